@@ -1,0 +1,43 @@
+/**
+ * The contract every rule module follows. Its metadata is the single source for `apiposture rules`,
+ * `apiposture explain`, SARIF rule descriptors and the README rule table.
+ */
+import type { Evidence, Route, Severity } from '../src/model';
+
+export interface RuleReport<M extends string> {
+  messageId: M;
+  data?: Record<string, string>;
+  severity?: Severity; // overrides the default, e.g. from the route's risk class
+  related?: Evidence[];
+}
+
+export interface RuleContext<M extends string> {
+  report(report: RuleReport<M>): void;
+}
+
+export interface Rule<M extends string = string> {
+  id: string; // APxxx, never reused
+  name: string; // kebab-case, equals the file name
+  severity: Severity; // default SARIF level
+  securitySeverity: number; // CodeQL-style 0.0–10.0
+  precision: 'very-high' | 'high' | 'medium' | 'low';
+  tags: string[];
+  summary: string; // one line
+  docs: string; // markdown: What it does / Why is this bad? / Example / Use instead / References
+  examples: { bad: string; good: string };
+  messages: Record<M, string>; // `{{name}}` placeholders
+  check(route: Route, context: RuleContext<M>): void;
+}
+
+export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
+  return rule;
+}
+
+/** The README anchor a rule's help links to. */
+export function helpUri(rule: Rule): string {
+  return `https://github.com/apiposture/apiposture#${rule.id.toLowerCase()}-${rule.name}`;
+}
+
+export function formatMessage(template: string, data: Record<string, string> = {}): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);
+}

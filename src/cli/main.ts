@@ -1,0 +1,177 @@
+/**
+ * The command line: `scan` (default), `routes`, `rules`, `explain`. Reports go to stdout (or --output),
+ * everything else to stderr. Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error
+ * or scan failure. `main` returns the code; bin/apiposture only sets process.exitCode.
+ */
+import chalk, { type Chalk } from 'chalk';
+import { Command, CommanderError, Option } from 'commander';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { scan } from '../scan';
+import { jsonReport } from '../report/json';
+import { sarifReport } from '../report/sarif';
+import { textReport } from '../report/text';
+import { RULES, findRule } from '../../rules';
+import { SEVERITY_RANK, type ScanResult, type Severity } from '../model';
+import { VERSION } from '../version';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+};
+
+class UsageError extends Error {}
+
+interface ReportOptions {
+  format: 'text' | 'json' | 'sarif';
+  output?: string;
+  exclude: string[];
+  failOn: Severity | 'none';
+  quiet?: boolean;
+  color?: boolean;
+  maxFileSize: number;
+}
+
+/** chalk 4 never reads NO_COLOR, so the level is decided here: flag, NO_COLOR, FORCE_COLOR, then TTY. */
+export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 {
+  if (flag !== undefined) return flag ? 1 : 0;
+  if (env.NO_COLOR) return 0;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false' ? 0 : 1;
+  return isTTY ? 1 : 0;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('apiposture')
+    .description('Finds the HTTP routes of Python web apps and tells which are rate limited.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  const withReportOptions = (cmd: Command): Command =>
+    cmd
+      .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+      .option('-o, --output <file>', 'write the report to a file instead of stdout')
+      .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
+      .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
+      .option('--color', 'force colored text output')
+      .option('--no-color', 'disable colored text output');
+
+  const run = async (paths: string[], options: ReportOptions, routesOnly: boolean): Promise<number> => {
+    const targets = paths.length ? paths : ['.'];
+    for (const p of targets) {
+      try {
+        await fs.stat(p);
+      } catch {
+        throw new UsageError(`path not found: ${p}`);
+      }
+    }
+    if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
+    const showProgress = io.stderrIsTTY && !options.quiet;
+    const result = await scan({
+      paths: targets,
+      exclude: options.exclude,
+      maxFileBytes: options.maxFileSize * 1024 * 1024,
+      onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${m}\n`),
+      onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kscanning ${done}/${total} files`) : undefined,
+    });
+    if (showProgress) io.stderr('\r\x1b[K');
+    const displayRoot = path.relative(process.cwd(), result.root).split(path.sep).join('/') || '.';
+    const toFile = options.output !== undefined;
+    const c: Chalk = new chalk.Instance({ level: toFile ? 0 : colorLevel(options.color, io.env, io.stdoutIsTTY) });
+    const report = render(result, options, displayRoot, routesOnly, c);
+    if (toFile) await fs.writeFile(options.output!, report);
+    else io.stdout(report);
+    if (routesOnly || options.failOn === 'none') return 0;
+    const threshold = SEVERITY_RANK[options.failOn];
+    return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+  };
+
+  withReportOptions(
+    program
+      .command('scan', { isDefault: true })
+      .description('scan Python sources: routes, their rate limits, and findings')
+      .argument('[paths...]', 'files or directories (default: .)'),
+  )
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has at least this severity').choices(['error', 'warning', 'note', 'none']).default('warning'))
+    .addHelpText('after', `
+Examples:
+  $ apiposture scan ./src
+  $ apiposture scan . --format sarif --output apiposture.sarif
+  $ apiposture scan app/ --fail-on error --exclude tests`)
+    .action(async (paths: string[], options: ReportOptions) => {
+      exitCode = await run(paths, options, false);
+    });
+
+  withReportOptions(
+    program
+      .command('routes')
+      .description('list the route inventory with each route\'s protection (no rules, exit 0)')
+      .argument('[paths...]', 'files or directories (default: .)'),
+  )
+    .addHelpText('after', `
+Examples:
+  $ apiposture routes ./src
+  $ apiposture routes . --format json`)
+    .action(async (paths: string[], options: ReportOptions) => {
+      exitCode = await run(paths, { ...options, failOn: 'none' }, true);
+    });
+
+  program
+    .command('rules')
+    .description('list the rules')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((options: { format: string }) => {
+      if (options.format === 'json') {
+        io.stdout(`${JSON.stringify(RULES.map(({ check: _check, ...meta }) => meta), null, 2)}\n`);
+        return;
+      }
+      for (const r of RULES) io.stdout(`${r.id}  ${r.name.padEnd(32)} ${r.severity.padEnd(8)} ${r.summary}\n`);
+    });
+
+  program
+    .command('explain')
+    .description('print the documentation of one rule')
+    .argument('<rule>', 'rule id or name, e.g. AP001')
+    .action((id: string) => {
+      const rule = findRule(id);
+      if (!rule) throw new UsageError(`unknown rule: ${id} (see \`apiposture rules\`)`);
+      io.stdout(`# ${rule.name} (${rule.id})\n\n${rule.docs}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`apiposture: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr(`apiposture: internal error: ${(error as Error).message}\n`);
+    if (io.env.APIPOSTURE_DEBUG) io.stderr(`${(error as Error).stack}\n`);
+    return 2;
+  }
+}
+
+function render(result: ScanResult, options: ReportOptions, displayRoot: string, routesOnly: boolean, c: Chalk): string {
+  if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
+  if (options.format === 'sarif') return sarifReport(result);
+  return textReport(result, c, { routesOnly, quiet: options.quiet });
+}

@@ -1,0 +1,97 @@
+/** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
+import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, ModuleFacts } from '../python/ir';
+import type { Ctx, Project, Value } from '../python/project';
+import type { Route } from '../model';
+
+/** A route before protection is resolved; `context` carries what the framework's limiter resolver needs. */
+export interface RouteDraft<C> {
+  route: Omit<Route, 'id' | 'status' | 'limits' | 'evidence'>;
+  context: C;
+}
+
+export interface Analyzer {
+  /** Finds the framework's routes and resolves their protection. */
+  analyze(project: Project): Omit<Route, 'id'>[];
+}
+
+export interface CallSite {
+  call: CallExpr;
+  ctx: Ctx;
+}
+
+/** Every call statement of the project, once per iteration of statically known enclosing loops. */
+export function callSites(project: Project): CallSite[] {
+  const sites: CallSite[] = [];
+  for (const mod of project.modules) {
+    for (const stmt of mod.calls) {
+      for (const ctx of loopContexts(project, mod, stmt)) sites.push({ call: stmt.call, ctx });
+    }
+  }
+  return sites;
+}
+
+/** Contexts for a call inside `for` loops over literal sequences, with the loop variables bound. */
+function loopContexts(project: Project, mod: ModuleFacts, stmt: CallStatement): Ctx[] {
+  let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: stmt.call.loc.line }];
+  for (const loop of stmt.loops) {
+    const next: Ctx[] = [];
+    for (const ctx of contexts) {
+      for (const item of sequenceItems(project, loop.iterable, ctx) ?? []) {
+        const env = new Map(ctx.env ?? []);
+        if (loop.targets.length === 1) env.set(loop.targets[0], item);
+        else if (item.expr.k === 'seq') loop.targets.forEach((t, i) => item.expr.k === 'seq' && item.expr.items[i] && env.set(t, { expr: item.expr.items[i], ctx: item.ctx }));
+        else continue;
+        next.push({ ...ctx, env });
+      }
+    }
+    contexts = next;
+  }
+  return contexts;
+}
+
+/** The elements of a list/tuple literal an expression resolves to (also `a + b` of literals). */
+export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx }[] | undefined {
+  if (depth > 8) return undefined;
+  if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
+  if (expr.k === 'concat') {
+    const all: { expr: Expr; ctx: Ctx }[] = [];
+    for (const part of expr.parts) {
+      const items = sequenceItems(project, part, ctx, depth + 1);
+      if (!items) return undefined;
+      all.push(...items);
+    }
+    return all;
+  }
+  const values = project.resolve(expr, ctx);
+  if (values.length !== 1 || values[0].kind !== 'literal' || values[0].expr === expr) return undefined;
+  return sequenceItems(project, values[0].expr, values[0].ctx, depth + 1);
+}
+
+/** A list of string literals (e.g. `methods=["GET", "POST"]`), or undefined when not static. */
+export function stringList(project: Project, expr: Expr, ctx: Ctx): string[] | undefined {
+  const items = sequenceItems(project, expr, ctx);
+  if (!items) return undefined;
+  const out: string[] = [];
+  for (const item of items) {
+    const text = project.stringValue(item.expr, item.ctx);
+    if (text === undefined) return undefined;
+    out.push(text);
+  }
+  return out;
+}
+
+export function functionCtx(mod: ModuleFacts, fn: FunctionDef | ClassDef): Ctx {
+  return { mod, scope: fn.scope, line: fn.loc.line };
+}
+
+/** Calls `fn.name(...)` whose receiver resolves to a value accepted by `accept`. */
+export function receiverValues<T extends Value>(project: Project, call: CallExpr, ctx: Ctx, accept: (v: Value) => v is T): T[] {
+  if (call.fn.k !== 'attr') return [];
+  return project.resolve(call.fn.obj, ctx).filter(accept);
+}
+
+export function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+export const UNRESOLVED_SEGMENT = '{?}';

@@ -1,0 +1,408 @@
+/**
+ * Flask routes: `@app.route` / `@bp.route` (with `methods=`), the `get/post/put/patch/delete` shortcuts,
+ * stacked route decorators, `add_url_rule` (function views, `View.as_view`, `MethodView`), blueprints
+ * with `url_prefix` at construction and at `register_blueprint` (nested, across modules, in app
+ * factories, in loops over literal lists), and Flask-RESTful `Api.add_resource` / `@api.resource`.
+ * Paths keep Flask's syntax; HEAD and OPTIONS are added as Flask adds them.
+ * Upstream: https://flask.palletsprojects.com/en/stable/api/#url-route-registrations
+ */
+import type { CallExpr, Expr } from '../../python/ir';
+import { argument, kwarg } from '../../python/ir';
+import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
+import type { PrefixPart } from '../../model';
+import { callSites, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+
+type Instance = Extract<Value, { kind: 'instance' }>;
+
+export const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask'];
+const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint'];
+const RESTFUL_API_TYPES = ['flask_restful.Api'];
+const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource'];
+const VIEW_TYPES = ['flask.views.View'];
+const SHORTCUTS: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' };
+const HTTP_VERBS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch'];
+
+export interface Decorator {
+  expr: Expr;
+  ctx: Ctx;
+}
+
+/** What wraps the registered view: the limiter resolver reads these. */
+export interface FlaskView {
+  handlerRef: { file: string; line: number; name: string };
+  /** Decorators applied to the registered view function (all methods), outermost first. */
+  viewDecorators: Decorator[];
+  /** Decorators above the route decorator: they wrap a function Flask never calls for this route. */
+  misplacedDecorators: Decorator[];
+  /** Per lower-case method: decorators on that handler method and `method_decorators` entries. */
+  methodDecorators: Record<string, Decorator[]>;
+}
+
+export interface FlaskRouteContext {
+  app?: Instance;
+  blueprints: Instance[]; // outermost first
+  view: FlaskView;
+}
+
+interface Mount {
+  app?: Instance;
+  blueprints: Instance[];
+  prefix?: string; // undefined: no prefix
+  parts: PrefixPart[];
+  unresolved: string[];
+}
+
+interface Registration {
+  parent: Instance;
+  child: Instance;
+  urlPrefix?: Expr;
+  ctx: Ctx;
+  call: CallExpr;
+}
+
+const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
+const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
+const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
+const isRestfulApi = (v: Value): v is Instance => Project.isInstance(v, RESTFUL_API_TYPES);
+
+export function extractFlaskRoutes(project: Project, sites: CallSite[] = callSites(project)): RouteDraft<FlaskRouteContext>[] {
+  return new FlaskExtractor(project, sites).run();
+}
+
+class FlaskExtractor {
+  private readonly registrations: Registration[] = [];
+  private readonly drafts: RouteDraft<FlaskRouteContext>[] = [];
+  private readonly apiOwners = new Map<string, { owner: Instance; ctx: Ctx }[]>();
+
+  constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
+
+  run(): RouteDraft<FlaskRouteContext>[] {
+    for (const { call, ctx } of this.sites) {
+      if (call.fn.k !== 'attr') continue;
+      const method = call.fn.name;
+      if (method === 'register_blueprint') {
+        for (const parent of this.receivers(call, ctx, isOwner)) {
+          for (const child of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isBlueprint)) {
+            this.registrations.push({ parent, child, urlPrefix: kwarg(call, 'url_prefix'), ctx, call });
+          }
+        }
+      } else if (method === 'init_app') {
+        for (const api of this.receivers(call, ctx, isRestfulApi)) {
+          for (const owner of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isOwner)) {
+            this.addApiOwner(api, owner, ctx);
+          }
+        }
+      }
+    }
+    this.collectApiConstructors();
+    for (const mod of this.project.modules) {
+      for (const fn of mod.functions) this.decoratedFunction({ mod, fn });
+      for (const cls of mod.classes) this.decoratedClass({ mod, cls });
+    }
+    for (const { call, ctx } of this.sites) {
+      if (call.fn.k !== 'attr') continue;
+      if (call.fn.name === 'add_url_rule') this.addUrlRule(call, ctx);
+      else if (call.fn.name === 'add_resource') this.addResource(call, ctx);
+    }
+    return this.drafts;
+  }
+
+  private receivers(call: CallExpr, ctx: Ctx, accept: (v: Value) => v is Instance): Instance[] {
+    if (call.fn.k !== 'attr') return [];
+    return this.project.resolve(call.fn.obj, ctx).filter(accept);
+  }
+
+  private addApiOwner(api: Instance, owner: Instance, ctx: Ctx): void {
+    const list = this.apiOwners.get(api.site.key) ?? [];
+    if (!list.some((o) => o.owner.site.key === owner.site.key)) list.push({ owner, ctx });
+    this.apiOwners.set(api.site.key, list);
+  }
+
+  /** `Api(app)` / `Api(bp)` binds at construction. */
+  private collectApiConstructors(): void {
+    for (const mod of this.project.modules) {
+      for (const [scope, bindings] of Object.entries(mod.bindings)) {
+        for (const b of bindings) {
+          if (b.kind !== 'assign' || b.value.k !== 'call') continue;
+          const ctx: Ctx = { mod, scope: Number(scope), line: b.line };
+          const first = argument(b.value, 0, 'app');
+          const apis = first ? this.project.resolve(b.value, ctx).filter(isRestfulApi) : [];
+          if (!first || !apis.length) continue;
+          for (const owner of this.project.resolve(first, ctx).filter(isOwner)) {
+            for (const api of apis) this.addApiOwner(api, owner, ctx);
+          }
+        }
+      }
+    }
+  }
+
+  /** `@app.route(...)`, `@bp.get(...)`, possibly several on one function. */
+  private decoratedFunction(ref: FunctionRef): void {
+    const ctx = functionCtx(ref.mod, ref.fn);
+    ref.fn.decorators.forEach((dec, index) => {
+      if (dec.k !== 'call' || dec.fn.k !== 'attr') return;
+      const name = dec.fn.name;
+      if (name !== 'route' && !(name in SHORTCUTS)) return;
+      const owners = this.project.resolve(dec.fn.obj, ctx).filter(isOwner);
+      if (!owners.length) return;
+      const declared = name === 'route' ? this.methodsArg(dec, ctx) : [SHORTCUTS[name]];
+      const view: FlaskView = {
+        handlerRef: { file: ref.mod.file, line: ref.fn.loc.line, name: `${ref.mod.module}.${ref.fn.qualname}` },
+        viewDecorators: ref.fn.decorators.slice(index + 1).map((expr) => ({ expr, ctx })),
+        misplacedDecorators: ref.fn.decorators.slice(0, index).map((expr) => ({ expr, ctx })),
+        methodDecorators: {},
+      };
+      for (const owner of owners) this.emit(owner, argument(dec, 0, 'rule'), ctx, dec, declared, view);
+    });
+  }
+
+  /** Flask-RESTful's `@api.resource("/a", "/b")` on a Resource class. */
+  private decoratedClass(ref: ClassRef): void {
+    const ctx = functionCtx(ref.mod, ref.cls);
+    for (const dec of ref.cls.decorators) {
+      if (dec.k !== 'call' || dec.fn.k !== 'attr' || dec.fn.name !== 'resource') continue;
+      for (const api of this.project.resolve(dec.fn.obj, ctx).filter(isRestfulApi)) {
+        this.resource(api, ref, dec.args, dec, ctx);
+      }
+    }
+  }
+
+  private addUrlRule(call: CallExpr, ctx: Ctx): void {
+    const owners = this.receivers(call, ctx, isOwner);
+    if (!owners.length) return;
+    const viewExpr = argument(call, 2, 'view_func');
+    if (!viewExpr) return; // `add_url_rule(rule, "endpoint")` + `@app.endpoint` is not followed
+    const unwrapped = this.unwrapView(viewExpr, ctx);
+    const explicit = kwarg(call, 'methods') ? this.methodsArg(call, ctx) : undefined;
+    for (const owner of owners) {
+      if (unwrapped.cls) {
+        const view = this.classView(unwrapped.cls, unwrapped.wrappers, []);
+        this.emit(owner, argument(call, 0, 'rule'), ctx, call, explicit ?? this.classMethods(unwrapped.cls), view);
+      } else {
+        const fn = unwrapped.fn;
+        const handlerRef = fn
+          ? { file: fn.mod.file, line: fn.fn.loc.line, name: `${fn.mod.module}.${fn.fn.qualname}` }
+          : { file: ctx.mod.file, line: call.loc.line, name: Project.describe(viewExpr) };
+        const own = fn ? fn.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(fn.mod, fn.fn) })) : [];
+        const view: FlaskView = { handlerRef, viewDecorators: [...unwrapped.wrappers, ...own], misplacedDecorators: [], methodDecorators: {} };
+        this.emit(owner, argument(call, 0, 'rule'), ctx, call, explicit ?? ['GET'], view, fn ? [] : ['view function could not be resolved']);
+      }
+    }
+  }
+
+  /** Peels `limiter.limit(...)(view)` style wrappers and `Cls.as_view("name")` off a view expression. */
+  private unwrapView(expr: Expr, ctx: Ctx): { fn?: FunctionRef; cls?: ClassRef; wrappers: Decorator[] } {
+    const wrappers: Decorator[] = [];
+    let current = expr;
+    for (let guard = 0; guard < 16 && current.k === 'call'; guard++) {
+      if (current.fn.k === 'attr' && current.fn.name === 'as_view') {
+        const cls = this.project.resolve(current.fn.obj, ctx).find((v) => v.kind === 'class');
+        return { cls: cls?.kind === 'class' ? cls.ref : undefined, wrappers };
+      }
+      if (current.args.length !== 1) break;
+      wrappers.push({ expr: current.fn, ctx });
+      current = current.args[0];
+    }
+    for (const v of this.project.resolve(current, ctx)) {
+      if (v.kind === 'function') return { fn: v.ref, wrappers };
+      if (v.kind === 'result' && v.call.fn.k === 'attr' && v.call.fn.name === 'as_view') {
+        const cls = this.project.resolve(v.call.fn.obj, v.ctx).find((c) => c.kind === 'class');
+        if (cls?.kind === 'class') return { cls: cls.ref, wrappers };
+      }
+    }
+    return { wrappers };
+  }
+
+  private addResource(call: CallExpr, ctx: Ctx): void {
+    const apis = this.receivers(call, ctx, isRestfulApi);
+    if (!apis.length || !call.args[0]) return;
+    const cls = this.project.resolve(call.args[0], ctx).find((v) => v.kind === 'class');
+    if (cls?.kind !== 'class') return;
+    for (const api of apis) this.resource(api, cls.ref, call.args.slice(1), call, ctx);
+  }
+
+  private resource(api: Instance, cls: ClassRef, urls: Expr[], at: CallExpr, ctx: Ctx): void {
+    const apiCtx = api.site.ctx;
+    const apiPrefix = kwarg(api.site.call, 'prefix');
+    const apiDecorators = this.decoratorList(kwarg(api.site.call, 'decorators'), apiCtx);
+    const owners = this.apiOwners.get(api.site.key) ?? [];
+    const view = this.classView(cls, apiDecorators, []);
+    for (const url of urls) {
+      const rule: Expr = apiPrefix ? { k: 'concat', parts: [apiPrefix, url] } : url;
+      if (!owners.length) {
+        this.emitUnbound(rule, ctx, at, this.classMethods(cls), view, 'Flask-RESTful Api is not bound to an app or blueprint');
+      }
+      for (const { owner } of owners) this.emit(owner, rule, ctx, at, this.classMethods(cls), view);
+    }
+  }
+
+  private classView(cls: ClassRef, outer: Decorator[], misplaced: Decorator[]): FlaskView {
+    const chain = this.project.classChain(cls);
+    const methodDecorators: Record<string, Decorator[]> = {};
+    const methodLevel = this.project.classAttribute(cls, 'method_decorators');
+    for (const verb of HTTP_VERBS) {
+      const owner = chain.find((c) => c.cls.methods.includes(verb));
+      const def = owner?.mod.functions.find((f) => f.scope === owner.cls.bodyScope && f.name === verb);
+      const list: Decorator[] = def && owner ? def.decorators.map((expr) => ({ expr, ctx: functionCtx(owner.mod, def) })) : [];
+      for (const v of methodLevel ?? []) {
+        if (v.kind !== 'literal') continue;
+        if (v.expr.k === 'seq') list.push(...v.expr.items.map((expr) => ({ expr, ctx: v.ctx })));
+        if (v.expr.k === 'dict') {
+          for (const [key, value] of v.expr.entries) {
+            if (key.k === 'str' && key.v.toLowerCase() === verb) list.push(...this.decoratorList(value, v.ctx));
+          }
+        }
+      }
+      if (list.length) methodDecorators[verb] = list;
+    }
+    const classDecorators = (this.project.classAttribute(cls, 'decorators') ?? []).flatMap((v) =>
+      v.kind === 'literal' ? this.decoratorList(v.expr, v.ctx) : [],
+    );
+    return {
+      handlerRef: { file: cls.mod.file, line: cls.cls.loc.line, name: `${cls.mod.module}.${cls.cls.qualname}` },
+      viewDecorators: [...outer, ...classDecorators],
+      misplacedDecorators: misplaced,
+      methodDecorators,
+    };
+  }
+
+  private decoratorList(expr: Expr | undefined, ctx: Ctx): Decorator[] {
+    if (!expr) return [];
+    if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
+    const values = this.project.resolve(expr, ctx);
+    return values.flatMap((v) => (v.kind === 'literal' && v.expr.k === 'seq' ? v.expr.items.map((e) => ({ expr: e, ctx: v.ctx })) : []));
+  }
+
+  /** MethodView: the verbs the class (or its project bases) defines, unless `methods` is set; View: `methods` or GET. */
+  private classMethods(cls: ClassRef): string[] | undefined {
+    const explicit = this.project.classAttribute(cls, 'methods');
+    if (explicit) {
+      const literal = explicit.find((v) => v.kind === 'literal');
+      if (literal?.kind === 'literal') return stringList(this.project, literal.expr, literal.ctx)?.map((m) => m.toUpperCase());
+      return undefined;
+    }
+    const bases = this.project.externalBases(cls);
+    const defined = HTTP_VERBS.filter((verb) => this.project.classChain(cls).some((c) => c.cls.methods.includes(verb)));
+    if (bases.some((b) => VIEW_TYPES.includes(b)) && !bases.some((b) => METHOD_VIEW_TYPES.includes(b))) return ['GET'];
+    return defined.map((m) => m.toUpperCase());
+  }
+
+  private methodsArg(call: CallExpr, ctx: Ctx): string[] | undefined {
+    const methods = kwarg(call, 'methods');
+    if (!methods) return ['GET'];
+    return stringList(this.project, methods, ctx)?.map((m) => m.toUpperCase());
+  }
+
+  private emit(owner: Instance, ruleExpr: Expr | undefined, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, extraUnresolved: string[] = []): void {
+    const rule = ruleExpr ? this.project.stringValue(ruleExpr, ctx) : undefined;
+    const unresolved = [...extraUnresolved];
+    if (rule === undefined) unresolved.push(`rule \`${ruleExpr ? Project.describe(ruleExpr) : '?'}\` is not a static string`);
+    for (const mount of this.mounts(owner, [])) {
+      this.push({
+        path: joinRule(mount.prefix, rule ?? UNRESOLVED_SEGMENT),
+        unresolved: [...mount.unresolved, ...unresolved],
+        ctx, at, declared, view, mount,
+      });
+    }
+  }
+
+  private emitUnbound(rule: Expr, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, why: string): void {
+    const text = this.project.stringValue(rule, ctx);
+    const mount: Mount = { blueprints: [], parts: [], unresolved: [why] };
+    const unresolved = text === undefined ? [why, 'rule is not a static string'] : [why];
+    this.push({ path: UNRESOLVED_SEGMENT + (text ?? UNRESOLVED_SEGMENT), unresolved, ctx, at, declared, view, mount });
+  }
+
+  private push(r: { path: string; unresolved: string[]; ctx: Ctx; at: CallExpr; declared: string[] | undefined; view: FlaskView; mount: Mount }): void {
+    const declared = r.declared ?? [];
+    const unresolved = r.declared ? r.unresolved : [...r.unresolved, 'methods are not static'];
+    const methods = new Set(declared);
+    const automatic: string[] = [];
+    if (methods.has('GET') && !methods.has('HEAD')) automatic.push('HEAD');
+    const noOptions = kwarg(r.at, 'provide_automatic_options');
+    if (!methods.has('OPTIONS') && !(noOptions?.k === 'bool' && noOptions.v === false)) automatic.push('OPTIONS');
+    automatic.forEach((m) => methods.add(m));
+    const app = r.mount.app;
+    this.drafts.push({
+      route: {
+        framework: 'flask',
+        kind: 'http',
+        methods: sortedUnique(methods),
+        automaticMethods: sortedUnique(automatic),
+        path: r.path,
+        unresolved,
+        file: r.ctx.mod.file,
+        line: r.at.loc.line,
+        column: r.at.loc.column,
+        handler: r.view.handlerRef.name,
+        handlerFile: r.view.handlerRef.file,
+        handlerLine: r.view.handlerRef.line,
+        app: app ? { file: app.site.ctx.mod.file, line: app.site.call.loc.line, name: 'Flask' } : undefined,
+        prefixes: r.mount.parts,
+      },
+      context: { app, blueprints: r.mount.blueprints, view: r.view },
+    });
+  }
+
+  /** Every way an app or blueprint is reachable from an app, with the prefix it gets there. */
+  private mounts(owner: Instance, seen: string[]): Mount[] {
+    if (Project.isInstance(owner as Value, FLASK_APP_TYPES)) return [{ app: owner, blueprints: [], parts: [], unresolved: [] }];
+    if (seen.includes(owner.site.key) || seen.length > 16) return [];
+    const ownPrefix = kwarg(owner.site.call, 'url_prefix');
+    const registrations = this.registrations.filter((r) => r.child.site.key === owner.site.key);
+    const result: Mount[] = [];
+    for (const reg of registrations) {
+      const prefixExpr = reg.urlPrefix ?? ownPrefix;
+      const prefixCtx = reg.urlPrefix ? reg.ctx : owner.site.ctx;
+      const prefix = this.prefixValue(prefixExpr, prefixCtx);
+      for (const parent of this.mounts(reg.parent, [...seen, owner.site.key])) {
+        const joined = joinPrefix(parent.prefix, prefix.value);
+        result.push({
+          app: parent.app,
+          blueprints: [...parent.blueprints, owner],
+          prefix: joined,
+          parts: prefix.part ? [...parent.parts, prefix.part] : parent.parts,
+          unresolved: [...parent.unresolved, ...prefix.unresolved],
+        });
+      }
+    }
+    if (!registrations.length) {
+      const prefix = this.prefixValue(ownPrefix, owner.site.ctx);
+      const name = owner.site.call.args[0] ? this.project.stringValue(owner.site.call.args[0], owner.site.ctx) : undefined;
+      result.push({
+        blueprints: [owner],
+        prefix: joinPrefix(UNRESOLVED_SEGMENT, prefix.value),
+        parts: prefix.part ? [prefix.part] : [],
+        unresolved: [`blueprint \`${name ?? '?'}\` (${owner.site.key}) is not registered on any Flask app found statically`, ...prefix.unresolved],
+      });
+    }
+    return result;
+  }
+
+  private prefixValue(expr: Expr | undefined, ctx: Ctx): { value?: string; part?: PrefixPart; unresolved: string[] } {
+    if (!expr || expr.k === 'none') return { unresolved: [] };
+    const value = this.project.stringValue(expr, ctx);
+    const line = 'loc' in expr ? expr.loc.line : ctx.line;
+    if (value === undefined) {
+      return {
+        value: UNRESOLVED_SEGMENT,
+        part: { value: UNRESOLVED_SEGMENT, file: ctx.mod.file, line },
+        unresolved: [`url_prefix \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) is not a static string`],
+      };
+    }
+    return { value, part: { value, file: ctx.mod.file, line }, unresolved: [] };
+  }
+}
+
+/** Flask's join of a registration prefix onto a blueprint's own prefix (sansio/blueprints.py `register`). */
+function joinPrefix(outer: string | undefined, inner: string | undefined): string | undefined {
+  if (outer !== undefined && inner !== undefined) return `${outer.replace(/\/+$/, '')}/${inner.replace(/^\/+/, '')}`;
+  return inner ?? outer;
+}
+
+/** Flask's join of a blueprint prefix and a rule (BlueprintSetupState.add_url_rule). */
+function joinRule(prefix: string | undefined, rule: string): string {
+  if (prefix === undefined) return rule;
+  if (!rule) return prefix;
+  return `${prefix.replace(/\/+$/, '')}/${rule.replace(/^\/+/, '')}`;
+}

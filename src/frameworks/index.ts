@@ -1,0 +1,5 @@
+/** The framework analyzers, each emitting framework-neutral routes with their protection resolved. */
+import type { Analyzer } from './common';
+import { flask } from './flask';
+
+export const ANALYZERS: readonly Analyzer[] = [flask];

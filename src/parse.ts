@@ -1,0 +1,56 @@
+/**
+ * Reads and parses one Python file into `ModuleFacts`, or says why it was skipped: unreadable, too large,
+ * binary. Non-UTF-8 text is decoded by its BOM, its PEP 263 coding line, or else as Latin-1.
+ */
+import Parser from 'tree-sitter';
+import Python from 'tree-sitter-python';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { extractFacts } from './python/facts';
+import type { ModuleFacts } from './python/ir';
+
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export type ParseOutcome =
+  | { ok: true; facts: ModuleFacts; note?: string }
+  | { ok: false; reason: string };
+
+let parser: Parser | undefined;
+
+export function pythonParser(): Parser {
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(Python as unknown as Parser.Language);
+  }
+  return parser;
+}
+
+/** Decodes Python source bytes, or returns a reason the file is not text. */
+export function decodeSource(bytes: Buffer): { text: string; note?: string } | { reason: string } {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: bytes.subarray(3).toString('utf8') };
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString('utf16le'), note: 'decoded as UTF-16 (BOM)' };
+  if (bytes.subarray(0, 8192).includes(0)) return { reason: 'binary file (contains NUL bytes)' };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    const head = bytes.subarray(0, 400).toString('latin1').split('\n').slice(0, 2).join('\n');
+    const coding = /coding[:=]\s*([-\w.]+)/.exec(head)?.[1] ?? 'latin-1 (fallback)';
+    return { text: bytes.toString('latin1'), note: `not UTF-8; decoded as ${coding}` };
+  }
+}
+
+export async function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ParseOutcome> {
+  const abs = path.join(root, file);
+  let bytes: Buffer;
+  try {
+    const stat = await fs.stat(abs);
+    if (stat.size > maxBytes) return { ok: false, reason: `larger than ${(maxBytes / 1048576).toFixed(1)} MB (${(stat.size / 1048576).toFixed(1)} MB)` };
+    bytes = await fs.readFile(abs);
+  } catch (error) {
+    return { ok: false, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  const decoded = decodeSource(bytes);
+  if ('reason' in decoded) return { ok: false, reason: decoded.reason };
+  const tree = pythonParser().parse(decoded.text);
+  return { ok: true, facts: extractFacts(tree.rootNode, file), note: decoded.note };
+}

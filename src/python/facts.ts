@@ -1,0 +1,380 @@
+/**
+ * Turns a tree-sitter-python tree into `ModuleFacts`: scopes, bindings (assignments, imports, defs,
+ * parameters), call statements with their enclosing `for` loops, functions with decorators, classes.
+ * Control flow is flattened: statements under `if`/`try`/`with`/`for`/`while` count as if they ran.
+ */
+import type { SyntaxNode } from 'tree-sitter';
+import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, Loc, Loop, ModuleFacts, Param, Scope } from './ir';
+
+// Deeper nesting is summarised as `other`, so hostile input cannot exhaust the stack.
+const MAX_DEPTH = 200;
+
+const BLOCK_STATEMENTS = new Set([
+  'if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'except_group_clause',
+  'finally_clause', 'with_statement', 'while_statement', 'block', 'match_statement', 'case_clause',
+]);
+
+export function locOf(node: SyntaxNode): Loc {
+  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+}
+
+/** Dotted module name and package flag for a relative file path such as `app/api/__init__.py`. */
+export function moduleNameOf(file: string): { module: string; isPackage: boolean } {
+  const parts = file.replace(/\.pyi?$/, '').split('/');
+  const isPackage = parts[parts.length - 1] === '__init__';
+  if (isPackage) parts.pop();
+  return { module: parts.join('.'), isPackage };
+}
+
+export function extractFacts(root: SyntaxNode, file: string): ModuleFacts {
+  const { module, isPackage } = moduleNameOf(file);
+  const facts: ModuleFacts = {
+    file, module, isPackage, scopes: [], bindings: {}, calls: [], functions: [], classes: [],
+  };
+  if (root.hasError) facts.syntaxErrorLine = firstErrorLine(root);
+  const builder = new FactsBuilder(facts);
+  const moduleScope = builder.newScope(null, 'module', module);
+  builder.statements(root.namedChildren, moduleScope, '', [], 0);
+  return facts;
+}
+
+function firstErrorLine(root: SyntaxNode): number {
+  let line = Infinity;
+  const visit = (node: SyntaxNode, depth: number): void => {
+    if (node.startPosition.row + 1 >= line || depth > MAX_DEPTH) return;
+    if (node.type === 'ERROR' || node.isMissing) {
+      line = Math.min(line, node.startPosition.row + 1);
+      return;
+    }
+    if (node.hasError) for (const child of node.children) visit(child, depth + 1);
+  };
+  visit(root, 0);
+  return Number.isFinite(line) ? line : 1;
+}
+
+class FactsBuilder {
+  constructor(private readonly facts: ModuleFacts) {}
+
+  newScope(parent: number | null, kind: Scope['kind'], name: string): number {
+    const id = this.facts.scopes.length;
+    this.facts.scopes.push({ id, parent, kind, name });
+    this.facts.bindings[id] = [];
+    return id;
+  }
+
+  private bind(scope: number, binding: Binding): void {
+    this.facts.bindings[scope].push(binding);
+  }
+
+  statements(nodes: SyntaxNode[], scope: number, qualPrefix: string, loops: Loop[], depth: number): void {
+    for (const node of nodes) this.statement(node, scope, qualPrefix, loops, depth);
+  }
+
+  private statement(node: SyntaxNode, scope: number, qualPrefix: string, loops: Loop[], depth: number): void {
+    if (depth > MAX_DEPTH) return;
+    switch (node.type) {
+      case 'expression_statement':
+        for (const child of node.namedChildren) this.expressionStatement(child, scope, loops);
+        return;
+      case 'import_statement':
+      case 'import_from_statement':
+        this.importStatement(node, scope);
+        return;
+      case 'decorated_definition': {
+        const definition = node.childForFieldName('definition');
+        const decorators = node.namedChildren.filter((c) => c.type === 'decorator').map((d) => this.decoratorExpr(d));
+        if (definition) this.definition(definition, scope, qualPrefix, decorators, depth);
+        return;
+      }
+      case 'function_definition':
+      case 'class_definition':
+        this.definition(node, scope, qualPrefix, [], depth);
+        return;
+      case 'for_statement':
+      case 'for_in_clause': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const body = node.childForFieldName('body');
+        const targets = left ? loopTargets(left) : [];
+        const inner = right && targets.length ? [...loops, { targets, iterable: this.expr(right, 0) }] : loops;
+        if (body) this.statements(body.namedChildren, scope, qualPrefix, inner, depth + 1);
+        const alternative = node.childForFieldName('alternative');
+        if (alternative) this.statements(alternative.namedChildren, scope, qualPrefix, loops, depth + 1);
+        return;
+      }
+      case 'return_statement': {
+        const value = node.namedChildren[0];
+        const fn = this.facts.functions.find((f) => f.bodyScope === scope);
+        if (value && fn) fn.returns.push(this.expr(value, 0));
+        return;
+      }
+      default:
+        if (BLOCK_STATEMENTS.has(node.type)) {
+          for (const child of node.namedChildren) {
+            if (child.type === 'block' || BLOCK_STATEMENTS.has(child.type)) {
+              this.statements(child.type === 'block' ? child.namedChildren : [child], scope, qualPrefix, loops, depth + 1);
+            } else if (child.type === 'with_clause') {
+              for (const item of child.namedChildren) this.expressionStatement(item.namedChildren[0] ?? item, scope, loops);
+            }
+          }
+        }
+    }
+  }
+
+  private expressionStatement(node: SyntaxNode, scope: number, loops: Loop[]): void {
+    if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (!left || !right) return;
+      if (right.type === 'assignment') this.expressionStatement(right, scope, loops); // a = b = value
+      const valueNode = right.type === 'assignment' ? lastAssignedValue(right) : right;
+      if (!valueNode) return;
+      let value = this.expr(valueNode, 0);
+      const line = node.startPosition.row + 1;
+      if (node.type === 'augmented_assignment' && left.type === 'identifier') {
+        // `urlpatterns += [...]` keeps the earlier value as the left operand.
+        value = { k: 'concat', parts: [{ k: 'name', id: left.text, loc: locOf(left) }, value] };
+      }
+      for (const target of assignTargets(left)) this.bind(scope, { kind: 'assign', name: target, line, value });
+      if (value.k === 'call') this.facts.calls.push({ scope, call: value, loops });
+      if (left.type === 'subscript') {
+        // `app.config["X"] = v` is recorded as the call `app.config.__setitem__("X", v)`.
+        const obj = left.childForFieldName('value');
+        const index = left.childForFieldName('subscript');
+        if (obj && index) {
+          const fn: Expr = { k: 'attr', obj: this.expr(obj, 0), name: '__setitem__', loc: locOf(left) };
+          const call: CallExpr = { k: 'call', fn, args: [this.expr(index, 0), value], kwargs: [], splat: false, loc: locOf(left) };
+          this.facts.calls.push({ scope, call, loops });
+        }
+      }
+      return;
+    }
+    if (node.type === 'call' || node.type === 'await') {
+      const value = this.expr(node.type === 'await' ? node.namedChildren[0] ?? node : node, 0);
+      if (value.k === 'call') this.facts.calls.push({ scope, call: value, loops });
+    }
+  }
+
+  private importStatement(node: SyntaxNode, scope: number): void {
+    const line = node.startPosition.row + 1;
+    if (node.type === 'import_statement') {
+      for (const item of node.namedChildren) {
+        if (item.type === 'aliased_import') {
+          const name = item.childForFieldName('name')?.text ?? '';
+          const alias = item.childForFieldName('alias')?.text ?? name;
+          this.bind(scope, { kind: 'import', name: alias, line, module: name, level: 0 });
+        } else if (item.type === 'dotted_name') {
+          // `import a.b.c` binds `a` to the top package.
+          const head = item.text.split('.')[0];
+          this.bind(scope, { kind: 'import', name: head, line, module: head, level: 0 });
+        }
+      }
+      return;
+    }
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode) return;
+    let level = 0;
+    let moduleName = moduleNode.text;
+    if (moduleNode.type === 'relative_import') {
+      const prefix = moduleNode.namedChildren.find((c) => c.type === 'import_prefix');
+      level = prefix ? prefix.text.length : 0;
+      moduleName = moduleNode.namedChildren.find((c) => c.type === 'dotted_name')?.text ?? '';
+    }
+    for (const item of node.childrenForFieldName('name')) {
+      const attr = item.type === 'aliased_import' ? item.childForFieldName('name')?.text ?? '' : item.text;
+      const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text ?? attr : attr;
+      this.bind(scope, { kind: 'import', name: alias, line, module: moduleName, attr, level });
+    }
+    // `from x import *` is kept as a binding named `*` so lookups can fall through to that module.
+    if (node.namedChildren.some((c) => c.type === 'wildcard_import')) {
+      this.bind(scope, { kind: 'import', name: '*', line, module: moduleName, level });
+    }
+  }
+
+  private definition(node: SyntaxNode, scope: number, qualPrefix: string, decorators: Expr[], depth: number): void {
+    const name = node.childForFieldName('name')?.text ?? '';
+    const qualname = qualPrefix + name;
+    const body = node.childForFieldName('body');
+    const loc = locOf(node);
+    if (node.type === 'function_definition') {
+      const bodyScope = this.newScope(scope, 'function', qualname);
+      const params = this.parameters(node.childForFieldName('parameters'));
+      const fn: FunctionDef = {
+        name, qualname, scope, bodyScope, loc, decorators, params, returns: [],
+        isAsync: node.children.some((c) => c.type === 'async'),
+      };
+      const index = this.facts.functions.push(fn) - 1;
+      this.bind(scope, { kind: 'def', name, line: loc.line, index });
+      params.forEach((p, position) =>
+        this.bind(bodyScope, { kind: 'param', name: p.name, line: loc.line, index, position, default: p.default }),
+      );
+      if (body) this.statements(body.namedChildren, bodyScope, `${qualname}.<locals>.`, [], depth + 1);
+      return;
+    }
+    if (node.type === 'class_definition') {
+      const bodyScope = this.newScope(scope, 'class', qualname);
+      const superclasses = node.childForFieldName('superclasses');
+      const bases = (superclasses?.namedChildren ?? []).filter((c) => c.type !== 'keyword_argument').map((c) => this.expr(c, 0));
+      const cls: ClassDef = { name, qualname, scope, bodyScope, loc, decorators, bases, methods: [] };
+      const index = this.facts.classes.push(cls) - 1;
+      this.bind(scope, { kind: 'class', name, line: loc.line, index });
+      if (body) this.statements(body.namedChildren, bodyScope, `${qualname}.`, [], depth + 1);
+      cls.methods = this.facts.functions.filter((f) => f.scope === bodyScope).map((f) => f.name);
+    }
+  }
+
+  private parameters(node: SyntaxNode | null): Param[] {
+    const params: Param[] = [];
+    for (const p of node?.namedChildren ?? []) {
+      if (p.type === 'identifier') params.push({ name: p.text });
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+        const value = p.childForFieldName('value');
+        params.push({ name: p.childForFieldName('name')?.text ?? '', default: value ? this.expr(value, 0) : undefined });
+      } else if (p.type === 'typed_parameter') {
+        const id = p.namedChildren.find((c) => c.type === 'identifier');
+        if (id) params.push({ name: id.text });
+      }
+    }
+    return params;
+  }
+
+  private decoratorExpr(decorator: SyntaxNode): Expr {
+    const inner = decorator.namedChildren.find((c) => c.type !== 'comment');
+    return inner ? this.expr(inner, 0) : { k: 'other', text: '', loc: locOf(decorator) };
+  }
+
+  expr(node: SyntaxNode, depth: number): Expr {
+    const loc = locOf(node);
+    if (depth > MAX_DEPTH) return { k: 'other', text: '…', loc };
+    const sub = (n: SyntaxNode | null): Expr => (n ? this.expr(n, depth + 1) : { k: 'none' });
+    switch (node.type) {
+      case 'string':
+        return this.string(node, depth);
+      case 'concatenated_string':
+        return joinParts(node.namedChildren.map((c) => sub(c)));
+      case 'integer':
+      case 'float': {
+        const v = Number(node.text.replace(/_/g, ''));
+        return Number.isFinite(v) ? { k: 'num', v } : { k: 'other', text: node.text, loc };
+      }
+      case 'true':
+        return { k: 'bool', v: true };
+      case 'false':
+        return { k: 'bool', v: false };
+      case 'none':
+        return { k: 'none' };
+      case 'identifier':
+        return { k: 'name', id: node.text, loc };
+      case 'attribute':
+        return { k: 'attr', obj: sub(node.childForFieldName('object')), name: node.childForFieldName('attribute')?.text ?? '', loc };
+      case 'call': {
+        const argsNode = node.childForFieldName('arguments');
+        const call: CallExpr = { k: 'call', fn: sub(node.childForFieldName('function')), args: [], kwargs: [], splat: false, loc };
+        for (const a of argsNode?.namedChildren ?? []) {
+          if (a.type === 'keyword_argument') {
+            call.kwargs.push([a.childForFieldName('name')?.text ?? '', sub(a.childForFieldName('value'))]);
+          } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+            call.splat = true;
+          } else if (a.type !== 'comment') {
+            call.args.push(sub(a));
+          }
+        }
+        return call;
+      }
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'expression_list':
+        return { k: 'seq', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => sub(c)) };
+      case 'dictionary':
+        return {
+          k: 'dict',
+          entries: node.namedChildren
+            .filter((c) => c.type === 'pair')
+            .map((p) => [sub(p.childForFieldName('key')), sub(p.childForFieldName('value'))] as [Expr, Expr]),
+        };
+      case 'parenthesized_expression':
+        return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'none' };
+      case 'binary_operator': {
+        const operator = node.childForFieldName('operator')?.type;
+        if (operator === '+') return joinParts([sub(node.childForFieldName('left')), sub(node.childForFieldName('right'))]);
+        return { k: 'other', text: clip(node.text), loc };
+      }
+      case 'subscript':
+        return { k: 'subscript', obj: sub(node.childForFieldName('value')), index: sub(node.childForFieldName('subscript')) };
+      case 'lambda':
+        return { k: 'lambda', loc };
+      case 'await':
+        return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'none' };
+      default:
+        return { k: 'other', text: clip(node.text), loc };
+    }
+  }
+
+  private string(node: SyntaxNode, depth: number): Expr {
+    const start = node.children[0]?.text ?? '"';
+    const prefix = start.replace(/['"]+$/, '').toLowerCase();
+    const raw = prefix.includes('r');
+    const parts: Expr[] = [];
+    let text = '';
+    for (const child of node.children) {
+      if (child.type === 'string_content') text += raw ? child.text : unescape(child.text);
+      else if (child.type === 'escape_sequence') text += raw ? child.text : unescape(child.text);
+      else if (child.type === 'interpolation') {
+        if (text) parts.push({ k: 'str', v: text, loc: locOf(node) });
+        text = '';
+        const inner = child.childForFieldName('expression') ?? child.namedChildren[0];
+        parts.push(inner ? this.expr(inner, depth + 1) : { k: 'other', text: child.text, loc: locOf(child) });
+      }
+    }
+    if (!prefix.includes('f')) return { k: 'str', v: text, loc: locOf(node) };
+    if (text) parts.push({ k: 'str', v: text, loc: locOf(node) });
+    return { k: 'fstr', parts };
+  }
+}
+
+function joinParts(parts: Expr[]): Expr {
+  const flat = parts.flatMap((p) => (p.k === 'concat' ? p.parts : [p]));
+  if (flat.every((p) => p.k === 'str')) {
+    const first = flat[0] as Extract<Expr, { k: 'str' }>;
+    return { k: 'str', v: flat.map((p) => (p as { v: string }).v).join(''), loc: first.loc };
+  }
+  return { k: 'concat', parts: flat };
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+
+function unescape(text: string): string {
+  return text.replace(/\\(.)/gs, (whole, ch: string) => ESCAPES[ch] ?? whole);
+}
+
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function loopTargets(left: SyntaxNode): string[] {
+  if (left.type === 'identifier') return [left.text];
+  if (left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'tuple') {
+    return left.namedChildren.map((c) => (c.type === 'identifier' ? c.text : '_'));
+  }
+  return [];
+}
+
+function assignTargets(left: SyntaxNode): string[] {
+  if (left.type === 'identifier') return [left.text];
+  if (left.type === 'attribute') return [left.text.replace(/\s+/g, '')]; // `app.config` style targets, by text
+  if (left.type === 'subscript') {
+    // `app.config["KEY"] = v` is kept as the target `app.config[KEY]`, whatever the quotes.
+    const value = left.childForFieldName('value');
+    const index = left.childForFieldName('subscript');
+    const key = index?.type === 'string' ? index.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+    return value && key !== undefined ? [`${value.text.replace(/\s+/g, '')}[${key}]`] : [];
+  }
+  return [];
+}
+
+function lastAssignedValue(node: SyntaxNode): SyntaxNode | null {
+  let current: SyntaxNode | null = node;
+  while (current && current.type === 'assignment') current = current.childForFieldName('right');
+  return current;
+}

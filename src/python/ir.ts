@@ -1,0 +1,119 @@
+/**
+ * A small, JSON-serialisable picture of a Python module: the statements and expressions that route and
+ * limiter analysis needs, extracted once from the tree-sitter tree so the tree can be freed at once.
+ * Nothing here is Flask-, FastAPI- or Django-specific.
+ */
+
+export interface Loc {
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+export type Expr =
+  | { k: 'str'; v: string; loc: Loc }
+  | { k: 'num'; v: number }
+  | { k: 'bool'; v: boolean }
+  | { k: 'none' }
+  | { k: 'name'; id: string; loc: Loc }
+  | { k: 'attr'; obj: Expr; name: string; loc: Loc }
+  | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; loc: Loc }
+  | { k: 'seq'; items: Expr[] } // list, tuple or set display
+  | { k: 'dict'; entries: [Expr, Expr][] }
+  | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
+  | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
+  | { k: 'subscript'; obj: Expr; index: Expr }
+  | { k: 'lambda'; loc: Loc }
+  | { k: 'other'; text: string; loc: Loc };
+
+export type CallExpr = Extract<Expr, { k: 'call' }>;
+
+export interface Scope {
+  id: number;
+  parent: number | null;
+  kind: 'module' | 'function' | 'class';
+  name: string;
+}
+
+/** One way a name gets a value in a scope. Loop variables are not bindings: see `Loop`. */
+export type Binding =
+  | { kind: 'assign'; name: string; line: number; value: Expr }
+  | { kind: 'import'; name: string; line: number; module: string; attr?: string; level: number }
+  | { kind: 'def'; name: string; line: number; index: number }
+  | { kind: 'class'; name: string; line: number; index: number }
+  | { kind: 'param'; name: string; line: number; index: number; position: number; default?: Expr };
+
+/** `for <targets> in <iterable>:` around a statement; targets is a name or a tuple of names. */
+export interface Loop {
+  targets: string[];
+  iterable: Expr;
+}
+
+export interface CallStatement {
+  scope: number;
+  call: CallExpr;
+  loops: Loop[];
+}
+
+export interface Param {
+  name: string;
+  default?: Expr;
+}
+
+export interface FunctionDef {
+  name: string;
+  qualname: string;
+  scope: number; // where the def statement stands
+  bodyScope: number;
+  loc: Loc; // the `def` line
+  decorators: Expr[]; // outermost first, as written
+  params: Param[];
+  returns: Expr[];
+  isAsync: boolean;
+}
+
+export interface ClassDef {
+  name: string;
+  qualname: string;
+  scope: number;
+  bodyScope: number;
+  loc: Loc;
+  decorators: Expr[];
+  bases: Expr[];
+  methods: string[];
+}
+
+export interface ModuleFacts {
+  file: string; // relative to the scan root, forward slashes
+  module: string; // dotted module name derived from the path
+  isPackage: boolean;
+  scopes: Scope[];
+  bindings: Record<number, Binding[]>; // by scope id
+  calls: CallStatement[];
+  functions: FunctionDef[];
+  classes: ClassDef[];
+  syntaxErrorLine?: number;
+}
+
+/** Returns `a.b.c` for a name/attribute chain, or undefined for anything else. */
+export function dottedName(e: Expr): string | undefined {
+  if (e.k === 'name') return e.id;
+  if (e.k === 'attr') {
+    const head = dottedName(e.obj);
+    return head === undefined ? undefined : `${head}.${e.name}`;
+  }
+  return undefined;
+}
+
+export function kwarg(call: CallExpr, name: string): Expr | undefined {
+  for (const [key, value] of call.kwargs) if (key === name) return value;
+  return undefined;
+}
+
+/** The argument given by keyword `name` or else at `position`. */
+export function argument(call: CallExpr, position: number, name: string): Expr | undefined {
+  return kwarg(call, name) ?? call.args[position];
+}
+
+export function exprLoc(e: Expr): Loc | undefined {
+  return 'loc' in e ? e.loc : undefined;
+}

@@ -1,0 +1,44 @@
+/**
+ * The JSON report, a versioned contract (schemaVersion 1): add fields freely, never rename or remove
+ * one without bumping `schemaVersion`. Documented in the README.
+ */
+import type { Route, ScanResult } from '../model';
+import { TOOL_NAME, VERSION } from '../version';
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export function routeJson(route: Route): Record<string, unknown> {
+  return {
+    id: route.id,
+    framework: route.framework,
+    kind: route.kind,
+    methods: route.methods,
+    automaticMethods: route.automaticMethods,
+    path: route.path,
+    unresolved: route.unresolved,
+    file: route.file,
+    line: route.line,
+    column: route.column,
+    handler: route.handler,
+    handlerFile: route.handlerFile,
+    handlerLine: route.handlerLine,
+    app: route.app ?? null,
+    prefixes: route.prefixes,
+    status: route.status,
+    limits: route.limits,
+    evidence: route.evidence,
+  };
+}
+
+export function jsonReport(result: ScanResult, displayRoot: string, options: { routesOnly?: boolean } = {}): string {
+  const report: Record<string, unknown> = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: VERSION },
+    root: displayRoot,
+    routes: result.routes.map(routeJson),
+  };
+  if (!options.routesOnly) report.findings = result.findings;
+  report.skipped = result.skipped;
+  report.stats = result.stats;
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,66 @@
+/** The human report: routes grouped by file with their protection, then findings, then a summary line. */
+import type { Chalk } from 'chalk';
+import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
+import { declaredMethods } from '../model';
+
+const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
+  limited: (c) => c.green,
+  unlimited: (c) => c.red,
+  exempt: (c) => c.yellow,
+  unknown: (c) => c.magenta,
+};
+const SEVERITY_STYLE: Record<Severity, (c: Chalk) => Chalk> = { error: (c) => c.red.bold, warning: (c) => c.yellow, note: (c) => c.cyan };
+
+export function routeLines(routes: Route[], c: Chalk): string[] {
+  const lines: string[] = [];
+  const byFile = new Map<string, Route[]>();
+  for (const r of routes) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const width = Math.min(48, Math.max(0, ...routes.map((r) => methodsText(r).length + 1 + r.path.length)));
+  for (const [file, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    lines.push(c.bold.underline(file));
+    for (const r of [...list].sort((a, b) => a.line - b.line || a.column - b.column || (a.id < b.id ? -1 : 1))) {
+      const label = `${methodsText(r)} ${r.path}`;
+      const limits = r.limits.map((l) => `${l.rate} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; ');
+      const status = STATUS_STYLE[r.status](c)(r.status.padEnd(9));
+      lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${status} ${limits ? c.dim(limits) : ''}`.trimEnd());
+      if (r.unresolved.length) lines.push(`        ${c.magenta('unresolved:')} ${r.unresolved.join('; ')}`);
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+function methodsText(r: Route): string {
+  return declaredMethods(r).join(',');
+}
+
+function findingLines(findings: Finding[], c: Chalk): string[] {
+  if (!findings.length) return [];
+  const lines = [c.bold('Findings')];
+  for (const f of findings) {
+    lines.push(`  ${f.file}:${f.line}:${f.column}  ${SEVERITY_STYLE[f.severity](c)(f.severity.padEnd(7))} ${c.dim(f.ruleId)}  ${f.message}`);
+    for (const r of f.related) lines.push(c.dim(`      ${r.file}:${r.line}  ${r.message}`));
+  }
+  lines.push('');
+  return lines;
+}
+
+export function summaryLine(result: ScanResult, c: Chalk): string {
+  const s = result.stats;
+  const routes = `${s.routes} route${s.routes === 1 ? '' : 's'}: ${c.green(`${s.byStatus.limited} limited`)}, ${c.red(`${s.byStatus.unlimited} unlimited`)}, ${c.yellow(`${s.byStatus.exempt} exempt`)}, ${c.magenta(`${s.byStatus.unknown} unknown`)}`;
+  const findings = `${s.findings} finding${s.findings === 1 ? '' : 's'} (${s.bySeverity.error} error, ${s.bySeverity.warning} warning, ${s.bySeverity.note} note)`;
+  const files = `${s.filesScanned} file${s.filesScanned === 1 ? '' : 's'} scanned${s.filesSkipped ? `, ${s.filesSkipped} skipped` : ''}`;
+  return `${routes}; ${findings}; ${files}`;
+}
+
+export function textReport(result: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean } = {}): string {
+  const findings = options.quiet ? result.findings.filter((f) => f.severity !== 'note') : result.findings;
+  const lines = [...routeLines(result.routes, c), ...(options.routesOnly ? [] : findingLines(findings, c))];
+  if (result.skipped.length) {
+    lines.push(c.bold('Skipped'));
+    for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);
+    lines.push('');
+  }
+  lines.push(summaryLine(result, c));
+  return `${lines.join('\n')}\n`;
+}

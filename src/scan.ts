@@ -1,0 +1,92 @@
+/**
+ * The pipeline: discover → parse to module facts → framework extractors and protection resolution →
+ * rules → a sorted, deterministic `ScanResult`. Scanned code is only read, never imported or run.
+ */
+import { discover } from './discover';
+import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
+import { Project } from './python/project';
+import type { ModuleFacts } from './python/ir';
+import { ANALYZERS } from './frameworks';
+import { RULES } from '../rules';
+import { formatMessage } from '../rules/types';
+import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
+import { compareText } from './model';
+
+export interface ScanOptions {
+  paths: string[];
+  exclude?: string[];
+  maxFileBytes?: number;
+  onProgress?: (done: number, total: number) => void;
+  onWarning?: (message: string) => void;
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const { root, files } = await discover(options.paths, options.exclude ?? []);
+  const modules: ModuleFacts[] = [];
+  const skipped: Skipped[] = [];
+  for (const [index, file] of files.entries()) {
+    // Awaiting each read lets the event loop turn, so native trees are freed as we go.
+    const outcome = await parseFile(root, file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    options.onProgress?.(index + 1, files.length);
+    if (!outcome.ok) {
+      skipped.push({ file, reason: outcome.reason });
+      options.onWarning?.(`${file}: skipped: ${outcome.reason}`);
+      continue;
+    }
+    if (outcome.note) options.onWarning?.(`${file}: ${outcome.note}`);
+    if (outcome.facts.syntaxErrorLine !== undefined) {
+      const reason = `syntax error at line ${outcome.facts.syntaxErrorLine}; analysed with error recovery, routes after it may be missed`;
+      skipped.push({ file, reason, partial: true });
+      options.onWarning?.(`${file}: ${reason}`);
+    }
+    modules.push(outcome.facts);
+  }
+  const routes = analyzeModules(modules);
+  const findings = runRules(routes);
+  return { root, routes, findings, skipped, stats: stats(files.length, skipped, routes, findings) };
+}
+
+/** Extracts routes from module facts with every analyzer, giving each a unique, stable id. */
+export function analyzeModules(modules: ModuleFacts[]): Route[] {
+  const project = new Project(modules);
+  const drafts = ANALYZERS.flatMap((a) => a.analyze(project));
+  drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
+  const counts = new Map<string, number>();
+  return drafts.map((draft) => {
+    const base = `${draft.framework}:${draft.methods.filter((m) => !draft.automaticMethods.includes(m)).join(',')}:${draft.path}`;
+    const n = (counts.get(base) ?? 0) + 1;
+    counts.set(base, n);
+    return { id: n === 1 ? base : `${base}#${n}`, ...draft };
+  });
+}
+
+export function runRules(routes: Route[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const route of routes) {
+    for (const rule of RULES) {
+      rule.check(route, {
+        report: ({ messageId, data, severity, related }) =>
+          findings.push({
+            ruleId: rule.id,
+            severity: severity ?? rule.severity,
+            message: formatMessage(rule.messages[messageId], data),
+            routeId: route.id,
+            file: route.file,
+            line: route.line,
+            column: route.column,
+            related: related ?? [],
+          }),
+      });
+    }
+  }
+  return findings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.routeId, b.routeId));
+}
+
+function stats(files: number, skipped: Skipped[], routes: Route[], findings: Finding[]): ScanResult['stats'] {
+  const byStatus: Record<ProtectionStatus, number> = { limited: 0, unlimited: 0, exempt: 0, unknown: 0 };
+  for (const r of routes) byStatus[r.status]++;
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  const filesSkipped = skipped.filter((s) => !s.partial).length;
+  return { filesScanned: files - filesSkipped, filesSkipped, routes: routes.length, byStatus, findings: findings.length, bySeverity };
+}

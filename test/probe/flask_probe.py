@@ -1,0 +1,64 @@
+"""Ground-truth probe: loads a Flask fixture app with the real Flask (Debian's system interpreter) and prints
+its URL map as JSON. With --measure it also sends requests through the test client until the first 429
+(bounded) for every rule and method, giving the real limited/unlimited verdict and threshold.
+
+Usage: python3 flask_probe.py <fixture-dir> <module[:attr]> [--measure N]
+"""
+import importlib
+import json
+import re
+import sys
+
+AUTOMATIC = {"HEAD", "OPTIONS"}
+SAMPLES = {"int": "7", "float": "1.5", "path": "a/b", "uuid": "12345678-1234-5678-1234-567812345678"}
+
+
+def find_app(module, attr):
+    from flask import Flask
+
+    if attr:
+        obj = getattr(module, attr)
+        return obj() if callable(obj) and not isinstance(obj, Flask) else obj
+    for value in vars(module).values():
+        if isinstance(value, Flask):
+            return value
+    return module.create_app()
+
+
+def sample_url(rule):
+    def value(match):
+        converter = (match.group(1) or "default").split("(")[0]
+        return SAMPLES.get(converter, "x")
+
+    return re.sub(r"<(?:([^:<>]+):)?[^<>]+>", value, rule.rule)
+
+
+def measure(app, rule, method, bound):
+    client = app.test_client()
+    url = sample_url(rule)
+    for i in range(bound):
+        status = client.open(url, method=method).status_code
+        if status == 429:
+            return {"limited": True, "threshold": i}
+    return {"limited": False, "threshold": None}
+
+
+def main():
+    root, target = sys.argv[1], sys.argv[2]
+    bound = int(sys.argv[sys.argv.index("--measure") + 1]) if "--measure" in sys.argv else 0
+    sys.path.insert(0, root)
+    module_name, _, attr = target.partition(":")
+    app = find_app(importlib.import_module(module_name), attr)
+    routes = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods))):
+        if rule.endpoint == "static":
+            continue
+        entry = {"path": rule.rule, "methods": sorted(rule.methods), "endpoint": rule.endpoint}
+        if bound:
+            entry["verdicts"] = {m: measure(app, rule, m, bound) for m in sorted(rule.methods - AUTOMATIC)}
+        routes.append(entry)
+    print(json.dumps(routes, indent=1, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

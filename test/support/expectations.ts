@@ -1,0 +1,64 @@
+/**
+ * Inline expectations in fixture sources, CodeQL style: `# $ route="GET /x" status=limited limits="5/minute"`.
+ * Each `$` group describes one route whose declaration (route decorator, add_url_rule call, ...) is on that
+ * line; a comment standing alone on its line applies to the next line. `$ MISSING: ...` records a known gap.
+ * Comments are read from tree-sitter `comment` nodes, so a `#` inside a string never counts.
+ */
+import type { SyntaxNode } from 'tree-sitter';
+import { pythonParser } from '../../src/parse';
+import type { Route, Finding } from '../../src/model';
+import { declaredMethods } from '../../src/model';
+
+export interface Expectation {
+  file: string;
+  line: number;
+  group: string; // canonical text
+  missing: boolean;
+}
+
+const TOKEN = /(\w+)=(?:"([^"]*)"|(\S+))/g;
+const LIST_TAGS = new Set(['limits', 'findings']);
+
+/** Canonical text of a tag set: keys sorted, list values sorted, empty values dropped. */
+export function canonical(tags: Record<string, string>): string {
+  return Object.keys(tags)
+    .filter((k) => tags[k] !== '')
+    .sort()
+    .map((k) => `${k}="${LIST_TAGS.has(k) ? tags[k].split(',').map((s) => s.trim()).sort().join(',') : tags[k]}"`)
+    .join(' ');
+}
+
+export function parseExpectations(file: string, source: string): Expectation[] {
+  const tree = pythonParser().parse(source);
+  const out: Expectation[] = [];
+  const lines = source.split('\n');
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'comment') {
+      const text = node.text.replace(/^#\s*/, '');
+      if (text.startsWith('$')) {
+        const row = node.startPosition.row;
+        const standalone = lines[row].trimStart().startsWith('#');
+        for (const raw of text.split(/(?:^|\s)\$\s+/).filter((g) => g.trim())) {
+          const missing = raw.startsWith('MISSING:');
+          const tags: Record<string, string> = {};
+          for (const m of raw.replace(/^MISSING:\s*/, '').matchAll(TOKEN)) tags[m[1]] = m[2] ?? m[3];
+          if (!tags.route) throw new Error(`Invalid expectation syntax at ${file}:${row + 1}: ${raw}`);
+          out.push({ file, line: row + 1 + (standalone ? 1 : 0), group: canonical(tags), missing });
+        }
+      }
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(tree.rootNode);
+  return out;
+}
+
+export function actualGroup(route: Route, findings: Finding[]): string {
+  return canonical({
+    route: `${declaredMethods(route).join(',')} ${route.path}`,
+    status: route.status,
+    limits: route.limits.map((l) => l.rate).join(','),
+    findings: findings.filter((f) => f.routeId === route.id).map((f) => f.ruleId).join(','),
+    unresolved: route.unresolved.length ? 'yes' : '',
+  });
+}

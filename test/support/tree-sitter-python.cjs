@@ -1,0 +1,1 @@
+module.exports = globalThis.__nativeAddons['tree-sitter-python'];
