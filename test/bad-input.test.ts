@@ -1,0 +1,54 @@
+/** Hostile files are listed as skipped with a reason, the scan goes on, and other results are unchanged. */
+import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/scan';
+import { parseFile } from '../src/parse';
+
+const GOOD = `from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ok")\ndef ok():\n    return "ok"\n`;
+
+function project(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-bad-'));
+  writeFileSync(path.join(dir, 'good.py'), GOOD);
+  return dir;
+}
+
+test('binary, huge, unreadable and broken files are skipped or flagged; good routes survive', async () => {
+  const dir = project();
+  writeFileSync(path.join(dir, 'binary.py'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02]));
+  writeFileSync(path.join(dir, 'huge.py'), `x = 1\n`.repeat(400_000));
+  writeFileSync(path.join(dir, 'broken.py'), `from good import app\n\n@app.route("/before")\ndef before():\n    pass\n\ndef broken(:\n`);
+  const result = await scan({ paths: [dir], maxFileBytes: 1024 * 1024 });
+  const reasons = Object.fromEntries(result.skipped.map((s) => [s.file, s.reason]));
+  expect(reasons['binary.py']).toMatch(/binary/);
+  expect(reasons['huge.py']).toMatch(/larger than 1\.0 MB/);
+  expect(reasons['broken.py']).toMatch(/syntax error at line 7/);
+  expect(result.routes.map((r) => r.path).sort()).toEqual(['/before', '/ok']);
+});
+
+test('BOM, UTF-16 and Latin-1 sources are decoded and scanned', async () => {
+  const dir = project();
+  writeFileSync(path.join(dir, 'bom.py'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('from good import app\n@app.route("/bom")\ndef b(): pass\n')]));
+  writeFileSync(path.join(dir, 'latin.py'), Buffer.from('# -*- coding: latin-1 -*-\nfrom good import app\n@app.route("/caf\xe9")\ndef c(): pass\n', 'latin1'));
+  writeFileSync(path.join(dir, 'wide.py'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('from good import app\n@app.route("/wide")\ndef w(): pass\n', 'utf16le')]));
+  const warnings: string[] = [];
+  const result = await scan({ paths: [dir], onWarning: (w) => warnings.push(w) });
+  expect(result.routes.map((r) => r.path).sort()).toEqual(['/bom', '/café', '/ok', '/wide']);
+  expect(warnings.some((w) => w.includes('latin.py') && w.includes('latin-1'))).toBe(true);
+});
+
+test('default excludes skip virtualenvs and node_modules; symlink loops do not hang', async () => {
+  const dir = project();
+  mkdirSync(path.join(dir, '.venv', 'lib'), { recursive: true });
+  writeFileSync(path.join(dir, '.venv', 'lib', 'vendored.py'), GOOD.replace('/ok', '/vendored'));
+  mkdirSync(path.join(dir, 'node_modules'));
+  writeFileSync(path.join(dir, 'node_modules', 'x.py'), GOOD.replace('/ok', '/nm'));
+  symlinkSync(dir, path.join(dir, 'loop'));
+  const result = await scan({ paths: [dir] });
+  expect(result.routes.map((r) => r.path)).toEqual(['/ok']);
+});
+
+test('a file that vanishes or cannot be read is reported, not thrown', async () => {
+  const outcome = await parseFile(project(), 'vanished.py');
+  expect(outcome).toEqual({ ok: false, reason: 'unreadable: ENOENT' });
+});

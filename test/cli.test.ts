@@ -1,0 +1,58 @@
+/** The real executable: exit codes, stdout/stderr split, --output, usage errors. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnCli } from './support/run-cli';
+
+test('findings at or above --fail-on exit 1; the report is on stdout only', () => {
+  const r = spawnCli(['scan', 'fixtures/flask/shop']);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain('POST /signup');
+  expect(r.stderr).toBe('');
+});
+
+test('findings below --fail-on exit 0', () => {
+  expect(spawnCli(['scan', 'fixtures/flask/factory', '--fail-on', 'error']).code).toBe(0);
+  expect(spawnCli(['scan', 'fixtures/flask/factory', '--fail-on', 'warning']).code).toBe(1);
+  expect(spawnCli(['scan', 'fixtures/flask/shop', '--fail-on', 'none']).code).toBe(0);
+});
+
+test('routes prints the inventory and exits 0', () => {
+  const r = spawnCli(['routes', 'fixtures/flask/shop', '-f', 'json']);
+  expect(r.code).toBe(0);
+  const report = JSON.parse(r.stdout);
+  expect(report.findings).toBeUndefined();
+  expect(report.routes.map((x: { path: string }) => x.path)).toContain('/orders/<int:order_id>');
+});
+
+test('--output writes the report to a file and nothing to stdout', () => {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'apiposture-')), 'report.sarif');
+  const r = spawnCli(['scan', 'fixtures/flask/shop', '-f', 'sarif', '-o', out]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe('');
+  expect(JSON.parse(readFileSync(out, 'utf8')).version).toBe('2.1.0');
+});
+
+test('usage errors exit 2 with a message on stderr', () => {
+  const missing = spawnCli(['scan', 'no/such/dir']);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('path not found: no/such/dir');
+  expect(spawnCli(['scan', '.', '--format', 'xml']).code).toBe(2);
+  expect(spawnCli(['scan', '--no-such-flag']).code).toBe(2);
+  expect(spawnCli(['explain', 'AP999']).code).toBe(2);
+});
+
+test('--version and --help exit 0', () => {
+  const version = spawnCli(['--version']);
+  expect(version.code).toBe(0);
+  expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  const help = spawnCli(['scan', '--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('Examples:');
+});
+
+test('rules and explain print from rule metadata', () => {
+  expect(spawnCli(['rules']).stdout).toContain('AP001  unguarded-route');
+  expect(JSON.parse(spawnCli(['rules', '-f', 'json']).stdout)[0].id).toBe('AP001');
+  expect(spawnCli(['explain', 'AP001']).stdout).toMatch(/^# unguarded-route \(AP001\)/);
+});
