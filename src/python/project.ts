@@ -45,6 +45,7 @@ export type Value =
 
 const MAX_DEPTH = 24;
 const MAX_VALUES = 64;
+const MAX_CALL_SITES = 64;
 
 // Top-level packages that are never project modules, even if a project file shares the name's tail.
 const THIRD_PARTY = new Set([
@@ -57,6 +58,7 @@ export class Project {
   private readonly byName = new Map<string, ModuleFacts>();
   private readonly byLastSegment = new Map<string, ModuleFacts[]>();
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
+  private readonly lookupCache = new Map<string, Value[]>();
 
   constructor(modules: ModuleFacts[]) {
     this.modules = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -67,6 +69,11 @@ export class Project {
       list.push(mod);
       this.byLastSegment.set(last, list);
     }
+  }
+
+  /** True when the module imports any of these top-level packages (a cheap gate before resolving). */
+  static imports(mod: ModuleFacts, packages: readonly string[]): boolean {
+    return (mod.bindings[0] ?? []).some((b) => b.kind === 'import' && b.level === 0 && packages.includes(b.module.split('.')[0]));
   }
 
   moduleCtx(mod: ModuleFacts): Ctx {
@@ -114,6 +121,19 @@ export class Project {
   lookup(name: string, ctx: Ctx, depth: number): Value[] {
     const bound = ctx.env?.get(name);
     if (bound) return this.resolve(bound.expr, bound.ctx, depth + 1);
+    if (ctx.env?.size) return this.lookupUncached(name, ctx, depth);
+    // Names without a loop/parameter environment resolve the same way every time: memoise them.
+    // A lookup already in progress (a cycle through imports or assignments) answers `unknown`.
+    const key = `${ctx.mod.file}\0${ctx.scope}\0${ctx.line}\0${name}`;
+    const cached = this.lookupCache.get(key);
+    if (cached) return cached;
+    this.lookupCache.set(key, [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }]);
+    const values = this.lookupUncached(name, ctx, depth);
+    this.lookupCache.set(key, values);
+    return values;
+  }
+
+  private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
     const { mod } = ctx;
     let scopeId: number | null = ctx.scope;
     let first = true;
@@ -177,7 +197,8 @@ export class Project {
   private parameterValues(mod: ModuleFacts, binding: Extract<Binding, { kind: 'param' }>, depth: number): Value[] {
     const fn = mod.functions[binding.index];
     const values: Value[] = [];
-    for (const site of this.callSites(fn.name)) {
+    // A name called from very many places (`get`, `run`) is not worth following.
+    for (const site of this.callSites(fn.name).slice(0, MAX_CALL_SITES)) {
       const arg = site.call.kwargs.find(([k]) => k === binding.name)?.[1] ?? site.call.args[this.argIndex(fn, binding.position)];
       if (!arg) continue;
       const callees = this.resolve(site.call.fn, site.ctx, depth + 1);

@@ -9,7 +9,7 @@
  * Upstream: https://flask-limiter.readthedocs.io/en/stable/recipes.html
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, kwarg } from '../../python/ir';
+import { argument, dottedName, kwarg } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
@@ -73,7 +73,7 @@ class FlaskLimiterResolver {
   }
 
   private constructorSite({ call, ctx }: CallSite): void {
-    if (call.fn.k !== 'name' && call.fn.k !== 'attr') return;
+    if (!dottedName(call.fn)?.endsWith('Limiter')) return; // cheap gate before resolving
     if (!this.project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && LIMITER_TYPES.includes(v.qname))) return;
     const instance = this.project.resolve(call, ctx).find(isLimiter);
     if (!instance || this.limiters.has(instance.site.key)) return;

@@ -7,7 +7,7 @@
  * Upstream: https://flask.palletsprojects.com/en/stable/api/#url-route-registrations
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, kwarg } from '../../python/ir';
+import { argument, dottedName, kwarg } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
 import { callSites, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
@@ -123,7 +123,7 @@ class FlaskExtractor {
     for (const mod of this.project.modules) {
       for (const [scope, bindings] of Object.entries(mod.bindings)) {
         for (const b of bindings) {
-          if (b.kind !== 'assign' || b.value.k !== 'call') continue;
+          if (b.kind !== 'assign' || b.value.k !== 'call' || !dottedName(b.value.fn)?.endsWith('Api')) continue;
           const ctx: Ctx = { mod, scope: Number(scope), line: b.line };
           const first = argument(b.value, 0, 'app');
           const apis = first ? this.project.resolve(b.value, ctx).filter(isRestfulApi) : [];

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench [dir]`: tree-sitter parse-only time vs full-scan time on the same files, each phase in
+ * its own process so peak RSS is its own. Default corpus: the standard library of the `python3` on PATH.
+ * Prints ratios measured in one run; absolute times on shared machines vary 15–25 %.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { discover } from '../src/discover';
+import { pythonParser } from '../src/parse';
+import { scan } from '../src/scan';
+
+interface PhaseResult {
+  files: number;
+  bytes: number;
+  seconds: number;
+  maxRssMb: number;
+  routes?: number;
+}
+
+async function parseOnly(dir: string): Promise<PhaseResult> {
+  const { root, files } = await discover([dir], []);
+  const parser = pythonParser();
+  let bytes = 0;
+  let seconds = 0;
+  for (const file of files) {
+    const text = await fs.readFile(path.join(root, file), 'latin1'); // decoding is not what we time
+    bytes += Buffer.byteLength(text, 'latin1');
+    const start = process.hrtime.bigint();
+    parser.parse(text);
+    seconds += Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  return { files: files.length, bytes, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+async function fullScan(dir: string): Promise<PhaseResult> {
+  const start = process.hrtime.bigint();
+  const result = await scan({ paths: [dir] });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length };
+}
+
+function runPhase(phase: string, dir: string): PhaseResult {
+  const r = spawnSync(process.execPath, [__filename, '--phase', phase, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${phase} phase failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PhaseResult;
+}
+
+function defaultCorpus(): string {
+  return execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+}
+
+async function mainBench(argv: string[]): Promise<void> {
+  const phaseIndex = argv.indexOf('--phase');
+  if (phaseIndex >= 0) {
+    const dir = argv[phaseIndex + 2];
+    const result = argv[phaseIndex + 1] === 'parse' ? await parseOnly(dir) : await fullScan(dir);
+    process.stdout.write(JSON.stringify(result));
+    return;
+  }
+  const dir = argv.find((a) => !a.startsWith('-')) ?? defaultCorpus();
+  process.stderr.write(`corpus: ${dir}\n`);
+  const parsed = runPhase('parse', dir);
+  const scanned = runPhase('scan', dir);
+  const mb = parsed.bytes / 1048576;
+  const rows: [string, string][] = [
+    ['files', String(parsed.files)],
+    ['MB', mb.toFixed(1)],
+    ['parse-only s (tree-sitter, 1 thread)', parsed.seconds.toFixed(2)],
+    ['full scan s (wall clock, incl. reading)', scanned.seconds.toFixed(2)],
+    ['ratio scan / parse-only', (scanned.seconds / parsed.seconds).toFixed(2)],
+    ['peak RSS MB, parse-only process', parsed.maxRssMb.toFixed(0)],
+    ['peak RSS MB, scan process', scanned.maxRssMb.toFixed(0)],
+    ['routes found', String(scanned.routes ?? 0)],
+  ];
+  for (const [label, value] of rows) process.stdout.write(`${label.padEnd(42)} ${value}\n`);
+}
+
+mainBench(process.argv.slice(2)).catch((error: Error) => {
+  process.stderr.write(`bench: ${error.message}\n`);
+  process.exitCode = 2;
+});
