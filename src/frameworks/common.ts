@@ -1,6 +1,6 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, ModuleFacts } from '../python/ir';
-import type { Ctx, Project, Value } from '../python/project';
+import type { Ctx, Project } from '../python/project';
 import type { Route } from '../model';
 
 /** A route before protection is resolved; `context` carries what the framework's limiter resolver needs. */
@@ -82,12 +82,6 @@ export function stringList(project: Project, expr: Expr, ctx: Ctx): string[] | u
 
 export function functionCtx(mod: ModuleFacts, fn: FunctionDef | ClassDef): Ctx {
   return { mod, scope: fn.scope, line: fn.loc.line };
-}
-
-/** Calls `fn.name(...)` whose receiver resolves to a value accepted by `accept`. */
-export function receiverValues<T extends Value>(project: Project, call: CallExpr, ctx: Ctx, accept: (v: Value) => v is T): T[] {
-  if (call.fn.k !== 'attr') return [];
-  return project.resolve(call.fn.obj, ctx).filter(accept);
 }
 
 export function sortedUnique(values: Iterable<string>): string[] {

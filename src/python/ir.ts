@@ -113,7 +113,3 @@ export function kwarg(call: CallExpr, name: string): Expr | undefined {
 export function argument(call: CallExpr, position: number, name: string): Expr | undefined {
   return kwarg(call, name) ?? call.args[position];
 }
-
-export function exprLoc(e: Expr): Loc | undefined {
-  return 'loc' in e ? e.loc : undefined;
-}

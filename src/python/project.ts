@@ -365,11 +365,6 @@ export class Project {
     return value.kind === 'instance' && value.types.some((t) => qnames.includes(t));
   }
 
-  /** The external name a value stands for (`flask.Flask`), when it is one. */
-  static qname(value: Value): string | undefined {
-    return value.kind === 'external' ? value.qname : undefined;
-  }
-
   static describe(expr: Expr): string {
     return dottedName(expr) ?? (expr.k === 'call' ? `${dottedName(expr.fn) ?? '…'}(…)` : expr.k);
   }

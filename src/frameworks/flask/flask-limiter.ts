@@ -414,8 +414,8 @@ function mergeLimits(limits: Limit[], routeMethods: string[]): Limit[] {
   }
   return [...byKey.values()].map(({ limit, methods }) => {
     const covered = routeMethods.filter((m) => methods.has(m));
-    const { methods: _ignored, ...rest } = limit;
-    void _ignored;
+    const rest: Limit = { ...limit };
+    delete rest.methods;
     return covered.length < routeMethods.length ? { ...rest, methods: covered } : rest;
   });
 }
