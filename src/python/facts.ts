@@ -53,6 +53,8 @@ function firstErrorLine(root: SyntaxNode): number {
 }
 
 class FactsBuilder {
+  private readonly functionByBodyScope = new Map<number, FunctionDef>();
+
   constructor(private readonly facts: ModuleFacts) {}
 
   newScope(parent: number | null, kind: Scope['kind'], name: string): number {
@@ -104,7 +106,7 @@ class FactsBuilder {
       }
       case 'return_statement': {
         const value = node.namedChildren[0];
-        const fn = this.facts.functions.find((f) => f.bodyScope === scope);
+        const fn = this.functionByBodyScope.get(scope);
         if (value && fn) fn.returns.push(this.expr(value, 0));
         return;
       }
@@ -204,6 +206,7 @@ class FactsBuilder {
         isAsync: node.children.some((c) => c.type === 'async'),
       };
       const index = this.facts.functions.push(fn) - 1;
+      this.functionByBodyScope.set(bodyScope, fn);
       this.bind(scope, { kind: 'def', name, line: loc.line, index });
       params.forEach((p, position) =>
         this.bind(bodyScope, { kind: 'param', name: p.name, line: loc.line, index, position, default: p.default }),
@@ -218,8 +221,9 @@ class FactsBuilder {
       const cls: ClassDef = { name, qualname, scope, bodyScope, loc, decorators, bases, methods: [] };
       const index = this.facts.classes.push(cls) - 1;
       this.bind(scope, { kind: 'class', name, line: loc.line, index });
+      const firstFunction = this.facts.functions.length;
       if (body) this.statements(body.namedChildren, bodyScope, `${qualname}.`, [], depth + 1);
-      cls.methods = this.facts.functions.filter((f) => f.scope === bodyScope).map((f) => f.name);
+      cls.methods = this.facts.functions.slice(firstFunction).filter((f) => f.scope === bodyScope).map((f) => f.name);
     }
   }
 
