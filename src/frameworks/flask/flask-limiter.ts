@@ -14,7 +14,7 @@ import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
 import { callSites, sequenceItems, stringList, type CallSite, type RouteDraft } from '../common';
-import { FLASK_APP_TYPES, type Decorator, type FlaskRouteContext } from './routes';
+import { isApp, type Decorator, type FlaskRouteContext } from './routes';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -23,7 +23,6 @@ const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter
 const NON_PRODUCTION = /test|dev|local|debug/i;
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
-const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
 
 /** A limit as declared, before deciding whether it applies. */
 interface DeclaredLimit {
@@ -74,7 +73,6 @@ class FlaskLimiterResolver {
 
   private constructorSite({ call, ctx }: CallSite): void {
     if (!dottedName(call.fn)?.endsWith('Limiter')) return; // cheap gate before resolving
-    if (!this.project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && LIMITER_TYPES.includes(v.qname))) return;
     const instance = this.project.resolve(call, ctx).find(isLimiter);
     if (!instance || this.limiters.has(instance.site.key)) return;
     const key = instance.site.key;

@@ -1,10 +1,10 @@
 /** Flask: routes (routes.ts) protected by Flask-Limiter (flask-limiter.ts). */
 import { Project } from '../../python/project';
 import { callSites, type Analyzer } from '../common';
-
-const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask'];
 import { extractFlaskRoutes } from './routes';
 import { resolveFlaskLimiter } from './flask-limiter';
+
+const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask'];
 
 export const flask: Analyzer = {
   analyze(project) {

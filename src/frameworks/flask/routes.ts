@@ -14,7 +14,7 @@ import { callSites, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, t
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
-export const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask'];
+const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask'];
 const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint'];
 const RESTFUL_API_TYPES = ['flask_restful.Api'];
 const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource'];
@@ -60,7 +60,7 @@ interface Registration {
   call: CallExpr;
 }
 
-const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
+export const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
 const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
 const isRestfulApi = (v: Value): v is Instance => Project.isInstance(v, RESTFUL_API_TYPES);
