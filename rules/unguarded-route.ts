@@ -1,5 +1,5 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
-import { declaredMethods } from '../src/model';
+import { routeLabel } from '../src/model';
 import { riskClass } from '../src/risk';
 import { defineRule } from './types';
 
@@ -71,7 +71,7 @@ def login():
     context.report({
       messageId: 'unguarded',
       severity: SEVERITY_BY_RISK[risk],
-      data: { route: `${declaredMethods(route).join(',')} ${route.path}`, why },
+      data: { route: routeLabel(route), why },
       related: route.evidence,
     });
   },

@@ -37,7 +37,7 @@ export interface Route {
   id: string;
   framework: Framework;
   kind: 'http' | 'websocket';
-  methods: string[]; // every method the framework serves, sorted
+  methods: string[]; // every method the framework serves, sorted; empty for WebSocket routes
   automaticMethods: string[]; // the subset the framework adds by itself (Flask: HEAD, OPTIONS)
   path: string; // framework syntax; unresolvable parts shown as `{?}`
   unresolved: string[]; // why parts of the route could not be resolved statically; empty when exact
@@ -90,14 +90,21 @@ export interface ScanResult {
 
 export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
 
+type MethodFields = Pick<Route, 'kind' | 'methods' | 'automaticMethods'>;
+
 /** Methods as people read them: the declared ones, without what the framework adds automatically. */
-export function declaredMethods(route: Route): string[] {
+export function declaredMethods(route: MethodFields): string[] {
   const declared = route.methods.filter((m) => !route.automaticMethods.includes(m));
   return declared.length ? declared : route.methods;
 }
 
+/** `GET,POST` for HTTP routes, `WS` for WebSocket routes (which have no HTTP methods). */
+export function methodsLabel(route: MethodFields): string {
+  return route.kind === 'websocket' ? 'WS' : declaredMethods(route).join(',');
+}
+
 export function routeLabel(route: Route): string {
-  return `${declaredMethods(route).join(',')} ${route.path}`;
+  return `${methodsLabel(route)} ${route.path}`;
 }
 
 export function compareText(a: string, b: string): number {

@@ -10,7 +10,7 @@ import { ANALYZERS } from './frameworks';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
 import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
-import { compareText } from './model';
+import { compareText, methodsLabel } from './model';
 
 export interface ScanOptions {
   paths: string[];
@@ -53,7 +53,7 @@ export function analyzeModules(modules: ModuleFacts[]): Route[] {
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();
   return drafts.map((draft) => {
-    const base = `${draft.framework}:${draft.methods.filter((m) => !draft.automaticMethods.includes(m)).join(',')}:${draft.path}`;
+    const base = `${draft.framework}:${methodsLabel(draft)}:${draft.path}`;
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
     return { id: n === 1 ? base : `${base}#${n}`, ...draft };

@@ -14,6 +14,12 @@ export interface Analyzer {
   analyze(project: Project): Omit<Route, 'id'>[];
 }
 
+/** An expression applied to a view (decorator, wrapper, dependency) with the context to resolve it in. */
+export interface Decorator {
+  expr: Expr;
+  ctx: Ctx;
+}
+
 export interface CallSite {
   call: CallExpr;
   ctx: Ctx;

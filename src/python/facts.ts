@@ -139,15 +139,14 @@ class FactsBuilder {
       }
       for (const target of assignTargets(left)) this.bind(scope, { kind: 'assign', name: target, line, value });
       if (value.k === 'call') this.facts.calls.push({ scope, call: value, loops });
-      if (left.type === 'subscript') {
-        // `app.config["X"] = v` is recorded as the call `app.config.__setitem__("X", v)`.
-        const obj = left.childForFieldName('value');
-        const index = left.childForFieldName('subscript');
-        if (obj && index) {
-          const fn: Expr = { k: 'attr', obj: this.expr(obj, 0), name: '__setitem__', loc: locOf(left) };
-          const call: CallExpr = { k: 'call', fn, args: [this.expr(index, 0), value], kwargs: [], splat: false, loc: locOf(left) };
-          this.facts.calls.push({ scope, call, loops });
-        }
+      // `app.config["X"] = v` and `app.state.limiter = v` are recorded as the calls
+      // `app.config.__setitem__("X", v)` and `app.state.__setattr__("limiter", v)`.
+      const obj = left.childForFieldName(left.type === 'subscript' ? 'value' : 'object');
+      const keyNode = left.childForFieldName(left.type === 'subscript' ? 'subscript' : 'attribute');
+      if ((left.type === 'subscript' || left.type === 'attribute') && obj && keyNode) {
+        const key: Expr = left.type === 'subscript' ? this.expr(keyNode, 0) : { k: 'str', v: keyNode.text, loc: locOf(keyNode) };
+        const fn: Expr = { k: 'attr', obj: this.expr(obj, 0), name: left.type === 'subscript' ? '__setitem__' : '__setattr__', loc: locOf(left) };
+        this.facts.calls.push({ scope, call: { k: 'call', fn, args: [key, value], kwargs: [], splat: false, loc: locOf(left) }, loops });
       }
       return;
     }
@@ -233,10 +232,16 @@ class FactsBuilder {
       if (p.type === 'identifier') params.push({ name: p.text });
       else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
         const value = p.childForFieldName('value');
-        params.push({ name: p.childForFieldName('name')?.text ?? '', default: value ? this.expr(value, 0) : undefined });
+        const annotation = p.childForFieldName('type');
+        params.push({
+          name: p.childForFieldName('name')?.text ?? '',
+          default: value ? this.expr(value, 0) : undefined,
+          annotation: annotation ? this.expr(annotation, 0) : undefined,
+        });
       } else if (p.type === 'typed_parameter') {
         const id = p.namedChildren.find((c) => c.type === 'identifier');
-        if (id) params.push({ name: id.text });
+        const annotation = p.childForFieldName('type');
+        if (id) params.push({ name: id.text, annotation: annotation ? this.expr(annotation, 0) : undefined });
       }
     }
     return params;
@@ -308,6 +313,14 @@ class FactsBuilder {
         return { k: 'subscript', obj: sub(node.childForFieldName('value')), index: sub(node.childForFieldName('subscript')) };
       case 'lambda':
         return { k: 'lambda', loc };
+      case 'type': // an annotation
+        return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'other', text: clip(node.text), loc };
+      case 'generic_type': {
+        // `Annotated[Session, Depends(get_db)]` as the subscript `Annotated[(Session, Depends(get_db))]`
+        const params = node.namedChildren.find((c) => c.type === 'type_parameter');
+        const items = (params?.namedChildren ?? []).map((c) => sub(c));
+        return { k: 'subscript', obj: sub(node.namedChildren[0]), index: { k: 'seq', items } };
+      }
       case 'await':
         return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'none' };
       default:

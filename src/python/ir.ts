@@ -57,6 +57,7 @@ export interface CallStatement {
 export interface Param {
   name: string;
   default?: Expr;
+  annotation?: Expr; // `Annotated[T, Depends(...)]` carries FastAPI dependencies
 }
 
 export interface FunctionDef {

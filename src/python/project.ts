@@ -6,7 +6,7 @@
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
 import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
-import { dottedName } from './ir';
+import { argument, dottedName } from './ir';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -245,6 +245,11 @@ export class Project {
         const attr = this.classAttribute(value.ref, name, depth);
         return attr ?? [{ kind: 'member', of: value, name }];
       }
+      case 'instance': {
+        // `settings.API_V1_STR` on `settings = Settings()`: the class-level default.
+        const attr = value.cls ? this.classAttribute(value.cls, name, depth) : undefined;
+        return attr ?? [{ kind: 'member', of: value, name }];
+      }
       case 'unknown':
         return [value];
       default:
@@ -355,9 +360,11 @@ export class Project {
       }
       return results;
     }
-    return this.resolve(expr, ctx, depth + 1).flatMap((v) =>
-      v.kind === 'literal' && v.expr !== expr ? this.strings(v.expr, v.ctx, depth + 1) : [undefined],
-    );
+    return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
+      if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1);
+      const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
+      return fallback && v.kind === 'instance' ? this.strings(fallback, v.site.ctx, depth + 1) : [undefined];
+    });
   }
 
   /** True when some value is an object created by one of `qnames` (directly or via a project subclass). */
@@ -368,6 +375,22 @@ export class Project {
   static describe(expr: Expr): string {
     return dottedName(expr) ?? (expr.k === 'call' ? `${dottedName(expr.fn) ?? '…'}(…)` : expr.k);
   }
+}
+
+/**
+ * Settings read from the environment with a literal fallback (`os.getenv("API_PREFIX", "/api")`,
+ * pydantic `Field("/api")`): in string contexts (paths, rates) the fallback is the value we report.
+ */
+const DEFAULTED_READS: Record<string, [position: number, keyword: string]> = {
+  'os.getenv': [1, 'default'],
+  'os.environ.get': [1, 'default'],
+  'pydantic.Field': [0, 'default'],
+  'decouple.config': [-1, 'default'],
+};
+
+function defaultOf(qname: string, call: CallExpr): Expr | undefined {
+  const spec = DEFAULTED_READS[qname];
+  return spec ? argument(call, spec[0], spec[1]) : undefined;
 }
 
 function pickBinding(bindings: Binding[], name: string, line: number): Binding | undefined {

@@ -1,7 +1,7 @@
 /** The human report: routes grouped by file with their protection, then findings, then a summary line. */
 import type { Chalk } from 'chalk';
 import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
-import { declaredMethods } from '../model';
+import { routeLabel } from '../model';
 
 const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
   limited: (c) => c.green,
@@ -15,11 +15,11 @@ export function routeLines(routes: Route[], c: Chalk): string[] {
   const lines: string[] = [];
   const byFile = new Map<string, Route[]>();
   for (const r of routes) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
-  const width = Math.min(48, Math.max(0, ...routes.map((r) => methodsText(r).length + 1 + r.path.length)));
+  const width = Math.min(48, Math.max(0, ...routes.map((r) => routeLabel(r).length)));
   for (const [file, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     lines.push(c.bold.underline(file));
     for (const r of [...list].sort((a, b) => a.line - b.line || a.column - b.column || (a.id < b.id ? -1 : 1))) {
-      const label = `${methodsText(r)} ${r.path}`;
+      const label = routeLabel(r);
       const limits = r.limits.map((l) => `${l.rate} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; ');
       const status = STATUS_STYLE[r.status](c)(r.status.padEnd(9));
       lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${status} ${limits ? c.dim(limits) : ''}`.trimEnd());
@@ -28,10 +28,6 @@ export function routeLines(routes: Route[], c: Chalk): string[] {
     lines.push('');
   }
   return lines;
-}
-
-function methodsText(r: Route): string {
-  return declaredMethods(r).join(',');
 }
 
 function findingLines(findings: Finding[], c: Chalk): string[] {

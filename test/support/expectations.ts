@@ -7,7 +7,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { pythonParser } from '../../src/parse';
 import type { Route, Finding } from '../../src/model';
-import { declaredMethods } from '../../src/model';
+import { methodsLabel } from '../../src/model';
 
 export interface Expectation {
   file: string;
@@ -55,7 +55,7 @@ export function parseExpectations(file: string, source: string): Expectation[] {
 
 export function actualGroup(route: Route, findings: Finding[]): string {
   return canonical({
-    route: `${declaredMethods(route).join(',')} ${route.path}`,
+    route: `${methodsLabel(route)} ${route.path}`,
     status: route.status,
     limits: route.limits.map((l) => l.rate).join(','),
     findings: findings.filter((f) => f.routeId === route.id).map((f) => f.ruleId).join(','),

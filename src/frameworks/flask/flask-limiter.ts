@@ -13,8 +13,9 @@ import { argument, dottedName, kwarg } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
-import { callSites, sequenceItems, stringList, type CallSite, type RouteDraft } from '../common';
-import { isApp, type Decorator, type FlaskRouteContext } from './routes';
+import { callSites, sequenceItems, stringList, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection';
+import { isApp, type FlaskRouteContext } from './routes';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -271,7 +272,7 @@ class FlaskLimiterResolver {
     return { ...route, status, limits, evidence: dedupe(evidence) };
   }
 
-  private methodVerdict(app: Instance, context: FlaskRouteContext, method: string, evidence: Evidence[]): { status: ProtectionStatus; limits: Limit[] } {
+  private methodVerdict(app: Instance, context: FlaskRouteContext, method: string, evidence: Evidence[]): MethodVerdict {
     const { view } = context;
     const verb = method.toLowerCase();
     const exempt = this.isExempt([...view.viewDecorators, ...view.misplacedDecorators, ...(view.methodDecorators[verb] ?? [])]);
@@ -390,40 +391,4 @@ class FlaskLimiterResolver {
 
 function valueText(values: Value[]): string {
   return values.map((v) => (v.kind === 'literal' ? JSON.stringify(v.expr.k === 'str' || v.expr.k === 'bool' || v.expr.k === 'num' ? v.expr.v : v.expr.k) : v.kind)).join('|');
-}
-
-/** The weakest method decides: one unlimited method makes the route unlimited. */
-function combine(statuses: ProtectionStatus[]): ProtectionStatus {
-  if (!statuses.length) return 'unknown';
-  if (statuses.every((s) => s === 'exempt')) return 'exempt';
-  if (statuses.some((s) => s === 'unlimited' || s === 'exempt')) return 'unlimited';
-  if (statuses.some((s) => s === 'unknown')) return 'unknown';
-  return 'limited';
-}
-
-/** One entry per distinct limit; a limit that covers only some of the route's methods says which. */
-function mergeLimits(limits: Limit[], routeMethods: string[]): Limit[] {
-  const byKey = new Map<string, { limit: Limit; methods: Set<string> }>();
-  for (const limit of limits) {
-    const key = `${limit.file}:${limit.line}:${limit.rate}:${limit.source}`;
-    const entry = byKey.get(key) ?? { limit, methods: new Set<string>() };
-    for (const m of limit.methods ?? []) entry.methods.add(m);
-    byKey.set(key, entry);
-  }
-  return [...byKey.values()].map(({ limit, methods }) => {
-    const covered = routeMethods.filter((m) => methods.has(m));
-    const rest: Limit = { ...limit };
-    delete rest.methods;
-    return covered.length < routeMethods.length ? { ...rest, methods: covered } : rest;
-  });
-}
-
-function dedupe(evidence: Evidence[]): Evidence[] {
-  const seen = new Set<string>();
-  return evidence.filter((e) => {
-    const key = `${e.file}:${e.line}:${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -10,7 +10,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
-import { callSites, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { callSites, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -21,11 +21,6 @@ const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource'];
 const VIEW_TYPES = ['flask.views.View'];
 const SHORTCUTS: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' };
 const HTTP_VERBS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch'];
-
-export interface Decorator {
-  expr: Expr;
-  ctx: Ctx;
-}
 
 /** What wraps the registered view: the limiter resolver reads these. */
 export interface FlaskView {
