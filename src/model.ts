@@ -18,7 +18,7 @@ export interface SourceRef {
 /** One effective (or voided) limit on a route, with where it was declared. */
 export interface Limit extends SourceRef {
   rate: string; // as written, e.g. "5/minute;100/day"
-  source: 'decorator' | 'shared' | 'class-decorators' | 'blueprint' | 'default' | 'application' | 'dependency' | 'middleware' | 'settings';
+  source: 'decorator' | 'shared' | 'class-decorators' | 'blueprint' | 'default' | 'application' | 'dependency' | 'middleware' | 'handler' | 'settings';
   library: string; // e.g. "flask-limiter"
   scope: 'route' | 'shared' | 'global'; // per-route counter, one counter for a named scope, or one for the whole app
   methods?: string[]; // the limit applies only to these methods

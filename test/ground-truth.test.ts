@@ -1,9 +1,12 @@
 /**
- * Ground truth from the frameworks: each Flask fixture is loaded by the real Flask + Flask-Limiter
- * (Debian's system interpreter) through test/probe/flask_probe.py. Every rule in Flask's URL map must be
- * in apiposture's inventory with the same path and methods, and every measured verdict must agree:
- * a route apiposture calls limited answers 429 after exactly its smallest limit, an unlimited or exempt
- * one never does within the bound. Missing Debian packages fail this suite; they are not skipped.
+ * Ground truth from the frameworks (Debian's system interpreter, never a `python3` earlier on PATH).
+ * Flask: each fixture is loaded by the real Flask + Flask-Limiter through test/probe/flask_probe.py. Every
+ * rule in Flask's URL map must be in apiposture's inventory with the same path and methods, and every
+ * measured verdict must agree: a route apiposture calls limited answers 429 after exactly its smallest
+ * limit, an unlimited or exempt one never does within the bound.
+ * FastAPI/Starlette: test/probe/asgi_probe.py loads each fixture app with the real FastAPI/Starlette and
+ * walks its routes; both inventories must be equal (an unresolved `{?}` segment matches any text).
+ * Missing Debian packages fail these suites in CI; elsewhere they are skipped loudly.
  */
 import { spawnSync } from 'node:child_process';
 import fg from 'fast-glob';
@@ -15,6 +18,7 @@ import { parseLimitsNotation } from '../src/ratelimit/grammar';
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
+const ASGI_PROBE = path.join(__dirname, 'probe', 'asgi_probe.py');
 const BOUND = 60;
 
 /** How the probe finds each fixture's app: `module[:attribute]`. Every Flask fixture must be listed. */
@@ -53,14 +57,16 @@ function predictedThreshold(route: Route, method: string): number | null {
   return min !== null && min < BOUND ? min : null;
 }
 
-/** Debian's Flask stack is required in CI (`.ci/run` installs it); elsewhere its absence skips the suite, loudly. */
-const haveFlask = spawnSync(SYSTEM_PYTHON, ['-c', 'import flask, flask_limiter, flask_restful'], { encoding: 'utf8' }).status === 0;
-if (!haveFlask) {
-  const message = `ground truth needs ${SYSTEM_PYTHON} with python3-flask, python3-flask-limiter, python3-flask-restful (apt-get install them)`;
+/** Debian's packages are required in CI (`.ci/run` installs them); elsewhere their absence skips a suite, loudly. */
+function requirePython(modules: string, packages: string): typeof test {
+  if (spawnSync(SYSTEM_PYTHON, ['-c', `import ${modules}`], { encoding: 'utf8' }).status === 0) return test;
+  const message = `ground truth needs ${SYSTEM_PYTHON} with ${packages} (apt-get install them)`;
   if (process.env.CI) throw new Error(message);
   process.stderr.write(`skipping: ${message}\n`);
+  return test.skip;
 }
-const probeTest = haveFlask ? test : test.skip;
+const probeTest = requirePython('flask, flask_limiter, flask_restful', 'python3-flask, python3-flask-limiter, python3-flask-restful');
+const asgiProbeTest = requirePython('fastapi, starlette, pydantic', 'python3-fastapi, python3-starlette, python3-pydantic');
 
 test('every Flask fixture has an entry point for the probe', () => {
   expect(fg.sync('flask/*', { cwd: FIXTURES, onlyDirectories: true }).sort()).toEqual(Object.keys(ENTRY_POINTS).sort());
@@ -87,6 +93,47 @@ probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the rea
   }
   for (const ours of result.routes) {
     if (!truth.some((t) => t.path === ours.path)) problems.push(`apiposture reports ${ours.methods.join(',')} ${ours.path}, which Flask does not serve`);
+  }
+  expect(problems).toEqual([]);
+});
+
+/** The apps of each FastAPI/Starlette fixture (`module:attribute`, a factory is called), and the environment they need. */
+const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, string> }> = {
+  'fastapi/fullstack': { apps: ['app.main:app'] },
+  'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app'], env: { ADMIN_PREFIX: '/adm' } },
+};
+
+interface AsgiProbeRoute {
+  kind: Route['kind'];
+  path: string;
+  methods: string[];
+}
+
+test('every FastAPI and Starlette fixture has entry points for the probe', () => {
+  expect(fg.sync(['fastapi/*', 'starlette/*'], { cwd: FIXTURES, onlyDirectories: true }).sort()).toEqual(Object.keys(ASGI_ENTRY_POINTS).sort());
+});
+
+asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real FastAPI/Starlette', async (project) => {
+  const { apps, env } = ASGI_ENTRY_POINTS[project];
+  const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, path.join(FIXTURES, project), ...apps], {
+    encoding: 'utf8',
+    cwd: path.join(FIXTURES, project),
+    env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
+  const truth = JSON.parse(r.stdout) as AsgiProbeRoute[];
+  const result = await scan({ paths: [path.join(FIXTURES, project)] });
+  const key = (route: { kind: string; methods: string[]; path: string }): string => `${route.kind} ${route.methods.join(',')} ${route.path}`;
+  const pattern = (route: Route): RegExp => new RegExp(`^${key(route).split('{?}').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const ours = result.routes.map((route) => ({ route, key: key(route), pattern: pattern(route) }));
+  const problems: string[] = [];
+  for (const real of truth) {
+    if (!ours.some((o) => o.key === key(real) || (o.route.unresolved.length && o.pattern.test(key(real))))) problems.push(`the framework serves ${key(real)}; apiposture does not report it`);
+  }
+  for (const o of ours) {
+    if (!truth.some((real) => o.key === key(real) || (o.route.unresolved.length && o.pattern.test(key(real))))) {
+      if (!o.route.unresolved.length || o.route.app) problems.push(`apiposture reports ${o.key}, which the framework does not serve`);
+    }
   }
   expect(problems).toEqual([]);
 });

@@ -38,7 +38,8 @@ export function callSites(project: Project): CallSite[] {
 
 /** Contexts for a call inside `for` loops over literal sequences, with the loop variables bound. */
 function loopContexts(project: Project, mod: ModuleFacts, stmt: CallStatement): Ctx[] {
-  let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: stmt.call.loc.line }];
+  // A call sees the bindings made before its line, not the one it makes itself (`app = Wrapper(app)`).
+  let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: stmt.call.loc.line - 1 }];
   for (const loop of stmt.loops) {
     const next: Ctx[] = [];
     for (const ctx of contexts) {

@@ -1,5 +1,6 @@
 /** The framework analyzers, each emitting framework-neutral routes with their protection resolved. */
 import type { Analyzer } from './common';
 import { flask } from './flask';
+import { fastapi } from './fastapi';
 
-export const ANALYZERS: readonly Analyzer[] = [flask];
+export const ANALYZERS: readonly Analyzer[] = [flask, fastapi];

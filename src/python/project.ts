@@ -7,6 +7,7 @@
  */
 import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName } from './ir';
+import type { PackageSpecs } from '../manifests';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -60,7 +61,11 @@ export class Project {
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache = new Map<string, Value[]>();
 
-  constructor(modules: ModuleFacts[]) {
+  /** Declared package versions of the scanned tree (`fastapi` → `==0.95.2`), see manifests.ts. */
+  readonly packages: PackageSpecs;
+
+  constructor(modules: ModuleFacts[], packages: PackageSpecs = new Map()) {
+    this.packages = packages;
     this.modules = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     for (const mod of this.modules) {
       this.byName.set(mod.module, mod);

@@ -12,29 +12,20 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
-import { parseLimitsNotation } from '../../ratelimit/grammar';
-import { callSites, sequenceItems, stringList, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { callSites, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection';
+import { declareRate, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isApp, type FlaskRouteContext } from './routes';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
 const LIBRARY = 'flask-limiter';
+// 1.x positional order: limit_value, key_func, per_method, methods, error_message, exempt_when, override_defaults.
+const FLASK_LIMITER: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 6 };
 const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
 const NON_PRODUCTION = /test|dev|local|debug/i;
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
-
-/** A limit as declared, before deciding whether it applies. */
-interface DeclaredLimit {
-  limit?: Limit; // a static, valid rate
-  dynamic?: string; // why the rate cannot be known statically
-  invalid?: Evidence; // a rate the library drops
-  overrideDefaults: boolean;
-  limiter: string; // site key
-  file: string;
-  line: number;
-}
 
 interface Binding {
   app?: Instance;
@@ -80,8 +71,8 @@ class FlaskLimiterResolver {
     const info: LimiterInfo = {
       instance,
       bindings: [],
-      defaults: this.limitList(kwarg(call, 'default_limits') ?? kwarg(call, 'global_limits'), ctx, key, 'default'),
-      application: this.limitList(kwarg(call, 'application_limits'), ctx, key, 'application'),
+      defaults: rateList(this.project, kwarg(call, 'default_limits') ?? kwarg(call, 'global_limits'), ctx, key, LIBRARY, 'default'),
+      application: rateList(this.project, kwarg(call, 'application_limits'), ctx, key, LIBRARY, 'application'),
     };
     const enabled = kwarg(call, 'enabled');
     if (enabled?.k === 'bool') info.enabled = enabled.v;
@@ -190,54 +181,8 @@ class FlaskLimiterResolver {
     return { file: ctx.mod.file, line: call.loc.line, message };
   }
 
-  /** Parses `limiter.limit(...)` / `limiter.shared_limit(...)` calls into declared limits. */
   private limitDecorator(expr: Expr, ctx: Ctx): DeclaredLimit[] | undefined {
-    if (expr.k !== 'call' || expr.fn.k !== 'attr' || (expr.fn.name !== 'limit' && expr.fn.name !== 'shared_limit')) return undefined;
-    const limiter = this.project.resolve(expr.fn.obj, ctx).find(isLimiter);
-    if (!limiter) return undefined;
-    const shared = expr.fn.name === 'shared_limit';
-    // 1.x positional order: limit_value, key_func, per_method, methods, error_message, exempt_when, override_defaults.
-    const methodsExpr = shared ? kwarg(expr, 'methods') : argument(expr, 3, 'methods');
-    const methods = methodsExpr && methodsExpr.k !== 'none' ? stringList(this.project, methodsExpr, ctx)?.map((m) => m.toUpperCase()) : undefined;
-    const override = shared ? kwarg(expr, 'override_defaults') : argument(expr, 6, 'override_defaults');
-    const conditions = ['exempt_when', 'deduct_when'].filter((k) => kwarg(expr, k));
-    const declared = this.rate(argument(expr, 0, 'limit_value'), ctx, limiter.site.key, {
-      source: shared ? 'shared' : 'decorator',
-      scope: shared ? 'shared' : 'route',
-      line: expr.loc.line,
-      methods,
-      conditions,
-      overrideDefaults: !(override?.k === 'bool' && !override.v),
-    });
-    if (methodsExpr && methodsExpr.k !== 'none' && !methods) return [{ ...declared, limit: undefined, dynamic: '`methods=` is not static' }];
-    return [declared];
-  }
-
-  private limitList(expr: Expr | undefined, ctx: Ctx, limiter: string, source: 'default' | 'application'): DeclaredLimit[] {
-    if (!expr || expr.k === 'none') return [];
-    const items = sequenceItems(this.project, expr, ctx);
-    const line = 'loc' in expr ? expr.loc.line : ctx.line;
-    if (!items) return [{ dynamic: `\`${Project.describe(expr)}\` is not a static list`, overrideDefaults: true, limiter, file: ctx.mod.file, line }];
-    return items.map((item) =>
-      this.rate(item.expr, item.ctx, limiter, { source, scope: source === 'application' ? 'global' : 'route', line, conditions: [], overrideDefaults: true }),
-    );
-  }
-
-  private rate(
-    expr: Expr | undefined,
-    ctx: Ctx,
-    limiter: string,
-    meta: { source: Limit['source']; scope: Limit['scope']; line: number; methods?: string[]; conditions: string[]; overrideDefaults: boolean },
-  ): DeclaredLimit {
-    const base = { overrideDefaults: meta.overrideDefaults, limiter, file: ctx.mod.file, line: meta.line };
-    const text = expr ? this.project.stringValue(expr, ctx) : undefined;
-    if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
-    const parsed = parseLimitsNotation(text);
-    if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; Flask-Limiter drops it` } };
-    const limit: Limit = { rate: text, source: meta.source, library: LIBRARY, scope: meta.scope, file: ctx.mod.file, line: meta.line };
-    if (meta.methods) limit.methods = meta.methods;
-    if (meta.conditions.length) limit.conditions = meta.conditions;
-    return { ...base, limit };
+    return limitCall(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
   }
 
   private isExempt(decorators: Decorator[]): Evidence | undefined {
@@ -363,7 +308,7 @@ class FlaskLimiterResolver {
     if (literal?.kind !== 'literal' || literal.expr.k !== 'str') {
       return [{ dynamic: `\`${key}\` is not a static string`, overrideDefaults: true, limiter, file: setting.at.file, line: setting.at.line }];
     }
-    return [this.rate(literal.expr, literal.ctx, limiter, { source, scope: source === 'application' ? 'global' : 'route', line: setting.at.line, conditions: [], overrideDefaults: true })];
+    return [declareRate(this.project, literal.expr, literal.ctx, limiter, { library: LIBRARY, source, scope: source === 'application' ? 'global' : 'route', line: setting.at.line, conditions: [], overrideDefaults: true })];
   }
 
   /** Whether a limiter enforces anything on `app`: bound, enabled, and not switched off by config. */

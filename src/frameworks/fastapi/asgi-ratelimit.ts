@@ -1,0 +1,137 @@
+/**
+ * asgi-ratelimit's `RateLimitMiddleware(app, authenticate, backend, config={regex: [Rule(...)]})`, installed
+ * with `app.add_middleware`, `middleware=[Middleware(...)]` or by wrapping the app. For each caller group,
+ * the first pattern that `re.match`es the request path and has a rule for that group (and method) decides;
+ * a rule without counts means unlimited. HTTP only: WebSocket connections pass through.
+ * Upstream: https://github.com/abersheeran/asgi-ratelimit (ratelimit/core.py, rule.py); reference B.7.
+ */
+import type { Expr } from '../../python/ir';
+import { argument, kwarg } from '../../python/ir';
+import { Project, type Ctx } from '../../python/project';
+import type { Evidence, Limit } from '../../model';
+import { sequenceItems } from '../common';
+import { isAsgiApp, type Middleware } from './routes';
+import type { LibraryFactory } from '.';
+
+const LIBRARY = 'asgi-ratelimit';
+const MIDDLEWARE = ['ratelimit.RateLimitMiddleware', 'ratelimit.core.RateLimitMiddleware'];
+const RULE = ['ratelimit.Rule', 'ratelimit.rule.Rule'];
+const UNITS = ['second', 'minute', 'hour', 'day', 'month'];
+
+interface RuleInfo {
+  group: string;
+  method: string; // lower case, '*' for any
+  limits: Limit[];
+}
+
+interface Pattern {
+  regex?: RegExp;
+  source: string;
+  rules: RuleInfo[];
+  at: Evidence;
+}
+
+export const asgiRatelimit: LibraryFactory = (project, graph) => {
+  const configs = new Map<string, { patterns?: Pattern[]; at: Evidence }[]>(); // app site key → middleware configs
+  for (const [appKey, list] of graph.middleware) {
+    for (const m of list.filter((x) => x.types.some((t) => MIDDLEWARE.includes(t)))) {
+      configs.set(appKey, [...(configs.get(appKey) ?? []), readConfig(project, m)]);
+    }
+  }
+  if (!configs.size) return undefined;
+  return {
+    protect(draft, method, evidence) {
+      if (method === 'WS') return undefined;
+      const limits: Limit[] = [];
+      let unknown = false;
+      draft.context.hops.forEach((hop, index) => {
+        if (!isAsgiApp(hop.node)) return;
+        for (const config of configs.get(hop.node.site.key) ?? []) {
+          if (!config.patterns) {
+            evidence.push(config.at);
+            unknown = true;
+          } else if (index > 0) {
+            evidence.push({ ...config.at, message: 'the path a mounted app\'s middleware matches depends on the Starlette version' });
+            unknown = true;
+          } else {
+            const verdict = match(config.patterns, draft.route.path, method);
+            if (verdict.unknown) evidence.push({ ...config.at, message: verdict.unknown });
+            unknown ||= !!verdict.unknown;
+            limits.push(...verdict.limits);
+          }
+        }
+      });
+      return { limits, unknown };
+    },
+  };
+};
+
+function readConfig(project: Project, m: Middleware): { patterns?: Pattern[]; at: Evidence } {
+  const at = { file: m.ctx.mod.file, line: m.line, message: 'asgi-ratelimit `config` is not a static mapping' };
+  // Wrapping form `RateLimitMiddleware(app, authenticate, backend, config)`; keyword forms elsewhere.
+  const expr = m.options.find(([k]) => k === 'config')?.[1] ?? m.args[2];
+  const dict = expr && project.resolve(expr, m.ctx).find((v) => v.kind === 'literal' && v.expr.k === 'dict');
+  if (dict?.kind !== 'literal' || dict.expr.k !== 'dict') return { at };
+  const patterns: Pattern[] = [];
+  for (const [key, value] of dict.expr.entries) {
+    const source = project.stringValue(key, dict.ctx);
+    const rules = sequenceItems(project, value, dict.ctx)?.map((item) => readRule(project, item.expr, item.ctx));
+    if (source === undefined || !rules || rules.some((r) => !r)) return { at };
+    patterns.push({ source, regex: pythonRegex(source), rules: rules as RuleInfo[], at: { ...at, message: `asgi-ratelimit pattern \`${source}\`` } });
+  }
+  return { patterns, at };
+}
+
+function readRule(project: Project, expr: Expr, ctx: Ctx): RuleInfo | undefined {
+  const rule = project.resolve(expr, ctx).find((v) => Project.isInstance(v, RULE));
+  if (rule?.kind !== 'instance') return undefined;
+  const { call, ctx: ruleCtx } = rule.site;
+  const text = (name: string, position: number): string | undefined => {
+    const e = argument(call, position, name);
+    return e ? project.stringValue(e, ruleCtx) : undefined;
+  };
+  const limits: Limit[] = [];
+  for (const [i, unit] of UNITS.entries()) {
+    const e = argument(call, i + 1, unit);
+    if (!e || e.k === 'none') continue;
+    const v = project.resolve(e, ruleCtx)[0];
+    if (v?.kind !== 'literal' || v.expr.k !== 'num') return undefined;
+    const zone = kwarg(call, 'zone');
+    limits.push({ rate: `${v.expr.v}/${unit}`, source: 'middleware', library: LIBRARY, scope: zone && zone.k !== 'none' ? 'shared' : 'route', file: ruleCtx.mod.file, line: call.loc.line });
+  }
+  return { group: kwarg(call, 'group') ? text('group', 0) ?? '?' : 'default', method: (kwarg(call, 'method') ? project.stringValue(kwarg(call, 'method')!, ruleCtx) ?? '*' : '*').toLowerCase(), limits };
+}
+
+/** Python `re` syntax that JavaScript spells differently; undefined when it cannot be compiled. */
+function pythonRegex(source: string): RegExp | undefined {
+  try {
+    return new RegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\Z/g, '$').replace(/\\A/g, '^'), 'y');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Limits of the winning rule of each group for a route path; path parameters are tried with two sample values. */
+function match(patterns: Pattern[], path: string, method: string): { limits: Limit[]; unknown?: string } {
+  const samples = ['1', 'a-b'].map((value) => path.replace(/\{[^}]*\}/g, value));
+  const groups = [...new Set(patterns.flatMap((p) => p.rules.map((r) => r.group)))].sort();
+  const limits: Limit[] = [];
+  for (const group of groups) {
+    const winners = samples.map((sample) => {
+      for (const pattern of patterns) {
+        if (!pattern.regex) return { undecidable: pattern.source };
+        pattern.regex.lastIndex = 0;
+        if (!pattern.regex.test(sample)) continue;
+        const rule = pattern.rules.find((r) => r.group === group && (r.method === '*' || r.method === method.toLowerCase()));
+        if (rule) return { rule };
+      }
+      return {};
+    });
+    const first = winners[0];
+    if (winners.some((w) => w.undecidable)) return { limits: [], unknown: `pattern \`${winners.find((w) => w.undecidable)!.undecidable}\` is not a regular expression JavaScript can evaluate` };
+    if (winners[1].rule !== first.rule) return { limits: [], unknown: 'which asgi-ratelimit rule applies depends on the path parameter values' };
+    const conditions = group === 'default' ? undefined : [`group=${group}`];
+    for (const limit of first.rule?.limits ?? []) limits.push(conditions ? { ...limit, conditions } : limit);
+  }
+  return { limits };
+}

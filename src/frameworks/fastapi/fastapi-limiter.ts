@@ -1,0 +1,185 @@
+/**
+ * fastapi-limiter: `Depends(RateLimiter(...))` anywhere in a route's dependency chain (route
+ * `dependencies=`, endpoint parameters, `APIRouter(dependencies=)`, `include_router(dependencies=)`,
+ * `FastAPI(dependencies=)` of the app that serves the route, not of an app it is mounted in; sub-dependencies
+ * followed), `WebSocketRateLimiter` called inside a WebSocket endpoint, and 0.2's `RateLimiterMiddleware`.
+ * 0.1.x: `RateLimiter(times=, milliseconds=, seconds=, minutes=, hours=)`, per client and concrete path.
+ * 0.2.x: `RateLimiter(pyrate_limiter.Limiter(Rate(n, Duration.X)))`: one bucket shared by every client.
+ * Upstream: https://github.com/long2ice/fastapi-limiter ; reference B.2 and F.
+ */
+import type { CallExpr, Expr } from '../../python/ir';
+import { argument, kwarg } from '../../python/ir';
+import { Project, type Ctx, type Value } from '../../python/project';
+import type { Evidence, Limit } from '../../model';
+import { functionCtx, type Decorator } from '../common';
+import type { AsgiRouteContext, Instance } from './routes';
+import type { LibraryFactory } from '.';
+
+const LIBRARY = 'fastapi-limiter';
+const RATE_LIMITER = ['fastapi_limiter.depends.RateLimiter'];
+const WS_RATE_LIMITER = ['fastapi_limiter.depends.WebSocketRateLimiter'];
+const MIDDLEWARE = ['fastapi_limiter.middleware.RateLimiterMiddleware'];
+const SKIP = ['fastapi_limiter.decorators.skip_limiter'];
+const INIT = 'fastapi_limiter.FastAPILimiter.init';
+const DEPENDS = ['fastapi.Depends', 'fastapi.Security', 'fastapi.params.Depends', 'fastapi.params.Security'];
+const PYRATE_LIMITER = ['pyrate_limiter.Limiter'];
+const PYRATE_RATE = ['pyrate_limiter.Rate'];
+// 0.1.x `RateLimiter(times=1, milliseconds=0, seconds=0, minutes=0, hours=0)`: position and milliseconds per unit.
+const UNITS: [name: string, position: number, ms: number][] = [['milliseconds', 1, 1], ['seconds', 2, 1000], ['minutes', 3, 60_000], ['hours', 4, 3_600_000]];
+const DURATION_MS: Record<string, number> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 };
+const MAX_DEPENDENCY_DEPTH = 4;
+
+export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
+  if (!project.modules.some((m) => Project.imports(m, ['fastapi_limiter']))) return undefined;
+  const initialised = sites.some(({ call, ctx }) => project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
+
+  const at = (ctx: Ctx, expr: Expr): { file: string; line: number } => ({ file: ctx.mod.file, line: 'loc' in expr ? expr.loc.line : ctx.line });
+
+  /** A pyrate-limiter `Limiter(Rate(...) | [Rate(...), ...])` as limits, or why it cannot be read. */
+  const pyrateLimits = (expr: Expr | undefined, ctx: Ctx, source: Limit['source']): { limits: Limit[]; dynamic?: string } => {
+    const limiter = expr ? project.resolve(expr, ctx).find((v) => Project.isInstance(v, PYRATE_LIMITER)) : undefined;
+    if (limiter?.kind !== 'instance') return { limits: [], dynamic: 'the pyrate-limiter Limiter could not be resolved' };
+    const first = limiter.site.call.args[0];
+    const rates = first ? project.resolve(first, limiter.site.ctx).flatMap((v) => (v.kind === 'literal' && v.expr.k === 'seq' ? v.expr.items.flatMap((i) => project.resolve(i, v.ctx)) : [v])) : [];
+    const limits: Limit[] = [];
+    for (const rate of rates) {
+      if (!Project.isInstance(rate, PYRATE_RATE)) return { limits: [], dynamic: 'a custom bucket or factory: its rates are not read statically' };
+      const count = numberOf(argument(rate.site.call, 0, 'limit'), rate.site.ctx);
+      const ms = durationMs(argument(rate.site.call, 1, 'interval'), rate.site.ctx);
+      if (count === undefined || ms === undefined) return { limits: [], dynamic: '`Rate(...)` is not static' };
+      limits.push({ rate: rateText(count, ms), source, library: LIBRARY, scope: 'global', ...at(rate.site.ctx, rate.site.call) });
+    }
+    return { limits };
+  };
+
+  const numberOf = (expr: Expr | undefined, ctx: Ctx): number | undefined => {
+    if (!expr) return undefined;
+    const v = project.resolve(expr, ctx)[0];
+    return v?.kind === 'literal' && v.expr.k === 'num' ? v.expr.v : undefined;
+  };
+
+  /** `Duration.MINUTE`, `Duration.SECOND * 5`, `5 * Duration.SECOND` or milliseconds. */
+  const durationMs = (expr: Expr | undefined, ctx: Ctx): number | undefined => {
+    if (!expr) return undefined;
+    if (expr.k === 'attr' && DURATION_MS[expr.name]) return DURATION_MS[expr.name];
+    if (expr.k === 'other') {
+      const m = /^(?:Duration\.(\w+)\s*\*\s*(\d+)|(\d+)\s*\*\s*Duration\.(\w+))$/.exec(expr.text.trim());
+      const unit = m && DURATION_MS[m[1] ?? m[4]];
+      return unit ? unit * Number(m[2] ?? m[3]) : undefined;
+    }
+    return numberOf(expr, ctx);
+  };
+
+  /** The limits a `RateLimiter(...)` instance enforces. */
+  const rateLimiter = (limiter: Instance, source: Limit['source']): { limits: Limit[]; dynamic?: string; evidence: Evidence[] } => {
+    const { call, ctx } = limiter.site;
+    const evidence: Evidence[] = [];
+    const blocking = kwarg(call, 'blocking');
+    const conditions = blocking?.k === 'bool' && blocking.v ? ['blocking'] : undefined;
+    if (blocking && conditions) evidence.push({ ...at(ctx, call), message: '`blocking=True` makes requests wait instead of rejecting them' });
+    const pyrate = argument(call, 0, 'limiter');
+    if (pyrate && numberOf(pyrate, ctx) === undefined && !kwarg(call, 'times')) {
+      const got = pyrateLimits(pyrate, ctx, source);
+      if (got.limits.length) evidence.push({ ...at(ctx, call), message: 'a pyrate-limiter `Limiter(Rate(...))` has one bucket shared by every client: a global cap, not a per-client limit' });
+      return { ...got, limits: got.limits.map((l) => (conditions ? { ...l, conditions } : l)), evidence };
+    }
+    const times = kwarg(call, 'times') ?? call.args[0];
+    const count = times ? numberOf(times, ctx) : 1;
+    let ms = 0;
+    for (const [name, position, unit] of UNITS) {
+      const expr = argument(call, position, name);
+      if (!expr) continue;
+      const n = numberOf(expr, ctx);
+      if (n === undefined) return { limits: [], dynamic: `\`${name}=\` of RateLimiter is not static`, evidence };
+      ms += n * unit;
+    }
+    if (count === undefined || ms <= 0) return { limits: [], dynamic: 'RateLimiter arguments are not static', evidence };
+    if (!initialised) evidence.push({ ...at(ctx, call), message: '`FastAPILimiter.init(...)` is never called: every request to a RateLimiter route fails with 500' });
+    const limit: Limit = { rate: rateText(count, ms), source, library: LIBRARY, scope: 'route', ...at(ctx, call) };
+    return { limits: [conditions ? { ...limit, conditions } : limit], evidence };
+  };
+
+  /** RateLimiter instances a dependency expression runs, following `Depends(function)` into its parameters. */
+  const limitersIn = (dep: Decorator, depth: number): Instance[] => {
+    const { expr, ctx } = dep;
+    if (depth > MAX_DEPENDENCY_DEPTH || expr.k !== 'call' || !project.resolve(expr.fn, ctx).some((v) => v.kind === 'external' && DEPENDS.includes(v.qname))) return [];
+    const target = argument(expr, 0, 'dependency');
+    if (!target) return [];
+    return project.resolve(target, ctx).flatMap((v): Instance[] => {
+      if (Project.isInstance(v, RATE_LIMITER)) return [v];
+      if (v.kind !== 'function') return [];
+      const fnCtx = functionCtx(v.ref.mod, v.ref.fn);
+      return v.ref.fn.params.flatMap((p) => (p.default?.k === 'call' ? limitersIn({ expr: p.default, ctx: fnCtx }, depth + 1) : []));
+    });
+  };
+
+  /** Dependencies that run for the route: those of the app serving it and the routers and includes inside it. */
+  const chainDependencies = (context: AsgiRouteContext): Decorator[] => {
+    const start = context.hops.map((h) => h.via !== 'include').lastIndexOf(true);
+    return [...context.hops.slice(Math.max(0, start)).flatMap((h) => h.dependencies), ...context.dependencies];
+  };
+
+  const skipped = (decorators: Decorator[]): Evidence | undefined => {
+    const found = decorators.find(({ expr, ctx }) => project.resolve(expr, ctx).some((v) => v.kind === 'external' && SKIP.includes(v.qname)));
+    return found && { ...at(found.ctx, found.expr), message: '`@skip_limiter` turns this route\'s RateLimiter off' };
+  };
+
+  /** `WebSocketRateLimiter` instances called in the WebSocket endpoint's body. */
+  const websocketLimiters = (context: AsgiRouteContext): Instance[] => {
+    const handler = context.handler;
+    if (!handler) return [];
+    const calls = handler.mod.calls.filter((c) => c.scope === handler.fn.bodyScope);
+    return calls.flatMap(({ call }: { call: CallExpr }) =>
+      project.resolve(call.fn, { mod: handler.mod, scope: handler.fn.bodyScope, line: call.loc.line }).filter((v): v is Instance => Project.isInstance(v as Value, WS_RATE_LIMITER)),
+    );
+  };
+
+  return {
+    protect(draft, method, evidence) {
+      const { context } = draft;
+      const limits: Limit[] = [];
+      let unknown = false;
+      const add = (got: { limits: Limit[]; dynamic?: string; evidence?: Evidence[] }, where: { file: string; line: number }): void => {
+        limits.push(...got.limits);
+        evidence.push(...(got.evidence ?? []));
+        if (got.dynamic) {
+          unknown = true;
+          evidence.push({ ...where, message: got.dynamic });
+        }
+      };
+      for (const hop of context.hops) {
+        for (const m of graph.middleware.get(hop.node.site.key) ?? []) {
+          if (!m.types.some((t) => MIDDLEWARE.includes(t))) continue;
+          const option = m.options.find(([k]) => k === 'limiter')?.[1];
+          const got = pyrateLimits(option, m.ctx, 'middleware');
+          if (got.limits.length) evidence.push({ file: m.ctx.mod.file, line: m.line, message: 'RateLimiterMiddleware keeps one bucket for every client and path of the app' });
+          add(got, { file: m.ctx.mod.file, line: m.line });
+        }
+      }
+      const skip = skipped(context.decorators);
+      if (skip) {
+        evidence.push(skip);
+        return { limits, unknown, exempt: true };
+      }
+      const instances = method === 'WS' ? websocketLimiters(context) : chainDependencies(context).flatMap((d) => limitersIn(d, 0));
+      const seen = new Set<string>();
+      for (const instance of instances) {
+        if (seen.has(instance.site.key)) continue;
+        seen.add(instance.site.key);
+        add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), at(instance.site.ctx, instance.site.call));
+      }
+      return { limits, unknown };
+    },
+  };
+};
+
+/** `5/minute`, `2/5 seconds`, `3/250 milliseconds`: `limits` notation where it can say it. */
+function rateText(count: number, ms: number): string {
+  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1000]] as const) {
+    if (ms % size === 0) {
+      const n = ms / size;
+      return n === 1 ? `${count}/${unit}` : `${count}/${n} ${unit}s`;
+    }
+  }
+  return `${count}/${ms} milliseconds`;
+}

@@ -1,0 +1,67 @@
+/**
+ * FastAPI and Starlette: routes (routes.ts) protected by slowapi, fastapi-limiter and asgi-ratelimit.
+ * Each library resolver says, per route and method, which of its limits apply; a method is limited when
+ * any library limits it, unknown when one cannot tell, and exempt or unlimited otherwise.
+ */
+import { Project } from '../../python/project';
+import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
+import { callSites, type Analyzer, type CallSite, type RouteDraft } from '../common';
+import { combine, dedupe, mergeLimits } from '../protection';
+import { extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
+import { slowapi } from './slowapi';
+import { fastapiLimiter } from './fastapi-limiter';
+import { asgiRatelimit } from './asgi-ratelimit';
+
+const ASGI_PACKAGES = ['fastapi', 'starlette'];
+
+/** What one limiter library contributes to one method of a route ('WS' for WebSocket routes). */
+export interface Contribution {
+  limits: Limit[];
+  unknown?: boolean;
+  exempt?: boolean;
+}
+
+export interface LibraryResolver {
+  protect(draft: RouteDraft<AsgiRouteContext>, method: string, evidence: Evidence[]): Contribution | undefined;
+}
+
+/** Builds a library's resolver, or returns undefined when the project does not use the library. */
+export type LibraryFactory = (project: Project, graph: AppGraph, sites: CallSite[]) => LibraryResolver | undefined;
+
+const LIBRARIES: LibraryFactory[] = [slowapi, fastapiLimiter, asgiRatelimit];
+
+export const fastapi: Analyzer = {
+  analyze(project) {
+    if (!project.modules.some((m) => Project.imports(m, ASGI_PACKAGES))) return [];
+    const sites = callSites(project);
+    const graph = extractAsgiRoutes(project, sites);
+    const resolvers = LIBRARIES.map((make) => make(project, graph, sites)).filter((r): r is LibraryResolver => r !== undefined);
+    return graph.drafts.map((draft) => protect(draft, resolvers));
+  },
+};
+
+function protect(draft: RouteDraft<AsgiRouteContext>, resolvers: LibraryResolver[]): Omit<Route, 'id'> {
+  const { route } = draft;
+  const evidence: Evidence[] = [];
+  const here = { file: route.file, line: route.line };
+  if (!resolvers.length) {
+    return { ...route, status: 'unlimited', limits: [], evidence: [{ ...here, message: 'no rate limiter is used in this project' }] };
+  }
+  if (!draft.context.hops[0] || !isAsgiApp(draft.context.hops[0].node)) {
+    const message = 'the route is not reachable from an app found statically, so which limits apply is unknown';
+    return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message }] };
+  }
+  const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));
+  const limits: Limit[] = [];
+  const statuses = methods.map((method): ProtectionStatus => {
+    const parts = resolvers.map((r) => r.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined);
+    const found = parts.flatMap((c) => c.limits).map((l) => ({ ...l, methods: [method] }));
+    limits.push(...found);
+    if (found.length) return 'limited';
+    if (parts.some((c) => c.unknown)) return 'unknown';
+    return parts.some((c) => c.exempt) ? 'exempt' : 'unlimited';
+  });
+  const status = combine(statuses);
+  if (status === 'unlimited' && !evidence.length) evidence.push({ ...here, message: 'no rate limit applies to this route' });
+  return { ...route, status, limits: mergeLimits(limits, methods), evidence: dedupe(evidence) };
+}

@@ -1,0 +1,420 @@
+/**
+ * FastAPI and Starlette routes. The app graph: `FastAPI()` / `Starlette()` apps, `APIRouter` / `Router`
+ * routers and `Mount`s, joined by `include_router(router, prefix=, dependencies=)` and mount edges
+ * (`app.mount(path, sub)`, `Mount(path, app=sub)`, `Mount(path, routes=[...])`). Routes come from the
+ * path-operation decorators (`get` … `trace`, `api_route`, `websocket`, Starlette's `route` and
+ * `websocket_route`), the imperative `add_api_route` / `add_api_websocket_route` / `add_route` /
+ * `add_websocket_route`, and `routes=[Route(...), WebSocketRoute(...), Mount(...)]` lists.
+ * Full path = for every hop from the app inwards, the include prefix or mount path followed by the
+ * router's own prefix, then the route path: plain concatenation, as fastapi/routing.py does.
+ * Upstream: https://fastapi.tiangolo.com/tutorial/bigger-applications/ and starlette/routing.py
+ */
+import type { CallExpr, Expr } from '../../python/ir';
+import { argument, kwarg } from '../../python/ir';
+import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
+import type { Framework, PrefixPart, Route } from '../../model';
+import { functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+
+export type Instance = Extract<Value, { kind: 'instance' }>;
+
+const FASTAPI_APPS = ['fastapi.FastAPI', 'fastapi.applications.FastAPI'];
+const STARLETTE_APPS = ['starlette.applications.Starlette'];
+const API_ROUTERS = ['fastapi.APIRouter', 'fastapi.routing.APIRouter'];
+const STARLETTE_ROUTERS = ['starlette.routing.Router'];
+const MOUNTS = ['starlette.routing.Mount'];
+const HTTP_ROUTES = ['starlette.routing.Route', 'fastapi.routing.APIRoute'];
+const WEBSOCKET_ROUTES = ['starlette.routing.WebSocketRoute', 'fastapi.routing.APIWebSocketRoute'];
+const HTTP_ENDPOINTS = ['starlette.endpoints.HTTPEndpoint'];
+const DEPENDS = ['fastapi.Depends', 'fastapi.Security', 'fastapi.params.Depends', 'fastapi.params.Security'];
+
+const VERBS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace'];
+/** Route-declaring methods of apps and routers: how each one reads its arguments. */
+const DECLARATIONS: Record<string, { style: 'fastapi' | 'starlette'; kind: Route['kind']; endpointAt?: number; methods?: string[] }> = {
+  ...Object.fromEntries(VERBS.map((v) => [v, { style: 'fastapi' as const, kind: 'http' as const, methods: [v.toUpperCase()] }])),
+  api_route: { style: 'fastapi', kind: 'http' },
+  websocket: { style: 'fastapi', kind: 'websocket' },
+  route: { style: 'starlette', kind: 'http' },
+  websocket_route: { style: 'starlette', kind: 'websocket' },
+  add_api_route: { style: 'fastapi', kind: 'http', endpointAt: 1 },
+  add_api_websocket_route: { style: 'fastapi', kind: 'websocket', endpointAt: 1 },
+  add_route: { style: 'starlette', kind: 'http', endpointAt: 1 },
+  add_websocket_route: { style: 'starlette', kind: 'websocket', endpointAt: 1 },
+};
+
+export const isFastApiApp = (v: Value): v is Instance => Project.isInstance(v, FASTAPI_APPS);
+export const isAsgiApp = (v: Value): v is Instance => Project.isInstance(v, [...FASTAPI_APPS, ...STARLETTE_APPS]);
+const isNode = (v: Value): v is Instance => Project.isInstance(v, [...FASTAPI_APPS, ...STARLETTE_APPS, ...API_ROUTERS, ...STARLETTE_ROUTERS, ...MOUNTS]);
+
+/** One step from an app inwards: the node reached and how. */
+export interface Hop {
+  node: Instance;
+  via: 'root' | 'include' | 'mount';
+  /** `include_router(..., dependencies=)` of this edge, then the node's own `dependencies=`. */
+  dependencies: Decorator[];
+}
+
+export interface AsgiRouteContext {
+  hops: Hop[]; // outermost first; hops[0] is an app unless the route is unattached
+  handler?: FunctionRef;
+  /** Decorators below the route decorator: they wrap the function FastAPI registers. */
+  decorators: Decorator[];
+  /** Decorators above the route decorator: they wrap a function the framework never calls for this route. */
+  misplaced: Decorator[];
+  /** The route's `dependencies=` and the endpoint's `Depends(...)` parameters. */
+  dependencies: Decorator[];
+}
+
+interface Edge {
+  parent: Instance;
+  child: Instance;
+  via: 'include' | 'mount';
+  prefix?: Expr;
+  dependencies: Decorator[];
+  ctx: Ctx;
+}
+
+interface Chain {
+  hops: Hop[];
+  path: string;
+  parts: PrefixPart[];
+  unresolved: string[];
+}
+
+/** What the extractor found besides routes, for the limiter resolvers. */
+export interface AppGraph {
+  drafts: RouteDraft<AsgiRouteContext>[];
+  middleware: Map<string, Middleware[]>; // by app site key
+}
+
+export interface Middleware {
+  types: string[]; // qualified names of the middleware class
+  args: Expr[]; // positional arguments after the wrapped app
+  options: [string, Expr][];
+  ctx: Ctx;
+  line: number;
+}
+
+export function extractAsgiRoutes(project: Project, sites: CallSite[]): AppGraph {
+  return new AsgiExtractor(project, sites).run();
+}
+
+class AsgiExtractor {
+  private readonly edges: Edge[] = [];
+  private readonly nodes = new Map<string, Instance>();
+  private readonly drafts: RouteDraft<AsgiRouteContext>[] = [];
+  private readonly middleware = new Map<string, Middleware[]>();
+  private readonly chainCache = new Map<string, Chain[]>();
+
+  constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
+
+  run(): AppGraph {
+    for (const { call, ctx } of this.sites) {
+      for (const value of this.project.resolve(call, ctx)) if (isNode(value)) this.addNode(value);
+      if (call.fn.k !== 'attr') continue;
+      const method = call.fn.name;
+      if (method === 'include_router') this.include(call, ctx);
+      else if (method === 'mount') this.mount(call, ctx);
+      else if (method === 'add_middleware') this.addMiddleware(call, ctx);
+    }
+    for (const { call, ctx } of this.sites) {
+      if (call.fn.k === 'attr' && DECLARATIONS[call.fn.name]?.endpointAt !== undefined) this.imperative(call, ctx);
+      else if (call.fn.k !== 'attr' && /Middleware$/.test(Project.describe(call.fn))) this.wrappingMiddleware(call, ctx);
+    }
+    for (const mod of this.project.modules) {
+      for (const fn of mod.functions) this.decorated({ mod, fn });
+    }
+    // Route lists are read last: every node is known by then.
+    for (const node of [...this.nodes.values()]) this.routeList(node);
+    return { drafts: this.drafts, middleware: this.middleware };
+  }
+
+  private addNode(node: Instance): void {
+    if (this.nodes.has(node.site.key)) return;
+    this.nodes.set(node.site.key, node);
+    const own = node.site;
+    const middleware = kwarg(own.call, 'middleware');
+    for (const item of middleware ? sequenceItems(this.project, middleware, own.ctx) ?? [] : []) {
+      if (item.expr.k === 'call' && item.expr.args[0]) this.recordMiddleware(node, item.expr.args[0], item.expr, item.ctx);
+    }
+  }
+
+  /** Nodes an expression denotes; `app.router` is the app itself. */
+  private nodesOf(expr: Expr, ctx: Ctx): Instance[] {
+    const out: Instance[] = [];
+    for (const value of this.project.resolve(expr, ctx)) {
+      if (isNode(value)) out.push(value);
+      else if (value.kind === 'member' && value.name === 'router' && isAsgiApp(value.of)) out.push(value.of);
+    }
+    out.forEach((n) => this.addNode(n));
+    return out;
+  }
+
+  private include(call: CallExpr, ctx: Ctx): void {
+    if (call.fn.k !== 'attr' || !call.args[0]) return;
+    const parents = this.nodesOf(call.fn.obj, ctx);
+    if (!parents.length) return;
+    const dependencies = this.dependencyList(kwarg(call, 'dependencies'), ctx);
+    for (const child of this.nodesOf(call.args[0], ctx)) {
+      for (const parent of parents) this.edges.push({ parent, child, via: 'include', prefix: kwarg(call, 'prefix'), dependencies, ctx });
+    }
+  }
+
+  private mount(call: CallExpr, ctx: Ctx): void {
+    if (call.fn.k !== 'attr') return;
+    const path = argument(call, 0, 'path');
+    const app = argument(call, 1, 'app');
+    if (!path || !app) return;
+    const parents = this.nodesOf(call.fn.obj, ctx);
+    for (const child of parents.length ? this.nodesOf(app, ctx) : []) {
+      for (const parent of parents) this.edges.push({ parent, child, via: 'mount', prefix: path, dependencies: [], ctx });
+    }
+  }
+
+  private addMiddleware(call: CallExpr, ctx: Ctx): void {
+    if (call.fn.k !== 'attr' || !call.args[0]) return;
+    for (const app of this.nodesOf(call.fn.obj, ctx).filter(isAsgiApp)) this.recordMiddleware(app, call.args[0], call, ctx);
+  }
+
+  /** `app = RateLimitMiddleware(app, ...)`: a middleware wrapping the app object directly. */
+  private wrappingMiddleware(call: CallExpr, ctx: Ctx): void {
+    const first = argument(call, 0, 'app');
+    if (!first) return;
+    for (const app of this.project.resolve(first, ctx).filter(isAsgiApp)) this.recordMiddleware(app, call.fn, call, ctx);
+  }
+
+  /** `call` is `add_middleware(cls, ...)`, `Middleware(cls, ...)` or `cls(app, ...)`: arguments after its first. */
+  private recordMiddleware(app: Instance, cls: Expr, call: CallExpr, ctx: Ctx): void {
+    const types = this.project.resolve(cls, ctx).flatMap((v) =>
+      v.kind === 'external' ? [v.qname] : v.kind === 'class' ? [`${v.ref.mod.module}.${v.ref.cls.qualname}`, ...this.project.externalBases(v.ref)] : [],
+    );
+    const list = this.middleware.get(app.site.key) ?? [];
+    list.push({ types, args: call.args.slice(1), options: call.kwargs, ctx, line: call.loc.line });
+    this.middleware.set(app.site.key, list);
+  }
+
+  private dependencyList(expr: Expr | undefined, ctx: Ctx): Decorator[] {
+    if (!expr || expr.k === 'none') return [];
+    return (sequenceItems(this.project, expr, ctx) ?? [{ expr, ctx }]).map((i) => ({ expr: i.expr, ctx: i.ctx }));
+  }
+
+  /** `@app.get("/x")`, `@router.api_route(...)`, `@app.websocket(...)`; several may stack on one function. */
+  private decorated(ref: FunctionRef): void {
+    const ctx = functionCtx(ref.mod, ref.fn);
+    ref.fn.decorators.forEach((dec, index) => {
+      if (dec.k !== 'call' || dec.fn.k !== 'attr') return;
+      const spec = DECLARATIONS[dec.fn.name];
+      if (!spec || spec.endpointAt !== undefined) return;
+      const owners = this.nodesOf(dec.fn.obj, ctx);
+      const context = {
+        handler: ref,
+        decorators: ref.fn.decorators.slice(index + 1).map((expr) => ({ expr, ctx })),
+        misplaced: ref.fn.decorators.slice(0, index).map((expr) => ({ expr, ctx })),
+        dependencies: [...this.dependencyList(kwarg(dec, 'dependencies'), ctx), ...this.signatureDependencies(ref)],
+      };
+      for (const owner of owners) this.emit(owner, dec, ctx, dec.fn.name, { kind: 'function', ref }, context);
+    });
+  }
+
+  private imperative(call: CallExpr, ctx: Ctx): void {
+    if (call.fn.k !== 'attr') return;
+    const owners = this.nodesOf(call.fn.obj, ctx);
+    if (!owners.length) return;
+    const { endpoint, context } = this.endpointContext(call, ctx, DECLARATIONS[call.fn.name].style === 'fastapi');
+    for (const owner of owners) this.emit(owner, call, ctx, call.fn.name, endpoint, context);
+  }
+
+  /** The endpoint of `add_api_route(path, endpoint, ...)` / `Route(path, endpoint, ...)`, with what wraps it. */
+  private endpointContext(call: CallExpr, ctx: Ctx, fastapiStyle: boolean): { endpoint: Value; context: Omit<AsgiRouteContext, 'hops'> } {
+    const expr = argument(call, 1, 'endpoint');
+    const endpoint = (expr && this.project.resolve(expr, ctx).find((v) => v.kind === 'function' || v.kind === 'class')) || { kind: 'unknown', why: Project.describe(expr ?? { k: 'none' }) };
+    const handler = endpoint.kind === 'function' ? endpoint.ref : undefined;
+    const context = {
+      handler,
+      decorators: handler ? handler.fn.decorators.map((d) => ({ expr: d, ctx: functionCtx(handler.mod, handler.fn) })) : [],
+      misplaced: [],
+      dependencies: [...this.dependencyList(kwarg(call, 'dependencies'), ctx), ...(handler && fastapiStyle ? this.signatureDependencies(handler) : [])],
+    };
+    return { endpoint, context };
+  }
+
+  /** `Starlette(routes=[...])`, `Router(routes=[...])`, `Mount(path, routes=[...])`, `Mount(path, app=sub)`. */
+  private routeList(node: Instance): void {
+    const { call, ctx } = node.site;
+    const isMount = Project.isInstance(node, MOUNTS);
+    if (isMount) {
+      const app = argument(call, 1, 'app');
+      for (const child of app && app.k !== 'none' ? this.nodesOf(app, ctx) : []) {
+        this.edges.push({ parent: node, child, via: 'mount', prefix: undefined, dependencies: [], ctx });
+      }
+    }
+    const position = isMount ? 2 : Project.isInstance(node, STARLETTE_APPS) ? 1 : Project.isInstance(node, STARLETTE_ROUTERS) ? 0 : -1;
+    const list = argument(call, position, 'routes');
+    if (!list || list.k === 'none') return;
+    for (const item of sequenceItems(this.project, list, ctx) ?? []) {
+      for (const value of this.project.resolve(item.expr, item.ctx)) {
+        if (value.kind !== 'instance') continue;
+        const at = value.site;
+        const types = value.types;
+        if (Project.isInstance(value, MOUNTS)) {
+          this.addNode(value);
+          this.edges.push({ parent: node, child: value, via: 'mount', prefix: undefined, dependencies: [], ctx: at.ctx });
+          this.routeList(value);
+        } else if (types.some((t) => HTTP_ROUTES.includes(t) || WEBSOCKET_ROUTES.includes(t))) {
+          const fastapiStyle = types.some((t) => t.startsWith('fastapi.'));
+          const http = types.some((t) => HTTP_ROUTES.includes(t));
+          const declaration = http ? (fastapiStyle ? 'add_api_route' : 'add_route') : fastapiStyle ? 'add_api_websocket_route' : 'add_websocket_route';
+          const { endpoint, context } = this.endpointContext(at.call, at.ctx, fastapiStyle);
+          this.emit(node, at.call, at.ctx, declaration, endpoint, context);
+        }
+      }
+    }
+  }
+
+  /** `Depends(...)` / `Security(...)` parameter defaults and `Annotated[..., Depends(...)]` annotations. */
+  private signatureDependencies(ref: FunctionRef): Decorator[] {
+    const ctx = functionCtx(ref.mod, ref.fn);
+    const out: Decorator[] = [];
+    for (const param of ref.fn.params) {
+      const candidates = [param.default, ...(param.annotation?.k === 'subscript' && param.annotation.index.k === 'seq' ? param.annotation.index.items : [])];
+      for (const c of candidates) if (c?.k === 'call' && this.isDepends(c, ctx)) out.push({ expr: c, ctx });
+    }
+    return out;
+  }
+
+  isDepends(call: CallExpr, ctx: Ctx): boolean {
+    return this.project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && DEPENDS.includes(v.qname));
+  }
+
+  private emit(
+    owner: Instance,
+    at: CallExpr,
+    ctx: Ctx,
+    declaration: string,
+    endpoint: Value,
+    context: Omit<AsgiRouteContext, 'hops'>,
+  ): void {
+    const spec = DECLARATIONS[declaration];
+    const pathExpr = argument(at, 0, 'path');
+    const routePath = pathExpr ? this.project.stringValue(pathExpr, ctx) : undefined;
+    const unresolved: string[] = [];
+    if (routePath === undefined) unresolved.push(`path \`${pathExpr ? Project.describe(pathExpr) : '?'}\` is not a static string`);
+    const methods = spec.kind === 'websocket' ? { declared: [], automatic: [] } : this.methods(spec, at, ctx, endpoint, unresolved);
+    for (const chain of this.chains(owner)) {
+      const hops = chain.hops;
+      this.drafts.push({
+        route: {
+          framework: this.framework(hops),
+          kind: spec.kind,
+          methods: sortedUnique([...methods.declared, ...methods.automatic]),
+          automaticMethods: sortedUnique(methods.automatic),
+          path: chain.path + (routePath ?? UNRESOLVED_SEGMENT),
+          unresolved: [...chain.unresolved, ...unresolved],
+          file: ctx.mod.file,
+          line: at.loc.line,
+          column: at.loc.column,
+          handler: this.handlerName(endpoint),
+          handlerFile: endpoint.kind === 'function' ? endpoint.ref.mod.file : endpoint.kind === 'class' ? endpoint.ref.mod.file : ctx.mod.file,
+          handlerLine: endpoint.kind === 'function' ? endpoint.ref.fn.loc.line : endpoint.kind === 'class' ? endpoint.ref.cls.loc.line : at.loc.line,
+          app: hops[0] && isAsgiApp(hops[0].node) ? { file: hops[0].node.site.ctx.mod.file, line: hops[0].node.site.call.loc.line, name: isFastApiApp(hops[0].node) ? 'FastAPI' : 'Starlette' } : undefined,
+          prefixes: chain.parts,
+        },
+        context: { ...context, hops },
+      });
+    }
+  }
+
+  private handlerName(endpoint: Value): string {
+    if (endpoint.kind === 'function') return `${endpoint.ref.mod.module}.${endpoint.ref.fn.qualname}`;
+    if (endpoint.kind === 'class') return `${endpoint.ref.mod.module}.${endpoint.ref.cls.qualname}`;
+    return endpoint.kind === 'unknown' ? endpoint.why : '?';
+  }
+
+  private framework(hops: Hop[]): Framework {
+    const apps = hops.filter((h) => isAsgiApp(h.node));
+    const innermost = apps[apps.length - 1]?.node ?? hops[0]?.node;
+    return innermost && Project.isInstance(innermost, [...STARLETTE_APPS, ...STARLETTE_ROUTERS, ...MOUNTS]) ? 'starlette' : 'fastapi';
+  }
+
+  /**
+   * FastAPI-style declarations serve exactly the methods given (default GET). Starlette-style ones add
+   * HEAD to GET; a class endpoint (HTTPEndpoint) serves the verbs it defines.
+   */
+  private methods(spec: (typeof DECLARATIONS)[string], at: CallExpr, ctx: Ctx, endpoint: Value, unresolved: string[]): { declared: string[]; automatic: string[] } {
+    let declared = spec.methods;
+    if (!declared) {
+      const given = kwarg(at, 'methods') ?? (spec.style === 'starlette' && spec.endpointAt !== undefined ? at.args[2] : undefined);
+      if (given && given.k !== 'none') {
+        declared = stringList(this.project, given, ctx)?.map((m) => m.toUpperCase());
+        if (!declared) unresolved.push('methods are not static');
+      } else if (spec.style === 'starlette' && endpoint.kind === 'class') {
+        declared = this.endpointVerbs(endpoint.ref);
+      } else declared = ['GET'];
+    }
+    declared = declared ?? [];
+    const automatic = spec.style === 'starlette' && declared.includes('GET') && !declared.includes('HEAD') ? ['HEAD'] : [];
+    return { declared, automatic };
+  }
+
+  private endpointVerbs(cls: ClassRef): string[] | undefined {
+    if (!this.project.externalBases(cls).some((b) => HTTP_ENDPOINTS.includes(b))) return undefined;
+    const chain = this.project.classChain(cls);
+    return VERBS.filter((verb) => chain.some((c) => c.cls.methods.includes(verb))).map((v) => v.toUpperCase());
+  }
+
+  private ownPrefix(node: Instance): Expr | undefined {
+    return Project.isInstance(node, API_ROUTERS) ? kwarg(node.site.call, 'prefix') : undefined;
+  }
+
+  /** Every way a node is reached from an app, with the path prefix it gets there. */
+  private chains(node: Instance, seen: string[] = []): Chain[] {
+    const key = node.site.key;
+    const cached = this.chainCache.get(key);
+    if (cached) return cached;
+    if (seen.includes(key) || seen.length > 16) return [];
+    const own = this.segment(undefined, this.ownPrefix(node), node.site.ctx, node.site.ctx);
+    const incoming = this.edges.filter((e) => e.child.site.key === key);
+    const result: Chain[] = [];
+    for (const edge of incoming) {
+      const edgePrefix = edge.prefix ?? (Project.isInstance(edge.child, MOUNTS) ? argument(edge.child.site.call, 0, 'path') : undefined);
+      const step = this.segment(edgePrefix, this.ownPrefix(node), edge.ctx, node.site.ctx, edge.via === 'mount');
+      for (const parent of this.chains(edge.parent, [...seen, key])) {
+        const hop: Hop = { node, via: edge.via, dependencies: [...edge.dependencies, ...this.ownDependencies(node)] };
+        result.push({
+          hops: [...parent.hops, hop],
+          path: parent.path + step.path,
+          parts: [...parent.parts, ...step.parts],
+          unresolved: [...parent.unresolved, ...step.unresolved],
+        });
+      }
+    }
+    if (!incoming.length) {
+      const root: Hop = { node, via: 'root', dependencies: this.ownDependencies(node) };
+      if (isAsgiApp(node)) result.push({ hops: [root], path: '', parts: [], unresolved: [] });
+      else {
+        const why = `router (${key}) is not included in or mounted on any app found statically`;
+        result.push({ hops: [root], path: UNRESOLVED_SEGMENT + own.path, parts: own.parts, unresolved: [why, ...own.unresolved] });
+      }
+    }
+    this.chainCache.set(key, result);
+    return result;
+  }
+
+  private ownDependencies(node: Instance): Decorator[] {
+    return this.dependencyList(kwarg(node.site.call, 'dependencies'), node.site.ctx);
+  }
+
+  /** The path an edge contributes: its prefix (a mount path loses its trailing `/`), then the node's own prefix. */
+  private segment(edgePrefix: Expr | undefined, ownPrefix: Expr | undefined, edgeCtx: Ctx, ownCtx: Ctx, isMount = false): { path: string; parts: PrefixPart[]; unresolved: string[] } {
+    const out = { path: '', parts: [] as PrefixPart[], unresolved: [] as string[] };
+    for (const [expr, ctx, strip] of [[edgePrefix, edgeCtx, isMount], [ownPrefix, ownCtx, false]] as const) {
+      if (!expr || expr.k === 'none') continue;
+      const text = this.project.stringValue(expr, ctx);
+      const line = 'loc' in expr ? expr.loc.line : ctx.line;
+      const value = text === undefined ? UNRESOLVED_SEGMENT : strip ? text.replace(/\/+$/, '') : text;
+      if (text === undefined) out.unresolved.push(`prefix \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) is not a static string`);
+      out.path += value;
+      if (value) out.parts.push({ value, file: ctx.mod.file, line });
+    }
+    return out;
+  }
+}

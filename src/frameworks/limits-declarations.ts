@@ -1,0 +1,83 @@
+/**
+ * Limits declared in `limits` notation, as Flask-Limiter and slowapi take them: `limiter.limit(...)` /
+ * `limiter.shared_limit(...)` calls and `default_limits=[...]` lists, parsed into declared limits before
+ * each library's resolver decides whether they apply to a route.
+ */
+import type { Expr } from '../python/ir';
+import { argument, kwarg } from '../python/ir';
+import { Project, type Ctx, type Value } from '../python/project';
+import type { Evidence, Limit } from '../model';
+import { parseLimitsNotation } from '../ratelimit/grammar';
+import { sequenceItems, stringList } from './common';
+
+/** A limit as declared, before deciding whether it applies. */
+export interface DeclaredLimit {
+  limit?: Limit; // a static, valid rate
+  dynamic?: string; // why the rate cannot be known statically
+  invalid?: Evidence; // a rate the library drops
+  overrideDefaults: boolean;
+  limiter: string; // site key of the limiter object
+  file: string;
+  line: number;
+}
+
+export interface RateMeta {
+  library: string;
+  source: Limit['source'];
+  scope: Limit['scope'];
+  line: number;
+  methods?: string[];
+  conditions: string[];
+  overrideDefaults: boolean;
+}
+
+/** Where a library's `limit()` takes `methods` and `override_defaults` positionally. */
+export interface LimitCallShape {
+  library: string;
+  methodsAt: number;
+  overrideAt: number;
+}
+
+export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, meta: RateMeta): DeclaredLimit {
+  const base = { overrideDefaults: meta.overrideDefaults, limiter, file: ctx.mod.file, line: meta.line };
+  const text = expr ? project.stringValue(expr, ctx) : undefined;
+  if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
+  const parsed = parseLimitsNotation(text);
+  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${meta.library} drops it` } };
+  const limit: Limit = { rate: text, source: meta.source, library: meta.library, scope: meta.scope, file: ctx.mod.file, line: meta.line };
+  if (meta.methods) limit.methods = meta.methods;
+  if (meta.conditions.length) limit.conditions = meta.conditions;
+  return { ...base, limit };
+}
+
+/** `default_limits=[...]` / `application_limits=[...]`. */
+export function rateList(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, library: string, source: 'default' | 'application'): DeclaredLimit[] {
+  if (!expr || expr.k === 'none') return [];
+  const items = sequenceItems(project, expr, ctx);
+  const line = 'loc' in expr ? expr.loc.line : ctx.line;
+  if (!items) return [{ dynamic: `\`${Project.describe(expr)}\` is not a static list`, overrideDefaults: true, limiter, file: ctx.mod.file, line }];
+  const scope = source === 'application' ? 'global' : 'route';
+  return items.map((item) => declareRate(project, item.expr, item.ctx, limiter, { library, source, scope, line, conditions: [], overrideDefaults: true }));
+}
+
+/** Parses `limiter.limit(...)` / `limiter.shared_limit(...)` into declared limits; undefined for other expressions. */
+export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v: Value) => boolean, shape: LimitCallShape): DeclaredLimit[] | undefined {
+  if (expr.k !== 'call' || expr.fn.k !== 'attr' || (expr.fn.name !== 'limit' && expr.fn.name !== 'shared_limit')) return undefined;
+  const limiter = project.resolve(expr.fn.obj, ctx).find(isLimiter);
+  if (limiter?.kind !== 'instance') return undefined;
+  const shared = expr.fn.name === 'shared_limit';
+  const methodsExpr = shared ? kwarg(expr, 'methods') : argument(expr, shape.methodsAt, 'methods');
+  const methods = methodsExpr && methodsExpr.k !== 'none' ? stringList(project, methodsExpr, ctx)?.map((m) => m.toUpperCase()) : undefined;
+  const override = shared ? kwarg(expr, 'override_defaults') : argument(expr, shape.overrideAt, 'override_defaults');
+  const declared = declareRate(project, argument(expr, 0, 'limit_value'), ctx, limiter.site.key, {
+    library: shape.library,
+    source: shared ? 'shared' : 'decorator',
+    scope: shared ? 'shared' : 'route',
+    line: expr.loc.line,
+    methods,
+    conditions: ['exempt_when', 'deduct_when'].filter((k) => kwarg(expr, k)),
+    overrideDefaults: !(override?.k === 'bool' && !override.v),
+  });
+  if (methodsExpr && methodsExpr.k !== 'none' && !methods) return [{ ...declared, limit: undefined, dynamic: '`methods=` is not static' }];
+  return [declared];
+}

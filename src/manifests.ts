@@ -1,0 +1,121 @@
+/**
+ * Declared versions of Python packages, read from the dependency files at the top of the scanned tree
+ * (requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile, Pipfile.lock). Some limiter
+ * behaviour depends on the framework version (FastAPI 0.137 changed how included routers are stored),
+ * and a lock file or pin is the only static evidence of it.
+ */
+import fg from 'fast-glob';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export interface VersionSpec {
+  spec: string; // PEP 440 / Poetry specifier as written, e.g. "==0.95.2", ">=0.100,<0.110", "^0.95"
+  file: string;
+  line: number;
+}
+
+export type PackageSpecs = ReadonlyMap<string, VersionSpec[]>;
+
+const MANIFESTS = ['requirements*.txt', 'requirements/*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'];
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export async function readPackageSpecs(root: string): Promise<PackageSpecs> {
+  const specs = new Map<string, VersionSpec[]>();
+  const files = await fg(MANIFESTS.flatMap((m) => [m, `*/${m}`]), { cwd: root, onlyFiles: true, dot: false });
+  for (const file of files.sort()) {
+    let text: string;
+    try {
+      const stat = await fs.stat(path.join(root, file));
+      if (stat.size > MAX_MANIFEST_BYTES) continue;
+      text = await fs.readFile(path.join(root, file), 'utf8');
+    } catch {
+      continue; // an unreadable manifest only costs version evidence
+    }
+    for (const found of specsIn(file, text)) {
+      specs.set(found.name, [...(specs.get(found.name) ?? []), { spec: found.spec, file, line: found.line }]);
+    }
+  }
+  return specs;
+}
+
+function specsIn(file: string, text: string): { name: string; spec: string; line: number }[] {
+  const out: { name: string; spec: string; line: number }[] = [];
+  const lines = text.split('\n');
+  const base = path.basename(file);
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    let m: RegExpMatchArray | null;
+    if (base.endsWith('.lock')) {
+      // poetry.lock / uv.lock: `name = "fastapi"` followed by `version = "0.95.2"`.
+      if ((m = /^name\s*=\s*"([^"]+)"$/.exec(line))) {
+        const version = /^version\s*=\s*"([^"]+)"/.exec(lines[i + 1]?.trim() ?? '');
+        if (version) out.push({ name: normalize(m[1]), spec: `==${version[1]}`, line: i + 2 });
+      }
+      // Pipfile.lock: `"fastapi": {` … `"version": "==0.95.2"`.
+      if ((m = /^"([^"]+)":\s*\{$/.exec(line))) {
+        const version = lines.slice(i + 1, i + 12).map((l) => /"version":\s*"([^"]+)"/.exec(l)).find(Boolean);
+        if (version) out.push({ name: normalize(m[1]), spec: version[1], line: i + 1 });
+      }
+    } else if ((m = /^["']?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:=\s*(?:\{[^}]*version\s*=\s*)?["']([^"']+)["']|((?:[<>=!~^]=?|===)[^;"',\]]*(?:,\s*(?:[<>=!~]=?)[^;"',\]]*)*))/.exec(line))) {
+      // requirements: `fastapi==0.95.2`; PEP 621 list item: `"fastapi>=0.100,<0.110",`; Poetry: `fastapi = "^0.95"`.
+      out.push({ name: normalize(m[1]), spec: (m[2] ?? m[3]).trim(), line: i + 1 });
+    }
+  });
+  return out;
+}
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+type Version = number[];
+
+function parseVersion(text: string): Version | undefined {
+  const m = /^v?(\d+(?:\.\d+)*)/.exec(text.trim());
+  return m ? m[1].split('.').map(Number) : undefined;
+}
+
+function compare(a: Version, b: Version): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/**
+ * Whether every version the specifiers allow is below `threshold` ('below'), at or above it ('at-or-above'),
+ * or the specifiers allow both or say nothing ('unknown'). Several files must agree.
+ */
+export function versionSide(specs: VersionSpec[] | undefined, threshold: string): 'below' | 'at-or-above' | 'unknown' {
+  const limit = parseVersion(threshold)!;
+  const sides = new Set((specs ?? []).map((s) => sideOf(s.spec, limit)));
+  return sides.size === 1 ? [...sides][0] : 'unknown';
+}
+
+function sideOf(spec: string, threshold: Version): 'below' | 'at-or-above' | 'unknown' {
+  let lower: Version | undefined;
+  let upper: { v: Version; inclusive: boolean } | undefined;
+  for (const clause of spec.split(',').map((c) => c.trim()).filter(Boolean)) {
+    const m = /^(===|==|~=|>=|<=|!=|>|<|\^|~)?\s*(.+)$/.exec(clause);
+    const v = m && parseVersion(m[2].replace(/\.\*$/, ''));
+    if (!m || !v) return 'unknown';
+    const op = m[1] ?? '==';
+    if (op === '==' || op === '===') {
+      if (m[2].endsWith('.*')) return sideOf(`~=${m[2].replace(/\.\*$/, '')}.0`, threshold);
+      lower = v;
+      upper = { v, inclusive: true };
+    } else if (op === '>=' || op === '>') lower = v;
+    else if (op === '<') upper = { v, inclusive: false };
+    else if (op === '<=') upper = { v, inclusive: true };
+    else if (op === '~=' || op === '~' || op === '^') {
+      lower = v;
+      // `~=0.95.0` → <0.96; `^0.95` → <0.96 (Poetry: the left-most non-zero part); `^1.2` → <2.
+      const bumpAt = op === '^' ? Math.max(0, v.findIndex((x) => x !== 0)) : Math.max(0, v.length - 2);
+      upper = { v: [...v.slice(0, bumpAt), v[bumpAt] + 1], inclusive: false };
+    }
+  }
+  if (upper && (compare(upper.v, threshold) < 0 || (!upper.inclusive && compare(upper.v, threshold) === 0))) return 'below';
+  if (lower && compare(lower, threshold) >= 0) return 'at-or-above';
+  return 'unknown';
+}
