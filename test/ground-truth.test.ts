@@ -101,6 +101,9 @@ probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the rea
 const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, string> }> = {
   'fastapi/fullstack': { apps: ['app.main:app'] },
   'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app'], env: { ADMIN_PREFIX: '/adm' } },
+  'fastapi/slowapi-app': { apps: ['api:app'] },
+  'fastapi/limiter-deps': { apps: ['main:app', 'pyrate:app'] },
+  'starlette/routes-app': { apps: ['app:app'] },
 };
 
 interface AsgiProbeRoute {

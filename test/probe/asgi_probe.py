@@ -19,8 +19,20 @@ STUBBED = {"slowapi", "fastapi_limiter", "ratelimit", "pyrate_limiter", "pydanti
 VERBS = ["get", "post", "put", "patch", "delete", "options", "head", "trace"]
 
 
-class Anything:
+class AnythingType(type):
+    """Class attributes of stand-in classes (`Duration.SECOND`) are stand-ins too."""
+
+    def __getattr__(cls, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Anything()
+
+
+class Anything(metaclass=AnythingType):
     """Stands in for any object of a stubbed library."""
+
+    # FastAPI reads a dependency's signature: a stand-in dependency takes no parameters.
+    __signature__ = inspect.Signature()
 
     def __init__(self, *args, **kwargs):
         pass
@@ -32,10 +44,17 @@ class Anything:
         return Anything()
 
     def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
         return Anything()
 
     def __iter__(self):
         return iter(())
+
+    def __mul__(self, other):
+        return self
+
+    __rmul__ = __add__ = __radd__ = __mul__
 
 
 class StubModule(types.ModuleType):

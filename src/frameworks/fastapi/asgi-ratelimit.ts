@@ -111,9 +111,19 @@ function pythonRegex(source: string): RegExp | undefined {
   }
 }
 
-/** Limits of the winning rule of each group for a route path; path parameters are tried with two sample values. */
+// Sample values per Starlette convertor (starlette/convertors.py); a rule must agree on all of them.
+const SAMPLES: Record<string, string[]> = { str: ['1', 'a-b'], int: ['1', '42'], float: ['1.5', '42'], path: ['1', 'a/b'], uuid: ['12345678-1234-5678-1234-567812345678'] };
+
+function samplePaths(path: string): string[] {
+  return [0, 1].map((i) => path.replace(/\{[^}:]*(?::(\w+))?\}/g, (_, convertor: string | undefined) => {
+    const values = SAMPLES[convertor ?? 'str'] ?? SAMPLES.str;
+    return values[i % values.length];
+  }));
+}
+
+/** Limits of the winning rule of each group for a route path; path parameters are tried with sample values. */
 function match(patterns: Pattern[], path: string, method: string): { limits: Limit[]; unknown?: string } {
-  const samples = ['1', 'a-b'].map((value) => path.replace(/\{[^}]*\}/g, value));
+  const samples = samplePaths(path);
   const groups = [...new Set(patterns.flatMap((p) => p.rules.map((r) => r.group)))].sort();
   const limits: Limit[] = [];
   for (const group of groups) {

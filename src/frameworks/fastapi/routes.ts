@@ -104,6 +104,7 @@ class AsgiExtractor {
   private readonly drafts: RouteDraft<AsgiRouteContext>[] = [];
   private readonly middleware = new Map<string, Middleware[]>();
   private readonly chainCache = new Map<string, Chain[]>();
+  private readonly pending: (() => void)[] = [];
 
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
 
@@ -125,6 +126,7 @@ class AsgiExtractor {
     }
     // Route lists are read last: every node is known by then.
     for (const node of [...this.nodes.values()]) this.routeList(node);
+    for (const emit of this.pending) emit();
     return { drafts: this.drafts, middleware: this.middleware };
   }
 
@@ -285,7 +287,12 @@ class AsgiExtractor {
     return this.project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && DEPENDS.includes(v.qname));
   }
 
-  private emit(
+  /** Routes are emitted once every edge is known: a chain computed earlier would miss later mounts. */
+  private emit(...args: Parameters<AsgiExtractor['emitNow']>): void {
+    this.pending.push(() => this.emitNow(...args));
+  }
+
+  private emitNow(
     owner: Instance,
     at: CallExpr,
     ctx: Ctx,
