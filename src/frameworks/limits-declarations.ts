@@ -4,7 +4,7 @@
  * each library's resolver decides whether they apply to a route.
  */
 import type { Expr } from '../python/ir';
-import { argument, kwarg } from '../python/ir';
+import { argument, kwarg, exprLine } from '../python/ir';
 import { Project, type Ctx, type Value } from '../python/project';
 import type { Evidence, Limit } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
@@ -20,6 +20,9 @@ export interface DeclaredLimit {
   file: string;
   line: number;
 }
+
+/** How each library is named in messages. */
+const LIBRARY_NAMES: Record<string, string> = { 'flask-limiter': 'Flask-Limiter', slowapi: 'slowapi' };
 
 export interface RateMeta {
   library: string;
@@ -43,7 +46,7 @@ export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, 
   const text = expr ? project.stringValue(expr, ctx) : undefined;
   if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
   const parsed = parseLimitsNotation(text);
-  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${meta.library} drops it` } };
+  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${LIBRARY_NAMES[meta.library] ?? meta.library} drops it` } };
   const limit: Limit = { rate: text, source: meta.source, library: meta.library, scope: meta.scope, file: ctx.mod.file, line: meta.line };
   if (meta.methods) limit.methods = meta.methods;
   if (meta.conditions.length) limit.conditions = meta.conditions;
@@ -54,7 +57,7 @@ export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, 
 export function rateList(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, library: string, source: 'default' | 'application'): DeclaredLimit[] {
   if (!expr || expr.k === 'none') return [];
   const items = sequenceItems(project, expr, ctx);
-  const line = 'loc' in expr ? expr.loc.line : ctx.line;
+  const line = exprLine(expr, ctx.line);
   if (!items) return [{ dynamic: `\`${Project.describe(expr)}\` is not a static list`, overrideDefaults: true, limiter, file: ctx.mod.file, line }];
   const scope = source === 'application' ? 'global' : 'route';
   return items.map((item) => declareRate(project, item.expr, item.ctx, limiter, { library, source, scope, line, conditions: [], overrideDefaults: true }));

@@ -114,3 +114,14 @@ export function kwarg(call: CallExpr, name: string): Expr | undefined {
 export function argument(call: CallExpr, position: number, name: string): Expr | undefined {
   return kwarg(call, name) ?? call.args[position];
 }
+
+/** The first source line inside an expression (lists and `+` chains have no position of their own). */
+export function exprLine(e: Expr, fallback: number): number {
+  if ('loc' in e) return e.loc.line;
+  const inner = e.k === 'seq' ? e.items : e.k === 'concat' || e.k === 'fstr' ? e.parts : e.k === 'dict' ? e.entries.flat() : e.k === 'subscript' ? [e.obj] : [];
+  for (const child of inner) {
+    const line = exprLine(child, 0);
+    if (line) return line;
+  }
+  return fallback;
+}

@@ -8,7 +8,7 @@
  * Upstream: https://github.com/long2ice/fastapi-limiter ; reference B.2 and F.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, kwarg } from '../../python/ir';
+import { argument, kwarg, exprLine } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit } from '../../model';
 import { functionCtx, type Decorator } from '../common';
@@ -33,7 +33,7 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
   if (!project.modules.some((m) => Project.imports(m, ['fastapi_limiter']))) return undefined;
   const initialised = sites.some(({ call, ctx }) => project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
 
-  const at = (ctx: Ctx, expr: Expr): { file: string; line: number } => ({ file: ctx.mod.file, line: 'loc' in expr ? expr.loc.line : ctx.line });
+  const at = (ctx: Ctx, expr: Expr): { file: string; line: number } => ({ file: ctx.mod.file, line: exprLine(expr, ctx.line) });
 
   /** A pyrate-limiter `Limiter(Rate(...) | [Rate(...), ...])` as limits, or why it cannot be read. */
   const pyrateLimits = (expr: Expr | undefined, ctx: Ctx, source: Limit['source']): { limits: Limit[]; dynamic?: string } => {

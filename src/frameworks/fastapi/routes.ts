@@ -10,7 +10,7 @@
  * Upstream: https://fastapi.tiangolo.com/tutorial/bigger-applications/ and starlette/routing.py
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, kwarg } from '../../python/ir';
+import { argument, kwarg, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { Framework, PrefixPart, Route } from '../../model';
 import { functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -416,7 +416,7 @@ class AsgiExtractor {
     for (const [expr, ctx, strip] of [[edgePrefix, edgeCtx, isMount], [ownPrefix, ownCtx, false]] as const) {
       if (!expr || expr.k === 'none') continue;
       const text = this.project.stringValue(expr, ctx);
-      const line = 'loc' in expr ? expr.loc.line : ctx.line;
+      const line = exprLine(expr, ctx.line);
       const value = text === undefined ? UNRESOLVED_SEGMENT : strip ? text.replace(/\/+$/, '') : text;
       if (text === undefined) out.unresolved.push(`prefix \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) is not a static string`);
       out.path += value;

@@ -9,7 +9,7 @@
  * limit and makes the middleware skip the route. `@limiter.exempt` drops everything.
  * Upstream: https://slowapi.readthedocs.io/en/latest/ ; reference B.1 and F.
  */
-import { dottedName } from '../../python/ir';
+import { dottedName, exprLine } from '../../python/ir';
 import { Project, type Value } from '../../python/project';
 import type { Evidence, Limit } from '../../model';
 import { versionSide } from '../../manifests';
@@ -66,7 +66,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   const declared = (decorators: Decorator[]): DeclaredLimit[] => decorators.flatMap(({ expr, ctx }) => limitCall(project, expr, ctx, isLimiter, SLOWAPI) ?? []);
   const exemptIn = (decorators: Decorator[]): Evidence | undefined => {
     const found = decorators.find(({ expr, ctx }) => expr.k === 'attr' && expr.name === 'exempt' && project.resolve(expr.obj, ctx).some(isLimiter));
-    return found && { file: found.ctx.mod.file, line: 'loc' in found.expr ? found.expr.loc.line : found.ctx.line, message: '`@limiter.exempt` removes every slowapi limit from this endpoint' };
+    return found && { file: found.ctx.mod.file, line: exprLine(found.expr, found.ctx.line), message: '`@limiter.exempt` removes every slowapi limit from this endpoint' };
   };
   const middlewareOn = (app: Instance) => (graph.middleware.get(app.site.key) ?? []).find((m) => m.types.some((t) => MIDDLEWARE_TYPES.includes(t)));
 

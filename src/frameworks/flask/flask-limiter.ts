@@ -9,7 +9,7 @@
  * Upstream: https://flask-limiter.readthedocs.io/en/stable/recipes.html
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, dottedName, kwarg } from '../../python/ir';
+import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
 import { callSites, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -122,7 +122,7 @@ class FlaskLimiterResolver {
     const add = (key: string, value: Value[], production: boolean, expr: Expr, valueCtx: Ctx): void => {
       if (!key.startsWith('RATELIMIT_')) return;
       const settings = this.config.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
-      const line = 'loc' in expr ? expr.loc.line : call.loc.line;
+      const line = exprLine(expr, call.loc.line);
       settings.set(key, [...(settings.get(key) ?? []), { value, production, at: { file: valueCtx.mod.file, line, message: `\`${key}\`` } }]);
       this.config.set(app.site.key, settings);
     };
@@ -189,7 +189,7 @@ class FlaskLimiterResolver {
     for (const { expr, ctx } of decorators) {
       const target = expr.k === 'call' ? expr.fn : expr;
       if (target.k === 'attr' && target.name === 'exempt' && this.project.resolve(target.obj, ctx).some(isLimiter)) {
-        return { file: ctx.mod.file, line: 'loc' in expr ? expr.loc.line : ctx.line, message: '`@limiter.exempt` removes every limit from this view' };
+        return { file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@limiter.exempt` removes every limit from this view' };
       }
     }
     return undefined;

@@ -7,7 +7,7 @@
  * Upstream: https://flask.palletsprojects.com/en/stable/api/#url-route-registrations
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, dottedName, kwarg } from '../../python/ir';
+import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
 import { callSites, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -377,7 +377,7 @@ class FlaskExtractor {
   private prefixValue(expr: Expr | undefined, ctx: Ctx): { value?: string; part?: PrefixPart; unresolved: string[] } {
     if (!expr || expr.k === 'none') return { unresolved: [] };
     const value = this.project.stringValue(expr, ctx);
-    const line = 'loc' in expr ? expr.loc.line : ctx.line;
+    const line = exprLine(expr, ctx.line);
     if (value === undefined) {
       return {
         value: UNRESOLVED_SEGMENT,

@@ -1,0 +1,44 @@
+/** Declared package versions: reading dependency files and deciding which side of a version boundary they allow. */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readPackageSpecs, versionSide, type VersionSpec } from '../src/manifests';
+
+const spec = (text: string): VersionSpec => ({ spec: text, file: 'requirements.txt', line: 1 });
+
+test.each([
+  ['==0.92.0', 'below'],
+  ['==0.140.1', 'at-or-above'],
+  ['==0.137.0', 'at-or-above'],
+  ['>=0.100', 'unknown'],
+  ['>=0.100,<0.110', 'below'],
+  ['<0.137', 'below'],
+  ['<=0.137.0', 'unknown'],
+  ['^0.95', 'below'],
+  ['~=0.136.0', 'below'],
+  ['==0.136.*', 'below'],
+  ['>=0.137', 'at-or-above'],
+  ['>0.140,<1', 'at-or-above'],
+])('FastAPI %s is %s 0.137', (text, side) => {
+  expect(versionSide([spec(text)], '0.137.0')).toBe(side);
+});
+
+test('nothing declared, or files that disagree, say unknown', () => {
+  expect(versionSide(undefined, '0.137.0')).toBe('unknown');
+  expect(versionSide([spec('==0.92.0'), spec('==0.140.0')], '0.137.0')).toBe('unknown');
+  expect(versionSide([spec('==0.92.0'), spec('>=0.90,<0.100')], '0.137.0')).toBe('below');
+});
+
+test('requirements, PEP 621, Poetry and lock files are read', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'apiposture-manifests-'));
+  mkdirSync(path.join(root, 'backend'));
+  writeFileSync(path.join(root, 'requirements.txt'), '# pinned\nfastapi[all]==0.95.2  # web\nslowapi>=0.1.8\n');
+  writeFileSync(path.join(root, 'pyproject.toml'), '[project]\nname = "demo"\ndependencies = [\n  "starlette>=0.27,<0.30",\n]\n[tool.poetry.dependencies]\nflask = {version = "^2.2", extras = ["async"]}\n');
+  writeFileSync(path.join(root, 'backend', 'poetry.lock'), '[[package]]\nname = "limits"\nversion = "3.6.0"\n');
+  const specs = await readPackageSpecs(root);
+  expect(specs.get('fastapi')).toEqual([{ spec: '==0.95.2', file: 'requirements.txt', line: 2 }]);
+  expect(specs.get('slowapi')?.[0].spec).toBe('>=0.1.8');
+  expect(specs.get('starlette')?.[0].spec).toBe('>=0.27,<0.30');
+  expect(specs.get('flask')?.[0].spec).toBe('^2.2');
+  expect(specs.get('limits')).toEqual([{ spec: '==3.6.0', file: 'backend/poetry.lock', line: 3 }]);
+});
