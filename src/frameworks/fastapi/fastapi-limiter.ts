@@ -31,7 +31,7 @@ const MAX_DEPENDENCY_DEPTH = 4;
 
 export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
   if (!project.modules.some((m) => Project.imports(m, ['fastapi_limiter']))) return undefined;
-  const initialised = sites.some(({ call, ctx }) => project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
+  const initialised = sites.some(({ call, ctx }) => call.fn.k === 'attr' && call.fn.name === 'init' && project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
 
   const at = (ctx: Ctx, expr: Expr): { file: string; line: number } => ({ file: ctx.mod.file, line: exprLine(expr, ctx.line) });
 

@@ -27,6 +27,8 @@ const WEBSOCKET_ROUTES = ['starlette.routing.WebSocketRoute', 'fastapi.routing.A
 const HTTP_ENDPOINTS = ['starlette.endpoints.HTTPEndpoint'];
 const DEPENDS = ['fastapi.Depends', 'fastapi.Security', 'fastapi.params.Depends', 'fastapi.params.Security'];
 
+// A cheap gate before resolving a call: constructors of apps, routers and mounts end with one of these names.
+const NODE_CONSTRUCTOR = /(FastAPI|APIRouter|Starlette|Router|Mount)$/;
 const VERBS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace'];
 /** Route-declaring methods of apps and routers: how each one reads its arguments. */
 const DECLARATIONS: Record<string, { style: 'fastapi' | 'starlette'; kind: Route['kind']; endpointAt?: number; methods?: string[] }> = {
@@ -110,7 +112,9 @@ class AsgiExtractor {
 
   run(): AppGraph {
     for (const { call, ctx } of this.sites) {
-      for (const value of this.project.resolve(call, ctx)) if (isNode(value)) this.addNode(value);
+      if (NODE_CONSTRUCTOR.test(Project.describe(call.fn))) {
+        for (const value of this.project.resolve(call, ctx)) if (isNode(value)) this.addNode(value);
+      }
       if (call.fn.k !== 'attr') continue;
       const method = call.fn.name;
       if (method === 'include_router') this.include(call, ctx);
