@@ -50,3 +50,11 @@ test('SARIF of a scan without findings keeps an empty results array and stays va
 test('a broken SARIF log is rejected by the schema check', () => {
   expect(sarifErrors({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ level: 'fatal', message: { text: 'x' } }] }] })).not.toEqual([]);
 });
+
+test('FastAPI routes keep the JSON contract: WebSocket kind, dependency limits, global pyrate buckets', async () => {
+  const { stdout } = await runCli(['routes', 'fixtures/fastapi/limiter-deps', '-f', 'json']);
+  const report = JSON.parse(stdout);
+  expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'routes', 'skipped', 'stats']);
+  expect(report.routes.map((r: { id: string }) => r.id)).toContain('fastapi:WS:/ws');
+  expect(stdout.replace(/"version": "[^"]+"/, '"version": "<VERSION>"')).toMatchSnapshot();
+});

@@ -12,7 +12,7 @@ import { argument, kwarg, exprLine } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit } from '../../model';
 import { functionCtx, type Decorator } from '../common';
-import type { AsgiRouteContext, Instance } from './routes';
+import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
 import type { LibraryFactory } from '.';
 
 const LIBRARY = 'fastapi-limiter';
@@ -21,7 +21,6 @@ const WS_RATE_LIMITER = ['fastapi_limiter.depends.WebSocketRateLimiter'];
 const MIDDLEWARE = ['fastapi_limiter.middleware.RateLimiterMiddleware'];
 const SKIP = ['fastapi_limiter.decorators.skip_limiter'];
 const INIT = 'fastapi_limiter.FastAPILimiter.init';
-const DEPENDS = ['fastapi.Depends', 'fastapi.Security', 'fastapi.params.Depends', 'fastapi.params.Security'];
 const PYRATE_LIMITER = ['pyrate_limiter.Limiter'];
 const PYRATE_RATE = ['pyrate_limiter.Rate'];
 // 0.1.x `RateLimiter(times=1, milliseconds=0, seconds=0, minutes=0, hours=0)`: position and milliseconds per unit.
@@ -102,7 +101,7 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
   /** RateLimiter instances a dependency expression runs, following `Depends(function)` into its parameters. */
   const limitersIn = (dep: Decorator, depth: number): Instance[] => {
     const { expr, ctx } = dep;
-    if (depth > MAX_DEPENDENCY_DEPTH || expr.k !== 'call' || !project.resolve(expr.fn, ctx).some((v) => v.kind === 'external' && DEPENDS.includes(v.qname))) return [];
+    if (depth > MAX_DEPENDENCY_DEPTH || expr.k !== 'call' || !isDependsCall(project, expr, ctx)) return [];
     const target = argument(expr, 0, 'dependency');
     if (!target) return [];
     return project.resolve(target, ctx).flatMap((v): Instance[] => {

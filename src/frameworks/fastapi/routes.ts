@@ -43,6 +43,11 @@ const DECLARATIONS: Record<string, { style: 'fastapi' | 'starlette'; kind: Route
   add_websocket_route: { style: 'starlette', kind: 'websocket', endpointAt: 1 },
 };
 
+/** `Depends(...)` or `Security(...)`. */
+export function isDependsCall(project: Project, call: CallExpr, ctx: Ctx): boolean {
+  return project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && DEPENDS.includes(v.qname));
+}
+
 export const isFastApiApp = (v: Value): v is Instance => Project.isInstance(v, FASTAPI_APPS);
 export const isAsgiApp = (v: Value): v is Instance => Project.isInstance(v, [...FASTAPI_APPS, ...STARLETTE_APPS]);
 const isNode = (v: Value): v is Instance => Project.isInstance(v, [...FASTAPI_APPS, ...STARLETTE_APPS, ...API_ROUTERS, ...STARLETTE_ROUTERS, ...MOUNTS]);
@@ -107,6 +112,7 @@ class AsgiExtractor {
   private readonly middleware = new Map<string, Middleware[]>();
   private readonly chainCache = new Map<string, Chain[]>();
   private readonly pending: (() => void)[] = [];
+  private readonly listed = new Set<string>(); // nodes whose `routes=` list has been read
 
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
 
@@ -211,6 +217,7 @@ class AsgiExtractor {
       const spec = DECLARATIONS[dec.fn.name];
       if (!spec || spec.endpointAt !== undefined) return;
       const owners = this.nodesOf(dec.fn.obj, ctx);
+      if (!owners.length) return;
       const context = {
         handler: ref,
         decorators: ref.fn.decorators.slice(index + 1).map((expr) => ({ expr, ctx })),
@@ -245,6 +252,8 @@ class AsgiExtractor {
 
   /** `Starlette(routes=[...])`, `Router(routes=[...])`, `Mount(path, routes=[...])`, `Mount(path, app=sub)`. */
   private routeList(node: Instance): void {
+    if (this.listed.has(node.site.key)) return;
+    this.listed.add(node.site.key);
     const { call, ctx } = node.site;
     const isMount = Project.isInstance(node, MOUNTS);
     if (isMount) {
@@ -282,13 +291,9 @@ class AsgiExtractor {
     const out: Decorator[] = [];
     for (const param of ref.fn.params) {
       const candidates = [param.default, ...(param.annotation?.k === 'subscript' && param.annotation.index.k === 'seq' ? param.annotation.index.items : [])];
-      for (const c of candidates) if (c?.k === 'call' && this.isDepends(c, ctx)) out.push({ expr: c, ctx });
+      for (const c of candidates) if (c?.k === 'call' && isDependsCall(this.project, c, ctx)) out.push({ expr: c, ctx });
     }
     return out;
-  }
-
-  isDepends(call: CallExpr, ctx: Ctx): boolean {
-    return this.project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && DEPENDS.includes(v.qname));
   }
 
   /** Routes are emitted once every edge is known: a chain computed earlier would miss later mounts. */
