@@ -1,11 +1,11 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
-import { routeLabel } from '../src/model';
+import { declaredMethods, routeLabel } from '../src/model';
 import { riskClass } from '../src/risk';
 import { defineRule } from './types';
 
 const SEVERITY_BY_RISK = { 'auth-sensitive': 'error', expensive: 'warning', 'state-changing': 'warning', 'read-only': 'note' } as const;
 
-export default defineRule<'unguarded'>({
+export default defineRule<'unguarded' | 'partly'>({
   id: 'AP001',
   name: 'unguarded-route',
   severity: 'warning',
@@ -63,15 +63,18 @@ def login():
     return "ok"
 `,
   },
-  messages: { unguarded: '`{{route}}` has no rate limit{{why}}' },
+  messages: { unguarded: '`{{route}}` has no rate limit{{why}}', partly: '`{{route}}` has no rate limit for {{methods}}{{why}}' },
   check(route, context) {
     if (route.status !== 'unlimited') return;
     const { risk, hints } = riskClass(route);
     const why = hints.length ? ` (${risk}: ${hints.map((h) => `\`${h}\``).join(', ')})` : '';
+    // Limits that name methods cover only those: say which methods are left open.
+    const open = declaredMethods(route).filter((m) => !route.limits.some((l) => !l.methods || l.methods.includes(m)));
+    const partly = route.limits.length > 0 && open.length > 0;
     context.report({
-      messageId: 'unguarded',
+      messageId: partly ? 'partly' : 'unguarded',
       severity: SEVERITY_BY_RISK[risk],
-      data: { route: routeLabel(route), why },
+      data: { route: routeLabel(route), methods: open.join(', '), why },
       related: route.evidence,
     });
   },

@@ -58,3 +58,10 @@ test('FastAPI routes keep the JSON contract: WebSocket kind, dependency limits, 
   expect(report.routes.map((r: { id: string }) => r.id)).toContain('fastapi:WS:/ws');
   expect(stdout.replace(/"version": "[^"]+"/, '"version": "<VERSION>"')).toMatchSnapshot();
 });
+
+test('AP001 names the methods a method-restricted limit leaves open', async () => {
+  const { stdout } = await runCli(['scan', 'fixtures/fastapi/slowapi-app', '-f', 'json']);
+  const messages = JSON.parse(stdout).findings.map((f: { message: string }) => f.message);
+  expect(messages).toContain('`GET,POST /search` has no rate limit for GET (expensive: `search`)');
+  expect(messages).toContain('`POST /reset-password` has no rate limit (auth-sensitive: `password`, `reset`)');
+});

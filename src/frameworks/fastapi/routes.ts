@@ -162,11 +162,12 @@ class AsgiExtractor {
   }
 
   private include(call: CallExpr, ctx: Ctx): void {
-    if (call.fn.k !== 'attr' || !call.args[0]) return;
+    const included = argument(call, 0, 'router');
+    if (call.fn.k !== 'attr' || !included) return;
     const parents = this.nodesOf(call.fn.obj, ctx);
     if (!parents.length) return;
     const dependencies = this.dependencyList(kwarg(call, 'dependencies'), ctx);
-    for (const child of this.nodesOf(call.args[0], ctx)) {
+    for (const child of this.nodesOf(included, ctx)) {
       for (const parent of parents) this.edges.push({ parent, child, via: 'include', prefix: kwarg(call, 'prefix'), dependencies, ctx });
     }
   }
