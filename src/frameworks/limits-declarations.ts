@@ -84,3 +84,17 @@ export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v:
   if (methodsExpr && methodsExpr.k !== 'none' && !methods) return [{ ...declared, limit: undefined, dynamic: '`methods=` is not static' }];
   return [declared];
 }
+
+/** The static limits of a declared list; a rate computed at run time makes the answer unknown, with evidence. */
+export function knownLimits(list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } {
+  const limits: Limit[] = [];
+  let unknown = false;
+  for (const d of list) {
+    if (d.limit) limits.push(d.limit);
+    else if (d.dynamic) {
+      unknown = true;
+      evidence.push({ file: d.file, line: d.line, message: d.dynamic });
+    }
+  }
+  return { limits, unknown };
+}

@@ -14,7 +14,7 @@ import { Project, type Value } from '../../python/project';
 import type { Evidence, Limit } from '../../model';
 import { versionSide } from '../../manifests';
 import type { Decorator, RouteDraft } from '../common';
-import { limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
+import { knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
 import type { Contribution, LibraryFactory } from '.';
 
@@ -70,18 +70,10 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   };
   const middlewareOn = (app: Instance) => (graph.middleware.get(app.site.key) ?? []).find((m) => m.types.some((t) => MIDDLEWARE_TYPES.includes(t)));
 
-  /** Limits of a declared list that are known, and whether any is not. */
+  /** Known limits of a list, noting the rates slowapi drops. */
   const collect = (list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } => {
-    const limits: Limit[] = [];
-    let unknown = false;
-    for (const d of list) {
-      if (d.limit) limits.push(d.limit);
-      else if (d.dynamic) {
-        unknown = true;
-        evidence.push({ file: d.file, line: d.line, message: d.dynamic });
-      } else if (d.invalid) evidence.push(d.invalid);
-    }
-    return { limits, unknown };
+    for (const d of list) if (d.invalid) evidence.push(d.invalid);
+    return knownLimits(list, evidence);
   };
 
   const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: DeclaredLimit[], evidence: Evidence[]): Contribution => {

@@ -14,7 +14,7 @@ import { Project, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
 import { callSites, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection';
-import { declareRate, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
+import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isApp, type FlaskRouteContext } from './routes';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -248,13 +248,9 @@ class FlaskLimiterResolver {
       }
       const applying = mine([...viewLimits, ...methodLimits]).filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
       const collect = (list: DeclaredLimit[]): void => {
-        for (const d of list) {
-          if (d.limit) limits.push({ ...d.limit, methods: [method] }); // the methods this limit covers here
-          else if (d.dynamic) {
-            unknown = true;
-            evidence.push({ file: d.file, line: d.line, message: d.dynamic });
-          }
-        }
+        const known = knownLimits(list, evidence);
+        limits.push(...known.limits.map((l) => ({ ...l, methods: [method] }))); // the methods this limit covers here
+        unknown ||= known.unknown;
       };
       collect(applying);
       const viewDecorated = mine(viewLimits).filter((d) => !d.invalid);
