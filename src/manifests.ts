@@ -1,8 +1,8 @@
 /**
- * Declared versions of Python packages, read from the dependency files at the top of the scanned tree
- * (requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile, Pipfile.lock). Some limiter
- * behaviour depends on the framework version (FastAPI 0.137 changed how included routers are stored),
- * and a lock file or pin is the only static evidence of it.
+ * What the non-Python files at the top of the scanned tree say: declared package versions (requirements*.txt,
+ * pyproject.toml, poetry.lock, uv.lock, Pipfile, Pipfile.lock) and `.env` settings. Some limiter behaviour
+ * depends on the framework version (FastAPI 0.137 changed how included routers are stored), and slowapi
+ * reads `RATELIMIT_*` from `.env`; these files are the only static evidence of either.
  */
 import fg from 'fast-glob';
 import { promises as fs } from 'node:fs';
@@ -16,26 +16,61 @@ export interface VersionSpec {
 
 export type PackageSpecs = ReadonlyMap<string, VersionSpec[]>;
 
+export interface EnvSetting {
+  value: string;
+  file: string;
+  line: number;
+}
+
+export interface ProjectMetadata {
+  packages: PackageSpecs;
+  dotenv: ReadonlyMap<string, EnvSetting[]>; // `.env` keys, every file that sets them
+}
+
+export const NO_METADATA: ProjectMetadata = { packages: new Map(), dotenv: new Map() };
+
 const MANIFESTS = ['requirements*.txt', 'requirements/*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+export async function readProjectMetadata(root: string): Promise<ProjectMetadata> {
+  return { packages: await readPackageSpecs(root), dotenv: await readDotenv(root) };
+}
+
 export async function readPackageSpecs(root: string): Promise<PackageSpecs> {
   const specs = new Map<string, VersionSpec[]>();
-  const files = await fg(MANIFESTS.flatMap((m) => [m, `*/${m}`]), { cwd: root, onlyFiles: true, dot: false });
-  for (const file of files.sort()) {
-    let text: string;
-    try {
-      const stat = await fs.stat(path.join(root, file));
-      if (stat.size > MAX_MANIFEST_BYTES) continue;
-      text = await fs.readFile(path.join(root, file), 'utf8');
-    } catch {
-      continue; // an unreadable manifest only costs version evidence
-    }
+  for (const [file, text] of await readTopFiles(root, MANIFESTS)) {
     for (const found of specsIn(file, text)) {
       specs.set(found.name, [...(specs.get(found.name) ?? []), { spec: found.spec, file, line: found.line }]);
     }
   }
   return specs;
+}
+
+/** `KEY=value` lines of `.env` files (comments, `export ` and quotes handled as python-dotenv does for simple lines). */
+async function readDotenv(root: string): Promise<Map<string, EnvSetting[]>> {
+  const settings = new Map<string, EnvSetting[]>();
+  for (const [file, text] of await readTopFiles(root, ['.env'])) {
+    text.split('\n').forEach((raw, i) => {
+      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^#]*?))\s*(?:#.*)?$/.exec(raw);
+      if (m) settings.set(m[1], [...(settings.get(m[1]) ?? []), { value: m[2] ?? m[3] ?? m[4], file, line: i + 1 }]);
+    });
+  }
+  return settings;
+}
+
+/** Files matching `patterns` at the root or one folder down, with their text; unreadable or huge ones are left out. */
+async function readTopFiles(root: string, patterns: string[]): Promise<[string, string][]> {
+  const files = await fg(patterns.flatMap((m) => [m, `*/${m}`]), { cwd: root, onlyFiles: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+  const out: [string, string][] = [];
+  for (const file of files.sort()) {
+    try {
+      const stat = await fs.stat(path.join(root, file));
+      if (stat.size <= MAX_MANIFEST_BYTES) out.push([file, await fs.readFile(path.join(root, file), 'utf8')]);
+    } catch {
+      // an unreadable manifest only costs evidence
+    }
+  }
+  return out;
 }
 
 function specsIn(file: string, text: string): { name: string; spec: string; line: number }[] {

@@ -7,7 +7,7 @@ import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
 import { Project } from './python/project';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
-import { readPackageSpecs, type PackageSpecs } from './manifests';
+import { readProjectMetadata, type ProjectMetadata } from './manifests';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
 import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
@@ -42,14 +42,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     modules.push(outcome.facts);
   }
-  const routes = analyzeModules(modules, await readPackageSpecs(root));
+  const routes = analyzeModules(modules, await readProjectMetadata(root));
   const findings = runRules(routes);
   return { root, routes, findings, skipped, stats: stats(files.length, skipped, routes, findings) };
 }
 
 /** Extracts routes from module facts with every analyzer, giving each a unique, stable id. */
-export function analyzeModules(modules: ModuleFacts[], packages?: PackageSpecs): Route[] {
-  const project = new Project(modules, packages);
+export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadata): Route[] {
+  const project = new Project(modules, metadata);
   const drafts = ANALYZERS.flatMap((a) => a.analyze(project));
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();

@@ -103,6 +103,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
   'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app'], env: { ADMIN_PREFIX: '/adm' } },
   'fastapi/slowapi-app': { apps: ['api:app'] },
   'fastapi/slowapi-new': { apps: ['main:app'] },
+  'fastapi/slowapi-dotenv': { apps: ['main:app'] },
   'fastapi/slowapi-unpinned': { apps: ['main:app'] },
   'fastapi/limiter-deps': { apps: ['main:app', 'pyrate:app'] },
   'starlette/routes-app': { apps: ['app:app'] },

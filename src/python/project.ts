@@ -7,7 +7,7 @@
  */
 import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName } from './ir';
-import type { PackageSpecs } from '../manifests';
+import { NO_METADATA, type ProjectMetadata } from '../manifests';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -61,11 +61,11 @@ export class Project {
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache = new Map<string, Value[]>();
 
-  /** Declared package versions of the scanned tree (`fastapi` → `==0.95.2`), see manifests.ts. */
-  readonly packages: PackageSpecs;
+  /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
+  readonly metadata: ProjectMetadata;
 
-  constructor(modules: ModuleFacts[], packages: PackageSpecs = new Map()) {
-    this.packages = packages;
+  constructor(modules: ModuleFacts[], metadata: ProjectMetadata = NO_METADATA) {
+    this.metadata = metadata;
     this.modules = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     for (const mod of this.modules) {
       this.byName.set(mod.module, mod);

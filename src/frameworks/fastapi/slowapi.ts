@@ -26,6 +26,9 @@ const SLOWAPI: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 7 
 /** FastAPI stores included routers as wrappers from this version on; slowapi's middleware then misses their routes. */
 const FASTAPI_INCLUDED_ROUTER_WRAPPERS = '0.137.0';
 
+// Starlette's Config casts these to False.
+const FALSE_VALUES = ['false', '0'];
+
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
 
 interface LimiterInfo {
@@ -36,6 +39,9 @@ interface LimiterInfo {
 }
 
 export const slowapi: LibraryFactory = (project, graph, sites) => {
+  // slowapi reads RATELIMIT_ENABLED from the environment or `.env`, and it wins over `enabled=`.
+  const envOff = project.metadata.dotenv.get('RATELIMIT_ENABLED')?.find((s) => FALSE_VALUES.includes(s.value.trim().toLowerCase()));
+  const envSwitchedOff = envOff && { file: envOff.file, line: envOff.line, message: '`RATELIMIT_ENABLED=false` in `.env` turns slowapi off' };
   const limiters = new Map<string, LimiterInfo>();
   const stateLimiter = new Map<string, { values: Value[]; at: Evidence }>(); // app site key → `app.state.limiter`
   for (const { call, ctx } of sites) {
@@ -49,7 +55,9 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
           instance,
           defaults: rateList(project, kw('default_limits'), ctx, key, LIBRARY, 'default'),
           application: rateList(project, kw('application_limits'), ctx, key, LIBRARY, 'application'),
-          off: switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off` } : undefined,
+          off:
+            envSwitchedOff ??
+            (switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off` } : undefined),
         });
       }
     }
@@ -154,7 +162,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
         continue;
       }
       if (inner.some((h) => h.via === 'include')) {
-        const side = versionSide(project.packages.get('fastapi'), FASTAPI_INCLUDED_ROUTER_WRAPPERS);
+        const side = versionSide(project.metadata.packages.get('fastapi'), FASTAPI_INCLUDED_ROUTER_WRAPPERS);
         if (side === 'at-or-above') {
           evidence.push({ ...where, message: 'on FastAPI ≥ 0.137 SlowAPIMiddleware does not find routes added by include_router, so default limits do not apply' });
           continue;
