@@ -368,7 +368,8 @@ export class Project {
     return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1);
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
-      return fallback && v.kind === 'instance' ? this.strings(fallback, v.site.ctx, depth + 1) : [undefined];
+      if (fallback && v.kind === 'instance') return this.strings(fallback, v.site.ctx, depth + 1);
+      return [undefined];
     });
   }
 

@@ -67,9 +67,9 @@ export const asgiRatelimit: LibraryFactory = (project, graph) => {
 };
 
 function readConfig(project: Project, m: Middleware): { patterns?: Pattern[]; at: Evidence } {
-  const at = { file: m.ctx.mod.file, line: m.line, message: 'asgi-ratelimit `config` is not a static mapping' };
+  const at = { file: m.ctx.mod.file, line: m.call.loc.line, message: 'asgi-ratelimit `config` is not a static mapping' };
   // Wrapping form `RateLimitMiddleware(app, authenticate, backend, config)`; keyword forms elsewhere.
-  const expr = m.options.find(([k]) => k === 'config')?.[1] ?? m.args[2];
+  const expr = kwarg(m.call, 'config') ?? m.args[2];
   const dict = expr && project.resolve(expr, m.ctx).find((v) => v.kind === 'literal' && v.expr.k === 'dict');
   if (dict?.kind !== 'literal' || dict.expr.k !== 'dict') return { at };
   const patterns: Pattern[] = [];

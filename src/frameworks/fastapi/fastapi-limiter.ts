@@ -7,9 +7,9 @@
  * 0.2.x: `RateLimiter(pyrate_limiter.Limiter(Rate(n, Duration.X)))`: one bucket shared by every client.
  * Upstream: https://github.com/long2ice/fastapi-limiter ; reference B.2 and F.
  */
-import type { CallExpr, Expr } from '../../python/ir';
+import type { Expr } from '../../python/ir';
 import { argument, kwarg, exprLine } from '../../python/ir';
-import { Project, type Ctx, type Value } from '../../python/project';
+import { Project, type Ctx } from '../../python/project';
 import type { Evidence, Limit } from '../../model';
 import { functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
@@ -74,13 +74,14 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
     const { call, ctx } = limiter.site;
     const evidence: Evidence[] = [];
     const blocking = kwarg(call, 'blocking');
-    const conditions = blocking?.k === 'bool' && blocking.v ? ['blocking'] : undefined;
-    if (blocking && conditions) evidence.push({ ...at(ctx, call), message: '`blocking=True` makes requests wait instead of rejecting them' });
+    const blocks = blocking?.k === 'bool' && blocking.v;
+    if (blocks) evidence.push({ ...at(ctx, call), message: '`blocking=True` makes requests wait instead of rejecting them' });
+    const marked = (l: Limit): Limit => (blocks ? { ...l, conditions: ['blocking'] } : l);
     const pyrate = argument(call, 0, 'limiter');
     if (pyrate && numberOf(pyrate, ctx) === undefined && !kwarg(call, 'times')) {
       const got = pyrateLimits(pyrate, ctx, source);
       if (got.limits.length) evidence.push({ ...at(ctx, call), message: 'a pyrate-limiter `Limiter(Rate(...))` has one bucket shared by every client: a global cap, not a per-client limit' });
-      return { ...got, limits: got.limits.map((l) => (conditions ? { ...l, conditions } : l)), evidence };
+      return { ...got, limits: got.limits.map(marked), evidence };
     }
     const times = kwarg(call, 'times') ?? call.args[0];
     const count = times ? numberOf(times, ctx) : 1;
@@ -95,7 +96,7 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
     if (count === undefined || ms <= 0) return { limits: [], dynamic: 'RateLimiter arguments are not static', evidence };
     if (!initialised) evidence.push({ ...at(ctx, call), message: '`FastAPILimiter.init(...)` is never called: every request to a RateLimiter route fails with 500' });
     const limit: Limit = { rate: rateText(count, ms), source, library: LIBRARY, scope: 'route', ...at(ctx, call) };
-    return { limits: [conditions ? { ...limit, conditions } : limit], evidence };
+    return { limits: [marked(limit)], evidence };
   };
 
   /** RateLimiter instances a dependency expression runs, following `Depends(function)` into its parameters. */
@@ -128,8 +129,8 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
     const handler = context.handler;
     if (!handler) return [];
     const calls = handler.mod.calls.filter((c) => c.scope === handler.fn.bodyScope);
-    return calls.flatMap(({ call }: { call: CallExpr }) =>
-      project.resolve(call.fn, { mod: handler.mod, scope: handler.fn.bodyScope, line: call.loc.line }).filter((v): v is Instance => Project.isInstance(v as Value, WS_RATE_LIMITER)),
+    return calls.flatMap(({ call }) =>
+      project.resolve(call.fn, { mod: handler.mod, scope: handler.fn.bodyScope, line: call.loc.line }).filter((v): v is Instance => Project.isInstance(v, WS_RATE_LIMITER)),
     );
   };
 
@@ -149,10 +150,10 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
       for (const hop of context.hops) {
         for (const m of graph.middleware.get(hop.node.site.key) ?? []) {
           if (!m.types.some((t) => MIDDLEWARE.includes(t))) continue;
-          const option = m.options.find(([k]) => k === 'limiter')?.[1];
-          const got = pyrateLimits(option, m.ctx, 'middleware');
-          if (got.limits.length) evidence.push({ file: m.ctx.mod.file, line: m.line, message: 'RateLimiterMiddleware keeps one bucket for every client and path of the app' });
-          add(got, { file: m.ctx.mod.file, line: m.line });
+          const where = at(m.ctx, m.call);
+          const got = pyrateLimits(kwarg(m.call, 'limiter'), m.ctx, 'middleware');
+          if (got.limits.length) evidence.push({ ...where, message: 'RateLimiterMiddleware keeps one bucket for every client and path of the app' });
+          add(got, where);
         }
       }
       const skip = skipped(context.decorators);

@@ -95,10 +95,10 @@ export interface AppGraph {
 
 export interface Middleware {
   types: string[]; // qualified names of the middleware class
-  args: Expr[]; // positional arguments after the wrapped app
-  options: [string, Expr][];
+  /** `add_middleware(cls, ...)`, `Middleware(cls, ...)` or `cls(app, ...)`: options are its keywords. */
+  call: CallExpr;
+  args: Expr[]; // positional arguments after the wrapped app (or the class)
   ctx: Ctx;
-  line: number;
 }
 
 export function extractAsgiRoutes(project: Project, sites: CallSite[]): AppGraph {
@@ -201,7 +201,7 @@ class AsgiExtractor {
       v.kind === 'external' ? [v.qname] : v.kind === 'class' ? [`${v.ref.mod.module}.${v.ref.cls.qualname}`, ...this.project.externalBases(v.ref)] : [],
     );
     const list = this.middleware.get(app.site.key) ?? [];
-    list.push({ types, args: call.args.slice(1), options: call.kwargs, ctx, line: call.loc.line });
+    list.push({ types, call, args: call.args.slice(1), ctx });
     this.middleware.set(app.site.key, list);
   }
 

@@ -9,7 +9,7 @@
  * limit and makes the middleware skip the route. `@limiter.exempt` drops everything.
  * Upstream: https://slowapi.readthedocs.io/en/latest/ ; reference B.1 and F.
  */
-import { dottedName, exprLine } from '../../python/ir';
+import { dottedName, exprLine, kwarg } from '../../python/ir';
 import { Project, type Value } from '../../python/project';
 import type { Evidence, Limit } from '../../model';
 import { versionSide } from '../../manifests';
@@ -49,12 +49,14 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
       const instance = project.resolve(call, ctx).find(isLimiter);
       if (instance && !limiters.has(instance.site.key)) {
         const key = instance.site.key;
-        const kw = (name: string) => call.kwargs.find(([k]) => k === name)?.[1];
-        const switchedOff = ['enabled', 'auto_check'].find((name) => kw(name)?.k === 'bool' && !(kw(name) as { v: boolean }).v);
+        const switchedOff = ['enabled', 'auto_check'].find((name) => {
+          const flag = kwarg(call, name);
+          return flag?.k === 'bool' && !flag.v;
+        });
         limiters.set(key, {
           instance,
-          defaults: rateList(project, kw('default_limits'), ctx, key, LIBRARY, 'default'),
-          application: rateList(project, kw('application_limits'), ctx, key, LIBRARY, 'application'),
+          defaults: rateList(project, kwarg(call, 'default_limits'), ctx, key, LIBRARY, 'default'),
+          application: rateList(project, kwarg(call, 'application_limits'), ctx, key, LIBRARY, 'application'),
           off:
             envSwitchedOff ??
             (switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off` } : undefined),
