@@ -18,12 +18,15 @@ export interface SourceRef {
 /** One effective (or voided) limit on a route, with where it was declared. */
 export interface Limit extends SourceRef {
   rate: string; // as written, e.g. "5/minute;100/day"
-  source: 'decorator' | 'shared' | 'class-decorators' | 'blueprint' | 'default' | 'application' | 'dependency' | 'middleware' | 'handler' | 'settings';
+  source: 'decorator' | 'shared' | 'class-decorators' | 'blueprint' | 'default' | 'application' | 'dependency' | 'middleware' | 'handler' | 'settings' | 'view';
   library: string; // e.g. "flask-limiter"
   scope: 'route' | 'shared' | 'global'; // per-route counter, one counter for a named scope, or one for the whole app
   methods?: string[]; // the limit applies only to these methods
   conditions?: string[]; // exempt_when, deduct_when, ...
+  principals?: Principal[]; // the limit counts only these clients (DRF AnonRateThrottle: anonymous); absent = every client
 }
+
+export type Principal = 'anonymous' | 'authenticated';
 
 export interface Evidence extends SourceRef {
   message: string;
@@ -100,8 +103,13 @@ export function declaredMethods(route: MethodFields): string[] {
 
 /** `GET,POST` for HTTP routes, `WS` for WebSocket routes (which have no HTTP methods). */
 export function methodsLabel(route: MethodFields): string {
-  return route.kind === 'websocket' ? 'WS' : declaredMethods(route).join(',');
+  if (route.kind === 'websocket') return 'WS';
+  // A view without a method restriction (a plain Django function view) serves every method.
+  if (ANY_METHOD.every((m) => route.methods.includes(m)) && !route.automaticMethods.length) return 'ANY';
+  return declaredMethods(route).join(',');
 }
+
+const ANY_METHOD = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
 
 export function routeLabel(route: Route): string {
   return `${methodsLabel(route)} ${route.path}`;

@@ -6,6 +6,8 @@
  * limit, an unlimited or exempt one never does within the bound.
  * FastAPI/Starlette: test/probe/asgi_probe.py loads each fixture app with the real FastAPI/Starlette and
  * walks its routes; both inventories must be equal (an unresolved `{?}` segment matches any text).
+ * Django/DRF: test/probe/django_probe.py loads each fixture project with the real Django and DRF, walks its
+ * URL resolver and asks DRF which throttles each view instantiates; inventories and DRF rates must agree.
  * Missing Debian packages fail these suites in CI; elsewhere they are skipped loudly.
  */
 import { spawnSync } from 'node:child_process';
@@ -140,6 +142,61 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
     if (!truth.some((real) => o.key === key(real) || (o.route.unresolved.length && o.pattern.test(key(real))))) {
       if (!o.route.unresolved.length || o.route.app) problems.push(`apiposture reports ${o.key}, which the framework does not serve`);
     }
+  }
+  expect(problems).toEqual([]);
+});
+
+/** The settings module the probe loads for each Django fixture (the one its wsgi.py names). */
+const DJANGO_SETTINGS: Record<string, string> = {
+  'django/bookstore': 'bookstore.settings.production',
+};
+const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
+const djangoProbeTest = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');
+const ANY_METHOD = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
+
+interface DjangoProbeRoute {
+  path: string;
+  methods: string[]; // ["*"] for the admin mount
+  handler: string;
+  throttles: Record<string, 'dynamic' | { class: string; scope: string | null; rate: string | null }[]> | null;
+}
+
+test('every Django fixture has a settings module for the probe', () => {
+  expect(fg.sync('django/*', { cwd: FIXTURES, onlyDirectories: true }).sort()).toEqual(Object.keys(DJANGO_SETTINGS).sort());
+});
+
+djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles match the real Django', async (project) => {
+  const r = spawnSync(SYSTEM_PYTHON, [DJANGO_PROBE, path.join(FIXTURES, project), DJANGO_SETTINGS[project]], {
+    encoding: 'utf8',
+    cwd: path.join(FIXTURES, project),
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
+  const truth = JSON.parse(r.stdout) as DjangoProbeRoute[];
+  const result = await scan({ paths: [path.join(FIXTURES, project)] });
+  const key = (methods: string[], routePath: string): string => `${(methods[0] === '*' ? ANY_METHOD : methods).join(',')} ${routePath}`;
+  const problems: string[] = [];
+  for (const real of truth) {
+    const ours = result.routes.find((o) => key(o.methods, o.path) === key(real.methods, real.path));
+    if (!ours) {
+      problems.push(`Django serves ${key(real.methods, real.path)}; apiposture does not report it`);
+      continue;
+    }
+    if (!real.throttles) continue;
+    for (const [method, throttles] of Object.entries(real.throttles)) {
+      if (ours.automaticMethods.includes(method)) continue;
+      if (throttles === 'dynamic') {
+        if (ours.status !== 'unknown') problems.push(`${method} ${real.path}: DRF picks throttles at run time; apiposture says ${ours.status}`);
+        continue;
+      }
+      // A ScopedRateThrottle without a scope, or a rate of None, throttles nothing.
+      const expected = throttles.filter((t) => t.rate !== null && !(t.class.endsWith('.ScopedRateThrottle') && t.scope === null)).map((t) => t.rate).sort();
+      const reported = ours.limits.filter((l) => l.library === 'drf' && (!l.methods || l.methods.includes(method))).map((l) => l.rate).sort();
+      if (expected.join() !== reported.join()) problems.push(`${method} ${real.path}: DRF throttles at ${expected.join(', ') || 'nothing'}; apiposture reports ${reported.join(', ') || 'no DRF limit'}`);
+    }
+  }
+  for (const ours of result.routes) {
+    if (!truth.some((real) => key(real.methods, real.path) === key(ours.methods, ours.path))) problems.push(`apiposture reports ${key(ours.methods, ours.path)}, which Django does not serve`);
   }
   expect(problems).toEqual([]);
 });

@@ -2,5 +2,6 @@
 import type { Analyzer } from './common';
 import { flask } from './flask';
 import { fastapi } from './fastapi';
+import { django } from './django';
 
-export const ANALYZERS: readonly Analyzer[] = [flask, fastapi];
+export const ANALYZERS: readonly Analyzer[] = [flask, fastapi, django];

@@ -6,6 +6,31 @@ export interface MethodVerdict {
   limits: Limit[];
 }
 
+/** What one limiter library contributes to one method of a route ('WS' for WebSocket routes). */
+export interface Contribution {
+  limits: Limit[];
+  unknown?: boolean;
+  exempt?: boolean;
+}
+
+/**
+ * Per method: limited when the libraries' limits cover every client (a limit for anonymous clients only
+ * leaves signed-in users open), unknown when one library cannot tell, exempt or unlimited otherwise.
+ */
+export function resolveMethods(methods: string[], contributions: (method: string) => Contribution[]): MethodVerdict {
+  const limits: Limit[] = [];
+  const statuses = methods.map((method): ProtectionStatus => {
+    const parts = contributions(method);
+    const found = parts.flatMap((c) => c.limits).map((l) => ({ ...l, methods: [method] }));
+    limits.push(...found);
+    if (found.some((l) => !l.principals)) return 'limited';
+    if (parts.some((c) => c.unknown)) return 'unknown';
+    if (found.length) return 'unlimited';
+    return parts.some((c) => c.exempt) ? 'exempt' : 'unlimited';
+  });
+  return { status: combine(statuses), limits: mergeLimits(limits, methods) };
+}
+
 /** The weakest method decides: one unlimited method makes the route unlimited. */
 export function combine(statuses: ProtectionStatus[]): ProtectionStatus {
   if (!statuses.length) return 'unknown';

@@ -203,6 +203,7 @@ class FactsBuilder {
       const fn: FunctionDef = {
         name, qualname, scope, bodyScope, loc, decorators, params, returns: [],
         isAsync: node.children.some((c) => c.type === 'async'),
+        reads: body ? attributeReads(body) : [],
       };
       const index = this.facts.functions.push(fn) - 1;
       this.functionByBodyScope.set(bodyScope, fn);
@@ -295,13 +296,16 @@ class FactsBuilder {
       case 'set':
       case 'expression_list':
         return { k: 'seq', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => sub(c)) };
-      case 'dictionary':
-        return {
+      case 'dictionary': {
+        const dict: Expr = {
           k: 'dict',
           entries: node.namedChildren
             .filter((c) => c.type === 'pair')
             .map((p) => [sub(p.childForFieldName('key')), sub(p.childForFieldName('value'))] as [Expr, Expr]),
         };
+        if (node.namedChildren.some((c) => c.type === 'dictionary_splat')) dict.splat = true;
+        return dict;
+      }
       case 'parenthesized_expression':
         return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'none' };
       case 'binary_operator': {
@@ -348,6 +352,25 @@ class FactsBuilder {
     if (text) parts.push({ k: 'str', v: text, loc: locOf(node) });
     return { k: 'fstr', parts };
   }
+}
+
+/** Attribute names a function body reads, directly or through `getattr`/`hasattr` with a literal name. */
+function attributeReads(body: SyntaxNode): string[] {
+  const names = new Set<string>();
+  const visit = (node: SyntaxNode, depth: number): void => {
+    if (depth > MAX_DEPTH) return;
+    if (node.type === 'attribute') {
+      const name = node.childForFieldName('attribute')?.text;
+      if (name) names.add(name);
+    } else if (node.type === 'call' && /^(getattr|hasattr)$/.test(node.childForFieldName('function')?.text ?? '')) {
+      const literal = node.childForFieldName('arguments')?.namedChildren[1];
+      const text = literal?.type === 'string' ? literal.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+      if (text) names.add(text);
+    }
+    for (const child of node.namedChildren) visit(child, depth + 1);
+  };
+  visit(body, 0);
+  return [...names].sort();
 }
 
 function joinParts(parts: Expr[]): Expr {

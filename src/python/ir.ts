@@ -18,7 +18,7 @@ export type Expr =
   | { k: 'attr'; obj: Expr; name: string; loc: Loc }
   | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; loc: Loc }
   | { k: 'seq'; items: Expr[] } // list, tuple or set display
-  | { k: 'dict'; entries: [Expr, Expr][] }
+  | { k: 'dict'; entries: [Expr, Expr][]; splat?: boolean } // splat: `**other` entries are not listed
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }
@@ -70,6 +70,7 @@ export interface FunctionDef {
   params: Param[];
   returns: Expr[];
   isAsync: boolean;
+  reads: string[]; // attribute names read in the body (`request.limited`, `getattr(request, "limited")`), sorted
 }
 
 export interface ClassDef {

@@ -99,6 +99,22 @@ export class Project {
     return [...candidates].sort((a, b) => shared(b) - shared(a) || a.module.length - b.module.length)[0];
   }
 
+  /** The modules whose names `from x import *` brings into a module, nearest first, transitively. */
+  starImports(mod: ModuleFacts): ModuleFacts[] {
+    const found: ModuleFacts[] = [];
+    const visit = (m: ModuleFacts): void => {
+      for (const star of (m.bindings[0] ?? []).filter((b) => b.kind === 'import' && b.name === '*')) {
+        const target = this.findModule(importTarget(m, star as Extract<Binding, { kind: 'import' }>), m);
+        if (target && target !== mod && !found.includes(target)) {
+          found.push(target);
+          visit(target);
+        }
+      }
+    };
+    visit(mod);
+    return found;
+  }
+
   resolve(expr: Expr, ctx: Ctx, depth = 0): Value[] {
     if (depth > MAX_DEPTH) return [{ kind: 'unknown', why: 'resolution too deep' }];
     const values = this.resolveOnce(expr, ctx, depth);

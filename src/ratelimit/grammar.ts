@@ -43,3 +43,51 @@ export function parseLimitsNotation(text: string): ParsedRate {
   }
   return { ok: true, items };
 }
+
+/** A rate in a Django library's own grammar: one window, plus a note when the library reads it unlike its text. */
+export type ParsedSingleRate = { ok: true; item: RateItem; note?: string } | { ok: false; reason: string };
+
+const LETTER_UNITS: Record<string, [seconds: number, word: string]> = { s: [1, 'second'], m: [60, 'minute'], h: [3600, 'hour'], d: [86400, 'day'] };
+
+function describeWindow(count: number, seconds: number): string {
+  const unit = Object.values(LETTER_UNITS).reverse().find(([s]) => seconds % s === 0) ?? LETTER_UNITS.s;
+  const n = seconds / unit[0];
+  return `${count} per ${n === 1 ? unit[1] : `${n} ${unit[1]}s`}`;
+}
+
+/** True when `written` reads as the unit `word` (`m`, `min`, `minute`, `minutes`). */
+function spellsUnit(written: string, word: string): boolean {
+  return `${word}s`.startsWith(written.toLowerCase()) && written === written.toLowerCase();
+}
+
+/**
+ * django-ratelimit (django_ratelimit/core.py `rate_re`, `_split_rate`): `(\d+)/(\d*)([smhd])?` matched at the
+ * start only; a missing or unknown unit means seconds, the rest of the string is ignored.
+ */
+export function parseDjangoRatelimitRate(text: string): ParsedSingleRate {
+  const match = /^(\d+)\/(\d*)([smhd])?/.exec(text);
+  if (!match) return { ok: false, reason: `\`${text}\` does not match django-ratelimit's \`count/period\` pattern: every request fails with an error` };
+  const count = Number(match[1]);
+  const multiple = match[2] ? Number(match[2]) : 1;
+  const seconds = LETTER_UNITS[match[3] ?? 's'][0] * multiple;
+  if (seconds === 0) return { ok: false, reason: `\`${text}\` has a zero-length period: every request fails with ImproperlyConfigured` };
+  const item = { count, seconds, text };
+  const rest = text.slice(match[0].length);
+  const plain = rest === '' || (match[3] !== undefined && /^[a-z]*$/.test(rest) && spellsUnit(match[3] + rest, LETTER_UNITS[match[3]][1]));
+  return plain ? { ok: true, item } : { ok: true, item, note: `django-ratelimit reads \`${text}\` as ${describeWindow(count, seconds)}` };
+}
+
+/**
+ * Django REST framework (rest_framework/throttling.py `SimpleRateThrottle.parse_rate`): `<int>/<period>`, only
+ * the period's first letter counts (s, m, h, d); anything else raises on every request.
+ */
+export function parseDrfRate(text: string): ParsedSingleRate {
+  const parts = text.split('/');
+  const fails = (why: string): ParsedSingleRate => ({ ok: false, reason: `\`${text}\` ${why}: DRF raises an error on every request that reaches the throttle` });
+  if (parts.length !== 2 || !/^\s*[+-]?\d+\s*$/.test(parts[0])) return fails('is not `<number>/<period>`');
+  const unit = LETTER_UNITS[parts[1][0] ?? ''];
+  if (!unit) return fails('has no period DRF knows (s, m, h, d)');
+  const count = Number(parts[0]);
+  const item = { count, seconds: unit[0], text };
+  return spellsUnit(parts[1], unit[1]) ? { ok: true, item } : { ok: true, item, note: `DRF reads \`${text}\` as ${describeWindow(count, unit[0])}` };
+}

@@ -1,7 +1,8 @@
 /**
  * Inline expectations in fixture sources, CodeQL style: `# $ route="GET /x" status=limited limits="5/minute"`.
  * Each `$` group describes one route whose declaration (route decorator, add_url_rule call, ...) is on that
- * line; a comment standing alone on its line applies to the next line. `$ MISSING: ...` records a known gap.
+ * line; a comment standing alone on its line applies to the next line that is not a comment (so a long list
+ * of expectations can take several lines). `$ MISSING: ...` records a known gap.
  * Comments are read from tree-sitter `comment` nodes, so a `#` inside a string never counts.
  */
 import type { SyntaxNode } from 'tree-sitter';
@@ -37,13 +38,17 @@ export function parseExpectations(file: string, source: string): Expectation[] {
       const text = node.text.replace(/^#\s*/, '');
       if (text.startsWith('$')) {
         const row = node.startPosition.row;
-        const standalone = lines[row].trimStart().startsWith('#');
+        let target = row;
+        if (lines[row].trimStart().startsWith('#')) {
+          do target++;
+          while (target < lines.length && lines[target].trimStart().startsWith('#'));
+        }
         for (const raw of text.split(/(?:^|\s)\$\s+/).filter((g) => g.trim())) {
           const missing = raw.startsWith('MISSING:');
           const tags: Record<string, string> = {};
           for (const m of raw.replace(/^MISSING:\s*/, '').matchAll(TOKEN)) tags[m[1]] = m[2] ?? m[3];
           if (!tags.route) throw new Error(`Invalid expectation syntax at ${file}:${row + 1}: ${raw}`);
-          out.push({ file, line: row + 1 + (standalone ? 1 : 0), group: canonical(tags), missing });
+          out.push({ file, line: target + 1, group: canonical(tags), missing });
         }
       }
     }

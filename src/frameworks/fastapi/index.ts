@@ -4,22 +4,15 @@
  * any library limits it, unknown when one cannot tell, and exempt or unlimited otherwise.
  */
 import { Project } from '../../python/project';
-import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
+import type { Evidence, Route } from '../../model';
 import { callSites, type Analyzer, type CallSite, type RouteDraft } from '../common';
-import { combine, dedupe, mergeLimits } from '../protection';
+import { dedupe, resolveMethods, type Contribution } from '../protection';
 import { extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
 import { slowapi } from './slowapi';
 import { fastapiLimiter } from './fastapi-limiter';
 import { asgiRatelimit } from './asgi-ratelimit';
 
 const ASGI_PACKAGES = ['fastapi', 'starlette'];
-
-/** What one limiter library contributes to one method of a route ('WS' for WebSocket routes). */
-export interface Contribution {
-  limits: Limit[];
-  unknown?: boolean;
-  exempt?: boolean;
-}
 
 export interface LibraryResolver {
   protect(draft: RouteDraft<AsgiRouteContext>, method: string, evidence: Evidence[]): Contribution | undefined;
@@ -52,16 +45,9 @@ function protect(draft: RouteDraft<AsgiRouteContext>, resolvers: LibraryResolver
     return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message }] };
   }
   const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));
-  const limits: Limit[] = [];
-  const statuses = methods.map((method): ProtectionStatus => {
-    const parts = resolvers.map((r) => r.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined);
-    const found = parts.flatMap((c) => c.limits).map((l) => ({ ...l, methods: [method] }));
-    limits.push(...found);
-    if (found.length) return 'limited';
-    if (parts.some((c) => c.unknown)) return 'unknown';
-    return parts.some((c) => c.exempt) ? 'exempt' : 'unlimited';
-  });
-  const status = combine(statuses);
+  const { status, limits } = resolveMethods(methods, (method) =>
+    resolvers.map((r) => r.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),
+  );
   if (status === 'unlimited' && !evidence.length) evidence.push({ ...here, message: 'no rate limit applies to this route' });
-  return { ...route, status, limits: mergeLimits(limits, methods), evidence: dedupe(evidence) };
+  return { ...route, status, limits, evidence: dedupe(evidence) };
 }

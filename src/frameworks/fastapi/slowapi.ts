@@ -16,7 +16,8 @@ import { versionSide } from '../../manifests';
 import type { Decorator, RouteDraft } from '../common';
 import { knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
-import type { Contribution, LibraryFactory } from '.';
+import type { LibraryFactory } from '.';
+import type { Contribution } from '../protection';
 
 const LIBRARY = 'slowapi';
 const LIMITER_TYPES = ['slowapi.Limiter', 'slowapi.extension.Limiter'];

@@ -1,0 +1,174 @@
+/**
+ * django-ratelimit (B.4): `@ratelimit(key=, rate=, method=, block=, group=)` on function views, through
+ * `method_decorator(..., name=...)` on class views, or wrapped around a view in urls.py. The package name
+ * decides the `block` default (`django_ratelimit` 4.x: True; the old `ratelimit` ≤ 3.x: False); with
+ * block=False nothing is rejected unless the view reads `request.limited`. `RATELIMIT_ENABLE = False` and a
+ * DummyCache switch it off.
+ */
+import type { CallExpr, Expr } from '../../python/ir';
+import { argument, exprLine, kwarg } from '../../python/ir';
+import { Project, type Ctx } from '../../python/project';
+import type { Evidence, Limit } from '../../model';
+import { parseDjangoRatelimitRate } from '../../ratelimit/grammar';
+import { functionCtx, sequenceItems, stringList, type Decorator } from '../common';
+import type { Contribution } from '../protection';
+import type { DjangoLibraryFactory } from '.';
+import { cacheBackend } from './settings';
+import { decoratorName, lastSegment, ViewResolver, type DjangoView } from './views';
+
+// The decorator's import path tells the version, and with it the `block` default.
+const DECORATORS: Record<string, boolean> = {
+  'django_ratelimit.decorators.ratelimit': true,
+  'ratelimit.decorators.ratelimit': false,
+};
+const UNSAFE = ['DELETE', 'PATCH', 'POST', 'PUT'];
+
+interface Applied {
+  call: CallExpr;
+  ctx: Ctx;
+  blockDefault: boolean;
+}
+
+export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
+  const views = new ViewResolver(project);
+  const enabled = settings?.flag('RATELIMIT_ENABLE', true) ?? { value: true };
+  const cache = cacheBackend(project, settings, settings?.string('RATELIMIT_USE_CACHE') ?? 'default');
+
+  const asRatelimit = (d: Decorator): Applied | undefined => {
+    if (d.expr.k !== 'call') return undefined;
+    const blockDefault = DECORATORS[decoratorName(project, d.expr, d.ctx) ?? ''];
+    return blockDefault === undefined ? undefined : { call: d.expr, ctx: d.ctx, blockDefault };
+  };
+
+  /** `method_decorator(dec_or_list, name=...)`: the decorators it applies, when it applies to `handler`. */
+  const throughMethodDecorator = (d: Decorator, handler: string | undefined): Decorator[] => {
+    if (d.expr.k !== 'call' || decoratorName(project, d.expr, d.ctx) !== 'django.utils.decorators.method_decorator') return [];
+    const name = argument(d.expr, 1, 'name');
+    const target = name ? project.stringValue(name, d.ctx) : undefined;
+    if (name && target !== 'dispatch' && target !== handler) return [];
+    const inner = argument(d.expr, 0, 'decorator');
+    if (!inner) return [];
+    return (sequenceItems(project, inner, d.ctx) ?? [{ expr: inner, ctx: d.ctx }]).map((i) => ({ expr: i.expr, ctx: i.ctx }));
+  };
+
+  /** Every ratelimit decorator that runs for `method`, and broken direct uses on class methods. */
+  const appliedTo = (view: DjangoView, method: string, evidence: Evidence[]): Applied[] => {
+    const found: Decorator[] = [...view.wrappers];
+    const handler = views.handlerFunction(view, method);
+    if (view.fn) {
+      const ctx = functionCtx(view.fn.mod, view.fn.fn);
+      found.push(...view.fn.fn.decorators.map((expr) => ({ expr, ctx })));
+    } else if (view.cls) {
+      const name = view.handlers.get(method);
+      for (const c of project.classChain(view.cls)) {
+        const ctx = functionCtx(c.mod, c.cls);
+        for (const expr of c.cls.decorators) found.push(...throughMethodDecorator({ expr, ctx }, name));
+      }
+      if (handler) {
+        const ctx = functionCtx(handler.mod, handler.fn);
+        for (const expr of handler.fn.decorators) {
+          found.push(...throughMethodDecorator({ expr, ctx }, name));
+          const direct = asRatelimit({ expr, ctx });
+          if (direct) {
+            evidence.push({ file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@ratelimit` directly on a class method receives `self` instead of the request (unsupported since django-ratelimit 3.0): wrap it in `method_decorator`' });
+          }
+        }
+      }
+    }
+    return found.map(asRatelimit).filter((a): a is Applied => a !== undefined);
+  };
+
+  /** The methods a `method=` argument counts; undefined when not static. */
+  const countedMethods = (expr: Expr | undefined, ctx: Ctx): string[] | 'all' | undefined => {
+    if (!expr || expr.k === 'none') return 'all';
+    const external = project.resolve(expr, ctx).find((v) => v.kind === 'external');
+    const constant = external?.kind === 'external' ? lastSegment(external.qname) : '';
+    if (constant === 'UNSAFE') return UNSAFE;
+    if (constant === 'ALL') return 'all';
+    const single = project.stringValue(expr, ctx);
+    if (single !== undefined) return [single.toUpperCase()];
+    return stringList(project, expr, ctx)?.map((m) => m.toUpperCase());
+  };
+
+  const verdict = (applied: Applied, view: DjangoView, method: string, evidence: Evidence[]): Contribution => {
+    const { call, ctx } = applied;
+    const at = { file: ctx.mod.file, line: call.loc.line };
+    const counted = countedMethods(argument(call, 3, 'method'), ctx);
+    if (counted === undefined) {
+      evidence.push({ ...at, message: '`method=` is not static' });
+      return { limits: [], unknown: true };
+    }
+    if (counted !== 'all' && !counted.includes(method)) {
+      evidence.push({ ...at, message: `\`@ratelimit(method=...)\` counts only ${counted.join(', ')}: ${method} requests are neither counted nor limited` });
+      return { limits: [] };
+    }
+    if (!argument(call, 1, 'key')) {
+      evidence.push({ ...at, message: '`@ratelimit` without `key=` raises ImproperlyConfigured on every request' });
+      return { limits: [], unknown: true };
+    }
+    const rate = rateOf(project, argument(call, 2, 'rate'), ctx, at, evidence);
+    if (rate === 'none' || rate === 'unknown') return { limits: [], unknown: rate === 'unknown' };
+    const block = argument(call, 4, 'block');
+    const blocks = block === undefined ? applied.blockDefault : block.k === 'bool' ? block.v : undefined;
+    if (blocks === undefined) {
+      evidence.push({ ...at, message: '`block=` is computed at run time' });
+      return { limits: [], unknown: true };
+    }
+    const limit: Limit = { rate, source: 'decorator', library: 'django-ratelimit', scope: kwarg(call, 'group') ? 'shared' : 'route', ...at };
+    if (!blocks) {
+      const reader = view.fn ?? views.handlerFunction(view, method);
+      if (!reader?.fn.reads.includes('limited')) {
+        const why = block === undefined ? 'the old `ratelimit` package defaults to block=False' : 'block=False';
+        evidence.push({ ...at, message: `${why}: over-limit requests are only marked (\`request.limited\`), and this view never checks it` });
+        return { limits: [] };
+      }
+      limit.conditions = ['block=False: the view rejects when `request.limited` is set'];
+    }
+    return { limits: [limit] };
+  };
+
+  return {
+    protect(draft, method, evidence) {
+      const view = draft.context.view;
+      if (!view) return undefined;
+      const applied = appliedTo(view, method, evidence);
+      if (!applied.length) return undefined;
+      if (enabled.value === false || enabled.value === undefined) {
+        const at = enabled.at ?? { file: draft.route.file, line: draft.route.line };
+        evidence.push({ ...at, message: enabled.value === false ? '`RATELIMIT_ENABLE = False` switches django-ratelimit off' : '`RATELIMIT_ENABLE` is computed at run time' });
+        return { limits: [], unknown: enabled.value === undefined };
+      }
+      if (cache.kind === 'dummy' && cache.at) {
+        evidence.push({ ...cache.at, message: `${cache.message}: django-ratelimit never limits` });
+        return { limits: [] };
+      }
+      if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message });
+      const parts = applied.map((a) => verdict(a, view, method, evidence));
+      return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
+    },
+  };
+};
+
+/** The rate as reported, `none` for a rate of None (no limit), `unknown` when it is computed or breaks every request. */
+function rateOf(project: Project, expr: Expr | undefined, ctx: Ctx, at: { file: string; line: number }, evidence: Evidence[]): string | 'none' | 'unknown' {
+  if (!expr || expr.k === 'none') {
+    evidence.push({ ...at, message: '`@ratelimit` without a rate never limits' });
+    return 'none';
+  }
+  if (expr.k === 'seq' && expr.items.length === 2 && expr.items.every((i) => i.k === 'num')) {
+    const [count, seconds] = expr.items as { k: 'num'; v: number }[];
+    return `${count.v}/${seconds.v}s`;
+  }
+  const text = project.stringValue(expr, ctx);
+  if (text === undefined || text.includes('.')) {
+    evidence.push({ ...at, message: `rate \`${Project.describe(expr)}\` is computed at run time` });
+    return 'unknown';
+  }
+  const parsed = parseDjangoRatelimitRate(text);
+  if (!parsed.ok) {
+    evidence.push({ ...at, message: parsed.reason });
+    return 'unknown';
+  }
+  if (parsed.note) evidence.push({ ...at, message: parsed.note });
+  return text;
+}

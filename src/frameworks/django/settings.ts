@@ -1,0 +1,145 @@
+/**
+ * Django settings as a project configures them: which modules are settings (named by
+ * `DJANGO_SETTINGS_MODULE` in manage.py/wsgi.py/asgi.py, or assigning `ROOT_URLCONF`), and what a setting
+ * holds, read through split-settings chains (`from .base import *`) and later `X["key"] = v` overrides.
+ */
+import type { Expr, ModuleFacts } from '../../python/ir';
+import { exprLine } from '../../python/ir';
+import { Project, type Ctx } from '../../python/project';
+import type { SourceRef } from '../../model';
+import type { CallSite } from '../common';
+
+/** A setting's value: absent (Django's default applies), a literal, or computed at run time. */
+export type SettingValue =
+  | { kind: 'absent' }
+  | { kind: 'value'; expr: Expr; ctx: Ctx; at: SourceRef }
+  | { kind: 'dynamic'; why: string; at: SourceRef };
+
+export class DjangoSettings {
+  private readonly chain: ModuleFacts[];
+
+  constructor(
+    private readonly project: Project,
+    readonly mod: ModuleFacts,
+    readonly origin: SourceRef, // where the project names this settings module
+  ) {
+    this.chain = [mod, ...project.starImports(mod)];
+  }
+
+  read(name: string): SettingValue {
+    const ctx = this.project.moduleCtx(this.mod);
+    const definer = this.chain.find((m) => (m.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'param'));
+    if (!definer) return { kind: 'absent' };
+    const values = this.project.lookup(name, ctx, 0);
+    const at = { file: definer.file, line: Math.max(...(definer.bindings[0] ?? []).filter((b) => b.name === name).map((b) => b.line)) };
+    return asSetting(values.length === 1 ? values[0] : undefined, name, at);
+  }
+
+  /** `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`: the dict entry, with `X["key"] = v` in a settings module winning. */
+  entry(name: string, key: string): SettingValue {
+    for (const m of this.chain) {
+      const override = m.calls.find(
+        (c) => c.scope === 0 && c.call.fn.k === 'attr' && c.call.fn.name === '__setitem__' && c.call.fn.obj.k === 'name' && c.call.fn.obj.id === name && c.call.args[0]?.k === 'str' && c.call.args[0].v === key,
+      );
+      if (override) {
+        const ctx = { mod: m, scope: 0, line: override.call.loc.line };
+        return { kind: 'value', expr: override.call.args[1], ctx, at: { file: m.file, line: exprLine(override.call.args[1], override.call.loc.line) } };
+      }
+    }
+    return entryOf(this.project, this.read(name), key);
+  }
+
+  string(name: string): string | undefined {
+    const value = this.read(name);
+    return value.kind === 'value' ? this.project.stringValue(value.expr, value.ctx) : undefined;
+  }
+
+  /** A boolean setting: its literal value, the default when absent, undefined when computed at run time. */
+  flag(name: string, fallback: boolean): { value?: boolean; at?: SourceRef } {
+    const value = this.read(name);
+    if (value.kind === 'absent') return { value: fallback };
+    if (value.kind === 'value' && value.expr.k === 'bool') return { value: value.expr.v, at: value.at };
+    return { at: value.at };
+  }
+}
+
+function asSetting(value: ReturnType<Project['resolve']>[number] | undefined, name: string, at: SourceRef): SettingValue {
+  if (value?.kind === 'literal') return { kind: 'value', expr: value.expr, ctx: value.ctx, at: { file: value.ctx.mod.file, line: exprLine(value.expr, at.line) } };
+  return { kind: 'dynamic', why: `\`${name}\` is computed at run time${value?.kind === 'unknown' ? ` (${value.why})` : ''}`, at };
+}
+
+/** The entry `key` of a dict-valued setting; a `**spread` that could hold the key makes it dynamic. */
+export function entryOf(project: Project, setting: SettingValue, key: string): SettingValue {
+  if (setting.kind !== 'value') return setting;
+  const { expr, ctx } = setting;
+  if (expr.k !== 'dict') return { kind: 'dynamic', why: 'the setting is not a dict literal', at: setting.at };
+  for (const [k, v] of expr.entries) {
+    if (project.stringValue(k, ctx) !== key) continue;
+    const values = project.resolve(v, ctx);
+    const at = { file: ctx.mod.file, line: exprLine(v, setting.at.line) };
+    return asSetting(values.length === 1 ? values[0] : undefined, key, at);
+  }
+  return expr.splat ? { kind: 'dynamic', why: `\`${key}\` may come from a \`**\` spread`, at: setting.at } : { kind: 'absent' };
+}
+
+export interface DjangoProject {
+  settings?: DjangoSettings;
+  urlconf?: ModuleFacts; // the ROOT_URLCONF module
+}
+
+// Entry points read in this order: the deployed settings (wsgi/asgi) before the development ones (manage.py).
+const ENTRY_RANK = [/(^|\/)(wsgi|asgi)\.py$/, /(^|\/)manage\.py$/];
+
+/**
+ * The Django projects in the tree: one per distinct ROOT_URLCONF, with the settings module the deployment
+ * entry point names (wsgi/asgi before manage.py before any other module that assigns ROOT_URLCONF).
+ */
+export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoProject[] {
+  const named: { mod: ModuleFacts; origin: SourceRef; rank: number }[] = [];
+  for (const { call, ctx } of sites) {
+    if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || call.args.length < 2) continue;
+    if (project.stringValue(call.args[0], ctx) !== 'DJANGO_SETTINGS_MODULE' || !isEnviron(project, call.fn.obj, ctx)) continue;
+    const name = project.stringValue(call.args[1], ctx);
+    const mod = name === undefined ? undefined : project.findModule(name, ctx.mod);
+    if (!mod) continue;
+    const rank = ENTRY_RANK.findIndex((r) => r.test(ctx.mod.file));
+    named.push({ mod, origin: { file: ctx.mod.file, line: call.loc.line }, rank: rank < 0 ? ENTRY_RANK.length : rank });
+  }
+  for (const mod of project.modules) {
+    if ((mod.bindings[0] ?? []).some((b) => b.kind === 'assign' && b.name === 'ROOT_URLCONF')) {
+      named.push({ mod, origin: { file: mod.file, line: 1 }, rank: ENTRY_RANK.length + 1 });
+    }
+  }
+  named.sort((a, b) => a.rank - b.rank || (a.mod.file < b.mod.file ? -1 : a.mod.file > b.mod.file ? 1 : 0));
+  const byUrlconf = new Map<ModuleFacts, DjangoProject>();
+  for (const { mod, origin } of named) {
+    const settings = new DjangoSettings(project, mod, origin);
+    const name = settings.string('ROOT_URLCONF');
+    const urlconf = name === undefined ? undefined : project.findModule(name, mod);
+    if (urlconf && !byUrlconf.has(urlconf)) byUrlconf.set(urlconf, { settings, urlconf });
+  }
+  return [...byUrlconf.values()];
+}
+
+function isEnviron(project: Project, expr: Expr, ctx: Ctx): boolean {
+  return project.resolve(expr, ctx).some((v) => v.kind === 'external' && v.qname === 'os.environ');
+}
+
+export type CacheKind = 'dummy' | 'per-process' | 'non-atomic' | 'shared' | 'unknown';
+
+/** How a Django cache alias stores counters (django-ratelimit and DRF keep their counts there). */
+export function cacheBackend(project: Project, settings: DjangoSettings | undefined, alias: string): { kind: CacheKind; message?: string; at?: SourceRef } {
+  if (!settings) return { kind: 'unknown' };
+  const caches = settings.read('CACHES');
+  if (caches.kind === 'absent') {
+    return { kind: 'per-process', message: 'no CACHES setting: Django\'s default LocMemCache keeps counters per process, so each worker allows the full rate', at: settings.origin };
+  }
+  const backend = entryOf(project, entryOf(project, caches, alias), 'BACKEND');
+  const name = backend.kind === 'value' ? project.stringValue(backend.expr, backend.ctx) : undefined;
+  if (name === undefined || backend.kind !== 'value') return { kind: 'unknown' };
+  const at = backend.at;
+  if (name.endsWith('DummyCache')) return { kind: 'dummy', message: `cache \`${alias}\` is DummyCache: nothing is stored, so no request is ever counted`, at };
+  if (name.endsWith('LocMemCache')) return { kind: 'per-process', message: `cache \`${alias}\` is LocMemCache: counters are per process, so each worker allows the full rate`, at };
+  if (name.endsWith('FileBasedCache') || name.endsWith('DatabaseCache')) return { kind: 'non-atomic', message: `cache \`${alias}\` (${name.split('.').pop()}) has no atomic increment: concurrent requests are undercounted`, at };
+  return { kind: 'shared', at };
+}

@@ -1,0 +1,381 @@
+/**
+ * Walks Django URLconfs from each ROOT_URLCONF: `urlpatterns` (with `+=`, `.append`, `.extend`), `path`,
+ * `re_path`, `url`, `include()` of dotted names, modules, lists and `(patterns, app_name)` tuples,
+ * `i18n_patterns`, `format_suffix_patterns`, DRF routers (`router.urls`) and the admin site as one mount.
+ * Full paths keep Django's syntax; regex anchors (`^`, `$`) are dropped when parts are joined.
+ */
+import type { CallExpr, Expr, ModuleFacts } from '../../python/ir';
+import { argument, kwarg } from '../../python/ir';
+import { Project, type Ctx, type Value } from '../../python/project';
+import type { PrefixPart, SourceRef } from '../../model';
+import { sortedUnique, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import type { DjangoSettings } from './settings';
+import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, LIST_ROUTE, STANDARD_METHODS } from './tables';
+import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
+
+export interface DjangoRouteContext {
+  view?: DjangoView; // undefined when the view (or a mounted urlconf) cannot be read statically
+  settings?: DjangoSettings;
+}
+
+interface Prefix {
+  path: string;
+  parts: PrefixPart[];
+  unresolved: string[];
+  suffix: boolean; // inside format_suffix_patterns(): each endpoint also answers with a `.json`-style suffix
+}
+
+type Instance = Extract<Value, { kind: 'instance' }>;
+
+const PATTERN_FUNCTIONS: Record<string, 'route' | 'regex'> = {
+  'django.urls.path': 'route',
+  'django.urls.conf.path': 'route',
+  'django.urls.re_path': 'regex',
+  'django.urls.conf.re_path': 'regex',
+  'django.conf.urls.url': 'regex',
+};
+const ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework.routers.SimpleRouter'];
+const ADMIN_SITES = ['django.contrib.admin.site', 'django.contrib.admin.sites.site'];
+const ADMIN_SITE_CLASSES = ['django.contrib.admin.AdminSite', 'django.contrib.admin.sites.AdminSite'];
+// DRF's format suffixes (rest_framework/urlpatterns.py): a regex suffix for re_path, a converter for path().
+const REGEX_SUFFIX = String.raw`\.(?P<format>[a-z0-9]+)/?`;
+const ROUTE_SUFFIX = '<drf_format_suffix:format>';
+const MAX_INCLUDE_DEPTH = 24;
+
+export class UrlWalker {
+  readonly drafts: RouteDraft<DjangoRouteContext>[] = [];
+  readonly reached = new Set<ModuleFacts>();
+  private readonly views: ViewResolver;
+  private settings?: DjangoSettings;
+  private app?: SourceRef & { name: string };
+
+  constructor(private readonly project: Project, private readonly sites: CallSite[]) {
+    this.views = new ViewResolver(project);
+  }
+
+  /** Every route of one project, from its root URLconf. */
+  walkRoot(urlconf: ModuleFacts, settings: DjangoSettings | undefined): void {
+    this.settings = settings;
+    this.app = settings ? { ...settings.origin, name: settings.mod.module } : undefined;
+    this.walkModule(urlconf, { path: '', parts: [], unresolved: [], suffix: false }, []);
+  }
+
+  /** A URLconf no root includes: its routes are listed under an unknown prefix. */
+  walkOrphan(urlconf: ModuleFacts, settings: DjangoSettings | undefined): void {
+    this.settings = settings;
+    this.app = undefined;
+    const why = `\`${urlconf.module}\` is not included from a ROOT_URLCONF found statically`;
+    this.walkModule(urlconf, { path: UNRESOLVED_SEGMENT, parts: [], unresolved: [why], suffix: false }, []);
+  }
+
+  private walkModule(mod: ModuleFacts, prefix: Prefix, stack: ModuleFacts[]): void {
+    if (stack.includes(mod) || stack.length > MAX_INCLUDE_DEPTH) return;
+    this.reached.add(mod);
+    const ctx = this.project.moduleCtx(mod);
+    const inner = [...stack, mod];
+    this.walkPatterns({ k: 'name', id: 'urlpatterns', loc: { line: 1, column: 1 } }, ctx, prefix, inner);
+    // `urlpatterns.append(path(...))` and `urlpatterns.extend([...])` at module level.
+    for (const stmt of mod.calls) {
+      const fn = stmt.call.fn;
+      if (stmt.scope !== 0 || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== 'urlpatterns' || !stmt.call.args[0]) continue;
+      const at = { ...ctx, line: stmt.call.loc.line };
+      if (fn.name === 'append') this.walkPatterns({ k: 'seq', items: [stmt.call.args[0]] }, at, prefix, inner);
+      if (fn.name === 'extend') this.walkPatterns(stmt.call.args[0], at, prefix, inner);
+    }
+  }
+
+  /** A list of patterns, however it is built. */
+  private walkPatterns(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth = 0): void {
+    if (depth > MAX_INCLUDE_DEPTH) return;
+    if (expr.k === 'seq') {
+      for (const item of expr.items) this.walkPattern(item, ctx, prefix, stack, depth);
+      return;
+    }
+    if (expr.k === 'concat') {
+      for (const part of expr.parts) this.walkPatterns(part, ctx, prefix, stack, depth + 1);
+      return;
+    }
+    if (expr.k === 'attr' && expr.name === 'urls' && this.walkUrlsAttribute(expr, ctx, prefix)) return;
+    if (expr.k === 'call') {
+      const name = decoratorName(this.project, expr, ctx);
+      if (name === 'django.conf.urls.i18n.i18n_patterns') return this.walkI18n(expr, ctx, prefix, stack, depth);
+      if (name === 'rest_framework.urlpatterns.format_suffix_patterns' && expr.args[0]) {
+        return this.walkPatterns(expr.args[0], ctx, { ...prefix, suffix: true }, stack, depth + 1);
+      }
+      // Static and media file serving exists only with DEBUG = True.
+      if (name === 'django.conf.urls.static.static' || name === 'django.contrib.staticfiles.urls.staticfiles_urlpatterns') return;
+      if (expr.fn.k === 'attr' && expr.fn.name === 'get_urls' && this.walkRouterOf(expr.fn.obj, ctx, prefix)) return;
+    }
+    const values = this.project.resolve(expr, ctx);
+    const literals = values.filter((v): v is Extract<Value, { kind: 'literal' }> => v.kind === 'literal' && v.expr !== expr);
+    if (literals.length && literals.length === values.length) {
+      for (const v of literals) this.walkPatterns(v.expr, v.ctx, prefix, stack, depth + 1);
+      return;
+    }
+    const module = values.find((v) => v.kind === 'module');
+    if (module?.kind === 'module') return this.walkModule(module.mod, prefix, stack);
+    const line = 'loc' in expr ? expr.loc.line : ctx.line;
+    this.unresolvedMount(prefix, ctx, line, `patterns \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) cannot be read statically`);
+  }
+
+  /** `i18n_patterns(...)`: the language code of the default language prefixes every pattern. */
+  private walkI18n(call: CallExpr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
+    const noPrefix = kwarg(call, 'prefix_default_language');
+    const language = this.settings?.string('LANGUAGE_CODE') ?? 'en-us';
+    const inner = noPrefix?.k === 'bool' && !noPrefix.v ? prefix : { ...prefix, path: `${prefix.path}${language}/` };
+    for (const arg of call.args) this.walkPattern(arg, ctx, inner, stack, depth + 1);
+  }
+
+  private walkPattern(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
+    const call = expr.k === 'call' ? expr : undefined;
+    const kind = call ? PATTERN_FUNCTIONS[decoratorName(this.project, call, ctx) ?? ''] : undefined;
+    if (!call || !kind) {
+      // Not a path() call: a nested list or a name bound to patterns.
+      this.walkPatterns(expr, ctx, prefix, stack, depth + 1);
+      return;
+    }
+    const routeExpr = argument(call, 0, kind === 'route' ? 'route' : 'regex');
+    const written = routeExpr ? this.project.stringValue(routeExpr, ctx) : undefined;
+    const unresolved = written === undefined ? [`route \`${routeExpr ? Project.describe(routeExpr) : '?'}\` (${ctx.mod.file}:${call.loc.line}) is not a static string`] : [];
+    const text = written === undefined ? UNRESOLVED_SEGMENT : kind === 'regex' ? stripAnchors(written) : written;
+    const view = argument(call, 1, 'view');
+    if (!view) return;
+    const here: Prefix = { ...prefix, unresolved: [...prefix.unresolved, ...unresolved] };
+    const include = this.includeTarget(view, ctx);
+    if (include) {
+      const part = { value: text, file: ctx.mod.file, line: call.loc.line };
+      this.walkInclude(include.expr, include.ctx, { ...here, path: here.path + text, parts: [...here.parts, part] }, stack, call, depth);
+      return;
+    }
+    this.emitEndpoint(call, ctx, view, here, text, kind);
+  }
+
+  /** The urlconf an `include(...)` (or a 3-tuple such as `admin.site.urls`) points at, if the view is one. */
+  private includeTarget(view: Expr, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
+    if (view.k === 'call' && ['django.urls.include', 'django.urls.conf.include', 'django.conf.urls.include'].includes(decoratorName(this.project, view, ctx) ?? '')) {
+      const arg = argument(view, 0, 'arg');
+      return arg ? { expr: arg, ctx } : undefined;
+    }
+    if (view.k === 'seq') return { expr: view, ctx };
+    if (view.k === 'attr' && view.name === 'urls') return { expr: view, ctx };
+    return undefined;
+  }
+
+  private walkInclude(target: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], at: CallExpr, depth: number): void {
+    const text = target.k === 'str' ? target.v : undefined;
+    if (text !== undefined) {
+      const mod = this.project.findModule(text, ctx.mod);
+      if (mod) return this.walkModule(mod, prefix, stack);
+      const bundled = BUNDLED_URLCONFS[text];
+      if (bundled) return this.emitBundled(bundled, at, ctx, prefix);
+      return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the scanned tree`, at);
+    }
+    // `include((patterns, "app_name"))` and `(patterns, app_name, namespace)`: the patterns come first.
+    if (target.k === 'seq' && target.items.length >= 2 && target.items.length <= 3 && target.items[1].k !== 'call') {
+      return this.walkPatterns(target.items[0], ctx, prefix, stack, depth + 1);
+    }
+    if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, at)) return;
+    this.walkPatterns(target, ctx, prefix, stack, depth + 1);
+  }
+
+  /** `router.urls` and `admin.site.urls`; false when the object is neither. */
+  private walkUrlsAttribute(expr: Extract<Expr, { k: 'attr' }>, ctx: Ctx, prefix: Prefix, at?: CallExpr): boolean {
+    const owners = this.project.resolve(expr.obj, ctx);
+    if (owners.some((v) => (v.kind === 'external' && ADMIN_SITES.includes(v.qname)) || Project.isInstance(v, ADMIN_SITE_CLASSES))) {
+      this.emitAdmin(prefix, ctx, at?.loc.line ?? expr.loc.line, at ?? expr);
+      return true;
+    }
+    return this.walkRouterOf(expr.obj, ctx, prefix);
+  }
+
+  private walkRouterOf(obj: Expr, ctx: Ctx, prefix: Prefix): boolean {
+    const router = this.project.resolve(obj, ctx).find((v): v is Instance => Project.isInstance(v, ROUTERS));
+    if (!router) return false;
+    this.emitRouter(router, prefix);
+    return true;
+  }
+
+  private emitEndpoint(call: CallExpr, ctx: Ctx, viewExpr: Expr, prefix: Prefix, text: string, kind: 'route' | 'regex'): void {
+    const view = this.views.view(viewExpr, ctx);
+    const suffixed = kind === 'route' ? trimSlash(text) + ROUTE_SUFFIX : trimSlash(text) + REGEX_SUFFIX;
+    for (const path of prefix.suffix ? [text, suffixed] : [text]) {
+      if ('why' in view) this.emitUnknown(call, ctx, prefix, path, view.why);
+      else this.emit(call, ctx, prefix, path, view);
+    }
+  }
+
+  private emit(at: { loc: { line: number; column: number } }, ctx: Ctx, prefix: Prefix, text: string, view: DjangoView): void {
+    const methods = view.anyMethod ? STANDARD_METHODS : sortedUnique(view.handlers.keys());
+    this.drafts.push({
+      route: {
+        framework: view.drf ? 'drf' : 'django',
+        kind: 'http',
+        methods,
+        automaticMethods: view.anyMethod ? [] : view.automatic,
+        path: `/${prefix.path}${text}`,
+        unresolved: [...prefix.unresolved, ...view.unresolved],
+        file: ctx.mod.file,
+        line: at.loc.line,
+        column: at.loc.column,
+        handler: view.handler,
+        handlerFile: view.handlerFile,
+        handlerLine: view.handlerLine,
+        ...(this.app ? { app: this.app } : {}),
+        prefixes: prefix.parts,
+      },
+      context: { view, settings: this.settings },
+    });
+  }
+
+  private emitUnknown(at: CallExpr, ctx: Ctx, prefix: Prefix, text: string, why: string, handler = '?'): void {
+    this.drafts.push({
+      route: {
+        framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`,
+        unresolved: [...prefix.unresolved, why], file: ctx.mod.file, line: at.loc.line, column: at.loc.column,
+        handler, handlerFile: ctx.mod.file, handlerLine: at.loc.line, ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts,
+      },
+      context: { settings: this.settings },
+    });
+  }
+
+  /** A urlconf we cannot read: one route for everything under the prefix. */
+  private unresolvedMount(prefix: Prefix, ctx: Ctx, line: number, why: string, at?: CallExpr): void {
+    const loc = at?.loc ?? { line, column: 1 };
+    this.emitUnknown({ k: 'call', fn: { k: 'none' }, args: [], kwargs: [], splat: false, loc }, ctx, prefix, UNRESOLVED_SEGMENT, why);
+  }
+
+  /** The admin site: one framework-provided mount serving its login and model pages. */
+  private emitAdmin(prefix: Prefix, ctx: Ctx, line: number, at: { loc: { line: number; column: number } }): void {
+    const view: DjangoView = {
+      handler: 'django.contrib.admin.site.urls', handlerFile: ctx.mod.file, handlerLine: line, external: ['django.contrib.admin.site'],
+      drf: false, handlers: new Map(), automatic: [], anyMethod: true, options: [], wrappers: [], unresolved: [],
+    };
+    this.emit(at, ctx, { ...prefix, path: trimLastPart(prefix) }, lastPart(prefix), view);
+  }
+
+  private emitBundled(patterns: [string, string][], at: CallExpr, ctx: Ctx, prefix: Prefix): void {
+    for (const [route, qname] of patterns) {
+      const known = externalView(qname);
+      if (known) this.emit(at, ctx, prefix, route, this.views.library(qname, known, ctx));
+    }
+  }
+
+  /** DRF SimpleRouter/DefaultRouter (rest_framework/routers.py `get_urls`): per viewset, the routes of its actions. */
+  private emitRouter(router: Instance, prefix: Prefix): void {
+    const { call, ctx } = router.site;
+    const slashArg = kwarg(call, 'trailing_slash');
+    let slash = slashArg?.k === 'bool' && !slashArg.v ? '' : '/';
+    const isDefault = router.types.includes(ROUTERS[0]);
+    const registrations: CallSite[] = [];
+    for (const site of this.sites) {
+      const fn = site.call.fn;
+      if (fn.k !== 'attr' || !['register', '__setattr__'].includes(fn.name)) continue;
+      if (!this.project.resolve(fn.obj, site.ctx).some((v) => v.kind === 'instance' && v.site.key === router.site.key)) continue;
+      if (fn.name === 'register') registrations.push(site);
+      else if (this.project.stringValue(site.call.args[0], site.ctx) === 'trailing_slash') slash = this.project.stringValue(site.call.args[1], site.ctx) ?? slash;
+    }
+    const inner = isDefault ? { ...prefix, suffix: true } : prefix;
+    for (const site of registrations) this.emitViewSet(site, inner, slash);
+    if (isDefault && kwarg(call, 'include_root_view')?.k !== 'bool') {
+      const root = this.views.library('rest_framework.routers.APIRootView', { handlers: ['get'], drf: true }, ctx);
+      for (const text of ['', REGEX_SUFFIX]) this.emit(call, ctx, inner, text, root);
+    }
+  }
+
+  private emitViewSet(site: CallSite, prefix: Prefix, slash: string): void {
+    const { call, ctx } = site;
+    const prefixExpr = argument(call, 0, 'prefix');
+    const written = prefixExpr ? this.project.stringValue(prefixExpr, ctx) : undefined;
+    const viewsetExpr = argument(call, 1, 'viewset');
+    const cls = viewsetExpr ? this.project.resolve(viewsetExpr, ctx).find((v) => v.kind === 'class') : undefined;
+    const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, `router prefix (${ctx.mod.file}:${call.loc.line}) is not a static string`] } : prefix;
+    const routePrefix = written ?? UNRESOLVED_SEGMENT;
+    if (cls?.kind !== 'class') {
+      this.emitUnknown(call, ctx, here, `${routePrefix}${slash}`, `viewset \`${viewsetExpr ? Project.describe(viewsetExpr) : '?'}\` cannot be resolved statically`);
+      return;
+    }
+    const ref = cls.ref;
+    const actions = this.views.viewsetActions(ref);
+    const lookup = this.lookupRegex(ref);
+    const extra = this.extraActions(ref);
+    const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
+    const standard = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => actions.has(action)));
+    routes.push({ url: `${routePrefix}${slash}`, mapping: standard(LIST_ROUTE), options: [] });
+    for (const a of extra.filter((x) => !x.detail)) routes.push({ url: `${routePrefix}/${a.urlPath}${slash}`, mapping: a.mapping, options: a.options });
+    routes.push({ url: `${routePrefix}/${lookup}${slash}`, mapping: standard(DETAIL_ROUTE), options: [] });
+    for (const a of extra.filter((x) => x.detail)) routes.push({ url: `${routePrefix}/${lookup}/${a.urlPath}${slash}`, mapping: a.mapping, options: a.options });
+    for (const route of routes) {
+      if (!route.mapping.size) continue;
+      const url = !written && route.url.startsWith('/') ? route.url.slice(1) : route.url;
+      const base = this.views.classView(ref, [], route.options);
+      const view = this.views.withActions(base, route.mapping, ctx);
+      const suffixed = trimSlash(url) + REGEX_SUFFIX;
+      for (const text of prefix.suffix ? [url, suffixed] : [url]) this.emit(call, ctx, here, text, view);
+    }
+  }
+
+  /** `(?P<pk>[^/.]+)`, from `lookup_url_kwarg`/`lookup_field` and `lookup_value_regex`. */
+  private lookupRegex(ref: Parameters<ViewResolver['classView']>[0]): string {
+    const attr = (name: string): string | undefined => {
+      const values = this.project.classAttribute(ref, name);
+      return values?.length === 1 && values[0].kind === 'literal' ? this.project.stringValue(values[0].expr, values[0].ctx) : undefined;
+    };
+    const kwargName = attr('lookup_url_kwarg') ?? attr('lookup_field') ?? 'pk';
+    return `(?P<${kwargName}>${attr('lookup_value_regex') ?? '[^/.]+'})`;
+  }
+
+  /** `@action(detail=..., methods=[...], url_path=...)` methods of a viewset, with `@x.mapping.<method>` additions. */
+  private extraActions(ref: Parameters<ViewResolver['classView']>[0]): { name: string; detail: boolean; urlPath: string; mapping: Map<string, string>; options: ViewOption[] }[] {
+    const found: ReturnType<UrlWalker['extraActions']> = [];
+    const seen = new Set<string>();
+    const chain = this.project.classChain(ref);
+    for (const c of chain) {
+      for (const fn of c.mod.functions.filter((f) => f.scope === c.cls.bodyScope)) {
+        if (seen.has(fn.name)) continue;
+        seen.add(fn.name);
+        const ctx = { mod: c.mod, scope: fn.scope, line: fn.loc.line };
+        const decorator = fn.decorators.find((d) => ['action', 'detail_route', 'list_route'].includes(lastSegment(decoratorName(this.project, d, ctx))) && decoratorName(this.project, d, ctx)?.startsWith('rest_framework.'));
+        if (!decorator) continue;
+        const kind = lastSegment(decoratorName(this.project, decorator, ctx));
+        const call = decorator.k === 'call' ? decorator : undefined;
+        const detailArg = call ? kwarg(call, 'detail') : undefined;
+        const detail = kind === 'detail_route' || (kind === 'action' && detailArg?.k === 'bool' && detailArg.v);
+        const methodsArg = call ? argument(call, 0, 'methods') : undefined;
+        const methods = (methodsArg && stringList(this.project, methodsArg, ctx)) ?? ['get'];
+        const urlPathArg = call ? kwarg(call, 'url_path') : undefined;
+        const urlPath = (urlPathArg && this.project.stringValue(urlPathArg, ctx)) ?? fn.name;
+        const mapping = new Map(methods.map((m) => [m.toLowerCase(), fn.name] as [string, string]));
+        const options = (call?.kwargs ?? []).filter(([k]) => !['detail', 'methods', 'url_path', 'url_name'].includes(k)).map(([name, expr]) => ({ name, expr, ctx }));
+        found.push({ name: fn.name, detail, urlPath, mapping, options });
+      }
+    }
+    // `@set_price.mapping.delete` on another method adds DELETE to the `set_price` route, handled by that method.
+    for (const c of chain) {
+      for (const fn of c.mod.functions.filter((f) => f.scope === c.cls.bodyScope)) {
+        for (const d of fn.decorators) {
+          if (d.k !== 'attr' || d.obj.k !== 'attr' || d.obj.name !== 'mapping' || d.obj.obj.k !== 'name') continue;
+          const owner = found.find((a) => a.name === (d.obj as { obj: { id: string } }).obj.id);
+          owner?.mapping.set(d.name.toLowerCase(), fn.name);
+        }
+      }
+    }
+    return found;
+  }
+}
+
+function stripAnchors(regex: string): string {
+  return regex.replace(/^\^/, '').replace(/\$$/, '');
+}
+
+function trimSlash(text: string): string {
+  return text.replace(/\/$/, '');
+}
+
+function lastPart(prefix: Prefix): string {
+  return prefix.parts.length ? prefix.parts[prefix.parts.length - 1].value : '';
+}
+
+function trimLastPart(prefix: Prefix): string {
+  const last = lastPart(prefix);
+  return prefix.path.slice(0, prefix.path.length - last.length);
+}

@@ -1,0 +1,227 @@
+/**
+ * Django and DRF views: what a URL pattern's view expression is (function view, `@api_view` function,
+ * class view through `as_view()`, viewset with an action map) and which HTTP methods it serves, as
+ * Django's `View.dispatch` and DRF's `APIView`/`ViewSetMixin` decide them.
+ */
+import type { CallExpr, Expr, FunctionDef } from '../../python/ir';
+import { argument } from '../../python/ir';
+import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
+import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
+import { externalFunctionView, externalView, isKnownPackage, STANDARD_METHODS, type ExternalView } from './tables';
+
+/** A keyword given to the view: `as_view(throttle_classes=[...])` or `@action(throttle_classes=[...])`. */
+export interface ViewOption {
+  name: string;
+  expr: Expr;
+  ctx: Ctx;
+}
+
+export interface DjangoView {
+  handler: string; // dotted name of the function or class
+  handlerFile: string;
+  handlerLine: number;
+  fn?: FunctionRef; // a function view
+  cls?: ClassRef; // a project class view or viewset
+  external: string[]; // qualified names of the library classes the view is or derives from
+  drf: boolean; // DRF's APIView machinery runs (throttling applies)
+  noThrottles?: boolean; // a library view with `throttle_classes = ()`
+  handlers: Map<string, string>; // HTTP method → handler method or viewset action (lower case)
+  automatic: string[]; // methods the framework adds (OPTIONS, HEAD for GET)
+  anyMethod: boolean; // a function view without a method restriction serves every method
+  options: ViewOption[];
+  wrappers: Decorator[]; // applied in urls.py, outermost first
+  unresolved: string[];
+}
+
+const REQUIRE_METHODS: Record<string, string[] | undefined> = {
+  require_GET: ['GET'],
+  require_POST: ['POST'],
+  require_safe: ['GET', 'HEAD'],
+  require_http_methods: undefined, // read from its argument
+};
+const VIEWSET_BASES = ['ViewSetMixin', 'ViewSet', 'GenericViewSet', 'ModelViewSet', 'ReadOnlyModelViewSet'];
+
+/** The qualified name of what a decorator (or wrapper) expression calls: `x` in `@x` and `@x(...)`. */
+export function decoratorName(project: Project, expr: Expr, ctx: Ctx): string | undefined {
+  const target = expr.k === 'call' ? expr.fn : expr;
+  for (const v of project.resolve(target, ctx)) {
+    if (v.kind === 'external') return v.qname;
+    if (v.kind === 'function') return `${v.ref.mod.module}.${v.ref.fn.qualname}`;
+  }
+  return undefined;
+}
+
+export function lastSegment(qname: string | undefined): string {
+  return qname?.split('.').pop() ?? '';
+}
+
+export class ViewResolver {
+  constructor(private readonly project: Project) {}
+
+  /** The view a pattern's second argument denotes, unwrapping `login_required(view)`-style wrappers. */
+  view(expr: Expr, ctx: Ctx, wrappers: Decorator[] = [], depth = 0): DjangoView | { why: string } {
+    if (depth > 8) return { why: 'view expression nests too deeply' };
+    if (expr.k === 'call') {
+      if (expr.fn.k === 'attr' && expr.fn.name === 'as_view') return this.asView(expr, ctx, wrappers);
+      if (expr.args.length === 1 && !expr.kwargs.length && !expr.splat) {
+        return this.view(expr.args[0], ctx, [...wrappers, { expr: expr.fn, ctx }], depth + 1);
+      }
+    }
+    for (const v of this.project.resolve(expr, ctx)) {
+      if (v.kind === 'function') return this.functionView(v.ref, wrappers);
+      if (v.kind === 'result') return this.view(v.call, v.ctx, wrappers, depth + 1);
+      if (v.kind === 'instance' && v.site.call !== expr) return this.view(v.site.call, v.site.ctx, wrappers, depth + 1);
+      if (v.kind === 'external') {
+        const known = externalFunctionView(v.qname);
+        if (known) return this.library(known.name, known.view, ctx, wrappers);
+      }
+    }
+    return { why: `view \`${Project.describe(expr)}\` cannot be resolved statically` };
+  }
+
+  private functionView(ref: FunctionRef, wrappers: Decorator[]): DjangoView {
+    const ctx = functionCtx(ref.mod, ref.fn);
+    const decorators: Decorator[] = [...wrappers, ...ref.fn.decorators.map((expr) => ({ expr, ctx }))];
+    const base = {
+      handler: `${ref.mod.module}.${ref.fn.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.fn.loc.line,
+      fn: ref, external: [], options: [], wrappers, unresolved: [] as string[],
+    };
+    const api = ref.fn.decorators.find((d) => decoratorName(this.project, d, ctx) === 'rest_framework.decorators.api_view');
+    if (api) {
+      const listed = api.k === 'call' ? argument(api, 0, 'http_method_names') : undefined;
+      const methods = listed ? stringList(this.project, listed, ctx)?.map((m) => m.toUpperCase()) : ['GET'];
+      if (!methods) base.unresolved.push('`@api_view` methods are not static');
+      const handlers = new Map((methods ?? STANDARD_METHODS).map((m) => [m, ref.fn.name] as [string, string]));
+      handlers.set('OPTIONS', 'options');
+      return { ...base, drf: true, handlers, automatic: methods?.includes('OPTIONS') ? [] : ['OPTIONS'], anyMethod: !methods };
+    }
+    for (const d of decorators) {
+      const name = lastSegment(decoratorName(this.project, d.expr, d.ctx));
+      if (!(name in REQUIRE_METHODS) || !decoratorName(this.project, d.expr, d.ctx)?.startsWith('django.')) continue;
+      const listed = REQUIRE_METHODS[name] ?? (d.expr.k === 'call' && d.expr.args[0] ? stringList(this.project, d.expr.args[0], d.ctx)?.map((m) => m.toUpperCase()) : undefined);
+      if (!listed) return { ...base, drf: false, handlers: allMethods(ref.fn.name), automatic: [], anyMethod: true, unresolved: ['`require_http_methods` methods are not static'] };
+      return { ...base, drf: false, handlers: new Map(listed.map((m) => [m, ref.fn.name])), automatic: [], anyMethod: false };
+    }
+    return { ...base, drf: false, handlers: allMethods(ref.fn.name), automatic: [], anyMethod: true };
+  }
+
+  private asView(call: CallExpr, ctx: Ctx, wrappers: Decorator[]): DjangoView | { why: string } {
+    if (call.fn.k !== 'attr') return { why: 'not an as_view() call' };
+    const options = call.kwargs.map(([name, expr]) => ({ name, expr, ctx }));
+    const actionMap = argument(call, 0, 'actions');
+    for (const v of this.project.resolve(call.fn.obj, ctx)) {
+      if (v.kind === 'class') {
+        const view = this.classView(v.ref, wrappers, options);
+        return actionMap ? this.withActions(view, actionMap, ctx) : view;
+      }
+      if (v.kind === 'external') {
+        const known = externalView(v.qname);
+        if (!known) break;
+        const view = this.library(v.qname, known, ctx, wrappers, options);
+        return actionMap ? this.withActions(view, actionMap, ctx) : view;
+      }
+    }
+    return { why: `view class \`${Project.describe(call.fn.obj)}\` cannot be resolved statically` };
+  }
+
+  library(qname: string, known: ExternalView, ctx: Ctx, wrappers: Decorator[] = [], options: ViewOption[] = []): DjangoView {
+    const view: DjangoView = {
+      handler: qname, handlerFile: ctx.mod.file, handlerLine: ctx.line, external: [qname], drf: !!known.drf,
+      handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved: [],
+    };
+    if (known.noThrottles) view.noThrottles = true;
+    return withHandlers(view, new Set(known.handlers), ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace']);
+  }
+
+  /** A project class view: handlers from its own methods and its library bases, limited by `http_method_names`. */
+  classView(ref: ClassRef, wrappers: Decorator[], options: ViewOption[]): DjangoView {
+    const external = this.project.externalBases(ref);
+    const library = external.map((q) => externalView(q)).filter((k): k is ExternalView => k !== undefined);
+    const unresolved: string[] = [];
+    if (!library.length) {
+      const unknown = external.filter((q) => !isKnownPackage(q));
+      unresolved.push(unknown.length ? `view base \`${unknown[0]}\` is not a class apiposture knows` : `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
+    }
+    const defined = new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => k.handlers)]);
+    const allowed = this.allowedMethods(ref) ?? ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
+    if (!allowed.length) unresolved.push('`http_method_names` is not static');
+    const view: DjangoView = {
+      handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line,
+      cls: ref, external, drf: library.some((k) => k.drf) || external.some((q) => q.startsWith('rest_framework.')),
+      handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved,
+    };
+    if (library.some((k) => k.noThrottles)) view.noThrottles = true;
+    return withHandlers(view, defined, allowed);
+  }
+
+  private allowedMethods(ref: ClassRef): string[] | undefined {
+    const values = this.project.classAttribute(ref, 'http_method_names');
+    if (!values) return undefined;
+    const value = values.length === 1 && values[0].kind === 'literal' ? values[0] : undefined;
+    return (value && stringList(this.project, value.expr, value.ctx)?.map((m) => m.toLowerCase())) ?? [];
+  }
+
+  /** True when a project class is a DRF viewset (routes come from an action map, not handler names). */
+  isViewSet(ref: ClassRef): boolean {
+    return this.project.externalBases(ref).some((q) => q.startsWith('rest_framework.') && VIEWSET_BASES.includes(lastSegment(q)));
+  }
+
+  /** Actions a viewset implements: its own methods and those of its library bases and mixins. */
+  viewsetActions(ref: ClassRef): Set<string> {
+    const library = this.project.externalBases(ref).flatMap((q) => externalView(q)?.actions ?? []);
+    return new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library]);
+  }
+
+  /** `ViewSet.as_view({"get": "list"})`, or a router route: methods from the action map. */
+  withActions(view: DjangoView, mapping: Expr | Map<string, string>, ctx: Ctx): DjangoView {
+    const handlers = new Map<string, string>();
+    if (mapping instanceof Map) {
+      for (const [m, action] of mapping) handlers.set(m.toUpperCase(), action);
+    } else if (mapping.k === 'dict') {
+      for (const [k, v] of mapping.entries) {
+        const method = this.project.stringValue(k, ctx);
+        const action = this.project.stringValue(v, ctx);
+        if (method && action) handlers.set(method.toUpperCase(), action);
+        else view.unresolved.push('the action map is not static');
+      }
+    } else {
+      view.unresolved.push('the action map is not static');
+    }
+    const automatic = ['OPTIONS'];
+    handlers.set('OPTIONS', 'options');
+    if (handlers.has('GET') && !handlers.has('HEAD')) {
+      handlers.set('HEAD', handlers.get('GET') as string);
+      automatic.push('HEAD');
+    }
+    return { ...view, handlers, automatic, anyMethod: false };
+  }
+
+  /** The project function that handles a method: the function view, or the class's handler/action method. */
+  handlerFunction(view: DjangoView, method: string): FunctionRef | undefined {
+    if (view.fn) return view.fn;
+    const name = view.handlers.get(method);
+    if (!view.cls || !name) return undefined;
+    for (const c of this.project.classChain(view.cls)) {
+      const fn = c.mod.functions.find((f: FunctionDef) => f.scope === c.cls.bodyScope && f.name === name);
+      if (fn) return { mod: c.mod, fn };
+    }
+    return undefined;
+  }
+}
+
+function allMethods(handler: string): Map<string, string> {
+  return new Map(STANDARD_METHODS.map((m) => [m, handler]));
+}
+
+/** Django's dispatch: a method is served when it is in `http_method_names` and the class has a handler for it. */
+function withHandlers(view: DjangoView, defined: Set<string>, allowed: string[]): DjangoView {
+  for (const name of allowed) if (defined.has(name) || name === 'options') view.handlers.set(name.toUpperCase(), name);
+  view.automatic = view.handlers.has('OPTIONS') ? ['OPTIONS'] : [];
+  // View.setup() makes HEAD answer with `get` when the class has no `head`.
+  if (allowed.includes('head') && view.handlers.has('GET') && !view.handlers.has('HEAD')) {
+    view.handlers.set('HEAD', 'get');
+    view.automatic.push('HEAD');
+  }
+  view.automatic = sortedUnique(view.automatic);
+  return view;
+}

@@ -1,0 +1,271 @@
+"""Ground-truth probe: loads a Django fixture project with the real Django and Django REST framework
+(Debian's system interpreter) and prints every route its URLconf serves as JSON: full path, HTTP methods,
+handler and, for DRF views, the throttles DRF itself would instantiate for each method.
+
+django-ratelimit is not packaged for Debian: `django_ratelimit` (4.x) and `ratelimit` (<= 3.x) are replaced
+by stand-ins whose `ratelimit(...)` decorator passes the view through (functools.wraps-preserving). They never
+add or remove a route or a method, so the route inventory is Django's own. The probe reports configuration
+(which throttle classes, scopes and rates DRF resolves), not whether the cache backend makes them effective.
+
+Path text: each level's pattern as written, concatenated after an implicit leading "/"; for regex levels a
+leading "^" and a trailing "$" are dropped. The admin site is reported as one entry and not descended into.
+
+Usage: python3 django_probe.py <fixture-dir> <settings-module>
+"""
+import functools
+import importlib.abc
+import importlib.machinery
+import json
+import logging
+import os
+import sys
+import types
+
+STUBBED = {"django_ratelimit", "ratelimit"}
+VERBS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
+ALL = (None,)
+UNSAFE = ["DELETE", "PATCH", "POST", "PUT"]
+
+
+def ratelimit(group=None, key=None, rate=None, method=ALL, block=None):
+    """Stand-in for django-ratelimit's decorator: never limits, keeps the view's identity."""
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def _wrapped(request, *args, **kwargs):
+            request.limited = getattr(request, "limited", False)
+            return fn(request, *args, **kwargs)
+
+        return _wrapped
+
+    return decorator
+
+
+ratelimit.ALL = ALL
+ratelimit.UNSAFE = UNSAFE
+
+
+def is_ratelimited(*args, **kwargs):
+    return False
+
+
+def get_usage(*args, **kwargs):
+    return None
+
+
+class Ratelimited(Exception):
+    pass
+
+
+class RatelimitMixin:
+    """django-ratelimit <= 2.x class mixin: attributes only."""
+
+    ratelimit_group = None
+    ratelimit_key = None
+    ratelimit_rate = "5/m"
+    ratelimit_block = False
+    ratelimit_method = ALL
+
+
+class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, fullname, path, target=None):
+        if fullname.split(".")[0] in STUBBED:
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        module = types.ModuleType(spec.name)
+        module.__path__ = []
+        return module
+
+    def exec_module(self, module):
+        # Every submodule exposes the same names (decorators, core, mixins, exceptions, the package itself).
+        module.ALL = ALL
+        module.UNSAFE = UNSAFE
+        module.ratelimit = ratelimit
+        module.is_ratelimited = is_ratelimited
+        module.get_usage = get_usage
+        module.Ratelimited = Ratelimited
+        module.RatelimitMixin = RatelimitMixin
+
+
+def pattern_text(pattern):
+    from django.urls.resolvers import RegexPattern
+
+    text = str(pattern)
+    if isinstance(pattern, RegexPattern):
+        if text.startswith("^"):
+            text = text[1:]
+        if text.endswith("$") and not text.endswith("\\$"):
+            text = text[:-1]
+    return text
+
+
+def dotted(obj):
+    return "%s.%s" % (obj.__module__, obj.__qualname__)
+
+
+def handler_name(callback):
+    cls = getattr(callback, "cls", None)
+    if cls is not None and cls.__qualname__ == "WrappedAPIView":
+        return "%s.%s" % (cls.__module__, cls.__name__)  # @api_view: named after the decorated function
+    view_class = getattr(callback, "view_class", None) or cls
+    if view_class is not None:
+        return dotted(view_class)
+    return dotted(callback)
+
+
+def served_by_class(cls, actions=None):
+    """Django's View.dispatch: a method is served when it is in http_method_names and a handler exists.
+    View.setup (Django CBV, APIView) aliases head to get; a viewset's view() maps head to the get action."""
+    actions = dict(actions or {})
+    if actions and "get" in actions and "head" not in actions:
+        actions["head"] = actions["get"]
+    served = []
+    for name in cls.http_method_names:
+        if name in actions or hasattr(cls, name):
+            served.append(name.upper())
+        elif name == "head" and not actions and hasattr(cls, "get"):
+            served.append("HEAD")
+    return sorted(served)
+
+
+def sample_kwargs(pattern_chain):
+    """Dummy keyword arguments for the URL parameters, already converted as Django would."""
+    import uuid
+
+    from django.urls.resolvers import RegexPattern, RoutePattern
+
+    samples = {"IntConverter": 7, "UUIDConverter": uuid.UUID(int=7), "PathConverter": "a/b"}
+    kwargs = {}
+    for pattern in pattern_chain:
+        if isinstance(pattern, RoutePattern):
+            for name, converter in pattern.converters.items():
+                kwargs[name] = samples.get(type(converter).__name__, "x")
+        elif isinstance(pattern, RegexPattern):
+            for name in pattern.regex.groupindex:
+                kwargs[name] = "x"
+    return kwargs
+
+
+def served_by_calling(callback, kwargs):
+    """Plain function view: send each verb through RequestFactory; anything but 405 counts as served.
+    The request carries a DB-free logged-in user so login_required & co. reach the method check."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    class ProbeUser(AnonymousUser):
+        id = pk = 1
+        username = "probe"
+        is_active = True
+        is_authenticated = True
+        is_anonymous = False
+
+    factory = RequestFactory()
+    served = []
+    for verb in VERBS:
+        request = factory.generic(verb, "/probe/")
+        request.user = ProbeUser()
+        response = callback(request, **kwargs)
+        if response.status_code != 405:
+            served.append(verb)
+    return sorted(served)
+
+
+def describe_throttle(throttle, view, rates):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    if isinstance(throttle, ScopedRateThrottle):
+        scope = getattr(view, "throttle_scope", None)
+        rate = rates.get(scope) if scope else None
+    else:
+        scope = getattr(throttle, "scope", None)
+        rate = getattr(throttle, "rate", None)
+    return {"class": dotted(type(throttle)), "scope": scope, "rate": rate}
+
+
+def drf_throttles(callback, methods):
+    from rest_framework.settings import api_settings
+    from rest_framework.views import APIView
+
+    cls = callback.cls
+    initkwargs = dict(getattr(callback, "initkwargs", None) or {})
+    actions = dict(getattr(callback, "actions", None) or {})
+    if "get" in actions and "head" not in actions:
+        actions["head"] = actions["get"]
+    rates = api_settings.DEFAULT_THROTTLE_RATES
+    dynamic = cls.get_throttles is not APIView.get_throttles
+    out = {}
+    for method in methods:
+        try:
+            if dynamic:
+                out[method] = "dynamic"
+                continue
+            view = cls(**initkwargs)
+            view.request = None
+            view.args, view.kwargs = (), {}
+            if getattr(callback, "actions", None) is not None:
+                view.action_map = actions
+                view.action = actions.get(method.lower())
+            out[method] = [describe_throttle(t, view, rates) for t in view.get_throttles()]
+        except Exception as exc:  # one odd view must not stop the probe
+            out[method] = {"error": "%s: %s" % (type(exc).__name__, exc)}
+    return out
+
+
+def emit(callback, path, pattern_chain, out):
+    from rest_framework.views import APIView
+
+    entry = {"path": path, "methods": [], "handler": None, "throttles": None}
+    try:
+        entry["handler"] = handler_name(callback)
+        cls = getattr(callback, "cls", None)
+        view_class = getattr(callback, "view_class", None)
+        is_drf = cls is not None and isinstance(cls, type) and issubclass(cls, APIView)
+        if is_drf:
+            entry["methods"] = served_by_class(cls, getattr(callback, "actions", None))
+            entry["throttles"] = drf_throttles(callback, entry["methods"])
+        elif view_class is not None:
+            entry["methods"] = served_by_class(view_class)
+        else:
+            entry["methods"] = served_by_calling(callback, sample_kwargs(pattern_chain))
+    except Exception as exc:
+        entry["error"] = "%s: %s" % (type(exc).__name__, exc)
+    out.append(entry)
+
+
+def walk(patterns, prefix, chain, out):
+    from django.urls import URLPattern, URLResolver
+
+    for item in patterns:
+        path = prefix + pattern_text(item.pattern)
+        if isinstance(item, URLResolver):
+            if item.app_name == "admin":
+                out.append({"path": path, "methods": ["*"], "handler": "django.contrib.admin.site.urls",
+                            "throttles": None})
+                continue
+            walk(item.url_patterns, path, chain + [item.pattern], out)
+        elif isinstance(item, URLPattern):
+            emit(item.callback, path, chain + [item.pattern], out)
+
+
+def main():
+    root, settings_module = sys.argv[1], sys.argv[2]
+    sys.path.insert(0, os.path.abspath(root))
+    sys.meta_path.insert(0, StubFinder())
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+
+    import django
+    from django.test.utils import setup_test_environment
+    from django.urls import get_resolver
+
+    django.setup()
+    setup_test_environment()  # lets RequestFactory's "testserver" host past ALLOWED_HOSTS
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # no "Method Not Allowed" chatter
+    out = []
+    walk(get_resolver().url_patterns, "/", [], out)
+    print(json.dumps(sorted(out, key=lambda r: (r["path"], r["methods"])), indent=1))
+
+
+if __name__ == "__main__":
+    main()
