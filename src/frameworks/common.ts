@@ -30,14 +30,17 @@ export function callSites(project: Project): CallSite[] {
   const sites: CallSite[] = [];
   for (const mod of project.modules) {
     for (const stmt of mod.calls) {
-      for (const ctx of loopContexts(project, mod, stmt)) sites.push({ call: stmt.call, ctx });
+      for (const ctx of statementContexts(project, mod, stmt)) sites.push({ call: stmt.call, ctx });
     }
   }
   return sites;
 }
 
-/** Contexts for a call inside `for` loops over literal sequences, with the loop variables bound. */
-function loopContexts(project: Project, mod: ModuleFacts, stmt: CallStatement): Ctx[] {
+/**
+ * Contexts for a call inside `for` loops over literal sequences, with the loop variables bound; none when a
+ * loop's sequence is not static.
+ */
+export function statementContexts(project: Project, mod: ModuleFacts, stmt: CallStatement): Ctx[] {
   // A call sees the bindings made before its line, not the one it makes itself (`app = Wrapper(app)`).
   let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: stmt.call.loc.line - 1 }];
   for (const loop of stmt.loops) {

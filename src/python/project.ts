@@ -64,6 +64,8 @@ export class Project {
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
 
+  private externalValues?: (qname: string) => Value[] | undefined;
+
   constructor(modules: ModuleFacts[], metadata: ProjectMetadata = NO_METADATA) {
     this.metadata = metadata;
     this.modules = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -97,6 +99,21 @@ export class Project {
     const importer = from?.module ?? '';
     const shared = (m: ModuleFacts): number => commonPrefixLength(m.module, importer);
     return [...candidates].sort((a, b) => shared(b) - shared(a) || a.module.length - b.module.length)[0];
+  }
+
+  /**
+   * Runs `work` with `values` answering for library attributes, e.g. `django.conf.settings.X` from the
+   * settings module being analysed. Memoised lookups are dropped on entry and exit so answers do not leak.
+   */
+  withExternalValues<T>(values: (qname: string) => Value[] | undefined, work: () => T): T {
+    this.externalValues = values;
+    this.lookupCache.clear();
+    try {
+      return work();
+    } finally {
+      this.externalValues = undefined;
+      this.lookupCache.clear();
+    }
   }
 
   /** The modules whose names `from x import *` brings into a module, nearest first, transitively. */
@@ -260,8 +277,10 @@ export class Project {
         const submodule = this.findModule(`${value.mod.module}.${name}`);
         return submodule ? [{ kind: 'module', mod: submodule }] : found;
       }
-      case 'external':
-        return [{ kind: 'external', qname: `${value.qname}.${name}` }];
+      case 'external': {
+        const qname = `${value.qname}.${name}`;
+        return this.externalValues?.(qname) ?? [{ kind: 'external', qname }];
+      }
       case 'class': {
         const attr = this.classAttribute(value.ref, name, depth);
         return attr ?? [{ kind: 'member', of: value, name }];
@@ -293,8 +312,9 @@ export class Project {
     const visit = (r: ClassRef, depth: number): void => {
       if (depth > 12 || chain.some((c) => c.cls === r.cls)) return;
       chain.push(r);
+      // Bases are evaluated before the class name is bound (`class UpdateView(UpdateView)`).
       for (const base of r.cls.bases) {
-        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: r.cls.loc.line }, depth + 1)) {
+        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: r.cls.loc.line - 1 }, depth + 1)) {
           if (v.kind === 'class') visit(v.ref, depth + 1);
         }
       }
@@ -308,7 +328,7 @@ export class Project {
     const names: string[] = [];
     for (const r of this.classChain(ref)) {
       for (const base of r.cls.bases) {
-        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: r.cls.loc.line })) {
+        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: r.cls.loc.line - 1 })) {
           if (v.kind === 'external') names.push(v.qname);
         }
       }

@@ -39,10 +39,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
   const viewAttribute = (view: DjangoView, name: string): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined => {
     const option = view.options.find((o) => o.name === name);
     if (option) return { value: option, at: { file: option.ctx.mod.file, line: exprLine(option.expr, option.ctx.line) } };
-    const values = view.cls ? project.classAttribute(view.cls, name) : undefined;
-    if (!values) return undefined;
-    const literal = values.length === 1 && values[0].kind === 'literal' ? values[0] : undefined;
-    return { value: literal, at: literal ? { file: literal.ctx.mod.file, line: exprLine(literal.expr, literal.ctx.line) } : { file: view.handlerFile, line: view.handlerLine } };
+    return view.cls ? classAttribute(project, view.cls, name, { file: view.handlerFile, line: view.handlerLine }) : undefined;
   };
 
   const throttleList = (view: DjangoView, here: SourceRef, evidence: Evidence[]): ThrottleList | 'dynamic' => {
@@ -79,18 +76,15 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       evidence.push({ ...at, message: `\`${cls.name}\` decides per request in its own code: whether it throttles is unknown` });
       return { limits: [], unknown: true };
     }
-    const own = (name: string): { expr: Expr; ctx: Ctx } | undefined => {
-      const values = cls.ref ? project.classAttribute(cls.ref, name) : undefined;
-      return values?.length === 1 && values[0].kind === 'literal' ? values[0] : undefined;
-    };
+    const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
     const builtin = BUILTIN[cls.builtin];
     let rate: SettingValue;
     const ownRate = own('rate');
     if (ownRate) {
-      rate = { kind: 'value', ...ownRate, at: { file: ownRate.ctx.mod.file, line: exprLine(ownRate.expr, ownRate.ctx.line) } };
+      rate = ownRate.value ? { kind: 'value', ...ownRate.value, at: ownRate.at } : { kind: 'dynamic', why: `\`${cls.name}.rate\` is computed at run time`, at: ownRate.at };
     } else {
       const scoped = cls.builtin === 'ScopedRateThrottle';
-      const scopeSource = scoped ? viewAttribute(view, 'throttle_scope') : own('scope') && { value: own('scope'), at };
+      const scopeSource = scoped ? viewAttribute(view, 'throttle_scope') : own('scope');
       const scope = scopeSource ? scopeSource.value && project.stringValue(scopeSource.value.expr, scopeSource.value.ctx) : builtin.scope;
       if (scope === undefined) {
         if (scoped && !scopeSource) {
@@ -149,6 +143,18 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
     },
   };
 };
+
+/**
+ * A class attribute (own or inherited) as an expression: a literal, or the call that computes it (so an
+ * `os.getenv("RATE", "10/minute")` reads as its fallback); `value` is absent when it cannot be followed.
+ */
+function classAttribute(project: Project, ref: ClassRef, name: string, fallback: SourceRef): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined {
+  const values = project.classAttribute(ref, name);
+  if (!values) return undefined;
+  const v = values.length === 1 ? values[0] : undefined;
+  const value = v?.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v?.kind === 'instance' ? { expr: v.site.call as Expr, ctx: v.site.ctx } : undefined;
+  return { value, at: value ? { file: value.ctx.mod.file, line: exprLine(value.expr, value.ctx.line) } : fallback };
+}
 
 /** `@throttle_classes([...])` on an `@api_view` function: honoured below `@api_view`, ignored above it (DRF < 3.17). */
 function throttleDecorator(project: Project, view: DjangoView, evidence: Evidence[]): ThrottleList | undefined {

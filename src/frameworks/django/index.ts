@@ -2,7 +2,7 @@
  * Django and Django REST framework: routes from each ROOT_URLCONF (urls.ts, views.ts), protected by
  * django-ratelimit (ratelimit.ts) and DRF throttling (drf-throttling.ts), per route and method.
  */
-import { Project } from '../../python/project';
+import { Project, type Value } from '../../python/project';
 import type { Evidence, Route } from '../../model';
 import { callSites, type Analyzer, type RouteDraft } from '../common';
 import { dedupe, resolveMethods, type Contribution } from '../protection';
@@ -12,6 +12,7 @@ import { djangoRatelimit } from './ratelimit';
 import { drfThrottling } from './drf-throttling';
 
 const DJANGO_PACKAGES = ['django', 'rest_framework'];
+const TEST_MODULE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
 export interface DjangoLibrary {
   protect(draft: RouteDraft<DjangoRouteContext>, method: string, evidence: Evidence[]): Contribution | undefined;
@@ -27,18 +28,27 @@ export const django: Analyzer = {
     const sites = callSites(project);
     const walker = new UrlWalker(project, sites);
     const projects = findDjangoProjects(project, sites);
-    for (const p of projects) if (p.urlconf) walker.walkRoot(p.urlconf, p.settings);
-    // URLconfs no root reaches (an app scanned alone, an include we could not follow).
+    const routes: Omit<Route, 'id'>[] = [];
+    // Each project is read with its own settings: `settings.X` in URLconfs and views means its value there.
+    const analyse = (settings: DjangoSettings | undefined, walk: () => void): void => {
+      const values = (qname: string): Value[] | undefined => settings?.attributeValues(qname);
+      project.withExternalValues(values, () => {
+        const first = walker.drafts.length;
+        walk();
+        const libraries = LIBRARIES.map((make) => make(project, settings));
+        routes.push(...walker.drafts.slice(first).map((draft) => protect(draft, libraries)));
+      });
+    };
+    for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings));
+    // URLconfs no root reaches (an app scanned alone, an include we could not follow); test URLconfs are not served.
     const settings = projects.length === 1 ? projects[0].settings : undefined;
-    for (const mod of project.modules) {
-      if (!walker.reached.has(mod) && (mod.bindings[0] ?? []).some((b) => b.name === 'urlpatterns' && b.kind === 'assign')) walker.walkOrphan(mod, settings);
-    }
-    const resolvers = new Map<DjangoSettings | undefined, DjangoLibrary[]>();
-    return walker.drafts.map((draft) => {
-      const key = draft.context.settings;
-      if (!resolvers.has(key)) resolvers.set(key, LIBRARIES.map((make) => make(project, key)));
-      return protect(draft, resolvers.get(key) as DjangoLibrary[]);
+    const orphans = project.modules.filter((m) => !walker.reached.has(m) && !TEST_MODULE.test(m.file) && (m.bindings[0] ?? []).some((b) => b.name === 'urlpatterns' && b.kind === 'assign'));
+    // Outer URLconfs first, so one that includes another lists the inner routes under its prefix.
+    orphans.sort((a, b) => a.file.split('/').length - b.file.split('/').length);
+    analyse(settings, () => {
+      for (const mod of orphans) if (!walker.reached.has(mod)) walker.walkOrphan(mod, settings);
     });
+    return routes;
   },
 };
 

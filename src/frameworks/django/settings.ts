@@ -5,9 +5,11 @@
  */
 import type { Expr, ModuleFacts } from '../../python/ir';
 import { exprLine } from '../../python/ir';
-import { Project, type Ctx } from '../../python/project';
+import { Project, type Ctx, type Value } from '../../python/project';
 import type { SourceRef } from '../../model';
 import type { CallSite } from '../common';
+
+const SETTINGS_OBJECT = 'django.conf.settings.';
 
 /** A setting's value: absent (Django's default applies), a literal, or computed at run time. */
 export type SettingValue =
@@ -26,9 +28,20 @@ export class DjangoSettings {
     this.chain = [mod, ...project.starImports(mod)];
   }
 
+  /** `django.conf.settings.NAME` as the project's settings define it; undefined for names they leave to Django. */
+  attributeValues(qname: string): Value[] | undefined {
+    const name = qname.startsWith(SETTINGS_OBJECT) ? qname.slice(SETTINGS_OBJECT.length) : undefined;
+    if (!name || name.includes('.') || !this.definer(name)) return undefined;
+    return this.project.lookup(name, this.project.moduleCtx(this.mod), 0);
+  }
+
+  private definer(name: string): ModuleFacts | undefined {
+    return this.chain.find((m) => (m.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'param'));
+  }
+
   read(name: string): SettingValue {
     const ctx = this.project.moduleCtx(this.mod);
-    const definer = this.chain.find((m) => (m.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'param'));
+    const definer = this.definer(name);
     if (!definer) return { kind: 'absent' };
     const values = this.project.lookup(name, ctx, 0);
     const at = { file: definer.file, line: Math.max(...(definer.bindings[0] ?? []).filter((b) => b.name === name).map((b) => b.line)) };
@@ -83,8 +96,8 @@ export function entryOf(project: Project, setting: SettingValue, key: string): S
 }
 
 export interface DjangoProject {
-  settings?: DjangoSettings;
-  urlconf?: ModuleFacts; // the ROOT_URLCONF module
+  settings: DjangoSettings;
+  urlconf: ModuleFacts; // the ROOT_URLCONF module
 }
 
 // Entry points read in this order: the deployed settings (wsgi/asgi) before the development ones (manage.py).

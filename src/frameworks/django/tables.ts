@@ -10,6 +10,7 @@ export interface ExternalView {
   drf?: boolean; // an APIView: DRF throttling applies
   actions?: string[]; // viewset actions (list, create, ...) for viewsets and their mixins
   noThrottles?: boolean; // sets `throttle_classes = ()`, so no DRF throttle ever applies
+  since?: { django: string; handlers: string[] }; // handlers from that Django version on
 }
 
 const FORM = ['get', 'post', 'put'];
@@ -32,7 +33,7 @@ const VIEWS: Record<string, ExternalView> = {
   'django:TodayArchiveView': { handlers: ['get'] },
   'django:DateDetailView': { handlers: ['get'] },
   'django:LoginView': { handlers: FORM },
-  'django:LogoutView': { handlers: ['get', 'post'] },
+  'django:LogoutView': { handlers: ['get', 'post'], since: { django: '5.0', handlers: ['post'] } }, // GET logout removed in 5.0
   'django:PasswordChangeView': { handlers: FORM },
   'django:PasswordChangeDoneView': { handlers: ['get'] },
   'django:PasswordResetView': { handlers: FORM },

@@ -6,9 +6,10 @@
  */
 import type { CallExpr, Expr, ModuleFacts } from '../../python/ir';
 import { argument, kwarg } from '../../python/ir';
-import { Project, type Ctx, type Value } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
+import { versionSide } from '../../manifests';
 import type { PrefixPart, SourceRef } from '../../model';
-import { sortedUnique, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, LIST_ROUTE, STANDARD_METHODS } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
@@ -41,6 +42,13 @@ const ADMIN_SITE_CLASSES = ['django.contrib.admin.AdminSite', 'django.contrib.ad
 const REGEX_SUFFIX = String.raw`\.(?P<format>[a-z0-9]+)/?`;
 const ROUTE_SUFFIX = '<drf_format_suffix:format>';
 const MAX_INCLUDE_DEPTH = 24;
+// DRF 3.15 builds DefaultRouter's API root with path('') instead of re_path('^$').
+const DRF_PATH_ROOT = '3.15';
+
+/** The `.json`-style variant format_suffix_patterns adds to a pattern (rest_framework/urlpatterns.py). */
+function withSuffix(text: string, kind: 'route' | 'regex'): string {
+  return trimSlash(text) + (kind === 'route' ? ROUTE_SUFFIX : REGEX_SUFFIX);
+}
 
 export class UrlWalker {
   readonly drafts: RouteDraft<DjangoRouteContext>[] = [];
@@ -74,13 +82,17 @@ export class UrlWalker {
     const ctx = this.project.moduleCtx(mod);
     const inner = [...stack, mod];
     this.walkPatterns({ k: 'name', id: 'urlpatterns', loc: { line: 1, column: 1 } }, ctx, prefix, inner);
-    // `urlpatterns.append(path(...))` and `urlpatterns.extend([...])` at module level.
+    // `urlpatterns.append(path(...))` and `urlpatterns.extend([...])` at module level, also in `for` loops.
     for (const stmt of mod.calls) {
-      const fn = stmt.call.fn;
-      if (stmt.scope !== 0 || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== 'urlpatterns' || !stmt.call.args[0]) continue;
-      const at = { ...ctx, line: stmt.call.loc.line };
-      if (fn.name === 'append') this.walkPatterns({ k: 'seq', items: [stmt.call.args[0]] }, at, prefix, inner);
-      if (fn.name === 'extend') this.walkPatterns(stmt.call.args[0], at, prefix, inner);
+      const { call } = stmt;
+      const fn = call.fn;
+      if (stmt.scope !== 0 || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== 'urlpatterns' || !['append', 'extend'].includes(fn.name) || !call.args[0]) continue;
+      const contexts = statementContexts(this.project, mod, stmt);
+      if (!contexts.length) {
+        const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
+        this.unresolvedMount(prefix, ctx, call.loc.line, `patterns added in a loop over \`${loop}\` (${mod.file}:${call.loc.line}), which is not static`, call);
+      }
+      for (const at of contexts) this.walkPatterns(fn.name === 'append' ? { k: 'seq', items: [call.args[0]] } : call.args[0], at, prefix, inner);
     }
   }
 
@@ -107,9 +119,10 @@ export class UrlWalker {
       if (expr.fn.k === 'attr' && expr.fn.name === 'get_urls' && this.walkRouterOf(expr.fn.obj, ctx, prefix)) return;
     }
     const values = this.project.resolve(expr, ctx);
-    const literals = values.filter((v): v is Extract<Value, { kind: 'literal' }> => v.kind === 'literal' && v.expr !== expr);
-    if (literals.length && literals.length === values.length) {
-      for (const v of literals) this.walkPatterns(v.expr, v.ctx, prefix, stack, depth + 1);
+    // A name bound to a list, or to a call building one (`urlpatterns = i18n_patterns(...)`): walk that expression.
+    const sources = values.map((v) => (v.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v.kind === 'instance' ? { expr: v.site.call, ctx: v.site.ctx } : v.kind === 'result' ? { expr: v.call, ctx: v.ctx } : undefined));
+    if (sources.length && sources.every((s) => s && s.expr !== expr)) {
+      for (const s of sources) if (s) this.walkPatterns(s.expr, s.ctx, prefix, stack, depth + 1);
       return;
     }
     const module = values.find((v) => v.kind === 'module');
@@ -162,17 +175,18 @@ export class UrlWalker {
   }
 
   private walkInclude(target: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], at: CallExpr, depth: number): void {
-    const text = target.k === 'str' ? target.v : undefined;
+    if (depth > MAX_INCLUDE_DEPTH) return;
+    // `include((patterns_or_module, "app_name"))` and `(patterns, app_name, namespace)`: the urlconf comes first.
+    if (target.k === 'seq' && target.items.length >= 2 && target.items.length <= 3 && target.items[1].k !== 'call') {
+      return this.walkInclude(target.items[0], ctx, prefix, stack, at, depth + 1);
+    }
+    const text = target.k === 'str' || target.k === 'name' || target.k === 'concat' || target.k === 'fstr' ? this.project.stringValue(target, ctx) : undefined;
     if (text !== undefined) {
       const mod = this.project.findModule(text, ctx.mod);
       if (mod) return this.walkModule(mod, prefix, stack);
       const bundled = BUNDLED_URLCONFS[text];
       if (bundled) return this.emitBundled(bundled, at, ctx, prefix);
       return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the scanned tree`, at);
-    }
-    // `include((patterns, "app_name"))` and `(patterns, app_name, namespace)`: the patterns come first.
-    if (target.k === 'seq' && target.items.length >= 2 && target.items.length <= 3 && target.items[1].k !== 'call') {
-      return this.walkPatterns(target.items[0], ctx, prefix, stack, depth + 1);
     }
     if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, at)) return;
     this.walkPatterns(target, ctx, prefix, stack, depth + 1);
@@ -197,8 +211,7 @@ export class UrlWalker {
 
   private emitEndpoint(call: CallExpr, ctx: Ctx, viewExpr: Expr, prefix: Prefix, text: string, kind: 'route' | 'regex'): void {
     const view = this.views.view(viewExpr, ctx);
-    const suffixed = kind === 'route' ? trimSlash(text) + ROUTE_SUFFIX : trimSlash(text) + REGEX_SUFFIX;
-    for (const path of prefix.suffix ? [text, suffixed] : [text]) {
+    for (const path of prefix.suffix ? [text, withSuffix(text, kind)] : [text]) {
       if ('why' in view) this.emitUnknown(call, ctx, prefix, path, view.why);
       else this.emit(call, ctx, prefix, path, view);
     }
@@ -266,6 +279,8 @@ export class UrlWalker {
     const slashArg = kwarg(call, 'trailing_slash');
     let slash = slashArg?.k === 'bool' && !slashArg.v ? '' : '/';
     const isDefault = router.types.includes(ROUTERS[0]);
+    const regexArg = kwarg(call, 'use_regex_path');
+    const kind = regexArg?.k === 'bool' && !regexArg.v ? 'route' : 'regex';
     const registrations: CallSite[] = [];
     for (const site of this.sites) {
       const fn = site.call.fn;
@@ -275,14 +290,15 @@ export class UrlWalker {
       else if (this.project.stringValue(site.call.args[0], site.ctx) === 'trailing_slash') slash = this.project.stringValue(site.call.args[1], site.ctx) ?? slash;
     }
     const inner = isDefault ? { ...prefix, suffix: true } : prefix;
-    for (const site of registrations) this.emitViewSet(site, inner, slash);
+    for (const site of registrations) this.emitViewSet(site, inner, slash, kind);
     if (isDefault && kwarg(call, 'include_root_view')?.k !== 'bool') {
       const root = this.views.library('rest_framework.routers.APIRootView', { handlers: ['get'], drf: true }, ctx);
-      for (const text of ['', REGEX_SUFFIX]) this.emit(call, ctx, inner, text, root);
+      const rootKind = versionSide(this.project.metadata.packages.get('djangorestframework'), DRF_PATH_ROOT) === 'below' ? 'regex' : 'route';
+      for (const text of ['', withSuffix('', rootKind)]) this.emit(call, ctx, inner, text, root);
     }
   }
 
-  private emitViewSet(site: CallSite, prefix: Prefix, slash: string): void {
+  private emitViewSet(site: CallSite, prefix: Prefix, slash: string, kind: 'route' | 'regex'): void {
     const { call, ctx } = site;
     const prefixExpr = argument(call, 0, 'prefix');
     const written = prefixExpr ? this.project.stringValue(prefixExpr, ctx) : undefined;
@@ -296,7 +312,7 @@ export class UrlWalker {
     }
     const ref = cls.ref;
     const actions = this.views.viewsetActions(ref);
-    const lookup = this.lookupRegex(ref);
+    const lookup = this.lookup(ref, kind);
     const extra = this.extraActions(ref);
     const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
     const standard = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => actions.has(action)));
@@ -309,23 +325,23 @@ export class UrlWalker {
       const url = !written && route.url.startsWith('/') ? route.url.slice(1) : route.url;
       const base = this.views.classView(ref, [], route.options);
       const view = this.views.withActions(base, route.mapping, ctx);
-      const suffixed = trimSlash(url) + REGEX_SUFFIX;
-      for (const text of prefix.suffix ? [url, suffixed] : [url]) this.emit(call, ctx, here, text, view);
+      for (const text of prefix.suffix ? [url, withSuffix(url, kind)] : [url]) this.emit(call, ctx, here, text, view);
     }
   }
 
-  /** `(?P<pk>[^/.]+)`, from `lookup_url_kwarg`/`lookup_field` and `lookup_value_regex`. */
-  private lookupRegex(ref: Parameters<ViewResolver['classView']>[0]): string {
+  /** `(?P<pk>[^/.]+)` (or `<str:pk>` with use_regex_path=False), from the viewset's lookup attributes. */
+  private lookup(ref: ClassRef, kind: 'route' | 'regex'): string {
     const attr = (name: string): string | undefined => {
       const values = this.project.classAttribute(ref, name);
       return values?.length === 1 && values[0].kind === 'literal' ? this.project.stringValue(values[0].expr, values[0].ctx) : undefined;
     };
     const kwargName = attr('lookup_url_kwarg') ?? attr('lookup_field') ?? 'pk';
+    if (kind === 'route') return `<${attr('lookup_value_converter') ?? attr('lookup_value_regex') ?? 'str'}:${kwargName}>`;
     return `(?P<${kwargName}>${attr('lookup_value_regex') ?? '[^/.]+'})`;
   }
 
   /** `@action(detail=..., methods=[...], url_path=...)` methods of a viewset, with `@x.mapping.<method>` additions. */
-  private extraActions(ref: Parameters<ViewResolver['classView']>[0]): { name: string; detail: boolean; urlPath: string; mapping: Map<string, string>; options: ViewOption[] }[] {
+  private extraActions(ref: ClassRef): { name: string; detail: boolean; urlPath: string; mapping: Map<string, string>; options: ViewOption[] }[] {
     const found: ReturnType<UrlWalker['extraActions']> = [];
     const seen = new Set<string>();
     const chain = this.project.classChain(ref);

@@ -5,6 +5,7 @@
  */
 import type { CallExpr, Expr, FunctionDef } from '../../python/ir';
 import { argument } from '../../python/ir';
+import { versionSide } from '../../manifests';
 import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
 import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
 import { externalFunctionView, externalView, isKnownPackage, STANDARD_METHODS, type ExternalView } from './tables';
@@ -39,6 +40,7 @@ const REQUIRE_METHODS: Record<string, string[] | undefined> = {
   require_safe: ['GET', 'HEAD'],
   require_http_methods: undefined, // read from its argument
 };
+const CALLABLE_BASES = ['Feed'];
 const VIEWSET_BASES = ['ViewSetMixin', 'ViewSet', 'GenericViewSet', 'ModelViewSet', 'ReadOnlyModelViewSet'];
 
 /** The qualified name of what a decorator (or wrapper) expression calls: `x` in `@x` and `@x(...)`. */
@@ -70,6 +72,7 @@ export class ViewResolver {
     for (const v of this.project.resolve(expr, ctx)) {
       if (v.kind === 'function') return this.functionView(v.ref, wrappers);
       if (v.kind === 'result') return this.view(v.call, v.ctx, wrappers, depth + 1);
+      if (v.kind === 'instance' && v.cls && this.isCallable(v.cls)) return this.callableInstance(v.cls, wrappers);
       if (v.kind === 'instance' && v.site.call !== expr) return this.view(v.site.call, v.site.ctx, wrappers, depth + 1);
       if (v.kind === 'external') {
         const known = externalFunctionView(v.qname);
@@ -77,6 +80,19 @@ export class ViewResolver {
       }
     }
     return { why: `view \`${Project.describe(expr)}\` cannot be resolved statically` };
+  }
+
+  /** Instances used as views (syndication `Feed()`, classes with `__call__`) answer every method. */
+  private isCallable(ref: ClassRef): boolean {
+    return this.project.classChain(ref).some((c) => c.cls.methods.includes('__call__')) || this.project.externalBases(ref).some((q) => CALLABLE_BASES.includes(lastSegment(q)));
+  }
+
+  private callableInstance(ref: ClassRef, wrappers: Decorator[]): DjangoView {
+    return {
+      handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line, cls: ref,
+      external: this.project.externalBases(ref), drf: false, handlers: allMethods('__call__'), automatic: [], anyMethod: true,
+      options: [], wrappers, unresolved: [],
+    };
   }
 
   private functionView(ref: FunctionRef, wrappers: Decorator[]): DjangoView {
@@ -130,7 +146,14 @@ export class ViewResolver {
       handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved: [],
     };
     if (known.noThrottles) view.noThrottles = true;
-    return withHandlers(view, new Set(known.handlers), ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace']);
+    return withHandlers(view, new Set(this.handlersOf(known)), ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace']);
+  }
+
+  /** A library view's handlers in the Django version the project declares (the newest when it declares none). */
+  private handlersOf(known: ExternalView): string[] {
+    if (!known.since) return known.handlers;
+    const side = versionSide(this.project.metadata.packages.get('django'), known.since.django);
+    return side === 'below' ? known.handlers : known.since.handlers;
   }
 
   /** A project class view: handlers from its own methods and its library bases, limited by `http_method_names`. */
@@ -142,7 +165,7 @@ export class ViewResolver {
       const unknown = external.filter((q) => !isKnownPackage(q));
       unresolved.push(unknown.length ? `view base \`${unknown[0]}\` is not a class apiposture knows` : `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
     }
-    const defined = new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => k.handlers)]);
+    const defined = new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k))]);
     const allowed = this.allowedMethods(ref) ?? ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
     if (!allowed.length) unresolved.push('`http_method_names` is not static');
     const view: DjangoView = {
