@@ -149,6 +149,7 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
 /** The settings module the probe loads for each Django fixture (the one its wsgi.py names). */
 const DJANGO_SETTINGS: Record<string, string> = {
   'django/bookstore': 'bookstore.settings.production',
+  'django/newsroom': 'newsroom.settings',
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
 const djangoProbeTest = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');
@@ -195,7 +196,8 @@ djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles
       if (expected.join() !== reported.join()) problems.push(`${method} ${real.path}: DRF throttles at ${expected.join(', ') || 'nothing'}; apiposture reports ${reported.join(', ') || 'no DRF limit'}`);
     }
   }
-  for (const ours of result.routes) {
+  // A mount apiposture cannot read (a third-party URLconf, stood in by an empty one in the probe) is reported unresolved.
+  for (const ours of result.routes.filter((o) => !o.unresolved.length)) {
     if (!truth.some((real) => key(real.methods, real.path) === key(ours.methods, ours.path))) problems.push(`apiposture reports ${key(ours.methods, ours.path)}, which Django does not serve`);
   }
   expect(problems).toEqual([]);

@@ -125,6 +125,9 @@ export class UrlWalker {
       for (const s of sources) if (s) this.walkPatterns(s.expr, s.ctx, prefix, stack, depth + 1);
       return;
     }
+    // `urlpatterns = router.urls`
+    const member = values.find((v) => v.kind === 'member' && v.name === 'urls' && Project.isInstance(v.of, ROUTERS));
+    if (member?.kind === 'member' && member.of.kind === 'instance') return this.emitRouter(member.of, prefix);
     const module = values.find((v) => v.kind === 'module');
     if (module?.kind === 'module') return this.walkModule(module.mod, prefix, stack);
     const line = 'loc' in expr ? expr.loc.line : ctx.line;
