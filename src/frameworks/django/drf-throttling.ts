@@ -24,12 +24,12 @@ interface ThrottleList {
 }
 
 /** DRF's built-in throttles: the scope they read rates for and the clients they count. */
-const BUILTIN: Record<string, { scope?: string; principals?: Principal[] }> = {
+const BUILTIN = new Map<string, { scope?: string; principals?: Principal[] }>(Object.entries({
   AnonRateThrottle: { scope: 'anon', principals: ['anonymous'] },
   UserRateThrottle: { scope: 'user' },
   ScopedRateThrottle: {},
   SimpleRateThrottle: {}, // subclasses bring their own scope or rate
-};
+}));
 
 export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
   const cache = cacheBackend(project, settings, 'default');
@@ -77,7 +77,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       return { limits: [], unknown: true };
     }
     const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
-    const builtin = BUILTIN[cls.builtin];
+    const builtin = BUILTIN.get(cls.builtin) ?? {};
     let rate: SettingValue;
     const ownRate = own('rate');
     if (ownRate) {
@@ -217,11 +217,11 @@ function throttleClass(project: Project, expr: Expr, ctx: Ctx): { name: string; 
   for (const v of values) {
     if (v.kind === 'external' && v.qname.startsWith('rest_framework.')) {
       const name = lastSegment(v.qname);
-      return { name, builtin: name in BUILTIN ? name : undefined };
+      return { name, builtin: BUILTIN.has(name) ? name : undefined };
     }
     if (v.kind === 'class') {
       const bases = project.externalBases(v.ref).filter((q) => q.startsWith('rest_framework.'));
-      const builtin = bases.map(lastSegment).find((b) => b in BUILTIN);
+      const builtin = bases.map(lastSegment).find((b) => BUILTIN.has(b));
       return { name: v.ref.cls.name, builtin, ref: v.ref };
     }
   }

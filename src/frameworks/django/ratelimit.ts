@@ -17,10 +17,10 @@ import { cacheBackend } from './settings';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView } from './views';
 
 // The decorator's import path tells the version, and with it the `block` default.
-const DECORATORS: Record<string, boolean> = {
-  'django_ratelimit.decorators.ratelimit': true,
-  'ratelimit.decorators.ratelimit': false,
-};
+const DECORATORS = new Map([
+  ['django_ratelimit.decorators.ratelimit', true],
+  ['ratelimit.decorators.ratelimit', false],
+]);
 const UNSAFE = ['DELETE', 'PATCH', 'POST', 'PUT'];
 
 interface Applied {
@@ -36,7 +36,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
 
   const asRatelimit = (d: Decorator): Applied | undefined => {
     if (d.expr.k !== 'call') return undefined;
-    const blockDefault = DECORATORS[decoratorName(project, d.expr, d.ctx) ?? ''];
+    const blockDefault = DECORATORS.get(decoratorName(project, d.expr, d.ctx) ?? '');
     return blockDefault === undefined ? undefined : { call: d.expr, ctx: d.ctx, blockDefault };
   };
 

@@ -15,7 +15,7 @@ export interface ExternalView {
 
 const FORM = ['get', 'post', 'put'];
 
-const VIEWS: Record<string, ExternalView> = {
+const VIEWS = new Map<string, ExternalView>(Object.entries({
   'django:View': { handlers: [] },
   'django:TemplateView': { handlers: ['get'] },
   'django:RedirectView': { handlers: ['get', 'post', 'put', 'patch', 'delete', 'head'] },
@@ -68,15 +68,15 @@ const VIEWS: Record<string, ExternalView> = {
   'rest_framework_simplejwt:TokenVerifyView': { handlers: ['post'], drf: true },
   'rest_framework_simplejwt:TokenObtainSlidingView': { handlers: ['post'], drf: true },
   'rest_framework_simplejwt:TokenBlacklistView': { handlers: ['post'], drf: true },
-};
+}));
 
 /** Function views shipped by libraries, as the class-based view they are built from. */
-const FUNCTION_VIEWS: Record<string, string> = {
+const FUNCTION_VIEWS = new Map(Object.entries({
   'rest_framework.authtoken.views.obtain_auth_token': 'rest_framework:ObtainAuthToken',
   'rest_framework_simplejwt.views.token_obtain_pair': 'rest_framework_simplejwt:TokenObtainPairView',
   'rest_framework_simplejwt.views.token_refresh': 'rest_framework_simplejwt:TokenRefreshView',
   'rest_framework_simplejwt.views.token_verify': 'rest_framework_simplejwt:TokenVerifyView',
-};
+}));
 
 function key(qname: string): string {
   const parts = qname.split('.');
@@ -84,13 +84,13 @@ function key(qname: string): string {
 }
 
 export function externalView(qname: string): ExternalView | undefined {
-  return VIEWS[key(qname)];
+  return VIEWS.get(key(qname));
 }
 
 /** `obtain_auth_token` and friends: the class behind a library's function view. */
 export function externalFunctionView(qname: string): { name: string; view: ExternalView } | undefined {
-  const cls = FUNCTION_VIEWS[qname];
-  return cls ? { name: qname, view: VIEWS[cls] } : undefined;
+  const view = VIEWS.get(FUNCTION_VIEWS.get(qname) ?? '');
+  return view ? { name: qname, view } : undefined;
 }
 
 /** True for classes of packages whose views we know by name, so an unknown name there is not a view. */
@@ -103,7 +103,7 @@ export const LIST_ROUTE: Record<string, string> = { get: 'list', post: 'create' 
 export const DETAIL_ROUTE: Record<string, string> = { get: 'retrieve', put: 'update', patch: 'partial_update', delete: 'destroy' };
 
 /** URL sets of urlconfs that ship with Django and DRF: route and view class, as in their urls.py. */
-export const BUNDLED_URLCONFS: Record<string, [route: string, view: string][]> = {
+export const BUNDLED_URLCONFS = new Map<string, [route: string, view: string][]>(Object.entries({
   'django.contrib.auth.urls': [
     ['login/', 'django.contrib.auth.views.LoginView'],
     ['logout/', 'django.contrib.auth.views.LogoutView'],
@@ -118,6 +118,6 @@ export const BUNDLED_URLCONFS: Record<string, [route: string, view: string][]> =
     ['login/', 'django.contrib.auth.views.LoginView'],
     ['logout/', 'django.contrib.auth.views.LogoutView'],
   ],
-};
+}));
 
 export const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];

@@ -28,13 +28,13 @@ interface Prefix {
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
-const PATTERN_FUNCTIONS: Record<string, 'route' | 'regex'> = {
+const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
   'django.urls.path': 'route',
   'django.urls.conf.path': 'route',
   'django.urls.re_path': 'regex',
   'django.urls.conf.re_path': 'regex',
   'django.conf.urls.url': 'regex',
-};
+}));
 const ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework.routers.SimpleRouter'];
 const ADMIN_SITES = ['django.contrib.admin.site', 'django.contrib.admin.sites.site'];
 const ADMIN_SITE_CLASSES = ['django.contrib.admin.AdminSite', 'django.contrib.admin.sites.AdminSite'];
@@ -144,7 +144,7 @@ export class UrlWalker {
 
   private walkPattern(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
     const call = expr.k === 'call' ? expr : undefined;
-    const kind = call ? PATTERN_FUNCTIONS[decoratorName(this.project, call, ctx) ?? ''] : undefined;
+    const kind = call ? PATTERN_FUNCTIONS.get(decoratorName(this.project, call, ctx) ?? '') : undefined;
     if (!call || !kind) {
       // Not a path() call: a nested list or a name bound to patterns.
       this.walkPatterns(expr, ctx, prefix, stack, depth + 1);
@@ -187,7 +187,7 @@ export class UrlWalker {
     if (text !== undefined) {
       const mod = this.project.findModule(text, ctx.mod);
       if (mod) return this.walkModule(mod, prefix, stack);
-      const bundled = BUNDLED_URLCONFS[text];
+      const bundled = BUNDLED_URLCONFS.get(text);
       if (bundled) return this.emitBundled(bundled, at, ctx, prefix);
       return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the scanned tree`, at);
     }
@@ -263,10 +263,10 @@ export class UrlWalker {
   /** The admin site: one framework-provided mount serving its login and model pages. */
   private emitAdmin(prefix: Prefix, ctx: Ctx, line: number, at: { loc: { line: number; column: number } }): void {
     const view: DjangoView = {
-      handler: 'django.contrib.admin.site.urls', handlerFile: ctx.mod.file, handlerLine: line, external: ['django.contrib.admin.site'],
+      handler: 'django.contrib.admin.site.urls', handlerFile: ctx.mod.file, handlerLine: line,
       drf: false, handlers: new Map(), automatic: [], anyMethod: true, options: [], wrappers: [], unresolved: [],
     };
-    this.emit(at, ctx, { ...prefix, path: trimLastPart(prefix) }, lastPart(prefix), view);
+    this.emit(at, ctx, prefix, '', view);
   }
 
   private emitBundled(patterns: [string, string][], at: CallExpr, ctx: Ctx, prefix: Prefix): void {
@@ -292,12 +292,18 @@ export class UrlWalker {
       if (fn.name === 'register') registrations.push(site);
       else if (this.project.stringValue(site.call.args[0], site.ctx) === 'trailing_slash') slash = this.project.stringValue(site.call.args[1], site.ctx) ?? slash;
     }
-    const inner = isDefault ? { ...prefix, suffix: true } : prefix;
+    // DefaultRouter's class switches, which a project subclass may turn off.
+    const enabled = (name: string): boolean => {
+      const values = isDefault && router.cls ? this.project.classAttribute(router.cls, name) : undefined;
+      const value = values?.length === 1 ? values[0] : undefined;
+      return isDefault && !(value?.kind === 'literal' && value.expr.k === 'bool' && !value.expr.v);
+    };
+    const inner = { ...prefix, suffix: prefix.suffix || enabled('include_format_suffixes') };
     for (const site of registrations) this.emitViewSet(site, inner, slash, kind);
-    if (isDefault && kwarg(call, 'include_root_view')?.k !== 'bool') {
+    if (enabled('include_root_view')) {
       const root = this.views.library('rest_framework.routers.APIRootView', { handlers: ['get'], drf: true }, ctx);
       const rootKind = versionSide(this.project.metadata.packages.get('djangorestframework'), DRF_PATH_ROOT) === 'below' ? 'regex' : 'route';
-      for (const text of ['', withSuffix('', rootKind)]) this.emit(call, ctx, inner, text, root);
+      for (const text of inner.suffix ? ['', withSuffix('', rootKind)] : ['']) this.emit(call, ctx, inner, text, root);
     }
   }
 
@@ -388,13 +394,4 @@ function stripAnchors(regex: string): string {
 
 function trimSlash(text: string): string {
   return text.replace(/\/$/, '');
-}
-
-function lastPart(prefix: Prefix): string {
-  return prefix.parts.length ? prefix.parts[prefix.parts.length - 1].value : '';
-}
-
-function trimLastPart(prefix: Prefix): string {
-  const last = lastPart(prefix);
-  return prefix.path.slice(0, prefix.path.length - last.length);
 }

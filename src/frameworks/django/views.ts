@@ -23,7 +23,6 @@ export interface DjangoView {
   handlerLine: number;
   fn?: FunctionRef; // a function view
   cls?: ClassRef; // a project class view or viewset
-  external: string[]; // qualified names of the library classes the view is or derives from
   drf: boolean; // DRF's APIView machinery runs (throttling applies)
   noThrottles?: boolean; // a library view with `throttle_classes = ()`
   handlers: Map<string, string>; // HTTP method → handler method or viewset action (lower case)
@@ -34,13 +33,15 @@ export interface DjangoView {
   unresolved: string[];
 }
 
-const REQUIRE_METHODS: Record<string, string[] | undefined> = {
-  require_GET: ['GET'],
-  require_POST: ['POST'],
-  require_safe: ['GET', 'HEAD'],
-  require_http_methods: undefined, // read from its argument
-};
+const REQUIRE_METHODS = new Map<string, string[] | undefined>([
+  ['require_GET', ['GET']],
+  ['require_POST', ['POST']],
+  ['require_safe', ['GET', 'HEAD']],
+  ['require_http_methods', undefined], // read from its argument
+]);
 const CALLABLE_BASES = ['Feed'];
+// Django's View.http_method_names default.
+const HTTP_METHOD_NAMES = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
 const VIEWSET_BASES = ['ViewSetMixin', 'ViewSet', 'GenericViewSet', 'ModelViewSet', 'ReadOnlyModelViewSet'];
 
 /** The qualified name of what a decorator (or wrapper) expression calls: `x` in `@x` and `@x(...)`. */
@@ -90,7 +91,7 @@ export class ViewResolver {
   private callableInstance(ref: ClassRef, wrappers: Decorator[]): DjangoView {
     return {
       handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line, cls: ref,
-      external: this.project.externalBases(ref), drf: false, handlers: allMethods('__call__'), automatic: [], anyMethod: true,
+      drf: false, handlers: allMethods('__call__'), automatic: [], anyMethod: true,
       options: [], wrappers, unresolved: [],
     };
   }
@@ -100,7 +101,7 @@ export class ViewResolver {
     const decorators: Decorator[] = [...wrappers, ...ref.fn.decorators.map((expr) => ({ expr, ctx }))];
     const base = {
       handler: `${ref.mod.module}.${ref.fn.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.fn.loc.line,
-      fn: ref, external: [], options: [], wrappers, unresolved: [] as string[],
+      fn: ref, options: [], wrappers, unresolved: [] as string[],
     };
     const api = ref.fn.decorators.find((d) => decoratorName(this.project, d, ctx) === 'rest_framework.decorators.api_view');
     if (api) {
@@ -112,9 +113,9 @@ export class ViewResolver {
       return { ...base, drf: true, handlers, automatic: methods?.includes('OPTIONS') ? [] : ['OPTIONS'], anyMethod: !methods };
     }
     for (const d of decorators) {
-      const name = lastSegment(decoratorName(this.project, d.expr, d.ctx));
-      if (!(name in REQUIRE_METHODS) || !decoratorName(this.project, d.expr, d.ctx)?.startsWith('django.')) continue;
-      const listed = REQUIRE_METHODS[name] ?? (d.expr.k === 'call' && d.expr.args[0] ? stringList(this.project, d.expr.args[0], d.ctx)?.map((m) => m.toUpperCase()) : undefined);
+      const qname = decoratorName(this.project, d.expr, d.ctx);
+      if (!qname?.startsWith('django.') || !REQUIRE_METHODS.has(lastSegment(qname))) continue;
+      const listed = REQUIRE_METHODS.get(lastSegment(qname)) ?? (d.expr.k === 'call' && d.expr.args[0] ? stringList(this.project, d.expr.args[0], d.ctx)?.map((m) => m.toUpperCase()) : undefined);
       if (!listed) return { ...base, drf: false, handlers: allMethods(ref.fn.name), automatic: [], anyMethod: true, unresolved: ['`require_http_methods` methods are not static'] };
       return { ...base, drf: false, handlers: new Map(listed.map((m) => [m, ref.fn.name])), automatic: [], anyMethod: false };
     }
@@ -142,11 +143,11 @@ export class ViewResolver {
 
   library(qname: string, known: ExternalView, ctx: Ctx, wrappers: Decorator[] = [], options: ViewOption[] = []): DjangoView {
     const view: DjangoView = {
-      handler: qname, handlerFile: ctx.mod.file, handlerLine: ctx.line, external: [qname], drf: !!known.drf,
+      handler: qname, handlerFile: ctx.mod.file, handlerLine: ctx.line, drf: !!known.drf,
       handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved: [],
     };
     if (known.noThrottles) view.noThrottles = true;
-    return withHandlers(view, new Set(this.handlersOf(known)), ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace']);
+    return withHandlers(view, new Set(this.handlersOf(known)), HTTP_METHOD_NAMES);
   }
 
   /** A library view's handlers in the Django version the project declares (the newest when it declares none). */
@@ -166,11 +167,11 @@ export class ViewResolver {
       unresolved.push(unknown.length ? `view base \`${unknown[0]}\` is not a class apiposture knows` : `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
     }
     const defined = new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k))]);
-    const allowed = this.allowedMethods(ref) ?? ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
+    const allowed = this.allowedMethods(ref) ?? HTTP_METHOD_NAMES;
     if (!allowed.length) unresolved.push('`http_method_names` is not static');
     const view: DjangoView = {
       handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line,
-      cls: ref, external, drf: library.some((k) => k.drf) || external.some((q) => q.startsWith('rest_framework.')),
+      cls: ref, drf: library.some((k) => k.drf),
       handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved,
     };
     if (library.some((k) => k.noThrottles)) view.noThrottles = true;
