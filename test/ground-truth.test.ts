@@ -159,7 +159,7 @@ interface DjangoProbeRoute {
   path: string;
   methods: string[]; // ["*"] for the admin mount
   handler: string;
-  throttles: Record<string, 'dynamic' | { class: string; scope: string | null; rate: string | null }[]> | null;
+  throttles: Record<string, 'dynamic' | { class: string; scope: string | null; rate: string | null; custom: boolean }[]> | null;
 }
 
 test('every Django fixture has a settings module for the probe', () => {
@@ -190,8 +190,9 @@ djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles
         if (ours.status !== 'unknown') problems.push(`${method} ${real.path}: DRF picks throttles at run time; apiposture says ${ours.status}`);
         continue;
       }
-      // A ScopedRateThrottle without a scope, or a rate of None, throttles nothing.
-      const expected = throttles.filter((t) => t.rate !== null && !(t.class.endsWith('.ScopedRateThrottle') && t.scope === null)).map((t) => t.rate).sort();
+      // A ScopedRateThrottle without a scope, or a rate of None, throttles nothing; apiposture leaves custom
+      // throttles (their own cache key or allow_request) out of its limits and says why.
+      const expected = throttles.filter((t) => t.rate !== null && !t.custom && !(t.class.endsWith('.ScopedRateThrottle') && t.scope === null)).map((t) => t.rate).sort();
       const reported = ours.limits.filter((l) => l.library === 'drf' && (!l.methods || l.methods.includes(method))).map((l) => l.rate).sort();
       if (expected.join() !== reported.join()) problems.push(`${method} ${real.path}: DRF throttles at ${expected.join(', ') || 'nothing'}; apiposture reports ${reported.join(', ') || 'no DRF limit'}`);
     }

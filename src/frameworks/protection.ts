@@ -44,7 +44,7 @@ export function combine(statuses: ProtectionStatus[]): ProtectionStatus {
 export function mergeLimits(limits: Limit[], routeMethods: string[]): Limit[] {
   const byKey = new Map<string, { limit: Limit; methods: Set<string> }>();
   for (const limit of limits) {
-    const key = `${limit.file}:${limit.line}:${limit.rate}:${limit.source}`;
+    const key = JSON.stringify([limit.file, limit.line, limit.rate, limit.source, limit.library, limit.principals, limit.conditions]);
     const entry = byKey.get(key) ?? { limit, methods: new Set<string>() };
     for (const m of limit.methods ?? []) entry.methods.add(m);
     byKey.set(key, entry);

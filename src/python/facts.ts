@@ -303,7 +303,9 @@ class FactsBuilder {
             .filter((c) => c.type === 'pair')
             .map((p) => [sub(p.childForFieldName('key')), sub(p.childForFieldName('value'))] as [Expr, Expr]),
         };
-        if (node.namedChildren.some((c) => c.type === 'dictionary_splat')) dict.splat = true;
+        const items = node.namedChildren.filter((c) => c.type === 'pair' || c.type === 'dictionary_splat');
+        const lastSplat = items.map((c) => c.type).lastIndexOf('dictionary_splat');
+        if (lastSplat >= 0) dict.splat = items.slice(0, lastSplat).filter((c) => c.type === 'pair').length;
         return dict;
       }
       case 'parenthesized_expression':

@@ -18,7 +18,7 @@ export type Expr =
   | { k: 'attr'; obj: Expr; name: string; loc: Loc }
   | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; loc: Loc }
   | { k: 'seq'; items: Expr[] } // list, tuple or set display
-  | { k: 'dict'; entries: [Expr, Expr][]; splat?: boolean } // splat: `**other` entries are not listed
+  | { k: 'dict'; entries: [Expr, Expr][]; splat?: number } // splat: how many entries precede the last `**other`
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }

@@ -116,19 +116,13 @@ export class Project {
     }
   }
 
-  /** The modules whose names `from x import *` brings into a module, nearest first, transitively. */
-  starImports(mod: ModuleFacts): ModuleFacts[] {
-    const found: ModuleFacts[] = [];
-    const visit = (m: ModuleFacts): void => {
-      for (const star of (m.bindings[0] ?? []).filter((b) => b.kind === 'import' && b.name === '*')) {
-        const target = this.findModule(importTarget(m, star as Extract<Binding, { kind: 'import' }>), m);
-        if (target && target !== mod && !found.includes(target)) {
-          found.push(target);
-          visit(target);
-        }
-      }
-    };
-    visit(mod);
+  /** The project modules a module star-imports (`from x import *`), with the line of each import. */
+  starImports(mod: ModuleFacts): { mod: ModuleFacts; line: number }[] {
+    const found: { mod: ModuleFacts; line: number }[] = [];
+    for (const star of (mod.bindings[0] ?? []).filter((b) => b.kind === 'import' && b.name === '*')) {
+      const target = this.findModule(importTarget(mod, star as Extract<Binding, { kind: 'import' }>), mod);
+      if (target && target !== mod) found.push({ mod: target, line: star.line });
+    }
     return found;
   }
 

@@ -189,7 +189,14 @@ def describe_throttle(throttle, view, rates):
     else:
         scope = getattr(throttle, "scope", None)
         rate = getattr(throttle, "rate", None)
-    return {"class": dotted(type(throttle)), "scope": scope, "rate": rate}
+    # Project code that decides per request (its own cache key, allow_request, ...): apiposture calls these unknown.
+    custom = any(
+        name in vars(klass)
+        for klass in type(throttle).__mro__
+        if klass is not object and not klass.__module__.startswith("rest_framework")
+        for name in ("allow_request", "get_rate", "get_cache_key", "parse_rate", "__init__")
+    )
+    return {"class": dotted(type(throttle)), "scope": scope, "rate": rate, "custom": custom}
 
 
 def drf_throttles(callback, methods):

@@ -21,6 +21,7 @@ interface ThrottleList {
   source: Limit['source'];
   at: SourceRef;
   what: string; // for messages
+  emptyWhy?: string; // why an empty list is empty, when not simply written so
 }
 
 /** DRF's built-in throttles: the scope they read rates for and the clients they count. */
@@ -53,8 +54,8 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       return { items, source: 'view', at: attribute.at, what: '`throttle_classes`' };
     }
     if (view.noThrottles) {
-      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`${lastSegment(view.handler)}\` sets \`throttle_classes = ()\`: DRF's default throttles never apply to it` });
-      return { items: [], source: 'view', at: { file: view.handlerFile, line: view.handlerLine }, what: 'the library view' };
+      const emptyWhy = `\`${lastSegment(view.handler)}\` sets \`throttle_classes = ()\`: DRF's default throttles never apply to it`;
+      return { items: [], source: 'view', at: { file: view.handlerFile, line: view.handlerLine }, what: 'the library view', emptyWhy };
     }
     const decorated = view.fn && throttleDecorator(project, view, evidence);
     if (decorated) return decorated;
@@ -71,15 +72,16 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
     }
     const chain = cls.ref ? project.classChain(cls.ref) : [];
     const overrides = (name: string): boolean => chain.some((c) => c.cls.methods.includes(name));
-    const brokenKey = cls.builtin === 'SimpleRateThrottle' && !overrides('get_cache_key');
-    if (!cls.builtin || overrides('allow_request') || overrides('get_rate') || brokenKey) {
+    // A custom cache key may return None (skip the request) or count clients differently: not a known limit.
+    if (!cls.builtin || ['allow_request', 'get_rate', 'get_cache_key', 'parse_rate', '__init__'].some(overrides)) {
       evidence.push({ ...at, message: `\`${cls.name}\` decides per request in its own code: whether it throttles is unknown` });
       return { limits: [], unknown: true };
     }
     const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
     const builtin = BUILTIN.get(cls.builtin) ?? {};
     let rate: SettingValue;
-    const ownRate = own('rate');
+    // ScopedRateThrottle replaces `rate` with the view's scope rate in allow_request().
+    const ownRate = cls.builtin === 'ScopedRateThrottle' ? undefined : own('rate');
     if (ownRate) {
       rate = ownRate.value ? { kind: 'value', ...ownRate.value, at: ownRate.at } : { kind: 'dynamic', why: `\`${cls.name}.rate\` is computed at run time`, at: ownRate.at };
     } else {
@@ -110,9 +112,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
     }
     if (parsed.note) evidence.push({ ...rate.at, message: parsed.note });
     const limit: Limit = { rate: text, source, library: 'drf', scope: 'shared', ...rate.at };
-    // A custom cache key may count everyone (or skip some requests): the built-in principal split no longer holds.
-    if (overrides('get_cache_key')) limit.conditions = [`\`${cls.name}.get_cache_key\` decides what is counted`];
-    else if (builtin.principals) {
+    if (builtin.principals) {
       limit.principals = builtin.principals;
       evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it` });
     }
@@ -130,7 +130,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
         return { limits: [], unknown: true };
       }
       if (!list.items.length) {
-        evidence.push({ ...list.at, message: `${list.what} is empty: DRF throttles nothing here` });
+        evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here` });
         return { limits: [] };
       }
       if (cache.kind === 'dummy' && cache.at) {
@@ -151,9 +151,24 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
 function classAttribute(project: Project, ref: ClassRef, name: string, fallback: SourceRef): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined {
   const values = project.classAttribute(ref, name);
   if (!values) return undefined;
+  if (libraryMayWin(project, ref, name)) return { at: fallback };
   const v = values.length === 1 ? values[0] : undefined;
   const value = v?.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v?.kind === 'instance' ? { expr: v.site.call as Expr, ctx: v.site.ctx } : undefined;
   return { value, at: value ? { file: value.ctx.mod.file, line: exprLine(value.expr, value.ctx.line) } : fallback };
+}
+
+/**
+ * True when a library base listed before a project base could supply the attribute first in Python's MRO
+ * (`class Login(APIView, StrictThrottles)`: APIView's own `throttle_classes` wins).
+ */
+function libraryMayWin(project: Project, ref: ClassRef, name: string): boolean {
+  const chain = project.classChain(ref);
+  const definer = chain.findIndex((c) => (c.mod.bindings[c.cls.bodyScope] ?? []).some((b) => b.name === name));
+  return chain.slice(0, Math.max(0, definer)).some((c) => {
+    const kinds = c.cls.bases.map((base) => project.resolve(base, { mod: c.mod, scope: c.cls.scope, line: c.cls.loc.line - 1 })[0]?.kind);
+    const firstLibrary = kinds.indexOf('external');
+    return firstLibrary >= 0 && kinds.indexOf('class', firstLibrary) > firstLibrary;
+  });
 }
 
 /** `@throttle_classes([...])` on an `@api_view` function: honoured below `@api_view`, ignored above it (DRF < 3.17). */
@@ -181,8 +196,8 @@ function defaults(project: Project, settings: DjangoSettings | undefined, here: 
   }
   const classes = settings.entry('REST_FRAMEWORK', 'DEFAULT_THROTTLE_CLASSES');
   if (classes.kind === 'absent') {
-    evidence.push({ ...settings.origin, message: `\`${settings.mod.module}\` sets no REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES: DRF throttles nothing by default` });
-    return { items: [], source: 'settings', at: settings.origin, what: 'DEFAULT_THROTTLE_CLASSES' };
+    const emptyWhy = `\`${settings.mod.module}\` sets no REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES: DRF throttles nothing by default`;
+    return { items: [], source: 'settings', at: settings.origin, what: 'DEFAULT_THROTTLE_CLASSES', emptyWhy };
   }
   if (classes.kind === 'dynamic') {
     evidence.push({ ...classes.at, message: `DEFAULT_THROTTLE_CLASSES: ${classes.why}` });

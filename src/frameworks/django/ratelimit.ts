@@ -40,12 +40,15 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
     return blockDefault === undefined ? undefined : { call: d.expr, ctx: d.ctx, blockDefault };
   };
 
-  /** `method_decorator(dec_or_list, name=...)`: the decorators it applies, when it applies to `handler`. */
+  /**
+   * `method_decorator(dec_or_list, name=...)`: the decorators it applies when it names `handler` (on a class),
+   * or directly on a method (no `name=`, `handler` undefined).
+   */
   const throughMethodDecorator = (d: Decorator, handler: string | undefined): Decorator[] => {
     if (d.expr.k !== 'call' || decoratorName(project, d.expr, d.ctx) !== 'django.utils.decorators.method_decorator') return [];
     const name = argument(d.expr, 1, 'name');
     const target = name ? project.stringValue(name, d.ctx) : undefined;
-    if (name && target !== 'dispatch' && target !== handler) return [];
+    if ((name || handler) && target !== handler) return [];
     const inner = argument(d.expr, 0, 'decorator');
     if (!inner) return [];
     return (sequenceItems(project, inner, d.ctx) ?? [{ expr: inner, ctx: d.ctx }]).map((i) => ({ expr: i.expr, ctx: i.ctx }));
@@ -60,14 +63,27 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       found.push(...view.fn.fn.decorators.map((expr) => ({ expr, ctx })));
     } else if (view.cls) {
       const name = view.handlers.get(method);
-      for (const c of project.classChain(view.cls)) {
+      const chain = project.classChain(view.cls);
+      chain.forEach((c, i) => {
+        // `method_decorator(name=X)` wraps this class's X: a subclass that defines X again runs unwrapped.
         const ctx = functionCtx(c.mod, c.cls);
-        for (const expr of c.cls.decorators) found.push(...throughMethodDecorator({ expr, ctx }, name));
+        const overridden = (target: string): boolean => chain.slice(0, i).some((sub) => sub.cls.methods.includes(target));
+        for (const expr of c.cls.decorators) {
+          for (const target of [name, 'dispatch']) {
+            if (target && !overridden(target)) found.push(...throughMethodDecorator({ expr, ctx }, target));
+          }
+        }
+      });
+      // `@method_decorator(...)` on the first `dispatch` the class defines or inherits covers every method.
+      const dispatch = chain.map((c) => ({ c, fn: c.mod.functions.find((f) => f.scope === c.cls.bodyScope && f.name === 'dispatch') })).find((x) => x.fn);
+      if (dispatch?.fn) {
+        const ctx = functionCtx(dispatch.c.mod, dispatch.fn);
+        for (const expr of dispatch.fn.decorators) found.push(...throughMethodDecorator({ expr, ctx }, undefined));
       }
       if (handler) {
         const ctx = functionCtx(handler.mod, handler.fn);
         for (const expr of handler.fn.decorators) {
-          found.push(...throughMethodDecorator({ expr, ctx }, name));
+          found.push(...throughMethodDecorator({ expr, ctx }, undefined));
           const direct = asRatelimit({ expr, ctx });
           if (direct) {
             evidence.push({ file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@ratelimit` directly on a class method receives `self` instead of the request (unsupported since django-ratelimit 3.0): wrap it in `method_decorator`' });
@@ -102,6 +118,10 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       evidence.push({ ...at, message: `\`@ratelimit(method=...)\` counts only ${counted.join(', ')}: ${method} requests are neither counted nor limited` });
       return { limits: [] };
     }
+    if (call.splat) {
+      evidence.push({ ...at, message: '`@ratelimit(**...)` arguments are not static' });
+      return { limits: [], unknown: true };
+    }
     if (!argument(call, 1, 'key')) {
       evidence.push({ ...at, message: '`@ratelimit` without `key=` raises ImproperlyConfigured on every request' });
       return { limits: [], unknown: true };
@@ -117,12 +137,14 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
     const limit: Limit = { rate, source: 'decorator', library: 'django-ratelimit', scope: kwarg(call, 'group') ? 'shared' : 'route', ...at };
     if (!blocks) {
       const reader = view.fn ?? views.handlerFunction(view, method);
+      const why = block === undefined ? 'the old `ratelimit` package defaults to block=False' : 'block=False';
       if (!reader?.fn.reads.includes('limited')) {
-        const why = block === undefined ? 'the old `ratelimit` package defaults to block=False' : 'block=False';
         evidence.push({ ...at, message: `${why}: over-limit requests are only marked (\`request.limited\`), and this view never checks it` });
         return { limits: [] };
       }
-      limit.conditions = ['block=False: the view rejects when `request.limited` is set'];
+      // Whether the view turns `request.limited` into a rejection is control flow we do not follow.
+      evidence.push({ ...at, message: `${why}: over-limit requests are only marked; the view reads \`request.limited\`, but whether it rejects them cannot be told statically` });
+      return { limits: [], unknown: true };
     }
     return { limits: [limit] };
   };

@@ -17,47 +17,57 @@ export type SettingValue =
   | { kind: 'value'; expr: Expr; ctx: Ctx; at: SourceRef }
   | { kind: 'dynamic'; why: string; at: SourceRef };
 
-export class DjangoSettings {
-  private readonly chain: ModuleFacts[];
+/** Where a setting's final value comes from: the module binding it, and the modules on the way (outermost first). */
+interface Binder {
+  mod: ModuleFacts;
+  line: number;
+  path: { mod: ModuleFacts; after: number }[]; // `X["k"] = v` after line `after` of each still applies
+}
 
+export class DjangoSettings {
   constructor(
     private readonly project: Project,
     readonly mod: ModuleFacts,
     readonly origin: SourceRef, // where the project names this settings module
-  ) {
-    this.chain = [mod, ...project.starImports(mod)];
-  }
+  ) {}
 
   /** `django.conf.settings.NAME` as the project's settings define it; undefined for names they leave to Django. */
   attributeValues(qname: string): Value[] | undefined {
     const name = qname.startsWith(SETTINGS_OBJECT) ? qname.slice(SETTINGS_OBJECT.length) : undefined;
-    if (!name || name.includes('.') || !this.definer(name)) return undefined;
-    return this.project.lookup(name, this.project.moduleCtx(this.mod), 0);
+    const binder = name && !name.includes('.') ? this.binder(name) : undefined;
+    return binder && this.project.lookup(name as string, this.project.moduleCtx(binder.mod), 0);
   }
 
-  private definer(name: string): ModuleFacts | undefined {
-    return this.chain.find((m) => (m.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'param'));
+  /**
+   * As Python runs the module: the last top-level binding of `name` wins, and a later `from x import *` that
+   * provides the name replaces an earlier assignment (split settings, `try: from .local import *`).
+   */
+  private binder(name: string, mod = this.mod, seen = new Set<ModuleFacts>()): Binder | undefined {
+    if (seen.has(mod)) return undefined;
+    seen.add(mod);
+    const own = Math.max(-1, ...(mod.bindings[0] ?? []).filter((b) => b.name === name && b.kind !== 'param').map((b) => b.line));
+    for (const star of this.project.starImports(mod).filter((s) => s.line > own).reverse()) {
+      const inner = this.binder(name, star.mod, seen);
+      if (inner) return { ...inner, path: [{ mod, after: star.line }, ...inner.path] };
+    }
+    return own >= 0 ? { mod, line: own, path: [{ mod, after: own }] } : undefined;
   }
 
   read(name: string): SettingValue {
-    const ctx = this.project.moduleCtx(this.mod);
-    const definer = this.definer(name);
-    if (!definer) return { kind: 'absent' };
-    const values = this.project.lookup(name, ctx, 0);
-    const at = { file: definer.file, line: Math.max(...(definer.bindings[0] ?? []).filter((b) => b.name === name).map((b) => b.line)) };
-    return asSetting(values.length === 1 ? values[0] : undefined, name, at);
+    const binder = this.binder(name);
+    if (!binder) return { kind: 'absent' };
+    const values = this.project.lookup(name, this.project.moduleCtx(binder.mod), 0);
+    return asSetting(values.length === 1 ? values[0] : undefined, name, { file: binder.mod.file, line: binder.line });
   }
 
-  /** `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`: the dict entry, with `X["key"] = v` in a settings module winning. */
+  /** `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`: the dict entry, unless a later `X["key"] = v` replaces it. */
   entry(name: string, key: string): SettingValue {
-    for (const m of this.chain) {
-      const override = m.calls.find(
-        (c) => c.scope === 0 && c.call.fn.k === 'attr' && c.call.fn.name === '__setitem__' && c.call.fn.obj.k === 'name' && c.call.fn.obj.id === name && c.call.args[0]?.k === 'str' && c.call.args[0].v === key,
+    for (const { mod, after } of this.binder(name)?.path ?? []) {
+      const overrides = mod.calls.filter(
+        (c) => c.scope === 0 && c.call.loc.line > after && c.call.fn.k === 'attr' && c.call.fn.name === '__setitem__' && c.call.fn.obj.k === 'name' && c.call.fn.obj.id === name && c.call.args[0]?.k === 'str' && c.call.args[0].v === key,
       );
-      if (override) {
-        const ctx = { mod: m, scope: 0, line: override.call.loc.line };
-        return { kind: 'value', expr: override.call.args[1], ctx, at: { file: m.file, line: exprLine(override.call.args[1], override.call.loc.line) } };
-      }
+      const last = overrides[overrides.length - 1]?.call;
+      if (last) return { kind: 'value', expr: last.args[1], ctx: { mod, scope: 0, line: last.loc.line }, at: { file: mod.file, line: exprLine(last.args[1], last.loc.line) } };
     }
     return entryOf(this.project, this.read(name), key);
   }
@@ -86,13 +96,15 @@ export function entryOf(project: Project, setting: SettingValue, key: string): S
   if (setting.kind !== 'value') return setting;
   const { expr, ctx } = setting;
   if (expr.k !== 'dict') return { kind: 'dynamic', why: 'the setting is not a dict literal', at: setting.at };
-  for (const [k, v] of expr.entries) {
+  for (const [index, [k, v]] of expr.entries.entries()) {
     if (project.stringValue(k, ctx) !== key) continue;
+    // A later `**spread` may replace the entry.
+    if (expr.splat !== undefined && expr.splat > index) return { kind: 'dynamic', why: `\`${key}\` may be replaced by a later \`**\` spread`, at: setting.at };
     const values = project.resolve(v, ctx);
     const at = { file: ctx.mod.file, line: exprLine(v, setting.at.line) };
     return asSetting(values.length === 1 ? values[0] : undefined, key, at);
   }
-  return expr.splat ? { kind: 'dynamic', why: `\`${key}\` may come from a \`**\` spread`, at: setting.at } : { kind: 'absent' };
+  return expr.splat !== undefined ? { kind: 'dynamic', why: `\`${key}\` may come from a \`**\` spread`, at: setting.at } : { kind: 'absent' };
 }
 
 export interface DjangoProject {
@@ -147,7 +159,7 @@ export function cacheBackend(project: Project, settings: DjangoSettings | undefi
   if (caches.kind === 'absent') {
     return { kind: 'per-process', message: 'no CACHES setting: Django\'s default LocMemCache keeps counters per process, so each worker allows the full rate', at: settings.origin };
   }
-  const backend = entryOf(project, entryOf(project, caches, alias), 'BACKEND');
+  const backend = entryOf(project, settings.entry('CACHES', alias), 'BACKEND');
   const name = backend.kind === 'value' ? project.stringValue(backend.expr, backend.ctx) : undefined;
   if (name === undefined || backend.kind !== 'value') return { kind: 'unknown' };
   const at = backend.at;

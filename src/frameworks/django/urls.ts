@@ -16,7 +16,6 @@ import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOpt
 
 export interface DjangoRouteContext {
   view?: DjangoView; // undefined when the view (or a mounted urlconf) cannot be read statically
-  settings?: DjangoSettings;
 }
 
 interface Prefix {
@@ -42,6 +41,7 @@ const ADMIN_SITE_CLASSES = ['django.contrib.admin.AdminSite', 'django.contrib.ad
 const REGEX_SUFFIX = String.raw`\.(?P<format>[a-z0-9]+)/?`;
 const ROUTE_SUFFIX = '<drf_format_suffix:format>';
 const MAX_INCLUDE_DEPTH = 24;
+const MAX_ROUTES = 20000;
 // DRF 3.15 builds DefaultRouter's API root with path('') instead of re_path('^$').
 const DRF_PATH_ROOT = '3.15';
 
@@ -53,6 +53,7 @@ function withSuffix(text: string, kind: 'route' | 'regex'): string {
 export class UrlWalker {
   readonly drafts: RouteDraft<DjangoRouteContext>[] = [];
   readonly reached = new Set<ModuleFacts>();
+  private budgetSpent = false;
   private readonly views: ViewResolver;
   private settings?: DjangoSettings;
   private app?: SourceRef & { name: string };
@@ -78,6 +79,12 @@ export class UrlWalker {
 
   private walkModule(mod: ModuleFacts, prefix: Prefix, stack: ModuleFacts[]): void {
     if (stack.includes(mod) || stack.length > MAX_INCLUDE_DEPTH) return;
+    // Includes that fan out (each module including the next twice) grow exponentially: stop at a budget.
+    if (this.drafts.length >= MAX_ROUTES) {
+      if (!this.budgetSpent) this.unresolvedMount(prefix, this.project.moduleCtx(mod), 1, `more than ${MAX_ROUTES} routes: \`${mod.module}\` and further includes are not listed`);
+      this.budgetSpent = true;
+      return;
+    }
     this.reached.add(mod);
     const ctx = this.project.moduleCtx(mod);
     const inner = [...stack, mod];
@@ -139,6 +146,7 @@ export class UrlWalker {
     const noPrefix = kwarg(call, 'prefix_default_language');
     const language = this.settings?.string('LANGUAGE_CODE') ?? 'en-us';
     const inner = noPrefix?.k === 'bool' && !noPrefix.v ? prefix : { ...prefix, path: `${prefix.path}${language}/` };
+    if (call.splat) this.unresolvedMount(inner, ctx, call.loc.line, `\`i18n_patterns(*...)\` (${ctx.mod.file}:${call.loc.line}) takes patterns we do not follow`, call);
     for (const arg of call.args) this.walkPattern(arg, ctx, inner, stack, depth + 1);
   }
 
@@ -239,7 +247,7 @@ export class UrlWalker {
         ...(this.app ? { app: this.app } : {}),
         prefixes: prefix.parts,
       },
-      context: { view, settings: this.settings },
+      context: { view },
     });
   }
 
@@ -250,7 +258,7 @@ export class UrlWalker {
         unresolved: [...prefix.unresolved, why], file: ctx.mod.file, line: at.loc.line, column: at.loc.column,
         handler, handlerFile: ctx.mod.file, handlerLine: at.loc.line, ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts,
       },
-      context: { settings: this.settings },
+      context: {},
     });
   }
 

@@ -42,7 +42,6 @@ const REQUIRE_METHODS = new Map<string, string[] | undefined>([
 const CALLABLE_BASES = ['Feed'];
 // Django's View.http_method_names default.
 const HTTP_METHOD_NAMES = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
-const VIEWSET_BASES = ['ViewSetMixin', 'ViewSet', 'GenericViewSet', 'ModelViewSet', 'ReadOnlyModelViewSet'];
 
 /** The qualified name of what a decorator (or wrapper) expression calls: `x` in `@x` and `@x(...)`. */
 export function decoratorName(project: Project, expr: Expr, ctx: Ctx): string | undefined {
@@ -183,11 +182,6 @@ export class ViewResolver {
     if (!values) return undefined;
     const value = values.length === 1 && values[0].kind === 'literal' ? values[0] : undefined;
     return (value && stringList(this.project, value.expr, value.ctx)?.map((m) => m.toLowerCase())) ?? [];
-  }
-
-  /** True when a project class is a DRF viewset (routes come from an action map, not handler names). */
-  isViewSet(ref: ClassRef): boolean {
-    return this.project.externalBases(ref).some((q) => q.startsWith('rest_framework.') && VIEWSET_BASES.includes(lastSegment(q)));
   }
 
   /** Actions a viewset implements: its own methods and those of its library bases and mixins. */
