@@ -105,11 +105,12 @@ export function declaredMethods(route: MethodFields): string[] {
 export function methodsLabel(route: MethodFields): string {
   if (route.kind === 'websocket') return 'WS';
   // A view without a method restriction (a plain Django function view) serves every method.
-  if (ANY_METHOD.every((m) => route.methods.includes(m)) && !route.automaticMethods.length) return 'ANY';
+  if (STANDARD_METHODS.every((m) => route.methods.includes(m)) && !route.automaticMethods.length) return 'ANY';
   return declaredMethods(route).join(',');
 }
 
-const ANY_METHOD = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
+/** The eight methods Django's `View.http_method_names` lists; a view serving all of them serves `ANY` method. */
+export const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
 
 export function routeLabel(route: Route): string {
   return `${methodsLabel(route)} ${route.path}`;

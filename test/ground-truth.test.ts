@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fg from 'fast-glob';
 import path from 'node:path';
 import { scan } from '../src/scan';
-import type { Route } from '../src/model';
+import { STANDARD_METHODS, type Route } from '../src/model';
 import { parseLimitsNotation } from '../src/ratelimit/grammar';
 
 export const SYSTEM_PYTHON = '/usr/bin/python3';
@@ -153,7 +153,6 @@ const DJANGO_SETTINGS: Record<string, string> = {
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
 const djangoProbeTest = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');
-const ANY_METHOD = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
 
 interface DjangoProbeRoute {
   path: string;
@@ -175,7 +174,7 @@ djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles
   if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
   const truth = JSON.parse(r.stdout) as DjangoProbeRoute[];
   const result = await scan({ paths: [path.join(FIXTURES, project)] });
-  const key = (methods: string[], routePath: string): string => `${(methods[0] === '*' ? ANY_METHOD : methods).join(',')} ${routePath}`;
+  const key = (methods: string[], routePath: string): string => `${(methods[0] === '*' ? STANDARD_METHODS : methods).join(',')} ${routePath}`;
   const problems: string[] = [];
   for (const real of truth) {
     const ours = result.routes.find((o) => key(o.methods, o.path) === key(real.methods, real.path));

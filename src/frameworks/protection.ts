@@ -1,5 +1,6 @@
 /** Combining per-method protection verdicts into a route's status and limits; shared by every framework. */
-import type { Evidence, Limit, ProtectionStatus } from '../model';
+import type { Evidence, Limit, ProtectionStatus, Route } from '../model';
+import type { RouteDraft } from './common';
 
 export interface MethodVerdict {
   status: ProtectionStatus;
@@ -13,11 +14,28 @@ export interface Contribution {
   exempt?: boolean;
 }
 
+/** One limiter library's say on one method of a route; its reasons go to `evidence`. */
+export interface LibraryResolver<C> {
+  protect(draft: RouteDraft<C>, method: string, evidence: Evidence[]): Contribution | undefined;
+}
+
+/** A route with the status, limits and evidence its libraries give its declared methods ('WS' for WebSocket). */
+export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver<C>[]): Omit<Route, 'id'> {
+  const { route } = draft;
+  const evidence: Evidence[] = [];
+  const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));
+  const { status, limits } = resolveMethods(methods, (method) =>
+    libraries.map((l) => l.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),
+  );
+  if (status === 'unlimited' && !evidence.length) evidence.push({ file: route.file, line: route.line, message: 'no rate limit applies to this route' });
+  return { ...route, status, limits, evidence: dedupe(evidence) };
+}
+
 /**
  * Per method: limited when the libraries' limits cover every client (a limit for anonymous clients only
  * leaves signed-in users open), unknown when one library cannot tell, exempt or unlimited otherwise.
  */
-export function resolveMethods(methods: string[], contributions: (method: string) => Contribution[]): MethodVerdict {
+function resolveMethods(methods: string[], contributions: (method: string) => Contribution[]): MethodVerdict {
   const limits: Limit[] = [];
   const statuses = methods.map((method): ProtectionStatus => {
     const parts = contributions(method);

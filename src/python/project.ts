@@ -317,6 +317,21 @@ export class Project {
     return chain;
   }
 
+  /** The method `name` as Python finds it: defined by the class or the nearest project base that has it. */
+  methodOf(ref: ClassRef, name: string): FunctionRef | undefined {
+    for (const c of this.classChain(ref)) {
+      const fn = c.mod.functions.find((f) => f.scope === c.cls.bodyScope && f.name === name);
+      if (fn) return { mod: c.mod, fn };
+    }
+    return undefined;
+  }
+
+  /** A class attribute (own or inherited) bound to one literal, e.g. `lookup_field = "slug"`. */
+  literalAttribute(ref: ClassRef, name: string): { expr: Expr; ctx: Ctx } | undefined {
+    const values = this.classAttribute(ref, name);
+    return values?.length === 1 && values[0].kind === 'literal' ? values[0] : undefined;
+  }
+
   /** External base classes (qualified names) of a project class, through its project bases. */
   externalBases(ref: ClassRef): string[] {
     const names: string[] = [];

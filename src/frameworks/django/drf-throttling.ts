@@ -10,7 +10,8 @@ import { exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx } from '../../python/project';
 import type { Evidence, Limit, Principal, SourceRef } from '../../model';
 import { parseDrfRate } from '../../ratelimit/grammar';
-import { functionCtx, sequenceItems } from '../common';
+import { functionCtx, sequenceItems, type RouteDraft } from '../common';
+import type { DjangoRouteContext } from './urls';
 import type { Contribution } from '../protection';
 import type { DjangoLibraryFactory } from '.';
 import { cacheBackend, entryOf, type DjangoSettings, type SettingValue } from './settings';
@@ -35,6 +36,7 @@ const BUILTIN = new Map<string, { scope?: string; principals?: Principal[] }>(Ob
 export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
   const cache = cacheBackend(project, settings, 'default');
   const rates = settings ? settings.entry('REST_FRAMEWORK', 'DEFAULT_THROTTLE_RATES') : undefined;
+  const byRoute = new WeakMap<RouteDraft<DjangoRouteContext>, Contribution | undefined>();
 
   /** A view option (`@action`/`as_view()` keyword) or class attribute; `value` is absent when it is not a literal. */
   const viewAttribute = (view: DjangoView, name: string): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined => {
@@ -119,27 +121,33 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
     return { limits: [limit] };
   };
 
+  const resolve = (draft: RouteDraft<DjangoRouteContext>, evidence: Evidence[]): Contribution | undefined => {
+    const view = draft.context.view;
+    if (!view?.drf) return undefined;
+    const list = throttleList(view, { file: draft.route.file, line: draft.route.line }, evidence);
+    if (list === 'dynamic') return { limits: [], unknown: true };
+    if (!list.items) {
+      evidence.push({ ...list.at, message: `${list.what} is not a static list` });
+      return { limits: [], unknown: true };
+    }
+    if (!list.items.length) {
+      evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here` });
+      return { limits: [] };
+    }
+    if (cache.kind === 'dummy' && cache.at) {
+      evidence.push({ ...cache.at, message: `${cache.message}: DRF never throttles` });
+      return { limits: [] };
+    }
+    if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message });
+    const parts = list.items.map((item) => throttle(item, view, list.source, evidence));
+    return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
+  };
+
   return {
+    // DRF throttles every method of a view alike: resolve once per route (evidence goes to the route's list).
     protect(draft, _method, evidence) {
-      const view = draft.context.view;
-      if (!view?.drf) return undefined;
-      const list = throttleList(view, { file: draft.route.file, line: draft.route.line }, evidence);
-      if (list === 'dynamic') return { limits: [], unknown: true };
-      if (!list.items) {
-        evidence.push({ ...list.at, message: `${list.what} is not a static list` });
-        return { limits: [], unknown: true };
-      }
-      if (!list.items.length) {
-        evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here` });
-        return { limits: [] };
-      }
-      if (cache.kind === 'dummy' && cache.at) {
-        evidence.push({ ...cache.at, message: `${cache.message}: DRF never throttles` });
-        return { limits: [] };
-      }
-      if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message });
-      const parts = list.items.map((item) => throttle(item, view, list.source, evidence));
-      return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
+      if (!byRoute.has(draft)) byRoute.set(draft, resolve(draft, evidence));
+      return byRoute.get(draft);
     },
   };
 };

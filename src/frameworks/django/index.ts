@@ -3,9 +3,9 @@
  * django-ratelimit (ratelimit.ts) and DRF throttling (drf-throttling.ts), per route and method.
  */
 import { Project, type Value } from '../../python/project';
-import type { Evidence, Route } from '../../model';
+import type { Route } from '../../model';
 import { callSites, type Analyzer, type RouteDraft } from '../common';
-import { dedupe, resolveMethods, type Contribution } from '../protection';
+import { protectRoute, type LibraryResolver } from '../protection';
 import { findDjangoProjects, type DjangoSettings } from './settings';
 import { UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
@@ -14,9 +14,7 @@ import { drfThrottling } from './drf-throttling';
 const DJANGO_PACKAGES = ['django', 'rest_framework'];
 const TEST_MODULE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
-export interface DjangoLibrary {
-  protect(draft: RouteDraft<DjangoRouteContext>, method: string, evidence: Evidence[]): Contribution | undefined;
-}
+export type DjangoLibrary = LibraryResolver<DjangoRouteContext>;
 
 export type DjangoLibraryFactory = (project: Project, settings: DjangoSettings | undefined) => DjangoLibrary;
 
@@ -58,11 +56,5 @@ function protect(draft: RouteDraft<DjangoRouteContext>, libraries: DjangoLibrary
   if (!draft.context.view) {
     return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message: 'the view cannot be read statically, so which limits apply is unknown' }] };
   }
-  const evidence: Evidence[] = [];
-  const methods = route.methods.filter((m) => !route.automaticMethods.includes(m));
-  const { status, limits } = resolveMethods(methods, (method) =>
-    libraries.map((l) => l.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),
-  );
-  if (status === 'unlimited' && !evidence.length) evidence.push({ ...here, message: 'no rate limit applies to this route' });
-  return { ...route, status, limits, evidence: dedupe(evidence) };
+  return protectRoute(draft, libraries);
 }

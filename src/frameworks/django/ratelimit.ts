@@ -57,7 +57,6 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
   /** Every ratelimit decorator that runs for `method`, and broken direct uses on class methods. */
   const appliedTo = (view: DjangoView, method: string, evidence: Evidence[]): Applied[] => {
     const found: Decorator[] = [...view.wrappers];
-    const handler = views.handlerFunction(view, method);
     if (view.fn) {
       const ctx = functionCtx(view.fn.mod, view.fn.fn);
       found.push(...view.fn.fn.decorators.map((expr) => ({ expr, ctx })));
@@ -75,11 +74,12 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
         }
       });
       // `@method_decorator(...)` on the first `dispatch` the class defines or inherits covers every method.
-      const dispatch = chain.map((c) => ({ c, fn: c.mod.functions.find((f) => f.scope === c.cls.bodyScope && f.name === 'dispatch') })).find((x) => x.fn);
-      if (dispatch?.fn) {
-        const ctx = functionCtx(dispatch.c.mod, dispatch.fn);
+      const dispatch = project.methodOf(view.cls, 'dispatch');
+      if (dispatch) {
+        const ctx = functionCtx(dispatch.mod, dispatch.fn);
         for (const expr of dispatch.fn.decorators) found.push(...throughMethodDecorator({ expr, ctx }, undefined));
       }
+      const handler = views.handlerFunction(view, method);
       if (handler) {
         const ctx = functionCtx(handler.mod, handler.fn);
         for (const expr of handler.fn.decorators) {

@@ -119,5 +119,3 @@ export const BUNDLED_URLCONFS = new Map<string, [route: string, view: string][]>
     ['logout/', 'django.contrib.auth.views.LogoutView'],
   ],
 }));
-
-export const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];

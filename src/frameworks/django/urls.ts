@@ -5,13 +5,13 @@
  * Full paths keep Django's syntax; regex anchors (`^`, `$`) are dropped when parts are joined.
  */
 import type { CallExpr, Expr, ModuleFacts } from '../../python/ir';
-import { argument, kwarg } from '../../python/ir';
+import { argument, dottedName, exprLine, kwarg } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
-import type { PrefixPart, SourceRef } from '../../model';
+import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
 import { sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
-import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, LIST_ROUTE, STANDARD_METHODS } from './tables';
+import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, LIST_ROUTE } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 
 export interface DjangoRouteContext {
@@ -26,6 +26,7 @@ interface Prefix {
 }
 
 type Instance = Extract<Value, { kind: 'instance' }>;
+type Located = { loc: { line: number; column: number } };
 
 const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
   'django.urls.path': 'route',
@@ -137,7 +138,7 @@ export class UrlWalker {
     if (member?.kind === 'member' && member.of.kind === 'instance') return this.emitRouter(member.of, prefix);
     const module = values.find((v) => v.kind === 'module');
     if (module?.kind === 'module') return this.walkModule(module.mod, prefix, stack);
-    const line = 'loc' in expr ? expr.loc.line : ctx.line;
+    const line = exprLine(expr, ctx.line);
     this.unresolvedMount(prefix, ctx, line, `patterns \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) cannot be read statically`);
   }
 
@@ -228,48 +229,45 @@ export class UrlWalker {
     }
   }
 
-  private emit(at: { loc: { line: number; column: number } }, ctx: Ctx, prefix: Prefix, text: string, view: DjangoView): void {
-    const methods = view.anyMethod ? STANDARD_METHODS : sortedUnique(view.handlers.keys());
+  private emit(at: Located, ctx: Ctx, prefix: Prefix, text: string, view: DjangoView): void {
+    const route = this.routeAt(at, ctx, prefix, text);
     this.drafts.push({
       route: {
+        ...route,
         framework: view.drf ? 'drf' : 'django',
-        kind: 'http',
-        methods,
+        methods: view.anyMethod ? STANDARD_METHODS : sortedUnique(view.handlers.keys()),
         automaticMethods: view.anyMethod ? [] : view.automatic,
-        path: `/${prefix.path}${text}`,
         unresolved: [...prefix.unresolved, ...view.unresolved],
-        file: ctx.mod.file,
-        line: at.loc.line,
-        column: at.loc.column,
         handler: view.handler,
         handlerFile: view.handlerFile,
         handlerLine: view.handlerLine,
-        ...(this.app ? { app: this.app } : {}),
-        prefixes: prefix.parts,
       },
       context: { view },
     });
   }
 
-  private emitUnknown(at: CallExpr, ctx: Ctx, prefix: Prefix, text: string, why: string, handler = '?'): void {
-    this.drafts.push({
-      route: {
-        framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`,
-        unresolved: [...prefix.unresolved, why], file: ctx.mod.file, line: at.loc.line, column: at.loc.column,
-        handler, handlerFile: ctx.mod.file, handlerLine: at.loc.line, ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts,
-      },
-      context: {},
-    });
+  /** A route whose view cannot be read: every method, status unknown. */
+  private emitUnknown(at: Located, ctx: Ctx, prefix: Prefix, text: string, why: string): void {
+    const route = this.routeAt(at, ctx, prefix, text);
+    this.drafts.push({ route: { ...route, unresolved: [...prefix.unresolved, why], handlerFile: ctx.mod.file, handlerLine: at.loc.line }, context: {} });
+  }
+
+  /** What every route declared at `at` under `prefix` has, before its view is known. */
+  private routeAt(at: Located, ctx: Ctx, prefix: Prefix, text: string): RouteDraft<DjangoRouteContext>['route'] {
+    return {
+      framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`, unresolved: prefix.unresolved,
+      file: ctx.mod.file, line: at.loc.line, column: at.loc.column, handler: '?', handlerFile: ctx.mod.file, handlerLine: at.loc.line,
+      ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts,
+    };
   }
 
   /** A urlconf we cannot read: one route for everything under the prefix. */
-  private unresolvedMount(prefix: Prefix, ctx: Ctx, line: number, why: string, at?: CallExpr): void {
-    const loc = at?.loc ?? { line, column: 1 };
-    this.emitUnknown({ k: 'call', fn: { k: 'none' }, args: [], kwargs: [], splat: false, loc }, ctx, prefix, UNRESOLVED_SEGMENT, why);
+  private unresolvedMount(prefix: Prefix, ctx: Ctx, line: number, why: string, at?: Located): void {
+    this.emitUnknown(at ?? { loc: { line, column: 1 } }, ctx, prefix, UNRESOLVED_SEGMENT, why);
   }
 
   /** The admin site: one framework-provided mount serving its login and model pages. */
-  private emitAdmin(prefix: Prefix, ctx: Ctx, line: number, at: { loc: { line: number; column: number } }): void {
+  private emitAdmin(prefix: Prefix, ctx: Ctx, line: number, at: Located): void {
     const view: DjangoView = {
       handler: 'django.contrib.admin.site.urls', handlerFile: ctx.mod.file, handlerLine: line,
       drf: false, handlers: new Map(), automatic: [], anyMethod: true, options: [], wrappers: [], unresolved: [],
@@ -293,18 +291,20 @@ export class UrlWalker {
     const regexArg = kwarg(call, 'use_regex_path');
     const kind = regexArg?.k === 'bool' && !regexArg.v ? 'route' : 'regex';
     const registrations: CallSite[] = [];
+    const isRouter = (site: CallSite, obj: Expr): boolean => this.project.resolve(obj, site.ctx).some((v) => v.kind === 'instance' && v.site.key === router.site.key);
     for (const site of this.sites) {
-      const fn = site.call.fn;
-      if (fn.k !== 'attr' || !['register', '__setattr__'].includes(fn.name)) continue;
-      if (!this.project.resolve(fn.obj, site.ctx).some((v) => v.kind === 'instance' && v.site.key === router.site.key)) continue;
-      if (fn.name === 'register') registrations.push(site);
-      else if (this.project.stringValue(site.call.args[0], site.ctx) === 'trailing_slash') slash = this.project.stringValue(site.call.args[1], site.ctx) ?? slash;
+      const { fn, args } = site.call;
+      if (fn.k !== 'attr') continue;
+      // `router.trailing_slash = "/?"` is recorded as `router.__setattr__("trailing_slash", "/?")`.
+      const setsSlash = fn.name === '__setattr__' && args[0]?.k === 'str' && args[0].v === 'trailing_slash';
+      if ((fn.name !== 'register' && !setsSlash) || !isRouter(site, fn.obj)) continue;
+      if (setsSlash) slash = this.project.stringValue(args[1], site.ctx) ?? slash;
+      else registrations.push(site);
     }
     // DefaultRouter's class switches, which a project subclass may turn off.
     const enabled = (name: string): boolean => {
-      const values = isDefault && router.cls ? this.project.classAttribute(router.cls, name) : undefined;
-      const value = values?.length === 1 ? values[0] : undefined;
-      return isDefault && !(value?.kind === 'literal' && value.expr.k === 'bool' && !value.expr.v);
+      const value = router.cls && this.project.literalAttribute(router.cls, name);
+      return isDefault && !(value?.expr.k === 'bool' && !value.expr.v);
     };
     const inner = { ...prefix, suffix: prefix.suffix || enabled('include_format_suffixes') };
     for (const site of registrations) this.emitViewSet(site, inner, slash, kind);
@@ -349,8 +349,8 @@ export class UrlWalker {
   /** `(?P<pk>[^/.]+)` (or `<str:pk>` with use_regex_path=False), from the viewset's lookup attributes. */
   private lookup(ref: ClassRef, kind: 'route' | 'regex'): string {
     const attr = (name: string): string | undefined => {
-      const values = this.project.classAttribute(ref, name);
-      return values?.length === 1 && values[0].kind === 'literal' ? this.project.stringValue(values[0].expr, values[0].ctx) : undefined;
+      const value = this.project.literalAttribute(ref, name);
+      return value && this.project.stringValue(value.expr, value.ctx);
     };
     const kwargName = attr('lookup_url_kwarg') ?? attr('lookup_field') ?? 'pk';
     if (kind === 'route') return `<${attr('lookup_value_converter') ?? attr('lookup_value_regex') ?? 'str'}:${kwargName}>`;
@@ -367,10 +367,12 @@ export class UrlWalker {
         if (seen.has(fn.name)) continue;
         seen.add(fn.name);
         const ctx = { mod: c.mod, scope: fn.scope, line: fn.loc.line };
-        const decorator = fn.decorators.find((d) => ['action', 'detail_route', 'list_route'].includes(lastSegment(decoratorName(this.project, d, ctx))) && decoratorName(this.project, d, ctx)?.startsWith('rest_framework.'));
+        const decorator = fn.decorators
+          .map((expr) => ({ expr, qname: decoratorName(this.project, expr, ctx) ?? '' }))
+          .find(({ qname }) => qname.startsWith('rest_framework.') && ['action', 'detail_route', 'list_route'].includes(lastSegment(qname)));
         if (!decorator) continue;
-        const kind = lastSegment(decoratorName(this.project, decorator, ctx));
-        const call = decorator.k === 'call' ? decorator : undefined;
+        const kind = lastSegment(decorator.qname);
+        const call = decorator.expr.k === 'call' ? decorator.expr : undefined;
         const detailArg = call ? kwarg(call, 'detail') : undefined;
         const detail = kind === 'detail_route' || (kind === 'action' && detailArg?.k === 'bool' && detailArg.v);
         const methodsArg = call ? argument(call, 0, 'methods') : undefined;
@@ -386,9 +388,9 @@ export class UrlWalker {
     for (const c of chain) {
       for (const fn of c.mod.functions.filter((f) => f.scope === c.cls.bodyScope)) {
         for (const d of fn.decorators) {
-          if (d.k !== 'attr' || d.obj.k !== 'attr' || d.obj.name !== 'mapping' || d.obj.obj.k !== 'name') continue;
-          const owner = found.find((a) => a.name === (d.obj as { obj: { id: string } }).obj.id);
-          owner?.mapping.set(d.name.toLowerCase(), fn.name);
+          if (d.k !== 'attr' || d.obj.k !== 'attr' || d.obj.name !== 'mapping') continue;
+          const owner = dottedName(d.obj.obj);
+          found.find((a) => a.name === owner)?.mapping.set(d.name.toLowerCase(), fn.name);
         }
       }
     }

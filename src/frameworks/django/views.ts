@@ -3,12 +3,13 @@
  * class view through `as_view()`, viewset with an action map) and which HTTP methods it serves, as
  * Django's `View.dispatch` and DRF's `APIView`/`ViewSetMixin` decide them.
  */
-import type { CallExpr, Expr, FunctionDef } from '../../python/ir';
+import type { CallExpr, Expr } from '../../python/ir';
 import { argument } from '../../python/ir';
 import { versionSide } from '../../manifests';
 import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
 import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
-import { externalFunctionView, externalView, isKnownPackage, STANDARD_METHODS, type ExternalView } from './tables';
+import { STANDARD_METHODS } from '../../model';
+import { externalFunctionView, externalView, isKnownPackage, type ExternalView } from './tables';
 
 /** A keyword given to the view: `as_view(throttle_classes=[...])` or `@action(throttle_classes=[...])`. */
 export interface ViewOption {
@@ -41,7 +42,7 @@ const REQUIRE_METHODS = new Map<string, string[] | undefined>([
 ]);
 const CALLABLE_BASES = ['Feed'];
 // Django's View.http_method_names default.
-const HTTP_METHOD_NAMES = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'];
+const HTTP_METHOD_NAMES = STANDARD_METHODS.map((m) => m.toLowerCase());
 
 /** The qualified name of what a decorator (or wrapper) expression calls: `x` in `@x` and `@x(...)`. */
 export function decoratorName(project: Project, expr: Expr, ctx: Ctx): string | undefined {
@@ -90,7 +91,7 @@ export class ViewResolver {
   private callableInstance(ref: ClassRef, wrappers: Decorator[]): DjangoView {
     return {
       handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line, cls: ref,
-      drf: false, handlers: allMethods('__call__'), automatic: [], anyMethod: true,
+      drf: false, handlers: new Map(STANDARD_METHODS.map((m) => [m, '__call__'])), automatic: [], anyMethod: true,
       options: [], wrappers, unresolved: [],
     };
   }
@@ -111,14 +112,14 @@ export class ViewResolver {
       handlers.set('OPTIONS', 'options');
       return { ...base, drf: true, handlers, automatic: methods?.includes('OPTIONS') ? [] : ['OPTIONS'], anyMethod: !methods };
     }
-    for (const d of decorators) {
-      const qname = decoratorName(this.project, d.expr, d.ctx);
-      if (!qname?.startsWith('django.') || !REQUIRE_METHODS.has(lastSegment(qname))) continue;
-      const listed = REQUIRE_METHODS.get(lastSegment(qname)) ?? (d.expr.k === 'call' && d.expr.args[0] ? stringList(this.project, d.expr.args[0], d.ctx)?.map((m) => m.toUpperCase()) : undefined);
-      if (!listed) return { ...base, drf: false, handlers: allMethods(ref.fn.name), automatic: [], anyMethod: true, unresolved: ['`require_http_methods` methods are not static'] };
-      return { ...base, drf: false, handlers: new Map(listed.map((m) => [m, ref.fn.name])), automatic: [], anyMethod: false };
-    }
-    return { ...base, drf: false, handlers: allMethods(ref.fn.name), automatic: [], anyMethod: true };
+    // `@require_POST` and friends; without one (or with methods we cannot read) every method is served.
+    const restriction = decorators
+      .map((d) => ({ ...d, qname: decoratorName(this.project, d.expr, d.ctx) ?? '' }))
+      .find(({ qname }) => qname.startsWith('django.') && REQUIRE_METHODS.has(lastSegment(qname)));
+    const listedArg = restriction?.expr.k === 'call' ? restriction.expr.args[0] : undefined;
+    const listed = (restriction && REQUIRE_METHODS.get(lastSegment(restriction.qname))) ?? (listedArg && stringList(this.project, listedArg, restriction?.ctx as Ctx)?.map((m) => m.toUpperCase()));
+    if (restriction && !listed) base.unresolved.push('`require_http_methods` methods are not static');
+    return { ...base, drf: false, handlers: new Map((listed ?? STANDARD_METHODS).map((m) => [m, ref.fn.name])), automatic: [], anyMethod: !listed };
   }
 
   private asView(call: CallExpr, ctx: Ctx, wrappers: Decorator[]): DjangoView | { why: string } {
@@ -178,9 +179,8 @@ export class ViewResolver {
   }
 
   private allowedMethods(ref: ClassRef): string[] | undefined {
-    const values = this.project.classAttribute(ref, 'http_method_names');
-    if (!values) return undefined;
-    const value = values.length === 1 && values[0].kind === 'literal' ? values[0] : undefined;
+    if (!this.project.classAttribute(ref, 'http_method_names')) return undefined;
+    const value = this.project.literalAttribute(ref, 'http_method_names');
     return (value && stringList(this.project, value.expr, value.ctx)?.map((m) => m.toLowerCase())) ?? [];
   }
 
@@ -205,41 +205,32 @@ export class ViewResolver {
     } else {
       view.unresolved.push('the action map is not static');
     }
-    const automatic = ['OPTIONS'];
     handlers.set('OPTIONS', 'options');
-    if (handlers.has('GET') && !handlers.has('HEAD')) {
-      handlers.set('HEAD', handlers.get('GET') as string);
-      automatic.push('HEAD');
-    }
-    return { ...view, handlers, automatic, anyMethod: false };
+    // ViewSetMixin.as_view maps HEAD to the GET action.
+    return { ...view, handlers, automatic: ['OPTIONS', ...headFromGet(handlers)].sort(), anyMethod: false };
   }
 
   /** The project function that handles a method: the function view, or the class's handler/action method. */
   handlerFunction(view: DjangoView, method: string): FunctionRef | undefined {
     if (view.fn) return view.fn;
     const name = view.handlers.get(method);
-    if (!view.cls || !name) return undefined;
-    for (const c of this.project.classChain(view.cls)) {
-      const fn = c.mod.functions.find((f: FunctionDef) => f.scope === c.cls.bodyScope && f.name === name);
-      if (fn) return { mod: c.mod, fn };
-    }
-    return undefined;
+    return view.cls && name ? this.project.methodOf(view.cls, name) : undefined;
   }
 }
 
-function allMethods(handler: string): Map<string, string> {
-  return new Map(STANDARD_METHODS.map((m) => [m, handler]));
+/** HEAD answered by the GET handler when there is no HEAD handler of its own: `['HEAD']` when added. */
+function headFromGet(handlers: Map<string, string>): string[] {
+  const get = handlers.get('GET');
+  if (get === undefined || handlers.has('HEAD')) return [];
+  handlers.set('HEAD', get);
+  return ['HEAD'];
 }
 
 /** Django's dispatch: a method is served when it is in `http_method_names` and the class has a handler for it. */
 function withHandlers(view: DjangoView, defined: Set<string>, allowed: string[]): DjangoView {
   for (const name of allowed) if (defined.has(name) || name === 'options') view.handlers.set(name.toUpperCase(), name);
-  view.automatic = view.handlers.has('OPTIONS') ? ['OPTIONS'] : [];
-  // View.setup() makes HEAD answer with `get` when the class has no `head`.
-  if (allowed.includes('head') && view.handlers.has('GET') && !view.handlers.has('HEAD')) {
-    view.handlers.set('HEAD', 'get');
-    view.automatic.push('HEAD');
-  }
-  view.automatic = sortedUnique(view.automatic);
+  // View.setup() makes HEAD answer with `get` when the class has no `head` (if HEAD is allowed at all).
+  const head = allowed.includes('head') ? headFromGet(view.handlers) : [];
+  view.automatic = sortedUnique([...(view.handlers.has('OPTIONS') ? ['OPTIONS'] : []), ...head]);
   return view;
 }

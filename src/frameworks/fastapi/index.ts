@@ -4,9 +4,9 @@
  * any library limits it, unknown when one cannot tell, and exempt or unlimited otherwise.
  */
 import { Project } from '../../python/project';
-import type { Evidence, Route } from '../../model';
+import type { Route } from '../../model';
 import { callSites, type Analyzer, type CallSite, type RouteDraft } from '../common';
-import { dedupe, resolveMethods, type Contribution } from '../protection';
+import { protectRoute, type LibraryResolver as Resolver } from '../protection';
 import { extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
 import { slowapi } from './slowapi';
 import { fastapiLimiter } from './fastapi-limiter';
@@ -14,9 +14,7 @@ import { asgiRatelimit } from './asgi-ratelimit';
 
 const ASGI_PACKAGES = ['fastapi', 'starlette'];
 
-export interface LibraryResolver {
-  protect(draft: RouteDraft<AsgiRouteContext>, method: string, evidence: Evidence[]): Contribution | undefined;
-}
+export type LibraryResolver = Resolver<AsgiRouteContext>;
 
 /** Builds a library's resolver, or returns undefined when the project does not use the library. */
 export type LibraryFactory = (project: Project, graph: AppGraph, sites: CallSite[]) => LibraryResolver | undefined;
@@ -35,7 +33,6 @@ export const fastapi: Analyzer = {
 
 function protect(draft: RouteDraft<AsgiRouteContext>, resolvers: LibraryResolver[]): Omit<Route, 'id'> {
   const { route } = draft;
-  const evidence: Evidence[] = [];
   const here = { file: route.file, line: route.line };
   if (!resolvers.length) {
     return { ...route, status: 'unlimited', limits: [], evidence: [{ ...here, message: 'no rate limiter is used in this project' }] };
@@ -44,10 +41,5 @@ function protect(draft: RouteDraft<AsgiRouteContext>, resolvers: LibraryResolver
     const message = 'the route is not reachable from an app found statically, so which limits apply is unknown';
     return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message }] };
   }
-  const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));
-  const { status, limits } = resolveMethods(methods, (method) =>
-    resolvers.map((r) => r.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),
-  );
-  if (status === 'unlimited' && !evidence.length) evidence.push({ ...here, message: 'no rate limit applies to this route' });
-  return { ...route, status, limits, evidence: dedupe(evidence) };
+  return protectRoute(draft, resolvers);
 }
