@@ -116,8 +116,8 @@ export class ViewResolver {
     const restriction = decorators
       .map((d) => ({ ...d, qname: decoratorName(this.project, d.expr, d.ctx) ?? '' }))
       .find(({ qname }) => qname.startsWith('django.') && REQUIRE_METHODS.has(lastSegment(qname)));
-    const listedArg = restriction?.expr.k === 'call' ? restriction.expr.args[0] : undefined;
-    const listed = (restriction && REQUIRE_METHODS.get(lastSegment(restriction.qname))) ?? (listedArg && stringList(this.project, listedArg, restriction?.ctx as Ctx)?.map((m) => m.toUpperCase()));
+    const listedArg = restriction?.expr.k === 'call' ? { expr: restriction.expr.args[0], ctx: restriction.ctx } : undefined;
+    const listed = (restriction && REQUIRE_METHODS.get(lastSegment(restriction.qname))) ?? (listedArg?.expr && stringList(this.project, listedArg.expr, listedArg.ctx)?.map((m) => m.toUpperCase()));
     if (restriction && !listed) base.unresolved.push('`require_http_methods` methods are not static');
     return { ...base, drf: false, handlers: new Map((listed ?? STANDARD_METHODS).map((m) => [m, ref.fn.name])), automatic: [], anyMethod: !listed };
   }
