@@ -24,12 +24,46 @@ export interface Limit extends SourceRef {
   methods?: string[]; // the limit applies only to these methods
   conditions?: string[]; // exempt_when, deduct_when, ...
   principals?: Principal[]; // the limit counts only these clients (DRF AnonRateThrottle: anonymous); absent = every client
+  algorithm?: Algorithm; // how the library counts; absent when unknown
 }
+
+/** Counting algorithms as the libraries implement them (reference D.1). */
+export type Algorithm = 'fixed-window' | 'moving-window' | 'sliding-window-counter' | 'sliding-log' | 'leaky-bucket' | 'token-bucket';
+
+/**
+ * A machine-readable reason carried by evidence, for the rules to read: extractors know the library
+ * semantics, rules decide what to report.
+ */
+export type Concern =
+  | 'limiter-not-wired' // limiter never bound, middleware or app.state missing, init never called
+  | 'decorator-order' // limit decorator where the route registers the undecorated function
+  | 'missing-request' // slowapi-limited handler without a request parameter
+  | 'per-process-storage' // counters kept per process (memory://, LocMemCache)
+  | 'does-not-block' // over-limit requests are marked or made to wait, not rejected
+  | 'exempt' // an exemption or an empty throttle list removes the limits of this route
+  | 'client-condition' // exempt_when / skip / request_filter reads client-controlled input
+  | 'invalid-rate' // the library drops, rejects or misreads the rate string
+  | 'spoofable-key' // the client key comes from a header the client sets
+  | 'attacker-chosen-key' // the key is a value the client picks (username, URL parameter)
+  | 'empty-key' // the key can be empty, and the library then skips the limit
+  | 'fail-open' // limits vanish when the store fails
+  | 'disabled' // the limiter is switched off by configuration
+  | 'no-retry-signal' // over-limit answers carry no 429 or no Retry-After
+  | 'methods-excluded' // the limit counts other methods than the route serves
+  | 'anonymous-only'; // the limit counts anonymous clients only
 
 export type Principal = 'anonymous' | 'authenticated';
 
 export interface Evidence extends SourceRef {
   message: string;
+  concern?: Concern;
+}
+
+/** Why a route is costly or abuse-prone (reference part E): a call in its handler or a word in its path. */
+export interface CostSignal extends SourceRef {
+  kind: string; // e.g. "password-hashing", "outbound-email"
+  detail: string; // the call or word, e.g. "bcrypt.hashpw"
+  strength: 'call' | 'hint'; // a call found in code, or a weaker path/name hint
 }
 
 export interface PrefixPart extends SourceRef {
@@ -55,7 +89,11 @@ export interface Route {
   status: ProtectionStatus;
   limits: Limit[];
   evidence: Evidence[]; // why the status is what it is, in order of reasoning
+  expensive: CostSignal[]; // what makes the route costly or abuse-prone, calls first
 }
+
+/** A route as an analyzer emits it: protection resolved; id and cost signals are added by the pipeline. */
+export type AnalyzedRoute = Omit<Route, 'id' | 'expensive'>;
 
 export interface Finding {
   ruleId: string;

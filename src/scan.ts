@@ -57,7 +57,7 @@ export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadat
     const base = `${draft.framework}:${methodsLabel(draft)}:${draft.path}`;
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
-    return { id: n === 1 ? base : `${base}#${n}`, ...draft };
+    return { id: n === 1 ? base : `${base}#${n}`, ...draft, expensive: [] };
   });
 }
 

@@ -1,17 +1,17 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, ModuleFacts } from '../python/ir';
 import type { Ctx, Project } from '../python/project';
-import type { Route } from '../model';
+import type { AnalyzedRoute } from '../model';
 
 /** A route before protection is resolved; `context` carries what the framework's limiter resolver needs. */
 export interface RouteDraft<C> {
-  route: Omit<Route, 'id' | 'status' | 'limits' | 'evidence'>;
+  route: Omit<AnalyzedRoute, 'status' | 'limits' | 'evidence'>;
   context: C;
 }
 
 export interface Analyzer {
   /** Finds the framework's routes and resolves their protection. */
-  analyze(project: Project): Omit<Route, 'id'>[];
+  analyze(project: Project): AnalyzedRoute[];
 }
 
 /** An expression applied to a view (decorator, wrapper, dependency) with the context to resolve it in. */

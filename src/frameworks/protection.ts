@@ -1,5 +1,5 @@
 /** Combining per-method protection verdicts into a route's status and limits; shared by every framework. */
-import type { Evidence, Limit, ProtectionStatus, Route } from '../model';
+import type { Evidence, Limit, ProtectionStatus, AnalyzedRoute } from '../model';
 import type { RouteDraft } from './common';
 
 export interface MethodVerdict {
@@ -20,7 +20,7 @@ export interface LibraryResolver<C> {
 }
 
 /** A route with the status, limits and evidence its libraries give its declared methods ('WS' for WebSocket). */
-export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver<C>[]): Omit<Route, 'id'> {
+export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver<C>[]): AnalyzedRoute {
   const { route } = draft;
   const evidence: Evidence[] = [];
   const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));

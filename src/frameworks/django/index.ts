@@ -3,7 +3,7 @@
  * django-ratelimit (ratelimit.ts) and DRF throttling (drf-throttling.ts), per route and method.
  */
 import { Project, type Value } from '../../python/project';
-import type { Route } from '../../model';
+import type { AnalyzedRoute } from '../../model';
 import { callSites, type Analyzer, type RouteDraft } from '../common';
 import { protectRoute, type LibraryResolver } from '../protection';
 import { findDjangoProjects, type DjangoSettings } from './settings';
@@ -26,7 +26,7 @@ export const django: Analyzer = {
     const sites = callSites(project);
     const walker = new UrlWalker(project, sites);
     const projects = findDjangoProjects(project, sites);
-    const routes: Omit<Route, 'id'>[] = [];
+    const routes: AnalyzedRoute[] = [];
     // Each project is read with its own settings: `settings.X` in URLconfs and views means its value there.
     const analyse = (settings: DjangoSettings | undefined, walk: () => void): void => {
       const values = (qname: string): Value[] | undefined => settings?.attributeValues(qname);
@@ -50,7 +50,7 @@ export const django: Analyzer = {
   },
 };
 
-function protect(draft: RouteDraft<DjangoRouteContext>, libraries: DjangoLibrary[]): Omit<Route, 'id'> {
+function protect(draft: RouteDraft<DjangoRouteContext>, libraries: DjangoLibrary[]): AnalyzedRoute {
   const { route } = draft;
   const here = { file: route.file, line: route.line };
   if (!draft.context.view) {

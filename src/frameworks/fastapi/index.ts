@@ -4,7 +4,7 @@
  * any library limits it, unknown when one cannot tell, and exempt or unlimited otherwise.
  */
 import { Project } from '../../python/project';
-import type { Route } from '../../model';
+import type { AnalyzedRoute } from '../../model';
 import { callSites, type Analyzer, type CallSite, type RouteDraft } from '../common';
 import { protectRoute, type LibraryResolver as Resolver } from '../protection';
 import { extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
@@ -31,7 +31,7 @@ export const fastapi: Analyzer = {
   },
 };
 
-function protect(draft: RouteDraft<AsgiRouteContext>, resolvers: LibraryResolver[]): Omit<Route, 'id'> {
+function protect(draft: RouteDraft<AsgiRouteContext>, resolvers: LibraryResolver[]): AnalyzedRoute {
   const { route } = draft;
   const here = { file: route.file, line: route.line };
   if (!resolvers.length) {

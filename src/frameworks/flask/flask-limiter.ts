@@ -11,7 +11,7 @@
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
-import type { Evidence, Limit, ProtectionStatus, Route } from '../../model';
+import type { Evidence, Limit, ProtectionStatus, AnalyzedRoute } from '../../model';
 import { callSites, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection';
 import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
@@ -47,7 +47,7 @@ interface ConfigSetting {
   production: boolean;
 }
 
-export function resolveFlaskLimiter(project: Project, drafts: RouteDraft<FlaskRouteContext>[], sites: CallSite[] = callSites(project)): Omit<Route, 'id'>[] {
+export function resolveFlaskLimiter(project: Project, drafts: RouteDraft<FlaskRouteContext>[], sites: CallSite[] = callSites(project)): AnalyzedRoute[] {
   const resolver = new FlaskLimiterResolver(project, sites);
   return drafts.map((d) => resolver.protect(d));
 }
@@ -199,7 +199,7 @@ class FlaskLimiterResolver {
     return decorators.flatMap(({ expr, ctx }) => this.limitDecorator(expr, ctx) ?? []);
   }
 
-  protect(draft: RouteDraft<FlaskRouteContext>): Omit<Route, 'id'> {
+  protect(draft: RouteDraft<FlaskRouteContext>): AnalyzedRoute {
     const { route, context } = draft;
     const evidence: Evidence[] = [];
     const anyLimiter = this.limiters.size > 0;
