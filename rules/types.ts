@@ -3,6 +3,8 @@
  * `apiposture explain`, SARIF rule descriptors and the README rule table.
  */
 import type { Evidence, Route, Severity } from '../src/model';
+import type { Deployment } from '../src/deployment';
+import type { Policy } from '../src/config';
 
 export interface RuleReport<M extends string> {
   messageId: M;
@@ -13,6 +15,9 @@ export interface RuleReport<M extends string> {
 
 export interface RuleContext<M extends string> {
   report(report: RuleReport<M>): void;
+  routes: readonly Route[]; // every route of the scan, for rules that compare routes
+  deployment: Deployment; // how many processes serve the app, from deployment files
+  policy: Policy; // thresholds, from defaults and the user's config
 }
 
 export interface Rule<M extends string = string> {

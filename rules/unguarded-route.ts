@@ -1,11 +1,9 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
-import { declaredMethods, routeLabel } from '../src/model';
-import { riskClass } from '../src/risk';
+import { routeLabel } from '../src/model';
+import { riskReason, riskSeverity } from './severity';
 import { defineRule } from './types';
 
-const SEVERITY_BY_RISK = { 'auth-sensitive': 'error', expensive: 'warning', 'state-changing': 'warning', 'read-only': 'note' } as const;
-
-export default defineRule<'unguarded' | 'partly' | 'anonymousOnly'>({
+export default defineRule<'unguarded'>({
   id: 'AP001',
   name: 'unguarded-route',
   severity: 'warning',
@@ -65,22 +63,10 @@ def login():
   },
   messages: {
     unguarded: '`{{route}}` has no rate limit{{why}}',
-    partly: '`{{route}}` has no rate limit for {{methods}}{{why}}',
-    anonymousOnly: '`{{route}}` is rate limited for anonymous clients only; signed-in users have no limit{{why}}',
   },
   check(route, context) {
-    if (route.status !== 'unlimited') return;
-    const { risk, hints } = riskClass(route);
-    const why = hints.length ? ` (${risk}: ${hints.map((h) => `\`${h}\``).join(', ')})` : '';
-    // Limits that name methods cover only those: say which methods are left open.
-    const open = declaredMethods(route).filter((m) => !route.limits.some((l) => (!l.methods || l.methods.includes(m)) && !l.principals));
-    const anonymousOnly = route.limits.length > 0 && route.limits.every((l) => l.principals);
-    const partly = route.limits.length > 0 && open.length > 0;
-    context.report({
-      messageId: anonymousOnly ? 'anonymousOnly' : partly ? 'partly' : 'unguarded',
-      severity: SEVERITY_BY_RISK[risk],
-      data: { route: routeLabel(route), methods: open.join(', '), why },
-      related: route.evidence,
-    });
+    // Routes whose limits leave some methods or users open are AP014's.
+    if (route.status !== 'unlimited' || route.limits.length) return;
+    context.report({ messageId: 'unguarded', severity: riskSeverity(route), data: { route: routeLabel(route), why: riskReason(route) }, related: route.evidence });
   },
 });

@@ -29,13 +29,23 @@ export function scanRoot(paths: string[]): string {
   return root;
 }
 
-export async function discover(paths: string[], excludes: string[]): Promise<Discovery> {
+async function resolvePaths(paths: string[]): Promise<{ root: string; resolved: { abs: string; isFile: boolean }[] }> {
   const resolved: { abs: string; isFile: boolean }[] = [];
   for (const p of paths) {
     const stat = await fs.stat(p); // a missing path is a usage error: let it throw
     resolved.push({ abs: path.resolve(p), isFile: stat.isFile() });
   }
   const root = resolved.length === 1 && resolved[0].isFile ? path.dirname(resolved[0].abs) : scanRoot(resolved.map((r) => r.abs));
+  return { root, resolved };
+}
+
+/** The directory report paths are relative to (and where configuration is read). */
+export async function rootOf(paths: string[]): Promise<string> {
+  return (await resolvePaths(paths)).root;
+}
+
+export async function discover(paths: string[], excludes: string[]): Promise<Discovery> {
+  const { root, resolved } = await resolvePaths(paths);
   const gitignore = ignore();
   try {
     gitignore.add(await fs.readFile(path.join(root, '.gitignore'), 'utf8'));

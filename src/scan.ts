@@ -2,12 +2,14 @@
  * The pipeline: discover → parse to module facts → framework extractors and protection resolution →
  * rules → a sorted, deterministic `ScanResult`. Scanned code is only read, never imported or run.
  */
-import { discover } from './discover';
+import { discover, rootOf } from './discover';
+import { loadConfig, type Config } from './config';
+import { readDeployment, type Deployment } from './deployment';
 import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
 import { Project } from './python/project';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
-import { readProjectMetadata, type ProjectMetadata } from './manifests';
+import { readProjectMetadata } from './manifests';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
 import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
@@ -17,12 +19,14 @@ export interface ScanOptions {
   paths: string[];
   exclude?: string[];
   maxFileBytes?: number;
+  config?: Config; // read from the scan root when absent
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
-  const { root, files } = await discover(options.paths, options.exclude ?? []);
+  const config = options.config ?? (await loadConfig(await rootOf(options.paths)));
+  const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude]);
   const modules: ModuleFacts[] = [];
   const skipped: Skipped[] = [];
   for (const [index, file] of files.entries()) {
@@ -42,14 +46,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     modules.push(outcome.facts);
   }
-  const routes = analyzeModules(modules, await readProjectMetadata(root));
-  const findings = runRules(routes);
+  const project = new Project(modules, await readProjectMetadata(root));
+  const routes = analyzeRoutes(project);
+  const findings = runRules(routes, await readDeployment(root, project), config);
   return { root, routes, findings, skipped, stats: stats(files.length, skipped, routes, findings) };
 }
 
-/** Extracts routes from module facts with every analyzer, giving each a unique, stable id. */
-export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadata): Route[] {
-  const project = new Project(modules, metadata);
+/** Extracts routes with every analyzer, giving each a unique, stable id. */
+function analyzeRoutes(project: Project): Route[] {
   const drafts = ANALYZERS.flatMap((a) => a.analyze(project));
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();
@@ -61,15 +65,21 @@ export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadat
   });
 }
 
-export function runRules(routes: Route[]): Finding[] {
+/** Runs every enabled rule on every route; the config's severity for a rule replaces the rule's own choice. */
+export function runRules(routes: Route[], deployment: Deployment, config: Config): Finding[] {
   const findings: Finding[] = [];
+  const enabled = RULES.filter((rule) => config.rules[rule.id] !== 'off');
   for (const route of routes) {
-    for (const rule of RULES) {
+    for (const rule of enabled) {
+      const configured = config.rules[rule.id];
       rule.check(route, {
+        routes,
+        deployment,
+        policy: config.policy,
         report: ({ messageId, data, severity, related }) =>
           findings.push({
             ruleId: rule.id,
-            severity: severity ?? rule.severity,
+            severity: configured && configured !== 'off' ? configured : (severity ?? rule.severity),
             message: formatMessage(rule.messages[messageId], data),
             routeId: route.id,
             file: route.file,

@@ -46,7 +46,7 @@ export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, 
   const text = expr ? project.stringValue(expr, ctx) : undefined;
   if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
   const parsed = parseLimitsNotation(text);
-  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${LIBRARY_NAMES[meta.library] ?? meta.library} drops it` } };
+  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${LIBRARY_NAMES[meta.library] ?? meta.library} drops it`, concern: 'invalid-rate' } };
   const limit: Limit = { rate: text, source: meta.source, library: meta.library, scope: meta.scope, file: ctx.mod.file, line: meta.line };
   if (meta.methods) limit.methods = meta.methods;
   if (meta.conditions.length) limit.conditions = meta.conditions;

@@ -109,14 +109,14 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
     const text = project.stringValue(rate.expr, rate.ctx);
     const parsed = text === undefined ? undefined : parseDrfRate(text);
     if (text === undefined || !parsed?.ok) {
-      evidence.push({ ...rate.at, message: parsed && !parsed.ok ? parsed.reason : `rate \`${Project.describe(rate.expr)}\` is computed at run time` });
+      evidence.push({ ...rate.at, message: parsed && !parsed.ok ? parsed.reason : `rate \`${Project.describe(rate.expr)}\` is computed at run time`, concern: parsed && !parsed.ok ? 'invalid-rate' : undefined });
       return { limits: [], unknown: true };
     }
-    if (parsed.note) evidence.push({ ...rate.at, message: parsed.note });
+    if (parsed.note) evidence.push({ ...rate.at, message: parsed.note, concern: 'invalid-rate' });
     const limit: Limit = { rate: text, source, library: 'drf', scope: 'shared', ...rate.at };
     if (builtin.principals) {
       limit.principals = builtin.principals;
-      evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it` });
+      evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it`, concern: 'anonymous-only' });
     }
     return { limits: [limit] };
   };
@@ -131,14 +131,14 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       return { limits: [], unknown: true };
     }
     if (!list.items.length) {
-      evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here` });
+      evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here`, concern: 'exempt' });
       return { limits: [] };
     }
     if (cache.kind === 'dummy' && cache.at) {
-      evidence.push({ ...cache.at, message: `${cache.message}: DRF never throttles` });
+      evidence.push({ ...cache.at, message: `${cache.message}: DRF never throttles`, concern: cache.concern });
       return { limits: [] };
     }
-    if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message });
+    if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message, concern: cache.concern });
     const parts = list.items.map((item) => throttle(item, view, list.source, evidence));
     return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
   };
@@ -190,7 +190,7 @@ function throttleDecorator(project: Project, view: DjangoView, evidence: Evidenc
   const decorator = view.fn.fn.decorators[index];
   const at = { file: ctx.mod.file, line: exprLine(decorator, ctx.line) };
   if (index < apiAt) {
-    evidence.push({ ...at, message: '`@throttle_classes` above `@api_view` is ignored (DRF < 3.17; an import error from 3.17): the default throttles apply' });
+    evidence.push({ ...at, message: '`@throttle_classes` above `@api_view` is ignored (DRF < 3.17; an import error from 3.17): the default throttles apply', concern: 'decorator-order' });
     return undefined;
   }
   const arg = decorator.k === 'call' ? decorator.args[0] : undefined;

@@ -86,7 +86,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
           found.push(...throughMethodDecorator({ expr, ctx }, undefined));
           const direct = asRatelimit({ expr, ctx });
           if (direct) {
-            evidence.push({ file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@ratelimit` directly on a class method receives `self` instead of the request (unsupported since django-ratelimit 3.0): wrap it in `method_decorator`' });
+            evidence.push({ file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@ratelimit` directly on a class method receives `self` instead of the request (unsupported since django-ratelimit 3.0): wrap it in `method_decorator`', concern: 'decorator-order' });
           }
         }
       }
@@ -115,7 +115,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       return { limits: [], unknown: true };
     }
     if (counted !== 'all' && !counted.includes(method)) {
-      evidence.push({ ...at, message: `\`@ratelimit(method=...)\` counts only ${counted.join(', ')}: ${method} requests are neither counted nor limited` });
+      evidence.push({ ...at, message: `\`@ratelimit(method=...)\` counts only ${counted.join(', ')}: ${method} requests are neither counted nor limited`, concern: 'methods-excluded' });
       return { limits: [] };
     }
     if (call.splat) {
@@ -139,7 +139,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       const reader = view.fn ?? views.handlerFunction(view, method);
       const why = block === undefined ? 'the old `ratelimit` package defaults to block=False' : 'block=False';
       if (!reader?.fn.reads.includes('limited')) {
-        evidence.push({ ...at, message: `${why}: over-limit requests are only marked (\`request.limited\`), and this view never checks it` });
+        evidence.push({ ...at, message: `${why}: over-limit requests are only marked (\`request.limited\`), and this view never checks it`, concern: 'does-not-block' });
         return { limits: [] };
       }
       // Whether the view turns `request.limited` into a rejection is control flow we do not follow.
@@ -157,14 +157,14 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       if (!applied.length) return undefined;
       if (enabled.value === false || enabled.value === undefined) {
         const at = enabled.at ?? { file: draft.route.file, line: draft.route.line };
-        evidence.push({ ...at, message: enabled.value === false ? '`RATELIMIT_ENABLE = False` switches django-ratelimit off' : '`RATELIMIT_ENABLE` is computed at run time' });
+        evidence.push({ ...at, message: enabled.value === false ? '`RATELIMIT_ENABLE = False` switches django-ratelimit off' : '`RATELIMIT_ENABLE` is computed at run time', concern: enabled.value === false ? 'disabled' : undefined });
         return { limits: [], unknown: enabled.value === undefined };
       }
       if (cache.kind === 'dummy' && cache.at) {
-        evidence.push({ ...cache.at, message: `${cache.message}: django-ratelimit never limits` });
+        evidence.push({ ...cache.at, message: `${cache.message}: django-ratelimit never limits`, concern: cache.concern });
         return { limits: [] };
       }
-      if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message });
+      if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message, concern: cache.concern });
       const parts = applied.map((a) => verdict(a, view, method, evidence));
       return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
     },
@@ -174,7 +174,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
 /** The rate as reported, `none` for a rate of None (no limit), `unknown` when it is computed or breaks every request. */
 function rateOf(project: Project, expr: Expr | undefined, ctx: Ctx, at: { file: string; line: number }, evidence: Evidence[]): string | 'none' | 'unknown' {
   if (!expr || expr.k === 'none') {
-    evidence.push({ ...at, message: '`@ratelimit` without a rate never limits' });
+    evidence.push({ ...at, message: '`@ratelimit` without a rate never limits', concern: 'invalid-rate' });
     return 'none';
   }
   if (expr.k === 'seq' && expr.items.length === 2 && expr.items.every((i) => i.k === 'num')) {
@@ -188,9 +188,9 @@ function rateOf(project: Project, expr: Expr | undefined, ctx: Ctx, at: { file: 
   }
   const parsed = parseDjangoRatelimitRate(text);
   if (!parsed.ok) {
-    evidence.push({ ...at, message: parsed.reason });
+    evidence.push({ ...at, message: parsed.reason, concern: 'invalid-rate' });
     return 'unknown';
   }
-  if (parsed.note) evidence.push({ ...at, message: parsed.note });
+  if (parsed.note) evidence.push({ ...at, message: parsed.note, concern: 'invalid-rate' });
   return text;
 }

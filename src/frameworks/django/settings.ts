@@ -6,7 +6,7 @@
 import type { Expr, ModuleFacts } from '../../python/ir';
 import { exprLine } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
-import type { SourceRef } from '../../model';
+import type { Concern, SourceRef } from '../../model';
 import type { CallSite } from '../common';
 
 const SETTINGS_OBJECT = 'django.conf.settings.';
@@ -153,18 +153,18 @@ function isEnviron(project: Project, expr: Expr, ctx: Ctx): boolean {
 export type CacheKind = 'dummy' | 'per-process' | 'non-atomic' | 'shared' | 'unknown';
 
 /** How a Django cache alias stores counters (django-ratelimit and DRF keep their counts there). */
-export function cacheBackend(project: Project, settings: DjangoSettings | undefined, alias: string): { kind: CacheKind; message?: string; at?: SourceRef } {
+export function cacheBackend(project: Project, settings: DjangoSettings | undefined, alias: string): { kind: CacheKind; message?: string; at?: SourceRef; concern?: Concern } {
   if (!settings) return { kind: 'unknown' };
   const caches = settings.read('CACHES');
   if (caches.kind === 'absent') {
-    return { kind: 'per-process', message: 'no CACHES setting: Django\'s default LocMemCache keeps counters per process, so each worker allows the full rate', at: settings.origin };
+    return { kind: 'per-process', message: 'no CACHES setting: Django\'s default LocMemCache keeps counters per process, so each worker allows the full rate', at: settings.origin, concern: 'per-process-storage' };
   }
   const backend = entryOf(project, settings.entry('CACHES', alias), 'BACKEND');
   const name = backend.kind === 'value' ? project.stringValue(backend.expr, backend.ctx) : undefined;
   if (name === undefined || backend.kind !== 'value') return { kind: 'unknown' };
   const at = backend.at;
-  if (name.endsWith('DummyCache')) return { kind: 'dummy', message: `cache \`${alias}\` is DummyCache: nothing is stored, so no request is ever counted`, at };
-  if (name.endsWith('LocMemCache')) return { kind: 'per-process', message: `cache \`${alias}\` is LocMemCache: counters are per process, so each worker allows the full rate`, at };
+  if (name.endsWith('DummyCache')) return { kind: 'dummy', message: `cache \`${alias}\` is DummyCache: nothing is stored, so no request is ever counted`, at, concern: 'disabled' };
+  if (name.endsWith('LocMemCache')) return { kind: 'per-process', message: `cache \`${alias}\` is LocMemCache: counters are per process, so each worker allows the full rate`, at, concern: 'per-process-storage' };
   if (name.endsWith('FileBasedCache') || name.endsWith('DatabaseCache')) return { kind: 'non-atomic', message: `cache \`${alias}\` (${name.split('.').pop()}) has no atomic increment: concurrent requests are undercounted`, at };
   return { kind: 'shared', at };
 }

@@ -75,7 +75,7 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
     const evidence: Evidence[] = [];
     const blocking = kwarg(call, 'blocking');
     const blocks = blocking?.k === 'bool' && blocking.v;
-    if (blocks) evidence.push({ ...at(ctx, call), message: '`blocking=True` makes requests wait instead of rejecting them' });
+    if (blocks) evidence.push({ ...at(ctx, call), message: '`blocking=True` makes requests wait instead of rejecting them', concern: 'does-not-block' });
     const marked = (l: Limit): Limit => (blocks ? { ...l, conditions: ['blocking'] } : l);
     const pyrate = argument(call, 0, 'limiter');
     if (pyrate && numberOf(pyrate, ctx) === undefined && !kwarg(call, 'times')) {
@@ -94,7 +94,7 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
       ms += n * unit;
     }
     if (count === undefined || ms <= 0) return { limits: [], dynamic: 'RateLimiter arguments are not static', evidence };
-    if (!initialised) evidence.push({ ...at(ctx, call), message: '`FastAPILimiter.init(...)` is never called: every request to a RateLimiter route fails with 500' });
+    if (!initialised) evidence.push({ ...at(ctx, call), message: '`FastAPILimiter.init(...)` is never called: every request to a RateLimiter route fails with 500', concern: 'limiter-not-wired' });
     const limit: Limit = { rate: rateText(count, ms), source, library: LIBRARY, scope: 'route', ...at(ctx, call) };
     return { limits: [marked(limit)], evidence };
   };
@@ -121,7 +121,7 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
 
   const skipped = (decorators: Decorator[]): Evidence | undefined => {
     const found = decorators.find(({ expr, ctx }) => project.resolve(expr, ctx).some((v) => v.kind === 'external' && SKIP.includes(v.qname)));
-    return found && { ...at(found.ctx, found.expr), message: '`@skip_limiter` turns this route\'s RateLimiter off' };
+    return found && { ...at(found.ctx, found.expr), message: '`@skip_limiter` turns this route\'s RateLimiter off', concern: 'exempt' };
   };
 
   /** `WebSocketRateLimiter` instances called in the WebSocket endpoint's body. */

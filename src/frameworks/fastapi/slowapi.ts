@@ -42,7 +42,7 @@ interface LimiterInfo {
 export const slowapi: LibraryFactory = (project, graph, sites) => {
   // slowapi reads RATELIMIT_ENABLED from the environment or `.env`, and it wins over `enabled=`.
   const envOff = project.metadata.dotenv.get('RATELIMIT_ENABLED')?.find((s) => FALSE_VALUES.includes(s.value.trim().toLowerCase()));
-  const envSwitchedOff = envOff && { file: envOff.file, line: envOff.line, message: '`RATELIMIT_ENABLED=false` in `.env` turns slowapi off' };
+  const envSwitchedOff = envOff && { file: envOff.file, line: envOff.line, message: '`RATELIMIT_ENABLED=false` in `.env` turns slowapi off', concern: 'disabled' as const };
   const limiters = new Map<string, LimiterInfo>();
   const stateLimiter = new Map<string, { values: Value[]; at: Evidence }>(); // app site key → `app.state.limiter`
   for (const { call, ctx } of sites) {
@@ -60,7 +60,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
           application: rateList(project, kwarg(call, 'application_limits'), ctx, key, LIBRARY, 'application'),
           off:
             envSwitchedOff ??
-            (switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off` } : undefined),
+            (switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off`, concern: 'disabled' as const } : undefined),
         });
       }
     }
@@ -77,7 +77,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   const declared = (decorators: Decorator[]): DeclaredLimit[] => decorators.flatMap(({ expr, ctx }) => limitCall(project, expr, ctx, isLimiter, SLOWAPI) ?? []);
   const exemptIn = (decorators: Decorator[]): Evidence | undefined => {
     const found = decorators.find(({ expr, ctx }) => expr.k === 'attr' && expr.name === 'exempt' && project.resolve(expr.obj, ctx).some(isLimiter));
-    return found && { file: found.ctx.mod.file, line: exprLine(found.expr, found.ctx.line), message: '`@limiter.exempt` removes every slowapi limit from this endpoint' };
+    return found && { file: found.ctx.mod.file, line: exprLine(found.expr, found.ctx.line), message: '`@limiter.exempt` removes every slowapi limit from this endpoint', concern: 'exempt' as const };
   };
   const middlewareOn = (app: Instance) => (graph.middleware.get(app.site.key) ?? []).find((m) => m.types.some((t) => MIDDLEWARE_TYPES.includes(t)));
 
@@ -90,7 +90,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: DeclaredLimit[], evidence: Evidence[]): Contribution => {
     const handler = draft.context.handler;
     if (placed.length && handler && !handler.fn.params.some((p) => p.name === 'request' || p.name === 'websocket')) {
-      evidence.push({ file: handler.mod.file, line: handler.fn.loc.line, message: 'slowapi raises at import time: a `@limiter.limit` endpoint needs a parameter named `request`' });
+      evidence.push({ file: handler.mod.file, line: handler.fn.loc.line, message: 'slowapi raises at import time: a `@limiter.limit` endpoint needs a parameter named `request`', concern: 'missing-request' });
       return { limits: [], unknown: true };
     }
     const limits: Limit[] = [];
@@ -108,7 +108,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
       unknown ||= got.unknown;
       const valid = mine.filter((d) => !d.invalid);
       if (valid.length && !applying.some((d) => !d.invalid)) {
-        evidence.push({ file: valid[0].file, line: valid[0].line, message: `the limit names other methods: ${method} gets no limit at all (slowapi does not fall back to default limits)` });
+        evidence.push({ file: valid[0].file, line: valid[0].line, message: `the limit names other methods: ${method} gets no limit at all (slowapi does not fall back to default limits)`, concern: 'methods-excluded' });
       }
       // The decorator adds the defaults itself when no valid decorated limit overrides them.
       if (valid.every((d) => !d.overrideDefaults)) {
@@ -135,7 +135,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     const withDefaults = [...limiters.values()].find((l) => l.defaults.length || l.application.length);
     if (!anyMiddleware && withDefaults) {
       const site = withDefaults.instance.site;
-      evidence.push({ file: site.ctx.mod.file, line: site.call.loc.line, message: 'default and application limits apply only through SlowAPIMiddleware, which is not installed on this app' });
+      evidence.push({ file: site.ctx.mod.file, line: site.call.loc.line, message: 'default and application limits apply only through SlowAPIMiddleware, which is not installed on this app', concern: 'limiter-not-wired' });
     }
     return { limits, unknown };
   };
@@ -144,7 +144,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     const state = stateLimiter.get(app.site.key);
     const where = { file: app.site.ctx.mod.file, line: app.site.call.loc.line };
     if (!state) {
-      evidence.push({ ...where, message: 'SlowAPIMiddleware is installed but `app.state.limiter` is never set: every request fails with 500' });
+      evidence.push({ ...where, message: 'SlowAPIMiddleware is installed but `app.state.limiter` is never set: every request fails with 500', concern: 'limiter-not-wired' });
       return { limits: [], unknown: true };
     }
     const infos = state.values.map((v) => (isLimiter(v) ? limiters.get(v.site.key) : undefined));
@@ -199,7 +199,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
         return { limits: [], exempt: true };
       }
       for (const d of voided) {
-        evidence.push({ file: d.file, line: d.line, message: 'limit decorator sits above the route decorator: the registered endpoint is undecorated, so this limit never runs and SlowAPIMiddleware skips the route' });
+        evidence.push({ file: d.file, line: d.line, message: 'limit decorator sits above the route decorator: the registered endpoint is undecorated, so this limit never runs and SlowAPIMiddleware skips the route', concern: 'decorator-order' });
       }
       if (voided.length && !placed.length) return { limits: [] };
       if (placed.length) return decoratedVerdict(draft, method, placed, evidence);

@@ -189,7 +189,7 @@ class FlaskLimiterResolver {
     for (const { expr, ctx } of decorators) {
       const target = expr.k === 'call' ? expr.fn : expr;
       if (target.k === 'attr' && target.name === 'exempt' && this.project.resolve(target.obj, ctx).some(isLimiter)) {
-        return { file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@limiter.exempt` removes every limit from this view' };
+        return { file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@limiter.exempt` removes every limit from this view', concern: 'exempt' };
       }
     }
     return undefined;
@@ -231,7 +231,7 @@ class FlaskLimiterResolver {
     const hintedElsewhere = Object.entries(view.methodDecorators).some(([v, decs]) => v !== verb && this.decorated(decs).length > 0);
     for (const m of misplaced) {
       const where = m.limit ?? m.invalid;
-      if (where) evidence.push({ file: where.file, line: where.line, message: 'limit decorator sits above the route decorator: Flask registered the undecorated view, so this limit never runs and default/blueprint limits are suppressed' });
+      if (where) evidence.push({ file: where.file, line: where.line, message: 'limit decorator sits above the route decorator: Flask registered the undecorated view, so this limit never runs and default/blueprint limits are suppressed', concern: 'decorator-order' });
     }
     for (const d of [...viewLimits, ...methodLimits]) if (d.invalid) evidence.push(d.invalid);
 
@@ -315,17 +315,17 @@ class FlaskLimiterResolver {
     if (!binding) {
       const unresolved = info.bindings.find((b) => b.unresolved);
       if (unresolved) return { kind: 'unknown', evidence: { ...unresolved.at, message: `limiter binding unclear: ${unresolved.unresolved}` } };
-      return { kind: 'unbound', evidence: { ...where, message: 'the limiter is never bound to this app (no `app=` and no `init_app(app)`), so it enforces nothing' } };
+      return { kind: 'unbound', evidence: { ...where, message: 'the limiter is never bound to this app (no `app=` and no `init_app(app)`), so it enforces nothing', concern: 'limiter-not-wired' } };
     }
     const enabled = this.configValue(app, 'RATELIMIT_ENABLED');
     if (enabled.ambiguous) return { kind: 'unknown', evidence: enabled.ambiguous };
     const configured = enabled.value?.find((v) => v.kind === 'literal');
     if (configured?.kind === 'literal' && configured.expr.k === 'bool') {
-      if (!configured.expr.v) return { kind: 'disabled', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED = False` turns the limiter off' } };
+      if (!configured.expr.v) return { kind: 'disabled', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED = False` turns the limiter off', concern: 'disabled' } };
       return { kind: 'bound', evidence: binding.at };
     }
     if (enabled.value) return { kind: 'unknown', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED` is not a static boolean' } };
-    if (info.enabled === false) return { kind: 'disabled', evidence: { ...where, message: '`Limiter(enabled=False)` turns the limiter off' } };
+    if (info.enabled === false) return { kind: 'disabled', evidence: { ...where, message: '`Limiter(enabled=False)` turns the limiter off', concern: 'disabled' } };
     return { kind: 'bound', evidence: binding.at };
   }
 }

@@ -1,0 +1,78 @@
+/** AP009: a fixed window on an authentication route without a short secondary limit: 2N at the window edge. */
+import { routeLabel } from '../src/model';
+import { riskClass } from '../src/risk';
+import { limitWindows } from '../src/ratelimit/windows';
+import { defineRule } from './types';
+
+export default defineRule<'burst'>({
+  id: 'AP009',
+  name: 'fixed-window-burst',
+  severity: 'note',
+  securitySeverity: 4.0,
+  precision: 'high',
+  tags: ['security', 'external/cwe/cwe-307', 'owasp-api4:2023'],
+  summary: 'Fixed-window limit on an auth route without a short secondary limit (2N burst at the window edge)',
+  docs: `## What it does
+Flags authentication-sensitive routes whose every limit counts in fixed windows (the default of Flask-Limiter,
+slowapi, django-ratelimit and fastapi-limiter 0.1) and none has a short window (at most
+\`short-window-seconds\`, default 10). The message gives the worst case: with \`N\` per window, \`2N\` requests
+pass within moments, \`N\` at the end of one window and \`N\` at the start of the next.
+
+## Why is this bad?
+Attackers time their bursts to window edges: \`5/minute\` admits ten guesses in one second, twice what the
+policy intends, and ten times what a smooth limit allows within that second.
+
+## Example
+\`\`\`python
+@limiter.limit("5/minute")
+\`\`\`
+
+## Use instead
+\`\`\`python
+@limiter.limit("5/minute;1/second")  # or Limiter(..., strategy="moving-window")
+\`\`\`
+
+## References
+- https://limits.readthedocs.io/en/stable/strategies.html
+- https://cwe.mitre.org/data/definitions/307.html`,
+  examples: {
+    bad: `from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+app = Flask(__name__)
+limiter = Limiter(get_remote_address, app=app)
+
+@app.route("/login", methods=["POST"])
+@limiter.limit("5/minute")
+def login():
+    return "ok"
+`,
+    good: `from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+app = Flask(__name__)
+limiter = Limiter(get_remote_address, app=app, strategy="moving-window")
+
+@app.route("/login", methods=["POST"])
+@limiter.limit("5/minute")
+def login():
+    return "ok"
+`,
+  },
+  messages: { burst: '`{{route}}` is limited by fixed windows only ({{rates}}): up to {{burst}} requests pass within moments at a window edge; add a short limit such as `1/second` or count in a moving window' },
+  check(route, context) {
+    if (route.status !== 'limited' || riskClass(route).risk !== 'auth-sensitive') return;
+    const counted = route.limits.filter((l) => !l.principals);
+    if (!counted.length || counted.some((l) => l.algorithm !== 'fixed-window')) return;
+    const windows = counted.map(limitWindows);
+    if (windows.some((w) => !w)) return;
+    const items = windows.flatMap((w) => w ?? []);
+    if (items.some((w) => w.seconds <= context.policy.shortWindowSeconds)) return;
+    const burst = Math.min(...items.map((w) => 2 * w.count));
+    context.report({
+      messageId: 'burst',
+      data: { route: routeLabel(route), rates: counted.map((l) => `\`${l.rate}\``).join(', '), burst: String(burst) },
+      related: counted.map((l) => ({ file: l.file, line: l.line, message: `fixed-window limit \`${l.rate}\`` })),
+    });
+  },
+});

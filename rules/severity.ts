@@ -1,0 +1,21 @@
+/** Severity from what a route exposes: the risk class of reference part E. */
+import type { Route, Severity } from '../src/model';
+import { riskClass, type RiskClass } from '../src/risk';
+
+const SEVERITY_BY_RISK: Record<RiskClass, Severity> = { 'auth-sensitive': 'error', expensive: 'warning', 'state-changing': 'warning', 'read-only': 'note' };
+
+export function riskSeverity(route: Route): Severity {
+  return SEVERITY_BY_RISK[riskClass(route).risk];
+}
+
+/** ` (auth-sensitive: `login`)`: why the route's risk class is what it is, for messages. */
+export function riskReason(route: Route): string {
+  const { risk, hints } = riskClass(route);
+  return hints.length ? ` (${risk}: ${hints.map((h) => `\`${h}\``).join(', ')})` : '';
+}
+
+/** Routes whose abuse costs more than an ordinary request: authentication or expensive work. */
+export function isSensitive(route: Route): boolean {
+  const { risk } = riskClass(route);
+  return risk === 'auth-sensitive' || risk === 'expensive';
+}

@@ -1,0 +1,160 @@
+/**
+ * User configuration: `.apiposture.toml` at the scan root, or `[tool.apiposture]` in its pyproject.toml.
+ * Declares custom limiters and expensive calls, rule severities, disabled rules and policy thresholds.
+ * Every key is checked: a typo is a configuration error naming the key, never silently ignored.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
+import type { Severity } from './model';
+
+// smol-toml's types are ES-module declarations over a CommonJS build, which `require` loads.
+const { parse: parseToml, TomlError } = require('smol-toml') as typeof SmolToml;
+
+export interface Policy {
+  authMaxPerMinute: number; // looser limits on login/OTP/password routes are weak (AP002)
+  messagingDailyCap: boolean; // email/SMS-sending routes need a limit with a window of a day or more (AP002)
+  shortWindowSeconds: number; // a limit with a window this short blunts fixed-window bursts (AP009)
+}
+
+export const DEFAULT_POLICY: Policy = { authMaxPerMinute: 10, messagingDailyCap: true, shortWindowSeconds: 10 };
+
+/** A limiter the libraries tables do not know: the project's own decorator, dependency or middleware. */
+export interface CustomLimiter {
+  name: string; // how findings and reports name it
+  kind: 'decorator' | 'dependency' | 'middleware';
+  target: string; // qualified name, e.g. "myapp.security.throttle"
+  rate?: string; // a fixed rate, when the call does not carry one
+  rateArgument?: number | string; // where the call carries its rate: position or keyword
+}
+
+export interface CustomCall {
+  call: string; // qualified name, e.g. "myapp.billing.charge_card"
+  kind: string; // a cost kind, e.g. "payment"
+}
+
+export interface Config {
+  file?: string; // where it was read from, relative to the scan root
+  exclude: string[];
+  rules: Record<string, Severity | 'off'>;
+  policy: Policy;
+  limiters: CustomLimiter[];
+  expensive: CustomCall[];
+}
+
+export const DEFAULT_CONFIG: Config = { exclude: [], rules: {}, policy: DEFAULT_POLICY, limiters: [], expensive: [] };
+
+export class ConfigError extends Error {}
+
+type Table = Record<string, unknown>;
+
+/** Reads the configuration for a scan root; `explicit` is a file given with --config. */
+export async function loadConfig(root: string, explicit?: string): Promise<Config> {
+  if (explicit) return fromFile(explicit, path.relative(root, explicit), false);
+  const own = path.join(root, '.apiposture.toml');
+  if (await exists(own)) return fromFile(own, '.apiposture.toml', false);
+  const pyproject = path.join(root, 'pyproject.toml');
+  if (await exists(pyproject)) return fromFile(pyproject, 'pyproject.toml', true);
+  return DEFAULT_CONFIG;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then((s) => s.isFile(), () => false);
+}
+
+async function fromFile(file: string, shown: string, inPyproject: boolean): Promise<Config> {
+  let document: Table;
+  try {
+    document = parseToml(await fs.readFile(file, 'utf8')) as Table;
+  } catch (error) {
+    const detail = error instanceof TomlError ? `line ${error.line}: ${error.message.split('\n')[0]}` : (error as Error).message;
+    throw new ConfigError(`${shown}: ${detail}`);
+  }
+  const tool = inPyproject ? (document.tool as Table | undefined)?.apiposture : document;
+  if (tool === undefined) return DEFAULT_CONFIG;
+  return { ...parseConfig(tool, inPyproject ? 'tool.apiposture' : ''), file: shown };
+}
+
+/** Validates a configuration table; `at` is the key path used in messages. */
+export function parseConfig(raw: unknown, at = ''): Config {
+  const top = table(raw, at, ['exclude', 'rules', 'policy', 'limiter', 'expensive']);
+  const config: Config = { ...DEFAULT_CONFIG, policy: { ...DEFAULT_POLICY } };
+  if (top.exclude !== undefined) config.exclude = stringArray(top.exclude, key(at, 'exclude'));
+  if (top.rules !== undefined) {
+    const rules = table(top.rules, key(at, 'rules'));
+    for (const [id, value] of Object.entries(rules)) {
+      if (!/^AP\d{3}$/.test(id)) throw new ConfigError(`${key(at, `rules.${id}`)}: rule ids look like AP001`);
+      config.rules[id] = oneOf(value, key(at, `rules.${id}`), ['error', 'warning', 'note', 'off'] as const);
+    }
+  }
+  if (top.policy !== undefined) {
+    const policy = table(top.policy, key(at, 'policy'), ['auth-max-per-minute', 'messaging-daily-cap', 'short-window-seconds']);
+    if (policy['auth-max-per-minute'] !== undefined) config.policy.authMaxPerMinute = positive(policy['auth-max-per-minute'], key(at, 'policy.auth-max-per-minute'));
+    if (policy['short-window-seconds'] !== undefined) config.policy.shortWindowSeconds = positive(policy['short-window-seconds'], key(at, 'policy.short-window-seconds'));
+    if (policy['messaging-daily-cap'] !== undefined) {
+      if (typeof policy['messaging-daily-cap'] !== 'boolean') throw new ConfigError(`${key(at, 'policy.messaging-daily-cap')}: expected true or false`);
+      config.policy.messagingDailyCap = policy['messaging-daily-cap'];
+    }
+  }
+  config.limiters = tables(top.limiter, key(at, 'limiter')).map(([entry, where]) => customLimiter(entry, where));
+  config.expensive = tables(top.expensive, key(at, 'expensive')).map(([entry, where]) => {
+    const e = table(entry, where, ['call', 'kind']);
+    return { call: requiredString(e.call, `${where}.call`), kind: requiredString(e.kind, `${where}.kind`) };
+  });
+  return config;
+}
+
+function customLimiter(raw: unknown, where: string): CustomLimiter {
+  const e = table(raw, where, ['name', 'decorator', 'dependency', 'middleware', 'rate', 'rate-argument']);
+  const kinds = (['decorator', 'dependency', 'middleware'] as const).filter((k) => e[k] !== undefined);
+  if (kinds.length !== 1) throw new ConfigError(`${where}: give exactly one of decorator, dependency or middleware`);
+  const target = requiredString(e[kinds[0]], `${where}.${kinds[0]}`);
+  const limiter: CustomLimiter = { name: e.name === undefined ? target : requiredString(e.name, `${where}.name`), kind: kinds[0], target };
+  if (e.rate !== undefined) limiter.rate = requiredString(e.rate, `${where}.rate`);
+  const argument = e['rate-argument'];
+  if (argument !== undefined) {
+    if (typeof argument !== 'string' && !(Number.isInteger(argument) && (argument as number) >= 0)) {
+      throw new ConfigError(`${where}.rate-argument: expected a keyword name or a position (0, 1, ...)`);
+    }
+    limiter.rateArgument = argument as number | string;
+  }
+  return limiter;
+}
+
+function key(at: string, name: string): string {
+  return at ? `${at}.${name}` : name;
+}
+
+function table(value: unknown, where: string, allowed?: string[]): Table {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) throw new ConfigError(`${where || 'config'}: expected a table`);
+  const unknown = allowed && Object.keys(value).find((k) => !allowed.includes(k));
+  if (unknown) throw new ConfigError(`${key(where, unknown)}: unknown key (expected one of ${allowed.join(', ')})`);
+  return value as Table;
+}
+
+/** `[[limiter]]` arrays of tables, each with its key path for messages. */
+function tables(value: unknown, where: string): [unknown, string][] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigError(`${where}: expected an array of tables ([[${where}]])`);
+  return value.map((entry, i) => [entry, `${where}[${i}]`]);
+}
+
+function requiredString(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !value.trim()) throw new ConfigError(`${where}: expected a non-empty string`);
+  return value;
+}
+
+function stringArray(value: unknown, where: string): string[] {
+  if (!Array.isArray(value)) throw new ConfigError(`${where}: expected an array of strings`);
+  return value.map((v, i) => requiredString(v, `${where}[${i}]`));
+}
+
+function positive(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !(value > 0)) throw new ConfigError(`${where}: expected a positive number`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, where: string, choices: readonly T[]): T {
+  if (typeof value !== 'string' || !choices.includes(value as T)) throw new ConfigError(`${where}: expected one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+  return value as T;
+}

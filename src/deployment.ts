@@ -1,0 +1,51 @@
+/**
+ * How many processes serve the app, from the files that start it: gunicorn config, Procfile, Dockerfile,
+ * compose and Kubernetes manifests, uWSGI ini, shell scripts, and `uvicorn.run(..., workers=N)` in Python.
+ * Per-process limit storage multiplies the effective limit by this number (reference D.1).
+ */
+import type { Evidence } from './model';
+import { readTopFiles } from './manifests';
+import { Project } from './python/project';
+import { callSites } from './frameworks/common';
+
+export interface Deployment {
+  processes: number; // the largest count found; 1 when nothing says otherwise
+  evidence?: Evidence; // where that count comes from
+}
+
+const DEPLOYMENT_FILES = ['gunicorn*.py', 'Procfile', 'Dockerfile*', '*.yml', '*.yaml', '*.ini', '*.sh', '*.env'];
+
+/** Patterns whose first group is a count of processes; `cpu_count()` expressions count as several. */
+const COUNT_PATTERNS: { pattern: RegExp; what: string }[] = [
+  { pattern: /(?:gunicorn|uvicorn|hypercorn|granian)\b[^\n]*?(?:\s-w\s*|--workers[=\s]+)(\d+)/g, what: 'worker processes' },
+  { pattern: /^\s*workers\s*=\s*(\d+|[^\n#]*cpu_count\(\))/gm, what: 'gunicorn workers' },
+  { pattern: /\bWEB_CONCURRENCY["']?\s*[=:]\s*["']?(\d+)/g, what: 'WEB_CONCURRENCY workers' },
+  { pattern: /^\s*(?:processes|workers)\s*=\s*(\d+)\s*$/gm, what: 'uWSGI processes' },
+  { pattern: /^\s*replicas\s*:\s*(\d+)/gm, what: 'replicas' },
+];
+
+/** A machine with a handful of cores: what `cpu_count()`-based worker settings give at the least. */
+const SEVERAL = 2;
+
+export async function readDeployment(root: string, project: Project): Promise<Deployment> {
+  let best: Deployment = { processes: 1 };
+  const consider = (processes: number, evidence: Evidence): void => {
+    if (processes > best.processes) best = { processes, evidence };
+  };
+  for (const [file, text] of await readTopFiles(root, DEPLOYMENT_FILES)) {
+    for (const { pattern, what } of COUNT_PATTERNS) {
+      for (const m of text.matchAll(pattern)) {
+        const count = /^\d+$/.test(m[1]) ? Number(m[1]) : SEVERAL;
+        const line = text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0);
+        consider(count, { file, line, message: `${/^\d+$/.test(m[1]) ? count : 'several (cpu_count)'} ${what}` });
+      }
+    }
+  }
+  for (const { call, ctx } of callSites(project)) {
+    const workers = call.kwargs.find(([name]) => name === 'workers')?.[1];
+    if (workers?.k !== 'num') continue;
+    if (!project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && (v.qname === 'uvicorn.run' || v.qname === 'hypercorn.run'))) continue;
+    consider(workers.v, { file: ctx.mod.file, line: call.loc.line, message: `\`uvicorn.run(workers=${workers.v})\`` });
+  }
+  return best;
+}
