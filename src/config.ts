@@ -50,7 +50,7 @@ type Table = Record<string, unknown>;
 
 /** Reads the configuration for a scan root; `explicit` is a file given with --config. */
 export async function loadConfig(root: string, explicit?: string): Promise<Config> {
-  if (explicit) return fromFile(explicit, path.relative(root, explicit), false);
+  if (explicit) return fromFile(explicit, path.relative(root, explicit), path.basename(explicit) === 'pyproject.toml');
   const own = path.join(root, '.apiposture.toml');
   if (await exists(own)) return fromFile(own, '.apiposture.toml', false);
   const pyproject = path.join(root, 'pyproject.toml');
@@ -72,7 +72,11 @@ async function fromFile(file: string, shown: string, inPyproject: boolean): Prom
   }
   const tool = inPyproject ? (document.tool as Table | undefined)?.apiposture : document;
   if (tool === undefined) return DEFAULT_CONFIG;
-  return { ...parseConfig(tool, inPyproject ? 'tool.apiposture' : ''), file: shown };
+  try {
+    return { ...parseConfig(tool, inPyproject ? 'tool.apiposture' : ''), file: shown };
+  } catch (error) {
+    throw error instanceof ConfigError ? new ConfigError(`${shown}: ${error.message}`) : error;
+  }
 }
 
 /** Validates a configuration table; `at` is the key path used in messages. */

@@ -5,6 +5,7 @@
 import { discover, rootOf } from './discover';
 import { loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
+import { CustomLimiters } from './custom-limiters';
 import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
 import { Project } from './python/project';
 import type { ModuleFacts } from './python/ir';
@@ -47,14 +48,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     modules.push(outcome.facts);
   }
   const project = new Project(modules, await readProjectMetadata(root));
-  const routes = analyzeRoutes(project);
+  const routes = analyzeRoutes(project, new CustomLimiters(project, config.limiters, config.file));
   const findings = runRules(routes, await readDeployment(root, project), config);
   return { root, routes, findings, skipped, stats: stats(files.length, skipped, routes, findings) };
 }
 
 /** Extracts routes with every analyzer, giving each a unique, stable id. */
-function analyzeRoutes(project: Project): Route[] {
-  const drafts = ANALYZERS.flatMap((a) => a.analyze(project));
+function analyzeRoutes(project: Project, custom: CustomLimiters): Route[] {
+  const drafts = ANALYZERS.flatMap((a) => a.analyze(project)).map((route) => custom.apply(route));
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();
   return drafts.map((draft) => {

@@ -101,6 +101,7 @@ probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the rea
 
 /** The apps of each FastAPI/Starlette fixture (`module:attribute`, a factory is called), and the environment they need. */
 const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, string> }> = {
+  'fastapi/custom-limiters': { apps: ['shop.main:app', 'shop.main:partner_app'] },
   'fastapi/fullstack': { apps: ['app.main:app'] },
   'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app'], env: { ADMIN_PREFIX: '/adm' } },
   'fastapi/slowapi-app': { apps: ['api:app'] },

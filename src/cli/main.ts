@@ -8,6 +8,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { scan } from '../scan';
+import { ConfigError, loadConfig } from '../config';
+import { rootOf } from '../discover';
 import { jsonReport } from '../report/json';
 import { sarifReport } from '../report/sarif';
 import { textReport } from '../report/text';
@@ -41,6 +43,7 @@ interface ReportOptions {
   quiet?: boolean;
   color?: boolean;
   maxFileSize: number;
+  config?: string;
 }
 
 /** chalk 4 never reads NO_COLOR, so the level is decided here: flag, NO_COLOR, FORCE_COLOR, then TTY. */
@@ -67,6 +70,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option('-o, --output <file>', 'write the report to a file instead of stdout')
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
+      .option('-c, --config <file>', 'configuration file (default: .apiposture.toml, else [tool.apiposture] in pyproject.toml, at the scan root)')
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
       .option('--color', 'force colored text output')
       .option('--no-color', 'disable colored text output');
@@ -82,8 +86,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
     const showProgress = io.stderrIsTTY && !options.quiet;
+    const config = await loadConfig(await rootOf(targets), options.config).catch((error: unknown) => {
+      throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
+    });
     const result = await scan({
       paths: targets,
+      config,
       exclude: options.exclude,
       maxFileBytes: options.maxFileSize * 1024 * 1024,
       onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${m}\n`),
