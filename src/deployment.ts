@@ -36,7 +36,8 @@ export async function readDeployment(root: string, project: Project): Promise<De
     for (const { pattern, what } of COUNT_PATTERNS) {
       for (const m of text.matchAll(pattern)) {
         const count = /^\d+$/.test(m[1]) ? Number(m[1]) : SEVERAL;
-        const line = text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0);
+        const start = m.index + m[0].length - m[0].trimStart().length; // `^\s*` may have consumed blank lines
+        const line = text.slice(0, start).split('\n').length;
         consider(count, { file, line, message: `${/^\d+$/.test(m[1]) ? count : 'several (cpu_count)'} ${what}` });
       }
     }
