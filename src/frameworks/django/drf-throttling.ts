@@ -131,7 +131,9 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       return { limits: [], unknown: true };
     }
     if (!list.items.length) {
-      evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here`, concern: 'exempt' });
+      // An empty list on the view opts out of the defaults; an empty default is just no throttling.
+      const concern = list.source === 'settings' ? undefined : 'exempt';
+      evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here`, concern });
       return { limits: [] };
     }
     if (cache.kind === 'dummy' && cache.at) {
