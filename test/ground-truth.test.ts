@@ -147,10 +147,11 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
   expect(problems).toEqual([]);
 });
 
-/** The settings module the probe loads for each Django fixture (the one its wsgi.py names). */
-const DJANGO_SETTINGS: Record<string, string> = {
-  'django/bookstore': 'bookstore.settings.production',
-  'django/newsroom': 'newsroom.settings',
+/** The settings modules the probe loads for each Django fixture: one per project (ROOT_URLCONF) it holds. */
+const DJANGO_SETTINGS: Record<string, string[]> = {
+  'django/bookstore': ['bookstore.settings.production'],
+  'django/newsroom': ['newsroom.settings'],
+  'django/misconfigured': ['shop.settings', 'mended.settings', 'api.settings'],
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
 const djangoProbeTest = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');
@@ -167,13 +168,15 @@ test('every Django fixture has a settings module for the probe', () => {
 });
 
 djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles match the real Django', async (project) => {
-  const r = spawnSync(SYSTEM_PYTHON, [DJANGO_PROBE, path.join(FIXTURES, project), DJANGO_SETTINGS[project]], {
-    encoding: 'utf8',
-    cwd: path.join(FIXTURES, project),
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  const truth = DJANGO_SETTINGS[project].flatMap((settings) => {
+    const r = spawnSync(SYSTEM_PYTHON, [DJANGO_PROBE, path.join(FIXTURES, project), settings], {
+      encoding: 'utf8',
+      cwd: path.join(FIXTURES, project),
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    if (r.status !== 0) throw new Error(`probe failed for ${project} (${settings}):\n${r.stderr}`);
+    return JSON.parse(r.stdout) as DjangoProbeRoute[];
   });
-  if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
-  const truth = JSON.parse(r.stdout) as DjangoProbeRoute[];
   const result = await scan({ paths: [path.join(FIXTURES, project)] });
   const key = (methods: string[], routePath: string): string => `${(methods[0] === '*' ? STANDARD_METHODS : methods).join(',')} ${routePath}`;
   const problems: string[] = [];

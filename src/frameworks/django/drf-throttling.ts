@@ -4,6 +4,7 @@
  * `@throttle_classes` under `@api_view`, then `REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]` (empty by default).
  * Rates come from a class's `rate` or `DEFAULT_THROTTLE_RATES[scope]` in DRF's grammar; AnonRateThrottle counts
  * anonymous clients only; ScopedRateThrottle needs the view's `throttle_scope`. DRF never covers plain Django views.
+ * Throttles keep a sliding log in a Django cache (`default`, or the class's `cache`) and answer 429 with Retry-After.
  */
 import type { Expr } from '../../python/ir';
 import { exprLine } from '../../python/ir';
@@ -14,7 +15,7 @@ import { functionCtx, sequenceItems, type RouteDraft } from '../common';
 import type { DjangoRouteContext } from './urls';
 import type { Contribution } from '../protection';
 import type { DjangoLibraryFactory } from '.';
-import { cacheBackend, entryOf, type DjangoSettings, type SettingValue } from './settings';
+import { cacheBackend, entryOf, type CacheBackend, type DjangoSettings, type SettingValue } from './settings';
 import { decoratorName, lastSegment, type DjangoView } from './views';
 
 interface ThrottleList {
@@ -33,10 +34,33 @@ const BUILTIN = new Map<string, { scope?: string; principals?: Principal[] }>(Ob
   SimpleRateThrottle: {}, // subclasses bring their own scope or rate
 }));
 
-export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
-  const cache = cacheBackend(project, settings, 'default');
+export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) => {
   const rates = settings ? settings.entry('REST_FRAMEWORK', 'DEFAULT_THROTTLE_RATES') : undefined;
+  const forwardedIdent = settings && identFromForwardedFor(settings);
   const byRoute = new WeakMap<RouteDraft<DjangoRouteContext>, Contribution | undefined>();
+  const stores = new Map<string, CacheBackend>();
+  let ratesUsed: boolean | undefined;
+
+  /** The cache a throttle class counts in; unknown when its `cache` attribute is not `caches["alias"]`. */
+  const storeOf = (ref: ClassRef | undefined): CacheBackend => {
+    const alias = ref ? cacheAlias(project, ref) : 'default';
+    if (alias === undefined) return { kind: 'unknown' };
+    let store = stores.get(alias);
+    if (!store) {
+      store = cacheBackend(project, settings, alias);
+      stores.set(alias, store);
+    }
+    return store;
+  };
+
+  /** True when some DRF view of this project lists throttle classes of its own (so the configured rates are in use). */
+  const viewsListThrottles = (): boolean => {
+    ratesUsed ??= drafts.some(({ route, context: { view } }) => {
+      const list = view?.drf ? throttleList(view, { file: route.file, line: route.line }, []) : undefined;
+      return list === 'dynamic' || (list !== undefined && list.source !== 'settings' && list.items?.length !== 0);
+    });
+    return ratesUsed;
+  };
 
   /** A view option (`@action`/`as_view()` keyword) or class attribute; `value` is absent when it is not a literal. */
   const viewAttribute = (view: DjangoView, name: string): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined => {
@@ -79,6 +103,11 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       evidence.push({ ...at, message: `\`${cls.name}\` decides per request in its own code: whether it throttles is unknown` });
       return { limits: [], unknown: true };
     }
+    const store = storeOf(cls.ref);
+    if (store.kind === 'dummy' && store.evidence) {
+      evidence.push({ ...store.evidence, message: `${store.evidence.message}: DRF never throttles` });
+      return { limits: [] };
+    }
     const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
     const builtin = BUILTIN.get(cls.builtin) ?? {};
     let rate: SettingValue;
@@ -113,11 +142,17 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       return { limits: [], unknown: true };
     }
     if (parsed.note) evidence.push({ ...rate.at, message: parsed.note, concern: 'invalid-rate' });
-    const limit: Limit = { rate: text, source, library: 'drf', scope: 'shared', ...rate.at };
+    const limit: Limit = { rate: text, source, library: 'drf', scope: 'shared', algorithm: 'sliding-log', ...rate.at };
     if (builtin.principals) {
       limit.principals = builtin.principals;
       evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it`, concern: 'anonymous-only' });
     }
+    if (store.evidence) evidence.push(store.evidence);
+    if (store.ignoresErrors) {
+      evidence.push({ ...store.ignoresErrors, message: `${store.ignoresErrors.message}: while Redis is unreachable every throttle finds an empty request history, so DRF lets every request through`, concern: 'fail-open' });
+    }
+    // Every built-in counts anonymous clients by BaseThrottle.get_ident.
+    if (forwardedIdent && !overrides('get_ident')) evidence.push(forwardedIdent);
     return { limits: [limit] };
   };
 
@@ -131,16 +166,14 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings) => {
       return { limits: [], unknown: true };
     }
     if (!list.items.length) {
-      // An empty list on the view opts out of the defaults; an empty default is just no throttling.
-      const concern = list.source === 'settings' ? undefined : 'exempt';
-      evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here`, concern });
+      // No default throttles is not an exemption of this view; rates configured for no class are a wiring mistake.
+      const byDefault = list.source === 'settings';
+      evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here`, concern: byDefault ? undefined : 'exempt' });
+      if (byDefault && rates?.kind === 'value' && !viewsListThrottles()) {
+        evidence.push({ ...rates.at, message: 'DEFAULT_THROTTLE_RATES is set, but no throttle class uses it: REST_FRAMEWORK enables no DEFAULT_THROTTLE_CLASSES and no view lists throttle classes, so DRF throttles nothing', concern: 'limiter-not-wired' });
+      }
       return { limits: [] };
     }
-    if (cache.kind === 'dummy' && cache.at) {
-      evidence.push({ ...cache.at, message: `${cache.message}: DRF never throttles`, concern: cache.concern });
-      return { limits: [] };
-    }
-    if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message, concern: cache.concern });
     const parts = list.items.map((item) => throttle(item, view, list.source, evidence));
     return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
   };
@@ -179,6 +212,37 @@ function libraryMayWin(project: Project, ref: ClassRef, name: string): boolean {
     const firstLibrary = kinds.indexOf('external');
     return firstLibrary >= 0 && kinds.indexOf('class', firstLibrary) > firstLibrary;
   });
+}
+
+/** The cache alias a throttle class counts in: `cache = caches["alias"]` on it or a project base, else DRF's `default`. */
+function cacheAlias(project: Project, ref: ClassRef): string | undefined {
+  for (const c of project.classChain(ref)) {
+    const binding = (c.mod.bindings[c.cls.bodyScope] ?? []).filter((b) => b.name === 'cache').pop();
+    if (!binding) continue;
+    if (binding.kind !== 'assign' || binding.value.k !== 'subscript') return undefined;
+    const { obj, index } = binding.value;
+    const ctx = { mod: c.mod, scope: c.cls.bodyScope, line: binding.line };
+    const fromCaches = project.resolve(obj, ctx).some((v) => v.kind === 'external' && v.qname === 'django.core.cache.caches');
+    return fromCaches ? project.stringValue(index, ctx) : undefined;
+  }
+  return 'default';
+}
+
+/**
+ * `BaseThrottle.get_ident` with NUM_PROXIES None (DRF's default) takes the whole X-Forwarded-For header as sent,
+ * REMOTE_ADDR only when there is none (rest_framework/throttling.py, run on DRF 3.14); undefined when NUM_PROXIES is set.
+ */
+function identFromForwardedFor(settings: DjangoSettings): Evidence | undefined {
+  const proxies = settings.entry('REST_FRAMEWORK', 'NUM_PROXIES');
+  if (proxies.kind === 'dynamic' || (proxies.kind === 'value' && proxies.expr.k !== 'none')) return undefined;
+  const config = settings.read('REST_FRAMEWORK');
+  const at = proxies.kind === 'value' ? proxies.at : config.kind === 'absent' ? { file: settings.mod.file, line: 1 } : config.at;
+  const what = proxies.kind === 'value' ? '`NUM_PROXIES` is None' : 'REST_FRAMEWORK sets no `NUM_PROXIES`';
+  return {
+    ...at,
+    message: `${what}: DRF identifies anonymous clients by the X-Forwarded-For header as sent (REMOTE_ADDR only without one), so a new X-Forwarded-For value with each request gets a fresh throttle count; set NUM_PROXIES to the number of proxies in front of the app`,
+    concern: 'spoofable-key',
+  };
 }
 
 /** `@throttle_classes([...])` on an `@api_view` function: honoured below `@api_view`, ignored above it (DRF < 3.17). */

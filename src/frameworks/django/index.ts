@@ -16,7 +16,8 @@ const TEST_MODULE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|con
 
 export type DjangoLibrary = LibraryResolver<DjangoRouteContext>;
 
-export type DjangoLibraryFactory = (project: Project, settings: DjangoSettings | undefined) => DjangoLibrary;
+/** A project's limiter library, given its settings and the routes it will protect. */
+export type DjangoLibraryFactory = (project: Project, settings: DjangoSettings | undefined, drafts: RouteDraft<DjangoRouteContext>[]) => DjangoLibrary;
 
 const LIBRARIES: DjangoLibraryFactory[] = [djangoRatelimit, drfThrottling];
 
@@ -33,8 +34,9 @@ export const django: Analyzer = {
       project.withExternalValues(values, () => {
         const first = walker.drafts.length;
         walk();
-        const libraries = LIBRARIES.map((make) => make(project, settings));
-        routes.push(...walker.drafts.slice(first).map((draft) => protect(draft, libraries)));
+        const drafts = walker.drafts.slice(first);
+        const libraries = LIBRARIES.map((make) => make(project, settings, drafts));
+        routes.push(...drafts.map((draft) => protect(draft, libraries)));
       });
     };
     for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings));

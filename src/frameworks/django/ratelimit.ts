@@ -3,7 +3,8 @@
  * `method_decorator(..., name=...)` on class views, or wrapped around a view in urls.py. The package name
  * decides the `block` default (`django_ratelimit` 4.x: True; the old `ratelimit` ≤ 3.x: False); with
  * block=False nothing is rejected unless the view reads `request.limited`. `RATELIMIT_ENABLE = False` and a
- * DummyCache switch it off.
+ * DummyCache switch it off. Counting is in clock-aligned fixed windows (reference D.1); over-limit requests get
+ * 403 unless RatelimitMiddleware hands them to RATELIMIT_VIEW.
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, kwarg } from '../../python/ir';
@@ -13,31 +14,49 @@ import { parseDjangoRatelimitRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, stringList, type Decorator } from '../common';
 import type { Contribution } from '../protection';
 import type { DjangoLibraryFactory } from '.';
-import { cacheBackend } from './settings';
+import { cacheBackend, type DjangoSettings } from './settings';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView } from './views';
 
-// The decorator's import path tells the version, and with it the `block` default.
+// The decorator's import path tells the version: true for `django_ratelimit` (4.x), false for the old `ratelimit`.
 const DECORATORS = new Map([
   ['django_ratelimit.decorators.ratelimit', true],
   ['ratelimit.decorators.ratelimit', false],
 ]);
+const MIDDLEWARE = ['django_ratelimit.middleware.RatelimitMiddleware', 'ratelimit.middleware.RatelimitMiddleware'];
 const UNSAFE = ['DELETE', 'PATCH', 'POST', 'PUT'];
+// Keys that count per client (address or user): a limit keyed on a submitted value is safe beside one of them.
+const CLIENT_KEYS = ['ip', 'user', 'user_or_ip'];
+const FORWARDED_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded'];
+// `key="accessor:name"` (django_ratelimit/core.py `_ACCESSOR_KEYS`): what the client sends under that name.
+const ACCESSORS = new Map([
+  ['get', 'query parameter'],
+  ['post', 'form field'],
+  ['header', 'header'],
+]);
 
 interface Applied {
   call: CallExpr;
   ctx: Ctx;
-  blockDefault: boolean;
+  v4: boolean; // django_ratelimit 4.x: blocks by default and honours RATELIMIT_IP_META_KEY
 }
 
 export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
   const views = new ViewResolver(project);
   const enabled = settings?.flag('RATELIMIT_ENABLE', true) ?? { value: true };
   const cache = cacheBackend(project, settings, settings?.string('RATELIMIT_USE_CACHE') ?? 'default');
+  const failOpen = settings?.flag('RATELIMIT_FAIL_OPEN', false);
+  // What the settings do to every limit they govern: storage, fail-open, the over-limit answer.
+  const settingConcerns = [
+    cache.evidence,
+    failOpen?.value && failOpen.at ? { ...failOpen.at, message: '`RATELIMIT_FAIL_OPEN = True`: whenever the cache returns no count (an outage its backend reports as a miss), django-ratelimit lets every request through', concern: 'fail-open' as const } : undefined,
+    settings && missingRetrySignal(project, settings),
+  ].filter((e): e is Evidence => e !== undefined);
+  const ipHeader = settings && ipFromHeader(project, settings);
 
   const asRatelimit = (d: Decorator): Applied | undefined => {
     if (d.expr.k !== 'call') return undefined;
-    const blockDefault = DECORATORS.get(decoratorName(project, d.expr, d.ctx) ?? '');
-    return blockDefault === undefined ? undefined : { call: d.expr, ctx: d.ctx, blockDefault };
+    const v4 = DECORATORS.get(decoratorName(project, d.expr, d.ctx) ?? '');
+    return v4 === undefined ? undefined : { call: d.expr, ctx: d.ctx, v4 };
   };
 
   /**
@@ -129,12 +148,13 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
     const rate = rateOf(project, argument(call, 2, 'rate'), ctx, at, evidence);
     if (rate === 'none' || rate === 'unknown') return { limits: [], unknown: rate === 'unknown' };
     const block = argument(call, 4, 'block');
-    const blocks = block === undefined ? applied.blockDefault : block.k === 'bool' ? block.v : undefined;
+    // 4.x blocks by default; the old package only marks the request.
+    const blocks = block === undefined ? applied.v4 : block.k === 'bool' ? block.v : undefined;
     if (blocks === undefined) {
       evidence.push({ ...at, message: '`block=` is computed at run time' });
       return { limits: [], unknown: true };
     }
-    const limit: Limit = { rate, source: 'decorator', library: 'django-ratelimit', scope: kwarg(call, 'group') ? 'shared' : 'route', ...at };
+    const limit: Limit = { rate, source: 'decorator', library: 'django-ratelimit', scope: kwarg(call, 'group') ? 'shared' : 'route', algorithm: 'fixed-window', ...at };
     if (!blocks) {
       const reader = view.fn ?? views.handlerFunction(view, method);
       const why = block === undefined ? 'the old `ratelimit` package defaults to block=False' : 'block=False';
@@ -149,6 +169,28 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
     return { limits: [limit] };
   };
 
+  /** Keys the client controls, among the limits that count one method: a forwarded address, a value it picks. */
+  const keyConcerns = (counting: Applied[]): Evidence[] => {
+    const keys = counting.map((a) => {
+      const key = argument(a.call, 1, 'key');
+      return { a, key: key && project.stringValue(key, a.ctx) };
+    });
+    const perClient = keys.some(({ key }) => key !== undefined && CLIENT_KEYS.includes(key));
+    return keys.flatMap(({ a, key }): Evidence[] => {
+      if (key === 'ip' || key === 'user_or_ip') return a.v4 && ipHeader ? [ipHeader] : [];
+      const accessor = /^(\w+):(.*)$/.exec(key ?? '');
+      const what = accessor && ACCESSORS.get(accessor[1]);
+      if (!accessor || !what) return [];
+      const name = accessor[2];
+      const at = { file: a.ctx.mod.file, line: a.call.loc.line };
+      if (what === 'header' && FORWARDED_HEADERS.includes(name.toLowerCase().replace(/_/g, '-'))) {
+        return [{ ...at, message: `\`key="${key}"\` counts per \`${name}\` header value as the client sends it: a new value with each request gets a fresh counter`, concern: 'spoofable-key' }];
+      }
+      if (perClient) return [];
+      return [{ ...at, message: `\`key="${key}"\` counts per \`${name}\` ${what} only, a value the client picks, and no IP- or user-keyed limit pairs it: one client can try unlimited \`${name}\` values (add a \`key="ip"\` limit)`, concern: 'attacker-chosen-key' }];
+    });
+  };
+
   return {
     protect(draft, method, evidence) {
       const view = draft.context.view;
@@ -160,16 +202,51 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
         evidence.push({ ...at, message: enabled.value === false ? '`RATELIMIT_ENABLE = False` switches django-ratelimit off' : '`RATELIMIT_ENABLE` is computed at run time', concern: enabled.value === false ? 'disabled' : undefined });
         return { limits: [], unknown: enabled.value === undefined };
       }
-      if (cache.kind === 'dummy' && cache.at) {
-        evidence.push({ ...cache.at, message: `${cache.message}: django-ratelimit never limits`, concern: cache.concern });
+      if (cache.kind === 'dummy' && cache.evidence) {
+        evidence.push({ ...cache.evidence, message: `${cache.evidence.message}: django-ratelimit never limits` });
         return { limits: [] };
       }
-      if (cache.message && cache.at) evidence.push({ ...cache.at, message: cache.message, concern: cache.concern });
       const parts = applied.map((a) => verdict(a, view, method, evidence));
+      const counting = applied.filter((_, i) => parts[i].limits.length);
+      if (counting.length) evidence.push(...settingConcerns, ...keyConcerns(counting));
       return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
     },
   };
 };
+
+/**
+ * `RATELIMIT_IP_META_KEY` naming a request header (4.x, django_ratelimit/core.py `_get_ip`): `key="ip"` then
+ * counts per the address the client writes there.
+ */
+function ipFromHeader(project: Project, settings: DjangoSettings): Evidence | undefined {
+  const setting = settings.read('RATELIMIT_IP_META_KEY');
+  const meta = setting.kind === 'value' ? project.stringValue(setting.expr, setting.ctx) : undefined;
+  if (setting.kind !== 'value' || !meta?.startsWith('HTTP_')) return undefined;
+  const header = meta.slice('HTTP_'.length).toLowerCase().split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('-');
+  return { ...setting.at, message: `\`RATELIMIT_IP_META_KEY = "${meta}"\`: client addresses (\`key="ip"\`, \`"user_or_ip"\`) come from the ${header} request header, which the client writes unless a proxy in front replaces it: a new address with each request gets a fresh counter`, concern: 'spoofable-key' };
+}
+
+/**
+ * Over-limit requests raise `Ratelimited`, a PermissionDenied: 403 without Retry-After, unless
+ * RatelimitMiddleware hands it to RATELIMIT_VIEW (django_ratelimit/middleware.py); undefined when the project
+ * answers it itself (`handler403`, 4.x RATELIMIT_EXCEPTION_CLASS) or MIDDLEWARE is not static.
+ */
+function missingRetrySignal(project: Project, settings: DjangoSettings): Evidence | undefined {
+  const urlconf = project.findModule(settings.string('ROOT_URLCONF') ?? '', settings.mod);
+  if (urlconf?.bindings[0]?.some((b) => b.name === 'handler403') || settings.read('RATELIMIT_EXCEPTION_CLASS').kind !== 'absent') return undefined;
+  const middleware = settings.read('MIDDLEWARE');
+  const listed = middleware.kind === 'value' ? stringList(project, middleware.expr, middleware.ctx) : middleware.kind === 'absent' ? [] : undefined;
+  if (!listed) return undefined;
+  const installed = listed.some((m) => MIDDLEWARE.includes(m));
+  const view = settings.read('RATELIMIT_VIEW');
+  if (installed && view.kind !== 'absent') return undefined;
+  if (installed && middleware.kind === 'value') {
+    return { ...middleware.at, message: '`RatelimitMiddleware` is installed without `RATELIMIT_VIEW`: over-limit requests end in a 500 error, not 429', concern: 'no-retry-signal' };
+  }
+  const why = view.kind !== 'absent' ? '`RATELIMIT_VIEW` is set, but it only runs through `RatelimitMiddleware`, which MIDDLEWARE lacks' : 'neither `RatelimitMiddleware` nor `RATELIMIT_VIEW` is configured';
+  const at = view.kind !== 'absent' ? view.at : middleware.kind === 'value' ? middleware.at : { file: settings.mod.file, line: 1 };
+  return { ...at, message: `${why}: over-limit requests get 403 Forbidden (\`Ratelimited\` is a PermissionDenied), not 429, and no Retry-After`, concern: 'no-retry-signal' };
+}
 
 /** The rate as reported, `none` for a rate of None (no limit), `unknown` when it is computed or breaks every request. */
 function rateOf(project: Project, expr: Expr | undefined, ctx: Ctx, at: { file: string; line: number }, evidence: Evidence[]): string | 'none' | 'unknown' {

@@ -6,7 +6,7 @@
 import type { Expr, ModuleFacts } from '../../python/ir';
 import { exprLine } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
-import type { Concern, SourceRef } from '../../model';
+import type { Evidence, SourceRef } from '../../model';
 import type { CallSite } from '../common';
 
 const SETTINGS_OBJECT = 'django.conf.settings.';
@@ -77,13 +77,22 @@ export class DjangoSettings {
     return value.kind === 'value' ? this.project.stringValue(value.expr, value.ctx) : undefined;
   }
 
-  /** A boolean setting: its literal value, the default when absent, undefined when computed at run time. */
-  flag(name: string, fallback: boolean): { value?: boolean; at?: SourceRef } {
-    const value = this.read(name);
-    if (value.kind === 'absent') return { value: fallback };
-    if (value.kind === 'value' && value.expr.k === 'bool') return { value: value.expr.v, at: value.at };
-    return { at: value.at };
+  /** A boolean setting (see `asFlag`). */
+  flag(name: string, fallback: boolean): Flag {
+    return asFlag(this.read(name), fallback);
   }
+}
+
+interface Flag {
+  value?: boolean;
+  at?: SourceRef;
+}
+
+/** A boolean setting or dict entry: its literal value, the default when absent, undefined when computed at run time. */
+function asFlag(value: SettingValue, fallback: boolean): Flag {
+  if (value.kind === 'absent') return { value: fallback };
+  if (value.kind === 'value' && value.expr.k === 'bool') return { value: value.expr.v, at: value.at };
+  return { at: value.at };
 }
 
 function asSetting(value: ReturnType<Project['resolve']>[number] | undefined, name: string, at: SourceRef): SettingValue {
@@ -152,19 +161,35 @@ function isEnviron(project: Project, expr: Expr, ctx: Ctx): boolean {
 
 export type CacheKind = 'dummy' | 'per-process' | 'non-atomic' | 'shared' | 'unknown';
 
+export interface CacheBackend {
+  kind: CacheKind;
+  evidence?: Evidence; // what the backend does to counters: stores nothing, per process, not atomic
+  ignoresErrors?: Evidence; // django-redis told to swallow connection errors: reads return the default
+}
+
 /** How a Django cache alias stores counters (django-ratelimit and DRF keep their counts there). */
-export function cacheBackend(project: Project, settings: DjangoSettings | undefined, alias: string): { kind: CacheKind; message?: string; at?: SourceRef; concern?: Concern } {
+export function cacheBackend(project: Project, settings: DjangoSettings | undefined, alias: string): CacheBackend {
   if (!settings) return { kind: 'unknown' };
   const caches = settings.read('CACHES');
   if (caches.kind === 'absent') {
-    return { kind: 'per-process', message: 'no CACHES setting: Django\'s default LocMemCache keeps counters per process, so each worker allows the full rate', at: settings.origin, concern: 'per-process-storage' };
+    return { kind: 'per-process', evidence: { ...settings.origin, message: 'no CACHES setting: Django\'s default LocMemCache keeps counters per process', concern: 'per-process-storage' } };
   }
-  const backend = entryOf(project, settings.entry('CACHES', alias), 'BACKEND');
+  const cache = settings.entry('CACHES', alias);
+  const backend = entryOf(project, cache, 'BACKEND');
   const name = backend.kind === 'value' ? project.stringValue(backend.expr, backend.ctx) : undefined;
   if (name === undefined || backend.kind !== 'value') return { kind: 'unknown' };
   const at = backend.at;
-  if (name.endsWith('DummyCache')) return { kind: 'dummy', message: `cache \`${alias}\` is DummyCache: nothing is stored, so no request is ever counted`, at, concern: 'disabled' };
-  if (name.endsWith('LocMemCache')) return { kind: 'per-process', message: `cache \`${alias}\` is LocMemCache: counters are per process, so each worker allows the full rate`, at, concern: 'per-process-storage' };
-  if (name.endsWith('FileBasedCache') || name.endsWith('DatabaseCache')) return { kind: 'non-atomic', message: `cache \`${alias}\` (${name.split('.').pop()}) has no atomic increment: concurrent requests are undercounted`, at };
-  return { kind: 'shared', at };
+  if (name.endsWith('DummyCache')) return { kind: 'dummy', evidence: { ...at, message: `cache \`${alias}\` is DummyCache: nothing is stored, so no request is ever counted`, concern: 'disabled' } };
+  if (name.endsWith('LocMemCache')) return { kind: 'per-process', evidence: { ...at, message: `cache \`${alias}\` is LocMemCache: counters are kept per process`, concern: 'per-process-storage' } };
+  if (name.endsWith('FileBasedCache') || name.endsWith('DatabaseCache')) return { kind: 'non-atomic', evidence: { ...at, message: `cache \`${alias}\` (${name.split('.').pop()}) has no atomic increment: concurrent requests are undercounted` } };
+  return { kind: 'shared', ignoresErrors: name.startsWith('django_redis.') ? ignoredRedisErrors(project, settings, cache, alias) : undefined };
+}
+
+/** django-redis `OPTIONS["IGNORE_EXCEPTIONS"]`, falling back to `DJANGO_REDIS_IGNORE_EXCEPTIONS` (django_redis/cache.py). */
+function ignoredRedisErrors(project: Project, settings: DjangoSettings, cache: SettingValue, alias: string): Evidence | undefined {
+  const option = entryOf(project, entryOf(project, cache, 'OPTIONS'), 'IGNORE_EXCEPTIONS');
+  const name = option.kind === 'absent' ? 'DJANGO_REDIS_IGNORE_EXCEPTIONS' : 'IGNORE_EXCEPTIONS';
+  const flag = option.kind === 'absent' ? settings.flag(name, false) : asFlag(option, false);
+  if (flag.value !== true || !flag.at) return undefined;
+  return { ...flag.at, message: `cache \`${alias}\` (django-redis) swallows Redis connection errors (\`${name} = True\`)` };
 }
