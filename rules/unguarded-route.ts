@@ -70,8 +70,9 @@ def login():
   },
   check(route, context) {
     if (route.status !== 'unlimited') return;
-    const { risk, hints } = riskClass(route);
-    const why = hints.length ? ` (${risk}: ${hints.map((h) => `\`${h}\``).join(', ')})` : '';
+    const { risk, kinds, words } = riskClass(route);
+    const reasons = [...kinds, ...words.map((w) => `\`${w}\``)];
+    const why = reasons.length ? ` (${risk}: ${reasons.join(', ')})` : '';
     // Limits that name methods cover only those: say which methods are left open.
     const open = declaredMethods(route).filter((m) => !route.limits.some((l) => (!l.methods || l.methods.includes(m)) && !l.principals));
     const anonymousOnly = route.limits.length > 0 && route.limits.every((l) => l.principals);

@@ -5,6 +5,7 @@
 import { discover } from './discover';
 import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
 import { Project } from './python/project';
+import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
@@ -50,6 +51,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 /** Extracts routes from module facts with every analyzer, giving each a unique, stable id. */
 export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadata): Route[] {
   const project = new Project(modules, metadata);
+  const cost = new CostModel(project);
   const drafts = ANALYZERS.flatMap((a) => a.analyze(project));
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();
@@ -57,7 +59,7 @@ export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadat
     const base = `${draft.framework}:${methodsLabel(draft)}:${draft.path}`;
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
-    return { id: n === 1 ? base : `${base}#${n}`, ...draft, expensive: [] };
+    return { id: n === 1 ? base : `${base}#${n}`, ...draft, expensive: cost.signals(draft) };
   });
 }
 
