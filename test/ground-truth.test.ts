@@ -101,6 +101,7 @@ probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the rea
 
 /** The apps of each FastAPI/Starlette fixture (`module:attribute`, a factory is called), and the environment they need. */
 const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, string> }> = {
+  'fastapi/costly': { apps: ['shop.main:app'] },
   'fastapi/fullstack': { apps: ['app.main:app'] },
   'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app'], env: { ADMIN_PREFIX: '/adm' } },
   'fastapi/slowapi-app': { apps: ['api:app'] },
@@ -149,6 +150,7 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
 /** The settings module the probe loads for each Django fixture (the one its wsgi.py names). */
 const DJANGO_SETTINGS: Record<string, string> = {
   'django/bookstore': 'bookstore.settings.production',
+  'django/costly': 'costly.settings',
   'django/newsroom': 'newsroom.settings',
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
