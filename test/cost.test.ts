@@ -41,6 +41,7 @@ test.each([
   ['', 'Book.objects.order_by("?")', 'heavy-query Book.objects.order_by'],
   ['', 'connection.cursor().execute(data)', 'raw-sql connection.cursor().execute'],
   ['', 'self.anthropic_client.messages.create(model="m")', 'llm self.anthropic_client.messages.create'],
+  ['', 'captcha.verify(data)', 'captcha captcha.verify'],
 ])('%s: `%s` is %s', (head, body, expected) => {
   expect(calls(flaskApp(body, head), '/x')).toEqual([expected]);
 });
