@@ -175,11 +175,12 @@ export class CostModel {
     const last = call.fn.k === 'attr' ? call.fn.name : '';
     for (const { chain, call: entry } of byMethod ? BY_METHOD.get(last) ?? [] : []) {
       const receiver = receiverOf(call.fn, chain);
+      const pattern = entry.receiver;
       if (!receiver) continue;
       // The receiver as written (`twilio_client`) or as resolved (`twilio.rest.Client`).
       const suffix = `.${chain.join('.')}`;
       const receiverNames = [calleeText(receiver), ...qnames.filter((q) => q.endsWith(suffix)).map((q) => q.slice(0, -suffix.length))];
-      if (!entry.receiver || receiverNames.some((r) => entry.receiver!.test(r))) found.push({ entry, detail: calleeText(call.fn) });
+      if (!pattern || receiverNames.some((r) => pattern.test(r))) found.push({ entry, detail: calleeText(call.fn) });
     }
     for (const keyword of call.keywords ?? []) {
       for (const { suffix, call: entry } of BY_KEYWORD) if (keyword.endsWith(suffix)) found.push({ entry, detail: `${keyword}=` });
