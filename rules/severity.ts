@@ -8,10 +8,11 @@ export function riskSeverity(route: Route): Severity {
   return SEVERITY_BY_RISK[riskClass(route).risk];
 }
 
-/** ` (auth-sensitive: `login`)`: why the route's risk class is what it is, for messages. */
+/** ` (auth-sensitive: password-hashing, `login`)`: why the route's risk class is what it is, for messages. */
 export function riskReason(route: Route): string {
-  const { risk, hints } = riskClass(route);
-  return hints.length ? ` (${risk}: ${hints.map((h) => `\`${h}\``).join(', ')})` : '';
+  const { risk, kinds, words } = riskClass(route);
+  const reasons = [...kinds, ...words.map((w) => `\`${w}\``)];
+  return reasons.length ? ` (${risk}: ${reasons.join(', ')})` : '';
 }
 
 /** Routes whose abuse costs more than an ordinary request: authentication or expensive work. */

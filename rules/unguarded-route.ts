@@ -13,9 +13,11 @@ export default defineRule<'unguarded'>({
   summary: 'Route has no effective rate limit',
   docs: `## What it does
 Flags every route that no rate limit covers: no limit decorator or dependency, no default or application-wide
-limit that reaches it, or a limiter that is never bound to the app. Severity follows the route's risk class:
-error for authentication-sensitive routes (login, token, password reset, OTP, signup), warning for expensive or
-state-changing routes, note for read-only ones.
+limit that reaches it, or a limiter that is never bound to the app. Severity follows the route's risk class
+from its cost signals (calls in the handler and its helpers, words in its path and handler name): error for
+authentication-sensitive routes (password checks, token issuing, OTP; login, password reset, signup, ...),
+warning for expensive (email/SMS, payments, outbound HTTP, exports, uploads, search, ...) or state-changing
+routes, note for read-only ones. Routes whose limits skip some methods or users are AP014's.
 
 ## Why is this bad?
 Without a limit, one client can send unbounded requests: brute-force credentials, pump SMS or email, run up

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Severity } from './model';
+import { COST_KINDS, type CostKind } from '../rules/cost-calls';
 
 // smol-toml's types are ES-module declarations over a CommonJS build, which `require` loads.
 const { parse: parseToml, TomlError } = require('smol-toml') as typeof SmolToml;
@@ -30,7 +31,7 @@ export interface CustomLimiter {
 
 export interface CustomCall {
   call: string; // qualified name, e.g. "myapp.billing.charge_card"
-  kind: string; // a cost kind, e.g. "payment"
+  kind: CostKind; // e.g. "payment"
 }
 
 export interface Config {
@@ -103,7 +104,7 @@ export function parseConfig(raw: unknown, at = ''): Config {
   config.limiters = tables(top.limiter, key(at, 'limiter')).map(([entry, where]) => customLimiter(entry, where));
   config.expensive = tables(top.expensive, key(at, 'expensive')).map(([entry, where]) => {
     const e = table(entry, where, ['call', 'kind']);
-    return { call: requiredString(e.call, `${where}.call`), kind: requiredString(e.kind, `${where}.kind`) };
+    return { call: requiredString(e.call, `${where}.call`), kind: oneOf(e.kind, `${where}.kind`, COST_KINDS) };
   });
   return config;
 }

@@ -8,6 +8,7 @@ import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
 import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
 import { Project } from './python/project';
+import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
 import { readProjectMetadata } from './manifests';
@@ -48,13 +49,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     modules.push(outcome.facts);
   }
   const project = new Project(modules, await readProjectMetadata(root));
-  const routes = analyzeRoutes(project, new CustomLimiters(project, config.limiters, config.file));
+  const routes = analyzeRoutes(project, new CustomLimiters(project, config.limiters, config.file), new CostModel(project, config.expensive));
   const findings = runRules(routes, await readDeployment(root, project), config);
   return { root, routes, findings, skipped, stats: stats(files.length, skipped, routes, findings) };
 }
 
-/** Extracts routes with every analyzer, giving each a unique, stable id. */
-function analyzeRoutes(project: Project, custom: CustomLimiters): Route[] {
+/** Extracts routes with every analyzer, giving each a unique, stable id and its cost signals. */
+function analyzeRoutes(project: Project, custom: CustomLimiters, cost: CostModel): Route[] {
   const drafts = ANALYZERS.flatMap((a) => a.analyze(project)).map((route) => custom.apply(route));
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();
@@ -62,7 +63,7 @@ function analyzeRoutes(project: Project, custom: CustomLimiters): Route[] {
     const base = `${draft.framework}:${methodsLabel(draft)}:${draft.path}`;
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
-    return { id: n === 1 ? base : `${base}#${n}`, ...draft, expensive: [] };
+    return { id: n === 1 ? base : `${base}#${n}`, ...draft, expensive: cost.signals(draft) };
   });
 }
 

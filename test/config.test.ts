@@ -35,7 +35,7 @@ test.each([
   [{ polcy: {} }, 'polcy: unknown key'],
   [{ limiter: [{ name: 'x' }] }, 'limiter[0]: give exactly one of decorator, dependency or middleware'],
   [{ limiter: [{ decorator: 'a.b', 'rate-argument': -2 }] }, 'limiter[0].rate-argument: expected a keyword name or a position'],
-  [{ expensive: [{ call: 'a.b' }] }, 'expensive[0].kind: expected a non-empty string'],
+  [{ expensive: [{ call: 'a.b', kind: 'costly' }] }, 'expensive[0].kind: expected one of "password-hashing"'],
 ])('invalid config %j is rejected naming the key', (raw, message) => {
   expect(() => parseConfig(raw)).toThrow(ConfigError);
   expect(() => parseConfig(raw)).toThrow(message);

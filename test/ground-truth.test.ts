@@ -101,6 +101,7 @@ probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the rea
 
 /** The apps of each FastAPI/Starlette fixture (`module:attribute`, a factory is called), and the environment they need. */
 const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, string> }> = {
+  'fastapi/costly': { apps: ['shop.main:app'] },
   'fastapi/custom-limiters': { apps: ['shop.main:app', 'shop.main:partner_app'] },
   'fastapi/fullstack': { apps: ['app.main:app'] },
   'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app'], env: { ADMIN_PREFIX: '/adm' } },
@@ -150,6 +151,7 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
 /** The settings modules the probe loads for each Django fixture: one per project (ROOT_URLCONF) it holds. */
 const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/bookstore': ['bookstore.settings.production'],
+  'django/costly': ['costly.settings'],
   'django/newsroom': ['newsroom.settings'],
   'django/misconfigured': ['shop.settings', 'mended.settings', 'api.settings'],
 };

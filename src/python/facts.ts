@@ -4,7 +4,7 @@
  * Control flow is flattened: statements under `if`/`try`/`with`/`for`/`while` count as if they ran.
  */
 import type { SyntaxNode } from 'tree-sitter';
-import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, Loc, Loop, ModuleFacts, Param, Scope } from './ir';
+import type { Binding, BodyCall, CallExpr, ClassDef, Expr, FunctionDef, Loc, Loop, ModuleFacts, Param, Scope } from './ir';
 
 // Deeper nesting is summarised as `other`, so hostile input cannot exhaust the stack.
 const MAX_DEPTH = 200;
@@ -35,7 +35,18 @@ export function extractFacts(root: SyntaxNode, file: string): ModuleFacts {
   const builder = new FactsBuilder(facts);
   const moduleScope = builder.newScope(null, 'module', module);
   builder.statements(root.namedChildren, moduleScope, '', [], 0);
+  dropUnboundCalls(facts);
   return facts;
+}
+
+/**
+ * Body calls of names the module binds nowhere (builtins such as `len`, loop variables) can never be
+ * resolved: they are dropped to keep facts small. Star imports may bind anything, so they keep every call.
+ */
+function dropUnboundCalls(facts: ModuleFacts): void {
+  const bound = new Set(Object.values(facts.bindings).flatMap((list) => list.map((b) => b.name)));
+  if (bound.has('*')) return;
+  for (const fn of facts.functions) fn.calls = fn.calls.filter((c) => c.fn.k !== 'name' || bound.has(c.fn.id));
 }
 
 function firstErrorLine(root: SyntaxNode): number {
@@ -116,7 +127,7 @@ class FactsBuilder {
             if (child.type === 'block' || BLOCK_STATEMENTS.has(child.type)) {
               this.statements(child.type === 'block' ? child.namedChildren : [child], scope, qualPrefix, loops, depth + 1);
             } else if (child.type === 'with_clause') {
-              for (const item of child.namedChildren) this.expressionStatement(item.namedChildren[0] ?? item, scope, loops);
+              for (const item of child.namedChildren) this.withItem(item, scope, loops);
             }
           }
         }
@@ -153,6 +164,18 @@ class FactsBuilder {
     if (node.type === 'call' || node.type === 'await') {
       const value = this.expr(node.type === 'await' ? node.namedChildren[0] ?? node : node, 0);
       if (value.k === 'call') this.facts.calls.push({ scope, call: value, loops });
+    }
+  }
+
+  /** `with x as y` binds `y` to `x`: the usual context managers (clients, sessions, files) return themselves. */
+  private withItem(item: SyntaxNode, scope: number, loops: Loop[]): void {
+    const value = item.namedChildren[0] ?? item;
+    const target = value.type === 'as_pattern' ? value.childForFieldName('alias')?.namedChildren[0] : undefined;
+    const managed = value.namedChildren[0];
+    if (target?.type === 'identifier' && managed) {
+      this.bind(scope, { kind: 'assign', name: target.text, line: item.startPosition.row + 1, value: this.expr(managed, 0) });
+    } else {
+      this.expressionStatement(value, scope, loops);
     }
   }
 
@@ -203,7 +226,7 @@ class FactsBuilder {
       const fn: FunctionDef = {
         name, qualname, scope, bodyScope, loc, decorators, params, returns: [],
         isAsync: node.children.some((c) => c.type === 'async'),
-        reads: body ? attributeReads(body) : [],
+        ...(body ? this.bodyFacts(body) : { reads: [], calls: [] }),
       };
       const index = this.facts.functions.push(fn) - 1;
       this.functionByBodyScope.set(bodyScope, fn);
@@ -225,6 +248,48 @@ class FactsBuilder {
       if (body) this.statements(body.namedChildren, bodyScope, `${qualname}.`, [], depth + 1);
       cls.methods = this.facts.functions.slice(firstFunction).filter((f) => f.scope === bodyScope).map((f) => f.name);
     }
+  }
+
+  /**
+   * One walk over a function body: the attribute names it reads, directly or through `getattr`/`hasattr`
+   * with a literal name (nested functions included), and the calls it makes (nested functions and classes
+   * left out: they are functions of their own).
+   */
+  private bodyFacts(body: SyntaxNode): Pick<FunctionDef, 'reads' | 'calls'> {
+    const names = new Set<string>();
+    const calls: BodyCall[] = [];
+    const visit = (node: SyntaxNode, depth: number, nested: boolean): void => {
+      if (depth > MAX_DEPTH) return;
+      if (node.type === 'attribute') {
+        const name = node.childForFieldName('attribute')?.text;
+        if (name) names.add(name);
+      } else if (node.type === 'call') {
+        const fn = node.childForFieldName('function');
+        const args = node.childForFieldName('arguments');
+        if (/^(getattr|hasattr)$/.test(fn?.text ?? '')) {
+          const literal = args?.namedChildren[1];
+          const text = literal?.type === 'string' ? literal.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+          if (text) names.add(text);
+        }
+        if (fn && !nested) calls.push(this.bodyCall(node, fn, args?.type === 'argument_list' ? args.namedChildren.filter((a) => a.type !== 'comment') : []));
+      }
+      const inner = nested || node.type === 'function_definition' || node.type === 'class_definition';
+      for (const child of node.namedChildren) visit(child, depth + 1, inner);
+    };
+    visit(body, 0, false);
+    return { reads: [...names].sort(), calls };
+  }
+
+  private bodyCall(node: SyntaxNode, fn: SyntaxNode, args: SyntaxNode[]): BodyCall {
+    const call: BodyCall = { fn: this.expr(fn, 0), line: node.startPosition.row + 1 };
+    const keywords = args.filter((a) => a.type === 'keyword_argument').map((a) => a.childForFieldName('name')?.text ?? '');
+    if (keywords.length) call.keywords = keywords;
+    const first = args[0];
+    if (first && first.type !== 'keyword_argument' && first.type !== 'dictionary_splat') {
+      const plain = first.type === 'identifier' || first.type === 'attribute' || (first.type === 'string' && !first.namedChildren.some((c) => c.type === 'interpolation'));
+      call.arg0 = plain ? this.expr(first, 0) : { k: 'other', text: '…', loc: locOf(first) };
+    }
+    return call;
   }
 
   private parameters(node: SyntaxNode | null): Param[] {
@@ -354,25 +419,6 @@ class FactsBuilder {
     if (text) parts.push({ k: 'str', v: text, loc: locOf(node) });
     return { k: 'fstr', parts };
   }
-}
-
-/** Attribute names a function body reads, directly or through `getattr`/`hasattr` with a literal name. */
-function attributeReads(body: SyntaxNode): string[] {
-  const names = new Set<string>();
-  const visit = (node: SyntaxNode, depth: number): void => {
-    if (depth > MAX_DEPTH) return;
-    if (node.type === 'attribute') {
-      const name = node.childForFieldName('attribute')?.text;
-      if (name) names.add(name);
-    } else if (node.type === 'call' && /^(getattr|hasattr)$/.test(node.childForFieldName('function')?.text ?? '')) {
-      const literal = node.childForFieldName('arguments')?.namedChildren[1];
-      const text = literal?.type === 'string' ? literal.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
-      if (text) names.add(text);
-    }
-    for (const child of node.namedChildren) visit(child, depth + 1);
-  };
-  visit(body, 0);
-  return [...names].sort();
 }
 
 function joinParts(parts: Expr[]): Expr {

@@ -60,6 +60,18 @@ export interface Param {
   annotation?: Expr; // `Annotated[T, Depends(...)]` carries FastAPI dependencies
 }
 
+/**
+ * A call made in a function body, kept small for the cost model: the callee as written, its line, the
+ * keyword names, and the first positional argument when it is a plain string, a name or an attribute chain
+ * (anything else is summarised as `other`).
+ */
+export interface BodyCall {
+  fn: Expr;
+  line: number;
+  keywords?: string[];
+  arg0?: Expr;
+}
+
 export interface FunctionDef {
   name: string;
   qualname: string;
@@ -71,6 +83,7 @@ export interface FunctionDef {
   returns: Expr[];
   isAsync: boolean;
   reads: string[]; // attribute names read in the body (`request.limited`, `getattr(request, "limited")`), sorted
+  calls: BodyCall[]; // calls in the body, nested functions and classes left out (they are functions of their own), in source order
 }
 
 export interface ClassDef {

@@ -27,6 +27,7 @@ export function routeJson(route: Route): Record<string, unknown> {
     status: route.status,
     limits: route.limits,
     evidence: route.evidence,
+    expensive: route.expensive,
   };
 }
 

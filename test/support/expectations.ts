@@ -1,5 +1,6 @@
 /**
- * Inline expectations in fixture sources, CodeQL style: `# $ route="GET /x" status=limited limits="5/minute"`.
+ * Inline expectations in fixture sources, CodeQL style: `# $ route="GET /x" status=limited limits="5/minute"`
+ * (also `findings=`, `unresolved=yes`, `expensive=` with the kinds of the route's call signals).
  * Each `$` group describes one route whose declaration (route decorator, add_url_rule call, ...) is on that
  * line; a comment standing alone on its line applies to the next line that is not a comment (so a long list
  * of expectations can take several lines). `$ MISSING: ...` records a known gap.
@@ -18,7 +19,7 @@ export interface Expectation {
 }
 
 const TOKEN = /(\w+)=(?:"([^"]*)"|(\S+))/g;
-const LIST_TAGS = new Set(['limits', 'findings']);
+const LIST_TAGS = new Set(['limits', 'findings', 'expensive']);
 
 /** Canonical text of a tag set: keys sorted, list values sorted, empty values dropped. */
 export function canonical(tags: Record<string, string>): string {
@@ -65,5 +66,7 @@ export function actualGroup(route: Route, findings: Finding[]): string {
     limits: route.limits.map((l) => l.rate).join(','),
     findings: findings.filter((f) => f.routeId === route.id).map((f) => f.ruleId).join(','),
     unresolved: route.unresolved.length ? 'yes' : '',
+    // Kinds of code evidence only: hints follow from the path and would be on every other line.
+    expensive: [...new Set(route.expensive.filter((s) => s.strength === 'call').map((s) => s.kind))].join(','),
   });
 }
