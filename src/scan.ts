@@ -3,7 +3,7 @@
  * rules → a sorted, deterministic `ScanResult`. Scanned code is only read, never imported or run.
  */
 import { discover, rootOf } from './discover';
-import { loadConfig, type Config } from './config';
+import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
 import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
@@ -11,7 +11,7 @@ import { Project } from './python/project';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
-import { readProjectMetadata } from './manifests';
+import { readProjectMetadata, type ProjectMetadata } from './manifests';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
 import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
@@ -49,13 +49,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     modules.push(outcome.facts);
   }
   const project = new Project(modules, await readProjectMetadata(root));
-  const routes = analyzeRoutes(project, new CustomLimiters(project, config.limiters, config.file), new CostModel(project, config.expensive));
+  const routes = analyzeProject(project, config);
   const findings = runRules(routes, await readDeployment(root, project), config);
   return { root, routes, findings, skipped, stats: stats(files.length, skipped, routes, findings) };
 }
 
-/** Extracts routes with every analyzer, giving each a unique, stable id and its cost signals. */
-function analyzeRoutes(project: Project, custom: CustomLimiters, cost: CostModel): Route[] {
+/** Extracts routes from module facts (the pipeline without files, for tests and tools). */
+export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadata, config: Config = DEFAULT_CONFIG): Route[] {
+  return analyzeProject(new Project(modules, metadata), config);
+}
+
+/** Extracts routes with every analyzer and the declared limiters, giving each a unique, stable id and its cost signals. */
+function analyzeProject(project: Project, config: Config): Route[] {
+  const custom = new CustomLimiters(project, config.limiters, config.file);
+  const cost = new CostModel(project, config.expensive);
   const drafts = ANALYZERS.flatMap((a) => a.analyze(project)).map((route) => custom.apply(route));
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();
@@ -68,7 +75,7 @@ function analyzeRoutes(project: Project, custom: CustomLimiters, cost: CostModel
 }
 
 /** Runs every enabled rule on every route; the config's severity for a rule replaces the rule's own choice. */
-export function runRules(routes: Route[], deployment: Deployment, config: Config): Finding[] {
+export function runRules(routes: Route[], deployment: Deployment = { processes: 1 }, config: Config = DEFAULT_CONFIG): Finding[] {
   const findings: Finding[] = [];
   const enabled = RULES.filter((rule) => config.rules[rule.id] !== 'off');
   for (const route of routes) {
