@@ -204,6 +204,7 @@ class FactsBuilder {
         name, qualname, scope, bodyScope, loc, decorators, params, returns: [],
         isAsync: node.children.some((c) => c.type === 'async'),
         reads: body ? attributeReads(body) : [],
+        stringKeys: body ? stringKeys(body) : [],
       };
       const index = this.facts.functions.push(fn) - 1;
       this.functionByBodyScope.set(bodyScope, fn);
@@ -317,8 +318,10 @@ class FactsBuilder {
       }
       case 'subscript':
         return { k: 'subscript', obj: sub(node.childForFieldName('value')), index: sub(node.childForFieldName('subscript')) };
-      case 'lambda':
-        return { k: 'lambda', loc };
+      case 'lambda': {
+        const body = node.childForFieldName('body');
+        return body ? { k: 'lambda', loc, body: sub(body), reads: attributeReads(body), stringKeys: stringKeys(body) } : { k: 'other', text: clip(node.text), loc };
+      }
       case 'type': // an annotation
         return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'other', text: clip(node.text), loc };
       case 'generic_type': {
@@ -373,6 +376,26 @@ function attributeReads(body: SyntaxNode): string[] {
   };
   visit(body, 0);
   return [...names].sort();
+}
+
+/** Literal keys a body looks up: `x["key"]` subscripts and `x.get("key", ...)` calls. */
+function stringKeys(body: SyntaxNode): string[] {
+  const keys = new Set<string>();
+  const visit = (node: SyntaxNode, depth: number): void => {
+    if (depth > MAX_DEPTH) return;
+    const key = lookedUpKey(node);
+    const text = key?.type === 'string' ? key.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+    if (text) keys.add(text);
+    for (const child of node.namedChildren) visit(child, depth + 1);
+  };
+  visit(body, 0);
+  return [...keys].sort();
+}
+
+function lookedUpKey(node: SyntaxNode): SyntaxNode | null | undefined {
+  if (node.type === 'subscript') return node.childForFieldName('subscript');
+  if (node.type === 'call' && node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'get') return node.childForFieldName('arguments')?.namedChildren[0];
+  return undefined;
 }
 
 function joinParts(parts: Expr[]): Expr {

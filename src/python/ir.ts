@@ -22,7 +22,7 @@ export type Expr =
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }
-  | { k: 'lambda'; loc: Loc }
+  | { k: 'lambda'; loc: Loc; body: Expr; reads: string[]; stringKeys: string[] } // reads, stringKeys: as in FunctionDef
   | { k: 'other'; text: string; loc: Loc };
 
 export type CallExpr = Extract<Expr, { k: 'call' }>;
@@ -71,6 +71,7 @@ export interface FunctionDef {
   returns: Expr[];
   isAsync: boolean;
   reads: string[]; // attribute names read in the body (`request.limited`, `getattr(request, "limited")`), sorted
+  stringKeys: string[]; // literal keys looked up in the body (`headers["X-Real-IP"]`, `args.get("user")`), sorted
 }
 
 export interface ClassDef {
