@@ -112,6 +112,11 @@ export function kwarg(call: CallExpr, name: string): Expr | undefined {
   return undefined;
 }
 
+/** True for the literal `True` only: an absent or computed flag is not set. */
+export function isTrue(e: Expr | undefined): boolean {
+  return e?.k === 'bool' && e.v;
+}
+
 /** The argument given by keyword `name` or else at `position`. */
 export function argument(call: CallExpr, position: number, name: string): Expr | undefined {
   return kwarg(call, name) ?? call.args[position];
