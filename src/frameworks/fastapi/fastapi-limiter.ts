@@ -70,7 +70,7 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
     const found: Evidence[] = [];
     // A blocking limiter makes requests wait: it never answers 429 at all.
     const rejects = http && !isTrue(kwarg(call, 'blocking'));
-    if (rejects && !kwarg(call, 'callback')) found.push({ ...at(ctx, call), message: 'fastapi-limiter 0.2 answers over-limit requests with 429 but no `Retry-After`', concern: 'no-retry-signal' });
+    if (rejects && !kwarg(call, 'callback') && !call.splat) found.push({ ...at(ctx, call), message: 'fastapi-limiter 0.2 answers over-limit requests with 429 but no `Retry-After`', concern: 'no-retry-signal' });
     const skip = kwarg(call, 'skip');
     const condition = skip && callableBody(project.resolve(skip, ctx));
     if (condition) found.push(...conditionConcerns(condition, 'skip'));

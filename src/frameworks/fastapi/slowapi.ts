@@ -132,9 +132,13 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   /** The settings of `Limiter(...)`, with `.env` values as slowapi's Starlette Config reads them. */
   const settings = (call: CallExpr, ctx: Ctx): LimiterSettings => {
     const at = { file: ctx.mod.file, line: call.loc.line };
-    const option = (name: keyof typeof LIMITER_AT): Expr | undefined => argument(call, LIMITER_AT[name], name);
-    // Read as text when the constructor leaves it False: any non-empty value, even `false`, turns headers on.
-    const headersEnabled = isTrue(option('headers_enabled')) || !!env('RATELIMIT_HEADERS_ENABLED')?.value;
+    // `Limiter(**options)` may set what it does not name: such an option is unknown, as a computed one is.
+    const unknown: Expr = { k: 'other', text: '**', loc: call.loc };
+    const option = (name: keyof typeof LIMITER_AT): Expr | undefined => argument(call, LIMITER_AT[name], name) ?? (call.splat ? unknown : undefined);
+    const headers = option('headers_enabled');
+    const headersOff = !headers || headers.k === 'none' || (headers.k === 'bool' && !headers.v);
+    // `.env` is read as text when the constructor leaves it False: any non-empty value, even `false`, turns headers on.
+    const headersEnabled = !headersOff || !!env('RATELIMIT_HEADERS_ENABLED')?.value;
     const noRetry: Evidence = { ...at, message: 'slowapi answers over-limit requests with 429 but no `Retry-After` unless `headers_enabled=True`', concern: 'no-retry-signal' };
     const keyStyle = option('key_style');
     return {
