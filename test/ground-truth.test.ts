@@ -110,6 +110,13 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
   'fastapi/slowapi-dotenv': { apps: ['main:app'] },
   'fastapi/slowapi-unpinned': { apps: ['main:app'] },
   'fastapi/limiter-deps': { apps: ['main:app', 'pyrate:app'] },
+  'fastapi/misconfigured': {
+    apps: [
+      'storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'answers:forbidding', 'answers:bare',
+      'algorithms:app', 'exemptions:app', 'pyrate_limits:app', 'starlette_app:in_memory', 'starlette_app:in_redis', 'starlette_app:sliding',
+    ],
+  },
+  'fastapi/slowapi-envfile': { apps: ['main:app'] },
   'starlette/routes-app': { apps: ['app:app'] },
 };
 

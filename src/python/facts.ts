@@ -226,7 +226,7 @@ class FactsBuilder {
       const fn: FunctionDef = {
         name, qualname, scope, bodyScope, loc, decorators, params, returns: [],
         isAsync: node.children.some((c) => c.type === 'async'),
-        ...(body ? this.bodyFacts(body) : { reads: [], calls: [] }),
+        ...(body ? this.bodyFacts(body) : { reads: [], calls: [], stringKeys: [] }),
       };
       const index = this.facts.functions.push(fn) - 1;
       this.functionByBodyScope.set(bodyScope, fn);
@@ -255,11 +255,16 @@ class FactsBuilder {
    * with a literal name (nested functions included), and the calls it makes (nested functions and classes
    * left out: they are functions of their own).
    */
-  private bodyFacts(body: SyntaxNode): Pick<FunctionDef, 'reads' | 'calls'> {
+  /** One walk of a body: attribute names read, literal keys looked up (nested code included), and its own calls. */
+  private bodyFacts(body: SyntaxNode): Pick<FunctionDef, 'reads' | 'calls' | 'stringKeys'> {
     const names = new Set<string>();
+    const keys = new Set<string>();
     const calls: BodyCall[] = [];
     const visit = (node: SyntaxNode, depth: number, nested: boolean): void => {
       if (depth > MAX_DEPTH) return;
+      const key = lookedUpKey(node);
+      const keyText = plainStringText(key);
+      if (keyText) keys.add(keyText);
       if (node.type === 'attribute') {
         const name = node.childForFieldName('attribute')?.text;
         if (name) names.add(name);
@@ -268,7 +273,7 @@ class FactsBuilder {
         const args = node.childForFieldName('arguments');
         if (/^(getattr|hasattr)$/.test(fn?.text ?? '')) {
           const literal = args?.namedChildren[1];
-          const text = literal?.type === 'string' ? literal.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+          const text = plainStringText(literal);
           if (text) names.add(text);
         }
         if (fn && !nested) calls.push(this.bodyCall(node, fn, args?.type === 'argument_list' ? args.namedChildren.filter((a) => a.type !== 'comment') : []));
@@ -277,7 +282,7 @@ class FactsBuilder {
       for (const child of node.namedChildren) visit(child, depth + 1, inner);
     };
     visit(body, 0, false);
-    return { reads: [...names].sort(), calls };
+    return { reads: [...names].sort(), calls, stringKeys: [...keys].sort() };
   }
 
   private bodyCall(node: SyntaxNode, fn: SyntaxNode, args: SyntaxNode[]): BodyCall {
@@ -382,8 +387,12 @@ class FactsBuilder {
       }
       case 'subscript':
         return { k: 'subscript', obj: sub(node.childForFieldName('value')), index: sub(node.childForFieldName('subscript')) };
-      case 'lambda':
-        return { k: 'lambda', loc };
+      case 'lambda': {
+        const body = node.childForFieldName('body');
+        if (!body) return { k: 'other', text: clip(node.text), loc };
+        const { reads, stringKeys } = this.bodyFacts(body);
+        return { k: 'lambda', loc, body: sub(body), reads, stringKeys };
+      }
       case 'type': // an annotation
         return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'other', text: clip(node.text), loc };
       case 'generic_type': {
@@ -421,6 +430,18 @@ class FactsBuilder {
   }
 }
 
+/** The text of a string literal node (its first content part), else undefined. */
+function plainStringText(node: SyntaxNode | null | undefined): string | undefined {
+  return node?.type === 'string' ? node.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+}
+
+/** The literal key node a subscript `x["key"]` or a call `x.get("key", ...)` looks up. */
+function lookedUpKey(node: SyntaxNode): SyntaxNode | null | undefined {
+  if (node.type === 'subscript') return node.childForFieldName('subscript');
+  if (node.type === 'call' && node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'get') return node.childForFieldName('arguments')?.namedChildren[0];
+  return undefined;
+}
+
 function joinParts(parts: Expr[]): Expr {
   const flat = parts.flatMap((p) => (p.k === 'concat' ? p.parts : [p]));
   if (flat.every((p) => p.k === 'str')) {
@@ -455,7 +476,7 @@ function assignTargets(left: SyntaxNode): string[] {
     // `app.config["KEY"] = v` is kept as the target `app.config[KEY]`, whatever the quotes.
     const value = left.childForFieldName('value');
     const index = left.childForFieldName('subscript');
-    const key = index?.type === 'string' ? index.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+    const key = plainStringText(index);
     return value && key !== undefined ? [`${value.text.replace(/\s+/g, '')}[${key}]`] : [];
   }
   return [];

@@ -22,7 +22,7 @@ export type Expr =
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }
-  | { k: 'lambda'; loc: Loc }
+  | { k: 'lambda'; loc: Loc; body: Expr; reads: string[]; stringKeys: string[] } // reads, stringKeys: as in FunctionDef
   | { k: 'other'; text: string; loc: Loc };
 
 export type CallExpr = Extract<Expr, { k: 'call' }>;
@@ -84,6 +84,7 @@ export interface FunctionDef {
   isAsync: boolean;
   reads: string[]; // attribute names read in the body (`request.limited`, `getattr(request, "limited")`), sorted
   calls: BodyCall[]; // calls in the body, nested functions and classes left out (they are functions of their own), in source order
+  stringKeys: string[]; // literal keys looked up in the body (`headers["X-Real-IP"]`, `args.get("user")`), sorted
 }
 
 export interface ClassDef {
@@ -122,6 +123,11 @@ export function dottedName(e: Expr): string | undefined {
 export function kwarg(call: CallExpr, name: string): Expr | undefined {
   for (const [key, value] of call.kwargs) if (key === name) return value;
   return undefined;
+}
+
+/** True for the literal `True` only: an absent or computed flag is not set. */
+export function isTrue(e: Expr | undefined): boolean {
+  return e?.k === 'bool' && e.v;
 }
 
 /** The argument given by keyword `name` or else at `position`. */

@@ -2,21 +2,29 @@
  * asgi-ratelimit's `RateLimitMiddleware(app, authenticate, backend, config={regex: [Rule(...)]})`, installed
  * with `app.add_middleware`, `middleware=[Middleware(...)]` or by wrapping the app. For each caller group,
  * the first pattern that `re.match`es the request path and has a rule for that group (and method) decides;
- * a rule without counts means unlimited. HTTP only: WebSocket connections pass through.
- * Upstream: https://github.com/abersheeran/asgi-ratelimit (ratelimit/core.py, rule.py); reference B.7.
+ * a rule without counts means unlimited. HTTP only: WebSocket connections pass through. The backend decides
+ * how limits count and whether counters are shared; a rule without `zone` counts per concrete path.
+ * Upstream: https://github.com/abersheeran/asgi-ratelimit (ratelimit/core.py, rule.py, backends/); reference B.7, D.1.
  */
 import type { Expr } from '../../python/ir';
 import { argument, kwarg } from '../../python/ir';
 import { Project, type Ctx } from '../../python/project';
-import type { Evidence, Limit } from '../../model';
+import type { Algorithm, Evidence, Limit } from '../../model';
 import { sequenceItems } from '../common';
 import { isAsgiApp, type Middleware } from './routes';
+import { perPathConcerns } from './client-input';
 import type { LibraryFactory } from '.';
 
 const LIBRARY = 'asgi-ratelimit';
 const MIDDLEWARE = ['ratelimit.RateLimitMiddleware', 'ratelimit.core.RateLimitMiddleware'];
 const RULE = ['ratelimit.Rule', 'ratelimit.rule.Rule'];
 const UNITS = ['second', 'minute', 'hour', 'day', 'month'];
+/** Backends by class: the Redis and memory ones count from the first hit to expiry, the sliding one keeps a log. */
+const BACKENDS = new Map<string, { algorithm: Algorithm; perProcess?: boolean }>([
+  ['ratelimit.backends.simple.MemoryBackend', { algorithm: 'fixed-window', perProcess: true }],
+  ['ratelimit.backends.redis.RedisBackend', { algorithm: 'fixed-window' }],
+  ['ratelimit.backends.slidingredis.SlidingRedisBackend', { algorithm: 'sliding-log' }],
+]);
 
 interface RuleInfo {
   group: string;
@@ -31,8 +39,15 @@ interface Pattern {
   at: Evidence;
 }
 
+interface Config {
+  patterns?: Pattern[];
+  at: Evidence;
+  algorithm?: Algorithm;
+  perProcess?: Evidence;
+}
+
 export const asgiRatelimit: LibraryFactory = (project, graph) => {
-  const configs = new Map<string, { patterns?: Pattern[]; at: Evidence }[]>(); // app site key → middleware configs
+  const configs = new Map<string, Config[]>(); // app site key → middleware configs
   for (const [appKey, list] of graph.middleware) {
     for (const m of list.filter((x) => x.types.some((t) => MIDDLEWARE.includes(t)))) {
       configs.set(appKey, [...(configs.get(appKey) ?? []), readConfig(project, m)]);
@@ -57,7 +72,11 @@ export const asgiRatelimit: LibraryFactory = (project, graph) => {
             const verdict = match(config.patterns, draft.route.path, method);
             if (verdict.unknown) evidence.push({ ...config.at, message: verdict.unknown });
             unknown ||= !!verdict.unknown;
-            limits.push(...verdict.limits);
+            limits.push(...verdict.limits.map((l) => (config.algorithm ? { ...l, algorithm: config.algorithm } : l)));
+            if (verdict.limits.length && config.perProcess) evidence.push(config.perProcess);
+            // A rule without `zone` counts per concrete path.
+            const perPath = verdict.limits.find((l) => l.scope === 'route');
+            if (perPath) evidence.push(...perPathConcerns(perPath, draft.route.path, 'asgi-ratelimit counts per concrete path (the rule has no `zone`)'));
           }
         }
       });
@@ -66,9 +85,25 @@ export const asgiRatelimit: LibraryFactory = (project, graph) => {
   };
 };
 
-function readConfig(project: Project, m: Middleware): { patterns?: Pattern[]; at: Evidence } {
+function readConfig(project: Project, m: Middleware): Config {
   const at = { file: m.ctx.mod.file, line: m.call.loc.line, message: 'asgi-ratelimit `config` is not a static mapping' };
-  // Wrapping form `RateLimitMiddleware(app, authenticate, backend, config)`; keyword forms elsewhere.
+  return { ...readPatterns(project, m, at), ...readBackend(project, m) };
+}
+
+/** How the backend counts, and whether it keeps its counters in each process; nothing for other backends. */
+function readBackend(project: Project, m: Middleware): Pick<Config, 'algorithm' | 'perProcess'> {
+  // `RateLimitMiddleware(app, authenticate, backend, config)`: positions after the wrapped app.
+  const expr = kwarg(m.call, 'backend') ?? m.args[1];
+  for (const v of expr ? project.resolve(expr, m.ctx) : []) {
+    const backend = v.kind === 'instance' ? v.types.map((t) => BACKENDS.get(t)).find((b) => b !== undefined) : undefined;
+    if (!backend || v.kind !== 'instance') continue;
+    const where = { file: v.site.ctx.mod.file, line: v.site.call.loc.line };
+    return { algorithm: backend.algorithm, perProcess: backend.perProcess ? { ...where, message: 'asgi-ratelimit\'s `MemoryBackend` keeps its counters in each process', concern: 'per-process-storage' } : undefined };
+  }
+  return {};
+}
+
+function readPatterns(project: Project, m: Middleware, at: Evidence): Pick<Config, 'patterns' | 'at'> {
   const expr = kwarg(m.call, 'config') ?? m.args[2];
   const dict = expr && project.resolve(expr, m.ctx).find((v) => v.kind === 'literal' && v.expr.k === 'dict');
   if (dict?.kind !== 'literal' || dict.expr.k !== 'dict') return { at };

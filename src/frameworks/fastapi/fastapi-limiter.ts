@@ -3,16 +3,19 @@
  * `dependencies=`, endpoint parameters, `APIRouter(dependencies=)`, `include_router(dependencies=)`,
  * `FastAPI(dependencies=)` of the app that serves the route, not of an app it is mounted in; sub-dependencies
  * followed), `WebSocketRateLimiter` called inside a WebSocket endpoint, and 0.2's `RateLimiterMiddleware`.
- * 0.1.x: `RateLimiter(times=, milliseconds=, seconds=, minutes=, hours=)`, per client and concrete path.
- * 0.2.x: `RateLimiter(pyrate_limiter.Limiter(Rate(n, Duration.X)))`: one bucket shared by every client.
- * Upstream: https://github.com/long2ice/fastapi-limiter ; reference B.2 and F.
+ * 0.1.x: `RateLimiter(times=, milliseconds=, seconds=, minutes=, hours=)`, per client and concrete path, fixed
+ * windows in Redis, 429 with Retry-After; the default identifier trusts the left-most X-Forwarded-For entry.
+ * 0.2.x: `RateLimiter(pyrate_limiter.Limiter(Rate(n, Duration.X)))`: one in-memory bucket shared by every client,
+ * a sliding log, 429 without Retry-After.
+ * Upstream: https://github.com/long2ice/fastapi-limiter ; reference B.2, D.1–D.3 and F.
  */
-import type { Expr } from '../../python/ir';
-import { argument, kwarg, exprLine } from '../../python/ir';
+import type { CallExpr, Expr } from '../../python/ir';
+import { argument, isTrue, kwarg, exprLine } from '../../python/ir';
 import { Project, type Ctx } from '../../python/project';
-import type { Evidence, Limit } from '../../model';
+import type { Evidence, Limit, SourceRef } from '../../model';
 import { functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
+import { callableBody, conditionConcerns, keyConcerns, perPathConcerns } from './client-input';
 import type { LibraryFactory } from '.';
 
 const LIBRARY = 'fastapi-limiter';
@@ -27,15 +30,25 @@ const PYRATE_RATE = ['pyrate_limiter.Rate'];
 const UNITS: [name: string, position: number, ms: number][] = [['milliseconds', 1, 1], ['seconds', 2, 1000], ['minutes', 3, 60_000], ['hours', 4, 3_600_000]];
 const DURATION_MS: Record<string, number> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 };
 const MAX_DEPENDENCY_DEPTH = 4;
+// pyrate-limiter's InMemoryBucket, what `Limiter(Rate(...))` builds, keeps a sliding log (reference D.1).
+const PYRATE_ALGORITHM = 'sliding-log';
+
+/** What a RateLimiter enforces, with the reasons the rules read; `perPath`: counters per concrete path, set there. */
+interface Enforced {
+  limits: Limit[];
+  dynamic?: string;
+  evidence?: Evidence[];
+  perPath?: SourceRef;
+}
 
 export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
   if (!project.modules.some((m) => Project.imports(m, ['fastapi_limiter']))) return undefined;
-  const initialised = sites.some(({ call, ctx }) => call.fn.k === 'attr' && call.fn.name === 'init' && project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
+  const init = sites.find(({ call, ctx }) => call.fn.k === 'attr' && call.fn.name === 'init' && project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
 
   const at = (ctx: Ctx, expr: Expr): { file: string; line: number } => ({ file: ctx.mod.file, line: exprLine(expr, ctx.line) });
 
   /** A pyrate-limiter `Limiter(Rate(...) | [Rate(...), ...])` as limits, or why it cannot be read. */
-  const pyrateLimits = (expr: Expr | undefined, ctx: Ctx, source: Limit['source']): { limits: Limit[]; dynamic?: string } => {
+  const pyrateLimits = (expr: Expr | undefined, ctx: Ctx, source: Limit['source']): Enforced => {
     const limiter = expr ? project.resolve(expr, ctx).find((v) => Project.isInstance(v, PYRATE_LIMITER)) : undefined;
     if (limiter?.kind !== 'instance') return { limits: [], dynamic: 'the pyrate-limiter Limiter could not be resolved' };
     const first = limiter.site.call.args[0];
@@ -46,9 +59,37 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
       const count = numberOf(argument(rate.site.call, 0, 'limit'), rate.site.ctx);
       const ms = durationMs(argument(rate.site.call, 1, 'interval'), rate.site.ctx);
       if (count === undefined || ms === undefined) return { limits: [], dynamic: '`Rate(...)` is not static' };
-      limits.push({ rate: rateText(count, ms), source, library: LIBRARY, scope: 'global', ...at(rate.site.ctx, rate.site.call) });
+      limits.push({ rate: rateText(count, ms), source, library: LIBRARY, scope: 'global', ...at(rate.site.ctx, rate.site.call), algorithm: PYRATE_ALGORITHM });
     }
-    return { limits };
+    const inMemory = { ...at(limiter.site.ctx, limiter.site.call), message: 'a pyrate-limiter `Limiter(Rate(...))` keeps its bucket in process memory (`InMemoryBucket`)', concern: 'per-process-storage' as const };
+    return { limits, evidence: limits.length ? [inMemory] : [] };
+  };
+
+  /** 0.2's over-limit answer and `skip=` condition, options of both RateLimiter and RateLimiterMiddleware. */
+  const pyrateOptions = (call: CallExpr, ctx: Ctx, http: boolean): Evidence[] => {
+    const found: Evidence[] = [];
+    // A blocking limiter makes requests wait: it never answers 429 at all.
+    const rejects = http && !isTrue(kwarg(call, 'blocking'));
+    if (rejects && !kwarg(call, 'callback') && !call.splat) found.push({ ...at(ctx, call), message: 'fastapi-limiter 0.2 answers over-limit requests with 429 but no `Retry-After`', concern: 'no-retry-signal' });
+    const skip = kwarg(call, 'skip');
+    const condition = skip && callableBody(project.resolve(skip, ctx));
+    if (condition) found.push(...conditionConcerns(condition, 'skip'));
+    return found;
+  };
+
+  /** 0.1's identifier: RateLimiter's own, else `FastAPILimiter.init`'s, else the default one. */
+  const identifierConcerns = (call: CallExpr, ctx: Ctx): Pick<Enforced, 'evidence' | 'perPath'> => {
+    // RateLimiter(times, milliseconds, seconds, minutes, hours, identifier); init(redis, prefix, identifier)
+    const own = argument(call, 5, 'identifier');
+    const given = own ? { expr: own, ctx } : init && { expr: argument(init.call, 2, 'identifier'), ctx: init.ctx };
+    if (given?.expr) {
+      const key = callableBody(project.resolve(given.expr, given.ctx));
+      // An empty identifier is still a key here (`prefix::0:0`), one counter for all such requests.
+      return { evidence: key ? keyConcerns(key, 'identifier', LIBRARY, false) : [] };
+    }
+    const where = init ? at(init.ctx, init.call) : at(ctx, call);
+    const message = "fastapi-limiter's default identifier keys on the left-most `X-Forwarded-For` entry, which any client can set: a new value gets a fresh counter";
+    return { evidence: [{ ...where, message, concern: 'spoofable-key' }], perPath: where };
   };
 
   const numberOf = (expr: Expr | undefined, ctx: Ctx): number | undefined => {
@@ -70,17 +111,20 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
   };
 
   /** The limits a `RateLimiter(...)` instance enforces. */
-  const rateLimiter = (limiter: Instance, source: Limit['source']): { limits: Limit[]; dynamic?: string; evidence: Evidence[] } => {
+  const rateLimiter = (limiter: Instance, source: Limit['source']): Enforced => {
     const { call, ctx } = limiter.site;
+    const http = !Project.isInstance(limiter, WS_RATE_LIMITER);
     const evidence: Evidence[] = [];
-    const blocking = kwarg(call, 'blocking');
-    const blocks = blocking?.k === 'bool' && blocking.v;
+    const blocks = isTrue(kwarg(call, 'blocking'));
     if (blocks) evidence.push({ ...at(ctx, call), message: '`blocking=True` makes requests wait instead of rejecting them', concern: 'does-not-block' });
     const marked = (l: Limit): Limit => (blocks ? { ...l, conditions: ['blocking'] } : l);
     const pyrate = argument(call, 0, 'limiter');
     if (pyrate && numberOf(pyrate, ctx) === undefined && !kwarg(call, 'times')) {
       const got = pyrateLimits(pyrate, ctx, source);
-      if (got.limits.length) evidence.push({ ...at(ctx, call), message: 'a pyrate-limiter `Limiter(Rate(...))` has one bucket shared by every client: a global cap, not a per-client limit' });
+      if (got.limits.length) {
+        evidence.push({ ...at(ctx, call), message: 'a pyrate-limiter `Limiter(Rate(...))` has one bucket shared by every client: a global cap, not a per-client limit' });
+        evidence.push(...(got.evidence ?? []), ...pyrateOptions(call, ctx, http));
+      }
       return { ...got, limits: got.limits.map(marked), evidence };
     }
     const times = kwarg(call, 'times') ?? call.args[0];
@@ -94,9 +138,10 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
       ms += n * unit;
     }
     if (count === undefined || ms <= 0) return { limits: [], dynamic: 'RateLimiter arguments are not static', evidence };
-    if (!initialised) evidence.push({ ...at(ctx, call), message: '`FastAPILimiter.init(...)` is never called: every request to a RateLimiter route fails with 500', concern: 'limiter-not-wired' });
-    const limit: Limit = { rate: rateText(count, ms), source, library: LIBRARY, scope: 'route', ...at(ctx, call) };
-    return { limits: [marked(limit)], evidence };
+    if (!init) evidence.push({ ...at(ctx, call), message: '`FastAPILimiter.init(...)` is never called: every request to a RateLimiter route fails with 500', concern: 'limiter-not-wired' });
+    const limit: Limit = { rate: rateText(count, ms), source, library: LIBRARY, scope: 'route', ...at(ctx, call), algorithm: 'fixed-window' };
+    const identifier = identifierConcerns(call, ctx);
+    return { limits: [marked(limit)], evidence: [...evidence, ...(identifier.evidence ?? [])], perPath: identifier.perPath };
   };
 
   /** RateLimiter instances a dependency expression runs, following `Depends(function)` into its parameters. */
@@ -139,20 +184,22 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
       const { context } = draft;
       const limits: Limit[] = [];
       let unknown = false;
-      const add = (got: { limits: Limit[]; dynamic?: string; evidence?: Evidence[] }, where: { file: string; line: number }): void => {
+      const add = (got: Enforced, where: SourceRef): void => {
         limits.push(...got.limits);
         evidence.push(...(got.evidence ?? []));
+        if (got.perPath) evidence.push(...perPathConcerns(got.perPath, draft.route.path, "fastapi-limiter's default identifier includes the request path"));
         if (got.dynamic) {
           unknown = true;
           evidence.push({ ...where, message: got.dynamic });
         }
       };
-      for (const hop of context.hops) {
+      // RateLimiterMiddleware is a BaseHTTPMiddleware: WebSocket connections pass through it.
+      for (const hop of method === 'WS' ? [] : context.hops) {
         for (const m of graph.middleware.get(hop.node.site.key) ?? []) {
           if (!m.types.some((t) => MIDDLEWARE.includes(t))) continue;
           const where = at(m.ctx, m.call);
           const got = pyrateLimits(kwarg(m.call, 'limiter'), m.ctx, 'middleware');
-          if (got.limits.length) evidence.push({ ...where, message: 'RateLimiterMiddleware keeps one bucket for every client and path of the app' });
+          if (got.limits.length) evidence.push({ ...where, message: 'RateLimiterMiddleware keeps one bucket for every client and path of the app' }, ...pyrateOptions(m.call, m.ctx, true));
           add(got, where);
         }
       }

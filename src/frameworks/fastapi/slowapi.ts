@@ -7,15 +7,19 @@
  * only when the middleware finds the route in `app.routes`: never under `Mount`/`app.mount`, and not
  * through `include_router` on FastAPI ≥ 0.137. A limit decorator above the route decorator voids the
  * limit and makes the middleware skip the route. `@limiter.exempt` drops everything.
- * Upstream: https://slowapi.readthedocs.io/en/latest/ ; reference B.1 and F.
+ * The limiter's settings add what the rules read: storage (`memory://` by default), strategy, key function and
+ * `key_style`, `swallow_errors`, `headers_enabled` and the RateLimitExceeded handler (Retry-After), `exempt_when`.
+ * Upstream: https://slowapi.readthedocs.io/en/latest/ ; reference B.1, D.1–D.3 and F.
  */
-import { dottedName, exprLine, kwarg } from '../../python/ir';
-import { Project, type Value } from '../../python/project';
-import type { Evidence, Limit } from '../../model';
+import type { CallExpr, Expr } from '../../python/ir';
+import { argument, dottedName, exprLine, isTrue, kwarg } from '../../python/ir';
+import { Project, type Ctx, type Value } from '../../python/project';
+import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
-import type { Decorator, RouteDraft } from '../common';
+import { functionCtx, type Decorator, type RouteDraft } from '../common';
 import { knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
+import { callableBody, conditionConcerns, keyConcerns, perPathConcerns, type CallableBody } from './client-input';
 import type { LibraryFactory } from '.';
 import type { Contribution } from '../protection';
 
@@ -24,6 +28,22 @@ const LIMITER_TYPES = ['slowapi.Limiter', 'slowapi.extension.Limiter'];
 const MIDDLEWARE_TYPES = ['slowapi.middleware.SlowAPIMiddleware', 'slowapi.middleware.SlowAPIASGIMiddleware'];
 // limit(limit_value, key_func, per_method, methods, error_message, exempt_when, cost, override_defaults)
 const SLOWAPI: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 7 };
+// shared_limit(limit_value, scope, key_func, error_message, exempt_when, cost, override_defaults)
+const KEY_FUNC_AT = { limit: 1, shared_limit: 2 };
+const EXEMPT_WHEN_AT = { limit: 5, shared_limit: 4 };
+// Limiter(key_func, default_limits, application_limits, headers_enabled, strategy, storage_uri, storage_options,
+// auto_check, swallow_errors, in_memory_fallback, in_memory_fallback_enabled, retry_after, key_prefix, enabled,
+// config_filename, key_style)
+const LIMITER_AT = { key_func: 0, headers_enabled: 3, strategy: 4, storage_uri: 5, swallow_errors: 8, key_style: 15 };
+const GET_IPADDR = ['slowapi.util.get_ipaddr'];
+const RATE_LIMIT_EXCEEDED = ['slowapi.errors.RateLimitExceeded'];
+// Strategy names of `limits` (limits/strategies.py); elastic expiry counts in fixed windows too (reference D.1).
+const STRATEGIES = new Map<string, Algorithm>([
+  ['fixed-window', 'fixed-window'],
+  ['fixed-window-elastic-expiry', 'fixed-window'],
+  ['moving-window', 'moving-window'],
+  ['sliding-window-counter', 'sliding-window-counter'],
+]);
 /** FastAPI stores included routers as wrappers from this version on; slowapi's middleware then misses their routes. */
 const FASTAPI_INCLUDED_ROUTER_WRAPPERS = '0.137.0';
 
@@ -32,19 +52,111 @@ const FALSE_VALUES = ['false', '0'];
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
 
-interface LimiterInfo {
+/** What the rules read from a limiter's settings. */
+interface LimiterSettings {
+  algorithm?: Algorithm;
+  concerns: Evidence[]; // of every limit it applies: per-process storage, fail-open, no Retry-After
+  headersEnabled: boolean;
+  key: Evidence[]; // what is wrong with its key_func
+  perUrl?: SourceRef; // `key_style="url"`: per-route counters count per concrete path
+}
+
+interface LimiterInfo extends LimiterSettings {
   instance: Instance;
   defaults: DeclaredLimit[];
   application: DeclaredLimit[];
   off?: Evidence; // `enabled=False` / `auto_check=False`
 }
 
+/** A `@limiter.limit` / `shared_limit` limit with the decorator call that declares it. */
+type Placed = DeclaredLimit & { call: CallExpr; ctx: Ctx };
+
 export const slowapi: LibraryFactory = (project, graph, sites) => {
-  // slowapi reads RATELIMIT_ENABLED from the environment or `.env`, and it wins over `enabled=`.
+  // slowapi reads RATELIMIT_* from the environment or `.env` (Starlette Config); only `.env` can be seen here.
+  const env = (name: string) => project.metadata.dotenv.get(name)?.[0];
+  // RATELIMIT_ENABLED wins over `enabled=`.
   const envOff = project.metadata.dotenv.get('RATELIMIT_ENABLED')?.find((s) => FALSE_VALUES.includes(s.value.trim().toLowerCase()));
   const envSwitchedOff = envOff && { file: envOff.file, line: envOff.line, message: '`RATELIMIT_ENABLED=false` in `.env` turns slowapi off', concern: 'disabled' as const };
+
+  /** The text of a literal string setting; undefined when it is computed or read from the environment. */
+  const literalText = (expr: Expr, ctx: Ctx): string | undefined => {
+    const texts = new Set(project.resolve(expr, ctx).map((v) => (v.kind === 'literal' && v.expr.k === 'str' ? v.expr.v : undefined)));
+    return texts.size === 1 ? [...texts][0] : undefined;
+  };
+
+  /** Counters in process memory: `memory://` given, or no storage given at all (slowapi's default). */
+  const storage = (uri: Expr | undefined, ctx: Ctx, at: SourceRef): Evidence | undefined => {
+    const concern = 'per-process-storage' as const;
+    if (uri && uri.k !== 'none') {
+      return literalText(uri, ctx)?.startsWith('memory://') ? { ...at, message: '`storage_uri="memory://"` keeps slowapi\'s counters in each process', concern } : undefined;
+    }
+    // `.env` is read only when the constructor gives none; the key says URL, not URI.
+    const setting = env('RATELIMIT_STORAGE_URL');
+    if (setting) {
+      return setting.value.startsWith('memory://') ? { file: setting.file, line: setting.line, message: '`RATELIMIT_STORAGE_URL=memory://` in `.env` keeps slowapi\'s counters in each process', concern } : undefined;
+    }
+    return { ...at, message: 'slowapi keeps its counters in each process: neither `storage_uri=` nor `RATELIMIT_STORAGE_URL` in `.env` replaces the default `memory://`', concern };
+  };
+
+  /** `swallow_errors`: requests pass while the storage fails. RATELIMIT_SWALLOW_ERRORS wins over the constructor. */
+  const failOpen = (constructorOn: boolean, at: SourceRef): Evidence | undefined => {
+    const outcome = 'slowapi lets every request through while its storage fails';
+    const setting = env('RATELIMIT_SWALLOW_ERRORS');
+    if (setting?.value) {
+      // Cast to bool only when the constructor says True; otherwise the text itself is the flag.
+      const saysFalse = FALSE_VALUES.includes(setting.value.toLowerCase());
+      if (constructorOn && saysFalse) return undefined;
+      const quirk = saysFalse ? ' (read as text: any non-empty value switches it on)' : '';
+      return { file: setting.file, line: setting.line, message: `\`RATELIMIT_SWALLOW_ERRORS=${setting.value}\` in \`.env\`${quirk}: ${outcome}`, concern: 'fail-open' };
+    }
+    return constructorOn ? { ...at, message: `\`swallow_errors=True\`: ${outcome}`, concern: 'fail-open' } : undefined;
+  };
+
+  /** The counting algorithm of `strategy=`, else RATELIMIT_STRATEGY, else fixed windows; undefined when computed. */
+  const algorithm = (strategy: Expr | undefined, ctx: Ctx): Algorithm | undefined => {
+    const name = strategy && strategy.k !== 'none' ? literalText(strategy, ctx) : env('RATELIMIT_STRATEGY')?.value ?? 'fixed-window';
+    return name === undefined ? undefined : STRATEGIES.get(name);
+  };
+
+  /** What is wrong with a `key_func` given at `at`. */
+  const keyFunctionConcerns = (expr: Expr | undefined, ctx: Ctx, at: SourceRef): Evidence[] => {
+    if (!expr) return [];
+    const values = project.resolve(expr, ctx);
+    if (values.some((v) => v.kind === 'external' && GET_IPADDR.includes(v.qname))) {
+      return [{ ...at, message: '`get_ipaddr` keys on the `X_FORWARDED_FOR` header, which any client can send: a new value gets a fresh counter', concern: 'spoofable-key' }];
+    }
+    const key = callableBody(values);
+    return key ? keyConcerns(key, 'key_func', LIBRARY, true) : [];
+  };
+
+  /** The settings of `Limiter(...)`, with `.env` values as slowapi's Starlette Config reads them. */
+  const settings = (call: CallExpr, ctx: Ctx): LimiterSettings => {
+    const at = { file: ctx.mod.file, line: call.loc.line };
+    // `Limiter(**options)` may set what it does not name: such an option is unknown, as a computed one is.
+    const unknown: Expr = { k: 'other', text: '**', loc: call.loc };
+    const option = (name: keyof typeof LIMITER_AT): Expr | undefined => argument(call, LIMITER_AT[name], name) ?? (call.splat ? unknown : undefined);
+    const headers = option('headers_enabled');
+    const headersOff = !headers || headers.k === 'none' || (headers.k === 'bool' && !headers.v);
+    // `.env` is read as text when the constructor leaves it False: any non-empty value, even `false`, turns headers on.
+    const headersEnabled = !headersOff || !!env('RATELIMIT_HEADERS_ENABLED')?.value;
+    const noRetry: Evidence = { ...at, message: 'slowapi answers over-limit requests with 429 but no `Retry-After` unless `headers_enabled=True`', concern: 'no-retry-signal' };
+    const keyStyle = option('key_style');
+    return {
+      algorithm: algorithm(option('strategy'), ctx),
+      concerns: [storage(option('storage_uri'), ctx, at), failOpen(isTrue(option('swallow_errors')), at), headersEnabled ? undefined : noRetry].filter((e): e is Evidence => e !== undefined),
+      headersEnabled,
+      key: keyFunctionConcerns(option('key_func'), ctx, at),
+      perUrl: !keyStyle || literalText(keyStyle, ctx) === 'url' ? at : undefined,
+    };
+  };
+
   const limiters = new Map<string, LimiterInfo>();
   const stateLimiter = new Map<string, { values: Value[]; at: Evidence }>(); // app site key → `app.state.limiter`
+  const handlers = new Map<string, Evidence | undefined>(); // app site key → its RateLimitExceeded handler's wrong answer
+  const isRateLimitExceeded = (expr: Expr, ctx: Ctx): boolean => project.resolve(expr, ctx).some((v) => v.kind === 'external' && RATE_LIMIT_EXCEEDED.includes(v.qname));
+  const addHandler = (appExpr: Expr, ctx: Ctx, handler: Value[]): void => {
+    for (const app of project.resolve(appExpr, ctx).filter(isAsgiApp)) handlers.set(app.site.key, otherStatus(callableBody(handler)));
+  };
   for (const { call, ctx } of sites) {
     if (dottedName(call.fn)?.endsWith('Limiter')) {
       const instance = project.resolve(call, ctx).find(isLimiter);
@@ -61,6 +173,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
           off:
             envSwitchedOff ??
             (switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off`, concern: 'disabled' as const } : undefined),
+          ...settings(call, ctx),
         });
       }
     }
@@ -71,23 +184,69 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
         stateLimiter.set(app.site.key, { values: project.resolve(call.args[1], ctx), at: { file: ctx.mod.file, line: call.loc.line, message: '`app.state.limiter`' } });
       }
     }
+    if (fn.k === 'attr' && fn.name === 'add_exception_handler' && call.args[1] && isRateLimitExceeded(call.args[0], ctx)) addHandler(fn.obj, ctx, project.resolve(call.args[1], ctx));
   }
   if (!limiters.size) return undefined;
+  // `@app.exception_handler(RateLimitExceeded)`
+  for (const mod of project.modules) {
+    for (const fn of mod.functions) {
+      const ctx = functionCtx(mod, fn);
+      for (const dec of fn.decorators) {
+        if (dec.k === 'call' && dec.fn.k === 'attr' && dec.fn.name === 'exception_handler' && dec.args[0] && isRateLimitExceeded(dec.args[0], ctx)) {
+          addHandler(dec.fn.obj, ctx, [{ kind: 'function', ref: { mod, fn } }]);
+        }
+      }
+    }
+  }
 
-  const declared = (decorators: Decorator[]): DeclaredLimit[] => decorators.flatMap(({ expr, ctx }) => limitCall(project, expr, ctx, isLimiter, SLOWAPI) ?? []);
+  const declared = (decorators: Decorator[]): Placed[] =>
+    decorators.flatMap(({ expr, ctx }) => (expr.k === 'call' ? (limitCall(project, expr, ctx, isLimiter, SLOWAPI) ?? []).map((d) => ({ ...d, call: expr, ctx })) : []));
   const exemptIn = (decorators: Decorator[]): Evidence | undefined => {
     const found = decorators.find(({ expr, ctx }) => expr.k === 'attr' && expr.name === 'exempt' && project.resolve(expr.obj, ctx).some(isLimiter));
     return found && { file: found.ctx.mod.file, line: exprLine(found.expr, found.ctx.line), message: '`@limiter.exempt` removes every slowapi limit from this endpoint', concern: 'exempt' as const };
   };
   const middlewareOn = (app: Instance) => (graph.middleware.get(app.site.key) ?? []).find((m) => m.types.some((t) => MIDDLEWARE_TYPES.includes(t)));
 
-  /** Known limits of a list, noting the rates slowapi drops. */
-  const collect = (list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } => {
+  /** Known limits of a list, noting the rates slowapi drops; they count as the limiter's strategy does. */
+  const collect = (info: LimiterInfo, list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } => {
     for (const d of list) if (d.invalid) evidence.push(d.invalid);
-    return knownLimits(list, evidence);
+    const known = knownLimits(list, evidence);
+    return { ...known, limits: known.limits.map((l) => (info.algorithm ? { ...l, algorithm: info.algorithm } : l)) };
   };
 
-  const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: DeclaredLimit[], evidence: Evidence[]): Contribution => {
+  const perUrlConcerns = (info: LimiterInfo, path: string): Evidence[] =>
+    info.perUrl ? perPathConcerns(info.perUrl, path, 'slowapi counts per concrete URL (`key_style="url"`, the default)') : [];
+
+  /** The key and exemption condition of one decorated limit; its own `key_func` replaces the limiter's. */
+  const decoratorConcerns = (info: LimiterInfo, d: Placed, path: string): Evidence[] => {
+    const kind = d.call.fn.k === 'attr' && d.call.fn.name === 'shared_limit' ? 'shared_limit' : 'limit';
+    const keyFunc = argument(d.call, KEY_FUNC_AT[kind], 'key_func');
+    const exemptWhen = argument(d.call, EXEMPT_WHEN_AT[kind], 'exempt_when');
+    const condition = exemptWhen && callableBody(project.resolve(exemptWhen, d.ctx));
+    return [
+      ...(keyFunc ? keyFunctionConcerns(keyFunc, d.ctx, { file: d.file, line: d.line }) : info.key),
+      // A shared limit counts in its own scope, whatever the URL.
+      ...(kind === 'limit' ? perUrlConcerns(info, path) : []),
+      ...(condition ? conditionConcerns(condition, 'exempt_when') : []),
+    ];
+  };
+
+  /** The over-limit answer of the app serving the route: its RateLimitExceeded handler, or the framework's. */
+  const answerConcerns = (info: LimiterInfo, hops: Hop[], decorated: boolean): Evidence[] => {
+    const app = [...hops].reverse().find((h) => isAsgiApp(h.node))?.node;
+    if (!app) return [];
+    const wrong = handlers.get(app.site.key);
+    if (wrong) return [wrong];
+    // A limit raised in the endpoint reaches the framework's HTTPException handler, which adds no headers;
+    // the middleware falls back to slowapi's own handler.
+    if (decorated && info.headersEnabled && !handlers.has(app.site.key)) {
+      const message = 'no RateLimitExceeded handler is registered on this app: the framework answers the decorated limit with a bare 429, without the `Retry-After` that `headers_enabled` adds';
+      return [{ file: app.site.ctx.mod.file, line: app.site.call.loc.line, message, concern: 'no-retry-signal' }];
+    }
+    return [];
+  };
+
+  const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: Placed[], evidence: Evidence[]): Contribution => {
     const handler = draft.context.handler;
     if (placed.length && handler && !handler.fn.params.some((p) => p.name === 'request' || p.name === 'websocket')) {
       evidence.push({ file: handler.mod.file, line: handler.fn.loc.line, message: 'slowapi raises at import time: a `@limiter.limit` endpoint needs a parameter named `request`', concern: 'missing-request' });
@@ -102,20 +261,24 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
         evidence.push(info.off);
         continue;
       }
+      const before = limits.length;
       const applying = mine.filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
-      const got = collect(applying, evidence);
+      const got = collect(info, applying, evidence);
       limits.push(...got.limits);
       unknown ||= got.unknown;
+      for (const d of applying) if (d.limit) evidence.push(...decoratorConcerns(info, d, draft.route.path));
       const valid = mine.filter((d) => !d.invalid);
       if (valid.length && !applying.some((d) => !d.invalid)) {
         evidence.push({ file: valid[0].file, line: valid[0].line, message: `the limit names other methods: ${method} gets no limit at all (slowapi does not fall back to default limits)`, concern: 'methods-excluded' });
       }
       // The decorator adds the defaults itself when no valid decorated limit overrides them.
       if (valid.every((d) => !d.overrideDefaults)) {
-        const defaults = collect(info.defaults, evidence);
+        const defaults = collect(info, info.defaults, evidence);
         limits.push(...defaults.limits);
         unknown ||= defaults.unknown;
+        if (defaults.limits.length) evidence.push(...info.key, ...perUrlConcerns(info, draft.route.path));
       }
+      if (limits.length > before) evidence.push(...info.concerns, ...answerConcerns(info, draft.context.hops, true));
     }
     return { limits, unknown };
   };
@@ -128,11 +291,13 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     hops.forEach((hop, index) => {
       if (!isAsgiApp(hop.node) || !middlewareOn(hop.node)) return;
       anyMiddleware = true;
-      const verdict = appMiddleware(hop.node, hops.slice(index + 1), evidence);
+      const verdict = appMiddleware(hop.node, hops.slice(index + 1), draft, evidence);
       limits.push(...verdict.limits);
       unknown ||= !!verdict.unknown;
     });
-    const withDefaults = [...limiters.values()].find((l) => l.defaults.length || l.application.length);
+    // The limiters this route's apps hold in `app.state.limiter`; every limiter when no app holds one.
+    const bound = hops.flatMap((h) => stateLimiter.get(h.node.site.key)?.values ?? []).flatMap((v) => (isLimiter(v) ? limiters.get(v.site.key) ?? [] : []));
+    const withDefaults = (stateLimiter.size ? bound : [...limiters.values()]).find((l) => l.defaults.length || l.application.length);
     if (!anyMiddleware && withDefaults) {
       const site = withDefaults.instance.site;
       evidence.push({ file: site.ctx.mod.file, line: site.call.loc.line, message: 'default and application limits apply only through SlowAPIMiddleware, which is not installed on this app', concern: 'limiter-not-wired' });
@@ -140,7 +305,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     return { limits, unknown };
   };
 
-  const appMiddleware = (app: Instance, inner: Hop[], evidence: Evidence[]): Contribution => {
+  const appMiddleware = (app: Instance, inner: Hop[], draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Contribution => {
     const state = stateLimiter.get(app.site.key);
     const where = { file: app.site.ctx.mod.file, line: app.site.call.loc.line };
     if (!state) {
@@ -176,9 +341,13 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
           continue;
         }
       }
-      const got = collect([...info.application, ...info.defaults], evidence);
-      limits.push(...got.limits);
-      unknown ||= got.unknown;
+      const application = collect(info, info.application, evidence);
+      const defaults = collect(info, info.defaults, evidence);
+      limits.push(...application.limits, ...defaults.limits);
+      unknown ||= application.unknown || defaults.unknown;
+      if (application.limits.length || defaults.limits.length) evidence.push(...info.concerns, ...info.key, ...answerConcerns(info, draft.context.hops, false));
+      // Application limits count in one global scope; default limits per route.
+      if (defaults.limits.length) evidence.push(...perUrlConcerns(info, draft.route.path));
     }
     return { limits, unknown };
   };
@@ -207,3 +376,22 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     },
   };
 };
+
+/** A RateLimitExceeded handler returning a response with another status than 429. */
+function otherStatus(handler: CallableBody | undefined): Evidence | undefined {
+  for (const r of handler?.returns ?? []) {
+    const status = r.k === 'call' ? statusCode(argument(r, 1, 'status_code')) : undefined;
+    if (handler && status !== undefined && status !== 429) {
+      return { ...handler.at, message: `the RateLimitExceeded handler${handler.name ? ` \`${handler.name}\`` : ''} answers ${status} instead of 429`, concern: 'no-retry-signal' };
+    }
+  }
+  return undefined;
+}
+
+/** `403`, `status.HTTP_403_FORBIDDEN`, `HTTP_403_FORBIDDEN`. */
+function statusCode(e: Expr | undefined): number | undefined {
+  if (e?.k === 'num') return e.v;
+  const name = e?.k === 'attr' ? e.name : e?.k === 'name' ? e.id : undefined;
+  const m = name ? /^HTTP_(\d{3})_/.exec(name) : null;
+  return m ? Number(m[1]) : undefined;
+}
