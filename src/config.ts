@@ -18,7 +18,7 @@ export interface Policy {
   shortWindowSeconds: number; // a limit with a window this short blunts fixed-window bursts (AP009)
 }
 
-export const DEFAULT_POLICY: Policy = { authMaxPerMinute: 10, messagingDailyCap: true, shortWindowSeconds: 10 };
+export const DEFAULT_POLICY: Readonly<Policy> = { authMaxPerMinute: 10, messagingDailyCap: true, shortWindowSeconds: 10 };
 
 /** A limiter the libraries tables do not know: the project's own decorator, dependency or middleware. */
 export interface CustomLimiter {
@@ -43,7 +43,7 @@ export interface Config {
   expensive: CustomCall[];
 }
 
-export const DEFAULT_CONFIG: Config = { exclude: [], rules: {}, policy: DEFAULT_POLICY, limiters: [], expensive: [] };
+export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({ exclude: [], rules: Object.freeze({}), policy: DEFAULT_POLICY, limiters: [], expensive: [] });
 
 export class ConfigError extends Error {}
 
@@ -83,7 +83,7 @@ async function fromFile(file: string, shown: string, inPyproject: boolean): Prom
 /** Validates a configuration table; `at` is the key path used in messages. */
 export function parseConfig(raw: unknown, at = ''): Config {
   const top = table(raw, at, ['exclude', 'rules', 'policy', 'limiter', 'expensive']);
-  const config: Config = { ...DEFAULT_CONFIG, policy: { ...DEFAULT_POLICY } };
+  const config: Config = { ...DEFAULT_CONFIG, rules: {}, policy: { ...DEFAULT_POLICY } };
   if (top.exclude !== undefined) config.exclude = stringArray(top.exclude, key(at, 'exclude'));
   if (top.rules !== undefined) {
     const rules = table(top.rules, key(at, 'rules'));
