@@ -1,5 +1,5 @@
 /** The real executable: exit codes, stdout/stderr split, --output, usage errors. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnCli } from './support/run-cli';
@@ -12,8 +12,11 @@ test('findings at or above --fail-on exit 1; the report is on stdout only', () =
 });
 
 test('findings below --fail-on exit 0', () => {
-  expect(spawnCli(['scan', 'fixtures/starlette/routes-app', '--fail-on', 'warning']).code).toBe(0);
-  expect(spawnCli(['scan', 'fixtures/starlette/routes-app', '--fail-on', 'note']).code).toBe(1);
+  // One unguarded read-only route: a single `note` finding.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-failon-'));
+  writeFileSync(path.join(dir, 'app.py'), 'from flask import Flask\napp = Flask(__name__)\n\n@app.get("/items")\ndef items():\n    return "[]"\n');
+  expect(spawnCli(['scan', dir, '--fail-on', 'warning']).code).toBe(0);
+  expect(spawnCli(['scan', dir, '--fail-on', 'note']).code).toBe(1);
   expect(spawnCli(['scan', 'fixtures/flask/shop', '--fail-on', 'none']).code).toBe(0);
 });
 
