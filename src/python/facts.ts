@@ -205,6 +205,8 @@ class FactsBuilder {
         isAsync: node.children.some((c) => c.type === 'async'),
         reads: body ? attributeReads(body) : [],
       };
+      const lookups = body ? lookupKeys(body) : [];
+      if (lookups.length) fn.lookups = lookups;
       const index = this.facts.functions.push(fn) - 1;
       this.functionByBodyScope.set(bodyScope, fn);
       this.bind(scope, { kind: 'def', name, line: loc.line, index });
@@ -317,8 +319,17 @@ class FactsBuilder {
       }
       case 'subscript':
         return { k: 'subscript', obj: sub(node.childForFieldName('value')), index: sub(node.childForFieldName('subscript')) };
-      case 'lambda':
-        return { k: 'lambda', loc };
+      case 'lambda': {
+        const body = node.childForFieldName('body');
+        const lambda: Extract<Expr, { k: 'lambda' }> = { k: 'lambda', loc };
+        if (!body) return lambda;
+        lambda.body = sub(body);
+        const reads = attributeReads(body);
+        const lookups = lookupKeys(body);
+        if (reads.length) lambda.reads = reads;
+        if (lookups.length) lambda.lookups = lookups;
+        return lambda;
+      }
       case 'type': // an annotation
         return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'other', text: clip(node.text), loc };
       case 'generic_type': {
@@ -373,6 +384,22 @@ function attributeReads(body: SyntaxNode): string[] {
   };
   visit(body, 0);
   return [...names].sort();
+}
+
+/** String keys a body looks up: `x["k"]`, `x.get("k", ...)`, `x.getlist("k")` (header names, form fields, environ keys). */
+function lookupKeys(body: SyntaxNode): string[] {
+  const keys = new Set<string>();
+  const visit = (node: SyntaxNode, depth: number): void => {
+    if (depth > MAX_DEPTH) return;
+    let key: SyntaxNode | null | undefined;
+    if (node.type === 'subscript') key = node.childForFieldName('subscript');
+    else if (node.type === 'call' && /\.(get|getlist)$/.test(node.childForFieldName('function')?.text ?? '')) key = node.childForFieldName('arguments')?.namedChildren[0];
+    const text = key?.type === 'string' ? key.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
+    if (text) keys.add(text);
+    for (const child of node.namedChildren) visit(child, depth + 1);
+  };
+  visit(body, 0);
+  return [...keys].sort();
 }
 
 function joinParts(parts: Expr[]): Expr {

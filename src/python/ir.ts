@@ -22,7 +22,7 @@ export type Expr =
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }
-  | { k: 'lambda'; loc: Loc }
+  | { k: 'lambda'; loc: Loc; body?: Expr; reads?: string[]; lookups?: string[] } // body: what it returns; reads, lookups as in FunctionDef, absent when none
   | { k: 'other'; text: string; loc: Loc };
 
 export type CallExpr = Extract<Expr, { k: 'call' }>;
@@ -71,6 +71,7 @@ export interface FunctionDef {
   returns: Expr[];
   isAsync: boolean;
   reads: string[]; // attribute names read in the body (`request.limited`, `getattr(request, "limited")`), sorted
+  lookups?: string[]; // string keys the body looks up (`x["k"]`, `x.get("k")`, `x.getlist("k")`), sorted; absent when none
 }
 
 export interface ClassDef {
