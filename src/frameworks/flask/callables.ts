@@ -11,7 +11,7 @@ import type { Evidence, SourceRef } from '../../model';
 
 /** A function or lambda body: what it reads, returns and calls, with the scope its names resolve in. */
 interface Body {
-  name: string;
+  name?: string; // none for a lambda
   at: SourceRef;
   reads: string[];
   lookups: string[];
@@ -48,7 +48,6 @@ function bodyOf(values: Value[]): Body | undefined {
   if (value.kind === 'literal' && value.expr.k === 'lambda') {
     const lambda = value.expr;
     return {
-      name: 'lambda',
       at: { file: value.ctx.mod.file, line: lambda.loc.line },
       reads: lambda.reads ?? [],
       lookups: lambda.lookups ?? [],
@@ -72,7 +71,7 @@ export function keyConcerns(values: Value[], at: SourceRef): Evidence[] {
   const body = bodyOf(values);
   if (!body) return [];
   const found: Evidence[] = [];
-  const fn = `the key function \`${body.name}\``;
+  const fn = named('the key function', body);
   const forwarded = body.lookups.find((k) => FORWARDED.test(k)) ?? (body.reads.includes('access_route') ? 'request.access_route' : undefined);
   if (forwarded) {
     found.push({ ...body.at, message: `${fn} reads \`${forwarded}\`, which the client sets: every new value gets a fresh counter (behind a proxy, key on \`get_remote_address\` with ProxyFix)`, concern: 'spoofable-key' });
@@ -121,7 +120,7 @@ export function clientCondition(values: Value[], what: string): Evidence | undef
   const inputs = body ? CLIENT_INPUT.filter((a) => body.reads.includes(a)) : [];
   if (!body || !inputs.length) return undefined;
   const read = inputs.map((a) => `\`request.${a}\``).join(', ');
-  return { ...body.at, message: `${what} \`${body.name}\` reads client-controlled input (${read}): anyone can claim the exemption`, concern: 'client-condition' };
+  return { ...body.at, message: `${named(what, body)} reads client-controlled input (${read}): anyone can claim the exemption`, concern: 'client-condition' };
 }
 
 /**
@@ -135,7 +134,7 @@ export function breachAnswer(values: Value[], kind: 'errorhandler' | 'on_breach'
   const aborts = kind === 'on_breach' ? body.statements.filter((c) => calleeName(c) === 'abort') : [];
   const status = [...aborts, ...body.returns].map((e) => answeredStatus(e, kind)).find((s) => s !== undefined && s !== 429);
   if (status === undefined) return undefined;
-  const who = kind === 'errorhandler' ? `the 429 handler \`${body.name}\`` : `the \`on_breach\` callback \`${body.name}\``;
+  const who = named(kind === 'errorhandler' ? 'the 429 handler' : 'the `on_breach` callback', body);
   return { ...body.at, message: `${who} answers ${status}, not 429: clients cannot tell they are rate limited`, concern: 'no-retry-signal' };
 }
 
@@ -150,6 +149,11 @@ function answeredStatus(expr: Expr, kind: 'errorhandler' | 'on_breach'): number 
   if (kind === 'on_breach') return undefined; // Flask-Limiter keeps its 429 unless the callback returns a Response
   if (expr.k === 'seq') return expr.items[1]?.k === 'num' ? expr.items[1].v : undefined;
   return expr.k === 'str' || expr.k === 'fstr' ? 200 : undefined;
+}
+
+/** `the key function \`client_ip\``, or just `the key function` for a lambda. */
+function named(what: string, body: Body): string {
+  return body.name ? `${what} \`${body.name}\`` : what;
 }
 
 function calleeName(call: CallExpr): string | undefined {

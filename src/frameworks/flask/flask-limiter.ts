@@ -352,9 +352,8 @@ class FlaskLimiterResolver {
       const mine = (list: DeclaredLimit[]): DeclaredLimit[] => list.filter((d) => d.limiter === info.instance.site.key);
       const usesThis = mine([...viewLimits, ...methodLimits, ...misplaced]).length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length);
       if (state.kind !== 'bound') {
-        // A disabled limiter voids its own limits only: routes it never limits have nothing to report.
-        const voids = usesThis || (state.kind === 'disabled' ? this.hasOwnLimits(info, app) : state.kind === 'unknown');
-        if (voids) evidence.push(state.evidence);
+        // A limiter off or in doubt says so where its limits would apply, not on routes it never limits.
+        if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence);
         if (state.kind === 'unknown' && (usesThis || info.defaults.length || info.application.length)) unknown = true;
         continue;
       }
@@ -471,7 +470,7 @@ class FlaskLimiterResolver {
     const onBreach = kwarg(call, 'on_breach');
     const concerns = [
       storage.perProcess,
-      storage.shared && this.failOpen(info, app),
+      storage.shared && this.failOpen(info, app), // memory storage never fails
       this.retryAfter(info, app, where),
       ...(this.breachHandlers.get(app.site.key) ?? []),
       onBreach && breachAnswer(this.project.resolve(onBreach, ctx), 'on_breach'),
@@ -542,8 +541,8 @@ class FlaskLimiterResolver {
   private retryAfter(info: LimiterInfo, app: Instance, where: SourceRef): Evidence | undefined {
     const headers = this.setting(info, app, 'headers_enabled', ['RATELIMIT_HEADERS_ENABLED']);
     if (headers === 'unknown' || (headers && !headers.values.every(isOff))) return undefined;
-    const why = headers ? `${written(headers, 'False')} ` : 'headers_enabled is off ';
-    return { ...(headers?.at ?? where), message: `over-limit answers carry no Retry-After: ${why}`.trim(), concern: 'no-retry-signal' };
+    const why = headers ? written(headers, 'False') : 'headers_enabled is off';
+    return { ...(headers?.at ?? where), message: `over-limit answers carry no Retry-After: ${why}`, concern: 'no-retry-signal' };
   }
 }
 
