@@ -12,8 +12,9 @@ test('findings at or above --fail-on exit 1; the report is on stdout only', () =
 });
 
 test('findings below --fail-on exit 0', () => {
-  expect(spawnCli(['scan', 'fixtures/flask/factory', '--fail-on', 'error']).code).toBe(0);
-  expect(spawnCli(['scan', 'fixtures/flask/factory', '--fail-on', 'warning']).code).toBe(1);
+  // The misconfigured fixture has warnings and notes, no errors.
+  expect(spawnCli(['scan', 'fixtures/flask/misconfigured', '--fail-on', 'error']).code).toBe(0);
+  expect(spawnCli(['scan', 'fixtures/flask/misconfigured', '--fail-on', 'warning']).code).toBe(1);
   expect(spawnCli(['scan', 'fixtures/flask/shop', '--fail-on', 'none']).code).toBe(0);
 });
 
