@@ -23,9 +23,9 @@ interface Body {
 // Headers a proxy sets and a client can send itself; Werkzeug's environ spelling included.
 const FORWARDED = /^(HTTP_)?(X[-_]FORWARDED[-_]FOR|X[-_]REAL[-_]IP|FORWARDED)$/i;
 // `request` attributes holding values the client submits.
-const SUBMITTED = ['args', 'form', 'json', 'get_json', 'values', 'view_args', 'data', 'get_data', 'files', 'cookies'];
-// ... and every attribute a client controls, headers included.
-const CLIENT_INPUT = [...SUBMITTED, 'headers', 'environ', 'access_route', 'user_agent', 'authorization', 'referrer'];
+const SUBMITTED = ['args', 'form', 'json', 'get_json', 'values', 'view_args', 'files', 'cookies'];
+// ... and the other attributes a client controls; `environ` only counts where an `HTTP_*` header is read.
+const CLIENT_INPUT = [...SUBMITTED, 'headers', 'access_route', 'user_agent', 'authorization', 'referrer'];
 // String methods that keep an empty string empty.
 const STRING_METHODS = new Set(['strip', 'lstrip', 'rstrip', 'lower', 'upper', 'casefold', 'title', 'split', 'rsplit']);
 
@@ -117,8 +117,10 @@ function mayBeEmpty(expr: Expr, ctx: Ctx, depth: number): boolean {
 /** An exemption condition (`exempt_when`, request filter) that reads what the client sends. */
 export function clientCondition(values: Value[], what: string): Evidence | undefined {
   const body = bodyOf(values);
-  const inputs = body ? CLIENT_INPUT.filter((a) => body.reads.includes(a)) : [];
-  if (!body || !inputs.length) return undefined;
+  if (!body) return undefined;
+  const inputs = CLIENT_INPUT.filter((a) => body.reads.includes(a));
+  if (body.reads.includes('environ') && body.lookups.some((k) => k.startsWith('HTTP_'))) inputs.push('environ');
+  if (!inputs.length) return undefined;
   const read = inputs.map((a) => `\`request.${a}\``).join(', ');
   return { ...body.at, message: `${named(what, body)} reads client-controlled input (${read}): anyone can claim the exemption`, concern: 'client-condition' };
 }
