@@ -1,9 +1,9 @@
 /**
  * Ground truth from the frameworks (Debian's system interpreter, never a `python3` earlier on PATH).
- * Flask: each fixture is loaded by the real Flask + Flask-Limiter through test/probe/flask_probe.py. Every
+ * Flask: each fixture app is loaded by the real Flask + Flask-Limiter through test/probe/flask_probe.py. Every
  * rule in Flask's URL map must be in apiposture's inventory with the same path and methods, and every
- * measured verdict must agree: a route apiposture calls limited answers 429 after exactly its smallest
- * limit, an unlimited or exempt one never does within the bound.
+ * measured verdict must agree: a route apiposture calls limited answers over the limit (429, or a custom
+ * handler's status) after exactly its smallest limit, an unlimited or exempt one never does within the bound.
  * FastAPI/Starlette: test/probe/asgi_probe.py loads each fixture app with the real FastAPI/Starlette and
  * walks its routes; both inventories must be equal (an unresolved `{?}` segment matches any text).
  * Django/DRF: test/probe/django_probe.py loads each fixture project with the real Django and DRF, walks its
@@ -23,11 +23,15 @@ const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
 const ASGI_PROBE = path.join(__dirname, 'probe', 'asgi_probe.py');
 const BOUND = 60;
 
-/** How the probe finds each fixture's app: `module[:attribute]`. Every Flask fixture must be listed. */
-const ENTRY_POINTS: Record<string, string> = {
-  'flask/shop': 'app',
-  'flask/factory': 'wsgi:app',
-  'flask/restful': 'api:app',
+/**
+ * How the probe finds each fixture's apps: `module[:attribute]`. Every Flask fixture must be listed; the apps of
+ * one fixture serve distinct paths.
+ */
+const ENTRY_POINTS: Record<string, string[]> = {
+  'flask/shop': ['app'],
+  'flask/factory': ['wsgi:app'],
+  'flask/restful': ['api:app'],
+  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews'],
 };
 
 interface ProbeRoute {
@@ -37,13 +41,13 @@ interface ProbeRoute {
   verdicts: Record<string, { limited: boolean; threshold: number | null }>;
 }
 
-function probe(project: string): ProbeRoute[] {
-  const r = spawnSync(SYSTEM_PYTHON, [PROBE, path.join(FIXTURES, project), ENTRY_POINTS[project], '--measure', String(BOUND)], {
+function probe(project: string, entryPoint: string): ProbeRoute[] {
+  const r = spawnSync(SYSTEM_PYTHON, [PROBE, path.join(FIXTURES, project), entryPoint, '--measure', String(BOUND)], {
     encoding: 'utf8',
     cwd: path.join(FIXTURES, project),
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
   });
-  if (r.status !== 0) throw new Error(`probe failed for ${project} (are python3-flask, python3-flask-limiter, python3-flask-restful installed?):\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`probe failed for ${project} ${entryPoint} (are python3-flask, python3-flask-limiter, python3-flask-restful installed?):\n${r.stderr}`);
   return JSON.parse(r.stdout) as ProbeRoute[];
 }
 
@@ -75,7 +79,7 @@ test('every Flask fixture has an entry point for the probe', () => {
 });
 
 probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the real Flask', async (project) => {
-  const truth = probe(project);
+  const truth = ENTRY_POINTS[project].flatMap((entryPoint) => probe(project, entryPoint));
   const result = await scan({ paths: [path.join(FIXTURES, project)] });
   const problems: string[] = [];
   for (const real of truth) {
@@ -89,7 +93,7 @@ probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the rea
     for (const [method, verdict] of Object.entries(real.verdicts)) {
       const expected = ours.status === 'limited' ? predictedThreshold(ours, method) : null;
       if (verdict.threshold !== expected) {
-        problems.push(`${method} ${real.path}: Flask-Limiter answered 429 after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
+        problems.push(`${method} ${real.path}: Flask-Limiter answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
       }
     }
   }

@@ -438,7 +438,8 @@ function plainStringText(node: SyntaxNode | null | undefined): string | undefine
 /** The literal key node a subscript `x["key"]` or a call `x.get("key", ...)` looks up. */
 function lookedUpKey(node: SyntaxNode): SyntaxNode | null | undefined {
   if (node.type === 'subscript') return node.childForFieldName('subscript');
-  if (node.type === 'call' && node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'get') return node.childForFieldName('arguments')?.namedChildren[0];
+  const method = node.type === 'call' ? node.childForFieldName('function')?.childForFieldName('attribute')?.text : undefined;
+  if (method === 'get' || method === 'getlist') return node.childForFieldName('arguments')?.namedChildren[0];
   return undefined;
 }
 

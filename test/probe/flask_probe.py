@@ -1,6 +1,7 @@
 """Ground-truth probe: loads a Flask fixture app with the real Flask (Debian's system interpreter) and prints
-its URL map as JSON. With --measure it also sends requests through the test client until the first 429
-(bounded) for every rule and method, giving the real limited/unlimited verdict and threshold.
+its URL map as JSON. With --measure it also sends requests through the test client until the first over-limit
+answer (bounded) for every rule and method, giving the real limited/unlimited verdict and threshold. Limiters
+count in memory whatever storage they name: verdicts do not depend on where counters live, and no server runs.
 
 Usage: python3 flask_probe.py <fixture-dir> <module[:attr]> [--measure N]
 """
@@ -40,14 +41,25 @@ def reset_limiters(app):
         limiter.reset()
 
 
+def count_in_memory():
+    import flask_limiter.extension
+    from limits.storage import MemoryStorage
+
+    flask_limiter.extension.storage_from_string = lambda uri, **options: MemoryStorage()
+
+
 def measure(app, rule, method, bound):
     reset_limiters(app)
     client = app.test_client()
     url = sample_url(rule)
+    first = None
     for i in range(bound):
         status = client.open(url, method=method).status_code
-        if status == 429:
+        # Over the limit: a 429, or what a custom 429 handler or on_breach callback answers instead (e.g. 403).
+        if status == 429 or (first is not None and status != first):
             return {"limited": True, "threshold": i}
+        if first is None:
+            first = status
     return {"limited": False, "threshold": None}
 
 
@@ -55,6 +67,7 @@ def main():
     root, target = sys.argv[1], sys.argv[2]
     bound = int(sys.argv[sys.argv.index("--measure") + 1]) if "--measure" in sys.argv else 0
     sys.path.insert(0, root)
+    count_in_memory()
     module_name, _, attr = target.partition(":")
     app = find_app(importlib.import_module(module_name), attr)
     routes = []

@@ -6,15 +6,20 @@
  * counter) apply unless exempt. A limiter enforces nothing until bound with `app=` or `init_app`, nor when
  * `enabled=False` / `RATELIMIT_ENABLED = False`. Limit decorators above the route decorator never run
  * (≥ 2.1) and suppress default and blueprint limits. Anything dynamic makes the answer `unknown`.
+ * Each limiter bound to an app also gives its limits an algorithm (`strategy`) and its routes concerns for the
+ * rules: per-process storage, fail-open errors, over-limit answers without Retry-After or 429, client-chosen
+ * keys and exemption conditions.
  * Upstream: https://flask-limiter.readthedocs.io/en/stable/recipes.html
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
-import type { Evidence, Limit, ProtectionStatus, AnalyzedRoute } from '../../model';
-import { callSites, type CallSite, type Decorator, type RouteDraft } from '../common';
+import type { Algorithm, Evidence, Limit, ProtectionStatus, AnalyzedRoute, SourceRef } from '../../model';
+import { versionSide } from '../../manifests';
+import { callSites, functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection';
 import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
+import { breachAnswer, clientCondition, keyConcerns } from './callables';
 import { isApp, type FlaskRouteContext } from './routes';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -24,6 +29,16 @@ const LIBRARY = 'flask-limiter';
 const FLASK_LIMITER: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 6 };
 const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
 const NON_PRODUCTION = /test|dev|local|debug/i;
+// `strategy=` / `RATELIMIT_STRATEGY` names (limits library); the elastic variant still counts in fixed windows.
+const STRATEGIES: Record<string, Algorithm> = {
+  'fixed-window': 'fixed-window',
+  'fixed-window-elastic-expiry': 'fixed-window',
+  'moving-window': 'moving-window',
+  'sliding-window-counter': 'sliding-window-counter',
+};
+// Config loaders whose content is not in the scanned sources: any RATELIMIT_* key may come from them.
+const OPAQUE_CONFIG = ['from_pyfile', 'from_envvar', 'from_prefixed_env', 'from_file'];
+const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
 
@@ -39,6 +54,29 @@ interface LimiterInfo {
   defaults: DeclaredLimit[];
   application: DeclaredLimit[];
   enabled?: boolean; // constructor `enabled=`
+  defaultsCondition?: Evidence; // `default_limits_exempt_when` reading client input
+  autoCheckOff?: SourceRef; // constructor `auto_check=False`
+  checked: boolean; // `limiter.check()` is called somewhere
+  keyFunc?: Decorator; // first positional (3.x) or `key_func=`
+  requestFilters: Value[][]; // what each `request_filter` callable resolves to
+}
+
+/** A declared limit with the concerns its own `key_func=`, `exempt_when=` and `on_breach=` raise. */
+type FlaskLimit = DeclaredLimit & { concerns?: Evidence[]; ownKey?: boolean };
+
+/** What a limiter bound to an app does to every limit it counts there. */
+interface Posture {
+  algorithm?: Algorithm;
+  concerns: Evidence[]; // storage, failure mode, over-limit answers, request filters
+  keyConcerns: Evidence[]; // the limiter's key function, for limits without a key function of their own
+}
+
+/** A limiter setting as written in the constructor or the app config. */
+interface Setting {
+  values: Value[];
+  at: SourceRef;
+  name: string; // the keyword or config key
+  fromConfig: boolean;
 }
 
 interface ConfigSetting {
@@ -57,10 +95,15 @@ class FlaskLimiterResolver {
   private readonly blueprintLimits = new Map<string, DeclaredLimit[]>();
   private readonly blueprintExempt = new Map<string, Evidence>();
   private readonly config = new Map<string, Map<string, ConfigSetting[]>>(); // app site → key → settings
+  private readonly opaqueConfig = new Set<string>(); // app sites whose config is also loaded from files or the environment
+  private readonly breachHandlers = new Map<string, Evidence[]>(); // app site → 429 handlers answering another status
+  private readonly postures = new Map<string, Posture>(); // limiter site + app site → posture
+  private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey'>>();
 
   constructor(private readonly project: Project, sites: CallSite[]) {
     for (const site of sites) this.constructorSite(site);
     for (const site of sites) this.statementSite(site);
+    this.decoratedFunctions();
   }
 
   private constructorSite({ call, ctx }: CallSite): void {
@@ -68,16 +111,24 @@ class FlaskLimiterResolver {
     const instance = this.project.resolve(call, ctx).find(isLimiter);
     if (!instance || this.limiters.has(instance.site.key)) return;
     const key = instance.site.key;
+    // 3.x: `Limiter(key_func, app=app)`; 1.x/2.x: `Limiter(app, key_func=...)`.
+    const appArg = kwarg(call, 'app') ?? call.args.find((a) => this.project.resolve(a, ctx).some(isApp));
+    const keyFunc = kwarg(call, 'key_func') ?? (call.args[0] !== appArg ? call.args[0] : undefined);
     const info: LimiterInfo = {
       instance,
       bindings: [],
       defaults: rateList(this.project, kwarg(call, 'default_limits') ?? kwarg(call, 'global_limits'), ctx, key, LIBRARY, 'default'),
       application: rateList(this.project, kwarg(call, 'application_limits'), ctx, key, LIBRARY, 'application'),
+      checked: false,
+      keyFunc: keyFunc && { expr: keyFunc, ctx },
+      requestFilters: [],
     };
     const enabled = kwarg(call, 'enabled');
     if (enabled?.k === 'bool') info.enabled = enabled.v;
-    // 3.x: `Limiter(key_func, app=app)`; 1.x/2.x: `Limiter(app, key_func=...)`.
-    const appArg = kwarg(call, 'app') ?? call.args.find((a) => this.project.resolve(a, ctx).some(isApp));
+    const defaultsCondition = kwarg(call, 'default_limits_exempt_when');
+    if (defaultsCondition) info.defaultsCondition = clientCondition(this.project.resolve(defaultsCondition, ctx), '`default_limits_exempt_when`');
+    const autoCheck = kwarg(call, 'auto_check');
+    if (autoCheck?.k === 'bool' && !autoCheck.v) info.autoCheckOff = { file: ctx.mod.file, line: exprLine(autoCheck, call.loc.line) };
     if (appArg && appArg.k !== 'none') this.bind(info, appArg, ctx, call);
     this.limiters.set(key, info);
   }
@@ -107,6 +158,45 @@ class FlaskLimiterResolver {
     if (fn.k === 'attr' && fn.obj.k === 'attr' && fn.obj.name === 'config') {
       for (const app of this.project.resolve(fn.obj.obj, ctx).filter(isApp)) this.configCall(app, fn.name, call, ctx);
     }
+    if (fn.k === 'attr' && (fn.name === 'check' || fn.name === 'request_filter')) {
+      for (const limiter of this.project.resolve(fn.obj, ctx).filter(isLimiter)) {
+        const info = this.limiters.get(limiter.site.key);
+        if (info && fn.name === 'check') info.checked = true;
+        if (info && fn.name === 'request_filter' && call.args[0]) info.requestFilters.push(this.project.resolve(call.args[0], ctx));
+      }
+    }
+    if (fn.k === 'attr' && fn.name === 'register_error_handler' && call.args[1]) {
+      this.breachHandler(fn.obj, call.args[0], this.project.resolve(call.args[1], ctx), ctx);
+    }
+  }
+
+  /** `@limiter.request_filter` functions and `@app.errorhandler(429)` handlers. */
+  private decoratedFunctions(): void {
+    for (const mod of this.project.modules) {
+      for (const fn of mod.functions) {
+        const ctx = functionCtx(mod, fn);
+        const self: Value[] = [{ kind: 'function', ref: { mod, fn } }];
+        for (const dec of fn.decorators) {
+          if (dec.k === 'attr' && dec.name === 'request_filter') {
+            for (const limiter of this.project.resolve(dec.obj, ctx).filter(isLimiter)) {
+              this.limiters.get(limiter.site.key)?.requestFilters.push(self);
+            }
+          } else if (dec.k === 'call' && dec.fn.k === 'attr' && dec.fn.name === 'errorhandler' && dec.args[0]) {
+            this.breachHandler(dec.fn.obj, dec.args[0], self, ctx);
+          }
+        }
+      }
+    }
+  }
+
+  /** `app.errorhandler(429)` / `app.register_error_handler(RateLimitExceeded, handler)`: remembered when it answers another status. */
+  private breachHandler(owner: Expr, code: Expr, handler: Value[], ctx: Ctx): void {
+    const handles429 = code.k === 'num' ? code.v === 429 : this.project.resolve(code, ctx).some((v) => v.kind === 'external' && TOO_MANY_REQUESTS.test(v.qname));
+    const answer = handles429 ? breachAnswer(handler, 'errorhandler') : undefined;
+    if (!answer) return;
+    for (const app of this.project.resolve(owner, ctx).filter(isApp)) {
+      this.breachHandlers.set(app.site.key, [...(this.breachHandlers.get(app.site.key) ?? []), answer]);
+    }
   }
 
   private bind(info: LimiterInfo, appExpr: Expr, ctx: Ctx, call: CallExpr): void {
@@ -132,9 +222,13 @@ class FlaskLimiterResolver {
     } else if (method === 'update' || method === 'from_mapping') {
       for (const [key, value] of call.kwargs) add(key, this.project.resolve(value, ctx), true, value, ctx);
     } else if (method === 'from_object' && call.args[0]) {
-      for (const source of this.configObjects(call.args[0], ctx)) {
+      const sources = this.configObjects(call.args[0], ctx);
+      if (!sources.length) this.opaqueConfig.add(app.site.key);
+      for (const source of sources) {
         for (const [key, { expr, ctx: c }] of source.attrs) add(key, this.project.resolve(expr, c), source.production, expr, c);
       }
+    } else if (OPAQUE_CONFIG.includes(method)) {
+      this.opaqueConfig.add(app.site.key);
     }
   }
 
@@ -181,8 +275,24 @@ class FlaskLimiterResolver {
     return { file: ctx.mod.file, line: call.loc.line, message };
   }
 
-  private limitDecorator(expr: Expr, ctx: Ctx): DeclaredLimit[] | undefined {
-    return limitCall(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
+  private limitDecorator(expr: Expr, ctx: Ctx): FlaskLimit[] | undefined {
+    const declared = limitCall(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
+    if (!declared || expr.k !== 'call') return declared;
+    let options = this.limitOptions.get(expr);
+    if (!options) {
+      const keyFunc = kwarg(expr, 'key_func');
+      const exemptWhen = kwarg(expr, 'exempt_when');
+      const onBreach = kwarg(expr, 'on_breach');
+      const at = { file: ctx.mod.file, line: expr.loc.line };
+      const concerns = [
+        ...(keyFunc ? keyConcerns(this.project.resolve(keyFunc, ctx), at) : []),
+        exemptWhen && clientCondition(this.project.resolve(exemptWhen, ctx), '`exempt_when`'),
+        onBreach && breachAnswer(this.project.resolve(onBreach, ctx), 'on_breach'),
+      ].filter((e): e is Evidence => !!e);
+      options = { concerns, ownKey: !!keyFunc };
+      this.limitOptions.set(expr, options);
+    }
+    return declared.map((d) => ({ ...d, ...options }));
   }
 
   private isExempt(decorators: Decorator[]): Evidence | undefined {
@@ -195,7 +305,7 @@ class FlaskLimiterResolver {
     return undefined;
   }
 
-  private decorated(decorators: Decorator[]): DeclaredLimit[] {
+  private decorated(decorators: Decorator[]): FlaskLimit[] {
     return decorators.flatMap(({ expr, ctx }) => this.limitDecorator(expr, ctx) ?? []);
   }
 
@@ -242,14 +352,23 @@ class FlaskLimiterResolver {
       const mine = (list: DeclaredLimit[]): DeclaredLimit[] => list.filter((d) => d.limiter === info.instance.site.key);
       const usesThis = mine([...viewLimits, ...methodLimits, ...misplaced]).length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length);
       if (state.kind !== 'bound') {
-        if (usesThis || state.kind !== 'unbound') evidence.push(state.evidence);
+        // A limiter off or in doubt says so where its limits would apply, not on routes it never limits.
+        if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence);
         if (state.kind === 'unknown' && (usesThis || info.defaults.length || info.application.length)) unknown = true;
         continue;
       }
+      const posture = this.posture(info, app);
+      const counted = limits.length;
+      let limiterKeyed = false;
       const applying = mine([...viewLimits, ...methodLimits]).filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
-      const collect = (list: DeclaredLimit[]): void => {
+      const collect = (list: FlaskLimit[]): void => {
         const known = knownLimits(list, evidence);
-        limits.push(...known.limits.map((l) => ({ ...l, methods: [method] }))); // the methods this limit covers here
+        // The methods this limit covers here, and how the limiter counts it.
+        limits.push(...known.limits.map((l) => ({ ...l, methods: [method], ...(posture.algorithm && { algorithm: posture.algorithm }) })));
+        for (const d of list.filter((d) => d.limit)) {
+          evidence.push(...(d.concerns ?? []));
+          limiterKeyed ||= !d.ownKey;
+        }
         unknown ||= known.unknown;
       };
       collect(applying);
@@ -269,6 +388,7 @@ class FlaskLimiterResolver {
       if (defaultsApply) collect(this.defaults(info, app, evidence));
       if (bpExempt) evidence.push(bpExempt);
       else collect(this.applicationLimits(info, app, evidence));
+      if (limits.length > counted) evidence.push(...posture.concerns, ...(limiterKeyed ? posture.keyConcerns : []));
     }
     const status: ProtectionStatus = limits.length ? 'limited' : unknown ? 'unknown' : 'unlimited';
     return { status, limits };
@@ -283,9 +403,15 @@ class FlaskLimiterResolver {
     return [];
   }
 
-  private defaults(info: LimiterInfo, app: Instance, evidence: Evidence[]): DeclaredLimit[] {
-    if (info.defaults.length) return info.defaults;
-    return this.configLimits(app, 'RATELIMIT_DEFAULT', info.instance.site.key, 'default', evidence);
+  private defaults(info: LimiterInfo, app: Instance, evidence: Evidence[]): FlaskLimit[] {
+    const defaults = info.defaults.length ? info.defaults : this.configLimits(app, 'RATELIMIT_DEFAULT', info.instance.site.key, 'default', evidence);
+    const condition = info.defaultsCondition;
+    return condition ? defaults.map((d) => ({ ...d, concerns: [condition] })) : defaults;
+  }
+
+  /** Whether the limiter has default or application limits for this app, so every route would have some. */
+  private hasOwnLimits(info: LimiterInfo, app: Instance): boolean {
+    return this.defaults(info, app, []).length > 0 || this.applicationLimits(info, app, []).length > 0;
   }
 
   private applicationLimits(info: LimiterInfo, app: Instance, evidence: Evidence[]): DeclaredLimit[] {
@@ -322,12 +448,120 @@ class FlaskLimiterResolver {
     const configured = enabled.value?.find((v) => v.kind === 'literal');
     if (configured?.kind === 'literal' && configured.expr.k === 'bool') {
       if (!configured.expr.v) return { kind: 'disabled', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED = False` turns the limiter off', concern: 'disabled' } };
-      return { kind: 'bound', evidence: binding.at };
+    } else if (enabled.value) {
+      return { kind: 'unknown', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED` is not a static boolean' } };
+    } else if (info.enabled === false) {
+      return { kind: 'disabled', evidence: { ...where, message: '`Limiter(enabled=False)` turns the limiter off', concern: 'disabled' } };
     }
-    if (enabled.value) return { kind: 'unknown', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED` is not a static boolean' } };
-    if (info.enabled === false) return { kind: 'disabled', evidence: { ...where, message: '`Limiter(enabled=False)` turns the limiter off', concern: 'disabled' } };
+    // ≤ 3.12: without the automatic check only views calling `limiter.check()` are limited.
+    if (info.autoCheckOff && info.checked) return { kind: 'unknown', evidence: { ...info.autoCheckOff, message: '`auto_check=False`: limits are checked only in views that call `limiter.check()`' } };
+    if (info.autoCheckOff) return { kind: 'disabled', evidence: { ...info.autoCheckOff, message: '`auto_check=False` and no `limiter.check()` call: Flask-Limiter never checks these limits', concern: 'disabled' } };
     return { kind: 'bound', evidence: binding.at };
   }
+
+  /** The algorithm and the concerns a limiter brings to every route of `app` where its limits apply. */
+  private posture(info: LimiterInfo, app: Instance): Posture {
+    const cacheKey = `${info.instance.site.key}\0${app.site.key}`;
+    const cached = this.postures.get(cacheKey);
+    if (cached) return cached;
+    const { call, ctx } = info.instance.site;
+    const where = { file: ctx.mod.file, line: call.loc.line };
+    const storage = this.storage(info, app, where);
+    const onBreach = kwarg(call, 'on_breach');
+    const concerns = [
+      storage.perProcess,
+      storage.shared && this.failOpen(info, app), // memory storage never fails
+      this.retryAfter(info, app, where),
+      ...(this.breachHandlers.get(app.site.key) ?? []),
+      onBreach && breachAnswer(this.project.resolve(onBreach, ctx), 'on_breach'),
+      ...info.requestFilters.map((filter) => clientCondition(filter, 'the request filter')),
+    ].filter((e): e is Evidence => !!e);
+    const keyFunc = info.keyFunc;
+    const posture: Posture = {
+      algorithm: this.algorithm(info, app),
+      concerns,
+      keyConcerns: keyFunc ? keyConcerns(this.project.resolve(keyFunc.expr, keyFunc.ctx), { file: ctx.mod.file, line: exprLine(keyFunc.expr, call.loc.line) }) : [],
+    };
+    this.postures.set(cacheKey, posture);
+    return posture;
+  }
+
+  /** A limiter setting: the constructor keyword wins over the app config, as in `init_app`; 'unknown' when unreadable. */
+  private setting(info: LimiterInfo, app: Instance, keyword: string, configKeys: string[]): Setting | 'unknown' | undefined {
+    const { call, ctx } = info.instance.site;
+    const given = kwarg(call, keyword);
+    if (given && given.k !== 'none') return { values: this.project.resolve(given, ctx), at: { file: ctx.mod.file, line: exprLine(given, call.loc.line) }, name: keyword, fromConfig: false };
+    for (const key of configKeys) {
+      const configured = this.configValue(app, key);
+      if (configured.ambiguous) return 'unknown';
+      if (configured.value && configured.at) return { values: configured.value, at: configured.at, name: key, fromConfig: true };
+    }
+    return this.opaqueConfig.has(app.site.key) ? 'unknown' : undefined;
+  }
+
+  /** memory:// (the default) counts per process; `shared` when the storage is elsewhere, or may be. */
+  private storage(info: LimiterInfo, app: Instance, where: SourceRef): { perProcess?: Evidence; shared: boolean } {
+    // Flask-Limiter 3.0 dropped the 1.x name `RATELIMIT_STORAGE_URL`.
+    const urlIgnored = versionSide(this.project.metadata.packages.get('flask-limiter'), '3.0') === 'at-or-above';
+    const setting = this.setting(info, app, 'storage_uri', urlIgnored ? ['RATELIMIT_STORAGE_URI'] : ['RATELIMIT_STORAGE_URI', 'RATELIMIT_STORAGE_URL']);
+    if (setting === 'unknown') return { shared: true };
+    const concern = 'per-process-storage';
+    if (setting) {
+      const uri = literal(setting.values);
+      if (typeof uri !== 'string' || !uri.startsWith('memory://')) return { shared: true };
+      return { perProcess: { ...setting.at, message: `counters are kept in memory per process (${written(setting, JSON.stringify(uri))})`, concern }, shared: false };
+    }
+    const ignoredUrl = urlIgnored ? this.configValue(app, 'RATELIMIT_STORAGE_URL').at : undefined;
+    const perProcess: Evidence = ignoredUrl
+      ? { ...ignoredUrl, message: 'counters are kept in memory per process: Flask-Limiter 3 ignores `RATELIMIT_STORAGE_URL` (the name is `RATELIMIT_STORAGE_URI`)', concern }
+      : { ...where, message: "counters are kept in memory per process (memory://, Flask-Limiter's default)", concern };
+    return { perProcess, shared: false };
+  }
+
+  private algorithm(info: LimiterInfo, app: Instance): Algorithm | undefined {
+    const setting = this.setting(info, app, 'strategy', ['RATELIMIT_STRATEGY']);
+    if (setting === 'unknown') return undefined;
+    const name = setting ? literal(setting.values) : 'fixed-window';
+    return typeof name === 'string' ? STRATEGIES[name] : undefined;
+  }
+
+  /** `swallow_errors`: a storage error lets the request through unlimited, unless the in-memory fallback takes over. */
+  private failOpen(info: LimiterInfo, app: Instance): Evidence | undefined {
+    const swallow = this.setting(info, app, 'swallow_errors', ['RATELIMIT_SWALLOW_ERRORS']);
+    if (!swallow || swallow === 'unknown' || literal(swallow.values) !== true) return undefined;
+    const fallback = [
+      this.setting(info, app, 'in_memory_fallback_enabled', ['RATELIMIT_IN_MEMORY_FALLBACK_ENABLED']),
+      this.setting(info, app, 'in_memory_fallback', ['RATELIMIT_IN_MEMORY_FALLBACK']),
+    ];
+    if (!fallback.every((f) => !f || (f !== 'unknown' && f.values.every(isOff)))) return undefined;
+    return { ...swallow.at, message: `${written(swallow, 'True')}: when the storage fails, requests pass unlimited`, concern: 'fail-open' };
+  }
+
+  /** Retry-After goes out only with `headers_enabled` / `RATELIMIT_HEADERS_ENABLED` (off by default). */
+  private retryAfter(info: LimiterInfo, app: Instance, where: SourceRef): Evidence | undefined {
+    const headers = this.setting(info, app, 'headers_enabled', ['RATELIMIT_HEADERS_ENABLED']);
+    if (headers === 'unknown' || (headers && !headers.values.every(isOff))) return undefined;
+    const why = headers ? written(headers, 'False') : 'headers_enabled is off';
+    return { ...(headers?.at ?? where), message: `over-limit answers carry no Retry-After: ${why}`, concern: 'no-retry-signal' };
+  }
+}
+
+/** The literal all values agree on (string, number, boolean or None); undefined when dynamic or they differ. */
+function literal(values: Value[]): string | number | boolean | null | undefined {
+  const texts = new Set(values.map((v) => (v.kind !== 'literal' ? '?' : v.expr.k === 'none' ? 'null' : v.expr.k === 'str' || v.expr.k === 'num' || v.expr.k === 'bool' ? JSON.stringify(v.expr.v) : '?')));
+  return texts.size === 1 && !texts.has('?') ? (JSON.parse([...texts][0]) as string | number | boolean | null) : undefined;
+}
+
+/** False, None or an empty list: a switch or fallback list that is statically off. */
+function isOff(value: Value): boolean {
+  if (value.kind !== 'literal') return false;
+  const { expr } = value;
+  return expr.k === 'none' || (expr.k === 'bool' && !expr.v) || (expr.k === 'seq' && !expr.items.length);
+}
+
+/** A setting as its author wrote it: `swallow_errors=True` or `RATELIMIT_SWALLOW_ERRORS = True`. */
+function written(setting: Setting, value: string): string {
+  return setting.fromConfig ? `\`${setting.name} = ${value}\`` : `\`${setting.name}=${value}\``;
 }
 
 function valueText(values: Value[]): string {
