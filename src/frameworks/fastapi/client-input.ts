@@ -5,8 +5,8 @@
  */
 import type { Expr } from '../../python/ir';
 import { argument, exprLine } from '../../python/ir';
-import type { Value } from '../../python/project';
 import type { Evidence, SourceRef } from '../../model';
+import type { CallableBody } from '../callable-body';
 
 /** Headers any client can send; they only mean something when a proxy overwrites them. */
 const FORWARDED_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded'];
@@ -14,29 +14,6 @@ const FORWARDED_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded'];
 const CLIENT_VALUES = ['query_params', 'path_params', 'json', 'form', 'body'];
 /** Everything a client sends that a condition can test. */
 const REQUEST_DATA = ['headers', 'cookies', 'url', ...CLIENT_VALUES];
-
-/** A project function or lambda: where it is, what its body reads and what it returns. */
-export interface CallableBody {
-  name?: string; // none for a lambda
-  at: SourceRef;
-  reads: string[];
-  stringKeys: string[];
-  returns: Expr[];
-}
-
-/** The one project function or lambda the values denote, if that is what they are. */
-export function callableBody(values: Value[]): CallableBody | undefined {
-  const value = values.length === 1 ? values[0] : undefined;
-  if (value?.kind === 'function') {
-    const { mod, fn } = value.ref;
-    return { name: fn.qualname, at: { file: mod.file, line: fn.loc.line }, reads: fn.reads, stringKeys: fn.stringKeys, returns: fn.returns };
-  }
-  if (value?.kind === 'literal' && value.expr.k === 'lambda') {
-    const { loc, body, reads, stringKeys } = value.expr;
-    return { at: { file: value.ctx.mod.file, line: loc.line }, reads, stringKeys, returns: [body] };
-  }
-  return undefined;
-}
 
 /**
  * Why a key (given as `option`, e.g. `key_func`) lets clients pick their counter; `skipsEmpty`: the library

@@ -19,7 +19,8 @@ import { versionSide } from '../../manifests';
 import { functionCtx, type Decorator, type RouteDraft } from '../common';
 import { knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
-import { callableBody, conditionConcerns, keyConcerns, perPathConcerns, type CallableBody } from './client-input';
+import { conditionConcerns, keyConcerns, perPathConcerns } from './client-input';
+import { callableBody, type CallableBody } from '../callable-body';
 import type { LibraryFactory } from '.';
 import type { Contribution } from '../protection';
 

@@ -8,17 +8,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName } from '../../python/ir';
 import type { Ctx, Value } from '../../python/project';
 import type { Evidence, SourceRef } from '../../model';
-
-/** A function or lambda body: what it reads, returns and calls, with the scope its names resolve in. */
-interface Body {
-  name?: string; // none for a lambda
-  at: SourceRef;
-  reads: string[];
-  stringKeys: string[];
-  returns: Expr[];
-  statements: CallExpr[]; // calls standing as statements in a function body, e.g. `abort(403)`
-  ctx: Ctx;
-}
+import { callableBody, type CallableBody } from '../callable-body';
 
 // Headers a proxy sets and a client can send itself; Werkzeug's environ spelling included.
 const FORWARDED = /^(HTTP_)?(X[-_]FORWARDED[-_]FOR|X[-_]REAL[-_]IP|FORWARDED)$/i;
@@ -29,36 +19,6 @@ const CLIENT_INPUT = [...SUBMITTED, 'headers', 'access_route', 'user_agent', 'au
 // String methods that keep an empty string empty.
 const STRING_METHODS = new Set(['strip', 'lstrip', 'rstrip', 'lower', 'upper', 'casefold', 'title', 'split', 'rsplit']);
 
-/** The body of the one callable `values` resolve to. */
-function bodyOf(values: Value[]): Body | undefined {
-  if (values.length !== 1) return undefined;
-  const value = values[0];
-  if (value.kind === 'function') {
-    const { mod, fn } = value.ref;
-    return {
-      name: fn.qualname,
-      at: { file: mod.file, line: fn.loc.line },
-      reads: fn.reads,
-      stringKeys: fn.stringKeys,
-      returns: fn.returns,
-      statements: mod.calls.filter((c) => c.scope === fn.bodyScope).map((c) => c.call),
-      ctx: { mod, scope: fn.bodyScope, line: Infinity },
-    };
-  }
-  if (value.kind === 'literal' && value.expr.k === 'lambda') {
-    const lambda = value.expr;
-    return {
-      at: { file: value.ctx.mod.file, line: lambda.loc.line },
-      reads: lambda.reads,
-      stringKeys: lambda.stringKeys,
-      returns: [lambda.body],
-      statements: [],
-      ctx: value.ctx,
-    };
-  }
-  return undefined;
-}
-
 /**
  * Why a key function lets a client get a fresh counter: a forwarded header, a submitted value, an empty key.
  * `at` is where the key function is named, for library functions.
@@ -68,7 +28,7 @@ export function keyConcerns(values: Value[], at: SourceRef): Evidence[] {
     const message = '`get_ipaddr` keys the limit on the first X-Forwarded-For address, which the client sets: every new value gets a fresh counter';
     return [{ ...at, message, concern: 'spoofable-key' }];
   }
-  const body = bodyOf(values);
+  const body = callableBody(values);
   if (!body) return [];
   const found: Evidence[] = [];
   const fn = named('the key function', body);
@@ -116,7 +76,7 @@ function mayBeEmpty(expr: Expr, ctx: Ctx, depth: number): boolean {
 
 /** An exemption condition (`exempt_when`, request filter) that reads what the client sends. */
 export function clientCondition(values: Value[], what: string): Evidence | undefined {
-  const body = bodyOf(values);
+  const body = callableBody(values);
   if (!body) return undefined;
   const inputs = CLIENT_INPUT.filter((a) => body.reads.includes(a));
   if (body.reads.includes('environ') && body.stringKeys.some((k) => k.startsWith('HTTP_'))) inputs.push('environ');
@@ -131,7 +91,7 @@ export function clientCondition(values: Value[], what: string): Evidence | undef
  * ignores what else it returns).
  */
 export function breachAnswer(values: Value[], kind: 'errorhandler' | 'on_breach'): Evidence | undefined {
-  const body = bodyOf(values);
+  const body = callableBody(values);
   if (!body) return undefined;
   const aborts = kind === 'on_breach' ? body.statements.filter((c) => calleeName(c) === 'abort') : [];
   const status = [...aborts, ...body.returns].map((e) => answeredStatus(e, kind)).find((s) => s !== undefined && s !== 429);
@@ -154,7 +114,7 @@ function answeredStatus(expr: Expr, kind: 'errorhandler' | 'on_breach'): number 
 }
 
 /** `the key function \`client_ip\``, or just `the key function` for a lambda. */
-function named(what: string, body: Body): string {
+function named(what: string, body: CallableBody): string {
   return body.name ? `${what} \`${body.name}\`` : what;
 }
 
