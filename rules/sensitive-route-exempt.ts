@@ -1,7 +1,7 @@
 /** AP008: an exemption on a route that most needs a limit: authentication or expensive work. */
 import { routeLabel } from '../src/model';
 import { concerned } from './concerns';
-import { isSensitive, riskReason } from './severity';
+import { costEvidence, isSensitive, riskReason } from './severity';
 import { defineRule } from './types';
 
 export default defineRule<'exempt'>({
@@ -69,6 +69,6 @@ def health():
   check(route, context) {
     const found = concerned(route, ['exempt', 'client-condition']);
     if (!found.length || !isSensitive(route)) return;
-    context.report({ messageId: 'exempt', data: { route: routeLabel(route), why: riskReason(route), reason: found.map((e) => e.message).join('; ') }, related: found });
+    context.report({ messageId: 'exempt', data: { route: routeLabel(route), why: riskReason(route), reason: found.map((e) => e.message).join('; ') }, related: [...found, ...costEvidence(route)] });
   },
 });

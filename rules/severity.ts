@@ -1,5 +1,5 @@
 /** Severity from what a route exposes: the risk class of reference part E. */
-import type { Route, Severity } from '../src/model';
+import type { Evidence, Route, Severity } from '../src/model';
 import { riskClass, type RiskClass } from '../src/risk';
 
 const SEVERITY_BY_RISK: Record<RiskClass, Severity> = { 'auth-sensitive': 'error', expensive: 'warning', 'state-changing': 'warning', 'read-only': 'note' };
@@ -19,4 +19,9 @@ export function riskReason(route: Route): string {
 export function isSensitive(route: Route): boolean {
   const { risk } = riskClass(route);
   return risk === 'auth-sensitive' || risk === 'expensive';
+}
+
+/** The calls that make a route costly, as related locations of a finding. */
+export function costEvidence(route: Route): Evidence[] {
+  return route.expensive.filter((s) => s.strength === 'call').map((s) => ({ file: s.file, line: s.line, message: `${s.kind}: \`${s.detail}\`` }));
 }

@@ -1,6 +1,6 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
 import { routeLabel } from '../src/model';
-import { riskReason, riskSeverity } from './severity';
+import { costEvidence, riskReason, riskSeverity } from './severity';
 import { defineRule } from './types';
 
 export default defineRule<'unguarded'>({
@@ -69,6 +69,6 @@ def login():
   check(route, context) {
     // Routes whose limits leave some methods or users open are AP014's.
     if (route.status !== 'unlimited' || route.limits.length) return;
-    context.report({ messageId: 'unguarded', severity: riskSeverity(route), data: { route: routeLabel(route), why: riskReason(route) }, related: route.evidence });
+    context.report({ messageId: 'unguarded', severity: riskSeverity(route), data: { route: routeLabel(route), why: riskReason(route) }, related: [...route.evidence, ...costEvidence(route)] });
   },
 });

@@ -212,6 +212,7 @@ test('signals are sorted, calls first, and call evidence sets the AP001 severity
   const [finding] = runRules(routes);
   expect(finding.severity).toBe('error');
   expect(finding.message).toBe('`POST /x` has no rate limit (auth-sensitive: password-hashing)');
+  expect(finding.related.map((r) => r.message)).toContain('password-hashing: `bcrypt.checkpw`');
   const hinted = scanSources({ 'app.py': 'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/export/report")\ndef export_csv():\n    return ""\n' });
   expect(hinted[0].expensive.map((s) => `${s.strength} ${s.kind} ${s.detail}`)).toEqual(['hint heavy export', 'hint heavy report', 'hint heavy csv']);
   expect(runRules(hinted)[0].message).toBe('`GET /export/report` has no rate limit (expensive: `csv`, `export`, `report`)');
