@@ -4,13 +4,17 @@ import { defineRule } from './types';
 
 const STRENGTH: Record<ProtectionStatus, number> = { limited: 2, unknown: 1, unlimited: 0, exempt: 0 };
 
-/** The path without version segments, parameter names or a trailing slash: `/api/v1/users/<id>/` → `/api/users/{}`. */
+/**
+ * The app and the path without version segments, parameter names or a trailing slash:
+ * `/api/v1/users/<id>/` → `/api/users/{}`. Equal paths in different apps of a monorepo are not twins.
+ */
 function resourceKey(route: Route): string {
+  const app = route.app ? `${route.app.file}:${route.app.line}` : route.framework === 'drf' ? 'django' : route.framework;
   const path = route.path
     .replace(/<[^>]*>|\{[^}]*\}|\(\?P<[^>]+>[^)]*\)/g, '{}')
     .replace(/\/v\d+(?:\.\d+)*(?=\/|$)/gi, '')
     .replace(/\/+$/, '');
-  return `${route.framework === 'drf' ? 'django' : route.framework} ${path || '/'}`;
+  return `${app} ${path || '/'}`;
 }
 
 /** The path below its mount prefixes, so a blueprint or router registered twice gives equal tails. */
