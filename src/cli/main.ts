@@ -148,7 +148,8 @@ Examples:
         io.stdout(`${JSON.stringify(RULES.map(({ check: _check, ...meta }) => meta), null, 2)}\n`);
         return;
       }
-      for (const r of RULES) io.stdout(`${r.id}  ${r.name.padEnd(32)} ${r.severity.padEnd(8)} ${r.summary}\n`);
+      const width = Math.max(...RULES.map((r) => r.name.length));
+      for (const r of RULES) io.stdout(`${r.id}  ${r.name.padEnd(width)}  ${r.severity.padEnd(8)} ${r.summary}\n`);
     });
 
   program
