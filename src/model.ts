@@ -95,8 +95,17 @@ export interface Route {
 /** A route as an analyzer emits it: protection resolved; id and cost signals are added by the pipeline. */
 export type AnalyzedRoute = Omit<Route, 'id' | 'expensive'>;
 
+/** Why a finding is not counted: an inline `# apiposture: ignore[...]` comment or a configuration entry. */
+export interface Suppression {
+  kind: 'inSource' | 'external';
+  justification: string;
+  file: string; // where the suppression is written
+  line: number;
+}
+
 export interface Finding {
   ruleId: string;
+  fingerprint: string; // rule + methods + normalised path + handler: survives moved code (baselines, SARIF)
   severity: Severity;
   message: string;
   routeId: string;
@@ -104,6 +113,7 @@ export interface Finding {
   line: number;
   column: number;
   related: Evidence[];
+  suppression?: Suppression;
 }
 
 export interface Skipped {

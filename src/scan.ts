@@ -6,6 +6,7 @@ import { discover, rootOf } from './discover';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
+import { routeFingerprint } from './fingerprint';
 import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
 import { Project } from './python/project';
 import { CostModel } from './cost';
@@ -88,6 +89,7 @@ export function runRules(routes: Route[], deployment: Deployment = { processes: 
         report: ({ messageId, data, severity, related }) =>
           findings.push({
             ruleId: rule.id,
+            fingerprint: routeFingerprint(rule.id, route),
             severity: configured && configured !== 'off' ? configured : (severity ?? rule.severity),
             message: formatMessage(rule.messages[messageId], data),
             routeId: route.id,

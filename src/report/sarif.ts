@@ -3,9 +3,8 @@
  * under `%SRCROOT%`, related locations (evidence), a route-keyed fingerprint that survives moved code,
  * and skipped files as tool execution notifications. Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/
  */
-import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
-import type { Finding, Route, ScanResult } from '../model';
+import type { Finding, ScanResult } from '../model';
 import { RULES } from '../../rules';
 import { helpUri } from '../../rules/types';
 import { INFORMATION_URI, TOOL_NAME, VERSION } from '../version';
@@ -42,13 +41,7 @@ function location(file: string, line: number, column?: number, message?: string)
   return loc;
 }
 
-/** Stable across moved code: rule + methods + normalised path + handler. */
-export function routeFingerprint(ruleId: string, route: Route): string {
-  const path = route.path.replace(/<(?:[^:>]+:)?([^>]+)>|\{([^}:]+)(?::[^}]+)?\}/g, '{$1$2}');
-  return createHash('sha256').update([ruleId, route.methods.join(','), path, route.handler].join('\n')).digest('hex').slice(0, 32);
-}
-
-function result(finding: Finding, route: Route | undefined, ruleIndex: number): Sarif.Result {
+function result(finding: Finding, ruleIndex: number): Sarif.Result {
   const res: Sarif.Result = {
     ruleId: finding.ruleId,
     ruleIndex,
@@ -59,13 +52,12 @@ function result(finding: Finding, route: Route | undefined, ruleIndex: number): 
   if (finding.related.length) {
     res.relatedLocations = finding.related.map((r, id) => ({ id, ...location(r.file, r.line, undefined, r.message) }));
   }
-  if (route) res.partialFingerprints = { 'apiposture/route/v1': routeFingerprint(finding.ruleId, route) };
+  res.partialFingerprints = { 'apiposture/route/v1': finding.fingerprint };
   return res;
 }
 
 export function sarifReport(scan: ScanResult): string {
   const rules = ruleDescriptors();
-  const routes = new Map(scan.routes.map((r) => [r.id, r]));
   const log: Sarif.Log = {
     $schema: SCHEMA,
     version: '2.1.0',
@@ -83,7 +75,7 @@ export function sarifReport(scan: ScanResult): string {
           },
         ],
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The scan root' } } },
-        results: scan.findings.map((f) => result(f, routes.get(f.routeId), rules.findIndex((r) => r.id === f.ruleId))),
+        results: scan.findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId))),
       },
     ],
   };
