@@ -2,6 +2,7 @@
 import { routeLabel } from '../src/model';
 import { riskClass } from '../src/risk';
 import { limitWindows } from '../src/ratelimit/windows';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'burst'>({
@@ -36,28 +37,16 @@ policy intends, and ten times what a smooth limit allows within that second.
 - https://limits.readthedocs.io/en/stable/strategies.html
 - https://cwe.mitre.org/data/definitions/307.html`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app, strategy="moving-window")
-
-@app.route("/login", methods=["POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app, strategy="moving-window"', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: { burst: '`{{route}}` is limited by fixed windows only ({{rates}}): up to {{burst}} requests pass within moments at a window edge; add a short limit such as `1/second` or count in a moving window' },
   check(route, context) {

@@ -1,5 +1,6 @@
 /** AP010: a rate string the library drops, rejects, or reads differently from what it says. */
 import { reportConcerns } from './concerns';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'invalidRate'>({
@@ -37,28 +38,16 @@ In django-ratelimit write lower-case units (\`"5/m"\`, \`"100/h"\`); in DRF use 
 - https://django-ratelimit.readthedocs.io/en/stable/rates.html
 - https://www.django-rest-framework.org/api-guide/throttling/`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/m")
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: { invalidRate: '`{{route}}`: {{reason}}' },
   check(route, context) {

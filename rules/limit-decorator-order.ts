@@ -1,5 +1,6 @@
 /** AP004: a limit decorator above the route decorator: the framework registered the undecorated function. */
 import { reportConcerns } from './concerns';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'order'>({
@@ -41,28 +42,16 @@ In DRF put \`@api_view\` on top; in Django class views use \`@method_decorator(r
 - https://slowapi.readthedocs.io/en/latest/#limitations-and-known-issues
 - https://cwe.mitre.org/data/definitions/770.html`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@limiter.limit("5/minute")
+    bad: flaskLimiterApp('get_remote_address, app=app', `@limiter.limit("5/minute")
 @app.route("/login", methods=["POST"])
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: { order: '`{{route}}`: {{reason}}' },
   check(route, context) {

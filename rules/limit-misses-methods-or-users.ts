@@ -1,6 +1,7 @@
 /** AP014: limits exist, but leave some of the route's methods, or its signed-in users, without one. */
 import { declaredMethods, routeLabel } from '../src/model';
 import { riskReason, riskSeverity } from './severity';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'methods' | 'anonymousOnly'>({
@@ -42,28 +43,16 @@ In DRF pair \`AnonRateThrottle\` with \`UserRateThrottle\` (or a \`ScopedRateThr
 - https://cwe.mitre.org/data/definitions/770.html
 - https://www.django-rest-framework.org/api-guide/throttling/`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["GET", "POST"])
+    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["GET", "POST"])
 @limiter.limit("5/minute", methods=["GET"])
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["GET", "POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["GET", "POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: {
     methods: '`{{route}}` has no rate limit for {{methods}}{{why}}',

@@ -1,5 +1,6 @@
 /** AP003: a limiter exists but is not wired to the app, so its limits are never enforced. */
 import { reportConcerns } from './concerns';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'notWired'>({
@@ -41,28 +42,16 @@ default limits. For fastapi-limiter 0.1: \`await FastAPILimiter.init(redis)\` at
 - https://slowapi.readthedocs.io/
 - https://cwe.mitre.org/data/definitions/770.html`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address)
-
-@app.route("/login", methods=["POST"])
+    bad: flaskLimiterApp('get_remote_address', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: { notWired: '`{{route}}`: {{reason}}' },
   check(route, context) {

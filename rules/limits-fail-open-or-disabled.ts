@@ -1,5 +1,6 @@
 /** AP012: limits switched off by configuration, or set to vanish when their store fails. */
 import { reportConcerns } from './concerns';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'failOpen'>({
@@ -38,28 +39,16 @@ Django throttling.
 - https://flask-limiter.readthedocs.io/en/stable/configuration.html
 - https://django-ratelimit.readthedocs.io/en/stable/settings.html`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app, enabled=False)
-
-@app.route("/login", methods=["POST"])
+    bad: flaskLimiterApp('get_remote_address, app=app, enabled=False', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: { failOpen: '`{{route}}`: {{reason}}' },
   check(route, context) {

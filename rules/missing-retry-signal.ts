@@ -1,5 +1,6 @@
 /** AP013: over-limit answers that do not tell clients to back off (no 429, no Retry-After). */
 import { reportConcerns } from './concerns';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'noRetry'>({
@@ -34,28 +35,16 @@ For django-ratelimit set \`RATELIMIT_VIEW\` to a view that answers 429 with \`Re
 - https://www.rfc-editor.org/rfc/rfc6585#section-4
 - https://flask-limiter.readthedocs.io/en/stable/configuration.html#RATELIMIT_HEADERS_ENABLED`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app, headers_enabled=True)
-
-@app.route("/login", methods=["POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app, headers_enabled=True', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: { noRetry: '`{{route}}`: {{reason}}' },
   check(route, context) {

@@ -2,6 +2,7 @@
 import { routeLabel } from '../src/model';
 import { concerned } from './concerns';
 import { costEvidence, isSensitive, riskReason } from './severity';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'exempt'>({
@@ -42,28 +43,16 @@ authenticated internal service), never on request headers.
 - https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/
 - https://cwe.mitre.org/data/definitions/307.html`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app, default_limits=["100/hour"])
-
-@app.route("/login", methods=["POST"])
+    bad: flaskLimiterApp('get_remote_address, app=app, default_limits=["100/hour"]', `@app.route("/login", methods=["POST"])
 @limiter.exempt
 def login():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app, default_limits=["100/hour"])
-
-@app.route("/health")
+`),
+    good: flaskLimiterApp('get_remote_address, app=app, default_limits=["100/hour"]', `@app.route("/health")
 @limiter.exempt
 def health():
     return "ok"
-`,
+`),
   },
   messages: { exempt: '`{{route}}` is exempt from rate limiting{{why}}: {{reason}}' },
   check(route, context) {

@@ -1,5 +1,6 @@
 /** AP011: the limit counts per a key the client controls: a forwarded header, a username, an empty value. */
 import { reportConcerns } from './concerns';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'key'>({
@@ -55,17 +56,11 @@ limiter = Limiter(client_ip, app=app)
 def login():
     return "ok"
 `,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: { key: '`{{route}}`: {{reason}}' },
   check(route, context) {

@@ -1,6 +1,7 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
 import { routeLabel } from '../src/model';
 import { costEvidence, riskReason, riskSeverity } from './severity';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'unguarded'>({
@@ -51,17 +52,11 @@ app = Flask(__name__)
 def login():
     return "ok"
 `,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/login", methods=["POST"])
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
-`,
+`),
   },
   messages: {
     unguarded: '`{{route}}` has no rate limit{{why}}',

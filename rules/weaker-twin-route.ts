@@ -1,5 +1,6 @@
 /** AP015: the same handler or resource reachable by another route with weaker protection (shadow endpoints). */
 import { declaredMethods, routeLabel, type ProtectionStatus, type Route } from '../src/model';
+import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
 const STRENGTH: Record<ProtectionStatus, number> = { limited: 2, unknown: 1, unlimited: 0, exempt: 0 };
@@ -93,13 +94,7 @@ def login_v1(): ...
 - https://owasp.org/API-Security/editions/2023/en/0xa9-improper-inventory-management/
 - https://cwe.mitre.org/data/definitions/770.html`,
   examples: {
-    bad: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/v2/login", methods=["POST"])
+    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/v2/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
@@ -107,14 +102,8 @@ def login():
 @app.route("/v1/login", methods=["POST"])
 def login_v1():
     return "ok"
-`,
-    good: `from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-app = Flask(__name__)
-limiter = Limiter(get_remote_address, app=app)
-
-@app.route("/v2/login", methods=["POST"])
+`),
+    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/v2/login", methods=["POST"])
 @limiter.limit("5/minute")
 def login():
     return "ok"
@@ -123,7 +112,7 @@ def login():
 @limiter.limit("5/minute")
 def login_v1():
     return "ok"
-`,
+`),
   },
   messages: { weaker: '`{{route}}` is {{status}}, but `{{twin}}` reaches the same {{what}} with a rate limit' },
   check(route, context) {
