@@ -5,7 +5,8 @@
  */
 import type { CustomLimiter } from './config';
 import type { AnalyzedRoute, Evidence, Limit } from './model';
-import type { CallExpr, Expr, FunctionDef, ModuleFacts } from './python/ir';
+import { declaredMethods } from './model';
+import type { CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { dottedName, exprLine, kwarg } from './python/ir';
 import type { Ctx, Project, Value } from './python/project';
 import { callSites, functionCtx, sequenceItems, stringList, type CallSite } from './frameworks/common';
@@ -19,6 +20,7 @@ interface Hit {
   line: number;
   rate?: string;
   misplaced?: boolean;
+  method?: string; // found on the class view's method for this HTTP method only
 }
 
 /** Qualified names a value stands for: `myapp.security.throttle`. */
@@ -55,54 +57,61 @@ export class CustomLimiters {
           continue;
         }
         const limit: Limit = { rate: hit.rate ?? limiter.rate ?? 'declared', source: limiter.kind === 'middleware' ? 'middleware' : limiter.kind === 'dependency' ? 'dependency' : 'decorator', library: `custom:${limiter.name}`, scope: 'route', file: hit.file, line: hit.line };
+        if (hit.method) limit.methods = [hit.method];
         found.push({ limit, evidence: { file: hit.file, line: hit.line, message: `custom limiter \`${limiter.name}\` (declared in ${this.configFile}) wraps this route` } });
       }
     }
     if (!found.length) return route;
     const limits = found.flatMap((f) => (f.limit ? [f.limit] : []));
     const evidence = [...route.evidence, ...found.map((f) => f.evidence)];
-    return limits.length ? { ...route, status: 'limited', limits: [...route.limits, ...limits], evidence } : { ...route, evidence };
+    // A limit found on one method of a class view covers that method only.
+    const coversAll = declaredMethods(route).every((m) => limits.some((l) => !l.methods || l.methods.includes(m)));
+    return { ...route, status: coversAll ? 'limited' : route.status, limits: [...route.limits, ...limits], evidence };
   }
 
   private hits(route: AnalyzedRoute, limiter: CustomLimiter): Hit[] {
     if (limiter.kind === 'middleware') return this.middlewareHits(route, limiter);
-    const handler = this.handlerFunctions(route);
     const out: Hit[] = [];
-    for (const { mod, fn, routeLine } of handler) {
-      const ctx = functionCtx(mod, fn);
-      const exprs = limiter.kind === 'decorator' ? fn.decorators.filter((d) => exprLine(d, 0) !== routeLine) : this.dependencyCallees(fn, routeLine, ctx);
+    for (const { mod, def, routeLine, method } of this.handlerDefs(route)) {
+      const ctx = functionCtx(mod, def);
+      const exprs = limiter.kind === 'decorator' ? def.decorators.filter((d) => exprLine(d, 0) !== routeLine) : this.dependencyCallees(def, routeLine, ctx);
       for (const expr of exprs) {
         const callee = expr.k === 'call' ? expr.fn : expr;
         if (!this.project.resolve(callee, ctx).some((v) => qualifiedNames(v).some((q) => names(limiter.target, q)))) continue;
-        const line = exprLine(expr, fn.loc.line);
-        out.push({ file: mod.file, line, rate: this.rateOf(expr, limiter, ctx), misplaced: limiter.kind === 'decorator' && line < routeLine });
+        const line = exprLine(expr, def.loc.line);
+        out.push({ file: mod.file, line, rate: this.rateOf(expr, limiter, ctx), misplaced: limiter.kind === 'decorator' && line < routeLine, method });
       }
     }
     return out;
   }
 
   /**
-   * The handler function (or, for class views, its methods named like the route's methods) and the line
-   * below which its decorators wrap what the route calls: decorators above a route decorator do not.
+   * The handler function, or a class view and its methods named like the route's methods (a method's
+   * limit covers that HTTP method only), with the line below which decorators wrap what the route calls:
+   * decorators above a route decorator do not.
    */
-  private handlerFunctions(route: AnalyzedRoute): { mod: ModuleFacts; fn: FunctionDef; routeLine: number }[] {
+  private handlerDefs(route: AnalyzedRoute): { mod: ModuleFacts; def: FunctionDef | ClassDef; routeLine: number; method?: string }[] {
     const mod = this.project.modules.find((m) => m.file === route.handlerFile);
     if (!mod) return [];
     const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
     if (fn) {
       const routeLine = route.file === mod.file && fn.decorators.some((d) => exprLine(d, 0) === route.line) ? route.line : 0;
-      return [{ mod, fn, routeLine }];
+      return [{ mod, def: fn, routeLine }];
     }
     const cls = mod.classes.find((c) => c.loc.line === route.handlerLine);
     if (!cls) return [];
-    const methods = new Set(route.methods.map((m) => `${cls.qualname}.${m.toLowerCase()}`));
-    return mod.functions.filter((f) => methods.has(f.qualname)).map((f) => ({ mod, fn: f, routeLine: 0 }));
+    const methods = declaredMethods(route).flatMap((method) => {
+      const def = mod.functions.find((f) => f.qualname === `${cls.qualname}.${method.toLowerCase()}`);
+      return def ? [{ mod, def, routeLine: 0, method }] : [];
+    });
+    return [{ mod, def: cls, routeLine: 0 }, ...methods];
   }
 
   /** What `Depends(x)` / `Security(x)` name in the route decorator's `dependencies=` and in the parameters. */
-  private dependencyCallees(fn: FunctionDef, routeLine: number, ctx: Ctx): Expr[] {
-    const routeDecorator = fn.decorators.find((d) => exprLine(d, 0) === routeLine);
-    const places: Expr[] = fn.params.flatMap((p) => [p.default, p.annotation].filter((e): e is Expr => e !== undefined));
+  private dependencyCallees(def: FunctionDef | ClassDef, routeLine: number, ctx: Ctx): Expr[] {
+    if (!('params' in def)) return [];
+    const routeDecorator = def.decorators.find((d) => exprLine(d, 0) === routeLine);
+    const places: Expr[] = def.params.flatMap((p) => [p.default, p.annotation].filter((e): e is Expr => e !== undefined));
     if (routeDecorator?.k === 'call') {
       const listed = kwarg(routeDecorator, 'dependencies');
       if (listed) places.push(...(sequenceItems(this.project, listed, ctx) ?? []).map((i) => i.expr));

@@ -72,3 +72,24 @@ test('an invalid config exits 2 with a message naming the key', () => {
   const explicit = spawnCli(['scan', dir, '--config', path.join(dir, 'missing.toml')]);
   expect(explicit.code).toBe(2);
 });
+
+test('a declared limit decorator on one method of a class view covers that method only', async () => {
+  const app = (decorated: string[]): string => `from flask import Flask
+from flask.views import MethodView
+app = Flask(__name__)
+
+def throttle(rate):
+    return lambda fn: fn
+
+class Login(MethodView):
+${['get', 'post'].map((m) => `${decorated.includes(m) ? '    @throttle("5/minute")\n' : ''}    def ${m}(self):\n        return "ok"\n`).join('')}
+app.add_url_rule("/login", view_func=Login.as_view("login"))
+`;
+  const toml = '[[limiter]]\nname = "throttle"\ndecorator = "app.throttle"\nrate-argument = 0\n';
+  const routeOf = async (decorated: string[]) => {
+    const result = await scan({ paths: [project({ 'app.py': app(decorated), '.apiposture.toml': toml })] });
+    return { status: result.routes[0].status, limits: result.routes[0].limits.map((l) => `${l.rate} ${l.methods ?? 'all'}`), rules: result.findings.map((f) => f.ruleId) };
+  };
+  expect(await routeOf(['post'])).toEqual({ status: 'unlimited', limits: ['5/minute POST'], rules: ['AP014'] });
+  expect(await routeOf(['get', 'post'])).toMatchObject({ status: 'limited', limits: ['5/minute GET', '5/minute POST'] });
+});
