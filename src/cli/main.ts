@@ -1,7 +1,7 @@
 /**
  * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`. Reports go to stdout (or --output),
- * everything else to stderr. Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error
- * or scan failure. `main` returns the code; bin/apiposture only sets process.exitCode.
+ * everything else to stderr. Exit codes: 0 no counted finding at or above --fail-on, 1 findings or
+ * suppression problems, 2 usage error or scan failure. `main` returns the code; bin/apiposture only sets process.exitCode.
  */
 import chalk, { type Chalk } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
