@@ -31,7 +31,8 @@ export function routeLines(routes: Route[], c: Chalk): string[] {
 }
 
 function findingLines(findings: Finding[], c: Chalk): string[] {
-  if (!findings.length) return [];
+  // Baselined findings show only as a count in the summary line.
+  if (!findings.some((f) => counts(f) || f.suppression)) return [];
   const lines = [c.bold('Findings')];
   for (const f of findings.filter(counts)) {
     lines.push(`  ${f.file}:${f.line}:${f.column}  ${SEVERITY_STYLE[f.severity](c)(f.severity.padEnd(7))} ${c.dim(f.ruleId)}  ${f.message}`);
