@@ -34,6 +34,15 @@ export interface CustomCall {
   kind: CostKind; // e.g. "payment"
 }
 
+/** A `[[suppress]]` entry: findings of `rule` on the routes `route` (and `file`) matches are accepted for `reason`. */
+export interface ConfigSuppression {
+  rule: string;
+  route: string; // "METHOD /path", method optional or `*`; `*` in the path matches within a segment, `**` across
+  file?: string; // glob on the route's file
+  reason: string;
+  line: number; // of its `[[suppress]]` header in the configuration file; 1 when written another way
+}
+
 export interface Config {
   file?: string; // where it was read from, relative to the scan root
   exclude: string[];
@@ -41,9 +50,10 @@ export interface Config {
   policy: Policy;
   limiters: CustomLimiter[];
   expensive: CustomCall[];
+  suppress: ConfigSuppression[];
 }
 
-export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({ exclude: [], rules: Object.freeze({}), policy: DEFAULT_POLICY, limiters: [], expensive: [] });
+export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({ exclude: [], rules: Object.freeze({}), policy: DEFAULT_POLICY, limiters: [], expensive: [], suppress: [] });
 
 export class ConfigError extends Error {}
 
@@ -65,8 +75,10 @@ async function exists(file: string): Promise<boolean> {
 
 async function fromFile(file: string, shown: string, inPyproject: boolean): Promise<Config> {
   let document: Table;
+  let text: string;
   try {
-    document = parseToml(await fs.readFile(file, 'utf8')) as Table;
+    text = await fs.readFile(file, 'utf8');
+    document = parseToml(text) as Table;
   } catch (error) {
     const detail = error instanceof TomlError ? `line ${error.line}: ${error.message.split('\n')[0]}` : (error as Error).message;
     throw new ConfigError(`${shown}: ${detail}`);
@@ -74,21 +86,30 @@ async function fromFile(file: string, shown: string, inPyproject: boolean): Prom
   const tool = inPyproject ? (document.tool as Table | undefined)?.apiposture : document;
   if (tool === undefined) return DEFAULT_CONFIG;
   try {
-    return { ...parseConfig(tool, inPyproject ? 'tool.apiposture' : ''), file: shown };
+    const config = parseConfig(tool, inPyproject ? 'tool.apiposture' : '');
+    const headers = headerLines(text, inPyproject ? 'tool.apiposture.suppress' : 'suppress');
+    config.suppress.forEach((entry, i) => (entry.line = headers[i] ?? 1));
+    return { ...config, file: shown };
   } catch (error) {
     throw error instanceof ConfigError ? new ConfigError(`${shown}: ${error.message}`) : error;
   }
 }
 
+/** Lines of the `[[name]]` headers, so that suppressions can be pointed at (the TOML parser keeps no positions). */
+function headerLines(text: string, name: string): number[] {
+  const header = new RegExp(`^\\s*\\[\\[\\s*${name.replace(/\./g, '\\.')}\\s*\\]\\]`);
+  return text.split('\n').flatMap((line, i) => (header.test(line) ? [i + 1] : []));
+}
+
 /** Validates a configuration table; `at` is the key path used in messages. */
 export function parseConfig(raw: unknown, at = ''): Config {
-  const top = table(raw, at, ['exclude', 'rules', 'policy', 'limiter', 'expensive']);
+  const top = table(raw, at, ['exclude', 'rules', 'policy', 'limiter', 'expensive', 'suppress']);
   const config: Config = { ...DEFAULT_CONFIG, rules: {}, policy: { ...DEFAULT_POLICY } };
   if (top.exclude !== undefined) config.exclude = stringArray(top.exclude, key(at, 'exclude'));
   if (top.rules !== undefined) {
     const rules = table(top.rules, key(at, 'rules'));
     for (const [id, value] of Object.entries(rules)) {
-      if (!/^AP\d{3}$/.test(id)) throw new ConfigError(`${key(at, `rules.${id}`)}: rule ids look like AP001`);
+      ruleId(id, key(at, `rules.${id}`));
       config.rules[id] = oneOf(value, key(at, `rules.${id}`), ['error', 'warning', 'note', 'off'] as const);
     }
   }
@@ -106,7 +127,23 @@ export function parseConfig(raw: unknown, at = ''): Config {
     const e = table(entry, where, ['call', 'kind']);
     return { call: requiredString(e.call, `${where}.call`), kind: oneOf(e.kind, `${where}.kind`, COST_KINDS) };
   });
+  config.suppress = tables(top.suppress, key(at, 'suppress')).map(([entry, where]) => suppression(entry, where));
   return config;
+}
+
+function suppression(raw: unknown, where: string): ConfigSuppression {
+  const e = table(raw, where, ['rule', 'route', 'file', 'reason']);
+  const rule = ruleId(requiredString(e.rule, `${where}.rule`), `${where}.rule`);
+  const route = requiredString(e.route, `${where}.route`).trim();
+  if (!/^(?:(?:\*|[A-Za-z]+)\s+)?[/*]\S*$/.test(route)) throw new ConfigError(`${where}.route: expected "METHOD /path" or "/path" (METHOD may be *, the path may hold * globs)`);
+  const entry: ConfigSuppression = { rule, route, reason: requiredString(e.reason, `${where}.reason`).trim(), line: 1 };
+  if (e.file !== undefined) entry.file = requiredString(e.file, `${where}.file`);
+  return entry;
+}
+
+function ruleId(id: string, where: string): string {
+  if (!/^AP\d{3}$/.test(id)) throw new ConfigError(`${where}: rule ids look like AP001`);
+  return id;
 }
 
 function customLimiter(raw: unknown, where: string): CustomLimiter {

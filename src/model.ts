@@ -114,6 +114,28 @@ export interface Finding {
   column: number;
   related: Evidence[];
   suppression?: Suppression;
+  baselined?: true; // in the baseline given with --baseline: known, not new
+}
+
+/** A suppression that needs attention: an unreadable directive, one without a reason, one that suppresses nothing. */
+export interface SuppressionProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** One accepted finding of a baseline file, keyed by the finding's fingerprint; `route` and `file` are for people. */
+export interface BaselineEntry {
+  fingerprint: string;
+  ruleId: string;
+  route: string;
+  file: string;
+  count: number; // findings with this fingerprint (one route registered twice gives two)
+}
+
+/** Suppressed and baselined findings stay in the results but do not count: not in stats.findings, not for the exit code. */
+export function counts(finding: Finding): boolean {
+  return !finding.suppression && !finding.baselined;
 }
 
 export interface Skipped {
@@ -127,8 +149,10 @@ export interface ScanStats {
   filesSkipped: number;
   routes: number;
   byStatus: Record<ProtectionStatus, number>;
-  findings: number;
+  findings: number; // counted findings: neither suppressed nor baselined
   bySeverity: Record<Severity, number>;
+  suppressed: number;
+  baselined: number;
 }
 
 export interface ScanResult {
@@ -136,6 +160,8 @@ export interface ScanResult {
   routes: Route[];
   findings: Finding[];
   skipped: Skipped[];
+  suppressionProblems: SuppressionProblem[];
+  staleBaseline?: BaselineEntry[]; // with a baseline: its entries no finding matches any more
   stats: ScanStats;
 }
 

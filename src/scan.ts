@@ -13,16 +13,19 @@ import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
+import { applySuppressions } from './suppressions';
+import { applyBaseline, type Baseline } from './baseline';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
 import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
-import { compareText, methodsLabel } from './model';
+import { SEVERITY_RANK, compareText, counts, methodsLabel } from './model';
 
 export interface ScanOptions {
   paths: string[];
   exclude?: string[];
   maxFileBytes?: number;
   config?: Config; // read from the scan root when absent
+  baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
@@ -52,7 +55,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const project = new Project(modules, await readProjectMetadata(root));
   const routes = analyzeProject(project, config);
   const findings = runRules(routes, await readDeployment(root, project), config);
-  return { root, routes, findings, skipped, stats: stats(files.length, skipped, routes, findings) };
+  const suppressionProblems = applySuppressions(findings, routes, modules, config);
+  for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
+  const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);
+  return { root, routes, findings, skipped, suppressionProblems, ...(staleBaseline && { staleBaseline }), stats: stats(files.length, skipped, routes, findings) };
+}
+
+/** `scan` exits 1 on a counted finding at or above `failOn`, and on suppression problems unless `failOn` is none. */
+export function failsGate(result: ScanResult, failOn: Severity | 'none'): boolean {
+  if (failOn === 'none') return false;
+  return result.suppressionProblems.length > 0 || result.findings.some((f) => counts(f) && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
 }
 
 /** Extracts routes from module facts (the pipeline without files, for tests and tools). */
@@ -107,8 +119,11 @@ export function runRules(routes: Route[], deployment: Deployment = { processes: 
 function stats(files: number, skipped: Skipped[], routes: Route[], findings: Finding[]): ScanResult['stats'] {
   const byStatus: Record<ProtectionStatus, number> = { limited: 0, unlimited: 0, exempt: 0, unknown: 0 };
   for (const r of routes) byStatus[r.status]++;
+  const counted = findings.filter(counts);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
-  for (const f of findings) bySeverity[f.severity]++;
+  for (const f of counted) bySeverity[f.severity]++;
   const filesSkipped = skipped.filter((s) => !s.partial).length;
-  return { filesScanned: files - filesSkipped, filesSkipped, routes: routes.length, byStatus, findings: findings.length, bySeverity };
+  const suppressed = findings.filter((f) => f.suppression).length;
+  const baselined = findings.filter((f) => f.baselined).length;
+  return { filesScanned: files - filesSkipped, filesSkipped, routes: routes.length, byStatus, findings: counted.length, bySeverity, suppressed, baselined };
 }

@@ -22,7 +22,7 @@ test('JSON report is the documented contract and byte-identical across runs', as
   const second = (await runCli(['scan', DEMO, '-f', 'json'])).stdout;
   expect(second).toBe(first);
   const report = JSON.parse(first);
-  expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'routes', 'findings', 'skipped', 'stats']);
+  expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'routes', 'findings', 'suppressionProblems', 'skipped', 'stats']);
   expect(report.schemaVersion).toBe(1);
   expect(report.root).toBe(DEMO);
   expect(first.replace(/"version": "[^"]+"/, '"version": "<VERSION>"')).toMatchSnapshot();

@@ -1,20 +1,21 @@
 /**
- * The command line: `scan` (default), `routes`, `rules`, `explain`. Reports go to stdout (or --output),
- * everything else to stderr. Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error
- * or scan failure. `main` returns the code; bin/apiposture only sets process.exitCode.
+ * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`. Reports go to stdout (or --output),
+ * everything else to stderr. Exit codes: 0 no counted finding at or above --fail-on, 1 findings or
+ * suppression problems, 2 usage error or scan failure. `main` returns the code; bin/apiposture only sets process.exitCode.
  */
 import chalk, { type Chalk } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { scan } from '../scan';
+import { failsGate, scan, type ScanOptions } from '../scan';
+import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
 import { ConfigError, loadConfig } from '../config';
 import { rootOf } from '../discover';
 import { jsonReport } from '../report/json';
 import { sarifReport } from '../report/sarif';
 import { textReport } from '../report/text';
 import { RULES, findRule } from '../../rules';
-import { SEVERITY_RANK, type ScanResult, type Severity } from '../model';
+import type { ScanResult, Severity } from '../model';
 import { VERSION } from '../version';
 
 export interface Io {
@@ -35,15 +36,19 @@ const processIo: Io = {
 
 class UsageError extends Error {}
 
-interface ReportOptions {
-  format: 'text' | 'json' | 'sarif';
-  output?: string;
+interface ScanTargetOptions {
   exclude: string[];
-  failOn: Severity | 'none';
   quiet?: boolean;
-  color?: boolean;
   maxFileSize: number;
   config?: string;
+}
+
+interface ReportOptions extends ScanTargetOptions {
+  format: 'text' | 'json' | 'sarif';
+  output?: string;
+  failOn: Severity | 'none';
+  color?: boolean;
+  baseline?: string;
 }
 
 /** chalk 4 never reads NO_COLOR, so the level is decided here: flag, NO_COLOR, FORCE_COLOR, then TTY. */
@@ -64,18 +69,23 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
-  const withReportOptions = (cmd: Command): Command =>
+  const withScanOptions = (cmd: Command): Command =>
     cmd
-      .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
-      .option('-o, --output <file>', 'write the report to a file instead of stdout')
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
       .option('-c, --config <file>', 'configuration file (default: .apiposture.toml, else [tool.apiposture] in pyproject.toml, at the scan root)')
-      .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
+      .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings');
+
+  const withReportOptions = (cmd: Command): Command =>
+    withScanOptions(
+      cmd
+        .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+        .option('-o, --output <file>', 'write the report to a file instead of stdout'),
+    )
       .option('--color', 'force colored text output')
       .option('--no-color', 'disable colored text output');
 
-  const run = async (paths: string[], options: ReportOptions, routesOnly: boolean): Promise<number> => {
+  const scanTargets = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<ScanResult> => {
     const targets = paths.length ? paths : ['.'];
     for (const p of targets) {
       try {
@@ -90,6 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
     });
     const result = await scan({
+      ...more,
       paths: targets,
       config,
       exclude: options.exclude,
@@ -98,15 +109,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kscanning ${done}/${total} files`) : undefined,
     });
     if (showProgress) io.stderr('\r\x1b[K');
+    return result;
+  };
+
+  const run = async (paths: string[], options: ReportOptions, routesOnly: boolean): Promise<number> => {
+    const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline).catch((error: unknown) => {
+      throw error instanceof BaselineError ? new UsageError(error.message) : error;
+    });
+    const result = await scanTargets(paths, options, { baseline });
     const displayRoot = path.relative(process.cwd(), result.root).split(path.sep).join('/') || '.';
     const toFile = options.output !== undefined;
     const c: Chalk = new chalk.Instance({ level: toFile ? 0 : colorLevel(options.color, io.env, io.stdoutIsTTY) });
     const report = render(result, options, displayRoot, routesOnly, c);
     if (toFile) await fs.writeFile(options.output!, report);
     else io.stdout(report);
-    if (routesOnly || options.failOn === 'none') return 0;
-    const threshold = SEVERITY_RANK[options.failOn];
-    return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+    return failsGate(result, options.failOn) ? 1 : 0;
   };
 
   withReportOptions(
@@ -116,6 +133,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .argument('[paths...]', 'files or directories (default: .)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has at least this severity').choices(['error', 'warning', 'note', 'none']).default('warning'))
+    .option('--baseline <file>', 'findings in this baseline (apiposture baseline) are known: only new ones fail')
     .addHelpText('after', `
 Examples:
   $ apiposture scan ./src
@@ -137,6 +155,20 @@ Examples:
   $ apiposture routes . --format json`)
     .action(async (paths: string[], options: ReportOptions) => {
       exitCode = await run(paths, { ...options, failOn: 'none' }, true);
+    });
+
+  withScanOptions(
+    program
+      .command('baseline')
+      .description('write the current findings to a baseline file, so that `scan --baseline` fails only on new ones')
+      .argument('[paths...]', 'files or directories (default: .)'),
+  )
+    .option('-o, --output <file>', 'baseline file', '.apiposture-baseline.json')
+    .action(async (paths: string[], options: ScanTargetOptions & { output: string }) => {
+      const result = await scanTargets(paths, options);
+      const baseline = baselineOf(result.findings, result.routes);
+      await fs.writeFile(options.output, baselineJson(baseline));
+      if (!options.quiet) io.stderr(`wrote ${baseline.entries.length} baseline entries to ${options.output}\n`);
     });
 
   program

@@ -4,7 +4,7 @@
  * Control flow is flattened: statements under `if`/`try`/`with`/`for`/`while` count as if they ran.
  */
 import type { SyntaxNode } from 'tree-sitter';
-import type { Binding, BodyCall, CallExpr, ClassDef, Expr, FunctionDef, Loc, Loop, ModuleFacts, Param, Scope } from './ir';
+import type { Binding, BodyCall, CallExpr, ClassDef, Directive, Expr, FunctionDef, Loc, Loop, ModuleFacts, Param, Scope } from './ir';
 
 // Deeper nesting is summarised as `other`, so hostile input cannot exhaust the stack.
 const MAX_DEPTH = 200;
@@ -29,7 +29,7 @@ export function moduleNameOf(file: string): { module: string; isPackage: boolean
 export function extractFacts(root: SyntaxNode, file: string): ModuleFacts {
   const { module, isPackage } = moduleNameOf(file);
   const facts: ModuleFacts = {
-    file, module, isPackage, scopes: [], bindings: {}, calls: [], functions: [], classes: [],
+    file, module, isPackage, scopes: [], bindings: {}, calls: [], functions: [], classes: [], directives: directivesOf(root),
   };
   if (root.hasError) facts.syntaxErrorLine = firstErrorLine(root);
   const builder = new FactsBuilder(facts);
@@ -47,6 +47,22 @@ function dropUnboundCalls(facts: ModuleFacts): void {
   const bound = new Set(Object.values(facts.bindings).flatMap((list) => list.map((b) => b.name)));
   if (bound.has('*')) return;
   for (const fn of facts.functions) fn.calls = fn.calls.filter((c) => c.fn.k !== 'name' || bound.has(c.fn.id));
+}
+
+/** Only real `comment` nodes count, so a `#` inside a string is never a directive. */
+function directivesOf(root: SyntaxNode): Directive[] {
+  const directives: Directive[] = [];
+  for (const comment of root.descendantsOfType('comment')) {
+    const text = comment.text.replace(/^#\s*/, '');
+    if (!text.startsWith('apiposture:')) continue;
+    const match = /^apiposture:\s*ignore\[\s*(AP\d{3}(?:\s*,\s*AP\d{3})*)\s*\](.*)$/.exec(text);
+    directives.push({
+      line: comment.startPosition.row + 1,
+      ids: match ? match[1].split(',').map((id) => id.trim()) : [],
+      reason: match ? match[2].trim() : '',
+    });
+  }
+  return directives;
 }
 
 function firstErrorLine(root: SyntaxNode): number {

@@ -107,7 +107,15 @@ export interface ModuleFacts {
   calls: CallStatement[];
   functions: FunctionDef[];
   classes: ClassDef[];
+  directives: Directive[]; // `# apiposture: ...` comments, in line order
   syntaxErrorLine?: number;
+}
+
+/** An `# apiposture: ignore[AP001,AP013] reason` comment; `ids` is empty when the comment could not be read. */
+export interface Directive {
+  line: number;
+  ids: string[];
+  reason: string;
 }
 
 /** Returns `a.b.c` for a name/attribute chain, or undefined for anything else. */

@@ -38,7 +38,11 @@ export function jsonReport(result: ScanResult, displayRoot: string, options: { r
     root: displayRoot,
     routes: result.routes.map(routeJson),
   };
-  if (!options.routesOnly) report.findings = result.findings;
+  if (!options.routesOnly) {
+    report.findings = result.findings;
+    report.suppressionProblems = result.suppressionProblems;
+    if (result.staleBaseline) report.staleBaseline = result.staleBaseline;
+  }
   report.skipped = result.skipped;
   report.stats = result.stats;
   return `${JSON.stringify(report, null, 2)}\n`;

@@ -1,7 +1,7 @@
 /** The human report: routes grouped by file with their protection, then findings, then a summary line. */
 import type { Chalk } from 'chalk';
 import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
-import { routeLabel } from '../model';
+import { counts, routeLabel } from '../model';
 
 const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
   limited: (c) => c.green,
@@ -31,27 +31,39 @@ export function routeLines(routes: Route[], c: Chalk): string[] {
 }
 
 function findingLines(findings: Finding[], c: Chalk): string[] {
-  if (!findings.length) return [];
+  // Baselined findings show only as a count in the summary line.
+  if (!findings.some((f) => counts(f) || f.suppression)) return [];
   const lines = [c.bold('Findings')];
-  for (const f of findings) {
+  for (const f of findings.filter(counts)) {
     lines.push(`  ${f.file}:${f.line}:${f.column}  ${SEVERITY_STYLE[f.severity](c)(f.severity.padEnd(7))} ${c.dim(f.ruleId)}  ${f.message}`);
     for (const r of f.related) lines.push(c.dim(`      ${r.file}:${r.line}  ${r.message}`));
+  }
+  for (const f of findings) {
+    if (f.suppression) lines.push(c.dim(`  ${f.file}:${f.line}  suppressed ${f.ruleId} (${f.suppression.file}:${f.suppression.line}: ${f.suppression.justification})`));
   }
   lines.push('');
   return lines;
 }
 
+/** Suppression problems and stale baseline entries: things to clean up, not findings. */
+function upkeepLines(result: ScanResult, c: Chalk): string[] {
+  const lines = result.suppressionProblems.map((p) => `  ${p.file}:${p.line}  ${c.yellow('suppression')}  ${p.message}`);
+  for (const e of result.staleBaseline ?? []) lines.push(`  ${e.file}  ${c.dim('stale baseline entry')}  ${e.ruleId} ${e.route} (no longer found)`);
+  return lines.length ? [c.bold('Suppressions and baseline'), ...lines, ''] : [];
+}
+
 export function summaryLine(result: ScanResult, c: Chalk): string {
   const s = result.stats;
   const routes = `${s.routes} route${s.routes === 1 ? '' : 's'}: ${c.green(`${s.byStatus.limited} limited`)}, ${c.red(`${s.byStatus.unlimited} unlimited`)}, ${c.yellow(`${s.byStatus.exempt} exempt`)}, ${c.magenta(`${s.byStatus.unknown} unknown`)}`;
-  const findings = `${s.findings} finding${s.findings === 1 ? '' : 's'} (${s.bySeverity.error} error, ${s.bySeverity.warning} warning, ${s.bySeverity.note} note)`;
+  const accepted = [s.suppressed ? `${s.suppressed} suppressed` : '', s.baselined ? `${s.baselined} baselined` : ''].filter(Boolean);
+  const findings = `${s.findings} finding${s.findings === 1 ? '' : 's'} (${s.bySeverity.error} error, ${s.bySeverity.warning} warning, ${s.bySeverity.note} note${accepted.map((a) => `; ${a}`).join('')})`;
   const files = `${s.filesScanned} file${s.filesScanned === 1 ? '' : 's'} scanned${s.filesSkipped ? `, ${s.filesSkipped} skipped` : ''}`;
   return `${routes}; ${findings}; ${files}`;
 }
 
 export function textReport(result: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean } = {}): string {
   const findings = options.quiet ? result.findings.filter((f) => f.severity !== 'note') : result.findings;
-  const lines = [...routeLines(result.routes, c), ...(options.routesOnly ? [] : findingLines(findings, c))];
+  const lines = [...routeLines(result.routes, c), ...(options.routesOnly ? [] : [...findingLines(findings, c), ...upkeepLines(result, c)])];
   if (result.skipped.length) {
     lines.push(c.bold('Skipped'));
     for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);
