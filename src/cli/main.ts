@@ -44,6 +44,7 @@ interface ReportOptions {
   color?: boolean;
   maxFileSize: number;
   config?: string;
+  category?: string;
 }
 
 /** chalk 4 never reads NO_COLOR, so the level is decided here: flag, NO_COLOR, FORCE_COLOR, then TTY. */
@@ -84,6 +85,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         throw new UsageError(`path not found: ${p}`);
       }
     }
+    if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
     const showProgress = io.stderrIsTTY && !options.quiet;
     const config = await loadConfig(await rootOf(targets), options.config).catch((error: unknown) => {
@@ -116,10 +118,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .argument('[paths...]', 'files or directories (default: .)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has at least this severity').choices(['error', 'warning', 'note', 'none']).default('warning'))
+    .option('--category <name>', 'SARIF automationDetails.id: GitHub keeps one analysis per category (e.g. one per app of a monorepo)')
     .addHelpText('after', `
 Examples:
   $ apiposture scan ./src
   $ apiposture scan . --format sarif --output apiposture.sarif
+  $ apiposture scan services/billing --format sarif --category billing
   $ apiposture scan app/ --fail-on error --exclude tests`)
     .action(async (paths: string[], options: ReportOptions) => {
       exitCode = await run(paths, options, false);
@@ -181,6 +185,6 @@ Examples:
 
 function render(result: ScanResult, options: ReportOptions, displayRoot: string, routesOnly: boolean, c: Chalk): string {
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
-  if (options.format === 'sarif') return sarifReport(result);
+  if (options.format === 'sarif') return sarifReport(result, { category: options.category });
   return textReport(result, c, { routesOnly, quiet: options.quiet });
 }
