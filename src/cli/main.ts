@@ -11,6 +11,7 @@ import { scan } from '../scan';
 import { ConfigError, loadConfig } from '../config';
 import { rootOf } from '../discover';
 import { jsonReport } from '../report/json';
+import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
 import { textReport } from '../report/text';
 import { RULES, findRule } from '../../rules';
@@ -36,7 +37,7 @@ const processIo: Io = {
 class UsageError extends Error {}
 
 interface ReportOptions {
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'markdown';
   output?: string;
   exclude: string[];
   failOn: Severity | 'none';
@@ -67,7 +68,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   const withReportOptions = (cmd: Command): Command =>
     cmd
-      .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+      .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
       .option('-o, --output <file>', 'write the report to a file instead of stdout')
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
@@ -186,5 +187,6 @@ Examples:
 function render(result: ScanResult, options: ReportOptions, displayRoot: string, routesOnly: boolean, c: Chalk): string {
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
   if (options.format === 'sarif') return sarifReport(result, { category: options.category });
+  if (options.format === 'markdown') return markdownReport(result, { routesOnly });
   return textReport(result, c, { routesOnly, quiet: options.quiet });
 }
