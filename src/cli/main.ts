@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { scan } from '../scan';
 import { ConfigError, loadConfig } from '../config';
+import { InitRefused, init } from '../init';
 import { rootOf } from '../discover';
 import { jsonReport } from '../report/json';
 import { markdownReport } from '../report/markdown';
@@ -165,6 +166,18 @@ Examples:
       const rule = findRule(id);
       if (!rule) throw new UsageError(`unknown rule: ${id} (see \`apiposture rules\`)`);
       io.stdout(`# ${rule.name} (${rule.id})\n\n${rule.docs}\n`);
+    });
+
+  program
+    .command('init')
+    .description('write .apiposture.toml and a GitHub Actions workflow (code scanning upload and CI gate)')
+    .argument('[dir]', 'the repository root', '.')
+    .option('--force', 'overwrite existing files')
+    .action(async (dir: string, options: { force?: boolean }) => {
+      const written = await init(dir, Boolean(options.force)).catch((error: unknown) => {
+        throw error instanceof InitRefused ? new UsageError(error.message) : error;
+      });
+      for (const file of written) io.stdout(`wrote ${path.join(dir, file).split(path.sep).join('/')}\n`);
     });
 
   try {
