@@ -1,5 +1,5 @@
 /**
- * The command line: `scan` (default), `routes`, `rules`, `explain`. Reports go to stdout (or --output),
+ * The command line: `scan` (default), `routes`, `rules`, `explain`, `init`. Reports go to stdout (or --output),
  * everything else to stderr. Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error
  * or scan failure. `main` returns the code; bin/apiposture only sets process.exitCode.
  */
