@@ -43,6 +43,11 @@ export function helpUri(rule: Rule): string {
   return `https://github.com/apiposture/apiposture#${rule.id.toLowerCase()}-${rule.name}`;
 }
 
+/** The "What it does" section of a rule's docs: the README's rule section and SARIF's fullDescription. */
+export function whatItDoes(rule: Rule): string {
+  return rule.docs.split(/^## /m).find((part) => part.startsWith('What it does'))?.replace(/^What it does\n/, '').trim() ?? rule.summary;
+}
+
 export function formatMessage(template: string, data: Record<string, string> = {}): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);
 }

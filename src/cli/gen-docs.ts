@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES } from '../../rules';
+import { whatItDoes } from '../../rules/types';
 
 const BEGIN = '<!-- rules:begin -->';
 const END = '<!-- rules:end -->';
@@ -12,12 +13,8 @@ const SORTED = [...RULES].sort((a, b) => (a.id < b.id ? -1 : 1));
 export function ruleTable(): string {
   const rows = SORTED.map((r) => `| ${r.id} | \`${r.name}\` | ${r.severity} | ${r.securitySeverity.toFixed(1)} | ${r.tags.filter((t) => t !== 'security').join(', ')} | ${r.summary} |`);
   const table = ['| id | name | default severity | security-severity | tags | summary |', '|---|---|---|---|---|---|', ...rows].join('\n');
-  const sections = SORTED.map((r) => `### ${r.id} ${r.name}\n\n${whatItDoes(r.docs)}\n\n\`apiposture explain ${r.id}\` for why it matters and how to fix it.`);
+  const sections = SORTED.map((r) => `### ${r.id} ${r.name}\n\n${whatItDoes(r)}\n\n\`apiposture explain ${r.id}\` for why it matters and how to fix it.`);
   return [table, ...sections].join('\n\n');
-}
-
-function whatItDoes(docs: string): string {
-  return docs.split(/^## /m).find((part) => part.startsWith('What it does'))?.replace(/^What it does\n/, '').trim() ?? '';
 }
 
 export function withRuleTable(readme: string): string {

@@ -1,7 +1,8 @@
 /**
- * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`. Reports go to stdout (or --output),
- * everything else to stderr. Exit codes: 0 no counted finding at or above --fail-on, 1 findings or
- * suppression problems, 2 usage error or scan failure. `main` returns the code; bin/apiposture only sets process.exitCode.
+ * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`, `init`. Reports go to stdout
+ * (or --output), everything else to stderr. Exit codes: 0 no counted finding at or above --fail-on, 1 findings
+ * or suppression problems, 2 usage error or scan failure. `main` returns the code; bin/apiposture only sets
+ * process.exitCode.
  */
 import chalk, { type Chalk } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
@@ -10,8 +11,10 @@ import path from 'node:path';
 import { failsGate, scan, type ScanOptions } from '../scan';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
 import { ConfigError, loadConfig } from '../config';
+import { InitRefused, init } from '../init';
 import { rootOf } from '../discover';
 import { jsonReport } from '../report/json';
+import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
 import { textReport } from '../report/text';
 import { RULES, findRule } from '../../rules';
@@ -41,10 +44,11 @@ interface ScanTargetOptions {
   quiet?: boolean;
   maxFileSize: number;
   config?: string;
+  category?: string;
 }
 
 interface ReportOptions extends ScanTargetOptions {
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'markdown';
   output?: string;
   failOn: Severity | 'none';
   color?: boolean;
@@ -79,7 +83,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const withReportOptions = (cmd: Command): Command =>
     withScanOptions(
       cmd
-        .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+        .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
         .option('-o, --output <file>', 'write the report to a file instead of stdout'),
     )
       .option('--color', 'force colored text output')
@@ -94,6 +98,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         throw new UsageError(`path not found: ${p}`);
       }
     }
+    if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
     const showProgress = io.stderrIsTTY && !options.quiet;
     const config = await loadConfig(await rootOf(targets), options.config).catch((error: unknown) => {
@@ -134,10 +139,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has at least this severity').choices(['error', 'warning', 'note', 'none']).default('warning'))
     .option('--baseline <file>', 'findings in this baseline (apiposture baseline) are known: only new ones fail')
+    .option('--category <name>', 'SARIF automationDetails.id: GitHub keeps one analysis per category (e.g. one per app of a monorepo)')
     .addHelpText('after', `
 Examples:
   $ apiposture scan ./src
   $ apiposture scan . --format sarif --output apiposture.sarif
+  $ apiposture scan services/billing --format sarif --category billing
   $ apiposture scan app/ --fail-on error --exclude tests`)
     .action(async (paths: string[], options: ReportOptions) => {
       exitCode = await run(paths, options, false);
@@ -194,6 +201,18 @@ Examples:
       io.stdout(`# ${rule.name} (${rule.id})\n\n${rule.docs}\n`);
     });
 
+  program
+    .command('init')
+    .description('write .apiposture.toml and a GitHub Actions workflow (code scanning upload and CI gate)')
+    .argument('[dir]', 'the repository root', '.')
+    .option('--force', 'overwrite existing files')
+    .action(async (dir: string, options: { force?: boolean }) => {
+      const written = await init(dir, Boolean(options.force)).catch((error: unknown) => {
+        throw error instanceof InitRefused ? new UsageError(error.message) : error;
+      });
+      for (const file of written) io.stdout(`wrote ${path.join(dir, file).split(path.sep).join('/')}\n`);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -213,6 +232,7 @@ Examples:
 
 function render(result: ScanResult, options: ReportOptions, displayRoot: string, routesOnly: boolean, c: Chalk): string {
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
-  if (options.format === 'sarif') return sarifReport(result);
+  if (options.format === 'sarif') return sarifReport(result, { category: options.category });
+  if (options.format === 'markdown') return markdownReport(result, { routesOnly });
   return textReport(result, c, { routesOnly, quiet: options.quiet });
 }

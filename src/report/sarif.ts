@@ -1,15 +1,28 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning: rule descriptors from rule metadata, results with relative URIs
- * under `%SRCROOT%`, related locations (evidence), a route-keyed fingerprint that survives moved code,
- * and skipped files as tool execution notifications. Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/
+ * under `%SRCROOT%`, related locations (evidence), two fingerprints (the route-keyed one survives moved
+ * code, GitHub's line hash matches what its upload computes), suppressions, and skipped files as tool
+ * execution notifications. Stays within GitHub's upload limits: one run, at most 25,000 results.
+ * Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type * as Sarif from 'sarif';
-import type { Finding, ScanResult } from '../model';
+import { SEVERITY_RANK, counts, type Finding, type ScanResult } from '../model';
 import { RULES } from '../../rules';
-import { helpUri } from '../../rules/types';
+import { helpUri, whatItDoes } from '../../rules/types';
 import { INFORMATION_URI, TOOL_NAME, VERSION } from '../version';
+import { lineHashes } from './line-hash';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** GitHub rejects a run with more results than this. */
+export const GITHUB_MAX_RESULTS = 25_000;
+
+export interface SarifOptions {
+  category?: string; // --category: GitHub keeps one analysis per category (one per app of a monorepo)
+  maxResults?: number; // tests lower it; GitHub's limit otherwise
+}
 
 export function ruleDescriptors(): Sarif.ReportingDescriptor[] {
   return [...RULES]
@@ -18,7 +31,7 @@ export function ruleDescriptors(): Sarif.ReportingDescriptor[] {
       id: rule.id,
       name: rule.name,
       shortDescription: { text: rule.summary },
-      fullDescription: { text: firstParagraph(rule.docs) },
+      fullDescription: { text: whatItDoes(rule) },
       help: { text: rule.docs, markdown: rule.docs },
       helpUri: helpUri(rule),
       defaultConfiguration: { level: rule.severity },
@@ -26,8 +39,9 @@ export function ruleDescriptors(): Sarif.ReportingDescriptor[] {
     }));
 }
 
-function firstParagraph(markdown: string): string {
-  return markdown.split('\n\n').find((p) => !p.startsWith('#'))?.replace(/^## .*\n/, '') ?? markdown;
+/** GitHub's automation id `category/`: like codeql-action's `category` input, a slash is appended, so `apps/shop` stays one category. */
+export function automationId(category: string): string {
+  return category.endsWith('/') ? category : `${category}/`;
 }
 
 function location(file: string, line: number, column?: number, message?: string): Sarif.Location {
@@ -41,7 +55,22 @@ function location(file: string, line: number, column?: number, message?: string)
   return loc;
 }
 
-function result(finding: Finding, ruleIndex: number): Sarif.Result {
+/** Line hashes per file of the scan root, each file read once; absent when the file cannot be read. */
+function lineHashReader(root: string): (file: string, line: number) => string | undefined {
+  const byFile = new Map<string, string[] | undefined>();
+  return (file, line) => {
+    if (!byFile.has(file)) {
+      try {
+        byFile.set(file, lineHashes(readFileSync(path.join(root, file), 'utf8')));
+      } catch {
+        byFile.set(file, undefined);
+      }
+    }
+    return byFile.get(file)?.[line - 1];
+  };
+}
+
+function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean): Sarif.Result {
   const res: Sarif.Result = {
     ruleId: finding.ruleId,
     ruleIndex,
@@ -52,32 +81,47 @@ function result(finding: Finding, ruleIndex: number): Sarif.Result {
   if (finding.related.length) {
     res.relatedLocations = finding.related.map((r, id) => ({ id, ...location(r.file, r.line, undefined, r.message) }));
   }
-  res.partialFingerprints = { 'apiposture/route/v1': finding.fingerprint };
+  res.partialFingerprints = { 'apiposture/route/v1': finding.fingerprint, ...(lineHash ? { primaryLocationLineHash: lineHash } : {}) };
+  if (finding.suppression) {
+    const { kind, justification, file, line } = finding.suppression;
+    res.suppressions = [{ kind, status: 'accepted', justification, location: location(file, line) }];
+  }
+  if (withBaseline) res.baselineState = finding.baselined ? 'unchanged' : 'new';
   return res;
 }
 
-export function sarifReport(scan: ScanResult): string {
+/** The findings GitHub will take: counted ones (neither suppressed nor baselined) first, then by severity, then in report order; report order kept. */
+function withinLimit(findings: Finding[], max: number): Finding[] {
+  if (findings.length <= max) return findings;
+  const rank = (f: Finding): number => (counts(f) ? 10 : 0) + SEVERITY_RANK[f.severity];
+  const kept = new Set(findings.map((f, index) => ({ f, index })).sort((a, b) => rank(b.f) - rank(a.f) || a.index - b.index).slice(0, max).map(({ f }) => f));
+  return findings.filter((f) => kept.has(f));
+}
+
+export function sarifReport(scan: ScanResult, options: SarifOptions = {}): string {
   const rules = ruleDescriptors();
-  const log: Sarif.Log = {
-    $schema: SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name: TOOL_NAME, version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
-        invocations: [
-          {
-            executionSuccessful: true,
-            toolExecutionNotifications: scan.skipped.map((s) => ({
-              level: s.partial ? 'note' : 'warning',
-              message: { text: `${s.partial ? 'Partially analysed' : 'Skipped'}: ${s.reason}` },
-              locations: [location(s.file, 1)],
-            })),
-          },
-        ],
-        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The scan root' } } },
-        results: scan.findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId))),
-      },
-    ],
+  const max = options.maxResults ?? GITHUB_MAX_RESULTS;
+  const findings = withinLimit(scan.findings, max);
+  const dropped = scan.findings.length - findings.length;
+  const lineHash = lineHashReader(scan.root);
+  const notifications: Sarif.Notification[] = scan.skipped.map((s) => ({
+    level: s.partial ? 'note' : 'warning',
+    message: { text: `${s.partial ? 'Partially analysed' : 'Skipped'}: ${s.reason}` },
+    locations: [location(s.file, 1)],
+  }));
+  for (const problem of scan.suppressionProblems) {
+    notifications.push({ level: 'warning', message: { text: problem.message }, locations: [location(problem.file, problem.line)] });
+  }
+  if (dropped) {
+    notifications.push({ level: 'warning', message: { text: `${dropped} of ${scan.findings.length} results left out: GitHub code scanning accepts at most ${max} per run (the least severe were dropped)` } });
+  }
+  const run: Sarif.Run = {
+    tool: { driver: { name: TOOL_NAME, version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
+    invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
+    originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The scan root' } } },
+    results: findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId), lineHash(f.file, f.line), scan.staleBaseline !== undefined)),
   };
+  if (options.category !== undefined) run.automationDetails = { id: automationId(options.category) };
+  const log: Sarif.Log = { $schema: SCHEMA, version: '2.1.0', runs: [run] };
   return `${JSON.stringify(log, null, 2)}\n`;
 }
