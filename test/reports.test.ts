@@ -33,7 +33,7 @@ test('SARIF report validates against the SARIF 2.1.0 schema', async () => {
   const log = JSON.parse(stdout);
   expect(sarifErrors(log)).toEqual([]);
   const result = log.runs[0].results[0];
-  expect(result.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'app.py', uriBaseId: '%SRCROOT%' });
+  expect(result.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'fixtures/flask/shop/app.py', uriBaseId: '%SRCROOT%' });
   expect(result.partialFingerprints['apiposture/route/v1']).toMatch(/^[0-9a-f]{32}$/);
   expect(log.runs[0].tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
   expect(stdout.replace(/"(semanticVersion|version)": "\d[^"]*"/g, '"$1": "<VERSION>"')).toMatchSnapshot();

@@ -110,3 +110,10 @@ test('with a baseline, results carry baselineState; suppression problems become 
   expect(notes.map((n) => n.message.text)).toContain('`# apiposture: ignore[AP001]` has no reason');
   expect(validLog(sarifReport(scanOf([finding()]))).runs[0].results![0].baselineState).toBeUndefined();
 });
+
+test('result paths are relative to the checkout when the scan root lies inside it', () => {
+  const uris = (rootUri: string): string[] => validLog(sarifReport(scanOf([finding()]), { rootUri })).runs[0].results!.map((r) => r.locations![0].physicalLocation!.artifactLocation!.uri!);
+  expect(uris('apps/shop')).toEqual(['apps/shop/app.py']);
+  expect(uris('.')).toEqual(['app.py']);
+  expect(uris('../elsewhere')).toEqual(['app.py']);
+});

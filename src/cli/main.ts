@@ -232,7 +232,7 @@ Examples:
 
 function render(result: ScanResult, options: ReportOptions, displayRoot: string, routesOnly: boolean, c: Chalk): string {
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
-  if (options.format === 'sarif') return sarifReport(result, { category: options.category });
+  if (options.format === 'sarif') return sarifReport(result, { category: options.category, rootUri: displayRoot });
   if (options.format === 'markdown') return markdownReport(result, { routesOnly });
   return textReport(result, c, { routesOnly, quiet: options.quiet });
 }

@@ -22,6 +22,7 @@ export const GITHUB_MAX_RESULTS = 25_000;
 export interface SarifOptions {
   category?: string; // --category: GitHub keeps one analysis per category (one per app of a monorepo)
   maxResults?: number; // tests lower it; GitHub's limit otherwise
+  rootUri?: string; // the scan root relative to the checkout (the working directory), e.g. `apps/shop`: code scanning resolves paths from there
 }
 
 export function ruleDescriptors(): Sarif.ReportingDescriptor[] {
@@ -44,10 +45,10 @@ export function automationId(category: string): string {
   return category.endsWith('/') ? category : `${category}/`;
 }
 
-function location(file: string, line: number, column?: number, message?: string): Sarif.Location {
+function location(root: string, file: string, line: number, column?: number, message?: string): Sarif.Location {
   const loc: Sarif.Location = {
     physicalLocation: {
-      artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: encodeURI(root ? `${root}/${file}` : file), uriBaseId: '%SRCROOT%' },
       region: { startLine: line, ...(column ? { startColumn: column } : {}) },
     },
   };
@@ -70,21 +71,21 @@ function lineHashReader(root: string): (file: string, line: number) => string | 
   };
 }
 
-function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean): Sarif.Result {
+function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean, root: string): Sarif.Result {
   const res: Sarif.Result = {
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.severity,
     message: { text: finding.message },
-    locations: [location(finding.file, finding.line, finding.column)],
+    locations: [location(root, finding.file, finding.line, finding.column)],
   };
   if (finding.related.length) {
-    res.relatedLocations = finding.related.map((r, id) => ({ id, ...location(r.file, r.line, undefined, r.message) }));
+    res.relatedLocations = finding.related.map((r, id) => ({ id, ...location(root, r.file, r.line, undefined, r.message) }));
   }
   res.partialFingerprints = { 'apiposture/route/v1': finding.fingerprint, ...(lineHash ? { primaryLocationLineHash: lineHash } : {}) };
   if (finding.suppression) {
     const { kind, justification, file, line } = finding.suppression;
-    res.suppressions = [{ kind, status: 'accepted', justification, location: location(file, line) }];
+    res.suppressions = [{ kind, status: 'accepted', justification, location: location(root, file, line) }];
   }
   if (withBaseline) res.baselineState = finding.baselined ? 'unchanged' : 'new';
   return res;
@@ -104,13 +105,15 @@ export function sarifReport(scan: ScanResult, options: SarifOptions = {}): strin
   const findings = withinLimit(scan.findings, max);
   const dropped = scan.findings.length - findings.length;
   const lineHash = lineHashReader(scan.root);
+  // A root outside the checkout cannot be expressed relative to it: paths stay relative to the scan root.
+  const root = options.rootUri && options.rootUri !== '.' && !options.rootUri.startsWith('..') ? options.rootUri.replace(/\/+$/, '') : '';
   const notifications: Sarif.Notification[] = scan.skipped.map((s) => ({
     level: s.partial ? 'note' : 'warning',
     message: { text: `${s.partial ? 'Partially analysed' : 'Skipped'}: ${s.reason}` },
-    locations: [location(s.file, 1)],
+    locations: [location(root, s.file, 1)],
   }));
   for (const problem of scan.suppressionProblems) {
-    notifications.push({ level: 'warning', message: { text: problem.message }, locations: [location(problem.file, problem.line)] });
+    notifications.push({ level: 'warning', message: { text: problem.message }, locations: [location(root, problem.file, problem.line)] });
   }
   if (dropped) {
     notifications.push({ level: 'warning', message: { text: `${dropped} of ${scan.findings.length} results left out: GitHub code scanning accepts at most ${max} per run (the least severe were dropped)` } });
@@ -118,8 +121,8 @@ export function sarifReport(scan: ScanResult, options: SarifOptions = {}): strin
   const run: Sarif.Run = {
     tool: { driver: { name: TOOL_NAME, version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
     invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
-    originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The scan root' } } },
-    results: findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId), lineHash(f.file, f.line), scan.staleBaseline !== undefined)),
+    originalUriBaseIds: { '%SRCROOT%': { description: { text: root ? 'The working directory of the scan (the checkout)' : 'The scan root' } } },
+    results: findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId), lineHash(f.file, f.line), scan.staleBaseline !== undefined, root)),
   };
   if (options.category !== undefined) run.automationDetails = { id: automationId(options.category) };
   const log: Sarif.Log = { $schema: SCHEMA, version: '2.1.0', runs: [run] };
