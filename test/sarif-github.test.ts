@@ -2,7 +2,9 @@
 import path from 'node:path';
 import type * as Sarif from 'sarif';
 import type { Finding, ScanResult } from '../src/model';
+import fg from 'fast-glob';
 import { sarifReport } from '../src/report/sarif';
+import { scan } from '../src/scan';
 import { lineHashes } from '../src/report/line-hash';
 import { readFileSync } from 'node:fs';
 import { runCli, ROOT } from './support/run-cli';
@@ -116,4 +118,18 @@ test('result paths are relative to the checkout when the scan root lies inside i
   expect(uris('apps/shop')).toEqual(['apps/shop/app.py']);
   expect(uris('.')).toEqual(['app.py']);
   expect(uris('../elsewhere')).toEqual(['app.py']);
+});
+
+const FIXTURE_PROJECTS = fg.sync('*/*', { cwd: path.join(ROOT, 'fixtures'), onlyDirectories: true }).sort();
+
+test.each(FIXTURE_PROJECTS)('SARIF of fixtures/%s passes the schema; every result has both fingerprints and a security-severity', async (project) => {
+  const result = await scan({ paths: [path.join(ROOT, 'fixtures', project)] });
+  const log = validLog(sarifReport(result, { category: project }));
+  const rules = log.runs[0].tool.driver.rules!;
+  expect(log.runs[0].results!.length).toBe(result.findings.length);
+  for (const r of log.runs[0].results!) {
+    expect(Object.keys(r.partialFingerprints!).sort()).toEqual(['apiposture/route/v1', 'primaryLocationLineHash']);
+    expect(Number(rules[r.ruleIndex!].properties!['security-severity'])).toBeGreaterThan(0);
+    expect(r.locations![0].physicalLocation!.artifactLocation!.uri).not.toBe('');
+  }
 });
