@@ -59,3 +59,17 @@ test('rules and explain print from rule metadata', () => {
   expect(JSON.parse(spawnCli(['rules', '-f', 'json']).stdout)[0].id).toBe('AP001');
   expect(spawnCli(['explain', 'AP001']).stdout).toMatch(/^# unguarded-route \(AP001\)/);
 });
+
+test('--strict exits 2 after the report when files were skipped or route paths are unresolved', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-strict-'));
+  writeFileSync(path.join(dir, 'app.py'), 'from flask import Flask\napp = Flask(__name__)\n\n@app.get("/items")\ndef items():\n    return "[]"\n');
+  expect(spawnCli(['scan', dir, '--strict', '--fail-on', 'none']).code).toBe(0);
+  writeFileSync(path.join(dir, 'broken.py'), 'def f(:\n');
+  const broken = spawnCli(['scan', dir, '--strict', '--fail-on', 'none']);
+  expect(broken.code).toBe(2);
+  expect(broken.stdout).toContain('GET /items');
+  expect(broken.stderr).toContain('apiposture: --strict: broken.py: partly analysed');
+  const unresolved = spawnCli(['scan', 'fixtures/django/newsroom', '--strict', '--fail-on', 'none', '-q']);
+  expect(unresolved.code).toBe(2);
+  expect(unresolved.stderr).toContain('route path not resolved');
+});

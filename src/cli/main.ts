@@ -53,6 +53,7 @@ interface ReportOptions extends ScanTargetOptions {
   failOn: Severity | 'none';
   color?: boolean;
   baseline?: string;
+  strict?: boolean;
 }
 
 /** chalk 4 never reads NO_COLOR, so the level is decided here: flag, NO_COLOR, FORCE_COLOR, then TTY. */
@@ -128,6 +129,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const report = render(result, options, displayRoot, routesOnly, c);
     if (toFile) await fs.writeFile(options.output!, report);
     else io.stdout(report);
+    const gaps = options.strict ? incompleteness(result) : [];
+    for (const gap of gaps) io.stderr(`apiposture: --strict: ${gap}\n`);
+    if (gaps.length) return 2;
     return failsGate(result, options.failOn) ? 1 : 0;
   };
 
@@ -140,6 +144,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has at least this severity').choices(['error', 'warning', 'note', 'none']).default('warning'))
     .option('--baseline <file>', 'findings in this baseline (apiposture baseline) are known: only new ones fail')
     .option('--category <name>', 'SARIF automationDetails.id: GitHub keeps one analysis per category (e.g. one per app of a monorepo)')
+    .option('--strict', 'exit 2 when a file was skipped or a route path could not be resolved (after writing the report)')
     .addHelpText('after', `
 Examples:
   $ apiposture scan ./src
@@ -228,6 +233,15 @@ Examples:
     if (io.env.APIPOSTURE_DEBUG) io.stderr(`${(error as Error).stack}\n`);
     return 2;
   }
+}
+
+/** What makes a scan incomplete for `--strict`: skipped or partly analysed files, routes with unresolved paths. */
+function incompleteness(result: ScanResult): string[] {
+  const unresolved = result.routes.filter((r) => r.unresolved.length);
+  return [
+    ...result.skipped.map((s) => `${s.file}: ${s.partial ? 'partly analysed' : 'skipped'}: ${s.reason}`),
+    ...unresolved.map((r) => `${r.file}:${r.line}: route path not resolved: ${r.unresolved.join('; ')}`),
+  ];
 }
 
 function render(result: ScanResult, options: ReportOptions, displayRoot: string, routesOnly: boolean, c: Chalk): string {
