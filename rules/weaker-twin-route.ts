@@ -39,20 +39,21 @@ function areTwins(a: Route, b: Route): boolean {
   return sameHandler(a, b) && tail(a) === tail(b);
 }
 
-/** Routes grouped by resource key and by handler once per scan, so each route compares with its candidates only. */
-const candidatesByScan = new WeakMap<readonly Route[], Map<string, Route[]>>();
+/** Limited routes grouped by resource key and by handler once per scan: the only twins a weaker route can have. */
+const limitedByScan = new WeakMap<readonly Route[], Map<string, Route[]>>();
 
-function candidates(routes: readonly Route[], route: Route): Route[] {
-  let index = candidatesByScan.get(routes);
+const handlerKey = (r: Route): string => `handler ${r.handlerFile}:${r.handlerLine}:${r.handler}`;
+
+function limitedCandidates(routes: readonly Route[], route: Route): Route[] {
+  let index = limitedByScan.get(routes);
   if (!index) {
     index = new Map();
-    for (const r of routes) {
-      for (const key of [`resource ${resourceKey(r)}`, `handler ${r.handlerFile}:${r.handlerLine}:${r.handler}`]) index.set(key, [...(index.get(key) ?? []), r]);
+    for (const r of routes.filter((x) => STRENGTH[x.status] === 2)) {
+      for (const key of [`resource ${resourceKey(r)}`, handlerKey(r)]) index.set(key, [...(index.get(key) ?? []), r]);
     }
-    candidatesByScan.set(routes, index);
+    limitedByScan.set(routes, index);
   }
-  const found = [...(index.get(`resource ${resourceKey(route)}`) ?? []), ...(index.get(`handler ${route.handlerFile}:${route.handlerLine}:${route.handler}`) ?? [])];
-  return [...new Set(found)];
+  return [...(index.get(`resource ${resourceKey(route)}`) ?? []), ...(index.get(handlerKey(route)) ?? [])];
 }
 
 export default defineRule<'weaker'>({
@@ -117,7 +118,7 @@ def login_v1():
   messages: { weaker: '`{{route}}` is {{status}}, but `{{twin}}` reaches the same {{what}} with a rate limit' },
   check(route, context) {
     if (STRENGTH[route.status] > 0) return;
-    const twin = candidates(context.routes, route).find((r) => STRENGTH[r.status] === 2 && areTwins(route, r));
+    const twin = limitedCandidates(context.routes, route).find((r) => areTwins(route, r));
     if (!twin) return;
     context.report({
       messageId: 'weaker',

@@ -60,6 +60,7 @@ export class CostModel {
   private readonly byFile = new Map<string, ModuleFacts>();
   // Signals of a function's body, by the depth still allowed below it.
   private readonly cache = new Map<FunctionDef, CostSignal[][]>();
+  private readonly entryCache = new Map<FunctionDef, CostSignal[]>();
 
   /** `custom`: calls the user declares in configuration; a declared name matches a resolved name's tail too. */
   constructor(
@@ -111,8 +112,20 @@ export class CostModel {
     return [...bases, ...methods.flatMap((m) => this.entrySignals(m))];
   }
 
-  /** A function serving the route: its body and helpers, its decorators (`@cache_page`) and parameter types (`UploadFile`). */
+  /**
+   * A function serving the route: its body and helpers, its decorators (`@cache_page`) and parameter types
+   * (`UploadFile`). Once per function: a handler with many route decorators serves many routes.
+   */
   private entrySignals(ref: FunctionRef): CostSignal[] {
+    let signals = this.entryCache.get(ref.fn);
+    if (!signals) {
+      signals = this.uncachedEntrySignals(ref);
+      this.entryCache.set(ref.fn, signals);
+    }
+    return signals;
+  }
+
+  private uncachedEntrySignals(ref: FunctionRef): CostSignal[] {
     const ctx: Ctx = { mod: ref.mod, scope: ref.fn.scope, line: ref.fn.loc.line };
     const decorators = ref.fn.decorators.map((d): BodyCall => ({ fn: d.k === 'call' ? d.fn : d, line: exprLine(d, ref.fn.loc.line) }));
     const params = ref.fn.params.flatMap((p) => [...typeParts(p.annotation), ...(p.default?.k === 'call' ? [p.default.fn] : [])]);
