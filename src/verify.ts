@@ -124,49 +124,47 @@ function selectRoutes(routes: Route[], wanted: string | undefined): { route: Rou
   return matches;
 }
 
+/** A route's verdict before it is labelled; `method` is the one sent, when one was chosen. */
+type Judgement = Omit<RouteVerdict, 'route' | 'scanStatus'> & { method?: string };
+
+const skip = (reason: string, method?: string): Judgement => ({ outcome: 'skip', requests: 0, reason, method });
+
+async function verifyRoute(route: Route, asked: string | undefined, options: VerifyOptions, deadline: number): Promise<Judgement> {
+  if (route.kind !== 'http') return skip('WebSocket route');
+  if (route.status === 'unknown' || route.status === 'exempt') return skip(`the scan calls it ${route.status}: nothing to predict`);
+  const chosen = chooseMethod(route, asked, options.allowWrites);
+  if ('reason' in chosen) return skip(chosen.reason);
+  const { method } = chosen;
+  if (route.unresolved.length) return skip('the path is not fully known statically', method);
+  const filled = fillPath(route.path, options.params);
+  if ('missing' in filled) return skip(`path parameters need values: ${filled.missing.map((n) => `--param ${n}=...`).join(' ')}`, method);
+  if (Date.now() >= deadline) return skip('time budget spent', method);
+  const url = new URL(options.url.pathname.replace(/\/$/, '') + (filled.path.startsWith('/') ? '' : '/') + filled.path, options.url);
+
+  if (route.status === 'unlimited') {
+    const max = options.maxRequests ?? UNLIMITED_BURST;
+    const observed = await burst(url, method, max, (s) => s === 429, deadline, options.requestTimeoutMs);
+    const reason = observed.stopped ?? (observed.rejection ? 'the app rejects a route the scan calls unlimited: a limit exists that the scan missed (or the scan is out of date)' : undefined);
+    return { method, outcome: reason ? 'fail' : 'pass', requests: observed.sent, expected: `no rejection within ${max} requests`, observed: describeBurst(observed), reason };
+  }
+
+  const prediction = predictRoute(route, method);
+  if (!prediction) return skip(`no predictable limit counts ${method} requests (bucket algorithm, unreadable rate, or limits on other methods or users)`, method);
+  const max = options.maxRequests ?? 2 * prediction.admitted + 5;
+  if (max <= prediction.admitted) return skip(`needs ${prediction.admitted + 1} requests; --max-requests is ${max}`, method);
+  const observed = await burst(url, method, max, (s) => s === 429 || s === prediction.status, deadline, options.requestTimeoutMs);
+  const reason = observed.stopped ?? mismatch(prediction, observed);
+  return { method, outcome: reason ? 'fail' : 'pass', requests: observed.sent, expected: `${describe(prediction.admitted, prediction)} (${prediction.rate})`, observed: describeBurst(observed), reason };
+}
+
 export async function verify(routes: Route[], options: VerifyOptions): Promise<VerifyResult> {
   refuseUnsafeTarget(options.url, options.allowRemote);
   const started = Date.now();
   const deadline = started + options.budgetMs;
   const verdicts: RouteVerdict[] = [];
   for (const { route, method: asked } of selectRoutes(routes, options.route)) {
-    const verdict = (fields: Omit<RouteVerdict, 'route' | 'scanStatus' | 'requests'> & { requests?: number }, method?: string): void => {
-      verdicts.push({ route: method ? `${method} ${route.path}` : routeLabel(route), scanStatus: route.status, requests: 0, ...fields });
-    };
-    if (route.kind !== 'http') { verdict({ outcome: 'skip', reason: 'WebSocket route' }); continue; }
-    if (route.status === 'unknown' || route.status === 'exempt') { verdict({ outcome: 'skip', reason: `the scan calls it ${route.status}: nothing to predict` }); continue; }
-    const chosen = chooseMethod(route, asked, options.allowWrites);
-    if ('reason' in chosen) { verdict({ outcome: 'skip', reason: chosen.reason }); continue; }
-    const { method } = chosen;
-    const filled = route.unresolved.length ? { missing: [] } : fillPath(route.path, options.params);
-    if ('missing' in filled) {
-      verdict({ outcome: 'skip', reason: filled.missing.length ? `path parameters need values: ${filled.missing.map((n) => `--param ${n}=...`).join(' ')}` : 'the path is not fully known statically' }, method);
-      continue;
-    }
-    if (Date.now() >= deadline) { verdict({ outcome: 'skip', reason: 'time budget spent' }, method); continue; }
-    const url = new URL(options.url.pathname.replace(/\/$/, '') + (filled.path.startsWith('/') ? '' : '/') + filled.path, options.url);
-
-    if (route.status === 'unlimited') {
-      const max = options.maxRequests ?? UNLIMITED_BURST;
-      const observed = await burst(url, method, max, (s) => s === 429, deadline, options.requestTimeoutMs);
-      const expected = `no rejection within ${max} requests`;
-      const seen = describeBurst(observed);
-      if (observed.stopped) verdict({ outcome: 'fail', requests: observed.sent, expected, observed: seen, reason: observed.stopped }, method);
-      else if (observed.rejection) verdict({ outcome: 'fail', requests: observed.sent, expected, observed: seen, reason: 'the app rejects a route the scan calls unlimited: a limit exists that the scan missed (or the scan is out of date)' }, method);
-      else verdict({ outcome: 'pass', requests: observed.sent, expected, observed: seen }, method);
-      continue;
-    }
-
-    const prediction = predictRoute(route, method);
-    if (!prediction) { verdict({ outcome: 'skip', reason: `no predictable limit counts ${method} requests (bucket algorithm, unreadable rate, or limits on other methods or users)` }, method); continue; }
-    const needed = prediction.admitted + 1;
-    const max = options.maxRequests ?? 2 * prediction.admitted + 5;
-    const expected = `${describe(prediction.admitted, prediction)} (${prediction.rate})`;
-    if (max < needed) { verdict({ outcome: 'skip', expected, reason: `needs ${needed} requests; --max-requests is ${max}` }, method); continue; }
-    const observed = await burst(url, method, max, (s) => s === 429 || s === prediction.status, deadline, options.requestTimeoutMs);
-    const seen = describeBurst(observed);
-    const wrong = observed.stopped ?? mismatch(prediction, observed);
-    verdict({ outcome: wrong ? 'fail' : 'pass', requests: observed.sent, expected, observed: seen, ...(wrong ? { reason: wrong } : {}) }, method);
+    const { method, ...judgement } = await verifyRoute(route, asked, options, deadline);
+    verdicts.push({ route: method ? `${method} ${route.path}` : routeLabel(route), scanStatus: route.status, ...judgement });
   }
   return { url: options.url.href, requests: verdicts.reduce((n, v) => n + v.requests, 0), concurrency: 1, elapsedMs: Date.now() - started, routes: verdicts };
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from './support/run-cli';
 import { SYSTEM_PYTHON, pythonHas, requirePython, requireSystem } from './support/system-python';
-import type { VerifyResult } from '../src/verify';
+import { fillPath, isLoopback, type VerifyResult } from '../src/verify';
 
 const APPS = path.join(__dirname, 'verify-apps');
 const flaskTest = requirePython('flask, flask_limiter', 'python3-flask, python3-flask-limiter');
@@ -162,4 +162,11 @@ test('usage errors exit 2', async () => {
   expect((await runCli(['verify', '--url', 'http://127.0.0.1:9', '--report', 'x.json', 'app/'])).code).toBe(2);
   expect((await runCli(['verify', '--url', 'http://127.0.0.1:9', '--param', 'nameonly', path.join(APPS, 'before')])).code).toBe(2);
   expect((await runCli(['verify', '--url', 'http://127.0.0.1:9', '--route', 'GET /nowhere', path.join(APPS, 'before')])).code).toBe(2);
+});
+
+test('path parameters in Flask and FastAPI syntax; loopback hosts', () => {
+  expect(fillPath('/items/<int:item_id>/tags/{tag:path}', { item_id: '7', tag: 'a b' })).toEqual({ path: '/items/7/tags/a%20b' });
+  expect(fillPath('/users/<name>/{id}', {})).toEqual({ missing: ['name', 'id'] });
+  expect(['http://localhost:1', 'http://127.0.0.2', 'http://[::1]:8000'].map((u) => isLoopback(new URL(u)))).toEqual([true, true, true]);
+  expect(['http://10.0.0.1', 'http://127.0.0.1.example.com', 'http://[::2]'].map((u) => isLoopback(new URL(u)))).toEqual([false, false, false]);
 });
