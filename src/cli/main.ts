@@ -1,7 +1,7 @@
 /**
- * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`, `init`. Reports go to stdout
+ * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`, `init`, `verify`. Reports go to stdout
  * (or --output), everything else to stderr. Exit codes: 0 no counted finding at or above --fail-on, 1 findings
- * or suppression problems, 2 usage error or scan failure. `main` returns the code; bin/apiposture only sets
+ * or suppression problems (verify: a route that does not behave as scanned), 2 usage error or scan failure. `main` returns the code; bin/apiposture only sets
  * process.exitCode.
  */
 import chalk, { type Chalk } from 'chalk';
@@ -20,6 +20,7 @@ import { textReport } from '../report/text';
 import { RULES, findRule } from '../../rules';
 import type { ScanResult, Severity } from '../model';
 import { VERSION } from '../version';
+import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -45,6 +46,19 @@ interface ScanTargetOptions {
   maxFileSize: number;
   config?: string;
   category?: string;
+}
+
+interface VerifyCliOptions {
+  url: string;
+  report?: string;
+  route?: string;
+  param: string[];
+  maxRequests?: number;
+  budget: number;
+  timeout: number;
+  allowRemote?: boolean;
+  allowWrites?: boolean;
+  format: 'text' | 'json';
 }
 
 interface ReportOptions extends ScanTargetOptions {
@@ -216,6 +230,65 @@ Examples:
         throw error instanceof InitRefused ? new UsageError(error.message) : error;
       });
       for (const file of written) io.stdout(`wrote ${path.join(dir, file).split(path.sep).join('/')}\n`);
+    });
+
+  // verify: a burst against a running app per route, judged against the scan (exit 1 on any mismatch).
+  withScanOptions(
+    program
+      .command('verify')
+      .description('check a running app against the scan: limited routes reject where predicted, unlimited ones never do')
+      .argument('[paths...]', 'scan these instead of reading --report (default: .)'),
+  )
+    .requiredOption('--url <url>', 'the running app, e.g. http://127.0.0.1:5000 (loopback only unless --allow-remote)')
+    .option('--report <file>', 'take the routes from this JSON report (apiposture scan -f json)')
+    .option('--route <route>', 'only this route, as "METHOD PATH" (e.g. "POST /login")')
+    .option('--param <name=value>', 'a value for a path parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--max-requests <n>', 'requests per route at most (default: twice the predicted count plus 5; 20 for unlimited routes)', (v: string) => Number(v))
+    .option('--budget <seconds>', 'time for all requests together', (v: string) => Number(v), 60)
+    .option('--timeout <seconds>', 'time for one request', (v: string) => Number(v), 10)
+    .option('--allow-remote', 'allow a host that is not loopback')
+    .option('--allow-writes', 'also send methods other than GET, HEAD and OPTIONS')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', `
+Examples:
+  $ apiposture verify --url http://127.0.0.1:5000 app/
+  $ apiposture verify --url http://127.0.0.1:5000 --report scan.json --route "POST /login" --allow-writes`)
+    .action(async (paths: string[], options: ScanTargetOptions & VerifyCliOptions) => {
+      let url: URL;
+      try {
+        url = new URL(options.url);
+      } catch {
+        throw new UsageError(`--url is not a URL: ${options.url}`);
+      }
+      const params = Object.fromEntries(options.param.map((p) => {
+        const at = p.indexOf('=');
+        if (at < 1) throw new UsageError(`--param needs name=value: ${p}`);
+        return [p.slice(0, at), p.slice(at + 1)];
+      }));
+      for (const [name, value] of [['--max-requests', options.maxRequests], ['--budget', options.budget], ['--timeout', options.timeout]] as const) {
+        if (value !== undefined && !(value > 0 && Number.isFinite(value))) throw new UsageError(`${name} must be a positive number`);
+      }
+      if (options.report !== undefined && paths.length) throw new UsageError('give --report or paths, not both');
+      try {
+        refuseUnsafeTarget(url, Boolean(options.allowRemote)); // before anything is scanned or sent
+        const routes = options.report !== undefined
+          ? routesOfReport(await fs.readFile(options.report, 'utf8').catch(() => { throw new UsageError(`report not found: ${options.report}`); }), options.report)
+          : (await scanTargets(paths, options)).routes;
+        const result = await verify(routes, {
+          url,
+          allowRemote: Boolean(options.allowRemote),
+          route: options.route,
+          params,
+          maxRequests: options.maxRequests,
+          allowWrites: Boolean(options.allowWrites),
+          budgetMs: options.budget * 1000,
+          requestTimeoutMs: options.timeout * 1000,
+        });
+        io.stdout(options.format === 'json' ? verifyJson(result) : verifyText(result));
+        exitCode = verifyFailed(result) ? 1 : 0;
+      } catch (error) {
+        throw error instanceof VerifyRefused ? new UsageError(error.message) : error;
+      }
     });
 
   try {

@@ -1,0 +1,201 @@
+/**
+ * `apiposture verify`: checks a running app against the scan. Each selected route gets one sequential burst
+ * from one client; a limited route must admit exactly the predicted number of requests and then reject with
+ * the predicted status (and Retry-After when expected), an unlimited one must never reject within the bound.
+ */
+import { declaredMethods, routeLabel, type Route } from './model';
+import { predictRoute, type BurstPrediction } from './limiter/predict';
+
+export interface VerifyOptions {
+  url: URL;
+  route?: string; // "POST /login": only this method and path
+  params: Record<string, string>; // values for path parameters
+  maxRequests?: number; // per route; default from the prediction
+  allowWrites: boolean;
+  allowRemote: boolean;
+  budgetMs: number; // for all requests together
+  requestTimeoutMs: number;
+}
+
+export interface RouteVerdict {
+  route: string; // "GET /search"
+  scanStatus: Route['status'];
+  outcome: 'pass' | 'fail' | 'skip';
+  requests: number;
+  expected?: string;
+  observed?: string;
+  reason?: string;
+}
+
+export interface VerifyResult {
+  url: string;
+  requests: number;
+  concurrency: 1;
+  elapsedMs: number;
+  routes: RouteVerdict[];
+}
+
+/** A request verify will not make, or a selection that matches nothing: a usage error. */
+export class VerifyRefused extends Error {}
+
+const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+// A burst this long finds any limit of fewer requests on a route the scan calls unlimited.
+const UNLIMITED_BURST = 20;
+
+export function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Throws unless the URL is http(s) on a loopback host, or another host is explicitly allowed. */
+export function refuseUnsafeTarget(url: URL, allowRemote: boolean): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VerifyRefused(`--url must be http:// or https://, not ${url.protocol}`);
+  if (!allowRemote && !isLoopback(url)) throw new VerifyRefused(`${url.host} is not a loopback address: verify sends bursts of requests, so other hosts need --allow-remote`);
+}
+
+/** The path with its parameters (`<int:id>`, `<id>`, `{id}`, `{id:path}`) filled, or the names missing a value. */
+export function fillPath(routePath: string, params: Record<string, string>): { path: string } | { missing: string[] } {
+  const missing: string[] = [];
+  const path = routePath.replace(/<(?:[^:<>]+:)?([^:<>]+)>|\{([^:{}?]+)(?::[^{}]*)?\}/g, (whole, flask?: string, brace?: string) => {
+    const name = (flask ?? brace)!;
+    if (name in params) return encodeURIComponent(params[name]);
+    missing.push(name);
+    return whole;
+  });
+  return missing.length ? { missing } : { path };
+}
+
+/** The method to send: the one asked for, else GET, HEAD or another declared one; writes only when allowed. */
+function chooseMethod(route: Route, asked: string | undefined, allowWrites: boolean): { method: string } | { reason: string } {
+  const declared = declaredMethods(route);
+  const method = asked ?? ['GET', 'HEAD'].find((m) => declared.includes(m)) ?? declared[0];
+  if (!SAFE_METHODS.includes(method) && !allowWrites) return { reason: `${method} changes state: pass --allow-writes to send it` };
+  return { method };
+}
+
+interface Burst {
+  sent: number;
+  rejection?: { status: number; retryAfter: boolean };
+  stopped?: string; // why the burst ended early: time budget, a failed request
+}
+
+async function burst(url: URL, method: string, max: number, rejects: (status: number) => boolean, deadline: number, timeoutMs: number): Promise<Burst> {
+  let sent = 0;
+  while (sent < max) {
+    if (Date.now() >= deadline) return { sent, stopped: `time budget spent after ${sent} requests` };
+    let response: Response;
+    try {
+      response = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      await response.arrayBuffer(); // read it all so the connection is reused
+    } catch (error) {
+      return { sent, stopped: `request ${sent + 1} failed: ${(error as Error).cause ?? (error as Error).message}` };
+    }
+    sent++;
+    if (rejects(response.status)) return { sent, rejection: { status: response.status, retryAfter: response.headers.has('retry-after') } };
+  }
+  return { sent };
+}
+
+function describe(admitted: number, rejection: Burst['rejection'] | BurstPrediction): string {
+  if (!rejection) return `${admitted} admitted, no rejection`;
+  return `${admitted} admitted, then ${rejection.status} ${rejection.retryAfter ? 'with' : 'without'} Retry-After`;
+}
+
+function describeBurst(observed: Burst): string {
+  return observed.rejection ? describe(observed.sent - 1, observed.rejection) : describe(observed.sent, undefined);
+}
+
+/** Whether a limited route's burst matches the prediction; the mismatch as text otherwise. */
+function mismatch(prediction: BurstPrediction, observed: Burst): string | undefined {
+  if (!observed.rejection) return `no rejection within ${observed.sent} requests`;
+  const admitted = observed.sent - 1;
+  if (admitted !== prediction.admitted) return `first rejection after ${admitted} admitted requests, not ${prediction.admitted}`;
+  if (observed.rejection.status !== prediction.status) return `rejected with ${observed.rejection.status}, not ${prediction.status}`;
+  if (prediction.retryAfter && !observed.rejection.retryAfter) return 'the rejection carries no Retry-After';
+  return undefined;
+}
+
+function selectRoutes(routes: Route[], wanted: string | undefined): { route: Route; method?: string }[] {
+  if (!wanted) return routes.map((route) => ({ route }));
+  const [method, routePath] = wanted.trim().split(/\s+/);
+  const upper = method.toUpperCase();
+  const matches = routes.filter((r) => r.path === routePath && r.methods.includes(upper)).map((route) => ({ route, method: upper }));
+  if (!matches.length) throw new VerifyRefused(`no route matches --route "${wanted}" (write it as METHOD PATH, e.g. "POST /login", with the path as the scan reports it)`);
+  return matches;
+}
+
+/** A route's verdict before it is labelled; `method` is the one sent, when one was chosen. */
+type Judgement = Omit<RouteVerdict, 'route' | 'scanStatus'> & { method?: string };
+
+const skip = (reason: string, method?: string): Judgement => ({ outcome: 'skip', requests: 0, reason, method });
+
+async function verifyRoute(route: Route, asked: string | undefined, options: VerifyOptions, deadline: number): Promise<Judgement> {
+  if (route.kind !== 'http') return skip('WebSocket route');
+  if (route.status === 'unknown' || route.status === 'exempt') return skip(`the scan calls it ${route.status}: nothing to predict`);
+  const chosen = chooseMethod(route, asked, options.allowWrites);
+  if ('reason' in chosen) return skip(chosen.reason);
+  const { method } = chosen;
+  if (route.unresolved.length) return skip('the path is not fully known statically', method);
+  const filled = fillPath(route.path, options.params);
+  if ('missing' in filled) return skip(`path parameters need values: ${filled.missing.map((n) => `--param ${n}=...`).join(' ')}`, method);
+  if (Date.now() >= deadline) return skip('time budget spent', method);
+  const url = new URL(options.url.pathname.replace(/\/$/, '') + (filled.path.startsWith('/') ? '' : '/') + filled.path, options.url);
+
+  if (route.status === 'unlimited') {
+    const max = options.maxRequests ?? UNLIMITED_BURST;
+    const observed = await burst(url, method, max, (s) => s === 429, deadline, options.requestTimeoutMs);
+    const reason = observed.stopped ?? (observed.rejection ? 'the app rejects a route the scan calls unlimited: a limit exists that the scan missed (or the scan is out of date)' : undefined);
+    return { method, outcome: reason ? 'fail' : 'pass', requests: observed.sent, expected: `no rejection within ${max} requests`, observed: describeBurst(observed), reason };
+  }
+
+  const prediction = predictRoute(route, method);
+  if (!prediction) return skip(`no predictable limit counts ${method} requests (bucket algorithm, unreadable rate, or limits on other methods or users)`, method);
+  const max = options.maxRequests ?? 2 * prediction.admitted + 5;
+  if (max <= prediction.admitted) return skip(`needs ${prediction.admitted + 1} requests; --max-requests is ${max}`, method);
+  const observed = await burst(url, method, max, (s) => s === 429 || s === prediction.status, deadline, options.requestTimeoutMs);
+  const reason = observed.stopped ?? mismatch(prediction, observed);
+  return { method, outcome: reason ? 'fail' : 'pass', requests: observed.sent, expected: `${describe(prediction.admitted, prediction)} (${prediction.rate})`, observed: describeBurst(observed), reason };
+}
+
+export async function verify(routes: Route[], options: VerifyOptions): Promise<VerifyResult> {
+  refuseUnsafeTarget(options.url, options.allowRemote);
+  const started = Date.now();
+  const deadline = started + options.budgetMs;
+  const verdicts: RouteVerdict[] = [];
+  for (const { route, method: asked } of selectRoutes(routes, options.route)) {
+    const { method, ...judgement } = await verifyRoute(route, asked, options, deadline);
+    verdicts.push({ route: method ? `${method} ${route.path}` : routeLabel(route), scanStatus: route.status, ...judgement });
+  }
+  return { url: options.url.href, requests: verdicts.reduce((n, v) => n + v.requests, 0), concurrency: 1, elapsedMs: Date.now() - started, routes: verdicts };
+}
+
+export function verifyFailed(result: VerifyResult): boolean {
+  return result.routes.some((r) => r.outcome === 'fail');
+}
+
+export function verifyText(result: VerifyResult): string {
+  const lines = result.routes.map((r) => {
+    const head = `${r.outcome.toUpperCase().padEnd(4)}  ${r.route}  (scan: ${r.scanStatus})`;
+    const details = [r.expected && `expected: ${r.expected}`, r.observed && `observed: ${r.observed}`, r.reason].filter(Boolean);
+    return [head, ...details.map((d) => `      ${d}`)].join('\n');
+  });
+  const count = (outcome: RouteVerdict['outcome']): number => result.routes.filter((r) => r.outcome === outcome).length;
+  const summary = `${result.requests} requests to ${result.url}, concurrency ${result.concurrency}, ${(result.elapsedMs / 1000).toFixed(1)} s: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`;
+  return `${[...lines, summary].join('\n')}\n`;
+}
+
+export function verifyJson(result: VerifyResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+/** The routes of a JSON report (`scan` or `routes` with --format json, schemaVersion 1). */
+export function routesOfReport(text: string, file: string): Route[] {
+  let report: { schemaVersion?: unknown; routes?: unknown };
+  try {
+    report = JSON.parse(text) as typeof report;
+  } catch (error) {
+    throw new VerifyRefused(`${file} is not JSON: ${(error as Error).message}`);
+  }
+  if (report.schemaVersion !== 1 || !Array.isArray(report.routes)) throw new VerifyRefused(`${file} is not an apiposture JSON report (schemaVersion 1 with routes)`);
+  return report.routes as Route[];
+}

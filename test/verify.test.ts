@@ -1,0 +1,172 @@
+/**
+ * `apiposture verify` against real Flask apps (Debian's Flask and Flask-Limiter, test/verify-apps/) and a real
+ * redis-server, each on a free loopback port and stopped after every test, whether it passed or not.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from './support/run-cli';
+import { SYSTEM_PYTHON, pythonHas, requirePython, requireSystem } from './support/system-python';
+import { fillPath, isLoopback, type VerifyResult } from '../src/verify';
+
+const APPS = path.join(__dirname, 'verify-apps');
+const flaskTest = requirePython('flask, flask_limiter', 'python3-flask, python3-flask-limiter');
+const redisTest = requireSystem(
+  spawnSync('redis-server', ['--version']).status === 0 && pythonHas('flask, flask_limiter, redis'),
+  `these tests need redis-server and ${SYSTEM_PYTHON} with python3-flask, python3-flask-limiter, python3-redis (apt-get install them)`,
+);
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) child.kill('SIGKILL');
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts a process and resolves once its output contains `ready`; rejects with its output if it exits first. */
+function startUntil(command: string, args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<void> {
+  const child = spawn(command, args, { env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} not ready after 15 s:\n${output}`)), 15000);
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes(ready)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Serves test/verify-apps/<name>/app.py; returns its base URL. */
+async function startApp(name: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const port = await freePort();
+  await startUntil(SYSTEM_PYTHON, [path.join(APPS, 'serve.py'), path.join(APPS, name)], { ...env, PORT: String(port) }, 'READY');
+  return `http://127.0.0.1:${port}`;
+}
+
+async function verifyJson(args: string[]): Promise<{ code: number; result: VerifyResult; stderr: string }> {
+  const { code, stdout, stderr } = await runCli(['verify', '--format', 'json', ...args]);
+  return { code, result: JSON.parse(stdout) as VerifyResult, stderr };
+}
+
+async function reportOf(name: string): Promise<{ routes: { status: string; limits: { rate: string }[] }[] }> {
+  return JSON.parse((await runCli(['routes', path.join(APPS, name), '--format', 'json'])).stdout) as Awaited<ReturnType<typeof reportOf>>;
+}
+
+async function writeReport(report: object): Promise<string> {
+  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'apiposture-verify-')), 'scan.json');
+  await fs.writeFile(file, JSON.stringify(report));
+  return file;
+}
+
+flaskTest('fix workflow: unlimited before the fix never rejects; after it, the 6th request gets 429', async () => {
+  expect((await reportOf('before')).routes.map((r) => r.status)).toEqual(['unlimited']);
+  const before = await verifyJson(['--url', await startApp('before'), path.join(APPS, 'before')]);
+  expect(before.result.routes).toEqual([expect.objectContaining({ route: 'GET /search', outcome: 'pass', requests: 20, observed: '20 admitted, no rejection' })]);
+  expect(before.code).toBe(0);
+
+  expect((await reportOf('after')).routes.map((r) => [r.status, r.limits.map((l) => l.rate)])).toEqual([['limited', ['5/minute']]]);
+  const url = await startApp('after');
+  const after = await runCli(['verify', '--url', url, path.join(APPS, 'after')]);
+  expect(after.stdout).toContain('PASS  GET /search  (scan: limited)\n      expected: 5 admitted, then 429 without Retry-After (5/minute)\n      observed: 5 admitted, then 429 without Retry-After');
+  expect(after.stdout).toMatch(/^6 requests to http:\/\/127\.0\.0\.1:\d+\/, concurrency 1, \d+\.\d s: 1 passed, 0 failed, 0 skipped$/m);
+  expect(after.code).toBe(0);
+});
+
+flaskTest('a report claiming 3/minute fails against an app enforcing 5/minute, with observed vs expected', async () => {
+  const report = await reportOf('after');
+  report.routes[0].limits[0].rate = '3/minute';
+  const { code, result } = await verifyJson(['--url', await startApp('after'), '--report', await writeReport(report)]);
+  expect(result.routes).toEqual([expect.objectContaining({
+    outcome: 'fail',
+    expected: '3 admitted, then 429 without Retry-After (3/minute)',
+    observed: '5 admitted, then 429 without Retry-After',
+    reason: 'first rejection after 5 admitted requests, not 3',
+  })]);
+  expect(code).toBe(1);
+});
+
+flaskTest('a route the scan calls unlimited that rejects is reported as a missed limit', async () => {
+  const { code, result } = await verifyJson(['--url', await startApp('after'), '--report', await writeReport(await reportOf('before'))]);
+  expect(result.routes[0]).toMatchObject({ outcome: 'fail', scanStatus: 'unlimited', observed: '5 admitted, then 429 without Retry-After' });
+  expect(result.routes[0].reason).toContain('a limit exists that the scan missed');
+  expect(code).toBe(1);
+});
+
+redisTest('Redis storage: the tightest item of "100/day;5/minute" rejects the 6th request, counted in Redis', async () => {
+  const redisPort = await freePort();
+  await startUntil('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, 'Ready to accept connections');
+  const url = await startApp('redis', { REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+  const { code, result } = await verifyJson(['--url', url, path.join(APPS, 'redis')]);
+  expect(result.routes).toEqual([expect.objectContaining({ outcome: 'pass', requests: 6, observed: '5 admitted, then 429 without Retry-After' })]);
+  expect(code).toBe(0);
+  const keys = spawnSync('redis-cli', ['-p', String(redisPort), 'keys', '*'], { encoding: 'utf8' }).stdout;
+  expect(keys).toContain('/search');
+});
+
+flaskTest('headers_enabled: Retry-After expected and present; parameters filled; writes only when allowed', async () => {
+  const url = await startApp('headers');
+  const guarded = await verifyJson(['--url', url, path.join(APPS, 'headers')]);
+  expect(guarded.result.routes.map((r) => [r.route, r.outcome, r.reason])).toEqual([
+    ['GET /items/<int:item_id>', 'skip', 'path parameters need values: --param item_id=...'],
+    ['POST /login', 'skip', 'POST changes state: pass --allow-writes to send it'],
+  ]);
+  expect(guarded.result.requests).toBe(0);
+
+  const { code, result } = await verifyJson(['--url', url, path.join(APPS, 'headers'), '--param', 'item_id=7', '--allow-writes']);
+  expect(result.routes.map((r) => [r.route, r.outcome, r.expected, r.observed])).toEqual([
+    ['GET /items/<int:item_id>', 'pass', '4 admitted, then 429 with Retry-After (4/minute)', '4 admitted, then 429 with Retry-After'],
+    ['POST /login', 'pass', '3 admitted, then 429 with Retry-After (3/minute)', '3 admitted, then 429 with Retry-After'],
+  ]);
+  expect(code).toBe(0);
+});
+
+test('a host that is not loopback is refused before anything is sent', async () => {
+  let requests = 0;
+  const server = net.createServer((socket) => {
+    requests++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    // localtest.me would resolve to this loopback server; the name alone is not loopback, so nothing may be sent.
+    const { code, stdout, stderr } = await runCli(['verify', '--url', `http://localtest.me:${port}`, path.join(APPS, 'before')]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('is not a loopback address');
+    expect(requests).toBe(0);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('usage errors exit 2', async () => {
+  expect((await runCli(['verify', '--url', 'http://127.0.0.1:9', '--report', 'x.json', 'app/'])).code).toBe(2);
+  expect((await runCli(['verify', '--url', 'http://127.0.0.1:9', '--param', 'nameonly', path.join(APPS, 'before')])).code).toBe(2);
+  expect((await runCli(['verify', '--url', 'http://127.0.0.1:9', '--route', 'GET /nowhere', path.join(APPS, 'before')])).code).toBe(2);
+});
+
+test('path parameters in Flask and FastAPI syntax; loopback hosts', () => {
+  expect(fillPath('/items/<int:item_id>/tags/{tag:path}', { item_id: '7', tag: 'a b' })).toEqual({ path: '/items/7/tags/a%20b' });
+  expect(fillPath('/users/<name>/{id}', {})).toEqual({ missing: ['name', 'id'] });
+  expect(['http://localhost:1', 'http://127.0.0.2', 'http://[::1]:8000'].map((u) => isLoopback(new URL(u)))).toEqual([true, true, true]);
+  expect(['http://10.0.0.1', 'http://127.0.0.1.example.com', 'http://[::2]'].map((u) => isLoopback(new URL(u)))).toEqual([false, false, false]);
+});
