@@ -16,8 +16,8 @@ import path from 'node:path';
 import { scan } from '../src/scan';
 import { STANDARD_METHODS, type Route } from '../src/model';
 import { parseLimitsNotation } from '../src/ratelimit/grammar';
+import { SYSTEM_PYTHON, requirePython } from './support/requirements';
 
-export const SYSTEM_PYTHON = '/usr/bin/python3';
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
 const ASGI_PROBE = path.join(__dirname, 'probe', 'asgi_probe.py');
@@ -63,14 +63,6 @@ function predictedThreshold(route: Route, method: string): number | null {
   return min !== null && min < BOUND ? min : null;
 }
 
-/** Debian's packages are required in CI (`.ci/run` installs them); elsewhere their absence skips a suite, loudly. */
-function requirePython(modules: string, packages: string): typeof test {
-  if (spawnSync(SYSTEM_PYTHON, ['-c', `import ${modules}`], { encoding: 'utf8' }).status === 0) return test;
-  const message = `ground truth needs ${SYSTEM_PYTHON} with ${packages} (apt-get install them)`;
-  if (process.env.CI) throw new Error(message);
-  process.stderr.write(`skipping: ${message}\n`);
-  return test.skip;
-}
 const probeTest = requirePython('flask, flask_limiter, flask_restful', 'python3-flask, python3-flask-limiter, python3-flask-restful');
 const asgiProbeTest = requirePython('fastapi, starlette, pydantic', 'python3-fastapi, python3-starlette, python3-pydantic');
 
