@@ -16,6 +16,7 @@ import path from 'node:path';
 import { scan } from '../src/scan';
 import { STANDARD_METHODS, type Route } from '../src/model';
 import { parseLimitsNotation } from '../src/ratelimit/grammar';
+
 import { SYSTEM_PYTHON, requirePython } from './support/system-python';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');

@@ -1,5 +1,5 @@
 /**
- * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`, `init`, `verify`. Reports go to stdout
+ * The command line: `scan` (default), `routes`, `baseline`, `rules`, `explain`, `init`, `verify`, `simulate`. Reports go to stdout
  * (or --output), everything else to stderr. Exit codes: 0 no counted finding at or above --fail-on, 1 findings
  * or suppression problems (verify: a route that does not behave as scanned), 2 usage error or scan failure. `main` returns the code; bin/apiposture only sets
  * process.exitCode.
@@ -20,7 +20,10 @@ import { textReport } from '../report/text';
 import { RULES, findRule } from '../../rules';
 import type { ScanResult, Severity } from '../model';
 import { VERSION } from '../version';
+
 import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
+import { InvalidRate, SIMULATED_LIBRARIES, SIMULATED_STRATEGIES, simulate, simulationText, type SimulatedLibrary } from './simulate';
+import type { Strategy } from '../limiter/limiter';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -232,6 +235,7 @@ Examples:
       for (const file of written) io.stdout(`wrote ${path.join(dir, file).split(path.sep).join('/')}\n`);
     });
 
+
   // verify: a burst against a running app per route, judged against the scan (exit 1 on any mismatch).
   withScanOptions(
     program
@@ -289,6 +293,24 @@ Examples:
       } catch (error) {
         throw error instanceof VerifyRefused ? new UsageError(error.message) : error;
       }
+    });
+
+  program
+    .command('simulate')
+    .description('run a rate string through the reference limiter: its reading, sustained rate and the attacker\'s worst case')
+    .argument('<rate>', 'e.g. "5/minute"')
+    .addOption(new Option('--library <library>', 'whose grammar and default algorithm').choices(SIMULATED_LIBRARIES).default('flask-limiter'))
+    .addOption(new Option('--strategy <strategy>', 'counting algorithm (default: the library\'s)').choices(SIMULATED_STRATEGIES))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', `
+Examples:
+  $ apiposture simulate "5/minute"
+  $ apiposture simulate "5/M" --library django-ratelimit --format json`)
+    .action(async (rate: string, options: { library: SimulatedLibrary; strategy?: Strategy; format: string }) => {
+      const result = await simulate(rate, options.library, options.strategy).catch((error: unknown) => {
+        throw error instanceof InvalidRate ? new UsageError(`invalid rate: ${error.message}`) : error;
+      });
+      io.stdout(options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : simulationText(result));
     });
 
   try {

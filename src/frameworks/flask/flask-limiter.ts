@@ -99,6 +99,7 @@ class FlaskLimiterResolver {
   private readonly breachHandlers = new Map<string, Evidence[]>(); // app site → 429 handlers answering another status
   private readonly postures = new Map<string, Posture>(); // limiter site + app site → posture
   private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey'>>();
+  private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
 
   constructor(private readonly project: Project, sites: CallSite[]) {
     for (const site of sites) this.constructorSite(site);
@@ -305,8 +306,12 @@ class FlaskLimiterResolver {
     return undefined;
   }
 
+  /** Each decorator read once: a view under many route decorators is protected once per route. */
   private decorated(decorators: Decorator[]): FlaskLimit[] {
-    return decorators.flatMap(({ expr, ctx }) => this.limitDecorator(expr, ctx) ?? []);
+    return decorators.flatMap(({ expr, ctx }) => {
+      if (!this.decoratorLimits.has(expr)) this.decoratorLimits.set(expr, this.limitDecorator(expr, ctx) ?? []);
+      return this.decoratorLimits.get(expr)!;
+    });
   }
 
   protect(draft: RouteDraft<FlaskRouteContext>): AnalyzedRoute {

@@ -1,0 +1,78 @@
+/**
+ * The attacker's best case against a limit, measured by running the reference limiter on adversarial traces in
+ * virtual time (not by formula): the most requests admitted within any span of the window's length and of 1 s.
+ */
+import type { RateItem } from '../ratelimit/grammar';
+import { RateLimiter, VirtualClock, type Strategy } from './limiter';
+import { MemoryStore } from './store';
+
+/** Requests sent at one instant: the attacker keeps sending until one is refused. */
+export interface Burst {
+  time: number; // seconds since the attack began
+  admitted: number;
+  refused: number;
+}
+
+export interface WorstCase {
+  window: number; // seconds: the longest window among the items
+  inWindow: number; // most admitted within any span of `window` seconds
+  inOneSecond: number;
+  timeline: Burst[]; // the attack that reached `inWindow`, bursts with at least one request admitted or refused
+}
+
+/** One instant of an attack; `single` sends one request instead of a burst. */
+interface Shot {
+  time: number;
+  single?: boolean;
+}
+
+/** Attacks on a window of `window` seconds. */
+function attacks(window: number): Shot[][] {
+  const justBefore = window - Math.min(window, 1) / 1000;
+  const steps = 400;
+  return [
+    [{ time: 0, single: true }, { time: justBefore }, { time: window }], // open a window with one hit, drain it at its very end and the next at its start
+    [{ time: justBefore }, { time: window }], // the same at a clock-aligned edge
+    Array.from({ length: steps }, (_, i) => ({ time: (i * 2 * window) / steps })), // sustained pressure over two windows
+  ];
+}
+
+async function run(strategy: Strategy, items: RateItem[], shots: Shot[]): Promise<Burst[]> {
+  const clock = new VirtualClock();
+  const limiter = new RateLimiter(new MemoryStore(), strategy, items, clock);
+  const most = items.reduce((sum, i) => sum + i.count, 1); // no burst can be admitted in full beyond this
+  const bursts: Burst[] = [];
+  for (const { time, single } of shots) {
+    clock.set(time);
+    const burst = { time, admitted: 0, refused: 0 };
+    while (burst.refused === 0 && burst.admitted < (single ? 1 : most)) {
+      if (await limiter.hit('attacker')) burst.admitted++;
+      else burst.refused++;
+    }
+    bursts.push(burst);
+  }
+  return bursts;
+}
+
+/** The most admitted requests within any span [t, t + span). */
+export function mostWithin(bursts: Burst[], span: number): number {
+  let most = 0;
+  for (const start of bursts) {
+    const inSpan = bursts.filter((b) => b.time >= start.time && b.time < start.time + span);
+    most = Math.max(most, inSpan.reduce((sum, b) => sum + b.admitted, 0));
+  }
+  return most;
+}
+
+export async function worstCase(strategy: Strategy, items: RateItem[]): Promise<WorstCase> {
+  const window = Math.max(...items.map((i) => i.seconds));
+  let best: WorstCase | undefined;
+  for (const shots of attacks(window)) {
+    const bursts = await run(strategy, items, shots);
+    const inWindow = mostWithin(bursts, window);
+    const inOneSecond = mostWithin(bursts, 1);
+    if (!best || inWindow > best.inWindow) best = { window, inWindow, inOneSecond: Math.max(inOneSecond, best?.inOneSecond ?? 0), timeline: bursts };
+    else best.inOneSecond = Math.max(best.inOneSecond, inOneSecond);
+  }
+  return best!;
+}

@@ -1,0 +1,46 @@
+"""Replays request traces on the real `limits` package (MemoryStorage) under a virtual clock.
+
+Input (stdin): JSON list of traces {"strategy": "fixed-window", "limit": "5/minute", "requests": [[time, key, cost], ...]}.
+Output (stdout): JSON list of strings, one per trace, "1" for each admitted request and "0" for each refused one.
+Run with Debian's interpreter: /usr/bin/python3 test/probe/limits_replay.py < traces.json
+"""
+import json
+import sys
+import types
+
+import limits
+import limits.storage.memory as memory
+from limits.strategies import STRATEGIES
+
+clock = [0.0]
+# The storage reads time.time(); the virtual clock replaces it. Its expiry timer thread is switched off: it only
+# drops state that lookups already treat as expired, and a background thread would make replays nondeterministic.
+memory.time = types.SimpleNamespace(time=lambda: clock[0])
+
+
+class NoTimer:
+    def __init__(self, *_args, **_kwargs):
+        pass
+
+    def start(self):
+        pass
+
+    def is_alive(self):
+        return True
+
+
+memory.threading = types.SimpleNamespace(Timer=NoTimer)
+
+
+def replay(trace):
+    storage = memory.MemoryStorage()  # the limiter holds only a weak reference
+    limiter = STRATEGIES[trace["strategy"]](storage)
+    item = limits.parse(trace["limit"])
+    decisions = []
+    for time, key, cost in trace["requests"]:
+        clock[0] = time
+        decisions.append("1" if limiter.hit(item, key, cost=cost) else "0")
+    return "".join(decisions)
+
+
+json.dump([replay(trace) for trace in json.load(sys.stdin)], sys.stdout)

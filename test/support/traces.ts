@@ -1,0 +1,65 @@
+/** Seeded random request traces for the reference limiter's differential tests, and their replay. */
+import { parseLimitsNotation } from '../../src/ratelimit/grammar';
+import { RateLimiter, VirtualClock, type Strategy } from '../../src/limiter/limiter';
+import type { Store } from '../../src/limiter/store';
+
+export type TraceRequest = [time: number, key: string, cost: number];
+
+export interface Trace {
+  strategy: Strategy;
+  limit: string; // `limits` notation
+  requests: TraceRequest[];
+}
+
+/** mulberry32: small, fast, and the same sequence on every machine. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LIMITS = ['1/second', '3/2 seconds', '4/3 seconds', '5/minute', '10/10 seconds'];
+const KEYS = ['alice', 'bob', 'carol'];
+
+/**
+ * `total` requests split into traces of `perTrace`. Gaps are mostly exact fractions of the window (so hits land
+ * exactly on expiries and window edges), sometimes zero (bursts) or arbitrary.
+ */
+export function randomTraces(strategy: Strategy, total: number, seed: number, perTrace = 1000): Trace[] {
+  const random = seededRandom(seed);
+  const pick = <T>(values: T[]): T => values[Math.floor(random() * values.length)];
+  const traces: Trace[] = [];
+  for (let done = 0; done < total; done += perTrace) {
+    const limit = pick(LIMITS);
+    const parsed = parseLimitsNotation(limit);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const { count, seconds } = parsed.items[0];
+    let time = 1_700_000_000 + Math.floor(random() * 1000);
+    const requests: TraceRequest[] = [];
+    for (let i = 0; i < Math.min(perTrace, total - done); i++) {
+      time += pick([0, 0, 0.125, 0.25, 0.5, 1, random() * 0.2, random()]) * seconds;
+      requests.push([time, pick(KEYS), 1 + Math.floor(random() * Math.min(3, count))]);
+    }
+    traces.push({ strategy, limit, requests });
+  }
+  return traces;
+}
+
+/** The decisions of the reference limiter on a trace: "1" admitted, "0" refused, one per request. */
+export async function replay(trace: Trace, store: Store): Promise<string> {
+  const parsed = parseLimitsNotation(trace.limit);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const clock = new VirtualClock();
+  const limiter = new RateLimiter(store, trace.strategy, parsed.items, clock);
+  let decisions = '';
+  for (const [time, key, cost] of trace.requests) {
+    clock.set(time);
+    decisions += (await limiter.hit(key, cost)) ? '1' : '0';
+  }
+  return decisions;
+}
