@@ -9,20 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan';
+import { seededRandom } from './seeded-random';
 
 export const GOOD_APP = `from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ok")\ndef ok():\n    return "ok"\n`;
-
-/** Deterministic PRNG (mulberry32), so a failing mutant can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = (source: Buffer, random: () => number) => Buffer;
 
@@ -112,7 +101,7 @@ export async function fuzz(fixtures: string, mutants: number, seed = 1, budgetMs
   };
   for (const [file, content] of Object.entries(PATHOLOGICAL)) record(file, await scanBeside(file, { [file]: content }, budgetMs));
   for (let i = 0; i < mutants; i++) {
-    const random = prng(seed + i);
+    const random = seededRandom(seed + i);
     const source = sources[Math.floor(random() * sources.length)];
     const mutation = names[Math.floor(random() * names.length)];
     const name = `mutant seed=${seed + i} (${mutation})`;

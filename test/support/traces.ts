@@ -2,6 +2,7 @@
 import { parseLimitsNotation } from '../../src/ratelimit/grammar';
 import { RateLimiter, VirtualClock, type Strategy } from '../../src/limiter/limiter';
 import type { Store } from '../../src/limiter/store';
+import { seededRandom } from '../../bench/seeded-random';
 
 export type TraceRequest = [time: number, key: string, cost: number];
 
@@ -9,18 +10,6 @@ export interface Trace {
   strategy: Strategy;
   limit: string; // `limits` notation
   requests: TraceRequest[];
-}
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LIMITS = ['1/second', '3/2 seconds', '4/3 seconds', '5/minute', '10/10 seconds'];
