@@ -1,7 +1,11 @@
-/** AP009: a fixed window on an authentication route without a short secondary limit: 2N at the window edge. */
+/**
+ * AP009: a fixed window on an authentication route without a short secondary limit: about 2N at the window edge,
+ * the figure measured by the reference limiter as `apiposture simulate` does.
+ */
 import { routeLabel } from '../src/model';
 import { riskClass } from '../src/risk';
 import { limitWindows } from '../src/ratelimit/windows';
+import { fixedWindowEdgeBurst } from '../src/limiter/worst-case';
 import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
 
@@ -16,8 +20,10 @@ export default defineRule<'burst'>({
   docs: `## What it does
 Flags authentication-sensitive routes whose every limit counts in fixed windows (the default of Flask-Limiter,
 slowapi, django-ratelimit and fastapi-limiter 0.1) and none has a short window (at most
-\`short-window-seconds\`, default 10). The message gives the worst case: with \`N\` per window, \`2N\` requests
-pass within moments, \`N\` at the end of one window and \`N\` at the start of the next.
+\`short-window-seconds\`, default 10). The message gives the worst case that \`apiposture simulate\` measures
+on the reference limiter: with \`N\` per window, \`2N − 1\` requests pass within moments where windows open at the
+first hit (one hit opens the window, \`N − 1\` at its end, \`N\` at the start of the next), \`2N\` with
+django-ratelimit's clock-aligned windows.
 
 ## Why is this bad?
 Attackers time their bursts to window edges: \`5/minute\` admits ten guesses in one second, twice what the
@@ -53,11 +59,11 @@ def login():
     if (route.status !== 'limited' || riskClass(route).risk !== 'auth-sensitive') return;
     const counted = route.limits.filter((l) => !l.principals);
     if (!counted.length || counted.some((l) => l.algorithm !== 'fixed-window')) return;
-    const windows = counted.map(limitWindows);
-    if (windows.some((w) => !w)) return;
-    const items = windows.flatMap((w) => w ?? []);
-    if (items.some((w) => w.seconds <= context.policy.shortWindowSeconds)) return;
-    const burst = Math.min(...items.map((w) => 2 * w.count));
+    const perLimit = counted.map((limit) => limitWindows(limit)?.map((item) => ({ library: limit.library, item })));
+    if (perLimit.some((w) => !w)) return;
+    const windows = perLimit.flatMap((w) => w ?? []);
+    if (windows.some(({ item }) => item.seconds <= context.policy.shortWindowSeconds)) return;
+    const burst = Math.min(...windows.map(({ library, item }) => fixedWindowEdgeBurst(library, item))); // the tightest window bounds it
     context.report({
       messageId: 'burst',
       data: { route: routeLabel(route), rates: counted.map((l) => `\`${l.rate}\``).join(', '), burst: String(burst) },

@@ -63,7 +63,7 @@ redisTest.each([...STRATEGIES])('%s: RedisStore decides like MemoryStore', async
   }
 });
 
-redisTest.each(['fixed-window', 'moving-window', 'sliding-log', 'token-bucket'] as const)('%s: 200 parallel hits from 8 clients at 50/minute admit exactly 50', async (strategy) => {
+redisTest.each(['fixed-window', 'moving-window', 'sliding-window-counter', 'sliding-log', 'token-bucket'] as const)('%s: 200 parallel hits from 8 clients at 50/minute admit exactly 50', async (strategy) => {
   const clients = await Promise.all(Array.from({ length: 8 }, connect));
   const clock = new VirtualClock(1_700_000_000);
   const limiters = clients.map((store) => new RateLimiter(store, strategy, [{ count: 50, seconds: 60, text: '50/minute' }], clock));

@@ -25,6 +25,24 @@ test.each([
   expect(JSON.parse(stdout).worstCase.inWindow).toBe(most);
 });
 
+test('sliding-window counter (also `sliding-window`): 2N within the window, the drained bucket\'s weight floored away at its end', async () => {
+  for (const strategy of ['sliding-window-counter', 'sliding-window']) {
+    const { code, stdout } = await runCli(['simulate', '5/minute', '--strategy', strategy, '--format', 'json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ strategy: 'sliding-window-counter', worstCase: { inWindow: 10, inOneSecond: 6 } });
+  }
+});
+
+test.each([
+  ['fixtures/django/bookstore', 'django-ratelimit', '3/h', 6],
+  ['fixtures/fastapi/limiter-deps', 'fastapi-limiter', '5/minute', 9],
+])('AP009 states the burst simulate measures (%s)', async (fixture, library, rate, burst) => {
+  const simulated = JSON.parse((await runCli(['simulate', rate, '--library', library, '--format', 'json'])).stdout);
+  expect(simulated.worstCase.inOneSecond).toBe(burst);
+  const { stdout } = await runCli(['scan', fixture]);
+  expect(stdout).toContain(`(\`${rate}\`): up to ${burst} requests pass within moments at a window edge`);
+});
+
 test('text output is deterministic', async () => {
   const first = await runCli(['simulate', '10 per 2 minutes']);
   expect((await runCli(['simulate', '10 per 2 minutes'])).stdout).toBe(first.stdout);

@@ -22,8 +22,7 @@ import type { ScanResult, Severity } from '../model';
 import { VERSION } from '../version';
 
 import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
-import { InvalidRate, SIMULATED_LIBRARIES, SIMULATED_STRATEGIES, simulate, simulationText, type SimulatedLibrary } from './simulate';
-import type { Strategy } from '../limiter/limiter';
+import { InvalidRate, SIMULATED_LIBRARIES, STRATEGY_NAMES, simulate, simulationText, type SimulatedLibrary } from './simulate';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -300,14 +299,14 @@ Examples:
     .description('run a rate string through the reference limiter: its reading, sustained rate and the attacker\'s worst case')
     .argument('<rate>', 'e.g. "5/minute"')
     .addOption(new Option('--library <library>', 'whose grammar and default algorithm').choices(SIMULATED_LIBRARIES).default('flask-limiter'))
-    .addOption(new Option('--strategy <strategy>', 'counting algorithm (default: the library\'s)').choices(SIMULATED_STRATEGIES))
+    .addOption(new Option('--strategy <strategy>', 'counting algorithm (default: the library\'s)').choices(Object.keys(STRATEGY_NAMES)))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', `
 Examples:
   $ apiposture simulate "5/minute"
   $ apiposture simulate "5/M" --library django-ratelimit --format json`)
-    .action(async (rate: string, options: { library: SimulatedLibrary; strategy?: Strategy; format: string }) => {
-      const result = await simulate(rate, options.library, options.strategy).catch((error: unknown) => {
+    .action(async (rate: string, options: { library: SimulatedLibrary; strategy?: string; format: string }) => {
+      const result = await simulate(rate, options.library, options.strategy ? STRATEGY_NAMES[options.strategy] : undefined).catch((error: unknown) => {
         throw error instanceof InvalidRate ? new UsageError(`invalid rate: ${error.message}`) : error;
       });
       io.stdout(options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : simulationText(result));

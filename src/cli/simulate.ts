@@ -5,7 +5,12 @@ import { worstCase, type WorstCase } from '../limiter/worst-case';
 
 export const SIMULATED_LIBRARIES = ['flask-limiter', 'slowapi', 'fastapi-limiter', 'django-ratelimit', 'drf'] as const;
 export type SimulatedLibrary = (typeof SIMULATED_LIBRARIES)[number];
-export const SIMULATED_STRATEGIES: Strategy[] = ['fixed-window', 'moving-window', 'sliding-log', 'clock-aligned-window', 'token-bucket'];
+export const SIMULATED_STRATEGIES: Strategy[] = ['fixed-window', 'moving-window', 'sliding-window-counter', 'sliding-log', 'clock-aligned-window', 'token-bucket'];
+/** `--strategy` also takes `sliding-window`, the name the sliding-window counter often goes by. */
+export const STRATEGY_NAMES: Record<string, Strategy> = {
+  ...Object.fromEntries(SIMULATED_STRATEGIES.map((s) => [s, s])),
+  'sliding-window': 'sliding-window-counter',
+};
 
 /** How each library reads rate strings and counts by default (fastapi-limiter: keyword limits written in `limits` notation). */
 const LIBRARIES: Record<SimulatedLibrary, { parse: (text: string) => ParsedRate & { note?: string }; strategy: Strategy }> = {
@@ -45,7 +50,7 @@ export async function simulate(rate: string, library: SimulatedLibrary, strategy
   const parsed = LIBRARIES[library].parse(rate);
   if (!parsed.ok) throw new InvalidRate(parsed.reason);
   const chosen = strategy ?? LIBRARIES[library].strategy;
-  const measured = await worstCase(chosen, parsed.items);
+  const measured = worstCase(chosen, parsed.items);
   const formula = FORMULAS[chosen];
   const longest = parsed.items.find((i) => i.seconds === measured.window)!;
   return {

@@ -5,15 +5,27 @@
  * - fixed-window, fixed-window-elastic-expiry, moving-window: Python `limits` 2.8 (FixedWindowRateLimiter,
  *   FixedWindowElasticExpiryRateLimiter, MovingWindowRateLimiter on MemoryStorage). Fixed windows open at the
  *   first hit, and refused hits still count. Differentially tested against the real package.
+ * - sliding-window-counter: Python `limits` ≥ 4.1 (SlidingWindowCounterRateLimiter on MemoryStorage): the previous
+ *   clock-aligned bucket's count, weighted by the part of it still inside the window, plus the current bucket's.
+ *   Refused hits do not count. Not differentially tested (Debian's limits 2.8 predates it); the unit tests are
+ *   hand-computed from the upstream source.
  * - clock-aligned-window: django-ratelimit; windows are multiples of the period since the epoch (its per-key
  *   crc32 offset is left out), limited when the count exceeds N, refused hits still count.
  * - sliding-log: DRF SimpleRateThrottle in one process; refuses while N timestamps are younger than the window.
  * - token-bucket: N tokens, refilled continuously at N per window, starting full; refused hits take nothing.
  */
 import type { RateItem } from '../ratelimit/grammar';
-import type { Store } from './store';
+import type { Awaitable, Result, Store } from './store';
 
-export const STRATEGIES = ['fixed-window', 'fixed-window-elastic-expiry', 'moving-window', 'clock-aligned-window', 'sliding-log', 'token-bucket'] as const;
+export const STRATEGIES = [
+  'fixed-window',
+  'fixed-window-elastic-expiry',
+  'moving-window',
+  'sliding-window-counter',
+  'clock-aligned-window',
+  'sliding-log',
+  'token-bucket',
+] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** Seconds since the epoch, fractional. */
@@ -34,35 +46,46 @@ export class VirtualClock implements Clock {
   }
 }
 
-type Decide = (store: Store, key: string, item: RateItem, cost: number, now: number) => Promise<boolean>;
+/** Applies `next` to a value, at once when it is one, after it resolves when it is a promise. */
+function then<T, U>(value: Awaitable<T>, next: (resolved: T) => Awaitable<U>): Awaitable<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+type Decide = (store: Store, key: string, item: RateItem, cost: number, now: number) => Awaitable<boolean>;
 
 const DECIDE: Record<Strategy, Decide> = {
-  'fixed-window': async (store, key, item, cost, now) => (await store.increment(key, cost, item.seconds, false, now)) <= item.count,
-  'fixed-window-elastic-expiry': async (store, key, item, cost, now) => (await store.increment(key, cost, item.seconds, true, now)) <= item.count,
+  'fixed-window': (store, key, item, cost, now) => then(store.increment(key, cost, item.seconds, false, now), (count) => count <= item.count),
+  'fixed-window-elastic-expiry': (store, key, item, cost, now) => then(store.increment(key, cost, item.seconds, true, now), (count) => count <= item.count),
   'moving-window': (store, key, item, cost, now) => store.acquireEntry(key, item.count, item.seconds, cost, now, true),
-  'clock-aligned-window': async (store, key, item, cost, now) => {
+  'sliding-window-counter': (store, key, item, cost, now) => store.acquireSlidingWindowEntry(key, item.count, item.seconds, cost, now),
+  'clock-aligned-window': (store, key, item, cost, now) => {
     const windowEnd = now - (now % item.seconds) + item.seconds;
-    return (await store.increment(`${key}/${windowEnd}`, cost, windowEnd - now, false, now)) <= item.count;
+    return then(store.increment(`${key}/${windowEnd}`, cost, windowEnd - now, false, now), (count) => count <= item.count);
   },
   'sliding-log': (store, key, item, cost, now) => store.acquireEntry(key, item.count, item.seconds, cost, now, false),
   'token-bucket': (store, key, item, cost, now) => store.takeTokens(key, item.count, item.count / item.seconds, cost, now),
 };
 
-/** Enforces the items of one rate string: a hit goes through them in order and stops at the first refusal. */
-export class RateLimiter {
+/**
+ * Enforces the items of one rate string: a hit goes through them in order and stops at the first refusal. Over a
+ * synchronous store (MemoryStore) `hit` answers at once.
+ */
+export class RateLimiter<Sync extends boolean = false> {
   constructor(
-    private readonly store: Store,
+    private readonly store: Store<Sync>,
     readonly strategy: Strategy,
     readonly items: RateItem[],
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async hit(key: string, cost = 1): Promise<boolean> {
+  hit(key: string, cost = 1): Result<boolean, Sync> {
     const now = this.clock.now();
-    for (const item of this.items) {
-      const itemKey = `${this.strategy}/${item.count}/${item.seconds}/${key}`;
-      if (!(await DECIDE[this.strategy](this.store, itemKey, item, cost, now))) return false;
-    }
-    return true;
+    const decide = DECIDE[this.strategy];
+    const admitted = this.items.reduce<Awaitable<boolean>>(
+      (admittedSoFar, item) => then(admittedSoFar, (ok) => ok && decide(this.store as Store, `${this.strategy}/${item.count}/${item.seconds}/${key}`, item, cost, now)),
+      true,
+    );
+    // `then` only makes a promise when the store does
+    return admitted as Result<boolean, Sync>;
   }
 }
