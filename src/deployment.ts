@@ -6,7 +6,6 @@
 import type { Evidence } from './model';
 import { readTopFiles } from './manifests';
 import { Project } from './python/project';
-import { callSites } from './frameworks/common';
 
 export interface Deployment {
   processes: number; // the largest count found; 1 when nothing says otherwise
@@ -42,11 +41,14 @@ export async function readDeployment(root: string, project: Project): Promise<De
       }
     }
   }
-  for (const { call, ctx } of callSites(project)) {
-    const workers = call.kwargs.find(([name]) => name === 'workers')?.[1];
-    if (workers?.k !== 'num') continue;
-    if (!project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && (v.qname === 'uvicorn.run' || v.qname === 'hypercorn.run'))) continue;
-    consider(workers.v, { file: ctx.mod.file, line: call.loc.line, message: `\`uvicorn.run(workers=${workers.v})\`` });
+  for (const mod of project.modules) {
+    for (const { call, scope } of mod.calls) {
+      const workers = call.kwargs.find(([name]) => name === 'workers')?.[1];
+      if (workers?.k !== 'num') continue;
+      const ctx = { mod, scope, line: call.loc.line - 1 };
+      if (!project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && (v.qname === 'uvicorn.run' || v.qname === 'hypercorn.run'))) continue;
+      consider(workers.v, { file: mod.file, line: call.loc.line, message: `\`uvicorn.run(workers=${workers.v})\`` });
+    }
   }
   return best;
 }
