@@ -276,10 +276,12 @@ class FactsBuilder {
     const names = new Set<string>();
     const keys = new Set<string>();
     const calls: BodyCall[] = [];
-    const visit = (node: SyntaxNode, depth: number, nested: boolean): void => {
-      if (depth > MAX_DEPTH) return;
-      const key = lookedUpKey(node);
-      const keyText = plainStringText(key);
+    // descendantsOfType walks natively (in source order, the node itself included): far cheaper than
+    // visiting every node from JavaScript. Calls inside nested defs belong to those defs.
+    const nested = body.descendantsOfType(['function_definition', 'class_definition']);
+    const inNested = (node: SyntaxNode): boolean => nested.some((d) => node.startIndex >= d.startIndex && node.endIndex <= d.endIndex);
+    for (const node of body.descendantsOfType(['attribute', 'call', 'subscript'])) {
+      const keyText = plainStringText(lookedUpKey(node));
       if (keyText) keys.add(keyText);
       if (node.type === 'attribute') {
         const name = node.childForFieldName('attribute')?.text;
@@ -287,17 +289,13 @@ class FactsBuilder {
       } else if (node.type === 'call') {
         const fn = node.childForFieldName('function');
         const args = node.childForFieldName('arguments');
-        if (/^(getattr|hasattr)$/.test(fn?.text ?? '')) {
-          const literal = args?.namedChildren[1];
-          const text = plainStringText(literal);
+        if (fn?.type === 'identifier' && (fn.text === 'getattr' || fn.text === 'hasattr')) {
+          const text = plainStringText(args?.namedChildren[1]);
           if (text) names.add(text);
         }
-        if (fn && !nested) calls.push(this.bodyCall(node, fn, args?.type === 'argument_list' ? args.namedChildren.filter((a) => a.type !== 'comment') : []));
+        if (fn && !inNested(node)) calls.push(this.bodyCall(node, fn, args?.type === 'argument_list' ? args.namedChildren.filter((a) => a.type !== 'comment') : []));
       }
-      const inner = nested || node.type === 'function_definition' || node.type === 'class_definition';
-      for (const child of node.namedChildren) visit(child, depth + 1, inner);
-    };
-    visit(body, 0, false);
+    }
     return { reads: [...names].sort(), calls, stringKeys: [...keys].sort() };
   }
 
