@@ -9,6 +9,9 @@ import path from 'node:path';
 import { discover } from '../src/discover';
 import { pythonParser } from '../src/parse';
 import { scan } from '../src/scan';
+import { writeSyntheticCorpus } from './synthetic';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 
 interface PhaseResult {
   files: number;
@@ -58,6 +61,8 @@ async function mainBench(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(result));
     return;
   }
+  const synthetic = argv.indexOf('--synthetic');
+  if (synthetic >= 0) return syntheticBench((argv[synthetic + 1] ?? '1000,10000').split(',').map(Number));
   const dir = argv.find((a) => !a.startsWith('-')) ?? defaultCorpus();
   process.stderr.write(`corpus: ${dir}\n`);
   const parsed = runPhase('parse', dir);
@@ -74,6 +79,23 @@ async function mainBench(argv: string[]): Promise<void> {
     ['routes found', String(scanned.routes ?? 0)],
   ];
   for (const [label, value] of rows) process.stdout.write(`${label.padEnd(42)} ${value}\n`);
+}
+
+/** Scan time as the route count grows: it should grow linearly (time per 1,000 routes stays flat). */
+function syntheticBench(sizes: number[]): void {
+  process.stdout.write(`${'routes'.padStart(8)} ${'found'.padStart(8)} ${'files'.padStart(7)} ${'scan s'.padStart(8)} ${'s/1k routes'.padStart(12)} ${'peak RSS MB'.padStart(12)}\n`);
+  for (const size of sizes) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-synthetic-'));
+    try {
+      const routes = writeSyntheticCorpus(dir, size);
+      const r = runPhase('scan', dir);
+      const perThousand = (r.seconds / routes) * 1000;
+      process.stdout.write(`${String(routes).padStart(8)} ${String(r.routes).padStart(8)} ${String(r.files).padStart(7)} ${r.seconds.toFixed(2).padStart(8)} ${perThousand.toFixed(3).padStart(12)} ${r.maxRssMb.toFixed(0).padStart(12)}\n`);
+      if (r.routes !== routes) process.exitCode = 1; // the scan must find every generated route
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 mainBench(process.argv.slice(2)).catch((error: Error) => {
