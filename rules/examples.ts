@@ -8,3 +8,12 @@ limiter = Limiter(${limiterArguments})
 
 ${routes}`;
 }
+
+/** The login route most examples turn on, limited at `rate`. */
+export function limitedLogin(rate: string): string {
+  return `@app.route("/login", methods=["POST"])
+@limiter.limit("${rate}")
+def login():
+    return "ok"
+`;
+}

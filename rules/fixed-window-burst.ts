@@ -6,7 +6,7 @@ import { routeLabel } from '../src/model';
 import { riskClass } from '../src/risk';
 import { limitWindows } from '../src/ratelimit/windows';
 import { fixedWindowEdgeBurst } from '../src/limiter/worst-case';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'burst'>({
@@ -43,16 +43,8 @@ policy intends, and ten times what a smooth limit allows within that second.
 - https://limits.readthedocs.io/en/stable/strategies.html
 - https://cwe.mitre.org/data/definitions/307.html`,
   examples: {
-    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
-    good: flaskLimiterApp('get_remote_address, app=app, strategy="moving-window"', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    bad: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
+    good: flaskLimiterApp('get_remote_address, app=app, strategy="moving-window"', limitedLogin('5/minute')),
   },
   messages: { burst: '`{{route}}` is limited by fixed windows only ({{rates}}): up to {{burst}} requests pass within moments at a window edge; add a short limit such as `1/second` or count in a moving window' },
   check(route, context) {

@@ -1,6 +1,6 @@
 /** AP010: a rate string the library drops, rejects, or reads differently from what it says. */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'invalidRate'>({
@@ -38,16 +38,8 @@ In django-ratelimit write lower-case units (\`"5/m"\`, \`"100/h"\`); in DRF use 
 - https://django-ratelimit.readthedocs.io/en/stable/rates.html
 - https://www.django-rest-framework.org/api-guide/throttling/`,
   examples: {
-    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/m")
-def login():
-    return "ok"
-`),
-    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    bad: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/m')),
+    good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
   messages: { invalidRate: '`{{route}}`: {{reason}}' },
   check(route, context) {

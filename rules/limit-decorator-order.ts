@@ -1,6 +1,6 @@
 /** AP004: a limit decorator above the route decorator: the framework registered the undecorated function. */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'order'>({
@@ -47,11 +47,7 @@ In DRF put \`@api_view\` on top; in Django class views use \`@method_decorator(r
 def login():
     return "ok"
 `),
-    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
   messages: { order: '`{{route}}`: {{reason}}' },
   check(route, context) {

@@ -1,6 +1,6 @@
 /** AP003: a limiter exists but is not wired to the app, so its limits are never enforced. */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'notWired'>({
@@ -42,16 +42,8 @@ default limits. For fastapi-limiter 0.1: \`await FastAPILimiter.init(redis)\` at
 - https://slowapi.readthedocs.io/
 - https://cwe.mitre.org/data/definitions/770.html`,
   examples: {
-    bad: flaskLimiterApp('get_remote_address', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
-    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    bad: flaskLimiterApp('get_remote_address', limitedLogin('5/minute')),
+    good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
   messages: { notWired: '`{{route}}`: {{reason}}' },
   check(route, context) {

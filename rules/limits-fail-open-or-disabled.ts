@@ -1,6 +1,6 @@
 /** AP012: limits switched off by configuration, or set to vanish when their store fails. */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'failOpen'>({
@@ -39,16 +39,8 @@ Django throttling.
 - https://flask-limiter.readthedocs.io/en/stable/configuration.html
 - https://django-ratelimit.readthedocs.io/en/stable/settings.html`,
   examples: {
-    bad: flaskLimiterApp('get_remote_address, app=app, enabled=False', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
-    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    bad: flaskLimiterApp('get_remote_address, app=app, enabled=False', limitedLogin('5/minute')),
+    good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
   messages: { failOpen: '`{{route}}`: {{reason}}' },
   check(route, context) {

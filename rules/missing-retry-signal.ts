@@ -1,6 +1,6 @@
 /** AP013: over-limit answers that do not tell clients to back off (no 429, no Retry-After). */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'noRetry'>({
@@ -35,16 +35,8 @@ For django-ratelimit set \`RATELIMIT_VIEW\` to a view that answers 429 with \`Re
 - https://www.rfc-editor.org/rfc/rfc6585#section-4
 - https://flask-limiter.readthedocs.io/en/stable/configuration.html#RATELIMIT_HEADERS_ENABLED`,
   examples: {
-    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
-    good: flaskLimiterApp('get_remote_address, app=app, headers_enabled=True', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    bad: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
+    good: flaskLimiterApp('get_remote_address, app=app, headers_enabled=True', limitedLogin('5/minute')),
   },
   messages: { noRetry: '`{{route}}`: {{reason}}' },
   check(route, context) {

@@ -1,6 +1,6 @@
 /** AP011: the limit counts per a key the client controls: a forwarded header, a username, an empty value. */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'key'>({
@@ -56,11 +56,7 @@ limiter = Limiter(client_ip, app=app)
 def login():
     return "ok"
 `,
-    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
   messages: { key: '`{{route}}`: {{reason}}' },
   check(route, context) {

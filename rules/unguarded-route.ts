@@ -1,7 +1,7 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
 import { routeLabel } from '../src/model';
 import { costEvidence, riskReason, riskSeverity } from './severity';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'unguarded'>({
@@ -52,11 +52,7 @@ app = Flask(__name__)
 def login():
     return "ok"
 `,
-    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
   messages: {
     unguarded: '`{{route}}` has no rate limit{{why}}',

@@ -2,7 +2,7 @@
 import { routeLabel, type Limit, type Route } from '../src/model';
 import { riskClass } from '../src/risk';
 import { allowanceWithin, limitWindows } from '../src/ratelimit/windows';
-import { flaskLimiterApp } from './examples';
+import { flaskLimiterApp, limitedLogin } from './examples';
 import { defineRule } from './types';
 
 const MESSAGING_KINDS = ['outbound-email', 'outbound-sms'];
@@ -54,16 +54,8 @@ def login(): ...
 - https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#login-throttling
 - https://cwe.mitre.org/data/definitions/307.html`,
   examples: {
-    bad: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("100/minute")
-def login():
-    return "ok"
-`),
-    good: flaskLimiterApp('get_remote_address, app=app', `@app.route("/login", methods=["POST"])
-@limiter.limit("5/minute")
-def login():
-    return "ok"
-`),
+    bad: flaskLimiterApp('get_remote_address, app=app', limitedLogin('100/minute')),
+    good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
   messages: {
     loose: '`{{route}}` allows up to {{allowed}} requests per minute per client ({{rates}}); the policy for authentication-sensitive routes is at most {{max}}',
