@@ -36,15 +36,16 @@ async function parseOnly(dir: string): Promise<PhaseResult> {
   return { files: files.length, bytes, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-async function fullScan(dir: string): Promise<PhaseResult> {
+async function fullScan(dir: string, cacheDir?: string, parseAll = false): Promise<PhaseResult> {
   const start = process.hrtime.bigint();
-  const result = await scan({ paths: [dir] });
+  const result = await scan({ paths: [dir], cacheDir, parseAll });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length };
 }
 
-function runPhase(phase: string, dir: string): PhaseResult {
-  const r = spawnSync(process.execPath, [__filename, '--phase', phase, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+/** Runs a phase in a fresh process: `parse`, or `scan` with an optional cache directory and `--parse-all`. */
+function runPhase(phase: string, dir: string, ...options: string[]): PhaseResult {
+  const r = spawnSync(process.execPath, [__filename, '--phase', phase, dir, ...options], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${phase} phase failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PhaseResult;
 }
@@ -56,8 +57,8 @@ function defaultCorpus(): string {
 async function mainBench(argv: string[]): Promise<void> {
   const phaseIndex = argv.indexOf('--phase');
   if (phaseIndex >= 0) {
-    const dir = argv[phaseIndex + 2];
-    const result = argv[phaseIndex + 1] === 'parse' ? await parseOnly(dir) : await fullScan(dir);
+    const [phase, dir, cacheDir] = argv.slice(phaseIndex + 1);
+    const result = phase === 'parse' ? await parseOnly(dir) : await fullScan(dir, cacheDir || undefined, argv.includes('--parse-all'));
     process.stdout.write(JSON.stringify(result));
     return;
   }
@@ -65,20 +66,34 @@ async function mainBench(argv: string[]): Promise<void> {
   if (synthetic >= 0) return syntheticBench((argv[synthetic + 1] ?? '1000,10000').split(',').map(Number));
   const dir = argv.find((a) => !a.startsWith('-')) ?? defaultCorpus();
   process.stderr.write(`corpus: ${dir}\n`);
-  const parsed = runPhase('parse', dir);
-  const scanned = runPhase('scan', dir);
-  const mb = parsed.bytes / 1048576;
-  const rows: [string, string][] = [
-    ['files', String(parsed.files)],
-    ['MB', mb.toFixed(1)],
-    ['parse-only s (tree-sitter, 1 thread)', parsed.seconds.toFixed(2)],
-    ['full scan s (wall clock, incl. reading)', scanned.seconds.toFixed(2)],
-    ['ratio scan / parse-only', (scanned.seconds / parsed.seconds).toFixed(2)],
-    ['peak RSS MB, parse-only process', parsed.maxRssMb.toFixed(0)],
-    ['peak RSS MB, scan process', scanned.maxRssMb.toFixed(0)],
-    ['routes found', String(scanned.routes ?? 0)],
-  ];
-  for (const [label, value] of rows) process.stdout.write(`${label.padEnd(42)} ${value}\n`);
+  const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-bench-cache-'));
+  try {
+    const parsed = runPhase('parse', dir);
+    // Each mode scans twice with its own cache: cold (empty cache), then warm (the tree unchanged).
+    const modes = [[], ['--parse-all']].map((flags, i) => {
+      const modeCache = path.join(cacheDir, String(i));
+      return { cold: runPhase('scan', dir, modeCache, ...flags), warm: runPhase('scan', dir, modeCache, ...flags) };
+    });
+    const [short, all] = modes;
+    const rows: [string, string][] = [
+      ['files', String(parsed.files)],
+      ['MB', (parsed.bytes / 1048576).toFixed(1)],
+      ['parse-only s (tree-sitter, 1 thread)', parsed.seconds.toFixed(2)],
+      ['full scan s: cold, warm cache', `${short.cold.seconds.toFixed(2)}, ${short.warm.seconds.toFixed(2)}`],
+      ['ratio full scan (cold) / parse-only', (short.cold.seconds / parsed.seconds).toFixed(2)],
+      ['ratio warm / cold', (short.warm.seconds / short.cold.seconds).toFixed(2)],
+      ['--parse-all s: cold, warm cache', `${all.cold.seconds.toFixed(2)}, ${all.warm.seconds.toFixed(2)}`],
+      ['ratio --parse-all (cold) / parse-only', (all.cold.seconds / parsed.seconds).toFixed(2)],
+      ['ratio --parse-all warm / cold', (all.warm.seconds / all.cold.seconds).toFixed(2)],
+      ['peak RSS MB: parse-only', parsed.maxRssMb.toFixed(0)],
+      ['peak RSS MB: full scan cold, warm', `${short.cold.maxRssMb.toFixed(0)}, ${short.warm.maxRssMb.toFixed(0)}`],
+      ['peak RSS MB: --parse-all cold, warm', `${all.cold.maxRssMb.toFixed(0)}, ${all.warm.maxRssMb.toFixed(0)}`],
+      ['routes found: full scan, --parse-all', `${short.cold.routes ?? 0}, ${all.cold.routes ?? 0}`],
+    ];
+    for (const [label, value] of rows) process.stdout.write(`${label.padEnd(42)} ${value}\n`);
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 }
 
 /** Scan time as the route count grows: it should grow linearly (time per 1,000 routes stays flat). */

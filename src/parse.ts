@@ -39,7 +39,10 @@ export function decodeSource(bytes: Buffer): { text: string; note?: string } | {
   }
 }
 
-export async function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ParseOutcome> {
+export type SourceOutcome = { ok: true; text: string; note?: string } | { ok: false; reason: string };
+
+/** Reads and decodes a file, or says why it cannot be analysed (unreadable, too large, binary). */
+export async function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceOutcome> {
   const abs = path.join(root, file);
   let bytes: Buffer;
   try {
@@ -50,7 +53,12 @@ export async function parseFile(root: string, file: string, maxBytes = DEFAULT_M
     return { ok: false, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
   const decoded = decodeSource(bytes);
-  if ('reason' in decoded) return { ok: false, reason: decoded.reason };
-  const tree = pythonParser().parse(decoded.text);
-  return { ok: true, facts: extractFacts(tree.rootNode, file), note: decoded.note };
+  return 'reason' in decoded ? { ok: false, reason: decoded.reason } : { ok: true, ...decoded };
+}
+
+export async function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ParseOutcome> {
+  const source = await readSource(root, file, maxBytes);
+  if (!source.ok) return source;
+  const tree = pythonParser().parse(source.text);
+  return { ok: true, facts: extractFacts(tree.rootNode, file), note: source.note };
 }

@@ -12,6 +12,9 @@ import { Project } from './python/project';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
+import { nameWord, selectFiles } from './relevance';
+import { ScanCache } from './cache';
+import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
 import { applySuppressions } from './suppressions';
 import { applyBaseline, type Baseline } from './baseline';
@@ -24,6 +27,8 @@ export interface ScanOptions {
   paths: string[];
   exclude?: string[];
   maxFileBytes?: number;
+  parseAll?: boolean; // parse every file, not only those the analysis can reach (see relevance.ts)
+  cacheDir?: string; // where to keep what unchanged files need not be read or parsed again (see cache.ts); none when absent
   config?: Config; // read from the scan root when absent
   baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed
   onProgress?: (done: number, total: number) => void;
@@ -33,18 +38,25 @@ export interface ScanOptions {
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const config = options.config ?? (await loadConfig(await rootOf(options.paths)));
   const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude]);
+  const metadata = readProjectMetadata(root); // its file reads overlap with the source files'
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), files.map(nameWord));
+  const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
+  const skipped: Skipped[] = [...selection.skipped];
+  for (const s of selection.skipped) options.onWarning?.(`${s.file}: skipped: ${s.reason}`);
   const modules: ModuleFacts[] = [];
-  const skipped: Skipped[] = [];
-  for (const [index, file] of files.entries()) {
+  for (const [index, { file, hash }] of selection.files.entries()) {
+    options.onProgress?.(index + 1, selection.files.length);
+    const cached = await cache?.moduleFacts(file, hash);
     // Awaiting each read lets the event loop turn, so native trees are freed as we go.
-    const outcome = await parseFile(root, file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-    options.onProgress?.(index + 1, files.length);
+    const outcome = cached ? { ok: true as const, facts: cached } : await parseFile(root, file, maxBytes);
     if (!outcome.ok) {
       skipped.push({ file, reason: outcome.reason });
       options.onWarning?.(`${file}: skipped: ${outcome.reason}`);
       continue;
     }
-    if (outcome.note) options.onWarning?.(`${file}: ${outcome.note}`);
+    if (!cached) cache?.storeModuleFacts(file, hash, outcome.facts);
+    if ('note' in outcome && outcome.note) options.onWarning?.(`${file}: ${outcome.note}`);
     if (outcome.facts.syntaxErrorLine !== undefined) {
       const reason = `syntax error at line ${outcome.facts.syntaxErrorLine}; analysed with error recovery, routes after it may be missed`;
       skipped.push({ file, reason, partial: true });
@@ -52,7 +64,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     modules.push(outcome.facts);
   }
-  const project = new Project(modules, await readProjectMetadata(root));
+  const cacheProblem = await cache?.save();
+  if (cacheProblem) options.onWarning?.(cacheProblem);
+  skipped.sort((a, b) => compareText(a.file, b.file));
+  const project = new Project(modules, await metadata);
   const routes = analyzeProject(project, config);
   const findings = runRules(routes, await readDeployment(root, project), config);
   const suppressionProblems = applySuppressions(findings, routes, modules, config);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { failsGate, scan, type ScanOptions } from '../scan';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
 import { ConfigError, loadConfig } from '../config';
+import { CACHE_DIR } from '../cache';
 import { InitRefused, init } from '../init';
 import { rootOf } from '../discover';
 import { jsonReport } from '../report/json';
@@ -48,6 +49,9 @@ interface ScanTargetOptions {
   maxFileSize: number;
   config?: string;
   category?: string;
+  parseAll?: boolean;
+  cache: boolean;
+  cacheDir: string;
 }
 
 interface VerifyCliOptions {
@@ -95,7 +99,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
       .option('-c, --config <file>', 'configuration file (default: .apiposture.toml, else [tool.apiposture] in pyproject.toml, at the scan root)')
-      .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings');
+      .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
+      .option('--parse-all', 'parse every file, also those no framework, limiter or project import links to (slower, same report)')
+      .option('--cache-dir <dir>', 'keep facts of unchanged files here, relative to the scan root', CACHE_DIR)
+      .option('--no-cache', 'neither read nor write the cache');
 
   const withReportOptions = (cmd: Command): Command =>
     withScanOptions(
@@ -127,8 +134,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       config,
       exclude: options.exclude,
       maxFileBytes: options.maxFileSize * 1024 * 1024,
+      parseAll: options.parseAll || more.parseAll,
+      cacheDir: options.cache ? options.cacheDir : undefined,
       onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${m}\n`),
-      onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kscanning ${done}/${total} files`) : undefined,
+      onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kparsing ${done}/${total} files`) : undefined,
     });
     if (showProgress) io.stderr('\r\x1b[K');
     return result;
@@ -138,7 +147,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline).catch((error: unknown) => {
       throw error instanceof BaselineError ? new UsageError(error.message) : error;
     });
-    const result = await scanTargets(paths, options, { baseline });
+    // Strict means every file accounted for, syntax errors included: so every file is parsed.
+    const result = await scanTargets(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
     const displayRoot = path.relative(process.cwd(), result.root).split(path.sep).join('/') || '.';
     const toFile = options.output !== undefined;
     const c: Chalk = new chalk.Instance({ level: toFile ? 0 : colorLevel(options.color, io.env, io.stdoutIsTTY) });
@@ -160,7 +170,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has at least this severity').choices(['error', 'warning', 'note', 'none']).default('warning'))
     .option('--baseline <file>', 'findings in this baseline (apiposture baseline) are known: only new ones fail')
     .option('--category <name>', 'SARIF automationDetails.id: GitHub keeps one analysis per category (e.g. one per app of a monorepo)')
-    .option('--strict', 'exit 2 when a file was skipped or a route path could not be resolved (after writing the report)')
+    .option('--strict', 'exit 2 when a file was skipped or a route path could not be resolved (after writing the report); parses every file')
     .addHelpText('after', `
 Examples:
   $ apiposture scan ./src

@@ -10,6 +10,8 @@ export interface RouteDraft<C> {
 }
 
 export interface Analyzer {
+  /** Top-level packages whose import makes a project this framework's (the parse shortcut seeds on them too). */
+  packages: readonly string[];
   /** Finds the framework's routes and resolves their protection. */
   analyze(project: Project): AnalyzedRoute[];
 }

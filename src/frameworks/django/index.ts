@@ -22,6 +22,7 @@ export type DjangoLibraryFactory = (project: Project, settings: DjangoSettings |
 const LIBRARIES: DjangoLibraryFactory[] = [djangoRatelimit, drfThrottling];
 
 export const django: Analyzer = {
+  packages: DJANGO_PACKAGES,
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return [];
     const sites = callSites(project);

@@ -22,6 +22,7 @@ export type LibraryFactory = (project: Project, graph: AppGraph, sites: CallSite
 const LIBRARIES: LibraryFactory[] = [slowapi, fastapiLimiter, asgiRatelimit];
 
 export const fastapi: Analyzer = {
+  packages: ASGI_PACKAGES,
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, ASGI_PACKAGES))) return [];
     const sites = callSites(project);

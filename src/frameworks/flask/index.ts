@@ -7,6 +7,7 @@ import { resolveFlaskLimiter } from './flask-limiter';
 const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask'];
 
 export const flask: Analyzer = {
+  packages: FLASK_PACKAGES,
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, FLASK_PACKAGES))) return [];
     const sites = callSites(project);

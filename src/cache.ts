@@ -1,0 +1,123 @@
+/**
+ * The scan cache (`.apiposture-cache/` at the scan root unless placed elsewhere): what a scan learnt of each file, so an unchanged tree is neither
+ * read nor parsed again. `index.json` maps each file, by size and modification time (as git's index does),
+ * to its content hash and what the parse shortcut needs; `facts/<hash>.json` holds a module's facts, keyed
+ * by its path and content. Everything is keyed by the apiposture build too: a different version or facts
+ * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, one that
+ * cannot be written is reported once and the scan goes on.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs, readFileSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import type { ModuleFacts } from './python/ir';
+import { VERSION } from './version';
+
+export const CACHE_DIR = '.apiposture-cache';
+
+/** What is known of one file's content. `mentions` is kept with the set of module names it was computed for. */
+export interface FileFacts {
+  hash: string;
+  seed: boolean;
+  mentions?: string[];
+}
+
+interface IndexEntry extends FileFacts {
+  size: number;
+  mtimeMs: number;
+}
+
+interface Index {
+  build: string;
+  names: string; // hash of the module names that `mentions` were computed against
+  files: Record<string, IndexEntry>;
+}
+
+// The source of the modules whose output is cached: a change to any of them changes every key.
+const BUILD = hash([VERSION, ...['./python/facts', './python/ir', './parse', './relevance'].map((m) => readFileSync(require.resolve(m), 'utf8'))].join('\0'));
+
+export function hash(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+export class ScanCache {
+  private readonly next: Index;
+  private readonly writes: Promise<void>[] = [];
+  private problem?: string;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly previous: Index,
+    names: string,
+  ) {
+    this.next = { build: BUILD, names, files: {} };
+  }
+
+  /** Opens the cache in `dir` for a scan whose project has these module names. */
+  static async open(dir: string, moduleNames: Iterable<string>): Promise<ScanCache> {
+    const names = hash([...moduleNames].sort().join('\0'));
+    const empty: Index = { build: BUILD, names, files: {} };
+    try {
+      const index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as Index;
+      return new ScanCache(dir, index.build === BUILD ? index : empty, names);
+    } catch {
+      return new ScanCache(dir, empty, names);
+    }
+  }
+
+  /** What is known of a file whose size and modification time are unchanged; mentions only if still valid. */
+  lookup(file: string, stat: Stats): FileFacts | undefined {
+    const entry = this.previous.files[file];
+    if (!entry || entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs) return undefined;
+    const { hash: contentHash, seed, mentions } = entry;
+    return this.previous.names === this.next.names && mentions ? { hash: contentHash, seed, mentions } : { hash: contentHash, seed };
+  }
+
+  remember(file: string, stat: Stats, facts: FileFacts): void {
+    this.next.files[file] = { size: stat.size, mtimeMs: stat.mtimeMs, ...facts };
+  }
+
+  async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(this.factsPath(file, contentHash), 'utf8')) as ModuleFacts;
+    } catch {
+      return undefined;
+    }
+  }
+
+  storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts): void {
+    this.writes.push(this.write(this.factsPath(file, contentHash), JSON.stringify(facts)));
+  }
+
+  /**
+   * Writes the index and drops facts no file refers to any more, unless nothing changed; returns a problem
+   * to report, if any.
+   */
+  async save(): Promise<string | undefined> {
+    await Promise.all(this.writes);
+    const index = JSON.stringify(this.next);
+    if (!this.writes.length && index === JSON.stringify(this.previous)) return undefined;
+    await this.write(path.join(this.dir, 'index.json'), index);
+    await this.write(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
+    const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
+    const stored = await fs.readdir(path.join(this.dir, 'facts')).catch(() => [] as string[]);
+    await Promise.all(stored.filter((name) => !live.has(name)).map((name) => fs.rm(path.join(this.dir, 'facts', name), { force: true })));
+    return this.problem;
+  }
+
+  private factsPath(file: string, contentHash: string): string {
+    return path.join(this.dir, 'facts', `${hash(`${file}\0${contentHash}`)}.json`);
+  }
+
+  /** Written under a temporary name and renamed, so a concurrent scan never reads half a file. */
+  private async write(target: string, data: string): Promise<void> {
+    if (this.problem) return;
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const temporary = `${target}.${process.pid}.tmp`;
+      await fs.writeFile(temporary, data);
+      await fs.rename(temporary, target);
+    } catch (error) {
+      this.problem ??= `cache not written to ${this.dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    }
+  }
+}

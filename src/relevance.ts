@@ -1,0 +1,161 @@
+/**
+ * The parse shortcut: which files the analysis can reach, decided from their text alone so the others are
+ * never parsed. Routes and limiters start from a module importing a web framework, limiter or server
+ * package (a seed); the analysis then moves between modules only by names written in their source:
+ * `from .views import x`, `import app.models`, `include("shop.urls")`, a call `register(app)` of a function
+ * imported by its module's name. So a module is reached only if its name (the file's stem, or its package
+ * directory for `__init__.py`) is a word in a reached module, or a reached module's name is a word in it,
+ * or it is a package `__init__` above or below a reached module (`from .. import limiter` names no module).
+ * The closure over these links from the seeds over-approximates what resolution can follow; files outside
+ * it are read (for skip reasons and this test) but not parsed. `scan --parse-all` turns the shortcut off,
+ * and a test compares both reports on every fixture.
+ */
+import { ANALYZERS } from './frameworks';
+import { moduleNameOf } from './python/facts';
+import { statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { readSource } from './parse';
+import { hash, type FileFacts, type ScanCache } from './cache';
+import type { Skipped } from './model';
+
+/** Limiter libraries and servers whose imports the analysis resolves, besides the frameworks. */
+const LIBRARY_PACKAGES = ['flask_limiter', 'slowapi', 'fastapi_limiter', 'ratelimit', 'django_ratelimit', 'limits', 'uvicorn', 'hypercorn'];
+
+/**
+ * Words read from every module whatever it imports: Django settings (`ROOT_URLCONF`, `MIDDLEWARE`,
+ * `DJANGO_SETTINGS_MODULE`), url modules (`urlpatterns`) and suppression comments (`apiposture:`).
+ */
+const SEED_WORDS = ['urlpatterns', 'ROOT_URLCONF', 'MIDDLEWARE', 'DJANGO_SETTINGS_MODULE', 'apiposture'];
+
+const SEED_PACKAGES = [...new Set([...ANALYZERS.flatMap((a) => a.packages), ...LIBRARY_PACKAGES])];
+const PACKAGE_ALTERNATIVES = SEED_PACKAGES.join('|');
+// `from pkg...` or `import a, b as c, pkg...`; a backslash may continue the line.
+const SEED_PATTERN = new RegExp(
+  `\\bfrom\\s+(?:${PACKAGE_ALTERNATIVES})\\b|\\bimport\\s+(?:[\\w.]+(?:\\s+as\\s+\\w+)?\\s*,[\\s\\\\]*)*(?:${PACKAGE_ALTERNATIVES})\\b|\\b(?:${SEED_WORDS.join('|')})\\b`,
+);
+
+/** What the shortcut needs of a file's text: whether it is a seed, and the module names it mentions. */
+export interface TextSummary {
+  seed: boolean;
+  mentions: string[]; // words of the text that are module names of the project, sorted
+}
+
+export function isSeed(text: string): boolean {
+  return SEED_PATTERN.test(text);
+}
+
+/** A module's name word: `shop/views.py` → `views`, `shop/api/__init__.py` → `api`. */
+export function nameWord(file: string): string {
+  return moduleNameOf(file).module.split('.').pop() ?? '';
+}
+
+/** The module names a text mentions as words (in code, strings or comments alike). */
+export function mentionedNames(text: string, nameWords: ReadonlySet<string>): string[] {
+  // Python identifiers may be non-ASCII; the ASCII pattern is twice as fast and enough for ASCII names.
+  const word = [...nameWords].every((w) => /^\w*$/.test(w)) ? /\w+/g : /[\p{L}\p{N}_]+/gu;
+  const mentions = new Set<string>();
+  for (let m = word.exec(text); m; m = word.exec(text)) if (nameWords.has(m[0])) mentions.add(m[0]);
+  return [...mentions].sort();
+}
+
+/** The files reachable from the seeds over name links and package nesting, in the order of `files` (sorted). */
+export function reachableFiles(files: string[], summaries: ReadonlyMap<string, TextSummary>): string[] {
+  const byName = group(files, (f) => [nameWord(f)]);
+  const byMention = group(files, (f) => summaries.get(f)?.mentions ?? []);
+  const present = new Set(files);
+  const reached = new Set<string>();
+  const queue: string[] = [];
+  const visit = (file: string): void => {
+    if (reached.has(file) || !summaries.has(file)) return;
+    reached.add(file);
+    queue.push(file);
+  };
+  files.filter((f) => summaries.get(f)?.seed).forEach(visit);
+  while (queue.length) {
+    const file = queue.pop() as string;
+    for (const word of summaries.get(file)?.mentions ?? []) byName.get(word)?.forEach(visit);
+    byMention.get(nameWord(file))?.forEach(visit);
+    // `from .. import x` names no module: the packages above a reached file are reached, and a reached
+    // package reaches every file below it.
+    const dirs = file.split('/').slice(0, -1).map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/`);
+    for (const dir of ['', ...dirs]) if (present.has(`${dir}__init__.py`)) visit(`${dir}__init__.py`);
+    if (/(^|\/)__init__\.py$/.test(file)) filesBelow(files, file.slice(0, file.lastIndexOf('/') + 1)).forEach(visit);
+  }
+  return files.filter((f) => reached.has(f));
+}
+
+/** Files under `dir` (with its trailing slash): a contiguous run of the sorted list. */
+function filesBelow(sorted: string[], dir: string): string[] {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid] < dir) low = mid + 1;
+    else high = mid;
+  }
+  let end = low;
+  while (end < sorted.length && sorted[end].startsWith(dir)) end++;
+  return sorted.slice(low, end);
+}
+
+function group(files: string[], keys: (file: string) => string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const file of files) {
+    for (const key of keys(file)) {
+      const list = map.get(key);
+      if (list) list.push(file);
+      else map.set(key, [file]);
+    }
+  }
+  return map;
+}
+
+export interface Selection {
+  files: { file: string; hash: string }[]; // the files to analyse, in order, with their content hash
+  skipped: Skipped[];
+}
+
+/**
+ * Reads the files (or takes what the cache knows of unchanged ones) and selects those the analysis can
+ * reach, or all with `parseAll`. Files that cannot be read or decoded are skipped with their reason, as
+ * parsing them would have been. Mentions are only needed when some file is a seed; then the files are
+ * read a second time rather than all held in memory.
+ */
+export async function selectFiles(root: string, files: string[], options: { maxBytes: number; parseAll?: boolean; cache?: ScanCache }): Promise<Selection> {
+  const { maxBytes, cache } = options;
+  const known = new Map<string, { stat: Stats; facts: FileFacts }>();
+  const skipped: Skipped[] = [];
+  for (const file of files) {
+    const stat = statOrUndefined(path.join(root, file)); // synchronous: a thread-pool round trip per file costs more than the stat
+    const cached = stat && stat.size <= maxBytes ? cache?.lookup(file, stat) : undefined;
+    if (stat && cached) {
+      known.set(file, { stat, facts: cached });
+      continue;
+    }
+    const source = await readSource(root, file, maxBytes);
+    if (!source.ok) skipped.push({ file, reason: source.reason });
+    else if (stat) known.set(file, { stat, facts: { hash: hash(source.text), seed: isSeed(source.text) } });
+  }
+  const summaries = new Map<string, TextSummary>();
+  if (!options.parseAll && [...known.values()].some((k) => k.facts.seed)) {
+    const nameWords = new Set(files.map(nameWord));
+    for (const [file, { facts }] of known) {
+      if (!facts.mentions) {
+        const source = await readSource(root, file, maxBytes);
+        facts.mentions = source.ok ? mentionedNames(source.text, nameWords) : [];
+      }
+      summaries.set(file, { seed: facts.seed, mentions: facts.mentions });
+    }
+  }
+  for (const [file, { stat, facts }] of known) cache?.remember(file, stat, facts);
+  const selected = options.parseAll ? [...known.keys()] : reachableFiles(files, summaries);
+  return { files: selected.map((file) => ({ file, hash: (known.get(file) as { facts: FileFacts }).facts.hash })), skipped };
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The parse shortcut (relevance.ts) and the scan cache (cache.ts) must never change a report: the same
+ * JSON with and without the shortcut on every fixture and on a corpus built to need every kind of link,
+ * and the same JSON from a cold and a warm cache.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scan, type ScanOptions } from '../src/scan';
+import { jsonReport } from '../src/report/json';
+import { isSeed, mentionedNames, reachableFiles, type TextSummary } from '../src/relevance';
+import { ROOT } from './support/run-cli';
+
+const report = async (options: ScanOptions): Promise<string> => jsonReport(await scan(options), 'root');
+
+const FIXTURE_APPS = ['flask', 'fastapi', 'starlette', 'django'].flatMap((framework) =>
+  readdirSync(path.join(ROOT, 'fixtures', framework)).map((app) => path.join('fixtures', framework, app)),
+);
+
+/** Files mapped to their text, written under a fresh temporary directory. */
+function corpus(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-shortcut-'));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+// Each route or finding below is only right if the shortcut follows one kind of link.
+const LINKED: Record<string, string> = {
+  // a seed: imports Flask and Flask-Limiter
+  'shop/__init__.py': 'from flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\napp = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app)\n',
+  // `from .. import` names no module: reached as a file below a reached package
+  'shop/views/orders.py': 'from .. import app, limiter\n\n\n@app.route("/orders", methods=["POST"])\n@limiter.limit("5/minute")\ndef create_order():\n    return "ok"\n',
+  // mentions the name of a reached module (`core`) and nothing else links it: a backward link
+  'catalog_routes.py': 'from core import bp\n\n\n@bp.route("/catalog")\ndef catalog():\n    return "ok"\n',
+  'core.py': 'from flask import Blueprint\n\nbp = Blueprint("core", __name__, url_prefix="/core")\n',
+  // a helper without any web import, called by a handler: its subprocess call makes the route expensive
+  'tasks/convert.py': 'import subprocess\n\n\ndef render_pdf(name):\n    return subprocess.run(["wkhtmltopdf", name])\n',
+  'reports.py': 'from shop import app\nfrom tasks.convert import render_pdf\n\n\n@app.route("/report")\ndef report():\n    return render_pdf("x")\n',
+  // routes registered on a parameter, found through the call site in a reached module
+  'plugins/extra.py': 'def register(target):\n    @target.route("/extra")\n    def extra():\n        return "ok"\n',
+  'wiring.py': 'from shop import app\nfrom core import bp\nfrom plugins.extra import register\n\nregister(app)\napp.register_blueprint(bp)\n',
+  // nothing links these: never parsed by the shortcut
+  'vendor/numeric.py': 'def mean(values):\n    return sum(values) / len(values)\n\n# within the limits of floating point\n',
+  'vendor/broken.py': 'def half(:\n    pass\n',
+};
+
+describe('parse shortcut', () => {
+  test.each(['fixtures', ...FIXTURE_APPS])('same report with and without it: %s', async (dir) => {
+    const paths = [path.join(ROOT, dir)];
+    expect(await report({ paths })).toBe(await report({ paths, parseAll: true }));
+  });
+
+  test('follows every kind of link and skips only files nothing links to', async () => {
+    const dir = corpus(LINKED);
+    try {
+      const short = await scan({ paths: [dir] });
+      const full = await scan({ paths: [dir], parseAll: true });
+      expect(short.routes.map((r) => `${r.methods.join()} ${r.path} ${r.status}`).sort()).toEqual([
+        'GET,HEAD,OPTIONS /core/catalog unlimited',
+        'GET,HEAD,OPTIONS /extra unlimited',
+        'GET,HEAD,OPTIONS /report unlimited',
+        'OPTIONS,POST /orders limited',
+      ]);
+      expect(short.routes.find((r) => r.path === '/report')?.expensive.map((s) => s.file)).toContain('tasks/convert.py');
+      expect(JSON.stringify({ ...short, skipped: [] })).toBe(JSON.stringify({ ...full, skipped: [] }));
+      // The unparsed broken file is not reported: nothing there can hold a route.
+      expect(full.skipped.map((s) => s.file)).toEqual(['vendor/broken.py']);
+      expect(short.skipped).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a seed imports a framework, limiter or server package, or names a Django or suppression word', () => {
+    for (const text of ['import os, flask', 'from fastapi import FastAPI', 'import rest_framework.views as v', 'from limits import parse', 'urlpatterns = []', '# apiposture: ignore[AP001] ok']) {
+      expect([text, isSeed(text)]).toEqual([text, true]);
+    }
+    for (const text of ['# within the limits of reason', 'flask = 3', 'import flasker', 'from mylimits import x']) {
+      expect([text, isSeed(text)]).toEqual([text, false]);
+    }
+  });
+
+  test('links run both ways and through packages', () => {
+    const files = ['a.py', 'b.py', 'c.py', 'pkg/__init__.py', 'pkg/deep/x.py', 'lone.py'];
+    const summary = (seed: boolean, ...mentions: string[]): TextSummary => ({ seed, mentions });
+    const summaries = new Map([
+      ['a.py', summary(true, 'b')], // seed mentions b: forward
+      ['b.py', summary(false)],
+      ['c.py', summary(false, 'b')], // mentions reached b: backward
+      ['pkg/__init__.py', summary(false)],
+      ['pkg/deep/x.py', summary(false, 'c')], // mentions reached c; its package above is reached, and so on
+      ['lone.py', summary(false, 'lone')],
+    ]);
+    expect(reachableFiles(files, summaries)).toEqual(['a.py', 'b.py', 'c.py', 'pkg/__init__.py', 'pkg/deep/x.py']);
+    expect(mentionedNames('from .b import x  # see lone', new Set(['b', 'lone', 'x2']))).toEqual(['b', 'lone']);
+  });
+});
+
+describe('scan cache', () => {
+  const app = path.join(ROOT, 'fixtures', 'flask', 'shop');
+
+  test('a warm cache gives the cold report, and a changed file is read again', async () => {
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    try {
+      const uncached = await report({ paths: [dir] });
+      expect(await report({ paths: [dir], cacheDir })).toBe(uncached);
+      expect(existsSync(path.join(cacheDir, 'index.json'))).toBe(true);
+      expect(await report({ paths: [dir], cacheDir })).toBe(uncached);
+      expect(await report({ paths: [dir], cacheDir, parseAll: true })).toBe(await report({ paths: [dir], parseAll: true }));
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}\n\n@bp.route("/added")\ndef added():\n    return "ok"\n`);
+      const changed = await scan({ paths: [dir], cacheDir });
+      expect(changed.routes.map((r) => r.path)).toContain('/core/added');
+      expect(jsonReport(changed, 'root')).toBe(await report({ paths: [dir] }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the fixtures give the same report from a cold and a warm cache', async () => {
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-cache-'));
+    try {
+      const paths = [path.join(ROOT, 'fixtures')];
+      const uncached = await report({ paths });
+      expect(await report({ paths, cacheDir })).toBe(uncached);
+      expect(await report({ paths, cacheDir })).toBe(uncached);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cache that cannot be written is reported once and the scan goes on', async () => {
+    const dir = corpus({ 'not-a-directory': 'a file where the cache directory should be' });
+    try {
+      const warnings: string[] = [];
+      const result = await scan({ paths: [app], cacheDir: path.join(dir, 'not-a-directory'), onWarning: (m) => warnings.push(m) });
+      expect(jsonReport(result, 'root')).toBe(await report({ paths: [app] }));
+      expect(warnings.filter((w) => w.startsWith('cache not written'))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
