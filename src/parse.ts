@@ -7,6 +7,7 @@ import Python from 'tree-sitter-python';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './python/facts';
+import { copyTree } from './python/syntax';
 import type { ModuleFacts } from './python/ir';
 
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -60,5 +61,25 @@ export async function parseFile(root: string, file: string, maxBytes = DEFAULT_M
   const source = await readSource(root, file, maxBytes);
   if (!source.ok) return source;
   const tree = pythonParser().parse(source.text);
-  return { ok: true, facts: extractFacts(tree.rootNode, file), note: source.note };
+  const facts = extractFacts(copyTree(tree, source.text), file);
+  if (tree.rootNode.hasError) facts.syntaxErrorLine = firstErrorLine(tree.rootNode);
+  return { ok: true, facts, note: source.note };
+}
+
+/**
+ * The first line with an ERROR or missing node, read from the native tree: the copy leaves out missing
+ * hidden tokens such as a newline. The walk is bounded in depth, so hostile nesting cannot exhaust the stack.
+ */
+function firstErrorLine(root: Parser.SyntaxNode): number {
+  let line = Infinity;
+  const visit = (node: Parser.SyntaxNode, depth: number): void => {
+    if (node.startPosition.row + 1 >= line || depth > 200) return;
+    if (node.type === 'ERROR' || node.isMissing) {
+      line = Math.min(line, node.startPosition.row + 1);
+      return;
+    }
+    if (node.hasError) for (const child of node.children) visit(child, depth + 1);
+  };
+  visit(root, 0);
+  return Number.isFinite(line) ? line : 1;
 }

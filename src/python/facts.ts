@@ -3,7 +3,7 @@
  * parameters), call statements with their enclosing `for` loops, functions with decorators, classes.
  * Control flow is flattened: statements under `if`/`try`/`with`/`for`/`while` count as if they ran.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { PyNode } from './syntax';
 import type { Binding, BodyCall, CallExpr, ClassDef, Directive, Expr, FunctionDef, Loc, Loop, ModuleFacts, Param, Scope } from './ir';
 
 // Deeper nesting is summarised as `other`, so hostile input cannot exhaust the stack.
@@ -14,7 +14,7 @@ const BLOCK_STATEMENTS = new Set([
   'finally_clause', 'with_statement', 'while_statement', 'block', 'match_statement', 'case_clause',
 ]);
 
-export function locOf(node: SyntaxNode): Loc {
+export function locOf(node: PyNode): Loc {
   return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
 }
 
@@ -26,12 +26,11 @@ export function moduleNameOf(file: string): { module: string; isPackage: boolean
   return { module: parts.join('.'), isPackage };
 }
 
-export function extractFacts(root: SyntaxNode, file: string): ModuleFacts {
+export function extractFacts(root: PyNode, file: string): ModuleFacts {
   const { module, isPackage } = moduleNameOf(file);
   const facts: ModuleFacts = {
     file, module, isPackage, scopes: [], bindings: {}, calls: [], functions: [], classes: [], directives: directivesOf(root),
   };
-  if (root.hasError) facts.syntaxErrorLine = firstErrorLine(root);
   const builder = new FactsBuilder(facts);
   const moduleScope = builder.newScope(null, 'module', module);
   builder.statements(root.namedChildren, moduleScope, '', [], 0);
@@ -50,7 +49,7 @@ function dropUnboundCalls(facts: ModuleFacts): void {
 }
 
 /** Only real `comment` nodes count, so a `#` inside a string is never a directive. */
-function directivesOf(root: SyntaxNode): Directive[] {
+function directivesOf(root: PyNode): Directive[] {
   const directives: Directive[] = [];
   for (const comment of root.descendantsOfType('comment')) {
     const text = comment.text.replace(/^#\s*/, '');
@@ -63,20 +62,6 @@ function directivesOf(root: SyntaxNode): Directive[] {
     });
   }
   return directives;
-}
-
-function firstErrorLine(root: SyntaxNode): number {
-  let line = Infinity;
-  const visit = (node: SyntaxNode, depth: number): void => {
-    if (node.startPosition.row + 1 >= line || depth > MAX_DEPTH) return;
-    if (node.type === 'ERROR' || node.isMissing) {
-      line = Math.min(line, node.startPosition.row + 1);
-      return;
-    }
-    if (node.hasError) for (const child of node.children) visit(child, depth + 1);
-  };
-  visit(root, 0);
-  return Number.isFinite(line) ? line : 1;
 }
 
 class FactsBuilder {
@@ -95,11 +80,11 @@ class FactsBuilder {
     this.facts.bindings[scope].push(binding);
   }
 
-  statements(nodes: SyntaxNode[], scope: number, qualPrefix: string, loops: Loop[], depth: number): void {
+  statements(nodes: PyNode[], scope: number, qualPrefix: string, loops: Loop[], depth: number): void {
     for (const node of nodes) this.statement(node, scope, qualPrefix, loops, depth);
   }
 
-  private statement(node: SyntaxNode, scope: number, qualPrefix: string, loops: Loop[], depth: number): void {
+  private statement(node: PyNode, scope: number, qualPrefix: string, loops: Loop[], depth: number): void {
     if (depth > MAX_DEPTH) return;
     switch (node.type) {
       case 'expression_statement':
@@ -150,7 +135,7 @@ class FactsBuilder {
     }
   }
 
-  private expressionStatement(node: SyntaxNode, scope: number, loops: Loop[]): void {
+  private expressionStatement(node: PyNode, scope: number, loops: Loop[]): void {
     if (node.type === 'assignment' || node.type === 'augmented_assignment') {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
@@ -184,7 +169,7 @@ class FactsBuilder {
   }
 
   /** `with x as y` binds `y` to `x`: the usual context managers (clients, sessions, files) return themselves. */
-  private withItem(item: SyntaxNode, scope: number, loops: Loop[]): void {
+  private withItem(item: PyNode, scope: number, loops: Loop[]): void {
     const value = item.namedChildren[0] ?? item;
     const target = value.type === 'as_pattern' ? value.childForFieldName('alias')?.namedChildren[0] : undefined;
     const managed = value.namedChildren[0];
@@ -195,7 +180,7 @@ class FactsBuilder {
     }
   }
 
-  private importStatement(node: SyntaxNode, scope: number): void {
+  private importStatement(node: PyNode, scope: number): void {
     const line = node.startPosition.row + 1;
     if (node.type === 'import_statement') {
       for (const item of node.namedChildren) {
@@ -231,7 +216,7 @@ class FactsBuilder {
     }
   }
 
-  private definition(node: SyntaxNode, scope: number, qualPrefix: string, decorators: Expr[], depth: number): void {
+  private definition(node: PyNode, scope: number, qualPrefix: string, decorators: Expr[], depth: number): void {
     const name = node.childForFieldName('name')?.text ?? '';
     const qualname = qualPrefix + name;
     const body = node.childForFieldName('body');
@@ -272,14 +257,14 @@ class FactsBuilder {
    * left out: they are functions of their own).
    */
   /** One walk of a body: attribute names read, literal keys looked up (nested code included), and its own calls. */
-  private bodyFacts(body: SyntaxNode): Pick<FunctionDef, 'reads' | 'calls' | 'stringKeys'> {
+  private bodyFacts(body: PyNode): Pick<FunctionDef, 'reads' | 'calls' | 'stringKeys'> {
     const names = new Set<string>();
     const keys = new Set<string>();
     const calls: BodyCall[] = [];
     // descendantsOfType walks natively (in source order, the node itself included): far cheaper than
     // visiting every node from JavaScript. Calls inside nested defs belong to those defs.
     const nested = body.descendantsOfType(['function_definition', 'class_definition']);
-    const inNested = (node: SyntaxNode): boolean => nested.some((d) => node.startIndex >= d.startIndex && node.endIndex <= d.endIndex);
+    const inNested = (node: PyNode): boolean => nested.some((d) => node.startIndex >= d.startIndex && node.endIndex <= d.endIndex);
     for (const node of body.descendantsOfType(['attribute', 'call', 'subscript'])) {
       const keyText = plainStringText(lookedUpKey(node));
       if (keyText) keys.add(keyText);
@@ -299,7 +284,7 @@ class FactsBuilder {
     return { reads: [...names].sort(), calls, stringKeys: [...keys].sort() };
   }
 
-  private bodyCall(node: SyntaxNode, fn: SyntaxNode, args: SyntaxNode[]): BodyCall {
+  private bodyCall(node: PyNode, fn: PyNode, args: PyNode[]): BodyCall {
     const call: BodyCall = { fn: this.expr(fn, 0), line: node.startPosition.row + 1 };
     const keywords = args.filter((a) => a.type === 'keyword_argument').map((a) => a.childForFieldName('name')?.text ?? '');
     if (keywords.length) call.keywords = keywords;
@@ -311,7 +296,7 @@ class FactsBuilder {
     return call;
   }
 
-  private parameters(node: SyntaxNode | null): Param[] {
+  private parameters(node: PyNode | null): Param[] {
     const params: Param[] = [];
     for (const p of node?.namedChildren ?? []) {
       if (p.type === 'identifier') params.push({ name: p.text });
@@ -332,15 +317,15 @@ class FactsBuilder {
     return params;
   }
 
-  private decoratorExpr(decorator: SyntaxNode): Expr {
+  private decoratorExpr(decorator: PyNode): Expr {
     const inner = decorator.namedChildren.find((c) => c.type !== 'comment');
     return inner ? this.expr(inner, 0) : { k: 'other', text: '', loc: locOf(decorator) };
   }
 
-  expr(node: SyntaxNode, depth: number): Expr {
+  expr(node: PyNode, depth: number): Expr {
     const loc = locOf(node);
     if (depth > MAX_DEPTH) return { k: 'other', text: '…', loc };
-    const sub = (n: SyntaxNode | null): Expr => (n ? this.expr(n, depth + 1) : { k: 'none' });
+    const sub = (n: PyNode | null): Expr => (n ? this.expr(n, depth + 1) : { k: 'none' });
     switch (node.type) {
       case 'string':
         return this.string(node, depth);
@@ -422,7 +407,7 @@ class FactsBuilder {
     }
   }
 
-  private string(node: SyntaxNode, depth: number): Expr {
+  private string(node: PyNode, depth: number): Expr {
     const start = node.children[0]?.text ?? '"';
     const prefix = start.replace(/['"]+$/, '').toLowerCase();
     const raw = prefix.includes('r');
@@ -445,12 +430,12 @@ class FactsBuilder {
 }
 
 /** The text of a string literal node (its first content part), else undefined. */
-function plainStringText(node: SyntaxNode | null | undefined): string | undefined {
+function plainStringText(node: PyNode | null | undefined): string | undefined {
   return node?.type === 'string' ? node.namedChildren.find((c) => c.type === 'string_content')?.text : undefined;
 }
 
 /** The literal key node a subscript `x["key"]` or a call `x.get("key", ...)` looks up. */
-function lookedUpKey(node: SyntaxNode): SyntaxNode | null | undefined {
+function lookedUpKey(node: PyNode): PyNode | null | undefined {
   if (node.type === 'subscript') return node.childForFieldName('subscript');
   const method = node.type === 'call' ? node.childForFieldName('function')?.childForFieldName('attribute')?.text : undefined;
   if (method === 'get' || method === 'getlist') return node.childForFieldName('arguments')?.namedChildren[0];
@@ -476,7 +461,7 @@ function clip(text: string): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-function loopTargets(left: SyntaxNode): string[] {
+function loopTargets(left: PyNode): string[] {
   if (left.type === 'identifier') return [left.text];
   if (left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'tuple') {
     return left.namedChildren.map((c) => (c.type === 'identifier' ? c.text : '_'));
@@ -484,7 +469,7 @@ function loopTargets(left: SyntaxNode): string[] {
   return [];
 }
 
-function assignTargets(left: SyntaxNode): string[] {
+function assignTargets(left: PyNode): string[] {
   if (left.type === 'identifier') return [left.text];
   if (left.type === 'attribute') return [left.text.replace(/\s+/g, '')]; // `app.config` style targets, by text
   if (left.type === 'subscript') {
@@ -497,8 +482,8 @@ function assignTargets(left: SyntaxNode): string[] {
   return [];
 }
 
-function lastAssignedValue(node: SyntaxNode): SyntaxNode | null {
-  let current: SyntaxNode | null = node;
+function lastAssignedValue(node: PyNode): PyNode | null {
+  let current: PyNode | null = node;
   while (current && current.type === 'assignment') current = current.childForFieldName('right');
   return current;
 }
