@@ -42,6 +42,7 @@ export function hash(text: string): string {
 export class ScanCache {
   private readonly next: Index;
   private readonly writes: Promise<void>[] = [];
+  private readonly madeDirs = new Map<string, Promise<unknown>>();
   private problem?: string;
 
   private constructor(
@@ -112,7 +113,9 @@ export class ScanCache {
   private async write(target: string, data: string): Promise<void> {
     if (this.problem) return;
     try {
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      const dir = path.dirname(target);
+      if (!this.madeDirs.has(dir)) this.madeDirs.set(dir, fs.mkdir(dir, { recursive: true }));
+      await this.madeDirs.get(dir);
       const temporary = `${target}.${process.pid}.tmp`;
       await fs.writeFile(temporary, data);
       await fs.rename(temporary, target);
