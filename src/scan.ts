@@ -7,7 +7,8 @@ import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
-import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
+import { DEFAULT_MAX_FILE_BYTES } from './parse';
+import { parseFiles } from './parse-pool';
 import { Project } from './python/project';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
@@ -24,6 +25,7 @@ export interface ScanOptions {
   paths: string[];
   exclude?: string[];
   maxFileBytes?: number;
+  jobs?: number; // parse threads; default: the number of cores
   config?: Config; // read from the scan root when absent
   baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed
   onProgress?: (done: number, total: number) => void;
@@ -35,10 +37,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude]);
   const modules: ModuleFacts[] = [];
   const skipped: Skipped[] = [];
-  for (const [index, file] of files.entries()) {
-    // Awaiting each read lets the event loop turn, so native trees are freed as we go.
-    const outcome = await parseFile(root, file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-    options.onProgress?.(index + 1, files.length);
+  const outcomes = await parseFiles(root, files, { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, jobs: options.jobs, onProgress: options.onProgress, onWarning: options.onWarning });
+  for (const [index, outcome] of outcomes.entries()) {
+    const file = files[index];
     if (!outcome.ok) {
       skipped.push({ file, reason: outcome.reason });
       options.onWarning?.(`${file}: skipped: ${outcome.reason}`);
