@@ -46,6 +46,7 @@ interface ScanTargetOptions {
   exclude: string[];
   quiet?: boolean;
   maxFileSize: number;
+  jobs?: number;
   config?: string;
   category?: string;
 }
@@ -94,6 +95,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     cmd
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
+      .option('--jobs <n>', 'parse files on this many threads (default: the number of cores)', (v: string) => Number(v))
       .option('-c, --config <file>', 'configuration file (default: .apiposture.toml, else [tool.apiposture] in pyproject.toml, at the scan root)')
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings');
 
@@ -117,6 +119,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
+    if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs > 0)) throw new UsageError('--jobs must be a positive integer');
     const showProgress = io.stderrIsTTY && !options.quiet;
     const config = await loadConfig(await rootOf(targets), options.config).catch((error: unknown) => {
       throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
@@ -127,6 +130,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       config,
       exclude: options.exclude,
       maxFileBytes: options.maxFileSize * 1024 * 1024,
+      jobs: options.jobs,
       onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${m}\n`),
       onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kscanning ${done}/${total} files`) : undefined,
     });
