@@ -1,6 +1,6 @@
 /**
- * `npm run bench [dir]`: tree-sitter parse-only time vs full-scan time on the same files, each phase in
- * its own process so peak RSS is its own. Default corpus: the standard library of the `python3` on PATH.
+ * `npm run bench [dir]`: tree-sitter parse-only time vs full-scan time (default jobs, and one job) on the same
+ * files, each phase in its own process so peak RSS is its own. Default corpus: the standard library of the `python3` on PATH.
  * Prints ratios measured in one run; absolute times on shared machines vary 15–25 %.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -36,9 +36,9 @@ async function parseOnly(dir: string): Promise<PhaseResult> {
   return { files: files.length, bytes, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-async function fullScan(dir: string): Promise<PhaseResult> {
+async function fullScan(dir: string, jobs?: number): Promise<PhaseResult> {
   const start = process.hrtime.bigint();
-  const result = await scan({ paths: [dir] });
+  const result = await scan({ paths: [dir], jobs });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length };
 }
@@ -57,7 +57,8 @@ async function mainBench(argv: string[]): Promise<void> {
   const phaseIndex = argv.indexOf('--phase');
   if (phaseIndex >= 0) {
     const dir = argv[phaseIndex + 2];
-    const result = argv[phaseIndex + 1] === 'parse' ? await parseOnly(dir) : await fullScan(dir);
+    const phase = argv[phaseIndex + 1];
+    const result = phase === 'parse' ? await parseOnly(dir) : await fullScan(dir, phase === 'scan-1-job' ? 1 : undefined);
     process.stdout.write(JSON.stringify(result));
     return;
   }
@@ -67,15 +68,19 @@ async function mainBench(argv: string[]): Promise<void> {
   process.stderr.write(`corpus: ${dir}\n`);
   const parsed = runPhase('parse', dir);
   const scanned = runPhase('scan', dir);
+  const scannedOneJob = runPhase('scan-1-job', dir);
   const mb = parsed.bytes / 1048576;
   const rows: [string, string][] = [
     ['files', String(parsed.files)],
     ['MB', mb.toFixed(1)],
     ['parse-only s (tree-sitter, 1 thread)', parsed.seconds.toFixed(2)],
-    ['full scan s (wall clock, incl. reading)', scanned.seconds.toFixed(2)],
+    [`full scan s, ${os.availableParallelism()} jobs (wall, incl. reading)`, scanned.seconds.toFixed(2)],
+    ['full scan s, 1 job', scannedOneJob.seconds.toFixed(2)],
+    ['speed-up from parse workers', (scannedOneJob.seconds / scanned.seconds).toFixed(2)],
     ['ratio scan / parse-only', (scanned.seconds / parsed.seconds).toFixed(2)],
     ['peak RSS MB, parse-only process', parsed.maxRssMb.toFixed(0)],
     ['peak RSS MB, scan process', scanned.maxRssMb.toFixed(0)],
+    ['peak RSS MB, scan process, 1 job', scannedOneJob.maxRssMb.toFixed(0)],
     ['routes found', String(scanned.routes ?? 0)],
   ];
   for (const [label, value] of rows) process.stdout.write(`${label.padEnd(42)} ${value}\n`);
