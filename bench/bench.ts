@@ -1,6 +1,6 @@
 /**
- * `npm run bench [dir]`: tree-sitter parse-only time vs full-scan time on the same files, each phase in
- * its own process so peak RSS is its own. Default corpus: the standard library of the `python3` on PATH.
+ * `npm run bench [dir]`: tree-sitter parse-only time vs full-scan time (default jobs, and one job) on the same
+ * files, each phase in its own process so peak RSS is its own. Default corpus: the standard library of the `python3` on PATH.
  * Prints ratios measured in one run; absolute times on shared machines vary 15–25 %.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -36,9 +36,9 @@ async function parseOnly(dir: string): Promise<PhaseResult> {
   return { files: files.length, bytes, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-async function fullScan(dir: string, cacheDir?: string, parseAll = false): Promise<PhaseResult> {
+async function fullScan(dir: string, options: { cacheDir?: string; parseAll: boolean; jobs?: number }): Promise<PhaseResult> {
   const start = process.hrtime.bigint();
-  const result = await scan({ paths: [dir], cacheDir, parseAll });
+  const result = await scan({ paths: [dir], ...options });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length };
 }
@@ -58,7 +58,8 @@ async function mainBench(argv: string[]): Promise<void> {
   const phaseIndex = argv.indexOf('--phase');
   if (phaseIndex >= 0) {
     const [phase, dir, cacheDir] = argv.slice(phaseIndex + 1);
-    const result = phase === 'parse' ? await parseOnly(dir) : await fullScan(dir, cacheDir || undefined, argv.includes('--parse-all'));
+    const jobs = argv.includes('--one-job') ? 1 : undefined;
+    const result = phase === 'parse' ? await parseOnly(dir) : await fullScan(dir, { cacheDir: cacheDir || undefined, parseAll: argv.includes('--parse-all'), jobs });
     process.stdout.write(JSON.stringify(result));
     return;
   }
@@ -70,21 +71,24 @@ async function mainBench(argv: string[]): Promise<void> {
   try {
     const parsed = runPhase('parse', dir);
     // Each mode scans twice with its own cache: cold (empty cache), then warm (the tree unchanged).
-    const modes = [[], ['--parse-all']].map((flags, i) => {
+    const [short, all] = [[], ['--parse-all']].map((flags, i) => {
       const modeCache = path.join(cacheDir, String(i));
       return { cold: runPhase('scan', dir, modeCache, ...flags), warm: runPhase('scan', dir, modeCache, ...flags) };
     });
-    const [short, all] = modes;
+    const oneJob = runPhase('scan', dir, path.join(cacheDir, 'one-job'), '--parse-all', '--one-job');
+    const jobs = os.availableParallelism();
     const rows: [string, string][] = [
       ['files', String(parsed.files)],
       ['MB', (parsed.bytes / 1048576).toFixed(1)],
       ['parse-only s (tree-sitter, 1 thread)', parsed.seconds.toFixed(2)],
-      ['full scan s: cold, warm cache', `${short.cold.seconds.toFixed(2)}, ${short.warm.seconds.toFixed(2)}`],
+      [`full scan s, ${jobs} jobs: cold, warm cache`, `${short.cold.seconds.toFixed(2)}, ${short.warm.seconds.toFixed(2)}`],
       ['ratio full scan (cold) / parse-only', (short.cold.seconds / parsed.seconds).toFixed(2)],
       ['ratio warm / cold', (short.warm.seconds / short.cold.seconds).toFixed(2)],
-      ['--parse-all s: cold, warm cache', `${all.cold.seconds.toFixed(2)}, ${all.warm.seconds.toFixed(2)}`],
+      [`--parse-all s, ${jobs} jobs: cold, warm`, `${all.cold.seconds.toFixed(2)}, ${all.warm.seconds.toFixed(2)}`],
       ['ratio --parse-all (cold) / parse-only', (all.cold.seconds / parsed.seconds).toFixed(2)],
       ['ratio --parse-all warm / cold', (all.warm.seconds / all.cold.seconds).toFixed(2)],
+      ['--parse-all s, 1 job: cold', oneJob.seconds.toFixed(2)],
+      ['speed-up from parse workers', (oneJob.seconds / all.cold.seconds).toFixed(2)],
       ['peak RSS MB: parse-only', parsed.maxRssMb.toFixed(0)],
       ['peak RSS MB: full scan cold, warm', `${short.cold.maxRssMb.toFixed(0)}, ${short.warm.maxRssMb.toFixed(0)}`],
       ['peak RSS MB: --parse-all cold, warm', `${all.cold.maxRssMb.toFixed(0)}, ${all.warm.maxRssMb.toFixed(0)}`],

@@ -61,7 +61,7 @@ async function readDotenv(root: string): Promise<Map<string, EnvSetting[]>> {
 /** Files matching `patterns` at the root or one folder down, with their text; unreadable or huge ones are left out. */
 export async function readTopFiles(root: string, patterns: string[]): Promise<[string, string][]> {
   // `deep` stops the walk below the deepest pattern (`*/requirements/*.txt`): fast-glob would list every folder.
-  const files = await fg(patterns.flatMap((m) => [m, `*/${m}`]), { cwd: root, onlyFiles: true, dot: true, deep: 3, ignore: ['**/node_modules/**', '**/.git/**'] });
+  const files = fg.sync(patterns.flatMap((m) => [m, `*/${m}`]), { cwd: root, onlyFiles: true, dot: true, deep: 3, ignore: ['**/node_modules/**', '**/.git/**'] });
   const out: [string, string][] = [];
   for (const file of files.sort()) {
     try {

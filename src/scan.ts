@@ -7,7 +7,8 @@ import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
-import { parseFile, DEFAULT_MAX_FILE_BYTES } from './parse';
+import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
+import { parseFiles } from './parse-pool';
 import { Project } from './python/project';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
@@ -29,6 +30,7 @@ export interface ScanOptions {
   maxFileBytes?: number;
   parseAll?: boolean; // parse every file, not only those the analysis can reach (see relevance.ts)
   cacheDir?: string; // where to keep what unchanged files need not be read or parsed again (see cache.ts); none when absent
+  jobs?: number; // parse threads; default: the number of cores
   config?: Config; // read from the scan root when absent
   baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed
   onProgress?: (done: number, total: number) => void;
@@ -44,18 +46,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
   const skipped: Skipped[] = [...selection.skipped];
   for (const s of selection.skipped) options.onWarning?.(`${s.file}: skipped: ${s.reason}`);
+  // Facts of unchanged files come from the cache; the others are parsed, on worker threads.
+  const cached = await Promise.all(selection.files.map(({ file, hash }) => cache?.moduleFacts(file, hash)));
+  const toParse = selection.files.filter((_, i) => !cached[i]);
+  const parsed = await parseFiles(root, toParse.map((f) => f.file), { maxFileBytes: maxBytes, jobs: options.jobs, onProgress: options.onProgress, onWarning: options.onWarning });
+  for (const [i, outcome] of parsed.entries()) if (outcome.ok) cache?.storeModuleFacts(toParse[i].file, toParse[i].hash, outcome.facts);
+  const byFile = new Map<string, ParseOutcome>(parsed.map((outcome, i) => [toParse[i].file, outcome]));
   const modules: ModuleFacts[] = [];
-  for (const [index, { file, hash }] of selection.files.entries()) {
-    options.onProgress?.(index + 1, selection.files.length);
-    const cached = await cache?.moduleFacts(file, hash);
-    // Awaiting each read lets the event loop turn, so native trees are freed as we go.
-    const outcome = cached ? { ok: true as const, facts: cached } : await parseFile(root, file, maxBytes);
+  for (const [index, { file }] of selection.files.entries()) {
+    const facts = cached[index];
+    const outcome = facts ? { ok: true as const, facts } : (byFile.get(file) as ParseOutcome);
     if (!outcome.ok) {
       skipped.push({ file, reason: outcome.reason });
       options.onWarning?.(`${file}: skipped: ${outcome.reason}`);
       continue;
     }
-    if (!cached) cache?.storeModuleFacts(file, hash, outcome.facts);
     if ('note' in outcome && outcome.note) options.onWarning?.(`${file}: ${outcome.note}`);
     if (outcome.facts.syntaxErrorLine !== undefined) {
       const reason = `syntax error at line ${outcome.facts.syntaxErrorLine}; analysed with error recovery, routes after it may be missed`;

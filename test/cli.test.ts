@@ -43,6 +43,11 @@ test('usage errors exit 2 with a message on stderr', () => {
   expect(spawnCli(['scan', '.', '--format', 'xml']).code).toBe(2);
   expect(spawnCli(['scan', '--no-such-flag']).code).toBe(2);
   expect(spawnCli(['explain', 'AP999']).code).toBe(2);
+  for (const jobs of ['0', '1.5', 'two']) {
+    const badJobs = spawnCli(['scan', 'fixtures/flask/shop', '--jobs', jobs]);
+    expect(badJobs.code).toBe(2);
+    expect(badJobs.stderr).toContain('--jobs must be a positive integer');
+  }
 });
 
 test('--version and --help exit 0', () => {

@@ -47,6 +47,7 @@ interface ScanTargetOptions {
   exclude: string[];
   quiet?: boolean;
   maxFileSize: number;
+  jobs?: number;
   config?: string;
   category?: string;
   parseAll?: boolean;
@@ -98,6 +99,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     cmd
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
+      .option('--jobs <n>', 'parse files on this many threads (default: the number of cores)', (v: string) => Number(v))
       .option('-c, --config <file>', 'configuration file (default: .apiposture.toml, else [tool.apiposture] in pyproject.toml, at the scan root)')
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
       .option('--parse-all', 'parse every file, also those no framework, limiter or project import links to (slower, same report)')
@@ -124,6 +126,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
+    if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs > 0)) throw new UsageError('--jobs must be a positive integer');
     const showProgress = io.stderrIsTTY && !options.quiet;
     const config = await loadConfig(await rootOf(targets), options.config).catch((error: unknown) => {
       throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
@@ -136,6 +139,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       maxFileBytes: options.maxFileSize * 1024 * 1024,
       parseAll: options.parseAll || more.parseAll,
       cacheDir: options.cache ? options.cacheDir : undefined,
+      jobs: options.jobs,
       onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${m}\n`),
       onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kparsing ${done}/${total} files`) : undefined,
     });

@@ -1,0 +1,80 @@
+/** Parsing on worker threads: the same report whatever the number of jobs, skipped files and crashed workers included. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { discover } from '../src/discover';
+import { DEFAULT_MAX_FILE_BYTES } from '../src/parse';
+import { parseFiles } from '../src/parse-pool';
+import { scan } from '../src/scan';
+import { jsonReport } from '../src/report/json';
+import { ROOT } from './support/run-cli';
+
+beforeAll(() => process.chdir(ROOT));
+afterEach(() => jest.restoreAllMocks());
+
+/** Scans with this many jobs; also tells which workers were sent batches, to prove they ran. */
+async function scanWith(dir: string, jobs: number, parseAll = false): Promise<{ report: string; warnings: string[]; workers: Worker[]; messages: number }> {
+  const posted = jest.spyOn(Worker.prototype, 'postMessage');
+  const warnings: string[] = [];
+  const result = await scan({ paths: [dir], jobs, parseAll, maxFileBytes: 1024 * 1024, onWarning: (w) => warnings.push(w) });
+  const workers = [...new Set(posted.mock.contexts)];
+  const messages = posted.mock.calls.length;
+  posted.mockRestore();
+  return { report: jsonReport(result, dir), warnings, workers, messages };
+}
+
+test('the JSON report of all fixtures as one scan is byte-identical for 1, 2 and 3 jobs', async () => {
+  const files = (await discover(['fixtures'], [])).files.length;
+  const one = await scanWith('fixtures', 1);
+  expect(one.workers).toEqual([]);
+  expect(JSON.parse(one.report).routes.length).toBeGreaterThan(100);
+  for (const jobs of [2, 3]) {
+    const many = await scanWith('fixtures', jobs);
+    expect(many.workers).toHaveLength(jobs);
+    expect(many.messages).toBeLessThan(files / 4); // batches, not a message per file
+    expect(many.workers.map((w) => w.threadId)).toEqual(many.workers.map(() => -1)); // all terminated
+    expect(many.report).toBe(one.report);
+    expect(many.warnings).toEqual(one.warnings);
+  }
+});
+
+test('files skipped in a worker are listed with the same reasons as with one job', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-pool-'));
+  try {
+    for (let i = 0; i < 60; i++) writeFileSync(path.join(dir, `m${i}.py`), `from flask import Flask\napp = Flask(__name__)\n\n@app.route("/r${i}")\ndef r${i}():\n    return "ok"\n`);
+    writeFileSync(path.join(dir, 'm30_binary.py'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]));
+    writeFileSync(path.join(dir, 'm31_huge.py'), 'x = 1\n'.repeat(200_000));
+    writeFileSync(path.join(dir, 'm32_latin.py'), Buffer.from('# -*- coding: latin-1 -*-\nname = "caf\xe9"\n', 'latin1'));
+    writeFileSync(path.join(dir, 'm33_broken.py'), 'def broken(:\n');
+    // Every file parsed: the broken and the Latin-1 one are linked to nothing the analysis reaches.
+    const one = await scanWith(dir, 1, true);
+    const two = await scanWith(dir, 2, true);
+    expect(two.workers).toHaveLength(2);
+    expect(JSON.parse(one.report).skipped).toEqual([
+      { file: 'm30_binary.py', reason: 'binary file (contains NUL bytes)' },
+      { file: 'm31_huge.py', reason: 'larger than 1.0 MB (1.1 MB)' },
+      { file: 'm33_broken.py', reason: 'syntax error at line 1; analysed with error recovery, routes after it may be missed', partial: true },
+    ]);
+    expect(one.warnings).toContain('m32_latin.py: not UTF-8; decoded as latin-1');
+    expect(two.report).toBe(one.report);
+    expect(two.warnings).toEqual(one.warnings);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a crashed worker loses no file: its batch is parsed again on the main thread', async () => {
+  const { root, files } = await discover(['fixtures'], []);
+  const options = { maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+  const expected = await parseFiles(root, files, { ...options, jobs: 1 });
+  const postMessage = Worker.prototype.postMessage;
+  // The first batch is replaced by a message the worker cannot handle: it throws and the worker ends.
+  jest.spyOn(Worker.prototype, 'postMessage').mockImplementationOnce(function (this: Worker) {
+    postMessage.call(this, null);
+  });
+  const warnings: string[] = [];
+  const outcomes = await parseFiles(root, files, { ...options, jobs: 2, onWarning: (w) => warnings.push(w) });
+  expect(warnings).toEqual(['parse worker stopped (files is not iterable); its files are parsed on the main thread']);
+  expect(outcomes).toEqual(expected);
+});
