@@ -49,13 +49,16 @@ export function nameWord(file: string): string {
   return moduleNameOf(file).module.split('.').pop() ?? '';
 }
 
-/** The module names a text mentions as words (in code, strings or comments alike). */
-export function mentionedNames(text: string, nameWords: ReadonlySet<string>): string[] {
+/** Finds the module names a text mentions as words (in code, strings or comments alike). */
+export function mentionFinder(nameWords: ReadonlySet<string>): (text: string) => string[] {
   // Python identifiers may be non-ASCII; the ASCII pattern is twice as fast and enough for ASCII names.
-  const word = [...nameWords].every((w) => /^\w*$/.test(w)) ? /\w+/g : /[\p{L}\p{N}_]+/gu;
-  const mentions = new Set<string>();
-  for (let m = word.exec(text); m; m = word.exec(text)) if (nameWords.has(m[0])) mentions.add(m[0]);
-  return [...mentions].sort();
+  const ascii = [...nameWords].every((w) => /^\w*$/.test(w));
+  return (text) => {
+    const word = ascii ? /\w+/g : /[\p{L}\p{N}_]+/gu;
+    const mentions = new Set<string>();
+    for (let m = word.exec(text); m; m = word.exec(text)) if (nameWords.has(m[0])) mentions.add(m[0]);
+    return [...mentions].sort();
+  };
 }
 
 /** The files reachable from the seeds over name links and package nesting, in the order of `files` (sorted). */
@@ -138,11 +141,11 @@ export async function selectFiles(root: string, files: string[], options: { maxB
   }
   const summaries = new Map<string, TextSummary>();
   if (!options.parseAll && [...known.values()].some((k) => k.facts.seed)) {
-    const nameWords = new Set(files.map(nameWord));
+    const mentionsIn = mentionFinder(new Set(files.map(nameWord)));
     for (const [file, { facts }] of known) {
       if (!facts.mentions) {
         const source = await readSource(root, file, maxBytes);
-        facts.mentions = source.ok ? mentionedNames(source.text, nameWords) : [];
+        facts.mentions = source.ok ? mentionsIn(source.text) : [];
       }
       summaries.set(file, { seed: facts.seed, mentions: facts.mentions });
     }

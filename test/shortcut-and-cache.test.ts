@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
 import { jsonReport } from '../src/report/json';
-import { isSeed, mentionedNames, reachableFiles, type TextSummary } from '../src/relevance';
+import { isSeed, mentionFinder, reachableFiles, type TextSummary } from '../src/relevance';
 import { ROOT } from './support/run-cli';
 
 const report = async (options: ScanOptions): Promise<string> => jsonReport(await scan(options), 'root');
@@ -95,7 +95,8 @@ describe('parse shortcut', () => {
       ['lone.py', summary(false, 'lone')],
     ]);
     expect(reachableFiles(files, summaries)).toEqual(['a.py', 'b.py', 'c.py', 'pkg/__init__.py', 'pkg/deep/x.py']);
-    expect(mentionedNames('from .b import x  # see lone', new Set(['b', 'lone', 'x2']))).toEqual(['b', 'lone']);
+    expect(mentionFinder(new Set(['b', 'lone', 'x2']))('from .b import x  # see lone')).toEqual(['b', 'lone']);
+    expect(mentionFinder(new Set(['b', 'vüe']))('from .vüe import b')).toEqual(['b', 'vüe']);
   });
 });
 
