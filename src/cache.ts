@@ -1,8 +1,8 @@
 /**
- * The scan cache (`.apiposture-cache/` at the scan root unless placed elsewhere): what a scan learnt of each file, so an unchanged tree is neither
- * read nor parsed again. `index.json` maps each file, by size and modification time (as git's index does),
- * to its content hash and what the parse shortcut needs; `facts/<hash>.json` holds a module's facts, keyed
- * by its path and content. Everything is keyed by the apiposture build too: a different version or facts
+ * The scan cache (`.apiposture-cache/` at the scan root unless placed elsewhere): what a scan learnt of each
+ * file, so an unchanged tree is neither read nor parsed again. `index.json` maps each file, by size and
+ * modification time (as git's index does), to its content hash and what the parse shortcut needs;
+ * `facts/<hash>.json` holds a module's facts, keyed by its path and content. Everything is keyed by the apiposture build too: a different version or facts
  * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, one that
  * cannot be written is reported once and the scan goes on.
  */

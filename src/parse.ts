@@ -70,10 +70,12 @@ export async function parseFile(root: string, file: string, maxBytes = DEFAULT_M
  * The first line with an ERROR or missing node, read from the native tree: the copy leaves out missing
  * hidden tokens such as a newline. The walk is bounded in depth, so hostile nesting cannot exhaust the stack.
  */
+const MAX_ERROR_DEPTH = 200;
+
 function firstErrorLine(root: Parser.SyntaxNode): number {
   let line = Infinity;
   const visit = (node: Parser.SyntaxNode, depth: number): void => {
-    if (node.startPosition.row + 1 >= line || depth > 200) return;
+    if (node.startPosition.row + 1 >= line || depth > MAX_ERROR_DEPTH) return;
     if (node.type === 'ERROR' || node.isMissing) {
       line = Math.min(line, node.startPosition.row + 1);
       return;

@@ -13,7 +13,7 @@ import { Project } from './python/project';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
-import { nameWord, selectFiles } from './relevance';
+import { nameWord, selectFiles, type Selection } from './relevance';
 import { ScanCache } from './cache';
 import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
@@ -44,15 +44,31 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), files.map(nameWord));
   const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
-  const skipped: Skipped[] = [...selection.skipped];
   for (const s of selection.skipped) options.onWarning?.(`${s.file}: skipped: ${s.reason}`);
-  // Facts of unchanged files come from the cache; the others are parsed, on worker threads.
+  const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes });
+  const cacheProblem = await cache?.save();
+  if (cacheProblem) options.onWarning?.(cacheProblem);
+  const project = new Project(modules, await metadata);
+  const routes = analyzeProject(project, config);
+  const findings = runRules(routes, await readDeployment(root, project), config);
+  const suppressionProblems = applySuppressions(findings, routes, modules, config);
+  for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
+  const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);
+  return { root, routes, findings, skipped, suppressionProblems, ...(staleBaseline && { staleBaseline }), stats: stats(files.length, skipped, routes, findings) };
+}
+
+/**
+ * The facts of the selected files, in their order: from the cache when unchanged, else parsed (on worker
+ * threads) and cached. Skipped lists the selection's own skips and files only parsing found wanting, by file.
+ */
+async function moduleFacts(root: string, selection: Selection, cache: ScanCache | undefined, options: ScanOptions & { maxFileBytes: number }): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
   const cached = await Promise.all(selection.files.map(({ file, hash }) => cache?.moduleFacts(file, hash)));
   const toParse = selection.files.filter((_, i) => !cached[i]);
-  const parsed = await parseFiles(root, toParse.map((f) => f.file), { maxFileBytes: maxBytes, jobs: options.jobs, onProgress: options.onProgress, onWarning: options.onWarning });
+  const parsed = await parseFiles(root, toParse.map((f) => f.file), options);
   for (const [i, outcome] of parsed.entries()) if (outcome.ok) cache?.storeModuleFacts(toParse[i].file, toParse[i].hash, outcome.facts);
   const byFile = new Map<string, ParseOutcome>(parsed.map((outcome, i) => [toParse[i].file, outcome]));
   const modules: ModuleFacts[] = [];
+  const skipped: Skipped[] = [...selection.skipped];
   for (const [index, { file }] of selection.files.entries()) {
     const facts = cached[index];
     const outcome = facts ? { ok: true as const, facts } : (byFile.get(file) as ParseOutcome);
@@ -69,16 +85,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     modules.push(outcome.facts);
   }
-  const cacheProblem = await cache?.save();
-  if (cacheProblem) options.onWarning?.(cacheProblem);
-  skipped.sort((a, b) => compareText(a.file, b.file));
-  const project = new Project(modules, await metadata);
-  const routes = analyzeProject(project, config);
-  const findings = runRules(routes, await readDeployment(root, project), config);
-  const suppressionProblems = applySuppressions(findings, routes, modules, config);
-  for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
-  const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);
-  return { root, routes, findings, skipped, suppressionProblems, ...(staleBaseline && { staleBaseline }), stats: stats(files.length, skipped, routes, findings) };
+  return { modules, skipped: skipped.sort((a, b) => compareText(a.file, b.file)) };
 }
 
 /** `scan` exits 1 on a counted finding at or above `failOn`, and on suppression problems unless `failOn` is none. */
