@@ -33,12 +33,11 @@ const WORKER_SCRIPT = __filename.endsWith('.ts')
   ? path.join(__dirname, '..', 'dist', 'src', 'parse-worker.js')
   : path.join(__dirname, 'parse-worker.js');
 
+/** Each file's outcome, in the order of `files`. */
 export async function parseFiles(root: string, files: string[], options: ParseFilesOptions): Promise<ParseOutcome[]> {
   const { maxFileBytes, onProgress, onWarning } = options;
   const workerCount = Math.min(options.jobs ?? os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
-  const workerData: ParseWorkerData = { root, maxFileBytes };
-  // One worker would only move the work off a thread that has nothing else to do.
-  const workers = workerCount > 1 ? Array.from({ length: workerCount }, () => new Worker(WORKER_SCRIPT, { workerData })) : [];
+  const workers: Worker[] = [];
   const outcomes: ParseOutcome[] = new Array(files.length);
   let next = 0;
   let done = 0;
@@ -46,33 +45,44 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
 
   // Each lane takes the next batch as soon as it is free, so lanes that get small files take more batches.
   const lane = async (worker: Worker | undefined): Promise<void> => {
-    while (!stopping && next < files.length) {
-      const start = next;
-      next = Math.min(files.length, start + BATCH_SIZE);
-      const batch = files.slice(start, next);
-      let results: ParseOutcome[] | undefined;
-      if (worker) {
-        try {
-          results = await inWorker(worker, batch);
-        } catch (error) {
-          if (stopping) return; // terminated because another lane failed
-          // The crashed worker's files are parsed on this thread rather than skipped: the report stays what one
-          // job gives, and a file that really makes parsing throw fails the scan as it does with one job.
-          onWarning?.(`parse worker stopped (${(error as Error).message}); its files are parsed on the main thread`);
-          worker = undefined;
+    try {
+      while (!stopping && next < files.length) {
+        const start = next;
+        next = Math.min(files.length, start + BATCH_SIZE);
+        const batch = files.slice(start, next);
+        let results: ParseOutcome[] | undefined;
+        if (worker) {
+          try {
+            results = await inWorker(worker, batch);
+          } catch (error) {
+            // The crashed worker's files are parsed on this thread rather than skipped: the report stays what one
+            // job gives, and a file that really makes parsing throw fails the scan as it does with one job.
+            onWarning?.(`parse worker stopped (${(error as Error).message}); its files are parsed on the main thread`);
+            worker = undefined;
+          }
         }
+        results ??= await parseBatch(root, batch, maxFileBytes);
+        outcomes.splice(start, batch.length, ...results);
+        done += batch.length;
+        onProgress?.(done, files.length);
       }
-      results ??= await parseBatch(root, batch, maxFileBytes);
-      outcomes.splice(start, batch.length, ...results);
-      done += batch.length;
-      onProgress?.(done, files.length);
+    } catch (error) {
+      stopping = true; // the other lanes finish their batch and take no more
+      throw error;
     }
   };
 
   try {
-    await Promise.all(workers.length ? workers.map(lane) : [lane(undefined)]);
+    const workerData: ParseWorkerData = { root, maxFileBytes };
+    // One worker would only move the work off a thread that has nothing else to do. Started inside `try`,
+    // so that if one fails to start, those already started are terminated.
+    while (workerCount > 1 && workers.length < workerCount) workers.push(new Worker(WORKER_SCRIPT, { workerData }));
+    const lanes = await Promise.allSettled(workers.length ? workers.map(lane) : [lane(undefined)]);
+    for (const settled of lanes) if (settled.status === 'rejected') throw settled.reason;
   } finally {
-    stopping = true; // on an error, the other lanes take no more batches
+    // allSettled waited for every lane's batch, so the workers are idle now. That matters: terminating one inside
+    // tree-sitter's parse aborts the whole process (its native code calls back into JavaScript, and that call
+    // fails with a C++ exception nothing catches).
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
   return outcomes;

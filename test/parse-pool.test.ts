@@ -78,3 +78,27 @@ test('a crashed worker loses no file: its batch is parsed again on the main thre
   expect(warnings).toEqual(['parse worker stopped (files is not iterable); its files are parsed on the main thread']);
   expect(outcomes).toEqual(expected);
 });
+
+test('when the scan fails, busy workers finish their batch and all are terminated without aborting the process', async () => {
+  // Long comment-only files keep the workers inside tree-sitter's parse most of the time, where terminating one would abort.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-pool-'));
+  try {
+    const files = Array.from({ length: 60 }, (_, i) => `c${i}.py`);
+    for (const file of files) writeFileSync(path.join(dir, file), '# a comment line of some length, repeated\n'.repeat(5_000));
+    const posted = jest.spyOn(Worker.prototype, 'postMessage');
+    const failing = parseFiles(dir, files, {
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      jobs: 2,
+      onProgress: () => {
+        throw new Error('stop here');
+      },
+    });
+    await expect(failing).rejects.toThrow('stop here');
+    const workers = [...new Set(posted.mock.contexts)];
+    expect(workers).toHaveLength(2);
+    expect(workers.map((w) => w.threadId)).toEqual([-1, -1]);
+    expect(posted.mock.calls).toHaveLength(2); // no batch handed out after the failure
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
