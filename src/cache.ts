@@ -41,7 +41,8 @@ export function hash(text: string): string {
 
 export class ScanCache {
   private readonly next: Index;
-  private readonly writes: Promise<void>[] = [];
+  private written = Promise.resolve();
+  private changed = false;
   private readonly madeDirs = new Map<string, Promise<unknown>>();
   private problem?: string;
 
@@ -85,8 +86,10 @@ export class ScanCache {
     }
   }
 
+  /** Queued: one file is written at a time, and its text made only then, so large scans do not hold every text at once. */
   storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts): void {
-    this.writes.push(this.write(this.factsPath(file, contentHash), JSON.stringify(facts)));
+    this.changed = true;
+    this.written = this.written.then(() => this.write(this.factsPath(file, contentHash), JSON.stringify(facts)));
   }
 
   /**
@@ -94,9 +97,9 @@ export class ScanCache {
    * to report, if any.
    */
   async save(): Promise<string | undefined> {
-    await Promise.all(this.writes);
+    await this.written;
     const index = JSON.stringify(this.next);
-    if (!this.writes.length && index === JSON.stringify(this.previous)) return undefined;
+    if (!this.changed && index === JSON.stringify(this.previous)) return undefined;
     await this.write(path.join(this.dir, 'index.json'), index);
     await this.write(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
     const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
