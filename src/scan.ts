@@ -62,7 +62,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
  * threads) and cached. Skipped lists the selection's own skips and files only parsing found wanting, by file.
  */
 async function moduleFacts(root: string, selection: Selection, cache: ScanCache | undefined, options: ScanOptions & { maxFileBytes: number }): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
-  const cached = await Promise.all(selection.files.map(({ file, hash }) => cache?.moduleFacts(file, hash)));
+  const cached: (ModuleFacts | undefined)[] = [];
+  // One at a time: reading every cached text at once would hold them all in memory together.
+  for (const { file, hash } of selection.files) cached.push(await cache?.moduleFacts(file, hash));
   const toParse = selection.files.filter((_, i) => !cached[i]);
   const parsed = await parseFiles(root, toParse.map((f) => f.file), options);
   for (const [i, outcome] of parsed.entries()) if (outcome.ok) cache?.storeModuleFacts(toParse[i].file, toParse[i].hash, outcome.facts);
