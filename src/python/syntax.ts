@@ -1,9 +1,9 @@
 /**
  * A plain JavaScript copy of a tree-sitter tree, built in one cursor walk. Every property read on a native
  * node crosses into the addon and allocates a wrapper (about 1–3 µs each); facts extraction reads tens of
- * properties per node, so copying each node once (its type, field, named flag and, for leaves, its range)
- * and reading the copy is several times faster. Rows and columns come from the text, not the addon. (A
- * node's range must be asked for: `string_content` is longer than its escape-sequence children.)
+ * properties per node, so copying each node once (its type, field, named flag and range) and reading the
+ * copy is about twice as fast. Rows and columns come from the text, not the addon. (A node's range must be
+ * asked for, not derived from its children: `string_content` is longer than its escape sequences.)
  */
 import type Parser from 'tree-sitter';
 
