@@ -14,7 +14,7 @@ import { VERSION } from './version';
 
 export const CACHE_DIR = '.apiposture-cache';
 
-/** What is known of one file's content. `mentions` is kept with the set of module names it was computed for. */
+/** What is known of one file's content. `mentions` holds only for the file list it was computed with. */
 export interface FileFacts {
   hash: string;
   seed: boolean;
@@ -28,7 +28,7 @@ interface IndexEntry extends FileFacts {
 
 interface Index {
   build: string;
-  names: string; // hash of the module names that `mentions` were computed against
+  fileList: string; // hash of the scanned file list: module names, and so `mentions`, depend on it
   files: Record<string, IndexEntry>;
 }
 
@@ -49,20 +49,20 @@ export class ScanCache {
   private constructor(
     private readonly dir: string,
     private readonly previous: Index,
-    names: string,
+    fileList: string,
   ) {
-    this.next = { build: BUILD, names, files: {} };
+    this.next = { build: BUILD, fileList, files: {} };
   }
 
-  /** Opens the cache in `dir` for a scan whose project has these module names. */
-  static async open(dir: string, moduleNames: Iterable<string>): Promise<ScanCache> {
-    const names = hash([...moduleNames].sort().join('\0'));
-    const empty: Index = { build: BUILD, names, files: {} };
+  /** Opens the cache in `dir` for a scan of these files. */
+  static async open(dir: string, files: string[]): Promise<ScanCache> {
+    const fileList = hash(files.join('\0'));
+    const empty: Index = { build: BUILD, fileList, files: {} };
     try {
       const index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as Index;
-      return new ScanCache(dir, index.build === BUILD ? index : empty, names);
+      return new ScanCache(dir, index.build === BUILD ? index : empty, fileList);
     } catch {
-      return new ScanCache(dir, empty, names);
+      return new ScanCache(dir, empty, fileList);
     }
   }
 
@@ -71,7 +71,7 @@ export class ScanCache {
     const entry = this.previous.files[file];
     if (!entry || entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs) return undefined;
     const { hash: contentHash, seed, mentions } = entry;
-    return this.previous.names === this.next.names && mentions ? { hash: contentHash, seed, mentions } : { hash: contentHash, seed };
+    return this.previous.fileList === this.next.fileList && mentions ? { hash: contentHash, seed, mentions } : { hash: contentHash, seed };
   }
 
   remember(file: string, stat: Stats, facts: FileFacts): void {

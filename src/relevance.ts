@@ -129,7 +129,7 @@ export async function selectFiles(root: string, files: string[], options: { maxB
   const known = new Map<string, { stat: Stats; facts: FileFacts }>();
   const skipped: Skipped[] = [];
   for (const file of files) {
-    const stat = statOrUndefined(path.join(root, file)); // synchronous: a thread-pool round trip per file costs more than the stat
+    const stat = statOrUndefined(path.join(root, file));
     const cached = stat && stat.size <= maxBytes ? cache?.lookup(file, stat) : undefined;
     if (stat && cached) {
       known.set(file, { stat, facts: cached });
@@ -151,10 +151,12 @@ export async function selectFiles(root: string, files: string[], options: { maxB
     }
   }
   for (const [file, { stat, facts }] of known) cache?.remember(file, stat, facts);
-  const selected = options.parseAll ? [...known.keys()] : reachableFiles(files, summaries);
+  // Without a seed nothing is reachable.
+  const selected = options.parseAll ? [...known.keys()] : summaries.size ? reachableFiles(files, summaries) : [];
   return { files: selected.map((file) => ({ file, hash: (known.get(file) as { facts: FileFacts }).facts.hash })), skipped };
 }
 
+/** Synchronous: a thread-pool round trip per file would cost more than the stat itself. Any error (a link loop, a vanished file) means no stat. */
 function statOrUndefined(file: string): Stats | undefined {
   try {
     return statSync(file);

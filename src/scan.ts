@@ -13,7 +13,7 @@ import { Project } from './python/project';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
-import { nameWord, selectFiles, type Selection } from './relevance';
+import { selectFiles, type Selection } from './relevance';
 import { ScanCache } from './cache';
 import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
@@ -42,7 +42,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude]);
   const metadata = readProjectMetadata(root); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), files.map(nameWord));
+  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), files);
   const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
   for (const s of selection.skipped) options.onWarning?.(`${s.file}: skipped: ${s.reason}`);
   const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes });
