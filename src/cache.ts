@@ -11,6 +11,7 @@ import { promises as fs, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
 import { VERSION } from './version';
+import type { Listing, ListingStore } from './discover';
 
 export const CACHE_DIR = '.apiposture-cache';
 
@@ -30,6 +31,7 @@ interface Index {
   build: string;
   fileList: string; // hash of the scanned file list: module names, and so `mentions`, depend on it
   files: Record<string, IndexEntry>;
+  listing?: Listing;
 }
 
 // The source of the modules whose output is cached: a change to any of them changes every key.
@@ -39,7 +41,7 @@ export function hash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
-export class ScanCache {
+export class ScanCache implements ListingStore {
   private readonly next: Index;
   private written = Promise.resolve();
   private changed = false;
@@ -49,21 +51,31 @@ export class ScanCache {
   private constructor(
     private readonly dir: string,
     private readonly previous: Index,
-    fileList: string,
   ) {
-    this.next = { build: BUILD, fileList, files: {} };
+    this.next = { build: BUILD, fileList: '', files: {} };
   }
 
-  /** Opens the cache in `dir` for a scan of these files. */
-  static async open(dir: string, files: string[]): Promise<ScanCache> {
-    const fileList = hash(files.join('\0'));
-    const empty: Index = { build: BUILD, fileList, files: {} };
+  static async open(dir: string): Promise<ScanCache> {
+    const empty: Index = { build: BUILD, fileList: '', files: {} };
     try {
       const index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as Index;
-      return new ScanCache(dir, index.build === BUILD ? index : empty, fileList);
+      return new ScanCache(dir, index.build === BUILD ? index : empty);
     } catch {
-      return new ScanCache(dir, empty, fileList);
+      return new ScanCache(dir, empty);
     }
+  }
+
+  listing(): Listing | undefined {
+    return this.previous.listing;
+  }
+
+  rememberListing(listing: Listing): void {
+    this.next.listing = listing;
+  }
+
+  /** The files this scan covers (after discovery, before any lookup). */
+  useFileList(files: string[]): void {
+    this.next.fileList = hash(files.join('\0'));
   }
 
   /** What is known of a file whose size and modification time are unchanged; mentions only if still valid. */

@@ -39,10 +39,11 @@ export interface ScanOptions {
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const config = options.config ?? (await loadConfig(await rootOf(options.paths)));
-  const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude]);
+  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(await rootOf(options.paths), options.cacheDir));
+  const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude], cache);
+  cache?.useFileList(files);
   const metadata = readProjectMetadata(root); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), files);
   const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
   for (const s of selection.skipped) options.onWarning?.(`${s.file}: skipped: ${s.reason}`);
   const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes });

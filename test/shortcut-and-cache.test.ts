@@ -3,7 +3,8 @@
  * JSON with and without the shortcut on every fixture and on a corpus built to need every kind of link,
  * and the same JSON from a cold and a warm cache.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import fg from 'fast-glob';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
@@ -116,6 +117,37 @@ describe('scan cache', () => {
       const changed = await scan({ paths: [dir], cacheDir });
       expect(changed.routes.map((r) => r.path)).toContain('/core/added');
       expect(jsonReport(changed, 'root')).toBe(await report({ paths: [dir] }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an unchanged tree is not walked again; a file added or removed changes its folder and is seen', async () => {
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const paths = [dir];
+    const routePaths = async (): Promise<string[]> => (await scan({ paths, cacheDir })).routes.map((r) => r.path);
+    const past = new Date(Date.now() - 60_000);
+    const folders = [dir, ...fg.sync('**/*/', { cwd: dir, onlyDirectories: true, absolute: true })];
+    try {
+      await scan({ paths, cacheDir });
+      // Folders changed within the last seconds may still be changing: that walk is not kept.
+      expect(JSON.parse(readFileSync(path.join(cacheDir, 'index.json'), 'utf8')).listing).toBeUndefined();
+      for (const folder of folders) utimesSync(folder, past, past);
+      await scan({ paths, cacheDir });
+      expect(JSON.parse(readFileSync(path.join(cacheDir, 'index.json'), 'utf8')).listing.files).toContain('core.py');
+      // A file slipped in while its folder keeps its time is not seen: the kept listing was used.
+      writeFileSync(path.join(dir, 'hidden.py'), 'from flask import Flask\napp = Flask(__name__)\n\n\n@app.route("/hidden")\ndef hidden():\n    return "ok"\n');
+      utimesSync(dir, past, past);
+      expect(await routePaths()).not.toContain('/hidden');
+      // Any real addition changes the folder's time.
+      utimesSync(dir, new Date(), new Date());
+      expect(await routePaths()).toContain('/hidden');
+      mkdirSync(path.join(dir, 'more'));
+      writeFileSync(path.join(dir, 'more', 'extra.py'), 'from core import bp\n\n\n@bp.route("/extra-more")\ndef extra_more():\n    return "ok"\n');
+      expect(await routePaths()).toContain('/core/extra-more');
+      rmSync(path.join(dir, 'hidden.py'));
+      expect(await routePaths()).not.toContain('/hidden');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
