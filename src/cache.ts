@@ -31,11 +31,11 @@ interface Index {
   build: string;
   fileList: string; // hash of the scanned file list: module names, and so `mentions`, depend on it
   files: Record<string, IndexEntry>;
-  listing?: Listing;
+  listings: Record<string, Listing>; // tree walks, by what they were asked
 }
 
-// The source of the modules whose output is cached: a change to any of them changes every key.
-const BUILD = hash([VERSION, ...['./python/facts', './python/ir', './parse', './relevance'].map((m) => readFileSync(require.resolve(m), 'utf8'))].join('\0'));
+// The source of the modules whose output is cached, and of the cache: a change to any of them changes every key.
+const BUILD = hash([VERSION, ...['./python/facts', './python/ir', './parse', './relevance', './discover', './cache'].map((m) => readFileSync(require.resolve(m), 'utf8'))].join('\0'));
 
 export function hash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
@@ -52,11 +52,11 @@ export class ScanCache implements ListingStore {
     private readonly dir: string,
     private readonly previous: Index,
   ) {
-    this.next = { build: BUILD, fileList: '', files: {} };
+    this.next = { build: BUILD, fileList: '', files: {}, listings: {} };
   }
 
   static async open(dir: string): Promise<ScanCache> {
-    const empty: Index = { build: BUILD, fileList: '', files: {} };
+    const empty: Index = { build: BUILD, fileList: '', files: {}, listings: {} };
     try {
       const index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as Index;
       return new ScanCache(dir, index.build === BUILD ? index : empty);
@@ -65,12 +65,12 @@ export class ScanCache implements ListingStore {
     }
   }
 
-  listing(): Listing | undefined {
-    return this.previous.listing;
+  listing(key: string): Listing | undefined {
+    return this.previous.listings[key];
   }
 
-  rememberListing(listing: Listing): void {
-    this.next.listing = listing;
+  rememberListing(key: string, listing: Listing): void {
+    this.next.listings[key] = listing;
   }
 
   /** The files this scan covers (after discovery, before any lookup). */

@@ -5,6 +5,7 @@
  */
 import type { Evidence } from './model';
 import { readTopFiles } from './manifests';
+import type { ListingStore } from './discover';
 import { Project } from './python/project';
 
 export interface Deployment {
@@ -26,12 +27,12 @@ const COUNT_PATTERNS: { pattern: RegExp; what: string }[] = [
 /** A machine with a handful of cores: what `cpu_count()`-based worker settings give at the least. */
 const SEVERAL = 2;
 
-export async function readDeployment(root: string, project: Project): Promise<Deployment> {
+export async function readDeployment(root: string, project: Project, store?: ListingStore): Promise<Deployment> {
   let best: Deployment = { processes: 1 };
   const consider = (processes: number, evidence: Evidence): void => {
     if (processes > best.processes) best = { processes, evidence };
   };
-  for (const [file, text] of await readTopFiles(root, DEPLOYMENT_FILES)) {
+  for (const [file, text] of await readTopFiles(root, DEPLOYMENT_FILES, store)) {
     for (const { pattern, what } of COUNT_PATTERNS) {
       for (const m of text.matchAll(pattern)) {
         const count = /^\d+$/.test(m[1]) ? Number(m[1]) : SEVERAL;

@@ -45,68 +45,78 @@ export async function rootOf(paths: string[]): Promise<string> {
 }
 
 /**
- * A previous walk's file list, valid while every folder it walked keeps its modification time: adding,
- * removing or renaming an entry changes its folder's time (git's untracked cache relies on the same).
+ * A walk's file list, valid while every folder it walked keeps its modification time: adding, removing or
+ * renaming an entry changes its folder's time (git's untracked cache relies on the same).
  */
 export interface Listing {
-  key: string; // the scan paths, excludes and .gitignore it was made for
-  folders: [string, number][]; // each walked folder, relative to the root, and its mtimeMs
+  folders: [string, number][]; // each walked folder, relative to the walk's start, and its mtimeMs
   files: string[];
 }
 
+/** Keeps listings between scans, by what the walk was asked (start, patterns, options). */
 export interface ListingStore {
-  listing(): Listing | undefined;
-  rememberListing(listing: Listing): void;
+  listing(key: string): Listing | undefined;
+  rememberListing(key: string, listing: Listing): void;
 }
 
 // A folder changed this close to the walk may have changed during it, or within the file system's time
 // granularity (one or two seconds on some): such a listing is not kept.
 const RACY_MS = 2000;
 
+/**
+ * The regular files under `cwd` matching `patterns`, relative to `cwd` (an unfollowed symbolic link is
+ * not one, whatever it is named); from the store when no walked folder changed since. Synchronous: on
+ * large trees the async walk's thread-pool round trips cost twice the time.
+ */
+export function walkFiles(
+  cwd: string,
+  patterns: string[],
+  options: { ignore: string[]; dot: boolean; deep?: number; followSymbolicLinks: boolean },
+  store?: ListingStore,
+): string[] {
+  const key = JSON.stringify([cwd, patterns, options]);
+  const kept = store?.listing(key);
+  if (kept && kept.folders.every(([folder, mtimeMs]) => mtimeOf(path.join(cwd, folder)) === mtimeMs)) {
+    store?.rememberListing(key, kept);
+    return kept.files;
+  }
+  const walkStart = Date.now();
+  // The folders whose entries the patterns match are listed too, for the listing's validity.
+  const folderPatterns = [...new Set(patterns.map((p) => path.posix.dirname(p)).filter((d) => d !== '.').map((d) => (d === '**' ? '**/*/' : `${d}/`)))];
+  const entries = fg.sync([...patterns, ...folderPatterns], { cwd, ...options, onlyFiles: false, objectMode: true, suppressErrors: true });
+  const files: string[] = [];
+  const folders = [''];
+  for (const { path: entry, dirent } of entries) {
+    if (dirent.isDirectory()) folders.push(`${entry}/`);
+    else if (dirent.isFile()) files.push(entry);
+  }
+  if (store) {
+    const stamped = folders.map((folder): [string, number] => [folder, mtimeOf(path.join(cwd, folder))]);
+    if (stamped.every(([, mtimeMs]) => mtimeMs < walkStart - RACY_MS)) store.rememberListing(key, { folders: stamped, files });
+  }
+  return files;
+}
+
 export async function discover(paths: string[], excludes: string[], store?: ListingStore): Promise<Discovery> {
   const { root, resolved } = await resolvePaths(paths);
-  let gitignoreText = '';
+  const gitignore = ignore();
   try {
-    gitignoreText = await fs.readFile(path.join(root, '.gitignore'), 'utf8');
+    gitignore.add(await fs.readFile(path.join(root, '.gitignore'), 'utf8'));
   } catch {
     // no .gitignore at the root
   }
   const userIgnore = excludes.map((e) => (e.includes('/') || e.includes('*') ? e : `**/${e}/**`));
-  const key = JSON.stringify([resolved, userIgnore, gitignoreText]);
-  const previous = store?.listing();
-  if (previous?.key === key && previous.folders.every(([folder, mtimeMs]) => mtimeOf(path.join(root, folder)) === mtimeMs)) {
-    store?.rememberListing(previous);
-    return { root, files: previous.files };
-  }
-  const walkStart = Date.now();
   const found = new Set<string>();
-  const folders: string[] = [];
   for (const { abs, isFile } of resolved) {
     if (isFile) {
       found.add(toRelative(root, abs));
       continue;
     }
-    // Synchronous: on large trees the async walk's thread-pool round trips cost twice the time. The walk
-    // also lists the folders it enters (`**/*/`), for the listing's validity.
-    const entries = fg.sync(['**/*.py', '**/*/'], {
-      cwd: abs, ignore: [...DEFAULT_EXCLUDES, ...userIgnore], followSymbolicLinks: false, onlyFiles: false, objectMode: true,
-      dot: false, suppressErrors: true,
-    });
     // fast-glob answers relative to `abs` with forward slashes: one prefix per path, not a path.relative per file.
     const prefix = abs === root ? '' : `${toRelative(root, abs)}/`;
-    folders.push(prefix);
-    for (const { path: entry, dirent } of entries) {
-      // Regular files only, as before: symbolic links are not followed, whatever they are named.
-      if (dirent.isDirectory()) folders.push(`${prefix}${entry}/`);
-      else if (dirent.isFile() && entry.endsWith('.py')) found.add(prefix + entry);
-    }
+    for (const entry of walkFiles(abs, ['**/*.py'], { ignore: [...DEFAULT_EXCLUDES, ...userIgnore], dot: false, followSymbolicLinks: false }, store)) found.add(prefix + entry);
   }
-  const gitignore = ignore().add(gitignoreText);
   const files = [...found].filter((f) => !gitignore.ignores(f)).sort();
-  if (store) {
-    const stamped = folders.map((folder): [string, number] => [folder, mtimeOf(path.join(root, folder))]);
-    if (stamped.every(([, mtimeMs]) => mtimeMs < walkStart - RACY_MS)) store.rememberListing({ key, folders: stamped, files });
-  }
   return { root, files };
 }
 

@@ -4,9 +4,10 @@
  * depends on the framework version (FastAPI 0.137 changed how included routers are stored), and slowapi
  * reads `RATELIMIT_*` from `.env`; these files are the only static evidence of either.
  */
-import fg from 'fast-glob';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { walkFiles, type ListingStore } from './discover';
+import { CACHE_DIR } from './cache';
 
 export interface VersionSpec {
   spec: string; // PEP 440 / Poetry specifier as written, e.g. "==0.95.2", ">=0.100,<0.110", "^0.95"
@@ -32,13 +33,13 @@ export const NO_METADATA: ProjectMetadata = { packages: new Map(), dotenv: new M
 const MANIFESTS = ['requirements*.txt', 'requirements/*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-export async function readProjectMetadata(root: string): Promise<ProjectMetadata> {
-  return { packages: await readPackageSpecs(root), dotenv: await readDotenv(root) };
+export async function readProjectMetadata(root: string, store?: ListingStore): Promise<ProjectMetadata> {
+  return { packages: await readPackageSpecs(root, store), dotenv: await readDotenv(root, store) };
 }
 
-export async function readPackageSpecs(root: string): Promise<PackageSpecs> {
+export async function readPackageSpecs(root: string, store?: ListingStore): Promise<PackageSpecs> {
   const specs = new Map<string, VersionSpec[]>();
-  for (const [file, text] of await readTopFiles(root, MANIFESTS)) {
+  for (const [file, text] of await readTopFiles(root, MANIFESTS, store)) {
     for (const found of specsIn(file, text)) {
       specs.set(found.name, [...(specs.get(found.name) ?? []), { spec: found.spec, file, line: found.line }]);
     }
@@ -47,9 +48,9 @@ export async function readPackageSpecs(root: string): Promise<PackageSpecs> {
 }
 
 /** `KEY=value` lines of `.env` files (comments, `export ` and quotes handled as python-dotenv does for simple lines). */
-async function readDotenv(root: string): Promise<Map<string, EnvSetting[]>> {
+async function readDotenv(root: string, store?: ListingStore): Promise<Map<string, EnvSetting[]>> {
   const settings = new Map<string, EnvSetting[]>();
-  for (const [file, text] of await readTopFiles(root, ['.env'])) {
+  for (const [file, text] of await readTopFiles(root, ['.env'], store)) {
     text.split('\n').forEach((raw, i) => {
       const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^#]*?))\s*(?:#.*)?$/.exec(raw);
       if (m) settings.set(m[1], [...(settings.get(m[1]) ?? []), { value: m[2] ?? m[3] ?? m[4], file, line: i + 1 }]);
@@ -58,10 +59,16 @@ async function readDotenv(root: string): Promise<Map<string, EnvSetting[]>> {
   return settings;
 }
 
-/** Files matching `patterns` at the root or one folder down, with their text; unreadable or huge ones are left out. */
-export async function readTopFiles(root: string, patterns: string[]): Promise<[string, string][]> {
+// Caches change with every scan or run: walking them would make the kept listing stale each time.
+const TOP_WALK_EXCLUDES = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**', `**/${CACHE_DIR}/**`];
+
+/**
+ * Files matching `patterns` at the root or one folder down, with their text; unreadable or huge ones are
+ * left out. The walk's listing is kept in `store` (see walkFiles).
+ */
+export async function readTopFiles(root: string, patterns: string[], store?: ListingStore): Promise<[string, string][]> {
   // `deep` stops the walk below the deepest pattern (`*/requirements/*.txt`): fast-glob would list every folder.
-  const files = fg.sync(patterns.flatMap((m) => [m, `*/${m}`]), { cwd: root, onlyFiles: true, dot: true, deep: 3, ignore: ['**/node_modules/**', '**/.git/**'] });
+  const files = walkFiles(root, patterns.flatMap((m) => [m, `*/${m}`]), { dot: true, deep: 3, followSymbolicLinks: true, ignore: TOP_WALK_EXCLUDES }, store);
   const out: [string, string][] = [];
   for (const file of files.sort()) {
     try {

@@ -42,16 +42,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(await rootOf(options.paths), options.cacheDir));
   const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude], cache);
   cache?.useFileList(files);
-  const metadata = readProjectMetadata(root); // its file reads overlap with the source files'
+  const metadata = readProjectMetadata(root, cache); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
   for (const s of selection.skipped) options.onWarning?.(`${s.file}: skipped: ${s.reason}`);
   const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes });
-  const cacheProblem = await cache?.save();
-  if (cacheProblem) options.onWarning?.(cacheProblem);
   const project = new Project(modules, await metadata);
   const routes = analyzeProject(project, config);
-  const findings = runRules(routes, await readDeployment(root, project), config);
+  const findings = runRules(routes, await readDeployment(root, project, cache), config);
+  const cacheProblem = await cache?.save(); // after the last walk
+  if (cacheProblem) options.onWarning?.(cacheProblem);
   const suppressionProblems = applySuppressions(findings, routes, modules, config);
   for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
   const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);

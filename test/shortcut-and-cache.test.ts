@@ -11,6 +11,7 @@ import { scan, type ScanOptions } from '../src/scan';
 import { jsonReport } from '../src/report/json';
 import { isSeed, mentionFinder, reachableFiles, type TextSummary } from '../src/relevance';
 import { ROOT } from './support/run-cli';
+import { walkFiles, type Listing, type ListingStore } from '../src/discover';
 
 const report = async (options: ScanOptions): Promise<string> => jsonReport(await scan(options), 'root');
 
@@ -132,10 +133,11 @@ describe('scan cache', () => {
     try {
       await scan({ paths, cacheDir });
       // Folders changed within the last seconds may still be changing: that walk is not kept.
-      expect(JSON.parse(readFileSync(path.join(cacheDir, 'index.json'), 'utf8')).listing).toBeUndefined();
+      const keptListings = (): { files: string[] }[] => Object.values(JSON.parse(readFileSync(path.join(cacheDir, 'index.json'), 'utf8')).listings);
+      expect(keptListings()).toEqual([]);
       for (const folder of folders) utimesSync(folder, past, past);
       await scan({ paths, cacheDir });
-      expect(JSON.parse(readFileSync(path.join(cacheDir, 'index.json'), 'utf8')).listing.files).toContain('core.py');
+      expect(keptListings().flatMap((l) => l.files)).toContain('core.py');
       // A file slipped in while its folder keeps its time is not seen: the kept listing was used.
       writeFileSync(path.join(dir, 'hidden.py'), 'from flask import Flask\napp = Flask(__name__)\n\n\n@app.route("/hidden")\ndef hidden():\n    return "ok"\n');
       utimesSync(dir, past, past);
@@ -148,6 +150,25 @@ describe('scan cache', () => {
       expect(await routePaths()).toContain('/core/extra-more');
       rmSync(path.join(dir, 'hidden.py'));
       expect(await routePaths()).not.toContain('/hidden');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a kept walk watches the folders its patterns look into', () => {
+    const dir = corpus({ 'svc/app.py': '', 'svc/deep/x/y.txt': '' });
+    const kept = new Map<string, Listing>();
+    const store: ListingStore = { listing: (key) => kept.get(key), rememberListing: (key, listing) => kept.set(key, listing) };
+    const patterns = ['requirements*.txt', '*/requirements*.txt', '*/requirements/*.txt'];
+    const walk = (): string[] => walkFiles(dir, patterns, { ignore: [], dot: true, followSymbolicLinks: true }, store).sort();
+    const past = new Date(Date.now() - 60_000);
+    try {
+      for (const folder of ['', 'svc', 'svc/deep', 'svc/deep/x']) utimesSync(path.join(dir, folder), past, past);
+      expect(walk()).toEqual([]);
+      expect([...kept.values()][0].folders.map(([folder]) => folder).sort()).toEqual(['', 'svc/']); // not svc/deep/: nothing there can match
+      mkdirSync(path.join(dir, 'svc', 'requirements'));
+      writeFileSync(path.join(dir, 'svc', 'requirements', 'base.txt'), 'flask==3.0\n');
+      expect(walk()).toEqual(['svc/requirements/base.txt']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
