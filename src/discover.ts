@@ -81,8 +81,9 @@ export function walkFiles(
     return kept.files;
   }
   const walkStart = Date.now();
-  // The folders whose entries the patterns match are listed too, for the listing's validity.
-  const folderPatterns = [...new Set(patterns.map((p) => path.posix.dirname(p)).filter((d) => d !== '.').map((d) => (d === '**' ? '**/*/' : `${d}/`)))];
+  // The folders the patterns look into, and those above them (where such a folder would be created), are
+  // listed too, for the listing's validity.
+  const folderPatterns = [...new Set(patterns.flatMap(foldersAbove))];
   const entries = fg.sync([...patterns, ...folderPatterns], { cwd, ...options, onlyFiles: false, objectMode: true, suppressErrors: true });
   const files: string[] = [];
   const folders = [''];
@@ -118,6 +119,14 @@ export async function discover(paths: string[], excludes: string[], store?: List
   }
   const files = [...found].filter((f) => !gitignore.ignores(f)).sort();
   return { root, files };
+}
+
+// The folder patterns of a file pattern's parent path and each path above it: for `a/<star>/b/<star>.txt`,
+// `a/`, `a/<star>/` and `a/<star>/b/`. A pattern with `**` looks into every folder.
+function foldersAbove(pattern: string): string[] {
+  const segments = pattern.split('/').slice(0, -1);
+  if (segments.includes('**')) return ['**/*/'];
+  return segments.map((_, i) => `${segments.slice(0, i + 1).join('/')}/`);
 }
 
 /** A folder's mtimeMs, or NaN when it is gone or unreadable (NaN equals nothing, so a listing with it is stale). */

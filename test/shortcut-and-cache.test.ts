@@ -159,13 +159,13 @@ describe('scan cache', () => {
     const dir = corpus({ 'svc/app.py': '', 'svc/deep/x/y.txt': '' });
     const kept = new Map<string, Listing>();
     const store: ListingStore = { listing: (key) => kept.get(key), rememberListing: (key, listing) => kept.set(key, listing) };
-    const patterns = ['requirements*.txt', '*/requirements*.txt', '*/requirements/*.txt'];
+    const patterns = ['*/requirements/*.txt']; // looks into `*/requirements/`, which appears under `*/`
     const walk = (): string[] => walkFiles(dir, patterns, { ignore: [], dot: true, followSymbolicLinks: true }, store).sort();
     const past = new Date(Date.now() - 60_000);
     try {
       for (const folder of ['', 'svc', 'svc/deep', 'svc/deep/x']) utimesSync(path.join(dir, folder), past, past);
       expect(walk()).toEqual([]);
-      expect([...kept.values()][0].folders.map(([folder]) => folder).sort()).toEqual(['', 'svc/']); // not svc/deep/: nothing there can match
+      expect([...kept.values()][0].folders.map(([folder]) => folder).sort()).toEqual(['', 'svc/']); // not svc/deep/: nothing there matches
       mkdirSync(path.join(dir, 'svc', 'requirements'));
       writeFileSync(path.join(dir, 'svc', 'requirements', 'base.txt'), 'flask==3.0\n');
       expect(walk()).toEqual(['svc/requirements/base.txt']);
