@@ -252,17 +252,15 @@ class FactsBuilder {
   }
 
   /**
-   * One walk over a function body: the attribute names it reads, directly or through `getattr`/`hasattr`
-   * with a literal name (nested functions included), and the calls it makes (nested functions and classes
-   * left out: they are functions of their own).
+   * One walk of a body: the attribute names it reads, directly or through `getattr`/`hasattr` with a literal
+   * name, and the literal keys it looks up (nested code included); and the calls it makes (nested functions
+   * and classes left out: they are functions of their own).
    */
-  /** One walk of a body: attribute names read, literal keys looked up (nested code included), and its own calls. */
   private bodyFacts(body: PyNode): Pick<FunctionDef, 'reads' | 'calls' | 'stringKeys'> {
     const names = new Set<string>();
     const keys = new Set<string>();
     const calls: BodyCall[] = [];
-    // descendantsOfType walks natively (in source order, the node itself included): far cheaper than
-    // visiting every node from JavaScript. Calls inside nested defs belong to those defs.
+    // descendantsOfType lists in source order, the node itself included. Calls inside nested defs belong to those defs.
     const nested = body.descendantsOfType(['function_definition', 'class_definition']);
     const inNested = (node: PyNode): boolean => nested.some((d) => node.startIndex >= d.startIndex && node.endIndex <= d.endIndex);
     for (const node of body.descendantsOfType(['attribute', 'call', 'subscript'])) {
