@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { discover } from '../src/discover';
+import { projectContext } from '../src/project-context';
 import { pythonParser } from '../src/parse';
 import { scan } from '../src/scan';
 import { writeSyntheticCorpus } from './synthetic';
@@ -22,7 +23,7 @@ interface PhaseResult {
 }
 
 async function parseOnly(dir: string): Promise<PhaseResult> {
-  const { root, files } = await discover([dir], []);
+  const { root, files } = await discover(projectContext([dir]), []);
   const parser = pythonParser();
   let bytes = 0;
   let seconds = 0;

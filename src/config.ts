@@ -1,5 +1,5 @@
 /**
- * User configuration: `.apiposture.toml` at the scan root, or `[tool.apiposture]` in its pyproject.toml.
+ * User configuration: `.apiposture.toml`, or `[tool.apiposture]` in pyproject.toml, nearest to the scan paths.
  * Declares custom limiters and expensive calls, rule severities, disabled rules and policy thresholds.
  * Every key is checked: a typo is a configuration error naming the key, never silently ignored.
  */
@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Severity } from './model';
+import type { ProjectContext } from './project-context';
 import { COST_KINDS, type CostKind } from '../rules/cost-calls';
 
 // smol-toml's types are ES-module declarations over a CommonJS build, which `require` loads.
@@ -60,12 +61,22 @@ export class ConfigError extends Error {}
 type Table = Record<string, unknown>;
 
 /** Reads the configuration for a scan root; `explicit` is a file given with --config. */
-export async function loadConfig(root: string, explicit?: string): Promise<Config> {
-  if (explicit) return fromFile(explicit, path.relative(root, explicit), path.basename(explicit) === 'pyproject.toml');
-  const own = path.join(root, '.apiposture.toml');
-  if (await exists(own)) return fromFile(own, '.apiposture.toml', false);
-  const pyproject = path.join(root, 'pyproject.toml');
-  if (await exists(pyproject)) return fromFile(pyproject, 'pyproject.toml', true);
+/**
+ * The configuration: `explicit` when given, else the nearest `.apiposture.toml` or pyproject.toml with a
+ * `[tool.apiposture]` table in `configDirs` (nearest first). Its `file` is shown relative to the project root.
+ */
+export async function loadConfig(context: Pick<ProjectContext, 'root' | 'configDirs'>, explicit?: string): Promise<Config> {
+  const shown = (file: string): string => path.relative(context.root, file).split(path.sep).join('/');
+  if (explicit) return fromFile(explicit, shown(path.resolve(explicit)), path.basename(explicit) === 'pyproject.toml');
+  for (const dir of context.configDirs) {
+    const own = path.join(dir, '.apiposture.toml');
+    if (await exists(own)) return fromFile(own, shown(own), false);
+    const pyproject = path.join(dir, 'pyproject.toml');
+    if (await exists(pyproject)) {
+      const config = await fromFile(pyproject, shown(pyproject), true);
+      if (config !== DEFAULT_CONFIG) return config;
+    }
+  }
   return DEFAULT_CONFIG;
 }
 

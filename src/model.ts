@@ -10,7 +10,7 @@ export type ProtectionStatus = 'limited' | 'unlimited' | 'exempt' | 'unknown';
 export type Severity = 'error' | 'warning' | 'note';
 
 export interface SourceRef {
-  file: string; // relative to the scan root, forward slashes
+  file: string; // relative to the project root, forward slashes
   line: number;
   column?: number;
 }
@@ -155,8 +155,18 @@ export interface ScanStats {
   baselined: number;
 }
 
+/** Where the scan looked: the project around the scan paths (see project-context.ts). */
+export interface ProjectInfo {
+  root: string; // absolute; report paths are relative to it
+  marker?: string; // the file or folder that marks the project root (pyproject.toml, manage.py, .git, ...)
+  paths: string[]; // the scan paths, relative to root ('' is the root): only routes declared inside them are reported
+  importRoots: string[]; // the folders module names of the scan paths' files start from, relative to root
+  files: number; // Python files of the whole project, read as context
+}
+
 export interface ScanResult {
   root: string;
+  project: ProjectInfo;
   routes: Route[];
   findings: Finding[];
   skipped: Skipped[];

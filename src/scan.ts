@@ -2,7 +2,9 @@
  * The pipeline: discover → parse to module facts → framework extractors and protection resolution →
  * rules → a sorted, deterministic `ScanResult`. Scanned code is only read, never imported or run.
  */
-import { discover, rootOf } from './discover';
+import { discover } from './discover';
+import { inScanPaths, projectContext } from './project-context';
+import { moduleNames } from './python/module-names';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
@@ -37,33 +39,61 @@ export interface ScanOptions {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * Reads the whole project around the paths (see project-context.ts) and reports the routes declared inside
+ * them, with findings and skipped files of those paths only.
+ */
 export async function scan(options: ScanOptions): Promise<ScanResult> {
-  const rootDir = await rootOf(options.paths);
-  const config = options.config ?? (await loadConfig(rootDir));
-  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(rootDir, options.cacheDir));
-  const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude], cache);
+  const context = projectContext(options.paths);
+  const { root } = context;
+  const config = options.config ?? (await loadConfig(context));
+  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir));
+  const { files } = await discover(context, [...(options.exclude ?? []), ...config.exclude], cache);
   cache?.useFileList(files);
+  const inScope = (file: string): boolean => inScanPaths(context, file);
   const metadata = readProjectMetadata(root, cache); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
-  for (const s of selection.skipped) options.onWarning?.(`${s.file}: skipped: ${s.reason}`);
-  const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes });
-  const project = new Project(modules, await metadata);
-  const routes = analyzeProject(project, config);
-  const findings = runRules(routes, await readDeployment(root, project, cache), config);
+  const warn = (file: string, message: string): void => {
+    if (inScope(file)) options.onWarning?.(`${file}: ${message}`);
+  };
+  for (const s of selection.skipped) warn(s.file, `skipped: ${s.reason}`);
+  const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes }, warn);
+  const names = moduleNames(files, context.rootPackage);
+  const project = new Project(modules, await metadata, names);
+  const allRoutes = analyzeProject(project, config);
+  const routes = allRoutes.filter((r) => inScope(r.file));
+  const findings = runRules(routes, await readDeployment(root, project, cache), config, allRoutes);
   const cacheProblem = await cache?.save(); // after the last walk
   if (cacheProblem) options.onWarning?.(cacheProblem);
   const suppressionProblems = applySuppressions(findings, routes, modules, config);
   for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
   const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);
-  return { root, routes, findings, skipped, suppressionProblems, ...(staleBaseline && { staleBaseline }), stats: stats(files.length, skipped, routes, findings) };
+  const scopeFiles = files.filter(inScope);
+  const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
+  return {
+    root,
+    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length },
+    routes,
+    findings,
+    skipped: skipped.filter((s) => inScope(s.file)),
+    suppressionProblems,
+    ...(staleBaseline && { staleBaseline }),
+    stats: stats(scopeFiles.length, skipped.filter((s) => inScope(s.file)), routes, findings),
+  };
 }
 
 /**
  * The facts of the selected files, in their order: from the cache when unchanged, else parsed (on worker
  * threads) and cached. Skipped lists the selection's own skips and files only parsing found wanting, by file.
  */
-async function moduleFacts(root: string, selection: Selection, cache: ScanCache | undefined, options: ScanOptions & { maxFileBytes: number }): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
+async function moduleFacts(
+  root: string,
+  selection: Selection,
+  cache: ScanCache | undefined,
+  options: ScanOptions & { maxFileBytes: number },
+  warn: (file: string, message: string) => void,
+): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
   const cached: (ModuleFacts | undefined)[] = [];
   // One at a time: reading every cached text at once would hold them all in memory together.
   for (const { file, hash } of selection.files) cached.push(await cache?.moduleFacts(file, hash));
@@ -78,14 +108,14 @@ async function moduleFacts(root: string, selection: Selection, cache: ScanCache 
     const outcome = facts ? { ok: true as const, facts } : (byFile.get(file) as ParseOutcome);
     if (!outcome.ok) {
       skipped.push({ file, reason: outcome.reason });
-      options.onWarning?.(`${file}: skipped: ${outcome.reason}`);
+      warn(file, `skipped: ${outcome.reason}`);
       continue;
     }
-    if ('note' in outcome && outcome.note) options.onWarning?.(`${file}: ${outcome.note}`);
+    if ('note' in outcome && outcome.note) warn(file, outcome.note);
     if (outcome.facts.syntaxErrorLine !== undefined) {
       const reason = `syntax error at line ${outcome.facts.syntaxErrorLine}; analysed with error recovery, routes after it may be missed`;
       skipped.push({ file, reason, partial: true });
-      options.onWarning?.(`${file}: ${reason}`);
+      warn(file, reason);
     }
     modules.push(outcome.facts);
   }
@@ -118,15 +148,18 @@ function analyzeProject(project: Project, config: Config): Route[] {
   });
 }
 
-/** Runs every enabled rule on every route; the config's severity for a rule replaces the rule's own choice. */
-export function runRules(routes: Route[], deployment: Deployment = { processes: 1 }, config: Config = DEFAULT_CONFIG): Finding[] {
+/**
+ * Runs every enabled rule on every route; the config's severity for a rule replaces the rule's own choice.
+ * Rules compare a route with `context`: every route of the project, also those outside the scan paths.
+ */
+export function runRules(routes: Route[], deployment: Deployment = { processes: 1 }, config: Config = DEFAULT_CONFIG, context = routes): Finding[] {
   const findings: Finding[] = [];
   const enabled = RULES.filter((rule) => config.rules[rule.id] !== 'off');
   for (const route of routes) {
     for (const rule of enabled) {
       const configured = config.rules[rule.id];
       rule.check(route, {
-        routes,
+        routes: context,
         deployment,
         policy: config.policy,
         report: ({ messageId, data, severity, related }) =>

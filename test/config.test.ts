@@ -43,11 +43,11 @@ test.each([
 
 test('pyproject.toml [tool.apiposture] is read, .apiposture.toml wins over it', async () => {
   const dir = project({ 'pyproject.toml': '[tool.apiposture.policy]\nauth-max-per-minute = 50\n' });
-  expect((await loadConfig(dir)).policy).toEqual({ ...DEFAULT_POLICY, authMaxPerMinute: 50 });
+  expect((await loadConfig({ root: dir, configDirs: [dir] })).policy).toEqual({ ...DEFAULT_POLICY, authMaxPerMinute: 50 });
   writeFileSync(path.join(dir, '.apiposture.toml'), '[policy]\nauth-max-per-minute = 3\n');
-  expect((await loadConfig(dir)).policy.authMaxPerMinute).toBe(3);
+  expect((await loadConfig({ root: dir, configDirs: [dir] })).policy.authMaxPerMinute).toBe(3);
   writeFileSync(path.join(dir, '.apiposture.toml'), '[policy\n');
-  await expect(loadConfig(dir)).rejects.toThrow(/^\.apiposture\.toml: line 1/);
+  await expect(loadConfig({ root: dir, configDirs: [dir] })).rejects.toThrow(/^\.apiposture\.toml: line 1/);
 });
 
 test('policy thresholds, rule severities and disabled rules change the findings', async () => {

@@ -15,7 +15,7 @@ test('init writes a config the loader accepts and a workflow that uploads, then 
   const { code, stdout } = await runCli(['init', dir]);
   expect(code).toBe(0);
   expect(stdout).toBe(`wrote ${dir}/.apiposture.toml\nwrote ${dir}/.github/workflows/apiposture.yml\n`);
-  const config = await loadConfig(dir);
+  const config = await loadConfig({ root: dir, configDirs: [dir] });
   expect({ ...config, file: undefined }).toEqual({ ...DEFAULT_CONFIG, file: undefined });
   const workflow = readFileSync(path.join(dir, '.github/workflows/apiposture.yml'), 'utf8');
   expect(workflow).not.toContain('\t');

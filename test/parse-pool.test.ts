@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { discover } from '../src/discover';
+import { projectContext } from '../src/project-context';
 import { DEFAULT_MAX_FILE_BYTES } from '../src/parse';
 import { parseFiles } from '../src/parse-pool';
 import { scan } from '../src/scan';
@@ -25,7 +26,7 @@ async function scanWith(dir: string, jobs: number, parseAll = false): Promise<{ 
 }
 
 test('the JSON report of all fixtures as one scan is byte-identical for 1, 2 and 3 jobs', async () => {
-  const files = (await discover(['fixtures'], [])).files.length;
+  const files = (await discover(projectContext(['fixtures']), [])).files.length;
   const one = await scanWith('fixtures', 1);
   expect(one.workers).toEqual([]);
   expect(JSON.parse(one.report).routes.length).toBeGreaterThan(100);
@@ -65,7 +66,7 @@ test('files skipped in a worker are listed with the same reasons as with one job
 });
 
 test('a crashed worker loses no file: its batch is parsed again on the main thread', async () => {
-  const { root, files } = await discover(['fixtures'], []);
+  const { root, files } = await discover(projectContext(['fixtures']), []);
   const options = { maxFileBytes: DEFAULT_MAX_FILE_BYTES };
   const expected = await parseFiles(root, files, { ...options, jobs: 1 });
   const postMessage = Worker.prototype.postMessage;

@@ -20,7 +20,7 @@ function scanOf(findings: Finding[]): ScanResult {
   const bySeverity = { error: 0, warning: 0, note: 0 };
   for (const f of findings) bySeverity[f.severity]++;
   const stats = { filesScanned: 1, filesSkipped: 0, routes: 0, byStatus: { limited: 0, unlimited: 0, exempt: 0, unknown: 0 }, findings: findings.length, bySeverity, suppressed: 0, baselined: 0 };
-  return { root: SHOP, routes: [], findings, skipped: [], suppressionProblems: [], stats };
+  return { root: SHOP, project: { root: SHOP, paths: [''], importRoots: [''], files: 1 }, routes: [], findings, skipped: [], suppressionProblems: [], stats };
 }
 
 function validLog(text: string): Sarif.Log {

@@ -13,7 +13,7 @@ import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseli
 import { ConfigError, loadConfig } from '../config';
 import { CACHE_DIR } from '../cache';
 import { InitRefused, init } from '../init';
-import { rootOf } from '../discover';
+import { projectContext } from '../project-context';
 import { jsonReport } from '../report/json';
 import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
@@ -100,10 +100,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
       .option('--jobs <n>', 'parse files on this many threads (default: the number of cores)', (v: string) => Number(v))
-      .option('-c, --config <file>', 'configuration file (default: .apiposture.toml, else [tool.apiposture] in pyproject.toml, at the scan root)')
+      .option('-c, --config <file>', 'configuration file (default: the nearest .apiposture.toml, or pyproject.toml with [tool.apiposture], from the scan paths up to the project or repository root)')
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
       .option('--parse-all', 'parse every file, also those no framework, limiter or project import links to (slower, same report)')
-      .option('--cache-dir <dir>', 'keep facts of unchanged files here, relative to the scan root', CACHE_DIR)
+      .option('--cache-dir <dir>', 'keep facts of unchanged files here, relative to the project root', CACHE_DIR)
       .option('--no-cache', 'neither read nor write the cache');
 
   const withReportOptions = (cmd: Command): Command =>
@@ -128,7 +128,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
     if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs > 0)) throw new UsageError('--jobs must be a positive integer');
     const showProgress = io.stderrIsTTY && !options.quiet;
-    const config = await loadConfig(await rootOf(targets), options.config).catch((error: unknown) => {
+    const config = await loadConfig(projectContext(targets), options.config).catch((error: unknown) => {
       throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
     });
     const result = await scan({
@@ -356,5 +356,5 @@ function render(result: ScanResult, options: ReportOptions, displayRoot: string,
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
   if (options.format === 'sarif') return sarifReport(result, { category: options.category, rootUri: displayRoot });
   if (options.format === 'markdown') return markdownReport(result, { routesOnly });
-  return textReport(result, c, { routesOnly, quiet: options.quiet });
+  return textReport(result, c, { routesOnly, quiet: options.quiet, displayRoot });
 }

@@ -8,6 +8,7 @@
 import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
+import { moduleNames } from './module-names';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -48,7 +49,8 @@ const MAX_DEPTH = 24;
 const MAX_VALUES = 64;
 const MAX_CALL_SITES = 64;
 
-// Top-level packages that are never project modules, even if a project file shares the name's tail.
+// Top-level packages that are never project modules: a folder of that name above an import root
+// (`examples/flask/app.py`) gives no alias `flask.app`.
 const THIRD_PARTY = new Set([
   'flask', 'flask_limiter', 'flask_restful', 'flask_restx', 'werkzeug', 'fastapi', 'starlette', 'slowapi',
   'fastapi_limiter', 'django', 'rest_framework', 'django_ratelimit', 'ratelimit', 'limits', 'pydantic', 'os', 'sys',
@@ -56,8 +58,9 @@ const THIRD_PARTY = new Set([
 
 export class Project {
   readonly modules: ModuleFacts[];
-  private readonly byName = new Map<string, ModuleFacts>();
-  private readonly byLastSegment = new Map<string, ModuleFacts[]>();
+  private readonly byName = new Map<string, ModuleFacts[]>();
+  private readonly byAlias = new Map<string, ModuleFacts[]>();
+  private readonly importRoots = new Map<ModuleFacts, string>();
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache = new Map<string, Value[]>();
 
@@ -66,16 +69,20 @@ export class Project {
 
   private externalValues?: (qname: string) => Value[] | undefined;
 
-  constructor(modules: ModuleFacts[], metadata: ProjectMetadata = NO_METADATA) {
+  /** `names` gives each module its Python name (module-names.ts); by default, from the modules' own files. */
+  constructor(modules: ModuleFacts[], metadata: ProjectMetadata = NO_METADATA, names = moduleNames(modules.map((m) => m.file))) {
     this.metadata = metadata;
-    this.modules = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    for (const mod of this.modules) {
-      this.byName.set(mod.module, mod);
-      const last = mod.module.split('.').pop() ?? '';
-      const list = this.byLastSegment.get(last) ?? [];
-      list.push(mod);
-      this.byLastSegment.set(last, list);
-    }
+    this.modules = [...modules]
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+      .map((mod) => {
+        const name = names.get(mod.file);
+        if (!name) return mod;
+        const named = { ...mod, module: name.module };
+        this.importRoots.set(named, name.importRoot);
+        for (const alias of name.aliases) if (!THIRD_PARTY.has(alias.split('.')[0])) addTo(this.byAlias, alias, named);
+        return named;
+      });
+    for (const mod of this.modules) addTo(this.byName, mod.module, mod);
   }
 
   /** True when the module imports any of these top-level packages (a cheap gate before resolving). */
@@ -87,18 +94,16 @@ export class Project {
     return { mod, scope: 0, line: Infinity };
   }
 
-  /** Finds a project module by dotted name, also when the scan root sits above the import root. */
+  /**
+   * Finds a project module by dotted name, as `from` would import it. Several projects in one tree can
+   * each have an `app` module: the one beside the importer (same import root, then nearest file) wins.
+   */
   findModule(name: string, from?: ModuleFacts): ModuleFacts | undefined {
-    const exact = this.byName.get(name);
-    if (exact) return exact;
-    if (!name || THIRD_PARTY.has(name.split('.')[0])) return undefined;
-    const candidates = (this.byLastSegment.get(name.split('.').pop() ?? '') ?? []).filter((m) =>
-      m.module.endsWith(`.${name}`),
-    );
-    if (candidates.length <= 1) return candidates[0];
-    const importer = from?.module ?? '';
-    const shared = (m: ModuleFacts): number => commonPrefixLength(m.module, importer);
-    return [...candidates].sort((a, b) => shared(b) - shared(a) || a.module.length - b.module.length)[0];
+    const candidates = this.byName.get(name) ?? this.byAlias.get(name);
+    if (!candidates || candidates.length === 1 || !from) return candidates?.[0];
+    const root = this.importRoots.get(from);
+    const closeness = (m: ModuleFacts): number => (this.importRoots.get(m) === root ? 1e6 : 0) + commonPrefixLength(m.file, from.file);
+    return [...candidates].sort((a, b) => closeness(b) - closeness(a) || a.file.length - b.file.length)[0];
   }
 
   /**
@@ -216,7 +221,7 @@ export class Project {
         const found = this.lookup(binding.attr, this.moduleCtx(targetMod), depth + 1);
         if (!found.every((v) => v.kind === 'unknown')) return found;
       }
-      const submodule = this.findModule(`${targetMod.module}.${binding.attr}`);
+      const submodule = this.findModule(`${targetMod.module}.${binding.attr}`, targetMod);
       if (submodule) return [{ kind: 'module', mod: submodule }];
       return [{ kind: 'unknown', why: `\`${binding.attr}\` not found in ${targetMod.file}` }];
     }
@@ -268,7 +273,7 @@ export class Project {
       case 'module': {
         const found = this.lookup(name, this.moduleCtx(value.mod), depth + 1);
         if (!found.every((v) => v.kind === 'unknown')) return found;
-        const submodule = this.findModule(`${value.mod.module}.${name}`);
+        const submodule = this.findModule(`${value.mod.module}.${name}`, value.mod);
         return submodule ? [{ kind: 'module', mod: submodule }] : found;
       }
       case 'external': {
@@ -464,10 +469,17 @@ function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind: 'impor
   return [...base, ...(binding.module ? [binding.module] : [])].join('.');
 }
 
+/** How many leading folders two file paths share. */
 function commonPrefixLength(a: string, b: string): number {
-  const pa = a.split('.');
-  const pb = b.split('.');
+  const pa = a.split('/');
+  const pb = b.split('/');
   let i = 0;
   while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
   return i;
+}
+
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -36,6 +36,7 @@ export function jsonReport(result: ScanResult, displayRoot: string, options: { r
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: VERSION },
     root: displayRoot,
+    project: { ...result.project, root: displayRoot },
     routes: result.routes.map(routeJson),
   };
   if (!options.routesOnly) {

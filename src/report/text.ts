@@ -61,9 +61,21 @@ export function summaryLine(result: ScanResult, c: Chalk): string {
   return `${routes}; ${findings}; ${files}`;
 }
 
-export function textReport(result: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean } = {}): string {
+/** Where the scan looked: the project root (paths below are relative to it), what marks it, its import roots. */
+export function projectLine(result: ScanResult, displayRoot: string, c: Chalk): string {
+  const { marker, paths, importRoots } = result.project;
+  const shown = (folders: string[]): string => folders.map((f) => f || '.').join(', ');
+  const scope = paths.every((p) => p === '') ? '' : ` · routes declared in ${shown(paths)}`;
+  return c.dim(`project ${displayRoot}${marker ? ` (${marker})` : ''} · import roots ${shown(importRoots)}${scope}`);
+}
+
+export function textReport(result: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean; displayRoot?: string } = {}): string {
   const findings = options.quiet ? result.findings.filter((f) => f.severity !== 'note') : result.findings;
-  const lines = [...routeLines(result.routes, c), ...(options.routesOnly ? [] : [...findingLines(findings, c), ...upkeepLines(result, c)])];
+  const lines = [
+    ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c), '']),
+    ...routeLines(result.routes, c),
+    ...(options.routesOnly ? [] : [...findingLines(findings, c), ...upkeepLines(result, c)]),
+  ];
   if (result.skipped.length) {
     lines.push(c.bold('Skipped'));
     for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);
