@@ -1,0 +1,96 @@
+/**
+ * A route is the same whatever folder the user points at: `scan .` at the project root, `scan pkg`,
+ * `scan pkg/module.py`, `cd pkg && scan .` all report it with the same methods, full path, status, limits
+ * and findings, restricted to the routes declared in what was given. Checked on every fixture project,
+ * for every folder holding Python files and every file declaring a route.
+ */
+import fg from 'fast-glob';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { routeJson } from '../src/report/json';
+import { scan } from '../src/scan';
+import { moduleNames } from '../src/python/module-names';
+import { projectContext } from '../src/project-context';
+import type { ScanResult } from '../src/model';
+import { ROOT, spawnCli } from './support/run-cli';
+
+const FIXTURES = path.join(ROOT, 'fixtures');
+const projects = fg.sync('*/*', { cwd: FIXTURES, onlyDirectories: true }).sort();
+
+/** The routes and their findings declared under `scope` (a folder or file relative to the project root). */
+function declaredIn(result: ScanResult, scope: string): string[] {
+  const inside = (file: string): boolean => scope === '' || file === scope || file.startsWith(`${scope}/`);
+  const routes = result.routes.filter((r) => inside(r.file));
+  const findings = result.findings.filter((f) => routes.some((r) => r.id === f.routeId));
+  return [...routes.map((r) => JSON.stringify(routeJson(r))), ...findings.map((f) => JSON.stringify(f))];
+}
+
+describe('scan-root invariance', () => {
+  test.each(projects)('%s', async (project) => {
+    const root = path.join(FIXTURES, project);
+    const whole = await scan({ paths: [root] });
+    expect(whole.routes.length).toBeGreaterThan(0);
+    const folders = fg.sync('**', { cwd: root, onlyDirectories: true }).filter((d) => fg.sync('*.py', { cwd: path.join(root, d) }).length);
+    const files = [...new Set(whole.routes.map((r) => r.file))];
+    for (const scope of [...folders, ...files].sort()) {
+      const part = await scan({ paths: [path.join(root, scope)] });
+      expect({ scope, root: part.root, routes: declaredIn(part, '') }).toEqual({ scope, root: whole.root, routes: declaredIn(whole, scope) });
+    }
+  });
+
+  test('`cd pkg && scan .` reports what `scan pkg` reports from the project root', () => {
+    const fromRoot = spawnCli(['routes', 'app', '-f', 'json'], path.join(FIXTURES, 'fastapi/fullstack'));
+    const fromInside = spawnCli(['routes', '.', '-f', 'json'], path.join(FIXTURES, 'fastapi/fullstack/app'));
+    const routes = (stdout: string): unknown => JSON.parse(stdout).routes;
+    expect(JSON.parse(fromRoot.stdout).routes.length).toBeGreaterThan(10);
+    expect(routes(fromInside.stdout)).toEqual(routes(fromRoot.stdout));
+    expect(JSON.parse(fromInside.stdout).project).toMatchObject({ root: '..', marker: 'pyproject.toml', paths: ['app'], importRoots: [''] });
+  });
+});
+
+describe('project context', () => {
+  let dir: string;
+  const write = (files: Record<string, string>): void => {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+  };
+  beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-context-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('the nearest marker above a package folder is the project root', () => {
+    write({ 'repo/.git/HEAD': '', 'repo/backend/pyproject.toml': '', 'repo/backend/app/__init__.py': '', 'repo/backend/app/api/__init__.py': '' });
+    const context = projectContext([path.join(dir, 'repo/backend/app/api')]);
+    expect(context).toMatchObject({ root: path.join(dir, 'repo/backend'), marker: 'pyproject.toml', scanPaths: ['app/api'], rootPackage: '' });
+    // configuration is looked for up to the repository top
+    expect(context.configDirs).toEqual(['repo/backend/app/api', 'repo/backend/app', 'repo/backend', 'repo'].map((d) => path.join(dir, d)));
+  });
+
+  test('Django: the folder of manage.py; without any marker, the top of the package chain', () => {
+    write({ 'site/manage.py': '', 'site/blog/__init__.py': '', 'loose/pkg/__init__.py': '', 'loose/pkg/sub/__init__.py': '' });
+    expect(projectContext([path.join(dir, 'site/blog')])).toMatchObject({ root: path.join(dir, 'site'), marker: 'manage.py', scanPaths: ['blog'] });
+    expect(projectContext([path.join(dir, 'loose/pkg/sub')])).toMatchObject({ root: path.join(dir, 'loose'), scanPaths: ['pkg/sub'] });
+  });
+
+  test('a project root that is itself a package names its modules from above it', () => {
+    write({ 'myservice/.git/HEAD': '', 'myservice/__init__.py': '', 'myservice/web.py': '' });
+    const context = projectContext([path.join(dir, 'myservice')]);
+    expect(context).toMatchObject({ root: path.join(dir, 'myservice'), rootPackage: 'myservice' });
+    expect(moduleNames(['__init__.py', 'web.py'], context.rootPackage).get('web.py')).toEqual({ module: 'myservice.web', aliases: [], importRoot: '..' });
+  });
+});
+
+test('module names follow package chains, with longer names through non-package folders as aliases', () => {
+  const names = moduleNames([
+    'backend/app/__init__.py', 'backend/app/api/main.py', 'backend/app/views/orders.py', // `views` is a namespace portion of `app`
+    'src/shop/__init__.py', 'src/shop/web.py', 'scripts/tools/seed.py', 'proj/manage.py', 'proj/proj/__init__.py', 'proj/proj/plugins.py',
+  ]);
+  expect(names.get('backend/app/api/main.py')).toEqual({ module: 'app.api.main', aliases: ['backend.app.api.main'], importRoot: 'backend' });
+  expect(names.get('backend/app/views/orders.py')?.module).toBe('app.views.orders');
+  expect(names.get('backend/app/__init__.py')?.module).toBe('app');
+  expect(names.get('src/shop/web.py')).toEqual({ module: 'shop.web', aliases: ['src.shop.web'], importRoot: 'src' });
+  expect(names.get('scripts/tools/seed.py')).toEqual({ module: 'seed', aliases: ['tools.seed', 'scripts.tools.seed'], importRoot: 'scripts/tools' });
+  expect(names.get('proj/proj/plugins.py')).toEqual({ module: 'proj.plugins', aliases: ['proj.proj.plugins'], importRoot: 'proj' });
+});
