@@ -267,6 +267,8 @@ def walk(patterns, prefix, chain, out):
 def main():
     root, settings_module = sys.argv[1], sys.argv[2]
     sys.path.insert(0, os.path.abspath(root))
+    # A fixture's vendored/ folder stands in for installed third-party packages the scan does not see.
+    sys.path.append(os.path.join(os.path.abspath(root), "vendored"))
     sys.meta_path.insert(0, StubFinder())
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
 

@@ -158,6 +158,10 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
 
   const resolve = (draft: RouteDraft<DjangoRouteContext>, evidence: Evidence[]): Contribution | undefined => {
     const view = draft.context.view;
+    if (view?.unreadBase) {
+      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`${view.handler}\` derives from \`${view.unreadBase}\`, which is not in the project: whether DRF throttles it cannot be read` });
+      return { limits: [], unknown: true };
+    }
     if (!view?.drf) return undefined;
     const list = throttleList(view, { file: draft.route.file, line: draft.route.line }, evidence);
     if (list === 'dynamic') return { limits: [], unknown: true };

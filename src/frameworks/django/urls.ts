@@ -11,7 +11,7 @@ import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
 import { sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
-import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, LIST_ROUTE } from './tables';
+import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 
 export interface DjangoRouteContext {
@@ -329,10 +329,13 @@ export class UrlWalker {
     }
     const ref = cls.ref;
     const actions = this.views.viewsetActions(ref);
+    // Actions inherited from a base outside the project and outside the known libraries cannot be listed:
+    // the router's every standard route is kept, marked unresolved, rather than dropped.
+    const unread = this.project.externalBases(ref).find((q) => !isKnownPackage(q) && !['typing', 'abc'].includes(q.split('.')[0]));
     const lookup = this.lookup(ref, kind);
     const extra = this.extraActions(ref);
     const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
-    const standard = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => actions.has(action)));
+    const standard = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => unread || actions.has(action)));
     routes.push({ url: `${routePrefix}${slash}`, mapping: standard(LIST_ROUTE), options: [] });
     for (const a of extra.filter((x) => !x.detail)) routes.push({ url: `${routePrefix}/${a.urlPath}${slash}`, mapping: a.mapping, options: a.options });
     routes.push({ url: `${routePrefix}/${lookup}${slash}`, mapping: standard(DETAIL_ROUTE), options: [] });
@@ -342,6 +345,7 @@ export class UrlWalker {
       const url = !written && route.url.startsWith('/') ? route.url.slice(1) : route.url;
       const base = this.views.classView(ref, [], route.options);
       const view = this.views.withActions(base, route.mapping, ctx);
+      if (unread) view.unresolved.push(`actions of base \`${unread}\` are unknown: the router's standard methods are listed`);
       for (const text of prefix.suffix ? [url, withSuffix(url, kind)] : [url]) this.emit(call, ctx, here, text, view);
     }
   }

@@ -25,6 +25,7 @@ export interface DjangoView {
   fn?: FunctionRef; // a function view
   cls?: ClassRef; // a project class view or viewset
   drf: boolean; // DRF's APIView machinery runs (throttling applies)
+  unreadBase?: string; // a base outside the project and the known libraries: it may bring DRF and its throttles
   noThrottles?: boolean; // a library view with `throttle_classes = ()`
   handlers: Map<string, string>; // HTTP method → handler method or viewset action (lower case)
   automatic: string[]; // methods the framework adds (OPTIONS, HEAD for GET)
@@ -162,9 +163,9 @@ export class ViewResolver {
     const external = this.project.externalBases(ref);
     const library = external.map((q) => externalView(q)).filter((k): k is ExternalView => k !== undefined);
     const unresolved: string[] = [];
+    const unreadBase = library.length ? undefined : external.find((q) => !isKnownPackage(q));
     if (!library.length) {
-      const unknown = external.filter((q) => !isKnownPackage(q));
-      unresolved.push(unknown.length ? `view base \`${unknown[0]}\` is not a class apiposture knows` : `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
+      unresolved.push(unreadBase ? `view base \`${unreadBase}\` is not a class apiposture knows` : `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
     }
     const defined = new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k))]);
     const allowed = this.allowedMethods(ref) ?? HTTP_METHOD_NAMES;
@@ -173,6 +174,7 @@ export class ViewResolver {
       handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line,
       cls: ref, drf: library.some((k) => k.drf),
       handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved,
+      ...(unreadBase && { unreadBase }),
     };
     if (library.some((k) => k.noThrottles)) view.noThrottles = true;
     return withHandlers(view, defined, allowed);
