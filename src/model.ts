@@ -144,6 +144,12 @@ export interface Skipped {
   partial?: boolean; // the file was analysed up to the problem (syntax errors); routes past it may be missing
 }
 
+/** A call that registers routes and yielded none the tool could read, with why (see registration-sites.ts). */
+export interface UnresolvedRegistration extends SourceRef {
+  call: string; // the callee as written, e.g. `bp.add_url_rule`
+  reason: string;
+}
+
 export interface ScanStats {
   filesScanned: number;
   filesSkipped: number;
@@ -153,6 +159,7 @@ export interface ScanStats {
   bySeverity: Record<Severity, number>;
   suppressed: number;
   baselined: number;
+  registrationSites: { total: number; resolved: number; unresolved: number }; // calls that register routes, in the scan paths
 }
 
 /** Where the scan looked: the project around the scan paths (see project-context.ts). */
@@ -171,6 +178,7 @@ export interface ScanResult {
   findings: Finding[];
   skipped: Skipped[];
   suppressionProblems: SuppressionProblem[];
+  unresolvedRegistrations: UnresolvedRegistration[];
   staleBaseline?: BaselineEntry[]; // with a baseline: its entries no finding matches any more
   stats: ScanStats;
 }

@@ -5,6 +5,7 @@
 import { discover } from './discover';
 import { inScanPaths, projectContext } from './project-context';
 import { moduleNames } from './python/module-names';
+import { countRegistrations, type RegistrationCount } from './registration-sites';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
@@ -63,6 +64,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const project = new Project(modules, await metadata, names);
   const allRoutes = analyzeProject(project, config);
   const routes = allRoutes.filter((r) => inScope(r.file));
+  const registrations = countRegistrations(project, allRoutes, inScope);
+  for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes apiposture cannot read: ${r.reason}`);
   const findings = runRules(routes, await readDeployment(root, project, cache), config, allRoutes);
   const cacheProblem = await cache?.save(); // after the last walk
   if (cacheProblem) options.onWarning?.(cacheProblem);
@@ -78,8 +81,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     findings,
     skipped: skipped.filter((s) => inScope(s.file)),
     suppressionProblems,
+    unresolvedRegistrations: registrations.unresolved,
     ...(staleBaseline && { staleBaseline }),
-    stats: stats(scopeFiles.length, skipped.filter((s) => inScope(s.file)), routes, findings),
+    stats: stats(scopeFiles.length, skipped.filter((s) => inScope(s.file)), routes, findings, registrations),
   };
 }
 
@@ -180,7 +184,7 @@ export function runRules(routes: Route[], deployment: Deployment = { processes: 
   return findings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.routeId, b.routeId));
 }
 
-function stats(files: number, skipped: Skipped[], routes: Route[], findings: Finding[]): ScanResult['stats'] {
+function stats(files: number, skipped: Skipped[], routes: Route[], findings: Finding[], registrations: RegistrationCount): ScanResult['stats'] {
   const byStatus: Record<ProtectionStatus, number> = { limited: 0, unlimited: 0, exempt: 0, unknown: 0 };
   for (const r of routes) byStatus[r.status]++;
   const counted = findings.filter(counts);
@@ -189,5 +193,6 @@ function stats(files: number, skipped: Skipped[], routes: Route[], findings: Fin
   const filesSkipped = skipped.filter((s) => !s.partial).length;
   const suppressed = findings.filter((f) => f.suppression).length;
   const baselined = findings.filter((f) => f.baselined).length;
-  return { filesScanned: files - filesSkipped, filesSkipped, routes: routes.length, byStatus, findings: counted.length, bySeverity, suppressed, baselined };
+  const registrationSites = { total: registrations.total, resolved: registrations.resolved, unresolved: registrations.unresolved.length };
+  return { filesScanned: files - filesSkipped, filesSkipped, routes: routes.length, byStatus, findings: counted.length, bySeverity, suppressed, baselined, registrationSites };
 }

@@ -78,3 +78,19 @@ test('--strict exits 2 after the report when files were skipped or route paths a
   expect(unresolved.code).toBe(2);
   expect(unresolved.stderr).toContain('route path not resolved');
 });
+
+test('a route registration nothing resolves is listed in every format and fails --strict', () => {
+  const scanOf = (...args: string[]): ReturnType<typeof spawnCli> => spawnCli(['scan', 'fixtures/flask/factory/myapp/plugins.py', '--fail-on', 'none', ...args]);
+  const text = scanOf();
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain('Route registrations not resolved\n  myapp/plugins.py:7:6  app.route  no app or router found statically for `app`: parameter `app` of `register_routes` has no call site');
+  expect(text.stderr).toContain('myapp/plugins.py:7: `app.route` registers routes apiposture cannot read');
+  const json = JSON.parse(scanOf('-f', 'json').stdout);
+  expect(json.stats.registrationSites).toEqual({ total: 1, resolved: 0, unresolved: 1 });
+  expect(json.unresolvedRegistrations).toMatchObject([{ file: 'myapp/plugins.py', line: 7, call: 'app.route' }]);
+  const sarif = JSON.parse(scanOf('-f', 'sarif').stdout);
+  expect(sarif.runs[0].invocations[0].toolExecutionNotifications.map((n: { message: { text: string } }) => n.message.text)).toContainEqual(expect.stringContaining('`app.route` registers routes that were not resolved'));
+  const strict = scanOf('--strict', '-q');
+  expect(strict.code).toBe(2);
+  expect(strict.stderr).toContain('apiposture: --strict: myapp/plugins.py:7: `app.route` registers routes that were not resolved');
+});

@@ -24,7 +24,10 @@ test.each(projects)('%s', async (project) => {
     expected.push(...parseExpectations(file, await fs.readFile(path.join(root, file), 'utf8')));
   }
   const key = (file: string, line: number, group: string): string => `${file}:${line}: ${group}`;
-  const actual = result.routes.map((r) => key(r.file, r.line, actualGroup(r, result.findings)));
+  const actual = [
+    ...result.routes.map((r) => key(r.file, r.line, actualGroup(r, result.findings))),
+    ...result.unresolvedRegistrations.map((r) => key(r.file, r.line, `registration="${r.call}"`)),
+  ];
   const wanted = expected.filter((e) => !e.missing).map((e) => key(e.file, e.line, e.group));
   const knownMissing = new Set(expected.filter((e) => e.missing).map((e) => key(e.file, e.line, e.group)));
   const problems: string[] = [];

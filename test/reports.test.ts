@@ -22,7 +22,7 @@ test('JSON report is the documented contract and byte-identical across runs', as
   const second = (await runCli(['scan', DEMO, '-f', 'json'])).stdout;
   expect(second).toBe(first);
   const report = JSON.parse(first);
-  expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'project', 'routes', 'findings', 'suppressionProblems', 'skipped', 'stats']);
+  expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'project', 'routes', 'findings', 'suppressionProblems', 'skipped', 'unresolvedRegistrations', 'stats']);
   expect(report.schemaVersion).toBe(1);
   expect(report.root).toBe(DEMO);
   expect(first.replace(/"version": "[^"]+"/, '"version": "<VERSION>"')).toMatchSnapshot();
@@ -54,7 +54,7 @@ test('a broken SARIF log is rejected by the schema check', () => {
 test('FastAPI routes keep the JSON contract: WebSocket kind, dependency limits, global pyrate buckets', async () => {
   const { stdout } = await runCli(['routes', 'fixtures/fastapi/limiter-deps', '-f', 'json']);
   const report = JSON.parse(stdout);
-  expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'project', 'routes', 'skipped', 'stats']);
+  expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'project', 'routes', 'skipped', 'unresolvedRegistrations', 'stats']);
   expect(report.routes.map((r: { id: string }) => r.id)).toContain('fastapi:WS:/ws');
   expect(stdout.replace(/"version": "[^"]+"/, '"version": "<VERSION>"')).toMatchSnapshot();
 });

@@ -18,12 +18,13 @@ import { ROOT, spawnCli } from './support/run-cli';
 const FIXTURES = path.join(ROOT, 'fixtures');
 const projects = fg.sync('*/*', { cwd: FIXTURES, onlyDirectories: true }).sort();
 
-/** The routes and their findings declared under `scope` (a folder or file relative to the project root). */
+/** The routes, their findings and unresolved registrations under `scope` (a folder or file relative to the project root). */
 function declaredIn(result: ScanResult, scope: string): string[] {
   const inside = (file: string): boolean => scope === '' || file === scope || file.startsWith(`${scope}/`);
   const routes = result.routes.filter((r) => inside(r.file));
   const findings = result.findings.filter((f) => routes.some((r) => r.id === f.routeId));
-  return [...routes.map((r) => JSON.stringify(routeJson(r))), ...findings.map((f) => JSON.stringify(f))];
+  const registrations = result.unresolvedRegistrations.filter((r) => inside(r.file));
+  return [...routes.map((r) => JSON.stringify(routeJson(r))), ...findings.map((f) => JSON.stringify(f)), ...registrations.map((r) => JSON.stringify(r))];
 }
 
 describe('scan-root invariance', () => {

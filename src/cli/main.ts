@@ -343,12 +343,13 @@ Examples:
   }
 }
 
-/** What makes a scan incomplete for `--strict`: skipped or partly analysed files, routes with unresolved paths. */
+/** What makes a scan incomplete for `--strict`: skipped or partly analysed files, routes with unresolved paths, unresolved registrations. */
 function incompleteness(result: ScanResult): string[] {
   const unresolved = result.routes.filter((r) => r.unresolved.length);
   return [
     ...result.skipped.map((s) => `${s.file}: ${s.partial ? 'partly analysed' : 'skipped'}: ${s.reason}`),
     ...unresolved.map((r) => `${r.file}:${r.line}: route path not resolved: ${r.unresolved.join('; ')}`),
+    ...result.unresolvedRegistrations.map((r) => `${r.file}:${r.line}: \`${r.call}\` registers routes that were not resolved: ${r.reason}`),
   ];
 }
 

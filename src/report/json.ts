@@ -45,6 +45,7 @@ export function jsonReport(result: ScanResult, displayRoot: string, options: { r
     if (result.staleBaseline) report.staleBaseline = result.staleBaseline;
   }
   report.skipped = result.skipped;
+  report.unresolvedRegistrations = result.unresolvedRegistrations;
   report.stats = result.stats;
   return `${JSON.stringify(report, null, 2)}\n`;
 }

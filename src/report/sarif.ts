@@ -112,6 +112,9 @@ export function sarifReport(scan: ScanResult, options: SarifOptions = {}): strin
     message: { text: `${s.partial ? 'Partially analysed' : 'Skipped'}: ${s.reason}` },
     locations: [location(root, s.file, 1)],
   }));
+  for (const r of scan.unresolvedRegistrations) {
+    notifications.push({ level: 'warning', message: { text: `\`${r.call}\` registers routes that were not resolved: ${r.reason}` }, locations: [location(root, r.file, r.line, r.column)] });
+  }
   for (const problem of scan.suppressionProblems) {
     notifications.push({ level: 'warning', message: { text: problem.message }, locations: [location(root, problem.file, problem.line)] });
   }

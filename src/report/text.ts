@@ -81,6 +81,11 @@ export function textReport(result: ScanResult, c: Chalk, options: { routesOnly?:
     for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);
     lines.push('');
   }
+  if (result.unresolvedRegistrations.length) {
+    lines.push(c.bold('Route registrations not resolved'));
+    for (const r of result.unresolvedRegistrations) lines.push(`  ${r.file}:${r.line}:${r.column}  ${c.magenta(r.call)}  ${r.reason}`);
+    lines.push('');
+  }
   lines.push(summaryLine(result, c));
   return `${lines.join('\n')}\n`;
 }

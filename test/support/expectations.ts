@@ -1,6 +1,7 @@
 /**
  * Inline expectations in fixture sources, CodeQL style: `# $ route="GET /x" status=limited limits="5/minute"`
  * (also `findings=`, `unresolved=yes`, `expensive=` with the kinds of the route's call signals).
+ * `# $ registration="app.route"` expects a route registration the tool lists as not resolved on that line.
  * Each `$` group describes one route whose declaration (route decorator, add_url_rule call, ...) is on that
  * line; a comment standing alone on its line applies to the next line that is not a comment (so a long list
  * of expectations can take several lines). `$ MISSING: ...` records a known gap.
@@ -48,7 +49,7 @@ export function parseExpectations(file: string, source: string): Expectation[] {
           const missing = raw.startsWith('MISSING:');
           const tags: Record<string, string> = {};
           for (const m of raw.replace(/^MISSING:\s*/, '').matchAll(TOKEN)) tags[m[1]] = m[2] ?? m[3];
-          if (!tags.route) throw new Error(`Invalid expectation syntax at ${file}:${row + 1}: ${raw}`);
+          if (!tags.route && !tags.registration) throw new Error(`Invalid expectation syntax at ${file}:${row + 1}: ${raw}`);
           out.push({ file, line: target + 1, group: canonical(tags), missing });
         }
       }

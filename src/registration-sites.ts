@@ -1,0 +1,173 @@
+/**
+ * No silent drops. Every call of an API that registers routes (route decorators, `add_url_rule`,
+ * `add_api_route`, `path()`, `router.register`, `include_router`, ...) must have yielded a route, or is
+ * listed here with why not. Sites are found by name, independently of the framework extractors, on
+ * receivers that are (or may be: they cannot be read) web framework objects; a site is resolved when a
+ * route was reported at its line, a route's prefix was read there, or (for an include) what it includes
+ * is project code whose own sites are counted.
+ */
+import type { CallExpr, Expr, ModuleFacts } from './python/ir';
+import { argument, kwarg } from './python/ir';
+import { Project, type Ctx, type Value } from './python/project';
+import type { Route, UnresolvedRegistration } from './model';
+import { statementContexts } from './frameworks/common';
+
+// Framework packages whose objects register routes; a receiver from any other package is not a web app.
+const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
+const ROUTE_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace', 'api_route', 'websocket', 'websocket_route']);
+const ROUTE_METHODS = new Set(['add_url_rule', 'add_resource', 'add_api_route', 'add_api_websocket_route', 'add_route', 'add_websocket_route', 'register']);
+const INCLUDE_METHODS = new Set(['include_router', 'register_blueprint', 'mount']);
+// Route-declaring callables, by the name they are imported under and the qualified names they resolve to.
+const ROUTE_CALLABLES: Record<string, string[]> = {
+  path: ['django.urls.path'],
+  re_path: ['django.urls.re_path', 'django.urls.conf.re_path'],
+  url: ['django.conf.urls.url'],
+  Route: ['starlette.routing.Route', 'fastapi.routing.APIRoute'],
+  APIRoute: ['fastapi.routing.APIRoute', 'fastapi.APIRoute'],
+  WebSocketRoute: ['starlette.routing.WebSocketRoute'],
+  Mount: ['starlette.routing.Mount'],
+  Host: ['starlette.routing.Host'],
+};
+
+interface Site {
+  call: CallExpr;
+  ctx: Ctx; // with loop variables bound to the first item of static loops around it
+  label: string; // the callee as written, e.g. `bp.add_url_rule`
+  include?: Expr; // for an include: what it includes
+  loopContexts: Ctx[]; // one per item of the static loops around it (none for a decorator or an assignment)
+}
+
+export interface RegistrationCount {
+  total: number;
+  resolved: number;
+  unresolved: UnresolvedRegistration[];
+}
+
+export function countRegistrations(project: Project, routes: Route[], inScope: (file: string) => boolean): RegistrationCount {
+  const reported = new Set<string>();
+  for (const route of routes) {
+    reported.add(`${route.file}:${route.line}`);
+    for (const prefix of route.prefixes) reported.add(`${prefix.file}:${prefix.line}`);
+  }
+  const finder = new SiteFinder(project);
+  let total = 0;
+  const unresolved: UnresolvedRegistration[] = [];
+  for (const mod of project.modules.filter((m) => inScope(m.file))) {
+    for (const site of finder.sites(mod)) {
+      total++;
+      if (reported.has(`${mod.file}:${site.call.loc.line}`)) continue;
+      const why = site.include ? finder.unreadInclude(site) : finder.unreadReceiverOrArguments(site);
+      if (why) unresolved.push({ file: mod.file, line: site.call.loc.line, column: site.call.loc.column, call: site.label, reason: why });
+    }
+  }
+  return { total, resolved: total - unresolved.length, unresolved };
+}
+
+class SiteFinder {
+  constructor(private readonly project: Project) {}
+
+  /** The registration sites of a module, each once, in source order. */
+  sites(mod: ModuleFacts): Site[] {
+    const found = new Map<string, Site>();
+    const visit = (expr: Expr, ctx: Ctx, decorator = false, loopContexts: Ctx[] = []): void =>
+      eachCall(expr, (call) => {
+        const key = `${call.loc.line}:${call.loc.column}`;
+        if (found.has(key)) return;
+        const site = this.site(call, loopContexts[0] ?? ctx, decorator && call === expr);
+        if (site) found.set(key, { ...site, loopContexts });
+      });
+    for (const stmt of mod.calls) {
+      const loopContexts = stmt.loops.length ? statementContexts(this.project, mod, stmt) : [];
+      visit(stmt.call, { mod, scope: stmt.scope, line: stmt.call.loc.line }, false, loopContexts);
+    }
+    for (const [scope, bindings] of Object.entries(mod.bindings)) {
+      for (const b of bindings) if (b.kind === 'assign') visit(b.value, { mod, scope: Number(scope), line: b.line });
+    }
+    for (const def of [...mod.functions, ...mod.classes]) {
+      for (const d of def.decorators) visit(d, { mod, scope: def.scope, line: def.loc.line }, true);
+    }
+    for (const fn of mod.functions) for (const r of fn.returns) visit(r, { mod, scope: fn.bodyScope, line: Infinity });
+    return [...found.values()].sort((a, b) => a.call.loc.line - b.call.loc.line || a.call.loc.column - b.call.loc.column);
+  }
+
+  private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts'> | undefined {
+    const { fn } = call;
+    if (fn.k === 'attr') {
+      const label = `${Project.describe(fn.obj)}.${fn.name}`;
+      const named = isDecorator ? ROUTE_DECORATORS.has(fn.name) : ROUTE_METHODS.has(fn.name) || INCLUDE_METHODS.has(fn.name);
+      if (!named || !this.mayBeFramework(fn.obj, ctx, fn.name === 'register')) return undefined;
+      if (fn.name === 'mount') return { call, ctx, label, include: argument(call, 1, 'app') };
+      if (fn.name === 'include_router') return { call, ctx, label, include: argument(call, 0, 'router') };
+      if (fn.name === 'register_blueprint') return { call, ctx, label, include: argument(call, 0, 'blueprint') };
+      return { call, ctx, label };
+    }
+    if (fn.k !== 'name' || !ROUTE_CALLABLES[fn.id]) return undefined;
+    const qnames = ROUTE_CALLABLES[fn.id];
+    if (!this.project.resolve(fn, ctx).some((v) => v.kind === 'external' && qnames.includes(v.qname))) return undefined;
+    if (fn.id === 'Mount' || fn.id === 'Host') return kwarg(call, 'routes') ? undefined : { call, ctx, label: fn.id, include: argument(call, 1, 'app') };
+    const view = call.args[1];
+    if (view?.k === 'call' && view.fn.k === 'name' && view.fn.id === 'include') return { call, ctx, label: `${fn.id}(…, include(…))`, include: view.args[0] };
+    return { call, ctx, label: fn.id };
+  }
+
+  /**
+   * True when the receiver is a framework object, or cannot be read at all (a parameter nobody passes, a
+   * loop variable): such a site is exactly what would otherwise vanish. DRF's `register` is a router's only
+   * (`admin.site.register` registers a model).
+   */
+  private mayBeFramework(receiver: Expr, ctx: Ctx, routerOnly: boolean): boolean {
+    const values = this.project.resolve(receiver, ctx);
+    const framework = (qname: string): boolean => (routerOnly ? qname.startsWith('rest_framework.routers.') : FRAMEWORKS.includes(qname.split('.')[0]));
+    if (values.some((v) => (v.kind === 'instance' && v.types.some(framework)) || (v.kind === 'external' && framework(v.qname)))) return true;
+    return values.every(unreadable) && (!routerOnly || /router/i.test(Project.describe(receiver)));
+  }
+
+  /** Why no route came from a route-declaring site. */
+  unreadReceiverOrArguments(site: Site): string {
+    const receiver = site.call.fn.k === 'attr' ? this.project.resolve(site.call.fn.obj, site.ctx) : [];
+    const unknown = receiver.find((v): v is Extract<Value, { kind: 'unknown' }> => v.kind === 'unknown');
+    if (unknown && receiver.every(unreadable)) return `no app or router found statically for \`${Project.describe((site.call.fn as Extract<Expr, { k: 'attr' }>).obj)}\`: ${unknown.why}`;
+    return 'no route could be built from this call statically (its arguments, or the app it belongs to, cannot be read)';
+  }
+
+  /** Why an include cannot be followed, or undefined when it includes project code (whose own sites count). */
+  unreadInclude({ include: target, ctx, loopContexts }: Site): string | undefined {
+    if (!target) return 'nothing to include is named';
+    if (target.k === 'str') return this.project.findModule(target.v, ctx.mod) ? undefined : `\`${target.v}\` is not a module of the project: its routes cannot be read`;
+    const values = (loopContexts.length ? loopContexts : [ctx]).flatMap((c) => this.project.resolve(target, c));
+    const inProject = (v: Value): boolean =>
+      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? '')));
+    if (values.some(inProject)) return undefined;
+    return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
+  }
+}
+
+function unreadable(v: Value): boolean {
+  return v.kind === 'unknown' || v.kind === 'member' || v.kind === 'result';
+}
+
+/** Every call in an expression, outermost first. */
+function eachCall(expr: Expr, visit: (call: CallExpr) => void): void {
+  switch (expr.k) {
+    case 'call':
+      visit(expr);
+      eachCall(expr.fn, visit);
+      for (const a of expr.args) eachCall(a, visit);
+      for (const [, v] of expr.kwargs) eachCall(v, visit);
+      return;
+    case 'attr':
+      return eachCall(expr.obj, visit);
+    case 'seq':
+      return expr.items.forEach((e) => eachCall(e, visit));
+    case 'concat':
+    case 'fstr':
+      return expr.parts.forEach((e) => eachCall(e, visit));
+    case 'dict':
+      return expr.entries.forEach(([k, v]) => (eachCall(k, visit), eachCall(v, visit)));
+    case 'subscript':
+      eachCall(expr.obj, visit);
+      return eachCall(expr.index, visit);
+    default:
+      return;
+  }
+}
