@@ -65,6 +65,21 @@ export function fillPath(routePath: string, params: Record<string, string>): { p
   return missing.length ? { missing } : { path };
 }
 
+/**
+ * The URL of a route path under --url. The path comes from scanned code or a report: set as the pathname, never
+ * resolved as a relative URL, so `//host/x` or `/\host/x` stays a path on the --url origin.
+ */
+export function requestUrl(base: URL, routePath: string): URL {
+  const url = new URL(base.origin);
+  url.pathname = base.pathname.replace(/\/$/, '') + (routePath.startsWith('/') ? '' : '/') + routePath;
+  return url;
+}
+
+/** Same protocol, host and port, as fetch will read the URL: the only place verify sends requests to. */
+function onOrigin(url: URL, base: URL): boolean {
+  return new URL(url.href).origin === base.origin;
+}
+
 /** The method to send: the one asked for, else GET, HEAD or another declared one; writes only when allowed. */
 function chooseMethod(route: Route, asked: string | undefined, allowWrites: boolean): { method: string } | { reason: string } {
   const declared = declaredMethods(route);
@@ -139,7 +154,8 @@ async function verifyRoute(route: Route, asked: string | undefined, options: Ver
   const filled = fillPath(route.path, options.params);
   if ('missing' in filled) return skip(`path parameters need values: ${filled.missing.map((n) => `--param ${n}=...`).join(' ')}`, method);
   if (Date.now() >= deadline) return skip('time budget spent', method);
-  const url = new URL(options.url.pathname.replace(/\/$/, '') + (filled.path.startsWith('/') ? '' : '/') + filled.path, options.url);
+  const url = requestUrl(options.url, filled.path);
+  if (!onOrigin(url, options.url)) return skip(`${url.href} is not on the --url origin: not sent`, method);
 
   if (route.status === 'unlimited') {
     const max = options.maxRequests ?? UNLIMITED_BURST;
