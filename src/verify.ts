@@ -47,9 +47,11 @@ export function isLoopback(url: URL): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** Throws unless the URL is http(s) on a loopback host, or another host is explicitly allowed. */
+/** Throws unless the URL is http(s) without credentials on a loopback host, or another host is explicitly allowed. */
 export function refuseUnsafeTarget(url: URL, allowRemote: boolean): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VerifyRefused(`--url must be http:// or https://, not ${url.protocol}`);
+  // Named, not echoed: the message would print the password.
+  if (url.username || url.password) throw new VerifyRefused('--url must not hold a user name or password');
   if (!allowRemote && !isLoopback(url)) throw new VerifyRefused(`${url.host} is not a loopback address: verify sends bursts of requests, so other hosts need --allow-remote`);
 }
 

@@ -212,3 +212,18 @@ test('a request URL is always on the --url origin, whatever the route path', () 
   }
   expect(requestUrl(new URL('http://127.0.0.1:18080/api/'), '/items/7').href).toBe('http://127.0.0.1:18080/api/items/7');
 });
+
+test('credentials in --url are refused and never echoed', async () => {
+  const app = await sink();
+  try {
+    for (const url of [`http://user:s3cr3t@127.0.0.1:${app.port}/`, `http://s3cr3t@127.0.0.1:${app.port}/`, 'http://user:s3cr3t@[::1']) {
+      const { code, stdout, stderr } = await runCli(['verify', '--url', url, path.join(APPS, 'before')]);
+      expect([url, code, stdout]).toEqual([url, 2, '']);
+      expect(stderr).toMatch(/^apiposture: --url (must not hold a user name or password|is not a URL)/);
+      expect(stderr).not.toContain('s3cr3t');
+    }
+    expect(app.connections()).toBe(0);
+  } finally {
+    await app.close();
+  }
+});

@@ -275,7 +275,7 @@ Examples:
       try {
         url = new URL(options.url);
       } catch {
-        throw new UsageError(`--url is not a URL: ${options.url}`);
+        throw new UsageError('--url is not a URL (write it as http://127.0.0.1:5000)'); // not echoed: it may hold a password
       }
       const params = Object.fromEntries(options.param.map((p) => {
         const at = p.indexOf('=');
