@@ -5,6 +5,7 @@
  */
 import { declaredMethods, routeLabel, type Route } from './model';
 import { predictRoute, type BurstPrediction } from './limiter/predict';
+import { printable } from './report/printable';
 
 export interface VerifyOptions {
   url: URL;
@@ -191,7 +192,8 @@ export function verifyFailed(result: VerifyResult): boolean {
   return result.routes.some((r) => r.outcome === 'fail');
 }
 
-export function verifyText(result: VerifyResult): string {
+export function verifyText(verified: VerifyResult): string {
+  const result = printable(verified); // route paths from scanned code or a report
   const lines = result.routes.map((r) => {
     const head = `${r.outcome.toUpperCase().padEnd(4)}  ${r.route}  (scan: ${r.scanStatus})`;
     const details = [r.expected && `expected: ${r.expected}`, r.observed && `observed: ${r.observed}`, r.reason].filter(Boolean);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan';
 import { parseFile } from '../src/parse';
+import { runCli } from './support/run-cli';
 
 const GOOD = `from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ok")\ndef ok():\n    return "ok"\n`;
 
@@ -51,4 +52,19 @@ test('default excludes skip virtualenvs and node_modules; symlink loops do not h
 test('a file that vanishes or cannot be read is reported, not thrown', async () => {
   const outcome = await parseFile(project(), 'vanished.py');
   expect(outcome).toEqual({ ok: false, reason: 'unreadable: ENOENT' });
+});
+
+test('control characters from file names, route paths and the baseline are escaped in the text report and warnings', async () => {
+  const dir = project();
+  writeFileSync(path.join(dir, '\x1b[2J\x1b[31mevil\x07.py'), 'from good import app\n\n@app.route("/x\x1b]0;title\x07")\ndef x():\n    pass\n');
+  writeFileSync(path.join(dir, 'new\nline.py'), Buffer.from([0x00, 0x01, 0x02]));
+  const baseline = path.join(dir, 'baseline.json');
+  writeFileSync(baseline, JSON.stringify({ version: 1, entries: [{ fingerprint: 'gone', ruleId: 'AP001', route: 'GET /\x1b[2Jgone', file: 'old\x1b.py', count: 1 }] }));
+  const { stdout, stderr } = await runCli(['scan', dir, '--baseline', baseline]);
+  for (const output of [stdout, stderr]) expect(output).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  expect(stdout).toContain('\\x1b[2J\\x1b[31mevil\\x07.py');
+  expect(stdout).toContain('GET /x\\x1b]0;title\\x07');
+  expect(stdout).toContain('old\\x1b.py  stale baseline entry  AP001 GET /\\x1b[2Jgone');
+  expect(stdout).toContain('new\\x0aline.py: binary');
+  expect(stderr).toContain('warning: new\\x0aline.py: skipped: binary');
 });

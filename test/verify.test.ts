@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from './support/run-cli';
 import { SYSTEM_PYTHON, pythonHas, requirePython, requireSystem } from './support/system-python';
-import { fillPath, isLoopback, requestUrl, type VerifyResult } from '../src/verify';
+import { fillPath, isLoopback, requestUrl, verifyText, type VerifyResult } from '../src/verify';
 
 const APPS = path.join(__dirname, 'verify-apps');
 const flaskTest = requirePython('flask, flask_limiter', 'python3-flask, python3-flask-limiter');
@@ -226,4 +226,10 @@ test('credentials in --url are refused and never echoed', async () => {
   } finally {
     await app.close();
   }
+});
+
+test('route paths from a report are printed with their control characters escaped', () => {
+  const text = verifyText({ url: 'http://127.0.0.1:1/', requests: 0, concurrency: 1, elapsedMs: 0, routes: [{ route: 'GET /\x1b[2Jx', scanStatus: 'unlimited', outcome: 'skip', requests: 0, reason: 'time budget spent' }] });
+  expect(text).toContain('SKIP  GET /\\x1b[2Jx  (scan: unlimited)');
+  expect(text).not.toContain('\x1b');
 });

@@ -18,6 +18,7 @@ import { jsonReport } from '../report/json';
 import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
 import { textReport } from '../report/text';
+import { printable } from '../report/printable';
 import { RULES, findRule } from '../../rules';
 import type { ScanResult, Severity } from '../model';
 import { VERSION } from '../version';
@@ -140,7 +141,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       parseAll: options.parseAll || more.parseAll,
       cacheDir: options.cache ? options.cacheDir : undefined,
       jobs: options.jobs,
-      onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${m}\n`),
+      onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${printable(m)}\n`),
       onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kparsing ${done}/${total} files`) : undefined,
     });
     if (showProgress) io.stderr('\r\x1b[K');
@@ -160,7 +161,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (toFile) await fs.writeFile(options.output!, report);
     else io.stdout(report);
     const gaps = options.strict ? incompleteness(result) : [];
-    for (const gap of gaps) io.stderr(`apiposture: --strict: ${gap}\n`);
+    for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);
     if (gaps.length) return 2;
     return failsGate(result, options.failOn) ? 1 : 0;
   };
@@ -334,10 +335,10 @@ Examples:
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
     }
     if (error instanceof UsageError) {
-      io.stderr(`apiposture: ${error.message}\n`);
+      io.stderr(`apiposture: ${printable(error.message)}\n`);
       return 2;
     }
-    io.stderr(`apiposture: internal error: ${(error as Error).message}\n`);
+    io.stderr(`apiposture: internal error: ${printable((error as Error).message)}\n`);
     if (io.env.APIPOSTURE_DEBUG) io.stderr(`${(error as Error).stack}\n`);
     return 2;
   }

@@ -2,6 +2,7 @@
 import type { Chalk } from 'chalk';
 import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
 import { counts, routeLabel } from '../model';
+import { printable } from './printable';
 
 const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
   limited: (c) => c.green,
@@ -61,7 +62,8 @@ export function summaryLine(result: ScanResult, c: Chalk): string {
   return `${routes}; ${findings}; ${files}`;
 }
 
-export function textReport(result: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean } = {}): string {
+export function textReport(scanned: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean } = {}): string {
+  const result = printable(scanned);
   const findings = options.quiet ? result.findings.filter((f) => f.severity !== 'note') : result.findings;
   const lines = [...routeLines(result.routes, c), ...(options.routesOnly ? [] : [...findingLines(findings, c), ...upkeepLines(result, c)])];
   if (result.skipped.length) {
