@@ -4,7 +4,9 @@
  * modification time (as git's index does), to its content hash and what the parse shortcut needs;
  * `facts/<hash>.json` holds a module's facts, keyed by its path and content. Everything is keyed by the apiposture build too: a different version or facts
  * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, one that
- * cannot be written is reported once and the scan goes on.
+ * cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
+ * and marked, and deletes only facts files it named: an existing folder without its mark (`--cache-dir .`)
+ * is reported once and not used.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, type Stats } from 'node:fs';
@@ -14,6 +16,12 @@ import { VERSION } from './version';
 import type { Listing, ListingStore } from './discover';
 
 export const CACHE_DIR = '.apiposture-cache';
+
+// The mark of a folder the cache created, in the Cache Directory Tagging format (backup tools skip such folders).
+const MARK_FILE = 'CACHEDIR.TAG';
+const MARK = 'Signature: 8a477f597d28d172789f06886806bc55\n# A cache created by apiposture; safe to delete.\n';
+// The names factsPath gives: the only files the cache deletes.
+const FACTS_FILE = /^[0-9a-f]{40}\.json$/;
 
 /** What is known of one file's content. `mentions` holds only for the file list it was computed with. */
 export interface FileFacts {
@@ -46,6 +54,7 @@ export class ScanCache implements ListingStore {
   private written = Promise.resolve();
   private changed = false;
   private readonly madeDirs = new Map<string, Promise<unknown>>();
+  private made?: Promise<void>;
   private problem?: string;
 
   private constructor(
@@ -55,7 +64,13 @@ export class ScanCache implements ListingStore {
     this.next = { build: BUILD, fileList: '', files: {}, listings: {} };
   }
 
-  static async open(dir: string): Promise<ScanCache> {
+  /** The cache in `dir`; none, with a warning, when `dir` exists without the cache's mark. */
+  static async open(dir: string, onWarning?: (message: string) => void): Promise<ScanCache | undefined> {
+    const exists = await fs.lstat(dir).then(() => true, () => false);
+    if (exists && !(await isMarked(dir))) {
+      onWarning?.(`cache not used: apiposture did not create ${dir} (it has no ${MARK_FILE} of apiposture's); choose a new folder with --cache-dir, or delete this one if it is an older apiposture's cache`);
+      return undefined;
+    }
     const empty: Index = { build: BUILD, fileList: '', files: {}, listings: {} };
     try {
       const index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as Index;
@@ -113,10 +128,9 @@ export class ScanCache implements ListingStore {
     const index = JSON.stringify(this.next);
     if (!this.changed && index === JSON.stringify(this.previous)) return undefined;
     await this.write(path.join(this.dir, 'index.json'), index);
-    await this.write(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
     const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
     const stored = await fs.readdir(path.join(this.dir, 'facts')).catch(() => [] as string[]);
-    await Promise.all(stored.filter((name) => !live.has(name)).map((name) => fs.rm(path.join(this.dir, 'facts', name), { force: true })));
+    await Promise.all(stored.filter((name) => FACTS_FILE.test(name) && !live.has(name)).map((name) => fs.rm(path.join(this.dir, 'facts', name), { force: true })));
     return this.problem;
   }
 
@@ -124,10 +138,27 @@ export class ScanCache implements ListingStore {
     return path.join(this.dir, 'facts', `${hash(`${file}\0${contentHash}`)}.json`);
   }
 
+  /** Creates and marks the cache folder, once; one that appeared since `open` is used only if marked. */
+  private ownFolder(): Promise<void> {
+    this.made ??= (async () => {
+      await fs.mkdir(path.dirname(this.dir), { recursive: true });
+      try {
+        await fs.mkdir(this.dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isMarked(this.dir))) return;
+        throw error;
+      }
+      await fs.writeFile(path.join(this.dir, MARK_FILE), MARK);
+      await fs.writeFile(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
+    })();
+    return this.made;
+  }
+
   /** Written under a temporary name and renamed, so a concurrent scan never reads half a file. */
   private async write(target: string, data: string): Promise<void> {
     if (this.problem) return;
     try {
+      await this.ownFolder();
       const dir = path.dirname(target);
       if (!this.madeDirs.has(dir)) this.madeDirs.set(dir, fs.mkdir(dir, { recursive: true }));
       await this.madeDirs.get(dir);
@@ -138,4 +169,8 @@ export class ScanCache implements ListingStore {
       this.problem ??= `cache not written to ${this.dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     }
   }
+}
+
+function isMarked(dir: string): Promise<boolean> {
+  return fs.readFile(path.join(dir, MARK_FILE), 'utf8').then((text) => text === MARK, () => false);
 }

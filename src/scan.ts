@@ -40,7 +40,7 @@ export interface ScanOptions {
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const rootDir = await rootOf(options.paths);
   const config = options.config ?? (await loadConfig(rootDir));
-  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(rootDir, options.cacheDir));
+  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(rootDir, options.cacheDir), options.onWarning);
   const { root, files } = await discover(options.paths, [...(options.exclude ?? []), ...config.exclude], cache);
   cache?.useFileList(files);
   const metadata = readProjectMetadata(root, cache); // its file reads overlap with the source files'
