@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
+import { readRegularFile } from './regular-file';
 import { VERSION } from './version';
 import type { Listing, ListingStore } from './discover';
 
@@ -73,7 +74,7 @@ export class ScanCache implements ListingStore {
     }
     const empty: Index = { build: BUILD, fileList: '', files: {}, listings: {} };
     try {
-      const index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as Index;
+      const index = JSON.parse((await readRegularFile(path.join(dir, 'index.json'))).toString('utf8')) as Index;
       return new ScanCache(dir, index.build === BUILD ? index : empty);
     } catch {
       return new ScanCache(dir, empty);
@@ -107,7 +108,7 @@ export class ScanCache implements ListingStore {
 
   async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
     try {
-      return JSON.parse(await fs.readFile(this.factsPath(file, contentHash), 'utf8')) as ModuleFacts;
+      return JSON.parse((await readRegularFile(this.factsPath(file, contentHash))).toString('utf8')) as ModuleFacts;
     } catch {
       return undefined;
     }
@@ -172,5 +173,5 @@ export class ScanCache implements ListingStore {
 }
 
 function isMarked(dir: string): Promise<boolean> {
-  return fs.readFile(path.join(dir, MARK_FILE), 'utf8').then((text) => text === MARK, () => false);
+  return readRegularFile(path.join(dir, MARK_FILE)).then((bytes) => bytes.toString('utf8') === MARK, () => false);
 }

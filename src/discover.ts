@@ -7,6 +7,7 @@ import fg from 'fast-glob';
 import ignore from 'ignore';
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
+import { readRegularFile } from './regular-file';
 
 export const DEFAULT_EXCLUDES = [
   '**/.git/**', '**/.hg/**', '**/.svn/**', '**/node_modules/**', '**/__pycache__/**', '**/site-packages/**',
@@ -102,9 +103,9 @@ export async function discover(paths: string[], excludes: string[], store?: List
   const { root, resolved } = await resolvePaths(paths);
   const gitignore = ignore();
   try {
-    gitignore.add(await fs.readFile(path.join(root, '.gitignore'), 'utf8'));
+    gitignore.add((await readRegularFile(path.join(root, '.gitignore'))).toString('utf8'));
   } catch {
-    // no .gitignore at the root
+    // no .gitignore at the root, or none that can be read
   }
   const userIgnore = excludes.map((e) => (e.includes('/') || e.includes('*') ? e : `**/${e}/**`));
   const found = new Set<string>();

@@ -1,10 +1,11 @@
 /** Hostile files are listed as skipped with a reason, the scan goes on, and other results are unchanged. */
-import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan';
 import { parseFile } from '../src/parse';
-import { runCli } from './support/run-cli';
+import { runCli, spawnCli } from './support/run-cli';
 
 const GOOD = `from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ok")\ndef ok():\n    return "ok"\n`;
 
@@ -67,4 +68,45 @@ test('control characters from file names, route paths and the baseline are escap
   expect(stdout).toContain('old\\x1b.py  stale baseline entry  AP001 GET /\\x1b[2Jgone');
   expect(stdout).toContain('new\\x0aline.py: binary');
   expect(stderr).toContain('warning: new\\x0aline.py: skipped: binary');
+});
+
+// A FIFO nobody writes to blocks a read forever. Each case runs the real CLI, which is killed if it hangs.
+describe('FIFOs are never read', () => {
+  const mkfifo = (file: string): void => {
+    rmSync(file, { force: true });
+    execFileSync('mkfifo', [file]);
+  };
+  /** A path in the cache of a scan of `dir`. */
+  const inWarmCache = (dir: string, file: string): string => {
+    spawnCli(['scan', dir, '-q']);
+    return path.join(dir, '.apiposture-cache', file);
+  };
+
+  test.each<[string, (dir: string) => string]>([
+    ['.gitignore at the scan root', (dir) => path.join(dir, '.gitignore')],
+    ['the cache index', (dir) => inWarmCache(dir, 'index.json')],
+    ["the cache's mark", (dir) => inWarmCache(dir, 'CACHEDIR.TAG')],
+    ['a cached facts file', (dir) => {
+      const facts = inWarmCache(dir, 'facts');
+      return path.join(facts, readdirSync(facts)[0]);
+    }],
+  ])('%s: skipped, the scan finishes', (_, fifoPath) => {
+    const dir = project();
+    mkfifo(fifoPath(dir));
+    const { code, stdout } = spawnCli(['scan', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('GET /ok');
+  });
+
+  test.each<[string, (fifo: string, dir: string) => string[], string]>([
+    ['-c', (fifo, dir) => ['scan', dir, '-c', fifo], 'not a regular file'],
+    ['the scan path', (fifo) => ['scan', fifo], 'not a file or folder'],
+  ])('passed as %s: a usage error', (_, args, message) => {
+    const dir = project();
+    const fifo = path.join(dir, 'fifo.py');
+    mkfifo(fifo);
+    const { code, stderr } = spawnCli(args(fifo, dir));
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
 });

@@ -119,11 +119,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const scanTargets = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<ScanResult> => {
     const targets = paths.length ? paths : ['.'];
     for (const p of targets) {
-      try {
-        await fs.stat(p);
-      } catch {
+      const stat = await fs.stat(p).catch(() => {
         throw new UsageError(`path not found: ${p}`);
-      }
+      });
+      if (!stat.isFile() && !stat.isDirectory()) throw new UsageError(`not a file or folder: ${p}`);
     }
     if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
