@@ -131,7 +131,8 @@ export class ScanCache implements ListingStore {
     await this.write(path.join(this.dir, 'index.json'), index);
     const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
     const stored = await fs.readdir(path.join(this.dir, 'facts')).catch(() => [] as string[]);
-    await Promise.all(stored.filter((name) => FACTS_FILE.test(name) && !live.has(name)).map((name) => fs.rm(path.join(this.dir, 'facts', name), { force: true })));
+    const stale = stored.filter((name) => FACTS_FILE.test(name) && !live.has(name));
+    await Promise.all(stale.map((name) => fs.rm(path.join(this.dir, 'facts', name), { force: true }).catch((error: unknown) => this.fail(error))));
     return this.problem;
   }
 
@@ -167,8 +168,13 @@ export class ScanCache implements ListingStore {
       await fs.writeFile(temporary, data);
       await fs.rename(temporary, target);
     } catch (error) {
-      this.problem ??= `cache not written to ${this.dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      this.fail(error);
     }
+  }
+
+  /** Keeps the first problem, reported once after the scan. */
+  private fail(error: unknown): void {
+    this.problem ??= `cache not written to ${this.dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
   }
 }
 

@@ -4,7 +4,7 @@
  * and the same JSON from a cold and a warm cache.
  */
 import fg from 'fast-glob';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
@@ -218,6 +218,26 @@ describe('scan cache', () => {
       expect(kept).toContain('notes.txt');
       expect(stale.filter((name) => !kept.includes(name))).toHaveLength(1);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cache that can no longer be written to or deleted from is reported once and the scan goes on', async () => {
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    try {
+      await scan({ paths: [dir], cacheDir });
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\n`); // new facts to write, old ones to drop
+      // As when the cache belongs to another user: root would not be refused, so the refusal is simulated.
+      const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      jest.spyOn(fsPromises, 'writeFile').mockRejectedValue(denied);
+      jest.spyOn(fsPromises, 'rm').mockRejectedValue(denied);
+      const warnings: string[] = [];
+      const result = await scan({ paths: [dir], cacheDir, onWarning: (m) => warnings.push(m) });
+      expect(jsonReport(result, 'root')).toBe(await report({ paths: [dir] }));
+      expect(warnings).toEqual([`cache not written to ${cacheDir}: EACCES`]);
+    } finally {
+      jest.restoreAllMocks();
       rmSync(dir, { recursive: true, force: true });
     }
   });
