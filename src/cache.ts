@@ -3,8 +3,8 @@
  * file, so an unchanged tree is neither read nor parsed again. `index.json` maps each file, by size and
  * modification time (as git's index does), to its content hash and what the parse shortcut needs;
  * `facts/<hash>.json` holds a module's facts, keyed by its path and content. Everything is keyed by the apiposture build too: a different version or facts
- * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, one that
- * cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
+ * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, an entry of
+ * the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
  * and marked, and deletes only facts files it named: an existing folder without its mark (`--cache-dir .`)
  * is reported once and not used.
  */
@@ -74,15 +74,16 @@ export class ScanCache implements ListingStore {
     }
     const empty: Index = { build: BUILD, fileList: '', files: {}, listings: {} };
     try {
-      const index = JSON.parse((await readRegularFile(path.join(dir, 'index.json'))).toString('utf8')) as Index;
-      return new ScanCache(dir, index.build === BUILD ? index : empty);
+      const index: unknown = JSON.parse((await readRegularFile(path.join(dir, 'index.json'))).toString('utf8'));
+      return new ScanCache(dir, isIndex(index) ? index : empty);
     } catch {
       return new ScanCache(dir, empty);
     }
   }
 
   listing(key: string): Listing | undefined {
-    return this.previous.listings[key];
+    const listing: unknown = this.previous.listings[key];
+    return isListing(listing) ? listing : undefined;
   }
 
   rememberListing(key: string, listing: Listing): void {
@@ -96,8 +97,8 @@ export class ScanCache implements ListingStore {
 
   /** What is known of a file whose size and modification time are unchanged; mentions only if still valid. */
   lookup(file: string, stat: Stats): FileFacts | undefined {
-    const entry = this.previous.files[file];
-    if (!entry || entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs) return undefined;
+    const entry: unknown = this.previous.files[file];
+    if (!isEntry(entry) || entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs) return undefined;
     const { hash: contentHash, seed, mentions } = entry;
     return this.previous.fileList === this.next.fileList && mentions ? { hash: contentHash, seed, mentions } : { hash: contentHash, seed };
   }
@@ -108,7 +109,8 @@ export class ScanCache implements ListingStore {
 
   async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
     try {
-      return JSON.parse((await readRegularFile(this.factsPath(file, contentHash))).toString('utf8')) as ModuleFacts;
+      const facts: unknown = JSON.parse((await readRegularFile(this.factsPath(file, contentHash))).toString('utf8'));
+      return isModuleFacts(facts, file) ? facts : undefined;
     } catch {
       return undefined;
     }
@@ -180,4 +182,33 @@ export class ScanCache implements ListingStore {
 
 function isMarked(dir: string): Promise<boolean> {
   return readRegularFile(path.join(dir, MARK_FILE)).then((bytes) => bytes.toString('utf8') === MARK, () => false);
+}
+
+// What is read back is checked before use: a damaged or hand-edited cache costs a recomputation, not a crash.
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isIndex(value: unknown): value is Index {
+  return isObject(value) && value.build === BUILD && typeof value.fileList === 'string' && isObject(value.files) && isObject(value.listings);
+}
+
+function isEntry(value: unknown): value is IndexEntry {
+  return isObject(value) && typeof value.size === 'number' && typeof value.mtimeMs === 'number' && typeof value.hash === 'string'
+    && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions));
+}
+
+function isListing(value: unknown): value is Listing {
+  return isObject(value) && isStrings(value.files)
+    && Array.isArray(value.folders) && value.folders.every((folder) => Array.isArray(folder) && typeof folder[0] === 'string' && typeof folder[1] === 'number');
+}
+
+/** The top level of a module's facts, for the file asked about; deeper damage is not looked for. */
+function isModuleFacts(value: unknown, file: string): value is ModuleFacts {
+  return isObject(value) && value.file === file && typeof value.module === 'string' && typeof value.isPackage === 'boolean' && isObject(value.bindings)
+    && ['scopes', 'calls', 'functions', 'classes', 'directives'].every((key) => Array.isArray(value[key]));
 }

@@ -222,6 +222,31 @@ describe('scan cache', () => {
     }
   });
 
+  type IndexJson = { files: Record<string, { mentions?: unknown }> | null; listings: Record<string, { folders: unknown }> };
+  test.each<[string, (cacheDir: string, index: IndexJson) => void]>([
+    ['"files": null', (_, index) => (index.files = null)],
+    ['"mentions": 5', (_, index) => Object.values(index.files!).forEach((entry) => (entry.mentions = 5))],
+    ['"folders": 5 in a kept walk', (_, index) => Object.values(index.listings).forEach((listing) => (listing.folders = 5))],
+    ['facts {}', (cacheDir) => readdirSync(path.join(cacheDir, 'facts')).forEach((name) => writeFileSync(path.join(cacheDir, 'facts', name), '{}'))],
+  ])('a cache of the wrong shape (%s) is dropped and recomputed', async (_, corrupt) => {
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const indexFile = path.join(cacheDir, 'index.json');
+    const past = new Date(Date.now() - 60_000);
+    try {
+      await scan({ paths: [dir], cacheDir });
+      for (const folder of [dir, ...fg.sync('**/*/', { cwd: dir, onlyDirectories: true, absolute: true })]) utimesSync(folder, past, past);
+      await scan({ paths: [dir], cacheDir }); // now keeps the walks too
+      const index = JSON.parse(readFileSync(indexFile, 'utf8')) as IndexJson;
+      expect(Object.keys(index.listings).length).toBeGreaterThan(0);
+      corrupt(cacheDir, index);
+      writeFileSync(indexFile, JSON.stringify(index));
+      expect(await report({ paths: [dir], cacheDir })).toBe(await report({ paths: [dir] }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a cache that can no longer be written to or deleted from is reported once and the scan goes on', async () => {
     const dir = corpus(LINKED);
     const cacheDir = path.join(dir, '.apiposture-cache');
