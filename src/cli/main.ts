@@ -100,7 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     cmd
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
-      .option('--jobs <n>', 'parse files on this many threads (default: the number of cores)', (v: string) => Number(v))
+      .option('--jobs <n>', 'parse files on this many threads (default and at most: the number of cores)', (v: string) => Number(v))
       .option('-c, --config <file>', 'configuration file (default: .apiposture.toml, else [tool.apiposture] in pyproject.toml, at the scan root)')
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
       .option('--parse-all', 'parse every file, also those no framework, limiter or project import links to (slower, same report)')
