@@ -3,17 +3,26 @@
  * file, so an unchanged tree is neither read nor parsed again. `index.json` maps each file, by size and
  * modification time (as git's index does), to its content hash and what the parse shortcut needs;
  * `facts/<hash>.json` holds a module's facts, keyed by its path and content. Everything is keyed by the apiposture build too: a different version or facts
- * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, one that
- * cannot be written is reported once and the scan goes on.
+ * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, an entry of
+ * the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
+ * and marked, and deletes only facts files it named: an existing folder without its mark (`--cache-dir .`)
+ * is reported once and not used.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
+import { readRegularFile } from './regular-file';
 import { VERSION } from './version';
 import type { Listing, ListingStore } from './discover';
 
 export const CACHE_DIR = '.apiposture-cache';
+
+// The mark of a folder the cache created, in the Cache Directory Tagging format (backup tools skip such folders).
+const MARK_FILE = 'CACHEDIR.TAG';
+const MARK = 'Signature: 8a477f597d28d172789f06886806bc55\n# A cache created by apiposture; safe to delete.\n';
+// The names factsPath gives: the only files the cache deletes.
+const FACTS_FILE = /^[0-9a-f]{40}\.json$/;
 
 /** What is known of one file's content. `mentions` holds only for the file list it was computed with. */
 export interface FileFacts {
@@ -46,6 +55,7 @@ export class ScanCache implements ListingStore {
   private written = Promise.resolve();
   private changed = false;
   private readonly madeDirs = new Map<string, Promise<unknown>>();
+  private made?: Promise<void>;
   private problem?: string;
 
   private constructor(
@@ -55,18 +65,25 @@ export class ScanCache implements ListingStore {
     this.next = { build: BUILD, fileList: '', files: {}, listings: {} };
   }
 
-  static async open(dir: string): Promise<ScanCache> {
+  /** The cache in `dir`; none, with a warning, when `dir` exists without the cache's mark. */
+  static async open(dir: string, onWarning?: (message: string) => void): Promise<ScanCache | undefined> {
+    const exists = await fs.lstat(dir).then(() => true, () => false);
+    if (exists && !(await isMarked(dir))) {
+      onWarning?.(`cache not used: apiposture did not create ${dir} (it has no ${MARK_FILE} of apiposture's); choose a new folder with --cache-dir, or delete this one if it is an older apiposture's cache`);
+      return undefined;
+    }
     const empty: Index = { build: BUILD, fileList: '', files: {}, listings: {} };
     try {
-      const index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as Index;
-      return new ScanCache(dir, index.build === BUILD ? index : empty);
+      const index: unknown = JSON.parse((await readRegularFile(path.join(dir, 'index.json'))).toString('utf8'));
+      return new ScanCache(dir, isIndex(index) ? index : empty);
     } catch {
       return new ScanCache(dir, empty);
     }
   }
 
   listing(key: string): Listing | undefined {
-    return this.previous.listings[key];
+    const listing: unknown = this.previous.listings[key];
+    return isListing(listing) ? listing : undefined;
   }
 
   rememberListing(key: string, listing: Listing): void {
@@ -80,8 +97,8 @@ export class ScanCache implements ListingStore {
 
   /** What is known of a file whose size and modification time are unchanged; mentions only if still valid. */
   lookup(file: string, stat: Stats): FileFacts | undefined {
-    const entry = this.previous.files[file];
-    if (!entry || entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs) return undefined;
+    const entry: unknown = this.previous.files[file];
+    if (!isEntry(entry) || entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs) return undefined;
     const { hash: contentHash, seed, mentions } = entry;
     return this.previous.fileList === this.next.fileList && mentions ? { hash: contentHash, seed, mentions } : { hash: contentHash, seed };
   }
@@ -92,7 +109,8 @@ export class ScanCache implements ListingStore {
 
   async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
     try {
-      return JSON.parse(await fs.readFile(this.factsPath(file, contentHash), 'utf8')) as ModuleFacts;
+      const facts: unknown = JSON.parse((await readRegularFile(this.factsPath(file, contentHash))).toString('utf8'));
+      return isModuleFacts(facts, file) ? facts : undefined;
     } catch {
       return undefined;
     }
@@ -113,10 +131,10 @@ export class ScanCache implements ListingStore {
     const index = JSON.stringify(this.next);
     if (!this.changed && index === JSON.stringify(this.previous)) return undefined;
     await this.write(path.join(this.dir, 'index.json'), index);
-    await this.write(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
     const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
     const stored = await fs.readdir(path.join(this.dir, 'facts')).catch(() => [] as string[]);
-    await Promise.all(stored.filter((name) => !live.has(name)).map((name) => fs.rm(path.join(this.dir, 'facts', name), { force: true })));
+    const stale = stored.filter((name) => FACTS_FILE.test(name) && !live.has(name));
+    await Promise.all(stale.map((name) => fs.rm(path.join(this.dir, 'facts', name), { force: true }).catch((error: unknown) => this.fail(error))));
     return this.problem;
   }
 
@@ -124,10 +142,27 @@ export class ScanCache implements ListingStore {
     return path.join(this.dir, 'facts', `${hash(`${file}\0${contentHash}`)}.json`);
   }
 
+  /** Creates and marks the cache folder, once; one that appeared since `open` is used only if marked. */
+  private ownFolder(): Promise<void> {
+    this.made ??= (async () => {
+      await fs.mkdir(path.dirname(this.dir), { recursive: true });
+      try {
+        await fs.mkdir(this.dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isMarked(this.dir))) return;
+        throw error;
+      }
+      await fs.writeFile(path.join(this.dir, MARK_FILE), MARK);
+      await fs.writeFile(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
+    })();
+    return this.made;
+  }
+
   /** Written under a temporary name and renamed, so a concurrent scan never reads half a file. */
   private async write(target: string, data: string): Promise<void> {
     if (this.problem) return;
     try {
+      await this.ownFolder();
       const dir = path.dirname(target);
       if (!this.madeDirs.has(dir)) this.madeDirs.set(dir, fs.mkdir(dir, { recursive: true }));
       await this.madeDirs.get(dir);
@@ -135,7 +170,45 @@ export class ScanCache implements ListingStore {
       await fs.writeFile(temporary, data);
       await fs.rename(temporary, target);
     } catch (error) {
-      this.problem ??= `cache not written to ${this.dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      this.fail(error);
     }
   }
+
+  /** Keeps the first problem, reported once after the scan. */
+  private fail(error: unknown): void {
+    this.problem ??= `cache not written to ${this.dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+}
+
+function isMarked(dir: string): Promise<boolean> {
+  return readRegularFile(path.join(dir, MARK_FILE)).then((bytes) => bytes.toString('utf8') === MARK, () => false);
+}
+
+// What is read back is checked before use: a damaged or hand-edited cache costs a recomputation, not a crash.
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isIndex(value: unknown): value is Index {
+  return isObject(value) && value.build === BUILD && typeof value.fileList === 'string' && isObject(value.files) && isObject(value.listings);
+}
+
+function isEntry(value: unknown): value is IndexEntry {
+  return isObject(value) && typeof value.size === 'number' && typeof value.mtimeMs === 'number' && typeof value.hash === 'string'
+    && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions));
+}
+
+function isListing(value: unknown): value is Listing {
+  return isObject(value) && isStrings(value.files)
+    && Array.isArray(value.folders) && value.folders.every((folder) => Array.isArray(folder) && typeof folder[0] === 'string' && typeof folder[1] === 'number');
+}
+
+/** The top level of a module's facts, for the file asked about; deeper damage is not looked for. */
+function isModuleFacts(value: unknown, file: string): value is ModuleFacts {
+  return isObject(value) && value.file === file && typeof value.module === 'string' && typeof value.isPackage === 'boolean' && isObject(value.bindings)
+    && ['scopes', 'calls', 'functions', 'classes', 'directives'].every((key) => Array.isArray(value[key]));
 }

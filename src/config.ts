@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { readRegularFile } from './regular-file';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Severity } from './model';
 import type { ProjectContext } from './project-context';
@@ -88,7 +89,7 @@ async function fromFile(file: string, shown: string, inPyproject: boolean): Prom
   let document: Table;
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = (await readRegularFile(file)).toString('utf8');
     document = parseToml(text) as Table;
   } catch (error) {
     const detail = error instanceof TomlError ? `line ${error.line}: ${error.message.split('\n')[0]}` : (error as Error).message;

@@ -5,9 +5,10 @@
  */
 import fg from 'fast-glob';
 import ignore from 'ignore';
-import { promises as fs, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectContext } from './project-context';
+import { readRegularFile } from './regular-file';
 
 export const DEFAULT_EXCLUDES = [
   '**/.git/**', '**/.hg/**', '**/.svn/**', '**/node_modules/**', '**/__pycache__/**', '**/site-packages/**',
@@ -82,9 +83,9 @@ export async function discover(context: ProjectContext, excludes: string[], stor
   const { root } = context;
   const gitignore = ignore();
   try {
-    gitignore.add(await fs.readFile(path.join(root, '.gitignore'), 'utf8'));
+    gitignore.add((await readRegularFile(path.join(root, '.gitignore'))).toString('utf8'));
   } catch {
-    // no .gitignore at the root
+    // no .gitignore at the root, or none that can be read
   }
   const userIgnore = excludes.map((e) => (e.includes('/') || e.includes('*') ? e : `**/${e}/**`));
   const walked = walkFiles(root, ['**/*.py'], { ignore: [...DEFAULT_EXCLUDES, ...userIgnore], dot: false, followSymbolicLinks: false }, store);

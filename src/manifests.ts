@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { walkFiles, type ListingStore } from './discover';
 import { CACHE_DIR } from './cache';
+import { readRegularFile } from './regular-file';
 
 export interface VersionSpec {
   spec: string; // PEP 440 / Poetry specifier as written, e.g. "==0.95.2", ">=0.100,<0.110", "^0.95"
@@ -73,7 +74,7 @@ export async function readTopFiles(root: string, patterns: string[], store?: Lis
   for (const file of files.sort()) {
     try {
       const stat = await fs.stat(path.join(root, file));
-      if (stat.size <= MAX_MANIFEST_BYTES) out.push([file, await fs.readFile(path.join(root, file), 'utf8')]);
+      if (stat.size <= MAX_MANIFEST_BYTES) out.push([file, (await readRegularFile(path.join(root, file))).toString('utf8')]);
     } catch {
       // an unreadable manifest only costs evidence
     }

@@ -10,7 +10,7 @@ import { parseFile, type ParseOutcome } from './parse';
 
 export interface ParseFilesOptions {
   maxFileBytes: number;
-  jobs?: number; // default: the number of cores; 1 parses on this thread
+  jobs?: number; // at most (and by default) the number of cores; 1 parses on this thread
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
@@ -36,7 +36,8 @@ const WORKER_SCRIPT = __filename.endsWith('.ts')
 /** Each file's outcome, in the order of `files`. */
 export async function parseFiles(root: string, files: string[], options: ParseFilesOptions): Promise<ParseOutcome[]> {
   const { maxFileBytes, onProgress, onWarning } = options;
-  const workerCount = Math.min(options.jobs ?? os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
+  // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds).
+  const workerCount = Math.min(options.jobs ?? Infinity, os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
   const workers: Worker[] = [];
   const outcomes: ParseOutcome[] = new Array(files.length);
   let next = 0;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { extractFacts } from './python/facts';
 import { copyTree } from './python/syntax';
 import type { ModuleFacts } from './python/ir';
+import { readRegularFile } from './regular-file';
 
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -49,7 +50,7 @@ export async function readSource(root: string, file: string, maxBytes = DEFAULT_
   try {
     const stat = await fs.stat(abs);
     if (stat.size > maxBytes) return { ok: false, reason: `larger than ${(maxBytes / 1048576).toFixed(1)} MB (${(stat.size / 1048576).toFixed(1)} MB)` };
-    bytes = await fs.readFile(abs);
+    bytes = await readRegularFile(abs);
   } catch (error) {
     return { ok: false, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }

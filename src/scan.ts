@@ -48,7 +48,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const context = projectContext(options.paths);
   const { root } = context;
   const config = options.config ?? (await loadConfig(context));
-  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir));
+  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), options.onWarning);
   const { files } = await discover(context, [...(options.exclude ?? []), ...config.exclude], cache);
   cache?.useFileList(files);
   const inScope = (file: string): boolean => inScanPaths(context, file);

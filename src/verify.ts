@@ -5,6 +5,7 @@
  */
 import { declaredMethods, routeLabel, type Route } from './model';
 import { predictRoute, type BurstPrediction } from './limiter/predict';
+import { printable } from './report/printable';
 
 export interface VerifyOptions {
   url: URL;
@@ -47,9 +48,11 @@ export function isLoopback(url: URL): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** Throws unless the URL is http(s) on a loopback host, or another host is explicitly allowed. */
+/** Throws unless the URL is http(s) without credentials on a loopback host, or another host is explicitly allowed. */
 export function refuseUnsafeTarget(url: URL, allowRemote: boolean): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VerifyRefused(`--url must be http:// or https://, not ${url.protocol}`);
+  // Named, not echoed: the message would print the password.
+  if (url.username || url.password) throw new VerifyRefused('--url must not hold a user name or password');
   if (!allowRemote && !isLoopback(url)) throw new VerifyRefused(`${url.host} is not a loopback address: verify sends bursts of requests, so other hosts need --allow-remote`);
 }
 
@@ -63,6 +66,21 @@ export function fillPath(routePath: string, params: Record<string, string>): { p
     return whole;
   });
   return missing.length ? { missing } : { path };
+}
+
+/**
+ * The URL of a route path under --url. The path comes from scanned code or a report: set as the pathname, never
+ * resolved as a relative URL, so `//host/x` or `/\host/x` stays a path on the --url origin.
+ */
+export function requestUrl(base: URL, routePath: string): URL {
+  const url = new URL(base.origin);
+  url.pathname = base.pathname.replace(/\/$/, '') + (routePath.startsWith('/') ? '' : '/') + routePath;
+  return url;
+}
+
+/** Same protocol, host and port, as fetch will read the URL: the only place verify sends requests to. */
+function onOrigin(url: URL, base: URL): boolean {
+  return new URL(url.href).origin === base.origin;
 }
 
 /** The method to send: the one asked for, else GET, HEAD or another declared one; writes only when allowed. */
@@ -139,7 +157,8 @@ async function verifyRoute(route: Route, asked: string | undefined, options: Ver
   const filled = fillPath(route.path, options.params);
   if ('missing' in filled) return skip(`path parameters need values: ${filled.missing.map((n) => `--param ${n}=...`).join(' ')}`, method);
   if (Date.now() >= deadline) return skip('time budget spent', method);
-  const url = new URL(options.url.pathname.replace(/\/$/, '') + (filled.path.startsWith('/') ? '' : '/') + filled.path, options.url);
+  const url = requestUrl(options.url, filled.path);
+  if (!onOrigin(url, options.url)) return skip(`${url.href} is not on the --url origin: not sent`, method);
 
   if (route.status === 'unlimited') {
     const max = options.maxRequests ?? UNLIMITED_BURST;
@@ -173,7 +192,8 @@ export function verifyFailed(result: VerifyResult): boolean {
   return result.routes.some((r) => r.outcome === 'fail');
 }
 
-export function verifyText(result: VerifyResult): string {
+export function verifyText(verified: VerifyResult): string {
+  const result = printable(verified); // route paths from scanned code or a report
   const lines = result.routes.map((r) => {
     const head = `${r.outcome.toUpperCase().padEnd(4)}  ${r.route}  (scan: ${r.scanStatus})`;
     const details = [r.expected && `expected: ${r.expected}`, r.observed && `observed: ${r.observed}`, r.reason].filter(Boolean);

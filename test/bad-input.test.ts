@@ -1,9 +1,11 @@
 /** Hostile files are listed as skipped with a reason, the scan goes on, and other results are unchanged. */
-import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan';
 import { parseFile } from '../src/parse';
+import { runCli, spawnCli } from './support/run-cli';
 
 const GOOD = `from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ok")\ndef ok():\n    return "ok"\n`;
 
@@ -51,4 +53,60 @@ test('default excludes skip virtualenvs and node_modules; symlink loops do not h
 test('a file that vanishes or cannot be read is reported, not thrown', async () => {
   const outcome = await parseFile(project(), 'vanished.py');
   expect(outcome).toEqual({ ok: false, reason: 'unreadable: ENOENT' });
+});
+
+test('control characters from file names, route paths and the baseline are escaped in the text report and warnings', async () => {
+  const dir = project();
+  writeFileSync(path.join(dir, '\x1b[2J\x1b[31mevil\x07.py'), 'from good import app\n\n@app.route("/x\x1b]0;title\x07")\ndef x():\n    pass\n');
+  writeFileSync(path.join(dir, 'new\nline.py'), Buffer.from([0x00, 0x01, 0x02]));
+  const baseline = path.join(dir, 'baseline.json');
+  writeFileSync(baseline, JSON.stringify({ version: 1, entries: [{ fingerprint: 'gone', ruleId: 'AP001', route: 'GET /\x1b[2Jgone', file: 'old\x1b.py', count: 1 }] }));
+  const { stdout, stderr } = await runCli(['scan', dir, '--baseline', baseline]);
+  for (const output of [stdout, stderr]) expect(output).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  expect(stdout).toContain('\\x1b[2J\\x1b[31mevil\\x07.py');
+  expect(stdout).toContain('GET /x\\x1b]0;title\\x07');
+  expect(stdout).toContain('old\\x1b.py  stale baseline entry  AP001 GET /\\x1b[2Jgone');
+  expect(stdout).toContain('new\\x0aline.py: binary');
+  expect(stderr).toContain('warning: new\\x0aline.py: skipped: binary');
+});
+
+// A FIFO nobody writes to blocks a read forever. Each case runs the real CLI, which is killed if it hangs.
+describe('FIFOs are never read', () => {
+  const mkfifo = (file: string): void => {
+    rmSync(file, { force: true });
+    execFileSync('mkfifo', [file]);
+  };
+  /** A path in the cache of a scan of `dir`. */
+  const inWarmCache = (dir: string, file: string): string => {
+    spawnCli(['scan', dir, '-q']);
+    return path.join(dir, '.apiposture-cache', file);
+  };
+
+  test.each<[string, (dir: string) => string]>([
+    ['.gitignore at the scan root', (dir) => path.join(dir, '.gitignore')],
+    ['the cache index', (dir) => inWarmCache(dir, 'index.json')],
+    ["the cache's mark", (dir) => inWarmCache(dir, 'CACHEDIR.TAG')],
+    ['a cached facts file', (dir) => {
+      const facts = inWarmCache(dir, 'facts');
+      return path.join(facts, readdirSync(facts)[0]);
+    }],
+  ])('%s: skipped, the scan finishes', (_, fifoPath) => {
+    const dir = project();
+    mkfifo(fifoPath(dir));
+    const { code, stdout } = spawnCli(['scan', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('GET /ok');
+  });
+
+  test.each<[string, (fifo: string, dir: string) => string[], string]>([
+    ['-c', (fifo, dir) => ['scan', dir, '-c', fifo], 'not a regular file'],
+    ['the scan path', (fifo) => ['scan', fifo], 'not a file or folder'],
+  ])('passed as %s: a usage error', (_, args, message) => {
+    const dir = project();
+    const fifo = path.join(dir, 'fifo.py');
+    mkfifo(fifo);
+    const { code, stderr } = spawnCli(args(fifo, dir));
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
 });

@@ -4,7 +4,7 @@
  * and the same JSON from a cold and a warm cache.
  */
 import fg from 'fast-glob';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
@@ -175,14 +175,95 @@ describe('scan cache', () => {
   });
 
   test('the fixtures give the same report from a cold and a warm cache', async () => {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-cache-'));
+    const cacheDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'apiposture-cache-')), 'cache');
     try {
       const paths = [path.join(ROOT, 'fixtures')];
       const uncached = await report({ paths });
       expect(await report({ paths, cacheDir })).toBe(uncached);
       expect(await report({ paths, cacheDir })).toBe(uncached);
     } finally {
-      rmSync(cacheDir, { recursive: true, force: true });
+      rmSync(path.dirname(cacheDir), { recursive: true, force: true });
+    }
+  });
+
+  test('a folder the cache did not create is neither written nor emptied: the scan warns once and goes on', async () => {
+    const userFiles = { '.gitignore': 'build/\n', 'index.json': '{"mine": true}\n', 'some/dir/keep.txt': 'keep me\n', 'some/dir/facts/mine.json': '{"mine": true}\n' };
+    const dir = corpus({ ...LINKED, ...userFiles });
+    const files = (): string[] => fg.sync('**', { cwd: dir, dot: true }).sort();
+    const before = files();
+    try {
+      const uncached = await report({ paths: [dir] });
+      for (const cacheDir of ['.', 'some/dir']) {
+        const warnings: string[] = [];
+        expect(await report({ paths: [dir], cacheDir, onWarning: (m) => warnings.push(m) })).toBe(uncached);
+        expect(warnings).toEqual([expect.stringContaining('not used: apiposture did not create')]);
+      }
+      expect(files()).toEqual(before);
+      for (const [file, text] of Object.entries(userFiles)) expect(readFileSync(path.join(dir, file), 'utf8')).toBe(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('in its own folder the cache deletes only facts files it wrote', async () => {
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    try {
+      await scan({ paths: [dir], cacheDir });
+      writeFileSync(path.join(cacheDir, 'facts', 'notes.txt'), 'mine\n');
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\n`); // its old facts are dropped
+      const stale = readdirSync(path.join(cacheDir, 'facts'));
+      await scan({ paths: [dir], cacheDir });
+      const kept = readdirSync(path.join(cacheDir, 'facts'));
+      expect(kept).toContain('notes.txt');
+      expect(stale.filter((name) => !kept.includes(name))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  type IndexJson = { files: Record<string, { mentions?: unknown }> | null; listings: Record<string, { folders: unknown }> };
+  test.each<[string, (cacheDir: string, index: IndexJson) => void]>([
+    ['"files": null', (_, index) => (index.files = null)],
+    ['"mentions": 5', (_, index) => Object.values(index.files!).forEach((entry) => (entry.mentions = 5))],
+    ['"folders": 5 in a kept walk', (_, index) => Object.values(index.listings).forEach((listing) => (listing.folders = 5))],
+    ['facts {}', (cacheDir) => readdirSync(path.join(cacheDir, 'facts')).forEach((name) => writeFileSync(path.join(cacheDir, 'facts', name), '{}'))],
+  ])('a cache of the wrong shape (%s) is dropped and recomputed', async (_, corrupt) => {
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const indexFile = path.join(cacheDir, 'index.json');
+    const past = new Date(Date.now() - 60_000);
+    try {
+      await scan({ paths: [dir], cacheDir });
+      for (const folder of [dir, ...fg.sync('**/*/', { cwd: dir, onlyDirectories: true, absolute: true })]) utimesSync(folder, past, past);
+      await scan({ paths: [dir], cacheDir }); // now keeps the walks too
+      const index = JSON.parse(readFileSync(indexFile, 'utf8')) as IndexJson;
+      expect(Object.keys(index.listings).length).toBeGreaterThan(0);
+      corrupt(cacheDir, index);
+      writeFileSync(indexFile, JSON.stringify(index));
+      expect(await report({ paths: [dir], cacheDir })).toBe(await report({ paths: [dir] }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cache that can no longer be written to or deleted from is reported once and the scan goes on', async () => {
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    try {
+      await scan({ paths: [dir], cacheDir });
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\n`); // new facts to write, old ones to drop
+      // As when the cache belongs to another user: root would not be refused, so the refusal is simulated.
+      const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      jest.spyOn(fsPromises, 'writeFile').mockRejectedValue(denied);
+      jest.spyOn(fsPromises, 'rm').mockRejectedValue(denied);
+      const warnings: string[] = [];
+      const result = await scan({ paths: [dir], cacheDir, onWarning: (m) => warnings.push(m) });
+      expect(jsonReport(result, 'root')).toBe(await report({ paths: [dir] }));
+      expect(warnings).toEqual([`cache not written to ${cacheDir}: EACCES`]);
+    } finally {
+      jest.restoreAllMocks();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -190,7 +271,7 @@ describe('scan cache', () => {
     const dir = corpus({ 'not-a-directory': 'a file where the cache directory should be' });
     try {
       const warnings: string[] = [];
-      const result = await scan({ paths: [app], cacheDir: path.join(dir, 'not-a-directory'), onWarning: (m) => warnings.push(m) });
+      const result = await scan({ paths: [app], cacheDir: path.join(dir, 'not-a-directory', 'cache'), onWarning: (m) => warnings.push(m) });
       expect(jsonReport(result, 'root')).toBe(await report({ paths: [app] }));
       expect(warnings.filter((w) => w.startsWith('cache not written'))).toHaveLength(1);
     } finally {

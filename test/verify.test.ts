@@ -4,12 +4,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from './support/run-cli';
 import { SYSTEM_PYTHON, pythonHas, requirePython, requireSystem } from './support/system-python';
-import { fillPath, isLoopback, type VerifyResult } from '../src/verify';
+import { fillPath, isLoopback, requestUrl, verifyText, type VerifyResult } from '../src/verify';
 
 const APPS = path.join(__dirname, 'verify-apps');
 const flaskTest = requirePython('flask, flask_limiter', 'python3-flask, python3-flask-limiter');
@@ -169,4 +170,66 @@ test('path parameters in Flask and FastAPI syntax; loopback hosts', () => {
   expect(fillPath('/users/<name>/{id}', {})).toEqual({ missing: ['name', 'id'] });
   expect(['http://localhost:1', 'http://127.0.0.2', 'http://[::1]:8000'].map((u) => isLoopback(new URL(u)))).toEqual([true, true, true]);
   expect(['http://10.0.0.1', 'http://127.0.0.1.example.com', 'http://[::2]'].map((u) => isLoopback(new URL(u)))).toEqual([false, false, false]);
+});
+
+/** A loopback HTTP listener answering 200 that records the paths it is asked for and every connection. */
+async function sink(): Promise<{ url: string; port: number; paths: string[]; connections: () => number; close: () => Promise<unknown> }> {
+  const paths: string[] = [];
+  let connections = 0;
+  const server = http.createServer((request, response) => {
+    paths.push(request.url!);
+    response.end('ok');
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, port, paths, connections: () => connections, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+const unlimitedRoute = (routePath: string): object => ({ kind: 'http', status: 'unlimited', path: routePath, methods: ['GET'], automaticMethods: [], unresolved: [], limits: [] });
+
+test('route paths that name another host (//host, /\\host) are requested on the --url origin only', async () => {
+  const app = await sink();
+  const elsewhere = await sink();
+  try {
+    const paths = [`//127.0.0.1:${elsewhere.port}/stolen`, `/\\127.0.0.1:${elsewhere.port}/x`, `\\\\127.0.0.1:${elsewhere.port}/y`];
+    const report = await writeReport({ schemaVersion: 1, routes: paths.map(unlimitedRoute) });
+    const { result } = await verifyJson(['--url', app.url, '--report', report, '--max-requests', '1']);
+    expect(elsewhere.connections()).toBe(0);
+    expect(result.routes.map((r) => r.outcome)).toEqual(['pass', 'pass', 'pass']);
+    expect(app.paths).toEqual(paths.map(() => expect.stringContaining(`127.0.0.1:${elsewhere.port}`)));
+  } finally {
+    await Promise.all([app.close(), elsewhere.close()]);
+  }
+});
+
+test('a request URL is always on the --url origin, whatever the route path', () => {
+  for (const base of ['http://127.0.0.1:18080', 'http://127.0.0.1:18080/api/', 'http://[::1]:8000/x?q=1#h']) {
+    for (const routePath of ['//10.0.0.1/y', '/\\10.0.0.1/x', '\\\\10.0.0.1/z', '//127.0.0.1:18081/stolen', '/..//10.0.0.1/w', 'http://10.0.0.1/', '/@10.0.0.1', '/a?x#//10.0.0.1']) {
+      const url = requestUrl(new URL(base), routePath);
+      expect([routePath, url.origin, new URL(url.href).origin]).toEqual([routePath, new URL(base).origin, new URL(base).origin]);
+    }
+  }
+  expect(requestUrl(new URL('http://127.0.0.1:18080/api/'), '/items/7').href).toBe('http://127.0.0.1:18080/api/items/7');
+});
+
+test('credentials in --url are refused and never echoed', async () => {
+  const app = await sink();
+  try {
+    for (const url of [`http://user:s3cr3t@127.0.0.1:${app.port}/`, `http://s3cr3t@127.0.0.1:${app.port}/`, 'http://user:s3cr3t@[::1']) {
+      const { code, stdout, stderr } = await runCli(['verify', '--url', url, path.join(APPS, 'before')]);
+      expect([url, code, stdout]).toEqual([url, 2, '']);
+      expect(stderr).toMatch(/^apiposture: --url (must not hold a user name or password|is not a URL)/);
+      expect(stderr).not.toContain('s3cr3t');
+    }
+    expect(app.connections()).toBe(0);
+  } finally {
+    await app.close();
+  }
+});
+
+test('route paths from a report are printed with their control characters escaped', () => {
+  const text = verifyText({ url: 'http://127.0.0.1:1/', requests: 0, concurrency: 1, elapsedMs: 0, routes: [{ route: 'GET /\x1b[2Jx', scanStatus: 'unlimited', outcome: 'skip', requests: 0, reason: 'time budget spent' }] });
+  expect(text).toContain('SKIP  GET /\\x1b[2Jx  (scan: unlimited)');
+  expect(text).not.toContain('\x1b');
 });

@@ -18,6 +18,7 @@ import { jsonReport } from '../report/json';
 import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
 import { textReport } from '../report/text';
+import { printable } from '../report/printable';
 import { RULES, findRule } from '../../rules';
 import type { ScanResult, Severity } from '../model';
 import { VERSION } from '../version';
@@ -99,7 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     cmd
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
-      .option('--jobs <n>', 'parse files on this many threads (default: the number of cores)', (v: string) => Number(v))
+      .option('--jobs <n>', 'parse files on this many threads (default and at most: the number of cores)', (v: string) => Number(v))
       .option('-c, --config <file>', 'configuration file (default: the nearest .apiposture.toml, or pyproject.toml with [tool.apiposture], from the scan paths up to the project or repository root)')
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
       .option('--parse-all', 'parse every file, also those no framework, limiter or project import links to (slower, same report)')
@@ -118,11 +119,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const scanTargets = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<ScanResult> => {
     const targets = paths.length ? paths : ['.'];
     for (const p of targets) {
-      try {
-        await fs.stat(p);
-      } catch {
+      const stat = await fs.stat(p).catch(() => {
         throw new UsageError(`path not found: ${p}`);
-      }
+      });
+      if (!stat.isFile() && !stat.isDirectory()) throw new UsageError(`not a file or folder: ${p}`);
     }
     if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
@@ -140,7 +140,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       parseAll: options.parseAll || more.parseAll,
       cacheDir: options.cache ? options.cacheDir : undefined,
       jobs: options.jobs,
-      onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${m}\n`),
+      onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${printable(m)}\n`),
       onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kparsing ${done}/${total} files`) : undefined,
     });
     if (showProgress) io.stderr('\r\x1b[K');
@@ -160,7 +160,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (toFile) await fs.writeFile(options.output!, report);
     else io.stdout(report);
     const gaps = options.strict ? incompleteness(result) : [];
-    for (const gap of gaps) io.stderr(`apiposture: --strict: ${gap}\n`);
+    for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);
     if (gaps.length) return 2;
     return failsGate(result, options.failOn) ? 1 : 0;
   };
@@ -275,7 +275,7 @@ Examples:
       try {
         url = new URL(options.url);
       } catch {
-        throw new UsageError(`--url is not a URL: ${options.url}`);
+        throw new UsageError('--url is not a URL (write it as http://127.0.0.1:5000)'); // not echoed: it may hold a password
       }
       const params = Object.fromEntries(options.param.map((p) => {
         const at = p.indexOf('=');
@@ -334,10 +334,10 @@ Examples:
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
     }
     if (error instanceof UsageError) {
-      io.stderr(`apiposture: ${error.message}\n`);
+      io.stderr(`apiposture: ${printable(error.message)}\n`);
       return 2;
     }
-    io.stderr(`apiposture: internal error: ${(error as Error).message}\n`);
+    io.stderr(`apiposture: internal error: ${printable((error as Error).message)}\n`);
     if (io.env.APIPOSTURE_DEBUG) io.stderr(`${(error as Error).stack}\n`);
     return 2;
   }

@@ -2,6 +2,7 @@
 import type { Chalk } from 'chalk';
 import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
 import { counts, routeLabel } from '../model';
+import { printable } from './printable';
 
 const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
   limited: (c) => c.green,
@@ -69,7 +70,8 @@ export function projectLine(result: ScanResult, displayRoot: string, c: Chalk): 
   return c.dim(`project ${displayRoot}${marker ? ` (${marker})` : ''} · import roots ${shown(importRoots)}${scope}`);
 }
 
-export function textReport(result: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean; displayRoot?: string } = {}): string {
+export function textReport(scanned: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean; displayRoot?: string } = {}): string {
+  const result = printable(scanned);
   const findings = options.quiet ? result.findings.filter((f) => f.severity !== 'note') : result.findings;
   const lines = [
     ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c), '']),
