@@ -48,6 +48,7 @@ export interface ConfigSuppression {
 export interface Config {
   file?: string; // where it was read from, relative to the scan root
   exclude: string[];
+  pythonPath?: string; // the project's virtualenv or site-packages, relative to the project root (see python/installed.ts)
   rules: Record<string, Severity | 'off'>;
   policy: Policy;
   limiters: CustomLimiter[];
@@ -115,9 +116,10 @@ function headerLines(text: string, name: string): number[] {
 
 /** Validates a configuration table; `at` is the key path used in messages. */
 export function parseConfig(raw: unknown, at = ''): Config {
-  const top = table(raw, at, ['exclude', 'rules', 'policy', 'limiter', 'expensive', 'suppress']);
+  const top = table(raw, at, ['exclude', 'python-path', 'rules', 'policy', 'limiter', 'expensive', 'suppress']);
   const config: Config = { ...DEFAULT_CONFIG, rules: {}, policy: { ...DEFAULT_POLICY } };
   if (top.exclude !== undefined) config.exclude = stringArray(top.exclude, key(at, 'exclude'));
+  if (top['python-path'] !== undefined) config.pythonPath = requiredString(top['python-path'], key(at, 'python-path'));
   if (top.rules !== undefined) {
     const rules = table(top.rules, key(at, 'rules'));
     for (const [id, value] of Object.entries(rules)) {

@@ -7,7 +7,7 @@
  * is project code whose own sites are counted.
  */
 import type { CallExpr, Expr, ModuleFacts } from './python/ir';
-import { argument, kwarg } from './python/ir';
+import { argument, eachCall, kwarg } from './python/ir';
 import { Project, type Ctx, type Value } from './python/project';
 import type { Route, UnresolvedRegistration } from './model';
 import { statementContexts } from './frameworks/common';
@@ -144,30 +144,4 @@ class SiteFinder {
 
 function unreadable(v: Value): boolean {
   return v.kind === 'unknown' || v.kind === 'member' || v.kind === 'result';
-}
-
-/** Every call in an expression, outermost first. */
-function eachCall(expr: Expr, visit: (call: CallExpr) => void): void {
-  switch (expr.k) {
-    case 'call':
-      visit(expr);
-      eachCall(expr.fn, visit);
-      for (const a of expr.args) eachCall(a, visit);
-      for (const [, v] of expr.kwargs) eachCall(v, visit);
-      return;
-    case 'attr':
-      return eachCall(expr.obj, visit);
-    case 'seq':
-      return expr.items.forEach((e) => eachCall(e, visit));
-    case 'concat':
-    case 'fstr':
-      return expr.parts.forEach((e) => eachCall(e, visit));
-    case 'dict':
-      return expr.entries.forEach(([k, v]) => (eachCall(k, visit), eachCall(v, visit)));
-    case 'subscript':
-      eachCall(expr.obj, visit);
-      return eachCall(expr.index, visit);
-    default:
-      return;
-  }
 }

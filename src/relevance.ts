@@ -27,8 +27,9 @@ const LIBRARY_PACKAGES = ['flask_limiter', 'slowapi', 'fastapi_limiter', 'rateli
  */
 const SEED_WORDS = ['urlpatterns', 'ROOT_URLCONF', 'MIDDLEWARE', 'DJANGO_SETTINGS_MODULE', 'apiposture'];
 
-const SEED_PACKAGES = [...new Set([...ANALYZERS.flatMap((a) => a.packages), ...LIBRARY_PACKAGES])];
-const PACKAGE_ALTERNATIVES = SEED_PACKAGES.join('|');
+/** Packages whose behaviour the analysis models itself: their imports seed the shortcut, and they are never read from a virtualenv. */
+export const MODELLED_PACKAGES = [...new Set([...ANALYZERS.flatMap((a) => a.packages), ...LIBRARY_PACKAGES])];
+const PACKAGE_ALTERNATIVES = MODELLED_PACKAGES.join('|');
 // `from pkg...` or `import a, b as c, pkg...`; a backslash may continue the line.
 const SEED_PATTERN = new RegExp(
   `\\bfrom\\s+(?:${PACKAGE_ALTERNATIVES})\\b|\\bimport\\s+(?:[\\w.]+(?:\\s+as\\s+\\w+)?\\s*,[\\s\\\\]*)*(?:${PACKAGE_ALTERNATIVES})\\b|\\b(?:${SEED_WORDS.join('|')})\\b`,

@@ -5,6 +5,7 @@
 import { discover } from './discover';
 import { inScanPaths, projectContext } from './project-context';
 import { moduleNames } from './python/module-names';
+import { readInstalled, sitePackagesOf } from './python/installed';
 import { countRegistrations, type RegistrationCount } from './registration-sites';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
@@ -16,7 +17,7 @@ import { Project } from './python/project';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
-import { selectFiles, type Selection } from './relevance';
+import { MODELLED_PACKAGES, selectFiles, type Selection } from './relevance';
 import { ScanCache } from './cache';
 import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
@@ -34,6 +35,7 @@ export interface ScanOptions {
   parseAll?: boolean; // parse every file, not only those the analysis can reach (see relevance.ts)
   cacheDir?: string; // where to keep what unchanged files need not be read or parsed again (see cache.ts); none when absent
   jobs?: number; // parse threads; default: the number of cores
+  pythonPath?: string; // the project's virtualenv or site-packages, relative to the project root; else the usual places
   config?: Config; // read from the scan root when absent
   baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed
   onProgress?: (done: number, total: number) => void;
@@ -61,8 +63,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const s of selection.skipped) warn(s.file, `skipped: ${s.reason}`);
   const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes }, warn);
   const names = moduleNames(files, context.rootPackage);
-  const project = new Project(modules, await metadata, names);
-  const allRoutes = analyzeProject(project, config);
+  const installed = await readInstalled(root, sitePackagesOf(root, options.pythonPath ?? config.pythonPath), modules, MODELLED_PACKAGES, maxBytes);
+  const project = new Project(modules, await metadata, names, installed);
+  const allRoutes = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
   const routes = allRoutes.filter((r) => inScope(r.file));
   const registrations = countRegistrations(project, allRoutes, inScope);
   for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes apiposture cannot read: ${r.reason}`);
@@ -149,6 +152,21 @@ function analyzeProject(project: Project, config: Config): Route[] {
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
     return { id: n === 1 ? base : `${base}#${n}`, ...draft, expensive: cost.signals(draft) };
+  });
+}
+
+/**
+ * A route declared in an installed package (an included third-party URLconf) is reported where the project
+ * brings it in: at the innermost prefix the project's own code gives it, with where the package declares it
+ * as evidence. Without such a prefix it stays at the package's line.
+ */
+function attributeToProject(routes: Route[], installedFiles: Set<string>): Route[] {
+  return routes.map((route) => {
+    if (!installedFiles.has(route.file)) return route;
+    const include = [...route.prefixes].reverse().find((p) => !installedFiles.has(p.file));
+    if (!include) return route;
+    const declared = { file: route.file, line: route.line, message: `declared by an installed package at ${route.file}:${route.line}` };
+    return { ...route, file: include.file, line: include.line, column: include.column ?? 1, evidence: [declared, ...route.evidence] };
   });
 }
 

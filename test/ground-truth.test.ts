@@ -158,6 +158,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/costly': ['costly.settings'],
   'django/newsroom': ['newsroom.settings'],
   'django/misconfigured': ['shop.settings', 'mended.settings', 'api.settings'],
+  'django/installed': ['portal.settings'],
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
 const djangoProbeTest = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');

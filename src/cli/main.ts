@@ -46,6 +46,7 @@ class UsageError extends Error {}
 
 interface ScanTargetOptions {
   exclude: string[];
+  pythonPath?: string;
   quiet?: boolean;
   maxFileSize: number;
   jobs?: number;
@@ -99,6 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const withScanOptions = (cmd: Command): Command =>
     cmd
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--python-path <dir>', "the project's virtualenv or site-packages, read to resolve third-party code (default: .venv, venv, env at the project root, $VIRTUAL_ENV)")
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
       .option('--jobs <n>', 'parse files on this many threads (default and at most: the number of cores)', (v: string) => Number(v))
       .option('-c, --config <file>', 'configuration file (default: the nearest .apiposture.toml, or pyproject.toml with [tool.apiposture], from the scan paths up to the project or repository root)')
@@ -136,6 +138,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       paths: targets,
       config,
       exclude: options.exclude,
+      pythonPath: options.pythonPath,
       maxFileBytes: options.maxFileSize * 1024 * 1024,
       parseAll: options.parseAll || more.parseAll,
       cacheDir: options.cache ? options.cacheDir : undefined,

@@ -153,3 +153,29 @@ export function exprLine(e: Expr, fallback: number): number {
   }
   return fallback;
 }
+
+/** Every call in an expression, outermost first. */
+export function eachCall(expr: Expr, visit: (call: CallExpr) => void): void {
+  switch (expr.k) {
+    case 'call':
+      visit(expr);
+      eachCall(expr.fn, visit);
+      for (const a of expr.args) eachCall(a, visit);
+      for (const [, v] of expr.kwargs) eachCall(v, visit);
+      return;
+    case 'attr':
+      return eachCall(expr.obj, visit);
+    case 'seq':
+      return expr.items.forEach((e) => eachCall(e, visit));
+    case 'concat':
+    case 'fstr':
+      return expr.parts.forEach((e) => eachCall(e, visit));
+    case 'dict':
+      return expr.entries.forEach(([k, v]) => (eachCall(k, visit), eachCall(v, visit)));
+    case 'subscript':
+      eachCall(expr.obj, visit);
+      return eachCall(expr.index, visit);
+    default:
+      return;
+  }
+}

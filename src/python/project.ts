@@ -69,8 +69,11 @@ export class Project {
 
   private externalValues?: (qname: string) => Value[] | undefined;
 
-  /** `names` gives each module its Python name (module-names.ts); by default, from the modules' own files. */
-  constructor(modules: ModuleFacts[], metadata: ProjectMetadata = NO_METADATA, names = moduleNames(modules.map((m) => m.file))) {
+  /**
+   * `names` gives each module its Python name (module-names.ts); by default, from the modules' own files.
+   * `installed` modules (python/installed.ts) are found by name but are not the project's own modules.
+   */
+  constructor(modules: ModuleFacts[], metadata: ProjectMetadata = NO_METADATA, names = moduleNames(modules.map((m) => m.file)), installed: ModuleFacts[] = []) {
     this.metadata = metadata;
     this.modules = [...modules]
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
@@ -82,7 +85,7 @@ export class Project {
         for (const alias of name.aliases) if (!THIRD_PARTY.has(alias.split('.')[0])) addTo(this.byAlias, alias, named);
         return named;
       });
-    for (const mod of this.modules) addTo(this.byName, mod.module, mod);
+    for (const mod of [...this.modules, ...installed]) addTo(this.byName, mod.module, mod);
   }
 
   /** True when the module imports any of these top-level packages (a cheap gate before resolving). */

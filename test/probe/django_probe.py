@@ -13,6 +13,7 @@ leading "^" and a trailing "$" are dropped. The admin site is reported as one en
 Usage: python3 django_probe.py <fixture-dir> <settings-module>
 """
 import functools
+import glob
 import importlib.abc
 import importlib.machinery
 import json
@@ -267,8 +268,10 @@ def walk(patterns, prefix, chain, out):
 def main():
     root, settings_module = sys.argv[1], sys.argv[2]
     sys.path.insert(0, os.path.abspath(root))
-    # A fixture's vendored/ folder stands in for installed third-party packages the scan does not see.
+    # A fixture's vendored/ folder stands in for installed third-party packages the scan does not see;
+    # its .venv's site-packages for installed packages the scan reads as source.
     sys.path.append(os.path.join(os.path.abspath(root), "vendored"))
+    sys.path.extend(glob.glob(os.path.join(os.path.abspath(root), ".venv", "lib", "python3*", "site-packages")))
     sys.meta_path.insert(0, StubFinder())
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
 
