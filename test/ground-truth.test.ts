@@ -114,7 +114,8 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
     ],
   },
   'fastapi/slowapi-envfile': { apps: ['main:app'] },
-  'starlette/routes-app': { apps: ['app:app'] },
+  'starlette/routes-app': { apps: ['app:app', 'subclassed:app'] },
+  'starlette/src-rooted': { apps: ['asgi:app'], env: { PYTHONPATH: 'src' } },
 };
 
 interface AsgiProbeRoute {

@@ -83,15 +83,17 @@ describe('project context', () => {
   });
 });
 
-test('module names follow package chains, with longer names through non-package folders as aliases', () => {
+test('module names follow package chains, with the other dotted tails of the path as aliases', () => {
   const names = moduleNames([
     'backend/app/__init__.py', 'backend/app/api/main.py', 'backend/app/views/orders.py', // `views` is a namespace portion of `app`
     'src/shop/__init__.py', 'src/shop/web.py', 'scripts/tools/seed.py', 'proj/manage.py', 'proj/proj/__init__.py', 'proj/proj/plugins.py',
   ]);
-  expect(names.get('backend/app/api/main.py')).toEqual({ module: 'app.api.main', aliases: ['backend.app.api.main'], importRoot: 'backend' });
+  expect(names.get('backend/app/api/main.py')).toEqual({ module: 'app.api.main', aliases: ['api.main', 'backend.app.api.main'], importRoot: 'backend' });
   expect(names.get('backend/app/views/orders.py')?.module).toBe('app.views.orders');
   expect(names.get('backend/app/__init__.py')?.module).toBe('app');
   expect(names.get('src/shop/web.py')).toEqual({ module: 'shop.web', aliases: ['src.shop.web'], importRoot: 'src' });
+  // a stray `src/__init__.py` (code run from inside src/) and manage.py inside a package: the shorter tails resolve
+  expect(moduleNames(['src/__init__.py', 'src/core/__init__.py', 'src/core/routes.py']).get('src/core/routes.py')).toEqual({ module: 'src.core.routes', aliases: ['core.routes'], importRoot: '' });
   expect(names.get('scripts/tools/seed.py')).toEqual({ module: 'seed', aliases: ['tools.seed', 'scripts.tools.seed'], importRoot: 'scripts/tools' });
   expect(names.get('proj/proj/plugins.py')).toEqual({ module: 'proj.plugins', aliases: ['proj.proj.plugins'], importRoot: 'proj' });
 });

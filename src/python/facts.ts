@@ -380,6 +380,8 @@ class FactsBuilder {
       case 'binary_operator': {
         const operator = node.childForFieldName('operator')?.type;
         if (operator === '+') return joinParts([sub(node.childForFieldName('left')), sub(node.childForFieldName('right'))]);
+        // `"%s.urls" % name` is kept as the call Python makes, `"%s.urls".__mod__(name)`, for string evaluation.
+        if (operator === '%') return { k: 'call', fn: { k: 'attr', obj: sub(node.childForFieldName('left')), name: '__mod__', loc }, args: [sub(node.childForFieldName('right'))], kwargs: [], splat: false, loc };
         return { k: 'other', text: clip(node.text), loc };
       }
       case 'subscript':

@@ -1,9 +1,9 @@
 /**
  * Module names as Python gives them, whatever folder was scanned. A file's import root is the folder above
  * its highest enclosing package (a folder with `__init__.py`), or its own folder when it is in none, and its
- * name is its path from there: `backend/app/api/main.py` under a package `app` is `app.api.main`. Folders above the import root that
- * are not packages can still be on the import path (namespace packages, code run from the project root),
- * so the longer names through them are aliases: `backend.app.api.main`.
+ * name is its path from there: `backend/app/api/main.py` under a package `app` is `app.api.main`. The other
+ * dotted tails of its path of two names or more (`backend.app.api.main`, `api.main`) are aliases, which imports find when no
+ * module has the name itself.
  */
 export interface ModuleName {
   module: string;
@@ -31,8 +31,15 @@ export function moduleNames(files: string[], rootPackage = ''): Map<string, Modu
     const abovePackageRoot = rootPackage !== '';
     const top = abovePackageRoot ? 0 : highest >= 0 ? highest : folders.length; // folders[0..top) lie above the import root
     const module = [...(abovePackageRoot ? [rootPackage] : []), ...parts.slice(top)].join('.');
+    // Every other dotted tail of the path is an alias: a folder above the import root may be on the import
+    // path (code run from the project root), and so may one below it (`cd src && uvicorn asgi:app` with a
+    // stray `src/__init__.py`, manage.py inside a package). A lone file name is not one: `utils/redis.py`
+    // must not answer `import redis`.
     const aliases: string[] = [];
-    for (let start = top - 1; start >= 0 && IDENTIFIER.test(parts[start]); start--) aliases.push(parts.slice(start).join('.'));
+    for (let start = parts.length - 2; start >= 0 && IDENTIFIER.test(parts[start]); start--) {
+      const alias = parts.slice(start).join('.');
+      if (alias !== module) aliases.push(alias);
+    }
     const importRoot = abovePackageRoot ? rootPackage.split('.').map(() => '..').join('/') : folders.slice(0, top).join('/');
     names.set(file, { module, aliases, importRoot });
   }

@@ -6,7 +6,7 @@
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
 import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
-import { argument, dottedName } from './ir';
+import { argument, dottedName, kwarg } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 
@@ -147,7 +147,7 @@ export class Project {
       case 'attr':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
       case 'call':
-        return this.resolve(expr.fn, ctx, depth + 1).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
+        return this.getattr(expr, ctx, depth) ?? this.resolve(expr.fn, ctx, depth + 1).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
       case 'subscript':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((container) => this.item(container, expr.index, ctx, depth));
       case 'other':
@@ -155,6 +155,20 @@ export class Project {
       default:
         return [{ kind: 'literal', expr, ctx }];
     }
+  }
+
+  /**
+   * The builtin `getattr(obj, "NAME", default)`: the attribute when it can be read, else the default
+   * (`getattr(configuration, "BASE_PATH", "")` on a configuration module that is not in the repository).
+   */
+  private getattr(call: CallExpr, ctx: Ctx, depth: number): Value[] | undefined {
+    if (call.fn.k !== 'name' || call.fn.id !== 'getattr' || call.args.length < 2) return undefined;
+    if (this.lookup('getattr', ctx, depth + 1).some((v) => v.kind !== 'unknown')) return undefined; // a project's own getattr
+    const name = this.stringValue(call.args[1], ctx);
+    if (name === undefined) return [{ kind: 'unknown', why: '`getattr` with a computed attribute name' }];
+    const found = this.resolve({ k: 'attr', obj: call.args[0], name, loc: call.loc }, ctx, depth + 1);
+    const unread = found.every((v) => v.kind === 'unknown' || v.kind === 'member' || v.kind === 'external');
+    return unread && call.args[2] ? this.resolve(call.args[2], ctx, depth + 1) : found;
   }
 
   /** Resolves a name as seen from `ctx`: loop/parameter environment, then the scope chain, then `*` imports. */
@@ -375,6 +389,17 @@ export class Project {
       }
       case 'unknown':
         return [callee];
+      case 'member': {
+        // `{"path": "/x"}.get("path", "/y")` on a dict literal: the entry, else the default.
+        const { of } = callee;
+        const key = call.args[0];
+        if (callee.name === 'get' && of.kind === 'literal' && of.expr.k === 'dict' && key?.k === 'str') {
+          const entry = of.expr.entries.find(([k]) => k.k === 'str' && k.v === key.v);
+          if (entry) return this.resolve(entry[1], of.ctx, depth + 1);
+          if (of.expr.splat === undefined) return call.args[1] ? this.resolve(call.args[1], ctx, depth + 1) : [{ kind: 'literal', expr: { k: 'none' }, ctx }];
+        }
+        return [{ kind: 'result', callee, call, ctx }];
+      }
       default:
         return [{ kind: 'result', callee, call, ctx }];
     }
@@ -420,10 +445,32 @@ export class Project {
     }
     return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1);
+      if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
       if (fallback && v.kind === 'instance') return this.strings(fallback, v.site.ctx, depth + 1);
       return [undefined];
     });
+  }
+
+  /** `"{}.urls".format(name)` and `"%s.urls" % name` with arguments of one known text each. */
+  private formatted(call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] | undefined {
+    if (call.fn.k !== 'attr' || (call.fn.name !== 'format' && call.fn.name !== '__mod__')) return undefined;
+    const one = (e: Expr): string | undefined => {
+      const texts = new Set(this.strings(e, ctx, depth + 1));
+      return texts.size === 1 ? [...texts][0] : undefined;
+    };
+    const operand = call.args[0];
+    const positional = call.fn.name === '__mod__' && operand?.k === 'seq' ? operand.items : call.args;
+    const values = positional.map(one);
+    const named = new Map(call.kwargs.map(([k, e]) => [k, one(e)]));
+    return this.strings(call.fn.obj, ctx, depth + 1).map((template) => (template === undefined ? undefined : call.fn.k === 'attr' && call.fn.name === '__mod__' ? percentFormat(template, values) : braceFormat(template, values, named)));
+  }
+
+  /** A read with a fallback (`env("ADMIN_URL", default="admin/")` of django-environ): the fallback. */
+  private defaulted(callee: Value, call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] {
+    const reader = callee.kind === 'member' ? callee.of : callee;
+    const fallback = reader.kind === 'instance' && reader.types.some((t) => ENV_READERS.includes(t)) ? kwarg(call, 'default') : undefined;
+    return fallback ? this.strings(fallback, ctx, depth + 1) : [undefined];
   }
 
   /** True when some value is an object created by one of `qnames` (directly or via a project subclass). */
@@ -446,6 +493,36 @@ const DEFAULTED_READS: Record<string, [position: number, keyword: string]> = {
   'pydantic.Field': [0, 'default'],
   'decouple.config': [-1, 'default'],
 };
+
+// Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`.
+const ENV_READERS = ['environ.Env', 'environ.environ.Env'];
+
+/** Python's `%` with `%s`/`%d`/`%r` conversions; undefined when an argument or a conversion is unknown. */
+function percentFormat(template: string, values: (string | undefined)[]): string | undefined {
+  let i = 0;
+  let ok = true;
+  const out = template.replace(/%(%|[sdri])/g, (_, c: string) => {
+    if (c === '%') return '%';
+    const v = values[i++];
+    if (v === undefined) ok = false;
+    return v ?? '';
+  });
+  return ok && i === values.length ? out : undefined;
+}
+
+/** `str.format` with `{}`, `{0}` and `{name}` fields (no format specs); undefined when a field is unknown. */
+function braceFormat(template: string, values: (string | undefined)[], named: Map<string, string | undefined>): string | undefined {
+  let next = 0;
+  let ok = true;
+  const out = template.replace(/\{\{|\}\}|\{(\w*)\}/g, (whole, field?: string) => {
+    if (whole === '{{') return '{';
+    if (whole === '}}') return '}';
+    const v = field === '' ? values[next++] : /^\d+$/.test(field!) ? values[Number(field)] : named.get(field!);
+    if (v === undefined) ok = false;
+    return v ?? '';
+  });
+  return ok ? out : undefined;
+}
 
 function defaultOf(qname: string, call: CallExpr): Expr | undefined {
   const spec = DEFAULTED_READS[qname];

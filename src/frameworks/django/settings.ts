@@ -72,9 +72,10 @@ export class DjangoSettings {
     return entryOf(this.project, this.read(name), key);
   }
 
+  /** A setting's text, also when computed from known parts (`"{}.urls".format(PROJECT_MODULE)`). */
   string(name: string): string | undefined {
-    const value = this.read(name);
-    return value.kind === 'value' ? this.project.stringValue(value.expr, value.ctx) : undefined;
+    const binder = this.binder(name);
+    return binder && this.project.stringValue({ k: 'name', id: name, loc: { line: binder.line, column: 1 } }, this.project.moduleCtx(binder.mod));
   }
 
   /** A boolean setting (see `asFlag`). */

@@ -27,8 +27,9 @@ const WEBSOCKET_ROUTES = ['starlette.routing.WebSocketRoute', 'fastapi.routing.A
 const HTTP_ENDPOINTS = ['starlette.endpoints.HTTPEndpoint'];
 const DEPENDS = ['fastapi.Depends', 'fastapi.Security', 'fastapi.params.Depends', 'fastapi.params.Security'];
 
-// A cheap gate before resolving a call: constructors of apps, routers and mounts end with one of these names.
-const NODE_CONSTRUCTOR = /(FastAPI|APIRouter|Starlette|Router|Mount)$/;
+// A cheap gate before resolving a call: a constructor is named like a class (`FastAPI`, `APIRouter`, a
+// project's `class PodcastApp(Starlette)`), so only such calls are resolved to find apps and routers.
+const CLASS_LIKE = /(^|\.)[A-Z]\w*$/;
 const VERBS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace'];
 /** Route-declaring methods of apps and routers: how each one reads its arguments. */
 const DECLARATIONS: Record<string, { style: 'fastapi' | 'starlette'; kind: Route['kind']; endpointAt?: number; methods?: string[] }> = {
@@ -117,10 +118,16 @@ class AsgiExtractor {
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
 
   run(): AppGraph {
-    for (const { call, ctx } of this.sites) {
-      if (NODE_CONSTRUCTOR.test(Project.describe(call.fn))) {
+    // Apps and routers a factory returns directly (`return Starlette(routes=[...])`) are nodes too.
+    const returned = this.project.modules.flatMap((mod) =>
+      mod.functions.flatMap((fn) => fn.returns.filter((r): r is CallExpr => r.k === 'call').map((call) => ({ call, ctx: { mod, scope: fn.bodyScope, line: call.loc.line } }))),
+    );
+    for (const { call, ctx } of [...this.sites, ...returned]) {
+      if (CLASS_LIKE.test(Project.describe(call.fn))) {
         for (const value of this.project.resolve(call, ctx)) if (isNode(value)) this.addNode(value);
       }
+    }
+    for (const { call, ctx } of this.sites) {
       if (call.fn.k !== 'attr') continue;
       const method = call.fn.name;
       if (method === 'include_router') this.include(call, ctx);
