@@ -35,6 +35,7 @@ interface Site {
   label: string; // the callee as written, e.g. `bp.add_url_rule`
   include?: Expr; // for an include: what it includes
   loopContexts: Ctx[]; // one per item of the static loops around it (none for a decorator or an assignment)
+  callers: NonNullable<Ctx['via']>[]; // the calls of the helper function it stands in, if any
 }
 
 export interface RegistrationCount {
@@ -55,7 +56,9 @@ export function countRegistrations(project: Project, routes: Route[], inScope: (
   for (const mod of project.modules.filter((m) => inScope(m.file))) {
     for (const site of finder.sites(mod)) {
       total++;
-      if (reported.has(`${mod.file}:${site.call.loc.line}`)) continue;
+      // In a helper, the routes are declared at the helper's calls (see Project.callerEnvs).
+      const declared = [`${mod.file}:${site.call.loc.line}`, ...site.callers.map((via) => `${via.file}:${via.line}`)];
+      if (declared.some((at) => reported.has(at))) continue;
       const why = site.include ? finder.unreadInclude(site) : finder.unreadReceiverOrArguments(site);
       if (why) unresolved.push({ file: mod.file, line: site.call.loc.line, column: site.call.loc.column, call: site.label, reason: why });
     }
@@ -74,7 +77,7 @@ class SiteFinder {
         const key = `${call.loc.line}:${call.loc.column}`;
         if (found.has(key)) return;
         const site = this.site(call, loopContexts[0] ?? ctx, decorator && call === expr);
-        if (site) found.set(key, { ...site, loopContexts });
+        if (site) found.set(key, { ...site, loopContexts, callers: this.project.callerEnvs(mod, ctx.scope).flatMap((c) => (c.via ? [c.via] : [])) });
       });
     for (const stmt of mod.calls) {
       const loopContexts = stmt.loops.length ? statementContexts(this.project, mod, stmt) : [];
@@ -90,7 +93,7 @@ class SiteFinder {
     return [...found.values()].sort((a, b) => a.call.loc.line - b.call.loc.line || a.call.loc.column - b.call.loc.column);
   }
 
-  private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts'> | undefined {
+  private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
     if (fn.k === 'attr') {
       const label = `${Project.describe(fn.obj)}.${fn.name}`;

@@ -1,5 +1,5 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
-import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, ModuleFacts } from '../python/ir';
+import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, Loc, ModuleFacts } from '../python/ir';
 import type { Ctx, Project } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 
@@ -31,20 +31,50 @@ export interface CallSite {
 export function callSites(project: Project): CallSite[] {
   const sites: CallSite[] = [];
   for (const mod of project.modules) {
+    const params = new Map(mod.functions.map((fn) => [fn.bodyScope, new Set(fn.params.map((p) => p.name))]));
     for (const stmt of mod.calls) {
-      for (const ctx of statementContexts(project, mod, stmt)) sites.push({ call: stmt.call, ctx });
+      // A call in a helper that uses the helper's parameters is read once per call of the helper.
+      const names = params.get(stmt.scope);
+      const uses = names && (mentions(stmt.call, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
+      const callers = uses ? project.callerEnvs(mod, stmt.scope) : [];
+      for (const caller of callers.length ? callers : [{}]) {
+        for (const ctx of statementContexts(project, mod, stmt, caller)) sites.push({ call: stmt.call, ctx });
+      }
     }
   }
   return sites;
+}
+
+/** True when the expression reads one of the names. */
+function mentions(expr: Expr, names: Set<string>): boolean {
+  switch (expr.k) {
+    case 'name':
+      return names.has(expr.id);
+    case 'attr':
+      return mentions(expr.obj, names);
+    case 'call':
+      return mentions(expr.fn, names) || expr.args.some((a) => mentions(a, names)) || expr.kwargs.some(([, v]) => mentions(v, names));
+    case 'seq':
+      return expr.items.some((e) => mentions(e, names));
+    case 'concat':
+    case 'fstr':
+      return expr.parts.some((e) => mentions(e, names));
+    case 'dict':
+      return expr.entries.some(([k, v]) => mentions(k, names) || mentions(v, names));
+    case 'subscript':
+      return mentions(expr.obj, names) || mentions(expr.index, names);
+    default:
+      return false;
+  }
 }
 
 /**
  * Contexts for a call inside `for` loops over literal sequences, with the loop variables bound; none when a
  * loop's sequence is not static.
  */
-export function statementContexts(project: Project, mod: ModuleFacts, stmt: CallStatement): Ctx[] {
+export function statementContexts(project: Project, mod: ModuleFacts, stmt: CallStatement, caller: Pick<Ctx, 'env' | 'via'> = {}): Ctx[] {
   // A call sees the bindings made before its line, not the one it makes itself (`app = Wrapper(app)`).
-  let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: stmt.call.loc.line - 1 }];
+  let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: stmt.call.loc.line - 1, ...caller }];
   for (const loop of stmt.loops) {
     const next: Ctx[] = [];
     for (const ctx of contexts) {
@@ -101,3 +131,8 @@ export function sortedUnique(values: Iterable<string>): string[] {
 }
 
 export const UNRESOLVED_SEGMENT = '{?}';
+
+/** Where a route registered by `at` is declared: there, or at the call of the helper it was read for. */
+export function declaredAt(ctx: Ctx, at: { loc: Loc }): { file: string; line: number; column: number } {
+  return ctx.via ?? { file: ctx.mod.file, line: at.loc.line, column: at.loc.column };
+}

@@ -5,7 +5,7 @@
  * them (allocation site), so `app = Flask(__name__)` inside `create_app()` is one app wherever it is used.
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
-import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
+import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from './ir';
 import { argument, dottedName, kwarg } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
@@ -15,6 +15,7 @@ export interface Ctx {
   scope: number;
   line: number;
   env?: Env;
+  via?: Loc & { file: string }; // the call of a helper whose body this is read for (see callerEnvs): where its routes are declared
 }
 
 /** Values bound to names by an enclosing `for` loop or a call being followed (parameters). */
@@ -47,7 +48,7 @@ export type Value =
 
 const MAX_DEPTH = 24;
 const MAX_VALUES = 64;
-const MAX_CALL_SITES = 64;
+const MAX_CALL_SITES = 256;
 
 // Top-level packages that are never project modules: a folder of that name above an import root
 // (`examples/flask/app.py`) gives no alias `flask.app`.
@@ -251,17 +252,42 @@ export class Project {
   private parameterValues(mod: ModuleFacts, binding: Extract<Binding, { kind: 'param' }>, depth: number): Value[] {
     const fn = mod.functions[binding.index];
     const values: Value[] = [];
-    // A name called from very many places (`get`, `run`) is not worth following.
-    for (const site of this.callSites(fn.name).slice(0, MAX_CALL_SITES)) {
-      const arg = site.call.kwargs.find(([k]) => k === binding.name)?.[1] ?? site.call.args[this.argIndex(fn, binding.position)];
-      if (!arg) continue;
-      const callees = this.resolve(site.call.fn, site.ctx, depth + 1);
-      if (!callees.some((c) => c.kind === 'function' && c.ref.fn === fn)) continue;
-      values.push(...this.resolve(arg, site.ctx, depth + 1));
+    for (const site of this.callersOf(fn, depth)) {
+      const arg = this.argumentFor(fn, binding.position, binding.name, site.call);
+      if (arg) values.push(...this.resolve(arg, site.ctx, depth + 1));
     }
     if (values.length) return values;
     if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: fn.loc.line }, depth + 1);
     return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` has no call site in the project` }];
+  }
+
+  /**
+   * One environment per call site of the function whose body is `scope`, binding its parameters to that
+   * site's arguments: a helper's body read once for each call (`register_view(bp, routes=[...])`), so its
+   * parameters keep their values together. Empty when `scope` is no function body or nothing calls it.
+   */
+  callerEnvs(mod: ModuleFacts, scope: number): Pick<Ctx, 'env' | 'via'>[] {
+    const fn = mod.functions.find((f) => f.bodyScope === scope);
+    if (!fn?.params.length) return [];
+    return this.callersOf(fn, 0).map((site) => {
+      const env = new Map<string, { expr: Expr; ctx: Ctx }>();
+      fn.params.forEach((p, position) => {
+        const arg = this.argumentFor(fn, position, p.name, site.call);
+        if (arg) env.set(p.name, { expr: arg, ctx: site.ctx });
+      });
+      return { env, via: site.ctx.via ?? { file: site.ctx.mod.file, ...site.call.loc } };
+    });
+  }
+
+  /** The call sites that call `fn` (its name, resolved to it), or call every implementation of its name (a plugin hook). */
+  private callersOf(fn: FunctionDef, depth: number): { call: CallExpr; ctx: Ctx }[] {
+    const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || this.resolve(site.call.fn, site.ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn));
+    // A function called from very many places (`get`, `run`) is not worth following.
+    return callers.slice(0, MAX_CALL_SITES);
+  }
+
+  private argumentFor(fn: FunctionDef, position: number, name: string, call: CallExpr): Expr | undefined {
+    return call.kwargs.find(([k]) => k === name)?.[1] ?? (isHookCall(call) ? undefined : call.args[this.argIndex(fn, position)]);
   }
 
   private argIndex(fn: FunctionDef, position: number): number {
@@ -547,6 +573,14 @@ function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind: 'impor
   const keep = parts.length - binding.level + (mod.isPackage ? 1 : 0);
   const base = parts.slice(0, Math.max(0, keep));
   return [...base, ...(binding.module ? [binding.module] : [])].join('.');
+}
+
+/**
+ * A plugin manager's hook call, `pm.hook.load_blueprints(app=app)` (pluggy): it calls every implementation
+ * of that name, with keyword arguments only.
+ */
+function isHookCall(call: CallExpr): boolean {
+  return call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'hook' && call.args.length === 0;
 }
 
 /** How many leading folders two file paths share. */

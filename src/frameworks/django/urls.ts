@@ -9,7 +9,7 @@ import { argument, dottedName, exprLine, kwarg } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
-import { sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { declaredAt, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
@@ -256,7 +256,7 @@ export class UrlWalker {
   private routeAt(at: Located, ctx: Ctx, prefix: Prefix, text: string): RouteDraft<DjangoRouteContext>['route'] {
     return {
       framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`, unresolved: prefix.unresolved,
-      file: ctx.mod.file, line: at.loc.line, column: at.loc.column, handler: '?', handlerFile: ctx.mod.file, handlerLine: at.loc.line,
+      ...declaredAt(ctx, at), handler: '?', handlerFile: ctx.mod.file, handlerLine: at.loc.line,
       ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts,
     };
   }

@@ -13,7 +13,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, kwarg, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { Framework, PrefixPart, Route } from '../../model';
-import { functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -333,9 +333,7 @@ class AsgiExtractor {
           automaticMethods: sortedUnique(methods.automatic),
           path: chain.path + (routePath ?? UNRESOLVED_SEGMENT),
           unresolved: [...chain.unresolved, ...unresolved],
-          file: ctx.mod.file,
-          line: at.loc.line,
-          column: at.loc.column,
+          ...declaredAt(ctx, at),
           handler: this.handlerName(endpoint),
           handlerFile: endpoint.kind === 'function' ? endpoint.ref.mod.file : endpoint.kind === 'class' ? endpoint.ref.mod.file : ctx.mod.file,
           handlerLine: endpoint.kind === 'function' ? endpoint.ref.fn.loc.line : endpoint.kind === 'class' ? endpoint.ref.cls.loc.line : at.loc.line,

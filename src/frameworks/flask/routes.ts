@@ -10,7 +10,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
-import { callSites, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { callSites, declaredAt, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -326,9 +326,7 @@ class FlaskExtractor {
         automaticMethods: sortedUnique(automatic),
         path: r.path,
         unresolved,
-        file: r.ctx.mod.file,
-        line: r.at.loc.line,
-        column: r.at.loc.column,
+        ...declaredAt(r.ctx, r.at),
         handler: r.view.handlerRef.name,
         handlerFile: r.view.handlerRef.file,
         handlerLine: r.view.handlerRef.line,
