@@ -14,6 +14,9 @@ export const DEFAULT_EXCLUDES = [
   '**/.git/**', '**/.hg/**', '**/.svn/**', '**/node_modules/**', '**/__pycache__/**', '**/site-packages/**',
   '**/.venv/**', '**/venv/**', '**/env/**', '**/.env/**', '**/virtualenv/**', '**/.tox/**', '**/.nox/**',
   '**/build/**', '**/dist/**', '**/.mypy_cache/**', '**/.pytest_cache/**', '**/.apiposture-cache/**',
+  // Test code builds throwaway apps (a conftest's `FastAPI()` including every router again, a factory
+  // called with a testing config): not what is deployed. A test file given by name is still scanned.
+  '**/tests/**', '**/test/**', '**/conftest.py', '**/test_*.py', '**/*_test.py',
 ];
 
 export interface Discovery {
