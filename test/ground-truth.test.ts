@@ -160,6 +160,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/newsroom': ['newsroom.settings'],
   'django/misconfigured': ['shop.settings', 'mended.settings', 'api.settings'],
   'django/installed': ['portal.settings'],
+  'django/classsettings': ['config.settings.production'],
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
 const djangoProbeTest = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');

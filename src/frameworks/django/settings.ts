@@ -5,7 +5,7 @@
  */
 import type { Expr, ModuleFacts } from '../../python/ir';
 import { exprLine } from '../../python/ir';
-import { Project, type Ctx, type Value } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import type { Evidence, SourceRef } from '../../model';
 import type { CallSite } from '../common';
 
@@ -29,13 +29,20 @@ export class DjangoSettings {
     private readonly project: Project,
     readonly mod: ModuleFacts,
     readonly origin: SourceRef, // where the project names this settings module
+    readonly cls?: ClassRef, // the settings class the module is configured by (django-configurations, `X.load_settings(__name__)`)
   ) {}
 
   /** `django.conf.settings.NAME` as the project's settings define it; undefined for names they leave to Django. */
   attributeValues(qname: string): Value[] | undefined {
     const name = qname.startsWith(SETTINGS_OBJECT) ? qname.slice(SETTINGS_OBJECT.length) : undefined;
-    const binder = name && !name.includes('.') ? this.binder(name) : undefined;
-    return binder && this.project.lookup(name as string, this.project.moduleCtx(binder.mod), 0);
+    if (!name || name.includes('.')) return undefined;
+    const binder = this.binder(name);
+    return binder ? this.project.lookup(name, this.project.moduleCtx(binder.mod), 0) : this.classValues(name);
+  }
+
+  /** A setting given as an attribute of the settings class (own or inherited). */
+  private classValues(name: string): Value[] | undefined {
+    return this.cls && this.project.classAttribute(this.cls, name);
   }
 
   /**
@@ -55,7 +62,11 @@ export class DjangoSettings {
 
   read(name: string): SettingValue {
     const binder = this.binder(name);
-    if (!binder) return { kind: 'absent' };
+    if (!binder) {
+      const values = this.classValues(name);
+      if (!values || !this.cls) return { kind: 'absent' };
+      return asSetting(values.length === 1 ? values[0] : undefined, name, { file: this.cls.mod.file, line: this.cls.cls.loc.line });
+    }
     const values = this.project.lookup(name, this.project.moduleCtx(binder.mod), 0);
     return asSetting(values.length === 1 ? values[0] : undefined, name, { file: binder.mod.file, line: binder.line });
   }
@@ -75,7 +86,9 @@ export class DjangoSettings {
   /** A setting's text, also when computed from known parts (`"{}.urls".format(PROJECT_MODULE)`). */
   string(name: string): string | undefined {
     const binder = this.binder(name);
-    return binder && this.project.stringValue({ k: 'name', id: name, loc: { line: binder.line, column: 1 } }, this.project.moduleCtx(binder.mod));
+    if (binder) return this.project.stringValue({ k: 'name', id: name, loc: { line: binder.line, column: 1 } }, this.project.moduleCtx(binder.mod));
+    const value = this.read(name);
+    return value.kind === 'value' ? this.project.stringValue(value.expr, value.ctx) : undefined;
   }
 
   /** A boolean setting (see `asFlag`). */
@@ -148,12 +161,29 @@ export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoP
   named.sort((a, b) => a.rank - b.rank || (a.mod.file < b.mod.file ? -1 : a.mod.file > b.mod.file ? 1 : 0));
   const byUrlconf = new Map<ModuleFacts, DjangoProject>();
   for (const { mod, origin } of named) {
-    const settings = new DjangoSettings(project, mod, origin);
+    const settings = new DjangoSettings(project, mod, origin, settingsClass(project, mod, sites.filter((s) => s.ctx.mod.file === origin.file)));
     const name = settings.string('ROOT_URLCONF');
     const urlconf = name === undefined ? undefined : project.findModule(name, mod);
     if (urlconf && !byUrlconf.has(urlconf)) byUrlconf.set(urlconf, { settings, urlconf });
   }
   return [...byUrlconf.values()];
+}
+
+/**
+ * The class a settings module is configured by: the one `DJANGO_CONFIGURATION` names where the settings
+ * module is named (django-configurations), or the one the module loads itself (`X.load_settings(__name__)`).
+ */
+function settingsClass(project: Project, mod: ModuleFacts, entrySites: CallSite[]): ClassRef | undefined {
+  const byName = (name: string | undefined): ClassRef | undefined => {
+    const found = name === undefined ? [] : project.lookup(name, project.moduleCtx(mod), 0);
+    return found.find((v): v is Extract<Value, { kind: 'class' }> => v.kind === 'class')?.ref;
+  };
+  for (const { call, ctx } of entrySites) {
+    if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || !isEnviron(project, call.fn.obj, ctx)) continue;
+    if (call.args[1] && project.stringValue(call.args[0], ctx) === 'DJANGO_CONFIGURATION') return byName(project.stringValue(call.args[1], ctx));
+  }
+  const loader = mod.calls.find((c) => c.scope === 0 && c.call.fn.k === 'attr' && c.call.fn.name === 'load_settings' && c.call.fn.obj.k === 'name');
+  return loader?.call.fn.k === 'attr' && loader.call.fn.obj.k === 'name' ? byName(loader.call.fn.obj.id) : undefined;
 }
 
 function isEnviron(project: Project, expr: Expr, ctx: Ctx): boolean {
