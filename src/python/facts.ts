@@ -361,8 +361,23 @@ class FactsBuilder {
       case 'list':
       case 'tuple':
       case 'set':
-      case 'expression_list':
-        return { k: 'seq', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => sub(c)) };
+      case 'expression_list': {
+        // `[*urlpatterns, path(...)]` is the concatenation of the unpacked sequences and the runs between them.
+        const parts: Expr[] = [];
+        let run: Expr[] = [];
+        for (const c of node.namedChildren.filter((n) => n.type !== 'comment')) {
+          if (c.type !== 'list_splat' || !c.namedChildren[0]) {
+            run.push(sub(c));
+            continue;
+          }
+          if (run.length) parts.push({ k: 'seq', items: run });
+          parts.push(sub(c.namedChildren[0]));
+          run = [];
+        }
+        if (!parts.length) return { k: 'seq', items: run };
+        if (run.length) parts.push({ k: 'seq', items: run });
+        return { k: 'concat', parts };
+      }
       case 'dictionary': {
         const dict: Expr = {
           k: 'dict',
