@@ -28,6 +28,9 @@ import { formatMessage } from '../rules/types';
 import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
 import { SEVERITY_RANK, compareText, counts, methodsLabel } from './model';
 
+// Functions the frameworks call with their own objects, for the resolver to bind (`lifespan=`).
+const FRAMEWORK_CALLBACKS = ANALYZERS.flatMap((a) => a.callbacks ?? []);
+
 export interface ScanOptions {
   paths: string[];
   exclude?: string[];
@@ -64,7 +67,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes }, warn);
   const names = moduleNames(files, context.rootPackage);
   const installed = await readInstalled(root, sitePackagesOf(root, options.pythonPath ?? config.pythonPath), modules, MODELLED_PACKAGES, maxBytes);
-  const project = new Project(modules, await metadata, names, installed);
+  const project = new Project(modules, await metadata, names, installed, FRAMEWORK_CALLBACKS);
   const allRoutes = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
   const routes = allRoutes.filter((r) => inScope(r.file));
   const registrations = countRegistrations(project, allRoutes, inScope);
@@ -137,7 +140,7 @@ export function failsGate(result: ScanResult, failOn: Severity | 'none'): boolea
 
 /** Extracts routes from module facts (the pipeline without files, for tests and tools). */
 export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadata, config: Config = DEFAULT_CONFIG): Route[] {
-  return analyzeProject(new Project(modules, metadata), config);
+  return analyzeProject(new Project(modules, metadata, undefined, [], FRAMEWORK_CALLBACKS), config);
 }
 
 /** Extracts routes with every analyzer and the declared limiters, giving each a unique, stable id and its cost signals. */

@@ -114,6 +114,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
     ],
   },
   'fastapi/slowapi-envfile': { apps: ['main:app'] },
+  'starlette/lifespan': { apps: ['service.main:app'], env: { PROBE_LIFESPAN: '1' } },
   'starlette/routes-app': { apps: ['app:app', 'subclassed:app'] },
   'starlette/src-rooted': { apps: ['asgi:app'], env: { PYTHONPATH: 'src' } },
 };

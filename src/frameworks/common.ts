@@ -1,6 +1,6 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, Loc, ModuleFacts } from '../python/ir';
-import type { Ctx, Project } from '../python/project';
+import type { Ctx, FrameworkCallback, Project } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 
 /** A route before protection is resolved; `context` carries what the framework's limiter resolver needs. */
@@ -14,6 +14,8 @@ export interface Analyzer {
   packages: readonly string[];
   /** Finds the framework's routes and resolves their protection. */
   analyze(project: Project): AnalyzedRoute[];
+  /** Functions the framework calls with its own objects (`lifespan=`): resolution binds their parameters. */
+  callbacks?: readonly FrameworkCallback[];
 }
 
 /** An expression applied to a view (decorator, wrapper, dependency) with the context to resolve it in. */
@@ -33,12 +35,13 @@ export function callSites(project: Project): CallSite[] {
   for (const mod of project.modules) {
     const params = new Map(mod.functions.map((fn) => [fn.bodyScope, new Set(fn.params.map((p) => p.name))]));
     for (const stmt of mod.calls) {
-      // A call in a helper that uses the helper's parameters is read once per call of the helper.
+      // A call in a helper that uses the helper's parameters is read once per call of the helper. When what
+      // it registers comes from the call (`register_view(bp, routes=[...])`), it is declared at the call.
       const names = params.get(stmt.scope);
-      const uses = names && (mentions(stmt.call, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
-      const callers = uses ? project.callerEnvs(mod, stmt.scope) : [];
-      for (const caller of callers.length ? callers : [{}]) {
-        for (const ctx of statementContexts(project, mod, stmt, caller)) sites.push({ call: stmt.call, ctx });
+      const fromCaller = names && (mentions(stmt.call.args[0] ?? { k: 'none' }, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
+      const callers = names && (fromCaller || mentions(stmt.call, names)) ? project.callerEnvs(mod, stmt.scope) : [];
+      for (const { env, via } of callers.length ? callers : [{}]) {
+        for (const ctx of statementContexts(project, mod, stmt, { env, ...(fromCaller && { via }) })) sites.push({ call: stmt.call, ctx });
       }
     }
   }

@@ -35,6 +35,12 @@ export interface Site {
   ctx: Ctx;
 }
 
+/** A function a framework calls with the object it is given to: `FastAPI(lifespan=f)` calls `f(app)`. */
+export interface FrameworkCallback {
+  constructors: readonly string[]; // qualified names of the classes taking it
+  keyword: string;
+}
+
 export type Value =
   | { kind: 'module'; mod: ModuleFacts }
   | { kind: 'external'; qname: string }
@@ -74,7 +80,13 @@ export class Project {
    * `names` gives each module its Python name (module-names.ts); by default, from the modules' own files.
    * `installed` modules (python/installed.ts) are found by name but are not the project's own modules.
    */
-  constructor(modules: ModuleFacts[], metadata: ProjectMetadata = NO_METADATA, names = moduleNames(modules.map((m) => m.file)), installed: ModuleFacts[] = []) {
+  constructor(
+    modules: ModuleFacts[],
+    metadata: ProjectMetadata = NO_METADATA,
+    names = moduleNames(modules.map((m) => m.file)),
+    installed: ModuleFacts[] = [],
+    private readonly callbacks: readonly FrameworkCallback[] = [],
+  ) {
     this.metadata = metadata;
     this.modules = [...modules]
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
@@ -279,9 +291,22 @@ export class Project {
     });
   }
 
-  /** The call sites that call `fn` (its name, resolved to it), or call every implementation of its name (a plugin hook). */
+  /**
+   * The call sites that call `fn` (its name, resolved to it), or call every implementation of its name (a
+   * plugin hook), or hand it to a framework that calls it with the object being built (`FastAPI(lifespan=fn)`,
+   * stood for by the call `fn(FastAPI(...))`).
+   */
   private callersOf(fn: FunctionDef, depth: number): { call: CallExpr; ctx: Ctx }[] {
-    const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || this.resolve(site.call.fn, site.ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn));
+    const isFn = (expr: Expr, ctx: Ctx): boolean => this.resolve(expr, ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn);
+    const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || isFn(site.call.fn, site.ctx));
+    for (const { constructors, keyword } of this.callbacks) {
+      for (const site of [...new Set(constructors.map((q) => q.split('.').pop() ?? ''))].flatMap((name) => this.callSites(name))) {
+        const given = site.call.kwargs.find(([k]) => k === keyword)?.[1];
+        if (given && isFn(given, site.ctx) && this.resolve(site.call, site.ctx, depth + 1).some((v) => Project.isInstance(v, constructors))) {
+          callers.push({ call: { ...site.call, fn: given, args: [site.call], kwargs: [], splat: false }, ctx: site.ctx });
+        }
+      }
+    }
     // A function called from very many places (`get`, `run`) is not worth following.
     return callers.slice(0, MAX_CALL_SITES);
   }

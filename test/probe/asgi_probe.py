@@ -12,6 +12,7 @@ import importlib.abc
 import importlib.machinery
 import inspect
 import json
+import os
 import sys
 import types
 
@@ -110,13 +111,39 @@ def walk(routes, prefix, out):
             out.append({"kind": "http", "path": prefix + route.path, "methods": sorted(methods)})
 
 
+def started(app):
+    """Runs the app's lifespan startup as a server does before serving, so routes added there are served."""
+    import asyncio
+
+    async def run():
+        messages = [{"type": "lifespan.startup"}]
+        complete = asyncio.Event()
+
+        async def receive():
+            if messages:
+                return messages.pop(0)
+            await complete.wait()
+            return {"type": "lifespan.shutdown"}
+
+        async def send(message):
+            if message["type"].startswith("lifespan.startup."):
+                complete.set()
+
+        await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+
+    asyncio.run(run())
+    return app
+
+
 def main():
     root, targets = sys.argv[1], sys.argv[2:]
     sys.path.insert(0, root)
     sys.meta_path.insert(0, StubFinder())
     out = []
     for target in targets:
-        walk(load(target).routes, "", out)
+        app = load(target)
+        # PROBE_LIFESPAN=1: the fixture adds routes during startup.
+        walk((started(app) if os.environ.get("PROBE_LIFESPAN") == "1" else app).routes, "", out)
     print(json.dumps(sorted(out, key=lambda r: (r["path"], r["methods"])), indent=1))
 
 

@@ -23,6 +23,8 @@ const LIBRARIES: LibraryFactory[] = [slowapi, fastapiLimiter, asgiRatelimit];
 
 export const fastapi: Analyzer = {
   packages: ASGI_PACKAGES,
+  // The lifespan function is called with the app (fastapi/routing.py, starlette/routing.py `Router.lifespan`).
+  callbacks: [{ constructors: ['fastapi.FastAPI', 'fastapi.applications.FastAPI', 'starlette.applications.Starlette'], keyword: 'lifespan' }],
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, ASGI_PACKAGES))) return [];
     const sites = callSites(project);
