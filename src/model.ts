@@ -73,7 +73,7 @@ export interface PrefixPart extends SourceRef {
 export interface Route {
   id: string;
   framework: Framework;
-  kind: 'http' | 'websocket';
+  kind: 'http' | 'websocket' | 'include'; // include: a URLconf or router that could not be read, one entry for all it serves
   methods: string[]; // every method the framework serves, sorted; empty for WebSocket routes
   automaticMethods: string[]; // the subset the framework adds by itself (Flask: HEAD, OPTIONS)
   path: string; // framework syntax; unresolvable parts shown as `{?}`
@@ -196,6 +196,7 @@ export function declaredMethods(route: MethodFields): string[] {
 /** `GET,POST` for HTTP routes, `WS` for WebSocket routes (which have no HTTP methods). */
 export function methodsLabel(route: MethodFields): string {
   if (route.kind === 'websocket') return 'WS';
+  if (route.kind === 'include') return 'INCLUDE';
   // A view without a method restriction (a plain Django function view) serves every method.
   if (STANDARD_METHODS.every((m) => route.methods.includes(m)) && !route.automaticMethods.length) return 'ANY';
   return declaredMethods(route).join(',');

@@ -23,6 +23,9 @@ export interface LibraryResolver<C> {
 export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver<C>[]): AnalyzedRoute {
   const { route } = draft;
   const evidence: Evidence[] = [];
+  if (route.kind === 'include') {
+    return { ...route, status: 'unknown', limits: [], evidence: [{ file: route.file, line: route.line, message: `what this include serves cannot be read: ${route.unresolved.join('; ')}` }] };
+  }
   const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));
   const { status, limits } = resolveMethods(methods, (method) =>
     libraries.map((l) => l.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),

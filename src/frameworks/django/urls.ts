@@ -261,9 +261,10 @@ export class UrlWalker {
     };
   }
 
-  /** A urlconf we cannot read: one route for everything under the prefix. */
+  /** A urlconf we cannot read: one `include` entry for everything under the prefix, no method claimed. */
   private unresolvedMount(prefix: Prefix, ctx: Ctx, line: number, why: string, at?: Located): void {
     this.emitUnknown(at ?? { loc: { line, column: 1 } }, ctx, prefix, UNRESOLVED_SEGMENT, why);
+    Object.assign(this.drafts[this.drafts.length - 1].route, { kind: 'include', methods: [] });
   }
 
   /** The admin site: one framework-provided mount serving its login and model pages. */
