@@ -33,6 +33,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/factory': ['wsgi:app'],
   'flask/restful': ['api:app'],
   'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews'],
+  'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
 };
 
 interface ProbeRoute {
@@ -71,7 +72,7 @@ test('every Flask fixture has an entry point for the probe', () => {
   expect(fg.sync('flask/*', { cwd: FIXTURES, onlyDirectories: true }).sort()).toEqual(Object.keys(ENTRY_POINTS).sort());
 });
 
-probeTest.each(Object.keys(ENTRY_POINTS))('%s: routes and verdicts match the real Flask', async (project) => {
+probeTest.each(Object.keys(ENTRY_POINTS).filter((project) => ENTRY_POINTS[project].length))('%s: routes and verdicts match the real Flask', async (project) => {
   const truth = ENTRY_POINTS[project].flatMap((entryPoint) => probe(project, entryPoint));
   const result = await scan({ paths: [path.join(FIXTURES, project)] });
   const problems: string[] = [];

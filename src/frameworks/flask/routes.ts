@@ -16,8 +16,9 @@ type Instance = Extract<Value, { kind: 'instance' }>;
 
 const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask'];
 const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint'];
-const RESTFUL_API_TYPES = ['flask_restful.Api'];
-const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource'];
+const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
+const NAMESPACE_TYPES = ['flask_restx.Namespace'];
+const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource'];
 const VIEW_TYPES = ['flask.views.View'];
 const SHORTCUTS: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' };
 const HTTP_VERBS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch'];
@@ -59,6 +60,7 @@ export const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_AP
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
 const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
 const isRestfulApi = (v: Value): v is Instance => Project.isInstance(v, RESTFUL_API_TYPES);
+const isNamespace = (v: Value): v is Instance => Project.isInstance(v, NAMESPACE_TYPES);
 
 export function extractFlaskRoutes(project: Project, sites: CallSite[] = callSites(project)): RouteDraft<FlaskRouteContext>[] {
   return new FlaskExtractor(project, sites).run();
@@ -68,6 +70,8 @@ class FlaskExtractor {
   private readonly registrations: Registration[] = [];
   private readonly drafts: RouteDraft<FlaskRouteContext>[] = [];
   private readonly apiOwners = new Map<string, { owner: Instance; ctx: Ctx }[]>();
+  // Flask-RESTX namespaces by their creating call: the Apis that add them, with the path each gives.
+  private readonly namespaceApis = new Map<string, { api: Instance; path: Expr }[]>();
 
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
 
@@ -80,6 +84,10 @@ class FlaskExtractor {
           for (const child of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isBlueprint)) {
             this.registrations.push({ parent, child, urlPrefix: kwarg(call, 'url_prefix'), ctx, call });
           }
+        }
+      } else if (method === 'add_namespace') {
+        for (const api of this.receivers(call, ctx, isRestfulApi)) {
+          for (const ns of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isNamespace)) this.addNamespace(api, ns, argument(call, 1, 'path'), ctx, call);
         }
       } else if (method === 'init_app') {
         for (const api of this.receivers(call, ctx, isRestfulApi)) {
@@ -151,15 +159,39 @@ class FlaskExtractor {
     });
   }
 
-  /** Flask-RESTful's `@api.resource("/a", "/b")` on a Resource class. */
+  /**
+   * `api.add_namespace(ns, path=...)`: the namespace's routes are the Api's under the path (Flask-RESTX:
+   * the given path, else the namespace's `path`, else `/` + its name).
+   */
+  private addNamespace(api: Instance, ns: Instance, given: Expr | undefined, ctx: Ctx, at: CallExpr): void {
+    const nsCall = ns.site.call;
+    const own = kwarg(nsCall, 'path');
+    const name = argument(nsCall, 0, 'name');
+    const nameText = name && this.project.stringValue(name, ns.site.ctx);
+    const text = given ? this.project.stringValue(given, ctx) : own ? this.project.stringValue(own, ns.site.ctx) : nameText === undefined ? undefined : `/${nameText}`;
+    const path: Expr = text === undefined ? { k: 'other', text: 'namespace path', loc: at.loc } : { k: 'str', v: text.replace(/\/+$/, ''), loc: at.loc };
+    const list = this.namespaceApis.get(ns.site.key) ?? [];
+    list.push({ api, path });
+    this.namespaceApis.set(ns.site.key, list);
+  }
+
+  /** Flask-RESTful's `@api.resource("/a", "/b")`, Flask-RESTX's `@api.route(...)` / `@ns.route(...)`, on a Resource class. */
   private decoratedClass(ref: ClassRef): void {
     const ctx = functionCtx(ref.mod, ref.cls);
     for (const dec of ref.cls.decorators) {
-      if (dec.k !== 'call' || dec.fn.k !== 'attr' || dec.fn.name !== 'resource') continue;
-      for (const api of this.project.resolve(dec.fn.obj, ctx).filter(isRestfulApi)) {
-        this.resource(api, ref, dec.args, dec, ctx);
+      if (dec.k !== 'call' || dec.fn.k !== 'attr' || (dec.fn.name !== 'resource' && dec.fn.name !== 'route')) continue;
+      for (const target of this.project.resolve(dec.fn.obj, ctx)) {
+        if (isRestfulApi(target)) this.resource(target, ref, dec.args, dec, ctx);
+        if (isNamespace(target)) this.namespaceResource(target, ref, dec.args, dec, ctx);
       }
     }
+  }
+
+  /** A resource of a Flask-RESTX namespace: one of every Api that adds the namespace, under its path. */
+  private namespaceResource(ns: Instance, cls: ClassRef, urls: Expr[], at: CallExpr, ctx: Ctx): void {
+    const added = this.namespaceApis.get(ns.site.key) ?? [];
+    if (!added.length) this.emitUnbound(urls[0] ?? { k: 'none' }, ctx, at, this.classMethods(cls), this.classView(cls, [], []), 'Flask-RESTX Namespace is not added to an Api found statically');
+    for (const { api, path } of added) this.resource(api, cls, urls.map((url): Expr => ({ k: 'concat', parts: [path, url] })), at, ctx);
   }
 
   private addUrlRule(call: CallExpr, ctx: Ctx): void {
@@ -209,11 +241,10 @@ class FlaskExtractor {
   }
 
   private addResource(call: CallExpr, ctx: Ctx): void {
-    const apis = this.receivers(call, ctx, isRestfulApi);
-    if (!apis.length || !call.args[0]) return;
-    const cls = this.project.resolve(call.args[0], ctx).find((v) => v.kind === 'class');
+    const cls = call.args[0] && this.project.resolve(call.args[0], ctx).find((v) => v.kind === 'class');
     if (cls?.kind !== 'class') return;
-    for (const api of apis) this.resource(api, cls.ref, call.args.slice(1), call, ctx);
+    for (const api of this.receivers(call, ctx, isRestfulApi)) this.resource(api, cls.ref, call.args.slice(1), call, ctx);
+    for (const ns of this.receivers(call, ctx, isNamespace)) this.namespaceResource(ns, cls.ref, call.args.slice(1), call, ctx);
   }
 
   private resource(api: Instance, cls: ClassRef, urls: Expr[], at: CallExpr, ctx: Ctx): void {
