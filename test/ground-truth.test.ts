@@ -33,6 +33,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/factory': ['wsgi:app'],
   'flask/restful': ['api:app'],
   'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews'],
+  'flask/branches': ['app:app'],
   'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
 };
 

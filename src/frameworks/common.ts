@@ -1,6 +1,6 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, Loc, ModuleFacts } from '../python/ir';
-import type { Ctx, FrameworkCallback, Project } from '../python/project';
+import type { Ctx, FrameworkCallback, Project, Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 
 /** A route before protection is resolved; `context` carries what the framework's limiter resolver needs. */
@@ -107,9 +107,16 @@ export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0)
     }
     return all;
   }
+  // Alternatives (a list rebound in one arm of an `if`) give every item any of them holds: what may be registered.
   const values = project.resolve(expr, ctx);
-  if (values.length !== 1 || values[0].kind !== 'literal' || values[0].expr === expr) return undefined;
-  return sequenceItems(project, values[0].expr, values[0].ctx, depth + 1);
+  if (!values.length || values.some((v) => v.kind !== 'literal' || v.expr === expr)) return undefined;
+  const all: { expr: Expr; ctx: Ctx }[] = [];
+  for (const v of values as Extract<Value, { kind: 'literal' }>[]) {
+    const items = sequenceItems(project, v.expr, v.ctx, depth + 1);
+    if (!items) return undefined;
+    for (const item of items) if (!all.some((a) => a.expr === item.expr)) all.push(item);
+  }
+  return all;
 }
 
 /** A list of string literals (e.g. `methods=["GET", "POST"]`), or undefined when not static. */

@@ -29,7 +29,7 @@ export function moduleNameOf(file: string): { module: string; isPackage: boolean
 export function extractFacts(root: PyNode, file: string): ModuleFacts {
   const { module, isPackage } = moduleNameOf(file);
   const facts: ModuleFacts = {
-    file, module, isPackage, scopes: [], bindings: {}, calls: [], functions: [], classes: [], directives: directivesOf(root),
+    file, module, isPackage, scopes: [], bindings: {}, calls: [], functions: [], classes: [], directives: directivesOf(root), arms: [],
   };
   const builder = new FactsBuilder(facts);
   const moduleScope = builder.newScope(null, 'module', module);
@@ -123,6 +123,7 @@ class FactsBuilder {
         return;
       }
       default:
+        if (node.type === 'if_statement' || node.type === 'match_statement') this.recordArms(node);
         if (BLOCK_STATEMENTS.has(node.type)) {
           for (const child of node.namedChildren) {
             if (child.type === 'block' || BLOCK_STATEMENTS.has(child.type)) {
@@ -133,6 +134,16 @@ class FactsBuilder {
           }
         }
     }
+  }
+
+  /** The lines of each arm of an `if` (its block, each `elif`, the `else`) or a `match` (each `case`). */
+  private recordArms(node: PyNode): void {
+    const of = node.startPosition.row + 1;
+    const arms =
+      node.type === 'if_statement'
+        ? node.namedChildren.filter((c) => c.type === 'block' || c.type === 'elif_clause' || c.type === 'else_clause')
+        : (node.childForFieldName('body')?.namedChildren ?? []).filter((c) => c.type === 'case_clause');
+    arms.forEach((arm, i) => this.facts.arms.push({ of, arm: i, from: arm.startPosition.row + 1, to: arm.endPosition.row + 1 }));
   }
 
   private expressionStatement(node: PyNode, scope: number, loops: Loop[]): void {

@@ -108,7 +108,16 @@ export interface ModuleFacts {
   functions: FunctionDef[];
   classes: ClassDef[];
   directives: Directive[]; // `# apiposture: ...` comments, in line order
+  arms: Arm[]; // the arms of `if`/`elif`/`else` and `match` statements: of one statement, at most one runs
   syntaxErrorLine?: number;
+}
+
+/** One arm of an `if` or `match` statement (`of` identifies the statement), by its lines. */
+export interface Arm {
+  of: number;
+  arm: number;
+  from: number;
+  to: number;
 }
 
 /** An `# apiposture: ignore[AP001,AP013] reason` comment; `ids` is empty when the comment could not be read. */

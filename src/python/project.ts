@@ -5,7 +5,7 @@
  * them (allocation site), so `app = Flask(__name__)` inside `create_app()` is one app wherever it is used.
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
-import type { Binding, CallExpr, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from './ir';
+import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from './ir';
 import { argument, dottedName, kwarg } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
@@ -207,8 +207,8 @@ export class Project {
     while (scopeId !== null) {
       const scope: { kind: string; parent: number | null } = mod.scopes[scopeId];
       if (first || scope.kind !== 'class') {
-        const binding = pickBinding(mod.bindings[scopeId] ?? [], name, first ? ctx.line : Infinity);
-        if (binding) return this.fromBinding(binding, { ...ctx, scope: scopeId }, depth);
+        const found = reachingBindings(mod, mod.bindings[scopeId] ?? [], name, first ? ctx.line : Infinity);
+        if (found.length) return found.flatMap((binding) => this.fromBinding(binding, { ...ctx, scope: scopeId as number }, depth));
       }
       first = false;
       scopeId = scope.parent;
@@ -482,20 +482,22 @@ export class Project {
     return texts.size === 1 && !texts.has(undefined) ? [...texts][0] : undefined;
   }
 
-  private strings(expr: Expr, ctx: Ctx, depth: number): (string | undefined)[] {
+  /** The texts an expression may have; `formatting` (inside an f-string or `format`) renders numbers as `str()` does. */
+  private strings(expr: Expr, ctx: Ctx, depth: number, formatting = false): (string | undefined)[] {
     if (depth > MAX_DEPTH) return [undefined];
     if (expr.k === 'str') return [expr.v];
+    if (formatting && (expr.k === 'num' || expr.k === 'bool')) return [expr.k === 'bool' ? (expr.v ? 'True' : 'False') : String(expr.v)];
     if (expr.k === 'concat' || expr.k === 'fstr') {
       let results: (string | undefined)[] = [''];
       for (const part of expr.parts) {
-        const options = this.strings(part, ctx, depth + 1);
+        const options = this.strings(part, ctx, depth + 1, expr.k === 'fstr');
         results = results.flatMap((r) => options.map((o) => (r === undefined || o === undefined ? undefined : r + o)));
         if (results.length > MAX_VALUES) return [undefined];
       }
       return results;
     }
     return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
-      if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1);
+      if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
       if (fallback && v.kind === 'instance') return this.strings(fallback, v.site.ctx, depth + 1);
@@ -507,7 +509,7 @@ export class Project {
   private formatted(call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] | undefined {
     if (call.fn.k !== 'attr' || (call.fn.name !== 'format' && call.fn.name !== '__mod__')) return undefined;
     const one = (e: Expr): string | undefined => {
-      const texts = new Set(this.strings(e, ctx, depth + 1));
+      const texts = new Set(this.strings(e, ctx, depth + 1, true));
       return texts.size === 1 ? [...texts][0] : undefined;
     };
     const operand = call.args[0];
@@ -578,6 +580,33 @@ function braceFormat(template: string, values: (string | undefined)[], named: Ma
 function defaultOf(qname: string, call: CallExpr): Expr | undefined {
   const spec = DEFAULTED_READS[qname];
   return spec ? argument(call, spec[0], spec[1]) : undefined;
+}
+
+/**
+ * The bindings of `name` that may hold its value at `line`, as Python runs the code: the latest one before
+ * it, and, while that one sits in an `if`/`match` arm the line is not in, the earlier ones too (the arm may
+ * not have run). A binding in another arm of an `if` the line is in never reaches it. With none before the
+ * line (a function read before the module's later assignment), the last one.
+ */
+function reachingBindings(mod: ModuleFacts, bindings: Binding[], name: string, line: number): Binding[] {
+  const named = bindings.filter((b) => b.name === name);
+  const before = named.filter((b) => b.line <= line).sort((a, b) => b.line - a.line);
+  if (!before.length) {
+    const last = pickBinding(named, name, line);
+    return last ? [last] : [];
+  }
+  const arms = mod.arms ?? [];
+  const armsAt = (at: number): Arm[] => arms.filter((a) => a.from <= at && at <= a.to);
+  // A context's line stands just before the statement it is read for (see statementContexts).
+  const here = armsAt(line + 1);
+  const out: Binding[] = [];
+  for (const b of before) {
+    const own = armsAt(b.line);
+    if (own.some((a) => here.some((h) => h.of === a.of && h.arm !== a.arm))) continue; // another arm of an `if` we are in
+    out.push(b);
+    if (own.every((a) => here.some((h) => h.of === a.of && h.arm === a.arm))) break; // it ran whenever `line` runs
+  }
+  return out;
 }
 
 function pickBinding(bindings: Binding[], name: string, line: number): Binding | undefined {

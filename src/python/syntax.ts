@@ -14,6 +14,7 @@ export interface PyNode {
   readonly startIndex: number;
   readonly endIndex: number;
   readonly startPosition: { row: number; column: number };
+  readonly endPosition: { row: number; column: number };
   readonly children: PyNode[];
   readonly namedChildren: PyNode[];
   childForFieldName(name: string): PyNode | null;
@@ -59,6 +60,10 @@ class Node implements PyNode {
 
   get startPosition(): { row: number; column: number } {
     return this.source.position(this.startIndex);
+  }
+
+  get endPosition(): { row: number; column: number } {
+    return this.source.position(this.endIndex);
   }
 
   get namedChildren(): Node[] {

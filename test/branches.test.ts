@@ -1,0 +1,36 @@
+/**
+ * Names rebound on branches resolve as Python runs them: an assignment in one arm of an `if` never reaches
+ * a read in another arm, and after the `if` every arm's value (and the one before it, when an arm may not
+ * run) is possible. A value with several possible texts is not a static string: `{?}`, never a pick.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/scan';
+
+async function routesOf(files: Record<string, string>): Promise<string[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
+  try {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    return (await scan({ paths: [dir] })).routes.map((r) => `${r.path}${r.unresolved.length ? ` (${r.unresolved.join('; ')})` : ''}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const FLASK = 'from flask import Flask, Blueprint\nimport os\napp = Flask(__name__)\nbp = Blueprint("b", __name__)\n\n@bp.route("/x")\ndef x():\n    return ""\n\n';
+
+test('a prefix rebound under a condition the scanner cannot decide is not a static string', async () => {
+  const routes = await routesOf({ 'app.py': `${FLASK}prefix = "/admin"\nif os.environ.get("AT_ROOT"):\n    prefix = ""\napp.register_blueprint(bp, url_prefix=prefix)\n` });
+  expect(routes).toEqual([expect.stringMatching(/^\{\?\}\/x \(url_prefix `prefix` \(app\.py:13\) is not a static string/)]);
+});
+
+test('an assignment in the other arm never reaches a read; after an if/else both arms are possible', async () => {
+  const inElse = `${FLASK}if os.environ.get("A"):\n    prefix = "/a"\nelse:\n    prefix = "/b"\n    app.register_blueprint(bp, url_prefix=prefix)\n`;
+  expect(await routesOf({ 'app.py': inElse })).toEqual(['/b/x']);
+  const both = `${FLASK}match os.environ.get("MODE"):\n    case "a":\n        prefix = "/a"\n    case _:\n        prefix = "/a"\napp.register_blueprint(bp, url_prefix=prefix)\n`;
+  expect(await routesOf({ 'app.py': both })).toEqual(['/a/x']);
+});
