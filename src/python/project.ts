@@ -476,6 +476,13 @@ export class Project {
     return [{ kind: 'unknown', why: 'subscript not found' }];
   }
 
+  /** The items of a list or tuple literal an expression stands for (also through names), or undefined. */
+  private sequence(expr: Expr, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx }[] | undefined {
+    if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
+    const values = this.resolve(expr, ctx, depth + 1);
+    return values.length === 1 && values[0].kind === 'literal' && values[0].expr.k === 'seq' ? this.sequence(values[0].expr, values[0].ctx, depth + 1) : undefined;
+  }
+
   /** Resolves an expression to a string when every path gives the same literal text. */
   stringValue(expr: Expr, ctx: Ctx): string | undefined {
     const texts = new Set(this.strings(expr, ctx, 0));
@@ -505,16 +512,22 @@ export class Project {
     });
   }
 
-  /** `"{}.urls".format(name)` and `"%s.urls" % name` with arguments of one known text each. */
+  /** `"{}.urls".format(name)`, `"%s.urls" % name` and `"|".join(names)` with parts of one known text each. */
   private formatted(call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] | undefined {
-    if (call.fn.k !== 'attr' || (call.fn.name !== 'format' && call.fn.name !== '__mod__')) return undefined;
-    const one = (e: Expr): string | undefined => {
-      const texts = new Set(this.strings(e, ctx, depth + 1, true));
+    if (call.fn.k !== 'attr' || !['format', '__mod__', 'join'].includes(call.fn.name)) return undefined;
+    const one = (e: Expr, at = ctx): string | undefined => {
+      const texts = new Set(this.strings(e, at, depth + 1, true));
       return texts.size === 1 ? [...texts][0] : undefined;
     };
+    if (call.fn.name === 'join') {
+      const separator = one(call.fn.obj);
+      const items = call.args[0] && this.sequence(call.args[0], ctx, depth);
+      const texts = items?.map((item) => one(item.expr, item.ctx));
+      return [separator === undefined || !texts || texts.includes(undefined) ? undefined : texts.join(separator)];
+    }
     const operand = call.args[0];
     const positional = call.fn.name === '__mod__' && operand?.k === 'seq' ? operand.items : call.args;
-    const values = positional.map(one);
+    const values = positional.map((e) => one(e));
     const named = new Map(call.kwargs.map(([k, e]) => [k, one(e)]));
     return this.strings(call.fn.obj, ctx, depth + 1).map((template) => (template === undefined ? undefined : call.fn.k === 'attr' && call.fn.name === '__mod__' ? percentFormat(template, values) : braceFormat(template, values, named)));
   }
