@@ -25,7 +25,7 @@ import { applySuppressions } from './suppressions';
 import { applyBaseline, type Baseline } from './baseline';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
-import type { Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
+import type { AnalyzedRoute, Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
 import { SEVERITY_RANK, compareText, counts, methodsLabel } from './model';
 
 // Functions the frameworks call with their own objects, for the resolver to bind (`lifespan=`).
@@ -147,7 +147,14 @@ export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadat
 function analyzeProject(project: Project, config: Config): Route[] {
   const custom = new CustomLimiters(project, config.limiters, config.file);
   const cost = new CostModel(project, config.expensive);
-  const drafts = ANALYZERS.flatMap((a) => a.analyze(project)).map((route) => custom.apply(route));
+  // Apps built in the arms of an `if` (`app = FastAPI(debug=True)` / `app = FastAPI()`) are one app in any
+  // run: a route they serve alike is one route.
+  const byContent = new Map<string, AnalyzedRoute>();
+  for (const route of ANALYZERS.flatMap((a) => a.analyze(project)).map((r) => custom.apply(r))) {
+    const key = JSON.stringify({ ...route, app: route.app && { name: route.app.name } });
+    if (!byContent.has(key)) byContent.set(key, route);
+  }
+  const drafts = [...byContent.values()];
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const counts = new Map<string, number>();
   return drafts.map((draft) => {

@@ -34,3 +34,14 @@ test('an assignment in the other arm never reaches a read; after an if/else both
   const both = `${FLASK}match os.environ.get("MODE"):\n    case "a":\n        prefix = "/a"\n    case _:\n        prefix = "/a"\napp.register_blueprint(bp, url_prefix=prefix)\n`;
   expect(await routesOf({ 'app.py': both })).toEqual(['/a/x']);
 });
+
+test('a list extended under many conditions is walked once per pattern, not once per combination of arms', async () => {
+  const extensions = Array.from({ length: 30 }, (_, i) => `if os.environ.get("F${i}"):\n    urlpatterns = (*urlpatterns, path("p${i}/", view))\n`).join('');
+  const routes = await routesOf({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+    'site/__init__.py': '',
+    'site/settings.py': 'ROOT_URLCONF = "site.urls"\n',
+    'site/urls.py': `import os\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\n${extensions}`,
+  });
+  expect(routes).toHaveLength(31); // 2^30 combinations of arms if each were walked
+});

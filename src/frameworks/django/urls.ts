@@ -56,6 +56,7 @@ export class UrlWalker {
   readonly reached = new Set<ModuleFacts>();
   private budgetSpent = false;
   private readonly views: ViewResolver;
+  private readonly walked = new Map<Expr, { env: Ctx['env']; key: string }[]>(); // see walkPattern
   private settings?: DjangoSettings;
   private app?: SourceRef & { name: string };
 
@@ -106,7 +107,7 @@ export class UrlWalker {
 
   /** A list of patterns, however it is built. */
   private walkPatterns(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth = 0): void {
-    if (depth > MAX_INCLUDE_DEPTH) return;
+    if (depth > MAX_INCLUDE_DEPTH || !this.firstVisit(expr, ctx, prefix)) return;
     if (expr.k === 'seq') {
       for (const item of expr.items) this.walkPattern(item, ctx, prefix, stack, depth);
       return;
@@ -151,6 +152,19 @@ export class UrlWalker {
     for (const arg of call.args) this.walkPattern(arg, ctx, inner, stack, depth + 1);
   }
 
+  /**
+   * False when this list or pattern was walked already under this prefix: one reached again through another
+   * alternative (`urlpatterns += [...]` in one arm of an `if`, the list before it in the other) is the same,
+   * and walking every combination of arms would take exponential time.
+   */
+  private firstVisit(expr: Expr, ctx: Ctx, prefix: Prefix): boolean {
+    const key = `${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}`;
+    const seen = this.walked.get(expr) ?? [];
+    if (seen.some((s) => s.env === ctx.env && s.key === key)) return false;
+    this.walked.set(expr, [...seen, { env: ctx.env, key }]);
+    return true;
+  }
+
   private walkPattern(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
     const call = expr.k === 'call' ? expr : undefined;
     const kind = call ? PATTERN_FUNCTIONS.get(decoratorName(this.project, call, ctx) ?? '') : undefined;
@@ -159,6 +173,7 @@ export class UrlWalker {
       this.walkPatterns(expr, ctx, prefix, stack, depth + 1);
       return;
     }
+    if (!this.firstVisit(expr, ctx, prefix)) return;
     const routeExpr = argument(call, 0, kind === 'route' ? 'route' : 'regex');
     const written = routeExpr ? this.project.stringValue(routeExpr, ctx) : undefined;
     const unresolved = written === undefined ? [`route \`${routeExpr ? Project.describe(routeExpr) : '?'}\` (${ctx.mod.file}:${call.loc.line}) is not a static string`] : [];
