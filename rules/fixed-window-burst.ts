@@ -55,7 +55,11 @@ policy intends, and ten times what a smooth limit allows within that second.
     if (perLimit.some((w) => !w)) return;
     const windows = perLimit.flatMap((w) => w ?? []);
     if (windows.some(({ item }) => item.seconds <= context.policy.shortWindowSeconds)) return;
-    const burst = Math.min(...windows.map(({ library, item }) => fixedWindowEdgeBurst(library, item))); // the tightest window bounds it
+    // the tightest window bounds it; a count too large to simulate is not the tightest
+    const bursts = windows.map(({ library, item }) => fixedWindowEdgeBurst(library, item)).filter((b) => b !== undefined);
+    if (!bursts.length) return;
+    const burst = Math.min(...bursts);
+    if (burst === 0) return; // a count of 0 refuses every request: there is no edge to exploit
     context.report({
       messageId: 'burst',
       data: { route: routeLabel(route), rates: counted.map((l) => `\`${l.rate}\``).join(', '), burst: String(burst) },

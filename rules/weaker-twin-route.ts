@@ -2,6 +2,7 @@
 import { declaredMethods, routeLabel, type ProtectionStatus, type Route } from '../src/model';
 import { flaskLimiterApp } from './examples';
 import { defineRule } from './types';
+import { addTo } from '../src/collections';
 
 const STRENGTH: Record<ProtectionStatus, number> = { limited: 2, unknown: 1, unlimited: 0, exempt: 0 };
 
@@ -28,32 +29,32 @@ function sameHandler(a: Route, b: Route): boolean {
   return a.handler === b.handler && a.handlerFile === b.handlerFile && a.handlerLine === b.handlerLine;
 }
 
-function shareMethods(a: Route, b: Route): boolean {
-  if (a.kind !== b.kind) return false;
-  return a.kind === 'websocket' || declaredMethods(a).some((m) => declaredMethods(b).includes(m));
+/** What a twin shares with a route besides its resource or handler: the kind and a method (websockets have none). */
+function methodKeys(route: Route): string[] {
+  return route.kind === 'websocket' ? ['websocket'] : declaredMethods(route).map((m) => `${route.kind} ${m}`);
 }
 
-function areTwins(a: Route, b: Route): boolean {
-  if (a === b || !shareMethods(a, b)) return false;
-  if (resourceKey(a) === resourceKey(b)) return true;
-  return sameHandler(a, b) && tail(a) === tail(b);
+/** Two routes are twins when they share one of these keys: the same resource, or the same handler and tail, with a shared method. */
+function twinKeys(route: Route): string[] {
+  const handler = `${route.handlerFile}:${route.handlerLine}:${route.handler}`;
+  return methodKeys(route).flatMap((m) => [`resource ${resourceKey(route)} ${m}`, `handler ${handler} ${tail(route)} ${m}`]);
 }
 
-/** Limited routes grouped by resource key and by handler once per scan: the only twins a weaker route can have. */
+/** Limited routes by twin key, indexed once per scan: a lookup costs the same however many routes share a path. */
 const limitedByScan = new WeakMap<readonly Route[], Map<string, Route[]>>();
 
-const handlerKey = (r: Route): string => `handler ${r.handlerFile}:${r.handlerLine}:${r.handler}`;
-
-function limitedCandidates(routes: readonly Route[], route: Route): Route[] {
+function limitedTwin(routes: readonly Route[], route: Route): Route | undefined {
   let index = limitedByScan.get(routes);
   if (!index) {
     index = new Map();
-    for (const r of routes.filter((x) => STRENGTH[x.status] === 2)) {
-      for (const key of [`resource ${resourceKey(r)}`, handlerKey(r)]) index.set(key, [...(index.get(key) ?? []), r]);
-    }
+    for (const r of routes) if (STRENGTH[r.status] === 2) for (const key of twinKeys(r)) addTo(index, key, r);
     limitedByScan.set(routes, index);
   }
-  return [...(index.get(`resource ${resourceKey(route)}`) ?? []), ...(index.get(handlerKey(route)) ?? [])];
+  for (const key of twinKeys(route)) {
+    const twin = index.get(key)?.[0];
+    if (twin) return twin;
+  }
+  return undefined;
 }
 
 export default defineRule<'weaker'>({
@@ -118,7 +119,7 @@ def login_v1():
   messages: { weaker: '`{{route}}` is {{status}}, but `{{twin}}` reaches the same {{what}} with a rate limit' },
   check(route, context) {
     if (STRENGTH[route.status] > 0) return;
-    const twin = limitedCandidates(context.routes, route).find((r) => areTwins(route, r));
+    const twin = limitedTwin(context.routes, route);
     if (!twin) return;
     context.report({
       messageId: 'weaker',

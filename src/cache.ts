@@ -1,7 +1,8 @@
 /**
  * The scan cache (`.apiposture-cache/` at the scan root unless placed elsewhere): what a scan learnt of each
- * file, so an unchanged tree is neither read nor parsed again. `index.json` maps each file, by size and
- * modification time (as git's index does), to its content hash and what the parse shortcut needs;
+ * file, so an unchanged tree is neither read nor parsed again. `index.json` maps each file, by size,
+ * modification and change times and inode (as git's index does), to its content hash and what the parse
+ * shortcut needs (a file changed within the time granularity of the scan that hashed it is hashed again);
  * `facts/<hash>.json` holds a module's facts, keyed by its path and content. Everything is keyed by the apiposture build too: a different version or facts
  * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, an entry of
  * the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
@@ -14,7 +15,7 @@ import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
 import { readRegularFile } from './regular-file';
 import { VERSION } from './version';
-import type { Listing, ListingStore } from './discover';
+import { RACY_MS, type Listing, type ListingStore } from './discover';
 
 export const CACHE_DIR = '.apiposture-cache';
 
@@ -31,14 +32,16 @@ export interface FileFacts {
   mentions?: string[];
 }
 
-interface IndexEntry extends FileFacts {
-  size: number;
-  mtimeMs: number;
-}
+/** What tells a file unchanged: an edit, `touch -r` (which sets ctime) or a replacement by rename changes one of these. */
+const STAMP = ['size', 'mtimeMs', 'ctimeMs', 'ino'] as const;
+type Stamp = Record<(typeof STAMP)[number], number>;
+
+interface IndexEntry extends FileFacts, Stamp {}
 
 interface Index {
   build: string;
   fileList: string; // hash of the scanned file list: module names, and so `mentions`, depend on it
+  started: number; // when the scan began, before it read any file
   files: Record<string, IndexEntry>;
   listings: Record<string, Listing>; // tree walks, by what they were asked
 }
@@ -54,6 +57,7 @@ export class ScanCache implements ListingStore {
   private readonly next: Index;
   private written = Promise.resolve();
   private changed = false;
+  private unsettled = false; // some file was hashed again for a recent change: a new index lets it settle
   private readonly madeDirs = new Map<string, Promise<unknown>>();
   private made?: Promise<void>;
   private problem?: string;
@@ -62,7 +66,7 @@ export class ScanCache implements ListingStore {
     private readonly dir: string,
     private readonly previous: Index,
   ) {
-    this.next = { build: BUILD, fileList: '', files: {}, listings: {} };
+    this.next = { build: BUILD, fileList: '', started: Date.now(), files: {}, listings: {} };
   }
 
   /** The cache in `dir`; none, with a warning, when `dir` exists without the cache's mark. */
@@ -72,7 +76,7 @@ export class ScanCache implements ListingStore {
       onWarning?.(`cache not used: apiposture did not create ${dir} (it has no ${MARK_FILE} of apiposture's); choose a new folder with --cache-dir, or delete this one if it is an older apiposture's cache`);
       return undefined;
     }
-    const empty: Index = { build: BUILD, fileList: '', files: {}, listings: {} };
+    const empty: Index = { build: BUILD, fileList: '', started: 0, files: {}, listings: {} };
     try {
       const index: unknown = JSON.parse((await readRegularFile(path.join(dir, 'index.json'))).toString('utf8'));
       return new ScanCache(dir, isIndex(index) ? index : empty);
@@ -95,16 +99,24 @@ export class ScanCache implements ListingStore {
     this.next.fileList = hash(files.join('\0'));
   }
 
-  /** What is known of a file whose size and modification time are unchanged; mentions only if still valid. */
+  /**
+   * What is known of a file whose stamp is unchanged; mentions only if still valid. A file changed within the
+   * time granularity (RACY_MS) before the scan that hashed it began may have been changed again with no new
+   * time: it is hashed again, until a scan begins well after its last change.
+   */
   lookup(file: string, stat: Stats): FileFacts | undefined {
     const entry: unknown = this.previous.files[file];
-    if (!isEntry(entry) || entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs) return undefined;
+    if (!isEntry(entry) || STAMP.some((key) => entry[key] !== stat[key])) return undefined;
+    if (Math.max(entry.mtimeMs, entry.ctimeMs) >= this.previous.started - RACY_MS) {
+      this.unsettled = true;
+      return undefined;
+    }
     const { hash: contentHash, seed, mentions } = entry;
     return this.previous.fileList === this.next.fileList && mentions ? { hash: contentHash, seed, mentions } : { hash: contentHash, seed };
   }
 
   remember(file: string, stat: Stats, facts: FileFacts): void {
-    this.next.files[file] = { size: stat.size, mtimeMs: stat.mtimeMs, ...facts };
+    this.next.files[file] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, ...facts };
   }
 
   async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
@@ -129,7 +141,8 @@ export class ScanCache implements ListingStore {
   async save(): Promise<string | undefined> {
     await this.written;
     const index = JSON.stringify(this.next);
-    if (!this.changed && index === JSON.stringify(this.previous)) return undefined;
+    const sameIndex = JSON.stringify({ ...this.next, started: this.previous.started }) === JSON.stringify(this.previous);
+    if (!this.changed && !this.unsettled && sameIndex) return undefined;
     await this.write(path.join(this.dir, 'index.json'), index);
     const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
     const stored = await fs.readdir(path.join(this.dir, 'facts')).catch(() => [] as string[]);
@@ -194,11 +207,11 @@ function isStrings(value: unknown): value is string[] {
 }
 
 function isIndex(value: unknown): value is Index {
-  return isObject(value) && value.build === BUILD && typeof value.fileList === 'string' && isObject(value.files) && isObject(value.listings);
+  return isObject(value) && value.build === BUILD && typeof value.fileList === 'string' && typeof value.started === 'number' && isObject(value.files) && isObject(value.listings);
 }
 
 function isEntry(value: unknown): value is IndexEntry {
-  return isObject(value) && typeof value.size === 'number' && typeof value.mtimeMs === 'number' && typeof value.hash === 'string'
+  return isObject(value) && STAMP.every((key) => typeof value[key] === 'number') && typeof value.hash === 'string'
     && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions));
 }
 

@@ -57,7 +57,8 @@ function expandBraces(pattern: string): string[] {
 }
 
 export class CostModel {
-  private readonly byFile = new Map<string, ModuleFacts>();
+  // Handlers by file and dotted name, functions before classes; the first definition of a name wins.
+  private readonly handlers = new Map<string, FunctionRef | ClassRef>();
   // Signals of a function's body, by the depth still allowed below it.
   private readonly cache = new Map<FunctionDef, CostSignal[][]>();
   private readonly entryCache = new Map<FunctionDef, CostSignal[]>();
@@ -67,7 +68,12 @@ export class CostModel {
     private readonly project: Project,
     private readonly custom: { call: string; kind: CostKind }[] = [],
   ) {
-    for (const mod of project.modules) this.byFile.set(mod.file, mod);
+    const add = (mod: ModuleFacts, qualname: string, ref: FunctionRef | ClassRef): void => {
+      const key = `${mod.file}\0${mod.module}.${qualname}`;
+      if (!this.handlers.has(key)) this.handlers.set(key, ref);
+    };
+    for (const mod of project.modules) for (const fn of mod.functions) add(mod, fn.qualname, { mod, fn });
+    for (const mod of project.modules) for (const cls of mod.classes) add(mod, cls.qualname, { mod, cls });
   }
 
   private entriesNamed(qname: string): CostCall[] {
@@ -85,12 +91,9 @@ export class CostModel {
   }
 
   private handlerSignals(route: AnalyzedRoute): CostSignal[] {
-    const mod = this.byFile.get(route.handlerFile);
-    const named = (qualname: string): boolean => `${mod?.module}.${qualname}` === route.handler;
-    const fn = mod?.functions.find((f) => named(f.qualname));
-    if (mod && fn) return this.entrySignals({ mod, fn });
-    const cls = mod?.classes.find((c) => named(c.qualname));
-    if (mod && cls) return this.classSignals(route, { mod, cls });
+    const handler = this.handlers.get(`${route.handlerFile}\0${route.handler}`);
+    if (handler && 'fn' in handler) return this.entrySignals(handler);
+    if (handler) return this.classSignals(route, handler);
     // A library view (`LoginView`, `obtain_auth_token`): its name is the evidence.
     return this.nameSignals([route.handler], { file: route.handlerFile, line: route.handlerLine });
   }

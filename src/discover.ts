@@ -41,7 +41,7 @@ export interface ListingStore {
 
 // A folder changed this close to the walk may have changed during it, or within the file system's time
 // granularity (one or two seconds on some): such a listing is not kept.
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 
 /**
  * The regular files under `cwd` matching `patterns`, relative to `cwd` (an unfollowed symbolic link is

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { walkFiles, type ListingStore } from './discover';
 import { CACHE_DIR } from './cache';
 import { readRegularFile } from './regular-file';
+import { addTo } from './collections';
 
 export interface VersionSpec {
   spec: string; // PEP 440 / Poetry specifier as written, e.g. "==0.95.2", ">=0.100,<0.110", "^0.95"
@@ -42,7 +43,7 @@ export async function readPackageSpecs(root: string, store?: ListingStore): Prom
   const specs = new Map<string, VersionSpec[]>();
   for (const [file, text] of await readTopFiles(root, MANIFESTS, store)) {
     for (const found of specsIn(file, text)) {
-      specs.set(found.name, [...(specs.get(found.name) ?? []), { spec: found.spec, file, line: found.line }]);
+      addTo(specs, found.name, { spec: found.spec, file, line: found.line });
     }
   }
   return specs;
@@ -54,7 +55,7 @@ async function readDotenv(root: string, store?: ListingStore): Promise<Map<strin
   for (const [file, text] of await readTopFiles(root, ['.env'], store)) {
     text.split('\n').forEach((raw, i) => {
       const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^#]*?))\s*(?:#.*)?$/.exec(raw);
-      if (m) settings.set(m[1], [...(settings.get(m[1]) ?? []), { value: m[2] ?? m[3] ?? m[4], file, line: i + 1 }]);
+      if (m) addTo(settings, m[1], { value: m[2] ?? m[3] ?? m[4], file, line: i + 1 });
     });
   }
   return settings;

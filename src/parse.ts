@@ -1,6 +1,6 @@
 /**
  * Reads and parses one Python file into `ModuleFacts`, or says why it was skipped: unreadable, too large,
- * binary. Non-UTF-8 text is decoded by its BOM, its PEP 263 coding line, or else as Latin-1.
+ * binary. Text is decoded as Python decodes it (see decodeSource).
  */
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
@@ -27,17 +27,114 @@ export function pythonParser(): Parser {
   return parser;
 }
 
-/** Decodes Python source bytes, or returns a reason the file is not text. */
+const BOMS: { mark: number[]; encoding: string; note?: string }[] = [
+  { mark: [0xef, 0xbb, 0xbf], encoding: 'utf-8' },
+  { mark: [0xfe, 0xff], encoding: 'utf-16be', note: 'decoded as UTF-16BE (BOM)' },
+  { mark: [0xff, 0xfe], encoding: 'utf-16le', note: 'decoded as UTF-16LE (BOM)' },
+];
+
+/**
+ * Decodes Python source bytes as Python does: by the BOM, else by the PEP 263 coding line, else as UTF-8;
+ * UTF-16 without a BOM is told by its zero bytes. Text that is not valid in its encoding, or whose coding is
+ * unknown, is decoded as UTF-8 or Latin-1 with a note saying so. Returns a reason when the file is not text.
+ */
 export function decodeSource(bytes: Buffer): { text: string; note?: string } | { reason: string } {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: bytes.subarray(3).toString('utf8') };
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString('utf16le'), note: 'decoded as UTF-16 (BOM)' };
+  const bom = BOMS.find(({ mark }) => mark.every((byte, i) => bytes[i] === byte));
+  const wide = bom ? undefined : utf16WithoutBom(bytes);
+  if (bom || wide) {
+    const encoding = bom?.encoding ?? wide!;
+    const text = decode(bytes, encoding); // TextDecoder drops the BOM
+    if (text === undefined) return { reason: `not valid ${encoding.toUpperCase()} text` };
+    return { text, note: bom ? bom.note : `decoded as ${encoding.toUpperCase()} (no BOM)` };
+  }
   if (bytes.subarray(0, 8192).includes(0)) return { reason: 'binary file (contains NUL bytes)' };
+  const declared = codingDeclaration(bytes);
+  const encoding = declared === undefined ? 'utf-8' : pythonEncoding(declared);
+  const text = encoding && decode(bytes, encoding);
+  if (text !== undefined) {
+    // Only non-ASCII text can read differently in another encoding.
+    return encoding !== 'utf-8' && /[^\x00-\x7f]/.test(text) ? { text, note: `decoded as ${declared} (its coding line)` } : { text };
+  }
+  const why = declared === undefined ? 'not UTF-8' : encoding ? `not valid ${declared}` : `unknown coding ${declared}`;
+  const utf8 = encoding === undefined ? decode(bytes, 'utf-8') : undefined;
+  return utf8 !== undefined ? { text: utf8, note: `${why}; decoded as UTF-8` } : { text: bytes.toString('latin1'), note: `${why}; decoded as Latin-1` };
+}
+
+/** The bytes in `encoding` (a WHATWG encoding, or `latin1`: ISO-8859-1 byte for byte); undefined when not valid in it. */
+function decode(bytes: Buffer, encoding: string): string | undefined {
+  if (encoding === 'latin1') return bytes.toString('latin1');
+  if (encoding === 'windows-1252') return decodeCp1252(bytes);
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
-    const head = bytes.subarray(0, 400).toString('latin1').split('\n').slice(0, 2).join('\n');
-    const coding = /coding[:=]\s*([-\w.]+)/.exec(head)?.[1] ?? 'latin-1 (fallback)';
-    return { text: bytes.toString('latin1'), note: `not UTF-8; decoded as ${coding}` };
+    return undefined;
+  }
+}
+
+// Python's cp1252 for 0x80–0x9F; U+FFFD where it defines nothing, which makes the text invalid.
+const CP1252_HIGH = '€\ufffd‚ƒ„…†‡ˆ‰Š‹Œ\ufffdŽ\ufffd\ufffd‘’“”•–—˜™š›œ\ufffdžŸ';
+
+/** Node 20 decodes windows-1252 as Latin-1 (nodejs/node#60888), so its 0x80–0x9F are mapped here. */
+function decodeCp1252(bytes: Buffer): string | undefined {
+  const text = bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]);
+  return text.includes('\ufffd') ? undefined : text;
+}
+
+/**
+ * UTF-16 without a BOM: source code is mostly ASCII, which UTF-16LE writes with a zero in nearly every odd byte
+ * and none in the even ones (UTF-16BE the other way round).
+ */
+function utf16WithoutBom(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const pairs = Math.min(bytes.length, 4096) >> 1;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < 2 * pairs; i += 2) {
+    if (bytes[i] === 0) evenZeros++;
+    if (bytes[i + 1] === 0) oddZeros++;
+  }
+  const mostly = (zeros: number): boolean => pairs >= 4 && zeros >= 0.75 * pairs;
+  const rarely = (zeros: number): boolean => zeros <= 0.05 * pairs;
+  if (mostly(oddZeros) && rarely(evenZeros)) return 'utf-16le';
+  if (mostly(evenZeros) && rarely(oddZeros)) return 'utf-16be';
+  return undefined;
+}
+
+/** The PEP 263 coding: a comment on the first line, or on the second after a blank or comment-only first line. */
+function codingDeclaration(bytes: Buffer): string | undefined {
+  const lines = bytes.subarray(0, 4096).toString('latin1').split(/\r\n|\r|\n/, 2);
+  for (const [index, line] of lines.entries()) {
+    const coding = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(line)?.[1];
+    if (coding) return coding;
+    if (index === 0 && !/^[ \t\f]*(#.*)?$/.test(line)) return undefined;
+  }
+  return undefined;
+}
+
+// Python's latin-1 is ISO-8859-1 byte for byte; the WHATWG label `latin1` means windows-1252.
+const LATIN_1 = /^(latin-?1|iso-?8859-1|iso-latin-1)(-|$)|^(latin|l1|iso8859|8859|cp819|iso-ir-100|csisolatin1)$/;
+
+/** Python codec names that are not WHATWG labels of the same encoding (after `_` → `-`). */
+const PYTHON_NAMES: Record<string, string> = {
+  // ASCII is the first half of UTF-8; WHATWG reads `ascii` as windows-1252
+  ascii: 'utf-8', 'us-ascii': 'utf-8', '646': 'utf-8', u8: 'utf-8', utf: 'utf-8', cp65001: 'utf-8',
+  'utf-16': 'utf-16le', utf16: 'utf-16le', 'utf-16-le': 'utf-16le', 'utf-16-be': 'utf-16be',
+  shiftjis: 'shift_jis', 's-jis': 'shift_jis', cp932: 'shift_jis', '932': 'shift_jis', mskanji: 'shift_jis', 'ms-kanji': 'shift_jis',
+  eucjp: 'euc-jp', ujis: 'euc-jp', 'u-jis': 'euc-jp', iso2022jp: 'iso-2022-jp', 'iso2022-jp': 'iso-2022-jp',
+  cp936: 'gbk', ms936: 'gbk', '936': 'gbk', 'euc-cn': 'gbk', euccn: 'gbk',
+  cp949: 'euc-kr', ms949: 'euc-kr', uhc: 'euc-kr', euckr: 'euc-kr', cp950: 'big5', ms950: 'big5', 'big5-tw': 'big5',
+  'mac-roman': 'macintosh', macroman: 'macintosh', 'mac-cyrillic': 'x-mac-cyrillic', maccyrillic: 'x-mac-cyrillic',
+  cp866: 'ibm866', '866': 'ibm866', cp874: 'windows-874',
+};
+
+/** The encoding to decode a declared Python codec with (see `decode`); undefined when it is unknown. */
+function pythonEncoding(declared: string): string | undefined {
+  const name = declared.toLowerCase().replace(/_/g, '-');
+  if (/^utf-?8(-|$)/.test(name)) return 'utf-8'; // utf-8-sig too, as Python's tokenizer normalises it
+  if (LATIN_1.test(name)) return 'latin1';
+  try {
+    return new TextDecoder(Object.hasOwn(PYTHON_NAMES, name) ? PYTHON_NAMES[name] : name).encoding;
+  } catch {
+    return undefined;
   }
 }
 

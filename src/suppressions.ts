@@ -7,6 +7,7 @@ import type { Config, ConfigSuppression } from './config';
 import type { Directive, ModuleFacts } from './python/ir';
 import type { Finding, Route, Suppression, SuppressionProblem } from './model';
 import { compareText, methodsLabel } from './model';
+import { addTo } from './collections';
 
 /** Sets `suppression` on the findings the directives and config entries cover; returns the problems, sorted. */
 export function applySuppressions(findings: Finding[], routes: Route[], modules: ModuleFacts[], config: Config): SuppressionProblem[] {
@@ -16,7 +17,7 @@ export function applySuppressions(findings: Finding[], routes: Route[], modules:
     for (const d of module.directives) {
       if (!d.ids.length) problems.push({ file: module.file, line: d.line, message: 'unreadable apiposture comment; write `# apiposture: ignore[AP001] reason`' });
       else if (!d.reason) problems.push({ file: module.file, line: d.line, message: `ignore[${d.ids.join(',')}] has no reason, so it suppresses nothing` });
-      else directives.set(module.file, [...(directives.get(module.file) ?? []), d]);
+      else addTo(directives, module.file, d);
     }
   }
   const usedIds = new Set<string>(); // `file:line:id`

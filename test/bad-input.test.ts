@@ -39,6 +39,23 @@ test('BOM, UTF-16 and Latin-1 sources are decoded and scanned', async () => {
   expect(warnings.some((w) => w.includes('latin.py') && w.includes('latin-1'))).toBe(true);
 });
 
+test.each<[string, Buffer, string, RegExp]>([
+  ['shift_jis', Buffer.concat([Buffer.from('# -*- coding: shift_jis -*-\nfrom good import app\n@app.route("/'), Buffer.from([0x93, 0xfa, 0x96, 0x7b]), Buffer.from('")\ndef j(): pass\n')]), '/日本', /decoded as shift_jis/],
+  ['cp1252', Buffer.concat([Buffer.from('# coding: cp1252\nfrom good import app\n@app.route("/'), Buffer.from([0x80]), Buffer.from('")\ndef e(): pass\n')]), '/€', /decoded as cp1252/],
+  ['latin-1, byte for byte', Buffer.concat([Buffer.from('# coding: latin-1\nfrom good import app\n@app.route("/'), Buffer.from([0x80, 0xe9]), Buffer.from('")\ndef l(): pass\n')]), '/\x80é', /decoded as latin-1/],
+  ['euc_jp on the second line', Buffer.concat([Buffer.from('#!/usr/bin/env python\n# vim: fileencoding=euc_jp\nfrom good import app\n@app.route("/'), Buffer.from([0xc6, 0xfc]), Buffer.from('")\ndef k(): pass\n')]), '/日', /decoded as euc_jp/],
+  ['UTF-16BE with BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('from good import app\n@app.route("/be")\ndef b(): pass\n', 'utf16le').swap16()]), '/be', /UTF-16BE \(BOM\)/],
+  ['UTF-16LE without BOM', Buffer.from('from good import app\n@app.route("/le")\ndef l(): pass\n', 'utf16le'), '/le', /UTF-16LE \(no BOM\)/],
+  ['an unknown codec (said so, read as UTF-8)', Buffer.from('# coding: klingon\nfrom good import app\n@app.route("/k")\ndef k(): pass\n'), '/k', /unknown coding klingon; decoded as UTF-8/],
+])('source encoding: %s', async (_, bytes, route, note) => {
+  const dir = project();
+  writeFileSync(path.join(dir, 'declared.py'), bytes);
+  const warnings: string[] = [];
+  const result = await scan({ paths: [dir], onWarning: (w) => warnings.push(w) });
+  expect(result.routes.map((r) => r.path).sort()).toEqual([route, '/ok'].sort());
+  expect(warnings.filter((w) => w.startsWith('declared.py'))).toEqual([expect.stringMatching(note)]);
+});
+
 test('default excludes skip virtualenvs and node_modules; symlink loops do not hang', async () => {
   const dir = project();
   mkdirSync(path.join(dir, '.venv', 'lib'), { recursive: true });

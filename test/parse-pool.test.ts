@@ -63,7 +63,7 @@ test('files skipped in a worker are listed with the same reasons as with one job
       { file: 'm31_huge.py', reason: 'larger than 1.0 MB (1.1 MB)' },
       { file: 'm33_broken.py', reason: 'syntax error at line 1; analysed with error recovery, routes after it may be missed', partial: true },
     ]);
-    expect(one.warnings).toContain('m32_latin.py: not UTF-8; decoded as latin-1');
+    expect(one.warnings).toContain('m32_latin.py: decoded as latin-1 (its coding line)');
     expect(two.report).toBe(one.report);
     expect(two.warnings).toEqual(one.warnings);
   } finally {

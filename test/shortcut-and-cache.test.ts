@@ -4,7 +4,7 @@
  * and the same JSON from a cold and a warm cache.
  */
 import fg from 'fast-glob';
-import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
@@ -12,6 +12,8 @@ import { jsonReport } from '../src/report/json';
 import { isSeed, mentionFinder, reachableFiles, type TextSummary } from '../src/relevance';
 import { ROOT } from './support/run-cli';
 import { walkFiles, type Listing, type ListingStore } from '../src/discover';
+import { ScanCache } from '../src/cache';
+import { flaskLimiterApp, limitedLogin } from '../rules/examples';
 
 const report = async (options: ScanOptions): Promise<string> => jsonReport(await scan(options), 'root');
 
@@ -118,6 +120,46 @@ describe('scan cache', () => {
       const changed = await scan({ paths: [dir], cacheDir });
       expect(changed.routes.map((r) => r.path)).toContain('/core/added');
       expect(jsonReport(changed, 'root')).toBe(await report({ paths: [dir] }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a same-size edit is seen although the file keeps its modification time (touch -r)', async () => {
+    const dir = corpus({ 'app.py': flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')) });
+    const file = path.join(dir, 'app.py');
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const status = async (options: ScanOptions): Promise<string[]> => (await scan(options)).routes.map((r) => r.status);
+    const past = new Date(Date.now() - 60_000);
+    try {
+      utimesSync(file, past, past);
+      expect(await status({ paths: [dir], cacheDir })).toEqual(['limited']);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('@limiter.limit', '#limiter.limit')); // same size
+      utimesSync(file, past, past);
+      expect(await status({ paths: [dir] })).toEqual(['unlimited']);
+      expect(await status({ paths: [dir], cacheDir })).toEqual(['unlimited']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a file changed within the time granularity before a scan is hashed again by the next; a new inode is a change', async () => {
+    const dir = corpus({});
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const stamp = (msAgo: number, ino = 7): Stats => ({ size: 10, mtimeMs: Date.now() - msAgo, ctimeMs: Date.now() - msAgo, ino }) as Stats;
+    const facts = { hash: 'h', seed: false };
+    // With one-second times, an edit in the same second as the scan leaves size and times as they were.
+    const recent = stamp(500);
+    const settled = stamp(60_000);
+    try {
+      const first = (await ScanCache.open(cacheDir))!;
+      first.remember('recent.py', recent, facts);
+      first.remember('settled.py', settled, facts);
+      await first.save();
+      const second = (await ScanCache.open(cacheDir))!;
+      expect(second.lookup('recent.py', recent)).toBeUndefined();
+      expect(second.lookup('settled.py', settled)).toEqual(facts);
+      expect(second.lookup('settled.py', { ...settled, ino: 8 } as Stats)).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

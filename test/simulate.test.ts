@@ -1,5 +1,11 @@
 /** `apiposture simulate`: the library's reading, the measured worst case and its formula check, usage errors. */
-import { runCli } from './support/run-cli';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { flaskLimiterApp, limitedLogin } from '../rules/examples';
+import type { Strategy } from '../src/limiter/limiter';
+import { worstCase } from '../src/limiter/worst-case';
+import { runCli, spawnCli } from './support/run-cli';
 
 test('fixed window: the measured worst case is the 2N − 1 of reference D.1', async () => {
   const { code, stdout } = await runCli(['simulate', '5/minute', '--format', 'json']);
@@ -53,4 +59,62 @@ test('an invalid rate exits 2 with the parser\'s reason', async () => {
   const { code, stderr } = await runCli(['simulate', '5/m']);
   expect(code).toBe(2);
   expect(stderr).toContain('is not valid `limits` notation');
+});
+
+describe('huge counts are simulated in bounded time', () => {
+  // Each run is a real process killed after 30 s; sending the bursts one request at a time took minutes.
+  test.each([
+    ['1000000000/second', 'fixed-window', 1999999999],
+    ['1000000/minute', 'moving-window', 1000000],
+    ['1000000/minute', 'sliding-log', 1000000],
+    ['1000000000000000/day', 'clock-aligned-window', 2000000000000000],
+  ])('%s, %s: the worst case of the formula', (rate, strategy, inWindow) => {
+    const { code, stdout } = spawnCli(['simulate', rate, '--strategy', strategy, '--format', 'json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).worstCase.inWindow).toBe(inWindow);
+  });
+
+  test('a count beyond exact doubles is a usage error', () => {
+    const { code, stderr } = spawnCli(['simulate', '99999999999999999999/day']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('more than the simulation counts exactly');
+  });
+
+  test('AP009 on a login route limited at 100000000/day', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-count-'));
+    writeFileSync(path.join(dir, 'app.py'), flaskLimiterApp('get_remote_address, app=app', limitedLogin('100000000/day')));
+    const { stdout } = spawnCli(['scan', dir, '--no-cache']);
+    expect(stdout).toContain('up to 199999999 requests pass within moments');
+  });
+});
+
+test('the measured worst cases match the closed forms for any count', () => {
+  const forms: [Strategy, (n: number) => number][] = [
+    ['fixed-window', (n) => 2 * n - 1],
+    ['clock-aligned-window', (n) => 2 * n],
+    ['fixed-window-elastic-expiry', (n) => n],
+    ['moving-window', (n) => n],
+    ['sliding-log', (n) => n],
+  ];
+  for (const n of [1, 2, 3, 7, 100, 12345]) {
+    for (const [strategy, form] of forms) expect([strategy, n, worstCase(strategy, [{ count: n, seconds: 60, text: '' }]).inWindow]).toEqual([strategy, n, form(n)]);
+  }
+});
+
+test.each([
+  ['0/minute', 'admits no request at all'],
+  ['0/second;5/minute', 'admits no request at all'],
+])('%s is a usage error, never a disagreeing formula', async (rate, reason) => {
+  const { code, stdout, stderr } = await runCli(['simulate', rate]);
+  expect(code).toBe(2);
+  expect(stderr).toContain(reason);
+  expect(stdout).not.toContain('DISAGREES');
+});
+
+test('a zero count has no window edge to exploit: no AP009', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-count-'));
+  writeFileSync(path.join(dir, 'app.py'), flaskLimiterApp('get_remote_address, app=app', limitedLogin('0/day')));
+  const { stdout } = await runCli(['scan', dir, '--no-cache']);
+  expect(stdout).toContain('POST /login');
+  expect(stdout).not.toContain('AP009');
 });

@@ -1,7 +1,7 @@
 /** `apiposture simulate`: a rate string read as a library reads it, run through the reference limiter. */
 import { parseDjangoRatelimitRate, parseDrfRate, parseLimitsNotation, type ParsedRate, type RateItem } from '../ratelimit/grammar';
 import type { Strategy } from '../limiter/limiter';
-import { worstCase, type WorstCase } from '../limiter/worst-case';
+import { MOST_COUNTED, worstCase, type WorstCase } from '../limiter/worst-case';
 
 export const SIMULATED_LIBRARIES = ['flask-limiter', 'slowapi', 'fastapi-limiter', 'django-ratelimit', 'drf'] as const;
 export type SimulatedLibrary = (typeof SIMULATED_LIBRARIES)[number];
@@ -49,6 +49,8 @@ export class InvalidRate extends Error {}
 export async function simulate(rate: string, library: SimulatedLibrary, strategy?: Strategy): Promise<Simulation> {
   const parsed = LIBRARIES[library].parse(rate);
   if (!parsed.ok) throw new InvalidRate(parsed.reason);
+  if (parsed.items.some((i) => i.count === 0)) throw new InvalidRate(`\`${rate}\` admits no request at all (a count of 0 refuses every one): there is no burst to simulate`);
+  if (parsed.items.some((i) => i.count > MOST_COUNTED)) throw new InvalidRate(`\`${rate}\` has a count above ${MOST_COUNTED}, more than the simulation counts exactly`);
   const chosen = strategy ?? LIBRARIES[library].strategy;
   const measured = worstCase(chosen, parsed.items);
   const formula = FORMULAS[chosen];

@@ -63,17 +63,37 @@ interface Bucket {
   updatedAt: number;
 }
 
+/** `count` log entries made at `time`: a burst is one run, so a log of N entries need not hold N numbers. */
+interface Run {
+  time: number;
+  count: number;
+}
+
+/** Everything a MemoryStore holds; a copy of it can be taken back with `restore`. */
+export interface MemoryState {
+  counters: Map<string, Counter>;
+  logs: Map<string, Run[]>; // newest first, at most `limit` entries in all
+  buckets: Map<string, Bucket>;
+}
+
 /** Per-process store. Expired state is dropped when its key is next touched, as limits' `get` does. */
 export class MemoryStore implements Store<true> {
-  private readonly counters = new Map<string, Counter>();
-  private readonly logs = new Map<string, number[]>(); // newest first, at most `limit` entries
-  private readonly buckets = new Map<string, Bucket>();
+  private state: MemoryState = { counters: new Map(), logs: new Map(), buckets: new Map() };
+
+  /** A copy of the state: the worst-case search tries a burst and takes it back when it was refused. */
+  save(): MemoryState {
+    return structuredClone(this.state);
+  }
+
+  restore(saved: MemoryState): void {
+    this.state = saved;
+  }
 
   increment(key: string, cost: number, windowSeconds: number, elastic: boolean, now: number): number {
-    let counter = this.counters.get(key);
+    let counter = this.state.counters.get(key);
     if (!counter || counter.expiresAt <= now) {
       counter = { count: 0, expiresAt: now + windowSeconds };
-      this.counters.set(key, counter);
+      this.state.counters.set(key, counter);
     } else if (elastic) {
       counter.expiresAt = now + windowSeconds;
     }
@@ -82,12 +102,13 @@ export class MemoryStore implements Store<true> {
   }
 
   acquireEntry(key: string, limit: number, windowSeconds: number, cost: number, now: number, inclusive: boolean): boolean {
-    const log = this.logs.get(key) ?? [];
-    const entry = log[limit - cost];
+    const log = this.state.logs.get(key) ?? [];
+    const entry = entryAt(log, limit - cost);
     if (cost > limit || (entry !== undefined && insideWindow(entry, now - windowSeconds, inclusive))) return false;
-    log.unshift(...Array<number>(cost).fill(now));
-    log.length = Math.min(log.length, limit); // older entries can never be looked at again
-    this.logs.set(key, log);
+    if (log[0]?.time === now) log[0].count += cost;
+    else log.unshift({ time: now, count: cost });
+    keepNewest(log, limit); // older entries can never be looked at again
+    this.state.logs.set(key, log);
     return true;
   }
 
@@ -101,10 +122,10 @@ export class MemoryStore implements Store<true> {
   }
 
   takeTokens(key: string, capacity: number, perSecond: number, cost: number, now: number): boolean {
-    const bucket = this.buckets.get(key) ?? { tokens: capacity, updatedAt: now };
+    const bucket = this.state.buckets.get(key) ?? { tokens: capacity, updatedAt: now };
     bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.updatedAt) * perSecond);
     bucket.updatedAt = now;
-    this.buckets.set(key, bucket);
+    this.state.buckets.set(key, bucket);
     if (bucket.tokens < cost) return false;
     bucket.tokens -= cost;
     return true;
@@ -113,8 +134,30 @@ export class MemoryStore implements Store<true> {
   async close(): Promise<void> {}
 
   private count(key: string, now: number): number {
-    const counter = this.counters.get(key);
+    const counter = this.state.counters.get(key);
     return counter && counter.expiresAt > now ? counter.count : 0;
+  }
+}
+
+/** The time of the entry at `position` (newest first), undefined when the log is shorter. */
+function entryAt(log: Run[], position: number): number | undefined {
+  if (position < 0) return undefined;
+  for (const run of log) {
+    if (position < run.count) return run.time;
+    position -= run.count;
+  }
+  return undefined;
+}
+
+function keepNewest(log: Run[], limit: number): void {
+  let kept = 0;
+  for (const [index, run] of log.entries()) {
+    if (kept + run.count >= limit) {
+      run.count = limit - kept;
+      log.length = index + 1;
+      return;
+    }
+    kept += run.count;
   }
 }
 

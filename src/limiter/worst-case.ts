@@ -39,22 +39,46 @@ function attacks(window: number): Shot[][] {
   ];
 }
 
+/** Doubles count one by one only this far: beyond it a count no longer grows by one request, and a burst never ends. */
+export const MOST_COUNTED = Number.MAX_SAFE_INTEGER;
+
 /** Synchronous: the limiter runs over a MemoryStore, so AP009 can ask for a worst case while checking a route. */
 function run(strategy: Strategy, items: RateItem[], shots: Shot[]): Burst[] {
   const clock = new VirtualClock();
-  const limiter = new RateLimiter(new MemoryStore(), strategy, items, clock);
+  const store = new MemoryStore();
+  const limiter = new RateLimiter<true>(store, strategy, items, clock);
   const most = items.reduce((sum, i) => sum + i.count, 1); // no burst can be admitted in full beyond this
-  const bursts: Burst[] = [];
-  for (const { time, single } of shots) {
+  return shots.map(({ time, single }) => {
     clock.set(time);
-    const burst = { time, admitted: 0, refused: 0 };
-    while (burst.refused === 0 && burst.admitted < (single ? 1 : most)) {
-      if (limiter.hit('attacker')) burst.admitted++;
-      else burst.refused++;
+    return { time, ...burst(limiter, store, single ? 1 : most) };
+  });
+}
+
+/**
+ * The attacker's burst at the clock's instant: requests until one is refused, at most `most` admitted. A hit of
+ * cost k at one instant is admitted exactly when k single requests would all be, and leaves the same state, so the
+ * burst takes O(log most) hits whatever the count: costs double until one is refused (the store takes it back),
+ * then halve. Only the request that stops the burst is sent as a single one, with its effects kept.
+ */
+function burst(limiter: RateLimiter<true>, store: MemoryStore, most: number): Omit<Burst, 'time'> {
+  let admitted = 0;
+  let step = 1;
+  let growing = true;
+  while (admitted < most) {
+    const cost = Math.min(step, most - admitted);
+    const saved = cost > 1 ? store.save() : undefined;
+    if (limiter.hit('attacker', cost)) {
+      admitted += cost;
+      step = growing ? step * 2 : Math.max(1, Math.floor(step / 2));
+    } else if (!saved) {
+      return { admitted, refused: 1 };
+    } else {
+      store.restore(saved);
+      growing = false;
+      step = Math.max(1, Math.floor(cost / 2));
     }
-    bursts.push(burst);
   }
-  return bursts;
+  return { admitted, refused: 0 };
 }
 
 /** The most admitted requests within any span [t, t + span). */
@@ -68,6 +92,7 @@ export function mostWithin(bursts: Burst[], span: number): number {
 }
 
 export function worstCase(strategy: Strategy, items: RateItem[]): WorstCase {
+  if (items.some((i) => i.count > MOST_COUNTED)) throw new RangeError(`counts above ${MOST_COUNTED} cannot be simulated`);
   const window = Math.max(...items.map((i) => i.seconds));
   let best: WorstCase | undefined;
   for (const shots of attacks(window)) {
@@ -84,12 +109,14 @@ const EDGE_BURSTS = new Map<string, number>(); // by strategy, count and window
 
 /**
  * The most requests one fixed window of `library` admits within 1 s at its edge, as `simulate` measures it:
- * django-ratelimit aligns its windows to the clock, the other libraries open them at the first hit.
+ * django-ratelimit aligns its windows to the clock, the other libraries open them at the first hit. Undefined for a
+ * count too large to simulate.
  */
-export function fixedWindowEdgeBurst(library: string, item: RateItem): number {
+export function fixedWindowEdgeBurst(library: string, item: RateItem): number | undefined {
+  if (item.count > MOST_COUNTED) return undefined;
   const strategy = library === 'django-ratelimit' ? 'clock-aligned-window' : 'fixed-window';
   const key = `${strategy} ${item.count} ${item.seconds}`;
-  // Simulating a large count takes a while; routes share a handful of rates, so each is simulated once.
+  // Routes share a handful of rates, so each is simulated once.
   let burst = EDGE_BURSTS.get(key);
   if (burst === undefined) {
     burst = worstCase(strategy, [item]).inOneSecond;

@@ -9,6 +9,7 @@ import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, Loc, ModuleFa
 import { argument, dottedName, kwarg } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
+import { addTo } from '../collections';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -70,6 +71,7 @@ export class Project {
   private readonly importRoots = new Map<ModuleFacts, string>();
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache = new Map<string, Value[]>();
+  private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
 
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
@@ -137,11 +139,24 @@ export class Project {
     }
   }
 
+  /** The bindings of `name` in one scope, indexed on first use: a scope with thousands of names is not read through per lookup. */
+  private bindingsNamed(mod: ModuleFacts, scope: number, name: string): Binding[] {
+    const bindings = mod.bindings[scope];
+    if (!bindings) return [];
+    let byName = this.bindingsByName.get(bindings);
+    if (!byName) {
+      byName = new Map();
+      for (const b of bindings) addTo(byName, b.name, b);
+      this.bindingsByName.set(bindings, byName);
+    }
+    return byName.get(name) ?? [];
+  }
+
   /** The project modules a module star-imports (`from x import *`), with the line of each import. */
   starImports(mod: ModuleFacts): { mod: ModuleFacts; line: number }[] {
     const found: { mod: ModuleFacts; line: number }[] = [];
-    for (const star of (mod.bindings[0] ?? []).filter((b) => b.kind === 'import' && b.name === '*')) {
-      const target = this.findModule(importTarget(mod, star as Extract<Binding, { kind: 'import' }>), mod);
+    for (const star of this.bindingsNamed(mod, 0, '*')) {
+      const target = star.kind === 'import' && this.findModule(importTarget(mod, star), mod);
       if (target && target !== mod) found.push({ mod: target, line: star.line });
     }
     return found;
@@ -207,18 +222,16 @@ export class Project {
     while (scopeId !== null) {
       const scope: { kind: string; parent: number | null } = mod.scopes[scopeId];
       if (first || scope.kind !== 'class') {
-        const found = reachingBindings(mod, mod.bindings[scopeId] ?? [], name, first ? ctx.line : Infinity);
+        const found = reachingBindings(mod, this.bindingsNamed(mod, scopeId, name), first ? ctx.line : Infinity);
         if (found.length) return found.flatMap((binding) => this.fromBinding(binding, { ...ctx, scope: scopeId as number }, depth));
       }
       first = false;
       scopeId = scope.parent;
     }
-    for (const star of (mod.bindings[0] ?? []).filter((b) => b.kind === 'import' && b.name === '*')) {
-      const target = this.findModule(importTarget(mod, star as Extract<Binding, { kind: 'import' }>), mod);
-      if (target && target !== mod && depth < MAX_DEPTH) {
-        const found = this.lookup(name, this.moduleCtx(target), depth + 1);
-        if (!found.every((v) => v.kind === 'unknown')) return found;
-      }
+    for (const star of this.starImports(mod)) {
+      if (depth >= MAX_DEPTH) break;
+      const found = this.lookup(name, this.moduleCtx(star.mod), depth + 1);
+      if (!found.every((v) => v.kind === 'unknown')) return found;
     }
     return [{ kind: 'unknown', why: `\`${name}\` is not defined in ${mod.file}` }];
   }
@@ -367,7 +380,7 @@ export class Project {
   /** A class attribute (own or inherited from a project base), as the values assigned to it. */
   classAttribute(ref: ClassRef, name: string, depth = 0): Value[] | undefined {
     for (const cls of this.classChain(ref)) {
-      const binding = pickBinding(cls.mod.bindings[cls.cls.bodyScope] ?? [], name, Infinity);
+      const binding = pickBinding(this.bindingsNamed(cls.mod, cls.cls.bodyScope, name), Infinity);
       if (binding) return this.fromBinding(binding, { mod: cls.mod, scope: cls.cls.bodyScope, line: Infinity }, depth + 1);
     }
     return undefined;
@@ -596,16 +609,15 @@ function defaultOf(qname: string, call: CallExpr): Expr | undefined {
 }
 
 /**
- * The bindings of `name` that may hold its value at `line`, as Python runs the code: the latest one before
+ * The bindings of a name (`named`) that may hold its value at `line`, as Python runs the code: the latest one before
  * it, and, while that one sits in an `if`/`match` arm the line is not in, the earlier ones too (the arm may
  * not have run). A binding in another arm of an `if` the line is in never reaches it. With none before the
  * line (a function read before the module's later assignment), the last one.
  */
-function reachingBindings(mod: ModuleFacts, bindings: Binding[], name: string, line: number): Binding[] {
-  const named = bindings.filter((b) => b.name === name);
+function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Binding[] {
   const before = named.filter((b) => b.line <= line).sort((a, b) => b.line - a.line);
   if (!before.length) {
-    const last = pickBinding(named, name, line);
+    const last = pickBinding(named, line);
     return last ? [last] : [];
   }
   const arms = mod.arms ?? [];
@@ -622,11 +634,11 @@ function reachingBindings(mod: ModuleFacts, bindings: Binding[], name: string, l
   return out;
 }
 
-function pickBinding(bindings: Binding[], name: string, line: number): Binding | undefined {
+/** The binding of a name in effect at `line`: the last one made by then, else the last one of all. */
+function pickBinding(bindings: Binding[], line: number): Binding | undefined {
   let best: Binding | undefined;
   let fallback: Binding | undefined;
   for (const b of bindings) {
-    if (b.name !== name) continue;
     if (b.line <= line && (!best || b.line >= best.line)) best = b;
     if (!fallback || b.line >= fallback.line) fallback = b;
   }
@@ -657,10 +669,4 @@ function commonPrefixLength(a: string, b: string): number {
   let i = 0;
   while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
   return i;
-}
-
-function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

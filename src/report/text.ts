@@ -3,6 +3,7 @@ import type { Chalk } from 'chalk';
 import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
 import { counts, routeLabel } from '../model';
 import { printable } from './printable';
+import { addTo } from '../collections';
 
 const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
   limited: (c) => c.green,
@@ -15,8 +16,8 @@ const SEVERITY_STYLE: Record<Severity, (c: Chalk) => Chalk> = { error: (c) => c.
 export function routeLines(routes: Route[], c: Chalk): string[] {
   const lines: string[] = [];
   const byFile = new Map<string, Route[]>();
-  for (const r of routes) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
-  const width = Math.min(48, Math.max(0, ...routes.map((r) => routeLabel(r).length)));
+  for (const r of routes) addTo(byFile, r.file, r);
+  const width = Math.min(48, routes.reduce((widest, r) => Math.max(widest, routeLabel(r).length), 0));
   for (const [file, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     lines.push(c.bold.underline(file));
     for (const r of [...list].sort((a, b) => a.line - b.line || a.column - b.column || (a.id < b.id ? -1 : 1))) {

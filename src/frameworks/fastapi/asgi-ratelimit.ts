@@ -14,6 +14,7 @@ import { sequenceItems } from '../common';
 import { isAsgiApp, type Middleware } from './routes';
 import { perPathConcerns } from './client-input';
 import type { LibraryFactory } from '.';
+import { addTo } from '../../collections';
 
 const LIBRARY = 'asgi-ratelimit';
 const MIDDLEWARE = ['ratelimit.RateLimitMiddleware', 'ratelimit.core.RateLimitMiddleware'];
@@ -50,7 +51,7 @@ export const asgiRatelimit: LibraryFactory = (project, graph) => {
   const configs = new Map<string, Config[]>(); // app site key → middleware configs
   for (const [appKey, list] of graph.middleware) {
     for (const m of list.filter((x) => x.types.some((t) => MIDDLEWARE.includes(t)))) {
-      configs.set(appKey, [...(configs.get(appKey) ?? []), readConfig(project, m)]);
+      addTo(configs, appKey, readConfig(project, m));
     }
   }
   if (!configs.size) return undefined;

@@ -21,6 +21,7 @@ import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection'
 import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { breachAnswer, clientCondition, keyConcerns } from './callables';
 import { isApp, type FlaskRouteContext } from './routes';
+import { addTo } from '../../collections';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -147,7 +148,7 @@ class FlaskLimiterResolver {
       const declared = this.limitDecorator(fn, ctx);
       if (declared) {
         for (const bp of this.project.resolve(call.args[0], ctx).filter((v): v is Instance => v.kind === 'instance')) {
-          this.blueprintLimits.set(bp.site.key, [...(this.blueprintLimits.get(bp.site.key) ?? []), ...declared]);
+          addTo(this.blueprintLimits, bp.site.key, ...declared);
         }
       }
     }
@@ -196,7 +197,7 @@ class FlaskLimiterResolver {
     const answer = handles429 ? breachAnswer(handler, 'errorhandler') : undefined;
     if (!answer) return;
     for (const app of this.project.resolve(owner, ctx).filter(isApp)) {
-      this.breachHandlers.set(app.site.key, [...(this.breachHandlers.get(app.site.key) ?? []), answer]);
+      addTo(this.breachHandlers, app.site.key, answer);
     }
   }
 
@@ -214,7 +215,7 @@ class FlaskLimiterResolver {
       if (!key.startsWith('RATELIMIT_')) return;
       const settings = this.config.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
       const line = exprLine(expr, call.loc.line);
-      settings.set(key, [...(settings.get(key) ?? []), { value, production, at: { file: valueCtx.mod.file, line, message: `\`${key}\`` } }]);
+      addTo(settings, key, { value, production, at: { file: valueCtx.mod.file, line, message: `\`${key}\`` } });
       this.config.set(app.site.key, settings);
     };
     if (method === '__setitem__') {

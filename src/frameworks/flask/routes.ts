@@ -56,6 +56,10 @@ interface Registration {
   call: CallExpr;
 }
 
+type RouteCall = CallExpr & { fn: Extract<Expr, { k: 'attr' }> };
+/** `@<something>.route(...)` or a shortcut such as `@<something>.get(...)`. */
+const isRouteCall = (dec: Expr): dec is RouteCall => dec.k === 'call' && dec.fn.k === 'attr' && (dec.fn.name === 'route' || dec.fn.name in SHORTCUTS);
+
 export const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
 const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
@@ -139,24 +143,32 @@ class FlaskExtractor {
     }
   }
 
-  /** `@app.route(...)`, `@bp.get(...)`, possibly several on one function. */
+  /**
+   * `@app.route(...)`, `@bp.get(...)`, possibly several on one function. The route decorators only register the
+   * view, so each route's view lists hold the other decorators alone: a stack of thousands of route decorators
+   * costs linear, not quadratic, time and memory.
+   */
   private decoratedFunction(ref: FunctionRef): void {
     const ctx = functionCtx(ref.mod, ref.fn);
-    ref.fn.decorators.forEach((dec, index) => {
-      if (dec.k !== 'call' || dec.fn.k !== 'attr') return;
+    const handlerRef = { file: ref.mod.file, line: ref.fn.loc.line, name: `${ref.mod.module}.${ref.fn.qualname}` };
+    const others: Decorator[] = [];
+    const routes: { dec: RouteCall; owners: Instance[]; above: number }[] = []; // above: how many of `others` precede it
+    for (const dec of ref.fn.decorators) {
+      if (isRouteCall(dec)) {
+        const owners = this.project.resolve(dec.fn.obj, ctx).filter(isOwner);
+        if (owners.length) {
+          routes.push({ dec, owners, above: others.length });
+          continue;
+        }
+      }
+      others.push({ expr: dec, ctx });
+    }
+    for (const { dec, owners, above } of routes) {
       const name = dec.fn.name;
-      if (name !== 'route' && !(name in SHORTCUTS)) return;
-      const owners = this.project.resolve(dec.fn.obj, ctx).filter(isOwner);
-      if (!owners.length) return;
       const declared = name === 'route' ? this.methodsArg(dec, ctx) : [SHORTCUTS[name]];
-      const view: FlaskView = {
-        handlerRef: { file: ref.mod.file, line: ref.fn.loc.line, name: `${ref.mod.module}.${ref.fn.qualname}` },
-        viewDecorators: ref.fn.decorators.slice(index + 1).map((expr) => ({ expr, ctx })),
-        misplacedDecorators: ref.fn.decorators.slice(0, index).map((expr) => ({ expr, ctx })),
-        methodDecorators: {},
-      };
+      const view: FlaskView = { handlerRef, viewDecorators: others.slice(above), misplacedDecorators: others.slice(0, above), methodDecorators: {} };
       for (const owner of owners) this.emit(owner, argument(dec, 0, 'rule'), ctx, dec, declared, view);
-    });
+    }
   }
 
   /**

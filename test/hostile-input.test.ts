@@ -1,0 +1,50 @@
+/** Hostile shapes of input cost time and memory in proportion to their size, never more. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { extractFlaskRoutes } from '../src/frameworks/flask/routes';
+import { pythonParser } from '../src/parse';
+import { extractFacts } from '../src/python/facts';
+import { Project } from '../src/python/project';
+import { analyzeModules, runRules } from '../src/scan';
+import { spawnCli } from './support/run-cli';
+
+/** One view under `routes` route decorators, a limit decorator among them. */
+function stackedRoutes(routes: number): string {
+  const half = '@app.route("/d")\n'.repeat(routes / 2);
+  return `from flask import Flask\nfrom flask_limiter import Limiter\napp = Flask(__name__)\nlimiter = Limiter(app)\n\n${half}@limiter.limit("5/minute")\n${half}def d():\n    return "ok"\n`;
+}
+
+test('stacked route decorators share the view\'s other decorators instead of copying the stack per route', () => {
+  for (const routes of [500, 2000]) {
+    const facts = extractFacts(pythonParser().parse(stackedRoutes(routes)).rootNode, 'app.py');
+    const drafts = extractFlaskRoutes(new Project([facts]));
+    const listed = drafts.reduce((sum, d) => sum + d.context.view.viewDecorators.length + d.context.view.misplacedDecorators.length, 0);
+    expect([drafts.length, listed]).toEqual([routes, routes]); // each route sees the one limit decorator, below or above it
+  }
+});
+
+test('20,000 stacked route decorators on one def scan in bounded time and memory', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-stacked-'));
+  writeFileSync(path.join(dir, 'app.py'), stackedRoutes(20_000));
+  const report = path.join(dir, 'report.json');
+  const { code } = spawnCli(['scan', path.join(dir, 'app.py'), '--no-cache', '--format', 'json', '--output', report, '--fail-on', 'none']); // killed after 30 s
+  expect(code).toBe(0);
+  const routes = JSON.parse(readFileSync(report, 'utf8')).routes as { status: string }[];
+  expect(routes).toHaveLength(20_000);
+  expect(routes.filter((r) => r.status === 'limited')).toHaveLength(10_000);
+});
+
+test('a module with thousands of routes is read through a bounded number of times, not once per route', () => {
+  const views = Array.from({ length: 4000 }, (_, i) => `@app.route("/r${i}")\n@limiter.limit("5/minute")\ndef r${i}():\n    return "ok"\n`);
+  const facts = extractFacts(pythonParser().parse(`from flask import Flask\nfrom flask_limiter import Limiter\napp = Flask(__name__)\nlimiter = Limiter(app)\n\n${views.join('\n')}`).rootNode, 'app.py');
+  let reads = 0;
+  const counted = <T extends object>(list: T[]): T[] => new Proxy(list, { get: (target, key, receiver) => (/^\d+$/.test(String(key)) && reads++, Reflect.get(target, key, receiver)) });
+  facts.bindings[0] = counted(facts.bindings[0]);
+  facts.functions = counted(facts.functions);
+  const routes = analyzeModules([facts]);
+  runRules(routes);
+  expect(routes.length).toBe(4000);
+  expect(reads).toBeLessThan(20 * 4000); // before the indexes every route read through every binding and function
+
+});
