@@ -216,7 +216,7 @@ function isEntry(value: unknown): value is IndexEntry {
 }
 
 function isListing(value: unknown): value is Listing {
-  return isObject(value) && isStrings(value.files)
+  return isObject(value) && isStrings(value.files) && isStrings(value.links)
     && Array.isArray(value.folders) && value.folders.every((folder) => Array.isArray(folder) && typeof folder[0] === 'string' && typeof folder[1] === 'number');
 }
 

@@ -5,8 +5,9 @@
  */
 import fg from 'fast-glob';
 import ignore from 'ignore';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Skipped } from './model';
 import type { ProjectContext } from './project-context';
 import { readRegularFile } from './regular-file';
 
@@ -22,6 +23,7 @@ export const DEFAULT_EXCLUDES = [
 export interface Discovery {
   root: string; // absolute
   files: string[]; // relative to root, forward slashes, sorted
+  skipped: Skipped[]; // symbolic links to Python files and folders that could not be read
 }
 
 /**
@@ -31,6 +33,14 @@ export interface Discovery {
 export interface Listing {
   folders: [string, number][]; // each walked folder, relative to the walk's start, and its mtimeMs
   files: string[];
+  links: string[]; // symbolic links matching the patterns, when they are not followed
+}
+
+/** A walk's files and links, and the folders it could not read (`folder/`) with why. */
+export interface Walk {
+  files: string[];
+  links: string[];
+  unreadable: { folder: string; code: string }[];
 }
 
 /** Keeps listings between scans, by what the walk was asked (start, patterns, options). */
@@ -44,38 +54,50 @@ export interface ListingStore {
 export const RACY_MS = 2000;
 
 /**
- * The regular files under `cwd` matching `patterns`, relative to `cwd` (an unfollowed symbolic link is
- * not one, whatever it is named); from the store when no walked folder changed since. Synchronous: on
- * large trees the async walk's thread-pool round trips cost twice the time.
+ * The regular files under `cwd` matching `patterns`, relative to `cwd`, and the unfollowed symbolic links
+ * among the matches; from the store when no walked folder changed since. Synchronous: on large trees the
+ * async walk's thread-pool round trips cost twice the time.
  */
 export function walkFiles(
   cwd: string,
   patterns: string[],
   options: { ignore: string[]; dot: boolean; deep?: number; followSymbolicLinks: boolean },
   store?: ListingStore,
-): string[] {
+): Walk {
   const key = JSON.stringify([cwd, patterns, options]);
   const kept = store?.listing(key);
   if (kept && kept.folders.every(([folder, mtimeMs]) => mtimeOf(path.join(cwd, folder)) === mtimeMs)) {
     store?.rememberListing(key, kept);
-    return kept.files;
+    return { files: kept.files, links: kept.links, unreadable: [] };
   }
   const walkStart = Date.now();
+  // fast-glob passes over folders it cannot read (suppressErrors): they are noted as its reads fail.
+  const unreadable: Walk['unreadable'] = [];
+  const noteFailure = ((folder: string, readOptions: object) => {
+    try {
+      return readdirSync(folder, readOptions);
+    } catch (error) {
+      unreadable.push({ folder: `${path.relative(cwd, folder).split(path.sep).join('/') || '.'}/`, code: (error as NodeJS.ErrnoException).code ?? String(error) });
+      throw error;
+    }
+  }) as typeof readdirSync;
   // The folders the patterns look into, and those above them (where such a folder would be created), are
   // listed too, for the listing's validity.
   const folderPatterns = [...new Set(patterns.flatMap(foldersAbove))];
-  const entries = fg.sync([...patterns, ...folderPatterns], { cwd, ...options, onlyFiles: false, objectMode: true, suppressErrors: true });
+  const entries = fg.sync([...patterns, ...folderPatterns], { cwd, ...options, onlyFiles: false, objectMode: true, suppressErrors: true, fs: { readdirSync: noteFailure } });
   const files: string[] = [];
+  const links: string[] = [];
   const folders = [''];
   for (const { path: entry, dirent } of entries) {
     if (dirent.isDirectory()) folders.push(`${entry}/`);
     else if (dirent.isFile()) files.push(entry);
+    else if (dirent.isSymbolicLink()) links.push(entry);
   }
-  if (store) {
+  if (store && !unreadable.length) {
     const stamped = folders.map((folder): [string, number] => [folder, mtimeOf(path.join(cwd, folder))]);
-    if (stamped.every(([, mtimeMs]) => mtimeMs < walkStart - RACY_MS)) store.rememberListing(key, { folders: stamped, files });
+    if (stamped.every(([, mtimeMs]) => mtimeMs < walkStart - RACY_MS)) store.rememberListing(key, { folders: stamped, files, links });
   }
-  return files;
+  return { files, links, unreadable };
 }
 
 /**
@@ -91,10 +113,14 @@ export async function discover(context: ProjectContext, excludes: string[], stor
     // no .gitignore at the root, or none that can be read
   }
   const userIgnore = excludes.map((e) => (e.includes('/') || e.includes('*') ? e : `**/${e}/**`));
-  const walked = walkFiles(root, ['**/*.py'], { ignore: [...DEFAULT_EXCLUDES, ...userIgnore], dot: false, followSymbolicLinks: false }, store);
+  const walk = walkFiles(root, ['**/*.py'], { ignore: [...DEFAULT_EXCLUDES, ...userIgnore], dot: false, followSymbolicLinks: false }, store);
   const given = context.scanPaths.filter((p) => p !== '' && statSync(path.join(root, p)).isFile());
-  const files = [...new Set([...walked.filter((f) => !gitignore.ignores(f)), ...given])].sort();
-  return { root, files };
+  const files = [...new Set([...walk.files.filter((f) => !gitignore.ignores(f)), ...given])].sort();
+  const skipped = [
+    ...walk.links.filter((link) => !gitignore.ignores(link)).map((file) => ({ file, reason: 'symbolic link, not followed' })),
+    ...walk.unreadable.map(({ folder, code }) => ({ file: folder, reason: `folder could not be read: ${code}` })),
+  ];
+  return { root, files, skipped };
 }
 
 // The folder patterns of a file pattern's parent path and each path above it: for `a/<star>/b/<star>.txt`,

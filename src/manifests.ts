@@ -65,15 +65,18 @@ async function readDotenv(root: string, store?: ListingStore): Promise<Map<strin
 const TOP_WALK_EXCLUDES = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**', `**/${CACHE_DIR}/**`];
 
 /**
- * Files matching `patterns` at the root or one folder down, with their text; unreadable or huge ones are
- * left out. The walk's listing is kept in `store` (see walkFiles).
+ * Files matching `patterns` at the root or one folder down, with their text; unreadable or huge ones, and
+ * links to files outside the root, are left out. The walk's listing is kept in `store` (see walkFiles).
  */
 export async function readTopFiles(root: string, patterns: string[], store?: ListingStore): Promise<[string, string][]> {
   // `deep` stops the walk below the deepest pattern (`*/requirements/*.txt`): fast-glob would list every folder.
-  const files = walkFiles(root, patterns.flatMap((m) => [m, `*/${m}`]), { dot: true, deep: 3, followSymbolicLinks: true, ignore: TOP_WALK_EXCLUDES }, store);
+  const { files } = walkFiles(root, patterns.flatMap((m) => [m, `*/${m}`]), { dot: true, deep: 3, followSymbolicLinks: true, ignore: TOP_WALK_EXCLUDES }, store);
+  const realRoot = await fs.realpath(root);
   const out: [string, string][] = [];
   for (const file of files.sort()) {
     try {
+      const inside = path.relative(realRoot, await fs.realpath(path.join(root, file)));
+      if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) continue;
       const stat = await fs.stat(path.join(root, file));
       if (stat.size <= MAX_MANIFEST_BYTES) out.push([file, (await readRegularFile(path.join(root, file))).toString('utf8')]);
     } catch {

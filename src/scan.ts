@@ -54,12 +54,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { root } = context;
   const config = options.config ?? (await loadConfig(context));
   const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), options.onWarning);
-  const { files } = await discover(context, [...(options.exclude ?? []), ...config.exclude], cache);
+  const discovered = await discover(context, [...(options.exclude ?? []), ...config.exclude], cache);
+  const { files } = discovered;
   cache?.useFileList(files);
   const inScope = (file: string): boolean => inScanPaths(context, file);
   const metadata = readProjectMetadata(root, cache); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const selection = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
+  const selected = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
+  const selection = { ...selected, skipped: [...discovered.skipped, ...selected.skipped] };
   const warn = (file: string, message: string): void => {
     if (inScope(file)) options.onWarning?.(`${file}: ${message}`);
   };

@@ -1,10 +1,11 @@
 /** Hostile files are listed as skipped with a reason, the scan goes on, and other results are unchanged. */
-import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan';
 import { parseFile } from '../src/parse';
+import { readTopFiles } from '../src/manifests';
 import { runCli, spawnCli } from './support/run-cli';
 
 const GOOD = `from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ok")\ndef ok():\n    return "ok"\n`;
@@ -65,6 +66,51 @@ test('default excludes skip virtualenvs and node_modules; symlink loops do not h
   symlinkSync(dir, path.join(dir, 'loop'));
   const result = await scan({ paths: [dir] });
   expect(result.routes.map((r) => r.path)).toEqual(['/ok']);
+});
+
+test('a symbolic link to a Python file is listed as skipped, not followed; --strict fails on it', async () => {
+  const dir = project();
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'apiposture-outside-'));
+  writeFileSync(path.join(outside, 'elsewhere.py'), GOOD.replace('/ok', '/elsewhere'));
+  symlinkSync(path.join(outside, 'elsewhere.py'), path.join(dir, 'linked.py'));
+  const result = await scan({ paths: [dir] });
+  expect(result.routes.map((r) => r.path)).toEqual(['/ok']);
+  expect(result.skipped).toEqual([{ file: 'linked.py', reason: 'symbolic link, not followed' }]);
+  expect((await runCli(['scan', dir, '--strict', '--no-cache'])).code).toBe(2);
+});
+
+test('a folder that cannot be read is listed as skipped with why; --strict fails on it', async () => {
+  // Tests run as root, whom chmod cannot lock out: the refusal is simulated where the walk reads the folder.
+  const dir = project();
+  mkdirSync(path.join(dir, 'locked'));
+  writeFileSync(path.join(dir, 'locked', 'hidden.py'), GOOD.replace('/ok', '/hidden'));
+  const realReaddir = fs.readdirSync;
+  jest.spyOn(fs, 'readdirSync').mockImplementation(((folder: string, options: object) => {
+    if (folder === path.join(dir, 'locked')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    return realReaddir(folder, options as { withFileTypes: true });
+  }) as typeof fs.readdirSync);
+  try {
+    const result = await scan({ paths: [dir] });
+    expect(result.routes.map((r) => r.path)).toEqual(['/ok']);
+    expect(result.skipped).toEqual([{ file: 'locked/', reason: 'folder could not be read: EACCES' }]);
+    expect((await runCli(['scan', dir, '--strict', '--no-cache'])).code).toBe(2);
+  } finally {
+    jest.restoreAllMocks();
+  }
+});
+
+test('manifest and deployment files are not read through links that leave the project', async () => {
+  const dir = project();
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'apiposture-outside-'));
+  writeFileSync(path.join(outside, 'gunicorn.conf.py'), 'workers = 8\n');
+  mkdirSync(path.join(outside, 'conf'));
+  writeFileSync(path.join(outside, 'conf', 'requirements.txt'), 'flask==3.0.0\n');
+  symlinkSync(path.join(outside, 'gunicorn.conf.py'), path.join(dir, 'gunicorn.conf.py'));
+  symlinkSync(path.join(outside, 'conf'), path.join(dir, 'conf'));
+  mkdirSync(path.join(dir, 'deploy'));
+  writeFileSync(path.join(dir, 'deploy', 'Procfile'), 'web: gunicorn -w 3 app:app\n');
+  symlinkSync(path.join(dir, 'deploy', 'Procfile'), path.join(dir, 'Procfile')); // a link inside the project is followed
+  expect((await readTopFiles(dir, ['gunicorn*.py', 'Procfile', 'requirements*.txt'])).map(([file]) => file)).toEqual(['Procfile', 'deploy/Procfile']);
 });
 
 test('a file that vanishes or cannot be read is reported, not thrown', async () => {

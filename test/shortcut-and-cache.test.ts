@@ -202,7 +202,7 @@ describe('scan cache', () => {
     const kept = new Map<string, Listing>();
     const store: ListingStore = { listing: (key) => kept.get(key), rememberListing: (key, listing) => kept.set(key, listing) };
     const patterns = ['*/requirements/*.txt']; // looks into `*/requirements/`, which appears under `*/`
-    const walk = (): string[] => walkFiles(dir, patterns, { ignore: [], dot: true, followSymbolicLinks: true }, store).sort();
+    const walk = (): string[] => walkFiles(dir, patterns, { ignore: [], dot: true, followSymbolicLinks: true }, store).files.sort();
     const past = new Date(Date.now() - 60_000);
     try {
       for (const folder of ['', 'svc', 'svc/deep', 'svc/deep/x']) utimesSync(path.join(dir, folder), past, past);
