@@ -39,7 +39,7 @@ export interface ScanOptions {
   cacheDir?: string; // where to keep what unchanged files need not be read or parsed again (see cache.ts); none when absent
   jobs?: number; // parse threads; default: the number of cores
   pythonPath?: string; // the project's virtualenv or site-packages, relative to the project root; else the usual places
-  config?: Config; // read from the scan root when absent
+  config?: Config; // found from the scan paths up when absent (see loadConfig)
   baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
@@ -73,7 +73,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const allRoutes = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
   const routes = allRoutes.filter((r) => inScope(r.file));
   const registrations = countRegistrations(project, allRoutes, inScope);
-  for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes apiposture cannot read: ${r.reason}`);
+  for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes that were not resolved: ${r.reason}`);
   const findings = runRules(routes, await readDeployment(root, project, cache), config, allRoutes);
   const cacheProblem = await cache?.save(); // after the last walk
   if (cacheProblem) options.onWarning?.(cacheProblem);
@@ -81,17 +81,18 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
   const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);
   const scopeFiles = files.filter(inScope);
+  const scopeSkipped = skipped.filter((s) => inScope(s.file));
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
   return {
     root,
     project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length },
     routes,
     findings,
-    skipped: skipped.filter((s) => inScope(s.file)),
+    skipped: scopeSkipped,
     suppressionProblems,
     unresolvedRegistrations: registrations.unresolved,
     ...(staleBaseline && { staleBaseline }),
-    stats: stats(scopeFiles.length, skipped.filter((s) => inScope(s.file)), routes, findings, registrations),
+    stats: stats(scopeFiles.length, scopeSkipped, routes, findings, registrations),
   };
 }
 

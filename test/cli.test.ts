@@ -84,7 +84,7 @@ test('a route registration nothing resolves is listed in every format and fails 
   const text = scanOf();
   expect(text.code).toBe(0);
   expect(text.stdout).toContain('Route registrations not resolved\n  myapp/plugins.py:7:6  app.route  no app or router found statically for `app`: parameter `app` of `register_routes` has no call site');
-  expect(text.stderr).toContain('myapp/plugins.py:7: `app.route` registers routes apiposture cannot read');
+  expect(text.stderr).toContain('myapp/plugins.py:7: `app.route` registers routes that were not resolved');
   const json = JSON.parse(scanOf('-f', 'json').stdout);
   expect(json.stats.registrationSites).toEqual({ total: 1, resolved: 0, unresolved: 1 });
   expect(json.unresolvedRegistrations).toMatchObject([{ file: 'myapp/plugins.py', line: 7, call: 'app.route' }]);
