@@ -14,6 +14,7 @@ import { promises as fs, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
 import { readRegularFile } from './regular-file';
+import { isObject, isStrings } from './json-input';
 import { VERSION } from './version';
 import { RACY_MS, type Listing, type ListingStore } from './discover';
 
@@ -198,13 +199,6 @@ function isMarked(dir: string): Promise<boolean> {
 }
 
 // What is read back is checked before use: a damaged or hand-edited cache costs a recomputation, not a crash.
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
 
 function isIndex(value: unknown): value is Index {
   return isObject(value) && value.build === BUILD && typeof value.fileList === 'string' && typeof value.started === 'number' && isObject(value.files) && isObject(value.listings);
