@@ -118,7 +118,7 @@ test('a file too long for a JavaScript string is skipped with the reason, not an
   const dir = project();
   writeFileSync(path.join(dir, 'long.py'), 'x = 1\n'.repeat(1000));
   const realDecode = TextDecoder.prototype.decode;
-  jest.spyOn(TextDecoder.prototype, 'decode').mockImplementation(function (this: TextDecoder, input?: AllowSharedBufferSource) {
+  jest.spyOn(TextDecoder.prototype, 'decode').mockImplementation(function (this: typeof TextDecoder.prototype, input) {
     if (input && input.byteLength > 5000) throw Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), { code: 'ERR_STRING_TOO_LONG' });
     return realDecode.call(this, input);
   });

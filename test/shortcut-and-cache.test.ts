@@ -105,9 +105,9 @@ describe('parse shortcut', () => {
 });
 
 /** A cache file's JSON, below its hash line. */
-function readSealed(file: string): { listings: Record<string, unknown> } {
+function readSealed<T>(file: string): T {
   const text = readFileSync(file, 'utf8');
-  return JSON.parse(text.slice(text.indexOf('\n') + 1));
+  return JSON.parse(text.slice(text.indexOf('\n') + 1)) as T;
 }
 
 describe('scan cache', () => {
@@ -186,7 +186,7 @@ describe('scan cache', () => {
     try {
       await scan({ paths, cacheDir });
       // Folders changed within the last seconds may still be changing: that walk is not kept.
-      const keptListings = (): { files: string[] }[] => Object.values(readSealed(path.join(cacheDir, 'index.json')).listings);
+      const keptListings = (): { files: string[] }[] => Object.values(readSealed<{ listings: Record<string, { files: string[] }> }>(path.join(cacheDir, 'index.json')).listings);
       expect(keptListings()).toEqual([]);
       for (const folder of folders) utimesSync(folder, past, past);
       await scan({ paths, cacheDir });
@@ -305,7 +305,7 @@ describe('scan cache', () => {
       await scan({ paths: [dir], cacheDir });
       for (const folder of [dir, ...fg.sync('**/*/', { cwd: dir, onlyDirectories: true, absolute: true })]) utimesSync(folder, past, past);
       await scan({ paths: [dir], cacheDir }); // now keeps the walks too
-      const index = readSealed(indexFile) as IndexJson;
+      const index = readSealed<IndexJson>(indexFile);
       expect(Object.keys(index.listings).length).toBeGreaterThan(0);
       corrupt(cacheDir, index);
       writeFileSync(indexFile, sealed(JSON.stringify(index))); // sealed: only the shape is wrong
