@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import type { BaselineEntry, Finding, Route } from './model';
 import { compareText, routeLabel } from './model';
+import { parseJson } from './json-input';
 
 export const BASELINE_VERSION = 1;
 
@@ -36,7 +37,7 @@ export function baselineJson(baseline: Baseline): string {
 export async function readBaseline(file: string): Promise<Baseline> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await fs.readFile(file, 'utf8'));
+    raw = parseJson(await fs.readFile(file, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new BaselineError(`baseline ${file}: ${code === 'ENOENT' ? 'not found (write one with `apiposture baseline`)' : code ?? `not JSON: ${(error as Error).message}`}`);

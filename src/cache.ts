@@ -4,8 +4,8 @@
  * modification and change times and inode (as git's index does), to its content hash and what the parse
  * shortcut needs (a file changed within the time granularity of the scan that hashed it is hashed again);
  * `facts/<hash>.json` holds a module's facts, keyed by its path and content. Everything is keyed by the apiposture build too: a different version or facts
- * code starts a fresh cache. Safe to delete at any time; a cache that cannot be read is ignored, an entry of
- * the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
+ * code starts a fresh cache. Safe to delete at any time; a cache file that cannot be read, is damaged (its
+ * hash line does not match) or has the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
  * and marked, and deletes only facts files it named: an existing folder without its mark (`--cache-dir .`)
  * is reported once and not used.
  */
@@ -14,6 +14,7 @@ import { promises as fs, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
 import { readRegularFile } from './regular-file';
+import { isObject, isStrings } from './json-input';
 import { VERSION } from './version';
 import { RACY_MS, type Listing, type ListingStore } from './discover';
 
@@ -78,7 +79,7 @@ export class ScanCache implements ListingStore {
     }
     const empty: Index = { build: BUILD, fileList: '', started: 0, files: {}, listings: {} };
     try {
-      const index: unknown = JSON.parse((await readRegularFile(path.join(dir, 'index.json'))).toString('utf8'));
+      const index = unseal(await readRegularFile(path.join(dir, 'index.json')));
       return new ScanCache(dir, isIndex(index) ? index : empty);
     } catch {
       return new ScanCache(dir, empty);
@@ -121,7 +122,7 @@ export class ScanCache implements ListingStore {
 
   async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
     try {
-      const facts: unknown = JSON.parse((await readRegularFile(this.factsPath(file, contentHash))).toString('utf8'));
+      const facts = unseal(await readRegularFile(this.factsPath(file, contentHash)));
       return isModuleFacts(facts, file) ? facts : undefined;
     } catch {
       return undefined;
@@ -131,7 +132,7 @@ export class ScanCache implements ListingStore {
   /** Queued: one file is written at a time, and its text made only then, so large scans do not hold every text at once. */
   storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts): void {
     this.changed = true;
-    this.written = this.written.then(() => this.write(this.factsPath(file, contentHash), JSON.stringify(facts)));
+    this.written = this.written.then(() => this.write(this.factsPath(file, contentHash), sealed(JSON.stringify(facts))));
   }
 
   /**
@@ -143,7 +144,7 @@ export class ScanCache implements ListingStore {
     const index = JSON.stringify(this.next);
     const sameIndex = JSON.stringify({ ...this.next, started: this.previous.started }) === JSON.stringify(this.previous);
     if (!this.changed && !this.unsettled && sameIndex) return undefined;
-    await this.write(path.join(this.dir, 'index.json'), index);
+    await this.write(path.join(this.dir, 'index.json'), sealed(index));
     const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
     const stored = await fs.readdir(path.join(this.dir, 'facts')).catch(() => [] as string[]);
     const stale = stored.filter((name) => FACTS_FILE.test(name) && !live.has(name));
@@ -197,14 +198,22 @@ function isMarked(dir: string): Promise<boolean> {
   return readRegularFile(path.join(dir, MARK_FILE)).then((bytes) => bytes.toString('utf8') === MARK, () => false);
 }
 
-// What is read back is checked before use: a damaged or hand-edited cache costs a recomputation, not a crash.
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Cache files begin with a line holding the hash of the JSON below it: a file damaged in any way, even into
+ * other valid JSON (a `seed` flipped, facts cut short), reads as no file.
+ */
+export function sealed(json: string): string {
+  return `${hash(json)}\n${json}`;
 }
 
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+function unseal(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  const json = text.slice(text.indexOf('\n') + 1);
+  if (text.slice(0, 41) !== `${hash(json)}\n`) throw new Error('damaged cache file');
+  return JSON.parse(json);
 }
+
+// What is read back is also checked before use: a sealed file of the wrong shape costs a recomputation, not a crash.
 
 function isIndex(value: unknown): value is Index {
   return isObject(value) && value.build === BUILD && typeof value.fileList === 'string' && typeof value.started === 'number' && isObject(value.files) && isObject(value.listings);

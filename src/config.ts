@@ -10,6 +10,7 @@ import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Severity } from './model';
 import type { ProjectContext } from './project-context';
 import { COST_KINDS, type CostKind } from '../rules/cost-calls';
+import { RULES } from '../rules';
 
 // smol-toml's types are ES-module declarations over a CommonJS build, which `require` loads.
 const { parse: parseToml, TomlError } = require('smol-toml') as typeof SmolToml;
@@ -155,8 +156,12 @@ function suppression(raw: unknown, where: string): ConfigSuppression {
   return entry;
 }
 
+const RULE_IDS = new Set(RULES.map((r) => r.id));
+
+/** A rule that exists: a misspelt id would otherwise silently turn nothing off. */
 function ruleId(id: string, where: string): string {
   if (!/^AP\d{3}$/.test(id)) throw new ConfigError(`${where}: rule ids look like AP001`);
+  if (!RULE_IDS.has(id)) throw new ConfigError(`${where}: there is no rule ${id} (see \`apiposture rules\`)`);
   return id;
 }
 

@@ -4,6 +4,7 @@
  */
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
+import { constants } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './python/facts';
@@ -66,8 +67,9 @@ function decode(bytes: Buffer, encoding: string): string | undefined {
   if (encoding === 'windows-1252') return decodeCp1252(bytes);
   try {
     return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return undefined;
+    throw error; // a text too long for a string, say
   }
 }
 
@@ -151,7 +153,14 @@ export async function readSource(root: string, file: string, maxBytes = DEFAULT_
   } catch (error) {
     return { ok: false, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
-  const decoded = decodeSource(bytes);
+  let decoded: ReturnType<typeof decodeSource>;
+  try {
+    decoded = decodeSource(bytes);
+  } catch (error) {
+    // Possible only with a raised --max-file-size: V8 strings end at about 512 MB.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw error;
+    return { ok: false, reason: `too long to hold as text (more than ${constants.MAX_STRING_LENGTH} characters)` };
+  }
   return 'reason' in decoded ? { ok: false, reason: decoded.reason } : { ok: true, ...decoded };
 }
 

@@ -6,6 +6,7 @@
 import { declaredMethods, routeLabel, type Route } from './model';
 import { predictRoute, type BurstPrediction } from './limiter/predict';
 import { printable } from './report/printable';
+import { isObject, isStrings, parseJson } from './json-input';
 
 export interface VerifyOptions {
   url: URL;
@@ -42,6 +43,8 @@ export class VerifyRefused extends Error {}
 const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 // A burst this long finds any limit of fewer requests on a route the scan calls unlimited.
 const UNLIMITED_BURST = 20;
+// Verdicts need the status and headers only: a larger body is not read.
+const MAX_BODY_BYTES = 64 * 1024;
 
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -97,15 +100,31 @@ interface Burst {
   stopped?: string; // why the burst ended early: time budget, a failed request
 }
 
+/** Reads a response body so the connection can be reused, but at most MAX_BODY_BYTES: the rest is dropped unread. */
+async function discardBody(response: Response): Promise<void> {
+  const reader = response.body?.getReader();
+  for (let read = 0; reader && read < MAX_BODY_BYTES; ) {
+    const chunk = await reader.read();
+    if (chunk.done) return;
+    read += chunk.value.byteLength;
+  }
+  await reader?.cancel();
+}
+
+/** Requests until one is rejected or `max` were sent; the budget's deadline ends a request in flight too. */
 async function burst(url: URL, method: string, max: number, rejects: (status: number) => boolean, deadline: number, timeoutMs: number): Promise<Burst> {
   let sent = 0;
+  const budgetSpent = (): Burst => ({ sent, stopped: `time budget spent after ${sent} requests` });
   while (sent < max) {
-    if (Date.now() >= deadline) return { sent, stopped: `time budget spent after ${sent} requests` };
+    const left = deadline - Date.now();
+    if (left <= 0) return budgetSpent();
+    const budget = AbortSignal.timeout(left);
     let response: Response;
     try {
-      response = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-      await response.arrayBuffer(); // read it all so the connection is reused
+      response = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), budget]) });
+      await discardBody(response);
     } catch (error) {
+      if (budget.aborted) return budgetSpent();
       return { sent, stopped: `request ${sent + 1} failed: ${(error as Error).cause ?? (error as Error).message}` };
     }
     sent++;
@@ -208,14 +227,29 @@ export function verifyJson(result: VerifyResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;
 }
 
-/** The routes of a JSON report (`scan` or `routes` with --format json, schemaVersion 1). */
+/** The routes of a JSON report (`scan` or `routes` with --format json, schemaVersion 1), each checked for what verify reads. */
 export function routesOfReport(text: string, file: string): Route[] {
-  let report: { schemaVersion?: unknown; routes?: unknown };
+  let report: unknown;
   try {
-    report = JSON.parse(text) as typeof report;
+    report = parseJson(text);
   } catch (error) {
     throw new VerifyRefused(`${file} is not JSON: ${(error as Error).message}`);
   }
-  if (report.schemaVersion !== 1 || !Array.isArray(report.routes)) throw new VerifyRefused(`${file} is not an apiposture JSON report (schemaVersion 1 with routes)`);
+  if (!isObject(report) || report.schemaVersion !== 1 || !Array.isArray(report.routes)) throw new VerifyRefused(`${file} is not an apiposture JSON report (schemaVersion 1 with routes)`);
+  const damaged = report.routes.findIndex((route) => !isReportRoute(route));
+  if (damaged >= 0) throw new VerifyRefused(`${file}: routes[${damaged}] is not a route of an apiposture report (path, kind, status, methods, automaticMethods, unresolved, limits, evidence)`);
   return report.routes as Route[];
+}
+
+const STATUSES: readonly unknown[] = ['limited', 'unlimited', 'exempt', 'unknown'] satisfies Route['status'][];
+
+function isReportRoute(route: unknown): boolean {
+  return isObject(route) && typeof route.path === 'string' && typeof route.kind === 'string' && STATUSES.includes(route.status)
+    && isStrings(route.methods) && isStrings(route.automaticMethods) && Array.isArray(route.unresolved)
+    && Array.isArray(route.evidence) && route.evidence.every(isObject) && Array.isArray(route.limits) && route.limits.every(isReportLimit);
+}
+
+function isReportLimit(limit: unknown): boolean {
+  return isObject(limit) && typeof limit.rate === 'string' && typeof limit.library === 'string'
+    && (limit.methods === undefined || isStrings(limit.methods)) && (limit.principals === undefined || isStrings(limit.principals));
 }

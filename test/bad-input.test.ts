@@ -113,6 +113,24 @@ test('manifest and deployment files are not read through links that leave the pr
   expect((await readTopFiles(dir, ['gunicorn*.py', 'Procfile', 'requirements*.txt'])).map(([file]) => file)).toEqual(['Procfile', 'deploy/Procfile']);
 });
 
+test('a file too long for a JavaScript string is skipped with the reason, not an internal error', async () => {
+  // The real case needs over 512 MB of text (a raised --max-file-size): the decoder's refusal is simulated.
+  const dir = project();
+  writeFileSync(path.join(dir, 'long.py'), 'x = 1\n'.repeat(1000));
+  const realDecode = TextDecoder.prototype.decode;
+  jest.spyOn(TextDecoder.prototype, 'decode').mockImplementation(function (this: typeof TextDecoder.prototype, input) {
+    if (input && input.byteLength > 5000) throw Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), { code: 'ERR_STRING_TOO_LONG' });
+    return realDecode.call(this, input);
+  });
+  try {
+    const result = await scan({ paths: [dir] });
+    expect(result.routes.map((r) => r.path)).toEqual(['/ok']);
+    expect(result.skipped).toEqual([{ file: 'long.py', reason: expect.stringMatching(/^too long to hold as text/) }]);
+  } finally {
+    jest.restoreAllMocks();
+  }
+});
+
 test('a file that vanishes or cannot be read is reported, not thrown', async () => {
   const outcome = await parseFile(project(), 'vanished.py');
   expect(outcome).toEqual({ ok: false, reason: 'unreadable: ENOENT' });

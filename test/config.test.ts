@@ -31,6 +31,8 @@ function project(files: Record<string, string>): string {
 test.each([
   [{ rules: { AP001: 'loud' } }, 'rules.AP001: expected one of "error", "warning", "note", "off"'],
   [{ rules: { X1: 'off' } }, 'rules.X1: rule ids look like AP001'],
+  [{ rules: { AP999: 'off' } }, 'rules.AP999: there is no rule AP999'],
+  [{ suppress: [{ rule: 'AP999', route: '/x', reason: 'r' }] }, 'suppress[0].rule: there is no rule AP999'],
   [{ policy: { 'auth-max-per-minute': -1 } }, 'policy.auth-max-per-minute: expected a positive number'],
   [{ polcy: {} }, 'polcy: unknown key'],
   [{ limiter: [{ name: 'x' }] }, 'limiter[0]: give exactly one of decorator, dependency or middleware'],

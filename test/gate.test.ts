@@ -65,6 +65,15 @@ describe('baselines in a git repository', () => {
     expect(report.staleBaseline).toEqual([]);
   });
 
+  test('a baseline saved with a UTF-8 byte order mark is read', async () => {
+    const withBom = path.join(repo, 'bom.json');
+    writeFileSync(withBom, `\uFEFF${readFileSync(baselineFile, 'utf8')}`);
+    const { code, report } = await scanJson(repo, '--baseline', withBom);
+    rmSync(withBom);
+    expect(code).toBe(0);
+    expect(report.stats).toMatchObject({ findings: 0, baselined: 2 });
+  });
+
   test('a new route fails alone; moved code stays baselined; a fixed finding leaves a stale entry', async () => {
     // Lines inserted above, the two routes swapped, a new unguarded route, and /orders fixed (removed).
     const moved = `${HEAD}import os\n\n\ndef helper():\n    return os.getcwd()\n\n\n${route('post', '/export', 'export_all')}${route('post', '/signup', 'signup')}`;

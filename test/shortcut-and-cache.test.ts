@@ -12,7 +12,7 @@ import { jsonReport } from '../src/report/json';
 import { isSeed, mentionFinder, reachableFiles, type TextSummary } from '../src/relevance';
 import { ROOT } from './support/run-cli';
 import { walkFiles, type Listing, type ListingStore } from '../src/discover';
-import { ScanCache } from '../src/cache';
+import { ScanCache, sealed } from '../src/cache';
 import { flaskLimiterApp, limitedLogin } from '../rules/examples';
 
 const report = async (options: ScanOptions): Promise<string> => jsonReport(await scan(options), 'root');
@@ -104,10 +104,21 @@ describe('parse shortcut', () => {
   });
 });
 
+/** A cache file's JSON, below its hash line. */
+function readSealed<T>(file: string): T {
+  const text = readFileSync(file, 'utf8');
+  return JSON.parse(text.slice(text.indexOf('\n') + 1)) as T;
+}
+
 describe('scan cache', () => {
   const app = path.join(ROOT, 'fixtures', 'flask', 'shop');
+  const realNow = Date.now;
+  /** From here on the clock reads 10 s later: files just written are settled, so the cache trusts their stamps. */
+  const settleFiles = (): void => void jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 10_000);
+  afterEach(() => jest.restoreAllMocks());
 
   test('a warm cache gives the cold report, and a changed file is read again', async () => {
+    settleFiles();
     const dir = corpus(LINKED);
     const cacheDir = path.join(dir, '.apiposture-cache');
     try {
@@ -175,7 +186,7 @@ describe('scan cache', () => {
     try {
       await scan({ paths, cacheDir });
       // Folders changed within the last seconds may still be changing: that walk is not kept.
-      const keptListings = (): { files: string[] }[] => Object.values(JSON.parse(readFileSync(path.join(cacheDir, 'index.json'), 'utf8')).listings);
+      const keptListings = (): { files: string[] }[] => Object.values(readSealed<{ listings: Record<string, { files: string[] }> }>(path.join(cacheDir, 'index.json')).listings);
       expect(keptListings()).toEqual([]);
       for (const folder of folders) utimesSync(folder, past, past);
       await scan({ paths, cacheDir });
@@ -264,13 +275,28 @@ describe('scan cache', () => {
     }
   });
 
+  test('a cache file damaged into other valid JSON is recomputed', async () => {
+    settleFiles();
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const indexFile = path.join(cacheDir, 'index.json');
+    try {
+      await scan({ paths: [dir], cacheDir });
+      writeFileSync(indexFile, readFileSync(indexFile, 'utf8').replace(/"seed":true/g, '"seed":false')); // nothing reachable, if believed
+      expect(await report({ paths: [dir], cacheDir })).toBe(await report({ paths: [dir] }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   type IndexJson = { files: Record<string, { mentions?: unknown }> | null; listings: Record<string, { folders: unknown }> };
   test.each<[string, (cacheDir: string, index: IndexJson) => void]>([
     ['"files": null', (_, index) => (index.files = null)],
     ['"mentions": 5', (_, index) => Object.values(index.files!).forEach((entry) => (entry.mentions = 5))],
     ['"folders": 5 in a kept walk', (_, index) => Object.values(index.listings).forEach((listing) => (listing.folders = 5))],
-    ['facts {}', (cacheDir) => readdirSync(path.join(cacheDir, 'facts')).forEach((name) => writeFileSync(path.join(cacheDir, 'facts', name), '{}'))],
+    ['facts {}', (cacheDir) => readdirSync(path.join(cacheDir, 'facts')).forEach((name) => writeFileSync(path.join(cacheDir, 'facts', name), sealed('{}')))],
   ])('a cache of the wrong shape (%s) is dropped and recomputed', async (_, corrupt) => {
+    settleFiles();
     const dir = corpus(LINKED);
     const cacheDir = path.join(dir, '.apiposture-cache');
     const indexFile = path.join(cacheDir, 'index.json');
@@ -279,10 +305,10 @@ describe('scan cache', () => {
       await scan({ paths: [dir], cacheDir });
       for (const folder of [dir, ...fg.sync('**/*/', { cwd: dir, onlyDirectories: true, absolute: true })]) utimesSync(folder, past, past);
       await scan({ paths: [dir], cacheDir }); // now keeps the walks too
-      const index = JSON.parse(readFileSync(indexFile, 'utf8')) as IndexJson;
+      const index = readSealed<IndexJson>(indexFile);
       expect(Object.keys(index.listings).length).toBeGreaterThan(0);
       corrupt(cacheDir, index);
-      writeFileSync(indexFile, JSON.stringify(index));
+      writeFileSync(indexFile, sealed(JSON.stringify(index))); // sealed: only the shape is wrong
       expect(await report({ paths: [dir], cacheDir })).toBe(await report({ paths: [dir] }));
     } finally {
       rmSync(dir, { recursive: true, force: true });

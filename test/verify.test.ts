@@ -165,6 +165,56 @@ test('usage errors exit 2', async () => {
   expect((await runCli(['verify', '--url', 'http://127.0.0.1:9', '--route', 'GET /nowhere', path.join(APPS, 'before')])).code).toBe(2);
 });
 
+test('--max-requests must be a whole number; a report with a damaged route is a usage error', async () => {
+  const fractional = await runCli(['verify', '--url', 'http://127.0.0.1:9', '--max-requests', '1.5', path.join(APPS, 'before')]);
+  expect([fractional.code, fractional.stderr]).toEqual([2, 'apiposture: --max-requests must be a positive integer\n']);
+  for (const routes of [[null], [{ path: '/x' }], [{ ...unlimitedRoute('/x'), limits: [null] }]]) {
+    const report = await writeReport({ schemaVersion: 1, routes });
+    const { code, stderr } = await runCli(['verify', '--url', 'http://127.0.0.1:9', '--report', report]);
+    expect([code, stderr]).toEqual([2, `apiposture: ${report}: routes[0] is not a route of an apiposture report (path, kind, status, methods, automaticMethods, unresolved, limits, evidence)\n`]);
+  }
+});
+
+/** A loopback listener whose every answer is 200 with `respond` writing the body (and ending it, or not). */
+async function server(respond: (response: http.ServerResponse) => void): Promise<{ url: string; close: () => Promise<unknown> }> {
+  const listener = http.createServer((_, response) => respond(response));
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => { listener.closeAllConnections(); listener.close(resolve); }) };
+}
+
+test('--budget is a hard deadline: a request in flight is cut off when it is spent', async () => {
+  const slow = await server((response) => setTimeout(() => response.end('late'), 5000).unref());
+  try {
+    const report = await writeReport({ schemaVersion: 1, routes: [unlimitedRoute('/slow')] });
+    const started = Date.now();
+    const { result } = await verifyJson(['--url', slow.url, '--report', report, '--budget', '0.5', '--timeout', '10']);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result.routes.map((r) => [r.outcome, r.reason])).toEqual([['fail', 'time budget spent after 0 requests']]);
+  } finally {
+    await slow.close();
+  }
+});
+
+test('response bodies are read up to 64 KiB and the rest dropped: a body that never ends does not stall a burst', async () => {
+  const endless = await server((response) => {
+    response.writeHead(200);
+    const chunk = Buffer.alloc(16 * 1024, 'x');
+    const pour = (): void => {
+      while (response.write(chunk));
+      response.once('drain', pour);
+    };
+    pour();
+  });
+  try {
+    const report = await writeReport({ schemaVersion: 1, routes: [unlimitedRoute('/endless')] });
+    const { result } = await verifyJson(['--url', endless.url, '--report', report, '--max-requests', '3', '--timeout', '5']);
+    expect(result.routes.map((r) => [r.outcome, r.requests])).toEqual([['pass', 3]]);
+  } finally {
+    await endless.close();
+  }
+});
+
 test('path parameters in Flask and FastAPI syntax; loopback hosts', () => {
   expect(fillPath('/items/<int:item_id>/tags/{tag:path}', { item_id: '7', tag: 'a b' })).toEqual({ path: '/items/7/tags/a%20b' });
   expect(fillPath('/users/<name>/{id}', {})).toEqual({ missing: ['name', 'id'] });
@@ -186,7 +236,7 @@ async function sink(): Promise<{ url: string; port: number; paths: string[]; con
   return { url: `http://127.0.0.1:${port}`, port, paths, connections: () => connections, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-const unlimitedRoute = (routePath: string): object => ({ kind: 'http', status: 'unlimited', path: routePath, methods: ['GET'], automaticMethods: [], unresolved: [], limits: [] });
+const unlimitedRoute = (routePath: string): object => ({ kind: 'http', status: 'unlimited', path: routePath, methods: ['GET'], automaticMethods: [], unresolved: [], limits: [], evidence: [] });
 
 test('route paths that name another host (//host, /\\host) are requested on the --url origin only', async () => {
   const app = await sink();

@@ -44,6 +44,11 @@ const processIo: Io = {
 
 class UsageError extends Error {}
 
+/** Counts of things (requests, threads) are whole: `--max-requests 1.5` would quietly send 2. */
+function requirePositiveInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new UsageError(`${name} must be a positive integer`);
+}
+
 interface ScanTargetOptions {
   exclude: string[];
   pythonPath?: string;
@@ -128,7 +133,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
-    if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs > 0)) throw new UsageError('--jobs must be a positive integer');
+    requirePositiveInteger('--jobs', options.jobs);
     const showProgress = io.stderrIsTTY && !options.quiet;
     const config = await loadConfig(projectContext(targets), options.config).catch((error: unknown) => {
       throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
@@ -285,7 +290,8 @@ Examples:
         if (at < 1) throw new UsageError(`--param needs name=value: ${p}`);
         return [p.slice(0, at), p.slice(at + 1)];
       }));
-      for (const [name, value] of [['--max-requests', options.maxRequests], ['--budget', options.budget], ['--timeout', options.timeout]] as const) {
+      requirePositiveInteger('--max-requests', options.maxRequests);
+      for (const [name, value] of [['--budget', options.budget], ['--timeout', options.timeout]] as const) {
         if (value !== undefined && !(value > 0 && Number.isFinite(value))) throw new UsageError(`${name} must be a positive number`);
       }
       if (options.report !== undefined && paths.length) throw new UsageError('give --report or paths, not both');
