@@ -1,5 +1,6 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, Loc, ModuleFacts } from '../python/ir';
+import { someExpr } from '../python/ir';
 import type { Ctx, FrameworkCallback, Project, Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 
@@ -50,25 +51,7 @@ export function callSites(project: Project): CallSite[] {
 
 /** True when the expression reads one of the names. */
 function mentions(expr: Expr, names: Set<string>): boolean {
-  switch (expr.k) {
-    case 'name':
-      return names.has(expr.id);
-    case 'attr':
-      return mentions(expr.obj, names);
-    case 'call':
-      return mentions(expr.fn, names) || expr.args.some((a) => mentions(a, names)) || expr.kwargs.some(([, v]) => mentions(v, names));
-    case 'seq':
-      return expr.items.some((e) => mentions(e, names));
-    case 'concat':
-    case 'fstr':
-      return expr.parts.some((e) => mentions(e, names));
-    case 'dict':
-      return expr.entries.some(([k, v]) => mentions(k, names) || mentions(v, names));
-    case 'subscript':
-      return mentions(expr.obj, names) || mentions(expr.index, names);
-    default:
-      return false;
-  }
+  return someExpr(expr, (e) => e.k === 'name' && names.has(e.id));
 }
 
 /**

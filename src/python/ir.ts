@@ -163,28 +163,33 @@ export function exprLine(e: Expr, fallback: number): number {
   return fallback;
 }
 
-/** Every call in an expression, outermost first. */
-export function eachCall(expr: Expr, visit: (call: CallExpr) => void): void {
+/** True when `test` holds for the expression or one inside it, visited outermost first (lambdas are not entered). */
+export function someExpr(expr: Expr, test: (e: Expr) => boolean): boolean {
+  if (test(expr)) return true;
+  const some = (list: Expr[]): boolean => list.some((e) => someExpr(e, test));
   switch (expr.k) {
     case 'call':
-      visit(expr);
-      eachCall(expr.fn, visit);
-      for (const a of expr.args) eachCall(a, visit);
-      for (const [, v] of expr.kwargs) eachCall(v, visit);
-      return;
+      return some([expr.fn, ...expr.args, ...expr.kwargs.map(([, v]) => v)]);
     case 'attr':
-      return eachCall(expr.obj, visit);
+      return someExpr(expr.obj, test);
     case 'seq':
-      return expr.items.forEach((e) => eachCall(e, visit));
+      return some(expr.items);
     case 'concat':
     case 'fstr':
-      return expr.parts.forEach((e) => eachCall(e, visit));
+      return some(expr.parts);
     case 'dict':
-      return expr.entries.forEach(([k, v]) => (eachCall(k, visit), eachCall(v, visit)));
+      return some(expr.entries.flat());
     case 'subscript':
-      eachCall(expr.obj, visit);
-      return eachCall(expr.index, visit);
+      return some([expr.obj, expr.index]);
     default:
-      return;
+      return false;
   }
+}
+
+/** Every call in an expression, outermost first. */
+export function eachCall(expr: Expr, visit: (call: CallExpr) => void): void {
+  someExpr(expr, (e) => {
+    if (e.k === 'call') visit(e);
+    return false;
+  });
 }

@@ -72,6 +72,7 @@ export class Project {
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache = new Map<string, Value[]>();
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
+  private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
 
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
@@ -292,8 +293,17 @@ export class Project {
    * parameters keep their values together. Empty when `scope` is no function body or nothing calls it.
    */
   callerEnvs(mod: ModuleFacts, scope: number): Pick<Ctx, 'env' | 'via'>[] {
-    const fn = mod.functions.find((f) => f.bodyScope === scope);
-    if (!fn?.params.length) return [];
+    const key = `${mod.file}\0${scope}`;
+    let envs = this.callerEnvCache.get(key);
+    if (!envs) {
+      const fn = mod.functions.find((f) => f.bodyScope === scope);
+      envs = fn?.params.length ? this.envsPerCaller(fn) : [];
+      this.callerEnvCache.set(key, envs);
+    }
+    return envs;
+  }
+
+  private envsPerCaller(fn: FunctionDef): Pick<Ctx, 'env' | 'via'>[] {
     return this.callersOf(fn, 0).map((site) => {
       const env = new Map<string, { expr: Expr; ctx: Ctx }>();
       fn.params.forEach((p, position) => {
@@ -489,7 +499,10 @@ export class Project {
     return [{ kind: 'unknown', why: 'subscript not found' }];
   }
 
-  /** The items of a list or tuple literal an expression stands for (also through names), or undefined. */
+  /**
+   * The items of the one list or tuple literal an expression stands for (also through names), or undefined.
+   * Unlike `sequenceItems`, which unions alternatives (what may be registered), a joined text comes from one list.
+   */
   private sequence(expr: Expr, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx }[] | undefined {
     if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
     const values = this.resolve(expr, ctx, depth + 1);
@@ -528,21 +541,22 @@ export class Project {
   /** `"{}.urls".format(name)`, `"%s.urls" % name` and `"|".join(names)` with parts of one known text each. */
   private formatted(call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] | undefined {
     if (call.fn.k !== 'attr' || !['format', '__mod__', 'join'].includes(call.fn.name)) return undefined;
+    const method = call.fn.name;
     const one = (e: Expr, at = ctx): string | undefined => {
       const texts = new Set(this.strings(e, at, depth + 1, true));
       return texts.size === 1 ? [...texts][0] : undefined;
     };
-    if (call.fn.name === 'join') {
+    if (method === 'join') {
       const separator = one(call.fn.obj);
       const items = call.args[0] && this.sequence(call.args[0], ctx, depth);
       const texts = items?.map((item) => one(item.expr, item.ctx));
       return [separator === undefined || !texts || texts.includes(undefined) ? undefined : texts.join(separator)];
     }
     const operand = call.args[0];
-    const positional = call.fn.name === '__mod__' && operand?.k === 'seq' ? operand.items : call.args;
+    const positional = method === '__mod__' && operand?.k === 'seq' ? operand.items : call.args;
     const values = positional.map((e) => one(e));
     const named = new Map(call.kwargs.map(([k, e]) => [k, one(e)]));
-    return this.strings(call.fn.obj, ctx, depth + 1).map((template) => (template === undefined ? undefined : call.fn.k === 'attr' && call.fn.name === '__mod__' ? percentFormat(template, values) : braceFormat(template, values, named)));
+    return this.strings(call.fn.obj, ctx, depth + 1).map((template) => (template === undefined ? undefined : method === '__mod__' ? percentFormat(template, values) : braceFormat(template, values, named)));
   }
 
   /** A read with a fallback (`env("ADMIN_URL", default="admin/")` of django-environ): the fallback. */

@@ -262,9 +262,10 @@ export class UrlWalker {
   }
 
   /** A route whose view cannot be read: every method, status unknown. */
-  private emitUnknown(at: Located, ctx: Ctx, prefix: Prefix, text: string, why: string): void {
+  private emitUnknown(at: Located, ctx: Ctx, prefix: Prefix, text: string, why: string, kind: 'http' | 'include' = 'http'): void {
     const route = this.routeAt(at, ctx, prefix, text);
-    this.drafts.push({ route: { ...route, unresolved: [...prefix.unresolved, why], handlerFile: ctx.mod.file, handlerLine: at.loc.line }, context: {} });
+    const shape = kind === 'include' ? { kind, methods: [] } : {};
+    this.drafts.push({ route: { ...route, ...shape, unresolved: [...prefix.unresolved, why], handlerFile: ctx.mod.file, handlerLine: at.loc.line }, context: {} });
   }
 
   /** What every route declared at `at` under `prefix` has, before its view is known. */
@@ -278,8 +279,7 @@ export class UrlWalker {
 
   /** A urlconf we cannot read: one `include` entry for everything under the prefix, no method claimed. */
   private unresolvedMount(prefix: Prefix, ctx: Ctx, line: number, why: string, at?: Located): void {
-    this.emitUnknown(at ?? { loc: { line, column: 1 } }, ctx, prefix, UNRESOLVED_SEGMENT, why);
-    Object.assign(this.drafts[this.drafts.length - 1].route, { kind: 'include', methods: [] });
+    this.emitUnknown(at ?? { loc: { line, column: 1 } }, ctx, prefix, UNRESOLVED_SEGMENT, why, 'include');
   }
 
   /** The admin site: one framework-provided mount serving its login and model pages. */
