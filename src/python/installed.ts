@@ -10,6 +10,7 @@ import { promises as fs, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { eachCall, type Binding, type ModuleFacts } from './ir';
 import { parseFile } from '../parse';
+import { importTarget } from './project';
 
 const VIRTUALENVS = ['.venv', 'venv', 'env', '.env', 'virtualenv'];
 const MAX_MODULES = 300; // read at most this many installed modules per scan
@@ -69,16 +70,12 @@ async function readModule(root: string, sitePackages: string[], name: string, ma
 /** Absolute module names a module imports (also `x.y.z` for `from x.y import z`, which may be a module) and includes by name. */
 function namedModules(mod: ModuleFacts): string[] {
   const names: string[] = [];
-  const base = mod.module.split('.').slice(0, mod.isPackage ? undefined : -1);
   for (const b of Object.values(mod.bindings).flat() as Binding[]) {
-    if (b.kind !== 'import') continue;
-    const from = b.level === 0 ? b.module : [...base.slice(0, base.length - b.level + 1), ...(b.module ? [b.module] : [])].join('.');
-    if (from) names.push(from);
-    if (b.attr && b.name !== '*') names.push(from ? `${from}.${b.attr}` : b.attr);
-  }
-  for (const [, bindings] of Object.entries(mod.bindings)) {
-    for (const b of bindings) {
-      if (b.kind !== 'assign') continue;
+    if (b.kind === 'import') {
+      const from = importTarget(mod, b);
+      if (from) names.push(from);
+      if (b.attr && b.name !== '*') names.push(from ? `${from}.${b.attr}` : b.attr);
+    } else if (b.kind === 'assign') {
       eachCall(b.value, (call) => {
         if (call.fn.k === 'name' && call.fn.id === 'include' && call.args[0]?.k === 'str') names.push(call.args[0].v);
       });

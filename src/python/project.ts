@@ -660,7 +660,7 @@ function pickBinding(bindings: Binding[], line: number): Binding | undefined {
 }
 
 /** Absolute dotted module an import refers to, for relative imports computed from the importing module. */
-function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind: 'import' }>): string {
+export function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind: 'import' }>): string {
   if (binding.level === 0) return binding.module;
   const parts = mod.module.split('.');
   const keep = parts.length - binding.level + (mod.isPackage ? 1 : 0);
