@@ -164,9 +164,10 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/misconfigured': ['shop.settings', 'mended.settings', 'api.settings'],
   'django/installed': ['portal.settings'],
   'django/classsettings': ['config.settings.production'],
+  'django/addons': ['accounts.settings'],
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
-const djangoProbeTest = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');
+const djangoProbeTest = requirePython('django, rest_framework, djoser, django_registration, rest_framework_simplejwt', 'python3-django, python3-djangorestframework, python3-djoser, python3-django-registration, python3-djangorestframework-simplejwt');
 
 interface DjangoProbeRoute {
   path: string;

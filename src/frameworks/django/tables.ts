@@ -10,6 +10,7 @@ export interface ExternalView {
   drf?: boolean; // an APIView: DRF throttling applies
   actions?: string[]; // viewset actions (list, create, ...) for viewsets and their mixins
   noThrottles?: boolean; // sets `throttle_classes = ()`, so no DRF throttle ever applies
+  throttleScope?: string; // sets `throttle_scope`: counted by ScopedRateThrottle when the project's defaults include it
   since?: { django: string; handlers: string[] }; // handlers from that Django version on
 }
 
@@ -68,6 +69,26 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'rest_framework_simplejwt:TokenVerifyView': { handlers: ['post'], drf: true },
   'rest_framework_simplejwt:TokenObtainSlidingView': { handlers: ['post'], drf: true },
   'rest_framework_simplejwt:TokenBlacklistView': { handlers: ['post'], drf: true },
+  // djoser 2.3, dj-rest-auth 7.0, django-registration 5.1, drf-spectacular 0.28 (their views.py).
+  'djoser:TokenCreateView': { handlers: ['post'], drf: true },
+  'djoser:TokenDestroyView': { handlers: ['post'], drf: true },
+  'dj_rest_auth:LoginView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:LogoutView': { handlers: ['get', 'post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:UserDetailsView': { handlers: ['get', 'put', 'patch'], drf: true },
+  'dj_rest_auth:PasswordResetView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:PasswordResetConfirmView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:PasswordChangeView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:RegisterView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:VerifyEmailView': { handlers: ['get', 'post'], drf: true },
+  'dj_rest_auth:ResendEmailVerificationView': { handlers: ['post'], drf: true },
+  'django_registration:RegistrationView': { handlers: FORM },
+  'django_registration:ActivationView': { handlers: ['get'] },
+  'drf_spectacular:SpectacularAPIView': { handlers: ['get'], drf: true },
+  'drf_spectacular:SpectacularYAMLAPIView': { handlers: ['get'], drf: true },
+  'drf_spectacular:SpectacularJSONAPIView': { handlers: ['get'], drf: true },
+  'drf_spectacular:SpectacularSwaggerView': { handlers: ['get'], drf: true },
+  'drf_spectacular:SpectacularSwaggerSplitView': { handlers: ['get'], drf: true },
+  'drf_spectacular:SpectacularRedocView': { handlers: ['get'], drf: true },
 }));
 
 /** Function views shipped by libraries, as the class-based view they are built from. */
@@ -102,7 +123,10 @@ export function isKnownPackage(qname: string): boolean {
 export const LIST_ROUTE: Record<string, string> = { get: 'list', post: 'create' };
 export const DETAIL_ROUTE: Record<string, string> = { get: 'retrieve', put: 'update', patch: 'partial_update', delete: 'destroy' };
 
-/** URL sets of urlconfs that ship with Django and DRF: route and view class, as in their urls.py. */
+/**
+ * URL sets of urlconfs that ship with Django, DRF and common add-ons: route (as written in their urls.py) and
+ * view class, under the add-on's default settings (dj-rest-auth adds token routes with `USE_JWT`, not listed).
+ */
 export const BUNDLED_URLCONFS = new Map<string, [route: string, view: string][]>(Object.entries({
   'django.contrib.auth.urls': [
     ['login/', 'django.contrib.auth.views.LoginView'],
@@ -117,5 +141,41 @@ export const BUNDLED_URLCONFS = new Map<string, [route: string, view: string][]>
   'rest_framework.urls': [
     ['login/', 'django.contrib.auth.views.LoginView'],
     ['logout/', 'django.contrib.auth.views.LogoutView'],
+  ],
+  'djoser.urls.jwt': [
+    ['^jwt/create/?', 'rest_framework_simplejwt.views.TokenObtainPairView'],
+    ['^jwt/refresh/?', 'rest_framework_simplejwt.views.TokenRefreshView'],
+    ['^jwt/verify/?', 'rest_framework_simplejwt.views.TokenVerifyView'],
+  ],
+  'djoser.urls.authtoken': [
+    ['^token/login/?$', 'djoser.views.TokenCreateView'],
+    ['^token/logout/?$', 'djoser.views.TokenDestroyView'],
+  ],
+  'dj_rest_auth.urls': [
+    ['password/reset/?$', 'dj_rest_auth.views.PasswordResetView'],
+    ['password/reset/confirm/?$', 'dj_rest_auth.views.PasswordResetConfirmView'],
+    ['login/?$', 'dj_rest_auth.views.LoginView'],
+    ['logout/?$', 'dj_rest_auth.views.LogoutView'],
+    ['user/?$', 'dj_rest_auth.views.UserDetailsView'],
+    ['password/change/?$', 'dj_rest_auth.views.PasswordChangeView'],
+  ],
+  'dj_rest_auth.registration.urls': [
+    ['', 'dj_rest_auth.registration.views.RegisterView'],
+    ['verify-email/?$', 'dj_rest_auth.registration.views.VerifyEmailView'],
+    ['resend-email/?$', 'dj_rest_auth.registration.views.ResendEmailVerificationView'],
+    ['^account-confirm-email/(?P<key>[-:\\w]+)/$', 'django.views.generic.TemplateView'],
+    ['account-email-verification-sent/?$', 'django.views.generic.TemplateView'],
+  ],
+  'django_registration.backends.activation.urls': [
+    ['activate/complete/', 'django.views.generic.TemplateView'],
+    ['activate/<str:activation_key>/', 'django_registration.backends.activation.views.ActivationView'],
+    ['register/', 'django_registration.backends.activation.views.RegistrationView'],
+    ['register/complete/', 'django.views.generic.TemplateView'],
+    ['register/closed/', 'django.views.generic.TemplateView'],
+  ],
+  'django_registration.backends.one_step.urls': [
+    ['register/', 'django_registration.backends.one_step.views.RegistrationView'],
+    ['register/closed/', 'django.views.generic.TemplateView'],
+    ['register/complete/', 'django.views.generic.TemplateView'],
   ],
 }));

@@ -213,7 +213,7 @@ export class UrlWalker {
       if (mod) return this.walkModule(mod, prefix, stack);
       const bundled = BUNDLED_URLCONFS.get(text);
       if (bundled) return this.emitBundled(bundled, at, ctx, prefix);
-      return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the scanned tree`, at);
+      return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the project nor in a virtualenv found beside it (see --python-path)`, at);
     }
     if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, at)) return;
     this.walkPatterns(target, ctx, prefix, stack, depth + 1);
@@ -294,7 +294,8 @@ export class UrlWalker {
   private emitBundled(patterns: [string, string][], at: CallExpr, ctx: Ctx, prefix: Prefix): void {
     for (const [route, qname] of patterns) {
       const known = externalView(qname);
-      if (known) this.emit(at, ctx, prefix, route, this.views.library(qname, known, ctx));
+      // Anchors drop out as for the project's own re_path() patterns; path() rows have none.
+      if (known) this.emit(at, ctx, prefix, stripAnchors(route), this.views.library(qname, known, ctx));
     }
   }
 

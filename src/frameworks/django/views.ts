@@ -142,10 +142,12 @@ export class ViewResolver {
     return { why: `view class \`${Project.describe(call.fn.obj)}\` cannot be resolved statically` };
   }
 
-  library(qname: string, known: ExternalView, ctx: Ctx, wrappers: Decorator[] = [], options: ViewOption[] = []): DjangoView {
+  library(qname: string, known: ExternalView, ctx: Ctx, wrappers: Decorator[] = [], given: ViewOption[] = []): DjangoView {
+    // A library class's own `throttle_scope` counts after the keywords given to `as_view()`.
+    const scope: ViewOption[] = known.throttleScope ? [{ name: 'throttle_scope', expr: { k: 'str', v: known.throttleScope, loc: { line: ctx.line, column: 1 } }, ctx }] : [];
     const view: DjangoView = {
       handler: qname, handlerFile: ctx.mod.file, handlerLine: ctx.line, drf: !!known.drf,
-      handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved: [],
+      handlers: new Map(), automatic: [], anyMethod: false, options: [...given, ...scope], wrappers, unresolved: [],
     };
     if (known.noThrottles) view.noThrottles = true;
     return withHandlers(view, new Set(this.handlersOf(known)), HTTP_METHOD_NAMES);

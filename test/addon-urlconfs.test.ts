@@ -1,0 +1,53 @@
+/**
+ * URLconfs and views of add-ons that are not in the scanned tree come from apiposture's table
+ * (src/frameworks/django/tables.ts): the routes they serve under their default settings, with the
+ * throttle scope their views set. Add-ons Debian packages are checked against the real Django in
+ * fixtures/django/addons; dj-rest-auth is not packaged, so it is checked here.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/scan';
+
+const SETTINGS = `ROOT_URLCONF = "site_urls"
+REST_FRAMEWORK = {
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"dj_rest_auth": "5/minute"},
+}
+`;
+const URLS = `from django.urls import include, path
+
+urlpatterns = [
+    path("auth/", include("dj_rest_auth.urls")),
+    path("auth/registration/", include("dj_rest_auth.registration.urls")),
+    path("social/", include("allauth.urls")),
+]
+`;
+
+test('dj-rest-auth routes come from the table, limited by the scope its views set; an unknown add-on stays one include entry', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-addons-'));
+  try {
+    mkdirSync(path.join(dir, 'site'));
+    writeFileSync(path.join(dir, 'manage.py'), 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n');
+    writeFileSync(path.join(dir, 'settings.py'), SETTINGS);
+    writeFileSync(path.join(dir, 'site_urls.py'), URLS);
+    const { routes } = await scan({ paths: [dir] });
+    const rows = routes.map((r) => `${r.kind} ${r.methods.filter((m) => m !== 'OPTIONS').join(',')} ${r.path} ${r.status} ${r.limits.map((l) => l.rate).join(';')}`);
+    expect(rows.sort()).toEqual([
+      'http GET,HEAD,POST /auth/logout/? limited 5/minute',
+      'http GET,HEAD,PATCH,PUT /auth/user/? unlimited ',
+      'http POST /auth/login/? limited 5/minute',
+      'http POST /auth/password/change/? limited 5/minute',
+      'http POST /auth/password/reset/? limited 5/minute',
+      'http POST /auth/password/reset/confirm/? limited 5/minute',
+      'http GET,HEAD /auth/registration/account-confirm-email/(?P<key>[-:\\w]+)/ unlimited ',
+      'http GET,HEAD /auth/registration/account-email-verification-sent/? unlimited ',
+      'http POST /auth/registration/ limited 5/minute',
+      'http GET,HEAD,POST /auth/registration/verify-email/? unlimited ',
+      'http POST /auth/registration/resend-email/? unlimited ',
+      'include  /social/{?} unknown ',
+    ].sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
