@@ -31,6 +31,7 @@ interface Row {
   routes?: number;
   unknownPath?: number;
   byStatus?: Record<string, number>;
+  sites?: number;
   unresolvedSites?: number;
   outside?: number;
   seconds: number;
@@ -75,18 +76,6 @@ function exportTree(gitDir: string, commit: string, dest: string): string[] {
   return missing;
 }
 
-/** `stats.registrationSites` is being added by another change; its unresolved count, whatever its shape. */
-function unresolvedSites(stats: Record<string, unknown>): number | undefined {
-  const sites = stats.registrationSites as unknown;
-  if (typeof sites === 'number') return sites;
-  if (sites && typeof sites === 'object') {
-    const unresolved = (sites as Record<string, unknown>).unresolved;
-    if (typeof unresolved === 'number') return unresolved;
-    if (Array.isArray(unresolved)) return unresolved.length;
-  }
-  return undefined;
-}
-
 function isInside(file: string, folders: string[]): boolean {
   return folders.some((folder) => {
     const rel = path.relative(folder, file);
@@ -117,14 +106,15 @@ function runScan(app: App, scan: Scan, tree: string): Row {
   const report = JSON.parse(r.stdout) as {
     root: string;
     routes: { path: string; file: string; status: string }[];
-    stats: Record<string, unknown> & { filesScanned: number };
+    stats: { filesScanned: number; registrationSites: { total: number; unresolved: number } };
   };
   const folders = scan.paths.map((p) => path.resolve(cwd, p));
   row.files = report.stats.filesScanned;
   row.routes = report.routes.length;
   row.unknownPath = report.routes.filter((route) => route.path.includes('{?}')).length;
   row.byStatus = Object.fromEntries(statuses.map((s) => [s, report.routes.filter((route) => route.status === s).length]));
-  row.unresolvedSites = unresolvedSites(report.stats);
+  row.sites = report.stats.registrationSites.total;
+  row.unresolvedSites = report.stats.registrationSites.unresolved;
   row.outside = report.routes.filter((route) => !isInside(path.resolve(cwd, report.root, route.file), folders)).length;
   return row;
 }
@@ -139,6 +129,7 @@ function cells(row: Row): string[] {
     n(row.routes),
     n(row.unknownPath),
     ...statuses.map((s) => n(row.byStatus?.[s])),
+    n(row.sites),
     n(row.unresolvedSites),
     n(row.outside),
     row.seconds.toFixed(2),
@@ -161,6 +152,7 @@ function totals(rows: Row[]): string[] {
     sum((r) => r.routes),
     sum((r) => r.unknownPath),
     ...statuses.map((s) => sum((r) => r.byStatus?.[s])),
+    sum((r) => r.sites),
     sum((r) => r.unresolvedSites),
     sum((r) => r.outside),
     rows.reduce((a, r) => a + r.seconds, 0).toFixed(2),
@@ -169,9 +161,12 @@ function totals(rows: Row[]): string[] {
 }
 
 function table(rows: Row[]): string {
-  const header = ['app', 'scan (cwd: paths)', 'exit', 'files', 'routes', 'routes with `{?}`', 'limited', 'unlimited', 'exempt', 'unknown', 'unresolved registration sites', 'routes outside the scanned folder', 'time s', 'peak RSS MB'];
+  const header = ['app', 'scan (cwd: paths)', 'exit', 'files', 'routes', 'routes with `{?}`', 'limited', 'unlimited', 'exempt', 'unknown', 'registration sites', 'unresolved registration sites', 'routes outside the scanned folder', 'time s', 'peak RSS MB'];
   const line = (c: string[]) => `| ${c.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map((r) => line(cells(r))), line(totals(rows))].join('\n') + '\n';
+  const total = (pick: (r: Row) => number | undefined): number => rows.reduce((a, r) => a + (pick(r) ?? 0), 0);
+  const share = (part: number, whole: number): string => `${((100 * part) / Math.max(1, whole)).toFixed(1)} %`;
+  const shares = `Routes with \`{?}\`: ${share(total((r) => r.unknownPath), total((r) => r.routes))} of routes; unresolved registration sites: ${share(total((r) => r.unresolvedSites), total((r) => r.sites))} of sites.`;
+  return [line(header), line(header.map(() => '---')), ...rows.map((r) => line(cells(r))), line(totals(rows)), '', shares].join('\n') + '\n';
 }
 
 function main(argv: string[]): void {

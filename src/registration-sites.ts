@@ -98,7 +98,7 @@ class SiteFinder {
     if (fn.k === 'attr') {
       const label = `${Project.describe(fn.obj)}.${fn.name}`;
       const named = isDecorator ? ROUTE_DECORATORS.has(fn.name) : ROUTE_METHODS.has(fn.name) || INCLUDE_METHODS.has(fn.name);
-      if (!named || !this.mayBeFramework(fn.obj, ctx, fn.name === 'register')) return undefined;
+      if (!named || !this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
       if (fn.name === 'mount') return { call, ctx, label, include: argument(call, 1, 'app') };
       if (fn.name === 'include_router') return { call, ctx, label, include: argument(call, 0, 'router') };
       if (fn.name === 'register_blueprint') return { call, ctx, label, include: argument(call, 0, 'blueprint') };
@@ -143,6 +143,16 @@ class SiteFinder {
     if (values.some(inProject)) return undefined;
     return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
   }
+}
+
+/**
+ * Werkzeug and Starlette reject rules and mounts that do not start with `/`, and FastAPI's never match a
+ * request (a DRF router's `register` prefix is the exception, left to the caller), so a literal first argument
+ * such as `"https://"` marks another kind of call: `requests.Session().mount("https://", adapter)`.
+ */
+function isNoUrlPath(call: CallExpr): boolean {
+  const first = call.args[0];
+  return first?.k === 'str' && first.v !== '' && !first.v.startsWith('/');
 }
 
 function unreadable(v: Value): boolean {
