@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readRegularFile } from './regular-file';
+import { fileProblem, readRegularFile } from './regular-file';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Severity } from './model';
 import type { ProjectContext } from './project-context';
@@ -63,14 +63,13 @@ export class ConfigError extends Error {}
 
 type Table = Record<string, unknown>;
 
-/** Reads the configuration for a scan root; `explicit` is a file given with --config. */
 /**
  * The configuration: `explicit` when given, else the nearest `.apiposture.toml` or pyproject.toml with a
  * `[tool.apiposture]` table in `configDirs` (nearest first). Its `file` is shown relative to the project root.
  */
 export async function loadConfig(context: Pick<ProjectContext, 'root' | 'configDirs'>, explicit?: string): Promise<Config> {
   const shown = (file: string): string => path.relative(context.root, file).split(path.sep).join('/');
-  if (explicit) return fromFile(explicit, shown(path.resolve(explicit)), path.basename(explicit) === 'pyproject.toml');
+  if (explicit) return fromFile(explicit, shown(path.resolve(explicit)), path.basename(explicit) === 'pyproject.toml', explicit);
   for (const dir of context.configDirs) {
     const own = path.join(dir, '.apiposture.toml');
     if (await exists(own)) return fromFile(own, shown(own), false);
@@ -87,15 +86,16 @@ async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then((s) => s.isFile(), () => false);
 }
 
-async function fromFile(file: string, shown: string, inPyproject: boolean): Promise<Config> {
+/** `shown` names the file in reports (relative to the project root), `named` in errors (as the user gave it). */
+async function fromFile(file: string, shown: string, inPyproject: boolean, named = shown): Promise<Config> {
   let document: Table;
   let text: string;
   try {
     text = (await readRegularFile(file)).toString('utf8');
     document = parseToml(text) as Table;
   } catch (error) {
-    const detail = error instanceof TomlError ? `line ${error.line}: ${error.message.split('\n')[0]}` : (error as Error).message;
-    throw new ConfigError(`${shown}: ${detail}`);
+    const detail = error instanceof TomlError ? `line ${error.line}: ${error.message.split('\n')[0]}` : fileProblem(error);
+    throw new ConfigError(`${named}: ${detail}`);
   }
   const tool = inPyproject ? (document.tool as Table | undefined)?.apiposture : document;
   if (tool === undefined) return DEFAULT_CONFIG;
@@ -105,7 +105,7 @@ async function fromFile(file: string, shown: string, inPyproject: boolean): Prom
     config.suppress.forEach((entry, i) => (entry.line = headers[i] ?? 1));
     return { ...config, file: shown };
   } catch (error) {
-    throw error instanceof ConfigError ? new ConfigError(`${shown}: ${error.message}`) : error;
+    throw error instanceof ConfigError ? new ConfigError(`${named}: ${error.message}`) : error;
   }
 }
 

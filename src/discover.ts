@@ -1,11 +1,12 @@
 /**
  * Finds the Python files of the project: `**\/*.py` under its root, minus default excludes (virtualenvs,
- * site-packages, node_modules, VCS and build folders), user `--exclude` globs and the patterns of
- * `.gitignore` at the project root. Symbolic links are not followed, so link loops cannot hang it.
+ * site-packages, node_modules, VCS and build folders), the user's excludes and the patterns of `.gitignore`
+ * at the project root. Excludes follow .gitignore semantics. Symbolic links are not followed, so link loops
+ * cannot hang it.
  */
 import fg from 'fast-glob';
 import ignore from 'ignore';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Skipped } from './model';
 import type { ProjectContext } from './project-context';
@@ -24,6 +25,30 @@ export interface Discovery {
   root: string; // absolute
   files: string[]; // relative to root, forward slashes, sorted
   skipped: Skipped[]; // symbolic links to Python files and folders that could not be read
+  unmatchedExcludes: string[]; // user excludes that exclude no file, as given
+}
+
+/** A user exclude as given (`pattern`) and as a .gitignore pattern at the project root (`rooted`). */
+export interface Exclude {
+  pattern: string;
+  rooted: string;
+}
+
+/**
+ * Excludes from the command line, read as .gitignore patterns. One with a slash before its end is anchored:
+ * to the working directory when it names a path there (`--exclude ./legacy` standing in a package), else to
+ * the project root. Patterns without such a slash (`tests`, `*.py`, `migrations/`) match at any depth.
+ */
+export function commandLineExcludes(patterns: string[], cwd: string, root: string): Exclude[] {
+  return patterns.map((pattern) => {
+    const body = pattern.replace(/\/+$/, '');
+    const anchored = body.includes('/') && !body.startsWith('**/');
+    if (!anchored) return { pattern, rooted: pattern };
+    const fromCwd = path.relative(root, path.resolve(cwd, body)).split(path.sep).join('/');
+    const inProject = fromCwd !== '' && !fromCwd.startsWith('..') && !path.isAbsolute(fromCwd);
+    const rooted = inProject && existsSync(path.join(root, fromCwd)) ? fromCwd : body.replace(/^\.?\//, '');
+    return { pattern, rooted: `/${rooted}${pattern.endsWith('/') ? '/' : ''}` };
+  });
 }
 
 /**
@@ -104,7 +129,7 @@ export function walkFiles(
  * Every Python file of the project (the analysis needs them all as context), and the files given
  * explicitly even when a default exclude would skip them.
  */
-export async function discover(context: ProjectContext, excludes: string[], store?: ListingStore): Promise<Discovery> {
+export async function discover(context: ProjectContext, excludes: Exclude[], store?: ListingStore): Promise<Discovery> {
   const { root } = context;
   const gitignore = ignore();
   try {
@@ -112,15 +137,17 @@ export async function discover(context: ProjectContext, excludes: string[], stor
   } catch {
     // no .gitignore at the root, or none that can be read
   }
-  const userIgnore = excludes.map((e) => (e.includes('/') || e.includes('*') ? e : `**/${e}/**`));
-  const walk = walkFiles(root, ['**/*.py'], { ignore: [...DEFAULT_EXCLUDES, ...userIgnore], dot: false, followSymbolicLinks: false }, store);
+  const walk = walkFiles(root, ['**/*.py'], { ignore: DEFAULT_EXCLUDES, dot: false, followSymbolicLinks: false }, store);
+  const excluded = ignore().add(excludes.map((e) => e.rooted));
   const given = context.scanPaths.filter((p) => p !== '' && statSync(path.join(root, p)).isFile());
-  const files = [...new Set([...walk.files.filter((f) => !gitignore.ignores(f)), ...given])].sort();
+  const kept = walk.files.filter((f) => !gitignore.ignores(f));
+  const files = [...new Set([...kept.filter((f) => !excluded.ignores(f)), ...given])].sort();
+  const unmatchedExcludes = excludes.filter((e) => !kept.some((f) => ignore().add(e.rooted).ignores(f))).map((e) => e.pattern);
   const skipped = [
     ...walk.links.filter((link) => !gitignore.ignores(link)).map((file) => ({ file, reason: 'symbolic link, not followed' })),
     ...walk.unreadable.map(({ folder, code }) => ({ file: folder, reason: `folder could not be read: ${code}` })),
   ];
-  return { root, files, skipped };
+  return { root, files, skipped, unmatchedExcludes };
 }
 
 // The folder patterns of a file pattern's parent path and each path above it: for `a/<star>/b/<star>.txt`,

@@ -15,3 +15,20 @@ export async function readRegularFile(file: string): Promise<Buffer> {
     await handle.close();
   }
 }
+
+// What a file-system error means to the person who named the file.
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+/** A file error as a sentence: the problem in words (the system's code when it has no words here). */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && FILE_PROBLEMS[code]) ?? (code || (error as Error).message);
+}

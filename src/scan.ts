@@ -2,7 +2,7 @@
  * The pipeline: discover → parse to module facts → framework extractors and protection resolution →
  * rules → a sorted, deterministic `ScanResult`. Scanned code is only read, never imported or run.
  */
-import { discover } from './discover';
+import { commandLineExcludes, discover } from './discover';
 import { inScanPaths, projectContext } from './project-context';
 import { moduleNames } from './python/module-names';
 import { readInstalled, sitePackagesOf } from './python/installed';
@@ -54,10 +54,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { root } = context;
   const config = options.config ?? (await loadConfig(context));
   const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), options.onWarning);
-  const discovered = await discover(context, [...(options.exclude ?? []), ...config.exclude], cache);
+  // Command-line excludes may be written from the working directory; the configuration's are the project's.
+  const excludes = [...commandLineExcludes(options.exclude ?? [], process.cwd(), root), ...config.exclude.map((pattern) => ({ pattern, rooted: pattern }))];
+  const discovered = await discover(context, excludes, cache);
+  for (const pattern of discovered.unmatchedExcludes) options.onWarning?.(`exclude \`${pattern}\` matches no Python file of the project`);
   const { files } = discovered;
   cache?.useFileList(files);
   const inScope = (file: string): boolean => inScanPaths(context, file);
+  if (!files.some(inScope)) options.onWarning?.(`no Python file to scan in ${options.paths.join(', ')} (after excludes)`);
   const metadata = readProjectMetadata(root, cache); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const selected = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });

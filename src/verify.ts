@@ -3,6 +3,7 @@
  * from one client; a limited route must admit exactly the predicted number of requests and then reject with
  * the predicted status (and Retry-After when expected), an unlimited one must never reject within the bound.
  */
+import net from 'node:net';
 import { declaredMethods, routeLabel, type Route } from './model';
 import { predictRoute, type BurstPrediction } from './limiter/predict';
 import { printable } from './report/printable';
@@ -57,6 +58,30 @@ export function refuseUnsafeTarget(url: URL, allowRemote: boolean): void {
   // Named, not echoed: the message would print the password.
   if (url.username || url.password) throw new VerifyRefused('--url must not hold a user name or password');
   if (!allowRemote && !isLoopback(url)) throw new VerifyRefused(`${url.host} is not a loopback address: verify sends bursts of requests, so other hosts need --allow-remote`);
+}
+
+const CONNECT_PROBLEMS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the app running, on this port?)',
+  ENOTFOUND: 'no such host',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'no answer',
+};
+
+/**
+ * Opens one TCP connection and closes it (no HTTP request, so no limit counts it): an app that is not there is
+ * one clear error instead of a failed burst per route.
+ */
+async function refuseUnreachable(url: URL, timeoutMs: number): Promise<void> {
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const socket = net.connect({ host, port, timeout: timeoutMs });
+  const problem = await new Promise<string | undefined>((resolve) => {
+    socket.once('connect', () => resolve(undefined));
+    socket.once('timeout', () => resolve('ETIMEDOUT'));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  }).finally(() => socket.destroy());
+  if (problem) throw new VerifyRefused(`cannot connect to ${url.origin}: ${CONNECT_PROBLEMS[problem] ?? problem}`);
 }
 
 /** The path with its parameters (`<int:id>`, `<id>`, `{id}`, `{id:path}`) filled, or the names missing a value. */
@@ -197,6 +222,7 @@ async function verifyRoute(route: Route, asked: string | undefined, options: Ver
 
 export async function verify(routes: Route[], options: VerifyOptions): Promise<VerifyResult> {
   refuseUnsafeTarget(options.url, options.allowRemote);
+  await refuseUnreachable(options.url, options.requestTimeoutMs);
   const started = Date.now();
   const deadline = started + options.budgetMs;
   const verdicts: RouteVerdict[] = [];

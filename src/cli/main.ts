@@ -19,6 +19,7 @@ import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
 import { textReport } from '../report/text';
 import { printable } from '../report/printable';
+import { fileProblem } from '../regular-file';
 import { RULES, findRule } from '../../rules';
 import type { ScanResult, Severity } from '../model';
 import { VERSION } from '../version';
@@ -43,6 +44,13 @@ const processIo: Io = {
 };
 
 class UsageError extends Error {}
+
+/** Writes a report or baseline the user named; a failure is a usage error naming the file as given. */
+async function writeNamedFile(file: string, text: string): Promise<void> {
+  await fs.writeFile(file, text).catch((error: unknown) => {
+    throw new UsageError(`cannot write ${file}: ${fileProblem(error)}`);
+  });
+}
 
 /** Counts of things (requests, threads) are whole: `--max-requests 1.5` would quietly send 2. */
 function requirePositiveInteger(name: string, value: number | undefined): void {
@@ -99,8 +107,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description('Finds the HTTP routes of Python web apps and tells which are rate limited.')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError();
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`apiposture: ${text.replace(/^error: /, '')}`) });
 
   const withScanOptions = (cmd: Command): Command =>
     cmd
@@ -127,7 +134,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const targets = paths.length ? paths : ['.'];
     for (const p of targets) {
       const stat = await fs.stat(p).catch(() => {
-        throw new UsageError(`path not found: ${p}`);
+        const command = p === paths[0] && nearestCommand(p, program.commands.map((c) => c.name()));
+        throw new UsageError(command ? `unknown command or path: ${p} (did you mean \`apiposture ${command}\`?)` : `path not found: ${p}`);
       });
       if (!stat.isFile() && !stat.isDirectory()) throw new UsageError(`not a file or folder: ${p}`);
     }
@@ -165,7 +173,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const toFile = options.output !== undefined;
     const c: Chalk = new chalk.Instance({ level: toFile ? 0 : colorLevel(options.color, io.env, io.stdoutIsTTY) });
     const report = render(result, options, displayRoot, routesOnly, c);
-    if (toFile) await fs.writeFile(options.output!, report);
+    if (toFile) await writeNamedFile(options.output!, report);
     else io.stdout(report);
     const gaps = options.strict ? incompleteness(result) : [];
     for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);
@@ -217,7 +225,7 @@ Examples:
     .action(async (paths: string[], options: ScanTargetOptions & { output: string }) => {
       const result = await scanTargets(paths, options);
       const baseline = baselineOf(result.findings, result.routes);
-      await fs.writeFile(options.output, baselineJson(baseline));
+      await writeNamedFile(options.output, baselineJson(baseline));
       if (!options.quiet) io.stderr(`wrote ${baseline.entries.length} baseline entries to ${options.output}\n`);
     });
 
@@ -298,7 +306,7 @@ Examples:
       try {
         refuseUnsafeTarget(url, Boolean(options.allowRemote)); // before anything is scanned or sent
         const routes = options.report !== undefined
-          ? routesOfReport(await fs.readFile(options.report, 'utf8').catch(() => { throw new UsageError(`report not found: ${options.report}`); }), options.report)
+          ? routesOfReport(await fs.readFile(options.report, 'utf8').catch((error: unknown) => { throw new UsageError(`cannot read ${options.report}: ${fileProblem(error)}`); }), options.report)
           : (await scanTargets(paths, options)).routes;
         const result = await verify(routes, {
           url,
@@ -335,6 +343,12 @@ Examples:
       io.stdout(options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : simulationText(result));
     });
 
+  // A bad option value: one line saying what is wrong, then the command's usage line (not the whole help).
+  for (const command of [program, ...program.commands]) {
+    const name = command === program ? 'apiposture' : `apiposture ${command.name()}`;
+    command.showHelpAfterError(`usage: ${name} ${command.usage()} (see ${name} --help)`);
+  }
+
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -350,6 +364,21 @@ Examples:
     if (io.env.APIPOSTURE_DEBUG) io.stderr(`${(error as Error).stack}\n`);
     return 2;
   }
+}
+
+/** The command a mistyped word was probably meant to be (at most two edits away), for a path that does not exist. */
+function nearestCommand(word: string, commands: string[]): string | undefined {
+  if (/[/\\.]/.test(word)) return undefined;
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      row = next;
+    }
+    return row[b.length];
+  };
+  return commands.map((name) => ({ name, d: distance(word, name) })).filter((c) => c.d <= 2).sort((a, b) => a.d - b.d)[0]?.name;
 }
 
 /** What makes a scan incomplete for `--strict`: skipped or partly analysed files, routes with unresolved paths, unresolved registrations. */
