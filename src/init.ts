@@ -50,10 +50,13 @@ jobs:
       - uses: actions/setup-node@v4
         with:
           node-version: 20
+      # From the repository: npm builds it on install (its prepare script).
+      - name: Install apiposture
+        run: npm install -g github:apiposture/apiposture
       # Never fails the job, so the upload below always gets the report; the gate comes last.
       - name: Scan
         continue-on-error: true
-        run: npx --yes apiposture scan . --format sarif --output apiposture.sarif --category ${category} --fail-on none
+        run: apiposture scan . --format sarif --output apiposture.sarif --category ${category} --fail-on none
       - name: Upload to code scanning
         if: always()
         uses: github/codeql-action/upload-sarif@v3
@@ -61,14 +64,14 @@ jobs:
           sarif_file: apiposture.sarif
       - name: Summary
         if: always()
-        run: npx --yes apiposture scan . --format markdown --fail-on none >> "$GITHUB_STEP_SUMMARY"
+        run: apiposture scan . --format markdown --fail-on none >> "$GITHUB_STEP_SUMMARY"
       # With a committed baseline only new findings fail the build.
       - name: Gate
         run: |
           if [ -f .apiposture-baseline.json ]; then
-            npx --yes apiposture scan . --fail-on warning --baseline .apiposture-baseline.json
+            apiposture scan . --fail-on warning --baseline .apiposture-baseline.json
           else
-            npx --yes apiposture scan . --fail-on warning
+            apiposture scan . --fail-on warning
           fi
 `;
 }

@@ -22,13 +22,14 @@ test('init writes a config the loader accepts and a workflow that uploads, then 
   for (const line of [
     '  security-events: write # upload-sarif',
     '          node-version: 20',
+    '        run: npm install -g github:apiposture/apiposture',
     '        continue-on-error: true',
-    '        run: npx --yes apiposture scan . --format sarif --output apiposture.sarif --category shop --fail-on none',
+    '        run: apiposture scan . --format sarif --output apiposture.sarif --category shop --fail-on none',
     '        if: always()',
     '        uses: github/codeql-action/upload-sarif@v3',
     '          sarif_file: apiposture.sarif',
     '          if [ -f .apiposture-baseline.json ]; then',
-    '            npx --yes apiposture scan . --fail-on warning',
+    '            apiposture scan . --fail-on warning',
   ]) expect(workflow.split('\n')).toContain(line);
   // YAML-ish: every line is blank, a comment, or indented by an even number of spaces.
   for (const line of workflow.split('\n')) expect(line).toMatch(/^(|(  )*\S.*)$/);
