@@ -53,26 +53,18 @@ jobs:
       # From the repository: npm builds it on install (its prepare script).
       - name: Install apiposture
         run: npm install -g github:apiposture/apiposture
-      # Never fails the job, so the upload below always gets the report; the gate comes last.
+      # One scan writes the code-scanning report and the job summary, then gates the build: with a
+      # committed baseline only new findings fail it. The upload runs whatever the gate says.
       - name: Scan
-        continue-on-error: true
-        run: apiposture scan . --format sarif --output apiposture.sarif --category ${category} --fail-on none
+        run: |
+          baseline=()
+          if [ -f .apiposture-baseline.json ]; then baseline=(--baseline .apiposture-baseline.json); fi
+          apiposture scan . --output sarif=apiposture.sarif --output markdown="$GITHUB_STEP_SUMMARY" --category ${category} --fail-on warning "\${baseline[@]}"
       - name: Upload to code scanning
-        if: always()
+        if: always() && hashFiles('apiposture.sarif') != ''
         uses: github/codeql-action/upload-sarif@v3
         with:
           sarif_file: apiposture.sarif
-      - name: Summary
-        if: always()
-        run: apiposture scan . --format markdown --fail-on none >> "$GITHUB_STEP_SUMMARY"
-      # With a committed baseline only new findings fail the build.
-      - name: Gate
-        run: |
-          if [ -f .apiposture-baseline.json ]; then
-            apiposture scan . --fail-on warning --baseline .apiposture-baseline.json
-          else
-            apiposture scan . --fail-on warning
-          fi
 `;
 }
 

@@ -36,6 +36,19 @@ test('--output writes the report to a file and nothing to stdout', () => {
   expect(JSON.parse(readFileSync(out, 'utf8')).version).toBe('2.1.0');
 });
 
+test('one scan writes several reports: FORMAT=FILE adds one, stdout keeps --format unless a plain FILE is given', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-outputs-'));
+  const [sarif, markdown, json] = ['a.sarif', 'b.md', 'c.json'].map((f) => path.join(dir, f));
+  const both = spawnCli(['scan', 'fixtures/flask/shop', '-o', `sarif=${sarif}`, '-o', `markdown=${markdown}`]);
+  expect(both.code).toBe(1);
+  expect(both.stdout).toContain('POST /signup');
+  expect(JSON.parse(readFileSync(sarif, 'utf8')).version).toBe('2.1.0');
+  expect(readFileSync(markdown, 'utf8')).toMatch(/^## apiposture\n/);
+  const plain = spawnCli(['scan', 'fixtures/flask/shop', '-f', 'json', '-o', json, '-o', `sarif=${sarif}`]);
+  expect(plain.stdout).toBe('');
+  expect(JSON.parse(readFileSync(json, 'utf8')).schemaVersion).toBe(1);
+});
+
 test('usage errors exit 2 with a message on stderr', () => {
   const missing = spawnCli(['scan', 'no/such/dir']);
   expect(missing.code).toBe(2);

@@ -10,7 +10,7 @@ function tempRepo(): string {
   return path.join(mkdtempSync(path.join(os.tmpdir(), 'apiposture-init-')), 'shop');
 }
 
-test('init writes a config the loader accepts and a workflow that uploads, then gates', async () => {
+test('init writes a config the loader accepts and a workflow that scans once, uploads and gates', async () => {
   const dir = tempRepo();
   const { code, stdout } = await runCli(['init', dir]);
   expect(code).toBe(0);
@@ -23,13 +23,11 @@ test('init writes a config the loader accepts and a workflow that uploads, then 
     '  security-events: write # upload-sarif',
     '          node-version: 20',
     '        run: npm install -g github:apiposture/apiposture',
-    '        continue-on-error: true',
-    '        run: apiposture scan . --format sarif --output apiposture.sarif --category shop --fail-on none',
-    '        if: always()',
+    '          apiposture scan . --output sarif=apiposture.sarif --output markdown="$GITHUB_STEP_SUMMARY" --category shop --fail-on warning "${baseline[@]}"',
+    "        if: always() && hashFiles('apiposture.sarif') != ''",
     '        uses: github/codeql-action/upload-sarif@v3',
     '          sarif_file: apiposture.sarif',
-    '          if [ -f .apiposture-baseline.json ]; then',
-    '            apiposture scan . --fail-on warning',
+    '          if [ -f .apiposture-baseline.json ]; then baseline=(--baseline .apiposture-baseline.json); fi',
   ]) expect(workflow.split('\n')).toContain(line);
   // YAML-ish: every line is blank, a comment, or indented by an even number of spaces.
   for (const line of workflow.split('\n')) expect(line).toMatch(/^(|(  )*\S.*)$/);

@@ -30,3 +30,15 @@ test('suppressed findings are counted apart; pipes and backticks cannot break th
   expect(text).toContain('| error | [AP001](https://github.com/apiposture/apiposture#ap001-unguarded-route) | `` GET /a\\|`b` `` | `app.py:3` | `GET /a\\|b` has no rate limit |');
   for (const row of text.split('\n').filter((l) => l.startsWith('| '))) expect(row.split(/(?<!\\)\|/).length).toBeGreaterThanOrEqual(4);
 });
+
+test('a report too big for a GitHub comment keeps errors first and says what it cut', () => {
+  const routes = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, kind: 'http', methods: ['POST'], automaticMethods: [], path: `/ünicode/${i}`, file: 'app.py', line: i + 1, status: 'unlimited', limits: [] }) as unknown as Route);
+  const finding = (route: Route, severity: Finding['severity']): Finding => ({ ruleId: 'AP001', fingerprint: route.id, severity, message: `\`POST ${route.path}\` has no rate limit`, routeId: route.id, file: 'app.py', line: route.line, column: 1, related: [] });
+  const findings = routes.map((r, i) => finding(r, i % 3 === 0 ? 'error' : 'note'));
+  const stats = { findings: findings.length, bySeverity: { error: 1000, warning: 0, note: 2000 }, suppressed: 0, baselined: 0 };
+  const text = markdownReport({ root: ROOT, routes, findings, skipped: [], suppressionProblems: [], stats } as unknown as ScanResult);
+  expect(Buffer.byteLength(text)).toBeLessThanOrEqual(65_536);
+  const rows = text.split('\n').filter((l) => l.startsWith('| error') || l.startsWith('| note'));
+  expect(rows.slice(0, 1000).every((r) => r.startsWith('| error'))).toBe(true);
+  expect(text).toMatch(/Cut to fit GitHub's 65,536-character limit: \d+ findings, 3,?000 unlimited routes not shown\./);
+});

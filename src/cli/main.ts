@@ -83,9 +83,12 @@ interface VerifyCliOptions {
   format: 'text' | 'json';
 }
 
+type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown';
+const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'markdown'];
+
 interface ReportOptions extends ScanTargetOptions {
-  format: 'text' | 'json' | 'sarif' | 'markdown';
-  output?: string;
+  format: ReportFormat;
+  output: string[];
   failOn: Severity | 'none';
   color?: boolean;
   baseline?: string;
@@ -125,7 +128,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     withScanOptions(
       cmd
         .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
-        .option('-o, --output <file>', 'write the report to a file instead of stdout'),
+        .option('-o, --output <[format=]file>', 'write the report to a file instead of stdout; FORMAT=FILE writes one more report in that format (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]),
     )
       .option('--color', 'force colored text output')
       .option('--no-color', 'disable colored text output');
@@ -170,11 +173,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // Strict means every file accounted for, syntax errors included: so every file is parsed.
     const result = await scanTargets(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
     const displayRoot = path.relative(process.cwd(), result.root).split(path.sep).join('/') || '.';
-    const toFile = options.output !== undefined;
-    const c: Chalk = new chalk.Instance({ level: toFile ? 0 : colorLevel(options.color, io.env, io.stdoutIsTTY) });
-    const report = render(result, options, displayRoot, routesOnly, c);
-    if (toFile) await writeNamedFile(options.output!, report);
-    else io.stdout(report);
+    // One scan, several reports (`-o sarif=x.sarif -o markdown=$GITHUB_STEP_SUMMARY`): a plain FILE takes the
+    // --format report, which goes to stdout when no plain FILE is given.
+    const outputs = options.output.map((given) => {
+      const [format, file] = given.split(/=(.*)/s);
+      return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
+    });
+    if (!outputs.some((o) => 'plain' in o)) io.stdout(render(result, options, displayRoot, routesOnly, new chalk.Instance({ level: colorLevel(options.color, io.env, io.stdoutIsTTY) })));
+    for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, routesOnly, new chalk.Instance({ level: 0 })));
     const gaps = options.strict ? incompleteness(result) : [];
     for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);
     if (gaps.length) return 2;
