@@ -6,6 +6,7 @@
 export type Framework = 'flask' | 'fastapi' | 'starlette' | 'django' | 'drf';
 
 export type ProtectionStatus = 'limited' | 'unlimited' | 'exempt' | 'unknown';
+export const PROTECTION_STATUSES: readonly ProtectionStatus[] = ['limited', 'unlimited', 'exempt', 'unknown'];
 
 export type Severity = 'error' | 'warning' | 'note';
 
@@ -211,4 +212,14 @@ export function routeLabel(route: Route): string {
 
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The routes a user names as "METHOD PATH" (`POST /login`) or "PATH", with the path as the scan reports it;
+ * `method` is the named one, upper case.
+ */
+export function matchRoutes(routes: Route[], wanted: string): { route: Route; method?: string }[] {
+  const parts = wanted.trim().split(/\s+/);
+  const [method, routePath] = parts.length > 1 ? [parts[0].toUpperCase(), parts[1]] : [undefined, parts[0]];
+  return routes.filter((r) => r.path === routePath && (!method || r.methods.includes(method))).map((route) => ({ route, method }));
 }

@@ -4,7 +4,7 @@
  * the predicted status (and Retry-After when expected), an unlimited one must never reject within the bound.
  */
 import net from 'node:net';
-import { declaredMethods, routeLabel, type Route } from './model';
+import { declaredMethods, matchRoutes, routeLabel, type Route } from './model';
 import { predictRoute, type BurstPrediction } from './limiter/predict';
 import { printable } from './report/printable';
 import { isObject, isStrings, parseJson } from './json-input';
@@ -179,10 +179,8 @@ function mismatch(prediction: BurstPrediction, observed: Burst): string | undefi
 
 function selectRoutes(routes: Route[], wanted: string | undefined): { route: Route; method?: string }[] {
   if (!wanted) return routes.map((route) => ({ route }));
-  const [method, routePath] = wanted.trim().split(/\s+/);
-  const upper = method.toUpperCase();
-  const matches = routes.filter((r) => r.path === routePath && r.methods.includes(upper)).map((route) => ({ route, method: upper }));
-  if (!matches.length) throw new VerifyRefused(`no route matches --route "${wanted}" (write it as METHOD PATH, e.g. "POST /login", with the path as the scan reports it)`);
+  const matches = matchRoutes(routes, wanted);
+  if (!matches.length || !matches[0].method) throw new VerifyRefused(`no route matches --route "${wanted}" (write it as METHOD PATH, e.g. "POST /login", with the path as the scan reports it)`);
   return matches;
 }
 

@@ -107,3 +107,23 @@ test('a route registration nothing resolves is listed in every format and fails 
   expect(strict.code).toBe(2);
   expect(strict.stderr).toContain('apiposture: --strict: myapp/plugins.py:7: `app.route` registers routes that were not resolved');
 });
+
+test('selecting what to see: --select/--ignore rules, --status routes, --explain-route, --statistics', () => {
+  const selected = JSON.parse(spawnCli(['scan', 'fixtures/flask/shop', '-f', 'json', '--select', 'AP001,AP004']).stdout);
+  expect([...new Set(selected.findings.map((f: { ruleId: string }) => f.ruleId))].sort()).toEqual(['AP001', 'AP004']);
+  const ignored = JSON.parse(spawnCli(['scan', 'fixtures/flask/shop', '-f', 'json', '--ignore', 'AP013']).stdout);
+  expect(ignored.findings.some((f: { ruleId: string }) => f.ruleId === 'AP013')).toBe(false);
+  expect(spawnCli(['scan', 'fixtures/flask/shop', '--select', 'AP999']).stderr).toBe('apiposture: --select: unknown rule AP999 (see `apiposture rules`)\n');
+  const open = JSON.parse(spawnCli(['routes', 'fixtures/flask/shop', '-f', 'json', '--status', 'unlimited,exempt']).stdout);
+  expect(open.routes.map((r: { path: string; status: string }) => `${r.status} ${r.path}`).sort()).toEqual(['exempt /password-reset', 'unlimited /signup']);
+  const explained = spawnCli(['scan', 'fixtures/flask/shop', '--explain-route', 'POST /signup']);
+  expect(explained.code).toBe(0);
+  expect(explained.stdout.split('\n')).toEqual(expect.arrayContaining([
+    'POST /signup  unlimited',
+    '  evidence  app.py:28  limit decorator sits above the route decorator: Flask registered the undecorated view, so this limit never runs and default/blueprint limits are suppressed',
+  ]));
+  expect(spawnCli(['scan', 'fixtures/flask/shop', '--explain-route', 'GET /nowhere']).code).toBe(2);
+  const statistics = spawnCli(['scan', 'fixtures/flask/shop', '--statistics']);
+  expect(statistics.code).toBe(1);
+  expect(statistics.stdout.split('\n')[0]).toMatch(/^ +7 {2}AP013 {2}missing-retry-signal +Over-limit responses/);
+});

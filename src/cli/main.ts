@@ -10,18 +10,19 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failsGate, scan, type ScanOptions } from '../scan';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { CACHE_DIR } from '../cache';
 import { InitRefused, init } from '../init';
 import { projectContext } from '../project-context';
 import { jsonReport } from '../report/json';
 import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
-import { textReport } from '../report/text';
+import { summaryLine, textReport } from '../report/text';
 import { printable } from '../report/printable';
 import { fileProblem } from '../regular-file';
 import { RULES, findRule } from '../../rules';
-import type { ScanResult, Severity } from '../model';
+import { PROTECTION_STATUSES, counts, type ProtectionStatus, type ScanResult, type Severity } from '../model';
+import { explainRoutes } from '../report/explain-route';
 import { VERSION } from '../version';
 
 import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
@@ -59,6 +60,8 @@ function requirePositiveInteger(name: string, value: number | undefined): void {
 
 interface ScanTargetOptions {
   exclude: string[];
+  select?: string;
+  ignore?: string;
   pythonPath?: string;
   quiet?: boolean;
   maxFileSize: number;
@@ -89,6 +92,9 @@ const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'markd
 interface ReportOptions extends ScanTargetOptions {
   format: ReportFormat;
   output: string[];
+  status?: string;
+  explainRoute?: string;
+  statistics?: boolean;
   failOn: Severity | 'none';
   color?: boolean;
   baseline?: string;
@@ -130,6 +136,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
         .option('-o, --output <[format=]file>', 'write the report to a file instead of stdout; FORMAT=FILE writes one more report in that format (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]),
     )
+      .option('--status <statuses>', 'only routes with these statuses (comma-separated: limited, unlimited, exempt, unknown) and their findings')
       .option('--color', 'force colored text output')
       .option('--no-color', 'disable colored text output');
 
@@ -146,9 +153,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
     requirePositiveInteger('--jobs', options.jobs);
     const showProgress = io.stderrIsTTY && !options.quiet;
-    const config = await loadConfig(projectContext(targets), options.config).catch((error: unknown) => {
+    const loaded = await loadConfig(projectContext(targets), options.config).catch((error: unknown) => {
       throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
     });
+    const config = withRuleSelection(loaded, options.select, options.ignore);
     const result = await scan({
       ...more,
       paths: targets,
@@ -171,15 +179,27 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       throw error instanceof BaselineError ? new UsageError(error.message) : error;
     });
     // Strict means every file accounted for, syntax errors included: so every file is parsed.
-    const result = await scanTargets(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
+    const scanned = await scanTargets(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
+    const result = withStatuses(scanned, options.status);
     const displayRoot = path.relative(process.cwd(), result.root).split(path.sep).join('/') || '.';
+    const c = new chalk.Instance({ level: colorLevel(options.color, io.env, io.stdoutIsTTY) });
+    if (options.explainRoute !== undefined) {
+      const explained = explainRoutes(result, options.explainRoute, c);
+      if (!explained) throw new UsageError(`no route matches --explain-route "${options.explainRoute}" (write it as METHOD PATH or PATH, with the path as the scan reports it)`);
+      io.stdout(explained);
+      return 0;
+    }
+    if (options.statistics) {
+      io.stdout(ruleStatistics(result, c));
+      return failsGate(result, options.failOn) ? 1 : 0;
+    }
     // One scan, several reports (`-o sarif=x.sarif -o markdown=$GITHUB_STEP_SUMMARY`): a plain FILE takes the
     // --format report, which goes to stdout when no plain FILE is given.
     const outputs = options.output.map((given) => {
       const [format, file] = given.split(/=(.*)/s);
       return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
     });
-    if (!outputs.some((o) => 'plain' in o)) io.stdout(render(result, options, displayRoot, routesOnly, new chalk.Instance({ level: colorLevel(options.color, io.env, io.stdoutIsTTY) })));
+    if (!outputs.some((o) => 'plain' in o)) io.stdout(render(result, options, displayRoot, routesOnly, c));
     for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, routesOnly, new chalk.Instance({ level: 0 })));
     const gaps = options.strict ? incompleteness(result) : [];
     for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);
@@ -197,6 +217,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--baseline <file>', 'findings in this baseline (apiposture baseline) are known: only new ones fail')
     .option('--category <name>', 'SARIF automationDetails.id: GitHub keeps one analysis per category (e.g. one per app of a monorepo)')
     .option('--strict', 'exit 2 when a file was skipped or a route path could not be resolved (after writing the report); parses every file')
+    .option('--select <rules>', 'only these rules (comma-separated ids, e.g. AP001,AP004)')
+    .option('--ignore <rules>', 'not these rules (comma-separated ids)')
+    .option('--explain-route <route>', 'print the whole reasoning for the routes named "METHOD PATH" or "PATH" instead of the report')
+    .option('--statistics', 'print how many findings each rule has instead of the report')
     .addHelpText('after', `
 Examples:
   $ apiposture scan ./src
@@ -370,6 +394,43 @@ Examples:
     if (io.env.APIPOSTURE_DEBUG) io.stderr(`${(error as Error).stack}\n`);
     return 2;
   }
+}
+
+/** The configuration with `--select`/`--ignore` applied: a rule left out is off, as `AP009 = "off"` would make it. */
+function withRuleSelection(config: Config, select: string | undefined, ignore: string | undefined): Config {
+  if (select === undefined && ignore === undefined) return config;
+  const ids = (list: string | undefined, option: string): string[] | undefined =>
+    list?.split(',').map((id) => {
+      const rule = findRule(id.trim());
+      if (!rule) throw new UsageError(`${option}: unknown rule ${id.trim()} (see \`apiposture rules\`)`);
+      return rule.id;
+    });
+  const selected = ids(select, '--select');
+  const ignored = ids(ignore, '--ignore') ?? [];
+  const off = RULES.filter((r) => (selected && !selected.includes(r.id)) || ignored.includes(r.id));
+  return { ...config, rules: { ...config.rules, ...Object.fromEntries(off.map((r) => [r.id, 'off' as const])) } };
+}
+
+/** Only the routes with the given statuses, and the findings on them; totals still describe the whole scan. */
+function withStatuses(result: ScanResult, statuses: string | undefined): ScanResult {
+  if (statuses === undefined) return result;
+  const wanted = statuses.split(',').map((s) => s.trim());
+  const unknown = wanted.find((s) => !PROTECTION_STATUSES.includes(s as ProtectionStatus));
+  if (unknown !== undefined) throw new UsageError(`--status: ${unknown} is none of ${PROTECTION_STATUSES.join(', ')}`);
+  const routes = result.routes.filter((r) => wanted.includes(r.status));
+  const ids = new Set(routes.map((r) => r.id));
+  return { ...result, routes, findings: result.findings.filter((f) => ids.has(f.routeId)) };
+}
+
+/** `--statistics`: counted findings per rule, most first, then the summary line. */
+function ruleStatistics(result: ScanResult, c: Chalk): string {
+  const perRule = new Map<string, number>();
+  for (const f of result.findings.filter(counts)) perRule.set(f.ruleId, (perRule.get(f.ruleId) ?? 0) + 1);
+  const rows = [...perRule].sort(([a, n], [b, m]) => m - n || (a < b ? -1 : 1)).map(([id, n]) => {
+    const rule = findRule(id);
+    return `${String(n).padStart(5)}  ${id}  ${(rule?.name ?? '').padEnd(36)} ${rule?.summary ?? ''}`.trimEnd();
+  });
+  return `${[...rows, '', summaryLine(result, c)].join('\n')}\n`;
 }
 
 /** The command a mistyped word was probably meant to be (at most two edits away), for a path that does not exist. */
