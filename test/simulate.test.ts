@@ -118,3 +118,29 @@ test('a zero count has no window edge to exploit: no AP009', async () => {
   expect(stdout).toContain('POST /login');
   expect(stdout).not.toContain('AP009');
 });
+
+describe('several limits at once', () => {
+  test.each([
+    [['5/minute;1/second'], 9, 'agrees'],
+    [['5/minute', '1/second'], 9, 'agrees'], // stacked decorators count the same requests
+    [['10 per hour, 100 per day'], 199, 'agrees'],
+  ])('%j: the paced attack reaches the bound (%i)', async (rates, inWindow, check) => {
+    const { code, stdout } = await runCli(['simulate', ...rates]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Worst case  ${inWindow} admitted within`);
+    expect(stdout).toContain(`= ${inWindow}, ${check})`);
+  });
+
+  test('the search is no weaker than the attack written by hand: one hit at 0, then one a second from 56 s to 64 s', async () => {
+    const { stdout } = await runCli(['simulate', '5/minute;1/second', '--format', 'json']);
+    const timeline: { time: number; admitted: number }[] = JSON.parse(stdout).worstCase.timeline;
+    expect(timeline.filter((b) => b.admitted > 0).length).toBeGreaterThanOrEqual(9);
+    expect(JSON.parse(stdout).worstCase.inWindow).toBe(9);
+  });
+
+  test('a bound the bounded search cannot reach is stated as the number to plan for, never as a disagreement', async () => {
+    const { stdout } = await runCli(['simulate', '1/second;1000/day']);
+    expect(stdout).toMatch(/formula min over limits of \(⌊W\/w⌋ \+ 1\)·N − 1 = 1999: up to that many; the bounded search reached \d+\)/);
+    expect(stdout).not.toContain('DISAGREES');
+  });
+});

@@ -357,17 +357,18 @@ Examples:
 
   program
     .command('simulate')
-    .description('run a rate string through the reference limiter: its reading, sustained rate and the attacker\'s worst case')
-    .argument('<rate>', 'e.g. "5/minute"')
+    .description('run rate strings through the reference limiter: their reading, sustained rate and the attacker\'s worst case')
+    .argument('<rates...>', 'e.g. "5/minute;1/second"; several strings count the same requests (stacked decorators, default and route limits)')
     .addOption(new Option('--library <library>', 'whose grammar and default algorithm').choices(SIMULATED_LIBRARIES).default('flask-limiter'))
     .addOption(new Option('--strategy <strategy>', 'counting algorithm (default: the library\'s)').choices(Object.keys(STRATEGY_NAMES)))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', `
 Examples:
   $ apiposture simulate "5/minute"
+  $ apiposture simulate "5/minute" "1/second"
   $ apiposture simulate "5/M" --library django-ratelimit --format json`)
-    .action(async (rate: string, options: { library: SimulatedLibrary; strategy?: string; format: string }) => {
-      const result = await simulate(rate, options.library, options.strategy ? STRATEGY_NAMES[options.strategy] : undefined).catch((error: unknown) => {
+    .action(async (rates: string[], options: { library: SimulatedLibrary; strategy?: string; format: string }) => {
+      const result = await simulate(rates, options.library, options.strategy ? STRATEGY_NAMES[options.strategy] : undefined).catch((error: unknown) => {
         throw error instanceof InvalidRate ? new UsageError(`invalid rate: ${error.message}`) : error;
       });
       io.stdout(options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : simulationText(result));

@@ -67,16 +67,28 @@ const DECIDE: Record<Strategy, Decide> = {
 };
 
 /**
- * Enforces the items of one rate string: a hit goes through them in order and stops at the first refusal. Over a
- * synchronous store (MemoryStore) `hit` answers at once.
+ * The order a library checks the limits of one rate string in: as written (slowapi), or by the unit word, shortest
+ * first and stable (Flask-Limiter sorts them: `limits`' RateLimitItem compares granularities).
+ */
+export type LimitOrder = 'written' | 'unit';
+
+/**
+ * Enforces the items of one rate string: a hit goes through them in `order` and stops at the first refusal, so a
+ * request one limit refuses still counts against the limits checked before it (and, for counting windows, against
+ * the refusing one). Over a synchronous store (MemoryStore) `hit` answers at once.
  */
 export class RateLimiter<Sync extends boolean = false> {
+  readonly items: RateItem[];
+
   constructor(
     private readonly store: Store<Sync>,
     readonly strategy: Strategy,
-    readonly items: RateItem[],
+    items: RateItem[],
     private readonly clock: Clock = systemClock,
-  ) {}
+    order: LimitOrder = 'written',
+  ) {
+    this.items = order === 'unit' ? [...items].sort((a, b) => (a.unit ?? a.seconds) - (b.unit ?? b.seconds)) : items;
+  }
 
   hit(key: string, cost = 1): Result<boolean, Sync> {
     const now = this.clock.now();

@@ -8,6 +8,7 @@ export interface RateItem {
   count: number;
   seconds: number; // window length
   text: string; // the item as written, trimmed
+  unit?: number; // seconds of the unit word (`limits` notation: "10 per 2 seconds" has 1), which Flask-Limiter orders limits by
 }
 
 export type ParsedRate = { ok: true; items: RateItem[] } | { ok: false; reason: string };
@@ -39,7 +40,8 @@ export function parseLimitsNotation(text: string): ParsedRate {
     const match = ONE.exec(part);
     if (!match) continue; // limits skips such pieces too (only possible around the stray `:`)
     const multiple = match[3] ? Number(match[3]) || 1 : 1;
-    items.push({ count: Number(match[1]), seconds: UNIT_SECONDS[match[4].toLowerCase()] * multiple, text: part.trim() });
+    const unit = UNIT_SECONDS[match[4].toLowerCase()];
+    items.push({ count: Number(match[1]), seconds: unit * multiple, text: part.trim(), unit });
   }
   return { ok: true, items };
 }
