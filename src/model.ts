@@ -2,6 +2,7 @@
  * The framework-neutral model every stage after extraction reads: routes, their protection, findings.
  * Extractors fill routes; protection resolution fills `status` and `limits`; rules read both.
  */
+import type { OpenApiCheck } from './openapi';
 
 export type Framework = 'flask' | 'fastapi' | 'starlette' | 'django' | 'drf';
 
@@ -181,6 +182,7 @@ export interface ScanResult {
   suppressionProblems: SuppressionProblem[];
   unresolvedRegistrations: UnresolvedRegistration[];
   staleBaseline?: BaselineEntry[]; // with a baseline: its entries no finding matches any more
+  openapi?: OpenApiCheck; // with --openapi: the inventory against the spec
   stats: ScanStats;
 }
 

@@ -23,6 +23,7 @@ import { fileProblem } from '../regular-file';
 import { RULES, findRule } from '../../rules';
 import { PROTECTION_STATUSES, counts, type ProtectionStatus, type ScanResult, type Severity } from '../model';
 import { explainRoutes } from '../report/explain-route';
+import { OpenApiError, checkOpenApi } from '../openapi';
 import { VERSION } from '../version';
 
 import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
@@ -95,6 +96,7 @@ interface ReportOptions extends ScanTargetOptions {
   status?: string;
   explainRoute?: string;
   statistics?: boolean;
+  openapi?: string;
   failOn: Severity | 'none';
   color?: boolean;
   baseline?: string;
@@ -180,7 +182,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
     // Strict means every file accounted for, syntax errors included: so every file is parsed.
     const scanned = await scanTargets(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
-    const result = withStatuses(scanned, options.status);
+    const checked = options.openapi === undefined ? scanned : { ...scanned, openapi: await checkOpenApi(options.openapi, scanned.routes).catch((error: unknown) => {
+      throw error instanceof OpenApiError ? new UsageError(`--openapi: ${error.message}`) : error;
+    }) };
+    const result = withStatuses(checked, options.status);
     const displayRoot = path.relative(process.cwd(), result.root).split(path.sep).join('/') || '.';
     const c = new chalk.Instance({ level: colorLevel(options.color, io.env, io.stdoutIsTTY) });
     if (options.explainRoute !== undefined) {
@@ -221,6 +226,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--ignore <rules>', 'not these rules (comma-separated ids)')
     .option('--explain-route <route>', 'print the whole reasoning for the routes named "METHOD PATH" or "PATH" instead of the report')
     .option('--statistics', 'print how many findings each rule has instead of the report')
+    .option('--openapi <file>', 'compare the routes with this OpenAPI or Swagger document (JSON or YAML): operations missing on either side, 429s documented or not')
     .addHelpText('after', `
 Examples:
   $ apiposture scan ./src

@@ -44,6 +44,7 @@ export function jsonReport(result: ScanResult, displayRoot: string, options: { r
     report.suppressionProblems = result.suppressionProblems;
     if (result.staleBaseline) report.staleBaseline = result.staleBaseline;
   }
+  if (result.openapi) report.openapi = result.openapi;
   report.skipped = result.skipped;
   report.unresolvedRegistrations = result.unresolvedRegistrations;
   report.stats = result.stats;

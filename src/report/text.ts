@@ -1,6 +1,7 @@
 /** The human report: routes grouped by file with their protection, then findings, then a summary line. */
 import type { Chalk } from 'chalk';
 import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
+import type { OpenApiCheck, Operation } from '../openapi';
 import { counts, routeLabel } from '../model';
 import { printable } from './printable';
 import { addTo } from '../collections';
@@ -54,6 +55,25 @@ function upkeepLines(result: ScanResult, c: Chalk): string[] {
   return lines.length ? [c.bold('Suppressions and baseline'), ...lines, ''] : [];
 }
 
+/** `--openapi`: what the code and the spec disagree on, each group with its operations. */
+function openApiLines(check: OpenApiCheck, c: Chalk): string[] {
+  const groups: [string, Operation[]][] = [
+    ['served but not in the spec', check.inCodeOnly],
+    ['in the spec but not served', check.inSpecOnly],
+    ['limited, but the spec documents no 429 or rate-limit headers', check.limitedWithout429],
+    ['the spec documents a 429, but the code does not limit it', check.documented429Unlimited],
+  ];
+  const aside = [check.outside && `${check.outside} routes outside the spec's paths`, check.notCompared && `${check.notCompared} routes with unresolved paths`].filter(Boolean);
+  const lines = [c.bold(`OpenAPI ${check.spec}`) + c.dim(` (${check.operations} operations${aside.length ? `; not compared: ${aside.join(', ')}` : ''})`)];
+  for (const [what, ops] of groups) {
+    if (!ops.length) continue;
+    lines.push(`  ${what} (${ops.length}):`);
+    for (const op of ops) lines.push(`    ${op.method} ${op.path}${op.file ? c.dim(`  ${op.file}:${op.line}`) : ''}`);
+  }
+  if (lines.length === 1) lines.push('  the code and the spec agree');
+  return [...lines, ''];
+}
+
 export function summaryLine(result: ScanResult, c: Chalk): string {
   const s = result.stats;
   const routes = `${s.routes} route${s.routes === 1 ? '' : 's'}: ${c.green(`${s.byStatus.limited} limited`)}, ${c.red(`${s.byStatus.unlimited} unlimited`)}, ${c.yellow(`${s.byStatus.exempt} exempt`)}, ${c.magenta(`${s.byStatus.unknown} unknown`)}`;
@@ -78,6 +98,7 @@ export function textReport(scanned: ScanResult, c: Chalk, options: { routesOnly?
     ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c), '']),
     ...routeLines(result.routes, c),
     ...(options.routesOnly ? [] : [...findingLines(findings, c), ...upkeepLines(result, c)]),
+    ...(result.openapi ? openApiLines(result.openapi, c) : []),
   ];
   if (result.skipped.length) {
     lines.push(c.bold('Skipped'));
