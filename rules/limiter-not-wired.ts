@@ -9,6 +9,7 @@ export default defineRule<'notWired'>({
   severity: 'error',
   securitySeverity: 7.5,
   precision: 'high',
+  perCause: true,
   tags: ['security', 'external/cwe/cwe-770', 'owasp-api4:2023'],
   summary: 'Limiter created but never bound, initialised or installed, so its limits do not run',
   docs: `## What it does

@@ -9,6 +9,7 @@ export default defineRule<'failOpen'>({
   severity: 'warning',
   securitySeverity: 6.5,
   precision: 'high',
+  perCause: true,
   tags: ['security', 'external/cwe/cwe-636', 'external/cwe/cwe-770', 'owasp-api4:2023'],
   summary: 'Limiter disabled by configuration, failing open, or storing nothing (DummyCache)',
   docs: `## What it does

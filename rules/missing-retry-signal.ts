@@ -9,6 +9,7 @@ export default defineRule<'noRetry'>({
   severity: 'note',
   securitySeverity: 2.0,
   precision: 'medium',
+  perCause: true,
   tags: ['security', 'external/cwe/cwe-770', 'owasp-api4:2023'],
   summary: 'Over-limit responses without 429 or Retry-After',
   docs: `## What it does

@@ -9,6 +9,7 @@ export default defineRule<'perProcess'>({
   severity: 'warning',
   securitySeverity: 5.3,
   precision: 'medium',
+  perCause: true,
   tags: ['security', 'external/cwe/cwe-770', 'owasp-api4:2023'],
   summary: 'In-memory limit storage while several workers or replicas serve the app',
   docs: `## What it does

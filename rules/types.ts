@@ -26,6 +26,7 @@ export interface Rule<M extends string = string> {
   severity: Severity; // default SARIF level
   securitySeverity: number; // CodeQL-style 0.0–10.0
   precision: 'very-high' | 'high' | 'medium' | 'low';
+  perCause?: boolean; // the cause is app- or project-wide (a limiter's settings): one finding at the cause, listing the routes
   tags: string[];
   summary: string; // one line
   docs: string; // markdown: What it does / Why is this bad? / Example / Use instead / References

@@ -110,7 +110,8 @@ export interface Finding {
   fingerprint: string; // rule + methods + normalised path + handler: survives moved code (baselines, SARIF)
   severity: Severity;
   message: string;
-  routeId: string;
+  routeId: string; // the route, or the first of `routeIds`
+  routeIds: string[]; // every route the finding is about: one, or all a shared cause affects
   file: string;
   line: number;
   column: number;

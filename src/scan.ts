@@ -22,6 +22,7 @@ import { ScanCache } from './cache';
 import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
 import { applySuppressions } from './suppressions';
+import { compareFindings, groupByCause } from './group-findings';
 import { applyBaseline, type Baseline } from './baseline';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
@@ -78,11 +79,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const routes = allRoutes.filter((r) => inScope(r.file));
   const registrations = countRegistrations(project, allRoutes, inScope);
   for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes that were not resolved: ${r.reason}`);
-  const findings = runRules(routes, await readDeployment(root, project, cache), config, allRoutes);
+  const perRoute = runRules(routes, await readDeployment(root, project, cache), config, allRoutes);
   const cacheProblem = await cache?.save(); // after the last walk
   if (cacheProblem) options.onWarning?.(cacheProblem);
-  const suppressionProblems = applySuppressions(findings, routes, modules, config);
+  const suppressionProblems = applySuppressions(perRoute, routes, modules, config);
   for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
+  const findings = groupByCause(perRoute, routes);
   const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);
   const scopeFiles = files.filter(inScope);
   const scopeSkipped = skipped.filter((s) => inScope(s.file));
@@ -208,6 +210,7 @@ export function runRules(routes: Route[], deployment: Deployment = { processes: 
             severity: configured && configured !== 'off' ? configured : (severity ?? rule.severity),
             message: formatMessage(rule.messages[messageId], data),
             routeId: route.id,
+            routeIds: [route.id],
             file: route.file,
             line: route.line,
             column: route.column,
@@ -216,7 +219,7 @@ export function runRules(routes: Route[], deployment: Deployment = { processes: 
       });
     }
   }
-  return findings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.routeId, b.routeId));
+  return findings.sort(compareFindings);
 }
 
 function stats(files: number, skipped: Skipped[], routes: Route[], findings: Finding[], registrations: RegistrationCount): ScanResult['stats'] {

@@ -8,6 +8,7 @@ import type { Directive, ModuleFacts } from './python/ir';
 import type { Finding, Route, Suppression, SuppressionProblem } from './model';
 import { compareText, methodsLabel } from './model';
 import { addTo } from './collections';
+import { PER_CAUSE } from './group-findings';
 
 /** Sets `suppression` on the findings the directives and config entries cover; returns the problems, sorted. */
 export function applySuppressions(findings: Finding[], routes: Route[], modules: ModuleFacts[], config: Config): SuppressionProblem[] {
@@ -39,9 +40,14 @@ export function applySuppressions(findings: Finding[], routes: Route[], modules:
   return problems.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.message, b.message));
 }
 
-/** A directive on the route's registration line or its handler's `def` line, or on the line just above either. */
+/**
+ * A directive on the route's registration line or its handler's `def` line, or on the line just above either;
+ * for a rule reported once per cause, also at the cause (the limiter's line).
+ */
 function inlineSuppression(finding: Finding, route: Route, directives: Map<string, Directive[]>, used: Set<string>): Suppression | undefined {
-  const places: [string, number][] = [[route.file, route.line], [route.file, route.line - 1], [route.handlerFile, route.handlerLine], [route.handlerFile, route.handlerLine - 1]];
+  const causes = PER_CAUSE.has(finding.ruleId) ? finding.related : [];
+  const anchors = [{ file: route.file, line: route.line }, { file: route.handlerFile, line: route.handlerLine }, ...causes];
+  const places = anchors.flatMap(({ file, line }): [string, number][] => [[file, line], [file, line - 1]]);
   for (const [file, line] of places) {
     const directive = directives.get(file)?.find((d) => d.line === line && d.ids.includes(finding.ruleId));
     if (!directive) continue;

@@ -20,7 +20,7 @@ test('routes --format markdown is the inventory only', async () => {
 
 test('suppressed findings are counted apart; pipes and backticks cannot break the table', () => {
   const route = { id: 'flask:GET:/a|b', kind: 'http', methods: ['GET'], automaticMethods: [], path: '/a|`b`', file: 'app.py', line: 3, status: 'unlimited', limits: [] } as unknown as Route;
-  const base: Finding = { ruleId: 'AP001', fingerprint: 'f', severity: 'error', message: '`GET /a|b` has no rate limit', routeId: route.id, file: 'app.py', line: 3, column: 1, related: [] };
+  const base: Finding = { ruleId: 'AP001', fingerprint: 'f', severity: 'error', message: '`GET /a|b` has no rate limit', routeId: route.id, routeIds: [route.id], file: 'app.py', line: 3, column: 1, related: [] };
   const suppressed: Finding = { ...base, severity: 'warning', suppression: { kind: 'inSource', justification: 'internal', file: 'app.py', line: 2 } };
   const stats = { findings: 1, bySeverity: { error: 1, warning: 0, note: 0 }, suppressed: 1, baselined: 0 };
   const scan = { root: ROOT, routes: [route], findings: [base, suppressed], skipped: [], suppressionProblems: [], stats } as unknown as ScanResult;
@@ -33,7 +33,7 @@ test('suppressed findings are counted apart; pipes and backticks cannot break th
 
 test('a report too big for a GitHub comment keeps errors first and says what it cut', () => {
   const routes = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, kind: 'http', methods: ['POST'], automaticMethods: [], path: `/ünicode/${i}`, file: 'app.py', line: i + 1, status: 'unlimited', limits: [] }) as unknown as Route);
-  const finding = (route: Route, severity: Finding['severity']): Finding => ({ ruleId: 'AP001', fingerprint: route.id, severity, message: `\`POST ${route.path}\` has no rate limit`, routeId: route.id, file: 'app.py', line: route.line, column: 1, related: [] });
+  const finding = (route: Route, severity: Finding['severity']): Finding => ({ ruleId: 'AP001', fingerprint: route.id, severity, message: `\`POST ${route.path}\` has no rate limit`, routeId: route.id, routeIds: [route.id], file: 'app.py', line: route.line, column: 1, related: [] });
   const findings = routes.map((r, i) => finding(r, i % 3 === 0 ? 'error' : 'note'));
   const stats = { findings: findings.length, bySeverity: { error: 1000, warning: 0, note: 2000 }, suppressed: 0, baselined: 0 };
   const text = markdownReport({ root: ROOT, routes, findings, skipped: [], suppressionProblems: [], stats } as unknown as ScanResult);

@@ -13,7 +13,7 @@ import { sarifErrors } from './support/sarif-schema';
 const SHOP = path.join(ROOT, 'fixtures/flask/shop');
 
 function finding(overrides: Partial<Finding> = {}): Finding {
-  return { ruleId: 'AP001', fingerprint: '0'.repeat(32), severity: 'warning', message: '`POST /signup` has no rate limit', routeId: 'flask:POST:/signup', file: 'app.py', line: 29, column: 2, related: [], ...overrides };
+  return { ruleId: 'AP001', fingerprint: '0'.repeat(32), severity: 'warning', message: '`POST /signup` has no rate limit', routeId: 'flask:POST:/signup', routeIds: ['flask:POST:/signup'], file: 'app.py', line: 29, column: 2, related: [], ...overrides };
 }
 
 function scanOf(findings: Finding[]): ScanResult {

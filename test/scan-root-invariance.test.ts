@@ -13,18 +13,27 @@ import { scan } from '../src/scan';
 import { moduleNames } from '../src/python/module-names';
 import { projectContext } from '../src/project-context';
 import type { ScanResult } from '../src/model';
+import { PER_CAUSE } from '../src/group-findings';
 import { ROOT, spawnCli } from './support/run-cli';
 
 const FIXTURES = path.join(ROOT, 'fixtures');
 const projects = fg.sync('*/*', { cwd: FIXTURES, onlyDirectories: true }).sort();
 
-/** The routes, their findings and unresolved registrations under `scope` (a folder or file relative to the project root). */
+/**
+ * The routes, their findings and unresolved registrations under `scope` (a folder or file relative to the project
+ * root). A finding reported once per cause lists the routes of what was scanned: it is compared route by route
+ * (its cause, rule and fingerprint for each route in scope), as its message counts the routes it lists.
+ */
 function declaredIn(result: ScanResult, scope: string): string[] {
   const inside = (file: string): boolean => scope === '' || file === scope || file.startsWith(`${scope}/`);
   const routes = result.routes.filter((r) => inside(r.file));
-  const findings = result.findings.filter((f) => routes.some((r) => r.id === f.routeId));
+  const ids = new Set(routes.map((r) => r.id));
+  const findings = result.findings.flatMap((f) => {
+    if (!PER_CAUSE.has(f.ruleId)) return ids.has(f.routeId) ? [JSON.stringify(f)] : [];
+    return f.routeIds.filter((id) => ids.has(id)).map((id) => JSON.stringify({ ruleId: f.ruleId, fingerprint: f.fingerprint, cause: `${f.file}:${f.line}`, route: id }));
+  });
   const registrations = result.unresolvedRegistrations.filter((r) => inside(r.file));
-  return [...routes.map((r) => JSON.stringify(routeJson(r))), ...findings.map((f) => JSON.stringify(f)), ...registrations.map((r) => JSON.stringify(r))];
+  return [...routes.map((r) => JSON.stringify(routeJson(r))), ...findings.sort(), ...registrations.map((r) => JSON.stringify(r))];
 }
 
 describe('scan-root invariance', () => {

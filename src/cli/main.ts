@@ -17,9 +17,9 @@ import { projectContext } from '../project-context';
 import { jsonReport } from '../report/json';
 import { markdownReport } from '../report/markdown';
 import { sarifReport } from '../report/sarif';
-import { summaryLine, textReport } from '../report/text';
+import { summaryLine, textReport, type RouteListing, type TextOptions } from '../report/text';
 import { printable } from '../report/printable';
-import { fileProblem } from '../regular-file';
+import { fileProblem, readRegularFile } from '../regular-file';
 import { RULES, findRule } from '../../rules';
 import { PROTECTION_STATUSES, counts, type ProtectionStatus, type ScanResult, type Severity } from '../model';
 import { explainRoutes } from '../report/explain-route';
@@ -35,6 +35,7 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  stdoutColumns?: number; // a terminal's width, to fit text lines to
 }
 
 const processIo: Io = {
@@ -43,6 +44,7 @@ const processIo: Io = {
   env: process.env,
   stdoutIsTTY: Boolean(process.stdout.isTTY),
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  stdoutColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
 };
 
 class UsageError extends Error {}
@@ -97,6 +99,7 @@ interface ReportOptions extends ScanTargetOptions {
   explainRoute?: string;
   statistics?: boolean;
   openapi?: string;
+  routes: RouteListing;
   failOn: Severity | 'none';
   color?: boolean;
   baseline?: string;
@@ -139,6 +142,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         .option('-o, --output <[format=]file>', 'write the report to a file instead of stdout; FORMAT=FILE writes one more report in that format (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]),
     )
       .option('--status <statuses>', 'only routes with these statuses (comma-separated: limited, unlimited, exempt, unknown) and their findings')
+      .addOption(new Option('--routes <which>', 'text: which routes to list after the findings').choices(['all', 'open', 'none']).default('all'))
       .option('--color', 'force colored text output')
       .option('--no-color', 'disable colored text output');
 
@@ -204,8 +208,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const [format, file] = given.split(/=(.*)/s);
       return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
     });
-    if (!outputs.some((o) => 'plain' in o)) io.stdout(render(result, options, displayRoot, routesOnly, c));
-    for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, routesOnly, new chalk.Instance({ level: 0 })));
+    const text: TextOptions = { routesOnly, quiet: options.quiet, displayRoot, routes: options.routes, source: await sourceLines(result) };
+    if (!outputs.some((o) => 'plain' in o)) io.stdout(render(result, options, displayRoot, { ...text, width: io.stdoutColumns }, c));
+    for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, text, new chalk.Instance({ level: 0 })));
     const gaps = options.strict ? incompleteness(result) : [];
     for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);
     if (gaps.length) return 2;
@@ -426,7 +431,7 @@ function withStatuses(result: ScanResult, statuses: string | undefined): ScanRes
   if (unknown !== undefined) throw new UsageError(`--status: ${unknown} is none of ${PROTECTION_STATUSES.join(', ')}`);
   const routes = result.routes.filter((r) => wanted.includes(r.status));
   const ids = new Set(routes.map((r) => r.id));
-  return { ...result, routes, findings: result.findings.filter((f) => ids.has(f.routeId)) };
+  return { ...result, routes, findings: result.findings.filter((f) => f.routeIds.some((id) => ids.has(id))) };
 }
 
 /** `--statistics`: counted findings per rule, most first, then the summary line. */
@@ -465,9 +470,20 @@ function incompleteness(result: ScanResult): string[] {
   ];
 }
 
-function render(result: ScanResult, options: ReportOptions, displayRoot: string, routesOnly: boolean, c: Chalk): string {
+function render(result: ScanResult, options: ReportOptions, displayRoot: string, text: TextOptions, c: Chalk): string {
+  const { routesOnly } = text;
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
   if (options.format === 'sarif') return sarifReport(result, { category: options.category, rootUri: displayRoot });
   if (options.format === 'markdown') return markdownReport(result, { routesOnly });
-  return textReport(result, c, { routesOnly, quiet: options.quiet, displayRoot });
+  return textReport(result, c, text);
+}
+
+/** The lines findings point at, read once per file (regular files only, as everything the scan reads). */
+async function sourceLines(result: ScanResult): Promise<(file: string, line: number) => string | undefined> {
+  const files = new Map<string, string[]>();
+  for (const file of new Set(result.findings.map((f) => f.file))) {
+    const text = await readRegularFile(path.join(result.root, file)).then((b) => b.toString('utf8'), () => undefined);
+    if (text !== undefined) files.set(file, text.split(/\r?\n/));
+  }
+  return (file, line) => files.get(file)?.[line - 1];
 }

@@ -21,7 +21,7 @@ function explainOne(route: Route, result: ScanResult, c: Chalk): string[] {
   }
   for (const e of route.evidence) lines.push(`  evidence  ${at(e)}  ${e.message}`);
   for (const s of route.expensive) lines.push(`  cost      ${s.kind}: ${s.detail}  ${at(s)}${s.strength === 'hint' ? ' (hint)' : ''}`);
-  for (const f of result.findings.filter((x) => x.routeId === route.id)) {
+  for (const f of result.findings.filter((x) => x.routeIds.includes(route.id))) {
     const state = f.suppression ? ' (suppressed)' : f.baselined ? ' (baselined)' : '';
     lines.push(`  finding   ${f.severity} ${f.ruleId}${state}  ${at(f)}  ${f.message}`);
     for (const r of f.related) lines.push(c.dim(`              ${at(r)}  ${r.message}`));

@@ -48,7 +48,7 @@ interface Table {
 function findingRows(findings: Finding[], routes: Route[]): string[] {
   const labels = new Map(routes.map((r) => [r.id, routeLabel(r)]));
   const sorted = findings.map((f, index) => ({ f, index })).sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.index - b.index);
-  return sorted.map(({ f }) => `| ${f.severity} | ${ruleLink(f.ruleId)} | ${code(labels.get(f.routeId) ?? f.routeId)} | ${code(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
+  return sorted.map(({ f }) => `| ${f.severity} | ${ruleLink(f.ruleId)} | ${f.routeIds.length > 1 ? `${f.routeIds.length} routes` : code(labels.get(f.routeId) ?? f.routeId)} | ${code(`${f.file}:${f.line}`)} | ${cell(f.message)} |`);
 }
 
 const FINDINGS_HEADER = ['| severity | rule | route | location | message |', '|---|---|---|---|---|'];

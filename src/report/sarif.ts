@@ -71,16 +71,32 @@ function lineHashReader(root: string): (file: string, line: number) => string | 
   };
 }
 
+// Related locations linked from a message; GitHub shows the others in the alert's list only.
+const LINKED = 10;
+
+/**
+ * GitHub code scanning links a related location only where the message embeds it as `[text](id)`: the
+ * routes a cause affects, or the lines a route's verdict rests on.
+ */
+function relatedLinks(finding: Finding): string {
+  if (!finding.related.length) return '';
+  const escape = (text: string): string => text.replace(/[[\]\\]/g, '\\$&');
+  const links = finding.related.slice(0, LINKED).map((r, i) => `[${escape(`${r.file}:${r.line}`)}](${i + 1})`);
+  const more = finding.related.length - links.length;
+  const stop = /[.!?]$/.test(finding.message) ? '' : '.';
+  return `${stop} See ${links.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
+}
+
 function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean, root: string): Sarif.Result {
   const res: Sarif.Result = {
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.severity,
-    message: { text: finding.message },
+    message: { text: finding.message + relatedLinks(finding) },
     locations: [location(root, finding.file, finding.line, finding.column)],
   };
   if (finding.related.length) {
-    res.relatedLocations = finding.related.map((r, id) => ({ id, ...location(root, r.file, r.line, undefined, r.message) }));
+    res.relatedLocations = finding.related.map((r, i) => ({ id: i + 1, ...location(root, r.file, r.line, undefined, r.message) }));
   }
   res.partialFingerprints = { 'apiposture/route/v1': finding.fingerprint, ...(lineHash ? { primaryLocationLineHash: lineHash } : {}) };
   if (finding.suppression) {

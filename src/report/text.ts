@@ -1,10 +1,26 @@
-/** The human report: routes grouped by file with their protection, then findings, then a summary line. */
+/**
+ * The human report, for triage: where the scan looked and its verdict, then the findings by severity (errors
+ * first) with the source line each points at, then the routes (all, only the open ones, or none), then what
+ * needs upkeep, and the totals. File paths are relative to the working directory (`file:line:col`, as editors
+ * and terminals open them).
+ */
 import type { Chalk } from 'chalk';
 import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
 import type { OpenApiCheck, Operation } from '../openapi';
 import { counts, routeLabel } from '../model';
 import { printable } from './printable';
 import { addTo } from '../collections';
+
+export type RouteListing = 'all' | 'open' | 'none';
+
+export interface TextOptions {
+  routesOnly?: boolean;
+  quiet?: boolean; // no note findings; the reason of every route that is not limited stays
+  displayRoot?: string; // the project root as the user reaches it from the working directory
+  routes?: RouteListing;
+  source?: (file: string, line: number) => string | undefined; // a line of a file under the project root
+  width?: number; // fit lines to a terminal this wide
+}
 
 const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
   limited: (c) => c.green,
@@ -13,50 +29,81 @@ const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
   unknown: (c) => c.magenta,
 };
 const SEVERITY_STYLE: Record<Severity, (c: Chalk) => Chalk> = { error: (c) => c.red.bold, warning: (c) => c.yellow, note: (c) => c.cyan };
+const SEVERITY_HEADINGS: [Severity, string][] = [['error', 'Errors'], ['warning', 'Warnings'], ['note', 'Notes']];
+const RELATED_SHOWN = 5; // related locations under a finding; the rest are counted
+const OPEN: ProtectionStatus[] = ['unlimited', 'unknown', 'exempt'];
 
-export function routeLines(routes: Route[], c: Chalk): string[] {
+/** Paths as the user reaches them from the working directory. */
+function pathsFrom(displayRoot: string | undefined): (file: string) => string {
+  return (file) => (!displayRoot || displayRoot === '.' ? file : `${displayRoot}/${file}`);
+}
+
+/** Why a route is not limited, in one line: what could not be read, or the first evidence. */
+function reason(route: Route): string | undefined {
+  return route.unresolved[0] ?? route.evidence[0]?.message;
+}
+
+export function routeLines(routes: Route[], c: Chalk, options: Pick<TextOptions, 'displayRoot' | 'quiet'> = {}): string[] {
+  const shown = pathsFrom(options.displayRoot);
   const lines: string[] = [];
   const byFile = new Map<string, Route[]>();
   for (const r of routes) addTo(byFile, r.file, r);
   const width = Math.min(48, routes.reduce((widest, r) => Math.max(widest, routeLabel(r).length), 0));
   for (const [file, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    lines.push(c.bold.underline(file));
+    lines.push(c.bold.underline(shown(file)));
     for (const r of [...list].sort((a, b) => a.line - b.line || a.column - b.column || (a.id < b.id ? -1 : 1))) {
       const label = routeLabel(r);
       const limits = r.limits.map((l) => `${l.rate} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; ');
       const status = STATUS_STYLE[r.status](c)(r.status.padEnd(9));
       lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${status} ${limits ? c.dim(limits) : ''}`.trimEnd());
       if (r.unresolved.length) lines.push(`        ${c.magenta('unresolved:')} ${r.unresolved.join('; ')}`);
+      else if (options.quiet && r.status !== 'limited' && reason(r)) lines.push(`        ${c.dim('why:')} ${reason(r)}`);
     }
     lines.push('');
   }
   return lines;
 }
 
-function findingLines(findings: Finding[], c: Chalk): string[] {
+/** A finding, the source line it points at, and its related locations (those its message does not already say). */
+function findingLines(f: Finding, c: Chalk, options: TextOptions): string[] {
+  const shown = pathsFrom(options.displayRoot);
+  const lines = [`  ${shown(f.file)}:${f.line}:${f.column}  ${SEVERITY_STYLE[f.severity](c)(f.ruleId)}  ${f.message}`];
+  const code = options.source?.(f.file, f.line);
+  if (code?.trim()) lines.push(c.dim(`  ${String(f.line).padStart(6)} | `) + printable(code.trimEnd()));
+  const related = f.related.filter((r) => !f.message.includes(r.message) || f.routeIds.length > 1);
+  for (const r of related.slice(0, RELATED_SHOWN)) lines.push(c.dim(`         ${shown(r.file)}:${r.line}  ${r.message}`));
+  if (related.length > RELATED_SHOWN) lines.push(c.dim(`         … and ${related.length - RELATED_SHOWN} more`));
+  return lines;
+}
+
+function findingSections(findings: Finding[], c: Chalk, options: TextOptions): string[] {
+  const lines: string[] = [];
+  const open = findings.filter(counts).filter((f) => !options.quiet || f.severity !== 'note');
+  for (const [severity, heading] of SEVERITY_HEADINGS) {
+    const these = open.filter((f) => f.severity === severity);
+    if (!these.length) continue;
+    lines.push(SEVERITY_STYLE[severity](c)(`${heading} (${these.length})`), ...these.flatMap((f) => findingLines(f, c, options)), '');
+  }
   // Baselined findings show only as a count in the summary line.
-  if (!findings.some((f) => counts(f) || f.suppression)) return [];
-  const lines = [c.bold('Findings')];
-  for (const f of findings.filter(counts)) {
-    lines.push(`  ${f.file}:${f.line}:${f.column}  ${SEVERITY_STYLE[f.severity](c)(f.severity.padEnd(7))} ${c.dim(f.ruleId)}  ${f.message}`);
-    for (const r of f.related) lines.push(c.dim(`      ${r.file}:${r.line}  ${r.message}`));
+  const shown = pathsFrom(options.displayRoot);
+  const suppressed = findings.filter((f) => f.suppression);
+  if (suppressed.length) {
+    lines.push(c.bold(`Suppressed (${suppressed.length})`));
+    for (const f of suppressed) lines.push(c.dim(`  ${shown(f.file)}:${f.line}  ${f.ruleId} (${shown(f.suppression!.file)}:${f.suppression!.line}: ${f.suppression!.justification})`));
+    lines.push('');
   }
-  for (const f of findings) {
-    if (f.suppression) lines.push(c.dim(`  ${f.file}:${f.line}  suppressed ${f.ruleId} (${f.suppression.file}:${f.suppression.line}: ${f.suppression.justification})`));
-  }
-  lines.push('');
   return lines;
 }
 
 /** Suppression problems and stale baseline entries: things to clean up, not findings. */
-function upkeepLines(result: ScanResult, c: Chalk): string[] {
-  const lines = result.suppressionProblems.map((p) => `  ${p.file}:${p.line}  ${c.yellow('suppression')}  ${p.message}`);
+function upkeepLines(result: ScanResult, c: Chalk, shown: (file: string) => string): string[] {
+  const lines = result.suppressionProblems.map((p) => `  ${shown(p.file)}:${p.line}  ${c.yellow('suppression')}  ${p.message}`);
   for (const e of result.staleBaseline ?? []) lines.push(`  ${e.file}  ${c.dim('stale baseline entry')}  ${e.ruleId} ${e.route} (no longer found)`);
   return lines.length ? [c.bold('Suppressions and baseline'), ...lines, ''] : [];
 }
 
 /** `--openapi`: what the code and the spec disagree on, each group with its operations. */
-function openApiLines(check: OpenApiCheck, c: Chalk): string[] {
+function openApiLines(check: OpenApiCheck, c: Chalk, shown: (file: string) => string): string[] {
   const groups: [string, Operation[]][] = [
     ['served but not in the spec', check.inCodeOnly],
     ['in the spec but not served', check.inSpecOnly],
@@ -68,7 +115,7 @@ function openApiLines(check: OpenApiCheck, c: Chalk): string[] {
   for (const [what, ops] of groups) {
     if (!ops.length) continue;
     lines.push(`  ${what} (${ops.length}):`);
-    for (const op of ops) lines.push(`    ${op.method} ${op.path}${op.file ? c.dim(`  ${op.file}:${op.line}`) : ''}`);
+    for (const op of ops) lines.push(`    ${op.method} ${op.path}${op.file ? c.dim(`  ${shown(op.file)}:${op.line}`) : ''}`);
   }
   if (lines.length === 1) lines.push('  the code and the spec agree');
   return [...lines, ''];
@@ -83,7 +130,16 @@ export function summaryLine(result: ScanResult, c: Chalk): string {
   return `${routes}; ${findings}; ${files}`;
 }
 
-/** Where the scan looked: the project root (paths below are relative to it), what marks it, its import roots. */
+/** The verdict first: how many routes are open, how many findings of each severity. */
+function verdictLine(result: ScanResult, c: Chalk): string {
+  const s = result.stats;
+  const open = s.byStatus.unlimited + s.byStatus.unknown + s.byStatus.exempt;
+  const routes = !s.routes ? c.bold('no routes found') : open ? c.red.bold(`${open} of ${s.routes} routes not limited`) : c.green.bold(`all ${s.routes} routes limited`);
+  const severities = (['error', 'warning', 'note'] as Severity[]).map((v) => SEVERITY_STYLE[v](c)(`${s.bySeverity[v]} ${v}${s.bySeverity[v] === 1 ? '' : 's'}`)).join(', ');
+  return `${routes} (${s.byStatus.unlimited} unlimited, ${s.byStatus.unknown} unknown, ${s.byStatus.exempt} exempt) · ${severities}`;
+}
+
+/** Where the scan looked: the project root (as reached from here), what marks it, its import roots. */
 export function projectLine(result: ScanResult, displayRoot: string, c: Chalk): string {
   const { marker, paths, importRoots } = result.project;
   const shown = (folders: string[]): string => folders.map((f) => f || '.').join(', ');
@@ -91,25 +147,47 @@ export function projectLine(result: ScanResult, displayRoot: string, c: Chalk): 
   return c.dim(`project ${displayRoot}${marker ? ` (${marker})` : ''} · import roots ${shown(importRoots)}${scope}`);
 }
 
-export function textReport(scanned: ScanResult, c: Chalk, options: { routesOnly?: boolean; quiet?: boolean; displayRoot?: string } = {}): string {
+/** Cuts a line to `width` visible characters, escape sequences kept out of the count. */
+function fit(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    const escape = /^\x1b\[[0-9;]*m/.exec(line.slice(i, i + 16));
+    if (escape) {
+      out += escape[0];
+      i += escape[0].length - 1;
+    } else if (visible === width - 1 && line.slice(i).replace(/\x1b\[[0-9;]*m/g, '').length > 1) {
+      return `${out}…\x1b[0m`;
+    } else {
+      out += line[i];
+      visible++;
+    }
+  }
+  return out;
+}
+
+export function textReport(scanned: ScanResult, c: Chalk, options: TextOptions = {}): string {
   const result = printable(scanned);
-  const findings = options.quiet ? result.findings.filter((f) => f.severity !== 'note') : result.findings;
+  const shown = pathsFrom(options.displayRoot);
+  const listing = options.routes ?? 'all';
+  const listed = listing === 'none' ? [] : listing === 'open' ? result.routes.filter((r) => OPEN.includes(r.status)) : result.routes;
   const lines = [
-    ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c), '']),
-    ...routeLines(result.routes, c),
-    ...(options.routesOnly ? [] : [...findingLines(findings, c), ...upkeepLines(result, c)]),
-    ...(result.openapi ? openApiLines(result.openapi, c) : []),
+    ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c)]),
+    ...(options.routesOnly ? [''] : [verdictLine(result, c), '', ...findingSections(result.findings, c, options)]),
+    ...(listed.length ? [c.bold(listing === 'open' ? 'Routes not limited' : 'Routes'), ...routeLines(listed, c, options)] : []),
+    ...(options.routesOnly ? [] : upkeepLines(result, c, shown)),
+    ...(result.openapi ? openApiLines(result.openapi, c, shown) : []),
   ];
   if (result.skipped.length) {
     lines.push(c.bold('Skipped'));
-    for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);
+    for (const s of result.skipped) lines.push(`  ${shown(s.file)}: ${s.reason}`);
     lines.push('');
   }
   if (result.unresolvedRegistrations.length) {
     lines.push(c.bold('Route registrations not resolved'));
-    for (const r of result.unresolvedRegistrations) lines.push(`  ${r.file}:${r.line}:${r.column}  ${c.magenta(r.call)}  ${r.reason}`);
+    for (const r of result.unresolvedRegistrations) lines.push(`  ${shown(r.file)}:${r.line}:${r.column}  ${c.magenta(r.call)}  ${r.reason}`);
     lines.push('');
   }
   lines.push(summaryLine(result, c));
-  return `${lines.join('\n')}\n`;
+  return `${(options.width ? lines.map((l) => fit(l, options.width!)) : lines).join('\n')}\n`;
 }

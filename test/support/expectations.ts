@@ -65,7 +65,7 @@ export function actualGroup(route: Route, findings: Finding[]): string {
     route: `${methodsLabel(route)} ${route.path}`,
     status: route.status,
     limits: route.limits.map((l) => l.rate).join(','),
-    findings: findings.filter((f) => f.routeId === route.id).map((f) => f.ruleId).join(','),
+    findings: [...new Set(findings.filter((f) => f.routeIds.includes(route.id)).map((f) => f.ruleId))].join(','), // a route two causes affect has the rule once
     unresolved: route.unresolved.length ? 'yes' : '',
     // Kinds of code evidence only: hints follow from the path and would be on every other line.
     expensive: [...new Set(route.expensive.filter((s) => s.strength === 'call').map((s) => s.kind))].join(','),
