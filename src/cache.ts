@@ -3,8 +3,8 @@
  * file, so an unchanged tree is neither read nor parsed again. `index.json` maps each file, by size,
  * modification and change times and inode (as git's index does), to its content hash and what the parse
  * shortcut needs (a file changed within the time granularity of the scan that hashed it is hashed again);
- * `facts/<hash>.json` holds a module's facts, keyed by its path and content. Everything is keyed by the apiposture build too: a different version or facts
- * code starts a fresh cache. Safe to delete at any time; a cache file that cannot be read, is damaged (its
+ * `facts/<hash>.json` holds a module's facts, keyed by the apiposture build, its path and content. The index is keyed
+ * by the build too: a different version or facts code starts a fresh cache and never reads facts it did not write. Safe to delete at any time; a cache file that cannot be read, is damaged (its
  * hash line does not match) or has the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
  * and marked, and deletes only facts files it named: an existing folder without its mark (`--cache-dir .`)
  * is reported once and not used.
@@ -49,6 +49,14 @@ interface Index {
 
 // The source of the modules whose output is cached, and of the cache: a change to any of them changes every key.
 const BUILD = hash([VERSION, ...['./python/facts', './python/ir', './parse', './relevance', './discover', './cache'].map((m) => readFileSync(require.resolve(m), 'utf8'))].join('\0'));
+
+/**
+ * A facts file's name: by build, path and content. Facts another build wrote (another shape, other fields) are
+ * never read, even when an index of this build names the same file and content.
+ */
+function factsName(build: string, file: string, contentHash: string): string {
+  return `${hash(`${build}\0${file}\0${contentHash}`)}.json`;
+}
 
 export function hash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
@@ -153,7 +161,7 @@ export class ScanCache implements ListingStore {
   }
 
   private factsPath(file: string, contentHash: string): string {
-    return path.join(this.dir, 'facts', `${hash(`${file}\0${contentHash}`)}.json`);
+    return path.join(this.dir, 'facts', factsName(BUILD, file, contentHash));
   }
 
   /** Creates and marks the cache folder, once; one that appeared since `open` is used only if marked. */

@@ -136,6 +136,31 @@ describe('scan cache', () => {
     }
   });
 
+  test('facts another build wrote are never read: the next version sees every route', async () => {
+    settleFiles();
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    try {
+      const routes = (await scan({ paths: [dir], cacheDir })).routes.length;
+      expect(routes).toBeGreaterThan(0);
+      // What this build wrote, read by another build, would be facts of another shape: here, empty ones.
+      const factsDir = path.join(cacheDir, 'facts');
+      for (const name of readdirSync(factsDir)) {
+        const { file } = readSealed<{ file: string }>(path.join(factsDir, name));
+        writeFileSync(path.join(factsDir, name), sealed(JSON.stringify({ file, module: 'x', isPackage: false, scopes: [], bindings: {}, calls: [], functions: [], classes: [], directives: [], arms: [] })));
+      }
+      let nextScan: typeof scan = scan;
+      jest.isolateModules(() => {
+        jest.doMock('../src/version', () => ({ ...jest.requireActual('../src/version'), VERSION: '999.0.0' }));
+        nextScan = (require('../src/scan') as typeof import('../src/scan')).scan;
+      });
+      expect((await nextScan({ paths: [dir], cacheDir })).routes.length).toBe(routes);
+    } finally {
+      jest.dontMock('../src/version');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a same-size edit is seen although the file keeps its modification time (touch -r)', async () => {
     const dir = corpus({ 'app.py': flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')) });
     const file = path.join(dir, 'app.py');
