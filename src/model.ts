@@ -157,7 +157,7 @@ export interface ScanStats {
   filesScanned: number;
   filesSkipped: number;
   routes: number;
-  byStatus: Record<ProtectionStatus, number>;
+  byStatus: Record<RouteSummary, number>; // by the status as reported (`partial`: methods with different verdicts)
   findings: number; // counted findings: neither suppressed nor baselined
   bySeverity: Record<Severity, number>;
   suppressed: number;
@@ -225,4 +225,42 @@ export function matchRoutes(routes: Route[], wanted: string): { route: Route; me
   const parts = wanted.trim().split(/\s+/);
   const [method, routePath] = parts.length > 1 ? [parts[0].toUpperCase(), parts[1]] : [undefined, parts[0]];
   return routes.filter((r) => r.path === routePath && (!method || r.methods.includes(method))).map((route) => ({ route, method }));
+}
+
+/** A route's verdict for one method it serves; `open` names the clients no limit counts when some are counted. */
+export interface MethodVerdict {
+  method: string;
+  status: ProtectionStatus;
+  limits: string[]; // the rates that count this method, as written
+  open?: Principal[];
+}
+
+/** What a route's status reads as to people: `partial` when its methods do not all share one verdict. */
+export type RouteSummary = ProtectionStatus | 'partial';
+
+const PRINCIPALS: Principal[] = ['anonymous', 'authenticated'];
+
+/**
+ * The verdict for each declared method. A limited or unlimited route is judged per method from its limits
+ * (which are the effective ones: a voided limit is not listed): a method is limited when the limits covering it
+ * count every client, unlimited otherwise, with the clients left open named. Exempt and unknown routes are so
+ * for every method.
+ */
+export function methodVerdicts(route: Route): MethodVerdict[] {
+  if (route.kind !== 'http') return [];
+  return declaredMethods(route).map((method) => {
+    const covering = route.limits.filter((l) => !l.methods || l.methods.includes(method));
+    const limits = covering.map((l) => l.rate);
+    if (route.status === 'exempt' || route.status === 'unknown') return { method, status: route.status, limits };
+    const counted = new Set(covering.flatMap((l) => l.principals ?? PRINCIPALS));
+    const open = PRINCIPALS.filter((p) => !counted.has(p));
+    if (!open.length) return { method, status: 'limited', limits };
+    return { method, status: 'unlimited', limits, ...(covering.length ? { open } : {}) };
+  });
+}
+
+/** The route's status as reported: the common verdict of its methods, or `partial` when they differ. */
+export function summaryStatus(route: Route): RouteSummary {
+  const statuses = new Set(methodVerdicts(route).map((v) => v.status));
+  return statuses.size > 1 ? 'partial' : route.status;
 }

@@ -26,8 +26,8 @@ import { compareFindings, groupByCause } from './group-findings';
 import { applyBaseline, type Baseline } from './baseline';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
-import type { AnalyzedRoute, Finding, Route, ScanResult, Skipped, ProtectionStatus, Severity } from './model';
-import { SEVERITY_RANK, compareText, counts, methodsLabel } from './model';
+import type { AnalyzedRoute, Finding, Route, RouteSummary, ScanResult, Skipped, Severity } from './model';
+import { SEVERITY_RANK, compareText, counts, methodsLabel, summaryStatus } from './model';
 
 // Functions the frameworks call with their own objects, for the resolver to bind (`lifespan=`).
 const FRAMEWORK_CALLBACKS = ANALYZERS.flatMap((a) => a.callbacks ?? []);
@@ -223,8 +223,8 @@ export function runRules(routes: Route[], deployment: Deployment = { processes: 
 }
 
 function stats(files: number, skipped: Skipped[], routes: Route[], findings: Finding[], registrations: RegistrationCount): ScanResult['stats'] {
-  const byStatus: Record<ProtectionStatus, number> = { limited: 0, unlimited: 0, exempt: 0, unknown: 0 };
-  for (const r of routes) byStatus[r.status]++;
+  const byStatus: Record<RouteSummary, number> = { limited: 0, partial: 0, unlimited: 0, exempt: 0, unknown: 0 };
+  for (const r of routes) byStatus[summaryStatus(r)]++;
   const counted = findings.filter(counts);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   for (const f of counted) bySeverity[f.severity]++;

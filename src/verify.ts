@@ -4,7 +4,7 @@
  * the predicted status (and Retry-After when expected), an unlimited one must never reject within the bound.
  */
 import net from 'node:net';
-import { declaredMethods, matchRoutes, routeLabel, type Route } from './model';
+import { declaredMethods, matchRoutes, methodVerdicts, routeLabel, type Route, type RouteSummary } from './model';
 import { predictRoute, type BurstPrediction } from './limiter/predict';
 import { printable } from './report/printable';
 import { isObject, isStrings, parseJson } from './json-input';
@@ -202,7 +202,10 @@ async function verifyRoute(route: Route, asked: string | undefined, options: Ver
   const url = requestUrl(options.url, filled.path);
   if (!onOrigin(url, options.url)) return skip(`${url.href} is not on the --url origin: not sent`, method);
 
-  if (route.status === 'unlimited') {
+  // Judged per method: a route may limit POST and leave GET open.
+  const verdict = methodVerdicts(route).find((v) => v.method === method);
+  if (verdict && (verdict.status === 'unknown' || verdict.status === 'exempt')) return skip(`the scan calls ${method} ${verdict.status}: nothing to predict`, method);
+  if (!verdict?.limits.length) {
     const max = options.maxRequests ?? UNLIMITED_BURST;
     const observed = await burst(url, method, max, (s) => s === 429, deadline, options.requestTimeoutMs);
     const reason = observed.stopped ?? (observed.rejection ? 'the app rejects a route the scan calls unlimited: a limit exists that the scan missed (or the scan is out of date)' : undefined);
@@ -226,7 +229,8 @@ export async function verify(routes: Route[], options: VerifyOptions): Promise<V
   const verdicts: RouteVerdict[] = [];
   for (const { route, method: asked } of selectRoutes(routes, options.route)) {
     const { method, ...judgement } = await verifyRoute(route, asked, options, deadline);
-    verdicts.push({ route: method ? `${method} ${route.path}` : routeLabel(route), scanStatus: route.status, ...judgement });
+    const scanStatus = methodVerdicts(route).find((v) => v.method === method)?.status ?? route.status; // the method's own verdict
+    verdicts.push({ route: method ? `${method} ${route.path}` : routeLabel(route), scanStatus, ...judgement });
   }
   return { url: options.url.href, requests: verdicts.reduce((n, v) => n + v.requests, 0), concurrency: 1, elapsedMs: Date.now() - started, routes: verdicts };
 }
@@ -251,7 +255,7 @@ export function verifyJson(result: VerifyResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;
 }
 
-/** The routes of a JSON report (`scan` or `routes` with --format json, schemaVersion 1), each checked for what verify reads. */
+/** The routes of a JSON report (`scan` or `routes` with --format json, schemaVersion 1 or 2), each checked for what verify reads. */
 export function routesOfReport(text: string, file: string): Route[] {
   let report: unknown;
   try {
@@ -259,13 +263,14 @@ export function routesOfReport(text: string, file: string): Route[] {
   } catch (error) {
     throw new VerifyRefused(`${file} is not JSON: ${(error as Error).message}`);
   }
-  if (!isObject(report) || report.schemaVersion !== 1 || !Array.isArray(report.routes)) throw new VerifyRefused(`${file} is not an apiposture JSON report (schemaVersion 1 with routes)`);
+  if (!isObject(report) || (report.schemaVersion !== 1 && report.schemaVersion !== 2) || !Array.isArray(report.routes)) throw new VerifyRefused(`${file} is not an apiposture JSON report (schemaVersion 1 or 2 with routes)`);
   const damaged = report.routes.findIndex((route) => !isReportRoute(route));
   if (damaged >= 0) throw new VerifyRefused(`${file}: routes[${damaged}] is not a route of an apiposture report (path, kind, status, methods, automaticMethods, unresolved, limits, evidence)`);
-  return report.routes as Route[];
+  // A `partial` route (version 2) is judged per method from its limits, as an unlimited one with limits is.
+  return (report.routes as (Omit<Route, 'status'> & { status: RouteSummary })[]).map((route) => ({ ...route, status: route.status === 'partial' ? 'unlimited' : route.status }));
 }
 
-const STATUSES: readonly unknown[] = ['limited', 'unlimited', 'exempt', 'unknown'] satisfies Route['status'][];
+const STATUSES: readonly unknown[] = ['limited', 'unlimited', 'exempt', 'unknown', 'partial'] satisfies RouteSummary[];
 
 function isReportRoute(route: unknown): boolean {
   return isObject(route) && typeof route.path === 'string' && typeof route.kind === 'string' && STATUSES.includes(route.status)

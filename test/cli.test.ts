@@ -46,7 +46,7 @@ test('one scan writes several reports: FORMAT=FILE adds one, stdout keeps --form
   expect(readFileSync(markdown, 'utf8')).toMatch(/^## apiposture\n/);
   const plain = spawnCli(['scan', 'fixtures/flask/shop', '-f', 'json', '-o', json, '-o', `sarif=${sarif}`]);
   expect(plain.stdout).toBe('');
-  expect(JSON.parse(readFileSync(json, 'utf8')).schemaVersion).toBe(1);
+  expect(JSON.parse(readFileSync(json, 'utf8')).schemaVersion).toBe(2);
 });
 
 test('usage errors exit 2 with a message on stderr', () => {

@@ -23,7 +23,7 @@ test('JSON report is the documented contract and byte-identical across runs', as
   expect(second).toBe(first);
   const report = JSON.parse(first);
   expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'root', 'project', 'routes', 'findings', 'suppressionProblems', 'skipped', 'unresolvedRegistrations', 'stats']);
-  expect(report.schemaVersion).toBe(1);
+  expect(report.schemaVersion).toBe(2);
   expect(report.root).toBe(DEMO);
   expect(first.replace(/"version": "[^"]+"/, '"version": "<VERSION>"')).toMatchSnapshot();
 });

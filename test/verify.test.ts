@@ -283,3 +283,25 @@ test('route paths from a report are printed with their control characters escape
   expect(text).toContain('SKIP  GET /\\x1b[2Jx  (scan: unlimited)');
   expect(text).not.toContain('\x1b');
 });
+
+test('a version 2 report: a partial route is judged per method (GET open, POST limited at its count)', async () => {
+  let hits = 0;
+  const app = await server((response) => {
+    hits++;
+    response.statusCode = hits > 3 ? 429 : 200;
+    if (hits > 3) response.setHeader('Retry-After', '60');
+    response.end('ok');
+  });
+  try {
+    const limit = { rate: '3/minute', source: 'decorator', library: 'flask-limiter', scope: 'route', methods: ['POST'], file: 'app.py', line: 2 };
+    const partial = { ...unlimitedRoute('/search'), status: 'partial', methods: ['GET', 'POST'], limits: [limit] };
+    const report = await writeReport({ schemaVersion: 2, routes: [partial] });
+    const post = await verifyJson(['--url', app.url, '--report', report, '--route', 'POST /search', '--allow-writes']);
+    expect(post.result.routes).toEqual([expect.objectContaining({ route: 'POST /search', scanStatus: 'limited', outcome: 'pass', expected: expect.stringContaining('3 admitted') })]);
+    hits = 0;
+    const get = await verifyJson(['--url', app.url, '--report', report, '--route', 'GET /search', '--max-requests', '3']);
+    expect(get.result.routes).toEqual([expect.objectContaining({ route: 'GET /search', scanStatus: 'unlimited', outcome: 'pass', expected: 'no rejection within 3 requests' })]);
+  } finally {
+    await app.close();
+  }
+});

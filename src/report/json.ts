@@ -1,11 +1,12 @@
 /**
- * The JSON report, a versioned contract (schemaVersion 1): add fields freely, never rename or remove
- * one without bumping `schemaVersion`. Documented in the README.
+ * The JSON report, a versioned contract (schemaVersion 2): add fields freely, never rename, remove or change the
+ * meaning of one without bumping `schemaVersion`. Documented in the README. Version 2: each route carries its
+ * verdict per method (`verdicts`), and its `status` may be `partial` (methods with different verdicts).
  */
-import type { Route, ScanResult } from '../model';
+import { methodVerdicts, summaryStatus, type Route, type ScanResult } from '../model';
 import { TOOL_NAME, VERSION } from '../version';
 
-export const JSON_SCHEMA_VERSION = 1;
+export const JSON_SCHEMA_VERSION = 2;
 
 export function routeJson(route: Route): Record<string, unknown> {
   return {
@@ -24,7 +25,8 @@ export function routeJson(route: Route): Record<string, unknown> {
     handlerLine: route.handlerLine,
     app: route.app ?? null,
     prefixes: route.prefixes,
-    status: route.status,
+    status: summaryStatus(route),
+    verdicts: methodVerdicts(route),
     limits: route.limits,
     evidence: route.evidence,
     expensive: route.expensive,

@@ -2,12 +2,12 @@
  * A Markdown summary for pull-request comments and `$GITHUB_STEP_SUMMARY`: totals, a findings table with
  * rule links, suppressed findings apart, and the routes by status in collapsed sections.
  */
-import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
-import { SEVERITY_RANK, compareText, counts, routeLabel } from '../model';
+import type { Finding, Route, RouteSummary, ScanResult, Severity } from '../model';
+import { SEVERITY_RANK, compareText, counts, methodVerdicts, routeLabel, summaryStatus } from '../model';
 import { findRule } from '../../rules';
 import { helpUri } from '../../rules/types';
 
-const STATUSES: ProtectionStatus[] = ['unlimited', 'unknown', 'exempt', 'limited'];
+const STATUSES: RouteSummary[] = ['unlimited', 'partial', 'unknown', 'exempt', 'limited'];
 const SEVERITIES: Severity[] = ['error', 'warning', 'note'];
 
 /** Text for a table cell: a `|` would end the cell, a line break the row. */
@@ -55,7 +55,11 @@ const FINDINGS_HEADER = ['| severity | rule | route | location | message |', '|-
 
 function routeRows(routes: Route[]): string[] {
   const sorted = [...routes].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.id, b.id));
-  return sorted.map((r) => `| ${code(routeLabel(r))} | ${code(`${r.file}:${r.line}`)} | ${cell(r.limits.map((l) => `${l.rate} (${l.source})`).join('; ') || '–')} |`);
+  const limits = (r: Route): string =>
+    summaryStatus(r) === 'partial'
+      ? methodVerdicts(r).map((v) => `${v.method} ${v.status}${v.limits.length ? ` ${v.limits.join('; ')}` : ''}`).join(' · ')
+      : r.limits.map((l) => `${l.rate} (${l.source})`).join('; ') || '–';
+  return sorted.map((r) => `| ${code(routeLabel(r))} | ${code(`${r.file}:${r.line}`)} | ${cell(limits(r))} |`);
 }
 
 /**
@@ -93,7 +97,7 @@ function fitted(head: string[], tables: Table[], tail: string[]): string {
 }
 
 export function markdownReport(result: ScanResult, options: { routesOnly?: boolean } = {}): string {
-  const byStatus = STATUSES.map((s) => `${result.routes.filter((r) => r.status === s).length} ${s}`).join(', ');
+  const byStatus = STATUSES.map((s) => `${result.routes.filter((r) => summaryStatus(r) === s).length} ${s}`).join(', ');
   const head = ['## apiposture', '', `**${plural(result.routes.length, 'route')}**: ${byStatus}`];
   const tables: Table[] = [];
   if (!options.routesOnly) {
@@ -106,7 +110,7 @@ export function markdownReport(result: ScanResult, options: { routesOnly?: boole
   }
   head.push('');
   for (const status of STATUSES) {
-    const routes = result.routes.filter((r) => r.status === status);
+    const routes = result.routes.filter((r) => summaryStatus(r) === status);
     tables.push({ summary: `${status} routes (${routes.length})`, what: `${status} route`, header: ['| route | location | limits |', '|---|---|---|'], rows: routeRows(routes) });
   }
   const tail = result.skipped.length ? [`${plural(result.skipped.length, 'file')} skipped or partially analysed.`, ''] : [];

@@ -5,9 +5,9 @@
  * and terminals open them).
  */
 import type { Chalk } from 'chalk';
-import type { Finding, ProtectionStatus, Route, ScanResult, Severity } from '../model';
+import type { Finding, Route, RouteSummary, ScanResult, Severity } from '../model';
 import type { OpenApiCheck, Operation } from '../openapi';
-import { counts, routeLabel } from '../model';
+import { counts, methodVerdicts, routeLabel, summaryStatus } from '../model';
 import { printable } from './printable';
 import { addTo } from '../collections';
 
@@ -22,16 +22,16 @@ export interface TextOptions {
   width?: number; // fit lines to a terminal this wide
 }
 
-const STATUS_STYLE: Record<ProtectionStatus, (c: Chalk) => Chalk> = {
+const STATUS_STYLE: Record<RouteSummary, (c: Chalk) => Chalk> = {
   limited: (c) => c.green,
   unlimited: (c) => c.red,
   exempt: (c) => c.yellow,
   unknown: (c) => c.magenta,
+  partial: (c) => c.red,
 };
 const SEVERITY_STYLE: Record<Severity, (c: Chalk) => Chalk> = { error: (c) => c.red.bold, warning: (c) => c.yellow, note: (c) => c.cyan };
 const SEVERITY_HEADINGS: [Severity, string][] = [['error', 'Errors'], ['warning', 'Warnings'], ['note', 'Notes']];
 const RELATED_SHOWN = 5; // related locations under a finding; the rest are counted
-const OPEN: ProtectionStatus[] = ['unlimited', 'unknown', 'exempt'];
 
 /** Paths as the user reaches them from the working directory. */
 function pathsFrom(displayRoot: string | undefined): (file: string) => string {
@@ -53,9 +53,12 @@ export function routeLines(routes: Route[], c: Chalk, options: Pick<TextOptions,
     lines.push(c.bold.underline(shown(file)));
     for (const r of [...list].sort((a, b) => a.line - b.line || a.column - b.column || (a.id < b.id ? -1 : 1))) {
       const label = routeLabel(r);
-      const limits = r.limits.map((l) => `${l.rate} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; ');
-      const status = STATUS_STYLE[r.status](c)(r.status.padEnd(9));
-      lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${status} ${limits ? c.dim(limits) : ''}`.trimEnd());
+      const summary = summaryStatus(r);
+      // Methods with different verdicts are shown each: `GET unlimited · POST limited 3/minute`.
+      const limits = summary === 'partial'
+        ? methodVerdicts(r).map((v) => `${v.method} ${STATUS_STYLE[v.status](c)(v.status)}${v.limits.length ? ` ${v.limits.join('; ')}` : ''}${v.open ? ` (not for ${v.open.join(', ')} clients)` : ''}`).join(' · ')
+        : c.dim(r.limits.map((l) => `${l.rate} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; '));
+      lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${STATUS_STYLE[summary](c)(summary.padEnd(9))} ${limits}`.trimEnd());
       if (r.unresolved.length) lines.push(`        ${c.magenta('unresolved:')} ${r.unresolved.join('; ')}`);
       else if (options.quiet && r.status !== 'limited' && reason(r)) lines.push(`        ${c.dim('why:')} ${reason(r)}`);
     }
@@ -123,7 +126,8 @@ function openApiLines(check: OpenApiCheck, c: Chalk, shown: (file: string) => st
 
 export function summaryLine(result: ScanResult, c: Chalk): string {
   const s = result.stats;
-  const routes = `${s.routes} route${s.routes === 1 ? '' : 's'}: ${c.green(`${s.byStatus.limited} limited`)}, ${c.red(`${s.byStatus.unlimited} unlimited`)}, ${c.yellow(`${s.byStatus.exempt} exempt`)}, ${c.magenta(`${s.byStatus.unknown} unknown`)}`;
+  const partial = s.byStatus.partial ? `, ${c.red(`${s.byStatus.partial} partial`)}` : '';
+  const routes = `${s.routes} route${s.routes === 1 ? '' : 's'}: ${c.green(`${s.byStatus.limited} limited`)}${partial}, ${c.red(`${s.byStatus.unlimited} unlimited`)}, ${c.yellow(`${s.byStatus.exempt} exempt`)}, ${c.magenta(`${s.byStatus.unknown} unknown`)}`;
   const accepted = [s.suppressed ? `${s.suppressed} suppressed` : '', s.baselined ? `${s.baselined} baselined` : ''].filter(Boolean);
   const findings = `${s.findings} finding${s.findings === 1 ? '' : 's'} (${s.bySeverity.error} error, ${s.bySeverity.warning} warning, ${s.bySeverity.note} note${accepted.map((a) => `; ${a}`).join('')})`;
   const files = `${s.filesScanned} file${s.filesScanned === 1 ? '' : 's'} scanned${s.filesSkipped ? `, ${s.filesSkipped} skipped` : ''}`;
@@ -133,10 +137,11 @@ export function summaryLine(result: ScanResult, c: Chalk): string {
 /** The verdict first: how many routes are open, how many findings of each severity. */
 function verdictLine(result: ScanResult, c: Chalk): string {
   const s = result.stats;
-  const open = s.byStatus.unlimited + s.byStatus.unknown + s.byStatus.exempt;
+  const open = s.routes - s.byStatus.limited;
   const routes = !s.routes ? c.bold('no routes found') : open ? c.red.bold(`${open} of ${s.routes} routes not limited`) : c.green.bold(`all ${s.routes} routes limited`);
   const severities = (['error', 'warning', 'note'] as Severity[]).map((v) => SEVERITY_STYLE[v](c)(`${s.bySeverity[v]} ${v}${s.bySeverity[v] === 1 ? '' : 's'}`)).join(', ');
-  return `${routes} (${s.byStatus.unlimited} unlimited, ${s.byStatus.unknown} unknown, ${s.byStatus.exempt} exempt) · ${severities}`;
+  const partial = s.byStatus.partial ? `${s.byStatus.partial} partial, ` : '';
+  return `${routes} (${partial}${s.byStatus.unlimited} unlimited, ${s.byStatus.unknown} unknown, ${s.byStatus.exempt} exempt) · ${severities}`;
 }
 
 /** Where the scan looked: the project root (as reached from here), what marks it, its import roots. */
@@ -170,7 +175,7 @@ export function textReport(scanned: ScanResult, c: Chalk, options: TextOptions =
   const result = printable(scanned);
   const shown = pathsFrom(options.displayRoot);
   const listing = options.routes ?? 'all';
-  const listed = listing === 'none' ? [] : listing === 'open' ? result.routes.filter((r) => OPEN.includes(r.status)) : result.routes;
+  const listed = listing === 'none' ? [] : listing === 'open' ? result.routes.filter((r) => summaryStatus(r) !== 'limited') : result.routes;
   const lines = [
     ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c)]),
     ...(options.routesOnly ? [''] : [verdictLine(result, c), '', ...findingSections(result.findings, c, options)]),

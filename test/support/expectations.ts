@@ -1,6 +1,8 @@
 /**
  * Inline expectations in fixture sources, CodeQL style: `# $ route="GET /x" status=limited limits="5/minute"`
- * (also `findings=`, `unresolved=yes`, `expensive=` with the kinds of the route's call signals).
+ * (also `findings=`, `unresolved=yes`, `expensive=` with the kinds of the route's call signals). `status` is the
+ * status as reported: `partial` when the route's methods differ, then `verdicts="GET unlimited,POST limited"`
+ * gives each method's.
  * `# $ registration="app.route"` expects a route registration the tool lists as not resolved on that line.
  * Each `$` group describes one route whose declaration (route decorator, add_url_rule call, ...) is on that
  * line; a comment standing alone on its line applies to the next line that is not a comment (so a long list
@@ -10,7 +12,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { pythonParser } from '../../src/parse';
 import type { Route, Finding } from '../../src/model';
-import { methodsLabel } from '../../src/model';
+import { methodVerdicts, methodsLabel, summaryStatus } from '../../src/model';
 
 export interface Expectation {
   file: string;
@@ -20,7 +22,7 @@ export interface Expectation {
 }
 
 const TOKEN = /(\w+)=(?:"([^"]*)"|(\S+))/g;
-const LIST_TAGS = new Set(['limits', 'findings', 'expensive']);
+const LIST_TAGS = new Set(['limits', 'findings', 'expensive', 'verdicts']);
 
 /** Canonical text of a tag set: keys sorted, list values sorted, empty values dropped. */
 export function canonical(tags: Record<string, string>): string {
@@ -63,7 +65,8 @@ export function parseExpectations(file: string, source: string): Expectation[] {
 export function actualGroup(route: Route, findings: Finding[]): string {
   return canonical({
     route: `${methodsLabel(route)} ${route.path}`,
-    status: route.status,
+    status: summaryStatus(route),
+    verdicts: summaryStatus(route) === 'partial' ? methodVerdicts(route).map((v) => `${v.method} ${v.status}`).join(',') : '',
     limits: route.limits.map((l) => l.rate).join(','),
     findings: [...new Set(findings.filter((f) => f.routeIds.includes(route.id)).map((f) => f.ruleId))].join(','), // a route two causes affect has the rule once
     unresolved: route.unresolved.length ? 'yes' : '',
