@@ -1,9 +1,12 @@
 /**
- * `npm run bench [dir]`: tree-sitter parse-only time vs full-scan time (default jobs, and one job) on the same
- * files, each phase in its own process so peak RSS is its own. Default corpus: the standard library of the `python3` on PATH.
- * Prints ratios measured in one run; absolute times on shared machines vary 15–25 %.
+ * `npm run bench [-- --service N] [-- PROJECT...]`: what users scan. A generated service of N modules (default
+ * 1000) where every module is reachable, then each project given (scanned from a copy, which the bench edits):
+ * tree-sitter parse-only time on one thread, the cold scan, a warm scan with nothing changed and one after
+ * editing one file, their ratios and each phase's peak RSS (each phase in its own process). Ratios are measured
+ * in one run; absolute times on shared machines vary 15–25 %. `--memory 1000,5000,20000`: peak RSS as the
+ * service grows; `--synthetic 1000,10000`: scan time as the route count grows.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { discover } from '../src/discover';
@@ -11,7 +14,8 @@ import { projectContext } from '../src/project-context';
 import { pythonParser } from '../src/parse';
 import { scan } from '../src/scan';
 import { writeSyntheticCorpus } from './synthetic';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { writeSyntheticService } from './service';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 
 interface PhaseResult {
@@ -20,6 +24,7 @@ interface PhaseResult {
   seconds: number;
   maxRssMb: number;
   routes?: number;
+  firstRouteFile?: string; // a file declaring a route: the one the bench edits
 }
 
 async function parseOnly(dir: string): Promise<PhaseResult> {
@@ -41,7 +46,7 @@ async function fullScan(dir: string, options: { cacheDir?: string; parseAll: boo
   const start = process.hrtime.bigint();
   const result = await scan({ paths: [dir], ...options });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length };
+  return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length, firstRouteFile: result.routes[0] && path.join(path.relative(dir, result.root), result.routes[0].file) };
 }
 
 /** Runs a phase in a fresh process: `parse`, or `scan` with an optional cache directory and `--parse-all`. */
@@ -51,8 +56,33 @@ function runPhase(phase: string, dir: string, ...options: string[]): PhaseResult
   return JSON.parse(r.stdout) as PhaseResult;
 }
 
-function defaultCorpus(): string {
-  return execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+/** A copy of a real project to edit, without what the scan never reads (VCS data, node_modules, virtualenvs). */
+function copyProject(dir: string, into: string): string {
+  const skipped = new Set(['.git', 'node_modules', '.venv', 'venv', '.tox', '.apiposture-cache']);
+  cpSync(dir, into, { recursive: true, filter: (source) => !skipped.has(path.basename(source)) });
+  return into;
+}
+
+/** Scans one tree the way a user's day goes: cold, again with nothing changed, again after editing one file. */
+function measure(label: string, dir: string, cacheDir: string): void {
+  const parsed = runPhase('parse', dir);
+  const cold = runPhase('scan', dir, cacheDir, '--parse-all');
+  const warm = runPhase('scan', dir, cacheDir, '--parse-all');
+  const edited = cold.firstRouteFile ? path.join(dir, cold.firstRouteFile) : undefined;
+  if (edited) appendFileSync(edited, '\n# edited by npm run bench\n');
+  const afterEdit = runPhase('scan', dir, cacheDir, '--parse-all');
+  const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+  const rows: [string, string][] = [
+    ['files, MB', `${parsed.files}, ${(parsed.bytes / 1048576).toFixed(1)}`],
+    ['parse-only s (tree-sitter, 1 thread)', parsed.seconds.toFixed(2)],
+    ['cold scan s (every file parsed)', `${cold.seconds.toFixed(2)}  = ${ratio(cold.seconds, parsed.seconds)} × parse-only`],
+    ['warm scan s, nothing changed', `${warm.seconds.toFixed(2)}  = ${ratio(warm.seconds, cold.seconds)} × cold`],
+    [`warm scan s, one file edited${edited ? '' : ' (no route file)'}`, `${afterEdit.seconds.toFixed(2)}  = ${ratio(afterEdit.seconds, cold.seconds)} × cold`],
+    ['peak RSS MB: parse-only, cold, warm, edited', [parsed, cold, warm, afterEdit].map((p) => p.maxRssMb.toFixed(0)).join(', ')],
+    ['routes', `${cold.routes ?? 0} (warm ${warm.routes ?? 0}, edited ${afterEdit.routes ?? 0})`],
+  ];
+  process.stdout.write(`${label}\n${rows.map(([k, v]) => `  ${k.padEnd(44)} ${v}`).join('\n')}\n`);
+  if (warm.routes !== cold.routes || afterEdit.routes !== cold.routes) process.exitCode = 1; // a cache must never change the report
 }
 
 async function mainBench(argv: string[]): Promise<void> {
@@ -64,40 +94,37 @@ async function mainBench(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(result));
     return;
   }
-  const synthetic = argv.indexOf('--synthetic');
-  if (synthetic >= 0) return syntheticBench((argv[synthetic + 1] ?? '1000,10000').split(',').map(Number));
-  const dir = argv.find((a) => !a.startsWith('-')) ?? defaultCorpus();
-  process.stderr.write(`corpus: ${dir}\n`);
-  const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-bench-cache-'));
+  const value = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const synthetic = value('--synthetic');
+  if (synthetic) return syntheticBench(synthetic.split(',').map(Number));
+  const memory = value('--memory');
+  if (memory) return memoryCurve(memory.split(',').map(Number));
+  const optionValues = new Set([value('--service')]);
+  const projects = argv.filter((a) => !a.startsWith('-') && !optionValues.has(a));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'apiposture-bench-'));
   try {
-    const parsed = runPhase('parse', dir);
-    // Each mode scans twice with its own cache: cold (empty cache), then warm (the tree unchanged).
-    const [short, all] = [[], ['--parse-all']].map((flags, i) => {
-      const modeCache = path.join(cacheDir, String(i));
-      return { cold: runPhase('scan', dir, modeCache, ...flags), warm: runPhase('scan', dir, modeCache, ...flags) };
-    });
-    const oneJob = runPhase('scan', dir, path.join(cacheDir, 'one-job'), '--parse-all', '--one-job');
-    const jobs = os.availableParallelism();
-    const rows: [string, string][] = [
-      ['files', String(parsed.files)],
-      ['MB', (parsed.bytes / 1048576).toFixed(1)],
-      ['parse-only s (tree-sitter, 1 thread)', parsed.seconds.toFixed(2)],
-      [`full scan s, ${jobs} jobs: cold, warm cache`, `${short.cold.seconds.toFixed(2)}, ${short.warm.seconds.toFixed(2)}`],
-      ['ratio full scan (cold) / parse-only', (short.cold.seconds / parsed.seconds).toFixed(2)],
-      ['ratio warm / cold', (short.warm.seconds / short.cold.seconds).toFixed(2)],
-      [`--parse-all s, ${jobs} jobs: cold, warm`, `${all.cold.seconds.toFixed(2)}, ${all.warm.seconds.toFixed(2)}`],
-      ['ratio --parse-all (cold) / parse-only', (all.cold.seconds / parsed.seconds).toFixed(2)],
-      ['ratio --parse-all warm / cold', (all.warm.seconds / all.cold.seconds).toFixed(2)],
-      ['--parse-all s, 1 job: cold', oneJob.seconds.toFixed(2)],
-      ['speed-up from parse workers', (oneJob.seconds / all.cold.seconds).toFixed(2)],
-      ['peak RSS MB: parse-only', parsed.maxRssMb.toFixed(0)],
-      ['peak RSS MB: full scan cold, warm', `${short.cold.maxRssMb.toFixed(0)}, ${short.warm.maxRssMb.toFixed(0)}`],
-      ['peak RSS MB: --parse-all cold, warm', `${all.cold.maxRssMb.toFixed(0)}, ${all.warm.maxRssMb.toFixed(0)}`],
-      ['routes found: full scan, --parse-all', `${short.cold.routes ?? 0}, ${all.cold.routes ?? 0}`],
-    ];
-    for (const [label, value] of rows) process.stdout.write(`${label.padEnd(42)} ${value}\n`);
+    const modules = Number(value('--service') ?? 1000);
+    const routes = writeSyntheticService(path.join(scratch, 'service'), modules);
+    measure(`generated service: ${modules} modules, every one reachable, ${routes} routes`, path.join(scratch, 'service'), path.join(scratch, 'cache-service'));
+    projects.forEach((dir, i) => measure(dir, copyProject(dir, path.join(scratch, `project-${i}`)), path.join(scratch, `cache-${i}`)));
   } finally {
-    rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Peak memory as the service grows: it should grow at most linearly with the modules. */
+function memoryCurve(sizes: number[]): void {
+  process.stdout.write(`${'modules'.padStart(8)} ${'files'.padStart(7)} ${'MB'.padStart(6)} ${'cold scan s'.padStart(12)} ${'peak RSS MB'.padStart(12)} ${'KB/module'.padStart(10)}\n`);
+  for (const size of sizes) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-memory-'));
+    try {
+      writeSyntheticService(dir, size);
+      const parsed = runPhase('parse', dir);
+      const r = runPhase('scan', dir, '', '--parse-all');
+      process.stdout.write(`${String(size).padStart(8)} ${String(r.files).padStart(7)} ${(parsed.bytes / 1048576).toFixed(1).padStart(6)} ${r.seconds.toFixed(2).padStart(12)} ${r.maxRssMb.toFixed(0).padStart(12)} ${((r.maxRssMb * 1024) / size).toFixed(0).padStart(10)}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

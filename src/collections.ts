@@ -4,3 +4,17 @@ export function addTo<K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void {
   if (list) list.push(...values);
   else map.set(key, values);
 }
+
+/** `work` on every item, at most `limit` at a time, results in the items' order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

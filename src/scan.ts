@@ -22,6 +22,7 @@ import { ScanCache } from './cache';
 import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
 import { applySuppressions } from './suppressions';
+import { mapLimited } from './collections';
 import { compareFindings, groupByCause } from './group-findings';
 import { applyBaseline, type Baseline } from './baseline';
 import { RULES } from '../rules';
@@ -45,6 +46,8 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
+
+const CACHE_READS = 16; // cached facts files read at once
 
 /**
  * Reads the whole project around the paths (see project-context.ts) and reports the routes declared inside
@@ -113,9 +116,8 @@ async function moduleFacts(
   options: ScanOptions & { maxFileBytes: number },
   warn: (file: string, message: string) => void,
 ): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
-  const cached: (ModuleFacts | undefined)[] = [];
-  // One at a time: reading every cached text at once would hold them all in memory together.
-  for (const { file, hash } of selection.files) cached.push(await cache?.moduleFacts(file, hash));
+  // A few at a time: one by one leaves the disk idle between reads, all at once would hold every text together.
+  const cached = await mapLimited(selection.files, CACHE_READS, async ({ file, hash }) => cache?.moduleFacts(file, hash));
   const toParse = selection.files.filter((_, i) => !cached[i]);
   const parsed = await parseFiles(root, toParse.map((f) => f.file), options);
   for (const [i, outcome] of parsed.entries()) if (outcome.ok) cache?.storeModuleFacts(toParse[i].file, toParse[i].hash, outcome.facts);
