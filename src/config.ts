@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileProblem, readRegularFile } from './regular-file';
+import { PROFILES, type Profile, type PyValue } from './python/profile';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Severity } from './model';
 import type { ProjectContext } from './project-context';
@@ -50,6 +51,7 @@ export interface Config {
   file?: string; // where it was read from, relative to the scan root
   exclude: string[];
   pythonPath?: string; // the project's virtualenv or site-packages, relative to the project root (see python/installed.ts)
+  profile?: Profile; // [profile]: the deployment branches are decided for (see python/profile.ts)
   rules: Record<string, Severity | 'off'>;
   policy: Policy;
   limiters: CustomLimiter[];
@@ -115,12 +117,23 @@ function headerLines(text: string, name: string): number[] {
   return text.split('\n').flatMap((line, i) => (header.test(line) ? [i + 1] : []));
 }
 
+/** `[profile]`: `name = "development"` and values for names branches test (`DEBUG = true`, `ENV = "staging"`). */
+function profileTable(raw: unknown, at: string): Profile {
+  const { name, ...defines } = table(raw, at);
+  const profileName = name === undefined ? 'production' : oneOf(name, key(at, 'name'), Object.keys(PROFILES));
+  for (const [k, v] of Object.entries(defines)) {
+    if (!['string', 'number', 'boolean'].includes(typeof v)) throw new ConfigError(`${key(at, k)}: expected a string, number or boolean`);
+  }
+  return { name: profileName, defines: defines as Record<string, PyValue> };
+}
+
 /** Validates a configuration table; `at` is the key path used in messages. */
 export function parseConfig(raw: unknown, at = ''): Config {
-  const top = table(raw, at, ['exclude', 'python-path', 'rules', 'policy', 'limiter', 'expensive', 'suppress']);
+  const top = table(raw, at, ['exclude', 'python-path', 'profile', 'rules', 'policy', 'limiter', 'expensive', 'suppress']);
   const config: Config = { ...DEFAULT_CONFIG, rules: {}, policy: { ...DEFAULT_POLICY } };
   if (top.exclude !== undefined) config.exclude = stringArray(top.exclude, key(at, 'exclude'));
   if (top['python-path'] !== undefined) config.pythonPath = requiredString(top['python-path'], key(at, 'python-path'));
+  if (top.profile !== undefined) config.profile = profileTable(top.profile, key(at, 'profile'));
   if (top.rules !== undefined) {
     const rules = table(top.rules, key(at, 'rules'));
     for (const [id, value] of Object.entries(rules)) {

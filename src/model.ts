@@ -3,6 +3,7 @@
  * Extractors fill routes; protection resolution fills `status` and `limits`; rules read both.
  */
 import type { OpenApiCheck } from './openapi';
+import type { Profile } from './python/profile';
 
 export type Framework = 'flask' | 'fastapi' | 'starlette' | 'django' | 'drf';
 
@@ -172,6 +173,7 @@ export interface ProjectInfo {
   paths: string[]; // the scan paths, relative to root ('' is the root): only routes declared inside them are reported
   importRoots: string[]; // the folders module names of the scan paths' files start from, relative to root
   files: number; // Python files of the whole project, read as context
+  profile: Profile & { decided: number }; // the deployment branches were decided for, and how many `if`s it decided
 }
 
 export interface ScanResult {

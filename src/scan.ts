@@ -14,6 +14,7 @@ import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles } from './parse-pool';
 import { Project } from './python/project';
+import { DEFAULT_PROFILE, applyProfile, type Profile } from './python/profile';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
@@ -43,6 +44,7 @@ export interface ScanOptions {
   pythonPath?: string; // the project's virtualenv or site-packages, relative to the project root; else the usual places
   config?: Config; // found from the scan paths up when absent (see loadConfig)
   baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed
+  profile?: Profile; // the deployment the branches are decided for; else the configuration's, else production
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
@@ -77,7 +79,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes }, warn);
   const names = moduleNames(files, context.rootPackage);
   const installed = await readInstalled(root, sitePackagesOf(root, options.pythonPath ?? config.pythonPath), modules, MODELLED_PACKAGES, maxBytes);
-  const project = new Project(modules, await metadata, names, installed, FRAMEWORK_CALLBACKS);
+  const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
+  const unprofiled = new Project(modules, await metadata, names, installed, FRAMEWORK_CALLBACKS);
+  // Branches the deployment profile decides keep only the arm that runs; the project is read again as it runs.
+  const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
+  const profiled = applyProfile(unprofiled, profile, settingValues);
+  const project = profiled.decided ? new Project(profiled.modules, unprofiled.metadata, names, installed, FRAMEWORK_CALLBACKS) : unprofiled;
   const allRoutes = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
   const routes = allRoutes.filter((r) => inScope(r.file));
   const registrations = countRegistrations(project, allRoutes, inScope);
@@ -94,7 +101,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
   return {
     root,
-    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length },
+    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided } },
     routes,
     findings,
     skipped: scopeSkipped,

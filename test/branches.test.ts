@@ -7,15 +7,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan';
+import type { Profile } from '../src/python/profile';
 
-async function routesOf(files: Record<string, string>): Promise<string[]> {
+async function routesOf(files: Record<string, string>, profile?: Profile): Promise<string[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
   try {
     for (const [file, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       writeFileSync(path.join(dir, file), text);
     }
-    return (await scan({ paths: [dir] })).routes.map((r) => `${r.path}${r.unresolved.length ? ` (${r.unresolved.join('; ')})` : ''}`);
+    return (await scan({ paths: [dir], profile })).routes.map((r) => `${r.path}${r.unresolved.length ? ` (${r.unresolved.join('; ')})` : ''}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -24,8 +25,15 @@ async function routesOf(files: Record<string, string>): Promise<string[]> {
 const FLASK = 'from flask import Flask, Blueprint\nimport os\napp = Flask(__name__)\nbp = Blueprint("b", __name__)\n\n@bp.route("/x")\ndef x():\n    return ""\n\n';
 
 test('a prefix rebound under a condition the scanner cannot decide is not a static string', async () => {
-  const routes = await routesOf({ 'app.py': `${FLASK}prefix = "/admin"\nif os.environ.get("AT_ROOT"):\n    prefix = ""\napp.register_blueprint(bp, url_prefix=prefix)\n` });
+  const routes = await routesOf({ 'app.py': `${FLASK}prefix = "/admin"\nif os.path.exists("/etc/at-root"):\n    prefix = ""\napp.register_blueprint(bp, url_prefix=prefix)\n` });
   expect(routes).toEqual([expect.stringMatching(/^\{\?\}\/x \(url_prefix `prefix` \(app\.py:13\) is not a static string/)]);
+});
+
+test('the deployment profile decides branches on the environment: production by default, --define and profiles change it', async () => {
+  const files = { 'app.py': `${FLASK}prefix = "/admin"\nif os.environ.get("AT_ROOT"):\n    prefix = ""\nelif not DEBUG and ENV == "production":\n    prefix = "/prod"\napp.register_blueprint(bp, url_prefix=prefix)\nDEBUG = True\nENV = "dev"\n` };
+  expect(await routesOf(files)).toEqual(['/prod/x']); // AT_ROOT unset; DEBUG off and ENV production, whatever the module says
+  expect(await routesOf(files, { name: 'development', defines: {} })).toEqual(['/admin/x']);
+  expect(await routesOf(files, { name: 'production', defines: { AT_ROOT: '1' } })).toEqual(['/x']);
 });
 
 test('an assignment in the other arm never reaches a read; after an if/else both arms are possible', async () => {
@@ -36,7 +44,7 @@ test('an assignment in the other arm never reaches a read; after an if/else both
 });
 
 test('a list extended under many conditions is walked once per pattern, not once per combination of arms', async () => {
-  const extensions = Array.from({ length: 30 }, (_, i) => `if os.environ.get("F${i}"):\n    urlpatterns = (*urlpatterns, path("p${i}/", view))\n`).join('');
+  const extensions = Array.from({ length: 30 }, (_, i) => `if os.path.exists("/etc/f${i}"):\n    urlpatterns = (*urlpatterns, path("p${i}/", view))\n`).join('');
   const routes = await routesOf({
     'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
     'site/__init__.py': '',

@@ -24,6 +24,7 @@ import { RULES, findRule } from '../../rules';
 import { PROTECTION_STATUSES, counts, type ProtectionStatus, type ScanResult, type Severity } from '../model';
 import { explainRoutes } from '../report/explain-route';
 import { OpenApiError, checkOpenApi } from '../openapi';
+import { DEFAULT_PROFILE, PROFILES, defineValue } from '../python/profile';
 import { VERSION } from '../version';
 
 import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
@@ -63,6 +64,8 @@ function requirePositiveInteger(name: string, value: number | undefined): void {
 
 interface ScanTargetOptions {
   exclude: string[];
+  profile?: string;
+  define: string[];
   select?: string;
   ignore?: string;
   pythonPath?: string;
@@ -133,7 +136,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
       .option('--parse-all', 'parse every file, also those no framework, limiter or project import links to (slower, same report)')
       .option('--cache-dir <dir>', 'keep facts of unchanged files here, relative to the project root', CACHE_DIR)
-      .option('--no-cache', 'neither read nor write the cache');
+      .option('--no-cache', 'neither read nor write the cache')
+      .addOption(new Option('--profile <name>', 'the deployment branches are decided for (default: production, or [profile] in the configuration)').choices(Object.keys(PROFILES)))
+      .option('--define <name=value>', 'a value for a name branches test, e.g. DEBUG=true or ENV=staging (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
 
   const withReportOptions = (cmd: Command): Command =>
     withScanOptions(
@@ -163,10 +168,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       throw error instanceof ConfigError ? new UsageError(`invalid configuration: ${error.message}`) : error;
     });
     const config = withRuleSelection(loaded, options.select, options.ignore);
+    const defines = Object.fromEntries(options.define.map((d) => {
+      const at = d.indexOf('=');
+      if (at < 1) throw new UsageError(`--define needs NAME=VALUE: ${d}`);
+      return [d.slice(0, at), defineValue(d.slice(at + 1))];
+    }));
+    const profile = { name: options.profile ?? config.profile?.name ?? DEFAULT_PROFILE.name, defines: { ...config.profile?.defines, ...defines } };
     const result = await scan({
       ...more,
       paths: targets,
       config,
+      profile,
       exclude: options.exclude,
       pythonPath: options.pythonPath,
       maxFileBytes: options.maxFileSize * 1024 * 1024,

@@ -17,6 +17,8 @@ export interface Analyzer {
   analyze(project: Project): AnalyzedRoute[];
   /** Functions the framework calls with its own objects (`lifespan=`): resolution binds their parameters. */
   callbacks?: readonly FrameworkCallback[];
+  /** What library names mean when branches are decided (Django: `settings.X` of the one project's settings). */
+  settingValues?(project: Project): ((qname: string) => Value[] | undefined) | undefined;
 }
 
 /** An expression applied to a view (decorator, wrapper, dependency) with the context to resolve it in. */

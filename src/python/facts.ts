@@ -123,7 +123,7 @@ class FactsBuilder {
         return;
       }
       default:
-        if (node.type === 'if_statement' || node.type === 'match_statement') this.recordArms(node);
+        if (node.type === 'if_statement' || node.type === 'match_statement') this.recordArms(node, scope);
         if (BLOCK_STATEMENTS.has(node.type)) {
           for (const child of node.namedChildren) {
             if (child.type === 'block' || BLOCK_STATEMENTS.has(child.type)) {
@@ -137,13 +137,18 @@ class FactsBuilder {
   }
 
   /** The lines of each arm of an `if` (its block, each `elif`, the `else`) or a `match` (each `case`). */
-  private recordArms(node: PyNode): void {
+  private recordArms(node: PyNode, scope: number): void {
     const of = node.startPosition.row + 1;
     const arms =
       node.type === 'if_statement'
         ? node.namedChildren.filter((c) => c.type === 'block' || c.type === 'elif_clause' || c.type === 'else_clause')
         : (node.childForFieldName('body')?.namedChildren ?? []).filter((c) => c.type === 'case_clause');
-    arms.forEach((arm, i) => this.facts.arms.push({ of, arm: i, from: arm.startPosition.row + 1, to: arm.endPosition.row + 1 }));
+    arms.forEach((arm, i) => {
+      // The test of the `if` itself stands before its block; an `elif` holds its own.
+      const condition = node.type !== 'if_statement' ? undefined : i === 0 ? node.childForFieldName('condition') : arm.type === 'elif_clause' ? arm.childForFieldName('condition') : undefined;
+      const test = condition ? this.expr(condition, 0) : undefined;
+      this.facts.arms.push({ of, arm: i, from: arm.startPosition.row + 1, to: arm.endPosition.row + 1, ...(test && { test, scope }) });
+    });
   }
 
   private expressionStatement(node: PyNode, scope: number, loops: Loop[]): void {
@@ -321,6 +326,8 @@ class FactsBuilder {
         const id = p.namedChildren.find((c) => c.type === 'identifier');
         const annotation = p.childForFieldName('type');
         if (id) params.push({ name: id.text, annotation: annotation ? this.expr(annotation, 0) : undefined });
+      } else if (p.type === 'list_splat_pattern' && p.namedChildren[0]?.type === 'identifier') {
+        params.push({ name: p.namedChildren[0].text, star: true });
       }
     }
     return params;
@@ -428,6 +435,25 @@ class FactsBuilder {
       }
       case 'await':
         return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'none' };
+      // Conditions, kept as calls of operator names for the deployment profile to decide (python/profile.ts).
+      case 'not_operator':
+        return operatorCall('__not__', [sub(node.childForFieldName('argument'))], loc);
+      case 'boolean_operator':
+        return operatorCall(node.childForFieldName('operator')?.type === 'and' ? '__and__' : '__or__', [sub(node.childForFieldName('left')), sub(node.childForFieldName('right'))], loc);
+      case 'comparison_operator': {
+        // `a == b != c` as `__cmp__(a, "==", b, "!=", c)`; `not in` and `is not` are one operator each.
+        const operands = node.namedChildren.filter((c) => c.type !== 'comment');
+        const operators = node.childrenForFieldName('operators').map((c) => c.text);
+        const words: string[] = [];
+        for (const op of operators) {
+          if ((op === 'in' && words[words.length - 1] === 'not') || (op === 'not' && words[words.length - 1] === 'is')) words[words.length - 1] += ` ${op}`;
+          else words.push(op);
+        }
+        const args = operands.flatMap((o, i): Expr[] => (i === 0 ? [sub(o)] : [{ k: 'str', v: words[i - 1] ?? '?', loc }, sub(o)]));
+        return operatorCall('__cmp__', args, loc);
+      }
+      case 'named_expression': // `if (path := ...):` tests the value
+        return sub(node.childForFieldName('value'));
       default:
         return { k: 'other', text: clip(node.text), loc };
     }
@@ -453,6 +479,11 @@ class FactsBuilder {
     if (text) parts.push({ k: 'str', v: text, loc: locOf(node) });
     return { k: 'fstr', parts };
   }
+}
+
+/** An operator kept as a call: `__not__(x)`, `__and__(a, b)`, `__or__(a, b)`, `__cmp__(a, "==", b)`. */
+function operatorCall(name: string, args: Expr[], loc: Loc): CallExpr {
+  return { k: 'call', fn: { k: 'name', id: name, loc }, args, kwargs: [], splat: false, loc };
 }
 
 /** The text of a string literal node (its first content part), else undefined. */

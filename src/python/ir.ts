@@ -56,6 +56,7 @@ export interface CallStatement {
 
 export interface Param {
   name: string;
+  star?: boolean; // `*args`: the positional arguments from its position on, as a tuple
   default?: Expr;
   annotation?: Expr; // `Annotated[T, Depends(...)]` carries FastAPI dependencies
 }
@@ -118,6 +119,8 @@ export interface Arm {
   arm: number;
   from: number;
   to: number;
+  test?: Expr; // an `if`/`elif` arm's condition (operators as `__not__`/`__and__`/`__or__`/`__cmp__` calls)
+  scope?: number; // where the test is read, with `test`
 }
 
 /** An `# apiposture: ignore[AP001,AP013] reason` comment; `ids` is empty when the comment could not be read. */

@@ -334,7 +334,9 @@ export class Project {
     return callers.slice(0, MAX_CALL_SITES);
   }
 
+  /** The argument a call gives a parameter; a `*args` parameter gets the rest of the positional ones (unless the call splats). */
   private argumentFor(fn: FunctionDef, position: number, name: string, call: CallExpr): Expr | undefined {
+    if (fn.params[position]?.star) return isHookCall(call) || call.splat ? undefined : { k: 'seq', items: call.args.slice(this.argIndex(fn, position)) };
     return call.kwargs.find(([k]) => k === name)?.[1] ?? (isHookCall(call) ? undefined : call.args[this.argIndex(fn, position)]);
   }
 
@@ -455,7 +457,7 @@ export class Project {
         if (!fn.returns.length) return [{ kind: 'unknown', why: `\`${fn.qualname}\` returns nothing visible` }];
         const env = new Map<string, { expr: Expr; ctx: Ctx }>();
         fn.params.forEach((p, i) => {
-          const arg = call.kwargs.find(([k]) => k === p.name)?.[1] ?? call.args[this.argIndex(fn, i)];
+          const arg = this.argumentFor(fn, i, p.name, call);
           if (arg) env.set(p.name, { expr: arg, ctx });
         });
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env };

@@ -23,6 +23,12 @@ const LIBRARIES: DjangoLibraryFactory[] = [djangoRatelimit, drfThrottling];
 
 export const django: Analyzer = {
   packages: DJANGO_PACKAGES,
+  settingValues(project) {
+    if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return undefined;
+    const projects = findDjangoProjects(project, callSites(project));
+    const settings = projects.length === 1 ? projects[0].settings : undefined;
+    return settings && ((qname) => settings.attributeValues(qname));
+  },
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return [];
     const sites = callSites(project);

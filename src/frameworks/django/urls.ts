@@ -36,6 +36,9 @@ const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
   'django.conf.urls.url': 'regex',
 }));
 const ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework.routers.SimpleRouter'];
+const RESOLVERS = ['django.urls.URLResolver', 'django.urls.resolvers.URLResolver'];
+const LOCALE_PATTERNS = ['django.urls.LocalePrefixPattern', 'django.urls.resolvers.LocalePrefixPattern'];
+const TEXT_PATTERNS = ['django.urls.RoutePattern', 'django.urls.resolvers.RoutePattern', 'django.urls.RegexPattern', 'django.urls.resolvers.RegexPattern'];
 const ADMIN_SITES = ['django.contrib.admin.site', 'django.contrib.admin.sites.site'];
 const ADMIN_SITE_CLASSES = ['django.contrib.admin.AdminSite', 'django.contrib.admin.sites.AdminSite'];
 // DRF's format suffixes (rest_framework/urlpatterns.py): a regex suffix for re_path, a converter for path().
@@ -123,6 +126,9 @@ export class UrlWalker {
       if (name === 'rest_framework.urlpatterns.format_suffix_patterns' && expr.args[0]) {
         return this.walkPatterns(expr.args[0], ctx, { ...prefix, suffix: true }, stack, depth + 1);
       }
+      // `list(urls)`, `tuple(urls)`: the same patterns.
+      const builtin = expr.fn.k === 'name' && (expr.fn.id === 'list' || expr.fn.id === 'tuple') && name === undefined;
+      if (builtin && expr.args.length === 1 && !expr.splat) return this.walkPatterns(expr.args[0], ctx, prefix, stack, depth + 1);
       // Static and media file serving exists only with DEBUG = True.
       if (name === 'django.conf.urls.static.static' || name === 'django.contrib.staticfiles.urls.staticfiles_urlpatterns') return;
       if (expr.fn.k === 'attr' && expr.fn.name === 'get_urls' && this.walkRouterOf(expr.fn.obj, ctx, prefix)) return;
@@ -167,7 +173,9 @@ export class UrlWalker {
 
   private walkPattern(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
     const call = expr.k === 'call' ? expr : undefined;
-    const kind = call ? PATTERN_FUNCTIONS.get(decoratorName(this.project, call, ctx) ?? '') : undefined;
+    const name = call ? decoratorName(this.project, call, ctx) ?? '' : '';
+    if (call && RESOLVERS.includes(name)) return this.walkResolver(call, ctx, prefix, stack, depth);
+    const kind = PATTERN_FUNCTIONS.get(name);
     if (!call || !kind) {
       // Not a path() call: a nested list or a name bound to patterns.
       this.walkPatterns(expr, ctx, prefix, stack, depth + 1);
@@ -188,6 +196,27 @@ export class UrlWalker {
       return;
     }
     this.emitEndpoint(call, ctx, view, here, text, kind);
+  }
+
+  /**
+   * `URLResolver(pattern, urlconf)` built by hand, as projects wrapping `i18n_patterns` do: the language prefix of
+   * a `LocalePrefixPattern` (or a project subclass), or the text of a `RoutePattern`/`RegexPattern`.
+   */
+  private walkResolver(call: CallExpr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
+    const [pattern, urlconf] = call.args;
+    if (!pattern || !urlconf || !this.firstVisit(call, ctx, prefix)) return;
+    const made = this.project.resolve(pattern, ctx).find((v): v is Instance => v.kind === 'instance');
+    let text: string | undefined;
+    if (made && made.types.some((t) => LOCALE_PATTERNS.includes(t))) {
+      const noDefault = kwarg(made.site.call, 'prefix_default_language');
+      text = noDefault?.k === 'bool' && !noDefault.v ? '' : `${this.settings?.string('LANGUAGE_CODE') ?? 'en-us'}/`;
+    } else if (made && made.types.some((t) => TEXT_PATTERNS.includes(t)) && made.site.call.args[0]) {
+      const written = this.project.stringValue(made.site.call.args[0], made.site.ctx);
+      text = written === undefined ? undefined : made.types.some((t) => t.endsWith('RegexPattern')) ? stripAnchors(written) : written;
+    }
+    const part = { value: text ?? UNRESOLVED_SEGMENT, file: ctx.mod.file, line: call.loc.line };
+    const unresolved = text === undefined ? [`the pattern of \`URLResolver\` (${ctx.mod.file}:${call.loc.line}) cannot be read statically`] : [];
+    this.walkPatterns(urlconf, ctx, { ...prefix, path: prefix.path + part.value, parts: [...prefix.parts, part], unresolved: [...prefix.unresolved, ...unresolved] }, stack, depth + 1);
   }
 
   /** The urlconf an `include(...)` (or a 3-tuple such as `admin.site.urls`) points at, if the view is one. */

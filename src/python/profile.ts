@@ -1,0 +1,220 @@
+/**
+ * The deployment profile: the values a running deployment gives the names branches test (`DEBUG`, `TESTING`,
+ * `settings.ENV == "production"`, `os.environ.get("X")`), so that an `if` the profile decides keeps only the
+ * arm that runs. By default the production profile: DEBUG and TESTING off, environment names `production`,
+ * every other environment variable unset (so the code's own default applies). A branch whose test reads
+ * anything else stays undecided, and both arms count, as before.
+ */
+import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
+import { argument, exprLine } from './ir';
+import type { Ctx, Project, Value } from './project';
+
+export type PyValue = string | number | boolean | null | PyValue[];
+
+export interface Profile {
+  name: string;
+  defines: Record<string, PyValue>; // --define NAME=VALUE and the configuration's [profile] table
+}
+
+// Names deployments use for the environment's name.
+const ENVIRONMENT_NAMES = ['ENV', 'ENVIRONMENT', 'APP_ENV', 'APP_ENVIRONMENT', 'FLASK_ENV', 'DJANGO_ENV', 'FASTAPI_ENV', 'ENVIRONMENT_NAME', 'DEPLOY_ENV', 'STAGE'];
+const environment = (name: string): Record<string, PyValue> => Object.fromEntries(ENVIRONMENT_NAMES.map((n) => [n, name]));
+
+export const PROFILES: Record<string, Record<string, PyValue>> = {
+  production: { DEBUG: false, TESTING: false, ...environment('production') },
+  development: { DEBUG: true, TESTING: false, ...environment('development') },
+  testing: { DEBUG: false, TESTING: true, ...environment('testing') },
+};
+
+export const DEFAULT_PROFILE: Profile = { name: 'production', defines: {} };
+
+// Reads of the environment: the variable's name first, then its default.
+const ENV_READS: Record<string, [position: number, keyword: string]> = {
+  'os.environ.get': [1, 'default'],
+  'os.getenv': [1, 'default'],
+  'decouple.config': [-1, 'default'],
+};
+const MAX_DEPTH = 12;
+
+/** `--define DEBUG=true`: booleans, None, numbers and text as Python would read them from configuration. */
+export function defineValue(text: string): PyValue {
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+  if (/^none$/i.test(text)) return null;
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+function truthy(v: PyValue): boolean {
+  return Array.isArray(v) ? v.length > 0 : Boolean(v);
+}
+
+class Conditions {
+  private readonly values: Map<string, PyValue>;
+
+  constructor(private readonly project: Project, profile: Profile) {
+    this.values = new Map(Object.entries({ ...(PROFILES[profile.name] ?? {}), ...profile.defines }));
+  }
+
+  /** The profile's value for a name as code reads it: `DEBUG`, `settings.DEBUG`, `app.debug`, `config["DEBUG"]`. */
+  private named(expr: Expr): PyValue | undefined {
+    const key = expr.k === 'name' ? expr.id : expr.k === 'attr' ? expr.name : expr.k === 'subscript' && expr.index.k === 'str' ? expr.index.v : undefined;
+    if (key === undefined) return undefined;
+    const upper = key.toUpperCase();
+    // Lower-case forms are attributes of an app object (`app.debug`, `app.testing`), never plain variables.
+    return this.values.get(key) ?? (expr.k === 'attr' && key === key.toLowerCase() ? this.values.get(upper) : undefined);
+  }
+
+  value(expr: Expr, ctx: Ctx, depth = 0): PyValue | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    switch (expr.k) {
+      case 'str':
+      case 'num':
+      case 'bool':
+        return expr.v;
+      case 'none':
+        return null;
+      case 'seq': {
+        const items = expr.items.map((e) => this.value(e, ctx, depth + 1));
+        return items.every((v) => v !== undefined) ? (items as PyValue[]) : undefined;
+      }
+      case 'call':
+        return this.call(expr, ctx, depth);
+      case 'name':
+      case 'attr':
+      case 'subscript': {
+        const named = this.named(expr);
+        if (named !== undefined) return named;
+        const found = this.project.resolve(expr, ctx);
+        if (found.length !== 1) return undefined;
+        const [v] = found;
+        if (v.kind === 'literal' && v.expr !== expr) return this.value(v.expr, v.ctx, depth + 1);
+        if (v.kind === 'instance' && ENV_READS[v.types[0]]) return this.environmentRead(v.types[0], v.site.call, v.site.ctx, depth);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private call(call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    const operand = (i: number): PyValue | undefined => (call.args[i] ? this.value(call.args[i], ctx, depth + 1) : undefined);
+    const operator = call.fn.k === 'name' ? call.fn.id : '';
+    if (operator === '__not__') {
+      const v = operand(0);
+      return v === undefined ? undefined : !truthy(v);
+    }
+    if (operator === '__and__' || operator === '__or__') {
+      const left = operand(0);
+      if (left === undefined) return undefined;
+      // Python returns the deciding operand.
+      if (truthy(left) === (operator === '__or__')) return left;
+      return operand(1);
+    }
+    if (operator === '__cmp__') return this.compare(call, ctx, depth);
+    const callee = this.project.resolve(call.fn, ctx);
+    const reader = callee.length === 1 && callee[0].kind === 'external' && ENV_READS[callee[0].qname] ? callee[0].qname : undefined;
+    return reader ? this.environmentRead(reader, call, ctx, depth) : undefined;
+  }
+
+  /** `os.environ.get("NAME", default)`: the profile's value for NAME, else the default (None without one). */
+  private environmentRead(reader: string, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    const name = call.args[0] && this.value(call.args[0], ctx, depth + 1);
+    if (typeof name !== 'string') return undefined;
+    if (this.values.has(name)) return this.values.get(name);
+    const [position, keyword] = ENV_READS[reader];
+    const fallback = argument(call, position, keyword);
+    return fallback ? this.value(fallback, ctx, depth + 1) : null;
+  }
+
+  private compare(call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    let left = this.value(call.args[0], ctx, depth + 1);
+    for (let i = 1; i + 1 < call.args.length; i += 2) {
+      const written = call.args[i];
+      const op = written.k === 'str' ? written.v : '';
+      const right = this.value(call.args[i + 1], ctx, depth + 1);
+      if (left === undefined || right === undefined) return undefined;
+      const holds = comparison(op, left, right);
+      if (holds === undefined) return undefined;
+      if (!holds) return false;
+      left = right;
+    }
+    return true;
+  }
+
+  decide(arm: Arm, mod: ModuleFacts): boolean | undefined {
+    if (!arm.test) return undefined;
+    const v = this.value(arm.test, { mod, scope: arm.scope ?? 0, line: arm.from - 1 });
+    return v === undefined ? undefined : truthy(v);
+  }
+}
+
+function comparison(op: string, left: PyValue, right: PyValue): boolean | undefined {
+  const equal = JSON.stringify(left) === JSON.stringify(right);
+  switch (op) {
+    case '==':
+    case 'is':
+      return equal;
+    case '!=':
+    case 'is not':
+      return !equal;
+    case 'in':
+    case 'not in': {
+      const inside = Array.isArray(right) ? right.some((r) => JSON.stringify(r) === JSON.stringify(left)) : typeof right === 'string' && typeof left === 'string' ? right.includes(left) : undefined;
+      return inside === undefined ? undefined : op === 'in' ? inside : !inside;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The modules as the profile runs them: what an arm the profile rules out holds (calls, bindings, returns) is
+ * dropped, and an `if` whose taken arm is known no longer counts as a branch. Returns how many `if`s it decided.
+ * `settingValues` answers for library names (`django.conf.settings.X`) while the tests are read.
+ */
+export function applyProfile(project: Project, profile: Profile, settingValues?: (qname: string) => Value[] | undefined): { modules: ModuleFacts[]; decided: number } {
+  return settingValues ? project.withExternalValues(settingValues, () => decideBranches(project, profile)) : decideBranches(project, profile);
+}
+
+function decideBranches(project: Project, profile: Profile): { modules: ModuleFacts[]; decided: number } {
+  const conditions = new Conditions(project, profile);
+  let decided = 0;
+  const modules = project.modules.map((mod) => {
+    const dead: Arm[] = [];
+    const settled = new Set<number>(); // `if` statements whose taken arm is known
+    for (const group of groupArms(mod.arms ?? [])) {
+      let taken: Arm | undefined;
+      let open = false; // an arm before this one is undecided
+      for (const arm of group) {
+        const verdict = taken ? false : arm.test ? conditions.decide(arm, mod) : open || !isElse(arm, group) ? undefined : true;
+        if (verdict === false) dead.push(arm);
+        else if (verdict === true && !open) taken = arm;
+        else open = true;
+      }
+      if (taken && group.every((a) => a === taken || dead.includes(a))) settled.add(group[0].of);
+    }
+    if (!dead.length && !settled.size) return mod;
+    decided += settled.size + new Set(dead.map((a) => a.of)).size;
+    const live = (line: number): boolean => !dead.some((a) => a.from <= line && line <= a.to);
+    return {
+      ...mod,
+      calls: mod.calls.filter((c) => live(c.call.loc.line)),
+      bindings: Object.fromEntries(Object.entries(mod.bindings).map(([scope, list]) => [scope, list.filter((b) => live(b.line))])),
+      functions: mod.functions.map((fn) => ({ ...fn, returns: fn.returns.filter((r) => live(exprLine(r, fn.loc.line))) })),
+      arms: (mod.arms ?? []).filter((a) => !settled.has(a.of) && !dead.includes(a)),
+    };
+  });
+  return { modules, decided };
+}
+
+/** The arms of each `if`/`match` statement, in order. */
+function groupArms(arms: Arm[]): Arm[][] {
+  const groups = new Map<number, Arm[]>();
+  for (const arm of arms) groups.set(arm.of, [...(groups.get(arm.of) ?? []), arm]);
+  return [...groups.values()].map((g) => g.sort((a, b) => a.arm - b.arm));
+}
+
+/** The `else` of an `if`: its last arm, without a test, after arms that have one (a `match` case has none). */
+function isElse(arm: Arm, group: Arm[]): boolean {
+  return arm === group[group.length - 1] && group.length > 1 && group.slice(0, -1).every((a) => a.test);
+}
