@@ -53,3 +53,15 @@ test('a list extended under many conditions is walked once per pattern, not once
   });
   expect(routes).toHaveLength(31); // 2^30 combinations of arms if each were walked
 });
+
+test('a prefix from the site URL an environment variable would give, with its default in the code', async () => {
+  const files = {
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+    'site/__init__.py': '',
+    'site/settings.py': 'import os\nROOT_URLCONF = "site.urls"\nSITE_ROOT = os.getenv("SITE_ROOT", "http://localhost:8000").removesuffix("/")\n',
+    'site/urls.py': 'from urllib.parse import urlparse\nfrom django.conf import settings\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nprefix = ""\nif _path := urlparse(settings.SITE_ROOT).path.lstrip("/"):\n    prefix = f"{_path}/"\n\nurlpatterns = [path(f"{prefix}ping/", view)]\n',
+  };
+  expect(await routesOf(files)).toEqual(['/ping/']);
+  // Under another site root the arm runs; the prefix it builds from the URL is not evaluated yet: unresolved, never a pick.
+  expect(await routesOf(files, { name: 'production', defines: { SITE_ROOT: 'https://example.com/hc' } })).toEqual([expect.stringMatching(/^\/\{\?\}/)]);
+});

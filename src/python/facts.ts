@@ -147,6 +147,12 @@ class FactsBuilder {
       // The test of the `if` itself stands before its block; an `elif` holds its own.
       const condition = node.type !== 'if_statement' ? undefined : i === 0 ? node.childForFieldName('condition') : arm.type === 'elif_clause' ? arm.childForFieldName('condition') : undefined;
       const test = condition ? this.expr(condition, 0) : undefined;
+      // `if (path := ...):` binds `path` for the arm, as Python does.
+      for (const walrus of condition ? [condition, ...condition.descendantsOfType('named_expression')].filter((n) => n.type === 'named_expression') : []) {
+        const name = walrus.childForFieldName('name');
+        const value = walrus.childForFieldName('value');
+        if (name?.type === 'identifier' && value) this.bind(scope, { kind: 'assign', name: name.text, line: walrus.startPosition.row + 1, value: this.expr(value, 0) });
+      }
       this.facts.arms.push({ of, arm: i, from: arm.startPosition.row + 1, to: arm.endPosition.row + 1, ...(test && { test, scope }) });
     });
   }

@@ -35,6 +35,27 @@ const ENV_READS: Record<string, [position: number, keyword: string]> = {
   'decouple.config': [-1, 'default'],
 };
 const MAX_DEPTH = 12;
+// String methods a test may apply to a known text, with literal arguments.
+const STRING_METHODS: Record<string, (text: string, args: string[]) => PyValue> = {
+  strip: (t, [chars]) => trimChars(t, chars, true, true),
+  lstrip: (t, [chars]) => trimChars(t, chars, true, false),
+  rstrip: (t, [chars]) => trimChars(t, chars, false, true),
+  lower: (t) => t.toLowerCase(),
+  upper: (t) => t.toUpperCase(),
+  removeprefix: (t, [p]) => (p && t.startsWith(p) ? t.slice(p.length) : t),
+  removesuffix: (t, [p]) => (p && t.endsWith(p) ? t.slice(0, -p.length) : t),
+  startswith: (t, [p]) => t.startsWith(p),
+  endswith: (t, [p]) => t.endsWith(p),
+};
+
+function trimChars(text: string, chars: string | undefined, start: boolean, end: boolean): string {
+  const set = chars ?? ' \t\n\r\f\v';
+  let from = 0;
+  let to = text.length;
+  while (start && from < to && set.includes(text[from])) from++;
+  while (end && to > from && set.includes(text[to - 1])) to--;
+  return text.slice(from, to);
+}
 
 /** `--define DEBUG=true`: booleans, None, numbers and text as Python would read them from configuration. */
 export function defineValue(text: string): PyValue {
@@ -82,13 +103,17 @@ class Conditions {
       case 'name':
       case 'attr':
       case 'subscript': {
+        const part = expr.k === 'attr' ? this.urlPart(expr, ctx, depth) : undefined;
+        if (part !== undefined) return part;
         const named = this.named(expr);
         if (named !== undefined) return named;
         const found = this.project.resolve(expr, ctx);
         if (found.length !== 1) return undefined;
         const [v] = found;
         if (v.kind === 'literal' && v.expr !== expr) return this.value(v.expr, v.ctx, depth + 1);
-        if (v.kind === 'instance' && ENV_READS[v.types[0]]) return this.environmentRead(v.types[0], v.site.call, v.site.ctx, depth);
+        // A call's result (`os.getenv(...).removesuffix("/")`): evaluated where it was made.
+        if (v.kind === 'result') return this.value(v.call, v.ctx, depth + 1);
+        if (v.kind === 'instance') return this.value(v.site.call, v.site.ctx, depth + 1);
         return undefined;
       }
       default:
@@ -111,9 +136,30 @@ class Conditions {
       return operand(1);
     }
     if (operator === '__cmp__') return this.compare(call, ctx, depth);
-    const callee = this.project.resolve(call.fn, ctx);
+    if (call.fn.k === 'attr' && STRING_METHODS[call.fn.name]) {
+      const text = this.value(call.fn.obj, ctx, depth + 1);
+      const args = call.args.map((a) => this.value(a, ctx, depth + 1));
+      if (typeof text === 'string' && args.every((a) => typeof a === 'string')) return STRING_METHODS[call.fn.name](text, args as string[]);
+    }
+    const callee = call.fn.k === 'name' || call.fn.k === 'attr' ? this.project.resolve(call.fn, ctx) : [];
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENV_READS[callee[0].qname] ? callee[0].qname : undefined;
     return reader ? this.environmentRead(reader, call, ctx, depth) : undefined;
+  }
+
+  /** `urlparse(url).path` (also `urlsplit`, and `.netloc`, `.scheme`, `.hostname`) of a URL the profile knows. */
+  private urlPart(expr: Extract<Expr, { k: 'attr' }>, ctx: Ctx, depth: number): PyValue | undefined {
+    const { obj, name } = expr;
+    if (obj.k !== 'call' || !obj.args[0] || !['path', 'netloc', 'scheme', 'hostname'].includes(name)) return undefined;
+    const parser = this.project.resolve(obj.fn, ctx)[0];
+    if (parser?.kind !== 'external' || !['urllib.parse.urlparse', 'urllib.parse.urlsplit'].includes(parser.qname)) return undefined;
+    const url = this.value(obj.args[0], ctx, depth + 1);
+    if (typeof url !== 'string') return undefined;
+    try {
+      const parsed = new URL(url);
+      return name === 'path' ? parsed.pathname.replace(/^\/$/, url.endsWith('/') ? '/' : '') : name === 'netloc' ? parsed.host : name === 'scheme' ? parsed.protocol.replace(/:$/, '') : parsed.hostname;
+    } catch {
+      return undefined;
+    }
   }
 
   /** `os.environ.get("NAME", default)`: the profile's value for NAME, else the default (None without one). */

@@ -126,6 +126,10 @@ export class UrlWalker {
       if (name === 'rest_framework.urlpatterns.format_suffix_patterns' && expr.args[0]) {
         return this.walkPatterns(expr.args[0], ctx, { ...prefix, suffix: true }, stack, depth + 1);
       }
+      // `reduce(add, groups)`: every list of patterns in `groups`, as listed and as appended later.
+      if (name === 'functools.reduce' && expr.args[1] && ['operator.add', 'operator.concat'].includes(decoratorName(this.project, expr.args[0], ctx) ?? '')) {
+        return this.walkGroups(expr.args[1], ctx, prefix, stack, depth);
+      }
       // `list(urls)`, `tuple(urls)`: the same patterns.
       const builtin = expr.fn.k === 'name' && (expr.fn.id === 'list' || expr.fn.id === 'tuple') && name === undefined;
       if (builtin && expr.args.length === 1 && !expr.splat) return this.walkPatterns(expr.args[0], ctx, prefix, stack, depth + 1);
@@ -196,6 +200,21 @@ export class UrlWalker {
       return;
     }
     this.emitEndpoint(call, ctx, view, here, text, kind);
+  }
+
+  /** A list of pattern lists: its items, and what `groups.append(...)`/`.extend(...)` add to it in the same scope. */
+  private walkGroups(groups: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
+    const listed = groups.k === 'seq' ? { expr: groups, ctx } : this.project.resolve(groups, ctx).map((v) => (v.kind === 'literal' && v.expr.k === 'seq' ? { expr: v.expr, ctx: v.ctx } : undefined))[0];
+    if (!listed || listed.expr.k !== 'seq') return this.walkPatterns(groups, ctx, prefix, stack, depth + 1);
+    for (const item of listed.expr.items) this.walkPatterns(item, listed.ctx, prefix, stack, depth + 1);
+    if (groups.k !== 'name') return;
+    for (const stmt of listed.ctx.mod.calls) {
+      const { fn, args } = stmt.call;
+      if (stmt.scope !== listed.ctx.scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== groups.id || !args[0]) continue;
+      const at = { mod: listed.ctx.mod, scope: stmt.scope, line: stmt.call.loc.line };
+      if (fn.name === 'append') this.walkPatterns(args[0], at, prefix, stack, depth + 1);
+      else if (fn.name === 'extend') this.walkGroups(args[0], at, prefix, stack, depth + 1);
+    }
   }
 
   /**
