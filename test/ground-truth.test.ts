@@ -34,6 +34,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/restful': ['api:app'],
   'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews'],
   'flask/branches': ['app:app'],
+  'flask/appconfig': ['wsgi:app'],
   'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
 };
 

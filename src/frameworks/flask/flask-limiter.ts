@@ -22,6 +22,7 @@ import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type
 import { breachAnswer, clientCondition, keyConcerns } from './callables';
 import { isApp, type FlaskRouteContext } from './routes';
 import { addTo } from '../../collections';
+import { FlaskAppConfig } from './app-config';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -29,7 +30,6 @@ const LIBRARY = 'flask-limiter';
 // 1.x positional order: limit_value, key_func, per_method, methods, error_message, exempt_when, override_defaults.
 const FLASK_LIMITER: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 6 };
 const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
-const NON_PRODUCTION = /test|dev|local|debug/i;
 // `strategy=` / `RATELIMIT_STRATEGY` names (limits library); the elastic variant still counts in fixed windows.
 const STRATEGIES: Record<string, Algorithm> = {
   'fixed-window': 'fixed-window',
@@ -37,8 +37,6 @@ const STRATEGIES: Record<string, Algorithm> = {
   'moving-window': 'moving-window',
   'sliding-window-counter': 'sliding-window-counter',
 };
-// Config loaders whose content is not in the scanned sources: any RATELIMIT_* key may come from them.
-const OPAQUE_CONFIG = ['from_pyfile', 'from_envvar', 'from_prefixed_env', 'from_file'];
 const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
@@ -80,12 +78,6 @@ interface Setting {
   fromConfig: boolean;
 }
 
-interface ConfigSetting {
-  value: Value[];
-  at: Evidence;
-  production: boolean;
-}
-
 export function resolveFlaskLimiter(project: Project, drafts: RouteDraft<FlaskRouteContext>[], sites: CallSite[] = callSites(project)): AnalyzedRoute[] {
   const resolver = new FlaskLimiterResolver(project, sites);
   return drafts.map((d) => resolver.protect(d));
@@ -95,14 +87,14 @@ class FlaskLimiterResolver {
   private readonly limiters = new Map<string, LimiterInfo>();
   private readonly blueprintLimits = new Map<string, DeclaredLimit[]>();
   private readonly blueprintExempt = new Map<string, Evidence>();
-  private readonly config = new Map<string, Map<string, ConfigSetting[]>>(); // app site → key → settings
-  private readonly opaqueConfig = new Set<string>(); // app sites whose config is also loaded from files or the environment
+  private readonly config: FlaskAppConfig;
   private readonly breachHandlers = new Map<string, Evidence[]>(); // app site → 429 handlers answering another status
   private readonly postures = new Map<string, Posture>(); // limiter site + app site → posture
   private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
 
   constructor(private readonly project: Project, sites: CallSite[]) {
+    this.config = new FlaskAppConfig(project, sites);
     for (const site of sites) this.constructorSite(site);
     for (const site of sites) this.statementSite(site);
     this.decoratedFunctions();
@@ -157,9 +149,6 @@ class FlaskLimiterResolver {
         this.blueprintExempt.set(bp.site.key, this.at(ctx, call, '`limiter.exempt(blueprint)` drops default and application limits'));
       }
     }
-    if (fn.k === 'attr' && fn.obj.k === 'attr' && fn.obj.name === 'config') {
-      for (const app of this.project.resolve(fn.obj.obj, ctx).filter(isApp)) this.configCall(app, fn.name, call, ctx);
-    }
     if (fn.k === 'attr' && (fn.name === 'check' || fn.name === 'request_filter')) {
       for (const limiter of this.project.resolve(fn.obj, ctx).filter(isLimiter)) {
         const info = this.limiters.get(limiter.site.key);
@@ -210,68 +199,7 @@ class FlaskLimiterResolver {
     }
   }
 
-  private configCall(app: Instance, method: string, call: CallExpr, ctx: Ctx): void {
-    const add = (key: string, value: Value[], production: boolean, expr: Expr, valueCtx: Ctx): void => {
-      if (!key.startsWith('RATELIMIT_')) return;
-      const settings = this.config.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
-      const line = exprLine(expr, call.loc.line);
-      addTo(settings, key, { value, production, at: { file: valueCtx.mod.file, line, message: `\`${key}\`` } });
-      this.config.set(app.site.key, settings);
-    };
-    if (method === '__setitem__') {
-      const key = this.project.stringValue(call.args[0], ctx);
-      if (key) add(key, this.project.resolve(call.args[1], ctx), true, call, ctx);
-    } else if (method === 'update' || method === 'from_mapping') {
-      for (const [key, value] of call.kwargs) add(key, this.project.resolve(value, ctx), true, value, ctx);
-    } else if (method === 'from_object' && call.args[0]) {
-      const sources = this.configObjects(call.args[0], ctx);
-      if (!sources.length) this.opaqueConfig.add(app.site.key);
-      for (const source of sources) {
-        for (const [key, { expr, ctx: c }] of source.attrs) add(key, this.project.resolve(expr, c), source.production, expr, c);
-      }
-    } else if (OPAQUE_CONFIG.includes(method)) {
-      this.opaqueConfig.add(app.site.key);
-    }
-  }
 
-  /** Candidate config objects of `from_object(X)`: classes (and their project bases) or modules. */
-  private configObjects(expr: Expr, ctx: Ctx): { production: boolean; attrs: Map<string, { expr: Expr; ctx: Ctx }> }[] {
-    const out: { production: boolean; attrs: Map<string, { expr: Expr; ctx: Ctx }> }[] = [];
-    for (const value of this.project.resolve(expr, ctx)) {
-      let target: Value | undefined = value;
-      if (value.kind === 'literal' && value.expr.k === 'str') {
-        const dotted = value.expr.v;
-        const mod = this.project.findModule(dotted);
-        const parent = this.project.findModule(dotted.split('.').slice(0, -1).join('.'));
-        target = mod ? { kind: 'module', mod } : parent ? this.project.lookup(dotted.split('.').pop()!, this.project.moduleCtx(parent), 0)[0] : undefined;
-      }
-      const attrs = new Map<string, { expr: Expr; ctx: Ctx }>();
-      if (target?.kind === 'class') {
-        for (const cls of [...this.project.classChain(target.ref)].reverse()) {
-          for (const b of cls.mod.bindings[cls.cls.bodyScope] ?? []) {
-            if (b.kind === 'assign') attrs.set(b.name, { expr: b.value, ctx: { mod: cls.mod, scope: cls.cls.bodyScope, line: b.line } });
-          }
-        }
-        out.push({ production: !NON_PRODUCTION.test(target.ref.cls.name), attrs });
-      } else if (target?.kind === 'module') {
-        for (const b of target.mod.bindings[0] ?? []) {
-          if (b.kind === 'assign') attrs.set(b.name, { expr: b.value, ctx: { mod: target.mod, scope: 0, line: b.line } });
-        }
-        out.push({ production: !NON_PRODUCTION.test(target.mod.module.split('.').pop() ?? ''), attrs });
-      }
-    }
-    return out;
-  }
-
-  /** The value a config key has for an app: direct settings win; config classes must agree. */
-  private configValue(app: Instance, key: string): { value?: Value[]; ambiguous?: Evidence; at?: Evidence } {
-    const settings = this.config.get(app.site.key)?.get(key) ?? [];
-    if (!settings.length) return {};
-    const candidates = settings.some((s) => s.production) ? settings.filter((s) => s.production) : settings;
-    const texts = new Set(candidates.map((s) => valueText(s.value)));
-    if (texts.size > 1) return { ambiguous: { ...candidates[0].at, message: `\`${key}\` differs between config objects` } };
-    return { value: candidates[candidates.length - 1].value, at: candidates[candidates.length - 1].at };
-  }
 
   private at(ctx: Ctx, call: CallExpr, message: string): Evidence {
     return { file: ctx.mod.file, line: call.loc.line, message };
@@ -426,7 +354,7 @@ class FlaskLimiterResolver {
   }
 
   private configLimits(app: Instance, key: string, limiter: string, source: 'default' | 'application', evidence: Evidence[]): DeclaredLimit[] {
-    const setting = this.configValue(app, key);
+    const setting = this.config.value(app, key);
     if (setting.ambiguous) {
       evidence.push(setting.ambiguous);
       return [{ dynamic: setting.ambiguous.message, overrideDefaults: true, limiter, file: setting.ambiguous.file, line: setting.ambiguous.line }];
@@ -449,7 +377,7 @@ class FlaskLimiterResolver {
       if (unresolved) return { kind: 'unknown', evidence: { ...unresolved.at, message: `limiter binding unclear: ${unresolved.unresolved}` } };
       return { kind: 'unbound', evidence: { ...where, message: 'the limiter is never bound to this app (no `app=` and no `init_app(app)`), so it enforces nothing', concern: 'limiter-not-wired' } };
     }
-    const enabled = this.configValue(app, 'RATELIMIT_ENABLED');
+    const enabled = this.config.value(app, 'RATELIMIT_ENABLED');
     if (enabled.ambiguous) return { kind: 'unknown', evidence: enabled.ambiguous };
     const configured = enabled.value?.find((v) => v.kind === 'literal');
     if (configured?.kind === 'literal' && configured.expr.k === 'bool') {
@@ -498,11 +426,11 @@ class FlaskLimiterResolver {
     const given = kwarg(call, keyword);
     if (given && given.k !== 'none') return { values: this.project.resolve(given, ctx), at: { file: ctx.mod.file, line: exprLine(given, call.loc.line) }, name: keyword, fromConfig: false };
     for (const key of configKeys) {
-      const configured = this.configValue(app, key);
+      const configured = this.config.value(app, key);
       if (configured.ambiguous) return 'unknown';
       if (configured.value && configured.at) return { values: configured.value, at: configured.at, name: key, fromConfig: true };
     }
-    return this.opaqueConfig.has(app.site.key) ? 'unknown' : undefined;
+    return this.config.isOpaque(app) ? 'unknown' : undefined;
   }
 
   /** memory:// (the default) counts per process; `shared` when the storage is elsewhere, or may be. */
@@ -517,7 +445,7 @@ class FlaskLimiterResolver {
       if (typeof uri !== 'string' || !uri.startsWith('memory://')) return { shared: true };
       return { perProcess: { ...setting.at, message: `counters are kept in memory per process (${written(setting, JSON.stringify(uri))})`, concern }, shared: false };
     }
-    const ignoredUrl = urlIgnored ? this.configValue(app, 'RATELIMIT_STORAGE_URL').at : undefined;
+    const ignoredUrl = urlIgnored ? this.config.value(app, 'RATELIMIT_STORAGE_URL').at : undefined;
     const perProcess: Evidence = ignoredUrl
       ? { ...ignoredUrl, message: 'counters are kept in memory per process: Flask-Limiter 3 ignores `RATELIMIT_STORAGE_URL` (the name is `RATELIMIT_STORAGE_URI`)', concern }
       : { ...where, message: "counters are kept in memory per process (memory://, Flask-Limiter's default)", concern };
@@ -570,6 +498,3 @@ function written(setting: Setting, value: string): string {
   return setting.fromConfig ? `\`${setting.name} = ${value}\`` : `\`${setting.name}=${value}\``;
 }
 
-function valueText(values: Value[]): string {
-  return values.map((v) => (v.kind === 'literal' ? JSON.stringify(v.expr.k === 'str' || v.expr.k === 'bool' || v.expr.k === 'num' ? v.expr.v : v.expr.k) : v.kind)).join('|');
-}

@@ -11,6 +11,7 @@ import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
 import { callSites, declaredAt, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { FlaskAppConfig } from './app-config';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -76,6 +77,8 @@ class FlaskExtractor {
   private readonly apiOwners = new Map<string, { owner: Instance; ctx: Ctx }[]>();
   // Flask-RESTX namespaces by their creating call: the Apis that add them, with the path each gives.
   private readonly namespaceApis = new Map<string, { api: Instance; path: Expr }[]>();
+
+  private appConfig?: FlaskAppConfig;
 
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
 
@@ -415,9 +418,27 @@ class FlaskExtractor {
     return result;
   }
 
+  /**
+   * `app.config["KEY"]` or `app.config.get("KEY", default)` of a Flask app whose config the code fills: the text
+   * it sets (one that config objects agree on), else the default given; nothing when the config is also loaded
+   * from files or the environment.
+   */
+  private configText(expr: Expr, ctx: Ctx): string | undefined {
+    const read = expr.k === 'subscript' ? { config: expr.obj, key: expr.index, fallback: undefined } : expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === 'get' ? { config: expr.fn.obj, key: expr.args[0], fallback: expr.args[1] } : undefined;
+    if (!read?.key || read.config.k !== 'attr' || read.config.name !== 'config') return undefined;
+    const key = this.project.stringValue(read.key, ctx);
+    const apps = this.project.resolve(read.config.obj, ctx).filter(isApp);
+    if (key === undefined || apps.length !== 1) return undefined;
+    this.appConfig ??= new FlaskAppConfig(this.project, this.sites);
+    const set = this.appConfig.value(apps[0], key);
+    if (set.expr) return this.project.stringValue(set.expr.expr, set.expr.ctx);
+    if (this.appConfig.isOpaque(apps[0]) || set.ambiguous) return undefined;
+    return read.fallback && this.project.stringValue(read.fallback, ctx);
+  }
+
   private prefixValue(expr: Expr | undefined, ctx: Ctx): { value?: string; part?: PrefixPart; unresolved: string[] } {
     if (!expr || expr.k === 'none') return { unresolved: [] };
-    const value = this.project.stringValue(expr, ctx);
+    const value = this.project.stringValue(expr, ctx) ?? this.configText(expr, ctx);
     const line = exprLine(expr, ctx.line);
     if (value === undefined) {
       return {

@@ -1,0 +1,113 @@
+/**
+ * A Flask app's `config` as the code fills it: `app.config["K"] = v`, `update(K=v)`, `from_mapping(K=v)` and
+ * `from_object(X)` (a class with its project bases, or a module, also named by a dotted string). Config objects
+ * named for tests or development (`TestConfig`, `config.dev`) count only when no other one sets the key; loaders
+ * reading files or the environment (`from_pyfile`, `from_envvar`, ...) make every key possibly set elsewhere.
+ * Read by route extraction (`url_prefix=app.config["X"]`) and by Flask-Limiter (its `RATELIMIT_*` keys).
+ */
+import type { CallExpr, Expr } from '../../python/ir';
+import { exprLine } from '../../python/ir';
+import type { Ctx, Project, Value } from '../../python/project';
+import type { Evidence } from '../../model';
+import type { CallSite } from '../common';
+import { addTo } from '../../collections';
+import { isApp } from './routes';
+
+type Instance = Extract<Value, { kind: 'instance' }>;
+
+interface ConfigSetting {
+  value: Value[];
+  expr: Expr;
+  ctx: Ctx;
+  at: Evidence;
+  production: boolean;
+}
+
+const NON_PRODUCTION = /test|dev|local|debug/i;
+// Config loaders whose content is not in the scanned sources: any key may come from them.
+const OPAQUE_CONFIG = ['from_pyfile', 'from_envvar', 'from_prefixed_env', 'from_file'];
+
+export class FlaskAppConfig {
+  private readonly settings = new Map<string, Map<string, ConfigSetting[]>>(); // app site → key → settings
+  private readonly opaque = new Set<string>(); // app sites whose config is also loaded from files or the environment
+
+  constructor(private readonly project: Project, sites: CallSite[]) {
+    for (const { call, ctx } of sites) {
+      const fn = call.fn;
+      if (fn.k !== 'attr' || fn.obj.k !== 'attr' || fn.obj.name !== 'config') continue;
+      for (const app of this.project.resolve(fn.obj.obj, ctx).filter(isApp)) this.configCall(app, fn.name, call, ctx);
+    }
+  }
+
+  /** True when the app's config is also loaded from somewhere the scan cannot read. */
+  isOpaque(app: Instance): boolean {
+    return this.opaque.has(app.site.key);
+  }
+
+  /** The value a config key has for an app: direct settings win; config objects must agree. */
+  value(app: Instance, key: string): { value?: Value[]; expr?: { expr: Expr; ctx: Ctx }; ambiguous?: Evidence; at?: Evidence } {
+    const settings = this.settings.get(app.site.key)?.get(key) ?? [];
+    if (!settings.length) return {};
+    const candidates = settings.some((s) => s.production) ? settings.filter((s) => s.production) : settings;
+    const texts = new Set(candidates.map((s) => valueText(s.value)));
+    if (texts.size > 1) return { ambiguous: { ...candidates[0].at, message: `\`${key}\` differs between config objects` } };
+    const last = candidates[candidates.length - 1];
+    return { value: last.value, expr: { expr: last.expr, ctx: last.ctx }, at: last.at };
+  }
+
+  private configCall(app: Instance, method: string, call: CallExpr, ctx: Ctx): void {
+    const add = (key: string, expr: Expr, valueCtx: Ctx, production: boolean): void => {
+      const settings = this.settings.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
+      const at = { file: valueCtx.mod.file, line: exprLine(expr, call.loc.line), message: `\`${key}\`` };
+      addTo(settings, key, { value: this.project.resolve(expr, valueCtx), expr, ctx: valueCtx, at, production });
+      this.settings.set(app.site.key, settings);
+    };
+    if (method === '__setitem__') {
+      const key = this.project.stringValue(call.args[0], ctx);
+      if (key && call.args[1]) add(key, call.args[1], ctx, true);
+    } else if (method === 'update' || method === 'from_mapping') {
+      for (const [key, value] of call.kwargs) add(key, value, ctx, true);
+    } else if (method === 'from_object' && call.args[0]) {
+      const sources = this.configObjects(call.args[0], ctx);
+      if (!sources.length) this.opaque.add(app.site.key);
+      for (const source of sources) {
+        for (const [key, { expr, ctx: c }] of source.attrs) add(key, expr, c, source.production);
+      }
+    } else if (OPAQUE_CONFIG.includes(method)) {
+      this.opaque.add(app.site.key);
+    }
+  }
+
+  /** Candidate config objects of `from_object(X)`: classes (and their project bases) or modules. */
+  private configObjects(expr: Expr, ctx: Ctx): { production: boolean; attrs: Map<string, { expr: Expr; ctx: Ctx }> }[] {
+    const out: { production: boolean; attrs: Map<string, { expr: Expr; ctx: Ctx }> }[] = [];
+    for (const value of this.project.resolve(expr, ctx)) {
+      let target: Value | undefined = value;
+      if (value.kind === 'literal' && value.expr.k === 'str') {
+        const dotted = value.expr.v;
+        const mod = this.project.findModule(dotted);
+        const parent = this.project.findModule(dotted.split('.').slice(0, -1).join('.'));
+        target = mod ? { kind: 'module', mod } : parent ? this.project.lookup(dotted.split('.').pop()!, this.project.moduleCtx(parent), 0)[0] : undefined;
+      }
+      const attrs = new Map<string, { expr: Expr; ctx: Ctx }>();
+      if (target?.kind === 'class') {
+        for (const cls of [...this.project.classChain(target.ref)].reverse()) {
+          for (const b of cls.mod.bindings[cls.cls.bodyScope] ?? []) {
+            if (b.kind === 'assign') attrs.set(b.name, { expr: b.value, ctx: { mod: cls.mod, scope: cls.cls.bodyScope, line: b.line } });
+          }
+        }
+        out.push({ production: !NON_PRODUCTION.test(target.ref.cls.name), attrs });
+      } else if (target?.kind === 'module') {
+        for (const b of target.mod.bindings[0] ?? []) {
+          if (b.kind === 'assign') attrs.set(b.name, { expr: b.value, ctx: { mod: target.mod, scope: 0, line: b.line } });
+        }
+        out.push({ production: !NON_PRODUCTION.test(target.mod.module.split('.').pop() ?? ''), attrs });
+      }
+    }
+    return out;
+  }
+}
+
+export function valueText(values: Value[]): string {
+  return values.map((v) => (v.kind === 'literal' ? JSON.stringify(v.expr.k === 'str' || v.expr.k === 'bool' || v.expr.k === 'num' ? v.expr.v : v.expr.k) : v.kind)).join('|');
+}
