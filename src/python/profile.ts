@@ -6,7 +6,7 @@
  * anything else stays undecided, and both arms count, as before.
  */
 import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
-import { argument, exprLine } from './ir';
+import { argument, dottedName, exprLine, someExpr } from './ir';
 import type { Ctx, Project, Value } from './project';
 
 export type PyValue = string | number | boolean | null | PyValue[];
@@ -35,6 +35,7 @@ const ENV_READS: Record<string, [position: number, keyword: string]> = {
   'decouple.config': [-1, 'default'],
 };
 const MAX_DEPTH = 12;
+const MAX_STEPS = 500; // values looked at for one test: beyond it, the test stays undecided
 // String methods a test may apply to a known text, with literal arguments.
 const STRING_METHODS: Record<string, (text: string, args: string[]) => PyValue> = {
   strip: (t, [chars]) => trimChars(t, chars, true, true),
@@ -71,6 +72,7 @@ function truthy(v: PyValue): boolean {
 
 class Conditions {
   private readonly values: Map<string, PyValue>;
+  private steps = 0;
 
   constructor(private readonly project: Project, profile: Profile) {
     this.values = new Map(Object.entries({ ...(PROFILES[profile.name] ?? {}), ...profile.defines }));
@@ -86,7 +88,7 @@ class Conditions {
   }
 
   value(expr: Expr, ctx: Ctx, depth = 0): PyValue | undefined {
-    if (depth > MAX_DEPTH) return undefined;
+    if (depth > MAX_DEPTH || ++this.steps > MAX_STEPS) return undefined;
     switch (expr.k) {
       case 'str':
       case 'num':
@@ -187,8 +189,22 @@ class Conditions {
     return true;
   }
 
+  /**
+   * Whether a test reads something the profile knows: one of its names, `settings.X`, or the environment.
+   * Other tests (`if user.is_staff:`) are not resolved at all: following a helper's parameters through every
+   * call site is costly and cannot decide them anyway.
+   */
+  private mayDecide(test: Expr): boolean {
+    return someExpr(test, (e) => {
+      if (this.named(e) !== undefined) return true;
+      const dotted = dottedName(e.k === 'call' ? e.fn : e) ?? '';
+      return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
+    });
+  }
+
   decide(arm: Arm, mod: ModuleFacts): boolean | undefined {
-    if (!arm.test) return undefined;
+    if (!arm.test || !this.mayDecide(arm.test)) return undefined;
+    this.steps = 0;
     const v = this.value(arm.test, { mod, scope: arm.scope ?? 0, line: arm.from - 1 });
     return v === undefined ? undefined : truthy(v);
   }
