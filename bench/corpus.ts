@@ -39,7 +39,7 @@ interface Row {
 }
 
 const projectRoot = path.resolve(__dirname, '..', '..');
-const statuses = ['limited', 'unlimited', 'exempt', 'unknown'];
+const statuses = ['limited', 'partial', 'unlimited', 'exempt', 'unknown'];
 const timeBinary = '/usr/bin/time';
 
 function option(argv: string[], name: string): string | undefined {
@@ -161,7 +161,7 @@ function totals(rows: Row[]): string[] {
 }
 
 function table(rows: Row[]): string {
-  const header = ['app', 'scan (cwd: paths)', 'exit', 'files', 'routes', 'routes with `{?}`', 'limited', 'unlimited', 'exempt', 'unknown', 'registration sites', 'unresolved registration sites', 'routes outside the scanned folder', 'time s', 'peak RSS MB'];
+  const header = ['app', 'scan (cwd: paths)', 'exit', 'files', 'routes', 'routes with `{?}`', 'limited', 'partial', 'unlimited', 'exempt', 'unknown', 'registration sites', 'unresolved registration sites', 'routes outside the scanned folder', 'time s', 'peak RSS MB'];
   const line = (c: string[]) => `| ${c.join(' | ')} |`;
   const total = (pick: (r: Row) => number | undefined): number => rows.reduce((a, r) => a + (pick(r) ?? 0), 0);
   const share = (part: number, whole: number): string => `${((100 * part) / Math.max(1, whole)).toFixed(1)} %`;
