@@ -458,6 +458,16 @@ class FactsBuilder {
         const args = operands.flatMap((o, i): Expr[] => (i === 0 ? [sub(o)] : [{ k: 'str', v: words[i - 1] ?? '?', loc }, sub(o)]));
         return operatorCall('__cmp__', args, loc);
       }
+      case 'slice': {
+        // `text[1:]`: kept as `__slice__(start, stop)`, for string evaluation
+        const bounds: Expr[] = [{ k: 'none' }, { k: 'none' }];
+        let at = 0;
+        for (const c of node.children) {
+          if (c.type === ':') at++;
+          else if (at < 2 && c.type !== 'comment') bounds[at] = sub(c);
+        }
+        return operatorCall('__slice__', bounds, loc);
+      }
       case 'named_expression': // `if (path := ...):` tests the value
         return sub(node.childForFieldName('value'));
       default:

@@ -378,8 +378,8 @@ export class Project {
         return attr ?? [{ kind: 'member', of: value, name }];
       }
       case 'instance': {
-        // `settings.API_V1_STR` on `settings = Settings()`: the class-level default.
-        const attr = value.cls ? this.classAttribute(value.cls, name, depth) : undefined;
+        // `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets.
+        const attr = value.cls ? this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) : undefined;
         return attr ?? [{ kind: 'member', of: value, name }];
       }
       case 'unknown':
@@ -396,6 +396,16 @@ export class Project {
       if (binding) return this.fromBinding(binding, { mod: cls.mod, scope: cls.cls.bodyScope, line: Infinity }, depth + 1);
     }
     return undefined;
+  }
+
+  /** `self.NAME = value` in the class's `__init__`, read with `self` standing for this instance. */
+  private initAttribute(instance: Extract<Value, { kind: 'instance' }>, name: string, depth: number): Value[] | undefined {
+    const init = instance.cls && this.methodOf(instance.cls, '__init__');
+    if (!init) return undefined;
+    const set = init.mod.calls.find(({ scope, call: { fn, args } }) => scope === init.fn.bodyScope && fn.k === 'attr' && fn.name === '__setattr__' && fn.obj.k === 'name' && fn.obj.id === 'self' && args[0]?.k === 'str' && args[0].v === name);
+    if (!set?.call.args[1]) return undefined;
+    const env = new Map([['self', { expr: instance.site.call as Expr, ctx: instance.site.ctx }]]);
+    return this.resolve(set.call.args[1], { mod: init.mod, scope: init.fn.bodyScope, line: set.call.loc.line, env }, depth + 1);
   }
 
   /** The class followed by its project bases (depth-first, as Python's MRO does for simple hierarchies). */
@@ -460,6 +470,9 @@ export class Project {
           const arg = this.argumentFor(fn, i, p.name, call);
           if (arg) env.set(p.name, { expr: arg, ctx });
         });
+        // `obj.method(...)`, `Class.classmethod(...)`: `self`/`cls` is the receiver.
+        const first = fn.params[0]?.name;
+        if ((first === 'self' || first === 'cls') && call.fn.k === 'attr' && !env.has(first)) env.set(first, { expr: call.fn.obj, ctx });
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env };
         return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
       }
@@ -531,6 +544,14 @@ export class Project {
       }
       return results;
     }
+    const slice = expr.k === 'subscript' && expr.index.k === 'call' && expr.index.fn.k === 'name' && expr.index.fn.id === '__slice__' ? expr.index.args : undefined;
+    if (expr.k === 'subscript' && slice) {
+      // `text[1:]`, `text[:-1]`: literal bounds only
+      const bound = (e: Expr): number | null | undefined => (e.k === 'none' ? null : e.k === 'num' && Number.isInteger(e.v) ? e.v : undefined);
+      const [start, stop] = slice.map(bound);
+      if (start === undefined || stop === undefined) return [undefined];
+      return this.strings(expr.obj, ctx, depth + 1, formatting).map((t) => (t === undefined ? undefined : t.slice(start ?? 0, stop ?? undefined)));
+    }
     return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
@@ -564,8 +585,16 @@ export class Project {
   /** A read with a fallback (`env("ADMIN_URL", default="admin/")` of django-environ): the fallback. */
   private defaulted(callee: Value, call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] {
     const reader = callee.kind === 'member' ? callee.of : callee;
-    const fallback = reader.kind === 'instance' && reader.types.some((t) => ENV_READERS.includes(t)) ? kwarg(call, 'default') : undefined;
+    const fromEnvironment = reader.kind === 'instance' && reader.types.some((t) => ENV_READERS.includes(t)) ? kwarg(call, 'default') : undefined;
+    // `self.get("ADMIN_PATH", "/admin")` on a project dict subclass filled at run time: the default the code gives.
+    const fromDict = callee.kind === 'member' && callee.name === 'get' && reader.kind === 'instance' && reader.cls && this.isDictClass(reader.cls) ? argument(call, 1, 'default') : undefined;
+    const fallback = fromEnvironment ?? fromDict;
     return fallback ? this.strings(fallback, ctx, depth + 1) : [undefined];
+  }
+
+  /** A project class deriving from the builtin `dict` (or `OrderedDict`, `UserDict`), directly or through its bases. */
+  private isDictClass(ref: ClassRef): boolean {
+    return this.classChain(ref).some((c) => c.cls.bases.some((b) => DICT_BASES.includes(dottedName(b)?.split('.').pop() ?? '')));
   }
 
   /** True when some value is an object created by one of `qnames` (directly or via a project subclass). */
@@ -588,6 +617,8 @@ const DEFAULTED_READS: Record<string, [position: number, keyword: string]> = {
   'pydantic.Field': [0, 'default'],
   'decouple.config': [-1, 'default'],
 };
+
+const DICT_BASES = ['dict', 'OrderedDict', 'UserDict'];
 
 // Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`.
 const ENV_READERS = ['environ.Env', 'environ.environ.Env'];
