@@ -68,3 +68,49 @@ else:
   const r = await scan({ paths: [dir] });
   expect(r.routes.map((x) => x.path).sort()).toEqual(['/admin/x', 'admin/api/x', '{?}/x']); // a config made on the spot is not followed yet: unresolved, never a pick
 });
+
+test('a settings class picked from a dict keyed by Enum members, with the key the code defaults to', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'settings-'));
+  writeFileSync(path.join(dir, 'pyproject.toml'), '');
+  writeFileSync(path.join(dir, 'app.py'), `from enum import Enum
+from fastapi import APIRouter, FastAPI
+
+
+class Env(Enum):
+    dev = "dev"
+    prod = "prod"
+
+
+class Base:
+    app_env: Env = Env.prod
+
+
+class Prod(Base):
+    api_prefix: str = "/api"
+
+
+class Dev(Base):
+    api_prefix: str = "/dev-api"
+
+
+environments = {Env.dev: Dev, Env.prod: Prod}
+
+
+def get_settings():
+    return environments[Base().app_env]()
+
+
+settings = get_settings()
+app = FastAPI()
+router = APIRouter()
+
+
+@router.get("/x")
+def x():
+    return 1
+
+
+app.include_router(router, prefix=settings.api_prefix)
+`);
+  expect((await scan({ paths: [dir] })).routes.map((r) => r.path)).toEqual(['/api/x']);
+});

@@ -505,7 +505,8 @@ export class Project {
     }
     if (expr.k === 'dict' && key.expr.k === 'str') {
       const keyText = key.expr.v;
-      const entry = expr.entries.find(([k]) => k.k === 'str' && k.v === keyText);
+      // Keys written as names of constants (`AppEnvTypes.prod` of an Enum whose `prod = "prod"`) match by their text.
+      const entry = expr.entries.find(([k]) => (k.k === 'str' ? k.v : k.k === 'name' || k.k === 'attr' ? this.stringValue(k, container.ctx) : undefined) === keyText);
       if (entry) return this.resolve(entry[1], container.ctx, depth + 1);
     }
     if (expr.k === 'seq' && key.expr.k === 'num' && expr.items[key.expr.v]) {
