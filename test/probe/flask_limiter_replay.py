@@ -9,29 +9,12 @@ Run with Debian's interpreter: /usr/bin/python3 test/probe/flask_limiter_replay.
 import json
 import logging
 import sys
-import types
 
 import flask
-import limits.storage.memory as memory
 from flask_limiter import Limiter
 
-clock = [0.0]
-# As in limits_replay.py: the storage reads time.time(), and its expiry timer thread is switched off.
-memory.time = types.SimpleNamespace(time=lambda: clock[0])
+from virtual_clock import clock
 
-
-class NoTimer:
-    def __init__(self, *_args, **_kwargs):
-        pass
-
-    def start(self):
-        pass
-
-    def is_alive(self):
-        return True
-
-
-memory.threading = types.SimpleNamespace(Timer=NoTimer)
 logging.disable(logging.CRITICAL)
 
 

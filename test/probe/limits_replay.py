@@ -6,30 +6,12 @@ Run with Debian's interpreter: /usr/bin/python3 test/probe/limits_replay.py < tr
 """
 import json
 import sys
-import types
 
 import limits
 import limits.storage.memory as memory
 from limits.strategies import STRATEGIES
 
-clock = [0.0]
-# The storage reads time.time(); the virtual clock replaces it. Its expiry timer thread is switched off: it only
-# drops state that lookups already treat as expired, and a background thread would make replays nondeterministic.
-memory.time = types.SimpleNamespace(time=lambda: clock[0])
-
-
-class NoTimer:
-    def __init__(self, *_args, **_kwargs):
-        pass
-
-    def start(self):
-        pass
-
-    def is_alive(self):
-        return True
-
-
-memory.threading = types.SimpleNamespace(Timer=NoTimer)
+from virtual_clock import clock
 
 
 def replay(trace):
