@@ -261,6 +261,13 @@ export function methodVerdicts(route: Route): MethodVerdict[] {
   });
 }
 
+/** `GET unlimited · POST limited 3/minute`: each method's verdict, its limits and the clients left open; `paint` styles a status. */
+export function verdictsLabel(route: Route, paint: (status: ProtectionStatus) => string = (status) => status): string {
+  return methodVerdicts(route)
+    .map((v) => `${v.method} ${paint(v.status)}${v.limits.length ? ` ${v.limits.join('; ')}` : ''}${v.open ? ` (not for ${v.open.join(', ')} clients)` : ''}`)
+    .join(' · ');
+}
+
 /** The route's status as reported: the common verdict of its methods, or `partial` when they differ. */
 export function summaryStatus(route: Route): RouteSummary {
   const statuses = new Set(methodVerdicts(route).map((v) => v.status));

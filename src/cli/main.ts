@@ -220,8 +220,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const [format, file] = given.split(/=(.*)/s);
       return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
     });
-    const text: TextOptions = { routesOnly, quiet: options.quiet, displayRoot, routes: options.routes, source: await sourceLines(result) };
-    if (!outputs.some((o) => 'plain' in o)) io.stdout(render(result, options, displayRoot, { ...text, width: io.stdoutColumns }, c));
+    const toStdout = !outputs.some((o) => 'plain' in o);
+    // The lines findings point at are read only for a text report.
+    const wantsText = [...outputs.map((o) => o.format), ...(toStdout ? [options.format] : [])].includes('text');
+    const text: TextOptions = { routesOnly, quiet: options.quiet, displayRoot, routes: options.routes, ...(wantsText && { source: await sourceLines(result) }) };
+    if (toStdout) io.stdout(render(result, options, displayRoot, { ...text, width: io.stdoutColumns }, c));
     for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, text, new chalk.Instance({ level: 0 })));
     const gaps = options.strict ? incompleteness(result) : [];
     for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);

@@ -7,7 +7,8 @@
  */
 import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, someExpr } from './ir';
-import type { Ctx, Project, Value } from './project';
+import { addTo } from '../collections';
+import { ENVIRONMENT_READS, type Ctx, type Project, type Value } from './project';
 
 export type PyValue = string | number | boolean | null | PyValue[];
 
@@ -28,12 +29,6 @@ export const PROFILES: Record<string, Record<string, PyValue>> = {
 
 export const DEFAULT_PROFILE: Profile = { name: 'production', defines: {} };
 
-// Reads of the environment: the variable's name first, then its default.
-const ENV_READS: Record<string, [position: number, keyword: string]> = {
-  'os.environ.get': [1, 'default'],
-  'os.getenv': [1, 'default'],
-  'decouple.config': [-1, 'default'],
-};
 const MAX_DEPTH = 12;
 const MAX_STEPS = 500; // values looked at for one test: beyond it, the test stays undecided
 // String methods a test may apply to a known text, with literal arguments.
@@ -144,7 +139,7 @@ class Conditions {
       if (typeof text === 'string' && args.every((a) => typeof a === 'string')) return STRING_METHODS[call.fn.name](text, args as string[]);
     }
     const callee = call.fn.k === 'name' || call.fn.k === 'attr' ? this.project.resolve(call.fn, ctx) : [];
-    const reader = callee.length === 1 && callee[0].kind === 'external' && ENV_READS[callee[0].qname] ? callee[0].qname : undefined;
+    const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
     return reader ? this.environmentRead(reader, call, ctx, depth) : undefined;
   }
 
@@ -169,7 +164,7 @@ class Conditions {
     const name = call.args[0] && this.value(call.args[0], ctx, depth + 1);
     if (typeof name !== 'string') return undefined;
     if (this.values.has(name)) return this.values.get(name);
-    const [position, keyword] = ENV_READS[reader];
+    const [position, keyword] = ENVIRONMENT_READS[reader];
     const fallback = argument(call, position, keyword);
     return fallback ? this.value(fallback, ctx, depth + 1) : null;
   }
@@ -272,7 +267,7 @@ function decideBranches(project: Project, profile: Profile): { modules: ModuleFa
 /** The arms of each `if`/`match` statement, in order. */
 function groupArms(arms: Arm[]): Arm[][] {
   const groups = new Map<number, Arm[]>();
-  for (const arm of arms) groups.set(arm.of, [...(groups.get(arm.of) ?? []), arm]);
+  for (const arm of arms) addTo(groups, arm.of, arm);
   return [...groups.values()].map((g) => g.sort((a, b) => a.arm - b.arm));
 }
 

@@ -612,12 +612,13 @@ export class Project {
  * Settings read from the environment with a literal fallback (`os.getenv("API_PREFIX", "/api")`,
  * pydantic `Field("/api")`): in string contexts (paths, rates) the fallback is the value we report.
  */
-const DEFAULTED_READS: Record<string, [position: number, keyword: string]> = {
+/** Reads of an environment variable: where the call gives the variable's default. Also read by python/profile.ts. */
+export const ENVIRONMENT_READS: Record<string, [position: number, keyword: string]> = {
   'os.getenv': [1, 'default'],
   'os.environ.get': [1, 'default'],
-  'pydantic.Field': [0, 'default'],
   'decouple.config': [-1, 'default'],
 };
+const DEFAULTED_READS: Record<string, [position: number, keyword: string]> = { ...ENVIRONMENT_READS, 'pydantic.Field': [0, 'default'] };
 
 const DICT_BASES = ['dict', 'OrderedDict', 'UserDict'];
 

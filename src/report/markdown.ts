@@ -3,7 +3,7 @@
  * rule links, suppressed findings apart, and the routes by status in collapsed sections.
  */
 import type { Finding, Route, RouteSummary, ScanResult, Severity } from '../model';
-import { SEVERITY_RANK, compareText, counts, methodVerdicts, routeLabel, summaryStatus } from '../model';
+import { SEVERITY_RANK, compareText, counts, routeLabel, summaryStatus, verdictsLabel } from '../model';
 import { findRule } from '../../rules';
 import { helpUri } from '../../rules/types';
 
@@ -57,7 +57,7 @@ function routeRows(routes: Route[]): string[] {
   const sorted = [...routes].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.id, b.id));
   const limits = (r: Route): string =>
     summaryStatus(r) === 'partial'
-      ? methodVerdicts(r).map((v) => `${v.method} ${v.status}${v.limits.length ? ` ${v.limits.join('; ')}` : ''}`).join(' · ')
+      ? verdictsLabel(r)
       : r.limits.map((l) => `${l.rate} (${l.source})`).join('; ') || '–';
   return sorted.map((r) => `| ${code(routeLabel(r))} | ${code(`${r.file}:${r.line}`)} | ${cell(limits(r))} |`);
 }

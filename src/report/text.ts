@@ -7,7 +7,7 @@
 import type { Chalk } from 'chalk';
 import type { Finding, Route, RouteSummary, ScanResult, Severity } from '../model';
 import type { OpenApiCheck, Operation } from '../openapi';
-import { counts, methodVerdicts, routeLabel, summaryStatus } from '../model';
+import { counts, routeLabel, summaryStatus, verdictsLabel } from '../model';
 import { printable } from './printable';
 import { addTo } from '../collections';
 
@@ -56,7 +56,7 @@ export function routeLines(routes: Route[], c: Chalk, options: Pick<TextOptions,
       const summary = summaryStatus(r);
       // Methods with different verdicts are shown each: `GET unlimited · POST limited 3/minute`.
       const limits = summary === 'partial'
-        ? methodVerdicts(r).map((v) => `${v.method} ${STATUS_STYLE[v.status](c)(v.status)}${v.limits.length ? ` ${v.limits.join('; ')}` : ''}${v.open ? ` (not for ${v.open.join(', ')} clients)` : ''}`).join(' · ')
+        ? verdictsLabel(r, (status) => STATUS_STYLE[status](c)(status))
         : c.dim(r.limits.map((l) => `${l.rate} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; '));
       lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${STATUS_STYLE[summary](c)(summary.padEnd(9))} ${limits}`.trimEnd());
       if (r.unresolved.length) lines.push(`        ${c.magenta('unresolved:')} ${r.unresolved.join('; ')}`);
