@@ -14,7 +14,7 @@ import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles } from './parse-pool';
 import { Project } from './python/project';
-import { DEFAULT_PROFILE, applyProfile, type Profile } from './python/profile';
+import { DEFAULT_PROFILE, applyProfile, callEvaluator, type Profile } from './python/profile';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
@@ -85,6 +85,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
   const profiled = applyProfile(unprofiled, profile, settingValues);
   const project = profiled.decided ? new Project(profiled.modules, unprofiled.metadata, names, installed, FRAMEWORK_CALLBACKS) : unprofiled;
+  project.evaluateCall = callEvaluator(project, profile);
   const allRoutes = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
   const routes = allRoutes.filter((r) => inScope(r.file));
   const registrations = countRegistrations(project, allRoutes, inScope);

@@ -65,3 +65,32 @@ test('a prefix from the site URL an environment variable would give, with its de
   // Under another site root the arm runs; the prefix it builds from the URL is not evaluated yet: unresolved, never a pick.
   expect(await routesOf(files, { name: 'production', defines: { SITE_ROOT: 'https://example.com/hc' } })).toEqual([expect.stringMatching(/^\/\{\?\}/)]);
 });
+
+test('a project helper the profile can run decides a branch: a rule scoped by an environment flag parsed by the project', async () => {
+  const files = {
+    'helpers.py': 'def parse_boolean(s):\n    s = s.strip().lower()\n    if s in ("yes", "true", "on", "1"):\n        return True\n    elif s in ("no", "false", "off", "0", "none"):\n        return False\n    else:\n        raise ValueError(s)\n',
+    'settings.py': 'import os\nfrom helpers import parse_boolean\nMULTI_ORG = parse_boolean(os.environ.get("APP_MULTI_ORG", " False "))\n',
+    'app.py': `${FLASK}import settings\n\ndef scoped(rule):\n    if settings.MULTI_ORG:\n        return "/<org>" + rule\n    return rule\n\n@app.route(scoped("/home"))\ndef home():\n    return ""\n\napp.register_blueprint(bp)\n`,
+  };
+  expect(await routesOf(files)).toEqual(['/home', '/x']);
+  expect(await routesOf(files, { name: 'production', defines: { APP_MULTI_ORG: 'on' } })).toEqual(['/<org>/home', '/x']);
+  // A value the helper refuses (it raises) decides nothing: both rules are possible.
+  expect(await routesOf(files, { name: 'production', defines: { APP_MULTI_ORG: 'maybe' } })).toEqual(['/x', expect.stringMatching(/^\{\?\} \(rule `scoped\(…\)` is not a static string/)]);
+});
+
+test('a limiter switched on by a value the scanner cannot read is unknown, never limited', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
+  try {
+    const limiter = (enabled: string): string =>
+      `from flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\nfrom switches import flag\napp = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app, enabled=${enabled})\n\n@app.route("/login")\n@limiter.limit("5/minute")\ndef login():\n    return ""\n`;
+    const statusWith = async (enabled: string): Promise<string> => {
+      writeFileSync(path.join(dir, 'app.py'), limiter(enabled));
+      return (await scan({ paths: [dir] })).routes.map((r) => r.status).join();
+    };
+    expect(await statusWith('flag("LIMITS")')).toBe('unknown'); // `switches` is not in the project
+    expect(await statusWith('True')).toBe('limited');
+    expect(await statusWith('False')).toBe('unlimited');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -35,6 +35,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews'],
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
+  'flask/orgscoped': ['wsgi:app'],
   'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
 };
 

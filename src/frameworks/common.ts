@@ -67,11 +67,8 @@ export function statementContexts(project: Project, mod: ModuleFacts, stmt: Call
     const next: Ctx[] = [];
     for (const ctx of contexts) {
       for (const item of sequenceItems(project, loop.iterable, ctx) ?? []) {
-        const env = new Map(ctx.env ?? []);
-        if (loop.targets.length === 1) env.set(loop.targets[0], item);
-        else if (item.expr.k === 'seq') loop.targets.forEach((t, i) => item.expr.k === 'seq' && item.expr.items[i] && env.set(t, { expr: item.expr.items[i], ctx: item.ctx }));
-        else continue;
-        next.push({ ...ctx, env });
+        const env = bindTargets(loop.targets, item, ctx.env);
+        if (env) next.push({ ...ctx, env });
       }
     }
     contexts = next;
@@ -79,10 +76,27 @@ export function statementContexts(project: Project, mod: ModuleFacts, stmt: Call
   return contexts;
 }
 
+/** `for a, b in ...` over one item: the targets bound to it (unpacked from a tuple literal), or undefined. */
+function bindTargets(targets: string[], item: { expr: Expr; ctx: Ctx }, outer: Ctx['env']): Ctx['env'] | undefined {
+  const env = new Map(outer ?? []);
+  if (targets.length === 1) return env.set(targets[0], item);
+  const { expr } = item;
+  if (expr.k !== 'seq') return undefined;
+  targets.forEach((t, i) => expr.items[i] && env.set(t, { expr: expr.items[i], ctx: item.ctx }));
+  return env;
+}
+
 /** The elements of a list/tuple literal an expression resolves to (also `a + b` of literals). */
 export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx }[] | undefined {
   if (depth > 8) return undefined;
   if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
+  if (expr.k === 'comp') {
+    // `[rule(url) for url in urls]`: the element once per item, the target bound to it.
+    return sequenceItems(project, expr.iterable, ctx, depth + 1)?.flatMap((item) => {
+      const env = bindTargets(expr.targets, item, ctx.env);
+      return env ? [{ expr: expr.elt, ctx: { ...ctx, env } }] : [];
+    });
+  }
   if (expr.k === 'concat') {
     const all: { expr: Expr; ctx: Ctx }[] = [];
     for (const part of expr.parts) {
@@ -99,7 +113,8 @@ export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0)
   for (const v of values as Extract<Value, { kind: 'literal' }>[]) {
     const items = sequenceItems(project, v.expr, v.ctx, depth + 1);
     if (!items) return undefined;
-    for (const item of items) if (!all.some((a) => a.expr === item.expr)) all.push(item);
+    // The same item reached twice counts once; a comprehension's element is a new item per binding.
+    for (const item of items) if (!all.some((a) => a.expr === item.expr && a.ctx.env === item.ctx.env)) all.push(item);
   }
   return all;
 }

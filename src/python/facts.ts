@@ -119,7 +119,11 @@ class FactsBuilder {
       case 'return_statement': {
         const value = node.namedChildren[0];
         const fn = this.functionByBodyScope.get(scope);
-        if (value && fn) fn.returns.push(this.expr(value, 0));
+        if (!value) return;
+        const returned = this.expr(value, 0);
+        if (fn) fn.returns.push(returned);
+        // `return self.add_resource(...)` registers as a statement would.
+        if (returned.k === 'call') this.facts.calls.push({ scope, call: returned, loops });
         return;
       }
       default:
@@ -356,14 +360,13 @@ class FactsBuilder {
       case 'integer':
       case 'float': {
         const v = Number(node.text.replace(/_/g, ''));
-        return Number.isFinite(v) ? { k: 'num', v } : { k: 'other', text: node.text, loc };
+        return Number.isFinite(v) ? { k: 'num', v, loc } : { k: 'other', text: node.text, loc };
       }
       case 'true':
-        return { k: 'bool', v: true };
       case 'false':
-        return { k: 'bool', v: false };
+        return { k: 'bool', v: node.type === 'true', loc };
       case 'none':
-        return { k: 'none' };
+        return { k: 'none', loc };
       case 'identifier':
         return { k: 'name', id: node.text, loc };
       case 'attribute':
@@ -371,15 +374,23 @@ class FactsBuilder {
       case 'call': {
         const argsNode = node.childForFieldName('arguments');
         const call: CallExpr = { k: 'call', fn: sub(node.childForFieldName('function')), args: [], kwargs: [], splat: false, loc };
-        for (const a of argsNode?.namedChildren ?? []) {
+        // `list(x for x in xs)`: the generator is the whole argument list.
+        const given = argsNode?.type === 'generator_expression' ? [argsNode] : (argsNode?.namedChildren ?? []);
+        const unpacked = given.filter((a) => a.type === 'list_splat');
+        let positionalAfterStar = false;
+        for (const a of given) {
           if (a.type === 'keyword_argument') {
             call.kwargs.push([a.childForFieldName('name')?.text ?? '', sub(a.childForFieldName('value'))]);
           } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
             call.splat = true;
+            if (a.type === 'list_splat' && a.namedChildren[0]) call.star = sub(a.namedChildren[0]);
           } else if (a.type !== 'comment') {
+            positionalAfterStar ||= call.star !== undefined;
             call.args.push(sub(a));
           }
         }
+        // `f(x, *rest)`: kept only when it is the one unpacking and nothing positional follows it.
+        if (unpacked.length !== 1 || positionalAfterStar) delete call.star;
         return call;
       }
       case 'list':
@@ -425,6 +436,16 @@ class FactsBuilder {
       }
       case 'subscript':
         return { k: 'subscript', obj: sub(node.childForFieldName('value')), index: sub(node.childForFieldName('subscript')) };
+      case 'list_comprehension':
+      case 'generator_expression': {
+        const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
+        const clause = clauses[0];
+        const left = clause?.childForFieldName('left');
+        const targets = left?.type === 'identifier' ? [left.text] : (left?.namedChildren ?? []).map((c) => (c.type === 'identifier' ? c.text : ''));
+        const body = node.childForFieldName('body');
+        if (clauses.length !== 1 || clause.type !== 'for_in_clause' || !body || !targets.length || targets.includes('')) return { k: 'other', text: clip(node.text), loc };
+        return { k: 'comp', elt: sub(body), targets, iterable: sub(clause.childForFieldName('right')) };
+      }
       case 'lambda': {
         const body = node.childForFieldName('body');
         if (!body) return { k: 'other', text: clip(node.text), loc };

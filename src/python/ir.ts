@@ -11,17 +11,18 @@ export interface Loc {
 
 export type Expr =
   | { k: 'str'; v: string; loc: Loc }
-  | { k: 'num'; v: number }
-  | { k: 'bool'; v: boolean }
-  | { k: 'none' }
+  | { k: 'num'; v: number; loc?: Loc } // loc: where the parser saw it (a literal `return True` is placed by it)
+  | { k: 'bool'; v: boolean; loc?: Loc }
+  | { k: 'none'; loc?: Loc }
   | { k: 'name'; id: string; loc: Loc }
   | { k: 'attr'; obj: Expr; name: string; loc: Loc }
-  | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; loc: Loc }
+  | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; star?: Expr; loc: Loc } // star: a trailing `*rest` after the positional args
   | { k: 'seq'; items: Expr[] } // list, tuple or set display
   | { k: 'dict'; entries: [Expr, Expr][]; splat?: number } // splat: how many entries precede the last `**other`
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }
+  | { k: 'comp'; elt: Expr; targets: string[]; iterable: Expr } // `[elt for targets in iterable]`, one `for`, no `if`
   | { k: 'lambda'; loc: Loc; body: Expr; reads: string[]; stringKeys: string[] } // reads, stringKeys: as in FunctionDef
   | { k: 'other'; text: string; loc: Loc };
 
@@ -157,7 +158,7 @@ export function argument(call: CallExpr, position: number, name: string): Expr |
 
 /** The first source line inside an expression (lists and `+` chains have no position of their own). */
 export function exprLine(e: Expr, fallback: number): number {
-  if ('loc' in e) return e.loc.line;
+  if ('loc' in e && e.loc) return e.loc.line;
   const inner = e.k === 'seq' ? e.items : e.k === 'concat' || e.k === 'fstr' ? e.parts : e.k === 'dict' ? e.entries.flat() : e.k === 'subscript' ? [e.obj] : [];
   for (const child of inner) {
     const line = exprLine(child, 0);
@@ -172,7 +173,9 @@ export function someExpr(expr: Expr, test: (e: Expr) => boolean): boolean {
   const some = (list: Expr[]): boolean => list.some((e) => someExpr(e, test));
   switch (expr.k) {
     case 'call':
-      return some([expr.fn, ...expr.args, ...expr.kwargs.map(([, v]) => v)]);
+      return some([expr.fn, ...expr.args, ...expr.kwargs.map(([, v]) => v), ...(expr.star ? [expr.star] : [])]);
+    case 'comp':
+      return some([expr.elt, expr.iterable]);
     case 'attr':
       return someExpr(expr.obj, test);
     case 'seq':

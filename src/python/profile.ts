@@ -8,7 +8,7 @@
 import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, someExpr } from './ir';
 import { addTo } from '../collections';
-import { ENVIRONMENT_READS, type Ctx, type Project, type Value } from './project';
+import { ENVIRONMENT_READS, type Ctx, type FunctionRef, type Project, type Value } from './project';
 
 export type PyValue = string | number | boolean | null | PyValue[];
 
@@ -68,6 +68,7 @@ function truthy(v: PyValue): boolean {
 class Conditions {
   private readonly values: Map<string, PyValue>;
   private steps = 0;
+  private nesting = 0; // calls of `evaluate` in progress
 
   constructor(private readonly project: Project, profile: Profile) {
     this.values = new Map(Object.entries({ ...(PROFILES[profile.name] ?? {}), ...profile.defines }));
@@ -97,6 +98,12 @@ class Conditions {
       }
       case 'call':
         return this.call(expr, ctx, depth);
+      case 'concat': {
+        // `"/<org>" + rule`: texts joined, lists concatenated.
+        const parts = expr.parts.map((e) => this.value(e, ctx, depth + 1));
+        if (parts.every((p) => typeof p === 'string')) return parts.join('');
+        return parts.every(Array.isArray) ? parts.flat(1) : undefined;
+      }
       case 'name':
       case 'attr':
       case 'subscript': {
@@ -104,6 +111,10 @@ class Conditions {
         if (part !== undefined) return part;
         const named = this.named(expr);
         if (named !== undefined) return named;
+        // `MULTI_ORG = parse_boolean(os.environ.get(...))`: the assigned expression, evaluated where it stands.
+        const defined = this.project.definition(expr, ctx);
+        const evaluated = defined && defined.expr !== expr ? this.value(defined.expr, defined.ctx, depth + 1) : undefined;
+        if (evaluated !== undefined) return evaluated;
         const found = this.project.resolve(expr, ctx);
         if (found.length !== 1) return undefined;
         const [v] = found;
@@ -139,8 +150,30 @@ class Conditions {
       if (typeof text === 'string' && args.every((a) => typeof a === 'string')) return STRING_METHODS[call.fn.name](text, args as string[]);
     }
     const callee = call.fn.k === 'name' || call.fn.k === 'attr' ? this.project.resolve(call.fn, ctx) : [];
+    if (callee.length === 1 && callee[0].kind === 'function') return this.returned(callee[0].ref, call, ctx, depth);
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
     return reader ? this.environmentRead(reader, call, ctx, depth) : undefined;
+  }
+
+  /** What a project function returns for this call: the first `return` its branches reach, evaluated. */
+  private returned({ mod, fn }: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    const env = this.project.callEnv(fn, call, ctx);
+    const own = groupArms(mod.arms ?? []).filter((group) => group[0].test && group[0].scope === fn.bodyScope);
+    const taken = new Map<Arm[], (boolean | undefined)[]>(); // read once each, when a return depends on it
+    const verdictsOf = (group: Arm[]): (boolean | undefined)[] =>
+      taken.get(group) ?? taken.set(group, armVerdicts(group, (arm) => this.truth(arm.test, { mod, scope: fn.bodyScope, line: arm.from - 1, env }, depth))).get(group) ?? [];
+    for (const expr of [...fn.returns].sort((a, b) => exprLine(a, fn.loc.line) - exprLine(b, fn.loc.line))) {
+      const line = exprLine(expr, fn.loc.line);
+      const verdicts = own.flatMap((group) => group.flatMap((arm, i) => (arm.from <= line && line <= arm.to ? [verdictsOf(group)[i]] : [])));
+      if (verdicts.includes(undefined)) return undefined;
+      if (verdicts.every(Boolean)) return this.value(expr, { mod, scope: fn.bodyScope, line: line - 1, env }, depth + 1);
+    }
+    return undefined;
+  }
+
+  private truth(test: Expr | undefined, ctx: Ctx, depth: number): boolean | undefined {
+    const v = test && this.value(test, ctx, depth + 1);
+    return v === undefined ? undefined : truthy(v);
   }
 
   /** `urlparse(url).path` (also `urlsplit`, and `.netloc`, `.scheme`, `.hostname`) of a URL the profile knows. */
@@ -197,6 +230,17 @@ class Conditions {
     });
   }
 
+  /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
+  evaluate(call: CallExpr, ctx: Ctx): PyValue | undefined {
+    if (this.nesting === 0) this.steps = 0;
+    this.nesting++;
+    try {
+      return this.value(call, ctx);
+    } finally {
+      this.nesting--;
+    }
+  }
+
   decide(arm: Arm, mod: ModuleFacts): boolean | undefined {
     if (!arm.test || !this.mayDecide(arm.test)) return undefined;
     this.steps = 0;
@@ -224,6 +268,12 @@ function comparison(op: string, left: PyValue, right: PyValue): boolean | undefi
   }
 }
 
+/** What the resolver asks of a project function's call with several `return`s: its value under the profile. */
+export function callEvaluator(project: Project, profile: Profile): (call: CallExpr, ctx: Ctx) => PyValue | undefined {
+  const conditions = new Conditions(project, profile);
+  return (call, ctx) => conditions.evaluate(call, ctx);
+}
+
 /**
  * The modules as the profile runs them: what an arm the profile rules out holds (calls, bindings, returns) is
  * dropped, and an `if` whose taken arm is known no longer counts as a branch. Returns how many `if`s it decided.
@@ -240,15 +290,9 @@ function decideBranches(project: Project, profile: Profile): { modules: ModuleFa
     const dead: Arm[] = [];
     const settled = new Set<number>(); // `if` statements whose taken arm is known
     for (const group of groupArms(mod.arms ?? [])) {
-      let taken: Arm | undefined;
-      let open = false; // an arm before this one is undecided
-      for (const arm of group) {
-        const verdict = taken ? false : arm.test ? conditions.decide(arm, mod) : open || !isElse(arm, group) ? undefined : true;
-        if (verdict === false) dead.push(arm);
-        else if (verdict === true && !open) taken = arm;
-        else open = true;
-      }
-      if (taken && group.every((a) => a === taken || dead.includes(a))) settled.add(group[0].of);
+      const verdicts = armVerdicts(group, (arm) => conditions.decide(arm, mod));
+      dead.push(...group.filter((_, i) => verdicts[i] === false));
+      if (verdicts.includes(true) && !verdicts.includes(undefined)) settled.add(group[0].of);
     }
     if (!dead.length && !settled.size) return mod;
     decided += settled.size + new Set(dead.map((a) => a.of)).size;
@@ -269,6 +313,25 @@ function groupArms(arms: Arm[]): Arm[][] {
   const groups = new Map<number, Arm[]>();
   for (const arm of arms) addTo(groups, arm.of, arm);
   return [...groups.values()].map((g) => g.sort((a, b) => a.arm - b.arm));
+}
+
+/**
+ * Whether each arm of one `if` runs (true), does not (false) or may (undefined), given what `decide` says of
+ * each arm's test: the first arm whose test holds runs, the `else` when every test before it fails.
+ */
+function armVerdicts(group: Arm[], decide: (arm: Arm) => boolean | undefined): (boolean | undefined)[] {
+  let taken = false;
+  let open = false; // an arm before this one is undecided
+  return group.map((arm) => {
+    const verdict = taken ? false : arm.test ? decide(arm) : open || !isElse(arm, group) ? undefined : true;
+    if (verdict === false) return false;
+    if (verdict === true && !open) {
+      taken = true;
+      return true;
+    }
+    open = true;
+    return undefined;
+  });
 }
 
 /** The `else` of an `if`: its last arm, without a test, after arms that have one (a `match` case has none). */

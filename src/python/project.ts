@@ -10,6 +10,7 @@ import { argument, dottedName, kwarg } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { addTo } from '../collections';
+import type { PyValue } from './profile';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -78,6 +79,12 @@ export class Project {
   readonly metadata: ProjectMetadata;
 
   private externalValues?: (qname: string) => Value[] | undefined;
+
+  /**
+   * The value a call to a project function has under the deployment profile (`parse_boolean(os.environ.get(
+   * "MULTI_ORG", "false"))` is False), asked when the function has several `return`s; see profile.ts.
+   */
+  evaluateCall?: (call: CallExpr, ctx: Ctx) => PyValue | undefined;
 
   /**
    * `names` gives each module its Python name (module-names.ts); by default, from the modules' own files.
@@ -203,7 +210,7 @@ export class Project {
   /** Resolves a name as seen from `ctx`: loop/parameter environment, then the scope chain, then `*` imports. */
   lookup(name: string, ctx: Ctx, depth: number): Value[] {
     const bound = ctx.env?.get(name);
-    if (bound) return this.resolve(bound.expr, bound.ctx, depth + 1);
+    if (bound && !this.rebound(name, ctx)) return this.resolve(bound.expr, bound.ctx, depth + 1);
     if (ctx.env?.size) return this.lookupUncached(name, ctx, depth);
     // Names without a loop/parameter environment resolve the same way every time: memoise them.
     // A lookup already in progress (a cycle through imports or assignments) answers `unknown`.
@@ -216,19 +223,57 @@ export class Project {
     return values;
   }
 
-  private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
+  /** A parameter assigned anew in the body before `ctx.line` (`urls = [rule(u) for u in urls]`). */
+  private rebound(name: string, ctx: Ctx): boolean {
+    const named = this.bindingsNamed(ctx.mod, ctx.scope, name);
+    return named.some((b) => b.kind === 'param') && named.some((b) => b.kind === 'assign' && b.line <= ctx.line);
+  }
+
+  /** The bindings of `name` that may be in effect at `ctx`, in the nearest scope that has any (Python's scope rules). */
+  private reaching(name: string, ctx: Ctx): { bindings: Binding[]; ctx: Ctx } | undefined {
     const { mod } = ctx;
     let scopeId: number | null = ctx.scope;
     let first = true;
     while (scopeId !== null) {
       const scope: { kind: string; parent: number | null } = mod.scopes[scopeId];
       if (first || scope.kind !== 'class') {
-        const found = reachingBindings(mod, this.bindingsNamed(mod, scopeId, name), first ? ctx.line : Infinity);
-        if (found.length) return found.flatMap((binding) => this.fromBinding(binding, { ...ctx, scope: scopeId as number }, depth));
+        const bindings = reachingBindings(mod, this.bindingsNamed(mod, scopeId, name), first ? ctx.line : Infinity);
+        if (bindings.length) return { bindings, ctx: { ...ctx, scope: scopeId } };
       }
       first = false;
       scopeId = scope.parent;
     }
+    return undefined;
+  }
+
+  /**
+   * The one expression a name (or a module's attribute) stands for where it is read, with the context to
+   * read it in: its last assignment, through imports; a parameter's argument. Undefined when not one.
+   */
+  definition(expr: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx } | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    if (expr.k === 'attr') {
+      const owner = this.resolve(expr.obj, ctx, depth + 1);
+      return owner.length === 1 && owner[0].kind === 'module' ? this.definition({ k: 'name', id: expr.name, loc: expr.loc }, this.moduleCtx(owner[0].mod), depth + 1) : undefined;
+    }
+    if (expr.k !== 'name') return undefined;
+    const bound = ctx.env?.get(expr.id);
+    if (bound && !this.rebound(expr.id, ctx)) return bound;
+    const found = this.reaching(expr.id, ctx);
+    if (found?.bindings.length !== 1) return undefined;
+    const [binding] = found.bindings;
+    const { mod } = found.ctx;
+    if (binding.kind === 'assign') return { expr: binding.value, ctx: { ...found.ctx, line: binding.line - 1 } };
+    if (binding.kind === 'param') return ctx.env?.get(binding.name);
+    if (binding.kind !== 'import' || binding.attr === undefined) return undefined;
+    const target = this.findModule(importTarget(mod, binding), mod);
+    return target && target !== mod ? this.definition({ k: 'name', id: binding.attr, loc: expr.loc }, this.moduleCtx(target), depth + 1) : undefined;
+  }
+
+  private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
+    const { mod } = ctx;
+    const found = this.reaching(name, ctx);
+    if (found) return found.bindings.flatMap((binding) => this.fromBinding(binding, found.ctx, depth));
     for (const star of this.starImports(mod)) {
       if (depth >= MAX_DEPTH) break;
       const found = this.lookup(name, this.moduleCtx(star.mod), depth + 1);
@@ -249,8 +294,10 @@ export class Project {
         return [{ kind: 'class', ref: { mod, cls: mod.classes[binding.index] } }];
       case 'import':
         return this.importValue(mod, binding, depth);
-      case 'param':
-        return this.parameterValues(mod, binding, depth);
+      case 'param': {
+        const bound = ctx.env?.get(binding.name);
+        return bound ? this.resolve(bound.expr, bound.ctx, depth + 1) : this.parameterValues(mod, binding, depth);
+      }
     }
   }
 
@@ -304,14 +351,17 @@ export class Project {
   }
 
   private envsPerCaller(fn: FunctionDef): Pick<Ctx, 'env' | 'via'>[] {
-    return this.callersOf(fn, 0).map((site) => {
-      const env = new Map<string, { expr: Expr; ctx: Ctx }>();
-      fn.params.forEach((p, position) => {
-        const arg = this.argumentFor(fn, position, p.name, site.call);
-        if (arg) env.set(p.name, { expr: arg, ctx: site.ctx });
-      });
-      return { env, via: site.ctx.via ?? { file: site.ctx.mod.file, ...site.call.loc } };
+    return this.callersOf(fn, 0).map((site) => ({ env: this.callEnv(fn, site.call, site.ctx), via: site.ctx.via ?? { file: site.ctx.mod.file, ...site.call.loc } }));
+  }
+
+  /** The parameters of `fn` bound to what one call of it gives them. */
+  callEnv(fn: FunctionDef, call: CallExpr, ctx: Ctx): Env {
+    const env = new Map<string, { expr: Expr; ctx: Ctx }>();
+    fn.params.forEach((p, position) => {
+      const arg = this.argumentFor(fn, position, p.name, call);
+      if (arg) env.set(p.name, { expr: arg, ctx });
     });
+    return env;
   }
 
   /**
@@ -336,7 +386,14 @@ export class Project {
 
   /** The argument a call gives a parameter; a `*args` parameter gets the rest of the positional ones (unless the call splats). */
   private argumentFor(fn: FunctionDef, position: number, name: string, call: CallExpr): Expr | undefined {
-    if (fn.params[position]?.star) return isHookCall(call) || call.splat ? undefined : { k: 'seq', items: call.args.slice(this.argIndex(fn, position)) };
+    if (fn.params[position]?.star) {
+      if (isHookCall(call)) return undefined;
+      const rest: Expr = { k: 'seq', items: call.args.slice(this.argIndex(fn, position)) };
+      if (call.star) return { k: 'concat', parts: [rest, call.star] };
+      return call.splat ? undefined : rest;
+    }
+    // `obj.method(...)`, `Class.classmethod(...)`: `self`/`cls` is the receiver.
+    if (position === 0 && this.argIndex(fn, 0) < 0) return call.fn.k === 'attr' && !isHookCall(call) ? call.fn.obj : undefined;
     return call.kwargs.find(([k]) => k === name)?.[1] ?? (isHookCall(call) ? undefined : call.args[this.argIndex(fn, position)]);
   }
 
@@ -465,15 +522,9 @@ export class Project {
       case 'function': {
         const { mod, fn } = callee.ref;
         if (!fn.returns.length) return [{ kind: 'unknown', why: `\`${fn.qualname}\` returns nothing visible` }];
-        const env = new Map<string, { expr: Expr; ctx: Ctx }>();
-        fn.params.forEach((p, i) => {
-          const arg = this.argumentFor(fn, i, p.name, call);
-          if (arg) env.set(p.name, { expr: arg, ctx });
-        });
-        // `obj.method(...)`, `Class.classmethod(...)`: `self`/`cls` is the receiver.
-        const first = fn.params[0]?.name;
-        if ((first === 'self' || first === 'cls') && call.fn.k === 'attr' && !env.has(first)) env.set(first, { expr: call.fn.obj, ctx });
-        const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env };
+        const known = fn.returns.length > 1 ? literalExpr(this.evaluateCall?.(call, ctx), call.loc) : undefined;
+        if (known) return [{ kind: 'literal', expr: known, ctx }];
+        const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
         return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
       }
       case 'unknown':
@@ -681,6 +732,14 @@ function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Bin
     if (own.every((a) => here.some((h) => h.of === a.of && h.arm === a.arm))) break; // it ran whenever `line` runs
   }
   return out;
+}
+
+/** A scalar the profile computed, as the literal that writes it. */
+function literalExpr(value: PyValue | undefined, loc: Loc): Expr | undefined {
+  if (typeof value === 'string') return { k: 'str', v: value, loc };
+  if (typeof value === 'number') return { k: 'num', v: value, loc };
+  if (typeof value === 'boolean') return { k: 'bool', v: value, loc };
+  return value === null ? { k: 'none', loc } : undefined;
 }
 
 /** The binding of a name in effect at `line`: the last one made by then, else the last one of all. */

@@ -52,7 +52,7 @@ interface LimiterInfo {
   bindings: Binding[];
   defaults: DeclaredLimit[];
   application: DeclaredLimit[];
-  enabled?: boolean; // constructor `enabled=`
+  enabled?: boolean | SourceRef; // constructor `enabled=`: its value, or where it stands when that is not static
   defaultsCondition?: Evidence; // `default_limits_exempt_when` reading client input
   autoCheckOff?: SourceRef; // constructor `auto_check=False`
   checked: boolean; // `limiter.check()` is called somewhere
@@ -118,7 +118,7 @@ class FlaskLimiterResolver {
       requestFilters: [],
     };
     const enabled = kwarg(call, 'enabled');
-    if (enabled?.k === 'bool') info.enabled = enabled.v;
+    if (enabled) info.enabled = staticBool(this.project.resolve(enabled, ctx)) ?? { file: ctx.mod.file, line: exprLine(enabled, call.loc.line) };
     const defaultsCondition = kwarg(call, 'default_limits_exempt_when');
     if (defaultsCondition) info.defaultsCondition = clientCondition(this.project.resolve(defaultsCondition, ctx), '`default_limits_exempt_when`');
     const autoCheck = kwarg(call, 'auto_check');
@@ -379,13 +379,15 @@ class FlaskLimiterResolver {
     }
     const enabled = this.config.value(app, 'RATELIMIT_ENABLED');
     if (enabled.ambiguous) return { kind: 'unknown', evidence: enabled.ambiguous };
-    const configured = enabled.value?.find((v) => v.kind === 'literal');
-    if (configured?.kind === 'literal' && configured.expr.k === 'bool') {
-      if (!configured.expr.v) return { kind: 'disabled', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED = False` turns the limiter off', concern: 'disabled' } };
+    const configured = enabled.value && staticBool(enabled.value);
+    if (configured !== undefined) {
+      if (!configured) return { kind: 'disabled', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED = False` turns the limiter off', concern: 'disabled' } };
     } else if (enabled.value) {
       return { kind: 'unknown', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED` is not a static boolean' } };
     } else if (info.enabled === false) {
       return { kind: 'disabled', evidence: { ...where, message: '`Limiter(enabled=False)` turns the limiter off', concern: 'disabled' } };
+    } else if (typeof info.enabled === 'object') {
+      return { kind: 'unknown', evidence: { ...info.enabled, message: '`Limiter(enabled=...)` is not a static boolean' } };
     }
     // ≤ 3.12: without the automatic check only views calling `limiter.check()` are limited.
     if (info.autoCheckOff && info.checked) return { kind: 'unknown', evidence: { ...info.autoCheckOff, message: '`auto_check=False`: limits are checked only in views that call `limiter.check()`' } };
@@ -498,3 +500,8 @@ function written(setting: Setting, value: string): string {
   return setting.fromConfig ? `\`${setting.name} = ${value}\`` : `\`${setting.name}=${value}\``;
 }
 
+/** True or False when every value is that boolean literal; undefined when any is something else. */
+function staticBool(values: Value[]): boolean | undefined {
+  const flags = new Set(values.map((v) => (v.kind === 'literal' && v.expr.k === 'bool' ? v.expr.v : undefined)));
+  return flags.size === 1 && !flags.has(undefined) ? [...flags][0] : undefined;
+}

@@ -10,7 +10,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
-import { callSites, declaredAt, functionCtx, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -196,8 +196,9 @@ class FlaskExtractor {
     for (const dec of ref.cls.decorators) {
       if (dec.k !== 'call' || dec.fn.k !== 'attr' || (dec.fn.name !== 'resource' && dec.fn.name !== 'route')) continue;
       for (const target of this.project.resolve(dec.fn.obj, ctx)) {
-        if (isRestfulApi(target)) this.resource(target, ref, dec.args, dec, ctx);
-        if (isNamespace(target)) this.namespaceResource(target, ref, dec.args, dec, ctx);
+        const urls = this.urls(dec, 0, ctx);
+        if (isRestfulApi(target)) this.resource(target, ref, urls, dec, ctx);
+        if (isNamespace(target)) this.namespaceResource(target, ref, urls, dec, ctx);
       }
     }
   }
@@ -258,8 +259,22 @@ class FlaskExtractor {
   private addResource(call: CallExpr, ctx: Ctx): void {
     const cls = call.args[0] && this.project.resolve(call.args[0], ctx).find((v) => v.kind === 'class');
     if (cls?.kind !== 'class') return;
-    for (const api of this.receivers(call, ctx, isRestfulApi)) this.resource(api, cls.ref, call.args.slice(1), call, ctx);
-    for (const ns of this.receivers(call, ctx, isNamespace)) this.namespaceResource(ns, cls.ref, call.args.slice(1), call, ctx);
+    const urls = this.urls(call, 1, ctx);
+    for (const api of this.receivers(call, ctx, isRestfulApi)) this.resource(api, cls.ref, urls, call, ctx);
+    for (const ns of this.receivers(call, ctx, isNamespace)) this.namespaceResource(ns, cls.ref, urls, call, ctx);
+  }
+
+  /**
+   * The URL rules a call gives from argument `from` on, also through a trailing `*urls`. Each is read where
+   * it was written (a comprehension's item, a list in another module), as its text when that is known.
+   */
+  private urls(call: CallExpr, from: number, ctx: Ctx): Expr[] {
+    const items = call.args.slice(from).map((expr) => ({ expr, ctx }));
+    if (call.star) items.push(...(sequenceItems(this.project, call.star, ctx) ?? [{ expr: call.star, ctx }]));
+    return items.map(({ expr, ctx: at }) => {
+      const text = this.project.stringValue(expr, at);
+      return text === undefined ? expr : { k: 'str', v: text, loc: call.loc };
+    });
   }
 
   private resource(api: Instance, cls: ClassRef, urls: Expr[], at: CallExpr, ctx: Ctx): void {
