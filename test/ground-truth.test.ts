@@ -168,6 +168,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/classsettings': ['config.settings.production'],
   'django/addons': ['accounts.settings'],
   'django/localized': ['localsite.settings'],
+  'django/multihost': ['portal.settings.web', 'portal.settings.proxy', 'portal.settings.web@portal.urls.docs'], // @: the URLconf django-hosts serves for a host
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
 const djangoProbeTest = requirePython('django, rest_framework, djoser, django_registration, rest_framework_simplejwt', 'python3-django, python3-djangorestframework, python3-djoser, python3-django-registration, python3-djangorestframework-simplejwt');

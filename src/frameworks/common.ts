@@ -1,7 +1,7 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, Loc, ModuleFacts } from '../python/ir';
 import { someExpr } from '../python/ir';
-import type { Ctx, FrameworkCallback, Project, Value } from '../python/project';
+import { bindTargets, comprehensionItems, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 
 /** A route before protection is resolved; `context` carries what the framework's limiter resolver needs. */
@@ -76,26 +76,14 @@ export function statementContexts(project: Project, mod: ModuleFacts, stmt: Call
   return contexts;
 }
 
-/** `for a, b in ...` over one item: the targets bound to it (unpacked from a tuple literal), or undefined. */
-function bindTargets(targets: string[], item: { expr: Expr; ctx: Ctx }, outer: Ctx['env']): Ctx['env'] | undefined {
-  const env = new Map(outer ?? []);
-  if (targets.length === 1) return env.set(targets[0], item);
-  const { expr } = item;
-  if (expr.k !== 'seq') return undefined;
-  targets.forEach((t, i) => expr.items[i] && env.set(t, { expr: expr.items[i], ctx: item.ctx }));
-  return env;
-}
-
 /** The elements of a list/tuple literal an expression resolves to (also `a + b` of literals). */
 export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx }[] | undefined {
   if (depth > 8) return undefined;
   if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
   if (expr.k === 'comp') {
     // `[rule(url) for url in urls]`: the element once per item, the target bound to it.
-    return sequenceItems(project, expr.iterable, ctx, depth + 1)?.flatMap((item) => {
-      const env = bindTargets(expr.targets, item, ctx.env);
-      return env ? [{ expr: expr.elt, ctx: { ...ctx, env } }] : [];
-    });
+    const items = sequenceItems(project, expr.iterable, ctx, depth + 1);
+    return items && comprehensionItems(expr, ctx, items);
   }
   if (expr.k === 'concat') {
     const all: { expr: Expr; ctx: Ctx }[] = [];

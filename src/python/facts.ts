@@ -383,7 +383,7 @@ class FactsBuilder {
             call.kwargs.push([a.childForFieldName('name')?.text ?? '', sub(a.childForFieldName('value'))]);
           } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
             call.splat = true;
-            if (a.type === 'list_splat' && a.namedChildren[0]) call.star = sub(a.namedChildren[0]);
+            if (a.namedChildren[0]) call[a.type === 'list_splat' ? 'star' : 'kwstar'] = sub(a.namedChildren[0]);
           } else if (a.type !== 'comment') {
             positionalAfterStar ||= call.star !== undefined;
             call.args.push(sub(a));
@@ -391,6 +391,7 @@ class FactsBuilder {
         }
         // `f(x, *rest)`: kept only when it is the one unpacking and nothing positional follows it.
         if (unpacked.length !== 1 || positionalAfterStar) delete call.star;
+        if (given.filter((a) => a.type === 'dictionary_splat').length !== 1) delete call.kwstar;
         return call;
       }
       case 'list':

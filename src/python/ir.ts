@@ -16,7 +16,7 @@ export type Expr =
   | { k: 'none'; loc?: Loc }
   | { k: 'name'; id: string; loc: Loc }
   | { k: 'attr'; obj: Expr; name: string; loc: Loc }
-  | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; star?: Expr; loc: Loc } // star: a trailing `*rest` after the positional args
+  | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; star?: Expr; kwstar?: Expr; loc: Loc } // star: a trailing `*rest` after the positional args; kwstar: the one `**options`
   | { k: 'seq'; items: Expr[] } // list, tuple or set display
   | { k: 'dict'; entries: [Expr, Expr][]; splat?: number } // splat: how many entries precede the last `**other`
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
@@ -159,7 +159,7 @@ export function argument(call: CallExpr, position: number, name: string): Expr |
 /** The first source line inside an expression (lists and `+` chains have no position of their own). */
 export function exprLine(e: Expr, fallback: number): number {
   if ('loc' in e && e.loc) return e.loc.line;
-  const inner = e.k === 'seq' ? e.items : e.k === 'concat' || e.k === 'fstr' ? e.parts : e.k === 'dict' ? e.entries.flat() : e.k === 'subscript' ? [e.obj] : [];
+  const inner = e.k === 'seq' ? e.items : e.k === 'concat' || e.k === 'fstr' ? e.parts : e.k === 'dict' ? e.entries.flat() : e.k === 'subscript' ? [e.obj] : e.k === 'comp' ? [e.elt] : [];
   for (const child of inner) {
     const line = exprLine(child, 0);
     if (line) return line;
@@ -173,7 +173,7 @@ export function someExpr(expr: Expr, test: (e: Expr) => boolean): boolean {
   const some = (list: Expr[]): boolean => list.some((e) => someExpr(e, test));
   switch (expr.k) {
     case 'call':
-      return some([expr.fn, ...expr.args, ...expr.kwargs.map(([, v]) => v), ...(expr.star ? [expr.star] : [])]);
+      return some([expr.fn, ...expr.args, ...expr.kwargs.map(([, v]) => v), ...(expr.star ? [expr.star] : []), ...(expr.kwstar ? [expr.kwstar] : [])]);
     case 'comp':
       return some([expr.elt, expr.iterable]);
     case 'attr':

@@ -8,7 +8,7 @@
 import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, someExpr } from './ir';
 import { addTo } from '../collections';
-import { ENVIRONMENT_READS, type Ctx, type FunctionRef, type Project, type Value } from './project';
+import { ENVIRONMENT_READS, STRING_METHODS, type Ctx, type FunctionRef, type Project, type Value } from './project';
 
 export type PyValue = string | number | boolean | null | PyValue[];
 
@@ -31,28 +31,6 @@ export const DEFAULT_PROFILE: Profile = { name: 'production', defines: {} };
 
 const MAX_DEPTH = 12;
 const MAX_STEPS = 500; // values looked at for one test: beyond it, the test stays undecided
-// String methods a test may apply to a known text, with literal arguments.
-const STRING_METHODS: Record<string, (text: string, args: string[]) => PyValue> = {
-  strip: (t, [chars]) => trimChars(t, chars, true, true),
-  lstrip: (t, [chars]) => trimChars(t, chars, true, false),
-  rstrip: (t, [chars]) => trimChars(t, chars, false, true),
-  lower: (t) => t.toLowerCase(),
-  upper: (t) => t.toUpperCase(),
-  removeprefix: (t, [p]) => (p && t.startsWith(p) ? t.slice(p.length) : t),
-  removesuffix: (t, [p]) => (p && t.endsWith(p) ? t.slice(0, -p.length) : t),
-  startswith: (t, [p]) => t.startsWith(p),
-  endswith: (t, [p]) => t.endsWith(p),
-};
-
-function trimChars(text: string, chars: string | undefined, start: boolean, end: boolean): string {
-  const set = chars ?? ' \t\n\r\f\v';
-  let from = 0;
-  let to = text.length;
-  while (start && from < to && set.includes(text[from])) from++;
-  while (end && to > from && set.includes(text[to - 1])) to--;
-  return text.slice(from, to);
-}
-
 /** `--define DEBUG=true`: booleans, None, numbers and text as Python would read them from configuration. */
 export function defineValue(text: string): PyValue {
   if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
@@ -144,7 +122,7 @@ class Conditions {
       return operand(1);
     }
     if (operator === '__cmp__') return this.compare(call, ctx, depth);
-    if (call.fn.k === 'attr' && STRING_METHODS[call.fn.name]) {
+    if (call.fn.k === 'attr' && Object.hasOwn(STRING_METHODS, call.fn.name)) {
       const text = this.value(call.fn.obj, ctx, depth + 1);
       const args = call.args.map((a) => this.value(a, ctx, depth + 1));
       if (typeof text === 'string' && args.every((a) => typeof a === 'string')) return STRING_METHODS[call.fn.name](text, args as string[]);

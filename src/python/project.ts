@@ -572,8 +572,12 @@ export class Project {
    */
   private sequence(expr: Expr, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx }[] | undefined {
     if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
+    if (expr.k === 'comp') {
+      const items = this.sequence(expr.iterable, ctx, depth + 1);
+      return items && comprehensionItems(expr, ctx, items);
+    }
     const values = this.resolve(expr, ctx, depth + 1);
-    return values.length === 1 && values[0].kind === 'literal' && values[0].expr.k === 'seq' ? this.sequence(values[0].expr, values[0].ctx, depth + 1) : undefined;
+    return values.length === 1 && values[0].kind === 'literal' && ['seq', 'comp'].includes(values[0].expr.k) ? this.sequence(values[0].expr, values[0].ctx, depth + 1) : undefined;
   }
 
   /** Resolves an expression to a string when every path gives the same literal text. */
@@ -607,20 +611,31 @@ export class Project {
     return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
+      if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
       if (fallback && v.kind === 'instance') return this.strings(fallback, v.site.ctx, depth + 1);
       return [undefined];
     });
   }
 
-  /** `"{}.urls".format(name)`, `"%s.urls" % name` and `"|".join(names)` with parts of one known text each. */
+  /** `"{}.urls".format(name)`, `"%s.urls" % name`, `"|".join(names)` and `prefix.rstrip("/")` with parts of one known text each. */
   private formatted(call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] | undefined {
-    if (call.fn.k !== 'attr' || !['format', '__mod__', 'join'].includes(call.fn.name)) return undefined;
+    if (call.fn.k !== 'attr') return undefined;
     const method = call.fn.name;
     const one = (e: Expr, at = ctx): string | undefined => {
       const texts = new Set(this.strings(e, at, depth + 1, true));
       return texts.size === 1 ? [...texts][0] : undefined;
     };
+    const apply = Object.hasOwn(STRING_METHODS, method) ? STRING_METHODS[method] : undefined;
+    if (apply) {
+      // `prefix.rstrip("/")`: the method on each text, with literal arguments only.
+      const args = call.args.map((a) => one(a));
+      return this.strings(call.fn.obj, ctx, depth + 1).map((t) => {
+        const out = t === undefined || args.includes(undefined) ? undefined : apply(t, args as string[]);
+        return typeof out === 'string' ? out : undefined;
+      });
+    }
+    if (!['format', '__mod__', 'join'].includes(method)) return undefined;
     if (method === 'join') {
       const separator = one(call.fn.obj);
       const items = call.args[0] && this.sequence(call.args[0], ctx, depth);
@@ -630,8 +645,21 @@ export class Project {
     const operand = call.args[0];
     const positional = method === '__mod__' && operand?.k === 'seq' ? operand.items : call.args;
     const values = positional.map((e) => one(e));
-    const named = new Map(call.kwargs.map(([k, e]) => [k, one(e)]));
+    // `.format(**pattern_opts)` with a dict literal: its string keys, then the keywords written out.
+    const options = call.kwstar ? this.resolve(call.kwstar, ctx, depth + 1) : [];
+    const named = new Map<string, string | undefined>();
+    for (const option of options.length === 1 ? options : []) {
+      if (option.kind !== 'literal' || option.expr.k !== 'dict') continue;
+      for (const [k, e] of option.expr.entries) if (k.k === 'str') named.set(k.v, one(e, option.ctx));
+    }
+    for (const [k, e] of call.kwargs) named.set(k, one(e));
     return this.strings(call.fn.obj, ctx, depth + 1).map((template) => (template === undefined ? undefined : method === '__mod__' ? percentFormat(template, values) : braceFormat(template, values, named)));
+  }
+
+  /** `re.escape(text)` as Python 3.7+ escapes: a backslash before each character special in a pattern. */
+  private escaped(call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] {
+    if (!call.args[0]) return [undefined];
+    return this.strings(call.args[0], ctx, depth + 1).map((t) => t?.replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, '\\$&'));
   }
 
   /** A read with a fallback (`env("ADMIN_URL", default="admin/")` of django-environ): the fallback. */
@@ -732,6 +760,46 @@ function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Bin
     if (own.every((a) => here.some((h) => h.of === a.of && h.arm === a.arm))) break; // it ran whenever `line` runs
   }
   return out;
+}
+
+/** `for a, b in ...` over one item: the targets bound to it (unpacked from a tuple literal), or undefined. */
+export function bindTargets(targets: string[], item: { expr: Expr; ctx: Ctx }, outer: Ctx['env']): Ctx['env'] | undefined {
+  const env = new Map(outer ?? []);
+  if (targets.length === 1) return env.set(targets[0], item);
+  const { expr } = item;
+  if (expr.k !== 'seq') return undefined;
+  targets.forEach((t, i) => expr.items[i] && env.set(t, { expr: expr.items[i], ctx: item.ctx }));
+  return env;
+}
+
+/** `[rule(url) for url in urls]` over the iterable's items: the element once per item, the target bound to it. */
+export function comprehensionItems(comp: Extract<Expr, { k: 'comp' }>, ctx: Ctx, items: { expr: Expr; ctx: Ctx }[]): { expr: Expr; ctx: Ctx }[] {
+  return items.flatMap((item) => {
+    const env = bindTargets(comp.targets, item, ctx.env);
+    return env ? [{ expr: comp.elt, ctx: { ...ctx, env } }] : [];
+  });
+}
+
+// String methods applied to a known text with literal arguments (a test, a rule built from a prefix).
+export const STRING_METHODS: Record<string, (text: string, args: string[]) => string | boolean> = {
+  strip: (t, [chars]) => trimChars(t, chars, true, true),
+  lstrip: (t, [chars]) => trimChars(t, chars, true, false),
+  rstrip: (t, [chars]) => trimChars(t, chars, false, true),
+  lower: (t) => t.toLowerCase(),
+  upper: (t) => t.toUpperCase(),
+  removeprefix: (t, [p]) => (p && t.startsWith(p) ? t.slice(p.length) : t),
+  removesuffix: (t, [p]) => (p && t.endsWith(p) ? t.slice(0, -p.length) : t),
+  startswith: (t, [p]) => t.startsWith(p),
+  endswith: (t, [p]) => t.endsWith(p),
+};
+
+function trimChars(text: string, chars: string | undefined, start: boolean, end: boolean): string {
+  const set = chars ?? ' \t\n\r\f\v';
+  let from = 0;
+  let to = text.length;
+  while (start && from < to && set.includes(text[from])) from++;
+  while (end && to > from && set.includes(text[to - 1])) to--;
+  return text.slice(from, to);
 }
 
 /** A scalar the profile computed, as the literal that writes it. */

@@ -266,7 +266,8 @@ def walk(patterns, prefix, chain, out):
 
 
 def main():
-    root, settings_module = sys.argv[1], sys.argv[2]
+    # `settings@urlconf` walks another URLconf under those settings, as django-hosts serves a host's.
+    root, (settings_module, _, urlconf) = sys.argv[1], sys.argv[2].partition("@")
     sys.path.insert(0, os.path.abspath(root))
     # A fixture's vendored/ folder stands in for installed third-party packages the scan does not see;
     # its .venv's site-packages for installed packages the scan reads as source.
@@ -283,7 +284,7 @@ def main():
     setup_test_environment()  # lets RequestFactory's "testserver" host past ALLOWED_HOSTS
     logging.getLogger("django.request").setLevel(logging.ERROR)  # no "Method Not Allowed" chatter
     out = []
-    walk(get_resolver().url_patterns, "/", [], out)
+    walk(get_resolver(urlconf or None).url_patterns, "/", [], out)
     print(json.dumps(sorted(out, key=lambda r: (r["path"], r["methods"])), indent=1))
 
 

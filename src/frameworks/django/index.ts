@@ -46,10 +46,12 @@ export const django: Analyzer = {
         routes.push(...drafts.map((draft) => protect(draft, libraries)));
       });
     };
-    for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings));
+    for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings, p.host));
     // URLconfs no root reaches (an app scanned alone, an include we could not follow); test URLconfs are not served.
     const settings = projects.length === 1 ? projects[0].settings : undefined;
-    const orphans = project.modules.filter((m) => !walker.reached.has(m) && !TEST_MODULE.test(m.file) && (m.bindings[0] ?? []).some((b) => b.name === 'urlpatterns' && b.kind === 'assign'));
+    // A URLconf whose patterns a root lists through another module (`from docs.urls import urlpatterns`) is reached too.
+    const declaring = new Set(walker.drafts.map((d) => d.route.file));
+    const orphans = project.modules.filter((m) => !walker.reached.has(m) && !declaring.has(m.file) && !TEST_MODULE.test(m.file) && (m.bindings[0] ?? []).some((b) => b.name === 'urlpatterns' && b.kind === 'assign'));
     // Outer URLconfs first, so one that includes another lists the inner routes under its prefix.
     orphans.sort((a, b) => a.file.split('/').length - b.file.split('/').length);
     analyse(settings, () => {

@@ -4,10 +4,10 @@
  * holds, read through split-settings chains (`from .base import *`) and later `X["key"] = v` overrides.
  */
 import type { Expr, ModuleFacts } from '../../python/ir';
-import { exprLine } from '../../python/ir';
+import { argument, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import type { Evidence, SourceRef } from '../../model';
-import type { CallSite } from '../common';
+import { sequenceItems, type CallSite } from '../common';
 
 const SETTINGS_OBJECT = 'django.conf.settings.';
 
@@ -132,7 +132,8 @@ export function entryOf(project: Project, setting: SettingValue, key: string): S
 
 export interface DjangoProject {
   settings: DjangoSettings;
-  urlconf: ModuleFacts; // the ROOT_URLCONF module
+  urlconf: ModuleFacts; // the ROOT_URLCONF module, or a django-hosts host's
+  host?: string; // the django-hosts host pattern that serves this URLconf
 }
 
 // Entry points read in this order: the deployed settings (wsgi/asgi) before the development ones (manage.py).
@@ -154,7 +155,8 @@ export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoP
     named.push({ mod, origin: { file: ctx.mod.file, line: call.loc.line }, rank: rank < 0 ? ENTRY_RANK.length : rank });
   }
   for (const mod of project.modules) {
-    if ((mod.bindings[0] ?? []).some((b) => b.kind === 'assign' && b.name === 'ROOT_URLCONF')) {
+    // A module assigning ROOT_URLCONF, or loading a settings class (which may set it on a mixin).
+    if ((mod.bindings[0] ?? []).some((b) => b.kind === 'assign' && b.name === 'ROOT_URLCONF') || settingsLoader(mod)) {
       named.push({ mod, origin: { file: mod.file, line: 1 }, rank: ENTRY_RANK.length + 1 });
     }
   }
@@ -165,8 +167,27 @@ export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoP
     const name = settings.string('ROOT_URLCONF');
     const urlconf = name === undefined ? undefined : project.findModule(name, mod);
     if (urlconf && !byUrlconf.has(urlconf)) byUrlconf.set(urlconf, { settings, urlconf });
+    for (const served of hostUrlconfs(project, settings)) if (!byUrlconf.has(served.urlconf)) byUrlconf.set(served.urlconf, served);
   }
   return [...byUrlconf.values()];
+}
+
+/** django-hosts: each `host(regex, urlconf)` of ROOT_HOSTCONF's `host_patterns` serves that URLconf from its root. */
+function hostUrlconfs(project: Project, settings: DjangoSettings): DjangoProject[] {
+  const hostconf = project.findModule(settings.string('ROOT_HOSTCONF') ?? '', settings.mod);
+  if (!hostconf) return [];
+  const ctx = project.moduleCtx(hostconf);
+  const served: DjangoProject[] = [];
+  for (const item of sequenceItems(project, { k: 'name', id: 'host_patterns', loc: { line: 1, column: 1 } }, ctx) ?? []) {
+    const { expr } = item;
+    if (expr.k !== 'call' || !project.resolve(expr.fn, item.ctx).some((v) => v.kind === 'external' && v.qname.startsWith('django_hosts.'))) continue;
+    const regex = argument(expr, 0, 'regex');
+    const named = argument(expr, 1, 'urlconf');
+    const urlconf = named && project.findModule(project.stringValue(named, item.ctx) ?? '', hostconf);
+    const host = regex && project.stringValue(regex, item.ctx);
+    if (urlconf) served.push({ settings, urlconf, ...(host !== undefined && { host }) });
+  }
+  return served;
 }
 
 /**
@@ -182,8 +203,15 @@ function settingsClass(project: Project, mod: ModuleFacts, entrySites: CallSite[
     if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || !isEnviron(project, call.fn.obj, ctx)) continue;
     if (call.args[1] && project.stringValue(call.args[0], ctx) === 'DJANGO_CONFIGURATION') return byName(project.stringValue(call.args[1], ctx));
   }
-  const loader = mod.calls.find((c) => c.scope === 0 && c.call.fn.k === 'attr' && c.call.fn.name === 'load_settings' && c.call.fn.obj.k === 'name');
-  return loader?.call.fn.k === 'attr' && loader.call.fn.obj.k === 'name' ? byName(loader.call.fn.obj.id) : undefined;
+  return byName(settingsLoader(mod));
+}
+
+/** `X.load_settings(__name__)` at module level: the settings class's name. */
+function settingsLoader(mod: ModuleFacts): string | undefined {
+  for (const { scope, call } of mod.calls) {
+    if (scope === 0 && call.fn.k === 'attr' && call.fn.name === 'load_settings' && call.fn.obj.k === 'name') return call.fn.obj.id;
+  }
+  return undefined;
 }
 
 function isEnviron(project: Project, expr: Expr, ctx: Ctx): boolean {

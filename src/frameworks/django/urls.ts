@@ -9,7 +9,7 @@ import { argument, dottedName, exprLine, kwarg } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
-import { declaredAt, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
@@ -57,6 +57,7 @@ function withSuffix(text: string, kind: 'route' | 'regex'): string {
 export class UrlWalker {
   readonly drafts: RouteDraft<DjangoRouteContext>[] = [];
   readonly reached = new Set<ModuleFacts>();
+  private readonly appendsWalked = new Set<string>(); // lists whose appends were walked, per prefix (see walkAppends)
   private budgetSpent = false;
   private readonly views: ViewResolver;
   private readonly walked = new Map<Expr, { env: Ctx['env']; key: string }[]>(); // see walkPattern
@@ -68,9 +69,9 @@ export class UrlWalker {
   }
 
   /** Every route of one project, from its root URLconf. */
-  walkRoot(urlconf: ModuleFacts, settings: DjangoSettings | undefined): void {
+  walkRoot(urlconf: ModuleFacts, settings: DjangoSettings | undefined, host?: string): void {
     this.settings = settings;
-    this.app = settings ? { ...settings.origin, name: settings.mod.module } : undefined;
+    this.app = settings ? { ...settings.origin, name: host === undefined ? settings.mod.module : `${settings.mod.module} (host \`${host}\`)` } : undefined;
     this.walkModule(urlconf, { path: '', parts: [], unresolved: [], suffix: false }, []);
   }
 
@@ -94,11 +95,19 @@ export class UrlWalker {
     const ctx = this.project.moduleCtx(mod);
     const inner = [...stack, mod];
     this.walkPatterns({ k: 'name', id: 'urlpatterns', loc: { line: 1, column: 1 } }, ctx, prefix, inner);
-    // `urlpatterns.append(path(...))` and `urlpatterns.extend([...])` at module level, also in `for` loops.
+    this.walkAppends(mod, 0, 'urlpatterns', prefix, inner);
+  }
+
+  /** `urlpatterns.append(path(...))` and `urlpatterns.extend([...])` on a list of `scope`, also in `for` loops. */
+  private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[]): void {
+    const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}`;
+    if (this.appendsWalked.has(key)) return;
+    this.appendsWalked.add(key);
+    const ctx: Ctx = { mod, scope, line: Infinity };
     for (const stmt of mod.calls) {
       const { call } = stmt;
       const fn = call.fn;
-      if (stmt.scope !== 0 || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== 'urlpatterns' || !['append', 'extend'].includes(fn.name) || !call.args[0]) continue;
+      if (stmt.scope !== scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== list || !['append', 'extend'].includes(fn.name) || !call.args[0]) continue;
       const contexts = statementContexts(this.project, mod, stmt);
       if (!contexts.length) {
         const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
@@ -115,8 +124,14 @@ export class UrlWalker {
       for (const item of expr.items) this.walkPattern(item, ctx, prefix, stack, depth);
       return;
     }
+    const generated = expr.k === 'comp' ? sequenceItems(this.project, expr, ctx) : undefined;
+    if (generated) {
+      for (const item of generated) this.walkPattern(item.expr, item.ctx, prefix, stack, depth);
+      return;
+    }
+    // Lists joined and names followed are no deeper (`urls += more` a dozen times); each visit is walked once.
     if (expr.k === 'concat') {
-      for (const part of expr.parts) this.walkPatterns(part, ctx, prefix, stack, depth + 1);
+      for (const part of expr.parts) this.walkPatterns(part, ctx, prefix, stack, depth);
       return;
     }
     if (expr.k === 'attr' && expr.name === 'urls' && this.walkUrlsAttribute(expr, ctx, prefix)) return;
@@ -137,11 +152,14 @@ export class UrlWalker {
       if (name === 'django.conf.urls.static.static' || name === 'django.contrib.staticfiles.urls.staticfiles_urlpatterns') return;
       if (expr.fn.k === 'attr' && expr.fn.name === 'get_urls' && this.walkRouterOf(expr.fn.obj, ctx, prefix)) return;
     }
+    // Another list of patterns (`i18n_urls`) grows the same ways as urlpatterns.
+    const defined = expr.k === 'name' && expr.id !== 'urlpatterns' ? this.project.definition(expr, ctx) : undefined;
+    if (defined && expr.k === 'name') this.walkAppends(defined.ctx.mod, defined.ctx.scope, expr.id, prefix, stack);
     const values = this.project.resolve(expr, ctx);
     // A name bound to a list, or to a call building one (`urlpatterns = i18n_patterns(...)`): walk that expression.
     const sources = values.map((v) => (v.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v.kind === 'instance' ? { expr: v.site.call, ctx: v.site.ctx } : v.kind === 'result' ? { expr: v.call, ctx: v.ctx } : undefined));
     if (sources.length && sources.every((s) => s && s.expr !== expr)) {
-      for (const s of sources) if (s) this.walkPatterns(s.expr, s.ctx, prefix, stack, depth + 1);
+      for (const s of sources) if (s) this.walkPatterns(s.expr, s.ctx, prefix, stack, expr.k === 'call' ? depth + 1 : depth);
       return;
     }
     // `urlpatterns = router.urls`
