@@ -12,6 +12,7 @@ export interface ExternalView {
   noThrottles?: boolean; // sets `throttle_classes = ()`, so no DRF throttle ever applies
   throttleScope?: string; // sets `throttle_scope`: counted by ScopedRateThrottle when the project's defaults include it
   since?: { django: string; handlers: string[] }; // handlers from that Django version on
+  functionView?: boolean; // a function view: it answers every method
 }
 
 const FORM = ['get', 'post', 'put'];
@@ -41,6 +42,10 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'django:PasswordResetDoneView': { handlers: ['get'] },
   'django:PasswordResetConfirmView': { handlers: FORM },
   'django:PasswordResetCompleteView': { handlers: ['get'] },
+  'django:set_language': { handlers: [], functionView: true },
+  ...Object.fromEntries(
+    ['BaseAdminDocsView', 'BookmarkletsView', 'TemplateTagIndexView', 'TemplateFilterIndexView', 'ViewIndexView', 'ViewDetailView', 'ModelIndexView', 'ModelDetailView', 'TemplateDetailView'].map((name) => [`django:${name}`, { handlers: ['get'] }]),
+  ),
   'rest_framework:APIView': { handlers: [], drf: true },
   'rest_framework:GenericAPIView': { handlers: [], drf: true },
   'rest_framework:CreateAPIView': { handlers: ['post'], drf: true },
@@ -137,6 +142,18 @@ export const BUNDLED_URLCONFS = new Map<string, [route: string, view: string][]>
     ['password_reset/done/', 'django.contrib.auth.views.PasswordResetDoneView'],
     ['reset/<uidb64>/<token>/', 'django.contrib.auth.views.PasswordResetConfirmView'],
     ['reset/done/', 'django.contrib.auth.views.PasswordResetCompleteView'],
+  ],
+  'django.conf.urls.i18n': [['setlang/', 'django.views.i18n.set_language']],
+  'django.contrib.admindocs.urls': [
+    ['', 'django.contrib.admindocs.views.BaseAdminDocsView'],
+    ['bookmarklets/', 'django.contrib.admindocs.views.BookmarkletsView'],
+    ['tags/', 'django.contrib.admindocs.views.TemplateTagIndexView'],
+    ['filters/', 'django.contrib.admindocs.views.TemplateFilterIndexView'],
+    ['views/', 'django.contrib.admindocs.views.ViewIndexView'],
+    ['views/<view>/', 'django.contrib.admindocs.views.ViewDetailView'],
+    ['models/', 'django.contrib.admindocs.views.ModelIndexView'],
+    ['^models/(?P<app_label>[^\\.]+)\\.(?P<model_name>[^/]+)/$', 'django.contrib.admindocs.views.ModelDetailView'],
+    ['templates/<path:template>/', 'django.contrib.admindocs.views.TemplateDetailView'],
   ],
   'rest_framework.urls': [
     ['login/', 'django.contrib.auth.views.LoginView'],

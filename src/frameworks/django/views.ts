@@ -150,6 +150,7 @@ export class ViewResolver {
       handlers: new Map(), automatic: [], anyMethod: false, options: [...given, ...scope], wrappers, unresolved: [],
     };
     if (known.noThrottles) view.noThrottles = true;
+    if (known.functionView) return { ...view, handlers: new Map(STANDARD_METHODS.map((m) => [m, lastSegment(qname)])), anyMethod: true };
     return withHandlers(view, new Set(this.handlersOf(known)), HTTP_METHOD_NAMES);
   }
 
