@@ -6,15 +6,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileProblem, readRegularFile } from './regular-file';
+import { parseToml, TomlError } from './toml';
 import { PROFILES, type Profile, type PyValue } from './python/profile';
-import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { Severity } from './model';
 import type { ProjectContext } from './project-context';
 import { COST_KINDS, type CostKind } from '../rules/cost-calls';
 import { RULES } from '../rules';
 
-// smol-toml's types are ES-module declarations over a CommonJS build, which `require` loads.
-const { parse: parseToml, TomlError } = require('smol-toml') as typeof SmolToml;
 
 export interface Policy {
   authMaxPerMinute: number; // looser limits on login/OTP/password routes are weak (AP002)

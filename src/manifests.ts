@@ -4,6 +4,7 @@
  * depends on the framework version (FastAPI 0.137 changed how included routers are stored), and slowapi
  * reads `RATELIMIT_*` from `.env`; these files are the only static evidence of either.
  */
+import type { ConfigFile } from './python/config-files';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { walkFiles, type ListingStore } from './discover';
@@ -28,15 +29,16 @@ export interface EnvSetting {
 export interface ProjectMetadata {
   packages: PackageSpecs;
   dotenv: ReadonlyMap<string, EnvSetting[]>; // `.env` keys, every file that sets them
+  configFiles: ReadonlyMap<string, ConfigFile>; // configuration files the code loads (python/config-files.ts)
 }
 
-export const NO_METADATA: ProjectMetadata = { packages: new Map(), dotenv: new Map() };
+export const NO_METADATA: ProjectMetadata = { packages: new Map(), dotenv: new Map(), configFiles: new Map() };
 
 const MANIFESTS = ['requirements*.txt', 'requirements/*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export async function readProjectMetadata(root: string, store?: ListingStore): Promise<ProjectMetadata> {
-  return { packages: await readPackageSpecs(root, store), dotenv: await readDotenv(root, store) };
+  return { packages: await readPackageSpecs(root, store), dotenv: await readDotenv(root, store), configFiles: new Map() };
 }
 
 export async function readPackageSpecs(root: string, store?: ListingStore): Promise<PackageSpecs> {

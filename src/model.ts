@@ -3,6 +3,7 @@
  * Extractors fill routes; protection resolution fills `status` and `limits`; rules read both.
  */
 import type { OpenApiCheck } from './openapi';
+import type { Assumption } from './python/project';
 import type { Profile } from './python/profile';
 
 export type Framework = 'flask' | 'fastapi' | 'starlette' | 'django' | 'drf';
@@ -174,6 +175,7 @@ export interface ProjectInfo {
   importRoots: string[]; // the folders module names of the scan paths' files start from, relative to root
   files: number; // Python files of the whole project, read as context
   profile: Profile & { decided: number }; // the deployment branches were decided for, and how many `if`s it decided
+  assumptions: Assumption[]; // values taken as the repository gives them (a configuration file, a default), by file and line
 }
 
 export interface ScanResult {

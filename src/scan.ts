@@ -13,8 +13,9 @@ import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles } from './parse-pool';
-import { Project } from './python/project';
+import { Project, type Assumption } from './python/project';
 import { DEFAULT_PROFILE, applyProfile, callEvaluator, type Profile } from './python/profile';
+import { readConfigFiles } from './python/config-files';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
@@ -55,6 +56,12 @@ const CACHE_READS = 16; // cached facts files read at once
  * Reads the whole project around the paths (see project-context.ts) and reports the routes declared inside
  * them, with findings and skipped files of those paths only.
  */
+/** What the analysis took as given, once each, in file and line order. */
+function assumptionsOf(projects: Project[]): Assumption[] {
+  const all = new Map(projects.flatMap((p) => [...p.assumptions]));
+  return [...all.values()].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.text, b.text));
+}
+
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const context = projectContext(options.paths);
   const { root } = context;
@@ -80,7 +87,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const names = moduleNames(files, context.rootPackage);
   const installed = await readInstalled(root, sitePackagesOf(root, options.pythonPath ?? config.pythonPath), modules, MODELLED_PACKAGES, maxBytes);
   const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
-  const unprofiled = new Project(modules, await metadata, names, installed, FRAMEWORK_CALLBACKS);
+  const unprofiled = new Project(modules, { ...(await metadata), configFiles: await readConfigFiles(root, modules) }, names, installed, FRAMEWORK_CALLBACKS);
   // Branches the deployment profile decides keep only the arm that runs; the project is read again as it runs.
   const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
   const profiled = applyProfile(unprofiled, profile, settingValues);
@@ -102,7 +109,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
   return {
     root,
-    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided } },
+    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided }, assumptions: assumptionsOf([unprofiled, project]) },
     routes,
     findings,
     skipped: scopeSkipped,

@@ -94,3 +94,19 @@ test('a limiter switched on by a value the scanner cannot read is unknown, never
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the defaults the profile takes are listed as assumptions, with where they are read', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
+  try {
+    writeFileSync(path.join(dir, 'app.py'), `${FLASK}prefix = os.environ.get("API_PREFIX", "/v1")\nif os.environ.get("AT_ROOT"):\n    prefix = ""\napp.register_blueprint(bp, url_prefix=getattr(os, "NO_SUCH_PREFIX", prefix))\n`);
+    const result = await scan({ paths: [dir] });
+    expect(result.routes.map((r) => r.path)).toEqual(['/v1/x']);
+    expect(result.project.assumptions.map((a) => `${a.line}: ${a.text}`)).toEqual([
+      '10: API_PREFIX not set: the code\'s default "/v1"',
+      '11: AT_ROOT not set: the code\'s default None',
+      '13: `os.NO_SUCH_PREFIX` cannot be read: the default given to getattr',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -36,6 +36,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],
+  'flask/configfile': ['app'],
   'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
 };
 
@@ -68,7 +69,7 @@ function predictedThreshold(route: Route, method: string): number | null {
   return min !== null && min < BOUND ? min : null;
 }
 
-const probeTest = requirePython('flask, flask_limiter, flask_restful', 'python3-flask, python3-flask-limiter, python3-flask-restful');
+const probeTest = requirePython('flask, flask_limiter, flask_restful, yaml', 'python3-flask, python3-flask-limiter, python3-flask-restful, python3-yaml');
 const asgiProbeTest = requirePython('fastapi, starlette, pydantic', 'python3-fastapi, python3-starlette, python3-pydantic');
 
 test('every Flask fixture has an entry point for the probe', () => {

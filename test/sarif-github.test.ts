@@ -20,7 +20,7 @@ function scanOf(findings: Finding[]): ScanResult {
   const bySeverity = { error: 0, warning: 0, note: 0 };
   for (const f of findings) bySeverity[f.severity]++;
   const stats = { filesScanned: 1, filesSkipped: 0, routes: 0, byStatus: { limited: 0, partial: 0, unlimited: 0, exempt: 0, unknown: 0 }, findings: findings.length, bySeverity, suppressed: 0, baselined: 0, registrationSites: { total: 0, resolved: 0, unresolved: 0 } };
-  return { root: SHOP, project: { root: SHOP, paths: [''], importRoots: [''], files: 1, profile: { name: 'production', defines: {}, decided: 0 } }, routes: [], findings, skipped: [], suppressionProblems: [], unresolvedRegistrations: [], stats };
+  return { root: SHOP, project: { root: SHOP, paths: [''], importRoots: [''], files: 1, profile: { name: 'production', defines: {}, decided: 0 }, assumptions: [] }, routes: [], findings, skipped: [], suppressionProblems: [], unresolvedRegistrations: [], stats };
 }
 
 function validLog(text: string): Sarif.Log {
@@ -132,4 +132,11 @@ test.each(FIXTURE_PROJECTS)('SARIF of fixtures/%s passes the schema; every resul
     expect(Number(rules[r.ruleIndex!].properties!['security-severity'])).toBeGreaterThan(0);
     expect(r.locations![0].physicalLocation!.artifactLocation!.uri).not.toBe('');
   }
+});
+
+test('values the scan assumed are notes of the run, at the line that reads them', () => {
+  const scan = scanOf([]);
+  scan.project.assumptions = [{ file: 'app.py', line: 3, text: 'values read from config.yml, as the repository holds it' }];
+  const notes = validLog(sarifReport(scan)).runs[0].invocations![0].toolExecutionNotifications!;
+  expect(notes.map((n) => [n.level, n.message.text, n.locations?.[0].physicalLocation?.region?.startLine])).toEqual([['note', 'Assumed: values read from config.yml, as the repository holds it', 3]]);
 });

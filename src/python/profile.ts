@@ -177,7 +177,9 @@ class Conditions {
     if (this.values.has(name)) return this.values.get(name);
     const [position, keyword] = ENVIRONMENT_READS[reader];
     const fallback = argument(call, position, keyword);
-    return fallback ? this.value(fallback, ctx, depth + 1) : null;
+    const value = fallback ? this.value(fallback, ctx, depth + 1) : null;
+    if (value !== undefined) this.project.assumeDefault(name, value, call, ctx);
+    return value;
   }
 
   private compare(call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {

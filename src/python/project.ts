@@ -11,6 +11,7 @@ import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { addTo } from '../collections';
 import type { PyValue } from './profile';
+import { CONFIG_LOADERS, configCandidates, dataExpr } from './config-files';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -18,6 +19,13 @@ export interface Ctx {
   line: number;
   env?: Env;
   via?: Loc & { file: string }; // the call of a helper whose body this is read for (see callerEnvs): where its routes are declared
+}
+
+/** A value the analysis took that the deployment may change: where it is read, and what was taken. */
+export interface Assumption {
+  file: string;
+  line: number;
+  text: string;
 }
 
 /** Values bound to names by an enclosing `for` loop or a call being followed (parameters). */
@@ -79,6 +87,9 @@ export class Project {
   readonly metadata: ProjectMetadata;
 
   private externalValues?: (qname: string) => Value[] | undefined;
+
+  /** What the analysis took as given (see `assume`), by file, line and text. */
+  readonly assumptions = new Map<string, Assumption>();
 
   /**
    * The value a call to a project function has under the deployment profile (`parse_boolean(os.environ.get(
@@ -204,7 +215,9 @@ export class Project {
     if (name === undefined) return [{ kind: 'unknown', why: '`getattr` with a computed attribute name' }];
     const found = this.resolve({ k: 'attr', obj: call.args[0], name, loc: call.loc }, ctx, depth + 1);
     const unread = found.every((v) => v.kind === 'unknown' || v.kind === 'member' || v.kind === 'external');
-    return unread && call.args[2] ? this.resolve(call.args[2], ctx, depth + 1) : found;
+    if (!unread || !call.args[2]) return found;
+    this.assume({ file: ctx.mod.file, line: call.loc.line, text: `\`${Project.describe(call.args[0])}.${name}\` cannot be read: the default given to getattr` });
+    return this.resolve(call.args[2], ctx, depth + 1);
   }
 
   /** Resolves a name as seen from `ctx`: loop/parameter environment, then the scope chain, then `*` imports. */
@@ -514,7 +527,7 @@ export class Project {
     const site = (): Site => ({ key: `${ctx.mod.file}:${call.loc.line}:${call.loc.column}`, call, ctx });
     switch (callee.kind) {
       case 'external':
-        return [{ kind: 'instance', types: [callee.qname], site: site() }];
+        return (Object.hasOwn(CONFIG_LOADERS, callee.qname) && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
       case 'class': {
         const own = `${callee.ref.mod.module}.${callee.ref.cls.qualname}`;
         return [{ kind: 'instance', types: [own, ...this.externalBases(callee.ref)], site: site(), cls: callee.ref }];
@@ -543,6 +556,30 @@ export class Project {
       default:
         return [{ kind: 'result', callee, call, ctx }];
     }
+  }
+
+  /**
+   * `yaml.safe_load(f)` where `f` is `open("config.yml")` (or the path itself, `toml.load("x.toml")`): the data of
+   * that file in the project (config-files.ts), noted as an assumption: the deployment may ship another file.
+   */
+  private loadedConfig(call: CallExpr, ctx: Ctx): Value[] | undefined {
+    const stream = argument(call, 0, 'stream') ?? argument(call, 0, 'fp');
+    const opened = stream?.k === 'name' ? this.definition(stream, ctx) : stream && { expr: stream, ctx };
+    if (!opened) return undefined;
+    const { expr } = opened;
+    const named = expr.k === 'call' && expr.fn.k === 'name' && expr.fn.id === 'open' ? argument(expr, 0, 'file') : expr;
+    const written = named && this.stringValue(named, opened.ctx);
+    if (written === undefined) return undefined;
+    const found = configCandidates(written, ctx.mod.file).map((c) => this.metadata.configFiles.get(c)).find((f) => f);
+    if (!found) return [{ kind: 'unknown', why: `configuration file \`${written}\` is not in the project` }];
+    if ('problem' in found) return [{ kind: 'unknown', why: `configuration file ${found.file}: ${found.problem}` }];
+    this.assume({ file: ctx.mod.file, line: call.loc.line, text: `values read from ${found.file}, as the repository holds it` });
+    return [{ kind: 'literal', expr: dataExpr(found.data, call.loc), ctx }];
+  }
+
+  /** Notes a value the analysis takes that a deployment may give otherwise (a configuration file, a default). */
+  assume(assumption: Assumption): void {
+    this.assumptions.set(`${assumption.file}\0${assumption.line}\0${assumption.text}`, assumption);
   }
 
   private item(container: Value, index: Expr, ctx: Ctx, depth: number): Value[] {
@@ -613,7 +650,7 @@ export class Project {
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
-      if (fallback && v.kind === 'instance') return this.strings(fallback, v.site.ctx, depth + 1);
+      if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth);
       return [undefined];
     });
   }
@@ -669,7 +706,21 @@ export class Project {
     // `self.get("ADMIN_PATH", "/admin")` on a project dict subclass filled at run time: the default the code gives.
     const fromDict = callee.kind === 'member' && callee.name === 'get' && reader.kind === 'instance' && reader.cls && this.isDictClass(reader.cls) ? argument(call, 1, 'default') : undefined;
     const fallback = fromEnvironment ?? fromDict;
-    return fallback ? this.strings(fallback, ctx, depth + 1) : [undefined];
+    return fallback ? this.defaultTexts(call, fallback, ctx, depth) : [undefined];
+  }
+
+  /** The texts of a read's default (`os.environ.get("X", "/v1")`), noted as an assumption: the deployment may set X. */
+  private defaultTexts(call: CallExpr, fallback: Expr, ctx: Ctx, depth: number): (string | undefined)[] {
+    const texts = this.strings(fallback, ctx, depth + 1);
+    const name = call.args[0] && this.stringValue(call.args[0], ctx);
+    if (texts.length === 1 && texts[0] !== undefined) this.assumeDefault(name, texts[0], call, ctx);
+    return texts;
+  }
+
+  /** `X` read from the environment or a settings object with a default in the code: the deployment may set it. */
+  assumeDefault(name: string | undefined, value: PyValue, call: CallExpr, ctx: Ctx): void {
+    const shown = value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : JSON.stringify(value);
+    this.assume({ file: ctx.mod.file, line: call.loc.line, text: `${name ?? 'a setting'} not set: the code's default ${shown}` });
   }
 
   /** A project class deriving from the builtin `dict` (or `OrderedDict`, `UserDict`), directly or through its bases. */

@@ -131,6 +131,9 @@ export function sarifReport(scan: ScanResult, options: SarifOptions = {}): strin
   for (const r of scan.unresolvedRegistrations) {
     notifications.push({ level: 'warning', message: { text: `\`${r.call}\` registers routes that were not resolved: ${r.reason}` }, locations: [location(root, r.file, r.line, r.column)] });
   }
+  for (const a of scan.project.assumptions) {
+    notifications.push({ level: 'note', message: { text: `Assumed: ${a.text}` }, locations: [location(root, a.file, a.line)] });
+  }
   for (const problem of scan.suppressionProblems) {
     notifications.push({ level: 'warning', message: { text: problem.message }, locations: [location(root, problem.file, problem.line)] });
   }

@@ -99,6 +99,12 @@ function findingSections(findings: Finding[], c: Chalk, options: TextOptions): s
 }
 
 /** Suppression problems and stale baseline entries: things to clean up, not findings. */
+/** Values the verdicts rest on that a deployment may change: a configuration file's, a default's. */
+function assumptionLines(result: ScanResult, c: Chalk, shown: (file: string) => string): string[] {
+  const lines = result.project.assumptions.map((a) => `  ${shown(a.file)}:${a.line}  ${a.text}`);
+  return lines.length ? [c.bold('Assumptions') + c.dim(' (values taken as the repository gives them)'), ...lines, ''] : [];
+}
+
 function upkeepLines(result: ScanResult, c: Chalk, shown: (file: string) => string): string[] {
   const lines = result.suppressionProblems.map((p) => `  ${shown(p.file)}:${p.line}  ${c.yellow('suppression')}  ${p.message}`);
   for (const e of result.staleBaseline ?? []) lines.push(`  ${e.file}  ${c.dim('stale baseline entry')}  ${e.ruleId} ${e.route} (no longer found)`);
@@ -180,7 +186,7 @@ export function textReport(scanned: ScanResult, c: Chalk, options: TextOptions =
     ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c)]),
     ...(options.routesOnly ? [''] : [verdictLine(result, c), '', ...findingSections(result.findings, c, options)]),
     ...(listed.length ? [c.bold(listing === 'open' ? 'Routes not limited' : 'Routes'), ...routeLines(listed, c, options)] : []),
-    ...(options.routesOnly ? [] : upkeepLines(result, c, shown)),
+    ...(options.routesOnly ? [] : [...assumptionLines(result, c, shown), ...upkeepLines(result, c, shown)]),
     ...(result.openapi ? openApiLines(result.openapi, c, shown) : []),
   ];
   if (result.skipped.length) {

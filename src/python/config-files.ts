@@ -1,0 +1,87 @@
+/**
+ * Configuration files the code loads from a path written in it (`yaml.safe_load(open("config.yml"))`,
+ * `json.load(f)` under `with open("settings.json") as f`, `tomllib.load(...)`): read as data, so that
+ * `config["limits"]["login"]` is the value the file holds. Candidates are the `.yml`/`.yaml`/`.json`/`.toml`
+ * names written in the code, relative to the project root (where the app is started) or to the module's
+ * folder; only regular files inside the project, of at most 1 MiB, are read.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseToml } from '../toml';
+import { parse as parseYaml } from 'yaml';
+import type { Expr, Loc, ModuleFacts } from './ir';
+import { someExpr } from './ir';
+import { fileProblem, readRegularFile } from '../regular-file';
+import { mapLimited } from '../collections';
+
+export type ConfigData = string | number | boolean | null | ConfigData[] | { [key: string]: ConfigData };
+export type ConfigFile = { file: string; data: ConfigData } | { file: string; problem: string };
+
+/** The loaders, by qualified name, and the format each reads. */
+export const CONFIG_LOADERS: Record<string, 'yaml' | 'json' | 'toml'> = {
+  'yaml.safe_load': 'yaml',
+  'yaml.load': 'yaml',
+  'yaml.full_load': 'yaml',
+  'json.load': 'json',
+  'tomllib.load': 'toml',
+  'tomli.load': 'toml',
+  'toml.load': 'toml',
+};
+
+const NAMED = /\.(ya?ml|json|toml)$/i;
+const MAX_BYTES = 1024 * 1024;
+
+/** The configuration files the modules name that exist in the project, by path relative to the root. */
+export async function readConfigFiles(root: string, modules: ModuleFacts[]): Promise<Map<string, ConfigFile>> {
+  const candidates = new Set<string>();
+  for (const mod of modules) {
+    const exprs = [...mod.calls.map((c) => c.call), ...Object.values(mod.bindings).flatMap((list) => list.flatMap((b) => (b.kind === 'assign' ? [b.value] : [])))];
+    for (const expr of exprs) {
+      someExpr(expr, (e) => {
+        if (e.k === 'str' && NAMED.test(e.v)) for (const c of configCandidates(e.v, mod.file)) candidates.add(c);
+        return false;
+      });
+    }
+  }
+  const files = await mapLimited([...candidates].sort(), 16, async (file) => readConfigFile(root, file));
+  return new Map(files.flatMap((f) => (f ? [[f.file, f] as [string, ConfigFile]] : [])));
+}
+
+/** Where a path written in `file` may point, relative to the project root: as given, and beside the module. */
+export function configCandidates(written: string, file: string): string[] {
+  if (path.isAbsolute(written)) return [];
+  return [...new Set([path.normalize(written), path.join(path.dirname(file), written)])].filter((p) => !p.startsWith('..'));
+}
+
+async function readConfigFile(root: string, file: string): Promise<ConfigFile | undefined> {
+  let bytes: Buffer;
+  try {
+    // A link out of the project is not the project's configuration.
+    const [real, top] = await Promise.all([fs.realpath(path.join(root, file)), fs.realpath(root)]);
+    if (path.relative(top, real).startsWith('..')) return { file, problem: 'it leads out of the project' };
+    bytes = await readRegularFile(real);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : { file, problem: fileProblem(error) };
+  }
+  if (bytes.length > MAX_BYTES) return { file, problem: `larger than ${MAX_BYTES} bytes` };
+  const text = bytes.toString('utf8');
+  try {
+    const format = /\.toml$/i.test(file) ? 'toml' : /\.json$/i.test(file) ? 'json' : 'yaml';
+    return { file, data: (format === 'toml' ? parseToml(text) : format === 'json' ? JSON.parse(text) : parseYaml(text)) as ConfigData };
+  } catch (error) {
+    return { file, problem: `cannot be parsed: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** File data as the literal that would write it; values TOML has and Python literals lack (dates) are left out. */
+export function dataExpr(data: ConfigData, loc: Loc): Expr {
+  if (typeof data === 'string') return { k: 'str', v: data, loc };
+  if (typeof data === 'number') return { k: 'num', v: data, loc };
+  if (typeof data === 'boolean') return { k: 'bool', v: data, loc };
+  if (data === null) return { k: 'none', loc };
+  if (Array.isArray(data)) return { k: 'seq', items: data.map((d) => dataExpr(d, loc)) };
+  if (typeof data === 'object' && Object.getPrototypeOf(data) === Object.prototype) {
+    return { k: 'dict', entries: Object.entries(data).map(([key, value]) => [{ k: 'str', v: key, loc }, dataExpr(value, loc)]) };
+  }
+  return { k: 'other', text: String(data), loc };
+}
