@@ -110,3 +110,12 @@ test('the defaults the profile takes are listed as assumptions, with where they 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a middleware factory picks its rules by the stage: limited in production, not where the stage says tests', async () => {
+  const fixture = path.join(__dirname, '..', 'fixtures', 'fastapi', 'factories');
+  const statusOf = async (profile?: Profile): Promise<string[]> => (await scan({ paths: [fixture], profile })).routes.map((r) => `${r.path} ${r.status}`);
+  expect(await statusOf()).toEqual(['/health unlimited', '/v1/items limited']);
+  expect(await statusOf({ name: 'production', defines: { STAGE: 'test' } })).toEqual(['/health unlimited', '/v1/items unlimited']);
+  // A stage the profile does not name leaves both rule sets possible: not static, so unknown, never limited.
+  expect(await statusOf({ name: 'production', defines: { STAGE: null } })).toEqual(['/health unknown', '/v1/items unknown']);
+});

@@ -104,6 +104,7 @@ probeTest.each(Object.keys(ENTRY_POINTS).filter((project) => ENTRY_POINTS[projec
 /** The apps of each FastAPI/Starlette fixture (`module:attribute`, a factory is called), and the environment they need. */
 const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, string> }> = {
   'fastapi/costly': { apps: ['shop.main:app'] },
+  'fastapi/factories': { apps: ['main:app'] },
   'fastapi/custom-limiters': { apps: ['shop.main:app', 'shop.main:partner_app'] },
   'fastapi/fullstack': { apps: ['app.main:app'] },
   'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app', 'svc.debuggable:app'], env: { ADMIN_PREFIX: '/adm' } },

@@ -140,6 +140,23 @@ class FactsBuilder {
     }
   }
 
+  /**
+   * A `case` as the test it makes of the subject: `case "production":` is `subject == "production"`, `case "a" |
+   * "b":` an `or` of those; `case _:` has none (an `else`); other patterns and guards are tests nobody can decide.
+   */
+  private caseTest(match: PyNode, clause: PyNode): Expr | undefined {
+    const subject = match.childForFieldName('subject');
+    const patterns = clause.namedChildren.filter((c) => c.type === 'case_pattern');
+    const guarded = clause.namedChildren.some((c) => c.type === 'if_clause');
+    if (!guarded && patterns.length === 1 && patterns[0].text === '_') return undefined;
+    const undecidable: Expr = { k: 'other', text: clip(clause.text.split('\n')[0]), loc: locOf(clause) };
+    const inner = patterns.length === 1 && !guarded && subject ? patterns[0].namedChildren : [];
+    const alternatives = inner.length === 1 && inner[0].type === 'union_pattern' ? inner[0].namedChildren : inner;
+    if (!subject || !alternatives.length || !alternatives.every((a) => LITERAL_PATTERNS.has(a.type))) return undecidable;
+    const compare = (literal: PyNode): Expr => operatorCall('__cmp__', [this.expr(subject, 0), { k: 'str', v: '==', loc: locOf(literal) }, this.expr(literal, 0)], locOf(literal));
+    return alternatives.map(compare).reduce((a, b) => operatorCall('__or__', [a, b], locOf(clause)));
+  }
+
   /** The lines of each arm of an `if` (its block, each `elif`, the `else`) or a `match` (each `case`). */
   private recordArms(node: PyNode, scope: number): void {
     const of = node.startPosition.row + 1;
@@ -150,7 +167,7 @@ class FactsBuilder {
     arms.forEach((arm, i) => {
       // The test of the `if` itself stands before its block; an `elif` holds its own.
       const condition = node.type !== 'if_statement' ? undefined : i === 0 ? node.childForFieldName('condition') : arm.type === 'elif_clause' ? arm.childForFieldName('condition') : undefined;
-      const test = condition ? this.expr(condition, 0) : undefined;
+      const test = condition ? this.expr(condition, 0) : node.type === 'match_statement' ? this.caseTest(node, arm) : undefined;
       // `if (path := ...):` binds `path` for the arm, as Python does.
       for (const walrus of condition ? [condition, ...condition.descendantsOfType('named_expression')].filter((n) => n.type === 'named_expression') : []) {
         const name = walrus.childForFieldName('name');
@@ -518,6 +535,9 @@ class FactsBuilder {
     return { k: 'fstr', parts };
   }
 }
+
+// Literal patterns a `case` compares the subject with.
+const LITERAL_PATTERNS = new Set(['string', 'concatenated_string', 'integer', 'float', 'true', 'false', 'none']);
 
 /** An operator kept as a call: `__not__(x)`, `__and__(a, b)`, `__or__(a, b)`, `__cmp__(a, "==", b)`. */
 function operatorCall(name: string, args: Expr[], loc: Loc): CallExpr {

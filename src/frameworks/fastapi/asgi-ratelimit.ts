@@ -106,8 +106,10 @@ function readBackend(project: Project, m: Middleware): Pick<Config, 'algorithm' 
 
 function readPatterns(project: Project, m: Middleware, at: Evidence): Pick<Config, 'patterns' | 'at'> {
   const expr = kwarg(m.call, 'config') ?? m.args[2];
-  const dict = expr && project.resolve(expr, m.ctx).find((v) => v.kind === 'literal' && v.expr.k === 'dict');
-  if (dict?.kind !== 'literal' || dict.expr.k !== 'dict') return { at };
+  // One mapping: rules chosen by a branch the profile does not decide are not static.
+  const values = expr ? project.resolve(expr, m.ctx) : [];
+  const [dict] = values;
+  if (values.length !== 1 || dict.kind !== 'literal' || dict.expr.k !== 'dict') return { at };
   const patterns: Pattern[] = [];
   for (const [key, value] of dict.expr.entries) {
     const source = project.stringValue(key, dict.ctx);

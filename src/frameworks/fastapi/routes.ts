@@ -192,7 +192,15 @@ class AsgiExtractor {
 
   private addMiddleware(call: CallExpr, ctx: Ctx): void {
     if (call.fn.k !== 'attr' || !call.args[0]) return;
-    for (const app of this.nodesOf(call.fn.obj, ctx).filter(isAsgiApp)) this.recordMiddleware(app, call.args[0], call, ctx);
+    for (const app of this.nodesOf(call.fn.obj, ctx).filter(isAsgiApp)) {
+      // `add_middleware(get_middleware, redis=...)`: Starlette calls the factory with the app and the options;
+      // what it returns is the middleware (`return RateLimitMiddleware(app, auth, backend, config=rules)`).
+      const made = this.project.resolve(call.args[0], ctx).some((v) => v.kind === 'function')
+        ? this.project.resolve({ ...call, fn: call.args[0], args: [call.fn.obj, ...call.args.slice(1)] }, ctx).filter((v): v is Instance => v.kind === 'instance')
+        : [];
+      if (made.length) for (const m of made) this.recordMiddleware(app, m.site.call.fn, m.site.call, m.site.ctx);
+      else this.recordMiddleware(app, call.args[0], call, ctx);
+    }
   }
 
   /** `app = RateLimitMiddleware(app, ...)`: a middleware wrapping the app object directly. */
