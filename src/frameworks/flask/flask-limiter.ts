@@ -359,9 +359,10 @@ class FlaskLimiterResolver {
       evidence.push(setting.ambiguous);
       return [{ dynamic: setting.ambiguous.message, overrideDefaults: true, limiter, file: setting.ambiguous.file, line: setting.ambiguous.line }];
     }
-    const literal = setting.value?.find((v) => v.kind === 'literal');
     if (!setting.value || !setting.at) return [];
-    if (literal?.kind !== 'literal' || literal.expr.k !== 'str') {
+    // One text: a rate set differently on branches the profile does not decide is not static.
+    const [literal] = setting.value;
+    if (setting.value.length !== 1 || literal.kind !== 'literal' || literal.expr.k !== 'str') {
       return [{ dynamic: `\`${key}\` is not a static string`, overrideDefaults: true, limiter, file: setting.at.file, line: setting.at.line }];
     }
     return [declareRate(this.project, literal.expr, literal.ctx, limiter, { library: LIBRARY, source, scope: source === 'application' ? 'global' : 'route', line: setting.at.line, conditions: [], overrideDefaults: true })];
