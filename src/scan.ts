@@ -14,7 +14,7 @@ import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles } from './parse-pool';
 import { Project, type Assumption } from './python/project';
-import { DEFAULT_PROFILE, applyProfile, callEvaluator, type Profile } from './python/profile';
+import { DEFAULT_PROFILE, applyProfile, callEvaluator, type Profile, type TakenArm } from './python/profile';
 import { readConfigFiles } from './python/config-files';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
@@ -56,6 +56,17 @@ const CACHE_READS = 16; // cached facts files read at once
  * Reads the whole project around the paths (see project-context.ts) and reports the routes declared inside
  * them, with findings and skipped files of those paths only.
  */
+/**
+ * A limit declared inside a branch the profile takes (`if settings.ENV == "production":`) exists in this
+ * deployment only: the evidence says so, with the branch, so a reader knows the verdict rests on it.
+ */
+function noteProfileLimits(route: Route | AnalyzedRoute, taken: TakenArm[], profile: Profile): void {
+  for (const limit of route.limits) {
+    const arm = taken.find((a) => a.file === limit.file && a.from <= limit.line && limit.line <= a.to);
+    if (arm) route.evidence.push({ file: arm.file, line: arm.of, message: `\`${limit.rate}\` is there because the ${profile.name} profile takes this branch: another deployment may run without it (see --profile, --define)` });
+  }
+}
+
 /** What the analysis took as given, once each, in file and line order. */
 function assumptionsOf(projects: Project[]): Assumption[] {
   const all = new Map(projects.flatMap((p) => [...p.assumptions]));
@@ -94,6 +105,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const project = profiled.decided ? new Project(profiled.modules, unprofiled.metadata, names, installed, FRAMEWORK_CALLBACKS) : unprofiled;
   project.evaluateCall = callEvaluator(project, profile);
   const allRoutes = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
+  for (const route of allRoutes) noteProfileLimits(route, profiled.taken, profile);
   const routes = allRoutes.filter((r) => inScope(r.file));
   const registrations = countRegistrations(project, allRoutes, inScope);
   for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes that were not resolved: ${r.reason}`);

@@ -115,6 +115,9 @@ test('a middleware factory picks its rules by the stage: limited in production, 
   const fixture = path.join(__dirname, '..', 'fixtures', 'fastapi', 'factories');
   const statusOf = async (profile?: Profile): Promise<string[]> => (await scan({ paths: [fixture], profile })).routes.map((r) => `${r.path} ${r.status}`);
   expect(await statusOf()).toEqual(['/health unlimited', '/v1/items limited']);
+  // The verdict rests on the branch the profile takes, and the evidence says so.
+  const items = (await scan({ paths: [fixture] })).routes.find((r) => r.path === '/v1/items');
+  expect(items?.evidence).toContainEqual({ file: 'main.py', line: 14, message: '`60/minute` is there because the production profile takes this branch: another deployment may run without it (see --profile, --define)' });
   expect(await statusOf({ name: 'production', defines: { STAGE: 'test' } })).toEqual(['/health unlimited', '/v1/items unlimited']);
   // A stage the profile does not name leaves both rule sets possible: not static, so unknown, never limited.
   expect(await statusOf({ name: 'production', defines: { STAGE: null } })).toEqual(['/health unknown', '/v1/items unknown']);

@@ -259,23 +259,39 @@ export function callEvaluator(project: Project, profile: Profile): (call: CallEx
  * dropped, and an `if` whose taken arm is known no longer counts as a branch. Returns how many `if`s it decided.
  * `settingValues` answers for library names (`django.conf.settings.X`) while the tests are read.
  */
-export function applyProfile(project: Project, profile: Profile, settingValues?: (qname: string) => Value[] | undefined): { modules: ModuleFacts[]; decided: number } {
+export function applyProfile(project: Project, profile: Profile, settingValues?: (qname: string) => Value[] | undefined): Profiled {
   return settingValues ? project.withExternalValues(settingValues, () => decideBranches(project, profile)) : decideBranches(project, profile);
 }
 
-function decideBranches(project: Project, profile: Profile): { modules: ModuleFacts[]; decided: number } {
+/** An arm the profile runs because its test holds: code in it is there in this deployment only. */
+export interface TakenArm {
+  file: string;
+  of: number; // the line of its `if`/`match`
+  from: number;
+  to: number;
+}
+
+export interface Profiled {
+  modules: ModuleFacts[];
+  decided: number; // `if`/`match` statements the profile decided
+  taken: TakenArm[];
+}
+
+function decideBranches(project: Project, profile: Profile): Profiled {
   const conditions = new Conditions(project, profile);
   let decided = 0;
+  const taken: TakenArm[] = [];
   const modules = project.modules.map((mod) => {
     const dead: Arm[] = [];
     const settled = new Set<number>(); // `if` statements whose taken arm is known
     for (const group of groupArms(mod.arms ?? [])) {
       const verdicts = armVerdicts(group, (arm) => conditions.decide(arm, mod));
       dead.push(...group.filter((_, i) => verdicts[i] === false));
+      taken.push(...group.filter((arm, i) => verdicts[i] === true && arm.test).map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to })));
       if (verdicts.includes(true) && !verdicts.includes(undefined)) settled.add(group[0].of);
     }
     if (!dead.length && !settled.size) return mod;
-    decided += settled.size + new Set(dead.map((a) => a.of)).size;
+    decided += new Set([...settled, ...dead.map((a) => a.of)]).size;
     const live = (line: number): boolean => !dead.some((a) => a.from <= line && line <= a.to);
     return {
       ...mod,
@@ -285,7 +301,7 @@ function decideBranches(project: Project, profile: Profile): { modules: ModuleFa
       arms: (mod.arms ?? []).filter((a) => !settled.has(a.of) && !dead.includes(a)),
     };
   });
-  return { modules, decided };
+  return { modules, decided, taken };
 }
 
 /** The arms of each `if`/`match` statement, in order. */
