@@ -122,3 +122,16 @@ test('a middleware factory picks its rules by the stage: limited in production, 
   // A stage the profile does not name leaves both rule sets possible: not static, so unknown, never limited.
   expect(await statusOf({ name: 'production', defines: { STAGE: null } })).toEqual(['/health unknown', '/v1/items unknown']);
 });
+
+test('a rate formatted from pydantic settings fields is their defaults, listed as assumptions', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
+  try {
+    writeFileSync(path.join(dir, 'settings.py'), 'from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\nclass Limits(BaseSettings):\n    per: int = Field(default=200, ge=0)\n    unit: str = Field(default="minute")\n\nsettings = Limits()\n');
+    writeFileSync(path.join(dir, 'app.py'), 'from fastapi import FastAPI, Request\nfrom slowapi import Limiter\nfrom slowapi.middleware import SlowAPIMiddleware\nfrom slowapi.util import get_remote_address\nfrom settings import settings\n\napp = FastAPI()\napp.state.limiter = Limiter(key_func=get_remote_address, default_limits=[f"{settings.per}/{settings.unit}"])\napp.add_middleware(SlowAPIMiddleware)\n\n@app.get("/x")\ndef x(request: Request):\n    return 1\n');
+    const result = await scan({ paths: [dir] });
+    expect(result.routes.map((r) => `${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['limited 200/minute']);
+    expect(result.project.assumptions.map((a) => `${a.file}:${a.line}`)).toEqual(['settings.py:5', 'settings.py:6']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -650,7 +650,7 @@ export class Project {
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
-      if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth);
+      if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? 'a pydantic field' : undefined);
       return [undefined];
     });
   }
@@ -710,9 +710,9 @@ export class Project {
   }
 
   /** The texts of a read's default (`os.environ.get("X", "/v1")`), noted as an assumption: the deployment may set X. */
-  private defaultTexts(call: CallExpr, fallback: Expr, ctx: Ctx, depth: number): (string | undefined)[] {
-    const texts = this.strings(fallback, ctx, depth + 1);
-    const name = call.args[0] && this.stringValue(call.args[0], ctx);
+  private defaultTexts(call: CallExpr, fallback: Expr, ctx: Ctx, depth: number, formatting = false, what?: string): (string | undefined)[] {
+    const texts = this.strings(fallback, ctx, depth + 1, formatting);
+    const name = what ?? (call.args[0] && this.stringValue(call.args[0], ctx));
     if (texts.length === 1 && texts[0] !== undefined) this.assumeDefault(name, texts[0], call, ctx);
     return texts;
   }
