@@ -42,7 +42,10 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'django:PasswordResetDoneView': { handlers: ['get'] },
   'django:PasswordResetConfirmView': { handlers: FORM },
   'django:PasswordResetCompleteView': { handlers: ['get'] },
-  'django:set_language': { handlers: [], functionView: true },
+  // Django's own function views: they answer every method.
+  ...Object.fromEntries(
+    ['set_language', 'bad_request', 'permission_denied', 'page_not_found', 'server_error', 'serve', 'sitemap'].map((name) => [`django:${name}`, { handlers: [], functionView: true }]),
+  ),
   ...Object.fromEntries(
     ['BaseAdminDocsView', 'BookmarkletsView', 'TemplateTagIndexView', 'TemplateFilterIndexView', 'ViewIndexView', 'ViewDetailView', 'ModelIndexView', 'ModelDetailView', 'TemplateDetailView'].map((name) => [`django:${name}`, { handlers: ['get'] }]),
   ),
@@ -113,9 +116,9 @@ export function externalView(qname: string): ExternalView | undefined {
   return VIEWS.get(key(qname));
 }
 
-/** `obtain_auth_token` and friends: the class behind a library's function view. */
+/** `obtain_auth_token` and friends: the class behind a library's function view; Django's own function views. */
 export function externalFunctionView(qname: string): { name: string; view: ExternalView } | undefined {
-  const view = VIEWS.get(FUNCTION_VIEWS.get(qname) ?? '');
+  const view = VIEWS.get(FUNCTION_VIEWS.get(qname) ?? '') ?? (VIEWS.get(key(qname))?.functionView ? VIEWS.get(key(qname)) : undefined);
   return view ? { name: qname, view } : undefined;
 }
 

@@ -4,9 +4,9 @@
  * Django's `View.dispatch` and DRF's `APIView`/`ViewSetMixin` decide them.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument } from '../../python/ir';
+import { argument, exprLine } from '../../python/ir';
 import { versionSide } from '../../manifests';
-import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
 import { STANDARD_METHODS } from '../../model';
 import { externalFunctionView, externalView, isKnownPackage, type ExternalView } from './tables';
@@ -67,11 +67,21 @@ export class ViewResolver {
     if (depth > 8) return { why: 'view expression nests too deeply' };
     if (expr.k === 'call') {
       if (expr.fn.k === 'attr' && expr.fn.name === 'as_view') return this.asView(expr, ctx, wrappers);
+      // `partial(view, exception=None)` calls the view with more arguments.
+      if (expr.args[0] && this.project.resolve(expr.fn, ctx).some((v) => v.kind === 'external' && v.qname === 'functools.partial')) {
+        return this.view(expr.args[0], ctx, wrappers, depth + 1);
+      }
+      // `login_required(view)` wraps a view; `error_view(400)`, a factory, returns one (read below).
       if (expr.args.length === 1 && !expr.kwargs.length && !expr.splat) {
-        return this.view(expr.args[0], ctx, [...wrappers, { expr: expr.fn, ctx }], depth + 1);
+        const wrapped = this.view(expr.args[0], ctx, [...wrappers, { expr: expr.fn, ctx }], depth + 1);
+        if (!('why' in wrapped) || !this.project.resolve(expr.fn, ctx).some((v) => v.kind === 'function')) return wrapped;
       }
     }
-    for (const v of this.project.resolve(expr, ctx)) {
+    const values = this.project.resolve(expr, ctx);
+    const functions = values.filter((v): v is Extract<Value, { kind: 'function' }> => v.kind === 'function');
+    // A factory returning one of several function views (`error_view(400)`): one view when they answer alike.
+    if (functions.length > 1) return this.oneOf(functions.map((f) => this.functionView(f.ref, wrappers)), expr, ctx);
+    for (const v of values) {
       if (v.kind === 'function') return this.functionView(v.ref, wrappers);
       if (v.kind === 'result') return this.view(v.call, v.ctx, wrappers, depth + 1);
       if (v.kind === 'instance' && v.cls && this.isCallable(v.cls)) return this.callableInstance(v.cls, wrappers);
@@ -82,6 +92,12 @@ export class ViewResolver {
       }
     }
     return { why: `view \`${Project.describe(expr)}\` cannot be resolved statically` };
+  }
+
+  private oneOf(views: DjangoView[], expr: Expr, ctx: Ctx): DjangoView | { why: string } {
+    const methods = (v: DjangoView): string => [...v.handlers.keys()].sort().join();
+    if (views.some((v) => methods(v) !== methods(views[0]) || v.drf !== views[0].drf)) return { why: `view \`${Project.describe(expr)}\` is one of several views that answer differently` };
+    return { ...views[0], handler: Project.describe(expr), handlerFile: ctx.mod.file, handlerLine: exprLine(expr, ctx.line), fn: undefined };
   }
 
   /** Instances used as views (syndication `Feed()`, classes with `__call__`) answer every method. */
