@@ -92,6 +92,7 @@ export interface Route {
   prefixes: PrefixPart[]; // outermost first
   status: ProtectionStatus;
   limits: Limit[];
+  unknownMethods?: string[]; // methods whose protection could not be read while another method decides `status`
   evidence: Evidence[]; // why the status is what it is, in order of reasoning
   expensive: CostSignal[]; // what makes the route costly or abuse-prone, calls first
 }
@@ -255,7 +256,8 @@ export function methodVerdicts(route: Route): MethodVerdict[] {
   return declaredMethods(route).map((method) => {
     const covering = route.limits.filter((l) => !l.methods || l.methods.includes(method));
     const limits = covering.map((l) => l.rate);
-    if (route.status === 'exempt' || route.status === 'unknown') return { method, status: route.status, limits };
+    const unread = route.unknownMethods?.includes(method);
+    if (unread || route.status === 'exempt' || route.status === 'unknown') return { method, status: unread ? 'unknown' : route.status, limits };
     const counted = new Set(covering.flatMap((l) => l.principals ?? PRINCIPALS));
     const open = PRINCIPALS.filter((p) => !counted.has(p));
     if (!open.length) return { method, status: 'limited', limits };

@@ -214,6 +214,8 @@ djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles
       }
       // A view whose base lies outside the project: `unknown` (with the reason) claims no rate, which is honest.
       if (ours.status === 'unknown' && ours.unresolved.length && !ours.limits.length) continue;
+      // A method whose throttling apiposture calls unknown (a throttle deciding on who asks) claims no rate.
+      if (ours.unknownMethods?.includes(method)) continue;
       // A ScopedRateThrottle without a scope, or a rate of None, throttles nothing; apiposture leaves custom
       // throttles (their own cache key or allow_request) out of its limits and says why.
       const expected = throttles.filter((t) => t.rate !== null && !t.custom && !(t.class.endsWith('.ScopedRateThrottle') && t.scope === null)).map((t) => t.rate).sort();

@@ -5,6 +5,7 @@ import type { RouteDraft } from './common';
 export interface MethodVerdict {
   status: ProtectionStatus;
   limits: Limit[];
+  unknownMethods?: string[]; // methods whose protection could not be read, when another method decides the status
 }
 
 /** What one limiter library contributes to one method of a route ('WS' for WebSocket routes). */
@@ -27,11 +28,11 @@ export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver
     return { ...route, status: 'unknown', limits: [], evidence: [{ file: route.file, line: route.line, message: `what this include serves cannot be read: ${route.unresolved.join('; ')}` }] };
   }
   const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));
-  const { status, limits } = resolveMethods(methods, (method) =>
+  const { status, limits, unknownMethods } = resolveMethods(methods, (method) =>
     libraries.map((l) => l.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),
   );
   if (status === 'unlimited' && !evidence.length) evidence.push({ file: route.file, line: route.line, message: 'no rate limit applies to this route' });
-  return { ...route, status, limits, evidence: dedupe(evidence) };
+  return { ...route, status, limits, evidence: dedupe(evidence), ...(unknownMethods && { unknownMethods }) };
 }
 
 /**
@@ -49,7 +50,9 @@ function resolveMethods(methods: string[], contributions: (method: string) => Co
     if (found.length) return 'unlimited';
     return parts.some((c) => c.exempt) ? 'exempt' : 'unlimited';
   });
-  return { status: combine(statuses), limits: mergeLimits(limits, methods) };
+  const status = combine(statuses);
+  const unknownMethods = status === 'unknown' ? [] : methods.filter((_, i) => statuses[i] === 'unknown');
+  return { status, limits: mergeLimits(limits, methods), ...(unknownMethods.length ? { unknownMethods } : {}) };
 }
 
 /** The weakest method decides: one unlimited method makes the route unlimited. */

@@ -8,7 +8,7 @@
 import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, someExpr } from './ir';
 import { addTo } from '../collections';
-import { ENVIRONMENT_READS, STRING_METHODS, type Ctx, type FunctionRef, type Project, type Value } from './project';
+import { ENVIRONMENT_READS, STRING_METHODS, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 
 export type PyValue = string | number | boolean | null | PyValue[];
 
@@ -48,12 +48,18 @@ class Conditions {
   private steps = 0;
   private nesting = 0; // calls of `evaluate` in progress
 
-  constructor(private readonly project: Project, profile: Profile) {
+  constructor(
+    private readonly project: Project,
+    profile: Profile,
+    private readonly known: (expr: Expr) => PyValue | undefined = () => undefined, // what else the caller knows (`request.method`)
+  ) {
     this.values = new Map(Object.entries({ ...(PROFILES[profile.name] ?? {}), ...profile.defines }));
   }
 
   /** The profile's value for a name as code reads it: `DEBUG`, `settings.DEBUG`, `app.debug`, `config["DEBUG"]`. */
   private named(expr: Expr): PyValue | undefined {
+    const given = this.known(expr);
+    if (given !== undefined) return given;
     const key = expr.k === 'name' ? expr.id : expr.k === 'attr' ? expr.name : expr.k === 'subscript' && expr.index.k === 'str' ? expr.index.v : undefined;
     if (key === undefined) return undefined;
     const upper = key.toUpperCase();
@@ -134,8 +140,13 @@ class Conditions {
   }
 
   /** What a project function returns for this call: the first `return` its branches reach, evaluated. */
-  private returned({ mod, fn }: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
-    const env = this.project.callEnv(fn, call, ctx);
+  private returned(ref: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    const reached = this.reachedReturn(ref, this.project.callEnv(ref.fn, call, ctx), depth);
+    return reached && this.value(reached.expr, reached.ctx, depth + 1);
+  }
+
+  /** The first `return` the function's branches reach with its parameters bound by `env`; undefined when one is undecided. */
+  reachedReturn({ mod, fn }: FunctionRef, env: Env, depth: number): { expr: Expr; ctx: Ctx } | undefined {
     const own = groupArms(mod.arms ?? []).filter((group) => group[0].test && group[0].scope === fn.bodyScope);
     const taken = new Map<Arm[], (boolean | undefined)[]>(); // read once each, when a return depends on it
     const verdictsOf = (group: Arm[]): (boolean | undefined)[] =>
@@ -144,7 +155,7 @@ class Conditions {
       const line = exprLine(expr, fn.loc.line);
       const verdicts = own.flatMap((group) => group.flatMap((arm, i) => (arm.from <= line && line <= arm.to ? [verdictsOf(group)[i]] : [])));
       if (verdicts.includes(undefined)) return undefined;
-      if (verdicts.every(Boolean)) return this.value(expr, { mod, scope: fn.bodyScope, line: line - 1, env }, depth + 1);
+      if (verdicts.every(Boolean)) return { expr, ctx: { mod, scope: fn.bodyScope, line: line - 1, env } };
     }
     return undefined;
   }
@@ -246,6 +257,16 @@ function comparison(op: string, left: PyValue, right: PyValue): boolean | undefi
     default:
       return undefined;
   }
+}
+
+/**
+ * The first `return` a project function reaches when, besides constants, only what `known` answers is known
+ * (a throttle's `allow_request` for one HTTP method: `request.method`): every parameter is opaque, so a branch
+ * on anything else about the request stays undecided and the answer is undefined.
+ */
+export function reachedReturn(project: Project, ref: FunctionRef, known: (expr: Expr) => PyValue | undefined): { expr: Expr; ctx: Ctx } | undefined {
+  const opaque: Env = new Map(ref.fn.params.map((p) => [p.name, { expr: { k: 'other', text: p.name, loc: ref.fn.loc }, ctx: project.moduleCtx(ref.mod) }]));
+  return new Conditions(project, { name: 'request', defines: {} }, known).reachedReturn(ref, opaque, 0);
 }
 
 /** What the resolver asks of a project function's call with several `return`s: its value under the profile. */

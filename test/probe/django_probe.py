@@ -181,7 +181,29 @@ def served_by_calling(callback, kwargs):
     return sorted(served)
 
 
-def describe_throttle(throttle, view, rates):
+def allow_request_decision(throttle, view, method):
+    """A project `allow_request` run on an anonymous request of this method, DRF's own replaced by a recorder:
+    "counted" when it hands the request to DRF's, "pass" when it returns True first, None otherwise."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    library = next(k for k in type(throttle).__mro__ if k.__module__.startswith("rest_framework") and "allow_request" in vars(k))
+    counted = []
+    original = library.allow_request
+    library.allow_request = lambda self, request, view: counted.append(True) or True
+    try:
+        request = Request(RequestFactory().generic(method, "/probe/"))
+        request.user = AnonymousUser()
+        allowed = throttle.allow_request(request, view)
+    except Exception:
+        return None
+    finally:
+        library.allow_request = original
+    return "counted" if counted else "pass" if allowed is True else None
+
+
+def describe_throttle(throttle, view, rates, method):
     from rest_framework.throttling import ScopedRateThrottle
 
     if isinstance(throttle, ScopedRateThrottle):
@@ -190,13 +212,20 @@ def describe_throttle(throttle, view, rates):
     else:
         scope = getattr(throttle, "scope", None)
         rate = getattr(throttle, "rate", None)
-    # Project code that decides per request (its own cache key, allow_request, ...): apiposture calls these unknown.
-    custom = any(
-        name in vars(klass)
+    # Project code that decides per request (its own cache key, rate, ...): apiposture calls these unknown.
+    own = {
+        name
         for klass in type(throttle).__mro__
         if klass is not object and not klass.__module__.startswith("rest_framework")
         for name in ("allow_request", "get_rate", "get_cache_key", "parse_rate", "__init__")
-    )
+        if name in vars(klass)
+    }
+    custom = bool(own - {"allow_request"})
+    # Its own allow_request alone: run it for this method; letting the request through throttles nothing.
+    if own == {"allow_request"}:
+        decision = allow_request_decision(throttle, view, method)
+        custom = decision is None
+        rate = None if decision == "pass" else rate
     return {"class": dotted(type(throttle)), "scope": scope, "rate": rate, "custom": custom}
 
 
@@ -223,7 +252,7 @@ def drf_throttles(callback, methods):
             if getattr(callback, "actions", None) is not None:
                 view.action_map = actions
                 view.action = actions.get(method.lower())
-            out[method] = [describe_throttle(t, view, rates) for t in view.get_throttles()]
+            out[method] = [describe_throttle(t, view, rates, method) for t in view.get_throttles()]
         except Exception as exc:  # one odd view must not stop the probe
             out[method] = {"error": "%s: %s" % (type(exc).__name__, exc)}
     return out

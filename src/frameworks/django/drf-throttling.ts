@@ -8,7 +8,8 @@
  */
 import type { Expr } from '../../python/ir';
 import { exprLine } from '../../python/ir';
-import { Project, type ClassRef, type Ctx } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
+import { reachedReturn } from '../../python/profile';
 import type { Evidence, Limit, Principal, SourceRef } from '../../model';
 import { parseDrfRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, type RouteDraft } from '../common';
@@ -37,7 +38,7 @@ const BUILTIN = new Map<string, { scope?: string; principals?: Principal[] }>(Ob
 export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) => {
   const rates = settings ? settings.entry('REST_FRAMEWORK', 'DEFAULT_THROTTLE_RATES') : undefined;
   const forwardedIdent = settings && identFromForwardedFor(settings);
-  const byRoute = new WeakMap<RouteDraft<DjangoRouteContext>, Contribution | undefined>();
+  const byRoute = new WeakMap<RouteDraft<DjangoRouteContext>, Map<string, Contribution | undefined>>();
   const stores = new Map<string, CacheBackend>();
   let ratesUsed: boolean | undefined;
 
@@ -89,7 +90,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
   };
 
   /** What one throttle class contributes: a limit, nothing (with evidence), or unknown. */
-  const throttle = (item: { expr: Expr; ctx: Ctx }, view: DjangoView, source: Limit['source'], evidence: Evidence[]): Contribution => {
+  const throttle = (item: { expr: Expr; ctx: Ctx }, view: DjangoView, source: Limit['source'], method: string, evidence: Evidence[]): Contribution => {
     const at = { file: item.ctx.mod.file, line: exprLine(item.expr, item.ctx.line) };
     const cls = throttleClass(project, item.expr, item.ctx);
     if (!cls) {
@@ -99,16 +100,30 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     const chain = cls.ref ? project.classChain(cls.ref) : [];
     const overrides = (name: string): boolean => chain.some((c) => c.cls.methods.includes(name));
     // A custom cache key may return None (skip the request) or count clients differently: not a known limit.
-    if (!cls.builtin || ['allow_request', 'get_rate', 'get_cache_key', 'parse_rate', '__init__'].some(overrides)) {
+    if (!cls.builtin || ['get_rate', 'get_cache_key', 'parse_rate', '__init__'].some(overrides)) {
       evidence.push({ ...at, message: `\`${cls.name}\` decides per request in its own code: whether it throttles is unknown` });
       return { limits: [], unknown: true };
+    }
+    const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
+    // An `allow_request` of its own, read for this method: it lets the request through, or hands it to DRF's.
+    const allowing = cls.ref && project.methodOf(cls.ref, 'allow_request');
+    if (allowing) {
+      // Its `super()` is DRF's own only when no other project class in between overrides it too.
+      const decision = chain.filter((c) => c.cls.methods.includes('allow_request')).length === 1 ? allowRequest(project, allowing, method) : undefined;
+      if (decision === 'pass') {
+        evidence.push({ ...at, message: `\`${cls.name}.allow_request\` lets every ${method} request through before DRF counts it` });
+        return { limits: [] };
+      }
+      if (!decision) {
+        evidence.push({ ...at, message: `\`${cls.name}.allow_request\` decides ${method} requests on more than their method: whether it throttles is unknown` });
+        return { limits: [], unknown: true };
+      }
     }
     const store = storeOf(cls.ref);
     if (store.kind === 'dummy' && store.evidence) {
       evidence.push({ ...store.evidence, message: `${store.evidence.message}: DRF never throttles` });
       return { limits: [] };
     }
-    const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
     const builtin = BUILTIN.get(cls.builtin) ?? {};
     let rate: SettingValue;
     // ScopedRateThrottle replaces `rate` with the view's scope rate in allow_request().
@@ -156,7 +171,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     return { limits: [limit] };
   };
 
-  const resolve = (draft: RouteDraft<DjangoRouteContext>, evidence: Evidence[]): Contribution | undefined => {
+  const resolve = (draft: RouteDraft<DjangoRouteContext>, method: string, evidence: Evidence[]): Contribution | undefined => {
     const view = draft.context.view;
     if (view?.unreadBase) {
       evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`${view.handler}\` derives from \`${view.unreadBase}\`, which is not in the project: whether DRF throttles it cannot be read` });
@@ -178,18 +193,35 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
       }
       return { limits: [] };
     }
-    const parts = list.items.map((item) => throttle(item, view, list.source, evidence));
+    const parts = list.items.map((item) => throttle(item, view, list.source, method, evidence));
     return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
   };
 
   return {
-    // DRF throttles every method of a view alike: resolve once per route (evidence goes to the route's list).
-    protect(draft, _method, evidence) {
-      if (!byRoute.has(draft)) byRoute.set(draft, resolve(draft, evidence));
-      return byRoute.get(draft);
+    // Once per route and method (a throttle's own `allow_request` may treat methods apart); evidence goes to the route's list.
+    protect(draft, method, evidence) {
+      const resolved = byRoute.get(draft) ?? new Map<string, Contribution | undefined>();
+      byRoute.set(draft, resolved);
+      if (!resolved.has(method)) resolved.set(method, resolve(draft, method, evidence));
+      return resolved.get(method);
     },
   };
 };
+
+/**
+ * What a throttle's own `allow_request(self, request, view)` does with a request of this method: `pass` when the
+ * first `return` it reaches is `True`, `throttle` when it is the base class's `allow_request` (DRF counts the
+ * request), undefined when a branch on the way reads more than `request.method` or it returns anything else.
+ */
+function allowRequest(project: Project, ref: FunctionRef, method: string): 'pass' | 'throttle' | undefined {
+  const requestName = ref.fn.params[1]?.name;
+  const reached = reachedReturn(project, ref, (e) => (e.k === 'attr' && e.name === 'method' && e.obj.k === 'name' && e.obj.id === requestName ? method : undefined));
+  const expr = reached?.expr;
+  if (expr?.k === 'bool' && expr.v) return 'pass';
+  const base = expr?.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === 'allow_request' ? expr.fn.obj : undefined;
+  const viaSuper = base?.k === 'call' && base.fn.k === 'name' && base.fn.id === 'super';
+  return viaSuper ? 'throttle' : undefined;
+}
 
 /**
  * A class attribute (own or inherited) as an expression: a literal, or the call that computes it (so an
