@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileProblem, readRegularFile } from './regular-file';
 import { parseToml, TomlError } from './toml';
+import { parseLimitsNotation } from './ratelimit/grammar';
 import { PROFILES, type Profile, type PyValue } from './python/profile';
 import type { Severity } from './model';
 import type { ProjectContext } from './project-context';
@@ -18,9 +19,10 @@ export interface Policy {
   authMaxPerMinute: number; // looser limits on login/OTP/password routes are weak (AP002)
   messagingDailyCap: boolean; // email/SMS-sending routes need a limit with a window of a day or more (AP002)
   shortWindowSeconds: number; // a limit with a window this short blunts fixed-window bursts (AP009)
+  defaultRate: string; // what `apiposture fix` limits a route that is not auth-sensitive to
 }
 
-export const DEFAULT_POLICY: Readonly<Policy> = { authMaxPerMinute: 10, messagingDailyCap: true, shortWindowSeconds: 10 };
+export const DEFAULT_POLICY: Readonly<Policy> = { authMaxPerMinute: 10, messagingDailyCap: true, shortWindowSeconds: 10, defaultRate: '60/minute' };
 
 /** A limiter the libraries tables do not know: the project's own decorator, dependency or middleware. */
 export interface CustomLimiter {
@@ -140,7 +142,8 @@ export function parseConfig(raw: unknown, at = ''): Config {
     }
   }
   if (top.policy !== undefined) {
-    const policy = table(top.policy, key(at, 'policy'), ['auth-max-per-minute', 'messaging-daily-cap', 'short-window-seconds']);
+    const policy = table(top.policy, key(at, 'policy'), ['auth-max-per-minute', 'messaging-daily-cap', 'short-window-seconds', 'default-rate']);
+    if (policy['default-rate'] !== undefined) config.policy.defaultRate = rateText(policy['default-rate'], key(at, 'policy.default-rate'));
     if (policy['auth-max-per-minute'] !== undefined) config.policy.authMaxPerMinute = positive(policy['auth-max-per-minute'], key(at, 'policy.auth-max-per-minute'));
     if (policy['short-window-seconds'] !== undefined) config.policy.shortWindowSeconds = positive(policy['short-window-seconds'], key(at, 'policy.short-window-seconds'));
     if (policy['messaging-daily-cap'] !== undefined) {
@@ -219,6 +222,13 @@ function requiredString(value: unknown, where: string): string {
 function stringArray(value: unknown, where: string): string[] {
   if (!Array.isArray(value)) throw new ConfigError(`${where}: expected an array of strings`);
   return value.map((v, i) => requiredString(v, `${where}[${i}]`));
+}
+
+/** A rate in the limits notation (`"60/minute"`), as the limiters the fixer writes for read it. */
+function rateText(value: unknown, where: string): string {
+  const parsed = typeof value === 'string' ? parseLimitsNotation(value) : undefined;
+  if (!parsed?.ok) throw new ConfigError(`${where}: expected a rate such as "60/minute"${parsed && !parsed.ok ? ` (${parsed.reason})` : ''}`);
+  return value as string;
 }
 
 function positive(value: unknown, where: string): number {

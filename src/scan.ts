@@ -74,6 +74,11 @@ function assumptionsOf(projects: Project[]): Assumption[] {
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
+  return (await scanProject(options)).result;
+}
+
+/** The scan and the project it read, for what edits the code (`apiposture fix`). */
+export async function scanProject(options: ScanOptions): Promise<{ result: ScanResult; project: Project }> {
   const context = projectContext(options.paths);
   const { root } = context;
   const config = options.config ?? (await loadConfig(context));
@@ -119,7 +124,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const scopeFiles = files.filter(inScope);
   const scopeSkipped = skipped.filter((s) => inScope(s.file));
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
-  return {
+  const result: ScanResult = {
     root,
     project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided }, assumptions: assumptionsOf([unprofiled, project]) },
     routes,
@@ -130,6 +135,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     ...(staleBaseline && { staleBaseline }),
     stats: stats(scopeFiles.length, scopeSkipped, routes, findings, registrations),
   };
+  return { result, project };
 }
 
 /**

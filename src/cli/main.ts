@@ -8,7 +8,9 @@ import chalk, { type Chalk } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { failsGate, scan, type ScanOptions } from '../scan';
+import { failsGate, scanProject, type ScanOptions } from '../scan';
+import { applyInsertions, planFixes, unifiedDiff } from '../fix';
+import type { Project } from '../python/project';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { CACHE_DIR } from '../cache';
@@ -151,7 +153,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option('--color', 'force colored text output')
       .option('--no-color', 'disable colored text output');
 
-  const scanTargets = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<ScanResult> => {
+  const scanTargets = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<ScanResult> => (await scanWithProject(paths, options, more)).result;
+
+  const scanWithProject = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<{ result: ScanResult; project: Project; config: Config }> => {
     const targets = paths.length ? paths : ['.'];
     for (const p of targets) {
       const stat = await fs.stat(p).catch(() => {
@@ -174,7 +178,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return [d.slice(0, at), defineValue(d.slice(at + 1))];
     }));
     const profile = { name: options.profile ?? config.profile?.name ?? DEFAULT_PROFILE.name, defines: { ...config.profile?.defines, ...defines } };
-    const result = await scan({
+    const scanned = await scanProject({
       ...more,
       paths: targets,
       config,
@@ -189,7 +193,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kparsing ${done}/${total} files`) : undefined,
     });
     if (showProgress) io.stderr('\r\x1b[K');
-    return result;
+    return { ...scanned, config };
   };
 
   const run = async (paths: string[], options: ReportOptions, routesOnly: boolean): Promise<number> => {
@@ -283,6 +287,35 @@ Examples:
       const baseline = baselineOf(result.findings, result.routes);
       await writeNamedFile(options.output, baselineJson(baseline));
       if (!options.quiet) io.stderr(`wrote ${baseline.entries.length} baseline entries to ${options.output}\n`);
+    });
+
+  withScanOptions(
+    program
+      .command('fix')
+      .description('write the smallest edit that limits each unguarded route (AP001), with the project\'s own limiter')
+      .argument('[paths...]', 'files or directories (default: .)'),
+  )
+    .option('--route <route>', 'only this route, as listed: "POST /login" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--write', 'apply the edits (default: print them as a unified diff)')
+    .addHelpText('after', `
+Flask routes limited by Flask-Limiter get \`@limiter.limit("<rate>")\` above the view's def; the rate is the
+policy's (auth-max-per-minute for auth-sensitive routes, default-rate for the others). Other routes are listed
+with why they were left alone.
+
+Examples:
+  $ apiposture fix ./app                 # show the diff
+  $ apiposture fix ./app --write         # apply it
+  $ apiposture fix . --route "POST /login" --write`)
+    .action(async (paths: string[], options: ScanTargetOptions & { route: string[]; write?: boolean }) => {
+      const { result, project, config } = await scanWithProject(paths, options);
+      const plan = planFixes(result, project, config.policy, options.route);
+      const files = applyInsertions(result.root, plan.insertions);
+      for (const [file, { before, after }] of files) {
+        if (options.write) await writeNamedFile(path.join(result.root, file), after);
+        else io.stdout(unifiedDiff(file, before, plan.insertions));
+      }
+      for (const n of plan.notFixed) io.stderr(`not fixed: ${n.route} (${n.file}:${n.line}): ${n.why}\n`);
+      if (!options.quiet) io.stderr(`${plan.insertions.length} line${plan.insertions.length === 1 ? '' : 's'} ${options.write ? 'written' : 'to add'} in ${files.size} file${files.size === 1 ? '' : 's'}; ${plan.notFixed.length} route${plan.notFixed.length === 1 ? '' : 's'} not fixed\n`);
     });
 
   program

@@ -1,0 +1,102 @@
+/**
+ * `apiposture fix`: the edits limit every unguarded Flask route at the policy's rate, a second run changes
+ * nothing, and the real Flask + Flask-Limiter answer 429 after exactly that many requests. A decorator written
+ * above the route decorator instead (the classic mistake) must not pass that proof.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/scan';
+import { runCli } from './support/run-cli';
+import { SYSTEM_PYTHON, requirePython } from './support/system-python';
+
+const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
+const BOUND = 30;
+
+const APP = {
+  '.apiposture.toml': '[policy]\ndefault-rate = "7/minute"\nauth-max-per-minute = 4\n',
+  'extensions.py': 'from flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\nlimiter = Limiter(get_remote_address)\n',
+  'views.py': [
+    '"""Views that import nothing of the limiter yet."""',
+    'import functools',
+    '',
+    'from flask import Blueprint',
+    '',
+    'bp = Blueprint("shop", __name__)',
+    '',
+    '',
+    'def audited(view):',
+    '    @functools.wraps(view)',
+    '    def wrapper(*args, **kwargs):',
+    '        return view(*args, **kwargs)',
+    '',
+    '    return wrapper',
+    '',
+    '',
+    '@bp.post("/login")',
+    'def login():',
+    '    return "token"',
+    '',
+    '',
+    '@bp.get("/items")',
+    '@audited',
+    'def items():',
+    '    return "[]"',
+    '',
+  ].join('\n'),
+  'app.py': 'from flask import Flask\n\nfrom extensions import limiter\nfrom views import bp\n\napp = Flask(__name__)\nlimiter.init_app(app)\napp.register_blueprint(bp)\n',
+};
+
+function project(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
+  for (const [file, text] of Object.entries(APP)) writeFileSync(path.join(dir, file), text);
+  return dir;
+}
+
+/** The first request the real Flask-Limiter answers over the limit, per route path (null: none within the bound). */
+function thresholds(dir: string): Record<string, number | null> {
+  const r = spawnSync(SYSTEM_PYTHON, [PROBE, dir, 'app:app', '--measure', String(BOUND)], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const routes = JSON.parse(r.stdout) as { path: string; verdicts: Record<string, { threshold: number | null }> }[];
+  return Object.fromEntries(routes.map((route) => [route.path, Object.values(route.verdicts)[0]?.threshold ?? null]));
+}
+
+test('fix --write limits each unguarded Flask route at the policy rate with the project limiter, and a second run changes nothing', async () => {
+  const dir = project();
+  try {
+    const before = await scan({ paths: [dir] });
+    expect(before.routes.map((r) => `${r.path} ${r.status}`).sort()).toEqual(['/items unlimited', '/login unlimited']);
+    const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
+    expect(fixed.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'views.py'), 'utf8')).toContain('from flask import Blueprint\nfrom extensions import limiter\n');
+    const after = await scan({ paths: [dir] });
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items limited 7/minute', '/login limited 4/minute']);
+    // No new finding: what remains was there before (fixed-window bursts, no Retry-After).
+    const ids = new Set(before.findings.map((f) => f.ruleId));
+    expect(after.findings.filter((f) => !ids.has(f.ruleId) && !['AP009', 'AP013'].includes(f.ruleId))).toEqual([]);
+    const again = await runCli(['fix', dir, '--no-cache']);
+    expect(again.stdout).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const realFlask = requirePython('flask, flask_limiter', 'python3-flask, python3-flask-limiter');
+
+realFlask('the real Flask-Limiter answers 429 after exactly the rate the fix wrote; the decorator above the route would not', async () => {
+  const dir = project();
+  try {
+    expect(thresholds(dir)).toEqual({ '/items': null, '/login': null });
+    await runCli(['fix', dir, '--write', '--no-cache']);
+    expect(thresholds(dir)).toEqual({ '/items': 7, '/login': 4 });
+    // The mutation: the same line one decorator too high, above `@bp.get("/items")`.
+    const views = path.join(dir, 'views.py');
+    const text = readFileSync(views, 'utf8');
+    writeFileSync(views, text.replace('@bp.get("/items")\n@audited\n@limiter.limit("7/minute")\n', '@limiter.limit("7/minute")\n@bp.get("/items")\n@audited\n'));
+    expect(readFileSync(views, 'utf8')).not.toBe(text);
+    expect(thresholds(dir)['/items']).toBeNull();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
