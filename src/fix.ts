@@ -1,10 +1,12 @@
 /**
- * `apiposture fix`: the smallest source edit that limits an unguarded route (AP001), in the project's own idiom.
- * Flask-Limiter: `@<limiter>.limit("<rate>")` on the line above the view's `def`, so below the route decorator
- * where Flask-Limiter needs it, with the limiter object already bound to the route's app (imported into the
- * route's module when that module does not name it). The rate is the policy's: `auth-max-per-minute` for an
- * auth-sensitive route, `default-rate` for the others. Edits are line insertions; a file with a syntax error,
- * a route the fixer has no idiom for, or a limiter it cannot name is listed with why and left alone.
+ * `apiposture fix`: the smallest source edit that limits an unguarded route (AP001) or puts a misplaced limit
+ * decorator where it runs (AP004), in the project's own idiom. Flask-Limiter: `@<limiter>.limit("<rate>")` on
+ * the line above the view's `def`, so below the route decorator where Flask-Limiter needs it, with the limiter
+ * object already bound to the route's app (imported into the route's module when that module does not name
+ * it); a limit decorator written above the route decorator moves there. The rate is the policy's:
+ * `auth-max-per-minute` for an auth-sensitive route, `default-rate` for the others. Edits insert or remove
+ * whole lines; a file with a syntax error, a route the fixer has no idiom for, or a limiter it cannot name is
+ * listed with why and left alone.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,11 +17,8 @@ import type { ModuleFacts } from './python/ir';
 import { Project, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
 
-export interface Insertion {
-  file: string; // relative to the scan root
-  before: number; // 1-based line the text goes above
-  text: string; // one line, without its newline
-}
+/** A whole line added above line `before` (1-based, in the file as it is), or that line removed. */
+export type LineEdit = { file: string; before: number; text: string } | { file: string; before: number; remove: true };
 
 export interface NotFixed {
   route: string; // `POST /login`
@@ -29,7 +28,7 @@ export interface NotFixed {
 }
 
 export interface FixPlan {
-  insertions: Insertion[];
+  edits: LineEdit[];
   notFixed: NotFixed[];
 }
 
@@ -41,50 +40,88 @@ interface Limiter {
   instance: Extract<Value, { kind: 'instance' }>;
 }
 
-/** The edits that fix the AP001 findings of these routes (all when `routes` is empty). */
+/** The edits that fix the AP004 and AP001 findings of these routes (all when `routes` is empty). */
 export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = []): FixPlan {
-  const plan: FixPlan = { insertions: [], notFixed: [] };
+  const plan: FixPlan = { edits: [], notFixed: [] };
   const limiters = limitersOf(project);
   const done = new Set<string>();
   const byId = new Map(result.routes.map((r) => [r.id, r]));
-  const open = result.findings.filter((f) => f.ruleId === 'AP001' && counts(f)).flatMap((f) => f.routeIds.map((id) => byId.get(id)));
-  for (const route of open) {
-    if (!route || (routes.length && !routes.includes(`${methodsLabel(route)} ${route.path}`))) continue;
+  const open = (rule: string): Route[] =>
+    result.findings.filter((f) => f.ruleId === rule && counts(f)).flatMap((f) => f.routeIds.flatMap((id) => byId.get(id) ?? []));
+  // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
+  for (const [rule, route] of [...open('AP004').map((r) => ['AP004', r] as const), ...open('AP001').map((r) => ['AP001', r] as const)]) {
+    if (routes.length && !routes.includes(`${methodsLabel(route)} ${route.path}`)) continue;
     const key = `${route.handlerFile}:${route.handlerLine}`;
     if (done.has(key)) continue; // one function under several route decorators
     done.add(key);
-    const edit = fixRoute(route, result.root, project, limiters, policy);
+    const edit = rule === 'AP004' ? moveLimit(route, result.root) : fixRoute(route, result.root, project, limiters, policy);
     if ('why' in edit) plan.notFixed.push({ route: `${methodsLabel(route)} ${route.path}`, file: route.file, line: route.line, why: edit.why });
-    else plan.insertions.push(...edit.insertions);
+    else plan.edits.push(...edit.edits);
   }
-  plan.insertions = dedupeInsertions(plan.insertions);
+  plan.edits = dedupeLineEdits(plan.edits);
   return plan;
 }
 
-function fixRoute(route: Route, root: string, project: Project, limiters: Limiter[], policy: Policy): { insertions: Insertion[] } | { why: string } {
+/** A Flask view's module, parsed, when the route is a decorated function of a file without syntax errors. */
+type Tree = ReturnType<ReturnType<typeof pythonParser>['parse']>;
+
+function decoratedView(route: Route, root: string): { lines: string[]; tree: Tree } | { why: string } {
   if (route.framework !== 'flask') return { why: `no fix for ${route.framework} routes yet` };
   if (route.file !== route.handlerFile || route.line >= route.handlerLine) return { why: 'the view is not a function decorated by its route: decorate it by hand' };
+  const source = readFileSync(path.join(root, route.handlerFile), 'utf8');
+  const tree = pythonParser().parse(source);
+  if (tree.rootNode.hasError) return { why: `${route.handlerFile} has a syntax error` };
+  return { lines: source.split('\n'), tree };
+}
+
+/** AP004: the limit decorator written above the route decorator, moved to just above the view's `def`. */
+function moveLimit(route: Route, root: string): { edits: LineEdit[] } | { why: string } {
+  const view = decoratedView(route, root);
+  if ('why' in view) return view;
+  const misplaced = route.evidence.filter((e) => e.concern === 'decorator-order' && e.file === route.handlerFile);
+  if (!misplaced.length) return { why: 'the misplaced decorator is not in the view\'s file' };
+  const edits: LineEdit[] = [];
+  for (const e of misplaced) {
+    const text = view.lines[e.line - 1] ?? '';
+    // One whole line that is the decorator and nothing more: a decorator spread over lines is moved by hand.
+    if (!/^\s*@[\w.]+\(.*\)\s*$/.test(text) || !balanced(text)) return { why: `the limit decorator at ${e.file}:${e.line} spans more than its line: move it below the route decorator by hand` };
+    edits.push({ file: e.file, before: e.line, remove: true }, { file: e.file, before: route.handlerLine, text });
+  }
+  return { edits };
+}
+
+/** True when the brackets and quotes of a line close on it. */
+function balanced(line: string): boolean {
+  let depth = 0;
+  let quote = '';
+  for (const ch of line.replace(/\\./g, '')) {
+    if (quote) quote = ch === quote ? '' : quote;
+    else if (ch === '"' || ch === "'") quote = ch;
+    else if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+  }
+  return depth === 0 && !quote;
+}
+
+function fixRoute(route: Route, root: string, project: Project, limiters: Limiter[], policy: Policy): { edits: LineEdit[] } | { why: string } {
+  const view = decoratedView(route, root);
+  if ('why' in view) return view;
   const mod = project.modules.find((m) => m.file === route.handlerFile);
   if (!mod) return { why: `${route.handlerFile} was not read` };
   const limiter = route.app && limiters.find((l) => boundTo(project, l, route.app!));
   if (!limiter) return { why: 'no Flask-Limiter limiter is bound to its app: create one (`limiter = Limiter(get_remote_address, app=app)`) and run fix again' };
-  const source = readFileSync(path.join(root, route.handlerFile), 'utf8');
-  const tree = pythonParser().parse(source);
-  if (tree.rootNode.hasError) return { why: `${route.handlerFile} has a syntax error` };
-  const lines = source.split('\n');
-  const indent = /^\s*/.exec(lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
+  const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
   const rate = route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
-  const named = nameIn(project, mod, limiter);
-  const insertions: Insertion[] = [];
-  let name = named;
+  const edits: LineEdit[] = [];
+  let name = nameIn(project, mod, limiter);
   if (!name) {
     if (importsModule(limiter.mod, mod.module)) return { why: `importing \`${limiter.name}\` from ${limiter.mod.module} would be circular (it imports ${mod.module})` };
     name = limiter.name;
     if ((mod.bindings[0] ?? []).some((b) => b.name === name)) return { why: `\`${name}\` names something else in ${mod.file}` };
-    insertions.push({ file: mod.file, before: afterImports(tree.rootNode), text: `from ${limiter.mod.module} import ${name}` });
+    edits.push({ file: mod.file, before: afterImports(view.tree.rootNode), text: `from ${limiter.mod.module} import ${name}` });
   }
-  insertions.push({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
-  return { insertions };
+  edits.push({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
+  return { edits };
 }
 
 /** Flask-Limiter instances bound to a module-level name. */
@@ -126,7 +163,7 @@ function importsModule(mod: ModuleFacts, module: string): boolean {
 }
 
 /** The line after the module's last top-level import (its docstring and `from __future__` stay first). */
-function afterImports(root: ReturnType<ReturnType<typeof pythonParser>['parse']>['rootNode']): number {
+function afterImports(root: Tree['rootNode']): number {
   let line = 1;
   for (const node of root.namedChildren) {
     if (node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement') line = node.endPosition.row + 2;
@@ -135,55 +172,56 @@ function afterImports(root: ReturnType<ReturnType<typeof pythonParser>['parse']>
   return line;
 }
 
-function dedupeInsertions(insertions: Insertion[]): Insertion[] {
+function dedupeLineEdits(edits: LineEdit[]): LineEdit[] {
   const seen = new Set<string>();
-  return insertions
-    .filter((i) => {
-      const key = `${i.file}\0${i.before}\0${i.text}`;
+  return edits
+    .filter((e) => {
+      const key = JSON.stringify(e);
       return !seen.has(key) && seen.add(key);
     })
     .sort((a, b) => compareText(a.file, b.file) || a.before - b.before);
 }
 
-/** Each file's text with the insertions made. */
-export function applyInsertions(root: string, insertions: Insertion[]): Map<string, { before: string; after: string }> {
+/** Each file's text with the edits made. */
+export function applyLineEdits(root: string, edits: LineEdit[]): Map<string, { before: string; after: string }> {
   const files = new Map<string, { before: string; after: string }>();
-  for (const file of [...new Set(insertions.map((i) => i.file))]) {
+  for (const file of [...new Set(edits.map((e) => e.file))]) {
     const before = readFileSync(path.join(root, file), 'utf8');
-    const lines = before.split('\n');
-    const mine = insertions.filter((i) => i.file === file).sort((a, b) => b.before - a.before);
-    for (const i of mine) lines.splice(i.before - 1, 0, i.text);
+    const lines = diffLines(before, edits.filter((e) => e.file === file)).filter((l) => l.kind !== '-').map((l) => l.text);
     files.set(file, { before, after: lines.join('\n') });
   }
   return files;
 }
 
-/** A unified diff (3 lines of context) of insertions only, as `git apply` and `patch -p1` read it. */
-export function unifiedDiff(file: string, before: string, insertions: Insertion[]): string {
+/** The file as lines kept (' '), added ('+') and removed ('-'), in order. */
+function diffLines(before: string, edits: LineEdit[]): { kind: ' ' | '+' | '-'; text: string }[] {
   const old = before.split('\n');
-  const ops: { kind: ' ' | '+'; text: string }[] = [];
-  const at = new Map<number, string[]>();
-  for (const i of insertions.filter((x) => x.file === file)) at.set(i.before, [...(at.get(i.before) ?? []), i.text]);
+  const out: { kind: ' ' | '+' | '-'; text: string }[] = [];
   old.forEach((text, index) => {
-    for (const added of at.get(index + 1) ?? []) ops.push({ kind: '+', text: added });
-    if (index < old.length - 1 || text !== '') ops.push({ kind: ' ', text });
+    for (const e of edits) if (e.before === index + 1 && 'text' in e) out.push({ kind: '+', text: e.text });
+    out.push({ kind: edits.some((e) => e.before === index + 1 && 'remove' in e) ? '-' : ' ', text });
   });
-  const changed = ops.map((o, i) => (o.kind === '+' ? i : -1)).filter((i) => i >= 0);
+  return out;
+}
+
+/** A unified diff (3 lines of context) of the edits to one file, as `git apply` and `patch -p1` read it. */
+export function unifiedDiff(file: string, before: string, edits: LineEdit[]): string {
+  // The last line of a file that ends with a newline is not a line of its own.
+  const ops = diffLines(before, edits.filter((e) => e.file === file)).filter((o, i, all) => !(i === all.length - 1 && o.kind === ' ' && o.text === ''));
   const hunks: [number, number][] = [];
-  for (const i of changed) {
+  ops.forEach((o, i) => {
+    if (o.kind === ' ') return;
     const [from, to] = [Math.max(0, i - 3), Math.min(ops.length, i + 4)];
     const last = hunks[hunks.length - 1];
     if (last && from <= last[1]) last[1] = Math.max(last[1], to);
     else hunks.push([from, to]);
-  }
+  });
   const out = [`--- a/${file}`, `+++ b/${file}`];
   for (const [from, to] of hunks) {
-    const before = ops.slice(0, from);
-    const oldStart = before.filter((o) => o.kind === ' ').length + 1;
-    const newStart = before.length + 1;
+    const ahead = ops.slice(0, from);
     const body = ops.slice(from, to);
-    const oldCount = body.filter((o) => o.kind === ' ').length;
-    out.push(`@@ -${oldStart},${oldCount} +${newStart},${body.length} @@`, ...body.map((o) => `${o.kind}${o.text}`));
+    const count = (list: typeof ops, skip: string): number => list.filter((o) => o.kind !== skip).length;
+    out.push(`@@ -${count(ahead, '+') + 1},${count(body, '+')} +${count(ahead, '-') + 1},${count(body, '-')} @@`, ...body.map((o) => `${o.kind}${o.text}`));
   }
   return `${out.join('\n')}\n`;
 }

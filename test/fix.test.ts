@@ -62,6 +62,23 @@ function thresholds(dir: string): Record<string, number | null> {
   return Object.fromEntries(routes.map((route) => [route.path, Object.values(route.verdicts)[0]?.threshold ?? null]));
 }
 
+test('a limit decorator above the route decorator moves below it, keeping its rate; the diff applies with git apply', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
+  try {
+    const app = 'from flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\napp = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app)\n\n\n@limiter.limit("3/hour")\n@app.post("/signup")\ndef signup():\n    return "ok"\n';
+    writeFileSync(path.join(dir, 'app.py'), app);
+    const diff = await runCli(['fix', dir, '--no-cache']);
+    expect(diff.stdout).toBe(['--- a/app.py', '+++ b/app.py', '@@ -6,7 +6,7 @@', ' limiter = Limiter(get_remote_address, app=app)', ' ', ' ', '-@limiter.limit("3/hour")', ' @app.post("/signup")', '+@limiter.limit("3/hour")', ' def signup():', '     return "ok"', ''].join('\n'));
+    expect(spawnSync('git', ['apply', '--check', '-'], { cwd: dir, input: diff.stdout, encoding: 'utf8' }).status).toBe(0);
+    await runCli(['fix', dir, '--write', '--no-cache']);
+    const after = await scan({ paths: [dir] });
+    expect(after.routes.map((r) => `${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['limited 3/hour']);
+    expect(after.findings.map((f) => f.ruleId)).not.toContain('AP004');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('fix --write limits each unguarded Flask route at the policy rate with the project limiter, and a second run changes nothing', async () => {
   const dir = project();
   try {

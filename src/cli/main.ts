@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failsGate, scanProject, type ScanOptions } from '../scan';
-import { applyInsertions, planFixes, unifiedDiff } from '../fix';
+import { applyLineEdits, planFixes, unifiedDiff } from '../fix';
 import type { Project } from '../python/project';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
 import { ConfigError, loadConfig, type Config } from '../config';
@@ -292,7 +292,7 @@ Examples:
   withScanOptions(
     program
       .command('fix')
-      .description('write the smallest edit that limits each unguarded route (AP001), with the project\'s own limiter')
+      .description('write the smallest edits that limit each unguarded route (AP001) and move misplaced limit decorators (AP004), with the project\'s own limiter')
       .argument('[paths...]', 'files or directories (default: .)'),
   )
     .option('--route <route>', 'only this route, as listed: "POST /login" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -309,13 +309,14 @@ Examples:
     .action(async (paths: string[], options: ScanTargetOptions & { route: string[]; write?: boolean }) => {
       const { result, project, config } = await scanWithProject(paths, options);
       const plan = planFixes(result, project, config.policy, options.route);
-      const files = applyInsertions(result.root, plan.insertions);
+      const files = applyLineEdits(result.root, plan.edits);
       for (const [file, { before, after }] of files) {
         if (options.write) await writeNamedFile(path.join(result.root, file), after);
-        else io.stdout(unifiedDiff(file, before, plan.insertions));
+        else io.stdout(unifiedDiff(file, before, plan.edits));
       }
       for (const n of plan.notFixed) io.stderr(`not fixed: ${n.route} (${n.file}:${n.line}): ${n.why}\n`);
-      if (!options.quiet) io.stderr(`${plan.insertions.length} line${plan.insertions.length === 1 ? '' : 's'} ${options.write ? 'written' : 'to add'} in ${files.size} file${files.size === 1 ? '' : 's'}; ${plan.notFixed.length} route${plan.notFixed.length === 1 ? '' : 's'} not fixed\n`);
+      const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+      if (!options.quiet) io.stderr(`${plural(plan.edits.length, 'line edit')} ${options.write ? 'written' : 'to make'} in ${plural(files.size, 'file')}; ${plural(plan.notFixed.length, 'route')} not fixed\n`);
     });
 
   program
