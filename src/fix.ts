@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Policy } from './config';
-import type { Route, ScanResult } from './model';
+import type { Finding, Route, ScanResult } from './model';
 import { pythonParser } from './parse';
 import type { ModuleFacts } from './python/ir';
 import { Project, type Value } from './python/project';
@@ -28,7 +28,8 @@ export interface NotFixed {
 }
 
 export interface FixPlan {
-  edits: LineEdit[];
+  edits: LineEdit[]; // all of them, by file and line
+  byFinding: Map<Finding, LineEdit[]>; // the edits each finding's fix makes (SARIF `fixes`)
   notFixed: NotFixed[];
 }
 
@@ -42,23 +43,24 @@ interface Limiter {
 
 /** The edits that fix the AP004 and AP001 findings of these routes (all when `routes` is empty). */
 export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = []): FixPlan {
-  const plan: FixPlan = { edits: [], notFixed: [] };
+  const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [] };
   const limiters = limitersOf(project);
   const done = new Set<string>();
   const byId = new Map(result.routes.map((r) => [r.id, r]));
-  const open = (rule: string): Route[] =>
-    result.findings.filter((f) => f.ruleId === rule && counts(f)).flatMap((f) => f.routeIds.flatMap((id) => byId.get(id) ?? []));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
-  for (const [rule, route] of [...open('AP004').map((r) => ['AP004', r] as const), ...open('AP001').map((r) => ['AP001', r] as const)]) {
-    if (routes.length && !routes.includes(`${methodsLabel(route)} ${route.path}`)) continue;
-    const key = `${route.handlerFile}:${route.handlerLine}`;
-    if (done.has(key)) continue; // one function under several route decorators
-    done.add(key);
-    const edit = rule === 'AP004' ? moveLimit(route, result.root) : fixRoute(route, result.root, project, limiters, policy);
-    if ('why' in edit) plan.notFixed.push({ route: `${methodsLabel(route)} ${route.path}`, file: route.file, line: route.line, why: edit.why });
-    else plan.edits.push(...edit.edits);
+  const open = ['AP004', 'AP001'].flatMap((rule) => result.findings.filter((f) => f.ruleId === rule && counts(f)));
+  for (const finding of open) {
+    for (const route of finding.routeIds.flatMap((id) => byId.get(id) ?? [])) {
+      if (routes.length && !routes.includes(`${methodsLabel(route)} ${route.path}`)) continue;
+      const key = `${route.handlerFile}:${route.handlerLine}`;
+      if (done.has(key)) continue; // one function under several route decorators
+      done.add(key);
+      const edit = finding.ruleId === 'AP004' ? moveLimit(route, result.root) : fixRoute(route, result.root, project, limiters, policy);
+      if ('why' in edit) plan.notFixed.push({ route: `${methodsLabel(route)} ${route.path}`, file: route.file, line: route.line, why: edit.why });
+      else plan.byFinding.set(finding, [...(plan.byFinding.get(finding) ?? []), ...edit.edits]);
+    }
   }
-  plan.edits = dedupeLineEdits(plan.edits);
+  plan.edits = dedupeLineEdits([...plan.byFinding.values()].flat());
   return plan;
 }
 

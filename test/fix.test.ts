@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type * as Sarif from 'sarif';
 import { scan } from '../src/scan';
+import { sarifErrors } from './support/sarif-schema';
 import { runCli } from './support/run-cli';
 import { SYSTEM_PYTHON, requirePython } from './support/system-python';
 
@@ -113,6 +115,19 @@ realFlask('the real Flask-Limiter answers 429 after exactly the rate the fix wro
     writeFileSync(views, text.replace('@bp.get("/items")\n@audited\n@limiter.limit("7/minute")\n', '@limiter.limit("7/minute")\n@bp.get("/items")\n@audited\n'));
     expect(readFileSync(views, 'utf8')).not.toBe(text);
     expect(thresholds(dir)['/items']).toBeNull();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SARIF results carry the edits fix writes, as replacements GitHub can apply', async () => {
+  const dir = project();
+  try {
+    const report = await runCli(['scan', dir, '-f', 'sarif', '--no-cache']);
+    const log = JSON.parse(report.stdout) as Sarif.Log;
+    expect(sarifErrors(log)).toEqual([]);
+    const fixes = log.runs[0].results!.filter((r) => r.ruleId === 'AP001').map((r) => r.fixes?.[0].artifactChanges.map((c) => [c.artifactLocation.uri, ...c.replacements.map((p) => `${p.deletedRegion.startLine}:${p.insertedContent?.text ?? ''}`)]));
+    expect(fixes).toEqual(expect.arrayContaining([[['views.py', '5:from extensions import limiter\n', '18:@limiter.limit("4/minute")\n']]]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

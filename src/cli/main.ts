@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failsGate, scanProject, type ScanOptions } from '../scan';
-import { applyLineEdits, planFixes, unifiedDiff } from '../fix';
+import { applyLineEdits, planFixes, unifiedDiff, type FixPlan } from '../fix';
 import type { Project } from '../python/project';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
 import { ConfigError, loadConfig, type Config } from '../config';
@@ -201,7 +201,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       throw error instanceof BaselineError ? new UsageError(error.message) : error;
     });
     // Strict means every file accounted for, syntax errors included: so every file is parsed.
-    const scanned = await scanTargets(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
+    const { result: scanned, project, config } = await scanWithProject(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
     const checked = options.openapi === undefined ? scanned : { ...scanned, openapi: await checkOpenApi(options.openapi, scanned.routes).catch((error: unknown) => {
       throw error instanceof OpenApiError ? new UsageError(`--openapi: ${error.message}`) : error;
     }) };
@@ -228,8 +228,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // The lines findings point at are read only for a text report.
     const wantsText = [...outputs.map((o) => o.format), ...(toStdout ? [options.format] : [])].includes('text');
     const text: TextOptions = { routesOnly, quiet: options.quiet, displayRoot, routes: options.routes, ...(wantsText && { source: await sourceLines(result) }) };
-    if (toStdout) io.stdout(render(result, options, displayRoot, { ...text, width: io.stdoutColumns }, c));
-    for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, text, new chalk.Instance({ level: 0 })));
+    // SARIF results carry the edits `apiposture fix` would write.
+    const wantsSarif = [...outputs.map((o) => o.format), ...(toStdout ? [options.format] : [])].includes('sarif');
+    const fixes = wantsSarif ? planFixes(result, project, config.policy).byFinding : undefined;
+    if (toStdout) io.stdout(render(result, options, displayRoot, { ...text, width: io.stdoutColumns }, c, fixes));
+    for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, text, new chalk.Instance({ level: 0 }), fixes));
     const gaps = options.strict ? incompleteness(result) : [];
     for (const gap of gaps) io.stderr(`apiposture: --strict: ${printable(gap)}\n`);
     if (gaps.length) return 2;
@@ -519,10 +522,10 @@ function incompleteness(result: ScanResult): string[] {
   ];
 }
 
-function render(result: ScanResult, options: ReportOptions, displayRoot: string, text: TextOptions, c: Chalk): string {
+function render(result: ScanResult, options: ReportOptions, displayRoot: string, text: TextOptions, c: Chalk, fixes?: FixPlan['byFinding']): string {
   const { routesOnly } = text;
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
-  if (options.format === 'sarif') return sarifReport(result, { category: options.category, rootUri: displayRoot });
+  if (options.format === 'sarif') return sarifReport(result, { category: options.category, rootUri: displayRoot, fixes });
   if (options.format === 'markdown') return markdownReport(result, { routesOnly });
   return textReport(result, c, text);
 }

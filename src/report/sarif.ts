@@ -5,6 +5,7 @@
  * execution notifications. Stays within GitHub's upload limits: one run, at most 25,000 results.
  * Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/
  */
+import type { LineEdit } from '../fix';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as Sarif from 'sarif';
@@ -23,6 +24,7 @@ export interface SarifOptions {
   category?: string; // --category: GitHub keeps one analysis per category (one per app of a monorepo)
   maxResults?: number; // tests lower it; GitHub's limit otherwise
   rootUri?: string; // the scan root relative to the checkout (the working directory), e.g. `apps/shop`: code scanning resolves paths from there
+  fixes?: ReadonlyMap<Finding, LineEdit[]>; // what `apiposture fix` would write for a finding (fix.ts)
 }
 
 export function ruleDescriptors(): Sarif.ReportingDescriptor[] {
@@ -87,7 +89,7 @@ function relatedLinks(finding: Finding): string {
   return `${stop} See ${links.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
 }
 
-function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean, root: string): Sarif.Result {
+function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean, root: string, edits?: LineEdit[]): Sarif.Result {
   const res: Sarif.Result = {
     ruleId: finding.ruleId,
     ruleIndex,
@@ -104,7 +106,24 @@ function result(finding: Finding, ruleIndex: number, lineHash: string | undefine
     res.suppressions = [{ kind, status: 'accepted', justification, location: location(root, file, line) }];
   }
   if (withBaseline) res.baselineState = finding.baselined ? 'unchanged' : 'new';
+  if (edits?.length) res.fixes = [sarifFix(edits, root)];
   return res;
+}
+
+/** `apiposture fix`'s line edits as one SARIF fix: an insertion replaces an empty region, a removal a whole line. */
+function sarifFix(edits: LineEdit[], root: string): Sarif.Fix {
+  const files = [...new Set(edits.map((e) => e.file))];
+  return {
+    description: { text: 'Apply the edits `apiposture fix` writes' },
+    artifactChanges: files.map((file) => ({
+      artifactLocation: location(root, file, 1).physicalLocation!.artifactLocation!,
+      replacements: edits.filter((e) => e.file === file).map((e) =>
+        'text' in e
+          ? { deletedRegion: { startLine: e.before, startColumn: 1, endLine: e.before, endColumn: 1 }, insertedContent: { text: `${e.text}\n` } }
+          : { deletedRegion: { startLine: e.before, startColumn: 1, endLine: e.before + 1, endColumn: 1 } },
+      ),
+    })),
+  };
 }
 
 /** The findings GitHub will take: counted ones (neither suppressed nor baselined) first, then by severity, then in report order; report order kept. */
@@ -144,7 +163,7 @@ export function sarifReport(scan: ScanResult, options: SarifOptions = {}): strin
     tool: { driver: { name: TOOL_NAME, version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
     invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
     originalUriBaseIds: { '%SRCROOT%': { description: { text: root ? 'The working directory of the scan (the checkout)' : 'The scan root' } } },
-    results: findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId), lineHash(f.file, f.line), scan.staleBaseline !== undefined, root)),
+    results: findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId), lineHash(f.file, f.line), scan.staleBaseline !== undefined, root, options.fixes?.get(f))),
   };
   if (options.category !== undefined) run.automationDetails = { id: automationId(options.category) };
   const log: Sarif.Log = { $schema: SCHEMA, version: '2.1.0', runs: [run] };
