@@ -1,4 +1,4 @@
-/** Rule examples share one shape: a one-file Flask app with a Flask-Limiter, then the routes that matter. */
+/** Rule examples share one shape per framework: a one-file app with its limiter, then the routes that matter. */
 export function flaskLimiterApp(limiterArguments: string, routes: string): string {
   return `from flask import Flask
 from flask_limiter import Limiter
@@ -16,4 +16,48 @@ export function limitedLogin(rate: string): string {
 def login():
     return "ok"
 `;
+}
+
+/** A one-file FastAPI app with a slowapi limiter (`limiterArguments` after the key function) and one login route. */
+export function slowapiLogin(decorators: string, limiterArguments = ''): string {
+  return `from fastapi import FastAPI, Request
+from slowapi import Limiter, _rate_limit_exceeded_handler
+from slowapi.errors import RateLimitExceeded
+from slowapi.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address${limiterArguments})
+app = FastAPI()
+app.state.limiter = limiter
+app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)
+
+${decorators.replace('{route}', '@app.post("/login")')}
+def login(request: Request):
+    return {"token": "t"}
+`;
+}
+
+/** A one-file Django project (its own settings and URLconf) with a DRF login view; `throttling` goes in the class. */
+export function drfLogin(rates: string, throttling: string): string {
+  return `from django.urls import path
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+ROOT_URLCONF = "app"
+REST_FRAMEWORK = {"DEFAULT_THROTTLE_RATES": {${rates}}}
+
+
+class LoginView(APIView):
+${throttling}
+    def post(self, request):
+        return Response({"token": "t"})
+
+
+urlpatterns = [path("login/", LoginView.as_view())]
+`;
+}
+
+/** The same login limited at `rate` by DRF's ScopedRateThrottle. */
+export function drfScopedLogin(rate: string): string {
+  return drfLogin(`"login": "${rate}"`, '    throttle_classes = [ScopedRateThrottle]\n    throttle_scope = "login"\n');
 }

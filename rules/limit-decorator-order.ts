@@ -1,6 +1,6 @@
 /** AP004: a limit decorator above the route decorator: the framework registered the undecorated function. */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp, limitedLogin } from './examples';
+import { flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'order'>({
@@ -49,6 +49,9 @@ def login():
 `),
     good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
+  otherFrameworks: [
+    { framework: 'FastAPI, slowapi', bad: slowapiLogin('@limiter.limit("5/minute")\n{route}'), good: slowapiLogin('{route}\n@limiter.limit("5/minute")') },
+  ],
   messages: { order: '`{{route}}`: {{reason}}' },
   check(route, context) {
     reportConcerns(route, context, ['decorator-order'], 'order');

@@ -1,6 +1,6 @@
 /** AP013: over-limit answers that do not tell clients to back off (no 429, no Retry-After). */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp, limitedLogin } from './examples';
+import { flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'noRetry'>({
@@ -39,6 +39,9 @@ For django-ratelimit set \`RATELIMIT_VIEW\` to a view that answers 429 with \`Re
     bad: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
     good: flaskLimiterApp('get_remote_address, app=app, headers_enabled=True', limitedLogin('5/minute')),
   },
+  otherFrameworks: [
+    { framework: 'FastAPI, slowapi', bad: slowapiLogin('{route}\n@limiter.limit("5/minute")'), good: slowapiLogin('{route}\n@limiter.limit("5/minute")', ', headers_enabled=True') },
+  ],
   messages: { noRetry: '`{{route}}`: {{reason}}' },
   check(route, context) {
     if (route.status !== 'limited') return;

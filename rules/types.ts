@@ -30,7 +30,8 @@ export interface Rule<M extends string = string> {
   tags: string[];
   summary: string; // one line
   docs: string; // markdown: What it does / Why is this bad? / Example / Use instead / References
-  examples: { bad: string; good: string };
+  examples: { bad: string; good: string }; // the docs' own (Flask), run by the tests
+  otherFrameworks?: { framework: string; bad: string; good: string }[]; // `explain` shows them too; run by the tests
   messages: Record<M, string>; // `{{name}}` placeholders
   check(route: Route, context: RuleContext<M>): void;
 }

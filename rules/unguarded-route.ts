@@ -1,7 +1,7 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
 import { routeLabel } from '../src/model';
 import { costEvidence, riskReason, riskSeverity } from './severity';
-import { flaskLimiterApp, limitedLogin } from './examples';
+import { drfLogin, drfScopedLogin, flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'unguarded'>({
@@ -54,6 +54,10 @@ def login():
 `,
     good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
+  otherFrameworks: [
+    { framework: 'FastAPI, slowapi', bad: slowapiLogin('{route}'), good: slowapiLogin('{route}\n@limiter.limit("5/minute")') },
+    { framework: 'Django REST framework', bad: drfLogin('', ''), good: drfScopedLogin('5/minute') },
+  ],
   messages: {
     unguarded: '`{{route}}` has no rate limit{{why}}',
   },

@@ -2,7 +2,7 @@
 import { routeLabel, type Limit, type Route } from '../src/model';
 import { riskClass } from '../src/risk';
 import { allowanceWithin, limitWindows } from '../src/ratelimit/windows';
-import { flaskLimiterApp, limitedLogin } from './examples';
+import { drfScopedLogin, flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
 
 const MESSAGING_KINDS = ['outbound-email', 'outbound-sms'];
@@ -57,6 +57,10 @@ def login(): ...
     bad: flaskLimiterApp('get_remote_address, app=app', limitedLogin('100/minute')),
     good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
+  otherFrameworks: [
+    { framework: 'FastAPI, slowapi', bad: slowapiLogin('{route}\n@limiter.limit("100/minute")'), good: slowapiLogin('{route}\n@limiter.limit("5/minute")') },
+    { framework: 'Django REST framework', bad: drfScopedLogin('100/minute'), good: drfScopedLogin('5/minute') },
+  ],
   messages: {
     loose: '`{{route}}` allows up to {{allowed}} requests per minute per client ({{rates}}); the policy for authentication-sensitive routes is at most {{max}}',
     noDailyCap: '`{{route}}` sends {{what}} but no limit caps it per day ({{rates}})',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { RULES } from '../rules';
 import { withRuleTable } from '../src/cli/gen-docs';
 import { scan } from '../src/scan';
+import { runCli } from './support/run-cli';
 
 test.each(RULES.map((r) => [r.id, r] as const))('%s metadata is complete', (_id, rule) => {
   expect(rule.id).toMatch(/^AP\d{3}$/);
@@ -24,9 +25,20 @@ test.each(RULES.map((r) => [r.id, r] as const))('%s: the bad example triggers it
   };
   expect(await findingsOf(rule.examples.bad)).toContain(rule.id);
   expect(await findingsOf(rule.examples.good)).not.toContain(rule.id);
+  for (const other of rule.otherFrameworks ?? []) {
+    expect([other.framework, await findingsOf(other.bad)]).toEqual([other.framework, expect.arrayContaining([rule.id])]);
+    expect([other.framework, await findingsOf(other.good)]).toEqual([other.framework, expect.not.arrayContaining([rule.id])]);
+  }
 });
 
 test('the README rule table is up to date (run `npm run gen:docs`)', () => {
   const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
   expect(withRuleTable(readme)).toBe(readme);
+});
+
+test('explain shows the example of every framework a rule has one for', async () => {
+  const { stdout } = await runCli(['explain', 'AP001']);
+  expect([...stdout.matchAll(/^## (Example|Use instead)(.*)$/gm)].map((m) => `${m[1]}${m[2]}`)).toEqual([
+    'Example', 'Use instead', 'Example (FastAPI, slowapi)', 'Use instead (FastAPI, slowapi)', 'Example (Django REST framework)', 'Use instead (Django REST framework)',
+  ]);
 });

@@ -342,7 +342,9 @@ Examples:
     .action((id: string) => {
       const rule = findRule(id);
       if (!rule) throw new UsageError(`unknown rule: ${id} (see \`apiposture rules\`)`);
-      io.stdout(`# ${rule.name} (${rule.id})\n\n${rule.docs}\n`);
+      const fence = (code: string): string => `\`\`\`python\n${code.trimEnd()}\n\`\`\``;
+      const others = (rule.otherFrameworks ?? []).map((e) => `\n## Example (${e.framework})\n${fence(e.bad)}\n\n## Use instead (${e.framework})\n${fence(e.good)}\n`);
+      io.stdout(`# ${rule.name} (${rule.id})\n\n${rule.docs}\n${others.join('')}`);
     });
 
   program
