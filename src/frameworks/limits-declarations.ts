@@ -43,7 +43,7 @@ export interface LimitCallShape {
 
 export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, meta: RateMeta): DeclaredLimit {
   const base = { overrideDefaults: meta.overrideDefaults, limiter, file: ctx.mod.file, line: meta.line };
-  const text = expr ? project.stringValue(expr, ctx) : undefined;
+  const text = expr ? (project.stringValue(expr, ctx) ?? calledRate(project, expr, ctx, meta.line)) : undefined;
   if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
   const parsed = parseLimitsNotation(text);
   if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${LIBRARY_NAMES[meta.library] ?? meta.library} drops it`, concern: 'invalid-rate' } };
@@ -51,6 +51,15 @@ export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, 
   if (meta.methods) limit.methods = meta.methods;
   if (meta.conditions.length) limit.conditions = meta.conditions;
   return { ...base, limit };
+}
+
+/**
+ * A callable limit the library calls for its rate (`@limiter.limit(login_rate)`, `lambda: settings.LOGIN_RATE`):
+ * the text its body returns when the profile can run it without a request, else undefined.
+ */
+function calledRate(project: Project, expr: Expr, ctx: Ctx, line: number): string | undefined {
+  const value = project.evaluateCall?.({ k: 'call', fn: expr, args: [], kwargs: [], splat: false, loc: { line, column: 1 } }, ctx);
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** `default_limits=[...]` / `application_limits=[...]`. */

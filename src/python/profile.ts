@@ -135,6 +135,9 @@ class Conditions {
     }
     const callee = call.fn.k === 'name' || call.fn.k === 'attr' ? this.project.resolve(call.fn, ctx) : [];
     if (callee.length === 1 && callee[0].kind === 'function') return this.returned(callee[0].ref, call, ctx, depth);
+    // `lambda: settings.RATE` called: its body (parameters it reads are unknown).
+    const lambda = call.fn.k === 'lambda' ? { expr: call.fn, ctx } : callee.length === 1 && callee[0].kind === 'literal' ? callee[0] : undefined;
+    if (lambda?.expr.k === 'lambda') return this.value(lambda.expr.body, lambda.ctx, depth + 1);
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
     return reader ? this.environmentRead(reader, call, ctx, depth) : undefined;
   }
