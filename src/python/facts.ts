@@ -427,13 +427,14 @@ class FactsBuilder {
           parts.push(sub(c.namedChildren[0]));
           run = [];
         }
-        if (!parts.length) return { k: 'seq', items: run };
+        if (!parts.length) return { k: 'seq', items: run, loc };
         if (run.length) parts.push({ k: 'seq', items: run });
         return { k: 'concat', parts };
       }
       case 'dictionary': {
         const dict: Expr = {
           k: 'dict',
+          loc,
           entries: node.namedChildren
             .filter((c) => c.type === 'pair')
             .map((p) => [sub(p.childForFieldName('key')), sub(p.childForFieldName('value'))] as [Expr, Expr]),
@@ -485,6 +486,11 @@ class FactsBuilder {
         return operatorCall('__not__', [sub(node.childForFieldName('argument'))], loc);
       case 'boolean_operator':
         return operatorCall(node.childForFieldName('operator')?.type === 'and' ? '__and__' : '__or__', [sub(node.childForFieldName('left')), sub(node.childForFieldName('right'))], loc);
+      case 'conditional_expression': {
+        // `a if test else b` as `__ifelse__(a, test, b)`.
+        const [body, test, orelse] = node.namedChildren.filter((c) => c.type !== 'comment');
+        return body && test && orelse ? operatorCall('__ifelse__', [sub(body), sub(test), sub(orelse)], loc) : { k: 'other', text: clip(node.text), loc };
+      }
       case 'comparison_operator': {
         // `a == b != c` as `__cmp__(a, "==", b, "!=", c)`; `not in` and `is not` are one operator each.
         const operands = node.namedChildren.filter((c) => c.type !== 'comment');
@@ -539,7 +545,7 @@ class FactsBuilder {
 // Literal patterns a `case` compares the subject with.
 const LITERAL_PATTERNS = new Set(['string', 'concatenated_string', 'integer', 'float', 'true', 'false', 'none']);
 
-/** An operator kept as a call: `__not__(x)`, `__and__(a, b)`, `__or__(a, b)`, `__cmp__(a, "==", b)`. */
+/** An operator kept as a call: `__not__(x)`, `__and__(a, b)`, `__or__(a, b)`, `__cmp__(a, "==", b)`, `__ifelse__(a, test, b)`. */
 function operatorCall(name: string, args: Expr[], loc: Loc): CallExpr {
   return { k: 'call', fn: { k: 'name', id: name, loc }, args, kwargs: [], splat: false, loc };
 }

@@ -17,8 +17,8 @@ export type Expr =
   | { k: 'name'; id: string; loc: Loc }
   | { k: 'attr'; obj: Expr; name: string; loc: Loc }
   | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; star?: Expr; kwstar?: Expr; loc: Loc } // star: a trailing `*rest` after the positional args; kwstar: the one `**options`
-  | { k: 'seq'; items: Expr[] } // list, tuple or set display
-  | { k: 'dict'; entries: [Expr, Expr][]; splat?: number } // splat: how many entries precede the last `**other`
+  | { k: 'seq'; items: Expr[]; loc?: Loc } // list, tuple or set display
+  | { k: 'dict'; entries: [Expr, Expr][]; splat?: number; loc?: Loc } // splat: how many entries precede the last `**other`
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }

@@ -128,6 +128,10 @@ class Conditions {
       return operand(1);
     }
     if (operator === '__cmp__') return this.compare(call, ctx, depth);
+    if (operator === '__ifelse__') {
+      const test = operand(1);
+      return test === undefined ? undefined : operand(truthy(test) ? 0 : 2);
+    }
     if (call.fn.k === 'attr' && Object.hasOwn(STRING_METHODS, call.fn.name)) {
       const text = this.value(call.fn.obj, ctx, depth + 1);
       const args = call.args.map((a) => this.value(a, ctx, depth + 1));
@@ -265,11 +269,16 @@ function comparison(op: string, left: PyValue, right: PyValue): boolean | undefi
 /**
  * The first `return` a project function reaches when, besides constants, only what `known` answers is known
  * (a throttle's `allow_request` for one HTTP method: `request.method`): every parameter is opaque, so a branch
- * on anything else about the request stays undecided and the answer is undefined.
+ * on anything else about the request stays undecided and the answer is undefined. `value` evaluates other
+ * expressions of the body the same way.
  */
-export function reachedReturn(project: Project, ref: FunctionRef, known: (expr: Expr) => PyValue | undefined): { expr: Expr; ctx: Ctx } | undefined {
+export function reachedReturn(project: Project, ref: FunctionRef, known: (expr: Expr) => PyValue | undefined): { expr: Expr; ctx: Ctx; value: (expr: Expr, line: number) => PyValue | undefined } | undefined {
   const opaque: Env = new Map(ref.fn.params.map((p) => [p.name, { expr: { k: 'other', text: p.name, loc: ref.fn.loc }, ctx: project.moduleCtx(ref.mod) }]));
-  return new Conditions(project, { name: 'request', defines: {} }, known).reachedReturn(ref, opaque, 0);
+  const conditions = new Conditions(project, { name: 'request', defines: {} }, known);
+  const reached = conditions.reachedReturn(ref, opaque, 0);
+  // What the body computes on the way there (`self.throttle_scope = ... if self.action == "list" else ...`), with as much known.
+  const value = (expr: Expr, line: number): PyValue | undefined => conditions.value(expr, { mod: ref.mod, scope: ref.fn.bodyScope, line, env: opaque });
+  return reached && { ...reached, value };
 }
 
 /** What the resolver asks of a project function's call with several `return`s: its value under the profile. */

@@ -238,23 +238,29 @@ def drf_throttles(callback, methods):
     actions = dict(getattr(callback, "actions", None) or {})
     if "get" in actions and "head" not in actions:
         actions["head"] = actions["get"]
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
     rates = api_settings.DEFAULT_THROTTLE_RATES
-    dynamic = cls.get_throttles is not APIView.get_throttles
+    # A view's own get_throttles() runs with an anonymous request of the method (and its action); one that
+    # needs more of the request than that is "dynamic".
+    own = cls.get_throttles is not APIView.get_throttles
     out = {}
     for method in methods:
         try:
-            if dynamic:
-                out[method] = "dynamic"
-                continue
             view = cls(**initkwargs)
             view.request = None
+            if own:
+                view.request = Request(RequestFactory().generic(method, "/probe/"))
+                view.request.user = AnonymousUser()
             view.args, view.kwargs = (), {}
             if getattr(callback, "actions", None) is not None:
                 view.action_map = actions
                 view.action = actions.get(method.lower())
             out[method] = [describe_throttle(t, view, rates, method) for t in view.get_throttles()]
         except Exception as exc:  # one odd view must not stop the probe
-            out[method] = {"error": "%s: %s" % (type(exc).__name__, exc)}
+            out[method] = "dynamic" if own else {"error": "%s: %s" % (type(exc).__name__, exc)}
     return out
 
 

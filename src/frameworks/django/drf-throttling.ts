@@ -25,6 +25,7 @@ interface ThrottleList {
   at: SourceRef;
   what: string; // for messages
   emptyWhy?: string; // why an empty list is empty, when not simply written so
+  scope?: string; // the `throttle_scope` the view's own `get_throttles()` sets for this method
 }
 
 /** DRF's built-in throttles: the scope they read rates for and the clients they count. */
@@ -57,7 +58,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
   /** True when some DRF view of this project lists throttle classes of its own (so the configured rates are in use). */
   const viewsListThrottles = (): boolean => {
     ratesUsed ??= drafts.some(({ route, context: { view } }) => {
-      const list = view?.drf ? throttleList(view, { file: route.file, line: route.line }, []) : undefined;
+      const list = view?.drf ? throttleList(view, { file: route.file, line: route.line }, [...view.handlers.keys()][0] ?? 'GET', []) : undefined;
       return list === 'dynamic' || (list !== undefined && list.source !== 'settings' && list.items?.length !== 0);
     });
     return ratesUsed;
@@ -70,11 +71,20 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     return view.cls ? classAttribute(project, view.cls, name, { file: view.handlerFile, line: view.handlerLine }) : undefined;
   };
 
-  const throttleList = (view: DjangoView, here: SourceRef, evidence: Evidence[]): ThrottleList | 'dynamic' => {
-    if (view.cls && project.classChain(view.cls).some((c) => c.cls.methods.includes('get_throttles'))) {
-      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: '`get_throttles()` is overridden: the throttles are chosen at run time' });
+  const throttleList = (view: DjangoView, here: SourceRef, method: string, evidence: Evidence[]): ThrottleList | 'dynamic' => {
+    const custom = view.cls && project.methodOf(view.cls, 'get_throttles');
+    const chosen = custom && chosenThrottles(project, custom, method, view.handlers.get(method));
+    if (custom && !chosen) {
+      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`get_throttles()\` is overridden and chooses ${method} requests' throttles on more than their method and action: they are chosen at run time` });
       return 'dynamic';
     }
+    if (chosen && 'items' in chosen) return { items: chosen.items, source: 'view', at: { file: custom!.mod.file, line: custom!.fn.loc.line }, what: '`get_throttles()`' };
+    const list = listedThrottles(view, here, evidence);
+    return chosen?.scope !== undefined && list !== 'dynamic' ? { ...list, scope: chosen.scope } : list;
+  };
+
+  /** The throttle classes a view lists (its attribute, an option, a decorator) or the project's defaults. */
+  const listedThrottles = (view: DjangoView, here: SourceRef, evidence: Evidence[]): ThrottleList | 'dynamic' => {
     const attribute = viewAttribute(view, 'throttle_classes');
     if (attribute) {
       const items = attribute.value && sequenceItems(project, attribute.value.expr, attribute.value.ctx);
@@ -90,7 +100,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
   };
 
   /** What one throttle class contributes: a limit, nothing (with evidence), or unknown. */
-  const throttle = (item: { expr: Expr; ctx: Ctx }, view: DjangoView, source: Limit['source'], method: string, evidence: Evidence[]): Contribution => {
+  const throttle = (item: { expr: Expr; ctx: Ctx }, view: DjangoView, source: Limit['source'], method: string, evidence: Evidence[], scopeInCode?: string): Contribution => {
     const at = { file: item.ctx.mod.file, line: exprLine(item.expr, item.ctx.line) };
     const cls = throttleClass(project, item.expr, item.ctx);
     if (!cls) {
@@ -133,7 +143,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     } else {
       const scoped = cls.builtin === 'ScopedRateThrottle';
       const scopeSource = scoped ? viewAttribute(view, 'throttle_scope') : own('scope');
-      const scope = scopeSource ? scopeSource.value && project.stringValue(scopeSource.value.expr, scopeSource.value.ctx) : builtin.scope;
+      const scope = scoped && scopeInCode !== undefined ? scopeInCode : scopeSource ? scopeSource.value && project.stringValue(scopeSource.value.expr, scopeSource.value.ctx) : builtin.scope;
       if (scope === undefined) {
         if (scoped && !scopeSource) {
           evidence.push({ ...at, message: '`ScopedRateThrottle` without a `throttle_scope` on the view lets every request through' });
@@ -178,7 +188,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
       return { limits: [], unknown: true };
     }
     if (!view?.drf) return undefined;
-    const list = throttleList(view, { file: draft.route.file, line: draft.route.line }, evidence);
+    const list = throttleList(view, { file: draft.route.file, line: draft.route.line }, method, evidence);
     if (list === 'dynamic') return { limits: [], unknown: true };
     if (!list.items) {
       evidence.push({ ...list.at, message: `${list.what} is not a static list` });
@@ -193,7 +203,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
       }
       return { limits: [] };
     }
-    const parts = list.items.map((item) => throttle(item, view, list.source, method, evidence));
+    const parts = list.items.map((item) => throttle(item, view, list.source, method, evidence, list.scope));
     return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
   };
 
@@ -207,6 +217,38 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     },
   };
 };
+
+/**
+ * What a view's own `get_throttles(self)` gives requests of this method (and viewset action): a list of throttle
+ * instances it returns (`[BurstRateThrottle()]`), or DRF's own choice through `super().get_throttles()` with the
+ * `throttle_scope` it sets first (`self.throttle_scope = "list" if self.action == "list" else "detail"`);
+ * undefined when a branch on the way reads more than the method and action, or it returns anything else.
+ */
+function chosenThrottles(project: Project, ref: FunctionRef, method: string, action: string | undefined): { items: { expr: Expr; ctx: Ctx }[] } | { scope?: string } | undefined {
+  const self = ref.fn.params[0]?.name;
+  const isSelf = (e: Expr): boolean => e.k === 'name' && e.id === self;
+  const reached = reachedReturn(project, ref, (e) => {
+    if (e.k !== 'attr') return undefined;
+    if (e.name === 'action' && isSelf(e.obj)) return action;
+    return e.name === 'method' && e.obj.k === 'attr' && e.obj.name === 'request' && isSelf(e.obj.obj) ? method : undefined;
+  });
+  if (!reached) return undefined;
+  const { expr } = reached;
+  if (expr.k === 'seq') {
+    const items = expr.items.map((i) => (i.k === 'call' && !i.args.length && !i.kwargs.length ? { expr: i.fn, ctx: reached.ctx } : undefined));
+    return items.every((i) => i) ? { items: items as { expr: Expr; ctx: Ctx }[] } : undefined;
+  }
+  const base = expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === 'get_throttles' ? expr.fn.obj : undefined;
+  if (base?.k !== 'call' || base.fn.k !== 'name' || base.fn.id !== 'super') return undefined;
+  // `self.throttle_scope = ...` before the return (recorded as `self.__setattr__("throttle_scope", ...)`).
+  const returnLine = reached.ctx.line + 1;
+  const set = ref.mod.calls.filter(({ scope, call }) => scope === ref.fn.bodyScope && call.loc.line < returnLine && call.fn.k === 'attr' && call.fn.name === '__setattr__' && isSelf(call.fn.obj));
+  if (set.some(({ call }) => call.args[0]?.k !== 'str' || call.args[0].v !== 'throttle_scope')) return undefined;
+  const last = set[set.length - 1]?.call;
+  if (!last) return {};
+  const scope = last.args[1] && reached.value(last.args[1], last.loc.line - 1);
+  return typeof scope === 'string' ? { scope } : undefined;
+}
 
 /**
  * What a throttle's own `allow_request(self, request, view)` does with a request of this method: `pass` when the
