@@ -31,9 +31,11 @@ export interface FixPlan {
   edits: LineEdit[]; // all of them, by file and line
   byFinding: Map<Finding, LineEdit[]>; // the edits each finding's fix makes (SARIF `fixes`)
   notFixed: NotFixed[];
+  newDependency: boolean; // a limiter was created: the project must depend on Flask-Limiter
 }
 
 const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
+const NEW_LIMITER_IMPORT = 'from flask_limiter import Limiter';
 
 interface Limiter {
   mod: ModuleFacts;
@@ -43,7 +45,7 @@ interface Limiter {
 
 /** The edits that fix the AP004 and AP001 findings of these routes (all when `routes` is empty). */
 export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = []): FixPlan {
-  const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [] };
+  const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [], newDependency: false };
   const limiters = limitersOf(project);
   const done = new Set<string>();
   const byId = new Map(result.routes.map((r) => [r.id, r]));
@@ -61,6 +63,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
     }
   }
   plan.edits = dedupeLineEdits([...plan.byFinding.values()].flat());
+  plan.newDependency = plan.edits.some((e) => 'text' in e && e.text === NEW_LIMITER_IMPORT);
   return plan;
 }
 
@@ -110,10 +113,14 @@ function fixRoute(route: Route, root: string, project: Project, limiters: Limite
   if ('why' in view) return view;
   const mod = project.modules.find((m) => m.file === route.handlerFile);
   if (!mod) return { why: `${route.handlerFile} was not read` };
-  const limiter = route.app && limiters.find((l) => boundTo(project, l, route.app!));
-  if (!limiter) return { why: 'no Flask-Limiter limiter is bound to its app: create one (`limiter = Limiter(get_remote_address, app=app)`) and run fix again' };
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
   const rate = route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
+  const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
+  const limiter = route.app && limiters.find((l) => boundTo(project, l, route.app!));
+  if (!limiter) {
+    const created = newLimiter(route, mod, view.tree);
+    return 'why' in created ? created : { edits: [...created.edits, decorate('limiter')] };
+  }
   const edits: LineEdit[] = [];
   let name = nameIn(project, mod, limiter);
   if (!name) {
@@ -122,8 +129,30 @@ function fixRoute(route: Route, root: string, project: Project, limiters: Limite
     if ((mod.bindings[0] ?? []).some((b) => b.name === name)) return { why: `\`${name}\` names something else in ${mod.file}` };
     edits.push({ file: mod.file, before: afterImports(view.tree.rootNode), text: `from ${limiter.mod.module} import ${name}` });
   }
-  edits.push({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
+  edits.push(decorate(name));
   return { edits };
+}
+
+/**
+ * An app without a limiter, created at module level in the route's own module: Flask-Limiter's usual wiring,
+ * `limiter = Limiter(get_remote_address, app=app)` under the app (and its imports after the module's). The
+ * project must then depend on Flask-Limiter (the fix says so).
+ */
+function newLimiter(route: Route, mod: ModuleFacts, tree: Tree): { edits: LineEdit[] } | { why: string } {
+  const why = 'no Flask-Limiter limiter is bound to its app, and the app is not created in this module: create one (`limiter = Limiter(get_remote_address, app=app)`) and run fix again';
+  const app = route.app && route.app.file === mod.file ? (mod.bindings[0] ?? []).find((b) => b.kind === 'assign' && b.value.k === 'call' && b.value.loc.line === route.app!.line) : undefined;
+  if (!app) return { why };
+  if ((mod.bindings[0] ?? []).some((b) => ['limiter', 'Limiter', 'get_remote_address'].includes(b.name))) return { why: `\`limiter\`, \`Limiter\` or \`get_remote_address\` already names something else in ${mod.file}` };
+  const statement = tree.rootNode.namedChildren.find((n) => n.startPosition.row + 1 <= app.line && app.line <= n.endPosition.row + 1);
+  if (!statement) return { why };
+  const imports = afterImports(tree.rootNode);
+  return {
+    edits: [
+      { file: mod.file, before: imports, text: NEW_LIMITER_IMPORT },
+      { file: mod.file, before: imports, text: 'from flask_limiter.util import get_remote_address' },
+      { file: mod.file, before: statement.endPosition.row + 2, text: `limiter = Limiter(get_remote_address, app=${app.name})` },
+    ],
+  };
 }
 
 /** Flask-Limiter instances bound to a module-level name. */

@@ -132,3 +132,18 @@ test('SARIF results carry the edits fix writes, as replacements GitHub can apply
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+realFlask('an app without a limiter gets Flask-Limiter\'s usual one, and the real library enforces the written rates', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
+  try {
+    writeFileSync(path.join(dir, '.apiposture.toml'), APP['.apiposture.toml']);
+    writeFileSync(path.join(dir, 'app.py'), '"""No limiter yet."""\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n@app.post("/login")\ndef login():\n    return "token"\n\n\n@app.get("/items")\ndef items():\n    return "[]"\n');
+    const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
+    expect(fixed.stderr).toContain('add Flask-Limiter to the project\'s dependencies');
+    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toContain('app = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app)\n');
+    expect(thresholds(dir)).toEqual({ '/items': 7, '/login': 4 });
+    expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
