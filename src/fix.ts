@@ -67,9 +67,9 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
   return plan;
 }
 
-/** A Flask view's module, parsed, when the route is a decorated function of a file without syntax errors. */
 type Tree = ReturnType<ReturnType<typeof pythonParser>['parse']>;
 
+/** A Flask view's module, parsed, when the route is a decorated function of a file without syntax errors. */
 function decoratedView(route: Route, root: string): { lines: string[]; tree: Tree } | { why: string } {
   if (route.framework !== 'flask') return { why: `no fix for ${route.framework} routes yet` };
   if (route.file !== route.handlerFile || route.line >= route.handlerLine) return { why: 'the view is not a function decorated by its route: decorate it by hand' };
