@@ -19,13 +19,13 @@ def login():
 }
 
 /** A one-file FastAPI app with a slowapi limiter (`limiterArguments` after the key function) and one login route. */
-export function slowapiLogin(decorators: string, limiterArguments = ''): string {
+export function slowapiLogin(decorators: string, limiterArguments = '', keyFunc = 'get_remote_address'): string {
   return `from fastapi import FastAPI, Request
 from slowapi import Limiter, _rate_limit_exceeded_handler
 from slowapi.errors import RateLimitExceeded
-from slowapi.util import get_remote_address
+from slowapi.util import ${keyFunc}
 
-limiter = Limiter(key_func=get_remote_address${limiterArguments})
+limiter = Limiter(key_func=${keyFunc}${limiterArguments})
 app = FastAPI()
 app.state.limiter = limiter
 app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)
@@ -57,7 +57,7 @@ urlpatterns = [path("login/", LoginView.as_view())]
 `;
 }
 
-/** The same login limited at `rate` by DRF's ScopedRateThrottle. */
-export function drfScopedLogin(rate: string): string {
-  return drfLogin(`"login": "${rate}"`, '    throttle_classes = [ScopedRateThrottle]\n    throttle_scope = "login"\n');
+/** The same login limited at `rate` by DRF's ScopedRateThrottle; `settings` adds REST_FRAMEWORK entries. */
+export function drfScopedLogin(rate: string, settings = ''): string {
+  return drfLogin(`"login": "${rate}"`, '    throttle_classes = [ScopedRateThrottle]\n    throttle_scope = "login"\n').replace('REST_FRAMEWORK = {', `REST_FRAMEWORK = {${settings}`);
 }

@@ -6,7 +6,7 @@ import { routeLabel } from '../src/model';
 import { riskClass } from '../src/risk';
 import { limitWindows } from '../src/ratelimit/windows';
 import { fixedWindowEdgeBurst } from '../src/limiter/worst-case';
-import { flaskLimiterApp, limitedLogin } from './examples';
+import { flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'burst'>({
@@ -46,6 +46,9 @@ policy intends, and ten times what a smooth limit allows within that second.
     bad: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
     good: flaskLimiterApp('get_remote_address, app=app, strategy="moving-window"', limitedLogin('5/minute')),
   },
+  otherFrameworks: [
+    { framework: 'FastAPI, slowapi', bad: slowapiLogin('{route}\n@limiter.limit("5/minute")'), good: slowapiLogin('{route}\n@limiter.limit("5/minute")', ', strategy="moving-window"') },
+  ],
   messages: { burst: '`{{route}}` is limited by fixed windows only ({{rates}}): up to {{burst}} requests pass within moments at a window edge; add a short limit such as `1/second` or count in a moving window' },
   check(route, context) {
     if (route.status !== 'limited' || riskClass(route).risk !== 'auth-sensitive') return;

@@ -1,6 +1,6 @@
 /** AP011: the limit counts per a key the client controls: a forwarded header, a username, an empty value. */
 import { reportConcerns } from './concerns';
-import { flaskLimiterApp, limitedLogin } from './examples';
+import { drfScopedLogin, flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
 
 export default defineRule<'key'>({
@@ -58,6 +58,10 @@ def login():
 `,
     good: flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')),
   },
+  otherFrameworks: [
+    { framework: 'FastAPI, slowapi', bad: slowapiLogin('{route}\n@limiter.limit("5/minute")', '', 'get_ipaddr'), good: slowapiLogin('{route}\n@limiter.limit("5/minute")') },
+    { framework: 'Django REST framework', bad: drfScopedLogin('5/minute'), good: drfScopedLogin('5/minute', '"NUM_PROXIES": 1, ') },
+  ],
   messages: { key: '`{{route}}`: {{reason}}' },
   check(route, context) {
     reportConcerns(route, context, ['spoofable-key', 'attacker-chosen-key', 'empty-key'], 'key');
