@@ -195,8 +195,8 @@ class FlaskExtractor {
     const ctx = functionCtx(ref.mod, ref.cls);
     for (const dec of ref.cls.decorators) {
       if (dec.k !== 'call' || dec.fn.k !== 'attr' || (dec.fn.name !== 'resource' && dec.fn.name !== 'route')) continue;
+      const urls = this.urls(dec, 0, ctx);
       for (const target of this.project.resolve(dec.fn.obj, ctx)) {
-        const urls = this.urls(dec, 0, ctx);
         if (isRestfulApi(target)) this.resource(target, ref, urls, dec, ctx);
         if (isNamespace(target)) this.namespaceResource(target, ref, urls, dec, ctx);
       }
