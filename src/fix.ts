@@ -34,8 +34,13 @@ export interface FixPlan {
   newDependency: boolean; // a limiter was created: the project must depend on Flask-Limiter
 }
 
-const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
+// The limiter classes a framework's routes are fixed with: Flask-Limiter's, slowapi's.
+const LIMITER_TYPES: Record<string, string[]> = {
+  flask: ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'],
+  fastapi: ['slowapi.Limiter', 'slowapi.extension.Limiter'],
+};
 const NEW_LIMITER_IMPORT = 'from flask_limiter import Limiter';
+const REQUEST_TYPES = ['fastapi.Request', 'starlette.requests.Request'];
 
 interface Limiter {
   mod: ModuleFacts;
@@ -46,7 +51,7 @@ interface Limiter {
 /** The edits that fix the AP004 and AP001 findings of these routes (all when `routes` is empty). */
 export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = []): FixPlan {
   const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [], newDependency: false };
-  const limiters = limitersOf(project);
+  const limiters = limitersOf(project, Object.values(LIMITER_TYPES).flat());
   const done = new Set<string>();
   const byId = new Map(result.routes.map((r) => [r.id, r]));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
@@ -71,7 +76,7 @@ type Tree = ReturnType<ReturnType<typeof pythonParser>['parse']>;
 
 /** A Flask view's module, parsed, when the route is a decorated function of a file without syntax errors. */
 function decoratedView(route: Route, root: string): { lines: string[]; tree: Tree } | { why: string } {
-  if (route.framework !== 'flask') return { why: `no fix for ${route.framework} routes yet` };
+  if (!LIMITER_TYPES[route.framework]) return { why: `no fix for ${route.framework} routes yet` };
   if (route.file !== route.handlerFile || route.line >= route.handlerLine) return { why: 'the view is not a function decorated by its route: decorate it by hand' };
   const source = readFileSync(path.join(root, route.handlerFile), 'utf8');
   const tree = pythonParser().parse(source);
@@ -116,12 +121,16 @@ function fixRoute(route: Route, root: string, project: Project, limiters: Limite
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
   const rate = route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
   const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
-  const limiter = route.app && limiters.find((l) => boundTo(project, l, route.app!));
+  const limiter = route.app && limiters.find((l) => Project.isInstance(l.instance, LIMITER_TYPES[route.framework]) && boundTo(project, l, route.app!));
+  if (!limiter && route.framework !== 'flask') return { why: 'no slowapi limiter is the app\'s `app.state.limiter`: wire one and run fix again' };
   if (!limiter) {
     const created = newLimiter(route, mod, view.tree);
     return 'why' in created ? created : { edits: [...created.edits, decorate('limiter')] };
   }
-  const edits: LineEdit[] = [];
+  // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
+  const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
+  if ('why' in request) return request;
+  const edits: LineEdit[] = [...request.imports];
   let name = nameIn(project, mod, limiter);
   if (!name) {
     if (importsModule(limiter.mod, mod.module)) return { why: `importing \`${limiter.name}\` from ${limiter.mod.module} would be circular (it imports ${mod.module})` };
@@ -129,7 +138,7 @@ function fixRoute(route: Route, root: string, project: Project, limiters: Limite
     if ((mod.bindings[0] ?? []).some((b) => b.name === name)) return { why: `\`${name}\` names something else in ${mod.file}` };
     edits.push({ file: mod.file, before: afterImports(view.tree.rootNode), text: `from ${limiter.mod.module} import ${name}` });
   }
-  edits.push(decorate(name));
+  edits.push(decorate(name), ...request.signature);
   return { edits };
 }
 
@@ -155,37 +164,67 @@ function newLimiter(route: Route, mod: ModuleFacts, tree: Tree): { edits: LineEd
   };
 }
 
-/** Flask-Limiter instances bound to a module-level name. */
-function limitersOf(project: Project): Limiter[] {
+/**
+ * A `request: Request` parameter first in a one-line `def` that takes no request yet (slowapi reads the request
+ * from the endpoint's arguments), and the import of `Request` when the module has no name for it.
+ */
+function requestParameter(route: Route, project: Project, mod: ModuleFacts, view: { lines: string[]; tree: Tree }): { imports: LineEdit[]; signature: LineEdit[] } | { why: string } {
+  const fn = mod.functions.find((f) => f.loc.line === route.handlerLine && f.scope === 0);
+  if (!fn) return { why: 'the endpoint is not a module-level function' };
+  if (fn.params.some((p) => p.name === 'request')) return { imports: [], signature: [] };
+  const line = view.lines[route.handlerLine - 1] ?? '';
+  const signature = /^(\s*(?:async\s+)?def\s+\w+\()(.*)(\)\s*(?:->.*)?:\s*(#.*)?)$/.exec(line);
+  if (!signature) return { why: 'the endpoint has no `request` parameter and its signature spans lines: add `request: Request` by hand' };
+  const requestName = (mod.bindings[0] ?? []).find((b) => project.lookup(b.name, project.moduleCtx(mod), 0).some((v) => v.kind === 'external' && REQUEST_TYPES.includes(v.qname)))?.name;
+  if (!requestName && (mod.bindings[0] ?? []).some((b) => b.name === 'Request')) return { why: `\`Request\` names something else in ${mod.file}` };
+  const name = requestName ?? 'Request';
+  return {
+    imports: requestName ? [] : [{ file: mod.file, before: afterImports(view.tree.rootNode), text: 'from fastapi import Request' }],
+    signature: [
+      { file: mod.file, before: route.handlerLine, remove: true },
+      { file: mod.file, before: route.handlerLine, text: `${signature[1]}request: ${name}${signature[2].trim() ? `, ${signature[2]}` : ''}${signature[3]}` },
+    ],
+  };
+}
+
+/** Limiter instances of these classes bound to a module-level name. */
+function limitersOf(project: Project, types: string[]): Limiter[] {
   const found: Limiter[] = [];
   for (const mod of project.modules) {
     for (const b of mod.bindings[0] ?? []) {
       if (b.kind !== 'assign' || b.value.k !== 'call') continue;
-      const instance = project.resolve(b.value, { mod, scope: 0, line: b.line }).find((v): v is Extract<Value, { kind: 'instance' }> => Project.isInstance(v, LIMITER_TYPES));
+      const instance = project.resolve(b.value, { mod, scope: 0, line: b.line }).find((v): v is Extract<Value, { kind: 'instance' }> => Project.isInstance(v, types));
       if (instance) found.push({ mod, name: b.name, instance });
     }
   }
   return found;
 }
 
-/** The limiter counts for the app: `Limiter(..., app=app)` or `limiter.init_app(app)`. */
+/**
+ * The limiter counts for the app: `Limiter(..., app=app)` or `limiter.init_app(app)` (Flask-Limiter), `app.state.limiter =
+ * limiter` (slowapi, recorded as `app.state.__setattr__("limiter", limiter)`).
+ */
 function boundTo(project: Project, limiter: Limiter, app: { file: string; line: number }): boolean {
   const isApp = (v: Value): boolean => v.kind === 'instance' && v.site.ctx.mod.file === app.file && v.site.call.loc.line === app.line;
+  const isLimiter = (v: Value): boolean => v.kind === 'instance' && v.site.key === limiter.instance.site.key;
   const { call, ctx } = limiter.instance.site;
   const given = call.kwargs.find(([k]) => k === 'app')?.[1];
   if (given && project.resolve(given, ctx).some(isApp)) return true;
   return project.modules.some((mod) =>
     mod.calls.some(({ call: c, scope }) => {
-      if (c.fn.k !== 'attr' || c.fn.name !== 'init_app' || !c.args[0]) return false;
       const at = { mod, scope, line: c.loc.line };
-      return project.resolve(c.fn.obj, at).some((v) => v.kind === 'instance' && v.site.key === limiter.instance.site.key) && project.resolve(c.args[0], at).some(isApp);
+      if (c.fn.k !== 'attr') return false;
+      if (c.fn.name === 'init_app' && c.args[0]) return project.resolve(c.fn.obj, at).some(isLimiter) && project.resolve(c.args[0], at).some(isApp);
+      const state = c.fn.name === '__setattr__' && c.fn.obj.k === 'attr' && c.fn.obj.name === 'state' && c.args[0]?.k === 'str' && c.args[0].v === 'limiter' ? c.fn.obj.obj : undefined;
+      return !!state && !!c.args[1] && project.resolve(state, at).some(isApp) && project.resolve(c.args[1], at).some(isLimiter);
     }),
   );
 }
 
 /** A module-level name the route's module already has for the limiter. */
 function nameIn(project: Project, mod: ModuleFacts, limiter: Limiter): string | undefined {
-  const names = [...new Set((mod.bindings[0] ?? []).map((b) => b.name))].sort(compareText);
+  // Plain names only: `app.state.limiter = limiter` binds the dotted target too.
+  const names = [...new Set((mod.bindings[0] ?? []).map((b) => b.name).filter((n) => /^\w+$/.test(n)))].sort(compareText);
   return names.find((n) => project.lookup(n, project.moduleCtx(mod), 0).some((v) => v.kind === 'instance' && v.site.key === limiter.instance.site.key));
 }
 

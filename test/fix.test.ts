@@ -147,3 +147,46 @@ realFlask('an app without a limiter gets Flask-Limiter\'s usual one, and the rea
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('slowapi: the limit goes above the endpoint with the request parameter slowapi needs; a rescan finds the routes limited', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
+  try {
+    writeFileSync(path.join(dir, '.apiposture.toml'), APP['.apiposture.toml']);
+    const app = [
+      'from fastapi import FastAPI',
+      'from slowapi import Limiter, _rate_limit_exceeded_handler',
+      'from slowapi.errors import RateLimitExceeded',
+      'from slowapi.util import get_remote_address',
+      '',
+      'limiter = Limiter(key_func=get_remote_address)',
+      'app = FastAPI()',
+      'app.state.limiter = limiter',
+      'app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)',
+      '',
+      '',
+      '@app.post("/login")',
+      'async def login(user: str) -> dict:',
+      '    return {"token": user}',
+      '',
+      '',
+      '@app.get("/items")',
+      'def items():',
+      '    return []',
+      '',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'app.py'), app);
+    const diff = await runCli(['fix', dir, '--no-cache']);
+    expect(spawnSync('git', ['apply', '--check', '-'], { cwd: dir, input: diff.stdout, encoding: 'utf8' }).status).toBe(0);
+    await runCli(['fix', dir, '--write', '--no-cache']);
+    const fixed = readFileSync(path.join(dir, 'app.py'), 'utf8');
+    expect(fixed).toContain('@app.post("/login")\n@limiter.limit("4/minute")\nasync def login(request: Request, user: str) -> dict:\n');
+    expect(fixed).toContain('@app.get("/items")\n@limiter.limit("7/minute")\ndef items(request: Request):\n');
+    const after = await scan({ paths: [dir] });
+    expect(after.skipped).toEqual([]); // no syntax error
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items limited 7/minute', '/login limited 4/minute']);
+    expect(after.findings.map((f) => f.ruleId).filter((id) => ['AP001', 'AP005'].includes(id))).toEqual([]);
+    expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

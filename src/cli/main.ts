@@ -301,9 +301,9 @@ Examples:
     .option('--route <route>', 'only this route, as listed: "POST /login" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--write', 'apply the edits (default: print them as a unified diff)')
     .addHelpText('after', `
-Flask routes limited by Flask-Limiter get \`@limiter.limit("<rate>")\` above the view's def; the rate is the
-policy's (auth-max-per-minute for auth-sensitive routes, default-rate for the others). Other routes are listed
-with why they were left alone.
+Flask (Flask-Limiter) and FastAPI (slowapi) routes get \`@limiter.limit("<rate>")\` above the view's def, a
+misplaced limit decorator moves there; the rate is the policy's (auth-max-per-minute for auth-sensitive routes,
+default-rate for the others). Other routes are listed with why they were left alone.
 
 Examples:
   $ apiposture fix ./app                 # show the diff
