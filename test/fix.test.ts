@@ -50,10 +50,15 @@ const APP = {
   'app.py': 'from flask import Flask\n\nfrom extensions import limiter\nfrom views import bp\n\napp = Flask(__name__)\nlimiter.init_app(app)\napp.register_blueprint(bp)\n',
 };
 
-function project(): string {
+/** Runs `work` in a fresh folder holding `files`, removed afterwards. */
+async function inProject(files: Record<string, string>, work: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
-  for (const [file, text] of Object.entries(APP)) writeFileSync(path.join(dir, file), text);
-  return dir;
+  try {
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    await work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The first request the real Flask-Limiter answers over the limit, per route path (null: none within the bound). */
@@ -64,9 +69,8 @@ function thresholds(dir: string): Record<string, number | null> {
   return Object.fromEntries(routes.map((route) => [route.path, Object.values(route.verdicts)[0]?.threshold ?? null]));
 }
 
-test('a limit decorator above the route decorator moves below it, keeping its rate; the diff applies with git apply', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
-  try {
+test('a limit decorator above the route decorator moves below it, keeping its rate; the diff applies with git apply', () =>
+  inProject({}, async (dir) => {
     const app = 'from flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\napp = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app)\n\n\n@limiter.limit("3/hour")\n@app.post("/signup")\ndef signup():\n    return "ok"\n';
     writeFileSync(path.join(dir, 'app.py'), app);
     const diff = await runCli(['fix', dir, '--no-cache']);
@@ -76,14 +80,10 @@ test('a limit decorator above the route decorator moves below it, keeping its ra
     const after = await scan({ paths: [dir] });
     expect(after.routes.map((r) => `${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['limited 3/hour']);
     expect(after.findings.map((f) => f.ruleId)).not.toContain('AP004');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('fix --write limits each unguarded Flask route at the policy rate with the project limiter, and a second run changes nothing', async () => {
-  const dir = project();
-  try {
+test('fix --write limits each unguarded Flask route at the policy rate with the project limiter, and a second run changes nothing', () =>
+  inProject(APP, async (dir) => {
     const before = await scan({ paths: [dir] });
     expect(before.routes.map((r) => `${r.path} ${r.status}`).sort()).toEqual(['/items unlimited', '/login unlimited']);
     const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
@@ -96,16 +96,12 @@ test('fix --write limits each unguarded Flask route at the policy rate with the 
     expect(after.findings.filter((f) => !ids.has(f.ruleId) && !['AP009', 'AP013'].includes(f.ruleId))).toEqual([]);
     const again = await runCli(['fix', dir, '--no-cache']);
     expect(again.stdout).toBe('');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 const realFlask = requirePython('flask, flask_limiter', 'python3-flask, python3-flask-limiter');
 
-realFlask('the real Flask-Limiter answers 429 after exactly the rate the fix wrote; the decorator above the route would not', async () => {
-  const dir = project();
-  try {
+realFlask('the real Flask-Limiter answers 429 after exactly the rate the fix wrote; the decorator above the route would not', () =>
+  inProject(APP, async (dir) => {
     expect(thresholds(dir)).toEqual({ '/items': null, '/login': null });
     await runCli(['fix', dir, '--write', '--no-cache']);
     expect(thresholds(dir)).toEqual({ '/items': 7, '/login': 4 });
@@ -115,27 +111,19 @@ realFlask('the real Flask-Limiter answers 429 after exactly the rate the fix wro
     writeFileSync(views, text.replace('@bp.get("/items")\n@audited\n@limiter.limit("7/minute")\n', '@limiter.limit("7/minute")\n@bp.get("/items")\n@audited\n'));
     expect(readFileSync(views, 'utf8')).not.toBe(text);
     expect(thresholds(dir)['/items']).toBeNull();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('SARIF results carry the edits fix writes, as replacements GitHub can apply', async () => {
-  const dir = project();
-  try {
+test('SARIF results carry the edits fix writes, as replacements GitHub can apply', () =>
+  inProject(APP, async (dir) => {
     const report = await runCli(['scan', dir, '-f', 'sarif', '--no-cache']);
     const log = JSON.parse(report.stdout) as Sarif.Log;
     expect(sarifErrors(log)).toEqual([]);
     const fixes = log.runs[0].results!.filter((r) => r.ruleId === 'AP001').map((r) => r.fixes?.[0].artifactChanges.map((c) => [c.artifactLocation.uri, ...c.replacements.map((p) => `${p.deletedRegion.startLine}:${p.insertedContent?.text ?? ''}`)]));
     expect(fixes).toEqual(expect.arrayContaining([[['views.py', '5:from extensions import limiter\n', '18:@limiter.limit("4/minute")\n']]]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-realFlask('an app without a limiter gets Flask-Limiter\'s usual one, and the real library enforces the written rates', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
-  try {
+realFlask('an app without a limiter gets Flask-Limiter\'s usual one, and the real library enforces the written rates', () =>
+  inProject({}, async (dir) => {
     writeFileSync(path.join(dir, '.apiposture.toml'), APP['.apiposture.toml']);
     writeFileSync(path.join(dir, 'app.py'), '"""No limiter yet."""\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n@app.post("/login")\ndef login():\n    return "token"\n\n\n@app.get("/items")\ndef items():\n    return "[]"\n');
     const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
@@ -143,14 +131,10 @@ realFlask('an app without a limiter gets Flask-Limiter\'s usual one, and the rea
     expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toContain('app = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app)\n');
     expect(thresholds(dir)).toEqual({ '/items': 7, '/login': 4 });
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('slowapi: the limit goes above the endpoint with the request parameter slowapi needs; a rescan finds the routes limited', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
-  try {
+test('slowapi: the limit goes above the endpoint with the request parameter slowapi needs; a rescan finds the routes limited', () =>
+  inProject({}, async (dir) => {
     writeFileSync(path.join(dir, '.apiposture.toml'), APP['.apiposture.toml']);
     const app = [
       'from fastapi import FastAPI',
@@ -186,7 +170,4 @@ test('slowapi: the limit goes above the endpoint with the request parameter slow
     expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items limited 7/minute', '/login limited 4/minute']);
     expect(after.findings.map((f) => f.ruleId).filter((id) => ['AP001', 'AP005'].includes(id))).toEqual([]);
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
