@@ -46,6 +46,7 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   ...Object.fromEntries(
     ['set_language', 'bad_request', 'permission_denied', 'page_not_found', 'server_error', 'serve', 'sitemap'].map((name) => [`django:${name}`, { handlers: [], functionView: true }]),
   ),
+  'django_prometheus:ExportToDjangoView': { handlers: [], functionView: true },
   ...Object.fromEntries(
     ['BaseAdminDocsView', 'BookmarkletsView', 'TemplateTagIndexView', 'TemplateFilterIndexView', 'ViewIndexView', 'ViewDetailView', 'ModelIndexView', 'ModelDetailView', 'TemplateDetailView'].map((name) => [`django:${name}`, { handlers: ['get'] }]),
   ),
@@ -147,6 +148,7 @@ export const BUNDLED_URLCONFS = new Map<string, [route: string, view: string][]>
     ['reset/done/', 'django.contrib.auth.views.PasswordResetCompleteView'],
   ],
   'django.conf.urls.i18n': [['setlang/', 'django.views.i18n.set_language']],
+  'django_prometheus.urls': [['metrics', 'django_prometheus.exports.ExportToDjangoView']],
   'django.contrib.admindocs.urls': [
     ['', 'django.contrib.admindocs.views.BaseAdminDocsView'],
     ['bookmarklets/', 'django.contrib.admindocs.views.BookmarkletsView'],
