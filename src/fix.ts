@@ -31,7 +31,7 @@ export interface FixPlan {
   edits: LineEdit[]; // all of them, by file and line
   byFinding: Map<Finding, LineEdit[]>; // the edits each finding's fix makes (SARIF `fixes`)
   notFixed: NotFixed[];
-  newDependency: boolean; // a limiter was created: the project must depend on Flask-Limiter
+  newDependencies: string[]; // the libraries of the limiters created: the project must depend on them
 }
 
 // The limiter classes a framework's routes are fixed with: Flask-Limiter's, slowapi's.
@@ -39,7 +39,19 @@ const LIMITER_TYPES: Record<string, string[]> = {
   flask: ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'],
   fastapi: ['slowapi.Limiter', 'slowapi.extension.Limiter'],
 };
-const NEW_LIMITER_IMPORT = 'from flask_limiter import Limiter';
+// A framework's usual limiter, for an app that has none: its imports and the lines under the app (`{app}`).
+const NEW_LIMITER: Record<string, { library: string; imports: string[]; wiring: string[] }> = {
+  flask: {
+    library: 'Flask-Limiter',
+    imports: ['from flask_limiter import Limiter', 'from flask_limiter.util import get_remote_address'],
+    wiring: ['limiter = Limiter(get_remote_address, app={app})'],
+  },
+  fastapi: {
+    library: 'slowapi',
+    imports: ['from slowapi import Limiter, _rate_limit_exceeded_handler', 'from slowapi.errors import RateLimitExceeded', 'from slowapi.util import get_remote_address'],
+    wiring: ['limiter = Limiter(key_func=get_remote_address)', '{app}.state.limiter = limiter', '{app}.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)'],
+  },
+};
 const REQUEST_TYPES = ['fastapi.Request', 'starlette.requests.Request'];
 
 interface Limiter {
@@ -50,7 +62,7 @@ interface Limiter {
 
 /** The edits that fix the AP004 and AP001 findings of these routes (all when `routes` is empty). */
 export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = []): FixPlan {
-  const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [], newDependency: false };
+  const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [], newDependencies: [] };
   const limiters = limitersOf(project, Object.values(LIMITER_TYPES).flat());
   const done = new Set<string>();
   const byId = new Map(result.routes.map((r) => [r.id, r]));
@@ -68,7 +80,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
     }
   }
   plan.edits = dedupeLineEdits([...plan.byFinding.values()].flat());
-  plan.newDependency = plan.edits.some((e) => 'text' in e && e.text === NEW_LIMITER_IMPORT);
+  plan.newDependencies = Object.values(NEW_LIMITER).filter((n) => plan.edits.some((e) => 'text' in e && e.text === n.imports[0])).map((n) => n.library);
   return plan;
 }
 
@@ -122,14 +134,13 @@ function fixRoute(route: Route, root: string, project: Project, limiters: Limite
   const rate = route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
   const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
   const limiter = route.app && limiters.find((l) => Project.isInstance(l.instance, LIMITER_TYPES[route.framework]) && boundTo(project, l, route.app!));
-  if (!limiter && route.framework !== 'flask') return { why: 'no slowapi limiter is the app\'s `app.state.limiter`: wire one and run fix again' };
-  if (!limiter) {
-    const created = newLimiter(route, mod, view.tree);
-    return 'why' in created ? created : { edits: [...created.edits, decorate('limiter')] };
-  }
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
   if ('why' in request) return request;
+  if (!limiter) {
+    const created = newLimiter(route, mod, view.tree);
+    return 'why' in created ? created : { edits: [...created.edits, ...request.imports, decorate('limiter'), ...request.signature] };
+  }
   const edits: LineEdit[] = [...request.imports];
   let name = nameIn(project, mod, limiter);
   if (!name) {
@@ -143,23 +154,24 @@ function fixRoute(route: Route, root: string, project: Project, limiters: Limite
 }
 
 /**
- * An app without a limiter, created at module level in the route's own module: Flask-Limiter's usual wiring,
- * `limiter = Limiter(get_remote_address, app=app)` under the app (and its imports after the module's). The
- * project must then depend on Flask-Limiter (the fix says so).
+ * An app without a limiter, created at module level in the route's own module: the framework's usual limiter
+ * (NEW_LIMITER) under the app, its imports after the module's. The project must then depend on the library
+ * (the fix says so).
  */
 function newLimiter(route: Route, mod: ModuleFacts, tree: Tree): { edits: LineEdit[] } | { why: string } {
-  const why = 'no Flask-Limiter limiter is bound to its app, and the app is not created in this module: create one (`limiter = Limiter(get_remote_address, app=app)`) and run fix again';
+  const why = 'no limiter is bound to its app, and the app is not created in this module: create one and run fix again';
+  const usual = NEW_LIMITER[route.framework];
   const app = route.app && route.app.file === mod.file ? (mod.bindings[0] ?? []).find((b) => b.kind === 'assign' && b.value.k === 'call' && b.value.loc.line === route.app!.line) : undefined;
-  if (!app) return { why };
-  if ((mod.bindings[0] ?? []).some((b) => ['limiter', 'Limiter', 'get_remote_address'].includes(b.name))) return { why: `\`limiter\`, \`Limiter\` or \`get_remote_address\` already names something else in ${mod.file}` };
+  if (!usual || !app) return { why };
+  const taken = ['limiter', 'Limiter', 'get_remote_address', 'RateLimitExceeded', '_rate_limit_exceeded_handler'].filter((n) => (mod.bindings[0] ?? []).some((b) => b.name === n));
+  if (taken.length) return { why: `\`${taken[0]}\` already names something in ${mod.file}: wire a limiter by hand` };
   const statement = tree.rootNode.namedChildren.find((n) => n.startPosition.row + 1 <= app.line && app.line <= n.endPosition.row + 1);
   if (!statement) return { why };
   const imports = afterImports(tree.rootNode);
   return {
     edits: [
-      { file: mod.file, before: imports, text: NEW_LIMITER_IMPORT },
-      { file: mod.file, before: imports, text: 'from flask_limiter.util import get_remote_address' },
-      { file: mod.file, before: statement.endPosition.row + 2, text: `limiter = Limiter(get_remote_address, app=${app.name})` },
+      ...usual.imports.map((text) => ({ file: mod.file, before: imports, text })),
+      ...usual.wiring.map((text) => ({ file: mod.file, before: statement.endPosition.row + 2, text: text.replaceAll('{app}', app.name) })),
     ],
   };
 }

@@ -171,3 +171,34 @@ test('slowapi: the limit goes above the endpoint with the request parameter slow
     expect(after.findings.map((f) => f.ruleId).filter((id) => ['AP001', 'AP005'].includes(id))).toEqual([]);
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
   }));
+
+test('a FastAPI app without a limiter gets slowapi wired under it, and a rescan finds its routes limited', () =>
+  inProject({ '.apiposture.toml': APP['.apiposture.toml'], 'main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post("/login")\ndef login(user: str):\n    return {"token": user}\n' }, async (dir) => {
+    const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
+    expect(fixed.stderr).toContain('add slowapi to the project\'s dependencies');
+    expect(readFileSync(path.join(dir, 'main.py'), 'utf8')).toBe(
+      [
+        'from fastapi import FastAPI',
+        'from slowapi import Limiter, _rate_limit_exceeded_handler',
+        'from slowapi.errors import RateLimitExceeded',
+        'from slowapi.util import get_remote_address',
+        'from fastapi import Request',
+        '',
+        'app = FastAPI()',
+        'limiter = Limiter(key_func=get_remote_address)',
+        'app.state.limiter = limiter',
+        'app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)',
+        '',
+        '',
+        '@app.post("/login")',
+        '@limiter.limit("4/minute")',
+        'def login(request: Request, user: str):',
+        '    return {"token": user}',
+        '',
+      ].join('\n'),
+    );
+    const after = await scan({ paths: [dir] });
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['/login limited 4/minute']);
+    expect(after.findings.map((f) => f.ruleId).filter((id) => ['AP001', 'AP003', 'AP005'].includes(id))).toEqual([]);
+    expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
+  }));

@@ -318,7 +318,7 @@ Examples:
         else io.stdout(unifiedDiff(file, before, plan.edits));
       }
       for (const n of plan.notFixed) io.stderr(`not fixed: ${n.route} (${n.file}:${n.line}): ${n.why}\n`);
-      if (plan.newDependency) io.stderr('the edits add a Flask-Limiter limiter: add Flask-Limiter to the project\'s dependencies (pip install Flask-Limiter)\n');
+      for (const library of plan.newDependencies) io.stderr(`the edits add a ${library} limiter: add ${library} to the project's dependencies (pip install ${library})\n`);
       const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
       if (!options.quiet) io.stderr(`${plural(plan.edits.length, 'line edit')} ${options.write ? 'written' : 'to make'} in ${plural(files.size, 'file')}; ${plural(plan.notFixed.length, 'route')} not fixed\n`);
     });
