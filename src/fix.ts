@@ -244,12 +244,17 @@ function importsModule(mod: ModuleFacts, module: string): boolean {
   return (mod.bindings[0] ?? []).some((b) => b.kind === 'import' && (b.module === module || (b.attr !== undefined && `${b.module}.${b.attr}` === module)));
 }
 
-/** The line after the module's last top-level import (its docstring and `from __future__` stay first). */
+/**
+ * The line after the imports that open the module (its docstring and `from __future__` stay first): before any
+ * code, so before every use of what is imported there; imports further down, after code, do not count.
+ */
 function afterImports(root: Tree['rootNode']): number {
   let line = 1;
   for (const node of root.namedChildren) {
-    if (node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement') line = node.endPosition.row + 2;
-    else if (node.type === 'expression_statement' && node.namedChildren[0]?.type === 'string' && line === 1) line = node.endPosition.row + 2;
+    if (node.type === 'comment') continue;
+    const opening = node.type === 'import_statement' || node.type === 'import_from_statement' || node.type === 'future_import_statement' || (line === 1 && node.type === 'expression_statement' && node.namedChildren[0]?.type === 'string');
+    if (!opening) break;
+    line = node.endPosition.row + 2;
   }
   return line;
 }

@@ -202,3 +202,17 @@ test('a FastAPI app without a limiter gets slowapi wired under it, and a rescan 
     expect(after.findings.map((f) => f.ruleId).filter((id) => ['AP001', 'AP003', 'AP005'].includes(id))).toEqual([]);
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
   }));
+
+realFlask('imports go with the module\'s opening imports, above the code that uses them, not after a late import', () =>
+  inProject(
+    {
+      '.apiposture.toml': APP['.apiposture.toml'],
+      'helpers.py': 'def tool():\n    return "x"\n',
+      'app.py': '"""Doc."""\nfrom flask import Flask\n\napp = Flask(__name__)\n\nfrom helpers import tool  # a late import\n\n\n@app.get("/x")\ndef x():\n    return tool()\n',
+    },
+    async (dir) => {
+      await runCli(['fix', dir, '--write', '--no-cache']);
+      expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toMatch(/^"""Doc."""\nfrom flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter\.util import get_remote_address\n\napp = Flask\(__name__\)\nlimiter = Limiter\(get_remote_address, app=app\)\n/);
+      expect(thresholds(dir)).toEqual({ '/x': 7 });
+    },
+  ));
