@@ -184,19 +184,30 @@ function requestParameter(route: Route, project: Project, mod: ModuleFacts, view
   const fn = mod.functions.find((f) => f.loc.line === route.handlerLine && f.scope === 0);
   if (!fn) return { why: 'the endpoint is not a module-level function' };
   if (fn.params.some((p) => p.name === 'request')) return { imports: [], signature: [] };
-  const line = view.lines[route.handlerLine - 1] ?? '';
-  const signature = /^(\s*(?:async\s+)?def\s+\w+\()(.*)(\)\s*(?:->.*)?:\s*(#.*)?)$/.exec(line);
-  if (!signature) return { why: 'the endpoint has no `request` parameter and its signature spans lines: add `request: Request` by hand' };
   const requestName = (mod.bindings[0] ?? []).find((b) => project.lookup(b.name, project.moduleCtx(mod), 0).some((v) => v.kind === 'external' && REQUEST_TYPES.includes(v.qname)))?.name;
   if (!requestName && (mod.bindings[0] ?? []).some((b) => b.name === 'Request')) return { why: `\`Request\` names something else in ${mod.file}` };
   const name = requestName ?? 'Request';
+  const signature = requestSignature(view, route.handlerLine, name);
+  if (!signature) return { why: 'the endpoint has no `request` parameter and its signature is written in a way the fixer does not edit: add `request: Request` by hand' };
   return {
     imports: requestName ? [] : [{ file: mod.file, before: afterImports(view.tree.rootNode), text: 'from fastapi import Request' }],
-    signature: [
-      { file: mod.file, before: route.handlerLine, remove: true },
-      { file: mod.file, before: route.handlerLine, text: `${signature[1]}request: ${name}${signature[2].trim() ? `, ${signature[2]}` : ''}${signature[3]}` },
-    ],
+    signature: signature.map((e) => ({ file: mod.file, ...e })),
   };
+}
+
+/**
+ * `request: <name>` as the first parameter: the `def` line rewritten when the signature is on it, or a line of
+ * its own above the first parameter when each parameter has its line (`def create(\n    db: Session,\n):`).
+ */
+function requestSignature(view: { lines: string[]; tree: Tree }, defLine: number, name: string): ({ before: number; text: string } | { before: number; remove: true })[] | undefined {
+  const line = view.lines[defLine - 1] ?? '';
+  const oneLine = /^(\s*(?:async\s+)?def\s+\w+\()(.*)(\)\s*(?:->.*)?:\s*(#.*)?)$/.exec(line);
+  if (oneLine) return [{ before: defLine, remove: true }, { before: defLine, text: `${oneLine[1]}request: ${name}${oneLine[2].trim() ? `, ${oneLine[2]}` : ''}${oneLine[3]}` }];
+  const def = view.tree.rootNode.descendantsOfType('function_definition').find((n) => n.startPosition.row === defLine - 1);
+  const first = def?.childForFieldName('parameters')?.namedChildren.find((c) => c.type !== 'comment');
+  if (!first || first.startPosition.row === defLine - 1 || !/\(\s*$/.test(line)) return undefined;
+  const indent = /^\s*/.exec(view.lines[first.startPosition.row] ?? '')?.[0] ?? '';
+  return [{ before: first.startPosition.row + 1, text: `${indent}request: ${name},` }];
 }
 
 /** Limiter instances of these classes bound to a module-level name. */

@@ -157,6 +157,14 @@ test('slowapi: the limit goes above the endpoint with the request parameter slow
       'def items():',
       '    return []',
       '',
+      '',
+      '@app.post("/orders")',
+      'async def create_order(',
+      '    item: str,',
+      '    count: int = 1,',
+      ') -> dict:',
+      '    return {"item": item, "count": count}',
+      '',
     ].join('\n');
     writeFileSync(path.join(dir, 'app.py'), app);
     const diff = await runCli(['fix', dir, '--no-cache']);
@@ -165,9 +173,10 @@ test('slowapi: the limit goes above the endpoint with the request parameter slow
     const fixed = readFileSync(path.join(dir, 'app.py'), 'utf8');
     expect(fixed).toContain('@app.post("/login")\n@limiter.limit("4/minute")\nasync def login(request: Request, user: str) -> dict:\n');
     expect(fixed).toContain('@app.get("/items")\n@limiter.limit("7/minute")\ndef items(request: Request):\n');
+    expect(fixed).toContain('@app.post("/orders")\n@limiter.limit("7/minute")\nasync def create_order(\n    request: Request,\n    item: str,\n');
     const after = await scan({ paths: [dir] });
     expect(after.skipped).toEqual([]); // no syntax error
-    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items limited 7/minute', '/login limited 4/minute']);
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items limited 7/minute', '/login limited 4/minute', '/orders limited 7/minute']);
     expect(after.findings.map((f) => f.ruleId).filter((id) => ['AP001', 'AP005'].includes(id))).toEqual([]);
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
   }));
