@@ -535,8 +535,9 @@ export class Project {
       case 'function': {
         const { mod, fn } = callee.ref;
         if (!fn.returns.length) return [{ kind: 'unknown', why: `\`${fn.qualname}\` returns nothing visible` }];
-        const known = fn.returns.length > 1 ? literalExpr(this.evaluateCall?.(call, ctx), call.loc) : undefined;
-        if (known) return [{ kind: 'literal', expr: known, ctx }];
+        // A scalar only: a list the profile computed is read as written, item by item.
+        const known = fn.returns.length > 1 ? this.evaluateCall?.(call, ctx) : undefined;
+        if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
         return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
       }
@@ -851,14 +852,6 @@ function trimChars(text: string, chars: string | undefined, start: boolean, end:
   while (start && from < to && set.includes(text[from])) from++;
   while (end && to > from && set.includes(text[to - 1])) to--;
   return text.slice(from, to);
-}
-
-/** A scalar the profile computed, as the literal that writes it. */
-function literalExpr(value: PyValue | undefined, loc: Loc): Expr | undefined {
-  if (typeof value === 'string') return { k: 'str', v: value, loc };
-  if (typeof value === 'number') return { k: 'num', v: value, loc };
-  if (typeof value === 'boolean') return { k: 'bool', v: value, loc };
-  return value === null ? { k: 'none', loc } : undefined;
 }
 
 /** The binding of a name in effect at `line`: the last one made by then, else the last one of all. */

@@ -238,8 +238,7 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
     const items = expr.items.map((i) => (i.k === 'call' && !i.args.length && !i.kwargs.length ? { expr: i.fn, ctx: reached.ctx } : undefined));
     return items.every((i) => i) ? { items: items as { expr: Expr; ctx: Ctx }[] } : undefined;
   }
-  const base = expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === 'get_throttles' ? expr.fn.obj : undefined;
-  if (base?.k !== 'call' || base.fn.k !== 'name' || base.fn.id !== 'super') return undefined;
+  if (!callsSuper(expr, 'get_throttles')) return undefined;
   // `self.throttle_scope = ...` before the return (recorded as `self.__setattr__("throttle_scope", ...)`).
   const returnLine = reached.ctx.line + 1;
   const set = ref.mod.calls.filter(({ scope, call }) => scope === ref.fn.bodyScope && call.loc.line < returnLine && call.fn.k === 'attr' && call.fn.name === '__setattr__' && isSelf(call.fn.obj));
@@ -260,9 +259,13 @@ function allowRequest(project: Project, ref: FunctionRef, method: string): 'pass
   const reached = reachedReturn(project, ref, (e) => (e.k === 'attr' && e.name === 'method' && e.obj.k === 'name' && e.obj.id === requestName ? method : undefined));
   const expr = reached?.expr;
   if (expr?.k === 'bool' && expr.v) return 'pass';
-  const base = expr?.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === 'allow_request' ? expr.fn.obj : undefined;
-  const viaSuper = base?.k === 'call' && base.fn.k === 'name' && base.fn.id === 'super';
-  return viaSuper ? 'throttle' : undefined;
+  return expr && callsSuper(expr, 'allow_request') ? 'throttle' : undefined;
+}
+
+/** `super().<method>(...)`: the library's own method runs. */
+function callsSuper(expr: Expr, method: string): boolean {
+  const base = expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === method ? expr.fn.obj : undefined;
+  return base?.k === 'call' && base.fn.k === 'name' && base.fn.id === 'super';
 }
 
 /**
