@@ -64,6 +64,16 @@ interface Limiter {
 export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = []): FixPlan {
   const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [], newDependencies: [] };
   const limiters = limitersOf(project, Object.values(LIMITER_TYPES).flat());
+  // Each file is read and parsed once, each app's limiter looked for once, however many routes they have.
+  const parsed = new Map<string, Source>();
+  const source = (file: string): Source => parsed.get(file) ?? parsed.set(file, parse(result.root, file)).get(file)!;
+  const found = new Map<string, Limiter | undefined>();
+  const limiterOf = (route: Route): Limiter | undefined => {
+    const key = route.app && `${route.framework}\0${route.app.file}:${route.app.line}`;
+    if (!key) return undefined;
+    if (!found.has(key)) found.set(key, limiters.find((l) => Project.isInstance(l.instance, LIMITER_TYPES[route.framework]) && boundTo(project, l, route.app!)));
+    return found.get(key);
+  };
   const done = new Set<string>();
   const byId = new Map(result.routes.map((r) => [r.id, r]));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
@@ -74,7 +84,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
       const key = `${route.handlerFile}:${route.handlerLine}`;
       if (done.has(key)) continue; // one function under several route decorators
       done.add(key);
-      const edit = finding.ruleId === 'AP004' ? moveLimit(route, result.root) : fixRoute(route, result.root, project, limiters, policy);
+      const edit = finding.ruleId === 'AP004' ? moveLimit(route, source) : fixRoute(route, source, project, limiterOf(route), policy);
       if ('why' in edit) plan.notFixed.push({ route: `${methodsLabel(route)} ${route.path}`, file: route.file, line: route.line, why: edit.why });
       else plan.byFinding.set(finding, [...(plan.byFinding.get(finding) ?? []), ...edit.edits]);
     }
@@ -85,20 +95,25 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
 }
 
 type Tree = ReturnType<ReturnType<typeof pythonParser>['parse']>;
+type Source = { lines: string[]; tree: Tree } | { why: string };
 
-/** A Flask view's module, parsed, when the route is a decorated function of a file without syntax errors. */
-function decoratedView(route: Route, root: string): { lines: string[]; tree: Tree } | { why: string } {
+/** A module's lines and tree; a file with a syntax error is not edited. */
+function parse(root: string, file: string): Source {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  const tree = pythonParser().parse(text);
+  return tree.rootNode.hasError ? { why: `${file} has a syntax error` } : { lines: text.split('\n'), tree };
+}
+
+/** The view's module, when the route is a function decorated by its route in a framework the fixer knows. */
+function decoratedView(route: Route, source: (file: string) => Source): Source {
   if (!LIMITER_TYPES[route.framework]) return { why: `no fix for ${route.framework} routes yet` };
   if (route.file !== route.handlerFile || route.line >= route.handlerLine) return { why: 'the view is not a function decorated by its route: decorate it by hand' };
-  const source = readFileSync(path.join(root, route.handlerFile), 'utf8');
-  const tree = pythonParser().parse(source);
-  if (tree.rootNode.hasError) return { why: `${route.handlerFile} has a syntax error` };
-  return { lines: source.split('\n'), tree };
+  return source(route.handlerFile);
 }
 
 /** AP004: the limit decorator written above the route decorator, moved to just above the view's `def`. */
-function moveLimit(route: Route, root: string): { edits: LineEdit[] } | { why: string } {
-  const view = decoratedView(route, root);
+function moveLimit(route: Route, source: (file: string) => Source): { edits: LineEdit[] } | { why: string } {
+  const view = decoratedView(route, source);
   if ('why' in view) return view;
   const misplaced = route.evidence.filter((e) => e.concern === 'decorator-order' && e.file === route.handlerFile);
   if (!misplaced.length) return { why: 'the misplaced decorator is not in the view\'s file' };
@@ -125,15 +140,14 @@ function balanced(line: string): boolean {
   return depth === 0 && !quote;
 }
 
-function fixRoute(route: Route, root: string, project: Project, limiters: Limiter[], policy: Policy): { edits: LineEdit[] } | { why: string } {
-  const view = decoratedView(route, root);
+function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy): { edits: LineEdit[] } | { why: string } {
+  const view = decoratedView(route, source);
   if ('why' in view) return view;
   const mod = project.modules.find((m) => m.file === route.handlerFile);
   if (!mod) return { why: `${route.handlerFile} was not read` };
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
   const rate = route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
   const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
-  const limiter = route.app && limiters.find((l) => Project.isInstance(l.instance, LIMITER_TYPES[route.framework]) && boundTo(project, l, route.app!));
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
   if ('why' in request) return request;
