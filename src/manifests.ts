@@ -106,9 +106,15 @@ function specsIn(file: string, text: string): { name: string; spec: string; line
         const version = lines.slice(i + 1, i + 12).map((l) => /"version":\s*"([^"]+)"/.exec(l)).find(Boolean);
         if (version) out.push({ name: normalize(m[1]), spec: version[1], line: i + 1 });
       }
-    } else if ((m = /^["']?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:=\s*(?:\{[^}]*version\s*=\s*)?["']([^"']+)["']|((?:[<>=!~^]=?|===)[^;"',\]]*(?:,\s*(?:[<>=!~]=?)[^;"',\]]*)*))/.exec(line))) {
-      // requirements: `fastapi==0.95.2`; PEP 621 list item: `"fastapi>=0.100,<0.110",`; Poetry: `fastapi = "^0.95"`.
-      out.push({ name: normalize(m[1]), spec: (m[2] ?? m[3]).trim(), line: i + 1 });
+    } else {
+      // A TOML array on one line (`dependencies = ["flask>=2", "django-allauth==0.51.0"]`): each item on its own.
+      const items = /^[\w-]+\s*=\s*\[/.test(line) ? [...line.matchAll(/"([^"]+)"|'([^']+)'/g)].map((q) => q[1] ?? q[2]) : [line];
+      for (const item of items) {
+        // requirements: `fastapi==0.95.2`; PEP 621 list item: `"fastapi>=0.100,<0.110",`; Poetry: `fastapi = "^0.95"`.
+        if ((m = /^["']?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:=\s*(?:\{[^}]*version\s*=\s*)?["']([^"']+)["']|((?:[<>=!~^]=?|===)[^;"',\]]*(?:,\s*(?:[<>=!~]=?)[^;"',\]]*)*))/.exec(item))) {
+          out.push({ name: normalize(m[1]), spec: (m[2] ?? m[3]).trim(), line: i + 1 });
+        }
+      }
     }
   });
   return out;

@@ -20,7 +20,7 @@ const URLS = `from django.urls import include, path
 urlpatterns = [
     path("auth/", include("dj_rest_auth.urls")),
     path("auth/registration/", include("dj_rest_auth.registration.urls")),
-    path("social/", include("allauth.urls")),
+    path("social/", include("socialkit.urls")),
 ]
 `;
 
@@ -47,6 +47,26 @@ test('dj-rest-auth routes come from the table, limited by the scope its views se
       'http POST /auth/registration/resend-email/? unlimited ',
       'include  /social/{?} unknown ',
     ].sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('django-allauth: account routes from the table, its own limits switched off by settings, social URLs one include entry', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-allauth-'));
+  try {
+    writeFileSync(path.join(dir, 'manage.py'), 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n');
+    writeFileSync(path.join(dir, 'settings.py'), 'ROOT_URLCONF = "site_urls"\nINSTALLED_APPS = ["allauth", "allauth.account", "allauth.socialaccount"]\nACCOUNT_RATE_LIMITS = False\n');
+    writeFileSync(path.join(dir, 'site_urls.py'), 'from django.urls import include, path\n\nurlpatterns = [path("accounts/", include("allauth.urls"))]\n');
+    const { routes } = await scan({ paths: [dir] });
+    const login = routes.find((r) => r.path === '/accounts/login/');
+    expect(login?.status).toBe('unlimited');
+    expect(login?.evidence.map((e) => e.message)).toContain("`ACCOUNT_RATE_LIMITS = False` switches django-allauth's own rate limits off");
+    expect(routes.filter((r) => r.kind === 'include').map((r) => `${r.path} ${r.unresolved.join()}`)).toEqual([
+      '/accounts/{?} `allauth.urls` also serves social-account and provider URLs (one set per provider installed), which depend on settings and are not listed (`allauth.socialaccount` in INSTALLED_APPS)',
+    ]);
+    // No version declared: the newest route list.
+    expect(routes.some((r) => r.path === '/accounts/reauthenticate/')).toBe(true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

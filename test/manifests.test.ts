@@ -33,12 +33,14 @@ test('requirements, PEP 621, Poetry and lock files are read', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'apiposture-manifests-'));
   mkdirSync(path.join(root, 'backend'));
   writeFileSync(path.join(root, 'requirements.txt'), '# pinned\nfastapi[all]==0.95.2  # web\nslowapi>=0.1.8\n');
-  writeFileSync(path.join(root, 'pyproject.toml'), '[project]\nname = "demo"\ndependencies = [\n  "starlette>=0.27,<0.30",\n]\n[tool.poetry.dependencies]\nflask = {version = "^2.2", extras = ["async"]}\n');
+  writeFileSync(path.join(root, 'pyproject.toml'), '[project]\nname = "demo"\ndependencies = [\n  "starlette>=0.27,<0.30",\n]\n[tool.poetry.dependencies]\nflask = {version = "^2.2", extras = ["async"]}\n[project.optional-dependencies]\nauth = ["django-allauth[socialaccount]==0.51.0", \'redis>=4\']\n');
   writeFileSync(path.join(root, 'backend', 'poetry.lock'), '[[package]]\nname = "limits"\nversion = "3.6.0"\n');
   const specs = await readPackageSpecs(root);
   expect(specs.get('fastapi')).toEqual([{ spec: '==0.95.2', file: 'requirements.txt', line: 2 }]);
   expect(specs.get('slowapi')?.[0].spec).toBe('>=0.1.8');
   expect(specs.get('starlette')?.[0].spec).toBe('>=0.27,<0.30');
   expect(specs.get('flask')?.[0].spec).toBe('^2.2');
+  expect(specs.get('django-allauth')?.[0].spec).toBe('==0.51.0');
+  expect(specs.get('redis')?.[0].spec).toBe('>=4');
   expect(specs.get('limits')).toEqual([{ spec: '==3.6.0', file: 'backend/poetry.lock', line: 3 }]);
 });

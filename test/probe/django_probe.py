@@ -25,7 +25,7 @@ import types
 STUBBED = {"django_ratelimit", "ratelimit"}
 # Third-party URLconfs a fixture includes but Debian does not package: stood in by empty ones, so Django
 # serves nothing under them (apiposture reports such a mount as one unresolved route).
-EMPTY_URLCONFS = {"allauth"}
+EMPTY_URLCONFS = {"socialkit"}
 VERBS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 ALL = (None,)
 UNSAFE = ["DELETE", "PATCH", "POST", "PUT"]

@@ -1,6 +1,7 @@
 /**
  * Django and Django REST framework: routes from each ROOT_URLCONF (urls.ts, views.ts), protected by
- * django-ratelimit (ratelimit.ts) and DRF throttling (drf-throttling.ts), per route and method.
+ * django-ratelimit (ratelimit.ts), DRF throttling (drf-throttling.ts) and django-allauth's own limits (allauth.ts),
+ * per route and method.
  */
 import { Project, type Value } from '../../python/project';
 import type { AnalyzedRoute } from '../../model';
@@ -10,6 +11,7 @@ import { findDjangoProjects, type DjangoSettings } from './settings';
 import { UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
 import { drfThrottling } from './drf-throttling';
+import { allauthLimits } from './allauth';
 
 const DJANGO_PACKAGES = ['django', 'rest_framework'];
 const TEST_MODULE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
@@ -19,7 +21,7 @@ export type DjangoLibrary = LibraryResolver<DjangoRouteContext>;
 /** A project's limiter library, given its settings and the routes it will protect. */
 export type DjangoLibraryFactory = (project: Project, settings: DjangoSettings | undefined, drafts: RouteDraft<DjangoRouteContext>[]) => DjangoLibrary;
 
-const LIBRARIES: DjangoLibraryFactory[] = [djangoRatelimit, drfThrottling];
+const LIBRARIES: DjangoLibraryFactory[] = [djangoRatelimit, drfThrottling, allauthLimits];
 
 export const django: Analyzer = {
   packages: DJANGO_PACKAGES,

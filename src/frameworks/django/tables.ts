@@ -13,6 +13,7 @@ export interface ExternalView {
   throttleScope?: string; // sets `throttle_scope`: counted by ScopedRateThrottle when the project's defaults include it
   since?: { django: string; handlers: string[] }; // handlers from that Django version on
   functionView?: boolean; // a function view: it answers every method
+  allauthAction?: string; // django-allauth rate-limits its unsafe methods itself under this ACCOUNT_RATE_LIMITS action
 }
 
 const FORM = ['get', 'post', 'put'];
@@ -90,6 +91,23 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'dj_rest_auth:RegisterView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
   'dj_rest_auth:VerifyEmailView': { handlers: ['get', 'post'], drf: true },
   'dj_rest_auth:ResendEmailVerificationView': { handlers: ['post'], drf: true },
+  // django-allauth's account views (allauth/account/views.py; `@rate_limit(action=...)` on dispatch, which
+  // counts every method but GET, or `ratelimit.consume_or_429` in the form's handling).
+  'allauth:LoginView': { handlers: FORM, allauthAction: 'login' },
+  'allauth:LogoutView': { handlers: ['get', 'post'] },
+  'allauth:SignupView': { handlers: FORM, allauthAction: 'signup' },
+  'allauth:AccountInactiveView': { handlers: ['get'] },
+  'allauth:EmailView': { handlers: FORM, allauthAction: 'manage_email' },
+  'allauth:EmailVerificationSentView': { handlers: ['get'] },
+  'allauth:ConfirmEmailView': { handlers: ['get', 'post'] },
+  'allauth:PasswordChangeView': { handlers: FORM, allauthAction: 'change_password' },
+  'allauth:PasswordSetView': { handlers: FORM, allauthAction: 'change_password' },
+  'allauth:PasswordResetView': { handlers: FORM, allauthAction: 'reset_password' },
+  'allauth:PasswordResetDoneView': { handlers: ['get'] },
+  'allauth:PasswordResetFromKeyView': { handlers: FORM, allauthAction: 'reset_password_from_key' },
+  'allauth:PasswordResetFromKeyDoneView': { handlers: ['get'] },
+  'allauth:ReauthenticateView': { handlers: FORM, allauthAction: 'reauthenticate' },
+  'allauth:ConfirmLoginCodeView': { handlers: FORM }, // a wrong code counts attempts, not requests
   'django_registration:RegistrationView': { handlers: FORM },
   'django_registration:ActivationView': { handlers: ['get'] },
   'drf_spectacular:SpectacularAPIView': { handlers: ['get'], drf: true },
@@ -106,6 +124,13 @@ const FUNCTION_VIEWS = new Map(Object.entries({
   'rest_framework_simplejwt.views.token_obtain_pair': 'rest_framework_simplejwt:TokenObtainPairView',
   'rest_framework_simplejwt.views.token_refresh': 'rest_framework_simplejwt:TokenRefreshView',
   'rest_framework_simplejwt.views.token_verify': 'rest_framework_simplejwt:TokenVerifyView',
+  ...Object.fromEntries(Object.entries({
+    login: 'LoginView', logout: 'LogoutView', account_inactive: 'AccountInactiveView', signup: 'SignupView',
+    reauthenticate: 'ReauthenticateView', email: 'EmailView', email_verification_sent: 'EmailVerificationSentView',
+    confirm_email: 'ConfirmEmailView', password_change: 'PasswordChangeView', password_set: 'PasswordSetView',
+    password_reset: 'PasswordResetView', password_reset_done: 'PasswordResetDoneView', password_reset_from_key: 'PasswordResetFromKeyView',
+    password_reset_from_key_done: 'PasswordResetFromKeyDoneView', confirm_login_code: 'ConfirmLoginCodeView',
+  }).map(([fn, cls]) => [`allauth.account.views.${fn}`, `allauth:${cls}`])),
 }));
 
 function key(qname: string): string {
@@ -136,7 +161,41 @@ export const DETAIL_ROUTE: Record<string, string> = { get: 'retrieve', put: 'upd
  * URL sets of urlconfs that ship with Django, DRF and common add-ons: route (as written in their urls.py) and
  * view class, under the add-on's default settings (dj-rest-auth adds token routes with `USE_JWT`, not listed).
  */
-export const BUNDLED_URLCONFS = new Map<string, [route: string, view: string][]>(Object.entries({
+export type BundledRoute = [route: string, view: string, since?: { package: string; version: string }];
+
+const ALLAUTH_ACCOUNT: BundledRoute[] = [
+  ['login/', 'allauth.account.views.LoginView'],
+  ['logout/', 'allauth.account.views.LogoutView'],
+  ['inactive/', 'allauth.account.views.AccountInactiveView'],
+  ['signup/', 'allauth.account.views.SignupView'],
+  ['reauthenticate/', 'allauth.account.views.ReauthenticateView', { package: 'django-allauth', version: '0.58' }],
+  ['email/', 'allauth.account.views.EmailView'],
+  ['confirm-email/', 'allauth.account.views.EmailVerificationSentView'],
+  ['^confirm-email/(?P<key>[-:\\w]+)/$', 'allauth.account.views.ConfirmEmailView'],
+  ['password/change/', 'allauth.account.views.PasswordChangeView'],
+  ['password/set/', 'allauth.account.views.PasswordSetView'],
+  ['password/reset/', 'allauth.account.views.PasswordResetView'],
+  ['password/reset/done/', 'allauth.account.views.PasswordResetDoneView'],
+  ['^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$', 'allauth.account.views.PasswordResetFromKeyView'],
+  ['password/reset/key/done/', 'allauth.account.views.PasswordResetFromKeyDoneView'],
+  ['login/code/confirm/', 'allauth.account.views.ConfirmLoginCodeView', { package: 'django-allauth', version: '0.63' }],
+];
+
+/**
+ * Parts of a bundled urlconf served only when an app is installed, whose routes depend on further settings
+ * (allauth's social providers): listed together in one `include` entry at the urlconf's prefix, not guessed.
+ */
+export const BUNDLED_EXTRAS = new Map<string, { app: string; what: string }[]>(Object.entries({
+  'allauth.urls': [
+    { app: 'allauth.socialaccount', what: 'social-account and provider URLs (one set per provider installed)' },
+    { app: 'allauth.mfa', what: 'MFA URLs (2fa/)' },
+    { app: 'allauth.usersessions', what: 'user-session URLs (sessions/)' },
+  ],
+}));
+
+export const BUNDLED_URLCONFS = new Map<string, BundledRoute[]>(Object.entries({
+  'allauth.urls': ALLAUTH_ACCOUNT,
+  'allauth.account.urls': ALLAUTH_ACCOUNT,
   'django.contrib.auth.urls': [
     ['login/', 'django.contrib.auth.views.LoginView'],
     ['logout/', 'django.contrib.auth.views.LogoutView'],

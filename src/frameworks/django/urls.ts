@@ -11,7 +11,7 @@ import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
 import { declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
-import { BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE } from './tables';
+import { BUNDLED_EXTRAS, BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE, type BundledRoute } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 
 export interface DjangoRouteContext {
@@ -278,7 +278,7 @@ export class UrlWalker {
       const mod = this.project.findModule(text, ctx.mod);
       if (mod) return this.walkModule(mod, prefix, stack);
       const bundled = BUNDLED_URLCONFS.get(text);
-      if (bundled) return this.emitBundled(bundled, at, ctx, prefix);
+      if (bundled) return this.emitBundled(text, bundled, at, ctx, prefix);
       return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the project nor in a virtualenv found beside it (see --python-path)`, at);
     }
     if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, at)) return;
@@ -357,12 +357,27 @@ export class UrlWalker {
     this.emit(at, ctx, prefix, '', view);
   }
 
-  private emitBundled(patterns: [string, string][], at: CallExpr, ctx: Ctx, prefix: Prefix): void {
-    for (const [route, qname] of patterns) {
+  /** A bundled urlconf's routes in the version the project declares (the newest when it declares none). */
+  private emitBundled(urlconf: string, patterns: BundledRoute[], at: CallExpr, ctx: Ctx, prefix: Prefix): void {
+    for (const [route, qname, since] of patterns) {
       const known = externalView(qname);
+      if (!known || (since && versionSide(this.project.metadata.packages.get(since.package), since.version) === 'below')) continue;
       // Anchors drop out as for the project's own re_path() patterns; path() rows have none.
-      if (known) this.emit(at, ctx, prefix, stripAnchors(route), this.views.library(qname, known, ctx));
+      this.emit(at, ctx, prefix, stripAnchors(route), this.views.library(qname, known, ctx));
     }
+    const installed = this.installedApps();
+    const extras = (BUNDLED_EXTRAS.get(urlconf) ?? []).filter((extra) => !installed || installed.includes(extra.app));
+    if (extras.length) {
+      const apps = extras.map((extra) => `\`${extra.app}\``).join(', ');
+      const why = `\`${urlconf}\` also serves ${extras.map((extra) => extra.what).join(', ')}, which depend on settings and are not listed (${apps} ${installed ? 'in' : 'perhaps in'} INSTALLED_APPS)`;
+      this.unresolvedMount(prefix, ctx, at.loc.line, why, at);
+    }
+  }
+
+  /** The project's INSTALLED_APPS; undefined when not a static list. */
+  private installedApps(): string[] | undefined {
+    const setting = this.settings?.read('INSTALLED_APPS');
+    return setting?.kind === 'value' ? stringList(this.project, setting.expr, setting.ctx) : undefined;
   }
 
   /** DRF SimpleRouter/DefaultRouter (rest_framework/routers.py `get_urls`): per viewset, the routes of its actions. */

@@ -27,6 +27,7 @@ export interface DjangoView {
   drf: boolean; // DRF's APIView machinery runs (throttling applies)
   unreadBase?: string; // a base outside the project and the known libraries: it may bring DRF and its throttles
   noThrottles?: boolean; // a library view with `throttle_classes = ()`
+  allauthAction?: string; // a django-allauth view that rate-limits itself under this action
   handlers: Map<string, string>; // HTTP method → handler method or viewset action (lower case)
   automatic: string[]; // methods the framework adds (OPTIONS, HEAD for GET)
   anyMethod: boolean; // a function view without a method restriction serves every method
@@ -166,6 +167,7 @@ export class ViewResolver {
       handlers: new Map(), automatic: [], anyMethod: false, options: [...given, ...scope], wrappers, unresolved: [],
     };
     if (known.noThrottles) view.noThrottles = true;
+    if (known.allauthAction) view.allauthAction = known.allauthAction;
     if (known.functionView) return { ...view, handlers: new Map(STANDARD_METHODS.map((m) => [m, lastSegment(qname)])), anyMethod: true };
     return withHandlers(view, new Set(this.handlersOf(known)), HTTP_METHOD_NAMES);
   }
@@ -196,6 +198,8 @@ export class ViewResolver {
       ...(unreadBase && { unreadBase }),
     };
     if (library.some((k) => k.noThrottles)) view.noThrottles = true;
+    const allauthAction = library.find((k) => k.allauthAction)?.allauthAction;
+    if (allauthAction) view.allauthAction = allauthAction;
     return withHandlers(view, defined, allowed);
   }
 
