@@ -90,6 +90,7 @@ export interface Route {
   handlerLine: number;
   app?: SourceRef & { name: string }; // the application object that serves the route
   prefixes: PrefixPart[]; // outermost first
+  notServed?: NotServed; // registered only in a branch the profile does not run: listed apart, not checked
   status: ProtectionStatus;
   limits: Limit[];
   unknownMethods?: string[]; // methods whose protection could not be read while another method decides `status`
@@ -156,6 +157,18 @@ export interface UnresolvedRegistration extends SourceRef {
   reason: string;
 }
 
+/** The branch, not run by the deployment profile, that a route's registration sits in. */
+export interface NotServed extends SourceRef {
+  condition: string; // `if settings.ENV == "local"` or `else`
+}
+
+/** A registration in a branch the deployment profile does not run (`if settings.DEBUG:`), so not served there. */
+export interface ProfileSkippedRegistration extends SourceRef {
+  call: string; // the callee as written, or the route it declares (`POST /api/private/users/`)
+  condition: string; // the branch: `if settings.ENV == "local"` (line `branchLine`), or `else`
+  branchLine: number;
+}
+
 export interface ScanStats {
   filesScanned: number;
   filesSkipped: number;
@@ -175,7 +188,7 @@ export interface ProjectInfo {
   paths: string[]; // the scan paths, relative to root ('' is the root): only routes declared inside them are reported
   importRoots: string[]; // the folders module names of the scan paths' files start from, relative to root
   files: number; // Python files of the whole project, read as context
-  profile: Profile & { decided: number }; // the deployment branches were decided for, and how many `if`s it decided
+  profile: Profile & { decided: number; notServed: ProfileSkippedRegistration[] }; // the deployment branches were decided for, how many `if`s it decided, and the registrations in branches it does not run
   assumptions: Assumption[]; // values taken as the repository gives them (a configuration file, a default), by file and line
 }
 

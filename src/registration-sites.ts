@@ -9,7 +9,8 @@
 import type { CallExpr, Expr, ModuleFacts } from './python/ir';
 import { argument, eachCall, kwarg } from './python/ir';
 import { Project, type Ctx, type Value } from './python/project';
-import type { Route, UnresolvedRegistration } from './model';
+import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from './model';
+import type { SkippedArm } from './python/profile';
 import { statementContexts } from './frameworks/common';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
@@ -64,6 +65,21 @@ export function countRegistrations(project: Project, routes: Route[], inScope: (
     }
   }
   return { total, resolved: total - unresolved.length, unresolved };
+}
+
+/** Registration sites in branches the profile does not run, read in the project as written (`unprofiled`). */
+export function skippedRegistrations(unprofiled: Project, skipped: SkippedArm[], inScope: (file: string) => boolean): ProfileSkippedRegistration[] {
+  const finder = new SiteFinder(unprofiled);
+  const out: ProfileSkippedRegistration[] = [];
+  for (const mod of unprofiled.modules.filter((m) => inScope(m.file))) {
+    const arms = skipped.filter((a) => a.file === mod.file);
+    if (!arms.length) continue;
+    for (const site of finder.sites(mod)) {
+      const arm = arms.find((a) => a.from <= site.call.loc.line && site.call.loc.line <= a.to);
+      if (arm) out.push({ file: mod.file, line: site.call.loc.line, column: site.call.loc.column, call: site.label, condition: arm.condition, branchLine: arm.of });
+    }
+  }
+  return out;
 }
 
 class SiteFinder {

@@ -6,7 +6,7 @@ import { commandLineExcludes, discover } from './discover';
 import { inScanPaths, projectContext } from './project-context';
 import { moduleNames } from './python/module-names';
 import { readInstalled, sitePackagesOf } from './python/installed';
-import { countRegistrations, type RegistrationCount } from './registration-sites';
+import { countRegistrations, skippedRegistrations, type RegistrationCount } from './registration-sites';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
 import { readDeployment, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
@@ -14,7 +14,7 @@ import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles } from './parse-pool';
 import { Project, type Assumption } from './python/project';
-import { DEFAULT_PROFILE, applyProfile, callEvaluator, type Profile, type TakenArm } from './python/profile';
+import { DEFAULT_PROFILE, applyProfile, callEvaluator, skippedCalls, type Profile, type TakenArm } from './python/profile';
 import { readConfigFiles } from './python/config-files';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
@@ -30,7 +30,7 @@ import { applyBaseline, type Baseline } from './baseline';
 import { RULES } from '../rules';
 import { formatMessage } from '../rules/types';
 import type { AnalyzedRoute, Finding, Route, RouteSummary, ScanResult, Skipped, Severity } from './model';
-import { SEVERITY_RANK, compareText, counts, methodsLabel, summaryStatus } from './model';
+import { SEVERITY_RANK, compareText, counts, declaredMethods, methodsLabel, summaryStatus } from './model';
 
 // Functions the frameworks call with their own objects, for the resolver to bind (`lifespan=`).
 const FRAMEWORK_CALLBACKS = ANALYZERS.flatMap((a) => a.callbacks ?? []);
@@ -109,10 +109,17 @@ export async function scanProject(options: ScanOptions): Promise<{ result: ScanR
   const profiled = applyProfile(unprofiled, profile, settingValues);
   const project = profiled.decided ? new Project(profiled.modules, unprofiled.metadata, names, installed, FRAMEWORK_CALLBACKS) : unprofiled;
   project.evaluateCall = callEvaluator(project, profile);
-  const allRoutes = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
-  for (const route of allRoutes) noteProfileLimits(route, profiled.taken, profile);
+  project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);
+  const analysed = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
+  for (const route of analysed) noteProfileLimits(route, profiled.taken, profile);
+  // Routes the profile does not serve are listed apart (project.profile.notServed) and not checked.
+  const allRoutes = analysed.filter((r) => !r.notServed);
   const routes = allRoutes.filter((r) => inScope(r.file));
-  const registrations = countRegistrations(project, allRoutes, inScope);
+  const notServed = [
+    ...skippedRegistrations(unprofiled, profiled.skipped, inScope),
+    ...analysed.filter((r) => r.notServed && inScope(r.file)).map((r) => ({ file: r.file, line: r.line, column: r.column, call: `${declaredMethods(r).join(',')} ${r.path}`, condition: r.notServed!.condition, branchLine: r.notServed!.line })),
+  ].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+  const registrations = countRegistrations(project, analysed, inScope);
   for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes that were not resolved: ${r.reason}`);
   const perRoute = runRules(routes, await readDeployment(root, project, cache), config, allRoutes);
   const cacheProblem = await cache?.save(); // after the last walk
@@ -126,7 +133,7 @@ export async function scanProject(options: ScanOptions): Promise<{ result: ScanR
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
   const result: ScanResult = {
     root,
-    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided }, assumptions: assumptionsOf([unprofiled, project]) },
+    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided, notServed }, assumptions: assumptionsOf([unprofiled, project]) },
     routes,
     findings,
     skipped: scopeSkipped,

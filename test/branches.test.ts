@@ -135,3 +135,20 @@ test('a rate formatted from pydantic settings fields is their defaults, listed a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('what a branch the profile does not run registers is listed as not served, with its full path, and not checked', async () => {
+  const project = path.join(__dirname, '..', 'fixtures', 'fastapi', 'fullstack');
+  const production = await scan({ paths: [project] });
+  expect(production.routes.some((r) => r.path.includes('private'))).toBe(false);
+  expect(production.findings.some((f) => f.file.includes('private'))).toBe(false);
+  expect(production.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition} (${n.branchLine})`)).toEqual([
+    'app/api/main.py:13 api_router.include_router if settings.ENVIRONMENT == "local" (12)',
+    'app/api/routes/private.py:8 POST /api/v1/private/users/ if settings.ENVIRONMENT == "local" (12)',
+  ]);
+  const local = await scan({ paths: [project], profile: { name: 'production', defines: { ENVIRONMENT: 'local' } } });
+  expect(local.routes.filter((r) => r.path.includes('private')).map((r) => `${r.path} ${r.status}`)).toEqual(['/api/v1/private/users/ unlimited']);
+  expect(local.project.profile.notServed).toEqual([]);
+  // Django: patterns added under `if settings.DEBUG:` are listed, not dropped silently.
+  const django = await scan({ paths: [path.join(__dirname, '..', 'fixtures', 'django', 'localized')] });
+  expect(django.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition}`)).toEqual(['localsite/urls.py:15 path if settings.DEBUG']);
+});

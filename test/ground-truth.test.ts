@@ -106,7 +106,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
   'fastapi/costly': { apps: ['shop.main:app'] },
   'fastapi/factories': { apps: ['main:app'] },
   'fastapi/custom-limiters': { apps: ['shop.main:app', 'shop.main:partner_app'] },
-  'fastapi/fullstack': { apps: ['app.main:app'] },
+  'fastapi/fullstack': { apps: ['app.main:app'], env: { ENVIRONMENT: 'production' } }, // as the production profile runs it
   'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app', 'svc.debuggable:app'], env: { ADMIN_PREFIX: '/adm' } },
   'fastapi/slowapi-app': { apps: ['api:app'] },
   'fastapi/slowapi-new': { apps: ['main:app'] },

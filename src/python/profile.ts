@@ -304,22 +304,30 @@ export interface TakenArm {
   to: number;
 }
 
+/** An arm the profile does not run: what it registers is not served in this deployment. */
+export interface SkippedArm extends TakenArm {
+  condition: string; // the test as written, or `else`
+}
+
 export interface Profiled {
   modules: ModuleFacts[];
   decided: number; // `if`/`match` statements the profile decided
   taken: TakenArm[];
+  skipped: SkippedArm[];
 }
 
 function decideBranches(project: Project, profile: Profile): Profiled {
   const conditions = new Conditions(project, profile);
   let decided = 0;
   const taken: TakenArm[] = [];
+  const skipped: SkippedArm[] = [];
   const modules = project.modules.map((mod) => {
     const dead: Arm[] = [];
     const settled = new Set<number>(); // `if` statements whose taken arm is known
     for (const group of groupArms(mod.arms ?? [])) {
       const verdicts = armVerdicts(group, (arm) => conditions.decide(arm, mod));
       dead.push(...group.filter((_, i) => verdicts[i] === false));
+      skipped.push(...group.filter((_, i) => verdicts[i] === false).map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${conditionText(arm.test)}` : 'else' })));
       taken.push(...group.filter((arm, i) => verdicts[i] === true && arm.test).map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to })));
       if (verdicts.includes(true) && !verdicts.includes(undefined)) settled.add(group[0].of);
     }
@@ -334,7 +342,40 @@ function decideBranches(project: Project, profile: Profile): Profiled {
       arms: (mod.arms ?? []).filter((a) => !settled.has(a.of) && !dead.includes(a)),
     };
   });
-  return { modules, decided, taken };
+  return { modules, decided, taken, skipped };
+}
+
+/**
+ * The call statements of branches the profile does not run, taken from the project as written and read in the
+ * profiled one (the same files, whose other bindings still hold): an `include_router` there is what leaves a
+ * router unserved.
+ */
+export function skippedCalls(unprofiled: Project, profiled: Project, skipped: SkippedArm[]): Project['profileSkipped'] {
+  const byFile = new Map(profiled.modules.map((m) => [m.file, m]));
+  return unprofiled.modules.flatMap((written) => {
+    const arms = skipped.filter((a) => a.file === written.file);
+    const mod = byFile.get(written.file);
+    if (!arms.length || !mod) return [];
+    return written.calls.flatMap(({ call, scope }) => {
+      const arm = arms.find((a) => a.from <= call.loc.line && call.loc.line <= a.to);
+      return arm ? [{ call, ctx: { mod, scope, line: call.loc.line - 1 }, notServed: { file: arm.file, line: arm.of, condition: arm.condition } }] : [];
+    });
+  });
+}
+
+/** A branch test as Python reads, for messages: `settings.ENV == "local"`, `not app.debug`. */
+function conditionText(expr: Expr): string {
+  if (expr.k === 'str') return JSON.stringify(expr.v);
+  if (expr.k === 'num') return String(expr.v);
+  if (expr.k === 'bool') return expr.v ? 'True' : 'False';
+  if (expr.k === 'none') return 'None';
+  if (expr.k === 'call' && expr.fn.k === 'name') {
+    const args = expr.args;
+    if (expr.fn.id === '__not__') return `not ${conditionText(args[0])}`;
+    if (expr.fn.id === '__and__' || expr.fn.id === '__or__') return `${conditionText(args[0])} ${expr.fn.id.slice(2, -2)} ${conditionText(args[1])}`;
+    if (expr.fn.id === '__cmp__') return args.map((a, i) => (i % 2 && a.k === 'str' ? a.v : conditionText(a))).join(' ');
+  }
+  return dottedName(expr) ?? (expr.k === 'call' ? `${conditionText(expr.fn)}(…)` : '…');
 }
 
 /** The arms of each `if`/`match` statement, in order. */

@@ -11,6 +11,7 @@ import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { addTo } from '../collections';
 import type { PyValue } from './profile';
+import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr } from './config-files';
 
 export interface Ctx {
@@ -96,6 +97,9 @@ export class Project {
    * "MULTI_ORG", "false"))` is False), asked when the function has several `return`s; see profile.ts.
    */
   evaluateCall?: (call: CallExpr, ctx: Ctx) => PyValue | undefined;
+
+  /** Call statements in branches the deployment profile does not run, read in this project (see scan.ts). */
+  profileSkipped: { call: CallExpr; ctx: Ctx; notServed: NotServed }[] = [];
 
   /**
    * `names` gives each module its Python name (module-names.ts); by default, from the modules' own files.

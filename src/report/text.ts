@@ -105,6 +105,12 @@ function assumptionLines(result: ScanResult, c: Chalk, shown: (file: string) => 
   return lines.length ? [c.bold('Assumptions') + c.dim(' (values taken as the repository gives them)'), ...lines, ''] : [];
 }
 
+function notServedLines(result: ScanResult, c: Chalk, shown: (file: string) => string): string[] {
+  const { name, notServed } = result.project.profile;
+  const lines = notServed.map((n) => `  ${shown(n.file)}:${n.line}  ${c.magenta(n.call)}  ${c.dim(`${n.condition} (line ${n.branchLine})`)}`);
+  return lines.length ? [c.bold(`Not served under the ${name} profile`) + c.dim(' (registered in branches it does not run; see --profile)'), ...lines, ''] : [];
+}
+
 function upkeepLines(result: ScanResult, c: Chalk, shown: (file: string) => string): string[] {
   const lines = result.suppressionProblems.map((p) => `  ${shown(p.file)}:${p.line}  ${c.yellow('suppression')}  ${p.message}`);
   for (const e of result.staleBaseline ?? []) lines.push(`  ${e.file}  ${c.dim('stale baseline entry')}  ${e.ruleId} ${e.route} (no longer found)`);
@@ -186,7 +192,7 @@ export function textReport(scanned: ScanResult, c: Chalk, options: TextOptions =
     ...(options.displayRoot === undefined ? [] : [projectLine(result, options.displayRoot, c)]),
     ...(options.routesOnly ? [''] : [verdictLine(result, c), '', ...findingSections(result.findings, c, options)]),
     ...(listed.length ? [c.bold(listing === 'open' ? 'Routes not limited' : 'Routes'), ...routeLines(listed, c, options)] : []),
-    ...(options.routesOnly ? [] : [...assumptionLines(result, c, shown), ...upkeepLines(result, c, shown)]),
+    ...(options.routesOnly ? [] : [...assumptionLines(result, c, shown), ...notServedLines(result, c, shown), ...upkeepLines(result, c, shown)]),
     ...(result.openapi ? openApiLines(result.openapi, c, shown) : []),
   ];
   if (result.skipped.length) {

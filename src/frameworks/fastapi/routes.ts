@@ -12,7 +12,7 @@
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, kwarg, exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
-import type { Framework, PrefixPart, Route } from '../../model';
+import type { Framework, NotServed, PrefixPart, Route } from '../../model';
 import { declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
@@ -86,6 +86,7 @@ interface Chain {
   path: string;
   parts: PrefixPart[];
   unresolved: string[];
+  notServed?: NotServed; // through an include in a branch the profile does not run
 }
 
 /** What the extractor found besides routes, for the limiter resolvers. */
@@ -347,6 +348,7 @@ class AsgiExtractor {
           handlerLine: endpoint.kind === 'function' ? endpoint.ref.fn.loc.line : endpoint.kind === 'class' ? endpoint.ref.cls.loc.line : at.loc.line,
           app: hops[0] && isAsgiApp(hops[0].node) ? { file: hops[0].node.site.ctx.mod.file, line: hops[0].node.site.call.loc.line, name: isFastApiApp(hops[0].node) ? 'FastAPI' : 'Starlette' } : undefined,
           prefixes: chain.parts,
+          ...(chain.notServed && { notServed: chain.notServed }),
         },
         context: { ...context, hops },
       });
@@ -401,7 +403,9 @@ class AsgiExtractor {
     const cached = this.chainCache.get(key);
     if (cached) return cached;
     if (seen.includes(key) || seen.length > 16) return [];
-    const own = this.segment(undefined, this.ownPrefix(node), node.site.ctx, node.site.ctx);
+    const ownPrefix = this.ownPrefix(node);
+    const ownCtx = node.site.ctx;
+    const own = this.segment(undefined, ownPrefix, ownCtx, ownCtx);
     const incoming = this.edges.filter((e) => e.child.site.key === key);
     const result: Chain[] = [];
     for (const edge of incoming) {
@@ -414,19 +418,39 @@ class AsgiExtractor {
           path: parent.path + step.path,
           parts: [...parent.parts, ...step.parts],
           unresolved: [...parent.unresolved, ...step.unresolved],
+          ...(parent.notServed && { notServed: parent.notServed }),
         });
       }
     }
     if (!incoming.length) {
       const root: Hop = { node, via: 'root', dependencies: this.ownDependencies(node) };
-      if (isAsgiApp(node)) result.push({ hops: [root], path: '', parts: [], unresolved: [] });
-      else {
+      const app = isAsgiApp(node);
+      const skipped = app ? [] : this.skippedIncludes(node);
+      if (app) result.push({ hops: [root], path: '', parts: [], unresolved: [] });
+      else if (skipped.length) {
+        // Included only in a branch the profile does not run: its full path, marked as not served.
+        for (const { call, ctx, notServed } of skipped) {
+          const step = this.segment(kwarg(call, 'prefix'), ownPrefix, ctx, ownCtx);
+          const parents = call.fn.k === 'attr' ? this.nodesOf(call.fn.obj, ctx) : [];
+          for (const parent of parents.flatMap((p) => this.chains(p, [...seen, key]))) {
+            result.push({ hops: [...parent.hops, { ...root, via: 'include' }], path: parent.path + step.path, parts: [...parent.parts, ...step.parts], unresolved: [...parent.unresolved, ...step.unresolved], notServed });
+          }
+        }
+      } else {
         const why = `router (${key}) is not included in or mounted on any app found statically`;
         result.push({ hops: [root], path: UNRESOLVED_SEGMENT + own.path, parts: own.parts, unresolved: [why, ...own.unresolved] });
       }
     }
     this.chainCache.set(key, result);
     return result;
+  }
+
+  /** `include_router(node)` calls in branches the profile does not run. */
+  private skippedIncludes(node: Instance): Project['profileSkipped'] {
+    return this.project.profileSkipped.filter(({ call, ctx }) => {
+      const included = call.fn.k === 'attr' && call.fn.name === 'include_router' ? argument(call, 0, 'router') : undefined;
+      return included && this.project.resolve(included, ctx).some((v) => isNode(v) && v.site.key === node.site.key);
+    });
   }
 
   private ownDependencies(node: Instance): Decorator[] {
