@@ -71,3 +71,24 @@ test('django-allauth: account routes from the table, its own limits switched off
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('social-auth-app-django and mozilla-django-oidc URLconfs come from the table with the methods their views answer', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-social-'));
+  try {
+    writeFileSync(path.join(dir, 'manage.py'), 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n');
+    writeFileSync(path.join(dir, 'settings.py'), 'ROOT_URLCONF = "site_urls"\n');
+    writeFileSync(path.join(dir, 'site_urls.py'), 'from django.urls import include, path\n\nurlpatterns = [\n    path("", include("social_django.urls", namespace="social")),\n    path("oidc/", include("mozilla_django_oidc.urls")),\n]\n');
+    const { routes } = await scan({ paths: [dir] });
+    expect(routes.map((r) => `${r.methods.filter((m) => m !== 'OPTIONS' && m !== 'HEAD').join(',')} ${r.path}`).sort()).toEqual([
+      'DELETE,GET,PATCH,POST,PUT,TRACE /complete/<str:backend>/',
+      'DELETE,GET,PATCH,POST,PUT,TRACE /login/<str:backend>/',
+      'GET /oidc/authenticate/',
+      'GET /oidc/callback/',
+      'GET,POST /oidc/logout/',
+      'POST /disconnect/<str:backend>/',
+      'POST /disconnect/<str:backend>/<int:association_id>/',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -108,6 +108,13 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'allauth:PasswordResetFromKeyDoneView': { handlers: ['get'] },
   'allauth:ReauthenticateView': { handlers: FORM, allauthAction: 'reauthenticate' },
   'allauth:ConfirmLoginCodeView': { handlers: FORM }, // a wrong code counts attempts, not requests
+  'health_check:MainView': { handlers: ['get'] },
+  'mozilla_django_oidc:OIDCAuthenticationCallbackView': { handlers: ['get'] },
+  'mozilla_django_oidc:OIDCAuthenticationRequestView': { handlers: ['get'] },
+  'mozilla_django_oidc:OIDCLogoutView': { handlers: ['get', 'post'] },
+  'social_django:auth': { handlers: [], functionView: true }, // `@require_POST` from 6.0; every method before
+  'social_django:complete': { handlers: [], functionView: true },
+  'social_django:disconnect': { handlers: ['post'] }, // `@require_POST`
   'django_registration:RegistrationView': { handlers: FORM },
   'django_registration:ActivationView': { handlers: ['get'] },
   'drf_spectacular:SpectacularAPIView': { handlers: ['get'], drf: true },
@@ -207,6 +214,23 @@ export const BUNDLED_URLCONFS = new Map<string, BundledRoute[]>(Object.entries({
     ['reset/done/', 'django.contrib.auth.views.PasswordResetCompleteView'],
   ],
   'django.conf.urls.i18n': [['setlang/', 'django.views.i18n.set_language']],
+  'health_check.urls': [
+    ['', 'health_check.views.MainView'],
+    ['<str:subset>/', 'health_check.views.MainView', { package: 'django-health-check', version: '3.18' }],
+  ],
+  // The OIDC_CALLBACK_CLASS / OIDC_AUTHENTICATE_CLASS settings may swap the first two views for subclasses.
+  'mozilla_django_oidc.urls': [
+    ['callback/', 'mozilla_django_oidc.views.OIDCAuthenticationCallbackView'],
+    ['authenticate/', 'mozilla_django_oidc.views.OIDCAuthenticationRequestView'],
+    ['logout/', 'mozilla_django_oidc.views.OIDCLogoutView'],
+  ],
+  // With SOCIAL_AUTH_TRAILING_SLASH at its default (True).
+  'social_django.urls': [
+    ['login/<str:backend>/', 'social_django.views.auth'],
+    ['complete/<str:backend>/', 'social_django.views.complete'],
+    ['disconnect/<str:backend>/', 'social_django.views.disconnect'],
+    ['disconnect/<str:backend>/<int:association_id>/', 'social_django.views.disconnect'],
+  ],
   'django_prometheus.urls': [['metrics', 'django_prometheus.exports.ExportToDjangoView']],
   'django.contrib.admindocs.urls': [
     ['', 'django.contrib.admindocs.views.BaseAdminDocsView'],
