@@ -109,6 +109,8 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'allauth:ReauthenticateView': { handlers: FORM, allauthAction: 'reauthenticate' },
   'allauth:ConfirmLoginCodeView': { handlers: FORM }, // a wrong code counts attempts, not requests
   'health_check:MainView': { handlers: ['get'] },
+  ...Object.fromEntries(['render_panel', 'history_sidebar', 'history_refresh', 'sql_select', 'sql_explain', 'sql_profile', 'template_source']
+    .map((fn) => [`debug_toolbar:${fn}`, { handlers: [], functionView: true }])),
   'mozilla_django_oidc:OIDCAuthenticationCallbackView': { handlers: ['get'] },
   'mozilla_django_oidc:OIDCAuthenticationRequestView': { handlers: ['get'] },
   'mozilla_django_oidc:OIDCLogoutView': { handlers: ['get', 'post'] },
@@ -214,6 +216,16 @@ export const BUNDLED_URLCONFS = new Map<string, BundledRoute[]>(Object.entries({
     ['reset/done/', 'django.contrib.auth.views.PasswordResetCompleteView'],
   ],
   'django.conf.urls.i18n': [['setlang/', 'django.views.i18n.set_language']],
+  // `DebugToolbar.get_urls()`: render_panel/, then the URLs of the default panels (history, SQL, templates).
+  'debug_toolbar.urls': [
+    ['render_panel/', 'debug_toolbar.views.render_panel'],
+    ['history_sidebar/', 'debug_toolbar.panels.history.views.history_sidebar'],
+    ['history_refresh/', 'debug_toolbar.panels.history.views.history_refresh'],
+    ['sql_select/', 'debug_toolbar.panels.sql.views.sql_select'],
+    ['sql_explain/', 'debug_toolbar.panels.sql.views.sql_explain'],
+    ['sql_profile/', 'debug_toolbar.panels.sql.views.sql_profile'],
+    ['template_source/', 'debug_toolbar.panels.templates.views.template_source'],
+  ],
   'health_check.urls': [
     ['', 'health_check.views.MainView'],
     ['<str:subset>/', 'health_check.views.MainView', { package: 'django-health-check', version: '3.18' }],

@@ -282,6 +282,9 @@ export class UrlWalker {
       return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the project nor in a virtualenv found beside it (see --python-path)`, at);
     }
     if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, at)) return;
+    // `include(debug_toolbar.urls)`: a bundled URLconf named by its module object.
+    const named = this.project.resolve(target, ctx).find((v) => v.kind === 'external' && BUNDLED_URLCONFS.has(v.qname));
+    if (named?.kind === 'external') return this.emitBundled(named.qname, BUNDLED_URLCONFS.get(named.qname)!, at, ctx, prefix);
     this.walkPatterns(target, ctx, prefix, stack, depth + 1);
   }
 
