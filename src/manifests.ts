@@ -37,16 +37,31 @@ export const NO_METADATA: ProjectMetadata = { packages: new Map(), dotenv: new M
 const MANIFESTS = ['requirements*.txt', 'requirements/*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-export async function readProjectMetadata(root: string, store?: ListingStore): Promise<ProjectMetadata> {
-  return { packages: await readPackageSpecs(root, store), dotenv: await readDotenv(root, store), configFiles: new Map() };
+/**
+ * `above`: folders above the project root up to the repository top (a Django project whose manage.py sits
+ * below the repository's pyproject.toml): their own manifests count for packages the project's do not name,
+ * so `scan proj` and `scan .` at the top read the same versions.
+ */
+export async function readProjectMetadata(root: string, store?: ListingStore, above: string[] = []): Promise<ProjectMetadata> {
+  return { packages: await readPackageSpecs(root, store, above), dotenv: await readDotenv(root, store), configFiles: new Map() };
 }
 
-export async function readPackageSpecs(root: string, store?: ListingStore): Promise<PackageSpecs> {
+export async function readPackageSpecs(root: string, store?: ListingStore, above: string[] = []): Promise<PackageSpecs> {
   const specs = new Map<string, VersionSpec[]>();
   for (const [file, text] of await readTopFiles(root, MANIFESTS, store)) {
     for (const found of specsIn(file, text)) {
       addTo(specs, found.name, { spec: found.spec, file, line: found.line });
     }
+  }
+  for (const dir of above) {
+    const outer = new Map<string, VersionSpec[]>();
+    for (const name of MANIFESTS.filter((m) => !m.includes('*'))) {
+      const file = path.join(dir, name);
+      const small = await fs.stat(file).then((st) => st.isFile() && st.size <= MAX_MANIFEST_BYTES, () => false);
+      const text = small ? await readRegularFile(file).then((b) => b.toString('utf8'), () => undefined) : undefined;
+      for (const found of text === undefined ? [] : specsIn(file, text)) addTo(outer, found.name, { spec: found.spec, file: path.relative(root, file).split(path.sep).join('/'), line: found.line });
+    }
+    for (const [name, list] of outer) if (!specs.has(name)) specs.set(name, list);
   }
   return specs;
 }

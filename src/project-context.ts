@@ -18,6 +18,7 @@ export interface ProjectContext {
   scanPaths: string[]; // the paths given, relative to root with forward slashes ('' is the root itself)
   rootPackage: string; // the dotted package name of `root` itself when it is a package (`__init__.py`), else ''
   configDirs: string[]; // where configuration is looked for, nearest first: the scan root up to the repository top
+  outerDirs: string[]; // folders above root that are still the project's (each with a marker, up to the repository top), nearest first
 }
 
 export function projectContext(paths: string[]): ProjectContext {
@@ -34,7 +35,20 @@ export function projectContext(paths: string[]): ProjectContext {
     scanPaths: resolved.map((r) => toRelative(root, r.abs)),
     rootPackage: toRelative(packageChainTop(root), root).split('/').filter(Boolean).join('.'),
     configDirs,
+    outerDirs: outerProjectDirs(root, repositoryTop),
   };
+}
+
+/** `repo/pyproject.toml` above `repo/proj/manage.py`: the folders above the root that still carry a marker. */
+function outerProjectDirs(root: string, repositoryTop: string | undefined): string[] {
+  const out: string[] = [];
+  for (const dir of ancestors(root).slice(1)) {
+    const inRepository = repositoryTop !== undefined && isWithin(dir, repositoryTop);
+    if (!inRepository && markerOf(dir) === undefined) break;
+    out.push(dir);
+    if (dir === repositoryTop) break;
+  }
+  return out;
 }
 
 /** True when `file` (relative to the project root) lies inside one of the scan paths. */

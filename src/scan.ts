@@ -91,7 +91,7 @@ export async function scanProject(options: ScanOptions): Promise<{ result: ScanR
   cache?.useFileList(files);
   const inScope = (file: string): boolean => inScanPaths(context, file);
   if (!files.some(inScope)) options.onWarning?.(`no Python file to scan in ${options.paths.join(', ')} (after excludes)`);
-  const metadata = readProjectMetadata(root, cache); // its file reads overlap with the source files'
+  const metadata = readProjectMetadata(root, cache, context.outerDirs); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const selected = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
   const selection = { ...selected, skipped: [...discovered.skipped, ...selected.skipped] };

@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readPackageSpecs, versionSide, type VersionSpec } from '../src/manifests';
+import { scan } from '../src/scan';
 
 const spec = (text: string): VersionSpec => ({ spec: text, file: 'requirements.txt', line: 1 });
 
@@ -43,4 +44,18 @@ test('requirements, PEP 621, Poetry and lock files are read', async () => {
   expect(specs.get('django-allauth')?.[0].spec).toBe('==0.51.0');
   expect(specs.get('redis')?.[0].spec).toBe('>=4');
   expect(specs.get('limits')).toEqual([{ spec: '==3.6.0', file: 'backend/poetry.lock', line: 3 }]);
+});
+
+test('a Django project below the repository manifest reads its pins whichever folder is scanned', async () => {
+  const repo = mkdtempSync(path.join(tmpdir(), 'apiposture-outer-'));
+  mkdirSync(path.join(repo, 'proj'));
+  writeFileSync(path.join(repo, 'pyproject.toml'), '[project]\nname = "site"\ndependencies = ["django-allauth==0.45.0"]\n');
+  writeFileSync(path.join(repo, 'proj', 'manage.py'), 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n');
+  writeFileSync(path.join(repo, 'proj', 'settings.py'), 'ROOT_URLCONF = "urls"\nINSTALLED_APPS = ["allauth", "allauth.account"]\n');
+  writeFileSync(path.join(repo, 'proj', 'urls.py'), 'from django.urls import include, path\n\nurlpatterns = [path("accounts/", include("allauth.urls"))]\n');
+  for (const target of [repo, path.join(repo, 'proj')]) {
+    const { routes } = await scan({ paths: [target] });
+    expect(routes.some((r) => r.path === '/accounts/login/')).toBe(true);
+    expect(routes.some((r) => r.path === '/accounts/reauthenticate/')).toBe(false); // from allauth 0.58 only
+  }
 });
