@@ -4,7 +4,8 @@
  * the line above the view's `def`, so below the route decorator where Flask-Limiter needs it, with the limiter
  * object already bound to the route's app (imported into the route's module when that module does not name
  * it); a limit decorator written above the route decorator moves there. The rate is the policy's:
- * `auth-max-per-minute` for an auth-sensitive route, `default-rate` for the others. Edits insert or remove
+ * `auth-max-per-minute` for an auth-sensitive route, `default-rate` for the others. DRF views get a throttle
+ * class of the module's own carrying that rate (see throttleView). Edits insert or remove
  * whole lines; a file with a syntax error, a route the fixer has no idiom for, or a limiter it cannot name is
  * listed with why and left alone.
  */
@@ -75,6 +76,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
     return found.get(key);
   };
   const done = new Set<string>();
+  const fixes: LineEdit[][] = []; // one per route fixed
   const byId = new Map(result.routes.map((r) => [r.id, r]));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
   const open = ['AP004', 'AP001'].flatMap((rule) => result.findings.filter((f) => f.ruleId === rule && counts(f)));
@@ -86,10 +88,13 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
       done.add(key);
       const edit = finding.ruleId === 'AP004' ? moveLimit(route, source) : fixRoute(route, source, project, limiterOf(route), policy);
       if ('why' in edit) plan.notFixed.push({ route: `${methodsLabel(route)} ${route.path}`, file: route.file, line: route.line, why: edit.why });
-      else plan.byFinding.set(finding, [...(plan.byFinding.get(finding) ?? []), ...edit.edits]);
+      else {
+        plan.byFinding.set(finding, [...(plan.byFinding.get(finding) ?? []), ...edit.edits]);
+        fixes.push(edit.edits);
+      }
     }
   }
-  plan.edits = dedupeLineEdits([...plan.byFinding.values()].flat());
+  plan.edits = dedupeLineEdits(fixes);
   plan.newDependencies = Object.values(NEW_LIMITER).filter((n) => plan.edits.some((e) => 'text' in e && e.text === n.imports[0])).map((n) => n.library);
   return plan;
 }
@@ -141,12 +146,13 @@ function balanced(line: string): boolean {
 }
 
 function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy): { edits: LineEdit[] } | { why: string } {
+  if (route.framework === 'drf') return throttleView(route, source, project, policyRate(route, policy));
   const view = decoratedView(route, source);
   if ('why' in view) return view;
   const mod = project.modules.find((m) => m.file === route.handlerFile);
   if (!mod) return { why: `${route.handlerFile} was not read` };
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
-  const rate = route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
+  const rate = policyRate(route, policy);
   const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
@@ -165,6 +171,74 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
   }
   edits.push(decorate(name), ...request.signature);
   return { edits };
+}
+
+/** The policy's rate for a route: `auth-max-per-minute` for an auth-sensitive one, `default-rate` otherwise. */
+function policyRate(route: Route, policy: Policy): string {
+  return route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
+}
+
+/**
+ * DRF: a throttle class of the module's own with the policy's rate in its `rate` attribute (so no setting
+ * has to change), a `UserRateThrottle` under its own scope (counted per user, per address when anonymous),
+ * named in `throttle_classes` of the view class, or by `@throttle_classes([...])` under `@api_view`.
+ */
+function throttleView(route: Route, source: (file: string) => Source, project: Project, rate: string): { edits: LineEdit[] } | { why: string } {
+  const view = source(route.handlerFile);
+  if ('why' in view) return view;
+  const mod = project.modules.find((m) => m.file === route.handlerFile);
+  if (!mod) return { why: `${route.handlerFile} was not read` };
+  const cls = mod.classes.find((c) => c.loc.line === route.handlerLine);
+  const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
+  const [count, unit] = rate.split('/');
+  const name = `${unit.charAt(0).toUpperCase()}${unit.slice(1)}${count}Throttle`; // `Minute5Throttle`
+  const file = mod.file;
+  const top = afterImports(view.tree.rootNode);
+  const taken = (mod.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'class');
+  if (taken) return { why: `\`${name}\` names something else in ${file}` };
+  const edits: LineEdit[] = [];
+  if (!(mod.bindings[0] ?? []).some((b) => b.name === 'UserRateThrottle')) edits.push({ file, before: top, text: 'from rest_framework.throttling import UserRateThrottle' });
+  if (!mod.classes.some((c) => c.name === name)) {
+    // Before the module's first code, below its imports and the blank lines after them.
+    let code = top;
+    while (code <= view.lines.length && !view.lines[code - 1]?.trim()) code++;
+    const block = [
+      `class ${name}(UserRateThrottle):`,
+      `    """Added by apiposture fix: ${count} requests a ${unit} per user (per address when anonymous)."""`,
+      `    scope = ${JSON.stringify(`apiposture_${unit}_${count}`)}`,
+      `    rate = ${JSON.stringify(rate)}`,
+      '',
+      '',
+    ];
+    edits.push(...block.map((text) => ({ file, before: code, text })));
+  }
+  if (cls) {
+    if (project.classChain({ mod, cls }).some((c) => (c.mod.bindings[c.cls.bodyScope] ?? []).some((b) => b.name === 'throttle_classes'))) {
+      return { why: `\`${cls.name}\` sets \`throttle_classes\` itself: add a throttle there by hand` };
+    }
+    const line = classBodyLine(view.tree, route.handlerLine);
+    if (!line) return { why: `the body of \`${cls.name}\` cannot be edited line by line` };
+    edits.push({ file, before: line.before, text: `${line.indent}throttle_classes = [${name}]` });
+    if (!line.afterDocstring) edits.push({ file, before: line.before, text: '' });
+    return { edits };
+  }
+  if (fn?.decorators.some((d) => Project.describe(d.k === 'call' ? d.fn : d).endsWith('api_view'))) {
+    const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
+    if (!(mod.bindings[0] ?? []).some((b) => b.name === 'throttle_classes')) edits.push({ file, before: top, text: 'from rest_framework.decorators import throttle_classes' });
+    edits.push({ file, before: route.handlerLine, text: `${indent}@throttle_classes([${name}])` });
+    return { edits };
+  }
+  return { why: 'the view is neither a class of the project nor an `@api_view` function: add a throttle by hand' };
+}
+
+/** Where a statement goes first in a class body, at its indentation: just below its docstring, or above its first statement. */
+function classBodyLine(tree: Tree, classLine: number): { before: number; indent: string; afterDocstring: boolean } | undefined {
+  let cls: ReturnType<Tree['rootNode']['descendantForPosition']> | null = tree.rootNode.descendantForPosition({ row: classLine - 1, column: 0 });
+  while (cls && cls.type !== 'class_definition') cls = cls.parent;
+  const first = cls?.childForFieldName('body')?.namedChildren.find((n) => n.type !== 'comment');
+  if (!cls || !first || first.startPosition.row === cls.startPosition.row) return undefined; // `class X: pass` on one line
+  const afterDocstring = first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
+  return { before: afterDocstring ? first.endPosition.row + 2 : first.startPosition.row + 1, indent: ' '.repeat(first.startPosition.column), afterDocstring };
 }
 
 /**
@@ -284,14 +358,26 @@ function afterImports(root: Tree['rootNode']): number {
   return line;
 }
 
-function dedupeLineEdits(edits: LineEdit[]): LineEdit[] {
-  const seen = new Set<string>();
-  return edits
-    .filter((e) => {
-      const key = JSON.stringify(e);
-      return !seen.has(key) && seen.add(key);
-    })
-    .sort((a, b) => compareText(a.file, b.file) || a.before - b.before);
+/** The edits of every fix, an edit two fixes both make once (a line repeated within one fix stays repeated). */
+function dedupeLineEdits(fixes: LineEdit[][]): LineEdit[] {
+  const kept = new Map<string, number>();
+  const out: LineEdit[] = [];
+  for (const edits of fixes) {
+    const seen = new Map<string, number>();
+    let previous = '';
+    for (const e of edits) {
+      // A blank line belongs to the line it follows: blocks of two fixes collapse only when they are the same.
+      const key = JSON.stringify([e, 'text' in e && !e.text ? previous : '']);
+      if ('text' in e && e.text) previous = e.text;
+      const nth = (seen.get(key) ?? 0) + 1;
+      seen.set(key, nth);
+      if (nth > (kept.get(key) ?? 0)) {
+        kept.set(key, nth);
+        out.push(e);
+      }
+    }
+  }
+  return out.sort((a, b) => compareText(a.file, b.file) || a.before - b.before);
 }
 
 /** Each file's text with the edits made. */

@@ -225,3 +225,64 @@ realFlask('imports go with the module\'s opening imports, above the code that us
       expect(thresholds(dir)).toEqual({ '/x': 7 });
     },
   ));
+
+const DRF_APP = {
+  '.apiposture.toml': '[policy]\ndefault-rate = "6/minute"\nauth-max-per-minute = 3\n',
+  'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
+  'settings.py': 'SECRET_KEY = "fix-test"\nDEBUG = False\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "rest_framework"]\nROOT_URLCONF = "urls"\nCACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}\n',
+  'urls.py': 'from django.urls import path\n\nimport views\n\nurlpatterns = [\n    path("login/", views.LoginView.as_view()),\n    path("items/", views.ItemsView.as_view()),\n    path("health/", views.health),\n]\n',
+  'views.py': [
+    '"""Shop API."""',
+    'from rest_framework.decorators import api_view',
+    'from rest_framework.response import Response',
+    'from rest_framework.views import APIView',
+    '',
+    '',
+    'class LoginView(APIView):',
+    '    """Sign a user in."""',
+    '',
+    '    def post(self, request):',
+    '        return Response({"ok": True})',
+    '',
+    '',
+    'class ItemsView(APIView):',
+    '    def get(self, request):',
+    '        return Response([])',
+    '',
+    '',
+    '@api_view(["GET"])',
+    'def health(request):',
+    '    return Response({"ok": True})',
+    '',
+  ].join('\n'),
+};
+
+// Requests per path until the first 429 from the real DRF (null: none within 20), anonymous, one address.
+const DRF_MEASURE = `
+import django, json, os, sys
+sys.path.insert(0, ".")
+os.environ["DJANGO_SETTINGS_MODULE"] = "settings"
+django.setup()
+from django.core.cache import cache
+from django.test import Client
+out = {}
+for path, method in [("/login/", "post"), ("/items/", "get"), ("/health/", "get")]:
+    cache.clear()  # routes fixed at one rate share a budget per client, as DRF's UserRateThrottle does
+    client = Client()
+    out[path] = next((n for n in range(1, 21) if getattr(client, method)(path).status_code == 429), None)
+print(json.dumps(out))
+`;
+
+const realDrf = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');
+
+realDrf('DRF: a throttle class with the policy rate on each view class and @api_view function; the real DRF answers 429 right after it', () =>
+  inProject(DRF_APP, async (dir) => {
+    const measure = (): Record<string, number | null> => JSON.parse(spawnSync(SYSTEM_PYTHON, ['-c', DRF_MEASURE], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }).stdout);
+    expect(measure()).toEqual({ '/login/': null, '/items/': null, '/health/': null });
+    expect((await runCli(['fix', dir, '--write', '--no-cache'])).code).toBe(0);
+    const after = await scan({ paths: [dir] });
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/health/ limited 6/minute', '/items/ limited 6/minute', '/login/ limited 3/minute']);
+    expect(after.findings.filter((f) => f.ruleId === 'AP001')).toEqual([]);
+    expect(measure()).toEqual({ '/login/': 4, '/items/': 7, '/health/': 7 });
+    expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe(''); // a second run changes nothing
+  }));
