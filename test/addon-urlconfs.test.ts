@@ -59,8 +59,8 @@ test('dj-rest-auth routes come from the table, limited by the scope its views se
 
 test('django-allauth: account routes from the table, its own limits switched off by settings, social URLs one include entry', async () => {
   const routes = await routesOf(
-  'ROOT_URLCONF = "site_urls"\nINSTALLED_APPS = ["allauth", "allauth.account", "allauth.socialaccount"]\nACCOUNT_RATE_LIMITS = False\n',
-  'from django.urls import include, path\n\nurlpatterns = [path("accounts/", include("allauth.urls"))]\n',
+    'ROOT_URLCONF = "site_urls"\nINSTALLED_APPS = ["allauth", "allauth.account", "allauth.socialaccount"]\nACCOUNT_RATE_LIMITS = False\n',
+    'from django.urls import include, path\n\nurlpatterns = [path("accounts/", include("allauth.urls"))]\n',
   );
   const login = routes.find((r) => r.path === '/accounts/login/');
   expect(login?.status).toBe('unlimited');
@@ -74,8 +74,8 @@ test('django-allauth: account routes from the table, its own limits switched off
 
 test('social-auth-app-django and mozilla-django-oidc URLconfs come from the table with the methods their views answer', async () => {
   const routes = await routesOf(
-  'ROOT_URLCONF = "site_urls"\n',
-  'from django.urls import include, path\n\nurlpatterns = [\n    path("", include("social_django.urls", namespace="social")),\n    path("oidc/", include("mozilla_django_oidc.urls")),\n]\n',
+    'ROOT_URLCONF = "site_urls"\n',
+    'from django.urls import include, path\n\nurlpatterns = [\n    path("", include("social_django.urls", namespace="social")),\n    path("oidc/", include("mozilla_django_oidc.urls")),\n]\n',
   );
   expect(routes.map((r) => `${r.methods.filter((m) => m !== 'OPTIONS' && m !== 'HEAD').join(',')} ${r.path}`).sort()).toEqual([
     'DELETE,GET,PATCH,POST,PUT,TRACE /complete/<str:backend>/',
