@@ -203,6 +203,7 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
     let code = top;
     while (code <= view.lines.length && !view.lines[code - 1]?.trim()) code++;
     const block = [
+      '',
       `class ${name}(UserRateThrottle):`,
       `    """Added by apiposture fix: ${count} requests a ${unit} per user (per address when anonymous)."""`,
       `    scope = ${JSON.stringify(`apiposture_${unit}_${count}`)}`,
