@@ -7,9 +7,10 @@
  * 403 unless RatelimitMiddleware hands them to RATELIMIT_VIEW.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, exprLine, kwarg } from '../../python/ir';
-import { Project, type Ctx } from '../../python/project';
-import type { Evidence, Limit } from '../../model';
+import { argument, dottedName, exprLine, kwarg } from '../../python/ir';
+import { Project, type Ctx, type FunctionRef } from '../../python/project';
+import { reachedReturn, type PyValue } from '../../python/profile';
+import type { Evidence, Limit, Principal } from '../../model';
 import { parseDjangoRatelimitRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, stringList, type Decorator } from '../common';
 import type { Contribution } from '../protection';
@@ -145,8 +146,11 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       evidence.push({ ...at, message: '`@ratelimit` without `key=` raises ImproperlyConfigured on every request' });
       return { limits: [], unknown: true };
     }
-    const rate = rateOf(project, argument(call, 2, 'rate'), ctx, at, evidence);
-    if (rate === 'none' || rate === 'unknown') return { limits: [], unknown: rate === 'unknown' };
+    const rateExpr = argument(call, 2, 'rate');
+    const rateFunction = rateExpr && callableRate(project, rateExpr, ctx);
+    const rates = rateFunction ? ratesPerClient(project, rateFunction, method, at, evidence) : [{ rate: rateOf(project, rateExpr, ctx, at, evidence) }];
+    if (rates.some((r) => r.rate === 'unknown')) return { limits: [], unknown: true };
+    if (rates.every((r) => r.rate === 'none')) return { limits: [] };
     const block = argument(call, 4, 'block');
     // 4.x blocks by default; the old package only marks the request.
     const blocks = block === undefined ? applied.v4 : block.k === 'bool' ? block.v : undefined;
@@ -154,7 +158,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       evidence.push({ ...at, message: '`block=` is computed at run time' });
       return { limits: [], unknown: true };
     }
-    const limit: Limit = { rate, source: 'decorator', library: 'django-ratelimit', scope: kwarg(call, 'group') ? 'shared' : 'route', algorithm: 'fixed-window', ...at };
+    const limits: Limit[] = rates.flatMap(({ rate, principals }) => (rate === 'none' ? [] : [{ rate, source: 'decorator', library: 'django-ratelimit', scope: kwarg(call, 'group') ? 'shared' : 'route', algorithm: 'fixed-window', ...at, ...(principals && { principals }) }]));
     if (!blocks) {
       const reader = view.fn ?? views.handlerFunction(view, method);
       const why = block === undefined ? 'the old `ratelimit` package defaults to block=False' : 'block=False';
@@ -166,7 +170,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       evidence.push({ ...at, message: `${why}: over-limit requests are only marked; the view reads \`request.limited\`, but whether it rejects them cannot be told statically` });
       return { limits: [], unknown: true };
     }
-    return { limits: [limit] };
+    return { limits };
   };
 
   /** Keys the client controls, among the limits that count one method: a forwarded address, a value it picks. */
@@ -246,6 +250,49 @@ function missingRetrySignal(project: Project, settings: DjangoSettings): Evidenc
   const why = view.kind !== 'absent' ? '`RATELIMIT_VIEW` is set, but it only runs through `RatelimitMiddleware`, which MIDDLEWARE lacks' : 'neither `RatelimitMiddleware` nor `RATELIMIT_VIEW` is configured';
   const at = view.kind !== 'absent' ? view.at : middleware.kind === 'value' ? middleware.at : { file: settings.mod.file, line: 1 };
   return { ...at, message: `${why}: over-limit requests get 403 Forbidden (\`Ratelimited\` is a PermissionDenied), not 429, and no Retry-After`, concern: 'no-retry-signal' };
+}
+
+/** `rate=vote_rate` or `rate="app.rates.vote_rate"`: the project function django-ratelimit calls as `rate(group, request)`. */
+function callableRate(project: Project, expr: Expr, ctx: Ctx): FunctionRef | undefined {
+  const text = expr.k === 'str' ? expr.v : undefined;
+  if (text?.includes('.')) {
+    const dot = text.lastIndexOf('.');
+    const mod = project.findModule(text.slice(0, dot), ctx.mod);
+    const fn = mod?.functions.find((f) => f.scope === 0 && f.name === text.slice(dot + 1));
+    return mod && fn ? { mod, fn } : undefined;
+  }
+  const value = text === undefined ? project.resolve(expr, ctx) : [];
+  return value.length === 1 && value[0].kind === 'function' ? value[0].ref : undefined;
+}
+
+/**
+ * A rate function run once per kind of client, with `request.user.is_authenticated` (or `is_anonymous`) and
+ * `request.method` known: one rate for both, or a rate that counts only one of them (`None` for the other:
+ * no limit). A branch on anything else about the request leaves the rate unknown.
+ */
+function ratesPerClient(project: Project, ref: FunctionRef, method: string, at: { file: string; line: number }, evidence: Evidence[]): { rate: string | 'none' | 'unknown'; principals?: Principal[] }[] {
+  const request = ref.fn.params[1]?.name ?? 'request';
+  const rateAs = (principal: Principal): string | null | undefined => {
+    const known = (expr: Expr): PyValue | undefined => {
+      const name = dottedName(expr);
+      if (name === `${request}.user.is_authenticated`) return principal === 'authenticated';
+      if (name === `${request}.user.is_anonymous`) return principal === 'anonymous';
+      return name === `${request}.method` ? method : undefined;
+    };
+    const reached = reachedReturn(project, ref, known);
+    const value = reached?.value(reached.expr, exprLine(reached.expr, ref.fn.loc.line));
+    return typeof value === 'string' || value === null ? value : undefined;
+  };
+  const where = { file: ref.mod.file, line: ref.fn.loc.line };
+  const [anonymous, authenticated] = (['anonymous', 'authenticated'] as const).map(rateAs);
+  if (anonymous === undefined || authenticated === undefined) {
+    evidence.push({ ...where, message: `rate function \`${ref.fn.name}\` depends on more of the request than the client's kind and method` });
+    return [{ rate: 'unknown' }];
+  }
+  const check = (text: string | null): string | 'none' | 'unknown' => (text === null ? 'none' : rateOf(project, { k: 'str', v: text, loc: ref.fn.loc }, project.moduleCtx(ref.mod), at, evidence));
+  if (anonymous === authenticated) return [{ rate: check(anonymous) }];
+  evidence.push({ ...where, message: `rate function \`${ref.fn.name}\` gives anonymous clients ${anonymous ?? 'no limit'} and signed-in users ${authenticated ?? 'no limit'}` });
+  return [{ rate: check(anonymous), principals: ['anonymous'] }, { rate: check(authenticated), principals: ['authenticated'] }];
 }
 
 /** The rate as reported, `none` for a rate of None (no limit), `unknown` when it is computed or breaks every request. */
