@@ -190,7 +190,10 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
   if (!mod) return { why: `${route.handlerFile} was not read` };
   const cls = mod.classes.find((c) => c.loc.line === route.handlerLine);
   const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
-  const [count, unit] = rate.split('/');
+  // DRF reads `<count>/<unit>` and only the unit's first letter (s, m, h, d).
+  const parsed = /^(\d+)\/(second|minute|hour|day)$/.exec(rate);
+  if (!parsed) return { why: `the policy rate \`${rate}\` is not one DRF reads (\`<count>/second|minute|hour|day\`)` };
+  const [, count, unit] = parsed;
   const name = `${unit.charAt(0).toUpperCase()}${unit.slice(1)}${count}Throttle`; // `Minute5Throttle`
   const file = mod.file;
   const top = afterImports(view.tree.rootNode);
