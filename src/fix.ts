@@ -5,7 +5,8 @@
  * object already bound to the route's app (imported into the route's module when that module does not name
  * it); a limit decorator written above the route decorator moves there. The rate is the policy's:
  * `auth-max-per-minute` for an auth-sensitive route, `default-rate` for the others. DRF views get a throttle
- * class of the module's own carrying that rate (see throttleView). Edits insert or remove
+ * class of the module's own carrying that rate (see throttleView); FastAPI routes of a fastapi-limiter project
+ * a `RateLimiter` dependency on their decorator. Edits insert or remove
  * whole lines; a file with a syntax error, a route the fixer has no idiom for, or a limiter it cannot name is
  * listed with why and left alone.
  */
@@ -132,6 +133,19 @@ function moveLimit(route: Route, source: (file: string) => Source): { edits: Lin
   return { edits };
 }
 
+/** Where a line's trailing `#` comment starts (outside quotes), or its length. */
+function commentStart(line: string): number {
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '\\') i++;
+    else if (quote) quote = ch === quote ? '' : quote;
+    else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '#') return i;
+  }
+  return line.length;
+}
+
 /** True when the brackets and quotes of a line close on it. */
 function balanced(line: string): boolean {
   let depth = 0;
@@ -153,6 +167,7 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
   if (!mod) return { why: `${route.handlerFile} was not read` };
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
   const rate = policyRate(route, policy);
+  if (route.framework === 'fastapi' && !limiter && usesFastapiLimiter(project)) return rateLimiterDependency(route, view, mod, rate);
   const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
@@ -170,6 +185,41 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
     edits.push({ file: mod.file, before: afterImports(view.tree.rootNode), text: `from ${limiter.mod.module} import ${name}` });
   }
   edits.push(decorate(name), ...request.signature);
+  return { edits };
+}
+
+// fastapi-limiter 0.1's window keywords, by the unit of a policy rate (it has no `days=`).
+const WINDOW_KEYWORDS: Record<string, string> = { second: 'seconds=1', minute: 'minutes=1', hour: 'hours=1', day: 'hours=24' };
+
+/** The project wires fastapi-limiter 0.1 (`FastAPILimiter.init(...)`): its routes are limited with its dependency. */
+function usesFastapiLimiter(project: Project): boolean {
+  return project.modules.some((m) => m.calls.some(({ call }) => call.fn.k === 'attr' && call.fn.name === 'init' && call.fn.obj.k === 'name' && call.fn.obj.id === 'FastAPILimiter'));
+}
+
+/**
+ * fastapi-limiter: `dependencies=[Depends(RateLimiter(times=N, minutes=1))]` added to the route decorator,
+ * written on one line (a decorator spread over lines, or one with `dependencies=` already, is left to you).
+ */
+function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree }, mod: ModuleFacts, rate: string): { edits: LineEdit[] } | { why: string } {
+  const parsed = /^(\d+)\/(second|minute|hour|day)$/.exec(rate);
+  if (!parsed) return { why: `the policy rate \`${rate}\` is not one fastapi-limiter's RateLimiter takes` };
+  if (route.kind !== 'http') return { why: 'a WebSocket endpoint is limited inside its body (WebSocketRateLimiter): add it by hand' };
+  const line = view.lines[route.line - 1] ?? '';
+  const text = line.slice(0, commentStart(line)).trimEnd();
+  if (!/^\s*@[\w.]+\(.*\)$/.test(text) || !balanced(text)) return { why: 'the route decorator spans more than its line: add the dependency by hand' };
+  if (/\bdependencies\s*=/.test(text)) return { why: 'the route decorator has `dependencies=` already: add the RateLimiter to it by hand' };
+  const dependency = `Depends(RateLimiter(times=${parsed[1]}, ${WINDOW_KEYWORDS[parsed[2]]}))`;
+  const close = text.lastIndexOf(')');
+  const empty = /\(\s*$/.test(text.slice(0, close));
+  const edits: LineEdit[] = [];
+  const top = afterImports(view.tree.rootNode);
+  const named = (name: string): boolean => (mod.bindings[0] ?? []).some((b) => b.name === name);
+  if (!named('Depends')) edits.push({ file: mod.file, before: top, text: 'from fastapi import Depends' });
+  if (!named('RateLimiter')) edits.push({ file: mod.file, before: top, text: 'from fastapi_limiter.depends import RateLimiter' });
+  edits.push(
+    { file: mod.file, before: route.line, remove: true },
+    { file: mod.file, before: route.line, text: `${text.slice(0, close)}${empty ? '' : ', '}dependencies=[${dependency}]${line.slice(close)}` },
+  );
   return { edits };
 }
 

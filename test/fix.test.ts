@@ -286,3 +286,21 @@ realDrf('DRF: a throttle class with the policy rate on each view class and @api_
     expect(measure()).toEqual({ '/login/': 4, '/items/': 7, '/health/': 7 });
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe(''); // a second run changes nothing
   }));
+
+test('fastapi-limiter: `dependencies=[Depends(RateLimiter(...))]` joins the one-line route decorator; a rescan finds the routes limited', () =>
+  inProject(
+    {
+      '.apiposture.toml': '[policy]\ndefault-rate = "7/minute"\n',
+      'main.py': readFileSync(path.join(__dirname, '..', 'fixtures', 'fastapi', 'limiter-deps', 'main.py'), 'utf8'),
+    },
+    async (dir) => {
+      expect((await runCli(['fix', dir, '--write', '--no-cache'])).code).toBe(0);
+      const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
+      expect(text).toContain('@app.get("/open", dependencies=[Depends(RateLimiter(times=7, minutes=1))])  # $ route=');
+      const after = await scan({ paths: [dir] });
+      const rows = after.routes.filter((r) => ['/open', '/gated/plain/ping', '/v0/reports/{report_id}'].includes(r.path)).map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`);
+      expect(rows.sort()).toEqual(['/gated/plain/ping limited 7/minute', '/open limited 7/minute', '/v0/reports/{report_id} limited 7/minute']);
+      expect(after.findings.filter((f) => f.ruleId === 'AP001').map((f) => f.routeIds)).toEqual([['fastapi:WS:/ws-open']]); // a WebSocket endpoint is left to the user
+      expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
+    },
+  ));
