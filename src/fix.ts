@@ -188,6 +188,8 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
   return { edits };
 }
 
+// `<count>/<unit>`: the policy rates DRF (which reads only the unit's first letter) and fastapi-limiter take.
+const PLAIN_RATE = /^(\d+)\/(second|minute|hour|day)$/;
 // fastapi-limiter 0.1's window keywords, by the unit of a policy rate (it has no `days=`).
 const WINDOW_KEYWORDS: Record<string, string> = { second: 'seconds=1', minute: 'minutes=1', hour: 'hours=1', day: 'hours=24' };
 
@@ -201,7 +203,7 @@ function usesFastapiLimiter(project: Project): boolean {
  * written on one line (a decorator spread over lines, or one with `dependencies=` already, is left to you).
  */
 function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree }, mod: ModuleFacts, rate: string): { edits: LineEdit[] } | { why: string } {
-  const parsed = /^(\d+)\/(second|minute|hour|day)$/.exec(rate);
+  const parsed = PLAIN_RATE.exec(rate);
   if (!parsed) return { why: `the policy rate \`${rate}\` is not one fastapi-limiter's RateLimiter takes` };
   if (route.kind !== 'http') return { why: 'a WebSocket endpoint is limited inside its body (WebSocketRateLimiter): add it by hand' };
   const line = view.lines[route.line - 1] ?? '';
@@ -240,8 +242,7 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
   if (!mod) return { why: `${route.handlerFile} was not read` };
   const cls = mod.classes.find((c) => c.loc.line === route.handlerLine);
   const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
-  // DRF reads `<count>/<unit>` and only the unit's first letter (s, m, h, d).
-  const parsed = /^(\d+)\/(second|minute|hour|day)$/.exec(rate);
+  const parsed = PLAIN_RATE.exec(rate);
   if (!parsed) return { why: `the policy rate \`${rate}\` is not one DRF reads (\`<count>/second|minute|hour|day\`)` };
   const [, count, unit] = parsed;
   const name = `${unit.charAt(0).toUpperCase()}${unit.slice(1)}${count}Throttle`; // `Minute5Throttle`
