@@ -181,7 +181,7 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
   if (!name) {
     if (importsModule(limiter.mod, mod.module)) return { why: `importing \`${limiter.name}\` from ${limiter.mod.module} would be circular (it imports ${mod.module})` };
     name = limiter.name;
-    if ((mod.bindings[0] ?? []).some((b) => b.name === name)) return { why: `\`${name}\` names something else in ${mod.file}` };
+    if (bindsName(mod, name)) return { why: `\`${name}\` names something else in ${mod.file}` };
     edits.push({ file: mod.file, before: afterImports(view.tree.rootNode), text: `from ${limiter.mod.module} import ${name}` });
   }
   edits.push(decorate(name), ...request.signature);
@@ -215,9 +215,7 @@ function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree
   const empty = /\(\s*$/.test(text.slice(0, close));
   const edits: LineEdit[] = [];
   const top = afterImports(view.tree.rootNode);
-  const named = (name: string): boolean => (mod.bindings[0] ?? []).some((b) => b.name === name);
-  if (!named('Depends')) edits.push({ file: mod.file, before: top, text: 'from fastapi import Depends' });
-  if (!named('RateLimiter')) edits.push({ file: mod.file, before: top, text: 'from fastapi_limiter.depends import RateLimiter' });
+  edits.push(...importUnlessBound(mod, top, 'fastapi', 'Depends'), ...importUnlessBound(mod, top, 'fastapi_limiter.depends', 'RateLimiter'));
   edits.push(
     { file: mod.file, before: route.line, remove: true },
     { file: mod.file, before: route.line, text: `${text.slice(0, close)}${empty ? '' : ', '}dependencies=[${dependency}]${line.slice(close)}` },
@@ -251,7 +249,7 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
   const taken = (mod.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'class');
   if (taken) return { why: `\`${name}\` names something else in ${file}` };
   const edits: LineEdit[] = [];
-  if (!(mod.bindings[0] ?? []).some((b) => b.name === 'UserRateThrottle')) edits.push({ file, before: top, text: 'from rest_framework.throttling import UserRateThrottle' });
+  edits.push(...importUnlessBound(mod, top, 'rest_framework.throttling', 'UserRateThrottle'));
   if (!mod.classes.some((c) => c.name === name)) {
     // Before the module's first code, below its imports and the blank lines after them.
     let code = top;
@@ -279,7 +277,7 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
   }
   if (fn?.decorators.some((d) => Project.describe(d.k === 'call' ? d.fn : d).endsWith('api_view'))) {
     const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
-    if (!(mod.bindings[0] ?? []).some((b) => b.name === 'throttle_classes')) edits.push({ file, before: top, text: 'from rest_framework.decorators import throttle_classes' });
+    edits.push(...importUnlessBound(mod, top, 'rest_framework.decorators', 'throttle_classes'));
     edits.push({ file, before: route.handlerLine, text: `${indent}@throttle_classes([${name}])` });
     return { edits };
   }
@@ -306,7 +304,7 @@ function newLimiter(route: Route, mod: ModuleFacts, tree: Tree): { edits: LineEd
   const usual = NEW_LIMITER[route.framework];
   const app = route.app && route.app.file === mod.file ? (mod.bindings[0] ?? []).find((b) => b.kind === 'assign' && b.value.k === 'call' && b.value.loc.line === route.app!.line) : undefined;
   if (!usual || !app) return { why };
-  const taken = ['limiter', 'Limiter', 'get_remote_address', 'RateLimitExceeded', '_rate_limit_exceeded_handler'].filter((n) => (mod.bindings[0] ?? []).some((b) => b.name === n));
+  const taken = ['limiter', 'Limiter', 'get_remote_address', 'RateLimitExceeded', '_rate_limit_exceeded_handler'].filter((n) => bindsName(mod, n));
   if (taken.length) return { why: `\`${taken[0]}\` already names something in ${mod.file}: wire a limiter by hand` };
   const statement = tree.rootNode.namedChildren.find((n) => n.startPosition.row + 1 <= app.line && app.line <= n.endPosition.row + 1);
   if (!statement) return { why };
@@ -328,7 +326,7 @@ function requestParameter(route: Route, project: Project, mod: ModuleFacts, view
   if (!fn) return { why: 'the endpoint is not a module-level function' };
   if (fn.params.some((p) => p.name === 'request')) return { imports: [], signature: [] };
   const requestName = (mod.bindings[0] ?? []).find((b) => project.lookup(b.name, project.moduleCtx(mod), 0).some((v) => v.kind === 'external' && REQUEST_TYPES.includes(v.qname)))?.name;
-  if (!requestName && (mod.bindings[0] ?? []).some((b) => b.name === 'Request')) return { why: `\`Request\` names something else in ${mod.file}` };
+  if (!requestName && bindsName(mod, 'Request')) return { why: `\`Request\` names something else in ${mod.file}` };
   const name = requestName ?? 'Request';
   const signature = requestSignature(view, route.handlerLine, name);
   if (!signature) return { why: 'the endpoint has no `request` parameter and its signature is written in a way the fixer does not edit: add `request: Request` by hand' };
@@ -411,6 +409,16 @@ function afterImports(root: Tree['rootNode']): number {
     line = node.endPosition.row + 2;
   }
   return line;
+}
+
+/** True when the module binds `name` at its top level. */
+function bindsName(mod: ModuleFacts, name: string): boolean {
+  return (mod.bindings[0] ?? []).some((b) => b.name === name);
+}
+
+/** `from <module> import <name>` with the module's opening imports (line `top`), unless it already binds the name. */
+function importUnlessBound(mod: ModuleFacts, top: number, module: string, name: string): LineEdit[] {
+  return bindsName(mod, name) ? [] : [{ file: mod.file, before: top, text: `from ${module} import ${name}` }];
 }
 
 /** The edits of every fix, an edit two fixes both make once (a line repeated within one fix stays repeated). */
