@@ -36,6 +36,8 @@ export const NO_METADATA: ProjectMetadata = { packages: new Map(), dotenv: new M
 
 const MANIFESTS = ['requirements*.txt', 'requirements/*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// The manifests that sit in a folder itself (not in a subfolder), as names to match.
+const TOP_MANIFESTS = MANIFESTS.filter((m) => !m.includes('/')).map((m) => new RegExp(`^${m.replace(/\./g, '\\.').replace(/\*/g, '.*')}$`));
 
 /**
  * `above`: folders above the project root up to the repository top (a Django project whose manage.py sits
@@ -55,7 +57,8 @@ export async function readPackageSpecs(root: string, store?: ListingStore, above
   }
   for (const dir of above) {
     const outer = new Map<string, VersionSpec[]>();
-    for (const name of MANIFESTS.filter((m) => !m.includes('*'))) {
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => TOP_MANIFESTS.some((m) => m.test(n))).sort()) {
       const file = path.join(dir, name);
       const small = await fs.stat(file).then((st) => st.isFile() && st.size <= MAX_MANIFEST_BYTES, () => false);
       const text = small ? await readRegularFile(file).then((b) => b.toString('utf8'), () => undefined) : undefined;

@@ -58,4 +58,9 @@ test('a Django project below the repository manifest reads its pins whichever fo
     expect(routes.some((r) => r.path === '/accounts/login/')).toBe(true);
     expect(routes.some((r) => r.path === '/accounts/reauthenticate/')).toBe(false); // from allauth 0.58 only
   }
+  // A requirements file there counts the same way.
+  writeFileSync(path.join(repo, 'pyproject.toml'), '[project]\nname = "site"\n');
+  writeFileSync(path.join(repo, 'requirements-prod.txt'), 'django-allauth==0.45.0\n');
+  const { routes } = await scan({ paths: [path.join(repo, 'proj')] });
+  expect(routes.some((r) => r.path === '/accounts/reauthenticate/')).toBe(false);
 });
