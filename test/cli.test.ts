@@ -120,7 +120,7 @@ test('selecting what to see: --select/--ignore rules, --status routes, --explain
   expect(explained.code).toBe(0);
   expect(explained.stdout.split('\n')).toEqual(expect.arrayContaining([
     'POST /signup  unlimited',
-    '  evidence  app.py:28  limit decorator sits above the route decorator: Flask registered the undecorated view, so this limit never runs and default/blueprint limits are suppressed',
+    '  evidence  app.py:28  limit decorator sits above the route decorator: Flask registered the undecorated view, so from Flask-Limiter 2.1 this limit never runs and default/blueprint limits are suppressed',
   ]));
   expect(spawnCli(['scan', 'fixtures/flask/shop', '--explain-route', 'GET /nowhere']).code).toBe(2);
   const statistics = spawnCli(['scan', 'fixtures/flask/shop', '--statistics']);

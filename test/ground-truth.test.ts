@@ -32,11 +32,12 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/shop': ['app'],
   'flask/factory': ['wsgi:app'],
   'flask/restful': ['api:app'],
-  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews'],
+  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted'],
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],
   'flask/configfile': ['app'],
+  'flask/limiter-1x': [], // pins 1.5, Debian packages 3.3: the README says how to probe it on 1.5/2.0.4 source
   'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
 };
 

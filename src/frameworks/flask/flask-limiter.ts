@@ -5,7 +5,9 @@
  * nested blueprints), which override `default_limits` (per endpoint); `application_limits` (one shared
  * counter) apply unless exempt. A limiter enforces nothing until bound with `app=` or `init_app`, nor when
  * `enabled=False` / `RATELIMIT_ENABLED = False`. Limit decorators above the route decorator never run
- * (≥ 2.1) and suppress default and blueprint limits. Anything dynamic makes the answer `unknown`.
+ * (≥ 2.1) and suppress default and blueprint limits. `@limiter.exempt` drops the view's own limits and, per its
+ * flags, default and application ones; its blueprint's limits still count (≥ 2.3). Anything dynamic makes the
+ * answer `unknown`.
  * Each limiter bound to an app also gives its limits an algorithm (`strategy`) and its routes concerns for the
  * rules: per-process storage, fail-open errors, over-limit answers without Retry-After or 429, client-chosen
  * keys and exemption conditions.
@@ -40,6 +42,22 @@ const STRATEGIES: Record<string, Algorithm> = {
 const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
+
+type ExemptionScope = 'APPLICATION' | 'DEFAULT' | 'META' | 'ANCESTORS' | 'DESCENDENTS';
+const EXEMPTION_SCOPES: readonly string[] = ['APPLICATION', 'DEFAULT', 'META', 'ANCESTORS', 'DESCENDENTS'];
+const DEFAULT_EXEMPTION: ExemptionScope[] = ['APPLICATION', 'DEFAULT', 'META'];
+
+interface Exemption {
+  scopes?: Set<ExemptionScope>;
+  evidence: Evidence;
+}
+
+/** `ExemptionScope.APPLICATION | ExemptionScope.DEFAULT` as written; undefined for anything else. */
+function exemptionScopes(flags: Expr): Set<ExemptionScope> | undefined {
+  const text = flags.k === 'attr' || flags.k === 'name' ? dottedName(flags) : flags.k === 'other' ? flags.text : undefined;
+  const names = text?.split('|').map((part) => part.trim().split('.').pop() ?? '');
+  return names?.every((n) => EXEMPTION_SCOPES.includes(n)) ? new Set(names as ExemptionScope[]) : undefined;
+}
 
 interface Binding {
   app?: Instance;
@@ -225,12 +243,20 @@ class FlaskLimiterResolver {
     return declared.map((d) => ({ ...d, ...options }));
   }
 
-  private isExempt(decorators: Decorator[]): Evidence | undefined {
+  /**
+   * `@limiter.exempt` / `@limiter.exempt(flags=...)` on the view. It always drops the view's own limits; `flags`
+   * (from 2.4; default APPLICATION | DEFAULT | META) say which others it drops. `scopes` is undefined when unreadable.
+   */
+  private exemption(decorators: Decorator[]): Exemption | undefined {
     for (const { expr, ctx } of decorators) {
       const target = expr.k === 'call' ? expr.fn : expr;
-      if (target.k === 'attr' && target.name === 'exempt' && this.project.resolve(target.obj, ctx).some(isLimiter)) {
-        return { file: ctx.mod.file, line: exprLine(expr, ctx.line), message: '`@limiter.exempt` removes every limit from this view', concern: 'exempt' };
-      }
+      if (target.k !== 'attr' || target.name !== 'exempt' || !this.project.resolve(target.obj, ctx).some(isLimiter)) continue;
+      const flags = expr.k === 'call' ? kwarg(expr, 'flags') : undefined;
+      const scopes = flags ? exemptionScopes(flags) : new Set(DEFAULT_EXEMPTION);
+      const others = scopes ? (['DEFAULT', 'APPLICATION'] as const).filter((s) => scopes.has(s)).map((s) => s.toLowerCase()) : [];
+      const also = scopes ? (others.length ? ` and the ${others.join(' and ')} ones` : '') : ' and whatever its `flags` name';
+      const message = `\`@limiter.exempt\` removes this view's own limits${also}`;
+      return { scopes, evidence: { file: ctx.mod.file, line: exprLine(expr, ctx.line), message, concern: 'exempt' } };
     }
     return undefined;
   }
@@ -264,18 +290,28 @@ class FlaskLimiterResolver {
   private methodVerdict(app: Instance, context: FlaskRouteContext, method: string, evidence: Evidence[]): MethodVerdict {
     const { view } = context;
     const verb = method.toLowerCase();
-    const exempt = this.isExempt([...view.viewDecorators, ...view.misplacedDecorators, ...(view.methodDecorators[verb] ?? [])]);
-    if (exempt) {
-      evidence.push(exempt);
-      return { status: 'exempt', limits: [] };
+    const version = this.project.metadata.packages.get('flask-limiter');
+    const exemption = this.exemption([...view.viewDecorators, ...view.misplacedDecorators, ...(view.methodDecorators[verb] ?? [])]);
+    if (exemption) {
+      // Before 2.3 a route exemption dropped every limit, its blueprint's too (run on 1.5 to 4.1.1).
+      if (versionSide(version, '2.3') === 'below') {
+        evidence.push({ ...exemption.evidence, message: '`@limiter.exempt` removes every limit from this view (Flask-Limiter before 2.3)' });
+        return { status: 'exempt', limits: [] };
+      }
+      evidence.push(exemption.evidence);
     }
-    const viewLimits = this.decorated(view.viewDecorators);
-    const methodLimits = this.decorated(view.methodDecorators[verb] ?? []);
-    const misplaced = this.decorated(view.misplacedDecorators);
+    // Before 2.1 Flask-Limiter also ran a limit decorator written above the route decorator (run on 1.5, 2.0.4, 2.1).
+    const orderTolerated = versionSide(version, '2.1') === 'below';
+    const own = (decorators: Decorator[]): FlaskLimit[] => (exemption ? [] : this.decorated(decorators));
+    // Unreadable flags: the defaults and application limits they may drop are not counted, and the verdict stays open.
+    const dropped = (scope: ExemptionScope): boolean => !!exemption && (exemption.scopes?.has(scope) ?? true);
+    const viewLimits = own(orderTolerated ? [...view.viewDecorators, ...view.misplacedDecorators] : view.viewDecorators);
+    const methodLimits = own(view.methodDecorators[verb] ?? []);
+    const misplaced = orderTolerated ? [] : own(view.misplacedDecorators);
     const hintedElsewhere = Object.entries(view.methodDecorators).some(([v, decs]) => v !== verb && this.decorated(decs).length > 0);
     for (const m of misplaced) {
       const where = m.limit ?? m.invalid;
-      if (where) evidence.push({ file: where.file, line: where.line, message: 'limit decorator sits above the route decorator: Flask registered the undecorated view, so this limit never runs and default/blueprint limits are suppressed', concern: 'decorator-order' });
+      if (where) evidence.push({ file: where.file, line: where.line, message: 'limit decorator sits above the route decorator: Flask registered the undecorated view, so from Flask-Limiter 2.1 this limit never runs and default/blueprint limits are suppressed', concern: 'decorator-order' });
     }
     for (const d of [...viewLimits, ...methodLimits]) if (d.invalid) evidence.push(d.invalid);
 
@@ -309,22 +345,28 @@ class FlaskLimiterResolver {
       const viewDecorated = mine(viewLimits).filter((d) => !d.invalid);
       const misplacedHere = mine(misplaced).length > 0;
       const blueprintApplies = !misplacedHere && (viewDecorated.length === 0 || viewDecorated.every((d) => !d.overrideDefaults));
-      const blueprint = blueprintApplies ? this.inheritedBlueprintLimits(context, info.instance.site.key) : [];
+      let blueprint = blueprintApplies ? this.inheritedBlueprintLimits(context, info.instance.site.key) : [];
+      if (exemption && blueprint.length && versionSide(version, '2.3') === 'unknown') {
+        evidence.push({ ...exemption.evidence, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the version in use is not pinned" });
+        unknown = true;
+        blueprint = [];
+      }
       collect(blueprint);
       const bpExempt = context.blueprints.map((bp) => this.blueprintExempt.get(bp.site.key)).find(Boolean);
       const considered = [...viewDecorated, ...blueprint.filter((d) => !d.invalid)];
       const defaultsApply =
-        !misplacedHere && !bpExempt && !(hintedElsewhere && methodLimits.length === 0) &&
+        !misplacedHere && !bpExempt && !(hintedElsewhere && methodLimits.length === 0) && !dropped('DEFAULT') &&
         (considered.every((d) => d.limit?.methods && !d.limit.methods.includes(method)) || considered.every((d) => !d.overrideDefaults));
       if (hintedElsewhere && methodLimits.length === 0 && info.defaults.length) {
         evidence.push({ file: view.handlerRef.file, line: view.handlerRef.line, message: `only some methods of this class view are limited: once one of them has run, Flask-Limiter stops applying default limits to ${method}` });
       }
       if (defaultsApply) collect(this.defaults(info, app, evidence));
       if (bpExempt) evidence.push(bpExempt);
-      else collect(this.applicationLimits(info, app, evidence));
+      else if (!dropped('APPLICATION')) collect(this.applicationLimits(info, app, evidence));
       if (limits.length > counted) evidence.push(...posture.concerns, ...(limiterKeyed ? posture.keyConcerns : []));
     }
-    const status: ProtectionStatus = limits.length ? 'limited' : unknown ? 'unknown' : 'unlimited';
+    if (exemption && !exemption.scopes && !limits.length) unknown = true;
+    const status: ProtectionStatus = limits.length ? 'limited' : unknown ? 'unknown' : exemption ? 'exempt' : 'unlimited';
     return { status, limits };
   }
 
