@@ -91,6 +91,7 @@ export interface Route {
   app?: SourceRef & { name: string }; // the application object that serves the route
   prefixes: PrefixPart[]; // outermost first
   notServed?: NotServed; // registered only in a branch the profile does not run: listed apart, not checked
+  assumptions?: Assumption[]; // what its path, methods or protection rest on that a deployment may change (see project.assumptions)
   status: ProtectionStatus;
   limits: Limit[];
   unknownMethods?: string[]; // methods whose protection could not be read while another method decides `status`

@@ -131,6 +131,7 @@ test('a rate formatted from pydantic settings fields is their defaults, listed a
     const result = await scan({ paths: [dir] });
     expect(result.routes.map((r) => `${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['limited 200/minute']);
     expect(result.project.assumptions.map((a) => `${a.file}:${a.line}`)).toEqual(['settings.py:5', 'settings.py:6']);
+    expect(result.routes[0].assumptions?.map((a) => `${a.file}:${a.line}`)).toEqual(['settings.py:5', 'settings.py:6']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

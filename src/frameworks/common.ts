@@ -1,8 +1,26 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, Loc, ModuleFacts } from '../python/ir';
 import { someExpr } from '../python/ir';
-import { bindTargets, comprehensionItems, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
+import { bindTargets, comprehensionItems, type Assumption, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
+
+/**
+ * Resolves a route's protection, listing on it every assumption its path (taken when drafted) or its protection
+ * rests on.
+ */
+export function protectNoting<C>(project: Project, draft: RouteDraft<C>, protect: (draft: RouteDraft<C>) => AnalyzedRoute): AnalyzedRoute {
+  return project.noting(() => {
+    const route = protect(draft);
+    const assumptions = project.assumedHere(draft.route.assumptions);
+    return assumptions.length ? { ...route, assumptions } : route;
+  });
+}
+
+/** What a route drafted here rests on, for its `assumptions` (omitted when none). */
+export function assumedFor(project: Project, earlier?: Assumption[]): { assumptions?: Assumption[] } {
+  const assumptions = project.assumedHere(earlier);
+  return assumptions.length ? { assumptions } : {};
+}
 
 /** A route before protection is resolved; `context` carries what the framework's limiter resolver needs. */
 export interface RouteDraft<C> {

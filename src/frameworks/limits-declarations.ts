@@ -5,7 +5,7 @@
  */
 import type { Expr } from '../python/ir';
 import { argument, kwarg, exprLine } from '../python/ir';
-import { Project, type Ctx, type Value } from '../python/project';
+import { Project, type Assumption, type Ctx, type Value } from '../python/project';
 import type { Evidence, Limit } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
 import { sequenceItems, stringList } from './common';
@@ -19,6 +19,7 @@ export interface DeclaredLimit {
   limiter: string; // site key of the limiter object
   file: string;
   line: number;
+  assumed?: Assumption[]; // what reading the rate assumed: it counts for every route the limit applies to
 }
 
 /** How each library is named in messages. */
@@ -42,8 +43,8 @@ export interface LimitCallShape {
 }
 
 export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, meta: RateMeta): DeclaredLimit {
-  const base = { overrideDefaults: meta.overrideDefaults, limiter, file: ctx.mod.file, line: meta.line };
-  const text = expr ? (project.stringValue(expr, ctx) ?? calledRate(project, expr, ctx, meta.line)) : undefined;
+  const { value: text, assumed } = project.captured(() => (expr ? (project.stringValue(expr, ctx) ?? calledRate(project, expr, ctx, meta.line)) : undefined));
+  const base = { overrideDefaults: meta.overrideDefaults, limiter, file: ctx.mod.file, line: meta.line, ...(assumed.length && { assumed }) };
   if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
   const parsed = parseLimitsNotation(text);
   if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${LIBRARY_NAMES[meta.library] ?? meta.library} drops it`, concern: 'invalid-rate' } };
@@ -95,10 +96,11 @@ export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v:
 }
 
 /** The static limits of a declared list; a rate computed at run time makes the answer unknown, with evidence. */
-export function knownLimits(list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } {
+export function knownLimits(project: Project, list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } {
   const limits: Limit[] = [];
   let unknown = false;
   for (const d of list) {
+    project.replay(d.assumed);
     if (d.limit) limits.push(d.limit);
     else if (d.dynamic) {
       unknown = true;

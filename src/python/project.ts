@@ -29,6 +29,14 @@ export interface Assumption {
   text: string;
 }
 
+const assumptionKey = (a: Assumption): string => `${a.file}\0${a.line}\0${a.text}`;
+
+/** A cached value with the assumptions taken to compute it. */
+export interface Remembered<V> {
+  value: V;
+  assumed: string[];
+}
+
 /** Values bound to names by an enclosing `for` loop or a call being followed (parameters). */
 export type Env = ReadonlyMap<string, { expr: Expr; ctx: Ctx }>;
 
@@ -80,7 +88,7 @@ export class Project {
   private readonly byAlias = new Map<string, ModuleFacts[]>();
   private readonly importRoots = new Map<ModuleFacts, string>();
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
-  private readonly lookupCache = new Map<string, Value[]>();
+  private readonly lookupCache = new Map<string, Remembered<Value[]>>();
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
 
@@ -91,6 +99,8 @@ export class Project {
 
   /** What the analysis took as given (see `assume`), by file, line and text. */
   readonly assumptions = new Map<string, Assumption>();
+  /** The assumptions each computation under way took: see `noting`, `remember` and `assumedHere`. */
+  private readonly notes: { keys: Set<string>; passUp: boolean }[] = [];
 
   /**
    * The value a call to a project function has under the deployment profile (`parse_boolean(os.environ.get(
@@ -232,12 +242,66 @@ export class Project {
     // Names without a loop/parameter environment resolve the same way every time: memoise them.
     // A lookup already in progress (a cycle through imports or assignments) answers `unknown`.
     const key = `${ctx.mod.file}\0${ctx.scope}\0${ctx.line}\0${name}`;
-    const cached = this.lookupCache.get(key);
-    if (cached) return cached;
-    this.lookupCache.set(key, [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }]);
-    const values = this.lookupUncached(name, ctx, depth);
-    this.lookupCache.set(key, values);
-    return values;
+    const inProgress: Value[] = [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }];
+    return this.remember(this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress);
+  }
+
+  /**
+   * `compute()` once per key: a later call answers from the cache and counts the assumptions the first one took,
+   * so every route that rests on a cached value lists them. `inProgress` answers a call made while computing.
+   */
+  remember<K, V>(cache: Map<K, Remembered<V>>, key: K, compute: () => V, inProgress?: V): V {
+    const cached = cache.get(key);
+    if (cached) {
+      for (const k of cached.assumed) this.notes.at(-1)?.keys.add(k);
+      return cached.value;
+    }
+    if (inProgress !== undefined) cache.set(key, { value: inProgress, assumed: [] });
+    const note = { keys: new Set<string>(), passUp: true };
+    this.notes.push(note);
+    try {
+      const value = compute();
+      cache.set(key, { value, assumed: [...note.keys] });
+      return value;
+    } finally {
+      this.endNote(note);
+    }
+  }
+
+  /**
+   * Runs `compute` as the work of one route or one registration: the assumptions it takes stay with it (see
+   * `assumedHere`) and are not passed to the computation around it.
+   */
+  noting<T>(compute: () => T): T {
+    return this.captured(compute).value;
+  }
+
+  /** Like `noting`, also returning what `compute` assumed: for a value that travels to routes as data. */
+  captured<T>(compute: () => T): { value: T; assumed: Assumption[] } {
+    const note = { keys: new Set<string>(), passUp: false };
+    this.notes.push(note);
+    try {
+      const value = compute();
+      return { value, assumed: [...note.keys].map((k) => this.assumptions.get(k)!) };
+    } finally {
+      this.endNote(note);
+    }
+  }
+
+  private endNote(note: { keys: Set<string>; passUp: boolean }): void {
+    this.notes.pop();
+    if (note.passUp) for (const k of note.keys) this.notes.at(-1)?.keys.add(k);
+  }
+
+  /** Counts assumptions taken earlier (a value computed ahead and kept as data) for the computation under way. */
+  replay(assumptions: Assumption[] = []): void {
+    for (const a of assumptions) this.notes.at(-1)?.keys.add(assumptionKey(a));
+  }
+
+  /** The assumptions the computations under way have taken so far (and `earlier`): what a route made here rests on. */
+  assumedHere(earlier: Assumption[] = []): Assumption[] {
+    const keys = new Set([...earlier.map(assumptionKey), ...this.notes.flatMap((n) => [...n.keys])]);
+    return [...keys].map((k) => this.assumptions.get(k)!).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.text.localeCompare(b.text));
   }
 
   /** A parameter assigned anew in the body before `ctx.line` (`urls = [rule(u) for u in urls]`). */
@@ -584,7 +648,9 @@ export class Project {
 
   /** Notes a value the analysis takes that a deployment may give otherwise (a configuration file, a default). */
   assume(assumption: Assumption): void {
-    this.assumptions.set(`${assumption.file}\0${assumption.line}\0${assumption.text}`, assumption);
+    const key = assumptionKey(assumption);
+    this.assumptions.set(key, assumption);
+    this.notes.at(-1)?.keys.add(key);
   }
 
   private item(container: Value, index: Expr, ctx: Ctx, depth: number): Value[] {

@@ -30,6 +30,7 @@ export function routeJson(route: Route): Record<string, unknown> {
     limits: route.limits,
     evidence: route.evidence,
     expensive: route.expensive,
+    assumptions: route.assumptions ?? [],
   };
 }
 

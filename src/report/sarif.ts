@@ -89,7 +89,7 @@ function relatedLinks(finding: Finding): string {
   return `${stop} See ${links.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
 }
 
-function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean, root: string, edits?: LineEdit[]): Sarif.Result {
+function result(finding: Finding, ruleIndex: number, lineHash: string | undefined, withBaseline: boolean, root: string, assumed: string[], edits?: LineEdit[]): Sarif.Result {
   const res: Sarif.Result = {
     ruleId: finding.ruleId,
     ruleIndex,
@@ -107,7 +107,14 @@ function result(finding: Finding, ruleIndex: number, lineHash: string | undefine
   }
   if (withBaseline) res.baselineState = finding.baselined ? 'unchanged' : 'new';
   if (edits?.length) res.fixes = [sarifFix(edits, root)];
+  if (assumed.length) res.properties = { assumptions: assumed };
   return res;
+}
+
+/** What the routes of each finding rest on (`route.assumptions`), as `text (file:line)`. */
+function assumedByFinding(scan: ScanResult): (finding: Finding) => string[] {
+  const byRoute = new Map(scan.routes.map((r) => [r.id, (r.assumptions ?? []).map((a) => `${a.text} (${a.file}:${a.line})`)]));
+  return (finding) => [...new Set(finding.routeIds.flatMap((id) => byRoute.get(id) ?? []))];
 }
 
 /** `apiposture fix`'s line edits as one SARIF fix: an insertion replaces an empty region, a removal a whole line. */
@@ -140,6 +147,7 @@ export function sarifReport(scan: ScanResult, options: SarifOptions = {}): strin
   const findings = withinLimit(scan.findings, max);
   const dropped = scan.findings.length - findings.length;
   const lineHash = lineHashReader(scan.root);
+  const assumed = assumedByFinding(scan);
   // A root outside the checkout cannot be expressed relative to it: paths stay relative to the scan root.
   const root = options.rootUri && options.rootUri !== '.' && !options.rootUri.startsWith('..') ? options.rootUri.replace(/\/+$/, '') : '';
   const notifications: Sarif.Notification[] = scan.skipped.map((s) => ({
@@ -163,7 +171,7 @@ export function sarifReport(scan: ScanResult, options: SarifOptions = {}): strin
     tool: { driver: { name: TOOL_NAME, version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
     invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
     originalUriBaseIds: { '%SRCROOT%': { description: { text: root ? 'The working directory of the scan (the checkout)' : 'The scan root' } } },
-    results: findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId), lineHash(f.file, f.line), scan.staleBaseline !== undefined, root, options.fixes?.get(f))),
+    results: findings.map((f) => result(f, rules.findIndex((r) => r.id === f.ruleId), lineHash(f.file, f.line), scan.staleBaseline !== undefined, root, assumed(f), options.fixes?.get(f))),
   };
   if (options.category !== undefined) run.automationDetails = { id: automationId(options.category) };
   const log: Sarif.Log = { $schema: SCHEMA, version: '2.1.0', runs: [run] };

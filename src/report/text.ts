@@ -61,6 +61,7 @@ export function routeLines(routes: Route[], c: Chalk, options: Pick<TextOptions,
       lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${STATUS_STYLE[summary](c)(summary.padEnd(9))} ${limits}`.trimEnd());
       if (r.unresolved.length) lines.push(`        ${c.magenta('unresolved:')} ${r.unresolved.join('; ')}`);
       else if (options.quiet && r.status !== 'limited' && reason(r)) lines.push(`        ${c.dim('why:')} ${reason(r)}`);
+      if (r.assumptions?.length) lines.push(`        ${c.dim('assumes:')} ${r.assumptions.map((a) => `${a.text} (${shown(a.file)}:${a.line})`).join('; ')}`);
     }
     lines.push('');
   }

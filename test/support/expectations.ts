@@ -1,6 +1,7 @@
 /**
  * Inline expectations in fixture sources, CodeQL style: `# $ route="GET /x" status=limited limits="5/minute"`
- * (also `findings=`, `unresolved=yes`, `expensive=` with the kinds of the route's call signals). `status` is the
+ * (also `findings=`, `unresolved=yes`, `expensive=` with the kinds of the route's call signals, `assumes=` with the
+ * `file:line` of each assumption the route rests on). `status` is the
  * status as reported: `partial` when the route's methods differ, then `verdicts="GET unlimited,POST limited"`
  * gives each method's.
  * `# $ registration="app.route"` expects a route registration the tool lists as not resolved on that line.
@@ -22,7 +23,7 @@ export interface Expectation {
 }
 
 const TOKEN = /(\w+)=(?:"([^"]*)"|(\S+))/g;
-const LIST_TAGS = new Set(['limits', 'findings', 'expensive', 'verdicts']);
+const LIST_TAGS = new Set(['limits', 'findings', 'expensive', 'verdicts', 'assumes']);
 
 /** Canonical text of a tag set: keys sorted, list values sorted, empty values dropped. */
 export function canonical(tags: Record<string, string>): string {
@@ -72,5 +73,6 @@ export function actualGroup(route: Route, findings: Finding[]): string {
     unresolved: route.unresolved.length ? 'yes' : '',
     // Kinds of code evidence only: hints follow from the path and would be on every other line.
     expensive: [...new Set(route.expensive.filter((s) => s.strength === 'call').map((s) => s.kind))].join(','),
+    assumes: (route.assumptions ?? []).map((a) => `${a.file}:${a.line}`).join(','),
   });
 }

@@ -5,7 +5,7 @@
  */
 import { Project, type Value } from '../../python/project';
 import type { AnalyzedRoute } from '../../model';
-import { callSites, type Analyzer, type RouteDraft } from '../common';
+import { callSites, protectNoting, type Analyzer, type RouteDraft } from '../common';
 import { protectRoute, type LibraryResolver } from '../protection';
 import { findDjangoProjects, type DjangoSettings } from './settings';
 import { UrlWalker, type DjangoRouteContext } from './urls';
@@ -45,7 +45,7 @@ export const django: Analyzer = {
         walk();
         const drafts = walker.drafts.slice(first);
         const libraries = LIBRARIES.map((make) => make(project, settings, drafts));
-        routes.push(...drafts.map((draft) => protect(draft, libraries)));
+        routes.push(...drafts.map((draft) => protectNoting(project, draft, (d) => protect(d, libraries))));
       });
     };
     for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings, p.host));

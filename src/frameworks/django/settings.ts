@@ -65,10 +65,11 @@ export class DjangoSettings {
     if (!binder) {
       const values = this.classValues(name);
       if (!values || !this.cls) return { kind: 'absent' };
-      return asSetting(values.length === 1 ? values[0] : undefined, name, { file: this.cls.mod.file, line: this.cls.cls.loc.line });
+      return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: this.cls.mod.file, line: this.cls.cls.loc.line });
     }
-    const values = this.project.lookup(name, this.project.moduleCtx(binder.mod), 0);
-    return asSetting(values.length === 1 ? values[0] : undefined, name, { file: binder.mod.file, line: binder.line });
+    const ctx = this.project.moduleCtx(binder.mod);
+    const values = this.project.lookup(name, ctx, 0);
+    return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: binder.mod.file, line: binder.line }, { expr: { k: 'name', id: name, loc: { line: binder.line, column: 1 } }, ctx });
   }
 
   /** `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`: the dict entry, unless a later `X["key"] = v` replaces it. */
@@ -109,8 +110,11 @@ function asFlag(value: SettingValue, fallback: boolean): Flag {
   return { at: value.at };
 }
 
-function asSetting(value: ReturnType<Project['resolve']>[number] | undefined, name: string, at: SourceRef): SettingValue {
+function asSetting(project: Project, value: Value | undefined, name: string, at: SourceRef, written?: { expr: Expr; ctx: Ctx }): SettingValue {
   if (value?.kind === 'literal') return { kind: 'value', expr: value.expr, ctx: value.ctx, at: { file: value.ctx.mod.file, line: exprLine(value.expr, at.line) } };
+  // A read with a default in the code (`os.environ.get("ANON_RATE", "20/hour")`): that text, noted as an assumption.
+  const text = written && value && value.kind !== 'unknown' ? project.stringValue(written.expr, written.ctx) : undefined;
+  if (written && text !== undefined) return { kind: 'value', expr: { k: 'str', v: text, loc: { line: at.line, column: 1 } }, ctx: written.ctx, at };
   return { kind: 'dynamic', why: `\`${name}\` is computed at run time${value?.kind === 'unknown' ? ` (${value.why})` : ''}`, at };
 }
 
@@ -125,7 +129,7 @@ export function entryOf(project: Project, setting: SettingValue, key: string): S
     if (expr.splat !== undefined && expr.splat > index) return { kind: 'dynamic', why: `\`${key}\` may be replaced by a later \`**\` spread`, at: setting.at };
     const values = project.resolve(v, ctx);
     const at = { file: ctx.mod.file, line: exprLine(v, setting.at.line) };
-    return asSetting(values.length === 1 ? values[0] : undefined, key, at);
+    return asSetting(project, values.length === 1 ? values[0] : undefined, key, at, { expr: v, ctx });
   }
   return expr.splat !== undefined ? { kind: 'dynamic', why: `\`${key}\` may come from a \`**\` spread`, at: setting.at } : { kind: 'absent' };
 }

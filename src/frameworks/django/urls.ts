@@ -9,7 +9,7 @@ import { argument, dottedName, exprLine, kwarg } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
-import { declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { assumedFor, declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { BUNDLED_EXTRAS, BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE, type BundledRoute } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
@@ -72,7 +72,7 @@ export class UrlWalker {
   walkRoot(urlconf: ModuleFacts, settings: DjangoSettings | undefined, host?: string): void {
     this.settings = settings;
     this.app = settings ? { ...settings.origin, name: host === undefined ? settings.mod.module : `${settings.mod.module} (host \`${host}\`)` } : undefined;
-    this.walkModule(urlconf, { path: '', parts: [], unresolved: [], suffix: false }, []);
+    this.project.noting(() => this.walkModule(urlconf, { path: '', parts: [], unresolved: [], suffix: false }, []));
   }
 
   /** A URLconf no root includes: its routes are listed under an unknown prefix. */
@@ -80,7 +80,7 @@ export class UrlWalker {
     this.settings = settings;
     this.app = undefined;
     const why = `\`${urlconf.module}\` is not included from a ROOT_URLCONF found statically`;
-    this.walkModule(urlconf, { path: UNRESOLVED_SEGMENT, parts: [], unresolved: [why], suffix: false }, []);
+    this.project.noting(() => this.walkModule(urlconf, { path: UNRESOLVED_SEGMENT, parts: [], unresolved: [why], suffix: false }, []));
   }
 
   private walkModule(mod: ModuleFacts, prefix: Prefix, stack: ModuleFacts[]): void {
@@ -193,7 +193,12 @@ export class UrlWalker {
     return true;
   }
 
+  /** One entry of a pattern list: its routes rest on what it and the entries including it assumed. */
   private walkPattern(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
+    this.project.noting(() => this.walkEntry(expr, ctx, prefix, stack, depth));
+  }
+
+  private walkEntry(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth: number): void {
     const call = expr.k === 'call' ? expr : undefined;
     const name = call ? decoratorName(this.project, call, ctx) ?? '' : '';
     if (call && RESOLVERS.includes(name)) return this.walkResolver(call, ctx, prefix, stack, depth);
@@ -342,7 +347,7 @@ export class UrlWalker {
     return {
       framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`, unresolved: prefix.unresolved,
       ...declaredAt(ctx, at), handler: '?', handlerFile: ctx.mod.file, handlerLine: at.loc.line,
-      ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts,
+      ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts, ...assumedFor(this.project),
     };
   }
 

@@ -5,7 +5,7 @@
  */
 import { Project } from '../../python/project';
 import type { AnalyzedRoute } from '../../model';
-import { callSites, type Analyzer, type CallSite, type RouteDraft } from '../common';
+import { callSites, protectNoting, type Analyzer, type CallSite, type RouteDraft } from '../common';
 import { protectRoute, type LibraryResolver as Resolver } from '../protection';
 import { extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
 import { slowapi } from './slowapi';
@@ -30,7 +30,7 @@ export const fastapi: Analyzer = {
     const sites = callSites(project);
     const graph = extractAsgiRoutes(project, sites);
     const resolvers = LIBRARIES.map((make) => make(project, graph, sites)).filter((r): r is LibraryResolver => r !== undefined);
-    return graph.drafts.map((draft) => protect(draft, resolvers));
+    return graph.drafts.map((draft) => protectNoting(project, draft, (d) => protect(d, resolvers)));
   },
 };
 

@@ -11,9 +11,9 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, kwarg, exprLine } from '../../python/ir';
-import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type Value } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
-import { declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { assumedFor, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -87,6 +87,7 @@ interface Chain {
   parts: PrefixPart[];
   unresolved: string[];
   notServed?: NotServed; // through an include in a branch the profile does not run
+  assumptions: Assumption[]; // what its prefixes rest on
 }
 
 /** What the extractor found besides routes, for the limiter resolvers. */
@@ -315,7 +316,7 @@ class AsgiExtractor {
 
   /** Routes are emitted once every edge is known: a chain computed earlier would miss later mounts. */
   private emit(...args: Parameters<AsgiExtractor['emitNow']>): void {
-    this.pending.push(() => this.emitNow(...args));
+    this.pending.push(() => this.project.noting(() => this.emitNow(...args)));
   }
 
   private emitNow(
@@ -349,6 +350,7 @@ class AsgiExtractor {
           app: hops[0] && isAsgiApp(hops[0].node) ? { file: hops[0].node.site.ctx.mod.file, line: hops[0].node.site.call.loc.line, name: isFastApiApp(hops[0].node) ? 'FastAPI' : 'Starlette' } : undefined,
           prefixes: chain.parts,
           ...(chain.notServed && { notServed: chain.notServed }),
+          ...assumedFor(this.project, chain.assumptions),
         },
         context: { ...context, hops },
       });
@@ -403,6 +405,14 @@ class AsgiExtractor {
     const cached = this.chainCache.get(key);
     if (cached) return cached;
     if (seen.includes(key) || seen.length > 16) return [];
+    // Each chain carries what its own prefixes assumed: a router included twice is not charged with both.
+    const result = this.project.noting(() => this.chainsUncached(node, seen));
+    this.chainCache.set(key, result);
+    return result;
+  }
+
+  private chainsUncached(node: Instance, seen: string[]): Chain[] {
+    const key = node.site.key;
     const ownPrefix = this.ownPrefix(node);
     const ownCtx = node.site.ctx;
     const own = this.segment(undefined, ownPrefix, ownCtx, ownCtx);
@@ -419,6 +429,7 @@ class AsgiExtractor {
           parts: [...parent.parts, ...step.parts],
           unresolved: [...parent.unresolved, ...step.unresolved],
           ...(parent.notServed && { notServed: parent.notServed }),
+          assumptions: [...parent.assumptions, ...step.assumptions],
         });
       }
     }
@@ -426,22 +437,21 @@ class AsgiExtractor {
       const root: Hop = { node, via: 'root', dependencies: this.ownDependencies(node) };
       const app = isAsgiApp(node);
       const skipped = app ? [] : this.skippedIncludes(node);
-      if (app) result.push({ hops: [root], path: '', parts: [], unresolved: [] });
+      if (app) result.push({ hops: [root], path: '', parts: [], unresolved: [], assumptions: [] });
       else if (skipped.length) {
         // Included only in a branch the profile does not run: its full path, marked as not served.
         for (const { call, ctx, notServed } of skipped) {
           const step = this.segment(kwarg(call, 'prefix'), ownPrefix, ctx, ownCtx);
           const parents = call.fn.k === 'attr' ? this.nodesOf(call.fn.obj, ctx) : [];
           for (const parent of parents.flatMap((p) => this.chains(p, [...seen, key]))) {
-            result.push({ hops: [...parent.hops, { ...root, via: 'include' }], path: parent.path + step.path, parts: [...parent.parts, ...step.parts], unresolved: [...parent.unresolved, ...step.unresolved], notServed });
+            result.push({ hops: [...parent.hops, { ...root, via: 'include' }], path: parent.path + step.path, parts: [...parent.parts, ...step.parts], unresolved: [...parent.unresolved, ...step.unresolved], notServed, assumptions: [...parent.assumptions, ...step.assumptions] });
           }
         }
       } else {
         const why = `router (${key}) is not included in or mounted on any app found statically`;
-        result.push({ hops: [root], path: UNRESOLVED_SEGMENT + own.path, parts: own.parts, unresolved: [why, ...own.unresolved] });
+        result.push({ hops: [root], path: UNRESOLVED_SEGMENT + own.path, parts: own.parts, unresolved: [why, ...own.unresolved], assumptions: own.assumptions });
       }
     }
-    this.chainCache.set(key, result);
     return result;
   }
 
@@ -458,11 +468,12 @@ class AsgiExtractor {
   }
 
   /** The path an edge contributes: its prefix (a mount path loses its trailing `/`), then the node's own prefix. */
-  private segment(edgePrefix: Expr | undefined, ownPrefix: Expr | undefined, edgeCtx: Ctx, ownCtx: Ctx, isMount = false): { path: string; parts: PrefixPart[]; unresolved: string[] } {
-    const out = { path: '', parts: [] as PrefixPart[], unresolved: [] as string[] };
+  private segment(edgePrefix: Expr | undefined, ownPrefix: Expr | undefined, edgeCtx: Ctx, ownCtx: Ctx, isMount = false): Omit<Chain, 'hops'> {
+    const out = { path: '', parts: [] as PrefixPart[], unresolved: [] as string[], assumptions: [] as Assumption[] };
     for (const [expr, ctx, strip] of [[edgePrefix, edgeCtx, isMount], [ownPrefix, ownCtx, false]] as const) {
       if (!expr || expr.k === 'none') continue;
-      const text = this.project.stringValue(expr, ctx);
+      const { value: text, assumed } = this.project.captured(() => this.project.stringValue(expr, ctx));
+      out.assumptions.push(...assumed);
       const line = exprLine(expr, ctx.line);
       const value = text === undefined ? UNRESOLVED_SEGMENT : strip ? text.replace(/\/+$/, '') : text;
       if (text === undefined) out.unresolved.push(`prefix \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) is not a static string`);

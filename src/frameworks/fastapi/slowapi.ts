@@ -211,7 +211,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   /** Known limits of a list, noting the rates slowapi drops; they count as the limiter's strategy does. */
   const collect = (info: LimiterInfo, list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } => {
     for (const d of list) if (d.invalid) evidence.push(d.invalid);
-    const known = knownLimits(list, evidence);
+    const known = knownLimits(project, list, evidence);
     return { ...known, limits: known.limits.map((l) => (info.algorithm ? { ...l, algorithm: info.algorithm } : l)) };
   };
 

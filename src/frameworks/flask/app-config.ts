@@ -7,7 +7,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { exprLine } from '../../python/ir';
-import type { Ctx, Project, Value } from '../../python/project';
+import type { Assumption, Ctx, Project, Value } from '../../python/project';
 import type { Evidence } from '../../model';
 import type { CallSite } from '../common';
 import { addTo } from '../../collections';
@@ -17,6 +17,7 @@ type Instance = Extract<Value, { kind: 'instance' }>;
 
 interface ConfigSetting {
   value: Value[];
+  assumed: Assumption[]; // what reading the value assumed: counted wherever the key is read
   expr: Expr;
   ctx: Ctx;
   at: Evidence;
@@ -52,6 +53,7 @@ export class FlaskAppConfig {
     const texts = new Set(candidates.map((s) => valueText(s.value)));
     if (texts.size > 1) return { ambiguous: { ...candidates[0].at, message: `\`${key}\` differs between config objects` } };
     const last = candidates[candidates.length - 1];
+    this.project.replay(last.assumed);
     return { value: last.value, expr: { expr: last.expr, ctx: last.ctx }, at: last.at };
   }
 
@@ -59,7 +61,8 @@ export class FlaskAppConfig {
     const add = (key: string, expr: Expr, valueCtx: Ctx, production: boolean): void => {
       const settings = this.settings.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
       const at = { file: valueCtx.mod.file, line: exprLine(expr, call.loc.line), message: `\`${key}\`` };
-      addTo(settings, key, { value: this.project.resolve(expr, valueCtx), expr, ctx: valueCtx, at, production });
+      const { value, assumed } = this.project.captured(() => this.project.resolve(expr, valueCtx));
+      addTo(settings, key, { value, assumed, expr, ctx: valueCtx, at, production });
       this.settings.set(app.site.key, settings);
     };
     if (method === '__setitem__') {

@@ -15,10 +15,10 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
-import { Project, type Ctx, type Value } from '../../python/project';
+import { Project, type Assumption, type Ctx, type Remembered, type Value } from '../../python/project';
 import type { Algorithm, Evidence, Limit, ProtectionStatus, AnalyzedRoute, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
-import { callSites, functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { callSites, functionCtx, protectNoting, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection';
 import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { breachAnswer, clientCondition, keyConcerns } from './callables';
@@ -76,6 +76,7 @@ interface LimiterInfo {
   checked: boolean; // `limiter.check()` is called somewhere
   keyFunc?: Decorator; // first positional (3.x) or `key_func=`
   requestFilters: Value[][]; // what each `request_filter` callable resolves to
+  assumed?: Assumption[]; // what reading the constructor assumed (`enabled=settings.X` with a default)
 }
 
 /** A declared limit with the concerns its own `key_func=`, `exempt_when=` and `on_breach=` raise. */
@@ -98,7 +99,7 @@ interface Setting {
 
 export function resolveFlaskLimiter(project: Project, drafts: RouteDraft<FlaskRouteContext>[], sites: CallSite[] = callSites(project)): AnalyzedRoute[] {
   const resolver = new FlaskLimiterResolver(project, sites);
-  return drafts.map((d) => resolver.protect(d));
+  return drafts.map((draft) => protectNoting(project, draft, (d) => resolver.protect(d)));
 }
 
 class FlaskLimiterResolver {
@@ -107,7 +108,7 @@ class FlaskLimiterResolver {
   private readonly blueprintExempt = new Map<string, Evidence>();
   private readonly config: FlaskAppConfig;
   private readonly breachHandlers = new Map<string, Evidence[]>(); // app site → 429 handlers answering another status
-  private readonly postures = new Map<string, Posture>(); // limiter site + app site → posture
+  private readonly postures = new Map<string, Remembered<Posture>>(); // limiter site + app site → posture
   private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
 
@@ -118,10 +119,15 @@ class FlaskLimiterResolver {
     this.decoratedFunctions();
   }
 
-  private constructorSite({ call, ctx }: CallSite): void {
-    if (!dottedName(call.fn)?.endsWith('Limiter')) return; // cheap gate before resolving
+  private constructorSite(site: CallSite): void {
+    if (!dottedName(site.call.fn)?.endsWith('Limiter')) return; // cheap gate before resolving
+    const { value: info, assumed } = this.project.captured(() => this.limiterInfo(site));
+    if (info) this.limiters.set(info.instance.site.key, { ...info, assumed });
+  }
+
+  private limiterInfo({ call, ctx }: CallSite): LimiterInfo | undefined {
     const instance = this.project.resolve(call, ctx).find(isLimiter);
-    if (!instance || this.limiters.has(instance.site.key)) return;
+    if (!instance || this.limiters.has(instance.site.key)) return undefined;
     const key = instance.site.key;
     // 3.x: `Limiter(key_func, app=app)`; 1.x/2.x: `Limiter(app, key_func=...)`.
     const appArg = kwarg(call, 'app') ?? call.args.find((a) => this.project.resolve(a, ctx).some(isApp));
@@ -142,7 +148,7 @@ class FlaskLimiterResolver {
     const autoCheck = kwarg(call, 'auto_check');
     if (autoCheck?.k === 'bool' && !autoCheck.v) info.autoCheckOff = { file: ctx.mod.file, line: exprLine(autoCheck, call.loc.line) };
     if (appArg && appArg.k !== 'none') this.bind(info, appArg, ctx, call);
-    this.limiters.set(key, info);
+    return info;
   }
 
   private statementSite({ call, ctx }: CallSite): void {
@@ -319,6 +325,7 @@ class FlaskLimiterResolver {
     let unknown = false;
     for (const info of this.limiters.values()) {
       const state = this.limiterState(info, app);
+      if (state.kind !== 'unbound') this.project.replay(info.assumed);
       const mine = (list: DeclaredLimit[]): DeclaredLimit[] => list.filter((d) => d.limiter === info.instance.site.key);
       const usesThis = mine([...viewLimits, ...methodLimits, ...misplaced]).length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length);
       if (state.kind !== 'bound') {
@@ -332,7 +339,7 @@ class FlaskLimiterResolver {
       let limiterKeyed = false;
       const applying = mine([...viewLimits, ...methodLimits]).filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
       const collect = (list: FlaskLimit[]): void => {
-        const known = knownLimits(list, evidence);
+        const known = knownLimits(this.project, list, evidence);
         // The methods this limit covers here, and how the limiter counts it.
         limits.push(...known.limits.map((l) => ({ ...l, methods: [method], ...(posture.algorithm && { algorithm: posture.algorithm }) })));
         for (const d of list.filter((d) => d.limit)) {
@@ -440,9 +447,10 @@ class FlaskLimiterResolver {
 
   /** The algorithm and the concerns a limiter brings to every route of `app` where its limits apply. */
   private posture(info: LimiterInfo, app: Instance): Posture {
-    const cacheKey = `${info.instance.site.key}\0${app.site.key}`;
-    const cached = this.postures.get(cacheKey);
-    if (cached) return cached;
+    return this.project.remember(this.postures, `${info.instance.site.key}\0${app.site.key}`, () => this.postureOf(info, app));
+  }
+
+  private postureOf(info: LimiterInfo, app: Instance): Posture {
     const { call, ctx } = info.instance.site;
     const where = { file: ctx.mod.file, line: call.loc.line };
     const storage = this.storage(info, app, where);
@@ -461,7 +469,6 @@ class FlaskLimiterResolver {
       concerns,
       keyConcerns: keyFunc ? keyConcerns(this.project.resolve(keyFunc.expr, keyFunc.ctx), { file: ctx.mod.file, line: exprLine(keyFunc.expr, call.loc.line) }) : [],
     };
-    this.postures.set(cacheKey, posture);
     return posture;
   }
 

@@ -8,9 +8,9 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
-import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
+import { Project, type Assumption, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
-import { callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { assumedFor, callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -47,6 +47,7 @@ interface Mount {
   prefix?: string; // undefined: no prefix
   parts: PrefixPart[];
   unresolved: string[];
+  assumptions: Assumption[]; // what its prefixes rest on
 }
 
 interface Registration {
@@ -105,14 +106,16 @@ class FlaskExtractor {
       }
     }
     this.collectApiConstructors();
-    for (const mod of this.project.modules) {
-      for (const fn of mod.functions) this.decoratedFunction({ mod, fn });
-      for (const cls of mod.classes) this.decoratedClass({ mod, cls });
+    // Each declaration's routes rest on what reading that declaration assumed.
+    const { project } = this;
+    for (const mod of project.modules) {
+      for (const fn of mod.functions) project.noting(() => this.decoratedFunction({ mod, fn }));
+      for (const cls of mod.classes) project.noting(() => this.decoratedClass({ mod, cls }));
     }
     for (const { call, ctx } of this.sites) {
       if (call.fn.k !== 'attr') continue;
-      if (call.fn.name === 'add_url_rule') this.addUrlRule(call, ctx);
-      else if (call.fn.name === 'add_resource') this.addResource(call, ctx);
+      if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
+      else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
     }
     return this.drafts;
   }
@@ -353,7 +356,8 @@ class FlaskExtractor {
     const rule = ruleExpr ? this.project.stringValue(ruleExpr, ctx) : undefined;
     const unresolved = [...extraUnresolved];
     if (rule === undefined) unresolved.push(`rule \`${ruleExpr ? Project.describe(ruleExpr) : '?'}\` is not a static string`);
-    for (const mount of this.mounts(owner, [])) {
+    // Each mount carries what its own prefixes assumed: a blueprint registered twice is not charged with both.
+    for (const mount of this.project.noting(() => this.mounts(owner, []))) {
       this.push({
         path: joinRule(mount.prefix, rule ?? UNRESOLVED_SEGMENT),
         unresolved: [...mount.unresolved, ...unresolved],
@@ -364,7 +368,7 @@ class FlaskExtractor {
 
   private emitUnbound(rule: Expr, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, why: string): void {
     const text = this.project.stringValue(rule, ctx);
-    const mount: Mount = { blueprints: [], parts: [], unresolved: [why] };
+    const mount: Mount = { blueprints: [], parts: [], unresolved: [why], assumptions: [] };
     const unresolved = text === undefined ? [why, 'rule is not a static string'] : [why];
     this.push({ path: UNRESOLVED_SEGMENT + (text ?? UNRESOLVED_SEGMENT), unresolved, ctx, at, declared, view, mount });
   }
@@ -393,6 +397,7 @@ class FlaskExtractor {
         handlerLine: r.view.handlerRef.line,
         app: app ? { file: app.site.ctx.mod.file, line: app.site.call.loc.line, name: 'Flask' } : undefined,
         prefixes: r.mount.parts,
+        ...assumedFor(this.project, r.mount.assumptions),
       },
       context: { app, blueprints: r.mount.blueprints, view: r.view },
     });
@@ -400,7 +405,7 @@ class FlaskExtractor {
 
   /** Every way an app or blueprint is reachable from an app, with the prefix it gets there. */
   private mounts(owner: Instance, seen: string[]): Mount[] {
-    if (Project.isInstance(owner as Value, FLASK_APP_TYPES)) return [{ app: owner, blueprints: [], parts: [], unresolved: [] }];
+    if (Project.isInstance(owner as Value, FLASK_APP_TYPES)) return [{ app: owner, blueprints: [], parts: [], unresolved: [], assumptions: [] }];
     if (seen.includes(owner.site.key) || seen.length > 16) return [];
     const ownPrefix = kwarg(owner.site.call, 'url_prefix');
     const registrations = this.registrations.filter((r) => r.child.site.key === owner.site.key);
@@ -417,6 +422,7 @@ class FlaskExtractor {
           prefix: joined,
           parts: prefix.part ? [...parent.parts, prefix.part] : parent.parts,
           unresolved: [...parent.unresolved, ...prefix.unresolved],
+          assumptions: [...parent.assumptions, ...prefix.assumptions],
         });
       }
     }
@@ -428,6 +434,7 @@ class FlaskExtractor {
         prefix: joinPrefix(UNRESOLVED_SEGMENT, prefix.value),
         parts: prefix.part ? [prefix.part] : [],
         unresolved: [`blueprint \`${name ?? '?'}\` (${owner.site.key}) is not registered on any Flask app found statically`, ...prefix.unresolved],
+        assumptions: prefix.assumptions,
       });
     }
     return result;
@@ -451,18 +458,19 @@ class FlaskExtractor {
     return read.fallback && this.project.stringValue(read.fallback, ctx);
   }
 
-  private prefixValue(expr: Expr | undefined, ctx: Ctx): { value?: string; part?: PrefixPart; unresolved: string[] } {
-    if (!expr || expr.k === 'none') return { unresolved: [] };
-    const value = this.project.stringValue(expr, ctx) ?? this.configText(expr, ctx);
+  private prefixValue(expr: Expr | undefined, ctx: Ctx): { value?: string; part?: PrefixPart; unresolved: string[]; assumptions: Assumption[] } {
+    if (!expr || expr.k === 'none') return { unresolved: [], assumptions: [] };
+    const { value, assumed: assumptions } = this.project.captured(() => this.project.stringValue(expr, ctx) ?? this.configText(expr, ctx));
     const line = exprLine(expr, ctx.line);
     if (value === undefined) {
       return {
         value: UNRESOLVED_SEGMENT,
         part: { value: UNRESOLVED_SEGMENT, file: ctx.mod.file, line },
         unresolved: [`url_prefix \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) is not a static string`],
+        assumptions,
       };
     }
-    return { value, part: { value, file: ctx.mod.file, line }, unresolved: [] };
+    return { value, part: { value, file: ctx.mod.file, line }, unresolved: [], assumptions };
   }
 }
 

@@ -1,0 +1,44 @@
+/**
+ * Per-route assumptions: each route lists the configuration values and code defaults its own path, methods
+ * and protection rest on, and no other route's.
+ */
+import path from 'node:path';
+import type * as Sarif from 'sarif';
+import chalk from 'chalk';
+import { scan } from '../src/scan';
+import { sarifReport } from '../src/report/sarif';
+import { textReport } from '../src/report/text';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const assumed = (r: { assumptions?: { file: string; line: number }[] }): string[] => (r.assumptions ?? []).map((a) => `${a.file}:${a.line}`);
+
+test('a router included twice carries a prefix default only where that prefix is used', async () => {
+  const result = await scan({ paths: [path.join(FIXTURES, 'fastapi', 'prefixes')] });
+  const byPath = new Map(result.routes.map((r) => [r.path, assumed(r)]));
+  expect(byPath.get('/api/v1/login')).toEqual(['svc/app.py:10']);
+  expect(byPath.get('/legacy/login')).toEqual([]);
+  expect(result.project.assumptions.map((a) => `${a.file}:${a.line}`)).toEqual(['svc/app.py:10', 'svc/debuggable.py:6']);
+  // SARIF results carry them; text prints them under the route.
+  const log = JSON.parse(sarifReport(result)) as Sarif.Log;
+  const login = log.runs[0].results!.find((r) => r.message.text.includes('`POST /api/v1/login`'))!;
+  expect(login.properties?.assumptions).toEqual(['API_PREFIX not set: the code\'s default "/api" (svc/app.py:10)']);
+  expect(log.runs[0].results!.find((r) => r.message.text.includes('`POST /legacy/login`'))!.properties).toBeUndefined();
+  const text = textReport(result, new chalk.Instance({ level: 0 }), { displayRoot: '.' }).split('\n');
+  const at = text.findIndex((l) => l.includes('POST /api/v1/login') && l.includes('unlimited'));
+  expect(text[at + 1].trim()).toBe('assumes: API_PREFIX not set: the code\'s default "/api" (svc/app.py:10)');
+});
+
+test('a rate read with a default, a limiter switch and a config file count for the routes they limit', async () => {
+  const flask = await scan({ paths: [path.join(FIXTURES, 'flask', 'configfile')] });
+  const export_ = flask.routes.find((r) => r.path === '/api/v1/export')!;
+  // The prefix comes from settings.json (line 13), the default limit from config.yml (line 10).
+  expect(assumed(export_)).toEqual(['app.py:10', 'app.py:13']);
+  const django = await scan({ paths: [path.join(FIXTURES, 'django', 'newsroom')] });
+  const flag = django.routes.find((r) => r.path === '/comments/<int:pk>/flag/')!;
+  expect(flag.limits.map((l) => l.rate)).toEqual(['20/hour']);
+  expect(flag.assumptions?.map((a) => a.text)).toEqual(['NEWSROOM_ANON_RATE not set: the code\'s default "20/hour"']);
+  expect(django.routes.filter((r) => r.path.startsWith('/articles/')).flatMap(assumed)).toEqual([]);
+  // `Limiter(enabled=settings.RATELIMIT_ENABLED)`, read from the environment with a default.
+  const orgscoped = await scan({ paths: [path.join(FIXTURES, 'flask', 'orgscoped')] });
+  expect(orgscoped.routes.find((r) => r.path === '/login')!.assumptions?.map((a) => a.text)).toEqual(['PORTAL_RATELIMIT_ENABLED not set: the code\'s default "true"']);
+});
