@@ -354,7 +354,7 @@ class FlaskLimiterResolver {
       const blueprintApplies = !misplacedHere && (viewDecorated.length === 0 || viewDecorated.every((d) => !d.overrideDefaults));
       let blueprint = blueprintApplies ? this.inheritedBlueprintLimits(context, info.instance.site.key) : [];
       if (exemption && blueprint.length && versionSide(version, '2.3') === 'unknown') {
-        evidence.push({ ...exemption.evidence, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the version in use is not pinned" });
+        evidence.push({ ...exemption.evidence, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the declared versions do not tell which is installed" });
         unknown = true;
         blueprint = [];
       }
