@@ -2,6 +2,8 @@
  * Per-route assumptions: each route lists the configuration values and code defaults its own path, methods
  * and protection rest on, and no other route's.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type * as Sarif from 'sarif';
 import chalk from 'chalk';
@@ -31,8 +33,14 @@ test('a router included twice carries a prefix default only where that prefix is
 test('a rate read with a default, a limiter switch and a config file count for the routes they limit', async () => {
   const flask = await scan({ paths: [path.join(FIXTURES, 'flask', 'configfile')] });
   const export_ = flask.routes.find((r) => r.path === '/api/v1/export')!;
-  // The prefix comes from settings.json (line 13), the default limit from config.yml (line 10).
-  expect(assumed(export_)).toEqual(['app.py:10', 'app.py:13']);
+  // The prefix comes from settings.json (line 14), the default limit from config.yml (line 11).
+  expect(assumed(export_)).toEqual(['app.py:11', 'app.py:14']);
+  // An INI file configparser reads (line 17), and an option it lacks: the fallback the code gives (line 73).
+  expect(flask.routes.find((r) => r.path === '/api/v1/resend')!.assumptions?.map((a) => a.text)).toEqual([
+    'values read from settings.json, as the repository holds it',
+    'values read from limits.ini, as the repository holds it',
+    'resend not set: the code\'s default "1/minute"',
+  ]);
   const django = await scan({ paths: [path.join(FIXTURES, 'django', 'newsroom')] });
   const flag = django.routes.find((r) => r.path === '/comments/<int:pk>/flag/')!;
   expect(flag.limits.map((l) => l.rate)).toEqual(['20/hour']);
@@ -41,4 +49,19 @@ test('a rate read with a default, a limiter switch and a config file count for t
   // `Limiter(enabled=settings.RATELIMIT_ENABLED)`, read from the environment with a default.
   const orgscoped = await scan({ paths: [path.join(FIXTURES, 'flask', 'orgscoped')] });
   expect(orgscoped.routes.find((r) => r.path === '/login')!.assumptions?.map((a) => a.text)).toEqual(['PORTAL_RATELIMIT_ENABLED not set: the code\'s default "true"']);
+});
+
+test('`.env` counts only where the code loads it: python-decouple always, os.getenv after load_dotenv()', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-dotenv-'));
+  try {
+    writeFileSync(path.join(dir, '.env'), 'HEALTH_PATH=/up\nITEMS_PATH=/things\n');
+    writeFileSync(path.join(dir, 'app.py'), 'import os\nfrom decouple import config\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get(config("HEALTH_PATH", default="/health"))\ndef health():\n    return 1\n\n@app.get(os.getenv("ITEMS_PATH", "/items"))\ndef items():\n    return 1\n');
+    const paths = async (): Promise<string[]> => (await scan({ paths: [dir] })).routes.map((r) => `${r.path} ${assumed(r).join()}`).sort();
+    expect(await paths()).toEqual(['/items app.py:11', '/up .env:1']);
+    writeFileSync(path.join(dir, 'settings.py'), 'from dotenv import load_dotenv\n\nload_dotenv()\n');
+    writeFileSync(path.join(dir, 'app.py'), `import settings\n${readFileSync(path.join(dir, 'app.py'), 'utf8')}`);
+    expect(await paths()).toEqual(['/things .env:2', '/up .env:1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

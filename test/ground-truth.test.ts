@@ -71,7 +71,7 @@ function predictedThreshold(route: Route, method: string): number | null {
 }
 
 const probeTest = requirePython('flask, flask_limiter, flask_restful, yaml', 'python3-flask, python3-flask-limiter, python3-flask-restful, python3-yaml');
-const asgiProbeTest = requirePython('fastapi, starlette, pydantic', 'python3-fastapi, python3-starlette, python3-pydantic');
+const asgiProbeTest = requirePython('fastapi, starlette, pydantic, dotenv', 'python3-fastapi, python3-starlette, python3-pydantic, python3-dotenv');
 
 test('every Flask fixture has an entry point for the probe', () => {
   expect(fg.sync('flask/*', { cwd: FIXTURES, onlyDirectories: true }).sort()).toEqual(Object.keys(ENTRY_POINTS).sort());
@@ -105,6 +105,7 @@ probeTest.each(Object.keys(ENTRY_POINTS).filter((project) => ENTRY_POINTS[projec
 /** The apps of each FastAPI/Starlette fixture (`module:attribute`, a factory is called), and the environment they need. */
 const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, string> }> = {
   'fastapi/costly': { apps: ['shop.main:app'] },
+  'fastapi/dotenv-loaded': { apps: ['main:app'] },
   'fastapi/factories': { apps: ['main:app'] },
   'fastapi/custom-limiters': { apps: ['shop.main:app', 'shop.main:partner_app'] },
   'fastapi/fullstack': { apps: ['app.main:app'], env: { ENVIRONMENT: 'production' } }, // as the production profile runs it

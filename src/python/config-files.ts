@@ -1,8 +1,8 @@
 /**
  * Configuration files the code loads from a path written in it (`yaml.safe_load(open("config.yml"))`,
  * `json.load(f)` under `with open("settings.json") as f`, `tomllib.load(...)`): read as data, so that
- * `config["limits"]["login"]` is the value the file holds. Candidates are the `.yml`/`.yaml`/`.json`/`.toml`
- * names written in the code, relative to the project root (where the app is started) or to the module's
+ * `config["limits"]["login"]` is the value the file holds; also INI files a `configparser` parser `.read()`s.
+ * Candidates are the `.yml`/`.yaml`/`.json`/`.toml`/`.ini`/`.cfg` names written in the code, relative to the project root (where the app is started) or to the module's
  * folder; only regular files inside the project, of at most 1 MiB, are read.
  */
 import { promises as fs } from 'node:fs';
@@ -28,7 +28,7 @@ export const CONFIG_LOADERS: Record<string, 'yaml' | 'json' | 'toml'> = {
   'toml.load': 'toml',
 };
 
-const NAMED = /\.(ya?ml|json|toml)$/i;
+const NAMED = /\.(ya?ml|json|toml|ini|cfg)$/i;
 const MAX_BYTES = 1024 * 1024;
 
 /** The configuration files the modules name that exist in the project, by path relative to the root. */
@@ -66,11 +66,56 @@ async function readConfigFile(root: string, file: string): Promise<ConfigFile | 
   if (bytes.length > MAX_BYTES) return { file, problem: `larger than ${MAX_BYTES} bytes` };
   const text = bytes.toString('utf8');
   try {
+    if (/\.(ini|cfg)$/i.test(file)) return { file, data: parseIni(text) };
     const format = /\.toml$/i.test(file) ? 'toml' : /\.json$/i.test(file) ? 'json' : 'yaml';
     return { file, data: (format === 'toml' ? parseToml(text) : format === 'json' ? JSON.parse(text) : parseYaml(text)) as ConfigData };
   } catch (error) {
     return { file, problem: `cannot be parsed: ${(error as Error).message.split('\n')[0]}` };
   }
+}
+
+/**
+ * An INI file as `configparser.ConfigParser` reads it: sections of options (names lower-cased, `=` or `:`,
+ * indented lines continuing a value), `[DEFAULT]` options in every section, `%(name)s` replaced by the section's
+ * option (`%%` is `%`). A value naming an option that does not exist is left out, so reading it stays unknown.
+ */
+function parseIni(text: string): ConfigData {
+  const sections: Record<string, Record<string, string>> = {};
+  let section: Record<string, string> | undefined;
+  let option: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim() || /^\s*[#;]/.test(line)) continue;
+    const header = /^\[([^\]]+)\]\s*$/.exec(line.trim());
+    if (header) {
+      section = sections[header[1]] ??= {};
+      option = undefined;
+    } else if (/^\s/.test(line) && section && option !== undefined) {
+      section[option] += `\n${line.trim()}`;
+    } else {
+      const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+      if (!pair || !section) throw new Error(`not an option of a section: ${line.trim().slice(0, 40)}`);
+      option = pair[1].trim().toLowerCase();
+      section[option] = pair[2].trim();
+    }
+  }
+  const { DEFAULT: defaults = {}, ...named } = sections;
+  const interpolated = (options: Record<string, string>): Record<string, string> => {
+    const value = (text: string, depth: number): string | undefined => {
+      let ok = depth < 10;
+      const out = text.replace(/%(%|\(([^)]+)\)s)/g, (_, all: string, name?: string) => {
+        if (all === '%') return '%';
+        const inner = ok && Object.hasOwn(options, name!.toLowerCase()) ? value(options[name!.toLowerCase()], depth + 1) : undefined;
+        if (inner === undefined) ok = false;
+        return inner ?? '';
+      });
+      return ok ? out : undefined;
+    };
+    return Object.fromEntries(Object.entries(options).flatMap(([k, v]) => {
+      const text = value(v, 0);
+      return text === undefined ? [] : [[k, text]];
+    }));
+  };
+  return Object.fromEntries([...(Object.keys(defaults).length ? [['DEFAULT', interpolated(defaults)]] : []), ...Object.entries(named).map(([name, options]) => [name, interpolated({ ...defaults, ...options })])]);
 }
 
 /** File data as the literal that would write it; values TOML has and Python literals lack (dates) are left out. */

@@ -193,6 +193,8 @@ class Conditions {
     const name = call.args[0] && this.value(call.args[0], ctx, depth + 1);
     if (typeof name !== 'string') return undefined;
     if (this.values.has(name)) return this.values.get(name);
+    const fromDotenv = this.project.dotenvValue(call, ctx, reader);
+    if (fromDotenv !== undefined) return fromDotenv;
     const [position, keyword] = ENVIRONMENT_READS[reader];
     const fallback = argument(call, position, keyword);
     const value = fallback ? this.value(fallback, ctx, depth + 1) : null;

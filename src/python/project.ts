@@ -89,6 +89,8 @@ export class Project {
   private readonly importRoots = new Map<ModuleFacts, string>();
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache = new Map<string, Remembered<Value[]>>();
+  private readonly iniCache = new Map<string, Remembered<Value>>(); // see parsedIni
+  private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
 
@@ -615,6 +617,15 @@ export class Project {
         // `{"path": "/x"}.get("path", "/y")` on a dict literal: the entry, else the default.
         const { of } = callee;
         const key = call.args[0];
+        // `parser.get("limits", "login", fallback="5/minute")` of a parser that read an INI file.
+        if (callee.name === 'get' && Project.isInstance(of, INI_PARSERS) && call.args.length >= 2) {
+          const section = this.item(of, call.args[0], ctx, depth);
+          const found = section.length === 1 ? this.item(section[0], call.args[1], ctx, depth) : [];
+          const fallback = kwarg(call, 'fallback');
+          if (found.some((v) => v.kind !== 'unknown') || !fallback) return found.length ? found : [{ kind: 'unknown', why: 'the INI file is not read' }];
+          this.assumeDefault(this.stringValue(call.args[1], ctx), this.stringValue(fallback, ctx) ?? null, call, ctx);
+          return this.resolve(fallback, ctx, depth + 1);
+        }
         if (callee.name === 'get' && of.kind === 'literal' && of.expr.k === 'dict' && key?.k === 'str') {
           const entry = of.expr.entries.find(([k]) => k.k === 'str' && k.v === key.v);
           if (entry) return this.resolve(entry[1], of.ctx, depth + 1);
@@ -627,12 +638,23 @@ export class Project {
     }
   }
 
+  /** A `configparser` parser's data: the one INI file the code `.read()`s into it, else unknown. */
+  private parsedIni(parser: Extract<Value, { kind: 'instance' }>): Value {
+    return this.remember(this.iniCache, parser.site.key, () => this.readIni(parser));
+  }
+
+  private readIni(parser: Extract<Value, { kind: 'instance' }>): Value {
+    const reads = this.callSites('read').filter(({ call, ctx }) => call.fn.k === 'attr' && this.resolve(call.fn.obj, ctx).some((v) => v.kind === 'instance' && v.site.key === parser.site.key));
+    if (reads.length !== 1) return { kind: 'unknown', why: `the parser reads ${reads.length ? 'several files' : 'no file the code names'}` };
+    return this.loadedConfig(reads[0].call, reads[0].ctx, 'filenames')?.[0] ?? { kind: 'unknown', why: 'the INI file is not static' };
+  }
+
   /**
    * `yaml.safe_load(f)` where `f` is `open("config.yml")` (or the path itself, `toml.load("x.toml")`): the data of
    * that file in the project (config-files.ts), noted as an assumption: the deployment may ship another file.
    */
-  private loadedConfig(call: CallExpr, ctx: Ctx): Value[] | undefined {
-    const stream = argument(call, 0, 'stream') ?? argument(call, 0, 'fp');
+  private loadedConfig(call: CallExpr, ctx: Ctx, keyword = 'stream'): Value[] | undefined {
+    const stream = argument(call, 0, keyword) ?? argument(call, 0, 'fp');
     const opened = stream?.k === 'name' ? this.definition(stream, ctx) : stream && { expr: stream, ctx };
     if (!opened) return undefined;
     const { expr } = opened;
@@ -653,7 +675,8 @@ export class Project {
     this.notes.at(-1)?.keys.add(key);
   }
 
-  private item(container: Value, index: Expr, ctx: Ctx, depth: number): Value[] {
+  private item(parsed: Value, index: Expr, ctx: Ctx, depth: number): Value[] {
+    const container = Project.isInstance(parsed, INI_PARSERS) ? this.parsedIni(parsed) : parsed;
     if (container.kind !== 'literal') return [{ kind: 'unknown', why: 'subscript of a non-literal value' }];
     const key = this.resolve(index, ctx, depth + 1)[0];
     const { expr } = container;
@@ -720,6 +743,8 @@ export class Project {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
+      const fromDotenv = v.kind === 'instance' && Object.hasOwn(ENVIRONMENT_READS, v.types[0]) ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0]) : undefined;
+      if (fromDotenv !== undefined) return [fromDotenv];
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
       if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? 'a pydantic field' : undefined);
       return [undefined];
@@ -777,7 +802,29 @@ export class Project {
     // `self.get("ADMIN_PATH", "/admin")` on a project dict subclass filled at run time: the default the code gives.
     const fromDict = callee.kind === 'member' && callee.name === 'get' && reader.kind === 'instance' && reader.cls && this.isDictClass(reader.cls) ? argument(call, 1, 'default') : undefined;
     const fallback = fromEnvironment ?? fromDict;
+    const fromDotenv = fromEnvironment ? this.dotenvValue(call, ctx, 'environ.Env') : undefined;
+    if (fromDotenv !== undefined) return [fromDotenv];
     return fallback ? this.defaultTexts(call, fallback, ctx, depth) : [undefined];
+  }
+
+  /**
+   * What `.env` (at the project root or one folder down) sets for the variable a read names, when the code loads
+   * it: python-decouple always does; `os.getenv`/`os.environ.get` and django-environ only after python-dotenv's
+   * `load_dotenv()` or `Env.read_env()`. Every `.env` must agree. Noted as an assumption at the `.env` line.
+   */
+  dotenvValue(call: CallExpr, ctx: Ctx, reader: string): string | undefined {
+    const name = call.args[0] && this.stringValue(call.args[0], ctx);
+    const settings = name === undefined ? undefined : this.metadata.dotenv.get(name);
+    if (!settings?.length || new Set(settings.map((s) => s.value)).size !== 1 || (reader !== 'decouple.config' && !this.loadsDotenv())) return undefined;
+    this.assume({ file: settings[0].file, line: settings[0].line, text: `${name} read from ${settings[0].file}, as the repository holds it` });
+    return settings[0].value;
+  }
+
+  private loadsDotenv(): boolean {
+    this.dotenvLoaded ??= ['load_dotenv', 'read_env'].some((name) =>
+      this.callSites(name).some(({ call, ctx }) => this.resolve(call.fn, ctx).some((v) => (v.kind === 'external' && DOTENV_LOADERS.includes(v.qname)) || (v.kind === 'member' && v.name === 'read_env' && Project.isInstance(v.of, ENV_READERS)))),
+    );
+    return this.dotenvLoaded;
   }
 
   /** The texts of a read's default (`os.environ.get("X", "/v1")`), noted as an assumption: the deployment may set X. */
@@ -825,6 +872,10 @@ const DICT_BASES = ['dict', 'OrderedDict', 'UserDict'];
 
 // Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`.
 const ENV_READERS = ['environ.Env', 'environ.environ.Env'];
+// Calls that put `.env` into the environment.
+const DOTENV_LOADERS = ['dotenv.load_dotenv', 'dotenv.main.load_dotenv', 'environ.Env.read_env', 'environ.environ.Env.read_env'];
+// Parsers that interpolate `%(name)s` as config-files.ts does; `RawConfigParser` does not, and stays unread.
+const INI_PARSERS = ['configparser.ConfigParser', 'configparser.SafeConfigParser'];
 
 /** Python's `%` with `%s`/`%d`/`%r` conversions; undefined when an argument or a conversion is unknown. */
 function percentFormat(template: string, values: (string | undefined)[]): string | undefined {
