@@ -257,7 +257,7 @@ export interface MethodVerdict {
 /** What a route's status reads as to people: `partial` when its methods do not all share one verdict. */
 export type RouteSummary = ProtectionStatus | 'partial';
 
-const PRINCIPALS: Principal[] = ['anonymous', 'authenticated'];
+export const PRINCIPALS: readonly Principal[] = ['anonymous', 'authenticated'];
 
 /**
  * The verdict for each declared method. A limited or unlimited route is judged per method from its limits

@@ -1,5 +1,5 @@
 /** Combining per-method protection verdicts into a route's status and limits; shared by every framework. */
-import type { Evidence, Limit, ProtectionStatus, AnalyzedRoute } from '../model';
+import { PRINCIPALS, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute } from '../model';
 import type { RouteDraft } from './common';
 
 export interface MethodVerdict {
@@ -45,7 +45,7 @@ function resolveMethods(methods: string[], contributions: (method: string) => Co
     const parts = contributions(method);
     const found = parts.flatMap((c) => c.limits).map((l) => ({ ...l, methods: [method] }));
     limits.push(...found);
-    if (found.some((l) => !l.principals)) return 'limited';
+    if (countsEveryClient(found)) return 'limited';
     if (parts.some((c) => c.unknown)) return 'unknown';
     if (found.length) return 'unlimited';
     return parts.some((c) => c.exempt) ? 'exempt' : 'unlimited';
@@ -53,6 +53,12 @@ function resolveMethods(methods: string[], contributions: (method: string) => Co
   const status = combine(statuses);
   const unknownMethods = status === 'unknown' ? [] : methods.filter((_, i) => statuses[i] === 'unknown');
   return { status, limits: mergeLimits(limits, methods), ...(unknownMethods.length ? { unknownMethods } : {}) };
+}
+
+/** True when the limits together count every kind of client (one for anonymous clients only leaves signed-in users open). */
+export function countsEveryClient(limits: Limit[]): boolean {
+  const counted = new Set(limits.flatMap((l) => l.principals ?? PRINCIPALS));
+  return PRINCIPALS.every((p) => counted.has(p));
 }
 
 /** The weakest method decides: one unlimited method makes the route unlimited. */

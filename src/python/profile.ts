@@ -9,6 +9,7 @@ import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, someExpr } from './ir';
 import { addTo } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
+import type { Principal } from '../model';
 
 export type PyValue = string | number | boolean | null | PyValue[];
 
@@ -281,6 +282,32 @@ export function reachedReturn(project: Project, ref: FunctionRef, known: (expr: 
   // What the body computes on the way there (`self.throttle_scope = ... if self.action == "list" else ...`), with as much known.
   const value = (expr: Expr, line: number): PyValue | undefined => conditions.value(expr, { mod: ref.mod, scope: ref.fn.bodyScope, line, env: opaque });
   return reached && { ...reached, value };
+}
+
+/**
+ * What a request handed to library code (`allow_request(self, request, view)`, a rate function) is known to be
+ * for one method and one kind of client: `request.method`, `request.user.is_authenticated` / `is_anonymous`.
+ */
+export function requestFacts(request: string, method: string, principal: Principal): (expr: Expr) => PyValue | undefined {
+  return (expr) => {
+    const name = dottedName(expr);
+    if (name === `${request}.method`) return method;
+    if (name === `${request}.user.is_authenticated`) return principal === 'authenticated';
+    return name === `${request}.user.is_anonymous` ? principal === 'anonymous' : undefined;
+  };
+}
+
+/**
+ * What a callable a limiter calls with no arguments (`exempt_when`, a callable limit) returns per request: a
+ * lambda's body or the first `return` a project function reaches, when only constants and what `known` answers
+ * decide it; undefined when it depends on more, or is not a lambda or project function.
+ */
+export function calledValue(project: Project, values: Value[], known: (expr: Expr) => PyValue | undefined): PyValue | undefined {
+  const value = values.length === 1 ? values[0] : undefined;
+  if (value?.kind === 'literal' && value.expr.k === 'lambda') return new Conditions(project, { name: 'request', defines: {} }, known).value(value.expr.body, value.ctx);
+  if (value?.kind !== 'function' || value.ref.fn.params.length) return undefined;
+  const reached = reachedReturn(project, value.ref, known);
+  return reached?.value(reached.expr, exprLine(reached.expr, value.ref.fn.loc.line));
 }
 
 /** What the resolver asks of a project function's call with several `return`s: its value under the profile. */

@@ -9,8 +9,8 @@
 import type { Expr } from '../../python/ir';
 import { exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
-import { reachedReturn } from '../../python/profile';
-import type { Evidence, Limit, Principal, SourceRef } from '../../model';
+import { reachedReturn, requestFacts } from '../../python/profile';
+import { PRINCIPALS, type Evidence, type Limit, type Principal, type SourceRef } from '../../model';
 import { parseDrfRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, type RouteDraft } from '../common';
 import type { DjangoRouteContext } from './urls';
@@ -117,17 +117,21 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
     // An `allow_request` of its own, read for this method: it lets the request through, or hands it to DRF's.
     const allowing = cls.ref && project.methodOf(cls.ref, 'allow_request');
+    let counted: readonly Principal[] = PRINCIPALS;
     if (allowing) {
       // Its `super()` is DRF's own only when no other project class in between overrides it too.
-      const decision = chain.filter((c) => c.cls.methods.includes('allow_request')).length === 1 ? allowRequest(project, allowing, method) : undefined;
-      if (decision === 'pass') {
+      const ownOnly = chain.filter((c) => c.cls.methods.includes('allow_request')).length === 1;
+      const decisions = PRINCIPALS.map((p) => (ownOnly ? allowRequest(project, allowing, method, p) : undefined));
+      if (decisions.every((d) => d === 'pass')) {
         evidence.push({ ...at, message: `\`${cls.name}.allow_request\` lets every ${method} request through before DRF counts it` });
         return { limits: [] };
       }
-      if (!decision) {
-        evidence.push({ ...at, message: `\`${cls.name}.allow_request\` decides ${method} requests on more than their method: whether it throttles is unknown` });
+      if (decisions.includes(undefined)) {
+        evidence.push({ ...at, message: `\`${cls.name}.allow_request\` decides ${method} requests on more than their method and the client's kind: whether it throttles is unknown` });
         return { limits: [], unknown: true };
       }
+      counted = PRINCIPALS.filter((_, i) => decisions[i] === 'throttle');
+      if (counted.length < PRINCIPALS.length) evidence.push({ ...at, message: `\`${cls.name}.allow_request\` lets ${counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients'} through before DRF counts them`, concern: 'anonymous-only' });
     }
     const store = storeOf(cls.ref);
     if (store.kind === 'dummy' && store.evidence) {
@@ -168,10 +172,9 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     }
     if (parsed.note) evidence.push({ ...rate.at, message: parsed.note, concern: 'invalid-rate' });
     const limit: Limit = { rate: text, source, library: 'drf', scope: 'shared', algorithm: 'sliding-log', ...rate.at };
-    if (builtin.principals) {
-      limit.principals = builtin.principals;
-      evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it`, concern: 'anonymous-only' });
-    }
+    if (builtin.principals) evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it`, concern: 'anonymous-only' });
+    const principals = counted.filter((p) => !builtin.principals || builtin.principals.includes(p));
+    if (principals.length < PRINCIPALS.length) limit.principals = principals;
     if (store.evidence) evidence.push(store.evidence);
     if (store.ignoresErrors) {
       evidence.push({ ...store.ignoresErrors, message: `${store.ignoresErrors.message}: while Redis is unreachable every throttle finds an empty request history, so DRF lets every request through`, concern: 'fail-open' });
@@ -254,9 +257,8 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
  * first `return` it reaches is `True`, `throttle` when it is the base class's `allow_request` (DRF counts the
  * request), undefined when a branch on the way reads more than `request.method` or it returns anything else.
  */
-function allowRequest(project: Project, ref: FunctionRef, method: string): 'pass' | 'throttle' | undefined {
-  const requestName = ref.fn.params[1]?.name;
-  const reached = reachedReturn(project, ref, (e) => (e.k === 'attr' && e.name === 'method' && e.obj.k === 'name' && e.obj.id === requestName ? method : undefined));
+function allowRequest(project: Project, ref: FunctionRef, method: string, principal: Principal): 'pass' | 'throttle' | undefined {
+  const reached = reachedReturn(project, ref, requestFacts(ref.fn.params[1]?.name ?? 'request', method, principal));
   const expr = reached?.expr;
   if (expr?.k === 'bool' && expr.v) return 'pass';
   return expr && callsSuper(expr, 'allow_request') ? 'throttle' : undefined;

@@ -7,9 +7,9 @@
  * 403 unless RatelimitMiddleware hands them to RATELIMIT_VIEW.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, dottedName, exprLine, kwarg } from '../../python/ir';
+import { argument, exprLine, kwarg } from '../../python/ir';
 import { Project, type Ctx, type FunctionRef } from '../../python/project';
-import { reachedReturn, type PyValue } from '../../python/profile';
+import { reachedReturn, requestFacts } from '../../python/profile';
 import type { Evidence, Limit, Principal } from '../../model';
 import { parseDjangoRatelimitRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, stringList, type Decorator } from '../common';
@@ -273,13 +273,7 @@ function callableRate(project: Project, expr: Expr, ctx: Ctx): FunctionRef | und
 function ratesPerClient(project: Project, ref: FunctionRef, method: string, at: { file: string; line: number }, evidence: Evidence[]): { rate: string | 'none' | 'unknown'; principals?: Principal[] }[] {
   const request = ref.fn.params[1]?.name ?? 'request';
   const rateAs = (principal: Principal): string | null | undefined => {
-    const known = (expr: Expr): PyValue | undefined => {
-      const name = dottedName(expr);
-      if (name === `${request}.user.is_authenticated`) return principal === 'authenticated';
-      if (name === `${request}.user.is_anonymous`) return principal === 'anonymous';
-      return name === `${request}.method` ? method : undefined;
-    };
-    const reached = reachedReturn(project, ref, known);
+    const reached = reachedReturn(project, ref, requestFacts(request, method, principal));
     const value = reached?.value(reached.expr, exprLine(reached.expr, ref.fn.loc.line));
     return typeof value === 'string' || value === null ? value : undefined;
   };

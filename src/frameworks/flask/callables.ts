@@ -6,8 +6,9 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName } from '../../python/ir';
-import type { Ctx, Value } from '../../python/project';
-import type { Evidence, SourceRef } from '../../model';
+import type { Ctx, Project, Value } from '../../python/project';
+import type { PyValue } from '../../python/profile';
+import type { Evidence, Principal, SourceRef } from '../../model';
 import { callableBody, type CallableBody } from '../callable-body';
 
 // Headers a proxy sets and a client can send itself; Werkzeug's environ spelling included.
@@ -18,6 +19,21 @@ const SUBMITTED = ['args', 'form', 'json', 'get_json', 'values', 'view_args', 'f
 const CLIENT_INPUT = [...SUBMITTED, 'headers', 'access_route', 'user_agent', 'authorization', 'referrer'];
 // String methods that keep an empty string empty.
 const STRING_METHODS = new Set(['strip', 'lstrip', 'rstrip', 'lower', 'upper', 'casefold', 'title', 'split', 'rsplit']);
+
+// Flask's request proxy and flask_login's user proxy, as callables read them.
+const REQUEST_PROXIES = ['flask.request', 'flask.globals.request'];
+const USER_PROXIES = ['flask_login.current_user', 'flask_login.utils.current_user'];
+
+/** What one request is known to be inside a Flask callable: `request.method`, `current_user.is_authenticated` / `is_anonymous`. */
+export function flaskRequestFacts(project: Project, ctx: Ctx, method: string, principal: Principal): (expr: Expr) => PyValue | undefined {
+  const is = (expr: Expr, qnames: string[]): boolean => project.resolve(expr, ctx).some((v) => v.kind === 'external' && qnames.includes(v.qname));
+  return (expr) => {
+    if (expr.k !== 'attr') return undefined;
+    if (expr.name === 'method' && is(expr.obj, REQUEST_PROXIES)) return method;
+    if ((expr.name === 'is_authenticated' || expr.name === 'is_anonymous') && is(expr.obj, USER_PROXIES)) return (expr.name === 'is_authenticated') === (principal === 'authenticated');
+    return undefined;
+  };
+}
 
 /**
  * Why a key function lets a client get a fresh counter: a forwarded header, a submitted value, an empty key.

@@ -16,12 +16,13 @@
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type Assumption, type Ctx, type Remembered, type Value } from '../../python/project';
-import type { Algorithm, Evidence, Limit, ProtectionStatus, AnalyzedRoute, SourceRef } from '../../model';
+import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, functionCtx, protectNoting, type CallSite, type Decorator, type RouteDraft } from '../common';
-import { combine, dedupe, mergeLimits, type MethodVerdict } from '../protection';
+import { combine, countsEveryClient, dedupe, mergeLimits, type MethodVerdict } from '../protection';
 import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
-import { breachAnswer, clientCondition, keyConcerns } from './callables';
+import { breachAnswer, clientCondition, flaskRequestFacts, keyConcerns } from './callables';
+import { calledValue } from '../../python/profile';
 import { isApp, type FlaskRouteContext } from './routes';
 import { addTo } from '../../collections';
 import { FlaskAppConfig } from './app-config';
@@ -80,7 +81,7 @@ interface LimiterInfo {
 }
 
 /** A declared limit with the concerns its own `key_func=`, `exempt_when=` and `on_breach=` raise. */
-type FlaskLimit = DeclaredLimit & { concerns?: Evidence[]; ownKey?: boolean };
+type FlaskLimit = DeclaredLimit & { concerns?: Evidence[]; ownKey?: boolean; exemptWhen?: Decorator };
 
 /** What a limiter bound to an app does to every limit it counts there. */
 interface Posture {
@@ -109,7 +110,7 @@ class FlaskLimiterResolver {
   private readonly config: FlaskAppConfig;
   private readonly breachHandlers = new Map<string, Evidence[]>(); // app site → 429 handlers answering another status
   private readonly postures = new Map<string, Remembered<Posture>>(); // limiter site + app site → posture
-  private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey'>>();
+  private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey' | 'exemptWhen'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
 
   constructor(private readonly project: Project, sites: CallSite[]) {
@@ -243,7 +244,7 @@ class FlaskLimiterResolver {
         exemptWhen && clientCondition(this.project.resolve(exemptWhen, ctx), '`exempt_when`'),
         onBreach && breachAnswer(this.project.resolve(onBreach, ctx), 'on_breach'),
       ].filter((e): e is Evidence => !!e);
-      options = { concerns, ownKey: !!keyFunc };
+      options = { concerns, ownKey: !!keyFunc, ...(exemptWhen && { exemptWhen: { expr: exemptWhen, ctx } }) };
       this.limitOptions.set(expr, options);
     }
     return declared.map((d) => ({ ...d, ...options }));
@@ -338,7 +339,8 @@ class FlaskLimiterResolver {
       const counted = limits.length;
       let limiterKeyed = false;
       const applying = mine([...viewLimits, ...methodLimits]).filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
-      const collect = (list: FlaskLimit[]): void => {
+      const collect = (declared: FlaskLimit[]): void => {
+        const list = declared.flatMap((d) => this.countedFor(d, method, evidence));
         const known = knownLimits(this.project, list, evidence);
         // The methods this limit covers here, and how the limiter counts it.
         limits.push(...known.limits.map((l) => ({ ...l, methods: [method], ...(posture.algorithm && { algorithm: posture.algorithm }) })));
@@ -373,8 +375,31 @@ class FlaskLimiterResolver {
       if (limits.length > counted) evidence.push(...posture.concerns, ...(limiterKeyed ? posture.keyConcerns : []));
     }
     if (exemption && !exemption.scopes && !limits.length) unknown = true;
-    const status: ProtectionStatus = limits.length ? 'limited' : unknown ? 'unknown' : exemption ? 'exempt' : 'unlimited';
+    // Limits for one kind of client only leave the other open: not limited, and never `exempt`.
+    const status: ProtectionStatus = countsEveryClient(limits) ? 'limited' : unknown ? 'unknown' : exemption && !limits.length ? 'exempt' : 'unlimited';
     return { status, limits };
+  }
+
+  /**
+   * A limit as it counts `method` requests: its `exempt_when` run for each kind of client with `request.method`
+   * and flask_login's `current_user.is_authenticated` known. Exempting both: the limit does not count; one: it
+   * counts the other only. A condition on anything else leaves the limit as declared, with its condition.
+   */
+  private countedFor(declared: FlaskLimit, method: string, evidence: Evidence[]): FlaskLimit[] {
+    const { exemptWhen, limit } = declared;
+    if (!exemptWhen || !limit) return [declared];
+    const callable = this.project.resolve(exemptWhen.expr, exemptWhen.ctx);
+    const exempt = PRINCIPALS.map((p) => calledValue(this.project, callable, flaskRequestFacts(this.project, exemptWhen.ctx, method, p)));
+    if (exempt.some((e) => typeof e !== 'boolean')) return [declared];
+    const at = { file: exemptWhen.ctx.mod.file, line: exprLine(exemptWhen.expr, limit.line) };
+    const counted = PRINCIPALS.filter((_, i) => exempt[i] === false);
+    if (!counted.length) {
+      evidence.push({ ...at, message: `\`exempt_when\` exempts every ${method} request from \`${limit.rate}\`` });
+      return [];
+    }
+    if (counted.length === PRINCIPALS.length) return [declared];
+    evidence.push({ ...at, message: `\`exempt_when\` exempts ${counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients'} from \`${limit.rate}\``, concern: 'anonymous-only' });
+    return [{ ...declared, limit: { ...limit, principals: counted } }];
   }
 
   private inheritedBlueprintLimits(context: FlaskRouteContext, limiter: string): DeclaredLimit[] {
