@@ -6,7 +6,7 @@
 import type { Expr } from '../python/ir';
 import { argument, kwarg, exprLine } from '../python/ir';
 import { Project, type Assumption, type Ctx, type Value } from '../python/project';
-import type { Evidence, Limit } from '../model';
+import type { Algorithm, Evidence, Limit } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
 import { sequenceItems, stringList } from './common';
 
@@ -21,6 +21,17 @@ export interface DeclaredLimit {
   line: number;
   assumed?: Assumption[]; // what reading the rate assumed: it counts for every route the limit applies to
 }
+
+/**
+ * Strategy names of `limits` (limits/strategies.py), which Flask-Limiter's `strategy=` / `RATELIMIT_STRATEGY` and
+ * slowapi's `strategy=` take; elastic expiry still counts in fixed windows (reference D.1).
+ */
+export const LIMITS_STRATEGIES: ReadonlyMap<string, Algorithm> = new Map([
+  ['fixed-window', 'fixed-window'],
+  ['fixed-window-elastic-expiry', 'fixed-window'],
+  ['moving-window', 'moving-window'],
+  ['sliding-window-counter', 'sliding-window-counter'],
+]);
 
 /** How each library is named in messages. */
 const LIBRARY_NAMES: Record<string, string> = { 'flask-limiter': 'Flask-Limiter', slowapi: 'slowapi' };

@@ -13,6 +13,7 @@ import { reachedReturn, requestFacts } from '../../python/profile';
 import type { Evidence, Limit, Principal } from '../../model';
 import { parseDjangoRatelimitRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, stringList, type Decorator } from '../common';
+import { isForwardedHeader } from '../client-input';
 import type { Contribution } from '../protection';
 import type { DjangoLibraryFactory } from '.';
 import { cacheBackend, type DjangoSettings } from './settings';
@@ -27,7 +28,6 @@ const MIDDLEWARE = ['django_ratelimit.middleware.RatelimitMiddleware', 'ratelimi
 const UNSAFE = ['DELETE', 'PATCH', 'POST', 'PUT'];
 // Keys that count per client (address or user): a limit keyed on a submitted value is safe beside one of them.
 const CLIENT_KEYS = ['ip', 'user', 'user_or_ip'];
-const FORWARDED_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded'];
 // `key="accessor:name"` (django_ratelimit/core.py `_ACCESSOR_KEYS`): what the client sends under that name.
 const ACCESSORS = new Map([
   ['get', 'query parameter'],
@@ -187,7 +187,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       if (!accessor || !what) return [];
       const name = accessor[2];
       const at = { file: a.ctx.mod.file, line: a.call.loc.line };
-      if (what === 'header' && FORWARDED_HEADERS.includes(name.toLowerCase().replace(/_/g, '-'))) {
+      if (what === 'header' && isForwardedHeader(name)) {
         return [{ ...at, message: `\`key="${key}"\` counts per \`${name}\` header value as the client sends it: a new value with each request gets a fresh counter`, concern: 'spoofable-key' }];
       }
       if (perClient) return [];

@@ -12,7 +12,7 @@ import { Project, type Ctx } from '../../python/project';
 import type { Algorithm, Evidence, Limit } from '../../model';
 import { sequenceItems } from '../common';
 import { isAsgiApp, type Middleware } from './routes';
-import { perPathConcerns } from './client-input';
+import { perPathConcerns } from '../client-input';
 import type { LibraryFactory } from '.';
 import { addTo } from '../../collections';
 

@@ -15,7 +15,7 @@ import { Project, type Ctx } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
 import { functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
-import { conditionConcerns, keyConcerns, perPathConcerns } from './client-input';
+import { conditionConcerns, keyConcerns, perPathConcerns } from '../client-input';
 import { callableBody } from '../callable-body';
 import type { LibraryFactory } from '.';
 

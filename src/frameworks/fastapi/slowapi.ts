@@ -17,9 +17,9 @@ import { Project, type Ctx, type Value } from '../../python/project';
 import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { functionCtx, type Decorator, type RouteDraft } from '../common';
-import { knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
+import { knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
-import { conditionConcerns, keyConcerns, perPathConcerns } from './client-input';
+import { conditionConcerns, keyConcerns, perPathConcerns } from '../client-input';
 import { callableBody, type CallableBody } from '../callable-body';
 import type { LibraryFactory } from '.';
 import type { Contribution } from '../protection';
@@ -38,13 +38,6 @@ const EXEMPT_WHEN_AT = { limit: 5, shared_limit: 4 };
 const LIMITER_AT = { key_func: 0, headers_enabled: 3, strategy: 4, storage_uri: 5, swallow_errors: 8, key_style: 15 };
 const GET_IPADDR = ['slowapi.util.get_ipaddr'];
 const RATE_LIMIT_EXCEEDED = ['slowapi.errors.RateLimitExceeded'];
-// Strategy names of `limits` (limits/strategies.py); elastic expiry counts in fixed windows too (reference D.1).
-const STRATEGIES = new Map<string, Algorithm>([
-  ['fixed-window', 'fixed-window'],
-  ['fixed-window-elastic-expiry', 'fixed-window'],
-  ['moving-window', 'moving-window'],
-  ['sliding-window-counter', 'sliding-window-counter'],
-]);
 /** FastAPI stores included routers as wrappers from this version on; slowapi's middleware then misses their routes. */
 const FASTAPI_INCLUDED_ROUTER_WRAPPERS = '0.137.0';
 
@@ -116,7 +109,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   /** The counting algorithm of `strategy=`, else RATELIMIT_STRATEGY, else fixed windows; undefined when computed. */
   const algorithm = (strategy: Expr | undefined, ctx: Ctx): Algorithm | undefined => {
     const name = strategy && strategy.k !== 'none' ? literalText(strategy, ctx) : env('RATELIMIT_STRATEGY')?.value ?? 'fixed-window';
-    return name === undefined ? undefined : STRATEGIES.get(name);
+    return name === undefined ? undefined : LIMITS_STRATEGIES.get(name);
   };
 
   /** What is wrong with a `key_func` given at `at`. */

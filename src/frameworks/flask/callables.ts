@@ -10,9 +10,8 @@ import type { Ctx, Project, Value } from '../../python/project';
 import type { PyValue } from '../../python/profile';
 import type { Evidence, Principal, SourceRef } from '../../model';
 import { callableBody, type CallableBody } from '../callable-body';
+import { isForwardedHeader } from '../client-input';
 
-// Headers a proxy sets and a client can send itself; Werkzeug's environ spelling included.
-const FORWARDED = /^(HTTP_)?(X[-_]FORWARDED[-_]FOR|X[-_]REAL[-_]IP|FORWARDED)$/i;
 // `request` attributes holding values the client submits.
 const SUBMITTED = ['args', 'form', 'json', 'get_json', 'values', 'view_args', 'files', 'cookies'];
 // ... and the other attributes a client controls; `environ` only counts where an `HTTP_*` header is read.
@@ -48,7 +47,7 @@ export function keyConcerns(values: Value[], at: SourceRef): Evidence[] {
   if (!body) return [];
   const found: Evidence[] = [];
   const fn = named('the key function', body);
-  const forwarded = body.stringKeys.find((k) => FORWARDED.test(k)) ?? (body.reads.includes('access_route') ? 'request.access_route' : undefined);
+  const forwarded = body.stringKeys.find(isForwardedHeader) ?? (body.reads.includes('access_route') ? 'request.access_route' : undefined);
   if (forwarded) {
     found.push({ ...body.at, message: `${fn} reads \`${forwarded}\`, which the client sets: every new value gets a fresh counter (behind a proxy, key on \`get_remote_address\` with ProxyFix)`, concern: 'spoofable-key' });
   }

@@ -20,7 +20,7 @@ import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type ProtectionS
 import { versionSide } from '../../manifests';
 import { callSites, functionCtx, protectNoting, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { combine, countsEveryClient, dedupe, mergeLimits, type MethodVerdict } from '../protection';
-import { declareRate, knownLimits, limitCall, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
+import { declareRate, knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { breachAnswer, clientCondition, flaskRequestFacts, keyConcerns } from './callables';
 import { calledValue } from '../../python/profile';
 import { isApp, type FlaskRouteContext } from './routes';
@@ -33,13 +33,6 @@ const LIBRARY = 'flask-limiter';
 // 1.x positional order: limit_value, key_func, per_method, methods, error_message, exempt_when, override_defaults.
 const FLASK_LIMITER: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 6 };
 const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
-// `strategy=` / `RATELIMIT_STRATEGY` names (limits library); the elastic variant still counts in fixed windows.
-const STRATEGIES: Record<string, Algorithm> = {
-  'fixed-window': 'fixed-window',
-  'fixed-window-elastic-expiry': 'fixed-window',
-  'moving-window': 'moving-window',
-  'sliding-window-counter': 'sliding-window-counter',
-};
 const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
@@ -533,7 +526,7 @@ class FlaskLimiterResolver {
     const setting = this.setting(info, app, 'strategy', ['RATELIMIT_STRATEGY']);
     if (setting === 'unknown') return undefined;
     const name = setting ? literal(setting.values) : 'fixed-window';
-    return typeof name === 'string' ? STRATEGIES[name] : undefined;
+    return typeof name === 'string' ? LIMITS_STRATEGIES.get(name) : undefined;
   }
 
   /** `swallow_errors`: a storage error lets the request through unlimited, unless the in-memory fallback takes over. */

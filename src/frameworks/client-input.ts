@@ -1,12 +1,13 @@
 /**
- * What a key function, identifier or skip condition takes from a Starlette request, read from its body
+ * What a key function, identifier or skip condition takes from a request (Starlette's here; Flask's and
+ * Django's use the header test too), read from its body
  * (reference D.1 multipliers, F.12–F.15): headers the client sets, values it picks, keys that can be empty.
  * Counters keyed on any of them are the client's to reset.
  */
-import type { Expr } from '../../python/ir';
-import { argument, exprLine } from '../../python/ir';
-import type { Evidence, SourceRef } from '../../model';
-import type { CallableBody } from '../callable-body';
+import type { Expr } from '../python/ir';
+import { argument, exprLine } from '../python/ir';
+import type { Evidence, SourceRef } from '../model';
+import type { CallableBody } from './callable-body';
 
 /** Headers any client can send; they only mean something when a proxy overwrites them. */
 const FORWARDED_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded'];
@@ -22,7 +23,7 @@ const REQUEST_DATA = ['headers', 'cookies', 'url', ...CLIENT_VALUES];
 export function keyConcerns(key: CallableBody, option: string, library: string, skipsEmpty: boolean): Evidence[] {
   const found: Evidence[] = [];
   const what = label(key, option);
-  const header = key.stringKeys.find((k) => FORWARDED_HEADERS.includes(headerName(k)));
+  const header = key.stringKeys.find(isForwardedHeader);
   if (header) found.push({ ...key.at, message: `${what} reads \`${header}\`, which any client can set: a new value gets a fresh counter`, concern: 'spoofable-key' });
   const picked = key.reads.filter((r) => CLIENT_VALUES.includes(r));
   if (picked.length) {
@@ -53,6 +54,11 @@ export function perPathConcerns(at: SourceRef, path: string, why: string): Evide
 /** `X-Forwarded-For`, `X_FORWARDED_FOR` and WSGI's `HTTP_X_FORWARDED_FOR` name one header. */
 function headerName(key: string): string {
   return key.toLowerCase().replace(/_/g, '-').replace(/^http-/, '');
+}
+
+/** A header a proxy sets and any client can send itself, however it is spelled (WSGI's `HTTP_X_REAL_IP` too). */
+export function isForwardedHeader(key: string): boolean {
+  return FORWARDED_HEADERS.includes(headerName(key));
 }
 
 /** `None`, `""`, or `x.get("key")` / `x.get("key", "")`: a lookup without a non-empty default. */
