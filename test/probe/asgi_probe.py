@@ -2,10 +2,15 @@
 interpreter) and prints every route they serve as JSON: kind, full path and methods, walking Mounts.
 
 Limiter libraries that Debian does not package (slowapi, fastapi-limiter, asgi-ratelimit, pyrate-limiter)
-are replaced by permissive stand-ins: decorators pass the function through, constructors accept anything.
-They never add or remove a route, so the route inventory is the framework's own.
+are replaced by permissive stand-ins unless their source is importable (PYTHONPATH): decorators pass the
+function through, constructors accept anything. They never add or remove a route, so the route inventory is
+the framework's own.
 
-Usage: python3 asgi_probe.py <fixture-dir> <module:attr> [<module:attr> ...]
+With --measure N (real slowapi on the path), each route and method is also sent up to N requests through the
+app, counters reset in between and kept in memory whatever storage the limiter names: the first over-limit
+answer (429, or a status other than the first one) gives the real threshold, as the Flask probe measures.
+
+Usage: python3 asgi_probe.py <fixture-dir> <module:attr> [<module:attr> ...] [--measure N]
 """
 import importlib
 import importlib.abc
@@ -13,6 +18,7 @@ import importlib.machinery
 import inspect
 import json
 import os
+import re
 import sys
 import types
 
@@ -73,7 +79,8 @@ class StubModule(types.ModuleType):
 
 class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path, target=None):
-        if fullname.split(".")[0] in STUBBED:
+        top = fullname.split(".")[0]
+        if top in STUBBED and importlib.machinery.PathFinder.find_spec(top) is None:
             return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
         return None
 
@@ -135,15 +142,89 @@ def started(app):
     return app
 
 
+LIMITERS = []  # every real slowapi Limiter made, to reset between measurements
+
+
+def count_in_memory():
+    """Real slowapi keeps its counters in memory, whatever storage the fixture names, and is reset per measurement."""
+    import slowapi.extension
+    from limits.storage import MemoryStorage
+
+    if isinstance(slowapi.extension.Limiter, AnythingType):
+        return False
+    slowapi.extension.storage_from_string = lambda uri, **options: MemoryStorage()
+    init = slowapi.extension.Limiter.__init__
+
+    def remembered(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        LIMITERS.append(self)
+
+    slowapi.extension.Limiter.__init__ = remembered
+    return True
+
+
+def status_of(app, method, path):
+    import asyncio
+
+    async def run():
+        sent = []
+        body = [{"type": "http.request", "body": b"", "more_body": False}]
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+            "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+        }
+
+        async def receive():
+            return body.pop(0) if body else {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+
+        try:
+            await app(scope, receive, send)
+        except Exception:  # an error the app lets out is a 500 to the client
+            return 500
+        return next((m["status"] for m in sent if m["type"] == "http.response.start"), 500)
+
+    return asyncio.run(run())
+
+
+def measure(app, route, method, bound):
+    for limiter in LIMITERS:
+        limiter.reset()
+    path = re.sub(r"\{[^}]+\}", "7", route["path"])
+    first = None
+    for i in range(bound):
+        status = status_of(app, method, path)
+        if status == 429 or (first is not None and status != first):
+            return {"limited": True, "threshold": i}
+        if first is None:
+            first = status
+    return {"limited": False, "threshold": None}
+
+
 def main():
-    root, targets = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    bound = int(args[args.index("--measure") + 1]) if "--measure" in args else 0
+    if bound:
+        del args[args.index("--measure"):args.index("--measure") + 2]
+    root, targets = args[0], args[1:]
     sys.path.insert(0, root)
     sys.meta_path.insert(0, StubFinder())
+    if bound and not count_in_memory():
+        sys.exit("--measure needs the real slowapi on PYTHONPATH")
     out = []
     for target in targets:
         app = load(target)
         # PROBE_LIFESPAN=1: the fixture adds routes during startup.
-        walk((started(app) if os.environ.get("PROBE_LIFESPAN") == "1" else app).routes, "", out)
+        app = started(app) if os.environ.get("PROBE_LIFESPAN") == "1" else app
+        found = []
+        walk(app.routes, "", found)
+        for route in found if bound else []:
+            automatic = {"HEAD", "OPTIONS"} if len(route["methods"]) > 1 else set()
+            route["verdicts"] = {m: measure(app, route, m, bound) for m in route["methods"] if m not in automatic}
+        out.extend(found)
     print(json.dumps(sorted(out, key=lambda r: (r["path"], r["methods"])), indent=1))
 
 
