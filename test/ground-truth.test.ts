@@ -15,7 +15,7 @@ import fg from 'fast-glob';
 import path from 'node:path';
 import { scan } from '../src/scan';
 import { STANDARD_METHODS, type Route } from '../src/model';
-import { parseLimitsNotation } from '../src/ratelimit/grammar';
+import { parseDjangoRatelimitRate, parseDrfRate, parseLimitsNotation } from '../src/ratelimit/grammar';
 
 import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python';
 
@@ -64,6 +64,11 @@ function predictedThreshold(route: Route, method: string): number | null {
   const counts = route.limits
     .filter((l) => (!l.methods || l.methods.includes(method)) && (!l.principals || l.principals.includes('anonymous')))
     .flatMap((l) => {
+      // Each library's own grammar: `5/m` is django-ratelimit's five a minute, `5/month` DRF's.
+      if (l.library === 'drf' || l.library === 'django-ratelimit') {
+        const single = (l.library === 'drf' ? parseDrfRate : parseDjangoRatelimitRate)(l.rate);
+        return single.ok ? [single.item.count] : [];
+      }
       const parsed = parseLimitsNotation(l.rate);
       return parsed.ok ? parsed.items.map((i) => i.count) : [];
     });
@@ -228,6 +233,40 @@ interface DjangoProbeRoute {
 
 test('every Django fixture has a settings module for the probe', () => {
   expect(fg.sync('django/*', { cwd: FIXTURES, onlyDirectories: true }).sort()).toEqual(Object.keys(DJANGO_SETTINGS).sort());
+});
+
+/**
+ * Requests through the real Django and DRF: each view called per method by an anonymous client until DRF (or the
+ * real django-ratelimit, with APIPOSTURE_DJANGO_RATELIMIT_SOURCE=<checkouts of jsocol/django-ratelimit, joined as
+ * in PYTHONPATH: a 4.x tag gives `django_ratelimit`, a 3.x tag the old `ratelimit` package>) answers
+ * over the limit; it must be after exactly the smallest limit apiposture reports for anonymous clients. Without
+ * that checkout the probe's django-ratelimit stand-in limits nothing, so routes it limits are not compared.
+ */
+const DJANGO_RATELIMIT_SOURCE = process.env.APIPOSTURE_DJANGO_RATELIMIT_SOURCE;
+
+djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: measured verdicts match the real Django and DRF', async (project) => {
+  const root = path.join(FIXTURES, project);
+  const truth = DJANGO_SETTINGS[project].flatMap((settings) => {
+    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(DJANGO_RATELIMIT_SOURCE && { PYTHONPATH: DJANGO_RATELIMIT_SOURCE }) };
+    const r = spawnSync(SYSTEM_PYTHON, [DJANGO_PROBE, root, settings, '--measure', String(BOUND)], { encoding: 'utf8', cwd: root, env });
+    if (r.status !== 0) throw new Error(`probe failed for ${project} (${settings}):\n${r.stderr}`);
+    return JSON.parse(r.stdout) as (DjangoProbeRoute & { verdicts?: Record<string, { threshold: number | null; refused?: boolean }> })[];
+  });
+  const result = await scan({ paths: [root] });
+  const problems: string[] = [];
+  for (const real of truth) {
+    const ours = result.routes.find((o) => o.path === real.path && (real.methods[0] === '*' || real.methods.join() === o.methods.join()));
+    if (!ours || ours.status === 'unknown' || (!DJANGO_RATELIMIT_SOURCE && ours.limits.some((l) => l.library === 'django-ratelimit'))) continue;
+    // A throttle apiposture leaves unread (its own cache key) may answer first: then earlier than predicted, never later.
+    const unread = ours.evidence.some((e) => e.message.includes('decides per request in its own code'));
+    for (const [method, verdict] of Object.entries(real.verdicts ?? {})) {
+      if (verdict.refused || ours.unknownMethods?.includes(method) || ours.automaticMethods.includes(method)) continue;
+      const expected = predictedThreshold(ours, method);
+      const earlier = unread && verdict.threshold !== null && (expected === null || verdict.threshold < expected);
+      if (verdict.threshold !== expected && !earlier) problems.push(`${method} ${real.path}: answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
+    }
+  }
+  expect(problems).toEqual([]);
 });
 
 djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles match the real Django', async (project) => {

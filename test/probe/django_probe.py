@@ -10,7 +10,12 @@ add or remove a route or a method, so the route inventory is Django's own. The p
 Path text: each level's pattern as written, concatenated after an implicit leading "/"; for regex levels a
 leading "^" and a trailing "$" are dropped. The admin site is reported as one entry and not descended into.
 
-Usage: python3 django_probe.py <fixture-dir> <settings-module>
+With --measure N, each route's view is also called up to N times per method (HEAD and OPTIONS aside) with an
+anonymous request from one address (REMOTE_ADDR and X-Forwarded-For), every cache a local-memory one cleared in between: the first over-limit
+answer (429, django-ratelimit's 403, or any status other than the first one) gives the real threshold. The real
+django-ratelimit is used when its source is on PYTHONPATH.
+
+Usage: python3 django_probe.py <fixture-dir> <settings-module> [--measure N]
 """
 import functools
 import glob
@@ -73,7 +78,9 @@ class RatelimitMixin:
 
 class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path, target=None):
-        if fullname.split(".")[0] in STUBBED | EMPTY_URLCONFS:
+        top = fullname.split(".")[0]
+        real = top in STUBBED and importlib.machinery.PathFinder.find_spec(top) is not None
+        if top in EMPTY_URLCONFS or (top in STUBBED and not real):
             return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
         return None
 
@@ -154,6 +161,8 @@ def sample_kwargs(pattern_chain):
         elif isinstance(pattern, RegexPattern):
             for name in pattern.regex.groupindex:
                 kwargs[name] = "x"
+    if "format" in kwargs:
+        kwargs["format"] = "json"  # a DRF format suffix names a renderer; any other is a 404 before throttling
     return kwargs
 
 
@@ -161,7 +170,7 @@ def served_by_calling(callback, kwargs):
     """Plain function view: send each verb through RequestFactory; anything but 405 counts as served.
     The request carries a DB-free logged-in user so login_required & co. reach the method check."""
     from django.contrib.auth.models import AnonymousUser
-    from django.core.exceptions import PermissionDenied
+    from django.core.exceptions import ImproperlyConfigured, PermissionDenied
     from django.http import Http404
     from django.test import RequestFactory
 
@@ -181,6 +190,8 @@ def served_by_calling(callback, kwargs):
             status = callback(request, **kwargs).status_code
         except (Http404, PermissionDenied):
             status = None  # Django answers 404/403: the method got past any method check
+        except ImproperlyConfigured:
+            status = None  # the real django-ratelimit refusing its settings on every request: past the method check
         if status != 405:
             served.append(verb)
     return sorted(served)
@@ -269,6 +280,41 @@ def drf_throttles(callback, methods):
     return out
 
 
+def measure(callback, pattern_chain, methods, bound):
+    """First over-limit answer per method for an anonymous client, as `served_by_calling` sends requests."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.cache import caches
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+
+    factory = RequestFactory()
+    kwargs = sample_kwargs(pattern_chain)
+    verdicts = {}
+    for method in [m for m in methods if m not in ("HEAD", "OPTIONS")]:
+        for alias in caches:
+            caches[alias].clear()
+        first = None
+        verdicts[method] = {"threshold": None}
+        for i in range(bound):
+            # One client behind one proxy: settings that take the address from X-Forwarded-For find it.
+            request = factory.generic(method, "/probe/", HTTP_X_FORWARDED_FOR="203.0.113.7")
+            request.user = AnonymousUser()
+            try:
+                status = callback(request, **kwargs).status_code
+            except PermissionDenied:
+                status = 403
+            except Exception:
+                status = 500
+            if status == 429 or (first is not None and status != first):
+                verdicts[method] = {"threshold": i}
+                break
+            if first is None:
+                first = status
+        if verdicts[method]["threshold"] is None and first in (401, 403):
+            verdicts[method]["refused"] = True  # anonymous clients are turned away before any throttle counts
+    return verdicts
+
+
 def emit(callback, path, pattern_chain, out):
     from rest_framework.views import APIView
 
@@ -285,6 +331,8 @@ def emit(callback, path, pattern_chain, out):
             entry["methods"] = served_by_class(view_class)
         else:
             entry["methods"] = served_by_calling(callback, sample_kwargs(pattern_chain))
+        if BOUND:
+            entry["verdicts"] = measure(callback, pattern_chain, entry["methods"], BOUND)
     except Exception as exc:
         entry["error"] = "%s: %s" % (type(exc).__name__, exc)
     out.append(entry)
@@ -305,7 +353,13 @@ def walk(patterns, prefix, chain, out):
             emit(item.callback, path, chain + [item.pattern], out)
 
 
+BOUND = 0  # --measure N
+
+
 def main():
+    global BOUND
+    if "--measure" in sys.argv:
+        BOUND = int(sys.argv[sys.argv.index("--measure") + 1])
     # `settings@urlconf` walks another URLconf under those settings, as django-hosts serves a host's.
     root, (settings_module, _, urlconf) = sys.argv[1], sys.argv[2].partition("@")
     sys.path.insert(0, os.path.abspath(root))
@@ -321,6 +375,11 @@ def main():
     from django.urls import get_resolver
 
     django.setup()
+    if BOUND:
+        from django.conf import settings
+
+        # Counters in memory whatever backend the settings name; the measurement clears them per method.
+        settings.CACHES = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias} for alias in settings.CACHES}
     setup_test_environment()  # lets RequestFactory's "testserver" host past ALLOWED_HOSTS
     logging.getLogger("django.request").setLevel(logging.ERROR)  # no "Method Not Allowed" chatter
     out = []
