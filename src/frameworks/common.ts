@@ -50,8 +50,19 @@ export interface CallSite {
   ctx: Ctx;
 }
 
-/** Every call statement of the project, once per iteration of statically known enclosing loops. */
+const sitesOf = new WeakMap<Project, CallSite[]>();
+
+/**
+ * Every call statement of the project, once per iteration of statically known enclosing loops. Read once per
+ * project: every framework and the settings lookup walk the same list.
+ */
 export function callSites(project: Project): CallSite[] {
+  let sites = sitesOf.get(project);
+  if (!sites) sitesOf.set(project, (sites = project.noting(() => everyCallSite(project))));
+  return sites;
+}
+
+function everyCallSite(project: Project): CallSite[] {
   const sites: CallSite[] = [];
   for (const mod of project.modules) {
     const params = new Map(mod.functions.map((fn) => [fn.bodyScope, new Set(fn.params.map((p) => p.name))]));

@@ -31,6 +31,14 @@ export interface Assumption {
 
 const assumptionKey = (a: Assumption): string => `${a.file}\0${a.line}\0${a.text}`;
 
+/** The assumptions one computation under way took (a Set once it takes one); `passUp`: they count for its caller too. */
+interface Note {
+  keys?: Set<string>;
+  passUp: boolean;
+}
+
+const NOTHING_ASSUMED: string[] = [];
+
 /** A cached value with the assumptions taken to compute it. */
 export interface Remembered<V> {
   value: V;
@@ -93,6 +101,7 @@ export class Project {
   private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
+  private readonly calleeCache = new WeakMap<object, Value[]>(); // see callersOf
 
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
@@ -102,7 +111,7 @@ export class Project {
   /** What the analysis took as given (see `assume`), by file, line and text. */
   readonly assumptions = new Map<string, Assumption>();
   /** The assumptions each computation under way took: see `noting`, `remember` and `assumedHere`. */
-  private readonly notes: { keys: Set<string>; passUp: boolean }[] = [];
+  private readonly notes: Note[] = [];
 
   /**
    * The value a call to a project function has under the deployment profile (`parse_boolean(os.environ.get(
@@ -255,15 +264,15 @@ export class Project {
   remember<K, V>(cache: Map<K, Remembered<V>>, key: K, compute: () => V, inProgress?: V): V {
     const cached = cache.get(key);
     if (cached) {
-      for (const k of cached.assumed) this.notes.at(-1)?.keys.add(k);
+      this.note(cached.assumed);
       return cached.value;
     }
     if (inProgress !== undefined) cache.set(key, { value: inProgress, assumed: [] });
-    const note = { keys: new Set<string>(), passUp: true };
+    const note: Note = { passUp: true };
     this.notes.push(note);
     try {
       const value = compute();
-      cache.set(key, { value, assumed: [...note.keys] });
+      cache.set(key, { value, assumed: note.keys ? [...note.keys] : NOTHING_ASSUMED });
       return value;
     } finally {
       this.endNote(note);
@@ -280,29 +289,35 @@ export class Project {
 
   /** Like `noting`, also returning what `compute` assumed: for a value that travels to routes as data. */
   captured<T>(compute: () => T): { value: T; assumed: Assumption[] } {
-    const note = { keys: new Set<string>(), passUp: false };
+    const note: Note = { passUp: false };
     this.notes.push(note);
     try {
       const value = compute();
-      return { value, assumed: [...note.keys].map((k) => this.assumptions.get(k)!) };
+      return { value, assumed: [...(note.keys ?? [])].map((k) => this.assumptions.get(k)!) };
     } finally {
       this.endNote(note);
     }
   }
 
-  private endNote(note: { keys: Set<string>; passUp: boolean }): void {
+  private endNote(note: Note): void {
     this.notes.pop();
-    if (note.passUp) for (const k of note.keys) this.notes.at(-1)?.keys.add(k);
+    if (note.passUp && note.keys) this.note(note.keys);
+  }
+
+  /** Counts assumptions (by key) for the computation under way. */
+  private note(keys: Iterable<string>): void {
+    const current = this.notes.at(-1);
+    if (current) for (const k of keys) (current.keys ??= new Set()).add(k);
   }
 
   /** Counts assumptions taken earlier (a value computed ahead and kept as data) for the computation under way. */
   replay(assumptions: Assumption[] = []): void {
-    for (const a of assumptions) this.notes.at(-1)?.keys.add(assumptionKey(a));
+    this.note(assumptions.map(assumptionKey));
   }
 
   /** The assumptions the computations under way have taken so far (and `earlier`): what a route made here rests on. */
   assumedHere(earlier: Assumption[] = []): Assumption[] {
-    const keys = new Set([...earlier.map(assumptionKey), ...this.notes.flatMap((n) => [...n.keys])]);
+    const keys = new Set([...earlier.map(assumptionKey), ...this.notes.flatMap((n) => [...(n.keys ?? [])])]);
     return [...keys].map((k) => this.assumptions.get(k)!).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.text.localeCompare(b.text));
   }
 
@@ -454,7 +469,13 @@ export class Project {
    */
   private callersOf(fn: FunctionDef, depth: number): { call: CallExpr; ctx: Ctx }[] {
     const isFn = (expr: Expr, ctx: Ctx): boolean => this.resolve(expr, ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn);
-    const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || isFn(site.call.fn, site.ctx));
+    // Every method named `get` asks about the same `x.get(...)` sites: each callee is resolved once.
+    const calls = (site: { call: CallExpr; ctx: Ctx }): boolean => {
+      let callees = this.calleeCache.get(site);
+      if (!callees) this.calleeCache.set(site, (callees = this.resolve(site.call.fn, site.ctx, depth + 1)));
+      return callees.some((c) => c.kind === 'function' && c.ref.fn === fn);
+    };
+    const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || calls(site));
     for (const { constructors, keyword } of this.callbacks) {
       for (const site of [...new Set(constructors.map((q) => q.split('.').pop() ?? ''))].flatMap((name) => this.callSites(name))) {
         const given = site.call.kwargs.find(([k]) => k === keyword)?.[1];
@@ -672,7 +693,7 @@ export class Project {
   assume(assumption: Assumption): void {
     const key = assumptionKey(assumption);
     this.assumptions.set(key, assumption);
-    this.notes.at(-1)?.keys.add(key);
+    this.note([key]);
   }
 
   private item(parsed: Value, index: Expr, ctx: Ctx, depth: number): Value[] {
