@@ -469,10 +469,14 @@ export class Project {
    */
   private callersOf(fn: FunctionDef, depth: number): { call: CallExpr; ctx: Ctx }[] {
     const isFn = (expr: Expr, ctx: Ctx): boolean => this.resolve(expr, ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn);
-    // Every method named `get` asks about the same `x.get(...)` sites: each callee is resolved once.
+    // Every method named `get` asks about the same `x.get(...)` sites: each callee is resolved once (from the
+    // top: a resolution started deeper may stop at the depth bound, and is not kept).
     const calls = (site: { call: CallExpr; ctx: Ctx }): boolean => {
-      let callees = this.calleeCache.get(site);
-      if (!callees) this.calleeCache.set(site, (callees = this.resolve(site.call.fn, site.ctx, depth + 1)));
+      let callees = depth === 0 ? this.calleeCache.get(site) : undefined;
+      if (!callees) {
+        callees = this.resolve(site.call.fn, site.ctx, depth + 1);
+        if (depth === 0) this.calleeCache.set(site, callees);
+      }
       return callees.some((c) => c.kind === 'function' && c.ref.fn === fn);
     };
     const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || calls(site));
