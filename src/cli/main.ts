@@ -18,6 +18,7 @@ import { InitRefused, init } from '../init';
 import { projectContext } from '../project-context';
 import { jsonReport } from '../report/json';
 import { markdownReport } from '../report/markdown';
+import { htmlReport } from '../report/html';
 import { sarifReport } from '../report/sarif';
 import { summaryLine, textReport, type RouteListing, type TextOptions } from '../report/text';
 import { printable } from '../report/printable';
@@ -94,8 +95,8 @@ interface VerifyCliOptions {
   format: 'text' | 'json';
 }
 
-type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown';
-const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'markdown'];
+type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown' | 'html';
+const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'markdown', 'html'];
 
 interface ReportOptions extends ScanTargetOptions {
   format: ReportFormat;
@@ -145,7 +146,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const withReportOptions = (cmd: Command): Command =>
     withScanOptions(
       cmd
-        .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
+        .addOption(new Option('-f, --format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
         .option('-o, --output <[format=]file>', 'write the report to a file instead of stdout; FORMAT=FILE writes one more report in that format (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]),
     )
       .option('--status <statuses>', 'only routes with these statuses (comma-separated: limited, unlimited, exempt, unknown) and their findings')
@@ -530,6 +531,7 @@ function render(result: ScanResult, options: ReportOptions, displayRoot: string,
   if (options.format === 'json') return jsonReport(result, displayRoot, { routesOnly });
   if (options.format === 'sarif') return sarifReport(result, { category: options.category, rootUri: displayRoot, fixes });
   if (options.format === 'markdown') return markdownReport(result, { routesOnly });
+  if (options.format === 'html') return htmlReport(routesOnly ? { ...result, findings: [] } : result, { displayRoot }); // `routes`: the inventory only
   return textReport(result, c, text);
 }
 
