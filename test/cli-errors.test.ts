@@ -29,7 +29,7 @@ test('a mistyped command is named as such; a bad option value is one line and th
   const format = spawnCli(['scan', 'fixtures/flask/shop', '-f', 'xml']);
   expect(format.code).toBe(2);
   expect(format.stderr.trim().split('\n')).toEqual([
-    "apiposture: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, markdown.",
+    "apiposture: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, markdown, html.",
     'usage: apiposture scan [options] [paths...] (see apiposture scan --help)',
   ]);
 });

@@ -222,7 +222,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/multihost': ['portal.settings.web', 'portal.settings.proxy', 'portal.settings.web@portal.urls.docs'], // @: the URLconf django-hosts serves for a host
 };
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
-const djangoProbeTest = requirePython('django, rest_framework, djoser, django_registration, rest_framework_simplejwt, django_prometheus, allauth, health_check, debug_toolbar', 'python3-django, python3-djangorestframework, python3-djoser, python3-django-registration, python3-djangorestframework-simplejwt, python3-django-prometheus, python3-django-allauth, python3-django-health-check, python3-django-debug-toolbar');
+const djangoProbeTest = requirePython('django, rest_framework, djoser, django_registration, rest_framework_simplejwt, django_prometheus, allauth, health_check, debug_toolbar, django_filters', 'python3-django, python3-djangorestframework, python3-djoser, python3-django-registration, python3-djangorestframework-simplejwt, python3-django-prometheus, python3-django-allauth, python3-django-health-check, python3-django-debug-toolbar, python3-django-filters');
 
 interface DjangoProbeRoute {
   path: string;

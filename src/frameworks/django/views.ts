@@ -184,10 +184,12 @@ export class ViewResolver {
     const external = this.project.externalBases(ref);
     const library = external.map((q) => externalView(q)).filter((k): k is ExternalView => k !== undefined);
     const unresolved: string[] = [];
-    const unreadBase = library.length ? undefined : external.find((q) => !isKnownPackage(q));
-    if (!library.length) {
-      unresolved.push(unreadBase ? `view base \`${unreadBase}\` is not a class apiposture knows` : `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
-    }
+    // A base outside the known libraries counts when nothing else makes this a view, or when it is named as a view
+    // itself (`FilterView` beside a mixin from Django): its handlers are unknown. Other mixins add none.
+    const unknown = external.filter((q) => !isKnownPackage(q) && !externalView(q));
+    const unreadBase = library.length ? unknown.find((q) => /View(Set)?$/.test(lastSegment(q))) : unknown[0];
+    if (unreadBase) unresolved.push(`view base \`${unreadBase}\` is not a class apiposture knows`);
+    else if (!library.length) unresolved.push(`\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
     const defined = new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k))]);
     const allowed = this.allowedMethods(ref) ?? HTTP_METHOD_NAMES;
     if (!allowed.length) unresolved.push('`http_method_names` is not static');
