@@ -131,6 +131,15 @@ def handler_name(callback):
     return dotted(callback)
 
 
+def own_dispatch(cls):
+    """A class of the fixture itself defines `dispatch`: it, not Django's handler lookup, decides the methods."""
+
+    def in_fixture(c):
+        return os.path.abspath(getattr(sys.modules.get(c.__module__), "__file__", None) or "/").startswith(ROOT)
+
+    return any("dispatch" in vars(c) and in_fixture(c) for c in cls.__mro__)
+
+
 def served_by_class(cls, actions=None):
     """Django's View.dispatch: a method is served when it is in http_method_names and a handler exists.
     View.setup (Django CBV, APIView) aliases head to get; a viewset's view() maps head to the get action."""
@@ -327,6 +336,8 @@ def emit(callback, path, pattern_chain, out):
         if is_drf:
             entry["methods"] = served_by_class(cls, getattr(callback, "actions", None))
             entry["throttles"] = drf_throttles(callback, entry["methods"])
+        elif view_class is not None and own_dispatch(view_class):
+            entry["methods"] = served_by_calling(callback, sample_kwargs(pattern_chain))
         elif view_class is not None:
             entry["methods"] = served_by_class(view_class)
         else:
@@ -354,15 +365,17 @@ def walk(patterns, prefix, chain, out):
 
 
 BOUND = 0  # --measure N
+ROOT = "/"  # the fixture's folder
 
 
 def main():
-    global BOUND
+    global BOUND, ROOT
     if "--measure" in sys.argv:
         BOUND = int(sys.argv[sys.argv.index("--measure") + 1])
     # `settings@urlconf` walks another URLconf under those settings, as django-hosts serves a host's.
     root, (settings_module, _, urlconf) = sys.argv[1], sys.argv[2].partition("@")
     sys.path.insert(0, os.path.abspath(root))
+    ROOT = os.path.join(os.path.abspath(root), "")
     # A fixture's vendored/ folder stands in for installed third-party packages the scan does not see;
     # its .venv's site-packages for installed packages the scan reads as source.
     sys.path.append(os.path.join(os.path.abspath(root), "vendored"))

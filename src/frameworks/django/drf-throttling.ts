@@ -17,7 +17,7 @@ import type { DjangoRouteContext } from './urls';
 import type { Contribution } from '../protection';
 import type { DjangoLibraryFactory } from '.';
 import { cacheBackend, entryOf, type CacheBackend, type DjangoSettings, type SettingValue } from './settings';
-import { decoratorName, lastSegment, type DjangoView } from './views';
+import { callsSuper, decoratorName, lastSegment, type DjangoView } from './views';
 
 interface ThrottleList {
   items?: { expr: Expr; ctx: Ctx }[]; // undefined: not static
@@ -262,12 +262,6 @@ function allowRequest(project: Project, ref: FunctionRef, method: string, princi
   const expr = reached?.expr;
   if (expr?.k === 'bool' && expr.v) return 'pass';
   return expr && callsSuper(expr, 'allow_request') ? 'throttle' : undefined;
-}
-
-/** `super().<method>(...)`: the library's own method runs. */
-function callsSuper(expr: Expr, method: string): boolean {
-  const base = expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === method ? expr.fn.obj : undefined;
-  return base?.k === 'call' && base.fn.k === 'name' && base.fn.id === 'super';
 }
 
 /**

@@ -202,6 +202,12 @@ export class ViewResolver {
     if (library.some((k) => k.noThrottles)) view.noThrottles = true;
     const allauthAction = library.find((k) => k.allauthAction)?.allauthAction;
     if (allauthAction) view.allauthAction = allauthAction;
+    // A `dispatch` of its own that never hands the request to `super().dispatch` picks handlers its own way.
+    const dispatch = this.project.methodOf(ref, 'dispatch');
+    if (dispatch && !dispatch.fn.returns.some((r) => callsSuper(r, 'dispatch'))) {
+      view.unresolved.push(`\`${dispatch.fn.qualname}\` answers requests itself, not through the handler of each method: every method is listed`);
+      return { ...view, handlers: new Map(STANDARD_METHODS.map((m) => [m, 'dispatch'])), anyMethod: true };
+    }
     return withHandlers(view, defined, allowed);
   }
 
@@ -260,4 +266,10 @@ function withHandlers(view: DjangoView, defined: Set<string>, allowed: string[])
   const head = allowed.includes('head') ? headFromGet(view.handlers) : [];
   view.automatic = sortedUnique([...(view.handlers.has('OPTIONS') ? ['OPTIONS'] : []), ...head]);
   return view;
+}
+
+/** `super().<method>(...)`: the library's own method runs. */
+export function callsSuper(expr: Expr, method: string): boolean {
+  const base = expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === method ? expr.fn.obj : undefined;
+  return base?.k === 'call' && base.fn.k === 'name' && base.fn.id === 'super';
 }
