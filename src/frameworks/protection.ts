@@ -1,5 +1,5 @@
 /** Combining per-method protection verdicts into a route's status and limits; shared by every framework. */
-import { PRINCIPALS, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute } from '../model';
+import { PRINCIPALS, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../model';
 import type { RouteDraft } from './common';
 
 export interface MethodVerdict {
@@ -31,8 +31,12 @@ export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver
   const { status, limits, unknownMethods } = resolveMethods(methods, (method) =>
     libraries.map((l) => l.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),
   );
-  if (status === 'unlimited' && !evidence.length) evidence.push({ file: route.file, line: route.line, message: 'no rate limit applies to this route' });
-  return { ...route, status, limits, evidence: dedupe(evidence), ...(unknownMethods && { unknownMethods }) };
+  return { ...route, status, limits, evidence: withReason(status, dedupe(evidence), route), ...(unknownMethods && { unknownMethods }) };
+}
+
+/** Evidence that never leaves a route open without a word: an unlimited route with none gets the plain reason. */
+export function withReason(status: ProtectionStatus, evidence: Evidence[], route: SourceRef): Evidence[] {
+  return status === 'unlimited' && !evidence.length ? [{ file: route.file, line: route.line, message: 'no rate limit applies to this route' }] : evidence;
 }
 
 /**

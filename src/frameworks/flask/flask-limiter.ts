@@ -19,7 +19,7 @@ import { Project, type Assumption, type Ctx, type Remembered, type Value } from 
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, functionCtx, protectNoting, type CallSite, type Decorator, type RouteDraft } from '../common';
-import { combine, countsEveryClient, dedupe, mergeLimits, type MethodVerdict } from '../protection';
+import { combine, countsEveryClient, dedupe, mergeLimits, withReason, type MethodVerdict } from '../protection';
 import { declareRate, knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { breachAnswer, clientCondition, flaskRequestFacts, keyConcerns } from './callables';
 import { calledValue } from '../../python/profile';
@@ -284,7 +284,7 @@ class FlaskLimiterResolver {
     const limits = mergeLimits(verdicts.flatMap((v) => v.limits), declaredMethods);
     const status = combine(verdicts.map((v) => v.status));
     if (!anyLimiter) evidence.push({ file: route.file, line: route.line, message: 'no rate limiter is used in this project' });
-    return { ...route, status, limits, evidence: dedupe(evidence) };
+    return { ...route, status, limits, evidence: withReason(status, dedupe(evidence), route) };
   }
 
   private methodVerdict(app: Instance, context: FlaskRouteContext, method: string, evidence: Evidence[]): MethodVerdict {
