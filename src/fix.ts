@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Policy } from './config';
 import type { Finding, Route, ScanResult } from './model';
 import { pythonParser } from './parse';
-import type { ModuleFacts } from './python/ir';
+import type { ClassDef, FunctionDef, ModuleFacts } from './python/ir';
 import { Project, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
 
@@ -96,7 +96,10 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
     }
   }
   plan.edits = dedupeLineEdits(fixes);
-  plan.newDependencies = Object.values(NEW_LIMITER).filter((n) => plan.edits.some((e) => 'text' in e && e.text === n.imports[0])).map((n) => n.library);
+  const imported = (line: string): boolean => plan.edits.some((e) => 'text' in e && e.text === line);
+  plan.newDependencies = Object.values(NEW_LIMITER).filter((n) => imported(n.imports[0])).map((n) => n.library);
+  const djangoRatelimitBefore = project.modules.some((m) => importsModule(m, 'django_ratelimit.decorators') || importsModule(m, 'django_ratelimit'));
+  if (imported('from django_ratelimit.decorators import ratelimit') && !djangoRatelimitBefore) plan.newDependencies.push('django-ratelimit');
   return plan;
 }
 
@@ -161,6 +164,7 @@ function balanced(line: string): boolean {
 
 function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy): { edits: LineEdit[] } | { why: string } {
   if (route.framework === 'drf') return throttleView(route, source, project, policyRate(route, policy));
+  if (route.framework === 'django') return ratelimitView(route, source, project, policyRate(route, policy));
   const view = decoratedView(route, source);
   if ('why' in view) return view;
   const mod = project.modules.find((m) => m.file === route.handlerFile);
@@ -228,18 +232,24 @@ function policyRate(route: Route, policy: Policy): string {
   return route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
 }
 
+/** A Django view's module, its lines and tree, and the class or function the route names. */
+function djangoView(route: Route, source: (file: string) => Source, project: Project): { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls?: ClassDef; fn?: FunctionDef } | { why: string } {
+  const view = source(route.handlerFile);
+  if ('why' in view) return view;
+  const mod = project.modules.find((m) => m.file === route.handlerFile);
+  if (!mod) return { why: `${route.handlerFile} was not read` };
+  return { view, mod, cls: mod.classes.find((c) => c.loc.line === route.handlerLine), fn: mod.functions.find((f) => f.loc.line === route.handlerLine) };
+}
+
 /**
  * DRF: a throttle class of the module's own with the policy's rate in its `rate` attribute (so no setting
  * has to change), a `UserRateThrottle` under its own scope (counted per user, per address when anonymous),
  * named in `throttle_classes` of the view class, or by `@throttle_classes([...])` under `@api_view`.
  */
 function throttleView(route: Route, source: (file: string) => Source, project: Project, rate: string): { edits: LineEdit[] } | { why: string } {
-  const view = source(route.handlerFile);
-  if ('why' in view) return view;
-  const mod = project.modules.find((m) => m.file === route.handlerFile);
-  if (!mod) return { why: `${route.handlerFile} was not read` };
-  const cls = mod.classes.find((c) => c.loc.line === route.handlerLine);
-  const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
+  const found = djangoView(route, source, project);
+  if ('why' in found) return found;
+  const { view, mod, cls, fn } = found;
   const parsed = PLAIN_RATE.exec(rate);
   if (!parsed) return { why: `the policy rate \`${rate}\` is not one DRF reads (\`<count>/second|minute|hour|day\`)` };
   const [, count, unit] = parsed;
@@ -282,6 +292,35 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
     return { edits };
   }
   return { why: 'the view is neither a class of the project nor an `@api_view` function: add a throttle by hand' };
+}
+
+/**
+ * Django without DRF: django-ratelimit's decorator with the policy's rate, counted per client address and
+ * blocking (`block=True`: 3.x does not block by default), above a function view's `def`, or through
+ * `method_decorator(..., name="dispatch")` above a class view. The import follows the package the project
+ * already uses (`ratelimit` up to 3.x, `django_ratelimit` from 4.0); a project using neither gets 4.x's.
+ */
+function ratelimitView(route: Route, source: (file: string) => Source, project: Project, rate: string): { edits: LineEdit[] } | { why: string } {
+  const found = djangoView(route, source, project);
+  if ('why' in found) return found;
+  const { view, mod, cls, fn } = found;
+  if (!cls && !fn) return { why: 'the view is neither a function nor a class of the project: add a limit by hand' };
+  const decorators = cls?.decorators ?? fn!.decorators;
+  if (decorators.some((d) => /(^|\.)ratelimit$/.test(Project.describe(d.k === 'call' ? d.fn : d)) || (d.k === 'call' && d.args.some((a) => a.k === 'call' && /(^|\.)ratelimit$/.test(Project.describe(a.fn)))))) {
+    return { why: 'the view has a django-ratelimit decorator already (it does not block, or is off): mend it by hand' };
+  }
+  const oldPackage = project.modules.some((m) => Object.values(m.bindings).flat().some((b) => b.kind === 'import' && b.level === 0 && /^ratelimit(\.|$)/.test(b.module)));
+  const top = afterImports(view.tree.rootNode);
+  const edits = importUnlessBound(mod, top, oldPackage ? 'ratelimit.decorators' : 'django_ratelimit.decorators', 'ratelimit');
+  const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
+  const limit = `ratelimit(key="ip", rate=${JSON.stringify(rate)}, block=True)`;
+  if (cls) {
+    edits.push(...importUnlessBound(mod, top, 'django.utils.decorators', 'method_decorator'));
+    edits.push({ file: mod.file, before: route.handlerLine, text: `${indent}@method_decorator(${limit}, name="dispatch")` });
+  } else {
+    edits.push({ file: mod.file, before: route.handlerLine, text: `${indent}@${limit}` });
+  }
+  return { edits };
 }
 
 /** Where a statement goes first in a class body, at its indentation: just below its docstring, or above its first statement. */

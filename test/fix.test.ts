@@ -11,7 +11,7 @@ import type * as Sarif from 'sarif';
 import { scan } from '../src/scan';
 import { sarifErrors } from './support/sarif-schema';
 import { runCli } from './support/run-cli';
-import { SYSTEM_PYTHON, requirePython } from './support/system-python';
+import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python';
 
 const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
 const BOUND = 30;
@@ -257,8 +257,13 @@ const DRF_APP = {
   ].join('\n'),
 };
 
-// Requests per path until the first 429 from the real DRF (null: none within 20), anonymous, one address.
-const DRF_MEASURE = `
+/**
+ * A script measuring, per path, the request the real Django project in the working folder first answers with
+ * `status` (null: none within 20), for one anonymous client; caches cleared per path (routes fixed at one rate
+ * share a budget per client, as DRF's UserRateThrottle does).
+ */
+function djangoMeasure(requests: [string, string][], status: number): string {
+  return `
 import django, json, os, sys
 sys.path.insert(0, ".")
 os.environ["DJANGO_SETTINGS_MODULE"] = "settings"
@@ -266,12 +271,15 @@ django.setup()
 from django.core.cache import cache
 from django.test import Client
 out = {}
-for path, method in [("/login/", "post"), ("/items/", "get"), ("/health/", "get")]:
-    cache.clear()  # routes fixed at one rate share a budget per client, as DRF's UserRateThrottle does
+for path, method in ${JSON.stringify(requests)}:
+    cache.clear()
     client = Client()
-    out[path] = next((n for n in range(1, 21) if getattr(client, method)(path).status_code == 429), None)
+    out[path] = next((n for n in range(1, 21) if getattr(client, method)(path).status_code == ${status}), None)
 print(json.dumps(out))
 `;
+}
+
+const DRF_MEASURE = djangoMeasure([['/login/', 'post'], ['/items/', 'get'], ['/health/', 'get']], 429);
 
 const realDrf = requirePython('django, rest_framework', 'python3-django, python3-djangorestframework');
 
@@ -304,3 +312,48 @@ test('fastapi-limiter: `dependencies=[Depends(RateLimiter(...))]` joins the one-
       expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
     },
   ));
+
+const DJANGO_APP = {
+  '.apiposture.toml': '[policy]\ndefault-rate = "6/minute"\nauth-max-per-minute = 3\n',
+  'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
+  'settings.py': 'SECRET_KEY = "fix-test"\nDEBUG = False\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes"]\nROOT_URLCONF = "urls"\nCACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}\n',
+  'urls.py': 'from django.urls import path\n\nimport views\n\nurlpatterns = [\n    path("login/", views.login),\n    path("items/", views.Items.as_view()),\n]\n',
+  'views.py': [
+    '"""Shop pages."""',
+    'from django.http import HttpResponse',
+    'from django.views import View',
+    'from django.views.decorators.http import require_POST',
+    '',
+    '',
+    '@require_POST',
+    'def login(request):',
+    '    return HttpResponse("ok")',
+    '',
+    '',
+    'class Items(View):',
+    '    def get(self, request):',
+    '        return HttpResponse("[]")',
+    '',
+  ].join('\n'),
+};
+
+const DJANGO_MEASURE = djangoMeasure([['/login/', 'post'], ['/items/', 'get']], 403); // django-ratelimit's Ratelimited is a 403
+
+test('django-ratelimit: a blocking @ratelimit on each function view, method_decorator on each class view; a rescan finds them limited', () =>
+  inProject(DJANGO_APP, async (dir) => {
+    const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stderr).toContain('add django-ratelimit to the project'); // a dependency to add
+    const views = readFileSync(path.join(dir, 'views.py'), 'utf8');
+    expect(views).toContain('@require_POST\n@ratelimit(key="ip", rate="3/minute", block=True)\ndef login(request):');
+    expect(views).toContain('@method_decorator(ratelimit(key="ip", rate="6/minute", block=True), name="dispatch")\nclass Items(View):');
+    const after = await scan({ paths: [dir] });
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items/ limited 6/minute', '/login/ limited 3/minute']);
+    expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe(''); // a second run changes nothing
+    // django-ratelimit is not in Debian: with its source (APIPOSTURE_DJANGO_RATELIMIT_SOURCE) the real one blocks right after the rate.
+    const source = process.env.APIPOSTURE_DJANGO_RATELIMIT_SOURCE;
+    if (source && pythonHas('django')) {
+      const r = spawnSync(SYSTEM_PYTHON, ['-c', DJANGO_MEASURE], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONPATH: source, PYTHONDONTWRITEBYTECODE: '1' } });
+      expect(JSON.parse(r.stdout)).toEqual({ '/login/': 4, '/items/': 7 });
+    }
+  }));
