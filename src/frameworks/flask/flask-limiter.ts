@@ -291,6 +291,7 @@ class FlaskLimiterResolver {
     const { view } = context;
     const verb = method.toLowerCase();
     const version = this.project.metadata.packages.get('flask-limiter');
+    let exemptionNote: Evidence | undefined;
     const exemption = this.exemption([...view.viewDecorators, ...view.misplacedDecorators, ...(view.methodDecorators[verb] ?? [])]);
     if (exemption) {
       // Before 2.3 a route exemption dropped every limit, its blueprint's too (run on 1.5 to 4.1.1).
@@ -298,7 +299,9 @@ class FlaskLimiterResolver {
         evidence.push({ ...exemption.evidence, message: '`@limiter.exempt` removes every limit from this view (Flask-Limiter before 2.3)' });
         return { status: 'exempt', limits: [] };
       }
-      evidence.push(exemption.evidence);
+      // Said as an exemption (AP008) only where it leaves the route exempt, not where a blueprint's limits still count.
+      exemptionNote = { ...exemption.evidence, concern: undefined };
+      evidence.push(exemptionNote);
     }
     // Before 2.1 Flask-Limiter also ran a limit decorator written above the route decorator (run on 1.5, 2.0.4, 2.1).
     const orderTolerated = versionSide(version, '2.1') === 'below';
@@ -349,7 +352,7 @@ class FlaskLimiterResolver {
       const blueprintApplies = !misplacedHere && (viewDecorated.length === 0 || viewDecorated.every((d) => !d.overrideDefaults));
       let blueprint = blueprintApplies ? this.inheritedBlueprintLimits(context, info.instance.site.key) : [];
       if (exemption && blueprint.length && versionSide(version, '2.3') === 'unknown') {
-        evidence.push({ ...exemption.evidence, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the declared versions do not tell which is installed" });
+        evidence.push({ ...exemption.evidence, concern: undefined, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the declared versions do not tell which is installed" });
         unknown = true;
         blueprint = [];
       }
@@ -370,6 +373,7 @@ class FlaskLimiterResolver {
     if (exemption && !exemption.scopes && !limits.length) unknown = true;
     // Limits for one kind of client only leave the other open: not limited, and never `exempt`.
     const status: ProtectionStatus = countsEveryClient(limits) ? 'limited' : unknown ? 'unknown' : exemption && !limits.length ? 'exempt' : 'unlimited';
+    if (status === 'exempt' && exemptionNote) exemptionNote.concern = 'exempt';
     return { status, limits };
   }
 
