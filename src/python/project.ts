@@ -318,7 +318,9 @@ export class Project {
   /** The assumptions the computations under way have taken so far (and `earlier`): what a route made here rests on. */
   assumedHere(earlier: Assumption[] = []): Assumption[] {
     const keys = new Set([...earlier.map(assumptionKey), ...this.notes.flatMap((n) => [...(n.keys ?? [])])]);
-    return [...keys].map((k) => this.assumptions.get(k)!).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.text.localeCompare(b.text));
+    // Code-unit order, not the locale's: reports are byte-identical wherever they are made.
+    const order = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    return [...keys].map((k) => this.assumptions.get(k)!).sort((a, b) => order(a.file, b.file) || a.line - b.line || order(a.text, b.text));
   }
 
   /** A parameter assigned anew in the body before `ctx.line` (`urls = [rule(u) for u in urls]`). */
