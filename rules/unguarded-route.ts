@@ -1,5 +1,5 @@
 /** AP001: a route with no effective rate limit. Severity follows the route's risk class. */
-import { routeLabel } from '../src/model';
+import { NO_LIMIT_APPLIES, routeLabel } from '../src/model';
 import { costEvidence, riskReason, riskSeverity } from './severity';
 import { drfLogin, drfScopedLogin, flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
@@ -64,6 +64,6 @@ def login():
   check(route, context) {
     // Routes whose limits leave some methods or users open are AP014's.
     if (route.status !== 'unlimited' || route.limits.length) return;
-    context.report({ messageId: 'unguarded', severity: riskSeverity(route), data: { route: routeLabel(route), why: riskReason(route) }, related: [...route.evidence, ...costEvidence(route)] });
+    context.report({ messageId: 'unguarded', severity: riskSeverity(route), data: { route: routeLabel(route), why: riskReason(route) }, related: [...route.evidence.filter((e) => e.message !== NO_LIMIT_APPLIES), ...costEvidence(route)] });
   },
 });

@@ -259,6 +259,9 @@ export type RouteSummary = ProtectionStatus | 'partial';
 
 export const PRINCIPALS: readonly Principal[] = ['anonymous', 'authenticated'];
 
+/** The reason an open route gets when nothing more specific explains it (AP001 does not repeat it). */
+export const NO_LIMIT_APPLIES = 'no rate limit applies to this route';
+
 /**
  * The verdict for each declared method. A limited or unlimited route is judged per method from its limits
  * (which are the effective ones: a voided limit is not listed): a method is limited when the limits covering it

@@ -1,5 +1,5 @@
 /** Combining per-method protection verdicts into a route's status and limits; shared by every framework. */
-import { PRINCIPALS, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../model';
+import { NO_LIMIT_APPLIES, PRINCIPALS, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../model';
 import type { RouteDraft } from './common';
 
 export interface MethodVerdict {
@@ -36,7 +36,7 @@ export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver
 
 /** Evidence that never leaves a route open without a word: an unlimited route with none gets the plain reason. */
 export function withReason(status: ProtectionStatus, evidence: Evidence[], route: SourceRef): Evidence[] {
-  return status === 'unlimited' && !evidence.length ? [{ file: route.file, line: route.line, message: 'no rate limit applies to this route' }] : evidence;
+  return status === 'unlimited' && !evidence.length ? [{ file: route.file, line: route.line, message: NO_LIMIT_APPLIES }] : evidence;
 }
 
 /**
