@@ -22,6 +22,7 @@ import { callSites, functionCtx, protectNoting, type CallSite, type Decorator, t
 import { combine, countsEveryClient, dedupe, mergeLimits, withReason, type MethodVerdict } from '../protection';
 import { declareRate, knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { breachAnswer, clientCondition, flaskRequestFacts, keyConcerns } from './callables';
+import { callableBody } from '../callable-body';
 import { calledValue } from '../../python/profile';
 import { isApp, type FlaskRouteContext } from './routes';
 import { addTo } from '../../collections';
@@ -368,6 +369,7 @@ class FlaskLimiterResolver {
       if (defaultsApply) collect(this.defaults(info, app, evidence));
       if (bpExempt) evidence.push(bpExempt);
       else if (!dropped('APPLICATION')) collect(this.applicationLimits(info, app, evidence));
+      limits.push(...this.filtered(info, method, limits.splice(counted), evidence));
       if (limits.length > counted) evidence.push(...posture.concerns, ...(limiterKeyed ? posture.keyConcerns : []));
     }
     if (exemption && !exemption.scopes && !limits.length) unknown = true;
@@ -397,6 +399,25 @@ class FlaskLimiterResolver {
     if (counted.length === PRINCIPALS.length) return [declared];
     evidence.push({ ...at, message: `\`exempt_when\` exempts ${counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients'} from \`${limit.rate}\``, concern: 'anonymous-only' });
     return [{ ...declared, limit: { ...limit, principals: counted } }];
+  }
+
+  /**
+   * A limiter's limits for `method` as its `@limiter.request_filter` functions leave them: each run per kind of
+   * client as `countedFor` runs `exempt_when`; a filter true for a kind of client skips every limit for it.
+   */
+  private filtered(info: LimiterInfo, method: string, limits: Limit[], evidence: Evidence[]): Limit[] {
+    let kept = limits;
+    for (const filter of info.requestFilters) {
+      const body = callableBody(filter);
+      if (!body || !kept.length) continue;
+      const skips = PRINCIPALS.map((p) => calledValue(this.project, filter, flaskRequestFacts(this.project, body.ctx, method, p)));
+      if (skips.some((s) => typeof s !== 'boolean') || skips.every((s) => !s)) continue;
+      const counted = PRINCIPALS.filter((_, i) => !skips[i]);
+      const who = counted.length ? (counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients') : `every ${method} request`;
+      evidence.push({ ...body.at, message: `the request filter${body.name ? ` \`${body.name}\`` : ''} skips every limit of this limiter for ${who}`, ...(counted.length && { concern: 'anonymous-only' as const }) });
+      kept = kept.map((l) => ({ ...l, principals: (l.principals ?? PRINCIPALS).filter((p) => counted.includes(p)) })).filter((l) => l.principals.length);
+    }
+    return kept;
   }
 
   private inheritedBlueprintLimits(context: FlaskRouteContext, limiter: string): DeclaredLimit[] {
