@@ -165,6 +165,10 @@ function balanced(line: string): boolean {
 function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy): { edits: LineEdit[] } | { why: string } {
   if (route.framework === 'drf') return throttleView(route, source, project, policyRate(route, policy));
   if (route.framework === 'django') return ratelimitView(route, source, project, policyRate(route, policy));
+  if (route.framework === 'flask' && limiter) {
+    const viewClass = classView(route, source, project);
+    if (viewClass) return 'why' in viewClass ? viewClass : limitClassView(route, viewClass, project, limiter, policyRate(route, policy));
+  }
   const view = decoratedView(route, source);
   if ('why' in view) return view;
   const mod = project.modules.find((m) => m.file === route.handlerFile);
@@ -180,16 +184,9 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
     const created = newLimiter(route, mod, view.tree);
     return 'why' in created ? created : { edits: [...created.edits, ...request.imports, decorate('limiter'), ...request.signature] };
   }
-  const edits: LineEdit[] = [...request.imports];
-  let name = nameIn(project, mod, limiter);
-  if (!name) {
-    if (importsModule(limiter.mod, mod.module)) return { why: `importing \`${limiter.name}\` from ${limiter.mod.module} would be circular (it imports ${mod.module})` };
-    name = limiter.name;
-    if (bindsName(mod, name)) return { why: `\`${name}\` names something else in ${mod.file}` };
-    edits.push({ file: mod.file, before: afterImports(view.tree.rootNode), text: `from ${limiter.mod.module} import ${name}` });
-  }
-  edits.push(decorate(name), ...request.signature);
-  return { edits };
+  const named = limiterName(project, mod, limiter, view.tree);
+  if ('why' in named) return named;
+  return { edits: [...request.imports, ...named.edits, decorate(named.name), ...request.signature] };
 }
 
 // `<count>/<unit>`: the policy rates DRF (which reads only the unit's first letter) and fastapi-limiter take.
@@ -230,6 +227,62 @@ function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree
 /** The policy's rate for a route: `auth-max-per-minute` for an auth-sensitive one, `default-rate` otherwise. */
 function policyRate(route: Route, policy: Policy): string {
   return route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
+}
+
+/** The name the project's limiter has in `mod`, with the import that gives it one when it has none. */
+function limiterName(project: Project, mod: ModuleFacts, limiter: Limiter, tree: Tree): { name: string; edits: LineEdit[] } | { why: string } {
+  const name = nameIn(project, mod, limiter);
+  if (name) return { name, edits: [] };
+  if (importsModule(limiter.mod, mod.module)) return { why: `importing \`${limiter.name}\` from ${limiter.mod.module} would be circular (it imports ${mod.module})` };
+  if (bindsName(mod, limiter.name)) return { why: `\`${limiter.name}\` names something else in ${mod.file}` };
+  return { name: limiter.name, edits: [{ file: mod.file, before: afterImports(tree.rootNode), text: `from ${limiter.mod.module} import ${limiter.name}` }] };
+}
+
+/** The project class a Flask route's view is made from (`View.as_view`), with its module; undefined for a function. */
+function classView(route: Route, source: (file: string) => Source, project: Project): { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef } | { why: string } | undefined {
+  const mod = project.modules.find((m) => m.file === route.handlerFile);
+  const cls = mod?.classes.find((c) => c.loc.line === route.handlerLine);
+  if (!mod || !cls) return undefined;
+  const view = source(route.handlerFile);
+  return 'why' in view ? view : { view, mod, cls };
+}
+
+/**
+ * A Flask class view (`MethodView`, `View`): the limit joins its `decorators`, which `as_view` applies, so one
+ * counter serves all its methods: a new `decorators = [limiter.limit(...)]` first in the class body, or the limit
+ * put first in a `decorators = [...]` list of its own (on one line, or one item per line). Refused when a base class of the project sets
+ * `decorators` (a list of its own would replace the base's).
+ */
+function limitClassView(route: Route, found: { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef }, project: Project, limiter: Limiter, rate: string): { edits: LineEdit[] } | { why: string } {
+  const { view, mod, cls } = found;
+  const setsDecorators = (c: { mod: ModuleFacts; cls: ClassDef }): { line: number } | undefined => (c.mod.bindings[c.cls.bodyScope] ?? []).find((b) => b.name === 'decorators');
+  const [own, ...bases] = project.classChain({ mod, cls });
+  if (bases.some(setsDecorators)) return { why: `a base class of \`${cls.name}\` sets \`decorators\`: add the limit to the list there by hand` };
+  const named = limiterName(project, mod, limiter, view.tree);
+  if ('why' in named) return named;
+  const { edits } = named;
+  const limit = `${named.name}.limit(${JSON.stringify(rate)})`;
+  const existing = setsDecorators(own);
+  if (existing) {
+    const line = view.lines[existing.line - 1] ?? '';
+    // `decorators = [` with one item per line below: the limit becomes the first of them.
+    if (/^\s*decorators\s*=\s*\[\s*(#.*)?$/.test(line)) {
+      const indent = /^\s*/.exec(view.lines[existing.line] ?? '')?.[0] ?? '';
+      edits.push({ file: mod.file, before: existing.line + 1, text: `${indent}${limit},` });
+      return { edits };
+    }
+    const list = /^(\s*decorators\s*=\s*\[)(.*\]\s*(#.*)?)$/.exec(line);
+    if (!list) return { why: `\`${cls.name}.decorators\` is not a list written out: add the limit to it by hand` };
+    const [, head, tail] = list;
+    const text = tail.trimStart().startsWith(']') ? `${head}${limit}${tail.trimStart()}` : `${head}${limit}, ${tail}`;
+    edits.push({ file: mod.file, before: existing.line, remove: true }, { file: mod.file, before: existing.line, text });
+    return { edits };
+  }
+  const body = classBodyLine(view.tree, route.handlerLine);
+  if (!body) return { why: `the body of \`${cls.name}\` cannot be edited line by line` };
+  edits.push({ file: mod.file, before: body.before, text: `${body.indent}decorators = [${limit}]` });
+  if (!body.afterDocstring) edits.push({ file: mod.file, before: body.before, text: '' });
+  return { edits };
 }
 
 /** A Django view's module, its lines and tree, and the class or function the route names. */

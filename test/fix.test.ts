@@ -16,6 +16,9 @@ import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python
 const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
 const BOUND = 30;
 
+// A pass-through decorator of the project's own, as apps wrap views (two blank lines after it).
+const AUDITED = ['def audited(view):', '    @functools.wraps(view)', '    def wrapper(*args, **kwargs):', '        return view(*args, **kwargs)', '', '    return wrapper', '', ''];
+
 const APP = {
   '.apiposture.toml': '[policy]\ndefault-rate = "7/minute"\nauth-max-per-minute = 4\n',
   'extensions.py': 'from flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\nlimiter = Limiter(get_remote_address)\n',
@@ -28,14 +31,7 @@ const APP = {
     'bp = Blueprint("shop", __name__)',
     '',
     '',
-    'def audited(view):',
-    '    @functools.wraps(view)',
-    '    def wrapper(*args, **kwargs):',
-    '        return view(*args, **kwargs)',
-    '',
-    '    return wrapper',
-    '',
-    '',
+    ...AUDITED,
     '@bp.post("/login")',
     'def login():',
     '    return "token"',
@@ -225,6 +221,68 @@ realFlask('imports go with the module\'s opening imports, above the code that us
       expect(thresholds(dir)).toEqual({ '/x': 7 });
     },
   ));
+
+const CLASS_VIEWS = {
+  '.apiposture.toml': '[policy]\ndefault-rate = "7/minute"\nauth-max-per-minute = 4\n',
+  'extensions.py': APP['extensions.py'],
+  'views.py': [
+    'import functools',
+    '',
+    'from flask.views import MethodView',
+    '',
+    '',
+    ...AUDITED,
+    'class Items(MethodView):',
+    '    def get(self):',
+    '        return "[]"',
+    '',
+    '',
+    'class Orders(MethodView):',
+    '    """Orders of the signed-in user."""',
+    '',
+    '    decorators = [audited]',
+    '',
+    '    def get(self):',
+    '        return "[]"',
+    '',
+    '',
+    'class Reports(MethodView):',
+    '    decorators = [',
+    '        audited,',
+    '    ]',
+    '',
+    '    def get(self):',
+    '        return "[]"',
+    '',
+  ].join('\n'),
+  'app.py': [
+    'from flask import Flask',
+    '',
+    'from extensions import limiter',
+    'from views import Items, Orders, Reports',
+    '',
+    'app = Flask(__name__)',
+    'limiter.init_app(app)',
+    'app.add_url_rule("/items", view_func=Items.as_view("items"))',
+    'app.add_url_rule("/orders", view_func=Orders.as_view("orders"))',
+    'app.add_url_rule("/reports", view_func=Reports.as_view("reports"))',
+    '',
+  ].join('\n'),
+};
+
+realFlask('Flask class views: the limit joins `decorators` (new, one-line or one item per line); the real Flask-Limiter answers 429 right after it', () =>
+  inProject(CLASS_VIEWS, async (dir) => {
+    expect(thresholds(dir)).toEqual({ '/items': null, '/orders': null, '/reports': null });
+    expect((await runCli(['fix', dir, '--write', '--no-cache'])).code).toBe(0);
+    const views = readFileSync(path.join(dir, 'views.py'), 'utf8');
+    expect(views).toContain('class Items(MethodView):\n    decorators = [limiter.limit("7/minute")]\n\n    def get(self):');
+    expect(views).toContain('    decorators = [limiter.limit("7/minute"), audited]\n');
+    expect(views).toContain('    decorators = [\n        limiter.limit("7/minute"),\n        audited,\n    ]\n');
+    const after = await scan({ paths: [dir] });
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items limited 7/minute', '/orders limited 7/minute', '/reports limited 7/minute']);
+    expect(thresholds(dir)).toEqual({ '/items': 7, '/orders': 7, '/reports': 7 });
+    expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe(''); // a second run changes nothing
+  }));
 
 const DRF_APP = {
   '.apiposture.toml': '[policy]\ndefault-rate = "6/minute"\nauth-max-per-minute = 3\n',
