@@ -130,7 +130,7 @@ test('a rate formatted from pydantic settings fields is their defaults, listed a
     writeFileSync(path.join(dir, 'app.py'), 'from fastapi import FastAPI, Request\nfrom slowapi import Limiter\nfrom slowapi.middleware import SlowAPIMiddleware\nfrom slowapi.util import get_remote_address\nfrom settings import settings\n\napp = FastAPI()\napp.state.limiter = Limiter(key_func=get_remote_address, default_limits=[f"{settings.per}/{settings.unit}"])\napp.add_middleware(SlowAPIMiddleware)\n\n@app.get("/x")\ndef x(request: Request):\n    return 1\n');
     const result = await scan({ paths: [dir] });
     expect(result.routes.map((r) => `${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['limited 200/minute']);
-    expect(result.project.assumptions.map((a) => `${a.file}:${a.line}`)).toEqual(['settings.py:5', 'settings.py:6']);
+    expect(result.project.assumptions.map((a) => `${a.file}:${a.line} ${a.text}`)).toEqual(['settings.py:5 setting `per` not set: the code\'s default "200"', 'settings.py:6 setting `unit` not set: the code\'s default "minute"']);
     expect(result.routes[0].assumptions?.map((a) => `${a.file}:${a.line}`)).toEqual(['settings.py:5', 'settings.py:6']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -773,7 +773,7 @@ export class Project {
       const fromDotenv = v.kind === 'instance' && Object.hasOwn(ENVIRONMENT_READS, v.types[0]) ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0]) : undefined;
       if (fromDotenv !== undefined) return [fromDotenv];
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
-      if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? 'a pydantic field' : undefined);
+      if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? this.fieldName(v.site) : undefined);
       return [undefined];
     });
   }
@@ -860,6 +860,12 @@ export class Project {
     const name = what ?? (call.args[0] && this.stringValue(call.args[0], ctx));
     if (texts.length === 1 && texts[0] !== undefined) this.assumeDefault(name, texts[0], call, ctx);
     return texts;
+  }
+
+  /** `per` of `per: int = Field(default=200)` in a settings class: the setting the environment may give. */
+  private fieldName(site: Site): string {
+    const field = (site.ctx.mod.bindings[site.ctx.scope] ?? []).find((b) => b.kind === 'assign' && b.value === site.call);
+    return field ? `setting \`${field.name}\`` : 'a pydantic field';
   }
 
   /** `X` read from the environment or a settings object with a default in the code: the deployment may set it. */
