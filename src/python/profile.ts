@@ -52,14 +52,14 @@ class Conditions {
   constructor(
     private readonly project: Project,
     profile: Profile,
-    private readonly known: (expr: Expr) => PyValue | undefined = () => undefined, // what else the caller knows (`request.method`)
+    private readonly known: Known = () => undefined, // what else the caller knows (`request.method`)
   ) {
     this.values = new Map(Object.entries({ ...(PROFILES[profile.name] ?? {}), ...profile.defines }));
   }
 
   /** The profile's value for a name as code reads it: `DEBUG`, `settings.DEBUG`, `app.debug`, `config["DEBUG"]`. */
-  private named(expr: Expr): PyValue | undefined {
-    const given = this.known(expr);
+  private named(expr: Expr, ctx?: Ctx): PyValue | undefined {
+    const given = ctx && this.known(expr, ctx);
     if (given !== undefined) return given;
     const key = expr.k === 'name' ? expr.id : expr.k === 'attr' ? expr.name : expr.k === 'subscript' && expr.index.k === 'str' ? expr.index.v : undefined;
     if (key === undefined) return undefined;
@@ -94,7 +94,7 @@ class Conditions {
       case 'subscript': {
         const part = expr.k === 'attr' ? this.urlPart(expr, ctx, depth) : undefined;
         if (part !== undefined) return part;
-        const named = this.named(expr);
+        const named = this.named(expr, ctx);
         if (named !== undefined) return named;
         // `MULTI_ORG = parse_boolean(os.environ.get(...))`: the assigned expression, evaluated where it stands.
         const defined = this.project.definition(expr, ctx);
@@ -275,7 +275,7 @@ function comparison(op: string, left: PyValue, right: PyValue): boolean | undefi
  * on anything else about the request stays undecided and the answer is undefined. `value` evaluates other
  * expressions of the body the same way.
  */
-export function reachedReturn(project: Project, ref: FunctionRef, known: (expr: Expr) => PyValue | undefined): { expr: Expr; ctx: Ctx; value: (expr: Expr, line: number) => PyValue | undefined } | undefined {
+export function reachedReturn(project: Project, ref: FunctionRef, known: Known): { expr: Expr; ctx: Ctx; value: (expr: Expr, line: number) => PyValue | undefined } | undefined {
   const opaque: Env = new Map(ref.fn.params.map((p) => [p.name, { expr: { k: 'other', text: p.name, loc: ref.fn.loc }, ctx: project.moduleCtx(ref.mod) }]));
   const conditions = new Conditions(project, { name: 'request', defines: {} }, known);
   const reached = conditions.reachedReturn(ref, opaque, 0);
@@ -284,16 +284,24 @@ export function reachedReturn(project: Project, ref: FunctionRef, known: (expr: 
   return reached && { ...reached, value };
 }
 
+/** What the caller of an evaluation knows of an expression read where `ctx` stands (`request.method`). */
+export type Known = (expr: Expr, ctx: Ctx) => PyValue | undefined;
+
 /**
  * What a request handed to library code (`allow_request(self, request, view)`, a rate function) is known to be
  * for one method and one kind of client: `request.method`, `request.user.is_authenticated` / `is_anonymous`.
  */
-export function requestFacts(request: string, method: string, principal: Principal): (expr: Expr) => PyValue | undefined {
-  return (expr) => {
-    const name = dottedName(expr);
-    if (name === `${request}.method`) return method;
-    if (name === `${request}.user.is_authenticated`) return principal === 'authenticated';
-    return name === `${request}.user.is_anonymous` ? principal === 'anonymous' : undefined;
+export function requestFacts(project: Project, request: string, method: string, principal: Principal): Known {
+  return (expr, ctx) => {
+    // `user = request.user` first, then `user.is_authenticated`: read through the local name.
+    const alias = expr.k === 'attr' && expr.obj.k === 'name' ? project.definition(expr.obj, ctx) : undefined;
+    const aliased = alias && expr.k === 'attr' ? `${dottedName(alias.expr)}.${expr.name}` : undefined;
+    for (const name of [dottedName(expr), aliased]) {
+      if (name === `${request}.method`) return method;
+      if (name === `${request}.user.is_authenticated`) return principal === 'authenticated';
+      if (name === `${request}.user.is_anonymous`) return principal === 'anonymous';
+    }
+    return undefined;
   };
 }
 
@@ -302,7 +310,7 @@ export function requestFacts(request: string, method: string, principal: Princip
  * lambda's body or the first `return` a project function reaches, when only constants and what `known` answers
  * decide it; undefined when it depends on more, or is not a lambda or project function.
  */
-export function calledValue(project: Project, values: Value[], known: (expr: Expr) => PyValue | undefined): PyValue | undefined {
+export function calledValue(project: Project, values: Value[], known: Known): PyValue | undefined {
   const value = values.length === 1 ? values[0] : undefined;
   if (value?.kind === 'literal' && value.expr.k === 'lambda') return new Conditions(project, { name: 'request', defines: {} }, known).value(value.expr.body, value.ctx);
   if (value?.kind !== 'function' || value.ref.fn.params.length) return undefined;

@@ -258,7 +258,7 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
  * request), undefined when a branch on the way reads more than `request.method` or it returns anything else.
  */
 function allowRequest(project: Project, ref: FunctionRef, method: string, principal: Principal): 'pass' | 'throttle' | undefined {
-  const reached = reachedReturn(project, ref, requestFacts(ref.fn.params[1]?.name ?? 'request', method, principal));
+  const reached = reachedReturn(project, ref, requestFacts(project, ref.fn.params[1]?.name ?? 'request', method, principal));
   const expr = reached?.expr;
   if (expr?.k === 'bool' && expr.v) return 'pass';
   return expr && callsSuper(expr, 'allow_request') ? 'throttle' : undefined;

@@ -273,7 +273,7 @@ function callableRate(project: Project, expr: Expr, ctx: Ctx): FunctionRef | und
 function ratesPerClient(project: Project, ref: FunctionRef, method: string, at: { file: string; line: number }, evidence: Evidence[]): { rate: string | 'none' | 'unknown'; principals?: Principal[] }[] {
   const request = ref.fn.params[1]?.name ?? 'request';
   const rateAs = (principal: Principal): string | null | undefined => {
-    const reached = reachedReturn(project, ref, requestFacts(request, method, principal));
+    const reached = reachedReturn(project, ref, requestFacts(project, request, method, principal));
     const value = reached?.value(reached.expr, exprLine(reached.expr, ref.fn.loc.line));
     return typeof value === 'string' || value === null ? value : undefined;
   };
