@@ -363,8 +363,9 @@ function decideBranches(project: Project, profile: Profile): Profiled {
     const settled = new Set<number>(); // `if` statements whose taken arm is known
     for (const group of groupArms(mod.arms ?? [])) {
       const verdicts = armVerdicts(group, (arm) => conditions.decide(arm, mod));
-      dead.push(...group.filter((_, i) => verdicts[i] === false));
-      skipped.push(...group.filter((_, i) => verdicts[i] === false).map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${conditionText(arm.test)}` : 'else' })));
+      const ruledOut = group.filter((_, i) => verdicts[i] === false);
+      dead.push(...ruledOut);
+      skipped.push(...ruledOut.map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${conditionText(arm.test)}` : 'else' })));
       taken.push(...group.filter((arm, i) => verdicts[i] === true && arm.test).map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to })));
       if (verdicts.includes(true) && !verdicts.includes(undefined)) settled.add(group[0].of);
     }
