@@ -22,9 +22,9 @@ test('a router included twice carries a prefix default only where that prefix is
   expect(result.project.assumptions.map((a) => `${a.file}:${a.line}`)).toEqual(['svc/app.py:10', 'svc/debuggable.py:6']);
   // SARIF results carry them; text prints them under the route.
   const log = JSON.parse(sarifReport(result)) as Sarif.Log;
-  const login = log.runs[0].results!.find((r) => r.message.text.includes('`POST /api/v1/login`'))!;
+  const login = log.runs[0].results!.find((r) => r.message.text?.includes('`POST /api/v1/login`'))!;
   expect(login.properties?.assumptions).toEqual(['API_PREFIX not set: the code\'s default "/api" (svc/app.py:10)']);
-  expect(log.runs[0].results!.find((r) => r.message.text.includes('`POST /legacy/login`'))!.properties).toBeUndefined();
+  expect(log.runs[0].results!.find((r) => r.message.text?.includes('`POST /legacy/login`'))!.properties).toBeUndefined();
   const text = textReport(result, new chalk.Instance({ level: 0 }), { displayRoot: '.' }).split('\n');
   const at = text.findIndex((l) => l.includes('POST /api/v1/login') && l.includes('unlimited'));
   expect(text[at + 1].trim()).toBe('assumes: API_PREFIX not set: the code\'s default "/api" (svc/app.py:10)');

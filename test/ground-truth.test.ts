@@ -10,7 +10,7 @@
  * URL resolver and asks DRF which throttles each view instantiates; inventories and DRF rates must agree.
  * Missing Debian packages fail these suites in CI; elsewhere they are skipped loudly.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fg from 'fast-glob';
 import path from 'node:path';
 import { scan } from '../src/scan';
@@ -170,44 +170,70 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
 });
 
 /**
- * slowapi is not in Debian: with its source checked out (APIPOSTURE_SLOWAPI_SOURCE=<checkout>, e.g. the tag v0.1.9
- * or master of laurentS/slowapi), the probe runs each slowapi app with it and measures, per route and method,
- * when the real library first answers over the limit; it must be after exactly the smallest limit apiposture
- * reports (a client sending no key headers, like the probe, is not counted by a limit whose key can be empty:
- * apiposture reports that as AP011). Without the checkout the test is skipped with this message, in CI too:
- * CI has no network to fetch it.
+ * slowapi and fastapi-limiter are not in Debian: with a library's source checked out (APIPOSTURE_SLOWAPI_SOURCE,
+ * e.g. laurentS/slowapi at v0.1.9 or master; APIPOSTURE_FASTAPI_LIMITER_SOURCE, long2ice/fastapi-limiter at
+ * v0.1.6, with a redis-server on localhost:6379, started here, as its fixture connects there), the probe runs each
+ * app with it and measures, per route and method, when the real library first answers over the limit; it must be
+ * after exactly the smallest limit apiposture reports (a client sending no key headers, like the probe, is not
+ * counted by a limit whose key can be empty: apiposture reports that as AP011; a route failing on every request
+ * is not measured). Without a checkout its tests are skipped with a message, in CI too: CI cannot fetch it.
  */
-const SLOWAPI_SOURCE = process.env.APIPOSTURE_SLOWAPI_SOURCE;
-const SLOWAPI_APPS: Record<string, string[]> = {
-  'fastapi/slowapi-new': ['main:app'],
-  'fastapi/slowapi-unpinned': ['main:app'],
-  'fastapi/slowapi-dotenv': ['main:app'],
-  'fastapi/slowapi-envfile': ['main:app'],
-  'fastapi/dotenv-loaded': ['main:app'],
-  // exemptions.py: one-parameter `exempt_when` needs slowapi after 0.1.9 (0.1.9 calls it without the request: 500).
-  'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app'],
-};
-const slowapiTest = SLOWAPI_SOURCE && pythonHas('fastapi, starlette, limits') ? test : test.skip;
-if (!SLOWAPI_SOURCE) process.stderr.write('skipping the slowapi measurements: set APIPOSTURE_SLOWAPI_SOURCE to a checkout of laurentS/slowapi\n');
+interface SourceProbe {
+  variable: string;
+  library: string;
+  apps: Record<string, string[]>;
+  env?: Record<string, string>;
+  redis?: boolean;
+}
+const FROM_SOURCE: SourceProbe[] = [
+  {
+    variable: 'APIPOSTURE_SLOWAPI_SOURCE',
+    library: 'slowapi',
+    apps: {
+      'fastapi/slowapi-new': ['main:app'],
+      'fastapi/slowapi-unpinned': ['main:app'],
+      'fastapi/slowapi-dotenv': ['main:app'],
+      'fastapi/slowapi-envfile': ['main:app'],
+      'fastapi/dotenv-loaded': ['main:app'],
+      // exemptions.py: one-parameter `exempt_when` needs slowapi after 0.1.9 (0.1.9 calls it without the request: 500).
+      'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app'],
+    },
+  },
+  // pyrate.py is fastapi-limiter 0.2's API: another version of the package, not loaded with 0.1.6.
+  { variable: 'APIPOSTURE_FASTAPI_LIMITER_SOURCE', library: 'fastapi-limiter', apps: { 'fastapi/limiter-deps': ['main:app'] }, env: { PROBE_LIFESPAN: '1' }, redis: true },
+];
 
-slowapiTest.each(Object.keys(SLOWAPI_APPS))('%s: verdicts match the real slowapi', async (project) => {
-  const root = path.join(FIXTURES, project);
-  const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, root, ...SLOWAPI_APPS[project], '--measure', String(BOUND)], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONPATH: SLOWAPI_SOURCE } });
-  if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
-  const truth = JSON.parse(r.stdout) as (AsgiProbeRoute & { verdicts?: Record<string, { threshold: number | null }> })[];
-  const result = await scan({ paths: [root] });
-  const problems: string[] = [];
-  for (const real of truth) {
-    const ours = result.routes.find((o) => o.path === real.path && real.methods.every((m) => o.methods.includes(m)));
-    if (!ours || ours.status === 'unknown') continue;
-    const emptyKey = ours.evidence.some((e) => e.concern === 'empty-key');
-    for (const [method, verdict] of Object.entries(real.verdicts ?? {})) {
-      const expected = emptyKey ? null : predictedThreshold(ours, method);
-      if (verdict.threshold !== expected) problems.push(`${method} ${real.path}: slowapi answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
+for (const probe of FROM_SOURCE) {
+  const source = process.env[probe.variable];
+  const sourceTest = source && pythonHas('fastapi, starlette, limits, redis') ? test : test.skip;
+  if (!source) process.stderr.write(`skipping the ${probe.library} measurements: set ${probe.variable} to a checkout of it\n`);
+  let redis: ReturnType<typeof spawn> | undefined;
+  beforeAll(() => {
+    if (source && probe.redis) redis = spawn('redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  });
+  afterAll(() => redis?.kill());
+
+  sourceTest.each(Object.keys(probe.apps))(`%s: verdicts match the real ${probe.library}`, async (project) => {
+    const root = path.join(FIXTURES, project);
+    const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, root, ...probe.apps[project], '--measure', String(BOUND)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...probe.env, PYTHONPATH: source } });
+    if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
+    const truth = JSON.parse(r.stdout) as (AsgiProbeRoute & { verdicts?: Record<string, { threshold: number | null; errored?: boolean }> })[];
+    const result = await scan({ paths: [root] });
+    const problems: string[] = [];
+    for (const real of truth) {
+      const ours = result.routes.find((o) => o.path === real.path && real.methods.every((m) => o.methods.includes(m)));
+      if (!ours || ours.status === 'unknown') continue;
+      const emptyKey = ours.evidence.some((e) => e.concern === 'empty-key');
+      for (const [method, verdict] of Object.entries(real.verdicts ?? {})) {
+        const expected = emptyKey ? null : predictedThreshold(ours, method);
+        if (!verdict.errored && verdict.threshold !== expected) {
+          problems.push(`${method} ${real.path}: ${probe.library} answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
+        }
+      }
     }
-  }
-  expect(problems).toEqual([]);
-});
+    expect(problems).toEqual([]);
+  });
+}
 
 /** The settings modules the probe loads for each Django fixture: one per project (ROOT_URLCONF) it holds. */
 const DJANGO_SETTINGS: Record<string, string[]> = {

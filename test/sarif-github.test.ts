@@ -20,7 +20,7 @@ function scanOf(findings: Finding[]): ScanResult {
   const bySeverity = { error: 0, warning: 0, note: 0 };
   for (const f of findings) bySeverity[f.severity]++;
   const stats = { filesScanned: 1, filesSkipped: 0, routes: 0, byStatus: { limited: 0, partial: 0, unlimited: 0, exempt: 0, unknown: 0 }, findings: findings.length, bySeverity, suppressed: 0, baselined: 0, registrationSites: { total: 0, resolved: 0, unresolved: 0 } };
-  return { root: SHOP, project: { root: SHOP, paths: [''], importRoots: [''], files: 1, profile: { name: 'production', defines: {}, decided: 0 }, assumptions: [] }, routes: [], findings, skipped: [], suppressionProblems: [], unresolvedRegistrations: [], stats };
+  return { root: SHOP, project: { root: SHOP, paths: [''], importRoots: [''], files: 1, profile: { name: 'production', defines: {}, decided: 0, notServed: [] }, assumptions: [] }, routes: [], findings, skipped: [], suppressionProblems: [], unresolvedRegistrations: [], stats };
 }
 
 function validLog(text: string): Sarif.Log {

@@ -6,9 +6,10 @@ are replaced by permissive stand-ins unless their source is importable (PYTHONPA
 function through, constructors accept anything. They never add or remove a route, so the route inventory is
 the framework's own.
 
-With --measure N (real slowapi on the path), each route and method is also sent up to N requests through the
-app, counters reset in between and kept in memory whatever storage the limiter names: the first over-limit
-answer (429, or a status other than the first one) gives the real threshold, as the Flask probe measures.
+With --measure N (real slowapi or fastapi-limiter 0.1 on the path), each route and method is also sent up to N
+requests through the app, counters reset in between (slowapi's kept in memory whatever storage it names;
+fastapi-limiter's in the Redis the app connects to at startup, flushed): the first over-limit answer (429, or
+a status other than the first one) gives the real threshold, as the Flask probe measures.
 
 Usage: python3 asgi_probe.py <fixture-dir> <module:attr> [<module:attr> ...] [--measure N]
 """
@@ -118,6 +119,18 @@ def walk(routes, prefix, out):
             out.append({"kind": "http", "path": prefix + route.path, "methods": sorted(methods)})
 
 
+def run_async(coroutine):
+    """One event loop for the app's whole life, as under a server: clients made at startup (Redis) keep working."""
+    import asyncio
+
+    global LOOP
+    LOOP = LOOP or asyncio.new_event_loop()
+    return LOOP.run_until_complete(coroutine)
+
+
+LOOP = None
+
+
 def started(app):
     """Runs the app's lifespan startup as a server does before serving, so routes added there are served."""
     import asyncio
@@ -138,20 +151,24 @@ def started(app):
 
         await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
 
-    asyncio.run(run())
+    run_async(run())
     return app
 
 
 LIMITERS = []  # every real slowapi Limiter made, to reset between measurements
 
 
+def real(module):
+    return importlib.machinery.PathFinder.find_spec(module) is not None
+
+
 def count_in_memory():
     """Real slowapi keeps its counters in memory, whatever storage the fixture names, and is reset per measurement."""
+    if not real("slowapi"):
+        return
     import slowapi.extension
     from limits.storage import MemoryStorage
 
-    if isinstance(slowapi.extension.Limiter, AnythingType):
-        return False
     slowapi.extension.storage_from_string = lambda uri, **options: MemoryStorage()
     init = slowapi.extension.Limiter.__init__
 
@@ -160,12 +177,19 @@ def count_in_memory():
         LIMITERS.append(self)
 
     slowapi.extension.Limiter.__init__ = remembered
-    return True
+
+
+def reset_counters():
+    for limiter in LIMITERS:
+        limiter.reset()
+    if real("fastapi_limiter"):  # fastapi-limiter 0.1 counts in the Redis its app connected at startup
+        from fastapi_limiter import FastAPILimiter
+
+        if getattr(FastAPILimiter, "redis", None) is not None:
+            run_async(FastAPILimiter.redis.flushdb())
 
 
 def status_of(app, method, path):
-    import asyncio
-
     async def run():
         sent = []
         body = [{"type": "http.request", "body": b"", "more_body": False}]
@@ -187,12 +211,11 @@ def status_of(app, method, path):
             return 500
         return next((m["status"] for m in sent if m["type"] == "http.response.start"), 500)
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def measure(app, route, method, bound):
-    for limiter in LIMITERS:
-        limiter.reset()
+    reset_counters()
     path = re.sub(r"\{[^}]+\}", "7", route["path"])
     first = None
     for i in range(bound):
@@ -201,7 +224,8 @@ def measure(app, route, method, bound):
             return {"limited": True, "threshold": i}
         if first is None:
             first = status
-    return {"limited": False, "threshold": None}
+    # Every answer a 500: the route fails before any limit (a fixture's missing auth), so nothing is measured.
+    return {"limited": False, "threshold": None, **({"errored": True} if first == 500 else {})}
 
 
 def main():
@@ -212,8 +236,10 @@ def main():
     root, targets = args[0], args[1:]
     sys.path.insert(0, root)
     sys.meta_path.insert(0, StubFinder())
-    if bound and not count_in_memory():
-        sys.exit("--measure needs the real slowapi on PYTHONPATH")
+    if bound and not (real("slowapi") or real("fastapi_limiter")):
+        sys.exit("--measure needs the real slowapi or fastapi-limiter on PYTHONPATH")
+    if bound:
+        count_in_memory()
     out = []
     for target in targets:
         app = load(target)
