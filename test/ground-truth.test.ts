@@ -11,6 +11,7 @@
  * Missing Debian packages fail these suites in CI; elsewhere they are skipped loudly.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import fg from 'fast-glob';
 import path from 'node:path';
 import { scan } from '../src/scan';
@@ -172,12 +173,21 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
 /**
  * slowapi and fastapi-limiter are not in Debian: with a library's source checked out (APIPOSTURE_SLOWAPI_SOURCE,
  * e.g. laurentS/slowapi at v0.1.9 or master; APIPOSTURE_FASTAPI_LIMITER_SOURCE, long2ice/fastapi-limiter at
- * v0.1.6, with a redis-server on localhost:6379, started here, as its fixture connects there), the probe runs each
+ * v0.1.6; APIPOSTURE_ASGI_RATELIMIT_SOURCE, abersheeran/asgi-ratelimit at v0.8.0; the last two with a redis-server
+ * on localhost:6379, started here, as their fixtures connect there), the probe runs each
  * app with it and measures, per route and method, when the real library first answers over the limit; it must be
  * after exactly the smallest limit apiposture reports (a client sending no key headers, like the probe, is not
  * counted by a limit whose key can be empty: apiposture reports that as AP011; a route failing on every request
  * is not measured). Without a checkout its tests are skipped with a message, in CI too: CI cannot fetch it.
  */
+/** True when something accepts connections on the loopback port. */
+function answers(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(() => done(true)));
+    socket.on('error', () => done(false));
+  });
+}
+
 interface SourceProbe {
   variable: string;
   library: string;
@@ -201,6 +211,8 @@ const FROM_SOURCE: SourceProbe[] = [
   },
   // pyrate.py is fastapi-limiter 0.2's API: another version of the package, not loaded with 0.1.6.
   { variable: 'APIPOSTURE_FASTAPI_LIMITER_SOURCE', library: 'fastapi-limiter', apps: { 'fastapi/limiter-deps': ['main:app'] }, env: { PROBE_LIFESPAN: '1' }, redis: true },
+  // The fixture's `RedisBackend()` without a client is 0.8's API (0.9 takes one): check it with the v0.8.0 tag.
+  { variable: 'APIPOSTURE_ASGI_RATELIMIT_SOURCE', library: 'asgi-ratelimit', apps: { 'fastapi/misconfigured': ['starlette_app:in_memory', 'starlette_app:in_redis', 'starlette_app:sliding'] }, redis: true },
 ];
 
 for (const probe of FROM_SOURCE) {
@@ -208,8 +220,11 @@ for (const probe of FROM_SOURCE) {
   const sourceTest = source && pythonHas('fastapi, starlette, limits, redis') ? test : test.skip;
   if (!source) process.stderr.write(`skipping the ${probe.library} measurements: set ${probe.variable} to a checkout of it\n`);
   let redis: ReturnType<typeof spawn> | undefined;
-  beforeAll(() => {
-    if (source && probe.redis) redis = spawn('redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  beforeAll(async () => {
+    if (!source || !probe.redis) return;
+    redis = spawn('redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    // Serving once the port answers (this one, or one already running there).
+    for (let i = 0; i < 50 && !(await answers(6379)); i++) await new Promise((done) => setTimeout(done, 100));
   });
   afterAll(() => redis?.kill());
 

@@ -6,9 +6,9 @@ are replaced by permissive stand-ins unless their source is importable (PYTHONPA
 function through, constructors accept anything. They never add or remove a route, so the route inventory is
 the framework's own.
 
-With --measure N (real slowapi or fastapi-limiter 0.1 on the path), each route and method is also sent up to N
-requests through the app, counters reset in between (slowapi's kept in memory whatever storage it names;
-fastapi-limiter's in the Redis the app connects to at startup, flushed): the first over-limit answer (429, or
+With --measure N (real slowapi, fastapi-limiter 0.1 or asgi-ratelimit on the path), each route and method is
+also sent up to N requests through the app, counters reset in between (slowapi's kept in memory whatever storage
+it names; fastapi-limiter's and asgi-ratelimit's in Redis on localhost, flushed): the first over-limit answer (429, or
 a status other than the first one) gives the real threshold, as the Flask probe measures.
 
 Usage: python3 asgi_probe.py <fixture-dir> <module:attr> [<module:attr> ...] [--measure N]
@@ -187,16 +187,24 @@ def reset_counters():
 
         if getattr(FastAPILimiter, "redis", None) is not None:
             run_async(FastAPILimiter.redis.flushdb())
+    if real("ratelimit"):  # asgi-ratelimit's Redis backends use the default localhost:6379
+        import redis
+
+        try:
+            redis.Redis().flushdb()
+        except redis.exceptions.ConnectionError:
+            pass
 
 
 def status_of(app, method, path):
     async def run():
         sent = []
         body = [{"type": "http.request", "body": b"", "more_body": False}]
+        # One client at a public address: asgi-ratelimit's client_ip refuses loopback and private ones.
         scope = {
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-            "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+            "headers": [(b"host", b"testserver")], "client": ("1.2.3.4", 50000), "server": ("testserver", 80),
         }
 
         async def receive():
@@ -236,8 +244,8 @@ def main():
     root, targets = args[0], args[1:]
     sys.path.insert(0, root)
     sys.meta_path.insert(0, StubFinder())
-    if bound and not (real("slowapi") or real("fastapi_limiter")):
-        sys.exit("--measure needs the real slowapi or fastapi-limiter on PYTHONPATH")
+    if bound and not any(real(library) for library in ("slowapi", "fastapi_limiter", "ratelimit")):
+        sys.exit("--measure needs the real slowapi, fastapi-limiter or asgi-ratelimit on PYTHONPATH")
     if bound:
         count_in_memory()
     out = []
