@@ -182,11 +182,10 @@ def count_in_memory():
 def reset_counters():
     for limiter in LIMITERS:
         limiter.reset()
-    if real("fastapi_limiter"):  # fastapi-limiter 0.1 counts in the Redis its app connected at startup
-        from fastapi_limiter import FastAPILimiter
-
-        if getattr(FastAPILimiter, "redis", None) is not None:
-            run_async(FastAPILimiter.redis.flushdb())
+    if real("fastapi_limiter"):  # fastapi-limiter 0.1 counts in the Redis its app connected at startup (0.2 has none)
+        connected = getattr(getattr(importlib.import_module("fastapi_limiter"), "FastAPILimiter", None), "redis", None)
+        if connected is not None:
+            run_async(connected.flushdb())
     if real("ratelimit"):  # asgi-ratelimit's Redis backends use the default localhost:6379
         import redis
 
