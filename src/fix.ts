@@ -76,7 +76,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
     if (!found.has(key)) found.set(key, limiters.find((l) => Project.isInstance(l.instance, LIMITER_TYPES[route.framework]) && boundTo(project, l, route.app!)));
     return found.get(key);
   };
-  const done = new Set<string>();
+  const done = new Map<string, string | undefined>(); // a view already handled: why it was not fixed, if it was not
   const fixes: LineEdit[][] = []; // one per route fixed
   const byId = new Map(result.routes.map((r) => [r.id, r]));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
@@ -85,10 +85,16 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
     for (const route of finding.routeIds.flatMap((id) => byId.get(id) ?? [])) {
       if (routes.length && !routes.includes(`${methodsLabel(route)} ${route.path}`)) continue;
       const key = `${route.handlerFile}:${route.handlerLine}`;
-      if (done.has(key)) continue; // one function under several route decorators
-      done.add(key);
+      const label = `${methodsLabel(route)} ${route.path}`;
+      // One view under several routes is fixed once; each route it could not fix is listed.
+      if (done.has(key)) {
+        const why = done.get(key);
+        if (why) plan.notFixed.push({ route: label, file: route.file, line: route.line, why });
+        continue;
+      }
       const edit = finding.ruleId === 'AP004' ? moveLimit(route, source) : fixRoute(route, source, project, limiterOf(route), policy);
-      if ('why' in edit) plan.notFixed.push({ route: `${methodsLabel(route)} ${route.path}`, file: route.file, line: route.line, why: edit.why });
+      done.set(key, 'why' in edit ? edit.why : undefined);
+      if ('why' in edit) plan.notFixed.push({ route: label, file: route.file, line: route.line, why: edit.why });
       else {
         plan.byFinding.set(finding, [...(plan.byFinding.get(finding) ?? []), ...edit.edits]);
         fixes.push(edit.edits);
@@ -164,10 +170,20 @@ function balanced(line: string): boolean {
 
 function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy): { edits: LineEdit[] } | { why: string } {
   if (route.framework === 'drf') return throttleView(route, source, project, policyRate(route, policy));
+  if (route.kind === 'websocket') return { why: 'a WebSocket endpoint: limit its messages inside the handler by hand' };
+  const off = route.evidence.find((e) => e.concern === 'disabled');
+  if (off) return { why: `${off.message}: turn the limiter on first` };
   if (route.framework === 'django') return ratelimitView(route, source, project, policyRate(route, policy));
-  if (route.framework === 'flask' && limiter) {
-    const viewClass = classView(route, source, project);
-    if (viewClass) return 'why' in viewClass ? viewClass : limitClassView(route, viewClass, project, limiter, policyRate(route, policy));
+  const viewClass = route.framework === 'flask' ? classView(route, source, project) : undefined;
+  if (viewClass) {
+    if ('why' in viewClass) return viewClass;
+    let named: { name: string; edits: LineEdit[] } | { why: string };
+    if (limiter) named = limiterName(project, viewClass.mod, limiter, viewClass.view.tree);
+    else {
+      const created = newLimiter(route, viewClass.mod, viewClass.view.tree); // named `limiter`, as NEW_LIMITER writes it
+      named = 'why' in created ? created : { name: 'limiter', edits: created.edits };
+    }
+    return 'why' in named ? named : limitClassView(route, viewClass, project, named, policyRate(route, policy));
   }
   const view = decoratedView(route, source);
   if ('why' in view) return view;
@@ -253,14 +269,12 @@ function classView(route: Route, source: (file: string) => Source, project: Proj
  * put first in a `decorators = [...]` list of its own (on one line, or one item per line). Refused when a base class of the project sets
  * `decorators` (a list of its own would replace the base's).
  */
-function limitClassView(route: Route, found: { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef }, project: Project, limiter: Limiter, rate: string): { edits: LineEdit[] } | { why: string } {
+function limitClassView(route: Route, found: { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef }, project: Project, named: { name: string; edits: LineEdit[] }, rate: string): { edits: LineEdit[] } | { why: string } {
   const { view, mod, cls } = found;
   const setsDecorators = (c: { mod: ModuleFacts; cls: ClassDef }): { line: number } | undefined => (c.mod.bindings[c.cls.bodyScope] ?? []).find((b) => b.name === 'decorators');
   const [own, ...bases] = project.classChain({ mod, cls });
   if (bases.some(setsDecorators)) return { why: `a base class of \`${cls.name}\` sets \`decorators\`: add the limit to the list there by hand` };
-  const named = limiterName(project, mod, limiter, view.tree);
-  if ('why' in named) return named;
-  const { edits } = named;
+  const edits = [...named.edits];
   const limit = `${named.name}.limit(${JSON.stringify(rate)})`;
   const existing = setsDecorators(own);
   if (existing) {
@@ -314,19 +328,17 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
   const edits: LineEdit[] = [];
   edits.push(...importUnlessBound(mod, top, 'rest_framework.throttling', 'UserRateThrottle'));
   if (!mod.classes.some((c) => c.name === name)) {
-    // Before the module's first code, below its imports and the blank lines after them.
-    let code = top;
-    while (code <= view.lines.length && !view.lines[code - 1]?.trim()) code++;
+    // Right below the imports, so that a decorator written above the module's first class never lands on it.
     const block = [
+      '',
       '',
       `class ${name}(UserRateThrottle):`,
       `    """Added by apiposture fix: ${count} requests a ${unit} per user (per address when anonymous)."""`,
       `    scope = ${JSON.stringify(`apiposture_${unit}_${count}`)}`,
       `    rate = ${JSON.stringify(rate)}`,
-      '',
-      '',
+      ...(view.lines[top - 1]?.trim() ? ['', ''] : []),
     ];
-    edits.push(...block.map((text) => ({ file, before: code, text })));
+    edits.push(...block.map((text) => ({ file, before: top, text })));
   }
   if (cls) {
     if (project.classChain({ mod, cls }).some((c) => (c.mod.bindings[c.cls.bodyScope] ?? []).some((b) => b.name === 'throttle_classes'))) {
@@ -520,9 +532,11 @@ function dedupeLineEdits(fixes: LineEdit[][]): LineEdit[] {
   for (const edits of fixes) {
     const seen = new Map<string, number>();
     let previous = '';
-    for (const e of edits) {
-      // A blank line belongs to the line it follows: blocks of two fixes collapse only when they are the same.
-      const key = JSON.stringify([e, 'text' in e && !e.text ? previous : '']);
+    edits.forEach((e, i) => {
+      // A blank line belongs to the lines around it: blocks of two fixes collapse only when they are the same.
+      const next = edits.slice(i + 1).find((n) => 'text' in n && n.text);
+      const around = 'text' in e && !e.text ? [previous, next && 'text' in next ? next.text : ''] : [];
+      const key = JSON.stringify([e, around]);
       if ('text' in e && e.text) previous = e.text;
       const nth = (seen.get(key) ?? 0) + 1;
       seen.set(key, nth);
@@ -530,9 +544,11 @@ function dedupeLineEdits(fixes: LineEdit[][]): LineEdit[] {
         kept.set(key, nth);
         out.push(e);
       }
-    }
+    });
   }
-  return out.sort((a, b) => compareText(a.file, b.file) || a.before - b.before);
+  // At one line, imports first: another fix's block inserted there must not come between them.
+  const rank = (e: LineEdit): number => ('text' in e && /^(from \S+ )?import /.test(e.text) ? 0 : 1);
+  return out.sort((a, b) => compareText(a.file, b.file) || a.before - b.before || rank(a) - rank(b));
 }
 
 /** Each file's text with the edits made. */

@@ -4,11 +4,13 @@
  * above the route decorator instead (the classic mistake) must not pass that proof.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fg from 'fast-glob';
 import os from 'node:os';
 import path from 'node:path';
 import type * as Sarif from 'sarif';
 import { scan } from '../src/scan';
+import { counts, methodsLabel, type Route } from '../src/model';
 import { sarifErrors } from './support/sarif-schema';
 import { runCli } from './support/run-cli';
 import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python';
@@ -415,3 +417,37 @@ test('django-ratelimit: a blocking @ratelimit on each function view, method_deco
       expect(JSON.parse(r.stdout)).toEqual({ '/login/': 4, '/items/': 7 });
     }
   }));
+
+const FIXTURE_PROJECTS = fg.sync('*/*', { cwd: path.join(__dirname, '..', 'fixtures'), onlyDirectories: true }).sort();
+
+test.each(FIXTURE_PROJECTS)('%s: every route fix says it fixed comes out limited at a policy rate, with no new kind of finding', async (project) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fixture-fix-'));
+  try {
+    cpSync(path.join(__dirname, '..', 'fixtures', project), dir, { recursive: true, filter: (from) => !from.includes('.apiposture-cache') });
+    const before = await scan({ paths: [dir], cache: false });
+    const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
+    expect(fixed.code).toBe(0);
+    const notFixed = new Set([...fixed.stderr.matchAll(/^not fixed: (.+?) \(/gm)].map((m) => m[1]));
+    const flagged = (r: Route, rule: string): boolean => before.findings.some((f) => f.ruleId === rule && counts(f) && f.routeIds.includes(r.id));
+    const targets = before.routes.filter((r) => (flagged(r, 'AP001') || flagged(r, 'AP004')) && !notFixed.has(`${methodsLabel(r)} ${r.path}`));
+    const after = await scan({ paths: [dir], cache: false });
+    expect(after.skipped.filter((s) => !before.skipped.some((b) => b.file === s.file))).toEqual([]); // every edited file still parses
+    const rates = new Set(['60/minute', '10/minute']); // DEFAULT_POLICY: default, auth-sensitive
+    const problems = targets.flatMap((r) => {
+      const now = after.routes.find((a) => a.id === r.id);
+      if (!now) return [`${r.id} is gone`];
+      // A misplaced decorator (AP004) is moved with its own rate; a new limit has a policy rate.
+      const rated = flagged(r, 'AP004') || now.limits.some((l) => rates.has(l.rate));
+      return now.status === 'limited' && rated ? [] : [`${r.id}: ${now.status} ${now.limits.map((l) => l.rate).join()}`];
+    });
+    expect(problems).toEqual([]);
+    // What the fix adds may raise only notes the project's limiter setup already draws (bursts, Retry-After, storage);
+    // a route no app reaches turns from unlimited to unknown once the project has a limiter (AP016); the fix writes
+    // per-minute rates, so a route sending email still lacks the daily cap AP002 asks for (not written yet).
+    const kinds = new Set(before.findings.map((f) => f.ruleId));
+    const orphan = (f: (typeof after.findings)[number]): boolean => f.ruleId === 'AP016' && f.routeIds.every((id) => after.routes.find((r) => r.id === id)?.unresolved.length);
+    expect([...new Set(after.findings.filter((f) => !orphan(f)).map((f) => f.ruleId))].filter((id) => !kinds.has(id) && !['AP002', 'AP006', 'AP009', 'AP011', 'AP013'].includes(id))).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
