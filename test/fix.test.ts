@@ -424,13 +424,13 @@ test.each(FIXTURE_PROJECTS)('%s: every route fix says it fixed comes out limited
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fixture-fix-'));
   try {
     cpSync(path.join(__dirname, '..', 'fixtures', project), dir, { recursive: true, filter: (from) => !from.includes('.apiposture-cache') });
-    const before = await scan({ paths: [dir], cache: false });
+    const before = await scan({ paths: [dir] });
     const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
     expect(fixed.code).toBe(0);
     const notFixed = new Set([...fixed.stderr.matchAll(/^not fixed: (.+?) \(/gm)].map((m) => m[1]));
     const flagged = (r: Route, rule: string): boolean => before.findings.some((f) => f.ruleId === rule && counts(f) && f.routeIds.includes(r.id));
     const targets = before.routes.filter((r) => (flagged(r, 'AP001') || flagged(r, 'AP004')) && !notFixed.has(`${methodsLabel(r)} ${r.path}`));
-    const after = await scan({ paths: [dir], cache: false });
+    const after = await scan({ paths: [dir] });
     expect(after.skipped.filter((s) => !before.skipped.some((b) => b.file === s.file))).toEqual([]); // every edited file still parses
     const rates = new Set(['60/minute', '10/minute']); // DEFAULT_POLICY: default, auth-sensitive
     const problems = targets.flatMap((r) => {
