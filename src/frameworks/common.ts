@@ -62,6 +62,15 @@ export function callSites(project: Project): CallSite[] {
   return sites;
 }
 
+/**
+ * Every call statement once, loops expanded but a helper's statements not read per caller: enough where the
+ * project's calls are looked through for a setting (`os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)`) before
+ * the project is read as the deployment runs it, without paying for every helper's callers twice.
+ */
+export function statementSites(project: Project): CallSite[] {
+  return project.modules.flatMap((mod) => mod.calls.flatMap((stmt) => statementContexts(project, mod, stmt).map((ctx) => ({ call: stmt.call, ctx }))));
+}
+
 function everyCallSite(project: Project): CallSite[] {
   const sites: CallSite[] = [];
   for (const mod of project.modules) {

@@ -5,7 +5,7 @@
  */
 import { Project, type Value } from '../../python/project';
 import type { AnalyzedRoute } from '../../model';
-import { callSites, protectNoting, type Analyzer, type RouteDraft } from '../common';
+import { callSites, protectNoting, statementSites, type Analyzer, type RouteDraft } from '../common';
 import { protectRoute, type LibraryResolver } from '../protection';
 import { findDjangoProjects, type DjangoSettings } from './settings';
 import { UrlWalker, type DjangoRouteContext } from './urls';
@@ -27,7 +27,7 @@ export const django: Analyzer = {
   packages: DJANGO_PACKAGES,
   settingValues(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return undefined;
-    const projects = findDjangoProjects(project, callSites(project));
+    const projects = findDjangoProjects(project, statementSites(project));
     const settings = projects.length === 1 ? projects[0].settings : undefined;
     return settings && ((qname) => settings.attributeValues(qname));
   },
