@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Policy } from './config';
 import type { Finding, Route, ScanResult } from './model';
 import { pythonParser } from './parse';
-import type { ClassDef, FunctionDef, ModuleFacts } from './python/ir';
+import type { ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { Project, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
 
@@ -254,13 +254,18 @@ function limiterName(project: Project, mod: ModuleFacts, limiter: Limiter, tree:
   return { name: limiter.name, edits: [{ file: mod.file, before: afterImports(tree.rootNode), text: `from ${limiter.mod.module} import ${limiter.name}` }] };
 }
 
+/** The module of a route's view, and the class or function of the project the route names there. */
+function definitionOf(route: Route, project: Project): { mod: ModuleFacts; cls?: ClassDef; fn?: FunctionDef } | undefined {
+  const mod = project.modules.find((m) => m.file === route.handlerFile);
+  return mod && { mod, cls: mod.classes.find((c) => c.loc.line === route.handlerLine), fn: mod.functions.find((f) => f.loc.line === route.handlerLine) };
+}
+
 /** The project class a Flask route's view is made from (`View.as_view`), with its module; undefined for a function. */
 function classView(route: Route, source: (file: string) => Source, project: Project): { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef } | { why: string } | undefined {
-  const mod = project.modules.find((m) => m.file === route.handlerFile);
-  const cls = mod?.classes.find((c) => c.loc.line === route.handlerLine);
-  if (!mod || !cls) return undefined;
+  const found = definitionOf(route, project);
+  if (!found?.cls) return undefined;
   const view = source(route.handlerFile);
-  return 'why' in view ? view : { view, mod, cls };
+  return 'why' in view ? view : { view, mod: found.mod, cls: found.cls };
 }
 
 /**
@@ -303,9 +308,8 @@ function limitClassView(route: Route, found: { view: Exclude<Source, { why: stri
 function djangoView(route: Route, source: (file: string) => Source, project: Project): { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls?: ClassDef; fn?: FunctionDef } | { why: string } {
   const view = source(route.handlerFile);
   if ('why' in view) return view;
-  const mod = project.modules.find((m) => m.file === route.handlerFile);
-  if (!mod) return { why: `${route.handlerFile} was not read` };
-  return { view, mod, cls: mod.classes.find((c) => c.loc.line === route.handlerLine), fn: mod.functions.find((f) => f.loc.line === route.handlerLine) };
+  const found = definitionOf(route, project);
+  return found ? { view, ...found } : { why: `${route.handlerFile} was not read` };
 }
 
 /**
@@ -371,7 +375,9 @@ function ratelimitView(route: Route, source: (file: string) => Source, project: 
   const { view, mod, cls, fn } = found;
   if (!cls && !fn) return { why: 'the view is neither a function nor a class of the project: add a limit by hand' };
   const decorators = cls?.decorators ?? fn!.decorators;
-  if (decorators.some((d) => /(^|\.)ratelimit$/.test(Project.describe(d.k === 'call' ? d.fn : d)) || (d.k === 'call' && d.args.some((a) => a.k === 'call' && /(^|\.)ratelimit$/.test(Project.describe(a.fn)))))) {
+  // `@ratelimit(...)`, or `@method_decorator(ratelimit(...), ...)` on a class.
+  const isRatelimit = (e: Expr): boolean => /(^|\.)ratelimit$/.test(Project.describe(e));
+  if (decorators.some((d) => isRatelimit(d.k === 'call' ? d.fn : d) || (d.k === 'call' && d.args.some((a) => a.k === 'call' && isRatelimit(a.fn))))) {
     return { why: 'the view has a django-ratelimit decorator already (it does not block, or is off): mend it by hand' };
   }
   const oldPackage = project.modules.some((m) => Object.values(m.bindings).flat().some((b) => b.kind === 'import' && b.level === 0 && /^ratelimit(\.|$)/.test(b.module)));
