@@ -11,6 +11,7 @@
  * and a test compares both reports on every fixture.
  */
 import { ANALYZERS } from './frameworks';
+import { LIBRARY_DESCRIPTORS } from './frameworks/libraries';
 import { moduleNameOf } from './python/facts';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -18,8 +19,8 @@ import { readSource } from './parse';
 import { hash, type FileFacts, type ScanCache } from './cache';
 import type { Skipped } from './model';
 
-/** Limiter libraries and servers whose imports the analysis resolves, besides the frameworks. */
-const LIBRARY_PACKAGES = ['flask_limiter', 'slowapi', 'fastapi_limiter', 'ratelimit', 'django_ratelimit', 'limits', 'uvicorn', 'hypercorn'];
+/** Packages whose imports the analysis resolves besides the frameworks and limiter libraries: `limits`, servers. */
+const OTHER_PACKAGES = ['limits', 'uvicorn', 'hypercorn'];
 
 /**
  * Words read from every module whatever it imports: Django settings (`ROOT_URLCONF`, `MIDDLEWARE`,
@@ -28,7 +29,7 @@ const LIBRARY_PACKAGES = ['flask_limiter', 'slowapi', 'fastapi_limiter', 'rateli
 const SEED_WORDS = ['urlpatterns', 'ROOT_URLCONF', 'MIDDLEWARE', 'DJANGO_SETTINGS_MODULE', 'apiposture'];
 
 /** Packages whose behaviour the analysis models itself: their imports seed the shortcut, and they are never read from a virtualenv. */
-export const MODELLED_PACKAGES = [...new Set([...ANALYZERS.flatMap((a) => a.packages), ...LIBRARY_PACKAGES])];
+export const MODELLED_PACKAGES = [...new Set([...ANALYZERS.flatMap((a) => a.packages), ...LIBRARY_DESCRIPTORS.flatMap((d) => d.packages), ...OTHER_PACKAGES])];
 const PACKAGE_ALTERNATIVES = MODELLED_PACKAGES.join('|');
 // `from pkg...` or `import a, b as c, pkg...`; a backslash may continue the line.
 const SEED_PATTERN = new RegExp(

@@ -13,7 +13,7 @@ import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles } from './parse-pool';
-import { Project, type Assumption } from './python/project';
+import { Project, type Assumption, type Modelled } from './python/project';
 import { DEFAULT_PROFILE, applyProfile, callEvaluator, skippedCalls, type Profile, type TakenArm } from './python/profile';
 import { readConfigFiles } from './python/config-files';
 import { CostModel } from './cost';
@@ -33,7 +33,7 @@ import type { AnalyzedRoute, Finding, Route, RouteSummary, ScanResult, Skipped, 
 import { SEVERITY_RANK, compareText, counts, declaredMethods, methodsLabel, summaryStatus } from './model';
 
 // Functions the frameworks call with their own objects, for the resolver to bind (`lifespan=`).
-const FRAMEWORK_CALLBACKS = ANALYZERS.flatMap((a) => a.callbacks ?? []);
+const MODELLED: Modelled = { packages: MODELLED_PACKAGES, callbacks: ANALYZERS.flatMap((a) => a.callbacks ?? []) };
 
 export interface ScanOptions {
   paths: string[];
@@ -103,11 +103,11 @@ export async function scanProject(options: ScanOptions): Promise<{ result: ScanR
   const names = moduleNames(files, context.rootPackage);
   const installed = await readInstalled(root, sitePackagesOf(root, options.pythonPath ?? config.pythonPath), modules, MODELLED_PACKAGES, maxBytes);
   const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
-  const unprofiled = new Project(modules, { ...(await metadata), configFiles: await readConfigFiles(root, modules) }, names, installed, FRAMEWORK_CALLBACKS);
+  const unprofiled = new Project(modules, { ...(await metadata), configFiles: await readConfigFiles(root, modules) }, names, installed, MODELLED);
   // Branches the deployment profile decides keep only the arm that runs; the project is read again as it runs.
   const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
   const profiled = applyProfile(unprofiled, profile, settingValues);
-  const project = profiled.decided ? new Project(profiled.modules, unprofiled.metadata, names, installed, FRAMEWORK_CALLBACKS) : unprofiled;
+  const project = profiled.decided ? new Project(profiled.modules, unprofiled.metadata, names, installed, MODELLED) : unprofiled;
   project.evaluateCall = callEvaluator(project, profile);
   project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);
   const analysed = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
@@ -191,7 +191,7 @@ export function failsGate(result: ScanResult, failOn: Severity | 'none'): boolea
 
 /** Extracts routes from module facts (the pipeline without files, for tests and tools). */
 export function analyzeModules(modules: ModuleFacts[], metadata?: ProjectMetadata, config: Config = DEFAULT_CONFIG): Route[] {
-  return analyzeProject(new Project(modules, metadata, undefined, [], FRAMEWORK_CALLBACKS), config);
+  return analyzeProject(new Project(modules, metadata, undefined, [], MODELLED), config);
 }
 
 /** Extracts routes with every analyzer and the declared limiters, giving each a unique, stable id and its cost signals. */

@@ -31,7 +31,7 @@ import { DEFAULT_PROFILE, PROFILES, defineValue } from '../python/profile';
 import { VERSION } from '../version';
 
 import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
-import { InvalidRate, SIMULATED_LIBRARIES, STRATEGY_NAMES, simulate, simulationText, type SimulatedLibrary } from './simulate';
+import { InvalidRate, SIMULATED_LIBRARIES, STRATEGY_NAMES, simulate, simulationText } from './simulate';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -434,7 +434,7 @@ Examples:
   $ apiposture simulate "5/minute"
   $ apiposture simulate "5/minute" "1/second"
   $ apiposture simulate "5/M" --library django-ratelimit --format json`)
-    .action(async (rates: string[], options: { library: SimulatedLibrary; strategy?: string; format: string }) => {
+    .action(async (rates: string[], options: { library: string; strategy?: string; format: string }) => {
       const result = await simulate(rates, options.library, options.strategy ? STRATEGY_NAMES[options.strategy] : undefined).catch((error: unknown) => {
         throw error instanceof InvalidRate ? new UsageError(`invalid rate: ${error.message}`) : error;
       });

@@ -1,32 +1,19 @@
 /** `apiposture simulate`: a rate string read as a library reads it, run through the reference limiter. */
-import { parseDjangoRatelimitRate, parseDrfRate, parseLimitsNotation, type ParsedRate, type RateItem } from '../ratelimit/grammar';
-import type { LimitOrder, Strategy } from '../limiter/limiter';
+import type { RateItem } from '../ratelimit/grammar';
+import type { Strategy } from '../limiter/limiter';
 import { MOST_COUNTED, worstCase, type WorstCase } from '../limiter/worst-case';
+import { LIBRARY_DESCRIPTORS } from '../frameworks/libraries';
+import type { LibraryDescriptor } from '../frameworks/library';
 
-export const SIMULATED_LIBRARIES = ['flask-limiter', 'slowapi', 'fastapi-limiter', 'django-ratelimit', 'drf'] as const;
-export type SimulatedLibrary = (typeof SIMULATED_LIBRARIES)[number];
+/** The libraries whose users write rate strings: their grammar and default counting are simulated. */
+const SIMULATED = LIBRARY_DESCRIPTORS.filter((d): d is LibraryDescriptor & Required<Pick<LibraryDescriptor, 'grammar'>> => d.grammar !== undefined);
+export const SIMULATED_LIBRARIES = SIMULATED.map((d) => d.id);
 export const SIMULATED_STRATEGIES: Strategy[] = ['fixed-window', 'moving-window', 'sliding-window-counter', 'sliding-log', 'clock-aligned-window', 'token-bucket'];
 /** `--strategy` also takes `sliding-window`, the name the sliding-window counter often goes by. */
 export const STRATEGY_NAMES: Record<string, Strategy> = {
   ...Object.fromEntries(SIMULATED_STRATEGIES.map((s) => [s, s])),
   'sliding-window': 'sliding-window-counter',
 };
-
-/** How each library reads rate strings and counts by default (fastapi-limiter: keyword limits written in `limits` notation). */
-const LIBRARIES: Record<SimulatedLibrary, { parse: (text: string) => ParsedRate & { note?: string }; strategy: Strategy; order?: LimitOrder }> = {
-  'flask-limiter': { parse: parseLimitsNotation, strategy: 'fixed-window', order: 'unit' },
-  slowapi: { parse: parseLimitsNotation, strategy: 'fixed-window' },
-  'fastapi-limiter': { parse: parseLimitsNotation, strategy: 'fixed-window' },
-  'django-ratelimit': { parse: single(parseDjangoRatelimitRate), strategy: 'clock-aligned-window' },
-  drf: { parse: single(parseDrfRate), strategy: 'sliding-log' },
-};
-
-function single(parse: typeof parseDrfRate): (text: string) => ParsedRate & { note?: string } {
-  return (text) => {
-    const parsed = parse(text);
-    return parsed.ok ? { ok: true, items: [parsed.item], note: parsed.note } : parsed;
-  };
-}
 
 /**
  * The fixed-window bounds of reference D.1, first-hit windows 2N − 1 and clock-aligned ones 2N, generalised to
@@ -45,7 +32,7 @@ function formulaFor(strategy: Strategy, items: RateItem[]): { text: string; valu
 
 export interface Simulation {
   rate: string;
-  library: SimulatedLibrary;
+  library: string;
   strategy: Strategy;
   note?: string;
   items: { count: number; seconds: number }[];
@@ -59,16 +46,18 @@ export class InvalidRate extends Error {}
  * Simulates the limits of one or more rate strings that all count the same requests: stacked decorators, or a
  * default and a route limit, are given as several strings (`simulate "5/minute" "1/second"`).
  */
-export async function simulate(rates: string[], library: SimulatedLibrary, strategy?: Strategy): Promise<Simulation> {
+export async function simulate(rates: string[], library: string, strategy?: Strategy): Promise<Simulation> {
   const rate = rates.join(' + ');
-  const each = rates.map((text) => LIBRARIES[library].parse(text));
+  const descriptor = SIMULATED.find((d) => d.id === library);
+  if (!descriptor) throw new InvalidRate(`no rate grammar for \`${library}\`: choose one of ${SIMULATED_LIBRARIES.join(', ')}`);
+  const each = rates.map((text) => descriptor.grammar.parse(text));
   const failed = each.find((p) => !p.ok);
   if (failed && !failed.ok) throw new InvalidRate(failed.reason);
   const parsed = { items: each.flatMap((p) => (p.ok ? p.items : [])), note: each.map((p) => p.note).filter(Boolean).join('; ') };
   if (parsed.items.some((i) => i.count === 0)) throw new InvalidRate(`\`${rate}\` admits no request at all (a count of 0 refuses every one): there is no burst to simulate`);
   if (parsed.items.some((i) => i.count > MOST_COUNTED)) throw new InvalidRate(`\`${rate}\` has a count above ${MOST_COUNTED}, more than the simulation counts exactly`);
-  const chosen = strategy ?? LIBRARIES[library].strategy;
-  const measured = worstCase(chosen, parsed.items, LIBRARIES[library].order);
+  const chosen = strategy ?? descriptor.counting;
+  const measured = worstCase(chosen, parsed.items, descriptor.grammar.order);
   const formula = formulaFor(chosen, parsed.items);
   return {
     rate,

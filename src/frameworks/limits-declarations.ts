@@ -9,6 +9,7 @@ import { Project, type Assumption, type Ctx, type Value } from '../python/projec
 import type { Algorithm, Evidence, Limit } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
 import { sequenceItems, stringList } from './common';
+import type { LibraryDescriptor } from './library';
 
 /** A limit as declared, before deciding whether it applies. */
 export interface DeclaredLimit {
@@ -33,11 +34,8 @@ export const LIMITS_STRATEGIES: ReadonlyMap<string, Algorithm> = new Map([
   ['sliding-window-counter', 'sliding-window-counter'],
 ]);
 
-/** How each library is named in messages. */
-const LIBRARY_NAMES: Record<string, string> = { 'flask-limiter': 'Flask-Limiter', slowapi: 'slowapi' };
-
 export interface RateMeta {
-  library: string;
+  library: LibraryDescriptor;
   source: Limit['source'];
   scope: Limit['scope'];
   line: number;
@@ -48,7 +46,7 @@ export interface RateMeta {
 
 /** Where a library's `limit()` takes `methods` and `override_defaults` positionally. */
 export interface LimitCallShape {
-  library: string;
+  library: LibraryDescriptor;
   methodsAt: number;
   overrideAt: number;
 }
@@ -58,8 +56,8 @@ export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, 
   const base = { overrideDefaults: meta.overrideDefaults, limiter, file: ctx.mod.file, line: meta.line, ...(assumed.length && { assumed }) };
   if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
   const parsed = parseLimitsNotation(text);
-  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${LIBRARY_NAMES[meta.library] ?? meta.library} drops it`, concern: 'invalid-rate' } };
-  const limit: Limit = { rate: text, source: meta.source, library: meta.library, scope: meta.scope, file: ctx.mod.file, line: meta.line };
+  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${meta.library.name} drops it`, concern: 'invalid-rate' } };
+  const limit: Limit = { rate: text, source: meta.source, library: meta.library.id, scope: meta.scope, file: ctx.mod.file, line: meta.line };
   if (meta.methods) limit.methods = meta.methods;
   if (meta.conditions.length) limit.conditions = meta.conditions;
   return { ...base, limit };
@@ -75,7 +73,7 @@ function calledRate(project: Project, expr: Expr, ctx: Ctx, line: number): strin
 }
 
 /** `default_limits=[...]` / `application_limits=[...]`. */
-export function rateList(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, library: string, source: 'default' | 'application'): DeclaredLimit[] {
+export function rateList(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, library: LibraryDescriptor, source: 'default' | 'application'): DeclaredLimit[] {
   if (!expr || expr.k === 'none') return [];
   const items = sequenceItems(project, expr, ctx);
   const line = exprLine(expr, ctx.line);

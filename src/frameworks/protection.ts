@@ -8,28 +8,48 @@ export interface MethodVerdict {
   unknownMethods?: string[]; // methods whose protection could not be read, when another method decides the status
 }
 
-/** What one limiter library contributes to one method of a route ('WS' for WebSocket routes). */
+/** What one limiter library says of one method of a route ('WS' for WebSocket routes), with its reasons. */
 export interface Contribution {
   limits: Limit[];
   unknown?: boolean;
   exempt?: boolean;
+  evidence: Evidence[];
 }
 
-/** One limiter library's say on one method of a route; its reasons go to `evidence`. */
+/** A contribution before its reasons are attached. */
+export type Decision = Omit<Contribution, 'evidence'>;
+
+/** One limiter library's say on each method of a route: every library answers through this one signature. */
 export interface LibraryResolver<C> {
-  protect(draft: RouteDraft<C>, method: string, evidence: Evidence[]): Contribution | undefined;
+  protect(draft: RouteDraft<C>, method: string): Contribution;
 }
 
-/** A route with the status, limits and evidence its libraries give its declared methods ('WS' for WebSocket). */
-export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver<C>[]): AnalyzedRoute {
-  const { route } = draft;
+/** A contribution whose reasons `decide` gathers as it goes; undefined from `decide` says nothing on the method. */
+export function contribution(decide: (evidence: Evidence[]) => Decision | undefined): Contribution {
   const evidence: Evidence[] = [];
+  return { limits: [], ...decide(evidence), evidence };
+}
+
+/**
+ * A route with the status, limits and evidence its libraries give its declared methods ('WS' for WebSocket).
+ * `unreadable`: why the framework cannot tell which app or view serves the route, so which limits apply.
+ */
+export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver<C>[], unreadable?: string): AnalyzedRoute {
+  const { route } = draft;
+  const here = { file: route.file, line: route.line };
   if (route.kind === 'include') {
-    return { ...route, status: 'unknown', limits: [], evidence: [{ file: route.file, line: route.line, message: `what this include serves cannot be read: ${route.unresolved.join('; ')}` }] };
+    return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message: `what this include serves cannot be read: ${route.unresolved.join('; ')}` }] };
   }
+  if (!libraries.length) return { ...route, status: 'unlimited', limits: [], evidence: [{ ...here, message: 'no rate limiter is used in this project' }] };
+  if (unreadable) return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message: unreadable }] };
+  const evidence: Evidence[] = [];
   const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));
   const { status, limits, unknownMethods } = resolveMethods(methods, (method) =>
-    libraries.map((l) => l.protect(draft, method, evidence)).filter((c): c is Contribution => c !== undefined),
+    libraries.map((l) => {
+      const said = l.protect(draft, method);
+      evidence.push(...said.evidence);
+      return said;
+    }),
   );
   return { ...route, status, limits, evidence: withReason(status, dedupe(evidence), route), ...(unknownMethods && { unknownMethods }) };
 }

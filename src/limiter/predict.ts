@@ -4,6 +4,7 @@
  */
 import { type Evidence, type Limit, type Route } from '../model';
 import { limitWindows } from '../ratelimit/windows';
+import { descriptorOf } from '../frameworks/libraries';
 
 export interface BurstPrediction {
   admitted: number; // requests answered normally before the first rejection
@@ -16,20 +17,17 @@ export interface BurstPrediction {
 // its capacity and refill, which the rate string does not fix.
 const BUCKETS = new Set(['leaky-bucket', 'token-bucket']);
 
-/** django-ratelimit raises Ratelimited, a PermissionDenied: 403 unless the project customises it. */
-export function rejectionStatus(library: string): number {
-  return library === 'django-ratelimit' ? 403 : 429;
-}
-
 /** The prediction for one limit; undefined when its rate cannot be read or its algorithm is a bucket. */
 export function predictLimit(limit: Limit, evidence: Evidence[]): BurstPrediction | undefined {
   if (limit.algorithm && BUCKETS.has(limit.algorithm)) return undefined;
   const windows = limitWindows(limit);
   if (!windows?.length) return undefined;
+  // The library's own answer, as its descriptor says (django-ratelimit: 403 without Retry-After).
+  const rejection = descriptorOf(limit.library)?.rejection ?? { status: 429, retryAfter: true };
   return {
     admitted: Math.min(...windows.map((w) => w.count)),
-    status: rejectionStatus(limit.library),
-    retryAfter: limit.library !== 'django-ratelimit' && !evidence.some((e) => e.concern === 'no-retry-signal'),
+    status: rejection.status,
+    retryAfter: rejection.retryAfter && !evidence.some((e) => e.concern === 'no-retry-signal'),
     rate: limit.rate,
   };
 }

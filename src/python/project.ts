@@ -83,12 +83,15 @@ const MAX_DEPTH = 24;
 const MAX_VALUES = 64;
 const MAX_CALL_SITES = 256;
 
-// Top-level packages that are never project modules: a folder of that name above an import root
-// (`examples/flask/app.py`) gives no alias `flask.app`.
-const THIRD_PARTY = new Set([
-  'flask', 'flask_limiter', 'flask_restful', 'flask_restx', 'werkzeug', 'fastapi', 'starlette', 'slowapi',
-  'fastapi_limiter', 'django', 'rest_framework', 'django_ratelimit', 'ratelimit', 'limits', 'pydantic', 'os', 'sys',
-]);
+// Top-level packages that are never project modules, besides the modelled ones: a folder of that name above
+// an import root (`examples/flask/app.py`) gives no alias `flask.app`.
+const THIRD_PARTY = ['flask_restx', 'werkzeug', 'pydantic', 'os', 'sys'];
+
+/** What the frameworks and libraries the analysis models tell resolution. */
+export interface Modelled {
+  packages: readonly string[]; // their top-level packages: never project modules
+  callbacks: readonly FrameworkCallback[];
+}
 
 export class Project {
   readonly modules: ModuleFacts[];
@@ -131,8 +134,9 @@ export class Project {
     metadata: ProjectMetadata = NO_METADATA,
     names = moduleNames(modules.map((m) => m.file)),
     installed: ModuleFacts[] = [],
-    private readonly callbacks: readonly FrameworkCallback[] = [],
+    private readonly modelled: Modelled = { packages: [], callbacks: [] },
   ) {
+    const thirdParty = new Set([...modelled.packages, ...THIRD_PARTY]);
     this.metadata = metadata;
     this.modules = [...modules]
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
@@ -141,7 +145,7 @@ export class Project {
         if (!name) return mod;
         const named = { ...mod, module: name.module };
         this.importRoots.set(named, name.importRoot);
-        for (const alias of name.aliases) if (!THIRD_PARTY.has(alias.split('.')[0])) addTo(this.byAlias, alias, named);
+        for (const alias of name.aliases) if (!thirdParty.has(alias.split('.')[0])) addTo(this.byAlias, alias, named);
         return named;
       });
     for (const mod of [...this.modules, ...installed]) addTo(this.byName, mod.module, mod);
@@ -482,7 +486,7 @@ export class Project {
       return callees.some((c) => c.kind === 'function' && c.ref.fn === fn);
     };
     const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || calls(site));
-    for (const { constructors, keyword } of this.callbacks) {
+    for (const { constructors, keyword } of this.modelled.callbacks) {
       for (const site of [...new Set(constructors.map((q) => q.split('.').pop() ?? ''))].flatMap((name) => this.callSites(name))) {
         const given = site.call.kwargs.find(([k]) => k === keyword)?.[1];
         if (given && isFn(given, site.ctx) && this.resolve(site.call, site.ctx, depth + 1).some((v) => Project.isInstance(v, constructors))) {

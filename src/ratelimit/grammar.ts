@@ -93,3 +93,11 @@ export function parseDrfRate(text: string): ParsedSingleRate {
   const item = { count, seconds: unit[0], text };
   return spellsUnit(parts[1], unit[1]) ? { ok: true, item } : { ok: true, item, note: `DRF reads \`${text}\` as ${describeWindow(count, unit[0])}` };
 }
+
+/** A one-window grammar read as a list of one, with its note. */
+export function singleRate(parse: (text: string) => ParsedSingleRate): (text: string) => ParsedRate & { note?: string } {
+  return (text) => {
+    const parsed = parse(text);
+    return parsed.ok ? { ok: true, items: [parsed.item], note: parsed.note } : parsed;
+  };
+}

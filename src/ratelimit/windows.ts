@@ -1,20 +1,15 @@
 /** The windows a limit enforces, read with the grammar of the library that declared it (effective reading, quirks included). */
 import type { Limit } from '../model';
-import { parseDjangoRatelimitRate, parseDrfRate, parseLimitsNotation, type RateItem } from './grammar';
+import { parseLimitsNotation, type RateItem } from './grammar';
+import { descriptorOf } from '../frameworks/libraries';
 
-const SINGLE_RATE_GRAMMARS: Record<string, (text: string) => ReturnType<typeof parseDrfRate>> = {
-  'django-ratelimit': parseDjangoRatelimitRate,
-  drf: parseDrfRate,
-};
-
-/** undefined when the rate cannot be read (custom notation, invalid text). */
+/**
+ * undefined when the rate cannot be read (custom notation, invalid text). Libraries whose users write no rate
+ * strings (asgi-ratelimit's `Rule(minute=10)`) have their limits written in `limits` notation.
+ */
 export function limitWindows(limit: Limit): RateItem[] | undefined {
-  const single = SINGLE_RATE_GRAMMARS[limit.library];
-  if (single) {
-    const parsed = single(limit.rate);
-    return parsed.ok ? [parsed.item] : undefined;
-  }
-  const parsed = parseLimitsNotation(limit.rate);
+  const parse = descriptorOf(limit.library)?.grammar?.parse ?? parseLimitsNotation;
+  const parsed = parse(limit.rate);
   return parsed.ok ? parsed.items : undefined;
 }
 

@@ -11,13 +11,25 @@ import { exprLine } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
 import { reachedReturn, requestFacts } from '../../python/profile';
 import { PRINCIPALS, type Evidence, type Limit, type Principal, type SourceRef } from '../../model';
-import { parseDrfRate } from '../../ratelimit/grammar';
+import { parseDrfRate, singleRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, type RouteDraft } from '../common';
 import type { DjangoRouteContext } from './urls';
-import type { Contribution } from '../protection';
-import type { DjangoLibraryFactory } from '.';
+import { contribution, type Decision } from '../protection';
+import type { DjangoLibrary } from '.';
 import { cacheBackend, entryOf, type CacheBackend, type DjangoSettings, type SettingValue } from './settings';
 import { callsSuper, decoratorName, lastSegment, type DjangoView } from './views';
+import type { LibraryDescriptor } from '../library';
+
+const DESCRIPTOR: LibraryDescriptor = {
+  id: 'drf',
+  name: 'DRF',
+  distribution: 'djangorestframework',
+  packages: ['rest_framework'],
+  debian: 'python3-djangorestframework',
+  grammar: { parse: singleRate(parseDrfRate) },
+  counting: 'sliding-log',
+  rejection: { status: 429, retryAfter: true },
+};
 
 interface ThrottleList {
   items?: { expr: Expr; ctx: Ctx }[]; // undefined: not static
@@ -36,10 +48,10 @@ const BUILTIN = new Map<string, { scope?: string; principals?: Principal[] }>(Ob
   SimpleRateThrottle: {}, // subclasses bring their own scope or rate
 }));
 
-export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) => {
+const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
   const rates = settings ? settings.entry('REST_FRAMEWORK', 'DEFAULT_THROTTLE_RATES') : undefined;
   const forwardedIdent = settings && identFromForwardedFor(settings);
-  const byRoute = new WeakMap<RouteDraft<DjangoRouteContext>, Map<string, Contribution | undefined>>();
+  const byRoute = new WeakMap<RouteDraft<DjangoRouteContext>, Map<string, Decision | undefined>>();
   const stores = new Map<string, CacheBackend>();
   let ratesUsed: boolean | undefined;
 
@@ -100,7 +112,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
   };
 
   /** What one throttle class contributes: a limit, nothing (with evidence), or unknown. */
-  const throttle = (item: { expr: Expr; ctx: Ctx }, view: DjangoView, source: Limit['source'], method: string, evidence: Evidence[], scopeInCode?: string): Contribution => {
+  const throttle = (item: { expr: Expr; ctx: Ctx }, view: DjangoView, source: Limit['source'], method: string, evidence: Evidence[], scopeInCode?: string): Decision => {
     const at = { file: item.ctx.mod.file, line: exprLine(item.expr, item.ctx.line) };
     const cls = throttleClass(project, item.expr, item.ctx);
     if (!cls) {
@@ -171,7 +183,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
       return { limits: [], unknown: true };
     }
     if (parsed.note) evidence.push({ ...rate.at, message: parsed.note, concern: 'invalid-rate' });
-    const limit: Limit = { rate: text, source, library: 'drf', scope: 'shared', algorithm: 'sliding-log', ...rate.at };
+    const limit: Limit = { rate: text, source, library: DESCRIPTOR.id, scope: 'shared', algorithm: 'sliding-log', ...rate.at };
     if (builtin.principals) evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it`, concern: 'anonymous-only' });
     const principals = counted.filter((p) => !builtin.principals || builtin.principals.includes(p));
     if (principals.length < PRINCIPALS.length) limit.principals = principals;
@@ -184,7 +196,7 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
     return { limits: [limit] };
   };
 
-  const resolve = (draft: RouteDraft<DjangoRouteContext>, method: string, evidence: Evidence[]): Contribution | undefined => {
+  const resolve = (draft: RouteDraft<DjangoRouteContext>, method: string, evidence: Evidence[]): Decision | undefined => {
     const view = draft.context.view;
     if (view?.unreadBase) {
       evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`${view.handler}\` derives from \`${view.unreadBase}\`, which is not in the project: whether DRF throttles it cannot be read` });
@@ -212,11 +224,13 @@ export const drfThrottling: DjangoLibraryFactory = (project, settings, drafts) =
 
   return {
     // Once per route and method (a throttle's own `allow_request` may treat methods apart); evidence goes to the route's list.
-    protect(draft, method, evidence) {
-      const resolved = byRoute.get(draft) ?? new Map<string, Contribution | undefined>();
-      byRoute.set(draft, resolved);
-      if (!resolved.has(method)) resolved.set(method, resolve(draft, method, evidence));
-      return resolved.get(method);
+    protect(draft, method) {
+      return contribution((evidence) => {
+        const resolved = byRoute.get(draft) ?? new Map<string, Decision | undefined>();
+        byRoute.set(draft, resolved);
+        if (!resolved.has(method)) resolved.set(method, resolve(draft, method, evidence));
+        return resolved.get(method);
+      });
     },
   };
 };
@@ -393,3 +407,8 @@ function throttleClass(project: Project, expr: Expr, ctx: Ctx): { name: string; 
   }
   return undefined;
 }
+
+export const drfThrottling: DjangoLibrary = {
+  descriptor: DESCRIPTOR,
+  resolver,
+};

@@ -6,7 +6,8 @@
 import { Project, type Value } from '../../python/project';
 import type { AnalyzedRoute } from '../../model';
 import { callSites, protectNoting, statementSites, type Analyzer, type RouteDraft } from '../common';
-import { protectRoute, type LibraryResolver } from '../protection';
+import { protectRoute } from '../protection';
+import type { LimiterLibrary } from '../library';
 import { findDjangoProjects, type DjangoSettings } from './settings';
 import { UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
@@ -16,12 +17,14 @@ import { allauthLimits } from './allauth';
 const DJANGO_PACKAGES = ['django', 'rest_framework'];
 const TEST_MODULE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
-export type DjangoLibrary = LibraryResolver<DjangoRouteContext>;
+/** What a Django limiter library's resolver is built from: the project's settings and the routes it will protect. */
+export interface DjangoScope {
+  settings: DjangoSettings | undefined;
+  drafts: RouteDraft<DjangoRouteContext>[];
+}
+export type DjangoLibrary = LimiterLibrary<DjangoRouteContext, DjangoScope>;
 
-/** A project's limiter library, given its settings and the routes it will protect. */
-export type DjangoLibraryFactory = (project: Project, settings: DjangoSettings | undefined, drafts: RouteDraft<DjangoRouteContext>[]) => DjangoLibrary;
-
-const LIBRARIES: DjangoLibraryFactory[] = [djangoRatelimit, drfThrottling, allauthLimits];
+export const DJANGO_LIBRARIES: DjangoLibrary[] = [djangoRatelimit, drfThrottling, allauthLimits];
 
 export const django: Analyzer = {
   packages: DJANGO_PACKAGES,
@@ -44,8 +47,8 @@ export const django: Analyzer = {
         const first = walker.drafts.length;
         walk();
         const drafts = walker.drafts.slice(first);
-        const libraries = LIBRARIES.map((make) => make(project, settings, drafts));
-        routes.push(...drafts.map((draft) => protectNoting(project, draft, (d) => protect(d, libraries))));
+        const libraries = DJANGO_LIBRARIES.map((l) => l.resolver(project, { settings, drafts })).filter((r) => r !== undefined);
+        routes.push(...drafts.map((draft) => protectNoting(project, draft, (d) => protectRoute(d, libraries, d.context.view ? undefined : 'the view cannot be read statically, so which limits apply is unknown'))));
       });
     };
     for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings, p.host));
@@ -62,12 +65,3 @@ export const django: Analyzer = {
     return routes;
   },
 };
-
-function protect(draft: RouteDraft<DjangoRouteContext>, libraries: DjangoLibrary[]): AnalyzedRoute {
-  const { route } = draft;
-  const here = { file: route.file, line: route.line };
-  if (!draft.context.view) {
-    return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message: 'the view cannot be read statically, so which limits apply is unknown' }] };
-  }
-  return protectRoute(draft, libraries);
-}

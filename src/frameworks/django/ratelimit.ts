@@ -11,13 +11,24 @@ import { argument, exprLine, kwarg } from '../../python/ir';
 import { Project, type Ctx, type FunctionRef } from '../../python/project';
 import { reachedReturn, requestFacts } from '../../python/profile';
 import type { Evidence, Limit, Principal } from '../../model';
-import { parseDjangoRatelimitRate } from '../../ratelimit/grammar';
+import { parseDjangoRatelimitRate, singleRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, stringList, type Decorator } from '../common';
 import { isForwardedHeader } from '../client-input';
-import type { Contribution } from '../protection';
-import type { DjangoLibraryFactory } from '.';
+import { contribution, type Decision } from '../protection';
+import type { DjangoLibrary } from '.';
 import { cacheBackend, type DjangoSettings } from './settings';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView } from './views';
+import type { LibraryDescriptor } from '../library';
+
+const DESCRIPTOR: LibraryDescriptor = {
+  id: 'django-ratelimit',
+  name: 'django-ratelimit',
+  distribution: 'django-ratelimit',
+  packages: ['django_ratelimit', 'ratelimit'], // `ratelimit` up to 3.x
+  grammar: { parse: singleRate(parseDjangoRatelimitRate) },
+  counting: 'clock-aligned-window',
+  rejection: { status: 403, retryAfter: false }, // `Ratelimited` is a PermissionDenied
+};
 
 // The decorator's import path tells the version: true for `django_ratelimit` (4.x), false for the old `ratelimit`.
 const DECORATORS = new Map([
@@ -41,7 +52,7 @@ interface Applied {
   v4: boolean; // django_ratelimit 4.x: blocks by default and honours RATELIMIT_IP_META_KEY
 }
 
-export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
+const resolver: DjangoLibrary['resolver'] = (project, { settings }) => {
   const views = new ViewResolver(project);
   const enabled = settings?.flag('RATELIMIT_ENABLE', true) ?? { value: true };
   const cache = cacheBackend(project, settings, settings?.string('RATELIMIT_USE_CACHE') ?? 'default');
@@ -126,7 +137,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
     return stringList(project, expr, ctx)?.map((m) => m.toUpperCase());
   };
 
-  const verdict = (applied: Applied, view: DjangoView, method: string, evidence: Evidence[]): Contribution => {
+  const verdict = (applied: Applied, view: DjangoView, method: string, evidence: Evidence[]): Decision => {
     const { call, ctx } = applied;
     const at = { file: ctx.mod.file, line: call.loc.line };
     const counted = countedMethods(argument(call, 3, 'method'), ctx);
@@ -158,7 +169,7 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
       evidence.push({ ...at, message: '`block=` is computed at run time' });
       return { limits: [], unknown: true };
     }
-    const limits: Limit[] = rates.flatMap(({ rate, principals }) => (rate === 'none' ? [] : [{ rate, source: 'decorator', library: 'django-ratelimit', scope: kwarg(call, 'group') ? 'shared' : 'route', algorithm: 'fixed-window', ...at, ...(principals && { principals }) }]));
+    const limits: Limit[] = rates.flatMap(({ rate, principals }) => (rate === 'none' ? [] : [{ rate, source: 'decorator', library: DESCRIPTOR.id, scope: kwarg(call, 'group') ? 'shared' : 'route', algorithm: 'fixed-window', ...at, ...(principals && { principals }) }]));
     if (!blocks) {
       const reader = view.fn ?? views.handlerFunction(view, method);
       const why = block === undefined ? 'the old `ratelimit` package defaults to block=False' : 'block=False';
@@ -196,24 +207,26 @@ export const djangoRatelimit: DjangoLibraryFactory = (project, settings) => {
   };
 
   return {
-    protect(draft, method, evidence) {
-      const view = draft.context.view;
-      if (!view) return undefined;
-      const applied = appliedTo(view, method, evidence);
-      if (!applied.length) return undefined;
-      if (enabled.value === false || enabled.value === undefined) {
-        const at = enabled.at ?? { file: draft.route.file, line: draft.route.line };
-        evidence.push({ ...at, message: enabled.value === false ? '`RATELIMIT_ENABLE = False` switches django-ratelimit off' : '`RATELIMIT_ENABLE` is computed at run time', concern: enabled.value === false ? 'disabled' : undefined });
-        return { limits: [], unknown: enabled.value === undefined };
-      }
-      if (cache.kind === 'dummy' && cache.evidence) {
-        evidence.push({ ...cache.evidence, message: `${cache.evidence.message}: django-ratelimit never limits` });
-        return { limits: [] };
-      }
-      const parts = applied.map((a) => verdict(a, view, method, evidence));
-      const counting = applied.filter((_, i) => parts[i].limits.length);
-      if (counting.length) evidence.push(...settingConcerns, ...keyConcerns(counting));
-      return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
+    protect(draft, method) {
+      return contribution((evidence) => {
+        const view = draft.context.view;
+        if (!view) return undefined;
+        const applied = appliedTo(view, method, evidence);
+        if (!applied.length) return undefined;
+        if (enabled.value === false || enabled.value === undefined) {
+          const at = enabled.at ?? { file: draft.route.file, line: draft.route.line };
+          evidence.push({ ...at, message: enabled.value === false ? '`RATELIMIT_ENABLE = False` switches django-ratelimit off' : '`RATELIMIT_ENABLE` is computed at run time', concern: enabled.value === false ? 'disabled' : undefined });
+          return { limits: [], unknown: enabled.value === undefined };
+        }
+        if (cache.kind === 'dummy' && cache.evidence) {
+          evidence.push({ ...cache.evidence, message: `${cache.evidence.message}: django-ratelimit never limits` });
+          return { limits: [] };
+        }
+        const parts = applied.map((a) => verdict(a, view, method, evidence));
+        const counting = applied.filter((_, i) => parts[i].limits.length);
+        if (counting.length) evidence.push(...settingConcerns, ...keyConcerns(counting));
+        return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
+      });
     },
   };
 };
@@ -312,3 +325,8 @@ function rateOf(project: Project, expr: Expr | undefined, ctx: Ctx, at: { file: 
   if (parsed.note) evidence.push({ ...at, message: parsed.note, concern: 'invalid-rate' });
   return text;
 }
+
+export const djangoRatelimit: DjangoLibrary = {
+  descriptor: DESCRIPTOR,
+  resolver,
+};

@@ -13,10 +13,21 @@ import type { Algorithm, Evidence, Limit } from '../../model';
 import { sequenceItems } from '../common';
 import { isAsgiApp, type Middleware } from './routes';
 import { perPathConcerns } from '../client-input';
-import type { LibraryFactory } from '.';
+import type { AsgiLibrary } from '.';
 import { addTo } from '../../collections';
+import { contribution } from '../protection';
+import type { LibraryDescriptor } from '../library';
 
-const LIBRARY = 'asgi-ratelimit';
+const DESCRIPTOR: LibraryDescriptor = {
+  id: 'asgi-ratelimit',
+  name: 'asgi-ratelimit',
+  distribution: 'asgi-ratelimit',
+  packages: ['ratelimit'],
+  counting: 'fixed-window',
+  rejection: { status: 429, retryAfter: true },
+};
+
+const LIBRARY = DESCRIPTOR.id;
 const MIDDLEWARE = ['ratelimit.RateLimitMiddleware', 'ratelimit.core.RateLimitMiddleware'];
 const RULE = ['ratelimit.Rule', 'ratelimit.rule.Rule'];
 const UNITS = ['second', 'minute', 'hour', 'day', 'month'];
@@ -47,7 +58,7 @@ interface Config {
   perProcess?: Evidence;
 }
 
-export const asgiRatelimit: LibraryFactory = (project, graph) => {
+const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   const configs = new Map<string, Config[]>(); // app site key → middleware configs
   for (const [appKey, list] of graph.middleware) {
     for (const m of list.filter((x) => x.types.some((t) => MIDDLEWARE.includes(t)))) {
@@ -56,32 +67,34 @@ export const asgiRatelimit: LibraryFactory = (project, graph) => {
   }
   if (!configs.size) return undefined;
   return {
-    protect(draft, method, evidence) {
-      if (method === 'WS') return undefined;
-      const limits: Limit[] = [];
-      let unknown = false;
-      draft.context.hops.forEach((hop, index) => {
-        if (!isAsgiApp(hop.node)) return;
-        for (const config of configs.get(hop.node.site.key) ?? []) {
-          if (!config.patterns) {
-            evidence.push(config.at);
-            unknown = true;
-          } else if (index > 0) {
-            evidence.push({ ...config.at, message: 'the path a mounted app\'s middleware matches depends on the Starlette version' });
-            unknown = true;
-          } else {
-            const verdict = match(config.patterns, draft.route.path, method);
-            if (verdict.unknown) evidence.push({ ...config.at, message: verdict.unknown });
-            unknown ||= !!verdict.unknown;
-            limits.push(...verdict.limits.map((l) => (config.algorithm ? { ...l, algorithm: config.algorithm } : l)));
-            if (verdict.limits.length && config.perProcess) evidence.push(config.perProcess);
-            // A rule without `zone` counts per concrete path.
-            const perPath = verdict.limits.find((l) => l.scope === 'route');
-            if (perPath) evidence.push(...perPathConcerns(perPath, draft.route.path, 'asgi-ratelimit counts per concrete path (the rule has no `zone`)'));
+    protect(draft, method) {
+      return contribution((evidence) => {
+        if (method === 'WS') return undefined;
+        const limits: Limit[] = [];
+        let unknown = false;
+        draft.context.hops.forEach((hop, index) => {
+          if (!isAsgiApp(hop.node)) return;
+          for (const config of configs.get(hop.node.site.key) ?? []) {
+            if (!config.patterns) {
+              evidence.push(config.at);
+              unknown = true;
+            } else if (index > 0) {
+              evidence.push({ ...config.at, message: 'the path a mounted app\'s middleware matches depends on the Starlette version' });
+              unknown = true;
+            } else {
+              const verdict = match(config.patterns, draft.route.path, method);
+              if (verdict.unknown) evidence.push({ ...config.at, message: verdict.unknown });
+              unknown ||= !!verdict.unknown;
+              limits.push(...verdict.limits.map((l) => (config.algorithm ? { ...l, algorithm: config.algorithm } : l)));
+              if (verdict.limits.length && config.perProcess) evidence.push(config.perProcess);
+              // A rule without `zone` counts per concrete path.
+              const perPath = verdict.limits.find((l) => l.scope === 'route');
+              if (perPath) evidence.push(...perPathConcerns(perPath, draft.route.path, 'asgi-ratelimit counts per concrete path (the rule has no `zone`)'));
+            }
           }
-        }
+        });
+        return { limits, unknown };
       });
-      return { limits, unknown };
     },
   };
 };
@@ -183,3 +196,8 @@ function match(patterns: Pattern[], path: string, method: string): { limits: Lim
   }
   return { limits };
 }
+
+export const asgiRatelimit: AsgiLibrary = {
+  descriptor: DESCRIPTOR,
+  resolver,
+};

@@ -17,9 +17,24 @@ import { functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
 import { conditionConcerns, keyConcerns, perPathConcerns } from '../client-input';
 import { callableBody } from '../callable-body';
-import type { LibraryFactory } from '.';
+import type { AsgiLibrary } from '.';
+import { parseLimitsNotation } from '../../ratelimit/grammar';
+import { contribution } from '../protection';
+import type { LibraryDescriptor } from '../library';
 
-const LIBRARY = 'fastapi-limiter';
+const DESCRIPTOR: LibraryDescriptor = {
+  id: 'fastapi-limiter',
+  name: 'fastapi-limiter',
+  distribution: 'fastapi-limiter',
+  packages: ['fastapi_limiter'],
+  dependencies: ['pyrate_limiter'], // from 0.2
+  // 0.1 takes keyword windows, not strings; `simulate` reads them written in `limits` notation.
+  grammar: { parse: parseLimitsNotation },
+  counting: 'fixed-window',
+  rejection: { status: 429, retryAfter: true },
+};
+
+const LIBRARY = DESCRIPTOR.id;
 const RATE_LIMITER = ['fastapi_limiter.depends.RateLimiter'];
 const WS_RATE_LIMITER = ['fastapi_limiter.depends.WebSocketRateLimiter'];
 const MIDDLEWARE = ['fastapi_limiter.middleware.RateLimiterMiddleware'];
@@ -42,7 +57,7 @@ interface Enforced {
   perPath?: SourceRef;
 }
 
-export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
+const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   if (!project.modules.some((m) => Project.imports(m, ['fastapi_limiter']))) return undefined;
   const init = sites.find(({ call, ctx }) => call.fn.k === 'attr' && call.fn.name === 'init' && project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
 
@@ -181,42 +196,44 @@ export const fastapiLimiter: LibraryFactory = (project, graph, sites) => {
   };
 
   return {
-    protect(draft, method, evidence) {
-      const { context } = draft;
-      const limits: Limit[] = [];
-      let unknown = false;
-      const add = (got: Enforced, where: SourceRef): void => {
-        limits.push(...got.limits);
-        evidence.push(...(got.evidence ?? []));
-        if (got.perPath) evidence.push(...perPathConcerns(got.perPath, draft.route.path, "fastapi-limiter's default identifier includes the request path"));
-        if (got.dynamic) {
-          unknown = true;
-          evidence.push({ ...where, message: got.dynamic });
+    protect(draft, method) {
+      return contribution((evidence) => {
+        const { context } = draft;
+        const limits: Limit[] = [];
+        let unknown = false;
+        const add = (got: Enforced, where: SourceRef): void => {
+          limits.push(...got.limits);
+          evidence.push(...(got.evidence ?? []));
+          if (got.perPath) evidence.push(...perPathConcerns(got.perPath, draft.route.path, "fastapi-limiter's default identifier includes the request path"));
+          if (got.dynamic) {
+            unknown = true;
+            evidence.push({ ...where, message: got.dynamic });
+          }
+        };
+        // RateLimiterMiddleware is a BaseHTTPMiddleware: WebSocket connections pass through it.
+        for (const hop of method === 'WS' ? [] : context.hops) {
+          for (const m of graph.middleware.get(hop.node.site.key) ?? []) {
+            if (!m.types.some((t) => MIDDLEWARE.includes(t))) continue;
+            const where = at(m.ctx, m.call);
+            const got = pyrateLimits(kwarg(m.call, 'limiter'), m.ctx, 'middleware');
+            if (got.limits.length) evidence.push({ ...where, message: 'RateLimiterMiddleware keeps one bucket for every client and path of the app' }, ...pyrateOptions(m.call, m.ctx, true));
+            add(got, where);
+          }
         }
-      };
-      // RateLimiterMiddleware is a BaseHTTPMiddleware: WebSocket connections pass through it.
-      for (const hop of method === 'WS' ? [] : context.hops) {
-        for (const m of graph.middleware.get(hop.node.site.key) ?? []) {
-          if (!m.types.some((t) => MIDDLEWARE.includes(t))) continue;
-          const where = at(m.ctx, m.call);
-          const got = pyrateLimits(kwarg(m.call, 'limiter'), m.ctx, 'middleware');
-          if (got.limits.length) evidence.push({ ...where, message: 'RateLimiterMiddleware keeps one bucket for every client and path of the app' }, ...pyrateOptions(m.call, m.ctx, true));
-          add(got, where);
+        const skip = skipped(context.decorators);
+        if (skip) {
+          evidence.push(skip);
+          return { limits, unknown, exempt: true };
         }
-      }
-      const skip = skipped(context.decorators);
-      if (skip) {
-        evidence.push(skip);
-        return { limits, unknown, exempt: true };
-      }
-      const instances = method === 'WS' ? websocketLimiters(context) : chainDependencies(context).flatMap((d) => limitersIn(d, 0));
-      const seen = new Set<string>();
-      for (const instance of instances) {
-        if (seen.has(instance.site.key)) continue;
-        seen.add(instance.site.key);
-        add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), at(instance.site.ctx, instance.site.call));
-      }
-      return { limits, unknown };
+        const instances = method === 'WS' ? websocketLimiters(context) : chainDependencies(context).flatMap((d) => limitersIn(d, 0));
+        const seen = new Set<string>();
+        for (const instance of instances) {
+          if (seen.has(instance.site.key)) continue;
+          seen.add(instance.site.key);
+          add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), at(instance.site.ctx, instance.site.call));
+        }
+        return { limits, unknown };
+      });
     },
   };
 };
@@ -231,3 +248,8 @@ function rateText(count: number, ms: number): string {
   }
   return `${count}/${ms} milliseconds`;
 }
+
+export const fastapiLimiter: AsgiLibrary = {
+  descriptor: DESCRIPTOR,
+  resolver,
+};

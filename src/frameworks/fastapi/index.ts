@@ -4,9 +4,9 @@
  * any library limits it, unknown when one cannot tell, and exempt or unlimited otherwise.
  */
 import { Project } from '../../python/project';
-import type { AnalyzedRoute } from '../../model';
-import { callSites, protectNoting, type Analyzer, type CallSite, type RouteDraft } from '../common';
-import { protectRoute, type LibraryResolver as Resolver } from '../protection';
+import { callSites, protectNoting, type Analyzer, type CallSite } from '../common';
+import { protectRoute } from '../protection';
+import type { LimiterLibrary } from '../library';
 import { extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
 import { slowapi } from './slowapi';
 import { fastapiLimiter } from './fastapi-limiter';
@@ -14,12 +14,14 @@ import { asgiRatelimit } from './asgi-ratelimit';
 
 const ASGI_PACKAGES = ['fastapi', 'starlette'];
 
-export type LibraryResolver = Resolver<AsgiRouteContext>;
+/** What an ASGI limiter library's resolver is built from: the app graph and the project's call sites. */
+export interface AsgiScope {
+  graph: AppGraph;
+  sites: CallSite[];
+}
+export type AsgiLibrary = LimiterLibrary<AsgiRouteContext, AsgiScope>;
 
-/** Builds a library's resolver, or returns undefined when the project does not use the library. */
-export type LibraryFactory = (project: Project, graph: AppGraph, sites: CallSite[]) => LibraryResolver | undefined;
-
-const LIBRARIES: LibraryFactory[] = [slowapi, fastapiLimiter, asgiRatelimit];
+export const ASGI_LIBRARIES: AsgiLibrary[] = [slowapi, fastapiLimiter, asgiRatelimit];
 
 export const fastapi: Analyzer = {
   packages: ASGI_PACKAGES,
@@ -29,20 +31,10 @@ export const fastapi: Analyzer = {
     if (!project.modules.some((m) => Project.imports(m, ASGI_PACKAGES))) return [];
     const sites = callSites(project);
     const graph = extractAsgiRoutes(project, sites);
-    const resolvers = LIBRARIES.map((make) => make(project, graph, sites)).filter((r): r is LibraryResolver => r !== undefined);
-    return graph.drafts.map((draft) => protectNoting(project, draft, (d) => protect(d, resolvers)));
+    const resolvers = ASGI_LIBRARIES.map((l) => l.resolver(project, { graph, sites })).filter((r) => r !== undefined);
+    const unreachable = 'the route is not reachable from an app found statically, so which limits apply is unknown';
+    return graph.drafts.map((draft) =>
+      protectNoting(project, draft, (d) => protectRoute(d, resolvers, d.context.hops[0] && isAsgiApp(d.context.hops[0].node) ? undefined : unreachable)),
+    );
   },
 };
-
-function protect(draft: RouteDraft<AsgiRouteContext>, resolvers: LibraryResolver[]): AnalyzedRoute {
-  const { route } = draft;
-  const here = { file: route.file, line: route.line };
-  if (!resolvers.length) {
-    return { ...route, status: 'unlimited', limits: [], evidence: [{ ...here, message: 'no rate limiter is used in this project' }] };
-  }
-  if (!draft.context.hops[0] || !isAsgiApp(draft.context.hops[0].node)) {
-    const message = 'the route is not reachable from an app found statically, so which limits apply is unknown';
-    return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message }] };
-  }
-  return protectRoute(draft, resolvers);
-}

@@ -21,14 +21,26 @@ import { knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
 import { conditionConcerns, keyConcerns, perPathConcerns } from '../client-input';
 import { callableBody, type CallableBody } from '../callable-body';
-import type { LibraryFactory } from '.';
-import type { Contribution } from '../protection';
+import type { AsgiLibrary } from '.';
+import { parseLimitsNotation } from '../../ratelimit/grammar';
+import { contribution, type Decision } from '../protection';
+import type { LibraryDescriptor } from '../library';
 
-const LIBRARY = 'slowapi';
-const LIMITER_TYPES = ['slowapi.Limiter', 'slowapi.extension.Limiter'];
+const DESCRIPTOR: LibraryDescriptor = {
+  id: 'slowapi',
+  name: 'slowapi',
+  distribution: 'slowapi',
+  packages: ['slowapi'],
+  limiterClasses: ['slowapi.Limiter', 'slowapi.extension.Limiter'],
+  spoofableKeyFunctions: ['slowapi.util.get_ipaddr'],
+  grammar: { parse: parseLimitsNotation },
+  counting: 'fixed-window',
+  rejection: { status: 429, retryAfter: true },
+};
+
 const MIDDLEWARE_TYPES = ['slowapi.middleware.SlowAPIMiddleware', 'slowapi.middleware.SlowAPIASGIMiddleware'];
 // limit(limit_value, key_func, per_method, methods, error_message, exempt_when, cost, override_defaults)
-const SLOWAPI: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 7 };
+const SLOWAPI: LimitCallShape = { library: DESCRIPTOR, methodsAt: 3, overrideAt: 7 };
 // shared_limit(limit_value, scope, key_func, error_message, exempt_when, cost, override_defaults)
 const KEY_FUNC_AT = { limit: 1, shared_limit: 2 };
 const EXEMPT_WHEN_AT = { limit: 5, shared_limit: 4 };
@@ -36,7 +48,6 @@ const EXEMPT_WHEN_AT = { limit: 5, shared_limit: 4 };
 // auto_check, swallow_errors, in_memory_fallback, in_memory_fallback_enabled, retry_after, key_prefix, enabled,
 // config_filename, key_style)
 const LIMITER_AT = { key_func: 0, headers_enabled: 3, strategy: 4, storage_uri: 5, swallow_errors: 8, key_style: 15 };
-const GET_IPADDR = ['slowapi.util.get_ipaddr'];
 const RATE_LIMIT_EXCEEDED = ['slowapi.errors.RateLimitExceeded'];
 /** FastAPI stores included routers as wrappers from this version on; slowapi's middleware then misses their routes. */
 const FASTAPI_INCLUDED_ROUTER_WRAPPERS = '0.137.0';
@@ -44,7 +55,7 @@ const FASTAPI_INCLUDED_ROUTER_WRAPPERS = '0.137.0';
 // Starlette's Config casts these to False.
 const FALSE_VALUES = ['false', '0'];
 
-const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
+const isLimiter = (v: Value): v is Instance => Project.isInstance(v, DESCRIPTOR.limiterClasses!);
 
 /** What the rules read from a limiter's settings. */
 interface LimiterSettings {
@@ -65,7 +76,7 @@ interface LimiterInfo extends LimiterSettings {
 /** A `@limiter.limit` / `shared_limit` limit with the decorator call that declares it. */
 type Placed = DeclaredLimit & { call: CallExpr; ctx: Ctx };
 
-export const slowapi: LibraryFactory = (project, graph, sites) => {
+const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   // slowapi reads RATELIMIT_* from the environment or `.env` (Starlette Config); only `.env` can be seen here.
   const env = (name: string) => project.metadata.dotenv.get(name)?.[0];
   // RATELIMIT_ENABLED wins over `enabled=`.
@@ -116,11 +127,11 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   const keyFunctionConcerns = (expr: Expr | undefined, ctx: Ctx, at: SourceRef): Evidence[] => {
     if (!expr) return [];
     const values = project.resolve(expr, ctx);
-    if (values.some((v) => v.kind === 'external' && GET_IPADDR.includes(v.qname))) {
+    if (values.some((v) => v.kind === 'external' && DESCRIPTOR.spoofableKeyFunctions!.includes(v.qname))) {
       return [{ ...at, message: '`get_ipaddr` keys on the `X_FORWARDED_FOR` header, which any client can send: a new value gets a fresh counter', concern: 'spoofable-key' }];
     }
     const key = callableBody(values);
-    return key ? keyConcerns(key, 'key_func', LIBRARY, true) : [];
+    return key ? keyConcerns(key, 'key_func', DESCRIPTOR.name, true) : [];
   };
 
   /** The settings of `Limiter(...)`, with `.env` values as slowapi's Starlette Config reads them. */
@@ -162,8 +173,8 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
         });
         limiters.set(key, {
           instance,
-          defaults: rateList(project, kwarg(call, 'default_limits'), ctx, key, LIBRARY, 'default'),
-          application: rateList(project, kwarg(call, 'application_limits'), ctx, key, LIBRARY, 'application'),
+          defaults: rateList(project, kwarg(call, 'default_limits'), ctx, key, DESCRIPTOR, 'default'),
+          application: rateList(project, kwarg(call, 'application_limits'), ctx, key, DESCRIPTOR, 'application'),
           off:
             envSwitchedOff ??
             (switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off`, concern: 'disabled' as const } : undefined),
@@ -240,7 +251,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     return [];
   };
 
-  const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: Placed[], evidence: Evidence[]): Contribution => {
+  const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: Placed[], evidence: Evidence[]): Decision => {
     const handler = draft.context.handler;
     if (placed.length && handler && !handler.fn.params.some((p) => p.name === 'request' || p.name === 'websocket')) {
       evidence.push({ file: handler.mod.file, line: handler.fn.loc.line, message: 'slowapi raises at import time: a `@limiter.limit` endpoint needs a parameter named `request`', concern: 'missing-request' });
@@ -277,7 +288,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     return { limits, unknown };
   };
 
-  const middlewareVerdict = (draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Contribution => {
+  const middlewareVerdict = (draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Decision => {
     const hops = draft.context.hops;
     const limits: Limit[] = [];
     let unknown = false;
@@ -299,7 +310,7 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
     return { limits, unknown };
   };
 
-  const appMiddleware = (app: Instance, inner: Hop[], draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Contribution => {
+  const appMiddleware = (app: Instance, inner: Hop[], draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Decision => {
     const state = stateLimiter.get(app.site.key);
     const where = { file: app.site.ctx.mod.file, line: app.site.call.loc.line };
     if (!state) {
@@ -347,26 +358,28 @@ export const slowapi: LibraryFactory = (project, graph, sites) => {
   };
 
   return {
-    protect(draft, method, evidence) {
-      const { decorators, misplaced } = draft.context;
-      const placed = declared(decorators);
-      const voided = declared(misplaced);
-      if (draft.route.kind === 'websocket') {
-        if (placed.length || voided.length) evidence.push({ file: draft.route.file, line: draft.route.line, message: 'slowapi does not limit WebSocket endpoints' });
-        return undefined;
-      }
-      const exempt = exemptIn([...decorators, ...misplaced]);
-      if (exempt) {
-        evidence.push(exempt);
-        if (placed.length || voided.length) evidence.push({ ...exempt, message: '`@limiter.exempt` together with `@limiter.limit` makes every request fail with 500 (slowapi 0.1.9)' });
-        return { limits: [], exempt: true };
-      }
-      for (const d of voided) {
-        evidence.push({ file: d.file, line: d.line, message: 'limit decorator sits above the route decorator: the registered endpoint is undecorated, so this limit never runs and SlowAPIMiddleware skips the route', concern: 'decorator-order' });
-      }
-      if (voided.length && !placed.length) return { limits: [] };
-      if (placed.length) return decoratedVerdict(draft, method, placed, evidence);
-      return middlewareVerdict(draft, evidence);
+    protect(draft, method) {
+      return contribution((evidence) => {
+        const { decorators, misplaced } = draft.context;
+        const placed = declared(decorators);
+        const voided = declared(misplaced);
+        if (draft.route.kind === 'websocket') {
+          if (placed.length || voided.length) evidence.push({ file: draft.route.file, line: draft.route.line, message: 'slowapi does not limit WebSocket endpoints' });
+          return undefined;
+        }
+        const exempt = exemptIn([...decorators, ...misplaced]);
+        if (exempt) {
+          evidence.push(exempt);
+          if (placed.length || voided.length) evidence.push({ ...exempt, message: '`@limiter.exempt` together with `@limiter.limit` makes every request fail with 500 (slowapi 0.1.9)' });
+          return { limits: [], exempt: true };
+        }
+        for (const d of voided) {
+          evidence.push({ file: d.file, line: d.line, message: 'limit decorator sits above the route decorator: the registered endpoint is undecorated, so this limit never runs and SlowAPIMiddleware skips the route', concern: 'decorator-order' });
+        }
+        if (voided.length && !placed.length) return { limits: [] };
+        if (placed.length) return decoratedVerdict(draft, method, placed, evidence);
+        return middlewareVerdict(draft, evidence);
+      });
     },
   };
 };
@@ -389,3 +402,8 @@ function statusCode(e: Expr | undefined): number | undefined {
   const m = name ? /^HTTP_(\d{3})_/.exec(name) : null;
   return m ? Number(m[1]) : undefined;
 }
+
+export const slowapi: AsgiLibrary = {
+  descriptor: DESCRIPTOR,
+  resolver,
+};

@@ -16,10 +16,10 @@
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
 import { Project, type Assumption, type Ctx, type Remembered, type Value } from '../../python/project';
-import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../../model';
+import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
-import { callSites, functionCtx, protectNoting, type CallSite, type Decorator, type RouteDraft } from '../common';
-import { combine, countsEveryClient, dedupe, mergeLimits, withReason, type MethodVerdict } from '../protection';
+import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import { declareRate, knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { breachAnswer, clientCondition, flaskRequestFacts, keyConcerns } from './callables';
 import { callableBody } from '../callable-body';
@@ -27,16 +27,30 @@ import { calledValue } from '../../python/profile';
 import { isApp, type FlaskRouteContext } from './routes';
 import { addTo } from '../../collections';
 import { FlaskAppConfig } from './app-config';
+import { parseLimitsNotation } from '../../ratelimit/grammar';
+import type { FlaskLibrary } from '.';
+import type { LibraryDescriptor } from '../library';
+
+const DESCRIPTOR: LibraryDescriptor = {
+  id: 'flask-limiter',
+  name: 'Flask-Limiter',
+  distribution: 'flask-limiter',
+  packages: ['flask_limiter'],
+  debian: 'python3-flask-limiter',
+  limiterClasses: ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'],
+  spoofableKeyFunctions: ['flask_limiter.util.get_ipaddr'],
+  grammar: { parse: parseLimitsNotation, order: 'unit' }, // it checks the limits of one string by their unit word
+  counting: 'fixed-window',
+  rejection: { status: 429, retryAfter: true },
+};
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
-const LIBRARY = 'flask-limiter';
 // 1.x positional order: limit_value, key_func, per_method, methods, error_message, exempt_when, override_defaults.
-const FLASK_LIMITER: LimitCallShape = { library: LIBRARY, methodsAt: 3, overrideAt: 6 };
-const LIMITER_TYPES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
+const FLASK_LIMITER: LimitCallShape = { library: DESCRIPTOR, methodsAt: 3, overrideAt: 6 };
 const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
-const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_TYPES);
+const isLimiter = (v: Value): v is Instance => Project.isInstance(v, DESCRIPTOR.limiterClasses!);
 
 type ExemptionScope = 'APPLICATION' | 'DEFAULT' | 'META' | 'ANCESTORS' | 'DESCENDENTS';
 const EXEMPTION_SCOPES: readonly string[] = ['APPLICATION', 'DEFAULT', 'META', 'ANCESTORS', 'DESCENDENTS'];
@@ -92,12 +106,16 @@ interface Setting {
   fromConfig: boolean;
 }
 
-export function resolveFlaskLimiter(project: Project, drafts: RouteDraft<FlaskRouteContext>[], sites: CallSite[] = callSites(project)): AnalyzedRoute[] {
-  const resolver = new FlaskLimiterResolver(project, sites);
-  return drafts.map((draft) => protectNoting(project, draft, (d) => resolver.protect(d)));
-}
+export const flaskLimiter: FlaskLibrary = {
+  descriptor: DESCRIPTOR,
+  // undefined when the project creates no limiter
+  resolver(project, { sites }) {
+    const resolver = new FlaskLimiterResolver(project, sites);
+    return resolver.limiterCount ? resolver : undefined;
+  },
+};
 
-class FlaskLimiterResolver {
+class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private readonly limiters = new Map<string, LimiterInfo>();
   private readonly blueprintLimits = new Map<string, DeclaredLimit[]>();
   private readonly blueprintExempt = new Map<string, Evidence>();
@@ -112,6 +130,10 @@ class FlaskLimiterResolver {
     for (const site of sites) this.constructorSite(site);
     for (const site of sites) this.statementSite(site);
     this.decoratedFunctions();
+  }
+
+  get limiterCount(): number {
+    return this.limiters.size;
   }
 
   private constructorSite(site: CallSite): void {
@@ -130,8 +152,8 @@ class FlaskLimiterResolver {
     const info: LimiterInfo = {
       instance,
       bindings: [],
-      defaults: rateList(this.project, kwarg(call, 'default_limits') ?? kwarg(call, 'global_limits'), ctx, key, LIBRARY, 'default'),
-      application: rateList(this.project, kwarg(call, 'application_limits'), ctx, key, LIBRARY, 'application'),
+      defaults: rateList(this.project, kwarg(call, 'default_limits') ?? kwarg(call, 'global_limits'), ctx, key, DESCRIPTOR, 'default'),
+      application: rateList(this.project, kwarg(call, 'application_limits'), ctx, key, DESCRIPTOR, 'application'),
       checked: false,
       keyFunc: keyFunc && { expr: keyFunc, ctx },
       requestFilters: [],
@@ -270,26 +292,13 @@ class FlaskLimiterResolver {
     });
   }
 
-  protect(draft: RouteDraft<FlaskRouteContext>): AnalyzedRoute {
-    const { route, context } = draft;
-    const evidence: Evidence[] = [];
-    const anyLimiter = this.limiters.size > 0;
-    if (!context.app) {
-      const status: ProtectionStatus = anyLimiter ? 'unknown' : 'unlimited';
-      const message = anyLimiter ? 'the route is not reachable from an app found statically, so its limiter binding is unknown' : 'no rate limiter is used in this project';
-      return { ...route, status, limits: [], evidence: [{ file: route.file, line: route.line, message }] };
-    }
-    const app = context.app;
-    const declaredMethods = route.methods.filter((m) => !route.automaticMethods.includes(m));
-    const verdicts = declaredMethods.map((method) => this.methodVerdict(app, context, method, evidence));
-    const limits = mergeLimits(verdicts.flatMap((v) => v.limits), declaredMethods);
-    const status = combine(verdicts.map((v) => v.status));
-    if (!anyLimiter) evidence.push({ file: route.file, line: route.line, message: 'no rate limiter is used in this project' });
-    return { ...route, status, limits, evidence: withReason(status, dedupe(evidence), route) };
+  protect(draft: RouteDraft<FlaskRouteContext>, method: string): Contribution {
+    return contribution((evidence) => this.methodVerdict(draft.context, method, evidence));
   }
 
-  private methodVerdict(app: Instance, context: FlaskRouteContext, method: string, evidence: Evidence[]): MethodVerdict {
+  private methodVerdict(context: FlaskRouteContext, method: string, evidence: Evidence[]): Decision {
     const { view } = context;
+    const app = context.app!;
     const verb = method.toLowerCase();
     const version = this.project.metadata.packages.get('flask-limiter');
     let exemptionNote: Evidence | undefined;
@@ -298,7 +307,7 @@ class FlaskLimiterResolver {
       // Before 2.3 a route exemption dropped every limit, its blueprint's too (run on 1.5 to 4.1.1).
       if (versionSide(version, '2.3') === 'below') {
         evidence.push({ ...exemption.evidence, message: '`@limiter.exempt` removes every limit from this view (Flask-Limiter before 2.3)' });
-        return { status: 'exempt', limits: [] };
+        return { limits: [], exempt: true };
       }
       // Said as an exemption (AP008) only where it leaves the route exempt, not where a blueprint's limits still count.
       exemptionNote = { ...exemption.evidence, concern: undefined };
@@ -374,9 +383,9 @@ class FlaskLimiterResolver {
     }
     if (exemption && !exemption.scopes && !limits.length) unknown = true;
     // Limits for one kind of client only leave the other open: not limited, and never `exempt`.
-    const status: ProtectionStatus = countsEveryClient(limits) ? 'limited' : unknown ? 'unknown' : exemption && !limits.length ? 'exempt' : 'unlimited';
-    if (status === 'exempt' && exemptionNote) exemptionNote.concern = 'exempt';
-    return { status, limits };
+    const exempt = !!exemption && !limits.length;
+    if (exempt && !unknown && exemptionNote) exemptionNote.concern = 'exempt';
+    return { limits, unknown, exempt };
   }
 
   /**
@@ -457,7 +466,7 @@ class FlaskLimiterResolver {
     if (setting.value.length !== 1 || literal.kind !== 'literal' || literal.expr.k !== 'str') {
       return [{ dynamic: `\`${key}\` is not a static string`, overrideDefaults: true, limiter, file: setting.at.file, line: setting.at.line }];
     }
-    return [declareRate(this.project, literal.expr, literal.ctx, limiter, { library: LIBRARY, source, scope: source === 'application' ? 'global' : 'route', line: setting.at.line, conditions: [], overrideDefaults: true })];
+    return [declareRate(this.project, literal.expr, literal.ctx, limiter, { library: DESCRIPTOR, source, scope: source === 'application' ? 'global' : 'route', line: setting.at.line, conditions: [], overrideDefaults: true })];
   }
 
   /** Whether a limiter enforces anything on `app`: bound, enabled, and not switched off by config. */

@@ -1,8 +1,20 @@
 /** Flask: routes (routes.ts) protected by Flask-Limiter (flask-limiter.ts). */
 import { Project } from '../../python/project';
-import { callSites, type Analyzer } from '../common';
+import { callSites, protectNoting, type Analyzer } from '../common';
 import { extractFlaskRoutes } from './routes';
-import { resolveFlaskLimiter } from './flask-limiter';
+import { flaskLimiter } from './flask-limiter';
+import type { LimiterLibrary } from '../library';
+import type { CallSite } from '../common';
+import type { FlaskRouteContext } from './routes';
+import { protectRoute } from '../protection';
+
+/** What a Flask limiter library's resolver is built from: the project's call sites. */
+export interface FlaskScope {
+  sites: CallSite[];
+}
+export type FlaskLibrary = LimiterLibrary<FlaskRouteContext, FlaskScope>;
+
+export const FLASK_LIBRARIES: FlaskLibrary[] = [flaskLimiter];
 
 const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask'];
 
@@ -11,6 +23,8 @@ export const flask: Analyzer = {
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, FLASK_PACKAGES))) return [];
     const sites = callSites(project);
-    return resolveFlaskLimiter(project, extractFlaskRoutes(project, sites), sites);
+    const resolvers = FLASK_LIBRARIES.map((l) => l.resolver(project, { sites })).filter((r) => r !== undefined);
+    const unreachable = 'the route is not reachable from an app found statically, so which limits apply is unknown';
+    return extractFlaskRoutes(project, sites).map((draft) => protectNoting(project, draft, (d) => protectRoute(d, resolvers, d.context.app ? undefined : unreachable)));
   },
 };
