@@ -18,6 +18,8 @@ import { pythonParser } from './parse';
 import type { ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { Project, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
+import { flaskLimiter } from './frameworks/flask/flask-limiter';
+import { slowapi } from './frameworks/fastapi/slowapi';
 
 /** A whole line added above line `before` (1-based, in the file as it is), or that line removed. */
 export type LineEdit = { file: string; before: number; text: string } | { file: string; before: number; remove: true };
@@ -38,8 +40,8 @@ export interface FixPlan {
 
 // The limiter classes a framework's routes are fixed with: Flask-Limiter's, slowapi's.
 const LIMITER_TYPES: Record<string, string[]> = {
-  flask: ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'],
-  fastapi: ['slowapi.Limiter', 'slowapi.extension.Limiter'],
+  flask: flaskLimiter.descriptor.limiterClasses ?? [],
+  fastapi: slowapi.descriptor.limiterClasses ?? [],
 };
 // A framework's usual limiter, for an app that has none: its imports and the lines under the app (`{app}`).
 const NEW_LIMITER: Record<string, { library: string; imports: string[]; wiring: string[] }> = {

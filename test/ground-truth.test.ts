@@ -16,13 +16,22 @@ import fg from 'fast-glob';
 import path from 'node:path';
 import { scan } from '../src/scan';
 import { STANDARD_METHODS, type Route } from '../src/model';
-import { parseDjangoRatelimitRate, parseDrfRate, parseLimitsNotation } from '../src/ratelimit/grammar';
+import { limitWindows } from '../src/ratelimit/windows';
+import { limitsFor } from '../src/limiter/predict';
 
 import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python';
+import { ASGI_LIBRARIES } from '../src/frameworks/fastapi';
+import { DJANGO_LIBRARIES } from '../src/frameworks/django';
+import type { LibraryDescriptor } from '../src/frameworks/library';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
 const ASGI_PROBE = path.join(__dirname, 'probe', 'asgi_probe.py');
+/** What the probes stand in for: the limiter libraries Debian does not package and what they pull in, from their descriptors. */
+const standIns = (libraries: { descriptor: LibraryDescriptor }[]): string =>
+  libraries.flatMap(({ descriptor: d }) => (d.debian ? [] : [...d.packages, ...(d.dependencies ?? [])])).join(',');
+const ASGI_STAND_INS = standIns(ASGI_LIBRARIES);
+const DJANGO_STAND_INS = standIns(DJANGO_LIBRARIES);
 const BOUND = 60;
 
 /**
@@ -59,20 +68,12 @@ function probe(project: string, entryPoint: string): ProbeRoute[] {
   return JSON.parse(r.stdout) as ProbeRoute[];
 }
 
-/** The first 429 apiposture predicts for a method: the smallest count among the limits covering it. */
-/** The probe's client is anonymous: the smallest limit counting anonymous `method` requests. */
+/**
+ * The first rejection apiposture predicts for a method: the smallest count among the limits counting anonymous
+ * `method` requests (the probe's client is anonymous), each read in its library's grammar.
+ */
 function predictedThreshold(route: Route, method: string): number | null {
-  const counts = route.limits
-    .filter((l) => (!l.methods || l.methods.includes(method)) && (!l.principals || l.principals.includes('anonymous')))
-    .flatMap((l) => {
-      // Each library's own grammar: `5/m` is django-ratelimit's five a minute, `5/month` DRF's.
-      if (l.library === 'drf' || l.library === 'django-ratelimit') {
-        const single = (l.library === 'drf' ? parseDrfRate : parseDjangoRatelimitRate)(l.rate);
-        return single.ok ? [single.item.count] : [];
-      }
-      const parsed = parseLimitsNotation(l.rate);
-      return parsed.ok ? parsed.items.map((i) => i.count) : [];
-    });
+  const counts = limitsFor(route, method).flatMap((l) => limitWindows(l)?.map((i) => i.count) ?? []);
   const min = counts.length ? Math.min(...counts) : null;
   return min !== null && min < BOUND ? min : null;
 }
@@ -150,7 +151,7 @@ asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real Fa
   const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, path.join(FIXTURES, project), ...apps], {
     encoding: 'utf8',
     cwd: path.join(FIXTURES, project),
-    env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1' },
+    env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1', PROBE_STAND_INS: ASGI_STAND_INS },
   });
   if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
   const truth = JSON.parse(r.stdout) as AsgiProbeRoute[];
@@ -230,7 +231,7 @@ for (const probe of FROM_SOURCE) {
 
   sourceTest.each(Object.keys(probe.apps))(`%s: verdicts match the real ${probe.library}`, async (project) => {
     const root = path.join(FIXTURES, project);
-    const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, root, ...probe.apps[project], '--measure', String(BOUND)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...probe.env, PYTHONPATH: source } });
+    const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, root, ...probe.apps[project], '--measure', String(BOUND)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...probe.env, PYTHONPATH: source, PROBE_STAND_INS: ASGI_STAND_INS } });
     if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
     const truth = JSON.parse(r.stdout) as (AsgiProbeRoute & { verdicts?: Record<string, { threshold: number | null; errored?: boolean }> })[];
     const result = await scan({ paths: [root] });
@@ -288,7 +289,7 @@ const DJANGO_RATELIMIT_SOURCE = process.env.APIPOSTURE_DJANGO_RATELIMIT_SOURCE;
 djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: measured verdicts match the real Django and DRF', async (project) => {
   const root = path.join(FIXTURES, project);
   const truth = DJANGO_SETTINGS[project].flatMap((settings) => {
-    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(DJANGO_RATELIMIT_SOURCE && { PYTHONPATH: DJANGO_RATELIMIT_SOURCE }) };
+    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PROBE_STAND_INS: DJANGO_STAND_INS, ...(DJANGO_RATELIMIT_SOURCE && { PYTHONPATH: DJANGO_RATELIMIT_SOURCE }) };
     const r = spawnSync(SYSTEM_PYTHON, [DJANGO_PROBE, root, settings, '--measure', String(BOUND)], { encoding: 'utf8', cwd: root, env });
     if (r.status !== 0) throw new Error(`probe failed for ${project} (${settings}):\n${r.stderr}`);
     return JSON.parse(r.stdout) as (DjangoProbeRoute & { verdicts?: Record<string, { threshold: number | null; refused?: boolean }> })[];
@@ -315,7 +316,7 @@ djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles
     const r = spawnSync(SYSTEM_PYTHON, [DJANGO_PROBE, path.join(FIXTURES, project), settings], {
       encoding: 'utf8',
       cwd: path.join(FIXTURES, project),
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PROBE_STAND_INS: DJANGO_STAND_INS },
     });
     if (r.status !== 0) throw new Error(`probe failed for ${project} (${settings}):\n${r.stderr}`);
     return JSON.parse(r.stdout) as DjangoProbeRoute[];

@@ -1,44 +1,86 @@
 /**
- * What a key function, identifier or skip condition takes from a request (Starlette's here; Flask's and
- * Django's use the header test too), read from its body
- * (reference D.1 multipliers, F.12–F.15): headers the client sets, values it picks, keys that can be empty.
- * Counters keyed on any of them are the client's to reset.
+ * What a key function, identifier or skip condition takes from a request, read from its body (reference D.1
+ * multipliers, F.12–F.15): headers the client sets, values it picks, keys that can be empty. Counters keyed on
+ * any of them are the client's to reset; an exemption reading them is anyone's to claim. One reading for every
+ * framework and library: a framework gives its request's vocabulary, a library its name and own key functions.
  */
 import type { Expr } from '../python/ir';
 import { argument, exprLine } from '../python/ir';
+import type { Ctx, Value } from '../python/project';
 import type { Evidence, SourceRef } from '../model';
-import type { CallableBody } from './callable-body';
+import { callableBody, type CallableBody } from './callable-body';
+import type { LibraryDescriptor } from './library';
+
+/** The attributes of a framework's request object a client controls. */
+export interface RequestVocabulary {
+  picked: string[]; // values the client picks: query string, path parameters, body, cookies
+  sent: string[]; // the rest of what it sends: headers and the like
+  forwarded: string[]; // addresses read from forwarding headers (`access_route`)
+  proxyAdvice?: string; // how to key on the client address behind a proxy
+}
+
+export const FLASK_REQUEST: RequestVocabulary = {
+  picked: ['args', 'form', 'json', 'get_json', 'values', 'view_args', 'files', 'cookies'],
+  sent: ['headers', 'user_agent', 'authorization', 'referrer'],
+  forwarded: ['access_route'],
+  proxyAdvice: 'behind a proxy, key on `get_remote_address` with ProxyFix',
+};
+
+export const STARLETTE_REQUEST: RequestVocabulary = {
+  picked: ['query_params', 'path_params', 'json', 'form', 'body', 'cookies'],
+  sent: ['headers', 'url'],
+  forwarded: [],
+};
 
 /** Headers any client can send; they only mean something when a proxy overwrites them. */
 const FORWARDED_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded'];
-/** Request parts whose values the client picks: query string, path parameters, body. */
-const CLIENT_VALUES = ['query_params', 'path_params', 'json', 'form', 'body'];
-/** Everything a client sends that a condition can test. */
-const REQUEST_DATA = ['headers', 'cookies', 'url', ...CLIENT_VALUES];
+// String methods that keep an empty string empty.
+const STRING_METHODS = new Set(['strip', 'lstrip', 'rstrip', 'lower', 'upper', 'casefold', 'title', 'split', 'rsplit']);
+const MAX_EMPTY_DEPTH = 8;
+
+/** How a library takes a key: the option naming it, and whether an empty key skips the limit. */
+export interface KeyOption {
+  option: string; // `key_func`, `identifier`
+  library: LibraryDescriptor;
+  skipsEmpty: boolean;
+}
 
 /**
- * Why a key (given as `option`, e.g. `key_func`) lets clients pick their counter; `skipsEmpty`: the library
- * skips the limit for an empty key.
+ * Why a key (the values `option` resolves to, named at `at`) lets clients pick their counter: one of the
+ * library's own key functions reading a forwarded header, or a body reading one, a value the client picks, or
+ * returning an empty key where the library then skips the limit.
  */
-export function keyConcerns(key: CallableBody, option: string, library: string, skipsEmpty: boolean): Evidence[] {
+export function keyConcerns(values: Value[], at: SourceRef, request: RequestVocabulary, { option, library, skipsEmpty }: KeyOption): Evidence[] {
+  const own = values.find((v) => v.kind === 'external' && library.spoofableKeyFunctions?.includes(v.qname));
+  if (own?.kind === 'external') {
+    const name = own.qname.split('.').pop();
+    return [{ ...at, message: `\`${name}\` keys on the X-Forwarded-For header, which any client can set: a new value gets a fresh counter`, concern: 'spoofable-key' }];
+  }
+  const key = callableBody(values);
+  if (!key) return [];
   const found: Evidence[] = [];
   const what = label(key, option);
-  const header = key.stringKeys.find(isForwardedHeader);
-  if (header) found.push({ ...key.at, message: `${what} reads \`${header}\`, which any client can set: a new value gets a fresh counter`, concern: 'spoofable-key' });
-  const picked = key.reads.filter((r) => CLIENT_VALUES.includes(r));
+  const header = key.stringKeys.find(isForwardedHeader) ?? request.forwarded.map((a) => `request.${a}`).find((a) => key.reads.includes(a.slice('request.'.length)));
+  const advice = request.proxyAdvice ? ` (${request.proxyAdvice})` : '';
+  if (header) found.push({ ...key.at, message: `${what} reads \`${header}\`, which any client can set: a new value gets a fresh counter${advice}`, concern: 'spoofable-key' });
+  const picked = request.picked.filter((a) => key.reads.includes(a));
   if (picked.length) {
-    found.push({ ...key.at, message: `${what} keys on ${listed(picked)} of the request, values the client picks: each new value gets a fresh counter`, concern: 'attacker-chosen-key' });
+    found.push({ ...key.at, message: `${what} keys on ${attributes(picked)}, values the client picks: each new value gets a fresh counter`, concern: 'attacker-chosen-key' });
   }
-  const empty = skipsEmpty ? key.returns.find(canBeEmpty) : undefined;
-  if (empty) found.push({ file: key.at.file, line: exprLine(empty, key.at.line), message: `${what} can return an empty key, and ${library} then skips the limit`, concern: 'empty-key' });
+  const empty = skipsEmpty ? key.returns.find((r) => mayBeEmpty(r, key.ctx, 0)) : undefined;
+  if (empty) found.push({ file: key.at.file, line: exprLine(empty, key.at.line), message: `${what} can return an empty key, and ${library.name} then skips the limit`, concern: 'empty-key' });
   return found;
 }
 
-/** A condition (given as `option`, e.g. `exempt_when`) that lifts the limit when it reads what the client sends. */
-export function conditionConcerns(condition: CallableBody, option: string): Evidence[] {
-  const read = condition.reads.filter((r) => REQUEST_DATA.includes(r));
+/** A condition (the values `option`, e.g. `exempt_when`, resolves to) that lifts the limit when it reads what the client sends. */
+export function conditionConcerns(values: Value[], option: string, request: RequestVocabulary): Evidence[] {
+  const condition = callableBody(values);
+  if (!condition) return [];
+  const read = [...request.picked, ...request.sent, ...request.forwarded].filter((a) => condition.reads.includes(a));
+  // WSGI's environ holds the headers as `HTTP_*` keys.
+  if (condition.reads.includes('environ') && condition.stringKeys.some((k) => k.startsWith('HTTP_'))) read.push('environ');
   if (!read.length) return [];
-  return [{ ...condition.at, message: `${label(condition, option)} reads ${listed(read)} of the request, which the client controls: any client can skip the limit`, concern: 'client-condition' }];
+  return [{ ...condition.at, message: `${label(condition, option)} reads ${attributes(read)}, which the client controls: any client can skip the limit`, concern: 'client-condition' }];
 }
 
 /**
@@ -61,17 +103,42 @@ export function isForwardedHeader(key: string): boolean {
   return FORWARDED_HEADERS.includes(headerName(key));
 }
 
-/** `None`, `""`, or `x.get("key")` / `x.get("key", "")`: a lookup without a non-empty default. */
-function canBeEmpty(e: Expr): boolean {
-  if (e.k === 'none' || (e.k === 'str' && !e.v)) return true;
-  if (e.k !== 'call' || e.fn.k !== 'attr' || e.fn.name !== 'get' || !e.args[0]) return false;
-  const fallback = argument(e, 1, 'default');
-  return !fallback || canBeEmpty(fallback);
+/** Whether a key expression can be `""` or None: `.get(k)`, `.get(k, "")`, through string methods, indexes and local names. */
+function mayBeEmpty(expr: Expr, ctx: Ctx, depth: number): boolean {
+  if (depth > MAX_EMPTY_DEPTH) return false;
+  switch (expr.k) {
+    case 'str':
+      return expr.v === '';
+    case 'none':
+      return true;
+    case 'fstr':
+    case 'concat':
+      return expr.parts.every((p) => mayBeEmpty(p, ctx, depth + 1));
+    case 'subscript':
+      return mayBeEmpty(expr.obj, ctx, depth + 1);
+    case 'call': {
+      if (expr.fn.k !== 'attr') return false;
+      if (expr.fn.name === 'get' && expr.args.length) {
+        const fallback = argument(expr, 1, 'default');
+        return !fallback || mayBeEmpty(fallback, ctx, depth + 1);
+      }
+      return STRING_METHODS.has(expr.fn.name) && mayBeEmpty(expr.fn.obj, ctx, depth + 1);
+    }
+    case 'name':
+      return (ctx.mod.bindings[ctx.scope] ?? []).some((b) => b.kind === 'assign' && b.name === expr.id && mayBeEmpty(b.value, ctx, depth + 1));
+    default:
+      return false;
+  }
 }
 
 /** "the `key_func` function `client_ip`", "the `skip` lambda". */
-function label(body: CallableBody, option: string): string {
+export function label(body: CallableBody, option: string): string {
   return body.name ? `the \`${option}\` function \`${body.name}\`` : `the \`${option}\` lambda`;
+}
+
+/** `request.form`, `request.headers` */
+function attributes(names: string[]): string {
+  return listed(names.map((n) => `request.${n}`));
 }
 
 function listed(names: string[]): string {

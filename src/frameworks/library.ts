@@ -13,11 +13,11 @@ export interface LibraryDescriptor {
   id: string; // as limits name it (`Limit.library`) and `simulate --library` takes it
   name: string; // as messages name it
   distribution: string; // the package name in requirements and lock files
-  packages: readonly string[]; // top-level import names
+  packages: string[]; // top-level import names
   debian?: string; // the Debian package providing it; the probes stand in for libraries without one
-  dependencies?: readonly string[]; // import names of what it pulls in that the probes stand in for too
-  limiterClasses?: readonly string[]; // qualified names of its limiter object's class
-  spoofableKeyFunctions?: readonly string[]; // its own key functions that read a header the client sets
+  dependencies?: string[]; // import names of what it pulls in that the probes stand in for too
+  limiterClasses?: string[]; // qualified names of its limiter object's class
+  spoofableKeyFunctions?: string[]; // its own key functions that read a header the client sets
   /** How it reads the rate strings users write; absent when rates are not written as strings. */
   grammar?: { parse: (text: string) => ParsedRate & { note?: string }; order?: LimitOrder };
   counting: Strategy; // how it counts by default, as the reference limiter reproduces it

@@ -15,8 +15,7 @@ import { Project, type Ctx } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
 import { functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
-import { conditionConcerns, keyConcerns, perPathConcerns } from '../client-input';
-import { callableBody } from '../callable-body';
+import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST } from '../client-input';
 import type { AsgiLibrary } from '.';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
 import { contribution } from '../protection';
@@ -88,8 +87,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     const rejects = http && !isTrue(kwarg(call, 'blocking'));
     if (rejects && !kwarg(call, 'callback') && !call.splat) found.push({ ...at(ctx, call), message: 'fastapi-limiter 0.2 answers over-limit requests with 429 but no `Retry-After`', concern: 'no-retry-signal' });
     const skip = kwarg(call, 'skip');
-    const condition = skip && callableBody(project.resolve(skip, ctx));
-    if (condition) found.push(...conditionConcerns(condition, 'skip'));
+    if (skip) found.push(...conditionConcerns(project.resolve(skip, ctx), 'skip', STARLETTE_REQUEST));
     return found;
   };
 
@@ -97,11 +95,11 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   const identifierConcerns = (call: CallExpr, ctx: Ctx): Pick<Enforced, 'evidence' | 'perPath'> => {
     // RateLimiter(times, milliseconds, seconds, minutes, hours, identifier); init(redis, prefix, identifier)
     const own = argument(call, 5, 'identifier');
-    const given = own ? { expr: own, ctx } : init && { expr: argument(init.call, 2, 'identifier'), ctx: init.ctx };
+    const given = own ? { expr: own, ctx, call } : init && { expr: argument(init.call, 2, 'identifier'), ctx: init.ctx, call: init.call };
     if (given?.expr) {
-      const key = callableBody(project.resolve(given.expr, given.ctx));
       // An empty identifier is still a key here (`prefix::0:0`), one counter for all such requests.
-      return { evidence: key ? keyConcerns(key, 'identifier', LIBRARY, false) : [] };
+      const option = { option: 'identifier', library: DESCRIPTOR, skipsEmpty: false };
+      return { evidence: keyConcerns(project.resolve(given.expr, given.ctx), at(given.ctx, given.call), STARLETTE_REQUEST, option) };
     }
     const where = init ? at(init.ctx, init.call) : at(ctx, call);
     const message = "fastapi-limiter's default identifier keys on the left-most `X-Forwarded-For` entry, which any client can set: a new value gets a fresh counter";

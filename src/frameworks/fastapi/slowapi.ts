@@ -19,8 +19,8 @@ import { versionSide } from '../../manifests';
 import { functionCtx, type Decorator, type RouteDraft } from '../common';
 import { knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
-import { conditionConcerns, keyConcerns, perPathConcerns } from '../client-input';
-import { callableBody, type CallableBody } from '../callable-body';
+import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST, type KeyOption } from '../client-input';
+import { otherThan429 } from '../over-limit-answer';
 import type { AsgiLibrary } from '.';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
 import { contribution, type Decision } from '../protection';
@@ -43,6 +43,7 @@ const MIDDLEWARE_TYPES = ['slowapi.middleware.SlowAPIMiddleware', 'slowapi.middl
 const SLOWAPI: LimitCallShape = { library: DESCRIPTOR, methodsAt: 3, overrideAt: 7 };
 // shared_limit(limit_value, scope, key_func, error_message, exempt_when, cost, override_defaults)
 const KEY_FUNC_AT = { limit: 1, shared_limit: 2 };
+const KEY_FUNC: KeyOption = { option: 'key_func', library: DESCRIPTOR, skipsEmpty: true };
 const EXEMPT_WHEN_AT = { limit: 5, shared_limit: 4 };
 // Limiter(key_func, default_limits, application_limits, headers_enabled, strategy, storage_uri, storage_options,
 // auto_check, swallow_errors, in_memory_fallback, in_memory_fallback_enabled, retry_after, key_prefix, enabled,
@@ -126,12 +127,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   /** What is wrong with a `key_func` given at `at`. */
   const keyFunctionConcerns = (expr: Expr | undefined, ctx: Ctx, at: SourceRef): Evidence[] => {
     if (!expr) return [];
-    const values = project.resolve(expr, ctx);
-    if (values.some((v) => v.kind === 'external' && DESCRIPTOR.spoofableKeyFunctions!.includes(v.qname))) {
-      return [{ ...at, message: '`get_ipaddr` keys on the `X_FORWARDED_FOR` header, which any client can send: a new value gets a fresh counter', concern: 'spoofable-key' }];
-    }
-    const key = callableBody(values);
-    return key ? keyConcerns(key, 'key_func', DESCRIPTOR.name, true) : [];
+    return keyConcerns(project.resolve(expr, ctx), at, STARLETTE_REQUEST, KEY_FUNC);
   };
 
   /** The settings of `Limiter(...)`, with `.env` values as slowapi's Starlette Config reads them. */
@@ -160,7 +156,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   const handlers = new Map<string, Evidence | undefined>(); // app site key → its RateLimitExceeded handler's wrong answer
   const isRateLimitExceeded = (expr: Expr, ctx: Ctx): boolean => project.resolve(expr, ctx).some((v) => v.kind === 'external' && RATE_LIMIT_EXCEEDED.includes(v.qname));
   const addHandler = (appExpr: Expr, ctx: Ctx, handler: Value[]): void => {
-    for (const app of project.resolve(appExpr, ctx).filter(isAsgiApp)) handlers.set(app.site.key, otherStatus(callableBody(handler)));
+    for (const app of project.resolve(appExpr, ctx).filter(isAsgiApp)) handlers.set(app.site.key, otherThan429(handler, { who: 'the RateLimitExceeded handler', kind: 'handler' }));
   };
   for (const { call, ctx } of sites) {
     if (dottedName(call.fn)?.endsWith('Limiter')) {
@@ -227,12 +223,12 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     const kind = d.call.fn.k === 'attr' && d.call.fn.name === 'shared_limit' ? 'shared_limit' : 'limit';
     const keyFunc = argument(d.call, KEY_FUNC_AT[kind], 'key_func');
     const exemptWhen = argument(d.call, EXEMPT_WHEN_AT[kind], 'exempt_when');
-    const condition = exemptWhen && callableBody(project.resolve(exemptWhen, d.ctx));
+
     return [
       ...(keyFunc ? keyFunctionConcerns(keyFunc, d.ctx, { file: d.file, line: d.line }) : info.key),
       // A shared limit counts in its own scope, whatever the URL.
       ...(kind === 'limit' ? perUrlConcerns(info, path) : []),
-      ...(condition ? conditionConcerns(condition, 'exempt_when') : []),
+      ...(exemptWhen ? conditionConcerns(project.resolve(exemptWhen, d.ctx), 'exempt_when', STARLETTE_REQUEST) : []),
     ];
   };
 
@@ -383,25 +379,6 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     },
   };
 };
-
-/** A RateLimitExceeded handler returning a response with another status than 429. */
-function otherStatus(handler: CallableBody | undefined): Evidence | undefined {
-  for (const r of handler?.returns ?? []) {
-    const status = r.k === 'call' ? statusCode(argument(r, 1, 'status_code')) : undefined;
-    if (handler && status !== undefined && status !== 429) {
-      return { ...handler.at, message: `the RateLimitExceeded handler${handler.name ? ` \`${handler.name}\`` : ''} answers ${status} instead of 429`, concern: 'no-retry-signal' };
-    }
-  }
-  return undefined;
-}
-
-/** `403`, `status.HTTP_403_FORBIDDEN`, `HTTP_403_FORBIDDEN`. */
-function statusCode(e: Expr | undefined): number | undefined {
-  if (e?.k === 'num') return e.v;
-  const name = e?.k === 'attr' ? e.name : e?.k === 'name' ? e.id : undefined;
-  const m = name ? /^HTTP_(\d{3})_/.exec(name) : null;
-  return m ? Number(m[1]) : undefined;
-}
 
 export const slowapi: AsgiLibrary = {
   descriptor: DESCRIPTOR,

@@ -21,7 +21,9 @@ import { versionSide } from '../../manifests';
 import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import { declareRate, knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
-import { breachAnswer, clientCondition, flaskRequestFacts, keyConcerns } from './callables';
+import { flaskRequestFacts } from './callables';
+import { otherThan429, type Answering } from '../over-limit-answer';
+import { conditionConcerns, FLASK_REQUEST, keyConcerns, type KeyOption } from '../client-input';
 import { callableBody } from '../callable-body';
 import { calledValue } from '../../python/profile';
 import { isApp, type FlaskRouteContext } from './routes';
@@ -47,7 +49,10 @@ const DESCRIPTOR: LibraryDescriptor = {
 type Instance = Extract<Value, { kind: 'instance' }>;
 
 // 1.x positional order: limit_value, key_func, per_method, methods, error_message, exempt_when, override_defaults.
+const KEY_FUNC: KeyOption = { option: 'key_func', library: DESCRIPTOR, skipsEmpty: true };
 const FLASK_LIMITER: LimitCallShape = { library: DESCRIPTOR, methodsAt: 3, overrideAt: 6 };
+const ERROR_HANDLER: Answering = { who: 'the 429 handler', kind: 'handler' };
+const ON_BREACH: Answering = { who: 'the `on_breach` callback', kind: 'on_breach' };
 const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, DESCRIPTOR.limiterClasses!);
@@ -80,7 +85,7 @@ interface LimiterInfo {
   defaults: DeclaredLimit[];
   application: DeclaredLimit[];
   enabled?: boolean | SourceRef; // constructor `enabled=`: its value, or where it stands when that is not static
-  defaultsCondition?: Evidence; // `default_limits_exempt_when` reading client input
+  defaultsCondition?: Evidence[]; // `default_limits_exempt_when` reading client input
   autoCheckOff?: SourceRef; // constructor `auto_check=False`
   checked: boolean; // `limiter.check()` is called somewhere
   keyFunc?: Decorator; // first positional (3.x) or `key_func=`
@@ -161,7 +166,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const enabled = kwarg(call, 'enabled');
     if (enabled) info.enabled = staticBool(this.project.resolve(enabled, ctx)) ?? { file: ctx.mod.file, line: exprLine(enabled, call.loc.line) };
     const defaultsCondition = kwarg(call, 'default_limits_exempt_when');
-    if (defaultsCondition) info.defaultsCondition = clientCondition(this.project.resolve(defaultsCondition, ctx), '`default_limits_exempt_when`');
+    if (defaultsCondition) info.defaultsCondition = conditionConcerns(this.project.resolve(defaultsCondition, ctx), 'default_limits_exempt_when', FLASK_REQUEST);
     const autoCheck = kwarg(call, 'auto_check');
     if (autoCheck?.k === 'bool' && !autoCheck.v) info.autoCheckOff = { file: ctx.mod.file, line: exprLine(autoCheck, call.loc.line) };
     if (appArg && appArg.k !== 'none') this.bind(info, appArg, ctx, call);
@@ -224,7 +229,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   /** `app.errorhandler(429)` / `app.register_error_handler(RateLimitExceeded, handler)`: remembered when it answers another status. */
   private breachHandler(owner: Expr, code: Expr, handler: Value[], ctx: Ctx): void {
     const handles429 = code.k === 'num' ? code.v === 429 : this.project.resolve(code, ctx).some((v) => v.kind === 'external' && TOO_MANY_REQUESTS.test(v.qname));
-    const answer = handles429 ? breachAnswer(handler, 'errorhandler') : undefined;
+    const answer = handles429 ? otherThan429(handler, ERROR_HANDLER) : undefined;
     if (!answer) return;
     for (const app of this.project.resolve(owner, ctx).filter(isApp)) {
       addTo(this.breachHandlers, app.site.key, answer);
@@ -256,9 +261,9 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const onBreach = kwarg(expr, 'on_breach');
       const at = { file: ctx.mod.file, line: expr.loc.line };
       const concerns = [
-        ...(keyFunc ? keyConcerns(this.project.resolve(keyFunc, ctx), at) : []),
-        exemptWhen && clientCondition(this.project.resolve(exemptWhen, ctx), '`exempt_when`'),
-        onBreach && breachAnswer(this.project.resolve(onBreach, ctx), 'on_breach'),
+        ...(keyFunc ? keyConcerns(this.project.resolve(keyFunc, ctx), at, FLASK_REQUEST, KEY_FUNC) : []),
+        ...(exemptWhen ? conditionConcerns(this.project.resolve(exemptWhen, ctx), 'exempt_when', FLASK_REQUEST) : []),
+        onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
       ].filter((e): e is Evidence => !!e);
       options = { concerns, ownKey: !!keyFunc, ...(exemptWhen && { exemptWhen: { expr: exemptWhen, ctx } }) };
       this.limitOptions.set(expr, options);
@@ -441,7 +446,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private defaults(info: LimiterInfo, app: Instance, evidence: Evidence[]): FlaskLimit[] {
     const defaults = info.defaults.length ? info.defaults : this.configLimits(app, 'RATELIMIT_DEFAULT', info.instance.site.key, 'default', evidence);
     const condition = info.defaultsCondition;
-    return condition ? defaults.map((d) => ({ ...d, concerns: [condition] })) : defaults;
+    return condition?.length ? defaults.map((d) => ({ ...d, concerns: condition })) : defaults;
   }
 
   /** Whether the limiter has default or application limits for this app, so every route would have some. */
@@ -512,14 +517,14 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       storage.shared && this.failOpen(info, app), // memory storage never fails
       this.retryAfter(info, app, where),
       ...(this.breachHandlers.get(app.site.key) ?? []),
-      onBreach && breachAnswer(this.project.resolve(onBreach, ctx), 'on_breach'),
-      ...info.requestFilters.map((filter) => clientCondition(filter, 'the request filter')),
+      onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
+      ...info.requestFilters.flatMap((filter) => conditionConcerns(filter, 'request_filter', FLASK_REQUEST)),
     ].filter((e): e is Evidence => !!e);
     const keyFunc = info.keyFunc;
     const posture: Posture = {
       algorithm: this.algorithm(info, app),
       concerns,
-      keyConcerns: keyFunc ? keyConcerns(this.project.resolve(keyFunc.expr, keyFunc.ctx), { file: ctx.mod.file, line: exprLine(keyFunc.expr, call.loc.line) }) : [],
+      keyConcerns: keyFunc ? keyConcerns(this.project.resolve(keyFunc.expr, keyFunc.ctx), { file: ctx.mod.file, line: exprLine(keyFunc.expr, call.loc.line) }, FLASK_REQUEST, KEY_FUNC) : [],
     };
     return posture;
   }
