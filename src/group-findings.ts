@@ -17,9 +17,13 @@ export function compareFindings(a: Finding, b: Finding): number {
   return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.routeId, b.routeId);
 }
 
-/** A cause's identity across commits: the rule, the file and what the cause says, not its line. */
+/**
+ * A grouped finding's identity: its rule, the cause's file and kind (its concern), not its wording or line, so
+ * it survives edits above the setting and reworded messages. Two causes of one kind in one file share it; the
+ * baseline counts them.
+ */
 function causeFingerprint(ruleId: string, cause: Evidence): string {
-  return createHash('sha256').update([ruleId, 'cause', cause.file, cause.message].join('\n')).digest('hex').slice(0, 32);
+  return createHash('sha256').update([ruleId, 'cause', cause.file, cause.concern ?? cause.message].join('\n')).digest('hex').slice(0, 32);
 }
 
 function affected(routes: Route[]): string {

@@ -42,7 +42,7 @@ test('a setting that affects every route is one finding at its line, listing the
   const noRetry = findings.filter((f) => f.ruleId === 'AP013');
   expect(noRetry).toHaveLength(1);
   expect(noRetry[0]).toMatchObject({ file: 'app.py', line: 5, routeIds: ['flask:GET:/a', 'flask:GET:/b', 'flask:POST:/login'] });
-  expect(noRetry[0].message).toBe('over-limit answers carry no Retry-After: headers_enabled is off: affects `GET /a`, `GET /b`, `POST /login`');
+  expect(noRetry[0].message).toBe('Flask-Limiter answers over-limit requests with 429 but no Retry-After: `headers_enabled` is off by default: affects `GET /a`, `GET /b`, `POST /login`');
   expect(noRetry[0].related.map((r) => `${r.line} ${r.message}`)).toEqual(['7 `GET /a`', '12 `GET /b`', '17 `POST /login`']);
   // its identity does not depend on the line: code added above the limiter keeps the fingerprint
   const moved = await scan({ paths: [project(APP.replace('{before}', '').replace('app = Flask', '\n\napp = Flask'))] });
@@ -64,7 +64,7 @@ test('text: the verdict, errors before notes with their source line, then the ro
   const shown = path.relative(process.cwd(), dir);
   const lines = stdout.split('\n');
   expect(lines[1]).toBe('all 3 routes limited (0 unlimited, 0 unknown, 0 exempt) · 0 errors, 1 warning, 2 notes');
-  expect(lines).toContain(`  ${shown}/app.py:5:1  AP013  over-limit answers carry no Retry-After: headers_enabled is off: affects \`GET /a\`, \`GET /b\`, \`POST /login\``);
+  expect(lines).toContain(`  ${shown}/app.py:5:1  AP013  Flask-Limiter answers over-limit requests with 429 but no Retry-After: \`headers_enabled\` is off by default: affects \`GET /a\`, \`GET /b\`, \`POST /login\``);
   expect(lines).toContain('       5 | limiter = Limiter(get_remote_address, app=app, default_limits=["100/hour"], storage_uri="redis://cache:6379")');
   expect(lines.indexOf('Notes (2)')).toBeLessThan(lines.indexOf('Routes'));
   expect(spawnCli(['scan', dir, '--no-cache', '--routes', 'none']).stdout).not.toContain('Routes');

@@ -17,7 +17,7 @@ import { Project, type Ctx, type Value } from '../../python/project';
 import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { functionCtx, type Decorator, type RouteDraft } from '../common';
-import { knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
+import { failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, type DeclaredLimit, type FoundSetting, type LimitCallShape, writtenSetting } from '../limits-family';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
 import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST, type KeyOption } from '../client-input';
 import { otherThan429 } from '../over-limit-answer';
@@ -90,38 +90,33 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     return texts.size === 1 ? [...texts][0] : undefined;
   };
 
-  /** Counters in process memory: `memory://` given, or no storage given at all (slowapi's default). */
-  const storage = (uri: Expr | undefined, ctx: Ctx, at: SourceRef): Evidence | undefined => {
-    const concern = 'per-process-storage' as const;
-    if (uri && uri.k !== 'none') {
-      return literalText(uri, ctx)?.startsWith('memory://') ? { ...at, message: '`storage_uri="memory://"` keeps slowapi\'s counters in each process', concern } : undefined;
-    }
-    // `.env` is read only when the constructor gives none; the key says URL, not URI.
-    const setting = env('RATELIMIT_STORAGE_URL');
-    if (setting) {
-      return setting.value.startsWith('memory://') ? { file: setting.file, line: setting.line, message: '`RATELIMIT_STORAGE_URL=memory://` in `.env` keeps slowapi\'s counters in each process', concern } : undefined;
-    }
-    return { ...at, message: 'slowapi keeps its counters in each process: neither `storage_uri=` nor `RATELIMIT_STORAGE_URL` in `.env` replaces the default `memory://`', concern };
+  /** A constructor setting given (not None) as found: its literal text, undefined when computed. */
+  const given = (name: string, expr: Expr | undefined, ctx: Ctx, at: SourceRef): FoundSetting =>
+    expr && expr.k !== 'none' ? writtenSetting(name, project.resolve(expr, ctx), at, 'keyword') : undefined;
+
+  /** A `.env` setting as found: its text. */
+  const fromEnv = (name: string): FoundSetting => {
+    const setting = env(name);
+    return setting && { value: setting.value, at: { file: setting.file, line: setting.line }, written: `\`${name}=${setting.value}\` in \`.env\`` };
   };
 
-  /** `swallow_errors`: requests pass while the storage fails. RATELIMIT_SWALLOW_ERRORS wins over the constructor. */
+  /** Counters in process memory; `.env` is read only when the constructor gives no storage (the key says URL, not URI). */
+  const storage = (uri: Expr | undefined, ctx: Ctx, at: SourceRef): Evidence | undefined =>
+    perProcessStorage(DESCRIPTOR, given('storage_uri', uri, ctx, at) ?? fromEnv('RATELIMIT_STORAGE_URL'), {
+      at,
+      why: 'neither `storage_uri=` nor `RATELIMIT_STORAGE_URL` in `.env` replaces the default `memory://`',
+    });
+
+  /** `swallow_errors`: RATELIMIT_SWALLOW_ERRORS wins over the constructor. */
   const failOpen = (constructorOn: boolean, at: SourceRef): Evidence | undefined => {
-    const outcome = 'slowapi lets every request through while its storage fails';
     const setting = env('RATELIMIT_SWALLOW_ERRORS');
     if (setting?.value) {
       // Cast to bool only when the constructor says True; otherwise the text itself is the flag.
       const saysFalse = FALSE_VALUES.includes(setting.value.toLowerCase());
-      if (constructorOn && saysFalse) return undefined;
       const quirk = saysFalse ? ' (read as text: any non-empty value switches it on)' : '';
-      return { file: setting.file, line: setting.line, message: `\`RATELIMIT_SWALLOW_ERRORS=${setting.value}\` in \`.env\`${quirk}: ${outcome}`, concern: 'fail-open' };
+      return failsOpen(DESCRIPTOR, { value: !(constructorOn && saysFalse), at: { file: setting.file, line: setting.line }, written: `\`RATELIMIT_SWALLOW_ERRORS=${setting.value}\` in \`.env\`${quirk}` });
     }
-    return constructorOn ? { ...at, message: `\`swallow_errors=True\`: ${outcome}`, concern: 'fail-open' } : undefined;
-  };
-
-  /** The counting algorithm of `strategy=`, else RATELIMIT_STRATEGY, else fixed windows; undefined when computed. */
-  const algorithm = (strategy: Expr | undefined, ctx: Ctx): Algorithm | undefined => {
-    const name = strategy && strategy.k !== 'none' ? literalText(strategy, ctx) : env('RATELIMIT_STRATEGY')?.value ?? 'fixed-window';
-    return name === undefined ? undefined : LIMITS_STRATEGIES.get(name);
+    return failsOpen(DESCRIPTOR, constructorOn ? { value: true, at, written: '`swallow_errors=True`' } : undefined);
   };
 
   /** What is wrong with a `key_func` given at `at`. */
@@ -140,11 +135,14 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     const headersOff = !headers || headers.k === 'none' || (headers.k === 'bool' && !headers.v);
     // `.env` is read as text when the constructor leaves it False: any non-empty value, even `false`, turns headers on.
     const headersEnabled = !headersOff || !!env('RATELIMIT_HEADERS_ENABLED')?.value;
-    const noRetry: Evidence = { ...at, message: 'slowapi answers over-limit requests with 429 but no `Retry-After` unless `headers_enabled=True`', concern: 'no-retry-signal' };
     const keyStyle = option('key_style');
     return {
-      algorithm: algorithm(option('strategy'), ctx),
-      concerns: [storage(option('storage_uri'), ctx, at), failOpen(isTrue(option('swallow_errors')), at), headersEnabled ? undefined : noRetry].filter((e): e is Evidence => e !== undefined),
+      algorithm: strategyAlgorithm(given('strategy', option('strategy'), ctx, at) ?? fromEnv('RATELIMIT_STRATEGY')),
+      concerns: [
+        storage(option('storage_uri'), ctx, at),
+        failOpen(isTrue(option('swallow_errors')), at),
+        headersEnabled ? undefined : noRetryAfter(DESCRIPTOR, given('headers_enabled', headers, ctx, at), at),
+      ].filter((e): e is Evidence => e !== undefined),
       headersEnabled,
       key: keyFunctionConcerns(option('key_func'), ctx, at),
       perUrl: !keyStyle || literalText(keyStyle, ctx) === 'url' ? at : undefined,

@@ -20,7 +20,7 @@ import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef }
 import { versionSide } from '../../manifests';
 import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
-import { declareRate, knownLimits, limitCall, LIMITS_STRATEGIES, rateList, type DeclaredLimit, type LimitCallShape } from '../limits-declarations';
+import { declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, type DeclaredLimit, type FoundSetting, type LimitCallShape, writtenSetting } from '../limits-family';
 import { flaskRequestFacts } from './callables';
 import { otherThan429, type Answering } from '../over-limit-answer';
 import { conditionConcerns, FLASK_REQUEST, keyConcerns, type KeyOption } from '../client-input';
@@ -510,19 +510,19 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private postureOf(info: LimiterInfo, app: Instance): Posture {
     const { call, ctx } = info.instance.site;
     const where = { file: ctx.mod.file, line: call.loc.line };
-    const storage = this.storage(info, app, where);
+    const perProcess = this.storage(info, app, where);
     const onBreach = kwarg(call, 'on_breach');
     const concerns = [
-      storage.perProcess,
-      storage.shared && this.failOpen(info, app), // memory storage never fails
-      this.retryAfter(info, app, where),
+      perProcess,
+      !perProcess && this.failOpen(info, app), // memory storage never fails
+      noRetryAfter(DESCRIPTOR, this.found(info, app, 'headers_enabled', ['RATELIMIT_HEADERS_ENABLED']), where),
       ...(this.breachHandlers.get(app.site.key) ?? []),
       onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
       ...info.requestFilters.flatMap((filter) => conditionConcerns(filter, 'request_filter', FLASK_REQUEST)),
     ].filter((e): e is Evidence => !!e);
     const keyFunc = info.keyFunc;
     const posture: Posture = {
-      algorithm: this.algorithm(info, app),
+      algorithm: strategyAlgorithm(this.found(info, app, 'strategy', ['RATELIMIT_STRATEGY'])),
       concerns,
       keyConcerns: keyFunc ? keyConcerns(this.project.resolve(keyFunc.expr, keyFunc.ctx), { file: ctx.mod.file, line: exprLine(keyFunc.expr, call.loc.line) }, FLASK_REQUEST, KEY_FUNC) : [],
     };
@@ -542,57 +542,33 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     return this.config.isOpaque(app) ? 'unknown' : undefined;
   }
 
-  /** memory:// (the default) counts per process; `shared` when the storage is elsewhere, or may be. */
-  private storage(info: LimiterInfo, app: Instance, where: SourceRef): { perProcess?: Evidence; shared: boolean } {
-    // Flask-Limiter 3.0 dropped the 1.x name `RATELIMIT_STORAGE_URL`.
-    const urlIgnored = versionSide(this.project.metadata.packages.get('flask-limiter'), '3.0') === 'at-or-above';
-    const setting = this.setting(info, app, 'storage_uri', urlIgnored ? ['RATELIMIT_STORAGE_URI'] : ['RATELIMIT_STORAGE_URI', 'RATELIMIT_STORAGE_URL']);
-    if (setting === 'unknown') return { shared: true };
-    const concern = 'per-process-storage';
-    if (setting) {
-      const uri = literal(setting.values);
-      if (typeof uri !== 'string' || !uri.startsWith('memory://')) return { shared: true };
-      return { perProcess: { ...setting.at, message: `counters are kept in memory per process (${written(setting, JSON.stringify(uri))})`, concern }, shared: false };
-    }
-    const ignoredUrl = urlIgnored ? this.config.value(app, 'RATELIMIT_STORAGE_URL').at : undefined;
-    const perProcess: Evidence = ignoredUrl
-      ? { ...ignoredUrl, message: 'counters are kept in memory per process: Flask-Limiter 3 ignores `RATELIMIT_STORAGE_URL` (the name is `RATELIMIT_STORAGE_URI`)', concern }
-      : { ...where, message: "counters are kept in memory per process (memory://, Flask-Limiter's default)", concern };
-    return { perProcess, shared: false };
+  /** A setting with its static value, as the author wrote it: `swallow_errors=True` or `RATELIMIT_SWALLOW_ERRORS = True`. */
+  private found(info: LimiterInfo, app: Instance, keyword: string, configKeys: string[]): FoundSetting {
+    const setting = this.setting(info, app, keyword, configKeys);
+    if (!setting || setting === 'unknown') return setting;
+    return writtenSetting(setting.name, setting.values, setting.at, setting.fromConfig ? 'assignment' : 'keyword');
   }
 
-  private algorithm(info: LimiterInfo, app: Instance): Algorithm | undefined {
-    const setting = this.setting(info, app, 'strategy', ['RATELIMIT_STRATEGY']);
-    if (setting === 'unknown') return undefined;
-    const name = setting ? literal(setting.values) : 'fixed-window';
-    return typeof name === 'string' ? LIMITS_STRATEGIES.get(name) : undefined;
+  /** memory:// (the default) counts per process. Flask-Limiter 3.0 dropped the 1.x name `RATELIMIT_STORAGE_URL`. */
+  private storage(info: LimiterInfo, app: Instance, where: SourceRef): Evidence | undefined {
+    const urlIgnored = versionSide(this.project.metadata.packages.get(DESCRIPTOR.distribution), '3.0') === 'at-or-above';
+    const uri = this.found(info, app, 'storage_uri', urlIgnored ? ['RATELIMIT_STORAGE_URI'] : ['RATELIMIT_STORAGE_URI', 'RATELIMIT_STORAGE_URL']);
+    const ignoredUrl = urlIgnored ? this.config.value(app, 'RATELIMIT_STORAGE_URL').at : undefined;
+    const unset = ignoredUrl
+      ? { at: ignoredUrl, why: 'Flask-Limiter 3 ignores `RATELIMIT_STORAGE_URL` (the name is `RATELIMIT_STORAGE_URI`), and `memory://` is the default' }
+      : { at: where, why: 'neither `storage_uri=` nor `RATELIMIT_STORAGE_URI` replaces the default `memory://`' };
+    return perProcessStorage(DESCRIPTOR, uri, unset);
   }
 
   /** `swallow_errors`: a storage error lets the request through unlimited, unless the in-memory fallback takes over. */
   private failOpen(info: LimiterInfo, app: Instance): Evidence | undefined {
-    const swallow = this.setting(info, app, 'swallow_errors', ['RATELIMIT_SWALLOW_ERRORS']);
-    if (!swallow || swallow === 'unknown' || literal(swallow.values) !== true) return undefined;
     const fallback = [
       this.setting(info, app, 'in_memory_fallback_enabled', ['RATELIMIT_IN_MEMORY_FALLBACK_ENABLED']),
       this.setting(info, app, 'in_memory_fallback', ['RATELIMIT_IN_MEMORY_FALLBACK']),
     ];
     if (!fallback.every((f) => !f || (f !== 'unknown' && f.values.every(isOff)))) return undefined;
-    return { ...swallow.at, message: `${written(swallow, 'True')}: when the storage fails, requests pass unlimited`, concern: 'fail-open' };
+    return failsOpen(DESCRIPTOR, this.found(info, app, 'swallow_errors', ['RATELIMIT_SWALLOW_ERRORS']));
   }
-
-  /** Retry-After goes out only with `headers_enabled` / `RATELIMIT_HEADERS_ENABLED` (off by default). */
-  private retryAfter(info: LimiterInfo, app: Instance, where: SourceRef): Evidence | undefined {
-    const headers = this.setting(info, app, 'headers_enabled', ['RATELIMIT_HEADERS_ENABLED']);
-    if (headers === 'unknown' || (headers && !headers.values.every(isOff))) return undefined;
-    const why = headers ? written(headers, 'False') : 'headers_enabled is off';
-    return { ...(headers?.at ?? where), message: `over-limit answers carry no Retry-After: ${why}`, concern: 'no-retry-signal' };
-  }
-}
-
-/** The literal all values agree on (string, number, boolean or None); undefined when dynamic or they differ. */
-function literal(values: Value[]): string | number | boolean | null | undefined {
-  const texts = new Set(values.map((v) => (v.kind !== 'literal' ? '?' : v.expr.k === 'none' ? 'null' : v.expr.k === 'str' || v.expr.k === 'num' || v.expr.k === 'bool' ? JSON.stringify(v.expr.v) : '?')));
-  return texts.size === 1 && !texts.has('?') ? (JSON.parse([...texts][0]) as string | number | boolean | null) : undefined;
 }
 
 /** False, None or an empty list: a switch or fallback list that is statically off. */
@@ -600,11 +576,6 @@ function isOff(value: Value): boolean {
   if (value.kind !== 'literal') return false;
   const { expr } = value;
   return expr.k === 'none' || (expr.k === 'bool' && !expr.v) || (expr.k === 'seq' && !expr.items.length);
-}
-
-/** A setting as its author wrote it: `swallow_errors=True` or `RATELIMIT_SWALLOW_ERRORS = True`. */
-function written(setting: Setting, value: string): string {
-  return setting.fromConfig ? `\`${setting.name} = ${value}\`` : `\`${setting.name}=${value}\``;
 }
 
 /** True or False when every value is that boolean literal; undefined when any is something else. */

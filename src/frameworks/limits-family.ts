@@ -1,15 +1,69 @@
 /**
- * Limits declared in `limits` notation, as Flask-Limiter and slowapi take them: `limiter.limit(...)` /
- * `limiter.shared_limit(...)` calls and `default_limits=[...]` lists, parsed into declared limits before
- * each library's resolver decides whether they apply to a route.
+ * What Flask-Limiter and slowapi share, both being built on `limits`: limits declared in `limits` notation
+ * (`limiter.limit(...)` / `limiter.shared_limit(...)` calls and `default_limits=[...]` lists, parsed into
+ * declared limits before each resolver decides whether they apply to a route), and what a limiter's settings
+ * mean: storage, strategy, failure mode, Retry-After. Where a setting comes from (the constructor, Flask's app
+ * config, slowapi's `.env`) is each library's own; what it means is said here once.
  */
 import type { Expr } from '../python/ir';
 import { argument, kwarg, exprLine } from '../python/ir';
 import { Project, type Assumption, type Ctx, type Value } from '../python/project';
-import type { Algorithm, Evidence, Limit } from '../model';
+import type { Algorithm, Evidence, Limit, SourceRef } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
 import { sequenceItems, stringList } from './common';
 import type { LibraryDescriptor } from './library';
+
+/**
+ * A limiter setting as the library found it: its static value (undefined when computed), where it is set and
+ * how its author wrote it there (`storage_uri="memory://"`, `` `RATELIMIT_STORAGE_URI = "memory://"` ``).
+ * 'unknown': it may be set where the analysis cannot read; undefined: not set.
+ */
+export type FoundSetting = { value: string | number | boolean | null | undefined; at: SourceRef; written: string } | 'unknown' | undefined;
+
+/** A setting's values as written as a keyword (`swallow_errors=True`) or an assignment (`RATELIMIT_SWALLOW_ERRORS = True`). */
+export function writtenSetting(name: string, values: Value[], at: SourceRef, style: 'keyword' | 'assignment'): FoundSetting {
+  const value = staticValue(values);
+  const text = value === undefined ? '...' : value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : JSON.stringify(value);
+  return { value, at, written: style === 'keyword' ? `\`${name}=${text}\`` : `\`${name} = ${text}\`` };
+}
+
+/** The literal all values agree on (string, number, boolean or None); undefined when computed or they differ. */
+export function staticValue(values: Value[]): string | number | boolean | null | undefined {
+  const texts = new Set(values.map((v) => (v.kind !== 'literal' ? '?' : v.expr.k === 'none' ? 'null' : v.expr.k === 'str' || v.expr.k === 'num' || v.expr.k === 'bool' ? JSON.stringify(v.expr.v) : '?')));
+  return texts.size === 1 && !texts.has('?') ? (JSON.parse([...texts][0]) as string | number | boolean | null) : undefined;
+}
+
+/**
+ * Counters in process memory, so each worker counts apart: the storage URI given is `memory://`, or none is
+ * given (`memory://` is the default; `unset` says why none counts: where the library looked).
+ */
+export function perProcessStorage(library: LibraryDescriptor, uri: FoundSetting, unset: { at: SourceRef; why: string }): Evidence | undefined {
+  const concern = 'per-process-storage';
+  if (uri === 'unknown') return undefined;
+  if (!uri) return { ...unset.at, message: `${library.name} keeps its counters in each process: ${unset.why}`, concern };
+  if (typeof uri.value !== 'string' || !uri.value.startsWith('memory://')) return undefined;
+  return { ...uri.at, message: `${uri.written} keeps ${library.name}'s counters in each process`, concern };
+}
+
+/** How the limiter counts: its `strategy` (fixed windows when not set); undefined when unknown. */
+export function strategyAlgorithm(strategy: FoundSetting): Algorithm | undefined {
+  if (strategy === 'unknown') return undefined;
+  const name = strategy ? strategy.value : 'fixed-window';
+  return typeof name === 'string' ? LIMITS_STRATEGIES.get(name) : undefined;
+}
+
+/** `swallow_errors` on (and no in-memory fallback taking over): while the storage fails, requests pass unlimited. */
+export function failsOpen(library: LibraryDescriptor, swallow: FoundSetting): Evidence | undefined {
+  if (!swallow || swallow === 'unknown' || swallow.value !== true) return undefined;
+  return { ...swallow.at, message: `${swallow.written}: while the storage fails, ${library.name} lets every request through unlimited`, concern: 'fail-open' };
+}
+
+/** Over-limit answers without Retry-After: `headers_enabled` off, as it is by default. */
+export function noRetryAfter(library: LibraryDescriptor, headers: FoundSetting, limiterAt: SourceRef): Evidence | undefined {
+  if (headers === 'unknown' || (headers && headers.value !== false && headers.value !== null)) return undefined;
+  const why = headers ? headers.written : '`headers_enabled` is off by default';
+  return { ...(headers ? headers.at : limiterAt), message: `${library.name} answers over-limit requests with 429 but no Retry-After: ${why}`, concern: 'no-retry-signal' };
+}
 
 /** A limit as declared, before deciding whether it applies. */
 export interface DeclaredLimit {
