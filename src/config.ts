@@ -11,7 +11,7 @@ import { parseLimitsNotation } from './ratelimit/grammar';
 import { PROFILES, type Profile, type PyValue } from './python/profile';
 import type { Severity } from './model';
 import type { ProjectContext } from './project-context';
-import { COST_KINDS, type CostKind } from '../rules/cost-calls';
+import { COST_KINDS, type CostKind } from './cost-calls';
 import { RULES } from '../rules';
 
 

@@ -2,7 +2,7 @@
  * The expensive-endpoint model (reference part E): what makes a route costly or abuse-prone. Calls come from
  * the handler's body and from the project functions it calls, followed HELPER_DEPTH calls deep across
  * modules; hints come from words in the path and the handler's name. Knowledge of libraries lives in
- * rules/cost-calls.ts; this module only resolves calls against it. Works from module facts alone, caching
+ * src/cost-calls.ts; this module only resolves calls against it. Works from module facts alone, caching
  * each function's signals, so every function body is read at most once per depth.
  */
 import type { AnalyzedRoute, CostSignal, SourceRef } from './model';
@@ -10,7 +10,7 @@ import { compareText, declaredMethods } from './model';
 import type { BodyCall, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { dottedName, exprLine, kwarg } from './python/ir';
 import type { ClassRef, Ctx, FunctionRef, Project, Value } from './python/project';
-import { COST_CALLS, HINT_WORDS, type CostCall, type CostKind } from '../rules/cost-calls';
+import { COST_CALLS, HINT_WORDS, type CostCall, type CostKind } from './cost-calls';
 
 /** How many calls away from the handler project helpers are followed (the handler's own body is depth 0). */
 export const HELPER_DEPTH = 3;

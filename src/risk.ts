@@ -4,7 +4,7 @@
  */
 import type { Route } from './model';
 import { declaredMethods } from './model';
-import { categoryOf } from '../rules/cost-calls';
+import { categoryOf } from './cost-calls';
 import { sortedUnique } from './frameworks/common';
 
 export type RiskClass = 'auth-sensitive' | 'expensive' | 'state-changing' | 'read-only';

@@ -3,7 +3,7 @@
  * path or handler-name words that hint at a category of work. src/cost.ts reads these tables; supporting a
  * new library is a new entry here, never new code.
  */
-import type { CostSignal } from '../src/model';
+import type { CostSignal } from './model';
 
 /** Kinds of cost a call shows. Rules test these (e.g. "does this route send email or SMS?"). */
 export const COST_KINDS = [
