@@ -2,7 +2,7 @@
  * AP009: a fixed window on an authentication route without a short secondary limit: about 2N at the window edge,
  * the figure measured by the reference limiter as `apiposture simulate` does.
  */
-import { routeLabel } from '../src/model';
+import { rateLabel, routeLabel } from '../src/model';
 import { riskClass } from '../src/risk';
 import { limitWindows } from '../src/ratelimit/windows';
 import { fixedWindowEdgeBurst } from '../src/limiter/worst-case';
@@ -65,8 +65,8 @@ policy intends, and ten times what a smooth limit allows within that second.
     if (burst === 0) return; // a count of 0 refuses every request: there is no edge to exploit
     context.report({
       messageId: 'burst',
-      data: { route: routeLabel(route), rates: counted.map((l) => `\`${l.rate}\``).join(', '), burst: String(burst) },
-      related: counted.map((l) => ({ file: l.file, line: l.line, message: `fixed-window limit \`${l.rate}\`` })),
+      data: { route: routeLabel(route), rates: counted.map((l) => `\`${rateLabel(l)}\``).join(', '), burst: String(burst) },
+      related: counted.map((l) => ({ file: l.file, line: l.line, message: `fixed-window limit \`${rateLabel(l)}\`` })),
     });
   },
 });

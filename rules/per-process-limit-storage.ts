@@ -1,5 +1,5 @@
 /** AP006: counters kept per process while several processes serve the app: the limit is multiplied. */
-import { routeLabel } from '../src/model';
+import { rateLabel, routeLabel } from '../src/model';
 import { concerned } from './concerns';
 import { defineRule } from './types';
 
@@ -78,7 +78,7 @@ if __name__ == "__main__":
     if (route.status !== 'limited' || processes < 2 || !found.length) return;
     context.report({
       messageId: 'perProcess',
-      data: { route: routeLabel(route), reason: found.map((e) => e.message).join('; '), processes: String(processes), rates: route.limits.map((l) => `\`${l.rate}\``).join(', ') },
+      data: { route: routeLabel(route), reason: found.map((e) => e.message).join('; '), processes: String(processes), rates: route.limits.map((l) => `\`${rateLabel(l)}\``).join(', ') },
       related: evidence ? [...found, evidence] : found,
     });
   },

@@ -1,5 +1,5 @@
 /** AP002: a limit looser than the policy for the route's class (reference G.4). */
-import { routeLabel, type Limit, type Route } from '../src/model';
+import { rateLabel, routeLabel, type Limit, type Route } from '../src/model';
 import { riskClass } from '../src/risk';
 import { allowanceWithin, limitWindows } from '../src/ratelimit/windows';
 import { drfScopedLogin, flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
@@ -69,8 +69,8 @@ def login(): ...
     if (route.status !== 'limited') return;
     const limits = readableLimits(route);
     if (!limits.length) return;
-    const rates = limits.map(({ limit }) => `\`${limit.rate}\``).join(', ');
-    const related = limits.map(({ limit }) => ({ file: limit.file, line: limit.line, message: `limit \`${limit.rate}\`` }));
+    const rates = limits.map(({ limit }) => `\`${rateLabel(limit)}\``).join(', ');
+    const related = limits.map(({ limit }) => ({ file: limit.file, line: limit.line, message: `limit \`${rateLabel(limit)}\`` }));
     const max = context.policy.authMaxPerMinute;
     const allowed = Math.min(...limits.map(({ windows }) => allowanceWithin(windows, 60)));
     if (riskClass(route).risk === 'auth-sensitive' && allowed > max) {

@@ -28,6 +28,7 @@ export interface Limit extends SourceRef {
   methods?: string[]; // the limit applies only to these methods
   conditions?: string[]; // exempt_when, deduct_when, ...
   principals?: Principal[]; // the limit counts only these clients (DRF AnonRateThrottle: anonymous); absent = every client
+  cost?: number; // what one request uses of the rate's count (`cost=2`: half as many pass); absent = 1
   algorithm?: Algorithm; // how the library counts; absent when unknown
 }
 
@@ -227,6 +228,11 @@ export function methodsLabel(route: MethodFields): string {
 
 /** The eight methods Django's `View.http_method_names` lists; a view serving all of them serves `ANY` method. */
 export const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
+
+/** A limit's rate as reports show it: `5/minute`, or `10/minute at cost 2` when each request uses more than one. */
+export function rateLabel(limit: Limit): string {
+  return limit.cost === undefined ? limit.rate : `${limit.rate} at cost ${limit.cost}`;
+}
 
 export function routeLabel(route: Route): string {
   return `${methodsLabel(route)} ${route.path}`;

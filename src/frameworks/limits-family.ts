@@ -8,7 +8,8 @@
 import type { Expr } from '../python/ir';
 import { argument, kwarg, exprLine } from '../python/ir';
 import { Project, type Assumption, type Ctx, type Value } from '../python/project';
-import type { Algorithm, Evidence, Limit, SourceRef } from '../model';
+import { calledValue, type Known } from '../python/profile';
+import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type Principal, type SourceRef } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
 import { sequenceItems, stringList } from './common';
 import type { LibraryDescriptor } from './library';
@@ -171,4 +172,62 @@ export function knownLimits(project: Project, list: DeclaredLimit[], evidence: E
     }
   }
   return { limits, unknown };
+}
+
+/** A callable or value a library takes per limit and uses per request (`exempt_when=`, `cost=`), where it is given. */
+export interface PerRequestOption {
+  values: Value[];
+  at: SourceRef;
+}
+
+/** How a library runs a limit's per-request options. */
+export interface PerRequestUse {
+  exemptWhen?: PerRequestOption;
+  cost?: PerRequestOption;
+  /** What the library's call tells of one request, from the callable's parameter names; undefined: it cannot call it so. */
+  facts: (principal: Principal) => (params: string[]) => Known | undefined;
+  zeroCostCountsOne: boolean; // Flask-Limiter reads a literal `cost=0` as 1 (`cost or 1`); a callable's 0 stays 0
+}
+
+/**
+ * How `limit` counts `method` requests from each kind of client, running its `exempt_when` and `cost` as the
+ * library does: not at all (exempted, or a cost of 0, which `limits` never refuses), or at a cost. Clients
+ * counted alike share one limit. A condition on anything else leaves the limit as declared (its concerns say
+ * why); a cost decided by anything else leaves what it admits unknown.
+ */
+export function countedPerClient(project: Project, limit: Limit, method: string, use: PerRequestUse, evidence: Evidence[]): { limits: Limit[]; unknown: boolean } {
+  const { exemptWhen, cost } = use;
+  if (!exemptWhen && !cost) return { limits: [limit], unknown: false };
+  const per = PRINCIPALS.map((principal) => ({
+    principal,
+    exempt: exemptWhen && calledValue(project, exemptWhen.values, use.facts(principal)) === true,
+    cost: cost ? costOf(project, cost.values, use.facts(principal), use.zeroCostCountsOne) : 1,
+  }));
+  if (cost && per.some((p) => !p.exempt && p.cost === undefined)) {
+    evidence.push({ ...cost.at, message: `\`cost\` is decided per request by code apiposture does not evaluate: how many ${method} requests \`${limit.rate}\` admits is unknown` });
+    return { limits: [], unknown: true };
+  }
+  const counted = per.filter((p) => !p.exempt && p.cost! > 0);
+  const who = (principals: Principal[]): string => (principals.length === PRINCIPALS.length ? `every ${method} request` : principals[0] === 'anonymous' ? `${method} requests of anonymous clients` : `${method} requests of signed-in users`);
+  const exempted = per.filter((p) => p.exempt).map((p) => p.principal);
+  const free = per.filter((p) => !p.exempt && p.cost === 0).map((p) => p.principal);
+  const someCounted = counted.length > 0 ? { concern: 'anonymous-only' as const } : {};
+  if (exempted.length && exemptWhen) evidence.push({ ...exemptWhen.at, message: `\`exempt_when\` exempts ${who(exempted)} from \`${limit.rate}\``, ...someCounted });
+  if (free.length && cost) evidence.push({ ...cost.at, message: `\`cost\` is 0 for ${who(free)}: \`${limit.rate}\` never refuses them`, ...someCounted });
+  const byCost = new Map<number, Principal[]>();
+  for (const p of counted) byCost.set(p.cost!, [...(byCost.get(p.cost!) ?? []), p.principal]);
+  const limits = [...byCost].map(([c, principals]) => ({
+    ...limit,
+    ...(principals.length < PRINCIPALS.length && { principals }),
+    ...(c !== 1 && { cost: c }),
+  }));
+  return { limits, unknown: false };
+}
+
+/** A cost as the library reads it: a literal integer, or what a callable returns for the request; undefined when unread. */
+function costOf(project: Project, values: Value[], facts: (params: string[]) => Known | undefined, zeroCountsOne: boolean): number | undefined {
+  const literal = staticValue(values);
+  if (typeof literal === 'number') return literal === 0 && zeroCountsOne ? 1 : literal;
+  const called = calledValue(project, values, facts);
+  return typeof called === 'number' ? called : undefined;
 }

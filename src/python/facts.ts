@@ -469,7 +469,8 @@ class FactsBuilder {
         const body = node.childForFieldName('body');
         if (!body) return { k: 'other', text: clip(node.text), loc };
         const { reads, stringKeys } = this.bodyFacts(body);
-        return { k: 'lambda', loc, body: sub(body), reads, stringKeys };
+        const params = this.parameters(node.childForFieldName('parameters')).map((p) => p.name);
+        return { k: 'lambda', loc, params, body: sub(body), reads, stringKeys };
       }
       case 'type': // an annotation
         return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'other', text: clip(node.text), loc };

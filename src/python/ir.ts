@@ -23,7 +23,7 @@ export type Expr =
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }
   | { k: 'comp'; elt: Expr; targets: string[]; iterable: Expr } // `[elt for targets in iterable]`, one `for`, no `if`
-  | { k: 'lambda'; loc: Loc; body: Expr; reads: string[]; stringKeys: string[] } // reads, stringKeys: as in FunctionDef
+  | { k: 'lambda'; loc: Loc; params: string[]; body: Expr; reads: string[]; stringKeys: string[] } // reads, stringKeys: as in FunctionDef
   | { k: 'other'; text: string; loc: Loc };
 
 export type CallExpr = Extract<Expr, { k: 'call' }>;

@@ -306,15 +306,20 @@ export function requestFacts(project: Project, request: string, method: string, 
 }
 
 /**
- * What a callable a limiter calls with no arguments (`exempt_when`, a callable limit) returns per request: a
- * lambda's body or the first `return` a project function reaches, when only constants and what `known` answers
- * decide it; undefined when it depends on more, or is not a lambda or project function.
+ * What a callable a limiter calls per request (`exempt_when`, `cost`, a callable limit) returns: a lambda's body
+ * or the first `return` a project function reaches, when only constants and what is known decide it. `known`
+ * says, from the callable's parameter names, what the library's call tells of the request (undefined: the
+ * library cannot call it so). Undefined when it depends on more, or is not a lambda or project function.
  */
-export function calledValue(project: Project, values: Value[], known: Known): PyValue | undefined {
+export function calledValue(project: Project, values: Value[], known: (params: string[]) => Known | undefined): PyValue | undefined {
   const value = values.length === 1 ? values[0] : undefined;
-  if (value?.kind === 'literal' && value.expr.k === 'lambda') return new Conditions(project, { name: 'request', defines: {} }, known).value(value.expr.body, value.ctx);
-  if (value?.kind !== 'function' || value.ref.fn.params.length) return undefined;
-  const reached = reachedReturn(project, value.ref, known);
+  if (value?.kind === 'literal' && value.expr.k === 'lambda') {
+    const facts = known(value.expr.params);
+    return facts && new Conditions(project, { name: 'request', defines: {} }, facts).value(value.expr.body, value.ctx);
+  }
+  if (value?.kind !== 'function') return undefined;
+  const facts = known(value.ref.fn.params.filter((p) => !p.star && !p.default).map((p) => p.name));
+  const reached = facts && reachedReturn(project, value.ref, facts);
   return reached?.value(reached.expr, exprLine(reached.expr, value.ref.fn.loc.line));
 }
 

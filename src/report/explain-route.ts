@@ -5,7 +5,7 @@
  */
 import type { Chalk } from 'chalk';
 import type { Route, ScanResult, SourceRef } from '../model';
-import { matchRoutes, routeLabel } from '../model';
+import { matchRoutes, rateLabel, routeLabel } from '../model';
 import { printable } from './printable';
 
 const at = (ref: SourceRef): string => `${ref.file}:${ref.line}${ref.column ? `:${ref.column}` : ''}`;
@@ -17,7 +17,7 @@ function explainOne(route: Route, result: ScanResult, c: Chalk): string[] {
   for (const why of route.unresolved) lines.push(`  ${c.magenta('unresolved')}  ${why}`);
   for (const l of route.limits) {
     const details = [l.source, l.library, `${l.scope} counter`, l.algorithm, l.methods && `methods ${l.methods.join(',')}`, l.principals && `counts ${l.principals.join(', ')} clients`, ...(l.conditions ?? [])];
-    lines.push(`  limit     ${l.rate}  ${at(l)}  (${details.filter(Boolean).join('; ')})`);
+    lines.push(`  limit     ${rateLabel(l)}  ${at(l)}  (${details.filter(Boolean).join('; ')})`);
   }
   for (const e of route.evidence) lines.push(`  evidence  ${at(e)}  ${e.message}`);
   for (const s of route.expensive) lines.push(`  cost      ${s.kind}: ${s.detail}  ${at(s)}${s.strength === 'hint' ? ' (hint)' : ''}`);

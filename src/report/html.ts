@@ -7,7 +7,7 @@
  * Output is deterministic: the same scan gives the same bytes.
  */
 import type { Finding, Route, RouteSummary, ScanResult, SourceRef } from '../model';
-import { compareText, counts, routeLabel, summaryStatus, verdictsLabel } from '../model';
+import { compareText, counts, rateLabel, routeLabel, summaryStatus, verdictsLabel } from '../model';
 import { printable } from './printable';
 
 const STATUSES: RouteSummary[] = ['unlimited', 'partial', 'unknown', 'exempt', 'limited'];
@@ -65,7 +65,7 @@ export function htmlReport(scanned: ScanResult, options: HtmlOptions = {}): stri
     if (status === 'partial') rows.push(`<li>per method: ${escape(verdictsLabel(route))}</li>`);
     for (const l of route.limits) {
       const counted = [l.source, l.library, l.methods?.join(',') ?? '', l.principals ? `${l.principals.join(', ')} clients only` : '', l.algorithm ?? ''].filter(Boolean).join('; ');
-      rows.push(`<li class="limit">limit <b>${escape(l.rate)}</b> (${escape(counted)}) ${link(l)}</li>`);
+      rows.push(`<li class="limit">limit <b>${escape(rateLabel(l))}</b> (${escape(counted)}) ${link(l)}</li>`);
     }
     for (const why of route.unresolved) rows.push(`<li class="unresolved">not resolved: ${escape(why)}</li>`);
     for (const e of route.evidence) rows.push(`<li class="evidence">${escape(e.message)} ${link(e)}</li>`);

@@ -3,7 +3,7 @@
  * rule links, suppressed findings apart, and the routes by status in collapsed sections.
  */
 import type { Finding, Route, RouteSummary, ScanResult, Severity } from '../model';
-import { SEVERITY_RANK, compareText, counts, routeLabel, summaryStatus, verdictsLabel } from '../model';
+import { SEVERITY_RANK, compareText, counts, rateLabel, routeLabel, summaryStatus, verdictsLabel } from '../model';
 import { findRule } from '../../rules';
 import { helpUri } from '../../rules/types';
 
@@ -58,7 +58,7 @@ function routeRows(routes: Route[]): string[] {
   const limits = (r: Route): string =>
     summaryStatus(r) === 'partial'
       ? verdictsLabel(r)
-      : r.limits.map((l) => `${l.rate} (${l.source})`).join('; ') || '–';
+      : r.limits.map((l) => `${rateLabel(l)} (${l.source})`).join('; ') || '–';
   return sorted.map((r) => `| ${code(routeLabel(r))} | ${code(`${r.file}:${r.line}`)} | ${cell(limits(r))} |`);
 }
 

@@ -7,7 +7,7 @@
 import type { Chalk } from 'chalk';
 import type { Finding, Route, RouteSummary, ScanResult, Severity } from '../model';
 import type { OpenApiCheck, Operation } from '../openapi';
-import { counts, routeLabel, summaryStatus, verdictsLabel } from '../model';
+import { counts, rateLabel, routeLabel, summaryStatus, verdictsLabel } from '../model';
 import { printable } from './printable';
 import { addTo } from '../collections';
 
@@ -57,7 +57,7 @@ export function routeLines(routes: Route[], c: Chalk, options: Pick<TextOptions,
       // Methods with different verdicts are shown each: `GET unlimited · POST limited 3/minute`.
       const limits = summary === 'partial'
         ? verdictsLabel(r, (status) => STATUS_STYLE[status](c)(status))
-        : c.dim(r.limits.map((l) => `${l.rate} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; '));
+        : c.dim(r.limits.map((l) => `${rateLabel(l)} (${l.source}${l.methods ? ` ${l.methods.join(',')}` : ''})`).join('; '));
       lines.push(`  ${String(r.line).padStart(4)}  ${c.bold(label.padEnd(width))}  ${STATUS_STYLE[summary](c)(summary.padEnd(9))} ${limits}`.trimEnd());
       if (r.unresolved.length) lines.push(`        ${c.magenta('unresolved:')} ${r.unresolved.join('; ')}`);
       else if (options.quiet && r.status !== 'limited' && reason(r)) lines.push(`        ${c.dim('why:')} ${reason(r)}`);

@@ -13,7 +13,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { pythonParser } from '../../src/parse';
 import type { Route, Finding } from '../../src/model';
-import { methodVerdicts, methodsLabel, summaryStatus } from '../../src/model';
+import { methodVerdicts, methodsLabel, rateLabel, summaryStatus } from '../../src/model';
 
 export interface Expectation {
   file: string;
@@ -68,7 +68,7 @@ export function actualGroup(route: Route, findings: Finding[]): string {
     route: `${methodsLabel(route)} ${route.path}`,
     status: summaryStatus(route),
     verdicts: summaryStatus(route) === 'partial' ? methodVerdicts(route).map((v) => `${v.method} ${v.status}`).join(',') : '',
-    limits: route.limits.map((l) => l.rate).join(','),
+    limits: route.limits.map(rateLabel).join(','),
     findings: [...new Set(findings.filter((f) => f.routeIds.includes(route.id)).map((f) => f.ruleId))].join(','), // a route two causes affect has the rule once
     unresolved: route.unresolved.length ? 'yes' : '',
     // Kinds of code evidence only: hints follow from the path and would be on every other line.

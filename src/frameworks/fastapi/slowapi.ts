@@ -17,7 +17,11 @@ import { Project, type Ctx, type Value } from '../../python/project';
 import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { functionCtx, type Decorator, type RouteDraft } from '../common';
-import { failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, type DeclaredLimit, type FoundSetting, type LimitCallShape, writtenSetting } from '../limits-family';
+import {
+  countedPerClient, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, writtenSetting,
+  type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
+} from '../limits-family';
+import { requestFacts } from '../../python/profile';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
 import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST, type KeyOption } from '../client-input';
 import { otherThan429 } from '../over-limit-answer';
@@ -45,6 +49,7 @@ const SLOWAPI: LimitCallShape = { library: DESCRIPTOR, methodsAt: 3, overrideAt:
 const KEY_FUNC_AT = { limit: 1, shared_limit: 2 };
 const KEY_FUNC: KeyOption = { option: 'key_func', library: DESCRIPTOR, skipsEmpty: true };
 const EXEMPT_WHEN_AT = { limit: 5, shared_limit: 4 };
+const COST_AT = { limit: 6, shared_limit: 5 };
 // Limiter(key_func, default_limits, application_limits, headers_enabled, strategy, storage_uri, storage_options,
 // auto_check, swallow_errors, in_memory_fallback, in_memory_fallback_enabled, retry_after, key_prefix, enabled,
 // config_filename, key_style)
@@ -213,6 +218,24 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     return { ...known, limits: known.limits.map((l) => (info.algorithm ? { ...l, algorithm: info.algorithm } : l)) };
   };
 
+  /**
+   * A decorated limit as it counts `method` requests, its `exempt_when` and `cost` run as slowapi runs them: a
+   * one-parameter `exempt_when` gets the request (0.1.10+; earlier ones take none), `cost` always does.
+   */
+  const counted = (info: LimiterInfo, d: Placed, method: string, evidence: Evidence[]): { limits: Limit[]; unknown: boolean } => {
+    const known = collect(info, [d], evidence);
+    const kind = d.call.fn.k === 'attr' && d.call.fn.name === 'shared_limit' ? 'shared_limit' : 'limit';
+    const option = (expr: Expr | undefined): PerRequestOption | undefined => expr && { values: project.resolve(expr, d.ctx), at: { file: d.file, line: exprLine(expr, d.line) } };
+    const use: PerRequestUse = {
+      exemptWhen: option(argument(d.call, EXEMPT_WHEN_AT[kind], 'exempt_when')),
+      cost: option(argument(d.call, COST_AT[kind], 'cost')),
+      facts: (principal) => (params) => (params.length === 1 ? requestFacts(project, params[0], method, principal) : params.length ? undefined : () => undefined),
+      zeroCostCountsOne: false,
+    };
+    const per = known.limits.map((l) => countedPerClient(project, l, method, use, evidence));
+    return { limits: per.flatMap((p) => p.limits), unknown: known.unknown || per.some((p) => p.unknown) };
+  };
+
   const perUrlConcerns = (info: LimiterInfo, path: string): Evidence[] =>
     info.perUrl ? perPathConcerns(info.perUrl, path, 'slowapi counts per concrete URL (`key_style="url"`, the default)') : [];
 
@@ -221,12 +244,14 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     const kind = d.call.fn.k === 'attr' && d.call.fn.name === 'shared_limit' ? 'shared_limit' : 'limit';
     const keyFunc = argument(d.call, KEY_FUNC_AT[kind], 'key_func');
     const exemptWhen = argument(d.call, EXEMPT_WHEN_AT[kind], 'exempt_when');
+    const cost = argument(d.call, COST_AT[kind], 'cost');
 
     return [
       ...(keyFunc ? keyFunctionConcerns(keyFunc, d.ctx, { file: d.file, line: d.line }) : info.key),
       // A shared limit counts in its own scope, whatever the URL.
       ...(kind === 'limit' ? perUrlConcerns(info, path) : []),
       ...(exemptWhen ? conditionConcerns(project.resolve(exemptWhen, d.ctx), 'exempt_when', STARLETTE_REQUEST) : []),
+      ...(cost ? conditionConcerns(project.resolve(cost, d.ctx), 'cost', STARLETTE_REQUEST) : []),
     ];
   };
 
@@ -262,7 +287,8 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
       }
       const before = limits.length;
       const applying = mine.filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
-      const got = collect(info, applying, evidence);
+      const each = applying.map((d) => counted(info, d, method, evidence));
+      const got = { limits: each.flatMap((e) => e.limits), unknown: each.some((e) => e.unknown) };
       limits.push(...got.limits);
       unknown ||= got.unknown;
       for (const d of applying) if (d.limit) evidence.push(...decoratorConcerns(info, d, draft.route.path));

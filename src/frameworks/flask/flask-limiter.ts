@@ -20,7 +20,10 @@ import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef }
 import { versionSide } from '../../manifests';
 import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
-import { declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, type DeclaredLimit, type FoundSetting, type LimitCallShape, writtenSetting } from '../limits-family';
+import {
+  countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, writtenSetting,
+  type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
+} from '../limits-family';
 import { flaskRequestFacts } from './callables';
 import { otherThan429, type Answering } from '../over-limit-answer';
 import { conditionConcerns, FLASK_REQUEST, keyConcerns, type KeyOption } from '../client-input';
@@ -85,6 +88,7 @@ interface LimiterInfo {
   defaults: DeclaredLimit[];
   application: DeclaredLimit[];
   enabled?: boolean | SourceRef; // constructor `enabled=`: its value, or where it stands when that is not static
+  defaultsExemptWhen?: PerRequestOption; // `default_limits_exempt_when`
   defaultsCondition?: Evidence[]; // `default_limits_exempt_when` reading client input
   autoCheckOff?: SourceRef; // constructor `auto_check=False`
   checked: boolean; // `limiter.check()` is called somewhere
@@ -93,8 +97,11 @@ interface LimiterInfo {
   assumed?: Assumption[]; // what reading the constructor assumed (`enabled=settings.X` with a default)
 }
 
-/** A declared limit with the concerns its own `key_func=`, `exempt_when=` and `on_breach=` raise. */
-type FlaskLimit = DeclaredLimit & { concerns?: Evidence[]; ownKey?: boolean; exemptWhen?: Decorator };
+/** A declared limit with the concerns its own `key_func=`, `exempt_when=` and `on_breach=` raise, and what it runs per request. */
+type FlaskLimit = DeclaredLimit & { concerns?: Evidence[]; ownKey?: boolean; perRequest?: PerRequest };
+
+/** A limit's `exempt_when` and `cost`, as Flask-Limiter runs them per request. */
+type PerRequest = Pick<PerRequestUse, 'exemptWhen' | 'cost'>;
 
 /** What a limiter bound to an app does to every limit it counts there. */
 interface Posture {
@@ -127,7 +134,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private readonly config: FlaskAppConfig;
   private readonly breachHandlers = new Map<string, Evidence[]>(); // app site → 429 handlers answering another status
   private readonly postures = new Map<string, Remembered<Posture>>(); // limiter site + app site → posture
-  private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey' | 'exemptWhen'>>();
+  private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
 
   constructor(private readonly project: Project, sites: CallSite[]) {
@@ -166,7 +173,11 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const enabled = kwarg(call, 'enabled');
     if (enabled) info.enabled = staticBool(this.project.resolve(enabled, ctx)) ?? { file: ctx.mod.file, line: exprLine(enabled, call.loc.line) };
     const defaultsCondition = kwarg(call, 'default_limits_exempt_when');
-    if (defaultsCondition) info.defaultsCondition = conditionConcerns(this.project.resolve(defaultsCondition, ctx), 'default_limits_exempt_when', FLASK_REQUEST);
+    if (defaultsCondition) {
+      const values = this.project.resolve(defaultsCondition, ctx);
+      info.defaultsExemptWhen = { values, at: { file: ctx.mod.file, line: exprLine(defaultsCondition, call.loc.line) } };
+      info.defaultsCondition = conditionConcerns(values, 'default_limits_exempt_when', FLASK_REQUEST);
+    }
     const autoCheck = kwarg(call, 'auto_check');
     if (autoCheck?.k === 'bool' && !autoCheck.v) info.autoCheckOff = { file: ctx.mod.file, line: exprLine(autoCheck, call.loc.line) };
     if (appArg && appArg.k !== 'none') this.bind(info, appArg, ctx, call);
@@ -258,14 +269,17 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     if (!options) {
       const keyFunc = kwarg(expr, 'key_func');
       const exemptWhen = kwarg(expr, 'exempt_when');
+      const cost = kwarg(expr, 'cost');
       const onBreach = kwarg(expr, 'on_breach');
       const at = { file: ctx.mod.file, line: expr.loc.line };
       const concerns = [
         ...(keyFunc ? keyConcerns(this.project.resolve(keyFunc, ctx), at, FLASK_REQUEST, KEY_FUNC) : []),
         ...(exemptWhen ? conditionConcerns(this.project.resolve(exemptWhen, ctx), 'exempt_when', FLASK_REQUEST) : []),
+        ...(cost ? conditionConcerns(this.project.resolve(cost, ctx), 'cost', FLASK_REQUEST) : []),
         onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
       ].filter((e): e is Evidence => !!e);
-      options = { concerns, ownKey: !!keyFunc, ...(exemptWhen && { exemptWhen: { expr: exemptWhen, ctx } }) };
+      const option = (expr: Expr | undefined): PerRequestOption | undefined => expr && { values: this.project.resolve(expr, ctx), at: { file: ctx.mod.file, line: exprLine(expr, at.line) } };
+      options = { concerns, ownKey: !!keyFunc, perRequest: { exemptWhen: option(exemptWhen), cost: option(cost) } };
       this.limitOptions.set(expr, options);
     }
     return declared.map((d) => ({ ...d, ...options }));
@@ -351,15 +365,18 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       let limiterKeyed = false;
       const applying = mine([...viewLimits, ...methodLimits]).filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
       const collect = (declared: FlaskLimit[]): void => {
-        const list = declared.flatMap((d) => this.countedFor(d, method, evidence));
-        const known = knownLimits(this.project, list, evidence);
-        // The methods this limit covers here, and how the limiter counts it.
-        limits.push(...known.limits.map((l) => ({ ...l, methods: [method], ...(posture.algorithm && { algorithm: posture.algorithm }) })));
-        for (const d of list.filter((d) => d.limit)) {
-          evidence.push(...(d.concerns ?? []));
-          limiterKeyed ||= !d.ownKey;
+        for (const d of declared) {
+          const known = knownLimits(this.project, [d], evidence);
+          const counted = known.limits.map((l) => countedPerClient(this.project, l, method, { ...d.perRequest, facts: this.calledBy(method), zeroCostCountsOne: true }, evidence));
+          // The methods this limit covers here, and how the limiter counts it.
+          const found = counted.flatMap((c) => c.limits);
+          limits.push(...found.map((l) => ({ ...l, methods: [method], ...(posture.algorithm && { algorithm: posture.algorithm }) })));
+          if (found.length) {
+            evidence.push(...(d.concerns ?? []));
+            limiterKeyed ||= !d.ownKey;
+          }
+          unknown ||= known.unknown || counted.some((c) => c.unknown);
         }
-        unknown ||= known.unknown;
       };
       collect(applying);
       const viewDecorated = mine(viewLimits).filter((d) => !d.invalid);
@@ -393,38 +410,21 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     return { limits, unknown, exempt };
   }
 
-  /**
-   * A limit as it counts `method` requests: its `exempt_when` run for each kind of client with `request.method`
-   * and flask_login's `current_user.is_authenticated` known. Exempting both: the limit does not count; one: it
-   * counts the other only. A condition on anything else leaves the limit as declared, with its condition.
-   */
-  private countedFor(declared: FlaskLimit, method: string, evidence: Evidence[]): FlaskLimit[] {
-    const { exemptWhen, limit } = declared;
-    if (!exemptWhen || !limit) return [declared];
-    const callable = this.project.resolve(exemptWhen.expr, exemptWhen.ctx);
-    const exempt = PRINCIPALS.map((p) => calledValue(this.project, callable, flaskRequestFacts(this.project, exemptWhen.ctx, method, p)));
-    if (exempt.some((e) => typeof e !== 'boolean')) return [declared];
-    const at = { file: exemptWhen.ctx.mod.file, line: exprLine(exemptWhen.expr, limit.line) };
-    const counted = PRINCIPALS.filter((_, i) => exempt[i] === false);
-    if (!counted.length) {
-      evidence.push({ ...at, message: `\`exempt_when\` exempts every ${method} request from \`${limit.rate}\`` });
-      return [];
-    }
-    if (counted.length === PRINCIPALS.length) return [declared];
-    evidence.push({ ...at, message: `\`exempt_when\` exempts ${counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients'} from \`${limit.rate}\``, concern: 'anonymous-only' });
-    return [{ ...declared, limit: { ...limit, principals: counted } }];
+  /** How Flask-Limiter calls a limit's callables for a `method` request: with no arguments, the request in Flask's proxy. */
+  private calledBy(method: string): PerRequestUse['facts'] {
+    return (principal) => (params) => (params.length ? undefined : flaskRequestFacts(this.project, method, principal));
   }
 
   /**
    * A limiter's limits for `method` as its `@limiter.request_filter` functions leave them: each run per kind of
-   * client as `countedFor` runs `exempt_when`; a filter true for a kind of client skips every limit for it.
+   * client as a limit's `exempt_when` runs; a filter true for a kind of client skips every limit for it.
    */
   private filtered(info: LimiterInfo, method: string, limits: Limit[], evidence: Evidence[]): Limit[] {
     let kept = limits;
     for (const filter of info.requestFilters) {
       const body = callableBody(filter);
       if (!body || !kept.length) continue;
-      const skips = PRINCIPALS.map((p) => calledValue(this.project, filter, flaskRequestFacts(this.project, body.ctx, method, p)));
+      const skips = PRINCIPALS.map((p) => calledValue(this.project, filter, this.calledBy(method)(p)));
       if (skips.some((s) => typeof s !== 'boolean') || skips.every((s) => !s)) continue;
       const counted = PRINCIPALS.filter((_, i) => !skips[i]);
       const who = counted.length ? (counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients') : `every ${method} request`;
@@ -445,8 +445,8 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
 
   private defaults(info: LimiterInfo, app: Instance, evidence: Evidence[]): FlaskLimit[] {
     const defaults = info.defaults.length ? info.defaults : this.configLimits(app, 'RATELIMIT_DEFAULT', info.instance.site.key, 'default', evidence);
-    const condition = info.defaultsCondition;
-    return condition?.length ? defaults.map((d) => ({ ...d, concerns: condition })) : defaults;
+    const perRequest = { exemptWhen: info.defaultsExemptWhen, cost: this.cost(info, app, 'default_limits_cost', 'RATELIMIT_DEFAULTS_COST') };
+    return defaults.map((d) => ({ ...d, perRequest, ...(info.defaultsCondition?.length && { concerns: info.defaultsCondition }) }));
   }
 
   /** Whether the limiter has default or application limits for this app, so every route would have some. */
@@ -454,9 +454,19 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     return this.defaults(info, app, []).length > 0 || this.applicationLimits(info, app, []).length > 0;
   }
 
-  private applicationLimits(info: LimiterInfo, app: Instance, evidence: Evidence[]): DeclaredLimit[] {
-    if (info.application.length) return info.application;
-    return this.configLimits(app, 'RATELIMIT_APPLICATION', info.instance.site.key, 'application', evidence);
+  private applicationLimits(info: LimiterInfo, app: Instance, evidence: Evidence[]): FlaskLimit[] {
+    const application = info.application.length ? info.application : this.configLimits(app, 'RATELIMIT_APPLICATION', info.instance.site.key, 'application', evidence);
+    const perRequest = { cost: this.cost(info, app, 'application_limits_cost', 'RATELIMIT_APPLICATION_COST') };
+    return application.map((d) => ({ ...d, perRequest }));
+  }
+
+  /**
+   * The cost of a hit to the default or application limits (2.x+), from the constructor or the app config; a
+   * config the analysis cannot read counts as not setting it, as for `RATELIMIT_ENABLED`.
+   */
+  private cost(info: LimiterInfo, app: Instance, keyword: string, configKey: string): PerRequestOption | undefined {
+    const setting = this.setting(info, app, keyword, [configKey]);
+    return setting === 'unknown' ? undefined : setting;
   }
 
   private configLimits(app: Instance, key: string, limiter: string, source: 'default' | 'application', evidence: Evidence[]): DeclaredLimit[] {
