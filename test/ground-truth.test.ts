@@ -212,6 +212,12 @@ const FROM_SOURCE: SourceProbe[] = [
   },
   // pyrate.py is fastapi-limiter 0.2's API: another version of the package, not loaded with 0.1.6.
   { variable: 'APIPOSTURE_FASTAPI_LIMITER_SOURCE', library: 'fastapi-limiter', apps: { 'fastapi/limiter-deps': ['main:app'] }, env: { PROBE_LIFESPAN: '1' }, redis: true },
+  // 0.2 on pyrate-limiter 4 (PYTHONPATH form: <fastapi-limiter>:<pyrate-limiter>); `skip=` is master's (after v0.2.0).
+  {
+    variable: 'APIPOSTURE_FASTAPI_LIMITER_PYRATE_SOURCE',
+    library: 'fastapi-limiter 0.2',
+    apps: { 'fastapi/limiter-deps': ['pyrate:app'], 'fastapi/misconfigured': ['pyrate_limits:app'] },
+  },
   // The fixture's `RedisBackend()` without a client is 0.8's API (0.9 takes one): check it with the v0.8.0 tag.
   { variable: 'APIPOSTURE_ASGI_RATELIMIT_SOURCE', library: 'asgi-ratelimit', apps: { 'fastapi/misconfigured': ['starlette_app:in_memory', 'starlette_app:in_redis', 'starlette_app:sliding'] }, redis: true },
 ];
@@ -233,11 +239,12 @@ for (const probe of FROM_SOURCE) {
     const root = path.join(FIXTURES, project);
     const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, root, ...probe.apps[project], '--measure', String(BOUND)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...probe.env, PYTHONPATH: source, PROBE_STAND_INS: ASGI_STAND_INS } });
     if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
-    const truth = JSON.parse(r.stdout) as (AsgiProbeRoute & { verdicts?: Record<string, { threshold: number | null; errored?: boolean }> })[];
+    const truth = JSON.parse(r.stdout) as (AsgiProbeRoute & { module: string; verdicts?: Record<string, { threshold: number | null; errored?: boolean }> })[];
     const result = await scan({ paths: [root] });
     const problems: string[] = [];
     for (const real of truth) {
-      const ours = result.routes.find((o) => o.path === real.path && real.methods.every((m) => o.methods.includes(m)));
+      const candidates = result.routes.filter((o) => o.path === real.path && real.methods.every((m) => o.methods.includes(m)));
+      const ours = candidates.find((o) => o.file.endsWith(`${real.module.replace(/\./g, '/')}.py`)) ?? candidates[0];
       if (!ours || ours.status === 'unknown') continue;
       const emptyKey = ours.evidence.some((e) => e.concern === 'empty-key');
       for (const [method, verdict] of Object.entries(real.verdicts ?? {})) {

@@ -13,6 +13,7 @@ a status other than the first one) gives the real threshold, as the Flask probe 
 
 Usage: python3 asgi_probe.py <fixture-dir> <module:attr> [<module:attr> ...] [--measure N]
 """
+import asyncio
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -26,6 +27,9 @@ import types
 # The limiter libraries Debian lacks, from their descriptors (the test sets it), and an app dependency it lacks.
 STUBBED = set(os.environ["PROBE_STAND_INS"].split(",")) | {"pydantic_settings"}
 VERBS = ["get", "post", "put", "patch", "delete", "options", "head", "trace"]
+# A request not answered within this many seconds is held by its limiter (fastapi-limiter 0.2 `blocking=True`).
+ANSWER_WITHIN = 2
+DELAYED = "delayed"
 
 
 class AnythingType(type):
@@ -214,7 +218,9 @@ def status_of(app, method, path):
             sent.append(message)
 
         try:
-            await app(scope, receive, send)
+            await asyncio.wait_for(app(scope, receive, send), ANSWER_WITHIN)
+        except asyncio.TimeoutError:  # a blocking limiter holds the request instead of refusing it
+            return DELAYED
         except Exception:  # an error the app lets out is a 500 to the client
             return 500
         return next((m["status"] for m in sent if m["type"] == "http.response.start"), 500)
@@ -228,8 +234,8 @@ def measure(app, route, method, bound):
     first = None
     for i in range(bound):
         status = status_of(app, method, path)
-        if status == 429 or (first is not None and status != first):
-            return {"limited": True, "threshold": i}
+        if status in (429, DELAYED) or (first is not None and status != first):
+            return {"limited": True, "threshold": i, **({"delayed": True} if status == DELAYED else {})}
         if first is None:
             first = status
     # Every answer a 500: the route fails before any limit (a fixture's missing auth), so nothing is measured.
@@ -258,6 +264,7 @@ def main():
         for route in found if bound else []:
             automatic = {"HEAD", "OPTIONS"} if len(route["methods"]) > 1 else set()
             route["verdicts"] = {m: measure(app, route, m, bound) for m in route["methods"] if m not in automatic}
+            route["module"] = target.partition(":")[0]  # apps of one fixture may serve the same path
         out.extend(found)
     print(json.dumps(sorted(out, key=lambda r: (r["path"], r["methods"])), indent=1))
 
