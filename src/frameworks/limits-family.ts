@@ -76,6 +76,7 @@ export interface DeclaredLimit {
   file: string;
   line: number;
   assumed?: Assumption[]; // what reading the rate assumed: it counts for every route the limit applies to
+  called?: { values: Value[]; meta: RateMeta }; // a callable rate the library calls per request, when not static
 }
 
 /**
@@ -109,13 +110,22 @@ export interface LimitCallShape {
 export function declareRate(project: Project, expr: Expr | undefined, ctx: Ctx, limiter: string, meta: RateMeta): DeclaredLimit {
   const { value: text, assumed } = project.captured(() => (expr ? (project.stringValue(expr, ctx) ?? calledRate(project, expr, ctx, meta.line)) : undefined));
   const base = { overrideDefaults: meta.overrideDefaults, limiter, file: ctx.mod.file, line: meta.line, ...(assumed.length && { assumed }) };
-  if (text === undefined) return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time` };
+  if (text === undefined) {
+    const values = expr ? project.resolve(expr, ctx) : [];
+    const callable = values.length === 1 && (values[0].kind === 'function' || (values[0].kind === 'literal' && values[0].expr.k === 'lambda'));
+    return { ...base, dynamic: `rate \`${expr ? Project.describe(expr) : '?'}\` is computed at run time`, ...(callable && { called: { values, meta } }) };
+  }
+  return { ...base, ...rateLimit(text, ctx.mod.file, meta) };
+}
+
+/** A rate text as the library reads it: a limit, or the evidence that the library drops it. */
+function rateLimit(text: string, file: string, meta: RateMeta): { limit: Limit } | { invalid: Evidence } {
   const parsed = parseLimitsNotation(text);
-  if (!parsed.ok) return { ...base, invalid: { file: ctx.mod.file, line: meta.line, message: `${parsed.reason}; ${meta.library.name} drops it`, concern: 'invalid-rate' } };
-  const limit: Limit = { rate: text, source: meta.source, library: meta.library.id, scope: meta.scope, file: ctx.mod.file, line: meta.line };
+  if (!parsed.ok) return { invalid: { file, line: meta.line, message: `${parsed.reason}; ${meta.library.name} drops it`, concern: 'invalid-rate' } };
+  const limit: Limit = { rate: text, source: meta.source, library: meta.library.id, scope: meta.scope, file, line: meta.line };
   if (meta.methods) limit.methods = meta.methods;
   if (meta.conditions.length) limit.conditions = meta.conditions;
-  return { ...base, limit };
+  return { limit };
 }
 
 /**
@@ -159,19 +169,40 @@ export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v:
   return [declared];
 }
 
-/** The static limits of a declared list; a rate computed at run time makes the answer unknown, with evidence. */
-export function knownLimits(project: Project, list: DeclaredLimit[], evidence: Evidence[]): { limits: Limit[]; unknown: boolean } {
+/**
+ * The limits of a declared list: static ones, and callable rates run per kind of client when the library calls
+ * them per request (`facts`); any other rate computed at run time makes the answer unknown, with evidence.
+ */
+export function knownLimits(project: Project, list: DeclaredLimit[], evidence: Evidence[], facts?: PerRequestUse['facts']): { limits: Limit[]; unknown: boolean } {
   const limits: Limit[] = [];
   let unknown = false;
   for (const d of list) {
     project.replay(d.assumed);
+    const perClient = d.called && facts && ratesPerClient(project, d, d.called, facts, evidence);
     if (d.limit) limits.push(d.limit);
+    else if (perClient) limits.push(...perClient);
     else if (d.dynamic) {
       unknown = true;
       evidence.push({ file: d.file, line: d.line, message: d.dynamic });
     }
   }
   return { limits, unknown };
+}
+
+/**
+ * A callable rate run for each kind of client (`lambda: "10/minute" if current_user.is_authenticated else
+ * "2/minute"`): one limit per rate, counting the clients it returns it for; undefined unless every kind of
+ * client gets a valid rate string.
+ */
+function ratesPerClient(project: Project, d: DeclaredLimit, called: NonNullable<DeclaredLimit['called']>, facts: PerRequestUse['facts'], evidence: Evidence[]): Limit[] | undefined {
+  const texts = PRINCIPALS.map((p) => calledValue(project, called.values, facts(p)));
+  if (!texts.every((t): t is string => typeof t === 'string')) return undefined;
+  const read = texts.map((t) => rateLimit(t, d.file, called.meta));
+  if (!read.every((r): r is { limit: Limit } => 'limit' in r)) return undefined;
+  const byRate = new Map<string, Principal[]>();
+  texts.forEach((t, i) => byRate.set(t, [...(byRate.get(t) ?? []), PRINCIPALS[i]]));
+  if (byRate.size > 1) evidence.push({ file: d.file, line: d.line, message: `the rate is chosen per request: ${[...byRate].map(([t, ps]) => `\`${t}\` for ${ps.join(', ')} clients`).join(', ')}` });
+  return [...byRate].map(([text, principals]) => ({ ...read[texts.indexOf(text)].limit, ...(principals.length < PRINCIPALS.length && { principals }) }));
 }
 
 /** A callable or value a library takes per limit and uses per request (`exempt_when=`, `cost=`), where it is given. */

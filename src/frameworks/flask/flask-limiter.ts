@@ -366,7 +366,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const applying = mine([...viewLimits, ...methodLimits]).filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
       const collect = (declared: FlaskLimit[]): void => {
         for (const d of declared) {
-          const known = knownLimits(this.project, [d], evidence);
+          const known = knownLimits(this.project, [d], evidence, this.calledBy(method));
           const counted = known.limits.map((l) => countedPerClient(this.project, l, method, { ...d.perRequest, facts: this.calledBy(method), zeroCostCountsOne: true }, evidence));
           // The methods this limit covers here, and how the limiter counts it.
           const found = counted.flatMap((c) => c.limits);
