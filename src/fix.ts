@@ -194,6 +194,10 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
   const rate = policyRate(route, policy);
   if (route.framework === 'fastapi' && !limiter && usesFastapiLimiter(project)) return rateLimiterDependency(route, view, mod, rate);
+  if (route.framework === 'fastapi' && !limiter && usesPyrateLimiter(project)) {
+    // Run on pyrate-limiter 4.4: after client `a` used `Rate(2, ...)`, client `b` is refused too.
+    return { why: "the project limits with fastapi-limiter 0.2, whose `Limiter(Rate(...))` is one bucket every client shares: a per-client limit needs a bucket per identifier (pyrate-limiter's BucketFactory), so add it by hand" };
+  }
   const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
@@ -215,6 +219,11 @@ const WINDOW_KEYWORDS: Record<string, string> = { second: 'seconds=1', minute: '
 /** The project wires fastapi-limiter 0.1 (`FastAPILimiter.init(...)`): its routes are limited with its dependency. */
 function usesFastapiLimiter(project: Project): boolean {
   return project.modules.some((m) => m.calls.some(({ call }) => call.fn.k === 'attr' && call.fn.name === 'init' && call.fn.obj.k === 'name' && call.fn.obj.id === 'FastAPILimiter'));
+}
+
+/** The project limits with fastapi-limiter 0.2, built on pyrate-limiter. */
+function usesPyrateLimiter(project: Project): boolean {
+  return project.modules.some((m) => Project.imports(m, ['pyrate_limiter']));
 }
 
 /**
@@ -575,8 +584,11 @@ function diffLines(before: string, edits: LineEdit[]): { kind: ' ' | '+' | '-'; 
   const old = before.split('\n');
   const out: { kind: ' ' | '+' | '-'; text: string }[] = [];
   old.forEach((text, index) => {
-    for (const e of edits) if (e.before === index + 1 && 'text' in e) out.push({ kind: '+', text: e.text });
-    out.push({ kind: edits.some((e) => e.before === index + 1 && 'remove' in e) ? '-' : ' ', text });
+    const here = edits.filter((e) => e.before === index + 1);
+    const added = here.flatMap((e) => ('text' in e ? [{ kind: '+' as const, text: e.text }] : []));
+    // A replaced line reads as diffs show it: the old line, then what takes its place.
+    if (here.some((e) => 'remove' in e)) out.push({ kind: '-', text }, ...added);
+    else out.push(...added, { kind: ' ', text });
   });
   return out;
 }

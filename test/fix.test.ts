@@ -373,6 +373,13 @@ test('fastapi-limiter: `dependencies=[Depends(RateLimiter(...))]` joins the one-
     },
   ));
 
+test('fastapi-limiter 0.2: no per-client fix exists in its own idiom (one pyrate bucket for every client), so the route is left with the reason, not given slowapi', () =>
+  inProject({ 'main.py': readFileSync(path.join(__dirname, '..', 'fixtures', 'fastapi', 'limiter-deps', 'pyrate.py'), 'utf8') + '\n\n@app.get("/open")\nasync def open_route():\n    return []\n' }, async (dir) => {
+    const run = await runCli(['fix', dir, '--write', '--no-cache']);
+    expect(run.stderr).toContain('not fixed: GET /open (main.py:19): the project limits with fastapi-limiter 0.2, whose `Limiter(Rate(...))` is one bucket every client shares');
+    expect(readFileSync(path.join(dir, 'main.py'), 'utf8')).not.toContain('slowapi');
+  }));
+
 const DJANGO_APP = {
   '.apiposture.toml': '[policy]\ndefault-rate = "6/minute"\nauth-max-per-minute = 3\n',
   'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
