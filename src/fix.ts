@@ -221,9 +221,10 @@ function usesFastapiLimiter(project: Project): boolean {
   return project.modules.some((m) => m.calls.some(({ call }) => call.fn.k === 'attr' && call.fn.name === 'init' && call.fn.obj.k === 'name' && call.fn.obj.id === 'FastAPILimiter'));
 }
 
-/** The project limits with fastapi-limiter 0.2, built on pyrate-limiter. */
+/** The project limits with fastapi-limiter 0.2, built on pyrate-limiter (not only with pyrate-limiter itself). */
 function usesPyrateLimiter(project: Project): boolean {
-  return project.modules.some((m) => Project.imports(m, ['pyrate_limiter']));
+  const importing = (pkg: string): boolean => project.modules.some((m) => Project.imports(m, [pkg]));
+  return importing('fastapi_limiter') && importing('pyrate_limiter');
 }
 
 /**
