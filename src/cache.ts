@@ -10,7 +10,7 @@
  * is reported once and not used.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync, type Stats } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
 import { readRegularFile } from './regular-file';
@@ -25,6 +25,34 @@ const MARK_FILE = 'CACHEDIR.TAG';
 const MARK = 'Signature: 8a477f597d28d172789f06886806bc55\n# A cache created by apiposture; safe to delete.\n';
 // The names factsPath gives: the only files the cache deletes.
 const FACTS_FILE = /^[0-9a-f]{40}\.json$/;
+
+// The last scan's result, with what it read beyond its key (see scan.ts).
+const RESULT_FILE = 'result.json';
+
+/**
+ * A scan's result under the key of its inputs (the apiposture code, options, configuration, every selected
+ * file's content, manifests, deployment files), with the configuration files its code named (`reads`, each
+ * with the hash of what was read, null when absent) and the warnings it gave after the key was known.
+ */
+export interface StoredResult {
+  key: string;
+  reads: [string, string | null][];
+  warnings: string[];
+  result: unknown;
+}
+
+let code: string | undefined;
+
+/** What tells one build of apiposture from another: the version and the source of every module, rules too. */
+export function codeHash(): string {
+  code ??= hash([VERSION, ...sourcesBelow(__dirname), ...sourcesBelow(path.join(__dirname, '..', 'rules'))].join('\0'));
+  return code;
+}
+
+function sourcesBelow(dir: string): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return entries.flatMap((e) => (e.isDirectory() ? sourcesBelow(path.join(dir, e.name)) : /\.(js|ts)$/.test(e.name) ? [readFileSync(path.join(dir, e.name), 'utf8')] : []));
+}
 
 /** What is known of one file's content. `mentions` holds only for the file list it was computed with. */
 export interface FileFacts {
@@ -143,6 +171,23 @@ export class ScanCache implements ListingStore {
     this.written = this.written.then(() => this.write(this.factsPath(file, contentHash), sealed(JSON.stringify(facts))));
   }
 
+  /** The result a scan stored under `key`, if it is that scan's. */
+  async storedResult(key: string): Promise<StoredResult | undefined> {
+    try {
+      const stored = unseal(await readRegularFile(path.join(this.dir, RESULT_FILE)));
+      return isStoredResult(stored) && stored.key === key ? stored : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Kept for the next scan whose inputs give the same key; one result per cache, the last scan's. Copied now: the caller goes on to mark baselined findings. */
+  storeResult(stored: StoredResult): void {
+    this.changed = true;
+    const data = sealed(JSON.stringify(stored));
+    this.written = this.written.then(() => this.write(path.join(this.dir, RESULT_FILE), data));
+  }
+
   /**
    * Writes the index and drops facts no file refers to any more, unless nothing changed; returns a problem
    * to report, if any.
@@ -230,6 +275,11 @@ function isIndex(value: unknown): value is Index {
 function isEntry(value: unknown): value is IndexEntry {
   return isObject(value) && STAMP.every((key) => typeof value[key] === 'number') && typeof value.hash === 'string'
     && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions));
+}
+
+function isStoredResult(value: unknown): value is StoredResult {
+  return isObject(value) && typeof value.key === 'string' && isStrings(value.warnings) && isObject(value.result)
+    && Array.isArray(value.reads) && value.reads.every((r) => Array.isArray(r) && typeof r[0] === 'string' && (typeof r[1] === 'string' || r[1] === null));
 }
 
 function isListing(value: unknown): value is Listing {

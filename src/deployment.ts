@@ -27,12 +27,17 @@ const COUNT_PATTERNS: { pattern: RegExp; what: string }[] = [
 /** A machine with a handful of cores: what `cpu_count()`-based worker settings give at the least. */
 const SEVERAL = 2;
 
-export async function readDeployment(root: string, project: Project, store?: ListingStore): Promise<Deployment> {
+/** The files that may start the app, with their text. */
+export function readDeploymentFiles(root: string, store?: ListingStore): Promise<[string, string][]> {
+  return readTopFiles(root, DEPLOYMENT_FILES, store);
+}
+
+export function readDeployment(files: [string, string][], project: Project): Deployment {
   let best: Deployment = { processes: 1 };
   const consider = (processes: number, evidence: Evidence): void => {
     if (processes > best.processes) best = { processes, evidence };
   };
-  for (const [file, text] of await readTopFiles(root, DEPLOYMENT_FILES, store)) {
+  for (const [file, text] of files) {
     for (const { pattern, what } of COUNT_PATTERNS) {
       for (const m of text.matchAll(pattern)) {
         const count = /^\d+$/.test(m[1]) ? Number(m[1]) : SEVERAL;

@@ -3,24 +3,26 @@
  * rules → a sorted, deterministic `ScanResult`. Scanned code is only read, never imported or run.
  */
 import { commandLineExcludes, discover } from './discover';
-import { inScanPaths, projectContext } from './project-context';
+import { inScanPaths, projectContext, type ProjectContext } from './project-context';
 import { moduleNames } from './python/module-names';
 import { readInstalled, sitePackagesOf } from './python/installed';
 import { countRegistrations, skippedRegistrations, type RegistrationCount } from './registration-sites';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
-import { readDeployment, type Deployment } from './deployment';
+import { readDeployment, readDeploymentFiles, type Deployment } from './deployment';
 import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles } from './parse-pool';
 import { Project, type Assumption, type Modelled } from './python/project';
 import { DEFAULT_PROFILE, applyProfile, callEvaluator, skippedCalls, type Profile, type TakenArm } from './python/profile';
-import { readConfigFiles } from './python/config-files';
+import { configFileCandidates, readCandidates } from './python/config-files';
+import { readRegularFile } from './regular-file';
+import { promises as fs } from 'node:fs';
 import { CostModel } from './cost';
 import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
 import { MODELLED_PACKAGES, selectFiles, type Selection } from './relevance';
-import { ScanCache } from './cache';
+import { codeHash, hash, ScanCache } from './cache';
 import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
 import { applySuppressions } from './suppressions';
@@ -74,36 +76,66 @@ function assumptionsOf(projects: Project[]): Assumption[] {
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
-  return (await scanProject(options)).result;
+  return (await runScan(options, true)).result;
 }
 
 /** The scan and the project it read, for what edits the code (`apiposture fix`). */
 export async function scanProject(options: ScanOptions): Promise<{ result: ScanResult; project: Project }> {
+  const { result, project } = await runScan(options, false);
+  return { result, project: project! };
+}
+
+/**
+ * The scan; with a cache and `reuse`, the last scan's result when nothing it rests on changed (see resultKey),
+ * without its project.
+ */
+async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: ScanResult; project?: Project }> {
   const context = projectContext(options.paths);
   const { root } = context;
   const config = options.config ?? (await loadConfig(context));
-  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), options.onWarning);
+  // Warnings given once the result key is known are kept with the result, to be given again when it is reused.
+  const warnings: string[] = [];
+  const say = (message: string): void => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  const cache = options.cacheDir === undefined ? undefined : await ScanCache.open(path.resolve(root, options.cacheDir), say);
   // Command-line excludes may be written from the working directory; the configuration's are the project's.
   const excludes = [...commandLineExcludes(options.exclude ?? [], process.cwd(), root), ...config.exclude.map((pattern) => ({ pattern, rooted: pattern }))];
   const discovered = await discover(context, excludes, cache);
-  for (const pattern of discovered.unmatchedExcludes) options.onWarning?.(`exclude \`${pattern}\` matches no Python file of the project`);
+  for (const pattern of discovered.unmatchedExcludes) say(`exclude \`${pattern}\` matches no Python file of the project`);
   const { files } = discovered;
   cache?.useFileList(files);
   const inScope = (file: string): boolean => inScanPaths(context, file);
-  if (!files.some(inScope)) options.onWarning?.(`no Python file to scan in ${options.paths.join(', ')} (after excludes)`);
-  const metadata = readProjectMetadata(root, cache, context.outerDirs); // its file reads overlap with the source files'
+  if (!files.some(inScope)) say(`no Python file to scan in ${options.paths.join(', ')} (after excludes)`);
+  const metadataRead = readProjectMetadata(root, cache, context.outerDirs); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const selected = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
   const selection = { ...selected, skipped: [...discovered.skipped, ...selected.skipped] };
   const warn = (file: string, message: string): void => {
-    if (inScope(file)) options.onWarning?.(`${file}: ${message}`);
+    if (inScope(file)) say(`${file}: ${message}`);
   };
   for (const s of selection.skipped) warn(s.file, `skipped: ${s.reason}`);
+  const metadata = await metadataRead;
+  const deploymentFiles = await readDeploymentFiles(root, cache);
+  const sitePackages = sitePackagesOf(root, options.pythonPath ?? config.pythonPath);
+  const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
+  // A virtualenv's modules are read as the project's imports lead to them, so nothing keys them: no reuse there.
+  const key = reuse && cache && !sitePackages.length ? resultKey(context, options, config, profile, discovered, selection, metadata, deploymentFiles) : undefined;
+  const stored = key && (await cache!.storedResult(key));
+  if (stored && (await readsUnchanged(root, stored.reads))) {
+    for (const message of stored.warnings) options.onWarning?.(message);
+    const problem = await cache!.save();
+    if (problem) options.onWarning?.(problem);
+    return { result: withBaseline(stored.result as ScanResult, options.baseline) };
+  }
+  warnings.length = 0;
   const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes }, warn);
   const names = moduleNames(files, context.rootPackage);
-  const installed = await readInstalled(root, sitePackagesOf(root, options.pythonPath ?? config.pythonPath), modules, MODELLED_PACKAGES, maxBytes);
-  const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
-  const unprofiled = new Project(modules, { ...(await metadata), configFiles: await readConfigFiles(root, modules) }, names, installed, MODELLED);
+  const installed = await readInstalled(root, sitePackages, modules, MODELLED_PACKAGES, maxBytes);
+  const configCandidates = configFileCandidates(modules);
+  const configFiles = await readCandidates(root, configCandidates);
+  const unprofiled = new Project(modules, { ...metadata, configFiles }, names, installed, MODELLED);
   // Branches the deployment profile decides keep only the arm that runs; the project is read again as it runs.
   const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
   const profiled = applyProfile(unprofiled, profile, settingValues);
@@ -120,14 +152,11 @@ export async function scanProject(options: ScanOptions): Promise<{ result: ScanR
     ...analysed.filter((r) => r.notServed && inScope(r.file)).map((r) => ({ file: r.file, line: r.line, column: r.column, call: `${declaredMethods(r).join(',')} ${r.path}`, condition: r.notServed!.condition, branchLine: r.notServed!.line })),
   ].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
   const registrations = countRegistrations(project, analysed, inScope);
-  for (const r of registrations.unresolved) options.onWarning?.(`${r.file}:${r.line}: \`${r.call}\` registers routes that were not resolved: ${r.reason}`);
-  const perRoute = runRules(routes, await readDeployment(root, project, cache), config, allRoutes);
-  const cacheProblem = await cache?.save(); // after the last walk
-  if (cacheProblem) options.onWarning?.(cacheProblem);
+  for (const r of registrations.unresolved) say(`${r.file}:${r.line}: \`${r.call}\` registers routes that were not resolved: ${r.reason}`);
+  const perRoute = runRules(routes, readDeployment(deploymentFiles, project), config, allRoutes);
   const suppressionProblems = applySuppressions(perRoute, routes, modules, config);
-  for (const p of suppressionProblems) options.onWarning?.(`${p.file}:${p.line}: ${p.message}`);
+  for (const p of suppressionProblems) say(`${p.file}:${p.line}: ${p.message}`);
   const findings = groupByCause(perRoute, routes);
-  const staleBaseline = options.baseline && applyBaseline(findings, options.baseline);
   const scopeFiles = files.filter(inScope);
   const scopeSkipped = skipped.filter((s) => inScope(s.file));
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
@@ -139,10 +168,58 @@ export async function scanProject(options: ScanOptions): Promise<{ result: ScanR
     skipped: scopeSkipped,
     suppressionProblems,
     unresolvedRegistrations: registrations.unresolved,
-    ...(staleBaseline && { staleBaseline }),
     stats: stats(scopeFiles.length, scopeSkipped, routes, findings, registrations),
   };
-  return { result, project };
+  if (key) cache!.storeResult({ key, reads: await readsOf(root, configCandidates), warnings, result });
+  const cacheProblem = await cache?.save(); // after the last walk
+  if (cacheProblem) options.onWarning?.(cacheProblem);
+  return { result: withBaseline(result, options.baseline), project };
+}
+
+/** The result with the baseline's findings marked and its stale entries listed (a stored result has neither). */
+function withBaseline(result: ScanResult, baseline: Baseline | undefined): ScanResult {
+  if (!baseline) return result;
+  const staleBaseline = applyBaseline(result.findings, baseline);
+  const { stats: counted, ...rest } = result;
+  return { ...rest, staleBaseline, stats: { ...counted, ...findingStats(result.findings) } };
+}
+
+/**
+ * What a scan's result rests on, hashed: the apiposture code, the project and its paths, the options and the
+ * configuration, the file list and every selected file's content (the files not selected cannot change the
+ * analysis, see relevance.ts), skipped files, manifests and `.env` values, deployment files. The configuration files the
+ * code names are checked apart (readsUnchanged): which they are depends on the parsed code.
+ */
+function resultKey(context: ProjectContext, options: ScanOptions, config: Config, profile: Profile, discovered: { files: string[]; skipped: Skipped[] }, selection: Selection, metadata: ProjectMetadata, deploymentFiles: [string, string][]): string {
+  const inputs = {
+    code: codeHash(),
+    context,
+    options: { exclude: options.exclude, parseAll: options.parseAll, maxFileBytes: options.maxFileBytes, pythonPath: options.pythonPath },
+    config,
+    profile,
+    files: discovered.files,
+    discoveredSkipped: discovered.skipped,
+    selection,
+    metadata,
+    deploymentFiles,
+  };
+  return hash(JSON.stringify(inputs, (_, value: unknown) => (value instanceof Map ? [...value] : value instanceof Set ? [...value] : value)));
+}
+
+/** Each configuration file the code names, with the hash of where it leads and what it holds (null: unreadable). */
+function readsOf(root: string, candidates: string[]): Promise<[string, string | null][]> {
+  return mapLimited(candidates, 16, async (file): Promise<[string, string | null]> => {
+    try {
+      const real = await fs.realpath(path.join(root, file));
+      return [file, hash(`${real}\0${(await readRegularFile(real)).toString('latin1')}`)];
+    } catch {
+      return [file, null];
+    }
+  });
+}
+
+async function readsUnchanged(root: string, reads: [string, string | null][]): Promise<boolean> {
+  return JSON.stringify(await readsOf(root, reads.map(([file]) => file))) === JSON.stringify(reads);
 }
 
 /**
@@ -267,12 +344,15 @@ export function runRules(routes: Route[], deployment: Deployment = { processes: 
 function stats(files: number, skipped: Skipped[], routes: Route[], findings: Finding[], registrations: RegistrationCount): ScanResult['stats'] {
   const byStatus: Record<RouteSummary, number> = { limited: 0, partial: 0, unlimited: 0, exempt: 0, unknown: 0 };
   for (const r of routes) byStatus[summaryStatus(r)]++;
+  const filesSkipped = skipped.filter((s) => !s.partial).length;
+  const registrationSites = { total: registrations.total, resolved: registrations.resolved, unresolved: registrations.unresolved.length };
+  return { filesScanned: files - filesSkipped, filesSkipped, routes: routes.length, byStatus, ...findingStats(findings), registrationSites };
+}
+
+/** The counts of findings: those that count, by severity, and those suppressed or baselined. */
+function findingStats(findings: Finding[]): Pick<ScanResult['stats'], 'findings' | 'bySeverity' | 'suppressed' | 'baselined'> {
   const counted = findings.filter(counts);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   for (const f of counted) bySeverity[f.severity]++;
-  const filesSkipped = skipped.filter((s) => !s.partial).length;
-  const suppressed = findings.filter((f) => f.suppression).length;
-  const baselined = findings.filter((f) => f.baselined).length;
-  const registrationSites = { total: registrations.total, resolved: registrations.resolved, unresolved: registrations.unresolved.length };
-  return { filesScanned: files - filesSkipped, filesSkipped, routes: routes.length, byStatus, findings: counted.length, bySeverity, suppressed, baselined, registrationSites };
+  return { findings: counted.length, bySeverity, suppressed: findings.filter((f) => f.suppression).length, baselined: findings.filter((f) => f.baselined).length };
 }

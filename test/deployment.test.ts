@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readDeployment } from '../src/deployment';
+import { readDeployment, readDeploymentFiles } from '../src/deployment';
 import { parseFile } from '../src/parse';
 import { Project } from '../src/python/project';
 import type { ModuleFacts } from '../src/python/ir';
@@ -18,7 +18,7 @@ async function deploymentOf(files: Record<string, string>): Promise<{ processes:
       if (parsed.ok) modules.push(parsed.facts);
     }
   }
-  const found = await readDeployment(root, new Project(modules));
+  const found = readDeployment(await readDeploymentFiles(root), new Project(modules));
   return { processes: found.processes, where: found.evidence && `${found.evidence.file}:${found.evidence.line} ${found.evidence.message}` };
 }
 

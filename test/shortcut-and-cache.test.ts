@@ -161,6 +161,60 @@ describe('scan cache', () => {
     }
   });
 
+  test('an unchanged tree answers with the stored result, warnings included; any input it rests on changed is scanned again', async () => {
+    settleFiles();
+    const files: Record<string, string> = {
+      ...LINKED,
+      'shop/__init__.py': `${LINKED['shop/__init__.py']}SETTINGS = "settings.yml"\n`,
+      'settings.yml': 'limits: {}\n',
+      'requirements.txt': 'flask-limiter==3.3.0\n',
+      'Dockerfile': 'CMD gunicorn -w 2 shop:app\n',
+      'shop/legacy.py': 'from flask import Flask\n\ndef half(:\n    pass\n', // a warning the stored result keeps
+    };
+    const dir = corpus(files);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const stored = path.join(cacheDir, 'result.json');
+    const warned: string[] = [];
+    const scanned = (more: Partial<ScanOptions> = {}): Promise<string> => report({ paths: [dir], cacheDir, exclude: ['vendor/missing'], onWarning: (m) => warned.push(m), ...more });
+    /** The stored result, made to list no route: a scan that answers with it reused it. */
+    const tamper = (): void => {
+      const entry = readSealed<{ result: { routes: unknown[] } }>(stored);
+      writeFileSync(stored, sealed(JSON.stringify({ ...entry, result: { ...entry.result, routes: [] } })));
+    };
+    const reused = async (more: Partial<ScanOptions> = {}): Promise<boolean> => {
+      tamper();
+      return !(await scan({ paths: [dir], cacheDir, exclude: ['vendor/missing'], ...more })).routes.length;
+    };
+    try {
+      const cold = await scanned();
+      const coldWarnings = warned.splice(0);
+      expect(coldWarnings).toEqual([
+        'exclude `vendor/missing` matches no Python file of the project',
+        expect.stringMatching(/^shop\/legacy\.py: syntax error at line 3/),
+      ]);
+      expect(await scanned()).toBe(cold);
+      expect(warned.splice(0)).toEqual(coldWarnings);
+      expect(await reused()).toBe(true);
+      const changes: [string, () => void][] = [
+        ['a selected file', () => writeFileSync(path.join(dir, 'core.py'), `${files['core.py']}# edited\n`)],
+        ['a configuration file the code names', () => writeFileSync(path.join(dir, 'settings.yml'), 'limits: {login: 5/minute}\n')],
+        ['a manifest', () => writeFileSync(path.join(dir, 'requirements.txt'), 'flask-limiter==2.0\n')],
+        ['a deployment file', () => writeFileSync(path.join(dir, 'Dockerfile'), 'CMD gunicorn -w 4 shop:app\n')],
+        ['a new file nothing links to', () => writeFileSync(path.join(dir, 'vendor/stats.py'), 'def median(values):\n    return sorted(values)[len(values) // 2]\n')],
+      ];
+      for (const [what, change] of changes) {
+        await scan({ paths: [dir], cacheDir, exclude: ['vendor/missing'] }); // stores this tree's result
+        change();
+        expect([what, await reused()]).toEqual([what, false]);
+      }
+      await scan({ paths: [dir], cacheDir, exclude: ['vendor/missing'] });
+      expect(await reused({ profile: { name: 'staging', defines: {} } })).toBe(false);
+      expect(await reused({ parseAll: true })).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a same-size edit is seen although the file keeps its modification time (touch -r)', async () => {
     const dir = corpus({ 'app.py': flaskLimiterApp('get_remote_address, app=app', limitedLogin('5/minute')) });
     const file = path.join(dir, 'app.py');

@@ -8,7 +8,7 @@ import chalk, { type Chalk } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { failsGate, scanProject, type ScanOptions } from '../scan';
+import { failsGate, scan, scanProject, type ScanOptions } from '../scan';
 import { applyLineEdits, planFixes, unifiedDiff, type FixPlan } from '../fix';
 import type { Project } from '../python/project';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
@@ -156,7 +156,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   const scanTargets = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<ScanResult> => (await scanWithProject(paths, options, more)).result;
 
-  const scanWithProject = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<{ result: ScanResult; project: Project; config: Config }> => {
+  /** The scan, with its project unless `reuse` lets it answer with the last scan's stored result. */
+  const scanWithProject = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}, reuse = false): Promise<{ result: ScanResult; project?: Project; config: Config }> => {
     const targets = paths.length ? paths : ['.'];
     for (const p of targets) {
       const stat = await fs.stat(p).catch(() => {
@@ -179,7 +180,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return [d.slice(0, at), defineValue(d.slice(at + 1))];
     }));
     const profile = { name: options.profile ?? config.profile?.name ?? DEFAULT_PROFILE.name, defines: { ...config.profile?.defines, ...defines } };
-    const scanned = await scanProject({
+    const scanOptions: ScanOptions = {
       ...more,
       paths: targets,
       config,
@@ -192,7 +193,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       jobs: options.jobs,
       onWarning: options.quiet ? undefined : (m) => io.stderr(`${showProgress ? '\r\x1b[K' : ''}warning: ${printable(m)}\n`),
       onProgress: showProgress ? (done, total) => io.stderr(`\r\x1b[Kparsing ${done}/${total} files`) : undefined,
-    });
+    };
+    const scanned = reuse ? { result: await scan(scanOptions) } : await scanProject(scanOptions);
     if (showProgress) io.stderr('\r\x1b[K');
     return { ...scanned, config };
   };
@@ -201,8 +203,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline).catch((error: unknown) => {
       throw error instanceof BaselineError ? new UsageError(error.message) : error;
     });
+    // One scan, several reports (`-o sarif=x.sarif -o markdown=$GITHUB_STEP_SUMMARY`): a plain FILE takes the
+    // --format report, which goes to stdout when no plain FILE is given.
+    const outputs = options.output.map((given) => {
+      const [format, file] = given.split(/=(.*)/s);
+      return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
+    });
+    const toStdout = !outputs.some((o) => 'plain' in o);
+    const formats = [...outputs.map((o) => o.format), ...(toStdout ? [options.format] : [])];
+    // SARIF results carry the edits `apiposture fix` would write: they need the project, not only a stored result.
+    const wantsSarif = formats.includes('sarif');
     // Strict means every file accounted for, syntax errors included: so every file is parsed.
-    const { result: scanned, project, config } = await scanWithProject(paths, options, { baseline, ...(options.strict && { parseAll: true }) });
+    const { result: scanned, project, config } = await scanWithProject(paths, options, { baseline, ...(options.strict && { parseAll: true }) }, !wantsSarif);
     const checked = options.openapi === undefined ? scanned : { ...scanned, openapi: await checkOpenApi(options.openapi, scanned.routes).catch((error: unknown) => {
       throw error instanceof OpenApiError ? new UsageError(`--openapi: ${error.message}`) : error;
     }) };
@@ -219,19 +231,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stdout(ruleStatistics(result, c));
       return failsGate(result, options.failOn) ? 1 : 0;
     }
-    // One scan, several reports (`-o sarif=x.sarif -o markdown=$GITHUB_STEP_SUMMARY`): a plain FILE takes the
-    // --format report, which goes to stdout when no plain FILE is given.
-    const outputs = options.output.map((given) => {
-      const [format, file] = given.split(/=(.*)/s);
-      return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
-    });
-    const toStdout = !outputs.some((o) => 'plain' in o);
     // The lines findings point at are read only for a text report.
-    const wantsText = [...outputs.map((o) => o.format), ...(toStdout ? [options.format] : [])].includes('text');
+    const wantsText = formats.includes('text');
     const text: TextOptions = { routesOnly, quiet: options.quiet, displayRoot, routes: options.routes, ...(wantsText && { source: await sourceLines(result) }) };
-    // SARIF results carry the edits `apiposture fix` would write.
-    const wantsSarif = [...outputs.map((o) => o.format), ...(toStdout ? [options.format] : [])].includes('sarif');
-    const fixes = wantsSarif ? planFixes(result, project, config.policy).byFinding : undefined;
+    const fixes = wantsSarif ? planFixes(result, project!, config.policy).byFinding : undefined;
     if (toStdout) io.stdout(render(result, options, displayRoot, { ...text, width: io.stdoutColumns }, c, fixes));
     for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, text, new chalk.Instance({ level: 0 }), fixes));
     const gaps = options.strict ? incompleteness(result) : [];
@@ -312,7 +315,7 @@ Examples:
   $ apiposture fix . --route "POST /login" --write`)
     .action(async (paths: string[], options: ScanTargetOptions & { route: string[]; write?: boolean }) => {
       const { result, project, config } = await scanWithProject(paths, options);
-      const plan = planFixes(result, project, config.policy, options.route);
+      const plan = planFixes(result, project!, config.policy, options.route);
       const files = applyLineEdits(result.root, plan.edits);
       for (const [file, { before, after }] of files) {
         if (options.write) await writeNamedFile(path.join(result.root, file), after);

@@ -33,6 +33,17 @@ const MAX_BYTES = 1024 * 1024;
 
 /** The configuration files the modules name that exist in the project, by path relative to the root. */
 export async function readConfigFiles(root: string, modules: ModuleFacts[]): Promise<Map<string, ConfigFile>> {
+  return readCandidates(root, configFileCandidates(modules));
+}
+
+/** The files of `candidates` that exist, read. */
+export async function readCandidates(root: string, candidates: string[]): Promise<Map<string, ConfigFile>> {
+  const files = await mapLimited(candidates, 16, async (file) => readConfigFile(root, file));
+  return new Map(files.flatMap((f) => (f ? [[f.file, f] as [string, ConfigFile]] : [])));
+}
+
+/** The paths the modules name that may be configuration files, sorted. */
+export function configFileCandidates(modules: ModuleFacts[]): string[] {
   const candidates = new Set<string>();
   for (const mod of modules) {
     const exprs = [...mod.calls.map((c) => c.call), ...Object.values(mod.bindings).flatMap((list) => list.flatMap((b) => (b.kind === 'assign' ? [b.value] : [])))];
@@ -43,8 +54,7 @@ export async function readConfigFiles(root: string, modules: ModuleFacts[]): Pro
       });
     }
   }
-  const files = await mapLimited([...candidates].sort(), 16, async (file) => readConfigFile(root, file));
-  return new Map(files.flatMap((f) => (f ? [[f.file, f] as [string, ConfigFile]] : [])));
+  return [...candidates].sort();
 }
 
 /** Where a path written in `file` may point, relative to the project root: as given, and beside the module. */
