@@ -10,7 +10,7 @@
  * whole lines; a file with a syntax error, a route the fixer has no idiom for, or a limiter it cannot name is
  * listed with why and left alone.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Policy } from './config';
 import type { Finding, Route, ScanResult } from './model';
@@ -18,6 +18,7 @@ import { pythonParser } from './parse';
 import type { ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { Project, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
+import { riskClass } from './risk';
 import { flaskLimiter } from './frameworks/flask/flask-limiter';
 import { slowapi } from './frameworks/fastapi/slowapi';
 
@@ -43,19 +44,28 @@ const LIMITER_TYPES: Record<string, string[]> = {
   flask: flaskLimiter.descriptor.limiterClasses ?? [],
   fastapi: slowapi.descriptor.limiterClasses ?? [],
 };
-// A framework's usual limiter, for an app that has none: its imports and the lines under the app (`{app}`).
-const NEW_LIMITER: Record<string, { library: string; imports: string[]; wiring: string[] }> = {
+// A framework's usual limiter, for an app that has none: the imports and line that make it, and the lines that
+// wire it to the app (`{app}`) under the app's creation, with their imports.
+const NEW_LIMITER: Record<string, { library: string; imports: string[]; limiter: string; wiringImports: string[]; wiring: string[] }> = {
   flask: {
     library: 'Flask-Limiter',
     imports: ['from flask_limiter import Limiter', 'from flask_limiter.util import get_remote_address'],
-    wiring: ['limiter = Limiter(get_remote_address, app={app})'],
+    limiter: 'limiter = Limiter(get_remote_address)',
+    wiringImports: [],
+    wiring: ['limiter.init_app({app})'],
   },
   fastapi: {
     library: 'slowapi',
-    imports: ['from slowapi import Limiter, _rate_limit_exceeded_handler', 'from slowapi.errors import RateLimitExceeded', 'from slowapi.util import get_remote_address'],
-    wiring: ['limiter = Limiter(key_func=get_remote_address)', '{app}.state.limiter = limiter', '{app}.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)'],
+    imports: ['from slowapi import Limiter', 'from slowapi.util import get_remote_address'],
+    // Counters per endpoint, not per concrete URL: a path parameter must not give a client fresh counters (0.1.7+).
+    limiter: 'limiter = Limiter(key_func=get_remote_address, key_style="endpoint")',
+    wiringImports: ['from slowapi import _rate_limit_exceeded_handler', 'from slowapi.errors import RateLimitExceeded'],
+    wiring: ['{app}.state.limiter = limiter', '{app}.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)'],
   },
 };
+// The module a new limiter gets when its app is created in another module than the routes': beside the app's,
+// so route modules import the limiter without importing the app (which imports them).
+const LIMITER_MODULE = 'rate_limiting';
 const REQUEST_TYPES = ['fastapi.Request', 'starlette.requests.Request'];
 
 interface Limiter {
@@ -105,7 +115,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
   }
   plan.edits = dedupeLineEdits(fixes);
   const imported = (line: string): boolean => plan.edits.some((e) => 'text' in e && e.text === line);
-  plan.newDependencies = Object.values(NEW_LIMITER).filter((n) => imported(n.imports[0])).map((n) => n.library);
+  plan.newDependencies = Object.values(NEW_LIMITER).filter((n) => plan.edits.some((e) => 'text' in e && e.text.trim() === n.limiter)).map((n) => n.library);
   const djangoRatelimitBefore = project.modules.some((m) => importsModule(m, 'django_ratelimit.decorators') || importsModule(m, 'django_ratelimit'));
   if (imported('from django_ratelimit.decorators import ratelimit') && !djangoRatelimitBefore) plan.newDependencies.push('django-ratelimit');
   return plan;
@@ -116,7 +126,12 @@ type Source = { lines: string[]; tree: Tree } | { why: string };
 
 /** A module's lines and tree; a file with a syntax error is not edited. */
 function parse(root: string, file: string): Source {
-  const text = readFileSync(path.join(root, file), 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path.join(root, file), 'utf8');
+  } catch (error) {
+    return { why: `${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
   const tree = pythonParser().parse(text);
   return tree.rootNode.hasError ? { why: `${file} has a syntax error` } : { lines: text.split('\n'), tree };
 }
@@ -182,8 +197,7 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
     let named: { name: string; edits: LineEdit[] } | { why: string };
     if (limiter) named = limiterName(project, viewClass.mod, limiter, viewClass.view.tree);
     else {
-      const created = newLimiter(route, viewClass.mod, viewClass.view.tree); // named `limiter`, as NEW_LIMITER writes it
-      named = 'why' in created ? created : { name: 'limiter', edits: created.edits };
+      named = newLimiter(route, viewClass.mod, viewClass.view.tree, project, source);
     }
     return 'why' in named ? named : limitClassView(route, viewClass, project, named, policyRate(route, policy));
   }
@@ -202,13 +216,9 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
   if ('why' in request) return request;
-  if (!limiter) {
-    const created = newLimiter(route, mod, view.tree);
-    return 'why' in created ? created : { edits: [...created.edits, ...request.imports, decorate('limiter'), ...request.signature] };
-  }
-  const named = limiterName(project, mod, limiter, view.tree);
+  const named = limiter ? limiterName(project, mod, limiter, view.tree) : newLimiter(route, mod, view.tree, project, source);
   if ('why' in named) return named;
-  return { edits: [...request.imports, ...named.edits, decorate(named.name), ...request.signature] };
+  return { edits: [...named.edits, ...request.imports, decorate(named.name), ...request.signature] };
 }
 
 // `<count>/<unit>`: the policy rates DRF (which reads only the unit's first letter) and fastapi-limiter take.
@@ -252,9 +262,12 @@ function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree
   return { edits };
 }
 
-/** The policy's rate for a route: `auth-max-per-minute` for an auth-sensitive one, `default-rate` otherwise. */
+/**
+ * The policy's rate for a route: `auth-max-per-minute` for an auth-sensitive one (by AP002's reading: a password
+ * hash or token call, or an auth word), `default-rate` otherwise.
+ */
 function policyRate(route: Route, policy: Policy): string {
-  return route.expensive.some((s) => s.kind === 'auth') ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
+  return riskClass(route).risk === 'auth-sensitive' ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
 }
 
 /** The name the project's limiter has in `mod`, with the import that gives it one when it has none. */
@@ -417,26 +430,67 @@ function classBodyLine(tree: Tree, classLine: number): { before: number; indent:
 }
 
 /**
- * An app without a limiter, created at module level in the route's own module: the framework's usual limiter
- * (NEW_LIMITER) under the app, its imports after the module's. The project must then depend on the library
- * (the fix says so).
+ * The framework's usual limiter (NEW_LIMITER) for an app that has none, named `limiter` where the route is: made
+ * under the app's creation when the route is in the app's module (at module level or in a factory function),
+ * else in a module of its own beside the app's (LIMITER_MODULE), imported by the app's module to wire it and by
+ * the route's. The project must then depend on the library (the fix says so).
  */
-function newLimiter(route: Route, mod: ModuleFacts, tree: Tree): { edits: LineEdit[] } | { why: string } {
-  const why = 'no limiter is bound to its app, and the app is not created in this module: create one and run fix again';
+function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project, source: (file: string) => Source): { name: string; edits: LineEdit[] } | { why: string } {
   const usual = NEW_LIMITER[route.framework];
-  const app = route.app && route.app.file === mod.file ? (mod.bindings[0] ?? []).find((b) => b.kind === 'assign' && b.value.k === 'call' && b.value.loc.line === route.app!.line) : undefined;
-  if (!usual || !app) return { why };
-  const taken = ['limiter', 'Limiter', 'get_remote_address', 'RateLimitExceeded', '_rate_limit_exceeded_handler'].filter((n) => bindsName(mod, n));
-  if (taken.length) return { why: `\`${taken[0]}\` already names something in ${mod.file}: wire a limiter by hand` };
-  const statement = tree.rootNode.namedChildren.find((n) => n.startPosition.row + 1 <= app.line && app.line <= n.endPosition.row + 1);
-  if (!statement) return { why };
-  const imports = afterImports(tree.rootNode);
+  const appMod = route.app && project.modules.find((m) => m.file === route.app!.file);
+  const appSource = appMod && source(appMod.file);
+  if (!usual || !appMod || !appSource) return { why: 'no limiter is bound to its app, and the app was not found: create one and run fix again' };
+  if ('why' in appSource) return appSource;
+  const created = appCreation(appSource, route.app!.line);
+  if (!created) return { why: `the app is not created by an assignment the fixer edits (${appMod.file}:${route.app!.line}): create a limiter by hand` };
+  const wiring = (lines: string[]): LineEdit[] => lines.map((text) => ({ file: appMod.file, before: created.after, text: `${created.indent}${text.replaceAll('{app}', created.name)}` }));
+  const names = (lines: string[]): string[] => lines.flatMap((l) => l.replace(/^from \S+ import /, '').split(', '));
+  const top = afterImports(appSource.tree.rootNode);
+  if (appMod === mod) {
+    const taken = ['limiter', ...names([...usual.imports, ...usual.wiringImports])].find((n) => bindsName(mod, n));
+    if (taken) return { why: `\`${taken}\` already names something in ${mod.file}: wire a limiter by hand` };
+    const imports = joinImports([...usual.imports, ...usual.wiringImports]).map((text) => ({ file: mod.file, before: top, text }));
+    // Right below the imports: decorators run where they stand, and routes on a router or in a class may come
+    // before the app's creation (or the app is made in a factory function).
+    return { name: 'limiter', edits: [...imports, { file: mod.file, before: top, text: usual.limiter }, ...wiring(usual.wiring)] };
+  }
+  const file = path.posix.join(path.posix.dirname(appMod.file), `${LIMITER_MODULE}.py`);
+  if (project.modules.some((m) => m.file === file) || !('why' in source(file))) return { why: `${file} exists already: create a limiter by hand` };
+  const taken = [...names([...usual.wiringImports]), 'limiter'].find((n) => bindsName(appMod, n)) ?? (bindsName(mod, 'limiter') ? 'limiter' : undefined);
+  if (taken) return { why: `\`${taken}\` already names something in ${bindsName(mod, taken) ? mod.file : appMod.file}: wire a limiter by hand` };
+  const moduleName = [...appMod.module.split('.').slice(0, appMod.isPackage ? undefined : -1), LIMITER_MODULE].filter(Boolean).join('.');
+  const importLimiter = `from ${moduleName} import limiter`;
+  const comment = `# ${usual.library} limiter of the app in ${appMod.file}, in a module of its own so that route modules import it without importing the app`;
   return {
+    name: 'limiter',
     edits: [
-      ...usual.imports.map((text) => ({ file: mod.file, before: imports, text })),
-      ...usual.wiring.map((text) => ({ file: mod.file, before: statement.endPosition.row + 2, text: text.replaceAll('{app}', app.name) })),
+      ...[...usual.imports, '', '', comment, usual.limiter].map((text) => ({ file, before: 1, text })),
+      ...[...usual.wiringImports, importLimiter].map((text) => ({ file: appMod.file, before: top, text })),
+      ...wiring(usual.wiring),
+      { file: mod.file, before: afterImports(tree.rootNode), text: importLimiter },
     ],
   };
+}
+
+/** The assignment creating the app at `line` (at module level or in a function): the name, its indent and the line after it. */
+function appCreation({ lines, tree }: { lines: string[]; tree: Tree }, line: number): { name: string; indent: string; after: number } | undefined {
+  const column = /^\s*/.exec(lines[line - 1] ?? '')![0].length;
+  let node: Tree['rootNode'] | null = tree.rootNode.descendantForPosition({ row: line - 1, column });
+  while (node && !(node.type === 'expression_statement' && (node.parent?.type === 'module' || node.parent?.type === 'block'))) node = node.parent;
+  const assignment = node?.namedChildren[0];
+  const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+  if (!node || target?.type !== 'identifier') return undefined;
+  return { name: target.text, indent: ' '.repeat(node.startPosition.column), after: node.endPosition.row + 2 };
+}
+
+/** `from m import a` and `from m import b` as `from m import a, b`, in the order first written. */
+function joinImports(lines: string[]): string[] {
+  const byModule = new Map<string, string[]>();
+  for (const line of lines) {
+    const [, module, names] = /^from (\S+) import (.+)$/.exec(line) ?? [];
+    byModule.set(module, [...(byModule.get(module) ?? []), names]);
+  }
+  return [...byModule].map(([module, names]) => `from ${module} import ${names.join(', ')}`);
 }
 
 /**
@@ -444,13 +498,15 @@ function newLimiter(route: Route, mod: ModuleFacts, tree: Tree): { edits: LineEd
  * from the endpoint's arguments), and the import of `Request` when the module has no name for it.
  */
 function requestParameter(route: Route, project: Project, mod: ModuleFacts, view: { lines: string[]; tree: Tree }): { imports: LineEdit[]; signature: LineEdit[] } | { why: string } {
-  const fn = mod.functions.find((f) => f.loc.line === route.handlerLine && f.scope === 0);
-  if (!fn) return { why: 'the endpoint is not a module-level function' };
+  const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
+  // A method of a class-based view (fastapi-utils' `@cbv`, a project's own `@controller`): the request goes after `self`.
+  const method = fn !== undefined && mod.scopes[fn.scope]?.kind === 'class';
+  if (!fn || (fn.scope !== 0 && !method)) return { why: 'the endpoint is neither a module-level function nor a method' };
   if (fn.params.some((p) => p.name === 'request')) return { imports: [], signature: [] };
   const requestName = (mod.bindings[0] ?? []).find((b) => project.lookup(b.name, project.moduleCtx(mod), 0).some((v) => v.kind === 'external' && REQUEST_TYPES.includes(v.qname)))?.name;
   if (!requestName && bindsName(mod, 'Request')) return { why: `\`Request\` names something else in ${mod.file}` };
   const name = requestName ?? 'Request';
-  const signature = requestSignature(view, route.handlerLine, name);
+  const signature = requestSignature(view, route.handlerLine, name, method ? 1 : 0);
   if (!signature) return { why: 'the endpoint has no `request` parameter and its signature is written in a way the fixer does not edit: add `request: Request` by hand' };
   return {
     imports: requestName ? [] : [{ file: mod.file, before: afterImports(view.tree.rootNode), text: 'from fastapi import Request' }],
@@ -462,15 +518,23 @@ function requestParameter(route: Route, project: Project, mod: ModuleFacts, view
  * `request: <name>` as the first parameter: the `def` line rewritten when the signature is on it, or a line of
  * its own above the first parameter when each parameter has its line (`def create(\n    db: Session,\n):`).
  */
-function requestSignature(view: { lines: string[]; tree: Tree }, defLine: number, name: string): ({ before: number; text: string } | { before: number; remove: true })[] | undefined {
+function requestSignature(view: { lines: string[]; tree: Tree }, defLine: number, name: string, after: 0 | 1): ({ before: number; text: string } | { before: number; remove: true })[] | undefined {
   const line = view.lines[defLine - 1] ?? '';
   const oneLine = /^(\s*(?:async\s+)?def\s+\w+\()(.*)(\)\s*(?:->.*)?:\s*(#.*)?)$/.exec(line);
-  if (oneLine) return [{ before: defLine, remove: true }, { before: defLine, text: `${oneLine[1]}request: ${name}${oneLine[2].trim() ? `, ${oneLine[2]}` : ''}${oneLine[3]}` }];
   const def = view.tree.rootNode.descendantsOfType('function_definition').find((n) => n.startPosition.row === defLine - 1);
-  const first = def?.childForFieldName('parameters')?.namedChildren.find((c) => c.type !== 'comment');
-  if (!first || first.startPosition.row === defLine - 1 || !/\(\s*$/.test(line)) return undefined;
-  const indent = /^\s*/.exec(view.lines[first.startPosition.row] ?? '')?.[0] ?? '';
-  return [{ before: first.startPosition.row + 1, text: `${indent}request: ${name},` }];
+  const params = def?.childForFieldName('parameters')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  if (oneLine) {
+    // After `self` for a method: its own text, then the rest as written.
+    const kept = after ? params[0]?.text : undefined;
+    if (after && (!kept || !oneLine[2].startsWith(kept))) return undefined;
+    const rest = oneLine[2].slice(kept?.length ?? 0).replace(/^\s*,\s*/, '');
+    const text = [kept, `request: ${name}`, rest.trim() ? rest : undefined].filter((p) => p !== undefined).join(', ');
+    return [{ before: defLine, remove: true }, { before: defLine, text: `${oneLine[1]}${text}${oneLine[3]}` }];
+  }
+  const next = params[after];
+  if (!next || next.startPosition.row === defLine - 1 || !/\(\s*$/.test(line) || (after && params[0].startPosition.row === next.startPosition.row)) return undefined;
+  const indent = /^\s*/.exec(view.lines[next.startPosition.row] ?? '')?.[0] ?? '';
+  return [{ before: next.startPosition.row + 1, text: `${indent}request: ${name},` }];
 }
 
 /** Limiter instances of these classes bound to a module-level name. */
@@ -569,13 +633,14 @@ function dedupeLineEdits(fixes: LineEdit[][]): LineEdit[] {
   return out.sort((a, b) => compareText(a.file, b.file) || a.before - b.before || rank(a) - rank(b));
 }
 
-/** Each file's text with the edits made. */
-export function applyLineEdits(root: string, edits: LineEdit[]): Map<string, { before: string; after: string }> {
-  const files = new Map<string, { before: string; after: string }>();
+/** Each file's text with the edits made; `created` for a file the edits make (a new limiter module). */
+export function applyLineEdits(root: string, edits: LineEdit[]): Map<string, { before: string; after: string; created: boolean }> {
+  const files = new Map<string, { before: string; after: string; created: boolean }>();
   for (const file of [...new Set(edits.map((e) => e.file))]) {
-    const before = readFileSync(path.join(root, file), 'utf8');
+    const created = !existsSync(path.join(root, file));
+    const before = created ? '' : readFileSync(path.join(root, file), 'utf8');
     const lines = diffLines(before, edits.filter((e) => e.file === file)).filter((l) => l.kind !== '-').map((l) => l.text);
-    files.set(file, { before, after: lines.join('\n') });
+    files.set(file, { before, after: lines.join('\n'), created });
   }
   return files;
 }
@@ -595,7 +660,7 @@ function diffLines(before: string, edits: LineEdit[]): { kind: ' ' | '+' | '-'; 
 }
 
 /** A unified diff (3 lines of context) of the edits to one file, as `git apply` and `patch -p1` read it. */
-export function unifiedDiff(file: string, before: string, edits: LineEdit[]): string {
+export function unifiedDiff(file: string, before: string, edits: LineEdit[], created = false): string {
   // The last line of a file that ends with a newline is not a line of its own.
   const ops = diffLines(before, edits.filter((e) => e.file === file)).filter((o, i, all) => !(i === all.length - 1 && o.kind === ' ' && o.text === ''));
   const hunks: [number, number][] = [];
@@ -606,12 +671,14 @@ export function unifiedDiff(file: string, before: string, edits: LineEdit[]): st
     if (last && from <= last[1]) last[1] = Math.max(last[1], to);
     else hunks.push([from, to]);
   });
-  const out = [`--- a/${file}`, `+++ b/${file}`];
+  const out = [created ? '--- /dev/null' : `--- a/${file}`, `+++ b/${file}`];
   for (const [from, to] of hunks) {
     const ahead = ops.slice(0, from);
     const body = ops.slice(from, to);
     const count = (list: typeof ops, skip: string): number => list.filter((o) => o.kind !== skip).length;
-    out.push(`@@ -${count(ahead, '+') + 1},${count(body, '+')} +${count(ahead, '-') + 1},${count(body, '-')} @@`, ...body.map((o) => `${o.kind}${o.text}`));
+    // A file made from nothing has no old lines: its range starts at 0.
+    const oldStart = created ? 0 : count(ahead, '+') + 1;
+    out.push(`@@ -${oldStart},${count(body, '+')} +${count(ahead, '-') + 1},${count(body, '-')} @@`, ...body.map((o) => `${o.kind}${o.text}`));
   }
   return `${out.join('\n')}\n`;
 }

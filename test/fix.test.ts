@@ -4,7 +4,7 @@
  * above the route decorator instead (the classic mistake) must not pass that proof.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import fg from 'fast-glob';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { runCli } from './support/run-cli';
 import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python';
 
 const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
+const ASGI_PROBE = path.join(__dirname, 'probe', 'asgi_probe.py');
 const BOUND = 30;
 
 // A pass-through decorator of the project's own, as apps wrap views (two blank lines after it).
@@ -52,7 +53,10 @@ const APP = {
 async function inProject(files: Record<string, string>, work: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-fix-'));
   try {
-    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
     await work(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -126,7 +130,8 @@ realFlask('an app without a limiter gets Flask-Limiter\'s usual one, and the rea
     writeFileSync(path.join(dir, 'app.py'), '"""No limiter yet."""\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n@app.post("/login")\ndef login():\n    return "token"\n\n\n@app.get("/items")\ndef items():\n    return "[]"\n');
     const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
     expect(fixed.stderr).toContain('add Flask-Limiter to the project\'s dependencies');
-    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toContain('app = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=app)\n');
+    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toContain('from flask_limiter.util import get_remote_address\nlimiter = Limiter(get_remote_address)\n');
+    expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toContain('app = Flask(__name__)\nlimiter.init_app(app)\n');
     expect(thresholds(dir)).toEqual({ '/items': 7, '/login': 4 });
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
   }));
@@ -187,12 +192,12 @@ test('a FastAPI app without a limiter gets slowapi wired under it, and a rescan 
       [
         'from fastapi import FastAPI',
         'from slowapi import Limiter, _rate_limit_exceeded_handler',
-        'from slowapi.errors import RateLimitExceeded',
         'from slowapi.util import get_remote_address',
+        'from slowapi.errors import RateLimitExceeded',
         'from fastapi import Request',
+        'limiter = Limiter(key_func=get_remote_address, key_style="endpoint")',
         '',
         'app = FastAPI()',
-        'limiter = Limiter(key_func=get_remote_address)',
         'app.state.limiter = limiter',
         'app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)',
         '',
@@ -210,6 +215,72 @@ test('a FastAPI app without a limiter gets slowapi wired under it, and a rescan 
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
   }));
 
+test('routes in another module than their FastAPI app get a limiter module of their own beside the app\'s; the diff creates it and applies with git apply', () =>
+  inProject(
+    {
+      '.apiposture.toml': APP['.apiposture.toml'],
+      'app/__init__.py': '',
+      'app/main.py': 'from fastapi import FastAPI\n\nfrom app.routes import router\n\napp = FastAPI()\napp.include_router(router)\n',
+      'app/routes.py': 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.post("/login")\ndef login(user: str):\n    return {"token": user}\n',
+    },
+    async (dir) => {
+      const diff = await runCli(['fix', dir, '--no-cache']);
+      expect(diff.stdout).toContain(['--- /dev/null', '+++ b/app/rate_limiting.py', '@@ -0,0 +1,6 @@', '+from slowapi import Limiter', '+from slowapi.util import get_remote_address', '+', '+'].join('\n'));
+      expect(spawnSync('git', ['init', '-q'], { cwd: dir }).status).toBe(0);
+      const applied = spawnSync('git', ['apply', '-'], { cwd: dir, input: diff.stdout, encoding: 'utf8' });
+      expect(applied.stderr).toBe('');
+      expect(readFileSync(path.join(dir, 'app/rate_limiting.py'), 'utf8')).toBe(
+        'from slowapi import Limiter\nfrom slowapi.util import get_remote_address\n\n\n# slowapi limiter of the app in app/main.py, in a module of its own so that route modules import it without importing the app\nlimiter = Limiter(key_func=get_remote_address, key_style="endpoint")\n',
+      );
+      expect(readFileSync(path.join(dir, 'app/main.py'), 'utf8')).toBe(
+        'from fastapi import FastAPI\n\nfrom app.routes import router\nfrom slowapi import _rate_limit_exceeded_handler\nfrom slowapi.errors import RateLimitExceeded\nfrom app.rate_limiting import limiter\n\napp = FastAPI()\napp.state.limiter = limiter\napp.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)\napp.include_router(router)\n',
+      );
+      expect(readFileSync(path.join(dir, 'app/routes.py'), 'utf8')).toContain('from app.rate_limiting import limiter\nfrom fastapi import Request\n');
+      const after = await scan({ paths: [dir] });
+      expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['/login limited 4/minute']);
+      expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
+    },
+  ));
+
+const SLOWAPI_SOURCE = process.env.APIPOSTURE_SLOWAPI_SOURCE;
+
+test('a method of a class-based view (fastapi-utils style) gets the limit and `request` after `self`; with the real slowapi, 429 at the rate', () =>
+  inProject(
+    {
+      '.apiposture.toml': APP['.apiposture.toml'],
+      'cbv.py': readFileSync(path.join(__dirname, 'support', 'cbv.py'), 'utf8'),
+      'app.py': 'from fastapi import APIRouter, FastAPI\n\nfrom cbv import controller\n\nrouter = APIRouter()\n\n\n@controller(router)\nclass Profile:\n    @router.post("/login")\n    def login(self):\n        return {}\n\n\napp = FastAPI()\napp.include_router(router)\n',
+    },
+    async (dir) => {
+      await runCli(['fix', dir, '--write', '--no-cache']);
+      expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toContain('    @router.post("/login")\n    @limiter.limit("4/minute")\n    def login(self, request: Request):\n');
+      const after = await scan({ paths: [dir] });
+      expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`)).toEqual(['/login limited 4/minute']);
+      if (!SLOWAPI_SOURCE) return; // the real slowapi runs from a checkout (see the README)
+      const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, dir, 'app:app', '--measure', '10'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONPATH: SLOWAPI_SOURCE, PROBE_STAND_INS: 'fastapi_limiter,pyrate_limiter,ratelimit' } });
+      expect(r.stderr).toBe('');
+      expect((JSON.parse(r.stdout) as { verdicts: Record<string, { threshold: number }> }[])[0].verdicts.POST.threshold).toBe(4);
+    },
+  ));
+
+realFlask('an app made in a factory in another module: the limiter module is imported by the views and wired in the factory; the real Flask-Limiter enforces the rate', () =>
+  inProject(
+    {
+      '.apiposture.toml': APP['.apiposture.toml'],
+      'app.py': 'from flask import Flask\n\nfrom views import bp\n\n\ndef create_app():\n    flask_app = Flask(__name__)\n    flask_app.register_blueprint(bp)\n    return flask_app\n\n\napp = create_app()\n',
+      'views.py': 'from flask import Blueprint\n\nbp = Blueprint("main", __name__)\n\n\n@bp.post("/login")\ndef login():\n    return "ok"\n',
+    },
+    async (dir) => {
+      expect(thresholds(dir)).toEqual({ '/login': null });
+      const fixed = await runCli(['fix', dir, '--write', '--no-cache']);
+      expect(fixed.stderr).toContain('add Flask-Limiter to the project\'s dependencies');
+      expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toContain('    flask_app = Flask(__name__)\n    limiter.init_app(flask_app)\n');
+      expect(readFileSync(path.join(dir, 'views.py'), 'utf8')).toContain('from rate_limiting import limiter\n');
+      expect(thresholds(dir)).toEqual({ '/login': 4 });
+      expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe('');
+    },
+  ));
+
 realFlask('imports go with the module\'s opening imports, above the code that uses them, not after a late import', () =>
   inProject(
     {
@@ -219,7 +290,7 @@ realFlask('imports go with the module\'s opening imports, above the code that us
     },
     async (dir) => {
       await runCli(['fix', dir, '--write', '--no-cache']);
-      expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toMatch(/^"""Doc."""\nfrom flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter\.util import get_remote_address\n\napp = Flask\(__name__\)\nlimiter = Limiter\(get_remote_address, app=app\)\n/);
+      expect(readFileSync(path.join(dir, 'app.py'), 'utf8')).toMatch(/^"""Doc."""\nfrom flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter\.util import get_remote_address\nlimiter = Limiter\(get_remote_address\)\n\napp = Flask\(__name__\)\nlimiter\.init_app\(app\)\n/);
       expect(thresholds(dir)).toEqual({ '/x': 7 });
     },
   ));

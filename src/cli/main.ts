@@ -317,9 +317,9 @@ Examples:
       const { result, project, config } = await scanWithProject(paths, options);
       const plan = planFixes(result, project!, config.policy, options.route);
       const files = applyLineEdits(result.root, plan.edits);
-      for (const [file, { before, after }] of files) {
+      for (const [file, { before, after, created }] of files) {
         if (options.write) await writeNamedFile(path.join(result.root, file), after);
-        else io.stdout(unifiedDiff(file, before, plan.edits));
+        else io.stdout(unifiedDiff(file, before, plan.edits, created));
       }
       for (const n of plan.notFixed) io.stderr(`not fixed: ${n.route} (${n.file}:${n.line}): ${n.why}\n`);
       for (const library of plan.newDependencies) io.stderr(`the edits add a ${library} limiter: add ${library} to the project's dependencies (pip install ${library})\n`);
