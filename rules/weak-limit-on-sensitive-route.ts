@@ -1,11 +1,11 @@
 /** AP002: a limit looser than the policy for the route's class (reference G.4). */
 import { rateLabel, routeLabel, type Limit, type Route } from '../src/model';
 import { riskClass } from '../src/risk';
+import { MESSAGING_KINDS } from '../src/cost-calls';
 import { allowanceWithin, limitWindows } from '../src/ratelimit/windows';
 import { drfScopedLogin, flaskLimiterApp, limitedLogin, slowapiLogin } from './examples';
 import { defineRule } from './types';
 
-const MESSAGING_KINDS = ['outbound-email', 'outbound-sms'];
 const DAY = 86_400;
 
 /** Limits that count every client, with their windows as the library reads them. */

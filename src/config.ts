@@ -18,11 +18,12 @@ import { RULES } from '../rules';
 export interface Policy {
   authMaxPerMinute: number; // looser limits on login/OTP/password routes are weak (AP002)
   messagingDailyCap: boolean; // email/SMS-sending routes need a limit with a window of a day or more (AP002)
+  messagingPerDay: number; // the daily cap `apiposture fix` adds on email/SMS-sending routes
   shortWindowSeconds: number; // a limit with a window this short blunts fixed-window bursts (AP009)
   defaultRate: string; // what `apiposture fix` limits a route that is not auth-sensitive to
 }
 
-export const DEFAULT_POLICY: Readonly<Policy> = { authMaxPerMinute: 10, messagingDailyCap: true, shortWindowSeconds: 10, defaultRate: '60/minute' };
+export const DEFAULT_POLICY: Readonly<Policy> = { authMaxPerMinute: 10, messagingDailyCap: true, messagingPerDay: 20, shortWindowSeconds: 10, defaultRate: '60/minute' };
 
 /** A limiter the libraries tables do not know: the project's own decorator, dependency or middleware. */
 export interface CustomLimiter {
@@ -142,9 +143,10 @@ export function parseConfig(raw: unknown, at = ''): Config {
     }
   }
   if (top.policy !== undefined) {
-    const policy = table(top.policy, key(at, 'policy'), ['auth-max-per-minute', 'messaging-daily-cap', 'short-window-seconds', 'default-rate']);
+    const policy = table(top.policy, key(at, 'policy'), ['auth-max-per-minute', 'messaging-daily-cap', 'messaging-per-day', 'short-window-seconds', 'default-rate']);
     if (policy['default-rate'] !== undefined) config.policy.defaultRate = rateText(policy['default-rate'], key(at, 'policy.default-rate'));
     if (policy['auth-max-per-minute'] !== undefined) config.policy.authMaxPerMinute = positive(policy['auth-max-per-minute'], key(at, 'policy.auth-max-per-minute'));
+    if (policy['messaging-per-day'] !== undefined) config.policy.messagingPerDay = wholeCount(policy['messaging-per-day'], key(at, 'policy.messaging-per-day'));
     if (policy['short-window-seconds'] !== undefined) config.policy.shortWindowSeconds = positive(policy['short-window-seconds'], key(at, 'policy.short-window-seconds'));
     if (policy['messaging-daily-cap'] !== undefined) {
       if (typeof policy['messaging-daily-cap'] !== 'boolean') throw new ConfigError(`${key(at, 'policy.messaging-daily-cap')}: expected true or false`);
@@ -229,6 +231,12 @@ function rateText(value: unknown, where: string): string {
   const parsed = typeof value === 'string' ? parseLimitsNotation(value) : undefined;
   if (!parsed?.ok) throw new ConfigError(`${where}: expected a rate such as "60/minute"${parsed && !parsed.ok ? ` (${parsed.reason})` : ''}`);
   return value as string;
+}
+
+/** A count of requests: a whole number of at least 1. */
+function wholeCount(value: unknown, where: string): number {
+  if (!Number.isInteger(value) || (value as number) < 1) throw new ConfigError(`${where}: expected a whole number of at least 1`);
+  return value as number;
 }
 
 function positive(value: unknown, where: string): number {

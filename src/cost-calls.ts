@@ -16,6 +16,9 @@ export const COST_KINDS = [
 ] as const;
 export type CostKind = (typeof COST_KINDS)[number];
 
+/** Kinds that send a message to someone: the routes that need a daily cap (AP002). */
+export const MESSAGING_KINDS: readonly string[] = ['outbound-email', 'outbound-sms'] satisfies CostKind[];
+
 /** Categories (reference E.1). A hint signal's kind is its category, since a word tells no more than that. */
 export const COST_CATEGORIES = ['auth', 'money', 'messaging', 'heavy', 'mitigation'] as const;
 export type CostCategory = (typeof COST_CATEGORIES)[number];

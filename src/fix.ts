@@ -19,6 +19,7 @@ import type { ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { Project, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
 import { riskClass } from './risk';
+import { MESSAGING_KINDS } from './cost-calls';
 import { flaskLimiter } from './frameworks/flask/flask-limiter';
 import { slowapi } from './frameworks/fastapi/slowapi';
 
@@ -186,11 +187,11 @@ function balanced(line: string): boolean {
 }
 
 function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy): { edits: LineEdit[] } | { why: string } {
-  if (route.framework === 'drf') return throttleView(route, source, project, policyRate(route, policy));
+  if (route.framework === 'drf') return throttleView(route, source, project, policyRates(route, policy));
   if (route.kind === 'websocket') return { why: 'a WebSocket endpoint: limit its messages inside the handler by hand' };
   const off = route.evidence.find((e) => e.concern === 'disabled');
   if (off) return { why: `${off.message}: turn the limiter on first` };
-  if (route.framework === 'django') return ratelimitView(route, source, project, policyRate(route, policy));
+  if (route.framework === 'django') return ratelimitView(route, source, project, policyRates(route, policy));
   const viewClass = route.framework === 'flask' ? classView(route, source, project) : undefined;
   if (viewClass) {
     if ('why' in viewClass) return viewClass;
@@ -199,20 +200,21 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
     else {
       named = newLimiter(route, viewClass.mod, viewClass.view.tree, project, source);
     }
-    return 'why' in named ? named : limitClassView(route, viewClass, project, named, policyRate(route, policy));
+    return 'why' in named ? named : limitClassView(route, viewClass, project, named, policyRates(route, policy).join(';'));
   }
   const view = decoratedView(route, source);
   if ('why' in view) return view;
   const mod = project.modules.find((m) => m.file === route.handlerFile);
   if (!mod) return { why: `${route.handlerFile} was not read` };
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
-  const rate = policyRate(route, policy);
-  if (route.framework === 'fastapi' && !limiter && usesFastapiLimiter(project)) return rateLimiterDependency(route, view, mod, rate);
+  const rates = policyRates(route, policy);
+  if (route.framework === 'fastapi' && !limiter && usesFastapiLimiter(project)) return rateLimiterDependency(route, view, mod, rates);
   if (route.framework === 'fastapi' && !limiter && usesPyrateLimiter(project)) {
     // Run on pyrate-limiter 4.4: after client `a` used `Rate(2, ...)`, client `b` is refused too.
     return { why: "the project limits with fastapi-limiter 0.2, whose `Limiter(Rate(...))` is one bucket every client shares: a per-client limit needs a bucket per identifier (pyrate-limiter's BucketFactory), so add it by hand" };
   }
-  const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rate)})` });
+  // Several rates are one `limits` string: "10/minute;20/day".
+  const decorate = (name: string): LineEdit => ({ file: route.handlerFile, before: route.handlerLine, text: `${indent}@${name}.limit(${JSON.stringify(rates.join(';'))})` });
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
   if ('why' in request) return request;
@@ -241,15 +243,16 @@ function usesPyrateLimiter(project: Project): boolean {
  * fastapi-limiter: `dependencies=[Depends(RateLimiter(times=N, minutes=1))]` added to the route decorator,
  * written on one line (a decorator spread over lines, or one with `dependencies=` already, is left to you).
  */
-function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree }, mod: ModuleFacts, rate: string): { edits: LineEdit[] } | { why: string } {
-  const parsed = PLAIN_RATE.exec(rate);
-  if (!parsed) return { why: `the policy rate \`${rate}\` is not one fastapi-limiter's RateLimiter takes` };
+function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree }, mod: ModuleFacts, rates: string[]): { edits: LineEdit[] } | { why: string } {
+  const parsed = rates.map((rate) => PLAIN_RATE.exec(rate));
+  const unread = rates.find((_, i) => !parsed[i]);
+  if (unread) return { why: `the policy rate \`${unread}\` is not one fastapi-limiter's RateLimiter takes` };
   if (route.kind !== 'http') return { why: 'a WebSocket endpoint is limited inside its body (WebSocketRateLimiter): add it by hand' };
   const line = view.lines[route.line - 1] ?? '';
   const text = line.slice(0, commentStart(line)).trimEnd();
   if (!/^\s*@[\w.]+\(.*\)$/.test(text) || !balanced(text)) return { why: 'the route decorator spans more than its line: add the dependency by hand' };
   if (/\bdependencies\s*=/.test(text)) return { why: 'the route decorator has `dependencies=` already: add the RateLimiter to it by hand' };
-  const dependency = `Depends(RateLimiter(times=${parsed[1]}, ${WINDOW_KEYWORDS[parsed[2]]}))`;
+  const dependency = parsed.map((p) => `Depends(RateLimiter(times=${p![1]}, ${WINDOW_KEYWORDS[p![2]]}))`).join(', ');
   const close = text.lastIndexOf(')');
   const empty = /\(\s*$/.test(text.slice(0, close));
   const edits: LineEdit[] = [];
@@ -263,11 +266,14 @@ function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree
 }
 
 /**
- * The policy's rate for a route: `auth-max-per-minute` for an auth-sensitive one (by AP002's reading: a password
- * hash or token call, or an auth word), `default-rate` otherwise.
+ * The policy's rates for a route: `auth-max-per-minute` a minute for an auth-sensitive one (by AP002's reading: a
+ * password hash or token call, or an auth word), `default-rate` otherwise; and `messaging-per-day` a day for one
+ * that sends email or SMS, the daily cap AP002 asks for.
  */
-function policyRate(route: Route, policy: Policy): string {
-  return riskClass(route).risk === 'auth-sensitive' ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
+function policyRates(route: Route, policy: Policy): string[] {
+  const base = riskClass(route).risk === 'auth-sensitive' ? `${policy.authMaxPerMinute}/minute` : policy.defaultRate;
+  const sends = policy.messagingDailyCap && route.expensive.some((s) => s.strength === 'call' && MESSAGING_KINDS.includes(s.kind));
+  return sends ? [base, `${policy.messagingPerDay}/day`] : [base];
 }
 
 /** The name the project's limiter has in `mod`, with the import that gives it one when it has none. */
@@ -342,21 +348,24 @@ function djangoView(route: Route, source: (file: string) => Source, project: Pro
  * has to change), a `UserRateThrottle` under its own scope (counted per user, per address when anonymous),
  * named in `throttle_classes` of the view class, or by `@throttle_classes([...])` under `@api_view`.
  */
-function throttleView(route: Route, source: (file: string) => Source, project: Project, rate: string): { edits: LineEdit[] } | { why: string } {
+function throttleView(route: Route, source: (file: string) => Source, project: Project, rates: string[]): { edits: LineEdit[] } | { why: string } {
   const found = djangoView(route, source, project);
   if ('why' in found) return found;
   const { view, mod, cls, fn } = found;
-  const parsed = PLAIN_RATE.exec(rate);
-  if (!parsed) return { why: `the policy rate \`${rate}\` is not one DRF reads (\`<count>/second|minute|hour|day\`)` };
-  const [, count, unit] = parsed;
-  const name = `${unit.charAt(0).toUpperCase()}${unit.slice(1)}${count}Throttle`; // `Minute5Throttle`
+  const parsed = rates.map((rate) => PLAIN_RATE.exec(rate));
+  const unread = rates.find((_, i) => !parsed[i]);
+  if (unread) return { why: `the policy rate \`${unread}\` is not one DRF reads (\`<count>/second|minute|hour|day\`)` };
   const file = mod.file;
   const top = afterImports(view.tree.rootNode);
-  const taken = (mod.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'class');
-  if (taken) return { why: `\`${name}\` names something else in ${file}` };
-  const edits: LineEdit[] = [];
-  edits.push(...importUnlessBound(mod, top, 'rest_framework.throttling', 'UserRateThrottle'));
-  if (!mod.classes.some((c) => c.name === name)) {
+  const edits: LineEdit[] = [...importUnlessBound(mod, top, 'rest_framework.throttling', 'UserRateThrottle')];
+  // One throttle class per rate, each counted apart: DRF checks every class of `throttle_classes`.
+  const names: string[] = [];
+  for (const [i, rate] of rates.entries()) {
+    const [, count, unit] = parsed[i]!;
+    const name = `${unit.charAt(0).toUpperCase()}${unit.slice(1)}${count}Throttle`; // `Minute5Throttle`
+    if ((mod.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'class')) return { why: `\`${name}\` names something else in ${file}` };
+    names.push(name);
+    if (mod.classes.some((c) => c.name === name)) continue;
     // Right below the imports, so that a decorator written above the module's first class never lands on it.
     const block = [
       '',
@@ -369,20 +378,21 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
     ];
     edits.push(...block.map((text) => ({ file, before: top, text })));
   }
+  const listed = names.join(', ');
   if (cls) {
     if (project.classChain({ mod, cls }).some((c) => (c.mod.bindings[c.cls.bodyScope] ?? []).some((b) => b.name === 'throttle_classes'))) {
       return { why: `\`${cls.name}\` sets \`throttle_classes\` itself: add a throttle there by hand` };
     }
     const line = classBodyLine(view.tree, route.handlerLine);
     if (!line) return { why: `the body of \`${cls.name}\` cannot be edited line by line` };
-    edits.push({ file, before: line.before, text: `${line.indent}throttle_classes = [${name}]` });
+    edits.push({ file, before: line.before, text: `${line.indent}throttle_classes = [${listed}]` });
     if (!line.afterDocstring) edits.push({ file, before: line.before, text: '' });
     return { edits };
   }
   if (fn?.decorators.some((d) => Project.describe(d.k === 'call' ? d.fn : d).endsWith('api_view'))) {
     const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
     edits.push(...importUnlessBound(mod, top, 'rest_framework.decorators', 'throttle_classes'));
-    edits.push({ file, before: route.handlerLine, text: `${indent}@throttle_classes([${name}])` });
+    edits.push({ file, before: route.handlerLine, text: `${indent}@throttle_classes([${listed}])` });
     return { edits };
   }
   return { why: 'the view is neither a class of the project nor an `@api_view` function: add a throttle by hand' };
@@ -394,7 +404,7 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
  * `method_decorator(..., name="dispatch")` above a class view. The import follows the package the project
  * already uses (`ratelimit` up to 3.x, `django_ratelimit` from 4.0); a project using neither gets 4.x's.
  */
-function ratelimitView(route: Route, source: (file: string) => Source, project: Project, rate: string): { edits: LineEdit[] } | { why: string } {
+function ratelimitView(route: Route, source: (file: string) => Source, project: Project, rates: string[]): { edits: LineEdit[] } | { why: string } {
   const found = djangoView(route, source, project);
   if ('why' in found) return found;
   const { view, mod, cls, fn } = found;
@@ -409,12 +419,11 @@ function ratelimitView(route: Route, source: (file: string) => Source, project: 
   const top = afterImports(view.tree.rootNode);
   const edits = importUnlessBound(mod, top, oldPackage ? 'ratelimit.decorators' : 'django_ratelimit.decorators', 'ratelimit');
   const indent = /^\s*/.exec(view.lines[route.handlerLine - 1] ?? '')?.[0] ?? '';
-  const limit = `ratelimit(key="ip", rate=${JSON.stringify(rate)}, block=True)`;
-  if (cls) {
-    edits.push(...importUnlessBound(mod, top, 'django.utils.decorators', 'method_decorator'));
-    edits.push({ file: mod.file, before: route.handlerLine, text: `${indent}@method_decorator(${limit}, name="dispatch")` });
-  } else {
-    edits.push({ file: mod.file, before: route.handlerLine, text: `${indent}@${limit}` });
+  // One decorator per rate: django-ratelimit takes one rate each, and stacked ones all count.
+  if (cls) edits.push(...importUnlessBound(mod, top, 'django.utils.decorators', 'method_decorator'));
+  for (const rate of rates) {
+    const limit = `ratelimit(key="ip", rate=${JSON.stringify(rate)}, block=True)`;
+    edits.push({ file: mod.file, before: route.handlerLine, text: cls ? `${indent}@method_decorator(${limit}, name="dispatch")` : `${indent}@${limit}` });
   }
   return { edits };
 }
@@ -439,6 +448,7 @@ function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project
   const usual = NEW_LIMITER[route.framework];
   const appMod = route.app && project.modules.find((m) => m.file === route.app!.file);
   const appSource = appMod && source(appMod.file);
+  if (!route.app) return { why: 'the route is not reached from an app found statically (it is registered at run time), so no limiter can be wired for it: add one by hand' };
   if (!usual || !appMod || !appSource) return { why: 'no limiter is bound to its app, and the app was not found: create one and run fix again' };
   if ('why' in appSource) return appSource;
   const created = appCreation(appSource, route.app!.line);

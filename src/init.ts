@@ -21,6 +21,7 @@ exclude = []
 [policy]
 auth-max-per-minute = ${DEFAULT_POLICY.authMaxPerMinute}     # AP002: looser limits on login/OTP/password/signup routes are weak
 messaging-daily-cap = ${DEFAULT_POLICY.messagingDailyCap}   # AP002: routes that send email/SMS need a window of a day or more
+messaging-per-day = ${DEFAULT_POLICY.messagingPerDay}        # what \`apiposture fix\` caps them at per client per day
 short-window-seconds = ${DEFAULT_POLICY.shortWindowSeconds}    # AP009: a limit this short blunts fixed-window bursts
 
 # The project's own limit decorator, e.g. @throttle("5/minute"):
