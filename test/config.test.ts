@@ -34,6 +34,8 @@ test.each([
   [{ rules: { AP999: 'off' } }, 'rules.AP999: there is no rule AP999'],
   [{ suppress: [{ rule: 'AP999', route: '/x', reason: 'r' }] }, 'suppress[0].rule: there is no rule AP999'],
   [{ policy: { 'auth-max-per-minute': -1 } }, 'policy.auth-max-per-minute: expected a positive number'],
+  [{ policy: { 'messaging-per-day': 2.5 } }, 'policy.messaging-per-day: expected a whole number of at least 1'],
+  [{ policy: { 'messaging-per-day': 0 } }, 'policy.messaging-per-day: expected a whole number of at least 1'],
   [{ polcy: {} }, 'polcy: unknown key'],
   [{ limiter: [{ name: 'x' }] }, 'limiter[0]: give exactly one of decorator, dependency or middleware'],
   [{ limiter: [{ decorator: 'a.b', 'rate-argument': -2 }] }, 'limiter[0].rate-argument: expected a keyword name or a position'],
