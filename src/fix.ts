@@ -75,8 +75,11 @@ interface Limiter {
   instance: Extract<Value, { kind: 'instance' }>;
 }
 
-/** The edits that fix the AP004 and AP001 findings of these routes (all when `routes` is empty). */
-export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = []): FixPlan {
+/** The rules whose findings fix writes edits for, in the order they are fixed. */
+export const FIXABLE_RULES = ['AP004', 'AP001'];
+
+/** The edits that fix the findings of these rules (AP004 and AP001 by default) on these routes (all when `routes` is empty). */
+export function planFixes(result: ScanResult, project: Project, policy: Policy, routes: string[] = [], rules: string[] = FIXABLE_RULES): FixPlan {
   const plan: FixPlan = { edits: [], byFinding: new Map(), notFixed: [], newDependencies: [] };
   const limiters = limitersOf(project, Object.values(LIMITER_TYPES).flat());
   // Each file is read and parsed once, each app's limiter looked for once, however many routes they have.
@@ -93,7 +96,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
   const fixes: LineEdit[][] = []; // one per route fixed
   const byId = new Map(result.routes.map((r) => [r.id, r]));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
-  const open = ['AP004', 'AP001'].flatMap((rule) => result.findings.filter((f) => f.ruleId === rule && counts(f)));
+  const open = FIXABLE_RULES.filter((rule) => rules.includes(rule)).flatMap((rule) => result.findings.filter((f) => f.ruleId === rule && counts(f)));
   for (const finding of open) {
     for (const route of finding.routeIds.flatMap((id) => byId.get(id) ?? [])) {
       if (routes.length && !routes.includes(`${methodsLabel(route)} ${route.path}`)) continue;

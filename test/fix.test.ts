@@ -242,6 +242,17 @@ test('routes in another module than their FastAPI app get a limiter module of th
     },
   ));
 
+test('--rule picks the findings fixed, --diff is the default output; an unknown rule or --diff with --write is a usage error', () =>
+  inProject(APP, async (dir) => {
+    expect((await runCli(['fix', dir, '--no-cache', '--rule', 'AP004'])).stdout).toBe(''); // the app has no misplaced limit
+    const diff = await runCli(['fix', dir, '--no-cache', '--diff', '--rule', 'ap001']);
+    expect(diff.stdout).toBe((await runCli(['fix', dir, '--no-cache'])).stdout);
+    expect(diff.stdout).toContain('+@limiter.limit("7/minute")');
+    const unknown = await runCli(['fix', dir, '--rule', 'AP002']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--rule AP002: fix writes edits for AP004 and AP001 only')]);
+    expect((await runCli(['fix', dir, '--diff', '--write'])).code).toBe(2);
+  }));
+
 const SLOWAPI_SOURCE = process.env.APIPOSTURE_SLOWAPI_SOURCE;
 
 test('a method of a class-based view (fastapi-utils style) gets the limit and `request` after `self`; with the real slowapi, 429 at the rate', () =>

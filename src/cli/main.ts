@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failsGate, scan, scanProject, type ScanOptions } from '../scan';
-import { applyLineEdits, planFixes, unifiedDiff, type FixPlan } from '../fix';
+import { applyLineEdits, FIXABLE_RULES, planFixes, unifiedDiff, type FixPlan } from '../fix';
 import type { Project } from '../python/project';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
 import { ConfigError, loadConfig, type Config } from '../config';
@@ -303,19 +303,26 @@ Examples:
       .argument('[paths...]', 'files or directories (default: .)'),
   )
     .option('--route <route>', 'only this route, as listed: "POST /login" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--write', 'apply the edits (default: print them as a unified diff)')
+    .option('--rule <ids>', `only the findings of these rules, comma-separated (default: ${FIXABLE_RULES.join(',')})`, (v: string) => v.split(',').map((id) => id.trim().toUpperCase()))
+    .addOption(new Option('--diff', 'print the edits as a unified diff (the default)').conflicts('write'))
+    .option('--write', 'apply the edits')
     .addHelpText('after', `
-Flask (Flask-Limiter) and FastAPI (slowapi) routes get \`@limiter.limit("<rate>")\` above the view's def, a
-misplaced limit decorator moves there; the rate is the policy's (auth-max-per-minute for auth-sensitive routes,
-default-rate for the others). Other routes are listed with why they were left alone.
+Each route gets a limit in the project's own idiom: Flask-Limiter and slowapi \`@limiter.limit("<rate>")\`
+above the view's def (a misplaced limit decorator moves there), DRF throttle classes, django-ratelimit
+\`@ratelimit(...)\`, fastapi-limiter 0.1 \`Depends(RateLimiter(...))\`; an app without a limiter gets the
+framework's usual one. The rate is the policy's (auth-max-per-minute for auth-sensitive routes, default-rate for
+the others, plus messaging-per-day a day on routes that send email or SMS). Other routes are listed with why
+they were left alone.
 
 Examples:
   $ apiposture fix ./app                 # show the diff
   $ apiposture fix ./app --write         # apply it
   $ apiposture fix . --route "POST /login" --write`)
-    .action(async (paths: string[], options: ScanTargetOptions & { route: string[]; write?: boolean }) => {
+    .action(async (paths: string[], options: ScanTargetOptions & { route: string[]; rule?: string[]; write?: boolean }) => {
+      const unknownRule = options.rule?.find((id) => !FIXABLE_RULES.includes(id));
+      if (unknownRule) throw new UsageError(`--rule ${unknownRule}: fix writes edits for ${FIXABLE_RULES.join(' and ')} only`);
       const { result, project, config } = await scanWithProject(paths, options);
-      const plan = planFixes(result, project!, config.policy, options.route);
+      const plan = planFixes(result, project!, config.policy, options.route, options.rule);
       const files = applyLineEdits(result.root, plan.edits);
       for (const [file, { before, after, created }] of files) {
         if (options.write) await writeNamedFile(path.join(result.root, file), after);
