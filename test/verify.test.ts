@@ -55,10 +55,10 @@ function startUntil(command: string, args: string[], env: NodeJS.ProcessEnv, rea
   });
 }
 
-/** Serves test/verify-apps/<name>/app.py; returns its base URL. */
+/** Serves test/verify-apps/<name>/app.py (or the app.py of the folder `name` is); returns its base URL. */
 async function startApp(name: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const port = await freePort();
-  await startUntil(SYSTEM_PYTHON, [path.join(APPS, 'serve.py'), path.join(APPS, name)], { ...env, PORT: String(port) }, 'READY');
+  await startUntil(SYSTEM_PYTHON, [path.join(APPS, 'serve.py'), path.resolve(APPS, name)], { ...env, PORT: String(port) }, 'READY');
   return `http://127.0.0.1:${port}`;
 }
 
@@ -89,6 +89,16 @@ flaskTest('fix workflow: unlimited before the fix never rejects; after it, the 6
   expect(after.stdout).toContain('PASS  GET /search  (scan: limited)\n      expected: 5 admitted, then 429 without Retry-After (5/minute)\n      observed: 5 admitted, then 429 without Retry-After');
   expect(after.stdout).toMatch(/^6 requests to http:\/\/127\.0\.0\.1:\d+\/, concurrency 1, \d+\.\d s: 1 passed, 0 failed, 0 skipped$/m);
   expect(after.code).toBe(0);
+});
+
+flaskTest('fix, then verify: the limit `apiposture fix` writes is the one the running app enforces', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apiposture-fix-verify-'));
+  await fs.cp(path.join(APPS, 'before'), dir, { recursive: true });
+  await fs.writeFile(path.join(dir, '.apiposture.toml'), '[policy]\ndefault-rate = "6/minute"\n');
+  expect((await runCli(['fix', dir, '--write', '--no-cache'])).code).toBe(0);
+  const { code, result } = await verifyJson(['--url', await startApp(dir), dir]);
+  expect(result.routes).toEqual([expect.objectContaining({ route: 'GET /search', outcome: 'pass', expected: '6 admitted, then 429 without Retry-After (6/minute)', observed: '6 admitted, then 429 without Retry-After' })]);
+  expect(code).toBe(0);
 });
 
 flaskTest('a report claiming 3/minute fails against an app enforcing 5/minute, with observed vs expected', async () => {
