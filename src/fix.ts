@@ -87,9 +87,10 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
   const source = (file: string): Source => parsed.get(file) ?? parsed.set(file, parse(result.root, file)).get(file)!;
   const found = new Map<string, Limiter | undefined>();
   const limiterOf = (route: Route): Limiter | undefined => {
+    const types = LIMITER_TYPES[route.framework];
     const key = route.app && `${route.framework}\0${route.app.file}:${route.app.line}`;
-    if (!key) return undefined;
-    if (!found.has(key)) found.set(key, limiters.find((l) => Project.isInstance(l.instance, LIMITER_TYPES[route.framework]) && boundTo(project, l, route.app!)));
+    if (!key || !types) return undefined; // Django and DRF routes are fixed with decorators and throttles
+    if (!found.has(key)) found.set(key, limiters.find((l) => Project.isInstance(l.instance, types) && boundTo(project, l, route.app!)));
     return found.get(key);
   };
   const done = new Map<string, string | undefined>(); // a view already handled: why it was not fixed, if it was not

@@ -253,6 +253,23 @@ test('--rule picks the findings fixed, --diff is the default output; an unknown 
     expect((await runCli(['fix', dir, '--diff', '--write'])).code).toBe(2);
   }));
 
+test('a project with an unfixable Django route beside a limited FastAPI app: a second run changes nothing', () =>
+  inProject(
+    {
+      '.apiposture.toml': APP['.apiposture.toml'],
+      'main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/items")\ndef items():\n    return []\n',
+      'manage.py': DJANGO_APP['manage.py'],
+      'settings.py': DJANGO_APP['settings.py'],
+      // Django's own login view: not the project's code, so left unfixed (AP001) on every run.
+      'urls.py': 'from django.contrib.auth.views import LoginView\nfrom django.urls import path\n\nurlpatterns = [path("login/", LoginView.as_view())]\n',
+    },
+    async (dir) => {
+      expect((await runCli(['fix', dir, '--write', '--no-cache'])).code).toBe(0);
+      const again = await runCli(['fix', dir, '--no-cache']);
+      expect([again.code, again.stdout, again.stderr]).toEqual([0, '', expect.stringContaining('0 line edits to make')]);
+    },
+  ));
+
 const SLOWAPI_SOURCE = process.env.APIPOSTURE_SLOWAPI_SOURCE;
 
 test('a method of a class-based view (fastapi-utils style) gets the limit and `request` after `self`; with the real slowapi, 429 at the rate', () =>
