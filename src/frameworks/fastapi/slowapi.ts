@@ -30,12 +30,14 @@ import { parseLimitsNotation } from '../../ratelimit/grammar';
 import { contribution, type Decision } from '../protection';
 import type { LibraryDescriptor } from '../library';
 
+const LIMITER_CLASSES = ['slowapi.Limiter', 'slowapi.extension.Limiter'];
+
 const DESCRIPTOR: LibraryDescriptor = {
   id: 'slowapi',
   name: 'slowapi',
   distribution: 'slowapi',
   packages: ['slowapi'],
-  limiterClasses: ['slowapi.Limiter', 'slowapi.extension.Limiter'],
+  limiterClasses: LIMITER_CLASSES,
   spoofableKeyFunctions: ['slowapi.util.get_ipaddr'],
   grammar: { parse: parseLimitsNotation },
   counting: 'fixed-window',
@@ -61,7 +63,7 @@ const FASTAPI_INCLUDED_ROUTER_WRAPPERS = '0.137.0';
 // Starlette's Config casts these to False.
 const FALSE_VALUES = ['false', '0'];
 
-const isLimiter = (v: Value): v is Instance => Project.isInstance(v, DESCRIPTOR.limiterClasses!);
+const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_CLASSES);
 
 /** What the rules read from a limiter's settings. */
 interface LimiterSettings {

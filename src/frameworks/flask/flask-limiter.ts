@@ -36,13 +36,15 @@ import { parseLimitsNotation } from '../../ratelimit/grammar';
 import type { FlaskLibrary } from '.';
 import type { LibraryDescriptor } from '../library';
 
+const LIMITER_CLASSES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
+
 const DESCRIPTOR: LibraryDescriptor = {
   id: 'flask-limiter',
   name: 'Flask-Limiter',
   distribution: 'flask-limiter',
   packages: ['flask_limiter'],
   debian: 'python3-flask-limiter',
-  limiterClasses: ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'],
+  limiterClasses: LIMITER_CLASSES,
   spoofableKeyFunctions: ['flask_limiter.util.get_ipaddr'],
   grammar: { parse: parseLimitsNotation, order: 'unit' }, // it checks the limits of one string by their unit word
   counting: 'fixed-window',
@@ -58,7 +60,7 @@ const ERROR_HANDLER: Answering = { who: 'the 429 handler', kind: 'handler' };
 const ON_BREACH: Answering = { who: 'the `on_breach` callback', kind: 'on_breach' };
 const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
-const isLimiter = (v: Value): v is Instance => Project.isInstance(v, DESCRIPTOR.limiterClasses!);
+const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_CLASSES);
 
 type ExemptionScope = 'APPLICATION' | 'DEFAULT' | 'META' | 'ANCESTORS' | 'DESCENDENTS';
 const EXEMPTION_SCOPES: readonly string[] = ['APPLICATION', 'DEFAULT', 'META', 'ANCESTORS', 'DESCENDENTS'];
