@@ -94,6 +94,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
     return found.get(key);
   };
   const done = new Map<string, string | undefined>(); // a view already handled: why it was not fixed, if it was not
+  const views = new Set(result.routes.map((r) => `${r.handlerFile}:${r.handlerLine}`)); // where route handlers are defined
   const fixes: LineEdit[][] = []; // one per route fixed
   const byId = new Map(result.routes.map((r) => [r.id, r]));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
@@ -109,7 +110,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
         if (why) plan.notFixed.push({ route: label, file: route.file, line: route.line, why });
         continue;
       }
-      const edit = finding.ruleId === 'AP004' ? moveLimit(route, source) : fixRoute(route, source, project, limiterOf(route), policy);
+      const edit = finding.ruleId === 'AP004' ? moveLimit(route, source) : fixRoute(route, source, project, limiterOf(route), policy, views);
       done.set(key, 'why' in edit ? edit.why : undefined);
       if ('why' in edit) plan.notFixed.push({ route: label, file: route.file, line: route.line, why: edit.why });
       else {
@@ -190,7 +191,7 @@ function balanced(line: string): boolean {
   return depth === 0 && !quote;
 }
 
-function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy): { edits: LineEdit[] } | { why: string } {
+function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy, views: ReadonlySet<string>): { edits: LineEdit[] } | { why: string } {
   if (route.framework === 'drf') return throttleView(route, source, project, policyRates(route, policy));
   if (route.kind === 'websocket') return { why: 'a WebSocket endpoint: limit its messages inside the handler by hand' };
   const off = route.evidence.find((e) => e.concern === 'disabled');
@@ -204,7 +205,7 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
     else {
       named = newLimiter(route, viewClass.mod, viewClass.view.tree, project, source);
     }
-    return 'why' in named ? named : limitClassView(route, viewClass, project, named, policyRates(route, policy).join(';'));
+    return 'why' in named ? named : limitClassView(route, viewClass, project, named, policyRates(route, policy).join(';'), views);
   }
   const view = decoratedView(route, source);
   if ('why' in view) return view;
@@ -309,14 +310,27 @@ function classView(route: Route, source: (file: string) => Source, project: Proj
  * put first in a `decorators = [...]` list of its own (on one line, or one item per line). Refused when a base class of the project sets
  * `decorators` (a list of its own would replace the base's).
  */
-function limitClassView(route: Route, found: { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef }, project: Project, named: { name: string; edits: LineEdit[] }, rate: string): { edits: LineEdit[] } | { why: string } {
+function limitClassView(route: Route, found: { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef }, project: Project, named: { name: string; edits: LineEdit[] }, rate: string, views: ReadonlySet<string>): { edits: LineEdit[] } | { why: string } {
   const { view, mod, cls } = found;
   const setsDecorators = (c: { mod: ModuleFacts; cls: ClassDef }): { line: number } | undefined => (c.mod.bindings[c.cls.bodyScope] ?? []).find((b) => b.name === 'decorators');
   const [own, ...bases] = project.classChain({ mod, cls });
-  if (bases.some(setsDecorators)) return { why: `a base class of \`${cls.name}\` sets \`decorators\`: add the limit to the list there by hand` };
   const edits = [...named.edits];
   const limit = `${named.name}.limit(${JSON.stringify(rate)})`;
   const existing = setsDecorators(own);
+  const decorated = bases.find(setsDecorators);
+  if (!existing && decorated) {
+    // A base that is a view too gets its own limit, which its subclasses inherit: a second one here would count twice.
+    if (views.has(`${decorated.mod.file}:${decorated.cls.loc.line}`)) {
+      return { why: `inherits \`decorators\` from \`${decorated.cls.name}\`, a view of its own: limit that one, and this class inherits its limit` };
+    }
+    // The class's own list, the base's decorators kept after the limit: `decorators = [limit, *Base.decorators]`.
+    const base = cls.bases[0];
+    const body = classBodyLine(view.tree, route.handlerLine);
+    if (!base || !body) return { why: `a base class of \`${cls.name}\` sets \`decorators\`: add the limit to the list there by hand` };
+    edits.push({ file: mod.file, before: body.before, text: `${body.indent}decorators = [${limit}, *${Project.describe(base)}.decorators]` });
+    if (!body.afterDocstring) edits.push({ file: mod.file, before: body.before, text: '' });
+    return { edits };
+  }
   if (existing) {
     const line = view.lines[existing.line - 1] ?? '';
     // `decorators = [` with one item per line below: the limit becomes the first of them.

@@ -355,33 +355,53 @@ const CLASS_VIEWS = {
     '    def get(self):',
     '        return "[]"',
     '',
+    '',
+    'class Invoices(Orders):',
+    '    def get(self):',
+    '        return "[]"',
+    '',
+    '',
+    'class Audited(MethodView):',
+    '    decorators = [audited]',
+    '',
+    '',
+    'class Ledger(Audited):',
+    '    def get(self):',
+    '        return "[]"',
+    '',
   ].join('\n'),
   'app.py': [
     'from flask import Flask',
     '',
     'from extensions import limiter',
-    'from views import Items, Orders, Reports',
+    'from views import Invoices, Items, Ledger, Orders, Reports',
     '',
     'app = Flask(__name__)',
     'limiter.init_app(app)',
     'app.add_url_rule("/items", view_func=Items.as_view("items"))',
     'app.add_url_rule("/orders", view_func=Orders.as_view("orders"))',
     'app.add_url_rule("/reports", view_func=Reports.as_view("reports"))',
+    'app.add_url_rule("/invoices", view_func=Invoices.as_view("invoices"))',
+    'app.add_url_rule("/ledger", view_func=Ledger.as_view("ledger"))',
     '',
   ].join('\n'),
 };
 
-realFlask('Flask class views: the limit joins `decorators` (new, one-line or one item per line); the real Flask-Limiter answers 429 right after it', () =>
+realFlask('Flask class views: the limit joins `decorators` (new, one-line or one item per line, a subclass\'s own list keeping its base\'s; a subclass of a limited view inherits it); the real Flask-Limiter answers 429 right after it', () =>
   inProject(CLASS_VIEWS, async (dir) => {
-    expect(thresholds(dir)).toEqual({ '/items': null, '/orders': null, '/reports': null });
+    expect(thresholds(dir)).toEqual({ '/invoices': null, '/items': null, '/ledger': null, '/orders': null, '/reports': null });
     expect((await runCli(['fix', dir, '--write', '--no-cache'])).code).toBe(0);
     const views = readFileSync(path.join(dir, 'views.py'), 'utf8');
     expect(views).toContain('class Items(MethodView):\n    decorators = [limiter.limit("7/minute")]\n\n    def get(self):');
     expect(views).toContain('    decorators = [limiter.limit("7/minute"), audited]\n');
     expect(views).toContain('    decorators = [\n        limiter.limit("7/minute"),\n        audited,\n    ]\n');
+    // Invoices inherits the limit fixed on Orders, a view itself: a second limit would count each request twice.
+    expect(views).toContain('class Invoices(Orders):\n    def get(self):');
+    // A base that is no view: the subclass gets its own list, the base's decorators kept after the limit.
+    expect(views).toContain('class Ledger(Audited):\n    decorators = [limiter.limit("7/minute"), *Audited.decorators]\n\n    def get(self):');
     const after = await scan({ paths: [dir] });
-    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/items limited 7/minute', '/orders limited 7/minute', '/reports limited 7/minute']);
-    expect(thresholds(dir)).toEqual({ '/items': 7, '/orders': 7, '/reports': 7 });
+    expect(after.routes.map((r) => `${r.path} ${r.status} ${r.limits.map((l) => l.rate).join()}`).sort()).toEqual(['/invoices limited 7/minute', '/items limited 7/minute', '/ledger limited 7/minute', '/orders limited 7/minute', '/reports limited 7/minute']);
+    expect(thresholds(dir)).toEqual({ '/invoices': 7, '/items': 7, '/ledger': 7, '/orders': 7, '/reports': 7 });
     expect((await runCli(['fix', dir, '--no-cache'])).stdout).toBe(''); // a second run changes nothing
   }));
 

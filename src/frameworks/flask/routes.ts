@@ -327,9 +327,8 @@ class FlaskExtractor {
 
   private decoratorList(expr: Expr | undefined, ctx: Ctx): Decorator[] {
     if (!expr) return [];
-    if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
-    const values = this.project.resolve(expr, ctx);
-    return values.flatMap((v) => (v.kind === 'literal' && v.expr.k === 'seq' ? v.expr.items.map((e) => ({ expr: e, ctx: v.ctx })) : []));
+    // Also `[limiter.limit(...), *Base.decorators]`: a list is read through the sequences it unpacks.
+    return sequenceItems(this.project, expr, ctx) ?? [];
   }
 
   /** MethodView: the verbs the class (or its project bases) defines, unless `methods` is set; View: `methods` or GET. */
