@@ -458,15 +458,15 @@ function classBodyLine(tree: Tree, classLine: number): { before: number; indent:
 
 /**
  * The framework's usual limiter (NEW_LIMITER) for an app that has none, named `limiter` where the route is: made
- * under the app's creation when the route is in the app's module (at module level or in a factory function),
- * else in a module of its own beside the app's (LIMITER_MODULE), imported by the app's module to wire it and by
- * the route's. The project must then depend on the library (the fix says so).
+ * below the imports when the route is in the app's module, else in a module of its own beside the app's
+ * (LIMITER_MODULE), imported by the app's module and by the route's; wired under the app's creation (at module
+ * level or in a factory function). The project must then depend on the library (the fix says so).
  */
 function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project, source: (file: string) => Source): { name: string; edits: LineEdit[] } | { why: string } {
-  const usual = NEW_LIMITER[route.framework];
-  const appMod = route.app && project.modules.find((m) => m.file === route.app!.file);
-  const appSource = appMod && source(appMod.file);
   if (!route.app) return { why: 'the route is not reached from an app found statically (it is registered at run time), so no limiter can be wired for it: add one by hand' };
+  const usual = NEW_LIMITER[route.framework];
+  const appMod = project.modules.find((m) => m.file === route.app!.file);
+  const appSource = appMod && source(appMod.file);
   if (!usual || !appMod || !appSource) return { why: 'no limiter is bound to its app, and the app was not found: create one and run fix again' };
   if ('why' in appSource) return appSource;
   const created = appCreation(appSource, route.app!.line);
