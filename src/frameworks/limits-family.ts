@@ -211,6 +211,11 @@ export interface PerRequestOption {
   at: SourceRef;
 }
 
+/** The values `expr` (an option of the call at `line`) gives, where it is written; undefined when not given. */
+export function perRequestOption(project: Project, expr: Expr | undefined, ctx: Ctx, line: number): PerRequestOption | undefined {
+  return expr && { values: project.resolve(expr, ctx), at: { file: ctx.mod.file, line: exprLine(expr, line) } };
+}
+
 /** How a library runs a limit's per-request options. */
 export interface PerRequestUse {
   exemptWhen?: PerRequestOption;

@@ -18,8 +18,8 @@ import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { functionCtx, type Decorator, type RouteDraft } from '../common';
 import {
-  countedPerClient, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, writtenSetting,
-  type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
+  countedPerClient, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
+  writtenSetting, type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestUse,
 } from '../limits-family';
 import { requestFacts } from '../../python/profile';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
@@ -91,12 +91,6 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   const envOff = project.metadata.dotenv.get('RATELIMIT_ENABLED')?.find((s) => FALSE_VALUES.includes(s.value.trim().toLowerCase()));
   const envSwitchedOff = envOff && { file: envOff.file, line: envOff.line, message: '`RATELIMIT_ENABLED=false` in `.env` turns slowapi off', concern: 'disabled' as const };
 
-  /** The text of a literal string setting; undefined when it is computed or read from the environment. */
-  const literalText = (expr: Expr, ctx: Ctx): string | undefined => {
-    const texts = new Set(project.resolve(expr, ctx).map((v) => (v.kind === 'literal' && v.expr.k === 'str' ? v.expr.v : undefined)));
-    return texts.size === 1 ? [...texts][0] : undefined;
-  };
-
   /** A constructor setting given (not None) as found: its literal text, undefined when computed. */
   const given = (name: string, expr: Expr | undefined, ctx: Ctx, at: SourceRef): FoundSetting =>
     expr && expr.k !== 'none' ? writtenSetting(name, project.resolve(expr, ctx), at, 'keyword') : undefined;
@@ -152,7 +146,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
       ].filter((e): e is Evidence => e !== undefined),
       headersEnabled,
       key: keyFunctionConcerns(option('key_func'), ctx, at),
-      perUrl: !keyStyle || literalText(keyStyle, ctx) === 'url' ? at : undefined,
+      perUrl: !keyStyle || staticValue(project.resolve(keyStyle, ctx)) === 'url' ? at : undefined,
     };
   };
 
@@ -227,10 +221,9 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   const counted = (info: LimiterInfo, d: Placed, method: string, evidence: Evidence[]): { limits: Limit[]; unknown: boolean } => {
     const known = collect(info, [d], evidence);
     const kind = d.call.fn.k === 'attr' && d.call.fn.name === 'shared_limit' ? 'shared_limit' : 'limit';
-    const option = (expr: Expr | undefined): PerRequestOption | undefined => expr && { values: project.resolve(expr, d.ctx), at: { file: d.file, line: exprLine(expr, d.line) } };
     const use: PerRequestUse = {
-      exemptWhen: option(argument(d.call, EXEMPT_WHEN_AT[kind], 'exempt_when')),
-      cost: option(argument(d.call, COST_AT[kind], 'cost')),
+      exemptWhen: perRequestOption(project, argument(d.call, EXEMPT_WHEN_AT[kind], 'exempt_when'), d.ctx, d.line),
+      cost: perRequestOption(project, argument(d.call, COST_AT[kind], 'cost'), d.ctx, d.line),
       facts: (principal) => (params) => (params.length === 1 ? requestFacts(project, params[0], method, principal) : params.length ? undefined : () => undefined),
       zeroCostCountsOne: false,
     };

@@ -21,7 +21,7 @@ import { versionSide } from '../../manifests';
 import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import {
-  countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, rateList, strategyAlgorithm, writtenSetting,
+  countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, strategyAlgorithm, writtenSetting,
   type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
 } from '../limits-family';
 import { flaskRequestFacts } from './callables';
@@ -177,7 +177,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const defaultsCondition = kwarg(call, 'default_limits_exempt_when');
     if (defaultsCondition) {
       const values = this.project.resolve(defaultsCondition, ctx);
-      info.defaultsExemptWhen = { values, at: { file: ctx.mod.file, line: exprLine(defaultsCondition, call.loc.line) } };
+      info.defaultsExemptWhen = perRequestOption(this.project, defaultsCondition, ctx, call.loc.line);
       info.defaultsCondition = conditionConcerns(values, 'default_limits_exempt_when', FLASK_REQUEST);
     }
     const autoCheck = kwarg(call, 'auto_check');
@@ -280,8 +280,8 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
         ...(cost ? conditionConcerns(this.project.resolve(cost, ctx), 'cost', FLASK_REQUEST) : []),
         onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
       ].filter((e): e is Evidence => !!e);
-      const option = (expr: Expr | undefined): PerRequestOption | undefined => expr && { values: this.project.resolve(expr, ctx), at: { file: ctx.mod.file, line: exprLine(expr, at.line) } };
-      options = { concerns, ownKey: !!keyFunc, perRequest: { exemptWhen: option(exemptWhen), cost: option(cost) } };
+      const perRequest = { exemptWhen: perRequestOption(this.project, exemptWhen, ctx, at.line), cost: perRequestOption(this.project, cost, ctx, at.line) };
+      options = { concerns, ownKey: !!keyFunc, perRequest };
       this.limitOptions.set(expr, options);
     }
     return declared.map((d) => ({ ...d, ...options }));
