@@ -132,7 +132,7 @@ function mayBeEmpty(expr: Expr, ctx: Ctx, depth: number): boolean {
 }
 
 /** "the `key_func` function `client_ip`", "the `skip` lambda". */
-export function label(body: CallableBody, option: string): string {
+function label(body: CallableBody, option: string): string {
   return body.name ? `the \`${option}\` function \`${body.name}\`` : `the \`${option}\` lambda`;
 }
 

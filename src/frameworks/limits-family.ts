@@ -83,7 +83,7 @@ export interface DeclaredLimit {
  * Strategy names of `limits` (limits/strategies.py), which Flask-Limiter's `strategy=` / `RATELIMIT_STRATEGY` and
  * slowapi's `strategy=` take; elastic expiry still counts in fixed windows (reference D.1).
  */
-export const LIMITS_STRATEGIES: ReadonlyMap<string, Algorithm> = new Map([
+const LIMITS_STRATEGIES: ReadonlyMap<string, Algorithm> = new Map([
   ['fixed-window', 'fixed-window'],
   ['fixed-window-elastic-expiry', 'fixed-window'],
   ['moving-window', 'moving-window'],

@@ -31,12 +31,7 @@ export const CONFIG_LOADERS: Record<string, 'yaml' | 'json' | 'toml'> = {
 const NAMED = /\.(ya?ml|json|toml|ini|cfg)$/i;
 const MAX_BYTES = 1024 * 1024;
 
-/** The configuration files the modules name that exist in the project, by path relative to the root. */
-export async function readConfigFiles(root: string, modules: ModuleFacts[]): Promise<Map<string, ConfigFile>> {
-  return readCandidates(root, configFileCandidates(modules));
-}
-
-/** The files of `candidates` that exist, read. */
+/** The files of `candidates` (configFileCandidates) that exist in the project, read, by path relative to the root. */
 export async function readCandidates(root: string, candidates: string[]): Promise<Map<string, ConfigFile>> {
   const files = await mapLimited(candidates, 16, async (file) => readConfigFile(root, file));
   return new Map(files.flatMap((f) => (f ? [[f.file, f] as [string, ConfigFile]] : [])));
