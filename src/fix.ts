@@ -230,6 +230,13 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
 
 // `<count>/<unit>`: the policy rates DRF (which reads only the unit's first letter) and fastapi-limiter take.
 const PLAIN_RATE = /^(\d+)\/(second|minute|hour|day)$/;
+
+/** Each rate as `[count, unit]`, or the first rate that is not a plain `<count>/<unit>`. */
+function plainRates(rates: string[]): [count: string, unit: string][] | { unread: string } {
+  const parsed = rates.map((rate) => PLAIN_RATE.exec(rate));
+  const unread = rates.find((_, i) => !parsed[i]);
+  return unread ? { unread } : parsed.map((p) => [p![1], p![2]]);
+}
 // fastapi-limiter 0.1's window keywords, by the unit of a policy rate (it has no `days=`).
 const WINDOW_KEYWORDS: Record<string, string> = { second: 'seconds=1', minute: 'minutes=1', hour: 'hours=1', day: 'hours=24' };
 
@@ -249,15 +256,14 @@ function usesPyrateLimiter(project: Project): boolean {
  * written on one line (a decorator spread over lines, or one with `dependencies=` already, is left to you).
  */
 function rateLimiterDependency(route: Route, view: { lines: string[]; tree: Tree }, mod: ModuleFacts, rates: string[]): { edits: LineEdit[] } | { why: string } {
-  const parsed = rates.map((rate) => PLAIN_RATE.exec(rate));
-  const unread = rates.find((_, i) => !parsed[i]);
-  if (unread) return { why: `the policy rate \`${unread}\` is not one fastapi-limiter's RateLimiter takes` };
+  const parsed = plainRates(rates);
+  if ('unread' in parsed) return { why: `the policy rate \`${parsed.unread}\` is not one fastapi-limiter's RateLimiter takes` };
   if (route.kind !== 'http') return { why: 'a WebSocket endpoint is limited inside its body (WebSocketRateLimiter): add it by hand' };
   const line = view.lines[route.line - 1] ?? '';
   const text = line.slice(0, commentStart(line)).trimEnd();
   if (!/^\s*@[\w.]+\(.*\)$/.test(text) || !balanced(text)) return { why: 'the route decorator spans more than its line: add the dependency by hand' };
   if (/\bdependencies\s*=/.test(text)) return { why: 'the route decorator has `dependencies=` already: add the RateLimiter to it by hand' };
-  const dependency = parsed.map((p) => `Depends(RateLimiter(times=${p![1]}, ${WINDOW_KEYWORDS[p![2]]}))`).join(', ');
+  const dependency = parsed.map(([count, unit]) => `Depends(RateLimiter(times=${count}, ${WINDOW_KEYWORDS[unit]}))`).join(', ');
   const close = text.lastIndexOf(')');
   const empty = /\(\s*$/.test(text.slice(0, close));
   const edits: LineEdit[] = [];
@@ -370,16 +376,15 @@ function throttleView(route: Route, source: (file: string) => Source, project: P
   const found = djangoView(route, source, project);
   if ('why' in found) return found;
   const { view, mod, cls, fn } = found;
-  const parsed = rates.map((rate) => PLAIN_RATE.exec(rate));
-  const unread = rates.find((_, i) => !parsed[i]);
-  if (unread) return { why: `the policy rate \`${unread}\` is not one DRF reads (\`<count>/second|minute|hour|day\`)` };
+  const parsed = plainRates(rates);
+  if ('unread' in parsed) return { why: `the policy rate \`${parsed.unread}\` is not one DRF reads (\`<count>/second|minute|hour|day\`)` };
   const file = mod.file;
   const top = afterImports(view.tree.rootNode);
   const edits: LineEdit[] = [...importUnlessBound(mod, top, 'rest_framework.throttling', 'UserRateThrottle')];
   // One throttle class per rate, each counted apart: DRF checks every class of `throttle_classes`.
   const names: string[] = [];
   for (const [i, rate] of rates.entries()) {
-    const [, count, unit] = parsed[i]!;
+    const [count, unit] = parsed[i];
     const name = `${unit.charAt(0).toUpperCase()}${unit.slice(1)}${count}Throttle`; // `Minute5Throttle`
     if ((mod.bindings[0] ?? []).some((b) => b.name === name && b.kind !== 'class')) return { why: `\`${name}\` names something else in ${file}` };
     names.push(name);

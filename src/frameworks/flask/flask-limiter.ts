@@ -21,7 +21,7 @@ import { versionSide } from '../../manifests';
 import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import {
-  countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, strategyAlgorithm, writtenSetting,
+  countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting,
   type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
 } from '../limits-family';
 import { flaskRequestFacts } from './callables';
@@ -592,6 +592,6 @@ function isOff(value: Value): boolean {
 
 /** True or False when every value is that boolean literal; undefined when any is something else. */
 function staticBool(values: Value[]): boolean | undefined {
-  const flags = new Set(values.map((v) => (v.kind === 'literal' && v.expr.k === 'bool' ? v.expr.v : undefined)));
-  return flags.size === 1 && !flags.has(undefined) ? [...flags][0] : undefined;
+  const value = staticValue(values);
+  return typeof value === 'boolean' ? value : undefined;
 }
