@@ -10,10 +10,10 @@
  * is reported once and not used.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { mkdirSync, promises as fs, readdirSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ModuleFacts } from './python/ir';
-import { readRegularFile } from './regular-file';
+import { readRegularFile, readTextOrUndefined } from './regular-file';
 import { isObject, isStrings } from './json-input';
 import { VERSION } from './version';
 import { RACY_MS, type Listing, type ListingStore } from './discover';
@@ -92,11 +92,10 @@ export function hash(text: string): string {
 
 export class ScanCache implements ListingStore {
   private readonly next: Index;
-  private written = Promise.resolve();
   private changed = false;
   private unsettled = false; // some file was hashed again for a recent change: a new index lets it settle
-  private readonly madeDirs = new Map<string, Promise<unknown>>();
-  private made?: Promise<void>;
+  private readonly madeDirs = new Set<string>();
+  private made = false;
   private problem?: string;
 
   private constructor(
@@ -109,13 +108,13 @@ export class ScanCache implements ListingStore {
   /** The cache in `dir`; none, with a warning, when `dir` exists without the cache's mark. */
   static async open(dir: string, onWarning?: (message: string) => void): Promise<ScanCache | undefined> {
     const exists = await fs.lstat(dir).then(() => true, () => false);
-    if (exists && !(await isMarked(dir))) {
+    if (exists && !isMarked(dir)) {
       onWarning?.(`cache not used: apiposture did not create ${dir} (it has no ${MARK_FILE} of apiposture's); choose a new folder with --cache-dir, or delete this one if it is an older apiposture's cache`);
       return undefined;
     }
     const empty: Index = { build: BUILD, fileList: '', started: 0, files: {}, listings: {} };
     try {
-      const index = unseal(await readRegularFile(path.join(dir, 'index.json')));
+      const index = unseal(readRegularFile(path.join(dir, 'index.json')));
       return new ScanCache(dir, isIndex(index) ? index : empty);
     } catch {
       return new ScanCache(dir, empty);
@@ -158,23 +157,23 @@ export class ScanCache implements ListingStore {
 
   async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
     try {
-      const facts = unseal(await readRegularFile(this.factsPath(file, contentHash)));
+      const facts = unseal(readRegularFile(this.factsPath(file, contentHash)));
       return isModuleFacts(facts, file) ? facts : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** Queued: one file is written at a time, and its text made only then, so large scans do not hold every text at once. */
+  /** Written now, so large scans do not hold every text at once. */
   storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts): void {
     this.changed = true;
-    this.written = this.written.then(() => this.write(this.factsPath(file, contentHash), sealed(JSON.stringify(facts))));
+    this.write(this.factsPath(file, contentHash), sealed(JSON.stringify(facts)));
   }
 
   /** The result a scan stored under `key`, if it is that scan's. */
   async storedResult(key: string): Promise<StoredResult | undefined> {
     try {
-      const stored = unseal(await readRegularFile(path.join(this.dir, RESULT_FILE)));
+      const stored = unseal(readRegularFile(path.join(this.dir, RESULT_FILE)));
       return isStoredResult(stored) && stored.key === key ? stored : undefined;
     } catch {
       return undefined;
@@ -184,8 +183,7 @@ export class ScanCache implements ListingStore {
   /** Kept for the next scan whose inputs give the same key; one result per cache, the last scan's. Copied now: the caller goes on to mark baselined findings. */
   storeResult(stored: StoredResult): void {
     this.changed = true;
-    const data = sealed(JSON.stringify(stored));
-    this.written = this.written.then(() => this.write(path.join(this.dir, RESULT_FILE), data));
+    this.write(path.join(this.dir, RESULT_FILE), sealed(JSON.stringify(stored)));
   }
 
   /**
@@ -193,11 +191,10 @@ export class ScanCache implements ListingStore {
    * to report, if any.
    */
   async save(): Promise<string | undefined> {
-    await this.written;
     const index = JSON.stringify(this.next);
     const sameIndex = JSON.stringify({ ...this.next, started: this.previous.started }) === JSON.stringify(this.previous);
     if (!this.changed && !this.unsettled && sameIndex) return undefined;
-    await this.write(path.join(this.dir, 'index.json'), sealed(index));
+    this.write(path.join(this.dir, 'index.json'), sealed(index));
     const live = new Set(Object.entries(this.next.files).map(([file, entry]) => path.basename(this.factsPath(file, entry.hash))));
     const stored = await fs.readdir(path.join(this.dir, 'facts')).catch(() => [] as string[]);
     const stale = stored.filter((name) => FACTS_FILE.test(name) && !live.has(name));
@@ -210,32 +207,35 @@ export class ScanCache implements ListingStore {
   }
 
   /** Creates and marks the cache folder, once; one that appeared since `open` is used only if marked. */
-  private ownFolder(): Promise<void> {
-    this.made ??= (async () => {
-      await fs.mkdir(path.dirname(this.dir), { recursive: true });
-      try {
-        await fs.mkdir(this.dir);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isMarked(this.dir))) return;
-        throw error;
-      }
-      await fs.writeFile(path.join(this.dir, MARK_FILE), MARK);
-      await fs.writeFile(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
-    })();
-    return this.made;
+  private ownFolder(): void {
+    if (this.made) return;
+    mkdirSync(path.dirname(this.dir), { recursive: true });
+    try {
+      mkdirSync(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isMarked(this.dir)) throw error;
+      this.made = true;
+      return;
+    }
+    writeFileSync(path.join(this.dir, MARK_FILE), MARK);
+    writeFileSync(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
+    this.made = true;
   }
 
-  /** Written under a temporary name and renamed, so a concurrent scan never reads half a file. */
-  private async write(target: string, data: string): Promise<void> {
+  /**
+   * Written under a temporary name and renamed, so a concurrent scan never reads half a file. Synchronous: a
+   * cold scan writes a file per module, and thread-pool round trips would cost more than the writes.
+   */
+  private write(target: string, data: string): void {
     if (this.problem) return;
     try {
-      await this.ownFolder();
+      this.ownFolder();
       const dir = path.dirname(target);
-      if (!this.madeDirs.has(dir)) this.madeDirs.set(dir, fs.mkdir(dir, { recursive: true }));
-      await this.madeDirs.get(dir);
+      if (!this.madeDirs.has(dir)) mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
       const temporary = `${target}.${process.pid}.tmp`;
-      await fs.writeFile(temporary, data);
-      await fs.rename(temporary, target);
+      writeFileSync(temporary, data);
+      renameSync(temporary, target);
     } catch (error) {
       this.fail(error);
     }
@@ -247,8 +247,8 @@ export class ScanCache implements ListingStore {
   }
 }
 
-function isMarked(dir: string): Promise<boolean> {
-  return readRegularFile(path.join(dir, MARK_FILE)).then((bytes) => bytes.toString('utf8') === MARK, () => false);
+function isMarked(dir: string): boolean {
+  return readTextOrUndefined(path.join(dir, MARK_FILE)) === MARK;
 }
 
 /**

@@ -94,7 +94,7 @@ async function fromFile(file: string, shown: string, inPyproject: boolean, named
   let document: Table;
   let text: string;
   try {
-    text = (await readRegularFile(file)).toString('utf8');
+    text = readRegularFile(file).toString('utf8');
     document = parseToml(text) as Table;
   } catch (error) {
     const detail = error instanceof TomlError ? `line ${error.line}: ${error.message.split('\n')[0]}` : fileProblem(error);

@@ -133,7 +133,7 @@ export async function discover(context: ProjectContext, excludes: Exclude[], sto
   const { root } = context;
   const gitignore = ignore();
   try {
-    gitignore.add((await readRegularFile(path.join(root, '.gitignore'))).toString('utf8'));
+    gitignore.add(readRegularFile(path.join(root, '.gitignore')).toString('utf8'));
   } catch {
     // no .gitignore at the root, or none that can be read
   }

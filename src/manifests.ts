@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { walkFiles, type ListingStore } from './discover';
 import { CACHE_DIR } from './cache';
-import { readRegularFile } from './regular-file';
+import { readRegularFile, readTextOrUndefined } from './regular-file';
 import { addTo } from './collections';
 
 export interface VersionSpec {
@@ -61,7 +61,7 @@ export async function readPackageSpecs(root: string, store?: ListingStore, above
     for (const name of names.filter((n) => TOP_MANIFESTS.some((m) => m.test(n))).sort()) {
       const file = path.join(dir, name);
       const small = await fs.stat(file).then((st) => st.isFile() && st.size <= MAX_MANIFEST_BYTES, () => false);
-      const text = small ? await readRegularFile(file).then((b) => b.toString('utf8'), () => undefined) : undefined;
+      const text = small ? readTextOrUndefined(file) : undefined;
       for (const found of text === undefined ? [] : specsIn(file, text)) addTo(outer, found.name, { spec: found.spec, file: path.relative(root, file).split(path.sep).join('/'), line: found.line });
     }
     for (const [name, list] of outer) if (!specs.has(name)) specs.set(name, list);
@@ -98,7 +98,7 @@ export async function readTopFiles(root: string, patterns: string[], store?: Lis
       const inside = path.relative(realRoot, await fs.realpath(path.join(root, file)));
       if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) continue;
       const stat = await fs.stat(path.join(root, file));
-      if (stat.size <= MAX_MANIFEST_BYTES) out.push([file, (await readRegularFile(path.join(root, file))).toString('utf8')]);
+      if (stat.size <= MAX_MANIFEST_BYTES) out.push([file, readRegularFile(path.join(root, file)).toString('utf8')]);
     } catch {
       // an unreadable manifest only costs evidence
     }

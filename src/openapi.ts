@@ -90,7 +90,7 @@ function documents429(operation: Json): boolean {
 async function readSpec(file: string): Promise<Json> {
   let text: string;
   try {
-    text = (await readRegularFile(file)).toString('utf8');
+    text = readRegularFile(file).toString('utf8');
   } catch (error) {
     throw new OpenApiError(`${file}: ${fileProblem(error)}`);
   }

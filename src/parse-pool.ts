@@ -1,6 +1,7 @@
 /**
- * Parses files to module facts on worker threads, one per core: reading, parsing and facts extraction are
- * most of a scan's time and each file is independent of the others. Outcomes come back in the order of
+ * Parses files to module facts on this thread and a worker thread per other core: reading, parsing and facts
+ * extraction are most of a scan's time and each file is independent of the others. This thread takes batches
+ * too: it has nothing else to do meanwhile, and its outcomes need no copying between threads. Outcomes come back in the order of
  * `files` whatever order the workers finish in, so the report does not depend on the number of jobs.
  */
 import os from 'node:os';
@@ -37,7 +38,7 @@ const WORKER_SCRIPT = __filename.endsWith('.ts')
 export async function parseFiles(root: string, files: string[], options: ParseFilesOptions): Promise<ParseOutcome[]> {
   const { maxFileBytes, onProgress, onWarning } = options;
   // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds).
-  const workerCount = Math.min(options.jobs ?? Infinity, os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
+  const threads = Math.min(options.jobs ?? Infinity, os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
   const workers: Worker[] = [];
   const outcomes: ParseOutcome[] = new Array(files.length);
   let next = 0;
@@ -62,7 +63,8 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
             worker = undefined;
           }
         }
-        results ??= await parseBatch(root, batch, maxFileBytes);
+        // Turning the event loop between batches lets native trees be freed as we go.
+        results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes))));
         outcomes.splice(start, batch.length, ...results);
         done += batch.length;
         onProgress?.(done, files.length);
@@ -75,10 +77,9 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
 
   try {
     const workerData: ParseWorkerData = { root, maxFileBytes };
-    // One worker would only move the work off a thread that has nothing else to do. Started inside `try`,
-    // so that if one fails to start, those already started are terminated.
-    while (workerCount > 1 && workers.length < workerCount) workers.push(new Worker(WORKER_SCRIPT, { workerData }));
-    const lanes = await Promise.allSettled(workers.length ? workers.map(lane) : [lane(undefined)]);
+    // Started inside `try`, so that if one fails to start, those already started are terminated.
+    while (workers.length < threads - 1) workers.push(new Worker(WORKER_SCRIPT, { workerData }));
+    const lanes = await Promise.allSettled([lane(undefined), ...workers.map(lane)]);
     for (const settled of lanes) if (settled.status === 'rejected') throw settled.reason;
   } finally {
     // allSettled waited for every lane's batch, so the workers are idle now. That matters: terminating one inside
@@ -90,19 +91,16 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
 }
 
 /** Parses files one after another on this thread. */
-export async function parseBatch(root: string, files: string[], maxFileBytes: number): Promise<ParseOutcome[]> {
-  const outcomes: ParseOutcome[] = [];
-  // Awaiting each read lets the event loop turn, so native trees are freed as we go.
-  for (const file of files) outcomes.push(await parseFile(root, file, maxFileBytes));
-  return outcomes;
+export function parseBatch(root: string, files: string[], maxFileBytes: number): ParseOutcome[] {
+  return files.map((file) => parseFile(root, file, maxFileBytes));
 }
 
 /** Sends a batch to a worker; rejects if the worker fails or exits before it answers. */
 function inWorker(worker: Worker, files: string[]): Promise<ParseOutcome[]> {
   return new Promise((resolve, reject) => {
-    const onMessage = (outcomes: ParseOutcome[]): void => {
+    const onMessage = (outcomes: string): void => {
       stopListening();
-      resolve(outcomes);
+      resolve(JSON.parse(outcomes) as ParseOutcome[]);
     };
     const onError = (error: Error): void => {
       stopListening();

@@ -5,7 +5,7 @@
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import { constants } from 'node:buffer';
-import { promises as fs } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './python/facts';
 import { copyTree } from './python/syntax';
@@ -143,13 +143,13 @@ function pythonEncoding(declared: string): string | undefined {
 export type SourceOutcome = { ok: true; text: string; note?: string } | { ok: false; reason: string };
 
 /** Reads and decodes a file, or says why it cannot be analysed (unreadable, too large, binary). */
-export async function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceOutcome> {
+export function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): SourceOutcome {
   const abs = path.join(root, file);
   let bytes: Buffer;
   try {
-    const stat = await fs.stat(abs);
+    const stat = statSync(abs);
     if (stat.size > maxBytes) return { ok: false, reason: `larger than ${(maxBytes / 1048576).toFixed(1)} MB (${(stat.size / 1048576).toFixed(1)} MB)` };
-    bytes = await readRegularFile(abs);
+    bytes = readRegularFile(abs);
   } catch (error) {
     return { ok: false, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
@@ -164,8 +164,8 @@ export async function readSource(root: string, file: string, maxBytes = DEFAULT_
   return 'reason' in decoded ? { ok: false, reason: decoded.reason } : { ok: true, ...decoded };
 }
 
-export async function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ParseOutcome> {
-  const source = await readSource(root, file, maxBytes);
+export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ParseOutcome {
+  const source = readSource(root, file, maxBytes);
   if (!source.ok) return source;
   const tree = pythonParser().parse(source.text);
   const facts = extractFacts(copyTree(tree, source.text), file);

@@ -137,7 +137,7 @@ export async function selectFiles(root: string, files: string[], options: { maxB
       known.set(file, { stat, facts: cached });
       continue;
     }
-    const source = await readSource(root, file, maxBytes);
+    const source = readSource(root, file, maxBytes);
     if (!source.ok) skipped.push({ file, reason: source.reason });
     else if (stat) known.set(file, { stat, facts: { hash: hash(source.text), seed: isSeed(source.text) } });
   }
@@ -146,7 +146,7 @@ export async function selectFiles(root: string, files: string[], options: { maxB
     const mentionsIn = mentionFinder(new Set(files.map(nameWord)));
     for (const [file, { facts }] of known) {
       if (!facts.mentions) {
-        const source = await readSource(root, file, maxBytes);
+        const source = readSource(root, file, maxBytes);
         facts.mentions = source.ok ? mentionsIn(source.text) : [];
       }
       summaries.set(file, { seed: facts.seed, mentions: facts.mentions });

@@ -211,7 +211,7 @@ function readsOf(root: string, candidates: string[]): Promise<[string, string | 
   return mapLimited(candidates, 16, async (file): Promise<[string, string | null]> => {
     try {
       const real = await fs.realpath(path.join(root, file));
-      return [file, hash(`${real}\0${(await readRegularFile(real)).toString('latin1')}`)];
+      return [file, hash(`${real}\0${readRegularFile(real).toString('latin1')}`)];
     } catch {
       return [file, null];
     }

@@ -22,7 +22,7 @@ import { htmlReport } from '../report/html';
 import { sarifReport } from '../report/sarif';
 import { summaryLine, textReport, type RouteListing, type TextOptions } from '../report/text';
 import { printable } from '../report/printable';
-import { fileProblem, readRegularFile } from '../regular-file';
+import { fileProblem, readTextOrUndefined } from '../regular-file';
 import { RULES, findRule } from '../../rules';
 import { PROTECTION_STATUSES, counts, type ProtectionStatus, type ScanResult, type Severity } from '../model';
 import { explainRoutes } from '../report/explain-route';
@@ -233,7 +233,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     // The lines findings point at are read only for a text report.
     const wantsText = formats.includes('text');
-    const text: TextOptions = { routesOnly, quiet: options.quiet, displayRoot, routes: options.routes, ...(wantsText && { source: await sourceLines(result) }) };
+    const text: TextOptions = { routesOnly, quiet: options.quiet, displayRoot, routes: options.routes, ...(wantsText && { source: sourceLines(result) }) };
     const fixes = wantsSarif ? planFixes(result, project!, config.policy).byFinding : undefined;
     if (toStdout) io.stdout(render(result, options, displayRoot, { ...text, width: io.stdoutColumns }, c, fixes));
     for (const { format, file } of outputs) await writeNamedFile(file, render(result, { ...options, format }, displayRoot, text, new chalk.Instance({ level: 0 }), fixes));
@@ -546,10 +546,10 @@ function render(result: ScanResult, options: ReportOptions, displayRoot: string,
 }
 
 /** The lines findings point at, read once per file (regular files only, as everything the scan reads). */
-async function sourceLines(result: ScanResult): Promise<(file: string, line: number) => string | undefined> {
+function sourceLines(result: ScanResult): (file: string, line: number) => string | undefined {
   const files = new Map<string, string[]>();
   for (const file of new Set(result.findings.map((f) => f.file))) {
-    const text = await readRegularFile(path.join(result.root, file)).then((b) => b.toString('utf8'), () => undefined);
+    const text = readTextOrUndefined(path.join(result.root, file));
     if (text !== undefined) files.set(file, text.split(/\r?\n/));
   }
   return (file, line) => files.get(file)?.[line - 1];

@@ -64,7 +64,7 @@ async function readConfigFile(root: string, file: string): Promise<ConfigFile | 
     // A link out of the project is not the project's configuration.
     const [real, top] = await Promise.all([fs.realpath(path.join(root, file)), fs.realpath(root)]);
     if (path.relative(top, real).startsWith('..')) return { file, problem: 'it leads out of the project' };
-    bytes = await readRegularFile(real);
+    bytes = readRegularFile(real);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : { file, problem: fileProblem(error) };
   }

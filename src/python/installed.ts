@@ -59,7 +59,7 @@ async function readModule(root: string, sitePackages: string[], name: string, ma
       const abs = path.join(sp, candidate);
       if (!(await fs.stat(abs).then((s) => s.isFile(), () => false))) continue;
       const file = path.relative(root, abs).split(path.sep).join('/');
-      const outcome = await parseFile(root, file, maxFileBytes);
+      const outcome = parseFile(root, file, maxFileBytes);
       if (!outcome.ok) return undefined;
       return { ...outcome.facts, module: name, isPackage: candidate.endsWith('__init__.py') };
     }
