@@ -8,7 +8,7 @@
 import type { AnalyzedRoute, CostSignal, SourceRef } from './model';
 import { compareText, declaredMethods } from './model';
 import type { BodyCall, Expr, FunctionDef, ModuleFacts } from './python/ir';
-import { dottedName, exprLine, kwarg } from './python/ir';
+import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
 import type { ClassRef, Ctx, FunctionRef, Project, Value } from './python/project';
 import { COST_CALLS, HINT_WORDS, type CostCall, type CostKind } from './cost-calls';
 
@@ -111,7 +111,7 @@ export class CostModel {
     const actions = this.project.classChain(ref).flatMap((c) => c.mod.functions.filter((f) => f.scope === c.cls.bodyScope && servesRoute(f)).map((fn) => ({ mod: c.mod, fn })));
     const names = new Set([...EVERY_METHOD, ...declaredMethods(route).flatMap((m) => CLASS_VIEW_METHODS.get(m) ?? [m.toLowerCase()])]);
     const methods = actions.length ? actions : [...names].flatMap((name) => this.project.methodOf(ref, name) ?? []);
-    const bases = this.nameSignals(this.project.externalBases(ref), { file: ref.mod.file, line: ref.cls.loc.line });
+    const bases = this.nameSignals(this.project.externalBases(ref), { file: ref.mod.file, line: lineOf(ref.cls.loc) });
     return [...bases, ...methods.flatMap((m) => this.entrySignals(m))];
   }
 
@@ -129,10 +129,10 @@ export class CostModel {
   }
 
   private uncachedEntrySignals(ref: FunctionRef): CostSignal[] {
-    const ctx: Ctx = { mod: ref.mod, scope: ref.fn.scope, line: ref.fn.loc.line };
-    const decorators = ref.fn.decorators.map((d): BodyCall => ({ fn: d.k === 'call' ? d.fn : d, line: exprLine(d, ref.fn.loc.line) }));
+    const ctx: Ctx = { mod: ref.mod, scope: ref.fn.scope, line: lineOf(ref.fn.loc) };
+    const decorators = ref.fn.decorators.map((d): BodyCall => ({ fn: d.k === 'call' ? d.fn : d, line: exprLine(d, lineOf(ref.fn.loc)) }));
     const params = ref.fn.params.flatMap((p) => [...typeParts(p.annotation), ...(p.default?.k === 'call' ? [p.default.fn] : [])]);
-    const declared = [...decorators, ...params.map((fn): BodyCall => ({ fn, line: ref.fn.loc.line }))];
+    const declared = [...decorators, ...params.map((fn): BodyCall => ({ fn, line: lineOf(ref.fn.loc) }))];
     return [...declared.flatMap((call) => this.callSignals(call, ctx, ref, 0)), ...this.bodySignals(ref, HELPER_DEPTH)];
   }
 

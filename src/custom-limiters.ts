@@ -7,7 +7,7 @@ import type { CustomLimiter } from './config';
 import type { AnalyzedRoute, Evidence, Limit } from './model';
 import { declaredMethods } from './model';
 import type { CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
-import { dottedName, exprLine, kwarg } from './python/ir';
+import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
 import type { Ctx, Project, Value } from './python/project';
 import { callSites, functionCtx, sequenceItems, stringList, type CallSite } from './frameworks/common';
 
@@ -78,7 +78,7 @@ export class CustomLimiters {
       for (const expr of exprs) {
         const callee = expr.k === 'call' ? expr.fn : expr;
         if (!this.project.resolve(callee, ctx).some((v) => qualifiedNames(v).some((q) => names(limiter.target, q)))) continue;
-        const line = exprLine(expr, def.loc.line);
+        const line = exprLine(expr, lineOf(def.loc));
         out.push({ file: mod.file, line, rate: this.rateOf(expr, limiter, ctx), misplaced: limiter.kind === 'decorator' && line < routeLine, method });
       }
     }
@@ -93,12 +93,12 @@ export class CustomLimiters {
   private handlerDefs(route: AnalyzedRoute): { mod: ModuleFacts; def: FunctionDef | ClassDef; routeLine: number; method?: string }[] {
     const mod = this.project.modules.find((m) => m.file === route.handlerFile);
     if (!mod) return [];
-    const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
+    const fn = mod.functions.find((f) => lineOf(f.loc) === route.handlerLine);
     if (fn) {
       const routeLine = route.file === mod.file && fn.decorators.some((d) => exprLine(d, 0) === route.line) ? route.line : 0;
       return [{ mod, def: fn, routeLine }];
     }
-    const cls = mod.classes.find((c) => c.loc.line === route.handlerLine);
+    const cls = mod.classes.find((c) => lineOf(c.loc) === route.handlerLine);
     if (!cls) return [];
     const methods = declaredMethods(route).flatMap((method) => {
       const def = mod.functions.find((f) => f.qualname === `${cls.qualname}.${method.toLowerCase()}`);
@@ -133,10 +133,10 @@ export class CustomLimiters {
     this.sites ??= callSites(this.project);
     return this.sites.flatMap(({ call, ctx }) => {
       const named = (e: Expr | undefined): boolean => !!e && this.project.resolve(e, ctx).some((v) => qualifiedNames(v).some((q) => names(limiter.target, q)));
-      const isApp = (v: Value): boolean => v.kind === 'instance' && v.site.ctx.mod.file === app.file && v.site.call.loc.line === app.line;
+      const isApp = (v: Value): boolean => v.kind === 'instance' && v.site.ctx.mod.file === app.file && lineOf(v.site.call.loc) === app.line;
       const added = call.fn.k === 'attr' && call.fn.name === 'add_middleware' && named(call.args[0]) && this.project.resolve(call.fn.obj, ctx).some(isApp);
-      const constructed = ctx.mod.file === app.file && call.loc.line === app.line && this.middlewareItems(call, ctx).some((i) => i.expr.k === 'call' && named(i.expr.args[0]));
-      return added || constructed ? [{ file: ctx.mod.file, line: call.loc.line }] : [];
+      const constructed = ctx.mod.file === app.file && lineOf(call.loc) === app.line && this.middlewareItems(call, ctx).some((i) => i.expr.k === 'call' && named(i.expr.args[0]));
+      return added || constructed ? [{ file: ctx.mod.file, line: lineOf(call.loc) }] : [];
     });
   }
 

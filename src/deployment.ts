@@ -7,6 +7,7 @@ import type { Evidence } from './model';
 import { readTopFiles } from './manifests';
 import type { ListingStore } from './discover';
 import { Project } from './python/project';
+import { lineOf } from './python/ir';
 
 export interface Deployment {
   processes: number; // the largest count found; 1 when nothing says otherwise
@@ -51,9 +52,9 @@ export function readDeployment(files: [string, string][], project: Project): Dep
     for (const { call, scope } of mod.calls) {
       const workers = call.kwargs.find(([name]) => name === 'workers')?.[1];
       if (workers?.k !== 'num') continue;
-      const ctx = { mod, scope, line: call.loc.line - 1 };
+      const ctx = { mod, scope, line: lineOf(call.loc) - 1 };
       if (!project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && (v.qname === 'uvicorn.run' || v.qname === 'hypercorn.run'))) continue;
-      consider(workers.v, { file: mod.file, line: call.loc.line, message: `\`uvicorn.run(workers=${workers.v})\`` });
+      consider(workers.v, { file: mod.file, line: lineOf(call.loc), message: `\`uvicorn.run(workers=${workers.v})\`` });
     }
   }
   return best;

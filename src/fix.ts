@@ -16,6 +16,7 @@ import type { Policy } from './config';
 import type { Finding, Route, ScanResult } from './model';
 import { pythonParser } from './parse';
 import type { ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
+import { lineOf } from './python/ir';
 import { Project, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
 import { riskClass } from './risk';
@@ -299,7 +300,7 @@ function limiterName(project: Project, mod: ModuleFacts, limiter: Limiter, tree:
 /** The module of a route's view, and the class or function of the project the route names there. */
 function definitionOf(route: Route, project: Project): { mod: ModuleFacts; cls?: ClassDef; fn?: FunctionDef } | undefined {
   const mod = project.modules.find((m) => m.file === route.handlerFile);
-  return mod && { mod, cls: mod.classes.find((c) => c.loc.line === route.handlerLine), fn: mod.functions.find((f) => f.loc.line === route.handlerLine) };
+  return mod && { mod, cls: mod.classes.find((c) => lineOf(c.loc) === route.handlerLine), fn: mod.functions.find((f) => lineOf(f.loc) === route.handlerLine) };
 }
 
 /** The project class a Flask route's view is made from (`View.as_view`), with its module; undefined for a function. */
@@ -326,7 +327,7 @@ function limitClassView(route: Route, found: { view: Exclude<Source, { why: stri
   const decorated = bases.find(setsDecorators);
   if (!existing && decorated) {
     // A base that is a view too gets its own limit, which its subclasses inherit: a second one here would count twice.
-    if (views.has(`${decorated.mod.file}:${decorated.cls.loc.line}`)) {
+    if (views.has(`${decorated.mod.file}:${lineOf(decorated.cls.loc)}`)) {
       return { why: `inherits \`decorators\` from \`${decorated.cls.name}\`, a view of its own: limit that one, and this class inherits its limit` };
     }
     // The class's own list, the base's decorators kept after the limit: `decorators = [limit, *Base.decorators]`.
@@ -531,7 +532,7 @@ function joinImports(lines: string[]): string[] {
  * from the endpoint's arguments), and the import of `Request` when the module has no name for it.
  */
 function requestParameter(route: Route, project: Project, mod: ModuleFacts, view: { lines: string[]; tree: Tree }): { imports: LineEdit[]; signature: LineEdit[] } | { why: string } {
-  const fn = mod.functions.find((f) => f.loc.line === route.handlerLine);
+  const fn = mod.functions.find((f) => lineOf(f.loc) === route.handlerLine);
   // A method of a class-based view (fastapi-utils' `@cbv`, a project's own `@controller`): the request goes after `self`.
   const method = fn !== undefined && mod.scopes[fn.scope]?.kind === 'class';
   if (!fn || (fn.scope !== 0 && !method)) return { why: 'the endpoint is neither a module-level function nor a method' };
@@ -588,14 +589,14 @@ function limitersOf(project: Project, types: string[]): Limiter[] {
  * limiter` (slowapi, recorded as `app.state.__setattr__("limiter", limiter)`).
  */
 function boundTo(project: Project, limiter: Limiter, app: { file: string; line: number }): boolean {
-  const isApp = (v: Value): boolean => v.kind === 'instance' && v.site.ctx.mod.file === app.file && v.site.call.loc.line === app.line;
+  const isApp = (v: Value): boolean => v.kind === 'instance' && v.site.ctx.mod.file === app.file && lineOf(v.site.call.loc) === app.line;
   const isLimiter = (v: Value): boolean => v.kind === 'instance' && v.site.key === limiter.instance.site.key;
   const { call, ctx } = limiter.instance.site;
   const given = call.kwargs.find(([k]) => k === 'app')?.[1];
   if (given && project.resolve(given, ctx).some(isApp)) return true;
   return project.modules.some((mod) =>
     mod.calls.some(({ call: c, scope }) => {
-      const at = { mod, scope, line: c.loc.line };
+      const at = { mod, scope, line: lineOf(c.loc) };
       if (c.fn.k !== 'attr') return false;
       if (c.fn.name === 'init_app' && c.args[0]) return project.resolve(c.fn.obj, at).some(isLimiter) && project.resolve(c.args[0], at).some(isApp);
       const state = c.fn.name === '__setattr__' && c.fn.obj.k === 'attr' && c.fn.obj.name === 'state' && c.args[0]?.k === 'str' && c.args[0].v === 'limiter' ? c.fn.obj.obj : undefined;

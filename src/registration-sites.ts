@@ -7,7 +7,7 @@
  * is project code whose own sites are counted.
  */
 import type { CallExpr, Expr, ModuleFacts } from './python/ir';
-import { argument, eachCall, kwarg } from './python/ir';
+import { argument, columnOf, eachCall, kwarg, lineOf } from './python/ir';
 import { Project, type Ctx, type Value } from './python/project';
 import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from './model';
 import type { SkippedArm } from './python/profile';
@@ -58,10 +58,10 @@ export function countRegistrations(project: Project, routes: Route[], inScope: (
     for (const site of finder.sites(mod)) {
       total++;
       // In a helper, the routes are declared at the helper's calls (see Project.callerEnvs).
-      const declared = [`${mod.file}:${site.call.loc.line}`, ...site.callers.map((via) => `${via.file}:${via.line}`)];
+      const declared = [`${mod.file}:${lineOf(site.call.loc)}`, ...site.callers.map((via) => `${via.file}:${via.line}`)];
       if (declared.some((at) => reported.has(at))) continue;
       const why = site.include ? finder.unreadInclude(site) : finder.unreadReceiverOrArguments(site);
-      if (why) unresolved.push({ file: mod.file, line: site.call.loc.line, column: site.call.loc.column, call: site.label, reason: why });
+      if (why) unresolved.push({ file: mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc), call: site.label, reason: why });
     }
   }
   return { total, resolved: total - unresolved.length, unresolved };
@@ -75,8 +75,8 @@ export function skippedRegistrations(unprofiled: Project, skipped: SkippedArm[],
     const arms = skipped.filter((a) => a.file === mod.file);
     if (!arms.length) continue;
     for (const site of finder.sites(mod)) {
-      const arm = arms.find((a) => a.from <= site.call.loc.line && site.call.loc.line <= a.to);
-      if (arm) out.push({ file: mod.file, line: site.call.loc.line, column: site.call.loc.column, call: site.label, condition: arm.condition, branchLine: arm.of });
+      const arm = arms.find((a) => a.from <= lineOf(site.call.loc) && lineOf(site.call.loc) <= a.to);
+      if (arm) out.push({ file: mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc), call: site.label, condition: arm.condition, branchLine: arm.of });
     }
   }
   return out;
@@ -90,23 +90,23 @@ class SiteFinder {
     const found = new Map<string, Site>();
     const visit = (expr: Expr, ctx: Ctx, decorator = false, loopContexts: Ctx[] = []): void =>
       eachCall(expr, (call) => {
-        const key = `${call.loc.line}:${call.loc.column}`;
+        const key = `${lineOf(call.loc)}:${columnOf(call.loc)}`;
         if (found.has(key)) return;
         const site = this.site(call, loopContexts[0] ?? ctx, decorator && call === expr);
         if (site) found.set(key, { ...site, loopContexts, callers: this.project.callerEnvs(mod, ctx.scope).flatMap((c) => (c.via ? [c.via] : [])) });
       });
     for (const stmt of mod.calls) {
       const loopContexts = stmt.loops.length ? statementContexts(this.project, mod, stmt) : [];
-      visit(stmt.call, { mod, scope: stmt.scope, line: stmt.call.loc.line }, false, loopContexts);
+      visit(stmt.call, { mod, scope: stmt.scope, line: lineOf(stmt.call.loc) }, false, loopContexts);
     }
     for (const [scope, bindings] of Object.entries(mod.bindings)) {
       for (const b of bindings) if (b.kind === 'assign') visit(b.value, { mod, scope: Number(scope), line: b.line });
     }
     for (const def of [...mod.functions, ...mod.classes]) {
-      for (const d of def.decorators) visit(d, { mod, scope: def.scope, line: def.loc.line }, true);
+      for (const d of def.decorators) visit(d, { mod, scope: def.scope, line: lineOf(def.loc) }, true);
     }
     for (const fn of mod.functions) for (const r of fn.returns) visit(r, { mod, scope: fn.bodyScope, line: Infinity });
-    return [...found.values()].sort((a, b) => a.call.loc.line - b.call.loc.line || a.call.loc.column - b.call.loc.column);
+    return [...found.values()].sort((a, b) => lineOf(a.call.loc) - lineOf(b.call.loc) || columnOf(a.call.loc) - columnOf(b.call.loc));
   }
 
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {

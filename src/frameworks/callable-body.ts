@@ -3,6 +3,7 @@
  * facts describe its body: what it reads and looks up, what it returns, the calls it makes as statements.
  */
 import type { CallExpr, Expr } from '../python/ir';
+import { lineOf } from '../python/ir';
 import type { Ctx, Value } from '../python/project';
 import type { SourceRef } from '../model';
 
@@ -23,7 +24,7 @@ export function callableBody(values: Value[]): CallableBody | undefined {
     const { mod, fn } = value.ref;
     return {
       name: fn.qualname,
-      at: { file: mod.file, line: fn.loc.line },
+      at: { file: mod.file, line: lineOf(fn.loc) },
       reads: fn.reads,
       stringKeys: fn.stringKeys,
       returns: fn.returns,
@@ -33,7 +34,7 @@ export function callableBody(values: Value[]): CallableBody | undefined {
   }
   if (value?.kind === 'literal' && value.expr.k === 'lambda') {
     const { loc, body, reads, stringKeys } = value.expr;
-    return { at: { file: value.ctx.mod.file, line: loc.line }, reads, stringKeys, returns: [body], statements: [], ctx: value.ctx };
+    return { at: { file: value.ctx.mod.file, line: lineOf(loc) }, reads, stringKeys, returns: [body], statements: [], ctx: value.ctx };
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
-import type { CallExpr, CallStatement, Expr, FunctionDef, ClassDef, Loc, ModuleFacts } from '../python/ir';
-import { someExpr } from '../python/ir';
+import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
+import { columnOf, lineOf, someExpr } from '../python/ir';
 import { bindTargets, comprehensionItems, type Assumption, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 
@@ -100,7 +100,7 @@ function mentions(expr: Expr, names: Set<string>): boolean {
  */
 export function statementContexts(project: Project, mod: ModuleFacts, stmt: CallStatement, caller: Pick<Ctx, 'env' | 'via'> = {}): Ctx[] {
   // A call sees the bindings made before its line, not the one it makes itself (`app = Wrapper(app)`).
-  let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: stmt.call.loc.line - 1, ...caller }];
+  let contexts: Ctx[] = [{ mod, scope: stmt.scope, line: lineOf(stmt.call.loc) - 1, ...caller }];
   for (const loop of stmt.loops) {
     const next: Ctx[] = [];
     for (const ctx of contexts) {
@@ -159,7 +159,7 @@ export function stringList(project: Project, expr: Expr, ctx: Ctx): string[] | u
 }
 
 export function functionCtx(mod: ModuleFacts, fn: FunctionDef | ClassDef): Ctx {
-  return { mod, scope: fn.scope, line: fn.loc.line };
+  return { mod, scope: fn.scope, line: lineOf(fn.loc) };
 }
 
 export function sortedUnique(values: Iterable<string>): string[] {
@@ -170,5 +170,5 @@ export const UNRESOLVED_SEGMENT = '{?}';
 
 /** Where a route registered by `at` is declared: there, or at the call of the helper it was read for. */
 export function declaredAt(ctx: Ctx, at: { loc: Loc }): { file: string; line: number; column: number } {
-  return ctx.via ?? { file: ctx.mod.file, line: at.loc.line, column: at.loc.column };
+  return ctx.via ?? { file: ctx.mod.file, line: lineOf(at.loc), column: columnOf(at.loc) };
 }

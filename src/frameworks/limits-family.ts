@@ -6,7 +6,7 @@
  * config, slowapi's `.env`) is each library's own; what it means is said here once.
  */
 import type { Expr } from '../python/ir';
-import { argument, kwarg, exprLine } from '../python/ir';
+import { argument, exprLine, kwarg, lineOf, locAt } from '../python/ir';
 import { Project, type Assumption, type Ctx, type Value } from '../python/project';
 import { calledValue, type Known } from '../python/profile';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type Principal, type SourceRef } from '../model';
@@ -133,7 +133,7 @@ function rateLimit(text: string, file: string, meta: RateMeta): { limit: Limit }
  * the text its body returns when the profile can run it without a request, else undefined.
  */
 function calledRate(project: Project, expr: Expr, ctx: Ctx, line: number): string | undefined {
-  const value = project.evaluateCall?.({ k: 'call', fn: expr, args: [], kwargs: [], splat: false, loc: { line, column: 1 } }, ctx);
+  const value = project.evaluateCall?.({ k: 'call', fn: expr, args: [], kwargs: [], splat: false, loc: locAt(line, 1) }, ctx);
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -160,7 +160,7 @@ export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v:
     library: shape.library,
     source: shared ? 'shared' : 'decorator',
     scope: shared ? 'shared' : 'route',
-    line: expr.loc.line,
+    line: lineOf(expr.loc),
     methods,
     conditions: ['exempt_when', 'deduct_when'].filter((k) => kwarg(expr, k)),
     overrideDefaults: !(override?.k === 'bool' && !override.v),

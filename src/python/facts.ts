@@ -5,6 +5,7 @@
  */
 import type { PyNode } from './syntax';
 import type { Binding, BodyCall, CallExpr, ClassDef, Directive, Expr, FunctionDef, Loc, Loop, ModuleFacts, Param, Scope } from './ir';
+import { lineOf, locAt } from './ir';
 
 // Deeper nesting is summarised as `other`, so hostile input cannot exhaust the stack.
 const MAX_DEPTH = 200;
@@ -15,7 +16,7 @@ const BLOCK_STATEMENTS = new Set([
 ]);
 
 export function locOf(node: PyNode): Loc {
-  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+  return locAt(node.startPosition.row + 1, node.startPosition.column + 1);
 }
 
 /** Dotted module name and package flag for a relative file path such as `app/api/__init__.py`. */
@@ -274,9 +275,9 @@ class FactsBuilder {
       };
       const index = this.facts.functions.push(fn) - 1;
       this.functionByBodyScope.set(bodyScope, fn);
-      this.bind(scope, { kind: 'def', name, line: loc.line, index });
+      this.bind(scope, { kind: 'def', name, line: lineOf(loc), index });
       params.forEach((p, position) =>
-        this.bind(bodyScope, { kind: 'param', name: p.name, line: loc.line, index, position, default: p.default }),
+        this.bind(bodyScope, { kind: 'param', name: p.name, line: lineOf(loc), index, position, default: p.default }),
       );
       if (body) this.statements(body.namedChildren, bodyScope, `${qualname}.<locals>.`, [], depth + 1);
       return;
@@ -287,7 +288,7 @@ class FactsBuilder {
       const bases = (superclasses?.namedChildren ?? []).filter((c) => c.type !== 'keyword_argument').map((c) => this.expr(c, 0));
       const cls: ClassDef = { name, qualname, scope, bodyScope, loc, decorators, bases, methods: [] };
       const index = this.facts.classes.push(cls) - 1;
-      this.bind(scope, { kind: 'class', name, line: loc.line, index });
+      this.bind(scope, { kind: 'class', name, line: lineOf(loc), index });
       const firstFunction = this.facts.functions.length;
       if (body) this.statements(body.namedChildren, bodyScope, `${qualname}.`, [], depth + 1);
       cls.methods = this.facts.functions.slice(firstFunction).filter((f) => f.scope === bodyScope).map((f) => f.name);

@@ -8,7 +8,8 @@
  */
 import { promises as fs, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { eachCall, type Binding, type ModuleFacts } from './ir';
+import type { Binding, ModuleFacts } from './ir';
+import { eachCall } from './ir';
 import { parseFile } from '../parse';
 import { importTarget } from './project';
 

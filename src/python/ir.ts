@@ -4,9 +4,25 @@
  * Nothing here is Flask-, FastAPI- or Django-specific.
  */
 
-export interface Loc {
-  line: number; // 1-based
-  column: number; // 1-based
+/**
+ * A source position (1-based line and column) packed in one number: facts hold one per expression, and a
+ * number costs no object (a column from 2048 on is kept exactly too, negated and packed wider).
+ */
+export type Loc = number;
+
+const COLUMNS = 2048;
+const WIDE_COLUMNS = 2 ** 26;
+
+export function locAt(line: number, column: number): Loc {
+  return column < COLUMNS ? line * COLUMNS + column : -(line * WIDE_COLUMNS + column);
+}
+
+export function lineOf(loc: Loc): number {
+  return loc >= 0 ? Math.floor(loc / COLUMNS) : Math.floor(-loc / WIDE_COLUMNS);
+}
+
+export function columnOf(loc: Loc): number {
+  return loc >= 0 ? loc % COLUMNS : -loc % WIDE_COLUMNS;
 }
 
 export type Expr =
@@ -158,7 +174,7 @@ export function argument(call: CallExpr, position: number, name: string): Expr |
 
 /** The first source line inside an expression (lists and `+` chains have no position of their own). */
 export function exprLine(e: Expr, fallback: number): number {
-  if ('loc' in e && e.loc) return e.loc.line;
+  if ('loc' in e && e.loc) return lineOf(e.loc);
   const inner = e.k === 'seq' ? e.items : e.k === 'concat' || e.k === 'fstr' ? e.parts : e.k === 'dict' ? e.entries.flat() : e.k === 'subscript' ? [e.obj] : e.k === 'comp' ? [e.elt] : [];
   for (const child of inner) {
     const line = exprLine(child, 0);

@@ -6,7 +6,7 @@
  * anything else stays undecided, and both arms count, as before.
  */
 import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
-import { argument, dottedName, exprLine, someExpr } from './ir';
+import { argument, dottedName, exprLine, lineOf, someExpr } from './ir';
 import { addTo } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
@@ -159,8 +159,8 @@ class Conditions {
     const taken = new Map<Arm[], (boolean | undefined)[]>(); // read once each, when a return depends on it
     const verdictsOf = (group: Arm[]): (boolean | undefined)[] =>
       taken.get(group) ?? taken.set(group, armVerdicts(group, (arm) => this.truth(arm.test, { mod, scope: fn.bodyScope, line: arm.from - 1, env }, depth))).get(group) ?? [];
-    for (const expr of [...fn.returns].sort((a, b) => exprLine(a, fn.loc.line) - exprLine(b, fn.loc.line))) {
-      const line = exprLine(expr, fn.loc.line);
+    for (const expr of [...fn.returns].sort((a, b) => exprLine(a, lineOf(fn.loc)) - exprLine(b, lineOf(fn.loc)))) {
+      const line = exprLine(expr, lineOf(fn.loc));
       const verdicts = own.flatMap((group) => group.flatMap((arm, i) => (arm.from <= line && line <= arm.to ? [verdictsOf(group)[i]] : [])));
       if (verdicts.includes(undefined)) return undefined;
       if (verdicts.every(Boolean)) return { expr, ctx: { mod, scope: fn.bodyScope, line: line - 1, env } };
@@ -320,7 +320,7 @@ export function calledValue(project: Project, values: Value[], known: (params: s
   if (value?.kind !== 'function') return undefined;
   const facts = known(value.ref.fn.params.filter((p) => !p.star && !p.default).map((p) => p.name));
   const reached = facts && reachedReturn(project, value.ref, facts);
-  return reached?.value(reached.expr, exprLine(reached.expr, value.ref.fn.loc.line));
+  return reached?.value(reached.expr, exprLine(reached.expr, lineOf(value.ref.fn.loc)));
 }
 
 /** What the resolver asks of a project function's call with several `return`s: its value under the profile. */
@@ -379,9 +379,9 @@ function decideBranches(project: Project, profile: Profile): Profiled {
     const live = (line: number): boolean => !dead.some((a) => a.from <= line && line <= a.to);
     return {
       ...mod,
-      calls: mod.calls.filter((c) => live(c.call.loc.line)),
+      calls: mod.calls.filter((c) => live(lineOf(c.call.loc))),
       bindings: Object.fromEntries(Object.entries(mod.bindings).map(([scope, list]) => [scope, list.filter((b) => live(b.line))])),
-      functions: mod.functions.map((fn) => ({ ...fn, returns: fn.returns.filter((r) => live(exprLine(r, fn.loc.line))) })),
+      functions: mod.functions.map((fn) => ({ ...fn, returns: fn.returns.filter((r) => live(exprLine(r, lineOf(fn.loc)))) })),
       arms: (mod.arms ?? []).filter((a) => !settled.has(a.of) && !dead.includes(a)),
     };
   });
@@ -400,8 +400,8 @@ export function skippedCalls(unprofiled: Project, profiled: Project, skipped: Sk
     const mod = byFile.get(written.file);
     if (!arms.length || !mod) return [];
     return written.calls.flatMap(({ call, scope }) => {
-      const arm = arms.find((a) => a.from <= call.loc.line && call.loc.line <= a.to);
-      return arm ? [{ call, ctx: { mod, scope, line: call.loc.line - 1 }, notServed: { file: arm.file, line: arm.of, condition: arm.condition } }] : [];
+      const arm = arms.find((a) => a.from <= lineOf(call.loc) && lineOf(call.loc) <= a.to);
+      return arm ? [{ call, ctx: { mod, scope, line: lineOf(call.loc) - 1 }, notServed: { file: arm.file, line: arm.of, condition: arm.condition } }] : [];
     });
   });
 }

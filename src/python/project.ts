@@ -5,8 +5,8 @@
  * them (allocation site), so `app = Flask(__name__)` inside `create_app()` is one app wherever it is used.
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
-import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from './ir';
-import { argument, dottedName, kwarg } from './ir';
+import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
+import { argument, columnOf, dottedName, kwarg, lineOf } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { addTo } from '../collections';
@@ -19,7 +19,7 @@ export interface Ctx {
   scope: number;
   line: number;
   env?: Env;
-  via?: Loc & { file: string }; // the call of a helper whose body this is read for (see callerEnvs): where its routes are declared
+  via?: { file: string; line: number; column: number }; // the call of a helper whose body this is read for (see callerEnvs): where its routes are declared
 }
 
 /** A value the analysis took that the deployment may change: where it is read, and what was taken. */
@@ -245,7 +245,7 @@ export class Project {
     const found = this.resolve({ k: 'attr', obj: call.args[0], name, loc: call.loc }, ctx, depth + 1);
     const unread = found.every((v) => v.kind === 'unknown' || v.kind === 'member' || v.kind === 'external');
     if (!unread || !call.args[2]) return found;
-    this.assume({ file: ctx.mod.file, line: call.loc.line, text: `\`${Project.describe(call.args[0])}.${name}\` cannot be read: the default given to getattr` });
+    this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: `\`${Project.describe(call.args[0])}.${name}\` cannot be read: the default given to getattr` });
     return this.resolve(call.args[2], ctx, depth + 1);
   }
 
@@ -434,7 +434,7 @@ export class Project {
       if (arg) values.push(...this.resolve(arg, site.ctx, depth + 1));
     }
     if (values.length) return values;
-    if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: fn.loc.line }, depth + 1);
+    if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: lineOf(fn.loc) }, depth + 1);
     return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` has no call site in the project` }];
   }
 
@@ -455,7 +455,7 @@ export class Project {
   }
 
   private envsPerCaller(fn: FunctionDef): Pick<Ctx, 'env' | 'via'>[] {
-    return this.callersOf(fn, 0).map((site) => ({ env: this.callEnv(fn, site.call, site.ctx), via: site.ctx.via ?? { file: site.ctx.mod.file, ...site.call.loc } }));
+    return this.callersOf(fn, 0).map((site) => ({ env: this.callEnv(fn, site.call, site.ctx), via: site.ctx.via ?? { file: site.ctx.mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc) } }));
   }
 
   /** The parameters of `fn` bound to what one call of it gives them. */
@@ -524,7 +524,7 @@ export class Project {
           const fnName = stmt.call.fn.k === 'name' ? stmt.call.fn.id : stmt.call.fn.k === 'attr' ? stmt.call.fn.name : '';
           if (!fnName) continue;
           const list = this.callSitesByName.get(fnName) ?? [];
-          list.push({ call: stmt.call, ctx: { mod, scope: stmt.scope, line: stmt.call.loc.line } });
+          list.push({ call: stmt.call, ctx: { mod, scope: stmt.scope, line: lineOf(stmt.call.loc) } });
           this.callSitesByName.set(fnName, list);
         }
       }
@@ -576,7 +576,7 @@ export class Project {
     const set = init.mod.calls.find(({ scope, call: { fn, args } }) => scope === init.fn.bodyScope && fn.k === 'attr' && fn.name === '__setattr__' && fn.obj.k === 'name' && fn.obj.id === 'self' && args[0]?.k === 'str' && args[0].v === name);
     if (!set?.call.args[1]) return undefined;
     const env = new Map([['self', { expr: instance.site.call as Expr, ctx: instance.site.ctx }]]);
-    return this.resolve(set.call.args[1], { mod: init.mod, scope: init.fn.bodyScope, line: set.call.loc.line, env }, depth + 1);
+    return this.resolve(set.call.args[1], { mod: init.mod, scope: init.fn.bodyScope, line: lineOf(set.call.loc), env }, depth + 1);
   }
 
   /** The class followed by its project bases (depth-first, as Python's MRO does for simple hierarchies). */
@@ -587,7 +587,7 @@ export class Project {
       chain.push(r);
       // Bases are evaluated before the class name is bound (`class UpdateView(UpdateView)`).
       for (const base of r.cls.bases) {
-        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: r.cls.loc.line - 1 }, depth + 1)) {
+        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: lineOf(r.cls.loc) - 1 }, depth + 1)) {
           if (v.kind === 'class') visit(v.ref, depth + 1);
         }
       }
@@ -616,7 +616,7 @@ export class Project {
     const names: string[] = [];
     for (const r of this.classChain(ref)) {
       for (const base of r.cls.bases) {
-        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: r.cls.loc.line - 1 })) {
+        for (const v of this.resolve(base, { mod: r.mod, scope: r.cls.scope, line: lineOf(r.cls.loc) - 1 })) {
           if (v.kind === 'external') names.push(v.qname);
         }
       }
@@ -625,7 +625,7 @@ export class Project {
   }
 
   private callResult(callee: Value, call: CallExpr, ctx: Ctx, depth: number): Value[] {
-    const site = (): Site => ({ key: `${ctx.mod.file}:${call.loc.line}:${call.loc.column}`, call, ctx });
+    const site = (): Site => ({ key: `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`, call, ctx });
     switch (callee.kind) {
       case 'external':
         return (Object.hasOwn(CONFIG_LOADERS, callee.qname) && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
@@ -695,7 +695,7 @@ export class Project {
     const found = configCandidates(written, ctx.mod.file).map((c) => this.metadata.configFiles.get(c)).find((f) => f);
     if (!found) return [{ kind: 'unknown', why: `configuration file \`${written}\` is not in the project` }];
     if ('problem' in found) return [{ kind: 'unknown', why: `configuration file ${found.file}: ${found.problem}` }];
-    this.assume({ file: ctx.mod.file, line: call.loc.line, text: `values read from ${found.file}, as the repository holds it` });
+    this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: `values read from ${found.file}, as the repository holds it` });
     return [{ kind: 'literal', expr: dataExpr(found.data, call.loc), ctx }];
   }
 
@@ -875,7 +875,7 @@ export class Project {
   /** `X` read from the environment or a settings object with a default in the code: the deployment may set it. */
   assumeDefault(name: string | undefined, value: PyValue, call: CallExpr, ctx: Ctx): void {
     const shown = value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : JSON.stringify(value);
-    this.assume({ file: ctx.mod.file, line: call.loc.line, text: `${name ?? 'a setting'} not set: the code's default ${shown}` });
+    this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: `${name ?? 'a setting'} not set: the code's default ${shown}` });
   }
 
   /** A project class deriving from the builtin `dict` (or `OrderedDict`, `UserDict`), directly or through its bases. */

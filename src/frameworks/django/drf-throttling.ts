@@ -7,7 +7,7 @@
  * Throttles keep a sliding log in a Django cache (`default`, or the class's `cache`) and answer 429 with Retry-After.
  */
 import type { Expr } from '../../python/ir';
-import { exprLine } from '../../python/ir';
+import { exprLine, lineOf } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
 import { reachedReturn, requestFacts } from '../../python/profile';
 import { PRINCIPALS, type Evidence, type Limit, type Principal, type SourceRef } from '../../model';
@@ -90,7 +90,7 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
       evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`get_throttles()\` is overridden and chooses ${method} requests' throttles on more than their method and action: they are chosen at run time` });
       return 'dynamic';
     }
-    if (chosen && 'items' in chosen) return { items: chosen.items, source: 'view', at: { file: custom!.mod.file, line: custom!.fn.loc.line }, what: '`get_throttles()`' };
+    if (chosen && 'items' in chosen) return { items: chosen.items, source: 'view', at: { file: custom!.mod.file, line: lineOf(custom!.fn.loc) }, what: '`get_throttles()`' };
     const list = listedThrottles(view, here, evidence);
     return chosen?.scope !== undefined && list !== 'dynamic' ? { ...list, scope: chosen.scope } : list;
   };
@@ -258,11 +258,11 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
   if (!callsSuper(expr, 'get_throttles')) return undefined;
   // `self.throttle_scope = ...` before the return (recorded as `self.__setattr__("throttle_scope", ...)`).
   const returnLine = reached.ctx.line + 1;
-  const set = ref.mod.calls.filter(({ scope, call }) => scope === ref.fn.bodyScope && call.loc.line < returnLine && call.fn.k === 'attr' && call.fn.name === '__setattr__' && isSelf(call.fn.obj));
+  const set = ref.mod.calls.filter(({ scope, call }) => scope === ref.fn.bodyScope && lineOf(call.loc) < returnLine && call.fn.k === 'attr' && call.fn.name === '__setattr__' && isSelf(call.fn.obj));
   if (set.some(({ call }) => call.args[0]?.k !== 'str' || call.args[0].v !== 'throttle_scope')) return undefined;
   const last = set[set.length - 1]?.call;
   if (!last) return {};
-  const scope = last.args[1] && reached.value(last.args[1], last.loc.line - 1);
+  const scope = last.args[1] && reached.value(last.args[1], lineOf(last.loc) - 1);
   return typeof scope === 'string' ? { scope } : undefined;
 }
 
@@ -299,7 +299,7 @@ function libraryMayWin(project: Project, ref: ClassRef, name: string): boolean {
   const chain = project.classChain(ref);
   const definer = chain.findIndex((c) => (c.mod.bindings[c.cls.bodyScope] ?? []).some((b) => b.name === name));
   return chain.slice(0, Math.max(0, definer)).some((c) => {
-    const kinds = c.cls.bases.map((base) => project.resolve(base, { mod: c.mod, scope: c.cls.scope, line: c.cls.loc.line - 1 })[0]?.kind);
+    const kinds = c.cls.bases.map((base) => project.resolve(base, { mod: c.mod, scope: c.cls.scope, line: lineOf(c.cls.loc) - 1 })[0]?.kind);
     const firstLibrary = kinds.indexOf('external');
     return firstLibrary >= 0 && kinds.indexOf('class', firstLibrary) > firstLibrary;
   });

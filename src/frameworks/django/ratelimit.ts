@@ -7,7 +7,7 @@
  * 403 unless RatelimitMiddleware hands them to RATELIMIT_VIEW.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, exprLine, kwarg } from '../../python/ir';
+import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type Ctx, type FunctionRef } from '../../python/project';
 import { reachedReturn, requestFacts } from '../../python/profile';
 import type { Evidence, Limit, Principal } from '../../model';
@@ -139,7 +139,7 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings }) => {
 
   const verdict = (applied: Applied, view: DjangoView, method: string, evidence: Evidence[]): Decision => {
     const { call, ctx } = applied;
-    const at = { file: ctx.mod.file, line: call.loc.line };
+    const at = { file: ctx.mod.file, line: lineOf(call.loc) };
     const counted = countedMethods(argument(call, 3, 'method'), ctx);
     if (counted === undefined) {
       evidence.push({ ...at, message: '`method=` is not static' });
@@ -197,7 +197,7 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings }) => {
       const what = accessor && ACCESSORS.get(accessor[1]);
       if (!accessor || !what) return [];
       const name = accessor[2];
-      const at = { file: a.ctx.mod.file, line: a.call.loc.line };
+      const at = { file: a.ctx.mod.file, line: lineOf(a.call.loc) };
       if (what === 'header' && isForwardedHeader(name)) {
         return [{ ...at, message: `\`key="${key}"\` counts per \`${name}\` header value as the client sends it: a new value with each request gets a fresh counter`, concern: 'spoofable-key' }];
       }
@@ -287,10 +287,10 @@ function ratesPerClient(project: Project, ref: FunctionRef, method: string, at: 
   const request = ref.fn.params[1]?.name ?? 'request';
   const rateAs = (principal: Principal): string | null | undefined => {
     const reached = reachedReturn(project, ref, requestFacts(project, request, method, principal));
-    const value = reached?.value(reached.expr, exprLine(reached.expr, ref.fn.loc.line));
+    const value = reached?.value(reached.expr, exprLine(reached.expr, lineOf(ref.fn.loc)));
     return typeof value === 'string' || value === null ? value : undefined;
   };
-  const where = { file: ref.mod.file, line: ref.fn.loc.line };
+  const where = { file: ref.mod.file, line: lineOf(ref.fn.loc) };
   const [anonymous, authenticated] = (['anonymous', 'authenticated'] as const).map(rateAs);
   if (anonymous === undefined || authenticated === undefined) {
     evidence.push({ ...where, message: `rate function \`${ref.fn.name}\` depends on more of the request than the client's kind and method` });

@@ -4,7 +4,7 @@
  * holds, read through split-settings chains (`from .base import *`) and later `X["key"] = v` overrides.
  */
 import type { Expr, ModuleFacts } from '../../python/ir';
-import { argument, exprLine } from '../../python/ir';
+import { argument, exprLine, lineOf, locAt } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import type { Evidence, SourceRef } from '../../model';
 import { sequenceItems, type CallSite } from '../common';
@@ -65,21 +65,21 @@ export class DjangoSettings {
     if (!binder) {
       const values = this.classValues(name);
       if (!values || !this.cls) return { kind: 'absent' };
-      return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: this.cls.mod.file, line: this.cls.cls.loc.line });
+      return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: this.cls.mod.file, line: lineOf(this.cls.cls.loc) });
     }
     const ctx = this.project.moduleCtx(binder.mod);
     const values = this.project.lookup(name, ctx, 0);
-    return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: binder.mod.file, line: binder.line }, { expr: { k: 'name', id: name, loc: { line: binder.line, column: 1 } }, ctx });
+    return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: binder.mod.file, line: binder.line }, { expr: { k: 'name', id: name, loc: locAt(binder.line, 1) }, ctx });
   }
 
   /** `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`: the dict entry, unless a later `X["key"] = v` replaces it. */
   entry(name: string, key: string): SettingValue {
     for (const { mod, after } of this.binder(name)?.path ?? []) {
       const overrides = mod.calls.filter(
-        (c) => c.scope === 0 && c.call.loc.line > after && c.call.fn.k === 'attr' && c.call.fn.name === '__setitem__' && c.call.fn.obj.k === 'name' && c.call.fn.obj.id === name && c.call.args[0]?.k === 'str' && c.call.args[0].v === key,
+        (c) => c.scope === 0 && lineOf(c.call.loc) > after && c.call.fn.k === 'attr' && c.call.fn.name === '__setitem__' && c.call.fn.obj.k === 'name' && c.call.fn.obj.id === name && c.call.args[0]?.k === 'str' && c.call.args[0].v === key,
       );
       const last = overrides[overrides.length - 1]?.call;
-      if (last) return { kind: 'value', expr: last.args[1], ctx: { mod, scope: 0, line: last.loc.line }, at: { file: mod.file, line: exprLine(last.args[1], last.loc.line) } };
+      if (last) return { kind: 'value', expr: last.args[1], ctx: { mod, scope: 0, line: lineOf(last.loc) }, at: { file: mod.file, line: exprLine(last.args[1], lineOf(last.loc)) } };
     }
     return entryOf(this.project, this.read(name), key);
   }
@@ -87,7 +87,7 @@ export class DjangoSettings {
   /** A setting's text, also when computed from known parts (`"{}.urls".format(PROJECT_MODULE)`). */
   string(name: string): string | undefined {
     const binder = this.binder(name);
-    if (binder) return this.project.stringValue({ k: 'name', id: name, loc: { line: binder.line, column: 1 } }, this.project.moduleCtx(binder.mod));
+    if (binder) return this.project.stringValue({ k: 'name', id: name, loc: locAt(binder.line, 1) }, this.project.moduleCtx(binder.mod));
     const value = this.read(name);
     return value.kind === 'value' ? this.project.stringValue(value.expr, value.ctx) : undefined;
   }
@@ -114,7 +114,7 @@ function asSetting(project: Project, value: Value | undefined, name: string, at:
   if (value?.kind === 'literal') return { kind: 'value', expr: value.expr, ctx: value.ctx, at: { file: value.ctx.mod.file, line: exprLine(value.expr, at.line) } };
   // A read with a default in the code (`os.environ.get("ANON_RATE", "20/hour")`): that text, noted as an assumption.
   const text = written && value && value.kind !== 'unknown' ? project.stringValue(written.expr, written.ctx) : undefined;
-  if (written && text !== undefined) return { kind: 'value', expr: { k: 'str', v: text, loc: { line: at.line, column: 1 } }, ctx: written.ctx, at };
+  if (written && text !== undefined) return { kind: 'value', expr: { k: 'str', v: text, loc: locAt(at.line, 1) }, ctx: written.ctx, at };
   return { kind: 'dynamic', why: `\`${name}\` is computed at run time${value?.kind === 'unknown' ? ` (${value.why})` : ''}`, at };
 }
 
@@ -156,7 +156,7 @@ export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoP
     const mod = name === undefined ? undefined : project.findModule(name, ctx.mod);
     if (!mod) continue;
     const rank = ENTRY_RANK.findIndex((r) => r.test(ctx.mod.file));
-    named.push({ mod, origin: { file: ctx.mod.file, line: call.loc.line }, rank: rank < 0 ? ENTRY_RANK.length : rank });
+    named.push({ mod, origin: { file: ctx.mod.file, line: lineOf(call.loc) }, rank: rank < 0 ? ENTRY_RANK.length : rank });
   }
   for (const mod of project.modules) {
     // A module assigning ROOT_URLCONF, or loading a settings class (which may set it on a mixin).
@@ -182,7 +182,7 @@ function hostUrlconfs(project: Project, settings: DjangoSettings): DjangoProject
   if (!hostconf) return [];
   const ctx = project.moduleCtx(hostconf);
   const served: DjangoProject[] = [];
-  for (const item of sequenceItems(project, { k: 'name', id: 'host_patterns', loc: { line: 1, column: 1 } }, ctx) ?? []) {
+  for (const item of sequenceItems(project, { k: 'name', id: 'host_patterns', loc: locAt(1, 1) }, ctx) ?? []) {
     const { expr } = item;
     if (expr.k !== 'call' || !project.resolve(expr.fn, item.ctx).some((v) => v.kind === 'external' && v.qname.startsWith('django_hosts.'))) continue;
     const regex = argument(expr, 0, 'regex');

@@ -4,8 +4,8 @@
  * `i18n_patterns`, `format_suffix_patterns`, DRF routers (`router.urls`) and the admin site as one mount.
  * Full paths keep Django's syntax; regex anchors (`^`, `$`) are dropped when parts are joined.
  */
-import type { CallExpr, Expr, ModuleFacts } from '../../python/ir';
-import { argument, dottedName, exprLine, kwarg } from '../../python/ir';
+import type { CallExpr, Expr, Loc, ModuleFacts } from '../../python/ir';
+import { argument, dottedName, exprLine, kwarg, lineOf, locAt } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
@@ -26,7 +26,7 @@ interface Prefix {
 }
 
 type Instance = Extract<Value, { kind: 'instance' }>;
-type Located = { loc: { line: number; column: number } };
+type Located = { loc: Loc };
 
 const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
   'django.urls.path': 'route',
@@ -94,7 +94,7 @@ export class UrlWalker {
     this.reached.add(mod);
     const ctx = this.project.moduleCtx(mod);
     const inner = [...stack, mod];
-    this.walkPatterns({ k: 'name', id: 'urlpatterns', loc: { line: 1, column: 1 } }, ctx, prefix, inner);
+    this.walkPatterns({ k: 'name', id: 'urlpatterns', loc: locAt(1, 1) }, ctx, prefix, inner);
     this.walkAppends(mod, 0, 'urlpatterns', prefix, inner);
   }
 
@@ -111,7 +111,7 @@ export class UrlWalker {
       const contexts = statementContexts(this.project, mod, stmt);
       if (!contexts.length) {
         const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
-        this.unresolvedMount(prefix, ctx, call.loc.line, `patterns added in a loop over \`${loop}\` (${mod.file}:${call.loc.line}), which is not static`, call);
+        this.unresolvedMount(prefix, ctx, lineOf(call.loc), `patterns added in a loop over \`${loop}\` (${mod.file}:${lineOf(call.loc)}), which is not static`, call);
       }
       for (const at of contexts) this.walkPatterns(fn.name === 'append' ? { k: 'seq', items: [call.args[0]] } : call.args[0], at, prefix, inner);
     }
@@ -176,7 +176,7 @@ export class UrlWalker {
     const noPrefix = kwarg(call, 'prefix_default_language');
     const language = this.settings?.string('LANGUAGE_CODE') ?? 'en-us';
     const inner = noPrefix?.k === 'bool' && !noPrefix.v ? prefix : { ...prefix, path: `${prefix.path}${language}/` };
-    if (call.splat) this.unresolvedMount(inner, ctx, call.loc.line, `\`i18n_patterns(*...)\` (${ctx.mod.file}:${call.loc.line}) takes patterns we do not follow`, call);
+    if (call.splat) this.unresolvedMount(inner, ctx, lineOf(call.loc), `\`i18n_patterns(*...)\` (${ctx.mod.file}:${lineOf(call.loc)}) takes patterns we do not follow`, call);
     for (const arg of call.args) this.walkPattern(arg, ctx, inner, stack, depth + 1);
   }
 
@@ -211,14 +211,14 @@ export class UrlWalker {
     if (!this.firstVisit(expr, ctx, prefix)) return;
     const routeExpr = argument(call, 0, kind === 'route' ? 'route' : 'regex');
     const written = routeExpr ? this.project.stringValue(routeExpr, ctx) : undefined;
-    const unresolved = written === undefined ? [`route \`${routeExpr ? Project.describe(routeExpr) : '?'}\` (${ctx.mod.file}:${call.loc.line}) is not a static string`] : [];
+    const unresolved = written === undefined ? [`route \`${routeExpr ? Project.describe(routeExpr) : '?'}\` (${ctx.mod.file}:${lineOf(call.loc)}) is not a static string`] : [];
     const text = written === undefined ? UNRESOLVED_SEGMENT : kind === 'regex' ? stripAnchors(written) : written;
     const view = argument(call, 1, 'view');
     if (!view) return;
     const here: Prefix = { ...prefix, unresolved: [...prefix.unresolved, ...unresolved] };
     const include = this.includeTarget(view, ctx);
     if (include) {
-      const part = { value: text, file: ctx.mod.file, line: call.loc.line };
+      const part = { value: text, file: ctx.mod.file, line: lineOf(call.loc) };
       this.walkInclude(include.expr, include.ctx, { ...here, path: here.path + text, parts: [...here.parts, part] }, stack, call, depth);
       return;
     }
@@ -234,7 +234,7 @@ export class UrlWalker {
     for (const stmt of listed.ctx.mod.calls) {
       const { fn, args } = stmt.call;
       if (stmt.scope !== listed.ctx.scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== groups.id || !args[0]) continue;
-      const at = { mod: listed.ctx.mod, scope: stmt.scope, line: stmt.call.loc.line };
+      const at = { mod: listed.ctx.mod, scope: stmt.scope, line: lineOf(stmt.call.loc) };
       if (fn.name === 'append') this.walkPatterns(args[0], at, prefix, stack, depth + 1);
       else if (fn.name === 'extend') this.walkGroups(args[0], at, prefix, stack, depth + 1);
     }
@@ -256,8 +256,8 @@ export class UrlWalker {
       const written = this.project.stringValue(made.site.call.args[0], made.site.ctx);
       text = written === undefined ? undefined : made.types.some((t) => t.endsWith('RegexPattern')) ? stripAnchors(written) : written;
     }
-    const part = { value: text ?? UNRESOLVED_SEGMENT, file: ctx.mod.file, line: call.loc.line };
-    const unresolved = text === undefined ? [`the pattern of \`URLResolver\` (${ctx.mod.file}:${call.loc.line}) cannot be read statically`] : [];
+    const part = { value: text ?? UNRESOLVED_SEGMENT, file: ctx.mod.file, line: lineOf(call.loc) };
+    const unresolved = text === undefined ? [`the pattern of \`URLResolver\` (${ctx.mod.file}:${lineOf(call.loc)}) cannot be read statically`] : [];
     this.walkPatterns(urlconf, ctx, { ...prefix, path: prefix.path + part.value, parts: [...prefix.parts, part], unresolved: [...prefix.unresolved, ...unresolved] }, stack, depth + 1);
   }
 
@@ -284,7 +284,7 @@ export class UrlWalker {
       if (mod) return this.walkModule(mod, prefix, stack);
       const bundled = BUNDLED_URLCONFS.get(text);
       if (bundled) return this.emitBundled(text, bundled, at, ctx, prefix);
-      return this.unresolvedMount(prefix, ctx, at.loc.line, `\`${text}\` is not in the project nor in a virtualenv found beside it (see --python-path)`, at);
+      return this.unresolvedMount(prefix, ctx, lineOf(at.loc), `\`${text}\` is not in the project nor in a virtualenv found beside it (see --python-path)`, at);
     }
     if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, at)) return;
     // `include(debug_toolbar.urls)`: a bundled URLconf named by its module object.
@@ -297,7 +297,7 @@ export class UrlWalker {
   private walkUrlsAttribute(expr: Extract<Expr, { k: 'attr' }>, ctx: Ctx, prefix: Prefix, at?: CallExpr): boolean {
     const owners = this.project.resolve(expr.obj, ctx);
     if (owners.some((v) => (v.kind === 'external' && ADMIN_SITES.includes(v.qname)) || Project.isInstance(v, ADMIN_SITE_CLASSES))) {
-      this.emitAdmin(prefix, ctx, at?.loc.line ?? expr.loc.line, at ?? expr);
+      this.emitAdmin(prefix, ctx, lineOf((at ?? expr).loc), at ?? expr);
       return true;
     }
     return this.walkRouterOf(expr.obj, ctx, prefix);
@@ -339,21 +339,21 @@ export class UrlWalker {
   private emitUnknown(at: Located, ctx: Ctx, prefix: Prefix, text: string, why: string, kind: 'http' | 'include' = 'http'): void {
     const route = this.routeAt(at, ctx, prefix, text);
     const shape = kind === 'include' ? { kind, methods: [] } : {};
-    this.drafts.push({ route: { ...route, ...shape, unresolved: [...prefix.unresolved, why], handlerFile: ctx.mod.file, handlerLine: at.loc.line }, context: {} });
+    this.drafts.push({ route: { ...route, ...shape, unresolved: [...prefix.unresolved, why], handlerFile: ctx.mod.file, handlerLine: lineOf(at.loc) }, context: {} });
   }
 
   /** What every route declared at `at` under `prefix` has, before its view is known. */
   private routeAt(at: Located, ctx: Ctx, prefix: Prefix, text: string): RouteDraft<DjangoRouteContext>['route'] {
     return {
       framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`, unresolved: prefix.unresolved,
-      ...declaredAt(ctx, at), handler: '?', handlerFile: ctx.mod.file, handlerLine: at.loc.line,
+      ...declaredAt(ctx, at), handler: '?', handlerFile: ctx.mod.file, handlerLine: lineOf(at.loc),
       ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts, ...assumedFor(this.project),
     };
   }
 
   /** A urlconf we cannot read: one `include` entry for everything under the prefix, no method claimed. */
   private unresolvedMount(prefix: Prefix, ctx: Ctx, line: number, why: string, at?: Located): void {
-    this.emitUnknown(at ?? { loc: { line, column: 1 } }, ctx, prefix, UNRESOLVED_SEGMENT, why, 'include');
+    this.emitUnknown(at ?? { loc: locAt(line, 1) }, ctx, prefix, UNRESOLVED_SEGMENT, why, 'include');
   }
 
   /** The admin site: one framework-provided mount serving its login and model pages. */
@@ -378,7 +378,7 @@ export class UrlWalker {
     if (extras.length) {
       const apps = extras.map((extra) => `\`${extra.app}\``).join(', ');
       const why = `\`${urlconf}\` also serves ${extras.map((extra) => extra.what).join(', ')}, which depend on settings and are not listed (${apps} ${installed ? 'in' : 'perhaps in'} INSTALLED_APPS)`;
-      this.unresolvedMount(prefix, ctx, at.loc.line, why, at);
+      this.unresolvedMount(prefix, ctx, lineOf(at.loc), why, at);
     }
   }
 
@@ -427,7 +427,7 @@ export class UrlWalker {
     const written = prefixExpr ? this.project.stringValue(prefixExpr, ctx) : undefined;
     const viewsetExpr = argument(call, 1, 'viewset');
     const cls = viewsetExpr ? this.project.resolve(viewsetExpr, ctx).find((v) => v.kind === 'class') : undefined;
-    const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, `router prefix (${ctx.mod.file}:${call.loc.line}) is not a static string`] } : prefix;
+    const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, `router prefix (${ctx.mod.file}:${lineOf(call.loc)}) is not a static string`] } : prefix;
     const routePrefix = written ?? UNRESOLVED_SEGMENT;
     if (cls?.kind !== 'class') {
       this.emitUnknown(call, ctx, here, `${routePrefix}${slash}`, `viewset \`${viewsetExpr ? Project.describe(viewsetExpr) : '?'}\` cannot be resolved statically`);
@@ -476,7 +476,7 @@ export class UrlWalker {
       for (const fn of c.mod.functions.filter((f) => f.scope === c.cls.bodyScope)) {
         if (seen.has(fn.name)) continue;
         seen.add(fn.name);
-        const ctx = { mod: c.mod, scope: fn.scope, line: fn.loc.line };
+        const ctx = { mod: c.mod, scope: fn.scope, line: lineOf(fn.loc) };
         const decorator = fn.decorators
           .map((expr) => ({ expr, qname: decoratorName(this.project, expr, ctx) ?? '' }))
           .find(({ qname }) => qname.startsWith('rest_framework.') && ['action', 'detail_route', 'list_route'].includes(lastSegment(qname)));

@@ -4,7 +4,7 @@
  * Django's `View.dispatch` and DRF's `APIView`/`ViewSetMixin` decide them.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, exprLine } from '../../python/ir';
+import { argument, exprLine, lineOf, locAt } from '../../python/ir';
 import { versionSide } from '../../manifests';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
@@ -108,7 +108,7 @@ export class ViewResolver {
 
   private callableInstance(ref: ClassRef, wrappers: Decorator[]): DjangoView {
     return {
-      handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line, cls: ref,
+      handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: lineOf(ref.cls.loc), cls: ref,
       drf: false, handlers: new Map(STANDARD_METHODS.map((m) => [m, '__call__'])), automatic: [], anyMethod: true,
       options: [], wrappers, unresolved: [],
     };
@@ -118,7 +118,7 @@ export class ViewResolver {
     const ctx = functionCtx(ref.mod, ref.fn);
     const decorators: Decorator[] = [...wrappers, ...ref.fn.decorators.map((expr) => ({ expr, ctx }))];
     const base = {
-      handler: `${ref.mod.module}.${ref.fn.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.fn.loc.line,
+      handler: `${ref.mod.module}.${ref.fn.qualname}`, handlerFile: ref.mod.file, handlerLine: lineOf(ref.fn.loc),
       fn: ref, options: [], wrappers, unresolved: [] as string[],
     };
     const api = ref.fn.decorators.find((d) => decoratorName(this.project, d, ctx) === 'rest_framework.decorators.api_view');
@@ -161,7 +161,7 @@ export class ViewResolver {
 
   library(qname: string, known: ExternalView, ctx: Ctx, wrappers: Decorator[] = [], given: ViewOption[] = []): DjangoView {
     // A library class's own `throttle_scope` counts after the keywords given to `as_view()`.
-    const scope: ViewOption[] = known.throttleScope ? [{ name: 'throttle_scope', expr: { k: 'str', v: known.throttleScope, loc: { line: ctx.line, column: 1 } }, ctx }] : [];
+    const scope: ViewOption[] = known.throttleScope ? [{ name: 'throttle_scope', expr: { k: 'str', v: known.throttleScope, loc: locAt(ctx.line, 1) }, ctx }] : [];
     const view: DjangoView = {
       handler: qname, handlerFile: ctx.mod.file, handlerLine: ctx.line, drf: !!known.drf,
       handlers: new Map(), automatic: [], anyMethod: false, options: [...given, ...scope], wrappers, unresolved: [],
@@ -194,7 +194,7 @@ export class ViewResolver {
     const allowed = this.allowedMethods(ref) ?? HTTP_METHOD_NAMES;
     if (!allowed.length) unresolved.push('`http_method_names` is not static');
     const view: DjangoView = {
-      handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: ref.cls.loc.line,
+      handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: lineOf(ref.cls.loc),
       cls: ref, drf: library.some((k) => k.drf),
       handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved,
       ...(unreadBase && { unreadBase }),

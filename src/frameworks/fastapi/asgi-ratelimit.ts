@@ -7,7 +7,7 @@
  * Upstream: https://github.com/abersheeran/asgi-ratelimit (ratelimit/core.py, rule.py, backends/); reference B.7, D.1.
  */
 import type { Expr } from '../../python/ir';
-import { argument, kwarg } from '../../python/ir';
+import { argument, kwarg, lineOf } from '../../python/ir';
 import { Project, type Ctx } from '../../python/project';
 import type { Algorithm, Evidence, Limit } from '../../model';
 import { sequenceItems } from '../common';
@@ -100,7 +100,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
 };
 
 function readConfig(project: Project, m: Middleware): Config {
-  const at = { file: m.ctx.mod.file, line: m.call.loc.line, message: 'asgi-ratelimit `config` is not a static mapping' };
+  const at = { file: m.ctx.mod.file, line: lineOf(m.call.loc), message: 'asgi-ratelimit `config` is not a static mapping' };
   return { ...readPatterns(project, m, at), ...readBackend(project, m) };
 }
 
@@ -111,7 +111,7 @@ function readBackend(project: Project, m: Middleware): Pick<Config, 'algorithm' 
   for (const v of expr ? project.resolve(expr, m.ctx) : []) {
     const backend = v.kind === 'instance' ? v.types.map((t) => BACKENDS.get(t)).find((b) => b !== undefined) : undefined;
     if (!backend || v.kind !== 'instance') continue;
-    const where = { file: v.site.ctx.mod.file, line: v.site.call.loc.line };
+    const where = { file: v.site.ctx.mod.file, line: lineOf(v.site.call.loc) };
     return { algorithm: backend.algorithm, perProcess: backend.perProcess ? { ...where, message: 'asgi-ratelimit\'s `MemoryBackend` keeps its counters in each process', concern: 'per-process-storage' } : undefined };
   }
   return {};
@@ -148,7 +148,7 @@ function readRule(project: Project, expr: Expr, ctx: Ctx): RuleInfo | undefined 
     const v = project.resolve(e, ruleCtx)[0];
     if (v?.kind !== 'literal' || v.expr.k !== 'num') return undefined;
     const zone = kwarg(call, 'zone');
-    limits.push({ rate: `${v.expr.v}/${unit}`, source: 'middleware', library: LIBRARY, scope: zone && zone.k !== 'none' ? 'shared' : 'route', file: ruleCtx.mod.file, line: call.loc.line });
+    limits.push({ rate: `${v.expr.v}/${unit}`, source: 'middleware', library: LIBRARY, scope: zone && zone.k !== 'none' ? 'shared' : 'route', file: ruleCtx.mod.file, line: lineOf(call.loc) });
   }
   return { group: kwarg(call, 'group') ? text('group', 0) ?? '?' : 'default', method: (kwarg(call, 'method') ? project.stringValue(kwarg(call, 'method')!, ruleCtx) ?? '*' : '*').toLowerCase(), limits };
 }

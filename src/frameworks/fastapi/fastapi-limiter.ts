@@ -10,7 +10,7 @@
  * Upstream: https://github.com/long2ice/fastapi-limiter ; reference B.2, D.1–D.3 and F.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, isTrue, kwarg, exprLine } from '../../python/ir';
+import { argument, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
 import { Project, type Ctx } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
 import { functionCtx, type Decorator } from '../common';
@@ -189,7 +189,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     if (!handler) return [];
     const calls = handler.mod.calls.filter((c) => c.scope === handler.fn.bodyScope);
     return calls.flatMap(({ call }) =>
-      project.resolve(call.fn, { mod: handler.mod, scope: handler.fn.bodyScope, line: call.loc.line }).filter((v): v is Instance => Project.isInstance(v, WS_RATE_LIMITER)),
+      project.resolve(call.fn, { mod: handler.mod, scope: handler.fn.bodyScope, line: lineOf(call.loc) }).filter((v): v is Instance => Project.isInstance(v, WS_RATE_LIMITER)),
     );
   };
 

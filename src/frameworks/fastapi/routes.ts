@@ -10,7 +10,7 @@
  * Upstream: https://fastapi.tiangolo.com/tutorial/bigger-applications/ and starlette/routing.py
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, kwarg, exprLine } from '../../python/ir';
+import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type Value } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
 import { assumedFor, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -122,7 +122,7 @@ class AsgiExtractor {
   run(): AppGraph {
     // Apps and routers a factory returns directly (`return Starlette(routes=[...])`) are nodes too.
     const returned = this.project.modules.flatMap((mod) =>
-      mod.functions.flatMap((fn) => fn.returns.filter((r): r is CallExpr => r.k === 'call').map((call) => ({ call, ctx: { mod, scope: fn.bodyScope, line: call.loc.line } }))),
+      mod.functions.flatMap((fn) => fn.returns.filter((r): r is CallExpr => r.k === 'call').map((call) => ({ call, ctx: { mod, scope: fn.bodyScope, line: lineOf(call.loc) } }))),
     );
     for (const { call, ctx } of [...this.sites, ...returned]) {
       if (CLASS_LIKE.test(Project.describe(call.fn))) {
@@ -346,8 +346,8 @@ class AsgiExtractor {
           ...declaredAt(ctx, at),
           handler: this.handlerName(endpoint),
           handlerFile: endpoint.kind === 'function' ? endpoint.ref.mod.file : endpoint.kind === 'class' ? endpoint.ref.mod.file : ctx.mod.file,
-          handlerLine: endpoint.kind === 'function' ? endpoint.ref.fn.loc.line : endpoint.kind === 'class' ? endpoint.ref.cls.loc.line : at.loc.line,
-          app: hops[0] && isAsgiApp(hops[0].node) ? { file: hops[0].node.site.ctx.mod.file, line: hops[0].node.site.call.loc.line, name: isFastApiApp(hops[0].node) ? 'FastAPI' : 'Starlette' } : undefined,
+          handlerLine: endpoint.kind === 'function' ? lineOf(endpoint.ref.fn.loc) : endpoint.kind === 'class' ? lineOf(endpoint.ref.cls.loc) : lineOf(at.loc),
+          app: hops[0] && isAsgiApp(hops[0].node) ? { file: hops[0].node.site.ctx.mod.file, line: lineOf(hops[0].node.site.call.loc), name: isFastApiApp(hops[0].node) ? 'FastAPI' : 'Starlette' } : undefined,
           prefixes: chain.parts,
           ...(chain.notServed && { notServed: chain.notServed }),
           ...assumedFor(this.project, chain.assumptions),

@@ -12,7 +12,7 @@
  * Upstream: https://slowapi.readthedocs.io/en/latest/ ; reference B.1, D.1–D.3 and F.
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, dottedName, exprLine, isTrue, kwarg } from '../../python/ir';
+import { argument, dottedName, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
@@ -128,7 +128,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
 
   /** The settings of `Limiter(...)`, with `.env` values as slowapi's Starlette Config reads them. */
   const settings = (call: CallExpr, ctx: Ctx): LimiterSettings => {
-    const at = { file: ctx.mod.file, line: call.loc.line };
+    const at = { file: ctx.mod.file, line: lineOf(call.loc) };
     // `Limiter(**options)` may set what it does not name: such an option is unknown, as a computed one is.
     const unknown: Expr = { k: 'other', text: '**', loc: call.loc };
     const option = (name: keyof typeof LIMITER_AT): Expr | undefined => argument(call, LIMITER_AT[name], name) ?? (call.splat ? unknown : undefined);
@@ -172,7 +172,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
           application: rateList(project, kwarg(call, 'application_limits'), ctx, key, DESCRIPTOR, 'application'),
           off:
             envSwitchedOff ??
-            (switchedOff ? { file: ctx.mod.file, line: call.loc.line, message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off`, concern: 'disabled' as const } : undefined),
+            (switchedOff ? { file: ctx.mod.file, line: lineOf(call.loc), message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off`, concern: 'disabled' as const } : undefined),
           ...settings(call, ctx),
         });
       }
@@ -181,7 +181,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     const fn = call.fn;
     if (fn.k === 'attr' && fn.name === '__setattr__' && fn.obj.k === 'attr' && fn.obj.name === 'state' && call.args[0]?.k === 'str' && call.args[0].v === 'limiter') {
       for (const app of project.resolve(fn.obj.obj, ctx).filter(isAsgiApp)) {
-        stateLimiter.set(app.site.key, { values: project.resolve(call.args[1], ctx), at: { file: ctx.mod.file, line: call.loc.line, message: '`app.state.limiter`' } });
+        stateLimiter.set(app.site.key, { values: project.resolve(call.args[1], ctx), at: { file: ctx.mod.file, line: lineOf(call.loc), message: '`app.state.limiter`' } });
       }
     }
     if (fn.k === 'attr' && fn.name === 'add_exception_handler' && call.args[1] && isRateLimitExceeded(call.args[0], ctx)) addHandler(fn.obj, ctx, project.resolve(call.args[1], ctx));
@@ -260,7 +260,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     // the middleware falls back to slowapi's own handler.
     if (decorated && info.headersEnabled && !handlers.has(app.site.key)) {
       const message = 'no RateLimitExceeded handler is registered on this app: the framework answers the decorated limit with a bare 429, without the `Retry-After` that `headers_enabled` adds';
-      return [{ file: app.site.ctx.mod.file, line: app.site.call.loc.line, message, concern: 'no-retry-signal' }];
+      return [{ file: app.site.ctx.mod.file, line: lineOf(app.site.call.loc), message, concern: 'no-retry-signal' }];
     }
     return [];
   };
@@ -268,7 +268,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: Placed[], evidence: Evidence[]): Decision => {
     const handler = draft.context.handler;
     if (placed.length && handler && !handler.fn.params.some((p) => p.name === 'request' || p.name === 'websocket')) {
-      evidence.push({ file: handler.mod.file, line: handler.fn.loc.line, message: 'slowapi raises at import time: a `@limiter.limit` endpoint needs a parameter named `request`', concern: 'missing-request' });
+      evidence.push({ file: handler.mod.file, line: lineOf(handler.fn.loc), message: 'slowapi raises at import time: a `@limiter.limit` endpoint needs a parameter named `request`', concern: 'missing-request' });
       return { limits: [], unknown: true };
     }
     const limits: Limit[] = [];
@@ -320,14 +320,14 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     const withDefaults = (stateLimiter.size ? bound : [...limiters.values()]).find((l) => l.defaults.length || l.application.length);
     if (!anyMiddleware && withDefaults) {
       const site = withDefaults.instance.site;
-      evidence.push({ file: site.ctx.mod.file, line: site.call.loc.line, message: 'default and application limits apply only through SlowAPIMiddleware, which is not installed on this app', concern: 'limiter-not-wired' });
+      evidence.push({ file: site.ctx.mod.file, line: lineOf(site.call.loc), message: 'default and application limits apply only through SlowAPIMiddleware, which is not installed on this app', concern: 'limiter-not-wired' });
     }
     return { limits, unknown };
   };
 
   const appMiddleware = (app: Instance, inner: Hop[], draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Decision => {
     const state = stateLimiter.get(app.site.key);
-    const where = { file: app.site.ctx.mod.file, line: app.site.call.loc.line };
+    const where = { file: app.site.ctx.mod.file, line: lineOf(app.site.call.loc) };
     if (!state) {
       evidence.push({ ...where, message: 'SlowAPIMiddleware is installed but `app.state.limiter` is never set: every request fails with 500', concern: 'limiter-not-wired' });
       return { limits: [], unknown: true };

@@ -6,7 +6,7 @@
  * Read by route extraction (`url_prefix=app.config["X"]`) and by Flask-Limiter (its `RATELIMIT_*` keys).
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { exprLine } from '../../python/ir';
+import { exprLine, lineOf } from '../../python/ir';
 import type { Assumption, Ctx, Project, Value } from '../../python/project';
 import type { Evidence } from '../../model';
 import type { CallSite } from '../common';
@@ -60,7 +60,7 @@ export class FlaskAppConfig {
   private configCall(app: Instance, method: string, call: CallExpr, ctx: Ctx): void {
     const add = (key: string, expr: Expr, valueCtx: Ctx, production: boolean): void => {
       const settings = this.settings.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
-      const at = { file: valueCtx.mod.file, line: exprLine(expr, call.loc.line), message: `\`${key}\`` };
+      const at = { file: valueCtx.mod.file, line: exprLine(expr, lineOf(call.loc)), message: `\`${key}\`` };
       const { value, assumed } = this.project.captured(() => this.project.resolve(expr, valueCtx));
       addTo(settings, key, { value, assumed, expr, ctx: valueCtx, at, production });
       this.settings.set(app.site.key, settings);

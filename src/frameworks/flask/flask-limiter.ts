@@ -14,7 +14,7 @@
  * Upstream: https://flask-limiter.readthedocs.io/en/stable/recipes.html
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
+import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type Assumption, type Ctx, type Remembered, type Value } from '../../python/project';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
@@ -173,15 +173,15 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       requestFilters: [],
     };
     const enabled = kwarg(call, 'enabled');
-    if (enabled) info.enabled = staticBool(this.project.resolve(enabled, ctx)) ?? { file: ctx.mod.file, line: exprLine(enabled, call.loc.line) };
+    if (enabled) info.enabled = staticBool(this.project.resolve(enabled, ctx)) ?? { file: ctx.mod.file, line: exprLine(enabled, lineOf(call.loc)) };
     const defaultsCondition = kwarg(call, 'default_limits_exempt_when');
     if (defaultsCondition) {
       const values = this.project.resolve(defaultsCondition, ctx);
-      info.defaultsExemptWhen = perRequestOption(this.project, defaultsCondition, ctx, call.loc.line);
+      info.defaultsExemptWhen = perRequestOption(this.project, defaultsCondition, ctx, lineOf(call.loc));
       info.defaultsCondition = conditionConcerns(values, 'default_limits_exempt_when', FLASK_REQUEST);
     }
     const autoCheck = kwarg(call, 'auto_check');
-    if (autoCheck?.k === 'bool' && !autoCheck.v) info.autoCheckOff = { file: ctx.mod.file, line: exprLine(autoCheck, call.loc.line) };
+    if (autoCheck?.k === 'bool' && !autoCheck.v) info.autoCheckOff = { file: ctx.mod.file, line: exprLine(autoCheck, lineOf(call.loc)) };
     if (appArg && appArg.k !== 'none') this.bind(info, appArg, ctx, call);
     return info;
   }
@@ -261,7 +261,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
 
 
   private at(ctx: Ctx, call: CallExpr, message: string): Evidence {
-    return { file: ctx.mod.file, line: call.loc.line, message };
+    return { file: ctx.mod.file, line: lineOf(call.loc), message };
   }
 
   private limitDecorator(expr: Expr, ctx: Ctx): FlaskLimit[] | undefined {
@@ -273,7 +273,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const exemptWhen = kwarg(expr, 'exempt_when');
       const cost = kwarg(expr, 'cost');
       const onBreach = kwarg(expr, 'on_breach');
-      const at = { file: ctx.mod.file, line: expr.loc.line };
+      const at = { file: ctx.mod.file, line: lineOf(expr.loc) };
       const concerns = [
         ...(keyFunc ? keyConcerns(this.project.resolve(keyFunc, ctx), at, FLASK_REQUEST, KEY_FUNC) : []),
         ...(exemptWhen ? conditionConcerns(this.project.resolve(exemptWhen, ctx), 'exempt_when', FLASK_REQUEST) : []),
@@ -489,7 +489,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   /** Whether a limiter enforces anything on `app`: bound, enabled, and not switched off by config. */
   private limiterState(info: LimiterInfo, app: Instance): { kind: 'bound' | 'unbound' | 'unknown' | 'disabled'; evidence: Evidence } {
     const site = info.instance.site;
-    const where = { file: site.ctx.mod.file, line: site.call.loc.line };
+    const where = { file: site.ctx.mod.file, line: lineOf(site.call.loc) };
     const binding = info.bindings.find((b) => b.app?.site.key === app.site.key);
     if (!binding) {
       const unresolved = info.bindings.find((b) => b.unresolved);
@@ -521,7 +521,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
 
   private postureOf(info: LimiterInfo, app: Instance): Posture {
     const { call, ctx } = info.instance.site;
-    const where = { file: ctx.mod.file, line: call.loc.line };
+    const where = { file: ctx.mod.file, line: lineOf(call.loc) };
     const perProcess = this.storage(info, app, where);
     const onBreach = kwarg(call, 'on_breach');
     const concerns = [
@@ -536,7 +536,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const posture: Posture = {
       algorithm: strategyAlgorithm(this.found(info, app, 'strategy', ['RATELIMIT_STRATEGY'])),
       concerns,
-      keyConcerns: keyFunc ? keyConcerns(this.project.resolve(keyFunc.expr, keyFunc.ctx), { file: ctx.mod.file, line: exprLine(keyFunc.expr, call.loc.line) }, FLASK_REQUEST, KEY_FUNC) : [],
+      keyConcerns: keyFunc ? keyConcerns(this.project.resolve(keyFunc.expr, keyFunc.ctx), { file: ctx.mod.file, line: exprLine(keyFunc.expr, lineOf(call.loc)) }, FLASK_REQUEST, KEY_FUNC) : [],
     };
     return posture;
   }
@@ -545,7 +545,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private setting(info: LimiterInfo, app: Instance, keyword: string, configKeys: string[]): Setting | 'unknown' | undefined {
     const { call, ctx } = info.instance.site;
     const given = kwarg(call, keyword);
-    if (given && given.k !== 'none') return { values: this.project.resolve(given, ctx), at: { file: ctx.mod.file, line: exprLine(given, call.loc.line) }, name: keyword, fromConfig: false };
+    if (given && given.k !== 'none') return { values: this.project.resolve(given, ctx), at: { file: ctx.mod.file, line: exprLine(given, lineOf(call.loc)) }, name: keyword, fromConfig: false };
     for (const key of configKeys) {
       const configured = this.config.value(app, key);
       if (configured.ambiguous) return 'unknown';

@@ -7,7 +7,7 @@
  * Upstream: https://flask.palletsprojects.com/en/stable/api/#url-route-registrations
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, dottedName, kwarg, exprLine } from '../../python/ir';
+import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type Assumption, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
 import { assumedFor, callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -156,7 +156,7 @@ class FlaskExtractor {
    */
   private decoratedFunction(ref: FunctionRef): void {
     const ctx = functionCtx(ref.mod, ref.fn);
-    const handlerRef = { file: ref.mod.file, line: ref.fn.loc.line, name: `${ref.mod.module}.${ref.fn.qualname}` };
+    const handlerRef = { file: ref.mod.file, line: lineOf(ref.fn.loc), name: `${ref.mod.module}.${ref.fn.qualname}` };
     const others: Decorator[] = [];
     const routes: { dec: RouteCall; owners: Instance[]; above: number }[] = []; // above: how many of `others` precede it
     for (const dec of ref.fn.decorators) {
@@ -227,8 +227,8 @@ class FlaskExtractor {
       } else {
         const fn = unwrapped.fn;
         const handlerRef = fn
-          ? { file: fn.mod.file, line: fn.fn.loc.line, name: `${fn.mod.module}.${fn.fn.qualname}` }
-          : { file: ctx.mod.file, line: call.loc.line, name: Project.describe(viewExpr) };
+          ? { file: fn.mod.file, line: lineOf(fn.fn.loc), name: `${fn.mod.module}.${fn.fn.qualname}` }
+          : { file: ctx.mod.file, line: lineOf(call.loc), name: Project.describe(viewExpr) };
         const own = fn ? fn.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(fn.mod, fn.fn) })) : [];
         const view: FlaskView = { handlerRef, viewDecorators: [...unwrapped.wrappers, ...own], misplacedDecorators: [], methodDecorators: {} };
         this.emit(owner, argument(call, 0, 'rule'), ctx, call, explicit ?? ['GET'], view, fn ? [] : ['view function could not be resolved']);
@@ -318,7 +318,7 @@ class FlaskExtractor {
       v.kind === 'literal' ? this.decoratorList(v.expr, v.ctx) : [],
     );
     return {
-      handlerRef: { file: cls.mod.file, line: cls.cls.loc.line, name: `${cls.mod.module}.${cls.cls.qualname}` },
+      handlerRef: { file: cls.mod.file, line: lineOf(cls.cls.loc), name: `${cls.mod.module}.${cls.cls.qualname}` },
       viewDecorators: [...outer, ...classDecorators],
       misplacedDecorators: misplaced,
       methodDecorators,
@@ -394,7 +394,7 @@ class FlaskExtractor {
         handler: r.view.handlerRef.name,
         handlerFile: r.view.handlerRef.file,
         handlerLine: r.view.handlerRef.line,
-        app: app ? { file: app.site.ctx.mod.file, line: app.site.call.loc.line, name: 'Flask' } : undefined,
+        app: app ? { file: app.site.ctx.mod.file, line: lineOf(app.site.call.loc), name: 'Flask' } : undefined,
         prefixes: r.mount.parts,
         ...assumedFor(this.project, r.mount.assumptions),
       },
