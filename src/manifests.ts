@@ -29,7 +29,7 @@ export interface EnvSetting {
 export interface ProjectMetadata {
   packages: PackageSpecs;
   dotenv: ReadonlyMap<string, EnvSetting[]>; // `.env` keys, every file that sets them
-  configFiles: ReadonlyMap<string, ConfigFile>; // configuration files the code loads (python/config-files.ts)
+  configFiles: ReadonlyMap<string, () => ConfigFile>; // configuration files the code loads, parsed when asked (python/config-files.ts)
 }
 
 export const NO_METADATA: ProjectMetadata = { packages: new Map(), dotenv: new Map(), configFiles: new Map() };

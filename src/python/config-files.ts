@@ -31,10 +31,14 @@ export const CONFIG_LOADERS: Record<string, 'yaml' | 'json' | 'toml'> = {
 const NAMED = /\.(ya?ml|json|toml|ini|cfg)$/i;
 const MAX_BYTES = 1024 * 1024;
 
-/** The files of `candidates` (configFileCandidates) that exist in the project, read, by path relative to the root. */
-export async function readCandidates(root: string, candidates: string[]): Promise<Map<string, ConfigFile>> {
+/**
+ * The files of `candidates` (configFileCandidates) that exist in the project, read, by path relative to the
+ * root. Each is parsed when the analysis first asks for it: code names large files it never loads (an OpenAPI
+ * document of half a megabyte takes longer to parse than a hundred modules).
+ */
+export async function readCandidates(root: string, candidates: string[]): Promise<Map<string, () => ConfigFile>> {
   const files = await mapLimited(candidates, 16, async (file) => readConfigFile(root, file));
-  return new Map(files.flatMap((f) => (f ? [[f.file, f] as [string, ConfigFile]] : [])));
+  return new Map(candidates.flatMap((file, i) => (files[i] ? [[file, files[i]!] as const] : [])));
 }
 
 /** The paths the modules name that may be configuration files, sorted. */
@@ -58,18 +62,23 @@ export function configCandidates(written: string, file: string): string[] {
   return [...new Set([path.normalize(written), path.join(path.dirname(file), written)])].filter((p) => !p.startsWith('..'));
 }
 
-async function readConfigFile(root: string, file: string): Promise<ConfigFile | undefined> {
+/** The file's content as the analysis will read it (undefined when there is no such file). */
+async function readConfigFile(root: string, file: string): Promise<(() => ConfigFile) | undefined> {
   let bytes: Buffer;
   try {
     // A link out of the project is not the project's configuration.
     const [real, top] = await Promise.all([fs.realpath(path.join(root, file)), fs.realpath(root)]);
-    if (path.relative(top, real).startsWith('..')) return { file, problem: 'it leads out of the project' };
+    if (path.relative(top, real).startsWith('..')) return () => ({ file, problem: 'it leads out of the project' });
     bytes = readRegularFile(real);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : { file, problem: fileProblem(error) };
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : () => ({ file, problem: fileProblem(error) });
   }
-  if (bytes.length > MAX_BYTES) return { file, problem: `larger than ${MAX_BYTES} bytes` };
-  const text = bytes.toString('utf8');
+  if (bytes.length > MAX_BYTES) return () => ({ file, problem: `larger than ${MAX_BYTES} bytes` });
+  let parsed: ConfigFile | undefined;
+  return () => (parsed ??= parseConfigFile(file, bytes.toString('utf8')));
+}
+
+function parseConfigFile(file: string, text: string): ConfigFile {
   try {
     if (/\.(ini|cfg)$/i.test(file)) return { file, data: parseIni(text) };
     const format = /\.toml$/i.test(file) ? 'toml' : /\.json$/i.test(file) ? 'json' : 'yaml';

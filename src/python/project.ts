@@ -692,7 +692,7 @@ export class Project {
     const named = expr.k === 'call' && expr.fn.k === 'name' && expr.fn.id === 'open' ? argument(expr, 0, 'file') : expr;
     const written = named && this.stringValue(named, opened.ctx);
     if (written === undefined) return undefined;
-    const found = configCandidates(written, ctx.mod.file).map((c) => this.metadata.configFiles.get(c)).find((f) => f);
+    const found = configCandidates(written, ctx.mod.file).map((c) => this.metadata.configFiles.get(c)).find((f) => f)?.();
     if (!found) return [{ kind: 'unknown', why: `configuration file \`${written}\` is not in the project` }];
     if ('problem' in found) return [{ kind: 'unknown', why: `configuration file ${found.file}: ${found.problem}` }];
     this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: `values read from ${found.file}, as the repository holds it` });
