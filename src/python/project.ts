@@ -100,6 +100,8 @@ export class Project {
   private readonly importRoots = new Map<ModuleFacts, string>();
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache = new Map<string, Remembered<Value[]>>();
+  // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
+  private readonly parameterCache = new Map<string, Remembered<Value[]>>();
   private readonly iniCache = new Map<string, Remembered<Value>>(); // see parsedIni
   private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
@@ -178,13 +180,18 @@ export class Project {
    */
   withExternalValues<T>(values: (qname: string) => Value[] | undefined, work: () => T): T {
     this.externalValues = values;
-    this.lookupCache.clear();
+    this.forgetLookups();
     try {
       return work();
     } finally {
       this.externalValues = undefined;
-      this.lookupCache.clear();
+      this.forgetLookups();
     }
+  }
+
+  private forgetLookups(): void {
+    this.lookupCache.clear();
+    this.parameterCache.clear();
   }
 
   /** The bindings of `name` in one scope, indexed on first use: a scope with thousands of names is not read through per lookup. */
@@ -256,8 +263,9 @@ export class Project {
     if (ctx.env?.size) return this.lookupUncached(name, ctx, depth);
     // Names without a loop/parameter environment resolve the same way every time: memoise them.
     // A lookup already in progress (a cycle through imports or assignments) answers `unknown`.
-    const key = `${ctx.mod.file}\0${ctx.scope}\0${ctx.line}\0${name}`;
-    const inProgress: Value[] = [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }];
+    // Joined, not a template: a template builds a tree of pieces, and a large service holds 100,000 keys.
+    const key = [ctx.mod.file, ctx.scope, ctx.line, name].join('\0');
+    const inProgress = (): Value[] => [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }];
     return this.remember(this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress);
   }
 
@@ -265,13 +273,13 @@ export class Project {
    * `compute()` once per key: a later call answers from the cache and counts the assumptions the first one took,
    * so every route that rests on a cached value lists them. `inProgress` answers a call made while computing.
    */
-  remember<K, V>(cache: Map<K, Remembered<V>>, key: K, compute: () => V, inProgress?: V): V {
+  remember<K, V>(cache: Map<K, Remembered<V>>, key: K, compute: () => V, inProgress?: () => V): V {
     const cached = cache.get(key);
     if (cached) {
       this.note(cached.assumed);
       return cached.value;
     }
-    if (inProgress !== undefined) cache.set(key, { value: inProgress, assumed: [] });
+    if (inProgress) cache.set(key, { value: inProgress(), assumed: [] });
     const note: Note = { passUp: true };
     this.notes.push(note);
     try {
@@ -400,7 +408,9 @@ export class Project {
         return this.importValue(mod, binding, depth);
       case 'param': {
         const bound = ctx.env?.get(binding.name);
-        return bound ? this.resolve(bound.expr, bound.ctx, depth + 1) : this.parameterValues(mod, binding, depth);
+        if (bound) return this.resolve(bound.expr, bound.ctx, depth + 1);
+        const key = [mod.file, binding.index, binding.position, depth].join('\0');
+        return this.remember(this.parameterCache, key, () => this.parameterValues(mod, binding, depth));
       }
     }
   }
