@@ -1,7 +1,8 @@
 /**
  * `npm run corpus -- [--mirrors DIR] [--only name,...] [--out FILE.md]`: scans the real-world apps of
  * `bench/corpus.json` at their pinned commits, the way a user would (the built CLI, from the given folder),
- * and prints one Markdown row per scan. Each app is exported from its mirror (`git archive`, no network) into
+ * and prints one Markdown row per scan, ending with the digest of its JSON report (so that a diff against the
+ * committed table shows every report that changed). Each app is exported from its mirror (`git archive`, no network) into
  * a temporary tree that is removed afterwards. Mirrors are bare git directories: DIR/owner+name/repo (or
  * DIR/owner+name), as the fetch tool leaves them.
  */
@@ -9,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { reportDigest } from './report-digest';
 
 interface Scan {
   cwd: string;
@@ -36,6 +38,7 @@ interface Row {
   outside?: number;
   seconds: number;
   rssMb?: number;
+  digest?: string; // of the JSON report: a changed report shows in the table's diff
 }
 
 const projectRoot = path.resolve(__dirname, '..', '..');
@@ -109,6 +112,7 @@ function runScan(app: App, scan: Scan, tree: string): Row {
     stats: { filesScanned: number; registrationSites: { total: number; unresolved: number } };
   };
   const folders = scan.paths.map((p) => path.resolve(cwd, p));
+  row.digest = reportDigest(r.stdout);
   row.files = report.stats.filesScanned;
   row.routes = report.routes.length;
   row.unknownPath = report.routes.filter((route) => route.path.includes('{?}')).length;
@@ -134,6 +138,7 @@ function cells(row: Row): string[] {
     n(row.outside),
     row.seconds.toFixed(2),
     row.rssMb === undefined ? 'n/a' : row.rssMb.toFixed(0),
+    row.digest ?? 'n/a',
   ];
 }
 
@@ -157,11 +162,12 @@ function totals(rows: Row[]): string[] {
     sum((r) => r.outside),
     rows.reduce((a, r) => a + r.seconds, 0).toFixed(2),
     rss.length ? `max ${Math.max(...rss).toFixed(0)}` : 'n/a',
+    '',
   ];
 }
 
 function table(rows: Row[]): string {
-  const header = ['app', 'scan (cwd: paths)', 'exit', 'files', 'routes', 'routes with `{?}`', 'limited', 'partial', 'unlimited', 'exempt', 'unknown', 'registration sites', 'unresolved registration sites', 'routes outside the scanned folder', 'time s', 'peak RSS MB'];
+  const header = ['app', 'scan (cwd: paths)', 'exit', 'files', 'routes', 'routes with `{?}`', 'limited', 'partial', 'unlimited', 'exempt', 'unknown', 'registration sites', 'unresolved registration sites', 'routes outside the scanned folder', 'time s', 'peak RSS MB', 'report digest'];
   const line = (c: string[]) => `| ${c.join(' | ')} |`;
   const total = (pick: (r: Row) => number | undefined): number => rows.reduce((a, r) => a + (pick(r) ?? 0), 0);
   const share = (part: number, whole: number): string => `${((100 * part) / Math.max(1, whole)).toFixed(1)} %`;

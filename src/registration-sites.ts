@@ -112,9 +112,9 @@ class SiteFinder {
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
     if (fn.k === 'attr') {
-      const label = `${Project.describe(fn.obj)}.${fn.name}`;
       const named = isDecorator ? ROUTE_DECORATORS.has(fn.name) : ROUTE_METHODS.has(fn.name) || INCLUDE_METHODS.has(fn.name);
       if (!named || !this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
+      const label = `${Project.describe(fn.obj)}.${fn.name}`;
       if (fn.name === 'mount') return { call, ctx, label, include: argument(call, 1, 'app') };
       if (fn.name === 'include_router') return { call, ctx, label, include: argument(call, 0, 'router') };
       if (fn.name === 'register_blueprint') return { call, ctx, label, include: argument(call, 0, 'blueprint') };

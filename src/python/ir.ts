@@ -186,12 +186,14 @@ export function exprLine(e: Expr, fallback: number): number {
 /** True when `test` holds for the expression or one inside it, visited outermost first (lambdas are not entered). */
 export function someExpr(expr: Expr, test: (e: Expr) => boolean): boolean {
   if (test(expr)) return true;
+  // Visited without building lists: every scan walks every expression of the project several times.
   const some = (list: Expr[]): boolean => list.some((e) => someExpr(e, test));
   switch (expr.k) {
     case 'call':
-      return some([expr.fn, ...expr.args, ...expr.kwargs.map(([, v]) => v), ...(expr.star ? [expr.star] : []), ...(expr.kwstar ? [expr.kwstar] : [])]);
+      return someExpr(expr.fn, test) || some(expr.args) || expr.kwargs.some(([, v]) => someExpr(v, test))
+        || (expr.star !== undefined && someExpr(expr.star, test)) || (expr.kwstar !== undefined && someExpr(expr.kwstar, test));
     case 'comp':
-      return some([expr.elt, expr.iterable]);
+      return someExpr(expr.elt, test) || someExpr(expr.iterable, test);
     case 'attr':
       return someExpr(expr.obj, test);
     case 'seq':
@@ -200,9 +202,9 @@ export function someExpr(expr: Expr, test: (e: Expr) => boolean): boolean {
     case 'fstr':
       return some(expr.parts);
     case 'dict':
-      return some(expr.entries.flat());
+      return expr.entries.some(([key, value]) => someExpr(key, test) || someExpr(value, test));
     case 'subscript':
-      return some([expr.obj, expr.index]);
+      return someExpr(expr.obj, test) || someExpr(expr.index, test);
     default:
       return false;
   }
