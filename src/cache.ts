@@ -54,11 +54,16 @@ function sourcesBelow(dir: string): string[] {
   return entries.flatMap((e) => (e.isDirectory() ? sourcesBelow(path.join(dir, e.name)) : /\.(js|ts)$/.test(e.name) ? [readFileSync(path.join(dir, e.name), 'utf8')] : []));
 }
 
-/** What is known of one file's content. `mentions` holds only for the file list it was computed with. */
+/**
+ * What is known of one file's content. `mentions` holds only for the file list it was computed with; `digest`,
+ * once the content was parsed, is the digest of what parsing gave (its module facts and decoding note, or why
+ * it was skipped): an edit that leaves it as it was (a comment) cannot change the analysis.
+ */
 export interface FileFacts {
   hash: string;
   seed: boolean;
   mentions?: string[];
+  digest?: string;
 }
 
 /** What tells a file unchanged: an edit, `touch -r` (which sets ctime) or a replacement by rename changes one of these. */
@@ -147,8 +152,8 @@ export class ScanCache implements ListingStore {
       this.unsettled = true;
       return undefined;
     }
-    const { hash: contentHash, seed, mentions } = entry;
-    return this.previous.fileList === this.next.fileList && mentions ? { hash: contentHash, seed, mentions } : { hash: contentHash, seed };
+    const { hash: contentHash, seed, mentions, digest } = entry;
+    return { hash: contentHash, seed, ...(this.previous.fileList === this.next.fileList && mentions && { mentions }), ...(digest && { digest }) };
   }
 
   remember(file: string, stat: Stats, facts: FileFacts): void {
@@ -164,10 +169,20 @@ export class ScanCache implements ListingStore {
     }
   }
 
-  /** Written now, so large scans do not hold every text at once. */
-  storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts): void {
+  /** Written now, so large scans do not hold every text at once. Returns the digest it keeps (see FileFacts). */
+  storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts, note = ''): string {
     this.changed = true;
-    this.write(this.factsPath(file, contentHash), sealed(JSON.stringify(facts)));
+    const json = JSON.stringify(facts);
+    const sum = hash(json);
+    this.write(this.factsPath(file, contentHash), sealed(json, sum));
+    return this.rememberDigest(file, note ? hash(`${sum}\0${note}`) : sum);
+  }
+
+  /** Keeps the digest of what parsing the file's current content gave (see FileFacts). */
+  rememberDigest(file: string, digest: string): string {
+    const entry = this.next.files[file];
+    if (entry) entry.digest = digest;
+    return digest;
   }
 
   /** The result a scan stored under `key`, if it is that scan's. */
@@ -255,8 +270,8 @@ function isMarked(dir: string): boolean {
  * Cache files begin with a line holding the hash of the JSON below it: a file damaged in any way, even into
  * other valid JSON (a `seed` flipped, facts cut short), reads as no file.
  */
-export function sealed(json: string): string {
-  return `${hash(json)}\n${json}`;
+export function sealed(json: string, sum = hash(json)): string {
+  return `${sum}\n${json}`;
 }
 
 function unseal(bytes: Buffer): unknown {
@@ -274,7 +289,7 @@ function isIndex(value: unknown): value is Index {
 
 function isEntry(value: unknown): value is IndexEntry {
   return isObject(value) && STAMP.every((key) => typeof value[key] === 'number') && typeof value.hash === 'string'
-    && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions));
+    && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions)) && (value.digest === undefined || typeof value.digest === 'string');
 }
 
 function isStoredResult(value: unknown): value is StoredResult {

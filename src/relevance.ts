@@ -116,7 +116,7 @@ function group(files: string[], keys: (file: string) => string[]): Map<string, s
 }
 
 export interface Selection {
-  files: { file: string; hash: string }[]; // the files to analyse, in order, with their content hash
+  files: { file: string; hash: string; digest?: string }[]; // the files to analyse, in order, with their content hash and what the cache knows parsing it gives
   skipped: Skipped[];
 }
 
@@ -155,7 +155,11 @@ export async function selectFiles(root: string, files: string[], options: { maxB
   for (const [file, { stat, facts }] of known) cache?.remember(file, stat, facts);
   // Without a seed nothing is reachable.
   const selected = options.parseAll ? [...known.keys()] : summaries.size ? reachableFiles(files, summaries) : [];
-  return { files: selected.map((file) => ({ file, hash: (known.get(file) as { facts: FileFacts }).facts.hash })), skipped };
+  return { files: selected.map((file) => ({ file, ...contentOf((known.get(file) as { facts: FileFacts }).facts) })), skipped };
+}
+
+function contentOf({ hash, digest }: FileFacts): { hash: string; digest?: string } {
+  return digest ? { hash, digest } : { hash };
 }
 
 /** Synchronous: a thread-pool round trip per file would cost more than the stat itself. Any error (a link loop, a vanished file) means no stat. */

@@ -120,8 +120,10 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const deploymentFiles = await readDeploymentFiles(root, cache);
   const sitePackages = sitePackagesOf(root, options.pythonPath ?? config.pythonPath);
   const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
+  const parseOptions = { ...options, maxFileBytes: maxBytes };
+  const { parsed, digests } = await parseChanged(root, selection, cache, parseOptions);
   // A virtualenv's modules are read as the project's imports lead to them, so nothing keys them: no reuse there.
-  const key = reuse && cache && !sitePackages.length ? resultKey(context, options, config, profile, discovered, selection, metadata, deploymentFiles) : undefined;
+  const key = reuse && digests && !sitePackages.length ? resultKey(context, options, config, profile, discovered, { files: digests, skipped: selection.skipped }, metadata, deploymentFiles) : undefined;
   const stored = key && (await cache!.storedResult(key));
   if (stored && (await readsUnchanged(root, stored.reads))) {
     for (const message of stored.warnings) options.onWarning?.(message);
@@ -130,7 +132,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
     return { result: withBaseline(stored.result as ScanResult, options.baseline) };
   }
   warnings.length = 0;
-  const { modules, skipped } = await moduleFacts(root, selection, cache, { ...options, maxFileBytes: maxBytes }, warn);
+  const { modules, skipped } = await moduleFacts(root, selection, parsed, cache, parseOptions, warn);
   const names = moduleNames(files, context.rootPackage);
   const installed = await readInstalled(root, sitePackages, modules, MODELLED_PACKAGES, maxBytes);
   const configCandidates = configFileCandidates(modules);
@@ -186,11 +188,11 @@ function withBaseline(result: ScanResult, baseline: Baseline | undefined): ScanR
 
 /**
  * What a scan's result rests on, hashed: the apiposture code, the project and its paths, the options and the
- * configuration, the file list and every selected file's content (the files not selected cannot change the
- * analysis, see relevance.ts), skipped files, manifests and `.env` values, deployment files. The configuration files the
+ * configuration, the file list and the digest of what parsing every selected file gives (the files not selected
+ * cannot change the analysis, see relevance.ts; nor can text the facts leave out, see parseChanged), skipped files, manifests and `.env` values, deployment files. The configuration files the
  * code names are checked apart (readsUnchanged): which they are depends on the parsed code.
  */
-function resultKey(context: ProjectContext, options: ScanOptions, config: Config, profile: Profile, discovered: { files: string[]; skipped: Skipped[] }, selection: Selection, metadata: ProjectMetadata, deploymentFiles: [string, string][]): string {
+function resultKey(context: ProjectContext, options: ScanOptions, config: Config, profile: Profile, discovered: { files: string[]; skipped: Skipped[] }, selection: { files: [string, string][]; skipped: Skipped[] }, metadata: ProjectMetadata, deploymentFiles: [string, string][]): string {
   const inputs = {
     code: codeHash(),
     context,
@@ -223,33 +225,60 @@ async function readsUnchanged(root: string, reads: [string, string | null][]): P
 }
 
 /**
- * The facts of the selected files, in their order: from the cache when unchanged, else parsed (on worker
- * threads) and cached. Skipped lists the selection's own skips and files only parsing found wanting, by file.
+ * Parses the selected files whose digest the cache does not know (every file without a cache): the files an edit
+ * changed. Their facts and digests are cached; returns their outcomes and, with a cache, every selected file's
+ * digest, which keys the stored result: an edit that leaves a file's facts as they were changes nothing.
  */
-async function moduleFacts(
+async function parseChanged(
   root: string,
   selection: Selection,
   cache: ScanCache | undefined,
   options: ScanOptions & { maxFileBytes: number },
+): Promise<{ parsed: Map<string, ParseOutcome>; digests?: [string, string][] }> {
+  const toParse = selection.files.filter((f) => !f.digest);
+  const outcomes = await parseFiles(root, toParse.map((f) => f.file), options);
+  const parsed = new Map(toParse.map(({ file }, i) => [file, outcomes[i]]));
+  if (!cache) return { parsed };
+  const found = new Map(toParse.map(({ file, hash: contentHash }, i) => {
+    const outcome = outcomes[i];
+    return [file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note) : cache.rememberDigest(file, hash(`skipped\0${outcome.reason}`))];
+  }));
+  return { parsed, digests: selection.files.map(({ file, digest }) => [file, digest ?? found.get(file)!]) };
+}
+
+/**
+ * The facts of the selected files, in their order: those just parsed, the others from the cache (parsed again
+ * when their cached facts are gone). Skipped lists the selection's own skips and files only parsing found
+ * wanting, by file.
+ */
+async function moduleFacts(
+  root: string,
+  selection: Selection,
+  parsed: Map<string, ParseOutcome>,
+  cache: ScanCache | undefined,
+  options: ScanOptions & { maxFileBytes: number },
   warn: (file: string, message: string) => void,
 ): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
+  const unparsed = selection.files.filter((f) => !parsed.has(f.file));
   // A few at a time: one by one leaves the disk idle between reads, all at once would hold every text together.
-  const cached = await mapLimited(selection.files, CACHE_READS, async ({ file, hash }) => cache?.moduleFacts(file, hash));
-  const toParse = selection.files.filter((_, i) => !cached[i]);
-  const parsed = await parseFiles(root, toParse.map((f) => f.file), options);
-  for (const [i, outcome] of parsed.entries()) if (outcome.ok) cache?.storeModuleFacts(toParse[i].file, toParse[i].hash, outcome.facts);
-  const byFile = new Map<string, ParseOutcome>(parsed.map((outcome, i) => [toParse[i].file, outcome]));
+  const cached = await mapLimited(unparsed, CACHE_READS, async ({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash));
+  const lost = unparsed.filter((_, i) => !cached[i]);
+  const reparsed = await parseFiles(root, lost.map((f) => f.file), options);
+  const outcomes = new Map<string, ParseOutcome>([...parsed, ...unparsed.flatMap(({ file }, i) => (cached[i] ? [[file, { ok: true as const, facts: cached[i]! }] as const] : []))]);
+  for (const [i, outcome] of reparsed.entries()) {
+    outcomes.set(lost[i].file, outcome);
+    if (outcome.ok) cache?.storeModuleFacts(lost[i].file, lost[i].hash, outcome.facts, outcome.note);
+  }
   const modules: ModuleFacts[] = [];
   const skipped: Skipped[] = [...selection.skipped];
-  for (const [index, { file }] of selection.files.entries()) {
-    const facts = cached[index];
-    const outcome = facts ? { ok: true as const, facts } : (byFile.get(file) as ParseOutcome);
+  for (const { file } of selection.files) {
+    const outcome = outcomes.get(file)!;
     if (!outcome.ok) {
       skipped.push({ file, reason: outcome.reason });
       warn(file, `skipped: ${outcome.reason}`);
       continue;
     }
-    if ('note' in outcome && outcome.note) warn(file, outcome.note);
+    if (outcome.note) warn(file, outcome.note);
     if (outcome.facts.syntaxErrorLine !== undefined) {
       const reason = `syntax error at line ${outcome.facts.syntaxErrorLine}; analysed with error recovery, routes after it may be missed`;
       skipped.push({ file, reason, partial: true });

@@ -196,7 +196,7 @@ describe('scan cache', () => {
       expect(warned.splice(0)).toEqual(coldWarnings);
       expect(await reused()).toBe(true);
       const changes: [string, () => void][] = [
-        ['a selected file', () => writeFileSync(path.join(dir, 'core.py'), `${files['core.py']}# edited\n`)],
+        ['a selected file', () => writeFileSync(path.join(dir, 'core.py'), `${files['core.py']}EDITED = True\n`)],
         ['a configuration file the code names', () => writeFileSync(path.join(dir, 'settings.yml'), 'limits: {login: 5/minute}\n')],
         ['a manifest', () => writeFileSync(path.join(dir, 'requirements.txt'), 'flask-limiter==2.0\n')],
         ['a deployment file', () => writeFileSync(path.join(dir, 'Dockerfile'), 'CMD gunicorn -w 4 shop:app\n')],
@@ -210,6 +210,18 @@ describe('scan cache', () => {
       await scan({ paths: [dir], cacheDir, exclude: ['vendor/missing'] });
       expect(await reused({ profile: { name: 'staging', defines: {} } })).toBe(false);
       expect(await reused({ parseAll: true })).toBe(false);
+      // An edit that leaves what parsing gives as it was (a comment) cannot change the analysis...
+      const core = path.join(dir, 'core.py');
+      writeFileSync(core, Buffer.from(`# -*- coding: latin-1 -*-\n${files['core.py']}`, 'latin1'));
+      await scan({ paths: [dir], cacheDir, exclude: ['vendor/missing'] });
+      writeFileSync(core, Buffer.from(`# -*- coding: latin-1 -*-\n${files['core.py']}# a comment\n`, 'latin1'));
+      expect(await reused()).toBe(true);
+      // ...unless the file now decodes with a note the report repeats.
+      await scan({ paths: [dir], cacheDir, exclude: ['vendor/missing'] });
+      writeFileSync(core, Buffer.from(`# -*- coding: latin-1 -*-\n${files['core.py']}# a comment, caf\xe9\n`, 'latin1'));
+      expect(await reused()).toBe(false);
+      await scanned();
+      expect(warned).toContain('core.py: decoded as latin-1 (its coding line)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
