@@ -156,6 +156,12 @@ export class ScanCache implements ListingStore {
     return { hash: contentHash, seed, ...(this.previous.fileList === this.next.fileList && mentions && { mentions }), ...(digest && { digest }) };
   }
 
+  /** The digest of what parsing gave for this content of the file, also when its stamp could not vouch for it. */
+  knownDigest(file: string, contentHash: string): string | undefined {
+    const entry: unknown = this.previous.files[file];
+    return isEntry(entry) && entry.hash === contentHash ? entry.digest : undefined;
+  }
+
   remember(file: string, stat: Stats, facts: FileFacts): void {
     this.next.files[file] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, ...facts };
   }

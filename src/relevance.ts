@@ -139,7 +139,11 @@ export async function selectFiles(root: string, files: string[], options: { maxB
     }
     const source = readSource(root, file, maxBytes);
     if (!source.ok) skipped.push({ file, reason: source.reason });
-    else if (stat) known.set(file, { stat, facts: { hash: hash(source.text), seed: isSeed(source.text) } });
+    else if (stat) {
+      const contentHash = hash(source.text);
+      const digest = cache?.knownDigest(file, contentHash);
+      known.set(file, { stat, facts: { hash: contentHash, seed: isSeed(source.text), ...(digest && { digest }) } });
+    }
   }
   const summaries = new Map<string, TextSummary>();
   if (!options.parseAll && [...known.values()].some((k) => k.facts.seed)) {

@@ -245,11 +245,11 @@ describe('scan cache', () => {
     }
   });
 
-  test('a file changed within the time granularity before a scan is hashed again by the next; a new inode is a change', async () => {
+  test('a file changed within the time granularity before a scan is hashed again by the next (what parsing gave stays known for its content); a new inode is a change', async () => {
     const dir = corpus({});
     const cacheDir = path.join(dir, '.apiposture-cache');
     const stamp = (msAgo: number, ino = 7): Stats => ({ size: 10, mtimeMs: Date.now() - msAgo, ctimeMs: Date.now() - msAgo, ino }) as Stats;
-    const facts = { hash: 'h', seed: false };
+    const facts = { hash: 'h', seed: false, digest: 'd' };
     // With one-second times, an edit in the same second as the scan leaves size and times as they were.
     const recent = stamp(500);
     const settled = stamp(60_000);
@@ -260,6 +260,7 @@ describe('scan cache', () => {
       await first.save();
       const second = (await ScanCache.open(cacheDir))!;
       expect(second.lookup('recent.py', recent)).toBeUndefined();
+      expect([second.knownDigest('recent.py', 'h'), second.knownDigest('recent.py', 'other content')]).toEqual(['d', undefined]);
       expect(second.lookup('settled.py', settled)).toEqual(facts);
       expect(second.lookup('settled.py', { ...settled, ino: 8 } as Stats)).toBeUndefined();
     } finally {
