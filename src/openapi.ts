@@ -6,7 +6,7 @@
  * the code serves that the spec omits and the reverse, limited operations whose spec documents no 429 response
  * and no rate-limit headers, and documented 429s on operations the code does not limit.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml';
 import { declaredMethods, STANDARD_METHODS, type Route } from './model';
 import { fileProblem, readRegularFile } from './regular-file';
 

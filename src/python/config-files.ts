@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseToml } from '../toml';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../yaml';
 import type { Expr, Loc, ModuleFacts } from './ir';
 import { someExpr } from './ir';
 import { fileProblem, readRegularFile } from '../regular-file';
