@@ -102,6 +102,7 @@ export class Project {
   private readonly lookupCache = new Map<string, Remembered<Value[]>>();
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
   private readonly parameterCache = new Map<string, Remembered<Value[]>>();
+  private readonly chainCache = new Map<ClassDef, Remembered<ClassRef[]>>(); // see classChain
   private readonly iniCache = new Map<string, Remembered<Value>>(); // see parsedIni
   private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
@@ -192,6 +193,7 @@ export class Project {
   private forgetLookups(): void {
     this.lookupCache.clear();
     this.parameterCache.clear();
+    this.chainCache.clear();
   }
 
   /** The bindings of `name` in one scope, indexed on first use: a scope with thousands of names is not read through per lookup. */
@@ -591,6 +593,11 @@ export class Project {
 
   /** The class followed by its project bases (depth-first, as Python's MRO does for simple hierarchies). */
   classChain(ref: ClassRef): ClassRef[] {
+    // Once per class (what its bases resolve to does not change); a base read through the class itself stops there.
+    return this.remember(this.chainCache, ref.cls, () => this.uncachedClassChain(ref), () => [ref]);
+  }
+
+  private uncachedClassChain(ref: ClassRef): ClassRef[] {
     const chain: ClassRef[] = [];
     const visit = (r: ClassRef, depth: number): void => {
       if (depth > 12 || chain.some((c) => c.cls === r.cls)) return;
