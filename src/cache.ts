@@ -166,7 +166,7 @@ export class ScanCache implements ListingStore {
     this.next.files[file] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, ...facts };
   }
 
-  async moduleFacts(file: string, contentHash: string): Promise<ModuleFacts | undefined> {
+  moduleFacts(file: string, contentHash: string): ModuleFacts | undefined {
     try {
       const facts = unseal(readRegularFile(this.factsPath(file, contentHash)));
       return isModuleFacts(facts, file) ? facts : undefined;
@@ -192,7 +192,7 @@ export class ScanCache implements ListingStore {
   }
 
   /** The result a scan stored under `key`, if it is that scan's. */
-  async storedResult(key: string): Promise<StoredResult | undefined> {
+  storedResult(key: string): StoredResult | undefined {
     try {
       const stored = unseal(readRegularFile(path.join(this.dir, RESULT_FILE)));
       return isStoredResult(stored) && stored.key === key ? stored : undefined;

@@ -1,8 +1,9 @@
 /**
  * Parses files to module facts on this thread and a worker thread per other core: reading, parsing and facts
  * extraction are most of a scan's time and each file is independent of the others. This thread takes batches
- * too: it has nothing else to do meanwhile, and its outcomes need no copying between threads. Outcomes come back in the order of
- * `files` whatever order the workers finish in, so the report does not depend on the number of jobs.
+ * too: it has nothing else to do meanwhile, and its outcomes need no copying between threads. Outcomes come
+ * back in the order of `files` whatever order the lanes finish in, so the report does not depend on the number
+ * of jobs.
  */
 import os from 'node:os';
 import path from 'node:path';

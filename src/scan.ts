@@ -52,7 +52,6 @@ export interface ScanOptions {
   onWarning?: (message: string) => void;
 }
 
-const CACHE_READS = 16; // cached facts files read at once
 
 /**
  * Reads the whole project around the paths (see project-context.ts) and reports the routes declared inside
@@ -124,7 +123,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const { parsed, digests } = await parseChanged(root, selection, cache, parseOptions);
   // A virtualenv's modules are read as the project's imports lead to them, so nothing keys them: no reuse there.
   const key = reuse && digests && !sitePackages.length ? resultKey(context, options, config, profile, discovered, { files: digests, skipped: selection.skipped }, metadata, deploymentFiles) : undefined;
-  const stored = key && (await cache!.storedResult(key));
+  const stored = key && cache!.storedResult(key);
   if (stored && (await readsUnchanged(root, stored.reads))) {
     for (const message of stored.warnings) options.onWarning?.(message);
     const problem = await cache!.save();
@@ -260,11 +259,11 @@ async function moduleFacts(
   warn: (file: string, message: string) => void,
 ): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
   const unparsed = selection.files.filter((f) => !parsed.has(f.file));
-  // A few at a time: one by one leaves the disk idle between reads, all at once would hold every text together.
-  const cached = await mapLimited(unparsed, CACHE_READS, async ({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash));
+  const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash));
   const lost = unparsed.filter((_, i) => !cached[i]);
   const reparsed = await parseFiles(root, lost.map((f) => f.file), options);
-  const outcomes = new Map<string, ParseOutcome>([...parsed, ...unparsed.flatMap(({ file }, i) => (cached[i] ? [[file, { ok: true as const, facts: cached[i]! }] as const] : []))]);
+  const outcomes = new Map(parsed);
+  for (const [i, { file }] of unparsed.entries()) if (cached[i]) outcomes.set(file, { ok: true, facts: cached[i]! });
   for (const [i, outcome] of reparsed.entries()) {
     outcomes.set(lost[i].file, outcome);
     if (outcome.ok) cache?.storeModuleFacts(lost[i].file, lost[i].hash, outcome.facts, outcome.note);
