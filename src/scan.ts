@@ -52,7 +52,6 @@ export interface ScanOptions {
   onWarning?: (message: string) => void;
 }
 
-
 /**
  * Reads the whole project around the paths (see project-context.ts) and reports the routes declared inside
  * them, with findings and skipped files of those paths only.
@@ -188,8 +187,9 @@ function withBaseline(result: ScanResult, baseline: Baseline | undefined): ScanR
 /**
  * What a scan's result rests on, hashed: the apiposture code, the project and its paths, the options and the
  * configuration, the file list and the digest of what parsing every selected file gives (the files not selected
- * cannot change the analysis, see relevance.ts; nor can text the facts leave out, see parseChanged), skipped files, manifests and `.env` values, deployment files. The configuration files the
- * code names are checked apart (readsUnchanged): which they are depends on the parsed code.
+ * cannot change the analysis, see relevance.ts; nor can text the facts leave out, see parseChanged), skipped
+ * files, manifests and `.env` values, deployment files. The configuration files the code names are checked apart
+ * (readsUnchanged): which they are depends on the parsed code.
  */
 function resultKey(context: ProjectContext, options: ScanOptions, config: Config, profile: Profile, discovered: { files: string[]; skipped: Skipped[] }, selection: { files: [string, string][]; skipped: Skipped[] }, metadata: ProjectMetadata, deploymentFiles: [string, string][]): string {
   const inputs = {
