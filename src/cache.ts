@@ -57,14 +57,19 @@ function sourcesBelow(dir: string): string[] {
 /**
  * What is known of one file's content. `mentions` holds only for the file list it was computed with; `digest`,
  * once the content was parsed, is the digest of what parsing gave (its module facts and decoding note, or why
- * it was skipped): an edit that leaves it as it was (a comment) cannot change the analysis.
+ * it was skipped): an edit that leaves it as it was (a comment) cannot change the analysis. `note` is that
+ * decoding note, repeated whenever the cached facts are read.
  */
 export interface FileFacts {
   hash: string;
   seed: boolean;
   mentions?: string[];
   digest?: string;
+  note?: string;
 }
+
+/** What parsing a file's content gave, as far as the cache keeps it apart from its facts. */
+export type Parsed = Pick<FileFacts, 'digest' | 'note'>;
 
 /** What tells a file unchanged: an edit, `touch -r` (which sets ctime) or a replacement by rename changes one of these. */
 const STAMP = ['size', 'mtimeMs', 'ctimeMs', 'ino'] as const;
@@ -152,14 +157,14 @@ export class ScanCache implements ListingStore {
       this.unsettled = true;
       return undefined;
     }
-    const { hash: contentHash, seed, mentions, digest } = entry;
-    return { hash: contentHash, seed, ...(this.previous.fileList === this.next.fileList && mentions && { mentions }), ...(digest && { digest }) };
+    const { hash: contentHash, seed, mentions } = entry;
+    return { hash: contentHash, seed, ...(this.previous.fileList === this.next.fileList && mentions && { mentions }), ...parsedOf(entry) };
   }
 
-  /** The digest of what parsing gave for this content of the file, also when its stamp could not vouch for it. */
-  knownDigest(file: string, contentHash: string): string | undefined {
+  /** What parsing gave for this content of the file, also when its stamp could not vouch for it. */
+  knownParse(file: string, contentHash: string): Parsed {
     const entry: unknown = this.previous.files[file];
-    return isEntry(entry) && entry.hash === contentHash ? entry.digest : undefined;
+    return isEntry(entry) && entry.hash === contentHash ? parsedOf(entry) : {};
   }
 
   remember(file: string, stat: Stats, facts: FileFacts): void {
@@ -181,13 +186,13 @@ export class ScanCache implements ListingStore {
     const json = JSON.stringify(facts);
     const sum = hash(json);
     this.write(this.factsPath(file, contentHash), sealed(json, sum));
-    return this.rememberDigest(file, note ? hash(`${sum}\0${note}`) : sum);
+    return this.rememberParse(file, note ? hash(`${sum}\0${note}`) : sum, note);
   }
 
-  /** Keeps the digest of what parsing the file's current content gave (see FileFacts). */
-  rememberDigest(file: string, digest: string): string {
+  /** Keeps the digest (and decoding note) of what parsing the file's current content gave; returns the digest. */
+  rememberParse(file: string, digest: string, note = ''): string {
     const entry = this.next.files[file];
-    if (entry) entry.digest = digest;
+    if (entry) Object.assign(entry, { digest }, note && { note });
     return digest;
   }
 
@@ -295,7 +300,11 @@ function isIndex(value: unknown): value is Index {
 
 function isEntry(value: unknown): value is IndexEntry {
   return isObject(value) && STAMP.every((key) => typeof value[key] === 'number') && typeof value.hash === 'string'
-    && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions)) && (value.digest === undefined || typeof value.digest === 'string');
+    && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions)) && [value.digest, value.note].every((v) => v === undefined || typeof v === 'string');
+}
+
+export function parsedOf({ digest, note }: Parsed): Parsed {
+  return { ...(digest && { digest }), ...(note && { note }) };
 }
 
 function isStoredResult(value: unknown): value is StoredResult {

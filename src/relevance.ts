@@ -16,7 +16,7 @@ import { moduleNameOf } from './python/facts';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readSource } from './parse';
-import { hash, type FileFacts, type ScanCache } from './cache';
+import { hash, parsedOf, type FileFacts, type Parsed, type ScanCache } from './cache';
 import type { Skipped } from './model';
 
 /** Packages whose imports the analysis resolves besides the frameworks and limiter libraries: `limits`, servers. */
@@ -116,7 +116,7 @@ function group(files: string[], keys: (file: string) => string[]): Map<string, s
 }
 
 export interface Selection {
-  files: { file: string; hash: string; digest?: string }[]; // the files to analyse, in order, with their content hash and what the cache knows parsing it gives
+  files: ({ file: string; hash: string } & Parsed)[]; // the files to analyse, in order, with their content hash and what the cache knows parsing it gives
   skipped: Skipped[];
 }
 
@@ -141,8 +141,7 @@ export async function selectFiles(root: string, files: string[], options: { maxB
     if (!source.ok) skipped.push({ file, reason: source.reason });
     else if (stat) {
       const contentHash = hash(source.text);
-      const digest = cache?.knownDigest(file, contentHash);
-      known.set(file, { stat, facts: { hash: contentHash, seed: isSeed(source.text), ...(digest && { digest }) } });
+      known.set(file, { stat, facts: { hash: contentHash, seed: isSeed(source.text), ...cache?.knownParse(file, contentHash) } });
     }
   }
   const summaries = new Map<string, TextSummary>();
@@ -159,11 +158,13 @@ export async function selectFiles(root: string, files: string[], options: { maxB
   for (const [file, { stat, facts }] of known) cache?.remember(file, stat, facts);
   // Without a seed nothing is reachable.
   const selected = options.parseAll ? [...known.keys()] : summaries.size ? reachableFiles(files, summaries) : [];
-  return { files: selected.map((file) => ({ file, ...contentOf((known.get(file) as { facts: FileFacts }).facts) })), skipped };
-}
-
-function contentOf({ hash, digest }: FileFacts): { hash: string; digest?: string } {
-  return digest ? { hash, digest } : { hash };
+  return {
+    files: selected.map((file) => {
+      const { facts } = known.get(file) as { facts: FileFacts };
+      return { file, hash: facts.hash, ...parsedOf(facts) };
+    }),
+    skipped,
+  };
 }
 
 /** Synchronous: a thread-pool round trip per file would cost more than the stat itself. Any error (a link loop, a vanished file) means no stat. */

@@ -240,7 +240,7 @@ async function parseChanged(
   if (!cache) return { parsed };
   const found = new Map(toParse.map(({ file, hash: contentHash }, i) => {
     const outcome = outcomes[i];
-    return [file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note) : cache.rememberDigest(file, hash(`skipped\0${outcome.reason}`))];
+    return [file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note) : cache.rememberParse(file, hash(`skipped\0${outcome.reason}`))];
   }));
   return { parsed, digests: selection.files.map(({ file, digest }) => [file, digest ?? found.get(file)!]) };
 }
@@ -263,7 +263,7 @@ async function moduleFacts(
   const lost = unparsed.filter((_, i) => !cached[i]);
   const reparsed = await parseFiles(root, lost.map((f) => f.file), options);
   const outcomes = new Map(parsed);
-  for (const [i, { file }] of unparsed.entries()) if (cached[i]) outcomes.set(file, { ok: true, facts: cached[i]! });
+  for (const [i, { file, note }] of unparsed.entries()) if (cached[i]) outcomes.set(file, { ok: true, facts: cached[i]!, note });
   for (const [i, outcome] of reparsed.entries()) {
     outcomes.set(lost[i].file, outcome);
     if (outcome.ok) cache?.storeModuleFacts(lost[i].file, lost[i].hash, outcome.facts, outcome.note);
