@@ -159,7 +159,8 @@ export const COST_CALLS: CostCall[] = [
   { kind: 'llm', methods: ['.chat.completions.create', '.completions.create', '.responses.create', '.embeddings.create'], receiver: /openai|client|llm|gpt|groq/i },
   { kind: 'llm', methods: ['.messages.create', '.messages.stream'], receiver: /anthropic|claude|llm/i },
   { kind: 'llm', methods: ['.generate_content'] },
-  { kind: 'llm', methods: ['.invoke', '.ainvoke'], receiver: /llm|chain|agent|chat|model/i },
+  // `model`, not a path through a `models` module: that holds ORM models (`django.db.models`, an app's models.py).
+  { kind: 'llm', methods: ['.invoke', '.ainvoke'], receiver: /llm|chain|agent|chat|model(?!s\.)/i },
   {
     kind: 'ml-inference',
     names: [
@@ -171,7 +172,7 @@ export const COST_CALLS: CostCall[] = [
       'tensorflow.keras.models.load_model', 'torch.load',
     ],
   },
-  { kind: 'ml-inference', methods: ['.predict', '.predict_proba', '.generate', '.encode'], receiver: /model|clf|classifier|regressor|estimator|pipe|embedder/i },
+  { kind: 'ml-inference', methods: ['.predict', '.predict_proba', '.generate', '.encode'], receiver: /model(?!s\.)|clf|classifier|regressor|estimator|pipe|embedder/i },
   // Documents: PDF, office files, headless browsers, OCR.
   {
     kind: 'document-generation',

@@ -42,6 +42,8 @@ test.each([
   ['', 'connection.cursor().execute(data)', 'raw-sql connection.cursor().execute'],
   ['', 'self.anthropic_client.messages.create(model="m")', 'llm self.anthropic_client.messages.create'],
   ['', 'captcha.verify(data)', 'captcha captcha.verify'],
+  ['from sentence_transformers import SentenceTransformer\nmodel = SentenceTransformer("m")', 'model.encode(data)', 'ml-inference sentence_transformers.SentenceTransformer.encode'],
+  ['', 'self.models.embedder.encode(data)', 'ml-inference self.models.embedder.encode'],
 ])('%s: `%s` is %s', (head, body, expected) => {
   expect(calls(flaskApp(body, head), '/x')).toEqual([expected]);
 });
@@ -54,6 +56,8 @@ test.each([
   ['.hash on a receiver not named like a hasher', '', 'data.hash(pw)'],
   ['a regular expression from a constant', 'import re\nPATTERN = r"\\d+"', 're.compile(PATTERN)'],
   ['order_by a field', '', 'Book.objects.order_by("-id")'],
+  ['.encode on a value read through an ORM models module', 'from django.db import models\nrow = models.QuerySet().first()', 'row.get_bytes().encode()'],
+  ['.invoke on a value read through an ORM models module', 'from django.db import models\nrow = models.QuerySet().first()', 'row.invoke()'],
 ])('no signal for %s', (_what, head, body) => {
   expect(calls(flaskApp(body, head), '/x')).toEqual([]);
 });

@@ -48,3 +48,24 @@ test('a module with thousands of routes is read through a bounded number of time
   expect(reads).toBeLessThan(20 * 4000); // before the indexes every route read through every binding and function
 
 });
+
+test('a function calling itself twice per level is read once per level, to what its other returns give', () => {
+  const source = `def pick(node, default):
+    if node is None:
+        return default
+    left = pick(node.left, default)
+    right = pick(node.right, default)
+    if left is None:
+        return right
+    return left
+
+PATH = pick(None, "/a")
+`;
+  const facts = extractFacts(pythonParser().parse(source).rootNode, 'paths.py');
+  let reads = 0;
+  facts.functions = new Proxy(facts.functions, { get: (target, key, receiver) => (/^\d+$/.test(String(key)) && reads++, Reflect.get(target, key, receiver)) });
+  const project = new Project([facts]);
+  // Followed into itself, each level would branch in two, 2^24 ways to the depth bound.
+  expect(project.stringValue({ k: 'name', id: 'PATH', loc: 0 }, project.moduleCtx(project.modules[0]))).toBe('/a');
+  expect(reads).toBeLessThan(100);
+});

@@ -31,18 +31,25 @@ export interface Assumption {
 
 const assumptionKey = (a: Assumption): string => `${a.file}\0${a.line}\0${a.text}`;
 
-/** The assumptions one computation under way took (a Set once it takes one); `passUp`: they count for its caller too. */
+/**
+ * The assumptions one computation under way took (a Set once it takes one); `passUp`: they count for its caller
+ * too. `cut`: the depth bound cut it short (see `remember`); `depth`: the depth it was asked at, when its answer
+ * depends on that.
+ */
 interface Note {
   keys?: Set<string>;
   passUp: boolean;
+  cut?: boolean;
+  depth?: number;
 }
 
 const NOTHING_ASSUMED: string[] = [];
 
-/** A cached value with the assumptions taken to compute it. */
+/** A cached value with the assumptions taken to compute it; `cutAt`: the depth it was asked at, when the depth bound cut it short. */
 export interface Remembered<V> {
   value: V;
   assumed: string[];
+  cutAt?: number;
 }
 
 /** Values bound to names by an enclosing `for` loop or a call being followed (parameters). */
@@ -107,7 +114,8 @@ export class Project {
   private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
-  private readonly calleeCache = new WeakMap<object, Value[]>(); // see callersOf
+  private readonly calleeCache = new Map<object, Remembered<Value[]>>(); // see callersOf
+  private readonly following = new Set<FunctionDef>(); // the functions whose returns are being read, see callResult
 
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
@@ -220,8 +228,11 @@ export class Project {
   }
 
   resolve(expr: Expr, ctx: Ctx, depth = 0): Value[] {
-    if (depth > MAX_DEPTH) return [{ kind: 'unknown', why: 'resolution too deep' }];
-    const values = this.resolveOnce(expr, ctx, depth);
+    if (depth > MAX_DEPTH) {
+      this.cutShort();
+      return [{ kind: 'unknown', why: 'resolution too deep' }];
+    }
+    const values = depth === 0 ? this.ownBudget(() => this.resolveOnce(expr, ctx, 0)) : this.resolveOnce(expr, ctx, depth);
     return values.length > MAX_VALUES ? values.slice(0, MAX_VALUES) : values;
   }
 
@@ -268,25 +279,29 @@ export class Project {
     // Joined, not a template: a template builds a tree of pieces, and a large service holds 100,000 keys.
     const key = [ctx.mod.file, ctx.scope, ctx.line, name].join('\0');
     const inProgress = (): Value[] => [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }];
-    return this.remember(this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress);
+    return this.remember(this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress, depth);
   }
 
   /**
    * `compute()` once per key: a later call answers from the cache and counts the assumptions the first one took,
    * so every route that rests on a cached value lists them. `inProgress` answers a call made while computing.
+   * With `depth`, the answer depends on the depth it is asked at: one the depth bound cut short is reused only as
+   * deep or deeper, and computed again when asked from higher up (a name first met at the end of a long chain
+   * still resolves when it is read directly), so a key is computed at most once per depth.
    */
-  remember<K, V>(cache: Map<K, Remembered<V>>, key: K, compute: () => V, inProgress?: () => V): V {
+  remember<K, V>(cache: Map<K, Remembered<V>>, key: K, compute: () => V, inProgress?: () => V, depth?: number): V {
     const cached = cache.get(key);
-    if (cached) {
+    if (cached && !(cached.cutAt !== undefined && depth !== undefined && depth < cached.cutAt)) {
       this.note(cached.assumed);
+      if (cached.cutAt !== undefined) this.cutShort();
       return cached.value;
     }
     if (inProgress) cache.set(key, { value: inProgress(), assumed: [] });
-    const note: Note = { passUp: true };
+    const note: Note = { passUp: true, depth };
     this.notes.push(note);
     try {
       const value = compute();
-      cache.set(key, { value, assumed: note.keys ? [...note.keys] : NOTHING_ASSUMED });
+      cache.set(key, { value, assumed: note.keys ? [...note.keys] : NOTHING_ASSUMED, ...(note.cut && depth !== undefined && { cutAt: depth }) });
       return value;
     } finally {
       this.endNote(note);
@@ -316,6 +331,27 @@ export class Project {
   private endNote(note: Note): void {
     this.notes.pop();
     if (note.passUp && note.keys) this.note(note.keys);
+    if (note.cut && note.depth !== undefined) this.cutShort();
+  }
+
+  /**
+   * Runs a resolution that counts its depth from 0 (one asked anew, not a step of the one under way): where the
+   * depth bound cuts it short says nothing of the depth the computations around it were asked at.
+   */
+  private ownBudget<T>(compute: () => T): T {
+    const note: Note = { passUp: true };
+    this.notes.push(note);
+    try {
+      return compute();
+    } finally {
+      this.endNote(note);
+    }
+  }
+
+  /** The depth bound cut the computation under way short: so are those around it whose answer depends on the depth. */
+  private cutShort(): void {
+    const current = this.notes.at(-1);
+    if (current) current.cut = true;
   }
 
   /** Counts assumptions (by key) for the computation under way. */
@@ -364,11 +400,18 @@ export class Project {
    * The one expression a name (or a module's attribute) stands for where it is read, with the context to
    * read it in: its last assignment, through imports; a parameter's argument. Undefined when not one.
    */
-  definition(expr: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx } | undefined {
-    if (depth > MAX_DEPTH) return undefined;
+  definition(expr: Expr, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
+    return this.ownBudget(() => this.definitionAt(expr, ctx, 0));
+  }
+
+  private definitionAt(expr: Expr, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx } | undefined {
+    if (depth > MAX_DEPTH) {
+      this.cutShort();
+      return undefined;
+    }
     if (expr.k === 'attr') {
       const owner = this.resolve(expr.obj, ctx, depth + 1);
-      return owner.length === 1 && owner[0].kind === 'module' ? this.definition({ k: 'name', id: expr.name, loc: expr.loc }, this.moduleCtx(owner[0].mod), depth + 1) : undefined;
+      return owner.length === 1 && owner[0].kind === 'module' ? this.definitionAt({ k: 'name', id: expr.name, loc: expr.loc }, this.moduleCtx(owner[0].mod), depth + 1) : undefined;
     }
     if (expr.k !== 'name') return undefined;
     const bound = ctx.env?.get(expr.id);
@@ -381,7 +424,7 @@ export class Project {
     if (binding.kind === 'param') return ctx.env?.get(binding.name);
     if (binding.kind !== 'import' || binding.attr === undefined) return undefined;
     const target = this.findModule(importTarget(mod, binding), mod);
-    return target && target !== mod ? this.definition({ k: 'name', id: binding.attr, loc: expr.loc }, this.moduleCtx(target), depth + 1) : undefined;
+    return target && target !== mod ? this.definitionAt({ k: 'name', id: binding.attr, loc: expr.loc }, this.moduleCtx(target), depth + 1) : undefined;
   }
 
   private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
@@ -389,7 +432,10 @@ export class Project {
     const found = this.reaching(name, ctx);
     if (found) return found.bindings.flatMap((binding) => this.fromBinding(binding, found.ctx, depth));
     for (const star of this.starImports(mod)) {
-      if (depth >= MAX_DEPTH) break;
+      if (depth >= MAX_DEPTH) {
+        this.cutShort();
+        break;
+      }
       const found = this.lookup(name, this.moduleCtx(star.mod), depth + 1);
       if (!found.every((v) => v.kind === 'unknown')) return found;
     }
@@ -412,7 +458,7 @@ export class Project {
         const bound = ctx.env?.get(binding.name);
         if (bound) return this.resolve(bound.expr, bound.ctx, depth + 1);
         const key = [mod.file, binding.index, binding.position, depth].join('\0');
-        return this.remember(this.parameterCache, key, () => this.parameterValues(mod, binding, depth));
+        return this.remember(this.parameterCache, key, () => this.parameterValues(mod, binding, depth), undefined, depth);
       }
     }
   }
@@ -487,14 +533,10 @@ export class Project {
    */
   private callersOf(fn: FunctionDef, depth: number): { call: CallExpr; ctx: Ctx }[] {
     const isFn = (expr: Expr, ctx: Ctx): boolean => this.resolve(expr, ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn);
-    // Every method named `get` asks about the same `x.get(...)` sites: each callee is resolved once (from the
-    // top: a resolution started deeper may stop at the depth bound, and is not kept).
+    // Every method named `get` asks about the same `x.get(...)` sites: each callee is resolved once (again
+    // only when asked from higher up than where the depth bound cut it short).
     const calls = (site: { call: CallExpr; ctx: Ctx }): boolean => {
-      let callees = depth === 0 ? this.calleeCache.get(site) : undefined;
-      if (!callees) {
-        callees = this.resolve(site.call.fn, site.ctx, depth + 1);
-        if (depth === 0) this.calleeCache.set(site, callees);
-      }
+      const callees = this.remember(this.calleeCache, site, () => this.resolve(site.call.fn, site.ctx, depth + 1), undefined, depth);
       return callees.some((c) => c.kind === 'function' && c.ref.fn === fn);
     };
     const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || calls(site));
@@ -656,8 +698,17 @@ export class Project {
         // A scalar only: a list the profile computed is read as written, item by item.
         const known = fn.returns.length > 1 ? this.evaluateCall?.(call, ctx) : undefined;
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
+        // A function calling itself (`left = strip(expr.left)`, `return left`) returns what its other returns
+        // give: followed again, every level would branch anew, to the depth bound.
+        if (this.following.has(fn) && ctx.mod === mod && ctx.scope === fn.bodyScope) return [];
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
-        return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
+        const outermost = !this.following.has(fn); // `g(g(1))` reads g's returns within g's returns, and is no recursion
+        this.following.add(fn);
+        try {
+          return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
+        } finally {
+          if (outermost) this.following.delete(fn);
+        }
       }
       case 'unknown':
         return [callee];
@@ -761,13 +812,16 @@ export class Project {
 
   /** Resolves an expression to a string when every path gives the same literal text. */
   stringValue(expr: Expr, ctx: Ctx): string | undefined {
-    const texts = new Set(this.strings(expr, ctx, 0));
+    const texts = new Set(this.ownBudget(() => this.strings(expr, ctx, 0)));
     return texts.size === 1 && !texts.has(undefined) ? [...texts][0] : undefined;
   }
 
   /** The texts an expression may have; `formatting` (inside an f-string or `format`) renders numbers as `str()` does. */
   private strings(expr: Expr, ctx: Ctx, depth: number, formatting = false): (string | undefined)[] {
-    if (depth > MAX_DEPTH) return [undefined];
+    if (depth > MAX_DEPTH) {
+      this.cutShort();
+      return [undefined];
+    }
     if (expr.k === 'str') return [expr.v];
     if (formatting && (expr.k === 'num' || expr.k === 'bool')) return [expr.k === 'bool' ? (expr.v ? 'True' : 'False') : String(expr.v)];
     if (expr.k === 'concat' || expr.k === 'fstr') {
