@@ -115,7 +115,7 @@ export class Project {
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
   private readonly calleeCache = new Map<object, Remembered<Value[]>>(); // see callersOf
-  private readonly following = new Set<FunctionDef>(); // the functions whose returns are being read, see callResult
+  private readonly following: FunctionRef[] = []; // the functions whose returns are being read, outermost first: see callResult
 
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
@@ -202,6 +202,7 @@ export class Project {
     this.lookupCache.clear();
     this.parameterCache.clear();
     this.chainCache.clear();
+    this.calleeCache.clear();
   }
 
   /** The bindings of `name` in one scope, indexed on first use: a scope with thousands of names is not read through per lookup. */
@@ -698,16 +699,13 @@ export class Project {
         // A scalar only: a list the profile computed is read as written, item by item.
         const known = fn.returns.length > 1 ? this.evaluateCall?.(call, ctx) : undefined;
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
-        // A function calling itself (`left = strip(expr.left)`, `return left`) returns what its other returns
-        // give: followed again, every level would branch anew, to the depth bound.
-        if (this.following.has(fn) && ctx.mod === mod && ctx.scope === fn.bodyScope) return [];
+        if (this.recursive(callee.ref, ctx)) return [];
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
-        const outermost = !this.following.has(fn); // `g(g(1))` reads g's returns within g's returns, and is no recursion
-        this.following.add(fn);
+        this.following.push(callee.ref);
         try {
           return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
         } finally {
-          if (outermost) this.following.delete(fn);
+          this.following.pop();
         }
       }
       case 'unknown':
@@ -735,6 +733,16 @@ export class Project {
       default:
         return [{ kind: 'result', callee, call, ctx }];
     }
+  }
+
+  /**
+   * A call of a function made, directly or through other functions, by its own body while its returns are being read
+   * (`left = strip(expr.left)`, `return left`): it returns what the other returns give. Followed again, every
+   * level would branch anew, to the depth bound. `g(g(1))` is no recursion: the inner call is in the caller's body.
+   */
+  private recursive(ref: FunctionRef, ctx: Ctx): boolean {
+    const from = this.following.findIndex((f) => f.fn === ref.fn);
+    return from >= 0 && this.following.slice(from).some((f) => f.mod === ctx.mod && f.fn.bodyScope === ctx.scope);
   }
 
   /** A `configparser` parser's data: the one INI file the code `.read()`s into it, else unknown. */
