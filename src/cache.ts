@@ -180,10 +180,12 @@ export class ScanCache implements ListingStore {
     }
   }
 
-  /** Written now, so large scans do not hold every text at once. Returns the digest it keeps (see FileFacts). */
-  storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts, note = ''): string {
+  /**
+   * Written now, so large scans do not hold every text at once; `json`, the facts as text when a worker sent them
+   * so. Returns the digest it keeps (see FileFacts).
+   */
+  storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts, note = '', json = JSON.stringify(facts)): string {
     this.changed = true;
-    const json = JSON.stringify(facts);
     const sum = hash(json);
     this.write(this.factsPath(file, contentHash), sealed(json, sum));
     return this.rememberParse(file, note ? hash(`${sum}\0${note}`) : sum, note);

@@ -9,13 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseFile, type ParseOutcome } from './parse';
+import type { ModuleFacts } from './python/ir';
 
 export interface ParseFilesOptions {
   maxFileBytes: number;
   jobs?: number; // at most (and by default) the number of cores; 1 parses on this thread
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
+  // Each outcome as it comes, with its facts as JSON when a worker sent them so (what a cache writes, as it is).
+  onParsed?: (index: number, outcome: ParseOutcome, json: string | undefined) => void;
 }
+
+/** An outcome as a worker sends it: facts as JSON text, which costs less to copy between threads than objects. */
+export type SentOutcome = Exclude<ParseOutcome, { ok: true }> | { ok: true; json: string; note?: string };
 
 /** What a worker is started with; each message it gets is a batch of files, and it answers their outcomes. */
 export interface ParseWorkerData {
@@ -37,7 +43,7 @@ const WORKER_SCRIPT = __filename.endsWith('.ts')
 
 /** Each file's outcome, in the order of `files`. */
 export async function parseFiles(root: string, files: string[], options: ParseFilesOptions): Promise<ParseOutcome[]> {
-  const { maxFileBytes, onProgress, onWarning } = options;
+  const { maxFileBytes, onProgress, onWarning, onParsed } = options;
   // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds).
   const threads = Math.min(options.jobs ?? Infinity, os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
   const workers: Worker[] = [];
@@ -54,9 +60,12 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
         next = Math.min(files.length, start + BATCH_SIZE);
         const batch = files.slice(start, next);
         let results: ParseOutcome[] | undefined;
+        let texts: (string | undefined)[] = [];
         if (worker) {
           try {
-            results = await inWorker(worker, batch);
+            const sent = await inWorker(worker, batch);
+            texts = sent.map((s) => (s.ok ? s.json : undefined));
+            results = sent.map(received);
           } catch (error) {
             // The crashed worker's files are parsed on this thread rather than skipped: the report stays what one
             // job gives, and a file that really makes parsing throw fails the scan as it does with one job.
@@ -67,6 +76,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
         // Turning the event loop between batches lets native trees be freed as we go.
         results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes))));
         outcomes.splice(start, batch.length, ...results);
+        results.forEach((outcome, i) => onParsed?.(start + i, outcome, texts[i]));
         done += batch.length;
         onProgress?.(done, files.length);
       }
@@ -96,12 +106,21 @@ export function parseBatch(root: string, files: string[], maxFileBytes: number):
   return files.map((file) => parseFile(root, file, maxFileBytes));
 }
 
+/** What a worker sends for an outcome (see SentOutcome). */
+export function sent(outcome: ParseOutcome): SentOutcome {
+  return outcome.ok ? { ok: true, json: JSON.stringify(outcome.facts), ...(outcome.note && { note: outcome.note }) } : outcome;
+}
+
+function received(outcome: SentOutcome): ParseOutcome {
+  return outcome.ok ? { ok: true, facts: JSON.parse(outcome.json) as ModuleFacts, ...(outcome.note && { note: outcome.note }) } : outcome;
+}
+
 /** Sends a batch to a worker; rejects if the worker fails or exits before it answers. */
-function inWorker(worker: Worker, files: string[]): Promise<ParseOutcome[]> {
+function inWorker(worker: Worker, files: string[]): Promise<SentOutcome[]> {
   return new Promise((resolve, reject) => {
-    const onMessage = (outcomes: string): void => {
+    const onMessage = (outcomes: SentOutcome[]): void => {
       stopListening();
-      resolve(JSON.parse(outcomes) as ParseOutcome[]);
+      resolve(outcomes);
     };
     const onError = (error: Error): void => {
       stopListening();

@@ -235,13 +235,14 @@ async function parseChanged(
   options: ScanOptions & { maxFileBytes: number },
 ): Promise<{ parsed: Map<string, ParseOutcome>; digests?: [string, string][] }> {
   const toParse = selection.files.filter((f) => !f.digest);
-  const outcomes = await parseFiles(root, toParse.map((f) => f.file), options);
+  const found = new Map<string, string>();
+  const onParsed = (i: number, outcome: ParseOutcome, json: string | undefined): void => {
+    const { file, hash: contentHash } = toParse[i];
+    found.set(file, outcome.ok ? cache!.storeModuleFacts(file, contentHash, outcome.facts, outcome.note, json) : cache!.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
+  };
+  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, ...(cache && { onParsed }) });
   const parsed = new Map(toParse.map(({ file }, i) => [file, outcomes[i]]));
   if (!cache) return { parsed };
-  const found = new Map(toParse.map(({ file, hash: contentHash }, i) => {
-    const outcome = outcomes[i];
-    return [file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note) : cache.rememberParse(file, hash(`skipped\0${outcome.reason}`))];
-  }));
   return { parsed, digests: selection.files.map(({ file, digest }) => [file, digest ?? found.get(file)!]) };
 }
 
@@ -261,13 +262,13 @@ async function moduleFacts(
   const unparsed = selection.files.filter((f) => !parsed.has(f.file));
   const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash));
   const lost = unparsed.filter((_, i) => !cached[i]);
-  const reparsed = await parseFiles(root, lost.map((f) => f.file), options);
+  const onParsed = (i: number, outcome: ParseOutcome, json: string | undefined): void => {
+    if (outcome.ok) cache?.storeModuleFacts(lost[i].file, lost[i].hash, outcome.facts, outcome.note, json);
+  };
+  const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, onParsed });
   const outcomes = new Map(parsed);
   for (const [i, { file, note }] of unparsed.entries()) if (cached[i]) outcomes.set(file, { ok: true, facts: cached[i]!, note });
-  for (const [i, outcome] of reparsed.entries()) {
-    outcomes.set(lost[i].file, outcome);
-    if (outcome.ok) cache?.storeModuleFacts(lost[i].file, lost[i].hash, outcome.facts, outcome.note);
-  }
+  for (const [i, outcome] of reparsed.entries()) outcomes.set(lost[i].file, outcome);
   const modules: ModuleFacts[] = [];
   const skipped: Skipped[] = [...selection.skipped];
   for (const { file } of selection.files) {
