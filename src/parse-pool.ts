@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parseFile, type ParseOutcome } from './parse';
+import { parseFile, type ParseOutcome, type Source } from './parse';
 import type { ModuleFacts } from './python/ir';
 
 export interface ParseFilesOptions {
@@ -18,7 +18,12 @@ export interface ParseFilesOptions {
   onWarning?: (message: string) => void;
   // Each outcome as it comes, with its facts as JSON when a worker sent them so (what a cache writes, as it is).
   onParsed?: (index: number, outcome: ParseOutcome, json: string | undefined) => void;
+  // Texts already read (see selectFiles): parsed as they are, and let go of once handed to a lane.
+  sources?: Map<string, Source>;
 }
+
+/** A file to parse, with its text when it was read already. */
+export type ParseJob = [file: string, source?: Source];
 
 /** An outcome as a worker sends it: facts as JSON text, which costs less to copy between threads than objects. */
 export type SentOutcome = Exclude<ParseOutcome, { ok: true }> | { ok: true; json: string; note?: string };
@@ -58,7 +63,11 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
       while (!stopping && next < files.length) {
         const start = next;
         next = Math.min(files.length, start + BATCH_SIZE);
-        const batch = files.slice(start, next);
+        const batch = files.slice(start, next).map((file): ParseJob => {
+          const source = options.sources?.get(file);
+          options.sources?.delete(file);
+          return source ? [file, source] : [file];
+        });
         let results: ParseOutcome[] | undefined;
         let texts: (string | undefined)[] = [];
         if (worker) {
@@ -102,8 +111,8 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
 }
 
 /** Parses files one after another on this thread. */
-export function parseBatch(root: string, files: string[], maxFileBytes: number): ParseOutcome[] {
-  return files.map((file) => parseFile(root, file, maxFileBytes));
+export function parseBatch(root: string, jobs: ParseJob[], maxFileBytes: number): ParseOutcome[] {
+  return jobs.map(([file, source]) => parseFile(root, file, maxFileBytes, source));
 }
 
 /** What a worker sends for an outcome (see SentOutcome). */
@@ -116,7 +125,7 @@ function received(outcome: SentOutcome): ParseOutcome {
 }
 
 /** Sends a batch to a worker; rejects if the worker fails or exits before it answers. */
-function inWorker(worker: Worker, files: string[]): Promise<SentOutcome[]> {
+function inWorker(worker: Worker, jobs: ParseJob[]): Promise<SentOutcome[]> {
   return new Promise((resolve, reject) => {
     const onMessage = (outcomes: SentOutcome[]): void => {
       stopListening();
@@ -130,6 +139,6 @@ function inWorker(worker: Worker, files: string[]): Promise<SentOutcome[]> {
     // Removes only our own listeners: removeAllListeners would also drop the Worker's internal ones that keep its port alive.
     const stopListening = (): void => void worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage(files);
+    worker.postMessage(jobs);
   });
 }
