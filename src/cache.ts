@@ -96,7 +96,7 @@ function factsName(build: string, file: string, contentHash: string): string {
   return `${hash(`${build}\0${file}\0${contentHash}`)}.json`;
 }
 
-export function hash(text: string): string {
+export function hash(text: string | Uint8Array): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
@@ -288,10 +288,9 @@ export function sealed(json: string, sum = hash(json)): string {
 }
 
 function unseal(bytes: Buffer): unknown {
-  const text = bytes.toString('utf8');
-  const json = text.slice(text.indexOf('\n') + 1);
-  if (text.slice(0, 41) !== `${hash(json)}\n`) throw new Error('damaged cache file');
-  return JSON.parse(json);
+  const start = bytes.indexOf(10) + 1; // after the hash line; the hash is of the bytes below it, as written
+  if (bytes.toString('latin1', 0, start) !== `${hash(bytes.subarray(start))}\n`) throw new Error('damaged cache file');
+  return JSON.parse(bytes.toString('utf8', start));
 }
 
 // What is read back is also checked before use: a sealed file of the wrong shape costs a recomputation, not a crash.
