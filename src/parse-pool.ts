@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parseFile, type ParseOutcome, type Source } from './parse';
+import { parseFile, type ParseOutcome } from './parse';
 import type { ModuleFacts } from './python/ir';
 
 export interface ParseFilesOptions {
@@ -18,12 +18,7 @@ export interface ParseFilesOptions {
   onWarning?: (message: string) => void;
   // Each outcome as it comes, with its facts as JSON when a worker sent them so (what a cache writes, as it is).
   onParsed?: (index: number, outcome: ParseOutcome, json: string | undefined) => void;
-  // Texts already read (see selectFiles): parsed as they are, and let go of once handed to a lane.
-  sources?: Map<string, Source>;
 }
-
-/** A file to parse, with its text when it was read already. */
-export type ParseJob = [file: string, source?: Source];
 
 /** An outcome as a worker sends it: facts as JSON text, which costs less to copy between threads than objects. */
 export type SentOutcome = Exclude<ParseOutcome, { ok: true }> | { ok: true; json: string; note?: string };
@@ -63,11 +58,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
       while (!stopping && next < files.length) {
         const start = next;
         next = Math.min(files.length, start + BATCH_SIZE);
-        const batch = files.slice(start, next).map((file): ParseJob => {
-          const source = options.sources?.get(file);
-          options.sources?.delete(file);
-          return source ? [file, source] : [file];
-        });
+        const batch = files.slice(start, next);
         let results: ParseOutcome[] | undefined;
         let texts: (string | undefined)[] = [];
         if (worker) {
@@ -111,8 +102,8 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
 }
 
 /** Parses files one after another on this thread. */
-export function parseBatch(root: string, jobs: ParseJob[], maxFileBytes: number): ParseOutcome[] {
-  return jobs.map(([file, source]) => parseFile(root, file, maxFileBytes, source));
+export function parseBatch(root: string, files: string[], maxFileBytes: number): ParseOutcome[] {
+  return files.map((file) => parseFile(root, file, maxFileBytes));
 }
 
 /** What a worker sends for an outcome (see SentOutcome). */
@@ -125,7 +116,7 @@ function received(outcome: SentOutcome): ParseOutcome {
 }
 
 /** Sends a batch to a worker; rejects if the worker fails or exits before it answers. */
-function inWorker(worker: Worker, jobs: ParseJob[]): Promise<SentOutcome[]> {
+function inWorker(worker: Worker, files: string[]): Promise<SentOutcome[]> {
   return new Promise((resolve, reject) => {
     const onMessage = (outcomes: SentOutcome[]): void => {
       stopListening();
@@ -139,6 +130,6 @@ function inWorker(worker: Worker, jobs: ParseJob[]): Promise<SentOutcome[]> {
     // Removes only our own listeners: removeAllListeners would also drop the Worker's internal ones that keep its port alive.
     const stopListening = (): void => void worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage(jobs);
+    worker.postMessage(files);
   });
 }

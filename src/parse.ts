@@ -140,13 +140,7 @@ function pythonEncoding(declared: string): string | undefined {
   }
 }
 
-/** A file's decoded text, and how it was decoded when not as UTF-8. */
-export interface Source {
-  text: string;
-  note?: string;
-}
-
-export type SourceOutcome = ({ ok: true } & Source) | { ok: false; reason: string };
+export type SourceOutcome = { ok: true; text: string; note?: string } | { ok: false; reason: string };
 
 /** Reads and decodes a file, or says why it cannot be analysed (unreadable, too large, binary). */
 export function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): SourceOutcome {
@@ -170,9 +164,8 @@ export function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FI
   return 'reason' in decoded ? { ok: false, reason: decoded.reason } : { ok: true, ...decoded };
 }
 
-/** Parses a file: its `given` text when it was read already, else as it is read now. */
-export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES, given?: Source): ParseOutcome {
-  const source = given ? { ok: true as const, ...given } : readSource(root, file, maxBytes);
+export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ParseOutcome {
+  const source = readSource(root, file, maxBytes);
   if (!source.ok) return source;
   const tree = pythonParser().parse(source.text);
   const facts = extractFacts(copyTree(tree, source.text), file);

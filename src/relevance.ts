@@ -15,7 +15,7 @@ import { LIBRARY_DESCRIPTORS } from './frameworks/libraries';
 import { moduleNameOf } from './python/facts';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { readSource, type Source } from './parse';
+import { readSource } from './parse';
 import { hash, parsedOf, type FileFacts, type Parsed, type ScanCache } from './cache';
 import type { Skipped } from './model';
 
@@ -118,25 +118,18 @@ function group(files: string[], keys: (file: string) => string[]): Map<string, s
 export interface Selection {
   files: ({ file: string; hash: string } & Parsed)[]; // the files to analyse, in order, with their content hash and what the cache knows parsing it gives
   skipped: Skipped[];
-  sources: Map<string, Source>; // texts read here of files to parse (those without a digest), for parsing to take
 }
-
-// The texts read while selecting are kept for the later steps up to this many characters (a service's sources
-// are a few MB; a tree of mostly unrelated files is read again rather than held).
-const KEPT_TEXT = 64 * 1024 * 1024;
 
 /**
  * Reads the files (or takes what the cache knows of unchanged ones) and selects those the analysis can
  * reach, or all with `parseAll`. Files that cannot be read or decoded are skipped with their reason, as
- * parsing them would have been. Mentions are only needed when some file is a seed. The texts are kept (up to
- * KEPT_TEXT) for the mentions and for parsing; beyond that, files are read again.
+ * parsing them would have been. Mentions are only needed when some file is a seed; then the files are
+ * read a second time rather than all held in memory.
  */
 export async function selectFiles(root: string, files: string[], options: { maxBytes: number; parseAll?: boolean; cache?: ScanCache }): Promise<Selection> {
   const { maxBytes, cache } = options;
   const known = new Map<string, { stat: Stats; facts: FileFacts }>();
   const skipped: Skipped[] = [];
-  const sources = new Map<string, Source>();
-  let room = KEPT_TEXT;
   for (const file of files) {
     const stat = statOrUndefined(path.join(root, file));
     const cached = stat && stat.size <= maxBytes ? cache?.lookup(file, stat) : undefined;
@@ -148,12 +141,7 @@ export async function selectFiles(root: string, files: string[], options: { maxB
     if (!source.ok) skipped.push({ file, reason: source.reason });
     else if (stat) {
       const contentHash = hash(source.text);
-      const facts = { hash: contentHash, seed: isSeed(source.text), ...cache?.knownParse(file, contentHash) };
-      known.set(file, { stat, facts });
-      if (!facts.digest && source.text.length <= room) {
-        sources.set(file, { text: source.text, ...(source.note && { note: source.note }) });
-        room -= source.text.length;
-      }
+      known.set(file, { stat, facts: { hash: contentHash, seed: isSeed(source.text), ...cache?.knownParse(file, contentHash) } });
     }
   }
   const summaries = new Map<string, TextSummary>();
@@ -161,8 +149,7 @@ export async function selectFiles(root: string, files: string[], options: { maxB
     const mentionsIn = mentionFinder(new Set(files.map(nameWord)));
     for (const [file, { facts }] of known) {
       if (!facts.mentions) {
-        const kept = sources.get(file);
-        const source = kept ? { ok: true as const, ...kept } : readSource(root, file, maxBytes);
+        const source = readSource(root, file, maxBytes);
         facts.mentions = source.ok ? mentionsIn(source.text) : [];
       }
       summaries.set(file, { seed: facts.seed, mentions: facts.mentions });
@@ -171,10 +158,7 @@ export async function selectFiles(root: string, files: string[], options: { maxB
   for (const [file, { stat, facts }] of known) cache?.remember(file, stat, facts);
   // Without a seed nothing is reachable.
   const selected = options.parseAll ? [...known.keys()] : summaries.size ? reachableFiles(files, summaries) : [];
-  const parsing = new Set(selected);
-  for (const file of sources.keys()) if (!parsing.has(file)) sources.delete(file);
   return {
-    sources,
     files: selected.map((file) => {
       const { facts } = known.get(file) as { facts: FileFacts };
       return { file, hash: facts.hash, ...parsedOf(facts) };

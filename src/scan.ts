@@ -240,7 +240,7 @@ async function parseChanged(
     const { file, hash: contentHash } = toParse[i];
     found.set(file, outcome.ok ? cache!.storeModuleFacts(file, contentHash, outcome.facts, outcome.note, json) : cache!.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
   };
-  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, sources: selection.sources, ...(cache && { onParsed }) });
+  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, ...(cache && { onParsed }) });
   const parsed = new Map(toParse.map(({ file }, i) => [file, outcomes[i]]));
   if (!cache) return { parsed };
   return { parsed, digests: selection.files.map(({ file, digest }) => [file, digest ?? found.get(file)!]) };

@@ -109,19 +109,3 @@ test('when the scan fails, busy workers finish their batch and all are terminate
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-test('a text already read is parsed as it was read, by every lane, and let go of once handed over', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-pool-'));
-  try {
-    const files = Array.from({ length: 60 }, (_, i) => `m${i}.py`);
-    for (const file of files) writeFileSync(path.join(dir, file), 'on_disk = 1\n');
-    // The texts of the selection step (what was hashed): the file changed on disk since does not count.
-    const sources = new Map(files.map((file) => [file, { text: 'read_before = 1\n' }]));
-    const outcomes = await parseFiles(dir, files, { maxFileBytes: DEFAULT_MAX_FILE_BYTES, jobs: 2, sources });
-    const names = outcomes.map((o) => (o.ok ? Object.values(o.facts.bindings).flat().map((b) => b.name) : []));
-    expect(new Set(names.map((n) => n.join()))).toEqual(new Set(['read_before']));
-    expect(sources.size).toBe(0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
