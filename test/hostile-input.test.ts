@@ -76,6 +76,11 @@ def twice(text):
 PATH = pick(None, "/a")
 WALKED = walk(None, "/b")
 NESTED = twice(twice("/c"))
+
+def label(text):
+    return twice(text)
+
+WRAPPED = twice(label("/d"))
 `;
   const facts = extractFacts(pythonParser().parse(source).rootNode, 'paths.py');
   let reads = 0;
@@ -83,6 +88,8 @@ NESTED = twice(twice("/c"))
   const project = new Project([facts]);
   // Followed into itself, each level would branch in two, 2^24 ways to the depth bound.
   const text = (id: string): string | undefined => project.stringValue({ k: 'name', id, loc: 0 }, project.moduleCtx(project.modules[0]));
-  expect([text('PATH'), text('WALKED'), text('NESTED')]).toEqual(['/a', '/b', '/c']); // through another function too; a call in an argument is no recursion
+  // Through another function too; a call in an argument is no recursion, nor is a call made by a function the
+  // argument calls (`label` calls `twice`, but `twice` does not call `label`).
+  expect([text('PATH'), text('WALKED'), text('NESTED'), text('WRAPPED')]).toEqual(['/a', '/b', '/c', '/d']);
   expect(reads).toBeLessThan(200);
 });

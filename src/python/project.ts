@@ -115,7 +115,8 @@ export class Project {
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
   private readonly calleeCache = new Map<object, Remembered<Value[]>>(); // see callersOf
-  private readonly following: FunctionRef[] = []; // the functions whose returns are being read, outermost first: see callResult
+  // The functions whose returns are being read, outermost first, each with the entry whose body calls it (-1: none): see callResult.
+  private readonly following: { ref: FunctionRef; caller: number }[] = [];
 
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
@@ -699,9 +700,10 @@ export class Project {
         // A scalar only: a list the profile computed is read as written, item by item.
         const known = fn.returns.length > 1 ? this.evaluateCall?.(call, ctx) : undefined;
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
-        if (this.recursive(callee.ref, ctx)) return [];
+        const caller = this.followedBody(ctx);
+        if (this.calledBy(fn, caller)) return [];
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
-        this.following.push(callee.ref);
+        this.following.push({ ref: callee.ref, caller });
         try {
           return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
         } finally {
@@ -735,14 +737,22 @@ export class Project {
     }
   }
 
+  /** The innermost function being followed whose body `ctx` is in, by its place in `following` (-1: none). */
+  private followedBody(ctx: Ctx): number {
+    let i = this.following.length - 1;
+    while (i >= 0 && !(this.following[i].ref.mod === ctx.mod && this.following[i].ref.fn.bodyScope === ctx.scope)) i--;
+    return i;
+  }
+
   /**
-   * A call of a function made, directly or through other functions, by its own body while its returns are being read
-   * (`left = strip(expr.left)`, `return left`): it returns what the other returns give. Followed again, every
-   * level would branch anew, to the depth bound. `g(g(1))` is no recursion: the inner call is in the caller's body.
+   * Whether `fn` is being followed and calls, through the chain of calls ending at entry `at`, the function there:
+   * a call of `fn` made there is `fn` calling itself (`left = strip(expr.left)`, `return left`), and returns what
+   * its other returns give. Followed again, every level would branch anew, to the depth bound. `g(g(1))` is no
+   * recursion (the inner call is in the caller's body), nor is `g(h(1))` where `h` calls `g`.
    */
-  private recursive(ref: FunctionRef, ctx: Ctx): boolean {
-    const from = this.following.findIndex((f) => f.fn === ref.fn);
-    return from >= 0 && this.following.slice(from).some((f) => f.mod === ctx.mod && f.fn.bodyScope === ctx.scope);
+  private calledBy(fn: FunctionDef, at: number): boolean {
+    for (let i = at; i >= 0; i = this.following[i].caller) if (this.following[i].ref.fn === fn) return true;
+    return false;
   }
 
   /** A `configparser` parser's data: the one INI file the code `.read()`s into it, else unknown. */
