@@ -300,14 +300,9 @@ export class Project {
     }
     if (inProgress) cache.set(key, { value: inProgress(), assumed: [] });
     const note: Note = { passUp: true, depth };
-    this.notes.push(note);
-    try {
-      const value = compute();
-      cache.set(key, { value, assumed: note.keys ? [...note.keys] : NOTHING_ASSUMED, ...(note.cut && depth !== undefined && { cutAt: depth }) });
-      return value;
-    } finally {
-      this.endNote(note);
-    }
+    const value = this.under(note, compute);
+    cache.set(key, { value, assumed: note.keys ? [...note.keys] : NOTHING_ASSUMED, ...(note.cut && depth !== undefined && { cutAt: depth }) });
+    return value;
   }
 
   /**
@@ -321,19 +316,20 @@ export class Project {
   /** Like `noting`, also returning what `compute` assumed: for a value that travels to routes as data. */
   captured<T>(compute: () => T): { value: T; assumed: Assumption[] } {
     const note: Note = { passUp: false };
-    this.notes.push(note);
-    try {
-      const value = compute();
-      return { value, assumed: [...(note.keys ?? [])].map((k) => this.assumptions.get(k)!) };
-    } finally {
-      this.endNote(note);
-    }
+    const value = this.under(note, compute);
+    return { value, assumed: [...(note.keys ?? [])].map((k) => this.assumptions.get(k)!) };
   }
 
-  private endNote(note: Note): void {
-    this.notes.pop();
-    if (note.passUp && note.keys) this.note(note.keys);
-    if (note.cut && note.depth !== undefined) this.cutShort();
+  /** Runs `compute` as the computation `note` records; then passes on what it should (see Note). */
+  private under<T>(note: Note, compute: () => T): T {
+    this.notes.push(note);
+    try {
+      return compute();
+    } finally {
+      this.notes.pop();
+      if (note.passUp && note.keys) this.note(note.keys);
+      if (note.cut && note.depth !== undefined) this.cutShort();
+    }
   }
 
   /**
@@ -341,13 +337,7 @@ export class Project {
    * depth bound cuts it short says nothing of the depth the computations around it were asked at.
    */
   private ownBudget<T>(compute: () => T): T {
-    const note: Note = { passUp: true };
-    this.notes.push(note);
-    try {
-      return compute();
-    } finally {
-      this.endNote(note);
-    }
+    return this.under({ passUp: true }, compute);
   }
 
   /** The depth bound cut the computation under way short: so are those around it whose answer depends on the depth. */
