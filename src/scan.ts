@@ -236,11 +236,11 @@ async function parseChanged(
 ): Promise<{ parsed: Map<string, ParseOutcome>; digests?: [string, string][] }> {
   const toParse = selection.files.filter((f) => !f.digest);
   const found = new Map<string, string>();
-  const onParsed = (i: number, outcome: ParseOutcome, json: string | undefined): void => {
+  const onParsed = cache && ((i: number, outcome: ParseOutcome, json: string | undefined): void => {
     const { file, hash: contentHash } = toParse[i];
-    found.set(file, outcome.ok ? cache!.storeModuleFacts(file, contentHash, outcome.facts, outcome.note, json) : cache!.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
-  };
-  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, ...(cache && { onParsed }) });
+    found.set(file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note, json) : cache.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
+  });
+  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, onParsed });
   const parsed = new Map(toParse.map(({ file }, i) => [file, outcomes[i]]));
   if (!cache) return { parsed };
   return { parsed, digests: selection.files.map(({ file, digest }) => [file, digest ?? found.get(file)!]) };
