@@ -12,7 +12,7 @@ import { readDeployment, readDeploymentFiles, type Deployment } from './deployme
 import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
-import { parseFiles } from './parse-pool';
+import { parseFiles, type ParseFilesOptions } from './parse-pool';
 import { Project, type Assumption, type Modelled } from './python/project';
 import { DEFAULT_PROFILE, applyProfile, callEvaluator, skippedCalls, type Profile, type TakenArm } from './python/profile';
 import { configFileCandidates, readCandidates } from './python/config-files';
@@ -236,14 +236,18 @@ async function parseChanged(
 ): Promise<{ parsed: Map<string, ParseOutcome>; digests?: [string, string][] }> {
   const toParse = selection.files.filter((f) => !f.digest);
   const found = new Map<string, string>();
-  const onParsed = cache && ((i: number, outcome: ParseOutcome, json: string | undefined): void => {
-    const { file, hash: contentHash } = toParse[i];
-    found.set(file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note, json) : cache.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
-  });
-  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, onParsed });
+  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, onParsed: cache && caching(cache, toParse, found) });
   const parsed = new Map(toParse.map(({ file }, i) => [file, outcomes[i]]));
   if (!cache) return { parsed };
   return { parsed, digests: selection.files.map(({ file, digest }) => [file, digest ?? found.get(file)!]) };
+}
+
+/** Caches what parsing each of `files` gave as it comes (see parseFiles), keeping its digest in `digests`. */
+function caching(cache: ScanCache, files: { file: string; hash: string }[], digests = new Map<string, string>()): NonNullable<ParseFilesOptions['onParsed']> {
+  return (i, outcome, json) => {
+    const { file, hash: contentHash } = files[i];
+    digests.set(file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note, json) : cache.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
+  };
 }
 
 /**
@@ -262,10 +266,7 @@ async function moduleFacts(
   const unparsed = selection.files.filter((f) => !parsed.has(f.file));
   const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash));
   const lost = unparsed.filter((_, i) => !cached[i]);
-  const onParsed = (i: number, outcome: ParseOutcome, json: string | undefined): void => {
-    if (outcome.ok) cache?.storeModuleFacts(lost[i].file, lost[i].hash, outcome.facts, outcome.note, json);
-  };
-  const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, onParsed });
+  const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, onParsed: cache && caching(cache, lost) });
   const outcomes = new Map(parsed);
   for (const [i, { file, note }] of unparsed.entries()) if (cached[i]) outcomes.set(file, { ok: true, facts: cached[i]!, note });
   for (const [i, outcome] of reparsed.entries()) outcomes.set(lost[i].file, outcome);
