@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, promises as fs, readdirSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import type { ModuleFacts } from './python/ir';
+import { compacted, factsJson, type ModuleFacts } from './python/ir';
 import { readRegularFile, readTextOrUndefined } from './regular-file';
 import { isObject, isStrings } from './json-input';
 import { VERSION } from './version';
@@ -171,10 +171,11 @@ export class ScanCache implements ListingStore {
     this.next.files[file] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, ...facts };
   }
 
-  moduleFacts(file: string, contentHash: string): ModuleFacts | undefined {
+  /** The facts stored for this content, kept with the scan's other `texts` (see compacted). */
+  moduleFacts(file: string, contentHash: string, texts?: Map<string, string>): ModuleFacts | undefined {
     try {
       const facts = unseal(readRegularFile(this.factsPath(file, contentHash)));
-      return isModuleFacts(facts, file) ? facts : undefined;
+      return isModuleFacts(facts, file) ? compacted(facts, { texts }) : undefined;
     } catch {
       return undefined;
     }
@@ -184,7 +185,7 @@ export class ScanCache implements ListingStore {
    * Written now, so large scans do not hold every text at once; `json`, the facts as text when a worker sent them
    * so. Returns the digest it keeps (see FileFacts).
    */
-  storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts, note = '', json = JSON.stringify(facts)): string {
+  storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts, note = '', json = factsJson(facts)): string {
     this.changed = true;
     const sum = hash(json);
     this.write(this.factsPath(file, contentHash), sealed(json, sum));

@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseFile, type ParseOutcome } from './parse';
-import type { ModuleFacts } from './python/ir';
+import { compacted, factsFromJson, factsJson } from './python/ir';
 
 export interface ParseFilesOptions {
   maxFileBytes: number;
   jobs?: number; // at most (and by default) the number of cores; 1 parses on this thread
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
+  texts?: Map<string, string>; // the one copy of each text the scan's facts hold (see compacted)
   // Each outcome as it comes, with its facts as JSON when a worker sent them so (what a cache writes, as it is).
   onParsed?: (index: number, outcome: ParseOutcome, json: string | undefined) => void;
 }
@@ -43,7 +44,7 @@ const WORKER_SCRIPT = __filename.endsWith('.ts')
 
 /** Each file's outcome, in the order of `files`. */
 export async function parseFiles(root: string, files: string[], options: ParseFilesOptions): Promise<ParseOutcome[]> {
-  const { maxFileBytes, onProgress, onWarning, onParsed } = options;
+  const { maxFileBytes, onProgress, onWarning, onParsed, texts = new Map<string, string>() } = options;
   // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds).
   const threads = Math.min(options.jobs ?? Infinity, os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
   const workers: Worker[] = [];
@@ -65,7 +66,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
           try {
             const sent = await inWorker(worker, batch);
             factsJson = sent.map((s) => (s.ok ? s.json : undefined));
-            results = sent.map(received);
+            results = sent.map((outcome) => received(outcome, texts));
           } catch (error) {
             // The crashed worker's files are parsed on this thread rather than skipped: the report stays what one
             // job gives, and a file that really makes parsing throw fails the scan as it does with one job.
@@ -74,7 +75,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
           }
         }
         // Turning the event loop between batches lets native trees be freed as we go.
-        results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes))));
+        results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes, texts))));
         outcomes.splice(start, batch.length, ...results);
         results.forEach((outcome, i) => onParsed?.(start + i, outcome, factsJson[i]));
         done += batch.length;
@@ -101,18 +102,21 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
   return outcomes;
 }
 
-/** Parses files one after another on this thread. */
-export function parseBatch(root: string, files: string[], maxFileBytes: number): ParseOutcome[] {
-  return files.map((file) => parseFile(root, file, maxFileBytes));
+/** Parses files one after another on this thread, their facts compacted to be kept. */
+export function parseBatch(root: string, files: string[], maxFileBytes: number, texts: Map<string, string>): ParseOutcome[] {
+  return files.map((file) => {
+    const outcome = parseFile(root, file, maxFileBytes);
+    return outcome.ok ? { ...outcome, facts: compacted(outcome.facts, { trim: true, texts }) } : outcome;
+  });
 }
 
 /** What a worker sends for an outcome (see SentOutcome). */
 export function sent(outcome: ParseOutcome): SentOutcome {
-  return outcome.ok ? { ok: true, json: JSON.stringify(outcome.facts), ...(outcome.note && { note: outcome.note }) } : outcome;
+  return outcome.ok ? { ok: true, json: factsJson(outcome.facts), ...(outcome.note && { note: outcome.note }) } : outcome;
 }
 
-function received(outcome: SentOutcome): ParseOutcome {
-  return outcome.ok ? { ok: true, facts: JSON.parse(outcome.json) as ModuleFacts, ...(outcome.note && { note: outcome.note }) } : outcome;
+function received(outcome: SentOutcome, texts: Map<string, string>): ParseOutcome {
+  return outcome.ok ? { ok: true, facts: factsFromJson(outcome.json, texts), ...(outcome.note && { note: outcome.note }) } : outcome;
 }
 
 /** Sends a batch to a worker; rejects if the worker fails or exits before it answers. */

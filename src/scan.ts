@@ -118,7 +118,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const deploymentFiles = await readDeploymentFiles(root, cache);
   const sitePackages = sitePackagesOf(root, options.pythonPath ?? config.pythonPath);
   const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
-  const parseOptions = { ...options, maxFileBytes: maxBytes };
+  const parseOptions = { ...options, maxFileBytes: maxBytes, texts: new Map<string, string>() };
   const { parsed, digests } = await parseChanged(root, selection, cache, parseOptions);
   // A virtualenv's modules are read as the project's imports lead to them, so nothing keys them: no reuse there.
   const key = reuse && digests && !sitePackages.length ? resultKey(context, options, config, profile, discovered, { files: digests, skipped: selection.skipped }, metadata, deploymentFiles) : undefined;
@@ -232,7 +232,7 @@ async function parseChanged(
   root: string,
   selection: Selection,
   cache: ScanCache | undefined,
-  options: ScanOptions & { maxFileBytes: number },
+  options: ScanOptions & { maxFileBytes: number; texts: Map<string, string> },
 ): Promise<{ parsed: Map<string, ParseOutcome>; digests?: [string, string][] }> {
   const toParse = selection.files.filter((f) => !f.digest);
   const found = new Map<string, string>();
@@ -260,11 +260,11 @@ async function moduleFacts(
   selection: Selection,
   parsed: Map<string, ParseOutcome>,
   cache: ScanCache | undefined,
-  options: ScanOptions & { maxFileBytes: number },
+  options: ScanOptions & { maxFileBytes: number; texts: Map<string, string> },
   warn: (file: string, message: string) => void,
 ): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
   const unparsed = selection.files.filter((f) => !parsed.has(f.file));
-  const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash));
+  const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash, options.texts));
   const lost = unparsed.filter((_, i) => !cached[i]);
   const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, onParsed: cache && caching(cache, lost) });
   const outcomes = new Map(parsed);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { discover } from '../src/discover';
 import { projectContext } from '../src/project-context';
-import { DEFAULT_MAX_FILE_BYTES } from '../src/parse';
+import { DEFAULT_MAX_FILE_BYTES, parseFile } from '../src/parse';
+import { compacted, factsFromJson, factsJson, type ModuleFacts } from '../src/python/ir';
 import { parseFiles } from '../src/parse-pool';
 import { scan } from '../src/scan';
 import { jsonReport } from '../src/report/json';
@@ -105,6 +106,54 @@ test('when the scan fails, busy workers finish their batch and all are terminate
     expect(workers).toHaveLength(1);
     expect(workers.map((w) => w.threadId)).toEqual([-1]);
     expect(posted.mock.calls).toHaveLength(1); // no batch handed out after the failure
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Distinct objects and non-empty lists in a value, and how many times they are met. */
+function objectsIn(value: unknown, seen = new Set<object>()): { met: number; distinct: number } {
+  let met = 0;
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || (Array.isArray(v) && !v.length)) return;
+    met++;
+    if (seen.has(v)) return;
+    seen.add(v);
+    for (const inner of Object.values(v)) visit(inner);
+  };
+  visit(value);
+  return { met, distinct: seen.size };
+}
+
+test('facts sent as JSON come back with the objects they share shared, texts in the scan\'s table, empty lists one frozen list, as this thread keeps them', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-facts-'));
+  try {
+    writeFileSync(path.join(dir, 'chain.py'), 'def rows(session, name):\n    found = session.query(Item).filter(Item.name == name).order_by(Item.created).limit(10).all()\n    return [r.to_dict() for r in found]\n');
+    const parsed = (): ModuleFacts => {
+      const outcome = parseFile(dir, 'chain.py');
+      if (!outcome.ok) throw new Error(outcome.reason);
+      return outcome.facts;
+    };
+    const facts = parsed();
+    const text = factsJson(facts);
+    const texts = new Map<string, string>();
+    const read = factsFromJson(text, texts);
+    expect(read).toEqual(facts);
+    expect([...texts.keys()]).toEqual(expect.arrayContaining(['session', 'query', 'chain.py']));
+    // Each link of the chain holds the links before it: plain JSON copies them, factsJson writes them once.
+    const shared = objectsIn(facts);
+    expect(shared.distinct).toBeLessThan(shared.met);
+    expect(objectsIn(read)).toEqual(shared);
+    const copied = objectsIn(JSON.parse(JSON.stringify(facts)));
+    expect(copied.distinct).toBe(copied.met);
+    expect(copied.distinct).toBeGreaterThan(shared.distinct);
+    expect(text.length).toBeLessThan(JSON.stringify(facts).length);
+    expect(read.classes).toEqual([]);
+    expect(Object.isFrozen(read.classes)).toBe(true);
+    expect(read.classes).toBe(read.directives);
+    // What this thread keeps of facts it parsed writes the text a worker sends (the cache and its digests see no lane).
+    expect(factsJson(compacted(parsed(), { trim: true }))).toBe(text);
+    expect(factsJson(read)).toBe(text);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

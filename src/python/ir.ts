@@ -217,3 +217,67 @@ export function eachCall(expr: Expr, visit: (call: CallExpr) => void): void {
     return false;
   });
 }
+
+/** The one empty list kept facts and memo tables share: frozen, so a mistaken `push` throws instead of spreading. */
+export const NO_ITEMS: readonly never[] = Object.freeze([]);
+
+/**
+ * Module facts as JSON text. An object met twice (a call's callee is also among its function's calls, a chained
+ * call's whole chain again for each link) is written once, then as `{"$ref": n}`: the n-th object or non-empty
+ * list written. Plain JSON would copy it, a fifth of the text on real services.
+ */
+export function factsJson(facts: ModuleFacts): string {
+  const ids = new Map<object, number>();
+  return JSON.stringify(facts, (_key, value: unknown) => {
+    if (value === null || typeof value !== 'object' || (Array.isArray(value) && !value.length)) return value;
+    const id = ids.get(value);
+    if (id !== undefined) return { $ref: id };
+    ids.set(value, ids.size);
+    return value;
+  });
+}
+
+/** Module facts from the text factsJson wrote, as the project keeps them (see compacted). */
+export function factsFromJson(text: string, texts?: Map<string, string>): ModuleFacts {
+  return compacted(JSON.parse(text) as ModuleFacts, { texts });
+}
+
+/**
+ * Module facts as the project keeps them: every `{"$ref": n}` the object it stands for; every text the one copy
+ * `texts` holds (one table for a whole scan: JSON.parse and tree-sitter make a string per occurrence, and a
+ * 2,000-module service's 470,000 are 42,000 names, `name` 32,000 times); every empty list one shared (frozen)
+ * list; and with `trim` every other list exactly as long as it is (lists built by `push` have room for 16 more,
+ * lists parsed from JSON do not).
+ */
+export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>() } = {}): ModuleFacts {
+  const written: object[] = []; // in the order factsJson numbers them
+  const kept = new Map<object, object>(); // with `trim`, what each object met before was kept as
+  const keep = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const known = texts.get(value);
+      if (known !== undefined) return known;
+      texts.set(value, value);
+      return value;
+    }
+    return value !== null && typeof value === 'object' ? walk(value) : value;
+  };
+  const walk = (value: object): object => {
+    const seen = trim && kept.get(value);
+    if (seen) return seen;
+    if (Array.isArray(value)) {
+      if (!value.length) return NO_ITEMS;
+      const list: unknown[] = trim ? value.slice() : value;
+      written.push(list);
+      if (trim) kept.set(value, list);
+      for (let i = 0; i < list.length; i++) list[i] = keep(list[i]);
+      return list;
+    }
+    const record = value as Record<string, unknown>;
+    if (typeof record.$ref === 'number') return written[record.$ref];
+    written.push(record);
+    if (trim) kept.set(value, record);
+    for (const key in record) record[key] = keep(record[key]);
+    return record;
+  };
+  return walk(facts) as ModuleFacts;
+}
