@@ -6,7 +6,7 @@
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
 import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
-import { argument, columnOf, dottedName, kwarg, lineOf } from './ir';
+import { NO_ITEMS, argument, columnOf, dottedName, kwarg, lineOf } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { addTo } from '../collections';
@@ -45,12 +45,29 @@ interface Note {
 
 const NOTHING_ASSUMED: string[] = [];
 
-/** A cached value with the assumptions taken to compute it; `cutAt`: the depth it was asked at, when the depth bound cut it short. */
-export interface Remembered<V> {
-  value: V;
-  assumed: string[];
-  cutAt?: number;
+/**
+ * A value as a memo table keeps it: a list exactly as long as it is (one grown by `push` has room for 16
+ * more), every empty one shared. A large service keeps 100,000 answers, most of one or two values.
+ */
+function kept<V>(value: V): V {
+  if (!Array.isArray(value)) return value;
+  return (value.length ? value.slice() : NO_ITEMS) as V;
 }
+
+/**
+ * A cached value with the assumptions taken to compute it; `cutAt`: the depth it was asked at, when the depth bound
+ * cut it short. A memo table keeps a value that has neither (most) as it is.
+ */
+export class Remembered<V> {
+  constructor(
+    readonly value: V,
+    readonly assumed: string[],
+    readonly cutAt?: number,
+  ) {}
+}
+
+/** A memo table: see Project.remember. */
+export type Memo<K, V> = Map<K, V | Remembered<V>>;
 
 /** Values bound to names by an enclosing `for` loop or a call being followed (parameters). */
 export type Env = ReadonlyMap<string, { expr: Expr; ctx: Ctx }>;
@@ -105,16 +122,17 @@ export class Project {
   private readonly byName = new Map<string, ModuleFacts[]>();
   private readonly byAlias = new Map<string, ModuleFacts[]>();
   private readonly importRoots = new Map<ModuleFacts, string>();
+  private readonly moduleIds = new Map<ModuleFacts, number>(); // see idOf
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
-  private readonly lookupCache = new Map<string, Remembered<Value[]>>();
+  private readonly lookupCache: Memo<string, Value[]> = new Map();
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
-  private readonly parameterCache = new Map<string, Remembered<Value[]>>();
-  private readonly chainCache = new Map<ClassDef, Remembered<ClassRef[]>>(); // see classChain
-  private readonly iniCache = new Map<string, Remembered<Value>>(); // see parsedIni
+  private readonly parameterCache: Memo<string, Value[]> = new Map();
+  private readonly chainCache: Memo<ClassDef, ClassRef[]> = new Map(); // see classChain
+  private readonly iniCache: Memo<string, Value> = new Map(); // see parsedIni
   private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
-  private readonly calleeCache = new Map<object, Remembered<Value[]>>(); // see callersOf
+  private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersOf
   // The functions whose returns are being read, outermost first, each with the entry whose body calls it (-1: none): see callResult.
   private readonly following: { ref: FunctionRef; caller: number }[] = [];
 
@@ -160,7 +178,15 @@ export class Project {
         for (const alias of name.aliases) if (!thirdParty.has(alias.split('.')[0])) addTo(this.byAlias, alias, named);
         return named;
       });
-    for (const mod of [...this.modules, ...installed]) addTo(this.byName, mod.module, mod);
+    for (const [id, mod] of [...this.modules, ...installed].entries()) {
+      addTo(this.byName, mod.module, mod);
+      this.moduleIds.set(mod, id);
+    }
+  }
+
+  /** What names a module in memo keys: a number, shorter than its file (a large service keeps 100,000 keys). */
+  private idOf(mod: ModuleFacts): number | string {
+    return this.moduleIds.get(mod) ?? mod.file;
   }
 
   /** True when the module imports any of these top-level packages (a cheap gate before resolving). */
@@ -279,7 +305,7 @@ export class Project {
     // Names without a loop/parameter environment resolve the same way every time: memoise them.
     // A lookup already in progress (a cycle through imports or assignments) answers `unknown`.
     // Joined, not a template: a template builds a tree of pieces, and a large service holds 100,000 keys.
-    const key = [ctx.mod.file, ctx.scope, ctx.line, name].join('\0');
+    const key = [this.idOf(ctx.mod), ctx.scope, ctx.line, name].join('\0');
     const inProgress = (): Value[] => [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }];
     return this.remember(this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress, depth);
   }
@@ -291,17 +317,25 @@ export class Project {
    * deep or deeper, and computed again when asked from higher up (a name first met at the end of a long chain
    * still resolves when it is read directly), so a key is computed at most once per depth.
    */
-  remember<K, V>(cache: Map<K, Remembered<V>>, key: K, compute: () => V, inProgress?: () => V, depth?: number): V {
+  remember<K, V>(cache: Memo<K, V>, key: K, compute: () => V, inProgress?: () => V, depth?: number): V {
     const cached = cache.get(key);
-    if (cached && !(cached.cutAt !== undefined && depth !== undefined && depth < cached.cutAt)) {
-      this.note(cached.assumed);
-      if (cached.cutAt !== undefined) this.cutShort();
-      return cached.value;
+    if (cached instanceof Remembered) {
+      if (!(cached.cutAt !== undefined && depth !== undefined && depth < cached.cutAt)) {
+        this.note(cached.assumed);
+        if (cached.cutAt !== undefined) this.cutShort();
+        return cached.value;
+      }
+    } else if (cached !== undefined) {
+      return cached;
     }
-    if (inProgress) cache.set(key, { value: inProgress(), assumed: [] });
+    if (inProgress) cache.set(key, new Remembered(inProgress(), NOTHING_ASSUMED));
     const note: Note = { passUp: true, depth };
     const value = this.under(note, compute);
-    cache.set(key, { value, assumed: note.keys ? [...note.keys] : NOTHING_ASSUMED, ...(note.cut && depth !== undefined && { cutAt: depth }) });
+    const assumed = note.keys ? [...note.keys] : NOTHING_ASSUMED;
+    const cutAt = note.cut ? depth : undefined;
+    // Most values are kept bare; an undefined one is wrapped, bare it would read as no entry.
+    const bare = !assumed.length && cutAt === undefined && value !== undefined;
+    cache.set(key, bare ? kept(value) : new Remembered(kept(value), assumed, cutAt));
     return value;
   }
 
@@ -449,7 +483,7 @@ export class Project {
       case 'param': {
         const bound = ctx.env?.get(binding.name);
         if (bound) return this.resolve(bound.expr, bound.ctx, depth + 1);
-        const key = [mod.file, binding.index, binding.position, depth].join('\0');
+        const key = [this.idOf(mod), binding.index, binding.position, depth].join('\0');
         return this.remember(this.parameterCache, key, () => this.parameterValues(mod, binding, depth), undefined, depth);
       }
     }
@@ -494,7 +528,7 @@ export class Project {
    * parameters keep their values together. Empty when `scope` is no function body or nothing calls it.
    */
   callerEnvs(mod: ModuleFacts, scope: number): Pick<Ctx, 'env' | 'via'>[] {
-    const key = `${mod.file}\0${scope}`;
+    const key = `${this.idOf(mod)}\0${scope}`;
     let envs = this.callerEnvCache.get(key);
     if (!envs) {
       const fn = mod.functions.find((f) => f.bodyScope === scope);

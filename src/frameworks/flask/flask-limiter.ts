@@ -15,7 +15,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, type Assumption, type Ctx, type Remembered, type Value } from '../../python/project';
+import { Project, type Assumption, type Ctx, type Memo, type Value } from '../../python/project';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -135,7 +135,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private readonly blueprintExempt = new Map<string, Evidence>();
   private readonly config: FlaskAppConfig;
   private readonly breachHandlers = new Map<string, Evidence[]>(); // app site → 429 handlers answering another status
-  private readonly postures = new Map<string, Remembered<Posture>>(); // limiter site + app site → posture
+  private readonly postures: Memo<string, Posture> = new Map(); // limiter site + app site → posture
   private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
 
