@@ -251,32 +251,39 @@ export function factsFromJson(text: string, texts?: Map<string, string>): Module
  */
 export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>() } = {}): ModuleFacts {
   const written: object[] = []; // in the order factsJson numbers them
-  const kept = new Map<object, object>(); // with `trim`, what each object met before was kept as
-  const keep = (value: unknown): unknown => {
-    if (typeof value === 'string') {
-      const known = texts.get(value);
-      if (known !== undefined) return known;
-      texts.set(value, value);
-      return value;
+  const copies = new Map<unknown[], unknown[]>(); // with `trim`, each list met (lists may be shared) as kept
+  // What to keep instead of a value facts hold, undefined to keep it as it is (a write costs more than a read).
+  const replacement = (inner: unknown): unknown => {
+    if (typeof inner === 'string') {
+      const known = texts.get(inner);
+      if (known === undefined) texts.set(inner, inner);
+      return known;
     }
-    return value !== null && typeof value === 'object' ? walk(value) : value;
+    if (inner === null || typeof inner !== 'object') return undefined;
+    const kept = walk(inner);
+    return kept === inner ? undefined : kept;
   };
   const walk = (value: object): object => {
-    const seen = trim && kept.get(value);
-    if (seen) return seen;
     if (Array.isArray(value)) {
       if (!value.length) return NO_ITEMS;
+      const copy = trim && copies.get(value);
+      if (copy) return copy;
       const list: unknown[] = trim ? value.slice() : value;
+      if (trim) copies.set(value, list).set(list, list);
       written.push(list);
-      if (trim) kept.set(value, list);
-      for (let i = 0; i < list.length; i++) list[i] = keep(list[i]);
+      for (let i = 0; i < list.length; i++) {
+        const kept = replacement(list[i]);
+        if (kept !== undefined) list[i] = kept;
+      }
       return list;
     }
     const record = value as Record<string, unknown>;
     if (typeof record.$ref === 'number') return written[record.$ref];
     written.push(record);
-    if (trim) kept.set(value, record);
-    for (const key in record) record[key] = keep(record[key]);
+    for (const key in record) {
+      const kept = replacement(record[key]);
+      if (kept !== undefined) record[key] = kept;
+    }
     return record;
   };
   return walk(facts) as ModuleFacts;
