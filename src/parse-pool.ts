@@ -103,7 +103,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
 }
 
 /** Parses files one after another on this thread, their facts compacted to be kept. */
-export function parseBatch(root: string, files: string[], maxFileBytes: number, texts: Map<string, string>): ParseOutcome[] {
+function parseBatch(root: string, files: string[], maxFileBytes: number, texts: Map<string, string>): ParseOutcome[] {
   return files.map((file) => {
     const outcome = parseFile(root, file, maxFileBytes);
     return outcome.ok ? { ...outcome, facts: compacted(outcome.facts, { trim: true, texts }) } : outcome;

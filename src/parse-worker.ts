@@ -5,5 +5,6 @@ import { sent, type ParseWorkerData } from './parse-pool';
 
 const { root, maxFileBytes } = workerData as ParseWorkerData;
 
-// Facts travel as JSON text, which has no spare room to trim (see compacted). An exception here ends the worker and the pool sees the error.
+// Facts travel as JSON text, which has no spare room to trim (see compacted). An exception here ends the worker
+// and the pool sees the error.
 parentPort!.on('message', (files: string[]) => parentPort!.postMessage(files.map((file) => sent(parseFile(root, file, maxFileBytes)))));
