@@ -105,6 +105,15 @@ describe('parse shortcut', () => {
 });
 
 /** A cache file's JSON, below its hash line. */
+/** Rewrites every facts file of a cache (sealed: only the content is wrong); drops the stored result, which would answer without them. */
+function corruptFacts(cacheDir: string, corrupt: (facts: object) => object): void {
+  for (const name of readdirSync(path.join(cacheDir, 'facts'))) {
+    const file = path.join(cacheDir, 'facts', name);
+    writeFileSync(file, sealed(JSON.stringify(corrupt(readSealed<object>(file)))));
+  }
+  rmSync(path.join(cacheDir, 'result.json'));
+}
+
 function readSealed<T>(file: string): T {
   const text = readFileSync(file, 'utf8');
   return JSON.parse(text.slice(text.indexOf('\n') + 1)) as T;
@@ -391,7 +400,8 @@ describe('scan cache', () => {
     ['"files": null', (_, index) => (index.files = null)],
     ['"mentions": 5', (_, index) => Object.values(index.files!).forEach((entry) => (entry.mentions = 5))],
     ['"folders": 5 in a kept walk', (_, index) => Object.values(index.listings).forEach((listing) => (listing.folders = 5))],
-    ['facts {}', (cacheDir) => readdirSync(path.join(cacheDir, 'facts')).forEach((name) => writeFileSync(path.join(cacheDir, 'facts', name), sealed('{}')))],
+    ['facts {}', (cacheDir) => corruptFacts(cacheDir, () => ({}))],
+    ['facts referring to an object never written', (cacheDir) => corruptFacts(cacheDir, (facts) => ({ ...facts, calls: [{ $ref: 1e6 }] }))],
   ])('a cache of the wrong shape (%s) is dropped and recomputed', async (_, corrupt) => {
     settleFiles();
     const dir = corpus(LINKED);

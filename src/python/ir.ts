@@ -278,7 +278,11 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
       return list;
     }
     const record = value as Record<string, unknown>;
-    if (typeof record.$ref === 'number') return written[record.$ref];
+    if (typeof record.$ref === 'number') {
+      const target = written[record.$ref];
+      if (!target) throw new Error(`facts refer to object ${record.$ref}, not written before`); // a cache file reads as missing
+      return target;
+    }
     written.push(record);
     for (const key in record) {
       const kept = replacement(record[key]);
