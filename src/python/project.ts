@@ -43,8 +43,6 @@ interface Note {
   depth?: number;
 }
 
-const NOTHING_ASSUMED: string[] = [];
-
 /**
  * A value as a memo table keeps it: a list exactly as long as it is (one grown by `push` has room for 16
  * more), every empty one shared. A large service keeps 100,000 answers, most of one or two values.
@@ -61,7 +59,7 @@ function kept<V>(value: V): V {
 export class Remembered<V> {
   constructor(
     readonly value: V,
-    readonly assumed: string[],
+    readonly assumed: readonly string[],
     readonly cutAt?: number,
   ) {}
 }
@@ -328,10 +326,10 @@ export class Project {
     } else if (cached !== undefined) {
       return cached;
     }
-    if (inProgress) cache.set(key, new Remembered(inProgress(), NOTHING_ASSUMED));
+    if (inProgress) cache.set(key, new Remembered(inProgress(), NO_ITEMS));
     const note: Note = { passUp: true, depth };
     const value = this.under(note, compute);
-    const assumed = note.keys ? [...note.keys] : NOTHING_ASSUMED;
+    const assumed = note.keys ? [...note.keys] : NO_ITEMS;
     const cutAt = note.cut ? depth : undefined;
     // Most values are kept bare; an undefined one is wrapped, bare it would read as no entry.
     const bare = !assumed.length && cutAt === undefined && value !== undefined;
