@@ -61,11 +61,11 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
         next = Math.min(files.length, start + BATCH_SIZE);
         const batch = files.slice(start, next);
         let results: ParseOutcome[] | undefined;
-        let factsJson: (string | undefined)[] = [];
+        let sentJson: (string | undefined)[] = [];
         if (worker) {
           try {
             const sent = await inWorker(worker, batch);
-            factsJson = sent.map((s) => (s.ok ? s.json : undefined));
+            sentJson = sent.map((s) => (s.ok ? s.json : undefined));
             results = sent.map((outcome) => received(outcome, texts));
           } catch (error) {
             // The crashed worker's files are parsed on this thread rather than skipped: the report stays what one
@@ -77,7 +77,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
         // Turning the event loop between batches lets native trees be freed as we go.
         results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes, texts))));
         outcomes.splice(start, batch.length, ...results);
-        results.forEach((outcome, i) => onParsed?.(start + i, outcome, factsJson[i]));
+        results.forEach((outcome, i) => onParsed?.(start + i, outcome, sentJson[i]));
         done += batch.length;
         onProgress?.(done, files.length);
       }

@@ -332,8 +332,8 @@ export class Project {
     const assumed = note.keys ? [...note.keys] : NO_ITEMS;
     const cutAt = note.cut ? depth : undefined;
     // Most values are kept bare; an undefined one is wrapped, bare it would read as no entry.
-    const bare = !assumed.length && cutAt === undefined && value !== undefined;
-    cache.set(key, bare ? kept(value) : new Remembered(kept(value), assumed, cutAt));
+    const stored = kept(value);
+    cache.set(key, !assumed.length && cutAt === undefined && value !== undefined ? stored : new Remembered(stored, assumed, cutAt));
     return value;
   }
 
