@@ -66,6 +66,19 @@ test('a prefix from the site URL an environment variable would give, with its de
   expect(await routesOf(files, { name: 'production', defines: { SITE_ROOT: 'https://example.com/hc' } })).toEqual([expect.stringMatching(/^\/\{\?\}/)]);
 });
 
+test('settings named through a loop over name and value pairs decide branches on `settings.X`', async () => {
+  const files = {
+    // Only the loop names the settings module: its key is no literal, so it is read through the loop.
+    'manage.py': 'import os\nos.environ["PYTHONUNBUFFERED"] = "1"\nfor name, value in [("DJANGO_SETTINGS_MODULE", "site.settings")]:\n    os.environ.setdefault(name, value)\n',
+    'site/__init__.py': '',
+    // The module it names overrides the base, which alone assigns ROOT_URLCONF (and would be taken without the name).
+    'site/base.py': 'ROOT_URLCONF = "site.urls"\nFEATURE = True\n',
+    'site/settings.py': 'from site.base import *\nFEATURE = False\n',
+    'site/urls.py': 'from django.conf import settings\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\nif settings.FEATURE:\n    urlpatterns += [path("feature/", view)]\n',
+  };
+  expect(await routesOf(files)).toEqual(['/base/']);
+});
+
 test('a project helper the profile can run decides a branch: a rule scoped by an environment flag parsed by the project', async () => {
   const files = {
     'helpers.py': 'def parse_boolean(s):\n    s = s.strip().lower()\n    if s in ("yes", "true", "on", "1"):\n        return True\n    elif s in ("no", "false", "off", "0", "none"):\n        return False\n    else:\n        raise ValueError(s)\n',

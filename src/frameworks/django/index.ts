@@ -8,7 +8,7 @@ import type { AnalyzedRoute } from '../../model';
 import { callSites, protectNoting, statementSites, type Analyzer, type RouteDraft } from '../common';
 import { protectRoute } from '../protection';
 import type { LimiterLibrary } from '../library';
-import { findDjangoProjects, type DjangoSettings } from './settings';
+import { findDjangoProjects, mayNameSettings, type DjangoSettings } from './settings';
 import { UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
 import { drfThrottling } from './drf-throttling';
@@ -30,7 +30,7 @@ export const django: Analyzer = {
   packages: DJANGO_PACKAGES,
   settingValues(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return undefined;
-    const projects = findDjangoProjects(project, statementSites(project));
+    const projects = findDjangoProjects(project, statementSites(project, mayNameSettings));
     const settings = projects.length === 1 ? projects[0].settings : undefined;
     return settings && ((qname) => settings.attributeValues(qname));
   },

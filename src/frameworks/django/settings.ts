@@ -3,7 +3,7 @@
  * `DJANGO_SETTINGS_MODULE` in manage.py/wsgi.py/asgi.py, or assigning `ROOT_URLCONF`), and what a setting
  * holds, read through split-settings chains (`from .base import *`) and later `X["key"] = v` overrides.
  */
-import type { Expr, ModuleFacts } from '../../python/ir';
+import type { CallExpr, Expr, ModuleFacts } from '../../python/ir';
 import { argument, exprLine, lineOf, locAt } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import type { Evidence, SourceRef } from '../../model';
@@ -150,8 +150,7 @@ const ENTRY_RANK = [/(^|\/)(wsgi|asgi)\.py$/, /(^|\/)manage\.py$/];
 export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoProject[] {
   const named: { mod: ModuleFacts; origin: SourceRef; rank: number }[] = [];
   for (const { call, ctx } of sites) {
-    if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || call.args.length < 2) continue;
-    if (project.stringValue(call.args[0], ctx) !== 'DJANGO_SETTINGS_MODULE' || !isEnviron(project, call.fn.obj, ctx)) continue;
+    if (!mayNameSettings(call) || project.stringValue(call.args[0], ctx) !== 'DJANGO_SETTINGS_MODULE' || !isEnviron(project, call.fn.obj, ctx)) continue;
     const name = project.stringValue(call.args[1], ctx);
     const mod = name === undefined ? undefined : project.findModule(name, ctx.mod);
     if (!mod) continue;
@@ -174,6 +173,20 @@ export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoP
     for (const served of hostUrlconfs(project, settings)) if (!byUrlconf.has(served.urlconf)) byUrlconf.set(served.urlconf, served);
   }
   return [...byUrlconf.values()];
+}
+
+// The environment variables a Django entry point names its settings by (the second: django-configurations).
+const SETTINGS_VARIABLES = ['DJANGO_SETTINGS_MODULE', 'DJANGO_CONFIGURATION'];
+
+/**
+ * `os.environ.setdefault(name, value)` or `os.environ[name] = value` as written, with a name that may be one of
+ * SETTINGS_VARIABLES (any but another literal: `data["key"] = value` is most subscript assignments); the environ is
+ * not resolved yet.
+ */
+export function mayNameSettings(call: CallExpr): call is CallExpr & { fn: Extract<Expr, { k: 'attr' }> } {
+  if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || call.args.length < 2) return false;
+  const [name] = call.args;
+  return name.k !== 'str' || SETTINGS_VARIABLES.includes(name.v);
 }
 
 /** django-hosts: each `host(regex, urlconf)` of ROOT_HOSTCONF's `host_patterns` serves that URLconf from its root. */
@@ -204,8 +217,8 @@ function settingsClass(project: Project, mod: ModuleFacts, entrySites: CallSite[
     return found.find((v): v is Extract<Value, { kind: 'class' }> => v.kind === 'class')?.ref;
   };
   for (const { call, ctx } of entrySites) {
-    if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || !isEnviron(project, call.fn.obj, ctx)) continue;
-    if (call.args[1] && project.stringValue(call.args[0], ctx) === 'DJANGO_CONFIGURATION') return byName(project.stringValue(call.args[1], ctx));
+    if (!mayNameSettings(call) || !isEnviron(project, call.fn.obj, ctx)) continue;
+    if (project.stringValue(call.args[0], ctx) === 'DJANGO_CONFIGURATION') return byName(project.stringValue(call.args[1], ctx));
   }
   return byName(settingsLoader(mod));
 }
