@@ -18,3 +18,11 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * A constant table looked up by names read from scanned code: without a prototype, so a name such as
+ * `constructor` or `toString` finds nothing rather than one of Object's own functions.
+ */
+export function lookupTable<V>(entries: Record<string, V>): Readonly<Record<string, V>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, V>, entries));
+}

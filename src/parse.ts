@@ -11,6 +11,7 @@ import { extractFacts } from './python/facts';
 import { copyTree } from './python/syntax';
 import type { ModuleFacts } from './python/ir';
 import { readRegularFile } from './regular-file';
+import { lookupTable } from './collections';
 
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -116,7 +117,7 @@ function codingDeclaration(bytes: Buffer): string | undefined {
 const LATIN_1 = /^(latin-?1|iso-?8859-1|iso-latin-1)(-|$)|^(latin|l1|iso8859|8859|cp819|iso-ir-100|csisolatin1)$/;
 
 /** Python codec names that are not WHATWG labels of the same encoding (after `_` → `-`). */
-const PYTHON_NAMES: Record<string, string> = {
+const PYTHON_NAMES = lookupTable<string>({
   // ASCII is the first half of UTF-8; WHATWG reads `ascii` as windows-1252
   ascii: 'utf-8', 'us-ascii': 'utf-8', '646': 'utf-8', u8: 'utf-8', utf: 'utf-8', cp65001: 'utf-8',
   'utf-16': 'utf-16le', utf16: 'utf-16le', 'utf-16-le': 'utf-16le', 'utf-16-be': 'utf-16be',
@@ -126,7 +127,7 @@ const PYTHON_NAMES: Record<string, string> = {
   cp949: 'euc-kr', ms949: 'euc-kr', uhc: 'euc-kr', euckr: 'euc-kr', cp950: 'big5', ms950: 'big5', 'big5-tw': 'big5',
   'mac-roman': 'macintosh', macroman: 'macintosh', 'mac-cyrillic': 'x-mac-cyrillic', maccyrillic: 'x-mac-cyrillic',
   cp866: 'ibm866', '866': 'ibm866', cp874: 'windows-874',
-};
+});
 
 /** The encoding to decode a declared Python codec with (see `decode`); undefined when it is unknown. */
 function pythonEncoding(declared: string): string | undefined {
@@ -134,7 +135,7 @@ function pythonEncoding(declared: string): string | undefined {
   if (/^utf-?8(-|$)/.test(name)) return 'utf-8'; // utf-8-sig too, as Python's tokenizer normalises it
   if (LATIN_1.test(name)) return 'latin1';
   try {
-    return new TextDecoder(Object.hasOwn(PYTHON_NAMES, name) ? PYTHON_NAMES[name] : name).encoding;
+    return new TextDecoder(PYTHON_NAMES[name] ?? name).encoding;
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ import { Project, type Ctx, type Value } from './python/project';
 import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from './model';
 import type { SkippedArm } from './python/profile';
 import { statementContexts } from './frameworks/common';
+import { lookupTable } from './collections';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
@@ -19,7 +20,7 @@ const ROUTE_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delet
 const ROUTE_METHODS = new Set(['add_url_rule', 'add_resource', 'add_api_route', 'add_api_websocket_route', 'add_route', 'add_websocket_route', 'register']);
 const INCLUDE_METHODS = new Set(['include_router', 'register_blueprint', 'mount']);
 // Route-declaring callables, by the name they are imported under and the qualified names they resolve to.
-const ROUTE_CALLABLES: Record<string, string[]> = {
+const ROUTE_CALLABLES = lookupTable<string[]>({
   path: ['django.urls.path'],
   re_path: ['django.urls.re_path', 'django.urls.conf.re_path'],
   url: ['django.conf.urls.url'],
@@ -28,7 +29,7 @@ const ROUTE_CALLABLES: Record<string, string[]> = {
   WebSocketRoute: ['starlette.routing.WebSocketRoute'],
   Mount: ['starlette.routing.Mount'],
   Host: ['starlette.routing.Host'],
-};
+});
 
 interface Site {
   call: CallExpr;

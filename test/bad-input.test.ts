@@ -191,3 +191,17 @@ describe('FIFOs are never read', () => {
     expect(stderr).toContain(message);
   });
 });
+
+test('names of JavaScript object properties in the code (`constructor`, `toString`) are names like any other', async () => {
+  const dir = project();
+  try {
+    // Each read where a table of known names is looked up: a route decorator or method, a registering callable,
+    // a string method in a path.
+    writeFileSync(path.join(dir, 'flask_app.py'), 'from flask import Blueprint\nfrom lib import constructor\nfrom good import app\n\nbp = Blueprint("b", __name__)\nconstructor()\n\n@bp.constructor("/c")\ndef c():\n    return ""\n\n@app.route("/p".toString())\ndef p():\n    return ""\n\napp.register_blueprint(bp)\n');
+    writeFileSync(path.join(dir, 'fastapi_app.py'), 'from fastapi import FastAPI\napi = FastAPI()\n\n@api.constructor("/z")\ndef z():\n    return 1\n\n@api.get("/fine")\ndef fine():\n    return 1\n');
+    const result = await scan({ paths: [dir] });
+    expect(result.routes.map((r) => `${r.methods.join()} ${r.path}`).sort()).toEqual(['GET /fine', 'GET,HEAD,OPTIONS /ok', 'GET,HEAD,OPTIONS {?}']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -12,13 +12,13 @@ import { parseYaml } from '../yaml';
 import type { Expr, Loc, ModuleFacts } from './ir';
 import { someExpr } from './ir';
 import { fileProblem, readRegularFile } from '../regular-file';
-import { mapLimited } from '../collections';
+import { lookupTable, mapLimited } from '../collections';
 
 export type ConfigData = string | number | boolean | null | ConfigData[] | { [key: string]: ConfigData };
 export type ConfigFile = { file: string; data: ConfigData } | { file: string; problem: string };
 
 /** The loaders, by qualified name, and the format each reads. */
-export const CONFIG_LOADERS: Record<string, 'yaml' | 'json' | 'toml'> = {
+export const CONFIG_LOADERS = lookupTable<'yaml' | 'json' | 'toml'>({
   'yaml.safe_load': 'yaml',
   'yaml.load': 'yaml',
   'yaml.full_load': 'yaml',
@@ -26,7 +26,7 @@ export const CONFIG_LOADERS: Record<string, 'yaml' | 'json' | 'toml'> = {
   'tomllib.load': 'toml',
   'tomli.load': 'toml',
   'toml.load': 'toml',
-};
+});
 
 const NAMED = /\.(ya?ml|json|toml|ini|cfg)$/i;
 const MAX_BYTES = 1024 * 1024;

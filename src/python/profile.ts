@@ -133,7 +133,7 @@ class Conditions {
       const test = operand(1);
       return test === undefined ? undefined : operand(truthy(test) ? 0 : 2);
     }
-    if (call.fn.k === 'attr' && Object.hasOwn(STRING_METHODS, call.fn.name)) {
+    if (call.fn.k === 'attr' && STRING_METHODS[call.fn.name]) {
       const text = this.value(call.fn.obj, ctx, depth + 1);
       const args = call.args.map((a) => this.value(a, ctx, depth + 1));
       if (typeof text === 'string' && args.every((a) => typeof a === 'string')) return STRING_METHODS[call.fn.name](text, args as string[]);

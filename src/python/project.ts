@@ -9,7 +9,7 @@ import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts }
 import { NO_ITEMS, argument, columnOf, dottedName, kwarg, lineOf } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
-import { addTo } from '../collections';
+import { lookupTable, addTo } from '../collections';
 import type { PyValue } from './profile';
 import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr } from './config-files';
@@ -711,7 +711,7 @@ export class Project {
     const site = (): Site => ({ key: `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`, call, ctx });
     switch (callee.kind) {
       case 'external':
-        return (Object.hasOwn(CONFIG_LOADERS, callee.qname) && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
+        return (CONFIG_LOADERS[callee.qname] && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
       case 'class': {
         const own = `${callee.ref.mod.module}.${callee.ref.cls.qualname}`;
         return [{ kind: 'instance', types: [own, ...this.externalBases(callee.ref)], site: site(), cls: callee.ref }];
@@ -885,7 +885,7 @@ export class Project {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
-      const fromDotenv = v.kind === 'instance' && Object.hasOwn(ENVIRONMENT_READS, v.types[0]) ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0]) : undefined;
+      const fromDotenv = v.kind === 'instance' && ENVIRONMENT_READS[v.types[0]] ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0]) : undefined;
       if (fromDotenv !== undefined) return [fromDotenv];
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
       if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? this.fieldName(v.site) : undefined);
@@ -901,7 +901,7 @@ export class Project {
       const texts = new Set(this.strings(e, at, depth + 1, true));
       return texts.size === 1 ? [...texts][0] : undefined;
     };
-    const apply = Object.hasOwn(STRING_METHODS, method) ? STRING_METHODS[method] : undefined;
+    const apply = STRING_METHODS[method];
     if (apply) {
       // `prefix.rstrip("/")`: the method on each text, with literal arguments only.
       const args = call.args.map((a) => one(a));
@@ -1009,12 +1009,12 @@ export class Project {
  * pydantic `Field("/api")`): in string contexts (paths, rates) the fallback is the value we report.
  */
 /** Reads of an environment variable: where the call gives the variable's default. Also read by python/profile.ts. */
-export const ENVIRONMENT_READS: Record<string, [position: number, keyword: string]> = {
+export const ENVIRONMENT_READS = lookupTable<[position: number, keyword: string]>({
   'os.getenv': [1, 'default'],
   'os.environ.get': [1, 'default'],
   'decouple.config': [-1, 'default'],
-};
-const DEFAULTED_READS: Record<string, [position: number, keyword: string]> = { ...ENVIRONMENT_READS, 'pydantic.Field': [0, 'default'] };
+});
+const DEFAULTED_READS = lookupTable<[position: number, keyword: string]>({ ...ENVIRONMENT_READS, 'pydantic.Field': [0, 'default'] });
 
 const DICT_BASES = ['dict', 'OrderedDict', 'UserDict'];
 
@@ -1102,7 +1102,7 @@ export function comprehensionItems(comp: Extract<Expr, { k: 'comp' }>, ctx: Ctx,
 }
 
 // String methods applied to a known text with literal arguments (a test, a rule built from a prefix).
-export const STRING_METHODS: Record<string, (text: string, args: string[]) => string | boolean> = {
+export const STRING_METHODS = lookupTable<(text: string, args: string[]) => string | boolean>({
   strip: (t, [chars]) => trimChars(t, chars, true, true),
   lstrip: (t, [chars]) => trimChars(t, chars, true, false),
   rstrip: (t, [chars]) => trimChars(t, chars, false, true),
@@ -1112,7 +1112,7 @@ export const STRING_METHODS: Record<string, (text: string, args: string[]) => st
   removesuffix: (t, [p]) => (p && t.endsWith(p) ? t.slice(0, -p.length) : t),
   startswith: (t, [p]) => t.startsWith(p),
   endswith: (t, [p]) => t.endsWith(p),
-};
+});
 
 function trimChars(text: string, chars: string | undefined, start: boolean, end: boolean): string {
   const set = chars ?? ' \t\n\r\f\v';

@@ -14,7 +14,7 @@ import { sequenceItems } from '../common';
 import { isAsgiApp, type Middleware } from './routes';
 import { perPathConcerns } from '../client-input';
 import type { AsgiLibrary } from '.';
-import { addTo } from '../../collections';
+import { lookupTable, addTo } from '../../collections';
 import { contribution } from '../protection';
 import type { LibraryDescriptor } from '../library';
 
@@ -163,7 +163,7 @@ function pythonRegex(source: string): RegExp | undefined {
 }
 
 // Sample values per Starlette convertor (starlette/convertors.py); a rule must agree on all of them.
-const SAMPLES: Record<string, string[]> = { str: ['1', 'a-b'], int: ['1', '42'], float: ['1.5', '42'], path: ['1', 'a/b'], uuid: ['12345678-1234-5678-1234-567812345678'] };
+const SAMPLES = lookupTable<string[]>({ str: ['1', 'a-b'], int: ['1', '42'], float: ['1.5', '42'], path: ['1', 'a/b'], uuid: ['12345678-1234-5678-1234-567812345678'] });
 
 function samplePaths(path: string): string[] {
   return [0, 1].map((i) => path.replace(/\{[^}:]*(?::(\w+))?\}/g, (_, convertor: string | undefined) => {

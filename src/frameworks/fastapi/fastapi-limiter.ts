@@ -20,6 +20,7 @@ import type { AsgiLibrary } from '.';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
 import { contribution } from '../protection';
 import type { LibraryDescriptor } from '../library';
+import { lookupTable } from '../../collections';
 
 const DESCRIPTOR: LibraryDescriptor = {
   id: 'fastapi-limiter',
@@ -43,7 +44,7 @@ const PYRATE_LIMITER = ['pyrate_limiter.Limiter'];
 const PYRATE_RATE = ['pyrate_limiter.Rate'];
 // 0.1.x `RateLimiter(times=1, milliseconds=0, seconds=0, minutes=0, hours=0)`: position and milliseconds per unit.
 const UNITS: [name: string, position: number, ms: number][] = [['milliseconds', 1, 1], ['seconds', 2, 1000], ['minutes', 3, 60_000], ['hours', 4, 3_600_000]];
-const DURATION_MS: Record<string, number> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 };
+const DURATION_MS = lookupTable<number>({ SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 });
 const MAX_DEPENDENCY_DEPTH = 4;
 // pyrate-limiter's InMemoryBucket, what `Limiter(Rate(...))` builds, keeps a sliding log (reference D.1).
 const PYRATE_ALGORITHM = 'sliding-log';

@@ -14,6 +14,7 @@ import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type Value } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
 import { assumedFor, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { lookupTable } from '../../collections';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -32,7 +33,7 @@ const DEPENDS = ['fastapi.Depends', 'fastapi.Security', 'fastapi.params.Depends'
 const CLASS_LIKE = /(^|\.)[A-Z]\w*$/;
 const VERBS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace'];
 /** Route-declaring methods of apps and routers: how each one reads its arguments. */
-const DECLARATIONS: Record<string, { style: 'fastapi' | 'starlette'; kind: Route['kind']; endpointAt?: number; methods?: string[] }> = {
+const DECLARATIONS = lookupTable<{ style: 'fastapi' | 'starlette'; kind: Route['kind']; endpointAt?: number; methods?: string[] }>({
   ...Object.fromEntries(VERBS.map((v) => [v, { style: 'fastapi' as const, kind: 'http' as const, methods: [v.toUpperCase()] }])),
   api_route: { style: 'fastapi', kind: 'http' },
   websocket: { style: 'fastapi', kind: 'websocket' },
@@ -42,7 +43,7 @@ const DECLARATIONS: Record<string, { style: 'fastapi' | 'starlette'; kind: Route
   add_api_websocket_route: { style: 'fastapi', kind: 'websocket', endpointAt: 1 },
   add_route: { style: 'starlette', kind: 'http', endpointAt: 1 },
   add_websocket_route: { style: 'starlette', kind: 'websocket', endpointAt: 1 },
-};
+});
 
 /** `Depends(...)` or `Security(...)`. */
 export function isDependsCall(project: Project, call: CallExpr, ctx: Ctx): boolean {

@@ -12,6 +12,7 @@ import { Project, type Assumption, type ClassRef, type Ctx, type FunctionRef, ty
 import type { PrefixPart } from '../../model';
 import { assumedFor, callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
+import { lookupTable } from '../../collections';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -21,7 +22,7 @@ const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
 const NAMESPACE_TYPES = ['flask_restx.Namespace'];
 const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource'];
 const VIEW_TYPES = ['flask.views.View'];
-const SHORTCUTS: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' };
+const SHORTCUTS = lookupTable<string>({ get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' });
 const HTTP_VERBS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch'];
 
 /** What wraps the registered view: the limiter resolver reads these. */
