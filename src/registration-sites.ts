@@ -7,7 +7,7 @@
  * is project code whose own sites are counted.
  */
 import type { CallExpr, Expr, ModuleFacts } from './python/ir';
-import { argument, columnOf, eachCall, kwarg, lineOf } from './python/ir';
+import { argument, columnOf, eachCall, kwarg, lineOf, someExpr } from './python/ir';
 import { Project, type Ctx, type Value } from './python/project';
 import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from './model';
 import type { SkippedArm } from './python/profile';
@@ -97,7 +97,10 @@ class SiteFinder {
         if (site) found.set(key, { ...site, loopContexts, callers: this.project.callerEnvs(mod, ctx.scope).flatMap((c) => (c.via ? [c.via] : [])) });
       });
     for (const stmt of mod.calls) {
-      const loopContexts = stmt.loops.length ? statementContexts(this.project, mod, stmt) : [];
+      // Loops are read only around a call that may register: reading a loop's sequence can mean following a
+      // parameter to every call of its function.
+      const mayRegister = stmt.loops.length > 0 && someExpr(stmt.call, (e) => e.k === 'call' && namedLikeSite(e, false));
+      const loopContexts = mayRegister ? statementContexts(this.project, mod, stmt) : [];
       visit(stmt.call, { mod, scope: stmt.scope, line: lineOf(stmt.call.loc) }, false, loopContexts);
     }
     for (const [scope, bindings] of Object.entries(mod.bindings)) {
@@ -112,16 +115,16 @@ class SiteFinder {
 
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
+    if (!namedLikeSite(call, isDecorator)) return undefined;
     if (fn.k === 'attr') {
-      const named = isDecorator ? ROUTE_DECORATORS.has(fn.name) : ROUTE_METHODS.has(fn.name) || INCLUDE_METHODS.has(fn.name);
-      if (!named || !this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
+      if (!this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
       const label = `${Project.describe(fn.obj)}.${fn.name}`;
       if (fn.name === 'mount') return { call, ctx, label, include: argument(call, 1, 'app') };
       if (fn.name === 'include_router') return { call, ctx, label, include: argument(call, 0, 'router') };
       if (fn.name === 'register_blueprint') return { call, ctx, label, include: argument(call, 0, 'blueprint') };
       return { call, ctx, label };
     }
-    if (fn.k !== 'name' || !ROUTE_CALLABLES[fn.id]) return undefined;
+    if (fn.k !== 'name') return undefined;
     const qnames = ROUTE_CALLABLES[fn.id];
     if (!this.project.resolve(fn, ctx).some((v) => v.kind === 'external' && qnames.includes(v.qname))) return undefined;
     if (fn.id === 'Mount' || fn.id === 'Host') return kwarg(call, 'routes') ? undefined : { call, ctx, label: fn.id, include: argument(call, 1, 'app') };
@@ -160,6 +163,12 @@ class SiteFinder {
     if (values.some(inProject)) return undefined;
     return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
   }
+}
+
+/** A call named as a registration site is (as a decorator or as a statement), before its callee is resolved. */
+function namedLikeSite({ fn }: CallExpr, isDecorator: boolean): boolean {
+  if (fn.k === 'attr') return isDecorator ? ROUTE_DECORATORS.has(fn.name) : ROUTE_METHODS.has(fn.name) || INCLUDE_METHODS.has(fn.name);
+  return fn.k === 'name' && ROUTE_CALLABLES[fn.id] !== undefined;
 }
 
 /**
