@@ -198,9 +198,24 @@ test('names of JavaScript object properties in the code (`constructor`, `toStrin
     // Each read where a table of known names is looked up: a route decorator or method, a registering callable,
     // a string method in a path.
     writeFileSync(path.join(dir, 'flask_app.py'), 'from flask import Blueprint\nfrom lib import constructor\nfrom good import app\n\nbp = Blueprint("b", __name__)\nconstructor()\n\n@bp.constructor("/c")\ndef c():\n    return ""\n\n@app.route("/p".toString())\ndef p():\n    return ""\n\napp.register_blueprint(bp)\n');
+    writeFileSync(path.join(dir, 'class_view.py'), 'from flask.views import MethodView\nfrom flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\nfrom good import app\n\nlimiter = Limiter(get_remote_address, app=app)\n\nclass V(MethodView):\n    def get(self):\n        return ""\n\napp.add_url_rule("/v", view_func=V.as_view("v"), methods=["GET", "CONSTRUCTOR"])\n');
     writeFileSync(path.join(dir, 'fastapi_app.py'), 'from fastapi import FastAPI\napi = FastAPI()\n\n@api.constructor("/z")\ndef z():\n    return 1\n\n@api.get("/fine")\ndef fine():\n    return 1\n');
     const result = await scan({ paths: [dir] });
-    expect(result.routes.map((r) => `${r.methods.join()} ${r.path}`).sort()).toEqual(['GET /fine', 'GET,HEAD,OPTIONS /ok', 'GET,HEAD,OPTIONS {?}']);
+    expect(result.routes.map((r) => `${r.methods.join()} ${r.path}`).sort()).toEqual(['CONSTRUCTOR,GET,HEAD,OPTIONS /v', 'GET /fine', 'GET,HEAD,OPTIONS /ok', 'GET,HEAD,OPTIONS {?}']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('section and option names a repository chooses (`[__proto__]`) stay its data: the scanner\'s own objects are untouched', async () => {
+  const dir = project();
+  try {
+    writeFileSync(path.join(dir, 'settings.ini'), '[__proto__]\npolluted = /p\n\n[constructor]\nalso = yes\n\n[app]\nprefix = /api\n');
+    writeFileSync(path.join(dir, 'configured.py'), 'import configparser\nfrom good import app\n\nconfig = configparser.ConfigParser()\nconfig.read("settings.ini")\n\n@app.route(config["app"]["prefix"] + "/x")\ndef x():\n    return ""\n\n@app.route(config["__proto__"]["polluted"])\ndef p():\n    return ""\n');
+    const result = await scan({ paths: [dir] });
+    expect(result.routes.map((r) => r.path).sort()).toEqual(['/api/x', '/ok', '/p']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((Object as unknown as Record<string, unknown>).also).toBeUndefined();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

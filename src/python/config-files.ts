@@ -94,42 +94,47 @@ function parseConfigFile(file: string, text: string): ConfigFile {
  * option (`%%` is `%`). A value naming an option that does not exist is left out, so reading it stays unknown.
  */
 function parseIni(text: string): ConfigData {
-  const sections: Record<string, Record<string, string>> = {};
-  let section: Record<string, string> | undefined;
+  // Maps, not objects: section and option names come from the file (`[__proto__]` must stay a section).
+  const sections = new Map<string, Map<string, string>>();
+  let section: Map<string, string> | undefined;
   let option: string | undefined;
   for (const line of text.split(/\r?\n/)) {
     if (!line.trim() || /^\s*[#;]/.test(line)) continue;
     const header = /^\[([^\]]+)\]\s*$/.exec(line.trim());
     if (header) {
-      section = sections[header[1]] ??= {};
+      section = sections.get(header[1]) ?? new Map();
+      sections.set(header[1], section);
       option = undefined;
     } else if (/^\s/.test(line) && section && option !== undefined) {
-      section[option] += `\n${line.trim()}`;
+      section.set(option, `${section.get(option)}\n${line.trim()}`);
     } else {
       const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
       if (!pair || !section) throw new Error(`not an option of a section: ${line.trim().slice(0, 40)}`);
       option = pair[1].trim().toLowerCase();
-      section[option] = pair[2].trim();
+      section.set(option, pair[2].trim());
     }
   }
-  const { DEFAULT: defaults = {}, ...named } = sections;
-  const interpolated = (options: Record<string, string>): Record<string, string> => {
+  const defaults = sections.get('DEFAULT') ?? new Map<string, string>();
+  const interpolated = (options: Map<string, string>): ConfigData => {
     const value = (text: string, depth: number): string | undefined => {
       let ok = depth < 10;
       const out = text.replace(/%(%|\(([^)]+)\)s)/g, (_, all: string, name?: string) => {
         if (all === '%') return '%';
-        const inner = ok && Object.hasOwn(options, name!.toLowerCase()) ? value(options[name!.toLowerCase()], depth + 1) : undefined;
+        const named = options.get(name!.toLowerCase());
+        const inner = ok && named !== undefined ? value(named, depth + 1) : undefined;
         if (inner === undefined) ok = false;
         return inner ?? '';
       });
       return ok ? out : undefined;
     };
-    return Object.fromEntries(Object.entries(options).flatMap(([k, v]) => {
+    // fromEntries defines each key as the object's own, `__proto__` too.
+    return Object.fromEntries([...options].flatMap(([k, v]) => {
       const text = value(v, 0);
       return text === undefined ? [] : [[k, text]];
     }));
   };
-  return Object.fromEntries([...(Object.keys(defaults).length ? [['DEFAULT', interpolated(defaults)]] : []), ...Object.entries(named).map(([name, options]) => [name, interpolated({ ...defaults, ...options })])]);
+  const named = [...sections].filter(([name]) => name !== 'DEFAULT');
+  return Object.fromEntries([...(defaults.size ? [['DEFAULT', interpolated(defaults)]] : []), ...named.map(([name, options]) => [name, interpolated(new Map([...defaults, ...options]))])]);
 }
 
 /** File data as the literal that would write it; values TOML has and Python literals lack (dates) are left out. */

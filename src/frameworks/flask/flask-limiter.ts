@@ -323,7 +323,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const verb = method.toLowerCase();
     const version = this.project.metadata.packages.get('flask-limiter');
     let exemptionNote: Evidence | undefined;
-    const exemption = this.exemption([...view.viewDecorators, ...view.misplacedDecorators, ...(view.methodDecorators[verb] ?? [])]);
+    const exemption = this.exemption([...view.viewDecorators, ...view.misplacedDecorators, ...(view.methodDecorators.get(verb) ?? [])]);
     if (exemption) {
       // Before 2.3 a route exemption dropped every limit, its blueprint's too (run on 1.5 to 4.1.1).
       if (versionSide(version, '2.3') === 'below') {
@@ -340,9 +340,9 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     // Unreadable flags: the defaults and application limits they may drop are not counted, and the verdict stays open.
     const dropped = (scope: ExemptionScope): boolean => !!exemption && (exemption.scopes?.has(scope) ?? true);
     const viewLimits = own(orderTolerated ? [...view.viewDecorators, ...view.misplacedDecorators] : view.viewDecorators);
-    const methodLimits = own(view.methodDecorators[verb] ?? []);
+    const methodLimits = own(view.methodDecorators.get(verb) ?? []);
     const misplaced = orderTolerated ? [] : own(view.misplacedDecorators);
-    const hintedElsewhere = Object.entries(view.methodDecorators).some(([v, decs]) => v !== verb && this.decorated(decs).length > 0);
+    const hintedElsewhere = [...view.methodDecorators].some(([v, decs]) => v !== verb && this.decorated(decs).length > 0);
     for (const m of misplaced) {
       const where = m.limit ?? m.invalid;
       if (where) evidence.push({ file: where.file, line: where.line, message: 'limit decorator sits above the route decorator: Flask registered the undecorated view, so from Flask-Limiter 2.1 this limit never runs and default/blueprint limits are suppressed', concern: 'decorator-order' });

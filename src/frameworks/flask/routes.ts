@@ -33,7 +33,7 @@ export interface FlaskView {
   /** Decorators above the route decorator: they wrap a function Flask never calls for this route. */
   misplacedDecorators: Decorator[];
   /** Per lower-case method: decorators on that handler method and `method_decorators` entries. */
-  methodDecorators: Record<string, Decorator[]>;
+  methodDecorators: ReadonlyMap<string, Decorator[]>; // by lowercase verb: a Map, as the verbs come from the code
 }
 
 export interface FlaskRouteContext {
@@ -173,7 +173,7 @@ class FlaskExtractor {
     for (const { dec, owners, above } of routes) {
       const name = dec.fn.name;
       const declared = name === 'route' ? this.methodsArg(dec, ctx) : [SHORTCUTS[name]];
-      const view: FlaskView = { handlerRef, viewDecorators: others.slice(above), misplacedDecorators: others.slice(0, above), methodDecorators: {} };
+      const view: FlaskView = { handlerRef, viewDecorators: others.slice(above), misplacedDecorators: others.slice(0, above), methodDecorators: new Map() };
       for (const owner of owners) this.emit(owner, argument(dec, 0, 'rule'), ctx, dec, declared, view);
     }
   }
@@ -231,7 +231,7 @@ class FlaskExtractor {
           ? { file: fn.mod.file, line: lineOf(fn.fn.loc), name: `${fn.mod.module}.${fn.fn.qualname}` }
           : { file: ctx.mod.file, line: lineOf(call.loc), name: Project.describe(viewExpr) };
         const own = fn ? fn.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(fn.mod, fn.fn) })) : [];
-        const view: FlaskView = { handlerRef, viewDecorators: [...unwrapped.wrappers, ...own], misplacedDecorators: [], methodDecorators: {} };
+        const view: FlaskView = { handlerRef, viewDecorators: [...unwrapped.wrappers, ...own], misplacedDecorators: [], methodDecorators: new Map() };
         this.emit(owner, argument(call, 0, 'rule'), ctx, call, explicit ?? ['GET'], view, fn ? [] : ['view function could not be resolved']);
       }
     }
@@ -298,7 +298,7 @@ class FlaskExtractor {
 
   private classView(cls: ClassRef, outer: Decorator[], misplaced: Decorator[]): FlaskView {
     const chain = this.project.classChain(cls);
-    const methodDecorators: Record<string, Decorator[]> = {};
+    const methodDecorators = new Map<string, Decorator[]>();
     const methodLevel = this.project.classAttribute(cls, 'method_decorators');
     for (const verb of HTTP_VERBS) {
       const owner = chain.find((c) => c.cls.methods.includes(verb));
@@ -313,7 +313,7 @@ class FlaskExtractor {
           }
         }
       }
-      if (list.length) methodDecorators[verb] = list;
+      if (list.length) methodDecorators.set(verb, list);
     }
     const classDecorators = (this.project.classAttribute(cls, 'decorators') ?? []).flatMap((v) =>
       v.kind === 'literal' ? this.decoratorList(v.expr, v.ctx) : [],
