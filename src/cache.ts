@@ -9,8 +9,9 @@
  * and marked, and deletes only facts files it named: an existing folder without its mark (`--cache-dir .`)
  * is reported once and not used.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, promises as fs, readdirSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, promises as fs, readdirSync, readFileSync, renameSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { compacted, factsJson, type ModuleFacts } from './python/ir';
 import { readRegularFile, readTextOrUndefined } from './regular-file';
@@ -122,6 +123,12 @@ export class ScanCache implements ListingStore {
       onWarning?.(`cache not used: apiposture did not create ${dir} (it has no ${MARK_FILE} of apiposture's); choose a new folder with --cache-dir, or delete this one if it is an older apiposture's cache`);
       return undefined;
     }
+    try {
+      sealKey();
+    } catch (error) {
+      onWarning?.(`cache not used: its key cannot be kept in ${keyFile()}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      return undefined;
+    }
     const empty: Index = { build: BUILD, fileList: '', started: 0, files: {}, listings: {} };
     try {
       const index = unseal(readRegularFile(path.join(dir, 'index.json')));
@@ -187,7 +194,7 @@ export class ScanCache implements ListingStore {
    */
   storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts, note = '', json = factsJson(facts)): string {
     this.changed = true;
-    const sum = hash(json);
+    const sum = seal(json);
     this.write(this.factsPath(file, contentHash), sealed(json, sum));
     return this.rememberParse(file, note ? hash(`${sum}\0${note}`) : sum, note);
   }
@@ -280,17 +287,57 @@ function isMarked(dir: string): boolean {
   return readTextOrUndefined(path.join(dir, MARK_FILE)) === MARK;
 }
 
+/** Where the key cache files are sealed with is kept: per user, outside every project. */
+function keyFile(): string {
+  const home = process.env.XDG_CACHE_HOME || (process.platform === 'win32' && process.env.LOCALAPPDATA) || path.join(os.homedir(), '.cache');
+  return path.join(home, 'apiposture', 'key');
+}
+
+const keys = new Map<string, Buffer>();
+
 /**
- * Cache files begin with a line holding the hash of the JSON below it: a file damaged in any way, even into
- * other valid JSON (a `seed` flipped, facts cut short), reads as no file.
+ * The key cache files are sealed with (an HMAC): random, made once per user. A cache folder a repository
+ * ships, committed facts or a stored result claiming every route limited, was not sealed with it and reads as
+ * no cache; so does one copied from another machine. Made with an exclusive create, so concurrent scans agree.
  */
-export function sealed(json: string, sum = hash(json)): string {
+function sealKey(): Buffer {
+  const file = keyFile();
+  let key = keys.get(file);
+  if (!key) {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      try {
+        writeSync(fd, randomBytes(32).toString('hex'));
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    key = readRegularFile(file);
+    if (key.length < 32) throw new Error(`${file} is too short to be a key`);
+    keys.set(file, key);
+  }
+  return key;
+}
+
+/** The keyed hash of a cache file's content (see sealKey). */
+function seal(content: string | Uint8Array): string {
+  return createHmac('sha1', sealKey()).update(content).digest('hex');
+}
+
+/**
+ * Cache files begin with a line holding the keyed hash of the JSON below it: a file damaged in any way, even into
+ * other valid JSON (a `seed` flipped, facts cut short), or not written by this user's scans, reads as no file.
+ */
+export function sealed(json: string, sum = seal(json)): string {
   return `${sum}\n${json}`;
 }
 
 function unseal(bytes: Buffer): unknown {
   const start = bytes.indexOf(10) + 1; // after the hash line; the hash is of the bytes below it, as written
-  if (bytes.toString('latin1', 0, start) !== `${hash(bytes.subarray(start))}\n`) throw new Error('damaged cache file');
+  if (bytes.toString('latin1', 0, start) !== `${seal(bytes.subarray(start))}\n`) throw new Error('damaged cache file');
   return JSON.parse(bytes.toString('utf8', start));
 }
 

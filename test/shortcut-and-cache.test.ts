@@ -4,6 +4,7 @@
  * and the same JSON from a cold and a warm cache.
  */
 import fg from 'fast-glob';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,6 +168,43 @@ describe('scan cache', () => {
     } finally {
       jest.dontMock('../src/version');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cache not sealed with this user\'s key, shipped in the repository or made on another machine, reads as no cache', async () => {
+    settleFiles();
+    const dir = corpus(LINKED);
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const stored = path.join(cacheDir, 'result.json');
+    const otherUser = mkdtempSync(path.join(os.tmpdir(), 'apiposture-user-'));
+    const ownCacheHome = process.env.XDG_CACHE_HOME;
+    try {
+      const genuine = await report({ paths: [dir], cacheDir });
+      // What anyone can write and commit: a stored result listing no route and empty facts, each under the plain hash of its text.
+      const plainlySealed = (value: object): string => {
+        const json = JSON.stringify(value);
+        return `${createHash('sha1').update(json).digest('hex')}\n${json}`;
+      };
+      const entry = readSealed<{ result: { routes: unknown[] } }>(stored);
+      const noRoutes = { ...entry, result: { ...entry.result, routes: [] } };
+      writeFileSync(stored, plainlySealed(noRoutes));
+      for (const name of readdirSync(path.join(cacheDir, 'facts'))) {
+        const file = path.join(cacheDir, 'facts', name);
+        writeFileSync(file, plainlySealed({ ...readSealed<object>(file), calls: [], functions: [], classes: [] }));
+      }
+      expect(await report({ paths: [dir], cacheDir })).toBe(genuine);
+      // Sealed with this user's key, the same stored result is taken: the key is what kept the forgery out.
+      writeFileSync(stored, sealed(JSON.stringify(noRoutes)));
+      expect((await scan({ paths: [dir], cacheDir })).routes).toEqual([]);
+      // Under another user's key, what this user's scans sealed reads as no cache.
+      process.env.XDG_CACHE_HOME = otherUser;
+      expect(await report({ paths: [dir], cacheDir })).toBe(genuine);
+      expect(readFileSync(path.join(otherUser, 'apiposture', 'key'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      if (ownCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = ownCacheHome;
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(otherUser, { recursive: true, force: true });
     }
   });
 
