@@ -11,6 +11,7 @@ import { walkFiles, type ListingStore } from './discover';
 import { CACHE_DIR } from './cache';
 import { readRegularFile, readTextOrUndefined } from './regular-file';
 import { addTo } from './collections';
+import { linearRegExp } from './linear-regexp';
 
 export interface VersionSpec {
   spec: string; // PEP 440 / Poetry specifier as written, e.g. "==0.95.2", ">=0.100,<0.110", "^0.95"
@@ -69,12 +70,15 @@ export async function readPackageSpecs(root: string, store?: ListingStore, above
   return specs;
 }
 
+// In linear time: a long run of spaces inside a value made the backtracking engine quadratic in the line.
+const DOTENV_LINE = linearRegExp(`^\\s*(?:export\\s+)?([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^#]*?))\\s*(?:#.*)?$`);
+
 /** `KEY=value` lines of `.env` files (comments, `export ` and quotes handled as python-dotenv does for simple lines). */
 async function readDotenv(root: string, store?: ListingStore): Promise<Map<string, EnvSetting[]>> {
   const settings = new Map<string, EnvSetting[]>();
   for (const [file, text] of await readTopFiles(root, ['.env'], store)) {
     text.split('\n').forEach((raw, i) => {
-      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^#]*?))\s*(?:#.*)?$/.exec(raw);
+      const m = DOTENV_LINE.exec(raw);
       if (m) addTo(settings, m[1], { value: m[2] ?? m[3] ?? m[4], file, line: i + 1 });
     });
   }

@@ -9,6 +9,7 @@ import type { Finding, Route, Suppression, SuppressionProblem } from './model';
 import { compareText, methodsLabel } from './model';
 import { addTo } from './collections';
 import { PER_CAUSE } from './group-findings';
+import { linearRegExp } from './linear-regexp';
 
 /** Sets `suppression` on the findings the directives and config entries cover; returns the problems, sorted. */
 export function applySuppressions(findings: Finding[], routes: Route[], modules: ModuleFacts[], config: Config): SuppressionProblem[] {
@@ -72,8 +73,8 @@ export function routeMatches(pattern: string, route: Route): boolean {
   return methodOk && globRegExp(parts[parts.length - 1]).test(route.path);
 }
 
-/** `*` matches within one path segment, `**` across segments; everything else is literal. */
+/** `*` matches within one path segment, `**` across segments; everything else is literal. In linear time: the glob is the repository's. */
 function globRegExp(glob: string): RegExp {
   const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${glob.split('**').map((part) => part.split('*').map(escape).join('[^/]*')).join('.*')}$`);
+  return linearRegExp(`^${glob.split('**').map((part) => part.split('*').map(escape).join('[^/]*')).join('.*')}$`);
 }

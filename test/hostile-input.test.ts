@@ -93,3 +93,22 @@ WRAPPED = twice(label("/d"))
   expect([text('PATH'), text('WALKED'), text('NESTED'), text('WRAPPED')]).toEqual(['/a', '/b', '/c', '/d']);
   expect(reads).toBeLessThan(200);
 });
+
+test('patterns and rates a repository writes are matched in linear time, whatever they are matched against', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-backtracking-'));
+  const as = 'a'.repeat(40);
+  // Each of these backtracks exponentially in a backtracking engine: forty characters would take hours.
+  writeFileSync(path.join(dir, 'main.py'), `from fastapi import FastAPI\nfrom ratelimit import RateLimitMiddleware, Rule\nfrom ratelimit.auths.ip import client_ip\nfrom ratelimit.backends.redis import RedisBackend\n\napp = FastAPI()\napp.add_middleware(RateLimitMiddleware, authenticate=client_ip, backend=RedisBackend(), config={r"^/(a+)+$": [Rule(minute=60)], r"^/(b)\\1": [Rule(minute=1)]})\n\n@app.get("/${as}!")\ndef items():\n    return []\n`);
+  writeFileSync(path.join(dir, 'limited.py'), `from flask import Flask\nfrom flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\nweb = Flask(__name__)\nlimiter = Limiter(get_remote_address, app=web)\n\n@web.route("/odd")\n@limiter.limit("1/${'9'.repeat(40)}x")\ndef odd():\n    return ""\n\n@web.route("/x/${as}c")\ndef long():\n    return ""\n`);
+  // A long run of spaces in a line: quadratic for the backtracking engine (a `.env` setting, an INI option the code reads).
+  writeFileSync(path.join(dir, '.env'), `APP_NAME=a${' '.repeat(200_000)}b\n`);
+  writeFileSync(path.join(dir, 'settings.ini'), `[app]\nname = a${' '.repeat(200_000)}b\n`);
+  writeFileSync(path.join(dir, 'configured.py'), 'import configparser\nfrom limited import web\n\nconfig = configparser.ConfigParser()\nconfig.read("settings.ini")\n\n@web.route("/named/" + config["app"]["name"][:1])\ndef named():\n    return ""\n');
+  writeFileSync(path.join(dir, '.apiposture.toml'), `[[suppress]]\nrule = "AP001"\nroute = "GET /x/${'*a'.repeat(20)}b"\nreason = "a glob that matches nothing"\n`);
+  const report = path.join(dir, 'report.json');
+  const { code } = spawnCli(['scan', dir, '--no-cache', '--format', 'json', '--output', report, '--fail-on', 'none']); // killed after 30 s
+  expect(code).toBe(0);
+  const routes = JSON.parse(readFileSync(report, 'utf8')).routes as { path: string; status: string }[];
+  // The pattern with a backreference cannot run in linear time: the route's limits are unknown, never guessed.
+  expect(routes.map((r) => `${r.path} ${r.status}`).sort()).toEqual([`/${as}! unknown`, '/named/a unlimited', '/odd unlimited', `/x/${as}c unlimited`]);
+});

@@ -13,6 +13,7 @@ import type { Expr, Loc, ModuleFacts } from './ir';
 import { someExpr } from './ir';
 import { fileProblem, readRegularFile } from '../regular-file';
 import { lookupTable, mapLimited } from '../collections';
+import { linearRegExp } from '../linear-regexp';
 
 export type ConfigData = string | number | boolean | null | ConfigData[] | { [key: string]: ConfigData };
 export type ConfigFile = { file: string; data: ConfigData } | { file: string; problem: string };
@@ -93,6 +94,9 @@ function parseConfigFile(file: string, text: string): ConfigFile {
  * indented lines continuing a value), `[DEFAULT]` options in every section, `%(name)s` replaced by the section's
  * option (`%%` is `%`). A value naming an option that does not exist is left out, so reading it stays unknown.
  */
+// In linear time: a long run of spaces in a line made the backtracking engine quadratic in it.
+const INI_OPTION = linearRegExp('^([^=:]+?)\\s*[=:]\\s*(.*)$');
+
 function parseIni(text: string): ConfigData {
   // Maps, not objects: section and option names come from the file (`[__proto__]` must stay a section).
   const sections = new Map<string, Map<string, string>>();
@@ -108,7 +112,7 @@ function parseIni(text: string): ConfigData {
     } else if (/^\s/.test(line) && section && option !== undefined) {
       section.set(option, `${section.get(option)}\n${line.trim()}`);
     } else {
-      const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+      const pair = INI_OPTION.exec(line);
       if (!pair || !section) throw new Error(`not an option of a section: ${line.trim().slice(0, 40)}`);
       option = pair[1].trim().toLowerCase();
       section.set(option, pair[2].trim());

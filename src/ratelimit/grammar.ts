@@ -3,6 +3,7 @@
  * included. `limits` notation (Flask-Limiter, slowapi): alisaifee/limits limits/util.py `EXPR`,
  * `SINGLE_EXPR`, `parse_many`; granularities from limits/limits.py `TIME_TYPES`.
  */
+import { asciiLower, linearRegExp } from '../linear-regexp';
 
 export interface RateItem {
   count: number;
@@ -26,18 +27,20 @@ const UNIT_SECONDS: Record<string, number> = {
 const SINGLE = String.raw`\s*([0-9]+)\s*(/|\s*per\s*)\s*([0-9]+)*\s*(hour|minute|second|day|month|year)s?\s*`;
 const SEPARATORS = /[,;|]{1}/;
 // limits writes `(:?` where `(?:` was meant, so an optional `:` may precede each separator.
-const WHOLE = new RegExp(`^${SINGLE}(:?[,;|]{1}${SINGLE})*$`, 'i');
-const ONE = new RegExp(SINGLE, 'iy');
+// In linear time (limits' own `([0-9]+)*` backtracks exponentially: "1/" and forty 9s would take hours), on the
+// text with its ASCII letters lowered, as limits matches with IGNORECASE.
+const WHOLE = linearRegExp(`^${SINGLE}(:?[,;|]{1}${SINGLE})*$`);
+const ONE = linearRegExp(SINGLE, 'y');
 
 /** Parses `limits` notation ("5/minute", "10 per hour;100/day", "2/5 seconds"). */
 export function parseLimitsNotation(text: string): ParsedRate {
-  if (!WHOLE.test(text)) {
+  if (!WHOLE.test(asciiLower(text))) {
     return { ok: false, reason: `\`${text}\` is not valid \`limits\` notation (write e.g. "5/minute"; abbreviations such as "5/m" or "10/min" are rejected)` };
   }
   const items: RateItem[] = [];
   for (const part of text.split(SEPARATORS)) {
     ONE.lastIndex = 0;
-    const match = ONE.exec(part);
+    const match = ONE.exec(asciiLower(part));
     if (!match) continue; // limits skips such pieces too (only possible around the stray `:`)
     const multiple = match[3] ? Number(match[3]) || 1 : 1;
     const unit = UNIT_SECONDS[match[4].toLowerCase()];

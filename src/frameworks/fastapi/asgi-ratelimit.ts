@@ -14,7 +14,8 @@ import { sequenceItems } from '../common';
 import { isAsgiApp, type Middleware } from './routes';
 import { perPathConcerns } from '../client-input';
 import type { AsgiLibrary } from '.';
-import { lookupTable, addTo } from '../../collections';
+import { addTo, lookupTable } from '../../collections';
+import { linearRegExp } from '../../linear-regexp';
 import { contribution } from '../protection';
 import type { LibraryDescriptor } from '../library';
 
@@ -153,10 +154,13 @@ function readRule(project: Project, expr: Expr, ctx: Ctx): RuleInfo | undefined 
   return { group: kwarg(call, 'group') ? text('group', 0) ?? '?' : 'default', method: (kwarg(call, 'method') ? project.stringValue(kwarg(call, 'method')!, ruleCtx) ?? '*' : '*').toLowerCase(), limits };
 }
 
-/** Python `re` syntax that JavaScript spells differently; undefined when it cannot be compiled. */
+/**
+ * Python `re` syntax that JavaScript spells differently, in linear time (the pattern is the repository's);
+ * undefined when it cannot be compiled so (a backreference, a lookaround).
+ */
 function pythonRegex(source: string): RegExp | undefined {
   try {
-    return new RegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\Z/g, '$').replace(/\\A/g, '^'), 'y');
+    return linearRegExp(source.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\Z/g, '$').replace(/\\A/g, '^'), 'y');
   } catch {
     return undefined;
   }
@@ -189,7 +193,7 @@ function match(patterns: Pattern[], path: string, method: string): { limits: Lim
       return {};
     });
     const first = winners[0];
-    if (winners.some((w) => w.undecidable)) return { limits: [], unknown: `pattern \`${winners.find((w) => w.undecidable)!.undecidable}\` is not a regular expression JavaScript can evaluate` };
+    if (winners.some((w) => w.undecidable)) return { limits: [], unknown: `pattern \`${winners.find((w) => w.undecidable)!.undecidable}\` cannot be evaluated here (not a regular expression JavaScript runs in linear time: a backreference or lookaround)` };
     if (winners[1].rule !== first.rule) return { limits: [], unknown: 'which asgi-ratelimit rule applies depends on the path parameter values' };
     const conditions = group === 'default' ? undefined : [`group=${group}`];
     for (const limit of first.rule?.limits ?? []) limits.push(conditions ? { ...limit, conditions } : limit);
