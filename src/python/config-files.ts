@@ -89,14 +89,14 @@ function parseConfigFile(file: string, text: string): ConfigFile {
   }
 }
 
+// In linear time: a long run of spaces in a line made the backtracking engine quadratic in it.
+const INI_OPTION = linearRegExp('^([^=:]+?)\\s*[=:]\\s*(.*)$');
+
 /**
  * An INI file as `configparser.ConfigParser` reads it: sections of options (names lower-cased, `=` or `:`,
  * indented lines continuing a value), `[DEFAULT]` options in every section, `%(name)s` replaced by the section's
  * option (`%%` is `%`). A value naming an option that does not exist is left out, so reading it stays unknown.
  */
-// In linear time: a long run of spaces in a line made the backtracking engine quadratic in it.
-const INI_OPTION = linearRegExp('^([^=:]+?)\\s*[=:]\\s*(.*)$');
-
 function parseIni(text: string): ConfigData {
   // Maps, not objects: section and option names come from the file (`[__proto__]` must stay a section).
   const sections = new Map<string, Map<string, string>>();

@@ -9,7 +9,7 @@ import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts }
 import { NO_ITEMS, argument, columnOf, dottedName, kwarg, lineOf } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
-import { lookupTable, addTo } from '../collections';
+import { addTo, lookupTable } from '../collections';
 import type { PyValue } from './profile';
 import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr } from './config-files';

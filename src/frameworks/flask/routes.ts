@@ -32,8 +32,8 @@ export interface FlaskView {
   viewDecorators: Decorator[];
   /** Decorators above the route decorator: they wrap a function Flask never calls for this route. */
   misplacedDecorators: Decorator[];
-  /** Per lower-case method: decorators on that handler method and `method_decorators` entries. */
-  methodDecorators: ReadonlyMap<string, Decorator[]>; // by lowercase verb: a Map, as the verbs come from the code
+  /** Per lower-case method (a Map: the methods are the code's): decorators on that handler method and `method_decorators` entries. */
+  methodDecorators: ReadonlyMap<string, Decorator[]>;
 }
 
 export interface FlaskRouteContext {
