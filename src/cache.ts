@@ -5,12 +5,12 @@
  * shortcut needs (a file changed within the time granularity of the scan that hashed it is hashed again);
  * `facts/<hash>.json` holds a module's facts, keyed by the apiposture build, its path and content. The index is keyed
  * by the build too: a different version or facts code starts a fresh cache and never reads facts it did not write. Safe to delete at any time; a cache file that cannot be read, is damaged (its
- * hash line does not match) or has the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
- * and marked, and deletes only facts files it named: an existing folder without its mark (`--cache-dir .`)
- * is reported once and not used.
+ * keyed hash line does not match: see sealKey) or has the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
+ * and marked with the user's key, never through a link, and deletes only facts files it named: an existing folder
+ * without that mark (`--cache-dir .`, a cache a repository ships) is reported once and not used.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, promises as fs, readdirSync, readFileSync, renameSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, promises as fs, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compacted, factsJson, type ModuleFacts } from './python/ir';
@@ -23,7 +23,7 @@ export const CACHE_DIR = '.apiposture-cache';
 
 // The mark of a folder the cache created, in the Cache Directory Tagging format (backup tools skip such folders).
 const MARK_FILE = 'CACHEDIR.TAG';
-const MARK = 'Signature: 8a477f597d28d172789f06886806bc55\n# A cache created by apiposture; safe to delete.\n';
+const MARK_HEAD = 'Signature: 8a477f597d28d172789f06886806bc55\n# A cache created by apiposture; safe to delete.\n';
 // The names factsPath gives: the only files the cache deletes.
 const FACTS_FILE = /^[0-9a-f]{40}\.json$/;
 
@@ -118,15 +118,15 @@ export class ScanCache implements ListingStore {
 
   /** The cache in `dir`; none, with a warning, when `dir` exists without the cache's mark. */
   static async open(dir: string, onWarning?: (message: string) => void): Promise<ScanCache | undefined> {
-    const exists = await fs.lstat(dir).then(() => true, () => false);
-    if (exists && !isMarked(dir)) {
-      onWarning?.(`cache not used: apiposture did not create ${dir} (it has no ${MARK_FILE} of apiposture's); choose a new folder with --cache-dir, or delete this one if it is an older apiposture's cache`);
-      return undefined;
-    }
     try {
       sealKey();
     } catch (error) {
       onWarning?.(`cache not used: its key cannot be kept in ${keyFile()}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      return undefined;
+    }
+    const exists = await fs.lstat(dir).then(() => true, () => false);
+    if (exists && !isMarked(dir)) {
+      onWarning?.(`cache not used: apiposture did not create ${dir} for this user (it has no ${MARK_FILE} made with this user's key: another tool's folder, a cache committed to the repository or copied from elsewhere, or an older apiposture's); choose a new folder with --cache-dir, or delete this one`);
       return undefined;
     }
     const empty: Index = { build: BUILD, fileList: '', started: 0, files: {}, listings: {} };
@@ -253,7 +253,7 @@ export class ScanCache implements ListingStore {
       this.made = true;
       return;
     }
-    writeFileSync(path.join(this.dir, MARK_FILE), MARK);
+    writeFileSync(path.join(this.dir, MARK_FILE), mark());
     writeFileSync(path.join(this.dir, '.gitignore'), '*\n'); // keeps the cache out of the user's commits
     this.made = true;
   }
@@ -267,10 +267,15 @@ export class ScanCache implements ListingStore {
     try {
       this.ownFolder();
       const dir = path.dirname(target);
-      if (!this.madeDirs.has(dir)) mkdirSync(dir, { recursive: true });
+      if (!this.madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        if (lstatSync(dir).isSymbolicLink()) throw new Error(`${dir} is a symbolic link`); // it would lead outside the cache
+      }
       this.madeDirs.add(dir);
       const temporary = `${target}.${process.pid}.tmp`;
-      writeFileSync(temporary, data);
+      // Created afresh, never through whatever lies at that name (a link would lead the write elsewhere).
+      rmSync(temporary, { force: true });
+      writeFileSync(temporary, data, { flag: 'wx' });
       renameSync(temporary, target);
     } catch (error) {
       this.fail(error);
@@ -283,8 +288,13 @@ export class ScanCache implements ListingStore {
   }
 }
 
+/** The mark's text: the tag, and a line only this user's key gives (see sealKey), so a folder a repository ships is not taken for one. */
+function mark(): string {
+  return `${MARK_HEAD}# ${seal('a cache folder of apiposture')}\n`;
+}
+
 function isMarked(dir: string): boolean {
-  return readTextOrUndefined(path.join(dir, MARK_FILE)) === MARK;
+  return readTextOrUndefined(path.join(dir, MARK_FILE)) === mark();
 }
 
 /** Where the key cache files are sealed with is kept: per user, outside every project. */

@@ -5,7 +5,7 @@
  */
 import fg from 'fast-glob';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
@@ -380,6 +380,41 @@ describe('scan cache', () => {
       expect(await report({ paths, cacheDir })).toBe(uncached);
     } finally {
       rmSync(path.dirname(cacheDir), { recursive: true, force: true });
+    }
+  });
+
+  test('a cache folder a repository ships, marked as apiposture marks its own, is not used; the cache never writes through a link', async () => {
+    settleFiles();
+    const dir = corpus(LINKED);
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'apiposture-outside-'));
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const links = (): void => {
+      symlinkSync(outside, path.join(cacheDir, 'facts'));
+      symlinkSync(path.join(outside, 'victim'), path.join(cacheDir, `index.json.${process.pid}.tmp`));
+    };
+    try {
+      const uncached = await report({ paths: [dir] });
+      // The tag any apiposture folder starts with, without the line only this user's key gives.
+      mkdirSync(cacheDir);
+      writeFileSync(path.join(cacheDir, 'CACHEDIR.TAG'), 'Signature: 8a477f597d28d172789f06886806bc55\n# A cache created by apiposture; safe to delete.\n');
+      links();
+      const warnings: string[] = [];
+      expect(await report({ paths: [dir], cacheDir, onWarning: (m) => warnings.push(m) })).toBe(uncached);
+      expect(warnings).toEqual([expect.stringContaining('not used: apiposture did not create')]);
+      expect(readdirSync(outside)).toEqual([]);
+      // In a folder the cache made itself, links planted later are not written through either.
+      rmSync(cacheDir, { recursive: true });
+      expect(await report({ paths: [dir], cacheDir })).toBe(uncached);
+      rmSync(path.join(cacheDir, 'facts'), { recursive: true });
+      links();
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\nX = 1\n`);
+      warnings.length = 0;
+      await scan({ paths: [dir], cacheDir, onWarning: (m) => warnings.push(m) });
+      expect(warnings).toEqual([expect.stringContaining('symbolic link')]);
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 
