@@ -1,11 +1,13 @@
 /**
- * Limiters the user declares in configuration (`[[limiter]]` in .apiposture.toml): the project's own
- * decorators, FastAPI dependencies and middleware. A route they reach gets a limit for every method, so an
- * unprotected route becomes limited only where the declared code really wraps it.
+ * The project's own limiters. Those the user declares in configuration (`[[limiter]]` in .apiposture.toml):
+ * decorators, FastAPI dependencies and middleware; a route they reach gets a limit for every method, so an
+ * unprotected route becomes limited only where the declared code really wraps it. Those nobody declares, found
+ * by their code (see withOwnLimiters), leave what they cover `unknown`.
  */
 import type { CustomLimiter } from './config';
 import type { AnalyzedRoute, Evidence, Limit } from './model';
-import { declaredMethods } from './model';
+import { NO_LIMITER_USED, NO_LIMIT_APPLIES, declaredMethods, methodVerdicts } from './model';
+import { combine } from './frameworks/protection';
 import type { CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
 import type { Ctx, Project, Value } from './python/project';
@@ -21,6 +23,17 @@ interface Hit {
   rate?: string;
   misplaced?: boolean;
   method?: string; // found on the class view's method for this HTTP method only
+}
+
+/** Something run for a route: a decorator, a dependency or a call in the handler's body, with where it is read. */
+type Wrapper = Hit & { kind: 'decorator' | 'dependency' | 'call'; expr: Expr; ctx: Ctx };
+
+// Functions named like a limiter, or methods of a class so named: `ratelimit`, `ApiUserRateLimiter.__call__`, `throttle_user`.
+const LIMITER_NAME = /limit|throttl/i;
+
+/** Project code named like a limiter whose code names HTTP 429 (see withOwnLimiters). */
+function isOwnLimiter(fn: FunctionDef): boolean {
+  return fn.names429 === true && LIMITER_NAME.test(fn.qualname);
 }
 
 /** Qualified names a value stands for: `myapp.security.throttle`. */
@@ -39,6 +52,7 @@ function names(target: string, qname: string): boolean {
 
 export class CustomLimiters {
   private sites?: CallSite[];
+  private ownLimiterCode?: boolean; // whether the project has any (see withOwnLimiters)
 
   constructor(
     private readonly project: Project,
@@ -46,14 +60,18 @@ export class CustomLimiters {
     private readonly configFile = '.apiposture.toml',
   ) {}
 
-  /** The route with the declared limiters that reach it added; unchanged when none does. */
+  /** The route with the declared limiters that reach it added, then the project's own ones it carries (see withOwnLimiters). */
   apply(route: AnalyzedRoute): AnalyzedRoute {
+    return this.withOwnLimiters(this.withDeclared(route));
+  }
+
+  private withDeclared(route: AnalyzedRoute): AnalyzedRoute {
     if (!this.limiters.length) return route;
     const found: { limit?: Limit; evidence: Evidence }[] = [];
     for (const limiter of this.limiters) {
       for (const hit of this.hits(route, limiter)) {
         if (hit.misplaced) {
-          found.push({ evidence: { file: hit.file, line: hit.line, message: `custom limiter \`${limiter.name}\` sits above the route decorator: the route calls the unwrapped function`, concern: 'decorator-order' } });
+          found.push({ evidence: misplacedEvidence(hit, `custom limiter \`${limiter.name}\``) });
           continue;
         }
         const limit: Limit = { rate: hit.rate ?? limiter.rate ?? 'declared', source: limiter.kind === 'middleware' ? 'middleware' : limiter.kind === 'dependency' ? 'dependency' : 'decorator', library: `custom:${limiter.name}`, scope: 'route', file: hit.file, line: hit.line };
@@ -69,20 +87,90 @@ export class CustomLimiters {
     return { ...route, status: coversAll ? 'limited' : route.status, limits: [...route.limits, ...limits], evidence };
   }
 
+  /**
+   * Project code named like a limiter (`ratelimit`, `ApiUserRateLimiter.__call__`, `throttle_user`) whose code names
+   * HTTP 429 (see FunctionDef.names429), run for the route and declared as no limiter: a decorator, a FastAPI
+   * dependency (`Depends(ApiUserRateLimiter(requests=30, window=60))`) or a call in the handler's body
+   * (`await user_limiter(email=...)`). The project's own rate limiter: its counting is not evaluated, so the
+   * methods it covers that nothing else limits are `unknown`, saying which code it is, never limited on trust
+   * nor unlimited. Both marks are asked for: an error-mapping decorator may name 429 too, and an `unknown` route
+   * is not counted by a gate on AP001.
+   */
+  private withOwnLimiters(route: AnalyzedRoute): AnalyzedRoute {
+    this.ownLimiterCode ??= this.project.modules.some((m) => m.functions.some(isOwnLimiter));
+    if (!this.ownLimiterCode || route.kind === 'include') return route;
+    const hits = this.runBy(route).flatMap((w) => {
+      const code = this.ownLimiter(w);
+      return code && !this.limiters.some((l) => l.kind === w.kind && code.names.some((q) => names(l.target, q))) ? [{ ...w, code }] : [];
+    });
+    if (!hits.length) return route;
+    const declare = `declare it as [[limiter]] in ${this.configFile} to have its rate counted`;
+    const evidence = hits.map((h): Evidence => {
+      const who = `\`${h.code.name}\` (${h.code.file}:${h.code.line})`;
+      if (h.misplaced) return misplacedEvidence(h, `the project's own rate limiter ${who}`);
+      const how = h.kind === 'call' ? 'is called by the handler' : 'wraps this route';
+      return { file: h.file, line: h.line, message: `${who} ${how}${h.method ? ` (${h.method})` : ''} and names HTTP 429 Too Many Requests: the project's own rate limiter, whose counting apiposture does not evaluate; ${declare}` };
+    });
+    // Saying that no limiter is used, or that no limit applies, is contradicted here.
+    const kept = route.evidence.filter((e) => e.message !== NO_LIMITER_USED && e.message !== NO_LIMIT_APPLIES);
+    const covering = hits.filter((h) => !h.misplaced);
+    if (!covering.length) return { ...route, evidence: [...kept, ...evidence] };
+    const verdicts = route.kind === 'http' ? methodVerdicts(route) : [{ method: 'WS', status: route.status }];
+    const statuses = verdicts.map(({ method, status }) => (status !== 'limited' && covering.some((h) => !h.method || h.method === method) ? 'unknown' : status));
+    const status = combine(statuses);
+    const unknownMethods = status === 'unknown' ? [] : verdicts.filter((_, i) => statuses[i] === 'unknown').map((v) => v.method);
+    const rest = { ...route };
+    delete rest.unknownMethods;
+    return { ...rest, status, evidence: [...kept, ...evidence], ...(unknownMethods.length && { unknownMethods }) };
+  }
+
+  /** The project's own limiter what runs for a route calls (see withOwnLimiters). */
+  private ownLimiter({ expr, ctx, kind }: Wrapper): { name: string; names: string[]; file: string; line: number } | undefined {
+    const callee = expr.k === 'call' ? expr.fn : expr;
+    // A class wrapping the route as `Depends(Limiter(...))` or `@Limiter(...)` is its instance, which is called;
+    // one the handler calls is constructed.
+    const classCalls = kind === 'call' ? '__init__' : '__call__';
+    for (const value of this.project.resolve(callee, ctx)) {
+      const ref = value.kind === 'function' ? value.ref : value.kind === 'class' ? this.project.methodOf(value.ref, classCalls) : value.kind === 'instance' && value.cls ? this.project.methodOf(value.cls, '__call__') : undefined;
+      if (ref && isOwnLimiter(ref.fn)) return { name: qualifiedNames(value)[0] ?? ref.fn.qualname, names: qualifiedNames(value), file: ref.mod.file, line: lineOf(ref.fn.loc) };
+    }
+    return undefined;
+  }
+
   private hits(route: AnalyzedRoute, limiter: CustomLimiter): Hit[] {
     if (limiter.kind === 'middleware') return this.middlewareHits(route, limiter);
-    const out: Hit[] = [];
-    for (const { mod, def, routeLine, method } of this.handlerDefs(route)) {
+    return this.wrappers(route).flatMap((w) => {
+      if (w.kind !== limiter.kind) return [];
+      const callee = w.expr.k === 'call' ? w.expr.fn : w.expr;
+      if (!this.project.resolve(callee, w.ctx).some((v) => qualifiedNames(v).some((q) => names(limiter.target, q)))) return [];
+      return [{ ...w, rate: this.rateOf(w.expr, limiter, w.ctx) }];
+    });
+  }
+
+  /** What runs for the route: what wraps the handler (see wrappers), then the calls in its body, with where each is read. */
+  private runBy(route: AnalyzedRoute): Wrapper[] {
+    const calls = this.handlerDefs(route).flatMap(({ mod, def, method }) =>
+      'calls' in def ? def.calls.map((call): Wrapper => ({ file: mod.file, line: call.line, expr: call.fn, kind: 'call', ctx: { mod, scope: def.bodyScope, line: call.line }, ...(method && { method }) })) : [],
+    );
+    return [...this.wrappers(route), ...calls];
+  }
+
+  /**
+   * What wraps the handler's code: its decorators but the route decorator (one above it is `misplaced`: the route
+   * calls the unwrapped function) and its FastAPI dependencies, with where each is read.
+   */
+  private wrappers(route: AnalyzedRoute): Wrapper[] {
+    return this.handlerDefs(route).flatMap(({ mod, def, routeLine, method }) => {
       const ctx = functionCtx(mod, def);
-      const exprs = limiter.kind === 'decorator' ? def.decorators.filter((d) => exprLine(d, 0) !== routeLine) : this.dependencyCallees(def, routeLine, ctx);
-      for (const expr of exprs) {
-        const callee = expr.k === 'call' ? expr.fn : expr;
-        if (!this.project.resolve(callee, ctx).some((v) => qualifiedNames(v).some((q) => names(limiter.target, q)))) continue;
-        const line = exprLine(expr, lineOf(def.loc));
-        out.push({ file: mod.file, line, rate: this.rateOf(expr, limiter, ctx), misplaced: limiter.kind === 'decorator' && line < routeLine, method });
-      }
-    }
-    return out;
+      const at = (expr: Expr): { file: string; line: number; ctx: Ctx; method?: string } => ({ file: mod.file, line: exprLine(expr, lineOf(def.loc)), ctx, ...(method && { method }) });
+      return [
+        ...def.decorators.filter((d) => exprLine(d, 0) !== routeLine).map((expr) => {
+          const where = at(expr);
+          return { ...where, expr, kind: 'decorator' as const, misplaced: where.line < routeLine };
+        }),
+        ...this.dependencyCallees(def, routeLine, ctx).map((expr) => ({ ...at(expr), expr, kind: 'dependency' as const })),
+      ];
+    });
   }
 
   /**
@@ -154,6 +242,11 @@ export class CustomLimiters {
       }),
     );
   }
+}
+
+/** Evidence for a limiter written above the route decorator. */
+function misplacedEvidence(hit: Hit, who: string): Evidence {
+  return { file: hit.file, line: hit.line, message: `${who} sits above the route decorator: the route calls the unwrapped function`, concern: 'decorator-order' };
 }
 
 /** `x` of every `Depends(x)` / `Security(x)` inside an expression (defaults, `Annotated[...]`, lists). */

@@ -268,13 +268,16 @@ export const PRINCIPALS: readonly Principal[] = ['anonymous', 'authenticated'];
 /** The reason an open route gets when nothing more specific explains it (AP001 does not repeat it). */
 export const NO_LIMIT_APPLIES = 'no rate limit applies to this route';
 
+/** The reason routes get in a project that uses no limiter library. */
+export const NO_LIMITER_USED = 'no rate limiter is used in this project';
+
 /**
  * The verdict for each declared method. A limited or unlimited route is judged per method from its limits
  * (which are the effective ones: a voided limit is not listed): a method is limited when the limits covering it
  * count every client, unlimited otherwise, with the clients left open named. Exempt and unknown routes are so
  * for every method.
  */
-export function methodVerdicts(route: Route): MethodVerdict[] {
+export function methodVerdicts(route: AnalyzedRoute): MethodVerdict[] {
   if (route.kind !== 'http') return [];
   return declaredMethods(route).map((method) => {
     const covering = route.limits.filter((l) => !l.methods || l.methods.includes(method));

@@ -46,6 +46,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],
+  'flask/own-limiter': ['app'],
   'flask/configfile': ['app'],
   'flask/limiter-1x': [], // pins 1.5, Debian packages 3.3: the README says how to probe it on 1.5/2.0.4 source
   'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
@@ -131,6 +132,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
     ],
   },
   'fastapi/slowapi-envfile': { apps: ['main:app'] },
+  'fastapi/own-limiter': { apps: ['main:app'] },
   'starlette/lifespan': { apps: ['service.main:app'], env: { PROBE_LIFESPAN: '1' } },
   'starlette/routes-app': { apps: ['app:app', 'subclassed:app'] },
   'starlette/src-rooted': { apps: ['asgi:app'], env: { PYTHONPATH: 'src' } },

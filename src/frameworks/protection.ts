@@ -1,5 +1,5 @@
 /** Combining per-method protection verdicts into a route's status and limits; shared by every framework. */
-import { NO_LIMIT_APPLIES, PRINCIPALS, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../model';
+import { NO_LIMITER_USED, NO_LIMIT_APPLIES, PRINCIPALS, type Evidence, type Limit, type ProtectionStatus, type AnalyzedRoute, type SourceRef } from '../model';
 import type { RouteDraft } from './common';
 
 export interface MethodVerdict {
@@ -40,7 +40,7 @@ export function protectRoute<C>(draft: RouteDraft<C>, libraries: LibraryResolver
   if (route.kind === 'include') {
     return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message: `what this include serves cannot be read: ${route.unresolved.join('; ')}` }] };
   }
-  if (!libraries.length) return { ...route, status: 'unlimited', limits: [], evidence: [{ ...here, message: 'no rate limiter is used in this project' }] };
+  if (!libraries.length) return { ...route, status: 'unlimited', limits: [], evidence: [{ ...here, message: NO_LIMITER_USED }] };
   if (unreadable) return { ...route, status: 'unknown', limits: [], evidence: [{ ...here, message: unreadable }] };
   const evidence: Evidence[] = [];
   const methods = route.kind === 'websocket' ? ['WS'] : route.methods.filter((m) => !route.automaticMethods.includes(m));

@@ -15,6 +15,10 @@ const BLOCK_STATEMENTS = new Set([
   'finally_clause', 'with_statement', 'while_statement', 'block', 'match_statement', 'case_clause',
 ]);
 
+// Names of HTTP 429 Too Many Requests: Starlette's and DRF's `HTTP_429_TOO_MANY_REQUESTS`, `HTTPStatus.TOO_MANY_REQUESTS`,
+// werkzeug's `TooManyRequests` and DRF's `Throttled` exceptions (both answer 429).
+const TOO_MANY_REQUESTS = /^(HTTP_429_\w*|TOO_MANY_REQUESTS|TooManyRequests|Throttled)$/;
+
 export function locOf(node: PyNode): Loc {
   return locAt(node.startPosition.row + 1, node.startPosition.column + 1);
 }
@@ -300,14 +304,25 @@ class FactsBuilder {
    * name, and the literal keys it looks up (nested code included); and the calls it makes (nested functions
    * and classes left out: they are functions of their own).
    */
-  private bodyFacts(body: PyNode): Pick<FunctionDef, 'reads' | 'calls' | 'stringKeys'> {
+  private bodyFacts(body: PyNode): Pick<FunctionDef, 'reads' | 'calls' | 'stringKeys' | 'names429'> {
     const names = new Set<string>();
     const keys = new Set<string>();
     const calls: BodyCall[] = [];
+    let names429 = false;
     // descendantsOfType lists in source order, the node itself included. Calls inside nested defs belong to those defs.
     const nested = body.descendantsOfType(['function_definition', 'class_definition']);
     const inNested = (node: PyNode): boolean => nested.some((d) => node.startIndex >= d.startIndex && node.endIndex <= d.endIndex);
-    for (const node of body.descendantsOfType(['attribute', 'call', 'subscript'])) {
+    for (const node of body.descendantsOfType(['attribute', 'call', 'subscript', 'integer', 'argument_list'])) {
+      if (node.type === 'integer') {
+        names429 ||= node.text === '429';
+        continue;
+      }
+      if (node.type === 'argument_list') {
+        // `HTTPException(HTTP_429_TOO_MANY_REQUESTS)`, `abort(code=TOO_MANY_REQUESTS)`: names imported bare.
+        const values = node.namedChildren.map((a) => (a.type === 'keyword_argument' ? a.childForFieldName('value') : a));
+        names429 ||= values.some((v) => v?.type === 'identifier' && TOO_MANY_REQUESTS.test(v.text));
+        continue;
+      }
       const keyText = plainStringText(lookedUpKey(node));
       if (keyText) keys.add(keyText);
       if (node.type === 'attribute') {
@@ -320,10 +335,12 @@ class FactsBuilder {
           const text = plainStringText(args?.namedChildren[1]);
           if (text) names.add(text);
         }
+        if (fn?.type === 'identifier') names429 ||= TOO_MANY_REQUESTS.test(fn.text);
         if (fn && !inNested(node)) calls.push(this.bodyCall(node, fn, args?.type === 'argument_list' ? args.namedChildren.filter((a) => a.type !== 'comment') : []));
       }
     }
-    return { reads: [...names].sort(), calls, stringKeys: [...keys].sort() };
+    names429 ||= [...names].some((name) => TOO_MANY_REQUESTS.test(name));
+    return { reads: [...names].sort(), calls, stringKeys: [...keys].sort(), ...(names429 && { names429: true }) };
   }
 
   private bodyCall(node: PyNode, fn: PyNode, args: PyNode[]): BodyCall {

@@ -1,0 +1,50 @@
+/** A project's own limiter code, undeclared: named like a limiter and naming HTTP 429; never limited, never nothing. */
+import { extractFacts } from '../src/python/facts';
+import { pythonParser } from '../src/parse';
+import { analyzeModules } from '../src/scan';
+import { DEFAULT_CONFIG } from '../src/config';
+import type { Route } from '../src/model';
+
+/** The route at /x of a Flask app: `helpers` defines what `view`'s `decorator` and `body` use. */
+function route(helpers: string, { decorator = '', body = '', head = '', config = DEFAULT_CONFIG } = {}): Route {
+  const source = `from flask import Flask, request\n${head}\napp = Flask(__name__)\n\n${helpers}\n\n@app.route("/x", methods=["POST"])\n${decorator}\ndef view():\n    ${body}\n    return "ok"\n`;
+  const [found] = analyzeModules([extractFacts(pythonParser().parse(source).rootNode, 'app.py')], undefined, config);
+  return found;
+}
+
+/** A decorator `name` whose wrapper runs `check` before the view. */
+const decoratorNamed = (name: string, check: string): string => `def ${name}(view):\n    def wrapped(*args, **kwargs):\n        ${check}\n        return view(*args, **kwargs)\n    return wrapped`;
+
+test.each([
+  ['a literal 429 in a nested function', 'if request.remote_addr in BLOCKED:\n            return "slow down", 429', ''],
+  ['an HTTP_429 constant imported bare', 'if request.remote_addr in BLOCKED:\n            abort(HTTP_429_TOO_MANY_REQUESTS)', 'from starlette.status import HTTP_429_TOO_MANY_REQUESTS'],
+  ['HTTPStatus.TOO_MANY_REQUESTS', 'if request.remote_addr in BLOCKED:\n            abort(HTTPStatus.TOO_MANY_REQUESTS)', 'from http import HTTPStatus'],
+  ["werkzeug's TooManyRequests", 'if request.remote_addr in BLOCKED:\n            raise TooManyRequests()', 'from werkzeug.exceptions import TooManyRequests'],
+])('a limit decorator naming 429 (%s) makes the route unknown, naming it', (_, check, head) => {
+  const found = route(decoratorNamed('limit_guard', check), { decorator: '@limit_guard', head });
+  expect(found.status).toBe('unknown');
+  expect(found.evidence.map((e) => e.message)).toEqual([expect.stringMatching(/^`app\.limit_guard` \(app\.py:\d+\) wraps this route and names HTTP 429 Too Many Requests/)]);
+});
+
+test('a limiter the handler calls makes the route unknown', () => {
+  const found = route('def check_rate_limit():\n    if request.remote_addr in BLOCKED:\n        abort(429)', { body: 'check_rate_limit()' });
+  expect([found.status, found.evidence.map((e) => e.message.split(' and ')[0])]).toEqual(['unknown', ['`app.check_rate_limit` (app.py:5) is called by the handler']]);
+});
+
+test('code that names no 429, or is not named like a limiter, leaves the route unlimited', () => {
+  expect(route(decoratorNamed('limit_guard', 'print(request.path)'), { decorator: '@limit_guard' }).status).toBe('unlimited');
+  // 429 as part of another number, or in a string, is no answer.
+  expect(route(decoratorNamed('limit_guard', 'print(4290, "429")'), { decorator: '@limit_guard' }).status).toBe('unlimited');
+  // An error-mapping decorator names 429 among other answers.
+  expect(route(decoratorNamed('api_errors', 'return "busy", 429'), { decorator: '@api_errors' }).status).toBe('unlimited');
+});
+
+test('a declared limiter counts; a library limit is kept', () => {
+  const helpers = decoratorNamed('limit_guard', 'return "slow", 429');
+  const limiter = { name: 'limit_guard', kind: 'decorator' as const, target: 'app.limit_guard', rate: '5/minute' };
+  const declared = route(helpers, { decorator: '@limit_guard', config: { ...DEFAULT_CONFIG, limiters: [limiter] } });
+  expect([declared.status, declared.limits.map((l) => l.rate)]).toEqual(['limited', ['5/minute']]);
+  const head = 'from flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address';
+  const library = route(`${helpers}\nlimiter = Limiter(get_remote_address, app=app, default_limits=["10/minute"])`, { decorator: '@limit_guard', head });
+  expect([library.status, library.limits.map((l) => l.rate)]).toEqual(['limited', ['10/minute']]);
+});
