@@ -16,6 +16,7 @@ import { lookupTable } from './collections';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
+const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.'];
 const ROUTE_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace', 'api_route', 'websocket', 'websocket_route']);
 const ROUTE_METHODS = new Set(['add_url_rule', 'add_resource', 'add_api_route', 'add_api_websocket_route', 'add_route', 'add_websocket_route', 'register']);
 const INCLUDE_METHODS = new Set(['include_router', 'register_blueprint', 'mount']);
@@ -136,12 +137,16 @@ class SiteFinder {
   /**
    * True when the receiver is a framework object, or cannot be read at all (a parameter nobody passes, a
    * loop variable): such a site is exactly what would otherwise vanish. DRF's `register` is a router's only
-   * (`admin.site.register` registers a model).
+   * (`admin.site.register` registers a model), or what a router's `register` returned (drf-extensions nests
+   * routes under it: `projects = router.register(...)`, `projects.register(...)`).
    */
   private mayBeFramework(receiver: Expr, ctx: Ctx, routerOnly: boolean): boolean {
     const values = this.project.resolve(receiver, ctx);
-    const framework = (qname: string): boolean => (routerOnly ? qname.startsWith('rest_framework.routers.') : FRAMEWORKS.includes(qname.split('.')[0]));
-    if (values.some((v) => (v.kind === 'instance' && v.types.some(framework)) || (v.kind === 'external' && framework(v.qname)))) return true;
+    const framework = (qname: string): boolean => (routerOnly ? ROUTER_PACKAGES.some((p) => qname.startsWith(p)) : FRAMEWORKS.includes(qname.split('.')[0]));
+    const isFramework = (v: Value): boolean =>
+      (v.kind === 'instance' && v.types.some(framework)) || (v.kind === 'external' && framework(v.qname))
+      || (routerOnly && v.kind === 'result' && v.callee.kind === 'member' && v.callee.name === 'register' && isFramework(v.callee.of));
+    if (values.some(isFramework)) return true;
     return values.every(unreadable) && (!routerOnly || /router/i.test(Project.describe(receiver)));
   }
 

@@ -86,6 +86,8 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'rest_framework:RetrieveModelMixin': { handlers: [], actions: ['retrieve'] },
   'rest_framework:UpdateModelMixin': { handlers: [], actions: ['update', 'partial_update'] },
   'rest_framework:DestroyModelMixin': { handlers: [], actions: ['destroy'] },
+  // drf-extensions 0.8 (rest_framework_extensions/mixins.py): filters the queryset by the parents' lookups, adds no action.
+  'rest_framework_extensions:NestedViewSetMixin': { handlers: [], actions: [] },
   // Token views of DRF add-ons: plain POST endpoints that keep the project's default throttles.
   'rest_framework_simplejwt:TokenObtainPairView': { handlers: ['post'], drf: true },
   'rest_framework_simplejwt:TokenRefreshView': { handlers: ['post'], drf: true },

@@ -26,6 +26,11 @@ interface Prefix {
 }
 
 type Instance = Extract<Value, { kind: 'instance' }>;
+/** A `register` call of a DRF router; with drf-extensions, the registration whose returned item it is called on. */
+interface Registration {
+  site: CallSite;
+  parent?: Registration;
+}
 type Located = { loc: Loc };
 
 const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
@@ -35,7 +40,13 @@ const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
   'django.urls.conf.re_path': 'regex',
   'django.conf.urls.url': 'regex',
 }));
-const ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework.routers.SimpleRouter'];
+// DRF's routers and drf-extensions' routers built on them, the default ones (with a root view) first of each.
+const DEFAULT_ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework_extensions.routers.ExtendedDefaultRouter'];
+const ROUTERS = [...DEFAULT_ROUTERS, 'rest_framework.routers.SimpleRouter', 'rest_framework_extensions.routers.ExtendedSimpleRouter'];
+// drf-extensions' routers whose `register` returns what registers routes nested under it (rest_framework_extensions/routers.py).
+const NESTING_ROUTERS = ['rest_framework_extensions.routers.NestedRouterMixin', 'rest_framework_extensions.routers.ExtendedRouterMixin', ...ROUTERS.filter((r) => r.startsWith('rest_framework_extensions.'))];
+// Its DEFAULT_PARENT_LOOKUP_KWARG_NAME_PREFIX: the group a parent's lookup is captured in is named this and the lookup.
+const PARENT_LOOKUP_PREFIX = 'parent_lookup_';
 const RESOLVERS = ['django.urls.URLResolver', 'django.urls.resolvers.URLResolver'];
 const LOCALE_PATTERNS = ['django.urls.LocalePrefixPattern', 'django.urls.resolvers.LocalePrefixPattern'];
 const TEXT_PATTERNS = ['django.urls.RoutePattern', 'django.urls.resolvers.RoutePattern', 'django.urls.RegexPattern', 'django.urls.resolvers.RegexPattern'];
@@ -46,6 +57,7 @@ const REGEX_SUFFIX = String.raw`\.(?P<format>[a-z0-9]+)/?`;
 const ROUTE_SUFFIX = '<drf_format_suffix:format>';
 const MAX_INCLUDE_DEPTH = 24;
 const MAX_ROUTES = 20000;
+const MAX_NESTING = 8;
 // DRF 3.15 builds DefaultRouter's API root with path('') instead of re_path('^$').
 const DRF_PATH_ROOT = '3.15';
 
@@ -393,10 +405,10 @@ export class UrlWalker {
     const { call, ctx } = router.site;
     const slashArg = kwarg(call, 'trailing_slash');
     let slash = slashArg?.k === 'bool' && !slashArg.v ? '' : '/';
-    const isDefault = router.types.includes(ROUTERS[0]);
+    const isDefault = router.types.some((t) => DEFAULT_ROUTERS.includes(t));
     const regexArg = kwarg(call, 'use_regex_path');
     const kind = regexArg?.k === 'bool' && !regexArg.v ? 'route' : 'regex';
-    const registrations: CallSite[] = [];
+    const registrations: Registration[] = [];
     const isRouter = (site: CallSite, obj: Expr): boolean => this.project.resolve(obj, site.ctx).some((v) => v.kind === 'instance' && v.site.key === router.site.key);
     for (const site of this.sites) {
       const { fn, args } = site.call;
@@ -405,15 +417,16 @@ export class UrlWalker {
       const setsSlash = fn.name === '__setattr__' && args[0]?.k === 'str' && args[0].v === 'trailing_slash';
       if ((fn.name !== 'register' && !setsSlash) || !isRouter(site, fn.obj)) continue;
       if (setsSlash) slash = this.project.stringValue(args[1], site.ctx) ?? slash;
-      else registrations.push(site);
+      else registrations.push({ site });
     }
+    if (router.types.some((t) => NESTING_ROUTERS.includes(t))) registrations.push(...this.nestedRegistrations(registrations));
     // DefaultRouter's class switches, which a project subclass may turn off.
     const enabled = (name: string): boolean => {
       const value = router.cls && this.project.literalAttribute(router.cls, name);
       return isDefault && !(value?.expr.k === 'bool' && !value.expr.v);
     };
     const inner = { ...prefix, suffix: prefix.suffix || enabled('include_format_suffixes') };
-    for (const site of registrations) this.emitViewSet(site, inner, slash, kind);
+    for (const registration of registrations) this.emitViewSet(registration, inner, slash, kind);
     if (enabled('include_root_view')) {
       const root = this.views.library('rest_framework.routers.APIRootView', { handlers: ['get'], drf: true }, ctx);
       const rootKind = versionSide(this.project.metadata.packages.get('djangorestframework'), DRF_PATH_ROOT) === 'below' ? 'regex' : 'route';
@@ -421,13 +434,75 @@ export class UrlWalker {
     }
   }
 
-  private emitViewSet(site: CallSite, prefix: Prefix, slash: string, kind: 'route' | 'regex'): void {
-    const { call, ctx } = site;
+  /**
+   * The `register` calls on what a registration of drf-extensions' nesting router returned
+   * (`projects = router.register(...)`, then `projects.register("versions", ..., parents_query_lookups=[...])`), at
+   * any depth, each with the registration it nests under.
+   */
+  private nestedRegistrations(top: Registration[]): Registration[] {
+    const nested: Registration[] = [];
+    const seen = new Set<CallSite>(top.map((r) => r.site));
+    for (let level = top, depth = 0; level.length && depth < MAX_NESTING; depth++) {
+      const byCall = new Map(level.map((r) => [r.site.call, r]));
+      level = this.sites.flatMap((site) => {
+        const { fn } = site.call;
+        if (fn.k !== 'attr' || fn.name !== 'register' || seen.has(site)) return [];
+        const parent = this.project.resolve(fn.obj, site.ctx).map((v) => (v.kind === 'result' ? byCall.get(v.call) : undefined)).find((r) => r !== undefined);
+        return parent ? [{ site, parent }] : [];
+      });
+      for (const r of level) seen.add(r.site);
+      nested.push(...level);
+    }
+    return nested;
+  }
+
+  /** The prefix a registration passes to `register` as written; with drf-extensions, its parents' before it (see nestedPrefix). */
+  private registeredPrefix(registration: Registration): string | undefined {
+    const { call, ctx } = registration.site;
     const prefixExpr = argument(call, 0, 'prefix');
     const written = prefixExpr ? this.project.stringValue(prefixExpr, ctx) : undefined;
+    if (!registration.parent || written === undefined) return written;
+    const parents = this.nestedPrefix(registration.parent, argument(call, 3, 'parents_query_lookups'), ctx);
+    return parents === undefined ? undefined : `${parents}/${written}`;
+  }
+
+  /**
+   * drf-extensions' NestedRegistryItem.get_parent_prefix: from the nearest parent out, each parent's own prefix and
+   * a group capturing its lookup (`(?P<parent_lookup_project__slug>[^/.]+)`, the regex from the parent viewset's
+   * `lookup_value_regex`), named by the lookups listed, the last for the nearest (a negative index counts from the end,
+   * as Python's does).
+   */
+  private nestedPrefix(parent: Registration, lookupsExpr: Expr | undefined, ctx: Ctx): string | undefined {
+    const lookups = lookupsExpr && stringList(this.project, lookupsExpr, ctx);
+    if (!lookups) return undefined;
+    let prefix = '/';
+    let index = lookups.length - 1;
+    for (let item: Registration | undefined = parent; item; item = item.parent, index--) {
+      const own = argument(item.site.call, 0, 'prefix');
+      const ownText = own && this.project.stringValue(own, item.site.ctx);
+      const lookup = lookups.at(index);
+      if (ownText === undefined || lookup === undefined) return undefined;
+      prefix = `${ownText}/(?P<${PARENT_LOOKUP_PREFIX}${lookup}>${this.lookupValueRegex(item.site) ?? '[^/.]+'})/${prefix}`;
+    }
+    return prefix.replace(/^\/+|\/+$/g, '');
+  }
+
+  /** The registered viewset's `lookup_value_regex`, when it sets one. */
+  private lookupValueRegex({ call, ctx }: CallSite): string | undefined {
+    const viewsetExpr = argument(call, 1, 'viewset');
+    const cls = viewsetExpr && this.project.resolve(viewsetExpr, ctx).find((v) => v.kind === 'class');
+    const value = cls?.kind === 'class' ? this.project.literalAttribute(cls.ref, 'lookup_value_regex') : undefined;
+    return value && this.project.stringValue(value.expr, value.ctx);
+  }
+
+  private emitViewSet(registration: Registration, prefix: Prefix, slash: string, kind: 'route' | 'regex'): void {
+    const { call, ctx } = registration.site;
+    const written = this.registeredPrefix(registration);
     const viewsetExpr = argument(call, 1, 'viewset');
     const cls = viewsetExpr ? this.project.resolve(viewsetExpr, ctx).find((v) => v.kind === 'class') : undefined;
-    const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, `router prefix (${ctx.mod.file}:${lineOf(call.loc)}) is not a static string`] } : prefix;
+    const at = `${ctx.mod.file}:${lineOf(call.loc)}`;
+    const why = registration.parent ? `nested router prefix (${at}): a prefix or \`parents_query_lookups\` is not static` : `router prefix (${at}) is not a static string`;
+    const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, why] } : prefix;
     const routePrefix = written ?? UNRESOLVED_SEGMENT;
     if (cls?.kind !== 'class') {
       this.emitUnknown(call, ctx, here, `${routePrefix}${slash}`, `viewset \`${viewsetExpr ? Project.describe(viewsetExpr) : '?'}\` cannot be resolved statically`);
@@ -437,7 +512,7 @@ export class UrlWalker {
     const actions = this.views.viewsetActions(ref);
     // Actions inherited from a base outside the project and outside the known libraries cannot be listed:
     // the router's every standard route is kept, marked unresolved, rather than dropped.
-    const unread = this.project.externalBases(ref).find((q) => !isKnownPackage(q) && !['typing', 'abc'].includes(q.split('.')[0]));
+    const unread = this.project.externalBases(ref).find((q) => !isKnownPackage(q) && !externalView(q) && !['typing', 'abc'].includes(q.split('.')[0]));
     const lookup = this.lookup(ref, kind);
     const extra = this.extraActions(ref);
     const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
