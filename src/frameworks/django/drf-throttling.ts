@@ -18,6 +18,7 @@ import { contribution, type Decision } from '../protection';
 import type { DjangoLibrary } from '.';
 import { cacheBackend, entryOf, type CacheBackend, type DjangoSettings, type SettingValue } from './settings';
 import { callsSuper, decoratorName, lastSegment, type DjangoView } from './views';
+import { externalView } from './tables';
 import type { LibraryDescriptor } from '../library';
 
 const DESCRIPTOR: LibraryDescriptor = {
@@ -280,29 +281,80 @@ function allowRequest(project: Project, ref: FunctionRef, method: string, princi
 
 /**
  * A class attribute (own or inherited) as an expression: a literal, or the call that computes it (so an
- * `os.getenv("RATE", "10/minute")` reads as its fallback); `value` is absent when it cannot be followed.
+ * `os.getenv("RATE", "10/minute")` reads as its fallback); `value` is absent when it cannot be followed, or when a
+ * class apiposture cannot read comes first in Python's order. Undefined when no project class sets it, or when a
+ * DRF view class supplies its own first (`class Login(Base, Strict)` with `Base(APIView)`: APIView's
+ * `throttle_classes`, the project's defaults, win over Strict's).
  */
 function classAttribute(project: Project, ref: ClassRef, name: string, fallback: SourceRef): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined {
-  const values = project.classAttribute(ref, name);
-  if (!values) return undefined;
-  if (libraryMayWin(project, ref, name)) return { at: fallback };
+  if (!project.classAttribute(ref, name)) return undefined;
+  const owner = attributeOwner(project, ref, name);
+  if (owner === 'library') return undefined;
+  const values = owner && project.classAttribute(owner, name);
+  if (!values) return { at: fallback };
   const v = values.length === 1 ? values[0] : undefined;
   const value = v?.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v?.kind === 'instance' ? { expr: v.site.call as Expr, ctx: v.site.ctx } : undefined;
   return { value, at: value ? { file: value.ctx.mod.file, line: exprLine(value.expr, value.ctx.line) } : fallback };
 }
 
+// What DRF's view classes define among the attributes read here (rest_framework/views.py APIView).
+const DRF_VIEW_ATTRIBUTES = new Set(['throttle_classes']);
+// Bases that set no attribute of a view or throttle: `object`, `typing.Generic[...]`, `abc.ABC`.
+const addsNothing = (qname: string): boolean => ['object', 'builtins.object'].includes(qname) || ['typing', 'abc'].includes(qname.split('.')[0]);
+
 /**
- * True when a library base listed before a project base could supply the attribute first in Python's MRO
- * (`class Login(APIView, StrictThrottles)`: APIView's own `throttle_classes` wins).
+ * The class Python takes `name` from (see linearization): a project class that sets it, `library` when a DRF view
+ * class comes first (for what APIView defines), undefined when a class that cannot be read does. Django and DRF
+ * mixins and views apiposture knows (tables.ts) set none of these otherwise, and are passed over.
  */
-function libraryMayWin(project: Project, ref: ClassRef, name: string): boolean {
-  const chain = project.classChain(ref);
-  const definer = chain.findIndex((c) => (c.mod.bindings[c.cls.bodyScope] ?? []).some((b) => b.name === name));
-  return chain.slice(0, Math.max(0, definer)).some((c) => {
-    const kinds = c.cls.bases.map((base) => project.resolve(base, { mod: c.mod, scope: c.cls.scope, line: lineOf(c.cls.loc) - 1 })[0]?.kind);
-    const firstLibrary = kinds.indexOf('external');
-    return firstLibrary >= 0 && kinds.indexOf('class', firstLibrary) > firstLibrary;
-  });
+function attributeOwner(project: Project, ref: ClassRef, name: string): ClassRef | 'library' | undefined {
+  for (const entry of linearization(project, ref) ?? []) {
+    if (typeof entry !== 'string') {
+      if ((entry.mod.bindings[entry.cls.bodyScope] ?? []).some((b) => b.name === name)) return entry;
+      continue;
+    }
+    const known = externalView(entry);
+    if (known?.drf && DRF_VIEW_ATTRIBUTES.has(name)) return 'library';
+    if (!known && !addsNothing(entry)) return undefined;
+  }
+  return undefined;
+}
+
+const MAX_CLASS_DEPTH = 12;
+
+/**
+ * Python's method resolution order (C3) of a project class, with each base from outside the project standing for
+ * itself (its own bases are not read) by its qualified name; undefined when it cannot be built (a base that
+ * cannot be resolved is a name of its own, a cycle or an inconsistent order gives none).
+ */
+function linearization(project: Project, ref: ClassRef, depth = 0): (ClassRef | string)[] | undefined {
+  if (depth > MAX_CLASS_DEPTH) return undefined;
+  const ctx = { mod: ref.mod, scope: ref.cls.scope, line: lineOf(ref.cls.loc) - 1 };
+  const orders: (ClassRef | string)[][] = [];
+  for (const base of ref.cls.bases) {
+    const values = project.resolve(base, ctx);
+    const value = values.length === 1 ? values[0] : undefined;
+    const order = value?.kind === 'class' ? linearization(project, value.ref, depth + 1) : [value?.kind === 'external' ? value.qname : `?${Project.describe(base)}`];
+    if (!order) return undefined;
+    orders.push(order);
+  }
+  const merged = c3Merge([...orders, orders.map((o) => o[0])]);
+  return merged && [ref, ...merged];
+}
+
+/** C3's merge: repeatedly the first head that is in no list's tail; undefined when none is (an inconsistent order). */
+function c3Merge(lists: (ClassRef | string)[][]): (ClassRef | string)[] | undefined {
+  const key = (e: ClassRef | string): object | string => (typeof e === 'string' ? e : e.cls);
+  let rest = lists.map((l) => l.map(key)).filter((l) => l.length);
+  const byKey = new Map(lists.flat().map((e) => [key(e), e]));
+  const merged: (ClassRef | string)[] = [];
+  while (rest.length) {
+    const head = rest.map((l) => l[0]).find((h) => !rest.some((l) => l.indexOf(h, 1) > 0));
+    if (head === undefined) return undefined;
+    merged.push(byKey.get(head)!);
+    rest = rest.map((l) => (l[0] === head ? l.slice(1) : l)).filter((l) => l.length);
+  }
+  return merged;
 }
 
 /** The cache alias a throttle class counts in: `cache = caches["alias"]` on it or a project base, else DRF's `default`. */
