@@ -17,11 +17,12 @@ import type { Finding, Route, ScanResult } from './model';
 import { pythonParser } from './parse';
 import type { ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { lineOf } from './python/ir';
-import { Project, type Value } from './python/project';
+import { Project, type ClassRef, type Value } from './python/project';
 import { compareText, counts, methodsLabel } from './model';
 import { riskClass } from './risk';
 import { MESSAGING_KINDS } from './cost-calls';
 import { flaskLimiter } from './frameworks/flask/flask-limiter';
+import { viewListOwner } from './frameworks/flask/routes';
 import { slowapi } from './frameworks/fastapi/slowapi';
 
 /** A whole line added above line `before` (1-based, in the file as it is), or that line removed. */
@@ -320,18 +321,26 @@ function classView(route: Route, source: (file: string) => Source, project: Proj
 function limitClassView(route: Route, found: { view: Exclude<Source, { why: string }>; mod: ModuleFacts; cls: ClassDef }, project: Project, named: { name: string; edits: LineEdit[] }, rate: string, views: ReadonlySet<string>): { edits: LineEdit[] } | { why: string } {
   const { view, mod, cls } = found;
   const setsDecorators = (c: { mod: ModuleFacts; cls: ClassDef }): { line: number } | undefined => (c.mod.bindings[c.cls.bodyScope] ?? []).find((b) => b.name === 'decorators');
-  const [own, ...bases] = project.classChain({ mod, cls });
   const edits = [...named.edits];
   const limit = `${named.name}.limit(${JSON.stringify(rate)})`;
-  const existing = setsDecorators(own);
-  const decorated = bases.find(setsDecorators);
-  if (!existing && decorated) {
+  const existing = setsDecorators({ mod, cls });
+  // Without a list of its own, the one Python finds: a project base's, or Flask's empty one (`class Quote(ApiView, Limited)`).
+  const owner = existing || !project.classAttribute({ mod, cls }, 'decorators') ? undefined : viewListOwner(project, { mod, cls }, 'decorators');
+  if (owner && 'unread' in owner) return { why: `which \`decorators\` wrap \`${cls.name}\` cannot be read: add the limit by hand` };
+  const decorated = owner && !('library' in owner) ? owner : undefined;
+  if (decorated) {
     // A base that is a view too gets its own limit, which its subclasses inherit: a second one here would count twice.
     if (views.has(`${decorated.mod.file}:${lineOf(decorated.cls.loc)}`)) {
       return { why: `inherits \`decorators\` from \`${decorated.cls.name}\`, a view of its own: limit that one, and this class inherits its limit` };
     }
-    // The class's own list, the base's decorators kept after the limit: `decorators = [limit, *Base.decorators]`.
-    const base = cls.bases[0];
+    // The class's own list, the base's decorators kept after the limit: `decorators = [limit, *Base.decorators]`,
+    // naming the base in whose own order Python finds that list.
+    const ctx = { mod, scope: cls.scope, line: lineOf(cls.loc) - 1 };
+    const ownedBy = (ref: ClassRef): boolean => {
+      const found = viewListOwner(project, ref, 'decorators');
+      return 'cls' in found && found.cls === decorated.cls;
+    };
+    const base = cls.bases.find((b) => project.resolve(b, ctx).some((v) => v.kind === 'class' && ownedBy(v.ref)));
     const body = classBodyLine(view.tree, route.handlerLine);
     if (!base || !body) return { why: `a base class of \`${cls.name}\` sets \`decorators\`: add the limit to the list there by hand` };
     edits.push({ file: mod.file, before: body.before, text: `${body.indent}decorators = [${limit}, *${Project.describe(base)}.decorators]` });

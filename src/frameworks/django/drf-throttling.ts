@@ -19,6 +19,7 @@ import type { DjangoLibrary } from '.';
 import { cacheBackend, entryOf, type CacheBackend, type DjangoSettings, type SettingValue } from './settings';
 import { callsSuper, decoratorName, lastSegment, type DjangoView } from './views';
 import { externalView } from './tables';
+import { attributeOwner } from '../../python/mro';
 import type { LibraryDescriptor } from '../library';
 
 const DESCRIPTOR: LibraryDescriptor = {
@@ -288,74 +289,18 @@ function allowRequest(project: Project, ref: FunctionRef, method: string, princi
  */
 function classAttribute(project: Project, ref: ClassRef, name: string, fallback: SourceRef): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined {
   if (!project.classAttribute(ref, name)) return undefined;
-  const owner = attributeOwner(project, ref, name);
-  if (owner === 'library') return undefined;
-  const values = owner && project.classAttribute(owner, name);
+  const owner = attributeOwner(project, ref, name, (qname) => (externalView(qname)?.drf && DRF_VIEW_ATTRIBUTES.has(name) ? 'sets' : externalView(qname) ? 'none' : 'unknown'));
+  if ('library' in owner) return undefined;
+  const values = !('unread' in owner) && project.classAttribute(owner, name);
   if (!values) return { at: fallback };
   const v = values.length === 1 ? values[0] : undefined;
   const value = v?.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v?.kind === 'instance' ? { expr: v.site.call as Expr, ctx: v.site.ctx } : undefined;
   return { value, at: value ? { file: value.ctx.mod.file, line: exprLine(value.expr, value.ctx.line) } : fallback };
 }
 
-// What DRF's view classes define among the attributes read here (rest_framework/views.py APIView).
+// What DRF's view classes set among the attributes read here (rest_framework/views.py APIView); the Django and DRF
+// mixins and views apiposture knows (tables.ts) set none of them otherwise.
 const DRF_VIEW_ATTRIBUTES = new Set(['throttle_classes']);
-// Bases that set no attribute of a view or throttle: `object`, `typing.Generic[...]`, `abc.ABC`.
-const addsNothing = (qname: string): boolean => ['object', 'builtins.object'].includes(qname) || ['typing', 'abc'].includes(qname.split('.')[0]);
-
-/**
- * The class Python takes `name` from (see linearization): a project class that sets it, `library` when a DRF view
- * class comes first (for what APIView defines), undefined when a class that cannot be read does. Django and DRF
- * mixins and views apiposture knows (tables.ts) set none of these otherwise, and are passed over.
- */
-function attributeOwner(project: Project, ref: ClassRef, name: string): ClassRef | 'library' | undefined {
-  for (const entry of linearization(project, ref) ?? []) {
-    if (typeof entry !== 'string') {
-      if ((entry.mod.bindings[entry.cls.bodyScope] ?? []).some((b) => b.name === name)) return entry;
-      continue;
-    }
-    const known = externalView(entry);
-    if (known?.drf && DRF_VIEW_ATTRIBUTES.has(name)) return 'library';
-    if (!known && !addsNothing(entry)) return undefined;
-  }
-  return undefined;
-}
-
-const MAX_CLASS_DEPTH = 12;
-
-/**
- * Python's method resolution order (C3) of a project class, with each base from outside the project standing for
- * itself (its own bases are not read) by its qualified name; undefined when it cannot be built (a base that
- * cannot be resolved is a name of its own, a cycle or an inconsistent order gives none).
- */
-function linearization(project: Project, ref: ClassRef, depth = 0): (ClassRef | string)[] | undefined {
-  if (depth > MAX_CLASS_DEPTH) return undefined;
-  const ctx = { mod: ref.mod, scope: ref.cls.scope, line: lineOf(ref.cls.loc) - 1 };
-  const orders: (ClassRef | string)[][] = [];
-  for (const base of ref.cls.bases) {
-    const values = project.resolve(base, ctx);
-    const value = values.length === 1 ? values[0] : undefined;
-    const order = value?.kind === 'class' ? linearization(project, value.ref, depth + 1) : [value?.kind === 'external' ? value.qname : `?${Project.describe(base)}`];
-    if (!order) return undefined;
-    orders.push(order);
-  }
-  const merged = c3Merge([...orders, orders.map((o) => o[0])]);
-  return merged && [ref, ...merged];
-}
-
-/** C3's merge: repeatedly the first head that is in no list's tail; undefined when none is (an inconsistent order). */
-function c3Merge(lists: (ClassRef | string)[][]): (ClassRef | string)[] | undefined {
-  const key = (e: ClassRef | string): object | string => (typeof e === 'string' ? e : e.cls);
-  let rest = lists.map((l) => l.map(key)).filter((l) => l.length);
-  const byKey = new Map(lists.flat().map((e) => [key(e), e]));
-  const merged: (ClassRef | string)[] = [];
-  while (rest.length) {
-    const head = rest.map((l) => l[0]).find((h) => !rest.some((l) => l.indexOf(h, 1) > 0));
-    if (head === undefined) return undefined;
-    merged.push(byKey.get(head)!);
-    rest = rest.map((l) => (l[0] === head ? l.slice(1) : l)).filter((l) => l.length);
-  }
-  return merged;
-}
 
 /** The cache alias a throttle class counts in: `cache = caches["alias"]` on it or a project base, else DRF's `default`. */
 function cacheAlias(project: Project, ref: ClassRef): string | undefined {

@@ -319,6 +319,10 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
 
   private methodVerdict(context: FlaskRouteContext, method: string, evidence: Evidence[]): Decision {
     const { view } = context;
+    if (view.unreadDecorators) {
+      evidence.push({ file: view.handlerRef.file, line: view.handlerRef.line, message: view.unreadDecorators });
+      return { limits: [], unknown: true };
+    }
     const app = context.app!;
     const verb = method.toLowerCase();
     const version = this.project.metadata.packages.get('flask-limiter');

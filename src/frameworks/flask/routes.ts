@@ -12,6 +12,7 @@ import { Project, type Assumption, type ClassRef, type Ctx, type FunctionRef, ty
 import type { PrefixPart } from '../../model';
 import { assumedFor, callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
+import { attributeOwner } from '../../python/mro';
 import { lookupTable } from '../../collections';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -25,6 +26,15 @@ const VIEW_TYPES = ['flask.views.View'];
 const SHORTCUTS = lookupTable<string>({ get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' });
 const HTTP_VERBS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch'];
 
+type ViewList = 'decorators' | 'method_decorators';
+
+/** Where Python finds a class view's list (see attributeOwner): Flask's View sets `decorators`, Flask-RESTful's and Flask-RESTX's Resource both. */
+export function viewListOwner(project: Project, cls: ClassRef, name: ViewList): ReturnType<typeof attributeOwner> {
+  const known = [...METHOD_VIEW_TYPES, ...VIEW_TYPES];
+  const setters = name === 'decorators' ? known : METHOD_VIEW_TYPES.filter((t) => t !== 'flask.views.MethodView');
+  return attributeOwner(project, cls, name, (qname) => (setters.includes(qname) ? 'sets' : known.includes(qname) ? 'none' : 'unknown'));
+}
+
 /** What wraps the registered view: the limiter resolver reads these. */
 export interface FlaskView {
   handlerRef: { file: string; line: number; name: string };
@@ -34,6 +44,8 @@ export interface FlaskView {
   misplacedDecorators: Decorator[];
   /** Per lower-case method (a Map: the methods are the code's): decorators on that handler method and `method_decorators` entries. */
   methodDecorators: ReadonlyMap<string, Decorator[]>;
+  /** Why the class view's `decorators` or `method_decorators` cannot be read (see listAttribute). */
+  unreadDecorators?: string;
 }
 
 export interface FlaskRouteContext {
@@ -299,12 +311,13 @@ class FlaskExtractor {
   private classView(cls: ClassRef, outer: Decorator[], misplaced: Decorator[]): FlaskView {
     const chain = this.project.classChain(cls);
     const methodDecorators = new Map<string, Decorator[]>();
-    const methodLevel = this.project.classAttribute(cls, 'method_decorators');
+    const methodLevel = this.listAttribute(cls, 'method_decorators');
+    const viewLevel = this.listAttribute(cls, 'decorators');
     for (const verb of HTTP_VERBS) {
       const owner = chain.find((c) => c.cls.methods.includes(verb));
       const def = owner?.mod.functions.find((f) => f.scope === owner.cls.bodyScope && f.name === verb);
       const list: Decorator[] = def && owner ? def.decorators.map((expr) => ({ expr, ctx: functionCtx(owner.mod, def) })) : [];
-      for (const v of methodLevel ?? []) {
+      for (const v of methodLevel.values) {
         if (v.kind !== 'literal') continue;
         if (v.expr.k === 'seq') list.push(...v.expr.items.map((expr) => ({ expr, ctx: v.ctx })));
         if (v.expr.k === 'dict') {
@@ -315,15 +328,31 @@ class FlaskExtractor {
       }
       if (list.length) methodDecorators.set(verb, list);
     }
-    const classDecorators = (this.project.classAttribute(cls, 'decorators') ?? []).flatMap((v) =>
-      v.kind === 'literal' ? this.decoratorList(v.expr, v.ctx) : [],
-    );
+    const classDecorators = viewLevel.values.flatMap((v) => (v.kind === 'literal' ? this.decoratorList(v.expr, v.ctx) : []));
+    const unread = viewLevel.unread ?? methodLevel.unread;
     return {
       handlerRef: { file: cls.mod.file, line: lineOf(cls.cls.loc), name: `${cls.mod.module}.${cls.cls.qualname}` },
       viewDecorators: [...outer, ...classDecorators],
       misplacedDecorators: misplaced,
       methodDecorators,
+      ...(unread && { unreadDecorators: unread }),
     };
+  }
+
+  /**
+   * A class view's `decorators` or `method_decorators` as Python finds it, in the C3 order of its bases: Flask's
+   * View sets `decorators` and Flask-RESTful's and Flask-RESTX's Resource both, empty, so in `class Quote(Base,
+   * Limited)` with `Base(MethodView)` the mixin's list never applies. `unread` says why it cannot be told.
+   */
+  private listAttribute(cls: ClassRef, name: ViewList): { values: Value[]; unread?: string } {
+    if (!this.project.classAttribute(cls, name)) return { values: [] };
+    const owner = viewListOwner(this.project, cls, name);
+    if ('library' in owner) return { values: [] };
+    if ('unread' in owner) {
+      const base = owner.unread ? `its base \`${owner.unread}\`, which is not in the project, may set it first` : 'the order of its bases cannot be read';
+      return { values: [], unread: `which \`${name}\` wrap \`${cls.cls.qualname}\` cannot be read: ${base}` };
+    }
+    return { values: this.project.classAttribute(owner, name) ?? [] };
   }
 
   private decoratorList(expr: Expr | undefined, ctx: Ctx): Decorator[] {
