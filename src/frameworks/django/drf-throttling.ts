@@ -86,7 +86,13 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
   };
 
   const throttleList = (view: DjangoView, here: SourceRef, method: string, evidence: Evidence[]): ThrottleList | 'dynamic' => {
-    const custom = view.cls && project.methodOf(view.cls, 'get_throttles');
+    // The `get_throttles` Python finds: a project class's, DRF's own (APIView's, listed first), or one it cannot read.
+    const owner = view.cls && project.methodOf(view.cls, 'get_throttles') ? drfAttributeOwner(project, view.cls, 'get_throttles') : undefined;
+    if (owner && 'unread' in owner) {
+      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`get_throttles()\` is overridden, but \`${owner.unread}\`, which is not in the project, comes first in Python's order: the throttles are chosen by code apiposture cannot read` });
+      return 'dynamic';
+    }
+    const custom = owner && 'cls' in owner ? project.methodOf(owner, 'get_throttles') : undefined;
     const chosen = custom && chosenThrottles(project, custom, method, view.handlers.get(method));
     if (custom && !chosen) {
       evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`get_throttles()\` is overridden and chooses ${method} requests' throttles on more than their method and action: they are chosen at run time` });
@@ -289,7 +295,7 @@ function allowRequest(project: Project, ref: FunctionRef, method: string, princi
  */
 function classAttribute(project: Project, ref: ClassRef, name: string, fallback: SourceRef): { value?: { expr: Expr; ctx: Ctx }; at: SourceRef } | undefined {
   if (!project.classAttribute(ref, name)) return undefined;
-  const owner = attributeOwner(project, ref, name, (qname) => (externalView(qname)?.drf && DRF_VIEW_ATTRIBUTES.has(name) ? 'sets' : externalView(qname) ? 'none' : 'unknown'));
+  const owner = drfAttributeOwner(project, ref, name);
   if ('library' in owner) return undefined;
   const values = !('unread' in owner) && project.classAttribute(owner, name);
   if (!values) return { at: fallback };
@@ -300,7 +306,12 @@ function classAttribute(project: Project, ref: ClassRef, name: string, fallback:
 
 // What DRF's view classes set among the attributes read here (rest_framework/views.py APIView); the Django and DRF
 // mixins and views apiposture knows (tables.ts) set none of them otherwise.
-const DRF_VIEW_ATTRIBUTES = new Set(['throttle_classes']);
+const DRF_VIEW_ATTRIBUTES = new Set(['throttle_classes', 'get_throttles']);
+
+/** Where Python finds a DRF view's attribute or method `name` (see attributeOwner). */
+function drfAttributeOwner(project: Project, ref: ClassRef, name: string): ReturnType<typeof attributeOwner> {
+  return attributeOwner(project, ref, name, (qname) => (externalView(qname)?.drf && DRF_VIEW_ATTRIBUTES.has(name) ? 'sets' : externalView(qname) ? 'none' : 'unknown'));
+}
 
 /** The cache alias a throttle class counts in: `cache = caches["alias"]` on it or a project base, else DRF's `default`. */
 function cacheAlias(project: Project, ref: ClassRef): string | undefined {
