@@ -89,7 +89,8 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
     // The `get_throttles` Python finds: a project class's, DRF's own (APIView's, listed first), or one it cannot read.
     const owner = view.cls && project.methodOf(view.cls, 'get_throttles') ? drfAttributeOwner(project, view.cls, 'get_throttles') : undefined;
     if (owner && 'unread' in owner) {
-      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`get_throttles()\` is overridden, but \`${owner.unread}\`, which is not in the project, comes first in Python's order: the throttles are chosen by code apiposture cannot read` });
+      const first = owner.unread ? `\`${owner.unread}\`, which is not in the project, comes first in Python's order` : 'the order of its bases cannot be read';
+      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`get_throttles()\` is overridden, but ${first}: the throttles may be chosen by code apiposture cannot read` });
       return 'dynamic';
     }
     const custom = owner && 'cls' in owner ? project.methodOf(owner, 'get_throttles') : undefined;
