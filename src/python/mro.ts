@@ -24,7 +24,7 @@ export function attributeOwner(project: Project, ref: ClassRef, name: string, li
     }
     const does = addsNothing(entry) ? 'none' : library(entry);
     if (does === 'sets') return { library: entry };
-    if (does === 'unknown') return { unread: entry };
+    if (does === 'unknown') return { unread: entry.replace(/^\?/, '') };
   }
   return { unread: '' };
 }
