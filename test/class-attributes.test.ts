@@ -30,3 +30,28 @@ app.add_url_rule("/quote", view_func=Quote.as_view("quote"), methods=["POST"])
   // Listed first, the mixin's list is the one Python finds.
   expect(routeOf(source.replace('class Quote(BaseView, Limited)', 'class Quote(Limited, BaseView)'), 'app.py').status).toBe('limited');
 });
+
+test('an explicit `object` base comes last, as in Python 3', () => {
+  const source = `from flask import Flask
+from flask.views import MethodView
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+app = Flask(__name__)
+limiter = Limiter(get_remote_address, app=app)
+
+class Marker(object):
+    pass
+
+class Limited:
+    decorators = [limiter.limit("3/minute")]
+
+class Quote(Marker, Limited, MethodView):
+    def post(self):
+        return "ok"
+
+app.add_url_rule("/quote", view_func=Quote.as_view("quote"))
+`;
+  // The real Flask answers 429 at the fourth POST.
+  expect(routeOf(source, 'app.py').status).toBe('limited');
+});

@@ -13,8 +13,8 @@ const MAX_CLASS_DEPTH = 12;
 /**
  * The class Python takes `name` from for instances of `ref`: the project class that sets it, `{ library }` when a
  * class from outside the project sets it first, `{ unread }` when one that cannot be told comes first (its name; empty
- * when the order cannot be built). `library` says what each outside class does (`object`, `typing` and `abc`
- * classes set nothing).
+ * when the order cannot be built). `library` says what each outside class does (`typing` and `abc` classes set
+ * nothing).
  */
 export function attributeOwner(project: Project, ref: ClassRef, name: string, library: (qname: string) => LibraryAttribute): ClassRef | { library: string } | { unread: string } {
   for (const entry of linearization(project, ref) ?? []) {
@@ -29,8 +29,9 @@ export function attributeOwner(project: Project, ref: ClassRef, name: string, li
   return { unread: '' };
 }
 
-function addsNothing(qname: string): boolean {
-  return ['object', 'builtins.object'].includes(qname) || ['typing', 'abc'].includes(qname.split('.')[0]);
+/** `typing.Generic[...]`, `abc.ABC`: bases that set no attribute of a view or throttle, nor add actions. */
+export function addsNothing(qname: string): boolean {
+  return ['typing', 'abc'].includes(qname.split('.')[0]);
 }
 
 /**
@@ -43,6 +44,8 @@ function linearization(project: Project, ref: ClassRef, depth = 0): (ClassRef | 
   const orders: (ClassRef | string)[][] = [];
   for (const base of ref.cls.bases) {
     const values = project.resolve(base, ctx);
+    // `class A(object)` is `class A` in Python 3: `object` comes last in every order, and sets none of these.
+    if (base.k === 'name' && base.id === 'object' && values.every((v) => v.kind === 'unknown')) continue;
     const value = values.length === 1 ? values[0] : undefined;
     const order = value?.kind === 'class' ? linearization(project, value.ref, depth + 1) : [value?.kind === 'external' ? value.qname : `?${Project.describe(base)}`];
     if (!order) return undefined;

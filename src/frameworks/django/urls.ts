@@ -11,6 +11,7 @@ import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
 import { assumedFor, declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
+import { addsNothing } from '../../python/mro';
 import { BUNDLED_EXTRAS, BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE, type BundledRoute } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 
@@ -512,7 +513,7 @@ export class UrlWalker {
     const actions = this.views.viewsetActions(ref);
     // Actions inherited from a base outside the project and outside the known libraries cannot be listed:
     // the router's every standard route is kept, marked unresolved, rather than dropped.
-    const unread = this.project.externalBases(ref).find((q) => !isKnownPackage(q) && !externalView(q) && !['typing', 'abc'].includes(q.split('.')[0]));
+    const unread = this.project.externalBases(ref).find((q) => !isKnownPackage(q) && !externalView(q) && !addsNothing(q));
     const lookup = this.lookup(ref, kind);
     const extra = this.extraActions(ref);
     const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
