@@ -203,8 +203,7 @@ export class CostModel {
       const pattern = entry.receiver;
       if (!receiver) continue;
       // The receiver as written (`twilio_client`) or as resolved (`twilio.rest.Client`).
-      const suffix = `.${chain.join('.')}`;
-      const receiverNames = [calleeText(receiver), ...qnames.filter((q) => q.endsWith(suffix)).map((q) => q.slice(0, -suffix.length))];
+      const receiverNames = [calleeText(receiver), ...this.resolvedReceiver(receiver, ctx)];
       if (!pattern || receiverNames.some((r) => pattern.test(r))) found.push({ entry, detail: calleeText(call.fn) });
     }
     for (const keyword of call.keywords ?? []) {
@@ -217,6 +216,16 @@ export class CostModel {
     if (entry.keyword && !call.keywords?.includes(entry.keyword)) return false;
     if (entry.firstArgument !== undefined && !(call.arg0?.k === 'str' && call.arg0.v === entry.firstArgument)) return false;
     return !entry.dynamicFirstArgument || (!!call.arg0 && this.project.stringValue(call.arg0, ctx) === undefined);
+  }
+
+  /**
+   * The library names a method's receiver stands for, unless it is data read off an instance of a project class
+   * (`file.content.decode()` on a pydantic model: the `BaseModel` it derives from says nothing of its fields).
+   */
+  private resolvedReceiver(receiver: Expr, ctx: Ctx): string[] {
+    const projectData = (v: Value): boolean =>
+      (v.kind === 'member' && ((v.of.kind === 'instance' && v.of.cls !== undefined) || projectData(v.of))) || (v.kind === 'result' && projectData(v.callee));
+    return this.project.resolve(receiver, ctx).flatMap((v) => (projectData(v) ? [] : this.qualifiedNames(v)));
   }
 
   /** The project functions a deferred-work call runs: the receiver of `task.delay()`, the first argument of `add_task(fn)`. */

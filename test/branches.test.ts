@@ -127,13 +127,13 @@ test('the defaults the profile takes are listed as assumptions, with where they 
 test('a middleware factory picks its rules by the stage: limited in production, not where the stage says tests', async () => {
   const fixture = path.join(__dirname, '..', 'fixtures', 'fastapi', 'factories');
   const statusOf = async (profile?: Profile): Promise<string[]> => (await scan({ paths: [fixture], profile })).routes.map((r) => `${r.path} ${r.status}`);
-  expect(await statusOf()).toEqual(['/health unlimited', '/v1/items limited']);
+  expect(await statusOf()).toEqual(['/health unlimited', '/v1/items limited', '/v1/login limited']);
   // The verdict rests on the branch the profile takes, and the evidence says so.
   const items = (await scan({ paths: [fixture] })).routes.find((r) => r.path === '/v1/items');
-  expect(items?.evidence).toContainEqual({ file: 'main.py', line: 14, message: '`60/minute` is there because the production profile takes this branch: another deployment may run without it (see --profile, --define)' });
-  expect(await statusOf({ name: 'production', defines: { STAGE: 'test' } })).toEqual(['/health unlimited', '/v1/items unlimited']);
+  expect(items?.evidence).toContainEqual({ file: 'main.py', line: 24, message: '`60/minute` is there because the production profile takes this branch: another deployment may run without it (see --profile, --define)' });
+  expect(await statusOf({ name: 'production', defines: { STAGE: 'test' } })).toEqual(['/health unlimited', '/v1/items unlimited', '/v1/login unlimited']);
   // A stage the profile does not name leaves both rule sets possible: not static, so unknown, never limited.
-  expect(await statusOf({ name: 'production', defines: { STAGE: null } })).toEqual(['/health unknown', '/v1/items unknown']);
+  expect(await statusOf({ name: 'production', defines: { STAGE: null } })).toEqual(['/health unknown', '/v1/items unknown', '/v1/login unknown']);
 });
 
 test('a rate formatted from pydantic settings fields is their defaults, listed as assumptions', async () => {
@@ -165,4 +165,22 @@ test('what a branch the profile does not run registers is listed as not served, 
   // Django: patterns added under `if settings.DEBUG:` are listed, not dropped silently.
   const django = await scan({ paths: [path.join(__dirname, '..', 'fixtures', 'django', 'localized')] });
   expect(django.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition}`)).toEqual(['localsite/urls.py:15 path if settings.DEBUG']);
+});
+
+test('a `case` on an enum member compares as Python does: a StrEnum member equals its text, a plain Enum member equals no text', async () => {
+  const stage = (base: string): string =>
+    `${FLASK}import enum\n\nclass Stage(${base}):\n    production = "production"\n\nmatch os.environ.get("STAGE", "production"):\n    case Stage.production:\n        prefix = "/prod"\n    case _:\n        prefix = "/other"\napp.register_blueprint(bp, url_prefix=prefix)\n`;
+  expect(await routesOf({ 'app.py': stage('enum.StrEnum') })).toEqual(['/prod/x']);
+  expect(await routesOf({ 'app.py': stage('str, enum.Enum') })).toEqual(['/prod/x']);
+  // `"production" == Stage.production` is False for a plain Enum: the scan does not pick an arm.
+  expect(await routesOf({ 'app.py': stage('enum.Enum') })).toEqual([expect.stringMatching(/^\{\?\}\/x \(url_prefix `prefix`/)]);
+  const byValue = stage('enum.Enum').replace('case Stage.production:', 'case Stage.production.value:');
+  expect(await routesOf({ 'app.py': byValue })).toEqual(['/prod/x']);
+});
+
+test('`a if test else b` is the arm the profile takes, or either', async () => {
+  const helper = 'def with_slash(value):\n    return f"/{value.strip(\'/\')}" if value else ""\n\n';
+  expect(await routesOf({ 'app.py': `${FLASK}${helper}app.register_blueprint(bp, url_prefix=with_slash(os.environ.get("MOUNT", "")) + "/api")\n` })).toEqual(['/api/x']);
+  expect(await routesOf({ 'app.py': `${FLASK}${helper}app.register_blueprint(bp, url_prefix=with_slash(os.environ.get("MOUNT", "docs")) + "/api")\n` })).toEqual(['/docs/api/x']);
+  expect(await routesOf({ 'app.py': `${FLASK}app.register_blueprint(bp, url_prefix="/a" if os.path.exists("/etc/a") else "/b")\n` })).toEqual([expect.stringMatching(/^\{\?\}\/x /)]);
 });

@@ -157,8 +157,14 @@ class FactsBuilder {
     const undecidable: Expr = { k: 'other', text: clip(clause.text.split('\n')[0]), loc: locOf(clause) };
     const inner = patterns.length === 1 && !guarded && subject ? patterns[0].namedChildren : [];
     const alternatives = inner.length === 1 && inner[0].type === 'union_pattern' ? inner[0].namedChildren : inner;
-    if (!subject || !alternatives.length || !alternatives.every((a) => LITERAL_PATTERNS.has(a.type))) return undecidable;
-    const compare = (literal: PyNode): Expr => operatorCall('__cmp__', [this.expr(subject, 0), { k: 'str', v: '==', loc: locOf(literal) }, this.expr(literal, 0)], locOf(literal));
+    // `case Environment.production:` is a value pattern, compared with `==` like a literal; a bare name captures.
+    const isValue = (a: PyNode): boolean => LITERAL_PATTERNS.has(a.type) || (a.type === 'dotted_name' && a.namedChildren.length > 1);
+    if (!subject || !alternatives.length || !alternatives.every(isValue)) return undecidable;
+    const valueOf = (pattern: PyNode): Expr =>
+      pattern.type === 'dotted_name'
+        ? pattern.namedChildren.slice(1).reduce<Expr>((obj, part) => ({ k: 'attr', obj, name: part.text, loc: locOf(part) }), { k: 'name', id: pattern.namedChildren[0].text, loc: locOf(pattern) })
+        : this.expr(pattern, 0);
+    const compare = (pattern: PyNode): Expr => operatorCall('__cmp__', [this.expr(subject, 0), { k: 'str', v: '==', loc: locOf(pattern) }, valueOf(pattern)], locOf(pattern));
     return alternatives.map(compare).reduce((a, b) => operatorCall('__or__', [a, b], locOf(clause)));
   }
 
@@ -289,7 +295,9 @@ class FactsBuilder {
     if (node.type === 'class_definition') {
       const bodyScope = this.newScope(scope, 'class', qualname);
       const superclasses = node.childForFieldName('superclasses');
-      const bases = (superclasses?.namedChildren ?? []).filter((c) => c.type !== 'keyword_argument').map((c) => this.expr(c, 0));
+      // `Base[T]` stands for `Base`: typing's generics give Python's order the class itself, and Django's and DRF's
+      // `__class_getitem__` (`ModelViewSet[Item]`, for type checkers) returns it.
+      const bases = (superclasses?.namedChildren ?? []).filter((c) => c.type !== 'keyword_argument').map((c) => this.expr(c.type === 'subscript' ? c.childForFieldName('value')! : c, 0));
       const cls: ClassDef = { name, qualname, scope, bodyScope, loc, decorators, bases, methods: [] };
       const index = this.facts.classes.push(cls) - 1;
       this.bind(scope, { kind: 'class', name, line: lineOf(loc), index });
@@ -457,9 +465,12 @@ class FactsBuilder {
             .filter((c) => c.type === 'pair')
             .map((p) => [sub(p.childForFieldName('key')), sub(p.childForFieldName('value'))] as [Expr, Expr]),
         };
-        const items = node.namedChildren.filter((c) => c.type === 'pair' || c.type === 'dictionary_splat');
-        const lastSplat = items.map((c) => c.type).lastIndexOf('dictionary_splat');
-        if (lastSplat >= 0) dict.splat = items.slice(0, lastSplat).filter((c) => c.type === 'pair').length;
+        let pairs = 0;
+        for (const item of node.namedChildren) {
+          if (item.type === 'pair') pairs++;
+          const spread = item.type === 'dictionary_splat' ? item.namedChildren[0] : undefined;
+          if (spread) (dict.spreads ??= []).push({ before: pairs, expr: sub(spread) });
+        }
         return dict;
       }
       case 'parenthesized_expression':

@@ -34,7 +34,7 @@ export type Expr =
   | { k: 'attr'; obj: Expr; name: string; loc: Loc }
   | { k: 'call'; fn: Expr; args: Expr[]; kwargs: [string, Expr][]; splat: boolean; star?: Expr; kwstar?: Expr; loc: Loc } // star: a trailing `*rest` after the positional args; kwstar: the one `**options`
   | { k: 'seq'; items: Expr[]; loc?: Loc } // list, tuple or set display
-  | { k: 'dict'; entries: [Expr, Expr][]; splat?: number; loc?: Loc } // splat: how many entries precede the last `**other`
+  | { k: 'dict'; entries: [Expr, Expr][]; spreads?: { before: number; expr: Expr }[]; loc?: Loc } // spreads: each `**other`, after `before` entries
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }

@@ -32,6 +32,8 @@ export const DEFAULT_PROFILE: Profile = { name: 'production', defines: {} };
 
 const MAX_DEPTH = 12;
 const MAX_STEPS = 500; // values looked at for one test: beyond it, the test stays undecided
+const VALUED_ENUMS = ['enum.StrEnum', 'enum.IntEnum', 'enum.IntFlag'];
+const ENUM_CLASSES = ['enum.Enum', 'enum.Flag', ...VALUED_ENUMS];
 /** `--define DEBUG=true`: booleans, None, numbers and text as Python would read them from configuration. */
 export function defineValue(text: string): PyValue {
   if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
@@ -94,24 +96,46 @@ class Conditions {
       case 'subscript': {
         const part = expr.k === 'attr' ? this.urlPart(expr, ctx, depth) : undefined;
         if (part !== undefined) return part;
+        // An enum member is its value only with a `str` or `int` mixin (`StrEnum`); `.value` gives it always.
+        if (expr.k === 'attr' && expr.name === 'value' && this.enumKind(expr.obj, ctx)) return this.resolved(expr.obj, ctx, depth);
+        if (this.enumKind(expr, ctx) === 'plain') return undefined;
         const named = this.named(expr, ctx);
         if (named !== undefined) return named;
         // `MULTI_ORG = parse_boolean(os.environ.get(...))`: the assigned expression, evaluated where it stands.
         const defined = this.project.definition(expr, ctx);
         const evaluated = defined && defined.expr !== expr ? this.value(defined.expr, defined.ctx, depth + 1) : undefined;
-        if (evaluated !== undefined) return evaluated;
-        const found = this.project.resolve(expr, ctx);
-        if (found.length !== 1) return undefined;
-        const [v] = found;
-        if (v.kind === 'literal' && v.expr !== expr) return this.value(v.expr, v.ctx, depth + 1);
-        // A call's result (`os.getenv(...).removesuffix("/")`): evaluated where it was made.
-        if (v.kind === 'result') return this.value(v.call, v.ctx, depth + 1);
-        if (v.kind === 'instance') return this.value(v.site.call, v.site.ctx, depth + 1);
-        return undefined;
+        return evaluated !== undefined ? evaluated : this.resolved(expr, ctx, depth); // None (null) is a value
       }
       default:
         return undefined;
     }
+  }
+
+  /** The value of the one value resolution gives a name or attribute, evaluated where it stands. */
+  private resolved(expr: Expr, ctx: Ctx, depth: number): PyValue | undefined {
+    const found = this.project.resolve(expr, ctx);
+    if (found.length !== 1) return undefined;
+    const [v] = found;
+    if (v.kind === 'literal' && v.expr !== expr) return this.value(v.expr, v.ctx, depth + 1);
+    // A call's result (`os.getenv(...).removesuffix("/")`): evaluated where it was made.
+    if (v.kind === 'result') return this.value(v.call, v.ctx, depth + 1);
+    if (v.kind === 'instance') return this.value(v.site.call, v.site.ctx, depth + 1);
+    return undefined;
+  }
+
+  /**
+   * What `Stage.production` is when its class is an enum: `plain` (an `Enum` member, equal to no literal) or `valued`
+   * (with a `str` or `int` mixin, `StrEnum`, `IntEnum`: equal to its value).
+   */
+  private enumKind(expr: Expr, ctx: Ctx): 'plain' | 'valued' | undefined {
+    if (expr.k !== 'attr') return undefined;
+    const [owner, ...others] = this.project.resolve(expr.obj, ctx);
+    if (others.length || owner?.kind !== 'class') return undefined;
+    const bases = this.project.externalBases(owner.ref);
+    if (!bases.some((q) => ENUM_CLASSES.includes(q))) return undefined;
+    const mixin = (b: Expr): boolean => b.k === 'name' && (b.id === 'str' || b.id === 'int');
+    const valued = bases.some((q) => VALUED_ENUMS.includes(q)) || this.project.classChain(owner.ref).some((c) => c.cls.bases.some(mixin));
+    return valued ? 'valued' : 'plain';
   }
 
   private call(call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
@@ -144,7 +168,10 @@ class Conditions {
     const lambda = call.fn.k === 'lambda' ? { expr: call.fn, ctx } : callee.length === 1 && callee[0].kind === 'literal' ? callee[0] : undefined;
     if (lambda?.expr.k === 'lambda') return this.value(lambda.expr.body, lambda.ctx, depth + 1);
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
-    return reader ? this.environmentRead(reader, call, ctx, depth) : undefined;
+    if (reader) return this.environmentRead(reader, call, ctx, depth);
+    // `getattr(configuration, "BASE_PATH", "")`: what resolution reads for it (here the default, taken as an assumption).
+    const found = operator === 'getattr' ? this.project.resolve(call, ctx) : [];
+    return found.length === 1 && found[0].kind === 'literal' ? this.value(found[0].expr, found[0].ctx, depth + 1) : undefined;
   }
 
   /** What a project function returns for this call: the first `return` its branches reach, evaluated. */

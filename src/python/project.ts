@@ -269,7 +269,7 @@ export class Project {
       case 'attr':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
       case 'call':
-        return this.getattr(expr, ctx, depth) ?? this.resolve(expr.fn, ctx, depth + 1).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
+        return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.resolve(expr.fn, ctx, depth + 1).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
       case 'subscript':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((container) => this.item(container, expr.index, ctx, depth));
       case 'other':
@@ -293,6 +293,18 @@ export class Project {
     if (!unread || !call.args[2]) return found;
     this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: `\`${Project.describe(call.args[0])}.${name}\` cannot be read: the default given to getattr` });
     return this.resolve(call.args[2], ctx, depth + 1);
+  }
+
+  /**
+   * `a if test else b` (kept as `__ifelse__(a, test, b)`): the arm the deployment profile takes
+   * (`f"{value.strip('/')}/" if value else ""` with `value` empty), else either.
+   */
+  private conditional(call: CallExpr, ctx: Ctx, depth: number): Value[] | undefined {
+    if (call.fn.k !== 'name' || call.fn.id !== '__ifelse__' || call.args.length !== 3) return undefined;
+    const [body, test, orelse] = call.args;
+    const negated = this.evaluateCall?.({ ...call, fn: { k: 'name', id: '__not__', loc: call.loc }, args: [test] }, ctx);
+    const arms = negated === undefined ? [body, orelse] : [negated ? orelse : body];
+    return arms.flatMap((arm) => this.resolve(arm, ctx, depth + 1));
   }
 
   /** Resolves a name as seen from `ctx`: loop/parameter environment, then the scope chain, then `*` imports. */
@@ -750,7 +762,7 @@ export class Project {
         if (callee.name === 'get' && of.kind === 'literal' && of.expr.k === 'dict' && key?.k === 'str') {
           const entry = of.expr.entries.find(([k]) => k.k === 'str' && k.v === key.v);
           if (entry) return this.resolve(entry[1], of.ctx, depth + 1);
-          if (of.expr.splat === undefined) return call.args[1] ? this.resolve(call.args[1], ctx, depth + 1) : [{ kind: 'literal', expr: { k: 'none' }, ctx }];
+          if (!of.expr.spreads) return call.args[1] ? this.resolve(call.args[1], ctx, depth + 1) : [{ kind: 'literal', expr: { k: 'none' }, ctx }];
         }
         return [{ kind: 'result', callee, call, ctx }];
       }
@@ -848,6 +860,35 @@ export class Project {
     }
     const values = this.resolve(expr, ctx, depth + 1);
     return values.length === 1 && values[0].kind === 'literal' && ['seq', 'comp'].includes(values[0].expr.k) ? this.sequence(values[0].expr, values[0].ctx, depth + 1) : undefined;
+  }
+
+  /**
+   * A dict literal's entries by key, each `**other` spread in its place, as Python builds it: a key given again keeps
+   * its first place and takes the later value. Undefined when a key is not a static string or a spread is not one
+   * dict literal.
+   */
+  dictEntries(dict: Extract<Expr, { k: 'dict' }>, ctx: Ctx, depth = 0): { key: string; value: Expr; ctx: Ctx }[] | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const merged = new Map<string, { value: Expr; ctx: Ctx }>();
+    let next = 0;
+    const takePairs = (upTo: number): boolean => {
+      for (; next < upTo; next++) {
+        const [keyExpr, value] = dict.entries[next];
+        const key = this.stringValue(keyExpr, ctx);
+        if (key === undefined) return false;
+        merged.set(key, { value, ctx });
+      }
+      return true;
+    };
+    for (const spread of dict.spreads ?? []) {
+      if (!takePairs(spread.before)) return undefined;
+      const values = this.resolve(spread.expr, ctx);
+      const inner = values.length === 1 && values[0].kind === 'literal' && values[0].expr.k === 'dict' ? this.dictEntries(values[0].expr, values[0].ctx, depth + 1) : undefined;
+      if (!inner) return undefined;
+      for (const entry of inner) merged.set(entry.key, entry);
+    }
+    if (!takePairs(dict.entries.length)) return undefined;
+    return [...merged].map(([key, entry]) => ({ key, ...entry }));
   }
 
   /** Resolves an expression to a string when every path gives the same literal text. */

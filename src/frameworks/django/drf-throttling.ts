@@ -207,8 +207,8 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
 
   const resolve = (draft: RouteDraft<DjangoRouteContext>, method: string, evidence: Evidence[]): Decision | undefined => {
     const view = draft.context.view;
-    if (view?.unreadBase) {
-      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`${view.handler}\` derives from \`${view.unreadBase}\`, which is not in the project: whether DRF throttles it cannot be read` });
+    if (view?.unreadBases) {
+      evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`${view.handler}\` ${view.unreadBases}: whether DRF throttles it cannot be read` });
       return { limits: [], unknown: true };
     }
     if (!view?.drf) return undefined;

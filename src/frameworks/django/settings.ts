@@ -126,12 +126,12 @@ export function entryOf(project: Project, setting: SettingValue, key: string): S
   for (const [index, [k, v]] of expr.entries.entries()) {
     if (project.stringValue(k, ctx) !== key) continue;
     // A later `**spread` may replace the entry.
-    if (expr.splat !== undefined && expr.splat > index) return { kind: 'dynamic', why: `\`${key}\` may be replaced by a later \`**\` spread`, at: setting.at };
+    if ((expr.spreads?.at(-1)?.before ?? 0) > index) return { kind: 'dynamic', why: `\`${key}\` may be replaced by a later \`**\` spread`, at: setting.at };
     const values = project.resolve(v, ctx);
     const at = { file: ctx.mod.file, line: exprLine(v, setting.at.line) };
     return asSetting(project, values.length === 1 ? values[0] : undefined, key, at, { expr: v, ctx });
   }
-  return expr.splat !== undefined ? { kind: 'dynamic', why: `\`${key}\` may come from a \`**\` spread`, at: setting.at } : { kind: 'absent' };
+  return expr.spreads ? { kind: 'dynamic', why: `\`${key}\` may come from a \`**\` spread`, at: setting.at } : { kind: 'absent' };
 }
 
 export interface DjangoProject {

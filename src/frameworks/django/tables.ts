@@ -35,6 +35,15 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'django:DayArchiveView': { handlers: ['get'] },
   'django:TodayArchiveView': { handlers: ['get'] },
   'django:DateDetailView': { handlers: ['get'] },
+  // The generic views' bases, which projects derive from with mixins of their own.
+  ...Object.fromEntries(
+    ['BaseDetailView', 'BaseListView', 'BaseArchiveIndexView', 'BaseDateListView', 'BaseDateDetailView', 'BaseYearArchiveView', 'BaseMonthArchiveView', 'BaseWeekArchiveView', 'BaseDayArchiveView', 'BaseTodayArchiveView'].map((name) => [`django:${name}`, { handlers: ['get'] }]),
+  ),
+  'django:ProcessFormView': { handlers: FORM },
+  'django:BaseFormView': { handlers: FORM },
+  'django:BaseCreateView': { handlers: FORM },
+  'django:BaseUpdateView': { handlers: FORM },
+  'django:BaseDeleteView': { handlers: ['get', 'post', 'delete'] },
   'django:LoginView': { handlers: FORM },
   'django:LogoutView': { handlers: ['get', 'post'], since: { django: '5.0', handlers: ['post'] } }, // GET logout removed in 5.0
   'django:PasswordChangeView': { handlers: FORM },

@@ -457,35 +457,39 @@ export class UrlWalker {
     return nested;
   }
 
-  /** The prefix a registration passes to `register` as written; with drf-extensions, its parents' before it (see nestedPrefix). */
-  private registeredPrefix(registration: Registration): string | undefined {
+  /**
+   * The prefix a registration passes to `register` as written; with drf-extensions, its parents' before it, each
+   * parent a part of the route's prefix (see parentParts): its routes rest on what was read at those registrations.
+   */
+  private registeredPrefix(registration: Registration): { written?: string; parts: PrefixPart[] } {
     const { call, ctx } = registration.site;
     const prefixExpr = argument(call, 0, 'prefix');
     const written = prefixExpr ? this.project.stringValue(prefixExpr, ctx) : undefined;
-    if (!registration.parent || written === undefined) return written;
-    const parents = this.nestedPrefix(registration.parent, argument(call, 3, 'parents_query_lookups'), ctx);
-    return parents === undefined ? undefined : `${parents}/${written}`;
+    if (!registration.parent || written === undefined) return { written, parts: [] };
+    const parts = this.parentParts(registration.parent, argument(call, 3, 'parents_query_lookups'), ctx);
+    return parts ? { written: `${parts.map((p) => p.value).join('').replace(/^\/+|\/+$/g, '')}/${written}`, parts } : { parts: [] };
   }
 
   /**
-   * drf-extensions' NestedRegistryItem.get_parent_prefix: from the nearest parent out, each parent's own prefix and
-   * a group capturing its lookup (`(?P<parent_lookup_project__slug>[^/.]+)`, the regex from the parent viewset's
+   * drf-extensions' NestedRegistryItem.get_parent_prefix: outermost first, each parent's own prefix and a group
+   * capturing its lookup (`(?P<parent_lookup_project__slug>[^/.]+)`, the regex from the parent viewset's
    * `lookup_value_regex`), named by the lookups listed, the last for the nearest (a negative index counts from the end,
    * as Python's does).
    */
-  private nestedPrefix(parent: Registration, lookupsExpr: Expr | undefined, ctx: Ctx): string | undefined {
+  private parentParts(parent: Registration, lookupsExpr: Expr | undefined, ctx: Ctx): PrefixPart[] | undefined {
     const lookups = lookupsExpr && stringList(this.project, lookupsExpr, ctx);
     if (!lookups) return undefined;
-    let prefix = '/';
+    const parts: PrefixPart[] = [];
     let index = lookups.length - 1;
     for (let item: Registration | undefined = parent; item; item = item.parent, index--) {
       const own = argument(item.site.call, 0, 'prefix');
       const ownText = own && this.project.stringValue(own, item.site.ctx);
       const lookup = lookups.at(index);
       if (ownText === undefined || lookup === undefined) return undefined;
-      prefix = `${ownText}/(?P<${PARENT_LOOKUP_PREFIX}${lookup}>${this.lookupValueRegex(item.site) ?? '[^/.]+'})/${prefix}`;
+      const value = `${ownText}/(?P<${PARENT_LOOKUP_PREFIX}${lookup}>${this.lookupValueRegex(item.site) ?? '[^/.]+'})/`;
+      parts.unshift({ value, file: item.site.ctx.mod.file, line: lineOf(item.site.call.loc) });
     }
-    return prefix.replace(/^\/+|\/+$/g, '');
+    return parts;
   }
 
   /** The registered viewset's `lookup_value_regex`, when it sets one. */
@@ -498,12 +502,12 @@ export class UrlWalker {
 
   private emitViewSet(registration: Registration, prefix: Prefix, slash: string, kind: 'route' | 'regex'): void {
     const { call, ctx } = registration.site;
-    const written = this.registeredPrefix(registration);
+    const { written, parts } = this.registeredPrefix(registration);
     const viewsetExpr = argument(call, 1, 'viewset');
     const cls = viewsetExpr ? this.project.resolve(viewsetExpr, ctx).find((v) => v.kind === 'class') : undefined;
     const at = `${ctx.mod.file}:${lineOf(call.loc)}`;
     const why = registration.parent ? `nested router prefix (${at}): a prefix or \`parents_query_lookups\` is not static` : `router prefix (${at}) is not a static string`;
-    const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, why] } : prefix;
+    const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, why] } : { ...prefix, parts: [...prefix.parts, ...parts] };
     const routePrefix = written ?? UNRESOLVED_SEGMENT;
     if (cls?.kind !== 'class') {
       this.emitUnknown(call, ctx, here, `${routePrefix}${slash}`, `viewset \`${viewsetExpr ? Project.describe(viewsetExpr) : '?'}\` cannot be resolved statically`);
@@ -511,9 +515,14 @@ export class UrlWalker {
     }
     const ref = cls.ref;
     const actions = this.views.viewsetActions(ref);
-    // Actions inherited from a base outside the project and outside the known libraries cannot be listed:
-    // the router's every standard route is kept, marked unresolved, rather than dropped.
-    const unread = this.project.externalBases(ref).find((q) => !isKnownPackage(q) && !externalView(q) && !addsNothing(q));
+    // Actions inherited from a base outside the project and outside the known libraries cannot be listed, nor
+    // those of a class with no DRF view among its bases (a metaclass may hand the router another class's): the
+    // router's every standard route is kept, marked unresolved, rather than dropped.
+    const bases = this.project.externalBases(ref);
+    const unreadBase = bases.find((q) => !isKnownPackage(q) && !externalView(q) && !addsNothing(q));
+    const unread = unreadBase
+      ? `actions of base \`${unreadBase}\` are unknown`
+      : !bases.some((q) => externalView(q)?.drf) && `\`${ref.cls.qualname}\` has no DRF view among its bases, so its actions are not its own`;
     const lookup = this.lookup(ref, kind);
     const extra = this.extraActions(ref);
     const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
@@ -527,7 +536,7 @@ export class UrlWalker {
       const url = !written && route.url.startsWith('/') ? route.url.slice(1) : route.url;
       const base = this.views.classView(ref, [], route.options);
       const view = this.views.withActions(base, route.mapping, ctx);
-      if (unread) view.unresolved.push(`actions of base \`${unread}\` are unknown: the router's standard methods are listed`);
+      if (unread) view.unresolved.push(`${unread}: the router's standard methods are listed`);
       for (const text of prefix.suffix ? [url, withSuffix(url, kind)] : [url]) this.emit(call, ctx, here, text, view);
     }
   }

@@ -25,7 +25,7 @@ export interface DjangoView {
   fn?: FunctionRef; // a function view
   cls?: ClassRef; // a project class view or viewset
   drf: boolean; // DRF's APIView machinery runs (throttling applies)
-  unreadBase?: string; // a base outside the project and the known libraries: it may bring DRF and its throttles
+  unreadBases?: string; // why its bases cannot be read (one outside the project and the known libraries, or no view found): they may bring DRF and its throttles
   noThrottles?: boolean; // a library view with `throttle_classes = ()`
   allauthAction?: string; // a django-allauth view that rate-limits itself under this action
   handlers: Map<string, string>; // HTTP method → handler method or viewset action (lower case)
@@ -188,23 +188,25 @@ export class ViewResolver {
     // itself (`FilterView` beside a mixin from Django): its handlers are unknown. Other mixins add none.
     const unknown = external.filter((q) => !isKnownPackage(q) && !externalView(q));
     const unreadBase = library.length ? unknown.find((q) => /View(Set)?$/.test(lastSegment(q))) : unknown[0];
-    if (unreadBase) unresolved.push(`view base \`${unreadBase}\` is not a class apiposture knows`);
-    else if (!library.length) unresolved.push(`\`${ref.cls.qualname}\` does not derive from a Django view class found statically`);
-    const defined = new Set([...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k))]);
+    const unreadHandlers = unreadBase ? `view base \`${unreadBase}\` is not a class apiposture knows` : !library.length && `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`;
+    // Handlers such a base may define are unknown: every method is listed, so none it serves goes unseen.
+    if (unreadHandlers) unresolved.push(`${unreadHandlers}: every method is listed`);
     const allowed = this.allowedMethods(ref) ?? HTTP_METHOD_NAMES;
+    const defined = new Set(unreadHandlers ? allowed : [...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k))]);
     if (!allowed.length) unresolved.push('`http_method_names` is not static');
     const view: DjangoView = {
       handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: lineOf(ref.cls.loc),
       cls: ref, drf: library.some((k) => k.drf),
       handlers: new Map(), automatic: [], anyMethod: false, options, wrappers, unresolved,
-      ...(unreadBase && { unreadBase }),
+      ...(unreadBase ? { unreadBases: `derives from \`${unreadBase}\`, which is not in the project` } : !library.length && { unreadBases: 'does not derive from a Django view class found statically' }),
     };
     if (library.some((k) => k.noThrottles)) view.noThrottles = true;
     const allauthAction = library.find((k) => k.allauthAction)?.allauthAction;
     if (allauthAction) view.allauthAction = allauthAction;
-    // A `dispatch` of its own that never hands the request to `super().dispatch` picks handlers its own way.
+    // A `dispatch` of its own that never hands the request to `super().dispatch` picks handlers its own way; one
+    // that does (returning its response, or keeping it to log first) leaves the choice to each method's handler.
     const dispatch = this.project.methodOf(ref, 'dispatch');
-    if (dispatch && !dispatch.fn.returns.some((r) => callsSuper(r, 'dispatch'))) {
+    if (dispatch && !dispatch.fn.calls.some((c) => isSuperMethod(c.fn, 'dispatch'))) {
       view.unresolved.push(`\`${dispatch.fn.qualname}\` answers requests itself, not through the handler of each method: every method is listed`);
       return { ...view, handlers: new Map(STANDARD_METHODS.map((m) => [m, 'dispatch'])), anyMethod: true };
     }
@@ -270,6 +272,11 @@ function withHandlers(view: DjangoView, defined: Set<string>, allowed: string[])
 
 /** `super().<method>(...)`: the library's own method runs. */
 export function callsSuper(expr: Expr, method: string): boolean {
-  const base = expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === method ? expr.fn.obj : undefined;
+  return expr.k === 'call' && isSuperMethod(expr.fn, method);
+}
+
+/** `super().<method>` (or `super(Cls, self).<method>`) as a callee. */
+function isSuperMethod(fn: Expr, method: string): boolean {
+  const base = fn.k === 'attr' && fn.name === method ? fn.obj : undefined;
   return base?.k === 'call' && base.fn.k === 'name' && base.fn.id === 'super';
 }

@@ -123,12 +123,13 @@ function readPatterns(project: Project, m: Middleware, at: Evidence): Pick<Confi
   // One mapping: rules chosen by a branch the profile does not decide are not static.
   const values = expr ? project.resolve(expr, m.ctx) : [];
   const [dict] = values;
-  if (values.length !== 1 || dict.kind !== 'literal' || dict.expr.k !== 'dict') return { at };
+  // Patterns are tried in the mapping's order, `**base_rules` spreads included.
+  const entries = values.length === 1 && dict.kind === 'literal' && dict.expr.k === 'dict' ? project.dictEntries(dict.expr, dict.ctx) : undefined;
+  if (!entries) return { at };
   const patterns: Pattern[] = [];
-  for (const [key, value] of dict.expr.entries) {
-    const source = project.stringValue(key, dict.ctx);
-    const rules = sequenceItems(project, value, dict.ctx)?.map((item) => readRule(project, item.expr, item.ctx));
-    if (source === undefined || !rules || rules.some((r) => !r)) return { at };
+  for (const { key: source, value, ctx } of entries) {
+    const rules = sequenceItems(project, value, ctx)?.map((item) => readRule(project, item.expr, item.ctx));
+    if (!rules || rules.some((r) => !r)) return { at };
     patterns.push({ source, regex: pythonRegex(source), rules: rules as RuleInfo[], at: { ...at, message: `asgi-ratelimit pattern \`${source}\`` } });
   }
   return { patterns, at };
