@@ -184,3 +184,12 @@ test('`a if test else b` is the arm the profile takes, or either', async () => {
   expect(await routesOf({ 'app.py': `${FLASK}${helper}app.register_blueprint(bp, url_prefix=with_slash(os.environ.get("MOUNT", "docs")) + "/api")\n` })).toEqual(['/docs/api/x']);
   expect(await routesOf({ 'app.py': `${FLASK}app.register_blueprint(bp, url_prefix="/a" if os.path.exists("/etc/a") else "/b")\n` })).toEqual([expect.stringMatching(/^\{\?\}\/x /)]);
 });
+
+test('an `except` handler runs only when its `try` raises: what it binds or returns is one possibility, never the answer', async () => {
+  const rebound = `${FLASK}prefix = "/full"\ntry:\n    import extras\nexcept ImportError:\n    prefix = "/lite"\napp.register_blueprint(bp, url_prefix=prefix)\n`;
+  expect(await routesOf({ 'app.py': rebound })).toEqual([expect.stringMatching(/^\{\?\}\/x \(url_prefix `prefix`/)]);
+  const returned = `${FLASK}def mount():\n    try:\n        import extras\n    except ImportError:\n        return "/lite"\n    return "/full"\n\napp.register_blueprint(bp, url_prefix=mount())\n`;
+  expect(await routesOf({ 'app.py': returned })).toEqual([expect.stringMatching(/^\{\?\}\/x /)]);
+  const inBody = `${FLASK}def mount():\n    try:\n        return os.environ.get("MOUNT", "/full")\n    except KeyError:\n        return "/lite"\n\napp.register_blueprint(bp, url_prefix=mount())\n`;
+  expect(await routesOf({ 'app.py': inBody })).toEqual(['/full/x']);
+});

@@ -132,7 +132,7 @@ class FactsBuilder {
         return;
       }
       default:
-        if (node.type === 'if_statement' || node.type === 'match_statement') this.recordArms(node, scope);
+        if (node.type === 'if_statement' || node.type === 'match_statement' || node.type === 'try_statement') this.recordArms(node, scope);
         if (BLOCK_STATEMENTS.has(node.type)) {
           for (const child of node.namedChildren) {
             if (child.type === 'block' || BLOCK_STATEMENTS.has(child.type)) {
@@ -168,17 +168,23 @@ class FactsBuilder {
     return alternatives.map(compare).reduce((a, b) => operatorCall('__or__', [a, b], locOf(clause)));
   }
 
-  /** The lines of each arm of an `if` (its block, each `elif`, the `else`) or a `match` (each `case`). */
+  /**
+   * The lines of each arm of an `if` (its block, each `elif`, the `else`), a `match` (each `case`) or the handlers of a
+   * `try` (each `except`: it runs only when the body raises, a test nobody can decide).
+   */
   private recordArms(node: PyNode, scope: number): void {
     const of = node.startPosition.row + 1;
     const arms =
       node.type === 'if_statement'
         ? node.namedChildren.filter((c) => c.type === 'block' || c.type === 'elif_clause' || c.type === 'else_clause')
-        : (node.childForFieldName('body')?.namedChildren ?? []).filter((c) => c.type === 'case_clause');
+        : node.type === 'try_statement'
+          ? node.namedChildren.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause')
+          : (node.childForFieldName('body')?.namedChildren ?? []).filter((c) => c.type === 'case_clause');
     arms.forEach((arm, i) => {
       // The test of the `if` itself stands before its block; an `elif` holds its own.
       const condition = node.type !== 'if_statement' ? undefined : i === 0 ? node.childForFieldName('condition') : arm.type === 'elif_clause' ? arm.childForFieldName('condition') : undefined;
-      const test = condition ? this.expr(condition, 0) : node.type === 'match_statement' ? this.caseTest(node, arm) : undefined;
+      const handler: Expr | undefined = node.type === 'try_statement' ? { k: 'other', text: clip(arm.text.split('\n')[0]), loc: locOf(arm) } : undefined;
+      const test = condition ? this.expr(condition, 0) : node.type === 'match_statement' ? this.caseTest(node, arm) : handler;
       // `if (path := ...):` binds `path` for the arm, as Python does.
       for (const walrus of condition ? [condition, ...condition.descendantsOfType('named_expression')].filter((n) => n.type === 'named_expression') : []) {
         const name = walrus.childForFieldName('name');

@@ -137,7 +137,7 @@ export interface Arm {
   arm: number;
   from: number;
   to: number;
-  test?: Expr; // an `if`/`elif` arm's condition (operators as `__not__`/`__and__`/`__or__`/`__cmp__` calls)
+  test?: Expr; // an `if`/`elif` arm's condition (operators as `__not__`/`__and__`/`__or__`/`__cmp__` calls); an `except` handler's is undecidable
   scope?: number; // where the test is read, with `test`
 }
 
