@@ -1101,8 +1101,8 @@ function defaultOf(qname: string, call: CallExpr): Expr | undefined {
 /**
  * The bindings of a name (`named`) that may hold its value at `line`, as Python runs the code: the latest one before
  * it, and, while that one sits in an `if`/`match` arm or an `except` handler the line is not in, the earlier ones
- * too (the arm may not have run). A binding in another arm of an `if` the line is in never reaches it. With none before the
- * line (a function read before the module's later assignment), the last one.
+ * too (the arm may not have run). A binding in another arm of an `if` the line is in never reaches it. With none
+ * before the line (a function read before the module's later assignment), the last one.
  */
 function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Binding[] {
   const before = named.filter((b) => b.line <= line).sort((a, b) => b.line - a.line);
