@@ -219,12 +219,13 @@ export class CostModel {
   }
 
   /**
-   * The library names a method's receiver stands for, unless it is data read off an instance of a project class
-   * (`file.content.decode()` on a pydantic model: the `BaseModel` it derives from says nothing of its fields).
+   * The library names a method's receiver stands for, unless it is data read off a project class or its instances
+   * (`file.content.decode()` on a pydantic model, `Account.objects.get(...).password.encode()` on a Django one: the
+   * `BaseModel` or `Model` they derive from says nothing of their fields).
    */
   private resolvedReceiver(receiver: Expr, ctx: Ctx): string[] {
     const projectData = (v: Value): boolean =>
-      (v.kind === 'member' && ((v.of.kind === 'instance' && v.of.cls !== undefined) || projectData(v.of))) || (v.kind === 'result' && projectData(v.callee));
+      (v.kind === 'member' && (v.of.kind === 'class' || (v.of.kind === 'instance' && v.of.cls !== undefined) || projectData(v.of))) || (v.kind === 'result' && projectData(v.callee));
     return this.project.resolve(receiver, ctx).flatMap((v) => (projectData(v) ? [] : this.qualifiedNames(v)));
   }
 
