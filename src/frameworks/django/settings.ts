@@ -118,18 +118,29 @@ function asSetting(project: Project, value: Value | undefined, name: string, at:
   return { kind: 'dynamic', why: `\`${name}\` is computed at run time${value?.kind === 'unknown' ? ` (${value.why})` : ''}`, at };
 }
 
-/** The entry `key` of a dict-valued setting; a `**spread` that could hold the key makes it dynamic. */
+/**
+ * The entry `key` of a dict-valued setting, `**spreads` read in place (`{**BASE_RATES, "burst": "20/minute"}`); a
+ * spread the scan cannot read that could hold the key makes it dynamic.
+ */
 export function entryOf(project: Project, setting: SettingValue, key: string): SettingValue {
   if (setting.kind !== 'value') return setting;
   const { expr, ctx } = setting;
   if (expr.k !== 'dict') return { kind: 'dynamic', why: 'the setting is not a dict literal', at: setting.at };
+  const entry = (value: Expr, valueCtx: Ctx): SettingValue => {
+    const values = project.resolve(value, valueCtx);
+    const at = { file: valueCtx.mod.file, line: exprLine(value, setting.at.line) };
+    return asSetting(project, values.length === 1 ? values[0] : undefined, key, at, { expr: value, ctx: valueCtx });
+  };
+  const merged = expr.spreads && project.dictEntries(expr, ctx);
+  if (merged) {
+    const found = merged.find((e) => e.key === key);
+    return found ? entry(found.value, found.ctx) : { kind: 'absent' };
+  }
   for (const [index, [k, v]] of expr.entries.entries()) {
     if (project.stringValue(k, ctx) !== key) continue;
     // A later `**spread` may replace the entry.
     if ((expr.spreads?.at(-1)?.before ?? 0) > index) return { kind: 'dynamic', why: `\`${key}\` may be replaced by a later \`**\` spread`, at: setting.at };
-    const values = project.resolve(v, ctx);
-    const at = { file: ctx.mod.file, line: exprLine(v, setting.at.line) };
-    return asSetting(project, values.length === 1 ? values[0] : undefined, key, at, { expr: v, ctx });
+    return entry(v, ctx);
   }
   return expr.spreads ? { kind: 'dynamic', why: `\`${key}\` may come from a \`**\` spread`, at: setting.at } : { kind: 'absent' };
 }
