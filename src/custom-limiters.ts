@@ -25,8 +25,11 @@ interface Hit {
   method?: string; // found on the class view's method for this HTTP method only
 }
 
-/** Something run for a route: a decorator, a dependency or a call in the handler's body, with where it is read. */
-type Wrapper = Hit & { kind: 'decorator' | 'dependency' | 'call'; expr: Expr; ctx: Ctx };
+/**
+ * Something run for a route: a decorator, a dependency, a call in the handler's body, a hook the framework runs
+ * before the handler or a call in its body (`how` says which), with where it is read.
+ */
+type Wrapper = Hit & { kind: 'decorator' | 'dependency' | 'call'; expr: Expr; ctx: Ctx; how?: string };
 
 // Functions named like a limiter, or methods of a class so named: `ratelimit`, `ApiUserRateLimiter.__call__`, `throttle_user`.
 const LIMITER_NAME = /limit|throttl/i;
@@ -104,12 +107,13 @@ export class CustomLimiters {
       return code && !this.limiters.some((l) => l.kind === w.kind && code.names.some((q) => names(l.target, q))) ? [{ ...w, code }] : [];
     });
     if (!hits.length) return route;
-    const declare = `declare it as [[limiter]] in ${this.configFile} to have its rate counted`;
+    // A hook cannot be declared (a [[limiter]] is a decorator, dependency or middleware).
+    const declare = (h: Wrapper): string => (h.how ? '' : `; declare it as [[limiter]] in ${this.configFile} to have its rate counted`);
     const evidence = hits.map((h): Evidence => {
       const who = `\`${h.code.name}\` (${h.code.file}:${h.code.line})`;
       if (h.misplaced) return misplacedEvidence(h, `the project's own rate limiter ${who}`);
-      const how = h.kind === 'call' ? 'is called by the handler' : 'wraps this route';
-      return { file: h.file, line: h.line, message: `${who} ${how}${h.method ? ` (${h.method})` : ''} and names HTTP 429 Too Many Requests: the project's own rate limiter, whose counting apiposture does not evaluate; ${declare}` };
+      const how = h.how ?? (h.kind === 'call' ? 'is called by the handler' : 'wraps this route');
+      return { file: h.file, line: h.line, message: `${who} ${how}${h.method ? ` (${h.method})` : ''} and names HTTP 429 Too Many Requests: the project's own rate limiter, whose counting apiposture does not evaluate${declare(h)}` };
     });
     // Saying that no limiter is used, or that no limit applies, is contradicted here.
     const kept = route.evidence.filter((e) => e.message !== NO_LIMITER_USED && e.message !== NO_LIMIT_APPLIES);
@@ -147,12 +151,21 @@ export class CustomLimiters {
     });
   }
 
-  /** What runs for the route: what wraps the handler (see wrappers), then the calls in its body, with where each is read. */
+  /**
+   * What runs for a route: what wraps the handler (see wrappers), the calls in its body, then each hook run before
+   * it and the calls in the hook's body, with where each is read.
+   */
   private runBy(route: AnalyzedRoute): Wrapper[] {
-    const calls = this.handlerDefs(route).flatMap(({ mod, def, method }) =>
-      'calls' in def ? def.calls.map((call): Wrapper => ({ file: mod.file, line: call.line, expr: call.fn, kind: 'call', ctx: { mod, scope: def.bodyScope, line: call.line }, ...(method && { method }) })) : [],
-    );
-    return [...this.wrappers(route), ...calls];
+    const calls = this.handlerDefs(route).flatMap(({ mod, def, method }) => ('calls' in def ? bodyCalls(mod, def).map((call) => ({ ...call, ...(method && { method }) })) : []));
+    const hooks = (route.hooks ?? []).flatMap(({ file, line }) => {
+      const mod = this.project.modules.find((m) => m.file === file);
+      const fn = mod?.functions.find((f) => lineOf(f.loc) === line);
+      if (!mod || !fn) return [];
+      const itself: Wrapper = { file, line, expr: { k: 'name', id: fn.name, loc: fn.loc }, kind: 'call', ctx: { mod, scope: fn.scope, line }, how: 'runs before the handler (a before_request hook)' };
+      const how = `is called by the before_request hook \`${fn.qualname}\` (${file}:${line})`;
+      return [itself, ...bodyCalls(mod, fn).map((call) => ({ ...call, how }))];
+    });
+    return [...this.wrappers(route), ...calls, ...hooks];
   }
 
   /**
@@ -242,6 +255,11 @@ export class CustomLimiters {
       }),
     );
   }
+}
+
+/** The calls in a function's body, each read where it stands. */
+function bodyCalls(mod: ModuleFacts, fn: FunctionDef): Wrapper[] {
+  return fn.calls.map((call) => ({ file: mod.file, line: call.line, expr: call.fn, kind: 'call', ctx: { mod, scope: fn.bodyScope, line: call.line } }));
 }
 
 /** Evidence for a limiter written above the route decorator. */

@@ -91,6 +91,7 @@ export interface Route {
   handlerLine: number;
   app?: SourceRef & { name: string }; // the application object that serves the route
   prefixes: PrefixPart[]; // outermost first
+  hooks?: SourceRef[]; // functions the framework runs before the handler (Flask's before_request), by their `def` line; not reported
   notServed?: NotServed; // registered only in a branch the profile does not run: listed apart, not checked
   assumptions?: Assumption[]; // what its path, methods or protection rest on that a deployment may change (see project.assumptions)
   status: ProtectionStatus;

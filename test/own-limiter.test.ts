@@ -48,3 +48,14 @@ test('a declared limiter counts; a library limit is kept', () => {
   const library = route(`${helpers}\nlimiter = Limiter(get_remote_address, app=app, default_limits=["10/minute"])`, { decorator: '@limit_guard', head });
   expect([library.status, library.limits.map((l) => l.rate)]).toEqual(['limited', ['10/minute']]);
 });
+
+test('a before_request hook that is, or calls, a limiter makes the routes it runs before unknown, naming the hook', () => {
+  const limiter = 'def throttle_clients():\n    if request.remote_addr in BLOCKED:\n        abort(429)';
+  const itself = route(`${limiter}\n\napp.before_request(throttle_clients)`);
+  expect([itself.status, itself.evidence.map((e) => e.message.split(' and ')[0])]).toEqual(['unknown', ['`app.throttle_clients` (app.py:5) runs before the handler (a before_request hook)']]);
+  const calling = route(`${limiter}\n\n@app.before_request\ndef checks():\n    throttle_clients()`);
+  expect(calling.evidence.map((e) => e.message.split(' and ')[0])).toEqual(['`app.throttle_clients` (app.py:5) is called by the before_request hook `checks` (app.py:10)']);
+  // A hook cannot be declared as [[limiter]], so the message does not suggest it.
+  expect(calling.evidence[0].message).toMatch(/does not evaluate$/);
+  expect(route(`${limiter}\n\n@app.before_request\ndef checks():\n    print(request.path)`).status).toBe('unlimited');
+});

@@ -382,9 +382,11 @@ class FactsBuilder {
           annotation: annotation ? this.expr(annotation, 0) : undefined,
         });
       } else if (p.type === 'typed_parameter') {
-        const id = p.namedChildren.find((c) => c.type === 'identifier');
+        // `name: T`, or `*name: T` (a `*args` like any other)
+        const id = p.namedChildren.find((c) => c.type === 'identifier' || c.type === 'list_splat_pattern');
+        const name = id?.type === 'identifier' ? id : id?.namedChildren[0];
         const annotation = p.childForFieldName('type');
-        if (id) params.push({ name: id.text, annotation: annotation ? this.expr(annotation, 0) : undefined });
+        if (name?.type === 'identifier') params.push({ name: name.text, ...(id !== name && { star: true }), annotation: annotation ? this.expr(annotation, 0) : undefined });
       } else if (p.type === 'list_splat_pattern' && p.namedChildren[0]?.type === 'identifier') {
         params.push({ name: p.namedChildren[0].text, star: true });
       }

@@ -659,13 +659,17 @@ export class Project {
     return undefined;
   }
 
-  /** `self.NAME = value` in the class's `__init__`, read with `self` standing for this instance. */
+  /**
+   * `self.NAME = value` in the class's `__init__`, read with `self` standing for this instance and the other
+   * parameters for what its construction gave them (`Service(app)` sets `self.app = app`).
+   */
   private initAttribute(instance: Extract<Value, { kind: 'instance' }>, name: string, depth: number): Value[] | undefined {
     const init = instance.cls && this.methodOf(instance.cls, '__init__');
     if (!init) return undefined;
     const set = init.mod.calls.find(({ scope, call: { fn, args } }) => scope === init.fn.bodyScope && fn.k === 'attr' && fn.name === '__setattr__' && fn.obj.k === 'name' && fn.obj.id === 'self' && args[0]?.k === 'str' && args[0].v === name);
     if (!set?.call.args[1]) return undefined;
-    const env = new Map([['self', { expr: instance.site.call as Expr, ctx: instance.site.ctx }]]);
+    const { call, ctx } = instance.site;
+    const env = new Map(this.callEnv(init.fn, call, ctx)).set('self', { expr: call, ctx });
     return this.resolve(set.call.args[1], { mod: init.mod, scope: init.fn.bodyScope, line: lineOf(set.call.loc), env }, depth + 1);
   }
 

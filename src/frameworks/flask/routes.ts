@@ -23,6 +23,7 @@ const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
 const NAMESPACE_TYPES = ['flask_restx.Namespace'];
 const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource'];
 const VIEW_TYPES = ['flask.views.View'];
+const HOOKS = ['before_request', 'before_app_request'];
 const SHORTCUTS = lookupTable<string>({ get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' });
 const HTTP_VERBS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch'];
 
@@ -91,6 +92,8 @@ class FlaskExtractor {
   private readonly apiOwners = new Map<string, { owner: Instance; ctx: Ctx }[]>();
   // Flask-RESTX namespaces by their creating call: the Apis that add them, with the path each gives.
   private readonly namespaceApis = new Map<string, { api: Instance; path: Expr }[]>();
+  // before_request functions by the creating call of the app or blueprint they run for (see addHook).
+  private readonly hooks = new Map<string, FunctionRef[]>();
 
   private appConfig?: FlaskAppConfig;
 
@@ -119,8 +122,17 @@ class FlaskExtractor {
       }
     }
     this.collectApiConstructors();
-    // Each declaration's routes rest on what reading that declaration assumed.
     const { project } = this;
+    for (const mod of project.modules) {
+      for (const fn of mod.functions) {
+        for (const d of fn.decorators) if (d.k === 'attr' && HOOKS.includes(d.name)) this.addHook(d, functionCtx(mod, fn), [{ mod, fn }]);
+      }
+    }
+    for (const { call, ctx } of this.sites) {
+      if (call.fn.k !== 'attr' || !HOOKS.includes(call.fn.name) || !call.args[0]) continue;
+      this.addHook(call.fn, ctx, project.resolve(call.args[0], ctx).flatMap((v) => (v.kind === 'function' ? [v.ref] : [])));
+    }
+    // Each declaration's routes rest on what reading that declaration assumed.
     for (const mod of project.modules) {
       for (const fn of mod.functions) project.noting(() => this.decoratedFunction({ mod, fn }));
       for (const cls of mod.classes) project.noting(() => this.decoratedClass({ mod, cls }));
@@ -131,6 +143,18 @@ class FlaskExtractor {
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
     }
     return this.drafts;
+  }
+
+  /**
+   * `@owner.before_request` on a function, or `owner.before_request(function)`: the function runs before every view
+   * of an app, or of a blueprint and the blueprints registered on it; a blueprint's `before_app_request` before
+   * every view of the apps it is registered on.
+   */
+  private addHook(registrar: Extract<Expr, { k: 'attr' }>, ctx: Ctx, functions: FunctionRef[]): void {
+    for (const owner of this.project.resolve(registrar.obj, ctx).filter(isOwner)) {
+      const apps = registrar.name === 'before_app_request' ? this.mounts(owner, []).flatMap((m) => (m.app ? [m.app] : [])) : [owner];
+      for (const on of apps) this.hooks.set(on.site.key, [...(this.hooks.get(on.site.key) ?? []), ...functions]);
+    }
   }
 
   private receivers(call: CallExpr, ctx: Ctx, accept: (v: Value) => v is Instance): Instance[] {
@@ -412,6 +436,7 @@ class FlaskExtractor {
     if (!methods.has('OPTIONS') && !(noOptions?.k === 'bool' && noOptions.v === false)) automatic.push('OPTIONS');
     automatic.forEach((m) => methods.add(m));
     const app = r.mount.app;
+    const hooks = [...(app ? [app] : []), ...r.mount.blueprints].flatMap((owner) => this.hooks.get(owner.site.key) ?? []);
     this.drafts.push({
       route: {
         framework: 'flask',
@@ -426,6 +451,7 @@ class FlaskExtractor {
         handlerLine: r.view.handlerRef.line,
         app: app ? { file: app.site.ctx.mod.file, line: lineOf(app.site.call.loc), name: 'Flask' } : undefined,
         prefixes: r.mount.parts,
+        ...(hooks.length && { hooks: [...new Map(hooks.map(({ mod, fn }) => [fn, { file: mod.file, line: lineOf(fn.loc) }])).values()] }),
         ...assumedFor(this.project, r.mount.assumptions),
       },
       context: { app, blueprints: r.mount.blueprints, view: r.view },
