@@ -65,3 +65,43 @@ test('`.env` counts only where the code loads it: python-decouple always, os.get
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('DRF settings read with environs: the defaults the code gives, a list among them, each an assumption of the routes it decides', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-environs-'));
+  const files: Record<string, string> = {
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
+    'settings.py': [
+      'from environs import Env',
+      'env = Env()',
+      'ROOT_URLCONF = "urls"',
+      'LOGIN_THROTTLE_RATE = env("LOGIN_THROTTLE_RATE", "20/min")',
+      'DEFAULT_THROTTLE_CLASSES = env.list("DEFAULT_THROTTLE_CLASSES", subcast=str, default=[])',
+      'REST_FRAMEWORK = {"DEFAULT_THROTTLE_CLASSES": DEFAULT_THROTTLE_CLASSES, "DEFAULT_THROTTLE_RATES": {"login": LOGIN_THROTTLE_RATE}}',
+      '',
+    ].join('\n'),
+    'views.py': [
+      'from rest_framework.throttling import ScopedRateThrottle',
+      'from rest_framework.views import APIView',
+      'class Login(APIView):',
+      '    throttle_classes = [ScopedRateThrottle]',
+      '    throttle_scope = "login"',
+      '    def post(self, request):',
+      '        return None',
+      'class Items(APIView):',
+      '    def get(self, request):',
+      '        return None',
+      '',
+    ].join('\n'),
+    'urls.py': 'from django.urls import path\nfrom views import Items, Login\nurlpatterns = [path("login/", Login.as_view()), path("items/", Items.as_view())]\n',
+  };
+  try {
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    const routes = (await scan({ paths: [dir] })).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
+    expect(routes).toEqual([
+      ['/items/', 'unlimited', '', ["DEFAULT_THROTTLE_CLASSES not set: the code's default []"]],
+      ['/login/', 'limited', '20/min', ['LOGIN_THROTTLE_RATE not set: the code\'s default "20/min"']],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -985,7 +985,7 @@ export class Project {
   /** A read with a fallback (`env("ADMIN_URL", default="admin/")` of django-environ): the fallback. */
   private defaulted(callee: Value, call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] {
     const reader = callee.kind === 'member' ? callee.of : callee;
-    const fromEnvironment = reader.kind === 'instance' && reader.types.some((t) => ENV_READERS.includes(t)) ? kwarg(call, 'default') : undefined;
+    const fromEnvironment = envDefault(callee, call);
     // `self.get("ADMIN_PATH", "/admin")` on a project dict subclass filled at run time: the default the code gives.
     const fromDict = callee.kind === 'member' && callee.name === 'get' && reader.kind === 'instance' && reader.cls && this.isDictClass(reader.cls) ? argument(call, 1, 'default') : undefined;
     const fallback = fromEnvironment ?? fromDict;
@@ -1012,6 +1012,23 @@ export class Project {
       this.callSites(name).some(({ call, ctx }) => this.resolve(call.fn, ctx).some((v) => (v.kind === 'external' && DOTENV_LOADERS.includes(v.qname)) || (v.kind === 'member' && v.name === 'read_env' && Project.isInstance(v.of, ENV_READERS)))),
     );
     return this.dotenvLoaded;
+  }
+
+  /**
+   * What a read of the environment through an Env object gives when the deployment does not set the variable:
+   * the code's default, one literal (`env.list("DEFAULT_THROTTLE_CLASSES", default=[])`), noted as an assumption;
+   * undefined for anything else, and when a `.env` the code loads sets the variable.
+   */
+  environmentDefault(value: Value): { expr: Expr; ctx: Ctx } | undefined {
+    if (value.kind !== 'result') return undefined;
+    const { call, ctx } = value;
+    const fallback = envDefault(value.callee, call);
+    const values = fallback && this.dotenvValue(call, ctx, 'environ.Env') === undefined ? this.resolve(fallback, ctx) : [];
+    const [only] = values;
+    const data = values.length === 1 && only.kind === 'literal' ? literalData(only.expr) : undefined;
+    if (data === undefined || only.kind !== 'literal') return undefined;
+    this.assumeDefault(call.args[0] && this.stringValue(call.args[0], ctx), data, call, ctx);
+    return only;
   }
 
   /** The texts of a read's default (`os.environ.get("X", "/v1")`), noted as an assumption: the deployment may set X. */
@@ -1063,8 +1080,11 @@ const DEFAULTED_READS = lookupTable<[position: number, keyword: string]>({ ...EN
 
 const DICT_BASES = ['dict', 'OrderedDict', 'UserDict'];
 
-// Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`.
-const ENV_READERS = ['environ.Env', 'environ.environ.Env'];
+// Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`: django-environ's and
+// environs'. environs takes the default second too (`env("RATE", "20/min")`, `env.list("X", [])`); django-environ's
+// own call takes `cast` there, and so do its `list`, `tuple` and `dict`.
+const ENV_READERS = ['environ.Env', 'environ.environ.Env', 'environs.Env'];
+const POSITIONAL_DEFAULT_READERS = ['environs.Env'];
 // Calls that put `.env` into the environment.
 const DOTENV_LOADERS = ['dotenv.load_dotenv', 'dotenv.main.load_dotenv', 'environ.Env.read_env', 'environ.environ.Env.read_env'];
 // Parsers that interpolate `%(name)s` as config-files.ts does; `RawConfigParser` does not, and stays unread.
@@ -1095,6 +1115,22 @@ function braceFormat(template: string, values: (string | undefined)[], named: Ma
     return v ?? '';
   });
   return ok ? out : undefined;
+}
+
+/** The default a read of the environment through an Env object gives in the code (`env.list("X", default=[])`). */
+function envDefault(callee: Value, call: CallExpr): Expr | undefined {
+  const reader = callee.kind === 'member' ? callee.of : callee;
+  if (!Project.isInstance(reader, ENV_READERS)) return undefined;
+  return kwarg(call, 'default') ?? (Project.isInstance(reader, POSITIONAL_DEFAULT_READERS) ? call.args[1] : undefined);
+}
+
+/** A literal's value as data (texts, numbers, flags, None and lists of them); undefined for anything else. */
+function literalData(expr: Expr): PyValue | undefined {
+  if (expr.k === 'str' || expr.k === 'num' || expr.k === 'bool') return expr.v;
+  if (expr.k === 'none') return null;
+  if (expr.k !== 'seq') return undefined;
+  const items = expr.items.map(literalData);
+  return items.every((item) => item !== undefined) ? (items as PyValue[]) : undefined;
 }
 
 function defaultOf(qname: string, call: CallExpr): Expr | undefined {

@@ -115,6 +115,9 @@ function asSetting(project: Project, value: Value | undefined, name: string, at:
   // A read with a default in the code (`os.environ.get("ANON_RATE", "20/hour")`): that text, noted as an assumption.
   const text = written && value && value.kind !== 'unknown' ? project.stringValue(written.expr, written.ctx) : undefined;
   if (written && text !== undefined) return { kind: 'value', expr: { k: 'str', v: text, loc: locAt(at.line, 1) }, ctx: written.ctx, at };
+  // A read with another default (`env.list("DEFAULT_THROTTLE_CLASSES", default=[])`): that value, noted as an assumption.
+  const fallback = value && project.environmentDefault(value);
+  if (fallback) return { kind: 'value', expr: fallback.expr, ctx: fallback.ctx, at };
   return { kind: 'dynamic', why: `\`${name}\` is computed at run time${value?.kind === 'unknown' ? ` (${value.why})` : ''}`, at };
 }
 
