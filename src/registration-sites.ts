@@ -61,7 +61,7 @@ export function countRegistrations(project: Project, routes: Route[], inScope: (
       total++;
       // In a helper, the routes are declared at the helper's calls (see Project.callerEnvs).
       const declared = [`${mod.file}:${lineOf(site.call.loc)}`, ...site.callers.map((via) => `${via.file}:${via.line}`)];
-      if (declared.some((at) => reported.has(at))) continue;
+      if (declared.some((at) => reported.has(at)) || finder.returnedWhereReported(site, reported)) continue;
       const why = site.include ? finder.unreadInclude(site) : finder.unreadReceiverOrArguments(site);
       if (why) unresolved.push({ file: mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc), call: site.label, reason: why });
     }
@@ -86,6 +86,22 @@ export function skippedRegistrations(unprofiled: Project, skipped: SkippedArm[],
 
 class SiteFinder {
   constructor(private readonly project: Project) {}
+
+  /**
+   * A pattern a helper returns, reported where the helper is called (`urlpatterns = [optional_slash_path("users",
+   * view), ...]`: see declaredAtCall in the Django URLconf reader). Looked for only for a site nothing else resolved.
+   */
+  returnedWhereReported(site: Site, reported: Set<string>): boolean {
+    const { mod, scope } = site.ctx;
+    const fn = mod.functions.find((f) => f.bodyScope === scope);
+    if (!fn?.returns.some((r) => someExpr(r, (e) => e === site.call))) return false;
+    const callsFn = (call: CallExpr, ctx: Ctx): boolean => this.project.resolve(call.fn, ctx).some((v) => v.kind === 'function' && v.ref.fn === fn);
+    return this.project.modules.some((m) => {
+      const at = (call: CallExpr, ctx: Ctx): boolean => reported.has(`${m.file}:${lineOf(call.loc)}`) && callsFn(call, ctx);
+      const inStatements = m.calls.some((stmt) => someExpr(stmt.call, (e) => e.k === 'call' && at(e, { mod: m, scope: stmt.scope, line: lineOf(e.loc) })));
+      return inStatements || Object.entries(m.bindings).some(([scopeId, bindings]) => bindings.some((b) => b.kind === 'assign' && someExpr(b.value, (e) => e.k === 'call' && at(e, { mod: m, scope: Number(scopeId), line: b.line }))));
+    });
+  }
 
   /** The registration sites of a module, each once, in source order. */
   sites(mod: ModuleFacts): Site[] {

@@ -5,7 +5,7 @@
  * Full paths keep Django's syntax; regex anchors (`^`, `$`) are dropped when parts are joined.
  */
 import type { CallExpr, Expr, Loc, ModuleFacts } from '../../python/ir';
-import { argument, dottedName, exprLine, kwarg, lineOf, locAt } from '../../python/ir';
+import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExpr } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
@@ -111,7 +111,7 @@ export class UrlWalker {
     this.walkAppends(mod, 0, 'urlpatterns', prefix, inner);
   }
 
-  /** `urlpatterns.append(path(...))` and `urlpatterns.extend([...])` on a list of `scope`, also in `for` loops. */
+  /** `urlpatterns.append(path(...))`, `.insert(0, path(...))` and `.extend([...])` on a list of `scope`, also in `for` loops. */
   private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[]): void {
     const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}`;
     if (this.appendsWalked.has(key)) return;
@@ -120,19 +120,24 @@ export class UrlWalker {
     for (const stmt of mod.calls) {
       const { call } = stmt;
       const fn = call.fn;
-      if (stmt.scope !== scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== list || !['append', 'extend'].includes(fn.name) || !call.args[0]) continue;
+      const added = fn.k === 'attr' ? (fn.name === 'insert' ? call.args[1] : ['append', 'extend'].includes(fn.name) ? call.args[0] : undefined) : undefined;
+      if (stmt.scope !== scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== list || !added) continue;
       const contexts = statementContexts(this.project, mod, stmt);
       if (!contexts.length) {
         const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
         this.unresolvedMount(prefix, ctx, lineOf(call.loc), `patterns added in a loop over \`${loop}\` (${mod.file}:${lineOf(call.loc)}), which is not static`, call);
       }
-      for (const at of contexts) this.walkPatterns(fn.name === 'append' ? { k: 'seq', items: [call.args[0]] } : call.args[0], at, prefix, inner);
+      for (const at of contexts) this.walkPatterns(fn.name === 'extend' ? added : { k: 'seq', items: [added] }, at, prefix, inner);
     }
   }
 
   /** A list of patterns, however it is built. */
   private walkPatterns(expr: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], depth = 0): void {
-    if (depth > MAX_INCLUDE_DEPTH || !this.firstVisit(expr, ctx, prefix)) return;
+    if (depth > MAX_INCLUDE_DEPTH) return;
+    // One pattern where a list was expected: what a helper returns (`return re_path(route=..., view=view)`).
+    const single = expr.k === 'call' ? decoratorName(this.project, expr, ctx) : undefined;
+    if (single && (PATTERN_FUNCTIONS.has(single) || RESOLVERS.includes(single))) return this.walkPattern(expr, ctx, prefix, stack, depth);
+    if (!this.firstVisit(expr, ctx, prefix)) return;
     if (expr.k === 'seq') {
       for (const item of expr.items) this.walkPattern(item, ctx, prefix, stack, depth);
       return;
@@ -172,7 +177,7 @@ export class UrlWalker {
     // A name bound to a list, or to a call building one (`urlpatterns = i18n_patterns(...)`): walk that expression.
     const sources = values.map((v) => (v.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v.kind === 'instance' ? { expr: v.site.call, ctx: v.site.ctx } : v.kind === 'result' ? { expr: v.call, ctx: v.ctx } : undefined));
     if (sources.length && sources.every((s) => s && s.expr !== expr)) {
-      for (const s of sources) if (s) this.walkPatterns(s.expr, s.ctx, prefix, stack, expr.k === 'call' ? depth + 1 : depth);
+      for (const s of sources) if (s) this.walkPatterns(s.expr, expr.k === 'call' ? declaredAtCall(s, expr, ctx) : s.ctx, prefix, stack, expr.k === 'call' ? depth + 1 : depth);
       return;
     }
     // `urlpatterns = router.urls`
@@ -222,7 +227,8 @@ export class UrlWalker {
       return;
     }
     if (!this.firstVisit(expr, ctx, prefix)) return;
-    const routeExpr = argument(call, 0, kind === 'route' ? 'route' : 'regex');
+    // `path()` and `re_path()` name it `route`; the old `url()`, `regex`.
+    const routeExpr = argument(call, 0, name === 'django.conf.urls.url' ? 'regex' : 'route');
     const written = routeExpr ? this.project.stringValue(routeExpr, ctx) : undefined;
     const unresolved = written === undefined ? [`route \`${routeExpr ? Project.describe(routeExpr) : '?'}\` (${ctx.mod.file}:${lineOf(call.loc)}) is not a static string`] : [];
     const text = written === undefined ? UNRESOLVED_SEGMENT : kind === 'regex' ? stripAnchors(written) : written;
@@ -599,4 +605,15 @@ function stripAnchors(regex: string): string {
 
 function trimSlash(text: string): string {
   return text.replace(/\/$/, '');
+}
+
+/**
+ * Patterns a helper returns, read with the call's arguments bound (`source.ctx.env`): declared at the call when
+ * built from those arguments (`optional_slash_path("users", UserView.as_view())`), as other frameworks' helpers'
+ * routes are; at the helper's own lines otherwise.
+ */
+function declaredAtCall(source: { expr: Expr; ctx: Ctx }, call: Expr & { k: 'call' }, ctx: Ctx): Ctx {
+  const { env } = source.ctx;
+  if (!env || source.ctx.via || !someExpr(source.expr, (e) => e.k === 'name' && env.has(e.id))) return source.ctx;
+  return { ...source.ctx, via: ctx.via ?? { file: ctx.mod.file, line: lineOf(call.loc), column: columnOf(call.loc) } };
 }
