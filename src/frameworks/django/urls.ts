@@ -30,7 +30,8 @@ type Instance = Extract<Value, { kind: 'instance' }>;
 /** A `register` call of a DRF router; with drf-extensions, the registration whose returned item it is called on. */
 interface Registration {
   site: CallSite;
-  parent?: Registration;
+  parent?: Registration; // drf-extensions: the registration it is nested under
+  nesting?: PrefixPart[] | null; // drf-nested-routers: its router's parent prefixes (see nestingParts); null when unread
 }
 type Located = { loc: Loc };
 
@@ -41,9 +42,11 @@ const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
   'django.urls.conf.re_path': 'regex',
   'django.conf.urls.url': 'regex',
 }));
-// DRF's routers and drf-extensions' routers built on them, the default ones (with a root view) first of each.
-const DEFAULT_ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework_extensions.routers.ExtendedDefaultRouter'];
-const ROUTERS = [...DEFAULT_ROUTERS, 'rest_framework.routers.SimpleRouter', 'rest_framework_extensions.routers.ExtendedSimpleRouter'];
+// DRF's routers and drf-extensions' and drf-nested-routers' built on them (the latter's module names DRF's too), the
+// default ones (with a root view) first of each.
+const NESTED_ROUTERS = ['rest_framework_nested.routers.NestedDefaultRouter', 'rest_framework_nested.routers.NestedSimpleRouter'];
+const DEFAULT_ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework_extensions.routers.ExtendedDefaultRouter', 'rest_framework_nested.routers.DefaultRouter', NESTED_ROUTERS[0]];
+const ROUTERS = [...DEFAULT_ROUTERS, 'rest_framework.routers.SimpleRouter', 'rest_framework_extensions.routers.ExtendedSimpleRouter', 'rest_framework_nested.routers.SimpleRouter', NESTED_ROUTERS[1]];
 // drf-extensions' routers whose `register` returns what registers routes nested under it (rest_framework_extensions/routers.py).
 const NESTING_ROUTERS = ['rest_framework_extensions.routers.NestedRouterMixin', 'rest_framework_extensions.routers.ExtendedRouterMixin', ...ROUTERS.filter((r) => r.startsWith('rest_framework_extensions.'))];
 // Its DEFAULT_PARENT_LOOKUP_KWARG_NAME_PREFIX: the group a parent's lookup is captured in is named this and the lookup.
@@ -410,22 +413,11 @@ export class UrlWalker {
   /** DRF SimpleRouter/DefaultRouter (rest_framework/routers.py `get_urls`): per viewset, the routes of its actions. */
   private emitRouter(router: Instance, prefix: Prefix): void {
     const { call, ctx } = router.site;
-    const slashArg = kwarg(call, 'trailing_slash');
-    let slash = slashArg?.k === 'bool' && !slashArg.v ? '' : '/';
+    const { slash, sites } = this.routerSetup(router);
     const isDefault = router.types.some((t) => DEFAULT_ROUTERS.includes(t));
-    const regexArg = kwarg(call, 'use_regex_path');
-    const kind = regexArg?.k === 'bool' && !regexArg.v ? 'route' : 'regex';
-    const registrations: Registration[] = [];
-    const isRouter = (site: CallSite, obj: Expr): boolean => this.project.resolve(obj, site.ctx).some((v) => v.kind === 'instance' && v.site.key === router.site.key);
-    for (const site of this.sites) {
-      const { fn, args } = site.call;
-      if (fn.k !== 'attr') continue;
-      // `router.trailing_slash = "/?"` is recorded as `router.__setattr__("trailing_slash", "/?")`.
-      const setsSlash = fn.name === '__setattr__' && args[0]?.k === 'str' && args[0].v === 'trailing_slash';
-      if ((fn.name !== 'register' && !setsSlash) || !isRouter(site, fn.obj)) continue;
-      if (setsSlash) slash = this.project.stringValue(args[1], site.ctx) ?? slash;
-      else registrations.push({ site });
-    }
+    const kind = this.routerKind(router);
+    const nesting = Project.isInstance(router, NESTED_ROUTERS) ? this.nestingParts(router, 0) ?? null : undefined;
+    const registrations: Registration[] = sites.map((site) => ({ site, ...(nesting !== undefined && { nesting }) }));
     if (router.types.some((t) => NESTING_ROUTERS.includes(t))) registrations.push(...this.nestedRegistrations(registrations));
     // DefaultRouter's class switches, which a project subclass may turn off.
     const enabled = (name: string): boolean => {
@@ -439,6 +431,76 @@ export class UrlWalker {
       const rootKind = versionSide(this.project.metadata.packages.get('djangorestframework'), DRF_PATH_ROOT) === 'below' ? 'regex' : 'route';
       for (const text of inner.suffix ? ['', withSuffix('', rootKind)] : ['']) this.emit(call, ctx, inner, text, root);
     }
+  }
+
+  /**
+   * A router's `register` calls and its trailing slash: `trailing_slash=False` gives none, `router.trailing_slash =
+   * "/?"` (recorded as `router.__setattr__("trailing_slash", "/?")`) that text; a drf-nested-routers router given
+   * neither takes its parent router's.
+   */
+  private routerSetup(router: Instance, depth = 0): { slash: string; sites: CallSite[] } {
+    const { call } = router.site;
+    const slashArg = kwarg(call, 'trailing_slash');
+    const parent = !slashArg && depth < MAX_NESTING ? this.parentRouter(router) : undefined;
+    let slash = parent ? this.routerSetup(parent, depth + 1).slash : slashArg?.k === 'bool' && !slashArg.v ? '' : '/';
+    const sites: CallSite[] = [];
+    const isRouter = (site: CallSite, obj: Expr): boolean => this.project.resolve(obj, site.ctx).some((v) => v.kind === 'instance' && v.site.key === router.site.key);
+    for (const site of this.sites) {
+      const { fn, args } = site.call;
+      if (fn.k !== 'attr') continue;
+      const setsSlash = fn.name === '__setattr__' && args[0]?.k === 'str' && args[0].v === 'trailing_slash';
+      if ((fn.name !== 'register' && !setsSlash) || !isRouter(site, fn.obj)) continue;
+      if (setsSlash) slash = this.project.stringValue(args[1], site.ctx) ?? slash;
+      else sites.push(site);
+    }
+    return { slash, sites };
+  }
+
+  /** Regex routes unless the router is built with `use_regex_path=False` (DRF 3.15). */
+  private routerKind(router: Instance): 'route' | 'regex' {
+    const regexArg = kwarg(router.site.call, 'use_regex_path');
+    return regexArg?.k === 'bool' && !regexArg.v ? 'route' : 'regex';
+  }
+
+  /** The router a drf-nested-routers router nests under (its first argument). */
+  private parentRouter(router: Instance): Instance | undefined {
+    if (!Project.isInstance(router, NESTED_ROUTERS)) return undefined;
+    const { call, ctx } = router.site;
+    const parentExpr = argument(call, 0, 'parent_router');
+    return parentExpr && this.project.resolve(parentExpr, ctx).find((v): v is Instance => Project.isInstance(v, ROUTERS));
+  }
+
+  /**
+   * drf-nested-routers' NestedMixin: a nested router's routes start with its parent's registration under
+   * `parent_prefix` and that viewset's lookup, captured as `{lookup}_{lookup_url_kwarg}` (`lookup=` defaults to
+   * `nested_{level}`): `domains/(?P<domain_pk>[^/.]+)/`, after its parent's own parts when that is nested too (no
+   * leading slash for an empty `parent_prefix`). Undefined when any of it cannot be read.
+   */
+  private nestingParts(router: Instance, depth: number): PrefixPart[] | undefined {
+    const parent = depth < MAX_NESTING ? this.parentRouter(router) : undefined;
+    if (!parent) return undefined;
+    const { call, ctx } = router.site;
+    const prefixExpr = argument(call, 1, 'parent_prefix');
+    const parentPrefix = prefixExpr && this.project.stringValue(prefixExpr, ctx);
+    const outer = Project.isInstance(parent, NESTED_ROUTERS) ? this.nestingParts(parent, depth + 1) : [];
+    const lookupExpr = kwarg(call, 'lookup');
+    const lookup = lookupExpr ? this.project.stringValue(lookupExpr, ctx) : `nested_${this.nestingLevel(router, depth)}`;
+    if (parentPrefix === undefined || !outer || lookup === undefined) return undefined;
+    const registered = this.routerSetup(parent).sites.find((site) => {
+      const own = argument(site.call, 0, 'prefix');
+      return own && this.project.stringValue(own, site.ctx) === parentPrefix;
+    });
+    const viewsetExpr = registered && argument(registered.call, 1, 'viewset');
+    const viewset = viewsetExpr && this.project.resolve(viewsetExpr, registered.ctx).find((v) => v.kind === 'class');
+    if (viewset?.kind !== 'class') return undefined;
+    const value = `${parentPrefix}/${this.lookup(viewset.ref, this.routerKind(parent), `${lookup}_`)}/`;
+    return [...outer, { value: parentPrefix ? value : value.slice(1), file: ctx.mod.file, line: lineOf(call.loc) }];
+  }
+
+  /** How deep a drf-nested-routers router nests (its `nest_count`): 1 under a plain router. */
+  private nestingLevel(router: Instance, depth: number): number {
+    const parent = depth < MAX_NESTING ? this.parentRouter(router) : undefined;
+    return parent ? this.nestingLevel(parent, depth + 1) + 1 : 0;
   }
 
   /**
@@ -471,6 +533,8 @@ export class UrlWalker {
     const { call, ctx } = registration.site;
     const prefixExpr = argument(call, 0, 'prefix');
     const written = prefixExpr ? this.project.stringValue(prefixExpr, ctx) : undefined;
+    const { nesting } = registration;
+    if (nesting !== undefined) return nesting && written !== undefined ? { written: `${nesting.map((p) => p.value).join('')}${written}`, parts: nesting } : { parts: [] };
     if (!registration.parent || written === undefined) return { written, parts: [] };
     const parts = this.parentParts(registration.parent, argument(call, 3, 'parents_query_lookups'), ctx);
     return parts ? { written: `${parts.map((p) => p.value).join('').replace(/^\/+|\/+$/g, '')}/${written}`, parts } : { parts: [] };
@@ -512,7 +576,9 @@ export class UrlWalker {
     const viewsetExpr = argument(call, 1, 'viewset');
     const cls = viewsetExpr ? this.project.resolve(viewsetExpr, ctx).find((v) => v.kind === 'class') : undefined;
     const at = `${ctx.mod.file}:${lineOf(call.loc)}`;
-    const why = registration.parent ? `nested router prefix (${at}): a prefix or \`parents_query_lookups\` is not static` : `router prefix (${at}) is not a static string`;
+    const why = registration.nesting === null
+      ? `nested router (${at}): its parent router, \`parent_prefix\` or \`lookup\`, or the viewset registered there, cannot be read statically`
+      : registration.parent ? `nested router prefix (${at}): a prefix or \`parents_query_lookups\` is not static` : `router prefix (${at}) is not a static string`;
     const here = written === undefined ? { ...prefix, unresolved: [...prefix.unresolved, why] } : { ...prefix, parts: [...prefix.parts, ...parts] };
     const routePrefix = written ?? UNRESOLVED_SEGMENT;
     if (cls?.kind !== 'class') {
@@ -547,13 +613,16 @@ export class UrlWalker {
     }
   }
 
-  /** `(?P<pk>[^/.]+)` (or `<str:pk>` with use_regex_path=False), from the viewset's lookup attributes. */
-  private lookup(ref: ClassRef, kind: 'route' | 'regex'): string {
+  /**
+   * `(?P<pk>[^/.]+)` (or `<str:pk>` with use_regex_path=False), from the viewset's lookup attributes; the group named
+   * after `lookupPrefix` too, as DRF's get_lookup_regex names it.
+   */
+  private lookup(ref: ClassRef, kind: 'route' | 'regex', lookupPrefix = ''): string {
     const attr = (name: string): string | undefined => {
       const value = this.project.literalAttribute(ref, name);
       return value && this.project.stringValue(value.expr, value.ctx);
     };
-    const kwargName = attr('lookup_url_kwarg') ?? attr('lookup_field') ?? 'pk';
+    const kwargName = lookupPrefix + (attr('lookup_url_kwarg') ?? attr('lookup_field') ?? 'pk');
     if (kind === 'route') return `<${attr('lookup_value_converter') ?? attr('lookup_value_regex') ?? 'str'}:${kwargName}>`;
     return `(?P<${kwargName}>${attr('lookup_value_regex') ?? '[^/.]+'})`;
   }
