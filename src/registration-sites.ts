@@ -16,7 +16,7 @@ import { lookupTable } from './collections';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
-const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.'];
+const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
 const ROUTE_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace', 'api_route', 'websocket', 'websocket_route']);
 const ROUTE_METHODS = new Set(['add_url_rule', 'add_resource', 'add_api_route', 'add_api_websocket_route', 'add_route', 'add_websocket_route', 'register']);
 const INCLUDE_METHODS = new Set(['include_router', 'register_blueprint', 'mount']);

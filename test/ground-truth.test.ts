@@ -274,6 +274,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/multihost': ['portal.settings.web', 'portal.settings.proxy', 'portal.settings.web@portal.urls.docs'], // @: the URLconf django-hosts serves for a host
   'django/nested': ['nested.settings'],
   'django/domains': ['hosting.settings'],
+  'django/inventory': ['inventory.settings'],
 };
 /**
  * Django fixtures built on a library Debian does not package: probed only with its source checked out, given as
@@ -283,6 +284,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
 const DJANGO_FROM_SOURCE: Record<string, { variable: string; library: string }> = {
   'django/nested': { variable: 'APIPOSTURE_DRF_EXTENSIONS_SOURCE', library: 'chibisov/drf-extensions (0.8)' },
   'django/domains': { variable: 'APIPOSTURE_DRF_NESTED_ROUTERS_SOURCE', library: 'alanjds/drf-nested-routers (0.95.3)' },
+  'django/inventory': { variable: 'APIPOSTURE_DRF_BULK_SOURCE', library: 'miki725/django-rest-framework-bulk (0.2.1)' },
 };
 
 /** The library source a Django fixture's probe imports (see DJANGO_FROM_SOURCE): undefined when it needs none, null when it is missing. */

@@ -95,6 +95,21 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'rest_framework:RetrieveModelMixin': { handlers: [], actions: ['retrieve'] },
   'rest_framework:UpdateModelMixin': { handlers: [], actions: ['update', 'partial_update'] },
   'rest_framework:DestroyModelMixin': { handlers: [], actions: ['destroy'] },
+  // djangorestframework-bulk 0.2.1 (rest_framework_bulk/drf3/mixins.py, generics.py): bulk actions, which its BulkRouter
+  // serves on the list route (BULK_LIST_ROUTE).
+  'rest_framework_bulk:BulkCreateModelMixin': { handlers: [], actions: ['create'] },
+  'rest_framework_bulk:BulkUpdateModelMixin': { handlers: [], actions: ['bulk_update', 'partial_bulk_update'] },
+  'rest_framework_bulk:BulkDestroyModelMixin': { handlers: [], actions: ['bulk_destroy'] },
+  'rest_framework_bulk:BulkModelViewSet': { handlers: [], drf: true, actions: ['list', 'create', 'retrieve', 'update', 'partial_update', 'destroy', 'bulk_update', 'partial_bulk_update', 'bulk_destroy'] },
+  'rest_framework_bulk:BulkCreateAPIView': { handlers: ['post'], drf: true },
+  'rest_framework_bulk:BulkUpdateAPIView': { handlers: ['put', 'patch'], drf: true },
+  'rest_framework_bulk:BulkDestroyAPIView': { handlers: ['delete'], drf: true },
+  'rest_framework_bulk:ListBulkCreateAPIView': { handlers: ['get', 'post'], drf: true },
+  'rest_framework_bulk:ListCreateBulkUpdateAPIView': { handlers: ['get', 'post', 'put', 'patch'], drf: true },
+  'rest_framework_bulk:ListCreateBulkUpdateDestroyAPIView': { handlers: ['get', 'post', 'put', 'patch', 'delete'], drf: true },
+  'rest_framework_bulk:ListBulkCreateUpdateAPIView': { handlers: ['get', 'post', 'put', 'patch'], drf: true },
+  'rest_framework_bulk:ListBulkCreateDestroyAPIView': { handlers: ['get', 'post', 'delete'], drf: true },
+  'rest_framework_bulk:ListBulkCreateUpdateDestroyAPIView': { handlers: ['get', 'post', 'put', 'patch', 'delete'], drf: true },
   // drf-extensions 0.8 (rest_framework_extensions/mixins.py): filters the queryset by the parents' lookups, adds no action.
   'rest_framework_extensions:NestedViewSetMixin': { handlers: [], actions: [] },
   // Token views of DRF add-ons: plain POST endpoints that keep the project's default throttles.
@@ -189,6 +204,8 @@ export function isKnownPackage(qname: string): boolean {
 /** HTTP method → viewset action of DRF's router routes (rest_framework/routers.py `SimpleRouter.routes`). */
 export const LIST_ROUTE: Record<string, string> = { get: 'list', post: 'create' };
 export const DETAIL_ROUTE: Record<string, string> = { get: 'retrieve', put: 'update', patch: 'partial_update', delete: 'destroy' };
+/** djangorestframework-bulk's BulkRouter (rest_framework_bulk/routes.py): the list route maps the bulk actions too. */
+export const BULK_LIST_ROUTE: Record<string, string> = { ...LIST_ROUTE, put: 'bulk_update', patch: 'partial_bulk_update', delete: 'bulk_destroy' };
 
 /**
  * URL sets of urlconfs that ship with Django, DRF and common add-ons: route (as written in their urls.py) and

@@ -12,7 +12,7 @@ import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
 import { assumedFor, declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
-import { BUNDLED_EXTRAS, BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE, type BundledRoute } from './tables';
+import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE, type BundledRoute } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 
 export interface DjangoRouteContext {
@@ -42,10 +42,11 @@ const PATTERN_FUNCTIONS = new Map<string, 'route' | 'regex'>(Object.entries({
   'django.urls.conf.re_path': 'regex',
   'django.conf.urls.url': 'regex',
 }));
-// DRF's routers and drf-extensions' and drf-nested-routers' built on them (the latter's module names DRF's too), the
-// default ones (with a root view) first of each.
+// DRF's routers and drf-extensions', drf-nested-routers' (whose module names DRF's too) and
+// djangorestframework-bulk's built on them, the default ones (with a root view) first of each.
 const NESTED_ROUTERS = ['rest_framework_nested.routers.NestedDefaultRouter', 'rest_framework_nested.routers.NestedSimpleRouter'];
-const DEFAULT_ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework_extensions.routers.ExtendedDefaultRouter', 'rest_framework_nested.routers.DefaultRouter', NESTED_ROUTERS[0]];
+const BULK_ROUTERS = ['rest_framework_bulk.routes.BulkRouter'];
+const DEFAULT_ROUTERS = ['rest_framework.routers.DefaultRouter', 'rest_framework_extensions.routers.ExtendedDefaultRouter', 'rest_framework_nested.routers.DefaultRouter', NESTED_ROUTERS[0], ...BULK_ROUTERS];
 const ROUTERS = [...DEFAULT_ROUTERS, 'rest_framework.routers.SimpleRouter', 'rest_framework_extensions.routers.ExtendedSimpleRouter', 'rest_framework_nested.routers.SimpleRouter', NESTED_ROUTERS[1]];
 // drf-extensions' routers whose `register` returns what registers routes nested under it (rest_framework_extensions/routers.py).
 const NESTING_ROUTERS = ['rest_framework_extensions.routers.NestedRouterMixin', 'rest_framework_extensions.routers.ExtendedRouterMixin', ...ROUTERS.filter((r) => r.startsWith('rest_framework_extensions.'))];
@@ -425,7 +426,8 @@ export class UrlWalker {
       return isDefault && !(value?.expr.k === 'bool' && !value.expr.v);
     };
     const inner = { ...prefix, suffix: prefix.suffix || enabled('include_format_suffixes') };
-    for (const registration of registrations) this.emitViewSet(registration, inner, slash, kind);
+    const listRoute = Project.isInstance(router, BULK_ROUTERS) ? BULK_LIST_ROUTE : LIST_ROUTE;
+    for (const registration of registrations) this.emitViewSet(registration, inner, slash, kind, listRoute);
     if (enabled('include_root_view')) {
       const root = this.views.library('rest_framework.routers.APIRootView', { handlers: ['get'], drf: true }, ctx);
       const rootKind = versionSide(this.project.metadata.packages.get('djangorestframework'), DRF_PATH_ROOT) === 'below' ? 'regex' : 'route';
@@ -570,7 +572,7 @@ export class UrlWalker {
     return value && this.project.stringValue(value.expr, value.ctx);
   }
 
-  private emitViewSet(registration: Registration, prefix: Prefix, slash: string, kind: 'route' | 'regex'): void {
+  private emitViewSet(registration: Registration, prefix: Prefix, slash: string, kind: 'route' | 'regex', listRoute: Record<string, string>): void {
     const { call, ctx } = registration.site;
     const { written, parts } = this.registeredPrefix(registration);
     const viewsetExpr = argument(call, 1, 'viewset');
@@ -599,7 +601,7 @@ export class UrlWalker {
     const extra = this.extraActions(ref);
     const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
     const standard = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => unread || actions.has(action)));
-    routes.push({ url: `${routePrefix}${slash}`, mapping: standard(LIST_ROUTE), options: [] });
+    routes.push({ url: `${routePrefix}${slash}`, mapping: standard(listRoute), options: [] });
     for (const a of extra.filter((x) => !x.detail)) routes.push({ url: `${routePrefix}/${a.urlPath}${slash}`, mapping: a.mapping, options: a.options });
     routes.push({ url: `${routePrefix}/${lookup}${slash}`, mapping: standard(DETAIL_ROUTE), options: [] });
     for (const a of extra.filter((x) => x.detail)) routes.push({ url: `${routePrefix}/${lookup}/${a.urlPath}${slash}`, mapping: a.mapping, options: a.options });
