@@ -123,6 +123,12 @@ export class Project {
   private readonly moduleIds = new Map<ModuleFacts, number>(); // see idOf
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
   private readonly lookupCache: Memo<string, Value[]> = new Map();
+  // Lookups in a body read with an environment (a function followed for one call), per environment: see lookup.
+  private envLookupCache = new WeakMap<Env, Memo<string, Value[]>>();
+  // The texts an expression may stand for where it is read, by expression: see strings.
+  private stringsCache = new WeakMap<Expr, Memo<string, (string | undefined)[]>>();
+  private readonly envIds = new WeakMap<Env, number>(); // for memo keys
+  private envCount = 0;
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
   private readonly parameterCache: Memo<string, Value[]> = new Map();
   private readonly chainCache: Memo<ClassDef, ClassRef[]> = new Map(); // see classChain
@@ -225,6 +231,8 @@ export class Project {
 
   private forgetLookups(): void {
     this.lookupCache.clear();
+    this.envLookupCache = new WeakMap();
+    this.stringsCache = new WeakMap();
     this.parameterCache.clear();
     this.chainCache.clear();
     this.calleeCache.clear();
@@ -311,13 +319,20 @@ export class Project {
   lookup(name: string, ctx: Ctx, depth: number): Value[] {
     const bound = ctx.env?.get(name);
     if (bound && !this.rebound(name, ctx)) return this.resolve(bound.expr, bound.ctx, depth + 1);
-    if (ctx.env?.size) return this.lookupUncached(name, ctx, depth);
-    // Names without a loop/parameter environment resolve the same way every time: memoise them.
+    // A name resolves the same way every time from one place, under one loop/parameter environment: memoise it (per
+    // environment: a body read for one call rebinds `q = q.filter(...)` line after line, and each line read again
+    // for every reading of the next would take time exponential in their number).
     // A lookup already in progress (a cycle through imports or assignments) answers `unknown`.
     // Joined, not a template: a template builds a tree of pieces, and a large service holds 100,000 keys.
     const key = [this.idOf(ctx.mod), ctx.scope, ctx.line, name].join('\0');
     const inProgress = (): Value[] => [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }];
-    return this.remember(this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress, depth);
+    return this.remember(ctx.env?.size ? this.envLookups(ctx.env) : this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress, depth);
+  }
+
+  private envLookups(env: Env): Memo<string, Value[]> {
+    let memo = this.envLookupCache.get(env);
+    if (!memo) this.envLookupCache.set(env, (memo = new Map()));
+    return memo;
   }
 
   /**
@@ -902,12 +917,29 @@ export class Project {
   }
 
   /** The texts an expression may have; `formatting` (inside an f-string or `format`) renders numbers as `str()` does. */
+  /**
+   * Each text the expression may stand for where it is read: once per place (and environment), as lookups are
+   * (`p = p.strip()` after each of a dozen `if`s reaches every text through every path to it otherwise).
+   */
   private strings(expr: Expr, ctx: Ctx, depth: number, formatting = false): (string | undefined)[] {
     if (depth > MAX_DEPTH) {
       this.cutShort();
       return [undefined];
     }
     if (expr.k === 'str') return [expr.v];
+    let memo = this.stringsCache.get(expr);
+    if (!memo) this.stringsCache.set(expr, (memo = new Map()));
+    const key = [this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.envId(ctx.env) : '', formatting ? 1 : 0].join('\0');
+    return this.remember(memo, key, () => this.uncachedStrings(expr, ctx, depth, formatting), () => [undefined], depth);
+  }
+
+  private envId(env: Env): number {
+    let id = this.envIds.get(env);
+    if (id === undefined) this.envIds.set(env, (id = this.envCount++));
+    return id;
+  }
+
+  private uncachedStrings(expr: Expr, ctx: Ctx, depth: number, formatting: boolean): (string | undefined)[] {
     if (formatting && (expr.k === 'num' || expr.k === 'bool')) return [expr.k === 'bool' ? (expr.v ? 'True' : 'False') : String(expr.v)];
     if (expr.k === 'concat' || expr.k === 'fstr') {
       let results: (string | undefined)[] = [''];
@@ -926,7 +958,7 @@ export class Project {
       if (start === undefined || stop === undefined) return [undefined];
       return this.strings(expr.obj, ctx, depth + 1, formatting).map((t) => (t === undefined ? undefined : t.slice(start ?? 0, stop ?? undefined)));
     }
-    return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
+    const texts = this.resolve(expr, ctx, depth + 1).flatMap((v) => {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
@@ -936,6 +968,9 @@ export class Project {
       if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? this.fieldName(v.site) : undefined);
       return [undefined];
     });
+    // Alternatives multiply through a chain of branches: past a few dozen, the text is no one static string anyway.
+    const distinct = [...new Set(texts)];
+    return distinct.length > MAX_VALUES ? [undefined] : distinct;
   }
 
   /** `"{}.urls".format(name)`, `"%s.urls" % name`, `"|".join(names)` and `prefix.rstrip("/")` with parts of one known text each. */

@@ -1,0 +1,33 @@
+/** How much resolution work real code costs: counted, not timed (speed is measured by `npm run bench`). */
+import { extractFacts } from '../src/python/facts';
+import { pythonParser } from '../src/parse';
+import { Project } from '../src/python/project';
+import { lineOf, type Expr } from '../src/python/ir';
+import { analyzeModules } from '../src/scan';
+
+afterEach(() => jest.restoreAllMocks());
+
+test('a name rebound line after line in a function read for one call is looked up once per line, not once per path through the branches', () => {
+  // After each `if`, every earlier binding of `q` may still reach the next line: read again for every reading of a
+  // later line, the chain took time exponential in its length (privacyidea's query builders: minutes for one scan).
+  const steps = Array.from({ length: 12 }, (_, i) => `    if flags[${i}]:\n        q = q.filter(F${i})`).join('\n');
+  const source = `from db import session\n\n\ndef build(q, flags):\n${steps}\n    return q\n\n\nresult = build(session.query(Item), load())\n`;
+  const mod = extractFacts(pythonParser().parse(source).rootNode, 'app.py');
+  const project = new Project([mod]);
+  const call = mod.bindings[0].find((b) => b.name === 'result');
+  if (call?.kind !== 'assign') throw new Error('no call');
+  const lookups = jest.spyOn(Project.prototype as unknown as { lookupUncached: () => unknown }, 'lookupUncached');
+  const values = project.resolve(call.value as Expr, { mod, scope: 0, line: lineOf((call.value as Expr & { loc: number }).loc) });
+  expect(values.length).toBeGreaterThan(0);
+  expect(lookups.mock.calls.length).toBeLessThan(200);
+});
+
+test('the texts a name may stand for through a chain of branches are read once per place, and past a few dozen are no one text', () => {
+  // `p = p.strip()` after each `if` reached every text through every path to it, and the texts doubled with each `if`.
+  const steps = Array.from({ length: 30 }, (_, i) => `    if FLAGS[${i}]:\n        p = p + "/${i}"\n    p = p.strip()`).join('\n');
+  const source = `from flask import Flask\n\napp = Flask(__name__)\nFLAGS = load()\n\n\ndef path_for(p):\n${steps}\n    return p\n\n\n@app.route(path_for("/items"))\ndef items():\n    return "ok"\n`;
+  const strings = jest.spyOn(Project.prototype as unknown as { strings: () => unknown }, 'strings');
+  const [route] = analyzeModules([extractFacts(pythonParser().parse(source).rootNode, 'app.py')]);
+  expect(route.path).toBe('{?}');
+  expect(strings.mock.calls.length).toBeLessThan(2000);
+});
