@@ -67,6 +67,16 @@ export class Remembered<V> {
 /** A memo table: see Project.remember. */
 export type Memo<K, V> = Map<K, V | Remembered<V>>;
 
+/** Memo tables of what is read under one environment: names by place, texts by expression and place. */
+interface ReadMemos {
+  lookups: Memo<string, Value[]>;
+  strings: WeakMap<Expr, Memo<string, (string | undefined)[]>>;
+}
+
+function newReadMemos(): ReadMemos {
+  return { lookups: new Map(), strings: new WeakMap() };
+}
+
 /** Values bound to names by an enclosing `for` loop or a call being followed (parameters). */
 export type Env = ReadonlyMap<string, { expr: Expr; ctx: Ctx }>;
 
@@ -122,13 +132,10 @@ export class Project {
   private readonly importRoots = new Map<ModuleFacts, string>();
   private readonly moduleIds = new Map<ModuleFacts, number>(); // see idOf
   private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
-  private readonly lookupCache: Memo<string, Value[]> = new Map();
-  // Lookups in a body read with an environment (a function followed for one call), per environment: see lookup.
-  private envLookupCache = new WeakMap<Env, Memo<string, Value[]>>();
-  // The texts an expression may stand for where it is read, by expression: see strings.
-  private stringsCache = new WeakMap<Expr, Memo<string, (string | undefined)[]>>();
-  private readonly envIds = new WeakMap<Env, number>(); // for memo keys
-  private envCount = 0;
+  // What names and expressions stand for where they are read (see lookup and strings): one set of tables for code
+  // read with no loop/parameter environment, one per environment (a function followed for one call), dropped with it.
+  private plainMemos = newReadMemos();
+  private envMemos = new WeakMap<Env, ReadMemos>();
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
   private readonly parameterCache: Memo<string, Value[]> = new Map();
   private readonly chainCache: Memo<ClassDef, ClassRef[]> = new Map(); // see classChain
@@ -230,9 +237,8 @@ export class Project {
   }
 
   private forgetLookups(): void {
-    this.lookupCache.clear();
-    this.envLookupCache = new WeakMap();
-    this.stringsCache = new WeakMap();
+    this.plainMemos = newReadMemos();
+    this.envMemos = new WeakMap();
     this.parameterCache.clear();
     this.chainCache.clear();
     this.calleeCache.clear();
@@ -326,13 +332,15 @@ export class Project {
     // Joined, not a template: a template builds a tree of pieces, and a large service holds 100,000 keys.
     const key = [this.idOf(ctx.mod), ctx.scope, ctx.line, name].join('\0');
     const inProgress = (): Value[] => [{ kind: 'unknown', why: `\`${name}\` is defined in terms of itself` }];
-    return this.remember(ctx.env?.size ? this.envLookups(ctx.env) : this.lookupCache, key, () => this.lookupUncached(name, ctx, depth), inProgress, depth);
+    return this.remember(this.readMemos(ctx).lookups, key, () => this.lookupUncached(name, ctx, depth), inProgress, depth);
   }
 
-  private envLookups(env: Env): Memo<string, Value[]> {
-    let memo = this.envLookupCache.get(env);
-    if (!memo) this.envLookupCache.set(env, (memo = new Map()));
-    return memo;
+  /** The memo tables of what is read in `ctx`: its environment's, or those of code read with none. */
+  private readMemos({ env }: Ctx): ReadMemos {
+    if (!env?.size) return this.plainMemos;
+    let memos = this.envMemos.get(env);
+    if (!memos) this.envMemos.set(env, (memos = newReadMemos()));
+    return memos;
   }
 
   /**
@@ -927,16 +935,11 @@ export class Project {
       return [undefined];
     }
     if (expr.k === 'str') return [expr.v];
-    let memo = this.stringsCache.get(expr);
-    if (!memo) this.stringsCache.set(expr, (memo = new Map()));
-    const key = [this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.envId(ctx.env) : '', formatting ? 1 : 0].join('\0');
+    const byExpr = this.readMemos(ctx).strings;
+    let memo = byExpr.get(expr);
+    if (!memo) byExpr.set(expr, (memo = new Map()));
+    const key = [this.idOf(ctx.mod), ctx.scope, ctx.line, formatting ? 1 : 0].join('\0');
     return this.remember(memo, key, () => this.uncachedStrings(expr, ctx, depth, formatting), () => [undefined], depth);
-  }
-
-  private envId(env: Env): number {
-    let id = this.envIds.get(env);
-    if (id === undefined) this.envIds.set(env, (id = this.envCount++));
-    return id;
   }
 
   private uncachedStrings(expr: Expr, ctx: Ctx, depth: number, formatting: boolean): (string | undefined)[] {

@@ -485,9 +485,11 @@ export class UrlWalker {
     const prefixExpr = argument(call, 1, 'parent_prefix');
     const parentPrefix = prefixExpr && this.project.stringValue(prefixExpr, ctx);
     const outer = Project.isInstance(parent, NESTED_ROUTERS) ? this.nestingParts(parent, depth + 1) : [];
+    if (parentPrefix === undefined || !outer) return undefined;
+    // Without `lookup=`, its `nest_count`: one more than its parent's, which gave one part per level.
     const lookupExpr = kwarg(call, 'lookup');
-    const lookup = lookupExpr ? this.project.stringValue(lookupExpr, ctx) : `nested_${this.nestingLevel(router, depth)}`;
-    if (parentPrefix === undefined || !outer || lookup === undefined) return undefined;
+    const lookup = lookupExpr ? this.project.stringValue(lookupExpr, ctx) : `nested_${outer.length + 1}`;
+    if (lookup === undefined) return undefined;
     const registered = this.routerSetup(parent).sites.find((site) => {
       const own = argument(site.call, 0, 'prefix');
       return own && this.project.stringValue(own, site.ctx) === parentPrefix;
@@ -497,12 +499,6 @@ export class UrlWalker {
     if (viewset?.kind !== 'class') return undefined;
     const value = `${parentPrefix}/${this.lookup(viewset.ref, this.routerKind(parent), `${lookup}_`)}/`;
     return [...outer, { value: parentPrefix ? value : value.slice(1), file: ctx.mod.file, line: lineOf(call.loc) }];
-  }
-
-  /** How deep a drf-nested-routers router nests (its `nest_count`): 1 under a plain router. */
-  private nestingLevel(router: Instance, depth: number): number {
-    const parent = depth < MAX_NESTING ? this.parentRouter(router) : undefined;
-    return parent ? this.nestingLevel(parent, depth + 1) + 1 : 0;
   }
 
   /**

@@ -13,7 +13,7 @@ import type { PrefixPart } from '../../model';
 import { assumedFor, callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
-import { lookupTable } from '../../collections';
+import { addTo, lookupTable } from '../../collections';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -153,7 +153,7 @@ class FlaskExtractor {
   private addHook(registrar: Extract<Expr, { k: 'attr' }>, ctx: Ctx, functions: FunctionRef[]): void {
     for (const owner of this.project.resolve(registrar.obj, ctx).filter(isOwner)) {
       const apps = registrar.name === 'before_app_request' ? this.mounts(owner, []).flatMap((m) => (m.app ? [m.app] : [])) : [owner];
-      for (const on of apps) this.hooks.set(on.site.key, [...(this.hooks.get(on.site.key) ?? []), ...functions]);
+      for (const on of apps) addTo(this.hooks, on.site.key, ...functions);
     }
   }
 
