@@ -67,6 +67,19 @@ export class Remembered<V> {
 /** A memo table: see Project.remember. */
 export type Memo<K, V> = Map<K, V | Remembered<V>>;
 
+/** A call statement and where it is. */
+type CallSite = { call: CallExpr; ctx: Ctx };
+
+/** The call sites of one name and, for each one resolved so far, the functions it calls: see Project.callersOf. */
+interface CallersNamed {
+  sites: CallSite[];
+  hooks: number[]; // plugin hook calls, which call every implementation of the name
+  resolved: { callees: readonly FunctionDef[]; assumed: readonly string[]; cutAt?: number }[]; // by site, once resolved
+  unsettled: number[]; // ascending: the sites not resolved yet, or whose resolution the depth bound cut short
+  byFunction: Map<FunctionDef, number[]>;
+  assumedCount: Map<string, number>; // the assumptions of the sites' resolutions, each with how many took it
+}
+
 /** Memo tables of what is read under one environment: names by place, texts by expression and place. */
 interface ReadMemos {
   lookups: Memo<string, Value[]>;
@@ -131,7 +144,7 @@ export class Project {
   private readonly byAlias = new Map<string, ModuleFacts[]>();
   private readonly importRoots = new Map<ModuleFacts, string>();
   private readonly moduleIds = new Map<ModuleFacts, number>(); // see idOf
-  private callSitesByName?: Map<string, { call: CallExpr; ctx: Ctx }[]>;
+  private callSitesByName?: Map<string, CallSite[]>;
   // What names and expressions stand for where they are read (see lookup and strings): one set of tables for code
   // read with no loop/parameter environment, one per environment (a function followed for one call), dropped with it.
   private plainMemos = newReadMemos();
@@ -143,7 +156,8 @@ export class Project {
   private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
-  private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersOf
+  private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
+  private readonly callersByName = new Map<string, CallersNamed>();
   // The functions whose returns are being read, outermost first, each with the entry whose body calls it (-1: none): see callResult.
   private readonly following: { ref: FunctionRef; caller: number }[] = [];
 
@@ -242,6 +256,7 @@ export class Project {
     this.parameterCache.clear();
     this.chainCache.clear();
     this.calleeCache.clear();
+    this.callersByName.clear();
   }
 
   /** The bindings of `name` in one scope, indexed on first use: a scope with thousands of names is not read through per lookup. */
@@ -590,15 +605,10 @@ export class Project {
    * plugin hook), or hand it to a framework that calls it with the object being built (`FastAPI(lifespan=fn)`,
    * stood for by the call `fn(FastAPI(...))`).
    */
-  private callersOf(fn: FunctionDef, depth: number): { call: CallExpr; ctx: Ctx }[] {
+  private callersOf(fn: FunctionDef, depth: number): CallSite[] {
     const isFn = (expr: Expr, ctx: Ctx): boolean => this.resolve(expr, ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn);
-    // Every method named `get` asks about the same `x.get(...)` sites: each callee is resolved once (again
-    // only when asked from higher up than where the depth bound cut it short).
-    const calls = (site: { call: CallExpr; ctx: Ctx }): boolean => {
-      const callees = this.remember(this.calleeCache, site, () => this.resolve(site.call.fn, site.ctx, depth + 1), undefined, depth);
-      return callees.some((c) => c.kind === 'function' && c.ref.fn === fn);
-    };
-    const callers = this.callSites(fn.name).filter((site) => isHookCall(site.call) || calls(site));
+    const named = this.callersNamed(fn.name, depth);
+    const callers = [...(named.byFunction.get(fn) ?? NO_ITEMS), ...named.hooks].sort((a, b) => a - b).map((i) => named.sites[i]);
     for (const { constructors, keyword } of this.modelled.callbacks) {
       for (const site of [...new Set(constructors.map((q) => q.split('.').pop() ?? ''))].flatMap((name) => this.callSites(name))) {
         const given = site.call.kwargs.find(([k]) => k === keyword)?.[1];
@@ -629,7 +639,59 @@ export class Project {
     return fn.params[0] && (fn.params[0].name === 'self' || fn.params[0].name === 'cls') ? position - 1 : position;
   }
 
-  private callSites(name: string): { call: CallExpr; ctx: Ctx }[] {
+  /**
+   * The call sites named `name`, each one's callees resolved as deep as `depth` allows (the computation under way
+   * takes their assumptions and cuts). Every method named `get` asks about the same `x.get(...)` sites: each
+   * callee is resolved once, again only when asked from higher up than where the depth bound cut it short, and
+   * the sites are kept sorted by the function they call.
+   */
+  private callersNamed(name: string, depth: number): CallersNamed {
+    let named = this.callersByName.get(name);
+    if (!named) {
+      const sites = this.callSites(name);
+      const hooks = sites.flatMap((site, i) => (isHookCall(site.call) ? [i] : []));
+      const unsettled = sites.flatMap((site, i) => (isHookCall(site.call) ? [] : [i]));
+      named = { sites, hooks, resolved: [], unsettled, byFunction: new Map(), assumedCount: new Map() };
+      this.callersByName.set(name, named);
+    }
+    // In order, as resolving one site may resolve others again (a site whose resolution is under way, too).
+    for (let i = nextAfter(named.unsettled, -1); i !== undefined; i = nextAfter(named.unsettled, i)) {
+      const cutAt = named.resolved[i]?.cutAt;
+      if (cutAt !== undefined && cutAt <= depth) continue;
+      const site = named.sites[i];
+      this.remember(this.calleeCache, site, () => this.resolve(site.call.fn, site.ctx, depth + 1), undefined, depth);
+      this.settle(named, i);
+    }
+    this.note(named.assumedCount.keys());
+    if (named.unsettled.length) this.cutShort();
+    return named;
+  }
+
+  /** Takes in the resolution of site `i` just made. */
+  private settle(named: CallersNamed, i: number): void {
+    const entry = this.calleeCache.get(named.sites[i])!;
+    const { value, assumed, cutAt } = entry instanceof Remembered ? entry : { value: entry, assumed: NO_ITEMS, cutAt: undefined };
+    const before = named.resolved[i];
+    for (const fn of before?.callees ?? NO_ITEMS) {
+      const calling = named.byFunction.get(fn)!;
+      calling.splice(calling.indexOf(i), 1);
+    }
+    for (const key of before?.assumed ?? NO_ITEMS) {
+      const count = named.assumedCount.get(key)! - 1;
+      if (count) named.assumedCount.set(key, count);
+      else named.assumedCount.delete(key);
+    }
+    const callees = [...new Set(value.flatMap((v) => (v.kind === 'function' ? [v.ref.fn] : [])))];
+    for (const fn of callees) addTo(named.byFunction, fn, i);
+    for (const key of assumed) named.assumedCount.set(key, (named.assumedCount.get(key) ?? 0) + 1);
+    named.resolved[i] = { callees, assumed, cutAt };
+    const at = firstAtLeast(named.unsettled, i);
+    const listed = named.unsettled[at] === i;
+    if (cutAt === undefined && listed) named.unsettled.splice(at, 1);
+    if (cutAt !== undefined && !listed) named.unsettled.splice(at, 0, i);
+  }
+
+  private callSites(name: string): CallSite[] {
     if (!this.callSitesByName) {
       this.callSitesByName = new Map();
       for (const mod of this.modules) {
@@ -1268,6 +1330,23 @@ export function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind:
  */
 function isHookCall(call: CallExpr): boolean {
   return call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'hook' && call.args.length === 0;
+}
+
+/** The position of the first number at least `n` in an ascending list (its length if none is). */
+function firstAtLeast(list: readonly number[], n: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (list[mid] < n) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The first number above `n` in an ascending list. */
+function nextAfter(list: readonly number[], n: number): number | undefined {
+  return list[firstAtLeast(list, n + 1)];
 }
 
 /** How many leading folders two file paths share. */
