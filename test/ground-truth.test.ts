@@ -18,6 +18,7 @@ import { scan } from '../src/scan';
 import { STANDARD_METHODS, type Route } from '../src/model';
 import { limitWindows } from '../src/ratelimit/windows';
 import { limitsFor } from '../src/limiter/predict';
+import { parseDrfRate } from '../src/ratelimit/grammar';
 
 import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python';
 import { ASGI_LIBRARIES } from '../src/frameworks/fastapi';
@@ -287,6 +288,13 @@ const DJANGO_FROM_SOURCE: Record<string, { variable: string; library: string }> 
   'django/inventory': { variable: 'APIPOSTURE_DRF_BULK_SOURCE', library: 'miki725/django-rest-framework-bulk (0.2.1)' },
 };
 
+/** How many requests a second a DRF rate lets through. */
+function perSecond(rate: string): number {
+  const parsed = parseDrfRate(rate);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.item.count / parsed.item.seconds;
+}
+
 /** The library source a Django fixture's probe imports (see DJANGO_FROM_SOURCE): undefined when it needs none, null when it is missing. */
 function librarySource(project: string): string | undefined | null {
   const needed = DJANGO_FROM_SOURCE[project];
@@ -302,7 +310,8 @@ interface DjangoProbeRoute {
   path: string;
   methods: string[]; // ["*"] for the admin mount
   handler: string;
-  throttles: Record<string, 'dynamic' | { class: string; scope: string | null; rate: string | null; custom: boolean }[]> | null;
+  // `rate`: what an anonymous request is counted at; `signed_in_rate`: a signed-in user's, for a throttle with code of its own.
+  throttles: Record<string, 'dynamic' | { class: string; scope: string | null; rate: string | null; custom: boolean; signed_in_rate?: string | null }[]> | null;
 }
 
 test('every Django fixture has a settings module for the probe', () => {
@@ -383,8 +392,15 @@ djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles
       // A ScopedRateThrottle without a scope, or a rate of None, throttles nothing; apiposture leaves custom
       // throttles (their own cache key or allow_request) out of its limits and says why.
       const expected = throttles.filter((t) => t.rate !== null && !t.custom && !(t.class.endsWith('.ScopedRateThrottle') && t.scope === null)).map((t) => t.rate).sort();
-      const reported = ours.limits.filter((l) => l.library === 'drf' && (!l.methods || l.methods.includes(method))).map((l) => l.rate).sort();
-      if (expected.join() !== reported.join()) problems.push(`${method} ${real.path}: DRF throttles at ${expected.join(', ') || 'nothing'}; apiposture reports ${reported.join(', ') || 'no DRF limit'}`);
+      const drf = ours.limits.filter((l) => l.library === 'drf' && (!l.methods || l.methods.includes(method)));
+      const reported = drf.filter((l) => !l.principals || l.principals.includes('anonymous')).map((l) => l.rate).sort();
+      if (expected.join() !== reported.join()) problems.push(`${method} ${real.path}: DRF throttles anonymous clients at ${expected.join(', ') || 'nothing'}; apiposture reports ${reported.join(', ') || 'no DRF limit'}`);
+      // A throttle's own code may count a signed-in user under another scope; where it may pick among several,
+      // apiposture reports the most lenient: never stricter than what DRF counts a plain signed-in user at.
+      for (const own of throttles.filter((t) => t.signed_in_rate && !t.custom)) {
+        const counts = drf.filter((l) => !l.principals || l.principals.includes('authenticated')).map((l) => perSecond(l.rate));
+        if (!counts.some((c) => c >= perSecond(own.signed_in_rate!))) problems.push(`${method} ${real.path}: DRF counts a signed-in user at ${own.signed_in_rate} (${own.class}); apiposture reports no limit as lenient for signed-in users`);
+      }
     }
   }
   // A mount apiposture cannot read (a third-party URLconf, stood in by an empty one in the probe) is reported unresolved.

@@ -169,6 +169,12 @@ class Conditions {
     if (lambda?.expr.k === 'lambda') return this.value(lambda.expr.body, lambda.ctx, depth + 1);
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
     if (reader) return this.environmentRead(reader, call, ctx, depth);
+    if (operator === 'getattr' && call.args[1]?.k === 'str') {
+      // `getattr(request, "user", None)` is `request.user` where that is known; of an opaque parameter nothing else is.
+      const read: Expr = { k: 'attr', obj: call.args[0], name: call.args[1].v, loc: call.loc };
+      const given = this.known(read, ctx);
+      if (given !== undefined || opaque(call.args[0], ctx)) return given;
+    }
     // `getattr(configuration, "BASE_PATH", "")`: what resolution reads for it (here the default, taken as an assumption).
     const found = operator === 'getattr' ? this.project.resolve(call, ctx) : [];
     return found.length === 1 && found[0].kind === 'literal' ? this.value(found[0].expr, found[0].ctx, depth + 1) : undefined;
@@ -181,23 +187,35 @@ class Conditions {
   }
 
   /** The first `return` the function's branches reach with its parameters bound by `env`; undefined when one is undecided. */
-  reachedReturn({ mod, fn }: FunctionRef, env: Env, depth: number): { expr: Expr; ctx: Ctx } | undefined {
-    const own = groupArms(mod.arms ?? []).filter((group) => group[0].test && group[0].scope === fn.bodyScope);
-    const taken = new Map<Arm[], (boolean | undefined)[]>(); // read once each, when a return depends on it
-    const verdictsOf = (group: Arm[]): (boolean | undefined)[] =>
-      taken.get(group) ?? taken.set(group, armVerdicts(group, (arm) => this.truth(arm.test, { mod, scope: fn.bodyScope, line: arm.from - 1, env }, depth))).get(group) ?? [];
+  reachedReturn(ref: FunctionRef, env: Env, depth: number): { expr: Expr; ctx: Ctx } | undefined {
+    const { mod, fn } = ref;
+    const verdictsAt = this.armsTaken(ref, env, depth);
     for (const expr of [...fn.returns].sort((a, b) => exprLine(a, lineOf(fn.loc)) - exprLine(b, lineOf(fn.loc)))) {
       const line = exprLine(expr, lineOf(fn.loc));
-      const verdicts = own.flatMap((group) => group.flatMap((arm, i) => (arm.from <= line && line <= arm.to ? [verdictsOf(group)[i]] : [])));
+      const verdicts = verdictsAt(line);
       if (verdicts.includes(undefined)) return undefined;
       if (verdicts.every(Boolean)) return { expr, ctx: { mod, scope: fn.bodyScope, line: line - 1, env } };
     }
     return undefined;
   }
 
+  /** Whether each branch of the function's body around a line is taken (undefined: undecided), each read once when asked. */
+  armsTaken({ mod, fn }: FunctionRef, env: Env, depth: number): (line: number) => (boolean | undefined)[] {
+    const own = groupArms(mod.arms ?? []).filter((group) => group[0].test && group[0].scope === fn.bodyScope);
+    const taken = new Map<Arm[], (boolean | undefined)[]>();
+    const verdictsOf = (group: Arm[]): (boolean | undefined)[] =>
+      taken.get(group) ?? taken.set(group, armVerdicts(group, (arm) => this.truth(arm.test, { mod, scope: fn.bodyScope, line: arm.from - 1, env }, depth))).get(group) ?? [];
+    return (line) => own.flatMap((group) => group.flatMap((arm, i) => (arm.from <= line && line <= arm.to ? [verdictsOf(group)[i]] : [])));
+  }
+
   private truth(test: Expr | undefined, ctx: Ctx, depth: number): boolean | undefined {
     const v = test && this.value(test, ctx, depth + 1);
-    return v === undefined ? undefined : truthy(v);
+    if (v !== undefined) return truthy(v);
+    // Whatever an unknown left operand is, `x and <false>` is false and `x or <true>` true.
+    const operator = test?.k === 'call' && test.fn.k === 'name' ? test.fn.id : '';
+    if (test?.k !== 'call' || (operator !== '__and__' && operator !== '__or__') || !test.args[1]) return undefined;
+    const right = this.truth(test.args[1], ctx, depth + 1);
+    return right === (operator === '__or__') ? right : undefined;
   }
 
   /** `urlparse(url).path` (also `urlsplit`, and `.netloc`, `.scheme`, `.hostname`) of a URL the profile knows. */
@@ -277,6 +295,13 @@ class Conditions {
   }
 }
 
+/** An expression read from a parameter that stands for what the caller passes (see reachedReturn): `request.user`. */
+function opaque(expr: Expr, ctx: Ctx): boolean {
+  let root = expr;
+  while (root.k === 'attr') root = root.obj;
+  return root.k === 'name' && ctx.env?.get(root.id)?.expr.k === 'other';
+}
+
 function comparison(op: string, left: PyValue, right: PyValue): boolean | undefined {
   const equal = JSON.stringify(left) === JSON.stringify(right);
   switch (op) {
@@ -302,13 +327,21 @@ function comparison(op: string, left: PyValue, right: PyValue): boolean | undefi
  * on anything else about the request stays undecided and the answer is undefined. `value` evaluates other
  * expressions of the body the same way.
  */
-export function reachedReturn(project: Project, ref: FunctionRef, known: Known): { expr: Expr; ctx: Ctx; value: (expr: Expr, line: number) => PyValue | undefined } | undefined {
+export function reachedReturn(project: Project, ref: FunctionRef, known: Known): ReachedReturn | undefined {
   const opaque: Env = new Map(ref.fn.params.map((p) => [p.name, { expr: { k: 'other', text: p.name, loc: ref.fn.loc }, ctx: project.moduleCtx(ref.mod) }]));
   const conditions = new Conditions(project, { name: 'request', defines: {} }, known);
   const reached = conditions.reachedReturn(ref, opaque, 0);
   // What the body computes on the way there (`self.throttle_scope = ... if self.action == "list" else ...`), with as much known.
   const value = (expr: Expr, line: number): PyValue | undefined => conditions.value(expr, { mod: ref.mod, scope: ref.fn.bodyScope, line, env: opaque });
-  return reached && { ...reached, value };
+  return reached && { ...reached, value, armsAt: conditions.armsTaken(ref, opaque, 0) };
+}
+
+/** See reachedReturn; `armsAt`: whether each branch of the body around a line is taken (undefined: undecided). */
+export interface ReachedReturn {
+  expr: Expr;
+  ctx: Ctx;
+  value: (expr: Expr, line: number) => PyValue | undefined;
+  armsAt: (line: number) => (boolean | undefined)[];
 }
 
 /** What the caller of an evaluation knows of an expression read where `ctx` stands (`request.method`). */
@@ -325,6 +358,8 @@ export function requestFacts(project: Project, request: string, method: string, 
     const aliased = alias && expr.k === 'attr' ? `${dottedName(alias.expr)}.${expr.name}` : undefined;
     for (const name of [dottedName(expr), aliased]) {
       if (name === `${request}.method`) return method;
+      // DRF's request always carries a user object (AnonymousUser when no one signed in): it stands for true.
+      if (name === `${request}.user`) return true;
       if (name === `${request}.user.is_authenticated`) return principal === 'authenticated';
       if (name === `${request}.user.is_anonymous`) return principal === 'anonymous';
     }

@@ -207,29 +207,44 @@ def served_by_calling(callback, kwargs):
     return sorted(served)
 
 
-def allow_request_decision(throttle, view, method):
-    """A project `allow_request` run on an anonymous request of this method, DRF's own replaced by a recorder:
-    "counted" when it hands the request to DRF's, "pass" when it returns True first, None otherwise."""
-    from django.contrib.auth.models import AnonymousUser
+class SignedIn:
+    """A signed-in user as DRF's request carries one, with nothing else about it."""
+
+    is_authenticated = True
+    is_anonymous = False
+    pk = 1
+
+
+def own_code_decision(throttle, view, method, user):
+    """A throttle's own `allow_request`, `get_cache_key` and `__init__` run on a request of this method from `user`,
+    DRF's own `allow_request` replaced by a recorder: the rate DRF would count the request at (the `rate` the
+    project's code left), "pass" when it lets the request through uncounted, None when it fails."""
     from django.test import RequestFactory
     from rest_framework.request import Request
 
     library = next(k for k in type(throttle).__mro__ if k.__module__.startswith("rest_framework") and "allow_request" in vars(k))
-    counted = []
+    seen = []
+
+    def record(self, request, view):
+        # DRF's order: no rate, or no cache key, lets the request through uncounted.
+        seen.append("pass" if self.rate is None or self.get_cache_key(request, view) is None else self.rate)
+        return True
+
     original = library.allow_request
-    library.allow_request = lambda self, request, view: counted.append(True) or True
+    library.allow_request = record
     try:
         request = Request(RequestFactory().generic(method, "/probe/"))
-        request.user = AnonymousUser()
+        request.user = user
         allowed = throttle.allow_request(request, view)
     except Exception:
         return None
     finally:
         library.allow_request = original
-    return "counted" if counted else "pass" if allowed is True else None
+    return seen[0] if seen else "pass" if allowed is True else None
 
 
 def describe_throttle(throttle, view, rates, method):
+    from django.contrib.auth.models import AnonymousUser
     from rest_framework.throttling import ScopedRateThrottle
 
     if isinstance(throttle, ScopedRateThrottle):
@@ -238,7 +253,7 @@ def describe_throttle(throttle, view, rates, method):
     else:
         scope = getattr(throttle, "scope", None)
         rate = getattr(throttle, "rate", None)
-    # Project code that decides per request (its own cache key, rate, ...): apiposture calls these unknown.
+    # Project code that reads or parses the rate itself: apiposture calls these unknown.
     own = {
         name
         for klass in type(throttle).__mro__
@@ -246,13 +261,15 @@ def describe_throttle(throttle, view, rates, method):
         for name in ("allow_request", "get_rate", "get_cache_key", "parse_rate", "__init__")
         if name in vars(klass)
     }
-    custom = bool(own - {"allow_request"})
-    # Its own allow_request alone: run it for this method; letting the request through throttles nothing.
-    if own == {"allow_request"}:
-        decision = allow_request_decision(throttle, view, method)
-        custom = decision is None
-        rate = None if decision == "pass" else rate
-    return {"class": dotted(type(throttle)), "scope": scope, "rate": rate, "custom": custom}
+    custom = bool(own - {"allow_request", "get_cache_key", "__init__"})
+    described = {"class": dotted(type(throttle)), "scope": scope, "rate": rate, "custom": custom}
+    # Its own allow_request, cache key or __init__: run for this method by an anonymous client and a signed-in user.
+    if own and not custom:
+        anonymous = own_code_decision(throttle, view, method, AnonymousUser())
+        signed_in = own_code_decision(type(throttle)(), view, method, SignedIn())
+        described.update(custom=anonymous is None, rate=None if anonymous in (None, "pass") else anonymous)
+        described["signed_in_rate"] = None if signed_in in (None, "pass") else signed_in
+    return described
 
 
 def drf_throttles(callback, methods):

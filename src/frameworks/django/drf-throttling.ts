@@ -6,10 +6,10 @@
  * anonymous clients only; ScopedRateThrottle needs the view's `throttle_scope`. DRF never covers plain Django views.
  * Throttles keep a sliding log in a Django cache (`default`, or the class's `cache`) and answer 429 with Retry-After.
  */
-import type { Expr } from '../../python/ir';
+import type { Binding, Expr } from '../../python/ir';
 import { exprLine, lineOf } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
-import { reachedReturn, requestFacts } from '../../python/profile';
+import { reachedReturn, requestFacts, type ReachedReturn } from '../../python/profile';
 import { PRINCIPALS, type Evidence, type Limit, type Principal, type SourceRef } from '../../model';
 import { parseDrfRate, singleRate } from '../../ratelimit/grammar';
 import { functionCtx, sequenceItems, type RouteDraft } from '../common';
@@ -40,6 +40,13 @@ interface ThrottleList {
   what: string; // for messages
   emptyWhy?: string; // why an empty list is empty, when not simply written so
   scope?: string; // the `throttle_scope` the view's own `get_throttles()` sets for this method
+}
+
+/** A rate DRF reads for a throttle, where it is set, and how many requests a second it lets through. */
+interface RateRead {
+  text: string;
+  at: SourceRef;
+  perSecond: number;
 }
 
 /** DRF's built-in throttles: the scope they read rates for and the clients they count. */
@@ -130,79 +137,110 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
     }
     const chain = cls.ref ? project.classChain(cls.ref) : [];
     const overrides = (name: string): boolean => chain.some((c) => c.cls.methods.includes(name));
-    // A custom cache key may return None (skip the request) or count clients differently: not a known limit.
-    if (!cls.builtin || ['get_rate', 'get_cache_key', 'parse_rate', '__init__'].some(overrides)) {
-      evidence.push({ ...at, message: `\`${cls.name}\` decides per request in its own code: whether it throttles is unknown` });
+    // Its own way to read or parse a rate: not a known limit.
+    if (!cls.builtin || ['get_rate', 'parse_rate'].some(overrides)) return ownCode(cls.name, at, evidence);
+    // An `allow_request` or `get_cache_key` of its own, read for this method and each kind of client: whether DRF
+    // counts the request, and under which scopes. Its `super()` is DRF's own only when no other project class in
+    // between overrides it too.
+    const ownOnly = (name: string): FunctionRef | undefined => (chain.filter((c) => c.cls.methods.includes(name)).length === 1 ? project.methodOf(cls.ref!, name) : undefined);
+    const keying = overrides('get_cache_key') ? ownOnly('get_cache_key') : undefined;
+    if (overrides('get_cache_key') && !keying) return ownCode(cls.name, at, evidence);
+    const methods = { allowing: overrides('allow_request') ? ownOnly('allow_request') ?? null : undefined, keying };
+    const perClient = PRINCIPALS.map((principal) => clientTreatment(project, methods, method, principal));
+    const deciding = (kind: 'pass' | 'undecided'): string => {
+      const names = [...new Set(perClient.flatMap((t) => (kind === 'pass' && 'pass' in t ? [t.pass] : kind === 'undecided' && 'undecided' in t ? [t.undecided] : [])))];
+      return names.length === 1 ? `${cls.name}.${names[0]}` : cls.name;
+    };
+    if (perClient.every((t) => 'pass' in t)) {
+      evidence.push({ ...at, message: `\`${deciding('pass')}\` lets every ${method} request through before DRF counts it` });
+      return { limits: [] };
+    }
+    if (perClient.some((t) => 'undecided' in t)) {
+      evidence.push({ ...at, message: `\`${deciding('undecided')}\` decides ${method} requests on more than their method and the client's kind: whether it throttles is unknown` });
       return { limits: [], unknown: true };
     }
-    const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
-    // An `allow_request` of its own, read for this method: it lets the request through, or hands it to DRF's.
-    const allowing = cls.ref && project.methodOf(cls.ref, 'allow_request');
-    let counted: readonly Principal[] = PRINCIPALS;
-    if (allowing) {
-      // Its `super()` is DRF's own only when no other project class in between overrides it too.
-      const ownOnly = chain.filter((c) => c.cls.methods.includes('allow_request')).length === 1;
-      const decisions = PRINCIPALS.map((p) => (ownOnly ? allowRequest(project, allowing, method, p) : undefined));
-      if (decisions.every((d) => d === 'pass')) {
-        evidence.push({ ...at, message: `\`${cls.name}.allow_request\` lets every ${method} request through before DRF counts it` });
-        return { limits: [] };
-      }
-      if (decisions.includes(undefined)) {
-        evidence.push({ ...at, message: `\`${cls.name}.allow_request\` decides ${method} requests on more than their method and the client's kind: whether it throttles is unknown` });
-        return { limits: [], unknown: true };
-      }
-      counted = PRINCIPALS.filter((_, i) => decisions[i] === 'throttle');
-      if (counted.length < PRINCIPALS.length) evidence.push({ ...at, message: `\`${cls.name}.allow_request\` lets ${counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients'} through before DRF counts them`, concern: 'anonymous-only' });
-    }
+    const chosen = perClient.filter((t): t is Counted => 'counted' in t);
+    // An own `__init__` leaves DRF's reading of the rate out: only an `allow_request` that reads it anew makes up for it.
+    if (chosen.some((t) => t.scopes === 'unread') || (overrides('__init__') && chosen.some((t) => !t.scopes))) return ownCode(cls.name, at, evidence);
+    const counted = PRINCIPALS.filter((_, i) => !('pass' in perClient[i]));
+    if (counted.length < PRINCIPALS.length) evidence.push({ ...at, message: `\`${deciding('pass')}\` lets ${counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients'} through before DRF counts them`, concern: 'anonymous-only' });
     const store = storeOf(cls.ref);
     if (store.kind === 'dummy' && store.evidence) {
       evidence.push({ ...store.evidence, message: `${store.evidence.message}: DRF never throttles` });
       return { limits: [] };
     }
     const builtin = BUILTIN.get(cls.builtin) ?? {};
-    let rate: SettingValue;
+    const own = (name: string): ReturnType<typeof classAttribute> => (cls.ref ? classAttribute(project, cls.ref, name, at) : undefined);
     // ScopedRateThrottle replaces `rate` with the view's scope rate in allow_request().
     const ownRate = cls.builtin === 'ScopedRateThrottle' ? undefined : own('rate');
-    if (ownRate) {
-      rate = ownRate.value ? { kind: 'value', ...ownRate.value, at: ownRate.at } : { kind: 'dynamic', why: `\`${cls.name}.rate\` is computed at run time`, at: ownRate.at };
-    } else {
-      const scoped = cls.builtin === 'ScopedRateThrottle';
-      const scopeSource = scoped ? viewAttribute(view, 'throttle_scope') : own('scope');
-      const scope = scoped && scopeInCode !== undefined ? scopeInCode : scopeSource ? scopeSource.value && project.stringValue(scopeSource.value.expr, scopeSource.value.ctx) : builtin.scope;
-      if (scope === undefined) {
-        if (scoped && !scopeSource) {
-          evidence.push({ ...at, message: '`ScopedRateThrottle` without a `throttle_scope` on the view lets every request through' });
-          return { limits: [] };
+    const scoped = cls.builtin === 'ScopedRateThrottle';
+    const scopeSource = scoped ? viewAttribute(view, 'throttle_scope') : own('scope');
+    const classScope = scoped && scopeInCode !== undefined ? scopeInCode : scopeSource ? scopeSource.value && project.stringValue(scopeSource.value.expr, scopeSource.value.ctx) : builtin.scope;
+    /** The rate DRF reads for one scope (the class's own when undefined): a limit, none, or unknown (with evidence). */
+    const rateOfScope = (scope: string | undefined): RateRead | 'none' | 'unknown' => {
+      let rate: SettingValue;
+      if (ownRate && scope === undefined) {
+        rate = ownRate.value ? { kind: 'value', ...ownRate.value, at: ownRate.at } : { kind: 'dynamic', why: `\`${cls.name}.rate\` is computed at run time`, at: ownRate.at };
+      } else {
+        const read = scope ?? classScope;
+        if (read === undefined) {
+          if (scoped && !scopeSource) {
+            evidence.push({ ...at, message: '`ScopedRateThrottle` without a `throttle_scope` on the view lets every request through' });
+            return 'none';
+          }
+          const message = scopeSource ? 'the throttle scope is not static' : `\`${cls.name}\` has neither \`rate\` nor \`scope\`: DRF raises ImproperlyConfigured on every request`;
+          evidence.push({ ...(scopeSource?.at ?? at), message });
+          return 'unknown';
         }
-        const message = scopeSource ? 'the throttle scope is not static' : `\`${cls.name}\` has neither \`rate\` nor \`scope\`: DRF raises ImproperlyConfigured on every request`;
-        evidence.push({ ...(scopeSource?.at ?? at), message });
-        return { limits: [], unknown: true };
+        rate = rateFor(project, rates, read, at, evidence);
       }
-      rate = rateFor(project, rates, scope, at, evidence);
-    }
-    if (rate.kind === 'dynamic') {
-      evidence.push({ ...rate.at, message: rate.why });
-      return { limits: [], unknown: true };
-    }
-    if (rate.kind === 'absent' || rate.expr.k === 'none') return { limits: [] };
-    const text = project.stringValue(rate.expr, rate.ctx);
-    const parsed = text === undefined ? undefined : parseDrfRate(text);
-    if (text === undefined || !parsed?.ok) {
-      evidence.push({ ...rate.at, message: parsed && !parsed.ok ? parsed.reason : `rate \`${Project.describe(rate.expr)}\` is computed at run time`, concern: parsed && !parsed.ok ? 'invalid-rate' : undefined });
-      return { limits: [], unknown: true };
-    }
-    if (parsed.note) evidence.push({ ...rate.at, message: parsed.note, concern: 'invalid-rate' });
-    const limit: Limit = { rate: text, source, library: DESCRIPTOR.id, scope: 'shared', algorithm: 'sliding-log', ...rate.at };
-    if (builtin.principals) evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it`, concern: 'anonymous-only' });
-    const principals = counted.filter((p) => !builtin.principals || builtin.principals.includes(p));
-    if (principals.length < PRINCIPALS.length) limit.principals = principals;
+      if (rate.kind === 'dynamic') {
+        evidence.push({ ...rate.at, message: rate.why });
+        return 'unknown';
+      }
+      if (rate.kind === 'absent' || rate.expr.k === 'none') return 'none';
+      const text = project.stringValue(rate.expr, rate.ctx);
+      const parsed = text === undefined ? undefined : parseDrfRate(text);
+      if (text === undefined || !parsed?.ok) {
+        evidence.push({ ...rate.at, message: parsed && !parsed.ok ? parsed.reason : `rate \`${Project.describe(rate.expr)}\` is computed at run time`, concern: parsed && !parsed.ok ? 'invalid-rate' : undefined });
+        return 'unknown';
+      }
+      if (parsed.note) evidence.push({ ...rate.at, message: parsed.note, concern: 'invalid-rate' });
+      return { text, at: rate.at, perSecond: parsed.item.count / parsed.item.seconds };
+    };
+    // Per kind of client DRF counts, the most lenient rate of the scopes it may be counted under.
+    const known = new Map<string | undefined, ReturnType<typeof rateOfScope>>();
+    const rateOf = (scope: string | undefined): ReturnType<typeof rateOfScope> => known.get(scope) ?? known.set(scope, rateOfScope(scope)).get(scope)!;
+    const perCounted = chosen.map(({ scopes: set }) => {
+      // A way through that sets no scope reads the class's; without one DRF's get_rate() raises: no request passes so.
+      const scopes = set && set !== 'unread' ? [...set.scopes, ...(set.always || classScope === undefined ? [] : [classScope])] : [undefined];
+      const rates = scopes.map(rateOf);
+      if (rates.includes('unknown')) return 'unknown';
+      if (rates.includes('none')) return 'none';
+      return (rates as RateRead[]).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    });
+    if (perCounted.includes('unknown')) return { limits: [], unknown: true };
+    if (chosen.some((t) => t.scopes)) evidence.push(scopesEvidence(cls.name, counted, chosen, perCounted, at));
+    const limits: Limit[] = [];
+    counted.forEach((principal, i) => {
+      const rate = perCounted[i];
+      if (rate === 'none' || rate === 'unknown') return;
+      if (builtin.principals && !keying && !builtin.principals.includes(principal)) return;
+      const same = limits.find((l) => l.rate === rate.text && l.file === rate.at.file && l.line === rate.at.line);
+      if (same) same.principals?.push(principal);
+      else limits.push({ rate: rate.text, source, library: DESCRIPTOR.id, scope: 'shared', algorithm: 'sliding-log', ...rate.at, principals: [principal] });
+    });
+    if (!limits.length) return { limits: [] };
+    for (const limit of limits) if (limit.principals?.length === PRINCIPALS.length) delete limit.principals;
+    if (builtin.principals && !keying) evidence.push({ ...at, message: `\`${cls.name}\` counts anonymous clients only: signed-in users are not limited by it`, concern: 'anonymous-only' });
     if (store.evidence) evidence.push(store.evidence);
     if (store.ignoresErrors) {
       evidence.push({ ...store.ignoresErrors, message: `${store.ignoresErrors.message}: while Redis is unreachable every throttle finds an empty request history, so DRF lets every request through`, concern: 'fail-open' });
     }
-    // Every built-in counts anonymous clients by BaseThrottle.get_ident.
-    if (forwardedIdent && !overrides('get_ident')) evidence.push(forwardedIdent);
-    return { limits: [limit] };
+    // Every built-in counts anonymous clients by BaseThrottle.get_ident; an own cache key only when it calls it.
+    const identified = !keying || keying.mod.calls.some(({ scope, call }) => scope === keying.fn.bodyScope && call.fn.k === 'attr' && call.fn.name === 'get_ident');
+    if (forwardedIdent && identified && !overrides('get_ident')) evidence.push(forwardedIdent);
+    return { limits };
   };
 
   const resolve = (draft: RouteDraft<DjangoRouteContext>, method: string, evidence: Evidence[]): Decision | undefined => {
@@ -275,16 +313,88 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
   return typeof scope === 'string' ? { scope } : undefined;
 }
 
+/** How DRF treats one kind of client's requests under a throttle's own methods: see clientTreatment. */
+type Treatment = { pass: string } | { undecided: string } | Counted;
+
 /**
- * What a throttle's own `allow_request(self, request, view)` does with a request of this method: `pass` when the
- * first `return` it reaches is `True`, `throttle` when it is the base class's `allow_request` (DRF counts the
- * request), undefined when a branch on the way reads more than `request.method` or it returns anything else.
+ * Counted by DRF; `scopes`: those an own `allow_request` may set for this kind of client before it reads the rate
+ * anew (`always`: whichever way it goes it sets one), `unread` when it sets a scope or the rate otherwise, undefined
+ * when it sets neither.
  */
-function allowRequest(project: Project, ref: FunctionRef, method: string, principal: Principal): 'pass' | 'throttle' | undefined {
-  const reached = reachedReturn(project, ref, requestFacts(project, ref.fn.params[1]?.name ?? 'request', method, principal));
-  const expr = reached?.expr;
-  if (expr?.k === 'bool' && expr.v) return 'pass';
-  return expr && callsSuper(expr, 'allow_request') ? 'throttle' : undefined;
+interface Counted {
+  counted: true;
+  scopes?: { scopes: string[]; always: boolean } | 'unread';
+}
+
+/**
+ * What a throttle's own `allow_request(self, request, view)` and `get_cache_key(self, request, view)` do with a
+ * request of this method from this kind of client: `pass` when `allow_request` first reaches `return True` or
+ * `get_cache_key` returns None (DRF lets the request through uncounted), counted when `allow_request` hands it to
+ * the base class's and `get_cache_key` returns a key; `undecided` (naming the method) when a branch on the way
+ * reads more of the request than its method and the client's kind, or either returns anything else. `allowing` is
+ * null when another project class overrides `allow_request` too (its `super()` is not DRF's own).
+ */
+function clientTreatment(project: Project, own: { allowing?: FunctionRef | null; keying?: FunctionRef }, method: string, principal: Principal): Treatment {
+  const reachedFor = (ref: FunctionRef): ReachedReturn | undefined => reachedReturn(project, ref, requestFacts(project, ref.fn.params[1]?.name ?? 'request', method, principal));
+  let scopes: Counted['scopes'];
+  if (own.allowing !== undefined) {
+    const reached = own.allowing ? reachedFor(own.allowing) : undefined;
+    if (reached?.expr.k === 'bool' && reached.expr.v) return { pass: 'allow_request' };
+    if (!reached || !callsSuper(reached.expr, 'allow_request')) return { undecided: 'allow_request' };
+    scopes = chosenScopes(own.allowing!, reached);
+  }
+  if (own.keying) {
+    const reached = reachedFor(own.keying);
+    if (reached?.expr.k === 'none') return { pass: 'get_cache_key' };
+    if (!reached || !isKey(reached.expr)) return { undecided: 'get_cache_key' };
+  }
+  return { counted: true, scopes };
+}
+
+/**
+ * The scopes an own `allow_request` sets (`self.scope = "user"`) on lines that may run on the way to its return,
+ * when it then reads the rate anew (`self.rate = self.get_rate()`, on every way there) as JumpServer's throttle
+ * does to count each kind of client at its own rate. See Counted.
+ */
+function chosenScopes(ref: FunctionRef, reached: ReachedReturn): Counted['scopes'] {
+  const self = ref.fn.params[0]?.name ?? 'self';
+  const assigned = (attribute: string): Extract<Binding, { kind: 'assign' }>[] =>
+    (ref.mod.bindings[ref.fn.bodyScope] ?? []).filter((b): b is Extract<Binding, { kind: 'assign' }> => b.kind === 'assign' && b.name === `${self}.${attribute}`);
+  const scopes = assigned('scope');
+  const [rate, ...more] = assigned('rate');
+  if (!scopes.length && !rate) return undefined;
+  const surely = (line: number): boolean => reached.armsAt(line).every((taken) => taken === true);
+  const rereads = rate?.value.k === 'call' && !rate.value.args.length && rate.value.fn.k === 'attr' && rate.value.fn.name === 'get_rate' && rate.value.fn.obj.k === 'name' && rate.value.fn.obj.id === self;
+  if (!rereads || more.length || !surely(rate.line) || rate.line > reached.ctx.line + 1) return 'unread';
+  const running = scopes.filter((b) => !reached.armsAt(b.line).includes(false));
+  const literal = running.map((b) => (b.value.k === 'str' && b.line < rate.line ? b.value.v : undefined));
+  if (literal.includes(undefined)) return 'unread';
+  return { scopes: [...new Set(literal as string[])], always: running.some((b) => surely(b.line)) };
+}
+
+/** A cache key that is never None: a text built from literal parts (`self.cache_format % {...}`, an f-string, `a + b`). */
+function isKey(expr: Expr): boolean {
+  if (expr.k === 'str' || expr.k === 'fstr' || expr.k === 'concat') return true;
+  return expr.k === 'call' && expr.fn.k === 'attr' && (expr.fn.name === '__mod__' || (expr.fn.name === 'format' && expr.fn.obj.k === 'str'));
+}
+
+/** A throttle whose own code decides per request in ways apiposture does not read. */
+function ownCode(name: string, at: SourceRef, evidence: Evidence[]): Decision {
+  evidence.push({ ...at, message: `\`${name}\` decides per request in its own code: whether it throttles is unknown` });
+  return { limits: [], unknown: true };
+}
+
+/** What the evidence says of the scopes an own `allow_request` sets: each kind of client's, and the rate reported. */
+function scopesEvidence(name: string, counted: readonly Principal[], chosen: Counted[], rates: (RateRead | 'none' | 'unknown')[], at: SourceRef): Evidence {
+  const who = (p: Principal): string => (p === 'anonymous' ? 'anonymous clients' : 'signed-in users');
+  const parts = counted.map((p, i) => {
+    const scopes = chosen[i].scopes;
+    const listed = scopes && scopes !== 'unread' ? scopes.scopes.map((s) => `\`${s}\``).join(' or ') : 'its own scope';
+    const rate = rates[i];
+    const reported = typeof rate === 'string' ? 'no limit' : scopes && scopes !== 'unread' && scopes.scopes.length > 1 ? `the most lenient, ${rate.text}` : rate.text;
+    return `${who(p)} under ${listed} (${reported})`;
+  });
+  return { ...at, message: `\`${name}.allow_request\` picks the scope per request: ${parts.join(', ')}` };
 }
 
 /**
