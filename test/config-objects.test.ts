@@ -114,3 +114,42 @@ app.include_router(router, prefix=settings.api_prefix)
 `);
   expect((await scan({ paths: [dir] })).routes.map((r) => r.path)).toEqual(['/api/x']);
 });
+
+test('an attribute a method the project calls sets anew is not its class default alone; `a and b` with `a` false is `a`', async () => {
+  // `self.prefix = prefix or "/api"` in a method called at import: the prefix is "" before, "/api" after, so not one
+  // static text (it was the class default "", as if nothing set it); `version and "/v1"` with `version = ""` is "".
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'setter-'));
+  writeFileSync(path.join(dir, 'pyproject.toml'), '');
+  writeFileSync(path.join(dir, 'app.py'), `from fastapi import APIRouter, FastAPI
+
+
+class Settings:
+    prefix = ""
+
+    def configure(self, prefix=None):
+        self.prefix = prefix or "/api"
+
+
+settings = Settings()
+settings.configure()
+version = ""
+app = FastAPI()
+configured = APIRouter()
+versioned = APIRouter()
+
+
+@configured.get("/a")
+def a():
+    return 1
+
+
+@versioned.get("/b")
+def b():
+    return 1
+
+
+app.include_router(configured, prefix=settings.prefix)
+app.include_router(versioned, prefix=version and "/v1")
+`);
+  expect((await scan({ paths: [dir] })).routes.map((r) => r.path).sort()).toEqual(['/b', '{?}/a']);
+});

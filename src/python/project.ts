@@ -67,6 +67,9 @@ export class Remembered<V> {
 /** A memo table: see Project.remember. */
 export type Memo<K, V> = Map<K, V | Remembered<V>>;
 
+/** An assignment to `self.<name>` in a method other than `__init__`: see Project.settersOf. */
+type Setter = { mod: ModuleFacts; scope: number; binding: Extract<Binding, { kind: 'assign' }> };
+
 /** A call statement and where it is. */
 type CallSite = { call: CallExpr; ctx: Ctx };
 
@@ -158,6 +161,7 @@ export class Project {
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callersByName = new Map<string, CallersNamed>();
+  private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
   // The functions whose returns are being read, outermost first, each with the entry whose body calls it (-1: none): see callResult.
   private readonly following: { ref: FunctionRef; caller: number }[] = [];
 
@@ -255,6 +259,7 @@ export class Project {
     this.envMemos = new WeakMap();
     this.parameterCache.clear();
     this.chainCache.clear();
+    this.setterCache.clear();
     this.calleeCache.clear();
     this.callersByName.clear();
   }
@@ -298,7 +303,7 @@ export class Project {
       case 'attr':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
       case 'call':
-        return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.resolve(expr.fn, ctx, depth + 1).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
+        return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.either(expr, ctx, depth) ?? this.resolve(expr.fn, ctx, depth + 1).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
       case 'subscript':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((container) => this.item(container, expr.index, ctx, depth));
       case 'other':
@@ -334,6 +339,18 @@ export class Project {
     const negated = this.evaluateCall?.({ ...call, fn: { k: 'name', id: '__not__', loc: call.loc }, args: [test] }, ctx);
     const arms = negated === undefined ? [body, orelse] : [negated ? orelse : body];
     return arms.flatMap((arm) => this.resolve(arm, ctx, depth + 1));
+  }
+
+  /**
+   * `a or b` (kept as `__or__(a, b)`): the values of `a` that may be true, and those of `b` when `a` may be false
+   * (`config_class or Config` with `config_class=None`: `Config`); `a and b` the other way round.
+   */
+  private either(call: CallExpr, ctx: Ctx, depth: number): Value[] | undefined {
+    if (call.fn.k !== 'name' || (call.fn.id !== '__or__' && call.fn.id !== '__and__') || call.args.length !== 2) return undefined;
+    const keep = call.fn.id === '__or__';
+    const left = this.resolve(call.args[0], ctx, depth + 1);
+    const kept = left.filter((v) => truthOf(v) !== !keep);
+    return left.some((v) => truthOf(v) !== keep) ? [...kept, ...this.resolve(call.args[1], ctx, depth + 1)] : kept;
   }
 
   /** Resolves a name as seen from `ctx`: loop/parameter environment, then the scope chain, then `*` imports. */
@@ -724,9 +741,12 @@ export class Project {
         return attr ?? [{ kind: 'member', of: value, name }];
       }
       case 'instance': {
-        // `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets.
+        // `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets;
+        // a method the project calls may set it anew (`limiter.set_limit(config.rate)`).
         const attr = value.cls ? this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) : undefined;
-        return attr ?? [{ kind: 'member', of: value, name }];
+        if (!attr) return [{ kind: 'member', of: value, name }];
+        const later = this.settersOf(value.cls!).get(name) ?? NO_ITEMS;
+        return later.length ? [...attr, ...later.flatMap(({ mod, scope, binding }) => this.fromBinding(binding, { mod, scope, line: binding.line }, depth))] : attr;
       }
       case 'unknown':
         return [value];
@@ -778,6 +798,27 @@ export class Project {
     };
     visit(ref, 0);
     return chain;
+  }
+
+  /**
+   * What the methods of a class and its project bases other than `__init__` assign to `self.<name>`, by name, for
+   * the methods some call names (`limiter.set_limit(config.rate)`): an attribute read may see them.
+   */
+  private settersOf(ref: ClassRef): Map<string, Setter[]> {
+    let setters = this.setterCache.get(ref.cls);
+    if (setters) return setters;
+    setters = new Map();
+    for (const c of this.classChain(ref)) {
+      for (const fn of c.mod.functions) {
+        if (fn.scope !== c.cls.bodyScope || fn.name === '__init__' || !fn.params.length || !this.callSites(fn.name).length) continue;
+        const self = `${fn.params[0].name}.`;
+        for (const b of c.mod.bindings[fn.bodyScope] ?? []) {
+          if (b.kind === 'assign' && b.name.startsWith(self) && !b.name.includes('.', self.length)) addTo(setters, b.name.slice(self.length), { mod: c.mod, scope: fn.bodyScope, binding: b });
+        }
+      }
+    }
+    this.setterCache.set(ref.cls, setters);
+    return setters;
   }
 
   /** The method `name` as Python finds it: defined by the class or the nearest project base that has it. */
@@ -1330,6 +1371,27 @@ export function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind:
  */
 function isHookCall(call: CallExpr): boolean {
   return call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'hook' && call.args.length === 0;
+}
+
+/** Whether a value is true in a test, where that is sure (a literal, a class, a function, a module). */
+function truthOf(value: Value): boolean | undefined {
+  if (value.kind === 'class' || value.kind === 'function' || value.kind === 'module') return true;
+  if (value.kind !== 'literal') return undefined;
+  const { expr } = value;
+  switch (expr.k) {
+    case 'none':
+      return false;
+    case 'bool':
+    case 'num':
+    case 'str':
+      return Boolean(expr.v);
+    case 'seq':
+      return expr.items.length > 0;
+    case 'dict':
+      return expr.entries.length > 0 || (expr.spreads?.length ? undefined : false);
+    default:
+      return undefined;
+  }
 }
 
 /** The position of the first number at least `n` in an ascending list (its length if none is). */
