@@ -162,6 +162,7 @@ export class Project {
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callersByName = new Map<string, CallersNamed>();
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
+  private readonly setterValueCache: Memo<string, Value[]> = new Map(); // see setterValues
   // The functions whose returns are being read, outermost first, each with the entry whose body calls it (-1: none): see callResult.
   private readonly following: { ref: FunctionRef; caller: number }[] = [];
 
@@ -260,6 +261,7 @@ export class Project {
     this.parameterCache.clear();
     this.chainCache.clear();
     this.setterCache.clear();
+    this.setterValueCache.clear();
     this.calleeCache.clear();
     this.callersByName.clear();
   }
@@ -746,7 +748,7 @@ export class Project {
         const attr = value.cls ? this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) : undefined;
         if (!attr) return [{ kind: 'member', of: value, name }];
         const later = this.settersOf(value.cls!).get(name) ?? NO_ITEMS;
-        return later.length ? [...attr, ...later.flatMap(({ mod, scope, binding }) => this.fromBinding(binding, { mod, scope, line: binding.line }, depth))] : attr;
+        return later.length ? [...attr, ...later.flatMap((setter) => this.setterValues(setter, name, depth))] : attr;
       }
       case 'unknown':
         return [value];
@@ -819,6 +821,13 @@ export class Project {
     }
     this.setterCache.set(ref.cls, setters);
     return setters;
+  }
+
+  /** What a setter assigns, once per setter (a read of the attribute inside it, `self.count = self.count + 1`, is unknown). */
+  private setterValues({ mod, scope, binding }: Setter, name: string, depth: number): Value[] {
+    const key = [this.idOf(mod), scope, binding.line, name].join('\0');
+    const inProgress = (): Value[] => [{ kind: 'unknown', why: `\`${name}\` is set from itself` }];
+    return this.remember(this.setterValueCache, key, () => this.fromBinding(binding, { mod, scope, line: binding.line }, depth), inProgress, depth);
   }
 
   /** The method `name` as Python finds it: defined by the class or the nearest project base that has it. */
