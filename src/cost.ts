@@ -219,14 +219,15 @@ export class CostModel {
   }
 
   /**
-   * The library names a method's receiver stands for, unless it is data read off a project class or its instances
+   * The library names a method's receiver stands for (an attribute's own name), unless it is data read off a project class or its instances
    * (`file.content.decode()` on a pydantic model, `Account.objects.get(...).password.encode()` on a Django one: the
    * `BaseModel` or `Model` they derive from says nothing of their fields).
    */
   private resolvedReceiver(receiver: Expr, ctx: Ctx): string[] {
     const projectData = (v: Value): boolean =>
       (v.kind === 'member' && (v.of.kind === 'class' || (v.of.kind === 'instance' && v.of.cls !== undefined) || projectData(v.of))) || (v.kind === 'result' && projectData(v.callee));
-    return this.project.resolve(receiver, ctx).flatMap((v) => (projectData(v) ? [] : this.qualifiedNames(v)));
+    // An attribute of something else is named by itself: `app.state.embedder`, not a field of a `Model` instance.
+    return this.project.resolve(receiver, ctx).flatMap((v) => (projectData(v) ? [] : v.kind === 'member' ? [v.name] : this.qualifiedNames(v)));
   }
 
   /** The project functions a deferred-work call runs: the receiver of `task.delay()`, the first argument of `add_task(fn)`. */

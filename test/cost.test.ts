@@ -59,6 +59,7 @@ test.each([
   ['.encode on a value read through an ORM models module', 'from django.db import models\nrow = models.QuerySet().first()', 'row.get_bytes().encode()'],
   ['.invoke on a value read through an ORM models module', 'from django.db import models\nrow = models.QuerySet().first()', 'row.invoke()'],
   ['.encode on a field of a Django model fetched by its manager', 'from django.db import models\nclass Account(models.Model):\n    password = models.CharField()', 'Account.objects.get(pk=1).password.encode("ascii")'],
+  ['.encode on the id of an instance of a library model', 'from django.db import models\nthing = user or models.Model()', 'thing.id.encode("utf-8")'],
   ['.encode on text read off a pydantic model', 'from pydantic import BaseModel\nclass File(BaseModel):\n    content: str\nfile = File(content="x")', 'file.content.encode("utf-8")'],
 ])('no signal for %s', (_what, head, body) => {
   expect(calls(flaskApp(body, head), '/x')).toEqual([]);

@@ -606,6 +606,7 @@ export class UrlWalker {
       const url = !written && route.url.startsWith('/') ? route.url.slice(1) : route.url;
       const base = this.views.classView(ref, [], route.options);
       const view = this.views.withActions(base, route.mapping, ctx);
+      if (!view.handlers.size) continue; // every method it maps is one `http_method_names` leaves out
       if (unread) view.unresolved.push(`${unread}: the router's standard methods are listed`);
       for (const text of prefix.suffix ? [url, withSuffix(url, kind)] : [url]) this.emit(call, ctx, here, text, view);
     }

@@ -242,7 +242,11 @@ export class ViewResolver {
     }
     handlers.set('OPTIONS', 'options');
     // ViewSetMixin.as_view maps HEAD to the GET action.
-    return { ...view, handlers, automatic: ['OPTIONS', ...headFromGet(handlers)].sort(), anyMethod: false };
+    const automatic = ['OPTIONS', ...headFromGet(handlers)].sort();
+    // Dispatch answers 405 to a method the class's `http_method_names` leaves out, whatever the action map says.
+    const allowed = view.cls && this.allowedMethods(view.cls);
+    if (allowed?.length) for (const method of handlers.keys()) if (!allowed.includes(method.toLowerCase())) handlers.delete(method);
+    return { ...view, handlers, automatic: automatic.filter((m) => handlers.has(m)), anyMethod: false };
   }
 
   /** The project function that handles a method: the function view, or the class's handler/action method. */
