@@ -5,6 +5,18 @@ export function addTo<K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void {
   else map.set(key, values);
 }
 
+/** The position of the first item at least `value` in an ascending list (its length if none is): a binary search. */
+export function lowerBound<T extends number | string>(sorted: readonly T[], value: T): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid] < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** `work` on every item, at most `limit` at a time, results in the items' order. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);

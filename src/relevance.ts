@@ -16,6 +16,7 @@ import { moduleNameOf } from './python/facts';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readSource } from './parse';
+import { lowerBound } from './collections';
 import { hash, parsedOf, type FileFacts, type Parsed, type ScanCache } from './cache';
 import type { Skipped } from './model';
 
@@ -91,13 +92,7 @@ export function reachableFiles(files: string[], summaries: ReadonlyMap<string, T
 
 /** Files under `dir` (with its trailing slash): a contiguous run of the sorted list. */
 function filesBelow(sorted: string[], dir: string): string[] {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid] < dir) low = mid + 1;
-    else high = mid;
-  }
+  const low = lowerBound(sorted, dir);
   let end = low;
   while (end < sorted.length && sorted[end].startsWith(dir)) end++;
   return sorted.slice(low, end);

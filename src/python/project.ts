@@ -9,7 +9,7 @@ import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts }
 import { NO_ITEMS, argument, columnOf, dottedName, kwarg, lineOf } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
-import { addTo, lookupTable } from '../collections';
+import { addTo, lookupTable, lowerBound } from '../collections';
 import type { PyValue } from './profile';
 import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr } from './config-files';
@@ -704,7 +704,7 @@ export class Project {
     for (const fn of callees) addTo(named.byFunction, fn, i);
     for (const key of assumed) named.assumedCount.set(key, (named.assumedCount.get(key) ?? 0) + 1);
     named.resolved[i] = { callees, assumed, cutAt };
-    const at = firstAtLeast(named.unsettled, i);
+    const at = lowerBound(named.unsettled, i);
     const listed = named.unsettled[at] === i;
     if (cutAt === undefined && listed) named.unsettled.splice(at, 1);
     if (cutAt !== undefined && !listed) named.unsettled.splice(at, 0, i);
@@ -1403,21 +1403,9 @@ function truthOf(value: Value): boolean | undefined {
   }
 }
 
-/** The position of the first number at least `n` in an ascending list (its length if none is). */
-function firstAtLeast(list: readonly number[], n: number): number {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (list[mid] < n) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
 /** The first number above `n` in an ascending list. */
 function nextAfter(list: readonly number[], n: number): number | undefined {
-  return list[firstAtLeast(list, n + 1)];
+  return list[lowerBound(list, n + 1)];
 }
 
 /** How many leading folders two file paths share. */
