@@ -75,11 +75,12 @@ export function statementSites(project: Project, wanted: (call: CallExpr) => boo
 function everyCallSite(project: Project): CallSite[] {
   const sites: CallSite[] = [];
   for (const mod of project.modules) {
-    const params = new Map(mod.functions.map((fn) => [fn.bodyScope, fromParameters(mod, fn)]));
+    const passedIn = new Map(mod.functions.map((fn) => [fn.bodyScope, fromParameters(mod, fn)]));
     for (const stmt of mod.calls) {
-      // A call in a helper that uses the helper's parameters is read once per call of the helper. When what
-      // it registers comes from the call (`register_view(bp, routes=[...])`), it is declared at the call.
-      const names = params.get(stmt.scope);
+      // A call in a helper that uses the helper's parameters (or names it derives from them) is read once per call
+      // of the helper. When what it registers comes from the call (`register_view(bp, routes=[...])`), it is
+      // declared at the call.
+      const names = passedIn.get(stmt.scope);
       const fromCaller = names && (mentions(stmt.call.args[0] ?? { k: 'none' }, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
       const callers = names && (fromCaller || mentions(stmt.call, names)) ? project.callerEnvs(mod, stmt.scope) : [];
       for (const { env, via } of callers.length ? callers : [{}]) {

@@ -187,9 +187,8 @@ class Conditions {
   }
 
   /** The first `return` the function's branches reach with its parameters bound by `env`; undefined when one is undecided. */
-  reachedReturn(ref: FunctionRef, env: Env, depth: number): { expr: Expr; ctx: Ctx } | undefined {
+  reachedReturn(ref: FunctionRef, env: Env, depth: number, verdictsAt = this.armsTaken(ref, env, depth)): { expr: Expr; ctx: Ctx } | undefined {
     const { mod, fn } = ref;
-    const verdictsAt = this.armsTaken(ref, env, depth);
     for (const expr of [...fn.returns].sort((a, b) => exprLine(a, lineOf(fn.loc)) - exprLine(b, lineOf(fn.loc)))) {
       const line = exprLine(expr, lineOf(fn.loc));
       const verdicts = verdictsAt(line);
@@ -330,10 +329,12 @@ function comparison(op: string, left: PyValue, right: PyValue): boolean | undefi
 export function reachedReturn(project: Project, ref: FunctionRef, known: Known): ReachedReturn | undefined {
   const opaque: Env = new Map(ref.fn.params.map((p) => [p.name, { expr: { k: 'other', text: p.name, loc: ref.fn.loc }, ctx: project.moduleCtx(ref.mod) }]));
   const conditions = new Conditions(project, { name: 'request', defines: {} }, known);
-  const reached = conditions.reachedReturn(ref, opaque, 0);
+  // Each branch is read once, for the return and for the lines the caller asks about.
+  const armsAt = conditions.armsTaken(ref, opaque, 0);
+  const reached = conditions.reachedReturn(ref, opaque, 0, armsAt);
   // What the body computes on the way there (`self.throttle_scope = ... if self.action == "list" else ...`), with as much known.
   const value = (expr: Expr, line: number): PyValue | undefined => conditions.value(expr, { mod: ref.mod, scope: ref.fn.bodyScope, line, env: opaque });
-  return reached && { ...reached, value, armsAt: conditions.armsTaken(ref, opaque, 0) };
+  return reached && { ...reached, value, armsAt };
 }
 
 /** See reachedReturn; `armsAt`: whether each branch of the body around a line is taken (undefined: undecided). */

@@ -148,21 +148,21 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
     const methods = { allowing: overrides('allow_request') ? ownOnly('allow_request') ?? null : undefined, keying };
     const perClient = PRINCIPALS.map((principal) => clientTreatment(project, methods, method, principal));
     const deciding = (kind: 'pass' | 'undecided'): string => {
-      const names = [...new Set(perClient.flatMap((t) => (kind === 'pass' && 'pass' in t ? [t.pass] : kind === 'undecided' && 'undecided' in t ? [t.undecided] : [])))];
+      const names = [...new Set(perClient.flatMap((t) => (t.outcome !== 'counted' && t.outcome === kind ? [t.by] : [])))];
       return names.length === 1 ? `${cls.name}.${names[0]}` : cls.name;
     };
-    if (perClient.every((t) => 'pass' in t)) {
+    if (perClient.every((t) => t.outcome === 'pass')) {
       evidence.push({ ...at, message: `\`${deciding('pass')}\` lets every ${method} request through before DRF counts it` });
       return { limits: [] };
     }
-    if (perClient.some((t) => 'undecided' in t)) {
+    if (perClient.some((t) => t.outcome === 'undecided')) {
       evidence.push({ ...at, message: `\`${deciding('undecided')}\` decides ${method} requests on more than their method and the client's kind: whether it throttles is unknown` });
       return { limits: [], unknown: true };
     }
-    const chosen = perClient.filter((t): t is Counted => 'counted' in t);
+    const chosen = perClient.filter((t): t is Counted => t.outcome === 'counted');
     // An own `__init__` leaves DRF's reading of the rate out: only an `allow_request` that reads it anew makes up for it.
     if (chosen.some((t) => t.scopes === 'unread') || (overrides('__init__') && chosen.some((t) => !t.scopes))) return ownCode(cls.name, at, evidence);
-    const counted = PRINCIPALS.filter((_, i) => !('pass' in perClient[i]));
+    const counted = PRINCIPALS.filter((_, i) => perClient[i].outcome !== 'pass');
     if (counted.length < PRINCIPALS.length) evidence.push({ ...at, message: `\`${deciding('pass')}\` lets ${counted[0] === 'anonymous' ? 'signed-in users' : 'anonymous clients'} through before DRF counts them`, concern: 'anonymous-only' });
     const store = storeOf(cls.ref);
     if (store.kind === 'dummy' && store.evidence) {
@@ -314,7 +314,7 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
 }
 
 /** How DRF treats one kind of client's requests under a throttle's own methods: see clientTreatment. */
-type Treatment = { pass: string } | { undecided: string } | Counted;
+type Treatment = { outcome: 'pass' | 'undecided'; by: string } | Counted;
 
 /**
  * Counted by DRF; `scopes`: those an own `allow_request` may set for this kind of client before it reads the rate
@@ -322,7 +322,7 @@ type Treatment = { pass: string } | { undecided: string } | Counted;
  * when it sets neither.
  */
 interface Counted {
-  counted: true;
+  outcome: 'counted';
   scopes?: { scopes: string[]; always: boolean } | 'unread';
 }
 
@@ -339,16 +339,16 @@ function clientTreatment(project: Project, own: { allowing?: FunctionRef | null;
   let scopes: Counted['scopes'];
   if (own.allowing !== undefined) {
     const reached = own.allowing ? reachedFor(own.allowing) : undefined;
-    if (reached?.expr.k === 'bool' && reached.expr.v) return { pass: 'allow_request' };
-    if (!reached || !callsSuper(reached.expr, 'allow_request')) return { undecided: 'allow_request' };
+    if (reached?.expr.k === 'bool' && reached.expr.v) return { outcome: 'pass', by: 'allow_request' };
+    if (!reached || !callsSuper(reached.expr, 'allow_request')) return { outcome: 'undecided', by: 'allow_request' };
     scopes = chosenScopes(own.allowing!, reached);
   }
   if (own.keying) {
     const reached = reachedFor(own.keying);
-    if (reached?.expr.k === 'none') return { pass: 'get_cache_key' };
-    if (!reached || !isKey(reached.expr)) return { undecided: 'get_cache_key' };
+    if (reached?.expr.k === 'none') return { outcome: 'pass', by: 'get_cache_key' };
+    if (!reached || !isKey(reached.expr)) return { outcome: 'undecided', by: 'get_cache_key' };
   }
-  return { counted: true, scopes };
+  return { outcome: 'counted', scopes };
 }
 
 /**
