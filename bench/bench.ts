@@ -13,6 +13,7 @@ import { discover, RACY_MS } from '../src/discover';
 import { projectContext } from '../src/project-context';
 import { pythonParser } from '../src/parse';
 import { scan } from '../src/scan';
+import { boundHeapGrowth } from '../src/heap';
 import { writeSyntheticCorpus } from './synthetic';
 import { writeSyntheticService } from './service';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -95,6 +96,7 @@ async function mainBench(argv: string[]): Promise<void> {
   const phaseIndex = argv.indexOf('--phase');
   if (phaseIndex >= 0) {
     const [phase, dir, cacheDir] = argv.slice(phaseIndex + 1);
+    if (phase !== 'parse') boundHeapGrowth(); // as the command does
     const jobs = argv.includes('--one-job') ? 1 : undefined;
     const result = phase === 'parse' ? await parseOnly(dir) : await fullScan(dir, { cacheDir: cacheDir || undefined, parseAll: argv.includes('--parse-all'), jobs });
     process.stdout.write(JSON.stringify(result));

@@ -4,7 +4,7 @@
  */
 import { commandLineExcludes, discover } from './discover';
 import { inScanPaths, projectContext, type ProjectContext } from './project-context';
-import { moduleNames } from './python/module-names';
+import { moduleNames, type ModuleName } from './python/module-names';
 import { readInstalled, sitePackagesOf } from './python/installed';
 import { countRegistrations, skippedRegistrations, type RegistrationCount } from './registration-sites';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
@@ -68,9 +68,27 @@ function noteProfileLimits(route: Route | AnalyzedRoute, taken: TakenArm[], prof
 }
 
 /** What the analysis took as given, once each, in file and line order. */
-function assumptionsOf(projects: Project[]): Assumption[] {
-  const all = new Map(projects.flatMap((p) => [...p.assumptions]));
+function assumptionsOf(tables: Project['assumptions'][]): Assumption[] {
+  const all = new Map(tables.flatMap((table) => [...table]));
   return [...all.values()].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.text, b.text));
+}
+
+/**
+ * The project as the deployment profile runs it (branches it decides keep only the arm that runs, and the project is
+ * read again as it runs), with what the project as written tells: the registrations in the arms that do not run and
+ * the assumptions its reading took. Nothing keeps the project as written past this point, so its memo tables are
+ * gone before the analysis (6-10 MB on the largest corpus apps).
+ */
+function profiledProject(written: { modules: ModuleFacts[]; metadata: ProjectMetadata; names: Map<string, ModuleName>; installed: ModuleFacts[] }, profile: Profile, inScope: (file: string) => boolean) {
+  const { metadata, names, installed } = written;
+  const unprofiled = new Project(written.modules, metadata, names, installed, MODELLED);
+  const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
+  const profiled = applyProfile(unprofiled, profile, settingValues);
+  const project = profiled.decided ? new Project(profiled.modules, metadata, names, installed, MODELLED) : unprofiled;
+  project.evaluateCall = callEvaluator(project, profile);
+  project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);
+  const skippedSites = skippedRegistrations(unprofiled, profiled.skipped, inScope);
+  return { project, profiled, skippedSites, writtenAssumptions: unprofiled.assumptions };
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
@@ -135,20 +153,15 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const installed = await readInstalled(root, sitePackages, modules, MODELLED_PACKAGES, maxBytes);
   const configCandidates = configFileCandidates(modules);
   const configFiles = await readCandidates(root, configCandidates);
-  const unprofiled = new Project(modules, { ...metadata, configFiles }, names, installed, MODELLED);
-  // Branches the deployment profile decides keep only the arm that runs; the project is read again as it runs.
-  const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
-  const profiled = applyProfile(unprofiled, profile, settingValues);
-  const project = profiled.decided ? new Project(profiled.modules, unprofiled.metadata, names, installed, MODELLED) : unprofiled;
-  project.evaluateCall = callEvaluator(project, profile);
-  project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);
+  const written = { modules, metadata: { ...metadata, configFiles }, names, installed };
+  const { project, profiled, skippedSites, writtenAssumptions } = profiledProject(written, profile, inScope);
   const analysed = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
   for (const route of analysed) noteProfileLimits(route, profiled.taken, profile);
   // Routes the profile does not serve are listed apart (project.profile.notServed) and not checked.
   const allRoutes = analysed.filter((r) => !r.notServed);
   const routes = allRoutes.filter((r) => inScope(r.file));
   const notServed = [
-    ...skippedRegistrations(unprofiled, profiled.skipped, inScope),
+    ...skippedSites,
     ...analysed.filter((r) => r.notServed && inScope(r.file)).map((r) => ({ file: r.file, line: r.line, column: r.column, call: `${declaredMethods(r).join(',')} ${r.path}`, condition: r.notServed!.condition, branchLine: r.notServed!.line })),
   ].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
   const registrations = countRegistrations(project, analysed, inScope);
@@ -162,7 +175,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
   const result: ScanResult = {
     root,
-    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided, notServed }, assumptions: assumptionsOf([unprofiled, project]) },
+    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided, notServed }, assumptions: assumptionsOf([writtenAssumptions, project.assumptions]) },
     routes,
     findings,
     skipped: scopeSkipped,

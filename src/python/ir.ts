@@ -238,6 +238,11 @@ export function factsJson(facts: ModuleFacts): string {
   });
 }
 
+/** A string that shares no memory with the one it copies (JSON.parse builds every text it reads anew). */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 /** Module facts from the text factsJson wrote, as the project keeps them (see compacted). */
 export function factsFromJson(text: string, texts?: Map<string, string>): ModuleFacts {
   return compacted(JSON.parse(text) as ModuleFacts, { texts });
@@ -247,8 +252,9 @@ export function factsFromJson(text: string, texts?: Map<string, string>): Module
  * Module facts as the project keeps them: every `{"$ref": n}` the object it stands for; every text the one copy
  * `texts` holds (one table for a whole scan: JSON.parse and tree-sitter make a string per occurrence, and a
  * 2,000-module service's 470,000 are 42,000 names, `name` 32,000 times); every empty list one shared (frozen)
- * list; and with `trim` every other list exactly as long as it is (lists built by `push` have room for 16 more,
- * lists parsed from JSON do not).
+ * list; and with `trim` (facts built from a tree, not parsed from JSON) every other list exactly as long as it is
+ * (lists built by `push` have room for 16 more, lists parsed from JSON do not) and every text in the table a copy
+ * of its own.
  */
 export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>() } = {}): ModuleFacts {
   const written: object[] = []; // in the order factsJson numbers them
@@ -257,8 +263,12 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
   const replacement = (inner: unknown): unknown => {
     if (typeof inner === 'string') {
       const known = texts.get(inner);
-      if (known === undefined) texts.set(inner, inner);
-      return known;
+      if (known !== undefined) return known;
+      // V8 keeps a slice of 13 characters or more as a view of the text it was cut from: a name taken from a
+      // file's tree would keep the file's whole source for the scan (polar: 14 MB).
+      const own = trim && inner.length >= 13 ? ownCopy(inner) : inner;
+      texts.set(own, own);
+      return own === inner ? undefined : own;
     }
     if (inner === null || typeof inner !== 'object') return undefined;
     const kept = walk(inner);
