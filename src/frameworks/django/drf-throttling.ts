@@ -39,6 +39,7 @@ interface ThrottleList {
   at: SourceRef;
   what: string; // for messages
   emptyWhy?: string; // why an empty list is empty, when not simply written so
+  added?: { expr: Expr; ctx: Ctx }[]; // throttles the view's own `get_throttles()` adds to the list
   scope?: string; // the `throttle_scope` the view's own `get_throttles()` sets for this method
 }
 
@@ -80,7 +81,7 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
   const viewsListThrottles = (): boolean => {
     ratesUsed ??= drafts.some(({ route, context: { view } }) => {
       const list = view?.drf ? throttleList(view, { file: route.file, line: route.line }, [...view.handlers.keys()][0] ?? 'GET', []) : undefined;
-      return list === 'dynamic' || (list !== undefined && list.source !== 'settings' && list.items?.length !== 0);
+      return list === 'dynamic' || (list !== undefined && ((list.source !== 'settings' && list.items?.length !== 0) || !!list.added?.length));
     });
     return ratesUsed;
   };
@@ -106,9 +107,9 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
       evidence.push({ file: view.handlerFile, line: view.handlerLine, message: `\`get_throttles()\` is overridden and chooses ${method} requests' throttles on more than their method and action: they are chosen at run time` });
       return 'dynamic';
     }
-    if (chosen && 'items' in chosen) return { items: chosen.items, source: 'view', at: { file: custom!.mod.file, line: lineOf(custom!.fn.loc) }, what: '`get_throttles()`' };
+    if (chosen && !chosen.listed) return { items: chosen.added, source: 'view', at: { file: custom!.mod.file, line: lineOf(custom!.fn.loc) }, what: '`get_throttles()`' };
     const list = listedThrottles(view, here, evidence);
-    return chosen?.scope !== undefined && list !== 'dynamic' ? { ...list, scope: chosen.scope } : list;
+    return chosen && list !== 'dynamic' ? { ...list, added: chosen.added, scope: chosen.scope } : list;
   };
 
   /** The throttle classes a view lists (its attribute, an option, a decorator) or the project's defaults. */
@@ -256,7 +257,7 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
       evidence.push({ ...list.at, message: `${list.what} is not a static list` });
       return { limits: [], unknown: true };
     }
-    if (!list.items.length) {
+    if (!list.items.length && !list.added?.length) {
       // No default throttles is not an exemption of this view; rates configured for no class are a wiring mistake.
       const byDefault = list.source === 'settings';
       evidence.push({ ...list.at, message: list.emptyWhy ?? `${list.what} is empty: DRF throttles nothing here`, concern: byDefault ? undefined : 'exempt' });
@@ -265,7 +266,10 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
       }
       return { limits: [] };
     }
-    const parts = list.items.map((item) => throttle(item, view, list.source, method, evidence, list.scope));
+    const parts = [
+      ...list.items.map((item) => throttle(item, view, list.source, method, evidence, list.scope)),
+      ...(list.added ?? []).map((item) => throttle(item, view, 'view', method, evidence, list.scope)),
+    ];
     return { limits: parts.flatMap((p) => p.limits), unknown: parts.some((p) => p.unknown) };
   };
 
@@ -282,13 +286,21 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
   };
 };
 
+/** See chosenThrottles: the throttles `get_throttles()` adds, whether DRF's own list comes with them, and the scope it sets. */
+interface ChosenThrottles {
+  added: { expr: Expr; ctx: Ctx }[];
+  listed: boolean;
+  scope?: string;
+}
+
 /**
  * What a view's own `get_throttles(self)` gives requests of this method (and viewset action): a list of throttle
- * instances it returns (`[BurstRateThrottle()]`), or DRF's own choice through `super().get_throttles()` with the
- * `throttle_scope` it sets first (`self.throttle_scope = "list" if self.action == "list" else "detail"`);
- * undefined when a branch on the way reads more than the method and action, or it returns anything else.
+ * instances it returns (`[BurstRateThrottle()]`), DRF's own choice through `super().get_throttles()`, or both
+ * (`[*super().get_throttles(), ScopedRateThrottle()]`), with the `throttle_scope` it sets on the way (`self.
+ * throttle_scope = "list" if self.action == "list" else "detail"`); undefined when a branch on the way reads more
+ * than the method and action, or it returns anything else.
  */
-function chosenThrottles(project: Project, ref: FunctionRef, method: string, action: string | undefined): { items: { expr: Expr; ctx: Ctx }[] } | { scope?: string } | undefined {
+function chosenThrottles(project: Project, ref: FunctionRef, method: string, action: string | undefined): ChosenThrottles | undefined {
   const self = ref.fn.params[0]?.name;
   const isSelf = (e: Expr): boolean => e.k === 'name' && e.id === self;
   const reached = reachedReturn(project, ref, (e) => {
@@ -297,20 +309,23 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
     return e.name === 'method' && e.obj.k === 'attr' && e.obj.name === 'request' && isSelf(e.obj.obj) ? method : undefined;
   });
   if (!reached) return undefined;
-  const { expr } = reached;
-  if (expr.k === 'seq') {
-    const items = expr.items.map((i) => (i.k === 'call' && !i.args.length && !i.kwargs.length ? { expr: i.fn, ctx: reached.ctx } : undefined));
-    return items.every((i) => i) ? { items: items as { expr: Expr; ctx: Ctx }[] } : undefined;
-  }
-  if (!callsSuper(expr, 'get_throttles')) return undefined;
-  // `self.throttle_scope = ...` before the return (recorded as `self.__setattr__("throttle_scope", ...)`).
+  // `[BurstRateThrottle()]`, `super().get_throttles()`, or both joined (`[*super().get_throttles(), Scoped()]`, `+`).
+  const parts = reached.expr.k === 'concat' ? reached.expr.parts : [reached.expr];
+  const listed = parts.filter((part) => callsSuper(part, 'get_throttles')).length;
+  const instances = parts.flatMap((part) => (part.k === 'seq' ? part.items : []));
+  if (listed > 1 || listed + parts.filter((part) => part.k === 'seq').length < parts.length) return undefined;
+  const items = instances.map((i) => (i.k === 'call' && !i.args.length && !i.kwargs.length ? { expr: i.fn, ctx: reached.ctx } : undefined));
+  if (!items.every((i) => i)) return undefined;
+  const added = items as { expr: Expr; ctx: Ctx }[];
+  if (!listed) return { added, listed: false };
+  // `self.throttle_scope = ...` on the way to the return (recorded as `self.__setattr__("throttle_scope", ...)`).
   const returnLine = reached.ctx.line + 1;
-  const set = ref.mod.calls.filter(({ scope, call }) => scope === ref.fn.bodyScope && lineOf(call.loc) < returnLine && call.fn.k === 'attr' && call.fn.name === '__setattr__' && isSelf(call.fn.obj));
+  const set = ref.mod.calls.filter(({ scope, call }) => scope === ref.fn.bodyScope && lineOf(call.loc) < returnLine && call.fn.k === 'attr' && call.fn.name === '__setattr__' && isSelf(call.fn.obj) && !reached.armsAt(lineOf(call.loc)).includes(false));
   if (set.some(({ call }) => call.args[0]?.k !== 'str' || call.args[0].v !== 'throttle_scope')) return undefined;
   const last = set[set.length - 1]?.call;
-  if (!last) return {};
+  if (!last) return { added, listed: true };
   const scope = last.args[1] && reached.value(last.args[1], lineOf(last.loc) - 1);
-  return typeof scope === 'string' ? { scope } : undefined;
+  return typeof scope === 'string' ? { added, listed: true, scope } : undefined;
 }
 
 /** How DRF treats one kind of client's requests under a throttle's own methods: see clientTreatment. */
