@@ -3,11 +3,12 @@
  * class view through `as_view()`, viewset with an action map) and which HTTP methods it serves, as
  * Django's `View.dispatch` and DRF's `APIView`/`ViewSetMixin` decide them.
  */
-import type { CallExpr, Expr } from '../../python/ir';
+import type { CallExpr, ClassDef, Expr } from '../../python/ir';
 import { argument, exprLine, lineOf, locAt } from '../../python/ir';
 import { versionSide } from '../../manifests';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
+import { addTo } from '../../collections';
 import { STANDARD_METHODS } from '../../model';
 import { externalFunctionView, externalView, isKnownPackage, type ExternalView } from './tables';
 
@@ -61,7 +62,29 @@ export function lastSegment(qname: string | undefined): string {
 }
 
 export class ViewResolver {
+  private attached?: Map<ClassDef, (string | undefined)[]>; // see attachedMethods
+
   constructor(private readonly project: Project) {}
+
+  /**
+   * Methods set on a class from outside it with `setattr(View, name, handler)`: each name, undefined where it is
+   * not static (oncall's `for method in APIView.http_method_names: setattr(GatewayView, method.lower(), proxy)`;
+   * a loop variable is not, even over a literal list: every method is listed then).
+   */
+  private attachedMethods(ref: ClassRef): (string | undefined)[] {
+    if (!this.attached) {
+      this.attached = new Map();
+      for (const mod of this.project.modules) {
+        for (const { call, scope } of mod.calls) {
+          if (call.fn.k !== 'name' || call.fn.id !== 'setattr' || call.args.length !== 3) continue;
+          const ctx = { mod, scope, line: lineOf(call.loc) };
+          const name = this.project.stringValue(call.args[1], ctx);
+          for (const v of this.project.resolve(call.args[0], ctx)) if (v.kind === 'class') addTo(this.attached, v.ref.cls, name);
+        }
+      }
+    }
+    return this.attached.get(ref.cls) ?? [];
+  }
 
   /** The view a pattern's second argument denotes, unwrapping `login_required(view)`-style wrappers. */
   view(expr: Expr, ctx: Ctx, wrappers: Decorator[] = [], depth = 0): DjangoView | { why: string } {
@@ -188,11 +211,16 @@ export class ViewResolver {
     // itself (`FilterView` beside a mixin from Django): its handlers are unknown. Other mixins add none.
     const unknown = external.filter((q) => !isKnownPackage(q) && !externalView(q));
     const unreadBase = library.length ? unknown.find((q) => /View(Set)?$/.test(lastSegment(q))) : unknown[0];
-    const unreadHandlers = unreadBase ? `view base \`${unreadBase}\` is not a class apiposture knows` : !library.length && `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`;
+    const attached = this.project.classChain(ref).flatMap((c) => this.attachedMethods(c));
+    const unreadHandlers = unreadBase
+      ? `view base \`${unreadBase}\` is not a class apiposture knows`
+      : !library.length
+        ? `\`${ref.cls.qualname}\` does not derive from a Django view class found statically`
+        : attached.includes(undefined) && `\`${ref.cls.qualname}\` gets methods from \`setattr\` under names computed at run time`;
     // Handlers such a base may define are unknown: every method is listed, so none it serves goes unseen.
     if (unreadHandlers) unresolved.push(`${unreadHandlers}: every method is listed`);
     const allowed = this.allowedMethods(ref) ?? HTTP_METHOD_NAMES;
-    const defined = new Set(unreadHandlers ? allowed : [...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k))]);
+    const defined = new Set(unreadHandlers ? allowed : [...this.project.classChain(ref).flatMap((c) => c.cls.methods), ...library.flatMap((k) => this.handlersOf(k)), ...attached.filter((m) => m !== undefined)]);
     if (!allowed.length) unresolved.push('`http_method_names` is not static');
     const view: DjangoView = {
       handler: `${ref.mod.module}.${ref.cls.qualname}`, handlerFile: ref.mod.file, handlerLine: lineOf(ref.cls.loc),
@@ -246,7 +274,10 @@ export class ViewResolver {
     // Dispatch answers 405 to a method the class's `http_method_names` leaves out, whatever the action map says.
     const allowed = view.cls && this.allowedMethods(view.cls);
     if (allowed?.length) for (const method of handlers.keys()) if (!allowed.includes(method.toLowerCase())) handlers.delete(method);
-    return { ...view, handlers, automatic: automatic.filter((m) => handlers.has(m)), anyMethod: false };
+    // A route left with OPTIONS alone (JumpServer's `http_method_names = ['get', 'options']` on a POST action) serves
+    // DRF's metadata answer and nothing else: that is its method, throttled as any other.
+    const served = automatic.filter((m) => handlers.has(m));
+    return { ...view, handlers, automatic: served.length < handlers.size ? served : [], anyMethod: false };
   }
 
   /** The project function that handles a method: the function view, or the class's handler/action method. */
@@ -270,7 +301,9 @@ function withHandlers(view: DjangoView, defined: Set<string>, allowed: string[])
   for (const name of allowed) if (defined.has(name) || name === 'options') view.handlers.set(name.toUpperCase(), name);
   // View.setup() makes HEAD answer with `get` when the class has no `head` (if HEAD is allowed at all).
   const head = allowed.includes('head') ? headFromGet(view.handlers) : [];
-  view.automatic = sortedUnique([...(view.handlers.has('OPTIONS') ? ['OPTIONS'] : []), ...head]);
+  const automatic = sortedUnique([...(view.handlers.has('OPTIONS') ? ['OPTIONS'] : []), ...head]);
+  // OPTIONS alone is what the view serves: its method, as in withActions.
+  view.automatic = automatic.length < view.handlers.size ? automatic : [];
   return view;
 }
 
