@@ -38,5 +38,7 @@ test.each(projects)('%s', async (project) => {
     else problems.push(`Missing result: ${w}`);
   }
   for (const r of remaining) problems.push(knownMissing.has(r) ? `Fixed missing result: ${r}` : `Unexpected result: ${r}`);
+  // `unknown` always says why: evidence, or a part of the route that could not be read.
+  for (const r of result.routes) if (r.status === 'unknown' && !r.evidence.length && !r.unresolved.length) problems.push(`Unknown without a reason: ${key(r.file, r.line, r.path)}`);
   expect(problems).toEqual([]);
 });
