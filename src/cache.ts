@@ -65,6 +65,7 @@ export interface FileFacts {
   hash: string;
   seed: boolean;
   mentions?: string[];
+  imports?: string[]; // the modules its import statements name (see importedModules)
   digest?: string;
   note?: string;
 }
@@ -164,8 +165,8 @@ export class ScanCache implements ListingStore {
       this.unsettled = true;
       return undefined;
     }
-    const { hash: contentHash, seed, mentions } = entry;
-    return { hash: contentHash, seed, ...(this.previous.fileList === this.next.fileList && mentions && { mentions }), ...parsedOf(entry) };
+    const { hash: contentHash, seed, mentions, imports } = entry;
+    return { hash: contentHash, seed, ...(this.previous.fileList === this.next.fileList && mentions && { mentions }), ...(imports && { imports }), ...parsedOf(entry) };
   }
 
   /** What parsing gave for this content of the file, also when its stamp could not vouch for it. */
@@ -359,7 +360,7 @@ function isIndex(value: unknown): value is Index {
 
 function isEntry(value: unknown): value is IndexEntry {
   return isObject(value) && STAMP.every((key) => typeof value[key] === 'number') && typeof value.hash === 'string'
-    && typeof value.seed === 'boolean' && (value.mentions === undefined || isStrings(value.mentions)) && [value.digest, value.note].every((v) => v === undefined || typeof v === 'string');
+    && typeof value.seed === 'boolean' && [value.mentions, value.imports].every((v) => v === undefined || isStrings(v)) && [value.digest, value.note].every((v) => v === undefined || typeof v === 'string');
 }
 
 export function parsedOf({ digest, note }: Parsed): Parsed {

@@ -34,7 +34,7 @@ type Wrapper = Hit & { kind: 'decorator' | 'dependency' | 'call'; expr: Expr; ct
 // Functions named like a limiter, or methods of a class so named: `ratelimit`, `ApiUserRateLimiter.__call__`, `throttle_user`.
 const LIMITER_NAME = /limit|throttl/i;
 
-/** Project code named like a limiter whose code names HTTP 429 (see withOwnLimiters). */
+/** Project code named like a limiter whose code names HTTP 429 or django-ratelimit's `Ratelimited` (see withOwnLimiters). */
 function isOwnLimiter(fn: FunctionDef): boolean {
   return fn.names429 === true && LIMITER_NAME.test(fn.qualname);
 }
@@ -113,7 +113,7 @@ export class CustomLimiters {
       const who = `\`${h.code.name}\` (${h.code.file}:${h.code.line})`;
       if (h.misplaced) return misplacedEvidence(h, `the project's own rate limiter ${who}`);
       const how = h.how ?? (h.kind === 'call' ? 'is called by the handler' : 'wraps this route');
-      return { file: h.file, line: h.line, message: `${who} ${how}${h.method ? ` (${h.method})` : ''} and names HTTP 429 Too Many Requests: the project's own rate limiter, whose counting apiposture does not evaluate${declare(h)}` };
+      return { file: h.file, line: h.line, message: `${who} ${how}${h.method ? ` (${h.method})` : ''} and refuses requests over a limit (it names HTTP 429 Too Many Requests or django-ratelimit's \`Ratelimited\`): the project's own rate limiter, whose counting apiposture does not evaluate${declare(h)}` };
     });
     // Saying that no limiter is used, or that no limit applies, is contradicted here.
     const kept = route.evidence.filter((e) => e.message !== NO_LIMITER_USED && e.message !== NO_LIMIT_APPLIES);

@@ -16,14 +16,19 @@ export const DEFAULT_EXCLUDES = [
   '**/.git/**', '**/.hg/**', '**/.svn/**', '**/node_modules/**', '**/__pycache__/**', '**/site-packages/**',
   '**/.venv/**', '**/venv/**', '**/env/**', '**/.env/**', '**/virtualenv/**', '**/.tox/**', '**/.nox/**',
   '**/build/**', '**/dist/**', '**/.mypy_cache/**', '**/.pytest_cache/**', '**/.apiposture-cache/**',
-  // Test code builds throwaway apps (a conftest's `FastAPI()` including every router again, a factory
-  // called with a testing config): not what is deployed. A test file given by name is still scanned.
-  '**/tests/**', '**/test/**', '**/conftest.py', '**/test_*.py', '**/*_test.py',
 ];
+
+/**
+ * Test code builds throwaway apps (a conftest's `FastAPI()` including every router again, a factory called with a
+ * testing config): not what is deployed, so not scanned unless the project's own code imports it (see
+ * importedTestFiles: DefectDojo's `dojo/test/` is its Test model's package). A test file given by name is scanned.
+ */
+const TEST_CODE = ignore().add(['tests/', 'test/', 'conftest.py', 'test_*.py', '*_test.py']);
 
 export interface Discovery {
   root: string; // absolute
   files: string[]; // relative to root, forward slashes, sorted
+  testFiles: string[]; // test code, scanned only where the project imports it (see TEST_CODE), sorted
   skipped: Skipped[]; // symbolic links to Python files and folders that could not be read
   unmatchedExcludes: string[]; // user excludes that exclude no file, as given
 }
@@ -143,13 +148,15 @@ export async function discover(context: ProjectContext, excludes: Exclude[], sto
   const excluded = ignore().add(excludes.map((e) => e.rooted));
   const given = context.scanPaths.filter((p) => p !== '' && statSync(path.join(root, p)).isFile());
   const kept = walk.files.filter((f) => !gitignore.ignores(f));
-  const files = [...new Set([...kept.filter((f) => !excluded.ignores(f)), ...given])].sort();
+  const included = kept.filter((f) => !excluded.ignores(f));
+  const files = [...new Set([...included.filter((f) => !TEST_CODE.ignores(f)), ...given])].sort();
+  const testFiles = included.filter((f) => TEST_CODE.ignores(f) && !given.includes(f)).sort();
   const unmatchedExcludes = excludes.filter((e) => !kept.some((f) => ignore().add(e.rooted).ignores(f))).map((e) => e.pattern);
   const skipped = [
     ...walk.links.filter((link) => !gitignore.ignores(link)).map((file) => ({ file, reason: 'symbolic link, not followed' })),
     ...walk.unreadable.map(({ folder, code }) => ({ file: folder, reason: `folder could not be read: ${code}` })),
   ];
-  return { root, files, skipped, unmatchedExcludes };
+  return { root, files, testFiles, skipped, unmatchedExcludes };
 }
 
 // The folder patterns of a file pattern's parent path and each path above it: for `a/<star>/b/<star>.txt`,

@@ -113,6 +113,62 @@ function group(files: string[], keys: (file: string) => string[]): Map<string, s
 export interface Selection {
   files: ({ file: string; hash: string } & Parsed)[]; // the files to analyse, in order, with their content hash and what the cache knows parsing it gives
   skipped: Skipped[];
+  testFiles: string[]; // the test files the project imports, which are part of it (see importedTestFiles)
+}
+
+/**
+ * The modules a file's import statements name, relative ones made absolute: `dojo/urls.py`'s `from .test.api.urls
+ * import x` is `dojo.test.api.urls`; `from a.b import c` names `a.b` and, maybe a module, `a.b.c`.
+ */
+export function importedModules(file: string, text: string): string[] {
+  const modules = new Set<string>();
+  const packageParts = moduleNameOf(file).module.split('.').slice(0, /(^|\/)__init__\.py$/.test(file) ? undefined : -1);
+  for (const m of text.matchAll(/^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)/gm)) {
+    const [, dots, name, names] = m;
+    const base = dots ? [...packageParts.slice(0, packageParts.length - (dots.length - 1)), ...(name ? [name] : [])].join('.') : name;
+    if (base) modules.add(base);
+    for (const imported of names.replace(/#[^\n]*/g, '').split(/[(),\n]/)) {
+      const word = imported.trim().split(/\s/)[0];
+      if (/^\w+$/.test(word ?? '')) modules.add(base ? `${base}.${word}` : word);
+    }
+  }
+  for (const m of text.matchAll(/^[ \t]*import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[\w.]+(?:[ \t]+as[ \t]+\w+)?)*)/gm)) {
+    for (const imported of m[1].split(',')) modules.add(imported.trim().split(/\s/)[0]);
+  }
+  return [...modules].sort();
+}
+
+/**
+ * Test files the project's own code imports (transitively), and the packages above them: DefectDojo's `dojo/test/`
+ * holds the Test model's views and API routes, which `dojo/urls.py` imports. A module matches an imported name by
+ * its dotted path or a tail of it (`src/app/test/x.py` is `app.test.x`) that no other file of the project matches.
+ */
+function importedTestFiles(testFiles: string[], importsOf: (file: string) => string[], files: string[]): string[] {
+  const tails = (f: string): string[] => {
+    const parts = moduleNameOf(f).module.split('.');
+    return parts.map((_, i) => parts.slice(i).join('.'));
+  };
+  const byModule = group(testFiles, tails);
+  // A name the project's other files answer to is theirs (`tests/baserow/api/` mirrors `src/baserow/api/`), as are
+  // the packages above them, with an `__init__.py` or not.
+  const ownModules = new Set(files.flatMap((f) => tails(f).flatMap((tail) => tail.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.')))));
+  const included = new Set<string>();
+  const present = new Set(testFiles);
+  const queue = [...files];
+  while (queue.length) {
+    for (const name of importsOf(queue.pop() as string)) {
+      if (ownModules.has(name)) continue;
+      for (const file of byModule.get(name) ?? []) {
+        const dirs = file.split('/').slice(0, -1).map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/__init__.py`);
+        for (const found of [file, ...dirs.filter((d) => present.has(d))]) {
+          if (included.has(found)) continue;
+          included.add(found);
+          queue.push(found);
+        }
+      }
+    }
+  }
+  return [...included].sort();
 }
 
 /**
@@ -121,27 +177,33 @@ export interface Selection {
  * parsing them would have been. Mentions are only needed when some file is a seed; then the files are
  * read a second time rather than all held in memory.
  */
-export async function selectFiles(root: string, files: string[], options: { maxBytes: number; parseAll?: boolean; cache?: ScanCache }): Promise<Selection> {
-  const { maxBytes, cache } = options;
+export async function selectFiles(root: string, nonTestFiles: string[], options: { maxBytes: number; parseAll?: boolean; cache?: ScanCache; testFiles?: string[] }): Promise<Selection> {
+  const { maxBytes, cache, testFiles = [] } = options;
   const known = new Map<string, { stat: Stats; facts: FileFacts }>();
   const skipped: Skipped[] = [];
-  for (const file of files) {
+  const read = (file: string): void => {
     const stat = statOrUndefined(path.join(root, file));
     const cached = stat && stat.size <= maxBytes ? cache?.lookup(file, stat) : undefined;
-    if (stat && cached) {
+    if (stat && cached && (cached.imports || !testFiles.length)) {
       known.set(file, { stat, facts: cached });
-      continue;
+      return;
     }
     const source = readSource(root, file, maxBytes);
     if (!source.ok) skipped.push({ file, reason: source.reason });
     else if (stat) {
       const contentHash = hash(source.text);
-      known.set(file, { stat, facts: { hash: contentHash, seed: isSeed(source.text), ...cache?.knownParse(file, contentHash) } });
+      const imports = testFiles.length ? importedModules(file, source.text) : undefined;
+      known.set(file, { stat, facts: { hash: contentHash, seed: isSeed(source.text), ...(imports && { imports }), ...cache?.knownParse(file, contentHash) } });
     }
-  }
+  };
+  nonTestFiles.forEach(read);
+  const imported = importedTestFiles(testFiles, (file) => known.get(file)?.facts.imports ?? [], nonTestFiles);
+  imported.forEach(read);
+  const files = [...nonTestFiles, ...imported].sort();
   const summaries = new Map<string, TextSummary>();
   if (!options.parseAll && [...known.values()].some((k) => k.facts.seed)) {
-    const mentionsIn = mentionFinder(new Set(files.map(nameWord)));
+    // Module names of every file that may be scanned: what a cached mention holds for depends on no import.
+    const mentionsIn = mentionFinder(new Set([...nonTestFiles, ...testFiles].map(nameWord)));
     for (const [file, { facts }] of known) {
       if (!facts.mentions) {
         const source = readSource(root, file, maxBytes);
@@ -152,13 +214,14 @@ export async function selectFiles(root: string, files: string[], options: { maxB
   }
   for (const [file, { stat, facts }] of known) cache?.remember(file, stat, facts);
   // Without a seed nothing is reachable.
-  const selected = options.parseAll ? [...known.keys()] : summaries.size ? reachableFiles(files, summaries) : [];
+  const selected = options.parseAll ? files.filter((f) => known.has(f)) : summaries.size ? reachableFiles(files, summaries) : [];
   return {
     files: selected.map((file) => {
       const { facts } = known.get(file) as { facts: FileFacts };
       return { file, hash: facts.hash, ...parsedOf(facts) };
     }),
     skipped,
+    testFiles: imported,
   };
 }
 

@@ -120,13 +120,13 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const excludes = [...commandLineExcludes(options.exclude ?? [], process.cwd(), root), ...config.exclude.map((pattern) => ({ pattern, rooted: pattern }))];
   const discovered = await discover(context, excludes, cache);
   for (const pattern of discovered.unmatchedExcludes) say(`exclude \`${pattern}\` matches no Python file of the project`);
-  const { files } = discovered;
-  cache?.useFileList(files);
+  cache?.useFileList([...discovered.files, ...discovered.testFiles]);
   const inScope = (file: string): boolean => inScanPaths(context, file);
-  if (!files.some(inScope)) say(`no Python file to scan in ${options.paths.join(', ')} (after excludes)`);
   const metadataRead = readProjectMetadata(root, cache, context.outerDirs); // its file reads overlap with the source files'
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const selected = await selectFiles(root, files, { maxBytes, parseAll: options.parseAll, cache });
+  const selected = await selectFiles(root, discovered.files, { maxBytes, parseAll: options.parseAll, cache, testFiles: discovered.testFiles });
+  const files = [...discovered.files, ...selected.testFiles].sort();
+  if (!files.some(inScope)) say(`no Python file to scan in ${options.paths.join(', ')} (after excludes)`);
   const selection = { ...selected, skipped: [...discovered.skipped, ...selected.skipped] };
   const warn = (file: string, message: string): void => {
     if (inScope(file)) say(`${file}: ${message}`);
@@ -139,7 +139,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const parseOptions = { ...options, maxFileBytes: maxBytes, texts: new Map<string, string>() };
   const { parsed, digests } = await parseChanged(root, selection, cache, parseOptions);
   // A virtualenv's modules are read as the project's imports lead to them, so nothing keys them: no reuse there.
-  const key = reuse && digests && !sitePackages.length ? resultKey(context, options, config, profile, discovered, { files: digests, skipped: selection.skipped }, metadata, deploymentFiles) : undefined;
+  const key = reuse && digests && !sitePackages.length ? resultKey(context, options, config, profile, { ...discovered, files }, { files: digests, skipped: selection.skipped }, metadata, deploymentFiles) : undefined;
   const stored = key && cache!.storedResult(key);
   if (stored && (await readsUnchanged(root, stored.reads))) {
     for (const message of stored.warnings) options.onWarning?.(message);

@@ -23,7 +23,7 @@ test.each([
 ])('a limit decorator naming 429 (%s) makes the route unknown, naming it', (_, check, head) => {
   const found = route(decoratorNamed('limit_guard', check), { decorator: '@limit_guard', head });
   expect(found.status).toBe('unknown');
-  expect(found.evidence.map((e) => e.message)).toEqual([expect.stringMatching(/^`app\.limit_guard` \(app\.py:\d+\) wraps this route and names HTTP 429 Too Many Requests/)]);
+  expect(found.evidence.map((e) => e.message)).toEqual([expect.stringMatching(/^`app\.limit_guard` \(app\.py:\d+\) wraps this route and refuses requests over a limit \(it names HTTP 429 Too Many Requests/)]);
 });
 
 test('a limiter the handler calls makes the route unknown', () => {

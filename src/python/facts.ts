@@ -16,8 +16,9 @@ const BLOCK_STATEMENTS = new Set([
 ]);
 
 // Names of HTTP 429 Too Many Requests: Starlette's and DRF's `HTTP_429_TOO_MANY_REQUESTS`, `HTTPStatus.TOO_MANY_REQUESTS`,
-// werkzeug's `TooManyRequests` and DRF's `Throttled` exceptions (both answer 429).
-const TOO_MANY_REQUESTS = /^(HTTP_429_\w*|TOO_MANY_REQUESTS|TooManyRequests|Throttled)$/;
+// werkzeug's `TooManyRequests` and DRF's `Throttled` exceptions (both answer 429); and django-ratelimit's
+// `Ratelimited`, the over-limit refusal it answers with 403 (DefectDojo's own decorator over `is_ratelimited` raises it).
+const TOO_MANY_REQUESTS = /^(HTTP_429_\w*|TOO_MANY_REQUESTS|TooManyRequests|Throttled|Ratelimited)$/;
 
 export function locOf(node: PyNode): Loc {
   return locAt(node.startPosition.row + 1, node.startPosition.column + 1);
@@ -326,9 +327,15 @@ class FactsBuilder {
     // descendantsOfType lists in source order, the node itself included. Calls inside nested defs belong to those defs.
     const nested = body.descendantsOfType(['function_definition', 'class_definition']);
     const inNested = (node: PyNode): boolean => nested.some((d) => node.startIndex >= d.startIndex && node.endIndex <= d.endIndex);
-    for (const node of body.descendantsOfType(['attribute', 'call', 'subscript', 'integer', 'argument_list'])) {
+    for (const node of body.descendantsOfType(['attribute', 'call', 'subscript', 'integer', 'argument_list', 'raise_statement'])) {
       if (node.type === 'integer') {
         names429 ||= node.text === '429';
+        continue;
+      }
+      if (node.type === 'raise_statement') {
+        // `raise Ratelimited`, the class itself (a call or an attribute is read below).
+        const raised = node.namedChildren[0];
+        names429 ||= raised?.type === 'identifier' && TOO_MANY_REQUESTS.test(raised.text);
         continue;
       }
       if (node.type === 'argument_list') {

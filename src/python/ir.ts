@@ -103,7 +103,7 @@ export interface FunctionDef {
   reads: string[]; // attribute names read in the body (`request.limited`, `getattr(request, "limited")`), sorted
   calls: BodyCall[]; // calls in the body, nested functions and classes left out (they are functions of their own), in source order
   stringKeys: string[]; // literal keys looked up in the body (`headers["X-Real-IP"]`, `args.get("user")`), sorted
-  names429?: true; // the body (nested code included) names HTTP 429 Too Many Requests: code that turns clients away over a limit
+  names429?: true; // the body (nested code included) names HTTP 429 Too Many Requests (or django-ratelimit's `Ratelimited`): code that turns clients away over a limit
 }
 
 export interface ClassDef {

@@ -538,9 +538,14 @@ export class Project {
   private fromBinding(binding: Binding, ctx: Ctx, depth: number): Value[] {
     const { mod } = ctx;
     switch (binding.kind) {
-      case 'assign':
+      case 'assign': {
         // The right-hand side sees the bindings made before this line (`app = wrap(app)`).
-        return this.resolve(binding.value, { mod, scope: ctx.scope, line: binding.line - 1, env: ctx.env }, depth + 1);
+        const before: Ctx = { mod, scope: ctx.scope, line: binding.line - 1, env: ctx.env };
+        // `v2_api = add_engagement_urls(v2_api)`, a helper that returns what it is given: that object, read at no
+        // cost in depth (DefectDojo threads its router through 17 such helpers; each line read is an earlier one).
+        const given = this.passedThrough(binding.value, before, depth);
+        return given ? this.resolve(given, before, depth) : this.resolve(binding.value, before, depth + 1);
+      }
       case 'def':
         return [{ kind: 'function', ref: { mod, fn: mod.functions[binding.index] } }];
       case 'class':
@@ -574,6 +579,23 @@ export class Project {
     const submodule = this.findModule(target ? `${target}.${binding.attr}` : binding.attr, mod);
     if (submodule) return [{ kind: 'module', mod: submodule }];
     return [{ kind: 'external', qname: target ? `${target}.${binding.attr}` : binding.attr }];
+  }
+
+  /** The argument a call hands back: `f(x)` with every value of `f` a project function returning that parameter unchanged. */
+  private passedThrough(expr: Expr, ctx: Ctx, depth: number): Expr | undefined {
+    if (expr.k !== 'call') return undefined;
+    const callees = this.resolve(expr.fn, ctx, depth + 1);
+    const given = callees.map((callee) => {
+      if (callee.kind !== 'function') return undefined;
+      const { mod, fn } = callee.ref;
+      const [first] = fn.returns;
+      const name = first?.k === 'name' ? first.id : undefined;
+      const position = fn.params.findIndex((p) => p.name === name);
+      const rebound = (mod.bindings[fn.bodyScope] ?? []).some((b) => b.name === name && b.kind !== 'param');
+      if (position < 0 || rebound || fn.params[position].star || !fn.returns.every((r) => r.k === 'name' && r.id === name)) return undefined;
+      return this.argumentFor(fn, position, name!, expr);
+    });
+    return given.length && given.every((arg) => arg && arg === given[0]) ? given[0] : undefined;
   }
 
   /** A parameter's values are the arguments at every call site of its function found in the project. */
