@@ -120,7 +120,7 @@ export interface Selection {
  * The modules a file's import statements name, relative ones made absolute: `dojo/urls.py`'s `from .test.api.urls
  * import x` is `dojo.test.api.urls`; `from a.b import c` names `a.b` and, maybe a module, `a.b.c`.
  */
-export function importedModules(file: string, text: string): string[] {
+function importedModules(file: string, text: string): string[] {
   const modules = new Set<string>();
   const packageParts = moduleNameOf(file).module.split('.').slice(0, /(^|\/)__init__\.py$/.test(file) ? undefined : -1);
   for (const m of text.matchAll(/^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)/gm)) {

@@ -3,7 +3,7 @@
  * class view through `as_view()`, viewset with an action map) and which HTTP methods it serves, as
  * Django's `View.dispatch` and DRF's `APIView`/`ViewSetMixin` decide them.
  */
-import type { CallExpr, ClassDef, Expr } from '../../python/ir';
+import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, lineOf, locAt } from '../../python/ir';
 import { versionSide } from '../../manifests';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
@@ -62,7 +62,7 @@ export function lastSegment(qname: string | undefined): string {
 }
 
 export class ViewResolver {
-  private attached?: Map<ClassDef, (string | undefined)[]>; // see attachedMethods
+  private setattrCalls?: Map<string, { call: CallExpr; ctx: Ctx }[]>; // see attachedMethods
 
   constructor(private readonly project: Project) {}
 
@@ -72,18 +72,19 @@ export class ViewResolver {
    * a loop variable is not, even over a literal list: every method is listed then).
    */
   private attachedMethods(ref: ClassRef): (string | undefined)[] {
-    if (!this.attached) {
-      this.attached = new Map();
+    if (!this.setattrCalls) {
+      // By the name the class is written with: only those calls are read, for the classes that are views.
+      this.setattrCalls = new Map();
       for (const mod of this.project.modules) {
         for (const { call, scope } of mod.calls) {
-          if (call.fn.k !== 'name' || call.fn.id !== 'setattr' || call.args.length !== 3) continue;
-          const ctx = { mod, scope, line: lineOf(call.loc) };
-          const name = this.project.stringValue(call.args[1], ctx);
-          for (const v of this.project.resolve(call.args[0], ctx)) if (v.kind === 'class') addTo(this.attached, v.ref.cls, name);
+          const target = call.args[0];
+          const written = target?.k === 'name' ? target.id : target?.k === 'attr' ? target.name : undefined;
+          if (call.fn.k === 'name' && call.fn.id === 'setattr' && call.args.length === 3 && written) addTo(this.setattrCalls, written, { call, ctx: { mod, scope, line: lineOf(call.loc) } });
         }
       }
     }
-    return this.attached.get(ref.cls) ?? [];
+    const onThis = (this.setattrCalls.get(ref.cls.name) ?? []).filter(({ call, ctx }) => this.project.resolve(call.args[0], ctx).some((v) => v.kind === 'class' && v.ref.cls === ref.cls));
+    return onThis.map(({ call, ctx }) => this.project.stringValue(call.args[1], ctx));
   }
 
   /** The view a pattern's second argument denotes, unwrapping `login_required(view)`-style wrappers. */
