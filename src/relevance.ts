@@ -121,6 +121,8 @@ export interface Selection {
  * import x` is `dojo.test.api.urls`; `from a.b import c` names `a.b` and, maybe a module, `a.b.c`.
  */
 function importedModules(file: string, text: string): string[] {
+  // Only a name with `test` in it can be a test module's (see importedTestFiles): most files need no reading.
+  if (!text.includes('test')) return NO_MODULES;
   const modules = new Set<string>();
   const packageParts = moduleNameOf(file).module.split('.').slice(0, /(^|\/)__init__\.py$/.test(file) ? undefined : -1);
   for (const m of text.matchAll(/^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)/gm)) {
@@ -135,8 +137,10 @@ function importedModules(file: string, text: string): string[] {
   for (const m of text.matchAll(/^[ \t]*import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[\w.]+(?:[ \t]+as[ \t]+\w+)?)*)/gm)) {
     for (const imported of m[1].split(',')) modules.add(imported.trim().split(/\s/)[0]);
   }
-  return [...modules].sort();
+  return [...modules].filter((m) => m.includes('test')).sort();
 }
+
+const NO_MODULES: string[] = [];
 
 /**
  * Test files the project's own code imports (transitively), and the packages above them: DefectDojo's `dojo/test/`
@@ -148,17 +152,24 @@ function importedTestFiles(testFiles: string[], importsOf: (file: string) => str
     const parts = moduleNameOf(f).module.split('.');
     return parts.map((_, i) => parts.slice(i).join('.'));
   };
-  const byModule = group(testFiles, tails);
+  const byModule = group(testFiles, (f) => tails(f).filter((tail) => tail.includes('test')));
   // A name the project's other files answer to is theirs (`tests/baserow/api/` mirrors `src/baserow/api/`), as are
-  // the packages above them, with an `__init__.py` or not.
-  const ownModules = new Set(files.flatMap((f) => tails(f).flatMap((tail) => tail.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.')))));
+  // the packages above them, with an `__init__.py` or not: a run of whole segments of one of their dotted names.
+  let ownModules: string[] | undefined;
+  const own = new Map<string, boolean>();
+  const isOwn = (name: string): boolean => {
+    ownModules ??= files.map((f) => `.${moduleNameOf(f).module}.`);
+    if (!own.has(name)) own.set(name, ownModules.some((module) => module.includes(`.${name}.`)));
+    return own.get(name)!;
+  };
   const included = new Set<string>();
   const present = new Set(testFiles);
   const queue = [...files];
   while (queue.length) {
     for (const name of importsOf(queue.pop() as string)) {
-      if (ownModules.has(name)) continue;
-      for (const file of byModule.get(name) ?? []) {
+      const named = byModule.get(name);
+      if (!named || isOwn(name)) continue;
+      for (const file of named) {
         const dirs = file.split('/').slice(0, -1).map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/__init__.py`);
         for (const found of [file, ...dirs.filter((d) => present.has(d))]) {
           if (included.has(found)) continue;
