@@ -5,7 +5,7 @@
  * every other environment variable unset (so the code's own default applies). A branch whose test reads
  * anything else stays undecided, and both arms count, as before.
  */
-import type { Arm, CallExpr, Expr, ModuleFacts } from './ir';
+import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, lineOf, someExpr } from './ir';
 import { addTo } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
@@ -32,6 +32,9 @@ export const DEFAULT_PROFILE: Profile = { name: 'production', defines: {} };
 
 const MAX_DEPTH = 12;
 const MAX_STEPS = 500; // values looked at for one test: beyond it, the test stays undecided
+// Evaluations begun inside one another through the resolver, each with a depth count of its own (the corpus needs
+// 6): beyond it a call's value is undecided, so that the stack stays bounded.
+const MAX_NESTING = 12;
 const VALUED_ENUMS = ['enum.StrEnum', 'enum.IntEnum', 'enum.IntFlag'];
 const ENUM_CLASSES = ['enum.Enum', 'enum.Flag', ...VALUED_ENUMS];
 /** `--define DEBUG=true`: booleans, None, numbers and text as Python would read them from configuration. */
@@ -50,6 +53,7 @@ class Conditions {
   private readonly values: Map<string, PyValue>;
   private steps = 0;
   private nesting = 0; // calls of `evaluate` in progress
+  private readonly running = new Set<FunctionDef>(); // functions whose return is being evaluated
 
   constructor(
     private readonly project: Project,
@@ -182,8 +186,17 @@ class Conditions {
 
   /** What a project function returns for this call: the first `return` its branches reach, evaluated. */
   private returned(ref: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
-    const reached = this.reachedReturn(ref, this.project.callEnv(ref.fn, call, ctx), depth);
-    return reached && this.value(reached.expr, reached.ctx, depth + 1);
+    // A function reached again through its own return (directly or through the resolver) is recursion: left
+    // undecided, as each pass through the resolver starts a depth count of its own (indico's settings proxies
+    // overflowed the stack).
+    if (this.running.has(ref.fn)) return undefined;
+    this.running.add(ref.fn);
+    try {
+      const reached = this.reachedReturn(ref, this.project.callEnv(ref.fn, call, ctx), depth);
+      return reached && this.value(reached.expr, reached.ctx, depth + 1);
+    } finally {
+      this.running.delete(ref.fn);
+    }
   }
 
   /** The first `return` the function's branches reach with its parameters bound by `env`; undefined when one is undecided. */
@@ -278,6 +291,7 @@ class Conditions {
   /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
   evaluate(call: CallExpr, ctx: Ctx): PyValue | undefined {
     if (this.nesting === 0) this.steps = 0;
+    if (this.nesting >= MAX_NESTING) return undefined;
     this.nesting++;
     try {
       return this.value(call, ctx);
