@@ -10,7 +10,7 @@ import { NO_LIMITER_USED, NO_LIMIT_APPLIES, declaredMethods, methodVerdicts } fr
 import { combine } from './frameworks/protection';
 import type { CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
-import type { Ctx, Project, Value } from './python/project';
+import { Project, type Ctx, type Value } from './python/project';
 import { callSites, functionCtx, sequenceItems, stringList, type CallSite } from './frameworks/common';
 
 const ASGI = new Set(['fastapi', 'starlette']);
@@ -34,9 +34,23 @@ type Wrapper = Hit & { kind: 'decorator' | 'dependency' | 'call'; expr: Expr; ct
 // Functions named like a limiter, or methods of a class so named: `ratelimit`, `ApiUserRateLimiter.__call__`, `throttle_user`.
 const LIMITER_NAME = /limit|throttl/i;
 
-/** Project code named like a limiter whose code names HTTP 429 or django-ratelimit's `Ratelimited` (see withOwnLimiters). */
-function isOwnLimiter(fn: FunctionDef): boolean {
-  return fn.names429 === true && LIMITER_NAME.test(fn.qualname);
+const NAMES_429 = "refuses requests over a limit (it names HTTP 429 Too Many Requests or django-ratelimit's `Ratelimited`)";
+
+// The `limits` library's counters (what slowapi and Flask-Limiter count with), called by a project directly.
+const LIMITS_STRATEGY = /^limits\.(aio\.)?strategies\.\w+$/;
+const COUNTING_METHODS = new Set(['hit', 'test']);
+
+function countsWith(counter: string): string {
+  return `counts requests with the \`limits\` library (\`${counter}\`)`;
+}
+
+/** The project's own rate limiter: its name, the names it answers to, where it is and what marks it (see withOwnLimiters). */
+interface OwnLimiter {
+  name: string;
+  names: string[];
+  file: string;
+  line: number;
+  mark: string;
 }
 
 /** Qualified names a value stands for: `myapp.security.throttle`. */
@@ -55,7 +69,9 @@ function names(target: string, qname: string): boolean {
 
 export class CustomLimiters {
   private sites?: CallSite[];
-  private ownLimiterCode?: boolean; // whether the project has any (see withOwnLimiters)
+  private ownLimiterCode?: { name: string; file: string; line: number }[]; // the project's, named like a limiter (see withOwnLimiters)
+  private readonly marks = new Map<FunctionDef, string | undefined>();
+  private importsLimits?: boolean; // whether a `limits` strategy may be called in a handler (see limitsCounter)
 
   constructor(
     private readonly project: Project,
@@ -92,28 +108,37 @@ export class CustomLimiters {
 
   /**
    * Project code named like a limiter (`ratelimit`, `ApiUserRateLimiter.__call__`, `throttle_user`) whose code names
-   * HTTP 429 (see FunctionDef.names429), run for the route and declared as no limiter: a decorator, a FastAPI
-   * dependency (`Depends(ApiUserRateLimiter(requests=30, window=60))`) or a call in the handler's body
-   * (`await user_limiter(email=...)`). The project's own rate limiter: its counting is not evaluated, so the
-   * methods it covers that nothing else limits are `unknown`, saying which code it is, never limited on trust
-   * nor unlimited. Both marks are asked for: an error-mapping decorator may name 429 too, and an `unknown` route
-   * is not counted by a gate on AP001.
+   * HTTP 429 (see FunctionDef.names429) or counts with the `limits` library (see markOf), run for the route and
+   * declared as no limiter: a decorator, a FastAPI dependency (`Depends(ApiUserRateLimiter(requests=30, window=60))`)
+   * or a call in the handler's body (`await user_limiter(email=...)`, `limits` counting called there too). The
+   * project's own rate limiter: its counting is not evaluated, so the methods it covers that nothing else limits
+   * are `unknown`, saying which code it is, never limited on trust nor unlimited. Both marks are asked for: an
+   * error-mapping decorator may name 429 too, and an `unknown` route is not counted by a gate on AP001. A route it
+   * is not found on keeps its verdict, but does not read that the project uses no rate limiter.
    */
   private withOwnLimiters(route: AnalyzedRoute): AnalyzedRoute {
-    this.ownLimiterCode ??= this.project.modules.some((m) => m.functions.some(isOwnLimiter));
-    if (!this.ownLimiterCode || route.kind === 'include') return route;
+    this.ownLimiterCode ??= this.project.modules.flatMap((mod) => {
+      const marked = mod.functions.filter((fn) => LIMITER_NAME.test(fn.qualname) && this.markOf(mod, fn));
+      // Named by their outermost definition (`ratelimit`, not the wrapper it returns).
+      const outermost = new Set(marked.map((fn) => fn.qualname.split('.')[0]));
+      const defs = [...mod.functions, ...mod.classes].filter((d) => outermost.delete(d.qualname)).sort((a, b) => a.loc - b.loc);
+      return defs.map((d) => ({ name: `${mod.module}.${d.qualname}`, file: mod.file, line: lineOf(d.loc) }));
+    });
+    this.importsLimits ??= this.project.modules.some((mod) => Object.values(mod.bindings).some((list) => list.some((b) => b.kind === 'import' && b.level === 0 && /^limits(\.|$)/.test(b.module))));
+    // Nothing to find (every route is read otherwise: a module with thousands of routes).
+    if (route.kind === 'include' || (!this.ownLimiterCode.length && !this.importsLimits)) return route;
     const hits = this.runBy(route).flatMap((w) => {
       const code = this.ownLimiter(w);
       return code && !this.limiters.some((l) => l.kind === w.kind && code.names.some((q) => names(l.target, q))) ? [{ ...w, code }] : [];
     });
-    if (!hits.length) return route;
+    if (!hits.length) return this.ownLimiterCode.length ? this.notReached(route, this.ownLimiterCode) : route;
     // A hook cannot be declared (a [[limiter]] is a decorator, dependency or middleware).
     const declare = (h: Wrapper): string => (h.how ? '' : `; declare it as [[limiter]] in ${this.configFile} to have its rate counted`);
     const evidence = hits.map((h): Evidence => {
       const who = `\`${h.code.name}\` (${h.code.file}:${h.code.line})`;
       if (h.misplaced) return misplacedEvidence(h, `the project's own rate limiter ${who}`);
       const how = h.how ?? (h.kind === 'call' ? 'is called by the handler' : 'wraps this route');
-      return { file: h.file, line: h.line, message: `${who} ${how}${h.method ? ` (${h.method})` : ''} and refuses requests over a limit (it names HTTP 429 Too Many Requests or django-ratelimit's \`Ratelimited\`): the project's own rate limiter, whose counting apiposture does not evaluate${declare(h)}` };
+      return { file: h.file, line: h.line, message: `${who} ${how}${h.method ? ` (${h.method})` : ''} and ${h.code.mark}: the project's own rate limiter, whose counting apiposture does not evaluate${declare(h)}` };
     });
     // Saying that no limiter is used, or that no limit applies, is contradicted here.
     const kept = route.evidence.filter((e) => e.message !== NO_LIMITER_USED && e.message !== NO_LIMIT_APPLIES);
@@ -128,17 +153,52 @@ export class CustomLimiters {
     return { ...rest, status, evidence: [...kept, ...evidence], ...(unknownMethods.length && { unknownMethods }) };
   }
 
+  /** A route the project's own limiters are not found on: "no rate limiter is used in this project" would be untrue. */
+  private notReached(route: AnalyzedRoute, limiters: { name: string; file: string; line: number }[]): AnalyzedRoute {
+    if (!route.evidence.some((e) => e.message === NO_LIMITER_USED)) return route;
+    const named = limiters.slice(0, 3).map((c) => `\`${c.name}\` (${c.file}:${c.line})`).join(', ');
+    const more = limiters.length > 3 ? ` and ${limiters.length - 3} more` : '';
+    const code = `its own rate limiting code (${named}${more})`;
+    const message = this.handlerDefs(route).length
+      ? `no limiter library apiposture models is used in this project, and ${code} is not found running for this route (apiposture reads the route's decorators and dependencies, the handler's own calls and the hooks run before it)`
+      : `no limiter library apiposture models is used in this project; whether ${code} runs for this route is not known: the handler's code is not found`;
+    return { ...route, evidence: route.evidence.map((e) => (e.message === NO_LIMITER_USED ? { ...e, message } : e)) };
+  }
+
   /** The project's own limiter what runs for a route calls (see withOwnLimiters). */
-  private ownLimiter({ expr, ctx, kind }: Wrapper): { name: string; names: string[]; file: string; line: number } | undefined {
+  private ownLimiter({ expr, ctx, kind, file, line }: Wrapper): OwnLimiter | undefined {
     const callee = expr.k === 'call' ? expr.fn : expr;
+    const counter = kind === 'call' ? this.limitsCounter(callee, ctx) : undefined;
+    if (counter) return { name: Project.describe(callee), names: [], file, line, mark: countsWith(counter) };
     // A class wrapping the route as `Depends(Limiter(...))` or `@Limiter(...)` is its instance, which is called;
     // one the handler calls is constructed.
     const classCalls = kind === 'call' ? '__init__' : '__call__';
     for (const value of this.project.resolve(callee, ctx)) {
       const ref = value.kind === 'function' ? value.ref : value.kind === 'class' ? this.project.methodOf(value.ref, classCalls) : value.kind === 'instance' && value.cls ? this.project.methodOf(value.cls, '__call__') : undefined;
-      if (ref && isOwnLimiter(ref.fn)) return { name: qualifiedNames(value)[0] ?? ref.fn.qualname, names: qualifiedNames(value), file: ref.mod.file, line: lineOf(ref.fn.loc) };
+      const mark = ref && LIMITER_NAME.test(ref.fn.qualname) ? this.markOf(ref.mod, ref.fn) : undefined;
+      if (ref && mark) return { name: qualifiedNames(value)[0] ?? ref.fn.qualname, names: qualifiedNames(value), file: ref.mod.file, line: lineOf(ref.fn.loc), mark };
     }
     return undefined;
+  }
+
+  /**
+   * What makes a function a rate limiter by its code: it names HTTP 429 (or django-ratelimit's `Ratelimited`), or
+   * it counts with the `limits` library (indico's `RateLimit.hit` over a `MovingWindowRateLimiter`, no 429 named:
+   * the view decides what to answer). Undefined for other code.
+   */
+  private markOf(mod: ModuleFacts, fn: FunctionDef): string | undefined {
+    if (!this.marks.has(fn)) {
+      const counter = fn.calls.map((call) => this.limitsCounter(call.fn, { mod, scope: fn.bodyScope, line: call.line })).find(Boolean);
+      this.marks.set(fn, fn.names429 ? NAMES_429 : counter && countsWith(counter));
+    }
+    return this.marks.get(fn);
+  }
+
+  /** `MovingWindowRateLimiter.hit` when the callee is the counting method of a `limits` strategy. */
+  private limitsCounter(callee: Expr, ctx: Ctx): string | undefined {
+    if (callee.k !== 'attr' || !COUNTING_METHODS.has(callee.name)) return undefined;
+    const strategy = this.project.resolve(callee.obj, ctx).flatMap((v) => (v.kind === 'instance' ? v.types : [])).find((t) => LIMITS_STRATEGY.test(t));
+    return strategy && `${strategy.split('.').pop()}.${callee.name}`;
   }
 
   private hits(route: AnalyzedRoute, limiter: CustomLimiter): Hit[] {

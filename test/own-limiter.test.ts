@@ -59,3 +59,27 @@ test('a before_request hook that is, or calls, a limiter makes the routes it run
   expect(calling.evidence[0].message).toMatch(/does not evaluate$/);
   expect(route(`${limiter}\n\n@app.before_request\ndef checks():\n    print(request.path)`).status).toBe('unlimited');
 });
+
+test("counting with the `limits` library marks a limiter, and a strategy's hit in the handler itself counts", () => {
+  const head = 'from limits import parse, storage, strategies';
+  const strategy = 'window = strategies.MovingWindowRateLimiter(storage.MemoryStorage())\nPER_MINUTE = parse("5/minute")';
+  // Called in a condition, the method's `self` is each instance the project constructs of its class.
+  const limiter = `${strategy}\n\n\nclass RateLimit:\n    def __init__(self, window):\n        self.window = window\n\n    def hit(self, key):\n        return self.window.hit(PER_MINUTE, key)\n\n\nlogin_limit = RateLimit(window)`;
+  const object = route(limiter, { head, body: 'if not login_limit.hit(request.remote_addr):\n        return "later"' });
+  expect([object.status, object.evidence.map((e) => e.message.split(': ')[0])]).toEqual(['unknown', ['`app.RateLimit.hit` (app.py:13) is called by the handler and counts requests with the `limits` library (`MovingWindowRateLimiter.hit`)']]);
+  const direct = route(strategy, { head, body: 'if not window.test(PER_MINUTE, request.remote_addr):\n        return "later"' });
+  expect(direct.evidence.map((e) => e.message.split(': ')[0])).toEqual(['`window.test` (app.py:11) is called by the handler and counts requests with the `limits` library (`MovingWindowRateLimiter.test`)']);
+  // Another object's `hit` is no counting.
+  expect(route('class Game:\n    def hit(self, key):\n        return key', { head, body: 'Game().hit(1)' }).status).toBe('unlimited');
+});
+
+test('a route the project\'s own limiters are not found on does not read that the project uses no rate limiter', () => {
+  const limiter = 'def check_rate_limit():\n    if request.remote_addr in BLOCKED:\n        abort(429)';
+  expect(route('').evidence.map((e) => e.message)).toEqual(['no rate limiter is used in this project']);
+  const open = route(limiter);
+  expect([open.status, open.evidence.map((e) => e.message)]).toEqual(['unlimited', ["no limiter library apiposture models is used in this project, and its own rate limiting code (`app.check_rate_limit` (app.py:5)) is not found running for this route (apiposture reads the route's decorators and dependencies, the handler's own calls and the hooks run before it)"]]);
+  // A view that cannot be read may call it: said so, and the route stays unlimited, in front of a gate.
+  const source = `from flask import Flask, request\n\napp = Flask(__name__)\n\n${limiter}\n\n\napp.add_url_rule("/x", "x", VIEWS["x"])\n`;
+  const [unread] = analyzeModules([extractFacts(pythonParser().parse(source).rootNode, 'app.py')]);
+  expect([unread.status, unread.evidence.map((e) => e.message)]).toEqual(['unlimited', ['no limiter library apiposture models is used in this project; whether its own rate limiting code (`app.check_rate_limit` (app.py:5)) runs for this route is not known: the handler\'s code is not found']]);
+});

@@ -608,7 +608,20 @@ export class Project {
     }
     if (values.length) return values;
     if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: lineOf(fn.loc) }, depth + 1);
+    const instances = binding.position === 0 && binding.name === 'self' ? this.constructed(mod, fn, depth) : [];
+    if (instances.length) return instances;
     return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` has no call site in the project` }];
+  }
+
+  /**
+   * The instances the project constructs of the class whose method `fn` is: what `self` stands for when no call
+   * of the method is found (one in a condition, `if not limiter.hit(key):`, is no call statement).
+   */
+  private constructed(mod: ModuleFacts, fn: FunctionDef, depth: number): Value[] {
+    const cls = mod.classes.find((c) => c.bodyScope === fn.scope);
+    if (!cls) return [];
+    const sites = this.callSites(cls.name).filter((site) => this.resolve(site.call.fn, site.ctx, depth + 1).some((v) => v.kind === 'class' && v.ref.cls === cls));
+    return sites.slice(0, MAX_CALL_SITES).flatMap((site) => this.resolve(site.call, site.ctx, depth + 1));
   }
 
   /**
@@ -766,10 +779,11 @@ export class Project {
       }
       case 'instance': {
         // `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets;
-        // a method the project calls may set it anew (`limiter.set_limit(config.rate)`).
-        const attr = value.cls ? this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) : undefined;
-        if (!attr) return [{ kind: 'member', of: value, name }];
-        const later = this.settersOf(value.cls!).get(name) ?? NO_ITEMS;
+        // a method the project calls may set it anew (`limiter.set_limit(config.rate)`), or first (`init_app`).
+        if (!value.cls) return [{ kind: 'member', of: value, name }];
+        const attr = this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? [];
+        const later = this.settersOf(value.cls).get(name) ?? NO_ITEMS;
+        if (!attr.length && !later.length) return [{ kind: 'member', of: value, name }];
         return later.length ? [...attr, ...later.flatMap((setter) => this.setterValues(setter, name, depth))] : attr;
       }
       case 'unknown':
