@@ -10,7 +10,7 @@ import { NO_LIMITER_USED, NO_LIMIT_APPLIES, declaredMethods, methodVerdicts } fr
 import { combine } from './frameworks/protection';
 import type { CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
-import { Project, type Ctx, type Value } from './python/project';
+import { Project, type Ctx, type Env, type Value } from './python/project';
 import { callSites, functionCtx, sequenceItems, stringList, type CallSite } from './frameworks/common';
 
 const ASGI = new Set(['fastapi', 'starlette']);
@@ -188,7 +188,12 @@ export class CustomLimiters {
    */
   private markOf(mod: ModuleFacts, fn: FunctionDef): string | undefined {
     if (!this.marks.has(fn)) {
-      const counter = fn.calls.map((call) => this.limitsCounter(call.fn, { mod, scope: fn.bodyScope, line: call.line })).find(Boolean);
+      // A method's `self` is each object the project constructs of its class: a limiter's method is called where
+      // no call statement is (`if not limiter.hit(key):`), so its callers do not say.
+      const cls = fn.params[0]?.name === 'self' ? mod.classes.find((c) => c.bodyScope === fn.scope) : undefined;
+      const sites = cls ? this.project.constructions({ mod, cls }) : [];
+      const envs: (Env | undefined)[] = sites.length ? sites.map((site) => new Map([['self', { expr: site.call, ctx: site.ctx }]])) : [undefined];
+      const counter = fn.calls.flatMap((call) => envs.map((env) => this.limitsCounter(call.fn, { mod, scope: fn.bodyScope, line: call.line, env }))).find(Boolean);
       this.marks.set(fn, fn.names429 ? NAMES_429 : counter && countsWith(counter));
     }
     return this.marks.get(fn);

@@ -130,6 +130,7 @@ export type Value =
 const MAX_DEPTH = 24;
 const MAX_VALUES = 64;
 const MAX_CALL_SITES = 256;
+const MAX_CONSTRUCTIONS = 8; // see constructions
 
 // Top-level packages that are never project modules, besides the modelled ones: a folder of that name above
 // an import root (`examples/flask/app.py`) gives no alias `flask.app`.
@@ -608,20 +609,18 @@ export class Project {
     }
     if (values.length) return values;
     if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: lineOf(fn.loc) }, depth + 1);
-    const instances = binding.position === 0 && binding.name === 'self' ? this.constructed(mod, fn, depth) : [];
+    // `self` in `__init__` (no call names it) is each object the project constructs of its class.
+    const cls = fn.name === '__init__' && binding.position === 0 && binding.name === 'self' && mod.classes.find((c) => c.bodyScope === fn.scope);
+    const instances = cls ? this.constructions({ mod, cls }, depth).flatMap((site) => this.resolve(site.call, site.ctx, depth + 1)) : [];
     if (instances.length) return instances;
     return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` has no call site in the project` }];
   }
 
-  /**
-   * The instances the project constructs of the class whose method `fn` is: what `self` stands for when no call
-   * of the method is found (one in a condition, `if not limiter.hit(key):`, is no call statement).
-   */
-  private constructed(mod: ModuleFacts, fn: FunctionDef, depth: number): Value[] {
-    const cls = mod.classes.find((c) => c.bodyScope === fn.scope);
-    if (!cls) return [];
-    const sites = this.callSites(cls.name).filter((site) => this.resolve(site.call.fn, site.ctx, depth + 1).some((v) => v.kind === 'class' && v.ref.cls === cls));
-    return sites.slice(0, MAX_CALL_SITES).flatMap((site) => this.resolve(site.call, site.ctx, depth + 1));
+  /** The calls that construct the class (`Name(...)` resolving to it); none when there are many, as no one object is meant. */
+  constructions(ref: ClassRef, depth = 0): CallSite[] {
+    const named = this.callSites(ref.cls.name);
+    if (named.length > MAX_CONSTRUCTIONS) return [];
+    return named.filter((site) => this.resolve(site.call.fn, site.ctx, depth + 1).some((v) => v.kind === 'class' && v.ref.cls === ref.cls));
   }
 
   /**
