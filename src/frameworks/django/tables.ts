@@ -164,7 +164,29 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'drf_spectacular:SpectacularSwaggerView': { handlers: ['get'], drf: true },
   'drf_spectacular:SpectacularSwaggerSplitView': { handlers: ['get'], drf: true },
   'drf_spectacular:SpectacularRedocView': { handlers: ['get'], drf: true },
+  // The schema views `get_schema_view` builds (rest_framework/schemas/views.py, drf_yasg/views.py): APIViews with `get`.
+  'rest_framework:SchemaView': { handlers: ['get'], drf: true },
+  'drf_yasg:SchemaView': { handlers: ['get'], drf: true },
+  'drf_yasg2:SchemaView': { handlers: ['get'], drf: true },
 }));
+
+/**
+ * Library functions that build a view: DRF's `get_schema_view(...)` returns one; drf-yasg's returns a class whose
+ * `with_ui(...)`, `without_ui(...)`, `as_cached_view(...)` and `as_view(...)` return its view.
+ */
+const YASG_METHODS = ['with_ui', 'without_ui', 'as_cached_view', 'as_view'];
+const VIEW_FACTORIES = new Map<string, { view: string; methods?: string[] }>(Object.entries({
+  'rest_framework.schemas.get_schema_view': { view: 'rest_framework:SchemaView' },
+  'drf_yasg.views.get_schema_view': { view: 'drf_yasg:SchemaView', methods: YASG_METHODS },
+  'drf_yasg2.views.get_schema_view': { view: 'drf_yasg2:SchemaView', methods: YASG_METHODS },
+}));
+
+/** The view a library factory builds: called itself (`method` undefined), or one of its methods called on what it returns. */
+export function factoryView(qname: string, method?: string): { name: string; view: ExternalView } | undefined {
+  const factory = VIEW_FACTORIES.get(qname);
+  const view = factory && (factory.methods ? method !== undefined && factory.methods.includes(method) : method === undefined) ? VIEWS.get(factory.view) : undefined;
+  return view ? { name: `${qname}${method ? `(...).${method}` : ''}`, view } : undefined;
+}
 
 /** Function views shipped by libraries, as the class-based view they are built from. */
 const FUNCTION_VIEWS = new Map(Object.entries({

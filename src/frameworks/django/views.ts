@@ -10,7 +10,7 @@ import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '
 import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
 import { addTo } from '../../collections';
 import { STANDARD_METHODS } from '../../model';
-import { externalFunctionView, externalView, isKnownPackage, type ExternalView } from './tables';
+import { externalFunctionView, externalView, factoryView, isKnownPackage, type ExternalView } from './tables';
 
 /** A keyword given to the view: `as_view(throttle_classes=[...])` or `@action(throttle_classes=[...])`. */
 export interface ViewOption {
@@ -91,6 +91,9 @@ export class ViewResolver {
   view(expr: Expr, ctx: Ctx, wrappers: Decorator[] = [], depth = 0): DjangoView | { why: string } {
     if (depth > 8) return { why: 'view expression nests too deeply' };
     if (expr.k === 'call') {
+      // Keywords given where a library builds the view are the view's, as `as_view()`'s are.
+      const made = this.madeView(expr, ctx);
+      if (made) return this.library(made.name, made.view, ctx, wrappers, expr.kwargs.map(([name, value]) => ({ name, expr: value, ctx })));
       if (expr.fn.k === 'attr' && expr.fn.name === 'as_view') return this.asView(expr, ctx, wrappers);
       // `partial(view, exception=None)` calls the view with more arguments.
       if (expr.args[0] && this.project.resolve(expr.fn, ctx).some((v) => v.kind === 'external' && v.qname === 'functools.partial')) {
@@ -108,7 +111,7 @@ export class ViewResolver {
     if (functions.length > 1) return this.oneOf(functions.map((f) => this.functionView(f.ref, wrappers)), expr, ctx);
     for (const v of values) {
       if (v.kind === 'function') return this.functionView(v.ref, wrappers);
-      if (v.kind === 'result') return this.view(v.call, v.ctx, wrappers, depth + 1);
+      if (v.kind === 'result' && v.call !== expr) return this.view(v.call, v.ctx, wrappers, depth + 1);
       if (v.kind === 'instance' && v.cls && this.isCallable(v.cls)) return this.callableInstance(v.cls, wrappers);
       if (v.kind === 'instance' && v.site.call !== expr) return this.view(v.site.call, v.site.ctx, wrappers, depth + 1);
       if (v.kind === 'external') {
@@ -117,6 +120,18 @@ export class ViewResolver {
       }
     }
     return { why: `view \`${Project.describe(expr)}\` cannot be resolved statically` };
+  }
+
+  /** A view a library function builds (see factoryView): `get_schema_view(...)`, `schema_view.with_ui("swagger")`. */
+  private madeView(call: CallExpr, ctx: Ctx): { name: string; view: ExternalView } | undefined {
+    const { fn } = call;
+    for (const v of this.project.resolve(fn, ctx)) {
+      const made = v.kind === 'external' ? factoryView(v.qname) : undefined;
+      if (made) return made;
+    }
+    if (fn.k !== 'attr') return undefined;
+    const built = this.project.resolve(fn.obj, ctx).flatMap((v) => (v.kind === 'instance' ? v.types : []));
+    return built.map((qname) => factoryView(qname, fn.name)).find(Boolean);
   }
 
   private oneOf(views: DjangoView[], expr: Expr, ctx: Ctx): DjangoView | { why: string } {

@@ -1,0 +1,43 @@
+/**
+ * Schema views libraries build: DRF's own `get_schema_view` is checked against DRF in fixtures/django/newsroom;
+ * drf-yasg is not in Debian, so its views are as its source has them (drf_yasg/views.py at f3d7416:
+ * `get_schema_view` returns `class SchemaView(APIView)` with `get`, and `with_ui`, `without_ui` and
+ * `as_cached_view` return `cls.as_view(...)`, cached): an APIView answering GET, under DRF's default throttles.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/scan';
+
+test("drf-yasg's schema views are DRF views answering GET, under the project's default throttles", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-schema-views-'));
+  try {
+    mkdirSync(path.join(dir, 'site'));
+    writeFileSync(path.join(dir, 'site', '__init__.py'), '');
+    const throttles = '"DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"]';
+    writeFileSync(path.join(dir, 'site', 'settings.py'), `ROOT_URLCONF = "site.urls"\nREST_FRAMEWORK = {${throttles}, "DEFAULT_THROTTLE_RATES": {"anon": "10/minute", "user": "60/minute"}}\n`);
+    writeFileSync(
+      path.join(dir, 'site', 'urls.py'),
+      `from django.urls import path, re_path
+from drf_yasg import openapi
+from drf_yasg.views import get_schema_view
+
+schema_view = get_schema_view(openapi.Info(title="API", default_version="v1"), public=True)
+
+urlpatterns = [
+    re_path(r"^swagger(?P<format>\\.json|\\.yaml)$", schema_view.without_ui(cache_timeout=0)),
+    path("swagger/", schema_view.with_ui("swagger", cache_timeout=0)),
+    path("redoc/", schema_view.as_cached_view(cache_timeout=60, throttle_classes=[])),
+]
+`,
+    );
+    const { routes } = await scan({ paths: [dir] });
+    expect(routes.map((r) => [r.path, r.methods.join(','), r.status, r.limits.map((l) => l.rate).join(',')])).toEqual([
+      ['/redoc/', 'GET,HEAD,OPTIONS', 'unlimited', ''],
+      ['/swagger(?P<format>\\.json|\\.yaml)', 'GET,HEAD,OPTIONS', 'limited', '10/minute,60/minute'],
+      ['/swagger/', 'GET,HEAD,OPTIONS', 'limited', '10/minute,60/minute'],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
