@@ -16,9 +16,10 @@ const BLOCK_STATEMENTS = new Set([
 ]);
 
 // Names of HTTP 429 Too Many Requests: Starlette's and DRF's `HTTP_429_TOO_MANY_REQUESTS`, `HTTPStatus.TOO_MANY_REQUESTS`,
-// werkzeug's `TooManyRequests` and DRF's `Throttled` exceptions (both answer 429); and django-ratelimit's
+// werkzeug's `TooManyRequests`, DRF's `Throttled`, slowapi's and Flask-Limiter's `RateLimitExceeded` and fastcrud's
+// `RateLimitException` (all answer 429; FastAPI-boilerplate's own dependency raises the last); and django-ratelimit's
 // `Ratelimited`, the over-limit refusal it answers with 403 (DefectDojo's own decorator over `is_ratelimited` raises it).
-const TOO_MANY_REQUESTS = /^(HTTP_429_\w*|TOO_MANY_REQUESTS|TooManyRequests|Throttled|Ratelimited)$/;
+const TOO_MANY_REQUESTS = /^(HTTP_429_\w*|TOO_MANY_REQUESTS|TooManyRequests|Throttled|RateLimitExceeded|RateLimitException|Ratelimited)$/;
 
 export function locOf(node: PyNode): Loc {
   return locAt(node.startPosition.row + 1, node.startPosition.column + 1);
