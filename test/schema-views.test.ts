@@ -4,21 +4,14 @@
  * `get_schema_view` returns `class SchemaView(APIView)` with `get`, and `with_ui`, `without_ui` and
  * `as_cached_view` return `cls.as_view(...)`, cached): an APIView answering GET, under DRF's default throttles.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { scan } from '../src/scan';
+import { scanFiles } from './support/project';
 
 test("drf-yasg's schema views are DRF views answering GET, under the project's default throttles", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-schema-views-'));
-  try {
-    mkdirSync(path.join(dir, 'site'));
-    writeFileSync(path.join(dir, 'site', '__init__.py'), '');
-    const throttles = '"DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"]';
-    writeFileSync(path.join(dir, 'site', 'settings.py'), `ROOT_URLCONF = "site.urls"\nREST_FRAMEWORK = {${throttles}, "DEFAULT_THROTTLE_RATES": {"anon": "10/minute", "user": "60/minute"}}\n`);
-    writeFileSync(
-      path.join(dir, 'site', 'urls.py'),
-      `from django.urls import path, re_path
+  const throttles = '"DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"]';
+  const { routes } = await scanFiles({
+    'site/__init__.py': '',
+    'site/settings.py': `ROOT_URLCONF = "site.urls"\nREST_FRAMEWORK = {${throttles}, "DEFAULT_THROTTLE_RATES": {"anon": "10/minute", "user": "60/minute"}}\n`,
+    'site/urls.py': `from django.urls import path, re_path
 from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 
@@ -30,14 +23,10 @@ urlpatterns = [
     path("redoc/", schema_view.as_cached_view(cache_timeout=60, throttle_classes=[])),
 ]
 `,
-    );
-    const { routes } = await scan({ paths: [dir] });
-    expect(routes.map((r) => [r.path, r.methods.join(','), r.status, r.limits.map((l) => l.rate).join(',')])).toEqual([
-      ['/redoc/', 'GET,HEAD,OPTIONS', 'unlimited', ''],
-      ['/swagger(?P<format>\\.json|\\.yaml)', 'GET,HEAD,OPTIONS', 'limited', '10/minute,60/minute'],
-      ['/swagger/', 'GET,HEAD,OPTIONS', 'limited', '10/minute,60/minute'],
-    ]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+  expect(routes.map((r) => [r.path, r.methods.join(','), r.status, r.limits.map((l) => l.rate).join(',')])).toEqual([
+    ['/redoc/', 'GET,HEAD,OPTIONS', 'unlimited', ''],
+    ['/swagger(?P<format>\\.json|\\.yaml)', 'GET,HEAD,OPTIONS', 'limited', '10/minute,60/minute'],
+    ['/swagger/', 'GET,HEAD,OPTIONS', 'limited', '10/minute,60/minute'],
+  ]);
 });
