@@ -44,6 +44,14 @@ function countsWith(counter: string): string {
   return `counts requests with the \`limits\` library (\`${counter}\`)`;
 }
 
+/** A route's handler code: the function, or a class view and its method for one HTTP method (see handlerDefs). */
+interface HandlerDef {
+  mod: ModuleFacts;
+  def: FunctionDef | ClassDef;
+  routeLine: number;
+  method?: string;
+}
+
 /** The project's own rate limiter: its name, the names it answers to, where it is and what marks it (see withOwnLimiters). */
 interface OwnLimiter {
   name: string;
@@ -127,11 +135,12 @@ export class CustomLimiters {
     this.importsLimits ??= this.project.modules.some((mod) => Object.values(mod.bindings).some((list) => list.some((b) => b.kind === 'import' && b.level === 0 && /^limits(\.|$)/.test(b.module))));
     // Nothing to find (every route is read otherwise: a module with thousands of routes).
     if (route.kind === 'include' || (!this.ownLimiterCode.length && !this.importsLimits)) return route;
-    const hits = this.runBy(route).flatMap((w) => {
+    const defs = this.handlerDefs(route);
+    const hits = this.runBy(route, defs).flatMap((w) => {
       const code = this.ownLimiter(w);
       return code && !this.limiters.some((l) => l.kind === w.kind && code.names.some((q) => names(l.target, q))) ? [{ ...w, code }] : [];
     });
-    if (!hits.length) return this.ownLimiterCode.length ? this.notReached(route, this.ownLimiterCode) : route;
+    if (!hits.length) return this.ownLimiterCode.length ? this.notReached(route, this.ownLimiterCode, defs.length > 0) : route;
     // A hook cannot be declared (a [[limiter]] is a decorator, dependency or middleware).
     const declare = (h: Wrapper): string => (h.how ? '' : `; declare it as [[limiter]] in ${this.configFile} to have its rate counted`);
     const evidence = hits.map((h): Evidence => {
@@ -154,12 +163,12 @@ export class CustomLimiters {
   }
 
   /** A route the project's own limiters are not found on: "no rate limiter is used in this project" would be untrue. */
-  private notReached(route: AnalyzedRoute, limiters: { name: string; file: string; line: number }[]): AnalyzedRoute {
+  private notReached(route: AnalyzedRoute, limiters: { name: string; file: string; line: number }[], handlerFound: boolean): AnalyzedRoute {
     if (!route.evidence.some((e) => e.message === NO_LIMITER_USED)) return route;
     const named = limiters.slice(0, 3).map((c) => `\`${c.name}\` (${c.file}:${c.line})`).join(', ');
     const more = limiters.length > 3 ? ` and ${limiters.length - 3} more` : '';
     const code = `its own rate limiting code (${named}${more})`;
-    const message = this.handlerDefs(route).length
+    const message = handlerFound
       ? `no limiter library apiposture models is used in this project, and ${code} is not found running for this route (apiposture reads the route's decorators and dependencies, the handler's own calls and the hooks run before it)`
       : `no limiter library apiposture models is used in this project; whether ${code} runs for this route is not known: the handler's code is not found`;
     return { ...route, evidence: route.evidence.map((e) => (e.message === NO_LIMITER_USED ? { ...e, message } : e)) };
@@ -208,7 +217,7 @@ export class CustomLimiters {
 
   private hits(route: AnalyzedRoute, limiter: CustomLimiter): Hit[] {
     if (limiter.kind === 'middleware') return this.middlewareHits(route, limiter);
-    return this.wrappers(route).flatMap((w) => {
+    return this.wrappers(this.handlerDefs(route)).flatMap((w) => {
       if (w.kind !== limiter.kind) return [];
       const callee = w.expr.k === 'call' ? w.expr.fn : w.expr;
       if (!this.project.resolve(callee, w.ctx).some((v) => qualifiedNames(v).some((q) => names(limiter.target, q)))) return [];
@@ -220,8 +229,8 @@ export class CustomLimiters {
    * What runs for a route: what wraps the handler (see wrappers), the calls in its body, then each hook run before
    * it and the calls in the hook's body, with where each is read.
    */
-  private runBy(route: AnalyzedRoute): Wrapper[] {
-    const calls = this.handlerDefs(route).flatMap(({ mod, def, method }) => ('calls' in def ? bodyCalls(mod, def).map((call) => ({ ...call, ...(method && { method }) })) : []));
+  private runBy(route: AnalyzedRoute, defs: HandlerDef[]): Wrapper[] {
+    const calls = defs.flatMap(({ mod, def, method }) => ('calls' in def ? bodyCalls(mod, def).map((call) => ({ ...call, ...(method && { method }) })) : []));
     const hooks = (route.hooks ?? []).flatMap(({ file, line }) => {
       const mod = this.project.modules.find((m) => m.file === file);
       const fn = mod?.functions.find((f) => lineOf(f.loc) === line);
@@ -230,15 +239,15 @@ export class CustomLimiters {
       const how = `is called by the before_request hook \`${fn.qualname}\` (${file}:${line})`;
       return [itself, ...bodyCalls(mod, fn).map((call) => ({ ...call, how }))];
     });
-    return [...this.wrappers(route), ...calls, ...hooks];
+    return [...this.wrappers(defs), ...calls, ...hooks];
   }
 
   /**
    * What wraps the handler's code: its decorators but the route decorator (one above it is `misplaced`: the route
    * calls the unwrapped function) and its FastAPI dependencies, with where each is read.
    */
-  private wrappers(route: AnalyzedRoute): Wrapper[] {
-    return this.handlerDefs(route).flatMap(({ mod, def, routeLine, method }) => {
+  private wrappers(defs: HandlerDef[]): Wrapper[] {
+    return defs.flatMap(({ mod, def, routeLine, method }) => {
       const ctx = functionCtx(mod, def);
       const at = (expr: Expr): { file: string; line: number; ctx: Ctx; method?: string } => ({ file: mod.file, line: exprLine(expr, lineOf(def.loc)), ctx, ...(method && { method }) });
       return [
@@ -256,7 +265,7 @@ export class CustomLimiters {
    * limit covers that HTTP method only), with the line below which decorators wrap what the route calls:
    * decorators above a route decorator do not.
    */
-  private handlerDefs(route: AnalyzedRoute): { mod: ModuleFacts; def: FunctionDef | ClassDef; routeLine: number; method?: string }[] {
+  private handlerDefs(route: AnalyzedRoute): HandlerDef[] {
     const mod = this.project.modules.find((m) => m.file === route.handlerFile);
     if (!mod) return [];
     const fn = mod.functions.find((f) => lineOf(f.loc) === route.handlerLine);

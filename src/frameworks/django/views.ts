@@ -290,10 +290,7 @@ export class ViewResolver {
     // Dispatch answers 405 to a method the class's `http_method_names` leaves out, whatever the action map says.
     const allowed = view.cls && this.allowedMethods(view.cls);
     if (allowed?.length) for (const method of handlers.keys()) if (!allowed.includes(method.toLowerCase())) handlers.delete(method);
-    // A route left with OPTIONS alone (JumpServer's `http_method_names = ['get', 'options']` on a POST action) serves
-    // DRF's metadata answer and nothing else: that is its method, throttled as any other.
-    const served = automatic.filter((m) => handlers.has(m));
-    return { ...view, handlers, automatic: served.length < handlers.size ? served : [], anyMethod: false };
+    return { ...view, handlers, automatic: automaticOf(automatic.filter((m) => handlers.has(m)), handlers), anyMethod: false };
   }
 
   /** The project function that handles a method: the function view, or the class's handler/action method. */
@@ -317,10 +314,17 @@ function withHandlers(view: DjangoView, defined: Set<string>, allowed: string[])
   for (const name of allowed) if (defined.has(name) || name === 'options') view.handlers.set(name.toUpperCase(), name);
   // View.setup() makes HEAD answer with `get` when the class has no `head` (if HEAD is allowed at all).
   const head = allowed.includes('head') ? headFromGet(view.handlers) : [];
-  const automatic = sortedUnique([...(view.handlers.has('OPTIONS') ? ['OPTIONS'] : []), ...head]);
-  // OPTIONS alone is what the view serves: its method, as in withActions.
-  view.automatic = automatic.length < view.handlers.size ? automatic : [];
+  view.automatic = automaticOf(sortedUnique([...(view.handlers.has('OPTIONS') ? ['OPTIONS'] : []), ...head]), view.handlers);
   return view;
+}
+
+/**
+ * The methods answered without a handler of their own (OPTIONS, HEAD from `get`), unless they are all the view
+ * answers: a route left with OPTIONS alone (JumpServer's `http_method_names = ['get', 'options']` on a POST
+ * action) serves DRF's metadata answer and nothing else, its method, throttled as any other.
+ */
+function automaticOf(automatic: string[], handlers: Map<string, string>): string[] {
+  return automatic.length < handlers.size ? automatic : [];
 }
 
 /** `super().<method>(...)`: the library's own method runs. */
