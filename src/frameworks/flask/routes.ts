@@ -20,6 +20,8 @@ type Instance = Extract<Value, { kind: 'instance' }>;
 const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask'];
 const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint'];
 const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
+// flask-smorest's Api registers blueprints on the app it is bound to: `Api(app)` or `api.init_app(app)`.
+const SMOREST_API_TYPES = ['flask_smorest.Api'];
 const NAMESPACE_TYPES = ['flask_restx.Namespace'];
 const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource'];
 const VIEW_TYPES = ['flask.views.View'];
@@ -80,6 +82,11 @@ export const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_AP
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
 const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
 const isRestfulApi = (v: Value): v is Instance => Project.isInstance(v, RESTFUL_API_TYPES);
+const isSmorestApi = (v: Value): v is Instance => Project.isInstance(v, SMOREST_API_TYPES);
+const isBindingApi = (v: Value): v is Instance => isRestfulApi(v) || isSmorestApi(v);
+// flask-smorest's Blueprint takes a class view as it is (`add_url_rule(rule, view_func=Pets)`, `@blp.route(rule)` on
+// the class) and registers its `as_view`.
+const isSmorestBlueprint = (v: Value): v is Instance => Project.isInstance(v, ['flask_smorest.Blueprint']);
 const isNamespace = (v: Value): v is Instance => Project.isInstance(v, NAMESPACE_TYPES);
 
 export function extractFlaskRoutes(project: Project, sites: CallSite[] = callSites(project)): RouteDraft<FlaskRouteContext>[] {
@@ -103,18 +110,12 @@ class FlaskExtractor {
     for (const { call, ctx } of this.sites) {
       if (call.fn.k !== 'attr') continue;
       const method = call.fn.name;
-      if (method === 'register_blueprint') {
-        for (const parent of this.receivers(call, ctx, isOwner)) {
-          for (const child of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isBlueprint)) {
-            this.registrations.push({ parent, child, urlPrefix: kwarg(call, 'url_prefix'), ctx, call });
-          }
-        }
-      } else if (method === 'add_namespace') {
+      if (method === 'add_namespace') {
         for (const api of this.receivers(call, ctx, isRestfulApi)) {
           for (const ns of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isNamespace)) this.addNamespace(api, ns, argument(call, 1, 'path'), ctx, call);
         }
       } else if (method === 'init_app') {
-        for (const api of this.receivers(call, ctx, isRestfulApi)) {
+        for (const api of this.receivers(call, ctx, isBindingApi)) {
           for (const owner of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isOwner)) {
             this.addApiOwner(api, owner, ctx);
           }
@@ -122,6 +123,15 @@ class FlaskExtractor {
       }
     }
     this.collectApiConstructors();
+    for (const { call, ctx } of this.sites) {
+      if (call.fn.k !== 'attr' || call.fn.name !== 'register_blueprint') continue;
+      const smorestApps = this.receivers(call, ctx, isSmorestApi).flatMap((api) => (this.apiOwners.get(api.site.key) ?? []).map((o) => o.owner));
+      for (const parent of [...this.receivers(call, ctx, isOwner), ...smorestApps]) {
+        for (const child of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isBlueprint)) {
+          this.registrations.push({ parent, child, urlPrefix: kwarg(call, 'url_prefix'), ctx, call });
+        }
+      }
+    }
     const { project } = this;
     for (const mod of project.modules) {
       for (const fn of mod.functions) {
@@ -168,7 +178,7 @@ class FlaskExtractor {
     this.apiOwners.set(api.site.key, list);
   }
 
-  /** `Api(app)` / `Api(bp)` binds at construction. */
+  /** `Api(app)` / `Api(bp)` binds at construction (flask-smorest's: `Api(app)`). */
   private collectApiConstructors(): void {
     for (const mod of this.project.modules) {
       for (const [scope, bindings] of Object.entries(mod.bindings)) {
@@ -176,7 +186,7 @@ class FlaskExtractor {
           if (b.kind !== 'assign' || b.value.k !== 'call' || !dottedName(b.value.fn)?.endsWith('Api')) continue;
           const ctx: Ctx = { mod, scope: Number(scope), line: b.line };
           const first = argument(b.value, 0, 'app');
-          const apis = first ? this.project.resolve(b.value, ctx).filter(isRestfulApi) : [];
+          const apis = first ? this.project.resolve(b.value, ctx).filter(isBindingApi) : [];
           if (!first || !apis.length) continue;
           for (const owner of this.project.resolve(first, ctx).filter(isOwner)) {
             for (const api of apis) this.addApiOwner(api, owner, ctx);
@@ -239,6 +249,7 @@ class FlaskExtractor {
       for (const target of this.project.resolve(dec.fn.obj, ctx)) {
         if (isRestfulApi(target)) this.resource(target, ref, urls, dec, ctx);
         if (isNamespace(target)) this.namespaceResource(target, ref, urls, dec, ctx);
+        if (isSmorestBlueprint(target) && dec.fn.name === 'route') this.emitClassView(target, ref, [], dec, ctx);
       }
     }
   }
@@ -258,9 +269,9 @@ class FlaskExtractor {
     const unwrapped = this.unwrapView(viewExpr, ctx);
     const explicit = kwarg(call, 'methods') ? this.methodsArg(call, ctx) : undefined;
     for (const owner of owners) {
-      if (unwrapped.cls) {
-        const view = this.classView(unwrapped.cls, unwrapped.wrappers, []);
-        this.emit(owner, argument(call, 0, 'rule'), ctx, call, explicit ?? this.classMethods(unwrapped.cls), view);
+      const cls = unwrapped.cls ?? (isSmorestBlueprint(owner) ? unwrapped.bareClass : undefined);
+      if (cls) {
+        this.emitClassView(owner, cls, unwrapped.wrappers, call, ctx);
       } else {
         const fn = unwrapped.fn;
         const handlerRef = fn
@@ -273,8 +284,17 @@ class FlaskExtractor {
     }
   }
 
-  /** Peels `limiter.limit(...)(view)` style wrappers and `Cls.as_view("name")` off a view expression. */
-  private unwrapView(expr: Expr, ctx: Ctx): { fn?: FunctionRef; cls?: ClassRef; wrappers: Decorator[] } {
+  /** A class view registered by `at` (`add_url_rule` or a route decorator): the class's methods unless `methods=` names them. */
+  private emitClassView(owner: Instance, cls: ClassRef, wrappers: Decorator[], at: CallExpr, ctx: Ctx): void {
+    const declared = kwarg(at, 'methods') ? this.methodsArg(at, ctx) : this.classMethods(cls);
+    this.emit(owner, argument(at, 0, 'rule'), ctx, at, declared, this.classView(cls, wrappers, []));
+  }
+
+  /**
+   * Peels `limiter.limit(...)(view)` style wrappers and `Cls.as_view("name")` off a view expression; a class
+   * given as it is comes back apart (`bareClass`): only some owners take one.
+   */
+  private unwrapView(expr: Expr, ctx: Ctx): { fn?: FunctionRef; cls?: ClassRef; bareClass?: ClassRef; wrappers: Decorator[] } {
     const wrappers: Decorator[] = [];
     let current = expr;
     for (let guard = 0; guard < 16 && current.k === 'call'; guard++) {
@@ -286,14 +306,16 @@ class FlaskExtractor {
       wrappers.push({ expr: current.fn, ctx });
       current = current.args[0];
     }
-    for (const v of this.project.resolve(current, ctx)) {
+    const values = this.project.resolve(current, ctx);
+    for (const v of values) {
       if (v.kind === 'function') return { fn: v.ref, wrappers };
       if (v.kind === 'result' && v.call.fn.k === 'attr' && v.call.fn.name === 'as_view') {
         const cls = this.project.resolve(v.call.fn.obj, v.ctx).find((c) => c.kind === 'class');
         if (cls?.kind === 'class') return { cls: cls.ref, wrappers };
       }
     }
-    return { wrappers };
+    const bare = values.find((v) => v.kind === 'class');
+    return { wrappers, ...(bare?.kind === 'class' && { bareClass: bare.ref }) };
   }
 
   private addResource(call: CallExpr, ctx: Ctx): void {
