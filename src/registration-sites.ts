@@ -88,13 +88,16 @@ class SiteFinder {
   constructor(private readonly project: Project) {}
 
   /**
-   * A pattern a helper returns, reported where the helper is called (`urlpatterns = [optional_slash_path("users",
-   * view), ...]`: see declaredAtCall in the Django URLconf reader). Looked for only for a site nothing else resolved.
+   * A pattern a helper returns, or appends to the list it returns, reported where the helper is called
+   * (`urlpatterns = [optional_slash_path("users", view), ...]`: see declaredAtCall in the Django URLconf reader).
+   * Looked for only for a site nothing else resolved.
    */
   returnedWhereReported(site: Site, reported: Set<string>): boolean {
     const { mod, scope } = site.ctx;
     const fn = mod.functions.find((f) => f.bodyScope === scope);
-    if (!fn?.returns.some((r) => someExpr(r, (e) => e === site.call))) return false;
+    const returnedLists = new Set(fn?.returns.flatMap((r) => (r.k === 'name' ? [r.id] : [])));
+    const appended = mod.calls.some(({ call, scope: at }) => at === scope && call.fn.k === 'attr' && ['append', 'extend', 'insert'].includes(call.fn.name) && call.fn.obj.k === 'name' && returnedLists.has(call.fn.obj.id) && someExpr(call, (e) => e === site.call));
+    if (!fn || !(appended || fn.returns.some((r) => someExpr(r, (e) => e === site.call)))) return false;
     const callsFn = (call: CallExpr, ctx: Ctx): boolean => this.project.resolve(call.fn, ctx).some((v) => v.kind === 'function' && v.ref.fn === fn);
     return this.project.modules.some((m) => {
       const at = (call: CallExpr, ctx: Ctx): boolean => reported.has(`${m.file}:${lineOf(call.loc)}`) && callsFn(call, ctx);

@@ -65,11 +65,11 @@ export class DjangoSettings {
     if (!binder) {
       const values = this.classValues(name);
       if (!values || !this.cls) return { kind: 'absent' };
-      return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: this.cls.mod.file, line: lineOf(this.cls.cls.loc) });
+      return asSetting(this.project, values.length === 1 ? values[0] : undefined, `\`${name}\``, { file: this.cls.mod.file, line: lineOf(this.cls.cls.loc) });
     }
     const ctx = this.project.moduleCtx(binder.mod);
     const values = this.project.lookup(name, ctx, 0);
-    return asSetting(this.project, values.length === 1 ? values[0] : undefined, name, { file: binder.mod.file, line: binder.line }, { expr: { k: 'name', id: name, loc: locAt(binder.line, 1) }, ctx });
+    return asSetting(this.project, values.length === 1 ? values[0] : undefined, `\`${name}\``, { file: binder.mod.file, line: binder.line }, { expr: { k: 'name', id: name, loc: locAt(binder.line, 1) }, ctx });
   }
 
   /** `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`: the dict entry, unless a later `X["key"] = v` replaces it. */
@@ -110,7 +110,8 @@ function asFlag(value: SettingValue, fallback: boolean): Flag {
   return { at: value.at };
 }
 
-function asSetting(project: Project, value: Value | undefined, name: string, at: SourceRef, written?: { expr: Expr; ctx: Ctx }): SettingValue {
+/** `label` names the setting in a message: `` `NAME` ``, or an entry with what it is written as. */
+function asSetting(project: Project, value: Value | undefined, label: string, at: SourceRef, written?: { expr: Expr; ctx: Ctx }): SettingValue {
   if (value?.kind === 'literal') return { kind: 'value', expr: value.expr, ctx: value.ctx, at: { file: value.ctx.mod.file, line: exprLine(value.expr, at.line) } };
   // A read with a default in the code (`os.environ.get("ANON_RATE", "20/hour")`): that text, noted as an assumption.
   const text = written && value && value.kind !== 'unknown' ? project.stringValue(written.expr, written.ctx) : undefined;
@@ -118,7 +119,7 @@ function asSetting(project: Project, value: Value | undefined, name: string, at:
   // A read with another default (`env.list("DEFAULT_THROTTLE_CLASSES", default=[])`): that value, noted as an assumption.
   const fallback = value && project.environmentDefault(value);
   if (fallback) return { kind: 'value', expr: fallback.expr, ctx: fallback.ctx, at };
-  return { kind: 'dynamic', why: `\`${name}\` is computed at run time${value?.kind === 'unknown' ? ` (${value.why})` : ''}`, at };
+  return { kind: 'dynamic', why: `${label} is computed at run time${value?.kind === 'unknown' ? ` (${value.why})` : ''}`, at };
 }
 
 /**
@@ -132,7 +133,7 @@ export function entryOf(project: Project, setting: SettingValue, key: string): S
   const entry = (value: Expr, valueCtx: Ctx): SettingValue => {
     const values = project.resolve(value, valueCtx);
     const at = { file: valueCtx.mod.file, line: exprLine(value, setting.at.line) };
-    return asSetting(project, values.length === 1 ? values[0] : undefined, key, at, { expr: value, ctx: valueCtx });
+    return asSetting(project, values.length === 1 ? values[0] : undefined, `entry \`${key}\` (\`${Project.describe(value)}\`)`, at, { expr: value, ctx: valueCtx });
   };
   const merged = expr.spreads && project.dictEntries(expr, ctx);
   if (merged) {

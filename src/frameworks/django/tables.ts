@@ -85,6 +85,7 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'rest_framework:RetrieveDestroyAPIView': { handlers: ['get', 'delete'], drf: true },
   'rest_framework:RetrieveUpdateDestroyAPIView': { handlers: ['get', 'put', 'patch', 'delete'], drf: true },
   'rest_framework:ObtainAuthToken': { handlers: ['post'], drf: true, noThrottles: true },
+  'rest_framework:APIRootView': { handlers: ['get'], drf: true }, // a DefaultRouter's root view, which projects derive from
   'rest_framework:ViewSet': { handlers: [], drf: true, actions: [] },
   'rest_framework:GenericViewSet': { handlers: [], drf: true, actions: [] },
   'rest_framework:ViewSetMixin': { handlers: [], drf: true, actions: [] },

@@ -4,7 +4,7 @@
  * `i18n_patterns`, `format_suffix_patterns`, DRF routers (`router.urls`) and the admin site as one mount.
  * Full paths keep Django's syntax; regex anchors (`^`, `$`) are dropped when parts are joined.
  */
-import type { CallExpr, Expr, Loc, ModuleFacts } from '../../python/ir';
+import type { CallExpr, Expr, FunctionDef, Loc, ModuleFacts } from '../../python/ir';
 import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExpr } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
@@ -115,18 +115,22 @@ export class UrlWalker {
     this.walkAppends(mod, 0, 'urlpatterns', prefix, inner);
   }
 
-  /** `urlpatterns.append(path(...))`, `.insert(0, path(...))` and `.extend([...])` on a list of `scope`, also in `for` loops. */
-  private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[]): void {
-    const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}`;
+  /**
+   * `urlpatterns.append(path(...))`, `.insert(0, path(...))` and `.extend([...])` on a list of `scope`, also in `for`
+   * loops; in a function, as `call` runs it (its arguments bound).
+   */
+  private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[], runBy?: { call: CallExpr; ctx: Ctx; fn: FunctionDef }): void {
+    const caller = runBy && { env: this.project.callEnv(runBy.fn, runBy.call, runBy.ctx), via: runBy.ctx.via ?? { file: runBy.ctx.mod.file, line: lineOf(runBy.call.loc), column: columnOf(runBy.call.loc) } };
+    const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}\0${caller ? `${caller.via.file}:${caller.via.line}:${caller.via.column}` : ''}`;
     if (this.appendsWalked.has(key)) return;
     this.appendsWalked.add(key);
-    const ctx: Ctx = { mod, scope, line: Infinity };
+    const ctx: Ctx = { mod, scope, line: Infinity, ...caller };
     for (const stmt of mod.calls) {
       const { call } = stmt;
       const fn = call.fn;
       const added = fn.k === 'attr' ? (fn.name === 'insert' ? call.args[1] : ['append', 'extend'].includes(fn.name) ? call.args[0] : undefined) : undefined;
       if (stmt.scope !== scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== list || !added) continue;
-      const contexts = statementContexts(this.project, mod, stmt);
+      const contexts = statementContexts(this.project, mod, stmt, caller);
       if (!contexts.length) {
         const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
         this.unresolvedMount(prefix, ctx, lineOf(call.loc), `patterns added in a loop over \`${loop}\` (${mod.file}:${lineOf(call.loc)}), which is not static`, call);
@@ -173,6 +177,15 @@ export class UrlWalker {
       // Static and media file serving exists only with DEBUG = True.
       if (name === 'django.conf.urls.static.static' || name === 'django.contrib.staticfiles.urls.staticfiles_urlpatterns') return;
       if (expr.fn.k === 'attr' && expr.fn.name === 'get_urls' && this.walkRouterOf(expr.fn.obj, ctx, prefix)) return;
+    }
+    // A helper's own list, returned after its appends (`patterns.append(path(...))` in a loop): as the call runs it.
+    // Its routes rest on what reading that call assumed, the patterns beside it do not.
+    if (expr.k === 'call') {
+      for (const v of this.project.resolve(expr.fn, ctx)) {
+        if (v.kind !== 'function') continue;
+        const runBy = { call: expr, ctx, fn: v.ref.fn };
+        for (const r of v.ref.fn.returns) if (r.k === 'name') this.project.noting(() => this.walkAppends(v.ref.mod, v.ref.fn.bodyScope, r.id, prefix, stack, runBy));
+      }
     }
     // Another list of patterns (`i18n_urls`) grows the same ways as urlpatterns.
     const defined = expr.k === 'name' && expr.id !== 'urlpatterns' ? this.project.definition(expr, ctx) : undefined;
@@ -429,7 +442,7 @@ export class UrlWalker {
     const listRoute = Project.isInstance(router, BULK_ROUTERS) ? BULK_LIST_ROUTE : LIST_ROUTE;
     for (const registration of registrations) this.emitViewSet(registration, inner, slash, kind, listRoute);
     if (enabled('include_root_view')) {
-      const root = this.views.library('rest_framework.routers.APIRootView', { handlers: ['get'], drf: true }, ctx);
+      const root = this.views.library('rest_framework.routers.APIRootView', externalView('rest_framework.routers.APIRootView')!, ctx);
       const rootKind = versionSide(this.project.metadata.packages.get('djangorestframework'), DRF_PATH_ROOT) === 'below' ? 'regex' : 'route';
       for (const text of inner.suffix ? ['', withSuffix('', rootKind)] : ['']) this.emit(call, ctx, inner, text, root);
     }
