@@ -224,9 +224,30 @@ export function isKnownPackage(qname: string): boolean {
   return ['django', 'rest_framework'].includes(qname.split('.')[0]);
 }
 
+/**
+ * One of a router's `routes` (DRF's `Route` and `DynamicRoute`), its URL template without `^` and `$`: a Route maps
+ * HTTP methods to viewset actions; a DynamicRoute stands for each `@action` of its `detail` kind (`{url_path}`).
+ */
+export interface RouteTemplate {
+  url: string;
+  detail: boolean;
+  mapping?: Record<string, string>;
+}
+
 /** HTTP method → viewset action of DRF's router routes (rest_framework/routers.py `SimpleRouter.routes`). */
-export const LIST_ROUTE: Record<string, string> = { get: 'list', post: 'create' };
-export const DETAIL_ROUTE: Record<string, string> = { get: 'retrieve', put: 'update', patch: 'partial_update', delete: 'destroy' };
+const LIST_ROUTE: Record<string, string> = { get: 'list', post: 'create' };
+const DETAIL_ROUTE: Record<string, string> = { get: 'retrieve', put: 'update', patch: 'partial_update', delete: 'destroy' };
+
+/** `SimpleRouter.routes`, with `list` the list route's mapping (djangorestframework-bulk's BulkRouter adds its bulk actions there). */
+export function standardRoutes(list = LIST_ROUTE): RouteTemplate[] {
+  return [
+    { url: '{prefix}{trailing_slash}', detail: false, mapping: list },
+    { url: '{prefix}/{url_path}{trailing_slash}', detail: false },
+    { url: '{prefix}/{lookup}{trailing_slash}', detail: true, mapping: DETAIL_ROUTE },
+    { url: '{prefix}/{lookup}/{url_path}{trailing_slash}', detail: true },
+  ];
+}
+
 /** djangorestframework-bulk's BulkRouter (rest_framework_bulk/routes.py): the list route maps the bulk actions too. */
 export const BULK_LIST_ROUTE: Record<string, string> = { ...LIST_ROUTE, put: 'bulk_update', patch: 'partial_bulk_update', delete: 'bulk_destroy' };
 

@@ -12,7 +12,7 @@ import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
 import { assumedFor, declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
-import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, DETAIL_ROUTE, externalView, isKnownPackage, LIST_ROUTE, type BundledRoute } from './tables';
+import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 
 export interface DjangoRouteContext {
@@ -439,8 +439,8 @@ export class UrlWalker {
       return isDefault && !(value?.expr.k === 'bool' && !value.expr.v);
     };
     const inner = { ...prefix, suffix: prefix.suffix || enabled('include_format_suffixes') };
-    const listRoute = Project.isInstance(router, BULK_ROUTERS) ? BULK_LIST_ROUTE : LIST_ROUTE;
-    for (const registration of registrations) this.emitViewSet(registration, inner, slash, kind, listRoute);
+    const routes = this.routerRoutes(router);
+    for (const registration of registrations) this.emitViewSet(registration, inner, slash, kind, routes);
     if (enabled('include_root_view')) {
       const root = this.views.library('rest_framework.routers.APIRootView', externalView('rest_framework.routers.APIRootView')!, ctx);
       const rootKind = versionSide(this.project.metadata.packages.get('djangorestframework'), DRF_PATH_ROOT) === 'below' ? 'regex' : 'route';
@@ -581,7 +581,38 @@ export class UrlWalker {
     return value && this.project.stringValue(value.expr, value.ctx);
   }
 
-  private emitViewSet(registration: Registration, prefix: Prefix, slash: string, kind: 'route' | 'regex', listRoute: Record<string, string>): void {
+  /**
+   * The route templates a router serves each viewset with: its class's own `routes` (DRF's way to customise a
+   * router: `Route(url=r"^{prefix}/{lookup}/edit/$", mapping={"get": "update", "post": "update"}, ...)`), else
+   * DRF's. Own routes the scan cannot read give DRF's, saying so.
+   */
+  private routerRoutes(router: Instance): { templates: RouteTemplate[]; unread?: string } {
+    const standard = standardRoutes(Project.isInstance(router, BULK_ROUTERS) ? BULK_LIST_ROUTE : undefined);
+    const own = router.cls && this.project.classAttribute(router.cls, 'routes');
+    if (!own || !router.cls) return { templates: standard };
+    const written = own.length === 1 && own[0].kind === 'literal' ? own[0] : undefined;
+    const templates = written?.expr.k === 'seq' ? written.expr.items.map((item) => this.routeTemplate(item, written.ctx)) : [];
+    if (written && templates.length && templates.every((t) => t)) return { templates: templates as RouteTemplate[] };
+    return { templates: standard, unread: `the \`routes\` of router class \`${router.cls.cls.qualname}\` cannot be read statically: DRF's standard routes are listed` };
+  }
+
+  /** `Route(url=..., mapping={...}, name=..., detail=..., initkwargs=...)` or `DynamicRoute(url=..., name=..., detail=..., initkwargs=...)`. */
+  private routeTemplate(expr: Expr, ctx: Ctx): RouteTemplate | undefined {
+    if (expr.k !== 'call') return undefined;
+    const kind = lastSegment(decoratorName(this.project, expr, ctx) ?? '');
+    const url = argument(expr, 0, 'url');
+    const text = url && this.project.stringValue(url, ctx);
+    const detail = argument(expr, kind === 'Route' ? 3 : 2, 'detail');
+    if (text === undefined || detail?.k !== 'bool') return undefined;
+    const template = { url: stripAnchors(text), detail: detail.v };
+    if (kind === 'DynamicRoute') return template;
+    const mapping = argument(expr, 1, 'mapping');
+    if (kind !== 'Route' || mapping?.k !== 'dict' || mapping.spreads) return undefined;
+    const entries = mapping.entries.map(([key, value]) => [this.project.stringValue(key, ctx), this.project.stringValue(value, ctx)]);
+    return entries.every(([m, action]) => m !== undefined && action !== undefined) ? { ...template, mapping: Object.fromEntries(entries) } : undefined;
+  }
+
+  private emitViewSet(registration: Registration, prefix: Prefix, slash: string, kind: 'route' | 'regex', routerRoutes: { templates: RouteTemplate[]; unread?: string }): void {
     const { call, ctx } = registration.site;
     const { written, parts } = this.registeredPrefix(registration);
     const viewsetExpr = argument(call, 1, 'viewset');
@@ -609,11 +640,13 @@ export class UrlWalker {
     const lookup = this.lookup(ref, kind);
     const extra = this.extraActions(ref);
     const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
-    const standard = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => unread || actions.has(action)));
-    routes.push({ url: `${routePrefix}${slash}`, mapping: standard(listRoute), options: [] });
-    for (const a of extra.filter((x) => !x.detail)) routes.push({ url: `${routePrefix}/${a.urlPath}${slash}`, mapping: a.mapping, options: a.options });
-    routes.push({ url: `${routePrefix}/${lookup}${slash}`, mapping: standard(DETAIL_ROUTE), options: [] });
-    for (const a of extra.filter((x) => x.detail)) routes.push({ url: `${routePrefix}/${lookup}/${a.urlPath}${slash}`, mapping: a.mapping, options: a.options });
+    const own = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => unread || actions.has(action)));
+    // Replaced by functions: a `$` in a prefix or lookup regex is text, not a replacement pattern.
+    const filled = (url: string): string => url.replace('{prefix}', () => routePrefix).replace('{lookup}', () => lookup).replace('{trailing_slash}', () => slash);
+    for (const t of routerRoutes.templates) {
+      if (t.mapping) routes.push({ url: filled(t.url), mapping: own(t.mapping), options: [] });
+      else for (const a of extra.filter((x) => x.detail === t.detail)) routes.push({ url: filled(t.url.replace('{url_path}', () => a.urlPath)), mapping: a.mapping, options: a.options });
+    }
     for (const route of routes) {
       if (!route.mapping.size) continue;
       const url = !written && route.url.startsWith('/') ? route.url.slice(1) : route.url;
@@ -621,6 +654,7 @@ export class UrlWalker {
       const view = this.views.withActions(base, route.mapping, ctx);
       if (!view.handlers.size) continue; // every method it maps is one `http_method_names` leaves out
       if (unread) view.unresolved.push(`${unread}: the router's standard methods are listed`);
+      if (routerRoutes.unread) view.unresolved.push(routerRoutes.unread);
       for (const text of prefix.suffix ? [url, withSuffix(url, kind)] : [url]) this.emit(call, ctx, here, text, view);
     }
   }
