@@ -136,10 +136,12 @@ export class CustomLimiters {
     // Nothing to find (every route is read otherwise: a module with thousands of routes).
     if (route.kind === 'include' || (!this.ownLimiterCode.length && !this.importsLimits)) return route;
     const defs = this.handlerDefs(route);
-    const hits = this.runBy(route, defs).flatMap((w) => {
+    const found = this.runBy(route, defs).flatMap((w) => {
       const code = this.ownLimiter(w);
       return code && !this.limiters.some((l) => l.kind === w.kind && code.names.some((q) => names(l.target, q))) ? [{ ...w, code }] : [];
     });
+    // One hit per limiter and way it runs: a hook calling it twice (`return self._throttle(request)` in two branches) is one.
+    const hits = [...new Map(found.map((h) => [`${h.code.name}\0${h.how}\0${h.kind}\0${h.method}\0${h.misplaced}`, h])).values()];
     if (!hits.length) return this.ownLimiterCode.length ? this.notReached(route, this.ownLimiterCode, defs.length > 0) : route;
     // A hook cannot be declared (a [[limiter]] is a decorator, dependency or middleware).
     const declare = (h: Wrapper): string => (h.how ? '' : `; declare it as [[limiter]] in ${this.configFile} to have its rate counted`);
@@ -231,13 +233,15 @@ export class CustomLimiters {
    */
   private runBy(route: AnalyzedRoute, defs: HandlerDef[]): Wrapper[] {
     const calls = defs.flatMap(({ mod, def, method }) => ('calls' in def ? bodyCalls(mod, def).map((call) => ({ ...call, ...(method && { method }) })) : []));
-    const hooks = (route.hooks ?? []).flatMap(({ file, line }) => {
+    const hooks = (route.hooks ?? []).flatMap(({ file, line, middleware }) => {
       const mod = this.project.modules.find((m) => m.file === file);
       const fn = mod?.functions.find((f) => lineOf(f.loc) === line);
       if (!mod || !fn) return [];
-      const itself: Wrapper = { file, line, expr: { k: 'name', id: fn.name, loc: fn.loc }, kind: 'call', ctx: { mod, scope: fn.scope, line }, how: 'runs before the handler (a before_request hook)' };
-      const how = `is called by the before_request hook \`${fn.qualname}\` (${file}:${line})`;
-      return [itself, ...bodyCalls(mod, fn).map((call) => ({ ...call, how }))];
+      const [runs, calledBy] = middleware
+        ? [`runs for every request (the middleware \`${middleware}\` in MIDDLEWARE)`, `is called by \`${fn.qualname}\` (${file}:${line}) of the middleware \`${middleware}\` in MIDDLEWARE`]
+        : ['runs before the handler (a before_request hook)', `is called by the before_request hook \`${fn.qualname}\` (${file}:${line})`];
+      const itself: Wrapper = { file, line, expr: { k: 'name', id: fn.name, loc: fn.loc }, kind: 'call', ctx: { mod, scope: fn.scope, line }, how: runs };
+      return [itself, ...bodyCalls(mod, fn, middleware ? middlewareSelf(mod, fn) : undefined).map((call) => ({ ...call, how: calledBy }))];
     });
     return [...this.wrappers(defs), ...calls, ...hooks];
   }
@@ -332,8 +336,16 @@ export class CustomLimiters {
 }
 
 /** The calls in a function's body, each read where it stands. */
-function bodyCalls(mod: ModuleFacts, fn: FunctionDef): Wrapper[] {
-  return fn.calls.map((call) => ({ file: mod.file, line: call.line, expr: call.fn, kind: 'call', ctx: { mod, scope: fn.bodyScope, line: call.line } }));
+function bodyCalls(mod: ModuleFacts, fn: FunctionDef, env?: Env): Wrapper[] {
+  return fn.calls.map((call) => ({ file: mod.file, line: call.line, expr: call.fn, kind: 'call', ctx: { mod, scope: fn.bodyScope, line: call.line, ...(env && { env }) } }));
+}
+
+/** `self` in a middleware's method: the object Django builds of its class (`self._throttle(request)` is its method). */
+function middlewareSelf(mod: ModuleFacts, fn: FunctionDef): Env | undefined {
+  const cls = mod.classes.find((c) => c.bodyScope === fn.scope);
+  if (!cls) return undefined;
+  const built: CallExpr = { k: 'call', fn: { k: 'name', id: cls.name, loc: cls.loc }, args: [], kwargs: [], splat: false, loc: cls.loc };
+  return new Map([['self', { expr: built, ctx: { mod, scope: cls.scope, line: Infinity } }]]);
 }
 
 /** Evidence for a limiter written above the route decorator. */

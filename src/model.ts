@@ -19,6 +19,11 @@ export interface SourceRef {
   column?: number;
 }
 
+/** A function run for a route besides its handler: Flask's before_request hooks, a Django middleware's request methods. */
+export interface Hook extends SourceRef {
+  middleware?: string; // the middleware class (as MIDDLEWARE names it) whose method this is
+}
+
 /** One effective (or voided) limit on a route, with where it was declared. */
 export interface Limit extends SourceRef {
   rate: string; // as written, e.g. "5/minute;100/day"
@@ -91,7 +96,7 @@ export interface Route {
   handlerLine: number;
   app?: SourceRef & { name: string }; // the application object that serves the route
   prefixes: PrefixPart[]; // outermost first
-  hooks?: SourceRef[]; // functions the framework runs before the handler (Flask's before_request), by their `def` line; not reported
+  hooks?: Hook[]; // code the framework runs for the route besides the handler, by its `def` line; not reported
   notServed?: NotServed; // registered only in a branch the profile does not run: listed apart, not checked
   assumptions?: Assumption[]; // what its path, methods or protection rest on that a deployment may change (see project.assumptions)
   status: ProtectionStatus;

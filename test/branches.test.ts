@@ -132,8 +132,10 @@ test('a middleware factory picks its rules by the stage: limited in production, 
   const items = (await scan({ paths: [fixture] })).routes.find((r) => r.path === '/v1/items');
   expect(items?.evidence).toContainEqual({ file: 'main.py', line: 24, message: '`60/minute` is there because the production profile takes this branch: another deployment may run without it (see --profile, --define)' });
   expect(await statusOf({ name: 'production', defines: { STAGE: 'test' } })).toEqual(['/health unlimited', '/v1/items unlimited', '/v1/login unlimited']);
-  // A stage the profile does not name leaves both rule sets possible: not static, so unknown, never limited.
-  expect(await statusOf({ name: 'production', defines: { STAGE: null } })).toEqual(['/health unknown', '/v1/items unknown', '/v1/login unknown']);
+  // A stage the profile does not name is what the code computes it from: APP_STAGE, unset, gives its default.
+  const unnamed = await scan({ paths: [fixture], profile: { name: 'production', defines: { STAGE: null } } });
+  expect(unnamed.routes.map((r) => `${r.path} ${r.status}`)).toEqual(['/health unlimited', '/v1/items limited', '/v1/login limited']);
+  expect(unnamed.project.assumptions.map((a) => `${a.file}:${a.line} ${a.text}`)).toEqual(['main.py:19 APP_STAGE not set: the code\'s default "production"']);
 });
 
 test('a rate formatted from pydantic settings fields is their defaults, listed as assumptions', async () => {

@@ -297,6 +297,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/nested': ['nested.settings'],
   'django/domains': ['hosting.settings'],
   'django/inventory': ['inventory.settings'],
+  'django/splitsettings': ['tracker.settings'],
 };
 /**
  * Django fixtures built on a library Debian does not package: probed only with its source checked out, given as

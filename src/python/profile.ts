@@ -18,6 +18,9 @@ export interface Profile {
   defines: Record<string, PyValue>; // --define NAME=VALUE and the configuration's [profile] table
 }
 
+// Variables the operating system or the shell sets in every process: never unset, so their reads are not decided.
+const SET_BY_THE_SYSTEM = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'PWD', 'LANG', 'TERM', 'TMPDIR', 'HOSTNAME']);
+
 // Names deployments use for the environment's name.
 const ENVIRONMENT_NAMES = ['ENV', 'ENVIRONMENT', 'APP_ENV', 'APP_ENVIRONMENT', 'FLASK_ENV', 'DJANGO_ENV', 'FASTAPI_ENV', 'ENVIRONMENT_NAME', 'DEPLOY_ENV', 'STAGE'];
 const environment = (name: string): Record<string, PyValue> => Object.fromEntries(ENVIRONMENT_NAMES.map((n) => [n, name]));
@@ -249,7 +252,7 @@ class Conditions {
   /** `os.environ.get("NAME", default)`: the profile's value for NAME, else the default (None without one). */
   private environmentRead(reader: string, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
     const name = call.args[0] && this.value(call.args[0], ctx, depth + 1);
-    if (typeof name !== 'string') return undefined;
+    if (typeof name !== 'string' || SET_BY_THE_SYSTEM.has(name)) return undefined;
     if (this.values.has(name)) return this.values.get(name);
     const fromDotenv = this.project.dotenvValue(call, ctx, reader);
     if (fromDotenv !== undefined) return fromDotenv;
@@ -280,12 +283,18 @@ class Conditions {
    * Other tests (`if user.is_staff:`) are not resolved at all: following a helper's parameters through every
    * call site is costly and cannot decide them anyway.
    */
-  private mayDecide(test: Expr): boolean {
-    return someExpr(test, (e) => {
+  private mayDecide(test: Expr, ctx: Ctx): boolean {
+    const deployment = (e: Expr): boolean => {
       if (this.named(e) !== undefined) return true;
       const dotted = dottedName(e.k === 'call' ? e.fn : e) ?? '';
       return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
-    });
+    };
+    // Also a name the code computes from one (`DEV = os.environ.get("DJANGO_DEV", "False") != "False"`, then `if DEV:`).
+    const derived = (e: Expr): boolean => {
+      const defined = e.k === 'name' ? this.project.definition(e, ctx) : undefined;
+      return defined !== undefined && defined.expr !== e && someExpr(defined.expr, deployment);
+    };
+    return someExpr(test, (e) => deployment(e) || derived(e));
   }
 
   /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
@@ -301,9 +310,10 @@ class Conditions {
   }
 
   decide(arm: Arm, mod: ModuleFacts): boolean | undefined {
-    if (!arm.test || !this.mayDecide(arm.test)) return undefined;
+    const ctx = { mod, scope: arm.scope ?? 0, line: arm.from - 1 };
+    if (!arm.test || !this.mayDecide(arm.test, ctx)) return undefined;
     this.steps = 0;
-    const v = this.value(arm.test, { mod, scope: arm.scope ?? 0, line: arm.from - 1 });
+    const v = this.value(arm.test, ctx);
     return v === undefined ? undefined : truthy(v);
   }
 }

@@ -511,7 +511,9 @@ export class Project {
     const bound = ctx.env?.get(expr.id);
     if (bound && !this.rebound(expr.id, ctx)) return bound;
     const found = this.reaching(expr.id, ctx);
-    if (found?.bindings.length !== 1) return undefined;
+    // Not bound here: from a `from x import *` (split settings modules), as lookup reads it.
+    if (!found) return this.starImports(ctx.mod).map((star) => this.definitionAt(expr, this.moduleCtx(star.mod), depth + 1)).find((d) => d);
+    if (found.bindings.length !== 1) return undefined;
     const [binding] = found.bindings;
     const { mod } = found.ctx;
     if (binding.kind === 'assign') return { expr: binding.value, ctx: { ...found.ctx, line: binding.line - 1 } };

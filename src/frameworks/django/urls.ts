@@ -8,7 +8,7 @@ import type { CallExpr, Expr, FunctionDef, Loc, ModuleFacts } from '../../python
 import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExpr } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
-import { STANDARD_METHODS, type PrefixPart, type SourceRef } from '../../model';
+import { STANDARD_METHODS, type Hook, type PrefixPart, type SourceRef } from '../../model';
 import { assumedFor, declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
@@ -79,6 +79,7 @@ export class UrlWalker {
   private readonly views: ViewResolver;
   private readonly walked = new Map<Expr, { env: Ctx['env']; key: string }[]>(); // see walkPattern
   private settings?: DjangoSettings;
+  private middleware: Hook[] = []; // what the project's own middleware runs for every request (see middlewareHooks)
   private app?: SourceRef & { name: string };
 
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {
@@ -88,6 +89,7 @@ export class UrlWalker {
   /** Every route of one project, from its root URLconf. */
   walkRoot(urlconf: ModuleFacts, settings: DjangoSettings | undefined, host?: string): void {
     this.settings = settings;
+    this.middleware = settings ? middlewareHooks(this.project, settings) : [];
     this.app = settings ? { ...settings.origin, name: host === undefined ? settings.mod.module : `${settings.mod.module} (host \`${host}\`)` } : undefined;
     this.project.noting(() => this.walkModule(urlconf, { path: '', parts: [], unresolved: [], suffix: false }, []));
   }
@@ -95,6 +97,7 @@ export class UrlWalker {
   /** A URLconf no root includes: its routes are listed under an unknown prefix. */
   walkOrphan(urlconf: ModuleFacts, settings: DjangoSettings | undefined): void {
     this.settings = settings;
+    this.middleware = settings ? middlewareHooks(this.project, settings) : [];
     this.app = undefined;
     const why = `\`${urlconf.module}\` is not included from a ROOT_URLCONF found statically`;
     this.project.noting(() => this.walkModule(urlconf, { path: UNRESOLVED_SEGMENT, parts: [], unresolved: [why], suffix: false }, []));
@@ -384,6 +387,7 @@ export class UrlWalker {
       framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`, unresolved: prefix.unresolved,
       ...declaredAt(ctx, at), handler: '?', handlerFile: ctx.mod.file, handlerLine: lineOf(at.loc),
       ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts, ...assumedFor(this.project),
+      ...(this.middleware.length && { hooks: this.middleware }),
     };
   }
 
@@ -712,6 +716,24 @@ export class UrlWalker {
     }
     return found;
   }
+}
+
+/**
+ * The request methods (`__call__`, `process_request`, `process_view`) of the project's own middleware classes
+ * MIDDLEWARE lists: code Django runs for every request, read for the project's own rate limiter.
+ */
+function middlewareHooks(project: Project, settings: DjangoSettings): Hook[] {
+  const setting = settings.read("MIDDLEWARE");
+  const listed = setting.kind === 'value' ? stringList(project, setting.expr, setting.ctx) ?? [] : [];
+  return listed.flatMap((dotted) => {
+    const mod = project.findModule(dotted.slice(0, dotted.lastIndexOf('.')));
+    const cls = mod?.classes.find((c) => c.qualname === dotted.slice(dotted.lastIndexOf('.') + 1));
+    if (!mod || !cls) return [];
+    return ['__call__', 'process_request', 'process_view'].flatMap((name) => {
+      const method = project.methodOf({ mod, cls }, name);
+      return method ? [{ file: method.mod.file, line: lineOf(method.fn.loc), middleware: dotted }] : [];
+    });
+  });
 }
 
 function stripAnchors(regex: string): string {
