@@ -723,7 +723,7 @@ export class UrlWalker {
  * MIDDLEWARE lists: code Django runs for every request, read for the project's own rate limiter.
  */
 function middlewareHooks(project: Project, settings: DjangoSettings): Hook[] {
-  const setting = settings.read("MIDDLEWARE");
+  const setting = settings.read('MIDDLEWARE');
   const listed = setting.kind === 'value' ? stringList(project, setting.expr, setting.ctx) ?? [] : [];
   return listed.flatMap((dotted) => {
     const mod = project.findModule(dotted.slice(0, dotted.lastIndexOf('.')));
