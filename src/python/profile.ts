@@ -279,8 +279,8 @@ class Conditions {
   }
 
   /**
-   * Whether a test reads something the profile knows: one of its names, `settings.X`, or the environment.
-   * Other tests (`if user.is_staff:`) are not resolved at all: following a helper's parameters through every
+   * Whether a test reads something the profile knows: one of its names, `settings.X`, or the environment, also
+   * through a name assigned from them. Other tests (`if user.is_staff:`) are not resolved at all: following a helper's parameters through every
    * call site is costly and cannot decide them anyway.
    */
   private mayDecide(test: Expr, ctx: Ctx): boolean {

@@ -22,6 +22,7 @@ const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask
 const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
 // flask-smorest's Api registers blueprints on the app it is bound to: `Api(app)` or `api.init_app(app)`.
 const SMOREST_API_TYPES = ['flask_smorest.Api'];
+const SMOREST_BLUEPRINT_TYPES = ['flask_smorest.Blueprint'];
 const NAMESPACE_TYPES = ['flask_restx.Namespace'];
 const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource'];
 const VIEW_TYPES = ['flask.views.View'];
@@ -86,7 +87,7 @@ const isSmorestApi = (v: Value): v is Instance => Project.isInstance(v, SMOREST_
 const isBindingApi = (v: Value): v is Instance => isRestfulApi(v) || isSmorestApi(v);
 // flask-smorest's Blueprint takes a class view as it is (`add_url_rule(rule, view_func=Pets)`, `@blp.route(rule)` on
 // the class) and registers its `as_view`.
-const isSmorestBlueprint = (v: Value): v is Instance => Project.isInstance(v, ['flask_smorest.Blueprint']);
+const isSmorestBlueprint = (v: Value): v is Instance => Project.isInstance(v, SMOREST_BLUEPRINT_TYPES);
 const isNamespace = (v: Value): v is Instance => Project.isInstance(v, NAMESPACE_TYPES);
 
 export function extractFlaskRoutes(project: Project, sites: CallSite[] = callSites(project)): RouteDraft<FlaskRouteContext>[] {
