@@ -642,7 +642,12 @@ export class Project {
   }
 
   private envsPerCaller(fn: FunctionDef): Pick<Ctx, 'env' | 'via'>[] {
-    return this.callersOf(fn, 0).map((site) => ({ env: this.callEnv(fn, site.call, site.ctx), via: site.ctx.via ?? { file: site.ctx.mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc) } }));
+    return this.callersOf(fn, 0).map((site) => this.callContext(fn, site.call, site.ctx));
+  }
+
+  /** How `fn`'s body reads as one call of it runs it: its parameters bound, declared where the call is. */
+  callContext(fn: FunctionDef, call: CallExpr, ctx: Ctx): { env: Env; via: NonNullable<Ctx['via']> } {
+    return { env: this.callEnv(fn, call, ctx), via: ctx.via ?? { file: ctx.mod.file, line: lineOf(call.loc), column: columnOf(call.loc) } };
   }
 
   /** The parameters of `fn` bound to what one call of it gives them. */

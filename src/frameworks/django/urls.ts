@@ -123,7 +123,7 @@ export class UrlWalker {
    * loops; in a function, as `call` runs it (its arguments bound).
    */
   private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[], runBy?: { call: CallExpr; ctx: Ctx; fn: FunctionDef }): void {
-    const caller = runBy && { env: this.project.callEnv(runBy.fn, runBy.call, runBy.ctx), via: runBy.ctx.via ?? { file: runBy.ctx.mod.file, line: lineOf(runBy.call.loc), column: columnOf(runBy.call.loc) } };
+    const caller = runBy && this.project.callContext(runBy.fn, runBy.call, runBy.ctx);
     const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}\0${caller ? `${caller.via.file}:${caller.via.line}:${caller.via.column}` : ''}`;
     if (this.appendsWalked.has(key)) return;
     this.appendsWalked.add(key);
