@@ -8,7 +8,7 @@
 import type { AnalyzedRoute, CostSignal, SourceRef } from './model';
 import { compareText, declaredMethods } from './model';
 import type { BodyCall, Expr, FunctionDef, ModuleFacts } from './python/ir';
-import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
+import { definingClass, dottedName, exprLine, kwarg, lineOf } from './python/ir';
 import type { ClassRef, Ctx, FunctionRef, Project, Value } from './python/project';
 import { COST_CALLS, HINT_WORDS, type CostCall, type CostKind } from './cost-calls';
 
@@ -169,7 +169,7 @@ export class CostModel {
   /** The callee's values; `self.helper()` in a method is the class's (or a project base's) method. */
   private callees(fn: Expr, ctx: Ctx, owner: FunctionRef): Value[] {
     if (fn.k === 'attr' && fn.obj.k === 'name' && fn.obj.id === owner.fn.params[0]?.name) {
-      const cls = owner.mod.classes.find((c) => c.bodyScope === owner.fn.scope);
+      const cls = definingClass(owner.mod, owner.fn);
       const method = cls && this.project.methodOf({ mod: owner.mod, cls }, fn.name);
       if (method) return [{ kind: 'function', ref: method }];
     }

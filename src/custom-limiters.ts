@@ -9,7 +9,7 @@ import type { AnalyzedRoute, Evidence, Limit } from './model';
 import { NO_LIMITER_USED, NO_LIMIT_APPLIES, declaredMethods, methodVerdicts } from './model';
 import { combine } from './frameworks/protection';
 import type { CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
-import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
+import { definingClass, dottedName, exprLine, kwarg, lineOf } from './python/ir';
 import { Project, type Ctx, type Env, type Value } from './python/project';
 import { callSites, functionCtx, sequenceItems, stringList, type CallSite } from './frameworks/common';
 
@@ -201,7 +201,7 @@ export class CustomLimiters {
     if (!this.marks.has(fn)) {
       // A method's `self` is each object the project constructs of its class: a limiter's method is called where
       // no call statement is (`if not limiter.hit(key):`), so its callers do not say.
-      const cls = fn.params[0]?.name === 'self' ? mod.classes.find((c) => c.bodyScope === fn.scope) : undefined;
+      const cls = fn.params[0]?.name === 'self' ? definingClass(mod, fn) : undefined;
       const sites = cls ? this.project.constructions({ mod, cls }) : [];
       const envs: (Env | undefined)[] = sites.length ? sites.map((site) => new Map([['self', { expr: site.call, ctx: site.ctx }]])) : [undefined];
       const counter = fn.calls.flatMap((call) => envs.map((env) => this.limitsCounter(call.fn, { mod, scope: fn.bodyScope, line: call.line, env }))).find(Boolean);
@@ -342,7 +342,7 @@ function bodyCalls(mod: ModuleFacts, fn: FunctionDef, env?: Env): Wrapper[] {
 
 /** `self` in a middleware's method: the object Django builds of its class (`self._throttle(request)` is its method). */
 function middlewareSelf(mod: ModuleFacts, fn: FunctionDef): Env | undefined {
-  const cls = mod.classes.find((c) => c.bodyScope === fn.scope);
+  const cls = definingClass(mod, fn);
   if (!cls) return undefined;
   const built: CallExpr = { k: 'call', fn: { k: 'name', id: cls.name, loc: cls.loc }, args: [], kwargs: [], splat: false, loc: cls.loc };
   return new Map([['self', { expr: built, ctx: { mod, scope: cls.scope, line: Infinity } }]]);

@@ -131,6 +131,11 @@ export interface ModuleFacts {
   syntaxErrorLine?: number;
 }
 
+/** The class whose body defines `fn`: its class when `fn` is a method. */
+export function definingClass(mod: ModuleFacts, fn: FunctionDef): ClassDef | undefined {
+  return mod.classes.find((c) => c.bodyScope === fn.scope);
+}
+
 /** One arm of an `if` or `match` statement (`of` identifies the statement), by its lines. */
 export interface Arm {
   of: number;

@@ -6,7 +6,7 @@
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
 import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
-import { NO_ITEMS, argument, columnOf, dottedName, kwarg, lineOf } from './ir';
+import { NO_ITEMS, argument, columnOf, definingClass, dottedName, kwarg, lineOf } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { addTo, lookupTable, lowerBound } from '../collections';
@@ -612,7 +612,7 @@ export class Project {
     if (values.length) return values;
     if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: lineOf(fn.loc) }, depth + 1);
     // `self` in `__init__` (no call names it) is each object the project constructs of its class.
-    const cls = fn.name === '__init__' && binding.position === 0 && binding.name === 'self' && mod.classes.find((c) => c.bodyScope === fn.scope);
+    const cls = fn.name === '__init__' && binding.position === 0 && binding.name === 'self' && definingClass(mod, fn);
     const instances = cls ? this.constructions({ mod, cls }, depth).flatMap((site) => this.resolve(site.call, site.ctx, depth + 1)) : [];
     if (instances.length) return instances;
     return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` has no call site in the project` }];
