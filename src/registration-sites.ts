@@ -13,6 +13,7 @@ import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from '
 import type { SkippedArm } from './python/profile';
 import { statementContexts } from './frameworks/common';
 import { lookupTable } from './collections';
+import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
@@ -183,7 +184,7 @@ class SiteFinder {
     if (target.k === 'str') return this.project.findModule(target.v, ctx.mod) ? undefined : `\`${target.v}\` is not a module of the project: its routes cannot be read`;
     const values = (loopContexts.length ? loopContexts : [ctx]).flatMap((c) => this.project.resolve(target, c));
     const inProject = (v: Value): boolean =>
-      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? '')));
+      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined;
     if (values.some(inProject)) return undefined;
     return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
   }

@@ -14,7 +14,7 @@ import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles, type ParseFilesOptions } from './parse-pool';
 import { Project, type Assumption, type Modelled } from './python/project';
-import { DEFAULT_PROFILE, applyProfile, callEvaluator, skippedCalls, type Profile, type TakenArm } from './python/profile';
+import { DEFAULT_PROFILE, applyProfile, profileEvaluation, skippedCalls, type Profile, type TakenArm } from './python/profile';
 import { configFileCandidates, readCandidates } from './python/config-files';
 import { readRegularFile } from './regular-file';
 import { promises as fs } from 'node:fs';
@@ -85,7 +85,7 @@ function profiledProject(written: { modules: ModuleFacts[]; metadata: ProjectMet
   const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
   const profiled = applyProfile(unprofiled, profile, settingValues);
   const project = profiled.decided ? new Project(profiled.modules, metadata, names, installed, MODELLED) : unprofiled;
-  project.evaluateCall = callEvaluator(project, profile);
+  Object.assign(project, profileEvaluation(project, profile));
   project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);
   const skippedSites = skippedRegistrations(unprofiled, profiled.skipped, inScope);
   return { project, profiled, skippedSites, writtenAssumptions: unprofiled.assumptions };

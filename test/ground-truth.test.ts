@@ -149,6 +149,8 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
   'fastapi/slowapi-dotenv': { apps: ['main:app'] },
   'fastapi/slowapi-unpinned': { apps: ['main:app'] },
   'fastapi/limiter-deps': { apps: ['main:app', 'pyrate:app'] },
+  'fastapi/limiter-helpers': { apps: ['service.main:app'] },
+  'fastapi/users-routers': { apps: ['portal.main:app'] },
   'fastapi/misconfigured': {
     apps: [
       'storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'answers:forbidding', 'answers:bare',
@@ -160,6 +162,15 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
   'starlette/lifespan': { apps: ['service.main:app'], env: { PROBE_LIFESPAN: '1' } },
   'starlette/routes-app': { apps: ['app:app', 'subclassed:app'] },
   'starlette/src-rooted': { apps: ['asgi:app'], env: { PYTHONPATH: 'src' } },
+};
+
+/**
+ * FastAPI fixtures built on a library Debian does not package: probed only with its source checked out (the folder
+ * holding its package), skipped with a message otherwise, in CI too. fastapi-users (10.4 to 15.0 serve the same
+ * routes) needs Debian's python3-email-validator, python3-makefun and python3-passlib.
+ */
+const ASGI_FROM_SOURCE: Record<string, { variable: string; library: string }> = {
+  'fastapi/users-routers': { variable: 'APIPOSTURE_FASTAPI_USERS_SOURCE', library: 'fastapi-users/fastapi-users (v10.4.2)' },
 };
 
 interface AsgiProbeRoute {
@@ -174,10 +185,12 @@ test('every FastAPI and Starlette fixture has entry points for the probe', () =>
 
 asgiProbeTest.each(Object.keys(ASGI_ENTRY_POINTS))('%s: routes match the real FastAPI/Starlette', async (project) => {
   const { apps, env } = ASGI_ENTRY_POINTS[project];
+  const source = librarySource(project);
+  if (source === null) return;
   const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, path.join(FIXTURES, project), ...apps], {
     encoding: 'utf8',
     cwd: path.join(FIXTURES, project),
-    env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1', PROBE_STAND_INS: ASGI_STAND_INS },
+    env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1', PROBE_STAND_INS: ASGI_STAND_INS, ...(source && { PYTHONPATH: source }) },
   });
   if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
   const truth = JSON.parse(r.stdout) as AsgiProbeRoute[];
@@ -236,7 +249,7 @@ const FROM_SOURCE: SourceProbe[] = [
     },
   },
   // pyrate.py is fastapi-limiter 0.2's API: another version of the package, not loaded with 0.1.6.
-  { variable: 'APIPOSTURE_FASTAPI_LIMITER_SOURCE', library: 'fastapi-limiter', apps: { 'fastapi/limiter-deps': ['main:app'] }, env: { PROBE_LIFESPAN: '1' }, redis: true },
+  { variable: 'APIPOSTURE_FASTAPI_LIMITER_SOURCE', library: 'fastapi-limiter', apps: { 'fastapi/limiter-deps': ['main:app'], 'fastapi/limiter-helpers': ['service.main:app'] }, env: { PROBE_LIFESPAN: '1' }, redis: true },
   // 0.2 on pyrate-limiter 4 (PYTHONPATH form: <fastapi-limiter>:<pyrate-limiter>); `skip=` is master's (after v0.2.0).
   {
     variable: 'APIPOSTURE_FASTAPI_LIMITER_PYRATE_SOURCE',
@@ -319,7 +332,7 @@ function perSecond(rate: string): number {
 
 /** The library source a Django fixture's probe imports (see DJANGO_FROM_SOURCE): undefined when it needs none, null when it is missing. */
 function librarySource(project: string): string | undefined | null {
-  const needed = DJANGO_FROM_SOURCE[project];
+  const needed = DJANGO_FROM_SOURCE[project] ?? ASGI_FROM_SOURCE[project];
   if (!needed) return undefined;
   const source = process.env[needed.variable];
   if (!source) console.warn(`skipping the ${project} probe: set ${needed.variable} to a checkout of ${needed.library}`);

@@ -43,6 +43,8 @@ export interface Analyzer {
 export interface Decorator {
   expr: Expr;
   ctx: Ctx;
+  conditional?: true; // held by only some of the values its list may have: it may not run
+  unread?: true; // a list of them (`dependencies=`) that cannot be read: what it holds is not known
 }
 
 export interface CallSite {

@@ -390,13 +390,16 @@ class FactsBuilder {
           annotation: annotation ? this.expr(annotation, 0) : undefined,
         });
       } else if (p.type === 'typed_parameter') {
-        // `name: T`, or `*name: T` (a `*args` like any other)
-        const id = p.namedChildren.find((c) => c.type === 'identifier' || c.type === 'list_splat_pattern');
+        // `name: T`, or `*name: T` / `**name: T` (as any other `*args`, `**kwargs`)
+        const id = p.namedChildren.find((c) => c.type === 'identifier' || c.type === 'list_splat_pattern' || c.type === 'dictionary_splat_pattern');
         const name = id?.type === 'identifier' ? id : id?.namedChildren[0];
         const annotation = p.childForFieldName('type');
-        if (name?.type === 'identifier') params.push({ name: name.text, ...(id !== name && { star: true }), annotation: annotation ? this.expr(annotation, 0) : undefined });
+        const unpacks = id === name ? {} : id?.type === 'list_splat_pattern' ? { star: true as const } : { kwstar: true as const };
+        if (name?.type === 'identifier') params.push({ name: name.text, ...unpacks, annotation: annotation ? this.expr(annotation, 0) : undefined });
       } else if (p.type === 'list_splat_pattern' && p.namedChildren[0]?.type === 'identifier') {
         params.push({ name: p.namedChildren[0].text, star: true });
+      } else if (p.type === 'dictionary_splat_pattern' && p.namedChildren[0]?.type === 'identifier') {
+        params.push({ name: p.namedChildren[0].text, kwstar: true });
       }
     }
     return params;

@@ -74,6 +74,7 @@ export interface CallStatement {
 export interface Param {
   name: string;
   star?: boolean; // `*args`: the positional arguments from its position on, as a tuple
+  kwstar?: true; // `**kwargs`: the keyword arguments no other parameter takes, as a dict
   default?: Expr;
   annotation?: Expr; // `Annotated[T, Depends(...)]` carries FastAPI dependencies
 }

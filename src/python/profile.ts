@@ -7,8 +7,8 @@
  */
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, lineOf, someExpr } from './ir';
-import { addTo } from '../collections';
-import { ENVIRONMENT_READS, STRING_METHODS, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
+import { addTo, lookupTable } from '../collections';
+import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
 
 export type PyValue = string | number | boolean | null | PyValue[];
@@ -51,6 +51,17 @@ export function defineValue(text: string): PyValue {
 function truthy(v: PyValue): boolean {
   return Array.isArray(v) ? v.length > 0 : Boolean(v);
 }
+
+const CAST = 'typing.cast';
+const INTEGER_TEXT = /^\s*[-+]?\d+(_\d+)*\s*$/;
+const FLOAT_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** The builtins settings convert what they read with (`int(os.environ.get("LIMIT", "100"))`); undefined where Python raises. */
+const CONVERSIONS = lookupTable<(v: PyValue) => PyValue | undefined>({
+  int: (v) => (typeof v === 'number' ? Math.trunc(v) : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && INTEGER_TEXT.test(v) ? Number(v.replace(/_/g, '')) : undefined),
+  float: (v) => (typeof v === 'number' || typeof v === 'boolean' ? Number(v) : typeof v === 'string' && FLOAT_TEXT.test(v) ? Number(v) : undefined),
+  bool: truthy,
+});
 
 class Conditions {
   private readonly values: Map<string, PyValue>;
@@ -137,11 +148,14 @@ class Conditions {
   private enumKind(expr: Expr, ctx: Ctx): 'plain' | 'valued' | undefined {
     if (expr.k !== 'attr') return undefined;
     const [owner, ...others] = this.project.resolve(expr.obj, ctx);
-    if (others.length || owner?.kind !== 'class') return undefined;
-    const bases = this.project.externalBases(owner.ref);
+    return others.length || owner?.kind !== 'class' ? undefined : this.enumClassKind(owner.ref);
+  }
+
+  private enumClassKind(cls: ClassRef): 'plain' | 'valued' | undefined {
+    const bases = this.project.externalBases(cls);
     if (!bases.some((q) => ENUM_CLASSES.includes(q))) return undefined;
     const mixin = (b: Expr): boolean => b.k === 'name' && (b.id === 'str' || b.id === 'int');
-    const valued = bases.some((q) => VALUED_ENUMS.includes(q)) || this.project.classChain(owner.ref).some((c) => c.cls.bases.some(mixin));
+    const valued = bases.some((q) => VALUED_ENUMS.includes(q)) || this.project.classChain(cls).some((c) => c.cls.bases.some(mixin));
     return valued ? 'valued' : 'plain';
   }
 
@@ -171,19 +185,28 @@ class Conditions {
     }
     const callee = call.fn.k === 'name' || call.fn.k === 'attr' ? this.project.resolve(call.fn, ctx) : [];
     if (callee.length === 1 && callee[0].kind === 'function') return this.returned(callee[0].ref, call, ctx, depth);
+    // `Backend(os.environ.get("BACKEND", Backend.REDIS))` of a `str` enum: the member, equal to its value.
+    if (callee.length === 1 && callee[0].kind === 'class' && call.args.length === 1 && this.enumClassKind(callee[0].ref) === 'valued') return operand(0);
     // `lambda: settings.RATE` called: its body (parameters it reads are unknown).
     const lambda = call.fn.k === 'lambda' ? { expr: call.fn, ctx } : callee.length === 1 && callee[0].kind === 'literal' ? callee[0] : undefined;
     if (lambda?.expr.k === 'lambda') return this.value(lambda.expr.body, lambda.ctx, depth + 1);
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
     if (reader) return this.environmentRead(reader, call, ctx, depth);
+    if (callee.length === 1 && callee[0].kind === 'external' && callee[0].qname === CAST) return operand(1);
+    const convert = call.args.length === 1 && !call.kwargs.length && callee.every((v) => v.kind === 'unknown') ? CONVERSIONS[operator] : undefined; // not the project's own `int`
+    if (convert) {
+      const v = operand(0);
+      return v === undefined ? undefined : convert(v);
+    }
     if (operator === 'getattr' && call.args[1]?.k === 'str') {
       // `getattr(request, "user", None)` is `request.user` where that is known; of an opaque parameter nothing else is.
       const read: Expr = { k: 'attr', obj: call.args[0], name: call.args[1].v, loc: call.loc };
       const given = this.known(read, ctx);
       if (given !== undefined || opaque(call.args[0], ctx)) return given;
     }
-    // `getattr(configuration, "BASE_PATH", "")`: what resolution reads for it (here the default, taken as an assumption).
-    const found = operator === 'getattr' ? this.project.resolve(call, ctx) : [];
+    // `getattr(configuration, "BASE_PATH", "")`, `options.get("prefix")` of a dict literal: what resolution reads for it
+    // (for getattr, the default, taken as an assumption).
+    const found = operator === 'getattr' || callee.some((v) => v.kind === 'member') ? this.project.resolve(call, ctx) : [];
     return found.length === 1 && found[0].kind === 'literal' ? this.value(found[0].expr, found[0].ctx, depth + 1) : undefined;
   }
 
@@ -299,11 +322,25 @@ class Conditions {
 
   /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
   evaluate(call: CallExpr, ctx: Ctx): PyValue | undefined {
+    return this.nested(() => this.value(call, ctx));
+  }
+
+  /** The `return` a call of a project function reaches as the profile runs it (see Project.returnReached). */
+  returnReached(ref: FunctionRef, call: CallExpr, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
+    return this.running.has(ref.fn) ? undefined : this.nested(() => this.reachedReturn(ref, this.project.callEnv(ref.fn, call, ctx), 0));
+  }
+
+  /** Whether the code at `line` of a function's body may run for a call that binds `env` (see Project.mayRun). */
+  mayRun(ref: FunctionRef, env: Env, line: number): boolean {
+    return this.nested(() => !this.armsTaken(ref, env, 0)(line).includes(false)) ?? true;
+  }
+
+  private nested<T>(run: () => T | undefined): T | undefined {
     if (this.nesting === 0) this.steps = 0;
     if (this.nesting >= MAX_NESTING) return undefined;
     this.nesting++;
     try {
-      return this.value(call, ctx);
+      return run();
     } finally {
       this.nesting--;
     }
@@ -339,9 +376,21 @@ function comparison(op: string, left: PyValue, right: PyValue): boolean | undefi
       const inside = Array.isArray(right) ? right.some((r) => JSON.stringify(r) === JSON.stringify(left)) : typeof right === 'string' && typeof left === 'string' ? right.includes(left) : undefined;
       return inside === undefined ? undefined : op === 'in' ? inside : !inside;
     }
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return ordered(op, left, right);
     default:
       return undefined;
   }
+}
+
+/** `a < b` of two numbers or two texts; Python refuses to order others (None, lists are left undecided). */
+function ordered(op: string, left: PyValue, right: PyValue): boolean | undefined {
+  const comparable = (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
+  if (!comparable) return undefined;
+  return op === '<' ? left < right : op === '<=' ? left <= right : op === '>' ? left > right : left >= right;
 }
 
 /**
@@ -411,9 +460,13 @@ export function calledValue(project: Project, values: Value[], known: (params: s
 }
 
 /** What the resolver asks of a project function's call with several `return`s: its value under the profile. */
-export function callEvaluator(project: Project, profile: Profile): (call: CallExpr, ctx: Ctx) => PyValue | undefined {
+export function profileEvaluation(project: Project, profile: Profile): Pick<Project, 'evaluateCall' | 'returnReached' | 'mayRun'> {
   const conditions = new Conditions(project, profile);
-  return (call, ctx) => conditions.evaluate(call, ctx);
+  return {
+    evaluateCall: (call, ctx) => conditions.evaluate(call, ctx),
+    returnReached: (ref, call, ctx) => conditions.returnReached(ref, call, ctx),
+    mayRun: (ref, env, line) => conditions.mayRun(ref, env, line),
+  };
 }
 
 /**

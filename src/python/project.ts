@@ -6,7 +6,7 @@
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
 import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
-import { NO_ITEMS, argument, columnOf, definingClass, dottedName, kwarg, lineOf } from './ir';
+import { NO_ITEMS, argument, columnOf, definingClass, dottedName, kwarg, lineOf, someExpr } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { addTo, lookupTable, lowerBound } from '../collections';
@@ -160,6 +160,7 @@ export class Project {
   private dotenvLoaded?: boolean; // see loadsDotenv
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
+  private readonly readingCallers = new Set<FunctionDef>(); // functions whose callers' envs are being built (recursion)
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callersByName = new Map<string, CallersNamed>();
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
@@ -182,6 +183,10 @@ export class Project {
    * "MULTI_ORG", "false"))` is False), asked when the function has several `return`s; see profile.ts.
    */
   evaluateCall?: (call: CallExpr, ctx: Ctx) => PyValue | undefined;
+  /** The `return` a call of a project function reaches under the deployment profile, when its branches are decided. */
+  returnReached?: (ref: FunctionRef, call: CallExpr, ctx: Ctx) => { expr: Expr; ctx: Ctx } | undefined;
+  /** False when the profile, with one call's parameters bound (`env`), does not run that line of the function's body. */
+  mayRun?: (ref: FunctionRef, env: Env, line: number) => boolean;
 
   /** Call statements in branches the deployment profile does not run, read in this project (see scan.ts). */
   profileSkipped: { call: CallExpr; ctx: Ctx; notServed: NotServed }[] = [];
@@ -306,7 +311,7 @@ export class Project {
       case 'attr':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
       case 'call':
-        return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.either(expr, ctx, depth) ?? this.resolve(expr.fn, ctx, depth + 1).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
+        return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.either(expr, ctx, depth) ?? this.converted(expr, ctx) ?? this.callees(expr, ctx, depth).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
       case 'subscript':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((container) => this.item(container, expr.index, ctx, depth));
       case 'other':
@@ -330,6 +335,53 @@ export class Project {
     if (!unread || !call.args[2]) return found;
     this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: `\`${Project.describe(call.args[0])}.${name}\` cannot be read: the default given to getattr` });
     return this.resolve(call.args[2], ctx, depth + 1);
+  }
+
+  /** What a call calls; `FastAPIUsers[User, UUID](...)` calls the generic class itself. */
+  private callees(call: CallExpr, ctx: Ctx, depth: number): Value[] {
+    if (call.fn.k === 'subscript') {
+      const generic = this.resolve(call.fn.obj, ctx, depth + 1);
+      if (generic.length && generic.every((v) => v.kind === 'class' || v.kind === 'external')) return generic;
+    }
+    return this.resolve(call.fn, ctx, depth + 1);
+  }
+
+  /**
+   * A keyword argument as the call passes it: written out, or an entry of the `**options` dict it unpacks
+   * (`include_router(router, **{**kwargs, "prefix": prefix})`, `kwargs` a helper's own `**kwargs`). Where
+   * `**options` may hold it but cannot be read, the unpacking itself, which reads as nothing static.
+   */
+  keywordArgument(call: CallExpr, name: string, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
+    const written = kwarg(call, name);
+    if (written || !call.splat) return written && { expr: written, ctx };
+    if (!call.kwstar && call.star) return undefined; // only `*args`: no keyword hides there
+    const unread = { expr: { k: 'other' as const, text: `**${call.kwstar ? Project.describe(call.kwstar) : '…'}`, loc: call.loc }, ctx };
+    const found = call.kwstar ? this.entryOf(call.kwstar, name, ctx, 0) : 'unread';
+    return found === 'unread' ? unread : found;
+  }
+
+  /** The entry `name` of the dict an expression holds, later entries and `**other` unpackings first. */
+  private entryOf(expr: Expr, name: string, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx } | undefined | 'unread' {
+    const [dict, ...others] = depth > 4 ? [] : this.resolve(expr, ctx);
+    if (others.length || dict?.kind !== 'literal' || dict.expr.k !== 'dict') return 'unread';
+    const { entries, spreads = [] } = dict.expr;
+    for (let i = entries.length; i >= 0; i--) {
+      const entry = entries[i];
+      if (entry && entry[0].k === 'str' && entry[0].v === name) return { expr: entry[1], ctx: dict.ctx };
+      if (entry && entry[0].k !== 'str') return 'unread';
+      for (const spread of spreads.filter((s) => s.before === i).reverse()) {
+        const found = this.entryOf(spread.expr, name, dict.ctx, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** `int(os.environ.get("LIMIT", "100"))`, `float(...)`: the number the deployment profile computes, when it can. */
+  private converted(call: CallExpr, ctx: Ctx): Value[] | undefined {
+    if (call.fn.k !== 'name' || (call.fn.id !== 'int' && call.fn.id !== 'float')) return undefined;
+    const number = this.evaluateCall?.(call, ctx);
+    return typeof number === 'number' ? [{ kind: 'literal', expr: dataExpr(number, call.loc), ctx }] : undefined;
   }
 
   /**
@@ -526,7 +578,7 @@ export class Project {
   private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
     const { mod } = ctx;
     const found = this.reaching(name, ctx);
-    if (found) return found.bindings.flatMap((binding) => this.fromBinding(binding, found.ctx, depth));
+    if (found) return this.runningBindings(found.bindings, found.ctx, ctx.scope).flatMap((binding) => this.fromBinding(binding, found.ctx, depth));
     for (const star of this.starImports(mod)) {
       if (depth >= MAX_DEPTH) {
         this.cutShort();
@@ -536,6 +588,18 @@ export class Project {
       if (!found.every((v) => v.kind === 'unknown')) return found;
     }
     return [{ kind: 'unknown', why: `\`${name}\` is not defined in ${mod.file}` }];
+  }
+
+  /**
+   * Of the assignments that may reach a read in a function body read for one call, those the call may run
+   * (`if prefix: final = f"/{prefix}" else: final = ""` with `prefix` bound): branches on its parameters decided.
+   */
+  private runningBindings(bindings: Binding[], ctx: Ctx, readIn: number): Binding[] {
+    if (bindings.length < 2 || !ctx.env?.size || ctx.scope !== readIn || !this.mayRun) return bindings;
+    const fn = ctx.mod.functions.find((f) => f.bodyScope === ctx.scope);
+    if (!fn) return bindings;
+    const running = bindings.filter((b) => this.mayRun!({ mod: ctx.mod, fn }, ctx.env!, b.line));
+    return running.length ? running : bindings;
   }
 
   private fromBinding(binding: Binding, ctx: Ctx, depth: number): Value[] {
@@ -642,7 +706,26 @@ export class Project {
   }
 
   private envsPerCaller(fn: FunctionDef): Pick<Ctx, 'env' | 'via'>[] {
-    return this.callersOf(fn, 0).map((site) => this.callContext(fn, site.call, site.ctx));
+    this.readingCallers.add(fn);
+    try {
+      return this.callersOf(fn, 0).flatMap((site) => this.passingContexts(site).map((ctx) => this.callContext(fn, site.call, ctx)));
+    } finally {
+      this.readingCallers.delete(fn);
+    }
+  }
+
+  /**
+   * A call made in a helper that passes on the helper's own parameters (`include(app, router, prefix=prefix)`):
+   * read once per call of that helper, so each call's arguments stay together; else as it stands.
+   */
+  private passingContexts(site: CallSite): Ctx[] {
+    const { mod, scope, env } = site.ctx;
+    const helper = env ? undefined : mod.functions.find((f) => f.bodyScope === scope);
+    if (!helper?.params.length || this.readingCallers.has(helper)) return [site.ctx];
+    const names = new Set(helper.params.map((p) => p.name));
+    const passes = [...site.call.args, ...site.call.kwargs.map(([, v]) => v), ...(site.call.kwstar ? [site.call.kwstar] : [])].some((a) => someExpr(a, (e) => e.k === 'name' && names.has(e.id)));
+    const outer = passes ? this.callerEnvs(mod, scope) : [];
+    return outer.length ? outer.map((c) => ({ ...site.ctx, ...c })) : [site.ctx];
   }
 
   /** How `fn`'s body reads as one call of it runs it: its parameters bound, declared where the call is. */
@@ -653,8 +736,10 @@ export class Project {
   /** The parameters of `fn` bound to what one call of it gives them. */
   callEnv(fn: FunctionDef, call: CallExpr, ctx: Ctx): Env {
     const env = new Map<string, { expr: Expr; ctx: Ctx }>();
+    // A literal default (`prefix: str | None = None`) is what a call that passes nothing for it gives.
+    const defaults = !call.splat && !isHookCall(call);
     fn.params.forEach((p, position) => {
-      const arg = this.argumentFor(fn, position, p.name, call);
+      const arg = this.argumentFor(fn, position, p.name, call) ?? (defaults && p.default && LITERALS.has(p.default.k) ? p.default : undefined);
       if (arg) env.set(p.name, { expr: arg, ctx });
     });
     return env;
@@ -683,6 +768,7 @@ export class Project {
 
   /** The argument a call gives a parameter; a `*args` parameter gets the rest of the positional ones (unless the call splats). */
   private argumentFor(fn: FunctionDef, position: number, name: string, call: CallExpr): Expr | undefined {
+    if (fn.params[position]?.kwstar) return isHookCall(call) ? undefined : otherKeywords(fn, call);
     if (fn.params[position]?.star) {
       if (isHookCall(call)) return undefined;
       const rest: Expr = { k: 'seq', items: call.args.slice(this.argIndex(fn, position)) };
@@ -904,6 +990,8 @@ export class Project {
     const site = (): Site => ({ key: `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`, call, ctx });
     switch (callee.kind) {
       case 'external':
+        // `cast(str | None, value)` is `value`.
+        if (callee.qname === 'typing.cast' && call.args[1]) return this.resolve(call.args[1], ctx, depth + 1);
         return (CONFIG_LOADERS[callee.qname] && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
       case 'class': {
         const own = `${callee.ref.mod.module}.${callee.ref.cls.qualname}`;
@@ -917,10 +1005,12 @@ export class Project {
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
         const caller = this.followedBody(ctx);
         if (this.calledBy(fn, caller)) return [];
+        // Of several returns, the one the profile reaches (`if not ENABLED: return []`), else each.
+        const reached = fn.returns.length > 1 ? this.returnReached?.(callee.ref, call, ctx) : undefined;
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
         this.following.push({ ref: callee.ref, caller });
         try {
-          return fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
+          return reached ? this.resolve(reached.expr, reached.ctx, depth + 1) : fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
         } finally {
           this.following.pop();
         }
@@ -1254,6 +1344,7 @@ export class Project {
   }
 
   static describe(expr: Expr): string {
+    if (expr.k === 'other' && expr.text.length <= 60 && !expr.text.includes('\n')) return expr.text;
     return dottedName(expr) ?? (expr.k === 'call' ? `${dottedName(expr.fn) ?? '…'}(…)` : expr.k);
   }
 }
@@ -1336,6 +1427,16 @@ function defaultOf(qname: string, call: CallExpr): Expr | undefined {
  * too (the arm may not have run). A binding in another arm of an `if` the line is in never reaches it. With none
  * before the line (a function read before the module's later assignment), the last one.
  */
+const LITERALS = new Set<Expr['k']>(['str', 'num', 'bool', 'none']);
+
+/** What a `**kwargs` parameter gets: the keywords no other parameter takes, and the `**options` the call unpacks. */
+function otherKeywords(fn: FunctionDef, call: CallExpr): Expr | undefined {
+  if (call.splat && !call.kwstar && !call.star) return undefined; // several `**` unpackings: not read
+  const named = new Set(fn.params.map((p) => p.name));
+  const entries = call.kwargs.filter(([k]) => !named.has(k)).map(([k, v]): [Expr, Expr] => [{ k: 'str', v: k, loc: call.loc }, v]);
+  return { k: 'dict', entries, ...(call.kwstar && { spreads: [{ before: entries.length, expr: call.kwstar }] }), loc: call.loc };
+}
+
 function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Binding[] {
   const before = named.filter((b) => b.line <= line).sort((a, b) => b.line - a.line);
   if (!before.length) {

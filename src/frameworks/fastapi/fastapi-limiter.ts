@@ -11,7 +11,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
-import { Project, type Ctx } from '../../python/project';
+import { Project, type Ctx, type FunctionRef } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
 import { functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
@@ -48,6 +48,12 @@ const DURATION_MS = lookupTable<number>({ SECOND: 1000, MINUTE: 60_000, HOUR: 3_
 const MAX_DEPENDENCY_DEPTH = 4;
 // pyrate-limiter's InMemoryBucket, what `Limiter(Rate(...))` builds, keeps a sliding log (reference D.1).
 const PYRATE_ALGORITHM = 'sliding-log';
+
+/** A RateLimiter a route's dependencies run; `mayNotRun`: where it stands that it may not run (a branch). */
+interface Ran {
+  instance: Instance;
+  mayNotRun?: string;
+}
 
 /** What a RateLimiter enforces, with the reasons the rules read; `perPath`: counters per concrete path, set there. */
 interface Enforced {
@@ -159,17 +165,31 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
     return { limits: [marked(limit)], evidence: [...evidence, ...(identifier.evidence ?? [])], perPath: identifier.perPath };
   };
 
-  /** RateLimiter instances a dependency expression runs, following `Depends(function)` into its parameters. */
-  const limitersIn = (dep: Decorator, depth: number): Instance[] => {
+  /**
+   * RateLimiter instances a dependency expression runs, following `Depends(function)` into its parameters and
+   * into its body, where a RateLimiter may be called (`await limiter(request, response)`).
+   */
+  const limitersIn = (dep: Decorator, depth: number): Ran[] => {
     const { expr, ctx } = dep;
     if (depth > MAX_DEPENDENCY_DEPTH || expr.k !== 'call' || !isDependsCall(project, expr, ctx)) return [];
     const target = argument(expr, 0, 'dependency');
     if (!target) return [];
-    return project.resolve(target, ctx).flatMap((v): Instance[] => {
-      if (Project.isInstance(v, RATE_LIMITER)) return [v];
+    const ran = project.resolve(target, ctx).flatMap((v): Ran[] => {
+      if (Project.isInstance(v, RATE_LIMITER)) return [{ instance: v }];
       if (v.kind !== 'function') return [];
       const fnCtx = functionCtx(v.ref.mod, v.ref.fn);
-      return v.ref.fn.params.flatMap((p) => (p.default?.k === 'call' ? limitersIn({ expr: p.default, ctx: fnCtx }, depth + 1) : []));
+      return [...v.ref.fn.params.flatMap((p) => (p.default?.k === 'call' ? limitersIn({ expr: p.default, ctx: fnCtx }, depth + 1) : [])), ...calledIn(v.ref)];
+    });
+    const only = dep.conditional && `a \`dependencies=\` list that may not hold it (${at(ctx, expr).file}:${at(ctx, expr).line})`;
+    return only ? ran.map((r) => ({ ...r, mayNotRun: r.mayNotRun ?? only })) : ran;
+  };
+
+  const calledIn = ({ mod, fn }: FunctionRef): Ran[] => {
+    const defined = lineOf(fn.loc);
+    return fn.calls.flatMap(({ fn: callee, line }) => {
+      const limiters = project.resolve(callee, { mod, scope: fn.bodyScope, line }).filter((v): v is Instance => Project.isInstance(v, RATE_LIMITER));
+      const inBranch = mod.arms.some((a) => defined < a.from && a.from <= line && line <= a.to);
+      return limiters.map((instance) => (inBranch ? { instance, mayNotRun: `a branch of \`${fn.qualname}\` (${mod.file}:${line})` } : { instance }));
     });
   };
 
@@ -224,12 +244,18 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
           evidence.push(skip);
           return { limits, unknown, exempt: true };
         }
-        const instances = method === 'WS' ? websocketLimiters(context) : chainDependencies(context).flatMap((d) => limitersIn(d, 0));
+        const dependencies = method === 'WS' ? [] : chainDependencies(context);
+        for (const { expr, ctx } of dependencies.filter((d) => d.unread)) {
+          add({ limits: [], dynamic: `the dependencies \`${Project.describe(expr)}\` cannot be read: a RateLimiter among them would not be seen` }, at(ctx, expr));
+        }
+        const ran = method === 'WS' ? websocketLimiters(context).map((instance): Ran => ({ instance })) : dependencies.flatMap((d) => limitersIn(d, 0));
         const seen = new Set<string>();
-        for (const instance of instances) {
+        for (const { instance, mayNotRun } of ran) {
           if (seen.has(instance.site.key)) continue;
           seen.add(instance.site.key);
-          add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), at(instance.site.ctx, instance.site.call));
+          const where = at(instance.site.ctx, instance.site.call);
+          if (mayNotRun) add({ limits: [], dynamic: `this RateLimiter is in ${mayNotRun}: whether it runs for a request is not read` }, where);
+          else add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), where);
         }
         return { limits, unknown };
       });

@@ -10,13 +10,15 @@
  * Upstream: https://fastapi.tiangolo.com/tutorial/bigger-applications/ and starlette/routing.py
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
+import { argument, columnOf, exprLine, kwarg, lineOf } from '../../python/ir';
+import { bundledRoutes } from './bundled-routers';
 import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type Value } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
 import { assumedFor, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { lookupTable } from '../../collections';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
+type Located = { expr: Expr; ctx: Ctx };
 
 const FASTAPI_APPS = ['fastapi.FastAPI', 'fastapi.applications.FastAPI'];
 const STARLETTE_APPS = ['starlette.applications.Starlette'];
@@ -77,10 +79,16 @@ interface Edge {
   parent: Instance;
   child: Instance;
   via: 'include' | 'mount';
-  prefix?: Expr;
-  dependencies: Decorator[];
+  prefix?: Located; // `include_router(..., prefix=)`, a mount's path
+  dependencies?: Located; // `include_router(..., dependencies=)`, read with each chain through the edge
   ctx: Ctx;
 }
+
+/**
+ * A route's context before its chains are known; its dependencies are read as it is emitted, so that what
+ * reading them assumes (a helper's `if not ENABLED: return []` decided by the profile) is the route's.
+ */
+type Declared = Omit<AsgiRouteContext, 'hops' | 'dependencies'> & { dependencies: () => Decorator[] };
 
 interface Chain {
   hops: Hop[];
@@ -176,10 +184,30 @@ class AsgiExtractor {
     if (call.fn.k !== 'attr' || !included) return;
     const parents = this.nodesOf(call.fn.obj, ctx);
     if (!parents.length) return;
-    const dependencies = this.dependencyList(kwarg(call, 'dependencies'), ctx);
-    for (const child of this.nodesOf(included, ctx)) {
-      for (const parent of parents) this.edges.push({ parent, child, via: 'include', prefix: kwarg(call, 'prefix'), dependencies, ctx });
+    const dependencies = this.project.keywordArgument(call, 'dependencies', ctx);
+    for (const child of [...this.nodesOf(included, ctx), ...this.bundledNodes(included, ctx)]) {
+      for (const parent of parents) this.edges.push({ parent, child, via: 'include', prefix: this.project.keywordArgument(call, 'prefix', ctx), dependencies, ctx });
     }
+  }
+
+  /** Routers a library method builds (see bundled-routers.ts): a node each, whose routes are the library's. */
+  private bundledNodes(expr: Expr, ctx: Ctx): Instance[] {
+    return this.project.resolve(expr, ctx).flatMap((value): Instance[] => {
+      const routes = bundledRoutes(value);
+      if (!routes || value.kind !== 'result') return [];
+      const { call } = value;
+      const site = { key: `${value.ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`, call, ctx: value.ctx };
+      if (!this.nodes.has(site.key)) {
+        const node: Instance = { kind: 'instance', types: API_ROUTERS, site };
+        this.addNode(node);
+        for (const route of routes) {
+          const verb = route.method.toLowerCase();
+          const declaration: CallExpr = { k: 'call', fn: { k: 'attr', obj: call, name: verb, loc: call.loc }, args: [{ k: 'str', v: route.path, loc: call.loc }], kwargs: [], splat: false, loc: call.loc };
+          this.emit(node, declaration, value.ctx, verb, { kind: 'external', qname: route.handler }, { decorators: [], misplaced: [], dependencies: () => [] });
+        }
+      }
+      return [this.nodes.get(site.key)!];
+    });
   }
 
   private mount(call: CallExpr, ctx: Ctx): void {
@@ -189,7 +217,7 @@ class AsgiExtractor {
     if (!path || !app) return;
     const parents = this.nodesOf(call.fn.obj, ctx);
     for (const child of parents.length ? this.nodesOf(app, ctx) : []) {
-      for (const parent of parents) this.edges.push({ parent, child, via: 'mount', prefix: path, dependencies: [], ctx });
+      for (const parent of parents) this.edges.push({ parent, child, via: 'mount', prefix: { expr: path, ctx }, ctx });
     }
   }
 
@@ -225,7 +253,16 @@ class AsgiExtractor {
 
   private dependencyList(expr: Expr | undefined, ctx: Ctx): Decorator[] {
     if (!expr || expr.k === 'none') return [];
-    return (sequenceItems(this.project, expr, ctx) ?? [{ expr, ctx }]).map((i) => ({ expr: i.expr, ctx: i.ctx }));
+    const listed = sequenceItems(this.project, expr, ctx);
+    if (!listed) return [{ expr, ctx, unread: true }];
+    const items = listed.map((i): Decorator => ({ expr: i.expr, ctx: i.ctx }));
+    // A list with alternatives (a helper that returns `[]` in a branch the profile leaves undecided): an item
+    // that only some of them hold may not run.
+    const alternatives = ['seq', 'comp', 'concat'].includes(expr.k) ? [] : this.project.resolve(expr, ctx);
+    if (alternatives.length < 2) return items;
+    const held = alternatives.map((v) => (v.kind === 'literal' ? (sequenceItems(this.project, v.expr, v.ctx) ?? []) : []));
+    const inEvery = (item: Decorator): boolean => held.every((list) => list.some((i) => i.expr === item.expr && i.ctx.env === item.ctx.env));
+    return items.map((item) => (inEvery(item) ? item : { ...item, conditional: true }));
   }
 
   /** `@app.get("/x")`, `@router.api_route(...)`, `@app.websocket(...)`; several may stack on one function. */
@@ -241,7 +278,7 @@ class AsgiExtractor {
         handler: ref,
         decorators: ref.fn.decorators.slice(index + 1).map((expr) => ({ expr, ctx })),
         misplaced: ref.fn.decorators.slice(0, index).map((expr) => ({ expr, ctx })),
-        dependencies: [...this.dependencyList(kwarg(dec, 'dependencies'), ctx), ...this.signatureDependencies(ref)],
+        dependencies: () => [...this.dependencyList(kwarg(dec, 'dependencies'), ctx), ...this.signatureDependencies(ref)],
       };
       for (const owner of owners) this.emit(owner, dec, ctx, dec.fn.name, { kind: 'function', ref }, context);
     });
@@ -256,7 +293,7 @@ class AsgiExtractor {
   }
 
   /** The endpoint of `add_api_route(path, endpoint, ...)` / `Route(path, endpoint, ...)`, with what wraps it. */
-  private endpointContext(call: CallExpr, ctx: Ctx, fastapiStyle: boolean): { endpoint: Value; context: Omit<AsgiRouteContext, 'hops'> } {
+  private endpointContext(call: CallExpr, ctx: Ctx, fastapiStyle: boolean): { endpoint: Value; context: Declared } {
     const expr = argument(call, 1, 'endpoint');
     const endpoint = (expr && this.project.resolve(expr, ctx).find((v) => v.kind === 'function' || v.kind === 'class')) || { kind: 'unknown', why: Project.describe(expr ?? { k: 'none' }) };
     const handler = endpoint.kind === 'function' ? endpoint.ref : undefined;
@@ -264,7 +301,7 @@ class AsgiExtractor {
       handler,
       decorators: handler ? handler.fn.decorators.map((d) => ({ expr: d, ctx: functionCtx(handler.mod, handler.fn) })) : [],
       misplaced: [],
-      dependencies: [...this.dependencyList(kwarg(call, 'dependencies'), ctx), ...(handler && fastapiStyle ? this.signatureDependencies(handler) : [])],
+      dependencies: () => [...this.dependencyList(kwarg(call, 'dependencies'), ctx), ...(handler && fastapiStyle ? this.signatureDependencies(handler) : [])],
     };
     return { endpoint, context };
   }
@@ -278,7 +315,7 @@ class AsgiExtractor {
     if (isMount) {
       const app = argument(call, 1, 'app');
       for (const child of app && app.k !== 'none' ? this.nodesOf(app, ctx) : []) {
-        this.edges.push({ parent: node, child, via: 'mount', prefix: undefined, dependencies: [], ctx });
+        this.edges.push({ parent: node, child, via: 'mount', ctx });
       }
     }
     const position = isMount ? 2 : Project.isInstance(node, STARLETTE_APPS) ? 1 : Project.isInstance(node, STARLETTE_ROUTERS) ? 0 : -1;
@@ -291,7 +328,7 @@ class AsgiExtractor {
         const types = value.types;
         if (Project.isInstance(value, MOUNTS)) {
           this.addNode(value);
-          this.edges.push({ parent: node, child: value, via: 'mount', prefix: undefined, dependencies: [], ctx: at.ctx });
+          this.edges.push({ parent: node, child: value, via: 'mount', ctx: at.ctx });
           this.routeList(value);
         } else if (types.some((t) => HTTP_ROUTES.includes(t) || WEBSOCKET_ROUTES.includes(t))) {
           const fastapiStyle = types.some((t) => t.startsWith('fastapi.'));
@@ -326,7 +363,7 @@ class AsgiExtractor {
     ctx: Ctx,
     declaration: string,
     endpoint: Value,
-    context: Omit<AsgiRouteContext, 'hops'>,
+    declared: Declared,
   ): void {
     const spec = DECLARATIONS[declaration];
     const pathExpr = argument(at, 0, 'path');
@@ -334,6 +371,7 @@ class AsgiExtractor {
     const unresolved: string[] = [];
     if (routePath === undefined) unresolved.push(`path \`${pathExpr ? Project.describe(pathExpr) : '?'}\` is not a static string`);
     const methods = spec.kind === 'websocket' ? { declared: [], automatic: [] } : this.methods(spec, at, ctx, endpoint, unresolved);
+    const context = { ...declared, dependencies: declared.dependencies() };
     for (const chain of this.chains(owner)) {
       const hops = chain.hops;
       this.drafts.push({
@@ -361,7 +399,7 @@ class AsgiExtractor {
   private handlerName(endpoint: Value): string {
     if (endpoint.kind === 'function') return `${endpoint.ref.mod.module}.${endpoint.ref.fn.qualname}`;
     if (endpoint.kind === 'class') return `${endpoint.ref.mod.module}.${endpoint.ref.cls.qualname}`;
-    return endpoint.kind === 'unknown' ? endpoint.why : '?';
+    return endpoint.kind === 'unknown' ? endpoint.why : endpoint.kind === 'external' ? endpoint.qname : '?';
   }
 
   private framework(hops: Hop[]): Framework {
@@ -396,8 +434,8 @@ class AsgiExtractor {
     return VERBS.filter((verb) => chain.some((c) => c.cls.methods.includes(verb))).map((v) => v.toUpperCase());
   }
 
-  private ownPrefix(node: Instance): Expr | undefined {
-    return Project.isInstance(node, API_ROUTERS) ? kwarg(node.site.call, 'prefix') : undefined;
+  private ownPrefix(node: Instance): Located | undefined {
+    return Project.isInstance(node, API_ROUTERS) ? this.project.keywordArgument(node.site.call, 'prefix', node.site.ctx) : undefined;
   }
 
   /** Every way a node is reached from an app, with the path prefix it gets there. */
@@ -415,42 +453,43 @@ class AsgiExtractor {
   private chainsUncached(node: Instance, seen: string[]): Chain[] {
     const key = node.site.key;
     const ownPrefix = this.ownPrefix(node);
-    const ownCtx = node.site.ctx;
-    const own = this.segment(undefined, ownPrefix, ownCtx, ownCtx);
+    const own = this.segment(undefined, ownPrefix);
     const incoming = this.edges.filter((e) => e.child.site.key === key);
     const result: Chain[] = [];
     for (const edge of incoming) {
-      const edgePrefix = edge.prefix ?? (Project.isInstance(edge.child, MOUNTS) ? argument(edge.child.site.call, 0, 'path') : undefined);
-      const step = this.segment(edgePrefix, this.ownPrefix(node), edge.ctx, node.site.ctx, edge.via === 'mount');
+      const mountPath = Project.isInstance(edge.child, MOUNTS) ? argument(edge.child.site.call, 0, 'path') : undefined;
+      const step = this.segment(edge.prefix ?? (mountPath && { expr: mountPath, ctx: edge.ctx }), ownPrefix, edge.via === 'mount');
+      const dependencies = this.project.captured(() => [...this.dependencyList(edge.dependencies?.expr, edge.dependencies?.ctx ?? edge.ctx), ...this.ownDependencies(node)]);
       for (const parent of this.chains(edge.parent, [...seen, key])) {
-        const hop: Hop = { node, via: edge.via, dependencies: [...edge.dependencies, ...this.ownDependencies(node)] };
+        const hop: Hop = { node, via: edge.via, dependencies: dependencies.value };
         result.push({
           hops: [...parent.hops, hop],
           path: parent.path + step.path,
           parts: [...parent.parts, ...step.parts],
           unresolved: [...parent.unresolved, ...step.unresolved],
           ...(parent.notServed && { notServed: parent.notServed }),
-          assumptions: [...parent.assumptions, ...step.assumptions],
+          assumptions: [...parent.assumptions, ...step.assumptions, ...dependencies.assumed],
         });
       }
     }
     if (!incoming.length) {
-      const root: Hop = { node, via: 'root', dependencies: this.ownDependencies(node) };
+      const dependencies = this.project.captured(() => this.ownDependencies(node));
+      const root: Hop = { node, via: 'root', dependencies: dependencies.value };
       const app = isAsgiApp(node);
       const skipped = app ? [] : this.skippedIncludes(node);
-      if (app) result.push({ hops: [root], path: '', parts: [], unresolved: [], assumptions: [] });
+      if (app) result.push({ hops: [root], path: '', parts: [], unresolved: [], assumptions: dependencies.assumed });
       else if (skipped.length) {
         // Included only in a branch the profile does not run: its full path, marked as not served.
         for (const { call, ctx, notServed } of skipped) {
-          const step = this.segment(kwarg(call, 'prefix'), ownPrefix, ctx, ownCtx);
+          const step = this.segment(this.project.keywordArgument(call, 'prefix', ctx), ownPrefix);
           const parents = call.fn.k === 'attr' ? this.nodesOf(call.fn.obj, ctx) : [];
           for (const parent of parents.flatMap((p) => this.chains(p, [...seen, key]))) {
-            result.push({ hops: [...parent.hops, { ...root, via: 'include' }], path: parent.path + step.path, parts: [...parent.parts, ...step.parts], unresolved: [...parent.unresolved, ...step.unresolved], notServed, assumptions: [...parent.assumptions, ...step.assumptions] });
+            result.push({ hops: [...parent.hops, { ...root, via: 'include' }], path: parent.path + step.path, parts: [...parent.parts, ...step.parts], unresolved: [...parent.unresolved, ...step.unresolved], notServed, assumptions: [...parent.assumptions, ...step.assumptions, ...dependencies.assumed] });
           }
         }
       } else {
         const why = `router (${key}) is not included in or mounted on any app found statically`;
-        result.push({ hops: [root], path: UNRESOLVED_SEGMENT + own.path, parts: own.parts, unresolved: [why, ...own.unresolved], assumptions: own.assumptions });
+        result.push({ hops: [root], path: UNRESOLVED_SEGMENT + own.path, parts: own.parts, unresolved: [why, ...own.unresolved], assumptions: [...own.assumptions, ...dependencies.assumed] });
       }
     }
     return result;
@@ -469,10 +508,11 @@ class AsgiExtractor {
   }
 
   /** The path an edge contributes: its prefix (a mount path loses its trailing `/`), then the node's own prefix. */
-  private segment(edgePrefix: Expr | undefined, ownPrefix: Expr | undefined, edgeCtx: Ctx, ownCtx: Ctx, isMount = false): Omit<Chain, 'hops'> {
+  private segment(edgePrefix: Located | undefined, ownPrefix: Located | undefined, isMount = false): Omit<Chain, 'hops'> {
     const out = { path: '', parts: [] as PrefixPart[], unresolved: [] as string[], assumptions: [] as Assumption[] };
-    for (const [expr, ctx, strip] of [[edgePrefix, edgeCtx, isMount], [ownPrefix, ownCtx, false]] as const) {
-      if (!expr || expr.k === 'none') continue;
+    for (const [prefix, strip] of [[edgePrefix, isMount], [ownPrefix, false]] as const) {
+      if (!prefix || prefix.expr.k === 'none') continue;
+      const { expr, ctx } = prefix;
       const { value: text, assumed } = this.project.captured(() => this.project.stringValue(expr, ctx));
       out.assumptions.push(...assumed);
       const line = exprLine(expr, ctx.line);
