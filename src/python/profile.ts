@@ -204,14 +204,24 @@ class Conditions {
       const given = this.known(read, ctx);
       if (given !== undefined || opaque(call.args[0], ctx)) return given;
     }
-    // `getattr(configuration, "BASE_PATH", "")`, `options.get("prefix")` of a dict literal: what resolution reads for it
-    // (for getattr, the default, taken as an assumption).
-    const found = operator === 'getattr' || callee.some((v) => v.kind === 'member') ? this.project.resolve(call, ctx) : [];
+    // `options.get("prefix")` of a dict literal (a `**kwargs` a call filled): the entry, else the default.
+    if (call.fn.k === 'attr' && call.fn.name === 'get' && callee.length === 1 && callee[0].kind === 'member') {
+      const key = operand(0);
+      const entry = typeof key === 'string' ? this.project.dictEntry(call.fn.obj, key, ctx) : 'unread';
+      if (entry !== 'unread') return entry ? this.value(entry.expr, entry.ctx, depth + 1) : call.args[1] ? operand(1) : null;
+    }
+    // `getattr(configuration, "BASE_PATH", "")`: what resolution reads for it (here the default, taken as an assumption).
+    const found = operator === 'getattr' ? this.project.resolve(call, ctx) : [];
     return found.length === 1 && found[0].kind === 'literal' ? this.value(found[0].expr, found[0].ctx, depth + 1) : undefined;
   }
 
   /** What a project function returns for this call: the first `return` its branches reach, evaluated. */
   private returned(ref: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    return this.reached(ref, call, ctx, depth)?.value;
+  }
+
+  /** The first `return` a call of a project function reaches, with its value when it has one. */
+  private reached(ref: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx; value?: PyValue } | undefined {
     // A function reached again through its own return (directly or through the resolver) is recursion: left
     // undecided, as each pass through the resolver starts a depth count of its own (indico's settings proxies
     // overflowed the stack).
@@ -219,7 +229,7 @@ class Conditions {
     this.running.add(ref.fn);
     try {
       const reached = this.reachedReturn(ref, this.project.callEnv(ref.fn, call, ctx), depth);
-      return reached && this.value(reached.expr, reached.ctx, depth + 1);
+      return reached && { ...reached, value: this.value(reached.expr, reached.ctx, depth + 1) };
     } finally {
       this.running.delete(ref.fn);
     }
@@ -325,9 +335,9 @@ class Conditions {
     return this.nested(() => this.value(call, ctx));
   }
 
-  /** The `return` a call of a project function reaches as the profile runs it (see Project.returnReached). */
-  returnReached(ref: FunctionRef, call: CallExpr, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
-    return this.running.has(ref.fn) ? undefined : this.nested(() => this.reachedReturn(ref, this.project.callEnv(ref.fn, call, ctx), 0));
+  /** The `return` a call of a project function reaches as the profile runs it, and its value (see Project.returnReached). */
+  returnReached(ref: FunctionRef, call: CallExpr, ctx: Ctx): { expr: Expr; ctx: Ctx; value?: PyValue } | undefined {
+    return this.nested(() => this.reached(ref, call, ctx, 0));
   }
 
   /** Whether the code at `line` of a function's body may run for a call that binds `env` (see Project.mayRun). */

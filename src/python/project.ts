@@ -183,8 +183,8 @@ export class Project {
    * "MULTI_ORG", "false"))` is False), asked when the function has several `return`s; see profile.ts.
    */
   evaluateCall?: (call: CallExpr, ctx: Ctx) => PyValue | undefined;
-  /** The `return` a call of a project function reaches under the deployment profile, when its branches are decided. */
-  returnReached?: (ref: FunctionRef, call: CallExpr, ctx: Ctx) => { expr: Expr; ctx: Ctx } | undefined;
+  /** The `return` a call of a project function reaches under the deployment profile, when its branches are decided, with its value. */
+  returnReached?: (ref: FunctionRef, call: CallExpr, ctx: Ctx) => { expr: Expr; ctx: Ctx; value?: PyValue } | undefined;
   /** False when the profile, with one call's parameters bound (`env`), does not run that line of the function's body. */
   mayRun?: (ref: FunctionRef, env: Env, line: number) => boolean;
 
@@ -311,7 +311,7 @@ export class Project {
       case 'attr':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
       case 'call':
-        return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.either(expr, ctx, depth) ?? this.converted(expr, ctx) ?? this.callees(expr, ctx, depth).flatMap((callee) => this.callResult(callee, expr, ctx, depth));
+        return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.either(expr, ctx, depth) ?? this.converted(expr, ctx) ?? this.callResults(expr, ctx, depth);
       case 'subscript':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((container) => this.item(container, expr.index, ctx, depth));
       case 'other':
@@ -337,13 +337,12 @@ export class Project {
     return this.resolve(call.args[2], ctx, depth + 1);
   }
 
-  /** What a call calls; `FastAPIUsers[User, UUID](...)` calls the generic class itself. */
-  private callees(call: CallExpr, ctx: Ctx, depth: number): Value[] {
-    if (call.fn.k === 'subscript') {
-      const generic = this.resolve(call.fn.obj, ctx, depth + 1);
-      if (generic.length && generic.every((v) => v.kind === 'class' || v.kind === 'external')) return generic;
-    }
-    return this.resolve(call.fn, ctx, depth + 1);
+  /** What a call gives, for each thing it may call; `FastAPIUsers[User, UUID](...)` calls the generic class itself. */
+  private callResults(call: CallExpr, ctx: Ctx, depth: number): Value[] {
+    const generic = call.fn.k === 'subscript' ? this.resolve(call.fn.obj, ctx, depth + 1) : [];
+    const callees = generic.length && generic.every((v) => v.kind === 'class' || v.kind === 'external') ? generic : this.resolve(call.fn, ctx, depth + 1);
+    // The profile runs a function only where the call has one callee: it decides nothing of a call it cannot name.
+    return callees.flatMap((callee) => this.callResult(callee, call, ctx, depth, callees.length === 1));
   }
 
   /**
@@ -356,12 +355,15 @@ export class Project {
     if (written || !call.splat) return written && { expr: written, ctx };
     if (!call.kwstar && call.star) return undefined; // only `*args`: no keyword hides there
     const unread = { expr: { k: 'other' as const, text: `**${call.kwstar ? Project.describe(call.kwstar) : '…'}`, loc: call.loc }, ctx };
-    const found = call.kwstar ? this.entryOf(call.kwstar, name, ctx, 0) : 'unread';
+    const found = call.kwstar ? this.dictEntry(call.kwstar, name, ctx) : 'unread';
     return found === 'unread' ? unread : found;
   }
 
-  /** The entry `name` of the dict an expression holds, later entries and `**other` unpackings first. */
-  private entryOf(expr: Expr, name: string, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx } | undefined | 'unread' {
+  /**
+   * The entry `name` of the dict literal an expression holds (later entries and `**other` unpackings first):
+   * undefined when it has none, `unread` when that cannot be told.
+   */
+  dictEntry(expr: Expr, name: string, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx } | undefined | 'unread' {
     const [dict, ...others] = depth > 4 ? [] : this.resolve(expr, ctx);
     if (others.length || dict?.kind !== 'literal' || dict.expr.k !== 'dict') return 'unread';
     const { entries, spreads = [] } = dict.expr;
@@ -370,7 +372,7 @@ export class Project {
       if (entry && entry[0].k === 'str' && entry[0].v === name) return { expr: entry[1], ctx: dict.ctx };
       if (entry && entry[0].k !== 'str') return 'unread';
       for (const spread of spreads.filter((s) => s.before === i).reverse()) {
-        const found = this.entryOf(spread.expr, name, dict.ctx, depth + 1);
+        const found = this.dictEntry(spread.expr, name, dict.ctx, depth + 1);
         if (found) return found;
       }
     }
@@ -736,12 +738,15 @@ export class Project {
   /** The parameters of `fn` bound to what one call of it gives them. */
   callEnv(fn: FunctionDef, call: CallExpr, ctx: Ctx): Env {
     const env = new Map<string, { expr: Expr; ctx: Ctx }>();
-    // A literal default (`prefix: str | None = None`) is what a call that passes nothing for it gives.
-    const defaults = !call.splat && !isHookCall(call);
     fn.params.forEach((p, position) => {
-      const arg = this.argumentFor(fn, position, p.name, call) ?? (defaults && p.default && LITERALS.has(p.default.k) ? p.default : undefined);
+      const arg = this.argumentFor(fn, position, p.name, call);
       if (arg) env.set(p.name, { expr: arg, ctx });
     });
+    // A literal default (`prefix: str | None = None`) is what a call that passes nothing for it gives. Not for a call
+    // that passes nothing at all: its body reads as the function's for every call, its lookups shared.
+    if (env.size && !call.splat && !isHookCall(call)) {
+      for (const p of fn.params) if (!env.has(p.name) && p.default && LITERALS.has(p.default.k)) env.set(p.name, { expr: p.default, ctx });
+    }
     return env;
   }
 
@@ -986,7 +991,7 @@ export class Project {
     return names;
   }
 
-  private callResult(callee: Value, call: CallExpr, ctx: Ctx, depth: number): Value[] {
+  private callResult(callee: Value, call: CallExpr, ctx: Ctx, depth: number, only: boolean): Value[] {
     const site = (): Site => ({ key: `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`, call, ctx });
     switch (callee.kind) {
       case 'external':
@@ -1000,13 +1005,13 @@ export class Project {
       case 'function': {
         const { mod, fn } = callee.ref;
         if (!fn.returns.length) return [{ kind: 'unknown', why: `\`${fn.qualname}\` returns nothing visible` }];
-        // A scalar only: a list the profile computed is read as written, item by item.
-        const known = fn.returns.length > 1 ? this.evaluateCall?.(call, ctx) : undefined;
+        // Of several returns, the one the profile reaches for this call (`if not ENABLED: return []`), else each. A
+        // scalar it computes is the value; a list is read as written, item by item.
+        const reached = only && fn.returns.length > 1 ? this.returnReached?.(callee.ref, call, ctx) : undefined;
+        const known = reached?.value;
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
         const caller = this.followedBody(ctx);
         if (this.calledBy(fn, caller)) return [];
-        // Of several returns, the one the profile reaches (`if not ENABLED: return []`), else each.
-        const reached = fn.returns.length > 1 ? this.returnReached?.(callee.ref, call, ctx) : undefined;
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
         this.following.push({ ref: callee.ref, caller });
         try {

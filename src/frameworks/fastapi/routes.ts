@@ -184,9 +184,10 @@ class AsgiExtractor {
     if (call.fn.k !== 'attr' || !included) return;
     const parents = this.nodesOf(call.fn.obj, ctx);
     if (!parents.length) return;
+    const prefix = this.project.keywordArgument(call, 'prefix', ctx);
     const dependencies = this.project.keywordArgument(call, 'dependencies', ctx);
     for (const child of [...this.nodesOf(included, ctx), ...this.bundledNodes(included, ctx)]) {
-      for (const parent of parents) this.edges.push({ parent, child, via: 'include', prefix: this.project.keywordArgument(call, 'prefix', ctx), dependencies, ctx });
+      for (const parent of parents) this.edges.push({ parent, child, via: 'include', prefix, dependencies, ctx });
     }
   }
 

@@ -70,7 +70,7 @@ interface Mount {
 interface Registration {
   parent: Instance;
   child: Instance;
-  urlPrefix?: Expr;
+  urlPrefix?: { expr: Expr; ctx: Ctx }; // `register_blueprint(bp, url_prefix=)`, also from `**options`
   ctx: Ctx;
   call: CallExpr;
 }
@@ -78,6 +78,9 @@ interface Registration {
 type RouteCall = CallExpr & { fn: Extract<Expr, { k: 'attr' }> };
 /** `@<something>.route(...)` or a shortcut such as `@<something>.get(...)`. */
 const isRouteCall = (dec: Expr): dec is RouteCall => dec.k === 'call' && dec.fn.k === 'attr' && (dec.fn.name === 'route' || dec.fn.name in SHORTCUTS);
+
+// Methods through which Flask registers a rule: a class that overrides one may register other rules than written.
+const REGISTERING_METHODS = ['add_url_rule', 'route', 'make_setup_state'];
 
 export const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
@@ -104,6 +107,7 @@ class FlaskExtractor {
   private readonly hooks = new Map<string, FunctionRef[]>();
 
   private appConfig?: FlaskAppConfig;
+  private discovery?: { app: Instance; call: CallExpr; ctx: Ctx } | null; // see discoveryLoop
 
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
 
@@ -129,7 +133,7 @@ class FlaskExtractor {
       const smorestApps = this.receivers(call, ctx, isSmorestApi).flatMap((api) => (this.apiOwners.get(api.site.key) ?? []).map((o) => o.owner));
       for (const parent of [...this.receivers(call, ctx, isOwner), ...smorestApps]) {
         for (const child of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isBlueprint)) {
-          this.registrations.push({ parent, child, urlPrefix: kwarg(call, 'url_prefix'), ctx, call });
+          this.registrations.push({ parent, child, urlPrefix: this.project.keywordArgument(call, 'url_prefix', ctx), ctx, call });
         }
       }
     }
@@ -429,9 +433,12 @@ class FlaskExtractor {
   }
 
   private emit(owner: Instance, ruleExpr: Expr | undefined, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, extraUnresolved: string[] = []): void {
-    const rule = ruleExpr ? this.project.stringValue(ruleExpr, ctx) : undefined;
+    const written = ruleExpr ? this.project.stringValue(ruleExpr, ctx) : undefined;
     const unresolved = [...extraUnresolved];
-    if (rule === undefined) unresolved.push(`rule \`${ruleExpr ? Project.describe(ruleExpr) : '?'}\` is not a static string`);
+    if (written === undefined) unresolved.push(`rule \`${ruleExpr ? Project.describe(ruleExpr) : '?'}\` is not a static string`);
+    const rewriting = this.rewritingClass(owner);
+    if (rewriting) unresolved.push(rewriting);
+    const rule = written !== undefined && rewriting ? UNRESOLVED_SEGMENT + written : written;
     // Each mount carries what its own prefixes assumed: a blueprint registered twice is not charged with both.
     for (const mount of this.project.noting(() => this.mounts(owner, []))) {
       this.push({
@@ -440,6 +447,19 @@ class FlaskExtractor {
         ctx, at, declared, view, mount,
       });
     }
+  }
+
+  /**
+   * Why the rules an app or blueprint of a project class registers are not the ones written: the class overrides how
+   * Flask registers them (indico's `IndicoBlueprint.add_url_rule` adds prefixes and reads a leading `!`).
+   */
+  private rewritingClass(owner: Instance): string | undefined {
+    const chain = owner.cls ? this.project.classChain(owner.cls) : [];
+    for (const { mod, cls } of chain) {
+      const method = REGISTERING_METHODS.find((m) => cls.methods.includes(m));
+      if (method) return `\`${cls.name}\` (${mod.file}:${lineOf(cls.loc)}) overrides \`${method}\`: the rules it registers are rewritten by project code`;
+    }
+    return undefined;
   }
 
   private emitUnbound(rule: Expr, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, why: string): void {
@@ -485,13 +505,12 @@ class FlaskExtractor {
   private mounts(owner: Instance, seen: string[]): Mount[] {
     if (Project.isInstance(owner as Value, FLASK_APP_TYPES)) return [{ app: owner, blueprints: [], parts: [], unresolved: [], assumptions: [] }];
     if (seen.includes(owner.site.key) || seen.length > 16) return [];
-    const ownPrefix = kwarg(owner.site.call, 'url_prefix');
+    const ownPrefix = this.project.keywordArgument(owner.site.call, 'url_prefix', owner.site.ctx);
     const registrations = this.registrations.filter((r) => r.child.site.key === owner.site.key);
     const result: Mount[] = [];
     for (const reg of registrations) {
-      const prefixExpr = reg.urlPrefix ?? ownPrefix;
-      const prefixCtx = reg.urlPrefix ? reg.ctx : owner.site.ctx;
-      const prefix = this.prefixValue(prefixExpr, prefixCtx);
+      const given = reg.urlPrefix ?? ownPrefix;
+      const prefix = this.prefixValue(given?.expr, given?.ctx ?? owner.site.ctx);
       for (const parent of this.mounts(reg.parent, [...seen, owner.site.key])) {
         const joined = joinPrefix(parent.prefix, prefix.value);
         result.push({
@@ -505,8 +524,15 @@ class FlaskExtractor {
       }
     }
     if (!registrations.length) {
-      const prefix = this.prefixValue(ownPrefix, owner.site.ctx);
+      const prefix = this.prefixValue(ownPrefix?.expr, ownPrefix?.ctx ?? owner.site.ctx);
       const name = owner.site.call.args[0] ? this.project.stringValue(owner.site.call.args[0], owner.site.ctx) : undefined;
+      const loop = this.discoveryLoop();
+      if (loop) {
+        const text = `blueprint \`${name ?? '?'}\` (${owner.site.key}) is registered by no call found statically: taken as one of those this loop registers, which it finds as the app starts`;
+        const { assumed } = this.project.captured(() => this.project.assume({ file: loop.ctx.mod.file, line: lineOf(loop.call.loc), text }));
+        result.push({ app: loop.app, blueprints: [owner], prefix: joinPrefix(undefined, prefix.value), parts: prefix.part ? [prefix.part] : [], unresolved: prefix.unresolved, assumptions: [...prefix.assumptions, ...assumed] });
+        return result;
+      }
       result.push({
         blueprints: [owner],
         prefix: joinPrefix(UNRESOLVED_SEGMENT, prefix.value),
@@ -516,6 +542,27 @@ class FlaskExtractor {
       });
     }
     return result;
+  }
+
+  /**
+   * The one `app.register_blueprint(blueprint)` in a loop over blueprints the app finds as it starts (those of every
+   * module of a package, ckan's and indico's), with no `url_prefix=`, when every such loop registers on one app: the
+   * blueprints nothing else registers are taken as registered there. Undefined otherwise.
+   */
+  private discoveryLoop(): { app: Instance; call: CallExpr; ctx: Ctx } | undefined {
+    if (this.discovery === undefined) {
+      const loops = this.project.modules.flatMap((mod) =>
+        mod.calls.flatMap(({ call, scope, loops }) => {
+          if (!loops.length || call.fn.k !== 'attr' || call.fn.name !== 'register_blueprint' || !call.args[0]) return [];
+          const ctx = { mod, scope, line: lineOf(call.loc) - 1 };
+          if (this.project.resolve(call.args[0], ctx).some(isBlueprint)) return [];
+          return this.receivers(call, ctx, isApp).map((app) => ({ app, call, ctx }));
+        }),
+      );
+      const apps = new Set(loops.map((l) => l.app.site.key));
+      this.discovery = apps.size === 1 && loops.every((l) => !this.project.keywordArgument(l.call, 'url_prefix', l.ctx)) ? loops[0] : null;
+    }
+    return this.discovery ?? undefined;
   }
 
   /**
