@@ -1,7 +1,7 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
-import type { Binding, CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
+import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
 import { columnOf, lineOf, someExpr } from '../python/ir';
-import { bindTargets, comprehensionItems, type Assumption, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
+import { bindTargets, comprehensionItems, fromParameters, type Assumption, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 
 /**
@@ -91,24 +91,6 @@ function everyCallSite(project: Project): CallSite[] {
     }
   }
   return sites;
-}
-
-/**
- * A function's parameters and the names its body assigns from them (`model_t = get_model(model)`, then
- * `tag = model_t.tag`): what a call in the body registers from these comes from the helper's caller.
- */
-function fromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
-  const names = new Set(fn.params.map((p) => p.name));
-  const assigned = (mod.bindings[fn.bodyScope] ?? []).filter((b): b is Extract<Binding, { kind: 'assign' }> => b.kind === 'assign');
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const b of assigned) {
-      if (names.has(b.name) || !mentions(b.value, names)) continue;
-      names.add(b.name);
-      grew = true;
-    }
-  }
-  return names;
 }
 
 /** True when the expression reads one of the names. */

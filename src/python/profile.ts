@@ -68,6 +68,7 @@ class Conditions {
   private steps = 0;
   private nesting = 0; // calls of `evaluate` in progress
   private readonly running = new Set<FunctionDef>(); // functions whose return is being evaluated
+  private readonly armsByCall = new WeakMap<Env, Map<FunctionDef, (line: number) => (boolean | undefined)[]>>(); // see mayRun
 
   constructor(
     private readonly project: Project,
@@ -335,14 +336,49 @@ class Conditions {
     return this.nested(() => this.value(call, ctx));
   }
 
-  /** The `return` a call of a project function reaches as the profile runs it, and its value (see Project.returnReached). */
-  returnReached(ref: FunctionRef, call: CallExpr, ctx: Ctx): { expr: Expr; ctx: Ctx; value?: PyValue } | undefined {
-    return this.nested(() => this.reached(ref, call, ctx, 0));
+  /**
+   * The `return`s a call of a project function may reach as the profile runs it, and its value when the first one
+   * it reaches is known (see Project.returnsReached): those in branches it does not take are dropped, and those after
+   * one it surely reaches, but for a return in an `except` handler (run when the `try` raises).
+   */
+  returnsReached(ref: FunctionRef, call: CallExpr, ctx: Ctx): { returns: { expr: Expr; ctx: Ctx }[]; value?: PyValue } | undefined {
+    if (this.running.has(ref.fn)) return undefined;
+    this.running.add(ref.fn);
+    try {
+      return this.nested(() => this.possibleReturns(ref, call, ctx));
+    } finally {
+      this.running.delete(ref.fn);
+    }
+  }
+
+  private possibleReturns(ref: FunctionRef, call: CallExpr, ctx: Ctx): { returns: { expr: Expr; ctx: Ctx }[]; value?: PyValue } {
+    const { mod, fn } = ref;
+    const env = this.project.callEnv(fn, call, ctx);
+    const verdictsAt = this.armsTaken(ref, env, 0);
+    const handlers = mod.arms.filter((a) => a.test?.k === 'other' && a.scope === fn.bodyScope);
+    // A `try` body runs from its statement's line to its first handler: a return there may not be reached.
+    const tried = (line: number): boolean => handlers.some((a) => a.arm === 0 && a.of < line && line < a.from);
+    const returns: { expr: Expr; ctx: Ctx }[] = [];
+    let surely = false;
+    for (const expr of [...fn.returns].sort((a, b) => exprLine(a, lineOf(fn.loc)) - exprLine(b, lineOf(fn.loc)))) {
+      const line = exprLine(expr, lineOf(fn.loc));
+      const handled = handlers.some((a) => a.from <= line && line <= a.to);
+      const verdicts = verdictsAt(line);
+      if ((surely && !handled) || verdicts.includes(false)) continue;
+      returns.push({ expr, ctx: { mod, scope: fn.bodyScope, line: line - 1, env } });
+      surely ||= !handled && !tried(line) && verdicts.every(Boolean);
+    }
+    const first = this.reachedReturn(ref, env, 0, verdictsAt);
+    return { returns, ...(first && { value: this.value(first.expr, first.ctx, 1) }) };
   }
 
   /** Whether the code at `line` of a function's body may run for a call that binds `env` (see Project.mayRun). */
   mayRun(ref: FunctionRef, env: Env, line: number): boolean {
-    return this.nested(() => !this.armsTaken(ref, env, 0)(line).includes(false)) ?? true;
+    let byFunction = this.armsByCall.get(env);
+    if (!byFunction) this.armsByCall.set(env, (byFunction = new Map()));
+    let armsAt = byFunction.get(ref.fn);
+    if (!armsAt) byFunction.set(ref.fn, (armsAt = this.armsTaken(ref, env, 0)));
+    return this.nested(() => !armsAt(line).includes(false)) ?? true;
   }
 
   private nested<T>(run: () => T | undefined): T | undefined {
@@ -470,11 +506,11 @@ export function calledValue(project: Project, values: Value[], known: (params: s
 }
 
 /** What the resolver asks of a project function's call with several `return`s: its value under the profile. */
-export function profileEvaluation(project: Project, profile: Profile): Pick<Project, 'evaluateCall' | 'returnReached' | 'mayRun'> {
+export function profileEvaluation(project: Project, profile: Profile): Pick<Project, 'evaluateCall' | 'returnsReached' | 'mayRun'> {
   const conditions = new Conditions(project, profile);
   return {
     evaluateCall: (call, ctx) => conditions.evaluate(call, ctx),
-    returnReached: (ref, call, ctx) => conditions.returnReached(ref, call, ctx),
+    returnsReached: (ref, call, ctx) => conditions.returnsReached(ref, call, ctx),
     mayRun: (ref, env, line) => conditions.mayRun(ref, env, line),
   };
 }

@@ -161,6 +161,7 @@ export class Project {
   private readonly bindingsByName = new WeakMap<Binding[], Map<string, Binding[]>>();
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
   private readonly readingCallers = new Set<FunctionDef>(); // functions whose callers' envs are being built (recursion)
+  private readonly parameterBranches = new WeakMap<FunctionDef, Arm[]>(); // see branchesOnParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callersByName = new Map<string, CallersNamed>();
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
@@ -183,8 +184,8 @@ export class Project {
    * "MULTI_ORG", "false"))` is False), asked when the function has several `return`s; see profile.ts.
    */
   evaluateCall?: (call: CallExpr, ctx: Ctx) => PyValue | undefined;
-  /** The `return` a call of a project function reaches under the deployment profile, when its branches are decided, with its value. */
-  returnReached?: (ref: FunctionRef, call: CallExpr, ctx: Ctx) => { expr: Expr; ctx: Ctx; value?: PyValue } | undefined;
+  /** The `return`s a call of a project function may reach under the deployment profile, and its value when known. */
+  returnsReached?: (ref: FunctionRef, call: CallExpr, ctx: Ctx) => { returns: { expr: Expr; ctx: Ctx }[]; value?: PyValue } | undefined;
   /** False when the profile, with one call's parameters bound (`env`), does not run that line of the function's body. */
   mayRun?: (ref: FunctionRef, env: Env, line: number) => boolean;
 
@@ -599,9 +600,28 @@ export class Project {
   private runningBindings(bindings: Binding[], ctx: Ctx, readIn: number): Binding[] {
     if (bindings.length < 2 || !ctx.env?.size || ctx.scope !== readIn || !this.mayRun) return bindings;
     const fn = ctx.mod.functions.find((f) => f.bodyScope === ctx.scope);
-    if (!fn) return bindings;
+    // Only branches on what the call passes can tell one call from another: every assignment but the first must
+    // stand in one (`prefix = ""`, then `if passed: prefix = f"/{passed}"`).
+    const onCall = fn ? this.branchesOnParameters(ctx.mod, fn) : [];
+    const first = Math.min(...bindings.map((b) => b.line));
+    if (!fn || !bindings.every((b) => b.line === first || onCall.some((a) => a.from <= b.line && b.line <= a.to))) return bindings;
     const running = bindings.filter((b) => this.mayRun!({ mod: ctx.mod, fn }, ctx.env!, b.line));
     return running.length ? running : bindings;
+  }
+
+  /**
+   * The arms of `if` statements in a function's body whose tests read only its parameters (or names assigned from
+   * them) and literals, with `not`, `and`, `or` and comparisons: what one call passes decides them.
+   */
+  private branchesOnParameters(mod: ModuleFacts, fn: FunctionDef): Arm[] {
+    let arms = this.parameterBranches.get(fn);
+    if (!arms) {
+      const names = fromParameters(mod, fn);
+      const other = (e: Expr): boolean => (e.k === 'name' ? !names.has(e.id) && !OPERATORS.has(e.id) : e.k === 'call' ? e.fn.k !== 'name' || !OPERATORS.has(e.fn.id) : e.k === 'attr' || e.k === 'subscript' || e.k === 'other' || e.k === 'lambda');
+      const statements = new Set(mod.arms.filter((a) => a.test && a.scope === fn.bodyScope && !someExpr(a.test, other)).map((a) => a.of));
+      this.parameterBranches.set(fn, (arms = mod.arms.filter((a) => statements.has(a.of))));
+    }
+    return arms;
   }
 
   private fromBinding(binding: Binding, ctx: Ctx, depth: number): Value[] {
@@ -1005,9 +1025,9 @@ export class Project {
       case 'function': {
         const { mod, fn } = callee.ref;
         if (!fn.returns.length) return [{ kind: 'unknown', why: `\`${fn.qualname}\` returns nothing visible` }];
-        // Of several returns, the one the profile reaches for this call (`if not ENABLED: return []`), else each. A
+        // Of several returns, those the profile may reach for this call (`if not ENABLED: return []`), else each. A
         // scalar it computes is the value; a list is read as written, item by item.
-        const reached = only && fn.returns.length > 1 ? this.returnReached?.(callee.ref, call, ctx) : undefined;
+        const reached = only && fn.returns.length > 1 ? this.returnsReached?.(callee.ref, call, ctx) : undefined;
         const known = reached?.value;
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
         const caller = this.followedBody(ctx);
@@ -1015,7 +1035,8 @@ export class Project {
         const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
         this.following.push({ ref: callee.ref, caller });
         try {
-          return reached ? this.resolve(reached.expr, reached.ctx, depth + 1) : fn.returns.flatMap((r) => this.resolve(r, inner, depth + 1));
+          const returns = reached?.returns.length ? reached.returns : fn.returns.map((expr) => ({ expr, ctx: inner }));
+          return returns.flatMap((r) => this.resolve(r.expr, r.ctx, depth + 1));
         } finally {
           this.following.pop();
         }
@@ -1432,7 +1453,27 @@ function defaultOf(qname: string, call: CallExpr): Expr | undefined {
  * too (the arm may not have run). A binding in another arm of an `if` the line is in never reaches it. With none
  * before the line (a function read before the module's later assignment), the last one.
  */
+/**
+ * A function's parameters and the names its body assigns from them (`model_t = get_model(model)`, then
+ * `tag = model_t.tag`): what a call in the body registers from these comes from the helper's caller.
+ */
+export function fromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
+  const names = new Set(fn.params.map((p) => p.name));
+  const assigned = (mod.bindings[fn.bodyScope] ?? []).filter((b): b is Extract<Binding, { kind: 'assign' }> => b.kind === 'assign');
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const b of assigned) {
+      if (names.has(b.name) || !someExpr(b.value, (e) => e.k === 'name' && names.has(e.id))) continue;
+      names.add(b.name);
+      grew = true;
+    }
+  }
+  return names;
+}
+
 const LITERALS = new Set<Expr['k']>(['str', 'num', 'bool', 'none']);
+// How facts write `not`, `and`, `or`, comparisons and `a if test else b`.
+const OPERATORS = new Set(['__not__', '__and__', '__or__', '__cmp__', '__ifelse__']);
 
 /** What a `**kwargs` parameter gets: the keywords no other parameter takes, and the `**options` the call unpacks. */
 function otherKeywords(fn: FunctionDef, call: CallExpr): Expr | undefined {
