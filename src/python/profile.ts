@@ -218,11 +218,6 @@ class Conditions {
 
   /** What a project function returns for this call: the first `return` its branches reach, evaluated. */
   private returned(ref: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
-    return this.reached(ref, call, ctx, depth)?.value;
-  }
-
-  /** The first `return` a call of a project function reaches, with its value when it has one. */
-  private reached(ref: FunctionRef, call: CallExpr, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx; value?: PyValue } | undefined {
     // A function reached again through its own return (directly or through the resolver) is recursion: left
     // undecided, as each pass through the resolver starts a depth count of its own (indico's settings proxies
     // overflowed the stack).
@@ -230,7 +225,7 @@ class Conditions {
     this.running.add(ref.fn);
     try {
       const reached = this.reachedReturn(ref, this.project.callEnv(ref.fn, call, ctx), depth);
-      return reached && { ...reached, value: this.value(reached.expr, reached.ctx, depth + 1) };
+      return reached && this.value(reached.expr, reached.ctx, depth + 1);
     } finally {
       this.running.delete(ref.fn);
     }
@@ -505,7 +500,10 @@ export function calledValue(project: Project, values: Value[], known: (params: s
   return reached?.value(reached.expr, exprLine(reached.expr, lineOf(value.ref.fn.loc)));
 }
 
-/** What the resolver asks of a project function's call with several `return`s: its value under the profile. */
+/**
+ * What the resolver asks of the profile: a call's value, the returns a call of a project function may reach (and its
+ * value), and whether a line of a helper's body runs for one call of it.
+ */
 export function profileEvaluation(project: Project, profile: Profile): Pick<Project, 'evaluateCall' | 'returnsReached' | 'mayRun'> {
   const conditions = new Conditions(project, profile);
   return {
