@@ -737,14 +737,15 @@ export class Project {
   }
 
   /**
-   * A call made in a helper that passes on the helper's own parameters (`include(app, router, prefix=prefix)`):
+   * A call made in a helper that passes on the helper's own parameters, or names assigned from them
+   * (`include(app, router, prefix=prefix)`):
    * read once per call of that helper, so each call's arguments stay together; else as it stands.
    */
   private passingContexts(site: CallSite): Ctx[] {
     const { mod, scope, env } = site.ctx;
     const helper = env ? undefined : mod.functions.find((f) => f.bodyScope === scope);
     if (!helper?.params.length || this.readingCallers.has(helper)) return [site.ctx];
-    const names = new Set(helper.params.map((p) => p.name));
+    const names = fromParameters(mod, helper);
     const passes = [...site.call.args, ...site.call.kwargs.map(([, v]) => v), ...(site.call.kwstar ? [site.call.kwstar] : [])].some((a) => someExpr(a, (e) => e.k === 'name' && names.has(e.id)));
     const outer = passes ? this.callerEnvs(mod, scope) : [];
     return outer.length ? outer.map((c) => ({ ...site.ctx, ...c })) : [site.ctx];
