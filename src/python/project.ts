@@ -162,6 +162,7 @@ export class Project {
   private readonly callerEnvCache = new Map<string, Pick<Ctx, 'env' | 'via'>[]>(); // see callerEnvs
   private readonly readingCallers = new Set<FunctionDef>(); // functions whose callers' envs are being built (recursion)
   private readonly parameterBranches = new WeakMap<FunctionDef, Arm[]>(); // see branchesOnParameters
+  private readonly parameterNames = new WeakMap<FunctionDef, Set<string>>(); // see namesFromParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callersByName = new Map<string, CallersNamed>();
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
@@ -616,12 +617,19 @@ export class Project {
   private branchesOnParameters(mod: ModuleFacts, fn: FunctionDef): Arm[] {
     let arms = this.parameterBranches.get(fn);
     if (!arms) {
-      const names = fromParameters(mod, fn);
+      const names = this.namesFromParameters(mod, fn);
       const other = (e: Expr): boolean => (e.k === 'name' ? !names.has(e.id) && !OPERATORS.has(e.id) : e.k === 'call' ? e.fn.k !== 'name' || !OPERATORS.has(e.fn.id) : e.k === 'attr' || e.k === 'subscript' || e.k === 'other' || e.k === 'lambda');
       const statements = new Set(mod.arms.filter((a) => a.test && a.scope === fn.bodyScope && !someExpr(a.test, other)).map((a) => a.of));
       this.parameterBranches.set(fn, (arms = mod.arms.filter((a) => statements.has(a.of))));
     }
     return arms;
+  }
+
+  /** `fromParameters`, once per function. */
+  private namesFromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
+    let names = this.parameterNames.get(fn);
+    if (!names) this.parameterNames.set(fn, (names = fromParameters(mod, fn)));
+    return names;
   }
 
   private fromBinding(binding: Binding, ctx: Ctx, depth: number): Value[] {
@@ -745,7 +753,7 @@ export class Project {
     const { mod, scope, env } = site.ctx;
     const helper = env ? undefined : mod.functions.find((f) => f.bodyScope === scope);
     if (!helper?.params.length || this.readingCallers.has(helper)) return [site.ctx];
-    const names = fromParameters(mod, helper);
+    const names = this.namesFromParameters(mod, helper);
     const passes = [...site.call.args, ...site.call.kwargs.map(([, v]) => v), ...(site.call.kwstar ? [site.call.kwstar] : [])].some((a) => someExpr(a, (e) => e.k === 'name' && names.has(e.id)));
     const outer = passes ? this.callerEnvs(mod, scope) : [];
     return outer.length ? outer.map((c) => ({ ...site.ctx, ...c })) : [site.ctx];
@@ -1449,12 +1457,6 @@ function defaultOf(qname: string, call: CallExpr): Expr | undefined {
 }
 
 /**
- * The bindings of a name (`named`) that may hold its value at `line`, as Python runs the code: the latest one before
- * it, and, while that one sits in an `if`/`match` arm or an `except` handler the line is not in, the earlier ones
- * too (the arm may not have run). A binding in another arm of an `if` the line is in never reaches it. With none
- * before the line (a function read before the module's later assignment), the last one.
- */
-/**
  * A function's parameters and the names its body assigns from them (`model_t = get_model(model)`, then
  * `tag = model_t.tag`): what a call in the body registers from these comes from the helper's caller.
  */
@@ -1484,6 +1486,12 @@ function otherKeywords(fn: FunctionDef, call: CallExpr): Expr | undefined {
   return { k: 'dict', entries, ...(call.kwstar && { spreads: [{ before: entries.length, expr: call.kwstar }] }), loc: call.loc };
 }
 
+/**
+ * The bindings of a name (`named`) that may hold its value at `line`, as Python runs the code: the latest one before
+ * it, and, while that one sits in an `if`/`match` arm or an `except` handler the line is not in, the earlier ones
+ * too (the arm may not have run). A binding in another arm of an `if` the line is in never reaches it. With none
+ * before the line (a function read before the module's later assignment), the last one.
+ */
 function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Binding[] {
   const before = named.filter((b) => b.line <= line).sort((a, b) => b.line - a.line);
   if (!before.length) {

@@ -180,7 +180,8 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
       const fnCtx = functionCtx(v.ref.mod, v.ref.fn);
       return [...v.ref.fn.params.flatMap((p) => (p.default?.k === 'call' ? limitersIn({ expr: p.default, ctx: fnCtx }, depth + 1) : [])), ...calledIn(v.ref)];
     });
-    const only = dep.conditional && `a \`dependencies=\` list that may not hold it (${at(ctx, expr).file}:${at(ctx, expr).line})`;
+    const where = at(ctx, expr);
+    const only = dep.conditional && `a \`dependencies=\` list that may not hold it (${where.file}:${where.line})`;
     return only ? ran.map((r) => ({ ...r, mayNotRun: r.mayNotRun ?? only })) : ran;
   };
 
