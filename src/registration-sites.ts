@@ -12,27 +12,12 @@ import { Project, type Ctx, type Value } from './python/project';
 import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from './model';
 import type { SkippedArm } from './python/profile';
 import { statementContexts } from './frameworks/common';
-import { lookupTable } from './collections';
+import { ROUTE_CALLABLES, namedLikeSite } from './registration-names';
 import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
-const ROUTE_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace', 'api_route', 'websocket', 'websocket_route']);
-const ROUTE_METHODS = new Set(['add_url_rule', 'add_resource', 'add_api_route', 'add_api_websocket_route', 'add_route', 'add_websocket_route', 'register']);
-const INCLUDE_METHODS = new Set(['include_router', 'register_blueprint', 'mount']);
-// Route-declaring callables, by the name they are imported under and the qualified names they resolve to.
-const ROUTE_CALLABLES = lookupTable<string[]>({
-  path: ['django.urls.path'],
-  re_path: ['django.urls.re_path', 'django.urls.conf.re_path'],
-  url: ['django.conf.urls.url'],
-  Route: ['starlette.routing.Route', 'fastapi.routing.APIRoute'],
-  APIRoute: ['fastapi.routing.APIRoute', 'fastapi.APIRoute'],
-  WebSocketRoute: ['starlette.routing.WebSocketRoute'],
-  Mount: ['starlette.routing.Mount'],
-  Host: ['starlette.routing.Host'],
-});
-
 interface Site {
   call: CallExpr;
   ctx: Ctx; // with loop variables bound to the first item of static loops around it
@@ -188,12 +173,6 @@ class SiteFinder {
     if (values.some(inProject)) return undefined;
     return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
   }
-}
-
-/** A call named as a registration site is (as a decorator or as a statement), before its callee is resolved. */
-function namedLikeSite({ fn }: CallExpr, isDecorator: boolean): boolean {
-  if (fn.k === 'attr') return isDecorator ? ROUTE_DECORATORS.has(fn.name) : ROUTE_METHODS.has(fn.name) || INCLUDE_METHODS.has(fn.name);
-  return fn.k === 'name' && ROUTE_CALLABLES[fn.id] !== undefined;
 }
 
 /**

@@ -747,12 +747,13 @@ export class Project {
   /**
    * A call made in a helper that passes on the helper's own parameters, or names assigned from them
    * (`include(app, router, prefix=prefix)`):
-   * read once per call of that helper, so each call's arguments stay together; else as it stands.
+   * read once per call of that helper, so each call's arguments stay together; else as it stands, and so when the
+   * helper is named like very many calls (`get`: each level multiplies the contexts).
    */
   private passingContexts(site: CallSite): Ctx[] {
     const { mod, scope, env } = site.ctx;
     const helper = env ? undefined : mod.functions.find((f) => f.bodyScope === scope);
-    if (!helper?.params.length || this.readingCallers.has(helper)) return [site.ctx];
+    if (!helper?.params.length || this.readingCallers.has(helper) || this.namedLikeManyCalls(helper)) return [site.ctx];
     const names = this.namesFromParameters(mod, helper);
     const passes = [...site.call.args, ...site.call.kwargs.map(([, v]) => v), ...(site.call.kwstar ? [site.call.kwstar] : [])].some((a) => someExpr(a, (e) => e.k === 'name' && names.has(e.id)));
     const outer = passes ? this.callerEnvs(mod, scope) : [];
@@ -869,6 +870,11 @@ export class Project {
     const listed = named.unsettled[at] === i;
     if (cutAt === undefined && listed) named.unsettled.splice(at, 1);
     if (cutAt !== undefined && !listed) named.unsettled.splice(at, 0, i);
+  }
+
+  /** More calls are named like `fn` than its callers are followed for (MAX_CALL_SITES): `get`, `run`. */
+  namedLikeManyCalls(fn: FunctionDef): boolean {
+    return this.callSites(fn.name).length > MAX_CALL_SITES;
   }
 
   private callSites(name: string): CallSite[] {
@@ -1498,18 +1504,28 @@ function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Bin
     const last = pickBinding(named, line);
     return last ? [last] : [];
   }
-  const arms = mod.arms ?? [];
-  const armsAt = (at: number): Arm[] => arms.filter((a) => a.from <= at && at <= a.to);
   // A context's line stands just before the statement it is read for (see statementContexts).
-  const here = armsAt(line + 1);
+  const here = armsAround(mod, line + 1);
   const out: Binding[] = [];
   for (const b of before) {
-    const own = armsAt(b.line);
+    const own = armsAround(mod, b.line);
     if (own.some((a) => here.some((h) => h.of === a.of && h.arm !== a.arm))) continue; // another arm of an `if` we are in
     out.push(b);
     if (own.every((a) => here.some((h) => h.of === a.of && h.arm === a.arm))) break; // it ran whenever `line` runs
   }
   return out;
+}
+
+const armsByLine = new WeakMap<Arm[], Map<number, Arm[]>>();
+
+/** The `if`/`match` arms and `except` handlers around a line, once per line of a module (some have thousands of arms). */
+function armsAround(mod: ModuleFacts, line: number): Arm[] {
+  if (!mod.arms?.length) return [];
+  let byLine = armsByLine.get(mod.arms);
+  if (!byLine) armsByLine.set(mod.arms, (byLine = new Map()));
+  let around = byLine.get(line);
+  if (!around) byLine.set(line, (around = mod.arms.filter((a) => a.from <= line && line <= a.to)));
+  return around;
 }
 
 /** `for a, b in ...` over one item: the targets bound to it (unpacked from a tuple literal), or undefined. */
