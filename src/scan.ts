@@ -68,8 +68,8 @@ function noteProfileLimits(route: Route | AnalyzedRoute, taken: TakenArm[], prof
 }
 
 /** What the analysis took as given, once each, in file and line order. */
-function assumptionsOf(tables: Project['assumptions'][]): Assumption[] {
-  const all = new Map(tables.flatMap((table) => [...table]));
+function assumptionsOf(lists: Iterable<Assumption>[]): Assumption[] {
+  const all = new Map(lists.flatMap((list) => [...list].map((a): [string, Assumption] => [`${a.file}\0${a.line}\0${a.text}`, a])));
   return [...all.values()].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.text, b.text));
 }
 
@@ -175,7 +175,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const importRoots = [...new Set(scopeFiles.map((f) => names.get(f)!.importRoot))].sort(compareText);
   const result: ScanResult = {
     root,
-    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided, notServed }, assumptions: assumptionsOf([writtenAssumptions, project.assumptions]) },
+    project: { root, ...(context.marker && { marker: context.marker }), paths: context.scanPaths, importRoots, files: files.length, profile: { ...profile, decided: profiled.decided, notServed }, assumptions: assumptionsOf([writtenAssumptions.values(), project.assumptions.values()]) },
     routes,
     findings,
     skipped: scopeSkipped,
@@ -319,11 +319,14 @@ function analyzeProject(project: Project, config: Config): Route[] {
   const custom = new CustomLimiters(project, config.limiters, config.file);
   const cost = new CostModel(project, config.expensive);
   // Apps built in the arms of an `if` (`app = FastAPI(debug=True)` / `app = FastAPI()`) are one app in any
-  // run: a route they serve alike is one route.
+  // run: a route they serve alike is one route. So is a route read twice (an app factory read once per caller)
+  // whose readings assumed different things: it rests on both.
   const byContent = new Map<string, AnalyzedRoute>();
   for (const route of ANALYZERS.flatMap((a) => a.analyze(project)).map((r) => custom.apply(r))) {
-    const key = JSON.stringify({ ...route, app: route.app && { name: route.app.name } });
-    if (!byContent.has(key)) byContent.set(key, route);
+    const key = JSON.stringify({ ...route, app: route.app && { name: route.app.name }, assumptions: undefined });
+    const kept = byContent.get(key);
+    if (!kept) byContent.set(key, route);
+    else if (route.assumptions) byContent.set(key, { ...kept, assumptions: assumptionsOf([kept.assumptions ?? [], route.assumptions]) });
   }
   const drafts = [...byContent.values()];
   drafts.sort((a, b) => compareText(a.path, b.path) || compareText(a.methods.join(), b.methods.join()) || compareText(a.file, b.file) || a.line - b.line || a.column - b.column);

@@ -87,3 +87,33 @@ test('social-auth-app-django and mozilla-django-oidc URLconfs come from the tabl
     'POST /disconnect/<str:backend>/<int:association_id>/',
   ]);
 });
+
+// Checked with django-rest-knox 5.0.2 from source on Debian's Django 3.2 and DRF 3.14: each view answers `Allow: POST,
+// OPTIONS`, the subclass answers 429 from the sixth request in a minute, LogoutView's throttles are the defaults.
+test('django-rest-knox: its login and logout views answer POST and keep DRF throttling, a subclass its own classes', async () => {
+  const routes = await routesOf(
+    'ROOT_URLCONF = "site_urls"\nREST_FRAMEWORK = {\n    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],\n    "DEFAULT_THROTTLE_RATES": {"user": "100/minute", "login": "5/minute"},\n}\n',
+    `from django.urls import path
+from knox import views as knox_views
+from knox.views import LoginView as KnoxLoginView
+from rest_framework.throttling import ScopedRateThrottle
+
+
+class Login(KnoxLoginView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+
+urlpatterns = [
+    path("login/", Login.as_view()),
+    path("logout/", knox_views.LogoutView.as_view()),
+    path("logoutall/", knox_views.LogoutAllView.as_view()),
+]
+`,
+  );
+  expect(routes.map((r) => `${r.methods.join(',')} ${r.path} ${r.status} ${r.limits.map((l) => l.rate).join(';')}`).sort()).toEqual([
+    'OPTIONS,POST /login/ limited 5/minute',
+    'OPTIONS,POST /logout/ limited 100/minute',
+    'OPTIONS,POST /logoutall/ limited 100/minute',
+  ]);
+});

@@ -119,6 +119,10 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'rest_framework_simplejwt:TokenVerifyView': { handlers: ['post'], drf: true },
   'rest_framework_simplejwt:TokenObtainSlidingView': { handlers: ['post'], drf: true },
   'rest_framework_simplejwt:TokenBlacklistView': { handlers: ['post'], drf: true },
+  // django-rest-knox 4.2 to 5.0 (knox/views.py): token login and logout APIViews, DRF's throttling as configured.
+  'knox:LoginView': { handlers: ['post'], drf: true },
+  'knox:LogoutView': { handlers: ['post'], drf: true },
+  'knox:LogoutAllView': { handlers: ['post'], drf: true },
   // djoser 2.3, dj-rest-auth 7.0, django-registration 5.1, drf-spectacular 0.28 (their views.py).
   'djoser:TokenCreateView': { handlers: ['post'], drf: true },
   'djoser:TokenDestroyView': { handlers: ['post'], drf: true },
