@@ -73,6 +73,7 @@ function directivesOf(root: PyNode): Directive[] {
 
 class FactsBuilder {
   private readonly functionByBodyScope = new Map<number, FunctionDef>();
+  private readonly globalNames = new Map<number, Set<string>>(); // by function body scope: the names it declares `global`
 
   constructor(private readonly facts: ModuleFacts) {}
 
@@ -84,7 +85,8 @@ class FactsBuilder {
   }
 
   private bind(scope: number, binding: Binding): void {
-    this.facts.bindings[scope].push(binding);
+    if (this.globalNames.get(scope)?.has(binding.name)) (this.facts.lateBindings ??= []).push({ ...binding, scope });
+    else this.facts.bindings[scope].push(binding);
   }
 
   statements(nodes: PyNode[], scope: number, qualPrefix: string, loops: Loop[], depth: number): void {
@@ -285,6 +287,8 @@ class FactsBuilder {
     const loc = locOf(node);
     if (node.type === 'function_definition') {
       const bodyScope = this.newScope(scope, 'function', qualname);
+      const declared = body && globalsDeclared(body);
+      if (declared?.size) this.globalNames.set(bodyScope, declared);
       const params = this.parameters(node.childForFieldName('parameters'));
       const fn: FunctionDef = {
         name, qualname, scope, bodyScope, loc, decorators, params, returns: [],
@@ -629,6 +633,18 @@ function unescape(text: string): string {
 
 function clip(text: string): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** The names a function body's `global` statements declare (those of functions and classes nested in it left out). */
+function globalsDeclared(body: PyNode): Set<string> {
+  const names = new Set<string>();
+  if (!body.text.includes('global')) return names;
+  const nested = body.descendantsOfType(['function_definition', 'class_definition']);
+  for (const statement of body.descendantsOfType(['global_statement'])) {
+    if (nested.some((d) => statement.startIndex >= d.startIndex && statement.endIndex <= d.endIndex)) continue;
+    for (const name of statement.namedChildren) if (name.type === 'identifier') names.add(name.text);
+  }
+  return names;
 }
 
 function loopTargets(left: PyNode): string[] {

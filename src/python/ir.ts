@@ -59,6 +59,12 @@ export type Binding =
   | { kind: 'class'; name: string; line: number; index: number }
   | { kind: 'param'; name: string; line: number; index: number; position: number; default?: Expr };
 
+/**
+ * A binding a function body makes to a module-level name it declares `global`: it holds once the function has run,
+ * read in the function's body scope (`scope`).
+ */
+export type LateBinding = Binding & { scope: number };
+
 /** `for <targets> in <iterable>:` around a statement; targets is a name or a tuple of names. */
 export interface Loop {
   targets: string[];
@@ -124,6 +130,7 @@ export interface ModuleFacts {
   isPackage: boolean;
   scopes: Scope[];
   bindings: Record<number, Binding[]>; // by scope id
+  lateBindings?: LateBinding[]; // of module-level names, made in function bodies that declare them `global`
   calls: CallStatement[];
   functions: FunctionDef[];
   classes: ClassDef[];

@@ -5,7 +5,7 @@
  * them (allocation site), so `app = Flask(__name__)` inside `create_app()` is one app wherever it is used.
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
-import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './ir';
+import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, LateBinding, ModuleFacts } from './ir';
 import { NO_ITEMS, argument, columnOf, definingClass, dottedName, kwarg, lineOf, someExpr } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
@@ -276,7 +276,10 @@ export class Project {
 
   /** The bindings of `name` in one scope, indexed on first use: a scope with thousands of names is not read through per lookup. */
   private bindingsNamed(mod: ModuleFacts, scope: number, name: string): Binding[] {
-    const bindings = mod.bindings[scope];
+    return this.named(mod.bindings[scope], name);
+  }
+
+  private named<B extends Binding>(bindings: B[] | undefined, name: string): B[] {
     if (!bindings) return [];
     let byName = this.bindingsByName.get(bindings);
     if (!byName) {
@@ -284,7 +287,7 @@ export class Project {
       for (const b of bindings) addTo(byName, b.name, b);
       this.bindingsByName.set(bindings, byName);
     }
-    return byName.get(name) ?? [];
+    return (byName.get(name) as B[] | undefined) ?? [];
   }
 
   /** The project modules a module star-imports (`from x import *`), with the line of each import. */
@@ -538,7 +541,10 @@ export class Project {
       const scope: { kind: string; parent: number | null } = mod.scopes[scopeId];
       if (first || scope.kind !== 'class') {
         const bindings = reachingBindings(mod, this.bindingsNamed(mod, scopeId, name), first ? ctx.line : Infinity);
-        if (bindings.length) return { bindings, ctx: { ...ctx, scope: scopeId } };
+        // A module-level name a function declares `global` and assigns: what it assigns, once the function has run
+        // (read from a function or another module; not by the module's own code as it is imported).
+        const late = scopeId === 0 && (!first || ctx.line === Infinity) ? this.named(mod.lateBindings, name) : NO_ITEMS;
+        if (bindings.length || late.length) return { bindings: late.length ? [...bindings, ...late] : bindings, ctx: { ...ctx, scope: scopeId } };
       }
       first = false;
       scopeId = scope.parent;
@@ -572,7 +578,7 @@ export class Project {
     if (found.bindings.length !== 1) return undefined;
     const [binding] = found.bindings;
     const { mod } = found.ctx;
-    if (binding.kind === 'assign') return { expr: binding.value, ctx: { ...found.ctx, line: binding.line - 1 } };
+    if (binding.kind === 'assign') return { expr: binding.value, ctx: lateContext(binding, ctx) ?? { ...found.ctx, line: binding.line - 1 } };
     if (binding.kind === 'param') return ctx.env?.get(binding.name);
     if (binding.kind !== 'import' || binding.attr === undefined) return undefined;
     const target = this.findModule(importTarget(mod, binding), mod);
@@ -582,7 +588,7 @@ export class Project {
   private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
     const { mod } = ctx;
     const found = this.reaching(name, ctx);
-    if (found) return this.runningBindings(found.bindings, found.ctx, ctx.scope).flatMap((binding) => this.fromBinding(binding, found.ctx, depth));
+    if (found) return this.runningBindings(found.bindings, found.ctx, ctx.scope).flatMap((binding) => this.fromBinding(binding, found.ctx, depth, ctx));
     for (const star of this.starImports(mod)) {
       if (depth >= MAX_DEPTH) {
         this.cutShort();
@@ -632,12 +638,13 @@ export class Project {
     return names;
   }
 
-  private fromBinding(binding: Binding, ctx: Ctx, depth: number): Value[] {
+  /** What a binding found from `reader` (where the name is read) holds; `ctx` is where the binding was found. */
+  private fromBinding(binding: Binding, ctx: Ctx, depth: number, reader = ctx): Value[] {
     const { mod } = ctx;
     switch (binding.kind) {
       case 'assign': {
         // The right-hand side sees the bindings made before this line (`app = wrap(app)`).
-        const before: Ctx = { mod, scope: ctx.scope, line: binding.line - 1, env: ctx.env };
+        const before: Ctx = lateContext(binding, reader) ?? { mod, scope: ctx.scope, line: binding.line - 1, env: ctx.env };
         // `v2_api = add_engagement_urls(v2_api)`, a helper that returns what it is given: that object, read at no
         // cost in depth (DefectDojo threads its router through 17 such helpers; each line read is an earlier one).
         const given = this.passedThrough(binding.value, before, depth);
@@ -1514,6 +1521,16 @@ function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Bin
     if (own.every((a) => here.some((h) => h.of === a.of && h.arm === a.arm))) break; // it ran whenever `line` runs
   }
   return out;
+}
+
+/**
+ * Where a LateBinding's value is read: just before its line in the body of the function that makes it, with the
+ * parameters bound when that body is the one read (`global _default; _default = cls(...)` in a classmethod).
+ */
+function lateContext(binding: Binding, reader: Ctx): Ctx | undefined {
+  const { scope } = binding as Partial<LateBinding>;
+  if (scope === undefined) return undefined;
+  return { mod: reader.mod, scope, line: binding.line - 1, ...(reader.scope === scope && reader.env && { env: reader.env }) };
 }
 
 const armsByLine = new WeakMap<Arm[], Map<number, Arm[]>>();
