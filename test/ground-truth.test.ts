@@ -43,6 +43,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/shop': ['app'],
   'flask/factory': ['wsgi:app'],
   'flask/discovered': ['wsgi:app'],
+  'flask/server': ['wsgi:app'],
   'flask/restful': ['api:app'],
   'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins'],
   'flask/branches': ['app:app'],

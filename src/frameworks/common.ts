@@ -1,6 +1,6 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
-import { columnOf, lineOf, someExpr } from '../python/ir';
+import { columnOf, eachCall, lineOf, someExpr } from '../python/ir';
 import { bindTargets, comprehensionItems, fromParameters, type Assumption, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 import { namedLikeSite } from '../registration-names';
@@ -93,8 +93,31 @@ function everyCallSite(project: Project): CallSite[] {
         for (const ctx of statementContexts(project, mod, stmt, { env, ...(fromCaller && { via }) })) sites.push({ call: stmt.call, ctx });
       }
     }
+    sites.push(...partialRegistrations(project, mod));
   }
   return sites;
+}
+
+/**
+ * `functools.partial(app.register_blueprint, api, url_prefix="/api")` kept to be called later (OctoPrint lists them
+ * and calls each as it starts): the registration it stands for, read where the partial is made.
+ */
+function partialRegistrations(project: Project, mod: ModuleFacts): CallSite[] {
+  const found = new Map<Loc, CallSite>();
+  const look = (expr: Expr, scope: number): void =>
+    eachCall(expr, (call) => {
+      const [callable, ...args] = call.args;
+      const named = call.fn.k === 'attr' ? call.fn.name : call.fn.k === 'name' ? call.fn.id : '';
+      if (named !== 'partial' || callable?.k !== 'attr' || found.has(call.loc)) return;
+      const registration: CallExpr = { ...call, fn: callable, args };
+      const ctx = { mod, scope, line: lineOf(call.loc) - 1 };
+      if (namedLikeSite(registration, false) && project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === 'functools.partial')) {
+        found.set(call.loc, { call: registration, ctx });
+      }
+    });
+  for (const stmt of mod.calls) look(stmt.call, stmt.scope);
+  for (const [scope, bindings] of Object.entries(mod.bindings)) for (const b of bindings) if (b.kind === 'assign') look(b.value, Number(scope));
+  return [...found.values()];
 }
 
 /** True when the expression reads one of the names. */

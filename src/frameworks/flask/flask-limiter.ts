@@ -265,7 +265,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   }
 
   private limitDecorator(expr: Expr, ctx: Ctx): FlaskLimit[] | undefined {
-    const declared = limitCall(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
+    const declared = limitCall(this.project, expr, ctx, isLimiter, FLASK_LIMITER) ?? this.wrappedLimit(expr, ctx);
     if (!declared || expr.k !== 'call') return declared;
     let options = this.limitOptions.get(expr);
     if (!options) {
@@ -285,6 +285,26 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       this.limitOptions.set(expr, options);
     }
     return declared.map((d) => ({ ...d, ...options }));
+  }
+
+  /**
+   * `@limit("3/minute")` of a project function that returns `limiter.limit(*args, **kwargs)` (OctoPrint's, on some
+   * paths): a limit is declared through it, which is not read: unknown, not "no limit".
+   */
+  private wrappedLimit(expr: Expr, ctx: Ctx): DeclaredLimit[] | undefined {
+    if (expr.k !== 'call') return undefined;
+    for (const callee of this.project.resolve(expr.fn, ctx)) {
+      if (callee.kind !== 'function') continue;
+      const { mod, fn } = callee.ref;
+      for (const returned of fn.returns) {
+        if (returned.k !== 'call' || returned.fn.k !== 'attr' || (returned.fn.name !== 'limit' && returned.fn.name !== 'shared_limit')) continue;
+        const limiter = this.project.resolve(returned.fn.obj, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)) }).find(isLimiter);
+        if (limiter?.kind !== 'instance') continue;
+        const dynamic = `\`${Project.describe(expr.fn)}\` (${mod.file}:${lineOf(fn.loc)}) declares its limit through Flask-Limiter's \`${Project.describe(returned.fn)}(...)\`, which is not read`;
+        return [{ dynamic, overrideDefaults: true, limiter: limiter.site.key, file: ctx.mod.file, line: lineOf(expr.loc) }];
+      }
+    }
+    return undefined;
   }
 
   /**
