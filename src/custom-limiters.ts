@@ -59,6 +59,7 @@ interface OwnLimiter {
   file: string;
   line: number;
   mark: string;
+  through?: string; // the limiter of the project's own it counts through (see countsThrough)
 }
 
 /** Qualified names a value stands for: `myapp.security.throttle`. */
@@ -79,6 +80,7 @@ export class CustomLimiters {
   private sites?: CallSite[];
   private ownLimiterCode?: { name: string; file: string; line: number }[]; // the project's, named like a limiter (see withOwnLimiters)
   private readonly marks = new Map<FunctionDef, string | undefined>();
+  private readonly throughs = new Map<FunctionDef, string>(); // a marked function's limiter it counts through (see countsThrough)
   private importsLimits?: boolean; // whether a `limits` strategy may be called in a handler (see limitsCounter)
 
   constructor(
@@ -126,7 +128,8 @@ export class CustomLimiters {
    */
   private withOwnLimiters(route: AnalyzedRoute): AnalyzedRoute {
     this.ownLimiterCode ??= this.project.modules.flatMap((mod) => {
-      const marked = mod.functions.filter((fn) => LIMITER_NAME.test(fn.qualname) && this.markOf(mod, fn));
+      // What counts, not what calls it.
+      const marked = mod.functions.filter((fn) => LIMITER_NAME.test(fn.qualname) && this.markOf(mod, fn) && !this.throughs.has(fn));
       // Named by their outermost definition (`ratelimit`, not the wrapper it returns).
       const outermost = new Set(marked.map((fn) => fn.qualname.split('.')[0]));
       const defs = [...mod.functions, ...mod.classes].filter((d) => outermost.delete(d.qualname)).sort((a, b) => a.loc - b.loc);
@@ -136,10 +139,12 @@ export class CustomLimiters {
     // Nothing to find (every route is read otherwise: a module with thousands of routes).
     if (route.kind === 'include' || (!this.ownLimiterCode.length && !this.importsLimits)) return route;
     const defs = this.handlerDefs(route);
-    const found = this.runBy(route, defs).flatMap((w) => {
+    const reached = this.runBy(route, defs).flatMap((w) => {
       const code = this.ownLimiter(w);
       return code && !this.limiters.some((l) => l.kind === w.kind && code.names.some((q) => names(l.target, q))) ? [{ ...w, code }] : [];
     });
+    // A limiter counting through another that runs for the route too (a hook and the limiter it calls) is that one.
+    const found = reached.filter((h) => !h.code.through || !reached.some((other) => other.code.name === h.code.through));
     // One hit per limiter and way it runs: a hook calling it twice (`return self._throttle(request)` in two branches) is one.
     const hits = [...new Map(found.map((h) => [`${h.code.name}\0${h.how}\0${h.kind}\0${h.method}\0${h.misplaced}`, h])).values()];
     if (!hits.length) return this.ownLimiterCode.length ? this.notReached(route, this.ownLimiterCode, defs.length > 0) : route;
@@ -187,7 +192,8 @@ export class CustomLimiters {
     for (const value of this.project.resolve(callee, ctx)) {
       const ref = value.kind === 'function' ? value.ref : value.kind === 'class' ? this.project.methodOf(value.ref, classCalls) : value.kind === 'instance' && value.cls ? this.project.methodOf(value.cls, '__call__') : undefined;
       const mark = ref && LIMITER_NAME.test(ref.fn.qualname) ? this.markOf(ref.mod, ref.fn) : undefined;
-      if (ref && mark) return { name: qualifiedNames(value)[0] ?? ref.fn.qualname, names: qualifiedNames(value), file: ref.mod.file, line: lineOf(ref.fn.loc), mark };
+      const through = ref && this.throughs.get(ref.fn);
+      if (ref && mark) return { name: qualifiedNames(value)[0] ?? ref.fn.qualname, names: qualifiedNames(value), file: ref.mod.file, line: lineOf(ref.fn.loc), mark, ...(through && { through }) };
     }
     return undefined;
   }
@@ -199,15 +205,35 @@ export class CustomLimiters {
    */
   private markOf(mod: ModuleFacts, fn: FunctionDef): string | undefined {
     if (!this.marks.has(fn)) {
+      this.marks.set(fn, undefined); // a limiter calling itself back is not marked by that
       // A method's `self` is each object the project constructs of its class: a limiter's method is called where
       // no call statement is (`if not limiter.hit(key):`), so its callers do not say.
       const cls = fn.params[0]?.name === 'self' ? definingClass(mod, fn) : undefined;
       const sites = cls ? this.project.constructions({ mod, cls }) : [];
       const envs: (Env | undefined)[] = sites.length ? sites.map((site) => new Map([['self', { expr: site.call, ctx: site.ctx }]])) : [undefined];
-      const counter = fn.calls.flatMap((call) => envs.map((env) => this.limitsCounter(call.fn, { mod, scope: fn.bodyScope, line: call.line, env }))).find(Boolean);
-      this.marks.set(fn, fn.names429 ? NAMES_429 : counter && countsWith(counter));
+      const contexts = fn.calls.flatMap((call) => envs.map((env) => ({ call, ctx: { mod, scope: fn.bodyScope, line: call.line, env } })));
+      const counter = contexts.map(({ call, ctx }) => this.limitsCounter(call.fn, ctx)).find(Boolean);
+      this.marks.set(fn, fn.names429 ? NAMES_429 : counter ? countsWith(counter) : this.countsThrough(fn, contexts));
     }
     return this.marks.get(fn);
+  }
+
+  /**
+   * A limiter of the project's own that counts through another (Mailu's `LimitWraperFactory.rate_limit_ip` hits a
+   * `LimitWrapper`, whose `hit` counts with the `limits` library): marked by the one it calls.
+   */
+  private countsThrough(fn: FunctionDef, contexts: { call: { fn: Expr }; ctx: Ctx }[]): string | undefined {
+    for (const { call, ctx } of contexts) {
+      for (const value of this.project.resolve(call.fn, ctx)) {
+        if (value.kind !== 'function' || !LIMITER_NAME.test(value.ref.fn.qualname)) continue;
+        const mark = this.markOf(value.ref.mod, value.ref.fn);
+        if (!mark) continue;
+        const name = `${value.ref.mod.module}.${value.ref.fn.qualname}`;
+        this.throughs.set(fn, name);
+        return `calls \`${name}\`, which ${mark}`;
+      }
+    }
+    return undefined;
   }
 
   /** `MovingWindowRateLimiter.hit` when the callee is the counting method of a `limits` strategy. */

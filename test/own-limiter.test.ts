@@ -73,6 +73,16 @@ test("counting with the `limits` library marks a limiter, and a strategy's hit i
   expect(route('class Game:\n    def hit(self, key):\n        return key', { head, body: 'Game().hit(1)' }).status).toBe('unlimited');
 });
 
+test('a limiter of the project that counts through another of its own is marked by it (Mailu\'s factory over its wrapper)', () => {
+  const head = 'from limits import parse, storage, strategies';
+  const wrapper = `class LimitWrapper:\n    def __init__(self, limiter, limit):\n        self.limiter = limiter\n        self.limit = limit\n\n    def hit(self, key):\n        return self.limiter.hit(self.limit, key)\n\n\nclass LimitFactory:\n    def __init__(self):\n        self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())\n\n    def rate_limit_ip(self, ip):\n        LimitWrapper(self.limiter, parse("5/minute")).hit(ip)\n\n\nfactory = LimitFactory()`;
+  const found = route(wrapper, { head, body: 'factory.rate_limit_ip(request.remote_addr)' });
+  expect([found.status, found.evidence.map((e) => e.message.split(': ')[0])]).toEqual([
+    'unknown',
+    ['`app.LimitFactory.rate_limit_ip` (app.py:18) is called by the handler and calls `app.LimitWrapper.hit`, which counts requests with the `limits` library (`MovingWindowRateLimiter.hit`)'],
+  ]);
+});
+
 test('a route the project\'s own limiters are not found on does not read that the project uses no rate limiter', () => {
   const limiter = 'def check_rate_limit():\n    if request.remote_addr in BLOCKED:\n        abort(429)';
   expect(route('').evidence.map((e) => e.message)).toEqual(['no rate limiter is used in this project']);
