@@ -18,6 +18,7 @@ import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
+
 interface Site {
   call: CallExpr;
   ctx: Ctx; // with loop variables bound to the first item of static loops around it
