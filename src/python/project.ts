@@ -1533,16 +1533,25 @@ function lateContext(binding: Binding, reader: Ctx): Ctx | undefined {
   return { mod: reader.mod, scope, line: binding.line - 1, ...(reader.scope === scope && reader.env && { env: reader.env }) };
 }
 
-const armsByLine = new WeakMap<Arm[], Map<number, Arm[]>>();
+const MANY_ARMS = 64;
+const armsByLine = new WeakMap<readonly Arm[], Map<number, readonly Arm[]>>();
 
-/** The `if`/`match` arms and `except` handlers around a line, once per line of a module (some have thousands of arms). */
-function armsAround(mod: ModuleFacts, line: number): Arm[] {
-  if (!mod.arms?.length) return [];
-  let byLine = armsByLine.get(mod.arms);
-  if (!byLine) armsByLine.set(mod.arms, (byLine = new Map()));
-  let around = byLine.get(line);
-  if (!around) byLine.set(line, (around = mod.arms.filter((a) => a.from <= line && line <= a.to)));
-  return around;
+/**
+ * The `if`/`match` arms and `except` handlers around a line; once per line in a module with many arms (OctoPrint's
+ * settings module has thousands, read for every binding looked up).
+ */
+function armsAround(mod: ModuleFacts, line: number): readonly Arm[] {
+  const arms = mod.arms ?? NO_ITEMS;
+  const around = (): readonly Arm[] => {
+    const found = arms.filter((a) => a.from <= line && line <= a.to);
+    return found.length ? found : NO_ITEMS;
+  };
+  if (arms.length <= MANY_ARMS) return around();
+  let byLine = armsByLine.get(arms);
+  if (!byLine) armsByLine.set(arms, (byLine = new Map()));
+  let known = byLine.get(line);
+  if (!known) byLine.set(line, (known = around()));
+  return known;
 }
 
 /** `for a, b in ...` over one item: the targets bound to it (unpacked from a tuple literal), or undefined. */
