@@ -78,17 +78,14 @@ export function statementSites(project: Project, wanted: (call: CallExpr) => boo
 function everyCallSite(project: Project): CallSite[] {
   const sites: CallSite[] = [];
   for (const mod of project.modules) {
-    const helpers = new Map(mod.functions.map((fn) => [fn.bodyScope, fn]));
     const passedIn = new Map(mod.functions.map((fn) => [fn.bodyScope, fromParameters(mod, fn)]));
     for (const stmt of mod.calls) {
       // A call in a helper that uses the helper's parameters (or names it derives from them) is read once per call
       // of the helper. When what it registers comes from the call (`register_view(bp, routes=[...])`), it is
-      // declared at the call. A helper named like very many calls (`get`, `set`) is read so only for the calls
-      // named like registrations: finding its callers means resolving every call of its name.
+      // declared at the call.
       const names = passedIn.get(stmt.scope);
-      const perCaller = names && (namedLikeSite(stmt.call, false) || !project.namedLikeManyCalls(helpers.get(stmt.scope)!));
       const fromCaller = names && (mentions(stmt.call.args[0] ?? { k: 'none' }, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
-      const callers = perCaller && (fromCaller || mentions(stmt.call, names)) ? project.callerEnvs(mod, stmt.scope) : [];
+      const callers = names && (fromCaller || mentions(stmt.call, names)) ? project.callerEnvs(mod, stmt.scope) : [];
       for (const { env, via } of callers.length ? callers : [{}]) {
         for (const ctx of statementContexts(project, mod, stmt, { env, ...(fromCaller && { via }) })) sites.push({ call: stmt.call, ctx });
       }

@@ -880,7 +880,7 @@ export class Project {
   }
 
   /** More calls are named like `fn` than its callers are followed for (MAX_CALL_SITES): `get`, `run`. */
-  namedLikeManyCalls(fn: FunctionDef): boolean {
+  private namedLikeManyCalls(fn: FunctionDef): boolean {
     return this.callSites(fn.name).length > MAX_CALL_SITES;
   }
 
