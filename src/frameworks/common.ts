@@ -101,6 +101,7 @@ function everyCallSite(project: Project): CallSite[] {
  */
 function partialRegistrations(project: Project, mod: ModuleFacts): CallSite[] {
   const found = new Map<Loc, CallSite>();
+  if (!Object.values(mod.bindings).some((list) => list.some((b) => b.kind === 'import' && b.module === 'functools'))) return [];
   const look = (expr: Expr, scope: number): void =>
     eachCall(expr, (call) => {
       const [callable, ...args] = call.args;

@@ -297,11 +297,10 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       if (callee.kind !== 'function') continue;
       const { mod, fn } = callee.ref;
       for (const returned of fn.returns) {
-        if (returned.k !== 'call' || returned.fn.k !== 'attr' || (returned.fn.name !== 'limit' && returned.fn.name !== 'shared_limit')) continue;
-        const limiter = this.project.resolve(returned.fn.obj, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)) }).find(isLimiter);
-        if (limiter?.kind !== 'instance') continue;
-        const dynamic = `\`${Project.describe(expr.fn)}\` (${mod.file}:${lineOf(fn.loc)}) declares its limit through Flask-Limiter's \`${Project.describe(returned.fn)}(...)\`, which is not read`;
-        return [{ dynamic, overrideDefaults: true, limiter: limiter.site.key, file: ctx.mod.file, line: lineOf(expr.loc) }];
+        const [inner] = limitCall(this.project, returned, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)) }, isLimiter, FLASK_LIMITER) ?? [];
+        if (!inner) continue;
+        const dynamic = `\`${Project.describe(expr.fn)}\` (${mod.file}:${lineOf(fn.loc)}) declares its limit through Flask-Limiter's \`${Project.describe(returned)}\`, which is not read`;
+        return [{ dynamic, overrideDefaults: true, limiter: inner.limiter, file: ctx.mod.file, line: lineOf(expr.loc) }];
       }
     }
     return undefined;
