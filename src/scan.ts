@@ -13,7 +13,7 @@ import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
 import { parseFiles, type ParseFilesOptions } from './parse-pool';
-import { Project, type Assumption, type Modelled } from './python/project';
+import { Project, assumptionKey, type Assumption, type Modelled } from './python/project';
 import { DEFAULT_PROFILE, applyProfile, profileEvaluation, skippedCalls, type Profile, type TakenArm } from './python/profile';
 import { configFileCandidates, readCandidates } from './python/config-files';
 import { readRegularFile } from './regular-file';
@@ -69,7 +69,7 @@ function noteProfileLimits(route: Route | AnalyzedRoute, taken: TakenArm[], prof
 
 /** What the analysis took as given, once each, in file and line order. */
 function assumptionsOf(lists: Iterable<Assumption>[]): Assumption[] {
-  const all = new Map(lists.flatMap((list) => [...list].map((a): [string, Assumption] => [`${a.file}\0${a.line}\0${a.text}`, a])));
+  const all = new Map(lists.flatMap((list) => [...list].map((a): [string, Assumption] => [assumptionKey(a), a])));
   return [...all.values()].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.text, b.text));
 }
 

@@ -29,7 +29,7 @@ export interface Assumption {
   text: string;
 }
 
-const assumptionKey = (a: Assumption): string => `${a.file}\0${a.line}\0${a.text}`;
+export const assumptionKey = (a: Assumption): string => `${a.file}\0${a.line}\0${a.text}`;
 
 /**
  * The assumptions one computation under way took (a Set once it takes one); `passUp`: they count for its caller
