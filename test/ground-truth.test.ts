@@ -44,6 +44,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/factory': ['wsgi:app'],
   'flask/discovered': ['wsgi:app'],
   'flask/server': ['wsgi:app'],
+  'flask/modules': ['wsgi:app'],
   'flask/restful': ['api:app'],
   'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins'],
   'flask/branches': ['app:app'],
@@ -53,8 +54,8 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/service': ['svc.app:app', 'svc.admin:admin_app'],
   'flask/configfile': ['app'],
   'flask/limiter-1x': [], // pins 1.5, Debian packages 3.3: the README says how to probe it on 1.5/2.0.4 source
-  'flask/restx': [], // Debian does not package Flask-RESTX: checked by its inline expectations only
-  'flask/smorest': [], // Debian does not package flask-smorest: probed from its source (below)
+  'flask/restx': [], // Debian packages neither Flask-RESTX nor flask-smorest: probed from their source (FLASK_FROM_SOURCE)
+  'flask/smorest': [],
 };
 
 interface ProbeRoute {
@@ -101,15 +102,23 @@ probeTest.each(Object.keys(ENTRY_POINTS).filter((project) => ENTRY_POINTS[projec
 });
 
 /**
- * flask-smorest is not in Debian: with its source (APIPOSTURE_FLASK_SMOREST_SOURCE: the folder holding
- * `flask_smorest`, e.g. marshmallow-code/flask-smorest at 0.39.0, the last on Debian's apispec 5) and
- * python3-marshmallow, python3-webargs, python3-apispec installed, the probe loads the fixture with it.
+ * Flask libraries Debian does not package, probed from their source (the folder holding the package, given in
+ * `variable`) with the Debian packages they import: flask-smorest (e.g. marshmallow-code/flask-smorest at 0.39.0,
+ * the last on Debian's apispec 5), Flask-RESTX (python-restx/flask-restx at 1.1.0, the last before it imports
+ * `referencing`). Without the variable the test is skipped with a message.
  */
-const SMOREST_SOURCE = process.env.APIPOSTURE_FLASK_SMOREST_SOURCE;
-if (!SMOREST_SOURCE) process.stderr.write('skipping the flask-smorest probe: set APIPOSTURE_FLASK_SMOREST_SOURCE to a checkout of it\n');
-(SMOREST_SOURCE && pythonHas('flask, flask_limiter, marshmallow, webargs, apispec') ? test : test.skip)('flask/smorest: routes and verdicts match the real flask-smorest', async () => {
-  expect(await flaskProblems('flask/smorest', ['petstore.app:app'], SMOREST_SOURCE)).toEqual([]);
-});
+const FLASK_FROM_SOURCE: { project: string; apps: string[]; variable: string; library: string; imports: string }[] = [
+  { project: 'flask/smorest', apps: ['petstore.app:app'], variable: 'APIPOSTURE_FLASK_SMOREST_SOURCE', library: 'flask-smorest', imports: 'flask, flask_limiter, marshmallow, webargs, apispec' },
+  { project: 'flask/restx', apps: ['app:app'], variable: 'APIPOSTURE_FLASK_RESTX_SOURCE', library: 'Flask-RESTX', imports: 'flask, flask_limiter, aniso8601, jsonschema, pytz' },
+];
+
+for (const { project, apps, variable, library, imports } of FLASK_FROM_SOURCE) {
+  const source = process.env[variable];
+  if (!source) process.stderr.write(`skipping the ${library} probe: set ${variable} to a checkout of it\n`);
+  (source && pythonHas(imports) ? test : test.skip)(`${project}: routes and verdicts match the real ${library}`, async () => {
+    expect(await flaskProblems(project, apps, source)).toEqual([]);
+  });
+}
 
 /** Where apiposture's inventory and verdicts differ from what the real Flask serves and answers. */
 async function flaskProblems(project: string, entryPoints: string[], pythonPath?: string): Promise<string[]> {
@@ -133,7 +142,9 @@ async function flaskProblems(project: string, entryPoints: string[], pythonPath?
     }
   }
   for (const ours of result.routes) {
-    if (!truth.some((t) => t.path === ours.path || unresolvedMatch(ours, ours.path, t.path))) problems.push(`apiposture reports ${ours.methods.join(',')} ${ours.path}, which Flask does not serve`);
+    // A route apiposture finds on no app (a namespace or blueprint never registered) is one no app serves.
+    const onNoApp = !ours.app && ours.unresolved.length > 0;
+    if (!onNoApp && !truth.some((t) => t.path === ours.path || unresolvedMatch(ours, ours.path, t.path))) problems.push(`apiposture reports ${ours.methods.join(',')} ${ours.path}, which Flask does not serve`);
   }
   return problems;
 }

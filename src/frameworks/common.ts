@@ -1,7 +1,7 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
 import { columnOf, eachCall, lineOf, someExpr } from '../python/ir';
-import { bindTargets, comprehensionItems, fromParameters, type Assumption, type Ctx, type FrameworkCallback, type Project, type Value } from '../python/project';
+import { bindTargets, comprehensionItems, fromParameters, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type StoredKeyword, type Project, type Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 import { namedLikeSite } from '../registration-names';
 
@@ -36,6 +36,10 @@ export interface Analyzer {
   analyze(project: Project): AnalyzedRoute[];
   /** Functions the framework calls with its own objects (`lifespan=`): resolution binds their parameters. */
   callbacks?: readonly FrameworkCallback[];
+  /** Library methods that make an object of a library class (see FactoryMethod). */
+  factories?: readonly FactoryMethod[];
+  /** Attributes the framework's classes keep as their construction gave them (see StoredKeyword). */
+  storedKeywords?: readonly StoredKeyword[];
   /** What library names mean when branches are decided (Django: `settings.X` of the one project's settings). */
   settingValues?(project: Project): ((qname: string) => Value[] | undefined) | undefined;
 }

@@ -116,6 +116,22 @@ export interface FrameworkCallback {
   keyword: string;
 }
 
+/**
+ * A library method that makes an object of a library class from the arguments that class takes: Flask-RESTX's
+ * `api.namespace("todos")` is `Namespace("todos")`, added to the Api.
+ */
+export interface FactoryMethod {
+  owner: string; // qualified name of the class whose instances have the method
+  method: string;
+  makes: string; // qualified name of the class made
+}
+
+/** An attribute a library class keeps as its construction gave the keyword of that name: a Blueprint's `url_prefix`. */
+export interface StoredKeyword {
+  owners: readonly string[]; // qualified names of the classes
+  name: string;
+}
+
 export type Value =
   | { kind: 'module'; mod: ModuleFacts }
   | { kind: 'external'; qname: string }
@@ -140,6 +156,8 @@ const THIRD_PARTY = ['flask_restx', 'werkzeug', 'pydantic', 'os', 'sys'];
 export interface Modelled {
   packages: readonly string[]; // their top-level packages: never project modules
   callbacks: readonly FrameworkCallback[];
+  factories?: readonly FactoryMethod[];
+  storedKeywords?: readonly StoredKeyword[];
 }
 
 export class Project {
@@ -369,6 +387,32 @@ export class Project {
    * undefined when it has none, `unread` when that cannot be told.
    */
   dictEntry(expr: Expr, name: string, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx } | undefined | 'unread' {
+    // `kwargs["prefix"] = v` before this line sets the entry, `kwargs.setdefault("prefix", v)` gives it a default;
+    // either, made in a branch that may not have run, leaves the entry unread.
+    const written = expr.k === 'name' ? this.entryWrites(expr.id, name, ctx) : {};
+    if (written.set) return written.set.sure ? { expr: written.set.value, ctx } : 'unread';
+    const found = this.literalEntry(expr, name, ctx, depth);
+    if (found !== undefined || !written.default) return found;
+    return written.default.sure ? { expr: written.default.value, ctx } : 'unread';
+  }
+
+  /**
+   * The last `dict[key] = v` and `dict.setdefault(key, v)` of the dict a name holds that may run before `ctx`'s line, in
+   * its scope; `sure` when it runs whenever that line does.
+   */
+  private entryWrites(dict: string, key: string, ctx: Ctx): Partial<Record<'set' | 'default', { value: Expr; sure: boolean }>> {
+    const here = armsAround(ctx.mod, ctx.line + 1); // a context's line stands just before its statement
+    const last = (method: string): { value: Expr; sure: boolean } | undefined => {
+      const write = ctx.mod.calls.filter(({ scope, call: { fn, args } }) => scope === ctx.scope && fn.k === 'attr' && fn.name === method && fn.obj.k === 'name' && fn.obj.id === dict
+        && args[0]?.k === 'str' && args[0].v === key && args[1] && lineOf(fn.loc) < ctx.line
+        && !armsAround(ctx.mod, lineOf(fn.loc)).some((a) => here.some((h) => h.of === a.of && h.arm !== a.arm))).at(-1)?.call;
+      return write && { value: write.args[1], sure: armsAround(ctx.mod, lineOf(write.loc)).every((a) => here.some((h) => h.of === a.of && h.arm === a.arm)) };
+    };
+    return { set: last('__setitem__'), default: last('setdefault') };
+  }
+
+  /** The entry `name` of the dict literal an expression holds, as it is written (see dictEntry). */
+  private literalEntry(expr: Expr, name: string, ctx: Ctx, depth: number): { expr: Expr; ctx: Ctx } | undefined | 'unread' {
     const [dict, ...others] = depth > 4 ? [] : this.resolve(expr, ctx);
     if (others.length || dict?.kind !== 'literal' || dict.expr.k !== 'dict') return 'unread';
     const { entries, spreads = [] } = dict.expr;
@@ -782,7 +826,12 @@ export class Project {
     // A literal default (`prefix: str | None = None`) is what a call that passes nothing for it gives. Not for a call
     // that passes nothing at all: its body reads as the function's for every call, its lookups shared.
     if (env.size && !call.splat && !isHookCall(call)) {
-      for (const p of fn.params) if (!env.has(p.name) && p.default && LITERALS.has(p.default.k)) env.set(p.name, { expr: p.default, ctx });
+      for (const p of fn.params) {
+        if (env.has(p.name) || !p.default || !LITERALS.has(p.default.k)) continue;
+        const bound = { expr: p.default, ctx };
+        env.set(p.name, bound);
+        DEFAULTS_BOUND.add(bound);
+      }
     }
     return env;
   }
@@ -819,7 +868,11 @@ export class Project {
     }
     // `obj.method(...)`, `Class.classmethod(...)`: `self`/`cls` is the receiver.
     if (position === 0 && this.argIndex(fn, 0) < 0) return call.fn.k === 'attr' && !isHookCall(call) ? call.fn.obj : undefined;
-    return call.kwargs.find(([k]) => k === name)?.[1] ?? (isHookCall(call) ? undefined : call.args[this.argIndex(fn, position)]);
+    if (isHookCall(call)) return call.kwargs.find(([k]) => k === name)?.[1];
+    const index = this.argIndex(fn, position);
+    // Past the written arguments, an item of the `*rest` the call unpacks (`super().__init__(*args, **kwargs)`).
+    const unpacked: Expr | undefined = call.star && index >= call.args.length ? { k: 'subscript', obj: call.star, index: { k: 'num', v: index - call.args.length } } : undefined;
+    return call.kwargs.find(([k]) => k === name)?.[1] ?? call.args[index] ?? unpacked;
   }
 
   private argIndex(fn: FunctionDef, position: number): number {
@@ -919,8 +972,11 @@ export class Project {
       case 'instance': {
         // `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets;
         // a method the project calls may set it anew (`limiter.set_limit(config.rate)`), or first (`init_app`).
+        const stored = this.modelled.storedKeywords?.find((k) => k.name === name && Project.isInstance(value, k.owners));
+        const given = stored && this.constructionKeyword(value, name);
+        if (given) return this.resolve(given.expr, given.ctx, depth + 1);
         if (!value.cls) return [{ kind: 'member', of: value, name }];
-        const attr = this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? [];
+        const attr = (this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? []).flatMap((v) => (v.kind === 'function' && isProperty(v.ref.fn) ? this.propertyValue(value, v.ref, depth) : [v]));
         const later = this.settersOf(value.cls).get(name) ?? NO_ITEMS;
         if (!attr.length && !later.length) return [{ kind: 'member', of: value, name }];
         return later.length ? [...attr, ...later.flatMap((setter) => this.setterValues(setter, name, depth))] : attr;
@@ -939,6 +995,22 @@ export class Project {
       if (binding) return this.fromBinding(binding, { mod: cls.mod, scope: cls.cls.bodyScope, line: Infinity }, depth + 1);
     }
     return undefined;
+  }
+
+  /**
+   * A `@property` (or `@cached_property`) read on an instance: what its getter returns, `self` the instance, when that
+   * is a text or a number (`node_path`: `self.url_prefix + self.node_type`); else the attribute, unread, where it is
+   * read (a list the getter builds in a loop is better reported where the property is used than inside the getter).
+   */
+  private propertyValue(instance: Extract<Value, { kind: 'instance' }>, getter: FunctionRef, depth: number): Value[] {
+    const { call, ctx } = instance.site;
+    const read: CallExpr = { k: 'call', fn: { k: 'attr', obj: call, name: getter.fn.name, loc: call.loc }, args: [], kwargs: [], splat: false, loc: call.loc };
+    const { value, assumed } = this.captured(() => this.callResult({ kind: 'function', ref: getter }, read, ctx, depth + 1, true));
+    const text = (v: Value): string | undefined => (v.kind === 'literal' ? this.stringValue(v.expr, v.ctx) : v.kind === 'result' ? this.stringValue(v.call, v.ctx) : undefined);
+    const scalar = (v: Value): boolean => (v.kind === 'literal' && LITERALS.has(v.expr.k)) || text(v) !== undefined;
+    if (!value.length || !value.every(scalar)) return [{ kind: 'member', of: instance, name: getter.fn.name }];
+    this.replay(assumed);
+    return value;
   }
 
   /**
@@ -1005,6 +1077,35 @@ export class Project {
     return this.remember(this.setterValueCache, key, () => this.fromBinding(binding, { mod, scope, line: binding.line }, depth), inProgress, depth);
   }
 
+  /**
+   * A keyword argument of the library class an object is made of, as its construction gives it: written in the call,
+   * or passed on by the project subclasses' `__init__`s, each to the next with `super().__init__(...)` or
+   * `Base.__init__(self, ...)` (pgAdmin's Blueprint subclass: `kwargs.setdefault("url_prefix", "/" + name)`, then
+   * `super().__init__(name, import_name, **kwargs)`).
+   */
+  constructionKeyword(made: Extract<Value, { kind: 'instance' }>, name: string): { expr: Expr; ctx: Ctx } | undefined {
+    const self = { expr: made.site.call, ctx: made.site.ctx };
+    const passedOn = (call: CallExpr, ctx: Ctx, cls: ClassRef | undefined): { expr: Expr; ctx: Ctx } | undefined => {
+      const init = cls && this.methodOf(cls, '__init__');
+      if (!init) return this.keywordArgument(call, name, ctx);
+      const passing = init.mod.calls.find((c) => c.scope === init.fn.bodyScope && isBaseInit(c.call))?.call;
+      if (!passing) return undefined; // the library class's own `__init__` never runs
+      const body: Ctx = { mod: init.mod, scope: init.fn.bodyScope, line: lineOf(passing.loc), env: new Map(this.callEnv(init.fn, call, ctx)).set('self', self) };
+      const explicitSelf = passing.fn.k === 'attr' && passing.fn.obj.k !== 'call';
+      const owner = this.classChain(cls).find((c) => c.mod === init.mod && c.cls.bodyScope === init.fn.scope);
+      return passedOn(explicitSelf ? { ...passing, args: passing.args.slice(1) } : passing, body, owner && this.classChain(owner)[1]);
+    };
+    // A parameter passed on as it came (`prefix=prefix`) stands for the argument as the construction writes it (not for
+    // its default, which stands in the `def`).
+    let found = passedOn(made.site.call, made.site.ctx, made.cls);
+    for (let hops = 0; found?.expr.k === 'name' && hops < MAX_DEPTH; hops++) {
+      const given = found.ctx.env?.get(found.expr.id);
+      if (!given || DEFAULTS_BOUND.has(given)) break;
+      found = given;
+    }
+    return found;
+  }
+
   /** The method `name` as Python finds it: defined by the class or the nearest project base that has it. */
   methodOf(ref: ClassRef, name: string): FunctionRef | undefined {
     for (const c of this.classChain(ref)) {
@@ -1034,11 +1135,12 @@ export class Project {
   }
 
   private callResult(callee: Value, call: CallExpr, ctx: Ctx, depth: number, only: boolean): Value[] {
-    const site = (): Site => ({ key: `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`, call, ctx });
+    const site = (): Site => ({ key: siteKey(call, ctx), call, ctx });
     switch (callee.kind) {
       case 'external':
         // `cast(str | None, value)` is `value`.
         if (callee.qname === 'typing.cast' && call.args[1]) return this.resolve(call.args[1], ctx, depth + 1);
+        if (IMPORTERS.includes(callee.qname) && call.args[0]) return this.imported(call.args[0], ctx, depth);
         return (CONFIG_LOADERS[callee.qname] && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
       case 'class': {
         const own = `${callee.ref.mod.module}.${callee.ref.cls.qualname}`;
@@ -1068,6 +1170,8 @@ export class Project {
       case 'member': {
         // `{"path": "/x"}.get("path", "/y")` on a dict literal: the entry, else the default.
         const { of } = callee;
+        const factory = this.modelled.factories?.find((f) => f.method === callee.name && Project.isInstance(of, [f.owner]));
+        if (factory) return [{ kind: 'instance', types: [factory.makes], site: site() }];
         const key = call.args[0];
         // `parser.get("limits", "login", fallback="5/minute")` of a parser that read an INI file.
         if (callee.name === 'get' && Project.isInstance(of, INI_PARSERS) && call.args.length >= 2) {
@@ -1088,6 +1192,18 @@ export class Project {
       default:
         return [{ kind: 'result', callee, call, ctx }];
     }
+  }
+
+  /**
+   * `import_string("organizations.views.TokensView")` (Django's, Werkzeug's): the object that dotted path names, as an
+   * import of it would give (opencve picks a view class by a setting that way).
+   */
+  private imported(path: Expr, ctx: Ctx, depth: number): Value[] {
+    const text = this.stringValue(path, ctx);
+    if (text === undefined) return [{ kind: 'unknown', why: `\`${Project.describe(path)}\`, the path \`import_string\` imports, is computed at run time` }];
+    const dot = text.lastIndexOf('.');
+    const mod = dot > 0 ? this.findModule(text.slice(0, dot), ctx.mod) : undefined;
+    return mod ? this.attribute({ kind: 'module', mod }, text.slice(dot + 1), depth + 1) : [{ kind: 'external', qname: text }];
   }
 
   /** The innermost function being followed whose body `ctx` is in, by its place in `following` (-1: none). */
@@ -1488,6 +1604,10 @@ export function fromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
 }
 
 const LITERALS = new Set<Expr['k']>(['str', 'num', 'bool', 'none']);
+// The parameter defaults callEnv binds (`prefix: str = "/api"`): written in the `def`, not at the call.
+const DEFAULTS_BOUND = new WeakSet<object>();
+// Functions that import the object a dotted path names (see Project.imported).
+const IMPORTERS = ['django.utils.module_loading.import_string', 'werkzeug.utils.import_string', 'werkzeug.import_string'];
 // How facts write `not`, `and`, `or`, comparisons and `a if test else b`.
 const OPERATORS = new Set(['__not__', '__and__', '__or__', '__cmp__', '__ifelse__']);
 
@@ -1618,6 +1738,26 @@ export function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind:
  * A plugin manager's hook call, `pm.hook.load_blueprints(app=app)` (pluggy): it calls every implementation
  * of that name, with keyword arguments only.
  */
+/** A getter Python calls when the attribute is read: `@property`, `@cached_property`, `@functools.cached_property`. */
+function isProperty(fn: FunctionDef): boolean {
+  return fn.decorators.some((d) => /^(property|cached_property|functools\.cached_property)$/.test(dottedName(d) ?? ''));
+}
+
+/**
+ * What names an object a call makes: where the call stands. An object made in a function body is one object
+ * whichever call of the function runs it (`create_router("/users")` and `create_router("/items")` make one router).
+ */
+export function siteKey(call: CallExpr, ctx: Ctx): string {
+  return `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`;
+}
+
+/** `super().__init__(...)`, `super(Cls, self).__init__(...)` or `Base.__init__(self, ...)`: a constructor passing on to its base's. */
+function isBaseInit(call: CallExpr): boolean {
+  if (call.fn.k !== 'attr' || call.fn.name !== '__init__') return false;
+  const { obj } = call.fn;
+  return obj.k === 'call' ? obj.fn.k === 'name' && obj.fn.id === 'super' : dottedName(obj) !== undefined && dottedName(obj) !== 'self';
+}
+
 function isHookCall(call: CallExpr): boolean {
   return call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'hook' && call.args.length === 0;
 }

@@ -72,8 +72,8 @@ def main():
     app = find_app(importlib.import_module(module_name), attr)
     routes = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods))):
-        if rule.endpoint == "static":
-            continue
+        if app.view_functions[rule.endpoint].__module__.split(".")[0] in ("flask", "flask_restx"):
+            continue  # what Flask and Flask-RESTX serve themselves: static files, the API's spec and its docs
         entry = {"path": rule.rule, "methods": sorted(rule.methods), "endpoint": rule.endpoint}
         if bound:
             entry["verdicts"] = {m: measure(app, rule, m, bound) for m in sorted(rule.methods - AUTOMATIC)}

@@ -7,7 +7,7 @@ import { Project } from '../../python/project';
 import { callSites, protectNoting, type Analyzer, type CallSite } from '../common';
 import { protectRoute } from '../protection';
 import type { LimiterLibrary } from '../library';
-import { extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
+import { ROUTER_PREFIX, extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
 import { slowapi } from './slowapi';
 import { fastapiLimiter } from './fastapi-limiter';
 import { asgiRatelimit } from './asgi-ratelimit';
@@ -27,6 +27,7 @@ export const fastapi: Analyzer = {
   packages: ASGI_PACKAGES,
   // The lifespan function is called with the app (fastapi/routing.py, starlette/routing.py `Router.lifespan`).
   callbacks: [{ constructors: ['fastapi.FastAPI', 'fastapi.applications.FastAPI', 'starlette.applications.Starlette'], keyword: 'lifespan' }],
+  storedKeywords: [ROUTER_PREFIX],
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, ASGI_PACKAGES))) return [];
     const sites = callSites(project);

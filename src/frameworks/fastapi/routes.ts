@@ -10,9 +10,9 @@
  * Upstream: https://fastapi.tiangolo.com/tutorial/bigger-applications/ and starlette/routing.py
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, columnOf, exprLine, kwarg, lineOf } from '../../python/ir';
+import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { bundledRoutes } from './bundled-routers';
-import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type Value } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type StoredKeyword, type Value, siteKey } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
 import { assumedFor, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { lookupTable } from '../../collections';
@@ -23,6 +23,7 @@ type Located = { expr: Expr; ctx: Ctx };
 const FASTAPI_APPS = ['fastapi.FastAPI', 'fastapi.applications.FastAPI'];
 const STARLETTE_APPS = ['starlette.applications.Starlette'];
 const API_ROUTERS = ['fastapi.APIRouter', 'fastapi.routing.APIRouter'];
+export const ROUTER_PREFIX: StoredKeyword = { owners: API_ROUTERS, name: 'prefix' };
 const STARLETTE_ROUTERS = ['starlette.routing.Router'];
 const MOUNTS = ['starlette.routing.Mount'];
 const HTTP_ROUTES = ['starlette.routing.Route', 'fastapi.routing.APIRoute'];
@@ -197,7 +198,7 @@ class AsgiExtractor {
       const routes = bundledRoutes(value);
       if (!routes || value.kind !== 'result') return [];
       const { call } = value;
-      const site = { key: `${value.ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`, call, ctx: value.ctx };
+      const site = { key: siteKey(call, value.ctx), call, ctx: value.ctx };
       if (!this.nodes.has(site.key)) {
         const node: Instance = { kind: 'instance', types: API_ROUTERS, site };
         this.addNode(node);
@@ -436,7 +437,7 @@ class AsgiExtractor {
   }
 
   private ownPrefix(node: Instance): Located | undefined {
-    return Project.isInstance(node, API_ROUTERS) ? this.project.keywordArgument(node.site.call, 'prefix', node.site.ctx) : undefined;
+    return Project.isInstance(node, API_ROUTERS) ? this.project.constructionKeyword(node, 'prefix') : undefined;
   }
 
   /** Every way a node is reached from an app, with the path prefix it gets there. */
@@ -505,7 +506,8 @@ class AsgiExtractor {
   }
 
   private ownDependencies(node: Instance): Decorator[] {
-    return this.dependencyList(kwarg(node.site.call, 'dependencies'), node.site.ctx);
+    const given = this.project.constructionKeyword(node, 'dependencies');
+    return this.dependencyList(given?.expr, given?.ctx ?? node.site.ctx);
   }
 
   /** The path an edge contributes: its prefix (a mount path loses its trailing `/`), then the node's own prefix. */

@@ -1,7 +1,7 @@
 /** Flask: routes (routes.ts) protected by Flask-Limiter (flask-limiter.ts). */
 import { Project } from '../../python/project';
 import { callSites, protectNoting, type Analyzer } from '../common';
-import { extractFlaskRoutes } from './routes';
+import { BLUEPRINT_PREFIX, NAMESPACE_FACTORY, extractFlaskRoutes } from './routes';
 import { flaskLimiter } from './flask-limiter';
 import type { LimiterLibrary } from '../library';
 import type { CallSite } from '../common';
@@ -20,6 +20,8 @@ const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask'];
 
 export const flask: Analyzer = {
   packages: FLASK_PACKAGES,
+  factories: [NAMESPACE_FACTORY],
+  storedKeywords: [BLUEPRINT_PREFIX],
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, FLASK_PACKAGES))) return [];
     const sites = callSites(project);

@@ -8,7 +8,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, type Assumption, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
+import { Project, type Assumption, type ClassRef, type Ctx, type FactoryMethod, type FunctionRef, type StoredKeyword, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
 import { assumedFor, callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
@@ -24,6 +24,8 @@ const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
 const SMOREST_API_TYPES = ['flask_smorest.Api'];
 const SMOREST_BLUEPRINT_TYPES = ['flask_smorest.Blueprint'];
 const NAMESPACE_TYPES = ['flask_restx.Namespace'];
+export const NAMESPACE_FACTORY: FactoryMethod = { owner: 'flask_restx.Api', method: 'namespace', makes: 'flask_restx.Namespace' };
+export const BLUEPRINT_PREFIX: StoredKeyword = { owners: BLUEPRINT_TYPES, name: 'url_prefix' };
 const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource'];
 const VIEW_TYPES = ['flask.views.View'];
 const HOOKS = ['before_request', 'before_app_request'];
@@ -118,6 +120,11 @@ class FlaskExtractor {
       if (method === 'add_namespace') {
         for (const api of this.receivers(call, ctx, isRestfulApi)) {
           for (const ns of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isNamespace)) this.addNamespace(api, ns, argument(call, 1, 'path'), ctx, call);
+        }
+      } else if (method === 'namespace') {
+        // `api.namespace("todos")` makes the namespace (see NAMESPACE_FACTORY) and adds it to the Api.
+        for (const api of this.receivers(call, ctx, isRestfulApi)) {
+          for (const ns of this.project.resolve(call, ctx).filter(isNamespace)) this.addNamespace(api, ns, undefined, ctx, call);
         }
       } else if (method === 'init_app') {
         for (const api of this.receivers(call, ctx, isBindingApi)) {
@@ -238,8 +245,12 @@ class FlaskExtractor {
     const own = kwarg(nsCall, 'path');
     const name = argument(nsCall, 0, 'name');
     const nameText = name && this.project.stringValue(name, ns.site.ctx);
-    const text = given ? this.project.stringValue(given, ctx) : own ? this.project.stringValue(own, ns.site.ctx) : nameText === undefined ? undefined : `/${nameText}`;
-    const path: Expr = text === undefined ? { k: 'other', text: 'namespace path', loc: at.loc } : { k: 'str', v: text.replace(/\/+$/, ''), loc: at.loc };
+    // An empty path stands for none, as `or` reads it: `get_ns_path(ns) or ns.path`, `self._path or "/" + name`.
+    const givenText = given && this.project.stringValue(given, ctx);
+    const ownText = own && this.project.stringValue(own, ns.site.ctx);
+    const nsPath = own && ownText !== '' ? ownText : nameText === undefined ? undefined : `/${nameText}`;
+    const text = given && givenText !== '' ? givenText : nsPath?.replace(/\/+$/, ''); // only the namespace's own loses its trailing `/`
+    const path: Expr = text === undefined ? { k: 'other', text: 'namespace path', loc: at.loc } : { k: 'str', v: text, loc: at.loc };
     const list = this.namespaceApis.get(ns.site.key) ?? [];
     list.push({ api, path });
     this.namespaceApis.set(ns.site.key, list);
@@ -505,7 +516,7 @@ class FlaskExtractor {
   private mounts(owner: Instance, seen: string[]): Mount[] {
     if (Project.isInstance(owner as Value, FLASK_APP_TYPES)) return [{ app: owner, blueprints: [], parts: [], unresolved: [], assumptions: [] }];
     if (seen.includes(owner.site.key) || seen.length > 16) return [];
-    const ownPrefix = this.project.keywordArgument(owner.site.call, 'url_prefix', owner.site.ctx);
+    const ownPrefix = this.project.constructionKeyword(owner, 'url_prefix');
     const registrations = this.registrations.filter((r) => r.child.site.key === owner.site.key);
     const result: Mount[] = [];
     for (const reg of registrations) {
