@@ -976,7 +976,7 @@ export class Project {
         const given = stored && this.constructionKeyword(value, name);
         if (given) return this.resolve(given.expr, given.ctx, depth + 1);
         if (!value.cls) return [{ kind: 'member', of: value, name }];
-        const attr = (this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? []).flatMap((v) => (v.kind === 'function' && isTextProperty(v.ref.fn) ? this.propertyValue(value, v.ref, depth) : [v]));
+        const attr = (this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? []).flatMap((v) => (v.kind === 'function' && isProperty(v.ref.fn) ? this.propertyValue(value, v.ref, depth) : [v]));
         const later = this.settersOf(value.cls).get(name) ?? NO_ITEMS;
         if (!attr.length && !later.length) return [{ kind: 'member', of: value, name }];
         return later.length ? [...attr, ...later.flatMap((setter) => this.setterValues(setter, name, depth))] : attr;
@@ -998,11 +998,12 @@ export class Project {
   }
 
   /**
-   * A `@property` (or `@cached_property`) that builds a text, read on an instance: what its getter returns, `self` the
-   * instance, when that is a text or a number (`node_path`: `self.url_prefix + self.node_type`); else the attribute,
-   * unread, where it is read (the report names the line that reads it, not a line inside the getter).
+   * A `@property` (or `@cached_property`) read on an instance, never the getter itself: what a getter that builds a text
+   * returns, `self` the instance, when that is a text or a number (`node_path`: `self.url_prefix + self.node_type`);
+   * else the attribute, unread, where it is read (the report names the line that reads it, not one inside the getter).
    */
   private propertyValue(instance: Extract<Value, { kind: 'instance' }>, getter: FunctionRef, depth: number): Value[] {
+    if (!buildsText(getter.fn)) return [{ kind: 'member', of: instance, name: getter.fn.name }];
     const { call, ctx } = instance.site;
     const read: CallExpr = { k: 'call', fn: { k: 'attr', obj: call, name: getter.fn.name, loc: call.loc }, args: [], kwargs: [], splat: false, loc: call.loc };
     const { value, assumed } = this.captured(() => this.callResult({ kind: 'function', ref: getter }, read, ctx, depth + 1, true));
@@ -1739,15 +1740,19 @@ export function importTarget(mod: ModuleFacts, binding: Extract<Binding, { kind:
  * A plugin manager's hook call, `pm.hook.load_blueprints(app=app)` (pluggy): it calls every implementation
  * of that name, with keyword arguments only.
  */
+/** A getter Python calls when the attribute is read: `@property`, `@cached_property`, `@functools.cached_property`. */
+function isProperty(fn: FunctionDef): boolean {
+  return fn.decorators.some((d) => PROPERTY_DECORATORS.includes(dottedName(d) ?? ''));
+}
+
 /**
- * A getter Python calls when the attribute is read (`@property`, `@cached_property`, `@functools.cached_property`) whose
- * every `return` builds a text or is a literal: `"/" + self.name`, `f"/api/v{self.version}"`, `"%s" % self.TYPE`. Only
- * those are read (see propertyValue): reading every getter cost a 2,300-module service a quarter more time.
+ * A getter every `return` of which builds a text or is a literal: `"/" + self.name`, `f"/api/v{self.version}"`, `"%s" %
+ * self.TYPE`. Only those are read (see propertyValue): reading every getter cost a 2,300-module service a quarter more time.
  */
-function isTextProperty(fn: FunctionDef): boolean {
+function buildsText(fn: FunctionDef): boolean {
   const builds = (e: Expr): boolean =>
     LITERALS.has(e.k) || e.k === 'fstr' || e.k === 'concat' || (e.k === 'call' && e.fn.k === 'attr' && (e.fn.name === '__mod__' || e.fn.name === 'format') && e.fn.obj.k === 'str');
-  return fn.returns.length > 0 && fn.returns.every(builds) && fn.decorators.some((d) => PROPERTY_DECORATORS.includes(dottedName(d) ?? ''));
+  return fn.returns.length > 0 && fn.returns.every(builds);
 }
 
 /**
