@@ -1003,13 +1003,14 @@ export class Project {
    * else the attribute, unread, where it is read (the report names the line that reads it, not one inside the getter).
    */
   private propertyValue(instance: Extract<Value, { kind: 'instance' }>, getter: FunctionRef, depth: number): Value[] {
-    if (!buildsText(getter.fn)) return [{ kind: 'member', of: instance, name: getter.fn.name }];
+    const unread: Value[] = [{ kind: 'member', of: instance, name: getter.fn.name }];
+    if (!buildsText(getter.fn)) return unread;
     const { call, ctx } = instance.site;
     const read: CallExpr = { k: 'call', fn: { k: 'attr', obj: call, name: getter.fn.name, loc: call.loc }, args: [], kwargs: [], splat: false, loc: call.loc };
     const { value, assumed } = this.captured(() => this.callResult({ kind: 'function', ref: getter }, read, ctx, depth + 1, true));
     const text = (v: Value): string | undefined => (v.kind === 'literal' ? this.stringValue(v.expr, v.ctx) : v.kind === 'result' ? this.stringValue(v.call, v.ctx) : undefined);
     const scalar = (v: Value): boolean => (v.kind === 'literal' && LITERALS.has(v.expr.k)) || text(v) !== undefined;
-    if (!value.length || !value.every(scalar)) return [{ kind: 'member', of: instance, name: getter.fn.name }];
+    if (!value.length || !value.every(scalar)) return unread;
     this.replay(assumed);
     return value;
   }
@@ -1767,7 +1768,9 @@ export function siteKey(call: CallExpr, ctx: Ctx): string {
 function isBaseInit(call: CallExpr): boolean {
   if (call.fn.k !== 'attr' || call.fn.name !== '__init__') return false;
   const { obj } = call.fn;
-  return obj.k === 'call' ? obj.fn.k === 'name' && obj.fn.id === 'super' : dottedName(obj) !== undefined && dottedName(obj) !== 'self';
+  if (obj.k === 'call') return obj.fn.k === 'name' && obj.fn.id === 'super';
+  const base = dottedName(obj);
+  return base !== undefined && base !== 'self';
 }
 
 function isHookCall(call: CallExpr): boolean {
