@@ -11,7 +11,7 @@ import { combine } from './frameworks/protection';
 import type { CallExpr, ClassDef, Expr, FunctionDef, ModuleFacts } from './python/ir';
 import { definingClass, dottedName, exprLine, kwarg, lineOf } from './python/ir';
 import { Project, type Ctx, type Env, type Value } from './python/project';
-import { callSites, functionCtx, sequenceItems, stringList, type CallSite } from './frameworks/common';
+import { callSites, calling, functionCtx, sequenceItems, stringList, type CallSite } from './frameworks/common';
 
 const ASGI = new Set(['fastapi', 'starlette']);
 const DJANGO = new Set(['django', 'drf']);
@@ -335,7 +335,8 @@ export class CustomLimiters {
     if (DJANGO.has(route.framework)) return this.djangoMiddleware(limiter);
     if (!ASGI.has(route.framework) || !route.app) return [];
     const app = route.app;
-    this.sites ??= callSites(this.project);
+    // Only these can add it: `app.add_middleware(M)` and a call with `middleware=[...]`.
+    this.sites ??= callSites(this.project, (call) => calling(call, ['add_middleware']) || kwarg(call, 'middleware') !== undefined);
     return this.sites.flatMap(({ call, ctx }) => {
       const named = (e: Expr | undefined): boolean => !!e && this.project.resolve(e, ctx).some((v) => qualifiedNames(v).some((q) => names(limiter.target, q)));
       const isApp = (v: Value): boolean => v.kind === 'instance' && v.site.ctx.mod.file === app.file && lineOf(v.site.call.loc) === app.line;

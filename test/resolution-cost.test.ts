@@ -70,9 +70,23 @@ test('the helpers a helper named like hundreds of calls passes its parameters to
   const calls = Array.from({ length: 300 }, (_, i) => `settings.get(["section", "key${i}"])`).join('\n');
   const source = `class Settings:\n    def get(self, path):\n        return self._value(path)\n\n    def _value(self, path):\n        return store.lookup(self._key(path))\n\n    def _key(self, path):\n        return "/".join(path)\n\n\nsettings = Settings()\n${calls}\n`;
   const project = new Project([extractFacts(pythonParser().parse(source).rootNode, 'app.py')]);
-  const sites = callSites(project);
+  const sites = callSites(project, () => true);
   expect(sites.filter((s) => s.call.fn.k === 'attr' && s.call.fn.name === 'get')).toHaveLength(300);
   // `get`'s own call is read once per call of it (the first 256: MAX_CALL_SITES); `_value`'s and `_key`'s once each.
   const named = (name: string) => sites.filter((s) => s.call.fn.k === 'attr' && s.call.fn.name === name).length;
   expect([named('_value'), named('lookup'), named('join')]).toEqual([256, 1, 1]);
+});
+
+test('a call no framework reads is not read once per call of the helper making it; a registration is', () => {
+  // Skyvern's helpers build models from their parameters (`Step(task_id=task_id)`) in thousands of places: reading
+  // each such call for every call of its helper took half of its scan, for calls no framework looks at.
+  const callers = Array.from({ length: 50 }, (_, i) => `record("t${i}")\nmount(app, "/v${i}")`).join('\n');
+  const source = `from fastapi import APIRouter, FastAPI\nfrom pydantic import BaseModel\n\n\nclass Step(BaseModel):\n    task_id: str\n\n\nrouter = APIRouter()\napp = FastAPI()\n\n\n@router.get("/items")\ndef items():\n    return []\n\n\ndef record(task_id):\n    Step(task_id=task_id)\n\n\ndef mount(target, prefix):\n    target.include_router(router, prefix=prefix)\n\n\n${callers}\n`;
+  const mod = extractFacts(pythonParser().parse(source).rootNode, 'app.py');
+  const readPerCaller = jest.spyOn(Project.prototype, 'callerEnvs');
+  const routes = analyzeModules([mod]);
+  expect(routes.map((r) => r.path).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `/v${i}/items`).sort());
+  const helpers = readPerCaller.mock.calls.map(([, scope]) => mod.functions.find((fn) => fn.bodyScope === scope)?.name);
+  expect(helpers).toContain('mount');
+  expect(helpers).not.toContain('record');
 });

@@ -1,7 +1,7 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
 import { columnOf, eachCall, lineOf, someExpr } from '../python/ir';
-import { bindTargets, comprehensionItems, fromParameters, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type StoredKeyword, type Project, type Value } from '../python/project';
+import { bindTargets, comprehensionItems, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type StoredKeyword, type Project, type Value } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 import { namedLikeSite } from '../registration-names';
 
@@ -57,16 +57,41 @@ export interface CallSite {
   ctx: Ctx;
 }
 
-const sitesOf = new WeakMap<Project, CallSite[]>();
+const readSites = new WeakMap<Project, { statements: Map<CallStatement, CallSite[]>; partials: Map<ModuleFacts, CallSite[]> }>();
 
 /**
- * Every call statement of the project, once per iteration of statically known enclosing loops. Read once per
- * project: every framework and the settings lookup walk the same list.
+ * The sites of the call statements `wanted` keeps, in the project's order, each once per iteration of statically
+ * known enclosing loops and, in a helper that uses its parameters, once per call of the helper. `wanted` tests the
+ * call as written (`at` the statement's place, no loop or caller read): a statement's sites are read the first time
+ * one wants it, and kept. Reading the loops and callers of every statement cost Skyvern half of its scan for calls
+ * no framework reads.
  */
-export function callSites(project: Project): CallSite[] {
-  let sites = sitesOf.get(project);
-  if (!sites) sitesOf.set(project, (sites = project.noting(() => everyCallSite(project))));
+export function callSites(project: Project, wanted: (call: CallExpr, at: Ctx) => boolean): CallSite[] {
+  let read = readSites.get(project);
+  if (!read) readSites.set(project, (read = { statements: new Map(), partials: new Map() }));
+  const sites: CallSite[] = [];
+  for (const mod of project.modules) {
+    for (const stmt of mod.calls) {
+      if (!wanted(stmt.call, { mod, scope: stmt.scope, line: lineOf(stmt.call.loc) - 1 })) continue;
+      let own = read.statements.get(stmt);
+      if (!own) read.statements.set(stmt, (own = project.noting(() => sitesOfStatement(project, mod, stmt))));
+      sites.push(...own);
+    }
+    let partials = read.partials.get(mod);
+    if (!partials) read.partials.set(mod, (partials = project.noting(() => partialRegistrations(project, mod))));
+    sites.push(...partials.filter((site) => wanted(site.call, site.ctx)));
+  }
   return sites;
+}
+
+/** A call of a method named one of `names` (`x.register_blueprint(...)`): a test for callSites. */
+export function calling(call: CallExpr, names: readonly string[]): boolean {
+  return call.fn.k === 'attr' && names.includes(call.fn.name);
+}
+
+/** `x.name = v`, recorded as the call `x.__setattr__("name", v)`. */
+export function setsAttribute(call: CallExpr, name: string): boolean {
+  return calling(call, ['__setattr__']) && call.args[0]?.k === 'str' && call.args[0].v === name;
 }
 
 /**
@@ -79,24 +104,16 @@ export function statementSites(project: Project, wanted: (call: CallExpr) => boo
   return project.modules.flatMap((mod) => mod.calls.flatMap((stmt) => (wanted(stmt.call) ? statementContexts(project, mod, stmt).map((ctx) => ({ call: stmt.call, ctx })) : [])));
 }
 
-function everyCallSite(project: Project): CallSite[] {
-  const sites: CallSite[] = [];
-  for (const mod of project.modules) {
-    const passedIn = new Map(mod.functions.map((fn) => [fn.bodyScope, fromParameters(mod, fn)]));
-    for (const stmt of mod.calls) {
-      // A call in a helper that uses the helper's parameters (or names it derives from them) is read once per call
-      // of the helper. When what it registers comes from the call (`register_view(bp, routes=[...])`), it is
-      // declared at the call.
-      const names = passedIn.get(stmt.scope);
-      const fromCaller = names && (mentions(stmt.call.args[0] ?? { k: 'none' }, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
-      const callers = names && (fromCaller || mentions(stmt.call, names)) ? project.callerEnvs(mod, stmt.scope) : [];
-      for (const { env, via } of callers.length ? callers : [{}]) {
-        for (const ctx of statementContexts(project, mod, stmt, { env, ...(fromCaller && { via }) })) sites.push({ call: stmt.call, ctx });
-      }
-    }
-    sites.push(...partialRegistrations(project, mod));
-  }
-  return sites;
+/**
+ * A call in a helper that uses the helper's parameters (or names it derives from them) is read once per call of the
+ * helper. When what it registers comes from the call (`register_view(bp, routes=[...])`), it is declared at the call.
+ */
+function sitesOfStatement(project: Project, mod: ModuleFacts, stmt: CallStatement): CallSite[] {
+  const helper = mod.functions.find((fn) => fn.bodyScope === stmt.scope);
+  const names = helper && project.namesFromParameters(mod, helper);
+  const fromCaller = names && (mentions(stmt.call.args[0] ?? { k: 'none' }, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
+  const callers = names && (fromCaller || mentions(stmt.call, names)) ? project.callerEnvs(mod, stmt.scope) : [];
+  return (callers.length ? callers : [{}]).flatMap(({ env, via }) => statementContexts(project, mod, stmt, { env, ...(fromCaller && { via }) }).map((ctx) => ({ call: stmt.call, ctx })));
 }
 
 /**

@@ -676,7 +676,7 @@ export class Project {
   }
 
   /** `fromParameters`, once per function. */
-  private namesFromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
+  namesFromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
     let names = this.parameterNames.get(fn);
     if (!names) this.parameterNames.set(fn, (names = fromParameters(mod, fn)));
     return names;

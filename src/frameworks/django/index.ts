@@ -5,7 +5,7 @@
  */
 import { Project, type Value } from '../../python/project';
 import type { AnalyzedRoute } from '../../model';
-import { callSites, protectNoting, statementSites, type Analyzer, type RouteDraft } from '../common';
+import { callSites, calling, protectNoting, setsAttribute, statementSites, type Analyzer, type RouteDraft } from '../common';
 import { protectRoute } from '../protection';
 import type { LimiterLibrary } from '../library';
 import { findDjangoProjects, mayNameSettings, type DjangoSettings } from './settings';
@@ -36,9 +36,9 @@ export const django: Analyzer = {
   },
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return [];
-    const sites = callSites(project);
-    const walker = new UrlWalker(project, sites);
-    const projects = findDjangoProjects(project, sites);
+    // A router's `register` calls and `router.trailing_slash = ...`, read before any settings apply.
+    const walker = new UrlWalker(project, callSites(project, (call) => calling(call, ['register']) || setsAttribute(call, 'trailing_slash')));
+    const projects = findDjangoProjects(project, callSites(project, mayNameSettings));
     const routes: AnalyzedRoute[] = [];
     // Each project is read with its own settings: `settings.X` in URLconfs and views means its value there.
     const analyse = (settings: DjangoSettings | undefined, walk: () => void): void => {

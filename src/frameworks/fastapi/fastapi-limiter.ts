@@ -13,7 +13,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
 import { Project, type Ctx, type FunctionRef } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
-import { functionCtx, type Decorator } from '../common';
+import { callSites, calling, functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
 import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST } from '../client-input';
 import type { AsgiLibrary } from '.';
@@ -63,9 +63,9 @@ interface Enforced {
   perPath?: SourceRef;
 }
 
-const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
+const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   if (!project.modules.some((m) => Project.imports(m, ['fastapi_limiter']))) return undefined;
-  const init = sites.find(({ call, ctx }) => call.fn.k === 'attr' && call.fn.name === 'init' && project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
+  const init = callSites(project, (call) => calling(call, ['init'])).find(({ call, ctx }) => project.resolve(call.fn, ctx).some((v) => v.kind === 'external' && v.qname === INIT));
 
   const at = (ctx: Ctx, expr: Expr): { file: string; line: number } => ({ file: ctx.mod.file, line: exprLine(expr, ctx.line) });
 

@@ -4,7 +4,7 @@
  * any library limits it, unknown when one cannot tell, and exempt or unlimited otherwise.
  */
 import { Project } from '../../python/project';
-import { callSites, protectNoting, type Analyzer, type CallSite } from '../common';
+import { protectNoting, type Analyzer } from '../common';
 import { protectRoute } from '../protection';
 import type { LimiterLibrary } from '../library';
 import { ROUTER_PREFIX, extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRouteContext } from './routes';
@@ -14,10 +14,9 @@ import { asgiRatelimit } from './asgi-ratelimit';
 
 const ASGI_PACKAGES = ['fastapi', 'starlette'];
 
-/** What an ASGI limiter library's resolver is built from: the app graph and the project's call sites. */
+/** What an ASGI limiter library's resolver is built from besides the project: the app graph. */
 export interface AsgiScope {
   graph: AppGraph;
-  sites: CallSite[];
 }
 export type AsgiLibrary = LimiterLibrary<AsgiRouteContext, AsgiScope>;
 
@@ -30,9 +29,8 @@ export const fastapi: Analyzer = {
   storedKeywords: [ROUTER_PREFIX],
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, ASGI_PACKAGES))) return [];
-    const sites = callSites(project);
-    const graph = extractAsgiRoutes(project, sites);
-    const resolvers = ASGI_LIBRARIES.map((l) => l.resolver(project, { graph, sites })).filter((r) => r !== undefined);
+    const graph = extractAsgiRoutes(project);
+    const resolvers = ASGI_LIBRARIES.map((l) => l.resolver(project, { graph })).filter((r) => r !== undefined);
     const unreachable = 'the route is not reachable from an app found statically, so which limits apply is unknown';
     return graph.drafts.map((draft) =>
       protectNoting(project, draft, (d) => protectRoute(d, resolvers, d.context.hops[0] && isAsgiApp(d.context.hops[0].node) ? undefined : unreachable)),

@@ -14,7 +14,7 @@ import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { bundledRoutes } from './bundled-routers';
 import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type StoredKeyword, type Value, siteKey } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
-import { assumedFor, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { assumedFor, callSites, calling, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { lookupTable } from '../../collections';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
@@ -55,7 +55,8 @@ export function isDependsCall(project: Project, call: CallExpr, ctx: Ctx): boole
 
 export const isFastApiApp = (v: Value): v is Instance => Project.isInstance(v, FASTAPI_APPS);
 export const isAsgiApp = (v: Value): v is Instance => Project.isInstance(v, [...FASTAPI_APPS, ...STARLETTE_APPS]);
-const isNode = (v: Value): v is Instance => Project.isInstance(v, [...FASTAPI_APPS, ...STARLETTE_APPS, ...API_ROUTERS, ...STARLETTE_ROUTERS, ...MOUNTS]);
+const NODE_CLASSES = [...FASTAPI_APPS, ...STARLETTE_APPS, ...API_ROUTERS, ...STARLETTE_ROUTERS, ...MOUNTS];
+const isNode = (v: Value): v is Instance => Project.isInstance(v, NODE_CLASSES);
 
 /** One step from an app inwards: the node reached and how. */
 export interface Hop {
@@ -114,8 +115,8 @@ export interface Middleware {
   ctx: Ctx;
 }
 
-export function extractAsgiRoutes(project: Project, sites: CallSite[]): AppGraph {
-  return new AsgiExtractor(project, sites).run();
+export function extractAsgiRoutes(project: Project): AppGraph {
+  return new AsgiExtractor(project).run();
 }
 
 class AsgiExtractor {
@@ -127,28 +128,36 @@ class AsgiExtractor {
   private readonly pending: (() => void)[] = [];
   private readonly listed = new Set<string>(); // nodes whose `routes=` list has been read
 
-  constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
+  constructor(private readonly project: Project) {}
+
+  /** A class (or a library's) whose objects are no app, router or mount. */
+  private makesOtherThanNodes(callee: Value): boolean {
+    if (callee.kind === 'external') return !NODE_CLASSES.includes(callee.qname);
+    return callee.kind === 'class' && !this.project.externalBases(callee.ref).some((q) => NODE_CLASSES.includes(q));
+  }
 
   run(): AppGraph {
     // Apps and routers a factory returns directly (`return Starlette(routes=[...])`) are nodes too.
     const returned = this.project.modules.flatMap((mod) =>
       mod.functions.flatMap((fn) => fn.returns.filter((r): r is CallExpr => r.k === 'call').map((call) => ({ call, ctx: { mod, scope: fn.bodyScope, line: lineOf(call.loc) } }))),
     );
-    for (const { call, ctx } of [...this.sites, ...returned]) {
-      if (CLASS_LIKE.test(Project.describe(call.fn))) {
-        for (const value of this.project.resolve(call, ctx)) if (isNode(value)) this.addNode(value);
-      }
+    const classLike = (call: CallExpr): boolean => CLASS_LIKE.test(Project.describe(call.fn));
+    // A statement calling a class that is no app or router (a model, an exception) is not read for each caller.
+    const mayMakeNode = (call: CallExpr, at: Ctx): boolean => classLike(call) && this.project.resolve(call.fn, at).some((v) => !this.makesOtherThanNodes(v));
+    for (const { call, ctx } of [...callSites(this.project, mayMakeNode), ...returned.filter((site) => classLike(site.call))]) {
+      for (const value of this.project.resolve(call, ctx)) if (isNode(value)) this.addNode(value);
     }
-    for (const { call, ctx } of this.sites) {
+    for (const { call, ctx } of callSites(this.project, (c) => calling(c, ['include_router', 'mount', 'add_middleware']))) {
       if (call.fn.k !== 'attr') continue;
       const method = call.fn.name;
       if (method === 'include_router') this.include(call, ctx);
       else if (method === 'mount') this.mount(call, ctx);
       else if (method === 'add_middleware') this.addMiddleware(call, ctx);
     }
-    for (const { call, ctx } of this.sites) {
-      if (call.fn.k === 'attr' && DECLARATIONS[call.fn.name]?.endpointAt !== undefined) this.imperative(call, ctx);
-      else if (call.fn.k !== 'attr' && /Middleware$/.test(Project.describe(call.fn))) this.wrappingMiddleware(call, ctx);
+    const imperative = ({ fn }: CallExpr): boolean => (fn.k === 'attr' ? DECLARATIONS[fn.name]?.endpointAt !== undefined : /Middleware$/.test(Project.describe(fn)));
+    for (const { call, ctx } of callSites(this.project, imperative)) {
+      if (call.fn.k === 'attr') this.imperative(call, ctx);
+      else this.wrappingMiddleware(call, ctx);
     }
     for (const mod of this.project.modules) {
       for (const fn of mod.functions) this.decorated({ mod, fn });

@@ -16,7 +16,7 @@ import { argument, dottedName, exprLine, isTrue, kwarg, lineOf } from '../../pyt
 import { Project, type Ctx, type Value } from '../../python/project';
 import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
-import { functionCtx, type Decorator, type RouteDraft } from '../common';
+import { callSites, calling, functionCtx, setsAttribute, type Decorator, type RouteDraft } from '../common';
 import {
   countedPerClient, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
   writtenSetting, type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestUse,
@@ -84,7 +84,7 @@ interface LimiterInfo extends LimiterSettings {
 /** A `@limiter.limit` / `shared_limit` limit with the decorator call that declares it. */
 type Placed = DeclaredLimit & { call: CallExpr; ctx: Ctx };
 
-const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
+const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   // slowapi reads RATELIMIT_* from the environment or `.env` (Starlette Config); only `.env` can be seen here.
   const env = (name: string) => project.metadata.dotenv.get(name)?.[0];
   // RATELIMIT_ENABLED wins over `enabled=`.
@@ -157,7 +157,8 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph, sites }) => {
   const addHandler = (appExpr: Expr, ctx: Ctx, handler: Value[]): void => {
     for (const app of project.resolve(appExpr, ctx).filter(isAsgiApp)) handlers.set(app.site.key, otherThan429(handler, { who: 'the RateLimitExceeded handler', kind: 'handler' }));
   };
-  for (const { call, ctx } of sites) {
+  const constructsOrSets = (call: CallExpr): boolean => !!dottedName(call.fn)?.endsWith('Limiter') || setsAttribute(call, 'limiter') || calling(call, ['add_exception_handler']);
+  for (const { call, ctx } of callSites(project, constructsOrSets)) {
     if (dottedName(call.fn)?.endsWith('Limiter')) {
       const instance = project.resolve(call, ctx).find(isLimiter);
       if (instance && !limiters.has(instance.site.key)) {

@@ -9,7 +9,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { exprLine, lineOf } from '../../python/ir';
 import type { Assumption, Ctx, Project, Value } from '../../python/project';
 import type { Evidence } from '../../model';
-import type { CallSite } from '../common';
+import { callSites } from '../common';
 import { addTo } from '../../collections';
 import { isApp } from './routes';
 
@@ -32,10 +32,10 @@ export class FlaskAppConfig {
   private readonly settings = new Map<string, Map<string, ConfigSetting[]>>(); // app site → key → settings
   private readonly opaque = new Set<string>(); // app sites whose config is also loaded from files or the environment
 
-  constructor(private readonly project: Project, sites: CallSite[]) {
-    for (const { call, ctx } of sites) {
+  constructor(private readonly project: Project) {
+    for (const { call, ctx } of callSites(project, ({ fn }) => fn.k === 'attr' && fn.obj.k === 'attr' && fn.obj.name === 'config')) {
       const fn = call.fn;
-      if (fn.k !== 'attr' || fn.obj.k !== 'attr' || fn.obj.name !== 'config') continue;
+      if (fn.k !== 'attr' || fn.obj.k !== 'attr') continue;
       for (const app of this.project.resolve(fn.obj.obj, ctx).filter(isApp)) this.configCall(app, fn.name, call, ctx);
     }
   }

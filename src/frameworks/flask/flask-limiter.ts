@@ -18,7 +18,7 @@ import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type Assumption, type Ctx, type Memo, type Value } from '../../python/project';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
-import { functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { callSites, calling, functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import {
   countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting,
@@ -60,6 +60,8 @@ const ERROR_HANDLER: Answering = { who: 'the 429 handler', kind: 'handler' };
 const ON_BREACH: Answering = { who: 'the `on_breach` callback', kind: 'on_breach' };
 const TOO_MANY_REQUESTS = /(^|\.)(RateLimitExceeded|TooManyRequests)$/;
 
+// The limiter's methods a statement calls that statementSite reads.
+const LIMITER_METHODS = ['init_app', 'exempt', 'check', 'request_filter', 'register_error_handler'];
 const isLimiter = (v: Value): v is Instance => Project.isInstance(v, LIMITER_CLASSES);
 
 type ExemptionScope = 'APPLICATION' | 'DEFAULT' | 'META' | 'ANCESTORS' | 'DESCENDENTS';
@@ -123,8 +125,8 @@ interface Setting {
 export const flaskLimiter: FlaskLibrary = {
   descriptor: DESCRIPTOR,
   // undefined when the project creates no limiter
-  resolver(project, { sites }) {
-    const resolver = new FlaskLimiterResolver(project, sites);
+  resolver(project) {
+    const resolver = new FlaskLimiterResolver(project);
     return resolver.limiterCount ? resolver : undefined;
   },
 };
@@ -139,10 +141,11 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
 
-  constructor(private readonly project: Project, sites: CallSite[]) {
-    this.config = new FlaskAppConfig(project, sites);
-    for (const site of sites) this.constructorSite(site);
-    for (const site of sites) this.statementSite(site);
+  constructor(private readonly project: Project) {
+    this.config = new FlaskAppConfig(project);
+    for (const site of callSites(project, (call) => !!dottedName(call.fn)?.endsWith('Limiter'))) this.constructorSite(site);
+    // `limiter.init_app(app)`, `limiter.limit("10/hour")(bp)`, `limiter.exempt(bp)`, ...: see statementSite.
+    for (const site of callSites(project, (call) => (call.fn.k === 'call' ? call.args.length === 1 : calling(call, LIMITER_METHODS)))) this.statementSite(site);
     this.decoratedFunctions();
   }
 
@@ -151,7 +154,6 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   }
 
   private constructorSite(site: CallSite): void {
-    if (!dottedName(site.call.fn)?.endsWith('Limiter')) return; // cheap gate before resolving
     const { value: info, assumed } = this.project.captured(() => this.limiterInfo(site));
     if (info) this.limiters.set(info.instance.site.key, { ...info, assumed });
   }

@@ -1,17 +1,14 @@
 /** Flask: routes (routes.ts) protected by Flask-Limiter (flask-limiter.ts). */
 import { Project } from '../../python/project';
-import { callSites, protectNoting, type Analyzer } from '../common';
+import { protectNoting, type Analyzer } from '../common';
 import { BLUEPRINT_PREFIX, NAMESPACE_FACTORY, extractFlaskRoutes } from './routes';
 import { flaskLimiter } from './flask-limiter';
 import type { LimiterLibrary } from '../library';
-import type { CallSite } from '../common';
 import type { FlaskRouteContext } from './routes';
 import { protectRoute } from '../protection';
 
-/** What a Flask limiter library's resolver is built from: the project's call sites. */
-export interface FlaskScope {
-  sites: CallSite[];
-}
+/** What a Flask limiter library's resolver is built from besides the project: nothing (it reads the call sites it wants). */
+export type FlaskScope = Record<string, never>;
 export type FlaskLibrary = LimiterLibrary<FlaskRouteContext, FlaskScope>;
 
 export const FLASK_LIBRARIES: FlaskLibrary[] = [flaskLimiter];
@@ -24,9 +21,8 @@ export const flask: Analyzer = {
   storedKeywords: [BLUEPRINT_PREFIX],
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, FLASK_PACKAGES))) return [];
-    const sites = callSites(project);
-    const resolvers = FLASK_LIBRARIES.map((l) => l.resolver(project, { sites })).filter((r) => r !== undefined);
+    const resolvers = FLASK_LIBRARIES.map((l) => l.resolver(project, {})).filter((r) => r !== undefined);
     const unreachable = 'the route is not reachable from an app found statically, so which limits apply is unknown';
-    return extractFlaskRoutes(project, sites).map((draft) => protectNoting(project, draft, (d) => protectRoute(d, resolvers, d.context.app ? undefined : unreachable)));
+    return extractFlaskRoutes(project).map((draft) => protectNoting(project, draft, (d) => protectRoute(d, resolvers, d.context.app ? undefined : unreachable)));
   },
 };

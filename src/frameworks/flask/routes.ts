@@ -10,7 +10,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type Assumption, type ClassRef, type Ctx, type FactoryMethod, type FunctionRef, type StoredKeyword, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
-import { assumedFor, callSites, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { assumedFor, callSites, calling, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
 import { addTo, lookupTable } from '../../collections';
@@ -95,8 +95,8 @@ const isBindingApi = (v: Value): v is Instance => isRestfulApi(v) || isSmorestAp
 const isSmorestBlueprint = (v: Value): v is Instance => Project.isInstance(v, SMOREST_BLUEPRINT_TYPES);
 const isNamespace = (v: Value): v is Instance => Project.isInstance(v, NAMESPACE_TYPES);
 
-export function extractFlaskRoutes(project: Project, sites: CallSite[] = callSites(project)): RouteDraft<FlaskRouteContext>[] {
-  return new FlaskExtractor(project, sites).run();
+export function extractFlaskRoutes(project: Project): RouteDraft<FlaskRouteContext>[] {
+  return new FlaskExtractor(project).run();
 }
 
 class FlaskExtractor {
@@ -111,10 +111,10 @@ class FlaskExtractor {
   private appConfig?: FlaskAppConfig;
   private discovery?: { app: Instance; call: CallExpr; ctx: Ctx } | null; // see discoveryLoop
 
-  constructor(private readonly project: Project, private readonly sites: CallSite[]) {}
+  constructor(private readonly project: Project) {}
 
   run(): RouteDraft<FlaskRouteContext>[] {
-    for (const { call, ctx } of this.sites) {
+    for (const { call, ctx } of callSites(this.project, (c) => calling(c, ['add_namespace', 'namespace', 'init_app']))) {
       if (call.fn.k !== 'attr') continue;
       const method = call.fn.name;
       if (method === 'add_namespace') {
@@ -135,8 +135,8 @@ class FlaskExtractor {
       }
     }
     this.collectApiConstructors();
-    for (const { call, ctx } of this.sites) {
-      if (call.fn.k !== 'attr' || call.fn.name !== 'register_blueprint') continue;
+    for (const { call, ctx } of callSites(this.project, (c) => calling(c, ['register_blueprint']))) {
+      if (call.fn.k !== 'attr') continue;
       const smorestApps = this.receivers(call, ctx, isSmorestApi).flatMap((api) => (this.apiOwners.get(api.site.key) ?? []).map((o) => o.owner));
       for (const parent of [...this.receivers(call, ctx, isOwner), ...smorestApps]) {
         for (const child of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isBlueprint)) {
@@ -150,8 +150,8 @@ class FlaskExtractor {
         for (const d of fn.decorators) if (d.k === 'attr' && HOOKS.includes(d.name)) this.addHook(d, functionCtx(mod, fn), [{ mod, fn }]);
       }
     }
-    for (const { call, ctx } of this.sites) {
-      if (call.fn.k !== 'attr' || !HOOKS.includes(call.fn.name) || !call.args[0]) continue;
+    for (const { call, ctx } of callSites(project, (c) => calling(c, HOOKS))) {
+      if (call.fn.k !== 'attr' || !call.args[0]) continue;
       this.addHook(call.fn, ctx, project.resolve(call.args[0], ctx).flatMap((v) => (v.kind === 'function' ? [v.ref] : [])));
     }
     // Each declaration's routes rest on what reading that declaration assumed.
@@ -159,7 +159,7 @@ class FlaskExtractor {
       for (const fn of mod.functions) project.noting(() => this.decoratedFunction({ mod, fn }));
       for (const cls of mod.classes) project.noting(() => this.decoratedClass({ mod, cls }));
     }
-    for (const { call, ctx } of this.sites) {
+    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource']))) {
       if (call.fn.k !== 'attr') continue;
       if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
@@ -587,7 +587,7 @@ class FlaskExtractor {
     const key = this.project.stringValue(read.key, ctx);
     const apps = this.project.resolve(read.config.obj, ctx).filter(isApp);
     if (key === undefined || apps.length !== 1) return undefined;
-    this.appConfig ??= new FlaskAppConfig(this.project, this.sites);
+    this.appConfig ??= new FlaskAppConfig(this.project);
     const set = this.appConfig.value(apps[0], key);
     if (set.expr) return this.project.stringValue(set.expr.expr, set.expr.ctx);
     if (this.appConfig.isOpaque(apps[0]) || set.ambiguous) return undefined;
