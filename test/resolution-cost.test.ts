@@ -90,3 +90,24 @@ test('a call no framework reads is not read once per call of the helper making i
   expect(helpers).toContain('mount');
   expect(helpers).not.toContain('record');
 });
+
+test('a method call on a parameter annotated with a library class no project class derives from is no call of the project', () => {
+  // Skyvern's helpers take Playwright objects (`page: Page`): finding the callers of a project method named `click`
+  // read every caller of every helper calling `page.click()`.
+  const source = (subclass: string) =>
+    `from fastapi import APIRouter, FastAPI\nfrom playwright.async_api import Page\n\napp = FastAPI()\nrouter = APIRouter()\n\n\n@router.get("/items")\ndef items():\n    return []\n\n\nclass Mounter:\n    def click(self, prefix):\n        app.include_router(router, prefix=prefix)\n\n\ndef press(page: Page):\n    page.click("/nowhere")\n\n\n${subclass}Mounter().click("/v1")\npress(load_page())\n`;
+  const readParameters = (subclass: string) => {
+    const values = jest.spyOn(Project.prototype as unknown as { parameterValues: (m: unknown, b: { name: string }) => unknown }, 'parameterValues');
+    const routes = analyzeModules([extractFacts(pythonParser().parse(source(subclass)).rootNode, 'app.py')]);
+    const names = values.mock.calls.map(([, binding]) => binding.name);
+    values.mockRestore();
+    return { paths: routes.map((r) => r.path), names };
+  };
+  const plain = readParameters('');
+  expect(plain.paths).toEqual(['/v1/items']);
+  expect(plain.names).not.toContain('page');
+  // A project class deriving from Page may be what `press` is given: its callers are read.
+  const derived = readParameters('class Tab(Page):\n    pass\n\n\n');
+  expect(derived.paths).toEqual(['/v1/items']);
+  expect(derived.names).toContain('page');
+});

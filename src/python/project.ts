@@ -147,6 +147,8 @@ const MAX_DEPTH = 24;
 const MAX_VALUES = 64;
 const MAX_CALL_SITES = 256;
 const MAX_CONSTRUCTIONS = 8; // see constructions
+// Annotations that say nothing of an object's class (`Any`, a Protocol, a type variable): see annotatedAsLibraryObject.
+const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.|^object$/;
 
 // Top-level packages that are never project modules, besides the modelled ones: a folder of that name above
 // an import root (`examples/flask/app.py`) gives no alias `flask.app`.
@@ -183,6 +185,7 @@ export class Project {
   private readonly parameterNames = new WeakMap<FunctionDef, Set<string>>(); // see namesFromParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callersByName = new Map<string, CallersNamed>();
+  private derivedFrom?: Set<string>; // see libraryBases
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
   private readonly setterValueCache: Memo<string, Value[]> = new Map(); // see setterValues
   // The functions whose returns are being read, outermost first, each with the entry whose body calls it (-1: none): see callResult.
@@ -900,12 +903,37 @@ export class Project {
       const cutAt = named.resolved[i]?.cutAt;
       if (cutAt !== undefined && cutAt <= depth) continue;
       const site = named.sites[i];
-      this.remember(this.calleeCache, site, () => this.resolve(site.call.fn, site.ctx, depth + 1), undefined, depth);
+      if (this.annotatedAsLibraryObject(site)) this.calleeCache.set(site, []);
+      else this.remember(this.calleeCache, site, () => this.resolve(site.call.fn, site.ctx, depth + 1), undefined, depth);
       this.settle(named, i);
     }
     this.note(named.assumedCount.keys());
     if (named.unsettled.length) this.cutShort();
     return named;
+  }
+
+  /**
+   * `page.click()` with `page: Page` a parameter annotated with a library class no project class derives from: it
+   * calls no function of the project, whatever the callers pass (Skyvern's helpers take Playwright objects, and
+   * reading every caller of each to find out cost a tenth of its scan).
+   */
+  private annotatedAsLibraryObject(site: CallSite): boolean {
+    const { fn } = site.call;
+    if (fn.k !== 'attr' || fn.obj.k !== 'name') return false;
+    const bindings = (site.ctx.mod.bindings[site.ctx.scope] ?? []).filter((b) => b.name === (fn.obj as { id: string }).id);
+    const [param] = bindings;
+    if (bindings.length !== 1 || param.kind !== 'param') return false;
+    const def = site.ctx.mod.functions[param.index];
+    const annotation = def.params[param.position]?.annotation;
+    if (!annotation || (annotation.k !== 'name' && annotation.k !== 'attr')) return false;
+    const types = this.resolve(annotation, { mod: site.ctx.mod, scope: def.scope, line: lineOf(def.loc) - 1 });
+    return types.length > 0 && types.every((t) => t.kind === 'external' && !LOOSE_TYPES.test(t.qname) && !this.libraryBases().has(t.qname));
+  }
+
+  /** The library classes some project class derives from. */
+  private libraryBases(): Set<string> {
+    this.derivedFrom ??= new Set(this.modules.flatMap((mod) => mod.classes.flatMap((cls) => this.externalBases({ mod, cls }))));
+    return this.derivedFrom;
   }
 
   /** Takes in the resolution of site `i` just made. */
