@@ -920,7 +920,8 @@ export class Project {
   private annotatedAsLibraryObject(site: CallSite): boolean {
     const { fn } = site.call;
     if (fn.k !== 'attr' || fn.obj.k !== 'name') return false;
-    const bindings = (site.ctx.mod.bindings[site.ctx.scope] ?? []).filter((b) => b.name === (fn.obj as { id: string }).id);
+    const receiver = fn.obj.id;
+    const bindings = (site.ctx.mod.bindings[site.ctx.scope] ?? []).filter((b) => b.name === receiver);
     const [param] = bindings;
     if (bindings.length !== 1 || param.kind !== 'param') return false;
     const def = site.ctx.mod.functions[param.index];
