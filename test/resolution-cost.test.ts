@@ -91,7 +91,7 @@ test('a call no framework reads is not read once per call of the helper making i
   expect(helpers).not.toContain('record');
 });
 
-test('a method call on a parameter annotated with a library class no project class derives from is no call of the project', () => {
+test('a method call on a parameter annotated with a library class is no call of the project unless a project class deriving from it defines the method', () => {
   // Skyvern's helpers take Playwright objects (`page: Page`): finding the callers of a project method named `click`
   // read every caller of every helper calling `page.click()`.
   const source = (subclass: string) =>
@@ -106,8 +106,14 @@ test('a method call on a parameter annotated with a library class no project cla
   const plain = readParameters('');
   expect(plain.paths).toEqual(['/v1/items']);
   expect(plain.names).not.toContain('page');
-  // A project class deriving from Page may be what `press` is given: its callers are read.
-  const derived = readParameters('class Tab(Page):\n    pass\n\n\n');
+  // A project class deriving from Page that defines no `click` calls Page's own.
+  const derived = readParameters('class Tab(Page):\n    def close(self):\n        pass\n\n\n');
   expect(derived.paths).toEqual(['/v1/items']);
-  expect(derived.names).toContain('page');
+  expect(derived.names).not.toContain('page');
+  // One that defines `click`, or derives it from a project base, may be what `press` is given: its callers are read.
+  for (const subclass of ['class Tab(Page):\n    def click(self, selector):\n        pass\n\n\n', 'class Clicks:\n    def click(self, selector):\n        pass\n\n\nclass Tab(Clicks, Page):\n    pass\n\n\n']) {
+    const overriding = readParameters(subclass);
+    expect(overriding.paths).toEqual(['/v1/items']);
+    expect(overriding.names).toContain('page');
+  }
 });

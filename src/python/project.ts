@@ -185,7 +185,7 @@ export class Project {
   private readonly parameterNames = new WeakMap<FunctionDef, Set<string>>(); // see namesFromParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callersByName = new Map<string, CallersNamed>();
-  private derivedFrom?: Set<string>; // see libraryBases
+  private derivedFrom?: Map<string, Set<string>>; // see derivedClassDefines
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
   private readonly setterValueCache: Memo<string, Value[]> = new Map(); // see setterValues
   // The functions whose returns are being read, outermost first, each with the entry whose body calls it (-1: none): see callResult.
@@ -913,9 +913,10 @@ export class Project {
   }
 
   /**
-   * `page.click()` with `page: Page` a parameter annotated with a library class no project class derives from: it
-   * calls no function of the project, whatever the callers pass (Skyvern's helpers take Playwright objects, and
-   * reading every caller of each to find out cost a tenth of its scan).
+   * `page.click()` with `page: Page` a parameter annotated with a library class no project class deriving from it
+   * defines `click` in (its body or a project base's): it calls no function of the project, whatever the callers pass
+   * (Skyvern's helpers take Playwright objects, and reading every caller of each to find out cost a tenth of its scan;
+   * its `AILocator(Locator)` defines no `click`).
    */
   private annotatedAsLibraryObject(site: CallSite): boolean {
     const { fn } = site.call;
@@ -928,13 +929,28 @@ export class Project {
     const annotation = def.params[param.position]?.annotation;
     if (!annotation || (annotation.k !== 'name' && annotation.k !== 'attr')) return false;
     const types = this.resolve(annotation, { mod: site.ctx.mod, scope: def.scope, line: lineOf(def.loc) - 1 });
-    return types.length > 0 && types.every((t) => t.kind === 'external' && !LOOSE_TYPES.test(t.qname) && !this.libraryBases().has(t.qname));
+    return types.length > 0 && types.every((t) => t.kind === 'external' && !LOOSE_TYPES.test(t.qname) && !this.derivedClassDefines(t.qname, fn.name));
   }
 
-  /** The library classes some project class derives from. */
-  private libraryBases(): Set<string> {
-    this.derivedFrom ??= new Set(this.modules.flatMap((mod) => mod.classes.flatMap((cls) => this.externalBases({ mod, cls }))));
-    return this.derivedFrom;
+  /** Whether a project class deriving from a library class defines `name` in its body or a project base's. */
+  private derivedClassDefines(qname: string, name: string): boolean {
+    if (!this.derivedFrom) {
+      this.derivedFrom = new Map();
+      for (const mod of this.modules) {
+        for (const cls of mod.classes) {
+          const ref = { mod, cls };
+          const bases = this.externalBases(ref);
+          if (!bases.length) continue;
+          const defined = this.classChain(ref).flatMap((c) => (c.mod.bindings[c.cls.bodyScope] ?? []).map((b) => b.name));
+          for (const base of bases) {
+            const names = this.derivedFrom.get(base) ?? new Set<string>();
+            for (const n of defined) names.add(n);
+            this.derivedFrom.set(base, names);
+          }
+        }
+      }
+    }
+    return this.derivedFrom.get(qname)?.has(name) ?? false;
   }
 
   /** Takes in the resolution of site `i` just made. */
