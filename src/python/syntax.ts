@@ -6,6 +6,7 @@
  * asked for, not derived from its children: `string_content` is longer than its escape sequences.)
  */
 import type Parser from 'tree-sitter';
+import Python from 'tree-sitter-python';
 
 /** The subset of tree-sitter's SyntaxNode that facts extraction reads: native nodes satisfy it too. */
 export interface PyNode {
@@ -44,7 +45,7 @@ class Source {
 class Node implements PyNode {
   readonly children: Node[] = [];
   startIndex = 0;
-  endIndex = 0;
+  endIndex = -1;
   private named?: Node[];
 
   constructor(
@@ -106,56 +107,85 @@ const UNREAD_TOKENS = new Set([
 // The closing quote of every string: named, but read by nothing either.
 const UNREAD_NAMED = new Set(['string_end']);
 
+/**
+ * What the grammar's node types say of a kind of node (named or not), which saves asking the addon: a token
+ * (listed without fields) has no children; the children of a kind with no fields have none.
+ */
+const grammarKinds = new Map(Python.nodeTypeInfo.map((info) => [`${info.named}\0${info.type}`, { token: !('fields' in info) && !('subtypes' in info), fielded: 'fields' in info && Object.keys(info.fields).length > 0 }]));
+
+interface Kind {
+  type: string;
+  named: boolean;
+  unread: boolean;
+  token: boolean;
+  fielded: boolean; // unknown kinds (ERROR) are taken to have fields
+  ownText: boolean; // text of its own between and after its children (the literal parts around escapes)
+}
+
+const WITH_OWN_TEXT = new Set(['string_content', 'format_specifier']);
+
 /** Copies `tree` (parsed from `text`) into plain objects; the native tree may be dropped afterwards. */
 export function copyTree(tree: Parser.Tree, text: string): PyNode {
   const source = new Source(text);
   const cursor = tree.walk();
   // Names and flags by id, asked of the addon once per kind of node or field.
-  const kinds = new Map<number, { type: string; named: boolean; unread: boolean }>();
+  const kinds = new Map<number, Kind>();
   const fields = new Map<number, string | undefined>([[0, undefined]]);
-  const kindHere = (): { type: string; named: boolean; unread: boolean } => {
+  const kindHere = (): Kind => {
     const typeId = cursor.nodeTypeId;
     let kind = kinds.get(typeId);
     if (!kind) {
       const type = cursor.nodeType;
       const named = cursor.nodeIsNamed;
-      kinds.set(typeId, (kind = { type, named, unread: named ? UNREAD_NAMED.has(type) : UNREAD_TOKENS.has(type) }));
+      const { token, fielded } = grammarKinds.get(`${named}\0${type}`) ?? { token: false, fielded: true };
+      const unread = named ? UNREAD_NAMED.has(type) : UNREAD_TOKENS.has(type);
+      kinds.set(typeId, (kind = { type, named, unread, token, fielded, ownText: named && WITH_OWN_TEXT.has(type) }));
     }
     return kind;
   };
-  const make = (kind: { type: string; named: boolean }): Node => {
-    const fieldId = cursor.currentFieldId;
+  const make = (kind: Kind, parent: Kind | undefined): Node => {
+    const fieldId = parent && !parent.fielded ? 0 : cursor.currentFieldId;
     if (!fields.has(fieldId)) fields.set(fieldId, cursor.currentFieldName);
     const node = new Node(source, kind.type, kind.named, fields.get(fieldId));
     node.startIndex = cursor.startIndex;
-    node.endIndex = cursor.endIndex;
-    return node;
+    return node; // its end is set as the walk leaves it
   };
-  const root = make(kindHere());
+  const rootKind = kindHere();
+  const root = make(rootKind, undefined);
+  root.endIndex = cursor.endIndex; // past its last child: the module ends with the text
   const path: Node[] = [root]; // the copies of the cursor's node (when copied) and its ancestors
+  const pathKinds: Kind[] = [rootKind]; // their kinds
   /** The cursor's new node, a child of the last copied one: copied unless unread. */
   const enter = (): boolean => {
     const kind = kindHere();
     if (kind.unread) return false;
-    const node = make(kind);
+    const node = make(kind, pathKinds[pathKinds.length - 1]);
     path[path.length - 1].children.push(node);
     path.push(node);
+    pathKinds.push(kind);
     return true;
   };
   let copied = true; // whether the cursor's node is the last of `path`
   for (;;) {
-    if (copied && cursor.gotoFirstChild()) {
+    if (copied && !pathKinds[pathKinds.length - 1].token && cursor.gotoFirstChild()) {
       copied = enter();
       continue;
     }
-    // Climb until a node has a next sibling; past the root, the copy is complete.
+    // Climb until a node has a next sibling; past the root, the copy is complete. A node below the root ends where
+    // its last child does (unless text of its own follows it): asked of the addon only when that child was not copied.
     for (;;) {
-      if (copied) path.pop();
+      if (copied) {
+        const node = path.pop() as Node;
+        pathKinds.pop();
+        if (node.endIndex < 0) node.endIndex = cursor.endIndex;
+      }
       if (!path.length) return root;
       if (cursor.gotoNextSibling()) {
         copied = enter();
         break;
       }
+      const parent = path[path.length - 1];
+      if (copied && parent.endIndex < 0 && !pathKinds[pathKinds.length - 1].ownText) parent.endIndex = parent.children[parent.children.length - 1].endIndex;
       cursor.gotoParent();
       copied = true;
     }
