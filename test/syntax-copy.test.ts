@@ -9,7 +9,8 @@ import path from 'node:path';
 import { pythonParser } from '../src/parse';
 import { extractFacts } from '../src/python/facts';
 import { columnOf, lineOf, locAt } from '../src/python/ir';
-import { copyTree } from '../src/python/syntax';
+import { copyTree, type PyNode } from '../src/python/syntax';
+import type Parser from 'tree-sitter';
 import { scan } from '../src/scan';
 import { ROOT } from './support/run-cli';
 
@@ -20,9 +21,52 @@ function sameFacts(text: string, file = 'm.py'): void {
 
 const FIXTURE_FILES = fg.sync('fixtures/**/*.py', { cwd: ROOT }).sort();
 
+/** Each node in source order: depth, kind, field and range; native nodes asked everything of the addon. */
+function nativeNodes(tree: Parser.Tree): string[] {
+  const found: string[] = [];
+  const cursor = tree.walk();
+  let depth = 0;
+  for (;;) {
+    found.push(`${depth} ${cursor.nodeIsNamed ? cursor.nodeType : JSON.stringify(cursor.nodeType)} ${cursor.currentFieldName ?? '-'} ${cursor.startIndex}-${cursor.endIndex}`);
+    if (cursor.gotoFirstChild()) depth++;
+    else {
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return found;
+        depth--;
+      }
+    }
+  }
+}
+
+function copiedNodes(node: PyNode & { isNamed?: boolean; field?: string }, depth = 0, found: string[] = []): string[] {
+  found.push(`${depth} ${node.isNamed ? node.type : JSON.stringify(node.type)} ${node.field ?? '-'} ${node.startIndex}-${node.endIndex}`);
+  for (const child of node.children) copiedNodes(child, depth + 1, found);
+  return found;
+}
+
+/** The copy holds the native tree's nodes as they are, leaving out only punctuation, keywords and closing quotes (leaves). */
+function sameNodes(text: string): void {
+  const tree = pythonParser().parse(text);
+  const copied = copiedNodes(copyTree(tree, text));
+  const left = nativeNodes(tree).filter((n) => !copied.includes(n));
+  expect(nativeNodes(tree).filter((n) => copied.includes(n))).toEqual(copied);
+  for (const n of left) expect(n).toMatch(/^\d+ ("[^a-z]+"|"[a-z]+"|string_end) /);
+}
+
 test('there are fixture sources to compare', () => expect(FIXTURE_FILES.length).toBeGreaterThan(100));
 
 test.each(FIXTURE_FILES)('%s', (file) => sameFacts(readFileSync(path.join(ROOT, file), 'utf8'), file));
+
+test.each([
+  ['escapes between and after string text', 's = "a\\tb\\n tail" + f"{x:>{w}.2f} and {y!r:^10}"\n'],
+  ['operators of two keywords', 'if a is not b and c not in d:\n    pass\n'],
+  ['a syntax error', '@app.route("/a")\ndef a(:\n    pass\n'],
+  ['text after the last statement', 'x = 1\n\n# end\n\n'],
+])('the copy holds the native nodes: %s', (_name, text) => sameNodes(text));
+
+test('the copy holds the native nodes of every fixture', () => {
+  for (const file of FIXTURE_FILES) sameNodes(readFileSync(path.join(ROOT, file), 'utf8'));
+});
 
 test.each([
   ['escapes and multi-line strings', 's = "a\\tb\\n" + """x\n\\\\y"""\nt = f"{a!r:>{w}} \\x41"\nu = rb"\\d" r"\\n"\n'],
