@@ -47,14 +47,14 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
   const { maxFileBytes, onProgress, onWarning, onParsed, texts = new Map<string, string>() } = options;
   // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds).
   const threads = Math.min(options.jobs ?? Infinity, os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
-  const channels: WorkerChannel[] = [];
+  const workers: Worker[] = [];
   const outcomes: ParseOutcome[] = new Array(files.length);
   let next = 0;
   let done = 0;
   let stopping = false;
 
   // Each lane takes the next batch as soon as it is free, so lanes that get small files take more batches.
-  const lane = async (worker: WorkerChannel | undefined): Promise<void> => {
+  const lane = async (worker: Worker | undefined): Promise<void> => {
     try {
       while (!stopping && next < files.length) {
         const start = next;
@@ -64,15 +64,13 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
         let sentJson: (string | undefined)[] = [];
         if (worker) {
           try {
-            const sent = await worker.send(batch);
+            const sent = await inWorker(worker, batch);
             sentJson = sent.map((s) => (s.ok ? s.json : undefined));
             results = sent.map((outcome) => received(outcome, texts));
           } catch (error) {
             // The crashed worker's files are parsed on this thread rather than skipped: the report stays what one
-            // job gives, and a file that really makes parsing throw fails the scan as it does with one job. Both
-            // lanes of the worker see the failure; one says it.
-            if (!worker.failureTold) onWarning?.(`parse worker stopped (${(error as Error).message}); its files are parsed on the main thread`);
-            worker.failureTold = true;
+            // job gives, and a file that really makes parsing throw fails the scan as it does with one job.
+            onWarning?.(`parse worker stopped (${(error as Error).message}); its files are parsed on the main thread`);
             worker = undefined;
           }
         }
@@ -92,14 +90,14 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
   try {
     const workerData: ParseWorkerData = { root, maxFileBytes };
     // Started inside `try`, so that if one fails to start, those already started are terminated.
-    while (channels.length < threads - 1) channels.push(new WorkerChannel(workerData));
-    const lanes = await Promise.allSettled([lane(undefined), ...channels.flatMap((channel) => [lane(channel), lane(channel)])]);
+    while (workers.length < threads - 1) workers.push(new Worker(WORKER_SCRIPT, { workerData }));
+    const lanes = await Promise.allSettled([lane(undefined), ...workers.map(lane)]);
     for (const settled of lanes) if (settled.status === 'rejected') throw settled.reason;
   } finally {
     // allSettled waited for every lane's batch, so the workers are idle now. That matters: terminating one inside
     // tree-sitter's parse aborts the whole process (its native code calls back into JavaScript, and that call
     // fails with a C++ exception nothing catches).
-    await Promise.all(channels.map((channel) => channel.worker.terminate()));
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
   return outcomes;
 }
@@ -121,33 +119,21 @@ function received(outcome: SentOutcome, texts: Map<string, string>): ParseOutcom
   return outcome.ok ? { ok: true, facts: factsFromJson(outcome.json, texts), ...(outcome.note && { note: outcome.note }) } : outcome;
 }
 
-/**
- * A worker and the batches sent to it, answered in the order sent. Two batches are kept on their way, so that the
- * worker starts the next as soon as it answers one: this thread reads its answer only between batches of its own.
- */
-class WorkerChannel {
-  readonly worker: Worker;
-  private readonly waiting: { resolve: (outcomes: SentOutcome[]) => void; reject: (error: Error) => void }[] = [];
-  private failure?: Error;
-  failureTold = false;
-
-  constructor(workerData: ParseWorkerData) {
-    this.worker = new Worker(WORKER_SCRIPT, { workerData });
-    this.worker.on('message', (outcomes: SentOutcome[]) => this.waiting.shift()!.resolve(outcomes));
-    this.worker.on('error', (error) => this.fail(error)).on('exit', (code) => this.fail(new Error(`exited with code ${code}`)));
-  }
-
-  /** The batch's outcomes; rejects if the worker fails or exits before it answers. */
-  send(files: string[]): Promise<SentOutcome[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.worker.postMessage(files);
-    });
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
-  }
+/** Sends a batch to a worker; rejects if the worker fails or exits before it answers. */
+function inWorker(worker: Worker, files: string[]): Promise<SentOutcome[]> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (outcomes: SentOutcome[]): void => {
+      stopListening();
+      resolve(outcomes);
+    };
+    const onError = (error: Error): void => {
+      stopListening();
+      reject(error);
+    };
+    const onExit = (code: number): void => onError(new Error(`exited with code ${code}`));
+    // Removes only our own listeners: removeAllListeners would also drop the Worker's internal ones that keep its port alive.
+    const stopListening = (): void => void worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage(files);
+  });
 }
