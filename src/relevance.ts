@@ -54,12 +54,14 @@ export function nameWord(file: string): string {
 
 /** Finds the module names a text mentions as words (in code, strings or comments alike). */
 export function mentionFinder(nameWords: ReadonlySet<string>): (text: string) => string[] {
+  // Only a name that is a word can be one a text mentions (not a migration's `2026-06-17-1034_add_meter`).
+  const words = new Set([...nameWords].filter((w) => /^[\p{L}\p{N}_]+$/u.test(w)));
   // Python identifiers may be non-ASCII; the ASCII pattern is twice as fast and enough for ASCII names.
-  const ascii = [...nameWords].every((w) => /^\w*$/.test(w));
+  const ascii = [...words].every((w) => /^\w+$/.test(w));
   return (text) => {
     const word = ascii ? /\w+/g : /[\p{L}\p{N}_]+/gu;
     const mentions = new Set<string>();
-    for (let m = word.exec(text); m; m = word.exec(text)) if (nameWords.has(m[0])) mentions.add(m[0]);
+    for (let m = word.exec(text); m; m = word.exec(text)) if (words.has(m[0])) mentions.add(m[0]);
     return [...mentions].sort();
   };
 }
