@@ -2,8 +2,9 @@
  * A plain JavaScript copy of a tree-sitter tree, built in one cursor walk. Every property read on a native
  * node crosses into the addon and allocates a wrapper (about 1–3 µs each); facts extraction reads tens of
  * properties per node, so copying each node once (its type, field, named flag and range) and reading the
- * copy is about twice as fast. Rows and columns come from the text, not the addon. (A node's range must be
- * asked for, not derived from its children: `string_content` is longer than its escape sequences.)
+ * copy is about twice as fast. Rows and columns come from the text, not the addon. A node's start is asked
+ * for; its end is its last child's where that child is copied, but for `string_content` and `format_specifier`,
+ * whose own text runs past their escape sequences.
  */
 import type Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
@@ -111,7 +112,8 @@ const UNREAD_NAMED = new Set(['string_end']);
  * What the grammar's node types say of a kind of node (named or not), which saves asking the addon: a token
  * (listed without fields) has no children; the children of a kind with no fields have none.
  */
-const grammarKinds = new Map(Python.nodeTypeInfo.map((info) => [`${info.named}\0${info.type}`, { token: !('fields' in info) && !('subtypes' in info), fielded: 'fields' in info && Object.keys(info.fields).length > 0 }]));
+// Without the grammar's node types (the binding loads them if it can), every kind is asked about as it comes.
+const grammarKinds = new Map((Python.nodeTypeInfo ?? []).map((info) => [`${info.named}\0${info.type}`, { token: !('fields' in info) && !('subtypes' in info), fielded: 'fields' in info && Object.keys(info.fields).length > 0 }]));
 
 interface Kind {
   type: string;
