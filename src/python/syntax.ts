@@ -110,9 +110,9 @@ const UNREAD_NAMED = new Set(['string_end']);
 
 /**
  * What the grammar's node types say of a kind of node (named or not), which saves asking the addon: a token
- * (listed without fields) has no children; the children of a kind with no fields have none.
+ * (listed without fields) has no children; the children of a kind with no fields have none. Without the node types
+ * (the binding loads them if it can), every kind is asked about as it comes.
  */
-// Without the grammar's node types (the binding loads them if it can), every kind is asked about as it comes.
 const grammarKinds = new Map((Python.nodeTypeInfo ?? []).map((info) => [`${info.named}\0${info.type}`, { token: !('fields' in info) && !('subtypes' in info), fielded: 'fields' in info && Object.keys(info.fields).length > 0 }]));
 
 interface Kind {
