@@ -1,4 +1,5 @@
 /** Parsing on worker threads: the same report whatever the number of jobs, skipped files and crashed workers included. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,6 +155,35 @@ test('facts sent as JSON come back with the objects they share shared, texts in 
     // What this thread keeps of facts it parsed writes the text a worker sends (the cache and its digests see no lane).
     expect(factsJson(compacted(parsed(), { trim: true }))).toBe(text);
     expect(factsJson(read)).toBe(text);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('facts this thread parsed keep no part of their source alive: long names are copies of their own', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-slices-'));
+  try {
+    // A text met once, then a megabyte of comment: a text kept as a slice of the source keeps it all.
+    writeFileSync(path.join(dir, 'big.py'), `value = "a text long enough to be a slice"\n# ${'padding '.repeat(125_000)}\n`);
+    // In a process of its own, for an exact heap after collections; the build (as the parse workers use it).
+    const script = `
+      const { parseFile } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'parse.js'))});
+      const { compacted } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'python', 'ir.js'))});
+      const kept = (trim) => {
+        gc();
+        const before = process.memoryUsage().heapUsed;
+        globalThis.facts = compacted(parseFile(${JSON.stringify(dir)}, 'big.py', 1 << 22).facts, { trim });
+        gc();
+        return process.memoryUsage().heapUsed - before;
+      };
+      const untrimmed = kept(false);
+      globalThis.facts = undefined;
+      console.log(JSON.stringify({ untrimmed, trimmed: kept(true) }));`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const { untrimmed, trimmed } = JSON.parse(r.stdout) as { untrimmed: number; trimmed: number };
+    expect(untrimmed).toBeGreaterThan(900_000); // the measure sees a kept source
+    expect(trimmed).toBeLessThan(200_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -279,9 +279,13 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
       if (known !== undefined) return known;
       // V8 keeps a slice of 13 characters or more as a view of the text it was cut from: a name taken from a
       // file's tree would keep the file's whole source for the scan (polar: 14 MB).
-      const own = trim && inner.length >= 13 ? ownCopy(inner) : inner;
+      if (!trim || inner.length < 13) {
+        texts.set(inner, inner);
+        return undefined;
+      }
+      const own = ownCopy(inner); // always kept: `===` compares texts, so it cannot tell the copy from the slice
       texts.set(own, own);
-      return own === inner ? undefined : own;
+      return own;
     }
     if (inner === null || typeof inner !== 'object') return undefined;
     const kept = walk(inner);
