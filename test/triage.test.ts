@@ -56,6 +56,10 @@ test('a comment at the cause suppresses the finding for every route it affects',
   expect(noRetry).toHaveLength(1);
   expect(noRetry[0].suppression).toMatchObject({ kind: 'inSource', justification: 'the proxy adds Retry-After', line: 5 });
   expect(suppressionProblems).toEqual([]);
+  // A file with Windows line ends: the comment's text ends in a carriage return, not part of the reason.
+  const crlf = await scan({ paths: [project(source.replace(/\n/g, '\r\n'))] });
+  expect(crlf.findings.filter((f) => f.ruleId === 'AP013').map((f) => f.suppression)).toEqual([noRetry[0].suppression]);
+  expect(crlf.suppressionProblems).toEqual([]);
 });
 
 test('text: the verdict, errors before notes with their source line, then the routes; --routes and -q choose how much', async () => {

@@ -59,7 +59,7 @@ function dropUnboundCalls(facts: ModuleFacts): void {
 function directivesOf(root: PyNode): Directive[] {
   const directives: Directive[] = [];
   for (const comment of root.descendantsOfType('comment')) {
-    const text = comment.text.replace(/^#\s*/, '');
+    const text = comment.text.replace(/^#\s*/, '').trimEnd(); // a CRLF file's comments end in \r
     if (!text.startsWith('apiposture:')) continue;
     const match = /^apiposture:\s*ignore\[\s*(AP\d{3}(?:\s*,\s*AP\d{3})*)\s*\](.*)$/.exec(text);
     directives.push({
