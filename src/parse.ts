@@ -168,10 +168,72 @@ export function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FI
 export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ParseOutcome {
   const source = readSource(root, file, maxBytes);
   if (!source.ok) return source;
-  const tree = pythonParser().parse(source.text);
-  const facts = extractFacts(copyTree(tree, source.text), file);
+  const text = withoutLongCommentRuns(source.text);
+  const tree = pythonParser().parse(text);
+  const facts = extractFacts(copyTree(tree, text), file);
   if (tree.rootNode.hasError) facts.syntaxErrorLine = firstErrorLine(tree.rootNode);
   return { ok: true, facts, note: source.note };
+}
+
+/**
+ * tree-sitter-python's scanner reads a run of comment lines to its end at every line of it (to learn the indent
+ * that follows), so n comment lines in a row cost n² steps: 10,000 take 5 s, a 2 MB file of them an hour. The
+ * comment lines of a run of more than LONG_COMMENT_RUN are blanked, each to as many spaces (every position stays),
+ * but for `# apiposture:` directives: facts read no other comment. Blank lines belong to a run, as for the scanner.
+ * A run of `#` lines that long inside a string literal would be blanked too: not a form code takes.
+ */
+const LONG_COMMENT_RUN = 200;
+const DIRECTIVE_START = /#[^\S\n]*apiposture:/y;
+
+export function withoutLongCommentRuns(text: string): string {
+  // Most files have fewer `#` than a long run has lines: counting them is cheaper than reading lines.
+  let hashes = 0;
+  for (let i = text.indexOf('#'); i >= 0 && hashes <= LONG_COMMENT_RUN; i = text.indexOf('#', i + 1)) hashes++;
+  if (hashes <= LONG_COMMENT_RUN) return text;
+  const runs: { from: number; to: number }[] = [];
+  let run: { from: number; comments: number } | undefined;
+  for (let lineStart = 0; lineStart <= text.length; ) {
+    const newline = text.indexOf('\n', lineStart);
+    const end = newline < 0 ? text.length : newline;
+    const first = firstNonSpace(text, lineStart, end);
+    if (first === end) {
+      // a blank line neither starts nor ends a run
+    } else if (text.charCodeAt(first) === 35 /* # */) {
+      run ??= { from: lineStart, comments: 0 };
+      run.comments++;
+    } else {
+      if (run && run.comments > LONG_COMMENT_RUN) runs.push({ from: run.from, to: lineStart });
+      run = undefined;
+    }
+    lineStart = end + 1;
+  }
+  if (run && run.comments > LONG_COMMENT_RUN) runs.push({ from: run.from, to: text.length });
+  if (!runs.length) return text;
+  const parts: string[] = [];
+  let copied = 0;
+  for (const { from, to } of runs) {
+    for (let lineStart = from; lineStart < to; ) {
+      const newline = text.indexOf('\n', lineStart);
+      const end = newline < 0 || newline > to ? to : newline;
+      const hash = firstNonSpace(text, lineStart, end);
+      DIRECTIVE_START.lastIndex = hash;
+      const commentEnd = text.charCodeAt(end - 1) === 13 /* \r */ ? end - 1 : end;
+      if (hash < commentEnd && !DIRECTIVE_START.test(text)) {
+        parts.push(text.slice(copied, hash), ' '.repeat(commentEnd - hash));
+        copied = commentEnd;
+      }
+      lineStart = end + 1;
+    }
+  }
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+/** The index of the first character from `from` on that is not a space, tab, form feed or carriage return; `end` if none. */
+function firstNonSpace(text: string, from: number, end: number): number {
+  let i = from;
+  while (i < end && ' \t\f\r'.includes(text[i])) i++;
+  return i;
 }
 
 /**

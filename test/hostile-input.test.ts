@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { extractFlaskRoutes } from '../src/frameworks/flask/routes';
-import { pythonParser } from '../src/parse';
+import { pythonParser, withoutLongCommentRuns } from '../src/parse';
 import { extractFacts } from '../src/python/facts';
 import { Project } from '../src/python/project';
 import { analyzeModules, runRules } from '../src/scan';
@@ -111,4 +111,29 @@ test('patterns and rates a repository writes are matched in linear time, whateve
   const routes = JSON.parse(readFileSync(report, 'utf8')).routes as { path: string; status: string }[];
   // The pattern with a backreference cannot run in linear time: the route's limits are unknown, never guessed.
   expect(routes.map((r) => `${r.path} ${r.status}`).sort()).toEqual([`/${as}! unknown`, '/named/a unlimited', '/odd unlimited', `/x/${as}c unlimited`]);
+});
+
+test('40,000 comment lines in a row scan in bounded time: the parser is given them blanked, directives and positions kept', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-comments-'));
+  const run = '    # commented out\n'.repeat(20_000);
+  // tree-sitter-python rereads a run of comments to its end at each of its lines: 40,000 took 90 s to parse.
+  writeFileSync(path.join(dir, 'app.py'), `from flask import Flask\nfrom flask_limiter import Limiter\napp = Flask(__name__)\nlimiter = Limiter(app)\n\n@app.route("/a")\n@limiter.limit("5/minute")\ndef a():\n${run}    return "ok"\n${run.replace(/ {4}/g, '')}@app.route("/b")\ndef b():\n    return "ok"\n`);
+  const report = path.join(dir, 'report.json');
+  const { code } = spawnCli(['scan', path.join(dir, 'app.py'), '--no-cache', '--format', 'json', '--output', report, '--fail-on', 'none']); // killed after 30 s
+  expect(code).toBe(0);
+  const routes = JSON.parse(readFileSync(report, 'utf8')).routes as { path: string; line: number; status: string }[];
+  expect(routes.map((r) => [r.path, r.line, r.status])).toEqual([['/a', 6, 'limited'], ['/b', 40_010, 'unlimited']]);
+});
+
+test('only comment runs longer than the parser copes with are blanked, to spaces, but for directives', () => {
+  const run = (lines: number): string => '# a comment\n'.repeat(lines);
+  const short = `x = 1\n${run(200)}y = 2\n`;
+  expect(withoutLongCommentRuns(short)).toBe(short);
+  const long = `x = 1\n${run(150)}\n  # apiposture: ignore[AP001] reviewed\r\n${run(100)}y = 2  # kept\n`;
+  const blanked = withoutLongCommentRuns(long);
+  expect(blanked).toBe(long.replace(/^# a comment$/gm, ' '.repeat(11)));
+  expect(blanked).toContain('\n  # apiposture: ignore[AP001] reviewed\r\n');
+  const facts = extractFacts(pythonParser().parse(blanked).rootNode, 'm.py');
+  expect(facts.directives).toEqual([{ line: 153, ids: ['AP001'], reason: 'reviewed' }]);
+  expect(extractFacts(pythonParser().parse(long).rootNode, 'm.py')).toEqual(facts);
 });
