@@ -176,57 +176,70 @@ export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FIL
 }
 
 /**
- * tree-sitter-python's scanner reads a run of comment lines to its end at every line of it (to learn the indent
- * that follows), so n comment lines in a row cost n² steps: 10,000 take 5 s, a 2 MB file of them an hour. The
- * comment lines of a run of more than LONG_COMMENT_RUN are blanked, each to as many spaces (every position stays),
- * but for `# apiposture:` directives: facts read no other comment. Blank lines belong to a run, as for the scanner.
- * A run of `#` lines that long inside a string literal would be blanked too: not a form code takes.
+ * tree-sitter-python's scanner reads a run of lines without a token (comments, lone `\` joining lines) to its end
+ * at every line of it, to learn the indent that follows, so n such lines in a row cost n² steps: 10,000 comment lines
+ * take 5 s, 16,000 lone `\` 3 s, a 2 MB file of them hours. The lines of a run of more than LONG_RUN are blanked,
+ * each to as many spaces (every position stays), but for `# apiposture:` directives: facts read no other comment,
+ * and a line joined to a blank one is the line itself. Blank lines belong to a run, as for the scanner. A run that
+ * long inside a string literal would be blanked too: not a form code takes.
  */
-const LONG_COMMENT_RUN = 200;
+const LONG_RUN = 200;
 const DIRECTIVE_START = /#[^\S\n]*apiposture:/y;
+const HASH = 35;
+const BACKSLASH = 92;
 
 export function withoutLongCommentRuns(text: string): string {
-  // Most files have fewer `#` than a long run has lines: counting them is cheaper than reading lines.
-  let hashes = 0;
-  for (let i = text.indexOf('#'); i >= 0 && hashes <= LONG_COMMENT_RUN; i = text.indexOf('#', i + 1)) hashes++;
-  if (hashes <= LONG_COMMENT_RUN) return text;
+  // Most files have fewer `#` and `\` than a long run has lines: counting them is cheaper than reading lines.
+  let marks = 0;
+  for (const mark of ['#', '\\']) for (let i = text.indexOf(mark); i >= 0 && marks <= LONG_RUN; i = text.indexOf(mark, i + 1)) marks++;
+  if (marks <= LONG_RUN) return text;
   const runs: { from: number; to: number }[] = [];
-  let run: { from: number; comments: number } | undefined;
+  let run: { from: number; lines: number } | undefined;
+  const endRun = (to: number): void => {
+    if (run && run.lines > LONG_RUN) runs.push({ from: run.from, to });
+    run = undefined;
+  };
   for (let lineStart = 0; lineStart <= text.length; ) {
-    const newline = text.indexOf('\n', lineStart);
-    const end = newline < 0 ? text.length : newline;
+    const end = lineEnd(text, lineStart, text.length);
     const first = firstNonSpace(text, lineStart, end);
-    if (first === end) {
-      // a blank line neither starts nor ends a run
-    } else if (text.charCodeAt(first) === 35 /* # */) {
-      run ??= { from: lineStart, comments: 0 };
-      run.comments++;
-    } else {
-      if (run && run.comments > LONG_COMMENT_RUN) runs.push({ from: run.from, to: lineStart });
-      run = undefined;
-    }
+    // A blank line neither starts nor ends a run.
+    if (first < end && tokenless(text, first, end)) {
+      run ??= { from: lineStart, lines: 0 };
+      run.lines++;
+    } else if (first < end) endRun(lineStart);
     lineStart = end + 1;
   }
-  if (run && run.comments > LONG_COMMENT_RUN) runs.push({ from: run.from, to: text.length });
+  endRun(text.length);
   if (!runs.length) return text;
   const parts: string[] = [];
   let copied = 0;
   for (const { from, to } of runs) {
     for (let lineStart = from; lineStart < to; ) {
-      const newline = text.indexOf('\n', lineStart);
-      const end = newline < 0 || newline > to ? to : newline;
-      const hash = firstNonSpace(text, lineStart, end);
-      DIRECTIVE_START.lastIndex = hash;
-      const commentEnd = text.charCodeAt(end - 1) === 13 /* \r */ ? end - 1 : end;
-      if (hash < commentEnd && !DIRECTIVE_START.test(text)) {
-        parts.push(text.slice(copied, hash), ' '.repeat(commentEnd - hash));
-        copied = commentEnd;
+      const end = lineEnd(text, lineStart, to);
+      const first = firstNonSpace(text, lineStart, end);
+      DIRECTIVE_START.lastIndex = first;
+      const contentEnd = text.charCodeAt(end - 1) === 13 /* \r */ ? end - 1 : end;
+      if (first < contentEnd && !DIRECTIVE_START.test(text)) {
+        parts.push(text.slice(copied, first), ' '.repeat(contentEnd - first));
+        copied = contentEnd;
       }
       lineStart = end + 1;
     }
   }
   parts.push(text.slice(copied));
   return parts.join('');
+}
+
+/** Where the line from `lineStart` ends: at its newline, or at `limit`. */
+function lineEnd(text: string, lineStart: number, limit: number): number {
+  const newline = text.indexOf('\n', lineStart);
+  return newline < 0 || newline > limit ? limit : newline;
+}
+
+/** A line with no token from `first`, its first non-space character: a comment, or a lone `\`. */
+function tokenless(text: string, first: number, end: number): boolean {
+  const c = text.charCodeAt(first);
+  return c === HASH || (c === BACKSLASH && firstNonSpace(text, first + 1, end) === end);
 }
 
 /** The index of the first character from `from` on that is not a space, tab, form feed or carriage return; `end` if none. */
