@@ -51,6 +51,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],
   'flask/own-limiter': ['app'],
+  'flask/aliases': ['app'],
   'flask/service': ['svc.app:app', 'svc.admin:admin_app'],
   'flask/configfile': ['app'],
   'flask/limiter-1x': [], // pins 1.5, Debian packages 3.3: the README says how to probe it on 1.5/2.0.4 source

@@ -5,7 +5,7 @@
  * mean: storage, strategy, failure mode, Retry-After. Where a setting comes from (the constructor, Flask's app
  * config, slowapi's `.env`) is each library's own; what it means is said here once.
  */
-import type { Expr } from '../python/ir';
+import type { CallExpr, Expr } from '../python/ir';
 import { argument, exprLine, kwarg, lineOf, locAt } from '../python/ir';
 import { Project, type Assumption, type Ctx, type Value } from '../python/project';
 import { calledValue, type Known } from '../python/profile';
@@ -126,6 +126,44 @@ function rateLimit(text: string, file: string, meta: RateMeta): { limit: Limit }
   if (meta.methods) limit.methods = meta.methods;
   if (meta.conditions.length) limit.conditions = meta.conditions;
   return { limit };
+}
+
+/** A limit call a decorator applies, with where to read its options. */
+export interface AppliedLimit {
+  call: CallExpr;
+  ctx: Ctx;
+  declared: DeclaredLimit[];
+}
+
+/**
+ * The limit call a decorator applies: `@limiter.limit(...)` itself; a name bound to one (`login_limit =
+ * limiter.limit("5/minute")`, or `mysql_limit = limiter.shared_limit(...)` as the libraries document); or a project
+ * decorator returning one applied to the function it decorates or to a wrapper defined in it (`return
+ * limiter.limit("3/minute")(f)`). A decorator that returns the function unlimited on another path declares its limit
+ * on some paths only: unknown, not that limit and not none.
+ */
+export function appliedLimit(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v: Value) => boolean, shape: LimitCallShape): AppliedLimit | undefined {
+  const direct = (call: Expr, at: Ctx): AppliedLimit | undefined => {
+    const declared = call.k === 'call' ? limitCall(project, call, at, isLimiter, shape) : undefined;
+    return declared && { call: call as CallExpr, ctx: at, declared };
+  };
+  if (expr.k === 'call') return direct(expr, ctx);
+  const defined = project.definition(expr, ctx);
+  const aliased = defined && direct(defined.expr, defined.ctx);
+  if (aliased) return aliased;
+  for (const value of project.resolve(expr, ctx)) {
+    if (value.kind !== 'function') continue;
+    const { mod, fn } = value.ref;
+    const decorated = (arg: Expr | undefined): boolean =>
+      arg?.k === 'name' && (arg.id === fn.params[0]?.name || mod.functions.some((inner) => inner.scope === fn.bodyScope && inner.name === arg.id));
+    const applied = fn.returns.map((returned) => (returned.k === 'call' && returned.args.length === 1 && decorated(returned.args[0]) ? direct(returned.fn, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)) }) : undefined));
+    const first = applied.find((a) => a);
+    if (!first) continue;
+    if (applied.every((a) => a)) return first;
+    const dynamic = `\`@${Project.describe(expr)}\` (${mod.file}:${lineOf(fn.loc)}) applies ${shape.library.name}'s \`${Project.describe(first.call)}\` on some paths only`;
+    return { ...first, declared: first.declared.map((d) => ({ ...d, limit: undefined, invalid: undefined, dynamic })) };
+  }
+  return undefined;
 }
 
 /**

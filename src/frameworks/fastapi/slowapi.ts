@@ -18,7 +18,7 @@ import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type Decorator, type RouteDraft } from '../common';
 import {
-  countedPerClient, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
+  appliedLimit, countedPerClient, failsOpen, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
   writtenSetting, type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestUse,
 } from '../limits-family';
 import { requestFacts } from '../../python/profile';
@@ -201,7 +201,10 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   }
 
   const declared = (decorators: Decorator[]): Placed[] =>
-    decorators.flatMap(({ expr, ctx }) => (expr.k === 'call' ? (limitCall(project, expr, ctx, isLimiter, SLOWAPI) ?? []).map((d) => ({ ...d, call: expr, ctx })) : []));
+    decorators.flatMap(({ expr, ctx }) => {
+      const applied = appliedLimit(project, expr, ctx, isLimiter, SLOWAPI);
+      return applied ? applied.declared.map((d) => ({ ...d, call: applied.call, ctx: applied.ctx })) : [];
+    });
   const exemptIn = (decorators: Decorator[]): Evidence | undefined => {
     const found = decorators.find(({ expr, ctx }) => expr.k === 'attr' && expr.name === 'exempt' && project.resolve(expr.obj, ctx).some(isLimiter));
     return found && { file: found.ctx.mod.file, line: exprLine(found.expr, found.ctx.line), message: '`@limiter.exempt` removes every slowapi limit from this endpoint', concern: 'exempt' as const };

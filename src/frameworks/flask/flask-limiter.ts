@@ -21,7 +21,7 @@ import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import {
-  countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting,
+  appliedLimit, countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting, type AppliedLimit,
   type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
 } from '../limits-family';
 import { flaskRequestFacts } from './callables';
@@ -267,26 +267,29 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   }
 
   private limitDecorator(expr: Expr, ctx: Ctx): FlaskLimit[] | undefined {
-    const declared = limitCall(this.project, expr, ctx, isLimiter, FLASK_LIMITER) ?? this.wrappedLimit(expr, ctx);
-    if (!declared || expr.k !== 'call') return declared;
-    let options = this.limitOptions.get(expr);
-    if (!options) {
-      const keyFunc = kwarg(expr, 'key_func');
-      const exemptWhen = kwarg(expr, 'exempt_when');
-      const cost = kwarg(expr, 'cost');
-      const onBreach = kwarg(expr, 'on_breach');
-      const at = { file: ctx.mod.file, line: lineOf(expr.loc) };
-      const concerns = [
-        ...(keyFunc ? keyConcerns(this.project.resolve(keyFunc, ctx), at, FLASK_REQUEST, KEY_FUNC) : []),
-        ...(exemptWhen ? conditionConcerns(this.project.resolve(exemptWhen, ctx), 'exempt_when', FLASK_REQUEST) : []),
-        ...(cost ? conditionConcerns(this.project.resolve(cost, ctx), 'cost', FLASK_REQUEST) : []),
-        onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
-      ].filter((e): e is Evidence => !!e);
-      const perRequest = { exemptWhen: perRequestOption(this.project, exemptWhen, ctx, at.line), cost: perRequestOption(this.project, cost, ctx, at.line) };
-      options = { concerns, ownKey: !!keyFunc, perRequest };
-      this.limitOptions.set(expr, options);
-    }
-    return declared.map((d) => ({ ...d, ...options }));
+    const applied = appliedLimit(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
+    if (!applied) return this.wrappedLimit(expr, ctx);
+    const options = this.limitOptions.get(applied.call) ?? this.readLimitOptions(applied);
+    return applied.declared.map((d) => ({ ...d, ...options }));
+  }
+
+  /** What a limit call's `key_func`, `exempt_when`, `cost` and `on_breach` do, read once per call. */
+  private readLimitOptions({ call, ctx }: AppliedLimit): Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'> {
+    const keyFunc = kwarg(call, 'key_func');
+    const exemptWhen = kwarg(call, 'exempt_when');
+    const cost = kwarg(call, 'cost');
+    const onBreach = kwarg(call, 'on_breach');
+    const at = { file: ctx.mod.file, line: lineOf(call.loc) };
+    const concerns = [
+      ...(keyFunc ? keyConcerns(this.project.resolve(keyFunc, ctx), at, FLASK_REQUEST, KEY_FUNC) : []),
+      ...(exemptWhen ? conditionConcerns(this.project.resolve(exemptWhen, ctx), 'exempt_when', FLASK_REQUEST) : []),
+      ...(cost ? conditionConcerns(this.project.resolve(cost, ctx), 'cost', FLASK_REQUEST) : []),
+      onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
+    ].filter((e): e is Evidence => !!e);
+    const perRequest = { exemptWhen: perRequestOption(this.project, exemptWhen, ctx, at.line), cost: perRequestOption(this.project, cost, ctx, at.line) };
+    const options = { concerns, ownKey: !!keyFunc, perRequest };
+    this.limitOptions.set(call, options);
+    return options;
   }
 
   /**
