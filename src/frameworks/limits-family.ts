@@ -11,7 +11,7 @@ import { Project, type Assumption, type Ctx, type Value } from '../python/projec
 import { calledValue, type Known } from '../python/profile';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type Principal, type SourceRef } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
-import { sequenceItems, stringList } from './common';
+import { appliedDecorator, sequenceItems, stringList } from './common';
 import type { LibraryDescriptor } from './library';
 
 /**
@@ -135,35 +135,13 @@ export interface AppliedLimit {
   declared: DeclaredLimit[];
 }
 
-/**
- * The limit call a decorator applies: `@limiter.limit(...)` itself; a name bound to one (`login_limit =
- * limiter.limit("5/minute")`, or `mysql_limit = limiter.shared_limit(...)` as the libraries document); or a project
- * decorator returning one applied to the function it decorates or to a wrapper defined in it (`return
- * limiter.limit("3/minute")(f)`). A decorator that returns the function unlimited on another path declares its limit
- * on some paths only: unknown, not that limit and not none.
- */
+/** The limit call a decorator applies (see appliedDecorator): on some paths only, unknown. */
 export function appliedLimit(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v: Value) => boolean, shape: LimitCallShape): AppliedLimit | undefined {
-  const direct = (call: Expr, at: Ctx): AppliedLimit | undefined => {
-    const declared = call.k === 'call' ? limitCall(project, call, at, isLimiter, shape) : undefined;
-    return declared && { call: call as CallExpr, ctx: at, declared };
-  };
-  if (expr.k === 'call') return direct(expr, ctx);
-  const defined = project.definition(expr, ctx);
-  const aliased = defined && direct(defined.expr, defined.ctx);
-  if (aliased) return aliased;
-  for (const value of project.resolve(expr, ctx)) {
-    if (value.kind !== 'function') continue;
-    const { mod, fn } = value.ref;
-    const decorated = (arg: Expr | undefined): boolean =>
-      arg?.k === 'name' && (arg.id === fn.params[0]?.name || mod.functions.some((inner) => inner.scope === fn.bodyScope && inner.name === arg.id));
-    const applied = fn.returns.map((returned) => (returned.k === 'call' && returned.args.length === 1 && decorated(returned.args[0]) ? direct(returned.fn, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)) }) : undefined));
-    const first = applied.find((a) => a);
-    if (!first) continue;
-    if (applied.every((a) => a)) return first;
-    const dynamic = `\`@${Project.describe(expr)}\` (${mod.file}:${lineOf(fn.loc)}) applies ${shape.library.name}'s \`${Project.describe(first.call)}\` on some paths only`;
-    return { ...first, declared: first.declared.map((d) => ({ ...d, limit: undefined, invalid: undefined, dynamic })) };
-  }
-  return undefined;
+  const applied = appliedDecorator(project, expr, ctx, (call, at) => limitCall(project, call, at, isLimiter, shape));
+  if (!applied) return undefined;
+  const { call, ctx: at, found, somePaths } = applied;
+  const dynamic = somePaths && `${somePaths} applies ${shape.library.name}'s \`${Project.describe(call)}\` on some paths only`;
+  return { call, ctx: at, declared: dynamic ? found.map((d) => ({ ...d, limit: undefined, invalid: undefined, dynamic })) : found };
 }
 
 /**

@@ -12,7 +12,7 @@ import { Project, type Ctx, type FunctionRef } from '../../python/project';
 import { reachedReturn, requestFacts } from '../../python/profile';
 import type { Evidence, Limit, Principal } from '../../model';
 import { parseDjangoRatelimitRate, singleRate } from '../../ratelimit/grammar';
-import { functionCtx, sequenceItems, stringList, type Decorator } from '../common';
+import { appliedDecorator, functionCtx, sequenceItems, stringList, type Decorator } from '../common';
 import { isForwardedHeader } from '../client-input';
 import { contribution, type Decision } from '../protection';
 import type { DjangoLibrary } from '.';
@@ -50,6 +50,7 @@ interface Applied {
   call: CallExpr;
   ctx: Ctx;
   v4: boolean; // django_ratelimit 4.x: blocks by default and honours RATELIMIT_IP_META_KEY
+  somePaths?: string; // the project decorator that applies it on some paths only (see appliedDecorator)
 }
 
 const resolver: DjangoLibrary['resolver'] = (project, { settings }) => {
@@ -66,9 +67,8 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings }) => {
   const ipHeader = settings && ipFromHeader(project, settings);
 
   const asRatelimit = (d: Decorator): Applied | undefined => {
-    if (d.expr.k !== 'call') return undefined;
-    const v4 = DECORATORS.get(decoratorName(project, d.expr, d.ctx) ?? '');
-    return v4 === undefined ? undefined : { call: d.expr, ctx: d.ctx, v4 };
+    const applied = appliedDecorator(project, d.expr, d.ctx, (call, ctx) => DECORATORS.get(decoratorName(project, call, ctx) ?? ''));
+    return applied && { call: applied.call, ctx: applied.ctx, v4: applied.found, somePaths: applied.somePaths };
   };
 
   /**
@@ -140,6 +140,10 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings }) => {
   const verdict = (applied: Applied, view: DjangoView, method: string, evidence: Evidence[]): Decision => {
     const { call, ctx } = applied;
     const at = { file: ctx.mod.file, line: lineOf(call.loc) };
+    if (applied.somePaths) {
+      evidence.push({ ...at, message: `${applied.somePaths} applies \`@ratelimit\` on some paths only` });
+      return { limits: [], unknown: true };
+    }
     const counted = countedMethods(argument(call, 3, 'method'), ctx);
     if (counted === undefined) {
       evidence.push({ ...at, message: '`method=` is not static' });
