@@ -1,7 +1,7 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
 import { columnOf, eachCall, exprLine, lineOf, someExpr } from '../python/ir';
-import { bindTargets, comprehensionItems, Project, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type StoredKeyword, type Value } from '../python/project';
+import { bindTargets, comprehensionItems, Project, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type StoredKeyword, type Value, type FunctionRef } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 import { namedLikeSite } from '../registration-names';
 
@@ -225,28 +225,47 @@ export function declaredAt(ctx: Ctx, at: { loc: Loc }): { file: string; line: nu
 
 /**
  * The decorator call a decorator stands for, read by `direct`: the call itself (`@limiter.limit(...)`); the call a
- * name is bound to (`login_limit = limiter.limit("5/minute")`, then `@login_limit`, as the libraries document); or
- * the call a decorator of the project's own applies to the function it decorates or to a wrapper it defines
- * (`return limiter.limit("3/minute")(view)`). When such a decorator returns the function without it on another path,
- * `somePaths` names the decorator: the call applies on some paths only.
+ * name is bound to (`login_limit = limiter.limit("5/minute")`, then `@login_limit`, as the libraries document); the
+ * call a decorator of the project's own applies to the function it decorates or to a wrapper it defines (`return
+ * limiter.limit("3/minute")(view)`), also one a factory of the project's returns (`@rate_limited("5/minute")`
+ * returning its `decorator`, the factory's arguments bound). When such a decorator returns the function without
+ * the call on another path, `somePaths` names the decorator: the call applies on some paths only.
  */
 export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, direct: (call: CallExpr, at: Ctx) => T | undefined): { call: CallExpr; ctx: Ctx; found: T; somePaths?: string } | undefined {
   const read = (call: Expr, at: Ctx): { call: CallExpr; ctx: Ctx; found: T } | undefined => {
     const found = call.k === 'call' ? direct(call, at) : undefined;
     return found === undefined ? undefined : { call: call as CallExpr, ctx: at, found };
   };
-  if (expr.k === 'call') return read(expr, ctx);
+  // A decorator function: what each of its returns applies to the function it got (`env`: a factory's arguments).
+  const through = ({ mod, fn }: FunctionRef, env?: Ctx['env']) => {
+    const decorated = (arg: Expr | undefined): boolean =>
+      arg?.k === 'name' && (arg.id === fn.params[0]?.name || mod.functions.some((inner) => inner.scope === fn.bodyScope && inner.name === arg.id));
+    const applied = fn.returns.map((returned) => (returned.k === 'call' && returned.args.length === 1 && decorated(returned.args[0]) ? read(returned.fn, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)), ...(env && { env }) }) : undefined));
+    const first = applied.find((a) => a);
+    if (first) return applied.every((a) => a) ? first : { ...first, somePaths: `\`@${Project.describe(expr)}\` (${mod.file}:${lineOf(fn.loc)})` };
+    return undefined;
+  };
+  if (expr.k === 'call') {
+    const called = read(expr, ctx);
+    if (called) return called;
+    for (const value of project.resolve(expr.fn, ctx)) {
+      if (value.kind !== 'function') continue;
+      const { mod, fn } = value.ref;
+      const { env } = project.callContext(fn, expr, ctx);
+      const made = fn.returns.flatMap((r) => mod.functions.filter((inner) => r.k === 'name' && inner.scope === fn.bodyScope && inner.name === r.id));
+      for (const inner of made) {
+        const found = through({ mod, fn: inner }, env);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
   const defined = project.definition(expr, ctx);
   const aliased = defined && read(defined.expr, defined.ctx);
   if (aliased) return aliased;
   for (const value of project.resolve(expr, ctx)) {
-    if (value.kind !== 'function') continue;
-    const { mod, fn } = value.ref;
-    const decorated = (arg: Expr | undefined): boolean =>
-      arg?.k === 'name' && (arg.id === fn.params[0]?.name || mod.functions.some((inner) => inner.scope === fn.bodyScope && inner.name === arg.id));
-    const applied = fn.returns.map((returned) => (returned.k === 'call' && returned.args.length === 1 && decorated(returned.args[0]) ? read(returned.fn, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)) }) : undefined));
-    const first = applied.find((a) => a);
-    if (first) return applied.every((a) => a) ? first : { ...first, somePaths: `\`@${Project.describe(expr)}\` (${mod.file}:${lineOf(fn.loc)})` };
+    const found = value.kind === 'function' ? through(value.ref) : undefined;
+    if (found) return found;
   }
   return undefined;
 }

@@ -269,7 +269,8 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private limitDecorator(expr: Expr, ctx: Ctx): FlaskLimit[] | undefined {
     const applied = appliedLimit(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
     if (!applied) return this.wrappedLimit(expr, ctx);
-    const options = this.limitOptions.get(applied.call) ?? this.readLimitOptions(applied);
+    // Read once per call, unless a decorator factory's arguments are bound in (see appliedDecorator).
+    const options = (!applied.ctx.env && this.limitOptions.get(applied.call)) || this.readLimitOptions(applied);
     return applied.declared.map((d) => ({ ...d, ...options }));
   }
 
@@ -288,7 +289,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     ].filter((e): e is Evidence => !!e);
     const perRequest = { exemptWhen: perRequestOption(this.project, exemptWhen, ctx, at.line), cost: perRequestOption(this.project, cost, ctx, at.line) };
     const options = { concerns, ownKey: !!keyFunc, perRequest };
-    this.limitOptions.set(call, options);
+    if (!ctx.env) this.limitOptions.set(call, options);
     return options;
   }
 
