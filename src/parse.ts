@@ -168,7 +168,7 @@ export function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FI
 export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ParseOutcome {
   const source = readSource(root, file, maxBytes);
   if (!source.ok) return source;
-  const text = withoutLongCommentRuns(source.text);
+  const text = withoutLongTokenlessRuns(source.text);
   const tree = pythonParser().parse(text);
   const facts = extractFacts(copyTree(tree, text), file);
   if (tree.rootNode.hasError) facts.syntaxErrorLine = firstErrorLine(tree.rootNode);
@@ -188,7 +188,7 @@ const DIRECTIVE_START = /#[^\S\n]*apiposture:/y;
 const HASH = 35;
 const BACKSLASH = 92;
 
-export function withoutLongCommentRuns(text: string): string {
+export function withoutLongTokenlessRuns(text: string): string {
   // Most files have fewer `#` and `\` than a long run has lines: counting them is cheaper than reading lines.
   let marks = 0;
   for (const mark of ['#', '\\']) for (let i = text.indexOf(mark); i >= 0 && marks <= LONG_RUN; i = text.indexOf(mark, i + 1)) marks++;

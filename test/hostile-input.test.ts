@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { extractFlaskRoutes } from '../src/frameworks/flask/routes';
-import { pythonParser, withoutLongCommentRuns } from '../src/parse';
+import { pythonParser, withoutLongTokenlessRuns } from '../src/parse';
 import { extractFacts } from '../src/python/facts';
 import { Project } from '../src/python/project';
 import { analyzeModules, runRules } from '../src/scan';
@@ -128,9 +128,9 @@ test('40,000 comment lines in a row scan in bounded time: the parser is given th
 test('only runs of comments and lone backslashes longer than the parser copes with are blanked, to spaces, but for directives', () => {
   const run = (lines: number): string => '# a comment\n\\\n'.repeat(lines / 2);
   const short = `x = 1\n${run(200)}y = 2\n`;
-  expect(withoutLongCommentRuns(short)).toBe(short);
+  expect(withoutLongTokenlessRuns(short)).toBe(short);
   const long = `x = 1\n${run(150)}\n  # apiposture: ignore[AP001] reviewed\r\n${run(100)}y = 2  # kept\n`;
-  const blanked = withoutLongCommentRuns(long);
+  const blanked = withoutLongTokenlessRuns(long);
   expect(blanked).toBe(long.replace(/^# a comment$/gm, ' '.repeat(11)).replace(/^\\$/gm, ' '));
   expect(blanked).toContain('\n  # apiposture: ignore[AP001] reviewed\r\n');
   const facts = extractFacts(pythonParser().parse(blanked).rootNode, 'm.py');

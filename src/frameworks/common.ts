@@ -252,7 +252,7 @@ export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, dire
       if (value.kind !== 'function') continue;
       const { mod, fn } = value.ref;
       const { env } = project.callContext(fn, expr, ctx);
-      const made = fn.returns.flatMap((r) => mod.functions.filter((inner) => r.k === 'name' && inner.scope === fn.bodyScope && inner.name === r.id));
+      const made = mod.functions.filter((inner) => inner.scope === fn.bodyScope && fn.returns.some((r) => r.k === 'name' && r.id === inner.name));
       for (const inner of made) {
         const found = through({ mod, fn: inner }, env);
         if (found) return found;

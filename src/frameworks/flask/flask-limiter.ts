@@ -274,7 +274,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     return applied.declared.map((d) => ({ ...d, ...options }));
   }
 
-  /** What a limit call's `key_func`, `exempt_when`, `cost` and `on_breach` do, read once per call. */
+  /** What a limit call's `key_func`, `exempt_when`, `cost` and `on_breach` do (kept per call, see limitDecorator). */
   private readLimitOptions({ call, ctx }: AppliedLimit): Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'> {
     const keyFunc = kwarg(call, 'key_func');
     const exemptWhen = kwarg(call, 'exempt_when');
