@@ -223,11 +223,13 @@ export function declaredAt(ctx: Ctx, at: { loc: Loc }): { file: string; line: nu
   return ctx.via ?? { file: ctx.mod.file, line: lineOf(at.loc), column: columnOf(at.loc) };
 }
 
+const MAX_DECORATOR_CHAIN = 8; // decorators of the project's calling one another (see appliedDecorator)
+
 /**
  * The decorator call a decorator stands for, read by `direct`: the call itself (`@limiter.limit(...)`); the call a
  * name is bound to (`login_limit = limiter.limit("5/minute")`, then `@login_limit`, as the libraries document); the
  * call a decorator of the project's own applies to the function it decorates or to a wrapper it defines (`return
- * limiter.limit("3/minute")(view)`), also one a factory of the project's returns (`@rate_limited("5/minute")`
+ * limiter.limit("3/minute")(view)`, or `return strict(view)` through another such decorator), also one a factory of the project's returns (`@rate_limited("5/minute")`
  * returning its `decorator`, the factory's arguments bound). When such a decorator returns the function without
  * the call on another path, `somePaths` names the decorator: the call applies on some paths only.
  */
@@ -236,11 +238,19 @@ export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, dire
     const found = call.k === 'call' ? direct(call, at) : undefined;
     return found === undefined ? undefined : { call: call as CallExpr, ctx: at, found };
   };
-  // A decorator function: what each of its returns applies to the function it got (`env`: a factory's arguments).
-  const through = ({ mod, fn }: FunctionRef, env?: Ctx['env']) => {
+  // A decorator function: what each of its returns applies to the function it got (`env`: a factory's arguments),
+  // itself or through another decorator of the project's (`return strict(view)`), a few levels deep.
+  const through = ({ mod, fn }: FunctionRef, env?: Ctx['env'], depth = 0): ReturnType<typeof read> & { somePaths?: string } | undefined => {
     const decorated = (arg: Expr | undefined): boolean =>
       arg?.k === 'name' && (arg.id === fn.params[0]?.name || mod.functions.some((inner) => inner.scope === fn.bodyScope && inner.name === arg.id));
-    const applied = fn.returns.map((returned) => (returned.k === 'call' && returned.args.length === 1 && decorated(returned.args[0]) ? read(returned.fn, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)), ...(env && { env }) }) : undefined));
+    const applying = (returned: Expr) => {
+      if (returned.k !== 'call' || returned.args.length !== 1 || !decorated(returned.args[0])) return undefined;
+      const at: Ctx = { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)), ...(env && { env }) };
+      const chained = (): ReturnType<typeof through> =>
+        depth < MAX_DECORATOR_CHAIN ? project.resolve(returned.fn, at).map((v) => (v.kind === 'function' ? through(v.ref, undefined, depth + 1) : undefined)).find((a) => a) : undefined;
+      return read(returned.fn, at) ?? chained();
+    };
+    const applied = fn.returns.map(applying);
     const first = applied.find((a) => a);
     if (first) return applied.every((a) => a) ? first : { ...first, somePaths: `\`@${Project.describe(expr)}\` (${mod.file}:${lineOf(fn.loc)})` };
     return undefined;
