@@ -160,7 +160,7 @@ test('facts sent as JSON come back with the objects they share shared, texts in 
   }
 });
 
-test('facts this thread parsed keep no part of their source alive: long names are copies of their own', () => {
+test('facts this thread parsed keep no part of their source alive: long texts are copies of their own', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-slices-'));
   try {
     // A text met once, then a megabyte of comment: a text kept as a slice of the source keeps it all.
