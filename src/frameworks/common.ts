@@ -223,7 +223,7 @@ export function declaredAt(ctx: Ctx, at: { loc: Loc }): { file: string; line: nu
   return ctx.via ?? { file: ctx.mod.file, line: lineOf(at.loc), column: columnOf(at.loc) };
 }
 
-const MAX_DECORATOR_CHAIN = 8; // decorators of the project's calling one another (see appliedDecorator)
+const MAX_DECORATOR_CHAIN = 8; // decorators of the project's calling one another, names bound to names (see appliedDecorator)
 
 /**
  * The decorator call a decorator stands for, read by `direct`: the call itself (`@limiter.limit(...)`); the call a
@@ -270,7 +270,9 @@ export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, dire
     }
     return undefined;
   }
-  const defined = project.definition(expr, ctx);
+  let defined = project.definition(expr, ctx);
+  // `auth_limit = login_limit`: a name bound to another name is followed, as far as a chain of decorators.
+  for (let hops = 0; defined && defined.expr.k !== 'call' && hops < MAX_DECORATOR_CHAIN; hops++) defined = project.definition(defined.expr, defined.ctx);
   const aliased = defined && read(defined.expr, defined.ctx);
   if (aliased) return aliased;
   for (const value of project.resolve(expr, ctx)) {
