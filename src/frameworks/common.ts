@@ -227,11 +227,12 @@ const MAX_DECORATOR_CHAIN = 8; // decorators of the project's calling one anothe
 
 /**
  * The decorator call a decorator stands for, read by `direct`: the call itself (`@limiter.limit(...)`); the call a
- * name is bound to (`login_limit = limiter.limit("5/minute")`, then `@login_limit`, as the libraries document); the
- * call a decorator of the project's own applies to the function it decorates or to a wrapper it defines (`return
- * limiter.limit("3/minute")(view)`, or `return strict(view)` through another such decorator), also one a factory of the project's returns (`@rate_limited("5/minute")`
- * returning its `decorator`, the factory's arguments bound). When such a decorator returns the function without
- * the call on another path, `somePaths` names the decorator: the call applies on some paths only.
+ * name is bound to (`login_limit = limiter.limit("5/minute")`, then `@login_limit`, as the libraries document), also
+ * through names bound to names; the call a decorator of the project's own applies to the function it decorates or
+ * to a wrapper it defines (`return limiter.limit("3/minute")(view)`, or `return strict(view)` through another such
+ * decorator); and the one a factory of the project's returns (`@rate_limited("5/minute")` returning its `decorator`,
+ * the factory's arguments bound). When such a decorator returns the function without the call on another path,
+ * `somePaths` names the decorator: the call applies on some paths only.
  */
 export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, direct: (call: CallExpr, at: Ctx) => T | undefined): { call: CallExpr; ctx: Ctx; found: T; somePaths?: string } | undefined {
   const read = (call: Expr, at: Ctx): { call: CallExpr; ctx: Ctx; found: T } | undefined => {
