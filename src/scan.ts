@@ -8,7 +8,7 @@ import { moduleNames, type ModuleName } from './python/module-names';
 import { readInstalled, sitePackagesOf } from './python/installed';
 import { countRegistrations, skippedRegistrations, type RegistrationCount } from './registration-sites';
 import { DEFAULT_CONFIG, loadConfig, type Config } from './config';
-import { readDeployment, readDeploymentFiles, type Deployment } from './deployment';
+import { readDeployment, readDeploymentFiles, type Deployment, type DeploymentFiles } from './deployment';
 import { CustomLimiters } from './custom-limiters';
 import { routeFingerprint } from './fingerprint';
 import { DEFAULT_MAX_FILE_BYTES, type ParseOutcome } from './parse';
@@ -204,7 +204,7 @@ function withBaseline(result: ScanResult, baseline: Baseline | undefined): ScanR
  * files, manifests and `.env` values, deployment files. The configuration files the code names are checked apart
  * (readsUnchanged): which they are depends on the parsed code.
  */
-function resultKey(context: ProjectContext, options: ScanOptions, config: Config, profile: Profile, discovered: { files: string[]; skipped: Skipped[] }, selection: { files: [string, string][]; skipped: Skipped[] }, metadata: ProjectMetadata, deploymentFiles: [string, string][]): string {
+function resultKey(context: ProjectContext, options: ScanOptions, config: Config, profile: Profile, discovered: { files: string[]; skipped: Skipped[] }, selection: { files: [string, string][]; skipped: Skipped[] }, metadata: ProjectMetadata, deploymentFiles: DeploymentFiles): string {
   const inputs = {
     code: codeHash(),
     context,
@@ -215,7 +215,7 @@ function resultKey(context: ProjectContext, options: ScanOptions, config: Config
     discoveredSkipped: discovered.skipped,
     selection,
     metadata,
-    deploymentFiles,
+    deploymentFiles: deploymentFiles.digests,
   };
   return hash(JSON.stringify(inputs, (_, value: unknown) => (value instanceof Map ? [...value] : value instanceof Set ? [...value] : value)));
 }

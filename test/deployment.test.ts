@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readDeployment, readDeploymentFiles } from '../src/deployment';
+import { hash } from '../src/cache';
 import { parseFile } from '../src/parse';
 import { Project } from '../src/python/project';
 import type { ModuleFacts } from '../src/python/ir';
@@ -39,4 +40,15 @@ test.each([
   [{ 'other.py': 'def run(app, workers):\n    pass\nrun(None, workers=8)\n' }],
 ])('%j is one process', async (files) => {
   expect((await deploymentOf(files)).processes).toBe(1);
+});
+
+test('deployment files are kept as their digests and what they count, not their text', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'apiposture-deploy-'));
+  const lock = `lockfileVersion: '9.0'\n${'packages: {}\n'.repeat(1000)}`;
+  writeFileSync(path.join(root, 'pnpm-lock.yaml'), lock);
+  writeFileSync(path.join(root, 'Procfile'), 'web: gunicorn shop.wsgi --workers 3\n');
+  const files = await readDeploymentFiles(root);
+  expect(files.digests).toEqual([['Procfile', hash('web: gunicorn shop.wsgi --workers 3\n')], ['pnpm-lock.yaml', hash(lock)]]);
+  expect(files.counted).toEqual({ processes: 3, evidence: { file: 'Procfile', line: 1, message: '3 worker processes' } });
+  expect(JSON.stringify(files)).not.toContain('packages');
 });
