@@ -38,3 +38,11 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
 export function lookupTable<V>(entries: Record<string, V>): Readonly<Record<string, V>> {
   return Object.freeze(Object.assign(Object.create(null) as Record<string, V>, entries));
 }
+
+/**
+ * A string that shares no memory with the one it copies: V8 keeps a substring of 13 characters or more as a view of
+ * the text it was cut from, so a name kept from a file would keep the whole file (JSON.parse builds every text anew).
+ */
+export function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { walkFiles, type ListingStore } from './discover';
 import { CACHE_DIR } from './cache';
 import { readRegularFile, readTextOrUndefined } from './regular-file';
-import { addTo } from './collections';
+import { addTo, ownCopy } from './collections';
 import { linearRegExp } from './linear-regexp';
 
 export interface VersionSpec {
@@ -112,6 +112,8 @@ export async function readTopFiles(root: string, patterns: string[], store?: Lis
 
 function specsIn(file: string, text: string): { name: string; spec: string; line: number }[] {
   const out: { name: string; spec: string; line: number }[] = [];
+  // Kept for the whole scan: copies, not slices of a lock file of megabytes (see ownCopy).
+  const found = (name: string, spec: string, line: number): void => void out.push({ name: ownCopy(normalize(name)), spec: ownCopy(spec), line });
   const lines = text.split('\n');
   const base = path.basename(file);
   lines.forEach((raw, i) => {
@@ -121,12 +123,12 @@ function specsIn(file: string, text: string): { name: string; spec: string; line
       // poetry.lock / uv.lock: `name = "fastapi"` followed by `version = "0.95.2"`.
       if ((m = /^name\s*=\s*"([^"]+)"$/.exec(line))) {
         const version = /^version\s*=\s*"([^"]+)"/.exec(lines[i + 1]?.trim() ?? '');
-        if (version) out.push({ name: normalize(m[1]), spec: `==${version[1]}`, line: i + 2 });
+        if (version) found(m[1], `==${version[1]}`, i + 2);
       }
       // Pipfile.lock: `"fastapi": {` … `"version": "==0.95.2"`.
       if ((m = /^"([^"]+)":\s*\{$/.exec(line))) {
         const version = lines.slice(i + 1, i + 12).map((l) => /"version":\s*"([^"]+)"/.exec(l)).find(Boolean);
-        if (version) out.push({ name: normalize(m[1]), spec: version[1], line: i + 1 });
+        if (version) found(m[1], version[1], i + 1);
       }
     } else {
       // A TOML array on one line (`dependencies = ["flask>=2", "django-allauth==0.51.0"]`): each item on its own.
@@ -134,7 +136,7 @@ function specsIn(file: string, text: string): { name: string; spec: string; line
       for (const item of items) {
         // requirements: `fastapi==0.95.2`; PEP 621 list item: `"fastapi>=0.100,<0.110",`; Poetry: `fastapi = "^0.95"`.
         if ((m = /^["']?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:=\s*(?:\{[^}]*version\s*=\s*)?["']([^"']+)["']|((?:[<>=!~^]=?|===)[^;"',\]]*(?:,\s*(?:[<>=!~]=?)[^;"',\]]*)*))/.exec(item))) {
-          out.push({ name: normalize(m[1]), spec: (m[2] ?? m[3]).trim(), line: i + 1 });
+          found(m[1], (m[2] ?? m[3]).trim(), i + 1);
         }
       }
     }

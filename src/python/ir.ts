@@ -3,6 +3,7 @@
  * limiter analysis needs, extracted once from the tree-sitter tree so the tree can be freed at once.
  * Nothing here is Flask-, FastAPI- or Django-specific.
  */
+import { ownCopy } from '../collections';
 
 /**
  * A source position (1-based line and column) packed in one number: facts hold one per expression, and a
@@ -249,11 +250,6 @@ export function factsJson(facts: ModuleFacts): string {
     ids.set(value, ids.size);
     return value;
   });
-}
-
-/** A string that shares no memory with the one it copies (JSON.parse builds every text it reads anew). */
-function ownCopy(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** Module facts from the text factsJson wrote, as the project keeps them (see compacted). */
