@@ -44,10 +44,11 @@ export async function readDeploymentFiles(root: string, store?: ListingStore): P
   for (const [file, text] of files) {
     for (const { pattern, what } of COUNT_PATTERNS) {
       for (const m of text.matchAll(pattern)) {
-        const count = /^\d+$/.test(m[1]) ? Number(m[1]) : SEVERAL;
+        const exact = /^\d+$/.test(m[1]);
+        const count = exact ? Number(m[1]) : SEVERAL;
         const start = m.index + m[0].length - m[0].trimStart().length; // `^\s*` may have consumed blank lines
         const line = text.slice(0, start).split('\n').length;
-        counted = larger(counted, count, { file, line, message: `${/^\d+$/.test(m[1]) ? count : 'several (cpu_count)'} ${what}` });
+        counted = larger(counted, count, { file, line, message: `${exact ? count : 'several (cpu_count)'} ${what}` });
       }
     }
   }

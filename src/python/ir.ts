@@ -273,8 +273,7 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
     if (typeof inner === 'string') {
       const known = texts.get(inner);
       if (known !== undefined) return known;
-      // V8 keeps a slice of 13 characters or more as a view of the text it was cut from: a name taken from a
-      // file's tree would keep the file's whole source for the scan (polar: 14 MB).
+      // A name taken from a file's tree, 13 characters or more, is a slice keeping the file's whole source (see ownCopy).
       if (!trim || inner.length < 13) {
         texts.set(inner, inner);
         return undefined;

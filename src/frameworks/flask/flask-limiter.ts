@@ -270,11 +270,16 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const applied = appliedLimit(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
     if (!applied) return this.wrappedLimit(expr, ctx);
     // Read once per call, unless a decorator factory's arguments are bound in (see appliedDecorator).
-    const options = (!applied.ctx.env && this.limitOptions.get(applied.call)) || this.readLimitOptions(applied);
+    const shared = !applied.ctx.env;
+    let options = shared ? this.limitOptions.get(applied.call) : undefined;
+    if (!options) {
+      options = this.readLimitOptions(applied);
+      if (shared) this.limitOptions.set(applied.call, options);
+    }
     return applied.declared.map((d) => ({ ...d, ...options }));
   }
 
-  /** What a limit call's `key_func`, `exempt_when`, `cost` and `on_breach` do (kept per call, see limitDecorator). */
+  /** What a limit call's `key_func`, `exempt_when`, `cost` and `on_breach` do. */
   private readLimitOptions({ call, ctx }: AppliedLimit): Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'> {
     const keyFunc = kwarg(call, 'key_func');
     const exemptWhen = kwarg(call, 'exempt_when');
@@ -288,9 +293,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       onBreach && otherThan429(this.project.resolve(onBreach, ctx), ON_BREACH),
     ].filter((e): e is Evidence => !!e);
     const perRequest = { exemptWhen: perRequestOption(this.project, exemptWhen, ctx, at.line), cost: perRequestOption(this.project, cost, ctx, at.line) };
-    const options = { concerns, ownKey: !!keyFunc, perRequest };
-    if (!ctx.env) this.limitOptions.set(call, options);
-    return options;
+    return { concerns, ownKey: !!keyFunc, perRequest };
   }
 
   /**
