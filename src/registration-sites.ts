@@ -14,6 +14,7 @@ import type { SkippedArm } from './python/profile';
 import { statementContexts } from './frameworks/common';
 import { ROUTE_CALLABLES, namedLikeSite } from './registration-names';
 import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
+import { functionOwning } from './python/module-index';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
@@ -81,7 +82,7 @@ class SiteFinder {
    */
   returnedWhereReported(site: Site, reported: Set<string>): boolean {
     const { mod, scope } = site.ctx;
-    const fn = mod.functions.find((f) => f.bodyScope === scope);
+    const fn = functionOwning(mod, scope);
     const returnedLists = new Set(fn?.returns.flatMap((r) => (r.k === 'name' ? [r.id] : [])));
     const appended = mod.calls.some(({ call, scope: at }) => at === scope && call.fn.k === 'attr' && ['append', 'extend', 'insert'].includes(call.fn.name) && call.fn.obj.k === 'name' && returnedLists.has(call.fn.obj.id) && someExpr(call, (e) => e === site.call));
     if (!fn || !(appended || fn.returns.some((r) => someExpr(r, (e) => e === site.call)))) return false;

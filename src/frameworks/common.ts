@@ -4,6 +4,7 @@ import { columnOf, eachCall, exprLine, lineOf, someExpr } from '../python/ir';
 import { bindTargets, comprehensionItems, Project, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type StoredKeyword, type Value, type FunctionRef } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 import { namedLikeSite } from '../registration-names';
+import { functionDefinedIn, functionOwning } from '../python/module-index';
 
 /**
  * Resolves a route's protection, listing on it every assumption its path (taken when drafted) or its protection
@@ -109,7 +110,7 @@ export function statementSites(project: Project, wanted: (call: CallExpr) => boo
  * helper. When what it registers comes from the call (`register_view(bp, routes=[...])`), it is declared at the call.
  */
 function sitesOfStatement(project: Project, mod: ModuleFacts, stmt: CallStatement): CallSite[] {
-  const helper = mod.functions.find((fn) => fn.bodyScope === stmt.scope);
+  const helper = functionOwning(mod, stmt.scope);
   const names = helper && project.namesFromParameters(mod, helper);
   const fromCaller = names && (mentions(stmt.call.args[0] ?? { k: 'none' }, names) || stmt.loops.some((l) => mentions(l.iterable, names)));
   const callers = names && (fromCaller || mentions(stmt.call, names)) ? project.callerEnvs(mod, stmt.scope) : [];
@@ -243,7 +244,7 @@ export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, dire
   // itself or through another decorator of the project's (`return strict(view)`), a few levels deep.
   const through = ({ mod, fn }: FunctionRef, env?: Ctx['env'], depth = 0): ReturnType<typeof read> & { somePaths?: string } | undefined => {
     const decorated = (arg: Expr | undefined): boolean =>
-      arg?.k === 'name' && (arg.id === fn.params[0]?.name || mod.functions.some((inner) => inner.scope === fn.bodyScope && inner.name === arg.id));
+      arg?.k === 'name' && (arg.id === fn.params[0]?.name || functionDefinedIn(mod, fn.bodyScope, arg.id) !== undefined);
     const applying = (returned: Expr) => {
       if (returned.k !== 'call' || returned.args.length !== 1 || !decorated(returned.args[0])) return undefined;
       const at: Ctx = { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)), ...(env && { env }) };

@@ -7,7 +7,8 @@
  */
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, lineOf, someExpr } from './ir';
-import { addTo, lookupTable } from '../collections';
+import { groupArms, testedArmGroupsIn, testedArmsIn } from './module-index';
+import { lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
 
@@ -245,7 +246,7 @@ class Conditions {
 
   /** Whether each branch of the function's body around a line is taken (undefined: undecided), each read once when asked. */
   armsTaken({ mod, fn }: FunctionRef, env: Env, depth: number): (line: number) => (boolean | undefined)[] {
-    const own = groupArms(mod.arms ?? []).filter((group) => group[0].test && group[0].scope === fn.bodyScope);
+    const own = testedArmGroupsIn(mod, fn.bodyScope);
     const taken = new Map<Arm[], (boolean | undefined)[]>();
     const verdictsOf = (group: Arm[]): (boolean | undefined)[] =>
       taken.get(group) ?? taken.set(group, armVerdicts(group, (arm) => this.truth(arm.test, { mod, scope: fn.bodyScope, line: arm.from - 1, env }, depth))).get(group) ?? [];
@@ -350,7 +351,7 @@ class Conditions {
     const { mod, fn } = ref;
     const env = this.project.callEnv(fn, call, ctx);
     const verdictsAt = this.armsTaken(ref, env, 0);
-    const handlers = mod.arms.filter((a) => a.test?.k === 'other' && a.scope === fn.bodyScope);
+    const handlers = testedArmsIn(mod, fn.bodyScope).filter((a) => a.test?.k === 'other');
     // A `try` body runs from its statement's line to its first handler: a return there may not be reached.
     const tried = (line: number): boolean => handlers.some((a) => a.arm === 0 && a.of < line && line < a.from);
     const returns: { expr: Expr; ctx: Ctx }[] = [];
@@ -603,13 +604,6 @@ function conditionText(expr: Expr): string {
     if (expr.fn.id === '__cmp__') return args.map((a, i) => (i % 2 && a.k === 'str' ? a.v : conditionText(a))).join(' ');
   }
   return dottedName(expr) ?? (expr.k === 'call' ? `${conditionText(expr.fn)}(…)` : '…');
-}
-
-/** The arms of each `if`/`match` statement, in order. */
-function groupArms(arms: Arm[]): Arm[][] {
-  const groups = new Map<number, Arm[]>();
-  for (const arm of arms) addTo(groups, arm.of, arm);
-  return [...groups.values()].map((g) => g.sort((a, b) => a.arm - b.arm));
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, LateBinding, 
 import { NO_ITEMS, argument, columnOf, definingClass, dottedName, kwarg, lineOf, someExpr } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
+import { functionDefinedIn, functionOwning, testedArmsIn } from './module-index';
 import { addTo, lookupTable, lowerBound } from '../collections';
 import type { PyValue } from './profile';
 import type { NotServed } from '../model';
@@ -653,7 +654,7 @@ export class Project {
    */
   private runningBindings(bindings: Binding[], ctx: Ctx, readIn: number): Binding[] {
     if (bindings.length < 2 || !ctx.env?.size || ctx.scope !== readIn || !this.mayRun) return bindings;
-    const fn = ctx.mod.functions.find((f) => f.bodyScope === ctx.scope);
+    const fn = functionOwning(ctx.mod, ctx.scope);
     // Only branches on what the call passes can tell one call from another: every assignment but the first must
     // stand in one (`prefix = ""`, then `if passed: prefix = f"/{passed}"`).
     const onCall = fn ? this.branchesOnParameters(ctx.mod, fn) : [];
@@ -672,8 +673,8 @@ export class Project {
     if (!arms) {
       const names = this.namesFromParameters(mod, fn);
       const other = (e: Expr): boolean => (e.k === 'name' ? !names.has(e.id) && !OPERATORS.has(e.id) : e.k === 'call' ? e.fn.k !== 'name' || !OPERATORS.has(e.fn.id) : e.k === 'attr' || e.k === 'subscript' || e.k === 'other' || e.k === 'lambda');
-      const statements = new Set(mod.arms.filter((a) => a.test && a.scope === fn.bodyScope && !someExpr(a.test, other)).map((a) => a.of));
-      this.parameterBranches.set(fn, (arms = mod.arms.filter((a) => statements.has(a.of))));
+      const statements = new Set(testedArmsIn(mod, fn.bodyScope).filter((a) => !someExpr(a.test!, other)).map((a) => a.of));
+      this.parameterBranches.set(fn, (arms = statements.size ? mod.arms.filter((a) => statements.has(a.of)) : []));
     }
     return arms;
   }
@@ -782,7 +783,7 @@ export class Project {
     const key = `${this.idOf(mod)}\0${scope}`;
     let envs = this.callerEnvCache.get(key);
     if (!envs) {
-      const fn = mod.functions.find((f) => f.bodyScope === scope);
+      const fn = functionOwning(mod, scope);
       envs = fn?.params.length ? this.envsPerCaller(fn) : [];
       this.callerEnvCache.set(key, envs);
     }
@@ -806,7 +807,7 @@ export class Project {
    */
   private passingContexts(site: CallSite): Ctx[] {
     const { mod, scope, env } = site.ctx;
-    const helper = env ? undefined : mod.functions.find((f) => f.bodyScope === scope);
+    const helper = env ? undefined : functionOwning(mod, scope);
     if (!helper?.params.length || this.readingCallers.has(helper) || this.namedLikeManyCalls(helper)) return [site.ctx];
     const names = this.namesFromParameters(mod, helper);
     const passes = [...site.call.args, ...site.call.kwargs.map(([, v]) => v), ...(site.call.kwstar ? [site.call.kwstar] : [])].some((a) => someExpr(a, (e) => e.k === 'name' && names.has(e.id)));
@@ -1156,7 +1157,7 @@ export class Project {
   /** The method `name` as Python finds it: defined by the class or the nearest project base that has it. */
   methodOf(ref: ClassRef, name: string): FunctionRef | undefined {
     for (const c of this.classChain(ref)) {
-      const fn = c.mod.functions.find((f) => f.scope === c.cls.bodyScope && f.name === name);
+      const fn = functionDefinedIn(c.mod, c.cls.bodyScope, name);
       if (fn) return { mod: c.mod, fn };
     }
     return undefined;

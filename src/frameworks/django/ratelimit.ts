@@ -19,6 +19,7 @@ import type { DjangoLibrary } from '.';
 import { cacheBackend, type DjangoSettings } from './settings';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView } from './views';
 import type { LibraryDescriptor } from '../library';
+import { functionDefinedIn } from '../../python/module-index';
 
 const DESCRIPTOR: LibraryDescriptor = {
   id: 'django-ratelimit',
@@ -275,7 +276,7 @@ function callableRate(project: Project, expr: Expr, ctx: Ctx): FunctionRef | und
   if (text?.includes('.')) {
     const dot = text.lastIndexOf('.');
     const mod = project.findModule(text.slice(0, dot), ctx.mod);
-    const fn = mod?.functions.find((f) => f.scope === 0 && f.name === text.slice(dot + 1));
+    const fn = mod && functionDefinedIn(mod, 0, text.slice(dot + 1));
     return mod && fn ? { mod, fn } : undefined;
   }
   const value = text === undefined ? project.resolve(expr, ctx) : [];

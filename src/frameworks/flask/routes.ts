@@ -14,6 +14,7 @@ import { assumedFor, callSites, calling, declaredAt, functionCtx, sequenceItems,
 import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
 import { addTo, lookupTable } from '../../collections';
+import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -377,7 +378,7 @@ class FlaskExtractor {
     const viewLevel = this.listAttribute(cls, 'decorators');
     for (const verb of HTTP_VERBS) {
       const owner = chain.find((c) => c.cls.methods.includes(verb));
-      const def = owner?.mod.functions.find((f) => f.scope === owner.cls.bodyScope && f.name === verb);
+      const def = owner && functionDefinedIn(owner.mod, owner.cls.bodyScope, verb);
       const list: Decorator[] = def && owner ? def.decorators.map((expr) => ({ expr, ctx: functionCtx(owner.mod, def) })) : [];
       for (const v of methodLevel.values) {
         if (v.kind !== 'literal') continue;
