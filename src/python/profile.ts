@@ -250,7 +250,17 @@ class Conditions {
     const taken = new Map<Arm[], (boolean | undefined)[]>();
     const verdictsOf = (group: Arm[]): (boolean | undefined)[] =>
       taken.get(group) ?? taken.set(group, armVerdicts(group, (arm) => this.truth(arm.test, { mod, scope: fn.bodyScope, line: arm.from - 1, env }, depth))).get(group) ?? [];
-    return (line) => own.flatMap((group) => group.flatMap((arm, i) => (arm.from <= line && line <= arm.to ? [verdictsOf(group)[i]] : [])));
+    // A statement's arms follow each other down the lines: one whose arms end before the line holds none of them.
+    return (line) => {
+      const verdicts: (boolean | undefined)[] = [];
+      for (const group of own) {
+        if (line < group[0].from || line > group[group.length - 1].to) continue;
+        group.forEach((arm, i) => {
+          if (arm.from <= line && line <= arm.to) verdicts.push(verdictsOf(group)[i]);
+        });
+      }
+      return verdicts;
+    };
   }
 
   private truth(test: Expr | undefined, ctx: Ctx, depth: number): boolean | undefined {

@@ -1703,24 +1703,26 @@ function lateContext(binding: Binding, reader: Ctx): Ctx | undefined {
 }
 
 const MANY_ARMS = 64;
-const armsByLine = new WeakMap<readonly Arm[], Map<number, readonly Arm[]>>();
+const armsByLine = new WeakMap<readonly Arm[], (Arm[] | undefined)[]>();
 
 /**
- * The `if`/`match` arms and `except` handlers around a line; once per line in a module with many arms (OctoPrint's
- * settings module has thousands, read for every binding looked up).
+ * The `if`/`match` arms and `except` handlers around a line. A module with many arms has them listed by line once
+ * (OctoPrint's settings module has thousands, read for every binding looked up; Skyvern's action handler reads its
+ * arms at thousands of lines): each line holds only the arms nested around it.
  */
 function armsAround(mod: ModuleFacts, line: number): readonly Arm[] {
   const arms = mod.arms ?? NO_ITEMS;
-  const around = (): readonly Arm[] => {
+  if (arms.length <= MANY_ARMS) {
     const found = arms.filter((a) => a.from <= line && line <= a.to);
     return found.length ? found : NO_ITEMS;
-  };
-  if (arms.length <= MANY_ARMS) return around();
+  }
   let byLine = armsByLine.get(arms);
-  if (!byLine) armsByLine.set(arms, (byLine = new Map()));
-  let known = byLine.get(line);
-  if (!known) byLine.set(line, (known = around()));
-  return known;
+  if (!byLine) {
+    byLine = new Array(Math.max(...arms.map((a) => a.to)) + 1).fill(undefined);
+    for (const arm of arms) for (let at = arm.from; at <= arm.to; at++) (byLine[at] ??= []).push(arm);
+    armsByLine.set(arms, byLine);
+  }
+  return byLine[line] ?? NO_ITEMS;
 }
 
 /** `for a, b in ...` over one item: the targets bound to it (unpacked from a tuple literal), or undefined. */
