@@ -46,7 +46,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/server': ['wsgi:app'],
   'flask/modules': ['wsgi:app'],
   'flask/restful': ['api:app'],
-  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins'],
+  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins', 'fromenv'],
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],

@@ -158,6 +158,8 @@ export function rateList(project: Project, expr: Expr | undefined, ctx: Ctx, lim
   if (!expr || expr.k === 'none') return [];
   const items = sequenceItems(project, expr, ctx);
   const line = exprLine(expr, ctx.line);
+  // `API_RATE_LIMITS.split(",") if isinstance(API_RATE_LIMITS, str) else None` where the profile takes `None`.
+  if (!items && project.resolve(expr, ctx).every((v) => v.kind === 'literal' && v.expr.k === 'none')) return [];
   if (!items) return [{ dynamic: `\`${Project.describe(expr)}\` is not a static list`, overrideDefaults: true, limiter, file: ctx.mod.file, line }];
   const scope = source === 'application' ? 'global' : 'route';
   return items.map((item) => declareRate(project, item.expr, item.ctx, limiter, { library, source, scope, line, conditions: [], overrideDefaults: true }));

@@ -172,6 +172,36 @@ export function dottedName(e: Expr): string | undefined {
   return undefined;
 }
 
+/** An operator kept as a call (see facts.ts operatorCall). */
+export function isOperatorCall(e: Expr): e is CallExpr & { fn: { k: 'name'; id: string } } {
+  return e.k === 'call' && e.fn.k === 'name' && OPERATOR_NAMES.has(e.fn.id);
+}
+
+export const OPERATOR_NAMES: ReadonlySet<string> = new Set(['__not__', '__and__', '__or__', '__cmp__', '__ifelse__']);
+
+/** An expression as Python writes it, for messages: `settings.ENV == "local"`, `not app.debug`, `f(…)`. */
+export function pythonText(expr: Expr): string {
+  if (expr.k === 'str') return JSON.stringify(expr.v);
+  if (expr.k === 'num') return String(expr.v);
+  if (expr.k === 'bool') return expr.v ? 'True' : 'False';
+  if (expr.k === 'none') return 'None';
+  if (isOperatorCall(expr)) {
+    const [first, second, third] = expr.args;
+    switch (expr.fn.id) {
+      case '__not__':
+        return `not ${pythonText(first)}`;
+      case '__and__':
+      case '__or__':
+        return `${pythonText(first)} ${expr.fn.id.slice(2, -2)} ${pythonText(second)}`;
+      case '__cmp__':
+        return expr.args.map((a, i) => (i % 2 && a.k === 'str' ? a.v : pythonText(a))).join(' ');
+      case '__ifelse__':
+        return `${pythonText(first)} if ${pythonText(second)} else ${pythonText(third)}`;
+    }
+  }
+  return dottedName(expr) ?? (expr.k === 'call' ? `${pythonText(expr.fn)}(…)` : '…');
+}
+
 export function kwarg(call: CallExpr, name: string): Expr | undefined {
   for (const [key, value] of call.kwargs) if (key === name) return value;
   return undefined;

@@ -6,7 +6,7 @@
  * anything else stays undecided, and both arms count, as before.
  */
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
-import { argument, dottedName, exprLine, lineOf, someExpr } from './ir';
+import { argument, dottedName, exprLine, lineOf, pythonText, someExpr } from './ir';
 import { groupArms, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
@@ -62,6 +62,20 @@ const CONVERSIONS = lookupTable<(v: PyValue) => PyValue | undefined>({
   int: (v) => (typeof v === 'number' ? Math.trunc(v) : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && INTEGER_TEXT.test(v) ? Number(v.replace(/_/g, '')) : undefined),
   float: (v) => (typeof v === 'number' || typeof v === 'boolean' ? Number(v) : typeof v === 'string' && FLOAT_TEXT.test(v) ? Number(v) : undefined),
   bool: truthy,
+});
+
+/**
+ * `isinstance(value, T)` of a builtin type, where the value tells: a number may be an `int` or a `float`, a list
+ * a `list` or a `tuple`; a bool is an `int`.
+ */
+const INSTANCE_OF = lookupTable<(v: PyValue) => boolean | undefined>({
+  str: (v) => typeof v === 'string',
+  bool: (v) => typeof v === 'boolean',
+  int: (v) => (typeof v === 'number' ? undefined : typeof v === 'boolean'),
+  float: (v) => (typeof v === 'number' ? undefined : false),
+  list: (v) => (Array.isArray(v) ? undefined : false),
+  tuple: (v) => (Array.isArray(v) ? undefined : false),
+  dict: () => false,
 });
 
 class Conditions {
@@ -200,6 +214,7 @@ class Conditions {
       const v = operand(0);
       return v === undefined ? undefined : convert(v);
     }
+    if (operator === 'isinstance' && call.args.length === 2 && callee.every((v) => v.kind === 'unknown')) return this.isInstance(call, ctx, depth);
     if (operator === 'getattr' && call.args[1]?.k === 'str') {
       // `getattr(request, "user", None)` is `request.user` where that is known; of an opaque parameter nothing else is.
       const read: Expr = { k: 'attr', obj: call.args[0], name: call.args[1].v, loc: call.loc };
@@ -215,6 +230,17 @@ class Conditions {
     // `getattr(configuration, "BASE_PATH", "")`: what resolution reads for it (here the default, taken as an assumption).
     const found = operator === 'getattr' ? this.project.resolve(call, ctx) : [];
     return found.length === 1 && found[0].kind === 'literal' ? this.value(found[0].expr, found[0].ctx, depth + 1) : undefined;
+  }
+
+  /** `isinstance(API_RATE_LIMITS, str)` (also of a tuple of types) where the value and the builtin types tell. */
+  private isInstance(call: CallExpr, ctx: Ctx, depth: number): boolean | undefined {
+    const value = this.value(call.args[0], ctx, depth + 1);
+    if (value === undefined) return undefined;
+    const [, written] = call.args;
+    const types = written.k === 'seq' ? written.items : [written];
+    const builtin = (t: Expr): t is Extract<Expr, { k: 'name' }> => t.k === 'name' && this.project.resolve(t, ctx).every((v) => v.kind === 'unknown');
+    const verdicts = types.map((t) => (builtin(t) ? INSTANCE_OF[t.id]?.(value) : undefined));
+    return verdicts.includes(true) ? true : verdicts.every((v) => v === false) ? false : undefined;
   }
 
   /** What a project function returns for this call: the first `return` its branches reach, evaluated. */
@@ -565,7 +591,7 @@ function decideBranches(project: Project, profile: Profile): Profiled {
       const verdicts = armVerdicts(group, (arm) => conditions.decide(arm, mod));
       const ruledOut = group.filter((_, i) => verdicts[i] === false);
       dead.push(...ruledOut);
-      skipped.push(...ruledOut.map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${conditionText(arm.test)}` : 'else' })));
+      skipped.push(...ruledOut.map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${pythonText(arm.test)}` : 'else' })));
       taken.push(...group.filter((arm, i) => verdicts[i] === true && arm.test).map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to })));
       if (verdicts.includes(true) && !verdicts.includes(undefined)) settled.add(group[0].of);
     }
@@ -601,20 +627,6 @@ export function skippedCalls(unprofiled: Project, profiled: Project, skipped: Sk
   });
 }
 
-/** A branch test as Python reads, for messages: `settings.ENV == "local"`, `not app.debug`. */
-function conditionText(expr: Expr): string {
-  if (expr.k === 'str') return JSON.stringify(expr.v);
-  if (expr.k === 'num') return String(expr.v);
-  if (expr.k === 'bool') return expr.v ? 'True' : 'False';
-  if (expr.k === 'none') return 'None';
-  if (expr.k === 'call' && expr.fn.k === 'name') {
-    const args = expr.args;
-    if (expr.fn.id === '__not__') return `not ${conditionText(args[0])}`;
-    if (expr.fn.id === '__and__' || expr.fn.id === '__or__') return `${conditionText(args[0])} ${expr.fn.id.slice(2, -2)} ${conditionText(args[1])}`;
-    if (expr.fn.id === '__cmp__') return args.map((a, i) => (i % 2 && a.k === 'str' ? a.v : conditionText(a))).join(' ');
-  }
-  return dottedName(expr) ?? (expr.k === 'call' ? `${conditionText(expr.fn)}(…)` : '…');
-}
 
 /**
  * Whether each arm of one `if` runs (true), does not (false) or may (undefined), given what `decide` says of

@@ -6,7 +6,7 @@
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
 import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, LateBinding, ModuleFacts } from './ir';
-import { NO_ITEMS, argument, columnOf, definingClass, dottedName, kwarg, lineOf, someExpr } from './ir';
+import { NO_ITEMS, OPERATOR_NAMES, argument, columnOf, definingClass, dottedName, isOperatorCall, kwarg, lineOf, pythonText, someExpr } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { functionDefinedIn, functionOwning, testedArmsIn } from './module-index';
@@ -672,7 +672,7 @@ export class Project {
     let arms = this.parameterBranches.get(fn);
     if (!arms) {
       const names = this.namesFromParameters(mod, fn);
-      const other = (e: Expr): boolean => (e.k === 'name' ? !names.has(e.id) && !OPERATORS.has(e.id) : e.k === 'call' ? e.fn.k !== 'name' || !OPERATORS.has(e.fn.id) : e.k === 'attr' || e.k === 'subscript' || e.k === 'other' || e.k === 'lambda');
+      const other = (e: Expr): boolean => (e.k === 'name' ? !names.has(e.id) && !OPERATOR_NAMES.has(e.id) : e.k === 'call' ? !isOperatorCall(e) : e.k === 'attr' || e.k === 'subscript' || e.k === 'other' || e.k === 'lambda');
       const statements = new Set(testedArmsIn(mod, fn.bodyScope).filter((a) => !someExpr(a.test!, other)).map((a) => a.of));
       this.parameterBranches.set(fn, (arms = statements.size ? mod.arms.filter((a) => statements.has(a.of)) : []));
     }
@@ -1557,6 +1557,7 @@ export class Project {
 
   static describe(expr: Expr): string {
     if (expr.k === 'other' && expr.text.length <= 60 && !expr.text.includes('\n')) return expr.text;
+    if (isOperatorCall(expr)) return pythonText(expr);
     return dottedName(expr) ?? (expr.k === 'call' ? `${dottedName(expr.fn) ?? '…'}(…)` : expr.k);
   }
 }
@@ -1658,7 +1659,6 @@ const DEFAULTS_BOUND = new WeakSet<object>();
 // Functions that import the object a dotted path names (see Project.imported).
 const IMPORTERS = ['django.utils.module_loading.import_string', 'werkzeug.utils.import_string', 'werkzeug.import_string'];
 // How facts write `not`, `and`, `or`, comparisons and `a if test else b`.
-const OPERATORS = new Set(['__not__', '__and__', '__or__', '__cmp__', '__ifelse__']);
 
 /** What a `**kwargs` parameter gets: the keywords no other parameter takes, and the `**options` the call unpacks. */
 function otherKeywords(fn: FunctionDef, call: CallExpr): Expr | undefined {
