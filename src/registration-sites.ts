@@ -170,8 +170,10 @@ class SiteFinder {
     if (!target) return 'nothing to include is named';
     if (target.k === 'str') return this.project.findModule(target.v, ctx.mod) ? undefined : `\`${target.v}\` is not a module of the project: its routes cannot be read`;
     const values = (loopContexts.length ? loopContexts : [ctx]).flatMap((c) => this.project.resolve(target, c));
+    // A DRF router's `urls`: its routes are its `register` calls', each counted as a site of its own.
+    const routerUrls = (v: Value): boolean => v.kind === 'member' && v.name === 'urls' && v.of.kind === 'instance' && v.of.types.some((t) => ROUTER_PACKAGES.some((p) => t.startsWith(p)));
     const inProject = (v: Value): boolean =>
-      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined;
+      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined || routerUrls(v);
     if (values.some(inProject)) return undefined;
     return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
   }

@@ -9,7 +9,7 @@ import { callSites, calling, protectNoting, setsAttribute, statementSites, type 
 import { protectRoute } from '../protection';
 import type { LimiterLibrary } from '../library';
 import { findDjangoProjects, mayNameSettings, type DjangoSettings } from './settings';
-import { UrlWalker, type DjangoRouteContext } from './urls';
+import { extendsRegistry, UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
 import { drfThrottling } from './drf-throttling';
 import { allauthLimits } from './allauth';
@@ -36,8 +36,8 @@ export const django: Analyzer = {
   },
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return [];
-    // A router's `register` calls and `router.trailing_slash = ...`, read before any settings apply.
-    const walker = new UrlWalker(project, callSites(project, (call) => calling(call, ['register']) || setsAttribute(call, 'trailing_slash')));
+    // A router's `register` calls, `router.trailing_slash = ...` and the registries it joins, read before any settings apply.
+    const walker = new UrlWalker(project, callSites(project, (call) => calling(call, ['register']) || setsAttribute(call, 'trailing_slash') || extendsRegistry(call)));
     const projects = findDjangoProjects(project, callSites(project, mayNameSettings));
     const routes: AnalyzedRoute[] = [];
     // Each project is read with its own settings: `settings.X` in URLconfs and views means its value there.

@@ -66,6 +66,12 @@ const MAX_NESTING = 8;
 // DRF 3.15 builds DefaultRouter's API root with path('') instead of re_path('^$').
 const DRF_PATH_ROOT = '3.15';
 
+/** `router.registry.extend(other.registry)`: see UrlWalker.joinedRegistrations. */
+export function extendsRegistry(call: CallExpr): boolean {
+  const [other] = call.args;
+  return call.fn.k === 'attr' && call.fn.name === 'extend' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'registry' && other?.k === 'attr' && other.name === 'registry';
+}
+
 /** The `.json`-style variant format_suffix_patterns adds to a pattern (rest_framework/urlpatterns.py). */
 function withSuffix(text: string, kind: 'route' | 'regex'): string {
   return trimSlash(text) + (kind === 'route' ? ROUTE_SUFFIX : REGEX_SUFFIX);
@@ -467,12 +473,29 @@ export class UrlWalker {
     for (const site of this.sites) {
       const { fn, args } = site.call;
       if (fn.k !== 'attr') continue;
+      if (extendsRegistry(site.call)) {
+        if (fn.obj.k === 'attr' && isRouter(site, fn.obj.obj) && depth < MAX_NESTING) sites.push(...this.joinedRegistrations(router, site, depth));
+        continue;
+      }
       const setsSlash = fn.name === '__setattr__' && args[0]?.k === 'str' && args[0].v === 'trailing_slash';
       if ((fn.name !== 'register' && !setsSlash) || !isRouter(site, fn.obj)) continue;
       if (setsSlash) slash = this.project.stringValue(args[1], site.ctx) ?? slash;
       else sites.push(site);
     }
     return { slash, sites };
+  }
+
+  /**
+   * The `register` calls of the routers whose registry `router.registry.extend(other.registry)` adds to this one's:
+   * DRF builds a router's URLs from its registry, so they are served with this router's prefix and trailing slash
+   * (kpi's API v2 router joins three apps' routers so). A nested router's registrations, which need its parent's
+   * lookup, are left to the warning for unresolved registrations.
+   */
+  private joinedRegistrations(router: Instance, site: CallSite, depth: number): CallSite[] {
+    const other = site.call.args[0];
+    if (other.k !== 'attr') return [];
+    const joined = this.project.resolve(other.obj, site.ctx).filter((v): v is Instance => Project.isInstance(v, ROUTERS) && !v.types.some((t) => NESTED_ROUTERS.includes(t)) && v.site.key !== router.site.key);
+    return joined.flatMap((r) => this.routerSetup(r, depth + 1).sites);
   }
 
   /** Regex routes unless the router is built with `use_regex_path=False` (DRF 3.15). */
