@@ -35,7 +35,7 @@ import type { AnalyzedRoute, Finding, Route, RouteSummary, ScanResult, Skipped, 
 import { SEVERITY_RANK, compareText, counts, declaredMethods, methodsLabel, summaryStatus } from './model';
 
 // Functions the frameworks call with their own objects, for the resolver to bind (`lifespan=`).
-const MODELLED: Modelled = { packages: MODELLED_PACKAGES, callbacks: ANALYZERS.flatMap((a) => a.callbacks ?? []), factories: ANALYZERS.flatMap((a) => a.factories ?? []), storedKeywords: ANALYZERS.flatMap((a) => a.storedKeywords ?? []) };
+const MODELLED: Modelled = { packages: MODELLED_PACKAGES, callbacks: ANALYZERS.flatMap((a) => a.callbacks ?? []), factories: ANALYZERS.flatMap((a) => a.factories ?? []), storedKeywords: ANALYZERS.flatMap((a) => a.storedKeywords ?? []), settingsObjects: ANALYZERS.flatMap((a) => a.settingsObjects ?? []) };
 
 export interface ScanOptions {
   paths: string[];

@@ -13,7 +13,7 @@ import { functionDefinedIn, functionOwning, testedArmsIn } from './module-index'
 import { addTo, lookupTable, lowerBound } from '../collections';
 import type { PyValue } from './profile';
 import type { NotServed } from '../model';
-import { CONFIG_LOADERS, configCandidates, dataExpr } from './config-files';
+import { CONFIG_LOADERS, configCandidates, dataExpr, type ConfigData } from './config-files';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -156,11 +156,23 @@ const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.
 const THIRD_PARTY = ['flask_restx', 'werkzeug', 'pydantic', 'os', 'sys'];
 
 /** What the frameworks and libraries the analysis models tell resolution. */
+/**
+ * A library's settings object: an attribute is the entry of that name in the settings dict its construction is
+ * given, else in its defaults (DRF's `APISettings(user_settings, defaults, import_strings)`, as kpi builds one for
+ * its OpenRosa API).
+ */
+export interface SettingsObject {
+  owners: readonly string[]; // qualified names of the classes
+  libraryDefaults: string; // the qualified name of the library's defaults, taken when none are given
+  defaults: ReadonlyMap<string, ConfigData>; // what the library's defaults hold, for the names modelled
+}
+
 export interface Modelled {
   packages: readonly string[]; // their top-level packages: never project modules
   callbacks: readonly FrameworkCallback[];
   factories?: readonly FactoryMethod[];
   storedKeywords?: readonly StoredKeyword[];
+  settingsObjects?: readonly SettingsObject[];
 }
 
 export class Project {
@@ -1019,7 +1031,7 @@ export class Project {
         // `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets;
         // a method the project calls may set it anew (`limiter.set_limit(config.rate)`), or first (`init_app`).
         const stored = this.modelled.storedKeywords?.find((k) => k.name === name && Project.isInstance(value, k.owners));
-        const given = stored && this.constructionKeyword(value, name);
+        const given = stored ? this.constructionKeyword(value, name) : this.settingsEntry(value, name);
         if (given) return this.resolve(given.expr, given.ctx, depth + 1);
         if (!value.cls) return [{ kind: 'member', of: value, name }];
         const attr = (this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? []).flatMap((v) => (v.kind === 'function' && isProperty(v.ref.fn) ? this.propertyValue(value, v.ref, depth) : [v]));
@@ -1152,6 +1164,29 @@ export class Project {
       found = given;
     }
     return found;
+  }
+
+  /**
+   * An attribute of a settings object (see SettingsObject), where both dicts can be read. Given no settings, or
+   * empty ones, DRF reads `settings.REST_FRAMEWORK` instead: not modelled, so unknown.
+   */
+  private settingsEntry(made: Extract<Value, { kind: 'instance' }>, name: string): { expr: Expr; ctx: Ctx } | undefined {
+    const object = this.modelled.settingsObjects?.find((o) => Project.isInstance(made, o.owners));
+    const { call, ctx } = made.site;
+    const given = object && argument(call, 0, 'user_settings');
+    const [dict, ...others] = given ? this.resolve(given, ctx) : [];
+    if (!object || !given || others.length || dict?.kind !== 'literal' || dict.expr.k !== 'dict' || !(dict.expr.entries.length || dict.expr.spreads?.length)) return undefined;
+    const entry = this.dictEntry(given, name, ctx);
+    if (entry !== undefined) return entry === 'unread' ? undefined : entry;
+    const defaults = argument(call, 1, 'defaults');
+    const library = !defaults || defaults.k === 'none' || this.resolve(defaults, ctx).some((v) => v.kind === 'external' && v.qname === object.libraryDefaults);
+    if (library) {
+      const data = object.defaults.has(name) ? dataExpr(object.defaults.get(name)!, call.loc) : undefined;
+      // A list or dict is placed at the construction too, not at the line before it.
+      return data && { expr: data.k === 'seq' || data.k === 'dict' ? { ...data, loc: call.loc } : data, ctx };
+    }
+    const own = this.dictEntry(defaults, name, ctx);
+    return own === 'unread' ? undefined : own;
   }
 
   /** The method `name` as Python finds it: defined by the class or the nearest project base that has it. */

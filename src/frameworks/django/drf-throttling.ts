@@ -8,7 +8,7 @@
  */
 import type { Binding, Expr } from '../../python/ir';
 import { exprLine, lineOf } from '../../python/ir';
-import { Project, type ClassRef, type Ctx, type FunctionRef } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type FunctionRef, type SettingsObject } from '../../python/project';
 import { reachedReturn, requestFacts, type ReachedReturn } from '../../python/profile';
 import { PRINCIPALS, type Evidence, type Limit, type Principal, type SourceRef } from '../../model';
 import { parseDrfRate, singleRate } from '../../ratelimit/grammar';
@@ -31,6 +31,17 @@ const DESCRIPTOR: LibraryDescriptor = {
   grammar: { parse: singleRate(parseDrfRate) },
   counting: 'sliding-log',
   rejection: { status: 429, retryAfter: true },
+};
+
+/**
+ * A settings object of the project's own, `APISettings(settings.OPENROSA_REST_FRAMEWORK, DEFAULTS, IMPORT_STRINGS)`
+ * (kpi's OpenRosa views take their `throttle_classes` from one): DRF's defaults (rest_framework/settings.py) throttle
+ * nothing.
+ */
+export const DRF_API_SETTINGS: SettingsObject = {
+  owners: ['rest_framework.settings.APISettings'],
+  libraryDefaults: 'rest_framework.settings.DEFAULTS',
+  defaults: new Map(Object.entries({ DEFAULT_THROTTLE_CLASSES: [], DEFAULT_THROTTLE_RATES: { user: null, anon: null } })),
 };
 
 interface ThrottleList {

@@ -11,7 +11,7 @@ import type { LimiterLibrary } from '../library';
 import { findDjangoProjects, mayNameSettings, type DjangoSettings } from './settings';
 import { extendsRegistry, UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
-import { drfThrottling } from './drf-throttling';
+import { DRF_API_SETTINGS, drfThrottling } from './drf-throttling';
 import { allauthLimits } from './allauth';
 
 const DJANGO_PACKAGES = ['django', 'rest_framework'];
@@ -28,6 +28,7 @@ export const DJANGO_LIBRARIES: DjangoLibrary[] = [djangoRatelimit, drfThrottling
 
 export const django: Analyzer = {
   packages: DJANGO_PACKAGES,
+  settingsObjects: [DRF_API_SETTINGS],
   settingValues(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return undefined;
     const projects = findDjangoProjects(project, statementSites(project, mayNameSettings));
