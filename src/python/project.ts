@@ -1224,6 +1224,7 @@ export class Project {
         // `cast(str | None, value)` is `value`.
         if (callee.qname === 'typing.cast' && call.args[1]) return this.resolve(call.args[1], ctx, depth + 1);
         if (IMPORTERS.includes(callee.qname) && call.args[0]) return this.imported(call.args[0], ctx, depth);
+        if (callee.qname === 'importlib.import_module' && call.args[0]) return this.importedModule(call.args[0], ctx);
         return (CONFIG_LOADERS[callee.qname] && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
       case 'class': {
         const own = `${callee.ref.mod.module}.${callee.ref.cls.qualname}`;
@@ -1287,6 +1288,17 @@ export class Project {
     const dot = text.lastIndexOf('.');
     const mod = dot > 0 ? this.findModule(text.slice(0, dot), ctx.mod) : undefined;
     return mod ? this.attribute({ kind: 'module', mod }, text.slice(dot + 1), depth + 1) : [{ kind: 'external', qname: text }];
+  }
+
+  /**
+   * `importlib.import_module(f"zou.app.blueprints.{name}")`: the module the text names (a relative name, which needs
+   * `package=`, is not read).
+   */
+  private importedModule(path: Expr, ctx: Ctx): Value[] {
+    const text = this.stringValue(path, ctx);
+    if (text === undefined || text.startsWith('.')) return [{ kind: 'unknown', why: `\`${Project.describe(path)}\`, the module \`import_module\` imports, is computed at run time` }];
+    const mod = this.findModule(text, ctx.mod);
+    return mod ? [{ kind: 'module', mod }] : [{ kind: 'external', qname: text }];
   }
 
   /** The innermost function being followed whose body `ctx` is in, by its place in `following` (-1: none). */
