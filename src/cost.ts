@@ -8,7 +8,7 @@
 import type { AnalyzedRoute, CostSignal, SourceRef } from './model';
 import { compareText, declaredMethods } from './model';
 import type { BodyCall, Expr, FunctionDef, ModuleFacts } from './python/ir';
-import { definingClass, dottedName, exprLine, kwarg, lineOf } from './python/ir';
+import { dottedName, exprLine, kwarg, lineOf } from './python/ir';
 import type { ClassRef, Ctx, FunctionRef, Project, Value } from './python/project';
 import { COST_CALLS, HINT_WORDS, type CostCall, type CostKind } from './cost-calls';
 
@@ -168,12 +168,8 @@ export class CostModel {
 
   /** The callee's values; `self.helper()` in a method is the class's (or a project base's) method. */
   private callees(fn: Expr, ctx: Ctx, owner: FunctionRef): Value[] {
-    if (fn.k === 'attr' && fn.obj.k === 'name' && fn.obj.id === owner.fn.params[0]?.name) {
-      const cls = definingClass(owner.mod, owner.fn);
-      const method = cls && this.project.methodOf({ mod: owner.mod, cls }, fn.name);
-      if (method) return [{ kind: 'function', ref: method }];
-    }
-    return this.project.resolve(fn, ctx);
+    const method = this.project.ownMethod(owner, fn);
+    return method ? [{ kind: 'function', ref: method }] : this.project.resolve(fn, ctx);
   }
 
   /** Library names a value stands for: `ctx.hash` on `ctx = CryptContext()` is `passlib.context.CryptContext.hash`. */

@@ -224,7 +224,11 @@ export class CustomLimiters {
    */
   private countsThrough(fn: FunctionDef, contexts: { call: { fn: Expr }; ctx: Ctx }[]): string | undefined {
     for (const { call, ctx } of contexts) {
-      for (const value of this.project.resolve(call.fn, ctx)) {
+      // `self.helper()` with no object bound: the class's method (zou's `ArgsMixin.get_limit`, a mixin of two hundred
+      // resources, took six seconds to read through its callers).
+      const own = ctx.env?.has(fn.params[0]?.name ?? '') ? undefined : this.project.ownMethod({ mod: ctx.mod, fn }, call.fn);
+      const values: Value[] = own ? [{ kind: 'function', ref: own }] : this.project.resolve(call.fn, ctx);
+      for (const value of values) {
         if (value.kind !== 'function' || !LIMITER_NAME.test(value.ref.fn.qualname)) continue;
         const mark = this.markOf(value.ref.mod, value.ref.fn);
         if (!mark) continue;

@@ -1189,6 +1189,16 @@ export class Project {
     return own === 'unread' ? undefined : own;
   }
 
+  /**
+   * The method `self.name(...)` calls in a method of a class: the class's own or a project base's, as Python finds
+   * it on the class (a subclass may override it). Reading `self` instead follows every caller of the method.
+   */
+  ownMethod(owner: FunctionRef, callee: Expr): FunctionRef | undefined {
+    if (callee.k !== 'attr' || callee.obj.k !== 'name' || callee.obj.id !== owner.fn.params[0]?.name) return undefined;
+    const cls = definingClass(owner.mod, owner.fn);
+    return cls && this.methodOf({ mod: owner.mod, cls }, callee.name);
+  }
+
   /** The method `name` as Python finds it: defined by the class or the nearest project base that has it. */
   methodOf(ref: ClassRef, name: string): FunctionRef | undefined {
     for (const c of this.classChain(ref)) {
