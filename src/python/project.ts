@@ -147,6 +147,10 @@ export type Value =
 const MAX_DEPTH = 24;
 const MAX_VALUES = 64;
 const MAX_CALL_SITES = 256;
+// Steps one resolution may take with all it asks on the way: a parameter read through every call of its function,
+// whose arguments are parameters read through every call of theirs... zou's `serialize_dict(dict_value)` took eight
+// million (4.6 s) for what 200,000 steps answer alike. Beyond, the value is unknown, as beyond MAX_DEPTH.
+const MAX_STEPS = 200_000;
 const MAX_CONSTRUCTIONS = 8; // see constructions
 // Annotations that say nothing of an object's class (`Any`, a Protocol, a type variable): see annotatedAsLibraryObject.
 const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.|^object$/;
@@ -213,6 +217,7 @@ export class Project {
   readonly assumptions = new Map<string, Assumption>();
   /** The assumptions each computation under way took: see `noting`, `remember` and `assumedHere`. */
   private readonly notes: Note[] = [];
+  private steps?: number; // taken by the outermost resolution under way (see MAX_STEPS)
 
   /**
    * The value a call to a project function has under the deployment profile (`parse_boolean(os.environ.get(
@@ -335,9 +340,17 @@ export class Project {
   }
 
   resolve(expr: Expr, ctx: Ctx, depth = 0): Value[] {
-    if (depth > MAX_DEPTH) {
+    if (this.steps === undefined) {
+      this.steps = 0;
+      try {
+        return this.resolve(expr, ctx, depth);
+      } finally {
+        this.steps = undefined;
+      }
+    }
+    if (depth > MAX_DEPTH || ++this.steps > MAX_STEPS) {
       this.cutShort();
-      return [{ kind: 'unknown', why: 'resolution too deep' }];
+      return [{ kind: 'unknown', why: depth > MAX_DEPTH ? 'resolution too deep' : 'resolution too costly' }];
     }
     const values = depth === 0 ? this.ownBudget(() => this.resolveOnce(expr, ctx, 0)) : this.resolveOnce(expr, ctx, depth);
     return values.length > MAX_VALUES ? values.slice(0, MAX_VALUES) : values;
