@@ -8,7 +8,7 @@ import { constants } from 'node:buffer';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './python/facts';
-import { copyTree } from './python/syntax';
+import { copyTree, nativeParse } from './python/syntax';
 import type { ModuleFacts } from './python/ir';
 import { readRegularFile } from './regular-file';
 import { lookupTable } from './collections';
@@ -169,6 +169,12 @@ export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FIL
   const source = readSource(root, file, maxBytes);
   if (!source.ok) return source;
   const text = withoutLongTokenlessRuns(source.text);
+  if (nativeParse) {
+    const { root, errorLine } = nativeParse(text);
+    const facts = extractFacts(root, file);
+    if (errorLine) facts.syntaxErrorLine = errorLine;
+    return { ok: true, facts, note: source.note };
+  }
   const tree = pythonParser().parse(text);
   const facts = extractFacts(copyTree(tree, text), file);
   if (tree.rootNode.hasError) facts.syntaxErrorLine = firstErrorLine(tree.rootNode);
@@ -255,7 +261,7 @@ function firstNonSpace(text: string, from: number, end: number): number {
  */
 const MAX_ERROR_DEPTH = 200;
 
-function firstErrorLine(root: Parser.SyntaxNode): number {
+export function firstErrorLine(root: Parser.SyntaxNode): number {
   let line = Infinity;
   const visit = (node: Parser.SyntaxNode, depth: number): void => {
     if (node.startPosition.row + 1 >= line || depth > MAX_ERROR_DEPTH) return;

@@ -6,13 +6,14 @@ import fg from 'fast-glob';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pythonParser } from '../src/parse';
+import { firstErrorLine, pythonParser } from '../src/parse';
 import { extractFacts } from '../src/python/facts';
 import { columnOf, lineOf, locAt } from '../src/python/ir';
-import { copyTree, type PyNode } from '../src/python/syntax';
+import { copyTree, nativeParse, type PyNode } from '../src/python/syntax';
 import type Parser from 'tree-sitter';
 import { scan } from '../src/scan';
 import { ROOT } from './support/run-cli';
+import { requireSystem } from './support/system-python';
 
 function sameFacts(text: string, file = 'm.py'): void {
   const tree = pythonParser().parse(text);
@@ -97,3 +98,19 @@ test('a route far along a long line keeps its column', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The native walk (native/tree-walk.c) gives the copy's nodes and tells a syntax error's first line as the addon does. */
+function sameAsCopy(text: string): void {
+  const tree = pythonParser().parse(text);
+  const walked = nativeParse!(text);
+  expect(copiedNodes(walked.root)).toEqual(copiedNodes(copyTree(tree, text)));
+  expect(walked.errorLine).toBe(tree.rootNode.hasError ? firstErrorLine(tree.rootNode) : undefined);
+}
+
+const withNativeWalk = requireSystem(nativeParse !== undefined, 'the native tree walk is not built (npm ci builds it: native/build.js needs a C compiler)');
+
+withNativeWalk('the native walk gives the copy of every fixture', () => {
+  for (const file of FIXTURE_FILES) sameAsCopy(readFileSync(path.join(ROOT, file), 'utf8'));
+});
+
+withNativeWalk.each(ODD_TEXTS)('the native walk gives the copy: %s', (_name, text) => sameAsCopy(text));

@@ -8,6 +8,7 @@
  */
 import type Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
+import path from 'node:path';
 
 /** The subset of tree-sitter's SyntaxNode that facts extraction reads: native nodes satisfy it too. */
 export interface PyNode {
@@ -126,6 +127,67 @@ interface Kind {
 
 const WITH_OWN_TEXT = new Set(['string_content', 'format_specifier']);
 
+/** What a kind of node is by its name and namedness: left out of the copy, or copied without its children. */
+function kindOf(type: string, named: boolean): { unread: boolean; token: boolean; fielded: boolean } {
+  const { token, fielded } = grammarKinds.get(`${named}\0${type}`) ?? { token: false, fielded: true };
+  return { unread: named ? UNREAD_NAMED.has(type) : UNREAD_TOKENS.has(type), token, fielded };
+}
+
+/**
+ * The tree as apiposture's own addon gives it (native/tree-walk.c), when it was built at install: parsed and walked
+ * in one native call that leaves out what the copy below leaves out, where the copy makes three to five calls per
+ * node. Undefined without the addon (no compiler at install): then the copy below is read.
+ */
+export const nativeParse = loadNativeWalk();
+
+function loadNativeWalk(): ((text: string) => { root: PyNode; errorLine?: number }) | undefined {
+  // The build's root: dist/src/python/ compiled, src/python/ under ts-jest.
+  const root = path.join(__dirname, ...(__filename.endsWith('.ts') ? ['..', '..'] : ['..', '..', '..']));
+  let addon: { parse(text: string, language: unknown, flags: Uint8Array): { records: Int32Array; errorLine: number }; symbols(language: unknown): { names: string[]; named: boolean[]; fields: (string | null)[] } };
+  try {
+    addon = require(path.join(root, 'native', 'build', 'Release', 'tree_walk.node'));
+  } catch {
+    return undefined;
+  }
+  const { names, named, fields } = addon.symbols(Python.language);
+  const flags = Uint8Array.from(names, (type, id) => {
+    const kind = kindOf(type, named[id]);
+    return (kind.unread ? 1 : 0) | (kind.token ? 2 : 0); // SKIP, LEAF
+  });
+  const fieldNames = fields.map((f) => f ?? undefined);
+  return (text) => {
+    const { records, errorLine } = addon.parse(text, Python.language, flags);
+    return { root: nodesFrom(records, new Source(text), names, named, fieldNames), ...(errorLine && { errorLine }) };
+  };
+}
+
+// tree-sitter's symbol for ERROR nodes, past the language's own.
+const ERROR_SYMBOL = 0xffff;
+
+/** Nodes from the addon's records: symbol, field, start, end and the number of children, in pre-order. */
+function nodesFrom(records: Int32Array, source: Source, names: string[], named: boolean[], fields: (string | undefined)[]): Node {
+  const ancestors: Node[] = []; // the last node read and its ancestors, with how many children each has yet to get
+  const childrenLeft: number[] = [];
+  let root: Node | undefined;
+  for (let i = 0; i < records.length; i += 5) {
+    const symbol = records[i];
+    const node = symbol === ERROR_SYMBOL ? new Node(source, 'ERROR', true, fields[records[i + 1]]) : new Node(source, names[symbol], named[symbol], fields[records[i + 1]]);
+    node.startIndex = records[i + 2];
+    node.endIndex = records[i + 3];
+    if (ancestors.length) {
+      ancestors[ancestors.length - 1].children.push(node);
+      childrenLeft[childrenLeft.length - 1]--;
+    } else root = node;
+    ancestors.push(node);
+    childrenLeft.push(records[i + 4]);
+    while (childrenLeft.length && childrenLeft[childrenLeft.length - 1] === 0) {
+      ancestors.pop();
+      childrenLeft.pop();
+    }
+  }
+  return root!;
+}
+
 /** Copies `tree` (parsed from `text`) into plain objects; the native tree may be dropped afterwards. */
 export function copyTree(tree: Parser.Tree, text: string): PyNode {
   const source = new Source(text);
@@ -139,9 +201,7 @@ export function copyTree(tree: Parser.Tree, text: string): PyNode {
     if (!kind) {
       const type = cursor.nodeType;
       const named = cursor.nodeIsNamed;
-      const { token, fielded } = grammarKinds.get(`${named}\0${type}`) ?? { token: false, fielded: true };
-      const unread = named ? UNREAD_NAMED.has(type) : UNREAD_TOKENS.has(type);
-      kinds.set(typeId, (kind = { type, named, unread, token, fielded, ownText: named && WITH_OWN_TEXT.has(type) }));
+      kinds.set(typeId, (kind = { type, named, ...kindOf(type, named), ownText: named && WITH_OWN_TEXT.has(type) }));
     }
     return kind;
   };
