@@ -47,6 +47,24 @@ test('the callers of many methods of one name are found by reading each call of 
   expect(remembered.mock.calls.length).toBeLessThan(1000);
 });
 
+test('the parameters of a function named like more calls than callers are followed for are not read from its callers', () => {
+  // Telling the callers of a `get` view among a service's `x.get(...)` calls resolved every one of them (polar,
+  // indico, baserow: seconds per scan); below the bound the callers still give the values.
+  const source = (unrelated: number): string =>
+    `from config import settings\n\n\ndef get(key, default="fallback"):\n    return key\n\n\nget("real")\n${Array.from({ length: unrelated }, (_, i) => `settings.get("s${i}")`).join('\n')}\n`;
+  const valuesOf = (unrelated: number, name: string): string[] => {
+    const mod = extractFacts(pythonParser().parse(source(unrelated)).rootNode, 'app.py');
+    const fn = mod.functions[0];
+    const values = new Project([mod]).resolve({ k: 'name', id: name, loc: fn.loc } as Expr, { mod, scope: fn.bodyScope, line: lineOf(fn.loc) + 1 });
+    return values.map((v) => (v.kind === 'literal' && v.expr.k === 'str' ? v.expr.v : v.kind === 'unknown' ? v.why : v.kind));
+  };
+  expect(valuesOf(100, 'key')).toEqual(['real']);
+  const resolved = jest.spyOn(Project.prototype, 'resolve');
+  expect(valuesOf(300, 'key')).toEqual(['parameter `key` of `get` is named like 301 calls in the project, too many to tell its callers among']);
+  expect(resolved.mock.calls.length).toBeLessThan(20);
+  expect(valuesOf(300, 'default')).toEqual(['fallback']);
+});
+
 test('an attribute a setter assigns from itself is read once per setter, not again for every read through every caller', () => {
   // `self.email = self.email.lower().strip()` in a model's `save()`, called on many objects: each read of the
   // attribute read the setter again, which read the attribute through every caller of `save` (plane's scan did

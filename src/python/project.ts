@@ -775,11 +775,16 @@ export class Project {
     return given.length && given.every((arg) => arg && arg === given[0]) ? given[0] : undefined;
   }
 
-  /** A parameter's values are the arguments at every call site of its function found in the project. */
+  /**
+   * A parameter's values are the arguments at every call site of its function found in the project. Not for a function
+   * named like very many calls (`get`): telling its callers among them resolves every one, seconds on a large service
+   * (polar's and baserow's `get` views, whose callers are the framework), so its parameters are unknown but for a default.
+   */
   private parameterValues(mod: ModuleFacts, binding: Extract<Binding, { kind: 'param' }>, depth: number): Value[] {
     const fn = mod.functions[binding.index];
     const values: Value[] = [];
-    for (const site of this.callersOf(fn, depth)) {
+    const common = this.namedLikeManyCalls(fn);
+    for (const site of common ? [] : this.callersOf(fn, depth)) {
       const arg = this.argumentFor(fn, binding.position, binding.name, site.call);
       if (arg) values.push(...this.resolve(arg, site.ctx, depth + 1));
     }
@@ -789,7 +794,8 @@ export class Project {
     const cls = fn.name === '__init__' && binding.position === 0 && binding.name === 'self' && definingClass(mod, fn);
     const instances = cls ? this.constructions({ mod, cls }, depth).flatMap((site) => this.resolve(site.call, site.ctx, depth + 1)) : [];
     if (instances.length) return instances;
-    return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` has no call site in the project` }];
+    const why = common ? `is named like ${this.callSites(fn.name).length} calls in the project, too many to tell its callers among` : 'has no call site in the project';
+    return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` ${why}` }];
   }
 
   /** The calls that construct the class (`Name(...)` resolving to it); none when there are many, as no one object is meant. */
