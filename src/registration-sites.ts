@@ -73,6 +73,8 @@ export function skippedRegistrations(unprofiled: Project, skipped: SkippedArm[],
 }
 
 class SiteFinder {
+  private readonly reportedCalls = new WeakMap<Set<string>, { call: CallExpr; ctx: Ctx }[]>(); // see callsWhereReported
+
   constructor(private readonly project: Project) {}
 
   /**
@@ -86,12 +88,25 @@ class SiteFinder {
     const returnedLists = new Set(fn?.returns.flatMap((r) => (r.k === 'name' ? [r.id] : [])));
     const appended = mod.calls.some(({ call, scope: at }) => at === scope && call.fn.k === 'attr' && ['append', 'extend', 'insert'].includes(call.fn.name) && call.fn.obj.k === 'name' && returnedLists.has(call.fn.obj.id) && someExpr(call, (e) => e === site.call));
     if (!fn || !(appended || fn.returns.some((r) => someExpr(r, (e) => e === site.call)))) return false;
-    const callsFn = (call: CallExpr, ctx: Ctx): boolean => this.project.resolve(call.fn, ctx).some((v) => v.kind === 'function' && v.ref.fn === fn);
-    return this.project.modules.some((m) => {
-      const at = (call: CallExpr, ctx: Ctx): boolean => reported.has(`${m.file}:${lineOf(call.loc)}`) && callsFn(call, ctx);
-      const inStatements = m.calls.some((stmt) => someExpr(stmt.call, (e) => e.k === 'call' && at(e, { mod: m, scope: stmt.scope, line: lineOf(e.loc) })));
-      return inStatements || Object.entries(m.bindings).some(([scopeId, bindings]) => bindings.some((b) => b.kind === 'assign' && someExpr(b.value, (e) => e.k === 'call' && at(e, { mod: m, scope: Number(scopeId), line: b.line }))));
-    });
+    return this.callsWhereReported(reported).some(({ call, ctx }) => this.project.resolve(call.fn, ctx).some((v) => v.kind === 'function' && v.ref.fn === fn));
+  }
+
+  /** The calls at the lines routes were reported at, in statements and then assignments, module by module: once per scan. */
+  private callsWhereReported(reported: Set<string>): { call: CallExpr; ctx: Ctx }[] {
+    let found = this.reportedCalls.get(reported);
+    if (!found) {
+      const calls: { call: CallExpr; ctx: Ctx }[] = [];
+      for (const m of this.project.modules) {
+        const at = (expr: Expr, ctx: (call: CallExpr) => Ctx): void =>
+          eachCall(expr, (call) => {
+            if (reported.has(`${m.file}:${lineOf(call.loc)}`)) calls.push({ call, ctx: ctx(call) });
+          });
+        for (const stmt of m.calls) at(stmt.call, (call) => ({ mod: m, scope: stmt.scope, line: lineOf(call.loc) }));
+        for (const [scopeId, bindings] of Object.entries(m.bindings)) for (const b of bindings) if (b.kind === 'assign') at(b.value, () => ({ mod: m, scope: Number(scopeId), line: b.line }));
+      }
+      this.reportedCalls.set(reported, (found = calls));
+    }
+    return found;
   }
 
   /** The registration sites of a module, each once, in source order. */

@@ -103,8 +103,10 @@ export function setsAttribute(call: CallExpr, name: string): boolean {
  * before the project is read as the deployment runs it, without paying for every helper's callers twice. Only the
  * loops around the calls kept are read (a service has tens of thousands of calls).
  */
-export function statementSites(project: Project, wanted: (call: CallExpr) => boolean): CallSite[] {
-  return project.modules.flatMap((mod) => mod.calls.flatMap((stmt) => (wanted(stmt.call) ? statementContexts(project, mod, stmt).map((ctx) => ({ call: stmt.call, ctx })) : [])));
+export function statementSites(project: Project, wanted: (call: CallExpr, at: Ctx) => boolean): CallSite[] {
+  return project.modules.flatMap((mod) =>
+    mod.calls.flatMap((stmt) => (wanted(stmt.call, { mod, scope: stmt.scope, line: lineOf(stmt.call.loc) - 1 }) ? statementContexts(project, mod, stmt).map((ctx) => ({ call: stmt.call, ctx })) : [])),
+  );
 }
 
 /**

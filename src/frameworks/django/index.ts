@@ -8,7 +8,7 @@ import type { AnalyzedRoute } from '../../model';
 import { callSites, calling, protectNoting, setsAttribute, statementSites, type Analyzer, type RouteDraft } from '../common';
 import { protectRoute } from '../protection';
 import type { LimiterLibrary } from '../library';
-import { findDjangoProjects, mayNameSettings, type DjangoSettings } from './settings';
+import { findDjangoProjects, namesSettingsIn, type DjangoSettings } from './settings';
 import { extendsRegistry, UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
 import { DRF_API_SETTINGS, drfThrottling } from './drf-throttling';
@@ -31,7 +31,7 @@ export const django: Analyzer = {
   settingsObjects: [DRF_API_SETTINGS],
   settingValues(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return undefined;
-    const projects = findDjangoProjects(project, statementSites(project, mayNameSettings));
+    const projects = findDjangoProjects(project, statementSites(project, namesSettingsIn(project)));
     const settings = projects.length === 1 ? projects[0].settings : undefined;
     return settings && ((qname) => settings.attributeValues(qname));
   },
@@ -39,7 +39,7 @@ export const django: Analyzer = {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return [];
     // A router's `register` calls, `router.trailing_slash = ...` and the registries it joins, read before any settings apply.
     const walker = new UrlWalker(project, callSites(project, (call) => calling(call, ['register']) || setsAttribute(call, 'trailing_slash') || extendsRegistry(call)));
-    const projects = findDjangoProjects(project, callSites(project, mayNameSettings));
+    const projects = findDjangoProjects(project, callSites(project, namesSettingsIn(project)));
     const routes: AnalyzedRoute[] = [];
     // Each project is read with its own settings: `settings.X` in URLconfs and views means its value there.
     const analyse = (settings: DjangoSettings | undefined, walk: () => void): void => {

@@ -198,7 +198,15 @@ const SETTINGS_VARIABLES = ['DJANGO_SETTINGS_MODULE', 'DJANGO_CONFIGURATION'];
  * SETTINGS_VARIABLES (any but another literal: `data["key"] = value` is most subscript assignments); the environ is
  * not resolved yet.
  */
-export function mayNameSettings(call: CallExpr): call is CallExpr & { fn: Extract<Expr, { k: 'attr' }> } {
+/**
+ * A statement that may name the settings module: its receiver is `os.environ` wherever the statement is read (a
+ * name it depends on holds every value it may have), so the loops around other `d[key] = v` are not read for it.
+ */
+export function namesSettingsIn(project: Project): (call: CallExpr, at: Ctx) => boolean {
+  return (call, at) => mayNameSettings(call) && isEnviron(project, call.fn.obj, at);
+}
+
+function mayNameSettings(call: CallExpr): call is CallExpr & { fn: Extract<Expr, { k: 'attr' }> } {
   if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || call.args.length < 2) return false;
   const [name] = call.args;
   return name.k !== 'str' || SETTINGS_VARIABLES.includes(name.v);
