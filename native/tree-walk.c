@@ -3,7 +3,7 @@
  * Node.js API costs three to five native calls per node, about as much as parsing. Records are five int32s
  * per node kept, in pre-order: symbol, field id, start and end (UTF-16 code units, as JavaScript indexes text)
  * and the number of kept children. A node whose symbol is flagged SKIP is left out with its subtree; one
- * flagged LEAF is kept without its children. See src/python/native-walk.ts.
+ * flagged LEAF is kept without its children. Read by src/python/syntax.ts (nativeParse).
  */
 #include <node_api.h>
 #include <stdlib.h>
@@ -63,43 +63,49 @@ static void first_error(TSNode node, uint32_t depth, uint32_t *line) {
   ts_tree_cursor_delete(&children);
 }
 
-/* The kept nodes of the tree, walked with a cursor; 0 when memory runs out. */
+/* The record offsets of the cursor's kept ancestors, and of its node when kept. */
+typedef struct {
+  size_t *offsets;
+  size_t depth;
+  size_t room;
+} Path;
+
+/* Records a kept node as the next child of the last one on the path, and puts it on the path; 0 when memory runs out. */
+static int enter(Records *out, Path *path, TSNode node, TSFieldId field) {
+  if (path->depth == path->room) {
+    size_t room = path->room ? path->room * 2 : 64;
+    size_t *grown = realloc(path->offsets, room * sizeof(size_t));
+    if (!grown) return 0;
+    path->offsets = grown;
+    path->room = room;
+  }
+  if (path->depth) out->data[path->offsets[path->depth - 1] + 4]++;
+  path->offsets[path->depth++] = out->length;
+  return push(out, ts_node_symbol(node), field, ts_node_start_byte(node) / 2, ts_node_end_byte(node) / 2);
+}
+
+/* The kept nodes of the tree, walked with a cursor as src/python/syntax.ts copyTree walks it; 0 when memory runs out. */
 static int walk(TSTree *tree, const uint8_t *flags, size_t count, Records *out) {
   TSNode root = ts_tree_root_node(tree);
   TSTreeCursor cursor = ts_tree_cursor_new(root);
-  size_t *path = NULL; // record offsets of the cursor's kept ancestors (and the node itself when kept)
-  size_t depth = 0, room = 0;
-  int ok = 1;
-#define ENTER(node, field)                                                                                   \
-  do {                                                                                                       \
-    if (depth == room) {                                                                                     \
-      size_t *grown = realloc(path, (room = room ? room * 2 : 64) * sizeof(size_t));                         \
-      if (!grown) { ok = 0; goto done; }                                                                     \
-      path = grown;                                                                                          \
-    }                                                                                                        \
-    if (depth) out->data[path[depth - 1] + 4]++;                                                             \
-    path[depth++] = out->length;                                                                             \
-    if (!push(out, ts_node_symbol(node), field, ts_node_start_byte(node) / 2, ts_node_end_byte(node) / 2)) { \
-      ok = 0;                                                                                                \
-      goto done;                                                                                             \
-    }                                                                                                        \
-  } while (0)
-  ENTER(root, 0);
-  int kept = 1; // whether the cursor's node is the last of path
-  for (;;) {
+  Path path = {0};
+  int ok = enter(out, &path, root, 0);
+  int kept = 1; // whether the cursor's node is the last on the path
+  while (ok) {
     if (kept && !(flag_of(flags, count, ts_node_symbol(ts_tree_cursor_current_node(&cursor))) & LEAF) && ts_tree_cursor_goto_first_child(&cursor)) {
       TSNode node = ts_tree_cursor_current_node(&cursor);
       kept = !(flag_of(flags, count, ts_node_symbol(node)) & SKIP);
-      if (kept) ENTER(node, ts_tree_cursor_current_field_id(&cursor));
+      if (kept) ok = enter(out, &path, node, ts_tree_cursor_current_field_id(&cursor));
       continue;
     }
+    // Climb until a node has a next sibling; past the root the walk is done.
     for (;;) {
-      if (kept) depth--;
-      if (!depth) goto done;
+      if (kept) path.depth--;
+      if (!path.depth) goto done;
       if (ts_tree_cursor_goto_next_sibling(&cursor)) {
         TSNode node = ts_tree_cursor_current_node(&cursor);
         kept = !(flag_of(flags, count, ts_node_symbol(node)) & SKIP);
-        if (kept) ENTER(node, ts_tree_cursor_current_field_id(&cursor));
+        if (kept) ok = enter(out, &path, node, ts_tree_cursor_current_field_id(&cursor));
         break;
       }
       ts_tree_cursor_goto_parent(&cursor);
@@ -107,8 +113,7 @@ static int walk(TSTree *tree, const uint8_t *flags, size_t count, Records *out) 
     }
   }
 done:
-#undef ENTER
-  free(path);
+  free(path.offsets);
   ts_tree_cursor_delete(&cursor);
   return ok;
 }
@@ -150,7 +155,11 @@ static napi_value parse(napi_env env, napi_callback_info info) {
   napi_get_instance_data(env, (void **)&instance);
   if (!instance) {
     instance = calloc(1, sizeof(Instance));
-    if (!instance || !(instance->parser = ts_parser_new())) return fail(env, "out of memory");
+    if (!instance || !(instance->parser = ts_parser_new())) {
+      free(instance);
+      free(text);
+      return fail(env, "out of memory");
+    }
     napi_set_instance_data(env, instance, free_instance, NULL);
   }
   if (!ts_parser_set_language(instance->parser, language)) {

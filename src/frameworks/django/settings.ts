@@ -194,11 +194,6 @@ export function findDjangoProjects(project: Project, sites: CallSite[]): DjangoP
 const SETTINGS_VARIABLES = ['DJANGO_SETTINGS_MODULE', 'DJANGO_CONFIGURATION'];
 
 /**
- * `os.environ.setdefault(name, value)` or `os.environ[name] = value` as written, with a name that may be one of
- * SETTINGS_VARIABLES (any but another literal: `data["key"] = value` is most subscript assignments); the environ is
- * not resolved yet.
- */
-/**
  * A statement that may name the settings module: its receiver is `os.environ` wherever the statement is read (a
  * name it depends on holds every value it may have), so the loops around other `d[key] = v` are not read for it.
  */
@@ -206,6 +201,11 @@ export function namesSettingsIn(project: Project): (call: CallExpr, at: Ctx) => 
   return (call, at) => mayNameSettings(call) && isEnviron(project, call.fn.obj, at);
 }
 
+/**
+ * `os.environ.setdefault(name, value)` or `os.environ[name] = value` as written, with a name that may be one of
+ * SETTINGS_VARIABLES (any but another literal: `data["key"] = value` is most subscript assignments); the environ is
+ * not resolved yet.
+ */
 function mayNameSettings(call: CallExpr): call is CallExpr & { fn: Extract<Expr, { k: 'attr' }> } {
   if (call.fn.k !== 'attr' || !['setdefault', '__setitem__'].includes(call.fn.name) || call.args.length < 2) return false;
   const [name] = call.args;
