@@ -160,7 +160,6 @@ const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.
 // an import root (`examples/flask/app.py`) gives no alias `flask.app`.
 const THIRD_PARTY = ['flask_restx', 'werkzeug', 'pydantic', 'os', 'sys'];
 
-/** What the frameworks and libraries the analysis models tell resolution. */
 /**
  * A library's settings object: an attribute is the entry of that name in the settings dict its construction is
  * given, else in its defaults (DRF's `APISettings(user_settings, defaults, import_strings)`, as kpi builds one for
@@ -172,6 +171,7 @@ export interface SettingsObject {
   defaults: ReadonlyMap<string, ConfigData>; // what the library's defaults hold, for the names modelled
 }
 
+/** What the frameworks and libraries the analysis models tell resolution. */
 export interface Modelled {
   packages: readonly string[]; // their top-level packages: never project modules
   callbacks: readonly FrameworkCallback[];
@@ -1753,7 +1753,6 @@ const PROPERTY_DECORATORS = ['property', 'cached_property', 'functools.cached_pr
 const DEFAULTS_BOUND = new WeakSet<object>();
 // Functions that import the object a dotted path names (see Project.imported).
 const IMPORTERS = ['django.utils.module_loading.import_string', 'werkzeug.utils.import_string', 'werkzeug.import_string'];
-// How facts write `not`, `and`, `or`, comparisons and `a if test else b`.
 
 /** What a `**kwargs` parameter gets: the keywords no other parameter takes, and the `**options` the call unpacks. */
 function otherKeywords(fn: FunctionDef, call: CallExpr): Expr | undefined {
