@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define SKIP 1
 #define LEAF 2
@@ -232,11 +235,25 @@ static napi_value symbols(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * trim(): gives back to the system the memory that parsing freed. glibc keeps freed blocks for reuse by default,
+ * and the trees of a large service's biggest files leave tens of megabytes that a scan never needs again.
+ */
+static napi_value trim(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor methods[] = {
       {"parse", NULL, parse, NULL, NULL, NULL, napi_default, NULL},
       {"symbols", NULL, symbols, NULL, NULL, NULL, napi_default, NULL},
+      {"trim", NULL, trim, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 2, methods);
+  napi_define_properties(env, exports, 3, methods);
   return exports;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseFile, type ParseOutcome } from './parse';
 import { compacted, factsFromJson, factsJson } from './python/ir';
+import { releaseParserMemory } from './python/syntax';
 
 export interface ParseFilesOptions {
   maxFileBytes: number;
@@ -99,6 +100,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
     // fails with a C++ exception nothing catches).
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+  if (files.length) releaseParserMemory();
   return outcomes;
 }
 

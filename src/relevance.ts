@@ -16,7 +16,7 @@ import { moduleNameOf } from './python/facts';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readSource } from './parse';
-import { lowerBound } from './collections';
+import { lowerBound, ownCopy } from './collections';
 import { hash, parsedOf, type FileFacts, type Parsed, type ScanCache } from './cache';
 import type { Skipped } from './model';
 
@@ -55,13 +55,18 @@ export function nameWord(file: string): string {
 /** Finds the module names a text mentions as words (in code, strings or comments alike). */
 export function mentionFinder(nameWords: ReadonlySet<string>): (text: string) => string[] {
   // Only a name that is a word can be one a text mentions (not a migration's `2026-06-17-1034_add_meter`).
-  const words = new Set([...nameWords].filter((w) => /^[\p{L}\p{N}_]+$/u.test(w)));
+  // Each word mapped to itself: a mention is kept as the name's own text, not as the match, a slice of the file's
+  // text that would keep the whole file for the rest of the scan (see ownCopy).
+  const words = new Map([...nameWords].filter((w) => /^[\p{L}\p{N}_]+$/u.test(w)).map((w) => [w, w]));
   // Python identifiers may be non-ASCII; the ASCII pattern is twice as fast and enough for ASCII names.
-  const ascii = [...words].every((w) => /^\w+$/.test(w));
+  const ascii = [...words.keys()].every((w) => /^\w+$/.test(w));
   return (text) => {
     const word = ascii ? /\w+/g : /[\p{L}\p{N}_]+/gu;
     const mentions = new Set<string>();
-    for (let m = word.exec(text); m; m = word.exec(text)) if (words.has(m[0])) mentions.add(m[0]);
+    for (let m = word.exec(text); m; m = word.exec(text)) {
+      const name = words.get(m[0]);
+      if (name !== undefined) mentions.add(name);
+    }
     return [...mentions].sort();
   };
 }
@@ -122,7 +127,7 @@ export interface Selection {
  * The modules a file's import statements name, relative ones made absolute: `dojo/urls.py`'s `from .test.api.urls
  * import x` is `dojo.test.api.urls`; `from a.b import c` names `a.b` and, maybe a module, `a.b.c`.
  */
-function importedModules(file: string, text: string): string[] {
+export function importedModules(file: string, text: string): string[] {
   // Only a name with `test` in it can be a test module's (see importedTestFiles): most files need no reading.
   if (!text.includes('test')) return NO_MODULES;
   const modules = new Set<string>();
@@ -139,7 +144,7 @@ function importedModules(file: string, text: string): string[] {
   for (const m of text.matchAll(/^[ \t]*import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[\w.]+(?:[ \t]+as[ \t]+\w+)?)*)/gm)) {
     for (const imported of m[1].split(',')) modules.add(imported.trim().split(/\s/)[0]);
   }
-  return [...modules].filter((m) => m.includes('test')).sort();
+  return [...modules].filter((m) => m.includes('test')).sort().map(ownCopy); // kept all scan long (see ownCopy)
 }
 
 const NO_MODULES: string[] = [];

@@ -1,7 +1,7 @@
 /** How much resolution work real code costs: counted, not timed (speed is measured by `npm run bench`). */
 import { extractFacts } from '../src/python/facts';
 import { pythonParser } from '../src/parse';
-import { Project } from '../src/python/project';
+import { armsAround, Project } from '../src/python/project';
 import { lineOf, type Expr } from '../src/python/ir';
 import { analyzeModules } from '../src/scan';
 import { callSites } from '../src/frameworks/common';
@@ -151,4 +151,16 @@ test('a method call on a parameter annotated with a library class is no call of 
     expect(overriding.paths).toEqual(['/v1/items']);
     expect(overriding.names).toContain('page');
   }
+});
+
+test('a module of many arms lists the arms around each line once per run of lines inside the same arms, not once per line', () => {
+  // Skyvern's action handler: each line of a long arm held its own copy of the arms around it (15 MB in all).
+  const arms = Array.from({ length: 70 }, (_, i) => `if flags[${i}]:\n${'    x = 1\n'.repeat(20)}`).join('');
+  const mod = extractFacts(pythonParser().parse(`flags = load()\n${arms}`).rootNode, 'app.py');
+  const [first, second] = [armsAround(mod, 3), armsAround(mod, 25)]; // lines inside the first arm and the second
+  expect(first.map((a) => a.of)).toEqual([2]);
+  expect(armsAround(mod, 21)).toBe(first);
+  expect(second.map((a) => a.of)).toEqual([23]);
+  expect(second).not.toBe(first);
+  expect(armsAround(mod, 1)).toEqual([]);
 });

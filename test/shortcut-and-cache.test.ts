@@ -4,6 +4,7 @@
  * and the same JSON from a cold and a warm cache.
  */
 import fg from 'fast-glob';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
@@ -526,4 +527,36 @@ describe('scan cache', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('what the shortcut keeps of a file (mentions, imported test modules) keeps no part of its text alive', () => {
+  // In a process of its own, for an exact heap after collections. A match of 13 characters or more is a slice
+  // of the text, which keeps the whole text; `sliced` shows the measure sees that.
+  const script = `
+    const { mentionFinder, importedModules } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'relevance.js'))});
+    const mentionsIn = mentionFinder(new Set(['orders_service_module']));
+    // The text is made in a call of its own, so that no variable of the measuring frame holds it.
+    const keepFrom = (keep) => {
+      globalThis.kept = keep(['from shop.tests_helpers_module import make_order', 'orders_service_module.create()', '# ' + 'padding '.repeat(125000)].join('\\n'));
+    };
+    const kept = (keep) => {
+      globalThis.kept = undefined; // what the last measure kept is not this one's
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      keepFrom(keep);
+      /x/.exec('x'); // the last match of any regular expression keeps its text (RegExp.lastMatch)
+      gc();
+      return process.memoryUsage().heapUsed - before;
+    };
+    const sliced = kept((text) => [text.slice(5, 35)]);
+    const mentions = kept((text) => mentionsIn(text));
+    const imports = kept((text) => importedModules('shop/views.py', text));
+    console.log(JSON.stringify({ sliced, mentions, imports, lists: [mentionsIn('orders_service_module'), importedModules('shop/views.py', 'from shop.tests_helpers_module import make_order')] }));`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const measured = JSON.parse(r.stdout) as Record<'sliced' | 'mentions' | 'imports', number> & { lists: string[][] };
+  expect(measured.lists).toEqual([['orders_service_module'], ['shop.tests_helpers_module', 'shop.tests_helpers_module.make_order']]);
+  expect(measured.sliced).toBeGreaterThan(900_000);
+  expect(measured.mentions).toBeLessThan(100_000);
+  expect(measured.imports).toBeLessThan(100_000);
 });

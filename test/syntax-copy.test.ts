@@ -3,6 +3,7 @@
  * facts must be the same, byte for byte, on every fixture and on odd text. Positions are packed numbers.
  */
 import fg from 'fast-glob';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,3 +115,21 @@ withNativeWalk('the native walk gives the copy of every fixture', () => {
 });
 
 withNativeWalk.each(ODD_TEXTS)('the native walk gives the copy: %s', (_name, text) => sameAsCopy(text));
+
+const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+
+requireSystem(nativeParse !== undefined && glibc, 'giving freed memory back is glibc\'s malloc_trim, through the native tree walk')('what parsing freed is given back to the system once files are parsed', () => {
+  // In a process of its own, for its own resident memory: glibc keeps what tree-sitter freed unless asked.
+  const script = `
+    const { nativeParse, releaseParserMemory } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'python', 'syntax.js'))});
+    const text = Array.from({ length: 20000 }, (_, i) => 'def view_' + i + '(request, x=1):\\n    if x > ' + i + ':\\n        return helper(request, {"key": [1, 2]})\\n    return None\\n').join('');
+    const rss = () => process.memoryUsage().rss;
+    nativeParse(text);
+    const parsed = rss();
+    releaseParserMemory();
+    console.log(JSON.stringify({ parsed, released: rss() }));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const { parsed, released } = JSON.parse(r.stdout) as { parsed: number; released: number };
+  expect(parsed - released).toBeGreaterThan(50 * 1048576); // about 115 MB for these 2.3 MB of Python
+});

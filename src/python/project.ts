@@ -1804,7 +1804,7 @@ const armsByLine = new WeakMap<readonly Arm[], (Arm[] | undefined)[]>();
  * (OctoPrint's settings module has thousands, read for every binding looked up; Skyvern's action handler reads its
  * arms at thousands of lines): each line holds only the arms nested around it.
  */
-function armsAround(mod: ModuleFacts, line: number): readonly Arm[] {
+export function armsAround(mod: ModuleFacts, line: number): readonly Arm[] {
   const arms = mod.arms ?? NO_ITEMS;
   if (arms.length <= MANY_ARMS) {
     const found = arms.filter((a) => a.from <= line && line <= a.to);
@@ -1814,6 +1814,11 @@ function armsAround(mod: ModuleFacts, line: number): readonly Arm[] {
   if (!byLine) {
     byLine = new Array(Math.max(...arms.map((a) => a.to)) + 1).fill(undefined);
     for (const arm of arms) for (let at = arm.from; at <= arm.to; at++) (byLine[at] ??= []).push(arm);
+    // Lines inside the same arms share one list: each line of a long arm kept its own copy (15 MB in Skyvern).
+    for (let at = 1; at < byLine.length; at++) {
+      const [previous, current] = [byLine[at - 1], byLine[at]];
+      if (previous && current?.length === previous.length && current.every((arm, i) => arm === previous[i])) byLine[at] = previous;
+    }
     armsByLine.set(arms, byLine);
   }
   return byLine[line] ?? NO_ITEMS;

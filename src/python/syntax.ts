@@ -133,22 +133,41 @@ function kindOf(type: string, named: boolean): { unread: boolean; token: boolean
   return { unread: named ? UNREAD_NAMED.has(type) : UNREAD_TOKENS.has(type), token, fielded };
 }
 
+/** apiposture's own addon (native/tree-walk.c), built at install when a C compiler is there. */
+interface TreeWalkAddon {
+  parse(text: string, language: unknown, flags: Uint8Array): { records: Int32Array; errorLine: number };
+  symbols(language: unknown): { names: string[]; named: boolean[]; fields: (string | null)[] };
+  trim(): void;
+}
+
+const addon = loadAddon();
+
 /**
  * The tree as apiposture's own addon gives it (native/tree-walk.c), when it was built at install: parsed and walked
  * in one native call that leaves out what the copy below leaves out, where the copy makes three to five calls per
  * node. Undefined without the addon (no compiler at install): then the copy below is read.
  */
-export const nativeParse = loadNativeWalk();
+export const nativeParse = addon && nativeWalk(addon);
 
-function loadNativeWalk(): ((text: string) => { root: PyNode; errorLine?: number }) | undefined {
+/**
+ * Gives back to the system what parsing freed, once the files are parsed: glibc keeps it for reuse, and after a
+ * service with files of hundreds of kilobytes that was 30–40 MB of the scan's peak. Nothing without the addon.
+ */
+export function releaseParserMemory(): void {
+  addon?.trim();
+}
+
+function loadAddon(): TreeWalkAddon | undefined {
   // The build's root: dist/src/python/ compiled, src/python/ under ts-jest.
   const root = path.join(__dirname, ...(__filename.endsWith('.ts') ? ['..', '..'] : ['..', '..', '..']));
-  let addon: { parse(text: string, language: unknown, flags: Uint8Array): { records: Int32Array; errorLine: number }; symbols(language: unknown): { names: string[]; named: boolean[]; fields: (string | null)[] } };
   try {
-    addon = require(path.join(root, 'native', 'build', 'Release', 'tree_walk.node'));
+    return require(path.join(root, 'native', 'build', 'Release', 'tree_walk.node')) as TreeWalkAddon;
   } catch {
     return undefined;
   }
+}
+
+function nativeWalk(addon: TreeWalkAddon): (text: string) => { root: PyNode; errorLine?: number } {
   const { names, named, fields } = addon.symbols(Python.language);
   const flags = Uint8Array.from(names, (type, id) => {
     const kind = kindOf(type, named[id]);
