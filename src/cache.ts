@@ -195,8 +195,9 @@ export class ScanCache implements ListingStore {
    */
   storeModuleFacts(file: string, contentHash: string, facts: ModuleFacts, note = '', json = factsJson(facts)): string {
     this.changed = true;
-    const sum = seal(json);
-    this.write(this.factsPath(file, contentHash), sealed(json, sum));
+    const bytes = Buffer.from(json); // encoded once, for the seal and for the file
+    const sum = seal(bytes);
+    this.write(this.factsPath(file, contentHash), `${sum}\n`, bytes);
     return this.rememberParse(file, note ? hash(`${sum}\0${note}`) : sum, note);
   }
 
@@ -263,7 +264,7 @@ export class ScanCache implements ListingStore {
    * Written under a temporary name and renamed, so a concurrent scan never reads half a file. Synchronous: a
    * cold scan writes a file per module, and thread-pool round trips would cost more than the writes.
    */
-  private write(target: string, data: string): void {
+  private write(target: string, head: string, body: Uint8Array = NO_BYTES): void {
     if (this.problem) return;
     try {
       this.ownFolder();
@@ -274,9 +275,13 @@ export class ScanCache implements ListingStore {
       }
       this.madeDirs.add(dir);
       const temporary = `${target}.${process.pid}.tmp`;
-      // Created afresh, never through whatever lies at that name (a link would lead the write elsewhere).
-      rmSync(temporary, { force: true });
-      writeFileSync(temporary, data, { flag: 'wx' });
+      const fd = createAfresh(temporary);
+      try {
+        writeAll(fd, Buffer.from(head));
+        writeAll(fd, body);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temporary, target);
     } catch (error) {
       this.fail(error);
@@ -287,6 +292,26 @@ export class ScanCache implements ListingStore {
   private fail(error: unknown): void {
     this.problem ??= `cache not written to ${this.dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
   }
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A new file at `file`, open for writing. An exclusive create never opens whatever lies at that name (a link would
+ * lead the write elsewhere); what does (left by a scan that stopped midway) is deleted and the create tried again.
+ */
+function createAfresh(file: string): number {
+  try {
+    return openSync(file, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    rmSync(file, { force: true });
+    return openSync(file, 'wx');
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
 }
 
 /** The mark's text: the tag, and a line only this user's key gives (see sealKey), so a folder a repository ships is not taken for one. */
