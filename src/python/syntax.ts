@@ -44,8 +44,10 @@ class Source {
   }
 }
 
+// The children of every leaf the addon's records give: one list, never written to.
+const NO_CHILDREN: Node[] = Object.freeze([]) as unknown as Node[];
+
 class Node implements PyNode {
-  readonly children: Node[] = [];
   startIndex = 0;
   endIndex = -1;
   private named?: Node[];
@@ -55,6 +57,7 @@ class Node implements PyNode {
     readonly type: string,
     readonly isNamed: boolean,
     readonly field: string | undefined,
+    readonly children: Node[] = [],
   ) {}
 
   get text(): string {
@@ -70,7 +73,7 @@ class Node implements PyNode {
   }
 
   get namedChildren(): Node[] {
-    this.named ??= this.children.filter((c) => c.isNamed);
+    this.named ??= this.children.length ? this.children.filter((c) => c.isNamed) : NO_CHILDREN;
     return this.named;
   }
 
@@ -190,12 +193,14 @@ function nodesFrom(records: Int32Array, source: Source, names: string[], named: 
   let root: Node | undefined;
   for (let i = 0; i < records.length; i += 5) {
     const symbol = records[i];
-    const node = symbol === ERROR_SYMBOL ? new Node(source, 'ERROR', true, fields[records[i + 1]]) : new Node(source, names[symbol], named[symbol], fields[records[i + 1]]);
+    // Each list of children made as long as it will be: a list grown by push has room for 16 more.
+    const children = records[i + 4] ? new Array<Node>(records[i + 4]) : NO_CHILDREN;
+    const node = symbol === ERROR_SYMBOL ? new Node(source, 'ERROR', true, fields[records[i + 1]], children) : new Node(source, names[symbol], named[symbol], fields[records[i + 1]], children);
     node.startIndex = records[i + 2];
     node.endIndex = records[i + 3];
     if (ancestors.length) {
-      ancestors[ancestors.length - 1].children.push(node);
-      childrenLeft[childrenLeft.length - 1]--;
+      const siblings = ancestors[ancestors.length - 1].children;
+      siblings[siblings.length - childrenLeft[childrenLeft.length - 1]--] = node;
     } else root = node;
     ancestors.push(node);
     childrenLeft.push(records[i + 4]);
