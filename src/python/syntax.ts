@@ -9,6 +9,7 @@
 import type Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import path from 'node:path';
+import { NO_ITEMS } from './ir';
 
 /** The subset of tree-sitter's SyntaxNode that facts extraction reads: native nodes satisfy it too. */
 export interface PyNode {
@@ -44,8 +45,8 @@ class Source {
   }
 }
 
-// The children of every leaf the addon's records give: one list, never written to.
-const NO_CHILDREN: Node[] = Object.freeze([]) as unknown as Node[];
+// The children of every leaf the addon's records give: the facts' one frozen empty list, never written to.
+const NO_CHILDREN = NO_ITEMS as unknown as Node[];
 
 class Node implements PyNode {
   startIndex = 0;
