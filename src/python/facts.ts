@@ -74,6 +74,11 @@ function directivesOf(root: PyNode): Directive[] {
 class FactsBuilder {
   private readonly functionByBodyScope = new Map<number, FunctionDef>();
   private readonly globalNames = new Map<number, Set<string>>(); // by function body scope: the names it declares `global`
+  // What bodyCall built of a call's callee and first argument, by node, with the depth the build reached: the body's
+  // statements read the same nodes again, and share the expression where it reads the same there (a fifth of the
+  // expressions facts hold were such copies).
+  private readonly bodyCallExprs = new Map<PyNode, { expr: Expr; reach: number }>();
+  private reach = 0; // the deepest `expr` went since bodyCallExpr began its build
 
   constructor(private readonly facts: ModuleFacts) {}
 
@@ -370,15 +375,24 @@ class FactsBuilder {
   }
 
   private bodyCall(node: PyNode, fn: PyNode, args: PyNode[]): BodyCall {
-    const call: BodyCall = { fn: this.expr(fn, 0), line: node.startPosition.row + 1 };
+    const call: BodyCall = { fn: this.bodyCallExpr(fn), line: node.startPosition.row + 1 };
     const keywords = args.filter((a) => a.type === 'keyword_argument').map((a) => a.childForFieldName('name')?.text ?? '');
     if (keywords.length) call.keywords = keywords;
     const first = args[0];
     if (first && first.type !== 'keyword_argument' && first.type !== 'dictionary_splat') {
       const plain = first.type === 'identifier' || first.type === 'attribute' || (first.type === 'string' && !first.namedChildren.some((c) => c.type === 'interpolation'));
-      call.arg0 = plain ? this.expr(first, 0) : { k: 'other', text: '…', loc: locOf(first) };
+      call.arg0 = plain ? this.bodyCallExpr(first) : { k: 'other', text: '…', loc: locOf(first) };
     }
     return call;
+  }
+
+  private bodyCallExpr(node: PyNode): Expr {
+    const outer = this.reach; // of a build this one is part of (a lambda's body calls): builds from depth 0 go no deeper
+    this.reach = 0;
+    const expr = this.expr(node, 0);
+    this.bodyCallExprs.set(node, { expr, reach: this.reach });
+    this.reach = outer;
+    return expr;
   }
 
   private parameters(node: PyNode | null): Param[] {
@@ -415,6 +429,13 @@ class FactsBuilder {
   }
 
   expr(node: PyNode, depth: number): Expr {
+    const built = this.bodyCallExprs.get(node);
+    // Built from depth 0, it is what this depth builds unless one of them cuts it short at MAX_DEPTH.
+    if (built && depth + built.reach <= MAX_DEPTH) {
+      this.reach = Math.max(this.reach, depth + built.reach);
+      return built.expr;
+    }
+    this.reach = Math.max(this.reach, depth);
     const loc = locOf(node);
     if (depth > MAX_DEPTH) return { k: 'other', text: '…', loc };
     const sub = (n: PyNode | null): Expr => (n ? this.expr(n, depth + 1) : { k: 'none' });

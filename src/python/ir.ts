@@ -287,9 +287,12 @@ export function factsFromJson(text: string, texts?: Map<string, string>): Module
   return compacted(JSON.parse(text) as ModuleFacts, { texts });
 }
 
+// JSON.parse makes one string of each text up to this long, shared by all its occurrences (V8's table of texts).
+const JSON_SHARED_LENGTH = 10;
+
 /**
  * Module facts as the project keeps them: every `{"$ref": n}` the object it stands for; every text the one copy
- * `texts` holds (one table for a whole scan: JSON.parse and tree-sitter make a string per occurrence, and a
+ * `texts` holds (one table for a whole scan: tree-sitter, and JSON.parse past JSON_SHARED_LENGTH, make a string per occurrence, and a
  * 2,000-module service's 470,000 are 42,000 names, `name` 32,000 times); every empty list one shared (frozen)
  * list; and with `trim` (facts built from a tree, not parsed from JSON) every other list exactly as long as it is
  * (lists built by `push` have room for 16 more, lists parsed from JSON do not) and every text in the table a copy
@@ -301,6 +304,8 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
   // What to keep instead of a value facts hold, undefined to keep it as it is (a write costs more than a read).
   const replacement = (inner: unknown): unknown => {
     if (typeof inner === 'string') {
+      // Most texts facts hold (`name`), and already one copy each.
+      if (!trim && inner.length <= JSON_SHARED_LENGTH) return undefined;
       const known = texts.get(inner);
       if (known !== undefined) return known;
       // A name taken from a file's tree, 13 characters or more, is a slice keeping the file's whole source (see ownCopy).
