@@ -162,6 +162,29 @@ test('facts sent as JSON come back with the objects they share shared, texts in 
   }
 });
 
+test('a body call\'s callee and first argument are the objects the body\'s statements hold, unless the depth bound cuts one of them short', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-facts-'));
+  try {
+    // 200 parentheses: read for the body's calls (from depth 0) the name inside is kept; as the callee of the
+    // statement's call (from depth 1), the depth bound stops one short of it.
+    const deep = `${'('.repeat(200)}handler${')'.repeat(200)}`;
+    writeFileSync(path.join(dir, 'views.py'), `from helpers import handler\n\n\ndef view(request):\n    audit.log(request.user, "seen")\n    result = ${deep}(request)\n`);
+    const outcome = parseFile(dir, 'views.py');
+    if (!outcome.ok) throw new Error(outcome.reason);
+    const { calls, bindings, functions } = outcome.facts;
+    const [audit, handler] = functions[0].calls;
+    const statement = calls.find((c) => c.call.fn.k === 'attr')!.call;
+    expect(audit.fn).toBe(statement.fn);
+    expect(audit.arg0).toBe(statement.args[0]);
+    const assigned = bindings[functions[0].bodyScope].find((b) => b.name === 'result')!;
+    const value = assigned.kind === 'assign' ? assigned.value : undefined;
+    expect(handler.fn).toEqual(expect.objectContaining({ k: 'name', id: 'handler' }));
+    expect(value).toEqual(expect.objectContaining({ k: 'call', fn: expect.objectContaining({ k: 'other', text: '…' }) }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('JSON.parse gives a text of up to 10 characters as one string however often it occurs, so facts read from JSON need no table for them', () => {
   // In a process of its own, for an exact heap after collections.
   const script = `
