@@ -96,7 +96,8 @@ class SiteFinder {
     let found = this.reportedCalls.get(reported);
     if (!found) {
       const calls: { call: CallExpr; ctx: Ctx }[] = [];
-      for (const m of this.project.modules) {
+      const files = new Set([...reported].map((at) => at.slice(0, at.lastIndexOf(':'))));
+      for (const m of this.project.modules.filter((mod) => files.has(mod.file))) {
         const at = (expr: Expr, ctx: (call: CallExpr) => Ctx): void =>
           eachCall(expr, (call) => {
             if (reported.has(`${m.file}:${lineOf(call.loc)}`)) calls.push({ call, ctx: ctx(call) });
@@ -114,9 +115,11 @@ class SiteFinder {
     const found = new Map<string, Site>();
     const visit = (expr: Expr, ctx: Ctx, decorator = false, loopContexts: Ctx[] = []): void =>
       eachCall(expr, (call) => {
+        const isDecorator = decorator && call === expr;
+        if (!namedLikeSite(call, isDecorator)) return; // most calls: no key built for them
         const key = `${lineOf(call.loc)}:${columnOf(call.loc)}`;
         if (found.has(key)) return;
-        const site = this.site(call, loopContexts[0] ?? ctx, decorator && call === expr);
+        const site = this.site(call, loopContexts[0] ?? ctx, isDecorator);
         if (site) found.set(key, { ...site, loopContexts, callers: this.project.callerEnvs(mod, ctx.scope).flatMap((c) => (c.via ? [c.via] : [])) });
       });
     for (const stmt of mod.calls) {
@@ -138,7 +141,6 @@ class SiteFinder {
 
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
-    if (!namedLikeSite(call, isDecorator)) return undefined;
     if (fn.k === 'attr') {
       if (!this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
       const label = `${Project.describe(fn.obj)}.${fn.name}`;

@@ -75,8 +75,8 @@ class FactsBuilder {
   private readonly functionByBodyScope = new Map<number, FunctionDef>();
   private readonly globalNames = new Map<number, Set<string>>(); // by function body scope: the names it declares `global`
   // What bodyCall built of a call's callee and first argument, by node, with the depth the build reached: the body's
-  // statements read the same nodes again, and share the expression where it reads the same there (a fifth of the
-  // expressions facts hold were such copies).
+  // statements read the same nodes again, and share the expression where it reads the same there (a tenth of the
+  // objects facts held were such copies).
   private readonly bodyCallExprs = new Map<PyNode, { expr: Expr; reach: number }>();
   private reach = 0; // the deepest `expr` went since bodyCallExpr began its build
 
