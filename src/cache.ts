@@ -367,8 +367,8 @@ function seal(content: string | Uint8Array): string {
  * Cache files begin with a line holding the keyed hash of the JSON below it: a file damaged in any way, even into
  * other valid JSON (a `seed` flipped, facts cut short), or not written by this user's scans, reads as no file.
  */
-export function sealed(json: string, sum = seal(json)): string {
-  return `${sum}\n${json}`;
+export function sealed(json: string): string {
+  return `${seal(json)}\n${json}`;
 }
 
 function unseal(bytes: Buffer): unknown {
