@@ -1,5 +1,5 @@
 /**
- * Parses files to module facts on this thread and a worker thread per other core: reading, parsing and facts
+ * Parses files to module facts on this thread and worker threads (`jobs`): reading, parsing and facts
  * extraction are most of a scan's time and each file is independent of the others. This thread takes batches
  * too: it has nothing else to do meanwhile, and its outcomes need no copying between threads. Outcomes come
  * back in the order of `files` whatever order the lanes finish in, so the report does not depend on the number
@@ -14,7 +14,7 @@ import { releaseParserMemory } from './python/syntax';
 
 export interface ParseFilesOptions {
   maxFileBytes: number;
-  jobs?: number; // at most (and by default) the number of cores; 1 parses on this thread
+  jobs?: number; // at most the number of cores, by default one fewer; 1 parses on this thread
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
   texts?: Map<string, string>; // the one copy of each text the scan's facts hold (see compacted)
@@ -46,8 +46,13 @@ const WORKER_SCRIPT = __filename.endsWith('.ts')
 /** Each file's outcome, in the order of `files`. */
 export async function parseFiles(root: string, files: string[], options: ParseFilesOptions): Promise<ParseOutcome[]> {
   const { maxFileBytes, onProgress, onWarning, onParsed, texts = new Map<string, string>() } = options;
-  // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds).
-  const threads = Math.min(options.jobs ?? Infinity, os.availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER));
+  // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds). By default one
+  // core is left to V8's own threads (concurrent marking of the facts kept, compiling) and to reading files: on two
+  // cores a worker saved no time and cost 30-35 MB of peak (polar 7.8-7.9 s and 232-234 MB with one thread, 7.9-8.2 s
+  // and 265-269 MB with a worker; Skyvern 10.0-10.2 s and 321-332 MB against 10.3-10.6 s and 354-364 MB), the main
+  // thread busy taking in the worker's facts while the worker sat idle 3 of its 7 s.
+  const cores = os.availableParallelism();
+  const threads = Math.min(options.jobs ?? cores - 1, cores, Math.floor(files.length / MIN_FILES_PER_WORKER));
   const workers: Worker[] = [];
   const outcomes: ParseOutcome[] = new Array(files.length);
   let next = 0;

@@ -43,7 +43,7 @@ export interface ScanOptions {
   maxFileBytes?: number;
   parseAll?: boolean; // parse every file, not only those the analysis can reach (see relevance.ts)
   cacheDir?: string; // where to keep what unchanged files need not be read or parsed again (see cache.ts); none when absent
-  jobs?: number; // parse threads; default: the number of cores
+  jobs?: number; // parse threads; default: one fewer than the cores, at least 1
   pythonPath?: string; // the project's virtualenv or site-packages, relative to the project root; else the usual places
   config?: Config; // found from the scan paths up when absent (see loadConfig)
   baseline?: Baseline; // findings it holds are marked baselined; its stale entries are listed

@@ -48,6 +48,19 @@ test('jobs are capped at the available cores', async () => {
   expect((await scanWith('fixtures', 10_000)).workers).toHaveLength(2);
 });
 
+test('by default one core is left to V8 and file reads: no worker on two cores, two on four', async () => {
+  const workersWith = async (cores: number): Promise<number> => {
+    jest.spyOn(os, 'availableParallelism').mockReturnValue(cores);
+    const posted = jest.spyOn(Worker.prototype, 'postMessage');
+    await scan({ paths: ['fixtures'] });
+    const workers = new Set(posted.mock.contexts).size;
+    jest.restoreAllMocks();
+    return workers;
+  };
+  expect(await workersWith(2)).toBe(0);
+  expect(await workersWith(4)).toBe(2);
+});
+
 test('files skipped in a worker are listed with the same reasons as with one job', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-pool-'));
   try {
