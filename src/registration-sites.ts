@@ -7,7 +7,7 @@
  * is project code whose own sites are counted.
  */
 import type { CallExpr, Expr, ModuleFacts } from './python/ir';
-import { argument, columnOf, eachCall, kwarg, lineOf, someExpr } from './python/ir';
+import { NO_ITEMS, argument, columnOf, eachCall, kwarg, lineOf, someExpr } from './python/ir';
 import { Project, type Ctx, type Value } from './python/project';
 import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from './model';
 import type { SkippedArm } from './python/profile';
@@ -25,7 +25,7 @@ interface Site {
   ctx: Ctx; // with loop variables bound to the first item of static loops around it
   label: string; // the callee as written, e.g. `bp.add_url_rule`
   include?: Expr; // for an include: what it includes
-  loopContexts: Ctx[]; // one per item of the static loops around it (none for a decorator or an assignment)
+  loopContexts: readonly Ctx[]; // one per item of the static loops around it (none for a decorator or an assignment)
   callers: NonNullable<Ctx['via']>[]; // the calls of the helper function it stands in, if any
 }
 
@@ -113,29 +113,30 @@ class SiteFinder {
   /** The registration sites of a module, each once, in source order. */
   sites(mod: ModuleFacts): Site[] {
     const found = new Map<string, Site>();
-    const visit = (expr: Expr, ctx: Ctx, decorator = false, loopContexts: Ctx[] = []): void =>
+    // Every statement, assignment, decorator and return of the project is visited: the context is made only for a
+    // call named like a site.
+    const visit = (expr: Expr, scope: number, line: number, decorator = false, loopContexts: readonly Ctx[] = NO_ITEMS): void =>
       eachCall(expr, (call) => {
         const isDecorator = decorator && call === expr;
         if (!namedLikeSite(call, isDecorator)) return; // most calls: no key built for them
         const key = `${lineOf(call.loc)}:${columnOf(call.loc)}`;
         if (found.has(key)) return;
-        const site = this.site(call, loopContexts[0] ?? ctx, isDecorator);
-        if (site) found.set(key, { ...site, loopContexts, callers: this.project.callerEnvs(mod, ctx.scope).flatMap((c) => (c.via ? [c.via] : [])) });
+        const site = this.site(call, loopContexts[0] ?? { mod, scope, line }, isDecorator);
+        if (site) found.set(key, { ...site, loopContexts, callers: this.project.callerEnvs(mod, scope).flatMap((c) => (c.via ? [c.via] : [])) });
       });
     for (const stmt of mod.calls) {
       // Loops are read only around a call that may register: reading a loop's sequence can mean following a
       // parameter to every call of its function.
       const mayRegister = stmt.loops.length > 0 && someExpr(stmt.call, (e) => e.k === 'call' && namedLikeSite(e, false));
-      const loopContexts = mayRegister ? statementContexts(this.project, mod, stmt) : [];
-      visit(stmt.call, { mod, scope: stmt.scope, line: lineOf(stmt.call.loc) }, false, loopContexts);
+      visit(stmt.call, stmt.scope, lineOf(stmt.call.loc), false, mayRegister ? statementContexts(this.project, mod, stmt) : NO_ITEMS);
     }
     for (const [scope, bindings] of Object.entries(mod.bindings)) {
-      for (const b of bindings) if (b.kind === 'assign') visit(b.value, { mod, scope: Number(scope), line: b.line });
+      for (const b of bindings) if (b.kind === 'assign') visit(b.value, Number(scope), b.line);
     }
     for (const def of [...mod.functions, ...mod.classes]) {
-      for (const d of def.decorators) visit(d, { mod, scope: def.scope, line: lineOf(def.loc) }, true);
+      for (const d of def.decorators) visit(d, def.scope, lineOf(def.loc), true);
     }
-    for (const fn of mod.functions) for (const r of fn.returns) visit(r, { mod, scope: fn.bodyScope, line: Infinity });
+    for (const fn of mod.functions) for (const r of fn.returns) visit(r, fn.bodyScope, Infinity);
     return [...found.values()].sort((a, b) => lineOf(a.call.loc) - lineOf(b.call.loc) || columnOf(a.call.loc) - columnOf(b.call.loc));
   }
 

@@ -164,3 +164,15 @@ test('a module of many arms lists the arms around each line once per run of line
   expect(second).not.toBe(first);
   expect(armsAround(mod, 1)).toEqual([]);
 });
+
+test('the arms around each line are those whose lines hold it, in their order, for nested arms of a module with many', () => {
+  // Arms nested three deep, some ending on the same line as the arm around them, some on the line before the next.
+  const block = (i: number): string => `if a${i}:\n    x = 1\n    if b${i}:\n        y = 2\n        if c${i}:\n            z = 3\n    w = 4\nelse:\n    v = 5\n`;
+  for (const count of [3, 40]) { // a few arms, read one by one; more than 64, listed by line
+    const mod = extractFacts(pythonParser().parse(Array.from({ length: count }, (_, i) => block(i)).join('\nq = 0\n')).rootNode, 'app.py');
+    const arms = mod.arms ?? [];
+    expect(arms.length).toBeGreaterThan(count * 3 > 64 ? 64 : 3);
+    const lines = Math.max(...arms.map((a) => a.to)) + 2;
+    for (let line = 0; line <= lines; line++) expect(armsAround(mod, line)).toEqual(arms.filter((a) => a.from <= line && line <= a.to));
+  }
+});

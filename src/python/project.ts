@@ -320,19 +320,19 @@ export class Project {
   }
 
   /** The bindings of `name` in one scope, indexed on first use: a scope with thousands of names is not read through per lookup. */
-  private bindingsNamed(mod: ModuleFacts, scope: number, name: string): Binding[] {
+  private bindingsNamed(mod: ModuleFacts, scope: number, name: string): readonly Binding[] {
     return this.named(mod.bindings[scope], name);
   }
 
-  private named<B extends Binding>(bindings: B[] | undefined, name: string): B[] {
-    if (!bindings) return [];
+  private named<B extends Binding>(bindings: B[] | undefined, name: string): readonly B[] {
+    if (!bindings) return NO_ITEMS;
     let byName = this.bindingsByName.get(bindings);
     if (!byName) {
       byName = new Map();
       for (const b of bindings) addTo(byName, b.name, b);
       this.bindingsByName.set(bindings, byName);
     }
-    return (byName.get(name) as B[] | undefined) ?? [];
+    return (byName.get(name) as B[] | undefined) ?? NO_ITEMS;
   }
 
   /**
@@ -619,7 +619,7 @@ export class Project {
   }
 
   /** The bindings of `name` that may be in effect at `ctx`, in the nearest scope that has any (Python's scope rules). */
-  private reaching(name: string, ctx: Ctx): { bindings: Binding[]; ctx: Ctx } | undefined {
+  private reaching(name: string, ctx: Ctx): { bindings: readonly Binding[]; ctx: Ctx } | undefined {
     const { mod } = ctx;
     let scopeId: number | null = ctx.scope;
     let first = true;
@@ -630,7 +630,7 @@ export class Project {
         // A module-level name a function declares `global` and assigns: what it assigns, once the function has run
         // (read from a function or another module; not by the module's own code as it is imported).
         const late = scopeId === 0 && (!first || ctx.line === Infinity) ? this.named(mod.lateBindings, name) : NO_ITEMS;
-        if (bindings.length || late.length) return { bindings: late.length ? [...bindings, ...late] : bindings, ctx: { ...ctx, scope: scopeId } };
+        if (bindings.length || late.length) return { bindings: late.length ? [...bindings, ...late] : bindings, ctx: scopeId === ctx.scope ? ctx : { ...ctx, scope: scopeId } };
       }
       first = false;
       scopeId = scope.parent;
@@ -699,7 +699,7 @@ export class Project {
    * Of the assignments that may reach a read in a function body read for one call, those the call may run
    * (`if prefix: final = f"/{prefix}" else: final = ""` with `prefix` bound): branches on its parameters decided.
    */
-  private runningBindings(bindings: Binding[], ctx: Ctx, readIn: number): Binding[] {
+  private runningBindings(bindings: readonly Binding[], ctx: Ctx, readIn: number): readonly Binding[] {
     if (bindings.length < 2 || !ctx.env?.size || ctx.scope !== readIn || !this.mayRun) return bindings;
     const fn = functionOwning(ctx.mod, ctx.scope);
     // Only branches on what the call passes can tell one call from another: every assignment but the first must
@@ -1783,7 +1783,11 @@ function otherKeywords(fn: FunctionDef, call: CallExpr): Expr | undefined {
  * too (the arm may not have run). A binding in another arm of an `if` the line is in never reaches it. With none
  * before the line (a function read before the module's later assignment), the last one.
  */
-function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Binding[] {
+function reachingBindings(mod: ModuleFacts, named: readonly Binding[], line: number): readonly Binding[] {
+  // The commonest cases, answered without making lists: no binding in this scope (most scopes of a chain), and
+  // one binding before the line in no arm.
+  if (!named.length) return NO_ITEMS;
+  if (named.length === 1 && named[0].line <= line && !armsAround(mod, named[0].line).length) return named;
   const before = named.filter((b) => b.line <= line).sort((a, b) => b.line - a.line);
   if (!before.length) {
     const last = pickBinding(named, line);
@@ -1794,6 +1798,10 @@ function reachingBindings(mod: ModuleFacts, named: Binding[], line: number): Bin
   const out: Binding[] = [];
   for (const b of before) {
     const own = armsAround(mod, b.line);
+    if (!own.length) {
+      out.push(b); // in no arm: it ran whenever `line` runs
+      break;
+    }
     if (own.some((a) => here.some((h) => h.of === a.of && h.arm !== a.arm))) continue; // another arm of an `if` we are in
     out.push(b);
     if (own.every((a) => here.some((h) => h.of === a.of && h.arm === a.arm))) break; // it ran whenever `line` runs
@@ -1822,21 +1830,44 @@ const armsByLine = new WeakMap<readonly Arm[], (Arm[] | undefined)[]>();
 export function armsAround(mod: ModuleFacts, line: number): readonly Arm[] {
   const arms = mod.arms ?? NO_ITEMS;
   if (arms.length <= MANY_ARMS) {
-    const found = arms.filter((a) => a.from <= line && line <= a.to);
-    return found.length ? found : NO_ITEMS;
+    // A list made only for a line inside an arm (most lines looked up are in none); indexes, not for-of, which
+    // iterates the slow way over the shared frozen empty list most modules have.
+    let found: Arm[] | undefined;
+    for (let i = 0; i < arms.length; i++) {
+      if (arms[i].from <= line && line <= arms[i].to) {
+        if (found) found.push(arms[i]);
+        else found = [arms[i]]; // `[]` grown by push would take room for 17
+      }
+    }
+    return found ?? NO_ITEMS;
   }
   let byLine = armsByLine.get(arms);
-  if (!byLine) {
-    byLine = new Array(Math.max(...arms.map((a) => a.to)) + 1).fill(undefined);
-    for (const arm of arms) for (let at = arm.from; at <= arm.to; at++) (byLine[at] ??= []).push(arm);
-    // Lines inside the same arms share one list: each line of a long arm kept its own copy (15 MB in Skyvern).
-    for (let at = 1; at < byLine.length; at++) {
-      const [previous, current] = [byLine[at - 1], byLine[at]];
-      if (previous && current?.length === previous.length && current.every((arm, i) => arm === previous[i])) byLine[at] = previous;
-    }
-    armsByLine.set(arms, byLine);
-  }
+  if (!byLine) armsByLine.set(arms, (byLine = listedByLine(arms)));
   return byLine[line] ?? NO_ITEMS;
+}
+
+/**
+ * For each line, the arms around it, in their order. They change only at a line where an arm begins or after one
+ * ends, so the lines from one such line to the next share one list (each line of a long arm kept its own copy once:
+ * 15 MB in Skyvern, and as much again made and dropped while listing them).
+ */
+function listedByLine(arms: readonly Arm[]): (Arm[] | undefined)[] {
+  const starting = new Map<number, number[]>(); // by line, the indexes of the arms beginning there
+  const changes = new Set<number>();
+  arms.forEach((arm, i) => {
+    addTo(starting, arm.from, i);
+    changes.add(arm.from).add(arm.to + 1);
+  });
+  const byLine: (Arm[] | undefined)[] = new Array(Math.max(...arms.map((a) => a.to)) + 1).fill(undefined);
+  const at = [...changes].sort((a, b) => a - b);
+  let around: number[] = []; // indexes of the arms around the current line
+  at.forEach((line, k) => {
+    around = [...around.filter((i) => arms[i].to >= line), ...(starting.get(line) ?? [])].sort((a, b) => a - b);
+    if (!around.length) return;
+    const listed = around.map((i) => arms[i]);
+    for (let l = line; l < at[k + 1]; l++) byLine[l] = listed; // an arm around it ends: there is a next change
+  });
+  return byLine;
 }
 
 /** `for a, b in ...` over one item: the targets bound to it (unpacked from a tuple literal), or undefined. */
@@ -1880,7 +1911,7 @@ function trimChars(text: string, chars: string | undefined, start: boolean, end:
 }
 
 /** The binding of a name in effect at `line`: the last one made by then, else the last one of all. */
-function pickBinding(bindings: Binding[], line: number): Binding | undefined {
+function pickBinding(bindings: readonly Binding[], line: number): Binding | undefined {
   let best: Binding | undefined;
   let fallback: Binding | undefined;
   for (const b of bindings) {
