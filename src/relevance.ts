@@ -16,7 +16,7 @@ import { moduleNameOf } from './python/facts';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readSource } from './parse';
-import { lowerBound, ownCopy } from './collections';
+import { addTo, lowerBound, ownCopy } from './collections';
 import { hash, parsedOf, type FileFacts, type Parsed, type ScanCache } from './cache';
 import type { Skipped } from './model';
 
@@ -58,10 +58,10 @@ export function mentionFinder(nameWords: ReadonlySet<string>): (text: string) =>
   // Each word mapped to itself: a mention is kept as the name's own text, not as the match, a slice of the file's
   // text that would keep the whole file for the rest of the scan (see ownCopy).
   const words = new Map([...nameWords].filter((w) => /^[\p{L}\p{N}_]+$/u.test(w)).map((w) => [w, w]));
-  // Python identifiers may be non-ASCII; the ASCII pattern is twice as fast and enough for ASCII names.
-  const ascii = [...words.keys()].every((w) => /^\w+$/.test(w));
+  // Python identifiers may be non-ASCII; ASCII names are found without a regular expression (below).
+  if ([...words.keys()].every((w) => /^\w+$/.test(w))) return asciiMentionFinder([...words.keys()]);
   return (text) => {
-    const word = ascii ? /\w+/g : /[\p{L}\p{N}_]+/gu;
+    const word = /[\p{L}\p{N}_]+/gu;
     const mentions = new Set<string>();
     for (let m = word.exec(text); m; m = word.exec(text)) {
       const name = words.get(m[0]);
@@ -69,6 +69,38 @@ export function mentionFinder(nameWords: ReadonlySet<string>): (text: string) =>
     }
     return [...mentions].sort();
   };
+}
+
+/**
+ * The ASCII names a text mentions, its words (runs of `\w`) read code by code and looked up by a hash of their
+ * codes: `/\w+/g` made a match and a text for each of the millions of words of a large service's sources (200 MB
+ * made and dropped for Skyvern's).
+ */
+function asciiMentionFinder(names: string[]): (text: string) => string[] {
+  const byHash = new Map<number, string[]>();
+  for (const name of names) addTo(byHash, wordHash(name, 0, name.length), name);
+  return (text) => {
+    const mentions = new Set<string>();
+    let start = 0;
+    for (let i = 0; i <= text.length; i++) {
+      if (i < text.length && isWordCode(text.charCodeAt(i))) continue;
+      const names = i > start ? byHash.get(wordHash(text, start, i)) : undefined;
+      if (names) for (const name of names) if (name.length === i - start && text.startsWith(name, start)) mentions.add(name);
+      start = i + 1;
+    }
+    return [...mentions].sort();
+  };
+}
+
+function wordHash(text: string, start: number, end: number): number {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/** `\w` in a regular expression without the `u` flag: ASCII letters, digits and `_`. */
+function isWordCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
 }
 
 /** The files reachable from the seeds over name links and package nesting, in the order of `files` (sorted). */

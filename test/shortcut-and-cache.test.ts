@@ -104,6 +104,15 @@ describe('parse shortcut', () => {
     expect(mentionFinder(new Set(['b', 'lone', 'x2']))('from .b import x  # see lone')).toEqual(['b', 'lone']);
     expect(mentionFinder(new Set(['b', 'vüe']))('from .vüe import b')).toEqual(['b', 'vüe']);
   });
+
+  test('ASCII names are found as whole words, as `\\w+` splits them, names with the same hash told apart', () => {
+    // `Aa` and `BB` have the same hash; `ü` ends a word as it does for `\w` without the `u` flag.
+    const find = mentionFinder(new Set(['Aa', 'v', 'views_2', 'x', 'models']));
+    expect(find('BB')).toEqual([]);
+    expect(find('Aa')).toEqual(['Aa']);
+    expect(find('vüe x_y models2 _models views_2\nmodels')).toEqual(['models', 'v', 'views_2']);
+    expect(find('')).toEqual([]);
+  });
 });
 
 /** A cache file's JSON, below its hash line. */
