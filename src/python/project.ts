@@ -1054,9 +1054,11 @@ export class Project {
   private callStatementsNamed(name: string): number[] {
     if (!this.callStatementsByName) {
       this.callStatementsByName = new Map();
-      for (const [m, mod] of this.modules.entries()) {
-        for (const [i, { call }] of mod.calls.entries()) {
-          const fnName = call.fn.k === 'name' ? call.fn.id : call.fn.k === 'attr' ? call.fn.name : '';
+      for (let m = 0; m < this.modules.length; m++) {
+        const { calls } = this.modules[m];
+        for (let i = 0; i < calls.length; i++) { // indexes: entries() made a pair per statement
+          const { fn } = calls[i].call;
+          const fnName = fn.k === 'name' ? fn.id : fn.k === 'attr' ? fn.name : '';
           if (fnName) addTo(this.callStatementsByName, fnName, m, i);
         }
       }

@@ -78,12 +78,16 @@ class Node implements PyNode {
     return this.named;
   }
 
+  // Loops, not find/filter: a closure per call was 70 MB made and dropped in Skyvern's cold scan.
   childForFieldName(name: string): Node | null {
-    return this.children.find((c) => c.field === name) ?? null;
+    for (let i = 0; i < this.children.length; i++) if (this.children[i].field === name) return this.children[i];
+    return null;
   }
 
   childrenForFieldName(name: string): Node[] {
-    return this.children.filter((c) => c.field === name);
+    const found: Node[] = [];
+    for (let i = 0; i < this.children.length; i++) if (this.children[i].field === name) found.push(this.children[i]);
+    return found;
   }
 
   /** In source order, this node included, as tree-sitter's own. */
