@@ -52,7 +52,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
   // and 265-269 MB with a worker; Skyvern 10.0-10.2 s and 321-332 MB against 10.3-10.6 s and 354-364 MB), the main
   // thread busy taking in the worker's facts while the worker sat idle 3 of its 7 s.
   const cores = os.availableParallelism();
-  const threads = Math.min(options.jobs ?? cores - 1, cores, Math.floor(files.length / MIN_FILES_PER_WORKER));
+  const threads = Math.min(options.jobs ?? Math.max(1, cores - 1), cores, Math.floor(files.length / MIN_FILES_PER_WORKER));
   const workers: Worker[] = [];
   const outcomes: ParseOutcome[] = new Array(files.length);
   let next = 0;
