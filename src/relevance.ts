@@ -78,24 +78,34 @@ export function mentionFinder(nameWords: ReadonlySet<string>): (text: string) =>
  */
 function asciiMentionFinder(names: string[]): (text: string) => string[] {
   const byHash = new Map<number, string[]>();
-  for (const name of names) addTo(byHash, wordHash(name, 0, name.length), name);
+  for (const name of names) addTo(byHash, wordHash(name), name);
   return (text) => {
     const mentions = new Set<string>();
     let start = 0;
+    let hash = 0; // of the word read so far, as wordHash gives it
     for (let i = 0; i <= text.length; i++) {
-      if (i < text.length && isWordCode(text.charCodeAt(i))) continue;
-      const names = i > start ? byHash.get(wordHash(text, start, i)) : undefined;
-      if (names) for (const name of names) if (name.length === i - start && text.startsWith(name, start)) mentions.add(name);
+      const code = i < text.length ? text.charCodeAt(i) : 0;
+      if (isWordCode(code)) {
+        hash = nextHash(hash, code);
+        continue;
+      }
+      const candidates = i > start ? byHash.get(hash) : undefined;
+      if (candidates) for (const name of candidates) if (name.length === i - start && text.startsWith(name, start)) mentions.add(name);
       start = i + 1;
+      hash = 0;
     }
     return [...mentions].sort();
   };
 }
 
-function wordHash(text: string, start: number, end: number): number {
+function wordHash(word: string): number {
   let hash = 0;
-  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  for (let i = 0; i < word.length; i++) hash = nextHash(hash, word.charCodeAt(i));
   return hash;
+}
+
+function nextHash(hash: number, code: number): number {
+  return (Math.imul(hash, 31) + code) | 0;
 }
 
 /** `\w` in a regular expression without the `u` flag: ASCII letters, digits and `_`. */
