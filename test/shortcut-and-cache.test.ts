@@ -15,6 +15,8 @@ import { isSeed, mentionFinder, reachableFiles, type TextSummary } from '../src/
 import { ROOT } from './support/run-cli';
 import { walkFiles, type Listing, type ListingStore } from '../src/discover';
 import { ScanCache, sealed } from '../src/cache';
+import { extractFacts } from '../src/python/facts';
+import { pythonParser } from '../src/parse';
 import { flaskLimiterApp, limitedLogin } from '../rules/examples';
 
 const report = async (options: ScanOptions): Promise<string> => jsonReport(await scan(options), 'root');
@@ -151,6 +153,23 @@ describe('scan cache', () => {
       const changed = await scan({ paths: [dir], cacheDir });
       expect(changed.routes.map((r) => r.path)).toContain('/core/added');
       expect(jsonReport(changed, 'root')).toBe(await report({ paths: [dir] }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('facts with other than ASCII read back from the cache as they were written', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-cache-'));
+    try {
+      const cache = (await ScanCache.open(path.join(dir, 'cache')))!;
+      // A name, texts of two- and three-byte characters, an astral one (two UTF-16 units) and a file path.
+      const source = 'π = "café"\n@app.get("/价格/🚀")\ndef naïve(x=f("…" + "ok")):\n    return "€ and 𝔘"\n';
+      const written = extractFacts(pythonParser().parse(source).rootNode, 'pkg/módulo.py');
+      const ascii = extractFacts(pythonParser().parse('x = "plain"\n').rootNode, 'pkg/plain.py');
+      for (const facts of [written, ascii]) cache.storeModuleFacts(facts.file, 'content', facts);
+      expect(JSON.stringify(cache.moduleFacts(written.file, 'content'))).toBe(JSON.stringify(written));
+      expect(JSON.stringify(cache.moduleFacts(ascii.file, 'content'))).toBe(JSON.stringify(ascii));
+      expect(JSON.stringify(written)).toContain('价格/🚀');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -295,6 +295,11 @@ export function factsFromJson(text: string, texts?: Map<string, string>): Module
   return compacted(JSON.parse(text) as ModuleFacts, { texts });
 }
 
+function isAsciiText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 // JSON.parse makes one string of each text up to this long, shared by all its occurrences (V8's table of texts).
 const JSON_SHARED_LENGTH = 10;
 
@@ -304,14 +309,22 @@ const JSON_SHARED_LENGTH = 10;
  * 2,000-module service's 470,000 are 42,000 names, `name` 32,000 times); every empty list one shared (frozen)
  * list; and with `trim` (facts built from a tree, not parsed from JSON) every other list exactly as long as it is
  * (lists built by `push` have room for 16 more, lists parsed from JSON do not) and every text in the table a copy
- * of its own.
+ * of its own. With `utf8Bytes`, the facts were parsed from UTF-8 read a byte a character (see ScanCache.moduleFacts):
+ * texts with other than ASCII are decoded.
  */
-export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>() } = {}): ModuleFacts {
+export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>(), utf8Bytes = false } = {}): ModuleFacts {
   const written: object[] = []; // in the order factsJson numbers them
   const copies = new Map<unknown[], unknown[]>(); // with `trim`, each list met (lists may be shared) as kept
+  const keptText = (text: string): string => {
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    texts.set(text, text);
+    return text;
+  };
   // What to keep instead of a value facts hold, undefined to keep it as it is (a write costs more than a read).
   const replacement = (inner: unknown): unknown => {
     if (typeof inner === 'string') {
+      if (utf8Bytes && !isAsciiText(inner)) return keptText(Buffer.from(inner, 'latin1').toString('utf8'));
       // Most texts facts hold (`name`), and already one copy each.
       if (!trim && inner.length <= JSON_SHARED_LENGTH) return undefined;
       const known = texts.get(inner);
