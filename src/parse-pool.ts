@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parseFile, type ParseOutcome } from './parse';
+import { parseFile, type ParseOutcome, type SourceOutcome } from './parse';
 import { compacted, factsFromJson, factsJson } from './python/ir';
 import { releaseParserMemory } from './python/syntax';
 
@@ -18,6 +18,7 @@ export interface ParseFilesOptions {
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
   texts?: Map<string, string>; // the one copy of each text the scan's facts hold (see compacted)
+  sources?: Map<string, SourceOutcome>; // files already read (see Selection.sources): parsed on this thread as read, then dropped
   // Each outcome as it comes, with its facts as JSON when a worker sent them so (what a cache writes, as it is).
   onParsed?: (index: number, outcome: ParseOutcome, json: string | undefined) => void;
 }
@@ -45,7 +46,7 @@ const WORKER_SCRIPT = __filename.endsWith('.ts')
 
 /** Each file's outcome, in the order of `files`. */
 export async function parseFiles(root: string, files: string[], options: ParseFilesOptions): Promise<ParseOutcome[]> {
-  const { maxFileBytes, onProgress, onWarning, onParsed, texts = new Map<string, string>() } = options;
+  const { maxFileBytes, onProgress, onWarning, onParsed, texts = new Map<string, string>(), sources = new Map<string, SourceOutcome>() } = options;
   // More threads than cores only cost memory and start-up time (--jobs 10000 would start hundreds). By default one
   // core is left to V8's own threads (concurrent marking of the facts kept, compiling) and to reading files: on two
   // cores a worker saved no time and cost 30-35 MB of peak (polar 7.8-7.9 s and 232-234 MB with one thread, 7.9-8.2 s
@@ -81,7 +82,7 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
           }
         }
         // Turning the event loop between batches lets native trees be freed as we go.
-        results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes, texts))));
+        results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes, texts, sources))));
         outcomes.splice(start, batch.length, ...results);
         results.forEach((outcome, i) => onParsed?.(start + i, outcome, sentJson[i]));
         done += batch.length;
@@ -110,9 +111,11 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
 }
 
 /** Parses files one after another on this thread, their facts compacted to be kept. */
-function parseBatch(root: string, files: string[], maxFileBytes: number, texts: Map<string, string>): ParseOutcome[] {
+function parseBatch(root: string, files: string[], maxFileBytes: number, texts: Map<string, string>, sources: Map<string, SourceOutcome>): ParseOutcome[] {
   return files.map((file) => {
-    const outcome = parseFile(root, file, maxFileBytes);
+    const source = sources.get(file);
+    sources.delete(file);
+    const outcome = parseFile(root, file, maxFileBytes, source);
     return outcome.ok ? { ...outcome, facts: compacted(outcome.facts, { trim: true, texts }) } : outcome;
   });
 }

@@ -165,8 +165,8 @@ export function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FI
   return 'reason' in decoded ? { ok: false, reason: decoded.reason } : { ok: true, ...decoded };
 }
 
-export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ParseOutcome {
-  const source = readSource(root, file, maxBytes);
+/** The file's facts, from `source` when the scan has read it already (see Selection.sources). */
+export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES, source = readSource(root, file, maxBytes)): ParseOutcome {
   if (!source.ok) return source;
   const text = withoutLongTokenlessRuns(source.text);
   if (nativeParse) {

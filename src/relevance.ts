@@ -15,7 +15,7 @@ import { LIBRARY_DESCRIPTORS } from './frameworks/libraries';
 import { moduleNameOf } from './python/facts';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { readSource } from './parse';
+import { readSource, type SourceOutcome } from './parse';
 import { addTo, lowerBound, ownCopy } from './collections';
 import { hash, parsedOf, type FileFacts, type Parsed, type ScanCache } from './cache';
 import type { Skipped } from './model';
@@ -163,6 +163,7 @@ export interface Selection {
   files: ({ file: string; hash: string } & Parsed)[]; // the files to analyse, in order, with their content hash and what the cache knows parsing it gives
   skipped: Skipped[];
   testFiles: string[]; // the test files the project imports, which are part of it (see importedTestFiles)
+  sources: Map<string, SourceOutcome>; // the selected files read for the selection, as read: each parsed as it was hashed
 }
 
 /**
@@ -240,6 +241,7 @@ function importedTestFiles(testFiles: string[], importsOf: (file: string) => str
 export async function selectFiles(root: string, nonTestFiles: string[], options: { maxBytes: number; parseAll?: boolean; cache?: ScanCache; testFiles?: string[] }): Promise<Selection> {
   const { maxBytes, cache, testFiles = [] } = options;
   const known = new Map<string, { stat: Stats; facts: FileFacts }>();
+  const sources = new Map<string, SourceOutcome>(); // read once, for the hash, the mentions and parsing
   const skipped: Skipped[] = [];
   const read = (file: string): void => {
     const stat = statOrUndefined(path.join(root, file));
@@ -251,6 +253,7 @@ export async function selectFiles(root: string, nonTestFiles: string[], options:
     const source = readSource(root, file, maxBytes);
     if (!source.ok) skipped.push({ file, reason: source.reason });
     else if (stat) {
+      sources.set(file, source);
       const contentHash = hash(source.text);
       const imports = testFiles.length ? importedModules(file, source.text) : undefined;
       known.set(file, { stat, facts: { hash: contentHash, seed: isSeed(source.text), ...(imports && { imports }), ...cache?.knownParse(file, contentHash) } });
@@ -266,7 +269,7 @@ export async function selectFiles(root: string, nonTestFiles: string[], options:
     const mentionsIn = mentionFinder(new Set([...nonTestFiles, ...testFiles].map(nameWord)));
     for (const [file, { facts }] of known) {
       if (!facts.mentions) {
-        const source = readSource(root, file, maxBytes);
+        const source = sources.get(file) ?? readSource(root, file, maxBytes);
         facts.mentions = source.ok ? mentionsIn(source.text) : [];
       }
       summaries.set(file, { seed: facts.seed, mentions: facts.mentions });
@@ -275,6 +278,11 @@ export async function selectFiles(root: string, nonTestFiles: string[], options:
   for (const [file, { stat, facts }] of known) cache?.remember(file, stat, facts);
   // Without a seed nothing is reachable.
   const selected = options.parseAll ? files.filter((f) => known.has(f)) : summaries.size ? reachableFiles(files, summaries) : [];
+  const selectedSources = new Map<string, SourceOutcome>();
+  for (const file of selected) {
+    const source = sources.get(file);
+    if (source) selectedSources.set(file, source);
+  }
   return {
     files: selected.map((file) => {
       const { facts } = known.get(file) as { facts: FileFacts };
@@ -282,6 +290,7 @@ export async function selectFiles(root: string, nonTestFiles: string[], options:
     }),
     skipped,
     testFiles: imported,
+    sources: selectedSources,
   };
 }
 

@@ -249,7 +249,7 @@ async function parseChanged(
 ): Promise<{ parsed: Map<string, ParseOutcome>; digests?: [string, string][] }> {
   const toParse = selection.files.filter((f) => !f.digest);
   const found = new Map<string, string>();
-  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, onParsed: cache && caching(cache, toParse, found) });
+  const outcomes = await parseFiles(root, toParse.map((f) => f.file), { ...options, sources: selection.sources, onParsed: cache && caching(cache, toParse, found) });
   const parsed = new Map(toParse.map(({ file }, i) => [file, outcomes[i]]));
   if (!cache) return { parsed };
   return { parsed, digests: selection.files.map(({ file, digest }) => [file, digest ?? found.get(file)!]) };
@@ -279,7 +279,8 @@ async function moduleFacts(
   const unparsed = selection.files.filter((f) => !parsed.has(f.file));
   const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash, options.texts));
   const lost = unparsed.filter((_, i) => !cached[i]);
-  const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, onParsed: cache && caching(cache, lost) });
+  const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, sources: selection.sources, onParsed: cache && caching(cache, lost) });
+  selection.sources.clear(); // texts read for the selection that facts from the cache made unneeded
   const outcomes = new Map(parsed);
   for (const [i, { file, note }] of unparsed.entries()) if (cached[i]) outcomes.set(file, { ok: true, facts: cached[i]!, note });
   for (const [i, outcome] of reparsed.entries()) outcomes.set(lost[i].file, outcome);

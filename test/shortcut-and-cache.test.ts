@@ -15,6 +15,7 @@ import { isSeed, mentionFinder, reachableFiles, type TextSummary } from '../src/
 import { ROOT } from './support/run-cli';
 import { walkFiles, type Listing, type ListingStore } from '../src/discover';
 import { ScanCache, sealed } from '../src/cache';
+import * as regularFile from '../src/regular-file';
 import { extractFacts } from '../src/python/facts';
 import { pythonParser } from '../src/parse';
 import { flaskLimiterApp, limitedLogin } from '../rules/examples';
@@ -78,6 +79,20 @@ describe('parse shortcut', () => {
       expect(full.skipped.map((s) => s.file)).toEqual(['vendor/broken.py']);
       expect(short.skipped).toEqual([]);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cold scan reads each source file once: the text it hashes is the text it parses', async () => {
+    const dir = corpus(LINKED);
+    const reads = jest.spyOn(regularFile, 'readRegularFile');
+    try {
+      await scan({ paths: [dir], jobs: 1 });
+      const sources = reads.mock.calls.map(([file]) => path.relative(dir, file)).filter((file) => file.endsWith('.py'));
+      expect(sources.length).toBeGreaterThan(5);
+      expect(sources).toEqual([...new Set(sources)]);
+    } finally {
+      reads.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
   });
