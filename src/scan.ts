@@ -23,6 +23,7 @@ import type { ModuleFacts } from './python/ir';
 import { ANALYZERS } from './frameworks';
 import { MODELLED_PACKAGES, selectFiles, type Selection } from './relevance';
 import { codeHash, hash, ScanCache } from './cache';
+import { boundHeapGrowthFor } from './heap';
 import path from 'node:path';
 import { readProjectMetadata, type ProjectMetadata } from './manifests';
 import { applySuppressions } from './suppressions';
@@ -106,6 +107,7 @@ export async function scanProject(options: ScanOptions): Promise<{ result: ScanR
  * without its project.
  */
 async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: ScanResult; project?: Project }> {
+  boundHeapGrowthFor('reading');
   const context = projectContext(options.paths);
   const { root } = context;
   const config = options.config ?? (await loadConfig(context));
@@ -154,6 +156,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   const configCandidates = configFileCandidates(modules);
   const configFiles = await readCandidates(root, configCandidates);
   const written = { modules, metadata: { ...metadata, configFiles }, names, installed };
+  boundHeapGrowthFor('analysis');
   const { project, profiled, skippedSites, writtenAssumptions } = profiledProject(written, profile, inScope);
   const analysed = attributeToProject(analyzeProject(project, config), new Set(installed.map((m) => m.file)));
   for (const route of analysed) noteProfileLimits(route, profiled.taken, profile);
