@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
 import { jsonReport } from '../src/report/json';
-import { isSeed, mentionFinder, reachableFiles, type TextSummary } from '../src/relevance';
+import { isSeed, mentionFinder, reachableFiles, selectFiles, type TextSummary } from '../src/relevance';
 import { ROOT } from './support/run-cli';
 import { walkFiles, type Listing, type ListingStore } from '../src/discover';
 import { ScanCache, sealed } from '../src/cache';
@@ -93,6 +93,21 @@ describe('parse shortcut', () => {
       expect(sources).toEqual([...new Set(sources)]);
     } finally {
       reads.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the texts read are kept for parsing up to a number of characters in all; the rest is read again', async () => {
+    const dir = corpus(LINKED);
+    try {
+      const files = Object.keys(LINKED).filter((file) => file.endsWith('.py'));
+      const selected = async (keptChars?: number): Promise<string[]> => [...(await selectFiles(dir, files, { maxBytes: 1e6, keptChars })).sources.keys()];
+      const all = await selected();
+      expect(all.length).toBeGreaterThan(5);
+      const first = LINKED[files[0]].length;
+      expect(await selected(first)).toEqual(all.includes(files[0]) ? [files[0]] : []);
+      expect(await selected(0)).toEqual([]);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
