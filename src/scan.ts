@@ -151,6 +151,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   }
   warnings.length = 0;
   const { modules, skipped } = await moduleFacts(root, selection, parsed, cache, parseOptions, warn);
+  parseOptions.texts.clear(); // the table of the facts' texts, not needed once they are read (3.5 MB of Skyvern's)
   const names = moduleNames(files, context.rootPackage);
   const installed = await readInstalled(root, sitePackages, modules, MODELLED_PACKAGES, maxBytes);
   const configCandidates = configFileCandidates(modules);
