@@ -20,7 +20,8 @@ export function boundHeapGrowth(): void {
  * The bound for a scan's phase. While facts are read the heap grows fast and a tighter bound only adds collections;
  * once they are in, the analysis adds little that lives and much that does not, and growing by 30 % of what survived
  * lowered Skyvern's cold peak from 303-332 MB (median 325) to 296-318 MB (median 305) and JumpServer's from 218 to
- * 209 MB at no time we could measure (polar, indico and the generated service the same; alternating runs). Nothing unless boundHeapGrowth was called.
+ * 209 MB at no time we could measure (polar, indico and the generated service the same; alternating runs).
+ * Nothing unless boundHeapGrowth was called.
  */
 export function boundHeapGrowthFor(phase: 'reading' | 'analysis'): void {
   if (bounded) setFlagsFromString(`--heap-growing-percent=${phase === 'reading' ? 50 : 30}`);

@@ -232,17 +232,17 @@ function importedTestFiles(testFiles: string[], importsOf: (file: string) => str
   return [...included].sort();
 }
 
-/**
- * Reads the files (or takes what the cache knows of unchanged ones) and selects those the analysis can
- * reach, or all with `parseAll`. Files that cannot be read or decoded are skipped with their reason, as
- * parsing them would have been. Mentions are only needed when some file is a seed; then the files are
- * read a second time rather than all held in memory.
- */
 // The texts read here are kept for the mentions and for parsing up to this many characters in all: a service's whole
 // source is read once (Skyvern's 35 MB: its parse phase 4.9-5.1 s -> 4.5-4.7 s), a larger tree's rest is read again
 // rather than held at once.
 const KEPT_SOURCE_CHARS = 48 * 2 ** 20;
 
+/**
+ * Reads the files (or takes what the cache knows of unchanged ones) and selects those the analysis can
+ * reach, or all with `parseAll`. Files that cannot be read or decoded are skipped with their reason, as
+ * parsing them would have been. Mentions are only needed when some file is a seed; they and the parse read
+ * the texts kept here (`keptChars`, default KEPT_SOURCE_CHARS), files past that bound a second time.
+ */
 export async function selectFiles(root: string, nonTestFiles: string[], options: { maxBytes: number; parseAll?: boolean; cache?: ScanCache; testFiles?: string[]; keptChars?: number }): Promise<Selection> {
   const { maxBytes, cache, testFiles = [], keptChars: keptLimit = KEPT_SOURCE_CHARS } = options;
   const known = new Map<string, { stat: Stats; facts: FileFacts }>();

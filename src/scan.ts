@@ -151,7 +151,10 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   }
   warnings.length = 0;
   const { modules, skipped } = await moduleFacts(root, selection, parsed, cache, parseOptions, warn);
-  parseOptions.texts.clear(); // the table of the facts' texts, not needed once they are read (3.5 MB of Skyvern's)
+  // Not needed once the facts are read: the table of their texts (3.5 MB of Skyvern's), and the texts the selection
+  // read that facts from the cache made unneeded.
+  parseOptions.texts.clear();
+  selection.sources.clear();
   const names = moduleNames(files, context.rootPackage);
   const installed = await readInstalled(root, sitePackages, modules, MODELLED_PACKAGES, maxBytes);
   const configCandidates = configFileCandidates(modules);
@@ -284,7 +287,6 @@ async function moduleFacts(
   const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash, options.texts));
   const lost = unparsed.filter((_, i) => !cached[i]);
   const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, sources: selection.sources, onParsed: cache && caching(cache, lost) });
-  selection.sources.clear(); // texts read for the selection that facts from the cache made unneeded
   const outcomes = new Map(parsed);
   for (const [i, { file, note }] of unparsed.entries()) if (cached[i]) outcomes.set(file, { ok: true, facts: cached[i]!, note });
   for (const [i, outcome] of reparsed.entries()) outcomes.set(lost[i].file, outcome);
