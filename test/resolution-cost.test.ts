@@ -176,3 +176,19 @@ test('the arms around each line are those whose lines hold it, in their order, f
     for (let line = 0; line <= lines; line++) expect(armsAround(mod, line)).toEqual(arms.filter((a) => a.from <= line && line <= a.to));
   }
 });
+
+test('what a call returns is read once however many lines read the name it is assigned to', () => {
+  // `response = await handler(prompt=...)`, then `response.get(...)` on line after line: each reading resolved the
+  // call anew, and read the handler's body under a new binding of its parameters, its lookups not shared (Skyvern:
+  // seven such readings of one handler took 110,000 resolution steps).
+  const readings = Array.from({ length: 8 }, (_, i) => `    v${i} = response.get("k${i}")`).join('\n');
+  const source = `from db import fetch\n\n\ndef handler(prompt):\n    data = fetch(prompt)\n    parsed = data.json()\n    return parsed\n\n\ndef view():\n    response = handler(prompt="p")\n${readings}\n`;
+  const mod = extractFacts(pythonParser().parse(source).rootNode, 'app.py');
+  const project = new Project([mod]);
+  const view = mod.functions.find((fn) => fn.name === 'view')!;
+  const lookups = jest.spyOn(Project.prototype as unknown as { lookupUncached: () => unknown }, 'lookupUncached');
+  const gets = view.calls.filter((c) => c.fn.k === 'attr' && c.fn.name === 'get');
+  const values = gets.map((c) => project.resolve(c.fn, { mod, scope: view.bodyScope, line: c.line }));
+  expect(values.every((v) => v.some((value) => value.kind === 'member'))).toBe(true);
+  expect(lookups.mock.calls.filter(([name]) => name === 'data' || name === 'parsed').length).toBe(2);
+});

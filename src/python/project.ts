@@ -207,6 +207,9 @@ export class Project {
   private readonly parameterBranches = new WeakMap<FunctionDef, Arm[]>(); // see branchesOnParameters
   private readonly parameterNames = new WeakMap<FunctionDef, Set<string>>(); // see namesFromParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
+  private readonly callEnvs = new WeakMap<FunctionDef, WeakMap<CallExpr, Map<string, Env>>>(); // see callEnv
+  private readonly envIds = new WeakMap<Env, number>();
+  private nextEnvId = 0;
   private readonly callersByName = new Map<string, CallersNamed>();
   private derivedFrom?: Map<string, Set<string>>; // see derivedClassDefines
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
@@ -873,6 +876,29 @@ export class Project {
     return { env: this.callEnv(fn, call, ctx), via: ctx.via ?? { file: ctx.mod.file, line: lineOf(call.loc), column: columnOf(call.loc) } };
   }
 
+  /**
+   * callEnv, one per call and place it is read from, for what the call returns: its body is read once under it (see
+   * readMemos), however often the call is resolved (Skyvern resolves `json_response = await handler(...)` at each of
+   * the lines that read `json_response`).
+   */
+  private sharedCallEnv(fn: FunctionDef, call: CallExpr, ctx: Ctx): Env {
+    let byPlace = this.callEnvs.get(fn)?.get(call);
+    if (!byPlace) {
+      const byCall = this.callEnvs.get(fn) ?? new WeakMap<CallExpr, Map<string, Env>>();
+      this.callEnvs.set(fn, byCall.set(call, (byPlace = new Map())));
+    }
+    const place = [this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.envId(ctx.env) : '', ctx.via ? `${ctx.via.file}:${ctx.via.line}:${ctx.via.column}` : ''].join('\0');
+    let env = byPlace.get(place);
+    if (!env) byPlace.set(place, (env = this.callEnv(fn, call, ctx)));
+    return env;
+  }
+
+  private envId(env: Env): number {
+    let id = this.envIds.get(env);
+    if (id === undefined) this.envIds.set(env, (id = this.nextEnvId++));
+    return id;
+  }
+
   /** The parameters of `fn` bound to what one call of it gives them. */
   callEnv(fn: FunctionDef, call: CallExpr, ctx: Ctx): Env {
     const env = new Map<string, { expr: Expr; ctx: Ctx }>();
@@ -1305,7 +1331,7 @@ export class Project {
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
         const caller = this.followedBody(ctx);
         if (this.calledBy(fn, caller)) return [];
-        const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.callEnv(fn, call, ctx) };
+        const inner: Ctx = { mod, scope: fn.bodyScope, line: Infinity, env: this.sharedCallEnv(fn, call, ctx) };
         this.following.push({ ref: callee.ref, caller });
         try {
           const returns = reached?.returns.length ? reached.returns : fn.returns.map((expr) => ({ expr, ctx: inner }));
