@@ -192,3 +192,16 @@ test('what a call returns is read once however many lines read the name it is as
   expect(values.every((v) => v.some((value) => value.kind === 'member'))).toBe(true);
   expect(lookups.mock.calls.filter(([name]) => name === 'data' || name === 'parsed').length).toBe(2);
 });
+
+test('an attribute of an object is read once however many places read it', () => {
+  // `settings = Settings()`, then `settings.DEBUG` in function after function: each reading looked through the class,
+  // its `__init__` and its setters again (Skyvern's scan asked 47,000 attributes of objects, 8,000 different ones).
+  const readers = Array.from({ length: 10 }, (_, i) => `def reader${i}():\n    return settings.debug\n`).join('\n\n');
+  const source = `class Settings:\n    def __init__(self):\n        self.debug = False\n\n\nsettings = Settings()\n\n\n${readers}`;
+  const mod = extractFacts(pythonParser().parse(source).rootNode, 'app.py');
+  const project = new Project([mod]);
+  const reads = jest.spyOn(Project.prototype as unknown as { instanceAttribute: () => unknown }, 'instanceAttribute');
+  const values = mod.functions.filter((fn) => fn.name.startsWith('reader')).map((fn) => project.resolve(fn.returns[0], { mod, scope: fn.bodyScope, line: lineOf(fn.loc) + 1 }));
+  expect(values.map((v) => v.map((value) => value.kind))).toEqual(Array.from({ length: 10 }, () => ['literal']));
+  expect(reads.mock.calls.length).toBe(1);
+});

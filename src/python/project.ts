@@ -88,10 +88,11 @@ interface CallersNamed {
 interface ReadMemos {
   lookups: Memo<string, Value[]>;
   strings: WeakMap<Expr, Memo<string, (string | undefined)[]>>;
+  instanceAttributes: Memo<string, Value[]>; // see attribute
 }
 
 function newReadMemos(): ReadMemos {
-  return { lookups: new Map(), strings: new WeakMap() };
+  return { lookups: new Map(), strings: new WeakMap(), instanceAttributes: new Map() };
 }
 
 /** Values bound to names by an enclosing `for` loop or a call being followed (parameters). */
@@ -208,8 +209,8 @@ export class Project {
   private readonly parameterNames = new WeakMap<FunctionDef, Set<string>>(); // see namesFromParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
   private readonly callEnvs = new WeakMap<FunctionDef, WeakMap<CallExpr, Map<string, Env>>>(); // see callEnv
-  private readonly envIds = new WeakMap<Env, number>();
-  private nextEnvId = 0;
+  private readonly objectIds = new WeakMap<object, number>(); // see objectId
+  private nextObjectId = 0;
   private readonly callersByName = new Map<string, CallersNamed>();
   private derivedFrom?: Map<string, Set<string>>; // see derivedClassDefines
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
@@ -887,15 +888,16 @@ export class Project {
       const byCall = this.callEnvs.get(fn) ?? new WeakMap<CallExpr, Map<string, Env>>();
       this.callEnvs.set(fn, byCall.set(call, (byPlace = new Map())));
     }
-    const place = [this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.envId(ctx.env) : '', ctx.via ? `${ctx.via.file}:${ctx.via.line}:${ctx.via.column}` : ''].join('\0');
+    const place = [this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.objectId(ctx.env) : '', ctx.via ? `${ctx.via.file}:${ctx.via.line}:${ctx.via.column}` : ''].join('\0');
     let env = byPlace.get(place);
     if (!env) byPlace.set(place, (env = this.callEnv(fn, call, ctx)));
     return env;
   }
 
-  private envId(env: Env): number {
-    let id = this.envIds.get(env);
-    if (id === undefined) this.envIds.set(env, (id = this.nextEnvId++));
+  /** A number for an object in memo keys (an environment, a call), the same while the project lives. */
+  private objectId(object: object): number {
+    let id = this.objectIds.get(object);
+    if (id === undefined) this.objectIds.set(object, (id = this.nextObjectId++));
     return id;
   }
 
@@ -1109,22 +1111,33 @@ export class Project {
         return attr ?? [{ kind: 'member', of: value, name }];
       }
       case 'instance': {
-        // `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets;
-        // a method the project calls may set it anew (`limiter.set_limit(config.rate)`), or first (`init_app`).
-        const stored = this.modelled.storedKeywords?.find((k) => k.name === name && Project.isInstance(value, k.owners));
-        const given = stored ? this.constructionKeyword(value, name) : this.settingsEntry(value, name);
-        if (given) return this.resolve(given.expr, given.ctx, depth + 1);
-        if (!value.cls) return [{ kind: 'member', of: value, name }];
-        const attr = (this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? []).flatMap((v) => (v.kind === 'function' && isProperty(v.ref.fn) ? this.propertyValue(value, v.ref, depth) : [v]));
-        const later = this.settersOf(value.cls).get(name) ?? NO_ITEMS;
-        if (!attr.length && !later.length) return [{ kind: 'member', of: value, name }];
-        return later.length ? [...attr, ...later.flatMap((setter) => this.setterValues(setter, name, depth))] : attr;
+        // Read once per object and name: the same object is met again and again (Skyvern's scan asked 47,000
+        // attributes of objects, 8,000 different ones).
+        const { call, ctx } = value.site;
+        const made = [this.objectId(call), this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.objectId(ctx.env) : '', ctx.via ? `${ctx.via.file}:${ctx.via.line}:${ctx.via.column}` : ''];
+        const key = [...made, value.cls ? `${this.idOf(value.cls.mod)}:${this.objectId(value.cls.cls)}` : '', value.types.join(), name].join('\0');
+        return this.remember(this.readMemos(ctx).instanceAttributes, key, () => this.instanceAttribute(value, name, depth), undefined, depth);
       }
       case 'unknown':
         return [value];
       default:
         return [{ kind: 'member', of: value, name }];
     }
+  }
+
+  /**
+   * `settings.API_V1_STR` on `settings = Settings()`: the class-level default, else what `__init__` sets;
+   * a method the project calls may set it anew (`limiter.set_limit(config.rate)`), or first (`init_app`).
+   */
+  private instanceAttribute(value: Extract<Value, { kind: 'instance' }>, name: string, depth: number): Value[] {
+    const stored = this.modelled.storedKeywords?.find((k) => k.name === name && Project.isInstance(value, k.owners));
+    const given = stored ? this.constructionKeyword(value, name) : this.settingsEntry(value, name);
+    if (given) return this.resolve(given.expr, given.ctx, depth + 1);
+    if (!value.cls) return [{ kind: 'member', of: value, name }];
+    const attr = (this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? []).flatMap((v) => (v.kind === 'function' && isProperty(v.ref.fn) ? this.propertyValue(value, v.ref, depth) : [v]));
+    const later = this.settersOf(value.cls).get(name) ?? NO_ITEMS;
+    if (!attr.length && !later.length) return [{ kind: 'member', of: value, name }];
+    return later.length ? [...attr, ...later.flatMap((setter) => this.setterValues(setter, name, depth))] : attr;
   }
 
   /** A class attribute (own or inherited from a project base), as the values assigned to it. */
