@@ -208,7 +208,7 @@ export class Project {
   private readonly parameterBranches = new WeakMap<FunctionDef, Arm[]>(); // see branchesOnParameters
   private readonly parameterNames = new WeakMap<FunctionDef, Set<string>>(); // see namesFromParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
-  private readonly callEnvs = new WeakMap<FunctionDef, WeakMap<CallExpr, Map<string, Env>>>(); // see callEnv
+  private readonly callEnvs = new WeakMap<FunctionDef, WeakMap<CallExpr, Map<string, Env>>>(); // see sharedCallEnv
   private readonly objectIds = new WeakMap<object, number>(); // see objectId
   private nextObjectId = 0;
   private readonly callersByName = new Map<string, CallersNamed>();
@@ -888,10 +888,15 @@ export class Project {
       const byCall = this.callEnvs.get(fn) ?? new WeakMap<CallExpr, Map<string, Env>>();
       this.callEnvs.set(fn, byCall.set(call, (byPlace = new Map())));
     }
-    const place = [this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.objectId(ctx.env) : '', ctx.via ? `${ctx.via.file}:${ctx.via.line}:${ctx.via.column}` : ''].join('\0');
+    const place = this.placeKey(ctx);
     let env = byPlace.get(place);
     if (!env) byPlace.set(place, (env = this.callEnv(fn, call, ctx)));
     return env;
+  }
+
+  /** Where code is read, for memo keys: the module, scope and line, and the bindings and call it is read under. */
+  private placeKey(ctx: Ctx): string {
+    return [this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.objectId(ctx.env) : '', ctx.via ? `${ctx.via.file}:${ctx.via.line}:${ctx.via.column}` : ''].join('\0');
   }
 
   /** A number for an object in memo keys (an environment, a call), the same while the project lives. */
@@ -1114,8 +1119,7 @@ export class Project {
         // Read once per object and name: the same object is met again and again (Skyvern's scan asked 47,000
         // attributes of objects, 8,000 different ones).
         const { call, ctx } = value.site;
-        const made = [this.objectId(call), this.idOf(ctx.mod), ctx.scope, ctx.line, ctx.env ? this.objectId(ctx.env) : '', ctx.via ? `${ctx.via.file}:${ctx.via.line}:${ctx.via.column}` : ''];
-        const key = [...made, value.cls ? `${this.idOf(value.cls.mod)}:${this.objectId(value.cls.cls)}` : '', value.types.join(), name].join('\0');
+        const key = [this.objectId(call), this.placeKey(ctx), value.cls ? `${this.idOf(value.cls.mod)}:${this.objectId(value.cls.cls)}` : '', value.types.join(), name].join('\0');
         return this.remember(this.readMemos(ctx).instanceAttributes, key, () => this.instanceAttribute(value, name, depth), undefined, depth);
       }
       case 'unknown':
