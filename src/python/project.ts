@@ -208,7 +208,7 @@ export class Project {
   private readonly parameterBranches = new WeakMap<FunctionDef, Arm[]>(); // see branchesOnParameters
   private readonly parameterNames = new WeakMap<FunctionDef, Set<string>>(); // see namesFromParameters
   private readonly calleeCache: Memo<object, Value[]> = new Map(); // see callersNamed
-  private readonly callEnvs = new WeakMap<FunctionDef, WeakMap<CallExpr, Map<string, Env>>>(); // see sharedCallEnv
+  private readonly callEnvs = new WeakMap<CallExpr, Map<string, Env>>(); // by callee and place: see sharedCallEnv
   private readonly objectIds = new WeakMap<object, number>(); // see objectId
   private nextObjectId = 0;
   private readonly callersByName = new Map<string, CallersNamed>();
@@ -883,14 +883,11 @@ export class Project {
    * the lines that read `json_response`).
    */
   private sharedCallEnv(fn: FunctionDef, call: CallExpr, ctx: Ctx): Env {
-    let byPlace = this.callEnvs.get(fn)?.get(call);
-    if (!byPlace) {
-      const byCall = this.callEnvs.get(fn) ?? new WeakMap<CallExpr, Map<string, Env>>();
-      this.callEnvs.set(fn, byCall.set(call, (byPlace = new Map())));
-    }
-    const place = this.placeKey(ctx);
-    let env = byPlace.get(place);
-    if (!env) byPlace.set(place, (env = this.callEnv(fn, call, ctx)));
+    let byCallee = this.callEnvs.get(call);
+    if (!byCallee) this.callEnvs.set(call, (byCallee = new Map()));
+    const key = `${this.objectId(fn)}\0${this.placeKey(ctx)}`;
+    let env = byCallee.get(key);
+    if (!env) byCallee.set(key, (env = this.callEnv(fn, call, ctx)));
     return env;
   }
 
