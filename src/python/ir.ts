@@ -277,17 +277,46 @@ export const NO_ITEMS: readonly never[] = Object.freeze([]);
 /**
  * Module facts as JSON text. An object met twice (a call's callee is also among its function's calls, a chained
  * call's whole chain again for each link) is written once, then as `{"$ref": n}`: the n-th object or non-empty
- * list written. Plain JSON would copy it, a fifth of the text on real services.
+ * list written. Plain JSON would copy it, a fifth of the text on real services. The places met again are swapped
+ * for their references while JSON.stringify writes, without a replacer: one costs a call into JavaScript for every
+ * value (Skyvern's facts: 0.8 s with one, 0.7 s this way).
  */
 export function factsJson(facts: ModuleFacts): string {
-  const ids = new Map<object, number>();
-  return JSON.stringify(facts, (_key, value: unknown) => {
-    if (value === null || typeof value !== 'object' || (Array.isArray(value) && !value.length)) return value;
-    const id = ids.get(value);
-    if (id !== undefined) return { $ref: id };
-    ids.set(value, ids.size);
+  const metAgain = placesMetAgain(facts);
+  const values = metAgain.map(([holder, key, id]) => {
+    const value = holder[key];
+    holder[key] = { $ref: id };
     return value;
   });
+  try {
+    return JSON.stringify(facts);
+  } finally {
+    metAgain.forEach(([holder, key], i) => (holder[key] = values[i]));
+  }
+}
+
+type Holder = Record<string | number, unknown>;
+
+/** Where facts hold an object or non-empty list again (its holder and key), and its number as JSON.stringify writes them. */
+function placesMetAgain(facts: ModuleFacts): [Holder, string | number, number][] {
+  const ids = new Map<unknown, number>();
+  const metAgain: [Holder, string | number, number][] = [];
+  const visit = (holder: Holder, key: string | number): void => {
+    const value = holder[key];
+    if (value === null || typeof value !== 'object') return;
+    const list = Array.isArray(value);
+    if (list && !value.length) return;
+    const id = ids.get(value);
+    if (id !== undefined) {
+      metAgain.push([holder, key, id]);
+      return;
+    }
+    ids.set(value, ids.size);
+    if (list) for (let i = 0; i < value.length; i++) visit(value as unknown as Holder, i);
+    else for (const inner in value) visit(value as Holder, inner);
+  };
+  visit({ facts }, 'facts');
+  return metAgain;
 }
 
 /** Module facts from the text factsJson wrote, as the project keeps them (see compacted). */
