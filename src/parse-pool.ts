@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseFile, type ParseOutcome, type SourceOutcome } from './parse';
-import { compacted, factsFromJson, factsJson } from './python/ir';
+import { compacted, factsFromJson, factsJson, type PlaceMetAgain } from './python/ir';
 import { releaseParserMemory } from './python/syntax';
 
 export interface ParseFilesOptions {
@@ -19,7 +19,7 @@ export interface ParseFilesOptions {
   onWarning?: (message: string) => void;
   texts?: Map<string, string>; // the one copy of each text the scan's facts hold (see compacted)
   sources?: Map<string, SourceOutcome>; // files already read (see Selection.sources): parsed on this thread as read, then dropped
-  // Each outcome as it comes, with its facts as JSON when a worker sent them so (what a cache writes, as it is).
+  // Each outcome as it comes, with its facts as JSON (what a cache writes, as it is): as a worker sent them, or written here.
   onParsed?: (index: number, outcome: ParseOutcome, json: string | undefined) => void;
 }
 
@@ -68,11 +68,11 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
         next = Math.min(files.length, start + BATCH_SIZE);
         const batch = files.slice(start, next);
         let results: ParseOutcome[] | undefined;
-        let sentJson: (string | undefined)[] = [];
+        let jsons: (string | undefined)[] = []; // the facts as JSON, when a worker sent them so or the cache wants them
         if (worker) {
           try {
             const sent = await inWorker(worker, batch);
-            sentJson = sent.map((s) => (s.ok ? s.json : undefined));
+            jsons = sent.map((s) => (s.ok ? s.json : undefined));
             results = sent.map((outcome) => received(outcome, texts));
           } catch (error) {
             // The crashed worker's files are parsed on this thread rather than skipped: the report stays what one
@@ -82,9 +82,13 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
           }
         }
         // Turning the event loop between batches lets native trees be freed as we go.
-        results ??= await new Promise<ParseOutcome[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, maxFileBytes, texts, sources))));
+        if (!results) {
+          const here = await new Promise<ParsedHere[]>((resolve) => setImmediate(() => resolve(parseBatch(root, batch, { maxFileBytes, texts, sources, json: Boolean(onParsed) }))));
+          results = here.map((h) => h.outcome);
+          jsons = here.map((h) => h.json);
+        }
         outcomes.splice(start, batch.length, ...results);
-        results.forEach((outcome, i) => onParsed?.(start + i, outcome, sentJson[i]));
+        results.forEach((outcome, i) => onParsed?.(start + i, outcome, jsons[i]));
         done += batch.length;
         onProgress?.(done, files.length);
       }
@@ -110,13 +114,28 @@ export async function parseFiles(root: string, files: string[], options: ParseFi
   return outcomes;
 }
 
-/** Parses files one after another on this thread, their facts compacted to be kept. */
-function parseBatch(root: string, files: string[], maxFileBytes: number, texts: Map<string, string>, sources: Map<string, SourceOutcome>): ParseOutcome[] {
+interface ParsedHere {
+  outcome: ParseOutcome;
+  json?: string;
+}
+
+/**
+ * Parses files one after another on this thread, their facts compacted to be kept and, with `json`, written as JSON
+ * (with the places compacting met again: factsJson need not look for them).
+ */
+function parseBatch(
+  root: string,
+  files: string[],
+  { maxFileBytes, texts, sources, json }: { maxFileBytes: number; texts: Map<string, string>; sources: Map<string, SourceOutcome>; json: boolean },
+): ParsedHere[] {
   return files.map((file) => {
     const source = sources.get(file);
     sources.delete(file);
     const outcome = parseFile(root, file, maxFileBytes, source);
-    return outcome.ok ? { ...outcome, facts: compacted(outcome.facts, { trim: true, texts }) } : outcome;
+    if (!outcome.ok) return { outcome };
+    const metAgain: PlaceMetAgain[] = [];
+    const facts = compacted(outcome.facts, { trim: true, texts, metAgain });
+    return { outcome: { ...outcome, facts }, ...(json && { json: factsJson(facts, metAgain) }) };
   });
 }
 

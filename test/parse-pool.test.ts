@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { discover } from '../src/discover';
 import { projectContext } from '../src/project-context';
 import { DEFAULT_MAX_FILE_BYTES, parseFile } from '../src/parse';
-import { compacted, factsFromJson, factsJson, type ModuleFacts } from '../src/python/ir';
+import { compacted, factsFromJson, factsJson, type ModuleFacts, type PlaceMetAgain } from '../src/python/ir';
 import { parseFiles } from '../src/parse-pool';
 import { scan } from '../src/scan';
 import { jsonReport } from '../src/report/json';
@@ -168,7 +168,14 @@ test('facts sent as JSON come back with the objects they share shared, texts in 
     expect(Object.isFrozen(read.classes)).toBe(true);
     expect(read.classes).toBe(read.directives);
     // What this thread keeps of facts it parsed writes the text a worker sends (the cache and its digests see no lane).
-    expect(factsJson(compacted(parsed(), { trim: true }))).toBe(text);
+    // Compacting finds the places met again as factsJson would; writing puts them back as they were.
+    const metAgain: PlaceMetAgain[] = [];
+    const kept = compacted(parsed(), { trim: true, metAgain });
+    expect(metAgain.length).toBe(shared.met - shared.distinct);
+    expect(factsJson(kept, metAgain)).toBe(text);
+    expect(factsJson(kept)).toBe(text);
+    expect(kept).toEqual(facts);
+    expect(objectsIn(kept)).toEqual(shared);
     expect(factsJson(read)).toBe(text);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -281,8 +281,7 @@ export const NO_ITEMS: readonly never[] = Object.freeze([]);
  * for their references while JSON.stringify writes, without a replacer: one costs a call into JavaScript for every
  * value (Skyvern's facts: 0.8 s with one, 0.7 s this way).
  */
-export function factsJson(facts: ModuleFacts): string {
-  const metAgain = placesMetAgain(facts);
+export function factsJson(facts: ModuleFacts, metAgain = placesMetAgain(facts)): string {
   const values = metAgain.map(([holder, key, id]) => {
     const value = holder[key];
     holder[key] = { $ref: id };
@@ -297,10 +296,13 @@ export function factsJson(facts: ModuleFacts): string {
 
 type Holder = Record<string | number, unknown>;
 
-/** Where facts hold an object or non-empty list again (its holder and key), and its number as JSON.stringify writes them. */
-function placesMetAgain(facts: ModuleFacts): [Holder, string | number, number][] {
+/** A place facts hold an object or non-empty list met before: its holder and key, and the number it was written as. */
+export type PlaceMetAgain = [Holder, string | number, number];
+
+/** Each PlaceMetAgain of the facts, in the order JSON.stringify writes them (compacted with `trim` finds them too). */
+function placesMetAgain(facts: ModuleFacts): PlaceMetAgain[] {
   const ids = new Map<unknown, number>();
-  const metAgain: [Holder, string | number, number][] = [];
+  const metAgain: PlaceMetAgain[] = [];
   const visit = (holder: Holder, key: string | number): void => {
     const value = holder[key];
     if (value === null || typeof value !== 'object') return;
@@ -341,17 +343,18 @@ const JSON_SHARED_LENGTH = 10;
  * of its own. With `utf8Bytes`, the facts were parsed from UTF-8 read a byte a character (see ScanCache.moduleFacts):
  * texts with other than ASCII are decoded.
  */
-export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>(), utf8Bytes = false } = {}): ModuleFacts {
+export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>(), utf8Bytes = false, metAgain = [] as PlaceMetAgain[] } = {}): ModuleFacts {
   const written: object[] = []; // in the order factsJson numbers them
-  const copies = new Map<unknown[], unknown[]>(); // with `trim`, each list met (lists may be shared) as kept
+  const numbers = new Map<object, number>(); // with `trim`, each object and list met (they may be shared), by its number
   const keptText = (text: string): string => {
     const known = texts.get(text);
     if (known !== undefined) return known;
     texts.set(text, text);
     return text;
   };
-  // What to keep instead of a value facts hold, undefined to keep it as it is (a write costs more than a read).
-  const replacement = (inner: unknown): unknown => {
+  // What to keep instead of the value `holder[key]`, undefined to keep it as it is (a write costs more than a read).
+  const replacement = (holder: Holder, key: string | number): unknown => {
+    const inner = holder[key];
     if (typeof inner === 'string') {
       if (utf8Bytes && !isAsciiText(inner)) return keptText(Buffer.from(inner, 'latin1').toString('utf8'));
       // Most texts facts hold (`name`), and already one copy each.
@@ -368,19 +371,25 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
       return own;
     }
     if (inner === null || typeof inner !== 'object') return undefined;
+    const number = trim ? numbers.get(inner) : undefined;
+    if (number !== undefined) {
+      metAgain.push([holder, key, number]);
+      return written[number] === inner ? undefined : written[number];
+    }
     const kept = walk(inner);
     return kept === inner ? undefined : kept;
+  };
+  const keep = <T extends object>(met: object, kept: T): T => {
+    if (trim) numbers.set(met, written.length);
+    written.push(kept);
+    return kept;
   };
   const walk = (value: object): object => {
     if (Array.isArray(value)) {
       if (!value.length) return NO_ITEMS;
-      const copy = trim && copies.get(value);
-      if (copy) return copy;
-      const list: unknown[] = trim ? value.slice() : value;
-      if (trim) copies.set(value, list).set(list, list);
-      written.push(list);
+      const list = keep(value, trim ? value.slice() : value);
       for (let i = 0; i < list.length; i++) {
-        const kept = replacement(list[i]);
+        const kept = replacement(list as unknown as Holder, i);
         if (kept !== undefined) list[i] = kept;
       }
       return list;
@@ -391,9 +400,9 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
       if (!target) throw new Error(`facts refer to object ${record.$ref}, not written before`); // a cache file reads as missing
       return target;
     }
-    written.push(record);
+    keep(record, record);
     for (const key in record) {
-      const kept = replacement(record[key]);
+      const kept = replacement(record, key);
       if (kept !== undefined) record[key] = kept;
     }
     return record;
