@@ -279,7 +279,7 @@ export const NO_ITEMS: readonly never[] = Object.freeze([]);
  * call's whole chain again for each link) is written once, then as `{"$ref": n}`: the n-th object or non-empty
  * list written. Plain JSON would copy it, a fifth of the text on real services. The places met again are swapped
  * for their references while JSON.stringify writes, without a replacer: one costs a call into JavaScript for every
- * value (Skyvern's facts: 0.8 s with one, 0.7 s this way).
+ * value (Skyvern's facts: 0.8 s with one, 0.7 s this way; given the places compacting found, 0.4-0.5 s).
  */
 export function factsJson(facts: ModuleFacts, metAgain = placesMetAgain(facts)): string {
   const values = metAgain.map(([holder, key, id]) => {
@@ -340,8 +340,8 @@ const JSON_SHARED_LENGTH = 10;
  * 2,000-module service's 470,000 are 42,000 names, `name` 32,000 times); every empty list one shared (frozen)
  * list; and with `trim` (facts built from a tree, not parsed from JSON) every other list exactly as long as it is
  * (lists built by `push` have room for 16 more, lists parsed from JSON do not) and every text in the table a copy
- * of its own. With `utf8Bytes`, the facts were parsed from UTF-8 read a byte a character (see ScanCache.moduleFacts):
- * texts with other than ASCII are decoded.
+ * of its own, each object met again (`metAgain` gets where) kept as the one object. With `utf8Bytes`, the facts were
+ * parsed from UTF-8 read a byte a character (see ScanCache.moduleFacts): texts with other than ASCII are decoded.
  */
 export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>(), utf8Bytes = false, metAgain = [] as PlaceMetAgain[] } = {}): ModuleFacts {
   const written: object[] = []; // in the order factsJson numbers them
