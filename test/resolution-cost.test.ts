@@ -17,7 +17,7 @@ test('a name rebound line after line in a function read for one call is looked u
   const project = new Project([mod]);
   const call = mod.bindings[0].find((b) => b.name === 'result');
   if (call?.kind !== 'assign') throw new Error('no call');
-  const lookups = jest.spyOn(Project.prototype as unknown as { lookupUncached: () => unknown }, 'lookupUncached');
+  const lookups = jest.spyOn(Project.prototype as unknown as { lookupUncached: (name: string) => unknown }, 'lookupUncached');
   const values = project.resolve(call.value as Expr, { mod, scope: 0, line: lineOf((call.value as Expr & { loc: number }).loc) });
   expect(values.length).toBeGreaterThan(0);
   expect(lookups.mock.calls.length).toBeLessThan(200);
@@ -186,7 +186,7 @@ test('what a call returns is read once however many lines read the name it is as
   const mod = extractFacts(pythonParser().parse(source).rootNode, 'app.py');
   const project = new Project([mod]);
   const view = mod.functions.find((fn) => fn.name === 'view')!;
-  const lookups = jest.spyOn(Project.prototype as unknown as { lookupUncached: () => unknown }, 'lookupUncached');
+  const lookups = jest.spyOn(Project.prototype as unknown as { lookupUncached: (name: string) => unknown }, 'lookupUncached');
   const gets = view.calls.filter((c) => c.fn.k === 'attr' && c.fn.name === 'get');
   const values = gets.map((c) => project.resolve(c.fn, { mod, scope: view.bodyScope, line: c.line }));
   expect(values.every((v) => v.some((value) => value.kind === 'member'))).toBe(true);
