@@ -133,9 +133,9 @@ function parseBatch(
     sources.delete(file);
     const outcome = parseFile(root, file, maxFileBytes, source);
     if (!outcome.ok) return { outcome };
-    const metAgain: PlaceMetAgain[] = [];
+    const metAgain: PlaceMetAgain[] | undefined = json ? [] : undefined;
     const facts = compacted(outcome.facts, { trim: true, texts, metAgain });
-    return { outcome: { ...outcome, facts }, ...(json && { json: factsJson(facts, metAgain) }) };
+    return { outcome: { ...outcome, facts }, ...(metAgain && { json: factsJson(facts, metAgain) }) };
   });
 }
 

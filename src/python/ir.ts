@@ -343,7 +343,7 @@ const JSON_SHARED_LENGTH = 10;
  * of its own, each object met again (`metAgain` gets where) kept as the one object. With `utf8Bytes`, the facts were
  * parsed from UTF-8 read a byte a character (see ScanCache.moduleFacts): texts with other than ASCII are decoded.
  */
-export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>(), utf8Bytes = false, metAgain = [] as PlaceMetAgain[] } = {}): ModuleFacts {
+export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<string, string>(), utf8Bytes = false, metAgain = undefined as PlaceMetAgain[] | undefined } = {}): ModuleFacts {
   const written: object[] = []; // in the order factsJson numbers them
   const numbers = new Map<object, number>(); // with `trim`, each object and list met (they may be shared), by its number
   const keptText = (text: string): string => {
@@ -373,7 +373,7 @@ export function compacted(facts: ModuleFacts, { trim = false, texts = new Map<st
     if (inner === null || typeof inner !== 'object') return undefined;
     const number = trim ? numbers.get(inner) : undefined;
     if (number !== undefined) {
-      metAgain.push([holder, key, number]);
+      metAgain?.push([holder, key, number]);
       return written[number] === inner ? undefined : written[number];
     }
     const kept = walk(inner);
