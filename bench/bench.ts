@@ -2,7 +2,8 @@
  * `npm run bench [-- --service N] [-- PROJECT...]`: what users scan. A generated service of N modules (default
  * 1000) where every module is reachable, then each project given (scanned from a copy, which the bench edits):
  * tree-sitter parse-only time on one thread, the cold scan, a warm scan with nothing changed, one after adding a
- * comment to a file and one after editing its code, their ratios and each phase's peak RSS (each phase in its own process). Ratios are measured
+ * comment to a file and one after editing its code, one edit seen by `scan --watch` (a process that scanned before, with
+ * its facts kept), their ratios and each phase's peak RSS (each phase in its own process). Ratios are measured
  * in one run; absolute times on shared machines vary 15–25 %. `--memory 1000,5000,20000`: peak RSS as the
  * service grows; `--synthetic 1000,10000`: scan time as the route count grows.
  */
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { discover, RACY_MS } from '../src/discover';
 import { projectContext } from '../src/project-context';
 import { pythonParser } from '../src/parse';
-import { scan } from '../src/scan';
+import { KeptFacts, scan, scanProject } from '../src/scan';
 import { boundHeapGrowth } from '../src/heap';
 import { writeSyntheticCorpus } from './synthetic';
 import { writeSyntheticService } from './service';
@@ -50,6 +51,20 @@ async function fullScan(dir: string, options: { cacheDir?: string; parseAll: boo
   return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length, firstRouteFile: result.routes[0] && path.join(path.relative(dir, result.root), result.routes[0].file) };
 }
 
+/**
+ * What `scan --watch` does after an edit: one process scans (reading every module's facts, kept), then again after
+ * `edited` changes; the second scan is timed.
+ */
+async function watchedEdit(dir: string, options: { cacheDir: string; parseAll: boolean }, edited: string): Promise<PhaseResult> {
+  const keptFacts = new KeptFacts();
+  await scanProject({ paths: [dir], ...options, keptFacts });
+  appendFileSync(path.join(dir, edited), 'WATCHED_BY_BENCH = 1\n');
+  const start = process.hrtime.bigint();
+  const result = await scan({ paths: [dir], ...options, keptFacts });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length };
+}
+
 /** Runs a phase in a fresh process: `parse`, or `scan` with an optional cache directory and `--parse-all`. */
 function runPhase(phase: string, dir: string, ...options: string[]): PhaseResult {
   const r = spawnSync(process.execPath, [__filename, '--phase', phase, dir, ...options], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -77,6 +92,7 @@ function measure(label: string, dir: string, cacheDir: string): void {
   const afterComment = runPhase('scan', dir, cacheDir, '--parse-all');
   if (edited) appendFileSync(edited, 'EDITED_BY_BENCH = 1\n');
   const afterEdit = runPhase('scan', dir, cacheDir, '--parse-all');
+  const watched = cold.firstRouteFile ? runPhase('watch', dir, cacheDir, '--parse-all', cold.firstRouteFile) : undefined;
   const ratio = (a: number, b: number): string => (a / b).toFixed(2);
   const rows: [string, string][] = [
     ['files, MB', `${parsed.files}, ${(parsed.bytes / 1048576).toFixed(1)}`],
@@ -85,20 +101,22 @@ function measure(label: string, dir: string, cacheDir: string): void {
     ['warm scan s, nothing changed', `${warm.seconds.toFixed(2)}  = ${ratio(warm.seconds, cold.seconds)} × cold`],
     [`warm scan s, a comment added to one file${edited ? '' : ' (no route file)'}`, `${afterComment.seconds.toFixed(2)}  = ${ratio(afterComment.seconds, cold.seconds)} × cold`],
     [`warm scan s, one file's code edited${edited ? '' : ' (no route file)'}`, `${afterEdit.seconds.toFixed(2)}  = ${ratio(afterEdit.seconds, cold.seconds)} × cold`],
-    ['peak RSS MB: parse-only, cold, warm, edited', [parsed, cold, warm, afterEdit].map((p) => p.maxRssMb.toFixed(0)).join(', ')],
-    ['routes', `${cold.routes ?? 0} (warm ${warm.routes ?? 0}, comment ${afterComment.routes ?? 0}, edited ${afterEdit.routes ?? 0})`],
+    ['scan --watch s, one file\'s code edited', watched ? `${watched.seconds.toFixed(2)}  = ${ratio(watched.seconds, cold.seconds)} × cold` : '(no route file)'],
+    ['peak RSS MB: parse-only, cold, warm, edited, watch', [parsed, cold, warm, afterEdit, watched].map((p) => p?.maxRssMb.toFixed(0) ?? '-').join(', ')],
+    ['routes', `${cold.routes ?? 0} (warm ${warm.routes ?? 0}, comment ${afterComment.routes ?? 0}, edited ${afterEdit.routes ?? 0}, watch ${watched?.routes ?? '-'})`],
   ];
-  process.stdout.write(`${label}\n${rows.map(([k, v]) => `  ${k.padEnd(44)} ${v}`).join('\n')}\n`);
-  if ([warm, afterComment, afterEdit].some((r) => r.routes !== cold.routes)) process.exitCode = 1; // a cache must never change the report
+  process.stdout.write(`${label}\n${rows.map(([k, v]) => `  ${k.padEnd(52)} ${v}`).join('\n')}\n`);
+  if ([warm, afterComment, afterEdit, watched ?? cold].some((r) => r.routes !== cold.routes)) process.exitCode = 1; // a cache must never change the report
 }
 
 async function mainBench(argv: string[]): Promise<void> {
   const phaseIndex = argv.indexOf('--phase');
   if (phaseIndex >= 0) {
-    const [phase, dir, cacheDir] = argv.slice(phaseIndex + 1);
+    const [phase, dir, cacheDir, , edited] = argv.slice(phaseIndex + 1);
     if (phase !== 'parse') boundHeapGrowth(); // as the command does
     const jobs = argv.includes('--one-job') ? 1 : undefined;
-    const result = phase === 'parse' ? await parseOnly(dir) : await fullScan(dir, { cacheDir: cacheDir || undefined, parseAll: argv.includes('--parse-all'), jobs });
+    const parseAll = argv.includes('--parse-all');
+    const result = phase === 'parse' ? await parseOnly(dir) : phase === 'watch' ? await watchedEdit(dir, { cacheDir, parseAll }, edited) : await fullScan(dir, { cacheDir: cacheDir || undefined, parseAll, jobs });
     process.stdout.write(JSON.stringify(result));
     return;
   }

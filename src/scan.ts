@@ -51,6 +51,25 @@ export interface ScanOptions {
   profile?: Profile; // the deployment the branches are decided for; else the configuration's, else production
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
+  keptFacts?: KeptFacts; // facts an earlier scan in this process read, used instead of reading them from the cache again
+}
+
+/**
+ * Module facts kept in memory from one scan to the next of one process (`scan --watch`), by file and content: after
+ * an edit, reading every unchanged module's facts back from the cache was a third of the scan (Skyvern: 1.8 s of
+ * 5.4). Facts are never changed once built, so a later scan can read the same objects. Only a scan that reads all
+ * facts, with a cache, refills it, with the facts it read: those of older contents are dropped.
+ */
+export class KeptFacts {
+  private byContent = new Map<string, ModuleFacts>();
+
+  get(file: string, contentHash: string): ModuleFacts | undefined {
+    return this.byContent.get(`${file}\0${contentHash}`);
+  }
+
+  keepOnly(facts: { file: string; hash: string; facts: ModuleFacts }[]): void {
+    this.byContent = new Map(facts.map((f) => [`${f.file}\0${f.hash}`, f.facts]));
+  }
 }
 
 /**
@@ -284,7 +303,8 @@ async function moduleFacts(
   warn: (file: string, message: string) => void,
 ): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
   const unparsed = selection.files.filter((f) => !parsed.has(f.file));
-  const cached = unparsed.map(({ file, hash: contentHash }) => cache?.moduleFacts(file, contentHash, options.texts));
+  const kept = cache && options.keptFacts;
+  const cached = unparsed.map(({ file, hash: contentHash }) => kept?.get(file, contentHash) ?? cache?.moduleFacts(file, contentHash, options.texts));
   const lost = unparsed.filter((_, i) => !cached[i]);
   const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, sources: selection.sources, onParsed: cache && caching(cache, lost) });
   const outcomes = new Map(parsed);
@@ -292,7 +312,8 @@ async function moduleFacts(
   for (const [i, outcome] of reparsed.entries()) outcomes.set(lost[i].file, outcome);
   const modules: ModuleFacts[] = [];
   const skipped: Skipped[] = [...selection.skipped];
-  for (const { file } of selection.files) {
+  const read: { file: string; hash: string; facts: ModuleFacts }[] = [];
+  for (const { file, hash: contentHash } of selection.files) {
     const outcome = outcomes.get(file)!;
     if (!outcome.ok) {
       skipped.push({ file, reason: outcome.reason });
@@ -306,7 +327,9 @@ async function moduleFacts(
       warn(file, reason);
     }
     modules.push(outcome.facts);
+    read.push({ file, hash: contentHash, facts: outcome.facts });
   }
+  kept?.keepOnly(read);
   return { modules, skipped: skipped.sort((a, b) => compareText(a.file, b.file)) };
 }
 

@@ -8,7 +8,7 @@ import chalk, { type Chalk } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { failsGate, scan, scanProject, type ScanOptions } from '../scan';
+import { KeptFacts, failsGate, scan, scanProject, type ScanOptions } from '../scan';
 import { applyLineEdits, FIXABLE_RULES, planFixes, unifiedDiff, type FixPlan } from '../fix';
 import type { Project } from '../python/project';
 import { BaselineError, baselineJson, baselineOf, readBaseline } from '../baseline';
@@ -29,6 +29,7 @@ import { explainRoutes } from '../report/explain-route';
 import { OpenApiError, checkOpenApi } from '../openapi';
 import { DEFAULT_PROFILE, PROFILES, defineValue } from '../python/profile';
 import { VERSION } from '../version';
+import { ProjectWatcher } from '../watch';
 
 import { VerifyRefused, refuseUnsafeTarget, routesOfReport, verify, verifyFailed, verifyJson, verifyText } from '../verify';
 import { InvalidRate, SIMULATED_LIBRARIES, STRATEGY_NAMES, simulate, simulationText } from './simulate';
@@ -110,6 +111,15 @@ interface ReportOptions extends ScanTargetOptions {
   color?: boolean;
   baseline?: string;
   strict?: boolean;
+  watch?: boolean;
+}
+
+/** Where reports go (`-o sarif=x.sarif -o markdown=$GITHUB_STEP_SUMMARY`): a plain FILE takes the --format report. */
+function outputsOf(options: ReportOptions): { format: ReportFormat; file: string; plain?: true }[] {
+  return options.output.map((given) => {
+    const [format, file] = given.split(/=(.*)/s);
+    return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
+  });
 }
 
 /** chalk 4 never reads NO_COLOR, so the level is decided here: flag, NO_COLOR, FORCE_COLOR, then TTY. */
@@ -156,8 +166,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   const scanTargets = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}): Promise<ScanResult> => (await scanWithProject(paths, options, more)).result;
 
-  /** The scan, with its project unless `reuse` lets it answer with the last scan's stored result. */
-  const scanWithProject = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}, reuse = false): Promise<{ result: ScanResult; project?: Project; config: Config }> => {
+  /** The paths to scan (`.` when none are given), each an existing file or folder. */
+  const scanPaths = async (paths: string[]): Promise<string[]> => {
     const targets = paths.length ? paths : ['.'];
     for (const p of targets) {
       const stat = await fs.stat(p).catch(() => {
@@ -166,6 +176,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       });
       if (!stat.isFile() && !stat.isDirectory()) throw new UsageError(`not a file or folder: ${p}`);
     }
+    return targets;
+  };
+
+  /** The scan, with its project unless `reuse` lets it answer with the last scan's stored result. */
+  const scanWithProject = async (paths: string[], options: ScanTargetOptions, more: Partial<ScanOptions> = {}, reuse = false): Promise<{ result: ScanResult; project?: Project; config: Config }> => {
+    const targets = await scanPaths(paths);
     if (options.category !== undefined && !options.category.trim()) throw new UsageError('--category must not be empty');
     if (!Number.isFinite(options.maxFileSize) || options.maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive number');
     requirePositiveInteger('--jobs', options.jobs);
@@ -199,22 +215,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return { ...scanned, config };
   };
 
-  const run = async (paths: string[], options: ReportOptions, routesOnly: boolean): Promise<number> => {
+  /** The scan and its reports; with `keptFacts`, reading facts an earlier scan of this process kept (see watch). */
+  const run = async (paths: string[], options: ReportOptions, routesOnly: boolean, keptFacts?: KeptFacts, reuse = true): Promise<number> => {
     const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline).catch((error: unknown) => {
       throw error instanceof BaselineError ? new UsageError(error.message) : error;
     });
-    // One scan, several reports (`-o sarif=x.sarif -o markdown=$GITHUB_STEP_SUMMARY`): a plain FILE takes the
-    // --format report, which goes to stdout when no plain FILE is given.
-    const outputs = options.output.map((given) => {
-      const [format, file] = given.split(/=(.*)/s);
-      return REPORT_FORMATS.includes(format as ReportFormat) && file ? { format: format as ReportFormat, file } : { format: options.format, file: given, plain: true };
-    });
+    // One scan, several reports; the --format one goes to stdout when no plain FILE is given.
+    const outputs = outputsOf(options);
     const toStdout = !outputs.some((o) => 'plain' in o);
     const formats = [...outputs.map((o) => o.format), ...(toStdout ? [options.format] : [])];
     // SARIF results carry the edits `apiposture fix` would write: they need the project, not only a stored result.
     const wantsSarif = formats.includes('sarif');
     // Strict means every file accounted for, syntax errors included: so every file is parsed.
-    const { result: scanned, project, config } = await scanWithProject(paths, options, { baseline, ...(options.strict && { parseAll: true }) }, !wantsSarif);
+    const { result: scanned, project, config } = await scanWithProject(paths, options, { baseline, keptFacts, ...(options.strict && { parseAll: true }) }, reuse && !wantsSarif);
     const checked = options.openapi === undefined ? scanned : { ...scanned, openapi: await checkOpenApi(options.openapi, scanned.routes).catch((error: unknown) => {
       throw error instanceof OpenApiError ? new UsageError(`--openapi: ${error.message}`) : error;
     }) };
@@ -243,6 +256,43 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return failsGate(result, options.failOn) ? 1 : 0;
   };
 
+  /**
+   * `--watch`: the scan, then again after each change to a file of the project, until Ctrl-C; answers the last
+   * scan's exit code. The first scan reads every module's facts (no stored result), and they stay in memory: a
+   * scan after an edit reads from the cache only what changed, in a process whose code V8 has compiled already.
+   * A scan that fails (a configuration edited into an invalid one) says why, and the watch goes on.
+   */
+  const watchAndRun = async (paths: string[], options: ReportOptions, routesOnly: boolean): Promise<number> => {
+    const { root } = projectContext(await scanPaths(paths));
+    const ownWrites = outputsOf(options).map((o) => path.resolve(o.file));
+    const watcher = new ProjectWatcher(root, new Set([...(options.cache ? [path.resolve(root, options.cacheDir)] : []), ...ownWrites]));
+    const keptFacts = new KeptFacts();
+    const stopped = new Promise<undefined>((resolve) => process.once('SIGINT', () => resolve(undefined)).once('SIGTERM', () => resolve(undefined)));
+    const nextChange = (): Promise<string | undefined> => Promise.race([stopped, watcher.nextChange()]); // Ctrl-C during a scan wins over changes made meanwhile
+    let exit = 0;
+    const scanAgain = async (first: boolean): Promise<void> => {
+      watcher.refresh();
+      try {
+        exit = await run(paths, options, routesOnly, keptFacts, !first);
+      } catch (error) {
+        if (first || !(error instanceof UsageError)) throw error;
+        io.stderr(`apiposture: ${printable(error.message)}\n`);
+        exit = 2;
+      }
+      if (!options.quiet) io.stderr(`apiposture: watching ${watcher.folders} folders of ${printable(root)} for changes (Ctrl-C stops)\n`);
+    };
+    try {
+      await scanAgain(true);
+      for (let change = await nextChange(); change !== undefined; change = await nextChange()) {
+        io.stderr(`apiposture: ${printable(path.relative(process.cwd(), change) || '.')} changed, scanning again\n`);
+        await scanAgain(false);
+      }
+    } finally {
+      watcher.close();
+    }
+    return exit;
+  };
+
   withReportOptions(
     program
       .command('scan', { isDefault: true })
@@ -264,8 +314,9 @@ Examples:
   $ apiposture scan . --format sarif --output apiposture.sarif
   $ apiposture scan services/billing --format sarif --category billing
   $ apiposture scan app/ --fail-on error --exclude tests`)
+    .option('--watch', 'scan again after each change to a file of the project, until Ctrl-C (facts of unchanged files stay in memory)')
     .action(async (paths: string[], options: ReportOptions) => {
-      exitCode = await run(paths, options, false);
+      exitCode = options.watch ? await watchAndRun(paths, options, false) : await run(paths, options, false);
     });
 
   withReportOptions(

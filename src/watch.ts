@@ -1,0 +1,101 @@
+/**
+ * What `scan --watch` waits on: a change to a file of the project. Each folder is watched on its own (a recursive
+ * watch in Node 20 takes one inotify watch per file as well: 5,718 for Skyvern's repository, against 386 folders,
+ * and a user's watches are limited), but not the folders no scan reads (DEFAULT_EXCLUDES, hidden ones but at the
+ * root, where deployment files are looked for too) nor the cache's, whose writes would wake it again.
+ */
+import { readdirSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_EXCLUDES } from './discover';
+
+// Editors save in steps (a temporary file, a rename, a second write): the scan starts once none came for this long.
+const SETTLE_MS = 200;
+
+const UNREAD_FOLDERS = new Set(DEFAULT_EXCLUDES.map((pattern) => /^\*\*\/([^*/]+)\/\*\*$/.exec(pattern)?.[1]).filter((name) => name !== undefined));
+
+export class ProjectWatcher {
+  private readonly watchers = new Map<string, FSWatcher>();
+  private changed: string | undefined; // the first path changed since the last nextChange answered
+  private settle?: NodeJS.Timeout;
+  private wake?: (changed: string) => void;
+
+  /** `ignored`: absolute paths whose changes are the scan's own (the cache folder, report files). */
+  constructor(
+    private readonly root: string,
+    private readonly ignored: Set<string>,
+  ) {}
+
+  /** Watches every folder below the root as it is now: those made since the last call too; those gone are let go. */
+  refresh(): void {
+    const folders = this.foldersBelow(this.root);
+    for (const [folder, watcher] of this.watchers) {
+      if (folders.has(folder)) continue;
+      watcher.close();
+      this.watchers.delete(folder);
+    }
+    for (const folder of folders) {
+      if (this.watchers.has(folder)) continue;
+      try {
+        const watcher = watch(folder, (_event, name) => this.saw(name ? path.join(folder, name.toString()) : folder));
+        watcher.on('error', () => {
+          watcher.close(); // the folder went away; the next refresh forgets it
+        });
+        this.watchers.set(folder, watcher);
+      } catch {
+        // removed since it was listed
+      }
+    }
+  }
+
+  get folders(): number {
+    return this.watchers.size;
+  }
+
+  /** The first path that changed since the last answer, once changes have settled. */
+  nextChange(): Promise<string> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      if (this.changed !== undefined && !this.settle) this.answer();
+    });
+  }
+
+  close(): void {
+    clearTimeout(this.settle);
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
+
+  private saw(changed: string): void {
+    if ([...this.ignored].some((own) => changed === own || changed.startsWith(`${own}${path.sep}`))) return;
+    this.changed ??= changed;
+    clearTimeout(this.settle);
+    this.settle = setTimeout(() => {
+      this.settle = undefined;
+      this.answer();
+    }, SETTLE_MS);
+  }
+
+  private answer(): void {
+    const { wake, changed } = this;
+    if (!wake || changed === undefined) return;
+    this.wake = undefined;
+    this.changed = undefined;
+    wake(changed);
+  }
+
+  private foldersBelow(folder: string, found = new Set<string>()): Set<string> {
+    if (this.ignored.has(folder)) return found;
+    found.add(folder);
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return found; // unreadable or gone: nothing below it to watch
+    }
+    for (const entry of entries) {
+      const read = !UNREAD_FOLDERS.has(entry.name) && (!entry.name.startsWith('.') || folder === this.root);
+      if (entry.isDirectory() && read) this.foldersBelow(path.join(folder, entry.name), found);
+    }
+    return found;
+  }
+}
