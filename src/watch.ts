@@ -38,7 +38,8 @@ export class ProjectWatcher {
       try {
         const watcher = watch(folder, (_event, name) => this.saw(name ? path.join(folder, name.toString()) : folder));
         watcher.on('error', () => {
-          watcher.close(); // the folder went away; the next refresh forgets it
+          watcher.close(); // the folder went away, or cannot be watched any more: the next refresh tries it again
+          this.watchers.delete(folder);
         });
         this.watchers.set(folder, watcher);
       } catch {
