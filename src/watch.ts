@@ -25,14 +25,18 @@ export class ProjectWatcher {
     private readonly ignored: Set<string>,
   ) {}
 
-  /** Watches every folder below the root as it is now: those made since the last call too; those gone are let go. */
-  refresh(): void {
+  /**
+   * Watches every folder below the root as it is now: those made since the last call too; those gone are let go.
+   * Returns why folders could not be watched (the user's limit of inotify watches reached), with how many.
+   */
+  refresh(): string | undefined {
     const folders = this.foldersBelow(this.root);
     for (const [folder, watcher] of this.watchers) {
       if (folders.has(folder)) continue;
       watcher.close();
       this.watchers.delete(folder);
     }
+    const unwatched = new Map<string, number>();
     for (const folder of folders) {
       if (this.watchers.has(folder)) continue;
       try {
@@ -42,10 +46,14 @@ export class ProjectWatcher {
           this.watchers.delete(folder);
         });
         this.watchers.set(folder, watcher);
-      } catch {
-        // removed since it was listed
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        if (code !== 'ENOENT') unwatched.set(code, (unwatched.get(code) ?? 0) + 1); // else removed since it was listed
       }
     }
+    if (!unwatched.size) return undefined;
+    const counted = [...unwatched].map(([code, count]) => `${count} (${code}${code === 'ENOSPC' ? ': the limit fs.inotify.max_user_watches reached' : ''})`);
+    return `${counted.join(', ')} folders of the project cannot be watched: changes there are not seen`;
   }
 
   get folders(): number {

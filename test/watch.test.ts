@@ -1,11 +1,12 @@
 /** `scan --watch`: facts kept in memory from one scan to the next, and the reports it prints after each change. */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ScanCache } from '../src/cache';
 import { KeptFacts, scan, scanProject } from '../src/scan';
 import { jsonReport } from '../src/report/json';
+import { ProjectWatcher } from '../src/watch';
 import { ROOT, spawnCli } from './support/run-cli';
 
 let dir: string;
@@ -114,3 +115,25 @@ test('scan --watch does not wake for its own writes: the cache and a report file
     await watch.stop();
   }
 }, 60_000);
+
+test('folders that cannot be watched are named with why, and changes elsewhere are still seen', async () => {
+  for (const folder of ['app', 'full', '.git', '.github', 'app/.hidden', 'node_modules']) mkdirSync(path.join(dir, folder));
+  const { watch } = fs;
+  const watched: string[] = [];
+  jest.spyOn(fs, 'watch').mockImplementation(((folder: string, listener: fs.WatchListener<string>) => {
+    if (folder.endsWith('full')) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+    watched.push(path.relative(dir, folder));
+    return watch(folder, listener);
+  }) as typeof fs.watch);
+  const watcher = new ProjectWatcher(dir, new Set());
+  try {
+    expect(watcher.refresh()).toBe('1 (ENOSPC: the limit fs.inotify.max_user_watches reached) folders of the project cannot be watched: changes there are not seen');
+    // No scan reads .git, node_modules or hidden folders below the root; deployment files are looked for in .github.
+    expect(watched.sort()).toEqual(['', '.github', 'app']);
+    const changed = watcher.nextChange();
+    writeFileSync(path.join(dir, 'app', 'views.py'), 'x = 1\n');
+    expect(await changed).toBe(path.join(dir, 'app', 'views.py'));
+  } finally {
+    watcher.close();
+  }
+});

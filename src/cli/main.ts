@@ -271,7 +271,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const nextChange = (): Promise<string | undefined> => Promise.race([stopped, watcher.nextChange()]); // Ctrl-C during a scan wins over changes made meanwhile
     let exit = 0;
     const scanAgain = async (first: boolean): Promise<void> => {
-      watcher.refresh();
+      const unwatched = watcher.refresh();
+      if (unwatched) io.stderr(`warning: ${printable(unwatched)}\n`);
       try {
         exit = await run(paths, options, routesOnly, keptFacts, !first);
       } catch (error) {
