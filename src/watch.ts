@@ -4,12 +4,14 @@
  * and a user's watches are limited), but not the folders no scan reads (DEFAULT_EXCLUDES, hidden ones but at the
  * root, where deployment files are looked for too) nor the cache's, whose writes would wake it again.
  */
-import { readdirSync, watch, type FSWatcher } from 'node:fs';
+import { readdirSync, realpathSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_EXCLUDES } from './discover';
 
-// Editors save in steps (a temporary file, a rename, a second write): the scan starts once none came for this long.
+// Editors save in steps (a temporary file, a rename, a second write): the scan starts once none came for this long,
+// or this long after the first change when changes keep coming (a log written every 100 ms would starve it).
 const SETTLE_MS = 200;
+const MAX_SETTLE_MS = 2000;
 
 const UNREAD_FOLDERS = new Set(DEFAULT_EXCLUDES.map((pattern) => /^\*\*\/([^*/]+)\/\*\*$/.exec(pattern)?.[1]).filter((name) => name !== undefined));
 
@@ -17,13 +19,23 @@ export class ProjectWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
   private changed: string | undefined; // the first path changed since the last nextChange answered
   private settle?: NodeJS.Timeout;
+  private settleBy = 0; // when the changes seen are scanned whether or not more come
   private wake?: (changed: string) => void;
+  private readonly root: string;
+  private readonly ignored: Set<string>;
+  private readonly alsoWatched: string[];
 
-  /** `ignored`: absolute paths whose changes are the scan's own (the cache folder, report files). */
-  constructor(
-    private readonly root: string,
-    private readonly ignored: Set<string>,
-  ) {}
+  /**
+   * `ignored`: paths whose changes are the scan's own (the cache folder, report files); `alsoWatched`: folders the
+   * scan reads a file of outside those below the root it watches (a file given by name in a folder scans skip,
+   * configuration found above the root, `--config`'s). All are compared as the file system resolves them: a report
+   * named through a link would otherwise never match the changes seen, and each scan would wake the next.
+   */
+  constructor(root: string, ignored: Iterable<string>, alsoWatched: Iterable<string> = []) {
+    this.root = resolved(root);
+    this.ignored = new Set([...ignored].map(resolved));
+    this.alsoWatched = [...new Set([...alsoWatched].map(resolved))];
+  }
 
   /**
    * Watches every folder below the root as it is now: those made since the last call too; those gone are let go.
@@ -31,6 +43,7 @@ export class ProjectWatcher {
    */
   refresh(): string | undefined {
     const folders = this.foldersBelow(this.root);
+    for (const folder of this.alsoWatched) folders.add(folder);
     for (const [folder, watcher] of this.watchers) {
       if (folders.has(folder)) continue;
       watcher.close();
@@ -76,12 +89,16 @@ export class ProjectWatcher {
 
   private saw(changed: string): void {
     if ([...this.ignored].some((own) => changed === own || changed.startsWith(`${own}${path.sep}`))) return;
+    // A folder removed and made again (a checkout, a generator) is a new one: its old watch would see nothing more.
+    this.watchers.get(changed)?.close();
+    this.watchers.delete(changed);
+    if (this.changed === undefined) this.settleBy = Date.now() + MAX_SETTLE_MS;
     this.changed ??= changed;
     clearTimeout(this.settle);
     this.settle = setTimeout(() => {
       this.settle = undefined;
       this.answer();
-    }, SETTLE_MS);
+    }, Math.max(0, Math.min(SETTLE_MS, this.settleBy - Date.now())));
   }
 
   private answer(): void {
@@ -106,5 +123,18 @@ export class ProjectWatcher {
       if (entry.isDirectory() && read) this.foldersBelow(path.join(folder, entry.name), found);
     }
     return found;
+  }
+}
+
+/** The path as the file system resolves it (links followed); for a file not made yet, its folder's, resolved. */
+function resolved(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    try {
+      return path.join(realpathSync(path.dirname(file)), path.basename(file));
+    } catch {
+      return path.resolve(file);
+    }
   }
 }

@@ -1,6 +1,6 @@
 /** `scan --watch`: facts kept in memory from one scan to the next, and the reports it prints after each change. */
 import { spawn } from 'node:child_process';
-import fs, { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ScanCache } from '../src/cache';
@@ -55,27 +55,33 @@ test('kept facts are those of the file as it is: an edit back to an earlier cont
 });
 
 /** Runs `scan --watch`; `untilWatching(n)` waits for the n-th "watching" line, `stop()` ends it with Ctrl-C. */
-function watching(args: string[]) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'apiposture'), 'scan', ...args, '--watch'], { env: { ...process.env, NO_COLOR: '1' } });
+function watching(args: string[], cwd = ROOT) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'apiposture'), 'scan', ...args, '--watch'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
   const waiters: (() => void)[] = [];
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    waiters.forEach((w) => w());
+  });
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
     waiters.forEach((w) => w());
   });
   const scans = (): number => stderr.split('\n').filter((l) => l.startsWith('apiposture: watching ')).length;
+  // stdout and stderr are two pipes: a scan's report may come in after its "watching" line.
+  const reports = (): string[] => stdout.split(/\n(?=\{)/).filter((report) => report.trim().endsWith('}'));
+  const reportsOnStdout = !args.includes('-o');
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     untilWatching: (n: number): Promise<void> =>
       new Promise((resolve) => {
-        const check = (): void => void (scans() >= n && resolve());
+        const check = (): void => void (scans() >= n && (!reportsOnStdout || reports().length >= n) && resolve());
         waiters.push(check);
         check();
       }),
     scans,
-    output: () => ({ stdout, stderr }),
+    output: () => ({ reports: reports(), stderr }),
     stop: async (): Promise<number | null> => {
       child.kill('SIGINT');
       return exited;
@@ -91,9 +97,9 @@ test('scan --watch prints a report, then a new one after an edit, as a fresh sca
     const source = path.join(app, 'app.py');
     writeFileSync(source, readFileSync(source, 'utf8').replace('@limiter.limit("5/minute")\n', ''));
     await watch.untilWatching(2);
-    const { stdout, stderr } = watch.output();
+    const { reports, stderr } = watch.output();
     expect(stderr).toContain(`${path.relative(ROOT, source)} changed, scanning again`);
-    const [first, second] = stdout.split(/\n(?=\{)/);
+    const [first, second] = reports;
     const loginLimits = (report: string): string[] => JSON.parse(report).routes.find((r: { path: string }) => r.path === '/login').limits.map((l: { rate: string }) => l.rate);
     expect(loginLimits(first)).toEqual(['5/minute']);
     expect(loginLimits(second)).toEqual(['200/day', '50/hour']); // the app's defaults, once its own limit is gone
@@ -103,9 +109,11 @@ test('scan --watch prints a report, then a new one after an edit, as a fresh sca
   }
 }, 60_000);
 
-test('scan --watch does not wake for its own writes: the cache and a report file inside the project', async () => {
+test('scan --watch does not wake for its own writes: the cache and a report file inside the project, also named through a link', async () => {
   const { app } = copyOf('flask/shop');
-  const watch = watching([app, '-f', 'json', '-o', path.join(app, 'report.json'), '--cache-dir', path.join(app, 'own-cache')]);
+  const link = path.join(dir, 'link');
+  symlinkSync(app, link);
+  const watch = watching([link, '-f', 'json', '-o', 'report.json', '--cache-dir', 'own-cache'], app);
   try {
     await watch.untilWatching(1);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // several times the time changes take to settle
@@ -134,6 +142,47 @@ test('folders that cannot be watched are named with why, and changes elsewhere a
     writeFileSync(path.join(dir, 'app', 'views.py'), 'x = 1\n');
     expect(await changed).toBe(path.join(dir, 'app', 'views.py'));
   } finally {
+    watcher.close();
+  }
+});
+
+/** What nextChange answers within `ms`, or 'nothing'. */
+function changeWithin(watcher: ProjectWatcher, ms: number): Promise<string> {
+  return Promise.race([watcher.nextChange(), new Promise<string>((resolve) => setTimeout(() => resolve('nothing'), ms))]);
+}
+
+test('a folder removed and made again is watched anew, and folders outside the root are watched when named', async () => {
+  for (const folder of ['project/app', 'project/build', 'above']) mkdirSync(path.join(dir, folder), { recursive: true });
+  const project = path.join(dir, 'project');
+  const watcher = new ProjectWatcher(project, [], [path.join(project, 'build'), path.join(dir, 'above')]);
+  try {
+    watcher.refresh();
+    rmSync(path.join(project, 'app'), { recursive: true });
+    mkdirSync(path.join(project, 'app'));
+    expect(await changeWithin(watcher, 5000)).toContain(path.join(project, 'app')); // the folder, or a name its old watch gives
+    watcher.refresh();
+    for (const file of ['app/views.py', 'build/given.py', '../above/.apiposture.toml']) {
+      const changed = changeWithin(watcher, 5000);
+      writeFileSync(path.join(project, file), 'x = 1\n');
+      expect(await changed).toBe(path.resolve(project, file));
+    }
+  } finally {
+    watcher.close();
+  }
+});
+
+test('changes that never stop still wake the watch within two seconds', async () => {
+  mkdirSync(path.join(dir, 'app'));
+  const watcher = new ProjectWatcher(dir, []);
+  const log = path.join(dir, 'app', 'server.log');
+  const writing = setInterval(() => appendFileSync(log, 'line\n'), 50);
+  try {
+    watcher.refresh();
+    const started = Date.now();
+    expect(await changeWithin(watcher, 5000)).toBe(log);
+    expect(Date.now() - started).toBeLessThan(3000);
+  } finally {
+    clearInterval(writing);
     watcher.close();
   }
 });

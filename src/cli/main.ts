@@ -263,11 +263,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
    * A scan that fails (a configuration edited into an invalid one) says why, and the watch goes on.
    */
   const watchAndRun = async (paths: string[], options: ReportOptions, routesOnly: boolean): Promise<number> => {
-    const { root } = projectContext(await scanPaths(paths));
-    const ownWrites = outputsOf(options).map((o) => path.resolve(o.file));
-    const watcher = new ProjectWatcher(root, new Set([...(options.cache ? [path.resolve(root, options.cacheDir)] : []), ...ownWrites]));
+    const targets = await scanPaths(paths);
+    const { root, configDirs, outerDirs } = projectContext(targets);
+    const ownWrites = [...(options.cache ? [path.resolve(root, options.cacheDir)] : []), ...outputsOf(options).map((o) => path.resolve(o.file))];
+    // Files the scan reads beside those below the root: files given by name (in a folder scans skip, say), the
+    // configuration looked for above the root, and the files options name.
+    const namedFolders: string[] = [];
+    for (const file of [...targets, options.config, options.baseline, options.openapi]) {
+      const isFolder = file !== undefined && (await fs.stat(file).catch(() => undefined))?.isDirectory();
+      if (file !== undefined && !isFolder) namedFolders.push(path.dirname(path.resolve(file)));
+    }
+    const watcher = new ProjectWatcher(root, ownWrites, [...configDirs, ...outerDirs, ...namedFolders]);
     const keptFacts = new KeptFacts();
-    const stopped = new Promise<undefined>((resolve) => process.once('SIGINT', () => resolve(undefined)).once('SIGTERM', () => resolve(undefined)));
+    let stop = (): void => undefined;
+    const stopped = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)));
+    process.once('SIGINT', stop).once('SIGTERM', stop);
     const nextChange = (): Promise<string | undefined> => Promise.race([stopped, watcher.nextChange()]); // Ctrl-C during a scan wins over changes made meanwhile
     let exit = 0;
     const scanAgain = async (first: boolean): Promise<void> => {
@@ -290,6 +300,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
     } finally {
       watcher.close();
+      process.off('SIGINT', stop).off('SIGTERM', stop);
     }
     return exit;
   };
