@@ -44,7 +44,7 @@ async function parseOnly(dir: string): Promise<PhaseResult> {
   return { files: files.length, bytes, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-async function fullScan(dir: string, options: { cacheDir?: string; parseAll: boolean; jobs?: number }): Promise<PhaseResult> {
+async function fullScan(dir: string, options: { cacheDir?: string; parseAll: boolean; jobs?: number; keptFacts?: KeptFacts }): Promise<PhaseResult> {
   const start = process.hrtime.bigint();
   const result = await scan({ paths: [dir], ...options });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -59,10 +59,7 @@ async function watchedEdit(dir: string, options: { cacheDir: string; parseAll: b
   const keptFacts = new KeptFacts();
   await scanProject({ paths: [dir], ...options, keptFacts });
   appendFileSync(path.join(dir, edited), 'WATCHED_BY_BENCH = 1\n');
-  const start = process.hrtime.bigint();
-  const result = await scan({ paths: [dir], ...options, keptFacts });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { files: result.stats.filesScanned, bytes: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, routes: result.routes.length };
+  return fullScan(dir, { ...options, keptFacts });
 }
 
 /** Runs a phase in a fresh process: `parse`, or `scan` with an optional cache directory and `--parse-all`. */
