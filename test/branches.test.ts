@@ -195,3 +195,52 @@ test('an `except` handler runs only when its `try` raises: what it binds or retu
   const inBody = `${FLASK}def mount():\n    try:\n        return os.environ.get("MOUNT", "/full")\n    except KeyError:\n        return "/lite"\n\napp.register_blueprint(bp, url_prefix=mount())\n`;
   expect(await routesOf({ 'app.py': inBody })).toEqual(['/full/x']);
 });
+
+test('a list changed in place after its assignment is tested as it is then: what `append` and `extend` add, in the arms that run', async () => {
+  const settings = [
+    'import os',
+    'from importlib.metadata import entry_points',
+    'ROOT_URLCONF = "site.urls"',
+    'APPS = ["core"]',
+    'if os.environ.get("NO_BUGS") is None:',
+    '    APPS.append("bugs")',
+    'APPS.extend(["audit"])',
+    'INSTALLED_APPS = APPS + ["django.contrib.auth"]',
+    'for plugin in entry_points().select(group="site.plugins"):',
+    '    INSTALLED_APPS.append(plugin.value)',
+    'RETIRED = ["old"]',
+    'RETIRED.remove("old")',
+  ];
+  const urls = [
+    'import os',
+    'from django.conf import settings',
+    'from django.urls import path',
+    'def view(request):',
+    '    return None',
+    'urlpatterns = [path("base/", view)]',
+    'if "bugs" in settings.INSTALLED_APPS:',
+    '    urlpatterns += [path("bugs/", view)]',
+    'if "bugs" in settings.APPS:',
+    '    urlpatterns += [path("bugs-core/", view)]',
+    'if "audit" in settings.INSTALLED_APPS:',
+    '    urlpatterns += [path("audit/", view)]',
+    // A plugin the loop may add, and an item `remove` may have taken out: both arms are possible.
+    'if "plugin" in settings.INSTALLED_APPS:',
+    '    urlpatterns += [path("plugin/", view)]',
+    'if "old" in settings.RETIRED:',
+    '    urlpatterns += [path("old/", view)]',
+    'extra = [os.environ.get("EXTRA", "x")]',
+    'if "y" in extra:', // appended only after this test
+    '    urlpatterns += [path("early/", view)]',
+    'extra.append("y")',
+  ];
+  const files = {
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+    'site/__init__.py': '',
+    'site/settings.py': `${settings.join('\n')}\n`,
+    'site/urls.py': `${urls.join('\n')}\n`,
+  };
+  expect((await routesOf(files)).sort()).toEqual(['/audit/', '/base/', '/bugs-core/', '/bugs/', '/old/', '/plugin/']);
+  // Without the append, APPS is known whole; INSTALLED_APPS may still get "bugs" from a plugin.
+  expect((await routesOf(files, { name: 'production', defines: { NO_BUGS: '1' } })).sort()).toEqual(['/audit/', '/base/', '/bugs/', '/old/', '/plugin/']);
+});

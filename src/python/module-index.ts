@@ -1,5 +1,5 @@
 import { addTo } from '../collections';
-import type { Arm, FunctionDef, ModuleFacts } from './ir';
+import type { Arm, CallStatement, FunctionDef, ModuleFacts } from './ir';
 
 /**
  * Lookups by scope into a module's functions and arms, each index built once per list (the lists are complete once
@@ -13,6 +13,7 @@ interface FunctionIndex {
 
 const functionIndexes = new WeakMap<FunctionDef[], FunctionIndex>();
 const armIndexes = new WeakMap<Arm[], ArmIndex>();
+const methodCallIndexes = new WeakMap<CallStatement[], Map<string, CallStatement[]>>();
 
 function functionIndex(functions: FunctionDef[]): FunctionIndex {
   let index = functionIndexes.get(functions);
@@ -68,4 +69,15 @@ export function testedArmGroupsIn(mod: ModuleFacts, scope: number): Arm[][] {
 /** The arms whose test is read in `scope`, in order. */
 export function testedArmsIn(mod: ModuleFacts, scope: number): Arm[] {
   return armIndex(mod.arms ?? []).tested.get(scope) ?? [];
+}
+
+/** The call statements of a module calling a method of a plain name (`APPS.append(...)`), in order. */
+export function methodCallsOn(mod: ModuleFacts, name: string): readonly CallStatement[] {
+  let index = methodCallIndexes.get(mod.calls);
+  if (!index) {
+    index = new Map();
+    for (const stmt of mod.calls) if (stmt.call.fn.k === 'attr' && stmt.call.fn.obj.k === 'name') addTo(index, stmt.call.fn.obj.id, stmt);
+    methodCallIndexes.set(mod.calls, index);
+  }
+  return index.get(name) ?? [];
 }

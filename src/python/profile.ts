@@ -7,7 +7,7 @@
  */
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, lineOf, pythonText, someExpr } from './ir';
-import { groupArms, testedArmGroupsIn, testedArmsIn } from './module-index';
+import { groupArms, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
@@ -48,6 +48,16 @@ export function defineValue(text: string): PyValue {
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
   return text;
 }
+
+/** Items a list surely holds, in order when `complete` (nothing else may be in it). */
+interface ListItems {
+  known: PyValue[];
+  complete: boolean;
+}
+
+// List methods that add items, and those that only read it.
+const ADDING_LIST_METHODS = ['append', 'extend', 'insert'];
+const READING_LIST_METHODS = ['copy', 'count', 'index'];
 
 function truthy(v: PyValue): boolean {
   return Array.isArray(v) ? v.length > 0 : Boolean(v);
@@ -137,7 +147,7 @@ class Conditions {
         if (named !== undefined) return named;
         // `MULTI_ORG = parse_boolean(os.environ.get(...))`: the assigned expression, evaluated where it stands.
         const defined = this.project.definition(expr, ctx);
-        const evaluated = defined && defined.expr !== expr ? this.value(defined.expr, defined.ctx, depth + 1) : undefined;
+        const evaluated = defined && defined.expr !== expr ? this.assigned(defined, ctx, depth) : undefined;
         return evaluated !== undefined ? evaluated : this.resolved(expr, ctx, depth); // None (null) is a value
       }
       default:
@@ -145,12 +155,102 @@ class Conditions {
     }
   }
 
+  /** The value of an assigned expression read at `reader`: a list as the calls made on it since have changed it. */
+  private assigned(source: { expr: Expr; ctx: Ctx }, reader: Ctx, depth: number): PyValue | undefined {
+    const value = this.value(source.expr, source.ctx, depth + 1);
+    if (!Array.isArray(value)) return value;
+    const list = this.changedInPlace({ known: value, complete: true }, source, reader, depth);
+    return list?.complete ? list.known : undefined;
+  }
+
+  /**
+   * The items of a list an expression gives, as far as they are known: a list the profile cannot read whole
+   * (`APPS.append(plugin)` in a loop) may still surely hold an item (`"bugs" in settings.INSTALLED_APPS`).
+   */
+  private listItems(expr: Expr, ctx: Ctx, depth: number): ListItems | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    if (expr.k === 'seq') {
+      const items = expr.items.map((e) => this.value(e, ctx, depth + 1));
+      return { known: items.filter((v) => v !== undefined), complete: !items.includes(undefined) };
+    }
+    if (expr.k === 'concat') {
+      const parts = expr.parts.map((e) => this.listItems(e, ctx, depth + 1));
+      return parts.every((p) => p !== undefined) ? { known: parts.flatMap((p) => p.known), complete: parts.every((p) => p.complete) } : undefined;
+    }
+    if (expr.k !== 'name' && expr.k !== 'attr' && expr.k !== 'subscript') return undefined;
+    const source = this.assignment(expr, ctx);
+    const list = source && this.listItems(source.expr, source.ctx, depth + 1);
+    return list && this.changedInPlace(list, source, ctx, depth);
+  }
+
+  /** What a name or attribute was assigned, where it stands: its definition, else the one literal resolution gives. */
+  private assignment(expr: Expr, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
+    const defined = this.project.definition(expr, ctx);
+    if (defined && defined.expr !== expr) return defined;
+    const found = this.project.resolve(expr, ctx);
+    return found.length === 1 && found[0].kind === 'literal' && found[0].expr !== expr ? found[0] : undefined;
+  }
+
+  /**
+   * A list assigned at `source` as the calls on its name change it before `reader` reads it (all of them when read
+   * from another scope, which runs after): `append`, `extend` and `insert` add, in the arms that run (in one that
+   * may, or in a loop, the list is no longer known whole); any other call (`remove`, `pop`, `lst[0] = x`) may take
+   * an item out, and nothing is known of it.
+   */
+  private changedInPlace(list: ListItems, source: { expr: Expr; ctx: Ctx }, reader: Ctx, depth: number): ListItems | undefined {
+    const { mod, scope } = source.ctx;
+    const bindings = mod.bindings[scope] ?? [];
+    const binding = bindings.find((b) => b.kind === 'assign' && b.value === source.expr);
+    if (!binding) return list;
+    const next = Math.min(...bindings.filter((b) => b.name === binding.name && b.line > binding.line).map((b) => b.line));
+    const until = Math.min(next - 1, reader.mod === mod && reader.scope === scope ? reader.line : Infinity);
+    const known = [...list.known];
+    let complete = list.complete;
+    for (const { call, loops, scope: at } of methodCallsOn(mod, binding.name)) {
+      const fn = call.fn as Extract<Expr, { k: 'attr' }>;
+      const line = lineOf(call.loc);
+      if (at !== scope || line <= binding.line || line > until) continue;
+      if (READING_LIST_METHODS.includes(fn.name)) continue;
+      if (!ADDING_LIST_METHODS.includes(fn.name)) return undefined;
+      const runs = loops.length ? undefined : this.runsAt(mod, line, depth);
+      if (runs === false) continue;
+      const arg = (i: number): PyValue | undefined => (call.args[i] ? this.value(call.args[i], { mod, scope, line: line - 1 }, depth + 1) : undefined);
+      const added = fn.name === 'extend' ? arg(0) : [arg(fn.name === 'insert' ? 1 : 0)];
+      const index = fn.name === 'insert' ? arg(0) : known.length;
+      const items = Array.isArray(added) && added.every((v) => v !== undefined) ? (added as PyValue[]) : undefined;
+      if (runs && items && typeof index === 'number' && index >= 0) known.splice(index, 0, ...items);
+      else complete = false;
+    }
+    return { known, complete };
+  }
+
+  /** Whether the arms around a line of a module run (see armVerdicts): undefined when one of them may. */
+  private runsAt(mod: ModuleFacts, line: number, depth: number): boolean | undefined {
+    let runs: boolean | undefined = true;
+    for (const group of groupArms(mod.arms ?? [])) {
+      const i = group.findIndex((arm) => arm.from <= line && line <= arm.to);
+      if (i < 0) continue;
+      const verdict = armVerdicts(group, (arm) => this.holds(arm, mod, depth + 1))[i];
+      if (verdict === false) return false;
+      if (verdict === undefined) runs = undefined;
+    }
+    return runs;
+  }
+
+  /** Whether an arm's test holds, when the profile decides it (see decide), within the evaluation under way. */
+  private holds(arm: Arm, mod: ModuleFacts, depth: number): boolean | undefined {
+    const ctx = { mod, scope: arm.scope ?? 0, line: arm.from - 1 };
+    if (!arm.test || !this.mayDecide(arm.test, ctx)) return undefined;
+    const v = this.value(arm.test, ctx, depth);
+    return v === undefined ? undefined : truthy(v);
+  }
+
   /** The value of the one value resolution gives a name or attribute, evaluated where it stands. */
   private resolved(expr: Expr, ctx: Ctx, depth: number): PyValue | undefined {
     const found = this.project.resolve(expr, ctx);
     if (found.length !== 1) return undefined;
     const [v] = found;
-    if (v.kind === 'literal' && v.expr !== expr) return this.value(v.expr, v.ctx, depth + 1);
+    if (v.kind === 'literal' && v.expr !== expr) return this.assigned(v, ctx, depth);
     // A call's result (`os.getenv(...).removesuffix("/")`): evaluated where it was made.
     if (v.kind === 'result') return this.value(v.call, v.ctx, depth + 1);
     if (v.kind === 'instance') return this.value(v.site.call, v.site.ctx, depth + 1);
@@ -335,7 +435,15 @@ class Conditions {
       const written = call.args[i];
       const op = written.k === 'str' ? written.v : '';
       const right = this.value(call.args[i + 1], ctx, depth + 1);
-      if (left === undefined || right === undefined) return undefined;
+      if (left === undefined) return undefined;
+      // `"bugs" in APPS` holds when APPS surely has the item, though it may have others the profile cannot read.
+      const member = right === undefined && (op === 'in' || op === 'not in') ? this.listItems(call.args[i + 1], ctx, depth + 1) : undefined;
+      if (member?.known.some((item) => JSON.stringify(item) === JSON.stringify(left))) {
+        if (op === 'not in') return false;
+        left = undefined;
+        continue;
+      }
+      if (right === undefined) return undefined;
       const holds = comparison(op, left, right);
       if (holds === undefined) return undefined;
       if (!holds) return false;
@@ -425,11 +533,8 @@ class Conditions {
   }
 
   decide(arm: Arm, mod: ModuleFacts): boolean | undefined {
-    const ctx = { mod, scope: arm.scope ?? 0, line: arm.from - 1 };
-    if (!arm.test || !this.mayDecide(arm.test, ctx)) return undefined;
     this.steps = 0;
-    const v = this.value(arm.test, ctx);
-    return v === undefined ? undefined : truthy(v);
+    return this.holds(arm, mod, 0);
   }
 }
 
