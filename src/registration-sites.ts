@@ -143,6 +143,7 @@ class SiteFinder {
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
     if (fn.k === 'attr') {
+      if (this.overriddenRegistration(call, ctx) === 'passes-path') return undefined;
       if (!this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
       const label = `${Project.describe(fn.obj)}.${fn.name}`;
       if (fn.name === 'mount') return { call, ctx, label, include: argument(call, 1, 'app') };
@@ -175,8 +176,32 @@ class SiteFinder {
     return values.every(unreadable) && (!routerOnly || /router/i.test(Project.describe(receiver)));
   }
 
+  /**
+   * `super().add_api_route(path, endpoint, **kwargs)` in a router or app class's own `add_api_route`: the
+   * framework's registration, which the framework calls for every route declared on the class's objects (each
+   * counted where it is declared). `passes-path` when it passes on the method's own path, never rebound, and calls
+   * none of its object's methods, so those routes are where they were declared; `changes-path` otherwise.
+   */
+  private overriddenRegistration(call: CallExpr, ctx: Ctx): 'passes-path' | 'changes-path' | undefined {
+    const { fn } = call;
+    if (fn.k !== 'attr' || fn.obj.k !== 'call' || fn.obj.fn.k !== 'name' || fn.obj.fn.id !== 'super') return undefined;
+    const method = functionOwning(ctx.mod, ctx.scope);
+    const cls = method && ctx.mod.classes.find((c) => c.bodyScope === method.scope);
+    if (!method || !cls || method.name !== fn.name) return undefined;
+    if (!this.project.externalBases({ mod: ctx.mod, cls }).some((q) => FRAMEWORKS.includes(q.split('.')[0]))) return undefined;
+    const [self, path] = method.params.map((p) => p.name);
+    const passed = path === undefined ? undefined : argument(call, 0, path);
+    const rebound = (ctx.mod.bindings[method.bodyScope] ?? []).some((b) => b.name === path && b.kind !== 'param');
+    // Another method of the object may change where it registers (indico's `with self._unprefixed():`).
+    const usesSelf = method.calls.some(({ fn: callee }) => callee.k === 'attr' && callee.obj.k === 'name' && callee.obj.id === self);
+    return passed?.k === 'name' && passed.id === path && !rebound && !usesSelf ? 'passes-path' : 'changes-path';
+  }
+
   /** Why no route came from a route-declaring site. */
   unreadReceiverOrArguments(site: Site): string {
+    if (this.overriddenRegistration(site.call, site.ctx) === 'changes-path') {
+      return "an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared";
+    }
     const receiver = site.call.fn.k === 'attr' ? this.project.resolve(site.call.fn.obj, site.ctx) : [];
     const unknown = receiver.find((v): v is Extract<Value, { kind: 'unknown' }> => v.kind === 'unknown');
     if (unknown && receiver.every(unreadable)) return `no app or router found statically for \`${Project.describe((site.call.fn as Extract<Expr, { k: 'attr' }>).obj)}\`: ${unknown.why}`;

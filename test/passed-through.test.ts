@@ -29,3 +29,24 @@ def add_b_urls(router):
   expect(result.routes.map((r) => r.path).sort()).toEqual(['/api/a/', '/api/a/(?P<pk>[^/.]+)/', '/api/b/', '/api/b/(?P<pk>[^/.]+)/'].sort());
   expect(result.unresolvedRegistrations).toEqual([]);
 });
+
+/**
+ * A router class's own `add_api_route` calling the framework's (`super().add_api_route(...)`) is how FastAPI
+ * registers every route declared on its routers: a registration of its own only when it changes the path.
+ */
+test('an override of a router method that passes the path on is no registration site; one that changes it is listed', async () => {
+  const router = (name: string, path: string): string =>
+    `class ${name}(APIRouter):\n    def add_api_route(self, path, endpoint, **kwargs):\n        kwargs.setdefault("response_model", None)\n        return super(${name}, self).add_api_route(${path}, endpoint, **kwargs)\n\n`;
+  const result = await scanFiles({
+    'main.py': `from fastapi import APIRouter, FastAPI\n\n${router('Timed', 'path')}${router('Versioned', '"/v2" + path')}timed = Timed()\nversioned = Versioned()\n\n@timed.get("/items")\ndef items():\n    return []\n\n@versioned.post("/orders")\ndef orders():\n    return {}\n\napp = FastAPI()\napp.include_router(timed)\napp.include_router(versioned)\n`,
+  });
+  expect(result.routes.map((r) => `${r.methods.join(',')} ${r.path}`).sort()).toEqual(['GET /items', 'POST /orders']);
+  expect(result.unresolvedRegistrations.map((r) => `${r.line} ${r.call}: ${r.reason}`)).toEqual([
+    "11 super(…).add_api_route: an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared",
+  ]);
+  // indico's blueprint setup state drops its prefix around the call (`with self._unprefixed():`) for some rules.
+  const unprefixed = await scanFiles({
+    'app.py': 'from flask.blueprints import BlueprintSetupState\n\n\nclass State(BlueprintSetupState):\n    def add_url_rule(self, rule, endpoint=None, view_func=None, **options):\n        with self._unprefixed():\n            super().add_url_rule(rule, endpoint, view_func, **options)\n',
+  });
+  expect(unprefixed.unresolvedRegistrations.map((r) => `${r.line} ${r.call}`)).toEqual(['7 super(…).add_url_rule']);
+});
