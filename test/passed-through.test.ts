@@ -50,3 +50,12 @@ test('an override of a router method that passes the path on is no registration 
   });
   expect(unprefixed.unresolvedRegistrations.map((r) => `${r.line} ${r.call}`)).toEqual(['7 super(…).add_url_rule']);
 });
+
+test('a helper called under the name it is imported as gets that call’s arguments', async () => {
+  const result = await scanFiles({
+    'routes.py': 'def register_routes(target):\n    target.add_url_rule("/ping", view_func=ping)\n\n\ndef ping():\n    return ""\n',
+    'app.py': 'from flask import Flask\nfrom routes import register_routes as add_ping\n\napp = Flask(__name__)\nadd_ping(app)\n',
+  });
+  expect(result.routes.map((r) => `${r.path} ${r.file}:${r.line}`)).toEqual(['/ping routes.py:2']);
+  expect(result.unresolvedRegistrations).toEqual([]);
+});

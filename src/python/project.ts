@@ -212,6 +212,7 @@ export class Project {
   private readonly objectIds = new WeakMap<object, number>(); // see objectId
   private nextObjectId = 0;
   private readonly callersByName = new Map<string, CallersNamed>();
+  private importAliases?: Map<string, string[]>; // see aliasesOf
   private derivedFrom?: Map<string, Set<string>>; // see derivedClassDefines
   private readonly setterCache = new Map<ClassDef, Map<string, Setter[]>>(); // see settersOf
   private readonly setterValueCache: Memo<string, Value[]> = new Map(); // see setterValues
@@ -932,6 +933,11 @@ export class Project {
     const isFn = (expr: Expr, ctx: Ctx): boolean => this.resolve(expr, ctx, depth + 1).some((c) => c.kind === 'function' && c.ref.fn === fn);
     const named = this.callersNamed(fn.name, depth);
     const callers = [...(named.byFunction.get(fn) ?? NO_ITEMS), ...named.hooks].sort((a, b) => a - b).map((i) => named.sites[i]);
+    // Called under a name it is imported as (`from .admin import register_admin as register_core_admin`).
+    for (const alias of this.aliasesOf(fn.name)) {
+      const calling = this.callersNamed(alias, depth);
+      callers.push(...(calling.byFunction.get(fn) ?? NO_ITEMS).map((i) => calling.sites[i]));
+    }
     for (const { constructors, keyword } of this.modelled.callbacks) {
       for (const site of [...new Set(constructors.map((q) => q.split('.').pop() ?? ''))].flatMap((name) => this.callSites(name))) {
         const given = site.call.kwargs.find(([k]) => k === keyword)?.[1];
@@ -1059,6 +1065,19 @@ export class Project {
     const listed = named.unsettled[at] === i;
     if (cutAt === undefined && listed) named.unsettled.splice(at, 1);
     if (cutAt !== undefined && !listed) named.unsettled.splice(at, 0, i);
+  }
+
+  /** The other names `from m import name as alias` binds a name under, in the project. */
+  private aliasesOf(name: string): readonly string[] {
+    if (!this.importAliases) {
+      this.importAliases = new Map();
+      for (const mod of this.modules) {
+        for (const bindings of Object.values(mod.bindings)) {
+          for (const b of bindings) if (b.kind === 'import' && b.attr !== undefined && b.attr !== b.name && !this.importAliases.get(b.attr)?.includes(b.name)) addTo(this.importAliases, b.attr, b.name);
+        }
+      }
+    }
+    return this.importAliases.get(name) ?? NO_ITEMS;
   }
 
   /** More calls are named like `fn` than its callers are followed for (MAX_CALL_SITES): `get`, `run`. */
