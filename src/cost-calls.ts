@@ -79,7 +79,7 @@ export const COST_CALLS: CostCall[] = [
       'flask_bcrypt.{generate_password_hash,check_password_hash}', 'flask_bcrypt.Bcrypt.{generate_password_hash,check_password_hash}',
       'django.contrib.auth.hashers.{make_password,check_password}',
       'django.contrib.auth.authenticate', 'django.contrib.auth.forms.AuthenticationForm',
-      'django.contrib.auth.views.{LoginView,PasswordChangeView,PasswordResetConfirmView}',
+      'django.contrib.auth.views.{LoginView,PasswordChangeView,PasswordResetConfirmView}', 'django.contrib.auth.admin.UserAdmin.user_change_password',
       'rest_framework.authtoken.views.{ObtainAuthToken,obtain_auth_token}',
       'rest_framework_simplejwt.views.{TokenObtainPairView,TokenObtainSlidingView}',
     ],

@@ -8,7 +8,8 @@ add or remove a route or a method, so the route inventory is Django's own. The p
 (which throttle classes, scopes and rates DRF resolves), not whether the cache backend makes them effective.
 
 Path text: each level's pattern as written, concatenated after an implicit leading "/"; for regex levels a
-leading "^" and a trailing "$" are dropped. The admin site is reported as one entry and not descended into.
+leading "^" and a trailing "$" are dropped. The admin site is reported as one entry, and the URLs its ModelAdmins add of
+their own (`get_urls`) as routes under it.
 
 With --measure N, each route's view is also called up to N times per method (HEAD and OPTIONS aside) with an
 anonymous request from one address (REMOTE_ADDR and X-Forwarded-For), every cache a local-memory one cleared in between: the first over-limit
@@ -367,6 +368,19 @@ def emit(callback, path, pattern_chain, out):
     out.append(entry)
 
 
+def walk_model_admin_urls(resolver, prefix, chain, out):
+    """The URLs a site's ModelAdmins add to the standard ones, under <app_label>/<model_name>/ as the site serves them."""
+    from django.contrib.admin import ModelAdmin
+    from django.contrib.admin.sites import all_sites
+
+    for site in [s for s in all_sites if s.name == resolver.namespace]:
+        for model, model_admin in site._registry.items():
+            standard = {str(p.pattern) for p in ModelAdmin.get_urls(model_admin)}
+            own = [p for p in model_admin.get_urls() if str(p.pattern) not in standard]
+            model_path = "%s%s/%s/" % (prefix, model._meta.app_label, model._meta.model_name)
+            walk(own, model_path, chain + [resolver.pattern], out)
+
+
 def walk(patterns, prefix, chain, out):
     from django.urls import URLPattern, URLResolver
 
@@ -376,6 +390,7 @@ def walk(patterns, prefix, chain, out):
             if item.app_name == "admin":
                 out.append({"path": path, "methods": ["*"], "handler": "django.contrib.admin.site.urls",
                             "throttles": None})
+                walk_model_admin_urls(item, path, chain, out)
                 continue
             walk(item.url_patterns, path, chain + [item.pattern], out)
         elif isinstance(item, URLPattern):

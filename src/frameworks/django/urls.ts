@@ -14,6 +14,7 @@ import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
 import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
+import { adminUrls, isAdminSite } from './admin';
 
 export interface DjangoRouteContext {
   view?: DjangoView; // undefined when the view (or a mounted urlconf) cannot be read statically
@@ -55,8 +56,6 @@ const PARENT_LOOKUP_PREFIX = 'parent_lookup_';
 const RESOLVERS = ['django.urls.URLResolver', 'django.urls.resolvers.URLResolver'];
 const LOCALE_PATTERNS = ['django.urls.LocalePrefixPattern', 'django.urls.resolvers.LocalePrefixPattern'];
 const TEXT_PATTERNS = ['django.urls.RoutePattern', 'django.urls.resolvers.RoutePattern', 'django.urls.RegexPattern', 'django.urls.resolvers.RegexPattern'];
-const ADMIN_SITES = ['django.contrib.admin.site', 'django.contrib.admin.sites.site'];
-const ADMIN_SITE_CLASSES = ['django.contrib.admin.AdminSite', 'django.contrib.admin.sites.AdminSite'];
 // DRF's format suffixes (rest_framework/urlpatterns.py): a regex suffix for re_path, a converter for path().
 const REGEX_SUFFIX = String.raw`\.(?P<format>[a-z0-9]+)/?`;
 const ROUTE_SUFFIX = '<drf_format_suffix:format>';
@@ -70,6 +69,16 @@ const DRF_PATH_ROOT = '3.15';
 export function extendsRegistry(call: CallExpr): boolean {
   const [other] = call.args;
   return call.fn.k === 'attr' && call.fn.name === 'extend' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'registry' && other?.k === 'attr' && other.name === 'registry';
+}
+
+/** A view of Django's own that serves every method (the admin's pages check the user, not the method). */
+function frameworkView(handler: string, ctx: Ctx, line: number): DjangoView {
+  return { handler, handlerFile: ctx.mod.file, handlerLine: line, drf: false, handlers: new Map(), automatic: [], anyMethod: true, options: [], wrappers: [], unresolved: [] };
+}
+
+/** `super().get_urls()` in a ModelAdmin's own `get_urls`: its standard pages, which the admin site's mount stands for. */
+function inheritedUrls(expr: Expr): boolean {
+  return expr.k === 'call' && expr.fn.k === 'attr' && expr.fn.name === 'get_urls' && expr.fn.obj.k === 'call' && expr.fn.obj.fn.k === 'name' && expr.fn.obj.fn.id === 'super';
 }
 
 /** The `.json`-style variant format_suffix_patterns adds to a pattern (rest_framework/urlpatterns.py). */
@@ -128,9 +137,9 @@ export class UrlWalker {
    * `urlpatterns.append(path(...))`, `.insert(0, path(...))` and `.extend([...])` on a list of `scope`, also in `for`
    * loops; in a function, as `call` runs it (its arguments bound).
    */
-  private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[], runBy?: { call: CallExpr; ctx: Ctx; fn: FunctionDef }): void {
-    const caller = runBy && this.project.callContext(runBy.fn, runBy.call, runBy.ctx);
-    const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}\0${caller ? `${caller.via.file}:${caller.via.line}:${caller.via.column}` : ''}`;
+  private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[], runBy?: { call: CallExpr; ctx: Ctx; fn: FunctionDef }, env?: Ctx['env']): void {
+    const caller: Pick<Ctx, 'env' | 'via'> | undefined = runBy ? this.project.callContext(runBy.fn, runBy.call, runBy.ctx) : env && { env };
+    const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}\0${caller?.via ? `${caller.via.file}:${caller.via.line}:${caller.via.column}` : ''}`;
     if (this.appendsWalked.has(key)) return;
     this.appendsWalked.add(key);
     const ctx: Ctx = { mod, scope, line: Infinity, ...caller };
@@ -154,7 +163,7 @@ export class UrlWalker {
     // One pattern where a list was expected: what a helper returns (`return re_path(route=..., view=view)`).
     const single = expr.k === 'call' ? decoratorName(this.project, expr, ctx) : undefined;
     if (single && (PATTERN_FUNCTIONS.has(single) || RESOLVERS.includes(single))) return this.walkPattern(expr, ctx, prefix, stack, depth);
-    if (!this.firstVisit(expr, ctx, prefix)) return;
+    if (!this.firstVisit(expr, ctx, prefix) || inheritedUrls(expr)) return;
     if (expr.k === 'seq') {
       for (const item of expr.items) this.walkPattern(item, ctx, prefix, stack, depth);
       return;
@@ -169,7 +178,7 @@ export class UrlWalker {
       for (const part of expr.parts) this.walkPatterns(part, ctx, prefix, stack, depth);
       return;
     }
-    if (expr.k === 'attr' && expr.name === 'urls' && this.walkUrlsAttribute(expr, ctx, prefix)) return;
+    if (expr.k === 'attr' && expr.name === 'urls' && this.walkUrlsAttribute(expr, ctx, prefix, stack)) return;
     if (expr.k === 'call') {
       const name = decoratorName(this.project, expr, ctx);
       if (name === 'django.conf.urls.i18n.i18n_patterns') return this.walkI18n(expr, ctx, prefix, stack, depth);
@@ -198,7 +207,8 @@ export class UrlWalker {
     }
     // Another list of patterns (`i18n_urls`) grows the same ways as urlpatterns.
     const defined = expr.k === 'name' && expr.id !== 'urlpatterns' ? this.project.definition(expr, ctx) : undefined;
-    if (defined && expr.k === 'name') this.walkAppends(defined.ctx.mod, defined.ctx.scope, expr.id, prefix, stack);
+    if (defined && expr.k === 'name') this.walkAppends(defined.ctx.mod, defined.ctx.scope, expr.id, prefix, stack, undefined, defined.ctx.env);
+    if (defined && inheritedUrls(defined.expr)) return;
     const values = this.project.resolve(expr, ctx);
     // A name bound to a list, or to a call building one (`urlpatterns = i18n_patterns(...)`): walk that expression.
     const sources = values.map((v) => (v.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v.kind === 'instance' ? { expr: v.site.call, ctx: v.site.ctx } : v.kind === 'result' ? { expr: v.call, ctx: v.ctx } : undefined));
@@ -331,7 +341,7 @@ export class UrlWalker {
       if (bundled) return this.emitBundled(text, bundled, at, ctx, prefix);
       return this.unresolvedMount(prefix, ctx, lineOf(at.loc), `\`${text}\` is not in the project nor in a virtualenv found beside it (see --python-path)`, at);
     }
-    if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, at)) return;
+    if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, stack, at)) return;
     // `include(debug_toolbar.urls)`: a bundled URLconf named by its module object.
     const named = this.project.resolve(target, ctx).find((v) => v.kind === 'external' && BUNDLED_URLCONFS.has(v.qname));
     if (named?.kind === 'external') return this.emitBundled(named.qname, BUNDLED_URLCONFS.get(named.qname)!, at, ctx, prefix);
@@ -339,10 +349,11 @@ export class UrlWalker {
   }
 
   /** `router.urls` and `admin.site.urls`; false when the object is neither. */
-  private walkUrlsAttribute(expr: Extract<Expr, { k: 'attr' }>, ctx: Ctx, prefix: Prefix, at?: CallExpr): boolean {
+  private walkUrlsAttribute(expr: Extract<Expr, { k: 'attr' }>, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], at?: CallExpr): boolean {
     const owners = this.project.resolve(expr.obj, ctx);
-    if (owners.some((v) => (v.kind === 'external' && ADMIN_SITES.includes(v.qname)) || Project.isInstance(v, ADMIN_SITE_CLASSES))) {
+    if (isAdminSite(owners)) {
       this.emitAdmin(prefix, ctx, lineOf((at ?? expr).loc), at ?? expr);
+      this.walkAdminUrls(owners, prefix, stack, { ctx, loc: (at ?? expr).loc });
       return true;
     }
     return this.walkRouterOf(expr.obj, ctx, prefix);
@@ -404,11 +415,23 @@ export class UrlWalker {
 
   /** The admin site: one framework-provided mount serving its login and model pages. */
   private emitAdmin(prefix: Prefix, ctx: Ctx, line: number, at: Located): void {
-    const view: DjangoView = {
-      handler: 'django.contrib.admin.site.urls', handlerFile: ctx.mod.file, handlerLine: line,
-      drf: false, handlers: new Map(), automatic: [], anyMethod: true, options: [], wrappers: [], unresolved: [],
-    };
-    this.emit(at, ctx, prefix, '', view);
+    this.emit(at, ctx, prefix, '', frameworkView('django.contrib.admin.site.urls', ctx, line));
+  }
+
+  /** The URLs the site's ModelAdmins add (see adminUrls), each under its model's `<app_label>/<model_name>/`. */
+  private walkAdminUrls(site: Value[], prefix: Prefix, stack: ModuleFacts[], mount: { ctx: Ctx; loc: Loc }): void {
+    const settings = { installedApps: this.installedApps(), userModel: this.settings?.string('AUTH_USER_MODEL') };
+    for (const { modelPath, why, urls, at } of adminUrls(this.project, this.sites, site, settings, mount)) {
+      const part = { value: modelPath ?? UNRESOLVED_SEGMENT, file: at.ctx.mod.file, line: lineOf(at.loc) };
+      const under: Prefix = { ...prefix, path: prefix.path + part.value, parts: [...prefix.parts, part], unresolved: [...prefix.unresolved, ...(why ? [why] : [])] };
+      if (urls === 'user-password') {
+        this.emit(at, at.ctx, under, '<id>/password/', frameworkView('django.contrib.auth.admin.UserAdmin.user_change_password', at.ctx, lineOf(at.loc)));
+        continue;
+      }
+      const { getUrls, self } = urls;
+      const body: Ctx = { mod: getUrls.mod, scope: getUrls.fn.bodyScope, line: lineOf(getUrls.fn.loc), env: new Map([[getUrls.fn.params[0]?.name ?? 'self', self]]) };
+      for (const r of getUrls.fn.returns) this.walkPatterns(r, { ...body, line: exprLine(r, body.line) }, under, stack);
+    }
   }
 
   /** A bundled urlconf's routes in the version the project declares (the newest when it declares none). */
