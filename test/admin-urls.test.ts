@@ -83,4 +83,11 @@ test("UserAdmin's password page follows the user model: a swapped one's admin, n
     'proj/admin.py': 'from django.contrib import admin\nfrom django.contrib.auth.models import User\n\nadmin.site.unregister(User)\nadmin.site.register(User, admin.ModelAdmin)\n',
   });
   expect(replaced).toEqual(['ANY /admin/']);
+  // INSTALLED_APPS the scan cannot read: a library model's app is the package its `models` module is in.
+  const subclassed = await adminPaths({
+    'proj/settings.py': 'import os\nSECRET_KEY = "x"\nROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "proj"] + os.environ.get("APPS", "").split()\n',
+    'proj/urls.py': urls,
+    'proj/admin.py': 'from django.contrib import admin\nfrom django.contrib.auth.admin import UserAdmin\nfrom django.contrib.auth.models import User\n\n\nclass StaffAdmin(UserAdmin):\n    pass\n\n\nadmin.site.unregister(User)\nadmin.site.register(User, StaffAdmin)\n',
+  });
+  expect(subclassed).toEqual(['ANY /admin/', 'ANY /admin/auth/user/<id>/password/']);
 });

@@ -110,7 +110,8 @@ function modelPath(project: Project, values: Value[], { installedApps, userModel
 
 /**
  * The label of the app a model module belongs to: the installed app whose name is the longest prefix of the module
- * (without INSTALLED_APPS, the closest package around it with a `models` or `apps` module), its AppConfig's `label`
+ * (without INSTALLED_APPS, the closest package around it with a `models` or `apps` module, or a library's package
+ * holding its `models`), its AppConfig's `label`
  * when one sets it, else the name's last part (django/apps/config.py).
  */
 function appLabel(project: Project, module: string, installedApps: string[] | undefined): string | undefined {
@@ -119,7 +120,8 @@ function appLabel(project: Project, module: string, installedApps: string[] | un
   const [installed] = configs.filter((c) => within(c.name)).sort((a, b) => b.name.length - a.name.length);
   const parts = module.split('.');
   const packages = parts.map((_, i) => parts.slice(0, parts.length - 1 - i).join('.')).filter(Boolean);
-  const name = installed?.name ?? packages.find((p) => project.findModule(`${p}.models`) || project.findModule(`${p}.apps`));
+  const modelsPackage = parts.includes('models') ? parts.slice(0, parts.lastIndexOf('models')).join('.') : undefined; // a library's `app.models`
+  const name = installed?.name ?? packages.find((p) => project.findModule(`${p}.models`) || project.findModule(`${p}.apps`)) ?? modelsPackage;
   if (!name) return undefined;
   return installed?.label ?? appConfigOf(project, name)?.label ?? name.slice(name.lastIndexOf('.') + 1);
 }
