@@ -244,3 +244,16 @@ test('a list changed in place after its assignment is tested as it is then: what
   // Without the append, APPS is known whole; INSTALLED_APPS may still get "bugs" from a plugin.
   expect((await routesOf(files, { name: 'production', defines: { NO_BUGS: '1' } })).sort()).toEqual(['/audit/', '/base/', '/bugs/', '/old/', '/plugin/']);
 });
+
+test('a setting rebound only in arms the profile rules out has the value of the binding that runs, also through getattr', async () => {
+  const files = {
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+    'site/__init__.py': '',
+    // ArchiveBox's debug toolbar switch.
+    'site/settings.py': 'DEBUG = False\nROOT_URLCONF = "site.urls"\nTOOLBAR = True\nTOOLBAR = TOOLBAR and DEBUG\nif TOOLBAR:\n    try:\n        import debug_toolbar\n        TOOLBAR = True\n    except ImportError:\n        TOOLBAR = False\n',
+    'site/urls.py': 'from django.conf import settings\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\nif getattr(settings, "TOOLBAR", False):\n    urlpatterns += [path("toolbar/", view)]\n',
+  };
+  expect(await routesOf(files)).toEqual(['/base/']);
+  // With DEBUG on the arm runs, and the import in it may fail: either value, both arms.
+  expect((await routesOf(files, { name: 'development', defines: {} })).sort()).toEqual(['/base/', '/toolbar/']);
+});

@@ -224,6 +224,20 @@ class Conditions {
     return { known, complete };
   }
 
+  /**
+   * Of several values resolution gives a name, those not assigned in an arm the profile rules out (ArchiveBox's
+   * `DEBUG_TOOLBAR = DEBUG_TOOLBAR and DEBUG and ...`, rebound only under `if DEBUG_TOOLBAR:`): each was read just
+   * before its binding's line.
+   */
+  private assignedInArmsThatRun(values: Value[], depth: number): Value[] {
+    if (values.length < 2) return values;
+    const readAt = (v: Value): Ctx | undefined => (v.kind === 'literal' || v.kind === 'result' ? v.ctx : v.kind === 'instance' ? v.site.ctx : undefined);
+    return values.filter((v) => {
+      const at = readAt(v);
+      return !at || this.runsAt(at.mod, at.line + 1, depth) !== false;
+    });
+  }
+
   /** Whether the arms around a line of a module run (see armVerdicts): undefined when one of them may. */
   private runsAt(mod: ModuleFacts, line: number, depth: number): boolean | undefined {
     let runs: boolean | undefined = true;
@@ -247,7 +261,7 @@ class Conditions {
 
   /** The value of the one value resolution gives a name or attribute, evaluated where it stands. */
   private resolved(expr: Expr, ctx: Ctx, depth: number): PyValue | undefined {
-    const found = this.project.resolve(expr, ctx);
+    const found = this.assignedInArmsThatRun(this.project.resolve(expr, ctx), depth);
     if (found.length !== 1) return undefined;
     const [v] = found;
     if (v.kind === 'literal' && v.expr !== expr) return this.assigned(v, ctx, depth);
@@ -328,8 +342,7 @@ class Conditions {
       if (entry !== 'unread') return entry ? this.value(entry.expr, entry.ctx, depth + 1) : call.args[1] ? operand(1) : null;
     }
     // `getattr(configuration, "BASE_PATH", "")`: what resolution reads for it (here the default, taken as an assumption).
-    const found = operator === 'getattr' ? this.project.resolve(call, ctx) : [];
-    return found.length === 1 && found[0].kind === 'literal' ? this.value(found[0].expr, found[0].ctx, depth + 1) : undefined;
+    return operator === 'getattr' ? this.resolved(call, ctx, depth) : undefined;
   }
 
   /** `isinstance(API_RATE_LIMITS, str)` (also of a tuple of types) where the value and the builtin types tell. */
@@ -459,6 +472,8 @@ class Conditions {
    */
   private mayDecide(test: Expr, ctx: Ctx): boolean {
     const deployment = (e: Expr): boolean => {
+      // `getattr(settings, "DEBUG_TOOLBAR", False)` reads what `settings.DEBUG_TOOLBAR` does.
+      if (e.k === 'call' && e.fn.k === 'name' && e.fn.id === 'getattr' && e.args[0] && e.args[1]?.k === 'str') return deployment({ k: 'attr', obj: e.args[0], name: e.args[1].v, loc: e.loc });
       if (this.named(e) !== undefined) return true;
       const dotted = dottedName(e.k === 'call' ? e.fn : e) ?? '';
       return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
