@@ -52,6 +52,8 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'django:PasswordResetDoneView': { handlers: ['get'] },
   'django:PasswordResetConfirmView': { handlers: FORM },
   'django:PasswordResetCompleteView': { handlers: ['get'] },
+  'django:JavaScriptCatalog': { handlers: ['get'] },
+  'django:JSONCatalog': { handlers: ['get'] },
   // Django's own function views: they answer every method.
   ...Object.fromEntries(
     ['set_language', 'bad_request', 'permission_denied', 'page_not_found', 'server_error', 'serve', 'sitemap'].map((name) => [`django:${name}`, { handlers: [], functionView: true }]),
