@@ -173,10 +173,11 @@ export function statementContexts(project: Project, mod: ModuleFacts, stmt: Call
 export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx }[] | undefined {
   if (depth > 8) return undefined;
   if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
-  if (expr.k === 'comp') {
+  const comp = expr.k === 'comp' ? expr : mappedByLambda(project, expr, ctx);
+  if (comp) {
     // `[rule(url) for url in urls]`: the element once per item, the target bound to it.
-    const items = sequenceItems(project, expr.iterable, ctx, depth + 1);
-    return items && comprehensionItems(expr, ctx, items);
+    const items = sequenceItems(project, comp.iterable, ctx, depth + 1);
+    return items && comprehensionItems(comp, ctx, items);
   }
   if (expr.k === 'concat') {
     const all: { expr: Expr; ctx: Ctx }[] = [];
@@ -198,6 +199,18 @@ export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0)
     for (const item of items) if (!all.some((a) => a.expr === item.expr && a.ctx.env === item.ctx.env)) all.push(item);
   }
   return all;
+}
+
+/**
+ * `map(lambda u: url(r'^', include(u)), modules)`, also inside `list(...)` or `tuple(...)`: the comprehension it
+ * writes, `[url(r'^', include(u)) for u in modules]` (Ralph's API URLconfs). The builtins only, not a project's own.
+ */
+export function mappedByLambda(project: Project, expr: Expr, ctx: Ctx): Extract<Expr, { k: 'comp' }> | undefined {
+  if (expr.k !== 'call' || expr.fn.k !== 'name' || expr.splat || expr.kwargs.length || !project.resolve(expr.fn, ctx).every((v) => v.kind === 'unknown')) return undefined;
+  const [fn, iterable, ...more] = expr.args;
+  if ((expr.fn.id === 'list' || expr.fn.id === 'tuple') && fn && !iterable) return mappedByLambda(project, fn, ctx);
+  if (expr.fn.id !== 'map' || fn?.k !== 'lambda' || fn.params.length !== 1 || !iterable || more.length) return undefined;
+  return { k: 'comp', elt: fn.body, targets: fn.params, iterable };
 }
 
 /** A list of string literals (e.g. `methods=["GET", "POST"]`), or undefined when not static. */

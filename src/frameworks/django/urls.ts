@@ -9,7 +9,7 @@ import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExp
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type Hook, type PrefixPart, type SourceRef } from '../../model';
-import { assumedFor, declaredAt, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { assumedFor, declaredAt, mappedByLambda, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
 import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
@@ -168,7 +168,7 @@ export class UrlWalker {
       for (const item of expr.items) this.walkPattern(item, ctx, prefix, stack, depth);
       return;
     }
-    const generated = expr.k === 'comp' ? sequenceItems(this.project, expr, ctx) : undefined;
+    const generated = expr.k === 'comp' || mappedByLambda(this.project, expr, ctx) ? sequenceItems(this.project, expr, ctx) : undefined;
     if (generated) {
       for (const item of generated) this.walkPattern(item.expr, item.ctx, prefix, stack, depth);
       return;
@@ -209,6 +209,8 @@ export class UrlWalker {
     const defined = expr.k === 'name' && expr.id !== 'urlpatterns' ? this.project.definition(expr, ctx) : undefined;
     if (defined && expr.k === 'name') this.walkAppends(defined.ctx.mod, defined.ctx.scope, expr.id, prefix, stack, undefined, defined.ctx.env);
     if (defined && inheritedUrls(defined.expr)) return;
+    // `api_urls = list(map(lambda u: url(r'^', include(u)), modules))`: a builtin's result, which resolution cannot read.
+    if (defined && mappedByLambda(this.project, defined.expr, defined.ctx)) return this.walkPatterns(defined.expr, defined.ctx, prefix, stack, depth + 1);
     const values = this.project.resolve(expr, ctx);
     // A name bound to a list, or to a call building one (`urlpatterns = i18n_patterns(...)`): walk that expression.
     const sources = values.map((v) => (v.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v.kind === 'instance' ? { expr: v.site.call, ctx: v.site.ctx } : v.kind === 'result' ? { expr: v.call, ctx: v.ctx } : undefined));
