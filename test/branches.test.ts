@@ -22,6 +22,9 @@ async function routesOf(files: Record<string, string>, profile?: Profile): Promi
   }
 }
 
+// A Django project whose settings module is `site.settings`.
+const DJANGO_SITE = { 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n', 'site/__init__.py': '' };
+
 const FLASK = 'from flask import Flask, Blueprint\nimport os\napp = Flask(__name__)\nbp = Blueprint("b", __name__)\n\n@bp.route("/x")\ndef x():\n    return ""\n\n';
 
 test('a prefix rebound under a condition the scanner cannot decide is not a static string', async () => {
@@ -46,8 +49,7 @@ test('an assignment in the other arm never reaches a read; after an if/else both
 test('a list extended under many conditions is walked once per pattern, not once per combination of arms', async () => {
   const extensions = Array.from({ length: 30 }, (_, i) => `if os.path.exists("/etc/f${i}"):\n    urlpatterns = (*urlpatterns, path("p${i}/", view))\n`).join('');
   const routes = await routesOf({
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-    'site/__init__.py': '',
+    ...DJANGO_SITE,
     'site/settings.py': 'ROOT_URLCONF = "site.urls"\n',
     'site/urls.py': `import os\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\n${extensions}`,
   });
@@ -56,8 +58,7 @@ test('a list extended under many conditions is walked once per pattern, not once
 
 test('a prefix from the site URL an environment variable would give, with its default in the code', async () => {
   const files = {
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-    'site/__init__.py': '',
+    ...DJANGO_SITE,
     'site/settings.py': 'import os\nROOT_URLCONF = "site.urls"\nSITE_ROOT = os.getenv("SITE_ROOT", "http://localhost:8000").removesuffix("/")\n',
     'site/urls.py': 'from urllib.parse import urlparse\nfrom django.conf import settings\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nprefix = ""\nif _path := urlparse(settings.SITE_ROOT).path.lstrip("/"):\n    prefix = f"{_path}/"\n\nurlpatterns = [path(f"{prefix}ping/", view)]\n',
   };
@@ -235,8 +236,7 @@ test('a list changed in place after its assignment is tested as it is then: what
     'extra.append("y")',
   ];
   const files = {
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-    'site/__init__.py': '',
+    ...DJANGO_SITE,
     'site/settings.py': `${settings.join('\n')}\n`,
     'site/urls.py': `${urls.join('\n')}\n`,
   };
@@ -247,8 +247,7 @@ test('a list changed in place after its assignment is tested as it is then: what
 
 test('a setting rebound only in arms the profile rules out has the value of the binding that runs, also through getattr', async () => {
   const files = {
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
-    'site/__init__.py': '',
+    ...DJANGO_SITE,
     // ArchiveBox's debug toolbar switch.
     'site/settings.py': 'DEBUG = False\nROOT_URLCONF = "site.urls"\nTOOLBAR = True\nTOOLBAR = TOOLBAR and DEBUG\nif TOOLBAR:\n    try:\n        import debug_toolbar\n        TOOLBAR = True\n    except ImportError:\n        TOOLBAR = False\n',
     'site/urls.py': 'from django.conf import settings\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\nif getattr(settings, "TOOLBAR", False):\n    urlpatterns += [path("toolbar/", view)]\n',
