@@ -14,6 +14,7 @@ interface FunctionIndex {
 const functionIndexes = new WeakMap<FunctionDef[], FunctionIndex>();
 const armIndexes = new WeakMap<Arm[], ArmIndex>();
 const methodCallIndexes = new WeakMap<CallStatement[], Map<string, CallStatement[]>>();
+const armGroupIndexes = new WeakMap<Arm[], Arm[][]>();
 
 function functionIndex(functions: FunctionDef[]): FunctionIndex {
   let index = functionIndexes.get(functions);
@@ -80,4 +81,12 @@ export function methodCallsOn(mod: ModuleFacts, name: string): readonly CallStat
     methodCallIndexes.set(mod.calls, index);
   }
   return index.get(name) ?? [];
+}
+
+/** A module's arms grouped by statement (see groupArms), once per list. */
+export function armGroupsOf(mod: ModuleFacts): readonly Arm[][] {
+  const arms = mod.arms ?? [];
+  let groups = armGroupIndexes.get(arms);
+  if (!groups) armGroupIndexes.set(arms, (groups = groupArms(arms)));
+  return groups;
 }

@@ -7,7 +7,7 @@
  */
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, lineOf, pythonText, someExpr } from './ir';
-import { groupArms, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
+import { armGroupsOf, groupArms, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
@@ -241,7 +241,7 @@ class Conditions {
   /** Whether the arms around a line of a module run (see armVerdicts): undefined when one of them may. */
   private runsAt(mod: ModuleFacts, line: number, depth: number): boolean | undefined {
     let runs: boolean | undefined = true;
-    for (const group of groupArms(mod.arms ?? [])) {
+    for (const group of armGroupsOf(mod)) {
       const i = group.findIndex((arm) => arm.from <= line && line <= arm.to);
       if (i < 0) continue;
       const verdict = armVerdicts(group, (arm) => this.holds(arm, mod, depth + 1))[i];
