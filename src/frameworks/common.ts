@@ -206,7 +206,8 @@ export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0)
  * writes, `[url(r'^', include(u)) for u in modules]` (Ralph's API URLconfs). The builtins only, not a project's own.
  */
 export function mappedByLambda(project: Project, expr: Expr, ctx: Ctx): Extract<Expr, { k: 'comp' }> | undefined {
-  if (expr.k !== 'call' || expr.fn.k !== 'name' || expr.splat || expr.kwargs.length || !project.resolve(expr.fn, ctx).every((v) => v.kind === 'unknown')) return undefined;
+  if (expr.k !== 'call' || expr.fn.k !== 'name' || !['list', 'tuple', 'map'].includes(expr.fn.id) || expr.splat || expr.kwargs.length) return undefined;
+  if (!project.resolve(expr.fn, ctx).every((v) => v.kind === 'unknown')) return undefined;
   const [fn, iterable, ...more] = expr.args;
   if ((expr.fn.id === 'list' || expr.fn.id === 'tuple') && fn && !iterable) return mappedByLambda(project, fn, ctx);
   if (expr.fn.id !== 'map' || fn?.k !== 'lambda' || fn.params.length !== 1 || !iterable || more.length) return undefined;
