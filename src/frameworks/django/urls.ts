@@ -15,6 +15,7 @@ import { addsNothing } from '../../python/mro';
 import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 import { adminUrls, isAdminSite } from './admin';
+import { methodCallsOn } from '../../python/module-index';
 
 export interface DjangoRouteContext {
   view?: DjangoView; // undefined when the view (or a mounted urlconf) cannot be read statically
@@ -143,11 +144,11 @@ export class UrlWalker {
     if (this.appendsWalked.has(key)) return;
     this.appendsWalked.add(key);
     const ctx: Ctx = { mod, scope, line: Infinity, ...caller };
-    for (const stmt of mod.calls) {
+    for (const stmt of methodCallsOn(mod, list)) {
       const { call } = stmt;
-      const fn = call.fn;
-      const added = fn.k === 'attr' ? (fn.name === 'insert' ? call.args[1] : ['append', 'extend'].includes(fn.name) ? call.args[0] : undefined) : undefined;
-      if (stmt.scope !== scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== list || !added) continue;
+      const fn = call.fn as Extract<Expr, { k: 'attr' }>;
+      const added = fn.name === 'insert' ? call.args[1] : ['append', 'extend'].includes(fn.name) ? call.args[0] : undefined;
+      if (stmt.scope !== scope || !added) continue;
       const contexts = statementContexts(this.project, mod, stmt, caller);
       if (!contexts.length) {
         const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
@@ -288,9 +289,10 @@ export class UrlWalker {
     if (!listed || listed.expr.k !== 'seq') return this.walkPatterns(groups, ctx, prefix, stack, depth + 1);
     for (const item of listed.expr.items) this.walkPatterns(item, listed.ctx, prefix, stack, depth + 1);
     if (groups.k !== 'name') return;
-    for (const stmt of listed.ctx.mod.calls) {
-      const { fn, args } = stmt.call;
-      if (stmt.scope !== listed.ctx.scope || fn.k !== 'attr' || fn.obj.k !== 'name' || fn.obj.id !== groups.id || !args[0]) continue;
+    for (const stmt of methodCallsOn(listed.ctx.mod, groups.id)) {
+      const { args } = stmt.call;
+      const fn = stmt.call.fn as Extract<Expr, { k: 'attr' }>;
+      if (stmt.scope !== listed.ctx.scope || !args[0]) continue;
       const at = { mod: listed.ctx.mod, scope: stmt.scope, line: lineOf(stmt.call.loc) };
       if (fn.name === 'append') this.walkPatterns(args[0], at, prefix, stack, depth + 1);
       else if (fn.name === 'extend') this.walkGroups(args[0], at, prefix, stack, depth + 1);
