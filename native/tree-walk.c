@@ -6,6 +6,7 @@
  * flagged LEAF is kept without its children. Read by src/python/syntax.ts (nativeParse).
  */
 #include <node_api.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
@@ -136,23 +137,88 @@ static napi_value fail(napi_env env, const char *message) {
   return NULL;
 }
 
+/* A parsed text: its records and first error line (UINT32_MAX when none); ok 0 when memory ran out. */
+typedef struct {
+  Records records;
+  uint32_t error_line;
+  int ok;
+} Parsed;
+
+/* Parses UTF-16 text with `parser` (language set) and walks its tree into records. */
+static Parsed parse_text(TSParser *parser, const char16_t *text, size_t length, const uint8_t *flags, size_t count) {
+  Parsed parsed = {{0}, UINT32_MAX, 0};
+  TSTree *tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)text, (uint32_t)(length * sizeof(char16_t)), TSInputEncodingUTF16LE);
+  if (!tree) return parsed;
+  parsed.ok = walk(tree, flags, count, &parsed.records);
+  TSNode root = ts_tree_root_node(tree);
+  if (parsed.ok && ts_node_has_error(root)) {
+    first_error(root, 0, &parsed.error_line);
+    if (parsed.error_line == UINT32_MAX) parsed.error_line = 1; // an error only a hidden node holds (a missing newline)
+  }
+  ts_tree_delete(tree);
+  if (!parsed.ok) free(parsed.records.data);
+  return parsed;
+}
+
+/* { records: Int32Array, errorLine: number } from a parse, whose records it frees. */
+static napi_value parsed_value(napi_env env, Parsed *parsed) {
+  if (!parsed->ok) return fail(env, "out of memory");
+  napi_value buffer, array, result, line;
+  void *bytes = NULL;
+  napi_create_arraybuffer(env, parsed->records.length * sizeof(int32_t), &bytes, &buffer);
+  if (parsed->records.length) memcpy(bytes, parsed->records.data, parsed->records.length * sizeof(int32_t));
+  free(parsed->records.data);
+  napi_create_typedarray(env, napi_int32_array, parsed->records.length, buffer, 0, &array);
+  napi_create_uint32(env, parsed->error_line == UINT32_MAX ? 0 : parsed->error_line, &line);
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "records", array);
+  napi_set_named_property(env, result, "errorLine", line);
+  return result;
+}
+
+/* The language external and flags array of a call's arguments at `at` and `at + 1`; NULL language when they are not. */
+static const TSLanguage *language_and_flags(napi_env env, napi_value *argv, uint8_t **flags, size_t *count) {
+  bool tagged = false;
+  void *language = NULL;
+  if (napi_check_object_type_tag(env, argv[0], &LANGUAGE_TYPE_TAG, &tagged) != napi_ok || !tagged || napi_get_value_external(env, argv[0], &language) != napi_ok) {
+    fail(env, "not a tree-sitter language");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, argv[1], &type, count, (void **)flags, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    fail(env, "flags must be a Uint8Array");
+    return NULL;
+  }
+  return language;
+}
+
+/* A copy of a JavaScript string as UTF-16, or NULL (with an exception pending). */
+static char16_t *utf16_copy(napi_env env, napi_value value, size_t *length) {
+  if (napi_get_value_string_utf16(env, value, NULL, 0, length) != napi_ok) {
+    fail(env, "text must be a string");
+    return NULL;
+  }
+  char16_t *text = malloc((*length + 1) * sizeof(char16_t));
+  if (!text) {
+    fail(env, "out of memory");
+    return NULL;
+  }
+  napi_get_value_string_utf16(env, value, text, *length + 1, length);
+  return text;
+}
+
 /* parse(text, language, flags): { records: Int32Array, errorLine: number }, errorLine 0 when the tree has no error. */
 static napi_value parse(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return fail(env, "parse(text, language, flags)");
-  bool tagged = false;
-  void *language = NULL;
-  if (napi_check_object_type_tag(env, argv[1], &LANGUAGE_TYPE_TAG, &tagged) != napi_ok || !tagged || napi_get_value_external(env, argv[1], &language) != napi_ok) return fail(env, "not a tree-sitter language");
   uint8_t *flags = NULL;
   size_t count = 0;
-  napi_typedarray_type type;
-  if (napi_get_typedarray_info(env, argv[2], &type, &count, (void **)&flags, NULL, NULL) != napi_ok || type != napi_uint8_array) return fail(env, "flags must be a Uint8Array");
+  const TSLanguage *language = language_and_flags(env, argv + 1, &flags, &count);
+  if (!language) return NULL;
   size_t length = 0;
-  if (napi_get_value_string_utf16(env, argv[0], NULL, 0, &length) != napi_ok) return fail(env, "text must be a string");
-  char16_t *text = malloc((length + 1) * sizeof(char16_t));
-  if (!text) return fail(env, "out of memory");
-  napi_get_value_string_utf16(env, argv[0], text, length + 1, &length);
+  char16_t *text = utf16_copy(env, argv[0], &length);
+  if (!text) return NULL;
 
   Instance *instance = NULL;
   napi_get_instance_data(env, (void **)&instance);
@@ -169,35 +235,181 @@ static napi_value parse(napi_env env, napi_callback_info info) {
     free(text);
     return fail(env, "tree-sitter language version not supported");
   }
-  TSTree *tree = ts_parser_parse_string_encoding(instance->parser, NULL, (const char *)text, (uint32_t)(length * sizeof(char16_t)), TSInputEncodingUTF16LE);
+  Parsed parsed = parse_text(instance->parser, text, length, flags, count);
   free(text);
-  if (!tree) return fail(env, "parse failed");
+  return parsed_value(env, &parsed);
+}
 
-  Records records = {0};
-  int ok = walk(tree, flags, count, &records);
-  TSNode root = ts_tree_root_node(tree);
-  uint32_t error_line = UINT32_MAX;
-  if (ok && ts_node_has_error(root)) {
-    first_error(root, 0, &error_line);
-    if (error_line == UINT32_MAX) error_line = 1; // an error only a hidden node holds (a missing newline)
+/*
+ * Parsing ahead on a thread of its own: texts are submitted in the order they will be taken, the thread parses
+ * them one after another, and take() returns the oldest submitted one's records, waiting for it if need be. The
+ * main thread meanwhile builds facts from the records of the texts before: parsing is a third of a cold scan.
+ */
+typedef struct Job {
+  char16_t *text;
+  size_t length;
+  Parsed parsed;
+  int done;
+  struct Job *next;
+} Job;
+
+typedef struct {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t submitted; // a job came, or the thread is to stop
+  pthread_cond_t finished; // a job is done
+  Job *oldest, *newest, *unparsed;
+  int stopping, started;
+  TSParser *parser;
+  uint8_t *flags;
+  size_t count;
+} Ahead;
+
+static void *parse_ahead(void *data) {
+  Ahead *ahead = data;
+  pthread_mutex_lock(&ahead->lock);
+  for (;;) {
+    while (!ahead->stopping && !ahead->unparsed) pthread_cond_wait(&ahead->submitted, &ahead->lock);
+    if (ahead->stopping) break;
+    Job *job = ahead->unparsed;
+    pthread_mutex_unlock(&ahead->lock);
+    job->parsed = parse_text(ahead->parser, job->text, job->length, ahead->flags, ahead->count);
+    free(job->text);
+    job->text = NULL;
+    pthread_mutex_lock(&ahead->lock);
+    job->done = 1;
+    ahead->unparsed = job->next;
+    pthread_cond_signal(&ahead->finished);
   }
-  ts_tree_delete(tree);
-  if (!ok) {
-    free(records.data);
+  pthread_mutex_unlock(&ahead->lock);
+  return NULL;
+}
+
+static void free_job(Job *job) {
+  free(job->text);
+  if (job->done && job->parsed.ok) free(job->parsed.records.data);
+  free(job);
+}
+
+/* Stops the thread (after the text it is parsing) and frees what was not taken; the handle's finalizer too. */
+static void stop_ahead(Ahead *ahead) {
+  if (ahead->started) {
+    pthread_mutex_lock(&ahead->lock);
+    ahead->stopping = 1;
+    pthread_cond_signal(&ahead->submitted);
+    pthread_mutex_unlock(&ahead->lock);
+    pthread_join(ahead->thread, NULL);
+    ahead->started = 0;
+  }
+  while (ahead->oldest) {
+    Job *next = ahead->oldest->next;
+    free_job(ahead->oldest);
+    ahead->oldest = next;
+  }
+  ahead->newest = ahead->unparsed = NULL;
+}
+
+static void free_ahead(napi_env env, void *data, void *hint) {
+  Ahead *ahead = data;
+  stop_ahead(ahead);
+  pthread_mutex_destroy(&ahead->lock);
+  pthread_cond_destroy(&ahead->submitted);
+  pthread_cond_destroy(&ahead->finished);
+  ts_parser_delete(ahead->parser);
+  free(ahead->flags);
+  free(ahead);
+}
+
+static Ahead *ahead_of(napi_env env, napi_value value) {
+  void *ahead = NULL;
+  if (napi_get_value_external(env, value, &ahead) != napi_ok || !ahead) fail(env, "not a parse-ahead handle");
+  return ahead;
+}
+
+/* startAhead(language, flags): a handle whose thread parses what is submitted to it. */
+static napi_value start_ahead(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return fail(env, "startAhead(language, flags)");
+  uint8_t *flags = NULL;
+  size_t count = 0;
+  const TSLanguage *language = language_and_flags(env, argv, &flags, &count);
+  if (!language) return NULL;
+  Ahead *ahead = calloc(1, sizeof(Ahead));
+  if (!ahead || !(ahead->flags = malloc(count ? count : 1)) || !(ahead->parser = ts_parser_new())) {
+    if (ahead) free(ahead->flags);
+    free(ahead);
     return fail(env, "out of memory");
   }
+  memcpy(ahead->flags, flags, count);
+  ahead->count = count;
+  pthread_mutex_init(&ahead->lock, NULL);
+  pthread_cond_init(&ahead->submitted, NULL);
+  pthread_cond_init(&ahead->finished, NULL);
+  napi_value handle;
+  if (!ts_parser_set_language(ahead->parser, language) || napi_create_external(env, ahead, free_ahead, NULL, &handle) != napi_ok) {
+    free_ahead(env, ahead, NULL);
+    return fail(env, "tree-sitter language version not supported");
+  }
+  if (pthread_create(&ahead->thread, NULL, parse_ahead, ahead) != 0) return fail(env, "no thread to parse ahead on");
+  ahead->started = 1;
+  return handle;
+}
 
-  napi_value buffer, array, result, line;
-  void *bytes = NULL;
-  napi_create_arraybuffer(env, records.length * sizeof(int32_t), &bytes, &buffer);
-  if (records.length) memcpy(bytes, records.data, records.length * sizeof(int32_t));
-  free(records.data);
-  napi_create_typedarray(env, napi_int32_array, records.length, buffer, 0, &array);
-  napi_create_uint32(env, error_line == UINT32_MAX ? 0 : error_line, &line);
-  napi_create_object(env, &result);
-  napi_set_named_property(env, result, "records", array);
-  napi_set_named_property(env, result, "errorLine", line);
-  return result;
+/* submit(handle, text): queues a copy of the text to be parsed. */
+static napi_value submit(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return fail(env, "submit(handle, text)");
+  Ahead *ahead = ahead_of(env, argv[0]);
+  if (!ahead) return NULL;
+  if (!ahead->started) return fail(env, "parsing ahead was stopped");
+  Job *job = calloc(1, sizeof(Job));
+  if (!job) return fail(env, "out of memory");
+  if (!(job->text = utf16_copy(env, argv[1], &job->length))) {
+    free(job);
+    return NULL;
+  }
+  pthread_mutex_lock(&ahead->lock);
+  if (ahead->newest) ahead->newest->next = job;
+  else ahead->oldest = job;
+  ahead->newest = job;
+  if (!ahead->unparsed) ahead->unparsed = job;
+  pthread_cond_signal(&ahead->submitted);
+  pthread_mutex_unlock(&ahead->lock);
+  return NULL;
+}
+
+/* take(handle): the oldest submitted text's { records, errorLine }, as parse() gives them. */
+static napi_value take(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "take(handle)");
+  Ahead *ahead = ahead_of(env, argv[0]);
+  if (!ahead) return NULL;
+  pthread_mutex_lock(&ahead->lock);
+  Job *job = ahead->oldest;
+  while (job && !job->done) pthread_cond_wait(&ahead->finished, &ahead->lock);
+  if (job) {
+    ahead->oldest = job->next;
+    if (!ahead->oldest) ahead->newest = NULL;
+  }
+  pthread_mutex_unlock(&ahead->lock);
+  if (!job) return fail(env, "nothing submitted to take");
+  Parsed parsed = job->parsed;
+  job->done = 0; // its records are now the result's
+  free_job(job);
+  return parsed_value(env, &parsed);
+}
+
+/* stop(handle): ends the handle's thread now rather than when the handle is collected. */
+static napi_value stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "stop(handle)");
+  Ahead *ahead = ahead_of(env, argv[0]);
+  if (ahead) stop_ahead(ahead);
+  return NULL;
 }
 
 /* symbols(language): { names: string[], named: boolean[], fields: (string|null)[] }, by id. */
@@ -253,7 +465,11 @@ NAPI_MODULE_INIT() {
       {"parse", NULL, parse, NULL, NULL, NULL, napi_default, NULL},
       {"symbols", NULL, symbols, NULL, NULL, NULL, napi_default, NULL},
       {"trim", NULL, trim, NULL, NULL, NULL, napi_default, NULL},
+      {"startAhead", NULL, start_ahead, NULL, NULL, NULL, napi_default, NULL},
+      {"submit", NULL, submit, NULL, NULL, NULL, napi_default, NULL},
+      {"take", NULL, take, NULL, NULL, NULL, napi_default, NULL},
+      {"stop", NULL, stop, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 3, methods);
+  napi_define_properties(env, exports, 7, methods);
   return exports;
 }

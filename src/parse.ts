@@ -8,7 +8,7 @@ import { constants } from 'node:buffer';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './python/facts';
-import { copyTree, nativeParse } from './python/syntax';
+import { copyTree, nativeParse, type ParsedText } from './python/syntax';
 import type { ModuleFacts } from './python/ir';
 import { readRegularFile } from './regular-file';
 import { lookupTable } from './collections';
@@ -167,18 +167,26 @@ export function readSource(root: string, file: string, maxBytes = DEFAULT_MAX_FI
 
 /** The file's facts, from `source` when the scan has read it already (see Selection.sources). */
 export function parseFile(root: string, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES, source = readSource(root, file, maxBytes)): ParseOutcome {
-  if (!source.ok) return source;
-  const text = withoutLongTokenlessRuns(source.text);
-  if (nativeParse) {
-    const { root, errorLine } = nativeParse(text);
-    const facts = extractFacts(root, file);
-    if (errorLine) facts.syntaxErrorLine = errorLine;
-    return { ok: true, facts, note: source.note };
-  }
+  const parseable = parseableSource(source);
+  return parseable.ok ? factsOfParse(file, parseText(parseable.text), parseable.note) : parseable;
+}
+
+/** The source with the text tree-sitter is given (see withoutLongTokenlessRuns). */
+export function parseableSource(source: SourceOutcome): SourceOutcome {
+  return source.ok ? { ...source, text: withoutLongTokenlessRuns(source.text) } : source;
+}
+
+function parseText(text: string): ParsedText {
+  if (nativeParse) return nativeParse(text);
   const tree = pythonParser().parse(text);
-  const facts = extractFacts(copyTree(tree, text), file);
-  if (tree.rootNode.hasError) facts.syntaxErrorLine = firstErrorLine(tree.rootNode);
-  return { ok: true, facts, note: source.note };
+  return { root: copyTree(tree, text), ...(tree.rootNode.hasError && { errorLine: firstErrorLine(tree.rootNode) }) };
+}
+
+/** The facts of a parsed text of `file` (see parseableSource). */
+export function factsOfParse(file: string, { root, errorLine }: ParsedText, note: string | undefined): ParseOutcome {
+  const facts = extractFacts(root, file);
+  if (errorLine) facts.syntaxErrorLine = errorLine;
+  return { ok: true, facts, note };
 }
 
 /**

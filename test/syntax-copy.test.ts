@@ -10,7 +10,7 @@ import path from 'node:path';
 import { firstErrorLine, pythonParser } from '../src/parse';
 import { extractFacts } from '../src/python/facts';
 import { columnOf, lineOf, locAt } from '../src/python/ir';
-import { copyTree, nativeParse, type PyNode } from '../src/python/syntax';
+import { copyTree, nativeParse, parseAhead, type PyNode } from '../src/python/syntax';
 import type Parser from 'tree-sitter';
 import { scan } from '../src/scan';
 import { ROOT } from './support/run-cli';
@@ -115,6 +115,26 @@ withNativeWalk('the native walk gives the copy of every fixture', () => {
 });
 
 withNativeWalk.each(ODD_TEXTS)('the native walk gives the copy: %s', (_name, text) => sameAsCopy(text));
+
+withNativeWalk('parsed ahead on the addon\'s thread, each text gives what parsing it here gives, in the order submitted', () => {
+  const texts = [...FIXTURE_FILES.map((file) => readFileSync(path.join(ROOT, file), 'utf8')), ...ODD_TEXTS.map(([, text]) => text)];
+  const ahead = parseAhead!();
+  try {
+    // Submitted a few at a time, as the parse pool does, and all at once.
+    for (let i = 0; i < texts.length; i++) {
+      if (i % 3 === 0) texts.slice(i, i + 3).forEach((text) => ahead.submit(text));
+      const taken = ahead.take();
+      const here = nativeParse!(texts[i]);
+      expect(copiedNodes(taken.root)).toEqual(copiedNodes(here.root));
+      expect(taken.errorLine).toBe(here.errorLine);
+    }
+    expect(() => ahead.take()).toThrow('nothing submitted to take');
+    texts.forEach((text) => ahead.submit(text));
+  } finally {
+    ahead.stop(); // with texts left untaken
+  }
+  expect(() => ahead.submit('x = 1\n')).toThrow('parsing ahead was stopped');
+});
 
 const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
 

@@ -144,7 +144,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option('--exclude <glob>', 'skip files or folders matching the glob (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--python-path <dir>', "the project's virtualenv or site-packages, read to resolve third-party code (default: .venv, venv, env at the project root, $VIRTUAL_ENV)")
       .option('--max-file-size <mb>', 'skip files larger than this many MB', (v: string) => Number(v), 2)
-      .option('--jobs <n>', 'parse files on this many threads (at most the number of cores; default: one fewer, at least 1)', (v: string) => Number(v))
+      .option('--jobs <n>', 'build facts from files on this many threads (at most the number of cores; default: one fewer, at least 1, leaving a core to parse ahead)', (v: string) => Number(v))
       .option('-c, --config <file>', 'configuration file (default: the nearest .apiposture.toml, or pyproject.toml with [tool.apiposture], from the scan paths up to the project or repository root)')
       .option('-q, --quiet', 'no progress or warnings on stderr; text omits note findings')
       .option('--parse-all', 'parse every file, also those no framework, limiter or project import links to (slower, same report)')

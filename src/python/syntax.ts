@@ -143,9 +143,38 @@ function kindOf(type: string, named: boolean): { unread: boolean; token: boolean
 
 /** apiposture's own addon (native/tree-walk.c), built at install when a C compiler is there. */
 interface TreeWalkAddon {
-  parse(text: string, language: unknown, flags: Uint8Array): { records: Int32Array; errorLine: number };
+  parse(text: string, language: unknown, flags: Uint8Array): Walked;
+  startAhead(language: unknown, flags: Uint8Array): AheadHandle;
+  submit(handle: AheadHandle, text: string): void;
+  take(handle: AheadHandle): Walked;
+  stop(handle: AheadHandle): void;
   symbols(language: unknown): { names: string[]; named: boolean[]; fields: (string | null)[] };
   trim(): void;
+}
+
+/** A tree as the addon's records, and the first line with an error (0 when none). */
+interface Walked {
+  records: Int32Array;
+  errorLine: number;
+}
+
+declare const aheadHandle: unique symbol;
+type AheadHandle = { [aheadHandle]: true };
+
+/** A parsed text: its tree, and the first line with a syntax error if any. */
+export interface ParsedText {
+  root: PyNode;
+  errorLine?: number;
+}
+
+/**
+ * Texts parsed on a thread of the addon's own while this one builds the facts of those before: `submit` the texts in
+ * the order they will be taken, `take` each tree (waiting for it if need be), `stop` when done.
+ */
+export interface ParseAhead {
+  submit(text: string): void;
+  take(): ParsedText;
+  stop(): void;
 }
 
 const addon = loadAddon();
@@ -155,7 +184,10 @@ const addon = loadAddon();
  * in one native call that leaves out what the copy below leaves out, where the copy makes three to five calls per
  * node. Undefined without the addon (no compiler at install): then the copy below is read.
  */
-export const nativeParse = addon && nativeWalk(addon);
+const native = addon && nativeWalk(addon);
+export const nativeParse = native?.parse;
+/** Parsing ahead on the addon's thread (see ParseAhead); undefined without the addon. */
+export const parseAhead = native?.ahead;
 
 /**
  * Gives back to the system what parsing freed, once the files are parsed: glibc keeps it for reuse, and after a
@@ -175,16 +207,28 @@ function loadAddon(): TreeWalkAddon | undefined {
   }
 }
 
-function nativeWalk(addon: TreeWalkAddon): (text: string) => { root: PyNode; errorLine?: number } {
+function nativeWalk(addon: TreeWalkAddon): { parse: (text: string) => ParsedText; ahead: () => ParseAhead } {
   const { names, named, fields } = addon.symbols(Python.language);
   const flags = Uint8Array.from(names, (type, id) => {
     const kind = kindOf(type, named[id]);
     return (kind.unread ? 1 : 0) | (kind.token ? 2 : 0); // SKIP, LEAF
   });
   const fieldNames = fields.map((f) => f ?? undefined);
-  return (text) => {
-    const { records, errorLine } = addon.parse(text, Python.language, flags);
-    return { root: nodesFrom(records, new Source(text), names, named, fieldNames), ...(errorLine && { errorLine }) };
+  const tree = ({ records, errorLine }: Walked, text: string): ParsedText => ({ root: nodesFrom(records, new Source(text), names, named, fieldNames), ...(errorLine && { errorLine }) });
+  return {
+    parse: (text) => tree(addon.parse(text, Python.language, flags), text),
+    ahead: () => {
+      const handle = addon.startAhead(Python.language, flags);
+      const submitted: string[] = [];
+      return {
+        submit: (text) => {
+          addon.submit(handle, text);
+          submitted.push(text);
+        },
+        take: () => tree(addon.take(handle), submitted.shift()!),
+        stop: () => addon.stop(handle),
+      };
+    },
   };
 }
 
