@@ -2,7 +2,7 @@
  * Reading files the scanned tree or the user names: only regular files. A FIFO nobody writes to blocks a read
  * (and even a plain open) forever; a device may never end.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /**
  * The file's bytes; throws `not a regular file` for a FIFO, device or socket. Synchronous: a scan reads
@@ -15,6 +15,23 @@ export function readRegularFile(file: string): Buffer {
   try {
     if (!fstatSync(descriptor).isFile()) throw new Error('not a regular file');
     return readFileSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** `length` bytes of the file from `offset`; throws when it is not a regular file or ends before them. */
+export function readRegularFileRange(file: string, offset: number, length: number): Buffer {
+  const descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(descriptor).isFile()) throw new Error('not a regular file');
+    const bytes = Buffer.allocUnsafe(length);
+    for (let read = 0; read < length; ) {
+      const got = readSync(descriptor, bytes, read, length - read, offset + read);
+      if (!got) throw new Error('the file ends before the bytes asked for');
+      read += got;
+    }
+    return bytes;
   } finally {
     closeSync(descriptor);
   }

@@ -282,10 +282,10 @@ async function parseChanged(
 }
 
 /** Caches what parsing each of `files` gave as it comes (see parseFiles), keeping its digest in `digests`. */
-function caching(cache: ScanCache, files: { file: string; hash: string }[], digests = new Map<string, string>()): NonNullable<ParseFilesOptions['onParsed']> {
+function caching(cache: ScanCache, files: { file: string }[], digests = new Map<string, string>()): NonNullable<ParseFilesOptions['onParsed']> {
   return (i, outcome, json) => {
-    const { file, hash: contentHash } = files[i];
-    digests.set(file, outcome.ok ? cache.storeModuleFacts(file, contentHash, outcome.facts, outcome.note, json) : cache.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
+    const { file } = files[i];
+    digests.set(file, outcome.ok ? cache.storeModuleFacts(file, outcome.facts, outcome.note, json) : cache.rememberParse(file, hash(`skipped\0${outcome.reason}`)));
   };
 }
 
@@ -304,7 +304,7 @@ async function moduleFacts(
 ): Promise<{ modules: ModuleFacts[]; skipped: Skipped[] }> {
   const unparsed = selection.files.filter((f) => !parsed.has(f.file));
   const kept = cache && options.keptFacts;
-  const cached = unparsed.map(({ file, hash: contentHash }) => kept?.get(file, contentHash) ?? cache?.moduleFacts(file, contentHash, options.texts));
+  const cached = unparsed.map(({ file, hash: contentHash, facts }) => kept?.get(file, contentHash) ?? (facts && cache?.moduleFacts(file, facts, options.texts)));
   const lost = unparsed.filter((_, i) => !cached[i]);
   const reparsed = await parseFiles(root, lost.map((f) => f.file), { ...options, sources: selection.sources, onParsed: cache && caching(cache, lost) });
   const outcomes = new Map(parsed);

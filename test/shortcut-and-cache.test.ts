@@ -6,7 +6,7 @@
 import fg from 'fast-glob';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, promises as fsPromises, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scan, type ScanOptions } from '../src/scan';
@@ -17,6 +17,7 @@ import { walkFiles, type Listing, type ListingStore } from '../src/discover';
 import { ScanCache, sealed } from '../src/cache';
 import * as regularFile from '../src/regular-file';
 import { extractFacts } from '../src/python/facts';
+import type { ModuleFacts } from '../src/python/ir';
 import { pythonParser } from '../src/parse';
 import { flaskLimiterApp, limitedLogin } from '../rules/examples';
 
@@ -147,16 +148,37 @@ describe('parse shortcut', () => {
   });
 });
 
-/** A cache file's JSON, below its hash line. */
-/** Rewrites every facts file of a cache (sealed: only the content is wrong); drops the stored result, which would answer without them. */
-function corruptFacts(cacheDir: string, corrupt: (facts: object) => object): void {
-  for (const name of readdirSync(path.join(cacheDir, 'facts'))) {
-    const file = path.join(cacheDir, 'facts', name);
-    writeFileSync(file, sealed(JSON.stringify(corrupt(readSealed<object>(file)))));
+type IndexJson = { files: Record<string, { mentions?: unknown; facts?: [string, number, number] }> | null; listings: Record<string, { folders: unknown }> };
+
+/**
+ * Rewrites every facts record of a cache into a pack of its own (`rewrite` gives a record's whole text, hash line
+ * included, from its facts) and the index it is given to point there; drops the stored result, which would answer
+ * without them. Writing the index is the caller's.
+ */
+function rewriteFacts(cacheDir: string, index: IndexJson, rewrite: (facts: object) => string): void {
+  const pack = `${'f'.repeat(40)}.pack`;
+  const records: Buffer[] = [];
+  let size = 0;
+  for (const entry of Object.values(index.files!)) {
+    if (!entry.facts) continue;
+    const [name, offset, length] = entry.facts;
+    const record = readFileSync(path.join(cacheDir, 'facts', name)).subarray(offset, offset + length).toString('utf8');
+    const rewritten = Buffer.from(rewrite(JSON.parse(record.slice(record.indexOf('\n') + 1)) as object));
+    entry.facts = [pack, size, rewritten.length];
+    records.push(rewritten);
+    size += rewritten.length;
   }
-  rmSync(path.join(cacheDir, 'result.json'));
+  expect(records.length).toBeGreaterThan(0);
+  writeFileSync(path.join(cacheDir, 'facts', pack), Buffer.concat(records));
+  rmSync(path.join(cacheDir, 'result.json'), { force: true });
 }
 
+/** Rewrites every facts record of a cache, sealed: only the content is wrong (see rewriteFacts). */
+function corruptFacts(cacheDir: string, index: IndexJson, corrupt: (facts: object) => object): void {
+  rewriteFacts(cacheDir, index, (facts) => sealed(JSON.stringify(corrupt(facts))));
+}
+
+/** A cache file's JSON, below its hash line. */
 function readSealed<T>(file: string): T {
   const text = readFileSync(file, 'utf8');
   return JSON.parse(text.slice(text.indexOf('\n') + 1)) as T;
@@ -196,9 +218,16 @@ describe('scan cache', () => {
       const source = 'π = "café"\n@app.get("/价格/🚀")\ndef naïve(x=f("…" + "ok")):\n    return "€ and 𝔘"\n';
       const written = extractFacts(pythonParser().parse(source).rootNode, 'pkg/módulo.py');
       const ascii = extractFacts(pythonParser().parse('x = "plain"\n').rootNode, 'pkg/plain.py');
-      for (const facts of [written, ascii]) cache.storeModuleFacts(facts.file, 'content', facts);
-      expect(JSON.stringify(cache.moduleFacts(written.file, 'content'))).toBe(JSON.stringify(written));
-      expect(JSON.stringify(cache.moduleFacts(ascii.file, 'content'))).toBe(JSON.stringify(ascii));
+      const stamp = statSync(dir);
+      for (const facts of [written, ascii]) {
+        cache.remember(facts.file, stamp, { hash: 'content', seed: false });
+        cache.storeModuleFacts(facts.file, facts);
+      }
+      expect(await cache.save()).toBeUndefined();
+      const reopened = (await ScanCache.open(path.join(dir, 'cache')))!;
+      const readBack = (file: string): ModuleFacts | undefined => reopened.moduleFacts(file, reopened.knownParse(file, 'content').facts!);
+      expect(JSON.stringify(readBack(written.file))).toBe(JSON.stringify(written));
+      expect(JSON.stringify(readBack(ascii.file))).toBe(JSON.stringify(ascii));
       expect(JSON.stringify(written)).toContain('价格/🚀');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -213,11 +242,10 @@ describe('scan cache', () => {
       const routes = (await scan({ paths: [dir], cacheDir })).routes.length;
       expect(routes).toBeGreaterThan(0);
       // What this build wrote, read by another build, would be facts of another shape: here, empty ones.
-      const factsDir = path.join(cacheDir, 'facts');
-      for (const name of readdirSync(factsDir)) {
-        const { file } = readSealed<{ file: string }>(path.join(factsDir, name));
-        writeFileSync(path.join(factsDir, name), sealed(JSON.stringify({ file, module: 'x', isPackage: false, scopes: [], bindings: {}, calls: [], functions: [], classes: [], directives: [], arms: [] })));
-      }
+      const indexFile = path.join(cacheDir, 'index.json');
+      const index = readSealed<IndexJson>(indexFile);
+      corruptFacts(cacheDir, index, (facts) => ({ file: (facts as { file: string }).file, module: 'x', isPackage: false, scopes: [], bindings: {}, calls: [], functions: [], classes: [], directives: [], arms: [] }));
+      writeFileSync(indexFile, sealed(JSON.stringify(index)));
       let nextScan: typeof scan = scan;
       jest.isolateModules(() => {
         jest.doMock('../src/version', () => ({ ...jest.requireActual('../src/version'), VERSION: '999.0.0' }));
@@ -246,11 +274,11 @@ describe('scan cache', () => {
       };
       const entry = readSealed<{ result: { routes: unknown[] } }>(stored);
       const noRoutes = { ...entry, result: { ...entry.result, routes: [] } };
+      const indexFile = path.join(cacheDir, 'index.json');
+      const index = readSealed<IndexJson>(indexFile);
+      rewriteFacts(cacheDir, index, (facts) => plainlySealed({ ...facts, calls: [], functions: [], classes: [] }));
+      writeFileSync(indexFile, sealed(JSON.stringify(index))); // the index is this user's: only the facts are forged
       writeFileSync(stored, plainlySealed(noRoutes));
-      for (const name of readdirSync(path.join(cacheDir, 'facts'))) {
-        const file = path.join(cacheDir, 'facts', name);
-        writeFileSync(file, plainlySealed({ ...readSealed<object>(file), calls: [], functions: [], classes: [] }));
-      }
       expect(await report({ paths: [dir], cacheDir })).toBe(genuine);
       // Sealed with this user's key, the same stored result is taken: the key is what kept the forgery out.
       writeFileSync(stored, sealed(JSON.stringify(noRoutes)));
@@ -496,18 +524,60 @@ describe('scan cache', () => {
     }
   });
 
-  test('in its own folder the cache deletes only facts files it wrote', async () => {
+  test('in its own folder the cache deletes only the packs no file refers to, and the facts files and stopped scans\' packs it wrote', async () => {
     const dir = corpus(LINKED);
     const cacheDir = path.join(dir, '.apiposture-cache');
+    const packs = (): string[] => readdirSync(path.join(cacheDir, 'facts')).filter((name) => name.endsWith('.pack'));
     try {
       await scan({ paths: [dir], cacheDir });
-      writeFileSync(path.join(cacheDir, 'facts', 'notes.txt'), 'mine\n');
-      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\n`); // its old facts are dropped
-      const stale = readdirSync(path.join(cacheDir, 'facts'));
+      const [first] = packs();
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\nX = 1\n`);
+      await scan({ paths: [dir], cacheDir });
+      // The first pack holds the other files' facts; the second, the edited file's.
+      const [second] = packs().filter((name) => name !== first);
+      expect(packs().sort()).toEqual([first, second].sort());
+      const mine = { 'notes.txt': 'mine\n', [`${'a'.repeat(40)}.pack.1.tmp.bak`]: 'mine too\n' };
+      for (const [name, text] of Object.entries(mine)) writeFileSync(path.join(cacheDir, 'facts', name), text);
+      const earlierVersions = { [`${'b'.repeat(40)}.json`]: '{}', [`${'c'.repeat(40)}.pack.99999999.tmp`]: '' }; // no process has that pid
+      for (const [name, text] of Object.entries(earlierVersions)) writeFileSync(path.join(cacheDir, 'facts', name), text);
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\nX = 2\n`); // the second pack is left unreferred to
       await scan({ paths: [dir], cacheDir });
       const kept = readdirSync(path.join(cacheDir, 'facts'));
-      expect(kept).toContain('notes.txt');
-      expect(stale.filter((name) => !kept.includes(name))).toHaveLength(1);
+      expect(kept).toEqual(expect.arrayContaining([first, ...Object.keys(mine)]));
+      expect(kept).toHaveLength(Object.keys(mine).length + 2);
+      for (const gone of [second, ...Object.keys(earlierVersions)]) expect(kept).not.toContain(gone);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('live facts spread over more than eight packs, or filling less than half of theirs, are copied into one', async () => {
+    settleFiles();
+    // big.py is most of the facts: once it is gone, its record is most of the first pack.
+    const big = `from core import bp\n${Array.from({ length: 300 }, (_, i) => `SETTING_${i} = ${i}\n`).join('')}`;
+    const dir = corpus({ ...LINKED, 'big.py': big });
+    const cacheDir = path.join(dir, '.apiposture-cache');
+    const packs = (): string[] => readdirSync(path.join(cacheDir, 'facts')).filter((name) => name.endsWith('.pack'));
+    try {
+      await scan({ paths: [dir], cacheDir });
+      const counts: number[] = [];
+      // Each scan writes the facts of the file added (linked: it names `core`) into a pack of its own.
+      for (let i = 0; i < 12; i++) {
+        writeFileSync(path.join(dir, `added_${i}.py`), `from core import bp\nADDED = ${i}\n`);
+        await scan({ paths: [dir], cacheDir });
+        counts.push(packs().length);
+      }
+      expect(counts).toEqual([2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5]);
+      rmSync(path.join(dir, 'added_11.py')); // a scan's pack is dropped with its last file
+      await scan({ paths: [dir], cacheDir });
+      const before = packs();
+      expect(before).toHaveLength(4);
+      rmSync(path.join(dir, 'big.py'));
+      await scan({ paths: [dir], cacheDir });
+      expect(packs()).toHaveLength(1);
+      expect(before).not.toContain(packs()[0]);
+      rmSync(path.join(cacheDir, 'result.json'));
+      expect(await report({ paths: [dir], cacheDir })).toBe(await report({ paths: [dir] }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -527,13 +597,14 @@ describe('scan cache', () => {
     }
   });
 
-  type IndexJson = { files: Record<string, { mentions?: unknown }> | null; listings: Record<string, { folders: unknown }> };
   test.each<[string, (cacheDir: string, index: IndexJson) => void]>([
     ['"files": null', (_, index) => (index.files = null)],
     ['"mentions": 5', (_, index) => Object.values(index.files!).forEach((entry) => (entry.mentions = 5))],
     ['"folders": 5 in a kept walk', (_, index) => Object.values(index.listings).forEach((listing) => (listing.folders = 5))],
-    ['facts {}', (cacheDir) => corruptFacts(cacheDir, () => ({}))],
-    ['facts referring to an object never written', (cacheDir) => corruptFacts(cacheDir, (facts) => ({ ...facts, calls: [{ $ref: 1e6 }] }))],
+    ['facts {}', (cacheDir, index) => corruptFacts(cacheDir, index, () => ({}))],
+    ['facts referring to an object never written', (cacheDir, index) => corruptFacts(cacheDir, index, (facts) => ({ ...facts, calls: [{ $ref: 1e6 }] }))],
+    ['a place past the end of its pack', (_, index) => Object.values(index.files!).forEach((entry) => entry.facts && (entry.facts[1] += 1e6))],
+    ['a place in a pack with another name', (_, index) => Object.values(index.files!).forEach((entry) => entry.facts && (entry.facts[0] = '../index.json'))],
   ])('a cache of the wrong shape (%s) is dropped and recomputed', async (_, corrupt) => {
     settleFiles();
     const dir = corpus(LINKED);
@@ -559,7 +630,9 @@ describe('scan cache', () => {
     const cacheDir = path.join(dir, '.apiposture-cache');
     try {
       await scan({ paths: [dir], cacheDir });
-      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\n`); // new facts to write, old ones to drop
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\nX = 1\n`);
+      await scan({ paths: [dir], cacheDir });
+      writeFileSync(path.join(dir, 'core.py'), `${LINKED['core.py']}# changed\nX = 2\n`); // new facts to write, the last scan's pack to drop
       // As when the cache belongs to another user: root would not be refused, so the refusal is simulated.
       const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
       jest.spyOn(fsPromises, 'writeFile').mockRejectedValue(denied);
