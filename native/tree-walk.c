@@ -137,6 +137,14 @@ static napi_value fail(napi_env env, const char *message) {
   return NULL;
 }
 
+/* The call's first `count` arguments, in argv; 0 (with an exception pending) when fewer were given. */
+static int arguments(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *usage) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= count) return 1;
+  fail(env, usage);
+  return 0;
+}
+
 /* A parsed text: its records and first error line (UINT32_MAX when none); ok 0 when memory ran out. */
 typedef struct {
   Records records;
@@ -176,7 +184,7 @@ static napi_value parsed_value(napi_env env, Parsed *parsed) {
   return result;
 }
 
-/* The language external and flags array of a call's arguments at `at` and `at + 1`; NULL language when they are not. */
+/* The language external in argv[0] and the flags array in argv[1]; NULL (with an exception pending) when they are not. */
 static const TSLanguage *language_and_flags(napi_env env, napi_value *argv, uint8_t **flags, size_t *count) {
   bool tagged = false;
   void *language = NULL;
@@ -209,9 +217,8 @@ static char16_t *utf16_copy(napi_env env, napi_value value, size_t *length) {
 
 /* parse(text, language, flags): { records: Int32Array, errorLine: number }, errorLine 0 when the tree has no error. */
 static napi_value parse(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return fail(env, "parse(text, language, flags)");
+  if (!arguments(env, info, 3, argv, "parse(text, language, flags)")) return NULL;
   uint8_t *flags = NULL;
   size_t count = 0;
   const TSLanguage *language = language_and_flags(env, argv + 1, &flags, &count);
@@ -320,17 +327,23 @@ static void free_ahead(napi_env env, void *data, void *hint) {
   free(ahead);
 }
 
+// The tag on handles startAhead made: another external passed as one is refused, not read as one.
+static const napi_type_tag AHEAD_TYPE_TAG = {0x61706970F0578E11, 0x2A3B4C5D6E7F8091};
+
 static Ahead *ahead_of(napi_env env, napi_value value) {
+  bool tagged = false;
   void *ahead = NULL;
-  if (napi_get_value_external(env, value, &ahead) != napi_ok || !ahead) fail(env, "not a parse-ahead handle");
+  if (napi_check_object_type_tag(env, value, &AHEAD_TYPE_TAG, &tagged) != napi_ok || !tagged || napi_get_value_external(env, value, &ahead) != napi_ok || !ahead) {
+    fail(env, "not a parse-ahead handle");
+    return NULL;
+  }
   return ahead;
 }
 
 /* startAhead(language, flags): a handle whose thread parses what is submitted to it. */
 static napi_value start_ahead(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return fail(env, "startAhead(language, flags)");
+  if (!arguments(env, info, 2, argv, "startAhead(language, flags)")) return NULL;
   uint8_t *flags = NULL;
   size_t count = 0;
   const TSLanguage *language = language_and_flags(env, argv, &flags, &count);
@@ -346,11 +359,17 @@ static napi_value start_ahead(napi_env env, napi_callback_info info) {
   pthread_mutex_init(&ahead->lock, NULL);
   pthread_cond_init(&ahead->submitted, NULL);
   pthread_cond_init(&ahead->finished, NULL);
-  napi_value handle;
-  if (!ts_parser_set_language(ahead->parser, language) || napi_create_external(env, ahead, free_ahead, NULL, &handle) != napi_ok) {
+  if (!ts_parser_set_language(ahead->parser, language)) {
     free_ahead(env, ahead, NULL);
     return fail(env, "tree-sitter language version not supported");
   }
+  napi_value handle;
+  if (napi_create_external(env, ahead, free_ahead, NULL, &handle) != napi_ok) {
+    free_ahead(env, ahead, NULL);
+    return fail(env, "out of memory");
+  }
+  // From here on the handle's finalizer frees it.
+  if (napi_type_tag_object(env, handle, &AHEAD_TYPE_TAG) != napi_ok) return fail(env, "the parse-ahead handle cannot be tagged");
   if (pthread_create(&ahead->thread, NULL, parse_ahead, ahead) != 0) return fail(env, "no thread to parse ahead on");
   ahead->started = 1;
   return handle;
@@ -358,9 +377,8 @@ static napi_value start_ahead(napi_env env, napi_callback_info info) {
 
 /* submit(handle, text): queues a copy of the text to be parsed. */
 static napi_value submit(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return fail(env, "submit(handle, text)");
+  if (!arguments(env, info, 2, argv, "submit(handle, text)")) return NULL;
   Ahead *ahead = ahead_of(env, argv[0]);
   if (!ahead) return NULL;
   if (!ahead->started) return fail(env, "parsing ahead was stopped");
@@ -382,9 +400,8 @@ static napi_value submit(napi_env env, napi_callback_info info) {
 
 /* take(handle): the oldest submitted text's { records, errorLine }, as parse() gives them. */
 static napi_value take(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "take(handle)");
+  if (!arguments(env, info, 1, argv, "take(handle)")) return NULL;
   Ahead *ahead = ahead_of(env, argv[0]);
   if (!ahead) return NULL;
   pthread_mutex_lock(&ahead->lock);
@@ -404,9 +421,8 @@ static napi_value take(napi_env env, napi_callback_info info) {
 
 /* stop(handle): ends the handle's thread now rather than when the handle is collected. */
 static napi_value stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return fail(env, "stop(handle)");
+  if (!arguments(env, info, 1, argv, "stop(handle)")) return NULL;
   Ahead *ahead = ahead_of(env, argv[0]);
   if (ahead) stop_ahead(ahead);
   return NULL;

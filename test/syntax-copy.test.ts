@@ -12,6 +12,7 @@ import { extractFacts } from '../src/python/facts';
 import { columnOf, lineOf, locAt } from '../src/python/ir';
 import { copyTree, nativeParse, parseAhead, type PyNode } from '../src/python/syntax';
 import type Parser from 'tree-sitter';
+import Python from 'tree-sitter-python';
 import { scan } from '../src/scan';
 import { ROOT } from './support/run-cli';
 import { requireSystem } from './support/system-python';
@@ -134,6 +135,9 @@ withNativeWalk('parsed ahead on the addon\'s thread, each text gives what parsin
     ahead.stop(); // with texts left untaken
   }
   expect(() => ahead.submit('x = 1\n')).toThrow('parsing ahead was stopped');
+  // Only a handle startAhead made is taken for one.
+  const addon = require(path.join(ROOT, 'native', 'build', 'Release', 'tree_walk.node')) as { take(handle: unknown): unknown };
+  expect(() => addon.take(Python.language)).toThrow('not a parse-ahead handle');
 });
 
 const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
