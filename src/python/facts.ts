@@ -531,13 +531,14 @@ class FactsBuilder {
         return { k: 'subscript', obj: sub(node.childForFieldName('value')), index: sub(node.childForFieldName('subscript')) };
       case 'list_comprehension':
       case 'generator_expression': {
-        const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
-        const clause = clauses[0];
+        // One `for`, then any number of `if`s (`[m for m in names if m != "post"]`).
+        const [clause, ...filters] = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
         const left = clause?.childForFieldName('left');
         const targets = left?.type === 'identifier' ? [left.text] : (left?.namedChildren ?? []).map((c) => (c.type === 'identifier' ? c.text : ''));
         const body = node.childForFieldName('body');
-        if (clauses.length !== 1 || clause.type !== 'for_in_clause' || !body || !targets.length || targets.includes('')) return { k: 'other', text: clip(node.text), loc };
-        return { k: 'comp', elt: sub(body), targets, iterable: sub(clause.childForFieldName('right')) };
+        const conds = filters.map((f) => f.namedChildren.find((c) => c.type !== 'comment'));
+        if (clause?.type !== 'for_in_clause' || filters.some((f) => f.type !== 'if_clause') || conds.includes(undefined) || !body || !targets.length || targets.includes('')) return { k: 'other', text: clip(node.text), loc };
+        return { k: 'comp', elt: sub(body), targets, iterable: sub(clause.childForFieldName('right')), ...(conds.length && { conds: conds.map((c) => sub(c!)) }) };
       }
       case 'lambda': {
         const body = node.childForFieldName('body');

@@ -39,7 +39,7 @@ export type Expr =
   | { k: 'concat'; parts: Expr[] } // `+` between operands, implicit string concatenation
   | { k: 'fstr'; parts: Expr[] } // f-string: literal parts as `str`, interpolations as expressions
   | { k: 'subscript'; obj: Expr; index: Expr }
-  | { k: 'comp'; elt: Expr; targets: string[]; iterable: Expr } // `[elt for targets in iterable]`, one `for`, no `if`
+  | { k: 'comp'; elt: Expr; targets: string[]; iterable: Expr; conds?: Expr[] } // `[elt for targets in iterable if cond ...]`, one `for`
   | { k: 'lambda'; loc: Loc; params: string[]; body: Expr; reads: string[]; stringKeys: string[] } // reads, stringKeys: as in FunctionDef
   | { k: 'other'; text: string; loc: Loc };
 
@@ -240,7 +240,7 @@ export function someExpr(expr: Expr, test: (e: Expr) => boolean): boolean {
       for (let i = 0; i < expr.kwargs.length; i++) if (someExpr(expr.kwargs[i][1], test)) return true;
       return (expr.star !== undefined && someExpr(expr.star, test)) || (expr.kwstar !== undefined && someExpr(expr.kwstar, test));
     case 'comp':
-      return someExpr(expr.elt, test) || someExpr(expr.iterable, test);
+      return someExpr(expr.elt, test) || someExpr(expr.iterable, test) || (expr.conds !== undefined && someOf(expr.conds, test));
     case 'attr':
       return someExpr(expr.obj, test);
     case 'seq':

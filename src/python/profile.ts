@@ -11,8 +11,9 @@ import { armGroupsOf, groupArms, methodCallsOn, testedArmGroupsIn, testedArmsIn 
 import { lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
+import { comparison, literalValue, truthy, type PyValue } from './pyvalue';
 
-export type PyValue = string | number | boolean | null | PyValue[];
+export type { PyValue } from './pyvalue';
 
 export interface Profile {
   name: string;
@@ -58,10 +59,6 @@ interface ListItems {
 // List methods that add items, and those that only read it.
 const ADDING_LIST_METHODS = ['append', 'extend', 'insert'];
 const READING_LIST_METHODS = ['copy', 'count', 'index'];
-
-function truthy(v: PyValue): boolean {
-  return Array.isArray(v) ? v.length > 0 : Boolean(v);
-}
 
 const CAST = 'typing.cast';
 const INTEGER_TEXT = /^\s*[-+]?\d+(_\d+)*\s*$/;
@@ -120,13 +117,9 @@ class Conditions {
       case 'str':
       case 'num':
       case 'bool':
-        return expr.v;
       case 'none':
-        return null;
-      case 'seq': {
-        const items = expr.items.map((e) => this.value(e, ctx, depth + 1));
-        return items.every((v) => v !== undefined) ? (items as PyValue[]) : undefined;
-      }
+      case 'seq':
+        return literalValue(expr, (e) => this.value(e, ctx, depth + 1));
       case 'call':
         return this.call(expr, ctx, depth);
       case 'concat': {
@@ -560,36 +553,6 @@ function opaque(expr: Expr, ctx: Ctx): boolean {
   return root.k === 'name' && ctx.env?.get(root.id)?.expr.k === 'other';
 }
 
-function comparison(op: string, left: PyValue, right: PyValue): boolean | undefined {
-  const equal = JSON.stringify(left) === JSON.stringify(right);
-  switch (op) {
-    case '==':
-    case 'is':
-      return equal;
-    case '!=':
-    case 'is not':
-      return !equal;
-    case 'in':
-    case 'not in': {
-      const inside = Array.isArray(right) ? right.some((r) => JSON.stringify(r) === JSON.stringify(left)) : typeof right === 'string' && typeof left === 'string' ? right.includes(left) : undefined;
-      return inside === undefined ? undefined : op === 'in' ? inside : !inside;
-    }
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-      return ordered(op, left, right);
-    default:
-      return undefined;
-  }
-}
-
-/** `a < b` of two numbers or two texts; Python refuses to order others (None, lists are left undecided). */
-function ordered(op: string, left: PyValue, right: PyValue): boolean | undefined {
-  const comparable = (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
-  if (!comparable) return undefined;
-  return op === '<' ? left < right : op === '<=' ? left <= right : op === '>' ? left > right : left >= right;
-}
 
 /**
  * The first `return` a project function reaches when, besides constants, only what `known` answers is known

@@ -11,7 +11,7 @@ import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { functionDefinedIn, functionOwning, testedArmsIn } from './module-index';
 import { addTo, lookupTable, lowerBound } from '../collections';
-import type { PyValue } from './profile';
+import { comparison, literalValue, truthy, type PyValue } from './pyvalue';
 import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr, type ConfigData } from './config-files';
 
@@ -1510,7 +1510,9 @@ export class Project {
     if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
     if (expr.k === 'comp') {
       const items = this.sequence(expr.iterable, ctx, depth + 1);
-      return items && comprehensionItems(expr, ctx, items);
+      const kept = items && comprehensionItems(expr, ctx, items);
+      // One list: an item whose `if` the profile cannot decide makes it one of several.
+      return kept?.every((item) => item.decided) ? kept : undefined;
     }
     const values = this.resolve(expr, ctx, depth + 1);
     return values.length === 1 && values[0].kind === 'literal' && ['seq', 'comp'].includes(values[0].expr.k) ? this.sequence(values[0].expr, values[0].ctx, depth + 1) : undefined;
@@ -1941,13 +1943,65 @@ export function bindTargets(targets: string[], item: { expr: Expr; ctx: Ctx }, o
   return env;
 }
 
-/** `[rule(url) for url in urls]` over the iterable's items: the element once per item, the target bound to it. */
-export function comprehensionItems(comp: Extract<Expr, { k: 'comp' }>, ctx: Ctx, items: { expr: Expr; ctx: Ctx }[]): { expr: Expr; ctx: Ctx }[] {
+/**
+ * `[rule(url) for url in urls if cond]` over the iterable's items: the element once per item, the target bound to it,
+ * but for items an `if` rules out by the item alone (see itemTest). An item whose `if` reads anything else (a setting,
+ * the environment) is kept, not `decided`: it may be in the list.
+ */
+export function comprehensionItems(comp: Extract<Expr, { k: 'comp' }>, ctx: Ctx, items: { expr: Expr; ctx: Ctx }[]): { expr: Expr; ctx: Ctx; decided: boolean }[] {
   return items.flatMap((item) => {
     const env = bindTargets(comp.targets, item, ctx.env);
-    return env ? [{ expr: comp.elt, ctx: { ...ctx, env } }] : [];
+    if (!env) return [];
+    const holds = (comp.conds ?? NO_ITEMS).map((cond) => {
+      const value = itemTest(cond, env);
+      return value === undefined ? undefined : truthy(value);
+    });
+    return holds.includes(false) ? [] : [{ expr: comp.elt, ctx: { ...ctx, env }, decided: !holds.includes(undefined) }];
   });
 }
+
+const NO_TARGETS: Env = new Map();
+
+/**
+ * A comprehension's test read from the item alone: literals, the targets bound to literal items, comparisons between
+ * them (`m != "post"`, `n not in ("a", "b")`), `not`, `and` and `or`; undefined for anything else. Nothing is
+ * resolved, so nothing is assumed.
+ */
+function itemTest(expr: Expr, env: Env): PyValue | undefined {
+  switch (expr.k) {
+    case 'str':
+    case 'num':
+    case 'bool':
+    case 'none':
+    case 'seq':
+      return literalValue(expr, (e) => itemTest(e, env));
+    case 'name': {
+      // An item is read where the iterable was (a name inside it is not a target).
+      const bound = env.get(expr.id);
+      return bound && bound.expr.k !== 'name' ? itemTest(bound.expr, NO_TARGETS) : undefined;
+    }
+  }
+  if (!isOperatorCall(expr)) return undefined;
+  const operands = expr.args.map((a, i) => (expr.fn.id === '__cmp__' && i % 2 ? undefined : itemTest(a, env)));
+  switch (expr.fn.id) {
+    case '__not__':
+      return operands[0] === undefined ? undefined : !truthy(operands[0]);
+    case '__and__':
+    case '__or__':
+      // Python returns the deciding operand.
+      if (operands[0] === undefined) return undefined;
+      return truthy(operands[0]) === (expr.fn.id === '__or__') ? operands[0] : operands[1];
+    case '__cmp__':
+      for (let i = 1; i + 1 < expr.args.length; i += 2) {
+        const [left, op, right] = [operands[i - 1], expr.args[i], operands[i + 1]];
+        const holds = left === undefined || right === undefined || op.k !== 'str' ? undefined : comparison(op.v, left, right);
+        if (holds !== true) return holds;
+      }
+      return true;
+  }
+  return undefined;
+}
+
 
 // String methods applied to a known text with literal arguments (a test, a rule built from a prefix).
 export const STRING_METHODS = lookupTable<(text: string, args: string[]) => string | boolean>({

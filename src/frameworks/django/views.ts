@@ -186,6 +186,13 @@ export class ViewResolver {
     for (const v of this.project.resolve(call.fn.obj, ctx)) {
       if (v.kind === 'class') {
         const view = this.classView(v.ref, wrappers, options);
+        // An `as_view` of the project's own that does not build the view through Django's (pretalx's CRUD views set
+        // each method's handler on the instance from a table, per call) answers methods its class does not show.
+        const own = this.project.methodOf(v.ref, 'as_view');
+        if (own && !own.fn.calls.some((c) => isSuperMethod(c.fn, 'as_view'))) {
+          view.unresolved.push(`\`${own.fn.qualname}\` builds the view itself, not through Django's \`as_view\`: every method is listed`);
+          return { ...view, handlers: new Map(STANDARD_METHODS.map((m) => [m, 'as_view'])), anyMethod: true };
+        }
         return actionMap ? this.withActions(view, actionMap, ctx) : view;
       }
       if (v.kind === 'external') {
