@@ -7,7 +7,8 @@
  * parsed into a pack of its own (a file per module cost 0.6 ms a file to create here, a third of a cold scan). The
  * index is keyed by the build: a different version or facts code starts a fresh cache and never reads facts it did not write. Safe to delete at any time; a cache file that cannot be read, is damaged (its
  * keyed hash line does not match: see sealKey) or has the wrong shape is recomputed, a cache that cannot be written is reported once and the scan goes on. The cache writes only inside a folder it created
- * and marked with the user's key, never through a link, and deletes only facts files it named: an existing folder
+ * and marked with the user's key, never through a link, and deletes only the packs it named (and the facts files earlier
+ * versions named): an existing folder
  * without that mark (`--cache-dir .`, a cache a repository ships) is reported once and not used.
  */
 import { isAscii } from 'node:buffer';

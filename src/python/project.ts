@@ -1511,7 +1511,7 @@ export class Project {
     if (expr.k === 'comp') {
       const items = this.sequence(expr.iterable, ctx, depth + 1);
       const kept = items && comprehensionItems(expr, ctx, items);
-      // One list: an item whose `if` the profile cannot decide makes it one of several.
+      // One list: an item whose `if` the item alone does not decide makes it one of several.
       return kept?.every((item) => item.decided) ? kept : undefined;
     }
     const values = this.resolve(expr, ctx, depth + 1);
@@ -2001,7 +2001,6 @@ function itemTest(expr: Expr, env: Env): PyValue | undefined {
   }
   return undefined;
 }
-
 
 // String methods applied to a known text with literal arguments (a test, a rule built from a prefix).
 export const STRING_METHODS = lookupTable<(text: string, args: string[]) => string | boolean>({
