@@ -90,7 +90,7 @@ class Conditions {
   private steps = 0;
   private nesting = 0; // calls of `evaluate` in progress
   private readonly running = new Set<FunctionDef>(); // functions whose return is being evaluated
-  private readonly armsByCall = new WeakMap<Env, Map<FunctionDef, (line: number) => (boolean | undefined)[]>>(); // see mayRun
+  private readonly armsByCall = new WeakMap<Env, Map<FunctionDef, (line: number) => (boolean | undefined)[]>>(); // see runsInCall
 
   constructor(
     private readonly project: Project,
@@ -520,13 +520,19 @@ class Conditions {
     return { returns, ...(first && { value: this.value(first.expr, first.ctx, 1) }) };
   }
 
-  /** Whether the code at `line` of a function's body may run for a call that binds `env` (see Project.mayRun). */
-  mayRun(ref: FunctionRef, env: Env, line: number): boolean {
+  /**
+   * Whether the code at `line` of a function's body runs for a call that binds `env`: false when an arm it is in is
+   * ruled out, true when every arm it is in is taken, undefined when that is not known (see Project.runsAt).
+   */
+  runsInCall(ref: FunctionRef, env: Env, line: number): boolean | undefined {
     let byFunction = this.armsByCall.get(env);
     if (!byFunction) this.armsByCall.set(env, (byFunction = new Map()));
     let armsAt = byFunction.get(ref.fn);
     if (!armsAt) byFunction.set(ref.fn, (armsAt = this.armsTaken(ref, env, 0)));
-    return this.nested(() => !armsAt(line).includes(false)) ?? true;
+    return this.nested(() => {
+      const verdicts = armsAt(line);
+      return verdicts.includes(false) ? false : verdicts.includes(undefined) ? undefined : true;
+    });
   }
 
   private nested<T>(run: () => T | undefined): T | undefined {
@@ -624,12 +630,12 @@ export function calledValue(project: Project, values: Value[], known: (params: s
  * What the resolver asks of the profile: a call's value, the returns a call of a project function may reach (and its
  * value), and whether a line of a helper's body runs for one call of it.
  */
-export function profileEvaluation(project: Project, profile: Profile): Pick<Project, 'evaluateCall' | 'returnsReached' | 'mayRun'> {
+export function profileEvaluation(project: Project, profile: Profile): Pick<Project, 'evaluateCall' | 'returnsReached' | 'runsAt'> {
   const conditions = new Conditions(project, profile);
   return {
     evaluateCall: (call, ctx) => conditions.evaluate(call, ctx),
     returnsReached: (ref, call, ctx) => conditions.returnsReached(ref, call, ctx),
-    mayRun: (ref, env, line) => conditions.mayRun(ref, env, line),
+    runsAt: (ref, env, line) => conditions.runsInCall(ref, env, line),
   };
 }
 

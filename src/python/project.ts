@@ -195,6 +195,7 @@ export class Project {
   // read with no loop/parameter environment, one per environment (a function followed for one call), dropped with it.
   private plainMemos = newReadMemos();
   private envMemos = new WeakMap<Env, ReadMemos>();
+  private functionModules?: WeakMap<FunctionDef, ModuleFacts>; // see moduleDefining
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
   private readonly parameterCache: Memo<string, Value[]> = new Map();
   private readonly starDefinitions: Memo<string, { expr: Expr; ctx: Ctx } | undefined> = new Map(); // see starDefinition
@@ -237,8 +238,11 @@ export class Project {
   evaluateCall?: (call: CallExpr, ctx: Ctx) => PyValue | undefined;
   /** The `return`s a call of a project function may reach under the deployment profile, and its value when known. */
   returnsReached?: (ref: FunctionRef, call: CallExpr, ctx: Ctx) => { returns: { expr: Expr; ctx: Ctx }[]; value?: PyValue } | undefined;
-  /** False when the profile, with one call's parameters bound (`env`), does not run that line of the function's body. */
-  mayRun?: (ref: FunctionRef, env: Env, line: number) => boolean;
+  /**
+   * Whether the profile, with one call's parameters bound (`env`), runs that line of the function's body: false when
+   * it does not, true when it surely does, undefined when it cannot tell.
+   */
+  runsAt?: (ref: FunctionRef, env: Env, line: number) => boolean | undefined;
 
   /** Call statements in branches the deployment profile does not run, read in this project (see scan.ts). */
   profileSkipped: { call: CallExpr; ctx: Ctx; notServed: NotServed }[] = [];
@@ -702,18 +706,28 @@ export class Project {
 
   /**
    * Of the assignments that may reach a read in a function body read for one call, those the call may run
-   * (`if prefix: final = f"/{prefix}" else: final = ""` with `prefix` bound): branches on its parameters decided.
+   * (`if prefix: final = f"/{prefix}" else: final = ""` with `prefix` bound): branches on its parameters decided. One
+   * that opens an arm the call surely takes hides those before it (AWX's `if not prefix: prefix = '/'`, the parameter
+   * passed nothing: `prefix` is `'/'` below).
    */
   private runningBindings(bindings: readonly Binding[], ctx: Ctx, readIn: number): readonly Binding[] {
-    if (bindings.length < 2 || !ctx.env?.size || ctx.scope !== readIn || !this.mayRun) return bindings;
+    if (bindings.length < 2 || !ctx.env?.size || ctx.scope !== readIn || !this.runsAt) return bindings;
     const fn = functionOwning(ctx.mod, ctx.scope);
     // Only branches on what the call passes can tell one call from another: every assignment but the first must
     // stand in one (`prefix = ""`, then `if passed: prefix = f"/{passed}"`).
     const onCall = fn ? this.branchesOnParameters(ctx.mod, fn) : [];
     const first = Math.min(...bindings.map((b) => b.line));
     if (!fn || !bindings.every((b) => b.line === first || onCall.some((a) => a.from <= b.line && b.line <= a.to))) return bindings;
-    const running = bindings.filter((b) => this.mayRun!({ mod: ctx.mod, fn }, ctx.env!, b.line));
-    return running.length ? running : bindings;
+    const ref = { mod: ctx.mod, fn };
+    const verdicts = new Map(bindings.map((b) => [b, this.runsAt!(ref, ctx.env!, b.line)]));
+    const running = bindings.filter((b) => verdicts.get(b) !== false);
+    // The first statement of an arm (an `if` block's first line, or the line of or after an `elif`/`else`): not inside a
+    // loop or a `try` of the arm, so it runs whenever the arm does.
+    const opensArm = (b: Binding): boolean => onCall.some((a) => b.line === a.from || (a.arm > 0 && b.line === a.from + 1));
+    const hiding = running.filter((b) => b.kind === 'assign' && b.line < ctx.line && verdicts.get(b) === true && opensArm(b));
+    const from = Math.max(...hiding.map((b) => b.line));
+    const reaching = hiding.length ? running.filter((b) => b.line >= from) : running;
+    return reaching.length ? reaching : bindings;
   }
 
   /**
@@ -912,8 +926,14 @@ export class Project {
       if (arg) env.set(p.name, { expr: arg, ctx });
     });
     // A literal default (`prefix: str | None = None`) is what a call that passes nothing for it gives. Not for a call
-    // that passes nothing at all: its body reads as the function's for every call, its lookups shared.
-    if (env.size && !call.splat && !isHookCall(call)) {
+    // that passes nothing at all: its body reads as the function's for every call, its lookups shared; unless the body
+    // branches on a parameter (AWX's `get_urlpatterns(prefix=None)`: `if not prefix: prefix = '/'`), where the
+    // defaults decide which assignments run.
+    const branching = (): boolean => {
+      const mod = this.moduleDefining(fn);
+      return mod !== undefined && this.branchesOnParameters(mod, fn).length > 0;
+    };
+    if ((env.size || branching()) && !call.splat && !isHookCall(call)) {
       for (const p of fn.params) {
         if (env.has(p.name) || !p.default || !LITERALS.has(p.default.k)) continue;
         const bound = { expr: p.default, ctx };
@@ -922,6 +942,15 @@ export class Project {
       }
     }
     return env;
+  }
+
+  /** The module that defines `fn`. */
+  private moduleDefining(fn: FunctionDef): ModuleFacts | undefined {
+    if (!this.functionModules) {
+      this.functionModules = new WeakMap();
+      for (const mod of this.modules) for (const f of mod.functions) this.functionModules.set(f, mod);
+    }
+    return this.functionModules.get(fn);
   }
 
   /**
