@@ -559,7 +559,6 @@ function opaque(expr: Expr, ctx: Ctx): boolean {
   return root.k === 'name' && ctx.env?.get(root.id)?.expr.k === 'other';
 }
 
-
 /**
  * The first `return` a project function reaches when, besides constants, only what `known` answers is known
  * (a throttle's `allow_request` for one HTTP method: `request.method`): every parameter is opaque, so a branch
@@ -715,7 +714,6 @@ export function skippedCalls(unprofiled: Project, profiled: Project, skipped: Sk
     });
   });
 }
-
 
 /**
  * Whether each arm of one `if` runs (true), does not (false) or may (undefined), given what `decide` says of
