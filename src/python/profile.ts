@@ -11,7 +11,7 @@ import { armGroupsOf, groupArms, methodCallsOn, testedArmGroupsIn, testedArmsIn 
 import { lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
-import { comparison, literalValue, truthy, type PyValue } from './pyvalue';
+import { comparison, isLiteral, literalValue, truthy, type PyValue } from './pyvalue';
 
 export type { PyValue } from './pyvalue';
 
@@ -113,13 +113,8 @@ class Conditions {
 
   value(expr: Expr, ctx: Ctx, depth = 0): PyValue | undefined {
     if (depth > MAX_DEPTH || ++this.steps > MAX_STEPS) return undefined;
+    if (isLiteral(expr)) return literalValue(expr, (e) => this.value(e, ctx, depth + 1));
     switch (expr.k) {
-      case 'str':
-      case 'num':
-      case 'bool':
-      case 'none':
-      case 'seq':
-        return literalValue(expr, (e) => this.value(e, ctx, depth + 1));
       case 'call':
         return this.call(expr, ctx, depth);
       case 'concat': {

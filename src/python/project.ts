@@ -11,7 +11,7 @@ import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { functionDefinedIn, functionOwning, testedArmsIn } from './module-index';
 import { addTo, lookupTable, lowerBound } from '../collections';
-import { comparison, literalValue, truthy, type PyValue } from './pyvalue';
+import { comparison, isLiteral, literalValue, truthy, type PyValue } from './pyvalue';
 import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr, type ConfigData } from './config-files';
 
@@ -1997,18 +1997,11 @@ const NO_TARGETS: Env = new Map();
  * resolved, so nothing is assumed.
  */
 function itemTest(expr: Expr, env: Env): PyValue | undefined {
-  switch (expr.k) {
-    case 'str':
-    case 'num':
-    case 'bool':
-    case 'none':
-    case 'seq':
-      return literalValue(expr, (e) => itemTest(e, env));
-    case 'name': {
-      // An item is read where the iterable was (a name inside it is not a target).
-      const bound = env.get(expr.id);
-      return bound && bound.expr.k !== 'name' ? itemTest(bound.expr, NO_TARGETS) : undefined;
-    }
+  if (isLiteral(expr)) return literalValue(expr, (e) => itemTest(e, env));
+  if (expr.k === 'name') {
+    // An item is read where the iterable was (a name inside it is not a target).
+    const bound = env.get(expr.id);
+    return bound && bound.expr.k !== 'name' ? itemTest(bound.expr, NO_TARGETS) : undefined;
   }
   if (!isOperatorCall(expr)) return undefined;
   const operands = expr.args.map((a, i) => (expr.fn.id === '__cmp__' && i % 2 ? undefined : itemTest(a, env)));

@@ -5,6 +5,12 @@ export type PyValue = string | number | boolean | null | PyValue[];
 
 type Literal = Extract<Expr, { k: 'str' | 'num' | 'bool' | 'none' | 'seq' }>;
 
+const LITERAL_KINDS: ReadonlySet<Expr['k']> = new Set(['str', 'num', 'bool', 'none', 'seq']);
+
+export function isLiteral(expr: Expr): expr is Literal {
+  return LITERAL_KINDS.has(expr.k);
+}
+
 /** A literal's value; a list's from its items' (each read by `item`), undefined when one is unknown. */
 export function literalValue(expr: Literal, item: (e: Expr) => PyValue | undefined): PyValue | undefined {
   if (expr.k === 'none') return null;
