@@ -41,7 +41,7 @@ export function functionDefinedIn(mod: ModuleFacts, scope: number, name: string)
 }
 
 /** The arms of each `if`/`match` statement, in order. */
-export function groupArms(arms: Arm[]): Arm[][] {
+function groupArms(arms: Arm[]): Arm[][] {
   const groups = new Map<number, Arm[]>();
   for (const arm of arms) addTo(groups, arm.of, arm);
   return [...groups.values()].map((g) => g.sort((a, b) => a.arm - b.arm));

@@ -7,11 +7,11 @@
  */
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, exprLine, lineOf, pythonText, someExpr } from './ir';
-import { armGroupsOf, groupArms, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
+import { armGroupsOf, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
-import { comparison, isLiteral, literalValue, truthy, type PyValue } from './pyvalue';
+import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
 
 export type { PyValue } from './pyvalue';
 
@@ -280,22 +280,8 @@ class Conditions {
   private call(call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
     const operand = (i: number): PyValue | undefined => (call.args[i] ? this.value(call.args[i], ctx, depth + 1) : undefined);
     const operator = call.fn.k === 'name' ? call.fn.id : '';
-    if (operator === '__not__') {
-      const v = operand(0);
-      return v === undefined ? undefined : !truthy(v);
-    }
-    if (operator === '__and__' || operator === '__or__') {
-      const left = operand(0);
-      if (left === undefined) return undefined;
-      // Python returns the deciding operand.
-      if (truthy(left) === (operator === '__or__')) return left;
-      return operand(1);
-    }
+    if (LOGICAL_OPERATORS.has(operator)) return logicalValue(operator, operand);
     if (operator === '__cmp__') return this.compare(call, ctx, depth);
-    if (operator === '__ifelse__') {
-      const test = operand(1);
-      return test === undefined ? undefined : operand(truthy(test) ? 0 : 2);
-    }
     if (call.fn.k === 'attr' && STRING_METHODS[call.fn.name]) {
       const text = this.value(call.fn.obj, ctx, depth + 1);
       const args = call.args.map((a) => this.value(a, ctx, depth + 1));
@@ -670,7 +656,7 @@ function decideBranches(project: Project, profile: Profile): Profiled {
   const modules = project.modules.map((mod) => {
     const dead: Arm[] = [];
     const settled = new Set<number>(); // `if` statements whose taken arm is known
-    for (const group of groupArms(mod.arms ?? [])) {
+    for (const group of armGroupsOf(mod)) {
       const verdicts = armVerdicts(group, (arm) => conditions.decide(arm, mod));
       const ruledOut = group.filter((_, i) => verdicts[i] === false);
       dead.push(...ruledOut);

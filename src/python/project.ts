@@ -11,7 +11,7 @@ import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { functionDefinedIn, functionOwning, testedArmsIn } from './module-index';
 import { addTo, lookupTable, lowerBound } from '../collections';
-import { comparison, isLiteral, literalValue, truthy, type PyValue } from './pyvalue';
+import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
 import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr, type ConfigData } from './config-files';
 
@@ -2004,24 +2004,16 @@ function itemTest(expr: Expr, env: Env): PyValue | undefined {
     return bound && bound.expr.k !== 'name' ? itemTest(bound.expr, NO_TARGETS) : undefined;
   }
   if (!isOperatorCall(expr)) return undefined;
-  const operands = expr.args.map((a, i) => (expr.fn.id === '__cmp__' && i % 2 ? undefined : itemTest(a, env)));
-  switch (expr.fn.id) {
-    case '__not__':
-      return operands[0] === undefined ? undefined : !truthy(operands[0]);
-    case '__and__':
-    case '__or__':
-      // Python returns the deciding operand.
-      if (operands[0] === undefined) return undefined;
-      return truthy(operands[0]) === (expr.fn.id === '__or__') ? operands[0] : operands[1];
-    case '__cmp__':
-      for (let i = 1; i + 1 < expr.args.length; i += 2) {
-        const [left, op, right] = [operands[i - 1], expr.args[i], operands[i + 1]];
-        const holds = left === undefined || right === undefined || op.k !== 'str' ? undefined : comparison(op.v, left, right);
-        if (holds !== true) return holds;
-      }
-      return true;
+  const operand = (i: number): PyValue | undefined => (expr.args[i] ? itemTest(expr.args[i], env) : undefined);
+  if (LOGICAL_OPERATORS.has(expr.fn.id)) return logicalValue(expr.fn.id, operand);
+  if (expr.fn.id !== '__cmp__') return undefined;
+  // `a == b != c` as `__cmp__(a, "==", b, "!=", c)`.
+  for (let i = 1; i + 1 < expr.args.length; i += 2) {
+    const [left, op, right] = [operand(i - 1), expr.args[i], operand(i + 1)];
+    const holds = left === undefined || right === undefined || op.k !== 'str' ? undefined : comparison(op.v, left, right);
+    if (holds !== true) return holds;
   }
-  return undefined;
+  return true;
 }
 
 // String methods applied to a known text with literal arguments (a test, a rule built from a prefix).

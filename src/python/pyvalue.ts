@@ -23,6 +23,25 @@ export function truthy(v: PyValue): boolean {
   return Array.isArray(v) ? v.length > 0 : Boolean(v);
 }
 
+/** `not`, `and`, `or` and `a if test else b`, kept as calls of these names (see ir's OPERATOR_NAMES). */
+export const LOGICAL_OPERATORS: ReadonlySet<string> = new Set(['__not__', '__and__', '__or__', '__ifelse__']);
+
+/**
+ * A logical operator's value, each operand read (`operand(i)`, by position) only where Python reads it; undefined
+ * where one it needs is unknown.
+ */
+export function logicalValue(operator: string, operand: (i: number) => PyValue | undefined): PyValue | undefined {
+  if (operator === '__ifelse__') {
+    const test = operand(1);
+    return test === undefined ? undefined : operand(truthy(test) ? 0 : 2);
+  }
+  const first = operand(0);
+  if (first === undefined) return undefined;
+  if (operator === '__not__') return !truthy(first);
+  // `and` and `or` return the deciding operand.
+  return truthy(first) === (operator === '__or__') ? first : operand(1);
+}
+
 /** `left op right` for one comparison operator of a chain; undefined where Python would raise or it cannot be told. */
 export function comparison(op: string, left: PyValue, right: PyValue): boolean | undefined {
   const equal = JSON.stringify(left) === JSON.stringify(right);
