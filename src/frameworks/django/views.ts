@@ -61,6 +61,14 @@ export function lastSegment(qname: string | undefined): string {
   return qname?.split('.').pop() ?? '';
 }
 
+/** `lambda request: HttpResponse("ok")`: a function view no decorator restricts, serving every method. */
+function lambdaView(lambda: Extract<Expr, { k: 'lambda' }>, ctx: Ctx, wrappers: Decorator[]): DjangoView {
+  return {
+    handler: `${ctx.mod.module}.<lambda>`, handlerFile: ctx.mod.file, handlerLine: lineOf(lambda.loc),
+    drf: false, handlers: new Map(STANDARD_METHODS.map((m) => [m, '<lambda>'])), automatic: [], anyMethod: true, options: [], wrappers, unresolved: [],
+  };
+}
+
 export class ViewResolver {
   private setattrCalls?: Map<string, { call: CallExpr; ctx: Ctx }[]>; // see attachedMethods
 
@@ -111,6 +119,7 @@ export class ViewResolver {
     if (functions.length > 1) return this.oneOf(functions.map((f) => this.functionView(f.ref, wrappers)), expr, ctx);
     for (const v of values) {
       if (v.kind === 'function') return this.functionView(v.ref, wrappers);
+      if (v.kind === 'literal' && v.expr.k === 'lambda') return lambdaView(v.expr, v.ctx, wrappers);
       if (v.kind === 'result' && v.call !== expr) return this.view(v.call, v.ctx, wrappers, depth + 1);
       if (v.kind === 'instance' && v.cls && this.isCallable(v.cls)) return this.callableInstance(v.cls, wrappers);
       if (v.kind === 'instance' && v.site.call !== expr) return this.view(v.site.call, v.site.ctx, wrappers, depth + 1);
@@ -181,9 +190,21 @@ export class ViewResolver {
 
   private asView(call: CallExpr, ctx: Ctx, wrappers: Decorator[]): DjangoView | { why: string } {
     if (call.fn.k !== 'attr') return { why: 'not an as_view() call' };
+    // `SpectacularAPIView().as_view()`: DRF's `as_view` is a classmethod, so an instance builds its class's view;
+    // Django's is class-only, and importing the URLconf raises AttributeError.
+    const owner = this.project.resolve(call.fn.obj, ctx);
+    const onInstance = owner.some((v) => v.kind === 'instance');
+    const classes = owner.flatMap((v): Value[] => (v.kind !== 'instance' ? [v] : v.cls ? [{ kind: 'class', ref: v.cls }] : v.types.map((qname) => ({ kind: 'external', qname }))));
+    const view = this.classAsView(classes, call, call.fn.obj, ctx, wrappers);
+    if (!onInstance || 'why' in view || view.drf) return view;
+    return { why: `\`${Project.describe(call.fn.obj)}.as_view()\` is called on an instance: Django's \`View.as_view\` is class-only, so importing this URLconf raises AttributeError` };
+  }
+
+  /** The view `as_view()` builds from the first of `classes` that is a view class (`owner`: where they were read). */
+  private classAsView(classes: Value[], call: CallExpr, owner: Expr, ctx: Ctx, wrappers: Decorator[]): DjangoView | { why: string } {
     const options = call.kwargs.map(([name, expr]) => ({ name, expr, ctx }));
     const actionMap = argument(call, 0, 'actions');
-    for (const v of this.project.resolve(call.fn.obj, ctx)) {
+    for (const v of classes) {
       if (v.kind === 'class') {
         const view = this.classView(v.ref, wrappers, options);
         // An `as_view` of the project's own that does not build the view through Django's (pretalx's CRUD views set
@@ -202,7 +223,7 @@ export class ViewResolver {
         return actionMap ? this.withActions(view, actionMap, ctx) : view;
       }
     }
-    return { why: `view class \`${Project.describe(call.fn.obj)}\` cannot be resolved statically` };
+    return { why: `view class \`${Project.describe(owner)}\` cannot be resolved statically` };
   }
 
   library(qname: string, known: ExternalView, ctx: Ctx, wrappers: Decorator[] = [], given: ViewOption[] = []): DjangoView {
