@@ -46,7 +46,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/server': ['wsgi:app'],
   'flask/modules': ['wsgi:app'],
   'flask/restful': ['api:app'],
-  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins', 'fromenv'],
+  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins', 'fromenv', 'switched', 'either', 'boundfirst:quiet_first', 'boundfirst:loud_first'],
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],
@@ -59,18 +59,22 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/smorest': [],
 };
 
-interface ProbeRoute {
+/** A route as a probe measured it: per method, the request the library first answered over the limit (null: none within BOUND). */
+interface MeasuredRoute {
   path: string;
-  methods: string[];
-  endpoint: string;
-  verdicts: Record<string, { limited: boolean; threshold: number | null }>;
+  verdicts: Record<string, { threshold: number | null; errored?: boolean }>;
 }
 
-function probe(project: string, entryPoint: string, pythonPath?: string): ProbeRoute[] {
+interface ProbeRoute extends MeasuredRoute {
+  methods: string[];
+  endpoint: string;
+}
+
+function probe(project: string, entryPoint: string, pythonPath?: string, env: Record<string, string> = {}): ProbeRoute[] {
   const r = spawnSync(SYSTEM_PYTHON, [PROBE, path.join(FIXTURES, project), entryPoint, '--measure', String(BOUND)], {
     encoding: 'utf8',
     cwd: path.join(FIXTURES, project),
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(pythonPath && { PYTHONPATH: pythonPath }) },
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(pythonPath && { PYTHONPATH: pythonPath }), ...env },
   });
   if (r.status !== 0) throw new Error(`probe failed for ${project} ${entryPoint} (are python3-flask, python3-flask-limiter, python3-flask-restful installed?):\n${r.stderr}`);
   return JSON.parse(r.stdout) as ProbeRoute[];
@@ -101,6 +105,40 @@ function unresolvedMatch(ours: Route, ourText: string, text: string): boolean {
 probeTest.each(Object.keys(ENTRY_POINTS).filter((project) => ENTRY_POINTS[project].length))('%s: routes and verdicts match the real Flask', async (project) => {
   expect(await flaskProblems(project, ENTRY_POINTS[project])).toEqual([]);
 });
+
+/**
+ * A limiter chosen from what the deployment says (`SWITCHED` in the environment, parsed as JSON, which the scan does
+ * not evaluate): each route apiposture calls unknown there answers over the limit after a different number of
+ * requests in the two deployments, so no static verdict would be right; each other route matches in both.
+ */
+probeTest('flask/misconfigured switched.py and either.py: unknown where the deployment decides, in both deployments', async () => {
+  const result = await scan({ paths: [path.join(FIXTURES, 'flask/misconfigured')] });
+  const [off, on] = SWITCHED.map((value) => ['switched', 'either'].flatMap((entry) => probe('flask/misconfigured', entry, undefined, { SWITCHED: value })));
+  expect(off.map((r) => r.path).sort()).toEqual(['/either/search', '/switched/maybe', '/switched/search']);
+  expect(switchedProblems(result.routes, off, on, 'Flask-Limiter')).toEqual([]);
+});
+
+/** The two deployments of the `switched` fixtures: `SWITCHED` false, then true. */
+const SWITCHED = ['false', 'true'];
+
+/**
+ * Where the thresholds measured in the two deployments disagree with apiposture: a route it calls unknown must answer
+ * over the limit after a different number of requests in each, any other route as predicted in both.
+ */
+function switchedProblems(routes: Route[], off: MeasuredRoute[], on: MeasuredRoute[], library: string): string[] {
+  const problems: string[] = [];
+  for (const real of off) {
+    const ours = routes.find((r) => r.path === real.path)!;
+    const other = on.find((r) => r.path === real.path)!;
+    for (const [method, verdict] of Object.entries(real.verdicts)) {
+      const thresholds = [verdict.threshold, other.verdicts[method].threshold];
+      if (ours.status === 'unknown' ? thresholds[0] === thresholds[1] : thresholds.some((t) => t !== predictedThreshold(ours, method))) {
+        problems.push(`${method} ${real.path}: apiposture says ${ours.status}; ${library} answered over the limit after ${thresholds.map((t) => t ?? `none of ${BOUND}`).join(' and ')} requests`);
+      }
+    }
+  }
+  return problems;
+}
 
 /**
  * Flask libraries Debian does not package, probed from their source (the folder holding the package, given in
@@ -169,6 +207,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
     apps: [
       'storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'answers:forbidding', 'answers:bare',
       'algorithms:app', 'exemptions:app', 'costs:app', 'pyrate_limits:app', 'starlette_app:in_memory', 'starlette_app:in_redis', 'starlette_app:sliding',
+      'switched:app', 'switched:maybe_app', 'switched:either_app',
     ],
   },
   'fastapi/slowapi-envfile': { apps: ['main:app'] },
@@ -259,7 +298,7 @@ const FROM_SOURCE: SourceProbe[] = [
       'fastapi/slowapi-envfile': ['main:app'],
       'fastapi/dotenv-loaded': ['main:app'],
       // exemptions.py: one-parameter `exempt_when` needs slowapi after 0.1.9 (0.1.9 calls it without the request: 500).
-      'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app', 'costs:app'],
+      'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app', 'costs:app', 'switched:app', 'switched:maybe_app', 'switched:either_app'],
     },
   },
   // pyrate.py is fastapi-limiter 0.2's API: another version of the package, not loaded with 0.1.6.
@@ -289,9 +328,7 @@ for (const probe of FROM_SOURCE) {
 
   sourceTest.each(Object.keys(probe.apps))(`%s: verdicts match the real ${probe.library}`, async (project) => {
     const root = path.join(FIXTURES, project);
-    const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, root, ...probe.apps[project], '--measure', String(BOUND)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...probe.env, PYTHONPATH: source, PROBE_STAND_INS: ASGI_STAND_INS } });
-    if (r.status !== 0) throw new Error(`probe failed for ${project}:\n${r.stderr}`);
-    const truth = JSON.parse(r.stdout) as (AsgiProbeRoute & { module: string; verdicts?: Record<string, { threshold: number | null; errored?: boolean }> })[];
+    const truth = measuredAsgi(root, probe.apps[project], source!, probe.env);
     const result = await scan({ paths: [root] });
     const problems: string[] = [];
     for (const real of truth) {
@@ -309,6 +346,22 @@ for (const probe of FROM_SOURCE) {
     expect(problems).toEqual([]);
   });
 }
+
+/** The ASGI apps (`module:attribute`) of a fixture measured with a limiter library's source. */
+function measuredAsgi(root: string, apps: string[], source: string, env?: Record<string, string>): (AsgiProbeRoute & MeasuredRoute & { module: string })[] {
+  const r = spawnSync(SYSTEM_PYTHON, [ASGI_PROBE, root, ...apps, '--measure', String(BOUND)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env, PYTHONPATH: source, PROBE_STAND_INS: ASGI_STAND_INS } });
+  if (r.status !== 0) throw new Error(`probe failed for ${root}:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as (AsgiProbeRoute & MeasuredRoute & { module: string })[];
+}
+
+const slowapiSource = process.env.APIPOSTURE_SLOWAPI_SOURCE;
+(slowapiSource && pythonHas('fastapi, starlette, limits') ? test : test.skip)('fastapi/misconfigured switched.py: unknown where the deployment decides, in both slowapi deployments', async () => {
+  const root = path.join(FIXTURES, 'fastapi/misconfigured');
+  const result = await scan({ paths: [root] });
+  const [off, on] = SWITCHED.map((value) => measuredAsgi(root, ['switched:app', 'switched:maybe_app', 'switched:either_app'], slowapiSource!, { SWITCHED: value }));
+  expect(off.map((r) => r.path).sort()).toEqual(['/switched/either', '/switched/maybe', '/switched/plain', '/switched/search']);
+  expect(switchedProblems(result.routes, off, on, 'slowapi')).toEqual([]);
+});
 
 /** The settings modules the probe loads for each Django fixture: one per project (ROOT_URLCONF) it holds. */
 const DJANGO_SETTINGS: Record<string, string[]> = {

@@ -9,6 +9,7 @@ import type { CallExpr, Expr } from '../python/ir';
 import { argument, exprLine, kwarg, lineOf, locAt } from '../python/ir';
 import { Project, type Assumption, type Ctx, type Value } from '../python/project';
 import { calledValue, type Known } from '../python/profile';
+import { truthy } from '../python/pyvalue';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type Principal, type SourceRef } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
 import { appliedDecorator, sequenceItems, stringList } from './common';
@@ -32,6 +33,12 @@ export function writtenSetting(name: string, values: Value[], at: SourceRef, sty
 export function staticValue(values: Value[]): string | number | boolean | null | undefined {
   const texts = new Set(values.map((v) => (v.kind !== 'literal' ? '?' : v.expr.k === 'none' ? 'null' : v.expr.k === 'str' || v.expr.k === 'num' || v.expr.k === 'bool' ? JSON.stringify(v.expr.v) : '?')));
   return texts.size === 1 && !texts.has('?') ? (JSON.parse([...texts][0]) as string | number | boolean | null) : undefined;
+}
+
+/** A switch as the library tests it (`if not self.enabled`): its truth when every value is the same literal; undefined when computed. */
+export function staticTruth(values: Value[]): boolean | undefined {
+  const value = staticValue(values);
+  return value === undefined ? undefined : truthy(value);
 }
 
 /**
@@ -77,6 +84,7 @@ export interface DeclaredLimit {
   line: number;
   assumed?: Assumption[]; // what reading the rate assumed: it counts for every route the limit applies to
   called?: { values: Value[]; meta: RateMeta }; // a callable rate the library calls per request, when not static
+  alternatives?: { limiters: string[]; said: string }; // every limiter the call's receiver may be, when several (see settledAlternatives)
 }
 
 /**
@@ -168,8 +176,10 @@ export function rateList(project: Project, expr: Expr | undefined, ctx: Ctx, lim
 /** Parses `limiter.limit(...)` / `limiter.shared_limit(...)` into declared limits; undefined for other expressions. */
 export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v: Value) => boolean, shape: LimitCallShape): DeclaredLimit[] | undefined {
   if (expr.k !== 'call' || expr.fn.k !== 'attr' || (expr.fn.name !== 'limit' && expr.fn.name !== 'shared_limit')) return undefined;
-  const limiter = project.resolve(expr.fn.obj, ctx).find(isLimiter);
-  if (limiter?.kind !== 'instance') return undefined;
+  const limiters = project.resolve(expr.fn.obj, ctx).filter((v): v is Extract<Value, { kind: 'instance' }> => v.kind === 'instance' && isLimiter(v));
+  const keys = [...new Set(limiters.map((l) => l.site.key))];
+  const limiter = limiters[0];
+  if (!limiter) return undefined;
   const shared = expr.fn.name === 'shared_limit';
   const methodsExpr = shared ? kwarg(expr, 'methods') : argument(expr, shape.methodsAt, 'methods');
   const methods = methodsExpr && methodsExpr.k !== 'none' ? stringList(project, methodsExpr, ctx)?.map((m) => m.toUpperCase()) : undefined;
@@ -184,7 +194,30 @@ export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v:
     overrideDefaults: !(override?.k === 'bool' && !override.v),
   });
   if (methodsExpr && methodsExpr.k !== 'none' && !methods) return [{ ...declared, limit: undefined, dynamic: '`methods=` is not static' }];
-  return [declared];
+  if (keys.length === 1) return [declared];
+  const places = keys.map((key) => limiters.find((l) => l.site.key === key)!.site).map((site) => `${site.ctx.mod.file}:${lineOf(site.call.loc)}`);
+  return [{ ...declared, alternatives: { limiters: keys, said: `\`${Project.describe(expr.fn.obj)}\` may be any of ${keys.length} limiters (${places.join(', ')}), chosen at run time` } }];
+}
+
+/**
+ * A limit declared through a name that holds one of several limiters (`limiter = Limiter(...)` on one arm of an `if`,
+ * one switched off on the other): it counts as declared when every limiter it may be checks requests, or none does.
+ * When they differ, whether it counts is decided at run time: the limit is dynamic, with the limiter that would count
+ * it, so the verdict is unknown. `checks` tells of a limiter by its site key: true, false, undefined when unknown.
+ */
+export function settledAlternatives<T extends DeclaredLimit>(declared: T[], checks: (limiter: string) => boolean | undefined): T[] {
+  return declared.map((d) => {
+    if (!d.alternatives) return d;
+    const states = d.alternatives.limiters.map(checks);
+    if (states.every((s) => s === states[0])) return d;
+    const counting = d.alternatives.limiters[states.findIndex((s) => s !== false)];
+    return { ...d, limiter: counting, limit: undefined, invalid: undefined, dynamic: `${d.alternatives.said}: not every one of them checks requests` };
+  });
+}
+
+/** Why settled limits are dynamic, for a limiter whose own state already makes the verdict unknown (see settledAlternatives). */
+export function unsettled(declared: DeclaredLimit[]): Evidence[] {
+  return declared.flatMap((d) => (d.alternatives && d.dynamic ? [{ file: d.file, line: d.line, message: d.dynamic }] : []));
 }
 
 /**

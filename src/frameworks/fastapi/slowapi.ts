@@ -14,11 +14,11 @@
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
 import { Project, type Ctx, type Value } from '../../python/project';
-import type { Algorithm, Evidence, Limit, SourceRef } from '../../model';
+import { rateLabel, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type Decorator, type RouteDraft } from '../common';
 import {
-  appliedLimit, countedPerClient, failsOpen, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
+  appliedLimit, countedPerClient, failsOpen, settledAlternatives, staticTruth, unsettled, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
   writtenSetting, type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestUse,
 } from '../limits-family';
 import { requestFacts } from '../../python/profile';
@@ -55,7 +55,7 @@ const COST_AT = { limit: 6, shared_limit: 5 };
 // Limiter(key_func, default_limits, application_limits, headers_enabled, strategy, storage_uri, storage_options,
 // auto_check, swallow_errors, in_memory_fallback, in_memory_fallback_enabled, retry_after, key_prefix, enabled,
 // config_filename, key_style)
-const LIMITER_AT = { key_func: 0, headers_enabled: 3, strategy: 4, storage_uri: 5, swallow_errors: 8, key_style: 15 };
+const LIMITER_AT = { key_func: 0, headers_enabled: 3, strategy: 4, storage_uri: 5, auto_check: 7, swallow_errors: 8, enabled: 13, key_style: 15 };
 const RATE_LIMIT_EXCEEDED = ['slowapi.errors.RateLimitExceeded'];
 /** FastAPI stores included routers as wrappers from this version on; slowapi's middleware then misses their routes. */
 const FASTAPI_INCLUDED_ROUTER_WRAPPERS = '0.137.0';
@@ -79,6 +79,7 @@ interface LimiterInfo extends LimiterSettings {
   defaults: DeclaredLimit[];
   application: DeclaredLimit[];
   off?: Evidence; // `enabled=False` / `auto_check=False`
+  unsure?: Evidence; // `enabled=` / `auto_check=` computed: whether it checks anything is decided at run time
 }
 
 /** A `@limiter.limit` / `shared_limit` limit with the decorator call that declares it. */
@@ -99,6 +100,12 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   const fromEnv = (name: string): FoundSetting => {
     const setting = env(name);
     return setting && { value: setting.value, at: { file: setting.file, line: setting.line }, written: `\`${name}=${setting.value}\` in \`.env\`` };
+  };
+
+  /** `enabled=` / `auto_check=` as slowapi tests them (`if not self.enabled`): on when not given, undefined when computed. */
+  const switchValue = (call: CallExpr, name: 'enabled' | 'auto_check', ctx: Ctx): boolean | undefined => {
+    const flag = argument(call, LIMITER_AT[name], name);
+    return flag ? staticTruth(project.resolve(flag, ctx)) : true;
   };
 
   /** Counters in process memory; `.env` is read only when the constructor gives no storage (the key says URL, not URI). */
@@ -163,10 +170,9 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
       const instance = project.resolve(call, ctx).find(isLimiter);
       if (instance && !limiters.has(instance.site.key)) {
         const key = instance.site.key;
-        const switchedOff = ['enabled', 'auto_check'].find((name) => {
-          const flag = kwarg(call, name);
-          return flag?.k === 'bool' && !flag.v;
-        });
+        const flags = (['enabled', 'auto_check'] as const).map((name) => ({ name, value: switchValue(call, name, ctx) }));
+        const switchedOff = flags.find((f) => f.value === false)?.name;
+        const unsure = flags.find((f) => f.value === undefined);
         limiters.set(key, {
           instance,
           defaults: rateList(project, kwarg(call, 'default_limits'), ctx, key, DESCRIPTOR, 'default'),
@@ -174,6 +180,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
           off:
             envSwitchedOff ??
             (switchedOff ? { file: ctx.mod.file, line: lineOf(call.loc), message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off`, concern: 'disabled' as const } : undefined),
+          unsure: unsure && { file: ctx.mod.file, line: lineOf(call.loc), message: `\`Limiter(${unsure.name}=...)\` is not a static boolean: whether slowapi checks anything is decided at run time` },
           ...settings(call, ctx),
         });
       }
@@ -208,6 +215,11 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   const exemptIn = (decorators: Decorator[]): Evidence | undefined => {
     const found = decorators.find(({ expr, ctx }) => expr.k === 'attr' && expr.name === 'exempt' && project.resolve(expr.obj, ctx).some(isLimiter));
     return found && { file: found.ctx.mod.file, line: exprLine(found.expr, found.ctx.line), message: '`@limiter.exempt` removes every slowapi limit from this endpoint', concern: 'exempt' as const };
+  };
+  /** Whether a limiter checks requests: true, false when switched off, undefined when that is decided at run time. */
+  const checks = (limiter: string): boolean | undefined => {
+    const info = limiters.get(limiter);
+    return info && !info.off && (info.unsure ? undefined : true);
   };
   const middlewareOn = (app: Instance) => (graph.middleware.get(app.site.key) ?? []).find((m) => m.types.some((t) => MIDDLEWARE_TYPES.includes(t)));
 
@@ -277,11 +289,17 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     }
     const limits: Limit[] = [];
     let unknown = false;
+    const settled = settledAlternatives(placed, checks);
     for (const info of limiters.values()) {
-      const mine = placed.filter((d) => d.limiter === info.instance.site.key);
+      const mine = settled.filter((d) => d.limiter === info.instance.site.key);
       if (!mine.length) continue;
       if (info.off) {
         evidence.push(info.off);
+        continue;
+      }
+      if (info.unsure) {
+        evidence.push(info.unsure, ...unsettled(mine));
+        unknown = true;
         continue;
       }
       const before = limits.length;
@@ -341,39 +359,52 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
       evidence.push({ ...state.at, message: '`app.state.limiter` could not be resolved to a slowapi Limiter' });
       return { limits: [], unknown: true };
     }
-    const limits: Limit[] = [];
-    let unknown = false;
-    for (const info of infos as LimiterInfo[]) {
-      if (info.off) {
-        evidence.push(info.off);
-        continue;
-      }
-      if (!info.defaults.length && !info.application.length) continue;
-      if (inner.some((h) => h.via === 'mount')) {
-        evidence.push({ ...where, message: 'SlowAPIMiddleware skips routes under Mount/app.mount: default and application limits do not apply' });
-        continue;
-      }
-      if (inner.some((h) => h.via === 'include')) {
-        const side = versionSide(project.metadata.packages.get('fastapi'), FASTAPI_INCLUDED_ROUTER_WRAPPERS);
-        if (side === 'at-or-above') {
-          evidence.push({ ...where, message: 'on FastAPI ≥ 0.137 SlowAPIMiddleware does not find routes added by include_router, so default limits do not apply' });
-          continue;
-        }
-        if (side === 'unknown') {
-          evidence.push({ ...where, message: 'default limits reach include_router routes only on FastAPI < 0.137; pin or lock the FastAPI version to decide' });
-          unknown = true;
-          continue;
-        }
-      }
-      const application = collect(info, info.application, evidence);
-      const defaults = collect(info, info.defaults, evidence);
-      limits.push(...application.limits, ...defaults.limits);
-      unknown ||= application.unknown || defaults.unknown;
-      if (application.limits.length || defaults.limits.length) evidence.push(...info.concerns, ...info.key, ...answerConcerns(info, draft.context.hops, false));
-      // Application limits count in one global scope; default limits per route.
-      if (defaults.limits.length) evidence.push(...perUrlConcerns(info, draft.route.path));
+    // `app.state.limiter` set to one of several limiters (on the arms of an `if`): one runs, so the route is limited
+    // as they all limit it, or it is decided at run time.
+    const distinct = [...new Set(infos as LimiterInfo[])];
+    const each = distinct.map((info) => limiterMiddleware(info, inner, where, draft, evidence));
+    const [first] = each;
+    const rates = (d: Decision): string => d.limits.map(rateLabel).sort().join();
+    if (each.some((d) => d.unknown || rates(d) !== rates(first)) && each.length > 1) {
+      const places = distinct.map(({ instance: { site } }) => `${site.ctx.mod.file}:${lineOf(site.call.loc)}`);
+      evidence.push({ ...state.at, message: `\`app.state.limiter\` may be any of ${distinct.length} limiters (${places.join(', ')}), chosen at run time, which do not limit this route alike` });
+      return { limits: [], unknown: true };
     }
-    return { limits, unknown };
+    return first;
+  };
+
+  /** What SlowAPIMiddleware on an app whose `app.state.limiter` is `info` applies to the route: its default and application limits. */
+  const limiterMiddleware = (info: LimiterInfo, inner: Hop[], where: SourceRef, draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Decision => {
+    if (info.off) {
+      evidence.push(info.off);
+      return { limits: [] };
+    }
+    if (!info.defaults.length && !info.application.length) return { limits: [] };
+    if (info.unsure) {
+      evidence.push(info.unsure);
+      return { limits: [], unknown: true };
+    }
+    if (inner.some((h) => h.via === 'mount')) {
+      evidence.push({ ...where, message: 'SlowAPIMiddleware skips routes under Mount/app.mount: default and application limits do not apply' });
+      return { limits: [] };
+    }
+    if (inner.some((h) => h.via === 'include')) {
+      const side = versionSide(project.metadata.packages.get('fastapi'), FASTAPI_INCLUDED_ROUTER_WRAPPERS);
+      if (side === 'at-or-above') {
+        evidence.push({ ...where, message: 'on FastAPI ≥ 0.137 SlowAPIMiddleware does not find routes added by include_router, so default limits do not apply' });
+        return { limits: [] };
+      }
+      if (side === 'unknown') {
+        evidence.push({ ...where, message: 'default limits reach include_router routes only on FastAPI < 0.137; pin or lock the FastAPI version to decide' });
+        return { limits: [], unknown: true };
+      }
+    }
+    const application = collect(info, info.application, evidence);
+    const defaults = collect(info, info.defaults, evidence);
+    if (application.limits.length || defaults.limits.length) evidence.push(...info.concerns, ...info.key, ...answerConcerns(info, draft.context.hops, false));
+    // Application limits count in one global scope; default limits per route.
+    if (defaults.limits.length) evidence.push(...perUrlConcerns(info, draft.route.path));
+    return { limits: [...application.limits, ...defaults.limits], unknown: application.unknown || defaults.unknown };
   };
 
   return {

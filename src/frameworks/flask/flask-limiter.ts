@@ -21,7 +21,7 @@ import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import {
-  appliedLimit, countedPerClient, declareRate, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting, type AppliedLimit,
+  appliedLimit, countedPerClient, declareRate, settledAlternatives, unsettled, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting, type AppliedLimit,
   type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
 } from '../limits-family';
 import { flaskRequestFacts } from './callables';
@@ -84,6 +84,8 @@ interface Binding {
   app?: Instance;
   unresolved?: string;
   at: Evidence;
+  runs: string; // the body it runs in: its module and scope (see enabledOn)
+  inBranch: boolean; // in an arm of an `if` or `match` the profile does not decide
 }
 
 interface LimiterInfo {
@@ -253,10 +255,11 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
 
   private bind(info: LimiterInfo, appExpr: Expr, ctx: Ctx, call: CallExpr): void {
     const at = this.at(ctx, call, '');
+    const where = { runs: `${ctx.mod.file}\0${ctx.scope}`, inBranch: ctx.mod.arms.some((a) => a.from <= at.line && at.line <= a.to) };
     const apps = this.project.resolve(appExpr, ctx);
     for (const app of apps) {
-      if (isApp(app)) info.bindings.push({ app, at });
-      else info.bindings.push({ unresolved: `\`${Project.describe(appExpr)}\` could not be resolved to a Flask app`, at });
+      if (isApp(app)) info.bindings.push({ app, at, ...where });
+      else info.bindings.push({ unresolved: `\`${Project.describe(appExpr)}\` could not be resolved to a Flask app`, at, ...where });
     }
   }
 
@@ -368,7 +371,8 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     }
     // Before 2.1 Flask-Limiter also ran a limit decorator written above the route decorator (run on 1.5, 2.0.4, 2.1).
     const orderTolerated = versionSide(version, '2.1') === 'below';
-    const own = (decorators: Decorator[]): FlaskLimit[] => (exemption ? [] : this.decorated(decorators));
+    const checks = (limiter: string): boolean | undefined => this.checksOn(limiter, app);
+    const own = (decorators: Decorator[]): FlaskLimit[] => (exemption ? [] : settledAlternatives(this.decorated(decorators), checks));
     // Unreadable flags: the defaults and application limits they may drop are not counted, and the verdict stays open.
     const dropped = (scope: ExemptionScope): boolean => !!exemption && (exemption.scopes?.has(scope) ?? true);
     const viewLimits = own(orderTolerated ? [...view.viewDecorators, ...view.misplacedDecorators] : view.viewDecorators);
@@ -390,7 +394,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const usesThis = mine([...viewLimits, ...methodLimits, ...misplaced]).length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length);
       if (state.kind !== 'bound') {
         // A limiter off or in doubt says so where its limits would apply, not on routes it never limits.
-        if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence);
+        if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence, ...unsettled(mine([...viewLimits, ...methodLimits, ...misplaced])));
         if (state.kind === 'unknown' && (usesThis || info.defaults.length || info.application.length)) unknown = true;
         continue;
       }
@@ -416,7 +420,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const viewDecorated = mine(viewLimits).filter((d) => !d.invalid);
       const misplacedHere = mine(misplaced).length > 0;
       const blueprintApplies = !misplacedHere && (viewDecorated.length === 0 || viewDecorated.every((d) => !d.overrideDefaults));
-      let blueprint = blueprintApplies ? this.inheritedBlueprintLimits(context, info.instance.site.key) : [];
+      let blueprint = blueprintApplies ? this.inheritedBlueprintLimits(context, info.instance.site.key, checks) : [];
       if (exemption && blueprint.length && versionSide(version, '2.3') === 'unknown') {
         evidence.push({ ...exemption.evidence, concern: undefined, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the declared versions do not tell which is installed" });
         unknown = true;
@@ -435,7 +439,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       if (bpExempt) evidence.push(bpExempt);
       else if (!dropped('APPLICATION')) collect(this.applicationLimits(info, app, evidence));
       limits.push(...this.filtered(info, method, limits.splice(counted), evidence));
-      if (limits.length > counted) evidence.push(...posture.concerns, ...(limiterKeyed ? posture.keyConcerns : []));
+      if (limits.length > counted) evidence.push(...(state.evidence.message ? [state.evidence] : []), ...posture.concerns, ...(limiterKeyed ? posture.keyConcerns : []));
     }
     if (exemption && !exemption.scopes && !limits.length) unknown = true;
     // Limits for one kind of client only leave the other open: not limited, and never `exempt`.
@@ -468,10 +472,10 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     return kept;
   }
 
-  private inheritedBlueprintLimits(context: FlaskRouteContext, limiter: string): DeclaredLimit[] {
+  private inheritedBlueprintLimits(context: FlaskRouteContext, limiter: string, checks: (limiter: string) => boolean | undefined): DeclaredLimit[] {
     // The innermost blueprint with limits of its own wins over its ancestors.
     for (const bp of [...context.blueprints].reverse()) {
-      const list = (this.blueprintLimits.get(bp.site.key) ?? []).filter((d) => d.limiter === limiter);
+      const list = settledAlternatives(this.blueprintLimits.get(bp.site.key) ?? [], checks).filter((d) => d.limiter === limiter);
       if (list.length) return list.map((d) => (d.limit ? { ...d, limit: { ...d.limit, source: 'blueprint' } } : d));
     }
     return [];
@@ -518,6 +522,13 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     return [declareRate(this.project, literal.expr, literal.ctx, limiter, { library: DESCRIPTOR, source, scope: source === 'application' ? 'global' : 'route', line: setting.at.line, conditions: [], overrideDefaults: true })];
   }
 
+  /** Whether a limiter checks requests on `app`: true, false when it is off or not bound there, undefined when unknown. */
+  private checksOn(limiter: string, app: Instance): boolean | undefined {
+    const info = this.limiters.get(limiter);
+    const state = info && this.limiterState(info, app).kind;
+    return state === 'bound' ? true : state === 'unknown' || !state ? undefined : false;
+  }
+
   /** Whether a limiter enforces anything on `app`: bound, enabled, and not switched off by config. */
   private limiterState(info: LimiterInfo, app: Instance): { kind: 'bound' | 'unbound' | 'unknown' | 'disabled'; evidence: Evidence } {
     const site = info.instance.site;
@@ -531,19 +542,45 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const enabled = this.config.value(app, 'RATELIMIT_ENABLED');
     if (enabled.ambiguous) return { kind: 'unknown', evidence: enabled.ambiguous };
     const configured = enabled.value && staticBool(enabled.value);
+    let overruled: Evidence | undefined; // this limiter's `enabled=False`, which the limiter bound first overrules
     if (configured !== undefined) {
       if (!configured) return { kind: 'disabled', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED = False` turns the limiter off', concern: 'disabled' } };
     } else if (enabled.value) {
       return { kind: 'unknown', evidence: { ...enabled.at!, message: '`RATELIMIT_ENABLED` is not a static boolean' } };
-    } else if (info.enabled === false) {
-      return { kind: 'disabled', evidence: { ...where, message: '`Limiter(enabled=False)` turns the limiter off', concern: 'disabled' } };
-    } else if (typeof info.enabled === 'object') {
-      return { kind: 'unknown', evidence: { ...info.enabled, message: '`Limiter(enabled=...)` is not a static boolean' } };
+    } else {
+      const decided = this.enabledOn(info, app, where);
+      if (decided?.kind === 'bound') overruled = decided.evidence;
+      else if (decided) return decided;
     }
     // ≤ 3.12: without the automatic check only views calling `limiter.check()` are limited.
     if (info.autoCheckOff && info.checked) return { kind: 'unknown', evidence: { ...info.autoCheckOff, message: '`auto_check=False`: limits are checked only in views that call `limiter.check()`' } };
     if (info.autoCheckOff) return { kind: 'disabled', evidence: { ...info.autoCheckOff, message: '`auto_check=False` and no `limiter.check()` call: Flask-Limiter never checks these limits', concern: 'disabled' } };
-    return { kind: 'bound', evidence: binding.at };
+    return { kind: 'bound', evidence: overruled ?? binding.at };
+  }
+
+  /**
+   * What the `enabled=` of the limiters bound to `app` makes of this one. `init_app` keeps its own in the app's config
+   * (`config.setdefault("RATELIMIT_ENABLED", enabled)`), so the limiter bound first decides for every one bound after
+   * it (Flask-Limiter 3.3 and 4.1 run): a limiter switched off first switches the others off, one left on first leaves
+   * a later `enabled=False` on. Undefined when that leaves this limiter on.
+   */
+  private enabledOn(info: LimiterInfo, app: Instance, where: SourceRef): { kind: 'bound' | 'unknown' | 'disabled'; evidence: Evidence } | undefined {
+    const bound = [...this.limiters.values()]
+      .flatMap((other) => other.bindings.filter((b) => b.app?.site.key === app.site.key).map((b) => ({ ...b, enabled: other.enabled ?? true, other })))
+      .sort((a, b) => a.at.line - b.at.line);
+    const own = info.enabled ?? true;
+    const alike = (enabled: boolean | SourceRef): boolean => enabled === own || (typeof enabled === 'object' && typeof own === 'object');
+    const first = bound.every((b) => alike(b.enabled)) ? { enabled: own, at: where, other: info } : bound[0];
+    const elsewhere = first.other !== info && ` at ${first.at.file}:${first.at.line}, bound to this app first (Flask-Limiter keeps its \`enabled\` in the app's config for every limiter bound after it)`;
+    // Bound in one run of one body, line order is the order they are bound in; otherwise the calls, imports or branches
+    // that decide it are not read.
+    if (elsewhere && bound.some((b) => b.runs !== bound[0].runs || b.inBranch)) {
+      return { kind: 'unknown', evidence: { ...where, message: "the limiters bound to this app disagree on `enabled=`, and which is bound first (it decides for all) depends on branches, calls or imports not read" } };
+    }
+    if (first.enabled === false) return { kind: 'disabled', evidence: { ...where, message: `\`Limiter(enabled=False)\`${elsewhere || ''} turns the limiter off`, concern: 'disabled' } };
+    if (typeof first.enabled === 'object') return { kind: 'unknown', evidence: { ...first.enabled, message: `\`Limiter(enabled=...)\`${elsewhere || ''} is not a static boolean` } };
+    if (elsewhere && own !== true) return { kind: 'bound', evidence: { ...where, message: `this limiter's \`enabled=\` does not count: the limiter${elsewhere} is on` } };
+    return undefined;
   }
 
   /** The algorithm and the concerns a limiter brings to every route of `app` where its limits apply. */
