@@ -102,8 +102,8 @@ function assumptionsOf(lists: Iterable<Assumption>[]): Assumption[] {
 function profiledProject(written: { modules: ModuleFacts[]; metadata: ProjectMetadata; names: Map<string, ModuleName>; installed: ModuleFacts[] }, profile: Profile, inScope: (file: string) => boolean) {
   const { metadata, names, installed } = written;
   const unprofiled = new Project(written.modules, metadata, names, installed, MODELLED);
-  const settingValues = ANALYZERS.map((a) => a.settingValues?.(unprofiled)).find((values) => values);
-  const profiled = applyProfile(unprofiled, profile, settingValues);
+  const settingNames = ANALYZERS.map((a) => a.settingNames?.(unprofiled)).find((names) => names);
+  const profiled = applyProfile(unprofiled, profile, settingNames);
   const project = profiled.decided ? new Project(profiled.modules, metadata, names, installed, MODELLED) : unprofiled;
   Object.assign(project, profileEvaluation(project, profile));
   project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan';
 import type { Profile } from '../src/python/profile';
+import { spawnSync } from 'node:child_process';
+import { requirePython, SYSTEM_PYTHON } from './support/system-python';
 
 async function routesOf(files: Record<string, string>, profile?: Profile): Promise<string[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
@@ -170,6 +172,30 @@ test('what a branch the profile does not run registers is listed as not served, 
   expect(django.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition}`)).toEqual(['localsite/urls.py:15 path if settings.DEBUG']);
 });
 
+test('a project URLconf only a branch the profile does not run includes is not served: its routes are listed so, no orphans', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
+  const files: Record<string, string> = {
+    ...DJANGO_SITE,
+    'site/settings.py': 'import os\nROOT_URLCONF = "site.urls"\nANALYTICS = os.environ.get("ANALYTICS") == "on"\n',
+    'site/urls.py': 'from django.conf import settings\nfrom django.urls import include, path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\nif settings.ANALYTICS:\n    urlpatterns += [path("analytics/", include("site.analytics"))]\n',
+    'site/analytics.py': 'from django.urls import path\n\ndef report(request):\n    return None\n\nurlpatterns = [path("report/", report)]\n',
+  };
+  try {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    const production = await scan({ paths: [dir] });
+    expect(production.routes.map((r) => r.path)).toEqual(['/base/']);
+    expect(production.unresolvedRegistrations).toEqual([]);
+    expect(production.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition}`)).toEqual(['site/analytics.py:6 DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT,TRACE /{?}report/ if settings.ANALYTICS', 'site/urls.py:9 path(…, include(…)) if settings.ANALYTICS']);
+    const on = await scan({ paths: [dir], profile: { name: 'production', defines: { ANALYTICS: 'on' } } });
+    expect([on.routes.map((r) => r.path), on.project.profile.notServed]).toEqual([['/analytics/report/', '/base/'], []]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a `case` on an enum member compares as Python does: a StrEnum member equals its text, a plain Enum member equals no text', async () => {
   const stage = (base: string): string =>
     `${FLASK}import enum\n\nclass Stage(${base}):\n    production = "production"\n\nmatch os.environ.get("STAGE", "production"):\n    case Stage.production:\n        prefix = "/prod"\n    case _:\n        prefix = "/other"\napp.register_blueprint(bp, url_prefix=prefix)\n`;
@@ -255,4 +281,38 @@ test('a setting rebound only in arms the profile rules out has the value of the 
   expect(await routesOf(files)).toEqual(['/base/']);
   // With DEBUG on the arm runs, and the import in it may fail: either value, both arms.
   expect((await routesOf(files, { name: 'development', defines: {} })).sort()).toEqual(['/base/', '/toolbar/']);
+});
+
+/**
+ * A switch read with django-environ (`ENABLE_ANALYTICS = env.bool("ENABLE_ANALYTICS", default=False)`, as
+ * safe-transaction-service's settings read it, or a default from the Env's scheme, `environ.Env(LEGACY=(bool,
+ * False))`, as Archery's) decides `if settings.ENABLE_ANALYTICS:` in the URLconf as an `os.environ.get` default
+ * does; `--define` sets it. The real Django with django-environ serves the same paths.
+ */
+const ENVIRON_SITE = {
+  'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")\n',
+  'portal/__init__.py': '',
+  'portal/settings.py': 'import environ\nenv = environ.Env(LEGACY=(bool, False))\nROOT_URLCONF = "portal.urls"\nENABLE_ANALYTICS = env.bool("ENABLE_ANALYTICS", default=False)\nEXPORTS = env("EXPORTS", default="on")\nLEGACY = env("LEGACY")\n',
+  'portal/urls.py': 'from django.conf import settings\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\nif settings.ENABLE_ANALYTICS:\n    urlpatterns += [path("analytics/", view)]\nif settings.EXPORTS == "on":\n    urlpatterns += [path("exports/", view)]\nif settings.LEGACY:\n    urlpatterns += [path("legacy/", view)]\n',
+};
+
+requirePython('django, environ', 'python3-django, python3-django-environ')('a switch read with django-environ decides branches by its default, as the real Django serves them', async () => {
+  expect(await routesOf(ENVIRON_SITE)).toEqual(['/base/', '/exports/']);
+  expect(await routesOf(ENVIRON_SITE, { name: 'production', defines: { ENABLE_ANALYTICS: true, EXPORTS: 'off', LEGACY: true } })).toEqual(['/analytics/', '/base/', '/legacy/']);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-environ-'));
+  try {
+    for (const [file, text] of Object.entries(ENVIRON_SITE)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    const served = (env: Record<string, string>): string[] => {
+      const code = 'import django\ndjango.setup()\nfrom django.urls import get_resolver\nprint(sorted("/" + str(p.pattern) for p in get_resolver().url_patterns))';
+      const r = spawnSync(SYSTEM_PYTHON, ['-c', code], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'portal.settings', PYTHONPATH: dir, ...env } });
+      return JSON.parse(r.stdout.replace(/'/g, '"')) as string[];
+    };
+    expect(served({})).toEqual(['/base/', '/exports/']);
+    expect(served({ ENABLE_ANALYTICS: 'true', EXPORTS: 'off', LEGACY: 'true' })).toEqual(['/analytics/', '/base/', '/legacy/']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

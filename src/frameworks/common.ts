@@ -1,7 +1,7 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
 import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
 import { columnOf, eachCall, exprLine, lineOf, someExpr } from '../python/ir';
-import { bindTargets, comprehensionItems, Project, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type SettingsObject, type StoredKeyword, type Value, type FunctionRef } from '../python/project';
+import { bindTargets, comprehensionItems, Project, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type SettingsObject, type StoredKeyword, type Value, type FunctionRef, type ExternalNames } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 import { namedLikeSite } from '../registration-names';
 import { functionDefinedIn, functionOwning } from '../python/module-index';
@@ -44,7 +44,7 @@ export interface Analyzer {
   /** Library classes whose attributes are the entries of the settings they are given (see SettingsObject). */
   settingsObjects?: readonly SettingsObject[];
   /** What library names mean when branches are decided (Django: `settings.X` of the one project's settings). */
-  settingValues?(project: Project): ((qname: string) => Value[] | undefined) | undefined;
+  settingNames?(project: Project): ExternalNames | undefined;
 }
 
 /** An expression applied to a view (decorator, wrapper, dependency) with the context to resolve it in. */

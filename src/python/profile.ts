@@ -6,10 +6,10 @@
  * anything else stays undecided, and both arms count, as before.
  */
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
-import { argument, dottedName, exprLine, lineOf, pythonText, someExpr } from './ir';
+import { argument, dottedName, eachCall, exprLine, lineOf, pythonText, someExpr } from './ir';
 import { armGroupsOf, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { lookupTable } from '../collections';
-import { ENVIRONMENT_READS, STRING_METHODS, type ClassRef, type Ctx, type Env, type FunctionRef, type Project, type Value } from './project';
+import { ENVIRONMENT_READS, STRING_METHODS, readsEnvironmentObject, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
 import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
 
@@ -296,6 +296,7 @@ class Conditions {
     if (lambda?.expr.k === 'lambda') return this.value(lambda.expr.body, lambda.ctx, depth + 1);
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
     if (reader) return this.environmentRead(reader, call, ctx, depth);
+    if (callee.length === 1 && readsEnvironmentObject(callee[0])) return this.environmentObjectRead(callee[0], call, ctx, depth);
     if (callee.length === 1 && callee[0].kind === 'external' && callee[0].qname === CAST) return operand(1);
     const convert = call.args.length === 1 && !call.kwargs.length && callee.every((v) => v.kind === 'unknown') ? CONVERSIONS[operator] : undefined; // not the project's own `int`
     if (convert) {
@@ -308,6 +309,10 @@ class Conditions {
       const read: Expr = { k: 'attr', obj: call.args[0], name: call.args[1].v, loc: call.loc };
       const given = this.known(read, ctx);
       if (given !== undefined || opaque(call.args[0], ctx)) return given;
+      // `getattr(settings, "X", False)` of a setting the project defines: its value, not the default.
+      const defined = this.project.definition(read, ctx);
+      const value = defined && this.assigned(defined, ctx, depth);
+      if (value !== undefined) return value;
     }
     // `options.get("prefix")` of a dict literal (a `**kwargs` a call filled): the entry, else the default.
     if (call.fn.k === 'attr' && call.fn.name === 'get' && callee.length === 1 && callee[0].kind === 'member') {
@@ -402,10 +407,28 @@ class Conditions {
     }
   }
 
+  /** The environment variable a read names (its first argument); undefined when not static or one the system sets. */
+  private variableName(call: CallExpr, ctx: Ctx, depth: number): string | undefined {
+    const name = call.args[0] && this.value(call.args[0], ctx, depth + 1);
+    return typeof name === 'string' && !SET_BY_THE_SYSTEM.has(name) ? name : undefined;
+  }
+
+  /**
+   * django-environ's and environs' `env("ENABLE_X", default=False)`, `env.bool("X", default=False)`: the profile's
+   * value for X, else the code's default (see Project.environmentDefault).
+   */
+  private environmentObjectRead(callee: Value, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    const name = this.variableName(call, ctx, depth);
+    if (name === undefined) return undefined;
+    if (this.values.has(name)) return this.values.get(name);
+    const fallback = this.project.environmentDefault({ kind: 'result', callee, call, ctx });
+    return fallback && this.value(fallback.expr, fallback.ctx, depth + 1);
+  }
+
   /** `os.environ.get("NAME", default)`: the profile's value for NAME, else the default (None without one). */
   private environmentRead(reader: string, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
-    const name = call.args[0] && this.value(call.args[0], ctx, depth + 1);
-    if (typeof name !== 'string' || SET_BY_THE_SYSTEM.has(name)) return undefined;
+    const name = this.variableName(call, ctx, depth);
+    if (name === undefined) return undefined;
     if (this.values.has(name)) return this.values.get(name);
     const fromDotenv = this.project.dotenvValue(call, ctx, reader);
     if (fromDotenv !== undefined) return fromDotenv;
@@ -622,10 +645,10 @@ export function profileEvaluation(project: Project, profile: Profile): Pick<Proj
 /**
  * The modules as the profile runs them: what an arm the profile rules out holds (calls, bindings, returns) is
  * dropped, and an `if` whose taken arm is known no longer counts as a branch. Returns how many `if`s it decided.
- * `settingValues` answers for library names (`django.conf.settings.X`) while the tests are read.
+ * `settingNames` answers for library names (`django.conf.settings.X`) while the tests are read.
  */
-export function applyProfile(project: Project, profile: Profile, settingValues?: (qname: string) => Value[] | undefined): Profiled {
-  return settingValues ? project.withExternalValues(settingValues, () => decideBranches(project, profile)) : decideBranches(project, profile);
+export function applyProfile(project: Project, profile: Profile, settingNames?: ExternalNames): Profiled {
+  return settingNames ? project.withExternalNames(settingNames, () => decideBranches(project, profile)) : decideBranches(project, profile);
 }
 
 /** An arm the profile runs because its test holds: code in it is there in this deployment only. */
@@ -679,9 +702,9 @@ function decideBranches(project: Project, profile: Profile): Profiled {
 }
 
 /**
- * The call statements of branches the profile does not run, taken from the project as written and read in the
- * profiled one (the same files, whose other bindings still hold): an `include_router` there is what leaves a
- * router unserved.
+ * The call statements of branches the profile does not run, and the calls in what they assign, taken from the project
+ * as written and read in the profiled one (the same files, whose other bindings still hold): an `include_router` there
+ * is what leaves a router unserved, an `include(...)` in `urlpatterns += [...]` a URLconf.
  */
 export function skippedCalls(unprofiled: Project, profiled: Project, skipped: SkippedArm[]): Project['profileSkipped'] {
   const byFile = new Map(profiled.modules.map((m) => [m.file, m]));
@@ -689,7 +712,12 @@ export function skippedCalls(unprofiled: Project, profiled: Project, skipped: Sk
     const arms = skipped.filter((a) => a.file === written.file);
     const mod = byFile.get(written.file);
     if (!arms.length || !mod) return [];
-    return written.calls.flatMap(({ call, scope }) => {
+    const listed = new Set(written.calls.map(({ call }) => call));
+    const assigned: { call: CallExpr; scope: number }[] = [];
+    for (const [scope, list] of Object.entries(written.bindings)) {
+      for (const b of list) if (b.kind === 'assign') eachCall(b.value, (call) => listed.has(call) || assigned.push({ call, scope: Number(scope) }));
+    }
+    return [...written.calls, ...assigned].flatMap(({ call, scope }) => {
       const arm = arms.find((a) => a.from <= lineOf(call.loc) && lineOf(call.loc) <= a.to);
       return arm ? [{ call, ctx: { mod, scope, line: lineOf(call.loc) - 1 }, notServed: { file: arm.file, line: arm.of, condition: arm.condition } }] : [];
     });

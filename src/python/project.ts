@@ -134,6 +134,12 @@ export interface StoredKeyword {
   name: string;
 }
 
+/** What library names mean while something is read (Django: `django.conf.settings.X` of one project's settings). */
+export interface ExternalNames {
+  values(qname: string): Value[] | undefined;
+  definition(qname: string): { expr: Expr; ctx: Ctx } | undefined; // what gives the value, for the profile to evaluate
+}
+
 export type Value =
   | { kind: 'module'; mod: ModuleFacts }
   | { kind: 'external'; qname: string }
@@ -223,7 +229,7 @@ export class Project {
   /** Declared package versions and `.env` settings of the scanned tree, see manifests.ts. */
   readonly metadata: ProjectMetadata;
 
-  private externalValues?: (qname: string) => Value[] | undefined;
+  private externalNames?: ExternalNames;
 
   /** What the analysis took as given (see `assume`), by file, line and text. */
   readonly assumptions = new Map<string, Assumption>();
@@ -303,16 +309,16 @@ export class Project {
   }
 
   /**
-   * Runs `work` with `values` answering for library attributes, e.g. `django.conf.settings.X` from the
+   * Runs `work` with `names` answering for library attributes, e.g. `django.conf.settings.X` from the
    * settings module being analysed. Memoised lookups are dropped on entry and exit so answers do not leak.
    */
-  withExternalValues<T>(values: (qname: string) => Value[] | undefined, work: () => T): T {
-    this.externalValues = values;
+  withExternalNames<T>(names: ExternalNames, work: () => T): T {
+    this.externalNames = names;
     this.forgetLookups();
     try {
       return work();
     } finally {
-      this.externalValues = undefined;
+      this.externalNames = undefined;
       this.forgetLookups();
     }
   }
@@ -385,6 +391,9 @@ export class Project {
       case 'attr':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
       case 'call':
+        // A comparison or a `not` (kept as calls, see ir's OPERATOR_NAMES) is a boolean no name holds: kept as written,
+        // for the profile to evaluate (`ANALYTICS = os.environ.get("ANALYTICS") == "on"`, read as `settings.ANALYTICS`).
+        if (isOperatorCall(expr) && (expr.fn.id === '__cmp__' || expr.fn.id === '__not__')) return [{ kind: 'literal', expr, ctx }];
         return this.getattr(expr, ctx, depth) ?? this.conditional(expr, ctx, depth) ?? this.either(expr, ctx, depth) ?? this.converted(expr, ctx) ?? this.callResults(expr, ctx, depth);
       case 'subscript':
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((container) => this.item(container, expr.index, ctx, depth));
@@ -661,8 +670,10 @@ export class Project {
       return undefined;
     }
     if (expr.k === 'attr') {
-      const owner = this.resolve(expr.obj, ctx, depth + 1);
-      return owner.length === 1 && owner[0].kind === 'module' ? this.definitionAt({ k: 'name', id: expr.name, loc: expr.loc }, this.moduleCtx(owner[0].mod), depth + 1) : undefined;
+      const [owner, ...others] = this.resolve(expr.obj, ctx, depth + 1);
+      if (others.length) return undefined;
+      if (owner?.kind === 'external') return this.externalNames?.definition(`${owner.qname}.${expr.name}`);
+      return owner?.kind === 'module' ? this.definitionAt({ k: 'name', id: expr.name, loc: expr.loc }, this.moduleCtx(owner.mod), depth + 1) : undefined;
     }
     if (expr.k !== 'name') return undefined;
     const bound = ctx.env?.get(expr.id);
@@ -1154,7 +1165,7 @@ export class Project {
       }
       case 'external': {
         const qname = `${value.qname}.${name}`;
-        return this.externalValues?.(qname) ?? [{ kind: 'external', qname }];
+        return this.externalNames?.values(qname) ?? [{ kind: 'external', qname }];
       }
       case 'class': {
         const attr = this.classAttribute(value.ref, name, depth);
@@ -1816,10 +1827,23 @@ function braceFormat(template: string, values: (string | undefined)[], named: Ma
 }
 
 /** The default a read of the environment through an Env object gives in the code (`env.list("X", default=[])`). */
+/** A call of an Env object or of one of its methods (`env("X")`, `env.bool("X")`): django-environ's and environs'. */
+export function readsEnvironmentObject(callee: Value): boolean {
+  return Project.isInstance(callee.kind === 'member' ? callee.of : callee, ENV_READERS);
+}
+
 function envDefault(callee: Value, call: CallExpr): Expr | undefined {
+  if (!readsEnvironmentObject(callee)) return undefined;
   const reader = callee.kind === 'member' ? callee.of : callee;
-  if (!Project.isInstance(reader, ENV_READERS)) return undefined;
-  return kwarg(call, 'default') ?? (Project.isInstance(reader, POSITIONAL_DEFAULT_READERS) ? call.args[1] : undefined);
+  return kwarg(call, 'default') ?? (Project.isInstance(reader, POSITIONAL_DEFAULT_READERS) ? call.args[1] : schemeDefault(reader, call));
+}
+
+/** django-environ's scheme: `environ.Env(ENABLE_OIDC=(bool, False))` gives a read naming no default its literal one. */
+function schemeDefault(reader: Value, call: CallExpr): Expr | undefined {
+  const name = call.args[0]?.k === 'str' ? call.args[0].v : undefined;
+  const scheme = name !== undefined && reader.kind === 'instance' ? kwarg(reader.site.call, name) : undefined;
+  const fallback = scheme?.k === 'seq' && scheme.items.length === 2 ? scheme.items[1] : undefined;
+  return fallback && literalData(fallback) !== undefined ? fallback : undefined;
 }
 
 /** A literal's value as data (texts, numbers, flags, None and lists of them); undefined for anything else. */

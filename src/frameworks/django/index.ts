@@ -3,7 +3,7 @@
  * django-ratelimit (ratelimit.ts), DRF throttling (drf-throttling.ts) and django-allauth's own limits (allauth.ts),
  * per route and method.
  */
-import { Project, type Value } from '../../python/project';
+import { Project, type ExternalNames } from '../../python/project';
 import type { AnalyzedRoute } from '../../model';
 import { callSites, calling, protectNoting, setsAttribute, statementSites, type Analyzer, type RouteDraft } from '../common';
 import { protectRoute } from '../protection';
@@ -15,6 +15,8 @@ import { DRF_API_SETTINGS, drfThrottling } from './drf-throttling';
 import { allauthLimits } from './allauth';
 
 const DJANGO_PACKAGES = ['django', 'rest_framework'];
+// Without the project's settings, `settings.X` is Django's library attribute.
+const NO_SETTINGS: ExternalNames = { values: () => undefined, definition: () => undefined };
 const TEST_MODULE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
 /** What a Django limiter library's resolver is built from: the project's settings and the routes it will protect. */
@@ -29,11 +31,10 @@ export const DJANGO_LIBRARIES: DjangoLibrary[] = [djangoRatelimit, drfThrottling
 export const django: Analyzer = {
   packages: DJANGO_PACKAGES,
   settingsObjects: [DRF_API_SETTINGS],
-  settingValues(project) {
+  settingNames(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return undefined;
     const projects = findDjangoProjects(project, statementSites(project, namesSettingsIn(project)));
-    const settings = projects.length === 1 ? projects[0].settings : undefined;
-    return settings && ((qname) => settings.attributeValues(qname));
+    return projects.length === 1 ? projects[0].settings : undefined;
   },
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, DJANGO_PACKAGES))) return [];
@@ -43,8 +44,7 @@ export const django: Analyzer = {
     const routes: AnalyzedRoute[] = [];
     // Each project is read with its own settings: `settings.X` in URLconfs and views means its value there.
     const analyse = (settings: DjangoSettings | undefined, walk: () => void): void => {
-      const values = (qname: string): Value[] | undefined => settings?.attributeValues(qname);
-      project.withExternalValues(values, () => {
+      project.withExternalNames(settings ?? NO_SETTINGS, () => {
         const first = walker.drafts.length;
         walk();
         const drafts = walker.drafts.slice(first);
@@ -53,8 +53,9 @@ export const django: Analyzer = {
       });
     };
     for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings, p.host));
-    // URLconfs no root reaches (an app scanned alone, an include we could not follow); test URLconfs are not served.
     const settings = projects.length === 1 ? projects[0].settings : undefined;
+    analyse(settings, () => walker.walkNotServed(settings));
+    // URLconfs no root reaches (an app scanned alone, an include we could not follow); test URLconfs are not served.
     // A URLconf whose patterns a root lists through another module (`from docs.urls import urlpatterns`) is reached too.
     const declaring = new Set(walker.drafts.map((d) => d.route.file));
     const orphans = project.modules.filter((m) => !walker.reached.has(m) && !declaring.has(m.file) && !TEST_MODULE.test(m.file) && (m.bindings[0] ?? []).some((b) => b.name === 'urlpatterns' && b.kind === 'assign'));

@@ -5,11 +5,17 @@
  */
 import type { CallExpr, Expr, ModuleFacts } from '../../python/ir';
 import { argument, exprLine, lineOf, locAt } from '../../python/ir';
-import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type ExternalNames, type Value } from '../../python/project';
 import type { Evidence, SourceRef } from '../../model';
 import { sequenceItems, type CallSite } from '../common';
 
 const SETTINGS_OBJECT = 'django.conf.settings.';
+
+/** `NAME` of `django.conf.settings.NAME`; undefined for other names and deeper attributes. */
+function settingName(qname: string): string | undefined {
+  const name = qname.startsWith(SETTINGS_OBJECT) ? qname.slice(SETTINGS_OBJECT.length) : undefined;
+  return name && !name.includes('.') ? name : undefined;
+}
 
 /** A setting's value: absent (Django's default applies), a literal, or computed at run time. */
 export type SettingValue =
@@ -24,7 +30,7 @@ interface Binder {
   path: { mod: ModuleFacts; after: number }[]; // `X["k"] = v` after line `after` of each still applies
 }
 
-export class DjangoSettings {
+export class DjangoSettings implements ExternalNames {
   constructor(
     private readonly project: Project,
     readonly mod: ModuleFacts,
@@ -33,11 +39,17 @@ export class DjangoSettings {
   ) {}
 
   /** `django.conf.settings.NAME` as the project's settings define it; undefined for names they leave to Django. */
-  attributeValues(qname: string): Value[] | undefined {
-    const name = qname.startsWith(SETTINGS_OBJECT) ? qname.slice(SETTINGS_OBJECT.length) : undefined;
-    if (!name || name.includes('.')) return undefined;
-    const binder = this.binder(name);
-    return binder ? this.project.lookup(name, this.project.moduleCtx(binder.mod), 0) : this.classValues(name);
+  values(qname: string): Value[] | undefined {
+    const name = settingName(qname);
+    const binder = name && this.binder(name);
+    return binder ? this.project.lookup(name, this.project.moduleCtx(binder.mod), 0) : name ? this.classValues(name) : undefined;
+  }
+
+  /** `django.conf.settings.NAME` as the module binding it last reads the name, for the profile to evaluate. */
+  definition(qname: string): { expr: Expr; ctx: Ctx } | undefined {
+    const name = settingName(qname);
+    const binder = name && this.binder(name);
+    return binder ? { expr: { k: 'name', id: name, loc: locAt(binder.line, 1) }, ctx: this.project.moduleCtx(binder.mod) } : undefined;
   }
 
   /** A setting given as an attribute of the settings class (own or inherited). */

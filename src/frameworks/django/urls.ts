@@ -320,6 +320,28 @@ export class UrlWalker {
     this.walkPatterns(urlconf, ctx, { ...prefix, path: prefix.path + part.value, parts: [...prefix.parts, part], unresolved: [...prefix.unresolved, ...unresolved] }, stack, depth + 1);
   }
 
+  /**
+   * The project URLconfs an `include(...)` in a branch the profile does not run names (`if settings.ENABLE_ANALYTICS:
+   * urlpatterns += [path("analytics/", include("app.analytics.urls"))]`), when no root reaches them: their routes are
+   * not served, under that branch's condition, and the prefix above the include is not read.
+   */
+  walkNotServed(settings: DjangoSettings | undefined): void {
+    this.settings = settings;
+    this.middleware = settings ? middlewareHooks(this.project, settings) : [];
+    this.app = undefined;
+    for (const { call, ctx, notServed } of this.project.profileSkipped) {
+      const target = this.includeTarget(call, ctx)?.expr;
+      const named = target?.k === 'seq' ? target.items[0] : target;
+      const text = named && this.project.stringValue(named, ctx);
+      const mod = text === undefined ? undefined : this.project.findModule(text, ctx.mod);
+      if (!mod || this.reached.has(mod)) continue;
+      const first = this.drafts.length;
+      const why = `included in a branch the deployment profile does not run (${notServed.file}:${notServed.line}), under a prefix not read`;
+      this.project.noting(() => this.walkModule(mod, { path: UNRESOLVED_SEGMENT, parts: [], unresolved: [why], suffix: false }, []));
+      for (const draft of this.drafts.slice(first)) draft.route.notServed = notServed;
+    }
+  }
+
   /** The urlconf an `include(...)` (or a 3-tuple such as `admin.site.urls`) points at, if the view is one. */
   private includeTarget(view: Expr, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
     if (view.k === 'call' && ['django.urls.include', 'django.urls.conf.include', 'django.conf.urls.include'].includes(decoratorName(this.project, view, ctx) ?? '')) {
