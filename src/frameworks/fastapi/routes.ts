@@ -161,6 +161,7 @@ class AsgiExtractor {
     }
     for (const mod of this.project.modules) {
       for (const fn of mod.functions) this.decorated({ mod, fn });
+      for (const cls of mod.classes) this.decoratedClass({ mod, cls });
     }
     // Route lists are read last: every node is known by then.
     for (const node of [...this.nodes.values()]) this.routeList(node);
@@ -293,6 +294,16 @@ class AsgiExtractor {
       };
       for (const owner of owners) this.emit(owner, dec, ctx, dec.fn.name, { kind: 'function', ref }, context);
     });
+  }
+
+  /** Starlette's `@router.websocket_route("/ws")` / `@app.route("/x")` on an endpoint class (`WebSocketEndpoint`, `HTTPEndpoint`). */
+  private decoratedClass(ref: ClassRef): void {
+    const ctx = { mod: ref.mod, scope: ref.cls.scope, line: lineOf(ref.cls.loc) };
+    for (const dec of ref.cls.decorators) {
+      if (dec.k !== 'call' || dec.fn.k !== 'attr' || DECLARATIONS[dec.fn.name]?.style !== 'starlette' || DECLARATIONS[dec.fn.name].endpointAt !== undefined) continue;
+      const context = { handler: undefined, decorators: [], misplaced: [], dependencies: () => [] };
+      for (const owner of this.nodesOf(dec.fn.obj, ctx)) this.emit(owner, dec, ctx, dec.fn.name, { kind: 'class', ref }, context);
+    }
   }
 
   private imperative(call: CallExpr, ctx: Ctx): void {
