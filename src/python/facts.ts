@@ -444,7 +444,8 @@ class FactsBuilder {
       case 'string':
         return this.string(node, depth);
       case 'concatenated_string':
-        return joinParts(node.namedChildren.map((c) => sub(c)));
+        // A comment may stand between the parts (`r"^{x}/exports"  # noqa` then `"/delete$"` on the next line).
+        return joinParts(node.namedChildren.filter((c) => c.type !== 'comment').map((c) => sub(c)));
       case 'integer':
       case 'float': {
         const v = Number(node.text.replace(/_/g, ''));
@@ -518,8 +519,10 @@ class FactsBuilder {
         }
         return dict;
       }
-      case 'parenthesized_expression':
-        return node.namedChildren[0] ? sub(node.namedChildren[0]) : { k: 'none' };
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c.type !== 'comment');
+        return inner ? sub(inner) : { k: 'none' };
+      }
       case 'binary_operator': {
         const operator = node.childForFieldName('operator')?.type;
         if (operator === '+') return joinParts([sub(node.childForFieldName('left')), sub(node.childForFieldName('right'))]);
