@@ -50,9 +50,10 @@ function option(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/** A mirror's git directory: `repo` (bare), `repo/.git` (some snapshots come with a work tree), or the folder itself. */
 function gitDirOf(mirrors: string, repo: string): string {
   const base = path.join(mirrors, repo.replace('/', '+'));
-  return existsSync(path.join(base, 'repo')) ? path.join(base, 'repo') : base;
+  return [path.join(base, 'repo', '.git'), path.join(base, 'repo')].find((dir) => existsSync(dir)) ?? base;
 }
 
 /**
