@@ -437,10 +437,13 @@ class AsgiExtractor {
   private methods(spec: (typeof DECLARATIONS)[string], at: CallExpr, ctx: Ctx, endpoint: Value, unresolved: string[]): { declared: string[]; automatic: string[] } {
     let declared = spec.methods;
     if (!declared) {
-      const given = kwarg(at, 'methods') ?? (spec.style === 'starlette' && spec.endpointAt !== undefined ? at.args[2] : undefined);
-      if (given && given.k !== 'none') {
-        declared = stringList(this.project, given, ctx)?.map((m) => m.toUpperCase());
-        if (!declared) unresolved.push('methods are not static');
+      const written = kwarg(at, 'methods') ?? (spec.style === 'starlette' && spec.endpointAt !== undefined ? at.args[2] : undefined);
+      // `add_api_route(path, func, **kwargs)` in a helper called with `methods=["POST"]`: the entry of the dict it fills.
+      const passed = !written && at.kwstar ? this.project.dictEntry(at.kwstar, 'methods', ctx) : undefined;
+      const given = written ? { expr: written, ctx } : passed === 'unread' ? { expr: at.kwstar!, ctx } : passed;
+      if (given && given.expr.k !== 'none') {
+        declared = stringList(this.project, given.expr, given.ctx)?.map((m) => m.toUpperCase());
+        if (!declared) unresolved.push(passed === 'unread' ? '`**` arguments may give methods that are not static' : 'methods are not static');
       } else if (spec.style === 'starlette' && endpoint.kind === 'class') {
         declared = this.endpointVerbs(endpoint.ref);
       } else declared = ['GET'];
