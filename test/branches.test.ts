@@ -130,14 +130,14 @@ test('the defaults the profile takes are listed as assumptions, with where they 
 test('a middleware factory picks its rules by the stage: limited in production, not where the stage says tests', async () => {
   const fixture = path.join(__dirname, '..', 'fixtures', 'fastapi', 'factories');
   const statusOf = async (profile?: Profile): Promise<string[]> => (await scan({ paths: [fixture], profile })).routes.map((r) => `${r.path} ${r.status}`);
-  expect(await statusOf()).toEqual(['/health unlimited', '/v1/items limited', '/v1/login limited']);
+  expect(await statusOf()).toEqual(['/archive unlimited', '/health unlimited', '/restore unlimited', '/v1/items limited', '/v1/login limited']);
   // The verdict rests on the branch the profile takes, and the evidence says so.
   const items = (await scan({ paths: [fixture] })).routes.find((r) => r.path === '/v1/items');
   expect(items?.evidence).toContainEqual({ file: 'main.py', line: 24, message: '`60/minute` is there because the production profile takes this branch: another deployment may run without it (see --profile, --define)' });
-  expect(await statusOf({ name: 'production', defines: { STAGE: 'test' } })).toEqual(['/health unlimited', '/v1/items unlimited', '/v1/login unlimited']);
+  expect(await statusOf({ name: 'production', defines: { STAGE: 'test' } })).toEqual(['/archive unlimited', '/health unlimited', '/restore unlimited', '/v1/items unlimited', '/v1/login unlimited']);
   // A stage the profile does not name is what the code computes it from: APP_STAGE, unset, gives its default.
   const unnamed = await scan({ paths: [fixture], profile: { name: 'production', defines: { STAGE: null } } });
-  expect(unnamed.routes.map((r) => `${r.path} ${r.status}`)).toEqual(['/health unlimited', '/v1/items limited', '/v1/login limited']);
+  expect(unnamed.routes.map((r) => `${r.path} ${r.status}`)).toEqual(['/archive unlimited', '/health unlimited', '/restore unlimited', '/v1/items limited', '/v1/login limited']);
   expect(unnamed.project.assumptions.map((a) => `${a.file}:${a.line} ${a.text}`)).toEqual(['main.py:19 APP_STAGE not set: the code\'s default "production"']);
 });
 
