@@ -1826,12 +1826,12 @@ function braceFormat(template: string, values: (string | undefined)[], named: Ma
   return ok ? out : undefined;
 }
 
-/** The default a read of the environment through an Env object gives in the code (`env.list("X", default=[])`). */
 /** A call of an Env object or of one of its methods (`env("X")`, `env.bool("X")`): django-environ's and environs'. */
 export function readsEnvironmentObject(callee: Value): boolean {
   return Project.isInstance(callee.kind === 'member' ? callee.of : callee, ENV_READERS);
 }
 
+/** The default a read of the environment through an Env object gives in the code (`env.list("X", default=[])`). */
 function envDefault(callee: Value, call: CallExpr): Expr | undefined {
   if (!readsEnvironmentObject(callee)) return undefined;
   const reader = callee.kind === 'member' ? callee.of : callee;

@@ -391,10 +391,11 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const state = this.limiterState(info, app);
       if (state.kind !== 'unbound') this.project.replay(info.assumed);
       const mine = (list: DeclaredLimit[]): DeclaredLimit[] => list.filter((d) => d.limiter === info.instance.site.key);
-      const usesThis = mine([...viewLimits, ...methodLimits, ...misplaced]).length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length);
+      const declaredHere = mine([...viewLimits, ...methodLimits, ...misplaced]);
+      const usesThis = declaredHere.length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length);
       if (state.kind !== 'bound') {
         // A limiter off or in doubt says so where its limits would apply, not on routes it never limits.
-        if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence, ...unsettled(mine([...viewLimits, ...methodLimits, ...misplaced])));
+        if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence, ...unsettled(declaredHere));
         if (state.kind === 'unknown' && (usesThis || info.defaults.length || info.application.length)) unknown = true;
         continue;
       }
