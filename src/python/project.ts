@@ -160,6 +160,7 @@ const MAX_CALL_SITES = 256;
 // finding as 200,000 did, in four fifths of the time; 10,000 lost a cost signal of polar's.
 const MAX_STEPS = 20_000;
 const MAX_CONSTRUCTIONS = 8; // see constructions
+const MAX_INIT_LEVELS = 8; // `super().__init__` calls followed from a class's `__init__`: see initAttribute
 // Annotations that say nothing of an object's class (`Any`, a Protocol, a type variable): see annotatedAsLibraryObject.
 const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.|^object$/;
 
@@ -196,12 +197,14 @@ export class Project {
   // Call statements by the name they call (`f(...)`, `x.f(...)`), as module and statement numbers in pairs; their
   // sites are made for the names asked for (see callSites), a quarter of Skyvern's 62,000 call statements.
   private callStatementsByName?: Map<string, number[]>;
+  private nestedCallsByName?: Map<string, CallSite[]>; // see nestedCallSites
   private readonly callSitesByName = new Map<string, CallSite[]>();
   // What names and expressions stand for where they are read (see lookup and strings): one set of tables for code
   // read with no loop/parameter environment, one per environment (a function followed for one call), dropped with it.
   private plainMemos = newReadMemos();
   private envMemos = new WeakMap<Env, ReadMemos>();
   private functionModules?: WeakMap<FunctionDef, ModuleFacts>; // see moduleDefining
+  private classesByBaseName?: Map<string, ClassRef[]>; // see subclassesNamed
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
   private readonly parameterCache: Memo<string, Value[]> = new Map();
   private readonly starDefinitions: Memo<string, { expr: Expr; ctx: Ctx } | undefined> = new Map(); // see starDefinition
@@ -389,6 +392,7 @@ export class Project {
       case 'name':
         return this.lookup(expr.id, ctx, depth);
       case 'attr':
+        if (isSuper(expr.obj)) return this.superMethod(expr.name, ctx) ?? [{ kind: 'unknown', why: `\`super().${expr.name}\` is no method of the project's` }];
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
       case 'call':
         // A comparison or a `not` (kept as calls, see ir's OPERATOR_NAMES) is a boolean no name holds: kept as written,
@@ -402,6 +406,17 @@ export class Project {
       default:
         return [{ kind: 'literal', expr, ctx }];
     }
+  }
+
+  /** `super().name` in a method: the project method a base of its class defines, as Python finds it. */
+  private superMethod(name: string, ctx: Ctx): Value[] | undefined {
+    const method = functionOwning(ctx.mod, ctx.scope);
+    const cls = method && definingClass(ctx.mod, method);
+    for (const base of cls ? this.classChain({ mod: ctx.mod, cls }).slice(1) : []) {
+      const fn = functionDefinedIn(base.mod, base.cls.bodyScope, name);
+      if (fn) return [{ kind: 'function', ref: { mod: base.mod, fn } }];
+    }
+    return undefined;
   }
 
   /**
@@ -837,22 +852,56 @@ export class Project {
     const values: Value[] = [];
     const common = this.namedLikeManyCalls(fn);
     for (const site of common ? [] : this.callersOf(fn, depth)) {
-      const arg = this.argumentFor(fn, binding.position, binding.name, site.call);
-      if (arg) values.push(...this.resolve(arg, site.ctx, depth + 1));
+      const arg = this.argumentFor(fn, binding.position, binding.name, site.call, site.ctx);
+      if (arg) values.push(...this.dispatchingTo(fn, site.call, binding.position, this.resolve(arg, site.ctx, depth + 1)));
     }
     if (values.length) return values;
     if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: lineOf(fn.loc) }, depth + 1);
-    // `self` in `__init__` (no call names it) is each object the project constructs of its class.
-    const cls = fn.name === '__init__' && binding.position === 0 && binding.name === 'self' && definingClass(mod, fn);
-    const instances = cls ? this.constructions({ mod, cls }, depth).flatMap((site) => this.resolve(site.call, site.ctx, depth + 1)) : [];
-    if (instances.length) return instances;
     const why = common ? `is named like ${this.callSites(fn.name).length} calls in the project, too many to tell its callers among` : 'has no call site in the project';
     return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` ${why}` }];
   }
 
+  /**
+   * The receivers of `obj.method()` that run `fn` as `method`: of the objects `self` may be in a base's method that calls
+   * `self._setup_routes()`, those whose class does not override it with another (`super().method()` runs the base's).
+   */
+  private dispatchingTo(fn: FunctionDef, call: CallExpr, position: number, values: Value[]): Value[] {
+    if (position !== 0 || call.fn.k !== 'attr' || isSuper(call.fn.obj)) return values;
+    const method = call.fn.name;
+    return values.filter((v) => v.kind !== 'instance' || !v.cls || (this.methodOf(v.cls, method)?.fn ?? fn) === fn);
+  }
+
+  /** `ref` and its project subclasses whose `__init__` is `init` (inherited, not overridden). */
+  private classesRunning(ref: ClassRef, init: FunctionDef): ClassRef[] {
+    const found = [ref];
+    for (let i = 0; i < found.length && found.length <= MAX_CONSTRUCTIONS; i++) {
+      for (const sub of this.subclassesNamed(found[i].cls.name)) {
+        if (found.some((c) => c.cls === sub.cls)) continue;
+        if (this.classChain(sub).some((c) => c.cls === found[i].cls) && this.methodOf(sub, '__init__')?.fn === init) found.push(sub);
+      }
+    }
+    return found;
+  }
+
+  /** Project classes with a base written as `name` or `module.name`. */
+  private subclassesNamed(name: string): ClassRef[] {
+    if (!this.classesByBaseName) {
+      this.classesByBaseName = new Map();
+      for (const mod of this.modules) {
+        for (const cls of mod.classes) {
+          for (const base of cls.bases) {
+            const last = dottedName(base)?.split('.').pop();
+            if (last) this.classesByBaseName.set(last, [...(this.classesByBaseName.get(last) ?? []), { mod, cls }]);
+          }
+        }
+      }
+    }
+    return this.classesByBaseName.get(name) ?? [];
+  }
+
   /** The calls that construct the class (`Name(...)` resolving to it); none when there are many, as no one object is meant. */
   constructions(ref: ClassRef, depth = 0): CallSite[] {
-    const named = this.callSites(ref.cls.name);
+    const named = [...this.callSites(ref.cls.name), ...this.nestedCallSites(ref.cls.name)];
     if (named.length > MAX_CONSTRUCTIONS) return [];
     return named.filter((site) => this.resolve(site.call.fn, site.ctx, depth + 1).some((v) => v.kind === 'class' && v.ref.cls === ref.cls));
   }
@@ -933,7 +982,7 @@ export class Project {
   callEnv(fn: FunctionDef, call: CallExpr, ctx: Ctx): Env {
     const env = new Map<string, { expr: Expr; ctx: Ctx }>();
     fn.params.forEach((p, position) => {
-      const arg = this.argumentFor(fn, position, p.name, call);
+      const arg = this.argumentFor(fn, position, p.name, call, ctx);
       if (arg) env.set(p.name, { expr: arg, ctx });
     });
     // A literal default (`prefix: str | None = None`) is what a call that passes nothing for it gives. Not for a call
@@ -978,6 +1027,12 @@ export class Project {
       const calling = this.callersNamed(alias, depth);
       callers.push(...(calling.byFunction.get(fn) ?? NO_ITEMS).map((i) => calling.sites[i]));
     }
+    // `Holder(items_router=...)` runs the `__init__` its class defines or inherits: each object the project constructs
+    // of the class, or of a subclass that inherits this `__init__`, is a `self` (a base's `__init__` that calls
+    // `self._setup_routes()`, which each subclass defines).
+    const mod = fn.name === '__init__' ? this.moduleDefining(fn) : undefined;
+    const cls = mod && definingClass(mod, fn);
+    if (mod && cls) callers.push(...this.classesRunning({ mod, cls }, fn).flatMap((c) => this.constructions(c, depth)));
     for (const { constructors, keyword } of this.modelled.callbacks) {
       for (const site of [...new Set(constructors.map((q) => q.split('.').pop() ?? ''))].flatMap((name) => this.callSites(name))) {
         const given = site.call.kwargs.find(([k]) => k === keyword)?.[1];
@@ -990,8 +1045,12 @@ export class Project {
     return callers.slice(0, MAX_CALL_SITES);
   }
 
-  /** The argument a call gives a parameter; a `*args` parameter gets the rest of the positional ones (unless the call splats). */
-  private argumentFor(fn: FunctionDef, position: number, name: string, call: CallExpr): Expr | undefined {
+  /**
+   * The argument a call gives a parameter; a `*args` parameter gets the rest of the positional ones (unless the call
+   * splats). With the call's `ctx`, also an entry of the dict it unpacks (`R2RApp(**routers)` gives `chunks_router`
+   * `routers["chunks_router"]`).
+   */
+  private argumentFor(fn: FunctionDef, position: number, name: string, call: CallExpr, ctx?: Ctx): Expr | undefined {
     if (fn.params[position]?.kwstar) return isHookCall(call) ? undefined : otherKeywords(fn, call);
     if (fn.params[position]?.star) {
       if (isHookCall(call)) return undefined;
@@ -1000,12 +1059,30 @@ export class Project {
       return call.splat ? undefined : rest;
     }
     // `obj.method(...)`, `Class.classmethod(...)`: `self`/`cls` is the receiver.
-    if (position === 0 && this.argIndex(fn, 0) < 0) return call.fn.k === 'attr' && !isHookCall(call) ? call.fn.obj : undefined;
+    if (position === 0 && this.argIndex(fn, 0) < 0) {
+      // `self` in `__init__` is the object the construction makes (see callersOf).
+      if (fn.name === '__init__' && !(call.fn.k === 'attr' && call.fn.name === '__init__')) return call;
+      if (call.fn.k !== 'attr' || isHookCall(call)) return undefined;
+      // `super().__init__(...)` passes on the calling method's own `self`.
+      const caller = isSuper(call.fn.obj) && ctx ? functionOwning(ctx.mod, ctx.scope) : undefined;
+      return !isSuper(call.fn.obj) ? call.fn.obj : caller?.params[0] && { k: 'name', id: caller.params[0].name, loc: call.loc };
+    }
     if (isHookCall(call)) return call.kwargs.find(([k]) => k === name)?.[1];
     const index = this.argIndex(fn, position);
     // Past the written arguments, an item of the `*rest` the call unpacks (`super().__init__(*args, **kwargs)`).
     const unpacked: Expr | undefined = call.star && index >= call.args.length ? { k: 'subscript', obj: call.star, index: { k: 'num', v: index - call.args.length } } : undefined;
-    return call.kwargs.find(([k]) => k === name)?.[1] ?? call.args[index] ?? unpacked;
+    return call.kwargs.find(([k]) => k === name)?.[1] ?? call.args[index] ?? unpacked ?? (ctx && this.unpackedKeyword(call, name, ctx));
+  }
+
+  /**
+   * The entry `name` of the dict a call unpacks with `**`, where it is read. One that cannot be read is left out as
+   * before: the parameter reads as its default and other calls' arguments.
+   */
+  private unpackedKeyword(call: CallExpr, name: string, ctx: Ctx): Expr | undefined {
+    const { kwstar } = call;
+    const found = kwstar && this.dictEntry(kwstar, name, ctx);
+    if (!kwstar || !found || found === 'unread') return undefined;
+    return found.ctx === ctx ? found.expr : { k: 'subscript', obj: kwstar, index: { k: 'str', v: name, loc: call.loc } };
   }
 
   private argIndex(fn: FunctionDef, position: number): number {
@@ -1140,6 +1217,31 @@ export class Project {
     return sites;
   }
 
+  /**
+   * The calls named `name` inside expressions rather than statements of their own: an object made and used at once
+   * (`ItemsRouter(config).get_router()`), in a dict or list literal, or in an argument.
+   */
+  private nestedCallSites(name: string): CallSite[] {
+    if (!this.nestedCallsByName) {
+      const byName = new Map<string, CallSite[]>();
+      for (const mod of this.modules) {
+        const collect = (expr: Expr, scope: number, outer?: Expr): void => {
+          someExpr(expr, (e) => {
+            const callee = e.k === 'call' && e !== outer ? (e.fn.k === 'name' ? e.fn.id : e.fn.k === 'attr' ? e.fn.name : '') : '';
+            if (callee && e.k === 'call') byName.set(callee, [...(byName.get(callee) ?? []), { call: e, ctx: { mod, scope, line: lineOf(e.loc) } }]);
+            return false;
+          });
+        };
+        for (const { call, scope } of mod.calls) collect(call, scope, call);
+        for (const [scope, bindings] of Object.entries(mod.bindings)) {
+          for (const b of bindings) if (b.kind === 'assign' && b.value.k !== 'call') collect(b.value, Number(scope));
+        }
+      }
+      this.nestedCallsByName = byName;
+    }
+    return this.nestedCallsByName.get(name) ?? [];
+  }
+
   private callStatementsNamed(name: string): number[] {
     if (!this.callStatementsByName) {
       this.callStatementsByName = new Map();
@@ -1228,17 +1330,27 @@ export class Project {
   }
 
   /**
-   * `self.NAME = value` in the class's `__init__`, read with `self` standing for this instance and the other
-   * parameters for what its construction gave them (`Service(app)` sets `self.app = app`).
+   * `self.NAME = value` in the class's `__init__`, or in a base's it calls with `super().__init__(...)`, read with
+   * `self` standing for this instance and the other parameters for what its construction (and each `super()` call)
+   * gave them (`Service(app)` sets `self.app = app`).
    */
   private initAttribute(instance: Extract<Value, { kind: 'instance' }>, name: string, depth: number): Value[] | undefined {
-    const init = instance.cls && this.methodOf(instance.cls, '__init__');
-    if (!init) return undefined;
-    const set = init.mod.calls.find(({ scope, call: { fn, args } }) => scope === init.fn.bodyScope && fn.k === 'attr' && fn.name === '__setattr__' && fn.obj.k === 'name' && fn.obj.id === 'self' && args[0]?.k === 'str' && args[0].v === name);
-    if (!set?.call.args[1]) return undefined;
-    const { call, ctx } = instance.site;
-    const env = new Map(this.callEnv(init.fn, call, ctx)).set('self', { expr: call, ctx });
-    return this.resolve(set.call.args[1], { mod: init.mod, scope: init.fn.bodyScope, line: lineOf(set.call.loc), env }, depth + 1);
+    const self = { expr: instance.site.call, ctx: instance.site.ctx };
+    let init = instance.cls && this.methodOf(instance.cls, '__init__');
+    let [call, ctx] = [instance.site.call, instance.site.ctx];
+    for (let level = 0; init && level < MAX_INIT_LEVELS; level++) {
+      const body = init.fn.bodyScope;
+      const env = new Map(this.callEnv(init.fn, call, ctx)).set('self', self);
+      INIT_OWNERS.set(env, instance.site.key);
+      const set = init.mod.calls.find(({ scope, call: { fn, args } }) => scope === body && fn.k === 'attr' && fn.name === '__setattr__' && fn.obj.k === 'name' && fn.obj.id === 'self' && args[0]?.k === 'str' && args[0].v === name);
+      if (set?.call.args[1]) return this.resolve(set.call.args[1], { mod: init.mod, scope: body, line: lineOf(set.call.loc), env }, depth + 1);
+      const passing = init.mod.calls.find((c) => c.scope === body && c.call.fn.k === 'attr' && c.call.fn.name === '__init__' && isSuper(c.call.fn.obj));
+      if (!passing) return undefined;
+      [call, ctx] = [passing.call, { mod: init.mod, scope: body, line: lineOf(passing.call.loc), env }];
+      const base = this.superMethod('__init__', ctx)?.[0];
+      init = base?.kind === 'function' ? base.ref : undefined;
+    }
+    return undefined;
   }
 
   /** The class followed by its project bases (depth-first, as Python's MRO does for simple hierarchies). */
@@ -2106,14 +2218,28 @@ function buildsText(fn: FunctionDef): boolean {
  * whichever call of the function runs it (`create_router("/users")` and `create_router("/items")` make one router).
  */
 export function siteKey(call: CallExpr, ctx: Ctx): string {
-  return `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`;
+  const at = `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`;
+  const owner = ctx.env && INIT_OWNERS.get(ctx.env);
+  return owner ? `${at}@${owner}` : at;
+}
+
+/**
+ * The environments `__init__` bodies are read under for one object's attributes (see initAttribute), with that object's
+ * key: what `self.router = APIRouter()` makes belongs to each object, so `ChunksRouter(...)` and `UsersRouter(...)`,
+ * which share their base's `__init__`, hold a router each.
+ */
+const INIT_OWNERS = new WeakMap<Env, string>();
+
+/** `super()` or `super(Cls, self)`. */
+function isSuper(expr: Expr): boolean {
+  return expr.k === 'call' && expr.fn.k === 'name' && expr.fn.id === 'super';
 }
 
 /** `super().__init__(...)`, `super(Cls, self).__init__(...)` or `Base.__init__(self, ...)`: a constructor passing on to its base's. */
 function isBaseInit(call: CallExpr): boolean {
   if (call.fn.k !== 'attr' || call.fn.name !== '__init__') return false;
   const { obj } = call.fn;
-  if (obj.k === 'call') return obj.fn.k === 'name' && obj.fn.id === 'super';
+  if (obj.k === 'call') return isSuper(obj);
   const base = dottedName(obj);
   return base !== undefined && base !== 'self';
 }
