@@ -891,7 +891,7 @@ export class Project {
         for (const cls of mod.classes) {
           for (const base of cls.bases) {
             const last = dottedName(base)?.split('.').pop();
-            if (last) this.classesByBaseName.set(last, [...(this.classesByBaseName.get(last) ?? []), { mod, cls }]);
+            if (last) addTo(this.classesByBaseName, last, { mod, cls });
           }
         }
       }
@@ -1218,17 +1218,19 @@ export class Project {
   }
 
   /**
-   * The calls named `name` inside expressions rather than statements of their own: an object made and used at once
-   * (`ItemsRouter(config).get_router()`), in a dict or list literal, or in an argument.
+   * The calls of the project class `name` inside expressions rather than statements of their own: an object made and
+   * used at once (`ItemsRouter(config).get_router()`), in a dict or list literal, or in an argument.
    */
   private nestedCallSites(name: string): CallSite[] {
     if (!this.nestedCallsByName) {
+      // Only calls named like a project class: what constructions asks for.
+      const classNames = new Set(this.modules.flatMap((m) => m.classes.map((c) => c.name)));
       const byName = new Map<string, CallSite[]>();
       for (const mod of this.modules) {
         const collect = (expr: Expr, scope: number, outer?: Expr): void => {
           someExpr(expr, (e) => {
             const callee = e.k === 'call' && e !== outer ? (e.fn.k === 'name' ? e.fn.id : e.fn.k === 'attr' ? e.fn.name : '') : '';
-            if (callee && e.k === 'call') byName.set(callee, [...(byName.get(callee) ?? []), { call: e, ctx: { mod, scope, line: lineOf(e.loc) } }]);
+            if (e.k === 'call' && classNames.has(callee)) addTo(byName, callee, { call: e, ctx: { mod, scope, line: lineOf(e.loc) } });
             return false;
           });
         };
