@@ -1406,26 +1406,35 @@ export class Project {
   }
 
   /**
-   * A keyword argument of the library class an object is made of, as its construction gives it: written in the call,
-   * or passed on by the project subclasses' `__init__`s, each to the next with `super().__init__(...)` or
-   * `Base.__init__(self, ...)` (pgAdmin's Blueprint subclass: `kwargs.setdefault("url_prefix", "/" + name)`, then
-   * `super().__init__(name, import_name, **kwargs)`).
+   * The call that gives the library class an object is made of its arguments: the construction, or the
+   * `super().__init__(...)` (or `Base.__init__(self, ...)`) its project subclasses' `__init__`s pass it on with, each to
+   * the next, read with each `__init__`'s parameters bound (pgAdmin's Blueprint subclass:
+   * `kwargs.setdefault("url_prefix", "/" + name)`, then `super().__init__(name, import_name, **kwargs)`). None when a
+   * project `__init__` never passes it on: the library class's own never runs.
    */
-  constructionKeyword(made: Extract<Value, { kind: 'instance' }>, name: string): { expr: Expr; ctx: Ctx } | undefined {
+  libraryConstruction(made: Extract<Value, { kind: 'instance' }>): { call: CallExpr; ctx: Ctx } | undefined {
     const self = { expr: made.site.call, ctx: made.site.ctx };
-    const passedOn = (call: CallExpr, ctx: Ctx, cls: ClassRef | undefined): { expr: Expr; ctx: Ctx } | undefined => {
+    let [call, ctx, cls] = [made.site.call, made.site.ctx, made.cls];
+    for (let level = 0; level < MAX_INIT_LEVELS; level++) {
       const init = cls && this.methodOf(cls, '__init__');
-      if (!init) return this.keywordArgument(call, name, ctx);
+      if (!cls || !init) return { call, ctx };
       const passing = init.mod.calls.find((c) => c.scope === init.fn.bodyScope && isBaseInit(c.call))?.call;
-      if (!passing) return undefined; // the library class's own `__init__` never runs
-      const body: Ctx = { mod: init.mod, scope: init.fn.bodyScope, line: lineOf(passing.loc), env: new Map(this.callEnv(init.fn, call, ctx)).set('self', self) };
+      if (!passing) return undefined;
       const explicitSelf = passing.fn.k === 'attr' && passing.fn.obj.k !== 'call';
       const owner = this.classChain(cls).find((c) => c.mod === init.mod && c.cls.bodyScope === init.fn.scope);
-      return passedOn(explicitSelf ? { ...passing, args: passing.args.slice(1) } : passing, body, owner && this.classChain(owner)[1]);
-    };
+      ctx = { mod: init.mod, scope: init.fn.bodyScope, line: lineOf(passing.loc), env: new Map(this.callEnv(init.fn, call, ctx)).set('self', self) };
+      call = explicitSelf ? { ...passing, args: passing.args.slice(1) } : passing;
+      cls = owner && this.classChain(owner)[1];
+    }
+    return undefined;
+  }
+
+  /** A keyword argument of the library class an object is made of, as its construction gives it (see libraryConstruction). */
+  constructionKeyword(made: Extract<Value, { kind: 'instance' }>, name: string): { expr: Expr; ctx: Ctx } | undefined {
+    const passed = this.libraryConstruction(made);
     // A parameter passed on as it came (`prefix=prefix`) stands for the argument as the construction writes it (not for
     // its default, which stands in the `def`).
-    let found = passedOn(made.site.call, made.site.ctx, made.cls);
+    let found = passed && this.keywordArgument(passed.call, name, passed.ctx);
     for (let hops = 0; found?.expr.k === 'name' && hops < MAX_DEPTH; hops++) {
       const given = found.ctx.env?.get(found.expr.id);
       if (!given || DEFAULTS_BOUND.has(given)) break;
@@ -2233,7 +2242,7 @@ export function siteKey(call: CallExpr, ctx: Ctx): string {
 const INIT_OWNERS = new WeakMap<Env, string>();
 
 /** `super()` or `super(Cls, self)`. */
-function isSuper(expr: Expr): boolean {
+export function isSuper(expr: Expr): boolean {
   return expr.k === 'call' && expr.fn.k === 'name' && expr.fn.id === 'super';
 }
 

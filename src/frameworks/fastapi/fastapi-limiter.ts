@@ -11,7 +11,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
-import { Project, type Ctx, type FunctionRef } from '../../python/project';
+import { isSuper, Project, type Ctx, type FunctionRef } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
 import { callSites, calling, functionCtx, type Decorator } from '../common';
 import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
@@ -49,7 +49,7 @@ const MAX_DEPENDENCY_DEPTH = 4;
 // pyrate-limiter's InMemoryBucket, what `Limiter(Rate(...))` builds, keeps a sliding log (reference D.1).
 const PYRATE_ALGORITHM = 'sliding-log';
 
-/** A RateLimiter a route's dependencies run; `mayNotRun`: where it stands that it may not run (a branch). */
+/** A RateLimiter a route's dependencies run; `mayNotRun`: why it may not run (it stands in a branch, say). */
 interface Ran {
   instance: Instance;
   mayNotRun?: string;
@@ -131,9 +131,11 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     return numberOf(expr, ctx);
   };
 
-  /** The limits a `RateLimiter(...)` instance enforces. */
+  /** The limits a `RateLimiter(...)` instance enforces (made of a project subclass, as its `__init__`s pass them on). */
   const rateLimiter = (limiter: Instance, source: Limit['source']): Enforced => {
-    const { call, ctx } = limiter.site;
+    const passed = project.libraryConstruction(limiter);
+    if (!passed) return { limits: [], dynamic: `\`${Project.describe(limiter.site.call)}\`'s \`__init__\` does not pass its construction on to RateLimiter's` };
+    const { call, ctx } = passed;
     const http = !Project.isInstance(limiter, WS_RATE_LIMITER);
     const evidence: Evidence[] = [];
     const blocks = isTrue(kwarg(call, 'blocking'));
@@ -175,14 +177,30 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     const target = argument(expr, 0, 'dependency');
     if (!target) return [];
     const ran = project.resolve(target, ctx).flatMap((v): Ran[] => {
-      if (Project.isInstance(v, RATE_LIMITER)) return [{ instance: v }];
+      if (Project.isInstance(v, RATE_LIMITER)) return [{ instance: v, mayNotRun: ownCall(v) }];
       if (v.kind !== 'function') return [];
       const fnCtx = functionCtx(v.ref.mod, v.ref.fn);
       return [...v.ref.fn.params.flatMap((p) => (p.default?.k === 'call' ? limitersIn({ expr: p.default, ctx: fnCtx }, depth + 1) : [])), ...calledIn(v.ref)];
     });
     const where = at(ctx, expr);
-    const only = dep.conditional && `a \`dependencies=\` list that may not hold it (${where.file}:${where.line})`;
+    const only = dep.conditional && `is in a \`dependencies=\` list that may not hold it (${where.file}:${where.line})`;
     return only ? ran.map((r) => ({ ...r, mayNotRun: r.mayNotRun ?? only })) : ran;
+  };
+
+  /**
+   * A project subclass's own `__call__`, which FastAPI calls in place of RateLimiter's: RateLimiter's runs only where
+   * it calls `super().__call__(...)`, and a branch before that may return first (Open-Assistant's limiters skip requests
+   * without a user, or when a setting turns limiting off).
+   */
+  const ownCall = (limiter: Instance): string | undefined => {
+    const own = limiter.cls && project.methodOf(limiter.cls, '__call__');
+    if (!own) return undefined;
+    const { mod, fn } = own;
+    const defined = lineOf(fn.loc);
+    const passing = mod.calls.find(({ scope, call }) => scope === fn.bodyScope && call.fn.k === 'attr' && call.fn.name === '__call__' && isSuper(call.fn.obj));
+    const line = passing ? lineOf(passing.call.loc) : undefined;
+    if (line !== undefined && !mod.arms.some((a) => defined < a.from && a.from <= line)) return undefined;
+    return `has its own \`${fn.qualname}\` (${mod.file}:${defined}), which FastAPI calls in place of RateLimiter's and which ${line === undefined ? 'never calls it' : `may return before it calls it (line ${line})`}`;
   };
 
   const calledIn = ({ mod, fn }: FunctionRef): Ran[] => {
@@ -190,7 +208,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     return fn.calls.flatMap(({ fn: callee, line }) => {
       const limiters = project.resolve(callee, { mod, scope: fn.bodyScope, line }).filter((v): v is Instance => Project.isInstance(v, RATE_LIMITER));
       const inBranch = mod.arms.some((a) => defined < a.from && a.from <= line && line <= a.to);
-      return limiters.map((instance) => (inBranch ? { instance, mayNotRun: `a branch of \`${fn.qualname}\` (${mod.file}:${line})` } : { instance }));
+      return limiters.map((instance) => ({ instance, mayNotRun: inBranch ? `is in a branch of \`${fn.qualname}\` (${mod.file}:${line})` : ownCall(instance) }));
     });
   };
 
@@ -255,7 +273,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
           if (seen.has(instance.site.key)) continue;
           seen.add(instance.site.key);
           const where = at(instance.site.ctx, instance.site.call);
-          if (mayNotRun) add({ limits: [], dynamic: `this RateLimiter is in ${mayNotRun}: whether it runs for a request is not read` }, where);
+          if (mayNotRun) add({ limits: [], dynamic: `this RateLimiter ${mayNotRun}: whether it runs for a request is not read` }, where);
           else add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), where);
         }
         return { limits, unknown };
