@@ -295,8 +295,8 @@ export class CustomLimiters {
   }
 
   /**
-   * The handler function, or a class view and its methods named like the route's methods (a method's
-   * limit covers that HTTP method only), with the line below which decorators wrap what the route calls:
+   * The handler function, or a class view and its methods named like the route's methods, as Python finds them (a
+   * method's limit covers that HTTP method only), with the line below which decorators wrap what the route calls:
    * decorators above a route decorator do not.
    */
   private handlerDefs(route: AnalyzedRoute): HandlerDef[] {
@@ -309,9 +309,10 @@ export class CustomLimiters {
     }
     const cls = mod.classes.find((c) => lineOf(c.loc) === route.handlerLine);
     if (!cls) return [];
+    // Its own or inherited from a project base (PyBossa's API classes inherit `get`, `post`, ... from `APIBase`).
     const methods = declaredMethods(route).flatMap((method) => {
-      const def = mod.functions.find((f) => f.qualname === `${cls.qualname}.${method.toLowerCase()}`);
-      return def ? [{ mod, def, routeLine: 0, method }] : [];
+      const found = this.project.methodOf({ mod, cls }, method.toLowerCase());
+      return found ? [{ mod: found.mod, def: found.fn, routeLine: 0, method }] : [];
     });
     return [{ mod, def: cls, routeLine: 0 }, ...methods];
   }
