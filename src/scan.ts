@@ -107,6 +107,7 @@ function profiledProject(written: { modules: ModuleFacts[]; metadata: ProjectMet
   const project = profiled.decided ? new Project(profiled.modules, metadata, names, installed, MODELLED) : unprofiled;
   Object.assign(project, profileEvaluation(project, profile));
   project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);
+  project.decidedNames = profiled.resting;
   const skippedSites = skippedRegistrations(unprofiled, profiled.skipped, inScope);
   return { project, profiled, skippedSites, writtenAssumptions: unprofiled.assumptions };
 }

@@ -106,3 +106,35 @@ test('DRF settings read with environs: the defaults the code gives, a list among
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a name an `if` the profile decides assigns anew rests on what deciding it took; one the `if` adds to does not', async () => {
+  // healthchecks' `prefix` from SITE_ROOT and linkding's `urlpatterns = [path(LD_CONTEXT_PATH, include(urlpatterns))]`:
+  // every path rests on the variable; `extra += [...]` in a decided arm leaves what came before as it was.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-decided-'));
+  try {
+    const app = [
+      'import os',
+      'from flask import Flask',
+      'app = Flask(__name__)',
+      'prefix = ""',
+      'if os.environ.get("MOUNT"):',
+      '    prefix = "/mounted"',
+      'paths = ["/a"]',
+      'if os.environ.get("MORE"):',
+      '    paths += ["/b"]',
+      '',
+      '@app.route(prefix + "/x")',
+      'def x():',
+      '    return ""',
+      '',
+      'for p in paths:',
+      '    app.add_url_rule(p, p, x)',
+      '',
+    ];
+    writeFileSync(path.join(dir, 'app.py'), app.join('\n'));
+    const result = await scan({ paths: [dir] });
+    expect(result.routes.map((r) => `${r.path} ${r.assumptions?.map((a) => `${a.line} ${a.text}`).join('; ') ?? ''}`)).toEqual(['/a ', '/x 5 MOUNT not set: the code\'s default None']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -299,20 +299,55 @@ const ENVIRON_SITE = {
 requirePython('django, environ', 'python3-django, python3-django-environ')('a switch read with django-environ decides branches by its default, as the real Django serves them', async () => {
   expect(await routesOf(ENVIRON_SITE)).toEqual(['/base/', '/exports/']);
   expect(await routesOf(ENVIRON_SITE, { name: 'production', defines: { ENABLE_ANALYTICS: true, EXPORTS: 'off', LEGACY: true } })).toEqual(['/analytics/', '/base/', '/legacy/']);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-environ-'));
+  expect(servedByDjango(ENVIRON_SITE, {})).toEqual(['/base/', '/exports/']);
+  expect(servedByDjango(ENVIRON_SITE, { ENABLE_ANALYTICS: 'true', EXPORTS: 'off', LEGACY: 'true' })).toEqual(['/analytics/', '/base/', '/legacy/']);
+});
+
+/** The paths the real Django serves for a `portal.settings` site written to a folder, under an environment. */
+function servedByDjango(site: Record<string, string>, env: Record<string, string>): string[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-served-'));
   try {
-    for (const [file, text] of Object.entries(ENVIRON_SITE)) {
+    for (const [file, text] of Object.entries(site)) {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       writeFileSync(path.join(dir, file), text);
     }
-    const served = (env: Record<string, string>): string[] => {
-      const code = 'import django\ndjango.setup()\nfrom django.urls import get_resolver\nprint(sorted("/" + str(p.pattern) for p in get_resolver().url_patterns))';
-      const r = spawnSync(SYSTEM_PYTHON, ['-c', code], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'portal.settings', PYTHONPATH: dir, ...env } });
-      return JSON.parse(r.stdout.replace(/'/g, '"')) as string[];
-    };
-    expect(served({})).toEqual(['/base/', '/exports/']);
-    expect(served({ ENABLE_ANALYTICS: 'true', EXPORTS: 'off', LEGACY: 'true' })).toEqual(['/analytics/', '/base/', '/legacy/']);
+    const code = 'import django\ndjango.setup()\nfrom django.urls import get_resolver\nprint(sorted("/" + str(p.pattern) for p in get_resolver().url_patterns))';
+    const r = spawnSync(SYSTEM_PYTHON, ['-c', code], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'portal.settings', PYTHONPATH: dir, ...env } });
+    return JSON.parse(r.stdout.replace(/'/g, '"')) as string[];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * python-decouple's `config("EXPORTS", "on")` takes its default second, and `cast=bool` reads texts as decouple's
+ * strtobool does (`"off"` is false); a test `x or CHANNEL in [...]` is true whatever `x` is when its right side is
+ * (fx-private-relay's `if IN_PYTEST or RELAY_CHANNEL in ["local", "dev", "stage"]`, which picks its throttle rates).
+ */
+const DECOUPLE_SITE = {
+  'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")\n',
+  'portal/__init__.py': '',
+  'portal/settings.py': [
+    'import sys',
+    'from decouple import config',
+    'ROOT_URLCONF = "portal.urls"',
+    'DEBUG = config("DEBUG", "False", cast=bool)',
+    'EXPORTS = config("EXPORTS", "on")',
+    'BETA = config("BETA", default="off", cast=bool)',
+    'IN_PYTEST = "pytest" in sys.modules',
+    'if IN_PYTEST or config("CHANNEL", "local") in ["local", "dev"]:',
+    '    LEGACY = True',
+    'else:',
+    '    LEGACY = False',
+    '',
+  ].join('\n'),
+  'portal/urls.py': 'from django.conf import settings\nfrom django.urls import path\n\ndef view(request):\n    return None\n\nurlpatterns = [path("base/", view)]\nif settings.DEBUG:\n    urlpatterns += [path("debug/", view)]\nif settings.EXPORTS == "on":\n    urlpatterns += [path("exports/", view)]\nif settings.BETA:\n    urlpatterns += [path("beta/", view)]\nif settings.LEGACY:\n    urlpatterns += [path("legacy/", view)]\n',
+};
+
+requirePython('django, decouple', 'python3-django, python3-decouple')('python-decouple settings decide branches by their defaults and casts, as the real Django serves them', async () => {
+  expect(await routesOf(DECOUPLE_SITE)).toEqual(['/base/', '/exports/', '/legacy/']);
+  expect(servedByDjango(DECOUPLE_SITE, {})).toEqual(['/base/', '/exports/', '/legacy/']);
+  const defines = { DEBUG: 'yes', EXPORTS: 'off', BETA: 'on' };
+  expect(await routesOf(DECOUPLE_SITE, { name: 'production', defines })).toEqual(['/base/', '/beta/', '/debug/', '/legacy/']);
+  expect(servedByDjango(DECOUPLE_SITE, defines)).toEqual(['/base/', '/beta/', '/debug/', '/legacy/']);
 });

@@ -9,7 +9,7 @@ import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, eachCall, exprLine, lineOf, pythonText, someExpr } from './ir';
 import { armGroupsOf, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { lookupTable } from '../collections';
-import { ENVIRONMENT_READS, STRING_METHODS, readsEnvironmentObject, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
+import { ENVIRONMENT_READS, STRING_METHODS, readsEnvironmentObject, type Assumption, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
 import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
 
@@ -63,6 +63,8 @@ const READING_LIST_METHODS = ['copy', 'count', 'index'];
 const CAST = 'typing.cast';
 const INTEGER_TEXT = /^\s*[-+]?\d+(_\d+)*\s*$/;
 const FLOAT_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+const DECOUPLE_TRUE = new Set(['y', 'yes', 't', 'true', 'on', '1']);
+const DECOUPLE_FALSE = new Set(['n', 'no', 'f', 'false', 'off', '0']);
 
 /** The builtins settings convert what they read with (`int(os.environ.get("LIMIT", "100"))`); undefined where Python raises. */
 const CONVERSIONS = lookupTable<(v: PyValue) => PyValue | undefined>({
@@ -243,8 +245,7 @@ class Conditions {
   private holds(arm: Arm, mod: ModuleFacts, depth: number): boolean | undefined {
     const ctx = { mod, scope: arm.scope ?? 0, line: arm.from - 1 };
     if (!arm.test || !this.mayDecide(arm.test, ctx)) return undefined;
-    const v = this.value(arm.test, ctx, depth);
-    return v === undefined ? undefined : truthy(v);
+    return this.truth(arm.test, ctx, depth);
   }
 
   /** The value of the one value resolution gives a name or attribute, evaluated where it stands. */
@@ -425,8 +426,17 @@ class Conditions {
     return fallback && this.value(fallback.expr, fallback.ctx, depth + 1);
   }
 
-  /** `os.environ.get("NAME", default)`: the profile's value for NAME, else the default (None without one). */
+  /**
+   * `os.environ.get("NAME", default)`: the profile's value for NAME, else the default (None without one); python-decouple's
+   * `config("NAME", default, cast=bool)` casts whichever it reads.
+   */
   private environmentRead(reader: string, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
+    const read = this.uncastEnvironmentRead(reader, call, ctx, depth);
+    const cast = reader === 'decouple.config' ? argument(call, 2, 'cast') : undefined;
+    return read === undefined || !cast ? read : decoupleCast(cast, read);
+  }
+
+  private uncastEnvironmentRead(reader: string, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
     const name = this.variableName(call, ctx, depth);
     if (name === undefined) return undefined;
     if (this.values.has(name)) return this.values.get(name);
@@ -669,6 +679,7 @@ export interface Profiled {
   decided: number; // `if`/`match` statements the profile decided
   taken: TakenArm[];
   skipped: SkippedArm[];
+  resting: Project['decidedNames']; // what deciding them took, by the names they assign (see Project.decidedNames)
 }
 
 function decideBranches(project: Project, profile: Profile): Profiled {
@@ -676,11 +687,13 @@ function decideBranches(project: Project, profile: Profile): Profiled {
   let decided = 0;
   const taken: TakenArm[] = [];
   const skipped: SkippedArm[] = [];
+  const resting: Profiled['resting'] = new Map();
   const modules = project.modules.map((mod) => {
     const dead: Arm[] = [];
     const settled = new Set<number>(); // `if` statements whose taken arm is known
     for (const group of armGroupsOf(mod)) {
-      const verdicts = armVerdicts(group, (arm) => conditions.decide(arm, mod));
+      const { value: verdicts, assumed } = project.captured(() => armVerdicts(group, (arm) => conditions.decide(arm, mod)));
+      if (assumed.length && verdicts.some((v) => v !== undefined)) restOn(resting, mod, group, assumed);
       const ruledOut = group.filter((_, i) => verdicts[i] === false);
       dead.push(...ruledOut);
       skipped.push(...ruledOut.map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${pythonText(arm.test)}` : 'else' })));
@@ -698,7 +711,22 @@ function decideBranches(project: Project, profile: Profile): Profiled {
       arms: (mod.arms ?? []).filter((a) => !settled.has(a.of) && !dead.includes(a)),
     };
   });
-  return { modules, decided, taken, skipped };
+  return { modules, decided, taken, skipped, resting };
+}
+
+/**
+ * Each name an arm of a decided `if` assigns anew rests on what deciding it assumed. Not one it adds to
+ * (`urlpatterns += [...]`, `INSTALLED_APPS += [...]`): what was there before stands either way.
+ */
+function restOn(resting: Profiled['resting'], mod: ModuleFacts, group: Arm[], assumed: Assumption[]): void {
+  for (const [scope, list] of Object.entries(mod.bindings)) {
+    for (const b of list) {
+      const adds = b.kind === 'assign' && b.value.k === 'concat' && b.value.parts[0]?.k === 'name' && b.value.parts[0].id === b.name;
+      if (adds || !group.some((arm) => arm.from <= b.line && b.line <= arm.to)) continue;
+      const key = `${mod.file}\0${scope}\0${b.name}`;
+      resting.set(key, [...(resting.get(key) ?? []), ...assumed]);
+    }
+  }
 }
 
 /**
@@ -746,4 +774,29 @@ function armVerdicts(group: Arm[], decide: (arm: Arm) => boolean | undefined): (
 /** The `else` of an `if`: its last arm, without a test, after arms that have one (a `match` case has none). */
 function isElse(arm: Arm, group: Arm[]): boolean {
   return arm === group[group.length - 1] && group.length > 1 && group.slice(0, -1).every((a) => a.test);
+}
+
+/**
+ * python-decouple's `cast=` of a builtin: `bool` maps the text of the value as its `strtobool` does (`"False"`,
+ * `"off"`, `""` false; a text it does not know raises), `int` and `float` parse it; another cast (`Csv()`) is left
+ * out, the value read as it is.
+ */
+function decoupleCast(cast: Expr, value: PyValue): PyValue | undefined {
+  if (cast.k !== 'name') return value;
+  const text = value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : typeof value === 'number' || typeof value === 'string' ? String(value) : undefined;
+  switch (cast.id) {
+    case 'bool': {
+      const lower = text?.toLowerCase();
+      if (lower === '') return false;
+      return lower && DECOUPLE_TRUE.has(lower) ? true : lower && DECOUPLE_FALSE.has(lower) ? false : undefined;
+    }
+    case 'int':
+      return text !== undefined && INTEGER_TEXT.test(text) ? Number.parseInt(text.replace(/_/g, ''), 10) : undefined;
+    case 'float':
+      return text !== undefined && FLOAT_TEXT.test(text) ? Number.parseFloat(text) : undefined;
+    case 'str':
+      return text;
+    default:
+      return value;
+  }
 }

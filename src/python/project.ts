@@ -257,6 +257,12 @@ export class Project {
   profileSkipped: { call: CallExpr; ctx: Ctx; notServed: NotServed }[] = [];
 
   /**
+   * What the profile assumed deciding the `if`s that assign a name, by file, scope and name: a read of the name rests
+   * on it (fx-private-relay's `PROFILE_RATE_LIMIT` is 1000/minute where no `SITE_ORIGIN` is set).
+   */
+  decidedNames = new Map<string, Assumption[]>();
+
+  /**
    * `names` gives each module its Python name (module-names.ts); by default, from the modules' own files.
    * `installed` modules (python/installed.ts) are found by name but are not the project's own modules.
    */
@@ -718,6 +724,7 @@ export class Project {
   private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
     const { mod } = ctx;
     const found = this.reaching(name, ctx);
+    for (const assumption of (found && this.decidedNames.get(`${found.ctx.mod.file}\0${found.ctx.scope}\0${name}`)) ?? NO_ITEMS) this.assume(assumption);
     if (found) return this.runningBindings(found.bindings, found.ctx, ctx.scope).flatMap((binding) => this.fromBinding(binding, found.ctx, depth, ctx));
     for (const star of this.starImports(mod)) {
       if (depth >= MAX_DEPTH) {
@@ -1906,7 +1913,7 @@ export class Project {
 export const ENVIRONMENT_READS = lookupTable<[position: number, keyword: string]>({
   'os.getenv': [1, 'default'],
   'os.environ.get': [1, 'default'],
-  'decouple.config': [-1, 'default'],
+  'decouple.config': [1, 'default'],
 });
 const DEFAULTED_READS = lookupTable<[position: number, keyword: string]>({ ...ENVIRONMENT_READS, 'pydantic.Field': [0, 'default'] });
 
