@@ -870,10 +870,11 @@ export class Project {
 
   /**
    * The receivers of `obj.method()` that run `fn` as `method`: of the objects `self` may be in a base's method that calls
-   * `self._setup_routes()`, those whose class does not override it with another (`super().method()` runs the base's).
+   * `self._setup_routes()`, those whose class does not override it with another (`super().method()` and
+   * `Base.__init__(self)` run the base's).
    */
   private dispatchingTo(fn: FunctionDef, call: CallExpr, position: number, values: Value[]): Value[] {
-    if (position !== 0 || call.fn.k !== 'attr' || isSuper(call.fn.obj)) return values;
+    if (position !== 0 || call.fn.k !== 'attr' || isSuper(call.fn.obj) || explicitBaseInit(call)) return values;
     const method = call.fn.name;
     return values.filter((v) => v.kind !== 'instance' || !v.cls || (this.methodOf(v.cls, method)?.fn ?? fn) === fn);
   }
@@ -1066,6 +1067,8 @@ export class Project {
       return call.splat ? undefined : rest;
     }
     // `obj.method(...)`, `Class.classmethod(...)`: `self`/`cls` is the receiver.
+    // `Base.__init__(self, ...)`: the method called through its class, `self` passed first.
+    if (this.argIndex(fn, 0) < 0 && explicitBaseInit(call)) return call.kwargs.find(([k]) => k === name)?.[1] ?? call.args[position];
     if (position === 0 && this.argIndex(fn, 0) < 0) {
       // `self` in `__init__` is the object the construction makes (see callersOf).
       if (fn.name === '__init__' && !(call.fn.k === 'attr' && call.fn.name === '__init__')) return call;
@@ -1353,10 +1356,11 @@ export class Project {
       INIT_OWNERS.set(env, instance.site.key);
       const set = init.mod.calls.find(({ scope, call: { fn, args } }) => scope === body && fn.k === 'attr' && fn.name === '__setattr__' && fn.obj.k === 'name' && fn.obj.id === 'self' && args[0]?.k === 'str' && args[0].v === name);
       if (set?.call.args[1]) return this.resolve(set.call.args[1], { mod: init.mod, scope: body, line: lineOf(set.call.loc), env }, depth + 1);
-      const passing = init.mod.calls.find((c) => c.scope === body && c.call.fn.k === 'attr' && c.call.fn.name === '__init__' && isSuper(c.call.fn.obj));
+      const passing = init.mod.calls.find((c) => c.scope === body && isBaseInit(c.call))?.call;
       if (!passing) return undefined;
-      [call, ctx] = [passing.call, { mod: init.mod, scope: body, line: lineOf(passing.call.loc), env }];
-      const base = this.superMethod('__init__', ctx)?.[0];
+      [call, ctx] = [passing, { mod: init.mod, scope: body, line: lineOf(passing.loc), env }];
+      // `Base.__init__(self, ...)` names the class whose `__init__` runs; `super().__init__(...)` the next base's.
+      const [base] = explicitBaseInit(passing) ? this.resolve(passing.fn, ctx, depth + 1) : (this.superMethod('__init__', ctx) ?? []);
       init = base?.kind === 'function' ? base.ref : undefined;
     }
     return undefined;
@@ -1424,13 +1428,13 @@ export class Project {
     let [call, ctx, cls] = [made.site.call, made.site.ctx, made.cls];
     for (let level = 0; level < MAX_INIT_LEVELS; level++) {
       const init = cls && this.methodOf(cls, '__init__');
-      if (!cls || !init) return { call, ctx };
+      // `Base.__init__(self, ...)` passes `self` first: the library class's arguments are the ones after it.
+      if (!cls || !init) return { call: explicitBaseInit(call) ? { ...call, args: call.args.slice(1) } : call, ctx };
       const passing = init.mod.calls.find((c) => c.scope === init.fn.bodyScope && isBaseInit(c.call))?.call;
       if (!passing) return undefined;
-      const explicitSelf = passing.fn.k === 'attr' && passing.fn.obj.k !== 'call';
       const owner = this.classChain(cls).find((c) => c.mod === init.mod && c.cls.bodyScope === init.fn.scope);
       ctx = { mod: init.mod, scope: init.fn.bodyScope, line: lineOf(passing.loc), env: new Map(this.callEnv(init.fn, call, ctx)).set('self', self) };
-      call = explicitSelf ? { ...passing, args: passing.args.slice(1) } : passing;
+      call = passing;
       cls = owner && this.classChain(owner)[1];
     }
     return undefined;
@@ -2251,6 +2255,11 @@ const INIT_OWNERS = new WeakMap<Env, string>();
 /** `super()` or `super(Cls, self)`. */
 export function isSuper(expr: Expr): boolean {
   return expr.k === 'call' && expr.fn.k === 'name' && expr.fn.id === 'super';
+}
+
+/** `Base.__init__(self, ...)`: a base's constructor called through its class, `self` passed first. */
+function explicitBaseInit(call: CallExpr): boolean {
+  return isBaseInit(call) && call.fn.k === 'attr' && !isSuper(call.fn.obj);
 }
 
 /** `super().__init__(...)`, `super(Cls, self).__init__(...)` or `Base.__init__(self, ...)`: a constructor passing on to its base's. */
