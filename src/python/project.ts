@@ -530,12 +530,16 @@ export class Project {
 
   /**
    * `a or b` (kept as `__or__(a, b)`): the values of `a` that may be true, and those of `b` when `a` may be false
-   * (`config_class or Config` with `config_class=None`: `Config`); `a and b` the other way round.
+   * (`config_class or Config` with `config_class=None`: `Config`), or what the profile says `a` is; `a and b` the other
+   * way round.
    */
   private either(call: CallExpr, ctx: Ctx, depth: number): Value[] | undefined {
     if (call.fn.k !== 'name' || (call.fn.id !== '__or__' && call.fn.id !== '__and__') || call.args.length !== 2) return undefined;
     const keep = call.fn.id === '__or__';
     const left = this.resolve(call.args[0], ctx, depth + 1);
+    // Where the values cannot tell, the deployment profile may (`os.environ.get("ALIAS_LIMIT") or "5/minute"`: unset).
+    const falsy = left.some((v) => truthOf(v) === undefined) ? this.evaluateCall?.({ ...call, fn: { k: 'name', id: '__not__', loc: call.loc }, args: [call.args[0]] }, ctx) : undefined;
+    if (typeof falsy === 'boolean') return falsy === keep ? this.resolve(call.args[1], ctx, depth + 1) : left;
     const kept = left.filter((v) => truthOf(v) !== !keep);
     return left.some((v) => truthOf(v) !== keep) ? [...kept, ...this.resolve(call.args[1], ctx, depth + 1)] : kept;
   }
