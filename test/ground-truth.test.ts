@@ -46,7 +46,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/server': ['wsgi:app'],
   'flask/modules': ['wsgi:app'],
   'flask/restful': ['api:app'],
-  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins', 'fromenv', 'switched', 'either', 'boundfirst:quiet_first', 'boundfirst:loud_first'],
+  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins', 'fromenv', 'switched', 'either', 'boundfirst:quiet_first', 'boundfirst:loud_first', 'toggled', 'toggled:maybe_app'],
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],
@@ -111,10 +111,10 @@ probeTest.each(Object.keys(ENTRY_POINTS).filter((project) => ENTRY_POINTS[projec
  * not evaluate): each route apiposture calls unknown there answers over the limit after a different number of
  * requests in the two deployments, so no static verdict would be right; each other route matches in both.
  */
-probeTest('flask/misconfigured switched.py and either.py: unknown where the deployment decides, in both deployments', async () => {
+probeTest('flask/misconfigured switched.py, either.py and toggled.py: unknown where the deployment decides, in both deployments', async () => {
   const result = await scan({ paths: [path.join(FIXTURES, 'flask/misconfigured')] });
-  const [off, on] = SWITCHED.map((value) => ['switched', 'either'].flatMap((entry) => probe('flask/misconfigured', entry, undefined, { SWITCHED: value })));
-  expect(off.map((r) => r.path).sort()).toEqual(['/either/search', '/switched/maybe', '/switched/search']);
+  const [off, on] = SWITCHED.map((value) => ['switched', 'either', 'toggled:maybe_app'].flatMap((entry) => probe('flask/misconfigured', entry, undefined, { SWITCHED: value })));
+  expect(off.map((r) => r.path).sort()).toEqual(['/either/search', '/switched/maybe', '/switched/search', '/toggled/maybe']);
   expect(switchedProblems(result.routes, off, on, 'Flask-Limiter')).toEqual([]);
 });
 

@@ -485,12 +485,19 @@ class Conditions {
       const dotted = dottedName(e.k === 'call' ? e.fn : e) ?? '';
       return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
     };
-    // Also a name the code computes from one (`DEV = os.environ.get("DJANGO_DEV", "False") != "False"`, then `if DEV:`).
+    // Also a name the code computes from one (`DEV = os.environ.get("DJANGO_DEV", "False") != "False"`, then `if DEV:`),
+    // or a project function that returns one (AI-Horde's `if _is_ratelimit_disabled():`, which returns
+    // `os.getenv("HORDE_TEST_RATELIMIT_DISABLED", "0").strip().lower() in ...`).
     const derived = (e: Expr): boolean => {
       const defined = e.k === 'name' ? this.project.definition(e, ctx) : undefined;
       return defined !== undefined && defined.expr !== e && someExpr(defined.expr, deployment);
     };
-    return someExpr(test, (e) => deployment(e) || derived(e));
+    const helper = (e: Expr): boolean => {
+      if (e.k !== 'call' || e.fn.k !== 'name') return false;
+      const [callee, ...others] = this.project.resolve(e.fn, ctx);
+      return !others.length && callee?.kind === 'function' && callee.ref.fn.returns.some((r) => someExpr(r, deployment));
+    };
+    return someExpr(test, (e) => deployment(e) || derived(e) || helper(e));
   }
 
   /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
@@ -672,6 +679,7 @@ export interface TakenArm {
 /** An arm the profile does not run: what it registers is not served in this deployment. */
 export interface SkippedArm extends TakenArm {
   condition: string; // the test as written, or `else`
+  assumed: Assumption[]; // what deciding it took
 }
 
 export interface Profiled {
@@ -696,7 +704,7 @@ function decideBranches(project: Project, profile: Profile): Profiled {
       if (assumed.length && verdicts.some((v) => v !== undefined)) restOn(resting, mod, group, assumed);
       const ruledOut = group.filter((_, i) => verdicts[i] === false);
       dead.push(...ruledOut);
-      skipped.push(...ruledOut.map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${pythonText(arm.test)}` : 'else' })));
+      skipped.push(...ruledOut.map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${pythonText(arm.test)}` : 'else', assumed })));
       taken.push(...group.filter((arm, i) => verdicts[i] === true && arm.test).map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to })));
       if (verdicts.includes(true) && !verdicts.includes(undefined)) settled.add(group[0].of);
     }
@@ -747,7 +755,7 @@ export function skippedCalls(unprofiled: Project, profiled: Project, skipped: Sk
     }
     return [...written.calls, ...assigned].flatMap(({ call, scope }) => {
       const arm = arms.find((a) => a.from <= lineOf(call.loc) && lineOf(call.loc) <= a.to);
-      return arm ? [{ call, ctx: { mod, scope, line: lineOf(call.loc) - 1 }, notServed: { file: arm.file, line: arm.of, condition: arm.condition } }] : [];
+      return arm ? [{ call, ctx: { mod, scope, line: lineOf(call.loc) - 1 }, notServed: { file: arm.file, line: arm.of, condition: arm.condition }, assumed: arm.assumed }] : [];
     });
   });
 }

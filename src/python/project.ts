@@ -253,8 +253,8 @@ export class Project {
    */
   runsAt?: (ref: FunctionRef, env: Env, line: number) => boolean | undefined;
 
-  /** Call statements in branches the deployment profile does not run, read in this project (see scan.ts). */
-  profileSkipped: { call: CallExpr; ctx: Ctx; notServed: NotServed }[] = [];
+  /** Call statements in branches the deployment profile does not run, read in this project (see scan.ts), with what deciding that took. */
+  profileSkipped: { call: CallExpr; ctx: Ctx; notServed: NotServed; assumed: Assumption[] }[] = [];
 
   /**
    * What the profile assumed deciding the `if`s that assign a name, by file, scope and name: a read of the name rests

@@ -22,6 +22,7 @@ interface ConfigSetting {
   ctx: Ctx;
   at: Evidence;
   production: boolean;
+  branch?: Evidence; // the undecided branch the write stands in: it may not run
 }
 
 const NON_PRODUCTION = /test|dev|local|debug/i;
@@ -31,12 +32,26 @@ const OPAQUE_CONFIG = ['from_pyfile', 'from_envvar', 'from_prefixed_env', 'from_
 export class FlaskAppConfig {
   private readonly settings = new Map<string, Map<string, ConfigSetting[]>>(); // app site → key → settings
   private readonly opaque = new Set<string>(); // app sites whose config is also loaded from files or the environment
+  // app site → key → what deciding the branches took whose writes of the key the deployment profile does not run
+  private readonly unwritten = new Map<string, Map<string, Assumption[]>>();
 
   constructor(private readonly project: Project) {
-    for (const { call, ctx } of callSites(project, ({ fn }) => fn.k === 'attr' && fn.obj.k === 'attr' && fn.obj.name === 'config')) {
+    const isConfigCall = ({ fn }: CallExpr): boolean => fn.k === 'attr' && fn.obj.k === 'attr' && fn.obj.name === 'config';
+    for (const { call, ctx } of callSites(project, isConfigCall)) {
       const fn = call.fn;
       if (fn.k !== 'attr' || fn.obj.k !== 'attr') continue;
       for (const app of this.project.resolve(fn.obj.obj, ctx).filter(isApp)) this.configCall(app, fn.name, call, ctx);
+    }
+    // `if _limits_off(): app.config["RATELIMIT_ENABLED"] = False`, not run: the key's value rests on that decision.
+    for (const { call, ctx, assumed } of project.profileSkipped) {
+      const { fn } = call;
+      if (!isConfigCall(call) || fn.k !== 'attr' || fn.obj.k !== 'attr' || !assumed.length) continue;
+      const keys = fn.name === '__setitem__' ? [this.project.stringValue(call.args[0], ctx)] : call.kwargs.map(([k]) => k);
+      for (const app of this.project.resolve(fn.obj.obj, ctx).filter(isApp)) {
+        const byKey = this.unwritten.get(app.site.key) ?? new Map<string, Assumption[]>();
+        for (const key of keys) if (key !== undefined) addTo(byKey, key, ...assumed);
+        this.unwritten.set(app.site.key, byKey);
+      }
     }
   }
 
@@ -47,22 +62,28 @@ export class FlaskAppConfig {
 
   /** The value a config key has for an app: direct settings win; config objects must agree. */
   value(app: Instance, key: string): { value?: Value[]; expr?: { expr: Expr; ctx: Ctx }; ambiguous?: Evidence; at?: Evidence } {
+    for (const assumption of this.unwritten.get(app.site.key)?.get(key) ?? []) this.project.assume(assumption);
     const settings = this.settings.get(app.site.key)?.get(key) ?? [];
     if (!settings.length) return {};
     const candidates = settings.some((s) => s.production) ? settings.filter((s) => s.production) : settings;
     const texts = new Set(candidates.map((s) => valueText(s.value)));
     if (texts.size > 1) return { ambiguous: { ...candidates[0].at, message: `\`${key}\` differs between config objects` } };
     const last = candidates[candidates.length - 1];
+    if (last.branch) return { ambiguous: last.branch };
     this.project.replay(last.assumed);
     return { value: last.value, expr: { expr: last.expr, ctx: last.ctx }, at: last.at };
   }
 
   private configCall(app: Instance, method: string, call: CallExpr, ctx: Ctx): void {
+    // A write in an arm the deployment profile left undecided (it drops the arms it rules out) may not run.
+    const line = lineOf(call.loc);
+    const arm = ctx.mod.arms.find((a) => a.from <= line && line <= a.to);
     const add = (key: string, expr: Expr, valueCtx: Ctx, production: boolean): void => {
       const settings = this.settings.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
-      const at = { file: valueCtx.mod.file, line: exprLine(expr, lineOf(call.loc)), message: `\`${key}\`` };
+      const at = { file: valueCtx.mod.file, line: exprLine(expr, line), message: `\`${key}\`` };
       const { value, assumed } = this.project.captured(() => this.project.resolve(expr, valueCtx));
-      addTo(settings, key, { value, assumed, expr, ctx: valueCtx, at, production });
+      const branch = arm && { file: ctx.mod.file, line, message: `\`${key}\` is set in a branch the deployment profile does not decide (${ctx.mod.file}:${arm.of}): it may keep another value` };
+      addTo(settings, key, { value, assumed, expr, ctx: valueCtx, at, production, ...(branch && { branch }) });
       this.settings.set(app.site.key, settings);
     };
     if (method === '__setitem__') {
