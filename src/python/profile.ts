@@ -8,7 +8,7 @@
 import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, eachCall, exprLine, lineOf, pythonText, someExpr } from './ir';
 import { armGroupsOf, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
-import { lookupTable } from '../collections';
+import { addTo, lookupTable } from '../collections';
 import { ENVIRONMENT_READS, STRING_METHODS, readsEnvironmentObject, type Assumption, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
 import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
@@ -66,11 +66,13 @@ const FLOAT_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 const DECOUPLE_TRUE = new Set(['y', 'yes', 't', 'true', 'on', '1']);
 const DECOUPLE_FALSE = new Set(['n', 'no', 'f', 'false', 'off', '0']);
 
-/** The builtins settings convert what they read with (`int(os.environ.get("LIMIT", "100"))`); undefined where Python raises. */
+/** The builtins settings convert or measure what they read with (`int(os.environ.get("LIMIT", "100"))`); undefined where Python raises. */
 const CONVERSIONS = lookupTable<(v: PyValue) => PyValue | undefined>({
   int: (v) => (typeof v === 'number' ? Math.trunc(v) : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && INTEGER_TEXT.test(v) ? Number(v.replace(/_/g, '')) : undefined),
   float: (v) => (typeof v === 'number' || typeof v === 'boolean' ? Number(v) : typeof v === 'string' && FLOAT_TEXT.test(v) ? Number(v) : undefined),
   bool: truthy,
+  // Spoolman's `if len(path) == 0: return ""`: Python counts code points.
+  len: (v) => (typeof v === 'string' ? [...v].length : Array.isArray(v) ? v.length : undefined),
 });
 
 /**
@@ -486,18 +488,21 @@ class Conditions {
       return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
     };
     // Also a name the code computes from one (`DEV = os.environ.get("DJANGO_DEV", "False") != "False"`, then `if DEV:`),
-    // or a project function that returns one (AI-Horde's `if _is_ratelimit_disabled():`, which returns
-    // `os.getenv("HORDE_TEST_RATELIMIT_DISABLED", "0").strip().lower() in ...`).
+    // or a project function that reads one (AI-Horde's `if _is_ratelimit_disabled():`, which returns
+    // `os.getenv("HORDE_TEST_RATELIMIT_DISABLED", "0").strip().lower() in ...`; Spoolman's `base_path =
+    // env.get_base_path()`, then `if base_path != "":`).
+    const helper = (e: Expr, at: Ctx): boolean => {
+      if (e.k !== 'call' || (e.fn.k !== 'name' && e.fn.k !== 'attr')) return false;
+      const [callee, ...others] = this.project.resolve(e.fn, at);
+      if (others.length || callee?.kind !== 'function') return false;
+      const { fn } = callee.ref;
+      return fn.returns.some((r) => someExpr(r, deployment)) || fn.calls.some((c) => deployment(c.fn));
+    };
     const derived = (e: Expr): boolean => {
       const defined = e.k === 'name' ? this.project.definition(e, ctx) : undefined;
-      return defined !== undefined && defined.expr !== e && someExpr(defined.expr, deployment);
+      return defined !== undefined && defined.expr !== e && someExpr(defined.expr, (d) => deployment(d) || helper(d, defined.ctx));
     };
-    const helper = (e: Expr): boolean => {
-      if (e.k !== 'call' || e.fn.k !== 'name') return false;
-      const [callee, ...others] = this.project.resolve(e.fn, ctx);
-      return !others.length && callee?.kind === 'function' && callee.ref.fn.returns.some((r) => someExpr(r, deployment));
-    };
-    return someExpr(test, (e) => deployment(e) || derived(e) || helper(e));
+    return someExpr(test, (e) => deployment(e) || derived(e) || helper(e, ctx));
   }
 
   /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
@@ -715,7 +720,9 @@ function decideBranches(project: Project, profile: Profile): Profiled {
       ...mod,
       calls: mod.calls.filter((c) => live(lineOf(c.call.loc))),
       bindings: Object.fromEntries(Object.entries(mod.bindings).map(([scope, list]) => [scope, list.filter((b) => live(b.line))])),
-      functions: mod.functions.map((fn) => ({ ...fn, returns: fn.returns.filter((r) => live(exprLine(r, lineOf(fn.loc)))) })),
+      // A `def` or `class` in an arm that does not run defines nothing: its decorators (`@app.get(...)`) never run.
+      functions: mod.functions.map((fn) => ({ ...fn, returns: fn.returns.filter((r) => live(exprLine(r, lineOf(fn.loc)))), decorators: live(lineOf(fn.loc)) ? fn.decorators : [] })),
+      classes: mod.classes.map((cls) => (live(lineOf(cls.loc)) ? cls : { ...cls, decorators: [] })),
       arms: (mod.arms ?? []).filter((a) => !settled.has(a.of) && !dead.includes(a)),
     };
   });
@@ -727,13 +734,17 @@ function decideBranches(project: Project, profile: Profile): Profiled {
  * (`urlpatterns += [...]`, `INSTALLED_APPS += [...]`): what was there before stands either way.
  */
 function restOn(resting: Profiled['resting'], mod: ModuleFacts, group: Arm[], assumed: Assumption[]): void {
+  const inGroup = (line: number): boolean => group.some((arm) => arm.from <= line && line <= arm.to);
   for (const [scope, list] of Object.entries(mod.bindings)) {
     for (const b of list) {
       const adds = b.kind === 'assign' && b.value.k === 'concat' && b.value.parts[0]?.k === 'name' && b.value.parts[0].id === b.name;
-      if (adds || !group.some((arm) => arm.from <= b.line && b.line <= arm.to)) continue;
-      const key = `${mod.file}\0${scope}\0${b.name}`;
-      resting.set(key, [...(resting.get(key) ?? []), ...assumed]);
+      if (!adds && inGroup(b.line)) addTo(resting, `${mod.file}\0${scope}\0${b.name}`, ...assumed);
     }
+  }
+  // What a function returns rests on it too when a `return` stands in one of the arms (Spoolman's `get_base_path()`:
+  // `if len(path) == 0: return ""`); `return` is no name, so the key is the function's own.
+  for (const fn of mod.functions) {
+    if (fn.returns.some((r) => inGroup(exprLine(r, lineOf(fn.loc))))) addTo(resting, `${mod.file}\0${fn.bodyScope}\0return`, ...assumed);
   }
 }
 

@@ -258,7 +258,8 @@ export class Project {
 
   /**
    * What the profile assumed deciding the `if`s that assign a name, by file, scope and name: a read of the name rests
-   * on it (fx-private-relay's `PROFILE_RATE_LIMIT` is 1000/minute where no `SITE_ORIGIN` is set).
+   * on it (fx-private-relay's `PROFILE_RATE_LIMIT` is 1000/minute where no `SITE_ORIGIN` is set); under the name
+   * `return`, the `if`s holding a function's returns, which a call of it rests on.
    */
   decidedNames = new Map<string, Assumption[]>();
 
@@ -1537,6 +1538,7 @@ export class Project {
         if (!fn.returns.length) return [{ kind: 'unknown', why: `\`${fn.qualname}\` returns nothing visible` }];
         // Of several returns, those the profile may reach for this call (`if not ENABLED: return []`), else each. A
         // scalar it computes is the value; a list is read as written, item by item.
+        for (const assumption of this.decidedNames.get(`${mod.file}\0${fn.bodyScope}\0return`) ?? NO_ITEMS) this.assume(assumption);
         const reached = only && fn.returns.length > 1 ? this.returnsReached?.(callee.ref, call, ctx) : undefined;
         const known = reached?.value;
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];
