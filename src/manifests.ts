@@ -165,11 +165,23 @@ function compare(a: Version, b: Version): number {
 
 /**
  * Whether every version the specifiers allow is below `threshold` ('below'), at or above it ('at-or-above'),
- * or the specifiers allow both or say nothing ('unknown'). Several files must agree.
+ * or the specifiers allow both or say nothing ('unknown'). The files of one folder hold together (a lock pins what
+ * `pyproject.toml`'s range allows: Initiative's `fastapi>=0.136.1,<0.142` with `uv.lock` at 0.136.3 is below 0.137);
+ * folders (services of their own) must agree.
  */
 export function versionSide(specs: VersionSpec[] | undefined, threshold: string): 'below' | 'at-or-above' | 'unknown' {
   const limit = parseVersion(threshold)!;
-  const sides = new Set((specs ?? []).map((s) => sideOf(s.spec, limit)));
+  const byFolder = new Map<string, Set<'below' | 'at-or-above' | 'unknown'>>();
+  for (const s of specs ?? []) {
+    const folder = path.posix.dirname(s.file);
+    byFolder.set(folder, (byFolder.get(folder) ?? new Set()).add(sideOf(s.spec, limit)));
+  }
+  const sides = new Set(
+    [...byFolder.values()].map((folder) => {
+      const decided = [...folder].filter((side) => side !== 'unknown');
+      return decided.length === 1 ? decided[0] : 'unknown';
+    }),
+  );
   return sides.size === 1 ? [...sides][0] : 'unknown';
 }
 

@@ -10,6 +10,8 @@ import chalk from 'chalk';
 import { scan } from '../src/scan';
 import { sarifReport } from '../src/report/sarif';
 import { textReport } from '../src/report/text';
+import { spawnSync } from 'node:child_process';
+import { requirePython, SYSTEM_PYTHON } from './support/system-python';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const assumed = (r: { assumptions?: { file: string; line: number }[] }): string[] => (r.assumptions ?? []).map((a) => `${a.file}:${a.line}`);
@@ -134,6 +136,46 @@ test('a name an `if` the profile decides assigns anew rests on what deciding it 
     writeFileSync(path.join(dir, 'app.py'), app.join('\n'));
     const result = await scan({ paths: [dir] });
     expect(result.routes.map((r) => `${r.path} ${r.assumptions?.map((a) => `${a.line} ${a.text}`).join('; ') ?? ''}`)).toEqual(['/a ', '/x 5 MOUNT not set: the code\'s default None']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A pydantic settings class: each field the environment may set (after the class's `env_prefix`), so a route read
+ * with a field's default in the code rests on it (full-stack-fastapi-template's `API_V1_STR: str = "/api/v1"`).
+ * The real pydantic (1.x in Debian: `class Config: env_prefix`) serves the path the variable names.
+ */
+requirePython('fastapi, pydantic', 'python3-fastapi, python3-pydantic')('a route reading a BaseSettings field rests on the variable that would set it', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-settings-'));
+  try {
+    const app = [
+      'from fastapi import FastAPI',
+      'from pydantic import BaseSettings',
+      '',
+      '',
+      'class Settings(BaseSettings):',
+      '    API_PREFIX: str = "/api"',
+      '',
+      '    class Config:',
+      '        env_prefix = "SHOP_"',
+      '',
+      '',
+      'settings = Settings()',
+      'app = FastAPI()',
+      '',
+      '',
+      '@app.get(settings.API_PREFIX + "/items")',
+      'def items():',
+      '    return []',
+      '',
+    ];
+    writeFileSync(path.join(dir, 'main.py'), app.join('\n'));
+    const [route] = (await scan({ paths: [dir] })).routes;
+    expect([route.path, route.assumptions?.map((a) => `${a.line} ${a.text}`)]).toEqual(['/api/items', ['6 SHOP_API_PREFIX not set: the code\'s default "/api"']]);
+    const served = (env: Record<string, string>): string => spawnSync(SYSTEM_PYTHON, ['-c', 'import main\nprint([r.path for r in main.app.routes][-1])'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } }).stdout.trim();
+    expect(served({})).toBe('/api/items');
+    expect(served({ SHOP_API_PREFIX: '/v2' })).toBe('/v2/items');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

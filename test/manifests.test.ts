@@ -30,6 +30,14 @@ test('nothing declared, or files that disagree, say unknown', () => {
   expect(versionSide([spec('==0.92.0'), spec('>=0.90,<0.100')], '0.137.0')).toBe('below');
 });
 
+test('a lock pins what a range beside it allows; another folder with only the range leaves it open', () => {
+  const at = (text: string, file: string): VersionSpec => ({ spec: text, file, line: 1 });
+  const backend = [at('>=0.136.1,<0.142', 'backend/pyproject.toml'), at('==0.136.3', 'backend/uv.lock')];
+  expect(versionSide(backend, '0.137.0')).toBe('below');
+  expect(versionSide([...backend, at('>=0.130', 'worker/requirements.txt')], '0.137.0')).toBe('unknown');
+  expect(versionSide([...backend, at('==0.140.0', 'backend/requirements.txt')], '0.137.0')).toBe('unknown');
+});
+
 test('requirements, PEP 621, Poetry and lock files are read', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'apiposture-manifests-'));
   mkdirSync(path.join(root, 'backend'));

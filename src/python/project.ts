@@ -1314,9 +1314,42 @@ export class Project {
     if (given) return this.resolve(given.expr, given.ctx, depth + 1);
     if (!value.cls) return [{ kind: 'member', of: value, name }];
     const attr = (this.classAttribute(value.cls, name, depth) ?? this.initAttribute(value, name, depth) ?? []).flatMap((v) => (v.kind === 'function' && isProperty(v.ref.fn) ? this.propertyValue(value, v.ref, depth) : [v]));
+    if (attr.length === 1 && attr[0].kind === 'literal') this.assumeSettingDefault(value.cls, name, attr[0].expr);
     const later = this.settersOf(value.cls).get(name) ?? NO_ITEMS;
     if (!attr.length && !later.length) return [{ kind: 'member', of: value, name }];
     return later.length ? [...attr, ...later.flatMap((setter) => this.setterValues(setter, name, depth))] : attr;
+  }
+
+  /**
+   * A field of a pydantic `BaseSettings` class read with the default the class gives it: the environment variable of
+   * its name (after the class's literal `env_prefix`) would replace it, so the value is an assumption
+   * (full-stack-fastapi-template's `API_V1_STR: str = "/api/v1"`).
+   */
+  private assumeSettingDefault(ref: ClassRef, name: string, expr: Expr): void {
+    const data = literalData(expr);
+    if (data === undefined || !this.externalBases(ref).some((q) => SETTINGS_BASES.includes(q))) return;
+    for (const c of this.classChain(ref)) {
+      const binding = pickBinding(this.bindingsNamed(c.mod, c.cls.bodyScope, name), Infinity);
+      if (!binding) continue;
+      const envName = `${this.envPrefix(ref)}${name}`;
+      const shown = data === null ? 'None' : typeof data === 'boolean' ? (data ? 'True' : 'False') : JSON.stringify(data);
+      this.assume({ file: c.mod.file, line: binding.line, text: `${envName} not set: the code's default ${shown}` });
+      return;
+    }
+  }
+
+  /** A settings class's literal `env_prefix`: pydantic 2's `model_config = SettingsConfigDict(env_prefix=...)`, 1's `class Config`. */
+  private envPrefix(ref: ClassRef): string {
+    for (const c of this.classChain(ref)) {
+      const config = pickBinding(this.bindingsNamed(c.mod, c.cls.bodyScope, 'model_config'), Infinity);
+      const value = config?.kind === 'assign' ? config.value : undefined;
+      const given = value?.k === 'call' ? kwarg(value, 'env_prefix') : value?.k === 'dict' ? value.entries.find(([k]) => k.k === 'str' && k.v === 'env_prefix')?.[1] : undefined;
+      const inner = c.mod.classes.find((k) => k.scope === c.cls.bodyScope && k.name === 'Config');
+      const old = inner && pickBinding(this.bindingsNamed(c.mod, inner.bodyScope, 'env_prefix'), Infinity);
+      const prefix = given ?? (old?.kind === 'assign' ? old.value : undefined);
+      if (prefix) return prefix.k === 'str' ? prefix.v : '';
+    }
+    return '';
   }
 
   /** A class attribute (own or inherited from a project base), as the values assigned to it. */
@@ -1928,6 +1961,8 @@ export const ENVIRONMENT_READS = lookupTable<[position: number, keyword: string]
 const DEFAULTED_READS = lookupTable<[position: number, keyword: string]>({ ...ENVIRONMENT_READS, 'pydantic.Field': [0, 'default'] });
 
 const DICT_BASES = ['dict', 'OrderedDict', 'UserDict'];
+// pydantic's settings classes (v2's pydantic-settings, v1's own), whose fields the environment sets.
+const SETTINGS_BASES = ['pydantic_settings.BaseSettings', 'pydantic_settings.main.BaseSettings', 'pydantic.BaseSettings', 'pydantic.env_settings.BaseSettings', 'pydantic.v1.BaseSettings'];
 
 // Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`: django-environ's and
 // environs'. environs takes the default second too (`env("RATE", "20/min")`, `env.list("X", [])`); django-environ's

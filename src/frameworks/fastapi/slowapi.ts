@@ -13,7 +13,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
-import { Project, type Ctx, type Value } from '../../python/project';
+import { Project, type Assumption, type Ctx, type Value } from '../../python/project';
 import { rateLabel, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type Decorator, type RouteDraft } from '../common';
@@ -80,6 +80,7 @@ interface LimiterInfo extends LimiterSettings {
   application: DeclaredLimit[];
   off?: Evidence; // `enabled=False` / `auto_check=False`
   unsure?: Evidence; // `enabled=` / `auto_check=` computed: whether it checks anything is decided at run time
+  assumed: Assumption[]; // what reading `enabled=` and `auto_check=` took
 }
 
 /** A `@limiter.limit` / `shared_limit` limit with the decorator call that declares it. */
@@ -170,11 +171,14 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
       const instance = project.resolve(call, ctx).find(isLimiter);
       if (instance && !limiters.has(instance.site.key)) {
         const key = instance.site.key;
-        const flags = (['enabled', 'auto_check'] as const).map((name) => ({ name, value: switchValue(call, name, ctx) }));
+        // What reading the limiter took (`enabled=settings.RATE_LIMIT_ENABLED` of a settings class) goes with each
+        // route it limits.
+        const { value: flags, assumed } = project.captured(() => (['enabled', 'auto_check'] as const).map((name) => ({ name, value: switchValue(call, name, ctx) })));
         const switchedOff = flags.find((f) => f.value === false)?.name;
         const unsure = flags.find((f) => f.value === undefined);
         limiters.set(key, {
           instance,
+          assumed,
           defaults: rateList(project, kwarg(call, 'default_limits'), ctx, key, DESCRIPTOR, 'default'),
           application: rateList(project, kwarg(call, 'application_limits'), ctx, key, DESCRIPTOR, 'application'),
           off:
@@ -293,6 +297,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     for (const info of limiters.values()) {
       const mine = settled.filter((d) => d.limiter === info.instance.site.key);
       if (!mine.length) continue;
+      project.replay(info.assumed);
       if (info.off) {
         evidence.push(info.off);
         continue;
@@ -375,6 +380,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
 
   /** What SlowAPIMiddleware on an app whose `app.state.limiter` is `info` applies to the route: its default and application limits. */
   const limiterMiddleware = (info: LimiterInfo, inner: Hop[], where: SourceRef, draft: RouteDraft<AsgiRouteContext>, evidence: Evidence[]): Decision => {
+    project.replay(info.assumed);
     if (info.off) {
       evidence.push(info.off);
       return { limits: [] };
