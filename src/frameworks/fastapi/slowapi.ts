@@ -166,6 +166,17 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     for (const app of project.resolve(appExpr, ctx).filter(isAsgiApp)) handlers.set(app.site.key, otherThan429(handler, { who: 'the RateLimitExceeded handler', kind: 'handler' }));
   };
   const constructsOrSets = (call: CallExpr): boolean => !!dottedName(call.fn)?.endsWith('Limiter') || setsAttribute(call, 'limiter') || calling(call, ['add_exception_handler']);
+  // `limiter.enabled = settings.RATE_LIMIT_ENABLED` after the construction: slowapi reads the attribute per request.
+  const enabledWrites = callSites(project, (call) => setsAttribute(call, 'enabled'));
+  /** `enabled` as the limiter's last write leaves it, or as constructed; where the write is with its reason. */
+  const enabledOf = (instance: Instance, call: CallExpr, ctx: Ctx): { value: boolean | undefined; at: SourceRef; written?: string } => {
+    const writes = enabledWrites.filter((w) => w.call.fn.k === 'attr' && project.resolve(w.call.fn.obj, w.ctx).some((v) => isLimiter(v) && v.site.key === instance.site.key));
+    const last = writes[writes.length - 1];
+    if (!last) return { value: switchValue(call, 'enabled', ctx), at: { file: ctx.mod.file, line: lineOf(call.loc) } };
+    const line = lineOf(last.call.loc);
+    const branched = writes.length > 1 || last.ctx.mod.arms.some((a) => a.from <= line && line <= a.to);
+    return { value: branched ? undefined : staticTruth(project.resolve(last.call.args[1], last.ctx)), at: { file: last.ctx.mod.file, line }, written: '`limiter.enabled = ...`' };
+  };
   for (const { call, ctx } of callSites(project, constructsOrSets)) {
     if (dottedName(call.fn)?.endsWith('Limiter')) {
       const instance = project.resolve(call, ctx).find(isLimiter);
@@ -173,18 +184,23 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
         const key = instance.site.key;
         // What reading the limiter took (`enabled=settings.RATE_LIMIT_ENABLED` of a settings class) goes with each
         // route it limits.
-        const { value: flags, assumed } = project.captured(() => (['enabled', 'auto_check'] as const).map((name) => ({ name, value: switchValue(call, name, ctx) })));
-        const switchedOff = flags.find((f) => f.value === false)?.name;
-        const unsure = flags.find((f) => f.value === undefined);
+        const { value: [enabled, autoCheck], assumed } = project.captured(() => [enabledOf(instance, call, ctx), { value: switchValue(call, 'auto_check', ctx), at: { file: ctx.mod.file, line: lineOf(call.loc) } }]);
+        const said = (name: string, flag: typeof enabled): string => flag.written ?? `\`Limiter(${name}=...)\``;
         limiters.set(key, {
           instance,
           assumed,
           defaults: rateList(project, kwarg(call, 'default_limits'), ctx, key, DESCRIPTOR, 'default'),
           application: rateList(project, kwarg(call, 'application_limits'), ctx, key, DESCRIPTOR, 'application'),
           off:
-            envSwitchedOff ??
-            (switchedOff ? { file: ctx.mod.file, line: lineOf(call.loc), message: `\`Limiter(${switchedOff}=False)\` turns slowapi's checks off`, concern: 'disabled' as const } : undefined),
-          unsure: unsure && { file: ctx.mod.file, line: lineOf(call.loc), message: `\`Limiter(${unsure.name}=...)\` is not a static boolean: whether slowapi checks anything is decided at run time` },
+            (enabled.written ? undefined : envSwitchedOff) ??
+            (enabled.value === false ? { ...enabled.at, message: `${enabled.written ? '`limiter.enabled = False`' : '`Limiter(enabled=False)`'} turns slowapi's checks off`, concern: 'disabled' as const } : undefined) ??
+            (autoCheck.value === false ? { ...autoCheck.at, message: "`Limiter(auto_check=False)` turns slowapi's checks off", concern: 'disabled' as const } : undefined),
+          unsure:
+            enabled.value === undefined
+              ? { ...enabled.at, message: `${said('enabled', enabled)} is not a static boolean${enabled.written ? ' or is set more than once or in a branch' : ''}: whether slowapi checks anything is decided at run time` }
+              : autoCheck.value === undefined
+                ? { ...autoCheck.at, message: `${said('auto_check', autoCheck)} is not a static boolean: whether slowapi checks anything is decided at run time` }
+                : undefined,
           ...settings(call, ctx),
         });
       }
