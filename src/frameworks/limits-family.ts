@@ -42,6 +42,20 @@ export function staticTruth(values: Value[]): boolean | undefined {
 }
 
 /**
+ * `limiter.enabled = ...` written on a limiter object after its construction (Initiative's `limiter.enabled =
+ * settings.RATE_LIMIT_ENABLED`), of the attribute writes `writes`: the last one's truth, undefined when there are
+ * several or one stands in a branch the deployment profile left undecided; none when nothing writes it.
+ */
+export function enabledWritten(project: Project, writes: { call: CallExpr; ctx: Ctx }[], limiterKey: string): { value: boolean | undefined; at: SourceRef } | undefined {
+  const mine = writes.filter(({ call, ctx }) => call.fn.k === 'attr' && project.resolve(call.fn.obj, ctx).some((v) => v.kind === 'instance' && v.site.key === limiterKey));
+  const last = mine[mine.length - 1];
+  if (!last) return undefined;
+  const line = lineOf(last.call.loc);
+  const branched = mine.length > 1 || last.ctx.mod.arms.some((a) => a.from <= line && line <= a.to);
+  return { value: branched ? undefined : staticTruth(project.resolve(last.call.args[1], last.ctx)), at: { file: last.ctx.mod.file, line } };
+}
+
+/**
  * Counters in process memory, so each worker counts apart: the storage URI given is `memory://`, or none is
  * given (`memory://` is the default; `unset` says why none counts: where the library looked).
  */

@@ -18,7 +18,7 @@ import { rateLabel, type Algorithm, type Evidence, type Limit, type SourceRef } 
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type Decorator, type RouteDraft } from '../common';
 import {
-  appliedLimit, countedPerClient, failsOpen, settledAlternatives, staticTruth, unsettled, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
+  appliedLimit, countedPerClient, enabledWritten, failsOpen, settledAlternatives, staticTruth, unsettled, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
   writtenSetting, type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestUse,
 } from '../limits-family';
 import { requestFacts } from '../../python/profile';
@@ -168,14 +168,10 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   const constructsOrSets = (call: CallExpr): boolean => !!dottedName(call.fn)?.endsWith('Limiter') || setsAttribute(call, 'limiter') || calling(call, ['add_exception_handler']);
   // `limiter.enabled = settings.RATE_LIMIT_ENABLED` after the construction: slowapi reads the attribute per request.
   const enabledWrites = callSites(project, (call) => setsAttribute(call, 'enabled'));
-  /** `enabled` as the limiter's last write leaves it, or as constructed; where the write is with its reason. */
+  /** `enabled` as the limiter's last write leaves it, or as constructed. */
   const enabledOf = (instance: Instance, call: CallExpr, ctx: Ctx): { value: boolean | undefined; at: SourceRef; written?: string } => {
-    const writes = enabledWrites.filter((w) => w.call.fn.k === 'attr' && project.resolve(w.call.fn.obj, w.ctx).some((v) => isLimiter(v) && v.site.key === instance.site.key));
-    const last = writes[writes.length - 1];
-    if (!last) return { value: switchValue(call, 'enabled', ctx), at: { file: ctx.mod.file, line: lineOf(call.loc) } };
-    const line = lineOf(last.call.loc);
-    const branched = writes.length > 1 || last.ctx.mod.arms.some((a) => a.from <= line && line <= a.to);
-    return { value: branched ? undefined : staticTruth(project.resolve(last.call.args[1], last.ctx)), at: { file: last.ctx.mod.file, line }, written: '`limiter.enabled = ...`' };
+    const written = enabledWritten(project, enabledWrites, instance.site.key);
+    return written ? { ...written, written: '`limiter.enabled = ...`' } : { value: switchValue(call, 'enabled', ctx), at: { file: ctx.mod.file, line: lineOf(call.loc) } };
   };
   for (const { call, ctx } of callSites(project, constructsOrSets)) {
     if (dottedName(call.fn)?.endsWith('Limiter')) {

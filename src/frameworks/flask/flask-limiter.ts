@@ -18,10 +18,10 @@ import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type Assumption, type Ctx, type Memo, type Value } from '../../python/project';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
-import { callSites, calling, functionCtx, type CallSite, type Decorator, type RouteDraft } from '../common';
+import { callSites, calling, functionCtx, setsAttribute, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import {
-  appliedLimit, countedPerClient, declareRate, settledAlternatives, unsettled, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting, type AppliedLimit,
+  appliedLimit, countedPerClient, declareRate, enabledWritten, settledAlternatives, unsettled, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting, type AppliedLimit,
   type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
 } from '../limits-family';
 import { flaskRequestFacts } from './callables';
@@ -142,9 +142,11 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private readonly postures: Memo<string, Posture> = new Map(); // limiter site + app site → posture
   private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
+  private readonly enabledWrites: CallSite[]; // `limiter.enabled = ...`
 
   constructor(private readonly project: Project) {
     this.config = new FlaskAppConfig(project);
+    this.enabledWrites = callSites(project, (call) => setsAttribute(call, 'enabled'));
     for (const site of callSites(project, (call) => !!dottedName(call.fn)?.endsWith('Limiter'))) this.constructorSite(site);
     // `limiter.init_app(app)`, `limiter.limit("10/hour")(bp)`, `limiter.exempt(bp)`, ...: see statementSite.
     for (const site of callSites(project, (call) => (call.fn.k === 'call' ? call.args.length === 1 : calling(call, LIMITER_METHODS)))) this.statementSite(site);
@@ -542,6 +544,13 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     }
     const enabled = this.config.value(app, 'RATELIMIT_ENABLED');
     if (enabled.ambiguous) return { kind: 'unknown', evidence: enabled.ambiguous };
+    // `limiter.enabled = ...`: tested on each request, and kept by `init_app` where the config sets no RATELIMIT_ENABLED
+    // (one the config sets replaces a write made before `init_app`: which comes first is not read).
+    const written = enabledWritten(this.project, this.enabledWrites, site.key);
+    if (written && written.value !== true) {
+      if (written.value === false && !enabled.value) return { kind: 'disabled', evidence: { ...written.at, message: '`limiter.enabled = False` turns the limiter off', concern: 'disabled' } };
+      return { kind: 'unknown', evidence: { ...written.at, message: '`limiter.enabled = ...` is not a static boolean, is set more than once or in a branch, or competes with RATELIMIT_ENABLED: whether the limiter checks anything is decided at run time' } };
+    }
     const configured = enabled.value && staticBool(enabled.value);
     let overruled: Evidence | undefined; // this limiter's `enabled=False`, which the limiter bound first overrules
     if (configured !== undefined) {
