@@ -1943,6 +1943,8 @@ export class Project {
 
   static describe(expr: Expr): string {
     if (expr.k === 'other' && expr.text.length <= 60 && !expr.text.includes('\n')) return expr.text;
+    // A dotted path given as text (`"lasuite.drf.throttling.MonitoredScopedRateThrottle"`) names what it stands for.
+    if (expr.k === 'str' && expr.v.length <= 80 && !expr.v.includes('\n')) return JSON.stringify(expr.v);
     if (isOperatorCall(expr)) return pythonText(expr);
     return dottedName(expr) ?? (expr.k === 'call' ? `${dottedName(expr.fn) ?? '…'}(…)` : expr.k);
   }
