@@ -21,7 +21,7 @@ test('a router included twice carries a prefix default only where that prefix is
   const byPath = new Map(result.routes.map((r) => [r.path, assumed(r)]));
   expect(byPath.get('/api/v1/login')).toEqual(['svc/app.py:10']);
   expect(byPath.get('/legacy/login')).toEqual([]);
-  expect(result.project.assumptions.map((a) => `${a.file}:${a.line}`)).toEqual(['svc/app.py:10', 'svc/debuggable.py:6']);
+  expect(result.project.assumptions.map((a) => `${a.file}:${a.line}`)).toEqual(['svc/app.py:10', 'svc/basepath.py:11', 'svc/debuggable.py:6']);
   // SARIF results carry them; text prints them under the route.
   const log = JSON.parse(sarifReport(result)) as Sarif.Log;
   const login = log.runs[0].results!.find((r) => r.message.text?.includes('`POST /api/v1/login`'))!;
@@ -51,7 +51,8 @@ test('a rate read with a default, a limiter switch and a config file count for t
   expect(django.routes.filter((r) => r.path.startsWith('/articles/')).flatMap((r) => assumed(r).map((a) => `${r.path} ${a}`))).toEqual(['/articles/partner/ newsroom/settings.py:24']);
   // `Limiter(enabled=settings.RATELIMIT_ENABLED)`, read from the environment with a default.
   const orgscoped = await scan({ paths: [path.join(FIXTURES, 'flask', 'orgscoped')] });
-  expect(orgscoped.routes.find((r) => r.path === '/login')!.assumptions?.map((a) => a.text)).toEqual(['PORTAL_RATELIMIT_ENABLED not set: the code\'s default "true"']);
+  // Its path rests on `MULTI_ORG` too: without the variable the rule has no organisation prefix.
+  expect(orgscoped.routes.find((r) => r.path === '/login')!.assumptions?.map((a) => a.text)).toEqual(['PORTAL_MULTI_ORG not set: the code\'s default "false"', 'PORTAL_RATELIMIT_ENABLED not set: the code\'s default "true"']);
 });
 
 test('`.env` counts only where the code loads it: python-decouple always, os.getenv after load_dotenv()', async () => {
