@@ -95,6 +95,7 @@ class Conditions {
   private nesting = 0; // calls of `evaluate` in progress
   private readonly running = new Set<FunctionDef>(); // functions whose return is being evaluated
   private readonly armsByCall = new WeakMap<Env, Map<FunctionDef, (line: number) => (boolean | undefined)[]>>(); // see runsInCall
+  private readers?: Set<string>; // see deploymentReaders
 
   constructor(
     private readonly project: Project,
@@ -480,29 +481,42 @@ class Conditions {
    * call site is costly and cannot decide them anyway.
    */
   private mayDecide(test: Expr, ctx: Ctx): boolean {
-    const deployment = (e: Expr): boolean => {
-      // `getattr(settings, "DEBUG_TOOLBAR", False)` reads what `settings.DEBUG_TOOLBAR` does.
-      if (e.k === 'call' && e.fn.k === 'name' && e.fn.id === 'getattr' && e.args[0] && e.args[1]?.k === 'str') return deployment({ k: 'attr', obj: e.args[0], name: e.args[1].v, loc: e.loc });
-      if (this.named(e) !== undefined) return true;
-      const dotted = dottedName(e.k === 'call' ? e.fn : e) ?? '';
-      return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
-    };
+    const deployment = (e: Expr): boolean => this.readsDeployment(e);
     // Also a name the code computes from one (`DEV = os.environ.get("DJANGO_DEV", "False") != "False"`, then `if DEV:`),
     // or a project function that reads one (AI-Horde's `if _is_ratelimit_disabled():`, which returns
     // `os.getenv("HORDE_TEST_RATELIMIT_DISABLED", "0").strip().lower() in ...`; Spoolman's `base_path =
-    // env.get_base_path()`, then `if base_path != "":`).
+    // env.get_base_path()`, then `if base_path != "":`). Only calls named like such a function are resolved: a
+    // project's tests call its functions tens of thousands of times.
     const helper = (e: Expr, at: Ctx): boolean => {
-      if (e.k !== 'call' || (e.fn.k !== 'name' && e.fn.k !== 'attr')) return false;
+      if (e.k !== 'call' || (e.fn.k !== 'name' && e.fn.k !== 'attr') || !this.deploymentReaders().has(e.fn.k === 'name' ? e.fn.id : e.fn.name)) return false;
       const [callee, ...others] = this.project.resolve(e.fn, at);
-      if (others.length || callee?.kind !== 'function') return false;
-      const { fn } = callee.ref;
-      return fn.returns.some((r) => someExpr(r, deployment)) || fn.calls.some((c) => deployment(c.fn));
+      return !others.length && callee?.kind === 'function' && this.readsInBody(callee.ref.fn);
     };
     const derived = (e: Expr): boolean => {
       const defined = e.k === 'name' ? this.project.definition(e, ctx) : undefined;
       return defined !== undefined && defined.expr !== e && someExpr(defined.expr, (d) => deployment(d) || helper(d, defined.ctx));
     };
     return someExpr(test, (e) => deployment(e) || derived(e) || helper(e, ctx));
+  }
+
+  /** An expression that reads a deployment value: a name the profile sets, `settings.X`, or an environment read. */
+  private readsDeployment(e: Expr): boolean {
+    // `getattr(settings, "DEBUG_TOOLBAR", False)` reads what `settings.DEBUG_TOOLBAR` does.
+    if (e.k === 'call' && e.fn.k === 'name' && e.fn.id === 'getattr' && e.args[0] && e.args[1]?.k === 'str') return this.readsDeployment({ k: 'attr', obj: e.args[0], name: e.args[1].v, loc: e.loc });
+    if (this.named(e) !== undefined) return true;
+    const dotted = dottedName(e.k === 'call' ? e.fn : e) ?? '';
+    return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
+  }
+
+  /** A function that returns or calls such a read. */
+  private readsInBody(fn: FunctionDef): boolean {
+    return fn.returns.some((r) => someExpr(r, (e) => this.readsDeployment(e))) || fn.calls.some((c) => this.readsDeployment(c.fn));
+  }
+
+  /** The names of the project's functions that read a deployment value in their body, found once. */
+  private deploymentReaders(): Set<string> {
+    this.readers ??= new Set(this.project.modules.flatMap((m) => m.functions.filter((fn) => this.readsInBody(fn)).map((fn) => fn.name)));
+    return this.readers;
   }
 
   /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
