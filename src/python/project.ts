@@ -1331,9 +1331,7 @@ export class Project {
     for (const c of this.classChain(ref)) {
       const binding = pickBinding(this.bindingsNamed(c.mod, c.cls.bodyScope, name), Infinity);
       if (!binding) continue;
-      const envName = `${this.envPrefix(ref)}${name}`;
-      const shown = data === null ? 'None' : typeof data === 'boolean' ? (data ? 'True' : 'False') : JSON.stringify(data);
-      this.assume({ file: c.mod.file, line: binding.line, text: `${envName} not set: the code's default ${shown}` });
+      this.assume({ file: c.mod.file, line: binding.line, text: unsetText(`${this.envPrefix(ref)}${name}`, data) });
       return;
     }
   }
@@ -1927,8 +1925,7 @@ export class Project {
 
   /** `X` read from the environment or a settings object with a default in the code: the deployment may set it. */
   assumeDefault(name: string | undefined, value: PyValue, call: CallExpr, ctx: Ctx): void {
-    const shown = value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : JSON.stringify(value);
-    this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: `${name ?? 'a setting'} not set: the code's default ${shown}` });
+    this.assume({ file: ctx.mod.file, line: lineOf(call.loc), text: unsetText(name ?? 'a setting', value) });
   }
 
   /** A project class deriving from the builtin `dict` (or `OrderedDict`, `UserDict`), directly or through its bases. */
@@ -2021,6 +2018,12 @@ function schemeDefault(reader: Value, call: CallExpr): Expr | undefined {
   const scheme = name !== undefined && reader.kind === 'instance' ? kwarg(reader.site.call, name) : undefined;
   const fallback = scheme?.k === 'seq' && scheme.items.length === 2 ? scheme.items[1] : undefined;
   return fallback && literalData(fallback) !== undefined ? fallback : undefined;
+}
+
+/** An assumption's text: `X not set: the code's default "/api"`, the value as Python writes it. */
+function unsetText(name: string, value: PyValue): string {
+  const shown = value === null ? 'None' : typeof value === 'boolean' ? (value ? 'True' : 'False') : JSON.stringify(value);
+  return `${name} not set: the code's default ${shown}`;
 }
 
 /** A literal's value as data (texts, numbers, flags, None and lists of them); undefined for anything else. */
