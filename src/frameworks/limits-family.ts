@@ -7,7 +7,7 @@
  */
 import type { CallExpr, Expr } from '../python/ir';
 import { argument, exprLine, kwarg, lineOf, locAt } from '../python/ir';
-import { Project, type Assumption, type Ctx, type Value } from '../python/project';
+import { armsAround, Project, type Assumption, type Ctx, type Value } from '../python/project';
 import { calledValue, type Known } from '../python/profile';
 import { truthy } from '../python/pyvalue';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type Principal, type SourceRef } from '../model';
@@ -51,7 +51,7 @@ export function enabledWritten(project: Project, writes: { call: CallExpr; ctx: 
   const last = mine[mine.length - 1];
   if (!last) return undefined;
   const line = lineOf(last.call.loc);
-  const branched = mine.length > 1 || last.ctx.mod.arms.some((a) => a.from <= line && line <= a.to);
+  const branched = mine.length > 1 || armsAround(last.ctx.mod, line).length > 0;
   return { value: branched ? undefined : staticTruth(project.resolve(last.call.args[1], last.ctx)), at: { file: last.ctx.mod.file, line } };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { exprLine, lineOf } from '../../python/ir';
-import type { Assumption, Ctx, Project, Value } from '../../python/project';
+import { armsAround, type Assumption, type Ctx, type Project, type Value } from '../../python/project';
 import type { Evidence } from '../../model';
 import { callSites } from '../common';
 import { addTo } from '../../collections';
@@ -77,7 +77,7 @@ export class FlaskAppConfig {
   private configCall(app: Instance, method: string, call: CallExpr, ctx: Ctx): void {
     // A write in an arm the deployment profile left undecided (it drops the arms it rules out) may not run.
     const line = lineOf(call.loc);
-    const arm = ctx.mod.arms.find((a) => a.from <= line && line <= a.to);
+    const [arm] = armsAround(ctx.mod, line);
     const add = (key: string, expr: Expr, valueCtx: Ctx, production: boolean): void => {
       const settings = this.settings.get(app.site.key) ?? new Map<string, ConfigSetting[]>();
       const at = { file: valueCtx.mod.file, line: exprLine(expr, line), message: `\`${key}\`` };
