@@ -108,6 +108,7 @@ function profiledProject(written: { modules: ModuleFacts[]; metadata: ProjectMet
   Object.assign(project, profileEvaluation(project, profile));
   project.profileSkipped = skippedCalls(unprofiled, project, profiled.skipped);
   project.decidedNames = profiled.resting;
+  project.decidedBranches = profiled.branches;
   const skippedSites = skippedRegistrations(unprofiled, profiled.skipped, inScope);
   return { project, profiled, skippedSites, writtenAssumptions: unprofiled.assumptions };
 }

@@ -207,7 +207,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
     apps: [
       'storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'answers:forbidding', 'answers:bare',
       'algorithms:app', 'exemptions:app', 'costs:app', 'pyrate_limits:app', 'starlette_app:in_memory', 'starlette_app:in_redis', 'starlette_app:sliding',
-      'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app',
+      'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app', 'dependency_limits:app',
     ],
   },
   'fastapi/slowapi-envfile': { apps: ['main:app'] },
@@ -298,7 +298,7 @@ const FROM_SOURCE: SourceProbe[] = [
       'fastapi/slowapi-envfile': ['main:app'],
       'fastapi/dotenv-loaded': ['main:app'],
       // exemptions.py: one-parameter `exempt_when` needs slowapi after 0.1.9 (0.1.9 calls it without the request: 500).
-      'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app', 'costs:app', 'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app'],
+      'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app', 'costs:app', 'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app', 'dependency_limits:app'],
     },
   },
   // pyrate.py is fastapi-limiter 0.2's API: another version of the package, not loaded with 0.1.6.

@@ -96,6 +96,7 @@ class Conditions {
   private readonly running = new Set<FunctionDef>(); // functions whose return is being evaluated
   private readonly armsByCall = new WeakMap<Env, Map<FunctionDef, (line: number) => (boolean | undefined)[]>>(); // see runsInCall
   private readers?: Set<string>; // see deploymentReaders
+  private settingsClasses?: Set<string>; // see settingsClassNames
 
   constructor(
     private readonly project: Project,
@@ -508,15 +509,36 @@ class Conditions {
     return dotted.startsWith('settings.') || ['os.environ.get', 'os.getenv', 'getenv', 'environ.get', 'config'].includes(dotted);
   }
 
-  /** A function that returns or calls such a read. */
+  /**
+   * A function that returns or calls such a read, or returns a settings object that reads the environment
+   * (kfchess-cc's `get_settings()`: `return Settings()`, a pydantic `BaseSettings`).
+   */
   private readsInBody(fn: FunctionDef): boolean {
-    return fn.returns.some((r) => someExpr(r, (e) => this.readsDeployment(e))) || fn.calls.some((c) => this.readsDeployment(c.fn));
+    const settingsObject = (e: Expr): boolean => e.k === 'call' && e.fn.k === 'name' && this.settingsClassNames().has(e.fn.id);
+    return fn.returns.some((r) => settingsObject(r) || someExpr(r, (e) => this.readsDeployment(e))) || fn.calls.some((c) => this.readsDeployment(c.fn));
   }
 
   /** The names of the project's functions that read a deployment value in their body, found once. */
   private deploymentReaders(): Set<string> {
     this.readers ??= new Set(this.project.modules.flatMap((m) => m.functions.filter((fn) => this.readsInBody(fn)).map((fn) => fn.name)));
     return this.readers;
+  }
+
+  /**
+   * The names of the project's classes derived from one named `BaseSettings` (pydantic's), by the names their bases
+   * are written with, found once: a test that reads one is then evaluated, which resolves it.
+   */
+  private settingsClassNames(): Set<string> {
+    if (this.settingsClasses) return this.settingsClasses;
+    const names = new Set(['BaseSettings']);
+    const classes = this.project.modules.flatMap((mod) => mod.classes);
+    for (let size = 0; size !== names.size; ) {
+      size = names.size;
+      for (const cls of classes) if (cls.bases.some((b) => names.has(dottedName(b)?.split('.').at(-1) ?? ''))) names.add(cls.name);
+    }
+    names.delete('BaseSettings');
+    this.settingsClasses = names;
+    return names;
   }
 
   /** A call's value as the profile runs it, for the resolver (see Project.evaluateCall); one step budget per outermost call. */
@@ -707,6 +729,7 @@ export interface Profiled {
   taken: TakenArm[];
   skipped: SkippedArm[];
   resting: Project['decidedNames']; // what deciding them took, by the names they assign (see Project.decidedNames)
+  branches: Project['decidedBranches'];
 }
 
 function decideBranches(project: Project, profile: Profile): Profiled {
@@ -715,12 +738,17 @@ function decideBranches(project: Project, profile: Profile): Profiled {
   const taken: TakenArm[] = [];
   const skipped: SkippedArm[] = [];
   const resting: Profiled['resting'] = new Map();
+  const branches: Profiled['branches'] = new Map();
   const modules = project.modules.map((mod) => {
     const dead: Arm[] = [];
     const settled = new Set<number>(); // `if` statements whose taken arm is known
     for (const group of armGroupsOf(mod)) {
       const { value: verdicts, assumed } = project.captured(() => armVerdicts(group, (arm) => conditions.decide(arm, mod)));
-      if (assumed.length && verdicts.some((v) => v !== undefined)) restOn(resting, mod, group, assumed);
+      if (assumed.length && verdicts.some((v) => v !== undefined)) {
+        restOn(resting, mod, group, assumed);
+        const key = `${mod.file}\0${group[0].scope}`;
+        branches.set(key, [...(branches.get(key) ?? []), { from: group[0].from, assumed }]);
+      }
       const ruledOut = group.filter((_, i) => verdicts[i] === false);
       dead.push(...ruledOut);
       skipped.push(...ruledOut.map((arm) => ({ file: mod.file, of: arm.of, from: arm.from, to: arm.to, condition: arm.test ? `if ${pythonText(arm.test)}` : 'else', assumed })));
@@ -740,7 +768,7 @@ function decideBranches(project: Project, profile: Profile): Profiled {
       arms: (mod.arms ?? []).filter((a) => !settled.has(a.of) && !dead.includes(a)),
     };
   });
-  return { modules, decided, taken, skipped, resting };
+  return { modules, decided, taken, skipped, resting, branches };
 }
 
 /**

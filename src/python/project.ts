@@ -263,6 +263,9 @@ export class Project {
    */
   decidedNames = new Map<string, Assumption[]>();
 
+  /** What the profile assumed deciding `if`s, by file and the scope they stand in, with their first line: code after one rests on it. */
+  decidedBranches = new Map<string, { from: number; assumed: Assumption[] }[]>();
+
   /**
    * `names` gives each module its Python name (module-names.ts); by default, from the modules' own files.
    * `installed` modules (python/installed.ts) are found by name but are not the project's own modules.

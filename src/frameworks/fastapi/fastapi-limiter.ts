@@ -11,10 +11,11 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
-import { isSuper, Project, type Ctx, type FunctionRef } from '../../python/project';
+import { isSuper, Project, type Assumption, type Ctx } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
-import { callSites, calling, functionCtx, type Decorator } from '../common';
-import { isDependsCall, type AsgiRouteContext, type Instance } from './routes';
+import { callSites, calling, type Decorator } from '../common';
+import type { AsgiRouteContext, Instance } from './routes';
+import { dependencyRunner, routeDependencies } from './dependencies';
 import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST } from '../client-input';
 import type { AsgiLibrary } from '.';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
@@ -45,7 +46,6 @@ const PYRATE_RATE = ['pyrate_limiter.Rate'];
 // 0.1.x `RateLimiter(times=1, milliseconds=0, seconds=0, minutes=0, hours=0)`: position and milliseconds per unit.
 const UNITS: [name: string, position: number, ms: number][] = [['milliseconds', 1, 1], ['seconds', 2, 1000], ['minutes', 3, 60_000], ['hours', 4, 3_600_000]];
 const DURATION_MS = lookupTable<number>({ SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 });
-const MAX_DEPENDENCY_DEPTH = 4;
 // pyrate-limiter's InMemoryBucket, what `Limiter(Rate(...))` builds, keeps a sliding log (reference D.1).
 const PYRATE_ALGORITHM = 'sliding-log';
 
@@ -53,6 +53,7 @@ const PYRATE_ALGORITHM = 'sliding-log';
 interface Ran {
   instance: Instance;
   mayNotRun?: string;
+  assumed?: Assumption[]; // what its running rests on (see DependencyCall)
 }
 
 /** What a RateLimiter enforces, with the reasons the rules read; `perPath`: counters per concrete path, set there. */
@@ -168,26 +169,6 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   };
 
   /**
-   * RateLimiter instances a dependency expression runs, following `Depends(function)` into its parameters and
-   * into its body, where a RateLimiter may be called (`await limiter(request, response)`).
-   */
-  const limitersIn = (dep: Decorator, depth: number): Ran[] => {
-    const { expr, ctx } = dep;
-    if (depth > MAX_DEPENDENCY_DEPTH || expr.k !== 'call' || !isDependsCall(project, expr, ctx)) return [];
-    const target = argument(expr, 0, 'dependency');
-    if (!target) return [];
-    const ran = project.resolve(target, ctx).flatMap((v): Ran[] => {
-      if (Project.isInstance(v, RATE_LIMITER)) return [{ instance: v, mayNotRun: ownCall(v) }];
-      if (v.kind !== 'function') return [];
-      const fnCtx = functionCtx(v.ref.mod, v.ref.fn);
-      return [...v.ref.fn.params.flatMap((p) => (p.default?.k === 'call' ? limitersIn({ expr: p.default, ctx: fnCtx }, depth + 1) : [])), ...calledIn(v.ref)];
-    });
-    const where = at(ctx, expr);
-    const only = dep.conditional && `is in a \`dependencies=\` list that may not hold it (${where.file}:${where.line})`;
-    return only ? ran.map((r) => ({ ...r, mayNotRun: r.mayNotRun ?? only })) : ran;
-  };
-
-  /**
    * A project subclass's own `__call__`, which FastAPI calls in place of RateLimiter's: RateLimiter's runs only where
    * it calls `super().__call__(...)`, and a branch before that may return first (Open-Assistant's limiters skip requests
    * without a user, or when a setting turns limiting off).
@@ -203,20 +184,10 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     return `has its own \`${fn.qualname}\` (${mod.file}:${defined}), which FastAPI calls in place of RateLimiter's and which ${line === undefined ? 'never calls it' : `may return before it calls it (line ${line})`}`;
   };
 
-  const calledIn = ({ mod, fn }: FunctionRef): Ran[] => {
-    const defined = lineOf(fn.loc);
-    return fn.calls.flatMap(({ fn: callee, line }) => {
-      const limiters = project.resolve(callee, { mod, scope: fn.bodyScope, line }).filter((v): v is Instance => Project.isInstance(v, RATE_LIMITER));
-      const inBranch = mod.arms.some((a) => defined < a.from && a.from <= line && line <= a.to);
-      return limiters.map((instance) => ({ instance, mayNotRun: inBranch ? `is in a branch of \`${fn.qualname}\` (${mod.file}:${line})` : ownCall(instance) }));
-    });
-  };
-
-  /** Dependencies that run for the route: those of the app serving it and the routers and includes inside it. */
-  const chainDependencies = (context: AsgiRouteContext): Decorator[] => {
-    const start = context.hops.map((h) => h.via !== 'include').lastIndexOf(true);
-    return [...context.hops.slice(Math.max(0, start)).flatMap((h) => h.dependencies), ...context.dependencies];
-  };
+  const runs = dependencyRunner(project);
+  /** RateLimiter instances a dependency runs: `Depends(limiter)`, or called in a dependency function (`await limiter(request, response)`). */
+  const limitersIn = (dependency: Decorator): Ran[] =>
+    runs(dependency).flatMap(({ values, mayNotRun, assumed }) => values.filter((v): v is Instance => Project.isInstance(v, RATE_LIMITER)).map((instance) => ({ instance, mayNotRun: mayNotRun ?? ownCall(instance), assumed })));
 
   const skipped = (decorators: Decorator[]): Evidence | undefined => {
     const found = decorators.find(({ expr, ctx }) => project.resolve(expr, ctx).some((v) => v.kind === 'external' && SKIP.includes(v.qname)));
@@ -263,15 +234,16 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
           evidence.push(skip);
           return { limits, unknown, exempt: true };
         }
-        const dependencies = method === 'WS' ? [] : chainDependencies(context);
+        const dependencies = method === 'WS' ? [] : routeDependencies(context);
         for (const { expr, ctx } of dependencies.filter((d) => d.unread)) {
           add({ limits: [], dynamic: `the dependencies \`${Project.describe(expr)}\` cannot be read: a RateLimiter among them would not be seen` }, at(ctx, expr));
         }
-        const ran = method === 'WS' ? websocketLimiters(context).map((instance): Ran => ({ instance })) : dependencies.flatMap((d) => limitersIn(d, 0));
+        const ran = method === 'WS' ? websocketLimiters(context).map((instance): Ran => ({ instance })) : dependencies.flatMap(limitersIn);
         const seen = new Set<string>();
-        for (const { instance, mayNotRun } of ran) {
+        for (const { instance, mayNotRun, assumed } of ran) {
           if (seen.has(instance.site.key)) continue;
           seen.add(instance.site.key);
+          for (const a of assumed ?? []) project.assume(a);
           const where = at(instance.site.ctx, instance.site.call);
           if (mayNotRun) add({ limits: [], dynamic: `this RateLimiter ${mayNotRun}: whether it runs for a request is not read` }, where);
           else add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), where);

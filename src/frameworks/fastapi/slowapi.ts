@@ -13,7 +13,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, isTrue, kwarg, lineOf } from '../../python/ir';
-import { Project, type Assumption, type Ctx, type Value } from '../../python/project';
+import { Project, type Assumption, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import { rateLabel, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type Decorator, type RouteDraft } from '../common';
@@ -23,6 +23,7 @@ import {
 } from '../limits-family';
 import { requestFacts } from '../../python/profile';
 import { isAsgiApp, type AsgiRouteContext, type Hop, type Instance } from './routes';
+import { dependencyRunner, routeDependencies, type DependencyCall } from './dependencies';
 import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST, type KeyOption } from '../client-input';
 import { otherThan429 } from '../over-limit-answer';
 import type { AsgiLibrary } from '.';
@@ -297,10 +298,11 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     return [];
   };
 
-  const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: Placed[], evidence: Evidence[]): Decision => {
-    const handler = draft.context.handler;
-    if (placed.length && handler && !handler.fn.params.some((p) => p.name === 'request' || p.name === 'websocket')) {
-      evidence.push({ file: handler.mod.file, line: lineOf(handler.fn.loc), message: 'slowapi raises at import time: a `@limiter.limit` endpoint needs a parameter named `request`', concern: 'missing-request' });
+  /** The limits of `@limiter.limit` on `checked`, the endpoint or a function a dependency calls, as slowapi checks them for a request. */
+  const decoratedVerdict = (draft: RouteDraft<AsgiRouteContext>, method: string, placed: Placed[], evidence: Evidence[], checked: FunctionRef | undefined): Decision => {
+    if (placed.length && checked && !checked.fn.params.some((p) => p.name === 'request' || p.name === 'websocket')) {
+      const what = checked === draft.context.handler ? 'endpoint' : 'function';
+      evidence.push({ file: checked.mod.file, line: lineOf(checked.fn.loc), message: `slowapi raises at import time: a \`@limiter.limit\` ${what} needs a parameter named \`request\``, concern: 'missing-request' });
       return { limits: [], unknown: true };
     }
     const limits: Limit[] = [];
@@ -425,6 +427,46 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     return { limits: [...application.limits, ...defaults.limits], unknown: application.unknown || defaults.unknown };
   };
 
+  const runs = dependencyRunner(project);
+  /** Functions with `@limiter.limit` that the route's dependencies call (kfchess-cc's `create_rate_limit_dependency`), with their limits. */
+  const limitedCalls = (context: AsgiRouteContext): (DependencyCall & { ref: FunctionRef; placed: Placed[] })[] =>
+    routeDependencies(context)
+      .flatMap(runs)
+      .flatMap((call) => call.values.flatMap((v) => (v.kind === 'function' ? [{ ...call, ref: v.ref, placed: declared(v.ref.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(v.ref.mod, v.ref.fn) }))) }] : [])))
+      .filter((c) => c.placed.length);
+
+  /**
+   * A route whose dependencies call limited functions. slowapi checks a request once, with the limits of the first
+   * limited function it runs (it marks the request checked): dependencies run before the endpoint, so the endpoint's
+   * own limit is skipped. SlowAPIMiddleware still applies the defaults to an endpoint that no limit decorator marks.
+   */
+  const calledVerdict = (
+    draft: RouteDraft<AsgiRouteContext>,
+    method: string,
+    called: ReturnType<typeof limitedCalls>,
+    { placed, marked }: { placed: Placed[]; marked: boolean },
+    evidence: Evidence[],
+  ): Decision => {
+    const functions = [...new Set(called.map((c) => c.ref.fn))];
+    const first = called[0];
+    if (functions.length > 1) {
+      const named = [...new Set(called.map((c) => `\`${c.ref.fn.qualname}\` (${c.ref.mod.file}:${lineOf(c.ref.fn.loc)})`))];
+      evidence.push({ file: first.ref.mod.file, line: lineOf(first.ref.fn.loc), message: `slowapi checks a request once, with the limits of the first \`@limiter.limit\` function it runs, and this route's dependencies call several (${named.join(', ')}): which runs first is not read` });
+      return { limits: [], unknown: true };
+    }
+    const mayNotRun = called.find((c) => c.mayNotRun)?.mayNotRun;
+    if (mayNotRun) {
+      evidence.push({ file: first.ref.mod.file, line: lineOf(first.ref.fn.loc), message: `\`${first.ref.fn.qualname}\`, which has slowapi's \`@limiter.limit\`, ${mayNotRun}: whether it runs for a request is not read` });
+      return { limits: [], unknown: true };
+    }
+    for (const a of called.flatMap((c) => c.assumed ?? [])) project.assume(a);
+    for (const d of placed) evidence.push({ file: d.file, line: d.line, message: `skipped: slowapi checks a request once, and the dependency's \`${first.ref.fn.qualname}\` checks it before the endpoint runs` });
+    const verdict = decoratedVerdict(draft, method, first.placed, evidence, first.ref);
+    if (marked) return verdict;
+    const middleware = middlewareVerdict(draft, evidence);
+    return { limits: [...middleware.limits, ...verdict.limits], unknown: !!middleware.unknown || !!verdict.unknown };
+  };
+
   return {
     protect(draft, method) {
       return contribution((evidence) => {
@@ -444,8 +486,10 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
         for (const d of voided) {
           evidence.push({ file: d.file, line: d.line, message: 'limit decorator sits above the route decorator: the registered endpoint is undecorated, so this limit never runs and SlowAPIMiddleware skips the route', concern: 'decorator-order' });
         }
+        const called = limitedCalls(draft.context);
+        if (called.length) return calledVerdict(draft, method, called, { placed, marked: placed.length + voided.length > 0 }, evidence);
         if (voided.length && !placed.length) return { limits: [] };
-        if (placed.length) return decoratedVerdict(draft, method, placed, evidence);
+        if (placed.length) return decoratedVerdict(draft, method, placed, evidence, draft.context.handler);
         return middlewareVerdict(draft, evidence);
       });
     },
