@@ -70,13 +70,13 @@ test('`.env` counts only where the code loads it: python-decouple always, os.get
   }
 });
 
-test('DRF settings read with environs: the defaults the code gives, a list among them, each an assumption of the routes it decides', async () => {
+// environs' own object (`from environs import env`, the `Env()` its package makes, as hypha reads its settings) or one of the project's.
+test.each([['an Env of the project', 'from environs import Env\nenv = Env()'], ["environs' own env", 'from environs import env']])('DRF settings read with environs (%s): the defaults the code gives, a list among them, each an assumption of the routes it decides', async (_, made) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-environs-'));
   const files: Record<string, string> = {
     'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
     'settings.py': [
-      'from environs import Env',
-      'env = Env()',
+      made,
       'ROOT_URLCONF = "urls"',
       'LOGIN_THROTTLE_RATE = env("LOGIN_THROTTLE_RATE", "20/min")',
       'DEFAULT_THROTTLE_CLASSES = env.list("DEFAULT_THROTTLE_CLASSES", subcast=str, default=[])',

@@ -196,6 +196,44 @@ test('a project URLconf only a branch the profile does not run includes is not s
   }
 });
 
+test('a Starlette mount only a branch the profile does not run adds is not served: its routes are listed so, no orphans', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
+  const files: Record<string, string> = {
+    // hostedapi's mock GitHub server: `if settings.MOCK_GITHUB: routes += [Mount(...)]`, read with Starlette's Config.
+    'app.py': [
+      'from starlette.applications import Starlette',
+      'from starlette.config import Config',
+      'from starlette.routing import Mount, Route',
+      'from mock import routes as mock_routes',
+      '',
+      'config = Config()',
+      'MOCK = config("MOCK", cast=bool, default=False)',
+      '',
+      'async def home(request):',
+      '    return None',
+      '',
+      'routes = [Route("/", home)]',
+      'if MOCK:',
+      '    routes += [Mount("/mock", routes=mock_routes)]',
+      'app = Starlette(routes=routes)',
+      '',
+    ].join('\n'),
+    'mock.py': 'from starlette.routing import Route\n\nasync def user(request):\n    return None\n\nroutes = [Route("/user", user)]\n',
+  };
+  try {
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    const production = await scan({ paths: [dir] });
+    expect(production.routes.map((r) => r.path)).toEqual(['/']);
+    expect(production.unresolvedRegistrations).toEqual([]);
+    expect(production.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition}`)).toEqual(['mock.py:6 GET /mock/user if MOCK']);
+    expect(production.project.assumptions.map((a) => `${a.file}:${a.line} ${a.text}`)).toEqual(["app.py:7 MOCK not set: the code's default False"]);
+    const on = await scan({ paths: [dir], profile: { name: 'production', defines: { MOCK: true } } });
+    expect([on.routes.map((r) => r.path), on.project.profile.notServed]).toEqual([['/', '/mock/user'], []]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a `case` on an enum member compares as Python does: a StrEnum member equals its text, a plain Enum member equals no text', async () => {
   const stage = (base: string): string =>
     `${FLASK}import enum\n\nclass Stage(${base}):\n    production = "production"\n\nmatch os.environ.get("STAGE", "production"):\n    case Stage.production:\n        prefix = "/prod"\n    case _:\n        prefix = "/other"\napp.register_blueprint(bp, url_prefix=prefix)\n`;

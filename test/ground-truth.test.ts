@@ -19,6 +19,7 @@ import { STANDARD_METHODS, type Route } from '../src/model';
 import { limitWindows } from '../src/ratelimit/windows';
 import { limitsFor } from '../src/limiter/predict';
 import { parseDrfRate } from '../src/ratelimit/grammar';
+import { defineValue } from '../src/python/profile';
 
 import { SYSTEM_PYTHON, pythonHas, requirePython } from './support/system-python';
 import { ASGI_LIBRARIES } from '../src/frameworks/fastapi';
@@ -207,7 +208,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
     apps: [
       'storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'answers:forbidding', 'answers:bare',
       'algorithms:app', 'exemptions:app', 'costs:app', 'pyrate_limits:app', 'starlette_app:in_memory', 'starlette_app:in_redis', 'starlette_app:sliding',
-      'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app', 'dependency_limits:app',
+      'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app', 'dependency_limits:app', 'starlette_config:app',
     ],
   },
   'fastapi/slowapi-envfile': { apps: ['main:app'] },
@@ -298,7 +299,7 @@ const FROM_SOURCE: SourceProbe[] = [
       'fastapi/slowapi-envfile': ['main:app'],
       'fastapi/dotenv-loaded': ['main:app'],
       // exemptions.py: one-parameter `exempt_when` needs slowapi after 0.1.9 (0.1.9 calls it without the request: 500).
-      'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app', 'costs:app', 'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app', 'dependency_limits:app'],
+      'fastapi/misconfigured': ['storage:app', 'keys:app', 'key_style:app', 'failure:app', 'answers:app', 'algorithms:app', 'exemptions:app', 'costs:app', 'switched:app', 'switched:maybe_app', 'switched:either_app', 'attribute_off:app', 'dependency_limits:app', 'starlette_config:app'],
     },
   },
   // pyrate.py is fastapi-limiter 0.2's API: another version of the package, not loaded with 0.1.6.
@@ -330,21 +331,26 @@ for (const probe of FROM_SOURCE) {
     const root = path.join(FIXTURES, project);
     const truth = measuredAsgi(root, probe.apps[project], source!, probe.env);
     const result = await scan({ paths: [root] });
-    const problems: string[] = [];
-    for (const real of truth) {
-      const candidates = result.routes.filter((o) => o.path === real.path && real.methods.every((m) => o.methods.includes(m)));
-      const ours = candidates.find((o) => o.file.endsWith(`${real.module.replace(/\./g, '/')}.py`)) ?? candidates[0];
-      if (!ours || ours.status === 'unknown') continue;
-      const emptyKey = ours.evidence.some((e) => e.concern === 'empty-key');
-      for (const [method, verdict] of Object.entries(real.verdicts ?? {})) {
-        const expected = emptyKey ? null : predictedThreshold(ours, method);
-        if (!verdict.errored && verdict.threshold !== expected) {
-          problems.push(`${method} ${real.path}: ${probe.library} answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
-        }
+    expect(measuredProblems(result.routes, truth, probe.library)).toEqual([]);
+  });
+}
+
+/** Where the thresholds the real library answered with differ from the smallest limit apiposture reports (unknown routes aside). */
+function measuredProblems(routes: Route[], truth: (AsgiProbeRoute & MeasuredRoute & { module: string })[], library: string): string[] {
+  const problems: string[] = [];
+  for (const real of truth) {
+    const candidates = routes.filter((o) => o.path === real.path && real.methods.every((m) => o.methods.includes(m)));
+    const ours = candidates.find((o) => o.file.endsWith(`${real.module.replace(/\./g, '/')}.py`)) ?? candidates[0];
+    if (!ours || ours.status === 'unknown') continue;
+    const emptyKey = ours.evidence.some((e) => e.concern === 'empty-key');
+    for (const [method, verdict] of Object.entries(real.verdicts ?? {})) {
+      const expected = emptyKey ? null : predictedThreshold(ours, method);
+      if (!verdict.errored && verdict.threshold !== expected) {
+        problems.push(`${method} ${real.path}: ${library} answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
       }
     }
-    expect(problems).toEqual([]);
-  });
+  }
+  return problems;
 }
 
 /** The ASGI apps (`module:attribute`) of a fixture measured with a limiter library's source. */
@@ -361,6 +367,18 @@ const slowapiSource = process.env.APIPOSTURE_SLOWAPI_SOURCE;
   const [off, on] = SWITCHED.map((value) => measuredAsgi(root, ['switched:app', 'switched:maybe_app', 'switched:either_app'], slowapiSource!, { SWITCHED: value }));
   expect(off.map((r) => r.path).sort()).toEqual(['/switched/either', '/switched/maybe', '/switched/plain', '/switched/search']);
   expect(switchedProblems(result.routes, off, on, 'slowapi')).toEqual([]);
+});
+
+// Starlette's `Config` casts what it reads, defaults too: each deployment as `--define` gives it and as the real slowapi runs it.
+const STARLETTE_CONFIG_DEPLOYMENTS: Record<string, string>[] = [{}, { CONFIG_USE_MIDDLEWARE: 'true' }, { CONFIG_LIMITER_ON: '0' }];
+(slowapiSource && pythonHas('fastapi, starlette, limits') ? test : test.skip)('fastapi/misconfigured starlette_config.py: each deployment as the real slowapi runs it', async () => {
+  const root = path.join(FIXTURES, 'fastapi/misconfigured');
+  for (const env of STARLETTE_CONFIG_DEPLOYMENTS) {
+    const result = await scan({ paths: [path.join(root, 'starlette_config.py')], profile: { name: 'production', defines: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, defineValue(v)])) } });
+    const truth = measuredAsgi(root, ['starlette_config:app'], slowapiSource!, env);
+    expect(truth.map((r) => r.path).sort()).toEqual(['/config/login', '/config/plain']);
+    expect({ env, problems: measuredProblems(result.routes, truth, 'slowapi') }).toEqual({ env, problems: [] });
+  }
 });
 
 /** The settings modules the probe loads for each Django fixture: one per project (ROOT_URLCONF) it holds. */

@@ -250,7 +250,8 @@ const MAX_DECORATOR_CHAIN = 8; // decorators of the project's calling one anothe
  * through names bound to names; the call a decorator of the project's own applies to the function it decorates or
  * to a wrapper it defines (`return limiter.limit("3/minute")(view)`, or `return strict(view)` through another such
  * decorator); and the one a factory of the project's returns (`@rate_limited("5/minute")` returning its `decorator`,
- * the factory's arguments bound). When such a decorator returns the function without the call on another path,
+ * the factory's arguments bound), or the call such a factory returns (`return limiter.limit("5/minute")`, also as
+ * `typing.cast(T, limiter.limit(...))`). When such a decorator returns the function without the call on another path,
  * `somePaths` names the decorator: the call applies on some paths only.
  */
 export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, direct: (call: CallExpr, at: Ctx) => T | undefined): { call: CallExpr; ctx: Ctx; found: T; somePaths?: string } | undefined {
@@ -282,6 +283,14 @@ export function appliedDecorator<T>(project: Project, expr: Expr, ctx: Ctx, dire
       if (value.kind !== 'function') continue;
       const { mod, fn } = value.ref;
       const { env } = project.callContext(fn, expr, ctx);
+      // A factory returning the call itself (`return limiter.limit("5/minute")`, also through `typing.cast(T, ...)`).
+      const returned = fn.returns.map((r) => {
+        const at: Ctx = { mod, scope: fn.bodyScope, line: exprLine(r, lineOf(fn.loc)), ...(env && { env }) };
+        const cast = r.k === 'call' && r.args.length === 2 && project.resolve(r.fn, at).some((v) => v.kind === 'external' && v.qname === 'typing.cast');
+        return read(cast ? r.args[1] : r, at);
+      });
+      const first = returned.find((a) => a);
+      if (first) return returned.every((a) => a) ? first : { ...first, somePaths: `\`@${Project.describe(expr)}\` (${mod.file}:${lineOf(fn.loc)})` };
       const made = mod.functions.filter((inner) => inner.scope === fn.bodyScope && fn.returns.some((r) => r.k === 'name' && r.id === inner.name));
       for (const inner of made) {
         const found = through({ mod, fn: inner }, env);

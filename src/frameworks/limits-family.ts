@@ -35,10 +35,13 @@ export function staticValue(values: Value[]): string | number | boolean | null |
   return texts.size === 1 && !texts.has('?') ? (JSON.parse([...texts][0]) as string | number | boolean | null) : undefined;
 }
 
-/** A switch as the library tests it (`if not self.enabled`): its truth when every value is the same literal; undefined when computed. */
-export function staticTruth(values: Value[]): boolean | undefined {
-  const value = staticValue(values);
-  return value === undefined ? undefined : truthy(value);
+/**
+ * A switch as the library tests it (`if not self.enabled`): its truth when every value is the same literal, else as the
+ * deployment profile computes it; undefined when computed at run time.
+ */
+export function switchTruth(project: Project, expr: Expr, ctx: Ctx): boolean | undefined {
+  const value = staticValue(project.resolve(expr, ctx));
+  return value === undefined ? project.truth(expr, ctx) : truthy(value);
 }
 
 /**
@@ -52,7 +55,7 @@ export function enabledWritten(project: Project, writes: { call: CallExpr; ctx: 
   if (!last) return undefined;
   const line = lineOf(last.call.loc);
   const branched = mine.length > 1 || armsAround(last.ctx.mod, line).length > 0;
-  return { value: branched ? undefined : staticTruth(project.resolve(last.call.args[1], last.ctx)), at: { file: last.ctx.mod.file, line } };
+  return { value: branched ? undefined : switchTruth(project, last.call.args[1], last.ctx), at: { file: last.ctx.mod.file, line } };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, eachCall, exprLine, lineOf, pythonText, someExpr } from './ir';
 import { armGroupsOf, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { addTo, lookupTable } from '../collections';
-import { ENVIRONMENT_READS, STRING_METHODS, readsEnvironmentObject, type Assumption, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
+import { ENVIRONMENT_READS, STRING_METHODS, castsDefault, readsEnvironmentObject, type Assumption, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
 import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
 
@@ -65,6 +65,7 @@ const INTEGER_TEXT = /^\s*[-+]?\d+(_\d+)*\s*$/;
 const FLOAT_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 const DECOUPLE_TRUE = new Set(['y', 'yes', 't', 'true', 'on', '1']);
 const DECOUPLE_FALSE = new Set(['n', 'no', 'f', 'false', 'off', '0']);
+const STARLETTE_BOOLS = new Map([['true', true], ['1', true], ['false', false], ['0', false]]);
 
 /** The builtins settings convert or measure what they read with (`int(os.environ.get("LIMIT", "100"))`); undefined where Python raises. */
 const CONVERSIONS = lookupTable<(v: PyValue) => PyValue | undefined>({
@@ -301,7 +302,8 @@ class Conditions {
     if (lambda?.expr.k === 'lambda') return this.value(lambda.expr.body, lambda.ctx, depth + 1);
     const reader = callee.length === 1 && callee[0].kind === 'external' && ENVIRONMENT_READS[callee[0].qname] ? callee[0].qname : undefined;
     if (reader) return this.environmentRead(reader, call, ctx, depth);
-    if (callee.length === 1 && readsEnvironmentObject(callee[0])) return this.environmentObjectRead(callee[0], call, ctx, depth);
+    // One Env object, or several that read alike (keep's `Config(BASE_DIR / ".env")`, or `Config()` where the file is missing).
+    if (callee.length && callee.every(readsEnvironmentObject)) return agreed(callee.map((c) => this.environmentObjectRead(c, call, ctx, depth)));
     if (callee.length === 1 && callee[0].kind === 'external' && callee[0].qname === CAST) return operand(1);
     const convert = call.args.length === 1 && !call.kwargs.length && callee.every((v) => v.kind === 'unknown') ? CONVERSIONS[operator] : undefined; // not the project's own `int`
     if (convert) {
@@ -425,9 +427,11 @@ class Conditions {
   private environmentObjectRead(callee: Value, call: CallExpr, ctx: Ctx, depth: number): PyValue | undefined {
     const name = this.variableName(call, ctx, depth);
     if (name === undefined) return undefined;
-    if (this.values.has(name)) return this.values.get(name);
+    const cast = castsDefault(callee) ? argument(call, 1, 'cast') : undefined;
+    const read = (v: PyValue | undefined): PyValue | undefined => (v === undefined || !cast ? v : starletteCast(cast, v));
+    if (this.values.has(name)) return read(this.values.get(name));
     const fallback = this.project.environmentDefault({ kind: 'result', callee, call, ctx });
-    return fallback && this.value(fallback.expr, fallback.ctx, depth + 1);
+    return fallback && read(this.value(fallback.expr, fallback.ctx, depth + 1));
   }
 
   /**
@@ -444,7 +448,7 @@ class Conditions {
     const name = this.variableName(call, ctx, depth);
     if (name === undefined) return undefined;
     if (this.values.has(name)) return this.values.get(name);
-    const fromDotenv = this.project.dotenvValue(call, ctx, reader);
+    const fromDotenv = this.project.dotenvValue(call, ctx, reader === 'decouple.config');
     if (fromDotenv !== undefined) return fromDotenv;
     const [position, keyword] = ENVIRONMENT_READS[reader];
     const fallback = argument(call, position, keyword);
@@ -835,6 +839,24 @@ function armVerdicts(group: Arm[], decide: (arm: Arm) => boolean | undefined): (
 /** The `else` of an `if`: its last arm, without a test, after arms that have one (a `match` case has none). */
 function isElse(arm: Arm, group: Arm[]): boolean {
   return arm === group[group.length - 1] && group.length > 1 && group.slice(0, -1).every((a) => a.test);
+}
+
+/** The one value all of `values` are; undefined when they differ or one is unknown. */
+function agreed(values: (PyValue | undefined)[]): PyValue | undefined {
+  const [first] = values;
+  return values.every((v) => v !== undefined && JSON.stringify(v) === JSON.stringify(first)) ? first : undefined;
+}
+
+/**
+ * Starlette's `Config` `cast=`, which it applies to the default too, never to None: `bool` takes only `true`, `1`,
+ * `false`, `0` of a text (any case; another raises), and Python's truth of any other value; `int`, `float` and `str` as
+ * python-decouple's; another cast (`Secret`, `CommaSeparatedStrings`) makes an object not evaluated here.
+ */
+function starletteCast(cast: Expr, value: PyValue): PyValue | undefined {
+  if (value === null) return null;
+  if (cast.k !== 'name') return undefined;
+  if (cast.id === 'bool') return typeof value === 'string' ? STARLETTE_BOOLS.get(value.toLowerCase()) : truthy(value);
+  return ['int', 'float', 'str'].includes(cast.id) ? decoupleCast(cast, value) : undefined;
 }
 
 /**

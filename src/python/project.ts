@@ -6,7 +6,7 @@
  * Resolution is bounded in depth and fan-out; what cannot be followed becomes `unknown`, never a guess.
  */
 import type { Arm, Binding, CallExpr, ClassDef, Expr, FunctionDef, LateBinding, ModuleFacts } from './ir';
-import { NO_ITEMS, OPERATOR_NAMES, argument, columnOf, definingClass, dottedName, isOperatorCall, kwarg, lineOf, pythonText, someExpr } from './ir';
+import { NO_ITEMS, OPERATOR_NAMES, argument, columnOf, definingClass, dottedName, exprLine, isOperatorCall, kwarg, lineOf, locAt, pythonText, someExpr } from './ir';
 import { NO_METADATA, type ProjectMetadata } from '../manifests';
 import { moduleNames } from './module-names';
 import { functionDefinedIn, functionOwning, testedArmsIn } from './module-index';
@@ -521,14 +521,24 @@ export class Project {
   }
 
   /**
+   * Whether an expression is true as the deployment profile computes it (`enabled=config("USE_LIMITER",
+   * default="false", cast=bool)`), noting what it assumed; undefined when it cannot tell.
+   */
+  truth(expr: Expr, ctx: Ctx): boolean | undefined {
+    const loc = locAt(exprLine(expr, ctx.line), 1);
+    const negated = this.evaluateCall?.({ k: 'call', fn: { k: 'name', id: '__not__', loc }, args: [expr], kwargs: [], splat: false, loc }, ctx);
+    return typeof negated === 'boolean' ? !negated : undefined;
+  }
+
+  /**
    * `a if test else b` (kept as `__ifelse__(a, test, b)`): the arm the deployment profile takes
    * (`f"{value.strip('/')}/" if value else ""` with `value` empty), else either.
    */
   private conditional(call: CallExpr, ctx: Ctx, depth: number): Value[] | undefined {
     if (call.fn.k !== 'name' || call.fn.id !== '__ifelse__' || call.args.length !== 3) return undefined;
     const [body, test, orelse] = call.args;
-    const negated = this.evaluateCall?.({ ...call, fn: { k: 'name', id: '__not__', loc: call.loc }, args: [test] }, ctx);
-    const arms = negated === undefined ? [body, orelse] : [negated ? orelse : body];
+    const holds = this.truth(test, ctx);
+    const arms = holds === undefined ? [body, orelse] : [holds ? body : orelse];
     return arms.flatMap((arm) => this.resolve(arm, ctx, depth + 1));
   }
 
@@ -542,8 +552,8 @@ export class Project {
     const keep = call.fn.id === '__or__';
     const left = this.resolve(call.args[0], ctx, depth + 1);
     // Where the values cannot tell, the deployment profile may (`os.environ.get("ALIAS_LIMIT") or "5/minute"`: unset).
-    const falsy = left.some((v) => truthOf(v) === undefined) ? this.evaluateCall?.({ ...call, fn: { k: 'name', id: '__not__', loc: call.loc }, args: [call.args[0]] }, ctx) : undefined;
-    if (typeof falsy === 'boolean') return falsy === keep ? this.resolve(call.args[1], ctx, depth + 1) : left;
+    const holds = left.some((v) => truthOf(v) === undefined) ? this.truth(call.args[0], ctx) : undefined;
+    if (holds !== undefined) return holds !== keep ? this.resolve(call.args[1], ctx, depth + 1) : left;
     const kept = left.filter((v) => truthOf(v) !== !keep);
     return left.some((v) => truthOf(v) !== keep) ? [...kept, ...this.resolve(call.args[1], ctx, depth + 1)] : kept;
   }
@@ -1808,7 +1818,7 @@ export class Project {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
-      const fromDotenv = v.kind === 'instance' && ENVIRONMENT_READS[v.types[0]] ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0]) : undefined;
+      const fromDotenv = v.kind === 'instance' && ENVIRONMENT_READS[v.types[0]] ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0] === 'decouple.config') : undefined;
       if (fromDotenv !== undefined) return [fromDotenv];
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
       if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? this.fieldName(v.site) : undefined);
@@ -1870,20 +1880,21 @@ export class Project {
     // `self.get("ADMIN_PATH", "/admin")` on a project dict subclass filled at run time: the default the code gives.
     const fromDict = callee.kind === 'member' && callee.name === 'get' && reader.kind === 'instance' && reader.cls && this.isDictClass(reader.cls) ? argument(call, 1, 'default') : undefined;
     const fallback = fromEnvironment ?? fromDict;
-    const fromDotenv = fromEnvironment ? this.dotenvValue(call, ctx, 'environ.Env') : undefined;
+    const fromDotenv = fromEnvironment ? this.dotenvValue(call, ctx, readsDotenvItself(callee)) : undefined;
     if (fromDotenv !== undefined) return [fromDotenv];
     return fallback ? this.defaultTexts(call, fallback, ctx, depth) : [undefined];
   }
 
   /**
    * What `.env` (at the project root or one folder down) sets for the variable a read names, when the code loads
-   * it: python-decouple always does; `os.getenv`/`os.environ.get` and django-environ only after python-dotenv's
-   * `load_dotenv()` or `Env.read_env()`. Every `.env` must agree. Noted as an assumption at the `.env` line.
+   * it: python-decouple always does (`readsItself`), as does a Starlette `Config(".env")`; `os.getenv`/`os.environ.get`,
+   * django-environ and a Starlette `Config()` without a file only after python-dotenv's `load_dotenv()` or
+   * `Env.read_env()`. Every `.env` must agree. Noted as an assumption at the `.env` line.
    */
-  dotenvValue(call: CallExpr, ctx: Ctx, reader: string): string | undefined {
+  dotenvValue(call: CallExpr, ctx: Ctx, readsItself: boolean): string | undefined {
     const name = call.args[0] && this.stringValue(call.args[0], ctx);
     const settings = name === undefined ? undefined : this.metadata.dotenv.get(name);
-    if (!settings?.length || new Set(settings.map((s) => s.value)).size !== 1 || (reader !== 'decouple.config' && !this.loadsDotenv())) return undefined;
+    if (!settings?.length || new Set(settings.map((s) => s.value)).size !== 1 || (!readsItself && !this.loadsDotenv())) return undefined;
     this.assume({ file: settings[0].file, line: settings[0].line, text: `${name} read from ${settings[0].file}, as the repository holds it` });
     return settings[0].value;
   }
@@ -1901,10 +1912,16 @@ export class Project {
    * undefined for anything else, and when a `.env` the code loads sets the variable.
    */
   environmentDefault(value: Value): { expr: Expr; ctx: Ctx } | undefined {
-    if (value.kind !== 'result') return undefined;
-    const { call, ctx } = value;
-    const fallback = envDefault(value.callee, call);
-    const values = fallback && this.dotenvValue(call, ctx, 'environ.Env') === undefined ? this.resolve(fallback, ctx) : [];
+    // A read through an Env object, or a call of a reading function (environs' own `env.list("X", default=[])`).
+    const read =
+      value.kind === 'result'
+        ? { call: value.call, ctx: value.ctx, fallback: envDefault(value.callee, value.call), readsItself: readsDotenvItself(value.callee) }
+        : value.kind === 'instance' && ENVIRONMENT_READS[value.types[0]]
+          ? { call: value.site.call, ctx: value.site.ctx, fallback: defaultOf(value.types[0], value.site.call), readsItself: value.types[0] === 'decouple.config' }
+          : undefined;
+    if (!read) return undefined;
+    const { call, ctx, fallback } = read;
+    const values = fallback && this.dotenvValue(call, ctx, read.readsItself) === undefined ? this.resolve(fallback, ctx) : [];
     const [only] = values;
     const data = values.length === 1 && only.kind === 'literal' ? literalData(only.expr) : undefined;
     if (data === undefined || only.kind !== 'literal') return undefined;
@@ -1950,6 +1967,9 @@ export class Project {
   }
 }
 
+// environs' typed getters (`env.bool("X", False)`), each taking the default second.
+const ENVIRONS_GETTERS = ['str', 'bool', 'int', 'float', 'decimal', 'list', 'dict', 'json', 'datetime', 'date', 'time', 'timedelta', 'path', 'log_level', 'uuid', 'url', 'enum'];
+
 /**
  * Settings read from the environment with a literal fallback (`os.getenv("API_PREFIX", "/api")`,
  * pydantic `Field("/api")`): in string contexts (paths, rates) the fallback is the value we report.
@@ -1959,6 +1979,8 @@ export const ENVIRONMENT_READS = lookupTable<[position: number, keyword: string]
   'os.getenv': [1, 'default'],
   'os.environ.get': [1, 'default'],
   'decouple.config': [1, 'default'],
+  // environs' own `Env()` (`from environs import env`, as hypha reads its settings), called or through a typed getter.
+  ...Object.fromEntries(['', ...ENVIRONS_GETTERS.map((g) => `.${g}`)].map((getter) => [`environs.env${getter}`, [1, 'default']])),
 });
 const DEFAULTED_READS = lookupTable<[position: number, keyword: string]>({ ...ENVIRONMENT_READS, 'pydantic.Field': [0, 'default'] });
 
@@ -1966,13 +1988,15 @@ const DICT_BASES = ['dict', 'OrderedDict', 'UserDict'];
 // pydantic's settings classes (v2's pydantic-settings, v1's own), whose fields the environment sets.
 const SETTINGS_BASES = ['pydantic_settings.BaseSettings', 'pydantic_settings.main.BaseSettings', 'pydantic.BaseSettings', 'pydantic.env_settings.BaseSettings', 'pydantic.v1.BaseSettings'];
 
-// Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`: django-environ's and
-// environs'. environs takes the default second too (`env("RATE", "20/min")`, `env.list("X", [])`); django-environ's
-// own call takes `cast` there, and so do its `list`, `tuple` and `dict`.
-const ENV_READERS = ['environ.Env', 'environ.environ.Env', 'environs.Env'];
-const POSITIONAL_DEFAULT_READERS = ['environs.Env'];
+// Objects whose calls and typed getters (`env.str(...)`) read the environment with a `default=`: django-environ's,
+// environs' and Starlette's `Config`. environs takes the default second too (`env("RATE", "20/min")`, `env.list("X",
+// [])`), Starlette third (`config("DEBUG", bool, "false")`); django-environ's own call takes `cast` second, and so do
+// its `list`, `tuple` and `dict`.
+const STARLETTE_CONFIG = 'starlette.config.Config';
+const ENV_READERS = ['environ.Env', 'environ.environ.Env', 'environs.Env', STARLETTE_CONFIG];
+const DEFAULT_POSITION = lookupTable<number>({ 'environs.Env': 1, [STARLETTE_CONFIG]: 2 });
 // Calls that put `.env` into the environment.
-const DOTENV_LOADERS = ['dotenv.load_dotenv', 'dotenv.main.load_dotenv', 'environ.Env.read_env', 'environ.environ.Env.read_env'];
+const DOTENV_LOADERS = ['dotenv.load_dotenv', 'dotenv.main.load_dotenv', 'environ.Env.read_env', 'environ.environ.Env.read_env', 'environs.env.read_env'];
 // Parsers that interpolate `%(name)s` as config-files.ts does; `RawConfigParser` does not, and stays unread.
 const INI_PARSERS = ['configparser.ConfigParser', 'configparser.SafeConfigParser'];
 
@@ -2003,7 +2027,7 @@ function braceFormat(template: string, values: (string | undefined)[], named: Ma
   return ok ? out : undefined;
 }
 
-/** A call of an Env object or of one of its methods (`env("X")`, `env.bool("X")`): django-environ's and environs'. */
+/** A call of an Env object or of one of its methods (`env("X")`, `env.bool("X")`): django-environ's, environs' and Starlette's. */
 export function readsEnvironmentObject(callee: Value): boolean {
   return Project.isInstance(callee.kind === 'member' ? callee.of : callee, ENV_READERS);
 }
@@ -2012,7 +2036,19 @@ export function readsEnvironmentObject(callee: Value): boolean {
 function envDefault(callee: Value, call: CallExpr): Expr | undefined {
   if (!readsEnvironmentObject(callee)) return undefined;
   const reader = callee.kind === 'member' ? callee.of : callee;
-  return kwarg(call, 'default') ?? (Project.isInstance(reader, POSITIONAL_DEFAULT_READERS) ? call.args[1] : schemeDefault(reader, call));
+  const position = reader.kind === 'instance' ? reader.types.map((t) => DEFAULT_POSITION[t]).find((p) => p !== undefined) : undefined;
+  return kwarg(call, 'default') ?? (position !== undefined ? call.args[position] : schemeDefault(reader, call));
+}
+
+/** A Starlette `Config` object (or its `get`) is one that loads a file itself: `Config(".env")`, `Config(env_file=...)`. */
+function readsDotenvItself(callee: Value): boolean {
+  const reader = callee.kind === 'member' ? callee.of : callee;
+  return Project.isInstance(reader, [STARLETTE_CONFIG]) && !!argument(reader.site.call, 0, 'env_file');
+}
+
+/** Whether a read through an Env object casts its default as it casts a value the environment gives (Starlette's `Config` does). */
+export function castsDefault(callee: Value): boolean {
+  return Project.isInstance(callee.kind === 'member' ? callee.of : callee, [STARLETTE_CONFIG]);
 }
 
 /** django-environ's scheme: `environ.Env(ENABLE_OIDC=(bool, False))` gives a read naming no default its literal one. */

@@ -105,6 +105,7 @@ interface Chain {
 export interface AppGraph {
   drafts: RouteDraft<AsgiRouteContext>[];
   middleware: Map<string, Middleware[]>; // by app site key
+  ruledOutMiddleware: Map<string, Middleware[]>; // added in branches the deployment profile does not run (with `ruledOut`)
 }
 
 export interface Middleware {
@@ -113,6 +114,7 @@ export interface Middleware {
   call: CallExpr;
   args: Expr[]; // positional arguments after the wrapped app (or the class)
   ctx: Ctx;
+  ruledOut?: { branch: NotServed; assumed: Assumption[] }; // the branch that would add it, and what ruling it out took
 }
 
 export function extractAsgiRoutes(project: Project): AppGraph {
@@ -124,6 +126,8 @@ class AsgiExtractor {
   private readonly nodes = new Map<string, Instance>();
   private readonly drafts: RouteDraft<AsgiRouteContext>[] = [];
   private readonly middleware = new Map<string, Middleware[]>();
+  private readonly ruledOutMiddleware = new Map<string, Middleware[]>();
+  private readonly skippedMounts = new Map<string, NotServed>(); // mounts made only in branches the profile rules out
   private readonly chainCache = new Map<string, Chain[]>();
   private readonly pending: (() => void)[] = [];
   private readonly listed = new Set<string>(); // nodes whose `routes=` list has been read
@@ -154,6 +158,18 @@ class AsgiExtractor {
       else if (method === 'mount') this.mount(call, ctx);
       else if (method === 'add_middleware') this.addMiddleware(call, ctx);
     }
+    // What a branch the profile rules out would add: middleware (keep's `if KEEP_USE_LIMITER:
+    // app.add_middleware(SlowAPIMiddleware)`), and mounts (hostedapi's `if settings.MOCK_GITHUB: routes +=
+    // [Mount("/mock_github", routes=github_routes)]`), whose routes are listed as not served.
+    for (const { call, ctx, notServed, assumed } of this.project.profileSkipped) {
+      if (calling(call, ['add_middleware'])) this.addMiddleware(call, ctx, { branch: notServed, assumed });
+      const mounting = CLASS_LIKE.test(Project.describe(call.fn)) && this.project.resolve(call.fn, ctx).some((v) => (v.kind === 'external' ? MOUNTS.includes(v.qname) : v.kind === 'class' && this.project.externalBases(v.ref).some((q) => MOUNTS.includes(q))));
+      for (const mount of mounting ? this.project.resolve(call, ctx) : []) {
+        if (!Project.isInstance(mount, MOUNTS) || this.nodes.has(mount.site.key)) continue;
+        this.addNode(mount);
+        this.skippedMounts.set(mount.site.key, notServed);
+      }
+    }
     const imperative = ({ fn }: CallExpr): boolean => (fn.k === 'attr' ? DECLARATIONS[fn.name]?.endpointAt !== undefined : /Middleware$/.test(Project.describe(fn)));
     for (const { call, ctx } of callSites(this.project, imperative)) {
       if (call.fn.k === 'attr') this.imperative(call, ctx);
@@ -166,7 +182,7 @@ class AsgiExtractor {
     // Route lists are read last: every node is known by then.
     for (const node of [...this.nodes.values()]) this.routeList(node);
     for (const emit of this.pending) emit();
-    return { drafts: this.drafts, middleware: this.middleware };
+    return { drafts: this.drafts, middleware: this.middleware, ruledOutMiddleware: this.ruledOutMiddleware };
   }
 
   private addNode(node: Instance): void {
@@ -233,7 +249,7 @@ class AsgiExtractor {
     }
   }
 
-  private addMiddleware(call: CallExpr, ctx: Ctx): void {
+  private addMiddleware(call: CallExpr, ctx: Ctx, ruledOut?: Middleware['ruledOut']): void {
     if (call.fn.k !== 'attr' || !call.args[0]) return;
     for (const app of this.nodesOf(call.fn.obj, ctx).filter(isAsgiApp)) {
       // `add_middleware(get_middleware, redis=...)`: Starlette calls the factory with the app and the options;
@@ -241,8 +257,8 @@ class AsgiExtractor {
       const made = this.project.resolve(call.args[0], ctx).some((v) => v.kind === 'function')
         ? this.project.resolve({ ...call, fn: call.args[0], args: [call.fn.obj, ...call.args.slice(1)] }, ctx).filter((v): v is Instance => v.kind === 'instance')
         : [];
-      if (made.length) for (const m of made) this.recordMiddleware(app, m.site.call.fn, m.site.call, m.site.ctx);
-      else this.recordMiddleware(app, call.args[0], call, ctx);
+      if (made.length) for (const m of made) this.recordMiddleware(app, m.site.call.fn, m.site.call, m.site.ctx, ruledOut);
+      else this.recordMiddleware(app, call.args[0], call, ctx, ruledOut);
     }
   }
 
@@ -254,13 +270,14 @@ class AsgiExtractor {
   }
 
   /** `call` is `add_middleware(cls, ...)`, `Middleware(cls, ...)` or `cls(app, ...)`: arguments after its first. */
-  private recordMiddleware(app: Instance, cls: Expr, call: CallExpr, ctx: Ctx): void {
+  private recordMiddleware(app: Instance, cls: Expr, call: CallExpr, ctx: Ctx, ruledOut?: Middleware['ruledOut']): void {
     const types = this.project.resolve(cls, ctx).flatMap((v) =>
       v.kind === 'external' ? [v.qname] : v.kind === 'class' ? [`${v.ref.mod.module}.${v.ref.cls.qualname}`, ...this.project.externalBases(v.ref)] : [],
     );
-    const list = this.middleware.get(app.site.key) ?? [];
-    list.push({ types, call, args: call.args.slice(1), ctx });
-    this.middleware.set(app.site.key, list);
+    const byApp = ruledOut ? this.ruledOutMiddleware : this.middleware;
+    const list = byApp.get(app.site.key) ?? [];
+    list.push({ types, call, args: call.args.slice(1), ctx, ...(ruledOut && { ruledOut }) });
+    byApp.set(app.site.key, list);
   }
 
   private dependencyList(expr: Expr | undefined, ctx: Ctx): Decorator[] {
@@ -512,6 +529,12 @@ class AsgiExtractor {
             result.push({ hops: [...parent.hops, { ...root, via: 'include' }], path: parent.path + step.path, parts: [...parent.parts, ...step.parts], unresolved: [...parent.unresolved, ...step.unresolved], notServed, assumptions: [...parent.assumptions, ...step.assumptions, ...dependencies.assumed] });
           }
         }
+      } else if (this.skippedMounts.has(key)) {
+        // Mounted only in such a branch, on an app the mount does not name: its own path, marked as not served.
+        const { site } = root.node;
+        const mountPath = argument(site.call, 0, 'path');
+        const step = this.segment(mountPath && { expr: mountPath, ctx: site.ctx }, ownPrefix, true);
+        result.push({ hops: [root], ...step, notServed: this.skippedMounts.get(key), assumptions: [...step.assumptions, ...dependencies.assumed] });
       } else {
         const why = `router (${key}) is not included in or mounted on any app found statically`;
         result.push({ hops: [root], path: UNRESOLVED_SEGMENT + own.path, parts: own.parts, unresolved: [why, ...own.unresolved], assumptions: [...own.assumptions, ...dependencies.assumed] });

@@ -18,7 +18,7 @@ import { rateLabel, type Algorithm, type Evidence, type Limit, type SourceRef } 
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type Decorator, type RouteDraft } from '../common';
 import {
-  appliedLimit, countedPerClient, enabledWritten, failsOpen, settledAlternatives, staticTruth, unsettled, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
+  appliedLimit, countedPerClient, enabledWritten, failsOpen, settledAlternatives, switchTruth, unsettled, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm,
   writtenSetting, type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestUse,
 } from '../limits-family';
 import { requestFacts } from '../../python/profile';
@@ -107,7 +107,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
   /** `enabled=` / `auto_check=` as slowapi tests them (`if not self.enabled`): on when not given, undefined when computed. */
   const switchValue = (call: CallExpr, name: 'enabled' | 'auto_check', ctx: Ctx): boolean | undefined => {
     const flag = argument(call, LIMITER_AT[name], name);
-    return flag ? staticTruth(project.resolve(flag, ctx)) : true;
+    return flag ? switchTruth(project, flag, ctx) : true;
   };
 
   /** Counters in process memory; `.env` is read only when the constructor gives no storage (the key says URL, not URI). */
@@ -361,7 +361,12 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     const withDefaults = (stateLimiter.size ? bound : [...limiters.values()]).find((l) => l.defaults.length || l.application.length);
     if (!anyMiddleware && withDefaults) {
       const site = withDefaults.instance.site;
-      evidence.push({ file: site.ctx.mod.file, line: lineOf(site.call.loc), message: 'default and application limits apply only through SlowAPIMiddleware, which is not installed on this app', concern: 'limiter-not-wired' });
+      // Added in a branch the profile rules out: not installed in this deployment, which the verdict rests on.
+      const ruledOut = hops.flatMap((h) => graph.ruledOutMiddleware.get(h.node.site.key) ?? []).filter((m) => m.types.some((t) => MIDDLEWARE_TYPES.includes(t)));
+      for (const { ruledOut: why } of ruledOut) for (const a of why?.assumed ?? []) project.assume(a);
+      const branch = ruledOut[0]?.ruledOut?.branch;
+      const where = branch ? `, which is added only under \`${branch.condition}\` (${branch.file}:${branch.line}), a branch this deployment does not run` : ', which is not installed on this app';
+      evidence.push({ file: site.ctx.mod.file, line: lineOf(site.call.loc), message: `default and application limits apply only through SlowAPIMiddleware${where}`, concern: 'limiter-not-wired' });
     }
     return { limits, unknown };
   };

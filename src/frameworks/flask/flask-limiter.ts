@@ -21,7 +21,7 @@ import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type CallSite, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Contribution, type Decision, type LibraryResolver } from '../protection';
 import {
-  appliedLimit, countedPerClient, declareRate, enabledWritten, settledAlternatives, unsettled, failsOpen, knownLimits, limitCall, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting, type AppliedLimit,
+  appliedLimit, countedPerClient, declareRate, enabledWritten, settledAlternatives, unsettled, failsOpen, knownLimits, noRetryAfter, perProcessStorage, perRequestOption, rateList, staticValue, strategyAlgorithm, writtenSetting, type AppliedLimit,
   type DeclaredLimit, type FoundSetting, type LimitCallShape, type PerRequestOption, type PerRequestUse,
 } from '../limits-family';
 import { flaskRequestFacts } from './callables';
@@ -273,7 +273,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
 
   private limitDecorator(expr: Expr, ctx: Ctx): FlaskLimit[] | undefined {
     const applied = appliedLimit(this.project, expr, ctx, isLimiter, FLASK_LIMITER);
-    if (!applied) return this.wrappedLimit(expr, ctx);
+    if (!applied) return undefined;
     // Read once per call, unless a decorator factory's arguments are bound in (see appliedDecorator).
     const shared = !applied.ctx.env;
     let options = shared ? this.limitOptions.get(applied.call) : undefined;
@@ -299,25 +299,6 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     ].filter((e): e is Evidence => !!e);
     const perRequest = { exemptWhen: perRequestOption(this.project, exemptWhen, ctx, at.line), cost: perRequestOption(this.project, cost, ctx, at.line) };
     return { concerns, ownKey: !!keyFunc, perRequest };
-  }
-
-  /**
-   * `@limit("3/minute")` of a project function that returns `limiter.limit(*args, **kwargs)` (OctoPrint's, on some
-   * paths): a limit is declared through it, which is not read: unknown, not "no limit".
-   */
-  private wrappedLimit(expr: Expr, ctx: Ctx): DeclaredLimit[] | undefined {
-    if (expr.k !== 'call') return undefined;
-    for (const callee of this.project.resolve(expr.fn, ctx)) {
-      if (callee.kind !== 'function') continue;
-      const { mod, fn } = callee.ref;
-      for (const returned of fn.returns) {
-        const [inner] = limitCall(this.project, returned, { mod, scope: fn.bodyScope, line: exprLine(returned, lineOf(fn.loc)) }, isLimiter, FLASK_LIMITER) ?? [];
-        if (!inner) continue;
-        const dynamic = `\`${Project.describe(expr.fn)}\` (${mod.file}:${lineOf(fn.loc)}) declares its limit through Flask-Limiter's \`${Project.describe(returned)}\`, which is not read`;
-        return [{ dynamic, overrideDefaults: true, limiter: inner.limiter, file: ctx.mod.file, line: lineOf(expr.loc) }];
-      }
-    }
-    return undefined;
   }
 
   /**
