@@ -70,6 +70,43 @@ test('`.env` counts only where the code loads it: python-decouple always, os.get
   }
 });
 
+// django-configurations' `values.Value(..., environ_name=...)` is read as it is made (La Suite meet's throttle rates); one
+// without a variable name stays an object (as the library's source does: checked with it run against Django).
+test('DRF rates given as django-configurations values: the default of the variable each names, an assumption', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-configurations-'));
+  const files: Record<string, string> = {
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
+    'settings.py': [
+      'from configurations import values',
+      'ROOT_URLCONF = "urls"',
+      'REST_FRAMEWORK = {"DEFAULT_THROTTLE_RATES": {',
+      '    "join": values.Value(default="30/minute", environ_name="JOIN_THROTTLE_RATES", environ_prefix=None),',
+      '    "invite": values.Value("5/hour", environ_name="INVITE_RATE"),',
+      '    "export": values.Value("2/hour"),',
+      '}}',
+      '',
+    ].join('\n'),
+    'views.py': [
+      'from rest_framework.throttling import ScopedRateThrottle',
+      'from rest_framework.views import APIView',
+      ...['Join', 'Invite', 'Export'].flatMap((name) => [`class ${name}(APIView):`, '    throttle_classes = [ScopedRateThrottle]', `    throttle_scope = "${name.toLowerCase()}"`, '    def post(self, request):', '        return None']),
+      '',
+    ].join('\n'),
+    'urls.py': 'from django.urls import path\nfrom views import Export, Invite, Join\nurlpatterns = [path("join/", Join.as_view()), path("invite/", Invite.as_view()), path("export/", Export.as_view())]\n',
+  };
+  try {
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    const routes = (await scan({ paths: [dir] })).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
+    expect(routes).toEqual([
+      ['/export/', 'unknown', '', undefined],
+      ['/invite/', 'limited', '5/hour', ['DJANGO_INVITE_RATE not set: the code\'s default "5/hour"']],
+      ['/join/', 'limited', '30/minute', ['JOIN_THROTTLE_RATES not set: the code\'s default "30/minute"']],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // environs' own object (`from environs import env`, the `Env()` its package makes, as hypha reads its settings) or one of the project's.
 test.each([['an Env of the project', 'from environs import Env\nenv = Env()'], ["environs' own env", 'from environs import env']])('DRF settings read with environs (%s): the defaults the code gives, a list among them, each an assumption of the routes it decides', async (_, made) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-environs-'));

@@ -1821,7 +1821,8 @@ export class Project {
       const fromDotenv = v.kind === 'instance' && ENVIRONMENT_READS[v.types[0]] ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0] === 'decouple.config') : undefined;
       if (fromDotenv !== undefined) return [fromDotenv];
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
-      if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, v.types[0] === 'pydantic.Field' ? this.fieldName(v.site) : undefined);
+      const variable = v.kind === 'instance' ? (v.types[0] === 'pydantic.Field' ? this.fieldName(v.site) : configurationVariable(v.site.call)) : undefined;
+      if (fallback && v.kind === 'instance') return this.defaultTexts(v.site.call, fallback, v.site.ctx, depth, formatting, variable);
       return [undefined];
     });
     // Alternatives multiply through a chain of branches: past a few dozen, the text is no one static string anyway.
@@ -1967,6 +1968,10 @@ export class Project {
   }
 }
 
+// django-configurations' values (`values.Value("150/minute", environ_name="RATE", environ_prefix=None)`): one naming
+// its variable is read as it is made, its default where the environment does not set it (see configurationVariable).
+const CONFIGURATION_VALUES = ['Value', 'BooleanValue', 'IntegerValue', 'FloatValue', 'DecimalValue', 'ListValue', 'TupleValue', 'SetValue', 'DictValue', 'EmailValue', 'URLValue', 'IPValue', 'RegexValue'].map((name) => `configurations.values.${name}`);
+
 // environs' typed getters (`env.bool("X", False)`), each taking the default second.
 const ENVIRONS_GETTERS = ['str', 'bool', 'int', 'float', 'decimal', 'list', 'dict', 'json', 'datetime', 'date', 'time', 'timedelta', 'path', 'log_level', 'uuid', 'url', 'enum'];
 
@@ -2075,8 +2080,23 @@ function literalData(expr: Expr): PyValue | undefined {
 }
 
 function defaultOf(qname: string, call: CallExpr): Expr | undefined {
+  if (CONFIGURATION_VALUES.includes(qname)) return configurationVariable(call) === undefined ? undefined : argument(call, 0, 'default');
   const spec = DEFAULTED_READS[qname];
   return spec ? argument(call, spec[0], spec[1]) : undefined;
+}
+
+/**
+ * The variable a django-configurations value made with `environ_name=` reads: the name after `environ_prefix`
+ * (`DJANGO` unless given; None or "" for none). Undefined for one without it, which stays an object until its
+ * settings class is set up.
+ */
+function configurationVariable(call: CallExpr): string | undefined {
+  const name = kwarg(call, 'environ_name');
+  if (name?.k !== 'str') return undefined;
+  const prefix = kwarg(call, 'environ_prefix');
+  if (prefix && prefix.k !== 'str' && prefix.k !== 'none') return undefined;
+  const given = prefix ? (prefix.k === 'str' ? prefix.v.replace(/_$/, '') : '') : 'DJANGO';
+  return given ? `${given}_${name.v}` : name.v;
 }
 
 /**
