@@ -319,9 +319,10 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
     if (e.name === 'action' && isSelf(e.obj)) return action;
     return e.name === 'method' && e.obj.k === 'attr' && e.obj.name === 'request' && isSelf(e.obj.obj) ? method : undefined;
   });
-  if (!reached) return undefined;
+  const returned = reached && (reached.expr.k === 'name' ? grownList(ref, reached.expr.id, reached) : reached.expr);
+  if (!reached || !returned) return undefined;
   // `[BurstRateThrottle()]`, `super().get_throttles()`, or both joined (`[*super().get_throttles(), Scoped()]`, `+`).
-  const parts = reached.expr.k === 'concat' ? reached.expr.parts : [reached.expr];
+  const parts = returned.k === 'concat' ? returned.parts : [returned];
   const listed = parts.filter((part) => callsSuper(part, 'get_throttles')).length;
   const instances = parts.flatMap((part) => (part.k === 'seq' ? part.items : []));
   if (listed > 1 || listed + parts.filter((part) => part.k === 'seq').length < parts.length) return undefined;
@@ -337,6 +338,29 @@ function chosenThrottles(project: Project, ref: FunctionRef, method: string, act
   if (!last) return { added, listed: true };
   const scope = last.args[1] && reached.value(last.args[1], lineOf(last.loc) - 1);
   return typeof scope === 'string' ? { added, listed: true, scope } : undefined;
+}
+
+/**
+ * A list the body names and grows on the way to the return (modoboa's `throttles = [UserRateThrottle()]`, then
+ * `throttles.append(UserLesserDdosUser())` in the branch the action takes): its items and those appended in
+ * branches that run. Undefined when it is assigned more than once or in a branch, grown otherwise, or grown in a
+ * branch left undecided.
+ */
+function grownList({ mod, fn }: FunctionRef, name: string, reached: ReachedReturn): Expr | undefined {
+  const returnLine = reached.ctx.line + 1;
+  const assigned = (mod.bindings[fn.bodyScope] ?? []).filter((b) => b.name === name && b.line < returnLine);
+  const [first] = assigned;
+  if (assigned.length !== 1 || first.kind !== 'assign' || first.value.k !== 'seq' || reached.armsAt(first.line).length) return undefined;
+  const items = [...first.value.items];
+  for (const { scope, call } of mod.calls) {
+    const line = lineOf(call.loc);
+    if (scope !== fn.bodyScope || line >= returnLine || call.fn.k !== 'attr' || call.fn.obj.k !== 'name' || call.fn.obj.id !== name) continue;
+    const arms = reached.armsAt(line);
+    if (arms.includes(false)) continue;
+    if (arms.includes(undefined) || call.fn.name !== 'append' || call.args.length !== 1) return undefined;
+    items.push(call.args[0]);
+  }
+  return { k: 'seq', items };
 }
 
 /** How DRF treats one kind of client's requests under a throttle's own methods: see clientTreatment. */
