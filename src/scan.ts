@@ -36,7 +36,7 @@ import type { AnalyzedRoute, Finding, Route, RouteSummary, ScanResult, Skipped, 
 import { SEVERITY_RANK, compareText, counts, declaredMethods, methodsLabel, summaryStatus } from './model';
 
 // Functions the frameworks call with their own objects, for the resolver to bind (`lifespan=`).
-const MODELLED: Modelled = { packages: MODELLED_PACKAGES, callbacks: ANALYZERS.flatMap((a) => a.callbacks ?? []), factories: ANALYZERS.flatMap((a) => a.factories ?? []), storedKeywords: ANALYZERS.flatMap((a) => a.storedKeywords ?? []), settingsObjects: ANALYZERS.flatMap((a) => a.settingsObjects ?? []) };
+const MODELLED: Modelled = { packages: MODELLED_PACKAGES, callbacks: ANALYZERS.flatMap((a) => a.callbacks ?? []), factories: ANALYZERS.flatMap((a) => a.factories ?? []), storedKeywords: ANALYZERS.flatMap((a) => a.storedKeywords ?? []), settingsObjects: ANALYZERS.flatMap((a) => a.settingsObjects ?? []), constants: Object.assign({}, ...ANALYZERS.map((a) => a.constants)) };
 
 export interface ScanOptions {
   paths: string[];

@@ -47,7 +47,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/server': ['wsgi:app'],
   'flask/modules': ['wsgi:app'],
   'flask/restful': ['api:app'],
-  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins', 'fromenv', 'switched', 'either', 'boundfirst:quiet_first', 'boundfirst:loud_first', 'toggled', 'toggled:maybe_app', 'toggled:attr_app'],
+  'flask/misconfigured': ['storage', 'legacy', 'strategy', 'keys', 'failure', 'swallowing', 'answers', 'refusing', 'exemptions', 'previews', 'exempted', 'costs', 'rates', 'mixins', 'fromenv', 'switched', 'either', 'boundfirst:quiet_first', 'boundfirst:loud_first', 'toggled', 'toggled:maybe_app', 'toggled:attr_app', 'configvars'],
   'flask/branches': ['app:app'],
   'flask/appconfig': ['wsgi:app'],
   'flask/orgscoped': ['wsgi:app'],

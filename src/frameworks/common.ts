@@ -43,6 +43,8 @@ export interface Analyzer {
   storedKeywords?: readonly StoredKeyword[];
   /** Library classes whose attributes are the entries of the settings they are given (see SettingsObject). */
   settingsObjects?: readonly SettingsObject[];
+  /** Texts library constants hold, by qualified name (see LibraryDescriptor.constants). */
+  constants?: Readonly<Record<string, string>>;
   /** What library names mean when branches are decided (Django: `settings.X` of the one project's settings). */
   settingNames?(project: Project): ExternalNames | undefined;
 }

@@ -22,6 +22,7 @@ export interface LibraryDescriptor {
   grammar?: { parse: (text: string) => ParsedRate & { note?: string }; order?: LimitOrder };
   counting: Strategy; // how it counts by default, as the reference limiter reproduces it
   rejection: { status: number; retryAfter: boolean }; // its over-limit answer by default
+  constants?: Readonly<Record<string, string>>; // texts its named constants hold, by qualified name (see Modelled)
 }
 
 /** A limiter library: its descriptor and its resolver, built once per project with the framework's `scope`. */

@@ -186,6 +186,7 @@ export interface Modelled {
   factories?: readonly FactoryMethod[];
   storedKeywords?: readonly StoredKeyword[];
   settingsObjects?: readonly SettingsObject[];
+  constants?: Readonly<Record<string, string>>; // texts library constants hold (Flask-Limiter's `C.STORAGE_URL` is "RATELIMIT_STORAGE_URL")
 }
 
 export class Project {
@@ -403,7 +404,12 @@ export class Project {
         return this.lookup(expr.id, ctx, depth);
       case 'attr':
         if (isSuper(expr.obj)) return this.superMethod(expr.name, ctx) ?? [{ kind: 'unknown', why: `\`super().${expr.name}\` is no method of the project's` }];
-        return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => this.attribute(v, expr.name, depth));
+        return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => {
+          const found = this.attribute(v, expr.name, depth);
+          // A library's named constant (`flask_limiter.extension.C.STORAGE_URL`): the text it holds.
+          const text = found.length === 1 && found[0].kind === 'external' ? this.modelled.constants?.[found[0].qname] : undefined;
+          return text === undefined ? found : [{ kind: 'literal', expr: { k: 'str', v: text, loc: expr.loc }, ctx }];
+        });
       case 'call':
         // A comparison or a `not` (kept as calls, see ir's OPERATOR_NAMES) is a boolean no name holds: kept as written,
         // for the profile to evaluate (`ANALYTICS = os.environ.get("ANALYTICS") == "on"`, read as `settings.ANALYTICS`).

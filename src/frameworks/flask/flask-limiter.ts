@@ -38,6 +38,27 @@ import type { LibraryDescriptor } from '../library';
 
 const LIMITER_CLASSES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
 
+// The names Flask-Limiter gives its configuration keys (SimpleLogin's `app.config[flask_limiter.extension.C.STORAGE_URL]`):
+// 1.x and early 2.x's `extension.C`, then `constants.ConfigVars`, which `extension` imports.
+const CLASS_C_KEYS: Record<string, string> = {
+  ENABLED: 'ENABLED', HEADERS_ENABLED: 'HEADERS_ENABLED', STORAGE_URL: 'STORAGE_URL', STORAGE_OPTIONS: 'STORAGE_OPTIONS', STRATEGY: 'STRATEGY',
+  GLOBAL_LIMITS: 'GLOBAL', DEFAULT_LIMITS: 'DEFAULT', DEFAULT_LIMITS_PER_METHOD: 'DEFAULTS_PER_METHOD', DEFAULT_LIMITS_EXEMPT_WHEN: 'DEFAULTS_EXEMPT_WHEN',
+  DEFAULT_LIMITS_DEDUCT_WHEN: 'DEFAULTS_DEDUCT_WHEN', APPLICATION_LIMITS: 'APPLICATION', HEADER_LIMIT: 'HEADER_LIMIT', HEADER_REMAINING: 'HEADER_REMAINING',
+  HEADER_RESET: 'HEADER_RESET', SWALLOW_ERRORS: 'SWALLOW_ERRORS', IN_MEMORY_FALLBACK: 'IN_MEMORY_FALLBACK', IN_MEMORY_FALLBACK_ENABLED: 'IN_MEMORY_FALLBACK_ENABLED',
+  HEADER_RETRY_AFTER: 'HEADER_RETRY_AFTER', HEADER_RETRY_AFTER_VALUE: 'HEADER_RETRY_AFTER_VALUE', KEY_PREFIX: 'KEY_PREFIX',
+};
+const CONFIG_VARS_KEYS: Record<string, string> = {
+  ENABLED: 'ENABLED', KEY_FUNC: 'KEY_FUNC', KEY_PREFIX: 'KEY_PREFIX', FAIL_ON_FIRST_BREACH: 'FAIL_ON_FIRST_BREACH', ON_BREACH: 'ON_BREACH_CALLBACK',
+  SWALLOW_ERRORS: 'SWALLOW_ERRORS', APPLICATION_LIMITS: 'APPLICATION', APPLICATION_LIMITS_PER_METHOD: 'APPLICATION_PER_METHOD',
+  APPLICATION_LIMITS_EXEMPT_WHEN: 'APPLICATION_EXEMPT_WHEN', APPLICATION_LIMITS_DEDUCT_WHEN: 'APPLICATION_DEDUCT_WHEN', APPLICATION_LIMITS_COST: 'APPLICATION_COST',
+  DEFAULT_LIMITS: 'DEFAULT', DEFAULT_LIMITS_PER_METHOD: 'DEFAULTS_PER_METHOD', DEFAULT_LIMITS_EXEMPT_WHEN: 'DEFAULTS_EXEMPT_WHEN',
+  DEFAULT_LIMITS_DEDUCT_WHEN: 'DEFAULTS_DEDUCT_WHEN', DEFAULT_LIMITS_COST: 'DEFAULTS_COST', REQUEST_IDENTIFIER: 'REQUEST_IDENTIFIER', STRATEGY: 'STRATEGY',
+  STORAGE_URI: 'STORAGE_URI', STORAGE_OPTIONS: 'STORAGE_OPTIONS', HEADERS_ENABLED: 'HEADERS_ENABLED', HEADER_LIMIT: 'HEADER_LIMIT',
+  HEADER_REMAINING: 'HEADER_REMAINING', HEADER_RESET: 'HEADER_RESET', HEADER_RETRY_AFTER: 'HEADER_RETRY_AFTER', HEADER_RETRY_AFTER_VALUE: 'HEADER_RETRY_AFTER_VALUE',
+  IN_MEMORY_FALLBACK: 'IN_MEMORY_FALLBACK', IN_MEMORY_FALLBACK_ENABLED: 'IN_MEMORY_FALLBACK_ENABLED', META_LIMITS: 'META', ON_META_BREACH: 'ON_META_BREACH_CALLBACK',
+};
+const configKeys = (owner: string, keys: Record<string, string>): [string, string][] => Object.entries(keys).map(([name, key]) => [`${owner}.${name}`, `RATELIMIT_${key}`]);
+
 const DESCRIPTOR: LibraryDescriptor = {
   id: 'flask-limiter',
   name: 'Flask-Limiter',
@@ -49,6 +70,10 @@ const DESCRIPTOR: LibraryDescriptor = {
   grammar: { parse: parseLimitsNotation, order: 'unit' }, // it checks the limits of one string by their unit word
   counting: 'fixed-window',
   rejection: { status: 429, retryAfter: true },
+  constants: Object.fromEntries([
+    ...configKeys('flask_limiter.extension.C', CLASS_C_KEYS),
+    ...['flask_limiter.constants.ConfigVars', 'flask_limiter.extension.ConfigVars'].flatMap((owner) => configKeys(owner, CONFIG_VARS_KEYS)),
+  ]),
 };
 
 type Instance = Extract<Value, { kind: 'instance' }>;

@@ -19,6 +19,7 @@ export const flask: Analyzer = {
   packages: FLASK_PACKAGES,
   factories: [NAMESPACE_FACTORY],
   storedKeywords: [BLUEPRINT_PREFIX],
+  constants: Object.assign({}, ...FLASK_LIBRARIES.map((l) => l.descriptor.constants)),
   analyze(project) {
     if (!project.modules.some((m) => Project.imports(m, FLASK_PACKAGES))) return [];
     const resolvers = FLASK_LIBRARIES.map((l) => l.resolver(project, {})).filter((r) => r !== undefined);
