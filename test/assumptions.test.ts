@@ -12,6 +12,7 @@ import { sarifReport } from '../src/report/sarif';
 import { textReport } from '../src/report/text';
 import { spawnSync } from 'node:child_process';
 import { requirePython, SYSTEM_PYTHON } from './support/system-python';
+import { scanFiles } from './support/project';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const assumed = (r: { assumptions?: { file: string; line: number }[] }): string[] => (r.assumptions ?? []).map((a) => `${a.file}:${a.line}`);
@@ -73,7 +74,6 @@ test('`.env` counts only where the code loads it: python-decouple always, os.get
 // django-configurations' `values.Value(..., environ_name=...)` is read as it is made (La Suite meet's throttle rates); one
 // without a variable name stays an object (as the library's source does: checked with it run against Django).
 test('DRF rates given as django-configurations values: the default of the variable each names, an assumption', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-configurations-'));
   const files: Record<string, string> = {
     'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
     'settings.py': [
@@ -94,17 +94,12 @@ test('DRF rates given as django-configurations values: the default of the variab
     ].join('\n'),
     'urls.py': 'from django.urls import path\nfrom views import Export, Invite, Join\nurlpatterns = [path("join/", Join.as_view()), path("invite/", Invite.as_view()), path("export/", Export.as_view())]\n',
   };
-  try {
-    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-    const routes = (await scan({ paths: [dir] })).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
-    expect(routes).toEqual([
-      ['/export/', 'unknown', '', undefined],
-      ['/invite/', 'limited', '5/hour', ['DJANGO_INVITE_RATE not set: the code\'s default "5/hour"']],
-      ['/join/', 'limited', '30/minute', ['JOIN_THROTTLE_RATES not set: the code\'s default "30/minute"']],
-    ]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const routes = (await scanFiles(files)).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
+  expect(routes).toEqual([
+    ['/export/', 'unknown', '', undefined],
+    ['/invite/', 'limited', '5/hour', ['DJANGO_INVITE_RATE not set: the code\'s default "5/hour"']],
+    ['/join/', 'limited', '30/minute', ['JOIN_THROTTLE_RATES not set: the code\'s default "30/minute"']],
+  ]);
 });
 
 // environs' own object (`from environs import env`, the `Env()` its package makes, as hypha reads its settings) or one of the project's.

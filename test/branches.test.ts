@@ -10,6 +10,7 @@ import { scan } from '../src/scan';
 import type { Profile } from '../src/python/profile';
 import { spawnSync } from 'node:child_process';
 import { requirePython, SYSTEM_PYTHON } from './support/system-python';
+import { scanFiles } from './support/project';
 
 async function routesOf(files: Record<string, string>, profile?: Profile): Promise<string[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
@@ -197,7 +198,6 @@ test('a project URLconf only a branch the profile does not run includes is not s
 });
 
 test('a Starlette mount only a branch the profile does not run adds is not served: its routes are listed so, no orphans', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-branches-'));
   const files: Record<string, string> = {
     // hostedapi's mock GitHub server: `if settings.MOCK_GITHUB: routes += [Mount(...)]`, read with Starlette's Config.
     'app.py': [
@@ -220,18 +220,13 @@ test('a Starlette mount only a branch the profile does not run adds is not serve
     ].join('\n'),
     'mock.py': 'from starlette.routing import Route\n\nasync def user(request):\n    return None\n\nroutes = [Route("/user", user)]\n',
   };
-  try {
-    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-    const production = await scan({ paths: [dir] });
-    expect(production.routes.map((r) => r.path)).toEqual(['/']);
-    expect(production.unresolvedRegistrations).toEqual([]);
-    expect(production.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition}`)).toEqual(['mock.py:6 GET /mock/user if MOCK']);
-    expect(production.project.assumptions.map((a) => `${a.file}:${a.line} ${a.text}`)).toEqual(["app.py:7 MOCK not set: the code's default False"]);
-    const on = await scan({ paths: [dir], profile: { name: 'production', defines: { MOCK: true } } });
-    expect([on.routes.map((r) => r.path), on.project.profile.notServed]).toEqual([['/', '/mock/user'], []]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const production = await scanFiles(files);
+  expect(production.routes.map((r) => r.path)).toEqual(['/']);
+  expect(production.unresolvedRegistrations).toEqual([]);
+  expect(production.project.profile.notServed.map((n) => `${n.file}:${n.line} ${n.call} ${n.condition}`)).toEqual(['mock.py:6 GET /mock/user if MOCK']);
+  expect(production.project.assumptions.map((a) => `${a.file}:${a.line} ${a.text}`)).toEqual(["app.py:7 MOCK not set: the code's default False"]);
+  const on = await scanFiles(files, { profile: { name: 'production', defines: { MOCK: true } } });
+  expect([on.routes.map((r) => r.path), on.project.profile.notServed]).toEqual([['/', '/mock/user'], []]);
 });
 
 test('a `case` on an enum member compares as Python does: a StrEnum member equals its text, a plain Enum member equals no text', async () => {
