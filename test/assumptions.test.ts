@@ -104,7 +104,6 @@ test('DRF rates given as django-configurations values: the default of the variab
 
 // environs' own object (`from environs import env`, the `Env()` its package makes, as hypha reads its settings) or one of the project's.
 test.each([['an Env of the project', 'from environs import Env\nenv = Env()'], ["environs' own env", 'from environs import env']])('DRF settings read with environs (%s): the defaults the code gives, a list among them, each an assumption of the routes it decides', async (_, made) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-environs-'));
   const files: Record<string, string> = {
     'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
     'settings.py': [
@@ -130,16 +129,11 @@ test.each([['an Env of the project', 'from environs import Env\nenv = Env()'], [
     ].join('\n'),
     'urls.py': 'from django.urls import path\nfrom views import Items, Login\nurlpatterns = [path("login/", Login.as_view()), path("items/", Items.as_view())]\n',
   };
-  try {
-    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-    const routes = (await scan({ paths: [dir] })).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
-    expect(routes).toEqual([
-      ['/items/', 'unlimited', '', ["DEFAULT_THROTTLE_CLASSES not set: the code's default []"]],
-      ['/login/', 'limited', '20/min', ['LOGIN_THROTTLE_RATE not set: the code\'s default "20/min"']],
-    ]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const routes = (await scanFiles(files)).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
+  expect(routes).toEqual([
+    ['/items/', 'unlimited', '', ["DEFAULT_THROTTLE_CLASSES not set: the code's default []"]],
+    ['/login/', 'limited', '20/min', ['LOGIN_THROTTLE_RATE not set: the code\'s default "20/min"']],
+  ]);
 });
 
 test('a name an `if` the profile decides assigns anew rests on what deciding it took; one the `if` adds to does not', async () => {

@@ -662,9 +662,12 @@ export class Project {
     if (current) for (const k of keys) (current.keys ??= new Set()).add(k);
   }
 
-  /** Counts assumptions taken earlier (a value computed ahead and kept as data) for the computation under way. */
-  replay(assumptions: Assumption[] = []): void {
-    this.note(assumptions.map(assumptionKey));
+  /**
+   * Counts assumptions taken earlier (a value computed ahead and kept as data) for the computation under way, also
+   * those taken reading the project as written, before the profile decided its branches (see Project.decidedBranches).
+   */
+  replay(assumptions: readonly Assumption[] = []): void {
+    for (const assumption of assumptions) this.assume(assumption);
   }
 
   /** The assumptions the computations under way have taken so far (and `earlier`): what a route made here rests on. */
@@ -748,7 +751,7 @@ export class Project {
   private lookupUncached(name: string, ctx: Ctx, depth: number): Value[] {
     const { mod } = ctx;
     const found = this.reaching(name, ctx);
-    for (const assumption of (found && this.decidedNames.get(`${found.ctx.mod.file}\0${found.ctx.scope}\0${name}`)) ?? NO_ITEMS) this.assume(assumption);
+    this.replay((found && this.decidedNames.get(`${found.ctx.mod.file}\0${found.ctx.scope}\0${name}`)) ?? NO_ITEMS);
     if (found) return this.runningBindings(found.bindings, found.ctx, ctx.scope).flatMap((binding) => this.fromBinding(binding, found.ctx, depth, ctx));
     for (const star of this.starImports(mod)) {
       if (depth >= MAX_DEPTH) {
@@ -1588,7 +1591,7 @@ export class Project {
         if (!fn.returns.length) return [{ kind: 'unknown', why: `\`${fn.qualname}\` returns nothing visible` }];
         // Of several returns, those the profile may reach for this call (`if not ENABLED: return []`), else each. A
         // scalar it computes is the value; a list is read as written, item by item.
-        for (const assumption of this.decidedNames.get(`${mod.file}\0${fn.bodyScope}\0return`) ?? NO_ITEMS) this.assume(assumption);
+        this.replay(this.decidedNames.get(`${mod.file}\0${fn.bodyScope}\0return`) ?? NO_ITEMS);
         const reached = only && fn.returns.length > 1 ? this.returnsReached?.(callee.ref, call, ctx) : undefined;
         const known = reached?.value;
         if (known !== undefined && !Array.isArray(known)) return [{ kind: 'literal', expr: dataExpr(known, call.loc), ctx }];

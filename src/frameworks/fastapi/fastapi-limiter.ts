@@ -243,7 +243,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
         for (const { instance, mayNotRun, assumed } of ran) {
           if (seen.has(instance.site.key)) continue;
           seen.add(instance.site.key);
-          for (const a of assumed ?? []) project.assume(a);
+          project.replay(assumed);
           const where = at(instance.site.ctx, instance.site.call);
           if (mayNotRun) add({ limits: [], dynamic: `this RateLimiter ${mayNotRun}: whether it runs for a request is not read` }, where);
           else add(rateLimiter(instance, method === 'WS' ? 'handler' : 'dependency'), where);

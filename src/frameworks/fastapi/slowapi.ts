@@ -363,7 +363,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
       const site = withDefaults.instance.site;
       // Added in a branch the profile rules out: not installed in this deployment, which the verdict rests on.
       const ruledOut = hops.flatMap((h) => graph.ruledOutMiddleware.get(h.node.site.key) ?? []).filter((m) => m.types.some((t) => MIDDLEWARE_TYPES.includes(t)));
-      for (const { ruledOut: why } of ruledOut) for (const a of why?.assumed ?? []) project.assume(a);
+      project.replay(ruledOut.flatMap((m) => m.ruledOut?.assumed ?? []));
       const branch = ruledOut[0]?.ruledOut?.branch;
       const where = branch ? `, which is added only under \`${branch.condition}\` (${branch.file}:${branch.line}), a branch this deployment does not run` : ', which is not installed on this app';
       evidence.push({ file: site.ctx.mod.file, line: lineOf(site.call.loc), message: `default and application limits apply only through SlowAPIMiddleware${where}`, concern: 'limiter-not-wired' });
@@ -464,7 +464,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
       evidence.push({ file: first.ref.mod.file, line: lineOf(first.ref.fn.loc), message: `\`${first.ref.fn.qualname}\`, which has slowapi's \`@limiter.limit\`, ${mayNotRun}: whether it runs for a request is not read` });
       return { limits: [], unknown: true };
     }
-    for (const a of called.flatMap((c) => c.assumed ?? [])) project.assume(a);
+    project.replay(called.flatMap((c) => c.assumed ?? []));
     for (const d of placed) evidence.push({ file: d.file, line: d.line, message: `skipped: slowapi checks a request once, and the dependency's \`${first.ref.fn.qualname}\` checks it before the endpoint runs` });
     const verdict = decoratedVerdict(draft, method, first.placed, evidence, first.ref);
     if (marked) return verdict;
