@@ -71,6 +71,11 @@ test('`.env` counts only where the code loads it: python-decouple always, os.get
   }
 });
 
+/** Each route of a project written from `files`: path, status, rates and what it assumed. */
+async function rateRows(files: Record<string, string>): Promise<unknown[]> {
+  return (await scanFiles(files)).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
+}
+
 // django-configurations' `values.Value(..., environ_name=...)` is read as it is made (La Suite meet's throttle rates); one
 // without a variable name stays an object (as the library's source does: checked with it run against Django).
 test('DRF rates given as django-configurations values: the default of the variable each names, an assumption', async () => {
@@ -94,8 +99,7 @@ test('DRF rates given as django-configurations values: the default of the variab
     ].join('\n'),
     'urls.py': 'from django.urls import path\nfrom views import Export, Invite, Join\nurlpatterns = [path("join/", Join.as_view()), path("invite/", Invite.as_view()), path("export/", Export.as_view())]\n',
   };
-  const routes = (await scanFiles(files)).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
-  expect(routes).toEqual([
+  expect(await rateRows(files)).toEqual([
     ['/export/', 'unknown', '', undefined],
     ['/invite/', 'limited', '5/hour', ['DJANGO_INVITE_RATE not set: the code\'s default "5/hour"']],
     ['/join/', 'limited', '30/minute', ['JOIN_THROTTLE_RATES not set: the code\'s default "30/minute"']],
@@ -129,8 +133,7 @@ test.each([['an Env of the project', 'from environs import Env\nenv = Env()'], [
     ].join('\n'),
     'urls.py': 'from django.urls import path\nfrom views import Items, Login\nurlpatterns = [path("login/", Login.as_view()), path("items/", Items.as_view())]\n',
   };
-  const routes = (await scanFiles(files)).routes.map((r) => [r.path, r.status, r.limits.map((l) => l.rate).join(), r.assumptions?.map((a) => a.text)]);
-  expect(routes).toEqual([
+  expect(await rateRows(files)).toEqual([
     ['/items/', 'unlimited', '', ["DEFAULT_THROTTLE_CLASSES not set: the code's default []"]],
     ['/login/', 'limited', '20/min', ['LOGIN_THROTTLE_RATE not set: the code\'s default "20/min"']],
   ]);
@@ -139,33 +142,27 @@ test.each([['an Env of the project', 'from environs import Env\nenv = Env()'], [
 test('a name an `if` the profile decides assigns anew rests on what deciding it took; one the `if` adds to does not', async () => {
   // healthchecks' `prefix` from SITE_ROOT and linkding's `urlpatterns = [path(LD_CONTEXT_PATH, include(urlpatterns))]`:
   // every path rests on the variable; `extra += [...]` in a decided arm leaves what came before as it was.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apiposture-decided-'));
-  try {
-    const app = [
-      'import os',
-      'from flask import Flask',
-      'app = Flask(__name__)',
-      'prefix = ""',
-      'if os.environ.get("MOUNT"):',
-      '    prefix = "/mounted"',
-      'paths = ["/a"]',
-      'if os.environ.get("MORE"):',
-      '    paths += ["/b"]',
-      '',
-      '@app.route(prefix + "/x")',
-      'def x():',
-      '    return ""',
-      '',
-      'for p in paths:',
-      '    app.add_url_rule(p, p, x)',
-      '',
-    ];
-    writeFileSync(path.join(dir, 'app.py'), app.join('\n'));
-    const result = await scan({ paths: [dir] });
-    expect(result.routes.map((r) => `${r.path} ${r.assumptions?.map((a) => `${a.line} ${a.text}`).join('; ') ?? ''}`)).toEqual(['/a ', '/x 5 MOUNT not set: the code\'s default None']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const app = [
+    'import os',
+    'from flask import Flask',
+    'app = Flask(__name__)',
+    'prefix = ""',
+    'if os.environ.get("MOUNT"):',
+    '    prefix = "/mounted"',
+    'paths = ["/a"]',
+    'if os.environ.get("MORE"):',
+    '    paths += ["/b"]',
+    '',
+    '@app.route(prefix + "/x")',
+    'def x():',
+    '    return ""',
+    '',
+    'for p in paths:',
+    '    app.add_url_rule(p, p, x)',
+    '',
+  ];
+  const result = await scanFiles({ 'app.py': app.join('\n') });
+  expect(result.routes.map((r) => `${r.path} ${r.assumptions?.map((a) => `${a.line} ${a.text}`).join('; ') ?? ''}`)).toEqual(['/a ', '/x 5 MOUNT not set: the code\'s default None']);
 });
 
 /**

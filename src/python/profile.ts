@@ -750,8 +750,7 @@ function decideBranches(project: Project, profile: Profile): Profiled {
       const { value: verdicts, assumed } = project.captured(() => armVerdicts(group, (arm) => conditions.decide(arm, mod)));
       if (assumed.length && verdicts.some((v) => v !== undefined)) {
         restOn(resting, mod, group, assumed);
-        const key = `${mod.file}\0${group[0].scope}`;
-        branches.set(key, [...(branches.get(key) ?? []), { from: group[0].from, assumed }]);
+        addTo(branches, `${mod.file}\0${group[0].scope}`, { from: group[0].from, assumed });
       }
       const ruledOut = group.filter((_, i) => verdicts[i] === false);
       dead.push(...ruledOut);

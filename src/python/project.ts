@@ -1827,7 +1827,7 @@ export class Project {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
-      const fromDotenv = v.kind === 'instance' && ENVIRONMENT_READS[v.types[0]] ? this.dotenvValue(v.site.call, v.site.ctx, v.types[0] === 'decouple.config') : undefined;
+      const fromDotenv = v.kind === 'instance' && ENVIRONMENT_READS[v.types[0]] ? this.dotenvValue(v.site.call, v.site.ctx, readsDotenvItself(v)) : undefined;
       if (fromDotenv !== undefined) return [fromDotenv];
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
       const variable = v.kind === 'instance' ? (v.types[0] === 'pydantic.Field' ? this.fieldName(v.site) : configurationVariable(v.site.call)) : undefined;
@@ -1885,7 +1885,7 @@ export class Project {
 
   /** A read with a fallback (`env("ADMIN_URL", default="admin/")` of django-environ): the fallback. */
   private defaulted(callee: Value, call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] {
-    const reader = callee.kind === 'member' ? callee.of : callee;
+    const reader = readerOf(callee);
     const fromEnvironment = envDefault(callee, call);
     // `self.get("ADMIN_PATH", "/admin")` on a project dict subclass filled at run time: the default the code gives.
     const fromDict = callee.kind === 'member' && callee.name === 'get' && reader.kind === 'instance' && reader.cls && this.isDictClass(reader.cls) ? argument(call, 1, 'default') : undefined;
@@ -1927,7 +1927,7 @@ export class Project {
       value.kind === 'result'
         ? { call: value.call, ctx: value.ctx, fallback: envDefault(value.callee, value.call), readsItself: readsDotenvItself(value.callee) }
         : value.kind === 'instance' && ENVIRONMENT_READS[value.types[0]]
-          ? { call: value.site.call, ctx: value.site.ctx, fallback: defaultOf(value.types[0], value.site.call), readsItself: value.types[0] === 'decouple.config' }
+          ? { call: value.site.call, ctx: value.site.ctx, fallback: defaultOf(value.types[0], value.site.call), readsItself: readsDotenvItself(value) }
           : undefined;
     if (!read) return undefined;
     const { call, ctx, fallback } = read;
@@ -2041,28 +2041,37 @@ function braceFormat(template: string, values: (string | undefined)[], named: Ma
   return ok ? out : undefined;
 }
 
+/** The object a read calls: `env` of `env.bool("X")`, or the callee itself (`env("X")`). */
+function readerOf(callee: Value): Value {
+  return callee.kind === 'member' ? callee.of : callee;
+}
+
 /** A call of an Env object or of one of its methods (`env("X")`, `env.bool("X")`): django-environ's, environs' and Starlette's. */
 export function readsEnvironmentObject(callee: Value): boolean {
-  return Project.isInstance(callee.kind === 'member' ? callee.of : callee, ENV_READERS);
+  return Project.isInstance(readerOf(callee), ENV_READERS);
 }
 
 /** The default a read of the environment through an Env object gives in the code (`env.list("X", default=[])`). */
 function envDefault(callee: Value, call: CallExpr): Expr | undefined {
   if (!readsEnvironmentObject(callee)) return undefined;
-  const reader = callee.kind === 'member' ? callee.of : callee;
+  const reader = readerOf(callee);
   const position = reader.kind === 'instance' ? reader.types.map((t) => DEFAULT_POSITION[t]).find((p) => p !== undefined) : undefined;
   return kwarg(call, 'default') ?? (position !== undefined ? call.args[position] : schemeDefault(reader, call));
 }
 
-/** A Starlette `Config` object (or its `get`) is one that loads a file itself: `Config(".env")`, `Config(env_file=...)`. */
-function readsDotenvItself(callee: Value): boolean {
-  const reader = callee.kind === 'member' ? callee.of : callee;
+/**
+ * Whether a read loads `.env` itself: python-decouple's `config(...)` (the read is its result), a Starlette `Config`
+ * given a file (`Config(".env")`, `Config(env_file=...)`, or its `get`).
+ */
+function readsDotenvItself(read: Value): boolean {
+  if (read.kind === 'instance' && read.types[0] === 'decouple.config') return true;
+  const reader = readerOf(read);
   return Project.isInstance(reader, [STARLETTE_CONFIG]) && !!argument(reader.site.call, 0, 'env_file');
 }
 
 /** Whether a read through an Env object casts its default as it casts a value the environment gives (Starlette's `Config` does). */
 export function castsDefault(callee: Value): boolean {
-  return Project.isInstance(callee.kind === 'member' ? callee.of : callee, [STARLETTE_CONFIG]);
+  return Project.isInstance(readerOf(callee), [STARLETTE_CONFIG]);
 }
 
 /** django-environ's scheme: `environ.Env(ENABLE_OIDC=(bool, False))` gives a read naming no default its literal one. */
