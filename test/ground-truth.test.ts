@@ -495,7 +495,9 @@ djangoProbeTest.each(Object.keys(DJANGO_SETTINGS))('%s: routes and DRF throttles
     const covers = (o: Route): boolean => o.path === real.path && o.unresolved.length > 0 && real.methods[0] !== '*' && real.methods.every((m) => o.methods.includes(m));
     // An include whose patterns apiposture cannot read (built at run time) stands for what it serves: `/panels/{?}`.
     const included = (o: Route): boolean => o.kind === 'include' && unresolvedMatch(o, o.path, real.path);
-    const ours = result.routes.find((o) => key(o.methods, o.path) === key(real.methods, real.path)) ?? result.routes.find(covers) ?? result.routes.find(included);
+    // A part apiposture cannot read shows as `{?}`, standing for any text.
+    const matches = (o: Route): boolean => key(o.methods, o.path) === key(real.methods, real.path) || (key(o.methods, '') === key(real.methods, '') && unresolvedMatch(o, o.path, real.path));
+    const ours = result.routes.find(matches) ?? result.routes.find(covers) ?? result.routes.find(included);
     if (!ours) {
       problems.push(`Django serves ${key(real.methods, real.path)}; apiposture does not report it`);
       continue;

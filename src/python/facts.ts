@@ -603,11 +603,15 @@ class FactsBuilder {
     const start = node.children[0]?.text ?? '"';
     const prefix = start.replace(/['"]+$/, '').toLowerCase();
     const raw = prefix.includes('r');
+    const formatted = prefix.includes('f');
     const parts: Expr[] = [];
     let text = '';
     for (const child of node.children) {
-      if (child.type === 'string_content') text += raw ? child.text : unescape(child.text);
-      else if (child.type === 'escape_sequence') text += raw ? child.text : unescape(child.text);
+      if (child.type === 'string_content') {
+        const content = raw ? child.text : unescape(child.text);
+        // An f-string writes a brace as `{{` or `}}`.
+        text += formatted ? content.replace(/\{\{|\}\}/g, (pair) => pair[0]) : content;
+      } else if (child.type === 'escape_sequence') text += raw ? child.text : unescape(child.text);
       else if (child.type === 'interpolation') {
         if (text) parts.push({ k: 'str', v: text, loc: locOf(node) });
         text = '';
@@ -615,7 +619,7 @@ class FactsBuilder {
         parts.push(inner ? this.expr(inner, depth + 1) : { k: 'other', text: child.text, loc: locOf(child) });
       }
     }
-    if (!prefix.includes('f')) return { k: 'str', v: text, loc: locOf(node) };
+    if (!formatted) return { k: 'str', v: text, loc: locOf(node) };
     if (text) parts.push({ k: 'str', v: text, loc: locOf(node) });
     return { k: 'fstr', parts };
   }

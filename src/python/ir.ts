@@ -199,6 +199,8 @@ export function pythonText(expr: Expr): string {
         return `${pythonText(first)} if ${pythonText(second)} else ${pythonText(third)}`;
     }
   }
+  if (expr.k === 'fstr') return `f"${expr.parts.map((p) => (p.k === 'str' ? p.v.replace(/[{}]/g, '$&$&').replace(/"/g, '\\"') : `{${pythonText(p)}}`)).join('')}"`;
+  if (expr.k === 'concat') return expr.parts.map(pythonText).join(' + ');
   return dottedName(expr) ?? (expr.k === 'call' ? `${pythonText(expr.fn)}(…)` : '…');
 }
 

@@ -152,6 +152,9 @@ export type Value =
   | { kind: 'unknown'; why: string };
 
 const MAX_DEPTH = 24;
+// A text shown with its unknown parts (see shownText): each part shows as `{?}`, nested at most this deep.
+const UNKNOWN_PART = '{?}';
+const MAX_SHOWN_DEPTH = 4;
 const MAX_VALUES = 64;
 const MAX_CALL_SITES = 256;
 // Steps one resolution may take with all it asks on the way: a parameter read through every call of its function,
@@ -1786,6 +1789,25 @@ export class Project {
     return texts.size === 1 && !texts.has(undefined) ? [...texts][0] : undefined;
   }
 
+  /**
+   * A text as far as it is static, to show where it is not: the one text it has, or for an f-string or `+` (written
+   * there, or the one value a name holds) its parts, each part with no one text shown as `{?}` (`f"{prefix}/add"` →
+   * `{?}/add`). Undefined when no part of it is static.
+   */
+  shownText(expr: Expr, ctx: Ctx): string | undefined {
+    const shown = this.ownBudget(() => this.partsShown(expr, ctx, false, 0));
+    return shown.split(UNKNOWN_PART).join('') ? shown : undefined;
+  }
+
+  private partsShown(expr: Expr, ctx: Ctx, formatting: boolean, depth: number): string {
+    const texts = new Set(this.strings(expr, ctx, depth, formatting));
+    if (texts.size === 1 && !texts.has(undefined)) return [...texts][0]!;
+    const [value, ...others] = expr.k === 'fstr' || expr.k === 'concat' ? [{ kind: 'literal' as const, expr, ctx }] : this.resolve(expr, ctx, depth + 1);
+    if (others.length || value?.kind !== 'literal' || (value.expr.k !== 'fstr' && value.expr.k !== 'concat') || depth > MAX_SHOWN_DEPTH) return UNKNOWN_PART;
+    const built = value.expr;
+    return built.parts.map((part) => this.partsShown(part, value.ctx, built.k === 'fstr', depth + 1)).join('');
+  }
+
   /** The texts an expression may have; `formatting` (inside an f-string or `format`) renders numbers as `str()` does. */
   /**
    * Each text the expression may stand for where it is read: once per place (and environment), as lookups are
@@ -1973,6 +1995,8 @@ export class Project {
     // A dotted path given as text (`"lasuite.drf.throttling.MonitoredScopedRateThrottle"`) names what it stands for.
     if (expr.k === 'str' && expr.v.length <= 80 && !expr.v.includes('\n')) return JSON.stringify(expr.v);
     if (isOperatorCall(expr)) return pythonText(expr);
+    const built = expr.k === 'fstr' || expr.k === 'concat' ? pythonText(expr) : undefined;
+    if (built) return built.length <= 80 && !built.includes('\n') ? built : expr.k === 'fstr' ? 'f-string' : 'concatenation';
     return dottedName(expr) ?? (expr.k === 'call' ? `${dottedName(expr.fn) ?? '…'}(…)` : expr.k);
   }
 }

@@ -270,7 +270,8 @@ export class UrlWalker {
     const routeExpr = argument(call, 0, name === 'django.conf.urls.url' ? 'regex' : 'route');
     const written = routeExpr ? this.project.stringValue(routeExpr, ctx) : undefined;
     const unresolved = written === undefined ? [`route \`${routeExpr ? Project.describe(routeExpr) : '?'}\` (${ctx.mod.file}:${lineOf(call.loc)}) is not a static string`] : [];
-    const text = written === undefined ? UNRESOLVED_SEGMENT : kind === 'regex' ? stripAnchors(written) : written;
+    const shown = written ?? (routeExpr && this.project.shownText(routeExpr, ctx));
+    const text = shown === undefined ? UNRESOLVED_SEGMENT : kind === 'regex' ? stripAnchors(shown) : shown;
     const view = argument(call, 1, 'view');
     if (!view) return;
     const here: Prefix = { ...prefix, unresolved: [...prefix.unresolved, ...unresolved] };

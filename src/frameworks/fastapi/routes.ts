@@ -419,7 +419,7 @@ class AsgiExtractor {
           kind: spec.kind,
           methods: sortedUnique([...methods.declared, ...methods.automatic]),
           automaticMethods: sortedUnique(methods.automatic),
-          path: chain.path + (routePath ?? UNRESOLVED_SEGMENT),
+          path: chain.path + (routePath ?? (pathExpr && this.project.shownText(pathExpr, ctx)) ?? UNRESOLVED_SEGMENT),
           unresolved: [...chain.unresolved, ...unresolved],
           ...declaredAt(ctx, at),
           handler: this.handlerName(endpoint),
@@ -565,7 +565,7 @@ class AsgiExtractor {
       const { value: text, assumed } = this.project.captured(() => this.project.stringValue(expr, ctx));
       out.assumptions.push(...assumed);
       const line = exprLine(expr, ctx.line);
-      const value = text === undefined ? UNRESOLVED_SEGMENT : strip ? text.replace(/\/+$/, '') : text;
+      const value = text === undefined ? this.project.shownText(expr, ctx) ?? UNRESOLVED_SEGMENT : strip ? text.replace(/\/+$/, '') : text;
       if (text === undefined) out.unresolved.push(`prefix \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) is not a static string`);
       out.path += value;
       if (value) out.parts.push({ value, file: ctx.mod.file, line });

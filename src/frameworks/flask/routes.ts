@@ -454,7 +454,7 @@ class FlaskExtractor {
     // Each mount carries what its own prefixes assumed: a blueprint registered twice is not charged with both.
     for (const mount of this.project.noting(() => this.mounts(owner, []))) {
       this.push({
-        path: joinRule(mount.prefix, rule ?? UNRESOLVED_SEGMENT),
+        path: joinRule(mount.prefix, rule ?? (ruleExpr && this.project.shownText(ruleExpr, ctx)) ?? UNRESOLVED_SEGMENT),
         unresolved: [...mount.unresolved, ...unresolved],
         ctx, at, declared, view, mount,
       });
@@ -600,9 +600,10 @@ class FlaskExtractor {
     const { value, assumed: assumptions } = this.project.captured(() => this.project.stringValue(expr, ctx) ?? this.configText(expr, ctx));
     const line = exprLine(expr, ctx.line);
     if (value === undefined) {
+      const shown = this.project.shownText(expr, ctx) ?? UNRESOLVED_SEGMENT;
       return {
-        value: UNRESOLVED_SEGMENT,
-        part: { value: UNRESOLVED_SEGMENT, file: ctx.mod.file, line },
+        value: shown,
+        part: { value: shown, file: ctx.mod.file, line },
         unresolved: [`url_prefix \`${Project.describe(expr)}\` (${ctx.mod.file}:${line}) is not a static string`],
         assumptions,
       };
