@@ -263,13 +263,11 @@ export class CustomLimiters {
    */
   private runBy(route: AnalyzedRoute, defs: HandlerDef[]): Wrapper[] {
     const calls = defs.flatMap(({ mod, def, method }) => ('calls' in def ? bodyCalls(mod, def).map((call) => ({ ...call, ...(method && { method }) })) : []));
-    const hooks = (route.hooks ?? []).flatMap(({ file, line, middleware }) => {
+    const hooks = (route.hooks ?? []).flatMap(({ file, line, middleware, declared }) => {
       const mod = this.project.modules.find((m) => m.file === file);
       const fn = mod?.functions.find((f) => lineOf(f.loc) === line);
       if (!mod || !fn) return [];
-      const [runs, calledBy] = middleware
-        ? [`runs for every request (the middleware \`${middleware}\` in MIDDLEWARE)`, `is called by \`${fn.qualname}\` (${file}:${line}) of the middleware \`${middleware}\` in MIDDLEWARE`]
-        : ['runs before the handler (a before_request hook)', `is called by the before_request hook \`${fn.qualname}\` (${file}:${line})`];
+      const [runs, calledBy] = hookWording(fn.qualname, file, line, middleware, declared);
       const itself: Wrapper = { file, line, expr: { k: 'name', id: fn.name, loc: fn.loc }, kind: 'call', ctx: { mod, scope: fn.scope, line }, how: runs };
       return [itself, ...bodyCalls(mod, fn, middleware ? middlewareSelf(mod, fn) : undefined).map((call) => ({ ...call, how: calledBy }))];
     });
@@ -365,6 +363,17 @@ export class CustomLimiters {
       }),
     );
   }
+}
+
+/** How a hook runs for the route, and how a call in its body does: what the evidence says of each. */
+function hookWording(qualname: string, file: string, line: number, middleware?: string, declared?: string): [runs: string, calledBy: string] {
+  const where = `\`${qualname}\` (${file}:${line})`;
+  if (middleware) {
+    const added = declared ? `, ${declared}` : ' in MIDDLEWARE';
+    return [`runs for every request (the middleware \`${middleware}\`${added})`, `is called by ${where} of the middleware \`${middleware}\`${added}`];
+  }
+  if (declared) return [`runs before the handler (${declared})`, `is called by the dependency ${where}`];
+  return ['runs before the handler (a before_request hook)', `is called by the before_request hook ${where}`];
 }
 
 /** The calls in a function's body, each read where it stands. */

@@ -19,9 +19,13 @@ export interface SourceRef {
   column?: number;
 }
 
-/** A function run for a route besides its handler: Flask's before_request hooks, a Django middleware's request methods. */
+/**
+ * A function run for a route besides its handler: Flask's before_request hooks, a Django middleware's request methods,
+ * an ASGI middleware's `dispatch`, what the `dependencies=` of a FastAPI app, router or include name.
+ */
 export interface Hook extends SourceRef {
   middleware?: string; // the middleware class (as MIDDLEWARE names it) whose method this is
+  declared?: string; // how an ASGI app is told to run it: "added at main.py:22", "a `dependencies=` entry at app.py:9"
 }
 
 /** One effective (or voided) limit on a route, with where it was declared. */

@@ -351,11 +351,12 @@ function analyzeProject(project: Project, config: Config): Route[] {
   const custom = new CustomLimiters(project, config.limiters, config.file);
   const cost = new CostModel(project, config.expensive);
   // Apps built in the arms of an `if` (`app = FastAPI(debug=True)` / `app = FastAPI()`) are one app in any
-  // run: a route they serve alike is one route. So is a route read twice (an app factory read once per caller)
-  // whose readings assumed different things: it rests on both.
+  // run: a route they serve alike (as reported: the code run besides its handler has been read by then) is one
+  // route. So is a route read twice (an app factory read once per caller) whose readings assumed different
+  // things: it rests on both.
   const byContent = new Map<string, AnalyzedRoute>();
   for (const route of ANALYZERS.flatMap((a) => a.analyze(project)).map((r) => custom.apply(r))) {
-    const key = JSON.stringify({ ...route, app: route.app && { name: route.app.name }, assumptions: undefined });
+    const key = JSON.stringify({ ...route, app: route.app && { name: route.app.name }, assumptions: undefined, hooks: undefined });
     const kept = byContent.get(key);
     if (!kept) byContent.set(key, route);
     else if (route.assumptions) byContent.set(key, { ...kept, assumptions: assumptionsOf([kept.assumptions ?? [], route.assumptions]) });

@@ -212,7 +212,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
     ],
   },
   'fastapi/slowapi-envfile': { apps: ['main:app'] },
-  'fastapi/own-limiter': { apps: ['main:app'] },
+  'fastapi/own-limiter': { apps: ['main:app', 'gateway:gateway', 'gateway:portal'] },
   'starlette/lifespan': { apps: ['service.main:app'], env: { PROBE_LIFESPAN: '1' } },
   'starlette/routes-app': { apps: ['app:app', 'subclassed:app'] },
   'starlette/src-rooted': { apps: ['asgi:app'], env: { PYTHONPATH: 'src' } },

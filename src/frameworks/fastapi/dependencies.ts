@@ -6,9 +6,10 @@
  */
 import { argument, exprLine, lineOf } from '../../python/ir';
 import type { FunctionDef } from '../../python/ir';
+import type { Hook } from '../../model';
 import type { Assumption, FunctionRef, Project, Value } from '../../python/project';
 import { functionCtx, type Decorator } from '../common';
-import { isDependsCall, type AsgiRouteContext } from './routes';
+import { isAsgiApp, isDependsCall, type AsgiRouteContext, type Middleware } from './routes';
 
 /**
  * What a dependency calls, as the callee's values; `mayNotRun`: why it may not run for every request; `assumed`: what
@@ -24,6 +25,31 @@ export interface DependencyCall {
 export function routeDependencies(context: AsgiRouteContext): Decorator[] {
   const start = context.hops.map((h) => h.via !== 'include').lastIndexOf(true);
   return [...context.hops.slice(Math.max(0, start)).flatMap((h) => h.dependencies), ...context.dependencies];
+}
+
+/**
+ * The project's own code FastAPI and Starlette run for a route besides what is written on its handler, where
+ * src/custom-limiters.ts looks for the project's own rate limiter: the `dispatch` (or `__call__`) of each middleware
+ * class of the project's added to the apps serving it, and the functions the `dependencies=` of those apps, its
+ * routers and includes name (a callable object's `__call__`).
+ */
+export function routeHooks(project: Project, middleware: Map<string, Middleware[]>, context: AsgiRouteContext): Hook[] {
+  const added = context.hops.filter((h) => isAsgiApp(h.node)).flatMap((h) => middleware.get(h.node.site.key) ?? []);
+  const middlewareHooks = added.flatMap((m) =>
+    m.classes.flatMap((cls): Hook[] => {
+      const method = project.methodOf(cls, 'dispatch') ?? project.methodOf(cls, '__call__');
+      return method ? [{ file: method.mod.file, line: lineOf(method.fn.loc), middleware: cls.cls.name, declared: `added at ${m.ctx.mod.file}:${lineOf(m.call.loc)}` }] : [];
+    }),
+  );
+  const dependencyHooks = routeDependencies({ ...context, dependencies: [] }).flatMap(({ expr, ctx }) => {
+    const target = expr.k === 'call' && isDependsCall(project, expr, ctx) ? argument(expr, 0, 'dependency') : undefined;
+    const declared = `a \`dependencies=\` entry at ${ctx.mod.file}:${exprLine(expr, ctx.line)}`;
+    return (target ? project.resolve(target, ctx) : []).flatMap((v): Hook[] => {
+      const ref = v.kind === 'function' ? v.ref : v.kind === 'instance' && v.cls ? project.methodOf(v.cls, '__call__') : undefined;
+      return ref ? [{ file: ref.mod.file, line: lineOf(ref.fn.loc), declared }] : [];
+    });
+  });
+  return [...new Map([...middlewareHooks, ...dependencyHooks].map((h) => [`${h.file}:${h.line}`, h])).values()];
 }
 
 /** What one `Depends(...)` runs, through the project functions it reaches (each read once per scan). */

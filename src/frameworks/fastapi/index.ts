@@ -11,6 +11,7 @@ import { ROUTER_PREFIX, extractAsgiRoutes, isAsgiApp, type AppGraph, type AsgiRo
 import { slowapi } from './slowapi';
 import { fastapiLimiter } from './fastapi-limiter';
 import { asgiRatelimit } from './asgi-ratelimit';
+import { routeHooks } from './dependencies';
 
 const ASGI_PACKAGES = ['fastapi', 'starlette'];
 
@@ -32,8 +33,10 @@ export const fastapi: Analyzer = {
     const graph = extractAsgiRoutes(project);
     const resolvers = ASGI_LIBRARIES.map((l) => l.resolver(project, { graph })).filter((r) => r !== undefined);
     const unreachable = 'the route is not reachable from an app found statically, so which limits apply is unknown';
-    return graph.drafts.map((draft) =>
-      protectNoting(project, draft, (d) => protectRoute(d, resolvers, d.context.hops[0] && isAsgiApp(d.context.hops[0].node) ? undefined : unreachable)),
-    );
+    return graph.drafts.map((draft) => {
+      const route = protectNoting(project, draft, (d) => protectRoute(d, resolvers, d.context.hops[0] && isAsgiApp(d.context.hops[0].node) ? undefined : unreachable));
+      const hooks = routeHooks(project, graph.middleware, draft.context);
+      return hooks.length ? { ...route, hooks } : route;
+    });
   },
 };

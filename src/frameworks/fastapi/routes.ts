@@ -110,6 +110,7 @@ export interface AppGraph {
 
 export interface Middleware {
   types: string[]; // qualified names of the middleware class
+  classes: ClassRef[]; // the middleware classes of the project's own it may be
   /** `add_middleware(cls, ...)`, `Middleware(cls, ...)` or `cls(app, ...)`: options are its keywords. */
   call: CallExpr;
   args: Expr[]; // positional arguments after the wrapped app (or the class)
@@ -271,12 +272,14 @@ class AsgiExtractor {
 
   /** `call` is `add_middleware(cls, ...)`, `Middleware(cls, ...)` or `cls(app, ...)`: arguments after its first. */
   private recordMiddleware(app: Instance, cls: Expr, call: CallExpr, ctx: Ctx, ruledOut?: Middleware['ruledOut']): void {
-    const types = this.project.resolve(cls, ctx).flatMap((v) =>
+    const values = this.project.resolve(cls, ctx);
+    const types = values.flatMap((v) =>
       v.kind === 'external' ? [v.qname] : v.kind === 'class' ? [`${v.ref.mod.module}.${v.ref.cls.qualname}`, ...this.project.externalBases(v.ref)] : [],
     );
+    const classes = values.flatMap((v) => (v.kind === 'class' ? [v.ref] : []));
     const byApp = ruledOut ? this.ruledOutMiddleware : this.middleware;
     const list = byApp.get(app.site.key) ?? [];
-    list.push({ types, call, args: call.args.slice(1), ctx, ...(ruledOut && { ruledOut }) });
+    list.push({ types, classes, call, args: call.args.slice(1), ctx, ...(ruledOut && { ruledOut }) });
     byApp.set(app.site.key, list);
   }
 
