@@ -14,6 +14,7 @@ import type { SkippedArm } from './python/profile';
 import { statementContexts } from './frameworks/common';
 import { ROUTE_CALLABLES, namedLikeSite } from './registration-names';
 import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
+import { isClassfulView } from './frameworks/flask/classful';
 import { functionOwning } from './python/module-index';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
@@ -164,14 +165,15 @@ class SiteFinder {
    * True when the receiver is a framework object, or cannot be read at all (a parameter nobody passes, a
    * loop variable): such a site is exactly what would otherwise vanish. DRF's `register` is a router's only
    * (`admin.site.register` registers a model), or what a router's `register` returned (drf-extensions nests
-   * routes under it: `projects = router.register(...)`, `projects.register(...)`).
+   * routes under it: `projects = router.register(...)`, `projects.register(...)`), or a Flask-Classful view's.
    */
   private mayBeFramework(receiver: Expr, ctx: Ctx, routerOnly: boolean): boolean {
     const values = this.project.resolve(receiver, ctx);
     const framework = (qname: string): boolean => (routerOnly ? ROUTER_PACKAGES.some((p) => qname.startsWith(p)) : FRAMEWORKS.includes(qname.split('.')[0]));
     const isFramework = (v: Value): boolean =>
       (v.kind === 'instance' && v.types.some(framework)) || (v.kind === 'external' && framework(v.qname))
-      || (routerOnly && v.kind === 'result' && v.callee.kind === 'member' && v.callee.name === 'register' && isFramework(v.callee.of));
+      || (routerOnly && v.kind === 'result' && v.callee.kind === 'member' && v.callee.name === 'register' && isFramework(v.callee.of))
+      || (routerOnly && isClassfulView(this.project, v));
     if (values.some(isFramework)) return true;
     return values.every(unreadable) && (!routerOnly || /router/i.test(Project.describe(receiver)));
   }

@@ -58,6 +58,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/limiter-1x': [], // pins 1.5, Debian packages 3.3: the README says how to probe it on 1.5/2.0.4 source
   'flask/restx': [], // Debian packages neither Flask-RESTX nor flask-smorest: probed from their source (FLASK_FROM_SOURCE)
   'flask/smorest': [],
+  'flask/classful': [], // Debian does not package Flask-Classful: probed from its source (FLASK_FROM_SOURCE)
 };
 
 /** A route as a probe measured it: per method, the request the library first answered over the limit (null: none within BOUND). */
@@ -145,11 +146,13 @@ function switchedProblems(routes: Route[], off: MeasuredRoute[], on: MeasuredRou
  * Flask libraries Debian does not package, probed from their source (the folder holding the package, given in
  * `variable`) with the Debian packages they import: flask-smorest (e.g. marshmallow-code/flask-smorest at 0.39.0,
  * the last on Debian's apispec 5), Flask-RESTX (python-restx/flask-restx at 1.1.0, the last before it imports
- * `referencing`). Without the variable the test is skipped with a message.
+ * `referencing`), Flask-Classful (pallets-eco/flask-classful at v0.16.0, the folder holding flask_classful.py).
+ * Without the variable the test is skipped with a message.
  */
 const FLASK_FROM_SOURCE: { project: string; apps: string[]; variable: string; library: string; imports: string }[] = [
   { project: 'flask/smorest', apps: ['petstore.app:app'], variable: 'APIPOSTURE_FLASK_SMOREST_SOURCE', library: 'flask-smorest', imports: 'flask, flask_limiter, marshmallow, webargs, apispec' },
   { project: 'flask/restx', apps: ['app:app'], variable: 'APIPOSTURE_FLASK_RESTX_SOURCE', library: 'Flask-RESTX', imports: 'flask, flask_limiter, aniso8601, jsonschema, pytz' },
+  { project: 'flask/classful', apps: ['app'], variable: 'APIPOSTURE_FLASK_CLASSFUL_SOURCE', library: 'Flask-Classful', imports: 'flask, flask_limiter' },
 ];
 
 for (const { project, apps, variable, library, imports } of FLASK_FROM_SOURCE) {

@@ -14,6 +14,7 @@ import { assumedFor, callSites, calling, declaredAt, functionCtx, sequenceItems,
 import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
 import { addTo, lookupTable } from '../../collections';
+import { classfulRules, isClassfulView } from './classful';
 import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -160,10 +161,11 @@ class FlaskExtractor {
       for (const fn of mod.functions) project.noting(() => this.decoratedFunction({ mod, fn }));
       for (const cls of mod.classes) project.noting(() => this.decoratedClass({ mod, cls }));
     }
-    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource']))) {
+    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', 'register']))) {
       if (call.fn.k !== 'attr') continue;
       if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
+      else project.noting(() => this.registerClassful(call, ctx));
     }
     return this.drafts;
   }
@@ -341,6 +343,22 @@ class FlaskExtractor {
     const urls = this.urls(call, 1, ctx);
     for (const api of this.receivers(call, ctx, isRestfulApi)) this.resource(api, cls.ref, urls, call, ctx);
     for (const ns of this.receivers(call, ctx, isNamespace)) this.namespaceResource(ns, cls.ref, urls, call, ctx);
+  }
+
+  /** Flask-Classful's `View.register(app_or_blueprint, ...)`: the rules it adds (see classful.ts), each its own route. */
+  private registerClassful(call: CallExpr, ctx: Ctx): void {
+    if (call.fn.k !== 'attr') return;
+    const views = this.project.resolve(call.fn.obj, ctx).filter((v): v is Extract<Value, { kind: 'class' }> => isClassfulView(this.project, v));
+    const target = argument(call, 0, 'app');
+    const owners = views.length && target ? this.project.resolve(target, ctx).filter(isOwner) : [];
+    for (const view of views) {
+      for (const found of classfulRules(this.project, view.ref, call, ctx)) {
+        const { member, decorators } = found;
+        const flaskView: FlaskView = { handlerRef: { file: member.mod.file, line: lineOf(member.fn.loc), name: `${member.mod.module}.${member.fn.qualname}` }, viewDecorators: decorators, misplacedDecorators: [], methodDecorators: new Map() };
+        const rule: Expr = { k: 'str', v: found.rule, loc: call.loc };
+        for (const owner of owners) this.emit(owner, rule, ctx, call, found.methods, flaskView, found.unresolved);
+      }
+    }
   }
 
   /**
