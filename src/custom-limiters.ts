@@ -36,6 +36,10 @@ const LIMITER_NAME = /limit|throttl/i;
 
 const NAMES_429 = "refuses requests over a limit (it names HTTP 429 Too Many Requests or django-ratelimit's `Ratelimited`)";
 
+// A function named for rate limiting (`check_embed_rate_limit`, `throttle_user`), not for any limit (`parse_limit`):
+// one whose caller answers HTTP 429 is the project's limiter even though it names no 429 itself.
+const RATE_LIMITER_NAME = /rate_?limit|ratelimit|throttl/i;
+
 // The `limits` library's counters (what slowapi and Flask-Limiter count with), called by a project directly.
 const LIMITS_STRATEGY = /^limits\.(aio\.)?strategies\.\w+$/;
 const COUNTING_METHODS = new Set(['hit', 'test']);
@@ -82,6 +86,7 @@ export class CustomLimiters {
   private readonly marks = new Map<FunctionDef, string | undefined>();
   private readonly throughs = new Map<FunctionDef, string>(); // a marked function's limiter it counts through (see countsThrough)
   private importsLimits?: boolean; // whether a `limits` strategy may be called in a handler (see limitsCounter)
+  private answered?: Map<FunctionDef, string>; // functions named for rate limiting whose callers answer 429 (see answeredBy)
 
   constructor(
     private readonly project: Project,
@@ -213,7 +218,7 @@ export class CustomLimiters {
       const envs: (Env | undefined)[] = sites.length ? sites.map((site) => new Map([['self', { expr: site.call, ctx: site.ctx }]])) : [undefined];
       const contexts = fn.calls.flatMap((call) => envs.map((env) => ({ call, ctx: { mod, scope: fn.bodyScope, line: call.line, env } })));
       const counter = contexts.map(({ call, ctx }) => this.limitsCounter(call.fn, ctx)).find(Boolean);
-      this.marks.set(fn, fn.names429 ? NAMES_429 : counter ? countsWith(counter) : this.countsThrough(fn, contexts));
+      this.marks.set(fn, fn.names429 ? NAMES_429 : counter ? countsWith(counter) : this.countsThrough(fn, contexts) ?? this.answeredBy(fn));
     }
     return this.marks.get(fn);
   }
@@ -238,6 +243,26 @@ export class CustomLimiters {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A function named for rate limiting that a function naming HTTP 429 calls: hushline's `check_embed_rate_limit`
+   * counts attempts in the database and the view answers `_render_profile(429)` when it says so.
+   */
+  private answeredBy(fn: FunctionDef): string | undefined {
+    if (!this.answered) {
+      this.answered = new Map();
+      for (const mod of this.project.modules) {
+        for (const caller of mod.functions.filter((f) => f.names429)) {
+          for (const call of caller.calls.filter((c) => RATE_LIMITER_NAME.test(dottedName(c.fn)?.split('.').pop() ?? ''))) {
+            for (const value of this.project.resolve(call.fn, { mod, scope: caller.bodyScope, line: call.line })) {
+              if (value.kind === 'function' && !this.answered.has(value.ref.fn)) this.answered.set(value.ref.fn, `its answer makes \`${caller.qualname}\` (${mod.file}:${lineOf(caller.loc)}) refuse with HTTP 429`);
+            }
+          }
+        }
+      }
+    }
+    return RATE_LIMITER_NAME.test(fn.qualname) ? this.answered.get(fn) : undefined;
   }
 
   /** `MovingWindowRateLimiter.hit` when the callee is the counting method of a `limits` strategy. */
