@@ -18,7 +18,7 @@ import { isClassfulView } from './frameworks/flask/classful';
 import { functionOwning } from './python/module-index';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
-const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework'];
+const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
 
 interface Site {

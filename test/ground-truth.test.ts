@@ -396,6 +396,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/localized': ['localsite.settings'],
   'django/multihost': ['portal.settings.web', 'portal.settings.proxy', 'portal.settings.web@portal.urls.docs'], // @: the URLconf django-hosts serves for a host
   'django/nested': ['nested.settings'],
+  'django/ninjaapi': ['ninjaapi.settings'],
   'django/domains': ['hosting.settings'],
   'django/inventory': ['inventory.settings'],
   'django/splitsettings': ['tracker.settings'],
@@ -409,6 +410,7 @@ const DJANGO_FROM_SOURCE: Record<string, { variable: string; library: string }> 
   'django/nested': { variable: 'APIPOSTURE_DRF_EXTENSIONS_SOURCE', library: 'chibisov/drf-extensions (0.8)' },
   'django/domains': { variable: 'APIPOSTURE_DRF_NESTED_ROUTERS_SOURCE', library: 'alanjds/drf-nested-routers (0.95.3)' },
   'django/inventory': { variable: 'APIPOSTURE_DRF_BULK_SOURCE', library: 'miki725/django-rest-framework-bulk (0.2.1)' },
+  'django/ninjaapi': { variable: 'APIPOSTURE_DJANGO_NINJA_SOURCE', library: 'vitalik/django-ninja (v0.22.2, the last on Debian\'s pydantic 1)' },
 };
 
 /** How many requests a second a DRF rate lets through. */

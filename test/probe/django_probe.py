@@ -346,6 +346,12 @@ def measure(callback, pattern_chain, methods, bound):
 def emit(callback, path, pattern_chain, out):
     from rest_framework.views import APIView
 
+    # django-ninja's PathView dispatches a path to one operation per method: each operation is a route of its own.
+    operations = getattr(getattr(callback, "__self__", None), "operations", None)
+    if operations is not None:
+        for operation in operations:
+            out.append({"path": path, "methods": sorted(operation.methods), "handler": handler_name(operation.view_func), "throttles": None})
+        return
     entry = {"path": path, "methods": [], "handler": None, "throttles": None}
     try:
         entry["handler"] = handler_name(callback)

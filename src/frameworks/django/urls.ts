@@ -15,6 +15,7 @@ import { addsNothing } from '../../python/mro';
 import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
 import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 import { adminUrls, isAdminSite } from './admin';
+import { isNinjaApi, NinjaApis } from './ninja';
 import { methodCallsOn } from '../../python/module-index';
 
 export interface DjangoRouteContext {
@@ -93,6 +94,7 @@ export class UrlWalker {
   private readonly appendsWalked = new Set<string>(); // lists whose appends were walked, per prefix (see walkAppends)
   private budgetSpent = false;
   private readonly views: ViewResolver;
+  private readonly ninja: NinjaApis;
   private readonly walked = new Map<Expr, { env: Ctx['env']; key: string }[]>(); // see walkPattern
   private settings?: DjangoSettings;
   private middleware: Hook[] = []; // what the project's own middleware runs for every request (see middlewareHooks)
@@ -100,6 +102,7 @@ export class UrlWalker {
 
   constructor(private readonly project: Project, private readonly sites: CallSite[]) {
     this.views = new ViewResolver(project);
+    this.ninja = new NinjaApis(project);
   }
 
   /** Every route of one project, from its root URLconf. */
@@ -350,8 +353,25 @@ export class UrlWalker {
       return arg ? { expr: arg, ctx } : undefined;
     }
     if (view.k === 'seq') return { expr: view, ctx };
-    if (view.k === 'attr' && view.name === 'urls') return { expr: view, ctx };
+    if ((view.k === 'attr' && view.name === 'urls') || this.ninjaApi(view, ctx)) return { expr: view, ctx };
     return undefined;
+  }
+
+  /** The django-ninja API whose `urls` an expression is (`api.urls`, or a name bound to it). */
+  private ninjaApi(expr: Expr, ctx: Ctx): Instance | undefined {
+    const urls = expr.k === 'attr' && expr.name === 'urls' ? this.project.resolve(expr.obj, ctx) : this.project.resolve(expr, ctx).flatMap((v) => (v.kind === 'member' && v.name === 'urls' ? [v.of] : []));
+    return urls.find(isNinjaApi);
+  }
+
+  /** A django-ninja API's operations and its own views (see ninja.ts), each a route under the mount's prefix. */
+  private emitNinja(api: Instance, prefix: Prefix, ctx: Ctx, at: Located): void {
+    for (const op of this.ninja.served(api)) {
+      const base = this.views.functionView(op.fn, []);
+      const methods = op.methods ?? STANDARD_METHODS;
+      const view: DjangoView = { ...base, handlers: new Map(methods.map((m) => [m, op.fn.fn.name])), automatic: [], anyMethod: !op.methods, unresolved: [...base.unresolved, ...op.unresolved] };
+      this.emit(op.at.call, op.at.ctx, prefix, op.route, view);
+    }
+    for (const own of this.ninja.ownViews(api)) this.emit(at, ctx, prefix, own.route, frameworkView(own.handler, ctx, lineOf(at.loc)));
   }
 
   private walkInclude(target: Expr, ctx: Ctx, prefix: Prefix, stack: ModuleFacts[], at: CallExpr, depth: number): void {
@@ -369,6 +389,8 @@ export class UrlWalker {
       return this.unresolvedMount(prefix, ctx, lineOf(at.loc), `\`${text}\` is not in the project nor in a virtualenv found beside it (see --python-path)`, at);
     }
     if (target.k === 'attr' && target.name === 'urls' && this.walkUrlsAttribute(target, ctx, prefix, stack, at)) return;
+    const api = this.ninjaApi(target, ctx);
+    if (api) return this.emitNinja(api, prefix, ctx, at);
     // `include(debug_toolbar.urls)`: a bundled URLconf named by its module object.
     const named = this.project.resolve(target, ctx).find((v) => v.kind === 'external' && BUNDLED_URLCONFS.has(v.qname));
     if (named?.kind === 'external') return this.emitBundled(named.qname, BUNDLED_URLCONFS.get(named.qname)!, at, ctx, prefix);

@@ -162,7 +162,7 @@ export class ViewResolver {
     };
   }
 
-  private functionView(ref: FunctionRef, wrappers: Decorator[]): DjangoView {
+  functionView(ref: FunctionRef, wrappers: Decorator[]): DjangoView {
     const ctx = functionCtx(ref.mod, ref.fn);
     const decorators: Decorator[] = [...wrappers, ...ref.fn.decorators.map((expr) => ({ expr, ctx }))];
     const base = {
