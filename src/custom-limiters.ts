@@ -256,7 +256,7 @@ export class CustomLimiters {
         for (const caller of mod.functions.filter((f) => f.names429)) {
           for (const call of caller.calls.filter((c) => RATE_LIMITER_NAME.test(dottedName(c.fn)?.split('.').pop() ?? ''))) {
             for (const value of this.project.resolve(call.fn, { mod, scope: caller.bodyScope, line: call.line })) {
-              if (value.kind === 'function' && !this.answered.has(value.ref.fn)) this.answered.set(value.ref.fn, `its answer makes \`${caller.qualname}\` (${mod.file}:${lineOf(caller.loc)}) refuse with HTTP 429`);
+              if (value.kind === 'function' && !this.answered.has(value.ref.fn)) this.answered.set(value.ref.fn, `code naming HTTP 429 acts on its answer (\`${caller.qualname}\`, ${mod.file}:${lineOf(caller.loc)})`);
             }
           }
         }

@@ -95,6 +95,7 @@ export class UrlWalker {
   private budgetSpent = false;
   private readonly views: ViewResolver;
   private readonly ninja: NinjaApis;
+  private usesNinja?: boolean; // whether any module imports django-ninja (see ninjaApi)
   private readonly walked = new Map<Expr, { env: Ctx['env']; key: string }[]>(); // see walkPattern
   private settings?: DjangoSettings;
   private middleware: Hook[] = []; // what the project's own middleware runs for every request (see middlewareHooks)
@@ -359,6 +360,8 @@ export class UrlWalker {
 
   /** The django-ninja API whose `urls` an expression is (`api.urls`, or a name bound to it). */
   private ninjaApi(expr: Expr, ctx: Ctx): Instance | undefined {
+    this.usesNinja ??= this.project.modules.some((m) => Project.imports(m, ['ninja']));
+    if (!this.usesNinja) return undefined;
     const urls = expr.k === 'attr' && expr.name === 'urls' ? this.project.resolve(expr.obj, ctx) : this.project.resolve(expr, ctx).flatMap((v) => (v.kind === 'member' && v.name === 'urls' ? [v.of] : []));
     return urls.find(isNinjaApi);
   }

@@ -161,7 +161,9 @@ class FlaskExtractor {
       for (const fn of mod.functions) project.noting(() => this.decoratedFunction({ mod, fn }));
       for (const cls of mod.classes) project.noting(() => this.decoratedClass({ mod, cls }));
     }
-    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', 'register']))) {
+    // `View.register(...)` is read only where Flask-Classful is imported: `register` names many other calls.
+    const registering = project.modules.some((m) => Project.imports(m, ['flask_classful'])) ? ['register'] : [];
+    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', ...registering]))) {
       if (call.fn.k !== 'attr') continue;
       if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
