@@ -36,9 +36,11 @@ const LIMITER_NAME = /limit|throttl/i;
 
 const NAMES_429 = "refuses requests over a limit (it names HTTP 429 Too Many Requests or django-ratelimit's `Ratelimited`)";
 
-// A function named for rate limiting (`check_embed_rate_limit`, `throttle_user`), not for any limit (`parse_limit`):
-// one whose caller answers HTTP 429 is the project's limiter even though it names no 429 itself.
-const RATE_LIMITER_NAME = /rate_?limit|ratelimit|throttl/i;
+// A function named for rate limiting (`check_embed_rate_limit`, `throttle_user`), not for any limit (`parse_limit`), or
+// a method of a class named like a limiter (cheat.sh's `Limits.check_ip`): one whose caller answers HTTP 429 is the
+// project's limiter even though it names no 429 itself.
+const RATE_LIMITER_NAME = /rate_?limit|throttl/i;
+const namedForRateLimiting = (qualname: string): boolean => RATE_LIMITER_NAME.test(qualname) || LIMITER_NAME.test(qualname.split('.').slice(0, -1).join('.'));
 
 // The `limits` library's counters (what slowapi and Flask-Limiter count with), called by a project directly.
 const LIMITS_STRATEGY = /^limits\.(aio\.)?strategies\.\w+$/;
@@ -246,23 +248,24 @@ export class CustomLimiters {
   }
 
   /**
-   * A function named for rate limiting that a function naming HTTP 429 calls: hushline's `check_embed_rate_limit`
-   * counts attempts in the database and the view answers `_render_profile(429)` when it says so.
+   * A function named for rate limiting (see namedForRateLimiting) that a function naming HTTP 429 calls: hushline's
+   * `check_embed_rate_limit` counts attempts in the database and the view answers `_render_profile(429)` when it says so.
    */
   private answeredBy(fn: FunctionDef): string | undefined {
     if (!this.answered) {
       this.answered = new Map();
       for (const mod of this.project.modules) {
         for (const caller of mod.functions.filter((f) => f.names429)) {
-          for (const call of caller.calls.filter((c) => RATE_LIMITER_NAME.test(dottedName(c.fn)?.split('.').pop() ?? ''))) {
+          for (const call of caller.calls) {
             for (const value of this.project.resolve(call.fn, { mod, scope: caller.bodyScope, line: call.line })) {
-              if (value.kind === 'function' && !this.answered.has(value.ref.fn)) this.answered.set(value.ref.fn, `code naming HTTP 429 acts on its answer (\`${caller.qualname}\`, ${mod.file}:${lineOf(caller.loc)})`);
+              if (value.kind !== 'function' || this.answered.has(value.ref.fn) || !namedForRateLimiting(value.ref.fn.qualname)) continue;
+              this.answered.set(value.ref.fn, `code naming HTTP 429 acts on its answer (\`${caller.qualname}\`, ${mod.file}:${lineOf(caller.loc)})`);
             }
           }
         }
       }
     }
-    return RATE_LIMITER_NAME.test(fn.qualname) ? this.answered.get(fn) : undefined;
+    return this.answered.get(fn);
   }
 
   /** `MovingWindowRateLimiter.hit` when the callee is the counting method of a `limits` strategy. */
