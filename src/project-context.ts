@@ -17,6 +17,7 @@ export interface ProjectContext {
   marker?: string; // what made `root` the project root; absent when no marker was found
   scanPaths: string[]; // the paths given, relative to root with forward slashes ('' is the root itself)
   rootPackage: string; // the dotted package name of `root` itself when it is a package (`__init__.py`), else ''
+  namespace: string[]; // the folders above `rootPackage`'s top inside the project's outermost folder: its namespace package (see moduleNames)
   configDirs: string[]; // where configuration is looked for, nearest first: the scan root up to the repository top
   outerDirs: string[]; // folders above root that are still the project's (each with a marker, up to the repository top), nearest first
 }
@@ -29,14 +30,30 @@ export function projectContext(paths: string[]): ProjectContext {
   const root = found ?? packageChainTop(scanRoot);
   const repositoryTop = ancestors(scanRoot).find((dir) => isPresent(path.join(dir, '.git')));
   const configDirs = ancestors(scanRoot).filter((dir) => isWithin(dir, root) || (repositoryTop !== undefined && isWithin(dir, repositoryTop)));
+  const outerDirs = outerProjectDirs(root, repositoryTop);
+  const rootPackage = toRelative(packageChainTop(root), root).split('/').filter(Boolean).join('.');
   return {
     root,
     marker: found && markerOf(found),
     scanPaths: resolved.map((r) => toRelative(root, r.abs)),
-    rootPackage: toRelative(packageChainTop(root), root).split('/').filter(Boolean).join('.'),
+    rootPackage,
+    namespace: rootPackage ? namespaceAbove(packageChainTop(root), outerDirs.at(-1) ?? ancestors(root).slice(1).find((dir) => markerOf(dir) !== undefined) ?? root) : [],
     configDirs,
-    outerDirs: outerProjectDirs(root, repositoryTop),
+    outerDirs,
   };
+}
+
+/**
+ * `swh` for a root `repo/swh/web` whose package `web` lies in `repo/swh/`, a folder without `__init__.py` below the
+ * project's outermost folder (or the nearest marked one above the root): a PEP 420 namespace package when `repo` is
+ * on the import path, as `import swh.web.config` has it. The trailing folder names that are identifiers, outermost first.
+ */
+function namespaceAbove(chainTop: string, projectTop: string): string[] {
+  if (chainTop === projectTop || !isWithin(chainTop, projectTop)) return [];
+  const names = toRelative(projectTop, chainTop).split('/');
+  const identifiers: string[] = [];
+  while (names.length && /^[A-Za-z_][A-Za-z0-9_]*$/.test(names[names.length - 1])) identifiers.unshift(names.pop()!);
+  return identifiers;
 }
 
 /** `repo/pyproject.toml` above `repo/proj/manage.py`: the folders above the root that still carry a marker. */

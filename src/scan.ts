@@ -176,7 +176,7 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   // read that facts from the cache made unneeded.
   parseOptions.texts.clear();
   selection.sources.clear();
-  const names = moduleNames(files, context.rootPackage);
+  const names = moduleNames(files, context.rootPackage, context.namespace);
   const installed = await readInstalled(root, sitePackages, modules, MODELLED_PACKAGES, maxBytes);
   const configCandidates = configFileCandidates(modules);
   const configFiles = await readCandidates(root, configCandidates);

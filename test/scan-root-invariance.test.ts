@@ -90,6 +90,22 @@ describe('project context', () => {
     expect(context).toMatchObject({ root: path.join(dir, 'myservice'), rootPackage: 'myservice' });
     expect(moduleNames(['__init__.py', 'web.py'], context.rootPackage).get('web.py')).toEqual({ module: 'myservice.web', aliases: [], importRoot: '..' });
   });
+
+  test('a project root inside a namespace package is also named through it (swh-web scanned as `swh/web`)', async () => {
+    write({
+      'repo/pyproject.toml': '',
+      'repo/ns/web/manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "ns.web.settings")\n',
+      'repo/ns/web/__init__.py': '',
+      'repo/ns/web/settings.py': 'SECRET_KEY = "x"\nROOT_URLCONF = "ns.web.urls"\n',
+      'repo/ns/web/urls.py': 'from django.urls import path\nfrom ns.web.views import ping\nurlpatterns = [path("ping/", ping)]\n',
+      'repo/ns/web/views.py': 'def ping(request):\n    return None\n',
+    });
+    const context = projectContext([path.join(dir, 'repo/ns/web')]);
+    expect(context).toMatchObject({ root: path.join(dir, 'repo/ns/web'), rootPackage: 'web', namespace: ['ns'] });
+    expect(moduleNames(['views.py'], context.rootPackage, context.namespace).get('views.py')).toEqual({ module: 'web.views', aliases: ['ns.web.views'], importRoot: '..' });
+    const inside = await scan({ paths: [path.join(dir, 'repo/ns/web')] });
+    expect(inside.routes.map((r) => [r.path, r.handler, r.unresolved])).toEqual([['/ping/', 'web.views.ping', []]]);
+  });
 });
 
 test('module names follow package chains, with the other dotted tails of the path as aliases', () => {

@@ -15,9 +15,10 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Names for every file (paths relative to the project root, forward slashes). `rootPackage` is the dotted
- * name of the project root itself when it is a package, so its modules are named from above it.
+ * name of the project root itself when it is a package, so its modules are named from above it; `namespace`, the
+ * folders above that package inside the project, which name its modules too (`swh.web.config` for `web.config`).
  */
-export function moduleNames(files: string[], rootPackage = ''): Map<string, ModuleName> {
+export function moduleNames(files: string[], rootPackage = '', namespace: string[] = []): Map<string, ModuleName> {
   const all = new Set(files);
   const isPackage = (segments: string[]): boolean => all.has([...segments, '__init__.py'].join('/'));
   const names = new Map<string, ModuleName>();
@@ -40,6 +41,7 @@ export function moduleNames(files: string[], rootPackage = ''): Map<string, Modu
       const alias = parts.slice(start).join('.');
       if (alias !== module) aliases.push(alias);
     }
+    for (let start = namespace.length - 1; start >= 0; start--) aliases.push(`${namespace.slice(start).join('.')}.${module}`);
     const importRoot = abovePackageRoot ? rootPackage.split('.').map(() => '..').join('/') : folders.slice(0, top).join('/');
     names.set(file, { module, aliases, importRoot });
   }
