@@ -55,6 +55,7 @@ export interface Decorator {
   ctx: Ctx;
   conditional?: true; // held by only some of the values its list may have: it may not run
   unread?: true; // a list of them (`dependencies=`) that cannot be read: what it holds is not known
+  fromCall?: true; // given by the call registering the route (`add_api_route(..., dependencies=)`), not written on the handler
 }
 
 export interface CallSite {

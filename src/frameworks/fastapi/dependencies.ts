@@ -31,7 +31,7 @@ export function routeDependencies(context: AsgiRouteContext): Decorator[] {
  * The project's own code FastAPI and Starlette run for a route besides what is written on its handler, where
  * src/custom-limiters.ts looks for the project's own rate limiter: the `dispatch` (or `__call__`) of each middleware
  * class of the project's added to the apps serving it, and the functions the `dependencies=` of those apps, its
- * routers and includes name (a callable object's `__call__`).
+ * routers and includes name (a callable object's `__call__`), and of the `add_api_route(...)` call that registers it.
  */
 export function routeHooks(project: Project, middleware: Map<string, Middleware[]>, context: AsgiRouteContext): Hook[] {
   const added = context.hops.filter((h) => isAsgiApp(h.node)).flatMap((h) => middleware.get(h.node.site.key) ?? []);
@@ -41,7 +41,8 @@ export function routeHooks(project: Project, middleware: Map<string, Middleware[
       return method ? [{ file: method.mod.file, line: lineOf(method.fn.loc), middleware: cls.cls.name, declared: `added at ${m.ctx.mod.file}:${lineOf(m.call.loc)}` }] : [];
     }),
   );
-  const dependencyHooks = routeDependencies({ ...context, dependencies: [] }).flatMap(({ expr, ctx }) => {
+  // What the handler's own decorator and parameters name is read there; what a registering call gives is not.
+  const dependencyHooks = routeDependencies({ ...context, dependencies: context.dependencies.filter((d) => d.fromCall) }).flatMap(({ expr, ctx }) => {
     const target = expr.k === 'call' && isDependsCall(project, expr, ctx) ? argument(expr, 0, 'dependency') : undefined;
     const declared = `a \`dependencies=\` entry at ${ctx.mod.file}:${exprLine(expr, ctx.line)}`;
     return (target ? project.resolve(target, ctx) : []).flatMap((v): Hook[] => {

@@ -343,7 +343,7 @@ class AsgiExtractor {
       handler,
       decorators: handler ? handler.fn.decorators.map((d) => ({ expr: d, ctx: functionCtx(handler.mod, handler.fn) })) : [],
       misplaced: [],
-      dependencies: () => [...this.dependencyList(kwarg(call, 'dependencies'), ctx), ...(handler && fastapiStyle ? this.signatureDependencies(handler) : [])],
+      dependencies: () => [...this.dependencyList(kwarg(call, 'dependencies'), ctx).map((d): Decorator => ({ ...d, fromCall: true })), ...(handler && fastapiStyle ? this.signatureDependencies(handler) : [])],
     };
     return { endpoint, context };
   }
