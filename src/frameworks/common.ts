@@ -217,6 +217,16 @@ export function mappedByLambda(project: Project, expr: Expr, ctx: Ctx): Extract<
   return { k: 'comp', elt: fn.body, targets: fn.params, iterable };
 }
 
+/** The qualified name of what a decorator (or wrapper) expression calls: `x` in `@x` and `@x(...)`. */
+export function decoratorName(project: Project, expr: Expr, ctx: Ctx): string | undefined {
+  const target = expr.k === 'call' ? expr.fn : expr;
+  for (const v of project.resolve(target, ctx)) {
+    if (v.kind === 'external') return v.qname;
+    if (v.kind === 'function') return `${v.ref.mod.module}.${v.ref.fn.qualname}`;
+  }
+  return undefined;
+}
+
 /** A list of string literals (e.g. `methods=["GET", "POST"]`), or undefined when not static. */
 export function stringList(project: Project, expr: Expr, ctx: Ctx): string[] | undefined {
   const items = sequenceItems(project, expr, ctx);
@@ -228,6 +238,11 @@ export function stringList(project: Project, expr: Expr, ctx: Ctx): string[] | u
     out.push(text);
   }
   return out;
+}
+
+/** HTTP methods listed as strings (`methods=["get", "POST"]`), upper-cased; undefined when not static. */
+export function httpMethods(project: Project, expr: Expr, ctx: Ctx): string[] | undefined {
+  return stringList(project, expr, ctx)?.map((m) => m.toUpperCase());
 }
 
 export function functionCtx(mod: ModuleFacts, fn: FunctionDef | ClassDef): Ctx {

@@ -12,7 +12,7 @@ import { calledValue, type Known } from '../python/profile';
 import { truthy } from '../python/pyvalue';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type Principal, type SourceRef } from '../model';
 import { parseLimitsNotation } from '../ratelimit/grammar';
-import { appliedDecorator, sequenceItems, stringList } from './common';
+import { appliedDecorator, httpMethods, sequenceItems } from './common';
 import type { LibraryDescriptor } from './library';
 
 /**
@@ -199,7 +199,7 @@ export function limitCall(project: Project, expr: Expr, ctx: Ctx, isLimiter: (v:
   if (!limiter) return undefined;
   const shared = expr.fn.name === 'shared_limit';
   const methodsExpr = shared ? kwarg(expr, 'methods') : argument(expr, shape.methodsAt, 'methods');
-  const methods = methodsExpr && methodsExpr.k !== 'none' ? stringList(project, methodsExpr, ctx)?.map((m) => m.toUpperCase()) : undefined;
+  const methods = methodsExpr && methodsExpr.k !== 'none' ? httpMethods(project, methodsExpr, ctx) : undefined;
   const override = shared ? kwarg(expr, 'override_defaults') : argument(expr, shape.overrideAt, 'override_defaults');
   const declared = declareRate(project, argument(expr, 0, 'limit_value'), ctx, limiter.site.key, {
     library: shape.library,

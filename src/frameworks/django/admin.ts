@@ -7,8 +7,7 @@ import type { Expr, Loc } from '../../python/ir';
 import { argument, kwarg, lineOf } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import { functionDefinedIn } from '../../python/module-index';
-import type { CallSite } from '../common';
-import { decoratorName } from './views';
+import { decoratorName, type CallSite } from '../common';
 
 const ADMIN_SITES = ['django.contrib.admin.site', 'django.contrib.admin.sites.site'];
 const ADMIN_SITE_CLASSES = ['django.contrib.admin.AdminSite', 'django.contrib.admin.sites.AdminSite'];

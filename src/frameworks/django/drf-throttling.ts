@@ -12,12 +12,12 @@ import { Project, type ClassRef, type Ctx, type FunctionRef, type SettingsObject
 import { reachedReturn, requestFacts, type ReachedReturn } from '../../python/profile';
 import { PRINCIPALS, type Evidence, type Limit, type Principal, type SourceRef } from '../../model';
 import { parseDrfRate, singleRate } from '../../ratelimit/grammar';
-import { functionCtx, sequenceItems, type RouteDraft } from '../common';
+import { decoratorName, functionCtx, sequenceItems, type RouteDraft } from '../common';
 import type { DjangoRouteContext } from './urls';
 import { contribution, type Decision } from '../protection';
 import type { DjangoLibrary } from '.';
 import { cacheBackend, entryOf, type CacheBackend, type DjangoSettings, type SettingValue } from './settings';
-import { callsSuper, decoratorName, lastSegment, type DjangoView } from './views';
+import { callsSuper, lastSegment, type DjangoView } from './views';
 import { externalView } from './tables';
 import { attributeOwner } from '../../python/mro';
 import type { LibraryDescriptor } from '../library';

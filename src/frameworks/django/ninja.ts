@@ -8,8 +8,8 @@
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, lineOf } from '../../python/ir';
 import { Project, type Ctx, type FunctionRef, type Value } from '../../python/project';
-import { callSites, calling, functionCtx, stringList, UNRESOLVED_SEGMENT } from '../common';
-import { lookupTable } from '../../collections';
+import { callSites, calling, functionCtx, httpMethods, UNRESOLVED_SEGMENT } from '../common';
+import { addTo, lookupTable } from '../../collections';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
@@ -32,11 +32,9 @@ export interface NinjaOperation {
 /** An operation as declared on its API or router: its path under that owner. */
 type Declared = Omit<NinjaOperation, 'route'> & { path: string };
 
-/** The views ninja adds to every API besides its operations, with the option that moves or drops each. */
-const OWN_VIEWS = [
-  { option: 'openapi_url', fallback: '/openapi.json', handler: 'ninja.openapi.views.openapi_json' },
-  { option: 'docs_url', fallback: '/docs', handler: 'ninja.openapi.views.openapi_view' },
-];
+// The views ninja adds to every API besides its operations (see ownViews).
+const OPENAPI_VIEW = 'ninja.openapi.views.openapi_json';
+const DOCS_VIEW = 'ninja.openapi.views.openapi_view';
 const ROOT_VIEW = 'ninja.openapi.views.default_home';
 
 export class NinjaApis {
@@ -69,13 +67,15 @@ export class NinjaApis {
       if (!given) return fallback;
       return given.expr.k === 'none' ? null : this.project.stringValue(given.expr, given.ctx);
     };
-    const openapi = text('openapi_url', '/openapi.json');
     // The docs page is served only beside the OpenAPI document; the root view always, last.
-    const documents = OWN_VIEWS.flatMap(({ option, fallback, handler }) => {
-      const route = option === 'docs_url' && openapi === null ? null : text(option, fallback);
-      return route === null ? [] : [{ route: (route ?? UNRESOLVED_SEGMENT).replace(/^\/+/, ''), handler }];
-    });
-    return [...documents, { route: '', handler: ROOT_VIEW }];
+    const openapi = text('openapi_url', '/openapi.json');
+    const docs = openapi === null ? null : text('docs_url', '/docs');
+    const shown = (route: string | undefined): string => (route ?? UNRESOLVED_SEGMENT).replace(/^\/+/, '');
+    return [
+      ...(openapi === null ? [] : [{ route: shown(openapi), handler: OPENAPI_VIEW }]),
+      ...(docs === null ? [] : [{ route: shown(docs), handler: DOCS_VIEW }]),
+      { route: '', handler: ROOT_VIEW },
+    ];
   }
 
   private readOperations(): Map<string, Declared[]> {
@@ -83,11 +83,7 @@ export class NinjaApis {
     const add = (owners: Instance[], path: { expr?: Expr; ctx: Ctx }, methods: string[] | undefined, fn: FunctionRef, at: { call: CallExpr; ctx: Ctx }): void => {
       const text = path.expr ? this.project.stringValue(path.expr, path.ctx) : undefined;
       const unresolved = text === undefined ? [`path \`${path.expr ? Project.describe(path.expr) : '?'}\` (${at.ctx.mod.file}:${lineOf(at.call.loc)}) is not a static string`] : [];
-      for (const owner of owners) {
-        const list = byOwner.get(owner.site.key) ?? [];
-        list.push({ path: djangoText(text), methods, fn, at, unresolved });
-        byOwner.set(owner.site.key, list);
-      }
+      for (const owner of owners) addTo(byOwner, owner.site.key, { path: djangoText(text), methods, fn, at, unresolved });
     };
     for (const mod of this.project.modules) {
       for (const fn of mod.functions) {
@@ -113,7 +109,7 @@ export class NinjaApis {
   }
 
   private methods(expr: Expr | undefined, ctx: Ctx): string[] | undefined {
-    return expr && stringList(this.project, expr, ctx)?.map((m) => m.toUpperCase());
+    return expr && httpMethods(this.project, expr, ctx);
   }
 
   /** `owner.add_router(prefix, router)`, the router an object or its dotted path. */
@@ -128,11 +124,7 @@ export class NinjaApis {
       const text = this.project.stringValue(prefixExpr, ctx);
       const unresolved = text === undefined ? [`router prefix \`${Project.describe(prefixExpr)}\` (${ctx.mod.file}:${lineOf(call.loc)}) is not a static string`] : [];
       for (const child of this.routerNamed(routerExpr, ctx)) {
-        for (const owner of owners) {
-          const list = byOwner.get(owner.site.key) ?? [];
-          list.push({ prefix: djangoText(text), child, unresolved });
-          byOwner.set(owner.site.key, list);
-        }
+        for (const owner of owners) addTo(byOwner, owner.site.key, { prefix: djangoText(text), child, unresolved });
       }
     }
     return byOwner;

@@ -12,12 +12,12 @@ import { Project, type Ctx, type FunctionRef } from '../../python/project';
 import { reachedReturn, requestFacts } from '../../python/profile';
 import type { Evidence, Limit, Principal } from '../../model';
 import { parseDjangoRatelimitRate, singleRate } from '../../ratelimit/grammar';
-import { appliedDecorator, functionCtx, sequenceItems, stringList, type Decorator } from '../common';
+import { appliedDecorator, decoratorName, functionCtx, httpMethods, sequenceItems, stringList, type Decorator } from '../common';
 import { isForwardedHeader } from '../client-input';
 import { contribution, type Decision } from '../protection';
 import type { DjangoLibrary } from '.';
 import { cacheBackend, type DjangoSettings } from './settings';
-import { decoratorName, lastSegment, ViewResolver, type DjangoView } from './views';
+import { lastSegment, ViewResolver, type DjangoView } from './views';
 import type { LibraryDescriptor } from '../library';
 import { functionDefinedIn } from '../../python/module-index';
 
@@ -135,7 +135,7 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings }) => {
     if (constant === 'ALL') return 'all';
     const single = project.stringValue(expr, ctx);
     if (single !== undefined) return [single.toUpperCase()];
-    return stringList(project, expr, ctx)?.map((m) => m.toUpperCase());
+    return httpMethods(project, expr, ctx);
   };
 
   const verdict = (applied: Applied, view: DjangoView, method: string, evidence: Evidence[]): Decision => {

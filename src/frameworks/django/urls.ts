@@ -9,11 +9,11 @@ import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExp
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type Hook, type PrefixPart, type SourceRef } from '../../model';
-import { assumedFor, declaredAt, mappedByLambda, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { assumedFor, declaredAt, decoratorName, mappedByLambda, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
 import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
-import { decoratorName, lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
+import { lastSegment, ViewResolver, type DjangoView, type ViewOption } from './views';
 import { adminUrls, isAdminSite } from './admin';
 import { isNinjaApi, NinjaApis } from './ninja';
 import { methodCallsOn } from '../../python/module-index';

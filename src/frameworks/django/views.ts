@@ -7,7 +7,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, lineOf, locAt } from '../../python/ir';
 import { versionSide } from '../../manifests';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
-import { functionCtx, sortedUnique, stringList, type Decorator } from '../common';
+import { decoratorName, functionCtx, httpMethods, sortedUnique, stringList, type Decorator } from '../common';
 import { addTo } from '../../collections';
 import { STANDARD_METHODS } from '../../model';
 import { externalFunctionView, externalView, factoryView, isKnownPackage, type ExternalView } from './tables';
@@ -47,15 +47,6 @@ const CALLABLE_BASES = ['Feed'];
 // Django's View.http_method_names default.
 const HTTP_METHOD_NAMES = STANDARD_METHODS.map((m) => m.toLowerCase());
 
-/** The qualified name of what a decorator (or wrapper) expression calls: `x` in `@x` and `@x(...)`. */
-export function decoratorName(project: Project, expr: Expr, ctx: Ctx): string | undefined {
-  const target = expr.k === 'call' ? expr.fn : expr;
-  for (const v of project.resolve(target, ctx)) {
-    if (v.kind === 'external') return v.qname;
-    if (v.kind === 'function') return `${v.ref.mod.module}.${v.ref.fn.qualname}`;
-  }
-  return undefined;
-}
 
 export function lastSegment(qname: string | undefined): string {
   return qname?.split('.').pop() ?? '';
@@ -172,7 +163,7 @@ export class ViewResolver {
     const api = ref.fn.decorators.find((d) => decoratorName(this.project, d, ctx) === 'rest_framework.decorators.api_view');
     if (api) {
       const listed = api.k === 'call' ? argument(api, 0, 'http_method_names') : undefined;
-      const methods = listed ? stringList(this.project, listed, ctx)?.map((m) => m.toUpperCase()) : ['GET'];
+      const methods = listed ? httpMethods(this.project, listed, ctx) : ['GET'];
       if (!methods) base.unresolved.push('`@api_view` methods are not static');
       const handlers = new Map((methods ?? STANDARD_METHODS).map((m) => [m, ref.fn.name] as [string, string]));
       handlers.set('OPTIONS', 'options');
@@ -183,7 +174,7 @@ export class ViewResolver {
       .map((d) => ({ ...d, qname: decoratorName(this.project, d.expr, d.ctx) ?? '' }))
       .find(({ qname }) => qname.startsWith('django.') && REQUIRE_METHODS.has(lastSegment(qname)));
     const listedArg = restriction?.expr.k === 'call' ? { expr: restriction.expr.args[0], ctx: restriction.ctx } : undefined;
-    const listed = (restriction && REQUIRE_METHODS.get(lastSegment(restriction.qname))) ?? (listedArg?.expr && stringList(this.project, listedArg.expr, listedArg.ctx)?.map((m) => m.toUpperCase()));
+    const listed = (restriction && REQUIRE_METHODS.get(lastSegment(restriction.qname))) ?? (listedArg?.expr && httpMethods(this.project, listedArg.expr, listedArg.ctx));
     if (restriction && !listed) base.unresolved.push('`require_http_methods` methods are not static');
     return { ...base, drf: false, handlers: new Map((listed ?? STANDARD_METHODS).map((m) => [m, ref.fn.name])), automatic: [], anyMethod: !listed };
   }

@@ -14,7 +14,7 @@ import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { bundledRoutes } from './bundled-routers';
 import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type StoredKeyword, type Value, siteKey } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
-import { assumedFor, callSites, calling, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
+import { assumedFor, callSites, calling, declaredAt, functionCtx, httpMethods, sequenceItems, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { lookupTable } from '../../collections';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
@@ -462,7 +462,7 @@ class AsgiExtractor {
       const passed = !written && at.kwstar ? this.project.dictEntry(at.kwstar, 'methods', ctx) : undefined;
       const given = written ? { expr: written, ctx } : passed === 'unread' ? { expr: at.kwstar!, ctx } : passed;
       if (given && given.expr.k !== 'none') {
-        declared = stringList(this.project, given.expr, given.ctx)?.map((m) => m.toUpperCase());
+        declared = httpMethods(this.project, given.expr, given.ctx);
         if (!declared) unresolved.push(passed === 'unread' ? '`**` arguments may give methods that are not static' : 'methods are not static');
       } else if (spec.style === 'starlette' && endpoint.kind === 'class') {
         declared = this.endpointVerbs(endpoint.ref);

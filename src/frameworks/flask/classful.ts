@@ -8,9 +8,10 @@
 import type { CallExpr, Expr, FunctionDef } from '../../python/ir';
 import { argument, dottedName, kwarg } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
-import { functionCtx, sequenceItems, stringList, UNRESOLVED_SEGMENT, type Decorator } from '../common';
+import { decoratorName, functionCtx, httpMethods, sequenceItems, stringList, UNRESOLVED_SEGMENT, type Decorator } from '../common';
 import { lookupTable } from '../../collections';
 import { functionDefinedIn } from '../../python/module-index';
+import { compareText } from '../../model';
 
 export const CLASSFUL_VIEW = 'flask_classful.FlaskView';
 const ROUTE_DECORATOR = 'flask_classful.route';
@@ -30,7 +31,6 @@ export interface ClassfulRule {
   methods: string[] | undefined; // as declared; undefined when they cannot be read
   unresolved: string[];
   decorators: Decorator[];
-  routeDecorator?: CallExpr; // the `@route(...)` it comes from
 }
 
 /** Whether a value is a `FlaskView` subclass of the project's. */
@@ -70,10 +70,8 @@ export function classfulRules(project: Project, cls: ClassRef, call: CallExpr, c
   const ignored = new Set(['self', ...listed('base_args'), ...[...(routeBase ?? '').matchAll(/<(?:[^<>:]+:)?([^<>]+)>/g)].map((m) => m[1])]);
   const excluded = new Set(listed('excluded_methods'));
   const defaultMethods = classValue(project, cls, 'default_methods');
-  const classDecorators = ((): Decorator[] => {
-    const value = classValue(project, cls, 'decorators');
-    return value ? (sequenceItems(project, value.expr, value.ctx) ?? []) : [];
-  })();
+  const decoratorList = classValue(project, cls, 'decorators');
+  const classDecorators = (decoratorList && sequenceItems(project, decoratorList.expr, decoratorList.ctx)) ?? [];
 
   const buildRule = (rule: string, fn?: FunctionDef): string => {
     const parts = [routePrefix, base, rule].filter((p) => p);
@@ -94,7 +92,7 @@ export function classfulRules(project: Project, cls: ClassRef, call: CallExpr, c
         const written = rule && project.stringValue(rule, memberCtx);
         const why = written === undefined ? [`rule \`${rule ? Project.describe(rule) : '?'}\` is not a static string`] : [];
         const methods = kwarg(expr, 'methods');
-        return { ...shared, rule: buildRule(written ?? UNRESOLVED_SEGMENT), methods: methods ? stringList(project, methods, memberCtx)?.map((m) => m.toUpperCase()) : ['GET'], unresolved: [...unresolved, ...why], routeDecorator: expr };
+        return { ...shared, rule: buildRule(written ?? UNRESOLVED_SEGMENT), methods: methods ? httpMethods(project, methods, memberCtx) : ['GET'], unresolved: [...unresolved, ...why] };
       });
     }
     const special = SPECIAL_METHODS[member.fn.name];
@@ -103,7 +101,7 @@ export function classfulRules(project: Project, cls: ClassRef, call: CallExpr, c
       return [{ ...shared, rule: !trailingSlash && rule !== '/' ? rule.replace(/\/+$/, '') : withSlash(rule), methods: [special] }];
     }
     const declared = own.filter((d) => d.named === METHOD_DECORATOR && d.expr.k === 'call').map((d) => (d.expr.k === 'call' && d.expr.args[0] ? project.stringValue(d.expr.args[0], memberCtx) : undefined));
-    const methods = declared.length ? (declared.includes(undefined) ? undefined : (declared as string[])) : defaultMethods ? stringList(project, defaultMethods.expr, defaultMethods.ctx) : ['GET'];
+    const methods = declared.length ? (declared.includes(undefined) ? undefined : (declared as string[])) : defaultMethods ? httpMethods(project, defaultMethods.expr, defaultMethods.ctx) : ['GET'];
     const name = dashified ? member.fn.name.replace(/_/g, '-') : member.fn.name;
     const route = trailingSlash ? `/${name}/` : `/${name}`;
     return [{ ...shared, rule: withSlash(buildRule(route, member.fn)), methods: methods?.map((m) => m.toUpperCase()) }];
@@ -131,7 +129,7 @@ function members(project: Project, cls: ClassRef): FunctionRef[] {
   }
   return [...found.values()]
     .filter(({ fn }) => !VIEW_OWN.has(fn.name) && !/^(_|before_|after_)/.test(fn.name) && !fn.decorators.some((d) => ['classmethod', 'property'].includes(dottedName(d) ?? '')))
-    .sort((a, b) => (a.fn.name < b.fn.name ? -1 : a.fn.name > b.fn.name ? 1 : 0));
+    .sort((a, b) => compareText(a.fn.name, b.fn.name));
 }
 
 /** `<arg>` (or `<int:arg>` for an annotated one) for each positional parameter without a default that no rule ignores. */
@@ -149,10 +147,4 @@ function urlArguments(fn: FunctionDef, ignored: Set<string>): string[] {
 /** `somethingWithUppercase` → `something-with-uppercase`, as flask-classful names a class's route base. */
 function dashify(name: string): string {
   return name.replace(/(.)([A-Z][a-z]+)/g, '$1-$2').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-}
-
-function decoratorName(project: Project, expr: Expr, ctx: Ctx): string | undefined {
-  const callee = expr.k === 'call' ? expr.fn : expr;
-  const value = project.resolve(callee, ctx).find((v) => v.kind === 'external');
-  return value?.kind === 'external' ? value.qname : undefined;
 }

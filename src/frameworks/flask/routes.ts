@@ -10,7 +10,7 @@ import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
 import { Project, type Assumption, type ClassRef, type Ctx, type FactoryMethod, type FunctionRef, type StoredKeyword, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
-import { assumedFor, callSites, calling, declaredAt, functionCtx, sequenceItems, stringList, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
+import { assumedFor, callSites, calling, declaredAt, functionCtx, httpMethods, sequenceItems, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
 import { addTo, lookupTable } from '../../collections';
@@ -449,7 +449,7 @@ class FlaskExtractor {
     const explicit = this.project.classAttribute(cls, 'methods');
     if (explicit) {
       const literal = explicit.find((v) => v.kind === 'literal');
-      if (literal?.kind === 'literal') return stringList(this.project, literal.expr, literal.ctx)?.map((m) => m.toUpperCase());
+      if (literal?.kind === 'literal') return httpMethods(this.project, literal.expr, literal.ctx);
       return undefined;
     }
     const bases = this.project.externalBases(cls);
@@ -461,7 +461,7 @@ class FlaskExtractor {
   private methodsArg(call: CallExpr, ctx: Ctx): string[] | undefined {
     const methods = kwarg(call, 'methods');
     if (!methods) return ['GET'];
-    return stringList(this.project, methods, ctx)?.map((m) => m.toUpperCase());
+    return httpMethods(this.project, methods, ctx);
   }
 
   private emit(owner: Instance, ruleExpr: Expr | undefined, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, extraUnresolved: string[] = []): void {
