@@ -15,10 +15,11 @@ import { statementContexts } from './frameworks/common';
 import { ROUTE_CALLABLES, namedLikeSite } from './registration-names';
 import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
 import { isClassfulView } from './frameworks/flask/classful';
+import { APPBUILDER_PACKAGE, VIEW_REGISTRARS } from './frameworks/flask/appbuilder';
 import { functionOwning } from './python/module-index';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
-const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
+const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'flask_appbuilder', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
 
 interface Site {
@@ -75,8 +76,12 @@ export function skippedRegistrations(unprofiled: Project, skipped: SkippedArm[],
 
 class SiteFinder {
   private readonly reportedCalls = new WeakMap<Set<string>, { call: CallExpr; ctx: Ctx }[]>(); // see callsWhereReported
+  // Flask-AppBuilder's `add_view` is also Django admin's: its names count only where Flask-AppBuilder is imported.
+  private readonly appBuilder: boolean;
 
-  constructor(private readonly project: Project) {}
+  constructor(private readonly project: Project) {
+    this.appBuilder = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE]));
+  }
 
   /**
    * A pattern a helper returns, or appends to the list it returns, reported where the helper is called
@@ -144,6 +149,7 @@ class SiteFinder {
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
     if (fn.k === 'attr') {
+      if (VIEW_REGISTRARS.includes(fn.name) && !this.appBuilder) return undefined;
       if (this.overriddenRegistration(call, ctx) === 'passes-path') return undefined;
       if (!this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
       const label = `${Project.describe(fn.obj)}.${fn.name}`;
@@ -201,6 +207,7 @@ class SiteFinder {
 
   /** Why no route came from a route-declaring site. */
   unreadReceiverOrArguments(site: Site): string {
+    if (site.label === 'AppBuilder') return "Flask-AppBuilder adds views of its own to the app (index, login and logout, user and role admin, security API), which apiposture does not list";
     if (this.overriddenRegistration(site.call, site.ctx) === 'changes-path') {
       return "an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared";
     }

@@ -35,10 +35,20 @@ export function addsNothing(qname: string): boolean {
 }
 
 /**
- * The C3 order of a project class, each base from outside the project by its qualified name (one that cannot be
- * resolved by `?` and its text); undefined when it cannot be built (too deep, or an inconsistent order).
+ * A library's classes as a caller knows them: the name it gives a class it knows (one class may be imported under
+ * several qualified names), and the names of that class's bases in order.
  */
-function linearization(project: Project, ref: ClassRef, depth = 0): (ClassRef | string)[] | undefined {
+export interface LibraryClasses {
+  known(qname: string): string | undefined;
+  bases(name: string): string[];
+}
+
+/**
+ * The C3 order of a project class, each base from outside the project by its qualified name (one that cannot be
+ * resolved by `?` and its text), or with its own bases after it where `library` knows it; undefined when it cannot be
+ * built (too deep, or an inconsistent order).
+ */
+export function linearization(project: Project, ref: ClassRef, library?: LibraryClasses, depth = 0): (ClassRef | string)[] | undefined {
   if (depth > MAX_CLASS_DEPTH) return undefined;
   const ctx = { mod: ref.mod, scope: ref.cls.scope, line: lineOf(ref.cls.loc) - 1 };
   const orders: (ClassRef | string)[][] = [];
@@ -47,12 +57,27 @@ function linearization(project: Project, ref: ClassRef, depth = 0): (ClassRef | 
     // `class A(object)` is `class A` in Python 3: `object` comes last in every order, and sets none of these.
     if (base.k === 'name' && base.id === 'object' && values.every((v) => v.kind === 'unknown')) continue;
     const value = values.length === 1 ? values[0] : undefined;
-    const order = value?.kind === 'class' ? linearization(project, value.ref, depth + 1) : [value?.kind === 'external' ? value.qname : `?${Project.describe(base)}`];
+    const known = value?.kind === 'external' ? library?.known(value.qname) : undefined;
+    const order = value?.kind === 'class' ? linearization(project, value.ref, library, depth + 1)
+      : known && library ? libraryOrder(library, known) : [value?.kind === 'external' ? value.qname : `?${Project.describe(base)}`];
     if (!order) return undefined;
     orders.push(order);
   }
   const merged = c3Merge([...orders, orders.map((o) => o[0])]);
   return merged && [ref, ...merged];
+}
+
+/** The C3 order of a library class the caller knows. */
+function libraryOrder(library: LibraryClasses, name: string, depth = 0): string[] | undefined {
+  if (depth > MAX_CLASS_DEPTH) return undefined;
+  const orders: string[][] = [];
+  for (const base of library.bases(name)) {
+    const order = libraryOrder(library, base, depth + 1);
+    if (!order) return undefined;
+    orders.push(order);
+  }
+  const merged = c3Merge([...orders, orders.map((o) => o[0])]);
+  return merged && [name, ...(merged as string[])];
 }
 
 /** C3's merge: repeatedly the first head that is in no list's tail; undefined when none is (an inconsistent order). */

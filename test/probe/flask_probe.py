@@ -3,7 +3,8 @@ its URL map as JSON. With --measure it also sends requests through the test clie
 answer (bounded) for every rule and method, giving the real limited/unlimited verdict and threshold. Limiters
 count in memory whatever storage they name: verdicts do not depend on where counters live, and no server runs.
 
-Usage: python3 flask_probe.py <fixture-dir> <module[:attr]> [--measure N]
+Usage: python3 flask_probe.py <fixture-dir> <module[:attr]> [--measure N] [--skip REGEX]
+(--skip: endpoints to leave out, such as the views a library adds to every app.)
 """
 import importlib
 import json
@@ -66,6 +67,7 @@ def measure(app, rule, method, bound):
 def main():
     root, target = sys.argv[1], sys.argv[2]
     bound = int(sys.argv[sys.argv.index("--measure") + 1]) if "--measure" in sys.argv else 0
+    skip = re.compile(sys.argv[sys.argv.index("--skip") + 1]) if "--skip" in sys.argv else None
     sys.path.insert(0, root)
     count_in_memory()
     module_name, _, attr = target.partition(":")
@@ -74,6 +76,8 @@ def main():
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods))):
         if app.view_functions[rule.endpoint].__module__.split(".")[0] in ("flask", "flask_restx"):
             continue  # what Flask and Flask-RESTX serve themselves: static files, the API's spec and its docs
+        if skip and skip.match(rule.endpoint):
+            continue
         entry = {"path": rule.rule, "methods": sorted(rule.methods), "endpoint": rule.endpoint}
         if bound:
             entry["verdicts"] = {m: measure(app, rule, m, bound) for m in sorted(rule.methods - AUTOMATIC)}

@@ -15,7 +15,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, type Assumption, type Ctx, type Memo, type Value } from '../../python/project';
+import { Project, type Assumption, type ClassRef, type Ctx, type Memo, type Value } from '../../python/project';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -33,6 +33,7 @@ import { isApp, type FlaskRouteContext } from './routes';
 import { addTo } from '../../collections';
 import { FlaskAppConfig } from './app-config';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
+import { appBuilderSites, viewLimits } from './appbuilder-limits';
 import type { FlaskLibrary } from '.';
 import type { LibraryDescriptor } from '../library';
 
@@ -126,6 +127,7 @@ interface LimiterInfo {
   keyFunc?: Decorator; // first positional (3.x) or `key_func=`
   requestFilters: Value[][]; // what each `request_filter` callable resolves to
   assumed?: Assumption[]; // what reading the constructor assumed (`enabled=settings.X` with a default)
+  appBuilder?: true; // Flask-AppBuilder's limiter, at its AppBuilder (see appbuilder-limits.ts)
 }
 
 /** A declared limit with the concerns its own `key_func=`, `exempt_when=` and `on_breach=` raise, and what it runs per request. */
@@ -167,12 +169,18 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private readonly postures: Memo<string, Posture> = new Map(); // limiter site + app site → posture
   private readonly limitOptions = new Map<CallExpr, Pick<FlaskLimit, 'concerns' | 'ownKey' | 'perRequest'>>();
   private readonly decoratorLimits = new Map<Expr, FlaskLimit[]>();
+  private readonly viewLimitsMemo: Memo<string, DeclaredLimit[]> = new Map(); // Flask-AppBuilder views' limits, by limiter and view
   private readonly enabledWrites: CallSite[]; // `limiter.enabled = ...`
 
   constructor(private readonly project: Project) {
     this.config = new FlaskAppConfig(project);
     this.enabledWrites = callSites(project, (call) => setsAttribute(call, 'enabled'));
     for (const site of callSites(project, (call) => !!dottedName(call.fn)?.endsWith('Limiter'))) this.constructorSite(site);
+    for (const { builder, bindings } of appBuilderSites(project)) {
+      const info: LimiterInfo = { instance: builder, bindings: [], defaults: [], application: [], enabled: false, checked: false, requestFilters: [], appBuilder: true };
+      for (const { app, ctx, call } of bindings) this.bind(info, app, ctx, call);
+      this.limiters.set(builder.site.key, info);
+    }
     // `limiter.init_app(app)`, `limiter.limit("10/hour")(bp)`, `limiter.exempt(bp)`, ...: see statementSite.
     for (const site of callSites(project, (call) => (call.fn.k === 'call' ? call.args.length === 1 : calling(call, LIMITER_METHODS)))) this.statementSite(site);
     this.decoratedFunctions();
@@ -400,7 +408,8 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       if (state.kind !== 'unbound') this.project.replay(info.assumed);
       const mine = (list: DeclaredLimit[]): DeclaredLimit[] => list.filter((d) => d.limiter === info.instance.site.key);
       const declaredHere = mine([...viewLimits, ...methodLimits, ...misplaced]);
-      const usesThis = declaredHere.length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length);
+      const ownView = view.appBuilder?.builder === info.instance.site.key ? view.appBuilder.view : undefined;
+      const usesThis = declaredHere.length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length) || (ownView && this.appBuilderViewLimits(ownView, info, method).length > 0);
       if (state.kind !== 'bound') {
         // A limiter off or in doubt says so where its limits would apply, not on routes it never limits.
         if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence, ...unsettled(declaredHere));
@@ -429,7 +438,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const viewDecorated = mine(viewLimits).filter((d) => !d.invalid);
       const misplacedHere = mine(misplaced).length > 0;
       const blueprintApplies = !misplacedHere && (viewDecorated.length === 0 || viewDecorated.every((d) => !d.overrideDefaults));
-      let blueprint = blueprintApplies ? this.inheritedBlueprintLimits(context, info.instance.site.key, checks) : [];
+      let blueprint = !blueprintApplies ? [] : ownView ? this.appBuilderViewLimits(ownView, info, method) : this.inheritedBlueprintLimits(context, info.instance.site.key, checks);
       if (exemption && blueprint.length && versionSide(version, '2.3') === 'unknown') {
         evidence.push({ ...exemption.evidence, concern: undefined, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the declared versions do not tell which is installed" });
         unknown = true;
@@ -488,6 +497,13 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       if (list.length) return list.map((d) => (d.limit ? { ...d, limit: { ...d.limit, source: 'blueprint' } } : d));
     }
     return [];
+  }
+
+  /** A Flask-AppBuilder view's limits, its blueprint's, where they count `method`. */
+  private appBuilderViewLimits(cls: ClassRef, info: LimiterInfo, method: string): DeclaredLimit[] {
+    const key = `${info.instance.site.key}\0${cls.mod.file}\0${cls.cls.qualname}`;
+    const declared = this.project.remember(this.viewLimitsMemo, key, () => viewLimits(this.project, cls, info.instance.site.key, DESCRIPTOR));
+    return declared.filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
   }
 
   private defaults(info: LimiterInfo, app: Instance, evidence: Evidence[]): FlaskLimit[] {
@@ -593,7 +609,8 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     if (elsewhere && bound.some((b) => b.runs !== bound[0].runs || b.inBranch)) {
       return { kind: 'unknown', evidence: { ...where, message: "the limiters bound to this app disagree on `enabled=`, and which is bound first (it decides for all) depends on branches, calls or imports not read" } };
     }
-    if (first.enabled === false) return { kind: 'disabled', evidence: { ...where, message: `\`Limiter(enabled=False)\`${elsewhere || ''} turns the limiter off`, concern: 'disabled' } };
+    const switchedOff = first.other.appBuilder ? "the AppBuilder (it sets `RATELIMIT_ENABLED` to False, which the config does not set)" : '`Limiter(enabled=False)`';
+    if (first.enabled === false) return { kind: 'disabled', evidence: { ...where, message: `${switchedOff}${elsewhere || ''} turns the limiter off`, concern: 'disabled' } };
     if (typeof first.enabled === 'object') return { kind: 'unknown', evidence: { ...first.enabled, message: `\`Limiter(enabled=...)\`${elsewhere || ''} is not a static boolean` } };
     if (elsewhere && own !== true) return { kind: 'bound', evidence: { ...where, message: `this limiter's \`enabled=\` does not count: the limiter${elsewhere} is on` } };
     return undefined;

@@ -15,6 +15,7 @@ import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
 import { addTo, lookupTable } from '../../collections';
 import { classfulRules, isClassfulView } from './classful';
+import { APPBUILDER_PACKAGE, appBuilderRules, isAppBuilder, isAppBuilderView, VIEW_REGISTRARS } from './appbuilder';
 import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -54,6 +55,8 @@ export interface FlaskView {
   methodDecorators: ReadonlyMap<string, Decorator[]>;
   /** Why the class view's `decorators` or `method_decorators` cannot be read (see listAttribute). */
   unreadDecorators?: string;
+  /** The Flask-AppBuilder view whose blueprint serves the route, and the AppBuilder that added it (see appbuilder-limits.ts). */
+  appBuilder?: { view: ClassRef; builder: string };
 }
 
 export interface FlaskRouteContext {
@@ -109,6 +112,8 @@ class FlaskExtractor {
   private readonly namespaceApis = new Map<string, { api: Instance; path: Expr }[]>();
   // before_request functions by the creating call of the app or blueprint they run for (see addHook).
   private readonly hooks = new Map<string, FunctionRef[]>();
+  // Flask-AppBuilder's AppBuilders by their creating call: the apps `init_app` binds them to.
+  private readonly builderApps = new Map<string, Instance[]>();
 
   private appConfig?: FlaskAppConfig;
   private discovery?: { app: Instance; call: CallExpr; ctx: Ctx } | null; // see discoveryLoop
@@ -129,6 +134,7 @@ class FlaskExtractor {
           for (const ns of this.project.resolve(call, ctx).filter(isNamespace)) this.addNamespace(api, ns, undefined, ctx, call);
         }
       } else if (method === 'init_app') {
+        for (const builder of this.receivers(call, ctx, isAppBuilder)) addTo(this.builderApps, builder.site.key, ...this.resolvedOwners(call.args[0], ctx, isApp));
         for (const api of this.receivers(call, ctx, isBindingApi)) {
           for (const owner of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isOwner)) {
             this.addApiOwner(api, owner, ctx);
@@ -163,11 +169,13 @@ class FlaskExtractor {
     }
     // `View.register(...)` is read only where Flask-Classful is imported: `register` names many other calls.
     const registering = project.modules.some((m) => Project.imports(m, ['flask_classful'])) ? ['register'] : [];
-    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', ...registering]))) {
+    const adding = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE])) ? VIEW_REGISTRARS : [];
+    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', ...registering, ...adding]))) {
       if (call.fn.k !== 'attr') continue;
       if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
-      else project.noting(() => this.registerClassful(call, ctx));
+      else if (call.fn.name === 'register') project.noting(() => this.registerClassful(call, ctx));
+      else project.noting(() => this.addAppBuilderView(call, ctx));
     }
     return this.drafts;
   }
@@ -361,6 +369,34 @@ class FlaskExtractor {
         for (const owner of owners) this.emit(owner, rule, ctx, call, found.methods, flaskView, found.unresolved);
       }
     }
+  }
+
+  /**
+   * Flask-AppBuilder's `appbuilder.add_view(View, ...)`, `add_view_no_menu` and `add_api`: the rules the view's
+   * blueprint gets (see appbuilder.ts), on the app the AppBuilder is built with or bound to by `init_app`.
+   */
+  private addAppBuilderView(call: CallExpr, ctx: Ctx): void {
+    const builders = this.receivers(call, ctx, isAppBuilder);
+    const views = builders.length && call.args[0] ? this.project.resolve(call.args[0], ctx).flatMap((v) => isAppBuilderView(this.project, v) ?? []) : [];
+    for (const builder of builders) {
+      const apps = [...this.resolvedOwners(argument(builder.site.call, 0, 'app'), builder.site.ctx, isApp), ...(this.builderApps.get(builder.site.key) ?? [])];
+      for (const cls of views) {
+        for (const found of appBuilderRules(this.project, cls)) {
+          const { member } = found;
+          const handlerRef = member
+            ? { file: member.mod.file, line: lineOf(member.fn.loc), name: `${member.mod.module}.${member.fn.qualname}` }
+            : { file: cls.mod.file, line: lineOf(cls.cls.loc), name: `${cls.mod.module}.${cls.cls.qualname}.${found.name}` };
+          const view: FlaskView = { handlerRef, viewDecorators: found.decorators, misplacedDecorators: [], methodDecorators: new Map(), appBuilder: { view: cls, builder: builder.site.key } };
+          const rule: Expr = { k: 'str', v: found.rule, loc: call.loc };
+          if (!apps.length) this.emitUnbound(rule, ctx, call, found.methods, view, 'the AppBuilder is bound to no app found statically');
+          for (const app of apps) this.emit(app, rule, ctx, call, found.methods, view, found.unresolved);
+        }
+      }
+    }
+  }
+
+  private resolvedOwners(expr: Expr | undefined, ctx: Ctx, accept: (v: Value) => v is Instance): Instance[] {
+    return expr ? this.project.resolve(expr, ctx).filter(accept) : [];
   }
 
   /**
