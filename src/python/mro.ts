@@ -68,7 +68,7 @@ export function linearization(project: Project, ref: ClassRef, library?: Library
 }
 
 /** The C3 order of a library class the caller knows. */
-function libraryOrder(library: LibraryClasses, name: string, depth = 0): string[] | undefined {
+export function libraryOrder(library: LibraryClasses, name: string, depth = 0): string[] | undefined {
   if (depth > MAX_CLASS_DEPTH) return undefined;
   const orders: string[][] = [];
   for (const base of library.bases(name)) {

@@ -7,11 +7,11 @@
  * Upstream: https://flask-appbuilder.readthedocs.io/en/latest/views.html
  */
 import type { CallExpr, Expr, FunctionDef, ModuleFacts } from '../../python/ir';
-import { argument, lineOf } from '../../python/ir';
+import { argument, kwarg, lineOf } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
 import { decoratorName, functionCtx, httpMethods, stringList, UNRESOLVED_SEGMENT, type Decorator } from '../common';
 import { functionDefinedIn } from '../../python/module-index';
-import { linearization, type LibraryClasses } from '../../python/mro';
+import { libraryOrder, linearization, type LibraryClasses } from '../../python/mro';
 import { compareText } from '../../model';
 
 export const APPBUILDER_TYPES = ['flask_appbuilder.AppBuilder', 'flask_appbuilder.base.AppBuilder'];
@@ -91,7 +91,20 @@ const LIBRARY_VIEWS: Record<string, LibraryView> = {
   TimeChartView: { base: 'BaseSimpleGroupByChartView', exposed: chart('/chart/<group_by>/<period>', '/chart/') },
   BaseSimpleDirectChartView: { base: 'BaseChartView' },
   DirectChartView: { base: 'BaseSimpleDirectChartView', exposed: chart('/chart/<group_by>', '/chart/') },
+  AuthView: { base: 'BaseView', routeBase: '', exposed: { login: [{ url: '/login/', methods: ['GET', 'POST'] }], logout: [{ url: '/logout/', methods: GET }] } },
+  AuthDBView: { base: 'AuthView' },
+  AuthLDAPView: { base: 'AuthView' },
+  AuthOIDView: { base: 'AuthView' },
+  AuthOAuthView: {
+    base: 'AuthView',
+    exposed: {
+      login: ['/login/', '/login/<provider>', '/login/<provider>/<register>'].map((url) => ({ url, methods: GET })),
+      oauth_authorized: [{ url: '/oauth-authorized/<provider>', methods: GET }],
+    },
+  },
+  AuthRemoteUserView: { base: 'AuthView', exposed: { login: [{ url: '/login/', methods: GET }] } },
   BaseApi: { api: true },
+  SecurityApi: { base: 'BaseApi', routeBase: '/api/v1/security', exposed: { login: [{ url: '/login', methods: ['POST'] }], refresh: [{ url: '/refresh', methods: ['POST'] }] } },
   BaseModelApi: { base: 'BaseApi' },
   ModelRestApi: {
     base: 'BaseModelApi',
@@ -134,32 +147,35 @@ export function isAppBuilderView(project: Project, v: Value): ClassRef | undefin
   return ref && project.externalBases(ref).some((q) => q.startsWith(`${APPBUILDER_PACKAGE}.`)) ? ref : undefined;
 }
 
-export function appBuilderRules(project: Project, cls: ClassRef): AppBuilderRule[] {
+/** The rules of a project view, or of one of the library's (`flask_appbuilder.AuthDBView`) as the library adds it. */
+export function appBuilderRules(project: Project, view: ClassRef | string): AppBuilderRule[] {
   const unresolved: string[] = [];
-  const order = linearization(project, cls, LIBRARY);
-  if (!order) unresolved.push(`the method resolution order of \`${cls.cls.qualname}\` cannot be built`);
+  const cls = typeof view === 'string' ? undefined : view;
+  const className = cls ? cls.cls.name : (view as string).split('.').pop()!;
+  const order = cls ? linearization(project, cls, LIBRARY) : libraryOrder(LIBRARY, view as string);
+  if (!order) unresolved.push(`the method resolution order of \`${className}\` cannot be built`);
   const library = (order ?? []).flatMap((entry) => (typeof entry === 'string' && entry.startsWith(`${APPBUILDER_PACKAGE}.`) ? [entry] : []));
   const known = library.flatMap((qname) => LIBRARY_VIEWS[qname.split('.').pop()!] ?? []);
-  for (const qname of library) if (!LIBRARY.known(qname)) unresolved.push(`\`${cls.cls.qualname}\` derives from \`${qname}\`, whose own routes are not listed`);
+  for (const qname of library) if (!LIBRARY.known(qname)) unresolved.push(`\`${className}\` derives from \`${qname}\`, whose own routes are not listed`);
   // A class attribute's text; undefined where the class leaves it unset (or None).
   const setting = (name: string): string | undefined => {
-    const [value, ...others] = project.classAttribute(cls, name) ?? [];
+    const [value, ...others] = (cls && project.classAttribute(cls, name)) ?? [];
     if (!value || (value.kind === 'literal' && value.expr.k === 'none' && !others.length)) return undefined;
     const read = value.kind === 'literal' && !others.length ? project.stringValue(value.expr, value.ctx) : undefined;
-    if (read === undefined) unresolved.push(`${name} of \`${cls.cls.qualname}\` is not a static string`);
+    if (read === undefined) unresolved.push(`${name} of \`${className}\` is not a static string`);
     return read ?? UNRESOLVED_SEGMENT;
   };
   const names = (name: string): Set<string> | undefined => {
-    const [value, ...others] = project.classAttribute(cls, name) ?? [];
+    const [value, ...others] = (cls && project.classAttribute(cls, name)) ?? [];
     if (!value || (value.kind === 'literal' && value.expr.k === 'none')) return undefined;
     const listed = value.kind === 'literal' && !others.length ? stringList(project, value.expr, value.ctx) : undefined;
-    if (!listed) unresolved.push(`${name} of \`${cls.cls.qualname}\` cannot be read statically`);
+    if (!listed) unresolved.push(`${name} of \`${className}\` cannot be read statically`);
     return new Set(listed ?? []);
   };
   const isApi = known.some((view) => view.api);
   const libraryBase = known.map((view) => view.routeBase).find((base) => base !== undefined);
   const routeBase = setting('route_base') ?? libraryBase
-    ?? (isApi ? `/api/${setting('version') ?? 'v1'}/${(setting('resource_name') ?? cls.cls.name).toLowerCase()}` : `/${cls.cls.name.toLowerCase()}`);
+    ?? (isApi ? `/api/${setting('version') ?? 'v1'}/${(setting('resource_name') ?? className).toLowerCase()}` : `/${className.toLowerCase()}`);
   const included = names('include_route_methods');
   const excluded = names('exclude_route_methods') ?? new Set<string>();
 
@@ -238,4 +254,56 @@ function exposedBy(project: Project, d: CallExpr, ctx: Ctx, unresolved: string[]
   if (url === undefined) unresolved.push(`the url of \`${Project.describe(d)}\` (line ${lineOf(d.loc)}) is not a static string`);
   const methods = argument(d, api ? 2 : 1, 'methods');
   return { url: url ?? UNRESOLVED_SEGMENT, methods: methods ? httpMethods(project, methods, ctx) : GET };
+}
+
+// The security manager's attribute naming the login view for each AUTH_TYPE (flask_appbuilder.const), and its default.
+const AUTH_VIEWS: Record<string, { attribute: string; view: string }> = {
+  AUTH_OID: { attribute: 'authoidview', view: 'AuthOIDView' },
+  AUTH_DB: { attribute: 'authdbview', view: 'AuthDBView' },
+  AUTH_LDAP: { attribute: 'authldapview', view: 'AuthLDAPView' },
+  AUTH_REMOTE_USER: { attribute: 'authremoteuserview', view: 'AuthRemoteUserView' },
+  AUTH_OAUTH: { attribute: 'authoauthview', view: 'AuthOAuthView' },
+};
+const AUTH_TYPES = ['AUTH_OID', 'AUTH_DB', 'AUTH_LDAP', 'AUTH_REMOTE_USER', 'AUTH_OAUTH'];
+
+/** A view the AppBuilder's security manager adds itself; `login`: the one AUTH_RATE_LIMITED limits. */
+export interface SecurityView {
+  view: ClassRef | string;
+  login: boolean;
+}
+
+/**
+ * The views of the AppBuilder's security manager apiposture lists: the login view for the app's AUTH_TYPE and the
+ * security API (`register_views`), either the library's or the classes a project security manager names
+ * (`security_manager_class=`, `authdbview = MyAuthDBView`). None where the config leaves them out
+ * (`FAB_ADD_SECURITY_VIEWS = False`) or cannot be read, or the project's security manager registers its own views.
+ */
+export function securityViews(project: Project, builder: Extract<Value, { kind: 'instance' }>, config: (key: string) => Value[] | 'unread' | undefined): SecurityView[] {
+  const added = config('FAB_ADD_SECURITY_VIEWS');
+  if (added === 'unread' || config('FAB_SECURITY_MANAGER_CLASS') || (added && !added.every((v) => v.kind === 'literal' && v.expr.k === 'bool' && v.expr.v))) return [];
+  const given = kwarg(builder.site.call, 'security_manager_class');
+  const [manager, ...others] = given ? project.resolve(given, builder.site.ctx) : [];
+  if (given && (others.length || !manager || (manager.kind !== 'class' && manager.kind !== 'external'))) return [];
+  const own = manager?.kind === 'class' ? manager.ref : undefined;
+  if (own && project.methodOf(own, 'register_views')) return [];
+  const type = authType(config('AUTH_TYPE'));
+  if (!type) return [];
+  const named = (attribute: string, fallback: string): ClassRef | string | undefined => {
+    const [value, ...more] = (own && project.classAttribute(own, attribute)) ?? [];
+    if (!value) return `${APPBUILDER_PACKAGE}.${fallback}`;
+    if (more.length) return undefined;
+    return value.kind === 'class' ? value.ref : value.kind === 'external' ? LIBRARY.known(value.qname) : undefined;
+  };
+  const login = named(AUTH_VIEWS[type].attribute, AUTH_VIEWS[type].view);
+  const api = named('security_api', 'SecurityApi');
+  return [...(login ? [{ view: login, login: true }] : []), ...(api ? [{ view: api, login: false }] : [])];
+}
+
+/** The AUTH_TYPE constant the config sets (AUTH_DB where it sets none); undefined when it cannot be read. */
+function authType(values: Value[] | 'unread' | undefined): string | undefined {
+  if (values === undefined) return 'AUTH_DB';
+  const [value, ...others] = values === 'unread' ? [] : values;
+  if (!value || others.length) return undefined;
+  if (value.kind === 'external') return AUTH_TYPES.find((t) => value.qname.endsWith(`.${t}`));
+  return value.kind === 'literal' && value.expr.k === 'num' ? AUTH_TYPES[value.expr.v] : undefined;
 }

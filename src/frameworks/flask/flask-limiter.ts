@@ -14,8 +14,8 @@
  * Upstream: https://flask-limiter.readthedocs.io/en/stable/recipes.html
  */
 import type { CallExpr, Expr } from '../../python/ir';
-import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, type Assumption, type ClassRef, type Ctx, type Memo, type Value } from '../../python/project';
+import { argument, dottedName, exprLine, kwarg, lineOf, locAt } from '../../python/ir';
+import { Project, type Assumption, type Ctx, type Memo, type Value } from '../../python/project';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -29,7 +29,7 @@ import { otherThan429, type Answering } from '../over-limit-answer';
 import { conditionConcerns, FLASK_REQUEST, keyConcerns, type KeyOption } from '../client-input';
 import { callableBody } from '../callable-body';
 import { calledValue } from '../../python/profile';
-import { isApp, type FlaskRouteContext } from './routes';
+import { isApp, type FlaskRouteContext, type FlaskView } from './routes';
 import { addTo } from '../../collections';
 import { FlaskAppConfig } from './app-config';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
@@ -38,6 +38,8 @@ import type { FlaskLibrary } from '.';
 import type { LibraryDescriptor } from '../library';
 
 const LIMITER_CLASSES = ['flask_limiter.Limiter', 'flask_limiter.extension.Limiter'];
+// Flask-AppBuilder's AUTH_RATE_LIMIT where the config sets none.
+const DEFAULT_AUTH_RATE = '10 per 20 second';
 
 // The names Flask-Limiter gives its configuration keys (SimpleLogin's `app.config[flask_limiter.extension.C.STORAGE_URL]`):
 // 1.x and early 2.x's `extension.C`, then `constants.ConfigVars`, which `extension` imports.
@@ -408,8 +410,8 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       if (state.kind !== 'unbound') this.project.replay(info.assumed);
       const mine = (list: DeclaredLimit[]): DeclaredLimit[] => list.filter((d) => d.limiter === info.instance.site.key);
       const declaredHere = mine([...viewLimits, ...methodLimits, ...misplaced]);
-      const ownView = view.appBuilder?.builder === info.instance.site.key ? view.appBuilder.view : undefined;
-      const usesThis = declaredHere.length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length) || (ownView && this.appBuilderViewLimits(ownView, info, method).length > 0);
+      const ownView = view.appBuilder?.builder === info.instance.site.key ? view.appBuilder : undefined;
+      const usesThis = declaredHere.length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length) || (ownView && this.appBuilderViewLimits(ownView, info, app, method).length > 0);
       if (state.kind !== 'bound') {
         // A limiter off or in doubt says so where its limits would apply, not on routes it never limits.
         if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence, ...unsettled(declaredHere));
@@ -438,7 +440,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const viewDecorated = mine(viewLimits).filter((d) => !d.invalid);
       const misplacedHere = mine(misplaced).length > 0;
       const blueprintApplies = !misplacedHere && (viewDecorated.length === 0 || viewDecorated.every((d) => !d.overrideDefaults));
-      let blueprint = !blueprintApplies ? [] : ownView ? this.appBuilderViewLimits(ownView, info, method) : this.inheritedBlueprintLimits(context, info.instance.site.key, checks);
+      let blueprint = !blueprintApplies ? [] : ownView ? this.appBuilderViewLimits(ownView, info, app, method) : this.inheritedBlueprintLimits(context, info.instance.site.key, checks);
       if (exemption && blueprint.length && versionSide(version, '2.3') === 'unknown') {
         evidence.push({ ...exemption.evidence, concern: undefined, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the declared versions do not tell which is installed" });
         unknown = true;
@@ -499,11 +501,33 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     return [];
   }
 
-  /** A Flask-AppBuilder view's limits, its blueprint's, where they count `method`. */
-  private appBuilderViewLimits(cls: ClassRef, info: LimiterInfo, method: string): DeclaredLimit[] {
-    const key = `${info.instance.site.key}\0${cls.mod.file}\0${cls.cls.qualname}`;
-    const declared = this.project.remember(this.viewLimitsMemo, key, () => viewLimits(this.project, cls, info.instance.site.key, DESCRIPTOR));
+  /**
+   * A Flask-AppBuilder view's limits (its blueprint's) where they count `method`: the project view's own, and on the
+   * login view `AUTH_RATE_LIMIT` for POST where `AUTH_RATE_LIMITED` is set.
+   */
+  private appBuilderViewLimits({ view, login }: NonNullable<FlaskView['appBuilder']>, info: LimiterInfo, app: Instance, method: string): DeclaredLimit[] {
+    const limiter = info.instance.site.key;
+    const own = view ? this.project.remember(this.viewLimitsMemo, `${limiter}\0${view.mod.file}\0${view.cls.qualname}`, () => viewLimits(this.project, view, limiter, DESCRIPTOR)) : [];
+    const declared = [...own, ...(login && method === 'POST' ? this.authLimit(app, limiter) : [])];
     return declared.filter((d) => !d.limit?.methods || d.limit.methods.includes(method));
+  }
+
+  /** `AUTH_RATE_LIMIT` (by default 10 per 20 seconds), where the config sets `AUTH_RATE_LIMITED = True`. */
+  private authLimit(app: Instance, limiter: string): DeclaredLimit[] {
+    const limited = this.config.value(app, 'AUTH_RATE_LIMITED');
+    const at = limited.ambiguous ?? limited.at;
+    if (!at) return [];
+    const on = limited.value && staticBool(limited.value);
+    if (on === false) return [];
+    if (on === undefined) return [{ dynamic: '`AUTH_RATE_LIMITED` is not a static boolean', overrideDefaults: true, limiter, file: at.file, line: at.line }];
+    const rate = this.config.value(app, 'AUTH_RATE_LIMIT');
+    const [text, ...others] = rate.value ?? [];
+    const meta = { library: DESCRIPTOR, source: 'blueprint' as const, scope: 'route' as const, line: (rate.at ?? at).line, conditions: [], overrideDefaults: true, methods: ['POST'] };
+    if (rate.ambiguous || others.length || (text && (text.kind !== 'literal' || text.expr.k !== 'str'))) return [{ dynamic: '`AUTH_RATE_LIMIT` is not a static string', overrideDefaults: true, limiter, file: at.file, line: at.line }];
+    // Unset, the rate is the security manager's default, read as if written where AUTH_RATE_LIMITED is.
+    const written = text?.kind === 'literal' ? { expr: text.expr, ctx: text.ctx } : limited.expr!;
+    const expr: Expr = text ? written.expr : { k: 'str', v: DEFAULT_AUTH_RATE, loc: locAt(at.line, 1) };
+    return [declareRate(this.project, expr, written.ctx, limiter, meta)];
   }
 
   private defaults(info: LimiterInfo, app: Instance, evidence: Evidence[]): FlaskLimit[] {

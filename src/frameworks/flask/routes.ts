@@ -15,7 +15,8 @@ import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
 import { addTo, lookupTable } from '../../collections';
 import { classfulRules, isClassfulView } from './classful';
-import { APPBUILDER_PACKAGE, appBuilderRules, isAppBuilder, isAppBuilderView, VIEW_REGISTRARS } from './appbuilder';
+import { APPBUILDER_PACKAGE, appBuilderRules, isAppBuilder, isAppBuilderView, securityViews, VIEW_REGISTRARS, type SecurityView } from './appbuilder';
+import { appBuilderSites } from './appbuilder-limits';
 import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -55,8 +56,11 @@ export interface FlaskView {
   methodDecorators: ReadonlyMap<string, Decorator[]>;
   /** Why the class view's `decorators` or `method_decorators` cannot be read (see listAttribute). */
   unreadDecorators?: string;
-  /** The Flask-AppBuilder view whose blueprint serves the route, and the AppBuilder that added it (see appbuilder-limits.ts). */
-  appBuilder?: { view: ClassRef; builder: string };
+  /**
+   * The AppBuilder that added the Flask-AppBuilder view serving the route (see appbuilder-limits.ts): the view, when it
+   * is the project's; `login`, the login view its security manager adds.
+   */
+  appBuilder?: { builder: string; view?: ClassRef; login?: boolean };
 }
 
 export interface FlaskRouteContext {
@@ -177,6 +181,7 @@ class FlaskExtractor {
       else if (call.fn.name === 'register') project.noting(() => this.registerClassful(call, ctx));
       else project.noting(() => this.addAppBuilderView(call, ctx));
     }
+    if (adding.length) this.addSecurityViews();
     return this.drafts;
   }
 
@@ -380,18 +385,43 @@ class FlaskExtractor {
     const views = builders.length && call.args[0] ? this.project.resolve(call.args[0], ctx).flatMap((v) => isAppBuilderView(this.project, v) ?? []) : [];
     for (const builder of builders) {
       const apps = [...this.resolvedOwners(argument(builder.site.call, 0, 'app'), builder.site.ctx, isApp), ...(this.builderApps.get(builder.site.key) ?? [])];
-      for (const cls of views) {
-        for (const found of appBuilderRules(this.project, cls)) {
-          const { member } = found;
-          const handlerRef = member
-            ? { file: member.mod.file, line: lineOf(member.fn.loc), name: `${member.mod.module}.${member.fn.qualname}` }
-            : { file: cls.mod.file, line: lineOf(cls.cls.loc), name: `${cls.mod.module}.${cls.cls.qualname}.${found.name}` };
-          const view: FlaskView = { handlerRef, viewDecorators: found.decorators, misplacedDecorators: [], methodDecorators: new Map(), appBuilder: { view: cls, builder: builder.site.key } };
-          const rule: Expr = { k: 'str', v: found.rule, loc: call.loc };
-          if (!apps.length) this.emitUnbound(rule, ctx, call, found.methods, view, 'the AppBuilder is bound to no app found statically');
-          for (const app of apps) this.emit(app, rule, ctx, call, found.methods, view, found.unresolved);
+      for (const view of views) this.emitAppBuilderView(builder, { view, login: false }, apps, call, ctx);
+    }
+  }
+
+  /**
+   * The views an AppBuilder's security manager adds where the AppBuilder is bound to an app (see securityViews),
+   * declared there.
+   */
+  private addSecurityViews(): void {
+    for (const { builder, bindings } of appBuilderSites(this.project)) {
+      for (const { app, ctx, call } of bindings) {
+        for (const bound of this.resolvedOwners(app, ctx, isApp)) {
+          this.appConfig ??= new FlaskAppConfig(this.project);
+          const config = this.appConfig;
+          const setting = (key: string): Value[] | 'unread' | undefined => {
+            const set = config.value(bound, key);
+            return set.ambiguous || (!set.value && config.isOpaque(bound)) ? 'unread' : set.value;
+          };
+          for (const view of securityViews(this.project, builder, setting)) this.project.noting(() => this.emitAppBuilderView(builder, view, [bound], call, ctx));
         }
       }
+    }
+  }
+
+  /** A Flask-AppBuilder view's rules (see appbuilder.ts), each a route on each app, declared at `call`. */
+  private emitAppBuilderView(builder: Instance, { view, login }: SecurityView, apps: Instance[], call: CallExpr, ctx: Ctx): void {
+    const cls = typeof view === 'string' ? undefined : view;
+    for (const found of appBuilderRules(this.project, view)) {
+      const { member } = found;
+      const handlerRef = member
+        ? { file: member.mod.file, line: lineOf(member.fn.loc), name: `${member.mod.module}.${member.fn.qualname}` }
+        : cls ? { file: cls.mod.file, line: lineOf(cls.cls.loc), name: `${cls.mod.module}.${cls.cls.qualname}.${found.name}` }
+        : { file: ctx.mod.file, line: lineOf(call.loc), name: `${view}.${found.name}` };
+      const flaskView: FlaskView = { handlerRef, viewDecorators: found.decorators, misplacedDecorators: [], methodDecorators: new Map(), appBuilder: { builder: builder.site.key, view: cls, login } };
+      const rule: Expr = { k: 'str', v: found.rule, loc: call.loc };
+      if (!apps.length) this.emitUnbound(rule, ctx, call, found.methods, flaskView, 'the AppBuilder is bound to no app found statically');
+      for (const app of apps) this.emit(app, rule, ctx, call, found.methods, flaskView, found.unresolved);
     }
   }
 
