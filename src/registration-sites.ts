@@ -16,10 +16,11 @@ import { ROUTE_CALLABLES, namedLikeSite } from './registration-names';
 import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
 import { isClassfulView } from './frameworks/flask/classful';
 import { APPBUILDER_PACKAGE, VIEW_REGISTRARS } from './frameworks/flask/appbuilder';
+import { ADMIN_PACKAGE } from './frameworks/flask/flask-admin';
 import { functionOwning } from './python/module-index';
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
-const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'flask_appbuilder', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
+const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'flask_appbuilder', 'flask_admin', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
 
 interface Site {
@@ -78,11 +79,11 @@ export function skippedRegistrations(unprofiled: Project, skipped: SkippedArm[],
 
 class SiteFinder {
   private readonly reportedCalls = new WeakMap<Set<string>, { call: CallExpr; ctx: Ctx }[]>(); // see callsWhereReported
-  // Flask-AppBuilder's `add_view` is also Django admin's: its names count only where Flask-AppBuilder is imported.
-  private readonly appBuilder: boolean;
+  // Flask-AppBuilder's and Flask-Admin's `add_view` is also Django admin's: their names count only where they are imported.
+  private readonly viewRegistrars: boolean;
 
   constructor(private readonly project: Project) {
-    this.appBuilder = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE]));
+    this.viewRegistrars = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE, ADMIN_PACKAGE]));
   }
 
   /**
@@ -151,7 +152,7 @@ class SiteFinder {
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
     if (fn.k === 'attr') {
-      if (VIEW_REGISTRARS.includes(fn.name) && !this.appBuilder) return undefined;
+      if (VIEW_REGISTRARS.includes(fn.name) && !this.viewRegistrars) return undefined;
       if (this.overriddenRegistration(call, ctx) === 'passes-path') return undefined;
       if (!this.mayBeFramework(fn.obj, ctx, fn.name === 'register') || (!isDecorator && fn.name !== 'register' && isNoUrlPath(call))) return undefined;
       const label = `${Project.describe(fn.obj)}.${fn.name}`;

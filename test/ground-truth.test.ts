@@ -60,6 +60,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/smorest': [],
   'flask/classful': [], // Debian does not package Flask-Classful: probed from its source (FLASK_FROM_SOURCE)
   'flask/appbuilder': [], // nor Flask-AppBuilder
+  'flask/admin': [], // nor Flask-Admin
 };
 
 /** A route as a probe measured it: per method, the request the library first answered over the limit (null: none within BOUND). */
@@ -148,7 +149,7 @@ function switchedProblems(routes: Route[], off: MeasuredRoute[], on: MeasuredRou
  * `variable`) with the Debian packages they import: flask-smorest (e.g. marshmallow-code/flask-smorest at 0.39.0,
  * the last on Debian's apispec 5), Flask-RESTX (python-restx/flask-restx at 1.1.0, the last before it imports
  * `referencing`), Flask-Classful (pallets-eco/flask-classful at v0.16.0, the folder holding flask_classful.py),
- * Flask-AppBuilder (dpgaspar/Flask-AppBuilder at v4.3.7, with pallets-eco/flask-sqlalchemy at 2.5.1 before it, as
+ * Flask-Admin (pallets-eco/flask-admin at v1.6.1), Flask-AppBuilder (dpgaspar/Flask-AppBuilder at v4.3.7, with pallets-eco/flask-sqlalchemy at 2.5.1 before it, as
  * Debian's Flask-SQLAlchemy 3 is too new for it: two folders joined by `:`). The views Flask-AppBuilder adds itself
  * that apiposture does not list (`ownViews`) are left out of the comparison: it says so at the AppBuilder. Its apps
  * all serve `/login/`: each app's routes are compared with apiposture's routes of the app its module makes (`byModule`).
@@ -163,6 +164,7 @@ const FLASK_FROM_SOURCE: { project: string; apps: string[]; variable: string; li
     imports: 'flask, flask_limiter, flask_babel, flask_login, flask_wtf, flask_jwt_extended, marshmallow, marshmallow_sqlalchemy, apispec, prison, jsonschema, sqlalchemy_utils, email_validator, dateutil',
     ownViews: /^(IndexView|UtilView|LocaleView|UserDBModelView|RoleModelView|PermissionModelView|ViewMenuModelView|PermissionViewModelView|ResetPasswordView|ResetMyPasswordView|UserInfoEditView|UserStatsChartView|MenuApi|appbuilder)\./,
   },
+  { project: 'flask/admin', apps: ['app'], variable: 'APIPOSTURE_FLASK_ADMIN_SOURCE', library: 'Flask-Admin', imports: 'flask, flask_limiter, flask_sqlalchemy, wtforms' },
 ];
 
 for (const { project, apps, variable, library, imports, ownViews, byModule } of FLASK_FROM_SOURCE) {

@@ -7,50 +7,24 @@
  * the view (a `Limit`'s `override_defaults` is False, `@limit`'s True). A limit that does something per request
  * (`exempt_when`, `deduct_when`, `cost`) or counts with other routes (`scope`) is not read: it makes the answer unknown.
  */
-import type { CallExpr, Expr } from '../../python/ir';
+import type { Expr } from '../../python/ir';
 import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
-import { callSites, calling, decoratorName, functionCtx, sequenceItems } from '../common';
+import { Project, type ClassRef, type Ctx } from '../../python/project';
+import { decoratorName, functionCtx, sequenceItems } from '../common';
 import { declareRate, type DeclaredLimit } from '../limits-family';
 import type { LibraryDescriptor } from '../library';
 import { functionDefinedIn } from '../../python/module-index';
 import { APPBUILDER_PACKAGE, isAppBuilder } from './appbuilder';
-
-type Instance = Extract<Value, { kind: 'instance' }>;
+import { extensionSites, type ExtensionSite } from './exposed-views';
 
 const LIMIT_CLASS = /^flask_appbuilder\.(utils\.limit\.|api\.|security\.decorators\.)?Limit$/;
 const LIMIT_DECORATOR = /^flask_appbuilder\.security\.decorators\.limit$/;
 // Options of a limit that act per request, or make it count with other routes: not read.
 const NOT_READ = ['exempt_when', 'deduct_when', 'cost', 'scope'];
 
-/** An AppBuilder and the calls that bind it to an app: its construction with `app`, and `init_app(app)`. */
-export interface AppBuilderSite {
-  builder: Instance;
-  bindings: { app: Expr; ctx: Ctx; call: CallExpr }[];
-}
-
-/** The project's AppBuilders, where it imports Flask-AppBuilder. */
-export function appBuilderSites(project: Project): AppBuilderSite[] {
-  if (!project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE]))) return [];
-  const sites = new Map<string, AppBuilderSite>();
-  const site = (builder: Instance): AppBuilderSite => {
-    let found = sites.get(builder.site.key);
-    if (!found) {
-      const app = argument(builder.site.call, 0, 'app');
-      found = { builder, bindings: app && app.k !== 'none' ? [{ app, ctx: builder.site.ctx, call: builder.site.call }] : [] };
-      sites.set(builder.site.key, found);
-    }
-    return found;
-  };
-  const constructs = (call: CallExpr): boolean => (call.fn.k === 'name' ? call.fn.id : call.fn.k === 'attr' ? call.fn.name : '').endsWith('AppBuilder');
-  for (const { call, ctx } of callSites(project, (c) => calling(c, ['init_app']) || constructs(c))) {
-    if (constructs(call)) {
-      for (const builder of project.resolve(call, ctx).filter(isAppBuilder)) site(builder);
-    } else if (call.fn.k === 'attr' && call.args[0]) {
-      for (const builder of project.resolve(call.fn.obj, ctx).filter(isAppBuilder)) site(builder).bindings.push({ app: call.args[0], ctx, call });
-    }
-  }
-  return [...sites.values()];
+/** The project's AppBuilders and the calls binding each to an app, where it imports Flask-AppBuilder. */
+export function appBuilderSites(project: Project): ExtensionSite[] {
+  return project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE])) ? extensionSites(project, isAppBuilder, 'AppBuilder') : [];
 }
 
 /**

@@ -6,34 +6,17 @@
  * is its class name lower-cased (`/myview`), an API's `/api/<version>/<resource_name>`.
  * Upstream: https://flask-appbuilder.readthedocs.io/en/latest/views.html
  */
-import type { CallExpr, Expr, FunctionDef, ModuleFacts } from '../../python/ir';
-import { argument, kwarg, lineOf } from '../../python/ir';
-import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
-import { decoratorName, functionCtx, httpMethods, stringList, UNRESOLVED_SEGMENT, type Decorator } from '../common';
-import { functionDefinedIn } from '../../python/module-index';
-import { libraryOrder, linearization, type LibraryClasses } from '../../python/mro';
-import { compareText } from '../../model';
+import { kwarg } from '../../python/ir';
+import { Project, type ClassRef, type Value } from '../../python/project';
+import { derivedView, exposedRules, GET, type Exposed, type ExposedRule, type ExposingLibrary, type LibraryView } from './exposed-views';
 
 export const APPBUILDER_TYPES = ['flask_appbuilder.AppBuilder', 'flask_appbuilder.base.AppBuilder'];
 export const APPBUILDER_PACKAGE = 'flask_appbuilder';
-export const VIEW_REGISTRARS = ['add_view', 'add_view_no_menu', 'add_api'];
+// Flask-AppBuilder's and Flask-Admin's methods adding a view.
+export const VIEW_REGISTRARS = ['add_view', 'add_view_no_menu', 'add_api', 'add_views'];
 
 export const isAppBuilder = (v: Value): v is Extract<Value, { kind: 'instance' }> => Project.isInstance(v, APPBUILDER_TYPES);
 
-/** A rule an exposed method gets (`url` under the view's route base), with its methods. */
-interface Exposed {
-  url: string;
-  methods: string[] | undefined; // undefined when they cannot be read
-}
-
-interface LibraryView {
-  base?: string; // the library class it derives from
-  api?: true; // a BaseApi: its route base is `/api/<version>/<resource_name>`
-  routeBase?: string;
-  exposed?: Record<string, Exposed[]>; // by method name
-}
-
-const GET = ['GET'];
 const form = { this_form_get: [{ url: '/form', methods: GET }], this_form_post: [{ url: '/form', methods: ['POST'] }] };
 const chart = (...urls: string[]): Record<string, Exposed[]> => ({ chart: urls.map((url) => ({ url, methods: GET })) });
 
@@ -119,141 +102,30 @@ const LIBRARY_VIEWS: Record<string, LibraryView> = {
   },
 };
 
-/** One rule the view's blueprint gets: for the method `name`, the project's `member` or the library's. */
-export interface AppBuilderRule {
-  name: string;
-  member?: FunctionRef; // undefined: a method of the library's
-  rule: string; // `{?}` where a part cannot be read
-  methods: string[] | undefined; // undefined when they cannot be read
-  decorators: Decorator[];
-  unresolved: string[];
-}
-
-/** Flask-AppBuilder's views as the method resolution order reads them (see LIBRARY_VIEWS), named `flask_appbuilder.<class>`. */
-const LIBRARY: LibraryClasses = {
-  known: (qname) => {
-    const name = qname.startsWith(`${APPBUILDER_PACKAGE}.`) ? qname.split('.').pop()! : '';
-    return LIBRARY_VIEWS[name] ? `${APPBUILDER_PACKAGE}.${name}` : undefined;
-  },
-  bases: (name) => {
-    const base = LIBRARY_VIEWS[name.split('.').pop()!]?.base;
-    return base ? [`${APPBUILDER_PACKAGE}.${base}`] : [];
-  },
+/** Flask-AppBuilder's views as the rules and the method resolution order read them, named `flask_appbuilder.<class>`. */
+const APPBUILDER: ExposingLibrary = {
+  package: APPBUILDER_PACKAGE,
+  views: LIBRARY_VIEWS,
+  named: (qname) => (qname.startsWith(`${APPBUILDER_PACKAGE}.`) && LIBRARY_VIEWS[qname.split('.').pop()!] ? qname.split('.').pop() : undefined),
 };
 
 /** Whether a class derives from one of Flask-AppBuilder's views or APIs. */
 export function isAppBuilderView(project: Project, v: Value): ClassRef | undefined {
-  const ref = v.kind === 'class' ? v.ref : v.kind === 'instance' ? v.cls : undefined;
-  return ref && project.externalBases(ref).some((q) => q.startsWith(`${APPBUILDER_PACKAGE}.`)) ? ref : undefined;
-}
-
-/** The rules of a project view, or of one of the library's (`flask_appbuilder.AuthDBView`) as the library adds it. */
-export function appBuilderRules(project: Project, view: ClassRef | string): AppBuilderRule[] {
-  const unresolved: string[] = [];
-  const cls = typeof view === 'string' ? undefined : view;
-  const className = cls ? cls.cls.name : (view as string).split('.').pop()!;
-  const order = cls ? linearization(project, cls, LIBRARY) : libraryOrder(LIBRARY, view as string);
-  if (!order) unresolved.push(`the method resolution order of \`${className}\` cannot be built`);
-  const library = (order ?? []).flatMap((entry) => (typeof entry === 'string' && entry.startsWith(`${APPBUILDER_PACKAGE}.`) ? [entry] : []));
-  const known = library.flatMap((qname) => LIBRARY_VIEWS[qname.split('.').pop()!] ?? []);
-  for (const qname of library) if (!LIBRARY.known(qname)) unresolved.push(`\`${className}\` derives from \`${qname}\`, whose own routes are not listed`);
-  // A class attribute's text; undefined where the class leaves it unset (or None).
-  const setting = (name: string): string | undefined => {
-    const [value, ...others] = (cls && project.classAttribute(cls, name)) ?? [];
-    if (!value || (value.kind === 'literal' && value.expr.k === 'none' && !others.length)) return undefined;
-    const read = value.kind === 'literal' && !others.length ? project.stringValue(value.expr, value.ctx) : undefined;
-    if (read === undefined) unresolved.push(`${name} of \`${className}\` is not a static string`);
-    return read ?? UNRESOLVED_SEGMENT;
-  };
-  const names = (name: string): Set<string> | undefined => {
-    const [value, ...others] = (cls && project.classAttribute(cls, name)) ?? [];
-    if (!value || (value.kind === 'literal' && value.expr.k === 'none')) return undefined;
-    const listed = value.kind === 'literal' && !others.length ? stringList(project, value.expr, value.ctx) : undefined;
-    if (!listed) unresolved.push(`${name} of \`${className}\` cannot be read statically`);
-    return new Set(listed ?? []);
-  };
-  const isApi = known.some((view) => view.api);
-  const libraryBase = known.map((view) => view.routeBase).find((base) => base !== undefined);
-  const routeBase = setting('route_base') ?? libraryBase
-    ?? (isApi ? `/api/${setting('version') ?? 'v1'}/${(setting('resource_name') ?? className).toLowerCase()}` : `/${className.toLowerCase()}`);
-  const included = names('include_route_methods');
-  const excluded = names('exclude_route_methods') ?? new Set<string>();
-
-  const rules: AppBuilderRule[] = [];
-  const seen = new Set<string>();
-  const add = (name: string, exposed: Exposed[], member?: FunctionRef, decorators: Decorator[] = []): void => {
-    if (seen.has(name)) return; // the nearest definition of a name is the method
-    seen.add(name);
-    if ((included && !included.has(name)) || excluded.has(name)) return;
-    for (const { url, methods } of exposed) rules.push({ name, member, rule: joinRule(routeBase, url), methods, decorators, unresolved });
-  };
-  // Each name from the first class of the method resolution order that defines it, as `dir(view)` finds it.
-  for (const entry of order ?? []) {
-    if (typeof entry === 'string') {
-      for (const [name, exposed] of Object.entries(LIBRARY_VIEWS[entry.split('.').pop()!]?.exposed ?? {})) add(name, exposed);
-      continue;
-    }
-    for (const name of entry.cls.methods) {
-      const fn = functionDefinedIn(entry.mod, entry.cls.bodyScope, name);
-      if (!fn || seen.has(name)) continue;
-      const ctx = functionCtx(entry.mod, fn);
-      const exposes = fn.decorators.filter((d): d is CallExpr => d.k === 'call' && isExpose(project, d, ctx));
-      const others = fn.decorators.filter((d) => !(d.k === 'call' && exposes.includes(d))).map((expr) => ({ expr, ctx }));
-      add(name, exposes.map((d) => exposedBy(project, d, ctx, unresolved)), { mod: entry.mod, fn }, others);
-    }
-  }
-  return served(rules.sort((a, b) => compareText(a.name, b.name)));
+  return derivedView(project, v, APPBUILDER_PACKAGE);
 }
 
 /**
- * The rules that serve requests. Methods are registered in the order of `dir(view)`, by name, and of two rules alike
- * the first registered answers: ModelRestApi's `get_list` on `/` serves no GET where a project's `api_list` has `/`.
+ * The rules of a project view, or of one of the library's (`flask_appbuilder.AuthDBView`) as the library adds it:
+ * under its `route_base`, else `/<class name>` for a view and `/api/<version>/<resource_name>` for an API, less what
+ * `include_route_methods` leaves out and `exclude_route_methods` names.
  */
-function served(rules: AppBuilderRule[]): AppBuilderRule[] {
-  const taken = new Set<string>();
-  return rules.flatMap((r) => {
-    if (!r.methods) return [r];
-    const methods = r.methods.filter((m) => !taken.has(`${r.rule}\0${m}`));
-    for (const m of methods) taken.add(`${r.rule}\0${m}`);
-    return methods.length ? [{ ...r, methods }] : [];
-  });
-}
-
-/** Flask's join of a blueprint's url_prefix and a rule. */
-function joinRule(prefix: string, url: string): string {
-  if (!prefix) return url;
-  return url ? `${prefix.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : prefix;
-}
-
-/** `@expose(url, methods)` and `@expose_api(name, url, methods)`: the library's, or a project copy that sets `_urls`. */
-function isExpose(project: Project, d: CallExpr, ctx: Ctx): boolean {
-  const name = decoratorName(project, d, ctx);
-  if (name?.startsWith(`${APPBUILDER_PACKAGE}.`)) return /\.expose(_api)?$/.test(name);
-  const [factory] = project.resolve(d.fn, ctx);
-  return factory?.kind === 'function' && setsUrls(factory.ref.mod, factory.ref.fn);
-}
-
-/** Whether a decorator factory's code (or a function it defines) writes `f._urls`, as `expose` does. */
-function setsUrls(mod: ModuleFacts, factory: FunctionDef): boolean {
-  const scopes = new Set([factory.bodyScope]);
-  for (const fn of mod.functions) if (scopes.has(fn.scope)) scopes.add(fn.bodyScope);
-  return mod.calls.some(({ scope, call: { fn, args } }) => scopes.has(scope) && fn.k === 'attr'
-    && ((fn.name === '__setattr__' && args[0]?.k === 'str' && args[0].v === '_urls') || (fn.name === 'append' && fn.obj.k === 'attr' && fn.obj.name === '_urls')));
-}
-
-function exposedBy(project: Project, d: CallExpr, ctx: Ctx, unresolved: string[]): Exposed {
-  const api = decoratorName(project, d, ctx)?.endsWith('.expose_api') ?? false;
-  const given = argument(d, api ? 1 : 0, 'url');
-  const text = (e: Expr | undefined, absent: string): string | undefined => (e ? project.stringValue(e, ctx) : absent);
-  let url = text(given, api ? '' : '/');
-  // `expose_api` without a url serves `/api/<name>`.
-  if (api && url === '') {
-    const name = text(argument(d, 0, 'name'), '');
-    url = name === undefined ? undefined : `/api/${name}`;
-  }
-  if (url === undefined) unresolved.push(`the url of \`${Project.describe(d)}\` (line ${lineOf(d.loc)}) is not a static string`);
-  const methods = argument(d, api ? 2 : 1, 'methods');
-  return { url: url ?? UNRESOLVED_SEGMENT, methods: methods ? httpMethods(project, methods, ctx) : GET };
+export function appBuilderRules(project: Project, view: ClassRef | string): ExposedRule[] {
+  return exposedRules(project, view, APPBUILDER, ({ setting, known, className }) => {
+    const libraryBase = known.map((v) => v.routeBase).find((base) => base !== undefined);
+    const isApi = known.some((v) => v.api);
+    return setting('route_base') ?? libraryBase
+      ?? (isApi ? `/api/${setting('version') ?? 'v1'}/${(setting('resource_name') ?? className).toLowerCase()}` : `/${className.toLowerCase()}`);
+  }, true);
 }
 
 // The security manager's attribute naming the login view for each AUTH_TYPE (flask_appbuilder.const), and its default.
@@ -268,7 +140,7 @@ const AUTH_TYPES = ['AUTH_OID', 'AUTH_DB', 'AUTH_LDAP', 'AUTH_REMOTE_USER', 'AUT
 
 /** A view the AppBuilder's security manager adds itself; `login`: the one AUTH_RATE_LIMITED limits. */
 export interface SecurityView {
-  view: ClassRef | string;
+  view: ClassRef | string; // a library view as `flask_appbuilder.<class>`
   login: boolean;
 }
 
@@ -292,7 +164,7 @@ export function securityViews(project: Project, builder: Extract<Value, { kind: 
     const [value, ...more] = (own && project.classAttribute(own, attribute)) ?? [];
     if (!value) return `${APPBUILDER_PACKAGE}.${fallback}`;
     if (more.length) return undefined;
-    return value.kind === 'class' ? value.ref : value.kind === 'external' ? LIBRARY.known(value.qname) : undefined;
+    return value.kind === 'class' ? value.ref : value.kind === 'external' && APPBUILDER.named(value.qname) ? `${APPBUILDER_PACKAGE}.${APPBUILDER.named(value.qname)}` : undefined;
   };
   const login = named(AUTH_VIEWS[type].attribute, AUTH_VIEWS[type].view);
   const api = named('security_api', 'SecurityApi');

@@ -178,10 +178,10 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     this.config = new FlaskAppConfig(project);
     this.enabledWrites = callSites(project, (call) => setsAttribute(call, 'enabled'));
     for (const site of callSites(project, (call) => !!dottedName(call.fn)?.endsWith('Limiter'))) this.constructorSite(site);
-    for (const { builder, bindings } of appBuilderSites(project)) {
-      const info: LimiterInfo = { instance: builder, bindings: [], defaults: [], application: [], enabled: false, checked: false, requestFilters: [], appBuilder: true };
+    for (const { instance, bindings } of appBuilderSites(project)) {
+      const info: LimiterInfo = { instance, bindings: [], defaults: [], application: [], enabled: false, checked: false, requestFilters: [], appBuilder: true };
       for (const { app, ctx, call } of bindings) this.bind(info, app, ctx, call);
-      this.limiters.set(builder.site.key, info);
+      this.limiters.set(instance.site.key, info);
     }
     // `limiter.init_app(app)`, `limiter.limit("10/hour")(bp)`, `limiter.exempt(bp)`, ...: see statementSite.
     for (const site of callSites(project, (call) => (call.fn.k === 'call' ? call.args.length === 1 : calling(call, LIMITER_METHODS)))) this.statementSite(site);

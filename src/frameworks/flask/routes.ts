@@ -17,6 +17,8 @@ import { addTo, lookupTable } from '../../collections';
 import { classfulRules, isClassfulView } from './classful';
 import { APPBUILDER_PACKAGE, appBuilderRules, isAppBuilder, isAppBuilderView, securityViews, VIEW_REGISTRARS, type SecurityView } from './appbuilder';
 import { appBuilderSites } from './appbuilder-limits';
+import { ADMIN_PACKAGE, adminFacts, adminRules, adminView, isAdmin } from './flask-admin';
+import { extensionSites, type ExposedRule, type ExtensionSite } from './exposed-views';
 import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -173,15 +175,27 @@ class FlaskExtractor {
     }
     // `View.register(...)` is read only where Flask-Classful is imported: `register` names many other calls.
     const registering = project.modules.some((m) => Project.imports(m, ['flask_classful'])) ? ['register'] : [];
-    const adding = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE])) ? VIEW_REGISTRARS : [];
+    const appBuilder = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE]));
+    const admins = project.modules.some((m) => Project.imports(m, [ADMIN_PACKAGE])) ? extensionSites(project, isAdmin, 'Admin') : [];
+    const adding = appBuilder || admins.length ? VIEW_REGISTRARS : [];
     for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', ...registering, ...adding]))) {
       if (call.fn.k !== 'attr') continue;
       if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
       else if (call.fn.name === 'register') project.noting(() => this.registerClassful(call, ctx));
-      else project.noting(() => this.addAppBuilderView(call, ctx));
+      else {
+        project.noting(() => this.addAppBuilderView(call, ctx));
+        project.noting(() => this.addAdminViews(call, ctx, admins));
+      }
     }
-    if (adding.length) this.addSecurityViews();
+    if (appBuilder) this.addSecurityViews();
+    for (const { instance, bindings } of admins) {
+      for (const binding of bindings) {
+        const facts = adminFacts(project, instance, binding);
+        const apps = this.resolvedOwners(binding.app, binding.ctx, isApp);
+        project.noting(() => this.emitExposed(adminRules(project, facts, facts.index.view, facts.index.site), facts.index.view, apps, binding.call, binding.ctx));
+      }
+    }
     return this.drafts;
   }
 
@@ -394,7 +408,7 @@ class FlaskExtractor {
    * declared there.
    */
   private addSecurityViews(): void {
-    for (const { builder, bindings } of appBuilderSites(this.project)) {
+    for (const { instance: builder, bindings } of appBuilderSites(this.project)) {
       for (const { app, ctx, call } of bindings) {
         for (const bound of this.resolvedOwners(app, ctx, isApp)) {
           this.appConfig ??= new FlaskAppConfig(this.project);
@@ -409,18 +423,40 @@ class FlaskExtractor {
     }
   }
 
+  /**
+   * Flask-Admin's `admin.add_view(view)` and `admin.add_views(*views)`: the rules of each view (see flask-admin.ts), on
+   * the apps each binding of the Admin gives.
+   */
+  private addAdminViews(call: CallExpr, ctx: Ctx, admins: ExtensionSite[]): void {
+    if (call.fn.k !== 'attr' || !['add_view', 'add_views'].includes(call.fn.name)) return;
+    const given = call.fn.name === 'add_view' ? call.args.slice(0, 1) : call.args;
+    const views = given.flatMap((arg) => this.project.resolve(arg, ctx).flatMap((v) => adminView(this.project, v) ?? []));
+    for (const admin of this.receivers(call, ctx, isAdmin)) {
+      for (const binding of admins.find((a) => a.instance.site.key === admin.site.key)?.bindings ?? []) {
+        const facts = adminFacts(this.project, admin, binding);
+        const apps = this.resolvedOwners(binding.app, binding.ctx, isApp);
+        for (const { view, site } of views) this.emitExposed(adminRules(this.project, facts, view, site), view, apps, call, ctx);
+      }
+    }
+  }
+
   /** A Flask-AppBuilder view's rules (see appbuilder.ts), each a route on each app, declared at `call`. */
   private emitAppBuilderView(builder: Instance, { view, login }: SecurityView, apps: Instance[], call: CallExpr, ctx: Ctx): void {
+    this.emitExposed(appBuilderRules(this.project, view), view, apps, call, ctx, { builder: builder.site.key, view: typeof view === 'string' ? undefined : view, login });
+  }
+
+  /** Rules of an exposed class view (see exposed-views.ts), each a route on each app, declared at `call`. */
+  private emitExposed(rules: ExposedRule[], view: ClassRef | string, apps: Instance[], call: CallExpr, ctx: Ctx, appBuilder?: FlaskView['appBuilder']): void {
     const cls = typeof view === 'string' ? undefined : view;
-    for (const found of appBuilderRules(this.project, view)) {
+    for (const found of rules) {
       const { member } = found;
       const handlerRef = member
         ? { file: member.mod.file, line: lineOf(member.fn.loc), name: `${member.mod.module}.${member.fn.qualname}` }
         : cls ? { file: cls.mod.file, line: lineOf(cls.cls.loc), name: `${cls.mod.module}.${cls.cls.qualname}.${found.name}` }
         : { file: ctx.mod.file, line: lineOf(call.loc), name: `${view}.${found.name}` };
-      const flaskView: FlaskView = { handlerRef, viewDecorators: found.decorators, misplacedDecorators: [], methodDecorators: new Map(), appBuilder: { builder: builder.site.key, view: cls, login } };
+      const flaskView: FlaskView = { handlerRef, viewDecorators: found.decorators, misplacedDecorators: [], methodDecorators: new Map(), ...(appBuilder && { appBuilder }) };
       const rule: Expr = { k: 'str', v: found.rule, loc: call.loc };
-      if (!apps.length) this.emitUnbound(rule, ctx, call, found.methods, flaskView, 'the AppBuilder is bound to no app found statically');
+      if (!apps.length) this.emitUnbound(rule, ctx, call, found.methods, flaskView, `the ${appBuilder ? 'AppBuilder' : 'Admin'} is bound to no app found statically`);
       for (const app of apps) this.emit(app, rule, ctx, call, found.methods, flaskView, found.unresolved);
     }
   }
