@@ -15,7 +15,7 @@ import { FlaskAppConfig } from './app-config';
 import { attributeOwner } from '../../python/mro';
 import { addTo, lookupTable } from '../../collections';
 import { classfulRules, isClassfulView } from './classful';
-import { APPBUILDER_PACKAGE, appBuilderRules, isAppBuilder, isAppBuilderView, securityViews, VIEW_REGISTRARS, type SecurityView } from './appbuilder';
+import { appBuilderRules, isAppBuilder, isAppBuilderView, securityViews, VIEW_REGISTRARS, type SecurityView } from './appbuilder';
 import { appBuilderSites } from './appbuilder-limits';
 import { ADMIN_PACKAGE, adminFacts, adminRules, adminView, isAdmin } from './flask-admin';
 import { extensionSites, type ExposedRule, type ExtensionSite } from './exposed-views';
@@ -118,8 +118,6 @@ class FlaskExtractor {
   private readonly namespaceApis = new Map<string, { api: Instance; path: Expr }[]>();
   // before_request functions by the creating call of the app or blueprint they run for (see addHook).
   private readonly hooks = new Map<string, FunctionRef[]>();
-  // Flask-AppBuilder's AppBuilders by their creating call: the apps `init_app` binds them to.
-  private readonly builderApps = new Map<string, Instance[]>();
 
   private appConfig?: FlaskAppConfig;
   private discovery?: { app: Instance; call: CallExpr; ctx: Ctx } | null; // see discoveryLoop
@@ -140,7 +138,6 @@ class FlaskExtractor {
           for (const ns of this.project.resolve(call, ctx).filter(isNamespace)) this.addNamespace(api, ns, undefined, ctx, call);
         }
       } else if (method === 'init_app') {
-        for (const builder of this.receivers(call, ctx, isAppBuilder)) addTo(this.builderApps, builder.site.key, ...this.resolvedOwners(call.args[0], ctx, isApp));
         for (const api of this.receivers(call, ctx, isBindingApi)) {
           for (const owner of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isOwner)) {
             this.addApiOwner(api, owner, ctx);
@@ -175,20 +172,20 @@ class FlaskExtractor {
     }
     // `View.register(...)` is read only where Flask-Classful is imported: `register` names many other calls.
     const registering = project.modules.some((m) => Project.imports(m, ['flask_classful'])) ? ['register'] : [];
-    const appBuilder = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE]));
+    const builders = appBuilderSites(project);
     const admins = project.modules.some((m) => Project.imports(m, [ADMIN_PACKAGE])) ? extensionSites(project, isAdmin, 'Admin') : [];
-    const adding = appBuilder || admins.length ? VIEW_REGISTRARS : [];
+    const adding = builders.length || admins.length ? VIEW_REGISTRARS : [];
     for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', ...registering, ...adding]))) {
       if (call.fn.k !== 'attr') continue;
       if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
       else if (call.fn.name === 'register') project.noting(() => this.registerClassful(call, ctx));
       else {
-        project.noting(() => this.addAppBuilderView(call, ctx));
+        project.noting(() => this.addAppBuilderView(call, ctx, builders));
         project.noting(() => this.addAdminViews(call, ctx, admins));
       }
     }
-    if (appBuilder) this.addSecurityViews();
+    this.addSecurityViews(builders);
     for (const { instance, bindings } of admins) {
       for (const binding of bindings) {
         const facts = adminFacts(project, instance, binding);
@@ -394,11 +391,12 @@ class FlaskExtractor {
    * Flask-AppBuilder's `appbuilder.add_view(View, ...)`, `add_view_no_menu` and `add_api`: the rules the view's
    * blueprint gets (see appbuilder.ts), on the app the AppBuilder is built with or bound to by `init_app`.
    */
-  private addAppBuilderView(call: CallExpr, ctx: Ctx): void {
+  private addAppBuilderView(call: CallExpr, ctx: Ctx, sites: ExtensionSite[]): void {
     const builders = this.receivers(call, ctx, isAppBuilder);
     const views = builders.length && call.args[0] ? this.project.resolve(call.args[0], ctx).flatMap((v) => isAppBuilderView(this.project, v) ?? []) : [];
     for (const builder of builders) {
-      const apps = [...this.resolvedOwners(argument(builder.site.call, 0, 'app'), builder.site.ctx, isApp), ...(this.builderApps.get(builder.site.key) ?? [])];
+      const bindings = sites.find((site) => site.instance.site.key === builder.site.key)?.bindings ?? [];
+      const apps = bindings.flatMap((b) => this.resolvedOwners(b.app, b.ctx, isApp));
       for (const view of views) this.emitAppBuilderView(builder, { view, login: false }, apps, call, ctx);
     }
   }
@@ -407,8 +405,8 @@ class FlaskExtractor {
    * The views an AppBuilder's security manager adds where the AppBuilder is bound to an app (see securityViews),
    * declared there.
    */
-  private addSecurityViews(): void {
-    for (const { instance: builder, bindings } of appBuilderSites(this.project)) {
+  private addSecurityViews(builders: ExtensionSite[]): void {
+    for (const { instance: builder, bindings } of builders) {
       for (const { app, ctx, call } of bindings) {
         for (const bound of this.resolvedOwners(app, ctx, isApp)) {
           this.appConfig ??= new FlaskAppConfig(this.project);
