@@ -16,6 +16,7 @@ export const ROUTE_CALLABLES = lookupTable<string[]>({
   Mount: ['starlette.routing.Mount'],
   Host: ['starlette.routing.Host'],
   AppBuilder: ['flask_appbuilder.AppBuilder', 'flask_appbuilder.base.AppBuilder'],
+  Security: ['flask_security.Security', 'flask_security.core.Security'],
 });
 
 /** A call named as a registration site is (as a decorator or as a statement), before its callee is resolved. */

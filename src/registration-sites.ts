@@ -164,6 +164,8 @@ class SiteFinder {
     if (fn.k !== 'name') return undefined;
     const qnames = ROUTE_CALLABLES[fn.id];
     if (!this.project.resolve(fn, ctx).some((v) => v.kind === 'external' && qnames.includes(v.qname))) return undefined;
+    const noBlueprint = argument(call, 2, 'register_blueprint');
+    if (fn.id === 'Security' && noBlueprint?.k === 'bool' && !noBlueprint.v) return undefined;
     if (fn.id === 'Mount' || fn.id === 'Host') return kwarg(call, 'routes') ? undefined : { call, ctx, label: fn.id, include: argument(call, 1, 'app') };
     const view = call.args[1];
     if (view?.k === 'call' && view.fn.k === 'name' && view.fn.id === 'include') return { call, ctx, label: `${fn.id}(…, include(…))`, include: view.args[0] };
@@ -210,6 +212,7 @@ class SiteFinder {
 
   /** Why no route came from a route-declaring site. */
   unreadReceiverOrArguments(site: Site): string {
+    if (site.label === 'Security') return "Flask-Security's views are listed only where the configuration turns on none of two-factor, unified sign-in, WebAuthn, passwordless, OAuth and recovery codes (and says so statically), and the Security is bound to an app found statically";
     if (site.label === 'AppBuilder') return 'Flask-AppBuilder adds views of its own to the app: apiposture lists its login view and security API (where the config says which), not its index, user and role admin, password forms and menu API';
     if (this.overriddenRegistration(site.call, site.ctx) === 'changes-path') {
       return "an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared";

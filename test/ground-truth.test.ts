@@ -61,6 +61,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/classful': [], // Debian does not package Flask-Classful: probed from its source (FLASK_FROM_SOURCE)
   'flask/appbuilder': [], // nor Flask-AppBuilder
   'flask/admin': [], // nor Flask-Admin
+  'flask/security': ['app', 'plain'], // twofactor.py: views apiposture does not list
 };
 
 /** A route as a probe measured it: per method, the request the library first answered over the limit (null: none within BOUND). */
@@ -94,7 +95,7 @@ function predictedThreshold(route: Route, method: string): number | null {
   return min !== null && min < BOUND ? min : null;
 }
 
-const probeTest = requirePython('flask, flask_limiter, flask_restful, flask_login, yaml', 'python3-flask, python3-flask-limiter, python3-flask-restful, python3-flask-login, python3-yaml');
+const probeTest = requirePython('flask, flask_limiter, flask_restful, flask_login, yaml, flask_security, flask_sqlalchemy', 'python3-flask, python3-flask-limiter, python3-flask-restful, python3-flask-login, python3-yaml, python3-flask-security, python3-flask-sqlalchemy');
 const asgiProbeTest = requirePython('fastapi, starlette, pydantic, dotenv', 'python3-fastapi, python3-starlette, python3-pydantic, python3-dotenv');
 
 test('every Flask fixture has an entry point for the probe', () => {

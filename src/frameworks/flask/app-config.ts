@@ -5,8 +5,8 @@
  * reading files or the environment (`from_pyfile`, `from_envvar`, ...) make every key possibly set elsewhere.
  * Read by route extraction (`url_prefix=app.config["X"]`) and by Flask-Limiter (its `RATELIMIT_*` keys).
  */
-import type { CallExpr, Expr } from '../../python/ir';
-import { exprLine, lineOf } from '../../python/ir';
+import type { CallExpr, Expr, ModuleFacts } from '../../python/ir';
+import { exprLine, lineOf, locAt } from '../../python/ir';
 import { armsAround, type Assumption, type Ctx, type Project, type Value } from '../../python/project';
 import type { Evidence } from '../../model';
 import { callSites } from '../common';
@@ -32,6 +32,7 @@ const OPAQUE_CONFIG = ['from_pyfile', 'from_envvar', 'from_prefixed_env', 'from_
 export class FlaskAppConfig {
   private readonly settings = new Map<string, Map<string, ConfigSetting[]>>(); // app site → key → settings
   private readonly opaque = new Set<string>(); // app sites whose config is also loaded from files or the environment
+  private readonly writes = new Map<ModuleFacts, { key: string; at: Ctx }[]>(); // see moduleWrites
   // app site → key → what deciding the branches took whose writes of the key the deployment profile does not run
   private readonly unwritten = new Map<string, Map<string, Assumption[]>>();
 
@@ -90,7 +91,15 @@ export class FlaskAppConfig {
       const key = this.project.stringValue(call.args[0], ctx);
       if (key && call.args[1]) add(key, call.args[1], ctx, true);
     } else if (method === 'update' || method === 'from_mapping') {
-      for (const [key, value] of call.kwargs) add(key, value, ctx, true);
+      // `update({"KEY": value})` or `update(dict({...}, KEY=value))`: a dict literal, read where it is written; any other
+      // mapping is not read.
+      const wrapped = call.args[0]?.k === 'call' && call.args[0].fn.k === 'name' && call.args[0].fn.id === 'dict' && !call.args[0].splat ? call.args[0] : undefined;
+      const given = wrapped ? wrapped.args[0] : call.args[0];
+      const [mapping, ...others] = given ? this.project.resolve(given, ctx) : [];
+      const dict = !others.length && mapping?.kind === 'literal' && mapping.expr.k === 'dict' ? mapping : undefined;
+      if (given && (!dict || dict.expr.k !== 'dict' || dict.expr.spreads?.length || dict.expr.entries.some(([k]) => k.k !== 'str'))) this.opaque.add(app.site.key);
+      else if (dict?.expr.k === 'dict') for (const [k, value] of dict.expr.entries) if (k.k === 'str') add(k.v, value, dict.ctx, true);
+      for (const [key, value] of [...(wrapped?.kwargs ?? []), ...call.kwargs]) add(key, value, ctx, true);
     } else if (method === 'from_object' && call.args[0]) {
       const sources = this.configObjects(call.args[0], ctx);
       if (!sources.length) this.opaque.add(app.site.key);
@@ -100,6 +109,24 @@ export class FlaskAppConfig {
     } else if (OPAQUE_CONFIG.includes(method)) {
       this.opaque.add(app.site.key);
     }
+  }
+
+  /** Attributes of a module that code elsewhere assigns (`config.KEY = value`), with where. */
+  private moduleWrites(target: ModuleFacts): { key: string; at: Ctx }[] {
+    let found = this.writes.get(target);
+    if (!found) {
+      found = [];
+      for (const mod of this.project.modules) {
+        for (const { scope, call } of mod.calls) {
+          const { fn, args } = call;
+          if (fn.k !== 'attr' || fn.name !== '__setattr__' || fn.obj.k !== 'name' || args[0]?.k !== 'str') continue;
+          const at: Ctx = { mod, scope, line: lineOf(call.loc) };
+          if (this.project.resolve(fn.obj, at).some((v) => v.kind === 'module' && v.mod === target)) found.push({ key: args[0].v, at });
+        }
+      }
+      this.writes.set(target, found);
+    }
+    return found;
   }
 
   /** Candidate config objects of `from_object(X)`: classes (and their project bases) or modules. */
@@ -125,6 +152,8 @@ export class FlaskAppConfig {
         for (const b of target.mod.bindings[0] ?? []) {
           if (b.kind === 'assign') attrs.set(b.name, { expr: b.value, ctx: { mod: target.mod, scope: 0, line: b.line } });
         }
+        // `config.SECURITY_RECOVERABLE = True` elsewhere (pgadmin4, in server mode): the value the app gets is not read.
+        for (const { key, at } of this.moduleWrites(target.mod)) attrs.set(key, { expr: { k: 'other', text: `${key} set in ${at.mod.file}:${at.line}`, loc: locAt(at.line, 1) }, ctx: at });
         out.push({ production: !NON_PRODUCTION.test(target.mod.module.split('.').pop() ?? ''), attrs });
       }
     }

@@ -180,7 +180,7 @@ function served(rules: ExposedRule[]): ExposedRule[] {
 }
 
 /** Flask's join of a blueprint's url_prefix and a rule. */
-function joinRule(prefix: string, url: string): string {
+export function joinRule(prefix: string, url: string): string {
   if (!prefix) return url;
   return url ? `${prefix.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : prefix;
 }

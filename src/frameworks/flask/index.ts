@@ -13,7 +13,7 @@ export type FlaskLibrary = LimiterLibrary<FlaskRouteContext, FlaskScope>;
 
 export const FLASK_LIBRARIES: FlaskLibrary[] = [flaskLimiter];
 
-const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask', 'flask_appbuilder', 'flask_admin'];
+const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask', 'flask_appbuilder', 'flask_admin', 'flask_security'];
 
 export const flask: Analyzer = {
   packages: FLASK_PACKAGES,

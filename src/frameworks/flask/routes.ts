@@ -19,6 +19,7 @@ import { appBuilderRules, isAppBuilder, isAppBuilderView, securityViews, VIEW_RE
 import { appBuilderSites } from './appbuilder-limits';
 import { ADMIN_PACKAGE, adminFacts, adminRules, adminView, isAdmin } from './flask-admin';
 import { extensionSites, type ExposedRule, type ExtensionSite } from './exposed-views';
+import { isSecurity, SECURITY_PACKAGE, securityRoutes } from './flask-security';
 import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -186,6 +187,7 @@ class FlaskExtractor {
       }
     }
     this.addSecurityViews(builders);
+    if (project.modules.some((m) => Project.imports(m, [SECURITY_PACKAGE]))) this.addFlaskSecurity();
     for (const { instance, bindings } of admins) {
       for (const binding of bindings) {
         const facts = adminFacts(project, instance, binding);
@@ -416,6 +418,31 @@ class FlaskExtractor {
             return set.ambiguous || (!set.value && config.isOpaque(bound)) ? 'unread' : set.value;
           };
           for (const view of securityViews(this.project, builder, setting)) this.project.noting(() => this.emitAppBuilderView(builder, view, [bound], call, ctx));
+        }
+      }
+    }
+  }
+
+  /**
+   * Flask-Security's blueprint (see flask-security.ts), on each app a `Security` is bound to, declared where the
+   * `Security` is made.
+   */
+  private addFlaskSecurity(): void {
+    for (const { instance, bindings } of extensionSites(this.project, isSecurity, 'Security')) {
+      const { call, ctx } = instance.site;
+      for (const binding of bindings) {
+        const off = [kwarg(binding.call, 'register_blueprint'), binding.call === call ? argument(call, 2, 'register_blueprint') : undefined].find((e) => e);
+        if (off?.k === 'bool' && !off.v) continue;
+        for (const app of this.resolvedOwners(binding.app, binding.ctx, isApp)) {
+          const config = (this.appConfig ??= new FlaskAppConfig(this.project));
+          const setting = (key: string): Value[] | 'unread' | undefined => {
+            const set = config.value(app, key);
+            return set.ambiguous || (!set.value && config.isOpaque(app)) ? 'unread' : set.value;
+          };
+          for (const route of securityRoutes(setting) ?? []) {
+            const view: FlaskView = { handlerRef: { file: ctx.mod.file, line: lineOf(call.loc), name: `flask_security.views.${route.endpoint}` }, viewDecorators: [], misplacedDecorators: [], methodDecorators: new Map() };
+            this.project.noting(() => this.emit(app, { k: 'str', v: route.rule, loc: call.loc }, ctx, call, route.methods, view, route.unresolved));
+          }
         }
       }
     }
