@@ -3,7 +3,8 @@
  * blueprint for the view, prefixed with its `route_base`, and add a rule for every method that carries `_urls`
  * (`@expose(url, methods=...)`), its own or inherited from the library's views (ModelView's `/list/`, ModelRestApi's
  * `/<int:pk>`), but those `include_route_methods` leaves out or `exclude_route_methods` names. A view's `route_base`
- * is its class name lower-cased (`/myview`), an API's `/api/<version>/<resource_name>`.
+ * is its class name lower-cased (`/myview`), an API's `/api/<version>/<resource_name>`. Where an AppBuilder is bound
+ * to an app, its security manager adds a login view and the security API (see securityViews).
  * Upstream: https://flask-appbuilder.readthedocs.io/en/latest/views.html
  */
 import { kwarg } from '../../python/ir';
@@ -106,7 +107,10 @@ const LIBRARY_VIEWS: Record<string, LibraryView> = {
 const APPBUILDER: ExposingLibrary = {
   package: APPBUILDER_PACKAGE,
   views: LIBRARY_VIEWS,
-  named: (qname) => (qname.startsWith(`${APPBUILDER_PACKAGE}.`) && LIBRARY_VIEWS[qname.split('.').pop()!] ? qname.split('.').pop() : undefined),
+  named: (qname) => {
+    const name = qname.split('.').pop()!;
+    return qname.startsWith(`${APPBUILDER_PACKAGE}.`) && LIBRARY_VIEWS[name] ? name : undefined;
+  },
 };
 
 /** Whether a class derives from one of Flask-AppBuilder's views or APIs. */
@@ -164,7 +168,8 @@ export function securityViews(project: Project, builder: Extract<Value, { kind: 
     const [value, ...more] = (own && project.classAttribute(own, attribute)) ?? [];
     if (!value) return `${APPBUILDER_PACKAGE}.${fallback}`;
     if (more.length) return undefined;
-    return value.kind === 'class' ? value.ref : value.kind === 'external' && APPBUILDER.named(value.qname) ? `${APPBUILDER_PACKAGE}.${APPBUILDER.named(value.qname)}` : undefined;
+    const library = value.kind === 'external' ? APPBUILDER.named(value.qname) : undefined;
+    return value.kind === 'class' ? value.ref : library && `${APPBUILDER_PACKAGE}.${library}`;
   };
   const login = named(AUTH_VIEWS[type].attribute, AUTH_VIEWS[type].view);
   const api = named('security_api', 'SecurityApi');

@@ -22,9 +22,7 @@ const DEFAULT_URL = '/admin';
 const INDEX_VIEW = 'AdminIndexView';
 
 const POST = ['POST'];
-const MODEL_VIEW: LibraryView = {
-  base: 'BaseModelView',
-};
+const MODEL_VIEW: LibraryView = { base: 'BaseModelView' };
 
 /** The library's views (1.5.7, 1.6.1 alike) by the names the table gives them. */
 const VIEWS: Record<string, LibraryView> = {
@@ -79,25 +77,23 @@ export interface AdminFacts {
 }
 
 /**
- * The url and index view of an Admin, from its construction and the `init_app` call binding it (which may give
- * `index_view=` and `url=`).
+ * The url and index view of an Admin, from the `init_app` call binding it or its construction:
+ * `Admin(app, name, url, subdomain, index_view, ...)`, `init_app(app, index_view, endpoint, url)`.
  */
-export function adminFacts(project: Project, admin: Instance, binding?: { call: CallExpr; ctx: Ctx }): AdminFacts {
-  const given = (name: string, at: number): { expr: Expr; ctx: Ctx } | undefined => {
-    const fromInit = binding && argument(binding.call, at - 1, name);
-    if (fromInit && binding) return { expr: fromInit, ctx: binding.ctx };
-    const fromAdmin = argument(admin.site.call, at, name);
-    return fromAdmin && { expr: fromAdmin, ctx: admin.site.ctx };
+export function adminFacts(project: Project, admin: Instance, binding: { call: CallExpr; ctx: Ctx }): AdminFacts {
+  const option = (name: string, inAdmin: number, inInit: number): { expr: Expr; ctx: Ctx } | undefined => {
+    const init = binding.call !== admin.site.call ? argument(binding.call, inInit, name) : undefined;
+    const made = argument(admin.site.call, inAdmin, name);
+    return init ? { expr: init, ctx: binding.ctx } : made && { expr: made, ctx: admin.site.ctx };
   };
-  // `Admin(app, name, url, subdomain, index_view, ...)`; `init_app(app, index_view, endpoint, url)`.
-  const indexGiven = binding && argument(binding.call, 1, 'index_view') ? { expr: argument(binding.call, 1, 'index_view')!, ctx: binding.ctx } : given('index_view', 4);
+  const indexGiven = option('index_view', 4, 1);
   const [indexValue] = indexGiven ? project.resolve(indexGiven.expr, indexGiven.ctx) : [];
   const indexSite = indexValue?.kind === 'instance' ? indexValue : undefined;
   const indexClass = indexSite && derivedView(project, indexSite, ADMIN_PACKAGE);
-  const urlGiven = (binding && argument(binding.call, 3, 'url') && { expr: argument(binding.call, 3, 'url')!, ctx: binding.ctx }) || given('url', 2);
+  // An index view's url: its `url=`, `/admin` by default (`AdminIndexView(name, category, endpoint, url)`).
   const indexUrl = indexSite && argument(indexSite.site.call, 3, 'url');
   const text = (e: { expr: Expr; ctx: Ctx } | undefined): string | undefined => e && (project.stringValue(e.expr, e.ctx) ?? UNRESOLVED_SEGMENT);
-  const url = text(urlGiven) ?? text(indexUrl && { expr: indexUrl, ctx: indexSite!.site.ctx }) ?? DEFAULT_URL;
+  const url = text(option('url', 2, 3)) ?? text(indexUrl && { expr: indexUrl, ctx: indexSite.site.ctx }) ?? DEFAULT_URL;
   return { url, index: indexClass ? { view: indexClass, site: indexSite } : { view: `${ADMIN_PACKAGE}.${INDEX_VIEW}` } };
 }
 
