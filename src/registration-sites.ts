@@ -19,6 +19,22 @@ import { APPBUILDER_PACKAGE, VIEW_REGISTRARS } from './frameworks/flask/appbuild
 import { ADMIN_PACKAGE } from './frameworks/flask/flask-admin';
 import { functionOwning } from './python/module-index';
 
+/**
+ * Extensions whose construction adds views of the library's own (see ROUTE_CALLABLES), by the name they are called
+ * under: why their site is not resolved, whether it stays so where some of those views are listed (`partial`), and
+ * the argument that makes them add none (`off`, set to False).
+ */
+const EXTENSION_SITES: Record<string, { unread: string; partial?: true; off?: { keyword: string; at: number } }> = {
+  AppBuilder: {
+    partial: true,
+    unread: 'Flask-AppBuilder adds views of its own to the app: apiposture lists its login view and security API (where the config says which), not its index, user and role admin, password forms and menu API',
+  },
+  Security: {
+    unread: "Flask-Security's views are listed only where the configuration turns on none of two-factor, unified sign-in, WebAuthn, passwordless, OAuth and recovery codes (and says so statically), and the Security is bound to an app found statically",
+    off: { keyword: 'register_blueprint', at: 2 },
+  },
+};
+
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'flask_appbuilder', 'flask_admin', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
@@ -53,8 +69,7 @@ export function countRegistrations(project: Project, routes: Route[], inScope: (
       // In a helper, the routes are declared at the helper's calls (see Project.callerEnvs).
       const declared = [`${mod.file}:${lineOf(site.call.loc)}`, ...site.callers.map((via) => `${via.file}:${via.line}`)];
       // An AppBuilder's own views are listed in part (see securityViews): its site stays, saying which are not.
-      const partial = site.label === 'AppBuilder';
-      if (!partial && (declared.some((at) => reported.has(at)) || finder.returnedWhereReported(site, reported))) continue;
+      if (!EXTENSION_SITES[site.label]?.partial && (declared.some((at) => reported.has(at)) || finder.returnedWhereReported(site, reported))) continue;
       const why = site.include ? finder.unreadInclude(site) : finder.unreadReceiverOrArguments(site);
       if (why) unresolved.push({ file: mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc), call: site.label, reason: why });
     }
@@ -164,8 +179,9 @@ class SiteFinder {
     if (fn.k !== 'name') return undefined;
     const qnames = ROUTE_CALLABLES[fn.id];
     if (!this.project.resolve(fn, ctx).some((v) => v.kind === 'external' && qnames.includes(v.qname))) return undefined;
-    const noBlueprint = argument(call, 2, 'register_blueprint');
-    if (fn.id === 'Security' && noBlueprint?.k === 'bool' && !noBlueprint.v) return undefined;
+    const off = EXTENSION_SITES[fn.id]?.off;
+    const given = off && argument(call, off.at, off.keyword);
+    if (given?.k === 'bool' && !given.v) return undefined;
     if (fn.id === 'Mount' || fn.id === 'Host') return kwarg(call, 'routes') ? undefined : { call, ctx, label: fn.id, include: argument(call, 1, 'app') };
     const view = call.args[1];
     if (view?.k === 'call' && view.fn.k === 'name' && view.fn.id === 'include') return { call, ctx, label: `${fn.id}(…, include(…))`, include: view.args[0] };
@@ -212,8 +228,8 @@ class SiteFinder {
 
   /** Why no route came from a route-declaring site. */
   unreadReceiverOrArguments(site: Site): string {
-    if (site.label === 'Security') return "Flask-Security's views are listed only where the configuration turns on none of two-factor, unified sign-in, WebAuthn, passwordless, OAuth and recovery codes (and says so statically), and the Security is bound to an app found statically";
-    if (site.label === 'AppBuilder') return 'Flask-AppBuilder adds views of its own to the app: apiposture lists its login view and security API (where the config says which), not its index, user and role admin, password forms and menu API';
+    const extension = EXTENSION_SITES[site.label];
+    if (extension) return extension.unread;
     if (this.overriddenRegistration(site.call, site.ctx) === 'changes-path') {
       return "an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared";
     }
