@@ -7,7 +7,7 @@
 import type { CallExpr, Expr, FunctionDef, ModuleFacts } from '../../python/ir';
 import { argument, lineOf } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type FunctionRef, type Value } from '../../python/project';
-import { callSites, calling, decoratorName, functionCtx, httpMethods, stringList, UNRESOLVED_SEGMENT, type Decorator } from '../common';
+import { callSites, calling, decoratorName, functionCtx, httpMethods, setsAttribute, stringList, UNRESOLVED_SEGMENT, type Decorator } from '../common';
 import { functionDefinedIn } from '../../python/module-index';
 import { libraryOrder, linearization, type LibraryClasses } from '../../python/mro';
 import { compareText } from '../../model';
@@ -179,10 +179,11 @@ function served(rules: ExposedRule[]): ExposedRule[] {
   });
 }
 
-/** Flask's join of a blueprint's url_prefix and a rule. */
-export function joinRule(prefix: string, url: string): string {
-  if (!prefix) return url;
-  return url ? `${prefix.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : prefix;
+/** Flask's join of a blueprint prefix and a rule (BlueprintSetupState.add_url_rule); undefined: no prefix. */
+export function joinRule(prefix: string | undefined, rule: string): string {
+  if (prefix === undefined) return rule;
+  if (!rule) return prefix;
+  return `${prefix.replace(/\/+$/, '')}/${rule.replace(/^\/+/, '')}`;
 }
 
 /** `@expose(url, methods)` and `@expose_api(name, url, methods)`: the library's, or a project copy that sets `_urls`. */
@@ -197,8 +198,8 @@ function isExpose(project: Project, d: CallExpr, ctx: Ctx, pkg: string): boolean
 function setsUrls(mod: ModuleFacts, factory: FunctionDef): boolean {
   const scopes = new Set([factory.bodyScope]);
   for (const fn of mod.functions) if (scopes.has(fn.scope)) scopes.add(fn.bodyScope);
-  return mod.calls.some(({ scope, call: { fn, args } }) => scopes.has(scope) && fn.k === 'attr'
-    && ((fn.name === '__setattr__' && args[0]?.k === 'str' && args[0].v === '_urls') || (fn.name === 'append' && fn.obj.k === 'attr' && fn.obj.name === '_urls')));
+  return mod.calls.some(({ scope, call }) => scopes.has(scope)
+    && (setsAttribute(call, '_urls') || (calling(call, ['append']) && call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === '_urls')));
 }
 
 function exposedBy(project: Project, d: CallExpr, ctx: Ctx, unresolved: string[]): Exposed {

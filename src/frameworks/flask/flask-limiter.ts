@@ -410,8 +410,9 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       if (state.kind !== 'unbound') this.project.replay(info.assumed);
       const mine = (list: DeclaredLimit[]): DeclaredLimit[] => list.filter((d) => d.limiter === info.instance.site.key);
       const declaredHere = mine([...viewLimits, ...methodLimits, ...misplaced]);
-      const ownView = view.appBuilder?.builder === info.instance.site.key ? view.appBuilder : undefined;
-      const usesThis = declaredHere.length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length) || (ownView && this.appBuilderViewLimits(ownView, info, app, method).length > 0);
+      // A Flask-AppBuilder view's limits are its blueprint's (see appbuilder-limits.ts).
+      const viewBlueprint = view.appBuilder?.builder === info.instance.site.key ? this.appBuilderViewLimits(view.appBuilder, info, app, method) : undefined;
+      const usesThis = declaredHere.length > 0 || context.blueprints.some((bp) => mine(this.blueprintLimits.get(bp.site.key) ?? []).length) || !!viewBlueprint?.length;
       if (state.kind !== 'bound') {
         // A limiter off or in doubt says so where its limits would apply, not on routes it never limits.
         if (usesThis || (state.kind !== 'unbound' && this.hasOwnLimits(info, app))) evidence.push(state.evidence, ...unsettled(declaredHere));
@@ -440,7 +441,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
       const viewDecorated = mine(viewLimits).filter((d) => !d.invalid);
       const misplacedHere = mine(misplaced).length > 0;
       const blueprintApplies = !misplacedHere && (viewDecorated.length === 0 || viewDecorated.every((d) => !d.overrideDefaults));
-      let blueprint = !blueprintApplies ? [] : ownView ? this.appBuilderViewLimits(ownView, info, app, method) : this.inheritedBlueprintLimits(context, info.instance.site.key, checks);
+      let blueprint = !blueprintApplies ? [] : viewBlueprint ?? this.inheritedBlueprintLimits(context, info.instance.site.key, checks);
       if (exemption && blueprint.length && versionSide(version, '2.3') === 'unknown') {
         evidence.push({ ...exemption.evidence, concern: undefined, message: "the blueprint's limits apply to an exempted view from Flask-Limiter 2.3 on, not before, and the declared versions do not tell which is installed" });
         unknown = true;

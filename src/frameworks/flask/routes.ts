@@ -18,7 +18,7 @@ import { classfulRules, isClassfulView } from './classful';
 import { appBuilderRules, isAppBuilder, isAppBuilderView, securityViews, VIEW_REGISTRARS, type SecurityView } from './appbuilder';
 import { appBuilderSites } from './appbuilder-limits';
 import { ADMIN_PACKAGE, adminFacts, adminRules, adminView, isAdmin } from './flask-admin';
-import { extensionSites, type ExposedRule, type ExtensionSite } from './exposed-views';
+import { extensionSites, joinRule, type ExposedRule, type ExtensionSite } from './exposed-views';
 import { isSecurity, SECURITY_PACKAGE, securityRoutes } from './flask-security';
 import { functionDefinedIn } from '../../python/module-index';
 
@@ -765,9 +765,3 @@ function joinPrefix(outer: string | undefined, inner: string | undefined): strin
   return inner ?? outer;
 }
 
-/** Flask's join of a blueprint prefix and a rule (BlueprintSetupState.add_url_rule). */
-function joinRule(prefix: string | undefined, rule: string): string {
-  if (prefix === undefined) return rule;
-  if (!rule) return prefix;
-  return `${prefix.replace(/\/+$/, '')}/${rule.replace(/^\/+/, '')}`;
-}
