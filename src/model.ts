@@ -6,7 +6,7 @@ import type { OpenApiCheck } from './openapi';
 import type { Assumption } from './python/project';
 import type { Profile } from './python/profile';
 
-export type Framework = 'flask' | 'fastapi' | 'starlette' | 'django' | 'drf';
+export type Framework = 'flask' | 'quart' | 'fastapi' | 'starlette' | 'django' | 'drf';
 
 export type ProtectionStatus = 'limited' | 'unlimited' | 'exempt' | 'unknown';
 export const PROTECTION_STATUSES: readonly ProtectionStatus[] = ['limited', 'unlimited', 'exempt', 'unknown'];

@@ -3,7 +3,7 @@ import type { CallExpr } from './python/ir';
 import { lookupTable } from './collections';
 
 const ROUTE_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace', 'api_route', 'websocket', 'websocket_route']);
-const ROUTE_METHODS = new Set(['add_url_rule', 'add_resource', 'add_api_route', 'add_api_websocket_route', 'add_route', 'add_websocket_route', 'register', 'add_view', 'add_view_no_menu', 'add_api', 'add_views']);
+const ROUTE_METHODS = new Set(['add_url_rule', 'add_websocket', 'add_resource', 'add_api_route', 'add_api_websocket_route', 'add_route', 'add_websocket_route', 'register', 'add_view', 'add_view_no_menu', 'add_api', 'add_views']);
 const INCLUDE_METHODS = new Set(['include_router', 'register_blueprint', 'mount']);
 // Route-declaring callables, by the name they are imported under and the qualified names they resolve to.
 export const ROUTE_CALLABLES = lookupTable<string[]>({

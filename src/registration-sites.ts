@@ -36,7 +36,7 @@ const EXTENSION_SITES: Record<string, { unread: string; partial?: true; off?: { 
 };
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
-const FRAMEWORKS = ['flask', 'flask_restful', 'flask_restx', 'flask_appbuilder', 'flask_admin', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
+const FRAMEWORKS = ['flask', 'quart', 'quart_trio', 'flask_restful', 'flask_restx', 'flask_appbuilder', 'flask_admin', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
 
 interface Site {

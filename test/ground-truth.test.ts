@@ -28,6 +28,7 @@ import type { LibraryDescriptor } from '../src/frameworks/library';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const PROBE = path.join(__dirname, 'probe', 'flask_probe.py');
+const QUART_PROBE = path.join(__dirname, 'probe', 'quart_probe.py');
 const ASGI_PROBE = path.join(__dirname, 'probe', 'asgi_probe.py');
 /** What the probes stand in for: the limiter libraries Debian does not package and what they pull in, from their descriptors. */
 const standIns = (libraries: { descriptor: LibraryDescriptor }[]): string =>
@@ -70,13 +71,22 @@ interface MeasuredRoute {
   verdicts: Record<string, { threshold: number | null; errored?: boolean }>;
 }
 
+/** A framework's probe (test/probe/), and the names its problems are told in. */
+interface Prober {
+  script: string;
+  framework: string;
+  library: string;
+  measure: boolean; // a probe not measuring gives the inventory only
+}
+const FLASK: Prober = { script: PROBE, framework: 'Flask', library: 'Flask-Limiter', measure: true };
+
 interface ProbeRoute extends MeasuredRoute {
   methods: string[];
   endpoint: string;
 }
 
-function probe(project: string, entryPoint: string, pythonPath?: string, env: Record<string, string> = {}, skip?: RegExp): ProbeRoute[] {
-  const r = spawnSync(SYSTEM_PYTHON, [PROBE, path.join(FIXTURES, project), entryPoint, '--measure', String(BOUND), ...(skip ? ['--skip', skip.source] : [])], {
+function probe(project: string, entryPoint: string, pythonPath?: string, env: Record<string, string> = {}, skip?: RegExp, prober = FLASK): ProbeRoute[] {
+  const r = spawnSync(SYSTEM_PYTHON, [prober.script, path.join(FIXTURES, project), entryPoint, ...(prober.measure ? ['--measure', String(BOUND)] : []), ...(skip ? ['--skip', skip.source] : [])], {
     encoding: 'utf8',
     cwd: path.join(FIXTURES, project),
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(pythonPath && { PYTHONPATH: pythonPath }), ...env },
@@ -178,11 +188,35 @@ for (const { project, apps, variable, library, imports, ownViews, byModule } of 
 }
 
 /**
+ * Quart fixtures, one app per module, each compared with apiposture's routes of that app: Debian's Quart (0.18) gives the
+ * inventory, Quart-Rate-Limiter standing in (Debian does not package it). With APIPOSTURE_QUART_RATE_LIMITER_SOURCE, a
+ * folder holding pgjones/quart-rate-limiter 0.12.1's package with pallets/quart 0.20.0, flask 3.1.3, werkzeug 3.1.8 and
+ * pallets-eco/blinker 1.9.0 (from 0.9 it needs Quart 0.19, which needs Flask 3), the real ones run and each threshold is
+ * measured too; 0.8.0, the last on Quart 0.18, adds the blueprint and default limits to a view's own again on every
+ * request (fixed in 0.11), so a view with both is refused early.
+ */
+const QUART_ENTRY_POINTS: Record<string, string[]> = {
+  'quart/service': ['app:app', 'unwired:app', 'disabled:app', 'configured:app', 'newer:app'],
+};
+
+test('every Quart fixture has entry points for the probe', () => {
+  expect(fg.sync('quart/*', { cwd: FIXTURES, onlyDirectories: true }).sort()).toEqual(Object.keys(QUART_ENTRY_POINTS).sort());
+});
+
+const quartProbeTest = requirePython('quart', 'python3-quart');
+const quartSource = process.env.APIPOSTURE_QUART_RATE_LIMITER_SOURCE;
+if (!quartSource) process.stderr.write('measuring no Quart-Rate-Limiter verdicts: set APIPOSTURE_QUART_RATE_LIMITER_SOURCE to a checkout of it\n');
+quartProbeTest.each(Object.keys(QUART_ENTRY_POINTS))('%s: routes match the real Quart (verdicts too, with Quart-Rate-Limiter)', async (project) => {
+  const prober: Prober = { script: QUART_PROBE, framework: 'Quart', library: 'Quart-Rate-Limiter', measure: !!quartSource };
+  for (const app of QUART_ENTRY_POINTS[project]) expect(await flaskProblems(project, [app], quartSource, undefined, `${app.split(':')[0]}.py`, prober)).toEqual([]);
+});
+
+/**
  * Where apiposture's inventory and verdicts differ from what the real Flask serves and answers (but for `ignored`
  * endpoints); with `appFile`, apiposture's routes of the app made in that file only.
  */
-async function flaskProblems(project: string, entryPoints: string[], pythonPath?: string, ignored?: RegExp, appFile?: string): Promise<string[]> {
-  const truth = entryPoints.flatMap((entryPoint) => probe(project, entryPoint, pythonPath, {}, ignored));
+async function flaskProblems(project: string, entryPoints: string[], pythonPath?: string, ignored?: RegExp, appFile?: string, prober = FLASK): Promise<string[]> {
+  const truth = entryPoints.flatMap((entryPoint) => probe(project, entryPoint, pythonPath, {}, ignored, prober));
   const result = await scan({ paths: [path.join(FIXTURES, project)] });
   if (appFile) result.routes = result.routes.filter((r) => r.app?.file === appFile);
   const problems: string[] = [];
@@ -190,22 +224,22 @@ async function flaskProblems(project: string, entryPoints: string[], pythonPath?
     const ours = result.routes.find((r) => (r.path === real.path || unresolvedMatch(r, r.path, real.path)) && r.methods.join() === real.methods.join());
     if (!ours) {
       const samePath = result.routes.filter((r) => r.path === real.path).map((r) => r.methods.join(','));
-      problems.push(`Flask serves ${real.methods.join(',')} ${real.path}; apiposture has ${samePath.length ? samePath.join(' / ') : 'no such path'}`);
+      problems.push(`${prober.framework} serves ${real.methods.join(',')} ${real.path}; apiposture has ${samePath.length ? samePath.join(' / ') : 'no such path'}`);
       continue;
     }
     if (ours.status === 'unknown') continue;
-    for (const [method, verdict] of Object.entries(real.verdicts)) {
+    for (const [method, verdict] of Object.entries(real.verdicts ?? {})) {
       if (ours.unknownMethods?.includes(method)) continue;
       const expected = predictedThreshold(ours, method);
       if (verdict.threshold !== expected) {
-        problems.push(`${method} ${real.path}: Flask-Limiter answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
+        problems.push(`${method} ${real.path}: ${prober.library} answered over the limit after ${verdict.threshold ?? `none of ${BOUND}`} requests; apiposture says ${ours.status} (${ours.limits.map((l) => l.rate).join(', ') || 'no limits'})`);
       }
     }
   }
   for (const ours of result.routes) {
     // A route apiposture finds on no app (a namespace or blueprint never registered) is one no app serves.
     const onNoApp = !ours.app && ours.unresolved.length > 0;
-    if (!onNoApp && !truth.some((t) => t.path === ours.path || unresolvedMatch(ours, ours.path, t.path))) problems.push(`apiposture reports ${ours.methods.join(',')} ${ours.path}, which Flask does not serve`);
+    if (!onNoApp && !truth.some((t) => t.path === ours.path || unresolvedMatch(ours, ours.path, t.path))) problems.push(`apiposture reports ${ours.methods.join(',')} ${ours.path}, which ${prober.framework} does not serve`);
   }
   return problems;
 }

@@ -26,6 +26,9 @@ export const FLASK_REQUEST: RequestVocabulary = {
   proxyAdvice: 'behind a proxy, key on `get_remote_address` with ProxyFix',
 };
 
+// Quart's request has Flask's attributes (awaited where they read the body).
+export const QUART_REQUEST: RequestVocabulary = { ...FLASK_REQUEST, proxyAdvice: "behind a proxy, key on `request.remote_addr` with Hypercorn's `ProxyFixMiddleware`" };
+
 export const STARLETTE_REQUEST: RequestVocabulary = {
   picked: ['query_params', 'path_params', 'json', 'form', 'body', 'cookies'],
   sent: ['headers', 'url'],

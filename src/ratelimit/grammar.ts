@@ -65,6 +65,17 @@ function spellsUnit(written: string, word: string): boolean {
   return `${word}s`.startsWith(written.toLowerCase()) && written === written.toLowerCase();
 }
 
+/** `5/minute`, `2/5 seconds`, `3/250 milliseconds`: `limits` notation where it can say it. */
+export function limitsNotation(count: number, ms: number): string {
+  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1000]] as const) {
+    if (ms % size === 0) {
+      const n = ms / size;
+      return n === 1 ? `${count}/${unit}` : `${count}/${n} ${unit}s`;
+    }
+  }
+  return `${count}/${ms} milliseconds`;
+}
+
 /**
  * django-ratelimit (django_ratelimit/core.py `rate_re`, `_split_rate`): `(\d+)/(\d*)([smhd])?` matched at the
  * start only; a missing or unknown unit means seconds, the rest of the string is ignored.

@@ -18,7 +18,7 @@ import type { AsgiRouteContext, Instance } from './routes';
 import { dependencyRunner, routeDependencies } from './dependencies';
 import { conditionConcerns, keyConcerns, perPathConcerns, STARLETTE_REQUEST } from '../client-input';
 import type { AsgiLibrary } from '.';
-import { parseLimitsNotation } from '../../ratelimit/grammar';
+import { limitsNotation, parseLimitsNotation } from '../../ratelimit/grammar';
 import { contribution } from '../protection';
 import type { LibraryDescriptor } from '../library';
 import { lookupTable } from '../../collections';
@@ -82,7 +82,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
       const count = numberOf(argument(rate.site.call, 0, 'limit'), rate.site.ctx);
       const ms = durationMs(argument(rate.site.call, 1, 'interval'), rate.site.ctx);
       if (count === undefined || ms === undefined) return { limits: [], dynamic: '`Rate(...)` is not static' };
-      limits.push({ rate: rateText(count, ms), source, library: LIBRARY, scope: 'global', ...at(rate.site.ctx, rate.site.call), algorithm: PYRATE_ALGORITHM });
+      limits.push({ rate: limitsNotation(count, ms), source, library: LIBRARY, scope: 'global', ...at(rate.site.ctx, rate.site.call), algorithm: PYRATE_ALGORITHM });
     }
     const inMemory = { ...at(limiter.site.ctx, limiter.site.call), message: 'a pyrate-limiter `Limiter(Rate(...))` keeps its bucket in process memory (`InMemoryBucket`)', concern: 'per-process-storage' as const };
     return { limits, evidence: limits.length ? [inMemory] : [] };
@@ -163,7 +163,7 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     }
     if (count === undefined || ms <= 0) return { limits: [], dynamic: 'RateLimiter arguments are not static', evidence };
     if (!init) evidence.push({ ...at(ctx, call), message: '`FastAPILimiter.init(...)` is never called: every request to a RateLimiter route fails with 500', concern: 'limiter-not-wired' });
-    const limit: Limit = { rate: rateText(count, ms), source, library: LIBRARY, scope: 'route', ...at(ctx, call), algorithm: 'fixed-window' };
+    const limit: Limit = { rate: limitsNotation(count, ms), source, library: LIBRARY, scope: 'route', ...at(ctx, call), algorithm: 'fixed-window' };
     const identifier = identifierConcerns(call, ctx);
     return { limits: [marked(limit)], evidence: [...evidence, ...(identifier.evidence ?? [])], perPath: identifier.perPath };
   };
@@ -253,17 +253,6 @@ const resolver: AsgiLibrary['resolver'] = (project, { graph }) => {
     },
   };
 };
-
-/** `5/minute`, `2/5 seconds`, `3/250 milliseconds`: `limits` notation where it can say it. */
-function rateText(count: number, ms: number): string {
-  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1000]] as const) {
-    if (ms % size === 0) {
-      const n = ms / size;
-      return n === 1 ? `${count}/${unit}` : `${count}/${n} ${unit}s`;
-    }
-  }
-  return `${count}/${ms} milliseconds`;
-}
 
 export const fastapiLimiter: AsgiLibrary = {
   descriptor: DESCRIPTOR,

@@ -1,8 +1,9 @@
-/** Flask: routes (routes.ts) protected by Flask-Limiter (flask-limiter.ts). */
+/** Flask and Quart: routes (routes.ts) protected by Flask-Limiter (flask-limiter.ts) and Quart-Rate-Limiter (quart-rate-limiter.ts). */
 import { Project } from '../../python/project';
 import { protectNoting, type Analyzer } from '../common';
 import { BLUEPRINT_PREFIX, NAMESPACE_FACTORY, extractFlaskRoutes } from './routes';
 import { flaskLimiter } from './flask-limiter';
+import { quartRateLimiter } from './quart-rate-limiter';
 import type { LimiterLibrary } from '../library';
 import type { FlaskRouteContext } from './routes';
 import { protectRoute } from '../protection';
@@ -11,9 +12,9 @@ import { protectRoute } from '../protection';
 export type FlaskScope = Record<string, never>;
 export type FlaskLibrary = LimiterLibrary<FlaskRouteContext, FlaskScope>;
 
-export const FLASK_LIBRARIES: FlaskLibrary[] = [flaskLimiter];
+export const FLASK_LIBRARIES: FlaskLibrary[] = [flaskLimiter, quartRateLimiter];
 
-const FLASK_PACKAGES = ['flask', 'flask_restful', 'flask_smorest', 'apiflask', 'flask_appbuilder', 'flask_admin', 'flask_security'];
+const FLASK_PACKAGES = ['flask', 'quart', 'quart_trio', 'flask_restful', 'flask_smorest', 'apiflask', 'flask_appbuilder', 'flask_admin', 'flask_security'];
 
 export const flask: Analyzer = {
   packages: FLASK_PACKAGES,

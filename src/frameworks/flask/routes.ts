@@ -3,7 +3,8 @@
  * stacked route decorators, `add_url_rule` (function views, `View.as_view`, `MethodView`), blueprints
  * with `url_prefix` at construction and at `register_blueprint` (nested, across modules, in app
  * factories, in loops over literal lists), and Flask-RESTful `Api.add_resource` / `@api.resource`.
- * Paths keep Flask's syntax; HEAD and OPTIONS are added as Flask adds them.
+ * Paths keep Flask's syntax; HEAD and OPTIONS are added as Flask adds them. Quart's apps and blueprints are read the
+ * same way, with their WebSocket routes (`websocket`, `add_websocket`).
  * Upstream: https://flask.palletsprojects.com/en/stable/api/#url-route-registrations
  */
 import type { CallExpr, Expr } from '../../python/ir';
@@ -24,8 +25,11 @@ import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
-const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask'];
-const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint'];
+// Quart is Flask's API over asyncio (QuartTrio over Trio): its apps and blueprints register routes as Flask's do.
+const QUART_APP_TYPES = ['quart.Quart', 'quart.app.Quart', 'quart_trio.QuartTrio', 'quart_trio.app.QuartTrio'];
+const QUART_BLUEPRINT_TYPES = ['quart.Blueprint', 'quart.blueprints.Blueprint'];
+const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask', ...QUART_APP_TYPES];
+const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint', ...QUART_BLUEPRINT_TYPES];
 const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
 // flask-smorest's Api registers blueprints on the app it is bound to: `Api(app)` or `api.init_app(app)`.
 const SMOREST_API_TYPES = ['flask_smorest.Api'];
@@ -33,8 +37,8 @@ const SMOREST_BLUEPRINT_TYPES = ['flask_smorest.Blueprint'];
 const NAMESPACE_TYPES = ['flask_restx.Namespace'];
 export const NAMESPACE_FACTORY: FactoryMethod = { owner: 'flask_restx.Api', method: 'namespace', makes: 'flask_restx.Namespace' };
 export const BLUEPRINT_PREFIX: StoredKeyword = { owners: BLUEPRINT_TYPES, name: 'url_prefix' };
-const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource'];
-const VIEW_TYPES = ['flask.views.View'];
+const METHOD_VIEW_TYPES = ['flask.views.MethodView', 'flask_restful.Resource', 'flask_restx.Resource', 'quart.views.MethodView'];
+const VIEW_TYPES = ['flask.views.View', 'quart.views.View'];
 const HOOKS = ['before_request', 'before_app_request'];
 const SHORTCUTS = lookupTable<string>({ get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' });
 const HTTP_VERBS = ['get', 'post', 'head', 'options', 'delete', 'put', 'trace', 'patch'];
@@ -89,14 +93,18 @@ interface Registration {
   call: CallExpr;
 }
 
+/** What a rule serves: HTTP requests, or WebSocket connections (Quart's `websocket` and `add_websocket`). */
+type RouteKind = 'http' | 'websocket';
+
 type RouteCall = CallExpr & { fn: Extract<Expr, { k: 'attr' }> };
 /** `@<something>.route(...)` or a shortcut such as `@<something>.get(...)`. */
-const isRouteCall = (dec: Expr): dec is RouteCall => dec.k === 'call' && dec.fn.k === 'attr' && (dec.fn.name === 'route' || dec.fn.name in SHORTCUTS);
+const isRouteCall = (dec: Expr): dec is RouteCall => dec.k === 'call' && dec.fn.k === 'attr' && (dec.fn.name === 'route' || dec.fn.name === 'websocket' || dec.fn.name in SHORTCUTS);
 
 // Methods through which Flask registers a rule: a class that overrides one may register other rules than written.
 const REGISTERING_METHODS = ['add_url_rule', 'route', 'make_setup_state'];
 
 export const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
+const isQuart = (v: Value): boolean => Project.isInstance(v, [...QUART_APP_TYPES, ...QUART_BLUEPRINT_TYPES]);
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
 const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
 const isRestfulApi = (v: Value): v is Instance => Project.isInstance(v, RESTFUL_API_TYPES);
@@ -176,9 +184,9 @@ class FlaskExtractor {
     const builders = appBuilderSites(project);
     const admins = project.modules.some((m) => Project.imports(m, [ADMIN_PACKAGE])) ? extensionSites(project, isAdmin, 'Admin') : [];
     const adding = builders.length || admins.length ? VIEW_REGISTRARS : [];
-    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_resource', ...registering, ...adding]))) {
+    for (const { call, ctx } of callSites(project, (c) => calling(c, ['add_url_rule', 'add_websocket', 'add_resource', ...registering, ...adding]))) {
       if (call.fn.k !== 'attr') continue;
-      if (call.fn.name === 'add_url_rule') project.noting(() => this.addUrlRule(call, ctx));
+      if (call.fn.name === 'add_url_rule' || call.fn.name === 'add_websocket') project.noting(() => this.addUrlRule(call, ctx));
       else if (call.fn.name === 'add_resource') project.noting(() => this.addResource(call, ctx));
       else if (call.fn.name === 'register') project.noting(() => this.registerClassful(call, ctx));
       else {
@@ -251,7 +259,8 @@ class FlaskExtractor {
     const routes: { dec: RouteCall; owners: Instance[]; above: number }[] = []; // above: how many of `others` precede it
     for (const dec of ref.fn.decorators) {
       if (isRouteCall(dec)) {
-        const owners = this.project.resolve(dec.fn.obj, ctx).filter(isOwner);
+        // Only Quart's apps and blueprints have `websocket`.
+        const owners = this.project.resolve(dec.fn.obj, ctx).filter((v): v is Instance => isOwner(v) && (dec.fn.name !== 'websocket' || isQuart(v)));
         if (owners.length) {
           routes.push({ dec, owners, above: others.length });
           continue;
@@ -261,9 +270,9 @@ class FlaskExtractor {
     }
     for (const { dec, owners, above } of routes) {
       const name = dec.fn.name;
-      const declared = name === 'route' ? this.methodsArg(dec, ctx) : [SHORTCUTS[name]];
+      const declared = name === 'route' ? this.methodsArg(dec, ctx) : name === 'websocket' ? [] : [SHORTCUTS[name]];
       const view: FlaskView = { handlerRef, viewDecorators: others.slice(above), misplacedDecorators: others.slice(0, above), methodDecorators: new Map() };
-      for (const owner of owners) this.emit(owner, argument(dec, 0, 'rule'), ctx, dec, declared, view);
+      for (const owner of owners) this.emit(owner, argument(dec, 0, 'rule'), ctx, dec, declared, view, [], name === 'websocket' ? 'websocket' : 'http');
     }
   }
 
@@ -308,8 +317,11 @@ class FlaskExtractor {
     for (const { api, path } of added) this.resource(api, cls, urls.map((url): Expr => ({ k: 'concat', parts: [path, url] })), at, ctx);
   }
 
+  /** `add_url_rule(rule, endpoint, view_func)`; Quart's `add_websocket` and `add_url_rule(..., is_websocket=True)` add a WebSocket route. */
   private addUrlRule(call: CallExpr, ctx: Ctx): void {
-    const owners = this.receivers(call, ctx, isOwner);
+    const flag = kwarg(call, 'is_websocket');
+    const websocket = (call.fn.k === 'attr' && call.fn.name === 'add_websocket') || (flag?.k === 'bool' && flag.v);
+    const owners = this.receivers(call, ctx, isOwner).filter((owner) => !websocket || isQuart(owner));
     if (!owners.length) return;
     const viewExpr = argument(call, 2, 'view_func');
     if (!viewExpr) return; // `add_url_rule(rule, "endpoint")` + `@app.endpoint` is not followed
@@ -326,7 +338,7 @@ class FlaskExtractor {
           : { file: ctx.mod.file, line: lineOf(call.loc), name: Project.describe(viewExpr) };
         const own = fn ? fn.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(fn.mod, fn.fn) })) : [];
         const view: FlaskView = { handlerRef, viewDecorators: [...unwrapped.wrappers, ...own], misplacedDecorators: [], methodDecorators: new Map() };
-        this.emit(owner, argument(call, 0, 'rule'), ctx, call, explicit ?? ['GET'], view, fn ? [] : ['view function could not be resolved']);
+        this.emit(owner, argument(call, 0, 'rule'), ctx, call, websocket ? [] : explicit ?? ['GET'], view, fn ? [] : ['view function could not be resolved'], websocket ? 'websocket' : 'http');
       }
     }
   }
@@ -591,7 +603,7 @@ class FlaskExtractor {
     return httpMethods(this.project, methods, ctx);
   }
 
-  private emit(owner: Instance, ruleExpr: Expr | undefined, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, extraUnresolved: string[] = []): void {
+  private emit(owner: Instance, ruleExpr: Expr | undefined, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, extraUnresolved: string[] = [], kind: RouteKind = 'http'): void {
     const written = ruleExpr ? this.project.stringValue(ruleExpr, ctx) : undefined;
     const unresolved = [...extraUnresolved];
     if (written === undefined) unresolved.push(`rule \`${ruleExpr ? Project.describe(ruleExpr) : '?'}\` is not a static string`);
@@ -603,7 +615,7 @@ class FlaskExtractor {
       this.push({
         path: joinRule(mount.prefix, rule ?? (ruleExpr && this.project.shownText(ruleExpr, ctx)) ?? UNRESOLVED_SEGMENT),
         unresolved: [...mount.unresolved, ...unresolved],
-        ctx, at, declared, view, mount,
+        ctx, at, declared, view, mount, kind,
       });
     }
   }
@@ -628,21 +640,23 @@ class FlaskExtractor {
     this.push({ path: UNRESOLVED_SEGMENT + (text ?? UNRESOLVED_SEGMENT), unresolved, ctx, at, declared, view, mount });
   }
 
-  private push(r: { path: string; unresolved: string[]; ctx: Ctx; at: CallExpr; declared: string[] | undefined; view: FlaskView; mount: Mount }): void {
+  private push(r: { path: string; unresolved: string[]; ctx: Ctx; at: CallExpr; declared: string[] | undefined; view: FlaskView; mount: Mount; kind?: RouteKind }): void {
+    const kind = r.kind ?? 'http';
     const declared = r.declared ?? [];
     const unresolved = r.declared ? r.unresolved : [...r.unresolved, 'methods are not static'];
     const methods = new Set(declared);
     const automatic: string[] = [];
     if (methods.has('GET') && !methods.has('HEAD')) automatic.push('HEAD');
     const noOptions = kwarg(r.at, 'provide_automatic_options');
-    if (!methods.has('OPTIONS') && !(noOptions?.k === 'bool' && noOptions.v === false)) automatic.push('OPTIONS');
+    if (kind === 'http' && !methods.has('OPTIONS') && !(noOptions?.k === 'bool' && noOptions.v === false)) automatic.push('OPTIONS');
     automatic.forEach((m) => methods.add(m));
     const app = r.mount.app;
+    const quart = app ? isQuart(app) : r.mount.blueprints.some(isQuart);
     const hooks = [...(app ? [app] : []), ...r.mount.blueprints].flatMap((owner) => this.hooks.get(owner.site.key) ?? []);
     this.drafts.push({
       route: {
-        framework: 'flask',
-        kind: 'http',
+        framework: quart ? 'quart' : 'flask',
+        kind,
         methods: sortedUnique(methods),
         automaticMethods: sortedUnique(automatic),
         path: r.path,
@@ -651,7 +665,7 @@ class FlaskExtractor {
         handler: r.view.handlerRef.name,
         handlerFile: r.view.handlerRef.file,
         handlerLine: r.view.handlerRef.line,
-        app: app ? { file: app.site.ctx.mod.file, line: lineOf(app.site.call.loc), name: 'Flask' } : undefined,
+        app: app ? { file: app.site.ctx.mod.file, line: lineOf(app.site.call.loc), name: quart ? 'Quart' : 'Flask' } : undefined,
         prefixes: r.mount.parts,
         ...(hooks.length && { hooks: [...new Map(hooks.map(({ mod, fn }) => [fn, { file: mod.file, line: lineOf(fn.loc) }])).values()] }),
         ...assumedFor(this.project, r.mount.assumptions),
