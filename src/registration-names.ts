@@ -24,3 +24,40 @@ export function namedLikeSite({ fn }: CallExpr, isDecorator: boolean): boolean {
   if (fn.k === 'attr') return isDecorator ? ROUTE_DECORATORS.has(fn.name) : ROUTE_METHODS.has(fn.name) || INCLUDE_METHODS.has(fn.name);
   return fn.k === 'name' && ROUTE_CALLABLES[fn.id] !== undefined;
 }
+
+/**
+ * Web frameworks apiposture does not read, by what makes their apps (and Bottle's module-level route decorators,
+ * which register on its default app), as qualified names: each such call is a registration site nothing resolves, so
+ * a project built on one is never reported as serving no routes without a word.
+ */
+export const UNREAD_FRAMEWORKS: readonly { name: string; makers: readonly string[] }[] = [
+  { name: 'aiohttp', makers: ['aiohttp.web.Application', 'aiohttp.web_app.Application'] },
+  { name: 'Sanic', makers: ['sanic.Sanic', 'sanic.app.Sanic'] },
+  { name: 'Tornado', makers: ['tornado.web.Application'] },
+  { name: 'Falcon', makers: ['falcon.App', 'falcon.API', 'falcon.app.App', 'falcon.asgi.App'] },
+  { name: 'Bottle', makers: ['bottle.Bottle', ...['route', 'get', 'post', 'put', 'delete', 'patch'].map((m) => `bottle.${m}`)] },
+  { name: 'Pyramid', makers: ['pyramid.config.Configurator'] },
+  { name: 'Litestar', makers: ['litestar.Litestar', 'litestar.app.Litestar', 'starlite.Starlite'] },
+  { name: 'Connexion', makers: ['connexion.App', 'connexion.FlaskApp', 'connexion.AsyncApp', 'connexion.AioHttpApp'] },
+  { name: 'Robyn', makers: ['robyn.Robyn'] },
+  { name: 'BlackSheep', makers: ['blacksheep.Application', 'blacksheep.server.Application'] },
+  { name: 'CherryPy', makers: ['cherrypy.quickstart', 'cherrypy.tree.mount'] },
+  { name: 'Klein', makers: ['klein.Klein'] },
+  { name: 'Responder', makers: ['responder.API'] },
+  { name: 'Emmett', makers: ['emmett.App'] },
+];
+
+/** Their top-level packages: a module importing one is read (see relevance.ts). */
+export const UNREAD_FRAMEWORK_PACKAGES = [...new Set(UNREAD_FRAMEWORKS.flatMap((f) => f.makers.map((m) => m.split('.')[0])))];
+const UNREAD_MAKER_NAMES = new Set(UNREAD_FRAMEWORKS.flatMap((f) => f.makers.map((m) => m.split('.').pop()!)));
+
+/** A call named like one that makes an app of a framework apiposture does not read (a cheap test before its imports are read). */
+export function namedLikeUnreadMaker({ fn }: CallExpr): boolean {
+  const name = fn.k === 'name' ? fn.id : fn.k === 'attr' ? fn.name : undefined;
+  return name !== undefined && UNREAD_MAKER_NAMES.has(name);
+}
+
+/** The unread framework whose app (or Bottle route) a callee of this qualified name makes. */
+export function unreadFramework(qname: string | undefined): string | undefined {
+  return qname === undefined ? undefined : UNREAD_FRAMEWORKS.find((f) => f.makers.includes(qname))?.name;
+}

@@ -4,15 +4,16 @@
  * listed here with why not. Sites are found by name, independently of the framework extractors, on
  * receivers that are (or may be: they cannot be read) web framework objects; a site is resolved when a
  * route was reported at its line, a route's prefix was read there, or (for an include) what it includes
- * is project code whose own sites are counted.
+ * is project code whose own sites are counted. The apps of web frameworks apiposture does not read are sites no
+ * route resolves (see UNREAD_FRAMEWORKS).
  */
 import type { CallExpr, Expr, ModuleFacts } from './python/ir';
-import { NO_ITEMS, argument, columnOf, eachCall, kwarg, lineOf, someExpr } from './python/ir';
+import { NO_ITEMS, argument, columnOf, dottedName, eachCall, kwarg, lineOf, someExpr } from './python/ir';
 import { Project, type Ctx, type Value } from './python/project';
 import type { ProfileSkippedRegistration, Route, UnresolvedRegistration } from './model';
 import type { SkippedArm } from './python/profile';
 import { statementContexts } from './frameworks/common';
-import { ROUTE_CALLABLES, namedLikeSite } from './registration-names';
+import { ROUTE_CALLABLES, UNREAD_FRAMEWORK_PACKAGES, namedLikeSite, namedLikeUnreadMaker, unreadFramework } from './registration-names';
 import { bundledRoutes } from './frameworks/fastapi/bundled-routers';
 import { isClassfulView } from './frameworks/flask/classful';
 import { APPBUILDER_PACKAGE, VIEW_REGISTRARS } from './frameworks/flask/appbuilder';
@@ -46,6 +47,7 @@ interface Site {
   include?: Expr; // for an include: what it includes
   loopContexts: readonly Ctx[]; // one per item of the static loops around it (none for a decorator or an assignment)
   callers: NonNullable<Ctx['via']>[]; // the calls of the helper function it stands in, if any
+  unread?: string; // the framework apiposture does not read whose app (or Bottle route) it makes
 }
 
 export interface RegistrationCount {
@@ -70,7 +72,7 @@ export function countRegistrations(project: Project, routes: Route[], inScope: (
       const declared = [`${mod.file}:${lineOf(site.call.loc)}`, ...site.callers.map((via) => `${via.file}:${via.line}`)];
       // An AppBuilder's own views are listed in part (see securityViews): its site stays, saying which are not.
       if (!EXTENSION_SITES[site.label]?.partial && (declared.some((at) => reported.has(at)) || finder.returnedWhereReported(site, reported))) continue;
-      const why = site.include ? finder.unreadInclude(site) : finder.unreadReceiverOrArguments(site);
+      const why = site.include ? finder.unreadInclude(site) : site.unread ? `${site.unread} is a web framework apiposture does not read: the routes this app serves are not listed` : finder.unreadReceiverOrArguments(site);
       if (why) unresolved.push({ file: mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc), call: site.label, reason: why });
     }
   }
@@ -96,9 +98,11 @@ class SiteFinder {
   private readonly reportedCalls = new WeakMap<Set<string>, { call: CallExpr; ctx: Ctx }[]>(); // see callsWhereReported
   // Flask-AppBuilder's and Flask-Admin's `add_view` is also Django admin's: their names count only where they are imported.
   private readonly viewRegistrars: boolean;
+  private readonly unreadImported: boolean; // a module imports a framework apiposture does not read
 
   constructor(private readonly project: Project) {
     this.viewRegistrars = project.modules.some((m) => Project.imports(m, [APPBUILDER_PACKAGE, ADMIN_PACKAGE]));
+    this.unreadImported = project.modules.some((m) => Project.imports(m, UNREAD_FRAMEWORK_PACKAGES));
   }
 
   /**
@@ -142,7 +146,7 @@ class SiteFinder {
     const visit = (expr: Expr, scope: number, line: number, decorator = false, loopContexts: readonly Ctx[] = NO_ITEMS): void =>
       eachCall(expr, (call) => {
         const isDecorator = decorator && call === expr;
-        if (!namedLikeSite(call, isDecorator)) return; // most calls: no key built for them
+        if (!namedLikeSite(call, isDecorator) && !(this.unreadImported && namedLikeUnreadMaker(call))) return; // most calls: no key built for them
         const key = `${lineOf(call.loc)}:${columnOf(call.loc)}`;
         if (found.has(key)) return;
         const site = this.site(call, loopContexts[0] ?? { mod, scope, line }, isDecorator);
@@ -166,6 +170,11 @@ class SiteFinder {
 
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
+    if (this.unreadImported && namedLikeUnreadMaker(call)) {
+      const unread = unreadFramework(importedName(ctx, dottedName(fn) ?? ''));
+      if (unread) return { call, ctx, label: `${Project.describe(fn)}(…)`, unread };
+      if (!namedLikeSite(call, isDecorator)) return undefined; // `d.get(...)`: named like Bottle's `get` only
+    }
     if (fn.k === 'attr') {
       if (VIEW_REGISTRARS.includes(fn.name) && !this.viewRegistrars) return undefined;
       if (this.overriddenRegistration(call, ctx) === 'passes-path') return undefined;
@@ -176,9 +185,8 @@ class SiteFinder {
       if (fn.name === 'register_blueprint') return { call, ctx, label, include: argument(call, 0, 'blueprint') };
       return { call, ctx, label };
     }
-    if (fn.k !== 'name') return undefined;
-    const qnames = ROUTE_CALLABLES[fn.id];
-    if (!this.project.resolve(fn, ctx).some((v) => v.kind === 'external' && qnames.includes(v.qname))) return undefined;
+    const qnames = fn.k === 'name' ? ROUTE_CALLABLES[fn.id] : undefined;
+    if (fn.k !== 'name' || !qnames || !this.project.resolve(fn, ctx).some((v) => v.kind === 'external' && qnames.includes(v.qname))) return undefined;
     const off = EXTENSION_SITES[fn.id]?.off;
     const given = off && argument(call, off.at, off.keyword);
     if (given?.k === 'bool' && !given.v) return undefined;
@@ -261,6 +269,16 @@ class SiteFinder {
 function isNoUrlPath(call: CallExpr): boolean {
   const first = call.args[0];
   return first?.k === 'str' && first.v !== '' && !first.v.startsWith('/');
+}
+
+/**
+ * The qualified name a dotted callee has through the imports of its scope or module (`web.Application` after `from
+ * aiohttp import web`), read without resolving anything: a call that turns out to be no site assumes nothing.
+ */
+function importedName({ mod, scope }: Ctx, dotted: string): string | undefined {
+  const [head, ...rest] = dotted.split('.');
+  const imported = [...(mod.bindings[scope] ?? []), ...(mod.bindings[0] ?? [])].find((b) => b.kind === 'import' && b.level === 0 && b.name === head);
+  return imported?.kind === 'import' ? [imported.module, ...(imported.attr ? [imported.attr] : []), ...rest].join('.') : undefined;
 }
 
 function unreadable(v: Value): boolean {

@@ -13,6 +13,7 @@
 import { ANALYZERS } from './frameworks';
 import { LIBRARY_DESCRIPTORS } from './frameworks/libraries';
 import { moduleNameOf } from './python/facts';
+import { UNREAD_FRAMEWORK_PACKAGES } from './registration-names';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readSource, type SourceOutcome } from './parse';
@@ -31,10 +32,12 @@ const SEED_WORDS = ['urlpatterns', 'ROOT_URLCONF', 'MIDDLEWARE', 'DJANGO_SETTING
 
 /** Packages whose behaviour the analysis models itself: their imports seed the shortcut, and they are never read from a virtualenv. */
 export const MODELLED_PACKAGES = [...new Set([...ANALYZERS.flatMap((a) => a.packages), ...LIBRARY_DESCRIPTORS.flatMap((d) => d.packages), ...OTHER_PACKAGES])];
-const PACKAGE_ALTERNATIVES = MODELLED_PACKAGES.join('|');
+// Besides, the web frameworks apiposture does not read: their apps are registration sites it lists (see
+// registration-names.ts). aiohttp is mostly a client: only its server, `aiohttp.web`, seeds.
+const PACKAGE_ALTERNATIVES = [...MODELLED_PACKAGES, ...UNREAD_FRAMEWORK_PACKAGES.filter((p) => p !== 'aiohttp'), 'aiohttp\\.web'].join('|');
 // `from pkg...` or `import a, b as c, pkg...`; a backslash may continue the line.
 const SEED_PATTERN = new RegExp(
-  `\\bfrom\\s+(?:${PACKAGE_ALTERNATIVES})\\b|\\bimport\\s+(?:[\\w.]+(?:\\s+as\\s+\\w+)?\\s*,[\\s\\\\]*)*(?:${PACKAGE_ALTERNATIVES})\\b|\\b(?:${SEED_WORDS.join('|')})\\b`,
+  `\\bfrom\\s+(?:${PACKAGE_ALTERNATIVES})\\b|\\bfrom\\s+aiohttp\\s+import\\b[^\\n]*\\bweb\\b|\\bimport\\s+(?:[\\w.]+(?:\\s+as\\s+\\w+)?\\s*,[\\s\\\\]*)*(?:${PACKAGE_ALTERNATIVES})\\b|\\b(?:${SEED_WORDS.join('|')})\\b`,
 );
 
 /** What the shortcut needs of a file's text: whether it is a seed, and the module names it mentions. */

@@ -154,7 +154,10 @@ function verdictLine(result: ScanResult, c: Chalk): string {
   const routes = !s.routes ? c.bold('no routes found') : open ? c.red.bold(`${open} of ${s.routes} routes not limited`) : c.green.bold(`all ${s.routes} routes limited`);
   const severities = (['error', 'warning', 'note'] as Severity[]).map((v) => SEVERITY_STYLE[v](c)(`${s.bySeverity[v]} ${v}${s.bySeverity[v] === 1 ? '' : 's'}`)).join(', ');
   const partial = s.byStatus.partial ? `${s.byStatus.partial} partial, ` : '';
-  return `${routes} (${partial}${s.byStatus.unlimited} unlimited, ${s.byStatus.unknown} unknown, ${s.byStatus.exempt} exempt) · ${severities}`;
+  // What the scan could not see belongs beside what it found: "no routes" over unread registrations says nothing.
+  const unread = s.registrationSites.unresolved;
+  const sites = unread ? ` · ${c.magenta(`${unread} route registration${unread === 1 ? '' : 's'} not resolved`)}` : '';
+  return `${routes} (${partial}${s.byStatus.unlimited} unlimited, ${s.byStatus.unknown} unknown, ${s.byStatus.exempt} exempt)${sites} · ${severities}`;
 }
 
 /** Where the scan looked: the project root (as reached from here), what marks it, its import roots. */
