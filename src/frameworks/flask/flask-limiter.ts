@@ -29,7 +29,7 @@ import { otherThan429, type Answering } from '../over-limit-answer';
 import { conditionConcerns, FLASK_REQUEST, keyConcerns, type KeyOption } from '../client-input';
 import { callableBody } from '../callable-body';
 import { calledValue } from '../../python/profile';
-import { isApp, type FlaskRouteContext, type FlaskView } from './routes';
+import { isApp, isQuartApp, type FlaskRouteContext, type FlaskView } from './routes';
 import { addTo } from '../../collections';
 import { FlaskAppConfig } from './app-config';
 import { parseLimitsNotation } from '../../ratelimit/grammar';
@@ -584,6 +584,10 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const site = info.instance.site;
     const where = { file: site.ctx.mod.file, line: lineOf(site.call.loc) };
     const binding = info.bindings.find((b) => b.app?.site.key === app.site.key);
+    // It reads Flask's request context, which a Quart request does not set: every request fails (Flask-Limiter 3.3, Quart 0.18).
+    if (binding && isQuartApp(app)) {
+      return { kind: 'disabled', evidence: { ...binding.at, message: "Flask-Limiter is bound to a Quart app: it reads Flask's request context, which Quart does not set, so it limits nothing and every request fails", concern: 'limiter-not-wired' } };
+    }
     if (!binding) {
       const unresolved = info.bindings.find((b) => b.unresolved);
       if (unresolved) return { kind: 'unknown', evidence: { ...unresolved.at, message: `limiter binding unclear: ${unresolved.unresolved}` } };
