@@ -18,7 +18,7 @@ import { contribution, type Decision, type LibraryResolver } from '../protection
 import { staticValue } from '../limits-family';
 import { conditionConcerns, keyConcerns, QUART_REQUEST, type KeyOption } from '../client-input';
 import { limitsNotation, parseLimitsNotation } from '../../ratelimit/grammar';
-import { isApp, type FlaskRouteContext } from './routes';
+import { isApp, isQuartApp, type FlaskRouteContext } from './routes';
 import { FlaskAppConfig } from './app-config';
 import { addTo } from '../../collections';
 import type { FlaskLibrary } from '.';
@@ -202,6 +202,12 @@ class QuartRateLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     const own = [...marks.limits.map((m) => ({ m, source: 'decorator' as const })), ...(blueprint ? this.blueprintLimits.get(blueprint.site.key) ?? [] : []).map((m) => ({ m, source: 'blueprint' as const }))];
     const bound = app ? this.limiters.flatMap((info) => info.apps.filter((b) => b.app?.site.key === app.site.key).map((b) => ({ info, binding: b }))) : [];
     const unclear = this.limiters.flatMap((info) => info.apps.filter((b) => !b.app));
+    // Quart-Rate-Limiter 0.8 and 0.12 raise on a Flask app, which has no `before_serving`.
+    const flask = bound.find(({ binding }) => !isQuartApp(binding.app!));
+    if (flask) {
+      evidence.push({ ...flask.binding.at, message: 'the RateLimiter is bound to a Flask app: binding it raises (Flask has no `before_serving`), so the app does not start' });
+      return { limits: [], unknown: true };
+    }
     if (!own.length && !marks.exempt && !bound.some(({ info }) => info.defaults.length)) return undefined;
     if (!bound.length) {
       if (unclear.length) {

@@ -105,7 +105,7 @@ const REGISTERING_METHODS = ['add_url_rule', 'route', 'make_setup_state'];
 
 export const isApp = (v: Value): v is Instance => Project.isInstance(v, FLASK_APP_TYPES);
 const isQuart = (v: Value): boolean => Project.isInstance(v, [...QUART_APP_TYPES, ...QUART_BLUEPRINT_TYPES]);
-export const isQuartApp = (v: Value): boolean => Project.isInstance(v, QUART_APP_TYPES);
+export const isQuartApp = (v: Value): v is Instance => Project.isInstance(v, QUART_APP_TYPES);
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
 const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
 const isRestfulApi = (v: Value): v is Instance => Project.isInstance(v, RESTFUL_API_TYPES);
