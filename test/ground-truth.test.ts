@@ -196,7 +196,7 @@ for (const { project, apps, variable, library, imports, ownViews, byModule } of 
  * request (fixed in 0.11), so a view with both is refused early.
  */
 const QUART_ENTRY_POINTS: Record<string, string[]> = {
-  'quart/service': ['app:app', 'unwired:app', 'disabled:app', 'configured:app', 'newer:app', 'flasklimiter:app'],
+  'quart/service': ['app:app', 'unwired:app', 'disabled:app', 'configured:app', 'newer:app', 'flasklimiter:app', 'factory:app'],
 };
 
 test('every Quart fixture has entry points for the probe', () => {

@@ -88,15 +88,18 @@ class QuartRateLimiterResolver implements LibraryResolver<FlaskRouteContext> {
 
   constructor(private readonly project: Project) {
     this.config = new FlaskAppConfig(project);
-    for (const { call, ctx } of callSites(project, (c) => SITE_NAMES.includes((c.fn.k === 'attr' ? c.fn.name : c.fn.k === 'name' ? c.fn.id : '')))) this.site(call, ctx);
+    const sites = callSites(project, (c) => SITE_NAMES.includes(c.fn.k === 'attr' ? c.fn.name : c.fn.k === 'name' ? c.fn.id : ''));
+    // Every limiter first: `init_app` may be called in a module read before the one that makes the limiter.
+    for (const { call, ctx } of sites) this.constructed(call, ctx);
+    for (const { call, ctx } of sites) this.applied(call, ctx);
   }
 
   get used(): boolean {
     return this.limiters.length > 0 || this.blueprintLimits.size > 0;
   }
 
-  /** A `RateLimiter(...)`, `limiter.init_app(app)` or `limit_blueprint(bp, ...)` call. */
-  private site(call: CallExpr, ctx: Ctx): void {
+  /** `limiter.init_app(app)` or `limit_blueprint(bp, ...)`. */
+  private applied(call: CallExpr, ctx: Ctx): void {
     const { fn } = call;
     if (fn.k === 'attr' && fn.name === 'init_app') {
       for (const limiter of this.project.resolve(fn.obj, ctx).filter(isLimiter)) {
@@ -104,15 +107,16 @@ class QuartRateLimiterResolver implements LibraryResolver<FlaskRouteContext> {
         const app = argument(call, 0, 'app');
         if (info && app) this.bind(info, app, ctx, call, argument(call, 1, 'enabled'));
       }
-      return;
-    }
-    const callee = this.project.resolve(fn, ctx);
-    if (callee.some((v) => names(v, LIMIT_BLUEPRINT))) {
+    } else if (this.project.resolve(fn, ctx).some((v) => names(v, LIMIT_BLUEPRINT))) {
       const marked = this.marks(call, ctx, 1);
       const blueprint = argument(call, 0, 'blueprint');
       for (const bp of blueprint ? this.project.resolve(blueprint, ctx) : []) if (bp.kind === 'instance') addTo(this.blueprintLimits, bp.site.key, ...marked);
-      return;
     }
+  }
+
+  /** A `RateLimiter(...)`: the limiter, bound when it is given the app. */
+  private constructed(call: CallExpr, ctx: Ctx): void {
+    if (call.fn.k === 'attr' && call.fn.name === 'init_app') return;
     const instance = this.project.resolve(call, ctx).find(isLimiter);
     if (!instance || instance.site.call !== call || this.limiters.some((l) => l.instance.site.key === instance.site.key)) return;
     const store = kwarg(call, 'store');
