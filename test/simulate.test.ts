@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { flaskLimiterApp, limitedLogin } from '../rules/examples';
-import type { Strategy } from '../src/limiter/limiter';
+import { RateLimiter, VirtualClock, type Strategy } from '../src/limiter/limiter';
+import { MemoryStore } from '../src/limiter/store';
+import { parseLimitsNotation } from '../src/ratelimit/grammar';
 import { worstCase } from '../src/limiter/worst-case';
 import { runCli, spawnCli } from './support/run-cli';
 
@@ -143,4 +145,19 @@ describe('several limits at once', () => {
     expect(stdout).toMatch(/formula min over limits of \(⌊W\/w⌋ \+ 1\)·N − 1 = 1999: up to that many; the bounded search reached \d+\)/);
     expect(stdout).not.toContain('DISAGREES');
   });
+});
+
+/**
+ * Quart-Rate-Limiter's GCRA admits what the reference token bucket does: `rate_limit(10, timedelta(seconds=10))` run
+ * on Quart-Rate-Limiter 0.12.1 (Quart 0.20) with its clock stubbed gave this timeline (seconds, admitted).
+ */
+test('the token bucket admits what Quart-Rate-Limiter 0.12.1 admits', () => {
+  const measured: [number, boolean][] = [
+    ...Array.from({ length: 10 }, (): [number, boolean] => [0, true]), [0, false],
+    [1, true], [1, false], [1.5, false], [2, true], [2, false],
+    ...Array.from({ length: 10 }, (): [number, boolean] => [20, true]), [20, false],
+  ];
+  const clock = new VirtualClock();
+  const limiter = new RateLimiter(new MemoryStore(), 'token-bucket', parseLimitsNotation('10/10 seconds').items, clock);
+  expect(measured.map(([t]) => (clock.set(t), [t, limiter.hit('client')]))).toEqual(measured);
 });
