@@ -15,7 +15,8 @@ export default defineRule<'order'>({
 Flags limit decorators the framework never sees: \`@limiter.limit\` written above \`@app.route\` /
 \`@app.get\` / \`@router.post\` (decorators apply bottom-up, so the route decorator registered the function
 before the limit wrapped it), DRF \`@throttle_classes\` above \`@api_view\`, and django-ratelimit's
-\`@ratelimit\` directly on a class-based view method without \`method_decorator\`.
+\`@ratelimit\` directly on a class-based view method without \`method_decorator\`; Quart-Rate-Limiter \`@rate_limit\` above
+another decorator over the route decorator, or on a class view's method (it marks a function Quart never calls).
 
 ## Why is this bad?
 The limit is written next to the route and passes review, but requests reach the undecorated function: no

@@ -16,7 +16,9 @@ export default defineRule<'notWired'>({
 Flags routes whose limiter is not wired to the application: a Flask-Limiter \`Limiter\` without \`app=\` and
 never \`init_app(app)\`; slowapi \`default_limits\` or \`application_limits\` without \`SlowAPIMiddleware\` on
 the app, or the middleware without \`app.state.limiter\`; fastapi-limiter \`RateLimiter\` dependencies without
-\`FastAPILimiter.init(...)\`.
+\`FastAPILimiter.init(...)\`; Quart-Rate-Limiter \`@rate_limit\` marks on an app no \`RateLimiter\` is bound to, or on a
+WebSocket route (it counts HTTP requests only); Flask-Limiter bound to a Quart app (it reads Flask's request context,
+which Quart does not set).
 
 ## Why is this bad?
 The decorators and settings read like protection, but nothing enforces them: requests pass unlimited, or every

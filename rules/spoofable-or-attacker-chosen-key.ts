@@ -13,7 +13,8 @@ export default defineRule<'key'>({
   summary: 'Limit keyed on a value the client controls (X-Forwarded-For, username, possibly empty key)',
   docs: `## What it does
 Flags limits whose counter key the client picks: \`get_ipaddr\` and key functions reading
-\`X-Forwarded-For\` / \`X-Real-IP\` without a trusted-proxy setup, fastapi-limiter's default identifier,
+\`X-Forwarded-For\` / \`X-Real-IP\` without a trusted-proxy setup, fastapi-limiter's default identifier and
+Quart-Rate-Limiter's default key (the left-most \`X-Forwarded-For\` entry),
 DRF throttles with \`NUM_PROXIES\` unset, django-ratelimit \`key="header:x-forwarded-for"\` or
 \`RATELIMIT_IP_META_KEY\` pointing at a forwarded header; keys that are only a submitted value
 (\`key="post:username"\`); keys that can be empty (Flask-Limiter and slowapi skip the limit then).
