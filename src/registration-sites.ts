@@ -171,7 +171,7 @@ class SiteFinder {
   private site(call: CallExpr, ctx: Ctx, isDecorator: boolean): Omit<Site, 'loopContexts' | 'callers'> | undefined {
     const { fn } = call;
     if (this.unreadImported && namedLikeUnreadMaker(call)) {
-      const unread = unreadFramework(importedName(ctx, dottedName(fn) ?? ''));
+      const unread = unreadFramework(importedName(ctx, fn));
       if (unread) return { call, ctx, label: `${Project.describe(fn)}(…)`, unread };
       if (!namedLikeSite(call, isDecorator)) return undefined; // `d.get(...)`: named like Bottle's `get` only
     }
@@ -275,8 +275,8 @@ function isNoUrlPath(call: CallExpr): boolean {
  * The qualified name a dotted callee has through the imports of its scope or module (`web.Application` after `from
  * aiohttp import web`), read without resolving anything: a call that turns out to be no site assumes nothing.
  */
-function importedName({ mod, scope }: Ctx, dotted: string): string | undefined {
-  const [head, ...rest] = dotted.split('.');
+function importedName({ mod, scope }: Ctx, callee: Expr): string | undefined {
+  const [head, ...rest] = (dottedName(callee) ?? '').split('.');
   const imported = [...(mod.bindings[scope] ?? []), ...(mod.bindings[0] ?? [])].find((b) => b.kind === 'import' && b.level === 0 && b.name === head);
   return imported?.kind === 'import' ? [imported.module, ...(imported.attr ? [imported.attr] : []), ...rest].join('.') : undefined;
 }
