@@ -452,6 +452,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/domains': ['hosting.settings'],
   'django/inventory': ['inventory.settings'],
   'django/splitsettings': ['tracker.settings'],
+  'django/rooted': ['rooted.settings'],
 };
 /**
  * Django fixtures built on a library Debian does not package: probed only with its source checked out, given as

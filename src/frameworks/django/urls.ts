@@ -383,7 +383,7 @@ export class UrlWalker {
     if (target.k === 'seq' && target.items.length >= 2 && target.items.length <= 3 && target.items[1].k !== 'call') {
       return this.walkInclude(target.items[0], ctx, prefix, stack, at, depth + 1);
     }
-    const text = target.k === 'str' || target.k === 'name' || target.k === 'concat' || target.k === 'fstr' ? this.project.stringValue(target, ctx) : undefined;
+    const text = ['str', 'name', 'attr', 'concat', 'fstr'].includes(target.k) ? this.project.stringValue(target, ctx) : undefined;
     if (text !== undefined) {
       const mod = this.project.findModule(text, ctx.mod);
       if (mod) return this.walkModule(mod, prefix, stack);
