@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isIdentifier } from './python/module-names';
 
 // Files or folders that sit at the top of a Python project or repository.
 const MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py', 'manage.py', 'Pipfile', 'poetry.lock', 'uv.lock', 'requirements.txt', 'requirements', '.git'];
@@ -52,7 +53,7 @@ function namespaceAbove(chainTop: string, projectTop: string): string[] {
   if (chainTop === projectTop || !isWithin(chainTop, projectTop)) return [];
   const names = toRelative(projectTop, chainTop).split('/');
   const identifiers: string[] = [];
-  while (names.length && /^[A-Za-z_][A-Za-z0-9_]*$/.test(names[names.length - 1])) identifiers.unshift(names.pop()!);
+  while (names.length && isIdentifier(names[names.length - 1])) identifiers.unshift(names.pop()!);
   return identifiers;
 }
 
@@ -88,7 +89,8 @@ function markerOf(dir: string): string | undefined {
 /** The first folder at or above `dir` that is not a package: Python's import root for `dir`'s modules. */
 export function packageChainTop(dir: string): string {
   let top = dir;
-  while (isPresent(path.join(top, '__init__.py')) && path.dirname(top) !== top) top = path.dirname(top);
+  // A checkout named `mayan-edms` with a stray `__init__.py` is no package Python could import.
+  while (isPresent(path.join(top, '__init__.py')) && isIdentifier(path.basename(top)) && path.dirname(top) !== top) top = path.dirname(top);
   return top;
 }
 

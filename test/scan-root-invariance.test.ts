@@ -91,6 +91,21 @@ describe('project context', () => {
     expect(moduleNames(['__init__.py', 'web.py'], context.rootPackage).get('web.py')).toEqual({ module: 'myservice.web', aliases: [], importRoot: '..' });
   });
 
+  test('a checkout named like no module (`mayan-edms/__init__.py`) is no package: its modules are named from inside it', async () => {
+    write({
+      'mayan-edms/setup.cfg': '',
+      'mayan-edms/__init__.py': '',
+      'mayan-edms/mayan/__init__.py': '',
+      'mayan-edms/mayan/app.py': 'from flask import Flask\nfrom mayan.views import ping\napp = Flask(__name__)\napp.add_url_rule("/ping", view_func=ping)\n',
+      'mayan-edms/mayan/views.py': 'def ping():\n    return "pong"\n',
+    });
+    const context = projectContext([path.join(dir, 'mayan-edms')]);
+    expect(context).toMatchObject({ root: path.join(dir, 'mayan-edms'), rootPackage: '' });
+    expect(moduleNames(['__init__.py', 'my-app/__init__.py', 'my-app/web.py']).get('my-app/web.py')).toEqual({ module: 'web', aliases: [], importRoot: 'my-app' });
+    const scanned = await scan({ paths: [path.join(dir, 'mayan-edms')] });
+    expect(scanned.routes.map((r) => [r.path, r.handler])).toEqual([['/ping', 'mayan.views.ping']]);
+  });
+
   test('a project root inside a namespace package is also named through it (swh-web scanned as `swh/web`)', async () => {
     write({
       'repo/pyproject.toml': '',

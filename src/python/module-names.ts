@@ -13,6 +13,11 @@ export interface ModuleName {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A folder or file name Python can import by (`my-app` is none, whatever `__init__.py` it holds). */
+export function isIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
 /**
  * Names for every file (paths relative to the project root, forward slashes). `rootPackage` is the dotted
  * name of the project root itself when it is a package, so its modules are named from above it; `namespace`, the
@@ -20,7 +25,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function moduleNames(files: string[], rootPackage = '', namespace: string[] = []): Map<string, ModuleName> {
   const all = new Set(files);
-  const isPackage = (segments: string[]): boolean => all.has([...segments, '__init__.py'].join('/'));
+  // A folder named like no module (`mayan-edms/__init__.py`) is no package: the import root lies below it.
+  const isPackage = (segments: string[]): boolean => isIdentifier(segments[segments.length - 1]) && all.has([...segments, '__init__.py'].join('/'));
   const names = new Map<string, ModuleName>();
   for (const file of files) {
     const parts = file.replace(/\.pyi?$/, '').split('/');
@@ -37,7 +43,7 @@ export function moduleNames(files: string[], rootPackage = '', namespace: string
     // stray `src/__init__.py`, manage.py inside a package). A lone file name is not one: `utils/redis.py`
     // must not answer `import redis`.
     const aliases: string[] = [];
-    for (let start = parts.length - 2; start >= 0 && IDENTIFIER.test(parts[start]); start--) {
+    for (let start = parts.length - 2; start >= 0 && isIdentifier(parts[start]); start--) {
       const alias = parts.slice(start).join('.');
       if (alias !== module) aliases.push(alias);
     }
