@@ -9,7 +9,7 @@ import type { Arm, CallExpr, Expr, FunctionDef, ModuleFacts } from './ir';
 import { argument, dottedName, eachCall, exprLine, lineOf, pythonText, someExpr } from './ir';
 import { armGroupsOf, methodCallsOn, testedArmGroupsIn, testedArmsIn } from './module-index';
 import { addTo, lookupTable } from '../collections';
-import { ENVIRONMENT_READS, STRING_METHODS, castsDefault, readsEnvironmentObject, type Assumption, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
+import { ENUM_CLASSES, ENVIRONMENT_READS, STRING_METHODS, VALUED_ENUMS, castsDefault, readsEnvironmentObject, type Assumption, type ClassRef, type Ctx, type Env, type ExternalNames, type FunctionRef, type Project, type Value } from './project';
 import type { Principal } from '../model';
 import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
 
@@ -40,8 +40,6 @@ const MAX_STEPS = 500; // values looked at for one test: beyond it, the test sta
 // Evaluations begun inside one another through the resolver, each with a depth count of its own (the corpus needs
 // 6): beyond it a call's value is undecided, so that the stack stays bounded.
 const MAX_NESTING = 12;
-const VALUED_ENUMS = ['enum.StrEnum', 'enum.IntEnum', 'enum.IntFlag'];
-const ENUM_CLASSES = ['enum.Enum', 'enum.Flag', ...VALUED_ENUMS];
 /** `--define DEBUG=true`: booleans, None, numbers and text as Python would read them from configuration. */
 export function defineValue(text: string): PyValue {
   if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';

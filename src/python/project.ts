@@ -167,6 +167,12 @@ const MAX_INIT_LEVELS = 8; // `super().__init__` calls followed from a class's `
 // Annotations that say nothing of an object's class (`Any`, a Protocol, a type variable): see annotatedAsLibraryObject.
 const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.|^object$/;
 
+export const VALUED_ENUMS = ['enum.StrEnum', 'enum.IntEnum', 'enum.IntFlag'];
+export const ENUM_CLASSES = ['enum.Enum', 'enum.Flag', ...VALUED_ENUMS];
+// Enums of the standard library whose members are texts: `HTTPMethod.GET` is "GET", also as `.value`.
+const HTTP_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
+const STANDARD_TEXT_ENUMS = new Map([['http.HTTPMethod', new Map(HTTP_METHODS.map((m) => [m, m]))]]);
+
 // Top-level packages that are never project modules, besides the modelled ones: a folder of that name above
 // an import root (`examples/flask/app.py`) gives no alias `flask.app`.
 const THIRD_PARTY = ['flask_restx', 'werkzeug', 'pydantic', 'os', 'sys'];
@@ -410,7 +416,7 @@ export class Project {
         return this.resolve(expr.obj, ctx, depth + 1).flatMap((v) => {
           const found = this.attribute(v, expr.name, depth);
           // A library's named constant (`flask_limiter.extension.C.STORAGE_URL`): the text it holds.
-          const text = found.length === 1 && found[0].kind === 'external' ? this.modelled.constants?.[found[0].qname] : undefined;
+          const text = found.length === 1 && found[0].kind === 'external' ? this.modelled.constants?.[found[0].qname] ?? standardEnumText(found[0].qname) : undefined;
           return text === undefined ? found : [{ kind: 'literal', expr: { k: 'str', v: text, loc: expr.loc }, ctx }];
         });
       case 'call':
@@ -1845,6 +1851,9 @@ export class Project {
       if (start === undefined || stop === undefined) return [undefined];
       return this.strings(expr.obj, ctx, depth + 1, formatting).map((t) => (t === undefined ? undefined : t.slice(start ?? 0, stop ?? undefined)));
     }
+    // `Method.POST.value` and `.name` of an enum's member: the text the member is assigned, and its name.
+    const member = expr.k === 'attr' && (expr.name === 'value' || expr.name === 'name') && expr.obj.k === 'attr' ? { read: expr.name, of: expr.obj } : undefined;
+    if (member && this.isEnum(member.of.obj, ctx, depth)) return member.read === 'name' ? [member.of.name] : this.strings(member.of, ctx, depth + 1, formatting);
     const texts = this.resolve(expr, ctx, depth + 1).flatMap((v) => {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
@@ -1859,6 +1868,12 @@ export class Project {
     // Alternatives multiply through a chain of branches: past a few dozen, the text is no one static string anyway.
     const distinct = [...new Set(texts)];
     return distinct.length > MAX_VALUES ? [undefined] : distinct;
+  }
+
+  /** True when every value of `expr` is an enum class: the project's (deriving from `enum.Enum`) or the standard library's. */
+  private isEnum(expr: Expr, ctx: Ctx, depth: number): boolean {
+    const values = this.resolve(expr, ctx, depth + 1);
+    return values.length > 0 && values.every((v) => (v.kind === 'class' ? this.externalBases(v.ref).some((q) => ENUM_CLASSES.includes(q)) : v.kind === 'external' && STANDARD_TEXT_ENUMS.has(v.qname)));
   }
 
   /** `"{}.urls".format(name)`, `"%s.urls" % name`, `"|".join(names)` and `prefix.rstrip("/")` with parts of one known text each. */
@@ -2319,6 +2334,12 @@ function itemTest(expr: Expr, env: Env): PyValue | undefined {
     if (holds !== true) return holds;
   }
   return true;
+}
+
+/** The text a member of a standard library enum of texts is (`http.HTTPMethod.GET` is "GET"). */
+function standardEnumText(qname: string): string | undefined {
+  const dot = qname.lastIndexOf('.');
+  return STANDARD_TEXT_ENUMS.get(qname.slice(0, dot))?.get(qname.slice(dot + 1));
 }
 
 // String methods applied to a known text with literal arguments (a test, a rule built from a prefix).

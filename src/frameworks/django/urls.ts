@@ -741,13 +741,13 @@ export class UrlWalker {
       : !bases.some((q) => externalView(q)?.drf) && `\`${ref.cls.qualname}\` has no DRF view among its bases, so its actions are not its own`;
     const lookup = this.lookup(ref, kind);
     const extra = this.extraActions(ref);
-    const routes: { url: string; mapping: Map<string, string>; options: ViewOption[] }[] = [];
+    const routes: { url: string; mapping: Map<string, string>; options: ViewOption[]; unread?: string }[] = [];
     const own = (map: Record<string, string>): Map<string, string> => new Map(Object.entries(map).filter(([, action]) => unread || actions.has(action)));
     // Replaced by functions: a `$` in a prefix or lookup regex is text, not a replacement pattern.
     const filled = (url: string): string => url.replace('{prefix}', () => routePrefix).replace('{lookup}', () => lookup).replace('{trailing_slash}', () => slash);
     for (const t of routerRoutes.templates) {
       if (t.mapping) routes.push({ url: filled(t.url), mapping: own(t.mapping), options: [] });
-      else for (const a of extra.filter((x) => x.detail === t.detail)) routes.push({ url: filled(t.url.replace('{url_path}', () => a.urlPath)), mapping: a.mapping, options: a.options });
+      else for (const a of extra.filter((x) => x.detail === t.detail)) routes.push({ url: filled(t.url.replace('{url_path}', () => a.urlPath)), mapping: a.mapping, options: a.options, unread: a.unread });
     }
     for (const route of routes) {
       if (!route.mapping.size) continue;
@@ -757,6 +757,7 @@ export class UrlWalker {
       if (!view.handlers.size) continue; // every method it maps is one `http_method_names` leaves out
       if (unread) view.unresolved.push(`${unread}: the router's standard methods are listed`);
       if (routerRoutes.unread) view.unresolved.push(routerRoutes.unread);
+      if (route.unread) view.unresolved.push(route.unread);
       for (const text of prefix.suffix ? [url, withSuffix(url, kind)] : [url]) this.emit(call, ctx, here, text, view);
     }
   }
@@ -776,7 +777,7 @@ export class UrlWalker {
   }
 
   /** `@action(detail=..., methods=[...], url_path=...)` methods of a viewset, with `@x.mapping.<method>` additions. */
-  private extraActions(ref: ClassRef): { name: string; detail: boolean; urlPath: string; mapping: Map<string, string>; options: ViewOption[] }[] {
+  private extraActions(ref: ClassRef): { name: string; detail: boolean; urlPath: string; mapping: Map<string, string>; options: ViewOption[]; unread?: string }[] {
     const found: ReturnType<UrlWalker['extraActions']> = [];
     const seen = new Set<string>();
     const chain = this.project.classChain(ref);
@@ -794,12 +795,15 @@ export class UrlWalker {
         const detailArg = call ? kwarg(call, 'detail') : undefined;
         const detail = kind === 'detail_route' || (kind === 'action' && detailArg?.k === 'bool' && detailArg.v);
         const methodsArg = call ? argument(call, 0, 'methods') : undefined;
-        const methods = (methodsArg && stringList(this.project, methodsArg, ctx)) ?? ['get'];
+        const listed = methodsArg ? stringList(this.project, methodsArg, ctx) : ['get'];
+        // Methods that cannot be read are not taken for GET: every method is listed, and the route says why.
+        const methods = listed ?? STANDARD_METHODS;
+        const unread = listed ? undefined : `the methods of \`@action\` \`${fn.name}\` (${c.mod.file}:${exprLine(decorator.expr, lineOf(fn.loc))}) cannot be read: every method is listed`;
         const urlPathArg = call ? kwarg(call, 'url_path') : undefined;
         const urlPath = (urlPathArg && this.project.stringValue(urlPathArg, ctx)) ?? fn.name;
         const mapping = new Map(methods.map((m) => [m.toLowerCase(), fn.name] as [string, string]));
         const options = (call?.kwargs ?? []).filter(([k]) => !['detail', 'methods', 'url_path', 'url_name'].includes(k)).map(([name, expr]) => ({ name, expr, ctx }));
-        found.push({ name: fn.name, detail, urlPath, mapping, options });
+        found.push({ name: fn.name, detail, urlPath, mapping, options, ...(unread && { unread }) });
       }
     }
     // `@set_price.mapping.delete` on another method adds DELETE to the `set_price` route, handled by that method.

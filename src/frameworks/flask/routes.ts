@@ -327,7 +327,7 @@ class FlaskExtractor {
     const viewExpr = argument(call, 2, 'view_func');
     if (!viewExpr) return; // `add_url_rule(rule, "endpoint")` + `@app.endpoint` is not followed
     const unwrapped = this.unwrapView(viewExpr, ctx);
-    const explicit = kwarg(call, 'methods') ? this.methodsArg(call, ctx) : undefined;
+    const declared = websocket ? [] : this.methodsArg(call, ctx); // undefined when `methods=` cannot be read, never GET
     for (const owner of owners) {
       const cls = unwrapped.cls ?? (isSmorestBlueprint(owner) ? unwrapped.bareClass : undefined);
       if (cls) {
@@ -339,7 +339,7 @@ class FlaskExtractor {
           : { file: ctx.mod.file, line: lineOf(call.loc), name: Project.describe(viewExpr) };
         const own = fn ? fn.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(fn.mod, fn.fn) })) : [];
         const view: FlaskView = { handlerRef, viewDecorators: [...unwrapped.wrappers, ...own], misplacedDecorators: [], methodDecorators: new Map() };
-        this.emit(owner, argument(call, 0, 'rule'), ctx, call, websocket ? [] : explicit ?? ['GET'], view, fn ? [] : ['view function could not be resolved'], websocket ? 'websocket' : 'http');
+        this.emit(owner, argument(call, 0, 'rule'), ctx, call, declared, view, fn ? [] : ['view function could not be resolved'], websocket ? 'websocket' : 'http');
       }
     }
   }
