@@ -38,6 +38,8 @@ const EXTENSION_SITES: Record<string, { unread: string; partial?: true; off?: { 
 
 // Framework packages whose objects register routes; a receiver from any other package is not a web app.
 const FRAMEWORKS = ['flask', 'quart', 'quart_trio', 'flask_restful', 'flask_restx', 'flask_appbuilder', 'flask_admin', 'fastapi', 'starlette', 'django', 'rest_framework', 'ninja'];
+// Django's pattern functions, as registration sites are labelled.
+const DJANGO_PATTERNS = ['path', 're_path', 'url'];
 const ROUTER_PACKAGES = ['rest_framework.routers.', 'rest_framework_extensions.routers.', 'rest_framework_nested.routers.', 'rest_framework_bulk.'];
 
 interface Site {
@@ -241,6 +243,8 @@ class SiteFinder {
     if (this.overriddenRegistration(site.call, site.ctx) === 'changes-path') {
       return "an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared";
     }
+    // A Django pattern always makes a route where a URLconf's walk meets it, `{?}` where it cannot be read.
+    if (site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label)) return 'the patterns this call is in are reached from no ROOT_URLCONF found statically (through its includes)';
     const receiver = site.call.fn.k === 'attr' ? this.project.resolve(site.call.fn.obj, site.ctx) : [];
     const unknown = receiver.find((v): v is Extract<Value, { kind: 'unknown' }> => v.kind === 'unknown');
     if (unknown && receiver.every(unreadable)) return `no app or router found statically for \`${Project.describe((site.call.fn as Extract<Expr, { k: 'attr' }>).obj)}\`: ${unknown.why}`;
