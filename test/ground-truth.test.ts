@@ -189,14 +189,15 @@ for (const { project, apps, variable, library, imports, ownViews, byModule } of 
 
 /**
  * Quart fixtures, one app per module, each compared with apiposture's routes of that app: Debian's Quart (0.18) gives the
- * inventory, Quart-Rate-Limiter standing in (Debian does not package it). With APIPOSTURE_QUART_RATE_LIMITER_SOURCE, a
- * folder holding pgjones/quart-rate-limiter 0.12.1's package with pallets/quart 0.20.0, flask 3.1.3, werkzeug 3.1.8 and
- * pallets-eco/blinker 1.9.0 (from 0.9 it needs Quart 0.19, which needs Flask 3), the real ones run and each threshold is
+ * inventory, Quart-Rate-Limiter and quart-cors standing in (Debian packages neither). With
+ * APIPOSTURE_QUART_RATE_LIMITER_SOURCE, a folder holding pgjones/quart-rate-limiter 0.12.1's package with pallets/quart
+ * 0.20.0, flask 3.1.3, werkzeug 3.1.8, pallets-eco/blinker 1.9.0 and pgjones/quart-cors 0.8.0 (from 0.9 Quart-Rate-Limiter
+ * needs Quart 0.19, which needs Flask 3), the real ones run and each threshold is
  * measured too; 0.8.0, the last on Quart 0.18, adds the blueprint and default limits to a view's own again on every
  * request (fixed in 0.11), so a view with both is refused early.
  */
 const QUART_ENTRY_POINTS: Record<string, string[]> = {
-  'quart/service': ['app:app', 'unwired:app', 'disabled:app', 'configured:app', 'newer:app', 'flasklimiter:app', 'factory:app'],
+  'quart/service': ['app:app', 'unwired:app', 'disabled:app', 'configured:app', 'newer:app', 'flasklimiter:app', 'factory:app', 'corsed:app'],
 };
 
 test('every Quart fixture has entry points for the probe', () => {

@@ -167,6 +167,10 @@ const MAX_INIT_LEVELS = 8; // `super().__init__` calls followed from a class's `
 // Annotations that say nothing of an object's class (`Any`, a Protocol, a type variable): see annotatedAsLibraryObject.
 const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.|^object$/;
 
+// Library functions that hand back the object they are given, by its position: quart-cors' `cors(app_or_blueprint)`
+// adds its hooks and returns it, so `app = cors(app)` is still the app routes are registered on.
+const RETURNS_ARGUMENT: Record<string, number> = { 'typing.cast': 1, 'quart_cors.cors': 0 };
+
 export const VALUED_ENUMS = ['enum.StrEnum', 'enum.IntEnum', 'enum.IntFlag'];
 export const ENUM_CLASSES = ['enum.Enum', 'enum.Flag', ...VALUED_ENUMS];
 // Enums of the standard library whose members are texts: `HTTPMethod.GET` is "GET", also as `.value`.
@@ -1586,8 +1590,9 @@ export class Project {
     const site = (): Site => ({ key: siteKey(call, ctx), call, ctx });
     switch (callee.kind) {
       case 'external':
-        // `cast(str | None, value)` is `value`.
-        if (callee.qname === 'typing.cast' && call.args[1]) return this.resolve(call.args[1], ctx, depth + 1);
+        // `cast(str | None, value)` is `value`; `app = cors(app, ...)` is the app.
+        const handedBack = call.args[RETURNS_ARGUMENT[callee.qname] ?? -1];
+        if (handedBack) return this.resolve(handedBack, ctx, depth + 1);
         if (IMPORTERS.includes(callee.qname) && call.args[0]) return this.imported(call.args[0], ctx, depth);
         if (callee.qname === 'importlib.import_module' && call.args[0]) return this.importedModule(call.args[0], ctx);
         return (CONFIG_LOADERS[callee.qname] && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];

@@ -1,8 +1,9 @@
 """Ground-truth probe: loads a Quart fixture app with the real Quart (Debian's system interpreter) and prints the
-rules of its URL map as JSON, WebSocket rules with no methods. Quart-Rate-Limiter, which Debian does not package,
-is a permissive stand-in unless its source is importable (PYTHONPATH); with it and --measure N, each HTTP rule and
-method is sent up to N requests through the test client, and each WebSocket rule up to N connections, counts reset
-in between: the first over-limit answer gives the real threshold, as the Flask probe measures.
+rules of its URL map as JSON, WebSocket rules with no methods. Quart-Rate-Limiter and quart-cors, which Debian does not
+package, are permissive stand-ins unless their source is importable (PYTHONPATH); with Quart-Rate-Limiter's and
+--measure N, each HTTP rule and method is sent up to N requests through the test client, and each WebSocket rule up to
+N connections, counts reset in between: the first over-limit answer gives the real threshold, as the Flask probe
+measures.
 
 Usage: python3 quart_probe.py <fixture-dir> <module:attr> [--measure N]
 """
@@ -13,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-os.environ.setdefault("PROBE_STAND_INS", "quart_rate_limiter")
+os.environ.setdefault("PROBE_STAND_INS", "quart_rate_limiter,quart_cors")
 from asgi_probe import StubFinder, real  # noqa: E402
 from flask_probe import AUTOMATIC, sample_url  # noqa: E402
 
@@ -69,10 +70,9 @@ async def main():
     root, target = sys.argv[1], sys.argv[2]
     bound = int(sys.argv[sys.argv.index("--measure") + 1]) if "--measure" in sys.argv else 0
     sys.path.insert(0, root)
+    sys.meta_path.insert(0, StubFinder())  # stands in for a library only where its source is not importable
     if real("quart_rate_limiter"):
         remember_limiters()
-    else:
-        sys.meta_path.insert(0, StubFinder())
     module_name, _, attr = target.partition(":")
     app = getattr(importlib.import_module(module_name), attr)
     client = app.test_client()
