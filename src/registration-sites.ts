@@ -244,7 +244,7 @@ class SiteFinder {
       return "an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared";
     }
     // A Django pattern always makes a route where a URLconf's walk meets it, `{?}` where it cannot be read.
-    if (site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label)) return 'the patterns this call is in are reached from no ROOT_URLCONF found statically (through its includes)';
+    if (site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label)) return "no walk of the URLconfs from ROOT_URLCONF found statically reaches the patterns this call is in: only code run at start-up (an AppConfig's `ready()`) or another router (Channels' `URLRouter`) could serve them";
     const receiver = site.call.fn.k === 'attr' ? this.project.resolve(site.call.fn.obj, site.ctx) : [];
     const unknown = receiver.find((v): v is Extract<Value, { kind: 'unknown' }> => v.kind === 'unknown');
     if (unknown && receiver.every(unreadable)) return `no app or router found statically for \`${Project.describe((site.call.fn as Extract<Expr, { k: 'attr' }>).obj)}\`: ${unknown.why}`;
