@@ -222,7 +222,7 @@ async function flaskProblems(project: string, entryPoints: string[], pythonPath?
   if (appFile) result.routes = result.routes.filter((r) => r.app?.file === appFile);
   const problems: string[] = [];
   for (const real of truth) {
-    // Methods apiposture cannot read (`methods=upload_methods()`) it says so of the route: then its path is what it claims.
+    // A route whose methods apiposture says it cannot read (`methods=upload_methods()`) claims its path only.
     const ours = result.routes.find((r) => (r.path === real.path || unresolvedMatch(r, r.path, real.path)) && (r.methods.join() === real.methods.join() || r.unresolved.includes('methods are not static')));
     if (!ours) {
       const samePath = result.routes.filter((r) => r.path === real.path).map((r) => r.methods.join(','));

@@ -158,6 +158,8 @@ test('the token bucket admits what Quart-Rate-Limiter 0.12.1 admits', () => {
     ...Array.from({ length: 10 }, (): [number, boolean] => [20, true]), [20, false],
   ];
   const clock = new VirtualClock();
-  const limiter = new RateLimiter(new MemoryStore(), 'token-bucket', parseLimitsNotation('10/10 seconds').items, clock);
+  const parsed = parseLimitsNotation('10/10 seconds');
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const limiter = new RateLimiter(new MemoryStore(), 'token-bucket', parsed.items, clock);
   expect(measured.map(([t]) => (clock.set(t), [t, limiter.hit('client')]))).toEqual(measured);
 });

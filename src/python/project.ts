@@ -1589,13 +1589,14 @@ export class Project {
   private callResult(callee: Value, call: CallExpr, ctx: Ctx, depth: number, only: boolean): Value[] {
     const site = (): Site => ({ key: siteKey(call, ctx), call, ctx });
     switch (callee.kind) {
-      case 'external':
+      case 'external': {
         // `cast(str | None, value)` is `value`; `app = cors(app, ...)` is the app.
         const handedBack = call.args[RETURNS_ARGUMENT[callee.qname] ?? -1];
         if (handedBack) return this.resolve(handedBack, ctx, depth + 1);
         if (IMPORTERS.includes(callee.qname) && call.args[0]) return this.imported(call.args[0], ctx, depth);
         if (callee.qname === 'importlib.import_module' && call.args[0]) return this.importedModule(call.args[0], ctx);
         return (CONFIG_LOADERS[callee.qname] && this.loadedConfig(call, ctx)) || [{ kind: 'instance', types: [callee.qname], site: site() }];
+      }
       case 'class': {
         const own = `${callee.ref.mod.module}.${callee.ref.cls.qualname}`;
         return [{ kind: 'instance', types: [own, ...this.externalBases(callee.ref)], site: site(), cls: callee.ref }];
