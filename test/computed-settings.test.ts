@@ -29,3 +29,31 @@ urlpatterns = [path("ping/", Ping.as_view())]
     ['/ping/', 'unknown', ['site/settings.py:6 entry `anon` (`CONFIG.THROTTLE_RATES_ANON`) is computed at run time']],
   ]);
 });
+
+test("a path built from `__file__` is a text inside the project only: the checkout's own folder name is not known", async () => {
+  const { routes } = await scanFiles({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.base")\n',
+    'shop/__init__.py': '',
+    'shop/settings/__init__.py': '',
+    'shop/settings/base.py': `from os.path import abspath, basename, dirname
+
+DJANGO_ROOT = dirname(dirname(abspath(__file__)))
+SITE_NAME = basename(DJANGO_ROOT)
+CHECKOUT_NAME = basename(dirname(DJANGO_ROOT))
+ROOT_URLCONF = "%s.urls" % SITE_NAME
+PREFIX = "%s/" % CHECKOUT_NAME
+`,
+    'shop/urls.py': `from django.conf import settings
+from django.urls import include, path
+
+
+def ping(request):
+    return None
+
+
+urlpatterns = [path("ping/", ping), path(settings.PREFIX, include("shop.more"))]
+`,
+    'shop/more.py': 'from django.urls import path\n\n\ndef pong(request):\n    return None\n\n\nurlpatterns = [path("pong/", pong)]\n',
+  });
+  expect(routes.map((r) => [r.path, r.unresolved.length > 0])).toEqual([['/ping/', false], ['/{?}pong/', true]]);
+});

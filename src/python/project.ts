@@ -14,6 +14,7 @@ import { addTo, lookupTable, lowerBound } from '../collections';
 import { comparison, isLiteral, literalValue, logicalValue, LOGICAL_OPERATORS, truthy, type PyValue } from './pyvalue';
 import type { NotServed } from '../model';
 import { CONFIG_LOADERS, configCandidates, dataExpr, type ConfigData } from './config-files';
+import path from 'node:path';
 
 export interface Ctx {
   mod: ModuleFacts;
@@ -170,6 +171,20 @@ const LOOSE_TYPES = /^(typing|typing_extensions|collections\.abc|abc|builtins)\.
 // Library functions that hand back the object they are given, by its position: quart-cors' `cors(app_or_blueprint)`
 // adds its hooks and returns it, so `app = cors(app)` is still the app routes are registered on.
 const RETURNS_ARGUMENT: Record<string, number> = { 'typing.cast': 1, 'quart_cors.cors': 0 };
+
+// Paths built from a module's `__file__` (`SITE_NAME = basename(dirname(dirname(abspath(__file__))))`, as Django's
+// "Two Scoops" settings name the project): the folder the project is checked out in stands as this mark, so that only
+// what lies inside the project is a static text, the same wherever it is checked out.
+const CHECKOUT = '\u0000checkout';
+const PATH_FUNCTIONS: Record<string, (paths: string[]) => string | undefined> = {
+  'os.path.basename': ([p]) => p.slice(p.lastIndexOf('/') + 1),
+  'os.path.dirname': ([p]) => (p === CHECKOUT ? undefined : pythonDirname(p)),
+  'os.path.abspath': ([p]) => absolute(p),
+  'os.path.realpath': ([p]) => absolute(p),
+  'os.path.normpath': ([p]) => normalized(p),
+  // A later absolute part starts the path afresh; nothing is normalised, as in Python.
+  'os.path.join': (parts) => parts.reduce((a, b) => (b.startsWith('/') || b.startsWith(CHECKOUT) ? b : !a || a.endsWith('/') ? a + b : `${a}/${b}`)),
+};
 
 export const VALUED_ENUMS = ['enum.StrEnum', 'enum.IntEnum', 'enum.IntFlag'];
 export const ENUM_CLASSES = ['enum.Enum', 'enum.Flag', ...VALUED_ENUMS];
@@ -1864,6 +1879,7 @@ export class Project {
       if (v.kind === 'literal' && v.expr !== expr) return this.strings(v.expr, v.ctx, depth + 1, formatting);
       if (v.kind === 'result') return this.formatted(v.call, v.ctx, depth) ?? this.defaulted(v.callee, v.call, v.ctx, depth);
       if (v.kind === 'instance' && v.types[0] === 're.escape') return this.escaped(v.site.call, v.site.ctx, depth);
+      if (v.kind === 'instance' && PATH_FUNCTIONS[v.types[0]]) return this.pathTexts(v.site.call, v.site.ctx, depth).map((t) => (t?.includes(CHECKOUT) ? undefined : t));
       const fromDotenv = v.kind === 'instance' && ENVIRONMENT_READS[v.types[0]] ? this.dotenvValue(v.site.call, v.site.ctx, readsDotenvItself(v)) : undefined;
       if (fromDotenv !== undefined) return [fromDotenv];
       const fallback = v.kind === 'instance' ? defaultOf(v.types[0], v.site.call) : undefined;
@@ -1874,6 +1890,30 @@ export class Project {
     // Alternatives multiply through a chain of branches: past a few dozen, the text is no one static string anyway.
     const distinct = [...new Set(texts)];
     return distinct.length > MAX_VALUES ? [undefined] : distinct;
+  }
+
+  /** The paths an `os.path` call builds (see PATH_FUNCTIONS), through the names bound to such calls and `__file__`, the module's own path. */
+  private pathTexts(call: CallExpr, ctx: Ctx, depth: number): (string | undefined)[] {
+    const [callee, ...others] = this.resolve(call.fn, ctx, depth + 1);
+    const apply = !others.length && callee?.kind === 'external' && !call.kwargs.length && !call.splat ? PATH_FUNCTIONS[callee.qname] : undefined;
+    if (!apply || !call.args.length) return [undefined];
+    let combinations: (string[] | undefined)[] = [[]];
+    for (const arg of call.args) {
+      const options = this.pathArgument(arg, ctx, depth + 1);
+      combinations = combinations.flatMap((c) => options.map((o) => (c === undefined || o === undefined ? undefined : [...c, o])));
+      if (combinations.length > MAX_VALUES) return [undefined];
+    }
+    return combinations.map((parts) => parts && apply(parts));
+  }
+
+  private pathArgument(expr: Expr, ctx: Ctx, depth: number): (string | undefined)[] {
+    if (depth > MAX_DEPTH) return [undefined];
+    if (expr.k === 'name' && expr.id === '__file__') return [`${CHECKOUT}/${ctx.mod.file}`];
+    if (expr.k !== 'name' && expr.k !== 'call') return this.strings(expr, ctx, depth + 1);
+    return this.resolve(expr, ctx, depth + 1).flatMap((v) => {
+      if (v.kind === 'instance' && PATH_FUNCTIONS[v.types[0]]) return this.pathTexts(v.site.call, v.site.ctx, depth + 1);
+      return v.kind === 'literal' && v.expr !== expr ? this.pathArgument(v.expr, v.ctx, depth + 1) : this.strings(expr, ctx, depth + 1);
+    });
   }
 
   /** True when every value of `expr` is an enum class: the project's (deriving from `enum.Enum`) or the standard library's. */
@@ -2340,6 +2380,24 @@ function itemTest(expr: Expr, env: Env): PyValue | undefined {
     if (holds !== true) return holds;
   }
   return true;
+}
+
+/** Python's `os.path.normpath` (`a/b/../c/` is `a/c`); undefined when it climbs out of the checkout, whose parents are not known. */
+function normalized(p: string): string | undefined {
+  const out = p ? path.posix.normalize(p) : '.';
+  const trimmed = out.length > 1 ? out.replace(/\/+$/, '') : out;
+  return p.startsWith(CHECKOUT) && !trimmed.startsWith(CHECKOUT) ? undefined : trimmed;
+}
+
+/** `abspath`: a path already absolute (or inside the checkout), normalised; a relative one depends on the working folder. */
+function absolute(p: string): string | undefined {
+  return p.startsWith('/') || p.startsWith(CHECKOUT) ? normalized(p) : undefined;
+}
+
+/** Python's `os.path.dirname`: all before the last `/`, its trailing slashes dropped (`a/b/` gives `a/b`). */
+function pythonDirname(p: string): string {
+  const head = p.slice(0, p.lastIndexOf('/') + 1);
+  return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
 }
 
 /** The text a member of a standard library enum of texts is (`http.HTTPMethod.GET` is "GET"). */
