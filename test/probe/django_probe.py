@@ -244,13 +244,14 @@ def own_code_decision(throttle, view, method, user):
     return seen[0] if seen else "pass" if allowed is True else None
 
 
-def describe_throttle(throttle, view, rates, method):
+def describe_throttle(throttle, view, method):
     from django.contrib.auth.models import AnonymousUser
     from rest_framework.throttling import ScopedRateThrottle
 
     if isinstance(throttle, ScopedRateThrottle):
         scope = getattr(view, "throttle_scope", None)
-        rate = rates.get(scope) if scope else None
+        # DEFAULT_THROTTLE_RATES, unless the class holds a table of its own
+        rate = throttle.THROTTLE_RATES.get(scope) if scope else None
     else:
         scope = getattr(throttle, "scope", None)
         rate = getattr(throttle, "rate", None)
@@ -286,7 +287,6 @@ def drf_throttles(callback, methods):
     from django.test import RequestFactory
     from rest_framework.request import Request
 
-    rates = api_settings.DEFAULT_THROTTLE_RATES
     # A view's own get_throttles() runs with an anonymous request of the method (and its action); one that
     # needs more of the request than that is "dynamic".
     own = cls.get_throttles is not APIView.get_throttles
@@ -302,7 +302,7 @@ def drf_throttles(callback, methods):
             if getattr(callback, "actions", None) is not None:
                 view.action_map = actions
                 view.action = actions.get(method.lower())
-            out[method] = [describe_throttle(t, view, rates, method) for t in view.get_throttles()]
+            out[method] = [describe_throttle(t, view, method) for t in view.get_throttles()]
         except Exception as exc:  # one odd view must not stop the probe
             out[method] = "dynamic" if own else {"error": "%s: %s" % (type(exc).__name__, exc)}
     return out

@@ -2,8 +2,9 @@
  * Django REST framework throttling (B.5): the most specific source of throttle classes wins, with no merging:
  * `get_throttles()` override (unknown), `@action`/`as_view()` options, the view's `throttle_classes`,
  * `@throttle_classes` under `@api_view`, then `REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]` (empty by default).
- * Rates come from a class's `rate` or `DEFAULT_THROTTLE_RATES[scope]` in DRF's grammar; AnonRateThrottle counts
- * anonymous clients only; ScopedRateThrottle needs the view's `throttle_scope`. DRF never covers plain Django views.
+ * Rates come from a class's `rate` or `DEFAULT_THROTTLE_RATES[scope]` (its own `THROTTLE_RATES` first) in DRF's
+ * grammar; AnonRateThrottle counts anonymous clients only; ScopedRateThrottle needs the view's `throttle_scope`. DRF
+ * never covers plain Django views.
  * Throttles keep a sliding log in a Django cache (`default`, or the class's `cache`) and answer 429 with Retry-After.
  */
 import type { Binding, Expr } from '../../python/ir';
@@ -188,6 +189,11 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
     const scoped = cls.builtin === 'ScopedRateThrottle';
     const scopeSource = scoped ? viewAttribute(view, 'throttle_scope') : own('scope');
     const classScope = scoped && scopeInCode !== undefined ? scopeInCode : scopeSource ? scopeSource.value && project.stringValue(scopeSource.value.expr, scopeSource.value.ctx) : builtin.scope;
+    // SimpleRateThrottle reads its `THROTTLE_RATES` attribute: a class of the project's may hold its own (edX credentials').
+    const ownRates = own('THROTTLE_RATES');
+    const scopeRates: { value: SettingValue | undefined; name: string } = ownRates
+      ? { value: ownRates.value ? { kind: 'value', ...ownRates.value, at: ownRates.at } : { kind: 'dynamic', why: `\`${cls.name}.THROTTLE_RATES\` is computed at run time`, at: ownRates.at }, name: `\`${cls.name}.THROTTLE_RATES\`` }
+      : { value: rates, name: 'DEFAULT_THROTTLE_RATES' };
     /** The rate DRF reads for one scope (the class's own when undefined): a limit, none, or unknown (with evidence). */
     const rateOfScope = (scope: string | undefined): RateRead | 'none' | 'unknown' => {
       let rate: SettingValue;
@@ -204,7 +210,7 @@ const resolver: DjangoLibrary['resolver'] = (project, { settings, drafts }) => {
           evidence.push({ ...(scopeSource?.at ?? at), message });
           return 'unknown';
         }
-        rate = rateFor(project, rates, read, at, evidence);
+        rate = rateFor(project, scopeRates, read, at, evidence);
       }
       if (rate.kind === 'dynamic') {
         evidence.push({ ...rate.at, message: rate.why });
@@ -540,15 +546,15 @@ function defaults(project: Project, settings: DjangoSettings | undefined, here: 
   return { items: sequenceItems(project, classes.expr, classes.ctx), source: 'settings', at: classes.at, what: 'DEFAULT_THROTTLE_CLASSES' };
 }
 
-/** `DEFAULT_THROTTLE_RATES[scope]`; DRF's own default is `{"user": None, "anon": None}`; a missing scope raises. */
-function rateFor(project: Project, rates: SettingValue | undefined, scope: string, at: SourceRef, evidence: Evidence[]): SettingValue {
+/** `DEFAULT_THROTTLE_RATES[scope]` (or the class's own table); DRF's own default is `{"user": None, "anon": None}`; a missing scope raises. */
+function rateFor(project: Project, { value: rates, name }: { value: SettingValue | undefined; name: string }, scope: string, at: SourceRef, evidence: Evidence[]): SettingValue {
   if (!rates || rates.kind === 'absent') {
     if (scope === 'anon' || scope === 'user') return { kind: 'absent' };
-    return { kind: 'dynamic', why: `no DEFAULT_THROTTLE_RATES entry for scope \`${scope}\`: DRF raises ImproperlyConfigured on every request`, at };
+    return { kind: 'dynamic', why: `no ${name} entry for scope \`${scope}\`: DRF raises ImproperlyConfigured on every request`, at };
   }
   const entry = entryOf(project, rates, scope);
   if (entry.kind === 'absent') {
-    evidence.push({ ...(rates.kind === 'value' ? rates.at : at), message: `DEFAULT_THROTTLE_RATES has no \`${scope}\` scope: DRF raises ImproperlyConfigured on every request` });
+    evidence.push({ ...(rates.kind === 'value' ? rates.at : at), message: `${name} has no \`${scope}\` scope: DRF raises ImproperlyConfigured on every request` });
     return { kind: 'dynamic', why: `scope \`${scope}\` has no rate`, at };
   }
   return entry;
