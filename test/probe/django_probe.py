@@ -275,7 +275,6 @@ def describe_throttle(throttle, view, method):
 
 
 def drf_throttles(callback, methods):
-    from rest_framework.settings import api_settings
     from rest_framework.views import APIView
 
     cls = callback.cls
