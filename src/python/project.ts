@@ -188,9 +188,8 @@ const PATH_FUNCTIONS: Record<string, (paths: string[]) => string | undefined> = 
 
 export const VALUED_ENUMS = ['enum.StrEnum', 'enum.IntEnum', 'enum.IntFlag'];
 export const ENUM_CLASSES = ['enum.Enum', 'enum.Flag', ...VALUED_ENUMS];
-// Enums of the standard library whose members are texts: `HTTPMethod.GET` is "GET", also as `.value`.
-const HTTP_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
-const STANDARD_TEXT_ENUMS = new Map([['http.HTTPMethod', new Map(HTTP_METHODS.map((m) => [m, m]))]]);
+// Enums of the standard library whose members are texts of their own names: `HTTPMethod.GET` is "GET", also as `.value`.
+const STANDARD_TEXT_ENUMS = new Map([['http.HTTPMethod', new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'])]]);
 
 // Top-level packages that are never project modules, besides the modelled ones: a folder of that name above
 // an import root (`examples/flask/app.py`) gives no alias `flask.app`.
@@ -2403,7 +2402,8 @@ function pythonDirname(p: string): string {
 /** The text a member of a standard library enum of texts is (`http.HTTPMethod.GET` is "GET"). */
 function standardEnumText(qname: string): string | undefined {
   const dot = qname.lastIndexOf('.');
-  return STANDARD_TEXT_ENUMS.get(qname.slice(0, dot))?.get(qname.slice(dot + 1));
+  const member = qname.slice(dot + 1);
+  return STANDARD_TEXT_ENUMS.get(qname.slice(0, dot))?.has(member) ? member : undefined;
 }
 
 // String methods applied to a known text with literal arguments (a test, a rule built from a prefix).
