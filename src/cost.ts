@@ -27,6 +27,8 @@ const CLASS_VIEW_METHODS = new Map([
   ['DELETE', ['delete', 'destroy', 'perform_destroy', 'get_queryset', 'get_object']],
 ]);
 const EVERY_METHOD = ['dispatch', '__call__'];
+// What a WebSocket endpoint class runs per connection and message: Channels consumers, Starlette's WebSocketEndpoint.
+const SOCKET_METHODS = ['connect', 'receive', 'receive_json', 'websocket_connect', 'websocket_receive', 'on_connect', 'on_receive'];
 
 interface MethodPattern {
   chain: string[]; // attribute names, `.chat.completions.create` as ['chat', 'completions', 'create']
@@ -101,7 +103,8 @@ export class CostModel {
   /**
    * A class view: its library bases by name (a `LoginView` subclass checks passwords), then the methods that
    * serve the route. A DRF `@action` whose path is in the route's path serves it alone; otherwise the
-   * handlers, actions and hooks of the route's methods (CLASS_VIEW_METHODS), own or inherited from project bases.
+   * handlers, actions and hooks of the route's methods (CLASS_VIEW_METHODS; a WebSocket endpoint's SOCKET_METHODS),
+   * own or inherited from project bases.
    */
   private classSignals(route: AnalyzedRoute, ref: ClassRef): CostSignal[] {
     const servesRoute = (fn: FunctionDef): boolean => {
@@ -109,7 +112,8 @@ export class CostModel {
       return action !== undefined && `${route.path}/`.includes(`/${action}/`);
     };
     const actions = this.project.classChain(ref).flatMap((c) => c.mod.functions.filter((f) => f.scope === c.cls.bodyScope && servesRoute(f)).map((fn) => ({ mod: c.mod, fn })));
-    const names = new Set([...EVERY_METHOD, ...declaredMethods(route).flatMap((m) => CLASS_VIEW_METHODS.get(m) ?? [m.toLowerCase()])]);
+    const served = route.kind === 'websocket' ? SOCKET_METHODS : declaredMethods(route).flatMap((m) => CLASS_VIEW_METHODS.get(m) ?? [m.toLowerCase()]);
+    const names = new Set([...EVERY_METHOD, ...served]);
     const methods = actions.length ? actions : [...names].flatMap((name) => this.project.methodOf(ref, name) ?? []);
     const bases = this.nameSignals(this.project.externalBases(ref), { file: ref.mod.file, line: lineOf(ref.cls.loc) });
     return [...bases, ...methods.flatMap((m) => this.entrySignals(m))];

@@ -19,6 +19,7 @@ import { isClassfulView } from './frameworks/flask/classful';
 import { APPBUILDER_PACKAGE, VIEW_REGISTRARS } from './frameworks/flask/appbuilder';
 import { ADMIN_PACKAGE } from './frameworks/flask/flask-admin';
 import { functionOwning } from './python/module-index';
+import { channelsEndpoint } from './frameworks/django/channels';
 
 /**
  * Extensions whose construction adds views of the library's own (see ROUTE_CALLABLES), by the name they are called
@@ -236,14 +237,17 @@ class SiteFinder {
     return passed?.k === 'name' && passed.id === path && !rebound && !usesSelf ? 'passes-path' : 'changes-path';
   }
 
-  /** Why no route came from a route-declaring site. */
-  unreadReceiverOrArguments(site: Site): string {
+  /** Why no route came from a route-declaring site; undefined for one that declares none. */
+  unreadReceiverOrArguments(site: Site): string | undefined {
     const extension = EXTENSION_SITES[site.label];
     if (extension) return extension.unread;
     if (this.overriddenRegistration(site.call, site.ctx) === 'changes-path') {
       return "an override of the framework's method that may register another path than it is given (it changes the path, or calls its object's own methods): routes declared on this class's objects are reported with the paths as declared";
     }
-    // A Django pattern always makes a route where a URLconf's walk meets it, `{?}` where it cannot be read.
+    // A Django pattern always makes a route where a URLconf's walk meets it, `{?}` where it cannot be read; one of
+    // Channels' routing to Django itself (`re_path(r"", get_asgi_application())`) serves the routes ROOT_URLCONF lists.
+    const view = site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label) ? argument(site.call, 1, 'view') : undefined;
+    if (view && channelsEndpoint(this.project, view, site.ctx).kind === 'django') return undefined;
     if (site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label)) return "no walk of the URLconfs from ROOT_URLCONF found statically reaches the patterns this call is in: only code run at start-up (an AppConfig's `ready()`) or another router (Channels' `URLRouter`) could serve them";
     const receiver = site.call.fn.k === 'attr' ? this.project.resolve(site.call.fn.obj, site.ctx) : [];
     const unknown = receiver.find((v): v is Extract<Value, { kind: 'unknown' }> => v.kind === 'unknown');

@@ -455,6 +455,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/inventory': ['inventory.settings'],
   'django/splitsettings': ['tracker.settings'],
   'django/rooted': ['rooted.settings'],
+  'django/sockets': ['sockets.settings'],
 };
 /**
  * Django fixtures built on a library Debian does not package: probed only with its source checked out, given as
@@ -484,7 +485,7 @@ function librarySource(project: string): string | undefined | null {
   return source || null;
 }
 const DJANGO_PROBE = path.join(__dirname, 'probe', 'django_probe.py');
-const djangoProbeTest = requirePython('django, rest_framework, djoser, django_registration, rest_framework_simplejwt, django_prometheus, allauth, health_check, debug_toolbar, django_filters', 'python3-django, python3-djangorestframework, python3-djoser, python3-django-registration, python3-djangorestframework-simplejwt, python3-django-prometheus, python3-django-allauth, python3-django-health-check, python3-django-debug-toolbar, python3-django-filters');
+const djangoProbeTest = requirePython('django, rest_framework, djoser, django_registration, rest_framework_simplejwt, django_prometheus, allauth, health_check, debug_toolbar, django_filters, channels', 'python3-django, python3-djangorestframework, python3-djoser, python3-django-registration, python3-djangorestframework-simplejwt, python3-django-prometheus, python3-django-allauth, python3-django-health-check, python3-django-debug-toolbar, python3-django-filters, python3-django-channels');
 
 interface DjangoProbeRoute {
   path: string;

@@ -11,6 +11,10 @@ Path text: each level's pattern as written, concatenated after an implicit leadi
 leading "^" and a trailing "$" are dropped. The admin site is reported as one entry, and the URLs its ModelAdmins add of
 their own (`get_urls`) as routes under it.
 
+Django Channels (the settings' ASGI_APPLICATION): the WebSocket routes its URLRouters list, walked as Channels nests
+them (through middleware: `inner`, `application` or `app`), each kept only where a connection to it (converters and
+regex groups given "1") is accepted by the real application; methods are [] for them.
+
 With --measure N, each route's view is also called up to N times per method (HEAD and OPTIONS aside) with an
 anonymous request from one address (REMOTE_ADDR and X-Forwarded-For), every cache a local-memory one cleared in between: the first over-limit
 answer (429, django-ratelimit's 403, or any status other than the first one) gives the real threshold. The real
@@ -18,6 +22,7 @@ django-ratelimit is used when its source is on PYTHONPATH.
 
 Usage: python3 django_probe.py <fixture-dir> <settings-module> [--measure N]
 """
+import asyncio
 import functools
 import glob
 import importlib.abc
@@ -25,6 +30,7 @@ import importlib.machinery
 import json
 import logging
 import os
+import re
 import sys
 import types
 
@@ -402,6 +408,60 @@ def walk(patterns, prefix, chain, out):
             emit(item.callback, path, chain + [item.pattern], out)
 
 
+def url_routers(app, depth=0):
+    """The Channels URLRouters an ASGI application is or wraps."""
+    from channels.routing import URLRouter
+
+    if isinstance(app, URLRouter):
+        return [app]
+    wrapped = [getattr(app, name) for name in ("inner", "application", "app") if getattr(app, name, None) is not None]
+    return [r for inner in wrapped for r in url_routers(inner, depth + 1)] if depth < 12 else []
+
+
+def accepts(application, path):
+    """Whether the application accepts a WebSocket connection to `path` (converters and groups given "1")."""
+    from asgiref.testing import ApplicationCommunicator
+
+    sample = re.sub(r"<[^>]+>|\(\?P<\w+>[^)]*\)", "1", path)
+    headers = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
+    scope = {"type": "websocket", "path": sample, "headers": headers, "query_string": b"", "subprotocols": [], "client": ("127.0.0.1", 1), "server": ("localhost", 80)}
+
+    async def connect():
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "websocket.connect"})
+        try:
+            return (await communicator.receive_output(timeout=5))["type"] == "websocket.accept"
+        except ValueError:  # "No route found for path"
+            return False
+
+    return asyncio.run(connect())
+
+
+def walk_router(application, router, prefix, out):
+    for route in router.routes:
+        path = prefix + pattern_text(route.pattern)
+        nested = url_routers(route.callback)
+        if nested:
+            for inner in nested:
+                walk_router(application, inner, path, out)
+            continue
+        consumer = getattr(route.callback, "consumer_class", route.callback)
+        if accepts(application, path):
+            out.append({"path": path, "methods": [], "handler": dotted(consumer), "throttles": None})
+
+
+def walk_channels(out):
+    """The WebSocket routes of the ASGI_APPLICATION's ProtocolTypeRouter, if the settings name one."""
+    from django.conf import settings
+
+    if not getattr(settings, "ASGI_APPLICATION", None):
+        return
+    module, _, name = settings.ASGI_APPLICATION.rpartition(".")
+    application = getattr(importlib.import_module(module), name)
+    for router in url_routers(application.application_mapping.get("websocket")):
+        walk_router(application, router, "/", out)
+
+
 BOUND = 0  # --measure N
 ROOT = "/"  # the fixture's folder
 
@@ -435,6 +495,8 @@ def main():
     logging.getLogger("django.request").setLevel(logging.ERROR)  # no "Method Not Allowed" chatter
     out = []
     walk(get_resolver(urlconf or None).url_patterns, "/", [], out)
+    if not urlconf:
+        walk_channels(out)
     print(json.dumps(sorted(out, key=lambda r: (r["path"], r["methods"])), indent=1))
 
 

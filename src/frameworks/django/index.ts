@@ -13,8 +13,9 @@ import { extendsRegistry, UrlWalker, type DjangoRouteContext } from './urls';
 import { djangoRatelimit } from './ratelimit';
 import { DRF_API_SETTINGS, drfThrottling } from './drf-throttling';
 import { allauthLimits } from './allauth';
+import { channelsMounts, consumerProtection } from './channels';
 
-const DJANGO_PACKAGES = ['django', 'rest_framework'];
+const DJANGO_PACKAGES = ['django', 'rest_framework', 'channels'];
 // Without the project's settings, `settings.X` is Django's library attribute.
 const NO_SETTINGS: ExternalNames = { values: () => undefined, definition: () => undefined };
 const TEST_MODULE = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
@@ -49,12 +50,19 @@ export const django: Analyzer = {
         walk();
         const drafts = walker.drafts.slice(first);
         const libraries = DJANGO_LIBRARIES.map((l) => l.resolver(project, { settings, drafts })).filter((r) => r !== undefined);
-        routes.push(...drafts.map((draft) => protectNoting(project, draft, (d) => protectRoute(d, libraries, d.context.view ? undefined : 'the view cannot be read statically, so which limits apply is unknown'))));
+        const protect = (d: RouteDraft<DjangoRouteContext>): AnalyzedRoute =>
+          d.route.kind === 'websocket' ? consumerProtection(d.route) : protectRoute(d, libraries, d.context.view ? undefined : 'the view cannot be read statically, so which limits apply is unknown');
+        routes.push(...drafts.map((draft) => protectNoting(project, draft, protect)));
       });
     };
     for (const p of projects) analyse(p.settings, () => walker.walkRoot(p.urlconf, p.settings, p.host));
     const settings = projects.length === 1 ? projects[0].settings : undefined;
     analyse(settings, () => walker.walkNotServed(settings));
+    // Django Channels' routers, those a ProtocolTypeRouter mounts first: one nested in another's patterns is walked there.
+    const mounts = channelsMounts(project).sort((a, b) => Number(!a.protocol) - Number(!b.protocol));
+    analyse(settings, () => {
+      for (const mount of mounts) if (!walker.routersWalked.has(mount.call)) walker.walkChannels(mount, settings);
+    });
     // URLconfs no root reaches (an app scanned alone, an include we could not follow); test URLconfs are not served.
     // A URLconf whose patterns a root lists through another module (`from docs.urls import urlpatterns`) is reached too.
     const declaring = new Set(walker.drafts.map((d) => d.route.file));

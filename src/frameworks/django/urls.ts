@@ -17,6 +17,7 @@ import { lastSegment, ViewResolver, type DjangoView, type ViewOption } from './v
 import { adminUrls, isAdminSite } from './admin';
 import { isNinjaApi, NinjaApis } from './ninja';
 import { methodCallsOn } from '../../python/module-index';
+import { channelsEndpoint, hidesNesting, routersIn, type ChannelsMount, type ChannelsProtocol } from './channels';
 
 export interface DjangoRouteContext {
   view?: DjangoView; // undefined when the view (or a mounted urlconf) cannot be read statically
@@ -27,6 +28,8 @@ interface Prefix {
   parts: PrefixPart[];
   unresolved: string[];
   suffix: boolean; // inside format_suffix_patterns(): each endpoint also answers with a `.json`-style suffix
+  protocol?: ChannelsProtocol; // patterns of a Django Channels URLRouter (see channels.ts), not of a URLconf
+  middleware?: Hook[]; // with `protocol`: the project's Channels middleware the routes are behind
 }
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -91,6 +94,7 @@ function withSuffix(text: string, kind: 'route' | 'regex'): string {
 export class UrlWalker {
   readonly drafts: RouteDraft<DjangoRouteContext>[] = [];
   readonly reached = new Set<ModuleFacts>();
+  readonly routersWalked = new Set<CallExpr>(); // Channels' URLRouters, also those nested in another's patterns
   private readonly appendsWalked = new Set<string>(); // lists whose appends were walked, per prefix (see walkAppends)
   private budgetSpent = false;
   private readonly views: ViewResolver;
@@ -112,6 +116,22 @@ export class UrlWalker {
     this.middleware = settings ? middlewareHooks(this.project, settings) : [];
     this.app = settings ? { ...settings.origin, name: host === undefined ? settings.mod.module : `${settings.mod.module} (host \`${host}\`)` } : undefined;
     this.project.noting(() => this.walkModule(urlconf, { path: '', parts: [], unresolved: [], suffix: false }, []));
+  }
+
+  /**
+   * The routes of a Django Channels URLRouter, from `/` (Channels strips the path's leading slashes and joins nested
+   * routers' patterns as Django joins includes). One no ProtocolTypeRouter mounts is read as WebSocket routing, what
+   * Channels' routers serve, and says so.
+   */
+  walkChannels(mount: ChannelsMount, settings: DjangoSettings | undefined): void {
+    this.settings = settings;
+    this.middleware = [];
+    this.app = settings && { ...settings.origin, name: settings.mod.module };
+    const line = lineOf(mount.call.loc);
+    const unresolved = mount.protocol ? [] : [`no ProtocolTypeRouter found statically mounts this URLRouter (${mount.ctx.mod.file}:${line}): its routes are served only if code not read mounts it`];
+    const [patterns] = mount.call.args;
+    this.routersWalked.add(mount.call);
+    if (patterns) this.project.noting(() => this.walkPatterns(patterns, mount.ctx, { path: '', parts: [], unresolved, suffix: false, protocol: mount.protocol ?? 'websocket', middleware: mount.middleware }, []));
   }
 
   /** A URLconf no root includes: its routes are listed under an unknown prefix. */
@@ -247,7 +267,7 @@ export class UrlWalker {
    * and walking every combination of arms would take exponential time.
    */
   private firstVisit(expr: Expr, ctx: Ctx, prefix: Prefix): boolean {
-    const key = `${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}`;
+    const key = `${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}\0${prefix.protocol}`;
     const seen = this.walked.get(expr) ?? [];
     if (seen.some((s) => s.env === ctx.env && s.key === key)) return false;
     this.walked.set(expr, [...seen, { env: ctx.env, key }]);
@@ -279,10 +299,21 @@ export class UrlWalker {
     const view = argument(call, 1, 'view');
     if (!view) return;
     const here: Prefix = { ...prefix, unresolved: [...prefix.unresolved, ...unresolved] };
+    const part = { value: text, file: ctx.mod.file, line: lineOf(call.loc) };
+    const under: Prefix = { ...here, path: here.path + text, parts: [...here.parts, part] };
+    // A URLRouter nested in a Channels pattern (behind its middleware): its patterns, under this one.
+    const routers = prefix.protocol ? routersIn(this.project, view, ctx) : [];
+    for (const router of routers) {
+      this.routersWalked.add(router.call);
+      const [patterns] = router.call.args;
+      const hidden = hidesNesting(router, kind, written);
+      const inner = { ...under, unresolved: [...under.unresolved, ...(hidden ? [hidden] : [])], middleware: [...(under.middleware ?? []), ...router.middleware] };
+      if (patterns) this.walkPatterns(patterns, router.ctx, inner, stack, depth + 1);
+    }
+    if (routers.length) return;
     const include = this.includeTarget(view, ctx);
     if (include) {
-      const part = { value: text, file: ctx.mod.file, line: lineOf(call.loc) };
-      this.walkInclude(include.expr, include.ctx, { ...here, path: here.path + text, parts: [...here.parts, part] }, stack, call, depth);
+      this.walkInclude(include.expr, include.ctx, under, stack, call, depth);
       return;
     }
     this.emitEndpoint(call, ctx, view, here, text, kind);
@@ -419,6 +450,7 @@ export class UrlWalker {
   }
 
   private emitEndpoint(call: CallExpr, ctx: Ctx, viewExpr: Expr, prefix: Prefix, text: string, kind: 'route' | 'regex'): void {
+    if (prefix.protocol) return this.emitChannels(call, ctx, viewExpr, prefix, text);
     const view = this.views.view(viewExpr, ctx);
     for (const path of prefix.suffix ? [text, withSuffix(text, kind)] : [text]) {
       if ('why' in view) this.emitUnknown(call, ctx, prefix, path, view.why);
@@ -443,6 +475,22 @@ export class UrlWalker {
     });
   }
 
+  /**
+   * What a Channels pattern serves: a WebSocket consumer; on the HTTP side, Django itself (whose routes ROOT_URLCONF
+   * lists) or an ASGI application of its own, whose routes are not read.
+   */
+  private emitChannels(call: CallExpr, ctx: Ctx, viewExpr: Expr, prefix: Prefix, text: string): void {
+    const endpoint = channelsEndpoint(this.project, viewExpr, ctx);
+    if (endpoint.kind === 'django') return;
+    if (prefix.protocol === 'http') {
+      const why = endpoint.kind === 'unread' ? endpoint.why : `\`${endpoint.handler}\` is an ASGI application Channels serves here: its routes are not read`;
+      return this.emitUnknown(call, ctx, prefix, text + UNRESOLVED_SEGMENT, why, 'include');
+    }
+    const route = this.routeAt(call, ctx, prefix, text);
+    const handler = endpoint.kind === 'consumer' ? { handler: endpoint.handler, handlerFile: endpoint.handlerFile, handlerLine: endpoint.handlerLine } : { unresolved: [...route.unresolved, endpoint.why] };
+    this.drafts.push({ route: { ...route, kind: 'websocket', methods: [], ...handler }, context: {} });
+  }
+
   /** A route whose view cannot be read: every method, status unknown. */
   private emitUnknown(at: Located, ctx: Ctx, prefix: Prefix, text: string, why: string, kind: 'http' | 'include' = 'http'): void {
     const route = this.routeAt(at, ctx, prefix, text);
@@ -456,7 +504,7 @@ export class UrlWalker {
       framework: 'django', kind: 'http', methods: STANDARD_METHODS, automaticMethods: [], path: `/${prefix.path}${text}`, unresolved: prefix.unresolved,
       ...declaredAt(ctx, at), handler: '?', handlerFile: ctx.mod.file, handlerLine: lineOf(at.loc),
       ...(this.app ? { app: this.app } : {}), prefixes: prefix.parts, ...assumedFor(this.project),
-      ...(this.middleware.length && { hooks: this.middleware }),
+      ...((prefix.middleware ?? this.middleware).length && { hooks: prefix.middleware ?? this.middleware }),
     };
   }
 
