@@ -379,7 +379,8 @@ class FlaskExtractor {
   }
 
   private addResource(call: CallExpr, ctx: Ctx): void {
-    const cls = call.args[0] && this.project.resolve(call.args[0], ctx).find((v) => v.kind === 'class');
+    const [resource] = this.positional(call, ctx);
+    const cls = resource && this.project.resolve(resource.expr, resource.ctx).find((v) => v.kind === 'class');
     if (cls?.kind !== 'class') return;
     const urls = this.urls(call, 1, ctx);
     for (const api of this.receivers(call, ctx, isRestfulApi)) this.resource(api, cls.ref, urls, call, ctx);
@@ -504,13 +505,21 @@ class FlaskExtractor {
   }
 
   /**
+   * A call's positional arguments, also those a `*args` unpacks where its items can be read (`for route in
+   * API_ROUTES: api.add_resource(*route)`, Timesketch's API table), each with where it was written.
+   */
+  private positional(call: CallExpr, ctx: Ctx): { expr: Expr; ctx: Ctx }[] {
+    const items = call.args.map((expr) => ({ expr, ctx }));
+    if (call.star) items.push(...(sequenceItems(this.project, call.star, ctx) ?? [{ expr: call.star, ctx }]));
+    return items;
+  }
+
+  /**
    * The URL rules a call gives from argument `from` on, also through a trailing `*urls`. Each is read where
    * it was written (a comprehension's item, a list in another module), as its text when that is known.
    */
   private urls(call: CallExpr, from: number, ctx: Ctx): Expr[] {
-    const items = call.args.slice(from).map((expr) => ({ expr, ctx }));
-    if (call.star) items.push(...(sequenceItems(this.project, call.star, ctx) ?? [{ expr: call.star, ctx }]));
-    return items.map(({ expr, ctx: at }) => {
+    return this.positional(call, ctx).slice(from).map(({ expr, ctx: at }) => {
       const text = this.project.stringValue(expr, at);
       return text === undefined ? expr : { k: 'str', v: text, loc: call.loc };
     });
