@@ -456,6 +456,7 @@ const DJANGO_SETTINGS: Record<string, string[]> = {
   'django/splitsettings': ['tracker.settings'],
   'django/rooted': ['rooted.settings'],
   'django/sockets': ['sockets.settings'],
+  'django/jsonapi': ['jsonapi.settings'],
 };
 /**
  * Django fixtures built on a library Debian does not package: probed only with its source checked out, given as
@@ -466,6 +467,7 @@ const DJANGO_FROM_SOURCE: Record<string, { variable: string; library: string }> 
   'django/nested': { variable: 'APIPOSTURE_DRF_EXTENSIONS_SOURCE', library: 'chibisov/drf-extensions (0.8)' },
   'django/domains': { variable: 'APIPOSTURE_DRF_NESTED_ROUTERS_SOURCE', library: 'alanjds/drf-nested-routers (0.95.3)' },
   'django/inventory': { variable: 'APIPOSTURE_DRF_BULK_SOURCE', library: 'miki725/django-rest-framework-bulk (0.2.1)' },
+  'django/jsonapi': { variable: 'APIPOSTURE_DRF_JSONAPI_SOURCE', library: 'django-json-api/django-rest-framework-json-api (v6.1.0, with python3-inflection)' },
   'django/ninjaapi': { variable: 'APIPOSTURE_DJANGO_NINJA_SOURCE', library: 'vitalik/django-ninja (v0.22.2, the last on Debian\'s pydantic 1)' },
 };
 

@@ -14,7 +14,11 @@ export interface ExternalView {
   since?: { django: string; handlers: string[] }; // handlers from that Django version on
   functionView?: boolean; // a function view: it answers every method
   allauthAction?: string; // django-allauth rate-limits its unsafe methods itself under this ACCOUNT_RATE_LIMITS action
+  methodNames?: string[]; // its `http_method_names`, where it narrows Django's: dispatch answers 405 to the others
 }
+
+// djangorestframework-jsonapi (6.1, rest_framework_json_api/views.py): JSON:API has no PUT.
+const JSON_API_METHODS = ['get', 'post', 'patch', 'delete', 'head', 'options'];
 
 const FORM = ['get', 'post', 'put'];
 
@@ -113,6 +117,14 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'rest_framework_bulk:ListBulkCreateUpdateAPIView': { handlers: ['get', 'post', 'put', 'patch'], drf: true },
   'rest_framework_bulk:ListBulkCreateDestroyAPIView': { handlers: ['get', 'post', 'delete'], drf: true },
   'rest_framework_bulk:ListBulkCreateUpdateDestroyAPIView': { handlers: ['get', 'post', 'put', 'patch', 'delete'], drf: true },
+  // djangorestframework-jsonapi 6.1 (rest_framework_json_api/views.py): DRF's viewsets with its mixins (RelatedMixin
+  // adds the `retrieve_related` action), and RelationshipView, each without PUT.
+  'rest_framework_json_api:ModelViewSet': { handlers: [], drf: true, actions: ['list', 'create', 'retrieve', 'update', 'partial_update', 'destroy', 'retrieve_related'], methodNames: JSON_API_METHODS },
+  'rest_framework_json_api:ReadOnlyModelViewSet': { handlers: [], drf: true, actions: ['list', 'retrieve', 'retrieve_related'], methodNames: JSON_API_METHODS },
+  'rest_framework_json_api:RelationshipView': { handlers: ['get', 'post', 'patch', 'delete'], drf: true, methodNames: JSON_API_METHODS },
+  'rest_framework_json_api:RelatedMixin': { handlers: [], actions: ['retrieve_related'] },
+  'rest_framework_json_api:PreloadIncludesMixin': { handlers: [], actions: [] },
+  'rest_framework_json_api:AutoPrefetchMixin': { handlers: [], actions: [] },
   // drf-extensions 0.8 (rest_framework_extensions/mixins.py): filters the queryset by the parents' lookups, adds no action.
   'rest_framework_extensions:NestedViewSetMixin': { handlers: [], actions: [] },
   // Token views of DRF add-ons: plain POST endpoints that keep the project's default throttles.
@@ -137,6 +149,11 @@ const VIEWS = new Map<string, ExternalView>(Object.entries({
   'dj_rest_auth:RegisterView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
   'dj_rest_auth:VerifyEmailView': { handlers: ['get', 'post'], drf: true },
   'dj_rest_auth:ResendEmailVerificationView': { handlers: ['post'], drf: true },
+  // dj-rest-auth 7.0 (dj_rest_auth/registration/views.py): social login and connect are its LoginView.
+  'dj_rest_auth:SocialLoginView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:SocialConnectView': { handlers: ['post'], drf: true, throttleScope: 'dj_rest_auth' },
+  'dj_rest_auth:SocialAccountListView': { handlers: ['get'], drf: true },
+  'dj_rest_auth:SocialAccountDisconnectView': { handlers: ['post'], drf: true },
   // django-allauth's account views (allauth/account/views.py; `@rate_limit(action=...)` on dispatch, which
   // counts every method but GET, or `ratelimit.consume_or_429` in the form's handling).
   'allauth:LoginView': { handlers: FORM, allauthAction: 'login' },

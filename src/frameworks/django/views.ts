@@ -276,8 +276,9 @@ export class ViewResolver {
     return withHandlers(view, defined, allowed);
   }
 
+  /** `http_method_names` as the class has it: its own or a project base's, else a library base's (see ExternalView). */
   private allowedMethods(ref: ClassRef): string[] | undefined {
-    if (!this.project.classAttribute(ref, 'http_method_names')) return undefined;
+    if (!this.project.classAttribute(ref, 'http_method_names')) return this.project.externalBases(ref).map((q) => externalView(q)?.methodNames).find((names) => names);
     const value = this.project.literalAttribute(ref, 'http_method_names');
     return (value && stringList(this.project, value.expr, value.ctx)?.map((m) => m.toLowerCase())) ?? [];
   }
