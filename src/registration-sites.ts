@@ -20,6 +20,7 @@ import { APPBUILDER_PACKAGE, VIEW_REGISTRARS } from './frameworks/flask/appbuild
 import { ADMIN_PACKAGE } from './frameworks/flask/flask-admin';
 import { functionOwning } from './python/module-index';
 import { channelsEndpoint } from './frameworks/django/channels';
+import { isDanceBlueprint } from './frameworks/flask/flask-dance';
 
 /**
  * Extensions whose construction adds views of the library's own (see ROUTE_CALLABLES), by the name they are called
@@ -263,7 +264,7 @@ class SiteFinder {
     // A DRF router's `urls`: its routes are its `register` calls', each counted as a site of its own.
     const routerUrls = (v: Value): boolean => v.kind === 'member' && v.name === 'urls' && v.of.kind === 'instance' && v.of.types.some((t) => ROUTER_PACKAGES.some((p) => t.startsWith(p)));
     const inProject = (v: Value): boolean =>
-      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined || routerUrls(v);
+      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined || routerUrls(v) || isDanceBlueprint(v);
     if (values.some(inProject)) return undefined;
     return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
   }

@@ -105,7 +105,7 @@ function predictedThreshold(route: Route, method: string): number | null {
   return min !== null && min < BOUND ? min : null;
 }
 
-const probeTest = requirePython('flask, flask_limiter, flask_restful, flask_login, yaml, flask_security, flask_sqlalchemy', 'python3-flask, python3-flask-limiter, python3-flask-restful, python3-flask-login, python3-yaml, python3-flask-security, python3-flask-sqlalchemy');
+const probeTest = requirePython('flask, flask_limiter, flask_restful, flask_login, yaml, flask_security, flask_sqlalchemy, flask_dance', 'python3-flask, python3-flask-limiter, python3-flask-restful, python3-flask-login, python3-yaml, python3-flask-security, python3-flask-sqlalchemy, python3-flask-dance');
 const asgiProbeTest = requirePython('fastapi, starlette, pydantic, dotenv', 'python3-fastapi, python3-starlette, python3-pydantic, python3-dotenv');
 
 test('every Flask fixture has an entry point for the probe', () => {

@@ -21,6 +21,7 @@ import { appBuilderSites } from './appbuilder-limits';
 import { ADMIN_PACKAGE, adminFacts, adminRules, adminView, isAdmin } from './flask-admin';
 import { extensionSites, joinRule, type ExposedRule, type ExtensionSite } from './exposed-views';
 import { isSecurity, SECURITY_PACKAGE, securityRoutes } from './flask-security';
+import { DANCE_BLUEPRINT_TYPES, DANCE_PACKAGE, danceRules, makesDanceBlueprint } from './flask-dance';
 import { functionDefinedIn } from '../../python/module-index';
 
 type Instance = Extract<Value, { kind: 'instance' }>;
@@ -29,7 +30,7 @@ type Instance = Extract<Value, { kind: 'instance' }>;
 const QUART_APP_TYPES = ['quart.Quart', 'quart.app.Quart', 'quart_trio.QuartTrio', 'quart_trio.app.QuartTrio'];
 const QUART_BLUEPRINT_TYPES = ['quart.Blueprint', 'quart.blueprints.Blueprint'];
 const FLASK_APP_TYPES = ['flask.Flask', 'flask.app.Flask', 'apiflask.APIFlask', ...QUART_APP_TYPES];
-const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint', ...QUART_BLUEPRINT_TYPES];
+const BLUEPRINT_TYPES = ['flask.Blueprint', 'flask.blueprints.Blueprint', 'flask_smorest.Blueprint', 'apiflask.APIBlueprint', ...QUART_BLUEPRINT_TYPES, ...DANCE_BLUEPRINT_TYPES];
 const RESTFUL_API_TYPES = ['flask_restful.Api', 'flask_restx.Api'];
 // flask-smorest's Api registers blueprints on the app it is bound to: `Api(app)` or `api.init_app(app)`.
 const SMOREST_API_TYPES = ['flask_smorest.Api'];
@@ -197,6 +198,7 @@ class FlaskExtractor {
     }
     this.addSecurityViews(builders);
     if (project.modules.some((m) => Project.imports(m, [SECURITY_PACKAGE]))) this.addFlaskSecurity();
+    if (project.modules.some((m) => Project.imports(m, [DANCE_PACKAGE]))) this.addFlaskDance();
     for (const { instance, bindings } of admins) {
       for (const binding of bindings) {
         const facts = adminFacts(project, instance, binding);
@@ -458,6 +460,22 @@ class FlaskExtractor {
             this.project.noting(() => this.emit(app, { k: 'str', v: route.rule, loc: call.loc }, ctx, call, route.methods, view, route.unresolved));
           }
         }
+      }
+    }
+  }
+
+  /**
+   * The login and authorized rules of each Flask-Dance blueprint (see flask-dance.ts), declared where it is made: those
+   * made by name and those registered (also made by a function chosen at run time: `make = make_github_blueprint`).
+   */
+  private addFlaskDance(): void {
+    const made = callSites(this.project, makesDanceBlueprint).flatMap(({ call, ctx }) => this.project.resolve(call, ctx).filter(isBlueprint));
+    const blueprints = new Map([...made, ...this.registrations.map((r) => r.child)].map((b) => [b.site.key, b]));
+    for (const blueprint of blueprints.values()) {
+      const { call, ctx } = blueprint.site;
+      for (const { rule, endpoint, unresolved } of danceRules(this.project, blueprint)) {
+        const view: FlaskView = { handlerRef: { file: ctx.mod.file, line: lineOf(call.loc), name: `flask_dance.consumer.${endpoint}` }, viewDecorators: [], misplacedDecorators: [], methodDecorators: new Map() };
+        this.project.noting(() => this.emit(blueprint, rule, ctx, call, ['GET'], view, unresolved));
       }
     }
   }
