@@ -76,7 +76,7 @@ export function countRegistrations(project: Project, routes: Route[], inScope: (
       const declared = [`${mod.file}:${lineOf(site.call.loc)}`, ...site.callers.map((via) => `${via.file}:${via.line}`)];
       // An AppBuilder's own views are listed in part (see securityViews): its site stays, saying which are not.
       if (!EXTENSION_SITES[site.label]?.partial && (declared.some((at) => reported.has(at)) || finder.returnedWhereReported(site, reported))) continue;
-      const why = site.include ? finder.unreadInclude(site) : site.unread ? `${site.unread} is a web framework apiposture does not read: the routes this app serves are not listed` : finder.unreadReceiverOrArguments(site);
+      const why = site.include ? finder.unreadInclude(site, reported) : site.unread ? `${site.unread} is a web framework apiposture does not read: the routes this app serves are not listed` : finder.unreadReceiverOrArguments(site);
       if (why) unresolved.push({ file: mod.file, line: lineOf(site.call.loc), column: columnOf(site.call.loc), call: site.label, reason: why });
     }
   }
@@ -257,14 +257,16 @@ class SiteFinder {
   }
 
   /** Why an include cannot be followed, or undefined when it includes project code (whose own sites count). */
-  unreadInclude({ include: target, ctx, loopContexts }: Site): string | undefined {
+  unreadInclude({ include: target, ctx, loopContexts }: Site, reported: Set<string>): string | undefined {
     if (!target) return 'nothing to include is named';
     if (target.k === 'str') return this.project.findModule(target.v, ctx.mod) ? undefined : `\`${target.v}\` is not a module of the project: its routes cannot be read`;
     const values = (loopContexts.length ? loopContexts : [ctx]).flatMap((c) => this.project.resolve(target, c));
     // A DRF router's `urls`: its routes are its `register` calls', each counted as a site of its own.
+    // A library blueprint whose rules are listed where it is made (Flask-Dance's): resolved where routes were reported there.
+    const madeWhereReported = (v: Value): boolean => isDanceBlueprint(v) && reported.has(`${v.site.ctx.mod.file}:${lineOf(v.site.call.loc)}`);
     const routerUrls = (v: Value): boolean => v.kind === 'member' && v.name === 'urls' && v.of.kind === 'instance' && v.of.types.some((t) => ROUTER_PACKAGES.some((p) => t.startsWith(p)));
     const inProject = (v: Value): boolean =>
-      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined || routerUrls(v) || isDanceBlueprint(v);
+      v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined || routerUrls(v) || madeWhereReported(v);
     if (values.some(inProject)) return undefined;
     return `\`${Project.describe(target)}\` is not project code found statically: the routes it brings cannot be read`;
   }
