@@ -152,6 +152,8 @@ export type Value =
   | { kind: 'literal'; expr: Expr; ctx: Ctx }
   | { kind: 'unknown'; why: string };
 
+// The top-level packages each module imports absolutely, once per module: every analyzer asks (facts never change).
+const IMPORTED_PACKAGES = new WeakMap<ModuleFacts, ReadonlySet<string>>();
 const MAX_DEPTH = 24;
 // A text shown with its unknown parts (see shownText): each part shows as `{?}`, nested at most this deep.
 const UNKNOWN_PART = '{?}';
@@ -330,7 +332,9 @@ export class Project {
 
   /** True when the module imports any of these top-level packages (a cheap gate before resolving). */
   static imports(mod: ModuleFacts, packages: readonly string[]): boolean {
-    return (mod.bindings[0] ?? []).some((b) => b.kind === 'import' && b.level === 0 && packages.includes(b.module.split('.')[0]));
+    let imported = IMPORTED_PACKAGES.get(mod);
+    if (!imported) IMPORTED_PACKAGES.set(mod, (imported = new Set((mod.bindings[0] ?? []).flatMap((b) => (b.kind === 'import' && b.level === 0 ? [b.module.split('.')[0]] : [])))));
+    return packages.some((p) => imported.has(p));
   }
 
   moduleCtx(mod: ModuleFacts): Ctx {
