@@ -247,9 +247,11 @@ class SiteFinder {
     }
     // A Django pattern always makes a route where a URLconf's walk meets it, `{?}` where it cannot be read; one of
     // Channels' routing to Django itself (`re_path(r"", get_asgi_application())`) serves the routes ROOT_URLCONF lists.
-    const view = site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label) ? argument(site.call, 1, 'view') : undefined;
-    if (view && channelsEndpoint(this.project, view, site.ctx).kind === 'django') return undefined;
-    if (site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label)) return "no walk of the URLconfs from ROOT_URLCONF found statically reaches the patterns this call is in: only code run at start-up (an AppConfig's `ready()`) or another router (Channels' `URLRouter`) could serve them";
+    if (site.call.fn.k === 'name' && DJANGO_PATTERNS.includes(site.label)) {
+      const view = argument(site.call, 1, 'view');
+      if (view && channelsEndpoint(this.project, view, site.ctx).kind === 'django') return undefined;
+      return "no walk of the URLconfs from ROOT_URLCONF found statically reaches the patterns this call is in: only code run at start-up (an AppConfig's `ready()`) or another router (Channels' `URLRouter`) could serve them";
+    }
     const receiver = site.call.fn.k === 'attr' ? this.project.resolve(site.call.fn.obj, site.ctx) : [];
     const unknown = receiver.find((v): v is Extract<Value, { kind: 'unknown' }> => v.kind === 'unknown');
     if (unknown && receiver.every(unreadable)) return `no app or router found statically for \`${Project.describe((site.call.fn as Extract<Expr, { k: 'attr' }>).obj)}\`: ${unknown.why}`;
@@ -262,9 +264,9 @@ class SiteFinder {
     if (target.k === 'str') return this.project.findModule(target.v, ctx.mod) ? undefined : `\`${target.v}\` is not a module of the project: its routes cannot be read`;
     const values = (loopContexts.length ? loopContexts : [ctx]).flatMap((c) => this.project.resolve(target, c));
     // A DRF router's `urls`: its routes are its `register` calls', each counted as a site of its own.
+    const routerUrls = (v: Value): boolean => v.kind === 'member' && v.name === 'urls' && v.of.kind === 'instance' && v.of.types.some((t) => ROUTER_PACKAGES.some((p) => t.startsWith(p)));
     // A library blueprint whose rules are listed where it is made (Flask-Dance's): resolved where routes were reported there.
     const madeWhereReported = (v: Value): boolean => isDanceBlueprint(v) && reported.has(`${v.site.ctx.mod.file}:${lineOf(v.site.call.loc)}`);
-    const routerUrls = (v: Value): boolean => v.kind === 'member' && v.name === 'urls' && v.of.kind === 'instance' && v.of.types.some((t) => ROUTER_PACKAGES.some((p) => t.startsWith(p)));
     const inProject = (v: Value): boolean =>
       v.kind === 'module' || v.kind === 'class' || v.kind === 'function' || (v.kind === 'instance' && (v.cls !== undefined || FRAMEWORKS.includes(v.types[0]?.split('.')[0] ?? ''))) || bundledRoutes(v) !== undefined || routerUrls(v) || madeWhereReported(v);
     if (values.some(inProject)) return undefined;
