@@ -172,10 +172,14 @@ export function statementContexts(project: Project, mod: ModuleFacts, stmt: Call
   return contexts;
 }
 
-/** The elements of a list/tuple literal an expression resolves to (also `a + b` of literals). */
+/**
+ * The elements iterating what an expression resolves to gives: a list/tuple literal's (also `a + b` of literals), a dict
+ * literal's keys, a dict view's (`d.items()` as `(key, value)` pairs), those of each iterable `itertools.chain` is given.
+ */
 export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx }[] | undefined {
   if (depth > 8) return undefined;
   if (expr.k === 'seq') return expr.items.map((e) => ({ expr: e, ctx }));
+  if (expr.k === 'dict') return dictView(expr, 'keys', ctx);
   const comp = expr.k === 'comp' ? expr : mappedByLambda(project, expr, ctx);
   if (comp) {
     // `[rule(url) for url in urls]`: the element once per item, the target bound to it.
@@ -193,15 +197,42 @@ export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0)
   }
   // Alternatives (a list rebound in one arm of an `if`) give every item any of them holds: what may be registered.
   const values = project.resolve(expr, ctx);
-  if (!values.length || values.some((v) => v.kind !== 'literal' || v.expr === expr)) return undefined;
+  if (!values.length) return undefined;
   const all: { expr: Expr; ctx: Ctx }[] = [];
-  for (const v of values as Extract<Value, { kind: 'literal' }>[]) {
-    const items = sequenceItems(project, v.expr, v.ctx, depth + 1);
+  for (const v of values) {
+    const items = v.kind === 'literal' ? v.expr !== expr && sequenceItems(project, v.expr, v.ctx, depth + 1) : iteratedResult(project, v, depth);
     if (!items) return undefined;
     // The same item reached twice counts once; a comprehension's element is a new item per binding.
     for (const item of items) if (!all.some((a) => a.expr === item.expr && a.ctx.env === item.ctx.env)) all.push(item);
   }
   return all;
+}
+
+/** A dict literal's keys, values or `(key, value)` pairs, as Python iterates them; undefined when `**other` adds entries. */
+function dictView(dict: Extract<Expr, { k: 'dict' }>, view: string, ctx: Ctx): { expr: Expr; ctx: Ctx }[] | undefined {
+  if (dict.spreads?.length) return undefined;
+  // A key written again keeps its first place and takes its last value.
+  const entries = new Map<Expr | string, [Expr, Expr]>();
+  for (const [key, value] of dict.entries) {
+    const id = key.k === 'str' ? key.v : key;
+    entries.set(id, [entries.get(id)?.[0] ?? key, value]);
+  }
+  const pick = ([key, value]: [Expr, Expr]): Expr => (view === 'keys' ? key : view === 'values' ? value : { k: 'seq', items: [key, value] });
+  return [...entries.values()].map((entry) => ({ expr: pick(entry), ctx }));
+}
+
+/** What iterating a call's result gives: a dict literal's view (`d.items()`), `itertools.chain(a, b)`'s items. */
+function iteratedResult(project: Project, v: Value, depth: number): { expr: Expr; ctx: Ctx }[] | undefined {
+  if (v.kind === 'instance' && v.types.length === 1 && v.types[0] === 'itertools.chain') {
+    const { call, ctx } = v.site;
+    if (call.splat || call.kwargs.length) return undefined;
+    const parts = call.args.map((arg) => sequenceItems(project, arg, ctx, depth + 1));
+    return parts.every((items) => items) ? (parts.flat() as { expr: Expr; ctx: Ctx }[]) : undefined;
+  }
+  if (v.kind !== 'result' || v.callee.kind !== 'member') return undefined;
+  const { call, callee: { name, of } } = v;
+  if (of.kind !== 'literal' || of.expr.k !== 'dict' || !['items', 'keys', 'values'].includes(name) || call.args.length || call.kwargs.length || call.splat) return undefined;
+  return dictView(of.expr, name, of.ctx);
 }
 
 /**
