@@ -4,7 +4,7 @@ import { columnOf, eachCall, exprLine, lineOf, someExpr } from '../python/ir';
 import { bindTargets, comprehensionItems, Project, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type SettingsObject, type StoredKeyword, type Value, type FunctionRef, type ExternalNames } from '../python/project';
 import type { AnalyzedRoute } from '../model';
 import { namedLikeSite } from '../registration-names';
-import { functionDefinedIn, functionOwning } from '../python/module-index';
+import { functionDefinedIn, functionOwning, methodCallsOn } from '../python/module-index';
 
 /**
  * Resolves a route's protection, listing on it every assumption its path (taken when drafted) or its protection
@@ -206,6 +206,27 @@ export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0)
     for (const item of items) if (!all.some((a) => a.expr === item.expr && a.ctx.env === item.ctx.env)) all.push(item);
   }
   return all;
+}
+
+/**
+ * What `name.append(x)`, `.insert(i, x)` and `.extend(seq)` add to the list a plain name holds, in the scope it is read
+ * in, after the name is last bound there and before `before` (each call once per item of static loops around it; a
+ * call in an arm that may not run too: what may be added). Where a class copies the list it is given (Starlette's
+ * `Router(routes=...)`), what is added later is not its own.
+ */
+export function addedItems(project: Project, list: Expr, ctx: Ctx, before: number): { expr: Expr; ctx: Ctx }[] {
+  if (list.k !== 'name') return [];
+  const bound = (ctx.mod.bindings[ctx.scope] ?? []).filter((b) => b.name === list.id && b.line < before).map((b) => b.line);
+  if (!bound.length) return [];
+  const from = Math.max(...bound);
+  return methodCallsOn(ctx.mod, list.id).flatMap((stmt) => {
+    const { call } = stmt;
+    const method = (call.fn as Extract<Expr, { k: 'attr' }>).name;
+    const added = method === 'insert' ? call.args[1] : method === 'append' || method === 'extend' ? call.args[0] : undefined;
+    const line = lineOf(call.loc);
+    if (!added || stmt.scope !== ctx.scope || line <= from || line >= before) return [];
+    return statementContexts(project, ctx.mod, stmt, { env: ctx.env }).flatMap((at) => (method === 'extend' ? (sequenceItems(project, added, at) ?? []) : [{ expr: added, ctx: at }]));
+  });
 }
 
 /** A dict literal's keys, values or `(key, value)` pairs, as Python iterates them; undefined when `**other` adds entries. */

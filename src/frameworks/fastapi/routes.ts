@@ -14,7 +14,7 @@ import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { bundledRoutes } from './bundled-routers';
 import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type StoredKeyword, type Value, siteKey } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
-import { assumedFor, callSites, calling, declaredAt, functionCtx, httpMethods, sequenceItems, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
+import { addedItems, assumedFor, callSites, calling, declaredAt, functionCtx, httpMethods, sequenceItems, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { lookupTable } from '../../collections';
 
 export type Instance = Extract<Value, { kind: 'instance' }>;
@@ -363,7 +363,8 @@ class AsgiExtractor {
     const position = isMount ? 2 : Project.isInstance(node, STARLETTE_APPS) ? 1 : Project.isInstance(node, STARLETTE_ROUTERS) ? 0 : -1;
     const list = argument(call, position, 'routes');
     if (!list || list.k === 'none') return;
-    for (const item of sequenceItems(this.project, list, ctx) ?? []) {
+    // Starlette copies the list it is given: what is added to it before, and only that, is served.
+    for (const item of [...(sequenceItems(this.project, list, ctx) ?? []), ...addedItems(this.project, list, ctx, lineOf(call.loc))]) {
       for (const value of this.project.resolve(item.expr, item.ctx)) {
         if (value.kind !== 'instance') continue;
         const at = value.site;
