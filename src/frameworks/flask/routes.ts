@@ -110,6 +110,8 @@ export const isQuartApp = (v: Value): v is Instance => Project.isInstance(v, QUA
 const isBlueprint = (v: Value): v is Instance => Project.isInstance(v, BLUEPRINT_TYPES);
 const isOwner = (v: Value): v is Instance => isApp(v) || isBlueprint(v);
 const isRestfulApi = (v: Value): v is Instance => Project.isInstance(v, RESTFUL_API_TYPES);
+/** An instance of `type` made with the app or blueprint it binds to (`Api(bp)`). */
+const madeBound = (v: Instance, type: string): boolean => Project.isInstance(v, [type]) && (argument(v.site.call, 0, 'app') ?? { k: 'none' }).k !== 'none';
 const isSmorestApi = (v: Value): v is Instance => Project.isInstance(v, SMOREST_API_TYPES);
 const isBindingApi = (v: Value): v is Instance => isRestfulApi(v) || isSmorestApi(v);
 // flask-smorest's Blueprint takes a class view as it is (`add_url_rule(rule, view_func=Pets)`, `@blp.route(rule)` on
@@ -149,7 +151,9 @@ class FlaskExtractor {
           for (const ns of this.project.resolve(call, ctx).filter(isNamespace)) this.addNamespace(api, ns, undefined, ctx, call);
         }
       } else if (method === 'init_app') {
-        for (const api of this.receivers(call, ctx, isBindingApi)) {
+        // Flask-RESTful registers each resource on what its Api was made with, when it was made with one: `init_app`
+        // adds only the resources an Api made without one queued (Flask-RESTX's `init_app` rebinds it).
+        for (const api of this.receivers(call, ctx, isBindingApi).filter((v) => !madeBound(v, 'flask_restful.Api'))) {
           for (const owner of this.project.resolve(call.args[0] ?? { k: 'none' }, ctx).filter(isOwner)) {
             this.addApiOwner(api, owner, ctx);
           }
