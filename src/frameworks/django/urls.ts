@@ -4,7 +4,7 @@
  * `i18n_patterns`, `format_suffix_patterns`, DRF routers (`router.urls`) and the admin site as one mount.
  * Full paths keep Django's syntax; regex anchors (`^`, `$`) are dropped when parts are joined.
  */
-import type { CallExpr, Expr, FunctionDef, Loc, ModuleFacts } from '../../python/ir';
+import type { Binding, CallExpr, Expr, FunctionDef, Loc, ModuleFacts } from '../../python/ir';
 import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExpr } from '../../python/ir';
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
@@ -33,6 +33,13 @@ interface Prefix {
 }
 
 type Instance = Extract<Value, { kind: 'instance' }>;
+
+/** How a list's appends are read (see walkAppends): as a call of its helper runs it, or under loop bindings; `lines`: only the calls in that range. */
+interface AppendsRead {
+  runBy?: { call: CallExpr; ctx: Ctx; fn: FunctionDef };
+  env?: Ctx['env'];
+  lines?: { from: number; to: number };
+}
 /** A `register` call of a DRF router; with drf-extensions, the registration whose returned item it is called on. */
 interface Registration {
   site: CallSite;
@@ -162,9 +169,9 @@ export class UrlWalker {
    * `urlpatterns.append(path(...))`, `.insert(0, path(...))` and `.extend([...])` on a list of `scope`, also in `for`
    * loops; in a function, as `call` runs it (its arguments bound).
    */
-  private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[], runBy?: { call: CallExpr; ctx: Ctx; fn: FunctionDef }, env?: Ctx['env']): void {
+  private walkAppends(mod: ModuleFacts, scope: number, list: string, prefix: Prefix, inner: ModuleFacts[], { runBy, env, lines = { from: 0, to: Infinity } }: AppendsRead = {}): void {
     const caller: Pick<Ctx, 'env' | 'via'> | undefined = runBy ? this.project.callContext(runBy.fn, runBy.call, runBy.ctx) : env && { env };
-    const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}\0${caller?.via ? `${caller.via.file}:${caller.via.line}:${caller.via.column}` : ''}`;
+    const key = `${mod.file}\0${scope}\0${list}\0${prefix.path}\0${prefix.suffix}\0${prefix.unresolved.join()}\0${caller?.via ? `${caller.via.file}:${caller.via.line}:${caller.via.column}` : ''}\0${lines.from}\0${lines.to}`;
     if (this.appendsWalked.has(key)) return;
     this.appendsWalked.add(key);
     const ctx: Ctx = { mod, scope, line: Infinity, ...caller };
@@ -172,7 +179,7 @@ export class UrlWalker {
       const { call } = stmt;
       const fn = call.fn as Extract<Expr, { k: 'attr' }>;
       const added = fn.name === 'insert' ? call.args[1] : ['append', 'extend'].includes(fn.name) ? call.args[0] : undefined;
-      if (stmt.scope !== scope || !added) continue;
+      if (stmt.scope !== scope || !added || lineOf(call.loc) < lines.from || lineOf(call.loc) >= lines.to) continue;
       const contexts = statementContexts(this.project, mod, stmt, caller);
       if (!contexts.length) {
         const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
@@ -227,12 +234,12 @@ export class UrlWalker {
       for (const v of this.project.resolve(expr.fn, ctx)) {
         if (v.kind !== 'function') continue;
         const runBy = { call: expr, ctx, fn: v.ref.fn };
-        for (const r of v.ref.fn.returns) if (r.k === 'name') this.project.noting(() => this.walkAppends(v.ref.mod, v.ref.fn.bodyScope, r.id, prefix, stack, runBy));
+        for (const r of v.ref.fn.returns) if (r.k === 'name') this.project.noting(() => this.walkAppends(v.ref.mod, v.ref.fn.bodyScope, r.id, prefix, stack, { runBy }));
       }
     }
     // Another list of patterns (`i18n_urls`) grows the same ways as urlpatterns.
     const defined = expr.k === 'name' && expr.id !== 'urlpatterns' ? this.project.definition(expr, ctx) : undefined;
-    if (defined && expr.k === 'name') this.walkAppends(defined.ctx.mod, defined.ctx.scope, expr.id, prefix, stack, undefined, defined.ctx.env);
+    if (defined && expr.k === 'name') this.walkAppends(defined.ctx.mod, defined.ctx.scope, expr.id, prefix, stack, { env: defined.ctx.env });
     if (defined && inheritedUrls(defined.expr)) return;
     // `api_urls = list(map(lambda u: url(r'^', include(u)), modules))`: a builtin's result, which resolution cannot read.
     if (defined && mappedByLambda(this.project, defined.expr, defined.ctx)) return this.walkPatterns(defined.expr, defined.ctx, prefix, stack, depth + 1);
@@ -240,7 +247,17 @@ export class UrlWalker {
     // A name bound to a list, or to a call building one (`urlpatterns = i18n_patterns(...)`): walk that expression.
     const sources = values.map((v) => (v.kind === 'literal' ? { expr: v.expr, ctx: v.ctx } : v.kind === 'instance' ? { expr: v.site.call, ctx: v.site.ctx } : v.kind === 'result' ? { expr: v.call, ctx: v.ctx } : undefined));
     if (sources.length && sources.every((s) => s && s.expr !== expr)) {
-      for (const s of sources) if (s) this.walkPatterns(s.expr, expr.k === 'call' ? declaredAtCall(s, expr, ctx) : s.ctx, prefix, stack, expr.k === 'call' ? depth + 1 : depth);
+      for (const s of sources) {
+        if (!s) continue;
+        this.walkPatterns(s.expr, expr.k === 'call' ? declaredAtCall(s, expr, ctx) : s.ctx, prefix, stack, expr.k === 'call' ? depth + 1 : depth);
+        // A URLconf's own list under another name (`from .urls_v2 import urlpatterns as tenant_urls`, included as a
+        // list): that URLconf is reached, and its list grows as it does when it is included by name.
+        const listed = urlconfListed(s);
+        if (listed) {
+          this.reached.add(listed.mod);
+          this.walkAppends(listed.mod, 0, 'urlpatterns', prefix, stack, { lines: listed.lines });
+        }
+      }
       return;
     }
     // `urlpatterns = router.urls`
@@ -903,4 +920,17 @@ function declaredAtCall(source: { expr: Expr; ctx: Ctx }, call: Expr & { k: 'cal
   const { env } = source.ctx;
   if (!env || source.ctx.via || !someExpr(source.expr, (e) => e.k === 'name' && env.has(e.id))) return source.ctx;
   return { ...source.ctx, via: ctx.via ?? { file: ctx.mod.file, line: lineOf(call.loc), column: columnOf(call.loc) } };
+}
+
+/**
+ * The module whose `urlpatterns` a list is, when a module-level `urlpatterns` assignment gives it, with the lines over
+ * which the name holds that list: until it is bound to another (`urlpatterns += more` extends the same list).
+ */
+function urlconfListed({ expr, ctx }: { expr: Expr; ctx: Ctx }): { mod: ModuleFacts; lines: { from: number; to: number } } | undefined {
+  if (ctx.scope !== 0) return undefined;
+  const bindings = (ctx.mod.bindings[0] ?? []).filter((b): b is Extract<Binding, { kind: 'assign' }> => b.kind === 'assign' && b.name === 'urlpatterns');
+  const own = bindings.find((b) => b.value === expr);
+  const extendsList = (b: Extract<Binding, { kind: 'assign' }>): boolean => b.value.k === 'concat' && b.value.parts[0]?.k === 'name' && b.value.parts[0].id === 'urlpatterns';
+  const next = own && bindings.find((b) => b.line > own.line && !extendsList(b));
+  return own && { mod: ctx.mod, lines: { from: own.line, to: next?.line ?? Infinity } };
 }
