@@ -220,13 +220,19 @@ export function addedItems(project: Project, list: Expr, ctx: Ctx, before: numbe
   if (!bound.length) return [];
   const from = Math.max(...bound);
   return methodCallsOn(ctx.mod, list.id).flatMap((stmt) => {
-    const { call } = stmt;
-    const method = (call.fn as Extract<Expr, { k: 'attr' }>).name;
-    const added = method === 'insert' ? call.args[1] : method === 'append' || method === 'extend' ? call.args[0] : undefined;
-    const line = lineOf(call.loc);
-    if (!added || stmt.scope !== ctx.scope || line <= from || line >= before) return [];
-    return statementContexts(project, ctx.mod, stmt, { env: ctx.env }).flatMap((at) => (method === 'extend' ? (sequenceItems(project, added, at) ?? []) : [{ expr: added, ctx: at }]));
+    const addition = listAddition(stmt.call);
+    const line = lineOf(stmt.call.loc);
+    if (!addition || stmt.scope !== ctx.scope || line <= from || line >= before) return [];
+    const { added, several } = addition;
+    return statementContexts(project, ctx.mod, stmt, { env: ctx.env }).flatMap((at) => (several ? (sequenceItems(project, added, at) ?? []) : [{ expr: added, ctx: at }]));
   });
+}
+
+/** What a list method call adds: the item `append(x)` and `insert(i, x)` add, the items `extend(seq)` adds (`several`). */
+export function listAddition(call: CallExpr): { added: Expr; several: boolean } | undefined {
+  const method = call.fn.k === 'attr' ? call.fn.name : '';
+  const added = method === 'insert' ? call.args[1] : method === 'append' || method === 'extend' ? call.args[0] : undefined;
+  return added && { added, several: method === 'extend' };
 }
 
 /** A dict literal's keys, values or `(key, value)` pairs, as Python iterates them; undefined when `**other` adds entries. */

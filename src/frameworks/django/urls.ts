@@ -9,7 +9,7 @@ import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExp
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type Hook, type PrefixPart, type SourceRef } from '../../model';
-import { assumedFor, declaredAt, decoratorName, mappedByLambda, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { assumedFor, declaredAt, decoratorName, listAddition, mappedByLambda, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
 import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
@@ -40,6 +40,7 @@ interface AppendsRead {
   env?: Ctx['env'];
   lines?: { from: number; to: number };
 }
+
 /** A `register` call of a DRF router; with drf-extensions, the registration whose returned item it is called on. */
 interface Registration {
   site: CallSite;
@@ -177,15 +178,15 @@ export class UrlWalker {
     const ctx: Ctx = { mod, scope, line: Infinity, ...caller };
     for (const stmt of methodCallsOn(mod, list)) {
       const { call } = stmt;
-      const fn = call.fn as Extract<Expr, { k: 'attr' }>;
-      const added = fn.name === 'insert' ? call.args[1] : ['append', 'extend'].includes(fn.name) ? call.args[0] : undefined;
-      if (stmt.scope !== scope || !added || lineOf(call.loc) < lines.from || lineOf(call.loc) >= lines.to) continue;
+      const addition = listAddition(call);
+      if (stmt.scope !== scope || !addition || lineOf(call.loc) < lines.from || lineOf(call.loc) >= lines.to) continue;
+      const { added, several } = addition;
       const contexts = statementContexts(this.project, mod, stmt, caller);
       if (!contexts.length) {
         const loop = stmt.loops.map((l) => Project.describe(l.iterable)).join(', ');
         this.unresolvedMount(prefix, ctx, lineOf(call.loc), `patterns added in a loop over \`${loop}\` (${mod.file}:${lineOf(call.loc)}), which is not static`, call);
       }
-      for (const at of contexts) this.walkPatterns(fn.name === 'extend' ? added : { k: 'seq', items: [added] }, at, prefix, inner);
+      for (const at of contexts) this.walkPatterns(several ? added : { k: 'seq', items: [added] }, at, prefix, inner);
     }
   }
 
