@@ -1013,9 +1013,15 @@ export class Project {
     return outer.length ? outer.map((c) => ({ ...site.ctx, ...c })) : [site.ctx];
   }
 
-  /** How `fn`'s body reads as one call of it runs it: its parameters bound, declared where the call is. */
+  /**
+   * How `fn`'s body reads as one call of it runs it: its parameters bound, declared where the call is. An `__init__` read
+   * for the construction that runs it belongs to that object, as initAttribute reads it: what it makes is the object's
+   * own (`self.streams = StreamsRouter(...)` in a `SessionsRouter`, whose own `__init__` makes `self.router`).
+   */
   callContext(fn: FunctionDef, call: CallExpr, ctx: Ctx): { env: Env; via: NonNullable<Ctx['via']> } {
-    return { env: this.callEnv(fn, call, ctx), via: ctx.via ?? { file: ctx.mod.file, line: lineOf(call.loc), column: columnOf(call.loc) } };
+    const env = this.callEnv(fn, call, ctx);
+    if (fn.name === '__init__' && !isBaseInit(call)) INIT_OWNERS.set(env, siteKey(call, ctx));
+    return { env, via: ctx.via ?? { file: ctx.mod.file, line: lineOf(call.loc), column: columnOf(call.loc) } };
   }
 
   /**
