@@ -34,7 +34,10 @@ interface Prefix {
 
 type Instance = Extract<Value, { kind: 'instance' }>;
 
-/** How a list's appends are read (see walkAppends): as a call of its helper runs it, or under loop bindings; `lines`: only the calls in that range. */
+/**
+ * How a list's appends are read (see walkAppends): as a call of its helper runs it (`runBy`), under the bindings of the
+ * code that reached it (`env`), and only the calls on `lines` (while its name holds that list).
+ */
 interface AppendsRead {
   runBy?: { call: CallExpr; ctx: Ctx; fn: FunctionDef };
   env?: Ctx['env'];
