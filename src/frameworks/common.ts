@@ -1,5 +1,5 @@
 /** Helpers every framework extractor shares: walking registrations, loop expansion, literal lists. */
-import type { CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
+import type { Binding, CallExpr, CallStatement, ClassDef, Expr, FunctionDef, Loc, ModuleFacts } from '../python/ir';
 import { columnOf, eachCall, exprLine, lineOf, someExpr } from '../python/ir';
 import { bindTargets, comprehensionItems, Project, type Assumption, type Ctx, type FactoryMethod, type FrameworkCallback, type SettingsObject, type StoredKeyword, type Value, type FunctionRef, type ExternalNames } from '../python/project';
 import type { AnalyzedRoute } from '../model';
@@ -210,13 +210,13 @@ export function sequenceItems(project: Project, expr: Expr, ctx: Ctx, depth = 0)
 
 /**
  * What `name.append(x)`, `.insert(i, x)` and `.extend(seq)` add to the list a plain name holds, in the scope it is read
- * in, after the name is last bound there and before `before` (each call once per item of static loops around it; a
- * call in an arm that may not run too: what may be added). Where a class copies the list it is given (Starlette's
- * `Router(routes=...)`), what is added later is not its own.
+ * in, after the name is last bound there to another list (`+=` extends the same) and before `before` (each call once per
+ * item of static loops around it; a call in an arm that may not run too: what may be added). Where a class copies the
+ * list it is given (Starlette's `Router(routes=...)`), what is added later is not its own.
  */
 export function addedItems(project: Project, list: Expr, ctx: Ctx, before: number): { expr: Expr; ctx: Ctx }[] {
   if (list.k !== 'name') return [];
-  const bound = (ctx.mod.bindings[ctx.scope] ?? []).filter((b) => b.name === list.id && b.line < before).map((b) => b.line);
+  const bound = (ctx.mod.bindings[ctx.scope] ?? []).filter((b) => b.name === list.id && b.line < before && !extendsList(b)).map((b) => b.line);
   if (!bound.length) return [];
   const from = Math.max(...bound);
   return methodCallsOn(ctx.mod, list.id).flatMap((stmt) => {
@@ -226,6 +226,11 @@ export function addedItems(project: Project, list: Expr, ctx: Ctx, before: numbe
     const { added, several } = addition;
     return statementContexts(project, ctx.mod, stmt, { env: ctx.env }).flatMap((at) => (several ? (sequenceItems(project, added, at) ?? []) : [{ expr: added, ctx: at }]));
   });
+}
+
+/** An assignment that extends the list its name holds (`routes += more`, read as `routes + more`): what was added to it stays. */
+export function extendsList(binding: Binding): boolean {
+  return binding.kind === 'assign' && binding.value.k === 'concat' && binding.value.parts[0]?.k === 'name' && binding.value.parts[0].id === binding.name;
 }
 
 /** What a list method call adds: the item `append(x)` and `insert(i, x)` add, the items `extend(seq)` adds (`several`). */

@@ -9,7 +9,7 @@ import { argument, columnOf, dottedName, exprLine, kwarg, lineOf, locAt, someExp
 import { Project, type ClassRef, type Ctx, type Value } from '../../python/project';
 import { versionSide } from '../../manifests';
 import { STANDARD_METHODS, type Hook, type PrefixPart, type SourceRef } from '../../model';
-import { assumedFor, declaredAt, decoratorName, listAddition, mappedByLambda, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
+import { assumedFor, declaredAt, decoratorName, extendsList, listAddition, mappedByLambda, sequenceItems, sortedUnique, statementContexts, stringList, UNRESOLVED_SEGMENT, type CallSite, type RouteDraft } from '../common';
 import type { DjangoSettings } from './settings';
 import { addsNothing } from '../../python/mro';
 import { BULK_LIST_ROUTE, BUNDLED_EXTRAS, BUNDLED_URLCONFS, externalView, isKnownPackage, standardRoutes, type BundledRoute, type RouteTemplate } from './tables';
@@ -934,7 +934,6 @@ function urlconfListed({ expr, ctx }: { expr: Expr; ctx: Ctx }): { mod: ModuleFa
   if (ctx.scope !== 0) return undefined;
   const bindings = (ctx.mod.bindings[0] ?? []).filter((b): b is Extract<Binding, { kind: 'assign' }> => b.kind === 'assign' && b.name === 'urlpatterns');
   const own = bindings.find((b) => b.value === expr);
-  const extendsList = (b: Extract<Binding, { kind: 'assign' }>): boolean => b.value.k === 'concat' && b.value.parts[0]?.k === 'name' && b.value.parts[0].id === 'urlpatterns';
   const next = own && bindings.find((b) => b.line > own.line && !extendsList(b));
   return own && { mod: ctx.mod, lines: { from: own.line, to: next?.line ?? Infinity } };
 }
