@@ -31,6 +31,7 @@ export interface Discovery {
   testFiles: string[]; // test code, scanned only where the project imports it (see TEST_CODE), sorted
   skipped: Skipped[]; // symbolic links to Python files and folders that could not be read
   unmatchedExcludes: string[]; // user excludes that exclude no file, as given
+  installedFolders: string[]; // folders pip installed packages into (see packageTargets), relative to root, sorted
 }
 
 /** A user exclude as given (`pattern`) and as a .gitignore pattern at the project root (`rooted`). */
@@ -66,10 +67,11 @@ export interface Listing {
   links: string[]; // symbolic links matching the patterns, when they are not followed
 }
 
-/** A walk's files and links, and the folders it could not read (`folder/`) with why. */
+/** A walk's files and links, the folders it walked (`folder/`) and those it could not read with why. */
 export interface Walk {
   files: string[];
   links: string[];
+  folders: string[];
   unreadable: { folder: string; code: string }[];
 }
 
@@ -98,7 +100,7 @@ export function walkFiles(
   const kept = store?.listing(key);
   if (kept && kept.folders.every(([folder, mtimeMs]) => mtimeOf(path.join(cwd, folder)) === mtimeMs)) {
     store?.rememberListing(key, kept);
-    return { files: kept.files, links: kept.links, unreadable: [] };
+    return { files: kept.files, links: kept.links, folders: kept.folders.map(([folder]) => folder), unreadable: [] };
   }
   const walkStart = Date.now();
   // fast-glob passes over folders it cannot read (suppressErrors): they are noted as its reads fail.
@@ -129,7 +131,7 @@ export function walkFiles(
     const stamped = folders.map((folder): [string, number] => [folder, mtimeOf(path.join(cwd, folder))]);
     if (stamped.every(([, mtimeMs]) => mtimeMs < walkStart - RACY_MS)) store.rememberListing(key, { folders: stamped, files, links });
   }
-  return { files, links, unreadable };
+  return { files, links, folders, unreadable };
 }
 
 /**
@@ -147,7 +149,8 @@ export async function discover(context: ProjectContext, excludes: Exclude[], sto
   const walk = walkFiles(root, ['**/*.py'], { ignore: DEFAULT_EXCLUDES, dot: false, followSymbolicLinks: false }, store);
   const excluded = ignore().add(excludes.map((e) => e.rooted));
   const given = context.scanPaths.filter((p) => p !== '' && statSync(path.join(root, p)).isFile());
-  const kept = walk.files.filter((f) => !gitignore.ignores(f));
+  const installedFolders = packageTargets(walk.folders);
+  const kept = walk.files.filter((f) => !gitignore.ignores(f) && !installedFolders.some((folder) => f.startsWith(folder)));
   const included = kept.filter((f) => !excluded.ignores(f));
   const files = [...new Set([...included.filter((f) => !TEST_CODE.ignores(f)), ...given])].sort();
   const testFiles = included.filter((f) => TEST_CODE.ignores(f) && !given.includes(f)).sort();
@@ -156,7 +159,18 @@ export async function discover(context: ProjectContext, excludes: Exclude[], sto
     ...walk.links.filter((link) => !gitignore.ignores(link)).map((file) => ({ file, reason: 'symbolic link, not followed' })),
     ...walk.unreadable.map(({ folder, code }) => ({ file: folder, reason: `folder could not be read: ${code}` })),
   ];
-  return { root, files, testFiles, skipped, unmatchedExcludes };
+  return { root, files, testFiles, skipped, unmatchedExcludes, installedFolders: installedFolders.map((folder) => folder.slice(0, -1)) };
+}
+
+/**
+ * Folders (`libs/`) holding `*.dist-info` folders: pip installed packages there (`pip install --target libs`, how
+ * bazarr vendors Flask and Flask-RESTX themselves). Their code is third-party, read as a virtualenv's site-packages
+ * is; read as the project's, `from flask import Flask` named the vendored class instead of Flask's. Not the root:
+ * that is the project.
+ */
+function packageTargets(folders: string[]): string[] {
+  const targets = folders.filter((f) => f.endsWith('.dist-info/')).map((f) => path.posix.dirname(f.slice(0, -1)));
+  return [...new Set(targets)].filter((t) => t !== '.').map((t) => `${t}/`).sort();
 }
 
 // The folder patterns of a file pattern's parent path and each path above it: for `a/<star>/b/<star>.txt`,

@@ -97,6 +97,8 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
   };
   const done = new Map<string, string | undefined>(); // a view already handled: why it was not fixed, if it was not
   const views = new Set(result.routes.map((r) => `${r.handlerFile}:${r.handlerLine}`)); // where route handlers are defined
+  // Apps with a route whose handler lies outside the app's module: a new limiter goes in a module of its own for them all.
+  const spread = new Set(result.routes.flatMap((r) => (r.app && r.handlerFile !== r.app.file ? [`${r.app.file}:${r.app.line}`] : [])));
   const fixes: LineEdit[][] = []; // one per route fixed
   const byId = new Map(result.routes.map((r) => [r.id, r]));
   // A misplaced limit first: moving it also limits the route, so AP001 needs no second limit there.
@@ -112,7 +114,7 @@ export function planFixes(result: ScanResult, project: Project, policy: Policy, 
         if (why) plan.notFixed.push({ route: label, file: route.file, line: route.line, why });
         continue;
       }
-      const edit = finding.ruleId === 'AP004' ? moveLimit(route, source) : fixRoute(route, source, project, limiterOf(route), policy, views);
+      const edit = finding.ruleId === 'AP004' ? moveLimit(route, source) : fixRoute(route, source, project, limiterOf(route), policy, views, spread);
       done.set(key, 'why' in edit ? edit.why : undefined);
       if ('why' in edit) plan.notFixed.push({ route: label, file: route.file, line: route.line, why: edit.why });
       else {
@@ -193,7 +195,7 @@ function balanced(line: string): boolean {
   return depth === 0 && !quote;
 }
 
-function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy, views: ReadonlySet<string>): { edits: LineEdit[] } | { why: string } {
+function fixRoute(route: Route, source: (file: string) => Source, project: Project, limiter: Limiter | undefined, policy: Policy, views: ReadonlySet<string>, spread: ReadonlySet<string>): { edits: LineEdit[] } | { why: string } {
   if (route.framework === 'drf') return throttleView(route, source, project, policyRates(route, policy));
   if (route.kind === 'websocket') return { why: 'a WebSocket endpoint: limit its messages inside the handler by hand' };
   const off = route.evidence.find((e) => e.concern === 'disabled');
@@ -205,7 +207,7 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
     let named: { name: string; edits: LineEdit[] } | { why: string };
     if (limiter) named = limiterName(project, viewClass.mod, limiter, viewClass.view.tree);
     else {
-      named = newLimiter(route, viewClass.mod, viewClass.view.tree, project, source);
+      named = newLimiter(route, viewClass.mod, viewClass.view.tree, project, source, spread);
     }
     return 'why' in named ? named : limitClassView(route, viewClass, project, named, policyRates(route, policy).join(';'), views);
   }
@@ -225,7 +227,7 @@ function fixRoute(route: Route, source: (file: string) => Source, project: Proje
   // slowapi needs the endpoint to take the request: its new `def` line goes below the new decorator.
   const request = route.framework === 'fastapi' ? requestParameter(route, project, mod, view) : { imports: [], signature: [] };
   if ('why' in request) return request;
-  const named = limiter ? limiterName(project, mod, limiter, view.tree) : newLimiter(route, mod, view.tree, project, source);
+  const named = limiter ? limiterName(project, mod, limiter, view.tree) : newLimiter(route, mod, view.tree, project, source, spread);
   if ('why' in named) return named;
   return { edits: [...named.edits, ...request.imports, decorate(named.name), ...request.signature] };
 }
@@ -473,11 +475,12 @@ function classBodyLine(tree: Tree, classLine: number): { before: number; indent:
 
 /**
  * The framework's usual limiter (NEW_LIMITER) for an app that has none, named `limiter` where the route is: made
- * below the imports when the route is in the app's module, else in a module of its own beside the app's
- * (LIMITER_MODULE), imported by the app's module and by the route's; wired under the app's creation (at module
- * level or in a factory function). The project must then depend on the library (the fix says so).
+ * below the imports when all the app's routes are in its module, else (the app in `spread`) in a module of its own
+ * beside the app's (LIMITER_MODULE), imported by the app's module and by the route's under the name the project's
+ * imports give the app's package; wired under the app's creation (at module level or in a factory function). The
+ * project must then depend on the library (the fix says so).
  */
-function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project, source: (file: string) => Source): { name: string; edits: LineEdit[] } | { why: string } {
+function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project, source: (file: string) => Source, spread: ReadonlySet<string>): { name: string; edits: LineEdit[] } | { why: string } {
   if (!route.app) return { why: 'the route is not reached from an app found statically (it is registered at run time), so no limiter can be wired for it: add one by hand' };
   const usual = NEW_LIMITER[route.framework];
   const appMod = project.modules.find((m) => m.file === route.app!.file);
@@ -489,7 +492,7 @@ function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project
   const wiring = (lines: string[]): LineEdit[] => lines.map((text) => ({ file: appMod.file, before: created.after, text: `${created.indent}${text.replaceAll('{app}', created.name)}` }));
   const names = (lines: string[]): string[] => lines.flatMap((l) => l.replace(/^from \S+ import /, '').split(', '));
   const top = afterImports(appSource.tree.rootNode);
-  if (appMod === mod) {
+  if (appMod === mod && !spread.has(`${route.app.file}:${route.app.line}`)) {
     const taken = ['limiter', ...names([...usual.imports, ...usual.wiringImports])].find((n) => bindsName(mod, n));
     if (taken) return { why: `\`${taken}\` already names something in ${mod.file}: wire a limiter by hand` };
     const imports = joinImports([...usual.imports, ...usual.wiringImports]).map((text) => ({ file: mod.file, before: top, text }));
@@ -501,7 +504,7 @@ function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project
   if (project.modules.some((m) => m.file === file) || !('why' in source(file))) return { why: `${file} exists already: create a limiter by hand` };
   const taken = [...names([...usual.wiringImports]), 'limiter'].find((n) => bindsName(appMod, n)) ?? (bindsName(mod, 'limiter') ? 'limiter' : undefined);
   if (taken) return { why: `\`${taken}\` already names something in ${bindsName(mod, taken) ? mod.file : appMod.file}: wire a limiter by hand` };
-  const moduleName = [...appMod.module.split('.').slice(0, appMod.isPackage ? undefined : -1), LIMITER_MODULE].filter(Boolean).join('.');
+  const moduleName = [...importedName(project, appMod).split('.').slice(0, appMod.isPackage ? undefined : -1), LIMITER_MODULE].filter(Boolean).join('.');
   const importLimiter = `from ${moduleName} import limiter`;
   const comment = `# ${usual.library} limiter of the app in ${appMod.file}, in a module of its own so that route modules import it without importing the app`;
   return {
@@ -510,9 +513,18 @@ function newLimiter(route: Route, mod: ModuleFacts, tree: Tree, project: Project
       ...[...usual.imports, '', '', comment, usual.limiter].map((text) => ({ file, before: 1, text })),
       ...[...usual.wiringImports, importLimiter].map((text) => ({ file: appMod.file, before: top, text })),
       ...wiring(usual.wiring),
-      { file: mod.file, before: afterImports(tree.rootNode), text: importLimiter },
+      ...(mod === appMod ? [] : [{ file: mod.file, before: afterImports(tree.rootNode), text: importLimiter }]),
     ],
   };
+}
+
+/**
+ * The name a module is imported by in the project: its own, or the one the project's imports find it by (bazarr's
+ * `from app.server import app`, run with its package folder on the path, for `bazarr/app/server.py`).
+ */
+function importedName(project: Project, mod: ModuleFacts): string {
+  const names = project.modules.flatMap((m) => (m.bindings[0] ?? []).flatMap((b) => (b.kind === 'import' && b.level === 0 && project.findModule(b.module, m) === mod ? [b.module] : [])));
+  return names.includes(mod.module) || !names.length ? mod.module : names.sort()[0];
 }
 
 /** The assignment creating the app at `line` (at module level or in a function): the name, its indent and the line after it. */

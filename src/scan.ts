@@ -157,7 +157,8 @@ async function runScan(options: ScanOptions, reuse: boolean): Promise<{ result: 
   for (const s of selection.skipped) warn(s.file, `skipped: ${s.reason}`);
   const metadata = await metadataRead;
   const deploymentFiles = await readDeploymentFiles(root, cache);
-  const sitePackages = sitePackagesOf(root, options.pythonPath ?? config.pythonPath);
+  for (const folder of discovered.installedFolders) say(`${folder}/ holds installed packages (its *.dist-info): read as third-party code, not as the project's`);
+  const sitePackages = [...sitePackagesOf(root, options.pythonPath ?? config.pythonPath), ...discovered.installedFolders.map((folder) => path.join(root, folder))];
   const profile = options.profile ?? config.profile ?? DEFAULT_PROFILE;
   const parseOptions = { ...options, maxFileBytes: maxBytes, texts: new Map<string, string>() };
   const { parsed, digests } = await parseChanged(root, selection, cache, parseOptions);

@@ -63,6 +63,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/appbuilder': [], // nor Flask-AppBuilder
   'flask/admin': [], // nor Flask-Admin
   'flask/security': ['app', 'plain'], // twofactor.py: views apiposture does not list
+  'flask/scripted': [], // run as a script, its own folder on the path: probed below
 };
 
 /** A route as a probe measured it: per method, the request the library first answered over the limit (null: none within BOUND). */
@@ -119,6 +120,11 @@ function unresolvedMatch(ours: Route, ourText: string, text: string): boolean {
 
 probeTest.each(Object.keys(ENTRY_POINTS).filter((project) => ENTRY_POINTS[project].length))('%s: routes and verdicts match the real Flask', async (project) => {
   expect(await flaskProblems(project, ENTRY_POINTS[project])).toEqual([]);
+});
+
+// `python bazaar/main.py` puts bazaar/ on the import path; libs/ holds vendored packages the app does not run.
+probeTest('flask/scripted: routes match the real Flask, run as its script runs', async () => {
+  expect(await flaskProblems('flask/scripted', ['main:app'], path.join(FIXTURES, 'flask/scripted/bazaar'))).toEqual([]);
 });
 
 /**

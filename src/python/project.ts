@@ -223,6 +223,8 @@ export class Project {
   private readonly byName = new Map<string, ModuleFacts[]>();
   private readonly byAlias = new Map<string, ModuleFacts[]>();
   private readonly importRoots = new Map<ModuleFacts, string>();
+  private readonly thirdParty: ReadonlySet<string>;
+  private scriptFolders?: { folders: string[]; byFile: Map<string, ModuleFacts> }; // see besideScript
   private readonly moduleIds = new Map<ModuleFacts, number>(); // see idOf
   // Call statements by the name they call (`f(...)`, `x.f(...)`), as module and statement numbers in pairs; their
   // sites are made for the names asked for (see callSites), a quarter of Skyvern's 62,000 call statements.
@@ -308,6 +310,7 @@ export class Project {
     private readonly modelled: Modelled = { packages: [], callbacks: [] },
   ) {
     const thirdParty = new Set([...modelled.packages, ...THIRD_PARTY]);
+    this.thirdParty = thirdParty;
     this.metadata = metadata;
     this.modules = [...modules]
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
@@ -347,10 +350,43 @@ export class Project {
    */
   findModule(name: string, from?: ModuleFacts): ModuleFacts | undefined {
     const candidates = this.byName.get(name) ?? this.byAlias.get(name);
+    if (!candidates && from && !name.includes('.')) return this.besideScript(name, from);
     if (!candidates || candidates.length === 1 || !from) return candidates?.[0];
     const root = this.importRoots.get(from);
     const closeness = (m: ModuleFacts): number => (this.importRoots.get(m) === root ? 1e6 : 0) + commonPrefixLength(m.file, from.file);
     return [...candidates].sort((a, b) => closeness(b) - closeness(a) || a.file.length - b.file.length)[0];
+  }
+
+  /**
+   * A lone name (`from api import api_bp`) no module has, as the module of that name in a folder above the importer that
+   * is on the import path though it is a package: one the project's dotted imports are found from by alias only
+   * (bazarr runs `bazarr/main.py`, whose modules import `app.config` and `api`, both under `bazarr/`). Without that
+   * evidence a lone name is not looked for beside the importer: `utils/redis.py` must not answer `import redis`.
+   */
+  private besideScript(name: string, from: ModuleFacts): ModuleFacts | undefined {
+    if (this.thirdParty.has(name)) return undefined;
+    this.scriptFolders ??= this.findScriptFolders();
+    const { folders, byFile } = this.scriptFolders;
+    for (const folder of folders.filter((f) => from.file.startsWith(f)).reverse()) {
+      const found = byFile.get(`${folder}${name}.py`) ?? byFile.get(`${folder}${name}/__init__.py`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Folders (`bazarr/`, longest last) that dotted imports no module's own name answers are found from, by alias. */
+  private findScriptFolders(): { folders: string[]; byFile: Map<string, ModuleFacts> } {
+    const folders = new Set<string>();
+    for (const mod of this.modules) {
+      for (const b of (mod.bindings[0] ?? []) as Binding[]) {
+        if (b.kind !== 'import' || b.level !== 0 || !b.module.includes('.') || this.byName.has(b.module) || this.thirdParty.has(b.module.split('.')[0])) continue;
+        for (const found of this.byAlias.get(b.module) ?? []) {
+          const segments = found.file.replace(/(\/__init__)?\.pyi?$/, '').split('/');
+          folders.add(segments.slice(0, segments.length - b.module.split('.').length).map((f) => `${f}/`).join(''));
+        }
+      }
+    }
+    return { folders: [...folders].filter((f) => f !== '').sort(), byFile: new Map(this.modules.map((m) => [m.file, m])) };
   }
 
   /**
