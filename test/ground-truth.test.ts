@@ -54,7 +54,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'flask/orgscoped': ['wsgi:app'],
   'flask/own-limiter': ['app'],
   'flask/aliases': ['app'],
-  'flask/service': ['svc.app:app', 'svc.admin:admin_app'],
+  'flask/service': ['svc.app:app', 'svc.admin:admin_app', 'svc.console:create_console'],
   'flask/configfile': ['app'],
   'flask/limiter-1x': [], // pins 1.5, Debian packages 3.3: the README says how to probe it on 1.5/2.0.4 source
   'flask/restx': [], // Debian packages neither Flask-RESTX nor flask-smorest: probed from their source (FLASK_FROM_SOURCE)
@@ -259,7 +259,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
   'fastapi/factories': { apps: ['main:app'] },
   'fastapi/custom-limiters': { apps: ['shop.main:app', 'shop.main:partner_app'] },
   'fastapi/fullstack': { apps: ['app.main:app'], env: { ENVIRONMENT: 'production' } }, // as the production profile runs it
-  'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app', 'svc.debuggable:app', 'svc.timed:app', 'svc.classbased:app', 'svc.basepath:app'], env: { ADMIN_PREFIX: '/adm' } },
+  'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app', 'svc.debuggable:app', 'svc.timed:app', 'svc.classbased:app', 'svc.basepath:app', 'svc.console:create_console'], env: { ADMIN_PREFIX: '/adm' } },
   'fastapi/slowapi-app': { apps: ['api:app'] },
   'fastapi/slowapi-new': { apps: ['main:app'] },
   'fastapi/slowapi-dotenv': { apps: ['main:app'] },

@@ -2524,6 +2524,16 @@ export function siteKey(call: CallExpr, ctx: Ctx): string {
 }
 
 /**
+ * Whether two creating-call keys (siteKey) name one object: the same key, or the same call read once outside any
+ * construction and once for one object (`at`, `at@owner`). What an `__init__` makes, read for no object in particular
+ * (the routes a nested function's decorators declare on it), is every object's (locust's `WebUI.__init__` declares
+ * its blueprint's routes so and registers the blueprint for each WebUI). Two objects' keys never match.
+ */
+export function sameSite(a: string, b: string): boolean {
+  return a === b || b.startsWith(`${a}@`) || a.startsWith(`${b}@`);
+}
+
+/**
  * The environments `__init__` bodies are read under for one object's attributes (see initAttribute), with that object's
  * key: what `self.router = APIRouter()` makes belongs to each object, so `ChunksRouter(...)` and `UsersRouter(...)`,
  * which share their base's `__init__`, hold a router each.

@@ -12,7 +12,7 @@
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
 import { bundledRoutes } from './bundled-routers';
-import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type StoredKeyword, type Value, siteKey } from '../../python/project';
+import { Project, type ClassRef, type Ctx, type Assumption, type FunctionRef, type StoredKeyword, type Value, sameSite, siteKey } from '../../python/project';
 import type { Framework, NotServed, PrefixPart, Route } from '../../model';
 import { addedItems, assumedFor, callSites, calling, declaredAt, functionCtx, httpMethods, sequenceItems, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { lookupTable } from '../../collections';
@@ -500,7 +500,7 @@ class AsgiExtractor {
     const key = node.site.key;
     const ownPrefix = this.ownPrefix(node);
     const own = this.segment(undefined, ownPrefix);
-    const incoming = this.edges.filter((e) => e.child.site.key === key);
+    const incoming = this.edges.filter((e) => sameSite(e.child.site.key, key));
     const result: Chain[] = [];
     for (const edge of incoming) {
       const mountPath = Project.isInstance(edge.child, MOUNTS) ? argument(edge.child.site.call, 0, 'path') : undefined;
@@ -551,7 +551,7 @@ class AsgiExtractor {
   private skippedIncludes(node: Instance): Project['profileSkipped'] {
     return this.project.profileSkipped.filter(({ call, ctx }) => {
       const included = call.fn.k === 'attr' && call.fn.name === 'include_router' ? argument(call, 0, 'router') : undefined;
-      return included && this.project.resolve(included, ctx).some((v) => isNode(v) && v.site.key === node.site.key);
+      return included && this.project.resolve(included, ctx).some((v) => isNode(v) && sameSite(v.site.key, node.site.key));
     });
   }
 

@@ -15,7 +15,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf, locAt } from '../../python/ir';
-import { Project, type Assumption, type Ctx, type Memo, type Value } from '../../python/project';
+import { Project, sameSite, type Assumption, type Ctx, type Memo, type Value } from '../../python/project';
 import { PRINCIPALS, type Algorithm, type Evidence, type Limit, type SourceRef } from '../../model';
 import { versionSide } from '../../manifests';
 import { callSites, calling, functionCtx, setsAttribute, type CallSite, type Decorator, type RouteDraft } from '../common';
@@ -583,7 +583,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
   private limiterState(info: LimiterInfo, app: Instance): { kind: 'bound' | 'unbound' | 'unknown' | 'disabled'; evidence: Evidence } {
     const site = info.instance.site;
     const where = { file: site.ctx.mod.file, line: lineOf(site.call.loc) };
-    const binding = info.bindings.find((b) => b.app?.site.key === app.site.key);
+    const binding = info.bindings.find((b) => b.app !== undefined && sameSite(b.app.site.key, app.site.key));
     // It reads Flask's request context, which a Quart request does not set: every request fails (Flask-Limiter 3.3, Quart 0.18).
     if (binding && isQuartApp(app)) {
       return { kind: 'disabled', evidence: { ...binding.at, message: "Flask-Limiter is bound to a Quart app: it reads Flask's request context, which Quart does not set, so it limits nothing and every request fails", concern: 'limiter-not-wired' } };
@@ -627,7 +627,7 @@ class FlaskLimiterResolver implements LibraryResolver<FlaskRouteContext> {
    */
   private enabledOn(info: LimiterInfo, app: Instance, where: SourceRef): { kind: 'bound' | 'unknown' | 'disabled'; evidence: Evidence } | undefined {
     const bound = [...this.limiters.values()]
-      .flatMap((other) => other.bindings.filter((b) => b.app?.site.key === app.site.key).map((b) => ({ ...b, enabled: other.enabled ?? true, other })))
+      .flatMap((other) => other.bindings.filter((b) => b.app !== undefined && sameSite(b.app.site.key, app.site.key)).map((b) => ({ ...b, enabled: other.enabled ?? true, other })))
       .sort((a, b) => a.at.line - b.at.line);
     const own = info.enabled ?? true;
     const alike = (enabled: boolean | SourceRef): boolean => enabled === own || (typeof enabled === 'object' && typeof own === 'object');

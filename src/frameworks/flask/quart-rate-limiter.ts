@@ -11,7 +11,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, type Ctx, type Value } from '../../python/project';
+import { Project, sameSite, type Ctx, type Value } from '../../python/project';
 import type { Evidence, Limit, SourceRef } from '../../model';
 import { callSites, sequenceItems, type Decorator, type RouteDraft } from '../common';
 import { contribution, type Decision, type LibraryResolver } from '../protection';
@@ -204,7 +204,7 @@ class QuartRateLimiterResolver implements LibraryResolver<FlaskRouteContext> {
     }
     const blueprint = blueprints.at(-1);
     const own = [...marks.limits.map((m) => ({ m, source: 'decorator' as const })), ...(blueprint ? this.blueprintLimits.get(blueprint.site.key) ?? [] : []).map((m) => ({ m, source: 'blueprint' as const }))];
-    const bound = app ? this.limiters.flatMap((info) => info.apps.filter((b) => b.app?.site.key === app.site.key).map((b) => ({ info, binding: b }))) : [];
+    const bound = app ? this.limiters.flatMap((info) => info.apps.filter((b) => b.app !== undefined && sameSite(b.app.site.key, app.site.key)).map((b) => ({ info, binding: b }))) : [];
     const unclear = this.limiters.flatMap((info) => info.apps.filter((b) => !b.app));
     // Quart-Rate-Limiter 0.8 and 0.12 raise on a Flask app, which has no `before_serving`.
     const flask = bound.find(({ binding }) => !isQuartApp(binding.app!));

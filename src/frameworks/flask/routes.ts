@@ -9,7 +9,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, type Assumption, type ClassRef, type Ctx, type FactoryMethod, type FunctionRef, type StoredKeyword, type Value } from '../../python/project';
+import { Project, sameSite, type Assumption, type ClassRef, type Ctx, type FactoryMethod, type FunctionRef, type StoredKeyword, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
 import { assumedFor, callSites, calling, declaredAt, functionCtx, httpMethods, sequenceItems, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
@@ -711,7 +711,7 @@ class FlaskExtractor {
     if (Project.isInstance(owner as Value, FLASK_APP_TYPES)) return [{ app: owner, blueprints: [], parts: [], unresolved: [], assumptions: [] }];
     if (seen.includes(owner.site.key) || seen.length > 16) return [];
     const ownPrefix = this.project.constructionKeyword(owner, 'url_prefix');
-    const registrations = this.registrations.filter((r) => r.child.site.key === owner.site.key);
+    const registrations = this.registrations.filter((r) => sameSite(r.child.site.key, owner.site.key));
     const result: Mount[] = [];
     for (const reg of registrations) {
       const given = reg.urlPrefix ?? ownPrefix;
