@@ -45,6 +45,8 @@ export const UNREAD_FRAMEWORKS: readonly { name: string; makers: readonly string
   { name: 'Klein', makers: ['klein.Klein'] },
   { name: 'Responder', makers: ['responder.API'] },
   { name: 'Emmett', makers: ['emmett.App'] },
+  // A REST layer over Flask whose `api.route(Resource, "view", *urls)` adds rules to the app or blueprint it is given.
+  { name: 'Flask-REST-JSONAPI', makers: ['flask_rest_jsonapi.Api', 'flask_rest_jsonapi.api.Api'] },
 ];
 
 /** Their top-level packages: a module importing one is read (see relevance.ts). */
