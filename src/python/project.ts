@@ -237,6 +237,7 @@ export class Project {
   private envMemos = new WeakMap<Env, ReadMemos>();
   private functionModules?: WeakMap<FunctionDef, ModuleFacts>; // see moduleDefining
   private classesByBaseName?: Map<string, ClassRef[]>; // see subclassesNamed
+  private decoratedByName?: Map<string, { mod: ModuleFacts; decorated: FunctionDef | ClassDef }[]>; // see decoratedWith
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
   private readonly parameterCache: Memo<string, Value[]> = new Map();
   private readonly starDefinitions: Memo<string, { expr: Expr; ctx: Ctx } | undefined> = new Map(); // see starDefinition
@@ -1093,6 +1094,15 @@ export class Project {
       const arg = this.argumentFor(fn, position, p.name, call, ctx);
       if (arg) env.set(p.name, { expr: arg, ctx });
     });
+    // `factory(...)(x)`, `fn` a function `factory` defines: its body also reads `factory`'s parameters as that call binds them.
+    const factory = call.fn.k === 'call' ? this.definingFunction(fn) : undefined;
+    if (factory && call.fn.k === 'call' && this.resolve(call.fn.fn, ctx).some((v) => v.kind === 'function' && v.ref.fn === factory)) {
+      const made = call.fn;
+      factory.params.forEach((p, position) => {
+        const arg = env.has(p.name) ? undefined : this.argumentFor(factory, position, p.name, made, ctx);
+        if (arg) env.set(p.name, { expr: arg, ctx });
+      });
+    }
     // A literal default (`prefix: str | None = None`) is what a call that passes nothing for it gives. Not for a call
     // that passes nothing at all: its body reads as the function's for every call, its lookups shared; unless the body
     // branches on a parameter (AWX's `get_urlpatterns(prefix=None)`: `if not prefix: prefix = '/'`), where the
@@ -1110,6 +1120,12 @@ export class Project {
       }
     }
     return env;
+  }
+
+  /** The function whose body defines `fn`, if any. */
+  private definingFunction(fn: FunctionDef): FunctionDef | undefined {
+    const mod = this.moduleDefining(fn);
+    return mod && functionOwning(mod, fn.scope);
   }
 
   /** The module that defines `fn`. */
@@ -1149,8 +1165,48 @@ export class Project {
         }
       }
     }
+    callers.push(...this.decoratorApplications(fn, depth));
     // A function called from very many places (`get`, `run`) is not worth following.
     return callers.slice(0, MAX_CALL_SITES);
+  }
+
+  /**
+   * The calls each `@factory(...)` written stands for when `factory` returns `fn`, a function it defines (quay's
+   * `def resource(*urls): def wrapper(cls): api.add_resource(cls, *urls) ... return wrapper`): `factory(...)(made)`,
+   * `made` what the decorators below make of the decorated function or class. callEnv binds the factory's parameters
+   * from the same call, so each decoration's arguments stay with its decorated object.
+   */
+  private decoratorApplications(fn: FunctionDef, depth: number): CallSite[] {
+    const factory = this.definingFunction(fn);
+    if (!factory?.returns.some((r) => r.k === 'name' && r.id === fn.name)) return [];
+    const sites: CallSite[] = [];
+    for (const { mod: at, decorated } of this.decoratedWith(factory.name)) {
+      // Read just below the `def`/`class` line, where its name is bound.
+      const ctx: Ctx = { mod: at, scope: decorated.scope, line: lineOf(decorated.loc) + 1 };
+      let made: Expr = { k: 'name', id: decorated.name, loc: decorated.loc };
+      DECORATED.add(made);
+      for (const decorator of [...decorated.decorators].reverse()) {
+        const call: CallExpr = { k: 'call', fn: decorator, args: [made], kwargs: [], splat: false, loc: decorator.k === 'call' ? decorator.loc : decorated.loc };
+        if (decorator.k === 'call' && this.resolve(decorator.fn, ctx, depth + 1).some((v) => v.kind === 'function' && v.ref.fn === factory)) sites.push({ call, ctx });
+        made = call;
+        DECORATED.add(made);
+      }
+    }
+    return sites;
+  }
+
+  /** The functions and classes a decorator `@name(...)` or `@x.name(...)` is written on, indexed on first use. */
+  private decoratedWith(name: string): readonly { mod: ModuleFacts; decorated: FunctionDef | ClassDef }[] {
+    if (!this.decoratedByName) {
+      this.decoratedByName = new Map();
+      for (const mod of this.modules) {
+        for (const decorated of [...mod.functions, ...mod.classes]) {
+          const names = decorated.decorators.flatMap((d) => (d.k !== 'call' ? [] : d.fn.k === 'name' ? [d.fn.id] : d.fn.k === 'attr' ? [d.fn.name] : []));
+          for (const called of new Set(names)) addTo(this.decoratedByName, called, { mod, decorated });
+        }
+      }
+    }
+    return this.decoratedByName.get(name) ?? NO_ITEMS;
   }
 
   /**
@@ -2253,6 +2309,9 @@ function configurationVariable(call: CallExpr): string | undefined {
  */
 export function fromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
   const names = new Set(fn.params.map((p) => p.name));
+  // A function its factory returns also reads the factory's parameters as the one call binds them (see callEnv).
+  const factory = functionOwning(mod, fn.scope);
+  if (factory?.returns.some((r) => r.k === 'name' && r.id === fn.name)) for (const p of factory.params) names.add(p.name);
   const assigned = (mod.bindings[fn.bodyScope] ?? []).filter((b): b is Extract<Binding, { kind: 'assign' }> => b.kind === 'assign');
   for (let grew = true; grew; ) {
     grew = false;
@@ -2521,6 +2580,17 @@ export function siteKey(call: CallExpr, ctx: Ctx): string {
   const at = `${ctx.mod.file}:${lineOf(call.loc)}:${columnOf(call.loc)}`;
   const owner = ctx.env && INIT_OWNERS.get(ctx.env);
   return owner ? `${at}@${owner}` : at;
+}
+
+// What decoratorApplications hands a decorator: the decorated function or class as the decorators below it make it.
+const DECORATED = new WeakSet<Expr>();
+
+/**
+ * True for what a decorator applied by `@factory(...)` is given (see decoratorApplications): the decorators of the
+ * function it reaches are those peeled off on the way, not all it carries (those above never wrap what it is given).
+ */
+export function isDecorated(expr: Expr): boolean {
+  return DECORATED.has(expr);
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { CallExpr, Expr } from '../../python/ir';
 import { argument, dottedName, exprLine, kwarg, lineOf } from '../../python/ir';
-import { Project, sameSite, type Assumption, type ClassRef, type Ctx, type FactoryMethod, type FunctionRef, type StoredKeyword, type Value } from '../../python/project';
+import { isDecorated, Project, sameSite, type Assumption, type ClassRef, type Ctx, type FactoryMethod, type FunctionRef, type StoredKeyword, type Value } from '../../python/project';
 import type { PrefixPart } from '../../model';
 import { assumedFor, callSites, calling, declaredAt, functionCtx, httpMethods, sequenceItems, sortedUnique, UNRESOLVED_SEGMENT, type Decorator, type RouteDraft } from '../common';
 import { FlaskAppConfig } from './app-config';
@@ -343,7 +343,7 @@ class FlaskExtractor {
         const handlerRef = fn
           ? { file: fn.mod.file, line: lineOf(fn.fn.loc), name: `${fn.mod.module}.${fn.fn.qualname}` }
           : { file: ctx.mod.file, line: lineOf(call.loc), name: Project.describe(viewExpr) };
-        const own = fn ? fn.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(fn.mod, fn.fn) })) : [];
+        const own = fn && !unwrapped.decorated ? fn.fn.decorators.map((expr) => ({ expr, ctx: functionCtx(fn.mod, fn.fn) })) : [];
         const view: FlaskView = { handlerRef, viewDecorators: [...unwrapped.wrappers, ...own], misplacedDecorators: [], methodDecorators: new Map() };
         this.emit(owner, argument(call, 0, 'rule'), ctx, call, declared, view, fn ? [] : ['view function could not be resolved'], websocket ? 'websocket' : 'http');
       }
@@ -360,9 +360,12 @@ class FlaskExtractor {
    * Peels `limiter.limit(...)(view)` style wrappers and `Cls.as_view("name")` off a view expression; a class
    * given as it is comes back apart (`bareClass`): only some owners take one.
    */
-  private unwrapView(expr: Expr, ctx: Ctx): { fn?: FunctionRef; cls?: ClassRef; bareClass?: ClassRef; wrappers: Decorator[] } {
+  private unwrapView(expr: Expr, ctx: Ctx): { fn?: FunctionRef; cls?: ClassRef; bareClass?: ClassRef; wrappers: Decorator[]; decorated?: true } {
     const wrappers: Decorator[] = [];
     let current = expr;
+    // A helper's parameter stands for what its call passes: `view` in a decorator `@page(...)` applies (see isDecorated).
+    const passed = current.k === 'name' ? this.project.definition(current, ctx) : undefined;
+    if (passed && isDecorated(passed.expr)) return { ...this.unwrapView(passed.expr, passed.ctx), decorated: true };
     for (let guard = 0; guard < 16 && current.k === 'call'; guard++) {
       if (current.fn.k === 'attr' && current.fn.name === 'as_view') {
         const cls = this.project.resolve(current.fn.obj, ctx).find((v) => v.kind === 'class');
@@ -630,9 +633,9 @@ class FlaskExtractor {
   }
 
   private methodsArg(call: CallExpr, ctx: Ctx): string[] | undefined {
-    const methods = kwarg(call, 'methods');
+    const methods = this.project.keywordArgument(call, 'methods', ctx);
     if (!methods) return ['GET'];
-    return httpMethods(this.project, methods, ctx);
+    return httpMethods(this.project, methods.expr, methods.ctx);
   }
 
   private emit(owner: Instance, ruleExpr: Expr | undefined, ctx: Ctx, at: CallExpr, declared: string[] | undefined, view: FlaskView, extraUnresolved: string[] = [], kind: RouteKind = 'http'): void {
