@@ -259,7 +259,7 @@ const ASGI_ENTRY_POINTS: Record<string, { apps: string[]; env?: Record<string, s
   'fastapi/factories': { apps: ['main:app'] },
   'fastapi/custom-limiters': { apps: ['shop.main:app', 'shop.main:partner_app'] },
   'fastapi/fullstack': { apps: ['app.main:app'], env: { ENVIRONMENT: 'production' } }, // as the production profile runs it
-  'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app', 'svc.debuggable:app', 'svc.timed:app', 'svc.classbased:app', 'svc.basepath:app', 'svc.console:create_console'], env: { ADMIN_PREFIX: '/adm' } },
+  'fastapi/prefixes': { apps: ['svc.app:app', 'svc.factory:create_app', 'svc.debuggable:app', 'svc.timed:app', 'svc.classbased:app', 'svc.basepath:app', 'svc.console:create_console', 'svc.restful:app'], env: { ADMIN_PREFIX: '/adm' } },
   'fastapi/slowapi-app': { apps: ['api:app'] },
   'fastapi/slowapi-new': { apps: ['main:app'] },
   'fastapi/slowapi-dotenv': { apps: ['main:app'] },

@@ -953,12 +953,20 @@ export class Project {
     const fn = mod.functions[binding.index];
     const values: Value[] = [];
     const common = this.namedLikeManyCalls(fn);
+    const byDefault = (): Value[] => this.resolve(binding.default!, { mod, scope: fn.scope, line: lineOf(fn.loc) }, depth + 1);
+    let defaulted = false;
     for (const site of common ? [] : this.callersOf(fn, depth)) {
       const arg = this.argumentFor(fn, binding.position, binding.name, site.call, site.ctx);
       if (arg) values.push(...this.dispatchingTo(fn, site.call, binding.position, this.resolve(arg, site.ctx, depth + 1)));
+      // A call that passes nothing for it gives it its default (polar's `get_oauth_login_router(...)` calls: one passes
+      // `callback_method="POST"`, two keep the default "GET").
+      else if (binding.default && !defaulted && !site.call.splat && !isHookCall(site.call)) {
+        defaulted = true;
+        values.push(...byDefault());
+      }
     }
     if (values.length) return values;
-    if (binding.default) return this.resolve(binding.default, { mod, scope: fn.scope, line: lineOf(fn.loc) }, depth + 1);
+    if (binding.default) return byDefault();
     const why = common ? `is named like ${this.callSites(fn.name).length} calls in the project, too many to tell its callers among` : 'has no call site in the project';
     return [{ kind: 'unknown', why: `parameter \`${binding.name}\` of \`${fn.qualname}\` ${why}` }];
   }
@@ -1265,7 +1273,8 @@ export class Project {
   private callersNamed(name: string, depth: number): CallersNamed {
     let named = this.callersByName.get(name);
     if (!named) {
-      const sites = this.callSites(name);
+      // Calls inside other expressions too (`app.include_router(self._router())`): what they pass binds the parameters.
+      const sites = [...this.callSites(name), ...this.nestedCallSites(name)];
       const hooks = sites.flatMap((site, i) => (isHookCall(site.call) ? [i] : []));
       const unsettled = sites.flatMap((site, i) => (isHookCall(site.call) ? [] : [i]));
       named = { sites, hooks, resolved: [], unsettled, byFunction: new Map(), assumedCount: new Map() };
@@ -1384,13 +1393,13 @@ export class Project {
   }
 
   /**
-   * The calls of the project class `name` inside expressions rather than statements of their own: an object made and
-   * used at once (`ItemsRouter(config).get_router()`), in a dict or list literal, or in an argument.
+   * The calls of the project class or function `name` inside expressions rather than statements of their own: an object
+   * made and used at once (`ItemsRouter(config).get_router()`), a call in a dict or list literal, or in an argument.
    */
   private nestedCallSites(name: string): CallSite[] {
     if (!this.nestedCallsByName) {
-      // Only calls named like a project class: what constructions asks for.
-      const classNames = new Set(this.modules.flatMap((m) => m.classes.map((c) => c.name)));
+      // Only calls named like a project class or function: what constructions and callers ask for.
+      const classNames = new Set(this.modules.flatMap((m) => [...m.classes.map((c) => c.name), ...m.functions.map((f) => f.name)]));
       const byName = new Map<string, CallSite[]>();
       for (const mod of this.modules) {
         const collect = (expr: Expr, scope: number, outer?: Expr): void => {
