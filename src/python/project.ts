@@ -238,6 +238,7 @@ export class Project {
   private functionModules?: WeakMap<FunctionDef, ModuleFacts>; // see moduleDefining
   private classesByBaseName?: Map<string, ClassRef[]>; // see subclassesNamed
   private decoratedByName?: Map<string, { mod: ModuleFacts; decorated: FunctionDef | ClassDef }[]>; // see decoratedWith
+  private readonly decoratorSites = new Map<FunctionDef, CallSite[]>(); // see decoratorApplications
   // What a parameter stands for, by function and depth: read on many lines, it has the same call sites.
   private readonly parameterCache: Memo<string, Value[]> = new Map();
   private readonly starDefinitions: Memo<string, { expr: Expr; ctx: Ctx } | undefined> = new Map(); // see starDefinition
@@ -1185,9 +1186,13 @@ export class Project {
    * from the same call, so each decoration's arguments stay with its decorated object.
    */
   private decoratorApplications(fn: FunctionDef, depth: number): CallSite[] {
+    // Made once per function: memo tables key calls by the call object.
+    const kept = this.decoratorSites.get(fn);
+    if (kept) return kept;
     const factory = this.definingFunction(fn);
-    if (!factory?.returns.some((r) => r.k === 'name' && r.id === fn.name)) return [];
     const sites: CallSite[] = [];
+    this.decoratorSites.set(fn, sites);
+    if (!factory?.returns.some((r) => r.k === 'name' && r.id === fn.name)) return sites;
     for (const { mod: at, decorated } of this.decoratedWith(factory.name)) {
       // Read just below the `def`/`class` line, where its name is bound.
       const ctx: Ctx = { mod: at, scope: decorated.scope, line: lineOf(decorated.loc) + 1 };
@@ -1399,13 +1404,13 @@ export class Project {
   private nestedCallSites(name: string): CallSite[] {
     if (!this.nestedCallsByName) {
       // Only calls named like a project class or function: what constructions and callers ask for.
-      const classNames = new Set(this.modules.flatMap((m) => [...m.classes.map((c) => c.name), ...m.functions.map((f) => f.name)]));
+      const projectNames = new Set(this.modules.flatMap((m) => [...m.classes.map((c) => c.name), ...m.functions.map((f) => f.name)]));
       const byName = new Map<string, CallSite[]>();
       for (const mod of this.modules) {
         const collect = (expr: Expr, scope: number, outer?: Expr): void => {
           someExpr(expr, (e) => {
             const callee = e.k === 'call' && e !== outer ? (e.fn.k === 'name' ? e.fn.id : e.fn.k === 'attr' ? e.fn.name : '') : '';
-            if (e.k === 'call' && classNames.has(callee)) addTo(byName, callee, { call: e, ctx: { mod, scope, line: lineOf(e.loc) } });
+            if (e.k === 'call' && projectNames.has(callee)) addTo(byName, callee, { call: e, ctx: { mod, scope, line: lineOf(e.loc) } });
             return false;
           });
         };
