@@ -1189,10 +1189,11 @@ export class Project {
     // Made once per function: memo tables key calls by the call object.
     const kept = this.decoratorSites.get(fn);
     if (kept) return kept;
-    const factory = this.definingFunction(fn);
+    const mod = this.moduleDefining(fn);
+    const factory = mod && factoryReturning(mod, fn);
     const sites: CallSite[] = [];
     this.decoratorSites.set(fn, sites);
-    if (!factory?.returns.some((r) => r.k === 'name' && r.id === fn.name)) return sites;
+    if (!factory) return sites;
     for (const { mod: at, decorated } of this.decoratedWith(factory.name)) {
       // Read just below the `def`/`class` line, where its name is bound.
       const ctx: Ctx = { mod: at, scope: decorated.scope, line: lineOf(decorated.loc) + 1 };
@@ -2324,8 +2325,7 @@ function configurationVariable(call: CallExpr): string | undefined {
 export function fromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
   const names = new Set(fn.params.map((p) => p.name));
   // A function its factory returns also reads the factory's parameters as the one call binds them (see callEnv).
-  const factory = functionOwning(mod, fn.scope);
-  if (factory?.returns.some((r) => r.k === 'name' && r.id === fn.name)) for (const p of factory.params) names.add(p.name);
+  for (const p of factoryReturning(mod, fn)?.params ?? []) names.add(p.name);
   const assigned = (mod.bindings[fn.bodyScope] ?? []).filter((b): b is Extract<Binding, { kind: 'assign' }> => b.kind === 'assign');
   for (let grew = true; grew; ) {
     grew = false;
@@ -2336,6 +2336,12 @@ export function fromParameters(mod: ModuleFacts, fn: FunctionDef): Set<string> {
     }
   }
   return names;
+}
+
+/** The function that defines `fn` in its body and returns it by name (a decorator factory), if any. */
+function factoryReturning(mod: ModuleFacts, fn: FunctionDef): FunctionDef | undefined {
+  const factory = functionOwning(mod, fn.scope);
+  return factory?.returns.some((r) => r.k === 'name' && r.id === fn.name) ? factory : undefined;
 }
 
 const LITERALS = new Set<Expr['k']>(['str', 'num', 'bool', 'none']);
